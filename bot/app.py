@@ -1,0 +1,148 @@
+"""The app factory: one web.Application holding every app-lifetime object under typed keys."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator, Sequence
+
+import aiohttp
+from aiohttp import web
+
+from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
+                         SESSIONS)
+from bot.clock import Clock, SystemClock
+from bot.config import Config, require_wecom
+from bot.delivery import DeliveryWorker
+from bot.dispatcher import Dispatcher, Router
+from bot.inbox import InboxWorker
+from bot.kf import KfPuller
+from bot.metrics import Metrics
+from bot.middlewares import DEFAULT_MIDDLEWARES
+from bot.server import callback_routes, ops_routes
+from bot.wecom.client import WeComClient
+from bot.wecom.crypto import CallbackCrypto
+from persona import Persona, default_persona_path, load_persona
+from storage import db
+from storage.queues import OutboxRepo
+
+log = logging.getLogger(__name__)
+
+
+def load_configured_persona(config: Config) -> Persona:
+    return load_persona(config.persona.path or default_persona_path(config.persona.preset))
+
+
+def create_app(config: Config, *, clock: Clock | None = None, persona: Persona | None = None,
+               routers: Sequence[Router] | None = None, run_workers: bool = True,
+               migrate: bool = False) -> web.Application:
+    """Build the bot. `run_workers=False` leaves processing to `drain()` (tests, benchmarks)."""
+    require_wecom(config)
+    from handlers import all_routers
+
+    app = web.Application(client_max_size=config.server.max_body_bytes)
+    app[CONFIG] = config
+    app[CLOCK] = clock or SystemClock()
+    app[METRICS] = Metrics()
+    app[CRYPTO] = CallbackCrypto(config.wecom.token, config.wecom.encoding_aes_key, config.wecom.corp_id)
+    app[PERSONA] = persona or load_configured_persona(config)
+    app[DISPATCHER] = Dispatcher(routers if routers is not None else all_routers(), DEFAULT_MIDDLEWARES)
+    app.cleanup_ctx.append(_database(migrate))
+    app.cleanup_ctx.append(_services)
+    if run_workers:
+        app.cleanup_ctx.append(_workers)
+    app.router.add_routes(callback_routes(app))
+    app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
+    return app
+
+
+def _database(migrate: bool):  # type: ignore[no-untyped-def]
+    async def open_database(app: web.Application) -> AsyncIterator[None]:
+        config = app[CONFIG]
+        engine = db.create_engine(config.database.url, echo=config.database.echo)
+        if migrate:
+            await db.upgrade(engine)
+        app[ENGINE] = engine
+        app[SESSIONS] = db.session_factory(engine)
+        await _seed_staff(app)
+        yield
+        await engine.dispose()
+
+    return open_database
+
+
+async def _seed_staff(app: web.Application) -> None:
+    from storage.repos import StaffRepo
+
+    staff = app[CONFIG].staff
+    roles = [("admin", staff.admins), ("operator", staff.operators), ("advisor", staff.advisors)]
+    if not any(ids for _, ids in roles):
+        return
+    async with app[SESSIONS].begin() as session:
+        repo = StaffRepo(session)
+        for role, ids in roles:
+            for userid in ids:
+                await repo.upsert(userid, role=role, now=app[CLOCK].now())
+
+
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
+    async with aiohttp.ClientSession() as http:
+        client = WeComClient(config.wecom, http, clock=clock,
+                             on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
+        app[CLIENT] = client
+        delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)
+        app[DELIVERY] = delivery
+        app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
+                                 app[PERSONA], clock, config, metrics, on_outbox=delivery.wakeup.set)
+        yield
+
+
+async def _workers(app: web.Application) -> AsyncIterator[None]:
+    tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
+             asyncio.create_task(app[DELIVERY].run_forever(), name="delivery")]
+    yield
+    for task in tasks:
+        task.cancel()  # unsent rows stay in the outbox; the next start resumes them
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def healthy(app: web.Application) -> bool:
+    try:
+        await asyncio.wait_for(db.ping(app[ENGINE]), 3)
+    except Exception as exc:  # any failure to reach the database is "unhealthy", reported, not raised
+        log.warning("health check failed", extra={"error": type(exc).__name__})
+        return False
+    return True
+
+
+async def metrics_text(app: web.Application) -> bytes:
+    metrics = app[METRICS]
+    try:
+        async with app[SESSIONS]() as session:
+            depth = await OutboxRepo(session).depth()
+        for status in ("pending", "sending", "sent", "dead", "expired"):
+            metrics.outbox_depth.labels(status).set(depth.get(status, 0))
+    except Exception as exc:  # metrics must render even when the database is down
+        log.warning("outbox depth unavailable", extra={"error": type(exc).__name__})
+    return metrics.render()
+
+
+async def drain(app: web.Application, *, max_rounds: int = 200) -> None:
+    """Run the inbox and the outbox until neither has due work (tests and benchmarks)."""
+    inbox, delivery = app[INBOX], app[DELIVERY]
+    idle = 0
+    for _ in range(max_rounds):
+        n = await inbox.process_due()
+        n += await delivery.deliver_due()
+        if n == 0 and inbox.in_flight == 0 and delivery.in_flight == 0:
+            idle += 1
+            if idle >= 2:
+                return
+            await asyncio.sleep(0)
+        else:
+            idle = 0
+    raise RuntimeError("drain did not settle")

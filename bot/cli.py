@@ -1,0 +1,168 @@
+"""The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, persona check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from typing import Sequence
+
+from bot.config import Config, load, require_wecom
+from bot.errors import ConfigError
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load(args.config or os.environ.get("WANZI_CONFIG"))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.logs import setup_logging
+
+    config = _config(args)
+    setup_logging(config.log.level, config.log.json)
+    web.run_app(create_app(config), host=config.server.host, port=config.server.port, access_log=None,
+                print=lambda msg: print(msg, file=sys.stderr))
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox import run_sandbox
+
+    return run_sandbox(host=args.host, port=args.port, emulator_port=args.emulator_port, db_path=args.db)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage import db
+
+    config = _config(args)
+
+    async def run() -> str | None:
+        engine = db.create_engine(config.database.url)
+        try:
+            await db.upgrade(engine)
+            return await db.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    print(f"database at revision {asyncio.run(run())}")
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    config = _config(args)
+    require_wecom(config)
+    from bot.app import load_configured_persona
+
+    load_configured_persona(config)
+    print("config ok")
+    return 0
+
+
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    from storage import db
+    from storage.queues import OutboxRepo
+
+    config = _config(args)
+    statuses = [s for s in (args.status or "").split(",") if s]
+
+    async def run() -> list:
+        engine = db.create_engine(config.database.url)
+        try:
+            async with db.session_factory(engine)() as session:
+                return await OutboxRepo(session).list(statuses=statuses, limit=args.limit)
+        finally:
+            await engine.dispose()
+
+    rows = asyncio.run(run())
+    print(f"{'id':>6}  {'status':<8} {'api':<36} {'tries':>5}  {'errcode':>7}  reason")
+    for r in rows:
+        print(f"{r.id:>6}  {r.status:<8} {r.api:<36} {r.attempts:>5}  {r.last_errcode or '':>7}  {r.last_error}")
+    if not rows:
+        print("(no rows)")
+    return 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from storage import db
+    from storage.queues import OutboxRepo
+
+    config = _config(args)
+    if not args.ids and not args.all:
+        raise ConfigError("outbox retry", "give row ids or --all")
+
+    async def run() -> int:
+        engine = db.create_engine(config.database.url)
+        try:
+            async with db.session_factory(engine).begin() as session:
+                repo = OutboxRepo(session)
+                ids = args.ids or [r.id for r in await repo.list(statuses=["dead", "expired"], limit=10_000)]
+                return await repo.retry(ids, now=SystemClock().now())
+        finally:
+            await engine.dispose()
+
+    n = asyncio.run(run())
+    print(f"{n} row(s) queued again (sent rows are never re-sent; expired codes will expire again)")
+    return 0
+
+
+def cmd_persona_check(args: argparse.Namespace) -> int:
+    from persona import load_persona
+
+    persona = load_persona(args.file)
+    print(f"persona ok: {persona.profile.name} ({len(persona.templates)} templates)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wanzi", description="Wanzi, a WeCom bot with one warm brand persona")
+    parser.add_argument("--config", help="TOML config file (default: $WANZI_CONFIG)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS, help="TOML config file (default: $WANZI_CONFIG)")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("serve", help="run the bot", parents=[common]).set_defaults(func=cmd_serve)
+    sb = sub.add_parser("sandbox", help="bot + WeCom emulator + chat console on localhost, SQLite, no WeCom needed")
+    sb.add_argument("--host", default="127.0.0.1")
+    sb.add_argument("--port", type=int, default=8080, help="bot port (callbacks, console)")
+    sb.add_argument("--emulator-port", type=int, default=8081, help="emulator port (fake WeCom API, chat page)")
+    sb.add_argument("--db", default="./sandbox.db", help="SQLite file of the sandbox")
+    sb.set_defaults(func=cmd_sandbox)
+    dbp = sub.add_parser("db", help="database").add_subparsers(dest="db_cmd", required=True)
+    dbp.add_parser("upgrade", help="apply migrations", parents=[common]).set_defaults(func=cmd_db_upgrade)
+    cp = sub.add_parser("config", help="configuration").add_subparsers(dest="config_cmd", required=True)
+    cp.add_parser("check", help="validate the config; names the bad key", parents=[common]).set_defaults(func=cmd_config_check)
+    ob = sub.add_parser("outbox", help="outbound queue").add_subparsers(dest="outbox_cmd", required=True)
+    ol = ob.add_parser("list", help="list rows", parents=[common])
+    ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired")
+    ol.add_argument("--limit", type=int, default=50)
+    ol.set_defaults(func=cmd_outbox_list)
+    orr = ob.add_parser("retry", help="queue dead/expired rows again", parents=[common])
+    orr.add_argument("ids", nargs="*", type=int)
+    orr.add_argument("--all", action="store_true", help="every dead or expired row")
+    orr.set_defaults(func=cmd_outbox_retry)
+    pp = sub.add_parser("persona", help="persona files").add_subparsers(dest="persona_cmd", required=True)
+    pc = pp.add_parser("check", help="lint a persona TOML file")
+    pc.add_argument("file")
+    pc.set_defaults(func=cmd_persona_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from persona import PersonaError
+
+    try:
+        return int(args.func(args))
+    except (ConfigError, PersonaError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

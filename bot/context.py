@@ -1,0 +1,69 @@
+"""The Context every handler receives: who, where, storage, persona, and a way to reply."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.outbox import Outbox
+from bot.wecom.events import AppMessageReceived, Event, KfEntry
+from persona import Persona, Rendered
+from storage.models import Customer, Staff
+from storage.repos import Repos
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    session: AsyncSession
+    repos: Repos
+    outbox: Outbox
+    persona: Persona
+    clock: Clock
+    settings: Config
+    log: logging.LoggerAdapter[logging.Logger]
+    event: Event | None = None
+    received_at: datetime | None = None  # when our callback endpoint accepted the event
+    customer: Customer | None = None
+    staff: Staff | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # per-feature services (tagger, faq...)
+
+    def with_(self, **changes: Any) -> Context:
+        return replace(self, **changes)
+
+    @property
+    def local_hour(self) -> int:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.persona.timezone)).hour
+
+    def render(self, key: str, *, last_variant: int | None = None, **facts: object) -> Rendered:
+        """Render in the persona's voice, seeded per customer so phrasing varies between people."""
+        seed = self.customer.external_userid if self.customer else (self.staff.userid if self.staff else "")
+        return self.persona.render(key, seed=f"{seed}|{self.clock.time() // 60:.0f}", last_variant=last_variant,
+                                   hour=self.local_hour, **facts)
+
+    async def reply(self, text: str, *, kind: str = "answer", template_key: str = "") -> None:
+        """Answer whoever sent the current event, on the channel it came from."""
+        event = self.event
+        if isinstance(event, KfEntry):
+            if self.customer is None:
+                raise RuntimeError("kf reply without a customer in context")
+            self.outbox.kf_send(event.open_kfid, self.customer, text, kind=kind, template_key=template_key)
+        elif isinstance(event, AppMessageReceived):
+            self.outbox.app_text(self.settings.wecom.agent_id, event.from_user, text, kind="notice")
+        else:
+            raise RuntimeError(f"cannot reply to {type(event).__name__}")
+
+    async def say(self, key: str, *, kind: str = "answer", **facts: object) -> Rendered:
+        """Render a template (avoiding the customer's last phrasing of it) and reply with it."""
+        last = None
+        if self.customer is not None:
+            last = await self.repos.messages.last_variant(self.customer.id, key)
+        rendered = self.render(key, last_variant=last, **facts)
+        await self.reply(rendered.text, kind=kind, template_key=f"{key}#{rendered.variant}")
+        return rendered

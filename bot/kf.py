@@ -1,0 +1,92 @@
+"""WeChat Customer Service pulls: on kf_msg_or_event, kf/sync_msg with the event token from the
+persisted cursor until has_more is 0. Each page's entries are stored as inbound events
+(deduplicated by msgid) in the same transaction that advances the cursor, so a crash between
+pages re-reads at most one page and never dispatches a message twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import WorkerConfig
+from bot.errors import ApiError
+from bot.wecom.client import WeComClient
+from bot.wecom.events import parse_kf_entry
+from bot.errors import MalformedCallback
+from storage.models import KfCursor
+from storage.queues import InboundRepo, KfCursorRepo
+
+log = logging.getLogger(__name__)
+
+INVALID_TOKEN = 95007
+PAGE_LIMIT = 1000
+MAX_PAGES = 50  # one pull stops after this many pages; the next notification continues
+
+
+class KfPuller:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
+                 config: WorkerConfig) -> None:
+        self.sessions = sessions
+        self.client = client
+        self.clock = clock
+        self.config = config
+
+    async def pull(self, open_kfid: str, token: str) -> int | None:
+        """New entries stored, or None when another pull of this account holds the lease."""
+        async with self.sessions.begin() as session:
+            row = await KfCursorRepo(session).lease(open_kfid, now=self.clock.now(), lease_s=self.config.lease_s)
+            if row is None:
+                return None
+            cursor = row.cursor
+        stored = 0
+        try:
+            for _ in range(MAX_PAGES):
+                data = await self._sync(open_kfid, cursor, token)
+                cursor = str(data.get("next_cursor") or cursor)
+                stored += await self._store_page(open_kfid, cursor, data.get("msg_list") or [])
+                if not int(data.get("has_more") or 0):
+                    break
+        finally:
+            async with self.sessions.begin() as session:
+                cur = await session.get(KfCursor, open_kfid)
+                if cur is not None:
+                    cur.lease_until = None
+        return stored
+
+    async def _sync(self, open_kfid: str, cursor: str, token: str) -> dict:
+        body = {"cursor": cursor, "token": token, "limit": PAGE_LIMIT, "voice_format": 0, "open_kfid": open_kfid}
+        if not token:
+            body.pop("token")
+        try:
+            return await self.client.call("kf/sync_msg", body)
+        except ApiError as exc:
+            if exc.errcode != INVALID_TOKEN or not token:
+                raise
+            # The 10-minute token ran out (e.g. processed after a restart): pull without it.
+            log.info("kf sync token expired, pulling without it", extra={"open_kfid": open_kfid})
+            body.pop("token")
+            return await self.client.call("kf/sync_msg", body)
+
+    async def _store_page(self, open_kfid: str, cursor: str, entries: list) -> int:
+        now = self.clock.now()
+        stored = 0
+        async with self.sessions.begin() as session:
+            inbound = InboundRepo(session)
+            for raw in entries:
+                try:
+                    entry = parse_kf_entry(raw)
+                except (MalformedCallback, TypeError, ValueError) as exc:
+                    log.warning("kf entry skipped", extra={"open_kfid": open_kfid, "reason": str(exc)})
+                    continue
+                new = await inbound.add_if_new(dedupe_key=entry.dedupe_key, source="kf", kind=entry.kind,
+                                               payload=raw, now=now)
+                stored += new is not None
+            cur = await session.get(KfCursor, open_kfid)
+            if cur is not None:
+                cur.cursor = cursor
+                cur.updated_at = now
+                cur.lease_until = now + timedelta(seconds=self.config.lease_s)
+        return stored

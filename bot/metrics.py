@@ -1,0 +1,29 @@
+"""Prometheus metrics, one registry per app (no process globals), served at GET /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, disable_created_metrics, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    def __init__(self) -> None:
+        disable_created_metrics()  # *_created series only add noise to dashboards
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.callbacks = Counter("wanzi_callbacks_total", "Callbacks received, by event kind and outcome",
+                                 ["kind", "outcome"], registry=self.registry)
+        self.ack_latency = Histogram("wanzi_callback_ack_seconds", "Time from request to ack",
+                                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+                                     registry=self.registry)
+        self.outbox_depth = Gauge("wanzi_outbox_depth", "Outbox rows by status", ["status"], registry=self.registry)
+        self.api_errors = Counter("wanzi_wecom_api_errors_total", "WeCom API errors by api and errcode",
+                                  ["api", "errcode"], registry=self.registry)
+        self.outbox_sent = Counter("wanzi_outbox_sent_total", "Outbox rows delivered, by api", ["api"],
+                                   registry=self.registry)
+        self.events_processed = Counter("wanzi_events_processed_total", "Inbound events processed by kind and outcome",
+                                        ["kind", "outcome"], registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,121 @@
+"""Writing to the outbox: the one way anything leaves Wanzi.
+
+Handlers call these methods inside the dispatcher's transaction, so a state change and the
+message about it commit together or not at all. Each message also lands in the `message`
+table for history and digests. Nothing here talks HTTP; bot.delivery does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from storage.models import Customer, Message, OutboxItem
+
+WELCOME_TTL = timedelta(seconds=20)  # welcome_code / enter_session code lifetime (doc 92137, 95122)
+
+# Byte limits of the text fields (shared/wecom/kf.md §4, outbound.md §1-2, customer-contact.md §7, §10)
+TEXT_LIMITS = {
+    "kf/send_msg": 2048,
+    "kf/send_msg_on_event": 2048,
+    "message/send": 2048,
+    "externalcontact/send_welcome_msg": 4000,
+    "externalcontact/add_msg_template": 4000,
+    "webhook/send": 2048,
+    "webhook/markdown": 4096,
+}
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """Cut a text to at most `limit` UTF-8 bytes on a character boundary, marking the cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    cut = data[: limit - len("…".encode())].decode("utf-8", errors="ignore")
+    return cut + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Outbox:
+    """Queue outbound WeCom calls in the caller's session."""
+
+    session: AsyncSession
+    clock: Clock
+
+    def add(self, api: str, payload: dict[str, Any], *, kind: str = "reply", customer: Customer | None = None,
+            deadline: datetime | None = None, due_at: datetime | None = None) -> OutboxItem:
+        now = self.clock.now()
+        item = OutboxItem(api=api, payload=payload, kind=kind, customer_id=customer.id if customer else None,
+                          status="pending", attempts=0, due_at=due_at or now, deadline=deadline, last_error="",
+                          created_at=now)
+        self.session.add(item)
+        return item
+
+    def _record(self, item: OutboxItem, *, channel: str, text: str, customer: Customer | None = None,
+                staff_userid: str = "", kind: str = "chat", template_key: str = "") -> None:
+        self.session.add(Message(direction="out", channel=channel, customer_id=customer.id if customer else None,
+                                 staff_userid=staff_userid, kind=kind, text=text, template_key=template_key,
+                                 external_msgid="", outbox_item=item, created_at=self.clock.now()))
+
+    # --- customers -------------------------------------------------------------------------
+
+    def send_welcome(self, welcome_code: str, text: str, *, customer: Customer, deadline: datetime,
+                     attachments: list[dict[str, Any]] | None = None, template_key: str = "") -> OutboxItem:
+        payload: dict[str, Any] = {"welcome_code": welcome_code,
+                                   "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/send_welcome_msg"])}}
+        if attachments:
+            payload["attachments"] = attachments[:9]
+        item = self.add("externalcontact/send_welcome_msg", payload, kind="welcome", customer=customer,
+                        deadline=deadline)
+        self._record(item, channel="contact", text=text, customer=customer, kind="welcome", template_key=template_key)
+        return item
+
+    def kf_send(self, open_kfid: str, customer: Customer, text: str, *, kind: str = "answer",
+                template_key: str = "") -> OutboxItem:
+        payload = {"touser": customer.external_userid, "open_kfid": open_kfid, "msgtype": "text",
+                   "text": {"content": fit_bytes(text, TEXT_LIMITS["kf/send_msg"])}}
+        item = self.add("kf/send_msg", payload, kind=kind, customer=customer)
+        self._record(item, channel="kf", text=text, customer=customer, kind=kind, template_key=template_key)
+        return item
+
+    def kf_send_on_event(self, code: str, text: str, *, customer: Customer | None, deadline: datetime | None,
+                         kind: str = "welcome", template_key: str = "") -> OutboxItem:
+        payload = {"code": code, "msgtype": "text",
+                   "text": {"content": fit_bytes(text, TEXT_LIMITS["kf/send_msg_on_event"])}}
+        item = self.add("kf/send_msg_on_event", payload, kind=kind, customer=customer, deadline=deadline)
+        self._record(item, channel="kf", text=text, customer=customer, kind=kind, template_key=template_key)
+        return item
+
+    def mark_tag(self, userid: str, customer: Customer, *, add: list[str] = (), remove: list[str] = ()) -> OutboxItem:  # type: ignore[assignment]
+        payload = {"userid": userid, "external_userid": customer.external_userid,
+                   "add_tag": list(add), "remove_tag": list(remove)}
+        return self.add("externalcontact/mark_tag", payload, kind="sync", customer=customer)
+
+    # --- staff -----------------------------------------------------------------------------
+
+    def app_text(self, agent_id: int, touser: str, text: str, *, kind: str = "notice") -> OutboxItem:
+        payload = {"touser": touser, "msgtype": "text", "agentid": agent_id,
+                   "text": {"content": fit_bytes(text, TEXT_LIMITS["message/send"])}}
+        item = self.add("message/send", payload, kind=kind)
+        self._record(item, channel="app", text=text, staff_userid=touser, kind=kind)
+        return item
+
+    def app_markdown(self, agent_id: int, touser: str, markdown: str, *, kind: str = "notice") -> OutboxItem:
+        payload = {"touser": touser, "msgtype": "markdown", "agentid": agent_id,
+                   "markdown": {"content": fit_bytes(markdown, TEXT_LIMITS["message/send"])}}
+        item = self.add("message/send", payload, kind=kind)
+        self._record(item, channel="app", text=markdown, staff_userid=touser, kind=kind)
+        return item
+
+    def webhook_markdown(self, markdown: str, *, key: str = "") -> OutboxItem:
+        payload: dict[str, Any] = {"msgtype": "markdown",
+                                   "markdown": {"content": fit_bytes(markdown, TEXT_LIMITS["webhook/markdown"])}}
+        if key:
+            payload["_key"] = key
+        item = self.add("webhook/send", payload, kind="notice")
+        self._record(item, channel="webhook", text=markdown, kind="notice")
+        return item

@@ -1,0 +1,146 @@
+"""HTTP routes: the WeCom callback (GET verification, POST events), /healthz and /metrics.
+
+The POST path does only what must happen before the ack: size check, outer XML, signature
+(constant time), timestamp window, decrypt, inner XML, typed parse, and one INSERT of the
+event under its dedupe key. Everything else happens in the inbox worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Awaitable, Callable
+
+from aiohttp import web
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from bot import appkeys as keys
+from bot.clock import Clock
+from bot.config import Config
+from bot.inbox import InboxWorker
+from bot.metrics import Metrics
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
+from bot.wecom.crypto import CallbackCrypto
+from bot.wecom.events import parse_callback
+from bot.wecom.xml import parse_xml, xml_fields
+from storage.queues import InboundRepo
+
+log = logging.getLogger(__name__)
+
+
+class CallbackEndpoint:
+    """Reads its dependencies from the app at request time: they are opened at start-up."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+
+    @property
+    def config(self) -> Config:
+        return self.app[keys.CONFIG]
+
+    @property
+    def crypto(self) -> CallbackCrypto:
+        return self.app[keys.CRYPTO]
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.app[keys.SESSIONS]
+
+    @property
+    def clock(self) -> Clock:
+        return self.app[keys.CLOCK]
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.app[keys.METRICS]
+
+    @property
+    def inbox(self) -> InboxWorker:
+        return self.app[keys.INBOX]
+
+    def _check_query(self, request: web.Request, *, need_echo: bool) -> tuple[str, str, str]:
+        q = request.query
+        sig, ts, nonce = q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+        if not sig or not ts or not nonce or (need_echo and not q.get("echostr")):
+            raise CallbackRejected("missing msg_signature, timestamp, nonce" + (" or echostr" if need_echo else ""))
+        if not ts.isdigit() or len(ts) > 12:
+            raise CallbackRejected("timestamp is not a number")
+        if abs(self.clock.time() - int(ts)) > self.config.server.timestamp_window_s:
+            raise CallbackRejected("timestamp outside the accepted window")
+        return sig, ts, nonce
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """URL verification: answer the decrypted echostr, exactly, within WeCom's 1 s."""
+        try:
+            sig, ts, nonce = self._check_query(request, need_echo=True)
+            echostr = request.query["echostr"]
+            self.crypto.verify(sig, ts, nonce, echostr)
+            plain = self.crypto.decrypt(echostr)
+        except CallbackRejected as exc:
+            return self._reject(request, "verify", exc)
+        self.metrics.callbacks.labels("verify", "accepted").inc()
+        return web.Response(text=plain, content_type="text/plain")
+
+    async def receive(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
+        kind = "unknown"
+        try:
+            sig, ts, nonce = self._check_query(request, need_echo=False)
+            limit = self.config.server.max_body_bytes
+            if request.content_length is not None and request.content_length > limit:
+                raise PayloadTooLarge(f"body of {request.content_length} bytes exceeds {limit}")
+            try:
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge as exc:
+                raise PayloadTooLarge(f"body exceeds {limit} bytes") from exc
+            outer = xml_fields(parse_xml(body))
+            encrypt = outer.get("Encrypt")
+            if not isinstance(encrypt, str) or not encrypt:
+                raise MalformedCallback("no <Encrypt> element")
+            self.crypto.verify(sig, ts, nonce, encrypt)
+            fields = xml_fields(parse_xml(self.crypto.decrypt(encrypt)))
+            event = parse_callback(fields)
+            kind = event.kind
+        except CallbackRejected as exc:
+            return self._reject(request, kind, exc)
+        try:
+            async with self.sessions.begin() as session:
+                new_id = await InboundRepo(session).add_if_new(
+                    dedupe_key=event.dedupe_key, source="xml", kind=kind, payload=fields, now=self.clock.now())
+        except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
+            # WeCom resends on non-200: nothing was stored, so the retry is safe.
+            log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})
+            self.metrics.callbacks.labels(kind, "db_unavailable").inc()
+            return web.Response(status=503, text="temporarily unavailable")
+        outcome = "accepted" if new_id is not None else "duplicate"
+        self.metrics.callbacks.labels(kind, outcome).inc()
+        self.metrics.ack_latency.observe(time.perf_counter() - started)
+        if new_id is not None:
+            self.inbox.wakeup.set()
+            log.info("callback accepted", extra={"event_id": new_id, "kind": kind})
+        else:
+            log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_key": event.dedupe_key})
+        return web.Response(status=200, text="")
+
+    def _reject(self, request: web.Request, kind: str, exc: CallbackRejected) -> web.Response:
+        log.warning("callback rejected", extra={"kind": kind, "reason": str(exc), "status": exc.status,
+                                                "peer": request.remote or ""})
+        self.metrics.callbacks.labels(kind, "rejected").inc()
+        return web.Response(status=exc.status, text=f"rejected: {exc}")
+
+
+def callback_routes(app: web.Application) -> list[web.RouteDef]:
+    endpoint = CallbackEndpoint(app)
+    return [web.get("/wecom/callback", endpoint.verify), web.post("/wecom/callback", endpoint.receive)]
+
+
+def ops_routes(health: Callable[[], Awaitable[bool]], metrics: Callable[[], Awaitable[bytes]]) -> list[web.RouteDef]:
+    async def healthz(_: web.Request) -> web.Response:
+        ok = await health()
+        return web.json_response({"status": "ok" if ok else "database unreachable"}, status=200 if ok else 503)
+
+    async def metrics_page(_: web.Request) -> web.Response:
+        return web.Response(body=await metrics(), headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+    return [web.get("/healthz", healthz), web.get("/metrics", metrics_page)]

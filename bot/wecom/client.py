@@ -1,0 +1,200 @@
+"""The WeCom server-API client: token cache, retries, rate limit. Only the delivery worker and
+the kf puller call it; handlers never do (they write to the outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import aiohttp
+
+from bot.clock import Clock, SystemClock
+from bot.config import WeComConfig
+from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
+
+log = logging.getLogger(__name__)
+
+TOKEN_MARGIN_S = 300.0  # refresh this long before WeCom's expires_in runs out
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    path: str
+    method: str
+    secret: str  # app | contact | kf | webhook
+
+
+APIS: dict[str, Api] = {a.path: a for a in [
+    Api("externalcontact/send_welcome_msg", "POST", "contact"),
+    Api("externalcontact/mark_tag", "POST", "contact"),
+    Api("externalcontact/add_corp_tag", "POST", "contact"),
+    Api("externalcontact/get_corp_tag_list", "POST", "contact"),
+    Api("externalcontact/get", "GET", "contact"),
+    Api("externalcontact/add_contact_way", "POST", "contact"),
+    Api("externalcontact/add_msg_template", "POST", "contact"),
+    Api("externalcontact/get_groupmsg_send_result", "POST", "contact"),
+    Api("externalcontact/groupchat/list", "POST", "contact"),
+    Api("externalcontact/groupchat/get", "POST", "contact"),
+    Api("externalcontact/group_welcome_template/add", "POST", "contact"),
+    Api("kf/sync_msg", "POST", "kf"),
+    Api("kf/send_msg", "POST", "kf"),
+    Api("kf/send_msg_on_event", "POST", "kf"),
+    Api("kf/service_state/get", "POST", "kf"),
+    Api("kf/service_state/trans", "POST", "kf"),
+    Api("kf/servicer/list", "GET", "kf"),
+    Api("kf/account/list", "POST", "kf"),
+    Api("message/send", "POST", "app"),
+    Api("webhook/send", "POST", "webhook"),
+]}
+
+
+class RateLimiter:
+    """A token bucket per API: smooths bursts below WeCom's per-minute caps."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, min(per_minute / 6.0, 200.0))
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, key: str) -> None:
+        while True:
+            async with self._lock:
+                now = time.monotonic()
+                tokens, stamp = self._buckets.get(key, (self.capacity, now))
+                tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
+                if tokens >= 1:
+                    self._buckets[key] = (tokens - 1, now)
+                    return
+                self._buckets[key] = (tokens, now)
+                wait = (1 - tokens) / self.rate
+            await asyncio.sleep(wait)
+
+
+class WeComClient:
+    def __init__(self, config: WeComConfig, session: aiohttp.ClientSession, *, clock: Clock | None = None,
+                 on_error: Callable[[str, int], None] | None = None) -> None:
+        self.config = config
+        self.session = session
+        self.clock = clock or SystemClock()
+        self.on_error = on_error or (lambda api, code: None)
+        self.limiter = RateLimiter(config.rate_per_minute)
+        self._slots = asyncio.Semaphore(config.max_concurrency)
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._token_locks: dict[str, asyncio.Lock] = {}
+        self.token_fetches = 0
+
+    def _secret(self, kind: str) -> str:
+        c = self.config
+        secret = {"app": c.app_secret, "contact": c.contact_secret or c.app_secret,
+                  "kf": c.kf_secret or c.app_secret}.get(kind, "")
+        if not secret:
+            raise ConfigError(f"wecom.{kind}_secret", "is required to call this API")
+        return secret
+
+    async def token(self, kind: str, *, stale: str | None = None) -> str:
+        """A valid access_token for a secret; one refresh at a time per secret (single flight)."""
+        secret = self._secret(kind)
+        cached = self._tokens.get(secret)
+        if cached and cached[0] != stale and self.clock.time() < cached[1]:
+            return cached[0]
+        lock = self._token_locks.setdefault(secret, asyncio.Lock())
+        async with lock:
+            cached = self._tokens.get(secret)
+            if cached and cached[0] != stale and self.clock.time() < cached[1]:
+                return cached[0]
+            data = await self._request("gettoken", "GET", {"corpid": self.config.corp_id, "corpsecret": secret}, None)
+            self.token_fetches += 1
+            token = str(data["access_token"])
+            ttl = float(data.get("expires_in") or 7200)
+            self._tokens[secret] = (token, self.clock.time() + max(ttl - TOKEN_MARGIN_S, ttl / 2))
+            return token
+
+    def drop_token(self, kind: str) -> None:
+        self._tokens.pop(self._secret(kind), None)
+
+    async def call(self, api: str, payload: dict[str, Any] | None = None, *,
+                   deadline: float | None = None) -> dict[str, Any]:
+        """Call a WeCom API; retries transient errors with backoff+jitter, never past `deadline`."""
+        spec = APIS.get(api)
+        if spec is None:
+            raise ValueError(f"unknown WeCom API {api!r}")
+        attempt, refreshed = 0, False
+        stale: str | None = None
+        while True:
+            try:
+                return await self._call_once(spec, payload or {}, stale)
+            except TokenInvalid as exc:
+                self._report(exc)
+                if refreshed:
+                    raise
+                refreshed, stale = True, exc.token_used  # type: ignore[attr-defined]
+                continue
+            except (ApiError, TransportError) as exc:
+                self._report(exc)
+                if not exc.retryable or attempt >= self.config.max_retries:
+                    raise
+                delay = self.config.retry_base_s * (2 ** attempt) * (1 + random.random())
+                if isinstance(exc, RateLimited) and exc.errcode == 45033:
+                    delay = max(delay, self.config.retry_base_s)
+                if deadline is not None and self.clock.time() + delay >= deadline:
+                    raise
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    def _report(self, exc: ApiError | TransportError) -> None:
+        log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": exc.errmsg})
+        self.on_error(exc.api, exc.errcode)
+
+    async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None) -> dict[str, Any]:
+        await self.limiter.acquire(spec.path)
+        if spec.secret == "webhook":
+            payload = dict(payload)
+            key = payload.pop("_key", None) or self.config.webhook_key
+            if not key:
+                raise ConfigError("wecom.webhook_key", "is required to post to the group robot")
+            return await self._request(spec.path, "POST", {"key": key}, payload)
+        token = await self.token(spec.secret, stale=stale)
+        query: dict[str, str] = {"access_token": token}
+        if spec.method == "GET":
+            query.update({k: str(v) for k, v in payload.items()})
+            body = None
+        else:
+            body = payload
+        try:
+            return await self._request(spec.path, spec.method, query, body)
+        except TokenInvalid as exc:
+            exc.token_used = token  # type: ignore[attr-defined]
+            raise
+
+    async def _request(self, path: str, method: str, query: dict[str, str],
+                       body: dict[str, Any] | None) -> dict[str, Any]:
+        url = f"{self.config.api_base.rstrip('/')}/cgi-bin/{path}"
+        timeout = aiohttp.ClientTimeout(total=self.config.request_timeout_s)
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json"} if data is not None else None
+        async with self._slots:
+            try:
+                async with self.session.request(method, url, params=query, data=data, headers=headers,
+                                                timeout=timeout) as resp:
+                    raw = await resp.read()
+                    status = resp.status
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise TransportError(path, f"{type(exc).__name__}: {exc}") from exc
+        if status >= 500 or status == 429:
+            raise TransportError(path, f"HTTP {status}")
+        try:
+            result = json.loads(raw)
+        except ValueError as exc:
+            raise TransportError(path, f"HTTP {status}, body is not JSON") from exc
+        if not isinstance(result, dict):
+            raise TransportError(path, "response is not a JSON object")
+        code = int(result.get("errcode") or 0)
+        if code != 0:
+            raise api_error(path, code, str(result.get("errmsg", "")))
+        return result

@@ -1,0 +1,1 @@
+"""Persistence: typed models, repositories and Alembic migrations."""

@@ -1,0 +1,142 @@
+"""The two durable queues: inbound events (callbacks, kf entries) and the outbox, plus kf cursors.
+
+Claiming marks rows with a lease inside a short transaction, so no transaction spans an HTTP
+call and a crashed worker's rows come back when the lease runs out. On PostgreSQL the claim
+uses FOR UPDATE SKIP LOCKED so several processes never take the same row; on SQLite every
+write transaction is BEGIN IMMEDIATE, which serialises claims the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboundEvent, KfCursor, OutboxItem
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def _for_claim(session: AsyncSession, stmt):  # type: ignore[no-untyped-def]
+    if session.bind.dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
+
+
+class InboundRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_if_new(self, *, dedupe_key: str, source: str, kind: str, payload: dict[str, Any],
+                         now: datetime) -> int | None:
+        """Insert unless the dedupe key was seen; the new row id, or None for a duplicate."""
+        stmt = _insert(self.session)(InboundEvent).values(
+            dedupe_key=dedupe_key, source=source, kind=kind, payload=payload, status="pending",
+            attempts=0, error="", received_at=now, due_at=now,
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def claim_due(self, *, now: datetime, lease_s: float, limit: int) -> list[InboundEvent]:
+        stmt = (select(InboundEvent)
+                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
+                       or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until <= now))
+                .order_by(InboundEvent.id).limit(limit))
+        rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+        for row in rows:
+            row.lease_until = now + timedelta(seconds=lease_s)
+            row.attempts += 1
+        await self.session.flush()
+        return rows
+
+    async def get(self, event_id: int) -> InboundEvent:
+        row = await self.session.get(InboundEvent, event_id)
+        if row is None:
+            raise LookupError(f"inbound event {event_id} not found")
+        return row
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(InboundEvent.due_at)).where(InboundEvent.status == "pending"))
+
+    async def count(self, status: str) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(InboundEvent).where(InboundEvent.status == status)) or 0)
+
+
+class OutboxRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, item: OutboxItem) -> OutboxItem:
+        self.session.add(item)
+        return item
+
+    async def claim_due(self, *, now: datetime, lease_s: float, limit: int) -> list[OutboxItem]:
+        """Due pending rows, plus rows whose sender died mid-send (lease expired)."""
+        stmt = (select(OutboxItem)
+                .where(or_(OutboxItem.status == "pending",
+                           (OutboxItem.status == "sending") & (OutboxItem.lease_until <= now)),
+                       OutboxItem.due_at <= now)
+                .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit))
+        rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+        for row in rows:
+            row.status = "sending"
+            row.lease_until = now + timedelta(seconds=lease_s)
+            row.attempts += 1
+        await self.session.flush()
+        return rows
+
+    async def get(self, item_id: int) -> OutboxItem:
+        row = await self.session.get(OutboxItem, item_id)
+        if row is None:
+            raise LookupError(f"outbox item {item_id} not found")
+        return row
+
+    async def list(self, *, statuses: Sequence[str] | None = None, limit: int = 100) -> list[OutboxItem]:
+        stmt = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(limit)
+        if statuses:
+            stmt = stmt.where(OutboxItem.status.in_(list(statuses)))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def retry(self, item_ids: Sequence[int], *, now: datetime) -> int:
+        """Put dead/expired rows back to pending; a sent row is never sent again."""
+        result = await self.session.execute(
+            update(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.status.in_(["dead", "expired"]))
+            .values(status="pending", due_at=now, attempts=0, lease_until=None, deadline=None))
+        return int(result.rowcount or 0)
+
+    async def depth(self) -> dict[str, int]:
+        rows = await self.session.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status))
+        return {status: int(n) for status, n in rows.all()}
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(OutboxItem.due_at)).where(OutboxItem.status.in_(["pending", "sending"])))
+
+
+class KfCursorRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lease(self, open_kfid: str, *, now: datetime, lease_s: float) -> KfCursor | None:
+        """Take the pull lease of a kf account, or None if another pull holds it."""
+        await self.session.execute(
+            _insert(self.session)(KfCursor).values(open_kfid=open_kfid, cursor="", pending_token="", updated_at=now)
+            .on_conflict_do_nothing(index_elements=["open_kfid"]))
+        stmt = select(KfCursor).where(KfCursor.open_kfid == open_kfid,
+                                      or_(KfCursor.lease_until.is_(None), KfCursor.lease_until <= now))
+        row = (await self.session.scalars(_for_claim(self.session, stmt))).first()
+        if row is None:
+            return None
+        row.lease_until = now + timedelta(seconds=lease_s)
+        await self.session.flush()
+        return row
+
+    async def get(self, open_kfid: str) -> KfCursor | None:
+        return await self.session.get(KfCursor, open_kfid)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh migrated database per test (SQLite always, PostgreSQL when reachable)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from typing import AsyncIterator
+
+import pytest
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test"
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+PG_SKIP_REASON = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} (user postgres, database test)"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """A database URL with an empty schema: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
+        return
+    if not postgres_reachable():
+        pytest.skip(PG_SKIP_REASON)
+    import asyncpg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await conn.close()
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
+    try:
+        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    return f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
