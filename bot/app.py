@@ -63,6 +63,8 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
         engine = db.create_engine(config.database.url, echo=config.database.echo)
         if migrate:
             await db.upgrade(engine)
+        else:
+            await db.ensure_migrated(engine)
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
         await _seed_staff(app)

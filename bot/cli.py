@@ -22,8 +22,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.logs import setup_logging
 
+    from storage import db
+
     config = _config(args)
     setup_logging(config.log.level, config.log.json)
+
+    async def check_schema() -> None:
+        engine = db.create_engine(config.database.url)
+        try:
+            await db.ensure_migrated(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(check_schema())
     web.run_app(create_app(config), host=config.server.host, port=config.server.port, access_log=None,
                 print=lambda msg: print(msg, file=sys.stderr))
     return 0

@@ -92,3 +92,19 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(run)
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+async def ensure_migrated(engine: AsyncEngine) -> None:
+    """Refuse to run on a schema older than this code: say which command fixes it."""
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        from bot.errors import ConfigError
+
+        raise ConfigError("database.url", f"schema is at revision {current or 'none'}, this Wanzi needs {head}: "
+                                          "run `wanzi db upgrade`")
