@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import asyncio
 import os
 import sys
@@ -26,6 +27,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = _config(args)
     setup_logging(config.log.level, config.log.json)
+    if not config.wecom.app_secret:
+        logging.getLogger("wanzi").warning("wecom.app_secret is empty: WeCom will answer 41004 to every API call")
 
     async def check_schema() -> None:
         engine = db.create_engine(config.database.url)
@@ -69,6 +72,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     from bot.app import load_configured_persona
 
     load_configured_persona(config)
+    w = config.wecom
+    if not w.app_secret:
+        print("warning: wecom.app_secret is empty: every API call will fail with 41004 (set WANZI_WECOM__APP_SECRET)",
+              file=sys.stderr)
     print("config ok")
     return 0
 

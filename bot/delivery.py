@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import WorkerConfig
-from bot.errors import ApiError, TransportError
+from bot.errors import ApiError, TransportError, WanziError
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from storage.models import OutboxItem
@@ -105,6 +105,13 @@ class DeliveryWorker:
             result = await self.client.call(api, payload, deadline=deadline.timestamp() if deadline else None)
         except (ApiError, TransportError) as exc:
             await self._failed(item_id, api, exc, deadline, attempts)
+            return
+        except WanziError as exc:  # e.g. a ConfigError: no retry can fix it until an operator does
+            await self._finish(item_id, status="dead", reason=f"not sendable: {exc}")
+            return
+        except Exception as exc:  # a bug must not strand the row in 'sending' for a whole lease
+            log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
+            await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
         await self._finish(item_id, status="sent", result=result)
         if self.metrics:
