@@ -1,0 +1,171 @@
+"""The emulated WeCom API host: /cgi-bin/... with the documented JSON shapes and errcodes.
+
+One pipeline serves every endpoint, in this order: record the call (before any check, so tests
+see rejected calls too) → injected fault → access_token (41001/40014/42001) → permission (48002)
+→ per-API minute limit (45009) → HTTP method and JSON body (40058) → the endpoint's handler.
+Business errors are HTTP 200 + errcode (errors-and-limits.md §1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from emulator.envelope import ApiReject, error, ok
+from emulator.state import CorpState
+from emulator.tokens import AccessToken
+
+if TYPE_CHECKING:
+    from emulator.emulator import Emulator
+
+EMULATOR: web.AppKey[Emulator] = web.AppKey("emulator")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    api: str  # path after /cgi-bin/
+    method: str
+    query: Mapping[str, str]
+    body: dict[str, Any]
+    token: AccessToken | None
+    ip: str
+
+
+Handler = Callable[[CorpState, ApiRequest], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    api: str
+    handler: Handler
+    methods: tuple[str, ...] = ("POST",)
+    auth: bool = True  # needs ?access_token=
+    counted: bool = True  # in the generic per-API minute limit (app messages are not, outbound.md §1)
+    reads_body: bool = True  # POST JSON body; query-parameter APIs set False
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # kept (empty) in error answers
+
+
+GET = ("GET", "POST")  # read APIs that take query parameters; POST is tolerated (unconfirmed)
+
+
+def gettoken(corp: CorpState, req: ApiRequest) -> dict[str, Any]:
+    """GET gettoken?corpid=&corpsecret= (customer-contact.md §4)."""
+    corpid = req.query.get("corpid", "")
+    secret = req.query.get("corpsecret", "")
+    if corpid != corp.config.corp_id:
+        raise ApiReject(40013)
+    if not secret:
+        raise ApiReject(41004)
+    kind = next((k for k, s in corp.config.secrets.items() if s == secret), None)
+    if kind is None:
+        raise ApiReject(40001)
+    token = corp.tokens.issue(kind)
+    # Re-asking while valid returns the same token; we report its remaining life (unconfirmed).
+    return {"access_token": token.value, "expires_in": corp.tokens.remaining(token)}
+
+
+def all_endpoints() -> dict[str, Endpoint]:
+    from emulator import api_contact, api_groups, api_kf, api_message
+
+    endpoints = [Endpoint("gettoken", gettoken, methods=GET, auth=False, reads_body=False)]
+    for module in (api_contact, api_groups, api_kf, api_message):
+        endpoints.extend(module.endpoints())
+    return {e.api: e for e in endpoints}
+
+
+ENDPOINTS: web.AppKey[dict[str, Endpoint]] = web.AppKey("endpoints")
+
+
+def create_api_app(emu: Emulator, *, console: bool = True) -> web.Application:
+    """The API host (and, by default, the chat console at /console) for one emulator."""
+    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app[EMULATOR] = emu
+    app[ENDPOINTS] = all_endpoints()
+    app.router.add_route("*", "/cgi-bin/{api:.+}", handle_api)
+    if console:
+        from emulator.console import add_console_routes
+
+        add_console_routes(app)
+    return app
+
+
+async def handle_api(request: web.Request) -> web.StreamResponse:
+    emu = request.app[EMULATOR]
+    raw = await request.read()
+    text = raw.decode("utf-8", "replace")
+    call = emu.call_log.record(request.method, request.path, dict(request.query), _loads(text), text,
+                               emu.clock.time())
+    status, answer = await _answer(emu, request.app[ENDPOINTS], request, raw)
+    call.status = status
+    if isinstance(answer, dict):
+        call.response = answer
+        return web.json_response(answer, status=status, dumps=_dumps)
+    return web.Response(status=status, text=answer)
+
+
+async def _answer(emu: Emulator, endpoints: dict[str, Endpoint], request: web.Request,
+                  raw: bytes) -> tuple[int, dict[str, Any] | str]:
+    corp = emu.corp
+    api = request.match_info["api"]
+    ip = request.remote or "127.0.0.1"
+    endpoint = endpoints.get(api)
+    defaults = endpoint.defaults if endpoint else {}
+
+    fault = emu.faults.take(request.path)
+    if fault is not None:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status is not None:
+            return fault.status, fault.body if fault.body is not None else f"{fault.status} injected fault"
+        if fault.errcode is not None:
+            return 200, error(fault.errcode, hint=corp.ids.hint(corp.now()), ip=ip, defaults=defaults)
+
+    if endpoint is None:
+        return 404, "404 page not found"  # unknown API path (real answer unconfirmed)
+    try:
+        token = None
+        if endpoint.auth:
+            token = corp.tokens.check(request.query.get("access_token"))
+            if api in corp.forbidden.get(token.kind, set()):
+                raise ApiReject(48002)
+        if endpoint.counted and not corp.limiter.allow(f"api:{api}", corp.config.api_per_minute):
+            raise ApiReject(45009)
+        if request.method not in endpoint.methods:
+            raise ApiReject(40058)  # e.g. GET on a POST API (errors-and-limits.md §2)
+        body = _json_object(raw) if request.method == "POST" and endpoint.reads_body else {}
+        req = ApiRequest(api, request.method, request.query, body, token, ip)
+        payload = endpoint.handler(corp, req)
+    except ApiReject as reject:
+        return 200, error(reject.errcode, hint=corp.ids.hint(corp.now()), ip=ip, detail=reject.detail,
+                          defaults=defaults)
+    return 200, ok(payload)
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiReject(40058) from exc
+    if not isinstance(value, dict):
+        raise ApiReject(40058)
+    return value
+
+
+def _loads(text: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
