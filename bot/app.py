@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
-                         SESSIONS)
+                         SCHEDULER, SESSIONS)
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_wecom
 from bot.delivery import DeliveryWorker
@@ -20,6 +20,7 @@ from bot.inbox import InboxWorker
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
+from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
@@ -96,14 +97,22 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         app[CLIENT] = client
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)
         app[DELIVERY] = delivery
-        app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
-                                 app[PERSONA], clock, config, metrics, on_outbox=delivery.wakeup.set)
+        inbox = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
+                            app[PERSONA], clock, config, metrics, on_outbox=delivery.wakeup.set)
+        app[INBOX] = inbox
+        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=delivery.wakeup.set)
+        from handlers import all_jobs
+
+        for job in all_jobs(config):
+            scheduler.add(job)
+        app[SCHEDULER] = scheduler
         yield
 
 
 async def _workers(app: web.Application) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
-             asyncio.create_task(app[DELIVERY].run_forever(), name="delivery")]
+             asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
+             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler")]
     yield
     for task in tasks:
         task.cancel()  # unsent rows stay in the outbox; the next start resumes them

@@ -11,6 +11,7 @@ from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
 from bot.inbox import InboxWorker
 from bot.metrics import Metrics
+from bot.scheduler import Scheduler
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from persona import Persona
@@ -26,3 +27,4 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 CLIENT = web.AppKey("client", WeComClient)
 INBOX = web.AppKey("inbox", InboxWorker)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
+SCHEDULER = web.AppKey("scheduler", Scheduler)

@@ -216,3 +216,17 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(128), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class JobRun(Base):
+    """One fire time of a scheduled job; the unique key makes it run once across processes."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "fire_time"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job: Mapped[str] = mapped_column(String(128))
+    fire_time: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12))  # running | done | failed | missed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -51,3 +51,43 @@ async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
     return f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    from bot.clock import FakeClock
+
+    return FakeClock(1_700_000_000)
+
+
+@pytest.fixture
+async def wecom(clock):  # type: ignore[no-untyped-def]
+    """The project's WeCom emulator on 127.0.0.1, sharing the test's FakeClock."""
+    from emulator import Emulator, EmulatorConfig
+
+    emu = Emulator(EmulatorConfig(callback_retry_delay=0.0, callback_timeout=5.0), clock=clock)
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+@pytest.fixture
+async def wanzi(db_url: str, wecom, clock):  # type: ignore[no-untyped-def]
+    """The bot under test, its API pointed at the emulator and the emulator's callbacks at it."""
+    from tests.harness import BotUnderTest, make_config
+
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+async def sessions(db_url: str):  # type: ignore[no-untyped-def]
+    """A session factory on a freshly migrated database."""
+    from storage import db
+
+    engine = db.create_engine(db_url)
+    await db.upgrade(engine)
+    yield db.session_factory(engine)
+    await engine.dispose()

@@ -105,3 +105,22 @@ def friend_added_xml(userid: str, external_userid: str, *, state: str = "", welc
                       "MsgType": "event", "Event": "change_external_contact", "ChangeType": "add_external_contact",
                       "UserID": userid, "ExternalUserID": external_userid, "State": state,
                       "WelcomeCode": welcome_code})
+
+
+def context_factory(clock: Clock):  # type: ignore[no-untyped-def]
+    """A Context builder for jobs and handlers tested without the HTTP app."""
+    import logging
+
+    from bot.context import Context
+    from bot.outbox import Outbox
+    from persona import default_persona_path, load_persona
+    from storage.repos import Repos
+
+    persona = load_persona(default_persona_path())
+    config = make_config("sqlite+aiosqlite:///:memory:")
+
+    def build(session):  # type: ignore[no-untyped-def]
+        return Context(session=session, repos=Repos.bind(session), outbox=Outbox(session, clock), persona=persona,
+                       clock=clock, settings=config, log=logging.LoggerAdapter(logging.getLogger("test"), {}))
+
+    return build

@@ -1,0 +1,84 @@
+"""`wanzi sandbox`: the bot, the WeCom emulator and its chat console on localhost, on SQLite.
+
+Nothing here is special-cased in the bot: it runs `create_app` exactly as `wanzi serve` does,
+with `api_base` pointing at the emulator and the emulator's callbacks pointing at the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.app import create_app
+from bot.config import Config, from_mapping
+from bot.logs import setup_logging
+from emulator import Emulator, EmulatorConfig
+
+
+def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Config:
+    """The bot's config for talking to this emulator; WANZI_* env vars may still override."""
+    cfg = emu.config
+    staff = list(cfg.staff)
+    data = {
+        "server": {"host": host, "port": port, "public_url": f"http://{host}:{port}"},
+        "wecom": {"corp_id": cfg.corp_id, "token": cfg.callback_token, "encoding_aes_key": cfg.encoding_aes_key,
+                  "agent_id": cfg.agent_id, "app_secret": cfg.secrets["app"],
+                  "contact_secret": cfg.secrets["contact"], "kf_secret": cfg.secrets["kf"],
+                  "api_base": emu.base_url, "webhook_key": cfg.webhook_keys[0],
+                  "open_kfid": next(iter(cfg.kf_accounts))},
+        "database": {"url": f"sqlite+aiosqlite:///{Path(db_path).resolve()}"},
+        "worker": {"poll_interval_s": 0.5},
+        "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:]},
+        "log": {"json": False},
+    }
+    return from_mapping(data, os.environ)
+
+
+async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) -> None:
+    emu = Emulator(EmulatorConfig())
+    await emu.start(host, emulator_port)
+    config = sandbox_config(emu, host=host, port=port, db_path=db_path)
+    setup_logging(config.log.level, config.log.json)
+    runner = web.AppRunner(create_app(config, migrate=True), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    emu.connect(f"http://{host}:{port}/wecom/callback")
+    status, body, expected = await emu.verify_url()
+    verified = "verified" if status == 200 and body == expected else f"NOT verified ({status})"
+    print(f"""
+  Wanzi sandbox is running (SQLite: {Path(db_path).resolve()})
+
+    chat console   {emu.base_url}/console      ← open this in a browser
+    bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
+    fake WeCom API {emu.base_url}/cgi-bin/
+
+  Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
+  Press Ctrl+C to stop.
+""", file=sys.stderr, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await emu.stop()
+
+
+def config_role(config: Config, userid: str) -> str:
+    s = config.staff
+    return "admin" if userid in s.admins else "operator" if userid in s.operators else \
+        "advisor" if userid in s.advisors else "no role"
+
+
+def run_sandbox(*, host: str, port: int, emulator_port: int, db_path: str) -> int:
+    asyncio.run(serve_sandbox(host, port, emulator_port, db_path))
+    return 0

@@ -1,0 +1,73 @@
+"""`wanzi sandbox` as a person uses it: start it, open the console, add a friend, chat, see replies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_until(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await predicate()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.1)
+
+
+async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -> None:
+    bot_port, emu_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
+        "--db", str(tmp_path / "sandbox.db"), env=env, cwd=Path(__file__).parent.parent,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    console = f"http://127.0.0.1:{emu_port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            async def healthy() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as r:
+                        return r.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            assert await wait_until(healthy), "sandbox did not come up"
+            async with http.get(f"{console}/console") as r:
+                assert r.status == 200 and "<html" in (await r.text()).lower()
+            async with http.post(f"{console}/console/api/add_friend",
+                                 json={"staff": "zhang.wei", "ext": "wmSandbox01", "state": "spring_sale"}) as r:
+                assert (await r.json())["ok"]
+            async with http.post(f"{console}/console/api/kf_say",
+                                 json={"ext": "wmSandbox02", "text": "你好呀"}) as r:
+                assert (await r.json())["ok"]
+
+            async def bot_lines(ext: str) -> list[str]:
+                async with http.get(f"{console}/console/api/conversation", params={"ext": ext}) as r:
+                    return [line["text"] for line in (await r.json())["lines"] if line["who"] == "bot"]
+
+            welcome = await wait_until(lambda: bot_lines("wmSandbox01"))
+            assert welcome and "小柚" in welcome[0]
+            assert await wait_until(lambda: bot_lines("wmSandbox02"))
+            async with http.get(f"{console}/console/api/calls") as r:
+                apis = {c["api"] for c in (await r.json())["calls"]}
+            assert {"externalcontact/send_welcome_msg", "kf/sync_msg", "kf/send_msg"} <= apis
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except asyncio.TimeoutError:
+            proc.kill()
+    assert proc.returncode == 0
