@@ -16,12 +16,14 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
+from bot.features import EXTRAS_KEY, FEATURES, build_features, check_channels, warm_up
 from bot.inbox import InboxWorker
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
 from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
+from bot.tagsync import TAG_MIRROR, TagMirror
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from persona import Persona, default_persona_path, load_persona
@@ -32,7 +34,10 @@ log = logging.getLogger(__name__)
 
 
 def load_configured_persona(config: Config) -> Persona:
-    return load_persona(config.persona.path or default_persona_path(config.persona.preset))
+    """The persona file the config names, linted and checked against the config's channels."""
+    persona = load_persona(config.persona.path or default_persona_path(config.persona.preset))
+    check_channels(config, persona)
+    return persona
 
 
 def create_app(config: Config, *, clock: Clock | None = None, persona: Persona | None = None,
@@ -48,6 +53,7 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
     app[METRICS] = Metrics()
     app[CRYPTO] = CallbackCrypto(config.wecom.token, config.wecom.encoding_aes_key, config.wecom.corp_id)
     app[PERSONA] = persona or load_configured_persona(config)
+    app[FEATURES] = build_features(config, app[PERSONA])
     app[DISPATCHER] = Dispatcher(routers if routers is not None else all_routers(), DEFAULT_MIDDLEWARES)
     app.cleanup_ctx.append(_database(migrate))
     app.cleanup_ctx.append(_services)
@@ -97,10 +103,18 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         app[CLIENT] = client
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)
         app[DELIVERY] = delivery
+        mirror = TagMirror(app[SESSIONS], client, clock, config.worker, on_outbox=delivery.wakeup.set)
+        app[TAG_MIRROR] = mirror
+
+        def after_dispatch() -> None:
+            delivery.wakeup.set()
+            mirror.wakeup.set()
+
         inbox = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
-                            app[PERSONA], clock, config, metrics, on_outbox=delivery.wakeup.set)
+                            app[PERSONA], clock, config, metrics, extras={EXTRAS_KEY: app[FEATURES]},
+                            on_outbox=after_dispatch)
         app[INBOX] = inbox
-        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=delivery.wakeup.set)
+        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=after_dispatch)
         from handlers import all_jobs
 
         for job in all_jobs(config):
@@ -112,7 +126,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 async def _workers(app: web.Application) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
              asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
-             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler")]
+             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
+             asyncio.create_task(app[TAG_MIRROR].run_forever(), name="tag-mirror"),
+             asyncio.create_task(warm_up(app[FEATURES]), name="load-jieba")]  # off the loop, once
     yield
     for task in tasks:
         task.cancel()  # unsent rows stay in the outbox; the next start resumes them
@@ -144,12 +160,13 @@ async def metrics_text(app: web.Application) -> bytes:
 
 async def drain(app: web.Application, *, max_rounds: int = 200) -> None:
     """Run the inbox and the outbox until neither has due work (tests and benchmarks)."""
-    inbox, delivery = app[INBOX], app[DELIVERY]
+    inbox, delivery, mirror = app[INBOX], app[DELIVERY], app[TAG_MIRROR]
     idle = 0
     for _ in range(max_rounds):
         n = await inbox.process_due()
+        n += await mirror.run_once()
         n += await delivery.deliver_due()
-        if n == 0 and inbox.in_flight == 0 and delivery.in_flight == 0:
+        if n == 0 and inbox.in_flight == 0 and delivery.in_flight == 0 and mirror.in_flight == 0:
             idle += 1
             if idle >= 2:
                 return

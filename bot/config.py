@@ -78,6 +78,46 @@ class StaffConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class AntispamConfig:
+    """Limits on pushes (never on answers or welcomes); 0 / "" = the persona's own cadence."""
+
+    enabled: bool = True  # global switch: false drops every push, with the reason recorded
+    daily_cap: int = 0
+    weekly_cap: int = 0
+    quiet_hours: str = ""  # "22:00-08:00", or "off"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqConfig:
+    path: str = ""  # operator's knowledge base (TOML [[faq]] or CSV question,answer)
+    threshold: float = 0.6  # below this confidence the persona says it will ask a colleague
+
+
+@dataclass(frozen=True, slots=True)
+class TaggingConfig:
+    mirror: bool = True  # mirror local tags to WeCom corp tags (add_corp_tag + mark_tag)
+    rules_path: str = ""  # extra [[rules]] on top of the persona's
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelConfig:
+    """One acquisition channel, keyed by the contact way's State (or a kf scene)."""
+
+    welcome: str = ""  # persona overlay [channels.<welcome>] for this channel's texts; default: the state
+    tags: tuple[str, ...] = ()  # "group:name" tags every customer of this channel gets
+    advisor: str = ""  # staff userid assigned as the customer's advisor
+    stage: str = ""  # lifecycle stage the customer starts in (a persona [stages.<name>])
+    link_title: str = ""  # optional link card after the welcome text (customer-contact.md §7)
+    link_url: str = ""
+    link_desc: str = ""
+    link_picurl: str = ""
+    miniprogram_title: str = ""  # optional mini-program card; needs all four miniprogram_* keys
+    miniprogram_appid: str = ""
+    miniprogram_page: str = ""
+    miniprogram_pic_media_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LogConfig:
     level: str = "INFO"
     json: bool = True
@@ -92,23 +132,39 @@ class Config:
     persona: PersonaConfig = field(default_factory=PersonaConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    antispam: AntispamConfig = field(default_factory=AntispamConfig)
+    faq: FaqConfig = field(default_factory=FaqConfig)
+    tagging: TaggingConfig = field(default_factory=TaggingConfig)
+    channels: Mapping[str, ChannelConfig] = field(default_factory=dict)  # [channels.<state>]
 
     def replace(self, **sections: Any) -> Config:
         """A copy with whole sections or {section: {key: value}} updates."""
         updates = {}
         for name, value in sections.items():
-            if isinstance(value, Mapping):
+            if isinstance(value, Mapping) and name != "channels":
                 value = dataclasses.replace(getattr(self, name), **value)
             updates[name] = value
         return dataclasses.replace(self, **updates)
 
 
 _SECTIONS = {f.name: f.type for f in dataclasses.fields(Config)}
+TABLE_FAMILIES = {"channels": ChannelConfig}  # [<family>.<name>] tables of one shape
 
 
 def _section_types() -> dict[str, type]:
     hints = get_type_hints(Config)
-    return {name: hints[name] for name in _SECTIONS}
+    return {name: hints[name] for name in _SECTIONS if name not in TABLE_FAMILIES}
+
+
+def _fill(cls: type, where: str, values: Mapping[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}.{key}", "unknown key")
+        kwargs[key] = _coerce(f"{where}.{key}", value, hints[key])
+    return cls(**kwargs)
 
 
 def _coerce(key: str, value: Any, typ: Any) -> Any:
@@ -159,18 +215,16 @@ def from_mapping(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
         section, key = section.lower(), key.lower()
         if section in _SECTIONS:
             merged.setdefault(section, {})[key] = value
-    types = _section_types()
-    sections = {}
-    for section, cls in types.items():
-        values = merged.get(section, {})
-        hints = get_type_hints(cls)
-        known = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {}
-        for key, value in values.items():
-            if key not in known:
-                raise ConfigError(f"{section}.{key}", "unknown key")
-            kwargs[key] = _coerce(f"{section}.{key}", value, hints[key])
-        sections[section] = cls(**kwargs)
+    sections: dict[str, Any] = {}
+    for section, cls in _section_types().items():
+        sections[section] = _fill(cls, section, merged.get(section, {}))
+    for family, cls in TABLE_FAMILIES.items():
+        tables = {}
+        for name, values in merged.get(family, {}).items():
+            if not isinstance(values, Mapping):
+                raise ConfigError(f"{family}.{name}", "must be a table")
+            tables[name] = _fill(cls, f"{family}.{name}", values)
+        sections[family] = tables
     config = Config(**sections)
     validate(config)
     return config
@@ -200,6 +254,42 @@ def validate(config: Config) -> None:
         ZoneInfo(config.persona.timezone)
     except Exception:
         raise ConfigError("persona.timezone", f"unknown time zone {config.persona.timezone!r}") from None
+    _validate_features(config)
+
+
+def _validate_features(config: Config) -> None:
+    """Persona-related sections; cross-checks against the persona file happen when it loads."""
+    from persona.loader import parse_cadence, preset_names
+    from persona.model import PersonaError
+
+    if not config.persona.path and config.persona.preset not in preset_names():
+        raise ConfigError("persona.preset", f"unknown preset; shipped: {', '.join(preset_names())}")
+    a = config.antispam
+    if a.daily_cap < 0 or a.weekly_cap < 0:
+        raise ConfigError("antispam.daily_cap" if a.daily_cap < 0 else "antispam.weekly_cap", "must be ≥ 0")
+    try:
+        parse_cadence({"quiet_hours": "" if a.quiet_hours == "off" else a.quiet_hours}, "config", "antispam")
+    except PersonaError as exc:
+        raise ConfigError("antispam.quiet_hours", exc.problem) from None
+    if not 0.0 < config.faq.threshold <= 1.0:
+        raise ConfigError("faq.threshold", "must be between 0 and 1")
+    for state, ch in config.channels.items():
+        where = f"channels.{state}"
+        if len(state) > 30:
+            raise ConfigError(where, "a contact way's state is at most 30 characters")
+        for tag in ch.tags:
+            group, sep, name = tag.partition(":")
+            if not sep or not group.strip() or not name.strip():
+                raise ConfigError(f"{where}.tags", f'tag {tag!r} must look like "group:name"')
+        if bool(ch.link_title) != bool(ch.link_url):
+            raise ConfigError(f"{where}.link_url", "a link needs both link_title and link_url")
+        for key, limit in (("link_title", 128), ("link_desc", 512), ("miniprogram_title", 64)):
+            if len(getattr(ch, key).encode("utf-8")) > limit:
+                raise ConfigError(f"{where}.{key}", f"at most {limit} bytes (customer-contact.md §7)")
+        mp = [ch.miniprogram_title, ch.miniprogram_appid, ch.miniprogram_page, ch.miniprogram_pic_media_id]
+        if any(mp) and not all(mp):
+            raise ConfigError(f"{where}.miniprogram_appid", "a mini-program card needs title, appid, page and "
+                                                            "pic_media_id")
 
 
 def require_wecom(config: Config) -> None:

@@ -38,14 +38,29 @@ class Context:
         return replace(self, **changes)
 
     @property
-    def local_hour(self) -> int:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.persona.timezone)).hour
+    def local_now(self) -> datetime:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.persona.timezone))
 
-    def render(self, key: str, *, last_variant: int | None = None, **facts: object) -> Rendered:
-        """Render in the persona's voice, seeded per customer so phrasing varies between people."""
+    @property
+    def local_hour(self) -> int:
+        return self.local_now.hour
+
+    @property
+    def channel_override(self) -> str:
+        """The persona overlay ([channels.<name>]) for the customer's acquisition channel."""
+        channel = self.customer.channel if self.customer else ""
+        configured = self.settings.channels.get(channel) if channel else None
+        return configured.welcome if configured is not None and configured.welcome else channel
+
+    def render(self, key: str, *, last_variant: int | None = None, overlay: str | None = None,
+               **facts: object) -> Rendered:
+        """Render in the persona's voice, seeded per customer so phrasing varies between people;
+        local time of day, holidays and the customer's channel (or `overlay`) pick the texts."""
         seed = self.customer.external_userid if self.customer else (self.staff.userid if self.staff else "")
+        local = self.local_now
         return self.persona.render(key, seed=f"{seed}|{self.clock.time() // 60:.0f}", last_variant=last_variant,
-                                   hour=self.local_hour, **facts)
+                                   hour=local.hour, day=local.date(),
+                                   channel_override=self.channel_override if overlay is None else overlay, **facts)
 
     async def reply(self, text: str, *, kind: str = "answer", template_key: str = "") -> None:
         """Answer whoever sent the current event, on the channel it came from."""

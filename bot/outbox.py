@@ -25,6 +25,7 @@ TEXT_LIMITS = {
     "message/send": 2048,
     "externalcontact/send_welcome_msg": 4000,
     "externalcontact/add_msg_template": 4000,
+    "externalcontact/group_welcome_template/add": 3000,
     "webhook/send": 2048,
     "webhook/markdown": 4096,
 }
@@ -75,10 +76,10 @@ class Outbox:
         return item
 
     def kf_send(self, open_kfid: str, customer: Customer, text: str, *, kind: str = "answer",
-                template_key: str = "") -> OutboxItem:
+                template_key: str = "", due_at: datetime | None = None) -> OutboxItem:
         payload = {"touser": customer.external_userid, "open_kfid": open_kfid, "msgtype": "text",
                    "text": {"content": fit_bytes(text, TEXT_LIMITS["kf/send_msg"])}}
-        item = self.add("kf/send_msg", payload, kind=kind, customer=customer)
+        item = self.add("kf/send_msg", payload, kind=kind, customer=customer, due_at=due_at)
         self._record(item, channel="kf", text=text, customer=customer, kind=kind, template_key=template_key)
         return item
 
@@ -94,6 +95,26 @@ class Outbox:
         payload = {"userid": userid, "external_userid": customer.external_userid,
                    "add_tag": list(add), "remove_tag": list(remove)}
         return self.add("externalcontact/mark_tag", payload, kind="sync", customer=customer)
+
+    def mass_single(self, sender: str, customer: Customer, text: str, *, kind: str = "push",
+                    attachments: list[dict[str, Any]] | None = None, template_key: str = "",
+                    due_at: datetime | None = None) -> OutboxItem:
+        """add_msg_template chat_type single: WeCom asks `sender` to confirm it in the client (§10)."""
+        payload: dict[str, Any] = {"chat_type": "single", "external_userid": [customer.external_userid],
+                                   "sender": sender, "text": {
+                                       "content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
+        if attachments:
+            payload["attachments"] = attachments[:9]
+        item = self.add("externalcontact/add_msg_template", payload, kind=kind, customer=customer, due_at=due_at)
+        self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind,
+                     template_key=template_key)
+        return item
+
+    def group_welcome_template(self, text: str) -> OutboxItem:
+        """Add the persona's 入群欢迎语 to the corp library (customer-contact.md §12)."""
+        payload = {"text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/group_welcome_template/add"])},
+                   "notify": 1}
+        return self.add("externalcontact/group_welcome_template/add", payload, kind="sync")
 
     # --- staff -----------------------------------------------------------------------------
 

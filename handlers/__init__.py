@@ -1,4 +1,5 @@
-"""Features, one module each; every module exposes a `router`. Order matters: observers first."""
+"""Features, one module each; every module exposes a `router`. Order matters: observers first
+(greeting's group-welcome check does not block, so contacts still records the join)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from bot.scheduler import Job
 
 
 def all_routers() -> list[Router]:
-    from handlers import chat, contacts, greeting, staff
+    from handlers import chat, contacts, greeting, staff, tagging
 
-    return [greeting.router, contacts.router, staff.router, chat.router]
+    return [greeting.router, contacts.router, tagging.router, staff.router, chat.router]
 
 
 def all_jobs(config: Config) -> list[Job]:

@@ -1,10 +1,20 @@
-"""The persona answering customers in WeChat Customer Service chats."""
+"""The persona answering customers in WeChat Customer Service chats.
+
+One message, in this order: tag it (rules → tags → maybe a stage), answer it (the knowledge
+base when sure; an acknowledgement when the customer told us about themselves; else the
+persona's honest "let me ask a colleague", with the question recorded for the digest), then
+push the new stage's content. The answer is written first so it leaves first. Answers are
+never capped; the push goes through the anti-spam gate. One customer message gets at most two
+kf messages here, well inside WeCom's 5 per customer message.
+"""
 
 from __future__ import annotations
 
 from bot.context import Context
 from bot.dispatcher import Router
+from bot.features import features
 from bot.wecom.events import KfMessageReceived
+from handlers.tagging import Observation, enter_stage, observe_message
 
 router = Router("chat")
 
@@ -18,9 +28,25 @@ async def answer_customer(event: KfMessageReceived, ctx: Context) -> None:
     """Answer from the knowledge base when sure, else the persona's honest fallback."""
     customer = ctx.customer
     assert customer is not None
-    faq = ctx.extras.get("faq")
-    answer = faq.best_answer(event.text) if faq is not None and event.msgtype == "text" else None
-    if answer is not None:
-        await ctx.say("reply.faq", name=customer.name, answer=answer)
-        return
-    await ctx.say("reply.fallback", kind="answer", name=customer.name)
+    text = event.text.strip() if event.msgtype == "text" else ""
+    seen = await observe_message(ctx, customer, text) if text else Observation()
+    kb = features(ctx).faq
+    match = None
+    if text:
+        await kb.ready()  # jieba loads once, in a thread, the first time anyone asks
+        match = kb.best(text)
+    if match is not None:
+        await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+    elif seen.tag_names:
+        await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
+    else:
+        await ctx.say("reply.fallback", name=customer.name)
+        if text:
+            # Until the escalation flow exists, an unanswered question waits here for the digest.
+            closest = kb.rank(text, limit=1)
+            ctx.repos.unanswered.add(customer.id, text, now=ctx.clock.now(),
+                                     best_faq=closest[0].entry.id if closest else "",
+                                     confidence=closest[0].confidence if closest else 0.0)
+    if seen.stage:
+        source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
+        await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)

@@ -1,6 +1,7 @@
 """The brand persona: data (TOML) + one pure renderer for every outbound text."""
 
-from persona.model import Persona, PersonaError, Rendered
-from persona.loader import load_persona, default_persona_path
+from persona.model import Cadence, Persona, PersonaError, Rendered, Stage
+from persona.loader import default_persona_path, load_persona, preset_names
 
-__all__ = ["Persona", "PersonaError", "Rendered", "load_persona", "default_persona_path"]
+__all__ = ["Cadence", "Persona", "PersonaError", "Rendered", "Stage", "load_persona", "default_persona_path",
+           "preset_names"]

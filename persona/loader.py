@@ -1,19 +1,44 @@
-"""Load and lint persona TOML files: unknown templates or facts fail at load, never mid-send."""
+"""Load and lint persona TOML files: unknown templates, facts, stages or tags fail at load, never mid-send.
+
+A persona file has these tables (presets in persona/presets/ show every one):
+[profile] voice and identity, [cadence] push caps and quiet hours, [facts] campaign facts,
+[templates] every text the code renders, [stages.<name>] lifecycle stages, [holidays.<name>]
+and [channels.<name>] partial template overlays, [[rules]] tagging rules, [[faq]] answers.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
+from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
-from persona.model import TIME_SLOTS, Persona, PersonaError, Profile, Template, placeholders
-from persona.templates import COMMON, TEMPLATE_FACTS
+from persona.faq import parse_faq
+from persona.model import TIME_SLOTS, Cadence, Holiday, Persona, PersonaError, Profile, Stage, Template, placeholders
+from persona.rules import TagRef, parse_rules
+from persona.templates import COMMON, TEMPLATES, spec_for
 
 PRESETS = Path(__file__).parent / "presets"
+SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "channels", "rules", "faq")
+MODELS = ("interest", "expert", "advisor", "guide")
+FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def default_persona_path(preset: str = "interest") -> Path:
     return PRESETS / f"{preset}.toml"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS.glob("*.toml"))
+
+
+def _table(data: dict[str, Any], key: str, source: str, where: str = "") -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise PersonaError(source, f"{where}.{key}" if where else key, "must be a table")
+    return value
 
 
 def _variants(source: str, key: str, value: Any) -> tuple[str, ...]:
@@ -24,64 +49,166 @@ def _variants(source: str, key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _check_facts(source: str, key: str, texts: tuple[str, ...]) -> None:
-    allowed = TEMPLATE_FACTS[key] | COMMON
-    where = f"templates.{key}"
-    for text in texts:
-        try:
-            used = placeholders(text)
-        except ValueError as exc:
-            raise PersonaError(source, where, f"broken placeholder: {exc}") from None
-        unknown = used - allowed
-        if unknown:
-            raise PersonaError(source, where, f"unknown fact {{{sorted(unknown)[0]}}}; allowed: "
-                                            f"{', '.join(sorted(allowed))}")
+class _Linter:
+    """Checks texts against the registry, the persona's facts and its stages."""
+
+    def __init__(self, source: str, facts: Collection[str], stages: Collection[str]) -> None:
+        self.source, self.facts, self.stages = source, frozenset(facts), frozenset(stages)
+
+    def check(self, where: str, key: str, texts: tuple[str, ...]) -> None:
+        spec = spec_for(key)
+        if spec is None:
+            raise PersonaError(self.source, where, "unknown template")
+        if key.startswith("stage.") and key.partition(".")[2] not in self.stages:
+            raise PersonaError(self.source, where, f"unknown stage {key.partition('.')[2]!r}; declare "
+                                                   f"[stages.{key.partition('.')[2]}] first")
+        allowed = spec.facts | COMMON | self.facts
+        for text in texts:
+            try:
+                used = placeholders(text)
+            except ValueError as exc:
+                raise PersonaError(self.source, where, f"broken placeholder: {exc}") from None
+            unknown = used - allowed
+            if unknown:
+                raise PersonaError(self.source, where, f"unknown fact {{{sorted(unknown)[0]}}}; allowed: "
+                                                       f"{', '.join(sorted(allowed))}")
+            static = re.sub(r"\{[^{}]*\}", "", text)
+            if len(static.encode("utf-8")) > spec.limit:
+                raise PersonaError(self.source, where, f"longer than the {spec.limit} bytes WeCom allows here")
+
+    def templates(self, node: dict[str, Any], where: str) -> dict[str, Template]:
+        """A (possibly partial) [templates] tree: variants, or a table of time-slot variants."""
+        found: dict[str, Template] = {}
+
+        def walk(prefix: str, branch: dict[str, Any]) -> None:
+            for name, value in branch.items():
+                key = f"{prefix}.{name}" if prefix else name
+                path = f"{where}.{key}"
+                if isinstance(value, dict) and spec_for(key) is None:
+                    walk(key, value)
+                    continue
+                if isinstance(value, dict):
+                    variants = _variants(self.source, f"{path}.variants", value.get("variants"))
+                    by_slot = {}
+                    for slot, texts in value.items():
+                        if slot == "variants":
+                            continue
+                        if slot not in TIME_SLOTS:
+                            raise PersonaError(self.source, f"{path}.{slot}",
+                                               f"unknown time slot; use {', '.join(TIME_SLOTS)}")
+                        by_slot[slot] = _variants(self.source, f"{path}.{slot}", texts)
+                else:
+                    variants, by_slot = _variants(self.source, path, value), {}
+                for texts in (variants, *by_slot.values()):
+                    self.check(path, key, texts)
+                found[key] = Template(key=key, variants=variants, by_slot=by_slot)
+
+        walk("", node)
+        return found
 
 
-def parse_persona(data: dict[str, Any], source: str) -> Persona:
+def _profile(data: dict[str, Any], source: str) -> Profile:
     prof = data.get("profile")
     if not isinstance(prof, dict):
         raise PersonaError(source, "profile", "missing [profile] table")
     for required in ("name", "brand", "intro"):
         if not isinstance(prof.get(required), str) or not prof[required]:
             raise PersonaError(source, f"profile.{required}", "is required")
-    profile = Profile(name=prof["name"], brand=prof["brand"], intro=prof["intro"],
-                      address=str(prof.get("address", "亲")), signoff=str(prof.get("signoff", "")),
-                      emoji=bool(prof.get("emoji", True)))
-    raw = data.get("templates", {})
-    if not isinstance(raw, dict):
-        raise PersonaError(source, "templates", "must be a table")
-    templates: dict[str, Template] = {}
+    model = str(prof.get("model", "interest"))
+    if model not in MODELS:
+        raise PersonaError(source, "profile.model", f"must be one of {', '.join(MODELS)}")
+    if not isinstance(prof.get("emoji", True), bool):
+        raise PersonaError(source, "profile.emoji", "must be true or false")
+    return Profile(name=prof["name"], brand=prof["brand"], intro=prof["intro"],
+                   address=str(prof.get("address", "亲")), signoff=str(prof.get("signoff", "")),
+                   emoji=prof.get("emoji", True), model=model)
 
-    def walk(prefix: str, node: dict[str, Any]) -> None:
-        for name, value in node.items():
-            key = f"{prefix}.{name}" if prefix else name
-            if isinstance(value, dict) and key not in TEMPLATE_FACTS:
-                walk(key, value)
-                continue
-            if key not in TEMPLATE_FACTS:
-                raise PersonaError(source, f"templates.{key}", "unknown template")
-            if isinstance(value, dict):
-                variants = _variants(source, f"templates.{key}.variants", value.get("variants"))
-                by_slot = {}
-                for slot in value:
-                    if slot == "variants":
-                        continue
-                    if slot not in TIME_SLOTS:
-                        raise PersonaError(source, f"templates.{key}.{slot}", "unknown time slot")
-                    by_slot[slot] = _variants(source, f"templates.{key}.{slot}", value[slot])
-            else:
-                variants, by_slot = _variants(source, f"templates.{key}", value), {}
-            for texts in (variants, *by_slot.values()):
-                _check_facts(source, key, texts)
-            templates[key] = Template(key=key, variants=variants, by_slot=by_slot)
 
-    walk("", raw)
-    missing = sorted(set(TEMPLATE_FACTS) - set(templates))
+def _clock(text: str, source: str, key: str) -> time:
+    m = CLOCK.match(text.strip())
+    if not m:
+        raise PersonaError(source, key, f"{text!r} is not HH:MM")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_cadence(raw: dict[str, Any], source: str, where: str = "cadence") -> Cadence:
+    caps = {}
+    for name, default in (("daily_cap", 1), ("weekly_cap", 3)):
+        value = raw.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise PersonaError(source, f"{where}.{name}", "must be a whole number ≥ 0")
+        caps[name] = value
+    quiet = str(raw.get("quiet_hours", "") or "")
+    start = end = None
+    if quiet:
+        first, sep, second = quiet.partition("-")
+        if not sep:
+            raise PersonaError(source, f"{where}.quiet_hours", 'must look like "22:00-08:00"')
+        start, end = _clock(first, source, f"{where}.quiet_hours"), _clock(second, source, f"{where}.quiet_hours")
+    unknown = sorted(set(raw) - {"daily_cap", "weekly_cap", "quiet_hours"})
+    if unknown:
+        raise PersonaError(source, f"{where}.{unknown[0]}", "unknown key")
+    return Cadence(daily_cap=caps["daily_cap"], weekly_cap=caps["weekly_cap"], quiet_start=start, quiet_end=end)
+
+
+def _stages(raw: dict[str, Any], source: str) -> dict[str, Stage]:
+    stages = {}
+    for name, item in raw.items():
+        key = f"stages.{name}"
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str) or not item["label"]:
+            raise PersonaError(source, key, "needs a label")
+        rank = item.get("rank")
+        if not isinstance(rank, int) or isinstance(rank, bool):
+            raise PersonaError(source, f"{key}.rank", "must be an integer (stages only move to a higher rank)")
+        tags = tuple(str(TagRef.parse(t, source=source, key=f"{key}.tags")) for t in item.get("tags", []))
+        stages[name] = Stage(name=name, label=item["label"], rank=rank, tags=tags)
+    return stages
+
+
+def _holiday_dates(value: Any, source: str, key: str) -> tuple[str, ...]:
+    dates = _variants(source, key, value)
+    for text in dates:
+        try:
+            date.fromisoformat(text if len(text) == 10 else f"2000-{text}")  # 2000 is a leap year: 02-29 ok
+        except ValueError:
+            raise PersonaError(source, key, f"{text!r} is not MM-DD or YYYY-MM-DD") from None
+    return dates
+
+
+def parse_persona(data: dict[str, Any], source: str) -> Persona:
+    unknown = sorted(set(data) - set(SECTIONS))
+    if unknown:
+        raise PersonaError(source, unknown[0], f"unknown section; known: {', '.join(SECTIONS)}")
+    profile = _profile(data, source)
+    facts = _table(data, "facts", source)
+    for name, value in facts.items():
+        if not FACT_NAME.match(name) or name in COMMON:
+            raise PersonaError(source, f"facts.{name}", "fact names are lower_case and not persona/brand/...")
+        if not isinstance(value, str):
+            raise PersonaError(source, f"facts.{name}", "must be a text")
+    stages = _stages(_table(data, "stages", source), source)
+    lint = _Linter(source, facts, stages)
+    templates = lint.templates(_table(data, "templates", source), "templates")
+    missing = sorted(set(TEMPLATES) - set(templates))
     if missing:
         raise PersonaError(source, f"templates.{missing[0]}", "missing (every template key needs a text)")
-    settings = {k: v for k, v in data.items() if k not in ("profile", "templates")}
-    return Persona(profile=profile, templates=templates, source=source, settings=settings)
+    holidays = []
+    for name, item in _table(data, "holidays", source).items():
+        if not isinstance(item, dict):
+            raise PersonaError(source, f"holidays.{name}", "must be a table")
+        holidays.append(Holiday(name=name, dates=_holiday_dates(item.get("dates"), source, f"holidays.{name}.dates"),
+                                templates=lint.templates(_table(item, "templates", source, f"holidays.{name}"),
+                                                         f"holidays.{name}.templates")))
+    channels = {}
+    for name, item in _table(data, "channels", source).items():
+        if not isinstance(item, dict) or set(item) - {"templates"}:
+            raise PersonaError(source, f"channels.{name}", "holds only a templates table")
+        channels[name] = lint.templates(_table(item, "templates", source, f"channels.{name}"),
+                                        f"channels.{name}.templates")
+    return Persona(profile=profile, templates=templates, source=source,
+                   cadence=parse_cadence(_table(data, "cadence", source), source), facts=dict(facts),
+                   stages=stages, holidays=tuple(holidays), channels=channels,
+                   rules=parse_rules(data.get("rules"), source, stages), faq=parse_faq(data.get("faq"), source))
 
 
 def load_persona(path: str | Path) -> Persona:

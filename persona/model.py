@@ -1,15 +1,25 @@
-"""Persona model and renderer. Rendering is pure: time, channel and history arrive as facts."""
+"""Persona model and renderer. Rendering is pure: time, day, channel and history arrive as facts."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import string
+import zlib
 from dataclasses import dataclass, field
-from typing import Mapping
+from datetime import date, time
+from typing import TYPE_CHECKING, Mapping
 
 from bot.errors import WanziError
 
+if TYPE_CHECKING:
+    from persona.faq import FaqEntry
+    from persona.rules import TagRule
+
 TIME_SLOTS = ("morning", "afternoon", "evening", "night")
+
+# Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 
 
 class PersonaError(WanziError):
@@ -34,6 +44,11 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def variant_id(text: str) -> int:
+    """A stable id of one phrasing, so "not the same as last time" survives edits and overlays."""
+    return zlib.crc32(text.encode("utf-8")) & 0x7FFFFFFF
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     name: str
@@ -42,6 +57,7 @@ class Profile:
     address: str = "亲"  # how the persona addresses customers
     signoff: str = ""
     emoji: bool = True
+    model: str = "interest"  # operating model: interest | expert | advisor | guide
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +65,41 @@ class Template:
     key: str
     variants: tuple[str, ...]
     by_slot: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def options(self, slot: str | None) -> tuple[str, ...]:
+        return (self.by_slot.get(slot) if slot else None) or self.variants
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """Dates (MM-DD every year, or YYYY-MM-DD once) on which some texts are replaced."""
+
+    name: str
+    dates: tuple[str, ...]
+    templates: Mapping[str, Template]
+
+    def covers(self, day: date) -> bool:
+        return day.strftime("%m-%d") in self.dates or day.isoformat() in self.dates
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """How often the persona may push (not answer): caps per customer and quiet hours."""
+
+    daily_cap: int = 1
+    weekly_cap: int = 3
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A lifecycle stage: entered forward only (by rank); its tag lives in the stage tag group."""
+
+    name: str
+    label: str
+    rank: int
+    tags: tuple[str, ...] = ()  # "group:name" tags that put a customer in this stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +114,55 @@ class Persona:
     profile: Profile
     templates: Mapping[str, Template]
     source: str = "<memory>"
-    settings: Mapping[str, object] = field(default_factory=dict)
+    cadence: Cadence = field(default_factory=Cadence)
+    facts: Mapping[str, str] = field(default_factory=dict)  # campaign facts usable in every text
+    stages: Mapping[str, Stage] = field(default_factory=dict)
+    holidays: tuple[Holiday, ...] = ()
+    channels: Mapping[str, Mapping[str, Template]] = field(default_factory=dict)  # per-channel overlays
+    rules: tuple[TagRule, ...] = ()
+    faq: tuple[FaqEntry, ...] = ()
 
     def has(self, key: str) -> bool:
         return key in self.templates
 
+    def holiday_on(self, day: date) -> Holiday | None:
+        return next((h for h in self.holidays if h.covers(day)), None)
+
+    def stage_of_tags(self, tags: set[str]) -> Stage | None:
+        """The highest stage implied by a customer's "group:name" tags."""
+        implied = [s for s in self.stages.values() if tags.intersection(s.tags)]
+        return max(implied, key=lambda s: s.rank, default=None)
+
+    def _template(self, key: str, day: date | None, channel_override: str) -> Template | None:
+        overlay = self.channels.get(channel_override, {}) if channel_override else {}
+        if key in overlay:
+            return overlay[key]
+        holiday = self.holiday_on(day) if day is not None else None
+        if holiday is not None and key in holiday.templates:
+            return holiday.templates[key]
+        return self.templates.get(key)
+
     def render(self, key: str, *, seed: str = "", last_variant: int | None = None, hour: int | None = None,
-               **facts: object) -> Rendered:
-        """The text for a template key; never the same variant as `last_variant` when there is a choice."""
-        template = self.templates.get(key)
+               day: date | None = None, channel_override: str = "", **facts: object) -> Rendered:
+        """The text for a key; never the phrasing `last_variant` names when there is a choice.
+
+        Channel overlays beat holiday overlays beat the base text; inside each, a time-of-day
+        slot beats the plain variants.
+        """
+        template = self._template(key, day, channel_override)
         if template is None:
             raise PersonaError(self.source, key, "unknown template")
-        slot = time_slot(hour) if hour is not None else None
-        options = (template.by_slot.get(slot) if slot else None) or template.variants
+        options = template.options(time_slot(hour) if hour is not None else None)
         index = int(hashlib.sha256(f"{seed}|{key}".encode()).hexdigest(), 16) % len(options)
-        if last_variant is not None and len(options) > 1 and index == last_variant:
+        if last_variant is not None and len(options) > 1 and variant_id(options[index]) == last_variant:
             index = (index + 1) % len(options)
         values = {"persona": self.profile.name, "brand": self.profile.brand, "address": self.profile.address,
-                  "signoff": self.profile.signoff, **{k: "" if v is None else v for k, v in facts.items()}}
+                  "signoff": self.profile.signoff, **self.facts,
+                  **{k: "" if v is None else v for k, v in facts.items()}}
         try:
             text = options[index].format_map(values)
         except KeyError as exc:
             raise PersonaError(self.source, key, f"missing fact {exc.args[0]!r}") from None
-        return Rendered(key=key, text=text.strip(), variant=index)
+        if not self.profile.emoji:
+            text = EMOJI.sub("", text)
+        return Rendered(key=key, text=text.strip(), variant=variant_id(options[index]))

@@ -1,18 +1,62 @@
-"""The template keys Wanzi renders and the facts each may use; persona files are linted against it."""
+"""The template keys Wanzi renders, the facts each may use and the WeCom field each one fills.
+
+Persona files are linted against this registry at load time, so a typo in a key or a
+placeholder is an error naming the file and the key, never a broken message at run time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 COMMON = frozenset({"persona", "brand", "address", "signoff"})
 
-# key -> facts the code supplies when rendering it
-TEMPLATE_FACTS: dict[str, frozenset[str]] = {
-    "greeting.new_friend": frozenset({"name", "staff", "channel"}),
-    "greeting.kf_welcome": frozenset({"name", "scene"}),
-    "reply.fallback": frozenset({"name"}),
-    "reply.faq": frozenset({"name", "answer"}),
-    "reply.opt_out": frozenset({"name"}),
-    "reply.opt_in": frozenset({"name"}),
-    "staff.help": frozenset({"staff", "commands"}),
-    "staff.unknown_command": frozenset({"staff", "command"}),
-    "staff.not_allowed": frozenset({"staff", "command", "role"}),
+# UTF-8 byte limits of the WeCom text field a template ends up in (shared/wecom/kf.md §4,
+# customer-contact.md §7, §10, §12, outbound.md §1).
+KF_TEXT = 2048
+WELCOME_TEXT = 4000
+GROUP_WELCOME_TEXT = 3000
+APP_TEXT = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    facts: frozenset[str]
+    limit: int  # bytes of the WeCom field it fills
+
+    @classmethod
+    def of(cls, limit: int, *facts: str) -> Spec:
+        return cls(frozenset(facts), limit)
+
+
+TEMPLATES: dict[str, Spec] = {
+    "greeting.new_friend": Spec.of(WELCOME_TEXT, "name", "staff", "channel"),
+    "greeting.kf_welcome": Spec.of(KF_TEXT, "name", "scene"),
+    # %NICKNAME% is WeCom's own placeholder in group welcome templates (doc 92366)
+    "greeting.group_welcome": Spec.of(GROUP_WELCOME_TEXT, "nickname"),
+    "reply.fallback": Spec.of(KF_TEXT, "name"),
+    "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
+    "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
+    "reply.opt_out": Spec.of(KF_TEXT, "name"),
+    "reply.opt_in": Spec.of(KF_TEXT, "name"),
+    "staff.help": Spec.of(APP_TEXT, "staff", "commands"),
+    "staff.unknown_command": Spec.of(APP_TEXT, "staff", "command"),
+    "staff.not_allowed": Spec.of(APP_TEXT, "staff", "command", "role"),
 }
+
+# Families whose member names the persona itself declares: `stage.<name>` is the preset content
+# pushed once when a customer enters lifecycle stage <name> (a [stages.<name>] table). Pushes go
+# by kf/send_msg or add_msg_template, so the tighter kf limit applies.
+FAMILIES: dict[str, Spec] = {
+    "stage": Spec.of(KF_TEXT, "name", "stage"),
+}
+
+# Kept for callers that only need the facts of the fixed keys.
+TEMPLATE_FACTS: dict[str, frozenset[str]] = {key: spec.facts for key, spec in TEMPLATES.items()}
+
+
+def spec_for(key: str) -> Spec | None:
+    """The spec of a fixed key or of a family member (`stage.interested`); None if unknown."""
+    if key in TEMPLATES:
+        return TEMPLATES[key]
+    family, _, member = key.partition(".")
+    return FAMILIES.get(family) if member else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -230,3 +230,75 @@ class JobRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- persona, tagging, pushes (issue 3) -----------------------------------------------------
+
+
+class TagSync(Base):
+    """One step of mirroring tags to WeCom: mark/unmark a customer's tag, or read WeCom back.
+
+    Handlers write these in their transaction; bot/tagsync.py creates missing corp tags, turns
+    add/remove steps into mark_tag outbox rows and applies what staff changed in WeCom.
+    """
+
+    __tablename__ = "tag_sync"
+    __table_args__ = (Index("ix_tag_sync_status_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    op: Mapped[str] = mapped_column(String(16))  # add | remove | pull_contact | pull_library
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | skipped | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class RuleHit(Base):
+    """A customer message that hit a tagging rule; counted for "N mentions within D days"."""
+
+    __tablename__ = "rule_hit"
+    __table_args__ = (Index("ix_rule_hit_customer_rule_at", "customer_id", "rule", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class StageEntry(Base):
+    """A customer entered a lifecycle stage; unique, so the stage's content is pushed once."""
+
+    __tablename__ = "stage_entry"
+    __table_args__ = (UniqueConstraint("customer_id", "stage"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(64))  # rule:<name> | channel:<state> | tags
+    push: Mapped[str] = mapped_column(String(32), default="none")  # queued | deferred | suppressed | welcome | none
+    entered_at: Mapped[datetime]
+
+
+class SuppressedPush(Base):
+    """A push that was not sent (cap, opt-out, switch, window); digests count these."""
+
+    __tablename__ = "suppressed_push"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    template_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UnansweredQuestion(Base):
+    """A customer question the persona could not answer; for the digest and, later, escalation."""
+
+    __tablename__ = "unanswered_question"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    best_faq: Mapped[str] = mapped_column(String(64), default="")  # closest entry, if any
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | handed | answered
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,61 @@
+"""An Aho-Corasick automaton: every keyword of every tagging rule found in one pass over a text.
+
+Operators write many short Chinese keywords ("干皮", "起皮", "保湿"); Chinese has no spaces, so
+substring matching is what they expect, and one automaton keeps the cost independent of the
+number of rules (a loop over regexes would grow with every keyword added).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Iterable
+
+
+class KeywordAutomaton:
+    """Case-insensitive multi-keyword matcher; `find` counts the occurrences of each keyword."""
+
+    def __init__(self, keywords: Iterable[str]) -> None:
+        self._goto: list[dict[str, int]] = [{}]
+        self._fail: list[int] = [0]
+        self._out: list[tuple[str, ...]] = [()]
+        for word in {k.lower() for k in keywords if k}:
+            self._insert(word)
+        self._link()
+
+    def _insert(self, word: str) -> None:
+        node = 0
+        for ch in word:
+            nxt = self._goto[node].get(ch)
+            if nxt is None:
+                nxt = len(self._goto)
+                self._goto.append({})
+                self._fail.append(0)
+                self._out.append(())
+                self._goto[node][ch] = nxt
+            node = nxt
+        self._out[node] = (*self._out[node], word)
+
+    def _link(self) -> None:
+        """Breadth-first failure links; each node inherits the outputs of its failure node."""
+        queue = deque(self._goto[0].values())
+        while queue:
+            node = queue.popleft()
+            for ch, child in self._goto[node].items():
+                queue.append(child)
+                fallback = self._fail[node]
+                while fallback and ch not in self._goto[fallback]:
+                    fallback = self._fail[fallback]
+                target = self._goto[fallback].get(ch, 0)
+                self._fail[child] = target if target != child else 0
+                self._out[child] = (*self._out[child], *self._out[self._fail[child]])
+
+    def find(self, text: str) -> Counter[str]:
+        hits: Counter[str] = Counter()
+        node = 0
+        for ch in text.lower():
+            while node and ch not in self._goto[node]:
+                node = self._fail[node]
+            node = self._goto[node].get(ch, 0)
+            for word in self._out[node]:
+                hits[word] += 1
+        return hits

@@ -1,0 +1,152 @@
+"""Tagging rules: what a customer says → tags to add or remove, and maybe a lifecycle stage.
+
+Rules live in persona files (`[[rules]]`, the preset's defaults) and optionally in an operator
+file named by `tagging.rules_path`. Keywords go into one Aho-Corasick automaton; regexes are
+for the few patterns keywords cannot say. Conditions that need history (mentions within a
+number of days) are checked by handlers/tagging.py against recorded rule hits.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Collection, Iterable
+
+from persona.keywords import KeywordAutomaton
+from persona.model import PersonaError
+
+
+@dataclass(frozen=True, slots=True)
+class TagRef:
+    """A tag named "group:name", e.g. "兴趣:保湿"; groups are WeCom corp tag groups."""
+
+    group: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str, *, source: str, key: str) -> TagRef:
+        group, sep, name = text.partition(":")
+        if not sep or not group.strip() or not name.strip():
+            raise PersonaError(source, key, f'tag {text!r} must look like "group:name"')
+        if len(group) > 30 or len(name) > 30:
+            raise PersonaError(source, key, f"tag {text!r}: group and name are at most 30 characters")
+        return cls(group.strip(), name.strip())
+
+    def __str__(self) -> str:
+        return f"{self.group}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class TagRule:
+    name: str
+    keywords: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = None
+    channels: tuple[str, ...] = ()  # only customers who came through these channels (State / kf scene)
+    min_mentions: int = 1  # how many messages must hit the rule ...
+    within_days: int = 30  # ... within this many days
+    add: tuple[TagRef, ...] = ()
+    remove: tuple[TagRef, ...] = ()
+    stage: str = ""  # lifecycle stage to enter when the rule fires
+
+
+def _strings(value: Any, source: str, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PersonaError(source, key, "must be a list of non-empty texts")
+    return tuple(v.strip() for v in value)
+
+
+def _int(item: dict[str, Any], name: str, default: int, source: str, key: str) -> int:
+    value = item.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise PersonaError(source, f"{key}.{name}", "must be a positive integer")
+    return value
+
+
+RULE_KEYS = {"name", "keywords", "regex", "channels", "min_mentions", "within_days", "add", "remove", "stage"}
+
+
+def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "rules") -> tuple[TagRule, ...]:
+    """Lint and build rules; unknown keys, bad regexes, tags and stages are errors naming the rule."""
+    if items is None:
+        return ()
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise PersonaError(source, where, "must be an array of tables ([[rules]])")
+    rules, names = [], set()
+    for n, item in enumerate(items):
+        name = item.get("name")
+        key = f"{where}[{n}]" if not isinstance(name, str) or not name else f"{where}.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise PersonaError(source, key, "needs a name")
+        if name in names:
+            raise PersonaError(source, key, "duplicate rule name")
+        names.add(name)
+        unknown = sorted(set(item) - RULE_KEYS)
+        if unknown:
+            raise PersonaError(source, f"{key}.{unknown[0]}", "unknown rule key")
+        keywords = _strings(item.get("keywords"), source, f"{key}.keywords")
+        regex = item.get("regex", "")
+        pattern = None
+        if regex:
+            try:
+                pattern = re.compile(str(regex), re.IGNORECASE)
+            except re.error as exc:
+                raise PersonaError(source, f"{key}.regex", f"not a valid regex: {exc}") from None
+        if not keywords and pattern is None:
+            raise PersonaError(source, key, "needs keywords or a regex")
+        add = tuple(TagRef.parse(t, source=source, key=f"{key}.add")
+                    for t in _strings(item.get("add"), source, f"{key}.add"))
+        remove = tuple(TagRef.parse(t, source=source, key=f"{key}.remove")
+                       for t in _strings(item.get("remove"), source, f"{key}.remove"))
+        stage = str(item.get("stage", "") or "")
+        if stage and stage not in stages:
+            raise PersonaError(source, f"{key}.stage", f"unknown stage {stage!r}; known: {', '.join(sorted(stages))}")
+        if not add and not remove and not stage:
+            raise PersonaError(source, key, "does nothing: give add, remove or stage")
+        rules.append(TagRule(name=name, keywords=keywords, pattern=pattern,
+                             channels=_strings(item.get("channels"), source, f"{key}.channels"),
+                             min_mentions=_int(item, "min_mentions", 1, source, key),
+                             within_days=_int(item, "within_days", 30, source, key),
+                             add=add, remove=remove, stage=stage))
+    return tuple(rules)
+
+
+def load_rules_file(path: str | Path, stages: Collection[str]) -> tuple[TagRule, ...]:
+    """An operator's extra rules: a TOML file of [[rules]] tables, linted like persona rules."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PersonaError(str(p), "file", "not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PersonaError(str(p), "file", f"not valid TOML: {exc}") from None
+    return parse_rules(data.get("rules"), str(p), stages)
+
+
+class RuleBook:
+    """Which rules a message hits: one automaton pass for keywords, then the few regexes."""
+
+    def __init__(self, rules: Iterable[TagRule]) -> None:
+        self.rules = tuple(rules)
+        names = [r.name for r in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError("duplicate rule names")
+        self._by_keyword: dict[str, list[TagRule]] = {}
+        for rule in self.rules:
+            for word in rule.keywords:
+                self._by_keyword.setdefault(word.lower(), []).append(rule)
+        self._automaton = KeywordAutomaton(self._by_keyword)
+        self._regex_rules = [r for r in self.rules if r.pattern is not None]
+
+    def matching(self, text: str, channel: str = "") -> list[TagRule]:
+        """Rules the text hits, in declaration order, honouring each rule's channel condition."""
+        if not text:
+            return []
+        hit = {r.name for word in self._automaton.find(text) for r in self._by_keyword[word]}
+        hit.update(r.name for r in self._regex_rules if r.pattern is not None and r.pattern.search(text))
+        return [r for r in self.rules if r.name in hit and (not r.channels or channel in r.channels)]

@@ -1,0 +1,131 @@
+"""The persona is data: every preset lints, mistakes are named with file and key at load time, and
+the renderer varies phrasing, follows the clock, holidays, channels and the voice rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from persona import PersonaError, default_persona_path, load_persona, preset_names
+from persona.model import variant_id
+from persona.templates import TEMPLATES, spec_for
+
+PRESET = default_persona_path("interest")
+
+
+@pytest.fixture(scope="module")
+def persona():  # type: ignore[no-untyped-def]
+    return load_persona(PRESET)
+
+
+def variant_of(tmp_path: Path, old: str, new: str) -> Path:
+    """The default persona with one piece of text changed."""
+    text = PRESET.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "mine.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_the_four_operating_model_presets_ship_and_lint() -> None:
+    assert preset_names() == ["advisor", "expert", "guide", "interest"]
+    models = set()
+    for name in preset_names():
+        persona = load_persona(default_persona_path(name))
+        models.add(persona.profile.model)
+        assert set(TEMPLATES) <= set(persona.templates)
+        assert persona.rules and persona.stages and persona.cadence.quiet_start is not None
+    assert models == {"interest", "expert", "advisor", "guide"}
+
+
+def test_presets_differ_in_tone_and_cadence() -> None:
+    loaded = {name: load_persona(default_persona_path(name)) for name in preset_names()}
+    assert len({p.profile.name for p in loaded.values()}) == 4
+    assert loaded["guide"].cadence.weekly_cap > loaded["advisor"].cadence.weekly_cap
+    assert not loaded["advisor"].profile.emoji
+
+
+def test_an_unknown_template_fails_persona_check_naming_file_and_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = variant_of(tmp_path, "kf_welcome = [", "kf_welcom = [")
+    assert main(["persona", "check", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "templates.greeting.kf_welcom" in err and "unknown template" in err
+
+
+def test_persona_check_accepts_the_default_persona(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["persona", "check", str(PRESET)]) == 0
+    assert "小柚" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("old,new,key,problem", [
+    ("很开心认识你～护肤", "很开心认识{nickname}～护肤", "templates.greeting.new_friend", "unknown fact {nickname}"),
+    ('opt_in = ["欢迎回来！', 'opt_inn = ["欢迎回来！', "templates.reply.opt_inn", "unknown template"),
+    ('stage = "considering"', 'stage = "considring"', "rules.price_question.stage", "unknown stage"),
+    ('add = ["肤质:干皮"]', 'add = ["干皮"]', "rules.dry_skin.add", "group:name"),
+    ('regex = "订单号', 'regex = "(订单号', "rules.order_number.regex", "not a valid regex"),
+    ('dates = ["05-20"]', 'dates = ["05-32"]', "holidays.may20.dates", "not MM-DD"),
+    ('quiet_hours = "22:00-08:00"', 'quiet_hours = "22h-8h"', "cadence.quiet_hours", "not HH:MM"),
+    ("[templates.stage]\ninterested", "[templates.stage]\ninteresting", "templates.stage.interesting",
+     "unknown stage"),
+])
+def test_persona_mistakes_are_named_at_load_time(tmp_path: Path, old: str, new: str, key: str,
+                                                 problem: str) -> None:
+    path = variant_of(tmp_path, old, new)
+    with pytest.raises(PersonaError) as info:
+        load_persona(path)
+    assert info.value.source == str(path) and info.value.key == key and problem in info.value.problem
+
+
+def test_a_missing_template_is_named(tmp_path: Path) -> None:
+    path = variant_of(tmp_path, 'opt_in = ["欢迎回来！活动和福利消息会继续第一时间告诉你～"]', "")
+    with pytest.raises(PersonaError, match="templates.reply.opt_in: missing"):
+        load_persona(path)
+
+
+def test_a_text_longer_than_wecom_allows_is_refused(tmp_path: Path) -> None:
+    path = variant_of(tmp_path, 'help = ["可用指令：', f'help = ["{"长" * 700}可用指令：')
+    with pytest.raises(PersonaError, match="2048 bytes"):
+        load_persona(path)
+
+
+def test_never_the_same_phrasing_twice_in_a_row(persona) -> None:  # type: ignore[no-untyped-def]
+    last = None
+    seen = []
+    for _ in range(12):
+        rendered = persona.render("reply.fallback", seed="same-seed", last_variant=last, name="")
+        seen.append(rendered.text)
+        last = rendered.variant
+    assert all(a != b for a, b in zip(seen, seen[1:]))
+    ids = {variant_id(t) for t in persona.templates["reply.fallback"].variants}
+    assert last in ids  # the id names the phrasing, so it survives reordering the file
+
+
+def test_time_of_day_picks_the_slot_texts(persona) -> None:  # type: ignore[no-untyped-def]
+    morning = persona.render("greeting.new_friend", seed="x", hour=8, name="", staff="", channel="")
+    afternoon = persona.render("greeting.new_friend", seed="x", hour=15, name="", staff="", channel="")
+    assert morning.text in {t.replace("{address}", "宝子").replace("{brand}", "柚见").replace("{persona}", "小柚")
+                            for t in persona.templates["greeting.new_friend"].by_slot["morning"]}
+    assert "早" in morning.text and "早" not in afternoon.text
+
+
+def test_holidays_and_channels_overlay_the_base_text(persona) -> None:  # type: ignore[no-untyped-def]
+    facts = {"name": "", "staff": "", "channel": ""}
+    assert "520" in persona.render("greeting.new_friend", day=date(2026, 5, 20), **facts).text
+    assert "520" not in persona.render("greeting.new_friend", day=date(2026, 5, 21), **facts).text
+    on_sale = persona.render("greeting.new_friend", day=date(2026, 5, 20), channel_override="spring_sale", **facts)
+    assert "春日焕新季" in on_sale.text  # the channel is more specific than the holiday
+    assert "满199减30" in on_sale.text  # campaign facts from [facts]
+
+
+def test_a_voice_without_emoji_strips_them_even_from_facts(tmp_path: Path) -> None:
+    persona = load_persona(variant_of(tmp_path, "emoji = true", "emoji = false"))
+    text = persona.render("reply.faq", seed="x", name="", answer="好的✨", question="").text
+    assert "✨" not in text and "好的" in text
+
+
+def test_family_keys_resolve_to_their_spec() -> None:
+    assert spec_for("stage.anything") is not None and spec_for("stage") is None and spec_for("nope.x") is None

@@ -1,0 +1,50 @@
+"""Keyword rules match in one Aho-Corasick pass; regexes and channels narrow them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from persona import PersonaError
+from persona.keywords import KeywordAutomaton
+from persona.rules import RuleBook, TagRef, TagRule, parse_rules
+
+
+def test_the_automaton_finds_overlapping_and_nested_keywords() -> None:
+    automaton = KeywordAutomaton(["干皮", "皮肤干", "保湿", "湿", "he", "she", "hers"])
+    assert automaton.find("我皮肤干，是干皮，想要保湿保湿") == Counter({"保湿": 2, "湿": 2, "干皮": 1, "皮肤干": 1})
+    assert automaton.find("USHERS") == Counter({"she": 1, "he": 1, "hers": 1})  # case-insensitive
+    assert automaton.find("") == Counter()
+
+
+def rule(name: str, **kw: object) -> TagRule:
+    return TagRule(name=name, add=(TagRef("兴趣", name),), **kw)  # type: ignore[arg-type]
+
+
+def test_rules_match_in_declaration_order_and_honour_channels() -> None:
+    import re
+
+    book = RuleBook([rule("hydration", keywords=("保湿", "补水")), rule("dry", keywords=("干皮",)),
+                     rule("vip_only", keywords=("保湿",), channels=("vip_qr",)),
+                     rule("order", pattern=re.compile(r"订单号?\s*\d{6,}"))])
+    assert [r.name for r in book.matching("我是干皮,想要保湿")] == ["hydration", "dry"]
+    assert [r.name for r in book.matching("想要保湿", channel="vip_qr")] == ["hydration", "vip_only"]
+    assert [r.name for r in book.matching("订单 1234567 到哪了")] == ["order"]
+    assert book.matching("今天天气不错") == []
+
+
+def test_many_keywords_cost_one_pass() -> None:
+    words = [f"词{i}" for i in range(5000)]
+    book = RuleBook([rule("many", keywords=tuple(words))])
+    assert [r.name for r in book.matching("这里有词4999")] == ["many"]
+
+
+def test_a_rule_needs_a_trigger_and_an_effect() -> None:
+    with pytest.raises(PersonaError, match="needs keywords or a regex"):
+        parse_rules([{"name": "x", "add": ["a:b"]}], "f.toml", stages=())
+    with pytest.raises(PersonaError, match="does nothing"):
+        parse_rules([{"name": "x", "keywords": ["k"]}], "f.toml", stages=())
+    with pytest.raises(PersonaError) as info:
+        parse_rules([{"name": "x", "keywords": ["k"], "add": ["a:b"], "min_mentions": 0}], "f.toml", stages=())
+    assert info.value.key == "rules.x.min_mentions"
