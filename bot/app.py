@@ -24,6 +24,7 @@ from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
+from bot.wecom.tokens import DbTokenStore
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.queues import OutboxRepo
@@ -92,7 +93,7 @@ async def _seed_staff(app: web.Application) -> None:
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
     async with aiohttp.ClientSession() as http:
-        client = WeComClient(config.wecom, http, clock=clock,
+        client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)

@@ -64,7 +64,7 @@ class CallbackEndpoint:
         sig, ts, nonce = q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
         if not sig or not ts or not nonce or (need_echo and not q.get("echostr")):
             raise CallbackRejected("missing msg_signature, timestamp, nonce" + (" or echostr" if need_echo else ""))
-        if not ts.isdigit() or len(ts) > 12:
+        if not (ts.isascii() and ts.isdigit()) or len(ts) > 12:
             raise CallbackRejected("timestamp is not a number")
         if abs(self.clock.time() - int(ts)) > self.config.server.timestamp_window_s:
             raise CallbackRejected("timestamp outside the accepted window")
@@ -104,6 +104,9 @@ class CallbackEndpoint:
             kind = event.kind
         except CallbackRejected as exc:
             return self._reject(request, kind, exc)
+        except Exception as exc:  # a parser bug must still answer 4xx, loudly, never 500
+            log.exception("callback unreadable", extra={"kind": kind})
+            return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"))
         try:
             async with self.sessions.begin() as session:
                 new_id = await InboundRepo(session).add_if_new(

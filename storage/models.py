@@ -230,3 +230,14 @@ class JobRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class AccessToken(Base):
+    """The shared access_token of one secret, so replicas refresh once and never race each other."""
+
+    __tablename__ = "access_token"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(corp_id:secret), never the secret
+    token: Mapped[str] = mapped_column(String(1024), default="")
+    expires_at: Mapped[datetime | None]
+    refresh_lease_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
