@@ -11,12 +11,13 @@ import aiohttp
 from aiohttp import web
 
 from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
-                         SCHEDULER, SESSIONS)
+                         INTAKE, SCHEDULER, SESSIONS)
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
 from bot.inbox import InboxWorker
+from bot.intake import Intake
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
@@ -69,6 +70,7 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
             await db.ensure_migrated(engine)
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
+        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
         await _seed_staff(app)
         yield
         await engine.dispose()

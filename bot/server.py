@@ -18,13 +18,13 @@ from bot import appkeys as keys
 from bot.clock import Clock
 from bot.config import Config
 from bot.inbox import InboxWorker
+from bot.intake import Arrival, Intake
 from bot.metrics import Metrics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
 from bot.wecom.xml import parse_xml, xml_fields
-from storage.queues import InboundRepo
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ class CallbackEndpoint:
     @property
     def metrics(self) -> Metrics:
         return self.app[keys.METRICS]
+
+    @property
+    def intake(self) -> Intake:
+        return self.app[keys.INTAKE]
 
     @property
     def inbox(self) -> InboxWorker:
@@ -108,9 +112,7 @@ class CallbackEndpoint:
             log.exception("callback unreadable", extra={"kind": kind})
             return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"))
         try:
-            async with self.sessions.begin() as session:
-                new_id = await InboundRepo(session).add_if_new(
-                    dedupe_key=event.dedupe_key, source="xml", kind=kind, payload=fields, now=self.clock.now())
+            new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields))
         except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
             log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})
