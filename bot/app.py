@@ -11,13 +11,14 @@ import aiohttp
 from aiohttp import web
 
 from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
-                         SCHEDULER, SESSIONS)
+                         INTAKE, SCHEDULER, SESSIONS)
 from bot.clock import Clock, SystemClock
 from bot.config import Config, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
 from bot.features import EXTRAS_KEY, FEATURES, build_features, check_channels, warm_up
 from bot.inbox import InboxWorker
+from bot.intake import Intake
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
@@ -26,6 +27,7 @@ from bot.server import callback_routes, ops_routes
 from bot.tagsync import TAG_MIRROR, TagMirror
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
+from bot.wecom.tokens import DbTokenStore
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.queues import OutboxRepo
@@ -74,6 +76,7 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
             await db.ensure_migrated(engine)
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
+        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
         await _seed_staff(app)
         yield
         await engine.dispose()
@@ -98,7 +101,7 @@ async def _seed_staff(app: web.Application) -> None:
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
     async with aiohttp.ClientSession() as http:
-        client = WeComClient(config.wecom, http, clock=clock,
+        client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)

@@ -10,6 +10,7 @@ from bot.config import Config
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
 from bot.inbox import InboxWorker
+from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from bot.wecom.client import WeComClient
@@ -28,3 +29,4 @@ CLIENT = web.AppKey("client", WeComClient)
 INBOX = web.AppKey("inbox", InboxWorker)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+INTAKE = web.AppKey("intake", Intake)

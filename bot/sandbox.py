@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -21,22 +22,41 @@ from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
 
 
-def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Config:
-    """The bot's config for talking to this emulator; WANZI_* env vars may still override."""
-    cfg = emu.config
+def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: int,
+                      db_url: str) -> dict[str, dict[str, Any]]:
+    """Bot settings (as parsed TOML) for talking to an emulated corp; also used by benchmarks."""
     staff = list(cfg.staff)
-    data = {
+    return {
         "server": {"host": host, "port": port, "public_url": f"http://{host}:{port}"},
         "wecom": {"corp_id": cfg.corp_id, "token": cfg.callback_token, "encoding_aes_key": cfg.encoding_aes_key,
                   "agent_id": cfg.agent_id, "app_secret": cfg.secrets["app"],
                   "contact_secret": cfg.secrets["contact"], "kf_secret": cfg.secrets["kf"],
-                  "api_base": emu.base_url, "webhook_key": cfg.webhook_keys[0],
+                  "api_base": api_base, "webhook_key": cfg.webhook_keys[0],
                   "open_kfid": next(iter(cfg.kf_accounts))},
-        "database": {"url": f"sqlite+aiosqlite:///{Path(db_path).resolve()}"},
+        "database": {"url": db_url},
         "worker": {"poll_interval_s": 0.5},
         "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:]},
         "log": {"json": False},
     }
+
+
+def as_env(settings: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The same settings as WANZI_<SECTION>__<KEY> variables, for a `wanzi serve` child process."""
+    out = {}
+    for section, values in settings.items():
+        for key, value in values.items():
+            if isinstance(value, (list, tuple)):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[f"WANZI_{section.upper()}__{key.upper()}"] = str(value)
+    return out
+
+
+def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Config:
+    """The bot's config for talking to this emulator; WANZI_* env vars may still override."""
+    data = emulator_settings(emu.config, api_base=emu.base_url, host=host, port=port,
+                             db_url=f"sqlite+aiosqlite:///{Path(db_path).resolve()}")
     return from_mapping(data, os.environ)
 
 

@@ -18,13 +18,13 @@ from bot import appkeys as keys
 from bot.clock import Clock
 from bot.config import Config
 from bot.inbox import InboxWorker
+from bot.intake import Arrival, Intake
 from bot.metrics import Metrics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
 from bot.wecom.xml import parse_xml, xml_fields
-from storage.queues import InboundRepo
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ class CallbackEndpoint:
         return self.app[keys.METRICS]
 
     @property
+    def intake(self) -> Intake:
+        return self.app[keys.INTAKE]
+
+    @property
     def inbox(self) -> InboxWorker:
         return self.app[keys.INBOX]
 
@@ -64,7 +68,7 @@ class CallbackEndpoint:
         sig, ts, nonce = q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", "")
         if not sig or not ts or not nonce or (need_echo and not q.get("echostr")):
             raise CallbackRejected("missing msg_signature, timestamp, nonce" + (" or echostr" if need_echo else ""))
-        if not ts.isdigit() or len(ts) > 12:
+        if not (ts.isascii() and ts.isdigit()) or len(ts) > 12:
             raise CallbackRejected("timestamp is not a number")
         if abs(self.clock.time() - int(ts)) > self.config.server.timestamp_window_s:
             raise CallbackRejected("timestamp outside the accepted window")
@@ -104,10 +108,11 @@ class CallbackEndpoint:
             kind = event.kind
         except CallbackRejected as exc:
             return self._reject(request, kind, exc)
+        except Exception as exc:  # a parser bug must still answer 4xx, loudly, never 500
+            log.exception("callback unreadable", extra={"kind": kind})
+            return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"))
         try:
-            async with self.sessions.begin() as session:
-                new_id = await InboundRepo(session).add_if_new(
-                    dedupe_key=event.dedupe_key, source="xml", kind=kind, payload=fields, now=self.clock.now())
+            new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields))
         except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
             log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})

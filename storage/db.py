@@ -21,7 +21,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         db = make_url(url).database
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # One connection per process: SQLite runs one writer at a time anyway, and queueing in the
+        # pool (asyncio-friendly) is far cheaper than colliding in SQLite's sleeping busy handler.
+        # Nothing in Wanzi holds a session while opening another, so one connection cannot deadlock.
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     pool_timeout=120)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

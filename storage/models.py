@@ -302,3 +302,13 @@ class UnansweredQuestion(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | handed | answered
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+class AccessToken(Base):
+    """The shared access_token of one secret, so replicas refresh once and never race each other."""
+
+    __tablename__ = "access_token"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(corp_id:secret), never the secret
+    token: Mapped[str] = mapped_column(String(1024), default="")
+    expires_at: Mapped[datetime | None]
+    refresh_lease_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

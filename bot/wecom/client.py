@@ -16,10 +16,13 @@ import aiohttp
 from bot.clock import Clock, SystemClock
 from bot.config import WeComConfig
 from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
+from bot.wecom.tokens import MemoryTokenStore, TokenStore, token_key
 
 log = logging.getLogger(__name__)
 
 TOKEN_MARGIN_S = 300.0  # refresh this long before WeCom's expires_in runs out
+TOKEN_WAIT_ROUNDS = 100  # × TOKEN_WAIT_STEP_S: how long to wait for another replica's refresh
+TOKEN_WAIT_STEP_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +81,15 @@ class RateLimiter:
 
 class WeComClient:
     def __init__(self, config: WeComConfig, session: aiohttp.ClientSession, *, clock: Clock | None = None,
-                 on_error: Callable[[str, int], None] | None = None) -> None:
+                 on_error: Callable[[str, int], None] | None = None, tokens: TokenStore | None = None) -> None:
         self.config = config
         self.session = session
         self.clock = clock or SystemClock()
         self.on_error = on_error or (lambda api, code: None)
         self.limiter = RateLimiter(config.rate_per_minute)
+        self.tokens: TokenStore = tokens or MemoryTokenStore(self.clock)
         self._slots = asyncio.Semaphore(config.max_concurrency)
-        self._tokens: dict[str, tuple[str, float]] = {}
+        self._cache: dict[str, tuple[str, float]] = {}
         self._token_locks: dict[str, asyncio.Lock] = {}
         self.token_fetches = 0
 
@@ -97,25 +101,50 @@ class WeComClient:
                 "kf": c.kf_secret or c.app_secret}.get(kind, "")
 
     async def token(self, kind: str, *, stale: str | None = None) -> str:
-        """A valid access_token for a secret; one refresh at a time per secret (single flight)."""
+        """A valid access_token for a secret. One refresh at a time per secret: in this process
+        (a lock) and across replicas (the token store's refresh lease); the others wait for it."""
         secret = self._secret(kind)
-        cached = self._tokens.get(secret)
-        if cached and cached[0] != stale and self.clock.time() < cached[1]:
-            return cached[0]
-        lock = self._token_locks.setdefault(secret, asyncio.Lock())
+        key = token_key(self.config.corp_id, secret)
+        entry = self._valid(self._cache.get(key), stale)
+        if entry:
+            return entry[0]
+        lock = self._token_locks.setdefault(key, asyncio.Lock())
         async with lock:
-            cached = self._tokens.get(secret)
-            if cached and cached[0] != stale and self.clock.time() < cached[1]:
-                return cached[0]
-            data = await self._request("gettoken", "GET", {"corpid": self.config.corp_id, "corpsecret": secret}, None)
-            self.token_fetches += 1
-            token = str(data["access_token"])
-            ttl = float(data.get("expires_in") or 7200)
-            self._tokens[secret] = (token, self.clock.time() + max(ttl - TOKEN_MARGIN_S, ttl / 2))
-            return token
+            for _ in range(TOKEN_WAIT_ROUNDS):
+                entry = self._valid(self._cache.get(key), stale) or self._valid(await self.tokens.get(key), stale)
+                if entry:
+                    self._cache[key] = entry
+                    return entry[0]
+                if await self.tokens.lease_refresh(key):
+                    return await self._refresh(key, secret)
+                await asyncio.sleep(TOKEN_WAIT_STEP_S)  # another replica is refreshing right now
+            return await self._refresh(key, secret)  # its lease holder seems stuck: refresh anyway
 
-    def drop_token(self, kind: str) -> None:
-        self._tokens.pop(self._secret(kind), None)
+    def _valid(self, entry: tuple[str, float] | None, stale: str | None) -> tuple[str, float] | None:
+        if entry and entry[0] and entry[0] != stale and self.clock.time() < entry[1]:
+            return entry
+        return None
+
+    async def _refresh(self, key: str, secret: str) -> str:
+        try:
+            data = await self._request("gettoken", "GET", {"corpid": self.config.corp_id, "corpsecret": secret}, None)
+        except BaseException:
+            await self.tokens.release(key)
+            raise
+        self.token_fetches += 1
+        token = str(data["access_token"])
+        ttl = float(data.get("expires_in") or 7200)
+        expires = self.clock.time() + max(ttl - TOKEN_MARGIN_S, ttl / 2)
+        await self.tokens.put(key, token, expires)
+        self._cache[key] = (token, expires)
+        return token
+
+    async def drop_token(self, kind: str, token: str) -> None:
+        """WeCom rejected `token`: forget it here and in the shared store (if still current)."""
+        key = token_key(self.config.corp_id, self._secret(kind))
+        if self._cache.get(key, ("",))[0] == token:
+            del self._cache[key]
+        await self.tokens.drop(key, token)
 
     async def call(self, api: str, payload: dict[str, Any] | None = None, *,
                    deadline: float | None = None) -> dict[str, Any]:
@@ -133,6 +162,7 @@ class WeComClient:
                 if refreshed:
                     raise
                 refreshed, stale = True, exc.token_used  # type: ignore[attr-defined]
+                await self.drop_token(spec.secret, stale)
                 continue
             except (ApiError, TransportError) as exc:
                 self._report(exc)

@@ -307,7 +307,7 @@ APP_EVENTS = frozenset({"subscribe", "unsubscribe", "enter_agent", "click", "vie
 
 def parse_callback(f: Fields) -> Event:
     """The typed event for a decrypted callback's fields; MalformedCallback if required ones lack."""
-    _require(f, "MsgType")
+    _require(f, "MsgType", "CreateTime")
     ct = _int(f, "CreateTime") or 0
     msg_type = _s(f, "MsgType")
     if msg_type != "event":

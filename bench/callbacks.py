@@ -1,0 +1,88 @@
+"""Callback throughput and ack latency: the full pipeline versus the bare stack, same run, same box.
+
+Full pipeline = `wanzi serve` (signature, decrypt, parse, dedupe insert, ack; workers dispatching
+and replying through the outbox to the emulator meanwhile). Bare stack = bench/bare.py.
+Load = staff "/help" messages, each sealed and signed like WeCom, `CONCURRENCY` in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+from bench.common import ROOT, Row, SignedLoad, fire, start_process, summary, wait_healthy
+from bot.sandbox import as_env, emulator_settings
+from emulator import Emulator, EmulatorConfig
+
+REQUESTS = int(os.environ.get("BENCH_CALLBACKS", "3000"))
+CONCURRENCY = 32
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run_full(backend: str, db_url: str, work: Path) -> Row:
+    emu = Emulator(EmulatorConfig(app_msg_per_member_per_minute=10**9, api_per_minute=10**6))
+    await emu.start()
+    port = free_port()
+    env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url))
+    env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "600000"})
+    log = work / f"serve-{backend}.log"
+    upgrade = start_process(["-m", "bot.cli", "db", "upgrade"], env, log)
+    upgrade.wait(120)
+    proc = start_process(["-m", "bot.cli", "serve"], env, log)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+        load = SignedLoad(emu.config)
+        requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        started = time.perf_counter() - wall
+        while len([c for c in emu.calls("message/send") if c.ok]) < REQUESTS and \
+                time.perf_counter() - started < 300:
+            await asyncio.sleep(0.2)
+        done = time.perf_counter() - started
+        replies = len([c for c in emu.calls("message/send") if c.ok])
+        row = Row("callbacks: full pipeline", backend, summary(latencies, wall))
+        row.numbers["non-200"] = str(errors)
+        row.numbers["replies sent"] = f"{replies}/{REQUESTS} in {done:.1f} s ({replies / done:.0f}/s)"
+        return row
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+        await emu.stop()
+
+
+async def run_bare(work: Path) -> Row:
+    port = free_port()
+    log = work / "bare.log"
+    proc = start_process(["-m", "bench.bare", str(port)], {}, log)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+        load = SignedLoad(EmulatorConfig())
+        requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        row = Row("callbacks: bare stack", "none", summary(latencies, wall))
+        row.numbers["non-200"] = str(errors)
+        return row
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+
+
+def ratio(full: Row, bare: Row) -> str:
+    def num(row: Row, key: str) -> float:
+        return float(row.numbers[key].split()[0])
+
+    return (f"throughput {num(full, 'req/s') / num(bare, 'req/s'):.2f}× of bare, "
+            f"p50 {num(full, 'p50') / num(bare, 'p50'):.2f}×, p99 {num(full, 'p99') / num(bare, 'p99'):.2f}× the bare latency")
+
+
+__all__ = ["run_full", "run_bare", "ratio", "ROOT"]

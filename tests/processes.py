@@ -1,0 +1,90 @@
+"""Real `wanzi serve` processes for replica and crash tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_config(path: Path, *, db_url: str, api_base: str, port: int, **extra: str) -> Path:
+    from emulator import EmulatorConfig
+
+    cfg = EmulatorConfig()
+    lines = [
+        "[server]", 'host = "127.0.0.1"', f"port = {port}",
+        "[wecom]", f'corp_id = "{cfg.corp_id}"', f'token = "{cfg.callback_token}"',
+        f'encoding_aes_key = "{cfg.encoding_aes_key}"', f"agent_id = {cfg.agent_id}",
+        f'app_secret = "{cfg.secrets["app"]}"', f'contact_secret = "{cfg.secrets["contact"]}"',
+        f'kf_secret = "{cfg.secrets["kf"]}"', f'api_base = "{api_base}"', "retry_base_s = 0.05",
+        "[database]", f'url = "{db_url}"',
+        "[worker]", "poll_interval_s = 0.2", "lease_s = 3.0",
+    ]
+    for key, value in extra.items():
+        lines.append(f"{key} = {value}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def run_cli(config: Path, *args: str) -> int:
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=ROOT,
+                                                env={**os.environ, "WANZI_CONFIG": str(config)},
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()[-500:]
+    return proc.returncode
+
+
+class Replica:
+    """One `wanzi serve` process; stop() is SIGTERM, kill() is SIGKILL."""
+
+    def __init__(self, config: Path, port: int, log: Path) -> None:
+        self.config, self.port, self.log_path = config, port, log
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> Replica:
+        log = open(self.log_path, "ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "serve", cwd=ROOT, env={**os.environ, "WANZI_CONFIG": str(self.config)},
+            stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                if self.proc.returncode is not None:
+                    break
+                try:
+                    async with http.get(f"{self.url}/healthz") as r:
+                        if r.status == 200:
+                            return self
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise RuntimeError(f"replica did not start: {self.log_path.read_text()[-800:]}")
+
+    async def _signal(self, sig: int) -> None:
+        if self.proc and self.proc.returncode is None:
+            os.killpg(self.proc.pid, sig)
+            await asyncio.wait_for(self.proc.wait(), 15)
+
+    async def stop(self) -> None:
+        await self._signal(signal.SIGTERM)
+
+    async def kill(self) -> None:
+        await self._signal(signal.SIGKILL)

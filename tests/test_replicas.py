@@ -1,0 +1,79 @@
+"""Several `wanzi serve` processes on one PostgreSQL: each callback has one effect, whoever gets it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from emulator import CallbackDriver, Emulator, EmulatorConfig
+from tests.conftest import PG_HOST, PG_PORT, PG_SKIP_REASON, PG_URL, postgres_reachable
+from tests.processes import Replica, free_port, run_cli, write_config
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    if not postgres_reachable():
+        pytest.skip(PG_SKIP_REASON)
+    import asyncpg
+
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
+    await conn.execute(f'CREATE SCHEMA "{schema}"')
+    await conn.close()
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
+    await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    await conn.close()
+
+
+async def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return bool(predicate())
+
+
+async def test_two_replicas_given_the_same_callbacks_act_once(pg_url: str, tmp_path: Path) -> None:
+    emu = Emulator(EmulatorConfig(callback_retry_delay=0.1))
+    await emu.start()
+    replicas = []
+    for name in ("a", "b"):
+        port = free_port()
+        cfg = write_config(tmp_path / f"{name}.toml", db_url=pg_url, api_base=emu.base_url, port=port)
+        replicas.append(Replica(cfg, port, tmp_path / f"{name}.log"))
+    await run_cli(replicas[0].config, "db", "upgrade")
+    try:
+        a, b = await asyncio.gather(*(r.start() for r in replicas))
+        emu.connect(f"{a.url}/wecom/callback")
+        to_b = CallbackDriver(f"{b.url}/wecom/callback", emu.config.crypto(), emu.config.corp_id,
+                              emu.config.agent_id, retry_delay=0.1)
+        customers = [f"wmReplica{i:03d}" for i in range(10)]
+        for ext in customers:
+            delivery = await emu.add_friend("zhang.wei", ext, state="expo")
+            assert (await to_b.send(delivery.plain)).statuses == [200]
+        for ext in customers[:5]:
+            delivery = await emu.customer_says(ext, "你好，在吗？")
+            assert (await to_b.send(delivery.plain)).statuses == [200]
+
+        welcomed = lambda: {c.body["welcome_code"] for c in emu.calls("send_welcome_msg") if c.ok}  # noqa: E731
+        assert await wait_for(lambda: len(welcomed()) == 10), emu.calls("send_welcome_msg")
+        assert await wait_for(lambda: all(len(emu.customer_inbox(e)) == 2 for e in customers[:5]))
+        await asyncio.sleep(1.0)  # anything duplicated would have shown up by now
+        assert len(emu.calls("send_welcome_msg")) == 10
+        assert all(len(emu.customer_inbox(e)) == 2 for e in customers[:5])  # one welcome + one answer
+        assert len([c for c in emu.calls("kf/send_msg") if c.ok]) == 5
+        assert len(emu.calls("gettoken")) <= 2  # one per secret in use, shared by both replicas
+        await to_b.close()
+    finally:
+        for r in replicas:
+            await r.stop()
+        await emu.stop()
