@@ -154,7 +154,7 @@ async def metrics_text(app: web.Application) -> bytes:
     try:
         async with app[SESSIONS]() as session:
             depth = await OutboxRepo(session).depth()
-        for status in ("pending", "sending", "sent", "dead", "expired"):
+        for status in ("pending", "sending", "sent", "dead", "expired", "cancelled"):
             metrics.outbox_depth.labels(status).set(depth.get(status, 0))
     except Exception as exc:  # metrics must render even when the database is down
         log.warning("outbox depth unavailable", extra={"error": type(exc).__name__})

@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_parser("check", help="validate the config; names the bad key", parents=[common]).set_defaults(func=cmd_config_check)
     ob = sub.add_parser("outbox", help="outbound queue").add_subparsers(dest="outbox_cmd", required=True)
     ol = ob.add_parser("list", help="list rows", parents=[common])
-    ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired")
+    ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired,cancelled")
     ol.add_argument("--limit", type=int, default=50)
     ol.set_defaults(func=cmd_outbox_list)
     orr = ob.add_parser("retry", help="queue dead/expired rows again", parents=[common])

@@ -21,7 +21,9 @@ from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError, WanziError
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from storage.models import OutboxItem
+from bot.workers import run_loop
+from storage.models import Customer, OutboxItem
+from storage.repos import PushRepo
 from storage.queues import OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ PERMANENT_REASONS = {
     95002: "kf: outside the 48 h window",
     95018: "kf: session state does not allow sending",
     95031: "kf: customer has not consulted within 48 h",
+    40068: "invalid corp tag id",
 }
 
 
@@ -56,25 +59,14 @@ class DeliveryWorker:
         self.in_flight = 0
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                n = await self.deliver_due()
-            except Exception:  # the loop must survive a DB blip; rows stay in the outbox
-                log.exception("outbox delivery round failed")
-                n = 0
-            if n:
-                continue
-            self.wakeup.clear()
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), self.config.poll_interval_s)
-            except asyncio.TimeoutError:
-                pass
+        await run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s)
 
     async def deliver_due(self) -> int:
         now = self.clock.now()
         async with self.sessions.begin() as session:
             batch = await OutboxRepo(session).claim_due(now=now, lease_s=self.config.lease_s,
                                                         limit=self.config.outbox_batch)
+            batch = await self._drop_unwanted_pushes(session, batch, now)
             claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         if not claimed:
             return 0
@@ -88,6 +80,21 @@ class DeliveryWorker:
         finally:
             self.in_flight -= len(claimed)
         return len(claimed)
+
+    async def _drop_unwanted_pushes(self, session: AsyncSession, batch: list[OutboxItem],
+                                    now: datetime) -> list[OutboxItem]:
+        """A push may wait hours (quiet hours, caps); whoever opted out or left meanwhile gets nothing."""
+        keep = []
+        for item in batch:
+            customer = await session.get(Customer, item.customer_id) if item.kind == "push" and item.customer_id else None
+            reason = ("opted_out" if customer.opted_out else "lost" if customer.status == "lost" else "") \
+                if customer is not None else ""
+            if not reason:
+                keep.append(item)
+                continue
+            item.status, item.lease_until, item.last_error = "cancelled", None, f"push cancelled: customer {reason}"
+            PushRepo(session).suppress(customer.id, item.api, reason, now=now)
+        return keep
 
     async def _lane(self, rows: list[tuple]) -> None:
         for item_id, api, payload, deadline, attempts, _ in rows:

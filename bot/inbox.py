@@ -24,6 +24,7 @@ from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
+from bot.workers import run_loop
 from persona import Persona
 from storage.models import InboundEvent
 from storage.queues import InboundRepo, _for_claim
@@ -55,19 +56,7 @@ class InboxWorker:
         self.in_flight = 0
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                n = await self.process_due()
-            except Exception:
-                log.exception("inbox round failed")
-                n = 0
-            if n:
-                continue
-            self.wakeup.clear()
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), self.config.worker.poll_interval_s)
-            except asyncio.TimeoutError:
-                pass
+        await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
 
     async def process_due(self) -> int:
         async with self.sessions.begin() as session:

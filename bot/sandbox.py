@@ -57,6 +57,13 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
     """The bot's config for talking to this emulator; WANZI_* env vars may still override."""
     data = emulator_settings(emu.config, api_base=emu.base_url, host=host, port=port,
                              db_url=f"sqlite+aiosqlite:///{Path(db_path).resolve()}")
+    advisor = list(emu.config.staff)[2]
+    # A demo channel so a person sees channel welcomes, tags and stages; quiet hours off so that
+    # stage pushes show at night too (a real corp keeps the persona's quiet hours).
+    data["channels"] = {"spring_sale": {"tags": ["渠道:春日焕新"], "stage": "new", "advisor": advisor,
+                                        "link_title": "春日焕新季 · 新人券", "link_url": "https://example.invalid/spring",
+                                        "link_desc": "满199减30，14天内有效"}}
+    data["antispam"] = {"quiet_hours": "off"}
     return from_mapping(data, os.environ)
 
 

@@ -32,6 +32,7 @@ from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError
 from bot.outbox import Outbox
 from bot.wecom.client import WeComClient
+from bot.workers import run_loop
 from storage.models import Customer, OutboxItem, TagSync
 from storage.repos import TagRepo, TagSyncRepo
 
@@ -58,19 +59,7 @@ class TagMirror:
         self.in_flight = 0
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                n = await self.run_once()
-            except Exception:  # the loop must survive a DB blip; steps stay pending
-                log.exception("tag mirror round failed")
-                n = 0
-            if n:
-                continue
-            self.wakeup.clear()
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), self.config.poll_interval_s)
-            except asyncio.TimeoutError:
-                pass
+        await run_loop("tag mirror", self.run_once, self.wakeup, self.config.poll_interval_s)
 
     async def run_once(self) -> int:
         async with self.sessions.begin() as session:

@@ -185,7 +185,7 @@ class OutboxItem(Base):
     payload: Mapped[dict[str, Any]]
     kind: Mapped[str] = mapped_column(String(16), default="reply")  # reply | welcome | push | notice | sync
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|dead|expired
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sending|sent|dead|expired|cancelled
     attempts: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime]
     deadline: Mapped[datetime | None]

@@ -44,6 +44,7 @@ APIS: dict[str, Api] = {a.path: a for a in [
     Api("externalcontact/groupchat/list", "POST", "contact"),
     Api("externalcontact/groupchat/get", "POST", "contact"),
     Api("externalcontact/group_welcome_template/add", "POST", "contact"),
+    Api("externalcontact/group_welcome_template/edit", "POST", "contact"),
     Api("kf/sync_msg", "POST", "kf"),
     Api("kf/send_msg", "POST", "kf"),
     Api("kf/send_msg_on_event", "POST", "kf"),
