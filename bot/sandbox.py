@@ -34,7 +34,8 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
                   "open_kfid": next(iter(cfg.kf_accounts))},
         "database": {"url": f"sqlite+aiosqlite:///{Path(db_path).resolve()}"},
         "worker": {"poll_interval_s": 0.5},
-        "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:]},
+        "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:],
+                  "names": [f"{userid}={name}" for userid, name in cfg.staff.items()]},
         "log": {"json": False},
     }
     return from_mapping(data, os.environ)
