@@ -8,11 +8,13 @@ from bot.scheduler import Job
 
 
 def all_routers() -> list[Router]:
-    from handlers import chat, contacts, greeting, staff
+    from handlers import chat, contacts, escalation, greeting, staff
 
-    return [greeting.router, contacts.router, staff.router, chat.router]
+    return [greeting.router, contacts.router, staff.router, escalation.router, chat.router]
 
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    return []
+    from handlers import escalation
+
+    return [*escalation.jobs(config)]

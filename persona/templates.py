@@ -15,4 +15,11 @@ TEMPLATE_FACTS: dict[str, frozenset[str]] = {
     "staff.help": frozenset({"staff", "commands"}),
     "staff.unknown_command": frozenset({"staff", "command"}),
     "staff.not_allowed": frozenset({"staff", "command", "role"}),
+    # --- issue 5: escalation to human advisors (customer-facing, persona voice) ---------------
+    "escalation.handoff": frozenset({"name", "advisor"}),  # an advisor is taking the chat over
+    "escalation.queued": frozenset({"name"}),  # working hours, nobody free yet
+    "escalation.queued_off_hours": frozenset({"name", "opens_at"}),  # out of hours: when they are back
+    "escalation.already_open": frozenset({"name", "advisor"}),  # asked again while the ticket waits
+    "escalation.follow_up": frozenset({"name", "advisor"}),  # the advisor closed the ticket
+    # --- end issue 5 ---------------------------------------------------------------------------
 }
