@@ -211,3 +211,58 @@ async def test_the_ticket_watch_is_scheduled_every_minute(bot, clock) -> None:
     assert await scheduler.tick() == []
     clock.advance(31)
     assert [name for name, _ in await scheduler.tick()] == ["escalation.watch_tickets"]
+
+
+async def test_a_ticket_nobody_takes_in_working_hours_alerts_a_lead_once(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmQue0001", "我要投诉")  # nobody on duty
+    await bot.drain()
+    assert "顾问" in wecom.customer_inbox("wmQue0001")[-1]  # the in-hours queue promise
+    clock.advance(29 * 60)
+    await kit.watch(bot)
+    assert wecom.staff_inbox("wang.fang") == []
+    clock.advance(2 * 60)
+    await kit.watch(bot)
+    (alert,) = wecom.staff_inbox("wang.fang")
+    assert "无人接待" in alert and "/claim 1" in alert
+    clock.advance(10 * 60)
+    await kit.watch(bot)
+    assert len(wecom.staff_inbox("wang.fang")) == 1
+
+
+async def test_servicers_moving_the_chat_in_the_client_move_the_ticket(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmMov0001", "转人工")
+    await bot.drain()
+    await wecom.servicer_transfers("wmMov0001", "wang.fang")
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.advisor_userid, ticket.kf_servicer) == ("wang.fang", "wang.fang")
+    assert "ticket.kf_transferred" in [a[1] for a in await kit.audit(bot, "ticket.")]
+
+
+async def test_a_servicer_reopening_an_ended_chat_keeps_the_persona_quiet(bot, wecom) -> None:
+    await wecom.customer_enters_kf("wmReo0001", welcome=False)  # the session is "ended / not started" (4)
+    await bot.drain()
+    await wecom.servicer_says("wmReo0001", "您好，上次的问题还需要帮忙吗？", userid="li.na")  # re-opens: change_type 4
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.reason, ticket.advisor_userid, ticket.status) == ("servicer", "li.na", "assigned")
+    assert ticket.first_response_at is not None
+    answers = len(wecom.customer_inbox("wmReo0001"))
+    await wecom.customer_says("wmReo0001", "需要的，谢谢")
+    await bot.drain()
+    assert len(wecom.customer_inbox("wmReo0001")) == answers
+
+
+async def test_a_held_chat_is_released_when_the_kf_session_runs_out(bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmLap0001", "转人工")
+    await bot.drain()
+    clock.advance(47 * 3600)
+    await kit.watch(bot)
+    assert (await kit.tickets(bot))[0].kf_servicer == "li.na"
+    clock.advance(3600)
+    await kit.watch(bot)
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.kf_servicer == "" and ticket.status == "assigned"  # still the advisor's to close
+    assert "ticket.kf_session_lapsed" in [a[1] for a in await kit.audit(bot, "ticket.")]
