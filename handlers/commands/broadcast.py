@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from bot.context import Context
 from bot.errors import CommandError
-from handlers.commands.customers import _existing_tag, _unknown_tag
+from handlers.commands.lookup import find_tag, unknown_tag
 from handlers.commands.registry import expect, no_args
 from persona.model import placeholders
 from persona.templates import COMMON
@@ -88,9 +88,9 @@ async def _audience(ctx: Context, tag: Tag) -> Audience:
 
 
 async def _tag(ctx: Context, word: str) -> Tag:
-    tag = await _existing_tag(ctx, word)
+    tag = await find_tag(ctx, word)
     if tag is None:
-        raise await _unknown_tag(ctx, word)
+        raise await unknown_tag(ctx, word)
     return tag
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import CommandError
-from handlers.commands.lookup import describe, find_customer, find_staff
+from handlers.commands.lookup import describe, find_customer, find_staff, find_tag, unknown_tag
 from handlers.commands.registry import expect, switch
 from handlers.escalation.routing import local
 from handlers.escalation.rules import is_vip
@@ -65,37 +65,17 @@ def parse_tags(args: list[str]) -> CustomerArgs:
     return CustomerArgs(args[0], tuple(dict.fromkeys(args[1:])))
 
 
-async def _existing_tag(ctx: Context, word: str) -> Tag | None:
-    """"名称" or "组/名称"; CommandError when a bare name exists in several groups."""
-    group, _, name = word.rpartition("/")
-    if group:
-        return await ctx.repos.tags.find(group, name)
-    found = await ctx.repos.tags.find_by_name(name)
-    if len(found) > 1:
-        options = "、".join(f"{t.group_name}/{t.name}" for t in found)
-        raise CommandError(f"标签「{name}」在多个分组里都有，请写明分组：{options}")
-    return found[0] if found else None
-
-
-async def _unknown_tag(ctx: Context, word: str) -> CommandError:
-    from difflib import get_close_matches
-
-    close = get_close_matches(word, await ctx.repos.tags.all_names(), n=1, cutoff=0.5)
-    hint = f"你是不是想找「{close[0]}」？" if close else "新建标签请在名称前加 +，例如 +复购客户。"
-    return CommandError(f"没有标签「{word}」。{hint}")
-
-
 async def run_tag(ctx: Context, args: CustomerArgs) -> str:
     customer = await find_customer(ctx, args.customer)
     now = ctx.clock.now()
     wanted: list[tuple[str, Tag | None]] = []
     for word in args.rest:  # check every tag before writing any
         if word.startswith("+") and len(word) > 1:
-            wanted.append((word[1:], await _existing_tag(ctx, word[1:])))
+            wanted.append((word[1:], await find_tag(ctx, word[1:])))
         else:
-            tag = await _existing_tag(ctx, word)
+            tag = await find_tag(ctx, word)
             if tag is None:
-                raise await _unknown_tag(ctx, word)
+                raise await unknown_tag(ctx, word)
             wanted.append((word, tag))
     added, had, corp_ids = [], [], []
     for name, tag in wanted:
@@ -119,9 +99,9 @@ async def run_untag(ctx: Context, args: CustomerArgs) -> str:
     current = {t.id: t for t in await ctx.repos.tags.of_customer(customer.id)}
     remove: list[Tag] = []
     for word in args.rest:
-        tag = await _existing_tag(ctx, word)
+        tag = await find_tag(ctx, word)
         if tag is None:
-            raise await _unknown_tag(ctx, word)
+            raise await unknown_tag(ctx, word)
         if tag.id not in current:
             names = "、".join(t.name for t in current.values()) or "无"
             raise CommandError(f"{_who(customer)} 没有标签「{tag.name}」（现有：{names}）。")

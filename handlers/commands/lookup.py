@@ -1,13 +1,16 @@
-"""Finding the customer or member a staff command names: by external id, name or remark.
+"""Finding the customer, member or tag a staff command names: customers by external id, name
+or remark, tags by name or "组/名称".
 
 Exact matches win; several matches become a numbered choice the member answers with a digit.
 """
 
 from __future__ import annotations
 
+from difflib import get_close_matches
+
 from bot.context import Context
 from bot.errors import CommandError
-from storage.models import Customer, Staff
+from storage.models import Customer, Staff, Tag
 
 MAX_CHOICES = 9
 
@@ -59,3 +62,21 @@ async def find_staff(ctx: Context, query: str) -> Staff:
         return named[0]
     known = "、".join(f"{s.name or s.userid}（{s.userid}）" for s in everyone) or "（还没有登记的员工）"
     raise CommandError(f"找不到员工「{query}」。已登记：{known}")
+
+
+async def find_tag(ctx: Context, word: str) -> Tag | None:
+    """"名称" or "组/名称"; CommandError when a bare name exists in several groups."""
+    group, _, name = word.rpartition("/")
+    if group:
+        return await ctx.repos.tags.find(group, name)
+    found = await ctx.repos.tags.find_by_name(name)
+    if len(found) > 1:
+        options = "、".join(f"{t.group_name}/{t.name}" for t in found)
+        raise CommandError(f"标签「{name}」在多个分组里都有，请写明分组：{options}")
+    return found[0] if found else None
+
+
+async def unknown_tag(ctx: Context, word: str) -> CommandError:
+    close = get_close_matches(word, await ctx.repos.tags.all_names(), n=1, cutoff=0.5)
+    hint = f"你是不是想找「{close[0]}」？" if close else "新建标签请在名称前加 +，例如 +复购客户。"
+    return CommandError(f"没有标签「{word}」。{hint}")
