@@ -53,7 +53,9 @@ async def answer_choice(event: AppMessageReceived, ctx: Context) -> None:
     if pending is None:
         await ctx.reply("没有等待你选择的客户（可能已超时）。发送 /help 查看指令。")
         return
-    number, candidates = int(CHOICE.fullmatch(event.content).group(1)), pending.payload["candidates"]  # type: ignore[union-attr]
+    match = CHOICE.fullmatch(event.content)
+    assert match is not None  # the route's filter matched it
+    number, candidates = int(match.group(1)), pending.payload["candidates"]
     if not 1 <= number <= len(candidates):
         await ctx.reply(f"请回复 1 到 {len(candidates)} 之间的序号。")
         return

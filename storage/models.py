@@ -256,7 +256,7 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(12))  # queued | assigned | resolved
     advisor_userid: Mapped[str] = mapped_column(String(64), default="")
     kf_servicer: Mapped[str] = mapped_column(String(64), default="")  # who holds the kf session; "" = the bot
-    kf_outbox_id: Mapped[int | None]  # the last service_state/trans row, watched for failure
+    kf_outbox_id: Mapped[int | None] = mapped_column(BigInteger)  # last service_state/trans row, watched
     sla_stage: Mapped[int] = mapped_column(default=0)  # 0 running, 1 advisor reminded, 2 re-routed to a lead
     due_at: Mapped[datetime | None]  # first response due
     created_at: Mapped[datetime]

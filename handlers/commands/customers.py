@@ -67,7 +67,7 @@ def parse_tags(args: list[str]) -> CustomerArgs:
 
 async def run_tag(ctx: Context, args: CustomerArgs) -> str:
     customer = await find_customer(ctx, args.customer)
-    now = ctx.clock.now()
+    now, source = ctx.clock.now(), f"staff:{ctx.staff.userid if ctx.staff else ''}"
     wanted: list[tuple[str, Tag | None]] = []
     for word in args.rest:  # check every tag before writing any
         if word.startswith("+") and len(word) > 1:
@@ -81,7 +81,7 @@ async def run_tag(ctx: Context, args: CustomerArgs) -> str:
     for name, tag in wanted:
         if tag is None:
             tag = await ctx.repos.tags.ensure(STAFF_TAG_GROUP, name, now=now)
-        if await ctx.repos.tags.attach(customer.id, tag, source=f"staff:{ctx.staff.userid}", now=now):  # type: ignore[union-attr]
+        if await ctx.repos.tags.attach(customer.id, tag, source=source, now=now):
             added.append(tag.name)
             if tag.corp_tag_id:
                 corp_ids.append(tag.corp_tag_id)

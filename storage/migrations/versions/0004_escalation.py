@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("advisor_userid", sa.String(length=64), nullable=False),
         sa.Column("kf_servicer", sa.String(length=64), nullable=False),
-        sa.Column("kf_outbox_id", sa.Integer(), nullable=True),
+        sa.Column("kf_outbox_id", sa.BigInteger(), nullable=True),
         sa.Column("sla_stage", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
