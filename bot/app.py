@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
                          INTAKE, SCHEDULER, SESSIONS)
 from bot.clock import Clock, SystemClock
-from bot.config import Config, require_wecom
+from bot.config import Config, parse_pairs, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
 from bot.features import EXTRAS_KEY, FEATURES, build_features, check_channels, warm_up
@@ -91,11 +91,12 @@ async def _seed_staff(app: web.Application) -> None:
     roles = [("admin", staff.admins), ("operator", staff.operators), ("advisor", staff.advisors)]
     if not any(ids for _, ids in roles):
         return
+    names = parse_pairs("staff.names", staff.names)
     async with app[SESSIONS].begin() as session:
         repo = StaffRepo(session)
         for role, ids in roles:
             for userid in ids:
-                await repo.upsert(userid, role=role, now=app[CLOCK].now())
+                await repo.upsert(userid, role=role, name=names.get(userid, ""), now=app[CLOCK].now())
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:

@@ -75,6 +75,7 @@ class StaffConfig:
     admins: tuple[str, ...] = ()
     operators: tuple[str, ...] = ()
     advisors: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # "userid=显示名": how the persona introduces an advisor to customers
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,8 @@ class Config:
     faq: FaqConfig = field(default_factory=FaqConfig)
     tagging: TaggingConfig = field(default_factory=TaggingConfig)
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)  # [channels.<state>]
+    escalation: EscalationConfig = field(default_factory=lambda: EscalationConfig())
+    commands: CommandsConfig = field(default_factory=lambda: CommandsConfig())
 
     def replace(self, **sections: Any) -> Config:
         """A copy with whole sections or {section: {key: value}} updates."""
@@ -255,6 +258,7 @@ def validate(config: Config) -> None:
     except Exception:
         raise ConfigError("persona.timezone", f"unknown time zone {config.persona.timezone!r}") from None
     _validate_features(config)
+    validate_escalation(config)
 
 
 def _validate_features(config: Config) -> None:
@@ -317,3 +321,107 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("config", f"{p} is not valid TOML: {exc}") from None
     return from_mapping(data, env)
+
+
+# --- issue 5: escalation and staff commands ------------------------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REACH = ("none", "vip", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationConfig:
+    """When a customer's message goes to a human advisor, to whom, and how fast."""
+
+    enabled: bool = True
+    vip_tags: tuple[str, ...] = ("VIP",)
+    vip_levels: tuple[str, ...] = ()
+    vip_customers: tuple[str, ...] = ()
+    vip_questions: bool = True
+    human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话")
+    sensitive_topics: tuple[str, ...] = (
+        "退款:退款|退货|退钱|仅退款|退换",
+        "投诉:投诉|差评|举报|12315|维权|曝光",
+        "过敏:过敏|红肿|刺痛|起疹|烂脸|不良反应",
+        "议价:便宜点|优惠点|能便宜|砍价|议价|最低价|少点钱",
+    )
+    unanswered_escalates: str = "vip"
+    context_messages: int = 10
+    working_days: tuple[str, ...] = WEEKDAYS
+    working_hours: str = "09:00-21:00"
+    sla_minutes: int = 30
+    sla_minutes_by_level: tuple[str, ...] = ("vip=15",)
+    reroute_after_minutes: int = 10
+    leads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandsConfig:
+    """Staff slash commands: how long a pending confirmation or numbered choice stays valid."""
+
+    confirm_minutes: int = 10
+    choice_minutes: int = 5
+
+
+def parse_topics(entries: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """"退款:退款|退货" → {"退款": ("退款", "退货")}; ConfigError names the bad entry."""
+    topics: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        name, sep, words = entry.partition(":")
+        keywords = tuple(w.strip() for w in words.split("|") if w.strip())
+        if not sep or not name.strip() or not keywords:
+            raise ConfigError("escalation.sensitive_topics", f"{entry!r} must look like \"名称:词1|词2\"")
+        topics[name.strip()] = keywords
+    return topics
+
+
+def parse_pairs(key: str, entries: tuple[str, ...]) -> dict[str, str]:
+    """"a=b" entries into a mapping; ConfigError names the key for a malformed entry."""
+    pairs: dict[str, str] = {}
+    for entry in entries:
+        left, sep, right = entry.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise ConfigError(key, f"{entry!r} must look like \"key=value\"")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+def parse_hours(value: str) -> tuple[int, int]:
+    """"09:00-21:00" → minutes since midnight (540, 1260)."""
+    try:
+        start, end = value.split("-")
+        (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+    except ValueError:
+        raise ConfigError("escalation.working_hours", f"{value!r} must look like \"09:00-21:00\"") from None
+    first, last = h1 * 60 + m1, h2 * 60 + m2
+    if not (0 <= first < last <= 24 * 60 and 0 <= m1 < 60 and 0 <= m2 < 60):
+        raise ConfigError("escalation.working_hours", f"{value!r}: start must be before end, within one day")
+    return first, last
+
+
+def sla_by_level(config: EscalationConfig) -> dict[str, int]:
+    out = {}
+    for level, minutes in parse_pairs("escalation.sla_minutes_by_level", config.sla_minutes_by_level).items():
+        if not minutes.isdigit() or int(minutes) < 1:
+            raise ConfigError("escalation.sla_minutes_by_level", f"{level}: minutes must be a whole number ≥ 1")
+        out[level] = int(minutes)
+    return out
+
+
+def validate_escalation(config: Config) -> None:
+    e = config.escalation
+    parse_topics(e.sensitive_topics)
+    parse_hours(e.working_hours)
+    sla_by_level(e)
+    parse_pairs("staff.names", config.staff.names)
+    bad_days = [d for d in e.working_days if d not in WEEKDAYS]
+    if bad_days:
+        raise ConfigError("escalation.working_days", f"unknown day {bad_days[0]!r}; use {', '.join(WEEKDAYS)}")
+    if e.unanswered_escalates not in REACH:
+        raise ConfigError("escalation.unanswered_escalates", f"must be one of {', '.join(REACH)}")
+    for key in ("sla_minutes", "reroute_after_minutes", "context_messages"):
+        if getattr(e, key) < 1:
+            raise ConfigError(f"escalation.{key}", "must be at least 1")
+    for key in ("confirm_minutes", "choice_minutes"):
+        if getattr(config.commands, key) < 1:
+            raise ConfigError(f"commands.{key}", "must be at least 1")

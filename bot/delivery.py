@@ -22,6 +22,7 @@ from bot.errors import ApiError, TransportError, WanziError
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
+from bot.outbox import Outbox
 from storage.models import Customer, OutboxItem
 from storage.repos import PushRepo
 from storage.queues import OutboxRepo
@@ -106,6 +107,7 @@ class DeliveryWorker:
             await self._finish(item_id, status="expired", reason="deadline passed before delivery "
                                                                  f"(deadline {deadline.isoformat()})")
             return
+        then = payload.pop("_then", None)  # what this row's result unlocks; not part of the WeCom call
         if api == "kf/send_msg" and "msgid" not in payload:
             payload["msgid"] = f"wz{item_id}"  # lets msg_send_fail events point back at this row
         try:
@@ -120,7 +122,7 @@ class DeliveryWorker:
             log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
             await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
-        await self._finish(item_id, status="sent", result=result)
+        await self._finish(item_id, status="sent", result=result, then=then)
         if self.metrics:
             self.metrics.outbox_sent.labels(api).inc()
 
@@ -151,7 +153,7 @@ class DeliveryWorker:
                 item.last_errcode, item.last_error = code, exc.errmsg[:500]
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
-                      errcode: int | None = None, reason: str = "") -> None:
+                      errcode: int | None = None, reason: str = "", then: dict[str, Any] | None = None) -> None:
         async with self.sessions.begin() as session:
             item = await session.get(OutboxItem, item_id)
             if item is None or item.status != "sending":
@@ -160,6 +162,8 @@ class DeliveryWorker:
             if status == "sent":
                 item.sent_at = self.clock.now()
                 item.result = result
+                if then:
+                    await self._follow_up(session, item, then, result or {})
             if errcode is not None:
                 item.last_errcode = errcode
             if reason:
@@ -167,3 +171,19 @@ class DeliveryWorker:
         if status != "sent":
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
                                                             "errcode": errcode, "reason": reason})
+
+    async def _follow_up(self, session: AsyncSession, item: OutboxItem, then: dict[str, Any],
+                         result: dict[str, Any]) -> None:
+        """Queue the message a sent row's answer unlocks, in the transaction that marks it sent.
+
+        Today: the goodbye for an ended kf session, which needs the msg_code WeCom returned
+        (20 s, kf.md §5). Without a code there is nothing we may send, and we say so in the log."""
+        code = str(result.get(str(then.get("code_from", ""))) or "")
+        if then.get("api") != "kf/send_msg_on_event" or not code:
+            log.info("follow-up skipped", extra={"outbox_id": item.id, "reason": "no code in the answer"})
+            return
+        customer = await session.get(Customer, item.customer_id) if item.customer_id is not None else None
+        Outbox(session, self.clock).kf_send_on_event(
+            code, str(then.get("text", "")), customer=customer, kind="answer",
+            deadline=self.clock.now() + timedelta(seconds=float(then.get("ttl_s", 19))),
+            template_key=str(then.get("template_key", "")))

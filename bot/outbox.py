@@ -140,3 +140,34 @@ class Outbox:
         item = self.add("webhook/send", payload, kind="notice")
         self._record(item, channel="webhook", text=markdown, kind="notice")
         return item
+
+    # --- issue 5: kf session handoff and mass-message tasks ------------------------------------
+
+    def kf_transfer(self, open_kfid: str, customer: Customer, *, state: int, servicer_userid: str = "",
+                    goodbye: str = "", template_key: str = "") -> OutboxItem:
+        """Move the customer's kf session (kf/service_state/trans, kf.md §6): 3 = to a named human
+        servicer, 4 = end it.
+
+        Ending answers with a msg_code that allows one goodbye within 20 s (kf.md §5). The text rides
+        along under "_then" (never sent to WeCom) and the delivery worker queues it with that code
+        the moment WeCom answers, so the customer hears from the persona as the session closes."""
+        payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": customer.external_userid,
+                                   "service_state": state}
+        if state == 3:
+            payload["servicer_userid"] = servicer_userid
+        if goodbye:
+            payload["_then"] = {"api": "kf/send_msg_on_event", "code_from": "msg_code", "ttl_s": 19,
+                                "text": goodbye, "template_key": template_key}
+        return self.add("kf/service_state/trans", payload, kind="sync", customer=customer)
+
+    def mass_template(self, sender: str, customers: list[Customer], text: str, *, kind: str = "push") -> OutboxItem:
+        """Propose a 1:1 mass message from `sender` to their friends (add_msg_template, chat_type single).
+
+        WeCom only creates a task; the member confirms it in the client (customer-contact.md §10)."""
+        payload = {"chat_type": "single", "external_userid": [c.external_userid for c in customers],
+                   "sender": sender,
+                   "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
+        item = self.add("externalcontact/add_msg_template", payload, kind=kind)
+        for customer in customers:
+            self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind)
+        return item

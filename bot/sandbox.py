@@ -35,7 +35,8 @@ def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: in
                   "open_kfid": next(iter(cfg.kf_accounts))},
         "database": {"url": db_url},
         "worker": {"poll_interval_s": 0.5},
-        "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:]},
+        "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:],
+                  "names": [f"{userid}={name}" for userid, name in cfg.staff.items()]},
         "log": {"json": False},
     }
 

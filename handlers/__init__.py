@@ -9,11 +9,13 @@ from bot.scheduler import Job
 
 
 def all_routers() -> list[Router]:
-    from handlers import chat, contacts, greeting, staff, tagging
+    from handlers import chat, contacts, escalation, greeting, staff, tagging
 
-    return [greeting.router, contacts.router, tagging.router, staff.router, chat.router]
+    return [greeting.router, contacts.router, tagging.router, staff.router, escalation.router, chat.router]
 
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    return []
+    from handlers import escalation
+
+    return [*escalation.jobs(config)]

@@ -1,11 +1,12 @@
 """The persona answering customers in WeChat Customer Service chats.
 
-One message, in this order: tag it (rules → tags → maybe a stage), answer it (the knowledge
+One message, in this order: tag it (rules → tags → maybe a stage); let the escalation rules
+decide whether a person must take it (then the persona stays silent); answer it (the knowledge
 base when sure; an acknowledgement when the customer told us about themselves; else the
-persona's honest "let me ask a colleague", with the question recorded for the digest), then
-push the new stage's content. The answer is written first so it leaves first. Answers are
-never capped; the push goes through the anti-spam gate. One customer message gets at most two
-kf messages here, well inside WeCom's 5 per customer message.
+persona's honest "let me ask a colleague", with a question recorded for the digest); then push
+the new stage's content. The answer is written first so it leaves first. Answers are never
+capped; the push goes through the anti-spam gate. One customer message gets at most two kf
+messages here, well inside WeCom's 5 per customer message.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.context import Context
 from bot.dispatcher import Router
 from bot.features import features
 from bot.wecom.events import KfMessageReceived
+from handlers.escalation import escalate_if_needed, record_unanswered
 from handlers.tagging import Observation, enter_stage, observe_message
 
 router = Router("chat")
@@ -25,7 +27,8 @@ def _from_customer(event: KfMessageReceived, _: Context) -> bool:
 
 @router.on(KfMessageReceived, when=_from_customer)
 async def answer_customer(event: KfMessageReceived, ctx: Context) -> None:
-    """Answer from the knowledge base when sure, else the persona's honest fallback."""
+    """Answer from the knowledge base when sure, hand over to a person when the rules say so,
+    else the persona's honest fallback."""
     customer = ctx.customer
     assert customer is not None
     text = event.text.strip() if event.msgtype == "text" else ""
@@ -34,7 +37,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Context) -> None:
     match = None
     if text:
         await kb.ready()  # jieba loads once, in a thread, the first time anyone asks
-        match = kb.best(text)
+        match = kb.best(text)  # None unless above faq.threshold
+    if await escalate_if_needed(ctx, text, can_answer=match is not None):
+        if seen.stage:  # a person has the chat: record the stage, push nothing into their conversation
+            await enter_stage(ctx, customer, seen.stage, source="tags", push=False, open_kfid=event.open_kfid)
+        return
     if match is not None:
         await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
     elif seen.tag_names:
@@ -42,11 +49,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Context) -> None:
     else:
         await ctx.say("reply.fallback", name=customer.name)
         if text:
-            # Until the escalation flow exists, an unanswered question waits here for the digest.
             closest = kb.rank(text, limit=1)
-            ctx.repos.unanswered.add(customer.id, text, now=ctx.clock.now(),
-                                     best_faq=closest[0].entry.id if closest else "",
-                                     confidence=closest[0].confidence if closest else 0.0)
+            record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
+                              confidence=closest[0].confidence if closest else 0.0)
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)

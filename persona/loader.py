@@ -20,7 +20,9 @@ from persona.rules import TagRef, parse_rules
 from persona.templates import COMMON, TEMPLATES, spec_for
 
 PRESETS = Path(__file__).parent / "presets"
-SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "channels", "rules", "faq")
+SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "channels", "rules", "faq",
+            "broadcasts")
+BROADCAST_FACTS = frozenset({"name"})
 MODELS = ("interest", "expert", "advisor", "guide")
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -205,7 +207,19 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
             raise PersonaError(source, f"channels.{name}", "holds only a templates table")
         channels[name] = lint.templates(_table(item, "templates", source, f"channels.{name}"),
                                         f"channels.{name}.templates")
-    return Persona(profile=profile, templates=templates, source=source,
+    broadcasts = {}
+    for name, text in _table(data, "broadcasts", source).items():
+        key = f"broadcasts.{name}"
+        if not isinstance(text, str) or not text.strip():
+            raise PersonaError(source, key, "must be a non-empty text")
+        try:
+            unknown = placeholders(text) - BROADCAST_FACTS - COMMON - set(facts)
+        except ValueError as exc:
+            raise PersonaError(source, key, f"broken placeholder: {exc}") from None
+        if unknown:
+            raise PersonaError(source, key, f"unknown fact {{{sorted(unknown)[0]}}}")
+        broadcasts[name] = text
+    return Persona(profile=profile, templates=templates, source=source, broadcasts=broadcasts,
                    cadence=parse_cadence(_table(data, "cadence", source), source), facts=dict(facts),
                    stages=stages, holidays=tuple(holidays), channels=channels,
                    rules=parse_rules(data.get("rules"), source, stages), faq=parse_faq(data.get("faq"), source))

@@ -121,6 +121,7 @@ class Persona:
     channels: Mapping[str, Mapping[str, Template]] = field(default_factory=dict)  # per-channel overlays
     rules: tuple[TagRule, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
+    broadcasts: Mapping[str, str] = field(default_factory=dict)  # /broadcast texts by name
 
     def has(self, key: str) -> bool:
         return key in self.templates
@@ -156,13 +157,23 @@ class Persona:
         index = int(hashlib.sha256(f"{seed}|{key}".encode()).hexdigest(), 16) % len(options)
         if last_variant is not None and len(options) > 1 and variant_id(options[index]) == last_variant:
             index = (index + 1) % len(options)
+        return Rendered(key=key, text=self._fill(key, options[index], facts), variant=variant_id(options[index]))
+
+    def render_broadcast(self, broadcast: str, **facts: object) -> str:
+        """A /broadcast text from [broadcasts], in the same voice (facts, emoji policy) as templates."""
+        text = self.broadcasts.get(broadcast)
+        if text is None:
+            raise PersonaError(self.source, f"broadcasts.{broadcast}", "unknown broadcast")
+        return self._fill(f"broadcasts.{broadcast}", text, facts)
+
+    def _fill(self, key: str, text: str, facts: Mapping[str, object]) -> str:
         values = {"persona": self.profile.name, "brand": self.profile.brand, "address": self.profile.address,
                   "signoff": self.profile.signoff, **self.facts,
                   **{k: "" if v is None else v for k, v in facts.items()}}
         try:
-            text = options[index].format_map(values)
+            text = text.format_map(values)
         except KeyError as exc:
             raise PersonaError(self.source, key, f"missing fact {exc.args[0]!r}") from None
         if not self.profile.emoji:
             text = EMOJI.sub("", text)
-        return Rendered(key=key, text=text.strip(), variant=variant_id(options[index]))
+        return text.strip()

@@ -41,6 +41,12 @@ TEMPLATES: dict[str, Spec] = {
     "staff.help": Spec.of(APP_TEXT, "staff", "commands"),
     "staff.unknown_command": Spec.of(APP_TEXT, "staff", "command"),
     "staff.not_allowed": Spec.of(APP_TEXT, "staff", "command", "role"),
+    # escalation to human advisors (customer-facing, persona voice)
+    "escalation.handoff": Spec.of(KF_TEXT, "name", "advisor"),  # an advisor is taking the chat over
+    "escalation.queued": Spec.of(KF_TEXT, "name"),  # working hours, nobody free yet
+    "escalation.queued_off_hours": Spec.of(KF_TEXT, "name", "opens_at"),  # out of hours: when they are back
+    "escalation.already_open": Spec.of(KF_TEXT, "name", "advisor"),  # asked again while the ticket waits
+    "escalation.follow_up": Spec.of(KF_TEXT, "name", "advisor"),  # the advisor closed the ticket
 }
 
 # Families whose member names the persona itself declares: `stage.<name>` is the preset content

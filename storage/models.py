@@ -72,6 +72,7 @@ class Customer(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     last_inbound_at: Mapped[datetime | None]
+    level: Mapped[str] = mapped_column(String(32), default="")  # member level (e.g. gold); "" = none
 
 
 class Staff(Base):
@@ -312,3 +313,50 @@ class AccessToken(Base):
     expires_at: Mapped[datetime | None]
     refresh_lease_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+# --- issue 5: escalation to human advisors, staff commands -------------------------------------
+
+
+class Ticket(Base):
+    """A customer's question handed to a human advisor: who asked what, with which context, and
+    where it stands. Every state change is also written to audit_log (target "ticket:<id>")."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_status_due", "status", "due_at"),
+        Index("ix_ticket_customer_status", "customer_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))  # kf | contact
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(String(64))  # vip_question | sensitive:<topic> | asked_for_human | ...
+    question: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name, level, tags, last messages
+    level: Mapped[str] = mapped_column(String(32), default="")  # VIP level the SLA was chosen by
+    status: Mapped[str] = mapped_column(String(12))  # queued | assigned | resolved
+    advisor_userid: Mapped[str] = mapped_column(String(64), default="")
+    kf_servicer: Mapped[str] = mapped_column(String(64), default="")  # who holds the kf session; "" = the bot
+    kf_outbox_id: Mapped[int | None] = mapped_column(BigInteger)  # last service_state/trans row, watched
+    sla_stage: Mapped[int] = mapped_column(default=0)  # 0 running, 1 advisor reminded, 2 re-routed to a lead
+    due_at: Mapped[datetime | None]  # first response due
+    created_at: Mapped[datetime]
+    assigned_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffPending(Base):
+    """Something a staff member must still answer: a broadcast awaiting /confirm, or a numbered
+    choice between customers with the same name. Expires so a stale "1" or /confirm does nothing."""
+
+    __tablename__ = "staff_pending"
+    __table_args__ = (Index("ix_staff_pending_userid_status", "staff_userid", "status"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_userid: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # broadcast | choice
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | cancelled
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-
-from datetime import timedelta
 from typing import Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (AuditLog, Customer, CustomerGroup, CustomerTag, GroupMembership, Message, OutboxItem,
-                            RuleHit, Staff, StageEntry, SuppressedPush, Tag, TagSync, UnansweredQuestion)
+                            RuleHit, Staff, StaffPending, StageEntry, SuppressedPush, Tag, TagSync, Ticket,
+                            UnansweredQuestion)
 from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo, _for_claim
 
 
@@ -70,6 +69,14 @@ class StaffRepo:
         await self.session.flush()
         return row
 
+    async def list(self, *, roles: tuple[str, ...] = (), on_duty: bool | None = None) -> list[Staff]:
+        stmt = select(Staff).order_by(Staff.userid)
+        if roles:
+            stmt = stmt.where(Staff.role.in_(roles))
+        if on_duty is not None:
+            stmt = stmt.where(Staff.on_duty.is_(on_duty))
+        return list((await self.session.scalars(stmt)).all())
+
 
 class TagRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -85,6 +92,18 @@ class TagRepo:
             self.session.add(row)
             await self.session.flush()
         return row
+
+    async def find_by_name(self, name: str) -> list[Tag]:
+        """Tags with this name in any group (names are unique only within a group)."""
+        return list((await self.session.scalars(select(Tag).where(Tag.name == name).order_by(Tag.id))).all())
+
+    async def all_names(self) -> list[str]:
+        return list((await self.session.scalars(select(Tag.name).distinct())).all())
+
+    async def customers_with(self, tag_ids: list[int]) -> list[Customer]:
+        stmt = (select(Customer).join(CustomerTag, CustomerTag.customer_id == Customer.id)
+                .where(CustomerTag.tag_id.in_(tag_ids)).distinct().order_by(Customer.id))
+        return list((await self.session.scalars(stmt)).all())
 
     async def find_by_corp_id(self, corp_tag_id: str) -> Tag | None:
         return await self.session.scalar(select(Tag).where(Tag.corp_tag_id == corp_tag_id))
@@ -264,7 +283,7 @@ class PushRepo:
         await self.session.flush()
         return int(await self.session.scalar(select(func.count()).select_from(OutboxItem).where(
             OutboxItem.customer_id == customer_id, OutboxItem.kind == "push",
-            OutboxItem.status.not_in(["dead", "expired"]),
+            OutboxItem.status.not_in(["dead", "expired", "cancelled"]),
             OutboxItem.due_at >= start, OutboxItem.due_at < end)) or 0)
 
     async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
@@ -272,7 +291,7 @@ class PushRepo:
         await self.session.flush()
         return int(await self.session.scalar(select(func.count()).select_from(OutboxItem).where(
             OutboxItem.customer_id == customer_id, OutboxItem.api == "kf/send_msg",
-            OutboxItem.status.not_in(["dead", "expired"]), OutboxItem.created_at >= since)) or 0)
+            OutboxItem.status.not_in(["dead", "expired", "cancelled"]), OutboxItem.created_at >= since)) or 0)
 
     def suppress(self, customer_id: int | None, template_key: str, reason: str, *, now: datetime) -> None:
         self.session.add(SuppressedPush(customer_id=customer_id, template_key=template_key[:64], reason=reason[:32],
@@ -330,10 +349,77 @@ class Repos:
     pushes: PushRepo
     unanswered: UnansweredRepo
     group_welcomes: GroupWelcomeRepo
+    tickets: TicketRepo
+    pending: StaffPendingRepo
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repos:
         return cls(CustomerRepo(session), StaffRepo(session), TagRepo(session), GroupRepo(session),
                    MessageRepo(session), AuditRepo(session), InboundRepo(session), OutboxRepo(session),
                    KfCursorRepo(session), TagSyncRepo(session), RuleHitRepo(session), StageRepo(session),
-                   PushRepo(session), UnansweredRepo(session), GroupWelcomeRepo(session))
+                   PushRepo(session), UnansweredRepo(session), GroupWelcomeRepo(session), TicketRepo(session),
+                   StaffPendingRepo(session))
+
+
+# --- issue 5: escalation tickets and pending staff confirmations -------------------------------
+
+OPEN_TICKET = ("queued", "assigned")
+
+
+class TicketRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, ticket: Ticket) -> Ticket:
+        self.session.add(ticket)
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket:
+        row = await self.session.get(Ticket, ticket_id)
+        if row is None:
+            raise LookupError(f"ticket {ticket_id} not found")
+        return row
+
+    async def find(self, ticket_id: int) -> Ticket | None:
+        return await self.session.get(Ticket, ticket_id)
+
+    async def find_open(self, customer_id: int) -> Ticket | None:
+        """The customer's open ticket (at most one is kept open per customer)."""
+        stmt = (select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status.in_(OPEN_TICKET))
+                .order_by(Ticket.id.desc()).limit(1))
+        return await self.session.scalar(stmt)
+
+    async def open(self, *, advisor: str | None = None, status: str | None = None) -> list[Ticket]:
+        stmt = select(Ticket).where(Ticket.status.in_([status] if status else OPEN_TICKET))
+        if advisor is not None:
+            stmt = stmt.where(Ticket.advisor_userid == advisor)
+        return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
+
+    async def last_assigned(self, userids: list[str]) -> dict[str, datetime]:
+        """When each advisor last got a ticket, for round-robin (least recently assigned first)."""
+        stmt = (select(Ticket.advisor_userid, func.max(Ticket.assigned_at))
+                .where(Ticket.advisor_userid.in_(userids), Ticket.assigned_at.is_not(None))
+                .group_by(Ticket.advisor_userid))
+        return {userid: at for userid, at in (await self.session.execute(stmt)).all()}
+
+
+class StaffPendingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: StaffPending) -> StaffPending:
+        self.session.add(row)
+        return row
+
+    async def latest(self, staff_userid: str, kind: str, *, now: datetime) -> StaffPending | None:
+        """The member's newest unexpired pending item of this kind."""
+        stmt = (select(StaffPending).where(StaffPending.staff_userid == staff_userid, StaffPending.kind == kind,
+                                           StaffPending.status == "pending", StaffPending.expires_at > now)
+                .order_by(StaffPending.id.desc()).limit(1))
+        return await self.session.scalar(stmt)
+
+    async def cancel_all(self, staff_userid: str, kind: str) -> None:
+        stmt = select(StaffPending).where(StaffPending.staff_userid == staff_userid, StaffPending.kind == kind,
+                                          StaffPending.status == "pending")
+        for row in (await self.session.scalars(stmt)).all():
+            row.status = "cancelled"

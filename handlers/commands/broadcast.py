@@ -1,0 +1,136 @@
+"""/broadcast <tag> <template> and /confirm: a push to everyone with a local tag, in two steps.
+
+The first step only counts the audience and stores a pending broadcast (expires after
+commands.confirm_minutes); /confirm sends. Templates are the persona file's [broadcasts]
+table, so pushes speak in the persona's voice. Every message is an outbox row of kind "push",
+the kind the outbox's frequency cap and quiet hours apply to:
+- customers who wrote in WeChat Customer Service within 48 h: kf/send_msg (kf.md §4 window);
+- WeCom friends: one add_msg_template task per member (chat_type single); the member confirms
+  it in the client (customer-contact.md §10);
+- anyone else cannot be reached and is only counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.context import Context
+from bot.errors import CommandError
+from handlers.commands.lookup import find_tag, unknown_tag
+from handlers.commands.registry import expect, no_args
+from storage.models import Customer, StaffPending, Tag
+
+KF_WINDOW = timedelta(hours=48)
+MASS_LIMIT = 10_000  # external_userid per add_msg_template call (customer-contact.md §10)
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastArgs:
+    tag: str
+    template: str
+
+
+@dataclass(slots=True)
+class Audience:
+    kf: list[Customer] = field(default_factory=list)
+    friends: dict[str, list[Customer]] = field(default_factory=dict)  # member userid -> customers
+    unreachable: int = 0
+    opted_out: int = 0
+
+    @property
+    def reachable(self) -> int:
+        return len(self.kf) + sum(len(c) for c in self.friends.values())
+
+
+def parse_broadcast(args: list[str]) -> BroadcastArgs:
+    tag, template = expect(args, 2, 2)
+    return BroadcastArgs(tag, template)
+
+
+def _template(ctx: Context, name: str) -> str:
+    """The broadcast's name, checked against the persona file's [broadcasts] (linted at load)."""
+    if name not in ctx.persona.broadcasts:
+        known = "、".join(sorted(ctx.persona.broadcasts)) or "（人设文件里还没有 [broadcasts] 模板）"
+        raise CommandError(f"没有群发模板「{name}」。可用：{known}")
+    return name
+
+
+def _render(ctx: Context, name: str, customer: Customer | None) -> str:
+    return ctx.persona.render_broadcast(name, name=customer.name if customer else "")
+
+
+async def _audience(ctx: Context, tag: Tag) -> Audience:
+    now, audience = ctx.clock.now(), Audience()
+    kf_ready = bool(ctx.settings.wecom.open_kfid)
+    for customer in await ctx.repos.tags.customers_with([tag.id]):
+        if customer.status != "active":
+            continue
+        if customer.opted_out:
+            audience.opted_out += 1
+        elif kf_ready and customer.last_inbound_at and now - customer.last_inbound_at < KF_WINDOW:
+            audience.kf.append(customer)
+        elif customer.owner_userid:
+            audience.friends.setdefault(customer.owner_userid, []).append(customer)
+        else:
+            audience.unreachable += 1
+    return audience
+
+
+async def _tag(ctx: Context, word: str) -> Tag:
+    tag = await find_tag(ctx, word)
+    if tag is None:
+        raise await unknown_tag(ctx, word)
+    return tag
+
+
+def _summary(tag: Tag, a: Audience) -> str:
+    friends = sum(len(c) for c in a.friends.values())
+    return (f"标签「{tag.name}」可触达 {a.reachable} 人：微信客服 48 小时内 {len(a.kf)} 人（直接发送），"
+            f"企业微信好友 {friends} 人（生成群发任务，需 {len(a.friends)} 位员工在客户端确认）；"
+            f"已退订 {a.opted_out} 人、无法触达 {a.unreachable} 人不发送。")
+
+
+async def run_broadcast(ctx: Context, args: BroadcastArgs) -> str:
+    assert ctx.staff is not None
+    tag = await _tag(ctx, args.tag)
+    text = _template(ctx, args.template)
+    audience = await _audience(ctx, tag)
+    if audience.reachable == 0:
+        raise CommandError(f"标签「{tag.name}」下没有可触达的客户（已退订 {audience.opted_out}、"
+                           f"无法触达 {audience.unreachable}），没有创建群发。")
+    now, minutes = ctx.clock.now(), ctx.settings.commands.confirm_minutes
+    await ctx.repos.pending.cancel_all(ctx.staff.userid, "broadcast")  # only the newest one can be confirmed
+    ctx.repos.pending.add(StaffPending(staff_userid=ctx.staff.userid, kind="broadcast", status="pending",
+                                       payload={"tag_id": tag.id, "template": args.template}, created_at=now,
+                                       expires_at=now + timedelta(minutes=minutes)))
+    preview = _render(ctx, text, None)
+    return f"{_summary(tag, audience)}\n内容预览：{preview}\n确认发送请在 {minutes} 分钟内回复 /confirm"
+
+
+async def run_confirm(ctx: Context, _: None) -> str:
+    assert ctx.staff is not None
+    pending = await ctx.repos.pending.latest(ctx.staff.userid, "broadcast", now=ctx.clock.now())
+    if pending is None:
+        raise CommandError("没有待确认的群发（可能已超时），请重新发送 /broadcast。")
+    tag = await ctx.session.get(Tag, int(pending.payload["tag_id"]))
+    if tag is None:
+        raise CommandError("这次群发的标签已被删除，没有发送。")
+    text = _template(ctx, str(pending.payload["template"]))
+    audience = await _audience(ctx, tag)  # counted again: tags and opt-outs may have changed since
+    open_kfid = ctx.settings.wecom.open_kfid
+    for customer in audience.kf:
+        ctx.outbox.kf_send(open_kfid, customer, _render(ctx, text, customer), kind="push",
+                           template_key=f"broadcast.{pending.payload['template']}")
+    for sender, customers in audience.friends.items():
+        for start in range(0, len(customers), MASS_LIMIT):
+            ctx.outbox.mass_template(sender, customers[start:start + MASS_LIMIT], _render(ctx, text, None))
+    pending.status = "done"
+    ctx.repos.audit.record(actor=ctx.staff.userid, action="broadcast.sent", target=f"tag:{tag.name}",
+                           detail={"template": pending.payload["template"], "kf": len(audience.kf),
+                                   "friends": audience.reachable - len(audience.kf)}, now=ctx.clock.now())
+    return f"已发送。{_summary(tag, audience)}"
+
+
+def parse_confirm(args: list[str]) -> None:
+    no_args(args)

@@ -1,0 +1,88 @@
+"""What advisors and leads read in the app: the ticket card with context, reminders, failures.
+
+Staff-facing texts are operational, not the persona's voice, so they live here rather than in
+the persona file. Markdown (message/send, outbound.md §1) carries the context; it is cut to
+the 2048-byte limit by dropping the oldest messages first, never the question or the link.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Context
+from bot.outbox import TEXT_LIMITS, fit_bytes
+from handlers.escalation.routing import local
+from handlers.escalation.rules import Trigger
+from storage.models import Customer, Ticket
+
+CHANNELS = {"kf": "微信客服", "contact": "企业微信好友"}
+
+
+def console_url(ctx: Context, ticket: Ticket) -> str:
+    server = ctx.settings.server
+    base = server.public_url or f"http://{server.host}:{server.port}"
+    return f"{base.rstrip('/')}/console/tickets/{ticket.id}"
+
+
+def customer_label(customer: Customer) -> str:
+    name = customer.name or customer.external_userid
+    return f"{name}（{customer.remark}）" if customer.remark else name
+
+
+def _one_line(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _hhmm(ctx: Context, at: datetime | None) -> str:
+    return f"{local(ctx, at):%m-%d %H:%M}" if at is not None else "-"
+
+
+def ticket_card(ctx: Context, ticket: Ticket, customer: Customer, *, headline: str = "") -> str:
+    """The markdown an advisor gets with a new (or re-routed) ticket."""
+    ctx_data = ticket.context or {}
+    facts = [f"客户：{customer_label(customer)}" + (" · VIP" if ctx_data.get("vip") else "")
+             + (f" · 等级 {ticket.level}" if ticket.level and ticket.level != "vip" else "")]
+    tags = ctx_data.get("tags") or []
+    if tags:
+        facts.append("标签：" + "、".join(tags))
+    source = f" · 来源 {customer.channel}" if customer.channel else ""
+    facts.append(f"渠道：{CHANNELS.get(ticket.channel, ticket.channel)}{source}")
+    if ticket.due_at is not None:
+        facts.append(f"首响时限：{_hhmm(ctx, ticket.due_at)} 前")
+    head = [f"## 转人工 #{ticket.id} · {Trigger.parse(ticket.reason).label}"]
+    if headline:
+        head.append(f"<font color=\"warning\">{headline}</font>")
+    head += [f"> {fact}" for fact in facts]
+    head.append(f"\n**问题**：{_one_line(ticket.question, 200)}")
+    tail = [f"\n[打开工单]({console_url(ctx, ticket)})",
+            f"回复 /claim {ticket.id} 接单，/resolve {ticket.id} 备注 结单"]
+    history = [f"> {m.get('who', '')} {m.get('at', '')}：{_one_line(str(m.get('text', '')))}"
+               for m in ctx_data.get("messages") or []]
+    limit = TEXT_LIMITS["message/send"]
+    while True:
+        body = head + (["\n**最近消息**", *history] if history else []) + tail
+        text = "\n".join(body)
+        if len(text.encode()) <= limit or not history:
+            return fit_bytes(text, limit)
+        history.pop(0)  # the oldest message goes first
+
+
+def reminder(ctx: Context, ticket: Ticket, customer: Customer, minutes_left: int) -> str:
+    return (f"⏰ 工单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）已超过首响时限，"
+            f"客户还在等你回复。{minutes_left} 分钟后仍未响应将转给负责人。\n"
+            f"问题：{_one_line(ticket.question)}\n{console_url(ctx, ticket)}")
+
+
+def queue_breach(ctx: Context, ticket: Ticket, customer: Customer) -> str:
+    return (f"⚠️ 排队工单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）"
+            f"超过首响时限仍无人接待，当前没有在岗顾问。回复 /claim {ticket.id} 接单。\n{console_url(ctx, ticket)}")
+
+
+def transfer_failed(ticket: Ticket, customer: Customer, errcode: int | None, reason: str) -> str:
+    return (f"⚠️ 工单 #{ticket.id}：微信客服会话没能转给你（{errcode or '-'}：{_one_line(reason, 80)}）。"
+            f"请确认你是该客服账号的接待人员且处于接待状态，或在客服工具里手动接入客户 {customer_label(customer)}。")
+
+
+def handed_over(ticket: Ticket, customer: Customer, to: str) -> str:
+    return f"工单 #{ticket.id}（{customer_label(customer)}）已超时，系统已转给 {to} 处理。"

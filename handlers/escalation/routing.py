@@ -1,0 +1,80 @@
+"""Who takes a ticket: the customer's own advisor, else the on-duty advisor who waited longest
+(round-robin) during working hours, else nobody yet (the queue). Leads take re-routed tickets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.config import WEEKDAYS, EscalationConfig, parse_hours
+from bot.context import Context
+from storage.models import Customer, Staff
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def local(ctx: Context, at: datetime | None = None) -> datetime:
+    return (at or ctx.clock.now()).astimezone(ZoneInfo(ctx.settings.persona.timezone))
+
+
+def in_working_hours(config: EscalationConfig, at: datetime) -> bool:
+    """`at` in local time."""
+    first, last = parse_hours(config.working_hours)
+    minute = at.hour * 60 + at.minute
+    return WEEKDAYS[at.weekday()] in config.working_days and first <= minute < last
+
+
+def next_opening(config: EscalationConfig, at: datetime) -> datetime:
+    """The next moment advisors are at work (local time); `at` itself when they are."""
+    if in_working_hours(config, at):
+        return at
+    first, _ = parse_hours(config.working_hours)
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    for offset in range(8):
+        opening = day + timedelta(days=offset, minutes=first)
+        if opening > at and WEEKDAYS[opening.weekday()] in config.working_days:
+            return opening
+    return at  # no working day configured: promise nothing later than now
+
+
+def opening_words(now: datetime, opening: datetime) -> str:
+    """"今天 09:00" / "明天 09:00" / "周一 09:00" for the out-of-hours promise."""
+    days = (opening.date() - now.date()).days
+    when = "今天" if days == 0 else "明天" if days == 1 else DAY_NAMES[opening.weekday()]
+    return f"{when} {opening:%H:%M}"
+
+
+async def pick_advisor(ctx: Context, customer: Customer) -> Staff | None:
+    """The advisor for a new ticket, or None to queue it."""
+    in_hours = in_working_hours(ctx.settings.escalation, local(ctx))
+    if customer.advisor_userid:
+        own = await ctx.repos.staff.find(customer.advisor_userid)
+        if own is not None and (in_hours or own.on_duty):
+            return own
+    if not in_hours:
+        return None
+    on_duty = await ctx.repos.staff.list(on_duty=True)
+    if not on_duty:
+        return None
+    last = await ctx.repos.tickets.last_assigned([s.userid for s in on_duty])
+    return min(on_duty, key=lambda s: (last.get(s.userid) or EPOCH, s.userid))
+
+
+async def pick_lead(ctx: Context, *, besides: str) -> Staff | None:
+    """A lead for a breached ticket (config leads, else admins), preferring one on duty."""
+    names = ctx.settings.escalation.leads
+    if names:
+        found = [await ctx.repos.staff.find(userid) for userid in names]
+        leads = [s for s in found if s is not None]
+    else:
+        leads = await ctx.repos.staff.list(roles=("admin",))
+    leads = [s for s in leads if s.userid != besides]
+    if not leads:
+        return None
+    return sorted(leads, key=lambda s: (not s.on_duty, names.index(s.userid) if s.userid in names else 0))[0]
+
+
+def display_name(staff: Staff | None) -> str:
+    """How the persona names an advisor to a customer (never a raw userid)."""
+    return staff.name if staff is not None and staff.name else "专属顾问"

@@ -1,0 +1,108 @@
+"""What needs a human: Chinese question forms, sensitive topics, asking for a person, VIPs.
+
+Pure functions over the text and the customer's facts, so the rules are easy to test and to
+explain to an operator; the config (`[escalation]`) holds every word list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.config import EscalationConfig, parse_topics
+from storage.models import Customer
+
+# A question mark (half or full width) anywhere, or a question particle at the end.
+_MARK = re.compile(r"[?？]")
+_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不)[\s。.!！~～…]*$")
+# Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
+_WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥时候|哪|几[个天次号点岁种块瓶盒]|多少|多久|多长|多大|"
+                    r"是否|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问")
+# Fixed phrases that contain a question word but are statements.
+_NOT_QUESTION = re.compile(r"没什么|没啥|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行")
+
+
+def is_question(text: str) -> bool:
+    """True for questions as customers type them: "？", "吗/呢" endings, or words like 怎么/多少/能不能."""
+    text = text.strip()
+    if not text:
+        return False
+    if _MARK.search(text):
+        return True
+    cleaned = _NOT_QUESTION.sub("", text)
+    return bool(_PARTICLE_END.search(cleaned) or _WORDS.search(cleaned))
+
+
+def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
+    return any(word and word in text for word in words)
+
+
+def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None:
+    """The first configured topic one of whose keywords the text contains."""
+    for name, keywords in topics.items():
+        if any(k in text for k in keywords):
+            return name
+    return None
+
+
+def is_vip(customer: Customer, tag_names: list[str], config: EscalationConfig) -> bool:
+    """VIP by staff decision (/vip), explicit list, member level or tag."""
+    return (customer.is_vip or customer.external_userid in config.vip_customers
+            or bool(customer.level and customer.level in config.vip_levels)
+            or any(tag in config.vip_tags for tag in tag_names))
+
+
+def service_level(customer: Customer, vip: bool) -> str:
+    """The level whose SLA applies: the member level, else "vip" for other VIPs, else ""."""
+    return customer.level or ("vip" if vip else "")
+
+
+def reaches(scope: str, vip: bool) -> bool:
+    """Does a rule scoped none | vip | all apply to this customer?"""
+    return scope == "all" or (scope == "vip" and vip)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """Why a message goes to a person."""
+
+    reason: str  # asked_for_human | sensitive | vip_question | unanswered | staff | servicer
+    topic: str = ""
+
+    @property
+    def code(self) -> str:
+        return f"{self.reason}:{self.topic}" if self.topic else self.reason
+
+    @property
+    def label(self) -> str:
+        """How the advisor's notification names the reason."""
+        labels = {"asked_for_human": "客户要求人工", "vip_question": "VIP 提问", "unanswered": "小助手答不上来",
+                  "staff": "员工转交", "servicer": "客服接入"}
+        if self.reason == "sensitive":
+            return f"敏感话题：{self.topic}"
+        return labels.get(self.reason, self.reason)
+
+    @classmethod
+    def parse(cls, code: str) -> Trigger:
+        reason, _, topic = code.partition(":")
+        return cls(reason, topic)
+
+
+def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig) -> Trigger | None:
+    """The first rule that sends this message to a person, or None when the persona keeps it.
+
+    Order matters for the label only: a VIP asking "我要退款怎么办？" is a refund (sensitive) ticket.
+    """
+    if not config.enabled or not text.strip():
+        return None
+    if asks_for_human(text, config.human_words):
+        return Trigger("asked_for_human")
+    topic = sensitive_topic(text, parse_topics(config.sensitive_topics))
+    if topic is not None:
+        return Trigger("sensitive", topic)
+    question = is_question(text)
+    if vip and config.vip_questions and question:
+        return Trigger("vip_question")
+    if question and not can_answer and reaches(config.unanswered_escalates, vip):
+        return Trigger("unanswered")
+    return None

@@ -1,0 +1,115 @@
+"""The ticket watch, every minute: route queued tickets when someone is free, remind a late
+advisor then re-route to a lead, notice failed kf transfers, and release chats whose kf
+session has run out. Runs once per fire time across processes (bot.scheduler)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import Config
+from bot.context import Context
+from bot.scheduler import Job
+from handlers.escalation import notify
+from handlers.escalation.routing import display_name, pick_advisor, pick_lead
+from handlers.escalation.tickets import assign, audit
+from storage.models import OutboxItem, Ticket
+
+KF_SESSION = timedelta(hours=48)  # a kf session ends 48 h after it began (kf.md §6)
+REMINDED, REROUTED = 1, 2
+
+
+def jobs(config: Config) -> list[Job]:
+    # Cron, not an interval: it is computed from the (possibly fake) clock, not from start-up time.
+    return [Job("escalation.watch_tickets", CronTrigger(minute="*", timezone=config.persona.timezone),
+                watch_tickets, misfire_grace_s=300)]
+
+
+async def watch_tickets(ctx: Context, fire_time: datetime) -> None:
+    """One round of the watch; each step is safe to repeat."""
+    if not ctx.settings.escalation.enabled:
+        return
+    await check_transfers(ctx)
+    await route_queued(ctx)
+    await enforce_sla(ctx)
+    await release_lapsed_sessions(ctx)
+
+
+async def route_queued(ctx: Context) -> int:
+    """Give queued tickets to whoever can take them now (working hours, on duty). Returns how many."""
+    routed = 0
+    for ticket in await ctx.repos.tickets.open(status="queued"):
+        customer = await ctx.repos.customers.get(ticket.customer_id)
+        staff = await pick_advisor(ctx, customer)
+        if staff is not None:
+            await assign(ctx, ticket, customer, staff, actor="system")
+            routed += 1
+    return routed
+
+
+async def enforce_sla(ctx: Context) -> None:
+    """First-response breach: remind the advisor; `reroute_after_minutes` later, hand it to a lead."""
+    now, config = ctx.clock.now(), ctx.settings.escalation
+    for ticket in await ctx.repos.tickets.open():
+        if ticket.first_response_at is not None or ticket.due_at is None or ticket.due_at > now:
+            continue
+        customer = await ctx.repos.customers.get(ticket.customer_id)
+        agent = ctx.settings.wecom.agent_id
+        if ticket.status == "queued":
+            if ticket.sla_stage < REROUTED:
+                lead = await pick_lead(ctx, besides="")
+                if lead is not None:
+                    ctx.outbox.app_text(agent, lead.userid, notify.queue_breach(ctx, ticket, customer))
+                ticket.sla_stage = REROUTED
+                audit(ctx, ticket, "queue_breach", lead=lead.userid if lead else "")
+        elif ticket.sla_stage == 0:
+            ctx.outbox.app_text(agent, ticket.advisor_userid,
+                                notify.reminder(ctx, ticket, customer, config.reroute_after_minutes))
+            ticket.sla_stage = REMINDED
+            audit(ctx, ticket, "reminded", advisor=ticket.advisor_userid)
+        elif ticket.sla_stage == REMINDED and now >= ticket.due_at + timedelta(minutes=config.reroute_after_minutes):
+            await _reroute(ctx, ticket, customer)
+
+
+async def _reroute(ctx: Context, ticket: Ticket, customer) -> None:  # type: ignore[no-untyped-def]
+    late = ticket.advisor_userid
+    lead = await pick_lead(ctx, besides=late)
+    if lead is None:
+        ticket.sla_stage = REROUTED
+        audit(ctx, ticket, "reroute_failed", reason="no lead configured")
+        return
+    minutes = ctx.settings.escalation.reroute_after_minutes
+    await assign(ctx, ticket, customer, lead, actor="system", sla_stage=REROUTED,
+                 headline=f"原顾问 {late} 超时未响应（提醒后 {minutes} 分钟），已转给你")
+    ctx.outbox.app_text(ctx.settings.wecom.agent_id, late, notify.handed_over(ticket, customer, display_name(lead)))
+    audit(ctx, ticket, "rerouted", previous=late, advisor=lead.userid)
+
+
+async def check_transfers(ctx: Context) -> None:
+    """A kf transfer WeCom refused (e.g. 95019 servicer not receiving) leaves the chat where it
+    was: tell the advisor, and let the persona speak again if the chat never left it."""
+    for ticket in await ctx.repos.tickets.open():
+        if ticket.kf_outbox_id is None:
+            continue
+        row = await ctx.session.get(OutboxItem, ticket.kf_outbox_id)
+        if row is None or row.status == "sent":
+            ticket.kf_outbox_id = None
+            continue
+        if row.status not in ("dead", "expired"):
+            continue
+        customer = await ctx.repos.customers.get(ticket.customer_id)
+        ctx.outbox.app_text(ctx.settings.wecom.agent_id, ticket.advisor_userid,
+                            notify.transfer_failed(ticket, customer, row.last_errcode, row.last_error))
+        ticket.kf_servicer = str((ticket.context or {}).get("kf_from", ""))
+        ticket.kf_outbox_id = None
+        audit(ctx, ticket, "transfer_failed", advisor=ticket.advisor_userid, errcode=row.last_errcode)
+
+
+async def release_lapsed_sessions(ctx: Context) -> None:
+    """Past 48 h the kf session is over whatever happened; the persona may answer a new one."""
+    now = ctx.clock.now()
+    for ticket in await ctx.repos.tickets.open():
+        if ticket.kf_servicer and now - ticket.created_at >= KF_SESSION:
+            ticket.kf_servicer = ""
+            audit(ctx, ticket, "kf_session_lapsed")

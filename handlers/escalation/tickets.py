@@ -1,0 +1,153 @@
+"""Tickets: open one with context, route it, note the first response, close it and hand the chat
+back to the persona. Every state change is written to audit_log as "ticket.<action>".
+
+kf hand-over (kf.md §6): a bot-held session (state 0/1) moves to a named servicer with
+service_state/trans → 3; from 3 the API may only move it to another servicer (3) or end it (4).
+So "handing back" means ending the session: trans → 4 returns a msg_code that allows one
+goodbye within 20 s (kf.md §5), which carries the persona's follow-up; the customer's next
+message opens a new session (4 → 0) that the persona answers as usual.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import sla_by_level
+from bot.context import Context
+from handlers.escalation.notify import ticket_card
+from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
+from handlers.escalation.rules import Trigger, is_vip, service_level
+from storage.models import Customer, Staff, Ticket
+
+KF_WINDOW = timedelta(hours=48)  # kf/send_msg only within 48 h of the customer's last message (kf.md §4)
+
+
+def audit(ctx: Context, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
+    ctx.repos.audit.record(actor=actor, action=f"ticket.{action}", target=f"ticket:{ticket.id}", detail=detail,
+                           now=ctx.clock.now())
+
+
+async def customer_facts(ctx: Context, customer: Customer) -> tuple[list[str], bool]:
+    """The customer's tag names and whether they are VIP."""
+    tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
+    return tags, is_vip(customer, tags, ctx.settings.escalation)
+
+
+def sla_minutes(ctx: Context, level: str) -> int:
+    config = ctx.settings.escalation
+    return sla_by_level(config).get(level, config.sla_minutes)
+
+
+async def tell_customer(ctx: Context, ticket: Ticket, customer: Customer, key: str, **facts: object) -> None:
+    """A line from the persona in the ticket's kf chat. Contact friends have no API for a 1:1
+    message outside the welcome, so they hear from their advisor in the WeCom client instead."""
+    if not ticket.open_kfid:
+        return
+    last = await ctx.repos.messages.last_variant(customer.id, key)
+    rendered = ctx.with_(customer=customer).render(key, last_variant=last, name=customer.name, **facts)
+    ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer",
+                       template_key=f"{key}#{rendered.variant}")
+
+
+async def _snapshot(ctx: Context, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
+    """What the advisor needs to answer without asking again: who, which tags, the last messages."""
+    messages = await ctx.repos.messages.recent(customer.id, limit=ctx.settings.escalation.context_messages)
+    persona = ctx.persona.profile.name
+    lines = []
+    for m in messages:
+        who = "客户" if m.direction == "in" and not m.staff_userid else (m.staff_userid or persona)
+        lines.append({"who": who, "at": f"{local(ctx, m.created_at):%H:%M}", "text": m.text[:300]})
+    return {"name": customer.name, "remark": customer.remark, "level": customer.level, "vip": vip,
+            "tags": tags, "source": customer.channel, "messages": lines}
+
+
+async def open_ticket(ctx: Context, customer: Customer, trigger: Trigger, question: str, *,
+                      open_kfid: str, actor: str = "", route: bool = True) -> Ticket:
+    """A new ticket with the context of the moment, routed at once (or queued) unless `route` is
+    False (a servicer already took the chat)."""
+    tags, vip = await customer_facts(ctx, customer)
+    ticket = ctx.repos.tickets.add(Ticket(
+        customer_id=customer.id, channel="kf" if open_kfid else "contact", open_kfid=open_kfid,
+        reason=trigger.code, question=question[:2000], context=await _snapshot(ctx, customer, tags, vip),
+        level=service_level(customer, vip), status="queued", advisor_userid="", kf_servicer="", sla_stage=0,
+        created_at=ctx.clock.now(), resolved_by="", note=""))
+    await ctx.session.flush()
+    audit(ctx, ticket, "opened", actor=actor or f"customer:{customer.id}", reason=trigger.code)
+    if not route:
+        return ticket
+    staff = await pick_advisor(ctx, customer)
+    if staff is not None:
+        await assign(ctx, ticket, customer, staff, actor="system")
+    else:
+        await queue(ctx, ticket, customer)
+    return ticket
+
+
+async def assign(ctx: Context, ticket: Ticket, customer: Customer, staff: Staff, *, actor: str,
+                 headline: str = "", sla_stage: int = 0, notify: bool = True) -> None:
+    """Give the ticket to `staff`: the customer hears who is coming, the kf chat moves to them,
+    and they get the ticket card. The first-response clock restarts for the new owner."""
+    now = ctx.clock.now()
+    previous = ticket.advisor_userid
+    ticket.status, ticket.advisor_userid, ticket.assigned_at = "assigned", staff.userid, now
+    ticket.sla_stage = sla_stage
+    ticket.due_at = now + timedelta(minutes=sla_minutes(ctx, ticket.level))
+    if ticket.open_kfid and ticket.kf_servicer != staff.userid:
+        if not ticket.kf_servicer:  # the persona still has the chat: say who is coming before it moves
+            await tell_customer(ctx, ticket, customer, "escalation.handoff", advisor=display_name(staff))
+        item = ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=3, servicer_userid=staff.userid)
+        await ctx.session.flush()
+        ticket.context = {**(ticket.context or {}), "kf_from": ticket.kf_servicer}
+        ticket.kf_servicer, ticket.kf_outbox_id = staff.userid, item.id
+    if notify:
+        ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, staff.userid,
+                                ticket_card(ctx, ticket, customer, headline=headline))
+    audit(ctx, ticket, "assigned", actor=actor, advisor=staff.userid, previous=previous)
+
+
+async def queue(ctx: Context, ticket: Ticket, customer: Customer) -> None:
+    """Nobody can take it now: the customer gets a promise in the persona's voice, with the hour
+    advisors are back when it is out of hours. The SLA clock starts when they are."""
+    now_local = local(ctx)
+    opening = next_opening(ctx.settings.escalation, now_local)
+    ticket.status, ticket.advisor_userid = "queued", ""
+    ticket.due_at = opening + timedelta(minutes=sla_minutes(ctx, ticket.level))
+    if opening > now_local:
+        await tell_customer(ctx, ticket, customer, "escalation.queued_off_hours",
+                            opens_at=opening_words(now_local, opening))
+    else:
+        await tell_customer(ctx, ticket, customer, "escalation.queued")
+    audit(ctx, ticket, "queued", opens_at=opening.isoformat())
+
+
+def first_response(ctx: Context, ticket: Ticket, *, by: str) -> None:
+    """The SLA is met: a human answered (kf origin 5) or the advisor claimed the ticket."""
+    if ticket.first_response_at is None and ticket.status != "resolved":
+        ticket.first_response_at = ctx.clock.now()
+        audit(ctx, ticket, "first_response", actor=by)
+
+
+async def resolve(ctx: Context, ticket: Ticket, customer: Customer, *, by: str, note: str = "",
+                  end_code: str = "", code_deadline: datetime | None = None) -> None:
+    """Close the ticket and give the chat back to the persona, who follows up politely.
+
+    `end_code` is the msg_code of a session the servicer already ended in the client; without
+    it we end the session ourselves (trans → 4) and the goodbye rides on that call's msg_code."""
+    ticket.status, ticket.resolved_at, ticket.resolved_by = "resolved", ctx.clock.now(), by
+    ticket.note = note[:2000]
+    advisor = display_name(await ctx.repos.staff.find(ticket.advisor_userid) if ticket.advisor_userid else None)
+    key = "escalation.follow_up"
+    last = await ctx.repos.messages.last_variant(customer.id, key)
+    rendered = ctx.with_(customer=customer).render(key, last_variant=last, name=customer.name, advisor=advisor)
+    template_key = f"{key}#{rendered.variant}"
+    if end_code:
+        ctx.outbox.kf_send_on_event(end_code, rendered.text, customer=customer, deadline=code_deadline,
+                                    kind="answer", template_key=template_key)
+    elif ticket.kf_servicer:
+        ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=4, goodbye=rendered.text,
+                               template_key=template_key)
+    elif ticket.open_kfid and customer.last_inbound_at and ctx.clock.now() - customer.last_inbound_at < KF_WINDOW:
+        ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer", template_key=template_key)
+    ticket.kf_servicer, ticket.kf_outbox_id = "", None
+    audit(ctx, ticket, "resolved", actor=by, note=note[:200])

@@ -1,0 +1,77 @@
+"""Escalation rules: Chinese question forms, sensitive topics, asking for a person, working hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import EscalationConfig, from_mapping
+from bot.errors import ConfigError
+from handlers.escalation.routing import in_working_hours, next_opening, opening_words
+from handlers.escalation.rules import decide, is_question
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("text", [
+    "这个多少钱", "敏感肌能用吗", "什么时候发货", "怎么用比较好", "能不能便宜", "有没有小样", "快递到哪了",
+    "是不是正品", "你们家的面霜好用不", "我的快递呢", "可以开发票吗", "请问一下", "真的?", "几天能到",
+])
+def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", [
+    "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
+])
+def test_statements_are_not_questions(text: str) -> None:
+    assert not is_question(text)
+
+
+def test_the_first_matching_rule_names_the_reason() -> None:
+    config = EscalationConfig()
+    assert decide("转人工", vip=False, can_answer=True, config=config).code == "asked_for_human"
+    assert decide("我要退款怎么办？", vip=True, can_answer=True, config=config).code == "sensitive:退款"
+    assert decide("用了脸上红肿", vip=False, can_answer=True, config=config).code == "sensitive:过敏"
+    assert decide("这个怎么用？", vip=True, can_answer=True, config=config).code == "vip_question"
+    assert decide("这个怎么用？", vip=False, can_answer=True, config=config) is None
+    assert decide("这个怎么用？", vip=False, can_answer=False, config=config) is None  # recorded, not escalated
+    assert decide("这个怎么用？", vip=False, can_answer=False,
+                  config=EscalationConfig(unanswered_escalates="all")).code == "unanswered"
+    assert decide("转人工", vip=True, can_answer=False, config=EscalationConfig(enabled=False)) is None
+
+
+def test_vip_questions_can_be_left_to_the_persona_when_it_knows_the_answer() -> None:
+    config = EscalationConfig(vip_questions=False)
+    assert decide("这个怎么用？", vip=True, can_answer=True, config=config) is None
+    assert decide("这个怎么用？", vip=True, can_answer=False, config=config).code == "unanswered"
+
+
+def test_working_hours_and_the_promised_opening() -> None:
+    config = EscalationConfig(working_days=("mon", "tue", "wed", "thu", "fri"), working_hours="09:00-18:00")
+    friday_evening = datetime(2026, 3, 6, 19, 30, tzinfo=SH)
+    assert not in_working_hours(config, friday_evening)
+    opening = next_opening(config, friday_evening)
+    assert opening == datetime(2026, 3, 9, 9, 0, tzinfo=SH)
+    assert opening_words(friday_evening, opening) == "周一 09:00"
+    monday_early = datetime(2026, 3, 9, 7, 0, tzinfo=SH)
+    assert opening_words(monday_early, next_opening(config, monday_early)) == "今天 09:00"
+    assert in_working_hours(config, datetime(2026, 3, 9, 17, 59, tzinfo=SH))
+    assert not in_working_hours(config, datetime(2026, 3, 9, 18, 0, tzinfo=SH))
+
+
+@pytest.mark.parametrize("section,key", [
+    ({"sensitive_topics": ["退款"]}, "escalation.sensitive_topics"),
+    ({"working_hours": "9点到6点"}, "escalation.working_hours"),
+    ({"working_hours": "18:00-09:00"}, "escalation.working_hours"),
+    ({"working_days": ["monday"]}, "escalation.working_days"),
+    ({"sla_minutes_by_level": ["gold:10"]}, "escalation.sla_minutes_by_level"),
+    ({"unanswered_escalates": "some"}, "escalation.unanswered_escalates"),
+    ({"sla_minutes": 0}, "escalation.sla_minutes"),
+])
+def test_bad_escalation_settings_name_their_key(section: dict, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        from_mapping({"escalation": section}, {})
+    assert info.value.key == key

@@ -1,0 +1,329 @@
+"""Staff slash commands through the emulator: only staff, by role, all-or-nothing, with usage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from handlers.commands import COMMANDS
+from storage.models import Customer, CustomerTag, OutboxItem, Staff, StaffPending, Tag, Ticket
+from storage.repos import TagRepo
+from tests import escalation_kit as kit
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    from bot.clock import FakeClock
+
+    return FakeClock(kit.MONDAY_10AM)
+
+
+@pytest.fixture
+async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+    bot = await kit.start(db_url, wecom, clock)
+    yield bot
+    await bot.stop()
+
+
+async def say(bot, wecom, userid: str, text: str, *, messages: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """What the member reads back (the last of `messages` texts) after sending `text` to the app."""
+    before = len(wecom.staff_inbox(userid))
+    await wecom.staff_sends(userid, text)
+    await bot.drain()
+    replies = wecom.staff_inbox(userid)[before:]
+    assert len(replies) == messages, replies
+    return replies[-1]
+
+
+async def state(bot) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Everything a command could change, minus the reply itself."""
+    def rows(items, *skip: str):  # type: ignore[no-untyped-def]
+        return [{k: v for k, v in vars(r).items() if not k.startswith("_") and k not in skip} for r in items]
+
+    async with bot.sessions() as s:
+        return {
+            "customers": rows((await s.scalars(select(Customer).order_by(Customer.id))).all(), "last_seen_at"),
+            "tags": rows((await s.scalars(select(Tag).order_by(Tag.id))).all()),
+            "customer_tags": rows((await s.scalars(select(CustomerTag).order_by(CustomerTag.id))).all()),
+            "tickets": rows((await s.scalars(select(Ticket).order_by(Ticket.id))).all()),
+            "staff": rows((await s.scalars(select(Staff).order_by(Staff.id))).all()),
+            "pending": rows((await s.scalars(select(StaffPending).order_by(StaffPending.id))).all()),
+            "outbox": rows((await s.scalars(select(OutboxItem).where(OutboxItem.api != "message/send")
+                                            .order_by(OutboxItem.id))).all(), "status", "attempts", "sent_at",
+                           "result", "lease_until"),
+        }
+
+
+async def seed_two_chen(bot) -> None:  # type: ignore[no-untyped-def]
+    await kit.customer(bot, "wmChen001", name="陈洁", remark="杭州老客", tags=("VIP",))
+    await kit.customer(bot, "wmChen002", name="陈洁", remark="上海新客")
+    await kit.customer(bot, "wmZhou001", name="周敏")
+
+
+# --- who may run commands -------------------------------------------------------------------------
+
+
+async def test_an_unknown_app_user_is_refused_and_nothing_changes(db_url, wecom, clock) -> None:
+    bot = await kit.start(db_url, wecom, clock)
+    try:
+        await kit.customer(bot, "wmX000001", name="陈洁")
+        async with bot.sessions.begin() as s:  # li.na leaves the team: no longer in the staff table
+            await s.delete(await s.scalar(select(Staff).where(Staff.userid == "li.na")))
+        before = await state(bot)
+        reply = await say(bot, wecom, "li.na", "/tag 陈洁 +黑名单")
+        assert "还不是已登记" in reply
+        assert await state(bot) == before
+        assert ("li.na", "command_refused", "/tag") in await kit.audit(bot, "command_refused")
+    finally:
+        await bot.stop()
+
+
+async def test_a_customer_typing_a_command_is_answered_as_a_customer(bot, wecom) -> None:
+    await kit.customer(bot, "wmCust001", name="陈洁")
+    before = await state(bot)
+    await wecom.customer_says("wmCust001", "/tag wmCust001 +VIP")
+    await bot.drain()
+    assert len(wecom.customer_inbox("wmCust001")) == 1  # the persona answered
+    after = await state(bot)
+    assert after["customer_tags"] == before["customer_tags"] == []
+    assert [a for a in await kit.audit(bot) if a[1].startswith("command")] == []
+
+
+async def test_each_command_needs_its_role(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    before = await state(bot)
+    reply = await say(bot, wecom, "li.na", "/vip wmZhou001 on")  # li.na is an advisor
+    assert "运营" in reply
+    assert await state(bot) == before
+    reply = await say(bot, wecom, "chen.jing", "/broadcast VIP new_arrivals")  # chen.jing is an operator
+    assert "管理员" in reply
+    assert await state(bot) == before
+    assert [a[1] for a in await kit.audit(bot, "command_denied")] == ["command_denied", "command_denied"]
+
+
+async def test_help_lists_what_your_role_may_run(bot, wecom) -> None:
+    advisor = await say(bot, wecom, "li.na", "/help")
+    assert "/claim" in advisor and "/broadcast" not in advisor and "顾问" in advisor
+    admin = await say(bot, wecom, "zhang.wei", "/help")
+    assert all(name in admin for name in COMMANDS)
+    detail = await say(bot, wecom, "li.na", "/help tag")
+    assert COMMANDS["/tag"].usage in detail
+    typo = await say(bot, wecom, "li.na", "/tga 陈洁 VIP")
+    assert "/tag" in typo and "没有找到指令" in typo
+
+
+# --- customers ------------------------------------------------------------------------------------
+
+
+async def test_whois_by_remark_and_a_numbered_choice_for_same_names(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    reply = await say(bot, wecom, "li.na", "/whois 杭州老客")
+    assert "wmChen001" in reply and "VIP：是" in reply
+    choice = await say(bot, wecom, "li.na", "/whois 陈洁")
+    assert "1." in choice and "2." in choice and "上海新客" in choice
+    picked = await say(bot, wecom, "li.na", "2")
+    assert "wmChen002" in picked and "VIP：否" in picked
+    again = await say(bot, wecom, "li.na", "2")  # the choice was used up
+    assert "没有等待你选择" in again
+
+
+async def test_tag_applies_all_tags_or_none(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    before = await state(bot)
+    reply = await say(bot, wecom, "li.na", "/tag 周敏 VIP 高意像")
+    assert "没有标签「高意像」" in reply and "用法：/tag" in reply
+    assert await state(bot) == before  # VIP was valid but was not applied alone
+    reply = await say(bot, wecom, "li.na", "/tag 周敏 VIP +复购客户")
+    assert "VIP" in reply and "复购客户" in reply
+    async with bot.sessions() as s:
+        tags = [t.name for t in await TagRepo(s).of_customer((await kit.find_customer(bot, "wmZhou001")).id)]
+    assert sorted(tags) == ["VIP", "复购客户"]
+    reply = await say(bot, wecom, "li.na", "/untag 周敏 复购客户 高意向")
+    assert "没有标签「高意向」" in reply
+    reply = await say(bot, wecom, "li.na", "/untag 周敏 复购客户")
+    assert "已去掉" in reply
+
+
+async def test_a_tag_mirrored_in_wecom_is_marked_on_the_customer(bot, wecom) -> None:
+    await wecom.add_friend("zhang.wei", "wmFriend01", name="林琳", welcome=False)
+    await bot.drain()
+    async with bot.sessions.begin() as s:
+        tag = await TagRepo(s).ensure("意向程度", "高意向", now=bot.clock.now())
+        tag.corp_tag_id = wecom.tag_id("高意向")
+    await say(bot, wecom, "li.na", "/tag wmFriend01 高意向")
+    assert wecom.customer_tags("zhang.wei", "wmFriend01") == ["高意向"]
+    await say(bot, wecom, "li.na", "/untag wmFriend01 高意向")
+    assert wecom.customer_tags("zhang.wei", "wmFriend01") == []
+
+
+async def test_vip_assign_and_optout_change_the_customer(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    assert "设为 VIP" in await say(bot, wecom, "chen.jing", "/vip 周敏 on")
+    assert "李娜" in await say(bot, wecom, "chen.jing", "/assign 周敏 李娜")
+    assert "退订" in await say(bot, wecom, "chen.jing", "/optout 周敏")
+    zhou = await kit.find_customer(bot, "wmZhou001")
+    assert (zhou.is_vip, zhou.advisor_userid, zhou.opted_out) == (True, "li.na", True)
+    off = await say(bot, wecom, "chen.jing", "/vip 杭州老客 off")
+    assert "仍因标签" in off  # the VIP tag still makes her VIP
+    actions = [a[1] for a in await kit.audit(bot, "customer.")]
+    assert actions == ["customer.vip", "customer.assign", "customer.vip"]
+
+
+# --- tickets --------------------------------------------------------------------------------------
+
+
+async def test_resolve_hands_the_chat_back_and_the_persona_follows_up(bot, wecom) -> None:
+    await kit.customer(bot, "wmRes0001", name="陈洁", vip=True)
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmRes0001", "我要退款")
+    await bot.drain()
+    assert wecom.kf_session("wmRes0001").state == 3
+    await wecom.servicer_says("wmRes0001", "您好，退款已经提交", userid="li.na")
+    await bot.drain()
+    reply = await say(bot, wecom, "li.na", "/resolve 1 已退款")
+    assert "已结单 #1" in reply
+    assert wecom.kf_session("wmRes0001").state == 4  # ended: the API cannot move 3 back to the bot
+    (trans_end,) = [c for c in wecom.calls("kf/service_state/trans") if c.body["service_state"] == 4]
+    assert trans_end.errcode == 0 and "_then" not in trans_end.body
+    (goodbye,) = wecom.calls("kf/send_msg_on_event")
+    assert goodbye.errcode == 0 and goodbye.body["code"] == trans_end.response["msg_code"]
+    assert "李娜" in wecom.customer_inbox("wmRes0001")[-1]
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.status, ticket.resolved_by, ticket.note) == ("resolved", "li.na", "已退款")
+    await wecom.customer_says("wmRes0001", "谢谢你们")
+    await bot.drain()
+    assert wecom.customer_inbox("wmRes0001")[-1] != goodbye.body["text"]["content"]  # the persona is back
+    assert [a[1] for a in await kit.audit(bot, "ticket.")][-1] == "ticket.resolved"
+
+
+async def test_claim_takes_a_queued_ticket_and_stops_the_clock(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmClm0001", "转人工")  # nobody on duty: queued
+    await bot.drain()
+    assert (await kit.tickets(bot))[0].status == "queued"
+    listing = await say(bot, wecom, "li.na", "/tickets")
+    assert "#1" in listing and "排队中" in listing
+    reply = await say(bot, wecom, "li.na", "/claim #1")
+    assert "已接单 #1" in reply
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.status, ticket.advisor_userid) == ("assigned", "li.na")
+    assert ticket.first_response_at is not None
+    assert wecom.kf_session("wmClm0001").servicer_userid == "li.na"
+    other = await say(bot, wecom, "wang.fang", "/claim 1")
+    assert "由 li.na 负责" in other
+    clock.advance(3600)
+    await kit.watch(bot)
+    assert not any("首响时限" in t for t in wecom.staff_inbox("li.na"))
+
+
+async def test_going_on_duty_takes_the_waiting_tickets(bot, wecom) -> None:
+    await wecom.customer_says("wmDuty001", "我要投诉")
+    await bot.drain()
+    reply = await say(bot, wecom, "wang.fang", "/duty on", messages=2)  # the ticket card, then the answer
+    assert "分配了 1 个" in reply
+    assert "我要投诉" in wecom.staff_inbox("wang.fang")[0]
+    assert (await kit.tickets(bot))[0].advisor_userid == "wang.fang"
+    assert "下岗" in await say(bot, wecom, "wang.fang", "/duty off")
+
+
+# --- broadcast ------------------------------------------------------------------------------------
+
+
+async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, wecom, clock) -> None:
+    await wecom.add_friend("li.na", "wmBcF0001", name="林琳", welcome=False)
+    await wecom.customer_says("wmBcK0001", "你好")
+    await bot.drain()
+    for ext in ("wmBcF0001", "wmBcK0001", "wmBcOut01"):
+        await kit.customer(bot, ext, tags=("VIP",))
+    async with bot.sessions.begin() as s:
+        out = await s.scalar(select(Customer).where(Customer.external_userid == "wmBcOut01"))
+        out.opted_out = True
+    kf_before = len(wecom.calls("kf/send_msg"))
+    preview = await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
+    assert "可触达 2 人" in preview and "已退订 1 人" in preview and "/confirm" in preview
+    assert len(wecom.calls("kf/send_msg")) == kf_before and wecom.calls("add_msg_template") == []
+    sent = await say(bot, wecom, "zhang.wei", "/confirm")
+    assert "已发送" in sent
+    assert "新品" in wecom.customer_inbox("wmBcK0001")[-1]
+    (task,) = wecom.calls("externalcontact/add_msg_template")
+    assert task.errcode == 0 and task.body["sender"] == "li.na" and task.body["external_userid"] == ["wmBcF0001"]
+    assert "已退订" not in wecom.customer_inbox("wmBcOut01")
+    async with bot.sessions() as s:  # pushes are the outbox kind the frequency cap applies to
+        rows = (await s.scalars(select(OutboxItem).order_by(OutboxItem.id.desc()).limit(3))).all()
+    assert {(r.api, r.kind) for r in rows} >= {("kf/send_msg", "push"), ("externalcontact/add_msg_template", "push")}
+    assert "没有待确认" in await say(bot, wecom, "zhang.wei", "/confirm")  # used up
+
+
+async def test_an_unconfirmed_broadcast_expires(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmBcK0002", "你好")
+    await bot.drain()
+    await kit.customer(bot, "wmBcK0002", tags=("VIP",))
+    await say(bot, wecom, "zhang.wei", "/broadcast VIP member_day")
+    clock.advance(11 * 60)
+    before = await state(bot)
+    assert "没有待确认" in await say(bot, wecom, "zhang.wei", "/confirm")
+    assert await state(bot) == before
+
+
+# --- every bad input: a short answer with the usage line, and no change ---------------------------
+
+BAD_INPUTS = [
+    "/help nosuch", "/whois", "/whois 没这个人", "/whois 周敏 多余",
+    "/tag", "/tag 周敏", "/tag 周敏 不存在的标签", "/tag 没这个人 VIP",
+    "/untag 周敏", "/untag 周敏 VIP", "/untag 周敏 不存在的标签",
+    "/vip 周敏", "/vip 周敏 maybe", "/vip 没这个人 on",
+    "/assign 周敏", "/assign 周敏 nobody", "/assign 没这个人 li.na",
+    "/tickets bogus", "/claim", "/claim abc", "/claim 999", "/resolve", "/resolve x", "/resolve 999",
+    "/duty", "/duty maybe", "/optout", "/optout 没这个人",
+    "/broadcast", "/broadcast VIP", "/broadcast 没这个标签 new_arrivals", "/broadcast VIP 没这个模板",
+    "/broadcast 高意向 new_arrivals", "/confirm now", "/confirm",
+    "/topic add 春季护肤", "/campaign create", "/points 周敏 +10 好评", "/digest 2026-03-01",
+]
+
+
+async def test_every_bad_command_answers_with_its_usage_and_changes_nothing(bot, wecom) -> None:
+    # One bot for all cases (starting one per case tripled the suite's time); each case is
+    # checked on its own and every failure is reported together.
+    await seed_two_chen(bot)
+    async with bot.sessions.begin() as s:
+        await TagRepo(s).ensure("意向程度", "高意向", now=bot.clock.now())  # a tag nobody has
+    failures = []
+    for line in BAD_INPUTS:
+        bot.clock.advance(3)  # WeCom drops app messages past 30 a minute to one member (outbound.md §1)
+        before = await state(bot)
+        reply = await say(bot, wecom, "zhang.wei", line)
+        command = COMMANDS[line.split()[0]]
+        if f"用法：{command.usage}" not in reply or len(reply) >= 300:
+            failures.append(f"{line}: no short answer with the usage line: {reply!r}")
+        if not command.ready and "该功能尚未开通" not in reply:
+            failures.append(f"{line}: does not say the feature is not available yet: {reply!r}")
+        if await state(bot) != before:
+            failures.append(f"{line}: changed something")
+    assert failures == []
+
+
+async def test_a_command_failing_after_a_write_leaves_nothing_behind(bot, wecom, monkeypatch) -> None:
+    from bot.errors import CommandError
+    from handlers import commands
+    from handlers.commands.registry import Command, no_args
+
+    async def half_then_fail(ctx, _):  # type: ignore[no-untyped-def]
+        customer = await ctx.repos.customers.find("wmZhou001")
+        customer.is_vip = True
+        tag = await ctx.repos.tags.ensure("员工标签", "半途", now=ctx.clock.now())
+        await ctx.repos.tags.attach(customer.id, tag, source="test", now=ctx.clock.now())
+        ctx.outbox.kf_send("wkWanziDemoKf01", customer, "不该发出")
+        raise CommandError("第二步失败了。")
+
+    monkeypatch.setitem(commands.COMMANDS, "/half", Command("/half", "advisor", "/half", "test", no_args,
+                                                            half_then_fail))
+    await seed_two_chen(bot)
+    before = await state(bot)
+    reply = await say(bot, wecom, "li.na", "/half")
+    assert "第二步失败了" in reply and "用法：/half" in reply
+    assert await state(bot) == before
+
+
+def test_every_command_has_a_bad_input_case() -> None:
+    assert {line.split()[0] for line in BAD_INPUTS} == set(COMMANDS)
