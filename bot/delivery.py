@@ -4,6 +4,11 @@ No transaction spans an HTTP call: a short one claims rows (status 'sending' wit
 another records each outcome. A crash mid-send leaves the row 'sending' until its lease
 runs out; then it is claimed again. A welcome whose code is past its 20 s deadline is never
 sent: it ends 'expired' with the reason.
+
+Post-delivery hook: when a row is marked sent with WeCom's answer in `result`, `after_sent(id,
+api)` runs (bot.followups: e.g. show a new 「联系我」 QR code to the customer who asked for it).
+It runs after the row is durably marked, so a failing follow-up never re-sends the call; the
+features keep enough state to find undone follow-ups again (their sweep job).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import asyncio
 import logging
 import random
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,6 +59,7 @@ class DeliveryWorker:
         self.metrics = metrics
         self.wakeup = asyncio.Event()
         self.in_flight = 0
+        self.after_sent: Callable[[int, str], Awaitable[None]] | None = None
 
     async def run_forever(self) -> None:
         while True:
@@ -113,9 +119,11 @@ class DeliveryWorker:
             log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
             await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
-        await self._finish(item_id, status="sent", result=result)
+        marked = await self._finish(item_id, status="sent", result=result)
         if self.metrics:
             self.metrics.outbox_sent.labels(api).inc()
+        if marked and self.after_sent is not None:
+            await self.after_sent(item_id, api)
 
     async def _failed(self, item_id: int, api: str, exc: ApiError | TransportError, deadline: datetime | None,
                       attempts: int) -> None:
@@ -144,11 +152,12 @@ class DeliveryWorker:
                 item.last_errcode, item.last_error = code, exc.errmsg[:500]
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
-                      errcode: int | None = None, reason: str = "") -> None:
+                      errcode: int | None = None, reason: str = "") -> bool:
+        """Record the outcome; False when the row was no longer ours (another worker finished it)."""
         async with self.sessions.begin() as session:
             item = await session.get(OutboxItem, item_id)
             if item is None or item.status != "sending":
-                return
+                return False
             item.status, item.lease_until = status, None
             if status == "sent":
                 item.sent_at = self.clock.now()
@@ -160,3 +169,4 @@ class DeliveryWorker:
         if status != "sent":
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
                                                             "errcode": errcode, "reason": reason})
+        return True
