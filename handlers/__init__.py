@@ -8,11 +8,14 @@ from bot.scheduler import Job
 
 
 def all_routers() -> list[Router]:
-    from handlers import chat, contacts, greeting, staff
+    from handlers import chat, checkin, contacts, greeting, points, staff
 
-    return [greeting.router, contacts.router, staff.router, chat.router]
+    # community kf keyword routes come before chat, which answers everything else
+    return [greeting.router, contacts.router, staff.router, checkin.router, points.router, chat.router]
 
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    return []
+    from handlers import checkin
+
+    return [*checkin.jobs(config)]

@@ -317,11 +317,11 @@ class TopicRepo:
         """(fire_time, is_product, topic_id) of the group's latest posts, one per fire time."""
         if limit <= 0:
             return []
-        stmt = (select(TopicPost.fire_time, func.max(TopicPost.is_product), func.max(TopicPost.topic_id))
-                .where(TopicPost.interest_group_id == group_id)
-                .group_by(TopicPost.schedule_id, TopicPost.fire_time)
-                .order_by(TopicPost.fire_time.desc()).limit(limit))
-        return [(t, bool(p), int(tid)) for t, p, tid in (await self.session.execute(stmt)).all()]
+        # every owner's row of one fire time carries the same topic, so DISTINCT folds them
+        stmt = (select(TopicPost.schedule_id, TopicPost.fire_time, TopicPost.is_product, TopicPost.topic_id)
+                .where(TopicPost.interest_group_id == group_id).distinct()
+                .order_by(TopicPost.fire_time.desc(), TopicPost.schedule_id).limit(limit))
+        return [(t, bool(p), int(tid)) for _, t, p, tid in (await self.session.execute(stmt)).all()]
 
     async def post_by_outbox(self, outbox_id: int) -> TopicPost | None:
         return await self.session.scalar(select(TopicPost).where(TopicPost.outbox_id == outbox_id))
