@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
+from bot.followups import FollowUps
 from bot.inbox import InboxWorker
 from bot.kf import KfPuller
 from bot.metrics import Metrics
@@ -69,6 +70,7 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
         await _seed_staff(app)
+        await _seed_community(app)
         yield
         await engine.dispose()
 
@@ -89,6 +91,22 @@ async def _seed_staff(app: web.Application) -> None:
                 await repo.upsert(userid, role=role, now=app[CLOCK].now())
 
 
+async def _seed_community(app: web.Application) -> None:
+    """Interest groups, topic calendars and campaigns from the config into the database."""
+    from sqlalchemy.exc import IntegrityError
+
+    from community.seed import seed_community
+
+    for attempt in (1, 2):  # two processes starting together: the loser re-reads the winner's rows
+        try:
+            async with app[SESSIONS].begin() as session:
+                await seed_community(session, app[CONFIG], app[CLOCK].now())
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
     async with aiohttp.ClientSession() as http:
@@ -100,12 +118,17 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         inbox = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
                             app[PERSONA], clock, config, metrics, on_outbox=delivery.wakeup.set)
         app[INBOX] = inbox
-        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=delivery.wakeup.set)
-        from handlers import all_jobs
+        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=delivery.wakeup.set,
+                              refresh_s=config.community.schedule_refresh_s)
+        from handlers import all_followups, all_job_sources, all_jobs
 
         for job in all_jobs(config):
             scheduler.add(job)
+        for prefix, source in all_job_sources(config).items():
+            scheduler.add_source(prefix, source)  # loaded from the database at start() and kept fresh
         app[SCHEDULER] = scheduler
+        delivery.after_sent = FollowUps(app[SESSIONS], inbox.context, all_followups(),
+                                        on_outbox=delivery.wakeup.set).after_sent
         yield
 
 

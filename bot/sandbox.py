@@ -11,7 +11,9 @@ import contextlib
 import os
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -36,8 +38,33 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
         "worker": {"poll_interval_s": 0.5},
         "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:]},
         "log": {"json": False},
+        **demo_community(staff[0]),
     }
     return from_mapping(data, os.environ)
+
+
+def demo_community(staff: str) -> dict[str, dict[str, object]]:
+    """A small community to try in the console: "打卡", "补卡", "我的积分", "邀请有礼", topics.
+
+    The camp starts today (Shanghai), so a fresh sandbox always has a running one."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return {
+        "community": {"groups": [{"key": "skincare", "name": "柚见护肤同好会", "tag": "护肤",
+                                  "chat_name_contains": "护肤"}],
+                      "schedules": [{"group": "skincare", "cron": "0 20 * * *"}],
+                      "topics": [{"group": "skincare", "text": "换季了，大家的护肤步骤有什么变化吗？"},
+                                 {"group": "skincare", "text": "分享一个你最近爱用的小物～"}]},
+        "checkin": {"window": "00:00-24:00",
+                    "campaigns": [{"key": "demo7", "name": "7天早睡打卡", "start": today, "days": 7,
+                                   "milestones": [{"day": 3, "points": 10, "badge": "早睡3天"},
+                                                  {"day": 7, "points": 30, "coupon": "满99减10券"}]}]},
+        "points": {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
+                              {"name": "柚苗", "min": 10, "rights": "新品试用优先"},
+                              {"name": "金柚", "min": 100, "rights": "专属顾问"}]},
+        "referral": {"campaigns": [{"key": "demo_invite", "name": "邀请有礼", "staff": staff,
+                                    "tiers": [{"invites": 3, "gift": "旅行装1套", "points": 10},
+                                              {"invites": 5, "gift": "正装面霜1瓶"}]}]},
+    }
 
 
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) -> None:

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.dispatcher import Router
-from bot.scheduler import Job
+from bot.followups import FollowUp
+from bot.scheduler import Job, JobSource
 
 
 def all_routers() -> list[Router]:
-    from handlers import chat, checkin, contacts, greeting, points, staff
+    from handlers import chat, checkin, contacts, greeting, points, referral, staff, topics
 
-    # community kf keyword routes come before chat, which answers everything else
-    return [greeting.router, contacts.router, staff.router, checkin.router, points.router, chat.router]
+    # community observers run first (non-blocking); their kf keyword routes come before chat
+    return [topics.router, referral.observers, greeting.router, contacts.router, staff.router,
+            checkin.router, points.router, referral.router, chat.router]
 
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    from handlers import checkin
+    from handlers import checkin, referral, topics
 
-    return [*checkin.jobs(config)]
+    return [*topics.jobs(config), *checkin.jobs(config), *referral.jobs(config)]
+
+
+def all_job_sources(config: Config) -> dict[str, JobSource]:
+    """Jobs whose schedule lives in the database, by job-name prefix (rebuilt by the scheduler)."""
+    from handlers import topics
+
+    return {**topics.job_sources(config)}
+
+
+def all_followups() -> dict[str, list[FollowUp]]:
+    """What to do with WeCom's answer to an outbox row, by API (see bot.followups)."""
+    from handlers import referral, topics
+
+    merged: dict[str, list[FollowUp]] = {}
+    for table in (topics.followups(), referral.followups()):
+        for api, steps in table.items():
+            merged.setdefault(api, []).extend(steps)
+    return merged
