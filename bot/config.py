@@ -370,7 +370,8 @@ class CommunityConfig:
         for i, s in enumerate(self.schedules):
             _check_cron(f"community.schedules[{i}].cron", s.cron)
             if s.group not in keys:
-                raise ConfigError(f"community.schedules[{i}].group", f"no interest group {s.group!r} in community.groups")
+                raise ConfigError(f"community.schedules[{i}].group",
+                                  f"no interest group {s.group!r} in community.groups")
         for i, t in enumerate(self.topics):
             if t.group not in keys:
                 raise ConfigError(f"community.topics[{i}].group", f"no interest group {t.group!r} in community.groups")

@@ -129,8 +129,9 @@ class Outbox:
                            template_key: str = "") -> OutboxItem:
         """Propose a post to customer groups (add_msg_template, chat_type group); the owner confirms it
         in the WeCom client before anything is sent (customer-contact.md §10)."""
+        content = fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])
         payload: dict[str, Any] = {"chat_type": "group", "sender": sender, "chat_id_list": list(chat_ids)[:2000],
-                                   "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
+                                   "text": {"content": content}}
         if attachments:
             payload["attachments"] = attachments[:9]
         item = self.add("externalcontact/add_msg_template", payload, kind=kind)

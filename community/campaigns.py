@@ -10,9 +10,9 @@ carry its interest tag or sit in one of its interest group's chats.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Sequence
 
-from bot.config import CheckinConfig, MilestoneSpec, parse_window, parse_hhmm
+from bot.config import CheckinConfig, MilestoneSpec, parse_hhmm, parse_window
 from bot.context import Context
 from bot.errors import CommandError, ConfigError
 from community.groups import interest_group
@@ -20,7 +20,7 @@ from storage.models import CheckinCampaign, Customer
 from storage.repos import CampaignRepo, InterestRepo
 
 
-def milestone_dicts(milestones: list[MilestoneSpec] | tuple[MilestoneSpec, ...] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+def milestone_dicts(milestones: Sequence[MilestoneSpec | dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for m in milestones:
         spec = m if isinstance(m, MilestoneSpec) else MilestoneSpec(**m)
@@ -33,8 +33,7 @@ def milestone_dicts(milestones: list[MilestoneSpec] | tuple[MilestoneSpec, ...] 
 async def create_campaign(ctx: Context, *, key: str, name: str, start: date, days: int, tag: str = "",
                           group: str = "", window: str = "", remind_at: str = "", makeup_limit: int | None = None,
                           points_per_checkin: int | None = None,
-                          milestones: list[MilestoneSpec] | list[dict[str, Any]] = (),  # type: ignore[assignment]
-                          actor: str) -> CheckinCampaign:
+                          milestones: Sequence[MilestoneSpec | dict[str, Any]] = (), actor: str) -> CheckinCampaign:
     """Create a check-in campaign; unset rules come from [checkin]."""
     defaults: CheckinConfig = ctx.settings.checkin
     key = key.strip()

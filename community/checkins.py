@@ -70,7 +70,8 @@ def _md(d: date) -> str:
     return f"{d.month}月{d.day}日"
 
 
-async def _choose(ctx: Context, customer: Customer, rest: str, today: date) -> tuple[CheckinCampaign | None, str, Say | None]:
+async def _choose(ctx: Context, customer: Customer, rest: str,
+                  today: date) -> tuple[CheckinCampaign | None, str, Say | None]:
     """Which campaign a message means; or the answer when none fits."""
     repo = CampaignRepo(ctx.session)
     campaigns = await repo.list(include_ended=True)
@@ -217,7 +218,8 @@ async def send_reminders(ctx: Context, fire_time: datetime) -> int:
     repo, today, minute = CampaignRepo(ctx.session), local_day(ctx.settings, now), minute_of_day(ctx.settings, now)
     sent = 0
     for campaign in await repo.running(today):
-        if minute < parse_hhmm("remind_at", campaign.remind_at) or not in_window(minute, window_of(campaign.daily_window)):
+        due = parse_hhmm("remind_at", campaign.remind_at)
+        if minute < due or not in_window(minute, window_of(campaign.daily_window)):
             continue
         for participant, customer in await repo.unreminded(campaign.id, today):
             if customer.opted_out:

@@ -11,7 +11,7 @@ counting. Reaching a tier is announced to the participant and to the staff membe
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from bot.config import TierSpec
 from bot.context import Context
@@ -31,7 +31,7 @@ def state_for(campaign: ReferralCampaign, participant: ReferralParticipant) -> s
     return f"{STATE_PREFIX}{campaign.id}x{participant.id}"
 
 
-def tier_dicts(tiers: list[TierSpec] | tuple[TierSpec, ...] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+def tier_dicts(tiers: Sequence[TierSpec | dict[str, Any]]) -> list[dict[str, Any]]:
     out = [t if isinstance(t, dict) else {"invites": t.invites, "gift": t.gift, "points": t.points} for t in tiers]
     counts = [int(t["invites"]) for t in out]
     if not out or counts != sorted(set(counts)) or counts[0] < 1:
@@ -52,7 +52,7 @@ def _tiers_text(campaign: ReferralCampaign) -> str:
 
 
 async def create_referral(ctx: Context, *, key: str, name: str, staff_userid: str,
-                          tiers: list[TierSpec] | list[dict[str, Any]], start: date | None = None,
+                          tiers: Sequence[TierSpec | dict[str, Any]], start: date | None = None,
                           end: date | None = None, actor: str) -> ReferralCampaign:
     key = key.strip()
     if not key or len(key) > 32:
@@ -95,6 +95,15 @@ async def referral_winners(ctx: Context, key: str) -> list[dict[str, Any]]:
             out.append({"name": customer.remark or customer.name, "external_userid": customer.external_userid,
                         "invites": count, "tier": len(reached), "gift": tier["gift"]})
     return out
+
+
+def format_winners(campaign_name: str, winners: list[dict[str, Any]]) -> str:
+    """Plain text for staff: who reached which tier, to hand out the gifts."""
+    if not winners:
+        return f"【{campaign_name}】还没有人达到奖励档位"
+    rows = [f"{i}. {w['name'] or w['external_userid']}（{w['external_userid']}）"
+            f"邀请 {w['invites']} 位 → 第{w['tier']}档 {w['gift']}" for i, w in enumerate(winners, start=1)]
+    return "\n".join([f"【{campaign_name}】达标名单：", *rows])
 
 
 # --- the participant's side (kf chat) --------------------------------------------------------

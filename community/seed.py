@@ -36,8 +36,9 @@ async def _groups(session: AsyncSession, config: Config, now: datetime) -> dict[
     for spec in config.community.groups:
         group = out.get(spec.key)
         if group is None:
-            group = InterestGroup(key=spec.key, name=spec.name, tag=spec.tag, chat_name_contains=spec.chat_name_contains,
-                                  status="active", source=SOURCE, created_at=now)
+            group = InterestGroup(key=spec.key, name=spec.name, tag=spec.tag,
+                                  chat_name_contains=spec.chat_name_contains, status="active", source=SOURCE,
+                                  created_at=now)
             session.add(group)
             await session.flush()
             out[spec.key] = group
@@ -96,7 +97,8 @@ async def _campaigns(session: AsyncSession, config: Config, groups: dict[str, In
         start = date.fromisoformat(spec.start)
         session.add(CheckinCampaign(
             key=spec.key, name=spec.name, tag=spec.tag, interest_group_id=groups[spec.group].id if spec.group else None,
-            start_date=start, end_date=start + timedelta(days=spec.days - 1), daily_window=spec.window or defaults.window,
+            start_date=start, end_date=start + timedelta(days=spec.days - 1),
+            daily_window=spec.window or defaults.window,
             remind_at=spec.remind_at or defaults.remind_at,
             makeup_limit=defaults.makeup_limit if spec.makeup_limit < 0 else spec.makeup_limit,
             points_per_checkin=defaults.points_per_checkin, milestones=milestone_dicts(spec.milestones),

@@ -42,7 +42,8 @@ async def sweep_topic_tasks(ctx: Context, fire_time: datetime) -> None:
 
 def jobs(config: Config) -> list[Job]:
     tz = zone(config)
-    return [Job("topics.sync_groups", CronTrigger(hour=4, minute=10, timezone=tz), sync_groups, misfire_grace_s=6 * 3600),
+    return [Job("topics.sync_groups", CronTrigger(hour=4, minute=10, timezone=tz), sync_groups,
+                misfire_grace_s=6 * 3600),
             Job("topics.results", CronTrigger(minute="5,35", timezone=tz), read_back_results, misfire_grace_s=1800),
             Job("topics.sweep", CronTrigger(minute="*/5", timezone=tz), sweep_topic_tasks, misfire_grace_s=300)]
 

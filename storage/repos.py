@@ -237,7 +237,8 @@ class InterestRepo:
 
     async def chats(self, group_id: int) -> list[tuple[InterestChat, CustomerGroup | None]]:
         """Linked chats with what we know of each customer group (None until WeCom told us)."""
-        stmt = (select(InterestChat, CustomerGroup).outerjoin(CustomerGroup, CustomerGroup.chat_id == InterestChat.chat_id)
+        stmt = (select(InterestChat, CustomerGroup)
+                .outerjoin(CustomerGroup, CustomerGroup.chat_id == InterestChat.chat_id)
                 .where(InterestChat.interest_group_id == group_id).order_by(InterestChat.id))
         return [(link, chat) for link, chat in (await self.session.execute(stmt)).all()]
 

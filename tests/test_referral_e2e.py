@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.appkeys import DELIVERY, SCHEDULER
-from community.referrals import referral_winners
+from community.referrals import format_winners, referral_winners
 from storage.models import InboundEvent, ReferralInvite, ReferralParticipant
 from tests.community_kit import at, run_due_jobs, service, start_bot
 
@@ -76,6 +76,7 @@ async def test_tier_one_comes_at_the_tenth_distinct_new_friend_and_a_re_add_does
     async with service(bot) as ctx:
         (winner,) = await referral_winners(ctx, "spring")
     assert winner["external_userid"] == "wmInviter1" and winner["invites"] == 11 and winner["tier"] == 1
+    assert "wmInviter1" in format_winners("春日邀请有礼", [winner]) and "面霜1瓶" in format_winners("x", [winner])
 
 
 async def test_a_friend_who_leaves_within_the_grace_period_stops_counting(bot, wecom, clock):

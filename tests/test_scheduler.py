@@ -94,7 +94,7 @@ async def test_a_failing_job_is_recorded_and_rolled_back(sessions) -> None:  # t
     assert run.status == "failed" and "boom" in run.error
 
 
-async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(sessions) -> None:  # type: ignore
     clock = FakeClock(1_772_413_170)  # 08:59:30
     s = make(sessions, clock)
     await s.start()

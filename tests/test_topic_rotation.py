@@ -12,7 +12,7 @@ from tests.community_kit import at
 from tests.harness import context_factory
 
 
-async def test_topics_rotate_without_repeats_and_products_stay_under_the_cap(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_topics_rotate_without_repeats_and_products_stay_under_the_cap(sessions) -> None:  # type: ignore
     clock = FakeClock(at(3, 2, 9))
     base = context_factory(clock)
 
