@@ -17,6 +17,7 @@ from bot.config import Config, parse_pairs, require_wecom
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher, Router
 from bot.features import EXTRAS_KEY, FEATURES, build_features, check_channels, warm_up
+from bot.followups import FollowUps
 from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.kf import KfPuller
@@ -78,6 +79,7 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
         app[SESSIONS] = db.session_factory(engine)
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
         await _seed_staff(app)
+        await _seed_community(app)
         yield
         await engine.dispose()
 
@@ -99,6 +101,22 @@ async def _seed_staff(app: web.Application) -> None:
                 await repo.upsert(userid, role=role, name=names.get(userid, ""), now=app[CLOCK].now())
 
 
+async def _seed_community(app: web.Application) -> None:
+    """Interest groups, topic calendars and campaigns from the config into the database."""
+    from sqlalchemy.exc import IntegrityError
+
+    from handlers.community.seed import seed_community
+
+    for attempt in (1, 2):  # two processes starting together: the loser re-reads the winner's rows
+        try:
+            async with app[SESSIONS].begin() as session:
+                await seed_community(session, app[CONFIG], app[CLOCK].now())
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
     async with aiohttp.ClientSession() as http:
@@ -118,12 +136,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
                             app[PERSONA], clock, config, metrics, extras={EXTRAS_KEY: app[FEATURES]},
                             on_outbox=after_dispatch)
         app[INBOX] = inbox
-        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=after_dispatch)
-        from handlers import all_jobs
+        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=after_dispatch,
+                              refresh_s=config.community.schedule_refresh_s)
+        from handlers import all_followups, all_job_sources, all_jobs
 
         for job in all_jobs(config):
             scheduler.add(job)
+        for prefix, source in all_job_sources(config).items():
+            scheduler.add_source(prefix, source)  # loaded from the database at start() and kept fresh
         app[SCHEDULER] = scheduler
+        delivery.followups = FollowUps(inbox.context, all_followups())
         yield
 
 

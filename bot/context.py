@@ -59,7 +59,7 @@ class Context:
         seed = self.customer.external_userid if self.customer else (self.staff.userid if self.staff else "")
         local = self.local_now
         return self.persona.render(key, seed=f"{seed}|{self.clock.time() // 60:.0f}", last_variant=last_variant,
-                                   hour=local.hour, day=local.date(),
+                                   hour=local.hour, on=local.date(),
                                    channel_override=self.channel_override if overlay is None else overlay, **facts)
 
     async def reply(self, text: str, *, kind: str = "answer", template_key: str = "") -> None:

@@ -4,6 +4,11 @@ No transaction spans an HTTP call: a short one claims rows (status 'sending' wit
 another records each outcome. A crash mid-send leaves the row 'sending' until its lease
 runs out; then it is claimed again. A welcome whose code is past its 20 s deadline is never
 sent: it ends 'expired' with the reason.
+
+Follow-ups: when a row is marked sent with WeCom's answer in `result`, the steps registered for
+its API (bot.followups; e.g. show a new 「联系我」 QR code to the customer who asked for it, or
+send the goodbye that an ended kf session's msg_code allows) run in the same transaction, each
+in a savepoint, so a failing follow-up never undoes the mark nor re-sends the call.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError, WanziError
+from bot.followups import FollowUps
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
@@ -58,6 +64,7 @@ class DeliveryWorker:
         self.metrics = metrics
         self.wakeup = asyncio.Event()
         self.in_flight = 0
+        self.followups: FollowUps | None = None  # set by the app once handlers are known
 
     async def run_forever(self) -> None:
         await run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s)
@@ -107,7 +114,9 @@ class DeliveryWorker:
             await self._finish(item_id, status="expired", reason="deadline passed before delivery "
                                                                  f"(deadline {deadline.isoformat()})")
             return
-        then = payload.pop("_then", None)  # what this row's result unlocks; not part of the WeCom call
+        # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call;
+        # "_key" is the group robot's key, which the client moves into the URL.
+        payload = {k: v for k, v in payload.items() if k == "_key" or not k.startswith("_")}
         if api == "kf/send_msg" and "msgid" not in payload:
             payload["msgid"] = f"wz{item_id}"  # lets msg_send_fail events point back at this row
         try:
@@ -122,7 +131,7 @@ class DeliveryWorker:
             log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
             await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
-        await self._finish(item_id, status="sent", result=result, then=then)
+        await self._finish(item_id, status="sent", result=result)
         if self.metrics:
             self.metrics.outbox_sent.labels(api).inc()
 
@@ -153,17 +162,22 @@ class DeliveryWorker:
                 item.last_errcode, item.last_error = code, exc.errmsg[:500]
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
-                      errcode: int | None = None, reason: str = "", then: dict[str, Any] | None = None) -> None:
+                      errcode: int | None = None, reason: str = "") -> bool:
+        """Record the outcome; False when the row was no longer ours (another worker finished it).
+
+        A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
+        what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
+        cannot undo the mark (so it can never cause the call to be made twice)."""
         async with self.sessions.begin() as session:
             item = await session.get(OutboxItem, item_id)
             if item is None or item.status != "sending":
-                return
+                return False
             item.status, item.lease_until = status, None
             if status == "sent":
                 item.sent_at = self.clock.now()
                 item.result = result
-                if then:
-                    await self._follow_up(session, item, then, result or {})
+                if self.followups is not None:
+                    await self.followups.run(session, item)
             if errcode is not None:
                 item.last_errcode = errcode
             if reason:
@@ -171,19 +185,6 @@ class DeliveryWorker:
         if status != "sent":
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
                                                             "errcode": errcode, "reason": reason})
-
-    async def _follow_up(self, session: AsyncSession, item: OutboxItem, then: dict[str, Any],
-                         result: dict[str, Any]) -> None:
-        """Queue the message a sent row's answer unlocks, in the transaction that marks it sent.
-
-        Today: the goodbye for an ended kf session, which needs the msg_code WeCom returned
-        (20 s, kf.md §5). Without a code there is nothing we may send, and we say so in the log."""
-        code = str(result.get(str(then.get("code_from", ""))) or "")
-        if then.get("api") != "kf/send_msg_on_event" or not code:
-            log.info("follow-up skipped", extra={"outbox_id": item.id, "reason": "no code in the answer"})
-            return
-        customer = await session.get(Customer, item.customer_id) if item.customer_id is not None else None
-        Outbox(session, self.clock).kf_send_on_event(
-            code, str(then.get("text", "")), customer=customer, kind="answer",
-            deadline=self.clock.now() + timedelta(seconds=float(then.get("ttl_s", 19))),
-            template_key=str(then.get("template_key", "")))
+        if status == "sent" and self.followups is not None:
+            self.wakeup.set()  # a follow-up may have queued rows
+        return True

@@ -149,8 +149,9 @@ class Outbox:
         servicer, 4 = end it.
 
         Ending answers with a msg_code that allows one goodbye within 20 s (kf.md §5). The text rides
-        along under "_then" (never sent to WeCom) and the delivery worker queues it with that code
-        the moment WeCom answers, so the customer hears from the persona as the session closes."""
+        along under "_then" (never sent to WeCom); the escalation feature's follow-up queues it with
+        that code in the transaction that marks this row sent, so the customer hears from the
+        persona as the session closes."""
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": customer.external_userid,
                                    "service_state": state}
         if state == 3:
@@ -171,3 +172,43 @@ class Outbox:
         for customer in customers:
             self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind)
         return item
+    # --- community operations (issue 4) -----------------------------------------------------
+    # Customer-group posts and 「联系我」 configs are proposals/reads whose answer matters later:
+    # the row's `result` keeps WeCom's answer and bot.followups acts on it after delivery.
+
+    def group_msg_template(self, sender: str, chat_ids: list[str], text: str, *,
+                           attachments: list[dict[str, Any]] | None = None, kind: str = "topic",
+                           template_key: str = "") -> OutboxItem:
+        """Propose a post to customer groups (add_msg_template, chat_type group); the owner confirms it
+        in the WeCom client before anything is sent (customer-contact.md §10)."""
+        content = fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])
+        payload: dict[str, Any] = {"chat_type": "group", "sender": sender, "chat_id_list": list(chat_ids)[:2000],
+                                   "text": {"content": content}}
+        if attachments:
+            payload["attachments"] = attachments[:9]
+        item = self.add("externalcontact/add_msg_template", payload, kind=kind)
+        self._record(item, channel="group", text=text, staff_userid=sender, kind=kind, template_key=template_key)
+        return item
+
+    def groupmsg_send_result(self, msgid: str, userid: str, *, cursor: str = "") -> OutboxItem:
+        """Read back who received a proposed mass message (doc 93338); the result lands on the row."""
+        payload = {"msgid": msgid, "userid": userid, "limit": 1000, "cursor": cursor}
+        return self.add("externalcontact/get_groupmsg_send_result", payload, kind="sync")
+
+    def add_contact_way(self, userid: str, state: str, *, remark: str = "",
+                        customer: Customer | None = None) -> OutboxItem:
+        """A single-member 「联系我」 QR code whose `state` (≤30 chars) comes back in add events (doc 92228)."""
+        # remark and state: at most 30 characters each (doc 92228)
+        payload = {"type": 1, "scene": 2, "remark": remark[:30], "skip_verify": True, "state": state[:30],
+                   "user": [userid]}
+        return self.add("externalcontact/add_contact_way", payload, kind="sync", customer=customer)
+
+    def groupchat_get(self, chat_id: str, *, due_at: datetime | None = None) -> OutboxItem:
+        """Name, owner and members of a customer group (doc 92122)."""
+        return self.add("externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1}, kind="sync",
+                        due_at=due_at)
+
+    def groupchat_list(self, *, cursor: str = "", limit: int = 1000) -> OutboxItem:
+        """One page of the corp's customer groups (doc 92120); status_filter 0 = all."""
+        return self.add("externalcontact/groupchat/list", {"status_filter": 0, "cursor": cursor, "limit": limit},
+                        kind="sync")

@@ -11,8 +11,10 @@ import contextlib
 import os
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -38,6 +40,7 @@ def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: in
         "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:],
                   "names": [f"{userid}={name}" for userid, name in cfg.staff.items()]},
         "log": {"json": False},
+        **demo_community(staff[0]),
     }
 
 
@@ -65,7 +68,32 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
                                         "link_title": "春日焕新季 · 新人券", "link_url": "https://example.invalid/spring",
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
+    data.update(demo_community(list(emu.config.staff)[0]))
     return from_mapping(data, os.environ)
+
+
+def demo_community(staff: str) -> dict[str, dict[str, object]]:
+    """A small community to try in the console: "打卡", "补卡", "我的积分", "邀请有礼", topics.
+
+    The camp starts today (Shanghai), so a fresh sandbox always has a running one."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return {
+        "community": {"groups": [{"key": "skincare", "name": "柚见护肤同好会", "tag": "护肤",
+                                  "chat_name_contains": "护肤"}],
+                      "schedules": [{"group": "skincare", "cron": "0 20 * * *"}],
+                      "topics": [{"group": "skincare", "text": "换季了，大家的护肤步骤有什么变化吗？"},
+                                 {"group": "skincare", "text": "分享一个你最近爱用的小物～"}]},
+        "checkin": {"window": "00:00-24:00",
+                    "campaigns": [{"key": "demo7", "name": "7天早睡打卡", "start": today, "days": 7,
+                                   "milestones": [{"day": 3, "points": 10, "badge": "早睡3天"},
+                                                  {"day": 7, "points": 30, "coupon": "满99减10券"}]}]},
+        "points": {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
+                              {"name": "柚苗", "min": 10, "rights": "新品试用优先"},
+                              {"name": "金柚", "min": 100, "rights": "专属顾问"}]},
+        "referral": {"campaigns": [{"key": "demo_invite", "name": "邀请有礼", "staff": staff,
+                                    "tiers": [{"invites": 3, "gift": "旅行装1套", "points": 10},
+                                              {"invites": 5, "gift": "正装面霜1瓶"}]}]},
+    }
 
 
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) -> None:

@@ -8,6 +8,11 @@ handlers and speak through `ctx.outbox`, inside one transaction with their run r
 Misfire policy (explicit): a fire time missed while no process was running is run once at
 start-up if it is at most `misfire_grace_s` old (older ones are recorded as `missed`);
 several missed fire times of one job coalesce into the latest.
+
+Jobs whose schedule lives in the database (e.g. topic calendars) come from *job sources*:
+`add_source(prefix, load)` re-reads them at start-up and every `refresh_s` (measured on the
+injected clock) in every process, so a schedule a staff member adds or pauses reaches all
+processes without a restart, and a job whose row is gone stops.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from storage.models import JobRun
 log = logging.getLogger(__name__)
 
 JobFunc = Callable[[Context, datetime], Awaitable[None]]
+JobSource = Callable[[AsyncSession], Awaitable[list["Job"]]]
 
 
 class _Claimed(Exception):
@@ -50,14 +56,18 @@ class Job:
 
 class Scheduler:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], make_context: ContextFactory, clock: Clock,
-                 *, on_outbox: Callable[[], None] = lambda: None, max_sleep_s: float = 30.0) -> None:
+                 *, on_outbox: Callable[[], None] = lambda: None, max_sleep_s: float = 30.0,
+                 refresh_s: float = 30.0) -> None:
         self.sessions = sessions
         self.make_context = make_context
         self.clock = clock
         self.on_outbox = on_outbox
         self.max_sleep_s = max_sleep_s
+        self.refresh_s = refresh_s
         self.jobs: dict[str, Job] = {}
         self._next: dict[str, datetime | None] = {}
+        self._sources: dict[str, JobSource] = {}
+        self._refreshed_at: datetime | None = None
         self.changed = asyncio.Event()
 
     def add(self, job: Job) -> None:
@@ -71,9 +81,33 @@ class Scheduler:
         self._next.pop(name, None)
         self.changed.set()
 
+    def add_source(self, prefix: str, load: JobSource) -> None:
+        """Jobs named `prefix…` are whatever `load` returns at each refresh (schedules kept in the DB)."""
+        self._sources[prefix] = load
+        self._refreshed_at = None
+
+    async def refresh(self) -> None:
+        """Re-read every job source: add new jobs, replace changed triggers, drop vanished jobs."""
+        for prefix, load in self._sources.items():
+            async with self.sessions() as session:
+                wanted = {job.name: job for job in await load(session)}
+            for name in [n for n in self.jobs if n.startswith(prefix) and n not in wanted]:
+                self.remove(name)
+            for name, job in wanted.items():
+                current = self.jobs.get(name)
+                if current is None or repr(current.trigger) != repr(job.trigger):
+                    self.add(job)
+        self._refreshed_at = self.clock.now()
+
+    async def _refresh_if_due(self, now: datetime) -> None:
+        if self._sources and (self._refreshed_at is None
+                              or (now - self._refreshed_at).total_seconds() >= self.refresh_s):
+            await self.refresh()
+
     async def start(self) -> None:
         """Compute next fire times, running each job's latest missed fire time if within grace."""
         now = self.clock.now()
+        await self._refresh_if_due(now)
         for job in list(self.jobs.values()):
             last = await self._last_fire(job.name)
             missed = self._missed(job, last, now)
@@ -101,17 +135,28 @@ class Scheduler:
     async def tick(self) -> list[tuple[str, datetime]]:
         """Run every job whose next fire time has come; returns what ran (tests call it directly)."""
         now = self.clock.now()
+        await self._refresh_if_due(now)
         ran = []
         for name, job in list(self.jobs.items()):
             due = self._next.get(name) or job.trigger.get_next_fire_time(None, now)
             self._next[name] = due
             if due is None or due > now:
                 continue
-            if (now - due).total_seconds() <= job.misfire_grace_s:
-                if await self.fire(name, due):
-                    ran.append((name, due))
-            self._next[name] = job.trigger.get_next_fire_time(due, now + timedelta(microseconds=1))
+            # After a pause (a suspended process, a clock jump) several fire times may have passed:
+            # coalesce them into the latest, run it if within grace, and continue after `now`.
+            latest = self._latest_due(job, due, now)
+            if (now - latest).total_seconds() <= job.misfire_grace_s:
+                if await self.fire(name, latest):
+                    ran.append((name, latest))
+            self._next[name] = job.trigger.get_next_fire_time(latest, now + timedelta(microseconds=1))
         return ran
+
+    @staticmethod
+    def _latest_due(job: Job, due: datetime, now: datetime) -> datetime:
+        latest, t = due, job.trigger.get_next_fire_time(due, due + timedelta(microseconds=1))
+        while t is not None and t <= now:
+            latest, t = t, job.trigger.get_next_fire_time(t, t + timedelta(microseconds=1))
+        return latest
 
     async def fire(self, name: str, fire_time: datetime) -> bool:
         """Run one fire time unless another process already claimed it. True if this call ran it."""

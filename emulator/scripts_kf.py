@@ -56,6 +56,22 @@ class KfScripts(ScriptBase):
         corp.transcripts.to_customer(ext, at=now, who="customer", text=text, via="customer_says")
         return await self._notify(kf)
 
+    async def customer_sends_image(self, external_userid: str, *, open_kfid: str | None = None) -> Delivery:
+        """An origin-3 image message (`image{media_id}`, kf.md §2); like a text it resets the window."""
+        corp, now = self.corp, self.corp.clock.time()
+        kf = self._kf(open_kfid)
+        ext = self._customer(external_userid).external_userid
+        session = corp.kf.session(kf, ext)
+        if session.state == 4:
+            session.state, session.servicer_userid = 0, ""
+        session.last_customer_msg_at = now
+        session.sent_since_customer = 0
+        item = {"msgid": corp.ids.make("", 32), "open_kfid": kf, "external_userid": ext, "send_time": int(now),
+                "origin": 3, "msgtype": "image", "image": {"media_id": corp.ids.make("MEDIA", 24)}}
+        corp.kf.append(kf, ext, int(now), item)
+        corp.transcripts.to_customer(ext, at=now, who="customer", text="[图片]", via="customer_sends_image")
+        return await self._notify(kf)
+
     async def servicer_says(self, external_userid: str, text: str, *, userid: str | None = None,
                             open_kfid: str | None = None) -> Delivery:
         """A human servicer types in the WeCom client (origin 5). On an ended session this re-opens it

@@ -144,13 +144,13 @@ class Persona:
         return self.templates.get(key)
 
     def render(self, key: str, *, seed: str = "", last_variant: int | None = None, hour: int | None = None,
-               day: date | None = None, channel_override: str = "", **facts: object) -> Rendered:
+               on: date | None = None, channel_override: str = "", **facts: object) -> Rendered:
         """The text for a key; never the phrasing `last_variant` names when there is a choice.
 
         Channel overlays beat holiday overlays beat the base text; inside each, a time-of-day
         slot beats the plain variants.
         """
-        template = self._template(key, day, channel_override)
+        template = self._template(key, on, channel_override)
         if template is None:
             raise PersonaError(self.source, key, "unknown template")
         options = template.options(time_slot(hour) if hour is not None else None)

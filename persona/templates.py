@@ -49,6 +49,46 @@ TEMPLATES: dict[str, Spec] = {
     "escalation.follow_up": Spec.of(KF_TEXT, "name", "advisor"),  # the advisor closed the ticket
 }
 
+# --- community operations (issue 4): topics, check-ins, points, referrals -----------------------
+_CAMPAIGN = frozenset({"name", "campaign", "days", "window", "keyword"})
+COMMUNITY: dict[str, frozenset[str]] = {
+    "community.topic_post": frozenset({"topic", "group", "link_title"}),
+    "community.topic_owner_reminder": frozenset({"staff", "group", "count", "chats", "topic"}),
+    "checkin.ok": _CAMPAIGN | {"day", "streak", "total", "rank_today", "points"},
+    "checkin.duplicate": _CAMPAIGN | {"streak", "total", "rank_today"},
+    "checkin.too_early": _CAMPAIGN,
+    "checkin.late": _CAMPAIGN,
+    "checkin.not_started": _CAMPAIGN | {"start"},
+    "checkin.ended": _CAMPAIGN | {"total"},
+    "checkin.not_eligible": _CAMPAIGN,
+    "checkin.need_content": _CAMPAIGN,
+    "checkin.makeup_ok": _CAMPAIGN | {"date", "left", "streak", "total", "points"},
+    "checkin.makeup_none": _CAMPAIGN,
+    "checkin.makeup_used_up": _CAMPAIGN | {"limit"},
+    "checkin.which": frozenset({"name", "campaigns", "keyword"}),
+    "checkin.no_campaign": frozenset({"name"}),
+    "checkin.milestone": frozenset({"name", "campaign", "milestone", "total", "rewards"}),
+    "checkin.reminder": _CAMPAIGN | {"day", "streak"},
+    "points.balance": frozenset({"name", "points", "level", "rights", "next_level", "to_next"}),
+    "points.balance_top": frozenset({"name", "points", "level", "rights"}),
+    "points.balance_plain": frozenset({"name", "points"}),
+    "points.level_up": frozenset({"name", "level", "rights", "points"}),
+    "referral.joined": frozenset({"name", "campaign", "tiers"}),
+    "referral.link": frozenset({"name", "campaign", "tiers", "qr_code"}),
+    "referral.progress": frozenset({"name", "campaign", "count", "next_gift", "to_next"}),
+    "referral.first_friend": frozenset({"name", "campaign", "count", "next_gift", "to_next"}),
+    "referral.progress_done": frozenset({"name", "campaign", "count"}),
+    "referral.tier_reached": frozenset({"name", "campaign", "count", "gift", "tier"}),
+    "referral.no_campaign": frozenset({"name"}),
+    "referral.unavailable": frozenset({"name"}),
+    "referral.staff_winner": frozenset({"staff", "campaign", "customer", "count", "gift", "tier"}),
+}
+MASS_TEXT = 4000  # add_msg_template text (customer-contact.md §10)
+TEMPLATES.update({key: Spec(facts, MASS_TEXT if key == "community.topic_post"
+                            else APP_TEXT if key in ("community.topic_owner_reminder", "referral.staff_winner")
+                            else KF_TEXT)
+                  for key, facts in COMMUNITY.items()})
+
 # Families whose member names the persona itself declares: `stage.<name>` is the preset content
 # pushed once when a customer enters lifecycle stage <name> (a [stages.<name>] table). Pushes go
 # by kf/send_msg or add_msg_template, so the tighter kf limit applies.

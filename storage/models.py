@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
@@ -360,3 +360,222 @@ class StaffPending(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | cancelled
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+# --- community operations (issue 4): interest groups and topics, check-in campaigns, points,
+# referral campaigns. Campaign days are local calendar dates (Date); instants stay UTC.
+
+
+class InterestGroup(Base):
+    """An interest community: one or more WeCom customer groups sharing an interest tag."""
+
+    __tablename__ = "interest_group"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    tag: Mapped[str] = mapped_column(String(64), default="")  # interest tag name
+    chat_name_contains: Mapped[str] = mapped_column(String(64), default="")  # auto-link chats by name
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | paused
+    source: Mapped[str] = mapped_column(String(64), default="")  # config | staff:<userid>
+    created_at: Mapped[datetime]
+
+
+class InterestChat(Base):
+    """A customer group (chat_id) belonging to an interest group."""
+
+    __tablename__ = "interest_chat"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    interest_group_id: Mapped[int] = mapped_column(ForeignKey("interest_group.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64), unique=True)
+    linked_by: Mapped[str] = mapped_column(String(64), default="")  # config | name | staff:<userid>
+    created_at: Mapped[datetime]
+
+
+class TopicSchedule(Base):
+    """A slot in a group's topic calendar (5-field cron, community time zone); one job each."""
+
+    __tablename__ = "topic_schedule"
+    __table_args__ = (UniqueConstraint("interest_group_id", "cron"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    interest_group_id: Mapped[int] = mapped_column(ForeignKey("interest_group.id", ondelete="CASCADE"))
+    cron: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | paused
+    source: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+
+
+class Topic(Base):
+    """One topic in a group's rotation; product topics are capped per N posts."""
+
+    __tablename__ = "topic"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    interest_group_id: Mapped[int] = mapped_column(ForeignKey("interest_group.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    link_url: Mapped[str] = mapped_column(String(512), default="")
+    link_title: Mapped[str] = mapped_column(String(128), default="")
+    image_url: Mapped[str] = mapped_column(String(512), default="")
+    is_product: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | paused
+    source: Mapped[str] = mapped_column(String(64), default="")
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_posted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class TopicPost(Base):
+    """One fire time of a schedule for one sender (group owner): the add_msg_template task."""
+
+    __tablename__ = "topic_post"
+    __table_args__ = (UniqueConstraint("schedule_id", "fire_time", "sender"),
+                      Index("ix_topic_post_group_fire", "interest_group_id", "fire_time"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("topic_schedule.id", ondelete="CASCADE"))
+    interest_group_id: Mapped[int] = mapped_column(ForeignKey("interest_group.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"))
+    is_product: Mapped[bool] = mapped_column(default=False)
+    fire_time: Mapped[datetime]
+    sender: Mapped[str] = mapped_column(String(64))
+    chat_ids: Mapped[list[str]] = mapped_column(JSON)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id", ondelete="SET NULL"), index=True)
+    msgid: Mapped[str] = mapped_column(String(64), default="", index=True)
+    sent: Mapped[int] = mapped_column(default=0)
+    pending: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    checked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class CheckinCampaign(Base):
+    """A check-in camp (打卡): dates, daily window, make-up rules, milestones with rewards."""
+
+    __tablename__ = "checkin_campaign"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    tag: Mapped[str] = mapped_column(String(64), default="")  # only customers with this tag (or in the group)
+    interest_group_id: Mapped[int | None] = mapped_column(ForeignKey("interest_group.id", ondelete="SET NULL"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    daily_window: Mapped[str] = mapped_column(String(11))  # HH:MM-HH:MM, community time zone
+    remind_at: Mapped[str] = mapped_column(String(5))  # HH:MM
+    makeup_limit: Mapped[int] = mapped_column(default=0)
+    points_per_checkin: Mapped[int] = mapped_column(default=0)
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{day, points, badge, coupon}]
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | ended
+    source: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class CheckinParticipant(Base):
+    __tablename__ = "checkin_participant"
+    __table_args__ = (UniqueConstraint("campaign_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("checkin_campaign.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")  # where acks and reminders go
+    makeups_used: Mapped[int] = mapped_column(default=0)
+    joined_at: Mapped[datetime]
+
+
+class Checkin(Base):
+    """One counted campaign day of one customer; the unique key makes double counting impossible."""
+
+    __tablename__ = "checkin"
+    __table_args__ = (UniqueConstraint("campaign_id", "customer_id", "day"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("checkin_campaign.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    day_index: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))  # on_time | makeup
+    content: Mapped[str] = mapped_column(Text, default="")
+    has_photo: Mapped[bool] = mapped_column(default=False)
+    msgid: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+
+
+class CheckinReminder(Base):
+    """At most one reminder per participant per campaign day."""
+
+    __tablename__ = "checkin_reminder"
+    __table_args__ = (UniqueConstraint("campaign_id", "customer_id", "day"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("checkin_campaign.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class CommunityReward(Base):
+    """A milestone or referral tier granted once: the key (e.g. checkin:3:42:day7) is unique."""
+
+    __tablename__ = "community_reward"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # milestone | tier
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class PointsEntry(Base):
+    """The append-only points ledger; a balance is the sum. `ref` makes automatic awards idempotent."""
+
+    __tablename__ = "points_entry"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    delta: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(64))  # checkin | milestone | referral | staff:<userid>
+    ref: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime]
+
+
+class ReferralCampaign(Base):
+    """Fission: participants get a personal contact way; tiers reward N distinct new friends."""
+
+    __tablename__ = "referral_campaign"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    staff_userid: Mapped[str] = mapped_column(String(64))  # the member new friends add
+    tiers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{invites, gift, points}]
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active | ended
+    source: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class ReferralParticipant(Base):
+    """An inviter and their 「联系我」 config; `state` (≤30 chars) identifies them in add events."""
+
+    __tablename__ = "referral_participant"
+    __table_args__ = (UniqueConstraint("campaign_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("referral_campaign.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str | None] = mapped_column(String(30), unique=True)
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id", ondelete="SET NULL"), index=True)
+    config_id: Mapped[str | None] = mapped_column(String(64))
+    qr_code: Mapped[str] = mapped_column(String(512), default="")
+    way_status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | ready | failed
+    joined_at: Mapped[datetime]
+
+
+class ReferralInvite(Base):
+    """A new friend who came through a participant's contact way; counted once per campaign."""
+
+    __tablename__ = "referral_invite"
+    __table_args__ = (UniqueConstraint("campaign_id", "invitee_customer_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("referral_campaign.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("referral_participant.id", ondelete="CASCADE"),
+                                                index=True)
+    invitee_customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    staff_userid: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="counted")  # counted | left
+    added_at: Mapped[datetime]
+    left_at: Mapped[datetime | None]

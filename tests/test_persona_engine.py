@@ -114,9 +114,9 @@ def test_time_of_day_picks_the_slot_texts(persona) -> None:  # type: ignore[no-u
 
 def test_holidays_and_channels_overlay_the_base_text(persona) -> None:  # type: ignore[no-untyped-def]
     facts = {"name": "", "staff": "", "channel": ""}
-    assert "520" in persona.render("greeting.new_friend", day=date(2026, 5, 20), **facts).text
-    assert "520" not in persona.render("greeting.new_friend", day=date(2026, 5, 21), **facts).text
-    on_sale = persona.render("greeting.new_friend", day=date(2026, 5, 20), channel_override="spring_sale", **facts)
+    assert "520" in persona.render("greeting.new_friend", on=date(2026, 5, 20), **facts).text
+    assert "520" not in persona.render("greeting.new_friend", on=date(2026, 5, 21), **facts).text
+    on_sale = persona.render("greeting.new_friend", on=date(2026, 5, 20), channel_override="spring_sale", **facts)
     assert "春日焕新季" in on_sale.text  # the channel is more specific than the holiday
     assert "满199减30" in on_sale.text  # campaign facts from [facts]
 

@@ -92,3 +92,40 @@ async def test_a_failing_job_is_recorded_and_rolled_back(sessions) -> None:  # t
     async with sessions() as sess:
         (run,) = (await sess.scalars(select(JobRun))).all()
     assert run.status == "failed" and "boom" in run.error
+
+
+async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(sessions) -> None:  # type: ignore
+    clock = FakeClock(1_772_413_170)  # 08:59:30
+    s = make(sessions, clock)
+    await s.start()
+    clock.advance(60)
+    assert [t.hour for _, t in await s.tick()] == [9]
+    clock.advance(2 * 3600 + 9 * 60)  # 11:09:30: 10:00 and 11:00 passed while the loop was stalled
+    assert [t.hour for _, t in await s.tick()] == [11]  # only 11:00, once
+    clock.advance(3600 + 30 * 60)  # 12:39:30: 12:00 is 40 min old, past the 30 min grace
+    assert await s.tick() == []
+    clock.advance(21 * 60)  # 13:00:30: 13:00 runs as usual
+    assert len(await s.tick()) == 1
+    assert len(await audit_targets(sessions)) == 3
+
+
+async def test_jobs_from_a_source_follow_the_database_at_each_refresh(sessions) -> None:  # type: ignore[no-untyped-def]
+    clock = FakeClock(1_772_413_170)
+    from tests.harness import context_factory
+
+    wanted = ["a"]
+
+    async def load(session) -> list[Job]:  # type: ignore[no-untyped-def]
+        return [Job(f"src:{n}", hourly(), note_run) for n in wanted]
+
+    s = Scheduler(sessions, context_factory(clock), clock, refresh_s=30)
+    s.add_source("src:", load)
+    await s.start()
+    assert sorted(s.jobs) == ["src:a"]
+    wanted[:] = ["b"]
+    clock.advance(10)
+    await s.tick()
+    assert sorted(s.jobs) == ["src:a"]  # not refreshed yet
+    clock.advance(30)
+    await s.tick()
+    assert sorted(s.jobs) == ["src:b"]

@@ -6,8 +6,9 @@ the ticket operations in `tickets`; the scheduler runs `sla.watch_tickets` every
 
 from handlers.escalation.api import escalate, escalate_if_needed, held_by_advisor, record_unanswered
 from handlers.escalation.events import router
+from handlers.escalation.followups import followups
 from handlers.escalation.rules import Trigger, is_question
 from handlers.escalation.sla import jobs
 
-__all__ = ["Trigger", "escalate", "escalate_if_needed", "held_by_advisor", "is_question", "jobs",
+__all__ = ["Trigger", "escalate", "escalate_if_needed", "followups", "held_by_advisor", "is_question", "jobs",
            "record_unanswered", "router"]

@@ -1,0 +1,127 @@
+"""Check-in camps through the emulator: a 7-day camp, make-up cards, milestones, kind refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from handlers.community.campaigns import create_campaign
+from storage.models import Checkin, CommunityReward, PointsEntry
+from tests.community_kit import at, service, start_bot
+
+CAMP = {"window": "06:00-23:00", "makeup_limit": 1, "makeup_days": 2, "points_per_checkin": 1}
+POINTS = {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"}, {"name": "柚苗", "min": 20, "rights": "新品试用"}]}
+
+
+@pytest.fixture
+async def camp_bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+    clock.set(at(3, 1, 12))
+    bot = await start_bot(db_url, wecom, clock, checkin=CAMP, points=POINTS)
+    async with service(bot) as ctx:
+        await create_campaign(ctx, key="read7", name="7天阅读打卡", start=date(2026, 3, 2), days=7,
+                              milestones=[{"day": 3, "points": 5},
+                                          {"day": 7, "points": 20, "badge": "坚持7天", "coupon": "满99减10券"}],
+                              actor="li.na")
+    yield bot
+    await bot.stop()
+
+
+async def says(bot, wecom, clock, ext: str, text: str, when: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """The customer writes at a local time; returns the bot's new answers."""
+    clock.set(when)
+    before = len(wecom.customer_inbox(ext))
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    return wecom.customer_inbox(ext)[before:]
+
+
+async def test_a_seven_day_camp_with_a_skipped_day_made_up_reaches_the_milestone_once(camp_bot, wecom, clock):
+    ext = "wmReader01"
+    (day1,) = await says(camp_bot, wecom, clock, ext, "打卡 今天读了20页", at(3, 2, 8))
+    assert " 1 天" in day1 and "第 1 " in day1  # streak 1, first today
+    (ack,) = await says(camp_bot, wecom, clock, ext, "打卡", at(3, 3, 9))
+    assert " 2 天" in ack
+    ack, milestone3 = await says(camp_bot, wecom, clock, ext, "打卡", at(3, 4, 9))
+    assert " 3 天" in ack and "3天" in milestone3 and "5 积分" in milestone3
+    # day 4 (March 5) skipped; on day 5 the make-up card fills it and the streak is whole again
+    (made_up,) = await says(camp_bot, wecom, clock, ext, "补卡", at(3, 6, 7, 30))
+    assert "3月5日" in made_up and " 4 " in made_up
+    for day in (6, 7):  # days 5 and 6
+        (ack,) = await says(camp_bot, wecom, clock, ext, "打卡", at(3, day, 21))
+        assert f" {day - 1} 天" in ack
+    day7 = await says(camp_bot, wecom, clock, ext, "打卡 读完啦", at(3, 8, 10))
+    assert len(day7) == 3  # the ack, the milestone celebration, the new level
+    assert " 7 天" in day7[0]
+    assert "7天" in day7[1] and "满99减10券" in day7[1] and "坚持7天" in day7[1] and "20 积分" in day7[1]
+    assert "柚苗" in day7[2]  # 7 + 20 points passed the 20-point level
+    again = await says(camp_bot, wecom, clock, ext, "打卡", at(3, 8, 11))
+    assert len(again) == 1 and "已经" in again[0]  # duplicate: kindly refused, no second milestone
+    async with camp_bot.sessions() as s:
+        rows = list((await s.scalars(select(Checkin).order_by(Checkin.day))).all())
+        rewards = await s.scalar(select(func.count()).select_from(CommunityReward))
+        points = await s.scalar(select(func.sum(PointsEntry.delta)))
+    assert [r.day.day for r in rows] == [2, 3, 4, 5, 6, 7, 8]
+    assert [r.kind for r in rows].count("makeup") == 1
+    assert rewards == 2
+    assert points == 7 + 5 + 20
+    assert sum("满99减10券" in t for t in wecom.customer_inbox(ext)) == 1
+    assert sum("5 积分" in t for t in wecom.customer_inbox(ext)) == 1  # day-3 milestone once, not daily
+
+
+async def test_the_streak_and_todays_rank_are_in_the_acknowledgement(camp_bot, wecom, clock):
+    await says(camp_bot, wecom, clock, "wmFirst01", "打卡", at(3, 2, 7))
+    (ack,) = await says(camp_bot, wecom, clock, "wmSecond1", "打卡", at(3, 2, 8))
+    assert "2" in ack  # second to check in today
+    (ack2,) = await says(camp_bot, wecom, clock, "wmSecond1", "打卡", at(3, 3, 6, 30))
+    assert "2 天" in ack2 or "2/7" in ack2 or "连续 2" in ack2
+
+
+@pytest.mark.parametrize("text,when,expect", [
+    ("打卡", at(3, 2, 5, 30), "还没到打卡时间"),  # before the daily window
+    ("打卡", at(3, 2, 23, 30), "明天"),  # late: today's window has closed, come back tomorrow
+    ("打卡", at(3, 1, 10), "3月2日才开始"),  # before the campaign
+    ("补卡", at(3, 2, 10), "没有需要补的卡"),  # nothing missed yet
+])
+async def test_out_of_rules_messages_get_a_clear_answer_and_count_nothing(camp_bot, wecom, clock, text, when, expect):
+    (answer,) = await says(camp_bot, wecom, clock, "wmRules01", text, when)
+    assert expect in answer
+    assert await camp_bot.count(Checkin) == 0
+
+
+async def test_after_the_end_a_checkin_is_thanked_not_counted(camp_bot, wecom, clock):
+    await says(camp_bot, wecom, clock, "wmLate0001", "打卡", at(3, 8, 9))
+    (answer,) = await says(camp_bot, wecom, clock, "wmLate0001", "打卡", at(3, 9, 9))
+    assert "结束" in answer and "1 天" in answer
+    assert await camp_bot.count(Checkin) == 1
+
+
+async def test_make_up_cards_are_limited(camp_bot, wecom, clock):
+    ext = "wmMakeup01"
+    await says(camp_bot, wecom, clock, ext, "打卡", at(3, 2, 9))
+    # March 3 and 4 missed; one make-up card allowed
+    (first,) = await says(camp_bot, wecom, clock, ext, "补卡", at(3, 5, 9))
+    assert "3月4日" in first
+    (second,) = await says(camp_bot, wecom, clock, ext, "补卡", at(3, 5, 9, 5))
+    assert "用完" in second
+    assert await camp_bot.count(Checkin) == 2
+
+
+async def test_a_photo_before_or_after_the_checkin_is_kept_as_its_proof(camp_bot, wecom, clock):
+    clock.set(at(3, 2, 9))
+    await wecom.customer_sends_image("wmPhoto001")
+    await camp_bot.drain()
+    await says(camp_bot, wecom, clock, "wmPhoto001", "打卡 跑了5公里", at(3, 2, 9, 2))
+    await says(camp_bot, wecom, clock, "wmPhoto002", "打卡", at(3, 2, 9, 3))
+    clock.set(at(3, 2, 9, 5))
+    await wecom.customer_sends_image("wmPhoto002")
+    await camp_bot.drain()
+    await says(camp_bot, wecom, clock, "wmPhoto003", "打卡", at(3, 2, 9, 6))
+    clock.set(at(3, 2, 9, 30))  # too long after the check-in to be its proof
+    await wecom.customer_sends_image("wmPhoto003")
+    await camp_bot.drain()
+    async with camp_bot.sessions() as s:
+        rows = {r.content or r.id: r.has_photo for r in (await s.scalars(select(Checkin).order_by(Checkin.id))).all()}
+    assert list(rows.values()) == [True, True, False]
+    assert "跑了5公里" in rows

@@ -1,0 +1,80 @@
+"""Points and levels: "我的积分", staff adjustments with audit, idempotent awards, level-up messages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.errors import CommandError
+from handlers.community.points import adjust_points, award, points_history
+from storage.models import AuditLog, PointsEntry
+from tests.community_kit import at, service, start_bot
+
+LEVELS = {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
+                     {"name": "柚苗", "min": 100, "rights": "新品试用优先"},
+                     {"name": "金柚", "min": 500, "rights": "专属顾问"}]}
+
+
+@pytest.fixture
+async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+    clock.set(at(3, 2, 10))
+    bot = await start_bot(db_url, wecom, clock, points=LEVELS)
+    yield bot
+    await bot.stop()
+
+
+async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, wecom) -> None:
+    await wecom.customer_says("wmPts0001", "你好")
+    await bot.drain()
+    async with service(bot) as ctx:
+        customer = await ctx.repos.customers.find("wmPts0001")
+        await award(ctx, customer, 130, reason="首单", source="order", ref="order:1")
+    await wecom.customer_says("wmPts0001", "我的积分")
+    await bot.drain()
+    answer = wecom.customer_inbox("wmPts0001")[-1]
+    assert "130" in answer and "柚苗" in answer and "新品试用优先" in answer
+    assert "金柚" in answer and "370" in answer  # next level and what it needs
+
+
+async def test_the_same_award_reference_books_points_once(bot, wecom) -> None:
+    await wecom.customer_says("wmPts0002", "你好")
+    await bot.drain()
+    for _ in range(2):
+        async with service(bot) as ctx:
+            customer = await ctx.repos.customers.find("wmPts0002")
+            await award(ctx, customer, 10, reason="打卡", source="checkin", ref="checkin:99")
+    assert await bot.count(PointsEntry) == 1
+
+
+async def test_staff_adjustments_are_audited_and_a_new_level_is_announced(bot, wecom) -> None:
+    await wecom.customer_says("wmPts0003", "你好")
+    await bot.drain()
+    async with service(bot) as ctx:
+        result = await adjust_points(ctx, "wmPts0003", 120, reason="线下活动奖励", actor="li.na")
+    assert result.after.balance == 120 and result.leveled_up
+    async with service(bot) as ctx:
+        result = await adjust_points(ctx, "wmPts0003", -30, reason="误发更正", actor="li.na")
+    assert result.after.balance == 90 and result.after.level.name == "柚芽"
+    await bot.drain()
+    inbox = wecom.customer_inbox("wmPts0003")
+    assert sum("柚苗" in t for t in inbox) == 1  # one level-up message, none for the correction
+    async with bot.sessions() as s:
+        audits = list((await s.scalars(select(AuditLog).where(AuditLog.action == "points_adjust")
+                                        .order_by(AuditLog.id))).all())
+        entries = list((await s.scalars(select(PointsEntry).order_by(PointsEntry.id))).all())
+    assert [(a.actor, a.detail["delta"], a.detail["reason"]) for a in audits] == [
+        ("li.na", 120, "线下活动奖励"), ("li.na", -30, "误发更正")]
+    assert [(e.delta, e.source) for e in entries] == [(120, "staff:li.na"), (-30, "staff:li.na")]
+    async with service(bot) as ctx:
+        current, history = await points_history(ctx, "wmPts0003")
+    assert current.balance == 90 and [e.delta for e in history] == [-30, 120]
+
+
+@pytest.mark.parametrize("ext,delta,reason", [("wmNobody", 5, "x"), ("wmPts0004", 0, "x"), ("wmPts0004", 5, " ")])
+async def test_bad_adjustments_are_refused_with_a_reason(bot, wecom, ext, delta, reason) -> None:
+    await wecom.customer_says("wmPts0004", "你好")
+    await bot.drain()
+    with pytest.raises(CommandError):
+        async with service(bot) as ctx:
+            await adjust_points(ctx, ext, delta, reason=reason, actor="li.na")
+    assert await bot.count(PointsEntry) == 0

@@ -1,0 +1,124 @@
+"""Referral tiers through the emulator: a personal 「联系我」 code, new friends counted once,
+re-adds and known customers ignored, tier 1 at the 10th distinct new friend."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.appkeys import DELIVERY, SCHEDULER
+from handlers.community.referrals import format_winners, referral_winners
+from storage.models import InboundEvent, ReferralInvite, ReferralParticipant
+from tests.community_kit import at, run_due_jobs, service, start_bot
+
+SPRING = {"key": "spring", "name": "春日邀请有礼", "staff": "zhang.wei",
+          "tiers": [{"invites": 10, "gift": "面霜1瓶", "points": 50}, {"invites": 20, "gift": "面霜2瓶"}]}
+
+
+@pytest.fixture
+async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+    clock.set(at(3, 2, 10))
+    bot = await start_bot(db_url, wecom, clock, referral={"campaigns": [SPRING], "leave_grace_hours": 1},
+                          points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 50, "rights": "试用"}]})
+    yield bot
+    await bot.stop()
+
+
+async def join(bot, wecom, ext: str) -> str:  # type: ignore[no-untyped-def]
+    """The customer asks for their code; returns the config_id WeCom made for it."""
+    await wecom.customer_says(ext, "邀请有礼")
+    await bot.drain()
+    call = wecom.calls("externalcontact/add_contact_way")[-1]
+    return str(call.response.get("config_id", ""))
+
+
+async def scan(bot, wecom, clock, config_id: str, ext: str) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(60)
+    await wecom.customer_scans(config_id, ext)
+    await bot.drain()
+
+
+async def counted(bot) -> int:  # type: ignore[no-untyped-def]
+    async with bot.sessions() as s:
+        return len((await s.scalars(select(ReferralInvite).where(ReferralInvite.status == "counted"))).all())
+
+
+async def test_tier_one_comes_at_the_tenth_distinct_new_friend_and_a_re_add_does_not_count(bot, wecom, clock):
+    clock.set(at(2, 20, 10))
+    await wecom.customer_says("wmOldCust1", "你好")  # a customer we have known for ten days
+    await bot.drain()
+    clock.set(at(3, 2, 10))
+    config_id = await join(bot, wecom, "wmInviter1")
+    (call,) = wecom.calls("externalcontact/add_contact_way")
+    assert call.body["type"] == 1 and call.body["scene"] == 2 and call.body["user"] == ["zhang.wei"]
+    assert call.body["state"].startswith("rf") and len(call.body["state"]) <= 30
+    inbox = wecom.customer_inbox("wmInviter1")
+    assert call.response["qr_code"] in inbox[-1]  # shown once WeCom made the code
+    for n in range(1, 10):
+        await scan(bot, wecom, clock, config_id, f"wmNewFr{n:02d}")
+    assert any("第一位好友" in t for t in wecom.customer_inbox("wmInviter1"))
+    await scan(bot, wecom, clock, config_id, "wmOldCust1")  # known before: not a new friend
+    await scan(bot, wecom, clock, config_id, "wmInviter1")  # their own code
+    clock.advance(2 * 3600)  # past the 1 h leave grace: friend 3 still counts after leaving...
+    await wecom.customer_deletes_staff("zhang.wei", "wmNewFr03")
+    await bot.drain()
+    await scan(bot, wecom, clock, config_id, "wmNewFr03")  # ...and coming back is a re-add, not a new friend
+    assert await counted(bot) == 9
+    assert await bot.count(InboundEvent, InboundEvent.status != "done") == 0  # ignored cleanly, no error
+    assert not any("第1档" in t for t in wecom.customer_inbox("wmInviter1"))
+    await scan(bot, wecom, clock, config_id, "wmNewFr10")
+    assert await counted(bot) == 10
+    assert sum("第1档" in t and "面霜1瓶" in t for t in wecom.customer_inbox("wmInviter1")) == 1
+    assert any("柚苗" in t for t in wecom.customer_inbox("wmInviter1"))  # the tier's 50 points: new level
+    assert any("面霜1瓶" in t and "10" in t for t in wecom.staff_inbox("zhang.wei"))
+    await scan(bot, wecom, clock, config_id, "wmNewFr11")
+    assert sum("第1档" in t for t in wecom.customer_inbox("wmInviter1")) == 1  # announced once
+    async with service(bot) as ctx:
+        (winner,) = await referral_winners(ctx, "spring")
+    assert winner["external_userid"] == "wmInviter1" and winner["invites"] == 11 and winner["tier"] == 1
+    assert "wmInviter1" in format_winners("春日邀请有礼", [winner]) and "面霜1瓶" in format_winners("x", [winner])
+
+
+async def test_a_friend_who_leaves_within_the_grace_period_stops_counting(bot, wecom, clock):
+    config_id = await join(bot, wecom, "wmInviter2")
+    for ext in ("wmLeave001", "wmStay0001", "wmMoved001"):
+        await scan(bot, wecom, clock, config_id, ext)
+    await wecom.customer_deletes_staff("zhang.wei", "wmLeave001")  # within the hour: no longer counts
+    await wecom.staff_deletes_customer("zhang.wei", "wmMoved001", by_transfer=True)  # a transfer is not leaving
+    await bot.drain()
+    assert await counted(bot) == 2
+    await scan(bot, wecom, clock, config_id, "wmLeave001")  # back a minute later: a re-add, not counted again
+    assert await counted(bot) == 2
+    assert await bot.count(InboundEvent, InboundEvent.status != "done") == 0
+    await wecom.customer_says("wmInviter2", "我的邀请")
+    await bot.drain()
+    assert "2" in wecom.customer_inbox("wmInviter2")[-1] and "8" in wecom.customer_inbox("wmInviter2")[-1]
+
+
+async def test_a_code_whose_follow_up_was_lost_is_shown_by_the_sweep_once(bot, wecom, clock):
+    bot.app[DELIVERY].followups = None  # as if the follow-up had failed after WeCom answered
+    await join(bot, wecom, "wmInviter3")
+    qr = wecom.calls("externalcontact/add_contact_way")[-1].response["qr_code"]
+    assert not any(qr in t for t in wecom.customer_inbox("wmInviter3"))
+    await bot.app[SCHEDULER].start()
+    for minute in (5, 10):
+        clock.set(at(3, 2, 10, minute))
+        await run_due_jobs(bot)
+    assert sum(qr in t for t in wecom.customer_inbox("wmInviter3")) == 1
+
+
+async def test_a_code_wecom_refused_is_reported_to_the_customer(bot, wecom, clock):
+    wecom.faults.inject("externalcontact/add_contact_way", errcode=40003)
+    await join(bot, wecom, "wmInviter4")
+    await bot.app[SCHEDULER].start()
+    clock.set(at(3, 2, 10, 5))
+    await run_due_jobs(bot)
+    assert "没有生成成功" in wecom.customer_inbox("wmInviter4")[-1]
+    async with bot.sessions() as s:
+        (participant,) = (await s.scalars(select(ReferralParticipant))).all()
+    assert participant.way_status == "failed"
+    # asking again makes a new code
+    await wecom.customer_says("wmInviter4", "邀请有礼")
+    await bot.drain()
+    assert wecom.calls("externalcontact/add_contact_way")[-1].ok
+    assert "example.invalid/qr" in wecom.customer_inbox("wmInviter4")[-1]
