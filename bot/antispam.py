@@ -25,7 +25,7 @@ from bot.config import AntispamConfig
 from bot.context import Context
 from persona.loader import parse_cadence
 from persona.model import Cadence
-from storage.models import Customer
+from storage.models import Customer, OutboxItem
 from storage.repos import PushRepo
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,16 @@ class PushOutcome:
     status: str  # queued | deferred | suppressed
     reason: str = ""
     due_at: datetime | None = None
+    item: OutboxItem | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushPlan:
+    """Where and when a push may go: route "kf" or "contact" with its due time, or None + reason."""
+
+    route: str | None
+    due_at: datetime | None = None
+    reason: str = ""
 
 
 async def _routes(ctx: Context, customer: Customer, open_kfid: str) -> tuple[list[tuple[str, datetime | None]], str]:
@@ -135,36 +145,44 @@ async def _routes(ctx: Context, customer: Customer, open_kfid: str) -> tuple[lis
     return routes, reason
 
 
-async def send_push(ctx: Context, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
-                    **facts: object) -> PushOutcome:
-    """Render a template and queue it as a push if the gate admits it; otherwise record why not.
+async def plan_push(ctx: Context, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
+                    kf_only: bool = False) -> PushPlan:
+    """Pick the route and due time the gate admits (caps, quiet hours, opt-out, switch), or record
+    the suppression with its reason. Every push (stage content, reminders, broadcasts) comes here.
 
     A kf push that could only leave after the 48-hour window closes goes to a friend as a
-    proposed mass message instead; caps and opt-out apply whatever the route.
-    """
+    proposed mass message instead, unless `kf_only`."""
     now = ctx.clock.now()
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
     routes, reason = await _routes(ctx, customer, open_kfid)
-    chosen: tuple[str, datetime] | None = None
+    if kf_only:
+        routes = [r for r in routes if r[0] == "kf"]
     for route, latest in routes:
         admission = await gate.admit(ctx.repos.pushes, customer, now=now, latest=latest)
         if admission.due_at is not None:
-            chosen = (route, admission.due_at)
-            break
+            return PushPlan(route, admission.due_at)
         reason = admission.reason
         if reason != "kf_window":
             break
-    if chosen is None:
-        ctx.repos.pushes.suppress(customer.id, key, reason, now=now)
-        ctx.log.info("push suppressed", extra={"customer_id": customer.id, "template": key, "reason": reason})
-        return PushOutcome("suppressed", reason)
-    route, due_at = chosen
+    ctx.repos.pushes.suppress(customer.id, key, reason, now=now)
+    ctx.log.info("push suppressed", extra={"customer_id": customer.id, "template": key, "reason": reason})
+    return PushPlan(None, reason=reason)
+
+
+async def send_push(ctx: Context, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
+                    kf_only: bool = False, **facts: object) -> PushOutcome:
+    """Render a template in the persona's voice and queue it as a push, if the gate admits it."""
+    open_kfid = open_kfid or ctx.settings.wecom.open_kfid
+    plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, kf_only=kf_only)
+    if plan.route is None or plan.due_at is None:
+        return PushOutcome("suppressed", plan.reason)
     last = await ctx.repos.messages.last_variant(customer.id, key)
-    rendered = ctx.render(key, last_variant=last, **facts)
+    rendered = ctx.with_(customer=customer).render(key, last_variant=last, **facts)
     template_key = f"{key}#{rendered.variant}"
-    if route == "kf":
-        ctx.outbox.kf_send(open_kfid, customer, rendered.text, kind="push", template_key=template_key, due_at=due_at)
+    if plan.route == "kf":
+        item = ctx.outbox.kf_send(open_kfid, customer, rendered.text, kind="push", template_key=template_key,
+                                  due_at=plan.due_at)
     else:
-        ctx.outbox.mass_single(customer.owner_userid, customer, rendered.text, template_key=template_key,
-                               due_at=due_at)
-    return PushOutcome("deferred" if due_at > now else "queued", due_at=due_at)
+        item = ctx.outbox.mass_single(customer.owner_userid, customer, rendered.text, template_key=template_key,
+                                      due_at=plan.due_at)
+    return PushOutcome("deferred" if plan.due_at > ctx.clock.now() else "queued", due_at=plan.due_at, item=item)

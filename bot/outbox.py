@@ -161,14 +161,15 @@ class Outbox:
                                 "text": goodbye, "template_key": template_key}
         return self.add("kf/service_state/trans", payload, kind="sync", customer=customer)
 
-    def mass_template(self, sender: str, customers: list[Customer], text: str, *, kind: str = "push") -> OutboxItem:
+    def mass_template(self, sender: str, customers: list[Customer], text: str, *, kind: str = "push",
+                      due_at: datetime | None = None) -> OutboxItem:
         """Propose a 1:1 mass message from `sender` to their friends (add_msg_template, chat_type single).
 
         WeCom only creates a task; the member confirms it in the client (customer-contact.md §10)."""
         payload = {"chat_type": "single", "external_userid": [c.external_userid for c in customers],
                    "sender": sender,
                    "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
-        item = self.add("externalcontact/add_msg_template", payload, kind=kind)
+        item = self.add("externalcontact/add_msg_template", payload, kind=kind, due_at=due_at)
         for customer in customers:
             self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind)
         return item

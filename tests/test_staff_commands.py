@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.features import FEATURES
 from handlers.commands import COMMANDS
-from storage.models import Customer, CustomerTag, OutboxItem, Staff, StaffPending, Tag, Ticket
+from storage.models import Customer, CustomerTag, OutboxItem, Staff, StaffPending, SuppressedPush, Tag, Ticket
 from storage.repos import TagRepo
 from tests import escalation_kit as kit
 
@@ -253,6 +255,32 @@ async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, w
         rows = (await s.scalars(select(OutboxItem).order_by(OutboxItem.id.desc()).limit(3))).all()
     assert {(r.api, r.kind) for r in rows} >= {("kf/send_msg", "push"), ("externalcontact/add_msg_template", "push")}
     assert "没有待确认" in await say(bot, wecom, "zhang.wei", "/confirm")  # used up
+
+
+async def test_a_broadcast_obeys_the_frequency_cap(bot, wecom, clock) -> None:
+    """A broadcast beyond the daily push cap waits for the next day; none beyond the weekly cap."""
+    await wecom.customer_says("wmBcCap01", "你好")
+    await bot.drain()
+    await kit.customer(bot, "wmBcCap01", tags=("VIP",))
+    cap = bot.app[FEATURES].gate.cadence.daily_cap
+    for _ in range(cap):
+        await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
+        await say(bot, wecom, "zhang.wei", "/confirm")
+    pushes_before = len(wecom.customer_inbox("wmBcCap01"))
+    await say(bot, wecom, "zhang.wei", "/broadcast VIP member_day")
+    await say(bot, wecom, "zhang.wei", "/confirm")
+    assert len(wecom.customer_inbox("wmBcCap01")) == pushes_before  # not today
+    async with bot.sessions() as s:
+        later = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "push")
+                                 .order_by(OutboxItem.id.desc()))).first()
+    assert later.status == "pending" and later.due_at > clock.now() + timedelta(hours=6)
+    weekly = bot.app[FEATURES].gate.cadence.weekly_cap
+    for _ in range(weekly):  # past the week's cap (or the kf slots): dropped, with the reason
+        await say(bot, wecom, "zhang.wei", "/broadcast VIP member_day")
+        await say(bot, wecom, "zhang.wei", "/confirm")
+    async with bot.sessions() as s:
+        reasons = {r.reason for r in (await s.scalars(select(SuppressedPush))).all()}
+    assert reasons and reasons <= {"weekly_cap", "kf_limit"}
 
 
 async def test_an_unconfirmed_broadcast_expires(bot, wecom, clock) -> None:

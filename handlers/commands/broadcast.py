@@ -13,9 +13,11 @@ the kind the outbox's frequency cap and quiet hours apply to:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.antispam import plan_push
 from bot.context import Context
+from bot.features import features
 from bot.errors import CommandError
 from handlers.commands.lookup import find_tag, unknown_tag
 from handlers.commands.registry import expect, no_args
@@ -118,13 +120,22 @@ async def run_confirm(ctx: Context, _: None) -> str:
         raise CommandError("这次群发的标签已被删除，没有发送。")
     text = _template(ctx, str(pending.payload["template"]))
     audience = await _audience(ctx, tag)  # counted again: tags and opt-outs may have changed since
-    open_kfid = ctx.settings.wecom.open_kfid
-    for customer in audience.kf:
-        ctx.outbox.kf_send(open_kfid, customer, _render(ctx, text, customer), kind="push",
-                           template_key=f"broadcast.{pending.payload['template']}")
-    for sender, customers in audience.friends.items():
+    open_kfid, key = ctx.settings.wecom.open_kfid, f"broadcast.{pending.payload['template']}"
+    gate = features(ctx).gate
+    # Every customer passes the push gate (caps, quiet hours); friends admitted for the same time
+    # share one proposed mass message per sender.
+    batches: dict[tuple[str, datetime], list[Customer]] = {}
+    for customer in [*audience.kf, *(c for cs in audience.friends.values() for c in cs)]:
+        plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid)
+        if plan.route == "kf" and plan.due_at is not None:
+            ctx.outbox.kf_send(open_kfid, customer, _render(ctx, text, customer), kind="push", template_key=key,
+                               due_at=plan.due_at)
+        elif plan.route == "contact" and plan.due_at is not None:
+            batches.setdefault((customer.owner_userid, plan.due_at), []).append(customer)
+    for (sender, due_at), customers in batches.items():
         for start in range(0, len(customers), MASS_LIMIT):
-            ctx.outbox.mass_template(sender, customers[start:start + MASS_LIMIT], _render(ctx, text, None))
+            ctx.outbox.mass_template(sender, customers[start:start + MASS_LIMIT], _render(ctx, text, None),
+                                     due_at=due_at)
     pending.status = "done"
     ctx.repos.audit.record(actor=ctx.staff.userid, action="broadcast.sent", target=f"tag:{tag.name}",
                            detail={"template": pending.payload["template"], "kf": len(audience.kf),

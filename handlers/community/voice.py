@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.antispam import send_push
 from bot.context import Context
+from bot.features import features
 from storage.models import Customer, OutboxItem
 from storage.repos import KfWindowRepo
 
@@ -33,8 +35,13 @@ def reachable(customer: Customer, now: datetime) -> bool:
 
 
 async def tell(ctx: Context, customer: Customer, open_kfid: str, say: Say) -> OutboxItem | None:
-    """Queue one message to a customer in their kf chat; None when WeCom would refuse it."""
+    """Queue one message to a customer in their kf chat; None when WeCom would refuse it, or (for
+    a push) when the anti-spam gate does not admit it — that case is recorded with its reason."""
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
+    if say.kind == "push":
+        outcome = await send_push(ctx, features(ctx).gate, customer, say.key, open_kfid=open_kfid, kf_only=True,
+                                  name=customer.name, **say.facts)
+        return outcome.item
     if not open_kfid or not reachable(customer, ctx.clock.now()):
         return None
     assert customer.last_inbound_at is not None
