@@ -57,6 +57,7 @@ async def backends(work: Path):  # type: ignore[no-untyped-def]
 async def main(selected: list[str]) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
+    from bench.fanout import run_fanout
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:
@@ -71,6 +72,9 @@ async def main(selected: list[str]) -> list[Row]:
         if not selected or "burst" in selected:
             async for name, url in backends(work):
                 rows.append(await run_burst(name, url, work))
+        if not selected or "fanout" in selected:
+            async for name, url in backends(work):
+                rows.append(await run_fanout(name, url, work))
     return rows
 
 

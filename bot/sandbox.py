@@ -40,7 +40,6 @@ def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: in
         "staff": {"admins": staff[:1], "operators": staff[1:2], "advisors": staff[2:],
                   "names": [f"{userid}={name}" for userid, name in cfg.staff.items()]},
         "log": {"json": False},
-        **demo_community(staff[0]),
     }
 
 
