@@ -18,7 +18,7 @@ KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 def test_the_example_config_is_valid_and_documents_every_key() -> None:
     text = (ROOT / "config.example.toml").read_text()
     config = from_mapping(tomllib.loads(text), {})
-    for section in ("server", "wecom", "database", "worker", "persona", "staff", "log"):
+    for section in ("server", "wecom", "database", "worker", "persona", "staff", "log", "digest", "console"):
         for key in type(getattr(config, section)).__dataclass_fields__:
             assert f"\n{key} =" in text, f"{section}.{key} is not documented in config.example.toml"
     assert config.server.port == 8080
