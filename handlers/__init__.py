@@ -15,4 +15,6 @@ def all_routers() -> list[Router]:
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    return []
+    from handlers import digest
+
+    return [*digest.jobs(config)]
