@@ -1,10 +1,13 @@
-"""The digest leaving Wanzi: the 09:00 job and WeCom's byte limits on a busy day."""
+"""The digest leaving Wanzi: the 09:00 job, WeCom's byte limits on a busy day, and `wanzi digest`."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
+from pathlib import Path
 
 from bot.appkeys import SCHEDULER
+from bot.cli import main
 from digest import Breakdown, Digest, Line, default_registry
 from digest.render import APP_MARKDOWN_LIMIT, WEBHOOK_MARKDOWN_LIMIT, markdown
 from tests.digest_scenario import D, local, play
@@ -88,3 +91,24 @@ async def test_the_busy_digest_is_accepted_by_message_send(wanzi, wecom) -> None
     await wanzi.drain()
     (call,) = wecom.calls("message/send")
     assert call.errcode == 0 and call.body["markdown"]["content"] == text
+
+
+async def test_wanzi_digest_prints_the_day_and_writes_html(db_url, wecom, clock, tmp_path: Path, capsys) -> None:
+    config = make_config(db_url, wecom.base_url)
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        await play(bot, wecom, clock)
+    finally:
+        await bot.stop()
+    toml = tmp_path / "wanzi.toml"
+    toml.write_text(f'[database]\nurl = "{db_url}"\n[persona]\ntimezone = "Asia/Shanghai"\n', encoding="utf-8")
+    html = tmp_path / "digest.html"
+    code = await asyncio.to_thread(main, ["--config", str(toml), "digest", "--date", "2024-03-20", "--html", str(html)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("柚见每日简报 · 2024-03-20（周三） · 时区 Asia/Shanghai")
+    assert "新增好友" in out and "较前日 +1" in out and "expo 2 · live 1" in out
+    assert "新建工单" in out and "—  尚未统计，待 issue 5" in out
+    page = html.read_text(encoding="utf-8")
+    assert page.count('<svg class="chart"') == 3 and "<style>" in page and 'href="/console' not in page
