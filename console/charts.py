@@ -23,14 +23,16 @@ class Series:
     points: Sequence[tuple[date, float | None]]
 
 
-def nice_ceiling(value: float) -> float:
-    """1, 2, 2.5 or 5 × 10^k at or above `value`, so grid labels are round numbers."""
-    if value <= 0:
+def nice_step(span: float, *, integer: bool, ticks: int = 4) -> float:
+    """A round grid step (1, 2, 2.5 or 5 × 10^k) so `ticks` steps cover `span`; whole numbers for counts."""
+    raw = span / ticks
+    if raw <= 0:
         return 1.0
-    exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exp:
-            return step * exp
+    exp = 10.0 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * exp
+        if step >= raw and (not integer or float(step).is_integer()):
+            return step
     return 10 * exp
 
 
@@ -45,9 +47,12 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
     values = [v for s in series for _, v in s.points if v is not None]
     if not days:
         return placeholder(title, "没有数据")
-    top = 1.0 if percent else nice_ceiling(max(values, default=0.0))
-    bottom = min(0.0, min(values, default=0.0))
-    span = (top - bottom) or 1.0
+    low, high = min(0.0, min(values, default=0.0)), max(0.0, max(values, default=0.0))
+    step = 0.25 if percent else nice_step(high - low, integer=True)
+    bottom = math.floor(low / step) * step
+    lines = max(1, math.ceil((max(high, 1.0 if percent else 0.0) - bottom) / step - 1e-9))
+    top = bottom + step * lines
+    span = top - bottom
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
@@ -57,8 +62,8 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
         return TOP + plot_h * (1 - (v - bottom) / span)
 
     parts: list[Safe] = []
-    for k in range(5):
-        v = bottom + span * k / 4
+    for k in range(lines + 1):
+        v = bottom + step * k
         parts.append(render('<line class="grid" x1="$x1" x2="$x2" y1="$y" y2="$y" stroke="#e5e5e5"/>'
                             '<text x="$tx" y="$ty" text-anchor="end" font-size="11" fill="#888">$label</text>',
                             x1=LEFT, x2=WIDTH - RIGHT, y=f"{y(v):.1f}", tx=LEFT - 6, ty=f"{y(v) + 4:.1f}",
