@@ -41,7 +41,9 @@ async def conversations(session: AsyncSession, window: Window) -> Mapping[str, V
     to_customer = and_(Message.direction == "out", Message.customer_id.is_not(None))
     persona_answer = and_(Message.direction == "out", Message.kind == "answer",
                           not_(Message.template_key.like(f"{FALLBACK_TEMPLATE}%")))
-    human = and_(Message.direction == "in", Message.channel == "kf", Message.staff_userid != "")
+    # A servicer's kf message is stored inbound with the customer and the servicer (staff app messages
+    # have no customer): no `channel` test, so the scan stays inside ix_message_digest.
+    human = and_(Message.direction == "in", Message.customer_id.is_not(None), Message.staff_userid != "")
 
     def tally(cond):  # type: ignore[no-untyped-def]
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)

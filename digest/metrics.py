@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Awaitable, Callable, Literal, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Literal, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_
@@ -45,7 +45,8 @@ GROUP_LABELS: dict[str, str] = {"growth": "增长", "activity": "活跃", "reten
 class Metric:
     """What a number means and how to show it.
 
-    `kind`: count (integers), rate (0..1, shown as %), seconds (durations), breakdown (ranked list).
+    `kind`: count (integers), rate (0..1, shown as %), seconds (durations), breakdown (ranked list),
+    rate_breakdown (a ranked list of rates, e.g. check-in rate per campaign).
     `priority`: 1 is kept longest when the markdown must shrink to fit WeCom's byte limit.
     `better`: +1 when up is good, -1 when down is good, 0 when neither (colours the change).
     """
@@ -53,7 +54,7 @@ class Metric:
     key: str
     label: str
     group: Group
-    kind: Literal["count", "rate", "seconds", "breakdown"] = "count"
+    kind: Literal["count", "rate", "seconds", "breakdown", "rate_breakdown"] = "count"
     priority: int = 3
     better: int = 1
     note: str = ""  # how it is counted, shown in the console
@@ -79,9 +80,9 @@ class Window:
     def shift(self, days: int) -> Window:
         return Window.of(self.day + timedelta(days=days), self.tz)
 
-    def covers(self, column: ColumnElement[datetime] | object) -> ColumnElement[bool]:
+    def covers(self, column: Any) -> ColumnElement[bool]:
         """`start <= column < end`, which a (column, ...) index serves as one range scan."""
-        return and_(column >= self.start, column < self.end)  # type: ignore[operator]
+        return and_(column >= self.start, column < self.end)
 
 
 Compute = Callable[[AsyncSession, Window], Awaitable[Mapping[str, Value]]]

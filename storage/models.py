@@ -252,6 +252,7 @@ Index("ix_inbound_event_kind_received", InboundEvent.kind, InboundEvent.received
 Index("ix_message_digest", Message.created_at, Message.direction, Message.customer_id, Message.staff_userid,
       Message.kind, Message.template_key)
 Index("ix_outbox_item_kind_sent", OutboxItem.kind, OutboxItem.sent_at)
+Index("ix_outbox_item_status_created", OutboxItem.status, OutboxItem.created_at)
 Index("ix_customer_tag_created_at", CustomerTag.created_at)
 Index("ix_group_membership_joined_at", GroupMembership.joined_at)
 Index("ix_group_membership_left_at", GroupMembership.left_at)

@@ -15,6 +15,7 @@ INDEXES = [
     ("ix_message_digest", "message", ["created_at", "direction", "customer_id", "staff_userid", "kind",
                                       "template_key"]),
     ("ix_outbox_item_kind_sent", "outbox_item", ["kind", "sent_at"]),
+    ("ix_outbox_item_status_created", "outbox_item", ["status", "created_at"]),
     ("ix_customer_tag_created_at", "customer_tag", ["created_at"]),
     ("ix_group_membership_joined_at", "group_membership", ["joined_at"]),
     ("ix_group_membership_left_at", "group_membership", ["left_at"]),
