@@ -13,14 +13,17 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG
+from typing import AsyncIterator
+
+from bot.appkeys import CLOCK, CONFIG, SESSIONS
 from bot.config import Config
 from console import customers, outbox_page, service_pages
 from console.auth import COOKIE, FRAME_SRC, Gate, guard, safe_next, security_headers
 from console.digest_page import digest_page
-from console.frame import GATE, SOURCES, frame
+from console.frame import GATE, READER, SOURCES, frame
 from console.html import Safe, render
 from console.sources import ConsoleSources
+from storage import db
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -35,6 +38,7 @@ def mount_console(app: web.Application, config: Config, sources: ConsoleSources)
         return
     console = web.Application(middlewares=[security_headers, guard(lambda r: r.config_dict[GATE])])
     console[SOURCES] = sources
+    console.cleanup_ctx.append(_reader(app))
     if config.console.sandbox_url:
         parts = urlsplit(config.console.sandbox_url)
         console[FRAME_SRC] = f"{parts.scheme}://{parts.netloc}"
@@ -57,6 +61,17 @@ def mount_console(app: web.Application, config: Config, sources: ConsoleSources)
     console.router.add_get("/sandbox", sandbox_page)
     app.router.add_get("/console", _home)
     app.add_subapp("/console", console)
+
+
+def _reader(app: web.Application):  # type: ignore[no-untyped-def]
+    async def open_reader(console: web.Application) -> AsyncIterator[None]:
+        engine = db.create_reader(app[CONFIG].database.url)
+        console[READER] = db.session_factory(engine) if engine is not None else app[SESSIONS]
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    return open_reader
 
 
 async def _disabled(request: web.Request) -> web.Response:

@@ -21,6 +21,7 @@ from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.clock import Clock
 
@@ -117,7 +118,7 @@ def safe_next(target: str) -> str:
     return "/console/digest"
 
 
-def guard(gate_of: Callable[[web.Request], Gate]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def guard(gate_of: Callable[[web.Request], Gate]) -> Middleware:
     """Middleware: a session for every page but login and static files; a CSRF token on every POST."""
 
     @web.middleware

@@ -78,11 +78,11 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
             coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in segment)
             parts.append(render('<polyline class="series" points="$p" fill="none" stroke="$c" stroke-width="2"/>',
                                 p=coords, c=color))
-        for i, (d, v) in enumerate(s.points):
-            if v is not None:
+        for i, (d, value) in enumerate(s.points):
+            if value is not None:
                 parts.append(render('<circle cx="$cx" cy="$cy" r="2.5" fill="$c"><title>$t</title></circle>',
-                                    cx=f"{x(i):.1f}", cy=f"{y(v):.1f}", c=color,
-                                    t=f"{d:%m-%d} {s.label} {_fmt(v, percent)}"))
+                                    cx=f"{x(i):.1f}", cy=f"{y(value):.1f}", c=color,
+                                    t=f"{d:%m-%d} {s.label} {_fmt(value, percent)}"))
         parts.append(render('<rect x="$x" y="8" width="10" height="10" fill="$c"/>'
                             '<text x="$tx" y="17" font-size="12" fill="#333">$label</text>',
                             x=LEFT + n * 110, tx=LEFT + n * 110 + 14, c=color, label=s.label))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, SESSIONS
-from console.frame import SOURCES, actor, frame
+from console.frame import READER, SOURCES, actor, frame
 from console.html import Safe, join, local_time, render, table, url
 from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
@@ -25,7 +25,7 @@ def _tags(names: list[str]) -> Safe:
 async def customer_list(request: web.Request) -> web.Response:
     config = request.config_dict[CONFIG]
     q = request.query.get("q", "").strip()[:64]
-    async with request.config_dict[SESSIONS]() as session:
+    async with request.config_dict[READER]() as session:
         views = ConsoleViews(session)
         customers = await views.customers(q)
         tags = await views.tags_of([c.id for c in customers])

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appkeys import CLOCK, CONFIG, PERSONA, SESSIONS
-from console.frame import frame
+from bot.appkeys import CLOCK, CONFIG, PERSONA
+from console.frame import READER, frame
 from console.charts import Series, line_chart, placeholder
 from console.html import Safe, join, render, url
 from digest import Digest, Line, daily_series, default_registry
 from digest.build import build_digest
-from digest.metrics import Breakdown, Registry
+from digest.metrics import Breakdown, Registry, Value
 from digest.render import day_title, fmt_breakdown, fmt_change, fmt_value, trend
 from digest.service import digest_title, last_whole_day
 
@@ -40,15 +40,23 @@ def chart_keys(registry: Registry) -> list[str]:
     return [k for _, keys, _ in CHARTS for k in keys if not registry.pending_reason(k)]
 
 
-def charts(series: dict[str, list[tuple[date, object]]], registry: Registry) -> Safe:
+SeriesMap = dict[str, list[tuple[date, Value]]]
+
+
+def _numbers(points: list[tuple[date, Value]]) -> list[tuple[date, float | None]]:
+    return [(d, float(v) if isinstance(v, (int, float)) else None) for d, v in points]
+
+
+def charts(series: SeriesMap, registry: Registry) -> Safe:
     figures = []
     for title, keys, percent in CHARTS:
         pending = [registry.pending_reason(k) for k in keys]
         if all(pending):
             figures.append(placeholder(title, f"尚未统计 —— 待 {pending[0]}"))
             continue
-        lines = [Series(registry.metric(k).label, series.get(k, [])) for k in keys if not registry.pending_reason(k)]
-        figures.append(line_chart(title, lines, percent=percent))  # type: ignore[arg-type]
+        lines = [Series(registry.metric(k).label, _numbers(series.get(k, []))) for k in keys
+                 if not registry.pending_reason(k)]
+        figures.append(line_chart(title, lines, percent=percent))
     return render('<section class="charts">$f</section>', f=join(figures))
 
 
@@ -95,7 +103,7 @@ def metric_table(digest: Digest) -> Safe:
     return join(sections)
 
 
-def digest_body(digest: Digest, series: dict[str, list[tuple[date, object]]], registry: Registry,
+def digest_body(digest: Digest, series: SeriesMap, registry: Registry,
                 title: str) -> Safe:
     status = "" if digest.complete else f"（当天尚未结束，截至 {digest.generated_at.astimezone(ZoneInfo(digest.tz)):%H:%M}）"
     return render('<h1>$title · $day</h1><p class="sub">时区 $tz $status</p>$cards$charts$table',
@@ -135,7 +143,7 @@ async def digest_page(request: web.Request) -> web.Response:
     today = now.astimezone(ZoneInfo(config.persona.timezone)).date()
     day = _parse_day(request, last_whole_day(config, now))
     registry = default_registry()
-    async with request.config_dict[SESSIONS]() as session:
+    async with request.config_dict[READER]() as session:
         digest, series = await compute_page(session, day, config.persona.timezone, now, registry)
     nav = render('<form class="daynav" method="get" action="/console/digest">'
                  '<a href="$prev">← 前一天</a><input type="date" name="date" value="$day">'

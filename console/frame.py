@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.appkeys import CONFIG
 from console.auth import SESSION, Gate, Session
@@ -11,6 +12,8 @@ from console.sources import ConsoleSources
 
 GATE = web.AppKey("console_gate", Gate)
 SOURCES = web.AppKey("console_sources", ConsoleSources)
+# Sessions for the pages' reads: on SQLite a read-only engine that never holds the bot's write lock.
+READER = web.AppKey("console_reader", async_sessionmaker[AsyncSession])
 
 
 def nav(request: web.Request) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, DELIVERY, SESSIONS
-from console.frame import actor, frame, session_of
+from console.frame import READER, actor, frame, session_of
 from console.html import join, local_time, render, table, url
 from storage.queues import OutboxRepo
 from storage.repos import AuditRepo
@@ -26,7 +26,7 @@ async def outbox_page(request: web.Request) -> web.Response:
     if tab not in TABS:
         tab = "failed"
     label, statuses = TABS[tab]
-    async with request.config_dict[SESSIONS]() as session:
+    async with request.config_dict[READER]() as session:
         views = ConsoleViews(session)
         rows = await views.outbox(statuses)
         names = await views.customer_names([r.customer_id for r in rows if r.customer_id])
@@ -67,7 +67,7 @@ async def retry(request: web.Request) -> web.StreamResponse:
         if form.get("scope") == "all":
             ids = [r.id for r in await repo.list(statuses=["dead", "expired"], limit=10_000)]
         else:
-            ids = [int(v) for v in form.getall("id", []) if str(v).isdigit()]
+            ids = [int(str(v)) for v in form.getall("id", []) if str(v).isdigit()]
         n = await repo.retry(ids, now=clock.now()) if ids else 0
         AuditRepo(session).record(actor=actor(request), action="outbox_retry", target=f"{n} rows",
                                   detail={"ids": ids[:100]}, now=clock.now())

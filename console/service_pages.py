@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, SESSIONS
-from console.frame import SOURCES, actor, frame, session_of
+from console.frame import READER, SOURCES, actor, frame, session_of
 from console.html import Safe, join, local_time, render, table, unavailable, url
 from digest.render import fmt_percent
 from storage.repos import AuditRepo
@@ -25,7 +25,7 @@ async def escalations(request: web.Request) -> web.Response:
                            "接入方式：在 console/sources.py 的 default_sources() 中提供 TicketSource。")
         return frame(request, "升级工单", body, active="escalations")
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
-    async with request.config_dict[SESSIONS]() as session:
+    async with request.config_dict[READER]() as session:
         queue = await tickets.queue(session)
     csrf, me, tz, now = session_of(request).csrf, session_of(request).user, config.persona.timezone, clock.now()
     rows = []
@@ -81,7 +81,7 @@ async def campaigns(request: web.Request) -> web.Response:
         return frame(request, "活动与话题", body, active="campaigns")
     tz = request.config_dict[CONFIG].persona.timezone
     parts: list[Safe] = [render("<h1>活动与话题</h1>")]
-    async with request.config_dict[SESSIONS]() as session:
+    async with request.config_dict[READER]() as session:
         for c in await source.campaigns(session):
             board = await source.leaderboard(session, c.id)
             parts.append(render(

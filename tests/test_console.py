@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from bot.appkeys import DELIVERY
-from storage.models import AuditLog, OutboxItem
+from bot.clock import FakeClock
+from storage import db
+from storage.models import AuditLog, Customer, OutboxItem
 from storage.repos import CustomerRepo
 from tests.console_kit import PASSWORD, ConsoleClient
 from tests.digest_scenario import D, play
@@ -170,3 +176,22 @@ async def test_pages_without_their_feature_say_so(db_url, wecom, clock) -> None:
     finally:
         await client.close()
         await bot.stop()
+
+
+async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url) -> None:
+    engine = db.create_engine(sqlite_url)
+    await db.upgrade(engine)
+    reader = db.create_reader(sqlite_url)
+    assert reader is not None and db.create_reader("postgresql+asyncpg://u@h/d") is None
+    now = FakeClock(1_700_000_000).now()
+    try:
+        async with db.session_factory(reader)() as read:
+            assert await read.scalar(select(func.count()).select_from(Customer)) == 0  # a snapshot is open
+            async with db.session_factory(engine).begin() as write:  # BEGIN IMMEDIATE: must not wait
+                await asyncio.wait_for(CustomerRepo(write).upsert("wmWriter01", now=now), 5)
+            assert await read.scalar(select(func.count()).select_from(Customer)) == 0  # still its snapshot
+            with pytest.raises(OperationalError, match="readonly"):
+                await read.execute(text("DELETE FROM customer"))
+    finally:
+        await reader.dispose()
+        await engine.dispose()

@@ -8,7 +8,7 @@ import os
 import re
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
