@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
-
-from typing import AsyncIterator
 
 from bot.appkeys import CLOCK, CONFIG, SESSIONS
 from bot.config import Config
@@ -63,7 +62,9 @@ def mount_console(app: web.Application, config: Config, sources: ConsoleSources)
     app.add_subapp("/console", console)
 
 
-def _reader(app: web.Application):  # type: ignore[no-untyped-def]
+def _reader(app: web.Application) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The pages' read sessions, opened after the bot's database (its cleanup_ctx runs first)."""
+
     async def open_reader(console: web.Application) -> AsyncIterator[None]:
         engine = db.create_reader(app[CONFIG].database.url)
         console[READER] = db.session_factory(engine) if engine is not None else app[SESSIONS]
