@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: sandbox test bench install clean
+.PHONY: sandbox test bench install clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,22 @@ install: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/wanzi sandbox
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q -rs
+
+# The console's browser tests drive the system's Chromium (Debian package), never a downloaded one.
+# As root (CI) or with password-less sudo it is installed when missing; otherwise those tests are
+# skipped and `-rs` says why. The CJK font makes the screenshots readable.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then echo "note: no chromium and no apt-get: browser tests will be skipped"; \
+	else SUDO=; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	      fonts-wqy-microhei >/dev/null; } || echo "note: could not install chromium: browser tests will be skipped"; \
+	fi
+
+screenshots: $(STAMP) chromium   # docs/*.png for the README, taken by the browser tests
+	WANZI_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_console_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,4 +1,4 @@
-"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst ...]`."""
+"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst|digest ...]`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ async def main(selected: list[str]) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
     from bench.fanout import run_fanout
+    from bench.digest import run_digest
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:
@@ -75,12 +76,22 @@ async def main(selected: list[str]) -> list[Row]:
         if not selected or "fanout" in selected:
             async for name, url in backends(work):
                 rows.append(await run_fanout(name, url, work))
+        if not selected or "digest" in selected:
+            async for name, url in backends(work):
+                rows.append(await run_digest(name, url))
     return rows
 
 
-def render(rows: list[Row]) -> str:
+def kept_sections(previous: str, ran: set[str]) -> list[str]:
+    """Sections of an earlier RESULTS.md for benchmarks this run skipped (`python -m bench digest`)."""
+    chunks = previous.split("\n## ")[1:]
+    return [f"\n## {chunk.rstrip()}" for chunk in chunks if chunk.split("\n", 1)[0].strip() not in ran]
+
+
+def render(rows: list[Row], previous: str = "") -> str:
     lines = [f"# Benchmark results\n", f"Machine: {machine()}  ",
              f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `make bench` (or `python -m bench`)\n"]
+    lines += kept_sections(previous, {r.bench for r in rows})
     for bench in dict.fromkeys(r.bench for r in rows):
         group = [r for r in rows if r.bench == bench]
         keys = list(dict.fromkeys(k for r in group for k in r.numbers))
@@ -93,6 +104,8 @@ def render(rows: list[Row]) -> str:
 
 
 if __name__ == "__main__":
-    result = render(asyncio.run(main(sys.argv[1:])))
-    (ROOT / "bench" / "RESULTS.md").write_text(result, encoding="utf-8")
+    results = ROOT / "bench" / "RESULTS.md"
+    previous = results.read_text(encoding="utf-8") if results.exists() else ""
+    result = render(asyncio.run(main(sys.argv[1:])), previous)
+    results.write_text(result, encoding="utf-8")
     print(result)

@@ -29,6 +29,7 @@ from bot.tagsync import TAG_MIRROR, TagMirror
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.tokens import DbTokenStore
+from bot.console import ConsoleSources, default_sources, mount_console
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.queues import OutboxRepo
@@ -45,7 +46,7 @@ def load_configured_persona(config: Config) -> Persona:
 
 def create_app(config: Config, *, clock: Clock | None = None, persona: Persona | None = None,
                routers: Sequence[Router] | None = None, run_workers: bool = True,
-               migrate: bool = False) -> web.Application:
+               migrate: bool = False, console_sources: ConsoleSources | None = None) -> web.Application:
     """Build the bot. `run_workers=False` leaves processing to `drain()` (tests, benchmarks)."""
     require_wecom(config)
     from handlers import all_routers
@@ -64,6 +65,7 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
         app.cleanup_ctx.append(_workers)
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
+    mount_console(app, config, console_sources or default_sources())
     return app
 
 

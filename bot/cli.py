@@ -1,4 +1,4 @@
-"""The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, persona check."""
+"""The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check."""
 
 from __future__ import annotations
 
@@ -136,6 +136,48 @@ def cmd_persona_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from bot.clock import SystemClock
+    from handlers.digest.render import terminal
+    from handlers.digest.service import compute, digest_title
+    from storage import db
+
+    config = _config(args)
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise ConfigError("--date", f"must be YYYY-MM-DD, got {args.date!r}") from None
+    from bot.app import load_configured_persona
+
+    brand = load_configured_persona(config).profile.brand
+
+    async def run() -> tuple[str, str]:
+        engine = db.create_engine(config.database.url)
+        try:
+            await db.ensure_migrated(engine)
+            async with db.session_factory(engine)() as session:
+                digest = await compute(session, config, day, now=SystemClock().now())
+                html = ""
+                if args.html:
+                    from bot.console.digest_page import standalone_digest_html
+
+                    html = await standalone_digest_html(session, digest, title=digest_title(brand))
+                return terminal(digest, title=digest_title(brand)), html
+        finally:
+            await engine.dispose()
+
+    text, html = asyncio.run(run())
+    print(text, end="")
+    if args.html:
+        from pathlib import Path
+
+        Path(args.html).write_text(html, encoding="utf-8")
+        print(f"HTML written to {args.html}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wanzi", description="Wanzi, a WeCom bot with one warm brand persona")
     parser.add_argument("--config", help="TOML config file (default: $WANZI_CONFIG)")
@@ -162,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     orr.add_argument("ids", nargs="*", type=int)
     orr.add_argument("--all", action="store_true", help="every dead or expired row")
     orr.set_defaults(func=cmd_outbox_retry)
+    dg = sub.add_parser("digest", help="print a day's digest (default: yesterday)", parents=[common])
+    dg.add_argument("--date", help="local day YYYY-MM-DD in persona.timezone (default: yesterday)")
+    dg.add_argument("--html", metavar="FILE", help="also write the digest with its 30-day charts as one HTML file")
+    dg.set_defaults(func=cmd_digest)
     pp = sub.add_parser("persona", help="persona files").add_subparsers(dest="persona_cmd", required=True)
     pc = pp.add_parser("check", help="lint a persona TOML file")
     pc.add_argument("file")

@@ -144,6 +144,8 @@ class Config:
     checkin: CheckinConfig = field(default_factory=lambda: CheckinConfig())
     points: PointsConfig = field(default_factory=lambda: PointsConfig())
     referral: ReferralConfig = field(default_factory=lambda: ReferralConfig())
+    digest: DigestConfig = field(default_factory=lambda: DigestConfig())
+    console: ConsoleConfig = field(default_factory=lambda: ConsoleConfig())
 
     def replace(self, **sections: Any) -> Config:
         """A copy with whole sections or {section: {key: value}} updates."""
@@ -264,6 +266,7 @@ def validate(config: Config) -> None:
         raise ConfigError("persona.timezone", f"unknown time zone {config.persona.timezone!r}") from None
     _validate_features(config)
     validate_escalation(config)
+    _validate_digest_console(config)
 
 
 def _validate_features(config: Config) -> None:
@@ -678,3 +681,49 @@ class ReferralConfig:
             invites = [t.invites for t in c.tiers]
             if not invites or invites != sorted(set(invites)) or invites[0] < 1:
                 raise ConfigError(f"{where}.tiers", "needs tiers with distinct, ascending invite counts ≥ 1")
+# --- daily digest and web console (issue 6) ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    """Who gets the managers' daily digest, and when (local time in persona.timezone)."""
+
+    send_at: str = "09:00"  # HH:MM; the digest of the previous day goes out then
+    managers: tuple[str, ...] = ()  # WeCom userids who get it as an app message
+    webhook: bool = False  # also post it to the group robot wecom.webhook_key
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    """The staff web console at /console; it does not start without a password."""
+
+    password: str = ""  # shared staff password (set WANZI_CONSOLE__PASSWORD); empty = console off
+    session_hours: float = 12.0  # a login lasts this long
+    sandbox_url: str = ""  # the emulator's chat page; set by `wanzi sandbox`, shown as 沙盒 in the console
+
+
+def send_at_time(value: str) -> tuple[int, int]:
+    """"09:00" → (9, 0); raises ValueError for anything else."""
+    hour, sep, minute = value.partition(":")
+    if not sep or not (hour.isdigit() and minute.isdigit()) or len(minute) != 2:
+        raise ValueError(value)
+    h, m = int(hour), int(minute)
+    if not (0 <= h < 24 and 0 <= m < 60):
+        raise ValueError(value)
+    return h, m
+
+
+def _validate_digest_console(config: Config) -> None:
+    try:
+        send_at_time(config.digest.send_at)
+    except ValueError:
+        raise ConfigError("digest.send_at", f"must be HH:MM (24 h), got {config.digest.send_at!r}") from None
+    if config.digest.webhook and not config.wecom.webhook_key:
+        raise ConfigError("digest.webhook", "needs wecom.webhook_key (the group robot's key)")
+    c = config.console
+    if c.password and len(c.password) < 8:
+        raise ConfigError("console.password", "must be at least 8 characters")
+    if c.session_hours <= 0:
+        raise ConfigError("console.session_hours", "must be positive")
+    if c.sandbox_url and not c.sandbox_url.startswith(("http://", "https://")):
+        raise ConfigError("console.sandbox_url", "must be an http(s) URL")

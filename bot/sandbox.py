@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import sys
 from datetime import datetime
@@ -57,7 +58,10 @@ def as_env(settings: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Config:
-    """The bot's config for talking to this emulator; WANZI_* env vars may still override."""
+    """The bot's config for talking to this emulator; WANZI_* env vars may still override.
+
+    The staff console gets a fresh random password each start (printed), unless
+    WANZI_CONSOLE__PASSWORD sets one, and a 沙盒 page showing the emulator's chat console."""
     data = emulator_settings(emu.config, api_base=emu.base_url, host=host, port=port,
                              db_url=f"sqlite+aiosqlite:///{Path(db_path).resolve()}")
     advisor = list(emu.config.staff)[2]
@@ -68,6 +72,7 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
     data.update(demo_community(list(emu.config.staff)[0]))
+    data["console"] = {"password": secrets.token_urlsafe(9), "sandbox_url": f"{emu.base_url}/console"}
     return from_mapping(data, os.environ)
 
 
@@ -110,6 +115,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) 
   Wanzi sandbox is running (SQLite: {Path(db_path).resolve()})
 
     chat console   {emu.base_url}/console      ← open this in a browser
+    staff console  http://{host}:{port}/console   password: {console_password(config)}
     bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
     fake WeCom API {emu.base_url}/cgi-bin/
 
@@ -126,6 +132,10 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) 
     finally:
         await runner.cleanup()
         await emu.stop()
+
+
+def console_password(config: Config) -> str:
+    return "(from WANZI_CONSOLE__PASSWORD)" if os.environ.get("WANZI_CONSOLE__PASSWORD") else config.console.password
 
 
 def config_role(config: Config, userid: str) -> str:

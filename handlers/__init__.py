@@ -20,9 +20,10 @@ def all_routers() -> list[Router]:
 
 def all_jobs(config: Config) -> list[Job]:
     """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    from handlers import checkin, escalation, referral, topics
+    from handlers import checkin, digest, escalation, referral, topics
 
-    return [*escalation.jobs(config), *topics.jobs(config), *checkin.jobs(config), *referral.jobs(config)]
+    return [*escalation.jobs(config), *topics.jobs(config), *checkin.jobs(config), *referral.jobs(config),
+            *digest.jobs(config)]
 
 
 def all_job_sources(config: Config) -> dict[str, JobSource]:

@@ -59,6 +59,32 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
                                connect_args=connect_args)
 
 
+def create_reader(url: str) -> AsyncEngine | None:
+    """SQLite: a second, read-only engine for long reads (the console, the digest page).
+
+    The main engine begins every transaction with BEGIN IMMEDIATE on its one connection, so a
+    two-second digest there would hold back every callback for two seconds. Here a deferred BEGIN
+    reads one WAL snapshot while the bot keeps writing. PostgreSQL needs none (MVCC): None.
+    """
+    if not is_sqlite(url):
+        return None
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=2, max_overflow=0, pool_timeout=120)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _read_only(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _snapshot(conn) -> None:  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")  # deferred: a read snapshot, never the write lock
+
+    return engine
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

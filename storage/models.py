@@ -579,3 +579,18 @@ class ReferralInvite(Base):
     status: Mapped[str] = mapped_column(String(12), default="counted")  # counted | left
     added_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
+
+
+# --- daily digest (issue 6): indexes its per-day aggregates range-scan --------------------------
+# Declared here, after the tables, so the earlier classes stay untouched; revision 0007 creates them.
+
+Index("ix_inbound_event_kind_received", InboundEvent.kind, InboundEvent.received_at)
+# Covers the digest's one scan of a day's messages (direction, who, kind, answer template) with no
+# table lookups: counting a million rows stays an index range scan.
+Index("ix_message_digest", Message.created_at, Message.direction, Message.customer_id, Message.staff_userid,
+      Message.kind, Message.template_key)
+Index("ix_outbox_item_kind_sent", OutboxItem.kind, OutboxItem.sent_at)
+Index("ix_outbox_item_status_created", OutboxItem.status, OutboxItem.created_at)
+Index("ix_customer_tag_created_at", CustomerTag.created_at)
+Index("ix_group_membership_joined_at", GroupMembership.joined_at)
+Index("ix_group_membership_left_at", GroupMembership.left_at)

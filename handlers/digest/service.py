@@ -1,0 +1,42 @@
+"""The digest as other parts of Wanzi ask for it: the scheduled job, `/digest [date]`, the CLI.
+
+    text = await digest_markdown(session, config, day, now=clock.now(), brand="柚见")
+
+`day` defaults to yesterday in the brand's time zone (`persona.timezone`): the last whole day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from handlers.digest.build import Digest, build_digest
+from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
+
+
+def last_whole_day(config: Config, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(config.persona.timezone)).date() - timedelta(days=1)
+
+
+def console_link(config: Config, day: date) -> str:
+    """Where the full digest lives: the console's digest page on server.public_url."""
+    base = config.server.public_url or f"http://{config.server.host}:{config.server.port}"
+    return f"{base.rstrip('/')}/console/digest?date={day:%Y-%m-%d}"
+
+
+def digest_title(brand: str) -> str:
+    return f"{brand}每日简报" if brand else "每日简报"
+
+
+async def compute(session: AsyncSession, config: Config, day: date | None = None, *, now: datetime) -> Digest:
+    return await build_digest(session, day or last_whole_day(config, now), config.persona.timezone, now=now)
+
+
+async def digest_markdown(session: AsyncSession, config: Config, day: date | None = None, *, now: datetime,
+                          brand: str = "", limit: int = APP_MARKDOWN_LIMIT) -> str:
+    """The digest of `day` as WeCom markdown within `limit` bytes, linking to the console."""
+    digest = await compute(session, config, day, now=now)
+    return markdown(digest, title=digest_title(brand), link=console_link(config, digest.day), limit=limit)

@@ -1,0 +1,58 @@
+"""Read-only queries behind the staff console: customer lists with tags, histories, outbox pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, CustomerTag, Message, OutboxItem, Tag
+
+
+class ConsoleViews:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def customers(self, text: str = "", *, limit: int = 50) -> list[Customer]:
+        """Matches on external id (exact or prefix), name or remark; without text, the latest seen."""
+        stmt = select(Customer).order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
+        if text:
+            like = f"%{text}%"
+            stmt = stmt.where(or_(Customer.external_userid == text, Customer.external_userid.like(f"{text}%"),
+                                  Customer.name.like(like), Customer.remark.like(like)))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_customers(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    async def tags_of(self, customer_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each customer's tags as "group/name", in one query for the whole page."""
+        if not customer_ids:
+            return {}
+        rows = await self.session.execute(
+            select(CustomerTag.customer_id, Tag.group_name, Tag.name).join(Tag, Tag.id == CustomerTag.tag_id)
+            .where(CustomerTag.customer_id.in_(list(customer_ids))).order_by(Tag.group_name, Tag.name))
+        out: dict[int, list[str]] = defaultdict(list)
+        for cid, group, name in rows.all():
+            out[cid].append(f"{group}/{name}" if group else name)
+        return dict(out)
+
+    async def history(self, customer_id: int, *, limit: int = 200) -> list[Message]:
+        """The customer's latest messages, oldest first."""
+        stmt = (select(Message).where(Message.customer_id == customer_id)
+                .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit))
+        return list(reversed((await self.session.scalars(stmt)).all()))
+
+    async def outbox(self, statuses: Sequence[str], *, limit: int = 100) -> list[OutboxItem]:
+        stmt = (select(OutboxItem).where(OutboxItem.status.in_(list(statuses)))
+                .order_by(OutboxItem.id.desc()).limit(limit))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def customer_names(self, customer_ids: Sequence[int]) -> dict[int, str]:
+        if not customer_ids:
+            return {}
+        rows = await self.session.execute(select(Customer.id, Customer.name, Customer.external_userid)
+                                          .where(Customer.id.in_(list(set(customer_ids)))))
+        return {cid: name or ext for cid, name, ext in rows.all()}

@@ -1,0 +1,197 @@
+"""The staff console over HTTP: login, CSRF, the digest of the played month, customers, outbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+
+from bot.appkeys import DELIVERY
+from bot.clock import FakeClock
+from storage import db
+from storage.models import AuditLog, Customer, OutboxItem
+from storage.repos import CustomerRepo
+from tests.console_kit import PASSWORD, ConsoleClient
+from tests.digest_scenario import D, play
+from tests.harness import BotUnderTest, make_config
+
+
+async def start(db_url: str, wecom, clock, **kwargs) -> BotUnderTest:  # type: ignore[no-untyped-def]
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, console={"password": PASSWORD}), clock,
+                                   **kwargs)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+async def test_without_a_password_the_console_stays_off_but_health_answers(wanzi) -> None:
+    async with wanzi.http.get(f"{wanzi.url}/console/digest") as r:
+        assert r.status == 503 and "console.password" in await r.text()
+    async with wanzi.http.get(f"{wanzi.url}/healthz") as r:
+        assert r.status == 200
+
+
+async def test_every_page_is_behind_the_login(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    try:
+        async with aiohttp.ClientSession() as http:
+            for path in ("/console/digest", "/console/customers", "/console/outbox", "/console/escalations"):
+                async with http.get(f"{bot.url}{path}", allow_redirects=False) as r:
+                    assert r.status == 302 and r.headers["Location"].startswith("/console/login"), path
+            async with http.post(f"{bot.url}/console/outbox/retry", data={"scope": "all"}) as r:
+                assert r.status == 401
+            async with http.get(f"{bot.url}/metrics") as r:
+                assert r.status == 200
+            async with http.post(f"{bot.url}/console/login", data={"password": "wrong-password"},
+                                 allow_redirects=False) as r:
+                assert r.status == 401 and "密码不对" in await r.text()
+            async with http.post(f"{bot.url}/console/login", data={"password": PASSWORD, "user": "li.na"},
+                                 allow_redirects=False) as r:
+                assert r.status == 303
+                cookie = r.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+    finally:
+        await bot.stop()
+
+
+async def test_a_session_expires_and_a_forged_cookie_is_refused(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    client = await ConsoleClient.login(bot.url)
+    try:
+        assert (await client.get("/console/customers"))[0] == 200
+        jar = {c.key: c.value for c in client.http.cookie_jar}
+        body, sig = jar["wanzi_console"].rsplit(".", 1)
+        async with aiohttp.ClientSession(cookies={"wanzi_console": f"{body}.{sig[:-2]}xx"}) as forged:
+            async with forged.get(f"{bot.url}/console/customers", allow_redirects=False) as r:
+                assert r.status == 302
+        clock.advance(13 * 3600)  # past session_hours = 12
+        assert (await client.get("/console/customers"))[0] == 302
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_a_post_without_the_sessions_csrf_token_is_refused(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    client = await ConsoleClient.login(bot.url)
+    try:
+        status, _, _ = await client.post("/console/outbox/retry", {"scope": "all"}, csrf=False)
+        assert status == 403
+        status, _, _ = await client.post("/console/outbox/retry", [("scope", "all"), ("csrf", "0" * 32)], csrf=False)
+        assert status == 403
+        async with client.http.post(f"{bot.url}/console/outbox/retry",
+                                    data={"scope": "all", "csrf": await client.csrf()},
+                                    headers={"Origin": "http://evil.example"}, allow_redirects=False) as r:
+            assert r.status == 403
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    await play(bot, wecom, clock)
+    client = await ConsoleClient.login(bot.url)
+    try:
+        status, page = await client.get("/console/digest", date=f"{D}")
+        assert status == 200
+        assert "2024-03-20（周三）" in page
+        assert 'data-metric="growth.new_friends"><div class="label">新增好友</div><div class="value">3</div>' in page
+        assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">25%</div>' in page
+        assert "expo 2 · live 1" in page
+        assert page.count('<svg class="chart"') == 3  # growth, activity, answer rate
+        assert "尚未统计 —— 待 issue 4" in page and "尚未统计 —— 待 issue 5" in page
+        assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">—</td>' in page
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_customers_are_searched_and_their_history_shown_and_audited(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    await play(bot, wecom, clock)
+    async with bot.sessions.begin() as s:  # names come from a profile fetch this build does not make yet
+        for ext, name in (("wmFay", "菲菲"), ("wmAnn", "安安")):
+            (await CustomerRepo(s).find(ext)).name = name  # type: ignore[union-attr]
+    client = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await client.get("/console/customers", q="菲")
+        assert status == 200 and "菲菲" in page and "安安" not in page
+        assert "兴趣/护肤" in page and "兴趣/彩妆" in page
+        status, page = await client.get("/console/customers", q="wmFay")
+        detail = page.split('href="/console/customers/', 1)[1].split('"', 1)[0]
+        status, page = await client.get(f"/console/customers/{detail}")
+        assert status == 200
+        assert "随便看看" in page and "您好，我是人工客服李娜" in page and "—（尚未统计" in page
+        async with bot.sessions() as s:
+            (row,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "console_view_customer"))).all()
+        assert row.actor == "console:li.na" and row.target == "wmFay"
+        status, page = await client.get("/console/customers", q="<script>alert(1)</script>")
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    client = await ConsoleClient.login(bot.url)
+    try:
+        wecom.faults.inject("kf/send_msg", errcode=95018, times=1)  # not retryable: dead at once
+        await wecom.customer_says("wmOut0001", "在吗")
+        await bot.drain()
+        status, page = await client.get("/console/outbox", tab="failed")
+        assert "95018" in page and "kf/send_msg" in page
+        async with bot.sessions() as s:
+            (dead,) = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "dead"))).all()
+        status, location, _ = await client.post("/console/outbox/retry", [("scope", "selected"), ("id", str(dead.id))])
+        assert status == 303 and "retried=1" in location
+        assert bot.app[DELIVERY].wakeup.is_set()
+        await bot.drain()
+        assert len(wecom.customer_inbox("wmOut0001")) == 1
+        async with bot.sessions() as s:
+            assert (await s.get(OutboxItem, dead.id)).status == "sent"
+            audit = (await s.scalars(select(AuditLog).where(AuditLog.action == "outbox_retry"))).one()
+        assert audit.actor == "console:li.na"
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_pages_without_their_feature_say_so(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    client = await ConsoleClient.login(bot.url)
+    try:
+        status, page = await client.get("/console/escalations")
+        assert status == 200 and "issue 5" in page and "TicketSource" in page
+        status, page = await client.get("/console/campaigns")
+        assert status == 200 and "issue 4" in page
+        status, _, _ = await client.post("/console/escalations/1/claim", {})
+        assert status == 503
+        async with client.http.get(f"{bot.url}/console/digest") as r:
+            assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+            assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Cache-Control"] == "no-store"
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url) -> None:
+    engine = db.create_engine(sqlite_url)
+    await db.upgrade(engine)
+    reader = db.create_reader(sqlite_url)
+    assert reader is not None and db.create_reader("postgresql+asyncpg://u@h/d") is None
+    now = FakeClock(1_700_000_000).now()
+    try:
+        async with db.session_factory(reader)() as read:
+            assert await read.scalar(select(func.count()).select_from(Customer)) == 0  # a snapshot is open
+            async with db.session_factory(engine).begin() as write:  # BEGIN IMMEDIATE: must not wait
+                await asyncio.wait_for(CustomerRepo(write).upsert("wmWriter01", now=now), 5)
+            assert await read.scalar(select(func.count()).select_from(Customer)) == 0  # still its snapshot
+            with pytest.raises(OperationalError, match="readonly"):
+                await read.execute(text("DELETE FROM customer"))
+    finally:
+        await reader.dispose()
+        await engine.dispose()

@@ -1,0 +1,184 @@
+"""The console in a real browser (headless Chromium): log in, read the digest and its charts,
+search customers, retry from the outbox, claim and resolve a ticket, chat in the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.console.sources import ConsoleSources, TicketView
+from storage.repos import CustomerRepo
+from tests.browser import open_browser, shot
+from tests.console_kit import PASSWORD, MemoryTickets
+from tests.digest_scenario import D, play
+from tests.harness import BotUnderTest, make_config
+from tests.test_sandbox import free_port, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def page(tmp_path):  # type: ignore[no-untyped-def]
+    async for p in open_browser(tmp_path / "chromium-profile"):
+        yield p
+
+
+async def start(sqlite_url: str, wecom, clock, **kwargs) -> BotUnderTest:  # type: ignore[no-untyped-def]
+    bot = await BotUnderTest.start(make_config(sqlite_url, wecom.base_url, console={"password": PASSWORD}), clock,
+                                   **kwargs)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+async def log_in(page, base: str, target: str) -> None:  # type: ignore[no-untyped-def]
+    await page.goto(f"{base}{target}")
+    assert "/console/login" in page.url
+    await page.fill("input[name=user]", "li.na")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("section.login button[type=submit]")
+    await page.wait_for_url(re.compile(re.escape(target)))
+
+
+async def test_a_manager_logs_in_and_reads_the_digest_with_its_charts(page, sqlite_url, wecom, clock) -> None:
+    bot = await start(sqlite_url, wecom, clock)
+    try:
+        await play(bot, wecom, clock)
+        await log_in(page, bot.url, f"/console/digest?date={D}")
+        card = page.locator('.card[data-metric="growth.new_friends"] .value')
+        assert await card.inner_text() == "3"
+        assert await page.locator('.card[data-metric="service.answer_rate"] .value').inner_text() == "25%"
+        growth = page.locator("figure.chart-box", has_text="增长")
+        assert await growth.locator("svg.chart").is_visible()
+        assert await growth.locator("polyline.series").count() == 3
+        box = await growth.locator("svg.chart").bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 100
+        assert await page.locator("figure.chart-box.pending", has_text="待 issue 4").is_visible()
+        row = page.locator('tr[data-metric="service.first_response_median"]')
+        assert "尚未统计" in await row.inner_text()
+        await shot(page, "digest")
+        await page.click("text=← 前一天")
+        await page.wait_for_url(re.compile("date=2024-03-19"))
+        assert await card.inner_text() == "2"
+    finally:
+        await bot.stop()
+
+
+async def test_staff_search_customers_and_retry_a_failed_message(page, sqlite_url, wecom, clock) -> None:
+    bot = await start(sqlite_url, wecom, clock)
+    try:
+        await play(bot, wecom, clock)
+        async with bot.sessions.begin() as s:  # names come from a profile fetch this build does not make yet
+            for ext, name in (("wmFay", "菲菲"), ("wmGus", "古斯"), ("wmBea", "贝贝"), ("wmDan", "丹丹")):
+                (await CustomerRepo(s).find(ext)).name = name  # type: ignore[union-attr]
+        wecom.faults.inject("kf/send_msg", errcode=95018, times=1)
+        await wecom.customer_says("wmDan", "还在吗")
+        await bot.drain()
+        await log_in(page, bot.url, "/console/customers")
+        await shot(page, "customers")
+        await page.fill("form.search input[name=q]", "菲")
+        await page.click("form.search button")
+        await page.click("table.customers a:has-text('菲菲')")
+        await page.wait_for_url(re.compile(r"/console/customers/\d+"))
+        history = page.locator("ol.history")
+        assert "随便看看" in await history.inner_text()
+        assert "兴趣/彩妆" in await page.locator("body").inner_text()
+        await shot(page, "customer")
+
+        await page.click("header nav >> text=发件箱")
+        await page.wait_for_url(re.compile("/console/outbox"))
+        failed = page.locator("table.outbox tbody tr", has_text="95018")
+        assert await failed.count() == 1
+        await shot(page, "outbox")
+        await failed.locator("input[type=checkbox]").check()
+        await page.click("button:has-text('重试所选')")
+        await page.wait_for_url(re.compile("retried=1"))
+        assert "已重新排队 1 条" in await page.locator(".flash").inner_text()
+        await bot.drain()
+        assert wecom.customer_inbox("wmDan")[-1]
+    finally:
+        await bot.stop()
+
+
+async def test_an_advisor_claims_and_resolves_a_ticket(page, sqlite_url, wecom, clock) -> None:
+    now = clock.now()
+    tickets = MemoryTickets([
+        TicketView(1, "菲菲", "wmFay", "想退货，快递单号填错了", "open", now - timedelta(minutes=40),
+                   sla_due_at=now - timedelta(minutes=10)),
+        TicketView(2, "古斯", "wmGus", "VIP 咨询定制礼盒", "open", now - timedelta(minutes=5),
+                   sla_due_at=now + timedelta(minutes=25)),
+    ])
+    bot = await start(sqlite_url, wecom, clock, console_sources=ConsoleSources(tickets=tickets))
+    try:
+        await log_in(page, bot.url, "/console/escalations")
+        first = page.locator("table.tickets tbody tr", has_text="想退货")
+        assert "待认领" in await first.inner_text()
+        assert await first.locator(".late").count() == 1  # past its SLA
+        await shot(page, "escalations")
+        await first.locator("button:has-text('认领')").click()
+        await page.wait_for_url(re.compile("msg="))
+        assert "已认领 #1" in await page.locator(".flash").inner_text()
+        first = page.locator("table.tickets tbody tr", has_text="想退货")
+        assert "处理中" in await first.inner_text() and "li.na" in await first.inner_text()
+        await first.locator("button:has-text('解决')").click()
+        await page.wait_for_url(re.compile("msg="))
+        assert tickets.tickets[1].status == "resolved" and tickets.tickets[1].assignee == "li.na"
+        assert "已解决" in await page.locator("table.tickets tbody tr", has_text="想退货").inner_text()
+        assert tickets.tickets[2].status == "open"
+    finally:
+        await bot.stop()
+
+
+async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_path) -> None:
+    bot_port, emu_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
+    env["WANZI_CONSOLE__PASSWORD"] = PASSWORD
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
+        "--db", str(tmp_path / "sandbox.db"), env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{bot_port}"
+    try:
+        async def up() -> bool:
+            try:
+                response = await page.request.get(f"{base}/healthz")
+                return response.ok
+            except Exception:  # connection refused while the sandbox starts
+                return False
+
+        assert await wait_until(up), "sandbox did not come up"
+        await log_in(page, base, "/console/sandbox")
+        chat = page.frame_locator("iframe.sandbox")
+        await chat.locator("#f-add input[name=ext]").fill("wmBrowser01")
+        await chat.locator("#f-add input[name=name]").fill("小林")
+        await chat.locator("#f-add input[name=state]").fill("expo")
+        await chat.locator("#f-add button").click()
+        bot_lines = chat.locator("#conversation .line.bot")
+        await bot_lines.first.wait_for()
+        assert "小柚" in await bot_lines.first.inner_text()
+        await chat.locator("#f-say input[name=text]").fill("你好呀，面霜适合干皮吗")
+        await chat.locator("#f-say button").click()
+        await chat.locator("#conversation .line.customer").first.wait_for()
+        await page.wait_for_function("() => true")  # let the page poll once more
+        await bot_lines.nth(1).wait_for()
+        await chat.locator("#f-staff input[name=text]").fill("/help")
+        await chat.locator("#f-staff button").click()
+        await chat.locator("#staff-chat .line.bot").first.wait_for()
+        assert "/help" in await chat.locator("#staff-chat .line.bot").first.inner_text()
+        calls = chat.locator("#calls")
+        await calls.locator("tr", has_text="send_welcome_msg").first.wait_for()
+        assert await calls.locator("tr", has_text="kf/send_msg").count() >= 1
+        await page.evaluate("window.scrollTo(0, 0)")
+        await shot(page, "sandbox", full_page=False)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except asyncio.TimeoutError:
+            proc.kill()

@@ -1,0 +1,69 @@
+"""The digest's numbers against a month played through the emulator and counted by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from handlers.digest import Breakdown, Metric, Provider, Registry, Window, build_digest, default_registry
+from handlers.digest.keywords import top_keywords
+from tests.digest_scenario import (D, EXPECTED, EXPECTED_AVERAGE7, EXPECTED_BREAKDOWNS, EXPECTED_PREVIOUS,
+                                   play)
+
+
+async def test_the_digest_of_a_played_month_matches_the_hand_count(wanzi, wecom, clock) -> None:
+    await play(wanzi, wecom, clock)
+    async with wanzi.sessions() as s:
+        digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
+    assert digest.complete
+    for key, expected in EXPECTED.items():
+        assert digest.value(key) == pytest.approx(expected), key
+    for key, items in EXPECTED_BREAKDOWNS.items():
+        assert digest.value(key) == Breakdown(items), key
+    for key, expected in EXPECTED_PREVIOUS.items():
+        assert digest.line(key).previous == pytest.approx(expected), key
+    for key, expected in EXPECTED_AVERAGE7.items():
+        assert digest.line(key).average7 == pytest.approx(expected), key
+    assert digest.line("growth.new_friends").change == 1
+
+
+async def test_metrics_without_a_source_yet_are_pending_not_zero(wanzi, wecom, clock) -> None:
+    await play(wanzi, wecom, clock)
+    async with wanzi.sessions() as s:
+        digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
+    registry = default_registry()
+    pending = [m.key for m in registry.metrics if registry.pending_reason(m.key)]
+    assert {"service.unanswered", "service.escalations_opened", "service.first_response_p90",
+            "activity.checkin_rate", "value.points_issued", "outreach.pushes_suppressed"} <= set(pending)
+    for key in pending:
+        line = digest.line(key)
+        assert line.value is None and line.previous is None and line.average7 is None and not line.tracked
+
+
+def test_a_day_is_the_span_between_two_local_midnights() -> None:
+    shanghai = Window.of(date(2024, 3, 20), "Asia/Shanghai")
+    assert shanghai.start == datetime(2024, 3, 19, 16, tzinfo=timezone.utc)
+    assert shanghai.end - shanghai.start == timedelta(hours=24)
+    spring_forward = Window.of(date(2024, 3, 10), "America/New_York")
+    assert spring_forward.end - spring_forward.start == timedelta(hours=23)
+    assert spring_forward.shift(1).start == spring_forward.end
+
+
+def test_keywords_weigh_how_many_messages_mention_a_word() -> None:
+    ranked = top_keywords([("面霜适合干皮吗", 5), ("请问面霜多少钱", 3), ("你好", 40), ("哈哈哈", 9),
+                           ("快递什么时候发货", 2)], limit=3)
+    assert ranked[0] == ("面霜", 8)
+    assert "你好" not in dict(ranked) and "哈哈哈" not in dict(ranked)
+
+
+def test_a_registry_refuses_a_metric_twice_and_a_slot_with_both_states() -> None:
+    m = Metric("x.y", "X", "growth")
+
+    async def compute(session, window):  # type: ignore[no-untyped-def]
+        return {}
+
+    with pytest.raises(ValueError, match="provided twice"):
+        Registry((Provider("a", (m,), compute=compute), Provider("b", (m,), pending="later")))
+    with pytest.raises(ValueError, match="exactly one"):
+        Provider("c", (m,), compute=compute, pending="later")
