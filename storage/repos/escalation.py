@@ -1,0 +1,72 @@
+"""Escalation tickets and staff confirmations waiting for an answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import StaffPending, Ticket
+
+
+OPEN_TICKET = ("queued", "assigned")
+
+
+class TicketRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, ticket: Ticket) -> Ticket:
+        self.session.add(ticket)
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket:
+        row = await self.session.get(Ticket, ticket_id)
+        if row is None:
+            raise LookupError(f"ticket {ticket_id} not found")
+        return row
+
+    async def find(self, ticket_id: int) -> Ticket | None:
+        return await self.session.get(Ticket, ticket_id)
+
+    async def find_open(self, customer_id: int) -> Ticket | None:
+        """The customer's open ticket (at most one is kept open per customer)."""
+        stmt = (select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status.in_(OPEN_TICKET))
+                .order_by(Ticket.id.desc()).limit(1))
+        return await self.session.scalar(stmt)
+
+    async def open(self, *, advisor: str | None = None, status: str | None = None) -> list[Ticket]:
+        stmt = select(Ticket).where(Ticket.status.in_([status] if status else OPEN_TICKET))
+        if advisor is not None:
+            stmt = stmt.where(Ticket.advisor_userid == advisor)
+        return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
+
+    async def last_assigned(self, userids: list[str]) -> dict[str, datetime]:
+        """When each advisor last got a ticket, for round-robin (least recently assigned first)."""
+        stmt = (select(Ticket.advisor_userid, func.max(Ticket.assigned_at))
+                .where(Ticket.advisor_userid.in_(userids), Ticket.assigned_at.is_not(None))
+                .group_by(Ticket.advisor_userid))
+        return {userid: at for userid, at in (await self.session.execute(stmt)).all()}
+
+
+class StaffPendingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: StaffPending) -> StaffPending:
+        self.session.add(row)
+        return row
+
+    async def latest(self, staff_userid: str, kind: str, *, now: datetime) -> StaffPending | None:
+        """The member's newest unexpired pending item of this kind."""
+        stmt = (select(StaffPending).where(StaffPending.staff_userid == staff_userid, StaffPending.kind == kind,
+                                           StaffPending.status == "pending", StaffPending.expires_at > now)
+                .order_by(StaffPending.id.desc()).limit(1))
+        return await self.session.scalar(stmt)
+
+    async def cancel_all(self, staff_userid: str, kind: str) -> None:
+        stmt = select(StaffPending).where(StaffPending.staff_userid == staff_userid, StaffPending.kind == kind,
+                                          StaffPending.status == "pending")
+        for row in (await self.session.scalars(stmt)).all():
+            row.status = "cancelled"
