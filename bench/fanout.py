@@ -90,7 +90,7 @@ async def run_fanout(backend: str, db_url: str, work: Path) -> Row:
         await wait_reply(emu, "/confirm")
         started = time.perf_counter()
         await emu.staff_sends("zhang.wei", "/confirm")
-        await wait_reply(emu, "已发送", timeout=3600)
+        await wait_reply(emu, "已全部排入发送队列", timeout=3600)
         planned_at = time.perf_counter() - started
 
         def delivered() -> int:

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
-                         INTAKE, SCHEDULER, SESSIONS)
+                         INTAKE, SCHEDULER, SESSIONS, BROADCASTS)
 from bot.clock import Clock, SystemClock
 from bot.config import Config, parse_pairs, require_wecom
 from bot.delivery import DeliveryWorker
@@ -24,6 +24,7 @@ from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
 from bot.scheduler import Scheduler
+from bot.workers import StepWorker
 from bot.server import callback_routes, ops_routes
 from bot.tagsync import TAG_MIRROR, TagMirror
 from bot.wecom.client import WeComClient
@@ -130,9 +131,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         mirror = TagMirror(app[SESSIONS], client, clock, config.worker, on_outbox=delivery.wakeup.set)
         app[TAG_MIRROR] = mirror
 
+        from handlers.commands.broadcast import expand_broadcasts
+
+        broadcasts = StepWorker("broadcasts", lambda: expand_broadcasts(app[SESSIONS], inbox.context),
+                                config.worker.poll_interval_s, on_work=delivery.wakeup.set)
+        app[BROADCASTS] = broadcasts
+
         def after_dispatch() -> None:
             delivery.wakeup.set()
             mirror.wakeup.set()
+            broadcasts.wakeup.set()
 
         inbox = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
                             app[PERSONA], clock, config, metrics, extras={EXTRAS_KEY: app[FEATURES]},
@@ -156,6 +164,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
              asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
              asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
              asyncio.create_task(app[TAG_MIRROR].run_forever(), name="tag-mirror"),
+             asyncio.create_task(app[BROADCASTS].run_forever(), name="broadcasts"),
              asyncio.create_task(warm_up(app[FEATURES]), name="load-jieba")]  # off the loop, once
     yield
     for task in tasks:
@@ -188,13 +197,14 @@ async def metrics_text(app: web.Application) -> bytes:
 
 async def drain(app: web.Application, *, max_rounds: int = 200) -> None:
     """Run the inbox and the outbox until neither has due work (tests and benchmarks)."""
-    inbox, delivery, mirror = app[INBOX], app[DELIVERY], app[TAG_MIRROR]
+    inbox, delivery, mirror, broadcasts = app[INBOX], app[DELIVERY], app[TAG_MIRROR], app[BROADCASTS]
     idle = 0
     for _ in range(max_rounds):
         n = await inbox.process_due()
         n += await mirror.run_once()
+        n += await broadcasts.run_once()
         n += await delivery.deliver_due()
-        if n == 0 and inbox.in_flight == 0 and delivery.in_flight == 0 and mirror.in_flight == 0:
+        if n == 0 and not (inbox.in_flight or delivery.in_flight or mirror.in_flight or broadcasts.in_flight):
             idle += 1
             if idle >= 2:
                 return

@@ -13,6 +13,7 @@ from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
+from bot.workers import StepWorker
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from persona import Persona
@@ -30,3 +31,4 @@ INBOX = web.AppKey("inbox", InboxWorker)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 INTAKE = web.AppKey("intake", Intake)
+BROADCASTS = web.AppKey("broadcasts", StepWorker)

@@ -24,3 +24,30 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asynci
             await asyncio.wait_for(wakeup.wait(), poll_s)
         except asyncio.TimeoutError:
             pass
+
+
+class StepWorker:
+    """A background worker around one `step() -> int` (work done; 0 = nothing due), e.g. the
+    chunked expansion of confirmed broadcasts."""
+
+    def __init__(self, name: str, step: Callable[[], Awaitable[int]], poll_s: float,
+                 on_work: Callable[[], None] = lambda: None) -> None:
+        self.name = name
+        self.step = step
+        self.poll_s = poll_s
+        self.on_work = on_work
+        self.wakeup = asyncio.Event()
+        self.in_flight = 0
+
+    async def run_once(self) -> int:
+        self.in_flight += 1
+        try:
+            n = await self.step()
+        finally:
+            self.in_flight -= 1
+        if n:
+            self.on_work()
+        return n
+
+    async def run_forever(self) -> None:
+        await run_loop(self.name, self.run_once, self.wakeup, self.poll_s)

@@ -357,7 +357,7 @@ class StaffPending(Base):
     staff_userid: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))  # broadcast | choice
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done | cancelled
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sending | done | cancelled
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 # --- community operations (issue 4): interest groups and topics, check-in campaigns, points,

@@ -245,8 +245,9 @@ async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, w
     preview = await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
     assert "可触达 2 人" in preview and "已退订 1 人" in preview and "/confirm" in preview
     assert len(wecom.calls("kf/send_msg")) == kf_before and wecom.calls("add_msg_template") == []
-    sent = await say(bot, wecom, "zhang.wei", "/confirm")
-    assert "已发送" in sent
+    sent = await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
+    assert "已确认" in wecom.staff_inbox("zhang.wei")[-2]
+    assert "已全部排入发送队列：2 人" in sent
     assert "新品" in wecom.customer_inbox("wmBcK0001")[-1]
     (task,) = wecom.calls("externalcontact/add_msg_template")
     assert task.errcode == 0 and task.body["sender"] == "li.na" and task.body["external_userid"] == ["wmBcF0001"]
@@ -257,6 +258,23 @@ async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, w
     assert "没有待确认" in await say(bot, wecom, "zhang.wei", "/confirm")  # used up
 
 
+async def test_a_large_broadcast_is_queued_in_chunks_once_per_customer(bot, wecom, clock, monkeypatch) -> None:
+    from handlers.commands import broadcast
+
+    monkeypatch.setattr(broadcast, "CHUNK", 3)
+    customers = [f"wmBcChunk{i}" for i in range(7)]
+    for ext in customers:
+        await wecom.customer_says(ext, "你好")
+    await bot.drain()
+    for ext in customers:
+        await kit.customer(bot, ext, tags=("VIP",))
+    await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
+    done = await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
+    assert "已全部排入发送队列：7 人" in done
+    for ext in customers:
+        assert sum("新品" in t for t in wecom.customer_inbox(ext)) == 1, ext
+
+
 async def test_a_broadcast_obeys_the_frequency_cap(bot, wecom, clock) -> None:
     """A broadcast beyond the daily push cap waits for the next day; none beyond the weekly cap."""
     await wecom.customer_says("wmBcCap01", "你好")
@@ -265,10 +283,10 @@ async def test_a_broadcast_obeys_the_frequency_cap(bot, wecom, clock) -> None:
     cap = bot.app[FEATURES].gate.cadence.daily_cap
     for _ in range(cap):
         await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
-        await say(bot, wecom, "zhang.wei", "/confirm")
+        await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
     pushes_before = len(wecom.customer_inbox("wmBcCap01"))
     await say(bot, wecom, "zhang.wei", "/broadcast VIP member_day")
-    await say(bot, wecom, "zhang.wei", "/confirm")
+    await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
     assert len(wecom.customer_inbox("wmBcCap01")) == pushes_before  # not today
     async with bot.sessions() as s:
         later = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "push")
@@ -277,7 +295,7 @@ async def test_a_broadcast_obeys_the_frequency_cap(bot, wecom, clock) -> None:
     weekly = bot.app[FEATURES].gate.cadence.weekly_cap
     for _ in range(weekly):  # past the week's cap (or the kf slots): dropped, with the reason
         await say(bot, wecom, "zhang.wei", "/broadcast VIP member_day")
-        await say(bot, wecom, "zhang.wei", "/confirm")
+        await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
     async with bot.sessions() as s:
         reasons = {r.reason for r in (await s.scalars(select(SuppressedPush))).all()}
     assert reasons and reasons <= {"weekly_cap", "kf_limit"}

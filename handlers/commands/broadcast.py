@@ -14,17 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.antispam import plan_push
 from bot.context import Context
-from bot.features import features
 from bot.errors import CommandError
+from bot.features import features
 from handlers.commands.lookup import find_tag, unknown_tag
 from handlers.commands.registry import expect, no_args
 from storage.models import Customer, StaffPending, Tag
+from storage.queues import _for_claim
 
 KF_WINDOW = timedelta(hours=48)
 MASS_LIMIT = 10_000  # external_userid per add_msg_template call (customer-contact.md §10)
+CHUNK = 500  # customers queued per transaction by expand_broadcasts
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +68,27 @@ def _render(ctx: Context, name: str, customer: Customer | None) -> str:
     return ctx.persona.render_broadcast(name, name=customer.name if customer else "")
 
 
+def _route(ctx: Context, customer: Customer) -> str:
+    """kf (wrote within 48 h), friend (a staff member's contact), opted_out or unreachable."""
+    if customer.opted_out:
+        return "opted_out"
+    last = customer.last_inbound_at
+    if ctx.settings.wecom.open_kfid and last is not None and ctx.clock.now() - last < KF_WINDOW:
+        return "kf"
+    return "friend" if customer.owner_userid else "unreachable"
+
+
 async def _audience(ctx: Context, tag: Tag) -> Audience:
-    now, audience = ctx.clock.now(), Audience()
-    kf_ready = bool(ctx.settings.wecom.open_kfid)
+    audience = Audience()
     for customer in await ctx.repos.tags.customers_with([tag.id]):
         if customer.status != "active":
             continue
-        if customer.opted_out:
+        route = _route(ctx, customer)
+        if route == "opted_out":
             audience.opted_out += 1
-        elif kf_ready and customer.last_inbound_at and now - customer.last_inbound_at < KF_WINDOW:
+        elif route == "kf":
             audience.kf.append(customer)
-        elif customer.owner_userid:
+        elif route == "friend":
             audience.friends.setdefault(customer.owner_userid, []).append(customer)
         else:
             audience.unreachable += 1
@@ -111,6 +127,8 @@ async def run_broadcast(ctx: Context, args: BroadcastArgs) -> str:
 
 
 async def run_confirm(ctx: Context, _: None) -> str:
+    """Confirm the newest /broadcast: it is queued in chunks by `expand_broadcasts`, so a broadcast
+    to 100,000 customers never holds one huge transaction; this command only marks it confirmed."""
     assert ctx.staff is not None
     pending = await ctx.repos.pending.latest(ctx.staff.userid, "broadcast", now=ctx.clock.now())
     if pending is None:
@@ -118,29 +136,68 @@ async def run_confirm(ctx: Context, _: None) -> str:
     tag = await ctx.session.get(Tag, int(pending.payload["tag_id"]))
     if tag is None:
         raise CommandError("这次群发的标签已被删除，没有发送。")
-    text = _template(ctx, str(pending.payload["template"]))
+    _template(ctx, str(pending.payload["template"]))
     audience = await _audience(ctx, tag)  # counted again: tags and opt-outs may have changed since
-    open_kfid, key = ctx.settings.wecom.open_kfid, f"broadcast.{pending.payload['template']}"
-    gate = features(ctx).gate
-    # Every customer passes the push gate (caps, quiet hours); friends admitted for the same time
-    # share one proposed mass message per sender.
-    batches: dict[tuple[str, datetime], list[Customer]] = {}
-    for customer in [*audience.kf, *(c for cs in audience.friends.values() for c in cs)]:
-        plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid)
-        if plan.route == "kf" and plan.due_at is not None:
-            ctx.outbox.kf_send(open_kfid, customer, _render(ctx, text, customer), kind="push", template_key=key,
-                               due_at=plan.due_at)
-        elif plan.route == "contact" and plan.due_at is not None:
-            batches.setdefault((customer.owner_userid, plan.due_at), []).append(customer)
-    for (sender, due_at), customers in batches.items():
-        for start in range(0, len(customers), MASS_LIMIT):
-            ctx.outbox.mass_template(sender, customers[start:start + MASS_LIMIT], _render(ctx, text, None),
-                                     due_at=due_at)
-    pending.status = "done"
-    ctx.repos.audit.record(actor=ctx.staff.userid, action="broadcast.sent", target=f"tag:{tag.name}",
-                           detail={"template": pending.payload["template"], "kf": len(audience.kf),
-                                   "friends": audience.reachable - len(audience.kf)}, now=ctx.clock.now())
-    return f"已发送。{_summary(tag, audience)}"
+    pending.status = "sending"
+    pending.payload = {**pending.payload, "cursor": 0, "queued": 0, "suppressed": 0}
+    ctx.repos.audit.record(actor=ctx.staff.userid, action="broadcast.confirmed", target=f"tag:{tag.name}",
+                           detail={"template": pending.payload["template"], "reachable": audience.reachable},
+                           now=ctx.clock.now())
+    return f"已确认，正在分批发送（每批 {CHUNK} 人，发完会通知你）。{_summary(tag, audience)}"
+
+
+async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
+                            make_context: Callable[[AsyncSession], Context]) -> int:
+    """Queue the next chunk of one confirmed broadcast in its own transaction; 0 when none is left.
+
+    Resumable: the cursor (last customer id queued) commits with the chunk's outbox rows, so a
+    crash re-queues nothing; replicas take different broadcasts (or wait) thanks to the row lock.
+    Every customer passes the push gate (caps, quiet hours, opt-out); friends admitted for the
+    same time share one proposed mass message per sender."""
+    async with sessions.begin() as session:
+        ctx = make_context(session)
+        stmt = (select(StaffPending).where(StaffPending.kind == "broadcast", StaffPending.status == "sending")
+                .order_by(StaffPending.id).limit(1))
+        pending = (await session.scalars(_for_claim(session, stmt))).first()
+        if pending is None:
+            return 0
+        payload = dict(pending.payload)
+        tag = await session.get(Tag, int(payload["tag_id"]))
+        customers = await ctx.repos.tags.customers_with([tag.id], after_id=int(payload["cursor"]), limit=CHUNK) \
+            if tag is not None else []
+        name = str(payload["template"])
+        open_kfid, key, gate = ctx.settings.wecom.open_kfid, f"broadcast.{name}", features(ctx).gate
+        batches: dict[tuple[str, datetime], list[Customer]] = {}
+        for customer in customers:
+            if customer.status != "active" or _route(ctx, customer) in ("opted_out", "unreachable"):
+                continue
+            plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid)
+            if plan.route == "kf" and plan.due_at is not None:
+                ctx.outbox.kf_send(open_kfid, customer, _render(ctx, name, customer), kind="push", template_key=key,
+                                   due_at=plan.due_at)
+            elif plan.route == "contact" and plan.due_at is not None:
+                batches.setdefault((customer.owner_userid, plan.due_at), []).append(customer)
+            else:
+                payload["suppressed"] += 1
+                continue
+            payload["queued"] += 1
+        for (sender, due_at), friends in batches.items():
+            for start in range(0, len(friends), MASS_LIMIT):
+                ctx.outbox.mass_template(sender, friends[start:start + MASS_LIMIT], _render(ctx, name, None),
+                                         due_at=due_at)
+        if customers:
+            payload["cursor"] = customers[-1].id
+        pending.payload = payload
+        if len(customers) < CHUNK:
+            pending.status = "done"
+            ctx.repos.audit.record(actor=pending.staff_userid, action="broadcast.sent",
+                                   target=f"tag:{tag.name if tag else payload['tag_id']}",
+                                   detail={"template": name, "queued": payload["queued"],
+                                           "suppressed": payload["suppressed"]}, now=ctx.clock.now())
+            ctx.outbox.app_text(ctx.settings.wecom.agent_id, pending.staff_userid,
+                                f"群发「{name}」已全部排入发送队列：{payload['queued']} 人；"
+                                f"{payload['suppressed']} 人因频次上限等原因未发送。")
+        return max(1, len(customers))
 
 
 def parse_confirm(args: list[str]) -> None:

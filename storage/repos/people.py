@@ -95,9 +95,12 @@ class TagRepo:
     async def all_names(self) -> list[str]:
         return list((await self.session.scalars(select(Tag.name).distinct())).all())
 
-    async def customers_with(self, tag_ids: list[int]) -> list[Customer]:
+    async def customers_with(self, tag_ids: list[int], *, after_id: int = 0, limit: int | None = None) -> list[Customer]:
+        """Customers with any of the tags, by id; `after_id`/`limit` page through a large audience."""
         stmt = (select(Customer).join(CustomerTag, CustomerTag.customer_id == Customer.id)
-                .where(CustomerTag.tag_id.in_(tag_ids)).distinct().order_by(Customer.id))
+                .where(CustomerTag.tag_id.in_(tag_ids), Customer.id > after_id).distinct().order_by(Customer.id))
+        if limit is not None:
+            stmt = stmt.limit(limit)
         return list((await self.session.scalars(stmt)).all())
 
     async def find_by_corp_id(self, corp_tag_id: str) -> Tag | None:
