@@ -101,9 +101,9 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
         assert 'data-metric="growth.new_friends"><div class="label">新增好友</div><div class="value">3</div>' in page
         assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">25%</div>' in page
         assert "expo 2 · live 1" in page
-        assert page.count('<svg class="chart"') == 3  # growth, activity, answer rate
-        assert "尚未统计 —— 待 issue 4" in page and "尚未统计 —— 待 issue 5" in page
-        assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">—</td>' in page
+        assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
+        assert "尚未统计" not in page
+        assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">1</td>' in page
     finally:
         await client.close()
         await bot.stop()
