@@ -88,11 +88,3 @@ def ticket_id(word: str) -> int:
     if match is None:
         raise CommandError(f"「{word}」不是工单号（例如 12 或 #12）。")
     return int(match.group(1))
-
-
-def not_ready(args: list[str]) -> None:
-    raise CommandError(NOT_READY)
-
-
-async def unavailable(ctx: Context, args: Any) -> str:
-    raise CommandError(NOT_READY)
