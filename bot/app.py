@@ -66,7 +66,8 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
         app.cleanup_ctx.append(_workers)
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
-    mount_console(app, config, console_sources or default_sources())
+    # INBOX is built at start-up (_services); the console asks for a Context only per request.
+    mount_console(app, config, console_sources or default_sources(lambda session: app[INBOX].context(session)))
     return app
 
 

@@ -12,7 +12,7 @@ from bot.errors import CommandError
 from bot.wecom.events import AppMessageReceived
 from handlers.commands import COMMANDS
 from handlers.commands.lookup import AmbiguousCustomer, describe
-from handlers.commands.registry import NOT_READY, ROLE_NAMES, suggest, tokenize
+from handlers.commands.registry import NOT_READY, ROLE_NAMES, Markdown, suggest, tokenize
 from storage.models import StaffPending
 
 router = Router("staff")
@@ -96,7 +96,10 @@ async def execute(ctx: Context, words: list[str]) -> None:
         return
     ctx.repos.audit.record(actor=userid, action="command", target=name, detail={"args": words[1:]},
                            now=ctx.clock.now())
-    await ctx.reply(answer)
+    if isinstance(answer, Markdown):
+        ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, userid, answer)
+    else:
+        await ctx.reply(answer)
 
 
 async def _offer_choice(ctx: Context, userid: str, words: list[str], exc: AmbiguousCustomer) -> None:

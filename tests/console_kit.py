@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import aiohttp
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.console.sources import TicketView
 
 PASSWORD = "console-pass-2024"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -49,28 +46,3 @@ class ConsoleClient:
 
     async def close(self) -> None:
         await self.http.close()
-
-
-class MemoryTickets:
-    """A TicketSource over a dict: the console's side of the escalation queue, before issue 5's tables.
-
-    It behaves as the protocol asks (claim only open tickets, resolve open or claimed ones), so
-    the console's forms, CSRF and redirects are exercised for real."""
-
-    def __init__(self, tickets: list[TicketView]) -> None:
-        self.tickets = {t.id: t for t in tickets}
-
-    async def queue(self, session: AsyncSession) -> list[TicketView]:
-        return sorted(self.tickets.values(), key=lambda t: (t.status == "resolved", t.opened_at))
-
-    async def claim(self, session: AsyncSession, ticket_id: int, staff: str) -> str:
-        t = self.tickets[ticket_id]
-        if t.status != "open":
-            return f"#{ticket_id} 已被 {t.assignee} 认领"
-        self.tickets[ticket_id] = replace(t, status="claimed", assignee=staff)
-        return f"已认领 #{ticket_id}"
-
-    async def resolve(self, session: AsyncSession, ticket_id: int, staff: str) -> str:
-        t = self.tickets[ticket_id]
-        self.tickets[ticket_id] = replace(t, status="resolved", assignee=t.assignee or staff)
-        return f"已解决 #{ticket_id}"

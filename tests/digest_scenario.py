@@ -157,6 +157,8 @@ EXPECTED = {
     "outreach.delivery_failures": 1,  # Hal's welcome expired
     "outreach.opt_outs": 1,
     "conversion.tags_applied": 3,
+    "service.unanswered": 3,  # the three honest fallbacks: Bea's and Fay's two
+    "service.escalations_opened": 1,  # Li Na took Fay's ended chat
 }
 EXPECTED_BREAKDOWNS = {
     "growth.new_by_channel": (("expo", 2), ("live", 1)),

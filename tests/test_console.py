@@ -11,9 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from bot.appkeys import DELIVERY
 from bot.clock import FakeClock
+from bot.console.sources import ConsoleSources
 from storage import db
-from storage.models import AuditLog, Customer, OutboxItem
+from storage.models import AuditLog, Customer, OutboxItem, Ticket
 from storage.repos import CustomerRepo
+from tests import escalation_kit as kit
 from tests.console_kit import PASSWORD, ConsoleClient
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
@@ -101,9 +103,9 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
         assert 'data-metric="growth.new_friends"><div class="label">新增好友</div><div class="value">3</div>' in page
         assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">25%</div>' in page
         assert "expo 2 · live 1" in page
-        assert page.count('<svg class="chart"') == 3  # growth, activity, answer rate
-        assert "尚未统计 —— 待 issue 4" in page and "尚未统计 —— 待 issue 5" in page
-        assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">—</td>' in page
+        assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
+        assert "尚未统计" not in page
+        assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">1</td>' in page
     finally:
         await client.close()
         await bot.stop()
@@ -124,7 +126,8 @@ async def test_customers_are_searched_and_their_history_shown_and_audited(db_url
         detail = page.split('href="/console/customers/', 1)[1].split('"', 1)[0]
         status, page = await client.get(f"/console/customers/{detail}")
         assert status == 200
-        assert "随便看看" in page and "您好，我是人工客服李娜" in page and "—（尚未统计" in page
+        assert "随便看看" in page and "您好，我是人工客服李娜" in page
+        assert "<dt>积分</dt><dd>0</dd>" in page and "尚未统计" not in page
         async with bot.sessions() as s:
             (row,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "console_view_customer"))).all()
         assert row.actor == "console:li.na" and row.target == "wmFay"
@@ -161,7 +164,7 @@ async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock
 
 
 async def test_pages_without_their_feature_say_so(db_url, wecom, clock) -> None:
-    bot = await start(db_url, wecom, clock)
+    bot = await start(db_url, wecom, clock, console_sources=ConsoleSources())  # a build without them
     client = await ConsoleClient.login(bot.url)
     try:
         status, page = await client.get("/console/escalations")
@@ -195,3 +198,90 @@ async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url
     finally:
         await reader.dispose()
         await engine.dispose()
+
+
+async def start_service_desk(db_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+    clock.set(kit.MONDAY_10AM)
+    config = make_config(db_url, wecom.base_url, console={"password": PASSWORD}, staff=kit.STAFF,
+                         escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"]},
+                         checkin={"window": "06:00-23:00", "points_per_checkin": 2},
+                         points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 20}]})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_chat(db_url, wecom, clock) -> None:
+    bot = await start_service_desk(db_url, wecom, clock)
+    await kit.customer(bot, "wmVip0001", name="陈洁", tags=("VIP",))
+    await wecom.customer_says("wmVip0001", "上周买的面霜用了过敏，我想退款")  # nobody on duty: it waits
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.status == "queued"
+    guest, advisor = await ConsoleClient.login(bot.url, user="visitor"), await ConsoleClient.login(bot.url, user="李娜")
+    try:
+        status, page = await advisor.get("/console/escalations")
+        assert status == 200 and "陈洁" in page and "退款" in page and "待认领" in page
+        status, where, _ = await guest.post(f"/console/escalations/{ticket.id}/claim", {})
+        assert status == 303 and "%E4%B8%8D%E6%98%AF" in where  # "…不是已登记的员工…"
+        assert (await kit.tickets(bot))[0].status == "queued"
+        status, where, _ = await advisor.post(f"/console/escalations/{ticket.id}/claim", {})
+        assert status == 303
+        await bot.drain()
+        (ticket,) = await kit.tickets(bot)
+        assert (ticket.status, ticket.advisor_userid) == ("assigned", "li.na") and ticket.first_response_at
+        session = wecom.kf_session("wmVip0001")
+        assert (session.state, session.servicer_userid) == (3, "li.na")
+        assert "李娜" in wecom.customer_inbox("wmVip0001")[-1]  # the persona said who is coming
+        status, page = await advisor.get("/console/escalations")
+        assert "处理中" in page and "已认领" not in page
+        status, where, _ = await advisor.post(f"/console/escalations/{ticket.id}/resolve", {})
+        await bot.drain()
+        (ticket,) = await kit.tickets(bot)
+        assert (ticket.status, ticket.resolved_by) == ("resolved", "li.na")
+        assert wecom.kf_session("wmVip0001").state == 4  # handed back: the session ended with a goodbye
+        (end,) = [c for c in wecom.calls("kf/service_state/trans") if c.body.get("service_state") == 4]
+        assert "李娜" in wecom.customer_inbox("wmVip0001")[-1] or end.errcode == 0
+        actions = [a[1] for a in await kit.audit(bot, "ticket.")]
+        assert actions == ["ticket.opened", "ticket.queued", "ticket.assigned", "ticket.first_response",
+                           "ticket.claimed", "ticket.resolved"]
+        status, page = await advisor.get("/console/escalations")
+        assert "已解决" in page and "认领</button>" not in page
+    finally:
+        await guest.close()
+        await advisor.close()
+        await bot.stop()
+
+
+async def test_campaigns_leaderboards_topics_and_points_come_from_the_community_tables(db_url, wecom, clock) -> None:
+    from handlers.community.campaigns import create_campaign
+    from handlers.community.points import adjust_points
+    from handlers.community.topics import add_topic
+    from storage.models import InterestGroup
+    from tests.community_kit import service
+
+    bot = await start_service_desk(db_url, wecom, clock)
+    async with service(bot) as ctx:
+        await create_campaign(ctx, key="read7", name="7天阅读打卡", start=ctx.local_now.date(), days=7, actor="li.na")
+        ctx.session.add(InterestGroup(key="skincare", name="护肤同好会", created_at=ctx.clock.now()))
+        await ctx.session.flush()
+        await add_topic(ctx, "skincare", "换季了，大家的护肤步骤有什么变化吗？", actor="li.na")
+    for ext in ("wmReader1", "wmReader2"):
+        await wecom.customer_says(ext, "打卡")
+        await bot.drain()
+    async with service(bot) as ctx:
+        await kit.customer(bot, "wmReader1", name="小林")
+        await adjust_points(ctx, "wmReader1", 20, reason="线下活动", actor="zhang.wei")
+    client = await ConsoleClient.login(bot.url)
+    try:
+        status, page = await client.get("/console/campaigns")
+        assert status == 200 and "7天阅读打卡" in page and "进行中" in page and "参与 2 人" in page
+        assert "今日打卡率 100%" in page and "小林" in page
+        assert "护肤同好会 · 换季了" in page and "轮换中" in page
+        async with bot.sessions() as s:
+            reader = await CustomerRepo(s).find("wmReader1")
+        status, page = await client.get(f"/console/customers/{reader.id}")  # type: ignore[union-attr]
+        assert "<dt>积分</dt><dd>22（柚苗）</dd>" in page
+    finally:
+        await client.close()
+        await bot.stop()

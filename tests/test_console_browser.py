@@ -8,15 +8,14 @@ import os
 import re
 import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.console.sources import ConsoleSources, TicketView
 from storage.repos import CustomerRepo
+from tests import escalation_kit as kit
 from tests.browser import open_browser, shot
-from tests.console_kit import PASSWORD, MemoryTickets
+from tests.console_kit import PASSWORD
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
 from tests.test_sandbox import free_port, wait_until
@@ -59,9 +58,10 @@ async def test_a_manager_logs_in_and_reads_the_digest_with_its_charts(page, sqli
         assert await growth.locator("polyline.series").count() == 3
         box = await growth.locator("svg.chart").bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 100
-        assert await page.locator("figure.chart-box.pending", has_text="待 issue 4").is_visible()
-        row = page.locator('tr[data-metric="service.first_response_median"]')
-        assert "尚未统计" in await row.inner_text()
+        await page.locator("figure.chart-box", has_text="SLA").locator("svg.chart").wait_for(state="visible")
+        assert await page.locator("figure.chart-box.pending").count() == 0
+        row = page.locator('tr[data-metric="service.escalations_opened"]')
+        assert "1" in await row.inner_text() and "尚未统计" not in await row.inner_text()
         await shot(page, "digest")
         await page.click("text=← 前一天")
         await page.wait_for_url(re.compile("date=2024-03-19"))
@@ -107,30 +107,39 @@ async def test_staff_search_customers_and_retry_a_failed_message(page, sqlite_ur
 
 
 async def test_an_advisor_claims_and_resolves_a_ticket(page, sqlite_url, wecom, clock) -> None:
-    now = clock.now()
-    tickets = MemoryTickets([
-        TicketView(1, "菲菲", "wmFay", "想退货，快递单号填错了", "open", now - timedelta(minutes=40),
-                   sla_due_at=now - timedelta(minutes=10)),
-        TicketView(2, "古斯", "wmGus", "VIP 咨询定制礼盒", "open", now - timedelta(minutes=5),
-                   sla_due_at=now + timedelta(minutes=25)),
-    ])
-    bot = await start(sqlite_url, wecom, clock, console_sources=ConsoleSources(tickets=tickets))
+    clock.set(kit.MONDAY_10AM)
+    bot = await BotUnderTest.start(make_config(
+        sqlite_url, wecom.base_url, console={"password": PASSWORD}, staff=kit.STAFF,
+        escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"]}), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
     try:
+        await kit.customer(bot, "wmFay", name="菲菲", tags=("VIP",))
+        await wecom.customer_says("wmFay", "上周买的面霜用了过敏，我想退款")  # nobody on duty: both wait
+        await bot.drain()
+        clock.advance(20 * 60)  # past the VIP's 15 minutes
+        await wecom.customer_says("wmGus", "转人工")
+        await bot.drain()
+        first_id, second_id = (t.id for t in await kit.tickets(bot))
         await log_in(page, bot.url, "/console/escalations")
-        first = page.locator("table.tickets tbody tr", has_text="想退货")
-        assert "待认领" in await first.inner_text()
+        first = page.locator("table.tickets tbody tr", has_text="退款")
+        assert "待认领" in await first.inner_text() and "菲菲" in await first.inner_text()
         assert await first.locator(".late").count() == 1  # past its SLA
         await shot(page, "escalations")
         await first.locator("button:has-text('认领')").click()
         await page.wait_for_url(re.compile("msg="))
-        assert "已认领 #1" in await page.locator(".flash").inner_text()
-        first = page.locator("table.tickets tbody tr", has_text="想退货")
+        assert f"已认领 #{first_id}" in await page.locator(".flash").inner_text()
+        first = page.locator("table.tickets tbody tr", has_text="退款")
         assert "处理中" in await first.inner_text() and "li.na" in await first.inner_text()
+        await bot.drain()
+        assert wecom.kf_session("wmFay").servicer_userid == "li.na"
         await first.locator("button:has-text('解决')").click()
         await page.wait_for_url(re.compile("msg="))
-        assert tickets.tickets[1].status == "resolved" and tickets.tickets[1].assignee == "li.na"
-        assert "已解决" in await page.locator("table.tickets tbody tr", has_text="想退货").inner_text()
-        assert tickets.tickets[2].status == "open"
+        await bot.drain()
+        tickets = {t.id: t for t in await kit.tickets(bot)}
+        assert (tickets[first_id].status, tickets[first_id].resolved_by) == ("resolved", "li.na")
+        assert wecom.kf_session("wmFay").state == 4  # the chat went back to the persona
+        assert "已解决" in await page.locator("table.tickets tbody tr", has_text="退款").inner_text()
+        assert tickets[second_id].status == "queued"
     finally:
         await bot.stop()
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.features import FEATURES
 from handlers.commands import COMMANDS
-from storage.models import Customer, CustomerTag, OutboxItem, Staff, StaffPending, SuppressedPush, Tag, Ticket
+from storage.models import (CheckinCampaign, Customer, CustomerTag, InterestGroup, OutboxItem, PointsEntry, Staff,
+                            StaffPending, SuppressedPush, Tag, Ticket, Topic)
 from storage.repos import TagRepo
 from tests import escalation_kit as kit
 
@@ -52,6 +53,9 @@ async def state(bot) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "tickets": rows((await s.scalars(select(Ticket).order_by(Ticket.id))).all()),
             "staff": rows((await s.scalars(select(Staff).order_by(Staff.id))).all()),
             "pending": rows((await s.scalars(select(StaffPending).order_by(StaffPending.id))).all()),
+            "points": rows((await s.scalars(select(PointsEntry).order_by(PointsEntry.id))).all()),
+            "campaigns": rows((await s.scalars(select(CheckinCampaign).order_by(CheckinCampaign.id))).all()),
+            "topics": rows((await s.scalars(select(Topic).order_by(Topic.id))).all()),
             "outbox": rows((await s.scalars(select(OutboxItem).where(OutboxItem.api != "message/send")
                                             .order_by(OutboxItem.id))).all(), "status", "attempts", "sent_at",
                            "result", "lease_until"),
@@ -312,6 +316,56 @@ async def test_an_unconfirmed_broadcast_expires(bot, wecom, clock) -> None:
     assert await state(bot) == before
 
 
+# --- community and the digest ----------------------------------------------------------------------
+
+
+async def test_points_are_adjusted_by_name_with_a_reason_and_audited(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    reply = await say(bot, wecom, "chen.jing", "/points 周敏 +50 线下活动奖励")
+    assert "周敏" in reply and "+50" in reply and "当前 50 分" in reply
+    reply = await say(bot, wecom, "chen.jing", "/points wmZhou001 -20 误发扣回")
+    assert "当前 30 分" in reply
+    async with bot.sessions() as s:
+        ledger = [(e.delta, e.reason, e.source) for e in (await s.scalars(select(PointsEntry))).all()]
+    assert ledger == [(50, "线下活动奖励", "staff:chen.jing"), (-20, "误发扣回", "staff:chen.jing")]
+    assert [a[2] for a in await kit.audit(bot, "points_adjust")] == ["wmZhou001", "wmZhou001"]
+
+
+async def test_a_campaign_is_created_listed_summarised_and_ended(bot, wecom, clock) -> None:
+    reply = await say(bot, wecom, "chen.jing", "/campaign create read21 21天阅读打卡 2026-03-02 21")
+    assert "21天阅读打卡" in reply and "2026-03-02" in reply and "21 天" in reply
+    await wecom.customer_says("wmReader1", "打卡")
+    await bot.drain()
+    assert "read21" in await say(bot, wecom, "chen.jing", "/campaign list")
+    stats = await say(bot, wecom, "chen.jing", "/campaign stats read21")
+    assert "参与 1 人" in stats and "D1 100%" in stats
+    assert "已结束" in await say(bot, wecom, "chen.jing", "/campaign end read21")
+    assert "（已结束）" in await say(bot, wecom, "chen.jing", "/campaign list")
+
+
+async def test_topics_are_added_listed_and_paused(bot, wecom) -> None:
+    async with bot.sessions.begin() as s:
+        s.add(InterestGroup(key="skincare", name="护肤同好会", tag="护肤", chat_name_contains="护肤",
+                            created_at=bot.clock.now()))
+    reply = await say(bot, wecom, "chen.jing", "/topic add skincare 换季了，大家的护肤步骤有什么变化吗？")
+    topic_id = int(reply.split("#")[1].split()[0])
+    assert "换季了" in await say(bot, wecom, "chen.jing", "/topic list skincare")
+    assert "已暂停" in await say(bot, wecom, "chen.jing", f"/topic pause {topic_id}")
+    assert "⏸" in await say(bot, wecom, "chen.jing", "/topic list")
+    assert "已恢复" in await say(bot, wecom, "chen.jing", f"/topic resume #{topic_id}")
+
+
+async def test_digest_answers_with_the_days_numbers_as_markdown(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmDigest1", "你们几点关门？")
+    await bot.drain()
+    clock.advance(24 * 3600)
+    reply = await say(bot, wecom, "chen.jing", "/digest")
+    assert "2026-03-02" in reply and "未回答问题" in reply and "/console/digest?date=2026-03-02" in reply
+    (call,) = [c for c in wecom.calls("message/send") if c.body.get("touser") == "chen.jing"][-1:]
+    assert call.body["msgtype"] == "markdown"
+    assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 2026-03-01")
+
+
 # --- every bad input: a short answer with the usage line, and no change ---------------------------
 
 BAD_INPUTS = [
@@ -324,7 +378,15 @@ BAD_INPUTS = [
     "/duty", "/duty maybe", "/optout", "/optout 没这个人",
     "/broadcast", "/broadcast VIP", "/broadcast 没这个标签 new_arrivals", "/broadcast VIP 没这个模板",
     "/broadcast 高意向 new_arrivals", "/confirm now", "/confirm",
-    "/topic add 春季护肤", "/campaign create", "/points 周敏 +10 好评", "/digest 2026-03-01",
+    "/topic", "/topic bogus", "/topic add 春季护肤", "/topic add 没这个群 春季护肤话题", "/topic list 没这个群",
+    "/topic pause", "/topic pause abc", "/topic pause 999", "/topic resume 999",
+    "/campaign", "/campaign bogus", "/campaign create", "/campaign create read21 阅读打卡 2026-13-01 21",
+    "/campaign create read21 阅读打卡 2026-03-10 21天", "/campaign create read21 阅读打卡 2026-03-10 0",
+    "/campaign create spring_reading_campaign_2026_extra 阅读打卡 2026-03-10 21",
+    "/campaign list all", "/campaign stats", "/campaign stats nosuch", "/campaign end nosuch",
+    "/points", "/points 周敏 +10", "/points 周敏 10 好评", "/points 周敏 +ten 好评", "/points 周敏 +0 好评",
+    "/points 没这个人 +10 好评", "/digest 2026-13-01", "/digest 昨天", "/digest 2026-03-01 2026-03-02",
+    "/digest 2026-03-03",
 ]
 
 

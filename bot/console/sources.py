@@ -1,24 +1,24 @@
 """Where the console's escalation queue, campaigns and extra customer facts come from.
 
-The tables behind them arrive with other features (escalation tickets: issue 5; campaigns,
-points, topics: issue 4). Until one is wired in `default_sources()`, its page says so instead
-of showing an empty list that looks like "nothing to do". A feature wires itself by
-implementing the protocol over its own repositories:
-
-    def default_sources() -> ConsoleSources:
-        return ConsoleSources(tickets=EscalationTickets(), campaigns=CheckinCampaigns(),
-                              customer_facts=(points_fact,))
+Each feature implements its protocol over its own repositories (handlers/escalation/console.py,
+handlers/community/console.py) and `default_sources()` wires them. A source left out (a test, a
+trimmed build) makes its page say so instead of showing an empty list that looks like "nothing
+to do". Sources that act (claim, resolve) get a handler `Context` for the console's session from
+the `context` factory, so they run the same functions as the staff commands.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable, Protocol
+from typing import TYPE_CHECKING, Awaitable, Callable, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer
+
+if TYPE_CHECKING:
+    from bot.context import Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,10 @@ class ConsoleSources:
     customer_facts: tuple[CustomerFacts, ...] = ()
 
 
-def default_sources() -> ConsoleSources:
-    """The sources this build of Wanzi has; none of the issue 4/5 tables exist yet."""
-    return ConsoleSources()
+def default_sources(context: Callable[[AsyncSession], Context]) -> ConsoleSources:
+    """The sources this build of Wanzi has: the ticket queue, campaigns and topics, points."""
+    from handlers.community.console import CommunityCampaigns, points_fact
+    from handlers.escalation.console import EscalationTickets
+
+    return ConsoleSources(tickets=EscalationTickets(context), campaigns=CommunityCampaigns(context),
+                          customer_facts=(points_fact(context),))

@@ -6,10 +6,11 @@ from __future__ import annotations
 from bot.context import Context
 from bot.errors import CommandError
 from handlers.commands import broadcast as b
+from handlers.commands import community as m
 from handlers.commands import customers as c
+from handlers.commands import digest as d
 from handlers.commands import tickets as t
-from handlers.commands.registry import (NOT_READY, ROLE_NAMES, Command, expect, not_ready, suggest,
-                                        unavailable)
+from handlers.commands.registry import NOT_READY, ROLE_NAMES, Command, expect, suggest
 
 
 def parse_help(args: list[str]) -> str:
@@ -49,9 +50,11 @@ COMMANDS: dict[str, Command] = {cmd.name: cmd for cmd in [
     Command("/broadcast", "admin", "/broadcast <标签> <模板>", "按标签群发人设模板，先显示人数再 /confirm",
             b.parse_broadcast, b.run_broadcast),
     Command("/confirm", "admin", "/confirm", "确认最近一次 /broadcast", b.parse_confirm, b.run_confirm),
-    Command("/topic", "operator", "/topic add|list|pause …", "社群话题", not_ready, unavailable, ready=False),
-    Command("/campaign", "operator", "/campaign create|list|stats|end …", "裂变活动", not_ready, unavailable,
-            ready=False),
-    Command("/points", "operator", "/points <客户> +N <原因>", "调整会员积分", not_ready, unavailable, ready=False),
-    Command("/digest", "operator", "/digest [日期]", "查看日报", not_ready, unavailable, ready=False),
+    Command("/topic", "operator", "/topic add <兴趣群> <内容> | list [兴趣群] | pause|resume <编号>",
+            "兴趣群话题轮换：添加、查看、暂停或恢复", m.parse_topic, m.run_topic),
+    Command("/campaign", "operator", "/campaign create <标识> <名称> <开始日期> <天数> [标签] | list | stats <标识> | end <标识>",
+            "打卡活动：创建、列表、数据与排行、提前结束", m.parse_campaign, m.run_campaign),
+    Command("/points", "operator", "/points <客户> +N|-N <原因>", "调整会员积分（记入流水并留痕）", m.parse_points,
+            m.run_points),
+    Command("/digest", "operator", "/digest [日期]", "查看某天的日报（默认昨天）", d.parse_digest, d.run_digest),
 ]}

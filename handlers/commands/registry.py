@@ -20,6 +20,11 @@ ROLE_RANK = {"advisor": 1, "operator": 2, "admin": 3}
 ROLE_NAMES = {"advisor": "顾问", "operator": "运营", "admin": "管理员"}
 NOT_READY = "该功能尚未开通"
 
+
+class Markdown(str):
+    """A command answer to send as WeCom markdown (the digest) rather than plain text."""
+
+
 Parser = Callable[[list[str]], Any]
 Runner = Callable[[Context, Any], Awaitable[str]]
 
@@ -83,11 +88,3 @@ def ticket_id(word: str) -> int:
     if match is None:
         raise CommandError(f"「{word}」不是工单号（例如 12 或 #12）。")
     return int(match.group(1))
-
-
-def not_ready(args: list[str]) -> None:
-    raise CommandError(NOT_READY)
-
-
-async def unavailable(ctx: Context, args: Any) -> str:
-    raise CommandError(NOT_READY)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.errors import CommandError
-from handlers.commands.registry import ROLE_RANK, expect, switch, ticket_id
+from handlers.commands.registry import expect, switch, ticket_id
 from handlers.escalation import tickets as ops
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
-from storage.models import Staff, Ticket
+from storage.models import Staff
 
 SCOPES = {"mine": "我的", "all": "全部", "queued": "排队中"}
 LIST_LIMIT = 20
@@ -24,16 +24,7 @@ def _staff(ctx: Context) -> Staff:
 
 
 def _may_take_over(staff: Staff) -> bool:
-    return ROLE_RANK.get(staff.role, 0) >= ROLE_RANK["operator"]
-
-
-async def _open_ticket(ctx: Context, number: int) -> Ticket:
-    ticket = await ctx.repos.tickets.find(number)
-    if ticket is None:
-        raise CommandError(f"没有工单 #{number}。发送 /tickets 查看未结工单。")
-    if ticket.status == "resolved":
-        raise CommandError(f"工单 #{number} 已于 {local(ctx, ticket.resolved_at):%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
-    return ticket
+    return staff.role in ops.TAKE_OVER_ROLES
 
 
 # --- /tickets -------------------------------------------------------------------------------------
@@ -74,17 +65,8 @@ def parse_claim(args: list[str]) -> int:
 
 
 async def run_claim(ctx: Context, number: int) -> str:
-    staff = _staff(ctx)
-    ticket = await _open_ticket(ctx, number)
-    owner = ticket.advisor_userid
-    if ticket.status == "assigned" and owner != staff.userid and not _may_take_over(staff):
-        raise CommandError(f"工单 #{number} 由 {owner} 负责；需要运营或管理员才能接手。")
-    customer = await ctx.repos.customers.get(ticket.customer_id)
-    if owner != staff.userid or (ticket.open_kfid and ticket.kf_servicer != staff.userid):
-        await ops.assign(ctx, ticket, customer, staff, actor=staff.userid, notify=False)
-    ops.first_response(ctx, ticket, by=staff.userid)
-    ops.audit(ctx, ticket, "claimed", actor=staff.userid, previous=owner)
-    moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == staff.userid and \
+    ticket, customer = await ops.claim_ticket(ctx, number, _staff(ctx))
+    moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == _staff(ctx).userid and \
         ticket.kf_outbox_id is not None else ""
     return f"已接单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）{moved}。" \
            f"\n问题：{ticket.question or '（客服接入）'}\n处理完发送 /resolve {ticket.id} 备注"
@@ -102,13 +84,7 @@ def parse_resolve(args: list[str]) -> ResolveArgs:
 
 
 async def run_resolve(ctx: Context, args: ResolveArgs) -> str:
-    staff = _staff(ctx)
-    ticket = await _open_ticket(ctx, args.number)
-    if ticket.advisor_userid not in ("", staff.userid) and not _may_take_over(staff):
-        raise CommandError(f"工单 #{args.number} 由 {ticket.advisor_userid} 负责，只有TA或运营、管理员可以结单。")
-    customer = await ctx.repos.customers.get(ticket.customer_id)
-    handed_back = bool(ticket.kf_servicer)
-    await ops.resolve(ctx, ticket, customer, by=staff.userid, note=args.note)
+    ticket, customer, handed_back = await ops.resolve_ticket(ctx, args.number, _staff(ctx), note=args.note)
     back = "，会话已交还给小助手并由它跟进问候" if handed_back else ""
     return f"已结单 #{ticket.id}（{customer_label(customer)}）{back}。"
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.config import sla_by_level
 from bot.context import Context
+from bot.errors import CommandError
 from handlers.escalation.notify import ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
@@ -151,3 +152,43 @@ async def resolve(ctx: Context, ticket: Ticket, customer: Customer, *, by: str, 
         ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer", template_key=template_key)
     ticket.kf_servicer, ticket.kf_outbox_id = "", None
     audit(ctx, ticket, "resolved", actor=by, note=note[:200])
+
+
+# --- claim and resolve by a member of staff (/claim, /resolve, the console's buttons) -------------
+
+TAKE_OVER_ROLES = ("operator", "admin")  # may take another advisor's ticket
+
+
+async def open_ticket_numbered(ctx: Context, number: int) -> Ticket:
+    """Ticket #number if it is still open; CommandError with what staff should know otherwise."""
+    ticket = await ctx.repos.tickets.find(number)
+    if ticket is None:
+        raise CommandError(f"没有工单 #{number}。发送 /tickets 查看未结工单。")
+    if ticket.status == "resolved":
+        raise CommandError(f"工单 #{number} 已于 {local(ctx, ticket.resolved_at):%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
+    return ticket
+
+
+async def claim_ticket(ctx: Context, number: int, staff: Staff) -> tuple[Ticket, Customer]:
+    """`staff` takes the ticket: the kf chat moves to them and the first-response clock stops."""
+    ticket = await open_ticket_numbered(ctx, number)
+    owner = ticket.advisor_userid
+    if ticket.status == "assigned" and owner != staff.userid and staff.role not in TAKE_OVER_ROLES:
+        raise CommandError(f"工单 #{number} 由 {owner} 负责；需要运营或管理员才能接手。")
+    customer = await ctx.repos.customers.get(ticket.customer_id)
+    if owner != staff.userid or (ticket.open_kfid and ticket.kf_servicer != staff.userid):
+        await assign(ctx, ticket, customer, staff, actor=staff.userid, notify=False)
+    first_response(ctx, ticket, by=staff.userid)
+    audit(ctx, ticket, "claimed", actor=staff.userid, previous=owner)
+    return ticket, customer
+
+
+async def resolve_ticket(ctx: Context, number: int, staff: Staff, *, note: str = "") -> tuple[Ticket, Customer, bool]:
+    """Close the ticket for `staff`; True when the kf chat was handed back to the persona."""
+    ticket = await open_ticket_numbered(ctx, number)
+    if ticket.advisor_userid not in ("", staff.userid) and staff.role not in TAKE_OVER_ROLES:
+        raise CommandError(f"工单 #{number} 由 {ticket.advisor_userid} 负责，只有TA或运营、管理员可以结单。")
+    customer = await ctx.repos.customers.get(ticket.customer_id)
+    handed_back = bool(ticket.kf_servicer)
+    await resolve(ctx, ticket, customer, by=staff.userid, note=note)
+    return ticket, customer, handed_back
