@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.dispatcher import Router
 from bot.features import features
 from bot.wecom.events import KfMessageReceived
-from handlers.escalation import escalate_if_needed, record_unanswered
+from handlers.escalation import escalate_if_needed, is_question, record_unanswered
 from handlers.tagging import Observation, enter_stage, observe_message
 
 router = Router("chat")
@@ -48,7 +48,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Context) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:
         await ctx.say("reply.fallback", name=customer.name)
-        if text:
+        if text and is_question(text):  # small talk ("哈哈哈") is not an unanswered question
             closest = kb.rank(text, limit=1)
             record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
                               confidence=closest[0].confidence if closest else 0.0)

@@ -44,6 +44,14 @@ async def test_an_unknown_question_gets_the_honest_fallback_and_is_kept_for_the_
     assert (question.text, question.status) == ("你们老板是哪里人", "open")
 
 
+async def test_small_talk_is_not_counted_as_an_unanswered_question(wanzi, wecom) -> None:
+    await wecom.customer_says("wmChat01", "哈哈哈")
+    await wanzi.drain()
+    assert len(wecom.customer_inbox("wmChat01")) == 1
+    async with wanzi.sessions() as s:
+        assert (await s.scalars(select(UnansweredQuestion))).all() == []
+
+
 async def test_the_same_template_never_repeats_twice_in_a_row_to_one_customer(wanzi, wecom, clock) -> None:
     for _ in range(6):
         await wecom.customer_says("wmAsk03", "你们老板是哪里人")
