@@ -41,6 +41,11 @@ class Award:
         return after > before
 
 
+
+def rights_text(rights: str) -> str:
+    """A level without configured rights still reads naturally in the persona's sentences."""
+    return rights.strip() or "专属会员关怀"
+
 def standing_of(config: Config, balance: int) -> Standing:
     level, nxt = None, None
     for spec in config.points.levels:
@@ -71,14 +76,15 @@ def level_up_say(result: Award) -> Say | None:
     if not result.leveled_up or result.after.level is None:
         return None
     level = result.after.level
-    return Say("points.level_up", {"level": level.name, "rights": level.rights, "points": result.after.balance})
+    return Say("points.level_up", {"level": level.name, "rights": rights_text(level.rights),
+                                   "points": result.after.balance})
 
 
 def balance_say(current: Standing) -> Say:
     level, nxt = current.level, current.next_level
     if level is None:
         return Say("points.balance_plain", {"points": current.balance})
-    facts: dict[str, object] = {"points": current.balance, "level": level.name, "rights": level.rights}
+    facts: dict[str, object] = {"points": current.balance, "level": level.name, "rights": rights_text(level.rights)}
     if nxt is None:
         return Say("points.balance_top", facts)
     return Say("points.balance", {**facts, "next_level": nxt.name, "to_next": current.to_next})
