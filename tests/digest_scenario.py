@@ -157,7 +157,7 @@ EXPECTED = {
     "outreach.delivery_failures": 1,  # Hal's welcome expired
     "outreach.opt_outs": 1,
     "conversion.tags_applied": 3,
-    "service.unanswered": 3,  # the three honest fallbacks: Bea's and Fay's two
+    "service.unanswered": 0,  # three fallbacks, all to small talk (天气, 随便看看, 哈哈哈): no question
     "service.escalations_opened": 1,  # Li Na took Fay's ended chat
 }
 EXPECTED_BREAKDOWNS = {
