@@ -168,3 +168,20 @@ EXPECTED_PREVIOUS = {"growth.new_friends": 2, "activity.messages_in": 2, "servic
                      "activity.active_customers": 1, "conversion.tags_applied": 1}
 EXPECTED_AVERAGE7 = {"growth.new_friends": 5 / 7, "activity.messages_in": 2 / 7, "service.answer_rate": 0.0,
                      "growth.lost_friends": 0.0}
+
+
+def assert_digest_matches(digest, expected, breakdowns, previous, average7=None) -> None:  # type: ignore[no-untyped-def]
+    """Compare a built digest with hand-counted values: numbers, breakdowns, previous day, 7-day average."""
+    import pytest
+
+    from handlers.digest import Breakdown
+
+    assert digest.complete
+    for key, value in expected.items():
+        assert digest.value(key) == pytest.approx(value), key
+    for key, items in breakdowns.items():
+        assert digest.value(key) == Breakdown(items), key
+    for key, value in previous.items():
+        assert digest.line(key).previous == (pytest.approx(value) if value is not None else None), key
+    for key, value in (average7 or {}).items():
+        assert digest.line(key).average7 == pytest.approx(value), key

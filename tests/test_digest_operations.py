@@ -16,12 +16,13 @@ from sqlalchemy import select
 from handlers.community.campaigns import create_campaign
 from handlers.community.points import adjust_points
 from handlers.community.topic_posts import post_topic
-from handlers.digest import Breakdown, build_digest
+from handlers.digest import build_digest
 from handlers.digest.escalations import nearest_rank
 from storage.models import TopicSchedule
 from storage.repos import CustomerRepo, PushRepo, StageRepo
 from tests import escalation_kit as kit
 from tests.community_kit import SHANGHAI, at, service
+from tests.digest_scenario import assert_digest_matches
 from tests.test_referral_e2e import SPRING, join, scan
 from tests.test_topics_e2e import COMMUNITY, learn_groups
 
@@ -157,13 +158,7 @@ async def test_the_operations_numbers_of_a_played_monday_match_the_hand_count(bo
     await play(bot, wecom, clock)
     async with bot.sessions() as s:
         digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
-    assert digest.complete
-    for key, expected in EXPECTED.items():
-        assert digest.value(key) == pytest.approx(expected), key
-    for key, items in EXPECTED_BREAKDOWNS.items():
-        assert digest.value(key) == Breakdown(items), key
-    for key, expected in EXPECTED_PREVIOUS.items():
-        assert digest.line(key).previous == (pytest.approx(expected) if expected is not None else None), key
+    assert_digest_matches(digest, EXPECTED, EXPECTED_BREAKDOWNS, EXPECTED_PREVIOUS)
 
 
 def test_first_response_percentiles_are_real_waits_by_nearest_rank() -> None:
