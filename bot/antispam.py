@@ -26,7 +26,7 @@ from bot.context import Context
 from persona.loader import parse_cadence
 from persona.model import Cadence
 from storage.models import Customer, OutboxItem
-from storage.repos import PushRepo
+from storage.repos import PushCounts
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class Admission:
 
 
 class PushGate:
-    """Decides when (or whether) a push may leave; pure policy plus counts from PushRepo."""
+    """Decides when (or whether) a push may leave; pure policy plus counts (PushRepo or PushLedger)."""
 
     def __init__(self, cadence: Cadence, *, enabled: bool = True, tz: str = "Asia/Shanghai") -> None:
         self.cadence = cadence
@@ -85,7 +85,7 @@ class PushGate:
     def _day_start(self, when: datetime) -> datetime:
         return datetime.combine(when.astimezone(self.tz).date(), time(0), self.tz)
 
-    async def admit(self, pushes: PushRepo, customer: Customer, *, now: datetime,
+    async def admit(self, pushes: PushCounts, customer: Customer, *, now: datetime,
                     latest: datetime | None = None) -> Admission:
         """When this customer's next push may leave; `latest` is the last useful moment (kf window)."""
         if not self.enabled:
@@ -129,14 +129,15 @@ class PushPlan:
     reason: str = ""
 
 
-async def _routes(ctx: Context, customer: Customer, open_kfid: str) -> tuple[list[tuple[str, datetime | None]], str]:
+async def _routes(ctx: Context, counts: PushCounts, customer: Customer,
+                  open_kfid: str) -> tuple[list[tuple[str, datetime | None]], str]:
     """Ways to reach the customer, best first, with the last useful send time; or why there is none."""
     now = ctx.clock.now()
     routes: list[tuple[str, datetime | None]] = []
     reason = "no_route"
     last = customer.last_inbound_at
     if open_kfid and last is not None and now - last < KF_WINDOW:
-        if await ctx.repos.pushes.kf_sends_since(customer.id, last) < KF_PUSH_SLOTS:
+        if await counts.kf_sends_since(customer.id, last) < KF_PUSH_SLOTS:
             routes.append(("kf", last + KF_WINDOW - KF_MARGIN))
         else:
             reason = "kf_limit"
@@ -146,19 +147,21 @@ async def _routes(ctx: Context, customer: Customer, open_kfid: str) -> tuple[lis
 
 
 async def plan_push(ctx: Context, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
-                    kf_only: bool = False) -> PushPlan:
+                    kf_only: bool = False, counts: PushCounts | None = None) -> PushPlan:
     """Pick the route and due time the gate admits (caps, quiet hours, opt-out, switch), or record
     the suppression with its reason. Every push (stage content, reminders, broadcasts) comes here.
 
     A kf push that could only leave after the 48-hour window closes goes to a friend as a
-    proposed mass message instead, unless `kf_only`."""
+    proposed mass message instead, unless `kf_only`. `counts` defaults to per-customer queries;
+    a batch passes a PushLedger (and tells it about each push it queues)."""
     now = ctx.clock.now()
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
-    routes, reason = await _routes(ctx, customer, open_kfid)
+    counts = counts or ctx.repos.pushes
+    routes, reason = await _routes(ctx, counts, customer, open_kfid)
     if kf_only:
         routes = [r for r in routes if r[0] == "kf"]
     for route, latest in routes:
-        admission = await gate.admit(ctx.repos.pushes, customer, now=now, latest=latest)
+        admission = await gate.admit(counts, customer, now=now, latest=latest)
         if admission.due_at is not None:
             return PushPlan(route, admission.due_at)
         reason = admission.reason

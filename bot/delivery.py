@@ -1,9 +1,11 @@
 """The outbox delivery worker: claim due rows, call WeCom, record sent / retry / dead / expired.
 
 No transaction spans an HTTP call: a short one claims rows (status 'sending' with a lease),
-another records each outcome. A crash mid-send leaves the row 'sending' until its lease
-runs out; then it is claimed again. A welcome whose code is past its 20 s deadline is never
-sent: it ends 'expired' with the reason.
+another records each outcome. Outcomes are group-committed: those that arrive while one
+transaction runs share the next, and each lane waits for its row's commit before its next
+call, so batching never widens the window in which a crash could repeat a call. A crash
+mid-send leaves the row 'sending' until its lease runs out; then it is claimed again. A
+welcome whose code is past its 20 s deadline is never sent: it ends 'expired' with the reason.
 
 Follow-ups: when a row is marked sent with WeCom's answer in `result`, the steps registered for
 its API (bot.followups; e.g. show a new 「联系我」 QR code to the customer who asked for it, or
@@ -16,15 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError, WanziError
 from bot.followups import FollowUps
+from bot.groupcommit import GroupCommit
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
@@ -50,6 +55,18 @@ PERMANENT_REASONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one attempt ended; "pending" means a retry at `retry_at`."""
+
+    item_id: int
+    status: str  # sent | expired | dead | pending
+    result: dict[str, Any] | None = None
+    errcode: int | None = None
+    reason: str = ""
+    retry_at: datetime | None = None
+
+
 def _backoff(attempts: int) -> float:
     return min(300.0, 2.0 * (2 ** max(0, attempts - 1))) * (0.5 + random.random())
 
@@ -65,6 +82,7 @@ class DeliveryWorker:
         self.wakeup = asyncio.Event()
         self.in_flight = 0
         self.followups: FollowUps | None = None  # set by the app once handlers are known
+        self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
 
     async def run_forever(self) -> None:
         await run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s)
@@ -92,9 +110,12 @@ class DeliveryWorker:
     async def _drop_unwanted_pushes(self, session: AsyncSession, batch: list[OutboxItem],
                                     now: datetime) -> list[OutboxItem]:
         """A push may wait hours (quiet hours, caps); whoever opted out or left meanwhile gets nothing."""
+        ids = {item.customer_id for item in batch if item.kind == "push" and item.customer_id}
+        stmt = select(Customer).where(Customer.id.in_(ids))
+        customers = {c.id: c for c in (await session.scalars(stmt)).all()} if ids else {}
         keep = []
         for item in batch:
-            customer = await session.get(Customer, item.customer_id) if item.kind == "push" and item.customer_id else None
+            customer = customers.get(item.customer_id) if item.kind == "push" and item.customer_id else None
             reason = ("opted_out" if customer.opted_out else "lost" if customer.status == "lost" else "") \
                 if customer is not None else ""
             if not reason:
@@ -155,36 +176,45 @@ class DeliveryWorker:
             await self._finish(item_id, status="dead", errcode=code,
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
             return
-        async with self.sessions.begin() as session:
-            item = await session.get(OutboxItem, item_id)
-            if item is not None and item.status == "sending":
-                item.status, item.due_at, item.lease_until = "pending", retry_at, None
-                item.last_errcode, item.last_error = code, exc.errmsg[:500]
+        await self._outcomes.submit(Outcome(item_id, "pending", errcode=code, reason=exc.errmsg, retry_at=retry_at))
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
                       errcode: int | None = None, reason: str = "") -> bool:
-        """Record the outcome; False when the row was no longer ours (another worker finished it).
-
-        A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
-        what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
-        cannot undo the mark (so it can never cause the call to be made twice)."""
-        async with self.sessions.begin() as session:
-            item = await session.get(OutboxItem, item_id)
-            if item is None or item.status != "sending":
-                return False
-            item.status, item.lease_until = status, None
-            if status == "sent":
-                item.sent_at = self.clock.now()
-                item.result = result
-                if self.followups is not None:
-                    await self.followups.run(session, item)
-            if errcode is not None:
-                item.last_errcode = errcode
-            if reason:
-                item.last_error = reason[:500]
+        """Record the outcome; False when the row was no longer ours (another worker finished it)."""
+        recorded = await self._outcomes.submit(Outcome(item_id, status, result, errcode, reason))
         if status != "sent":
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
                                                             "errcode": errcode, "reason": reason})
         if status == "sent" and self.followups is not None:
             self.wakeup.set()  # a follow-up may have queued rows
-        return True
+        return recorded
+
+    async def _record(self, outcomes: list[Outcome]) -> list[bool]:
+        """One transaction for every outcome that arrived together.
+
+        A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
+        what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
+        cannot undo the mark (so it can never cause the call to be made twice)."""
+        async with self.sessions.begin() as session:
+            stmt = select(OutboxItem).where(OutboxItem.id.in_([o.item_id for o in outcomes]))
+            items = {item.id: item for item in (await session.scalars(stmt)).all()}
+            recorded = []
+            for outcome in outcomes:
+                item = items.get(outcome.item_id)
+                if item is None or item.status != "sending":
+                    recorded.append(False)
+                    continue
+                recorded.append(True)
+                item.status, item.lease_until = outcome.status, None
+                if outcome.retry_at is not None:
+                    item.due_at = outcome.retry_at
+                if outcome.status == "sent":
+                    item.sent_at = self.clock.now()
+                    item.result = outcome.result
+                    if self.followups is not None:
+                        await self.followups.run(session, item)
+                if outcome.errcode is not None:
+                    item.last_errcode = outcome.errcode
+                if outcome.reason:
+                    item.last_error = outcome.reason[:500]
+        return recorded

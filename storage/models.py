@@ -602,3 +602,5 @@ Index("ix_ticket_due_at", Ticket.due_at)
 Index("ix_points_entry_created_at", PointsEntry.created_at)
 Index("ix_referral_invite_added_at", ReferralInvite.added_at)
 Index("ix_topic_post_created_at", TopicPost.created_at)
+# Revision 0009: the push gate's per-customer counts (planned pushes, kf sends since the last message).
+Index("ix_outbox_item_customer_kind_due", OutboxItem.customer_id, OutboxItem.kind, OutboxItem.due_at)

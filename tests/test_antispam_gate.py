@@ -16,7 +16,7 @@ from bot.config import AntispamConfig
 from bot.features import features
 from persona import Cadence
 from storage.models import Customer, OutboxItem, SuppressedPush
-from storage.repos import CustomerRepo, PushRepo
+from storage.repos import CustomerRepo, PushLedger, PushRepo
 from tests.harness import BotUnderTest, make_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -183,3 +183,44 @@ async def test_a_kf_push_never_takes_the_last_of_the_five_messages(roomy_wanzi, 
     assert await suppressed(roomy_wanzi) == ["kf_limit"]
     sends = [c for c in wecom.calls("kf/send_msg") if c.body["touser"] == "wmBusy01"]
     assert len(sends) == 4 and all(c.ok for c in sends)  # one slot left for the next answer
+
+
+async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Broadcasts plan 500 customers from one PushLedger; caps, dead rows and kf sends must count
+    the same as PushRepo's queries, including pushes the batch itself has just queued."""
+    histories: list[list[tuple[str, str, timedelta]]] = [
+        [],
+        [("kf/send_msg", "sent", -timedelta(hours=1))],  # today: daily cap reached
+        [("kf/send_msg", "sent", -timedelta(days=2)), ("kf/send_msg", "sent", -timedelta(days=1))],  # weekly cap
+        [("kf/send_msg", "dead", -timedelta(hours=1)), ("kf/send_msg", "cancelled", -timedelta(hours=2))],
+        [("externalcontact/add_msg_template", "pending", timedelta(hours=20))],  # tomorrow is taken
+        [("kf/send_msg", "sent", -timedelta(days=3))],  # last Sunday: another week
+    ]
+    async with sessions.begin() as s:
+        customers = []
+        for n, history in enumerate(histories):
+            customer = await CustomerRepo(s).upsert(f"wmLedger{n}", now=WED_10AM)
+            customers.append(customer)
+            for api, status, offset in history:
+                s.add(OutboxItem(api=api, payload={}, kind="push", customer_id=customer.id, status=status, attempts=1,
+                                 due_at=WED_10AM + offset, last_error="", created_at=WED_10AM + min(offset, timedelta())))
+        s.add(OutboxItem(api="kf/send_msg", payload={}, kind="reply", customer_id=customers[0].id, status="sent",
+                         attempts=1, due_at=WED_10AM, last_error="", created_at=WED_10AM - timedelta(minutes=5)))
+        repo, gate = PushRepo(s), PushGate(CADENCE)
+        ledger = await PushLedger.load(s, [c.id for c in customers], since=WED_10AM - timedelta(days=7))
+        since = WED_10AM - timedelta(hours=3)
+        for round_ in range(3):  # each round queues what was admitted: later rounds see the earlier ones
+            for customer in customers:
+                expected = await gate.admit(repo, customer, now=WED_10AM)
+                assert await gate.admit(ledger, customer, now=WED_10AM) == expected, (round_, customer.external_userid)
+                assert await ledger.kf_sends_since(customer.id, since) == await repo.kf_sends_since(customer.id, since)
+                if expected.due_at is not None:
+                    item = OutboxItem(api="kf/send_msg", payload={}, kind="push", customer_id=customer.id,
+                                      status="pending", attempts=0, due_at=expected.due_at, last_error="",
+                                      created_at=WED_10AM)
+                    s.add(item)
+                    ledger.planned(item)
+        decided = [await gate.admit(ledger, c, now=WED_10AM) for c in customers]
+        assert [d.reason for d in decided] == ["weekly_cap"] * len(customers)  # two a week, everyone is full now
+        with pytest.raises(ValueError):
+            await ledger.count_planned(customers[0].id, start=WED_10AM - timedelta(days=8), end=WED_10AM)

@@ -248,6 +248,7 @@ async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, w
     kf_before = len(wecom.calls("kf/send_msg"))
     preview = await say(bot, wecom, "zhang.wei", "/broadcast VIP new_arrivals")
     assert "可触达 2 人" in preview and "已退订 1 人" in preview and "/confirm" in preview
+    assert "微信客服 48 小时内 1 人" in preview and "企业微信好友 1 人（生成群发任务，需 1 位员工" in preview
     assert len(wecom.calls("kf/send_msg")) == kf_before and wecom.calls("add_msg_template") == []
     sent = await say(bot, wecom, "zhang.wei", "/confirm", messages=2)
     assert "已确认" in wecom.staff_inbox("zhang.wei")[-2]

@@ -26,11 +26,13 @@ from bot.features import features
 from handlers.commands.lookup import find_tag, unknown_tag
 from handlers.commands.registry import expect, no_args
 from storage.models import Customer, StaffPending, Tag
+from storage.repos import PushLedger
 from storage.queues import _for_claim
 
 KF_WINDOW = timedelta(hours=48)
 MASS_LIMIT = 10_000  # external_userid per add_msg_template call (customer-contact.md §10)
 CHUNK = 500  # customers queued per transaction by expand_broadcasts
+LEDGER_SPAN = timedelta(days=7)  # the gate looks back to the week's start and the 48 h kf window
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +43,14 @@ class BroadcastArgs:
 
 @dataclass(slots=True)
 class Audience:
-    kf: list[Customer] = field(default_factory=list)
-    friends: dict[str, list[Customer]] = field(default_factory=dict)  # member userid -> customers
+    kf: int = 0
+    friends: dict[str, int] = field(default_factory=dict)  # member userid -> customers to confirm
     unreachable: int = 0
     opted_out: int = 0
 
     @property
     def reachable(self) -> int:
-        return len(self.kf) + sum(len(c) for c in self.friends.values())
+        return self.kf + sum(self.friends.values())
 
 
 def parse_broadcast(args: list[str]) -> BroadcastArgs:
@@ -79,19 +81,18 @@ def _route(ctx: Context, customer: Customer) -> str:
 
 
 async def _audience(ctx: Context, tag: Tag) -> Audience:
+    """Counted in SQL by the same routes `_route` picks per customer."""
     audience = Audience()
-    for customer in await ctx.repos.tags.customers_with([tag.id]):
-        if customer.status != "active":
-            continue
-        route = _route(ctx, customer)
-        if route == "opted_out":
-            audience.opted_out += 1
-        elif route == "kf":
-            audience.kf.append(customer)
-        elif route == "friend":
-            audience.friends.setdefault(customer.owner_userid, []).append(customer)
+    kf_after = ctx.clock.now() - KF_WINDOW if ctx.settings.wecom.open_kfid else None
+    for opted_out, in_kf, owner, n in await ctx.repos.tags.reach(tag.id, kf_after=kf_after):
+        if opted_out:
+            audience.opted_out += n
+        elif in_kf:
+            audience.kf += n
+        elif owner:
+            audience.friends[owner] = audience.friends.get(owner, 0) + n
         else:
-            audience.unreachable += 1
+            audience.unreachable += n
     return audience
 
 
@@ -103,8 +104,8 @@ async def _tag(ctx: Context, word: str) -> Tag:
 
 
 def _summary(tag: Tag, a: Audience) -> str:
-    friends = sum(len(c) for c in a.friends.values())
-    return (f"标签「{tag.name}」可触达 {a.reachable} 人：微信客服 48 小时内 {len(a.kf)} 人（直接发送），"
+    friends = sum(a.friends.values())
+    return (f"标签「{tag.name}」可触达 {a.reachable} 人：微信客服 48 小时内 {a.kf} 人（直接发送），"
             f"企业微信好友 {friends} 人（生成群发任务，需 {len(a.friends)} 位员工在客户端确认）；"
             f"已退订 {a.opted_out} 人、无法触达 {a.unreachable} 人不发送。")
 
@@ -167,14 +168,14 @@ async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
             if tag is not None else []
         name = str(payload["template"])
         open_kfid, key, gate = ctx.settings.wecom.open_kfid, f"broadcast.{name}", features(ctx).gate
+        wanted = [c for c in customers if c.status == "active" and _route(ctx, c) not in ("opted_out", "unreachable")]
+        ledger = await PushLedger.load(session, [c.id for c in wanted], since=ctx.clock.now() - LEDGER_SPAN)
         batches: dict[tuple[str, datetime], list[Customer]] = {}
-        for customer in customers:
-            if customer.status != "active" or _route(ctx, customer) in ("opted_out", "unreachable"):
-                continue
-            plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid)
+        for customer in wanted:
+            plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, counts=ledger)
             if plan.route == "kf" and plan.due_at is not None:
-                ctx.outbox.kf_send(open_kfid, customer, _render(ctx, name, customer), kind="push", template_key=key,
-                                   due_at=plan.due_at)
+                ledger.planned(ctx.outbox.kf_send(open_kfid, customer, _render(ctx, name, customer), kind="push",
+                                                  template_key=key, due_at=plan.due_at))
             elif plan.route == "contact" and plan.due_at is not None:
                 batches.setdefault((customer.owner_userid, plan.due_at), []).append(customer)
             else:

@@ -12,13 +12,13 @@ from storage.repos.community import (CampaignRepo, InterestRepo, KfWindowRepo, P
                                      TopicRepo)
 from storage.repos.escalation import OPEN_TICKET, StaffPendingRepo, TicketRepo
 from storage.repos.people import AuditRepo, CustomerRepo, GroupRepo, MessageRepo, StaffRepo, TagRepo
-from storage.repos.persona import (GroupWelcomeRepo, PushRepo, RuleHitRepo, StageRepo, TagSyncRepo,
-                                   UnansweredRepo)
+from storage.repos.persona import (GroupWelcomeRepo, PushCounts, PushLedger, PushRepo, RuleHitRepo, StageRepo,
+                                   TagSyncRepo, UnansweredRepo)
 
 __all__ = ["AuditRepo", "CampaignRepo", "CustomerRepo", "GroupRepo", "GroupWelcomeRepo", "InterestRepo",
-           "KfWindowRepo", "MessageRepo", "OPEN_TICKET", "PointsRepo", "PushRepo", "ReferralRepo", "Repos",
-           "RuleHitRepo", "StaffPendingRepo", "StaffRepo", "StageRepo", "TagRepo", "TagSyncRepo", "TicketRepo",
-           "TopicRepo", "UnansweredRepo"]
+           "KfWindowRepo", "MessageRepo", "OPEN_TICKET", "PointsRepo", "PushCounts", "PushLedger", "PushRepo",
+           "ReferralRepo", "Repos", "RuleHitRepo", "StaffPendingRepo", "StaffRepo", "StageRepo", "TagRepo",
+           "TagSyncRepo", "TicketRepo", "TopicRepo", "UnansweredRepo"]
 
 
 @dataclass(frozen=True, slots=True)

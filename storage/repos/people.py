@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Customer, CustomerGroup, CustomerTag, GroupMembership, Message, Staff, Tag
@@ -94,6 +94,15 @@ class TagRepo:
 
     async def all_names(self) -> list[str]:
         return list((await self.session.scalars(select(Tag.name).distinct())).all())
+
+    async def reach(self, tag_id: int, *, kf_after: datetime | None) -> list[tuple[bool, bool, str, int]]:
+        """Active customers with the tag, counted by (opted out, wrote after `kf_after`, owner
+        userid): a broadcast's audience summary without loading 100,000 customers."""
+        in_kf = case((Customer.last_inbound_at > kf_after, 1), else_=0) if kf_after else literal(0)
+        columns = (Customer.opted_out, in_kf.label("in_kf"), Customer.owner_userid)
+        stmt = (select(*columns, func.count()).join(CustomerTag, CustomerTag.customer_id == Customer.id)
+                .where(CustomerTag.tag_id == tag_id, Customer.status == "active").group_by(*columns))
+        return [(bool(o), bool(k), str(u), int(n)) for o, k, u, n in await self.session.execute(stmt)]
 
     async def customers_with(self, tag_ids: list[int], *, after_id: int = 0, limit: int | None = None) -> list[Customer]:
         """Customers with any of the tags, by id; `after_id`/`limit` page through a large audience."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +76,17 @@ class StageRepo:
         return row
 
 
+REACHED_NOBODY = ("dead", "expired", "cancelled")  # outbox statuses that count toward no cap
+
+
+class PushCounts(Protocol):
+    """The two counts the anti-spam gate decides on (PushRepo per customer, PushLedger per batch)."""
+
+    async def count_planned(self, customer_id: int, *, start: datetime, end: datetime) -> int: ...
+
+    async def kf_sends_since(self, customer_id: int, since: datetime) -> int: ...
+
+
 class PushRepo:
     """What the anti-spam gate needs to know: pushes already planned, kf sends, suppressions."""
 
@@ -86,15 +98,14 @@ class PushRepo:
         await self.session.flush()
         return int(await self.session.scalar(select(func.count()).select_from(OutboxItem).where(
             OutboxItem.customer_id == customer_id, OutboxItem.kind == "push",
-            OutboxItem.status.not_in(["dead", "expired", "cancelled"]),
-            OutboxItem.due_at >= start, OutboxItem.due_at < end)) or 0)
+            OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.due_at >= start, OutboxItem.due_at < end)) or 0)
 
     async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
         """kf/send_msg rows created after the customer's last message (WeCom allows 5)."""
         await self.session.flush()
         return int(await self.session.scalar(select(func.count()).select_from(OutboxItem).where(
             OutboxItem.customer_id == customer_id, OutboxItem.api == "kf/send_msg",
-            OutboxItem.status.not_in(["dead", "expired", "cancelled"]), OutboxItem.created_at >= since)) or 0)
+            OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.created_at >= since)) or 0)
 
     def suppress(self, customer_id: int | None, template_key: str, reason: str, *, now: datetime) -> None:
         self.session.add(SuppressedPush(customer_id=customer_id, template_key=template_key[:64], reason=reason[:32],
@@ -103,6 +114,57 @@ class PushRepo:
     async def suppressed(self, customer_id: int) -> list[SuppressedPush]:
         stmt = select(SuppressedPush).where(SuppressedPush.customer_id == customer_id).order_by(SuppressedPush.id)
         return list((await self.session.scalars(stmt)).all())
+
+
+class PushLedger:
+    """PushRepo's counts for a batch of customers, read in two queries and kept current as the
+    batch queues pushes: a broadcast plans 500 customers without three queries each.
+
+    It sees planned pushes due from `since` on and kf sends created from `since` on, so `since`
+    must be no later than the start of the current week and the oldest open kf window (now - 48 h
+    covers the window; now - 7 days covers both)."""
+
+    def __init__(self, since: datetime) -> None:
+        self.since = since
+        self._due: dict[int, list[datetime]] = {}
+        self._kf: dict[int, list[datetime]] = {}
+
+    @classmethod
+    async def load(cls, session: AsyncSession, customer_ids: Sequence[int], *, since: datetime) -> PushLedger:
+        ledger = cls(since)
+        await session.flush()
+        for chunk in (customer_ids[i:i + 500] for i in range(0, len(customer_ids), 500)):
+            rows = await session.execute(select(OutboxItem.customer_id, OutboxItem.due_at).where(
+                OutboxItem.customer_id.in_(chunk), OutboxItem.kind == "push", OutboxItem.status.not_in(REACHED_NOBODY),
+                OutboxItem.due_at >= since))
+            for customer_id, due_at in rows:
+                insort(ledger._due.setdefault(customer_id, []), due_at)
+            rows = await session.execute(select(OutboxItem.customer_id, OutboxItem.created_at).where(
+                OutboxItem.customer_id.in_(chunk), OutboxItem.api == "kf/send_msg",
+                OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.created_at >= since))
+            for customer_id, created_at in rows:
+                ledger._kf.setdefault(customer_id, []).append(created_at)
+        return ledger
+
+    def _check(self, when: datetime) -> None:
+        if when < self.since:
+            raise ValueError(f"the ledger holds pushes from {self.since.isoformat()} on, not {when.isoformat()}")
+
+    async def count_planned(self, customer_id: int, *, start: datetime, end: datetime) -> int:
+        self._check(start)
+        due = self._due.get(customer_id, [])
+        return bisect_left(due, end) - bisect_left(due, start)
+
+    async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
+        self._check(since)
+        return sum(1 for created in self._kf.get(customer_id, []) if created >= since)
+
+    def planned(self, item: OutboxItem) -> None:
+        """Count a push this batch just queued (its outbox row is not flushed yet)."""
+        assert item.customer_id is not None and item.kind == "push"
+        insort(self._due.setdefault(item.customer_id, []), item.due_at)
+        if item.api == "kf/send_msg":
+            self._kf.setdefault(item.customer_id, []).append(item.created_at)
 
 
 class UnansweredRepo:

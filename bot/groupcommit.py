@@ -1,0 +1,43 @@
+"""Group commit: whatever is submitted while one write transaction runs goes into the next, so a
+burst costs a few commits, not one per item.
+
+Each caller still waits for its own answer, which exists only once its transaction committed;
+a failed transaction fails every caller in it (the intake answers those callbacks 503, the
+delivery worker leaves those rows leased, to be claimed again)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Awaitable, Callable, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class GroupCommit(Generic[T, R]):
+    def __init__(self, write: Callable[[list[T]], Awaitable[list[R]]], max_batch: int = 500) -> None:
+        self.write = write  # one transaction for the batch; one answer per item, in order
+        self.max_batch = max_batch
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all())
+        return await asyncio.shield(future)
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+            try:
+                answers = await self.write([item for item, _ in batch])
+            except Exception as exc:  # handed to every caller in the batch
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for (_, future), answer in zip(batch, answers, strict=True):
+                    if not future.done():
+                        future.set_result(answer)
