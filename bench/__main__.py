@@ -82,20 +82,28 @@ async def main(selected: list[str]) -> list[Row]:
     return rows
 
 
+def benchmark(title: str) -> str:
+    """The benchmark a section belongs to: "fan-out" for "fan-out: broadcast to 100,000 customers"."""
+    return title.split(":", 1)[0].strip()
+
+
 def kept_sections(previous: str, ran: set[str]) -> list[str]:
-    """Sections of an earlier RESULTS.md for benchmarks this run skipped (`python -m bench digest`)."""
+    """Sections of an earlier RESULTS.md for benchmarks this run skipped (`python -m bench digest`);
+    a benchmark that ran replaces all its old sections, whatever size they were run at."""
     chunks = previous.split("\n## ")[1:]
-    return [f"\n## {chunk.rstrip()}" for chunk in chunks if chunk.split("\n", 1)[0].strip() not in ran]
+    return [f"\n## {chunk.rstrip()}" for chunk in chunks if benchmark(chunk.split("\n", 1)[0]) not in ran]
 
 
 def render(rows: list[Row], previous: str = "") -> str:
     lines = [f"# Benchmark results\n", f"Machine: {machine()}  ",
-             f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, `make bench` (or `python -m bench`)\n"]
-    lines += kept_sections(previous, {r.bench for r in rows})
+             "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout]`)\n"]
+    lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
+    ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
     for bench in dict.fromkeys(r.bench for r in rows):
         group = [r for r in rows if r.bench == bench]
         keys = list(dict.fromkeys(k for r in group for k in r.numbers))
         lines.append(f"\n## {bench}\n")
+        lines.append(f"Run: {ran_at}\n")
         lines.append("| backend | " + " | ".join(keys) + " |")
         lines.append("|---|" + "---|" * len(keys))
         for r in group:
