@@ -1,0 +1,49 @@
+"""The inbox worker runs several events per transaction; a handler that crashes on one of them
+must cost only that event: the others are answered exactly once, the crashing one is retried
+with backoff and finally parked with its error, and none of its writes are kept."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.appkeys import INBOX
+from bot.inbox import EVENTS_PER_TRANSACTION, MAX_ATTEMPTS
+from bot.wecom.events import KfMessageReceived
+from storage.models import Customer, InboundEvent
+
+
+async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    customers = [f"wmInbox{i}" for i in range(EVENTS_PER_TRANSACTION + 3)]  # a full shared batch and more
+    inbox = wanzi.app[INBOX]
+    real_feed = inbox.dispatcher.feed
+
+    async def feed(event, ctx):  # type: ignore[no-untyped-def]
+        if isinstance(event, KfMessageReceived) and event.external_userid == "wmInbox2":
+            raise RuntimeError("handler bug")
+        return await real_feed(event, ctx)
+
+    monkeypatch.setattr(inbox.dispatcher, "feed", feed)
+    for ext in customers:
+        await wecom.customer_says(ext, "你好")
+    await wanzi.drain()
+
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == (0 if ext == "wmInbox2" else 1), ext
+    async with wanzi.sessions() as s:
+        broken = await s.scalar(select(InboundEvent).where(InboundEvent.source == "kf",
+                                                           InboundEvent.payload["external_userid"].as_string()
+                                                           == "wmInbox2"))
+        assert broken.status == "pending" and broken.attempts == 1 and "handler bug" in broken.error
+        assert await s.scalar(select(func.count()).select_from(Customer)
+                              .where(Customer.external_userid == "wmInbox2")) == 0  # its writes rolled back
+
+    for _ in range(MAX_ATTEMPTS):
+        clock.advance(301)  # past the longest backoff
+        await wanzi.drain()
+    async with wanzi.sessions() as s:
+        broken = await s.get(InboundEvent, broken.id)
+        assert broken.status == "failed" and "handler bug" in broken.error
+        assert await s.scalar(select(func.count()).select_from(InboundEvent)
+                              .where(InboundEvent.status == "pending")) == 0
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == (0 if ext == "wmInbox2" else 1), ext
