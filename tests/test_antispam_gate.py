@@ -224,3 +224,22 @@ async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions
         assert [d.reason for d in decided] == ["weekly_cap"] * len(customers)  # two a week, everyone is full now
         with pytest.raises(ValueError):
             await ledger.count_planned(customers[0].id, start=WED_10AM - timedelta(days=8), end=WED_10AM)
+
+
+async def test_a_push_shared_by_many_friends_counts_toward_each_ones_cap(sessions) -> None:  # type: ignore[no-untyped-def]
+    """A broadcast reaches friends through one add_msg_template row for up to 10,000 of them; each
+    of them has had their push for the day all the same."""
+    from bot.clock import FakeClock
+    from bot.outbox import Outbox
+
+    async with sessions.begin() as s:
+        friends = [await CustomerRepo(s).upsert(f"wmShared{i}", now=WED_10AM) for i in range(2)]
+        bystander = await CustomerRepo(s).upsert("wmShared9", now=WED_10AM)
+        Outbox(s, FakeClock(WED_10AM.timestamp())).mass_template("li.na", friends, "新品上市啦", due_at=WED_10AM)
+        repo, gate = PushRepo(s), PushGate(CADENCE)
+        ledger = await PushLedger.load(s, [c.id for c in (*friends, bystander)], since=WED_10AM - timedelta(days=7))
+        for counts in (repo, ledger):
+            for friend in friends:
+                admission = await gate.admit(counts, friend, now=WED_10AM)
+                assert local(admission.due_at) == datetime(2023, 11, 16, 8, tzinfo=SHANGHAI)  # tomorrow morning
+            assert local((await gate.admit(counts, bystander, now=WED_10AM)).due_at) == WED_10AM

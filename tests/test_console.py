@@ -225,8 +225,10 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
         status, where, _ = await guest.post(f"/console/escalations/{ticket.id}/claim", {})
         assert status == 303 and "%E4%B8%8D%E6%98%AF" in where  # "…不是已登记的员工…"
         assert (await kit.tickets(bot))[0].status == "queued"
+        bot.app[DELIVERY].wakeup.clear()
         status, where, _ = await advisor.post(f"/console/escalations/{ticket.id}/claim", {})
         assert status == 303
+        assert bot.app[DELIVERY].wakeup.is_set()  # the handover leaves now, not at the worker's next poll
         await bot.drain()
         (ticket,) = await kit.tickets(bot)
         assert (ticket.status, ticket.advisor_userid) == ("assigned", "li.na") and ticket.first_response_at

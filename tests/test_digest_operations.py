@@ -17,6 +17,7 @@ from handlers.community.campaigns import create_campaign
 from handlers.community.points import adjust_points
 from handlers.community.topic_posts import post_topic
 from handlers.digest import build_digest
+from handlers.digest.build import daily_series
 from handlers.digest.escalations import nearest_rank
 from storage.models import TopicSchedule
 from storage.repos import CustomerRepo, PushRepo, StageRepo
@@ -166,3 +167,36 @@ def test_first_response_percentiles_are_real_waits_by_nearest_rank() -> None:
     assert nearest_rank([300.0], 0.9) == 300.0
     assert nearest_rank([2400.0, 60.0, 300.0], 0.5) == 300.0
     assert nearest_rank([float(s) for s in range(1, 11)], 0.9) == 9.0
+
+
+async def test_todays_view_counts_a_missed_deadline_only_once_it_has_passed(bot, wecom, clock) -> None:
+    """The console shows today's digest while the day runs: a ticket due at 10:30 and still waiting
+    is not a breach at 10:20, and is one at 10:40."""
+    await kit.on_duty(bot, "li.na", "wang.fang")
+    await says(bot, wecom, clock, "wmReg0009", "转人工", on_d(10))  # due 10:30, never answered
+    counts = {}
+    for hour, minute in ((10, 20), (10, 40)):
+        clock.set(on_d(hour, minute))
+        async with bot.sessions() as s:
+            digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
+            series = await daily_series(s, ["service.sla_breaches"], D, "Asia/Shanghai", days=1, now=clock.now())
+        counts[(hour, minute)] = (digest.value("service.sla_breaches"), series["service.sla_breaches"][-1][1])
+    assert counts == {(10, 20): (0, 0), (10, 40): (1, 1)}
+
+
+async def test_a_chat_a_servicer_reopened_is_no_first_response_wait(bot, wecom, clock) -> None:
+    """A servicer writing into an ended chat opens a ticket that nobody waited on: it counts as
+    opened, but not as a 0-second first response pulling the median down."""
+    await kit.on_duty(bot, "li.na", "wang.fang")
+    await says(bot, wecom, clock, "wmReg0008", "转人工", on_d(10))
+    await advisor_answers(bot, wecom, clock, "wmReg0008", on_d(10, 10))
+    clock.set(on_d(11))
+    await wecom.customer_enters_kf("wmReo0008", welcome=False)
+    await bot.drain()
+    await wecom.servicer_says("wmReo0008", "您好，上次的问题还需要帮忙吗？", userid="li.na")
+    await bot.drain()
+    clock.set(on_d(23, 59))
+    async with bot.sessions() as s:
+        digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
+    assert digest.value("service.escalations_opened") == 2
+    assert digest.value("service.first_response_median") == 600

@@ -113,14 +113,15 @@ def digest_body(digest: Digest, series: SeriesMap, registry: Registry,
 
 async def compute_page(session: AsyncSession, day: date, tz: str, now, registry: Registry):  # type: ignore[no-untyped-def]
     digest = await build_digest(session, day, tz, now=now, registry=registry)
-    series = await daily_series(session, chart_keys(registry), day, tz, days=CHART_DAYS, registry=registry)
+    series = await daily_series(session, chart_keys(registry), day, tz, days=CHART_DAYS, registry=registry, now=now)
     return digest, series
 
 
 async def standalone_digest_html(session: AsyncSession, digest: Digest, *, title: str) -> str:
     """One self-contained HTML file (stylesheet inlined) for `wanzi digest --html`."""
     registry = default_registry()
-    series = await daily_series(session, chart_keys(registry), digest.day, digest.tz, days=CHART_DAYS)
+    series = await daily_series(session, chart_keys(registry), digest.day, digest.tz, days=CHART_DAYS,
+                                now=digest.generated_at)
     body = digest_body(digest, series, registry, title)
     return ("<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{title} {digest.day}</title><style>{STYLESHEET.read_text(encoding='utf-8')}</style>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.appkeys import CONFIG
+from bot.appkeys import CONFIG, DELIVERY
 from bot.console.auth import SESSION, Gate, Session
 from bot.console.html import Safe, page
 from bot.console.sources import ConsoleSources
@@ -34,6 +34,13 @@ def frame(request: web.Request, title: str, body: Safe, *, active: str = "", sta
     html = page(title, body, active=active, nav=nav(request) if session else (),
                 user=session.user if session else "", csrf=session.csrf if session else "")
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def wake_delivery(request: web.Request) -> None:
+    """An action queued outbox rows: send them now, not at the delivery worker's next poll."""
+    delivery = request.config_dict.get(DELIVERY)
+    if delivery is not None:
+        delivery.wakeup.set()
 
 
 def actor(request: web.Request) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG, DELIVERY, SESSIONS
-from bot.console.frame import READER, actor, frame, session_of
+from bot.appkeys import CLOCK, CONFIG, SESSIONS
+from bot.console.frame import READER, actor, frame, session_of, wake_delivery
 from bot.console.html import join, local_time, render, table, url
 from storage.queues import OutboxRepo
 from storage.repos import AuditRepo
@@ -71,7 +71,6 @@ async def retry(request: web.Request) -> web.StreamResponse:
         n = await repo.retry(ids, now=clock.now()) if ids else 0
         AuditRepo(session).record(actor=actor(request), action="outbox_retry", target=f"{n} rows",
                                   detail={"ids": ids[:100]}, now=clock.now())
-    delivery = request.config_dict.get(DELIVERY)
-    if delivery is not None and n:
-        delivery.wakeup.set()
+    if n:
+        wake_delivery(request)
     raise web.HTTPSeeOther(url("/console/outbox", tab="pending" if n else "failed", retried=n))

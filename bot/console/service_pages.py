@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, SESSIONS
-from bot.console.frame import READER, SOURCES, actor, frame, session_of
+from bot.console.frame import READER, SOURCES, actor, frame, session_of, wake_delivery
 from bot.console.html import Safe, join, local_time, render, table, unavailable, url
 from handlers.digest.render import fmt_percent
 from storage.repos import AuditRepo
@@ -70,6 +70,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         message = await do(session, ticket_id, staff)
         AuditRepo(session).record(actor=actor(request), action=f"ticket_{action}", target=str(ticket_id),
                                   now=clock.now())
+    wake_delivery(request)  # the handover messages (kf trans, notices) leave now
     raise web.HTTPSeeOther(url("/console/escalations", msg=message))
 
 

@@ -83,7 +83,7 @@ async def build_digest(session: AsyncSession, day: date, tz: str, *, now: dateti
                        registry: Registry | None = None) -> Digest:
     """Compute the digest of local `day` in time zone `tz` from stored data."""
     registry = registry or default_registry()
-    window = Window.of(day, ZoneInfo(tz))
+    window = Window.of(day, ZoneInfo(tz), now=now)
     today = await registry.compute(session, window)
     scalar = _scalar_keys(registry)
     history = [await registry.compute(session, window.shift(-i), keys=scalar) for i in range(1, 8)]
@@ -104,8 +104,10 @@ async def build_digest(session: AsyncSession, day: date, tz: str, *, now: dateti
 
 
 async def daily_series(session: AsyncSession, keys: Sequence[str], last_day: date, tz: str, *, days: int = 30,
-                       registry: Registry | None = None) -> dict[str, list[tuple[date, Value]]]:
-    """`days` consecutive values of each tracked key up to `last_day` (pending keys: empty lists)."""
+                       registry: Registry | None = None,
+                       now: datetime | None = None) -> dict[str, list[tuple[date, Value]]]:
+    """`days` consecutive values of each tracked key up to `last_day` (pending keys: empty lists);
+    `now` cuts a day that is still running there."""
     registry = registry or default_registry()
     tracked = [k for k in keys if not registry.pending_reason(k)]
     series: dict[str, list[tuple[date, Value]]] = {k: [] for k in keys}
@@ -114,7 +116,7 @@ async def daily_series(session: AsyncSession, keys: Sequence[str], last_day: dat
     zone = ZoneInfo(tz)
     for offset in range(days - 1, -1, -1):
         day = last_day - timedelta(days=offset)
-        values = await registry.compute(session, Window.of(day, zone), keys=tracked)
+        values = await registry.compute(session, Window.of(day, zone, now=now), keys=tracked)
         for key in tracked:
             series[key].append((day, values.get(key)))
     return series

@@ -1,10 +1,11 @@
 """Escalations of one day from the `ticket` table: opened, resolved, first response and SLA.
 
 First response is `first_response_at − created_at` of the tickets opened that day that have one
-(a ticket still waiting is not a zero; it shows up as an SLA breach once it is late). Median and
-P90 use the nearest-rank method over those durations, so each is a real ticket's wait. An SLA
-breach is a ticket whose first response was due that day and came after the deadline, or has
-not come at all.
+(a ticket still waiting is not a zero; it shows up as an SLA breach once it is late). Tickets a
+servicer opened by taking a chat themselves (reason "servicer") had nobody waiting and are left
+out. Median and P90 use the nearest-rank method over those durations, so each is a real ticket's
+wait. An SLA breach is a ticket whose first response was due that day and came after the
+deadline, or has not come by the end of the day (for today: by now).
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ async def escalations(session: AsyncSession, window: Window) -> Mapping[str, Val
     resolved = await session.scalar(select(func.count()).select_from(Ticket).where(
         window.covers(Ticket.resolved_at)))
     pairs = (await session.execute(select(Ticket.created_at, Ticket.first_response_at).where(
-        window.covers(Ticket.created_at), Ticket.first_response_at.is_not(None)))).all()
+        window.covers(Ticket.created_at), Ticket.first_response_at.is_not(None), Ticket.reason != "servicer"))).all()
     waits = [(answered - created).total_seconds() for created, answered in pairs]
     breaches = await session.scalar(select(func.count()).select_from(Ticket).where(
-        window.covers(Ticket.due_at),
+        window.covers(Ticket.due_at), Ticket.due_at < window.cutoff,
         or_(Ticket.first_response_at.is_(None), Ticket.first_response_at > Ticket.due_at)))
     return {OPENED.key: int(opened or 0), RESOLVED.key: int(resolved or 0),
             FIRST_MEDIAN.key: nearest_rank(waits, 0.5), FIRST_P90.key: nearest_rank(waits, 0.9),

@@ -68,17 +68,23 @@ class Window:
     tz: ZoneInfo
     start: datetime
     end: datetime
+    now: datetime | None = None  # set while the day is still running (a console view of today)
 
     @classmethod
-    def of(cls, day: date, tz: ZoneInfo | str) -> Window:
+    def of(cls, day: date, tz: ZoneInfo | str, *, now: datetime | None = None) -> Window:
         zone = ZoneInfo(tz) if isinstance(tz, str) else tz
         # Local midnights, converted to UTC: a DST day is 23 or 25 hours long, and that is right.
         start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
         end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
-        return cls(day, zone, start, end)
+        return cls(day, zone, start, end, now if now is not None and now < end else None)
+
+    @property
+    def cutoff(self) -> datetime:
+        """The end of the day, or now if the day is still running: deadlines after it are not missed yet."""
+        return self.now or self.end
 
     def shift(self, days: int) -> Window:
-        return Window.of(self.day + timedelta(days=days), self.tz)
+        return Window.of(self.day + timedelta(days=days), self.tz, now=self.now)
 
     def covers(self, column: Any) -> ColumnElement[bool]:
         """`start <= column < end`, which a (column, ...) index serves as one range scan."""

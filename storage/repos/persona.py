@@ -6,10 +6,10 @@ from bisect import bisect_left, insort
 from datetime import datetime, timedelta
 from typing import Protocol, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxItem, RuleHit, StageEntry, SuppressedPush, Tag, TagSync, UnansweredQuestion
+from storage.models import Message, OutboxItem, RuleHit, StageEntry, SuppressedPush, Tag, TagSync, UnansweredQuestion
 from storage.queues import _for_claim
 
 
@@ -77,6 +77,24 @@ class StageRepo:
 
 
 REACHED_NOBODY = ("dead", "expired", "cancelled")  # outbox statuses that count toward no cap
+# A shared push's message rows are written when it is planned, at most 8 days (the gate's deferral)
+# plus retries before it is due: looking back two weeks from the window finds them all.
+SHARED_LOOKBACK = timedelta(days=14)
+
+
+def planned_pushes(customer_ids: Sequence[int], *, start: datetime, end: datetime | None = None) -> CompoundSelect:
+    """(customer_id, due_at) of the customers' pushes due in [start, end) that were or will be sent.
+
+    A push is either the customer's own outbox row or a row shared by many customers (a broadcast's
+    add_msg_template to up to 10,000 friends), which reaches them through its per-customer
+    message rows; both count toward the caps."""
+    live = (OutboxItem.kind == "push", OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.due_at >= start,
+            *((OutboxItem.due_at < end,) if end is not None else ()))
+    own = select(OutboxItem.customer_id, OutboxItem.due_at).where(OutboxItem.customer_id.in_(customer_ids), *live)
+    shared = (select(Message.customer_id, OutboxItem.due_at).join(OutboxItem, Message.outbox_id == OutboxItem.id)
+              .where(Message.customer_id.in_(customer_ids), Message.created_at >= start - SHARED_LOOKBACK,
+                     OutboxItem.customer_id.is_(None), *live))
+    return union_all(own, shared)
 
 
 class PushCounts(Protocol):
@@ -96,9 +114,8 @@ class PushRepo:
     async def count_planned(self, customer_id: int, *, start: datetime, end: datetime) -> int:
         """Pushes due in [start, end) that were or will be sent (dead/expired ones reached nobody)."""
         await self.session.flush()
-        return int(await self.session.scalar(select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.customer_id == customer_id, OutboxItem.kind == "push",
-            OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.due_at >= start, OutboxItem.due_at < end)) or 0)
+        pushes = planned_pushes([customer_id], start=start, end=end).subquery()
+        return int(await self.session.scalar(select(func.count()).select_from(pushes)) or 0)
 
     async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
         """kf/send_msg rows created after the customer's last message (WeCom allows 5)."""
@@ -134,10 +151,7 @@ class PushLedger:
         ledger = cls(since)
         await session.flush()
         for chunk in (customer_ids[i:i + 500] for i in range(0, len(customer_ids), 500)):
-            rows = await session.execute(select(OutboxItem.customer_id, OutboxItem.due_at).where(
-                OutboxItem.customer_id.in_(chunk), OutboxItem.kind == "push", OutboxItem.status.not_in(REACHED_NOBODY),
-                OutboxItem.due_at >= since))
-            for customer_id, due_at in rows:
+            for customer_id, due_at in await session.execute(planned_pushes(chunk, start=since)):
                 insort(ledger._due.setdefault(customer_id, []), due_at)
             rows = await session.execute(select(OutboxItem.customer_id, OutboxItem.created_at).where(
                 OutboxItem.customer_id.in_(chunk), OutboxItem.api == "kf/send_msg",
