@@ -110,8 +110,9 @@ class InboxWorker:
         if len(run) > 1:
             try:
                 outcomes = await self._dispatch_together(run)
-            except Exception:
-                log.info("shared transaction failed; events run one by one", extra={"events": len(run)})
+            except Exception as exc:  # the failing event logs its own traceback when it runs alone
+                log.info("shared transaction failed; events run one by one",
+                         extra={"events": len(run), "error": f"{type(exc).__name__}: {exc}"[:200]})
             else:
                 for (row, _), outcome in zip(run, outcomes):
                     self._count(row.kind, outcome)
