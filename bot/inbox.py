@@ -6,6 +6,9 @@ events in a row share one transaction (a commit and a claim check per event cost
 handler itself). If any of them fails, the shared transaction is rolled back whole and each of
 its events runs again in its own transaction: the failing one is retried with backoff (after
 MAX_ATTEMPTS it is parked as failed), the others are processed normally.
+
+kf_msg_or_event notices only say "pull now": the first notice of a kf account in a claimed batch
+pulls once (cursor-based, newest token) for all of that account's notices in the batch.
 """
 
 from __future__ import annotations
@@ -56,6 +59,16 @@ def decode(source: str, payload: dict[str, Any]) -> Event:
     return parse_kf_entry(payload) if source == "kf" else parse_callback(payload)
 
 
+def _notices_by_account(decoded: list[tuple[Claimed, Event | MalformedCallback]]
+                        ) -> dict[str, list[tuple[Claimed, KfNotified]]]:
+    """The batch's kf_msg_or_event notices per kf account, oldest first."""
+    notices: dict[str, list[tuple[Claimed, KfNotified]]] = {}
+    for row, event in decoded:
+        if isinstance(event, KfNotified):
+            notices.setdefault(event.open_kfid, []).append((row, event))
+    return notices
+
+
 class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
                  persona: Persona, clock: Clock, config: Config, metrics: Metrics | None = None,
@@ -82,19 +95,26 @@ class InboxWorker:
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts) for r in rows]
         self.in_flight += len(claimed)
         try:
-            run: list[tuple[Claimed, Event]] = []  # consecutive events that may share a transaction
+            decoded: list[tuple[Claimed, Event | MalformedCallback]] = []
             for row in claimed:
                 try:
-                    event = decode(row.source, row.payload)
+                    decoded.append((row, decode(row.source, row.payload)))
                 except MalformedCallback as exc:
+                    decoded.append((row, exc))
+            notices = _notices_by_account(decoded)
+            run: list[tuple[Claimed, Event]] = []  # consecutive events that may share a transaction
+            for row, event in decoded:
+                if isinstance(event, MalformedCallback):
                     await self._process_all(run)
                     run = []
-                    await self._unreadable(row, exc)
+                    await self._unreadable(row, event)
                     continue
                 if isinstance(event, KfNotified):  # pulls from WeCom: never inside a shared transaction
                     await self._process_all(run)
                     run = []
-                    await self._process(row, event)
+                    covered = notices.pop(event.open_kfid, None)
+                    if covered is not None:  # the account's first notice in the batch pulls for all of them
+                        await self._pull_once(covered)
                     continue
                 run.append((row, event))
                 if len(run) == EVENTS_PER_TRANSACTION:
@@ -147,7 +167,22 @@ class InboxWorker:
         await self._park(row.id, str(exc))
         self._count(row.kind, "failed")
 
-    async def _process(self, row: Claimed, event: Event) -> None:
+    async def _pull_once(self, notices: list[tuple[Claimed, KfNotified]]) -> None:
+        """One kf/sync_msg pull (cursor-based, with the newest notice's token) fetches everything
+        any of these notices announced, so a burst of customer messages costs one pull, not one each."""
+        (row, newest), rest = notices[-1], [r for r, _ in notices[:-1]]
+        outcome = await self._process(row, newest)
+        if not rest:
+            return
+        if outcome == "done":
+            await self._mark_done(*(r.id for r in rest))
+        else:
+            for other in rest:
+                await self._reschedule(other.id, seconds=1.0, error=f"kf pull {outcome}", count=False)
+        for other in rest:
+            self._count(other.kind, outcome if outcome == "done" else "deferred")
+
+    async def _process(self, row: Claimed, event: Event) -> str:
         outcome = "done"
         event_id, kind, attempts = row.id, row.kind, row.attempts
         try:
@@ -177,6 +212,7 @@ class InboxWorker:
                 await self._reschedule(event_id, seconds=min(300.0, 2.0 ** attempts), error=repr(exc))
         finally:
             self._count(kind, outcome)
+        return outcome
 
     async def _dispatch(self, event_id: int, event: Event, received_at: datetime) -> bool:
         async with self.sessions.begin() as session:
@@ -200,10 +236,9 @@ class InboxWorker:
                        log=logging.LoggerAdapter(log, {"event_kind": event.kind if event else ""}),
                        event=event, received_at=received_at, extras=self.extras)
 
-    async def _mark_done(self, event_id: int) -> None:
+    async def _mark_done(self, *event_ids: int) -> None:
         async with self.sessions.begin() as session:
-            row = await session.get(InboundEvent, event_id)
-            if row is not None:
+            for row in (await session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids)))).all():
                 row.status, row.processed_at, row.lease_until = "done", self.clock.now(), None
 
     async def _reschedule(self, event_id: int, *, seconds: float, error: str, count: bool = True) -> None:

@@ -47,3 +47,18 @@ async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, 
                               .where(InboundEvent.status == "pending")) == 0
     for ext in customers:
         assert len(wecom.customer_inbox(ext)) == (0 if ext == "wmInbox2" else 1), ext
+
+
+async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:  # type: ignore[no-untyped-def]
+    """Six customers write at once: WeCom sends six kf_msg_or_event notices; one kf/sync_msg pull
+    with the newest token fetches all six messages, and each customer is answered once."""
+    customers = [f"wmKfBurst{i}" for i in range(6)]
+    notices = [await wecom.customer_says(ext, "你好") for ext in customers]
+    await wanzi.drain()
+    syncs = wecom.calls("kf/sync_msg")
+    assert [c.body.get("token") for c in syncs] == [notices[-1].fields["Token"]]
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == 1, ext
+    async with wanzi.sessions() as s:
+        states = (await s.scalars(select(InboundEvent.status).where(InboundEvent.kind == "kf_notified"))).all()
+    assert states == ["done"] * len(customers)
