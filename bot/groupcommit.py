@@ -37,6 +37,11 @@ class GroupCommit(Generic[T, R]):
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
+            except BaseException:  # cancelled (shutdown): nobody may be left waiting forever
+                for _, future in batch + self._waiting:
+                    future.cancel()
+                self._waiting = []
+                raise
             else:
                 for (_, future), answer in zip(batch, answers, strict=True):
                     if not future.done():

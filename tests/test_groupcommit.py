@@ -1,0 +1,52 @@
+"""Group commit: callers that arrive while a write runs share the next one, each gets its own
+answer, a failed write fails exactly its own callers, and a cancelled writer strands nobody."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.groupcommit import GroupCommit
+
+
+async def test_callers_share_writes_and_a_failure_fails_only_its_batch() -> None:
+    writes: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def write(items: list[int]) -> list[int]:
+        writes.append(items)
+        if len(writes) == 1:
+            await release.wait()  # the first write is slow: the others pile up behind it
+        if 13 in items:
+            raise RuntimeError("disk full")
+        return [i * 10 for i in items]
+
+    commits = GroupCommit(write)
+    first = asyncio.create_task(commits.submit(1))
+    await asyncio.sleep(0)
+    later = [asyncio.create_task(commits.submit(i)) for i in (2, 3, 13)]
+    await asyncio.sleep(0)
+    release.set()
+    assert await first == 10
+    results = await asyncio.gather(*later, return_exceptions=True)
+    assert writes == [[1], [2, 3, 13]]
+    assert all(isinstance(r, RuntimeError) for r in results)  # one transaction: all or nothing
+    assert await commits.submit(4) == 40  # the next batch is unaffected
+
+
+async def test_a_cancelled_writer_leaves_nobody_waiting() -> None:
+    started = asyncio.Event()
+
+    async def write(items: list[int]) -> list[int]:
+        started.set()
+        await asyncio.sleep(3600)
+        return items
+
+    commits = GroupCommit(write)
+    callers = [asyncio.create_task(commits.submit(i)) for i in range(3)]
+    await started.wait()
+    commits._writer.cancel()  # type: ignore[union-attr]  # what shutdown does to a running write
+    for caller in callers:
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(caller, 5)
