@@ -153,8 +153,9 @@ async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
 
     Resumable: the cursor (last customer id queued) commits with the chunk's outbox rows, so a
     crash re-queues nothing; replicas take different broadcasts (or wait) thanks to the row lock.
-    Every customer passes the push gate (caps, quiet hours, opt-out); friends admitted for the
-    same time share one proposed mass message per sender."""
+    Every customer passes the push gate (caps, quiet hours, opt-out), which reads the chunk's
+    counts from one PushLedger (two queries) instead of querying per customer; friends admitted
+    for the same time share one proposed mass message per sender."""
     async with sessions.begin() as session:
         ctx = make_context(session)
         stmt = (select(StaffPending).where(StaffPending.kind == "broadcast", StaffPending.status == "sending")
