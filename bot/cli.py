@@ -107,7 +107,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from storage import db
-    from storage.queues import OutboxRepo
+    from storage.queues import FAILED, OutboxRepo
 
     config = _config(args)
     if not args.ids and not args.all:
@@ -118,7 +118,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
         try:
             async with db.session_factory(engine).begin() as session:
                 repo = OutboxRepo(session)
-                ids = args.ids or [r.id for r in await repo.list(statuses=["dead", "expired"], limit=10_000)]
+                ids = args.ids or [r.id for r in await repo.list(statuses=FAILED, limit=10_000)]
                 return await repo.retry(ids, now=SystemClock().now())
         finally:
             await engine.dispose()

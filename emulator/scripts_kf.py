@@ -39,25 +39,20 @@ class KfScripts(ScriptBase):
     async def customer_says(self, external_userid: str, text: str, *, open_kfid: str | None = None,
                             menu_id: str | None = None) -> Delivery:
         """An origin-3 text; it opens a new session (4 → 0) and resets the 48 h / 5-message window."""
-        corp, now = self.corp, self.corp.clock.time()
-        kf = self._kf(open_kfid)
-        ext = self._customer(external_userid).external_userid
-        session = corp.kf.session(kf, ext)
-        if session.state == 4:
-            session.state, session.servicer_userid = 0, ""
-        session.last_customer_msg_at = now
-        session.sent_since_customer = 0
         content: dict[str, Any] = {"content": text}
         if menu_id is not None:
             content["menu_id"] = menu_id
-        item = {"msgid": corp.ids.make("", 32), "open_kfid": kf, "external_userid": ext, "send_time": int(now),
-                "origin": 3, "msgtype": "text", "text": content}
-        corp.kf.append(kf, ext, int(now), item)
-        corp.transcripts.to_customer(ext, at=now, who="customer", text=text, via="customer_says")
-        return await self._notify(kf)
+        return await self._customer_writes(external_userid, open_kfid, {"msgtype": "text", "text": content},
+                                           shown=text, via="customer_says")
 
     async def customer_sends_image(self, external_userid: str, *, open_kfid: str | None = None) -> Delivery:
         """An origin-3 image message (`image{media_id}`, kf.md §2); like a text it resets the window."""
+        body = {"msgtype": "image", "image": {"media_id": self.corp.ids.make("MEDIA", 24)}}
+        return await self._customer_writes(external_userid, open_kfid, body, shown="[图片]", via="customer_sends_image")
+
+    async def _customer_writes(self, external_userid: str, open_kfid: str | None, body: dict[str, Any], *,
+                               shown: str, via: str) -> Delivery:
+        """What any customer message does: re-open an ended session, reset the window, notify."""
         corp, now = self.corp, self.corp.clock.time()
         kf = self._kf(open_kfid)
         ext = self._customer(external_userid).external_userid
@@ -67,9 +62,9 @@ class KfScripts(ScriptBase):
         session.last_customer_msg_at = now
         session.sent_since_customer = 0
         item = {"msgid": corp.ids.make("", 32), "open_kfid": kf, "external_userid": ext, "send_time": int(now),
-                "origin": 3, "msgtype": "image", "image": {"media_id": corp.ids.make("MEDIA", 24)}}
+                "origin": 3, **body}
         corp.kf.append(kf, ext, int(now), item)
-        corp.transcripts.to_customer(ext, at=now, who="customer", text="[图片]", via="customer_sends_image")
+        corp.transcripts.to_customer(ext, at=now, who="customer", text=shown, via=via)
         return await self._notify(kf)
 
     async def servicer_says(self, external_userid: str, text: str, *, userid: str | None = None,

@@ -9,13 +9,13 @@ and [channels.<name>] partial template overlays, [[rules]] tagging rules, [[faq]
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Collection
 
 from persona.faq import parse_faq
-from persona.model import TIME_SLOTS, Cadence, Holiday, Persona, PersonaError, Profile, Stage, Template, placeholders
+from persona.model import (TIME_SLOTS, Cadence, Holiday, Persona, PersonaError, Profile, Stage, Template,
+                           placeholders, read_toml)
 from persona.rules import TagRef, parse_rules
 from persona.templates import COMMON, TEMPLATES, spec_for
 
@@ -227,10 +227,4 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
 
 def load_persona(path: str | Path) -> Persona:
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PersonaError(str(p), "file", "not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PersonaError(str(p), "file", f"not valid TOML: {exc}") from None
-    return parse_persona(data, str(p))
+    return parse_persona(read_toml(p), str(p))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+import tomllib
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import TYPE_CHECKING, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
 
 from bot.errors import WanziError
 
@@ -28,6 +30,16 @@ class PersonaError(WanziError):
     def __init__(self, source: str, key: str, problem: str) -> None:
         super().__init__(f"{source}: {key}: {problem}")
         self.source, self.key, self.problem = source, key, problem
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A persona or rules file as a table; a missing or broken file is a PersonaError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PersonaError(str(path), "file", "not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PersonaError(str(path), "file", f"not valid TOML: {exc}") from None
 
 
 def time_slot(hour: int) -> str:

@@ -9,13 +9,12 @@ number of days) are checked by handlers/tagging.py against recorded rule hits.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable
 
 from persona.keywords import KeywordAutomaton
-from persona.model import PersonaError
+from persona.model import PersonaError, read_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +118,7 @@ def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "
 def load_rules_file(path: str | Path, stages: Collection[str]) -> tuple[TagRule, ...]:
     """An operator's extra rules: a TOML file of [[rules]] tables, linted like persona rules."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PersonaError(str(p), "file", "not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PersonaError(str(p), "file", f"not valid TOML: {exc}") from None
-    return parse_rules(data.get("rules"), str(p), stages)
+    return parse_rules(read_toml(p).get("rules"), str(p), stages)
 
 
 class RuleBook:

@@ -69,6 +69,9 @@ class InboundRepo:
             select(func.count()).select_from(InboundEvent).where(InboundEvent.status == status)) or 0)
 
 
+FAILED = ("dead", "expired")  # outbox rows that reached nobody and can be retried by an operator
+
+
 class OutboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

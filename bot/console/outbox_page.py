@@ -11,11 +11,11 @@ from aiohttp import web
 from bot.appkeys import CLOCK, CONFIG, SESSIONS
 from bot.console.frame import READER, actor, frame, session_of, wake_delivery
 from bot.console.html import join, local_time, render, table, url
-from storage.queues import OutboxRepo
+from storage.queues import FAILED, OutboxRepo
 from storage.repos import AuditRepo
 from storage.views import ConsoleViews
 
-TABS = {"pending": ("待发送", ("pending", "sending")), "failed": ("失败", ("dead", "expired")),
+TABS = {"pending": ("待发送", ("pending", "sending")), "failed": ("失败", FAILED),
         "sent": ("已发送", ("sent",))}
 STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "失败", "expired": "已过期"}
 
@@ -39,7 +39,7 @@ async def outbox_page(request: web.Request) -> web.Response:
     cells = []
     for r in rows:
         pick = render('<input type="checkbox" name="id" value="$id" aria-label="选择 $id">', id=r.id) \
-            if r.status in ("dead", "expired") else ""
+            if r.status in FAILED else ""
         cells.append((pick, r.id, r.api, r.kind, STATUS.get(r.status, r.status), r.attempts, r.last_errcode or "",
                       r.last_error or "", names.get(r.customer_id or 0, ""), local_time(r.created_at, tz),
                       local_time(r.sent_at or r.due_at, tz)))
@@ -65,7 +65,7 @@ async def retry(request: web.Request) -> web.StreamResponse:
     async with request.config_dict[SESSIONS].begin() as session:
         repo = OutboxRepo(session)
         if form.get("scope") == "all":
-            ids = [r.id for r in await repo.list(statuses=["dead", "expired"], limit=10_000)]
+            ids = [r.id for r in await repo.list(statuses=FAILED, limit=10_000)]
         else:
             ids = [int(str(v)) for v in form.getall("id", []) if str(v).isdigit()]
         n = await repo.retry(ids, now=clock.now()) if ids else 0

@@ -19,7 +19,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.antispam import plan_push
+from bot.antispam import KF_WINDOW, plan_push
 from bot.context import Context
 from bot.errors import CommandError
 from bot.features import features
@@ -29,7 +29,6 @@ from storage.models import Customer, StaffPending, Tag
 from storage.repos import PushLedger
 from storage.queues import _for_claim
 
-KF_WINDOW = timedelta(hours=48)
 MASS_LIMIT = 10_000  # external_userid per add_msg_template call (customer-contact.md §10)
 CHUNK = 500  # customers queued per transaction by expand_broadcasts
 LEDGER_SPAN = timedelta(days=7)  # the gate looks back to the week's start and the 48 h kf window
