@@ -95,7 +95,7 @@ def kept_sections(previous: str, ran: set[str]) -> list[str]:
 
 
 def render(rows: list[Row], previous: str = "") -> str:
-    lines = [f"# Benchmark results\n", f"Machine: {machine()}  ",
+    lines = ["# Benchmark results\n", f"Machine: {machine()}  ",
              "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout]`)\n"]
     lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
     ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"

@@ -33,7 +33,6 @@ from bot.groupcommit import GroupCommit
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
-from bot.outbox import Outbox
 from storage.models import Customer, OutboxItem
 from storage.repos import PushRepo
 from storage.queues import OutboxRepo

@@ -1,4 +1,4 @@
-"""Real `wanzi serve` processes for replica and crash tests."""
+"""Real `wanzi serve` and `wanzi sandbox` processes for replica, crash and sandbox tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import os
 import signal
 import socket
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 import aiohttp
 
@@ -18,6 +20,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def sandbox(db: Path, *, env: dict[str, str] | None = None
+                  ) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, int]]:
+    """`wanzi sandbox` as a person starts it (none of the test run's WANZI_* settings, only `env`),
+    yielding (process, bot port, emulator port); stopped with Ctrl+C (SIGINT) on the way out."""
+    bot_port, emu_port = free_port(), free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
+        "--db", str(db), env={**clean, **(env or {})}, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL)
+    try:
+        yield proc, bot_port, emu_port
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except asyncio.TimeoutError:
+            proc.kill()
 
 
 def write_config(path: Path, *, db_url: str, api_base: str, port: int, **extra: str) -> Path:

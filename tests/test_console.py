@@ -13,7 +13,7 @@ from bot.appkeys import DELIVERY
 from bot.clock import FakeClock
 from bot.console.sources import ConsoleSources
 from storage import db
-from storage.models import AuditLog, Customer, OutboxItem, Ticket
+from storage.models import AuditLog, Customer, OutboxItem
 from storage.repos import CustomerRepo
 from tests import escalation_kit as kit
 from tests.console_kit import PASSWORD, ConsoleClient

@@ -3,12 +3,7 @@ search customers, retry from the outbox, claim and resolve a ticket, chat in the
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import signal
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +13,8 @@ from tests.browser import open_browser, shot
 from tests.console_kit import PASSWORD
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
-from tests.test_sandbox import free_port, wait_until
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import sandbox
+from tests.test_sandbox import wait_until
 
 
 @pytest.fixture
@@ -145,15 +139,8 @@ async def test_an_advisor_claims_and_resolves_a_ticket(page, sqlite_url, wecom, 
 
 
 async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_path) -> None:
-    bot_port, emu_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
-    env["WANZI_CONSOLE__PASSWORD"] = PASSWORD
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
-        "--db", str(tmp_path / "sandbox.db"), env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{bot_port}"
-    try:
+    async with sandbox(tmp_path / "sandbox.db", env={"WANZI_CONSOLE__PASSWORD": PASSWORD}) as (_, bot_port, _):
+        base = f"http://127.0.0.1:{bot_port}"
         async def up() -> bool:
             try:
                 response = await page.request.get(f"{base}/healthz")
@@ -185,9 +172,3 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         assert await calls.locator("tr", has_text="kf/send_msg").count() >= 1
         await page.evaluate("window.scrollTo(0, 0)")
         await shot(page, "sandbox", full_page=False)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except asyncio.TimeoutError:
-            proc.kill()

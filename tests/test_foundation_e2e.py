@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from bot.appkeys import DELIVERY
 from storage.models import KfCursor, OutboxItem
 from tests.harness import BotUnderTest, make_config
 

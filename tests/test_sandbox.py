@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import sys
 from pathlib import Path
 
 import aiohttp
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.processes import sandbox
 
 
 async def wait_until(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
@@ -28,14 +20,8 @@ async def wait_until(predicate, timeout: float = 20.0):  # type: ignore[no-untyp
 
 
 async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -> None:
-    bot_port, emu_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
-        "--db", str(tmp_path / "sandbox.db"), env=env, cwd=Path(__file__).parent.parent,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    console = f"http://127.0.0.1:{emu_port}"
-    try:
+    async with sandbox(tmp_path / "sandbox.db") as (proc, bot_port, emu_port):
+        console = f"http://127.0.0.1:{emu_port}"
         async with aiohttp.ClientSession() as http:
             async def healthy() -> bool:
                 try:
@@ -64,10 +50,4 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
             async with http.get(f"{console}/console/api/calls") as r:
                 apis = {c["api"] for c in (await r.json())["calls"]}
             assert {"externalcontact/send_welcome_msg", "kf/sync_msg", "kf/send_msg"} <= apis
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except asyncio.TimeoutError:
-            proc.kill()
     assert proc.returncode == 0

@@ -104,7 +104,7 @@ async def run_duty(ctx: Context, on: bool) -> str:
     if on:
         routed = await route_queued(ctx)
         mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
-        return f"已上岗，开始接收转人工工单。" + (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + \
+        return "已上岗，开始接收转人工工单。" + (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + \
             f"你现在有 {mine} 个未结工单。"
     left = len(await ctx.repos.tickets.open(advisor=staff.userid))
     return "已下岗，不再接收新的转人工工单。" + (f"你还有 {left} 个未结工单，请记得处理或转交。" if left else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import case, exists, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Customer, CustomerGroup, CustomerTag, GroupMembership, Message, Staff, Tag

@@ -9,7 +9,7 @@ from typing import Protocol, Sequence
 from sqlalchemy import CompoundSelect, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Message, OutboxItem, RuleHit, StageEntry, SuppressedPush, Tag, TagSync, UnansweredQuestion
+from storage.models import Message, OutboxItem, RuleHit, StageEntry, SuppressedPush, TagSync, UnansweredQuestion
 from storage.queues import _for_claim
 
 
