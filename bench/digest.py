@@ -20,8 +20,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import Row
-from bot.console.digest_page import CHART_DAYS, chart_keys
-from handlers.digest import build_digest, daily_series, default_registry
+from handlers.digest.console import CHART_DAYS, chart_keys
+from handlers.digest.build import build_digest, daily_series
+from handlers.digest.registry import default_registry
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
 from storage import db
 from storage.models import (AuditLog, Customer, CustomerGroup, CustomerTag, GroupMembership, InboundEvent, Message,
@@ -139,7 +140,7 @@ async def run_digest(backend: str, url: str) -> Row:
     try:
         await db.upgrade(engine)
         load_s = await populate(engine)
-        from handlers.digest.keywords import top_keywords
+        from handlers.replies.keywords import top_keywords
 
         top_keywords([("预热", 1)])  # jieba's dictionary loads once per process; not the digest's cost
         digest_s, series_s, size = await timed(engine)

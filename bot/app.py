@@ -1,77 +1,127 @@
-"""The app factory: one web.Application holding every app-lifetime object under typed keys."""
+"""The composition root: the app factory and the configuration with every feature's section.
+
+`create_app` builds one web.Application holding every app-lifetime object under typed keys
+(bot/appkeys.py) and mounts whatever the features tuple holds (handlers/__init__.py): routes by
+priority, jobs, follow-ups, workers, console pages, seeds. This module and the CLI are the only
+parts of bot/ that import handlers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appkeys import (CLIENT, CLOCK, CONFIG, CRYPTO, DELIVERY, DISPATCHER, ENGINE, INBOX, METRICS, PERSONA,
-                         INTAKE, SCHEDULER, SESSIONS, BROADCASTS)
+from bot.appkeys import (CLIENT, CLOCK, CONFIG, CONTEXTS, CRYPTO, DELIVERY, DISPATCHER, ENGINE, FEATURES, INBOX,
+                         INTAKE, METRICS, PERSONA, SCHEDULER, SESSIONS, WORKERS)
 from bot.clock import Clock, SystemClock
-from bot.config import Config, parse_pairs, require_wecom
+from bot.config import Config, from_mapping, load, require_wecom
+from bot.console.app import mount_console
+from bot.context import ContextFactory
 from bot.delivery import DeliveryWorker
-from bot.dispatcher import Dispatcher, Router
-from bot.features import EXTRAS_KEY, FEATURES, build_features, check_channels, warm_up
-from bot.followups import FollowUps
+from bot.dispatcher import Dispatcher
+from bot.errors import ConfigError
+from bot.feature import Feature, WorkerKit
+from bot.followups import FollowUp, FollowUps
 from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
 from bot.scheduler import Scheduler
-from bot.workers import StepWorker
 from bot.server import callback_routes, ops_routes
-from bot.tagsync import TAG_MIRROR, TagMirror
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.tokens import DbTokenStore
-from bot.console import ConsoleSources, default_sources, mount_console
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.queues import OutboxRepo
+from storage.repos import StaffRepo
 
 log = logging.getLogger(__name__)
 
 
+def shipped_features() -> tuple[Feature, ...]:
+    from handlers import FEATURES as shipped
+
+    return shipped
+
+
+def cross_check(config: Config) -> None:
+    """The checks that span sections (each section checks itself when it loads)."""
+    from handlers.checkin.config import CheckinConfig
+    from handlers.digest.config import DigestConfig
+    from handlers.topics.config import CommunityConfig
+
+    if config.of(DigestConfig).webhook and not config.wecom.webhook_key:
+        raise ConfigError("digest.webhook", "needs wecom.webhook_key (the group robot's key)")
+    groups = {g.key for g in config.of(CommunityConfig).groups}
+    for i, campaign in enumerate(config.of(CheckinConfig).campaigns):
+        if campaign.group and campaign.group not in groups:
+            raise ConfigError(f"checkin.campaigns[{i}].group",
+                              f"no interest group {campaign.group!r} in community.groups")
+
+
+def config_from(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
+                features: Sequence[Feature] | None = None) -> Config:
+    """The configuration of parsed TOML plus env overrides, with the features' sections."""
+    features = shipped_features() if features is None else features
+    return from_mapping(data, env, sections=[s for f in features for s in f.config], cross_check=cross_check)
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None, *,
+                features: Sequence[Feature] | None = None) -> Config:
+    features = shipped_features() if features is None else features
+    return load(path, env, sections=[s for f in features for s in f.config], cross_check=cross_check)
+
+
 def load_configured_persona(config: Config) -> Persona:
     """The persona file the config names, linted and checked against the config's channels."""
+    from handlers.wiring import check_channels
+
     persona = load_persona(config.persona.path or default_persona_path(config.persona.preset))
     check_channels(config, persona)
     return persona
 
 
 def create_app(config: Config, *, clock: Clock | None = None, persona: Persona | None = None,
-               routers: Sequence[Router] | None = None, run_workers: bool = True,
-               migrate: bool = False, console_sources: ConsoleSources | None = None) -> web.Application:
+               features: Sequence[Feature] | None = None, run_workers: bool = True,
+               migrate: bool = False) -> web.Application:
     """Build the bot. `run_workers=False` leaves processing to `drain()` (tests, benchmarks)."""
-    require_wecom(config)
-    from handlers import all_routers
+    from handlers.wiring import build_services, channel_overlays
 
+    require_wecom(config)
+    features = tuple(shipped_features() if features is None else features)
     app = web.Application(client_max_size=config.server.max_body_bytes)
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     app[METRICS] = Metrics()
     app[CRYPTO] = CallbackCrypto(config.wecom.token, config.wecom.encoding_aes_key, config.wecom.corp_id)
     app[PERSONA] = persona or load_configured_persona(config)
-    app[FEATURES] = build_features(config, app[PERSONA])
-    app[DISPATCHER] = Dispatcher(routers if routers is not None else all_routers(), DEFAULT_MIDDLEWARES)
+    app[FEATURES] = features
+    services = build_services(config, app[PERSONA], features)
+    app[CONTEXTS] = ContextFactory(persona=app[PERSONA], clock=app[CLOCK], config=config, services=services,
+                                   channel_overlays=channel_overlays(config))
+    app[DISPATCHER] = Dispatcher([(f.priority, r) for f in features for r in f.routers], DEFAULT_MIDDLEWARES)
     app.cleanup_ctx.append(_database(migrate))
     app.cleanup_ctx.append(_services)
     if run_workers:
-        app.cleanup_ctx.append(_workers)
+        app.cleanup_ctx.append(_workers(services))
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
-    # INBOX is built at start-up (_services); the console asks for a Context only per request.
-    mount_console(app, config, console_sources or default_sources(lambda session: app[INBOX].context(session)))
+    mount_console(app, config, [p for f in features for p in f.console], [c for f in features for c in f.customer_facts])
     return app
 
 
-def _database(migrate: bool):  # type: ignore[no-untyped-def]
+def _database(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def open_database(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         engine = db.create_engine(config.database.url, echo=config.database.echo)
@@ -83,7 +133,7 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
         app[SESSIONS] = db.session_factory(engine)
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
         await _seed_staff(app)
-        await _seed_community(app)
+        await _seed_features(app)
         yield
         await engine.dispose()
 
@@ -91,13 +141,11 @@ def _database(migrate: bool):  # type: ignore[no-untyped-def]
 
 
 async def _seed_staff(app: web.Application) -> None:
-    from storage.repos import StaffRepo
-
     staff = app[CONFIG].staff
     roles = [("admin", staff.admins), ("operator", staff.operators), ("advisor", staff.advisors)]
     if not any(ids for _, ids in roles):
         return
-    names = parse_pairs("staff.names", staff.names)
+    names = staff.display_names()
     async with app[SESSIONS].begin() as session:
         repo = StaffRepo(session)
         for role, ids in roles:
@@ -105,74 +153,88 @@ async def _seed_staff(app: web.Application) -> None:
                 await repo.upsert(userid, role=role, name=names.get(userid, ""), now=app[CLOCK].now())
 
 
-async def _seed_community(app: web.Application) -> None:
-    """Interest groups, topic calendars and campaigns from the config into the database."""
-    from sqlalchemy.exc import IntegrityError
+async def seed_features(session: AsyncSession, config: Config, now: datetime, features: Sequence[Feature]) -> None:
+    """The config file's groups, calendars and campaigns into the database, in feature priority order
+    (interest groups before the camps that name them)."""
+    for feature in sorted(features, key=lambda f: f.priority):
+        if feature.seed is not None:
+            await feature.seed(session, config, now)
 
-    from handlers.community.seed import seed_community
 
+async def _seed_features(app: web.Application) -> None:
     for attempt in (1, 2):  # two processes starting together: the loser re-reads the winner's rows
         try:
             async with app[SESSIONS].begin() as session:
-                await seed_community(session, app[CONFIG], app[CLOCK].now())
+                await seed_features(session, app[CONFIG], app[CLOCK].now(), app[FEATURES])
             return
         except IntegrityError:
             if attempt == 2:
                 raise
 
 
+def _followups(features: Sequence[Feature]) -> dict[str, list[FollowUp]]:
+    merged: dict[str, list[FollowUp]] = {}
+    for feature in features:
+        for api, steps in feature.followups.items():
+            merged.setdefault(api, []).extend(steps)
+    return merged
+
+
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    config, clock, metrics = app[CONFIG], app[CLOCK], app[METRICS]
+    config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
-        delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics)
+        delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
+                                  followups=FollowUps(contexts, _followups(app[FEATURES])))
         app[DELIVERY] = delivery
-        mirror = TagMirror(app[SESSIONS], client, clock, config.worker, on_outbox=delivery.wakeup.set)
-        app[TAG_MIRROR] = mirror
-
-        from handlers.commands.broadcast import expand_broadcasts
-
-        broadcasts = StepWorker("broadcasts", lambda: expand_broadcasts(app[SESSIONS], inbox.context),
-                                config.worker.poll_interval_s, on_work=delivery.wakeup.set)
-        app[BROADCASTS] = broadcasts
+        kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
+                        on_outbox=delivery.wakeup.set)
+        workers = [w for f in app[FEATURES] for w in f.workers(kit)]
+        app[WORKERS] = workers
 
         def after_dispatch() -> None:
             delivery.wakeup.set()
-            mirror.wakeup.set()
-            broadcasts.wakeup.set()
+            for worker in workers:
+                worker.wakeup.set()
 
-        inbox = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
-                            app[PERSONA], clock, config, metrics, extras={EXTRAS_KEY: app[FEATURES]},
-                            on_outbox=after_dispatch)
-        app[INBOX] = inbox
-        scheduler = Scheduler(app[SESSIONS], inbox.context, clock, on_outbox=after_dispatch,
-                              refresh_s=config.community.schedule_refresh_s)
-        from handlers import all_followups, all_job_sources, all_jobs
-
-        for job in all_jobs(config):
-            scheduler.add(job)
-        for prefix, source in all_job_sources(config).items():
-            scheduler.add_source(prefix, source)  # loaded from the database at start() and kept fresh
+        app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
+                                 contexts, config, metrics, on_outbox=after_dispatch)
+        scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
+                              refresh_s=_schedule_refresh_s(config))
+        for feature in app[FEATURES]:
+            for job in feature.jobs(config):
+                scheduler.add(job)
+            for prefix, source in feature.job_sources(config).items():
+                scheduler.add_source(prefix, source)  # loaded from the database at start() and kept fresh
         app[SCHEDULER] = scheduler
-        delivery.followups = FollowUps(inbox.context, all_followups())
         yield
 
 
-async def _workers(app: web.Application) -> AsyncIterator[None]:
-    tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
-             asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
-             asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
-             asyncio.create_task(app[TAG_MIRROR].run_forever(), name="tag-mirror"),
-             asyncio.create_task(app[BROADCASTS].run_forever(), name="broadcasts"),
-             asyncio.create_task(warm_up(app[FEATURES]), name="load-jieba")]  # off the loop, once
-    yield
-    for task in tasks:
-        task.cancel()  # unsent rows stay in the outbox; the next start resumes them
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def _schedule_refresh_s(config: Config) -> float:
+    from handlers.topics.config import CommunityConfig
+
+    return config.of(CommunityConfig).schedule_refresh_s
+
+
+def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def run_workers(app: web.Application) -> AsyncIterator[None]:
+        from handlers.wiring import warm_up
+
+        tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
+                 asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
+                 asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
+                 *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
+                 asyncio.create_task(warm_up(services), name="load-jieba")]  # off the loop, once
+        yield
+        for task in tasks:
+            task.cancel()  # unsent rows stay in the outbox; the next start resumes them
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return run_workers
 
 
 async def healthy(app: web.Application) -> bool:
@@ -197,15 +259,15 @@ async def metrics_text(app: web.Application) -> bytes:
 
 
 async def drain(app: web.Application, *, max_rounds: int = 200) -> None:
-    """Run the inbox and the outbox until neither has due work (tests and benchmarks)."""
-    inbox, delivery, mirror, broadcasts = app[INBOX], app[DELIVERY], app[TAG_MIRROR], app[BROADCASTS]
+    """Run the inbox, the features' workers and the outbox until none has due work (tests, benchmarks)."""
+    inbox, delivery, workers = app[INBOX], app[DELIVERY], app[WORKERS]
     idle = 0
     for _ in range(max_rounds):
         n = await inbox.process_due()
-        n += await mirror.run_once()
-        n += await broadcasts.run_once()
+        for worker in workers:
+            n += await worker.run_once()
         n += await delivery.deliver_due()
-        if n == 0 and not (inbox.in_flight or delivery.in_flight or mirror.in_flight or broadcasts.in_flight):
+        if n == 0 and not (inbox.in_flight or delivery.in_flight or any(w.in_flight for w in workers)):
             idle += 1
             if idle >= 2:
                 return

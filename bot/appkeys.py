@@ -1,28 +1,36 @@
-"""Typed keys for the app-lifetime objects stored on the web.Application (no module globals)."""
+"""Every typed key for the app-lifetime objects stored on the web.Application (no module globals)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.console.gate import Gate, Session
+from bot.context import ContextFactory
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
+from bot.feature import ConsolePage, CustomerFacts, Feature
 from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
-from bot.workers import StepWorker
+from bot.workers import Worker
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from persona import Persona
 
+# the bot
 CONFIG = web.AppKey("config", Config)
 CLOCK = web.AppKey("clock", Clock)
 METRICS = web.AppKey("metrics", Metrics)
 CRYPTO = web.AppKey("crypto", CallbackCrypto)
 PERSONA = web.AppKey("persona", Persona)
+FEATURES = web.AppKey("features", tuple[Feature, ...])
+CONTEXTS = web.AppKey("contexts", ContextFactory[Any])  # its .services: handlers.services.Services
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
@@ -31,4 +39,12 @@ INBOX = web.AppKey("inbox", InboxWorker)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 INTAKE = web.AppKey("intake", Intake)
-BROADCASTS = web.AppKey("broadcasts", StepWorker)
+WORKERS = web.AppKey("workers", list[Worker])  # the features' background workers (tag mirror, broadcasts)
+
+# the console sub-app
+GATE = web.AppKey("console_gate", Gate)
+READER = web.AppKey("console_reader", async_sessionmaker[AsyncSession])  # reads that never hold SQLite's write lock
+PAGES = web.AppKey("console_pages", tuple[ConsolePage, ...])
+FACTS = web.AppKey("console_facts", tuple[CustomerFacts, ...])
+FRAME_SRC = web.AppKey("console_frame_src", str)
+SESSION = web.RequestKey("console_session", Session)

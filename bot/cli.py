@@ -9,12 +9,14 @@ import os
 import sys
 from typing import Sequence
 
-from bot.config import Config, load, require_wecom
+from bot.config import Config, require_wecom
 from bot.errors import ConfigError
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load(args.config or os.environ.get("WANZI_CONFIG"))
+    from bot.app import load_config
+
+    return load_config(args.config or os.environ.get("WANZI_CONFIG"))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -141,6 +143,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
     from bot.clock import SystemClock
     from handlers.digest.render import terminal
+    from handlers.digest.registry import default_registry
     from handlers.digest.service import compute, digest_title
     from storage import db
 
@@ -158,12 +161,13 @@ def cmd_digest(args: argparse.Namespace) -> int:
         try:
             await db.ensure_migrated(engine)
             async with db.session_factory(engine)() as session:
-                digest = await compute(session, config, day, now=SystemClock().now())
+                registry = default_registry()
+                digest = await compute(session, config, registry, day, now=SystemClock().now())
                 html = ""
                 if args.html:
-                    from bot.console.digest_page import standalone_digest_html
+                    from handlers.digest.console import standalone_digest_html
 
-                    html = await standalone_digest_html(session, digest, title=digest_title(brand))
+                    html = await standalone_digest_html(session, digest, registry, title=digest_title(brand))
                 return terminal(digest, title=digest_title(brand)), html
         finally:
             await engine.dispose()

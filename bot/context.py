@@ -1,11 +1,13 @@
-"""The Context every handler receives: who, where, storage, persona, and a way to reply."""
+"""The Context every handler, job and follow-up receives: who, where, storage, persona, the
+features' services, and a way to reply. One ContextFactory (built once per app) makes them for the
+inbox, the scheduler, delivery follow-ups, the console, broadcasts and tests alike."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Mapping, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,23 +20,27 @@ from persona import Persona, Rendered
 from storage.models import Customer, Staff
 from storage.repos import Repos
 
+S = TypeVar("S")
+log = logging.getLogger("wanzi.handlers")
+
 
 @dataclass(frozen=True, slots=True)
-class Context:
+class Context(Generic[S]):
     session: AsyncSession
     repos: Repos
     outbox: Outbox
     persona: Persona
     clock: Clock
     settings: Config
+    services: S  # the features' typed services (handlers.services.Services), built once per app
     log: logging.LoggerAdapter[logging.Logger]
     event: Event | None = None
     received_at: datetime | None = None  # when our callback endpoint accepted the event
     customer: Customer | None = None
     staff: Staff | None = None
-    extras: dict[str, Any] = field(default_factory=dict)  # per-feature services (tagger, faq...)
+    channel_overlays: Mapping[str, str] | None = None  # acquisition channel → persona [channels.<name>]
 
-    def with_(self, **changes: Any) -> Context:
+    def with_(self, **changes: Any) -> Context[S]:
         return replace(self, **changes)
 
     @property
@@ -49,8 +55,7 @@ class Context:
     def channel_override(self) -> str:
         """The persona overlay ([channels.<name>]) for the customer's acquisition channel."""
         channel = self.customer.channel if self.customer else ""
-        configured = self.settings.channels.get(channel) if channel else None
-        return configured.welcome if configured is not None and configured.welcome else channel
+        return (self.channel_overlays or {}).get(channel, channel)
 
     def render(self, key: str, *, last_variant: int | None = None, overlay: str | None = None,
                **facts: object) -> Rendered:
@@ -82,3 +87,22 @@ class Context:
         rendered = self.render(key, last_variant=last, **facts)
         await self.reply(rendered.text, kind=kind, template_key=f"{key}#{rendered.variant}")
         return rendered
+
+
+class ContextFactory(Generic[S]):
+    """Builds a Context for one session (and, for the inbox, one event)."""
+
+    def __init__(self, *, persona: Persona, clock: Clock, config: Config, services: S,
+                 channel_overlays: Mapping[str, str] | None = None) -> None:
+        self.persona = persona
+        self.clock = clock
+        self.config = config
+        self.services = services
+        self.channel_overlays = dict(channel_overlays or {})
+
+    def __call__(self, session: AsyncSession, event: Event | None = None, *,
+                 received_at: datetime | None = None) -> Context[S]:
+        return Context(session=session, repos=Repos.bind(session), outbox=Outbox(session, self.clock),
+                       persona=self.persona, clock=self.clock, settings=self.config, services=self.services,
+                       log=logging.LoggerAdapter(log, {"event_kind": event.kind if event else ""}),
+                       event=event, received_at=received_at, channel_overlays=self.channel_overlays)

@@ -72,7 +72,7 @@ def _backoff(attempts: int) -> float:
 
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
-                 config: WorkerConfig, metrics: Metrics | None = None) -> None:
+                 config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
@@ -80,7 +80,7 @@ class DeliveryWorker:
         self.metrics = metrics
         self.wakeup = asyncio.Event()
         self.in_flight = 0
-        self.followups: FollowUps | None = None  # set by the app once handlers are known
+        self.followups = followups
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
 
     async def run_forever(self) -> None:

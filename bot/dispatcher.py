@@ -1,27 +1,35 @@
 """Router, filters and middlewares: one entry, `Dispatcher.feed(event, ctx)`, for callbacks,
 kf entries, the scheduler and tests.
 
-A handler is a plain `async def (event, ctx) -> None` registered on a feature's Router with
-filters. Routes run in registration order; the first matching *blocking* route ends the
-dispatch, non-blocking ones (observers such as tagging) run and let the event go on.
+A handler is a plain `async def (event: SomeEvent, ctx: Ctx) -> None` registered on a feature's
+Router; the event types it handles are read from its first parameter's annotation (a union
+means several), so a handler's signature is the single statement of what it handles and mypy
+checks its body against the concrete event type. Filters are plain predicates.
+
+Order: every matching *observer* (`block=False`, e.g. tagging or referral counting) runs first,
+then the first matching *handler*. Both go by the features' priority (lower first), then by
+registration order within a router; a router's place is never its position in a list.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import types
+import typing
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence, TypeVar, Union
 
 from bot.context import Context
 from bot.wecom.events import AppMessageReceived, Event, KfEntry, KfMessageReceived
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Event, Context], Awaitable[None]]
-Predicate = Callable[[Event, Context], bool]
-Next = Callable[[Event, Context], Awaitable[None]]
-Middleware = Callable[[Event, Context, Next], Awaitable[None]]
+Handler = Callable[[Any, Any], Awaitable[None]]  # (event of its annotated type, ctx)
+Predicate = Callable[[Any, Any], bool]
+Next = Callable[[Event, Context[Any]], Awaitable[None]]
+Middleware = Callable[[Event, Context[Any], Next], Awaitable[None]]
+H = TypeVar("H", bound=Handler)
 
 
 def chat_kind(event: Event) -> str:
@@ -44,6 +52,20 @@ def event_text(event: Event) -> str:
     return ""
 
 
+def handled_events(handler: Handler) -> tuple[type[Event], ...]:
+    """The event classes named by the handler's first parameter annotation (none: every event)."""
+    hints = typing.get_type_hints(handler)
+    params = handler.__code__.co_varnames[:handler.__code__.co_argcount]
+    annotation = hints.get(params[0]) if params else None
+    if annotation is None:
+        return (Event,)
+    options = typing.get_args(annotation) if typing.get_origin(annotation) in (Union, types.UnionType) \
+        else (annotation,)
+    if not all(isinstance(o, type) and issubclass(o, Event) for o in options):
+        raise TypeError(f"{handler.__qualname__}: the event parameter must be annotated with Event subclasses")
+    return tuple(options)
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     handler: Handler
@@ -54,8 +76,8 @@ class Route:
     when: Predicate | None = None
     block: bool = True
 
-    def matches(self, event: Event, ctx: Context) -> bool:
-        if self.events and not isinstance(event, self.events):
+    def matches(self, event: Event, ctx: Context[Any]) -> bool:
+        if not isinstance(event, self.events):
             return False
         if self.chat and chat_kind(event) != self.chat:
             return False
@@ -72,36 +94,45 @@ class Router:
     routes: list[Route] = field(default_factory=list)
 
     def on(self, *events: type[Event], chat: str | None = None, text: str | None = None,
-           roles: Iterable[str] | None = None, when: Predicate | None = None,
-           block: bool = True) -> Callable[[Handler], Handler]:
-        """Register a handler for events of these types that pass every given filter."""
+           roles: Iterable[str] | None = None, when: Predicate | None = None, block: bool = True) -> Callable[[H], H]:
+        """Register a handler for the events its annotation names (or `events`, when given) that pass
+        every given filter."""
         pattern = re.compile(text) if text is not None else None
         role_set = frozenset(roles) if roles is not None else None
 
-        def register(handler: Handler) -> Handler:
-            self.routes.append(Route(handler, tuple(events), chat, pattern, role_set, when, block))
+        def register(handler: H) -> H:
+            kinds = tuple(events) or handled_events(handler)
+            self.routes.append(Route(handler, kinds, chat, pattern, role_set, when, block))
             return handler
 
         return register
 
 
 class Dispatcher:
-    def __init__(self, routers: Sequence[Router], middlewares: Sequence[Middleware] = ()) -> None:
-        self.routers = list(routers)
+    def __init__(self, routers: Sequence[Router | tuple[int, Router]], middlewares: Sequence[Middleware] = ()) -> None:
+        """`routers`: routers, or (priority, router) pairs where a lower priority runs first."""
+        pairs = [r if isinstance(r, tuple) else (0, r) for r in routers]
+        self.routers = [r for _, r in sorted(pairs, key=lambda pair: pair[0])]
+        named = [(router.name, route) for router in self.routers for route in router.routes]
+        self.observers = [(name, r) for name, r in named if not r.block]
+        self.handlers = [(name, r) for name, r in named if r.block]
         self.middlewares = list(middlewares)
 
-    async def feed(self, event: Event, ctx: Context) -> list[str]:
-        """Run middlewares then matching handlers; returns the names of the handlers that ran."""
+    async def feed(self, event: Event, ctx: Context[Any]) -> list[str]:
+        """Run middlewares then matching observers and the first matching handler; returns the names
+        of what ran."""
         ran: list[str] = []
 
-        async def route(ev: Event, c: Context) -> None:
-            for router in self.routers:
-                for r in router.routes:
-                    if r.matches(ev, c):
-                        ran.append(f"{router.name}.{r.handler.__name__}")
-                        await r.handler(ev, c)
-                        if r.block:
-                            return
+        async def route(ev: Event, c: Context[Any]) -> None:
+            for name, r in self.observers:
+                if r.matches(ev, c):
+                    ran.append(f"{name}.{r.handler.__name__}")
+                    await r.handler(ev, c)
+            for name, r in self.handlers:
+                if r.matches(ev, c):
+                    ran.append(f"{name}.{r.handler.__name__}")
+                    await r.handler(ev, c)
+                    return
 
         call: Next = route
         for mw in reversed(self.middlewares):
@@ -111,7 +142,7 @@ class Dispatcher:
 
 
 def _wrap(mw: Middleware, nxt: Next) -> Next:
-    async def run(event: Event, ctx: Context) -> None:
+    async def run(event: Event, ctx: Context[Any]) -> None:
         await mw(event, ctx, nxt)
 
     return run

@@ -3,7 +3,7 @@
 Some calls are useful for what they return: add_contact_way gives the QR code a customer asked
 for, add_msg_template the task msgid we read back later, kf/service_state/trans the msg_code that
 allows one goodbye. Features register `async (ctx, item) -> None` steps per API
-(handlers.all_followups); `item.result` holds WeCom's answer, and a step may write and queue
+(`Feature.followups`); `item.result` holds WeCom's answer, and a step may write and queue
 outbox rows through `ctx.outbox`.
 
 Robustness: the steps run inside the delivery worker's "mark sent" transaction, each in its own
@@ -15,7 +15,7 @@ may fail keep their own "answer not applied yet" state, which a sweep job picks 
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,11 +24,11 @@ from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
-FollowUp = Callable[[Context, OutboxItem], Awaitable[None]]
+FollowUp = Callable[[Any, OutboxItem], Awaitable[None]]  # (ctx: handlers.services.Ctx, the sent row)
 
 
 class FollowUps:
-    def __init__(self, make_context: Callable[[AsyncSession], Context],
+    def __init__(self, make_context: Callable[[AsyncSession], Context[Any]],
                  registry: Mapping[str, Sequence[FollowUp]]) -> None:
         self.make_context = make_context
         self.registry = registry

@@ -22,20 +22,16 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.config import Config
-from bot.context import Context
+from bot.context import ContextFactory
 from bot.dispatcher import Dispatcher
 from bot.errors import MalformedCallback
 from bot.kf import KfPuller
 from bot.metrics import Metrics
-from bot.outbox import Outbox
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
-from persona import Persona
 from storage.models import InboundEvent
 from storage.queues import InboundRepo, _for_claim
-from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +67,15 @@ def _notices_by_account(decoded: list[tuple[Claimed, Event | MalformedCallback]]
 
 class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
-                 persona: Persona, clock: Clock, config: Config, metrics: Metrics | None = None,
-                 extras: dict[str, Any] | None = None, on_outbox: Callable[[], None] = lambda: None) -> None:
+                 contexts: ContextFactory[Any], config: Config, metrics: Metrics | None = None,
+                 on_outbox: Callable[[], None] = lambda: None) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.kf = kf
-        self.persona = persona
-        self.clock = clock
+        self.context = contexts
+        self.clock = contexts.clock
         self.config = config
         self.metrics = metrics
-        self.extras = extras if extras is not None else {}
         self.on_outbox = on_outbox
         self.wakeup = asyncio.Event()
         self.in_flight = 0
@@ -227,14 +222,6 @@ class InboxWorker:
                 log.info("event had no handler", extra={"event_id": event_id, "kind": event.kind})
         self.on_outbox()
         return True
-
-    def context(self, session: AsyncSession, event: Event | None = None, *,
-                received_at: datetime | None = None) -> Context:
-        clock = self.clock
-        return Context(session=session, repos=Repos.bind(session), outbox=Outbox(session, clock),
-                       persona=self.persona, clock=clock, settings=self.config,
-                       log=logging.LoggerAdapter(log, {"event_kind": event.kind if event else ""}),
-                       event=event, received_at=received_at, extras=self.extras)
 
     async def _mark_done(self, *event_ids: int) -> None:
         async with self.sessions.begin() as session:

@@ -1,20 +1,19 @@
-"""Middlewares every event passes: who is it (customer upsert / staff lookup), record what
-came in, and honour opt-out before any feature sees the message."""
+"""Middlewares every event passes: who is it (customer upsert / staff lookup) and a record of
+what came in, before any feature sees it."""
 
 from __future__ import annotations
 
-import re
+
+from typing import Any
 
 from bot.context import Context
 from bot.dispatcher import Next
 from bot.wecom.events import AppMessageReceived, ContactEvent, Event, KfEntry, KfMessageReceived
 from storage.models import Message
 
-OPT_OUT = re.compile(r"^\s*(退订|TD|td|Td|取消订阅)\s*$")
-OPT_IN = re.compile(r"^\s*(订阅|恢复订阅)\s*$")
 
 
-async def identify(event: Event, ctx: Context, nxt: Next) -> None:
+async def identify(event: Event, ctx: Context[Any], nxt: Next) -> None:
     """Attach the customer (created on first sight) or the staff member to the context."""
     now = ctx.clock.now()
     if isinstance(event, KfEntry) and event.external_userid:
@@ -28,7 +27,7 @@ async def identify(event: Event, ctx: Context, nxt: Next) -> None:
     await nxt(event, ctx)
 
 
-async def record_inbound(event: Event, ctx: Context, nxt: Next) -> None:
+async def record_inbound(event: Event, ctx: Context[Any], nxt: Next) -> None:
     """Keep every inbound chat message (text only) for history and digests."""
     now = ctx.clock.now()
     if isinstance(event, KfMessageReceived) and ctx.customer is not None:
@@ -45,22 +44,4 @@ async def record_inbound(event: Event, ctx: Context, nxt: Next) -> None:
     await nxt(event, ctx)
 
 
-async def opt_out(event: Event, ctx: Context, nxt: Next) -> None:
-    """"退订"/"TD" stops marketing pushes (never service replies); "订阅" turns them back on."""
-    if isinstance(event, KfMessageReceived) and event.from_customer and ctx.customer is not None:
-        if OPT_OUT.match(event.text):
-            ctx.customer.opted_out = True
-            ctx.repos.audit.record(actor=f"customer:{ctx.customer.id}", action="opt_out",
-                                   target=ctx.customer.external_userid, now=ctx.clock.now())
-            await ctx.say("reply.opt_out", name=ctx.customer.name)
-            return
-        if OPT_IN.match(event.text) and ctx.customer.opted_out:
-            ctx.customer.opted_out = False
-            ctx.repos.audit.record(actor=f"customer:{ctx.customer.id}", action="opt_in",
-                                   target=ctx.customer.external_userid, now=ctx.clock.now())
-            await ctx.say("reply.opt_in", name=ctx.customer.name)
-            return
-    await nxt(event, ctx)
-
-
-DEFAULT_MIDDLEWARES = (identify, record_inbound, opt_out)
+DEFAULT_MIDDLEWARES = (identify, record_inbound)

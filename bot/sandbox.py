@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.app import create_app
-from bot.config import Config, from_mapping
+
+from bot.app import config_from, create_app
+from bot.config import Config
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
 
@@ -73,7 +74,7 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
     data["antispam"] = {"quiet_hours": "off"}
     data.update(demo_community(list(emu.config.staff)[0]))
     data["console"] = {"password": secrets.token_urlsafe(9), "sandbox_url": f"{emu.base_url}/console"}
-    return from_mapping(data, os.environ)
+    return config_from(data, os.environ)
 
 
 def demo_community(staff: str) -> dict[str, dict[str, object]]:

@@ -21,7 +21,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable
 
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import func, select
@@ -34,16 +34,12 @@ from storage.models import JobRun
 
 log = logging.getLogger(__name__)
 
-JobFunc = Callable[[Context, datetime], Awaitable[None]]
+JobFunc = Callable[[Any, datetime], Awaitable[None]]  # (ctx: handlers.services.Ctx, fire time)
 JobSource = Callable[[AsyncSession], Awaitable[list["Job"]]]
 
 
 class _Claimed(Exception):
     """Another process holds this fire time."""
-
-
-class ContextFactory(Protocol):
-    def __call__(self, session: AsyncSession) -> Context: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +51,7 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], make_context: ContextFactory, clock: Clock,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], make_context: Callable[[AsyncSession], Context[Any]], clock: Clock,
                  *, on_outbox: Callable[[], None] = lambda: None, max_sleep_s: float = 30.0,
                  refresh_s: float = 30.0) -> None:
         self.sessions = sessions

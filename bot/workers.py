@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,18 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asynci
             await asyncio.wait_for(wakeup.wait(), poll_s)
         except asyncio.TimeoutError:
             pass
+
+
+class Worker(Protocol):
+    """A background worker the app runs and `drain()` steps: `run_once()` returns the work done."""
+
+    name: str
+    wakeup: asyncio.Event
+    in_flight: int
+
+    async def run_once(self) -> int: ...
+
+    async def run_forever(self) -> None: ...
 
 
 class StepWorker:

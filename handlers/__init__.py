@@ -1,44 +1,19 @@
-"""Features, one module each; every module exposes a `router`. Order matters: observers first
-(greeting's group-welcome check does not block, so contacts still records the join)."""
+"""The features, one folder each (handlers/<feature>/feature.py defines its FEATURE). The app mounts
+whatever this tuple holds; route order comes from each feature's priority, not from this list."""
 
-from __future__ import annotations
+from handlers.antispam.feature import FEATURE as antispam
+from handlers.broadcast.feature import FEATURE as broadcast
+from handlers.checkin.feature import FEATURE as checkin
+from handlers.customers.feature import FEATURE as customers
+from handlers.digest.feature import FEATURE as digest
+from handlers.escalation.feature import FEATURE as escalation
+from handlers.greeting.feature import FEATURE as greeting
+from handlers.points.feature import FEATURE as points
+from handlers.referral.feature import FEATURE as referral
+from handlers.replies.feature import FEATURE as replies
+from handlers.staff.feature import FEATURE as staff
+from handlers.tagging.feature import FEATURE as tagging
+from handlers.topics.feature import FEATURE as topics
 
-from bot.config import Config
-from bot.dispatcher import Router
-from bot.followups import FollowUp
-from bot.scheduler import Job, JobSource
-
-
-def all_routers() -> list[Router]:
-    from handlers import chat, checkin, contacts, escalation, greeting, points, referral, staff, tagging, topics
-
-    # Observers first (non-blocking); community kf keyword routes (打卡, 我的积分, 邀请有礼) and the
-    # escalation router come before the persona's general chat handler.
-    return [topics.router, referral.observers, greeting.router, contacts.router, tagging.router, staff.router,
-            checkin.router, points.router, referral.router, escalation.router, chat.router]
-
-
-def all_jobs(config: Config) -> list[Job]:
-    """Scheduled jobs of every feature (each module may offer `jobs(config)`)."""
-    from handlers import checkin, digest, escalation, referral, topics
-
-    return [*escalation.jobs(config), *topics.jobs(config), *checkin.jobs(config), *referral.jobs(config),
-            *digest.jobs(config)]
-
-
-def all_job_sources(config: Config) -> dict[str, JobSource]:
-    """Jobs whose schedule lives in the database, by job-name prefix (rebuilt by the scheduler)."""
-    from handlers import topics
-
-    return {**topics.job_sources(config)}
-
-
-def all_followups() -> dict[str, list[FollowUp]]:
-    """What to do with WeCom's answer to an outbox row, by API (see bot.followups)."""
-    from handlers import escalation, referral, topics
-
-    merged: dict[str, list[FollowUp]] = {}
-    for table in (escalation.followups(), topics.followups(), referral.followups()):
-        for api, steps in table.items():
-            merged.setdefault(api, []).extend(steps)
-    return merged
+FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, referral, topics,
+            broadcast, digest)

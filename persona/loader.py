@@ -9,13 +9,24 @@ and [channels.<name>] partial template overlays, [[rules]] tagging rules, [[faq]
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 from typing import Any, Collection
 
+from persona import times
 from persona.faq import parse_faq
-from persona.model import (TIME_SLOTS, Cadence, Holiday, Persona, PersonaError, Profile, Stage, Template,
-                           placeholders, read_toml)
+from persona.model import (
+    TIME_SLOTS,
+    Cadence,
+    Holiday,
+    Persona,
+    PersonaError,
+    Profile,
+    Stage,
+    Template,
+    placeholders,
+    read_toml,
+)
 from persona.rules import TagRef, parse_rules
 from persona.templates import COMMON, TEMPLATES, spec_for
 
@@ -25,7 +36,6 @@ SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "c
 BROADCAST_FACTS = frozenset({"name"})
 MODELS = ("interest", "expert", "advisor", "guide")
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def default_persona_path(preset: str = "interest") -> Path:
@@ -126,13 +136,6 @@ def _profile(data: dict[str, Any], source: str) -> Profile:
                    emoji=prof.get("emoji", True), model=model)
 
 
-def _clock(text: str, source: str, key: str) -> time:
-    m = CLOCK.match(text.strip())
-    if not m:
-        raise PersonaError(source, key, f"{text!r} is not HH:MM")
-    return time(int(m.group(1)), int(m.group(2)))
-
-
 def parse_cadence(raw: dict[str, Any], source: str, where: str = "cadence") -> Cadence:
     caps = {}
     for name, default in (("daily_cap", 1), ("weekly_cap", 3)):
@@ -143,10 +146,11 @@ def parse_cadence(raw: dict[str, Any], source: str, where: str = "cadence") -> C
     quiet = str(raw.get("quiet_hours", "") or "")
     start = end = None
     if quiet:
-        first, sep, second = quiet.partition("-")
-        if not sep:
-            raise PersonaError(source, f"{where}.quiet_hours", 'must look like "22:00-08:00"')
-        start, end = _clock(first, source, f"{where}.quiet_hours"), _clock(second, source, f"{where}.quiet_hours")
+        try:
+            first, second = times.window(quiet)
+        except ValueError as exc:
+            raise PersonaError(source, f"{where}.quiet_hours", str(exc)) from None
+        start, end = times.clock_of(first), times.clock_of(second)
     unknown = sorted(set(raw) - {"daily_cap", "weekly_cap", "quiet_hours"})
     if unknown:
         raise PersonaError(source, f"{where}.{unknown[0]}", "unknown key")

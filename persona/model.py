@@ -12,8 +12,6 @@ from datetime import date, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from bot.errors import WanziError
-
 if TYPE_CHECKING:
     from persona.faq import FaqEntry
     from persona.rules import TagRule
@@ -24,7 +22,7 @@ TIME_SLOTS = ("morning", "afternoon", "evening", "night")
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 
 
-class PersonaError(WanziError):
+class PersonaError(ValueError):
     """A persona file problem; names the file and the key."""
 
     def __init__(self, source: str, key: str, problem: str) -> None:

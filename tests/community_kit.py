@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, AsyncIterator
 from zoneinfo import ZoneInfo
 
-from bot.appkeys import INBOX, SCHEDULER
+from bot.appkeys import CONTEXTS, SCHEDULER
 from bot.context import Context
 from tests.harness import BotUnderTest, make_config
 
@@ -29,7 +29,7 @@ async def start_bot(db_url: str, wecom: Any, clock: Any, **sections: dict[str, A
 async def service(bot: BotUnderTest) -> AsyncIterator[Context]:
     """A Context like jobs and staff commands get, in one committed transaction."""
     async with bot.sessions.begin() as session:
-        yield bot.app[INBOX].context(session)
+        yield bot.app[CONTEXTS](session)
 
 
 async def run_due_jobs(bot: BotUnderTest) -> list[tuple[str, datetime]]:

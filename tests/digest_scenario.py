@@ -174,7 +174,7 @@ def assert_digest_matches(digest, expected, breakdowns, previous, average7=None)
     """Compare a built digest with hand-counted values: numbers, breakdowns, previous day, 7-day average."""
     import pytest
 
-    from handlers.digest import Breakdown
+    from bot.digest_metrics import Breakdown
 
     assert digest.complete
     for key, value in expected.items():

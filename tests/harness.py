@@ -10,10 +10,12 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.app import create_app, drain
+from bot.app import config_from, create_app, drain
 from bot.appkeys import CLIENT, SESSIONS
 from bot.clock import Clock
-from bot.config import Config, from_mapping
+from bot.context import ContextFactory
+from handlers.services import Services
+from bot.config import Config
 from bot.wecom.crypto import CallbackCrypto, random_nonce
 from bot.wecom.xml import build_xml
 from storage.models import Base
@@ -37,7 +39,7 @@ def make_config(db_url: str, api_base: str = "http://127.0.0.1:9", **sections: d
     }
     for name, values in sections.items():
         data.setdefault(name, {}).update(values)
-    return from_mapping(data, {})
+    return config_from(data, {})
 
 
 @dataclass
@@ -107,20 +109,13 @@ def friend_added_xml(userid: str, external_userid: str, *, state: str = "", welc
                       "WelcomeCode": welcome_code})
 
 
-def context_factory(clock: Clock):  # type: ignore[no-untyped-def]
-    """A Context builder for jobs and handlers tested without the HTTP app."""
-    import logging
-
-    from bot.context import Context
-    from bot.outbox import Outbox
+def context_factory(clock: Clock, config: Config | None = None) -> ContextFactory[Services]:
+    """The app's Context factory for jobs and handlers tested without the HTTP app."""
+    from handlers import FEATURES
+    from handlers.wiring import build_services, channel_overlays
     from persona import default_persona_path, load_persona
-    from storage.repos import Repos
 
     persona = load_persona(default_persona_path())
-    config = make_config("sqlite+aiosqlite:///:memory:")
-
-    def build(session):  # type: ignore[no-untyped-def]
-        return Context(session=session, repos=Repos.bind(session), outbox=Outbox(session, clock), persona=persona,
-                       clock=clock, settings=config, log=logging.LoggerAdapter(logging.getLogger("test"), {}))
-
-    return build
+    config = config or make_config("sqlite+aiosqlite:///:memory:")
+    return ContextFactory(persona=persona, clock=clock, config=config,
+                          services=build_services(config, persona, FEATURES), channel_overlays=channel_overlays(config))

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.antispam import PushGate, send_push
-from bot.appkeys import INBOX
-from bot.config import AntispamConfig
-from bot.features import features
+from handlers.antispam.gate import PushGate, send_push
+from bot.appkeys import CONTEXTS
+from handlers.antispam.config import AntispamConfig
 from persona import Cadence
 from storage.models import Customer, OutboxItem, SuppressedPush
 from storage.repos import CustomerRepo, PushLedger, PushRepo
@@ -121,11 +120,11 @@ async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # ty
 async def push_stage(bot: BotUnderTest, external_userid: str) -> str:
     """What a scheduled campaign job would do: push the 种草期 content to one customer."""
     async with bot.sessions.begin() as s:
-        ctx = bot.app[INBOX].context(s)
+        ctx = bot.app[CONTEXTS](s)
         customer = await ctx.repos.customers.find(external_userid)
         assert customer is not None
         ctx = ctx.with_(customer=customer)
-        outcome = await send_push(ctx, features(ctx).gate, customer, "stage.interested", name="", stage="种草期")
+        outcome = await send_push(ctx, ctx.services.push_gate, customer, "stage.interested", name="", stage="种草期")
     await bot.drain()
     return outcome.status
 

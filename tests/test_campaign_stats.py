@@ -6,9 +6,9 @@ from datetime import date
 
 from bot.clock import FakeClock
 from bot.wecom.events import KfMessageReceived
-from handlers.community.campaign_stats import campaign_summary, format_summary
-from handlers.community.campaigns import create_campaign
-from handlers.community.checkins import check_in
+from handlers.checkin.stats import campaign_summary, format_summary
+from handlers.checkin.campaigns import create_campaign
+from handlers.checkin.service import check_in
 from tests.community_kit import at
 from tests.harness import context_factory
 

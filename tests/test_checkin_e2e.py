@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from handlers.community.campaigns import create_campaign
+from handlers.checkin.campaigns import create_campaign
 from storage.models import Checkin, CommunityReward, PointsEntry
 from tests.community_kit import at, service, start_bot
 

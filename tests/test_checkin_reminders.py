@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
-from handlers.community.campaigns import create_campaign
+from handlers.checkin.campaigns import create_campaign
 from storage.models import CheckinReminder, Customer, OutboxItem
 from tests.community_kit import at, run_due_jobs, service, start_bot
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.errors import ConfigError
-from handlers.community.seed import seed_community
-from handlers.community.topics import add_schedule
+from bot.app import seed_features
+from handlers import FEATURES
+from handlers.topics.service import add_schedule
 from storage.models import CheckinCampaign, InterestChat, ReferralCampaign, Topic, TopicSchedule
 from tests.community_kit import at
 from tests.harness import context_factory, make_config
@@ -31,14 +32,14 @@ FULL = {
 async def test_seeding_follows_the_config_and_keeps_staff_changes(sessions) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock(at(3, 1))
     async with sessions.begin() as s:
-        await seed_community(s, make_config(MEM, **FULL), clock.now())
+        await seed_features(s, make_config(MEM, **FULL), clock.now(), FEATURES)
     async with sessions.begin() as s:
         await add_schedule(context_factory(clock)(s), "reading", "30 12 * * *", actor="li.na")
     trimmed = {**FULL, "community": {**FULL["community"], "schedules": FULL["community"]["schedules"][:1],
                                      "topics": FULL["community"]["topics"][:1]}}
     for _ in range(2):  # restarts
         async with sessions.begin() as s:
-            await seed_community(s, make_config(MEM, **trimmed), clock.now())
+            await seed_features(s, make_config(MEM, **trimmed), clock.now(), FEATURES)
     async with sessions() as s:
         schedules = {r.cron: r.status for r in (await s.scalars(select(TopicSchedule))).all()}
         topics = {r.text: r.status for r in (await s.scalars(select(Topic))).all()}

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from bot.appkeys import SCHEDULER
 from bot.cli import main
-from handlers.digest import Breakdown, Digest, Line, default_registry
+from bot.digest_metrics import Breakdown
+from handlers.digest.build import Digest, Line
+from handlers.digest.registry import default_registry
 from handlers.digest.render import APP_MARKDOWN_LIMIT, WEBHOOK_MARKDOWN_LIMIT, markdown
 from tests.digest_scenario import D, local, play
 from tests.harness import BotUnderTest, make_config

@@ -6,8 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from handlers.digest import Metric, Provider, Registry, Window, build_digest, default_registry
-from handlers.digest.keywords import top_keywords
+from bot.digest_metrics import Metric, Provider, Registry, Window
+from handlers.digest.build import build_digest
+from handlers.digest.registry import default_registry
+from handlers.replies.keywords import top_keywords
 from tests.digest_scenario import (D, EXPECTED, EXPECTED_AVERAGE7, EXPECTED_BREAKDOWNS, EXPECTED_PREVIOUS,
                                    assert_digest_matches, play)
 

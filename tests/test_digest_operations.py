@@ -13,12 +13,12 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from handlers.community.campaigns import create_campaign
-from handlers.community.points import adjust_points
-from handlers.community.topic_posts import post_topic
-from handlers.digest import build_digest
+from handlers.checkin.campaigns import create_campaign
+from handlers.points.service import adjust_points
+from handlers.topics.posts import post_topic
+from handlers.digest.build import build_digest
 from handlers.digest.build import daily_series
-from handlers.digest.escalations import nearest_rank
+from handlers.escalation.digest import nearest_rank
 from storage.models import TopicSchedule
 from storage.repos import CustomerRepo, PushRepo, StageRepo
 from tests import escalation_kit as kit

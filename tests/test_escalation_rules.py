@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import EscalationConfig, from_mapping
+from handlers.escalation.config import EscalationConfig
+from bot.app import config_from as from_mapping
 from bot.errors import ConfigError
 from handlers.escalation.routing import in_working_hours, next_opening, opening_words
 from handlers.escalation.rules import decide, is_question

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import ChannelConfig, from_mapping
+from handlers.greeting.config import ChannelConfig
+from bot.app import config_from as from_mapping
 from bot.errors import ConfigError
-from bot.features import build_features
+from handlers import FEATURES
+from handlers.wiring import build_services
 from persona import default_persona_path, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,11 +25,11 @@ def test_every_new_key_is_documented_in_the_example() -> None:
     text = (ROOT / "config.example.toml").read_text()
     config = from_mapping(tomllib.loads(text), {})
     for section in ("antispam", "faq", "tagging"):
-        for key in type(getattr(config, section)).__dataclass_fields__:
+        for key in config.sections[section].cls.__dataclass_fields__:
             assert f"\n{key} =" in text, f"{section}.{key} is not documented in config.example.toml"
     for key in (f.name for f in dataclasses.fields(ChannelConfig)):
         assert f"\n{key} =" in text, f"channels.<state>.{key} is not documented in config.example.toml"
-    assert config.channels["spring_sale"].tags == ("渠道:春日焕新",)
+    assert config.tables(ChannelConfig)["spring_sale"].tags == ("渠道:春日焕新",)
 
 
 @pytest.mark.parametrize("data,key", [
@@ -72,9 +74,9 @@ def test_operator_rules_and_knowledge_base_files_join_the_personas(tmp_path: Pat
     kb = tmp_path / "kb.csv"
     kb.write_text("question,answer\n门店在哪里,杭州西湖区柚见路 1 号。\n", encoding="utf-8")
     config = from_mapping({"tagging": {"rules_path": str(rules)}, "faq": {"path": str(kb)}}, {})
-    found = build_features(config, load_persona(default_persona_path()))
+    found = build_services(config, load_persona(default_persona_path()), FEATURES)
     assert [r.name for r in found.rules.matching("周末去露营")] == ["camping"]
-    assert [e.id for e in found.faq.entries] == ["kb-1"]  # the operator's file replaces the demo one
+    assert [e.id for e in found.knowledge.entries] == ["kb-1"]  # the operator's file replaces the demo one
 
 
 def test_a_rule_in_the_operators_file_must_name_a_persona_stage(tmp_path: Path) -> None:
@@ -84,5 +86,5 @@ def test_a_rule_in_the_operators_file_must_name_a_persona_stage(tmp_path: Path) 
     rules.write_text('[[rules]]\nname = "x"\nkeywords = ["k"]\nstage = "honeymoon"\n', encoding="utf-8")
     config = from_mapping({"tagging": {"rules_path": str(rules)}}, {})
     with pytest.raises(PersonaError) as info:
-        build_features(config, load_persona(default_persona_path()))
+        build_services(config, load_persona(default_persona_path()), FEATURES)
     assert (info.value.source, info.value.key) == (str(rules), "rules.x.stage")

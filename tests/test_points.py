@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.errors import CommandError
-from handlers.community.points import adjust_points, award, points_history
+from handlers.points.service import adjust_points, award, points_history
 from storage.models import AuditLog, PointsEntry
 from tests.community_kit import at, service, start_bot
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.appkeys import DELIVERY, SCHEDULER
-from handlers.community.referrals import format_winners, referral_winners
+from handlers.referral.service import format_winners, referral_winners
 from storage.models import InboundEvent, ReferralInvite, ReferralParticipant
 from tests.community_kit import at, run_due_jobs, service, start_bot
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from handlers.community.groups import add_interest_group, link_chat
-from handlers.community.topic_posts import post_topic
-from handlers.community.topics import add_schedule, add_topic, set_topic_status
+from handlers.topics.groups import add_interest_group, link_chat
+from handlers.topics.posts import post_topic
+from handlers.topics.service import add_schedule, add_topic, set_topic_status
 from tests.community_kit import at
 from tests.harness import context_factory
 

@@ -1,7 +1,2 @@
-"""The staff web console (aiohttp, server-rendered): digest, customers, escalations, campaigns,
-outbox and, under `wanzi sandbox`, the chat emulator."""
-
-from bot.console.app import mount_console
-from bot.console.sources import ConsoleSources, default_sources
-
-__all__ = ["ConsoleSources", "default_sources", "mount_console"]
+"""The staff web console (aiohttp, server-rendered): the platform's frame (login, menu, outbox and
+the sandbox page) around the pages the features bring (`Feature.console`)."""

@@ -1,42 +1,51 @@
 """The staff console: an aiohttp sub-app at /console on the bot's own app.
 
-Every page is behind a login except /healthz and /metrics (which live on the bot's app, not
-here). Without `console.password` the console does not start: /console explains how to turn
-it on instead. Pages read the bot's objects (database, clock, config) from the parent app.
+The frame (login, menu, the outbox and sandbox pages) is the platform's; every other page is a
+feature's (`Feature.console`), mounted here. Every page is behind a login except /healthz and
+/metrics (which live on the bot's app, not here). Without `console.password` the console does
+not start: /console explains how to turn it on instead. Pages read the bot's objects (database,
+clock, config, the handlers' Context factory) from the parent app.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator, Callable, Sequence
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG, SESSIONS
+from bot.appkeys import CLOCK, CONFIG, FACTS, FRAME_SRC, GATE, PAGES, READER, SESSIONS
 from bot.config import Config
-from bot.console import customers, outbox_page, service_pages
-from bot.console.auth import COOKIE, FRAME_SRC, Gate, guard, safe_next, security_headers
-from bot.console.digest_page import digest_page
-from bot.console.frame import GATE, READER, SOURCES, frame
-from bot.console.html import Safe, render
-from bot.console.sources import ConsoleSources
+from bot.console import outbox_page
+from bot.console.auth import guard, safe_next, security_headers
+from bot.console.frame import frame, nav
+from bot.console.gate import COOKIE, Gate
+from bot.console.html import STATIC, Safe, render
+from bot.feature import ConsolePage, CustomerFacts
 from storage import db
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
 
 
-def mount_console(app: web.Application, config: Config, sources: ConsoleSources) -> None:
-    """Add /console to the bot's app, or a page saying why it is off."""
+PLATFORM_PAGES = (
+    ConsolePage("/outbox", outbox_page.outbox_page, title="发件箱", order=90),
+    ConsolePage("/outbox/retry", outbox_page.retry, method="POST"),
+)
+
+
+def mount_console(app: web.Application, config: Config, pages: Sequence[ConsolePage],
+                  facts: Sequence[CustomerFacts] = ()) -> None:
+    """Add /console to the bot's app with the features' pages, or a page saying why it is off."""
     if not config.console.password:
         log.warning("console disabled: set console.password (WANZI_CONSOLE__PASSWORD) to turn it on")
         app.router.add_get("/console", _disabled)
         app.router.add_get("/console/{tail:.*}", _disabled)
         return
     console = web.Application(middlewares=[security_headers, guard(lambda r: r.config_dict[GATE])])
-    console[SOURCES] = sources
+    every = (*pages, *PLATFORM_PAGES)
+    console[PAGES] = every
+    console[FACTS] = tuple(facts)
     console.cleanup_ctx.append(_reader(app))
     if config.console.sandbox_url:
         parts = urlsplit(config.console.sandbox_url)
@@ -49,16 +58,10 @@ def mount_console(app: web.Application, config: Config, sources: ConsoleSources)
     console.router.add_get("/login", login_page)
     console.router.add_post("/login", login)
     console.router.add_post("/logout", logout)
-    console.router.add_get("/digest", digest_page)
-    console.router.add_get("/customers", customers.customer_list)
-    console.router.add_get("/customers/{id}", customers.customer_detail)
-    console.router.add_get("/escalations", service_pages.escalations)
-    console.router.add_post("/escalations/{id}/{action:claim|resolve}", service_pages.ticket_action)
-    console.router.add_get("/campaigns", service_pages.campaigns)
-    console.router.add_get("/outbox", outbox_page.outbox_page)
-    console.router.add_post("/outbox/retry", outbox_page.retry)
+    for p in every:
+        console.router.add_route(p.method, p.path, p.handler)
     console.router.add_get("/sandbox", sandbox_page)
-    app.router.add_get("/console", _home)
+    app.router.add_get("/console", _to_console)
     app.add_subapp("/console", console)
 
 
@@ -82,8 +85,13 @@ async def _disabled(request: web.Request) -> web.Response:
                              "（或环境变量 <code>WANZI_CONSOLE__PASSWORD</code>，至少 8 个字符）后重启。</p>")
 
 
+async def _to_console(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/console/")
+
+
 async def _home(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPFound("/console/digest")
+    menu = nav(request)
+    raise web.HTTPFound(menu[0][1] if menu else "/console/outbox")
 
 
 LOGIN = """<section class="login"><h1>登录丸子控制台</h1>$error

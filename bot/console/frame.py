@@ -1,25 +1,23 @@
-"""What every console page shares: the app keys, the navigation, and the page frame."""
+"""What every console page shares: the menu (from the pages the features mounted), the page frame,
+who is signed in, the sessions to read and write with, and a handler Context for actions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.appkeys import CONFIG, DELIVERY
-from bot.console.auth import SESSION, Gate, Session
+from bot.appkeys import CONFIG, CONTEXTS, DELIVERY, PAGES, READER, SESSION, SESSIONS
+from bot.console.gate import Session
 from bot.console.html import Safe, page
-from bot.console.sources import ConsoleSources
-
-GATE = web.AppKey("console_gate", Gate)
-SOURCES = web.AppKey("console_sources", ConsoleSources)
-# Sessions for the pages' reads: on SQLite a read-only engine that never holds the bot's write lock.
-READER = web.AppKey("console_reader", async_sessionmaker[AsyncSession])
+from bot.context import Context
 
 
 def nav(request: web.Request) -> list[tuple[str, str, str]]:
-    items = [("digest", "/console/digest", "简报"), ("customers", "/console/customers", "客户"),
-             ("escalations", "/console/escalations", "升级工单"), ("campaigns", "/console/campaigns", "活动与话题"),
-             ("outbox", "/console/outbox", "发件箱")]
+    """(key, path, label) of the menu: every titled page, in order; the sandbox under `wanzi sandbox`."""
+    pages = sorted((p for p in request.config_dict[PAGES] if p.title), key=lambda p: p.order)
+    items = [(p.path.strip("/"), f"/console{p.path}", p.title) for p in pages]
     if request.config_dict[CONFIG].console.sandbox_url:
         items.append(("sandbox", "/console/sandbox", "沙盒"))
     return items
@@ -34,6 +32,21 @@ def frame(request: web.Request, title: str, body: Safe, *, active: str = "", sta
     html = page(title, body, active=active, nav=nav(request) if session else (),
                 user=session.user if session else "", csrf=session.csrf if session else "")
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def reader(request: web.Request) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a page's reads (on SQLite a read-only engine that never holds the bot's write lock)."""
+    return request.config_dict[READER]
+
+
+def writer(request: web.Request) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a page's actions."""
+    return request.config_dict[SESSIONS]
+
+
+def context(request: web.Request, session: AsyncSession) -> Context[Any]:
+    """The handlers' Context for an action, so a page runs the same functions as the slash commands."""
+    return request.config_dict[CONTEXTS](session)
 
 
 def wake_delivery(request: web.Request) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import html
 import string
 from datetime import datetime
+from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
+
+STATIC = Path(__file__).parent / "static"  # the console stylesheet, also inlined by `wanzi digest --html`
 
 
 class Safe(str):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG, SESSIONS
-from bot.console.frame import READER, actor, frame, session_of, wake_delivery
+from bot.appkeys import CLOCK, CONFIG, READER, SESSIONS
+from bot.console.frame import actor, frame, session_of, wake_delivery
 from bot.console.html import join, local_time, render, table, url
 from storage.queues import FAILED, OutboxRepo
 from storage.repos import AuditRepo

@@ -1,10 +1,2 @@
-"""The managers' daily digest: metrics computed per local day with SQL aggregates, rendered for
-WeCom markdown, the terminal and the web console."""
-
-from handlers.digest.build import Digest, Line, build_digest, daily_series
-from handlers.digest.metrics import Breakdown, Metric, Provider, Registry, Window
-from handlers.digest.registry import default_registry
-from handlers.digest.job import jobs
-
-__all__ = ["Breakdown", "Digest", "Line", "Metric", "Provider", "Registry", "Window", "build_digest",
-           "daily_series", "default_registry", "jobs"]
+"""The managers' daily digest: every feature's section computed per local day with SQL aggregates,
+sent as WeCom markdown at [digest] send_at, /digest, and the console page with 30-day charts."""

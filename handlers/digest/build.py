@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digest.metrics import GROUP_LABELS, Breakdown, Metric, Registry, Value, Window
+from bot.digest_metrics import GROUP_LABELS, Breakdown, Metric, Registry, Value, Window
 from handlers.digest.registry import default_registry
 
 SCALAR_KINDS = ("count", "rate", "seconds")
@@ -59,6 +59,9 @@ class Digest:
     def complete(self) -> bool:
         """False while the day is still running (a console view of today)."""
         return self.generated_at >= Window.of(self.day, self.tz).end
+
+    def has(self, key: str) -> bool:
+        return any(line.metric.key == key for line in self.lines)
 
     def line(self, key: str) -> Line:
         for line in self.lines:

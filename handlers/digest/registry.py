@@ -1,23 +1,19 @@
-"""Every metric of the daily digest in one list, in display order.
-
-A new source is a compute function (see digest/metrics.py) in a `Provider` listed here; a
-metric whose table does not exist yet is declared with `pending=` and shows as "—". The
-markdown, the terminal, the console and the charts pick a provider up with no other change.
-Keys are stable: the console charts and `/digest` refer to them.
-"""
+"""The digest's sections come from the features (`Feature.digest`), shown in their `order`."""
 
 from __future__ import annotations
 
-from handlers.digest.community import CAMPAIGNS, VALUE
-from handlers.digest.contacts import GROWTH, RETENTION
-from handlers.digest.conversations import CONVERSATIONS, KEYWORD_PROVIDER
-from handlers.digest.escalations import ESCALATIONS
-from handlers.digest.metrics import Registry
-from handlers.digest.outreach import OUTREACH, TAGS
-from handlers.digest.persona_ops import STAGES, SUPPRESSED_PROVIDER, UNANSWERED_PROVIDER
+from typing import Sequence
+
+from bot.digest_metrics import Registry
+from bot.feature import Feature
+
+
+def digest_registry(features: Sequence[Feature]) -> Registry:
+    return Registry(tuple(sorted((p for f in features for p in f.digest), key=lambda p: p.order)))
 
 
 def default_registry() -> Registry:
-    """The shipped digest."""
-    return Registry((GROWTH, CONVERSATIONS, CAMPAIGNS, KEYWORD_PROVIDER, RETENTION, TAGS, STAGES, VALUE,
-                     UNANSWERED_PROVIDER, ESCALATIONS, OUTREACH, SUPPRESSED_PROVIDER))
+    """The shipped features' digest (for the CLI, benchmarks and tests; handlers use ctx.services.digest)."""
+    from handlers import FEATURES  # here, not at the top: handlers/__init__ imports this feature
+
+    return digest_registry(FEATURES)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers.digest.build import Digest, Line
-from handlers.digest.metrics import Breakdown, Metric
+from bot.digest_metrics import Breakdown, Metric
 
 WEEKDAYS = "一二三四五六日"
 NOT_TRACKED = "—"

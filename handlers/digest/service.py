@@ -1,6 +1,6 @@
 """The digest as other parts of Wanzi ask for it: the scheduled job, `/digest [date]`, the CLI.
 
-    text = await digest_markdown(session, config, day, now=clock.now(), brand="柚见")
+    text = await digest_markdown(session, config, registry, day, now=clock.now(), brand="柚见")
 
 `day` defaults to yesterday in the brand's time zone (`persona.timezone`): the last whole day.
 """
@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
+from bot.digest_metrics import Registry
 from handlers.digest.build import Digest, build_digest
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
 
@@ -31,12 +32,14 @@ def digest_title(brand: str) -> str:
     return f"{brand}每日简报" if brand else "每日简报"
 
 
-async def compute(session: AsyncSession, config: Config, day: date | None = None, *, now: datetime) -> Digest:
-    return await build_digest(session, day or last_whole_day(config, now), config.persona.timezone, now=now)
+async def compute(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,
+                  now: datetime) -> Digest:
+    return await build_digest(session, day or last_whole_day(config, now), config.persona.timezone, now=now,
+                              registry=registry)
 
 
-async def digest_markdown(session: AsyncSession, config: Config, day: date | None = None, *, now: datetime,
-                          brand: str = "", limit: int = APP_MARKDOWN_LIMIT) -> str:
+async def digest_markdown(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,
+                          now: datetime, brand: str = "", limit: int = APP_MARKDOWN_LIMIT) -> str:
     """The digest of `day` as WeCom markdown within `limit` bytes, linking to the console."""
-    digest = await compute(session, config, day, now=now)
+    digest = await compute(session, config, registry, day, now=now)
     return markdown(digest, title=digest_title(brand), link=console_link(config, digest.day), limit=limit)

@@ -1,4 +1,4 @@
-"""The console's escalation queue over the `ticket` table (bot/console/sources.TicketSource).
+"""The console's escalation queue over the `ticket` table, with claim and resolve.
 
 Claim and resolve run the same functions as /claim and /resolve, inside the console's
 transaction: the kf chat moves to the member or back to the persona, the first-response clock
@@ -8,23 +8,39 @@ console, by WeCom userid or by the name in the staff table.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from aiohttp import web
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.sources import TicketView
-from bot.context import Context
+from bot.appkeys import CLOCK, CONFIG
+from bot.console.frame import actor, context, frame, reader, session_of, wake_delivery, writer
+from bot.console.html import Safe, join, local_time, render, table, url
 from bot.errors import CommandError
+from bot.feature import ConsolePage
 from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import claim_ticket, resolve_ticket
+from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
+from storage.repos import AuditRepo
 
-ContextFactory = Callable[[AsyncSession], Context]
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
 LIMIT = 200
+TICKET_STATUS = {"open": "待认领", "claimed": "处理中", "resolved": "已解决"}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    id: int
+    customer_name: str
+    external_userid: str
+    summary: str  # what the customer needs, short
+    status: str  # open | claimed | resolved
+    opened_at: datetime
+    assignee: str = ""  # staff userid
+    sla_due_at: datetime | None = None
 
 
 def view_of(ticket: Ticket, customer: Customer) -> TicketView:
@@ -38,49 +54,96 @@ def view_of(ticket: Ticket, customer: Customer) -> TicketView:
                       sla_due_at=ticket.due_at if ticket.first_response_at is None else None)
 
 
-class EscalationTickets:
+async def ticket_queue(ctx: Ctx) -> list[TicketView]:
     """Open tickets oldest first, then those closed in the last day."""
+    since = ctx.clock.now() - RESOLVED_SHOWN
+    rows = (await ctx.session.execute(
+        select(Ticket, Customer).join(Customer, Customer.id == Ticket.customer_id)
+        .where((Ticket.status != "resolved") | (Ticket.resolved_at >= since))
+        .order_by(Ticket.status == "resolved", Ticket.created_at).limit(LIMIT))).all()
+    return [view_of(t, c) for t, c in rows]
 
-    def __init__(self, context: ContextFactory) -> None:
-        self.context = context
 
-    async def queue(self, session: AsyncSession) -> list[TicketView]:
-        ctx = self.context(session)
-        since = ctx.clock.now() - RESOLVED_SHOWN
-        rows = (await session.execute(
-            select(Ticket, Customer).join(Customer, Customer.id == Ticket.customer_id)
-            .where((Ticket.status != "resolved") | (Ticket.resolved_at >= since))
-            .order_by(Ticket.status == "resolved", Ticket.created_at).limit(LIMIT))).all()
-        return [view_of(t, c) for t, c in rows]
+async def _member(ctx: Ctx, login: str) -> Staff | None:
+    found = await ctx.repos.staff.find(login)
+    if found is not None:
+        return found
+    named = [s for s in await ctx.repos.staff.list() if s.name == login]
+    return named[0] if len(named) == 1 else None
 
-    async def claim(self, session: AsyncSession, ticket_id: int, staff: str) -> str:
-        ctx = self.context(session)
-        member = await self._member(ctx, staff)
-        if member is None:
-            return f"「{staff}」不是已登记的员工，不能认领工单。"
-        try:
-            async with session.begin_nested():
-                ticket, customer = await claim_ticket(ctx.with_(staff=member), ticket_id, member)
-        except CommandError as exc:
-            return str(exc)
-        return f"已认领 #{ticket.id}（{customer_label(customer)}），微信客服会话转给 {member.userid}"
 
-    async def resolve(self, session: AsyncSession, ticket_id: int, staff: str) -> str:
-        ctx = self.context(session)
-        member = await self._member(ctx, staff)
-        if member is None:
-            return f"「{staff}」不是已登记的员工，不能结单。"
-        try:
-            async with session.begin_nested():
-                ticket, customer, handed_back = await resolve_ticket(ctx.with_(staff=member), ticket_id, member)
-        except CommandError as exc:
-            return str(exc)
-        return f"已解决 #{ticket.id}（{customer_label(customer)}）" + ("，会话已交还小助手" if handed_back else "")
+async def claim(ctx: Ctx, ticket_id: int, login: str) -> str:
+    member = await _member(ctx, login)
+    if member is None:
+        return f"「{login}」不是已登记的员工，不能认领工单。"
+    try:
+        async with ctx.session.begin_nested():
+            ticket, customer = await claim_ticket(ctx.with_(staff=member), ticket_id, member)
+    except CommandError as exc:
+        return str(exc)
+    return f"已认领 #{ticket.id}（{customer_label(customer)}），微信客服会话转给 {member.userid}"
 
-    @staticmethod
-    async def _member(ctx: Context, login: str) -> Staff | None:
-        found = await ctx.repos.staff.find(login)
-        if found is not None:
-            return found
-        named = [s for s in await ctx.repos.staff.list() if s.name == login]
-        return named[0] if len(named) == 1 else None
+
+async def resolve(ctx: Ctx, ticket_id: int, login: str) -> str:
+    member = await _member(ctx, login)
+    if member is None:
+        return f"「{login}」不是已登记的员工，不能结单。"
+    try:
+        async with ctx.session.begin_nested():
+            ticket, customer, handed_back = await resolve_ticket(ctx.with_(staff=member), ticket_id, member)
+    except CommandError as exc:
+        return str(exc)
+    return f"已解决 #{ticket.id}（{customer_label(customer)}）" + ("，会话已交还小助手" if handed_back else "")
+
+
+async def escalations(request: web.Request) -> web.Response:
+    config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
+    async with reader(request)() as session:
+        queue = await ticket_queue(context(request, session))
+    csrf, me, tz, now = session_of(request).csrf, session_of(request).user, config.persona.timezone, clock.now()
+    rows = []
+    for t in queue:
+        actions: list[Safe] = []
+        if t.status == "open":
+            actions.append(_button(t.id, "claim", "认领", csrf))
+        if t.status in ("open", "claimed"):
+            actions.append(_button(t.id, "resolve", "解决", csrf))
+        late = t.sla_due_at is not None and t.status != "resolved" and t.sla_due_at < now
+        due = local_time(t.sla_due_at, tz) if t.sla_due_at else "—"
+        rows.append((t.id, render("$n<br><small>$e</small>", n=t.customer_name, e=t.external_userid), t.summary,
+                     render('<span class="status-$s">$label</span>', s=t.status,
+                            label=TICKET_STATUS.get(t.status, t.status)),
+                     t.assignee or "—", local_time(t.opened_at, tz),
+                     render('<span class="$cls">$d</span>', cls="late" if late else "", d=due), join(actions)))
+    flash = request.query.get("msg", "")
+    body = render('<h1>升级工单</h1><p class="sub">当前登录：$me</p>$flash$grid', me=me,
+                  flash=render('<p class="flash">$m</p>', m=flash) if flash else Safe(""),
+                  grid=table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows,
+                             empty="队列是空的", cls="tickets"))
+    return frame(request, "升级工单", body, active="escalations")
+
+
+def _button(ticket_id: int, action: str, label: str, csrf: str) -> Safe:
+    return render('<form method="post" action="/console/escalations/$id/$action" class="inline">'
+                  '<input type="hidden" name="csrf" value="$csrf"><button type="submit">$label</button></form>',
+                  id=ticket_id, action=action, csrf=csrf, label=label)
+
+
+async def ticket_action(request: web.Request) -> web.StreamResponse:
+    action = request.match_info["action"]
+    try:
+        ticket_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    staff, clock = session_of(request).user, request.config_dict[CLOCK]
+    async with writer(request).begin() as session:
+        do = claim if action == "claim" else resolve
+        message = await do(context(request, session), ticket_id, staff)
+        AuditRepo(session).record(actor=actor(request), action=f"ticket_{action}", target=str(ticket_id),
+                                  now=clock.now())
+    wake_delivery(request)  # the handover messages (kf trans, notices) leave now
+    raise web.HTTPSeeOther(url("/console/escalations", msg=message))
+
+
+PAGES = (ConsolePage("/escalations", escalations, title="升级工单", order=30),
+         ConsolePage("/escalations/{id}/{action:claim|resolve}", ticket_action, method="POST"))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Context
-from bot.followups import FollowUp
+from handlers.services import Ctx
 from storage.models import Customer, OutboxItem
 
 
-async def send_goodbye(ctx: Context, item: OutboxItem) -> None:
+async def send_goodbye(ctx: Ctx, item: OutboxItem) -> None:
     """Ending a session (service_state 4) answers with a msg_code good for one message within 20 s
     (kf.md §5); the text waited on the row under "_then". Without a code we may send nothing."""
     then = item.payload.get("_then") if isinstance(item.payload, dict) else None
@@ -25,5 +24,3 @@ async def send_goodbye(ctx: Context, item: OutboxItem) -> None:
                                 template_key=str(then.get("template_key", "")))
 
 
-def followups() -> dict[str, list[FollowUp]]:
-    return {"kf/service_state/trans": [send_goodbye]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from handlers.services import Ctx
 from bot.outbox import TEXT_LIMITS, fit_bytes
 from handlers.escalation.routing import local
 from handlers.escalation.rules import Trigger
@@ -18,7 +18,7 @@ from storage.models import Customer, Ticket
 CHANNELS = {"kf": "微信客服", "contact": "企业微信好友"}
 
 
-def console_url(ctx: Context, ticket: Ticket) -> str:
+def console_url(ctx: Ctx, ticket: Ticket) -> str:
     server = ctx.settings.server
     base = server.public_url or f"http://{server.host}:{server.port}"
     return f"{base.rstrip('/')}/console/tickets/{ticket.id}"
@@ -34,11 +34,11 @@ def _one_line(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _hhmm(ctx: Context, at: datetime | None) -> str:
+def _hhmm(ctx: Ctx, at: datetime | None) -> str:
     return f"{local(ctx, at):%m-%d %H:%M}" if at is not None else "-"
 
 
-def ticket_card(ctx: Context, ticket: Ticket, customer: Customer, *, headline: str = "") -> str:
+def ticket_card(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> str:
     """The markdown an advisor gets with a new (or re-routed) ticket."""
     ctx_data = ticket.context or {}
     facts = [f"客户：{customer_label(customer)}" + (" · VIP" if ctx_data.get("vip") else "")
@@ -68,13 +68,13 @@ def ticket_card(ctx: Context, ticket: Ticket, customer: Customer, *, headline: s
         history.pop(0)  # the oldest message goes first
 
 
-def reminder(ctx: Context, ticket: Ticket, customer: Customer, minutes_left: int) -> str:
+def reminder(ctx: Ctx, ticket: Ticket, customer: Customer, minutes_left: int) -> str:
     return (f"⏰ 工单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）已超过首响时限，"
             f"客户还在等你回复。{minutes_left} 分钟后仍未响应将转给负责人。\n"
             f"问题：{_one_line(ticket.question)}\n{console_url(ctx, ticket)}")
 
 
-def queue_breach(ctx: Context, ticket: Ticket, customer: Customer) -> str:
+def queue_breach(ctx: Ctx, ticket: Ticket, customer: Customer) -> str:
     return (f"⚠️ 排队工单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）"
             f"超过首响时限仍无人接待，当前没有在岗顾问。回复 /claim {ticket.id} 接单。\n{console_url(ctx, ticket)}")
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from bot.config import WEEKDAYS, EscalationConfig, parse_hours
-from bot.context import Context
+from handlers.escalation.config import WEEKDAYS, EscalationConfig, parse_hours
+from handlers.services import Ctx
 from storage.models import Customer, Staff
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
-def local(ctx: Context, at: datetime | None = None) -> datetime:
+def local(ctx: Ctx, at: datetime | None = None) -> datetime:
     return (at or ctx.clock.now()).astimezone(ZoneInfo(ctx.settings.persona.timezone))
 
 
@@ -45,9 +45,9 @@ def opening_words(now: datetime, opening: datetime) -> str:
     return f"{when} {opening:%H:%M}"
 
 
-async def pick_advisor(ctx: Context, customer: Customer) -> Staff | None:
+async def pick_advisor(ctx: Ctx, customer: Customer) -> Staff | None:
     """The advisor for a new ticket, or None to queue it."""
-    in_hours = in_working_hours(ctx.settings.escalation, local(ctx))
+    in_hours = in_working_hours(ctx.settings.of(EscalationConfig), local(ctx))
     if customer.advisor_userid:
         own = await ctx.repos.staff.find(customer.advisor_userid)
         if own is not None and (in_hours or own.on_duty):
@@ -61,9 +61,9 @@ async def pick_advisor(ctx: Context, customer: Customer) -> Staff | None:
     return min(on_duty, key=lambda s: (last.get(s.userid) or EPOCH, s.userid))
 
 
-async def pick_lead(ctx: Context, *, besides: str) -> Staff | None:
+async def pick_lead(ctx: Ctx, *, besides: str) -> Staff | None:
     """A lead for a breached ticket (config leads, else admins), preferring one on duty."""
-    names = ctx.settings.escalation.leads
+    names = ctx.settings.of(EscalationConfig).leads
     if names:
         found = [await ctx.repos.staff.find(userid) for userid in names]
         leads = [s for s in found if s is not None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.config import EscalationConfig, parse_topics
+from handlers.escalation.config import EscalationConfig, parse_topics
 from storage.models import Customer
 
 # A question mark (half or full width) anywhere, or a question particle at the end.

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
-from bot.context import Context
+from handlers.services import Ctx
 from bot.scheduler import Job
 from handlers.escalation import notify
 from handlers.escalation.routing import display_name, pick_advisor, pick_lead
 from handlers.escalation.tickets import assign, audit
 from storage.models import OutboxItem, Ticket
+from handlers.escalation.config import EscalationConfig
 
 KF_SESSION = timedelta(hours=48)  # a kf session ends 48 h after it began (kf.md §6)
 REMINDED, REROUTED = 1, 2
@@ -26,9 +27,9 @@ def jobs(config: Config) -> list[Job]:
                 watch_tickets, misfire_grace_s=300)]
 
 
-async def watch_tickets(ctx: Context, fire_time: datetime) -> None:
+async def watch_tickets(ctx: Ctx, fire_time: datetime) -> None:
     """One round of the watch; each step is safe to repeat."""
-    if not ctx.settings.escalation.enabled:
+    if not ctx.settings.of(EscalationConfig).enabled:
         return
     await check_transfers(ctx)
     await route_queued(ctx)
@@ -36,7 +37,7 @@ async def watch_tickets(ctx: Context, fire_time: datetime) -> None:
     await release_lapsed_sessions(ctx)
 
 
-async def route_queued(ctx: Context) -> int:
+async def route_queued(ctx: Ctx) -> int:
     """Give queued tickets to whoever can take them now (working hours, on duty). Returns how many."""
     routed = 0
     for ticket in await ctx.repos.tickets.open(status="queued"):
@@ -48,9 +49,9 @@ async def route_queued(ctx: Context) -> int:
     return routed
 
 
-async def enforce_sla(ctx: Context) -> None:
+async def enforce_sla(ctx: Ctx) -> None:
     """First-response breach: remind the advisor; `reroute_after_minutes` later, hand it to a lead."""
-    now, config = ctx.clock.now(), ctx.settings.escalation
+    now, config = ctx.clock.now(), ctx.settings.of(EscalationConfig)
     for ticket in await ctx.repos.tickets.open():
         if ticket.first_response_at is not None or ticket.due_at is None or ticket.due_at > now:
             continue
@@ -72,21 +73,21 @@ async def enforce_sla(ctx: Context) -> None:
             await _reroute(ctx, ticket, customer)
 
 
-async def _reroute(ctx: Context, ticket: Ticket, customer) -> None:  # type: ignore[no-untyped-def]
+async def _reroute(ctx: Ctx, ticket: Ticket, customer) -> None:  # type: ignore[no-untyped-def]
     late = ticket.advisor_userid
     lead = await pick_lead(ctx, besides=late)
     if lead is None:
         ticket.sla_stage = REROUTED
         audit(ctx, ticket, "reroute_failed", reason="no lead configured")
         return
-    minutes = ctx.settings.escalation.reroute_after_minutes
+    minutes = ctx.settings.of(EscalationConfig).reroute_after_minutes
     await assign(ctx, ticket, customer, lead, actor="system", sla_stage=REROUTED,
                  headline=f"原顾问 {late} 超时未响应（提醒后 {minutes} 分钟），已转给你")
     ctx.outbox.app_text(ctx.settings.wecom.agent_id, late, notify.handed_over(ticket, customer, display_name(lead)))
     audit(ctx, ticket, "rerouted", previous=late, advisor=lead.userid)
 
 
-async def check_transfers(ctx: Context) -> None:
+async def check_transfers(ctx: Ctx) -> None:
     """A kf transfer WeCom refused (e.g. 95019 servicer not receiving) leaves the chat where it
     was: tell the advisor, and let the persona speak again if the chat never left it."""
     for ticket in await ctx.repos.tickets.open():
@@ -106,7 +107,7 @@ async def check_transfers(ctx: Context) -> None:
         audit(ctx, ticket, "transfer_failed", advisor=ticket.advisor_userid, errcode=row.last_errcode)
 
 
-async def release_lapsed_sessions(ctx: Context) -> None:
+async def release_lapsed_sessions(ctx: Ctx) -> None:
     """Past 48 h the kf session is over whatever happened; the persona may answer a new one."""
     now = ctx.clock.now()
     for ticket in await ctx.repos.tickets.open():

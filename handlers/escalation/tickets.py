@@ -13,34 +13,35 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.config import sla_by_level
-from bot.context import Context
+from handlers.escalation.config import sla_by_level
+from handlers.services import Ctx
 from bot.errors import CommandError
 from handlers.escalation.notify import ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
 from storage.models import Customer, Staff, Ticket
+from handlers.escalation.config import EscalationConfig
 
 KF_WINDOW = timedelta(hours=48)  # kf/send_msg only within 48 h of the customer's last message (kf.md §4)
 
 
-def audit(ctx: Context, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
+def audit(ctx: Ctx, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
     ctx.repos.audit.record(actor=actor, action=f"ticket.{action}", target=f"ticket:{ticket.id}", detail=detail,
                            now=ctx.clock.now())
 
 
-async def customer_facts(ctx: Context, customer: Customer) -> tuple[list[str], bool]:
+async def customer_facts(ctx: Ctx, customer: Customer) -> tuple[list[str], bool]:
     """The customer's tag names and whether they are VIP."""
     tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
-    return tags, is_vip(customer, tags, ctx.settings.escalation)
+    return tags, is_vip(customer, tags, ctx.settings.of(EscalationConfig))
 
 
-def sla_minutes(ctx: Context, level: str) -> int:
-    config = ctx.settings.escalation
+def sla_minutes(ctx: Ctx, level: str) -> int:
+    config = ctx.settings.of(EscalationConfig)
     return sla_by_level(config).get(level, config.sla_minutes)
 
 
-async def tell_customer(ctx: Context, ticket: Ticket, customer: Customer, key: str, **facts: object) -> None:
+async def tell_customer(ctx: Ctx, ticket: Ticket, customer: Customer, key: str, **facts: object) -> None:
     """A line from the persona in the ticket's kf chat. Contact friends have no API for a 1:1
     message outside the welcome, so they hear from their advisor in the WeCom client instead."""
     if not ticket.open_kfid:
@@ -51,9 +52,9 @@ async def tell_customer(ctx: Context, ticket: Ticket, customer: Customer, key: s
                        template_key=f"{key}#{rendered.variant}")
 
 
-async def _snapshot(ctx: Context, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
+async def _snapshot(ctx: Ctx, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
     """What the advisor needs to answer without asking again: who, which tags, the last messages."""
-    messages = await ctx.repos.messages.recent(customer.id, limit=ctx.settings.escalation.context_messages)
+    messages = await ctx.repos.messages.recent(customer.id, limit=ctx.settings.of(EscalationConfig).context_messages)
     persona = ctx.persona.profile.name
     lines = []
     for m in messages:
@@ -63,7 +64,7 @@ async def _snapshot(ctx: Context, customer: Customer, tags: list[str], vip: bool
             "tags": tags, "source": customer.channel, "messages": lines}
 
 
-async def open_ticket(ctx: Context, customer: Customer, trigger: Trigger, question: str, *,
+async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: str, *,
                       open_kfid: str, actor: str = "", route: bool = True) -> Ticket:
     """A new ticket with the context of the moment, routed at once (or queued) unless `route` is
     False (a servicer already took the chat)."""
@@ -85,7 +86,7 @@ async def open_ticket(ctx: Context, customer: Customer, trigger: Trigger, questi
     return ticket
 
 
-async def assign(ctx: Context, ticket: Ticket, customer: Customer, staff: Staff, *, actor: str,
+async def assign(ctx: Ctx, ticket: Ticket, customer: Customer, staff: Staff, *, actor: str,
                  headline: str = "", sla_stage: int = 0, notify: bool = True) -> None:
     """Give the ticket to `staff`: the customer hears who is coming, the kf chat moves to them,
     and they get the ticket card. The first-response clock restarts for the new owner."""
@@ -107,11 +108,11 @@ async def assign(ctx: Context, ticket: Ticket, customer: Customer, staff: Staff,
     audit(ctx, ticket, "assigned", actor=actor, advisor=staff.userid, previous=previous)
 
 
-async def queue(ctx: Context, ticket: Ticket, customer: Customer) -> None:
+async def queue(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
     """Nobody can take it now: the customer gets a promise in the persona's voice, with the hour
     advisors are back when it is out of hours. The SLA clock starts when they are."""
     now_local = local(ctx)
-    opening = next_opening(ctx.settings.escalation, now_local)
+    opening = next_opening(ctx.settings.of(EscalationConfig), now_local)
     ticket.status, ticket.advisor_userid = "queued", ""
     ticket.due_at = opening + timedelta(minutes=sla_minutes(ctx, ticket.level))
     if opening > now_local:
@@ -122,14 +123,14 @@ async def queue(ctx: Context, ticket: Ticket, customer: Customer) -> None:
     audit(ctx, ticket, "queued", opens_at=opening.isoformat())
 
 
-def first_response(ctx: Context, ticket: Ticket, *, by: str) -> None:
+def first_response(ctx: Ctx, ticket: Ticket, *, by: str) -> None:
     """The SLA is met: a human answered (kf origin 5) or the advisor claimed the ticket."""
     if ticket.first_response_at is None and ticket.status != "resolved":
         ticket.first_response_at = ctx.clock.now()
         audit(ctx, ticket, "first_response", actor=by)
 
 
-async def resolve(ctx: Context, ticket: Ticket, customer: Customer, *, by: str, note: str = "",
+async def resolve(ctx: Ctx, ticket: Ticket, customer: Customer, *, by: str, note: str = "",
                   end_code: str = "", code_deadline: datetime | None = None) -> None:
     """Close the ticket and give the chat back to the persona, who follows up politely.
 
@@ -159,7 +160,7 @@ async def resolve(ctx: Context, ticket: Ticket, customer: Customer, *, by: str, 
 TAKE_OVER_ROLES = ("operator", "admin")  # may take another advisor's ticket
 
 
-async def open_ticket_numbered(ctx: Context, number: int) -> Ticket:
+async def open_ticket_numbered(ctx: Ctx, number: int) -> Ticket:
     """Ticket #number if it is still open; CommandError with what staff should know otherwise."""
     ticket = await ctx.repos.tickets.find(number)
     if ticket is None:
@@ -169,7 +170,7 @@ async def open_ticket_numbered(ctx: Context, number: int) -> Ticket:
     return ticket
 
 
-async def claim_ticket(ctx: Context, number: int, staff: Staff) -> tuple[Ticket, Customer]:
+async def claim_ticket(ctx: Ctx, number: int, staff: Staff) -> tuple[Ticket, Customer]:
     """`staff` takes the ticket: the kf chat moves to them and the first-response clock stops."""
     ticket = await open_ticket_numbered(ctx, number)
     owner = ticket.advisor_userid
@@ -183,7 +184,7 @@ async def claim_ticket(ctx: Context, number: int, staff: Staff) -> tuple[Ticket,
     return ticket, customer
 
 
-async def resolve_ticket(ctx: Context, number: int, staff: Staff, *, note: str = "") -> tuple[Ticket, Customer, bool]:
+async def resolve_ticket(ctx: Ctx, number: int, staff: Staff, *, note: str = "") -> tuple[Ticket, Customer, bool]:
     """Close the ticket for `staff`; True when the kf chat was handed back to the persona."""
     ticket = await open_ticket_numbered(ctx, number)
     if ticket.advisor_userid not in ("", staff.userid) and staff.role not in TAKE_OVER_ROLES:

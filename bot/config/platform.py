@@ -1,0 +1,131 @@
+"""The platform's own config sections: server, WeCom, database, workers, persona, staff, logging,
+console. Each validates itself (`check`); features bring their sections with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from bot.config.checks import check_zone, pairs
+from bot.errors import ConfigError
+
+REAL_API_BASE = "https://qyapi.weixin.qq.com"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 256 * 1024
+    timestamp_window_s: int = 300
+    public_url: str = ""  # how staff reach the console in links (defaults to http://host:port)
+
+    def check(self, where: str) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"{where}.port", "must be between 0 and 65535")
+        if self.max_body_bytes < 1024:
+            raise ConfigError(f"{where}.max_body_bytes", "must be at least 1024")
+
+
+@dataclass(frozen=True, slots=True)
+class WeComConfig:
+    corp_id: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    agent_id: int = 0
+    app_secret: str = ""
+    contact_secret: str = ""
+    kf_secret: str = ""
+    api_base: str = REAL_API_BASE
+    webhook_key: str = ""
+    open_kfid: str = ""
+    request_timeout_s: float = 10.0
+    max_retries: int = 3
+    retry_base_s: float = 0.5
+    rate_per_minute: int = 6000
+    max_concurrency: int = 16
+
+    def check(self, where: str) -> None:
+        if self.encoding_aes_key:
+            from bot.wecom.crypto import aes_key
+
+            aes_key(self.encoding_aes_key)
+        if self.token and (len(self.token) > 32 or not self.token.isalnum()):
+            raise ConfigError(f"{where}.token", "must be at most 32 letters or digits")
+        if not self.api_base.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}.api_base", "must be an http(s) URL")
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    url: str = "sqlite+aiosqlite:///./wanzi.db"
+    echo: bool = False
+
+    def check(self, where: str) -> None:
+        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ConfigError(f"{where}.url", "must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    poll_interval_s: float = 1.0
+    outbox_batch: int = 20
+    outbox_max_attempts: int = 8
+    lease_s: float = 60.0
+    inbox_batch: int = 50
+
+    def check(self, where: str) -> None:
+        if self.outbox_max_attempts < 1:
+            raise ConfigError(f"{where}.outbox_max_attempts", "must be at least 1")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonaConfig:
+    preset: str = "interest"
+    path: str = ""  # a persona TOML of your own; empty = the shipped default persona
+    timezone: str = "Asia/Shanghai"
+
+    def check(self, where: str) -> None:
+        check_zone(f"{where}.timezone", self.timezone)
+        if not self.path:
+            from persona.loader import preset_names
+
+            if self.preset not in preset_names():
+                raise ConfigError(f"{where}.preset", f"unknown preset; shipped: {', '.join(preset_names())}")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffConfig:
+    """Who may run staff commands; the staff table follows this list at start-up."""
+
+    admins: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    advisors: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()  # "userid=显示名": how the persona introduces an advisor to customers
+
+    def check(self, where: str) -> None:
+        pairs(f"{where}.names", self.names)
+
+    def display_names(self) -> dict[str, str]:
+        return pairs("staff.names", self.names)
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    level: str = "INFO"
+    json: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    """The staff web console at /console; it does not start without a password."""
+
+    password: str = ""  # shared staff password (set WANZI_CONSOLE__PASSWORD); empty = console off
+    session_hours: float = 12.0  # a login lasts this long
+    sandbox_url: str = ""  # the emulator's chat page; set by `wanzi sandbox`, shown as 沙盒 in the console
+
+    def check(self, where: str) -> None:
+        if self.password and len(self.password) < 8:
+            raise ConfigError(f"{where}.password", "must be at least 8 characters")
+        if self.session_hours <= 0:
+            raise ConfigError(f"{where}.session_hours", "must be positive")
+        if self.sandbox_url and not self.sandbox_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{where}.sandbox_url", "must be an http(s) URL")

@@ -1,0 +1,84 @@
+"""What a feature brings to the platform, in one object: `handlers/<feature>/feature.py` exposes
+`FEATURE = Feature(...)` and `handlers/__init__.py` lists them. The app factory mounts whatever
+the tuple holds: routes (ordered by `priority`), staff commands, scheduled jobs, outbox
+follow-ups, background workers, digest sections, console pages, config sections and the start-up
+seed from the config file. Adding a feature is one folder plus one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Awaitable, Callable, Mapping, Sequence
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.commands import Command
+from bot.config import Config, Section
+from bot.context import Context, ContextFactory
+from bot.digest_metrics import Provider
+from bot.dispatcher import Router
+from bot.followups import FollowUp
+from bot.scheduler import Job, JobSource
+from bot.wecom.client import WeComClient
+from bot.workers import Worker
+from storage.models import Customer
+
+PageHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Seed = Callable[[AsyncSession, Config, datetime], Awaitable[None]]
+CustomerFacts = Callable[[Context[Any], Customer], Awaitable[list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolePage:
+    """One console route, mounted under /console. A page with a `title` is listed in the menu."""
+
+    path: str  # e.g. "/campaigns" or "/escalations/{id}"
+    handler: PageHandler
+    method: str = "GET"
+    title: str = ""  # the menu label; "" = not in the menu
+    order: int = 100  # place in the menu
+    role: str = "advisor"  # the least role that may open it
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerKit:
+    """What a feature's background worker may use."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    client: WeComClient  # for reads that must be answered before the next step can be written
+    clock: Clock
+    config: Config
+    contexts: ContextFactory[Any]
+    on_outbox: Callable[[], None]  # call after committing outbox rows: wakes the delivery worker
+
+
+def no_jobs(config: Config) -> Sequence[Job]:
+    return ()
+
+
+def no_job_sources(config: Config) -> Mapping[str, JobSource]:
+    return {}
+
+
+def no_workers(kit: WorkerKit) -> Sequence[Worker]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    priority: int = 100  # route order: lower runs first (observers always run before handlers)
+    routers: tuple[Router, ...] = ()
+    commands: tuple[Command, ...] = ()
+    jobs: Callable[[Config], Sequence[Job]] = no_jobs
+    job_sources: Callable[[Config], Mapping[str, JobSource]] = no_job_sources  # schedules kept in the database
+    followups: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API
+    workers: Callable[[WorkerKit], Sequence[Worker]] = no_workers
+    digest: tuple[Provider, ...] = ()
+    console: tuple[ConsolePage, ...] = ()
+    customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page
+    config: tuple[Section, ...] = ()
+    seed: Seed | None = None  # config file → database at start-up

@@ -1,0 +1,62 @@
+"""Digest sections: outreach delivered, failures, opt-outs and pushes the gate held back."""
+
+from __future__ import annotations
+
+from typing import Mapping
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window
+from storage.models import AuditLog, OutboxItem
+from storage.models import SuppressedPush
+
+
+PUSHES_SENT = Metric("outreach.pushes_sent", "推送送达", "outreach", priority=3, better=0,
+                     note="企业微信已接收的营销推送（kind=push）")
+
+
+WELCOMES_SENT = Metric("outreach.welcomes_sent", "欢迎语送达", "outreach", priority=4, note="欢迎语调用成功次数")
+
+
+FAILURES = Metric("outreach.delivery_failures", "发送失败", "outreach", priority=2, better=-1,
+                  note="当天排队、最终失败或过期的外发调用（见控制台“发件箱”）")
+
+
+OPT_OUTS = Metric("outreach.opt_outs", "退订", "outreach", priority=3, better=-1, note="回复“退订/TD”的客户数")
+
+
+async def outreach(session: AsyncSession, window: Window) -> Mapping[str, Value]:
+    sent = dict((await session.execute(
+        select(OutboxItem.kind, func.count()).where(OutboxItem.kind.in_(["push", "welcome"]),
+                                                    window.covers(OutboxItem.sent_at))
+        .group_by(OutboxItem.kind))).all())
+    failures = await session.scalar(select(func.count()).select_from(OutboxItem).where(
+        OutboxItem.status.in_(["dead", "expired"]), window.covers(OutboxItem.created_at)))
+    opt_outs = await session.scalar(select(func.count(func.distinct(AuditLog.target))).where(
+        AuditLog.action == "opt_out", window.covers(AuditLog.created_at)))
+    return {PUSHES_SENT.key: int(sent.get("push", 0)), WELCOMES_SENT.key: int(sent.get("welcome", 0)),
+            FAILURES.key: int(failures or 0), OPT_OUTS.key: int(opt_outs or 0)}
+
+
+OUTREACH = Provider("outreach", (PUSHES_SENT, WELCOMES_SENT, FAILURES, OPT_OUTS), compute=outreach, order=110)
+
+
+SUPPRESSED = Metric("outreach.pushes_suppressed", "频控拦截推送", "outreach", priority=3, better=0,
+                    note="被频控、免打扰时段或退订拦下的推送")
+
+
+SUPPRESSED_BY_REASON = Metric("outreach.suppressed_by_reason", "拦截原因", "outreach", kind="breakdown", priority=5)
+
+
+async def _by(session: AsyncSession, column, created) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
+    n = func.count().label("n")
+    rows = (await session.execute(select(column, n).where(created).group_by(column)
+                                  .order_by(n.desc(), column))).all()
+    return tuple((str(k), int(c)) for k, c in rows)
+
+
+async def suppressed(session: AsyncSession, window: Window) -> Mapping[str, Value]:
+    ranked = await _by(session, SuppressedPush.reason, window.covers(SuppressedPush.created_at))
+    return {SUPPRESSED.key: sum(c for _, c in ranked), SUPPRESSED_BY_REASON.key: Breakdown(ranked)}
+
+
+SUPPRESSED_PROVIDER = Provider("suppressed", (SUPPRESSED, SUPPRESSED_BY_REASON), compute=suppressed, order=120)

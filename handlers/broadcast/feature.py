@@ -1,0 +1,14 @@
+"""Broadcasts: /broadcast <tag> <template> counts the audience, /confirm queues it through the push
+gate in resumable chunks of 500 by a background worker."""
+
+from bot.feature import Feature, WorkerKit
+from bot.workers import StepWorker, Worker
+from handlers.broadcast.service import COMMANDS, expand_broadcasts
+
+
+def workers(kit: WorkerKit) -> list[Worker]:
+    return [StepWorker("broadcasts", lambda: expand_broadcasts(kit.sessions, kit.contexts),
+                       kit.config.worker.poll_interval_s, on_work=kit.on_outbox)]
+
+
+FEATURE = Feature(name="broadcast", commands=COMMANDS, workers=workers)

@@ -1,0 +1,89 @@
+"""Staff commands about one customer: /whois, /vip, /assign."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from handlers.services import Ctx
+from handlers.staff.lookup import describe, find_customer, find_staff
+from handlers.staff.parsing import expect, switch
+from handlers.escalation.routing import local
+from handlers.escalation.rules import is_vip
+from storage.models import Customer
+from bot.commands import Command
+from handlers.escalation.config import EscalationConfig
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerArgs:
+    customer: str
+    rest: tuple[str, ...] = ()
+
+
+def audit_customer(ctx: Ctx, action: str, customer: Customer, **detail: object) -> None:
+    assert ctx.staff is not None
+    ctx.repos.audit.record(actor=ctx.staff.userid, action=action, target=customer.external_userid, detail=detail,
+                           now=ctx.clock.now())
+
+
+def who(customer: Customer) -> str:
+    return customer.name or customer.remark or customer.external_userid
+
+
+def parse_whois(args: list[str]) -> CustomerArgs:
+    return CustomerArgs(expect(args, 1, 1)[0])
+
+
+async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
+    c = await find_customer(ctx, args.customer)
+    tags = [t.name for t in await ctx.repos.tags.of_customer(c.id)]
+    vip = is_vip(c, tags, ctx.settings.of(EscalationConfig))
+    advisor = await ctx.repos.staff.find(c.advisor_userid) if c.advisor_userid else None
+    ticket = await ctx.repos.tickets.find_open(c.id)
+    lines = [describe(c),
+             f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else ""),
+             f"专属顾问：{(advisor.name or advisor.userid) if advisor else c.advisor_userid or '未分配'}",
+             f"标签：{'、'.join(tags) if tags else '无'}",
+             f"来源渠道：{c.channel or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
+             f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
+             f"首次接触：{local(ctx, c.first_seen_at):%Y-%m-%d}"
+             + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]
+    if ticket is not None:
+        lines.append(f"未结工单：#{ticket.id}（{'排队中' if ticket.status == 'queued' else ticket.advisor_userid}）")
+    return "\n".join(lines)
+
+
+def parse_vip(args: list[str]) -> CustomerArgs:
+    customer, value = expect(args, 2, 2)
+    switch(value)
+    return CustomerArgs(customer, (value,))
+
+
+async def run_vip(ctx: Ctx, args: CustomerArgs) -> str:
+    customer = await find_customer(ctx, args.customer)
+    customer.is_vip = switch(args.rest[0])
+    audit_customer(ctx, "customer.vip", customer, vip=customer.is_vip)
+    tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
+    still = not customer.is_vip and is_vip(customer, tags, ctx.settings.of(EscalationConfig))
+    state = "设为 VIP" if customer.is_vip else "取消 VIP"
+    return f"已将 {who(customer)} {state}" + ("（但仍因标签、等级或名单被视为 VIP）" if still else "")
+
+
+def parse_assign(args: list[str]) -> CustomerArgs:
+    customer, advisor = expect(args, 2, 2)
+    return CustomerArgs(customer, (advisor,))
+
+
+async def run_assign(ctx: Ctx, args: CustomerArgs) -> str:
+    customer = await find_customer(ctx, args.customer)
+    advisor = await find_staff(ctx, args.rest[0])
+    previous = customer.advisor_userid
+    customer.advisor_userid = advisor.userid
+    audit_customer(ctx, "customer.assign", customer, advisor=advisor.userid, previous=previous)
+    return f"已将 {who(customer)} 的专属顾问设为 {advisor.name or advisor.userid}（{advisor.userid}）"
+
+
+COMMANDS = (
+    Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、未结工单", parse_whois, run_whois, order=20),
+    Command("/vip", "operator", "/vip <客户> on|off", "设为或取消 VIP", parse_vip, run_vip, order=50),
+    Command("/assign", "operator", "/assign <客户> <顾问>", "指定客户的专属顾问", parse_assign, run_assign, order=60),
+)

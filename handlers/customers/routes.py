@@ -1,0 +1,42 @@
+"""Contact and group bookkeeping: lost friends (for digests) and customer-group membership."""
+
+from __future__ import annotations
+
+from handlers.services import Ctx
+from bot.dispatcher import Router
+from bot.wecom.events import FriendLeft, FriendRemovedByStaff, GroupCreated, GroupDismissed, GroupUpdated
+
+router = Router("contacts")
+
+
+@router.on(FriendLeft, FriendRemovedByStaff)
+async def mark_friend_lost(event: FriendLeft | FriendRemovedByStaff, ctx: Ctx) -> None:
+    """Record who ended the relation and when; a transfer between staff is not a loss."""
+    customer = ctx.customer
+    assert customer is not None
+    if isinstance(event, FriendRemovedByStaff) and event.source == "DELETE_BY_TRANSFER":
+        return
+    customer.status = "lost"
+    customer.lost_at = ctx.clock.now()
+    customer.lost_by = "customer" if isinstance(event, FriendLeft) else event.userid
+    ctx.repos.audit.record(actor=customer.lost_by, action="friend_lost", target=customer.external_userid,
+                           detail={"staff": event.userid, "kind": event.kind}, now=ctx.clock.now())
+
+
+@router.on(GroupCreated, GroupDismissed, GroupUpdated)
+async def track_group(event: GroupCreated | GroupDismissed | GroupUpdated, ctx: Ctx) -> None:
+    now = ctx.clock.now()
+    group = await ctx.repos.groups.upsert(event.chat_id, now=now)
+    if isinstance(event, GroupDismissed):
+        group.status = "dismissed"
+        return
+    if not isinstance(event, GroupUpdated):
+        return
+    if event.cur_mem_ver:
+        group.member_version = event.cur_mem_ver
+    if event.update_detail == "add_member":
+        for member in event.members:
+            await ctx.repos.groups.join(group, member, scene=event.join_scene, now=now)
+    elif event.update_detail == "del_member":
+        for member in event.members:
+            await ctx.repos.groups.leave(group, member, now=now)

@@ -1,0 +1,121 @@
+"""Staff commands for escalation tickets and duty: /tickets, /claim, /resolve, /duty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.services import Ctx
+from bot.errors import CommandError
+from handlers.staff.parsing import expect, switch, ticket_id
+from handlers.escalation import tickets as ops
+from handlers.escalation.notify import customer_label
+from handlers.escalation.routing import local
+from handlers.escalation.rules import Trigger
+from handlers.escalation.sla import route_queued
+from storage.models import Staff
+from bot.commands import Command
+
+SCOPES = {"mine": "我的", "all": "全部", "queued": "排队中"}
+LIST_LIMIT = 20
+
+
+def _staff(ctx: Ctx) -> Staff:
+    assert ctx.staff is not None  # the runner only calls commands for known staff
+    return ctx.staff
+
+
+def _may_take_over(staff: Staff) -> bool:
+    return staff.role in ops.TAKE_OVER_ROLES
+
+
+# --- /tickets -------------------------------------------------------------------------------------
+
+
+def parse_tickets(args: list[str]) -> str:
+    scope = expect(args, 0, 1)[0].lower() if args else ""
+    if scope and scope not in SCOPES:
+        raise CommandError(f"「{args[0]}」不是可选范围（mine、all、queued）。")
+    return scope
+
+
+async def run_tickets(ctx: Ctx, scope: str) -> str:
+    staff = _staff(ctx)
+    scope = scope or ("all" if _may_take_over(staff) else "mine")
+    rows = await ctx.repos.tickets.open(status="queued" if scope == "queued" else None)
+    if scope == "mine":  # an advisor's own tickets plus the queue anyone may claim
+        rows = [t for t in rows if t.advisor_userid == staff.userid or t.status == "queued"]
+    if not rows:
+        return f"没有未结工单（{SCOPES[scope]}）。"
+    lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
+    for t in rows[:LIST_LIMIT]:
+        customer = await ctx.repos.customers.get(t.customer_id)
+        who = "排队中" if t.status == "queued" else t.advisor_userid
+        late = " ⏰超时" if t.due_at and t.first_response_at is None and t.due_at <= ctx.clock.now() else ""
+        lines.append(f"#{t.id} {customer_label(customer)} · {Trigger.parse(t.reason).label} · {who}"
+                     f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")
+    if len(rows) > LIST_LIMIT:
+        lines.append(f"……还有 {len(rows) - LIST_LIMIT} 个，请在控制台查看")
+    return "\n".join(lines)
+
+
+# --- /claim and /resolve --------------------------------------------------------------------------
+
+
+def parse_claim(args: list[str]) -> int:
+    return ticket_id(expect(args, 1, 1)[0])
+
+
+async def run_claim(ctx: Ctx, number: int) -> str:
+    ticket, customer = await ops.claim_ticket(ctx, number, _staff(ctx))
+    moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == _staff(ctx).userid and \
+        ticket.kf_outbox_id is not None else ""
+    return f"已接单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）{moved}。" \
+           f"\n问题：{ticket.question or '（客服接入）'}\n处理完发送 /resolve {ticket.id} 备注"
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveArgs:
+    number: int
+    note: str
+
+
+def parse_resolve(args: list[str]) -> ResolveArgs:
+    expect(args, 1)
+    return ResolveArgs(ticket_id(args[0]), " ".join(args[1:]))
+
+
+async def run_resolve(ctx: Ctx, args: ResolveArgs) -> str:
+    ticket, customer, handed_back = await ops.resolve_ticket(ctx, args.number, _staff(ctx), note=args.note)
+    back = "，会话已交还给小助手并由它跟进问候" if handed_back else ""
+    return f"已结单 #{ticket.id}（{customer_label(customer)}）{back}。"
+
+
+# --- /duty ----------------------------------------------------------------------------------------
+
+
+def parse_duty(args: list[str]) -> bool:
+    return switch(expect(args, 1, 1)[0])
+
+
+async def run_duty(ctx: Ctx, on: bool) -> str:
+    staff = _staff(ctx)
+    staff.on_duty = on
+    ctx.repos.audit.record(actor=staff.userid, action="staff.duty", target=staff.userid, detail={"on_duty": on},
+                           now=ctx.clock.now())
+    if on:
+        routed = await route_queued(ctx)
+        mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
+        return "已上岗，开始接收转人工工单。" + (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + \
+            f"你现在有 {mine} 个未结工单。"
+    left = len(await ctx.repos.tickets.open(advisor=staff.userid))
+    return "已下岗，不再接收新的转人工工单。" + (f"你还有 {left} 个未结工单，请记得处理或转交。" if left else "")
+
+
+COMMANDS = (
+    Command("/tickets", "advisor", "/tickets [mine|all|queued]", "查看未结的转人工工单", parse_tickets, run_tickets,
+            order=70),
+    Command("/claim", "advisor", "/claim <工单号>", "接单：会话转给你，首响计时结束", parse_claim, run_claim, order=80),
+    Command("/resolve", "advisor", "/resolve <工单号> [备注]", "结单：会话交还小助手并跟进问候", parse_resolve,
+            run_resolve, order=90),
+    Command("/duty", "advisor", "/duty on|off", "上岗或下岗（在岗才会被分配工单）", parse_duty, run_duty, order=100),
+)

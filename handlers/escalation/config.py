@@ -1,0 +1,74 @@
+"""[escalation]: when a customer's message goes to a human advisor, to whom, and how fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config.checks import check_window, pairs
+from bot.errors import ConfigError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REACH = ("none", "vip", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationConfig:
+    enabled: bool = True
+    vip_tags: tuple[str, ...] = ("VIP",)
+    vip_levels: tuple[str, ...] = ()
+    vip_customers: tuple[str, ...] = ()
+    vip_questions: bool = True
+    human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话")
+    sensitive_topics: tuple[str, ...] = (
+        "退款:退款|退货|退钱|仅退款|退换",
+        "投诉:投诉|差评|举报|12315|维权|曝光",
+        "过敏:过敏|红肿|刺痛|起疹|烂脸|不良反应",
+        "议价:便宜点|优惠点|能便宜|砍价|议价|最低价|少点钱",
+    )
+    unanswered_escalates: str = "vip"
+    context_messages: int = 10
+    working_days: tuple[str, ...] = WEEKDAYS
+    working_hours: str = "09:00-21:00"
+    sla_minutes: int = 30
+    sla_minutes_by_level: tuple[str, ...] = ("vip=15",)
+    reroute_after_minutes: int = 10
+    leads: tuple[str, ...] = ()
+
+    def check(self, where: str) -> None:
+        parse_topics(self.sensitive_topics)
+        parse_hours(self.working_hours)
+        sla_by_level(self)
+        bad_days = [d for d in self.working_days if d not in WEEKDAYS]
+        if bad_days:
+            raise ConfigError(f"{where}.working_days", f"unknown day {bad_days[0]!r}; use {', '.join(WEEKDAYS)}")
+        if self.unanswered_escalates not in REACH:
+            raise ConfigError(f"{where}.unanswered_escalates", f"must be one of {', '.join(REACH)}")
+        for key in ("sla_minutes", "reroute_after_minutes", "context_messages"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"{where}.{key}", "must be at least 1")
+
+
+def parse_topics(entries: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """"退款:退款|退货" → {"退款": ("退款", "退货")}; ConfigError names the bad entry."""
+    topics: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        name, sep, words = entry.partition(":")
+        keywords = tuple(w.strip() for w in words.split("|") if w.strip())
+        if not sep or not name.strip() or not keywords:
+            raise ConfigError("escalation.sensitive_topics", f"{entry!r} must look like \"名称:词1|词2\"")
+        topics[name.strip()] = keywords
+    return topics
+
+
+def parse_hours(value: str) -> tuple[int, int]:
+    """"09:00-21:00" → minutes since midnight (540, 1260); working hours stay within one day."""
+    return check_window("escalation.working_hours", value, overnight=False)
+
+
+def sla_by_level(config: EscalationConfig) -> dict[str, int]:
+    out = {}
+    for level, minutes in pairs("escalation.sla_minutes_by_level", config.sla_minutes_by_level).items():
+        if not minutes.isdigit() or int(minutes) < 1:
+            raise ConfigError("escalation.sla_minutes_by_level", f"{level}: minutes must be a whole number ≥ 1")
+        out[level] = int(minutes)
+    return out

@@ -1,0 +1,65 @@
+"""The entry points the persona's chat handler calls before it answers a customer."""
+
+from __future__ import annotations
+
+from handlers.services import Ctx
+from bot.wecom.events import KfEntry
+from handlers.escalation.routing import display_name
+from handlers.escalation.rules import Trigger, decide
+from handlers.escalation.tickets import customer_facts, open_ticket, tell_customer
+from storage.models import Ticket
+from handlers.escalation.config import EscalationConfig
+
+
+async def held_by_advisor(ctx: Ctx) -> Ticket | None:
+    """The open ticket whose advisor holds this customer's kf chat; the persona stays silent then."""
+    if ctx.customer is None:
+        return None
+    ticket = await ctx.repos.tickets.find_open(ctx.customer.id)
+    return ticket if ticket is not None and ticket.kf_servicer else None
+
+
+async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:
+    """Hand the current customer's question to a person: open a ticket with context and route it.
+
+    `reason` is a Trigger code ("asked_for_human", "sensitive:退款", "unanswered", ...). If the
+    customer already has an open ticket, that one is returned and the persona says it is in hand.
+    None when escalation is switched off or the context has no customer."""
+    customer = ctx.customer
+    if customer is None or not ctx.settings.of(EscalationConfig).enabled:
+        return None
+    existing = await ctx.repos.tickets.find_open(customer.id)
+    if existing is not None:
+        if not existing.kf_servicer:
+            advisor = await ctx.repos.staff.find(existing.advisor_userid) if existing.advisor_userid else None
+            await tell_customer(ctx, existing, customer, "escalation.already_open",
+                                advisor=display_name(advisor) if advisor else "顾问")
+        return existing
+    open_kfid = ctx.event.open_kfid if isinstance(ctx.event, KfEntry) else ""
+    return await open_ticket(ctx, customer, Trigger.parse(reason), question, open_kfid=open_kfid)
+
+
+async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool) -> bool:
+    """Call before the persona answers a customer's message. True means a person has this chat
+    (an advisor holds the session, or the rules just opened a ticket): do not answer.
+
+    `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules: asking for a person, a sensitive topic, a VIP's
+    question, or an unanswerable question from someone escalation.unanswered_escalates covers."""
+    if await held_by_advisor(ctx) is not None:
+        return True
+    customer = ctx.customer
+    if customer is None:
+        return False
+    _, vip = await customer_facts(ctx, customer)
+    trigger = decide(text, vip=vip, can_answer=can_answer, config=ctx.settings.of(EscalationConfig))
+    if trigger is None:
+        return False
+    return await escalate(ctx, reason=trigger.code, question=text) is not None
+
+
+def record_unanswered(ctx: Ctx, question: str, *, best_faq: str = "", confidence: float = 0.0) -> None:
+    """Note a message the persona could not answer, for the digest's unanswered and top questions."""
+    if ctx.customer is None:
+        return
+    ctx.repos.unanswered.add(ctx.customer.id, question, now=ctx.clock.now(), best_faq=best_faq,
+                             confidence=confidence)

@@ -1,0 +1,22 @@
+"""Escalation to a human advisor: rules, tickets, routing, kf hand-over, the SLA watch, the staff
+commands on tickets, the console's ticket queue and the service numbers in the digest.
+
+The persona's reply handler calls `escalate_if_needed` before answering."""
+
+from bot.config import Section
+from bot.feature import Feature
+from handlers.escalation import commands, console, digest, routes, sla
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.followups import send_goodbye
+
+FEATURE = Feature(
+    name="escalation",
+    priority=90,
+    routers=(routes.router,),
+    commands=commands.COMMANDS,
+    jobs=sla.jobs,
+    followups={"kf/service_state/trans": (send_goodbye,)},
+    digest=(digest.ESCALATIONS,),
+    console=console.PAGES,
+    config=(Section("escalation", EscalationConfig),),
+)

@@ -1,0 +1,17 @@
+"""Points and member levels: the ledger, "我的积分", /points, the customer page's points line and the
+points issued in the digest."""
+
+from bot.config import Section
+from bot.feature import Feature
+from handlers.points import commands, console, digest, routes
+from handlers.points.config import PointsConfig
+
+FEATURE = Feature(
+    name="points",
+    priority=75,
+    routers=(routes.router,),
+    commands=commands.COMMANDS,
+    digest=(digest.POINTS,),
+    customer_facts=(console.points_fact,),
+    config=(Section("points", PointsConfig),),
+)

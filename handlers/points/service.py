@@ -1,0 +1,123 @@
+"""Points and member levels: an append-only ledger, levels and rights from [points] levels.
+
+A balance is the sum of the ledger. Automatic awards carry a `ref` (e.g. "checkin:17") so a
+retried event never pays twice; staff adjustments are written with an audit record.
+Levels follow the balance: the highest level whose `min` the balance reaches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Config
+from handlers.points.config import LevelSpec
+from handlers.services import Ctx
+from bot.errors import CommandError
+from handlers.replies.voice import Say, tell
+from storage.models import Customer, PointsEntry
+from storage.repos import PointsRepo
+from handlers.points.config import PointsConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    balance: int
+    level: LevelSpec | None
+    next_level: LevelSpec | None
+
+    @property
+    def to_next(self) -> int:
+        return self.next_level.min - self.balance if self.next_level else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    delta: int  # 0 when nothing was booked (duplicate ref or zero points)
+    before: Standing
+    after: Standing
+
+    @property
+    def leveled_up(self) -> bool:
+        before = self.before.level.min if self.before.level else -1
+        after = self.after.level.min if self.after.level else -1
+        return after > before
+
+
+
+def rights_text(rights: str) -> str:
+    """A level without configured rights still reads naturally in the persona's sentences."""
+    return rights.strip() or "专属会员关怀"
+
+def standing_of(config: Config, balance: int) -> Standing:
+    level, nxt = None, None
+    for spec in config.of(PointsConfig).levels:
+        if balance >= spec.min:
+            level = spec
+        elif nxt is None:
+            nxt = spec
+    return Standing(balance, level, nxt)
+
+
+async def standing(ctx: Ctx, customer: Customer) -> Standing:
+    return standing_of(ctx.settings, await PointsRepo(ctx.session).balance(customer.id))
+
+
+async def award(ctx: Ctx, customer: Customer, delta: int, *, reason: str, source: str,
+                ref: str | None = None) -> Award:
+    """Book points once per `ref`; the Award says whether the customer reached a new level."""
+    repo = PointsRepo(ctx.session)
+    before = standing_of(ctx.settings, await repo.balance(customer.id))
+    if delta == 0 or (ref is not None and await repo.has_ref(ref)):
+        return Award(0, before, before)
+    await repo.append(PointsEntry(customer_id=customer.id, delta=delta, reason=reason[:128], source=source[:64],
+                                  ref=ref, created_at=ctx.clock.now()))
+    return Award(delta, before, standing_of(ctx.settings, before.balance + delta))
+
+
+def level_up_say(result: Award) -> Say | None:
+    if not result.leveled_up or result.after.level is None:
+        return None
+    level = result.after.level
+    return Say("points.level_up", {"level": level.name, "rights": rights_text(level.rights),
+                                   "points": result.after.balance})
+
+
+def balance_say(current: Standing) -> Say:
+    level, nxt = current.level, current.next_level
+    if level is None:
+        return Say("points.balance_plain", {"points": current.balance})
+    facts: dict[str, object] = {"points": current.balance, "level": level.name, "rights": rights_text(level.rights)}
+    if nxt is None:
+        return Say("points.balance_top", facts)
+    return Say("points.balance", {**facts, "next_level": nxt.name, "to_next": current.to_next})
+
+
+# --- services for staff commands ------------------------------------------------------------
+
+
+async def adjust_points(ctx: Ctx, external_userid: str, delta: int, *, reason: str, actor: str) -> Award:
+    """Add (or with a negative delta, take away) points by hand; audited, and the customer hears
+    about a new level in the persona's voice when the kf chat allows it."""
+    if delta == 0:
+        raise CommandError("积分调整值不能为 0")
+    if not reason.strip():
+        raise CommandError("请写明调整原因，例如：/points wmXXX +50 线下活动奖励")
+    customer = await ctx.repos.customers.find(external_userid)
+    if customer is None:
+        raise CommandError(f"没有找到客户 {external_userid}")
+    result = await award(ctx, customer, delta, reason=reason, source=f"staff:{actor}")
+    ctx.repos.audit.record(actor=actor, action="points_adjust", target=external_userid,
+                           detail={"delta": delta, "reason": reason, "balance": result.after.balance},
+                           now=ctx.clock.now())
+    say = level_up_say(result)
+    if say is not None:
+        await tell(ctx, customer, "", say)
+    return result
+
+
+async def points_history(ctx: Ctx, external_userid: str, *, limit: int = 20) -> tuple[Standing, list[PointsEntry]]:
+    """A customer's standing and latest ledger entries, newest first (for staff)."""
+    customer = await ctx.repos.customers.find(external_userid)
+    if customer is None:
+        raise CommandError(f"没有找到客户 {external_userid}")
+    return await standing(ctx, customer), await PointsRepo(ctx.session).history(customer.id, limit)

@@ -1,0 +1,20 @@
+"""Referral campaigns (老带新): a personal QR code per customer, invited friends counted (and
+uncounted when they leave), reward tiers announced, and the friends referred in the digest."""
+
+from bot.config import Section
+from bot.feature import Feature
+from handlers.referral import digest, jobs, routes
+from handlers.referral.config import ReferralConfig
+from handlers.referral.seed import seed_referrals
+from handlers.referral.service import apply_contact_way
+
+FEATURE = Feature(
+    name="referral",
+    priority=80,
+    routers=(routes.router,),
+    jobs=jobs.jobs,
+    followups={"externalcontact/add_contact_way": (apply_contact_way,)},
+    digest=(digest.REFERRAL,),
+    config=(Section("referral", ReferralConfig),),
+    seed=seed_referrals,
+)

@@ -1,0 +1,17 @@
+"""[faq]: the operator's knowledge base and how sure the persona must be to answer from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class FaqConfig:
+    path: str = ""  # operator's knowledge base (TOML [[faq]] or CSV question,answer)
+    threshold: float = 0.6  # below this confidence the persona says it will ask a colleague
+
+    def check(self, where: str) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"{where}.threshold", "must be between 0 and 1")

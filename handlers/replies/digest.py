@@ -1,0 +1,116 @@
+"""Digest sections: conversations, the persona's answer rate, top keywords, unanswered questions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Mapping
+from sqlalchemy import and_, case, distinct, func, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from handlers.replies.keywords import MAX_TEXTS, top_keywords
+from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
+from storage.models import Message
+from storage.models import UnansweredQuestion
+
+
+ACTIVE = Metric("activity.active_customers", "活跃客户", "activity", priority=1, note="当天发过消息的客户数")
+
+
+MESSAGES_IN = Metric("activity.messages_in", "客户消息", "activity", priority=2, note="客户发来的消息条数")
+
+
+MESSAGES_OUT = Metric("activity.messages_out", "发给客户", "activity", priority=2,
+                      note="欢迎语、回复、推送等发给客户的消息条数")
+
+
+ANSWER_RATE = Metric("service.answer_rate", "人设回答率", "service", kind="rate", priority=2,
+                     note="人设的非兜底回复 ÷ 客户消息")
+
+
+HUMAN_REPLIES = Metric("service.human_replies", "人工回复", "service", priority=4, note="接待人员在微信客服里发的消息")
+
+
+KEYWORDS = Metric("activity.top_keywords", "热门关键词", "activity", kind="breakdown", priority=3,
+                  note="客户消息的 jieba TF-IDF 关键词（后为提及的消息数）")
+
+
+FALLBACK_TEMPLATE = "reply.fallback"
+
+
+def from_customer():  # type: ignore[no-untyped-def]
+    return and_(Message.direction == "in", Message.customer_id.is_not(None), Message.staff_userid == "")
+
+
+async def conversations(session: AsyncSession, window: Window) -> Mapping[str, Value]:
+    customer_in = from_customer()
+    to_customer = and_(Message.direction == "out", Message.customer_id.is_not(None))
+    persona_answer = and_(Message.direction == "out", Message.kind == "answer",
+                          not_(Message.template_key.like(f"{FALLBACK_TEMPLATE}%")))
+    # A servicer's kf message is stored inbound with the customer and the servicer (staff app messages
+    # have no customer): no `channel` test, so the scan stays inside ix_message_digest.
+    human = and_(Message.direction == "in", Message.customer_id.is_not(None), Message.staff_userid != "")
+
+    def tally(cond):  # type: ignore[no-untyped-def]
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    row = (await session.execute(select(
+        tally(customer_in), func.count(distinct(case((customer_in, Message.customer_id)))),
+        tally(to_customer), tally(persona_answer), tally(human),
+    ).where(window.covers(Message.created_at)))).one()
+    messages_in, active, messages_out, answers, humans = (int(v or 0) for v in row)
+    return {ACTIVE.key: active, MESSAGES_IN.key: messages_in, MESSAGES_OUT.key: messages_out,
+            ANSWER_RATE.key: ratio(answers, messages_in), HUMAN_REPLIES.key: humans}
+
+
+async def keywords(session: AsyncSession, window: Window) -> Mapping[str, Value]:
+    n = func.count().label("n")
+    rows = (await session.execute(
+        select(Message.text, n).where(window.covers(Message.created_at), from_customer())
+        .group_by(Message.text).order_by(n.desc()).limit(MAX_TEXTS))).all()
+    texts = [(str(t), int(c)) for t, c in rows if t and not str(t).startswith("[")]  # "[image]" placeholders
+    if not texts:
+        return {KEYWORDS.key: Breakdown()}
+    ranked = await asyncio.to_thread(top_keywords, texts, 10)  # jieba is CPU work: keep the loop free
+    return {KEYWORDS.key: Breakdown(tuple(ranked))}
+
+
+CONVERSATIONS = Provider("conversations", (ACTIVE, MESSAGES_IN, MESSAGES_OUT, ANSWER_RATE, HUMAN_REPLIES),
+                         compute=conversations, order=20)
+
+
+KEYWORD_PROVIDER = Provider("keywords", (KEYWORDS,), compute=keywords, order=40)
+
+
+UNANSWERED = Metric("service.unanswered", "未回答问题", "service", priority=2, better=-1,
+                    note="人设没有把握回答、记入待补充问答的客户问题数")
+
+
+TOP_QUESTIONS = Metric("service.top_questions", "热门问题", "service", kind="breakdown", priority=3,
+                       note="当天未回答问题中出现最多的问题（后为次数）")
+
+
+TOP = 5
+
+
+_TRIM = " \t\r\n?？!！。.~～"
+
+
+def _label(text: str) -> str:
+    text = text.strip(_TRIM)
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+async def unanswered(session: AsyncSession, window: Window) -> Mapping[str, Value]:
+    n = func.count().label("n")
+    rows = (await session.execute(select(UnansweredQuestion.text, n)
+                                  .where(window.covers(UnansweredQuestion.created_at))
+                                  .group_by(UnansweredQuestion.text))).all()
+    counts: dict[str, int] = {}
+    for text, c in rows:
+        label = _label(str(text or ""))
+        if label:
+            counts[label] = counts.get(label, 0) + int(c)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+    return {UNANSWERED.key: sum(int(c) for _, c in rows), TOP_QUESTIONS.key: Breakdown(tuple(ranked))}
+
+
+UNANSWERED_PROVIDER = Provider("unanswered", (UNANSWERED, TOP_QUESTIONS), compute=unanswered, order=90)

@@ -1,0 +1,57 @@
+"""The persona answering customers in WeChat Customer Service chats.
+
+One message, in this order: tag it (rules → tags → maybe a stage); let the escalation rules
+decide whether a person must take it (then the persona stays silent); answer it (the knowledge
+base when sure; an acknowledgement when the customer told us about themselves; else the
+persona's honest "let me ask a colleague", with a question recorded for the digest); then push
+the new stage's content. The answer is written first so it leaves first. Answers are never
+capped; the push goes through the anti-spam gate. One customer message gets at most two kf
+messages here, well inside WeCom's 5 per customer message.
+"""
+
+from __future__ import annotations
+
+from handlers.services import Ctx
+from bot.dispatcher import Router
+from bot.wecom.events import KfMessageReceived
+from handlers.escalation.escalate import escalate_if_needed, record_unanswered
+from handlers.escalation.rules import is_question
+from handlers.tagging.service import Observation, enter_stage, observe_message
+
+router = Router("chat")
+
+
+def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
+    return event.from_customer
+
+
+@router.on(KfMessageReceived, when=_from_customer)
+async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
+    """Answer from the knowledge base when sure, hand over to a person when the rules say so,
+    else the persona's honest fallback."""
+    customer = ctx.customer
+    assert customer is not None
+    text = event.text.strip() if event.msgtype == "text" else ""
+    seen = await observe_message(ctx, customer, text) if text else Observation()
+    kb = ctx.services.knowledge
+    match = None
+    if text:
+        await kb.ready()  # jieba loads once, in a thread, the first time anyone asks
+        match = kb.best(text)  # None unless above faq.threshold
+    if await escalate_if_needed(ctx, text, can_answer=match is not None):
+        if seen.stage:  # a person has the chat: record the stage, push nothing into their conversation
+            await enter_stage(ctx, customer, seen.stage, source="tags", push=False, open_kfid=event.open_kfid)
+        return
+    if match is not None:
+        await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+    elif seen.tag_names:
+        await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
+    else:
+        await ctx.say("reply.fallback", name=customer.name)
+        if text and is_question(text):  # small talk ("哈哈哈") is not an unanswered question
+            closest = kb.rank(text, limit=1)
+            record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
+                              confidence=closest[0].confidence if closest else 0.0)
+    if seen.stage:
+        source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
+        await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)

@@ -1,0 +1,39 @@
+"""The features' services, built once per app (handlers/wiring.py) and reached by every handler as
+`ctx.services`, typed: `Ctx = Context[Services]`. The knowledge base, the tagging rules, the push
+gate, the staff command table and the digest's sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, cast
+
+from aiohttp import web
+
+from bot.appkeys import CONTEXTS
+from bot.commands import Command
+from bot.context import Context
+from bot.digest_metrics import Registry
+
+if TYPE_CHECKING:  # the services' own modules import Ctx from here
+    from handlers.antispam.gate import PushGate
+    from persona.faq import FaqIndex
+    from persona.rules import RuleBook
+    from persona.segment import Segmenter
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    knowledge: FaqIndex
+    rules: RuleBook
+    push_gate: PushGate
+    segmenter: Segmenter
+    commands: Mapping[str, Command]  # by name, in /help order
+    digest: Registry
+
+
+Ctx = Context[Services]
+
+
+def services_of(request: web.Request) -> Services:
+    """The services of the app serving a console page."""
+    return cast(Services, request.config_dict[CONTEXTS].services)

@@ -1,0 +1,31 @@
+"""/help: the commands a member may run, or one command's usage. The table is every feature's
+`Feature.commands` (README "Staff commands" mirrors it)."""
+
+from __future__ import annotations
+
+from bot import roles
+from bot.commands import Command
+from bot.errors import CommandError
+from handlers.services import Ctx
+from handlers.staff.parsing import expect, suggest
+
+
+def parse_help(args: list[str]) -> str:
+    return expect(args, 0, 1)[0] if args else ""
+
+
+async def run_help(ctx: Ctx, name: str) -> str:
+    assert ctx.staff is not None
+    commands = ctx.services.commands
+    if name:
+        key = name if name.startswith("/") else f"/{name}"
+        command = commands.get(key.lower())
+        if command is None:
+            raise CommandError(f"没有指令 {key}。{suggest(key, list(commands))}")
+        return f"{command.usage}\n{command.summary}\n需要角色：{roles.label(command.role)}"
+    lines = [f"{cmd.usage} — {cmd.summary}" for cmd in commands.values() if cmd.allows(ctx.staff.role)]
+    return ctx.render("staff.help", staff=ctx.staff.name, commands="\n".join(lines)).text + \
+        f"\n（你的角色：{roles.label(ctx.staff.role)}；发送 /help 指令名 查看详情）"
+
+
+COMMANDS = (Command("/help", "advisor", "/help [指令]", "查看可用指令或某个指令的用法", parse_help, run_help, order=10),)

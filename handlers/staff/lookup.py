@@ -1,0 +1,82 @@
+"""Finding the customer, member or tag a staff command names: customers by external id, name
+or remark, tags by name or "组/名称".
+
+Exact matches win; several matches become a numbered choice the member answers with a digit.
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from handlers.services import Ctx
+from bot.errors import CommandError
+from storage.models import Customer, Staff, Tag
+
+MAX_CHOICES = 9
+
+
+class AmbiguousCustomer(CommandError):
+    """Several customers match; the runner offers them as a numbered choice."""
+
+    def __init__(self, query: str, candidates: list[Customer]) -> None:
+        super().__init__(f"有 {len(candidates)} 位客户都叫「{query}」")
+        self.query = query
+        self.candidates = candidates
+
+
+def describe(customer: Customer) -> str:
+    """One line that tells same-named customers apart."""
+    parts = [customer.name or "（无昵称）"]
+    if customer.remark:
+        parts.append(f"备注 {customer.remark}")
+    if customer.owner_userid:
+        parts.append(f"添加人 {customer.owner_userid}")
+    return " · ".join(parts) + f" · {customer.external_userid}"
+
+
+async def find_customer(ctx: Ctx, query: str) -> Customer:
+    """The one customer `query` names; CommandError if none, AmbiguousCustomer if several."""
+    exact = await ctx.repos.customers.find(query)
+    if exact is not None:
+        return exact
+    matches = await ctx.repos.customers.search(query, limit=MAX_CHOICES + 1)
+    same = [c for c in matches if query in (c.name, c.remark)]
+    found = same or matches
+    if not found:
+        raise CommandError(f"找不到客户「{query}」（可以用外部联系人ID、昵称或备注）。")
+    if len(found) == 1:
+        return found[0]
+    if len(found) > MAX_CHOICES:
+        raise CommandError(f"「{query}」匹配到的客户太多，请写得更具体一些，或直接用外部联系人ID。")
+    raise AmbiguousCustomer(query, found)
+
+
+async def find_staff(ctx: Ctx, query: str) -> Staff:
+    """A member by userid or display name."""
+    found = await ctx.repos.staff.find(query)
+    if found is not None:
+        return found
+    everyone = await ctx.repos.staff.list()
+    named = [s for s in everyone if s.name and s.name == query]
+    if len(named) == 1:
+        return named[0]
+    known = "、".join(f"{s.name or s.userid}（{s.userid}）" for s in everyone) or "（还没有登记的员工）"
+    raise CommandError(f"找不到员工「{query}」。已登记：{known}")
+
+
+async def find_tag(ctx: Ctx, word: str) -> Tag | None:
+    """"名称" or "组/名称"; CommandError when a bare name exists in several groups."""
+    group, _, name = word.rpartition("/")
+    if group:
+        return await ctx.repos.tags.find(group, name)
+    found = await ctx.repos.tags.find_by_name(name)
+    if len(found) > 1:
+        options = "、".join(f"{t.group_name}/{t.name}" for t in found)
+        raise CommandError(f"标签「{name}」在多个分组里都有，请写明分组：{options}")
+    return found[0] if found else None
+
+
+async def unknown_tag(ctx: Ctx, word: str) -> CommandError:
+    close = get_close_matches(word, await ctx.repos.tags.all_names(), n=1, cutoff=0.5)
+    hint = f"你是不是想找「{close[0]}」？" if close else "新建标签请在名称前加 +，例如 +复购客户。"
+    return CommandError(f"没有标签「{word}」。{hint}")

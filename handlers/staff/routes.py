@@ -1,0 +1,114 @@
+"""Staff commands sent to the self-built app. Only known staff may run them, each command needs
+a role, and a command either applies fully or not at all (it runs in a savepoint)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from handlers.services import Ctx
+from bot.dispatcher import Router
+from bot.errors import CommandError
+from bot.wecom.events import AppMessageReceived
+from handlers.staff.lookup import AmbiguousCustomer, describe
+from bot import roles
+from bot.commands import Markdown
+from handlers.staff.parsing import suggest, tokenize
+from storage.models import StaffPending
+from handlers.staff.config import CommandsConfig
+
+router = Router("staff")
+
+CHOICE = re.compile(r"\s*(\d{1,2})\s*")
+
+
+def _is_command(event: AppMessageReceived, _: Ctx) -> bool:
+    return event.msg_type == "text" and event.content.strip().startswith(("/", "／"))
+
+
+def _is_choice(event: AppMessageReceived, ctx: Ctx) -> bool:
+    return event.msg_type == "text" and ctx.staff is not None and CHOICE.fullmatch(event.content) is not None
+
+
+@router.on(AppMessageReceived, when=_is_command)
+async def run_command(event: AppMessageReceived, ctx: Ctx) -> None:
+    """Check who is asking, then run the command; a customer's "/tag" never reaches here (kf chats
+    are customer events), and an unknown app user is refused and recorded."""
+    if ctx.staff is None:
+        ctx.repos.audit.record(actor=event.from_user, action="command_refused", target=event.content.split()[0][:64],
+                               detail={"reason": "not staff"}, now=ctx.clock.now())
+        await ctx.reply("你还不是已登记的运营人员，暂时不能使用指令。请联系管理员开通。")
+        return
+    try:
+        words = tokenize(event.content)
+    except CommandError as exc:
+        await ctx.reply(str(exc))
+        return
+    await execute(ctx, words)
+
+
+@router.on(AppMessageReceived, when=_is_choice)
+async def answer_choice(event: AppMessageReceived, ctx: Ctx) -> None:
+    """A digit answers the member's latest numbered choice between same-named customers."""
+    assert ctx.staff is not None
+    pending = await ctx.repos.pending.latest(ctx.staff.userid, "choice", now=ctx.clock.now())
+    if pending is None:
+        await ctx.reply("没有等待你选择的客户（可能已超时）。发送 /help 查看指令。")
+        return
+    match = CHOICE.fullmatch(event.content)
+    assert match is not None  # the route's filter matched it
+    number, candidates = int(match.group(1)), pending.payload["candidates"]
+    if not 1 <= number <= len(candidates):
+        await ctx.reply(f"请回复 1 到 {len(candidates)} 之间的序号。")
+        return
+    pending.status = "done"
+    words = list(pending.payload["words"])
+    words[int(pending.payload["index"])] = candidates[number - 1]
+    await execute(ctx, words)
+
+
+async def execute(ctx: Ctx, words: list[str]) -> None:
+    """Run one command line for ctx.staff and reply with its answer or its error and usage."""
+    staff = ctx.staff
+    assert staff is not None
+    name = words[0].lower()
+    commands = ctx.services.commands
+    command = commands.get(name)
+    if command is None:
+        text = ctx.render("staff.unknown_command", staff=staff.name, command=name).text
+        await ctx.reply(f"{text}{suggest(name, list(commands))}")
+        return
+    if not command.allows(staff.role):
+        ctx.repos.audit.record(actor=staff.userid, action="command_denied", target=name,
+                               detail={"role": staff.role}, now=ctx.clock.now())
+        await ctx.reply(ctx.render("staff.not_allowed", staff=staff.name, command=name,
+                                   role=roles.label(command.role)).text)
+        return
+    userid = staff.userid  # read before the savepoint: a rollback expires what it touched
+    try:
+        async with ctx.session.begin_nested():
+            answer = await command.run(ctx, command.parse(words[1:]))
+    except AmbiguousCustomer as exc:
+        await _offer_choice(ctx, userid, words, exc)
+        return
+    except CommandError as exc:
+        await ctx.reply(f"{exc}\n用法：{command.usage}")
+        return
+    ctx.repos.audit.record(actor=userid, action="command", target=name, detail={"args": words[1:]},
+                           now=ctx.clock.now())
+    if isinstance(answer, Markdown):
+        ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, userid, answer)
+    else:
+        await ctx.reply(answer)
+
+
+async def _offer_choice(ctx: Ctx, userid: str, words: list[str], exc: AmbiguousCustomer) -> None:
+    now, minutes = ctx.clock.now(), ctx.settings.of(CommandsConfig).choice_minutes
+    await ctx.repos.pending.cancel_all(userid, "choice")
+    ctx.repos.pending.add(StaffPending(
+        staff_userid=userid, kind="choice", status="pending", created_at=now,
+        expires_at=now + timedelta(minutes=minutes),
+        payload={"words": words, "index": words.index(exc.query),
+                 "candidates": [c.external_userid for c in exc.candidates]}))
+    options = "\n".join(f"{i}. {describe(c)}" for i, c in enumerate(exc.candidates, 1))
+    await ctx.reply(f"{exc}：\n{options}\n回复序号继续执行 {words[0]}（{minutes} 分钟内有效）。")

@@ -1,0 +1,87 @@
+"""Building the features' services once per app, cross-checked against the persona at start-up,
+so a channel naming an unknown stage stops `wanzi serve`, not a welcome."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+from bot.config import Config
+from bot.errors import ConfigError
+from bot.feature import Feature
+from handlers.antispam.config import AntispamConfig
+from handlers.antispam.gate import PushGate
+from handlers.digest.registry import digest_registry
+from handlers.greeting.config import ChannelConfig
+from handlers.replies.config import FaqConfig
+from handlers.services import Services
+from handlers.tagging.config import TaggingConfig
+from persona.faq import FaqEntry, FaqIndex, load_faq_file
+from persona.model import Persona
+from persona.rules import RuleBook, TagRef, load_rules_file
+from persona.segment import Segmenter
+
+log = logging.getLogger(__name__)
+
+DEMO_FAQ = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
+
+
+def _faq_entries(config: Config, persona: Persona) -> list[FaqEntry]:
+    """The persona's own entries plus the operator's file (the demo one with a shipped preset)."""
+    entries = list(persona.faq)
+    path = config.of(FaqConfig).path
+    if path:
+        entries.extend(load_faq_file(path))
+    elif not config.persona.path:
+        entries.extend(load_faq_file(DEMO_FAQ))
+    return entries
+
+
+def check_channels(config: Config, persona: Persona) -> None:
+    """Every stage and text overlay a channel names must exist in the persona file."""
+    for state, channel in config.tables(ChannelConfig).items():
+        if channel.stage and channel.stage not in persona.stages:
+            raise ConfigError(f"channels.{state}.stage", f"the persona ({persona.source}) has no stage "
+                                                         f"{channel.stage!r}; known: {', '.join(persona.stages)}")
+        if channel.welcome and channel.welcome not in persona.channels:
+            raise ConfigError(f"channels.{state}.welcome", f"the persona ({persona.source}) has no "
+                                                           f"[channels.{channel.welcome}] texts")
+        for tag in channel.tags:
+            TagRef.parse(tag, source="config", key=f"channels.{state}.tags")
+
+
+def channel_overlays(config: Config) -> dict[str, str]:
+    """Acquisition channel → the persona's [channels.<name>] overlay its texts use."""
+    return {state: channel.welcome for state, channel in config.tables(ChannelConfig).items() if channel.welcome}
+
+
+def build_services(config: Config, persona: Persona, features: Sequence[Feature],
+                   segmenter: Segmenter | None = None) -> Services:
+    """Everything the features share; raises ConfigError/PersonaError naming what is wrong."""
+    check_channels(config, persona)
+    rules = list(persona.rules)
+    rules_path = config.of(TaggingConfig).rules_path
+    if rules_path:
+        rules.extend(load_rules_file(rules_path, persona.stages))
+    try:
+        book = RuleBook(rules)
+    except ValueError:
+        raise ConfigError("tagging.rules_path", "a rule name is used twice (persona and rules file)") from None
+    segmenter = segmenter or Segmenter()
+    commands = sorted((c for f in features for c in f.commands), key=lambda c: c.order)
+    return Services(knowledge=FaqIndex(_faq_entries(config, persona), segmenter, config.of(FaqConfig).threshold),
+                    rules=book,
+                    push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
+                    segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features))
+
+
+async def warm_up(services: Services) -> None:
+    """Load jieba and index the knowledge base at start-up, in a thread, before the first question.
+
+    A failure here is only logged: the first question retries the load and fails loudly then.
+    """
+    try:
+        await services.knowledge.ready()
+    except Exception:  # noqa: BLE001 - start-up must go on; see docstring
+        log.exception("knowledge base warm-up failed")

@@ -1,0 +1,79 @@
+"""Customers, customer groups and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from storage.models import Customer, CustomerGroup, GroupMembership
+
+
+class CustomerRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, external_userid: str) -> Customer | None:
+        return await self.session.scalar(select(Customer).where(Customer.external_userid == external_userid))
+
+    async def get(self, customer_id: int) -> Customer:
+        row = await self.session.get(Customer, customer_id)
+        if row is None:
+            raise LookupError(f"customer {customer_id} not found")
+        return row
+
+    async def upsert(self, external_userid: str, *, now: datetime, **fields: Any) -> Customer:
+        """The customer with this id, created on first sight; `fields` fill blanks only."""
+        row = await self.find(external_userid)
+        if row is None:
+            row = Customer(external_userid=external_userid, first_seen_at=now, last_seen_at=now,
+                           name="", remark="", channel="", owner_userid="", advisor_userid="", stage="",
+                           is_vip=False, opted_out=False, status="active", lost_by="")
+            self.session.add(row)
+        for key, value in fields.items():
+            if value and not getattr(row, key):
+                setattr(row, key, value)
+        row.last_seen_at = now
+        await self.session.flush()
+        return row
+
+    async def search(self, text: str, limit: int = 20) -> list[Customer]:
+        like = f"%{text}%"
+        stmt = (select(Customer).where(or_(Customer.external_userid == text, Customer.name.like(like),
+                                           Customer.remark.like(like))).limit(limit))
+        return list((await self.session.scalars(stmt)).all())
+
+
+class GroupRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, chat_id: str) -> CustomerGroup | None:
+        return await self.session.scalar(select(CustomerGroup).where(CustomerGroup.chat_id == chat_id))
+
+    async def upsert(self, chat_id: str, *, now: datetime) -> CustomerGroup:
+        row = await self.find(chat_id)
+        if row is None:
+            row = CustomerGroup(chat_id=chat_id, name="", owner_userid="", status="active", member_version="",
+                                created_at=now)
+            self.session.add(row)
+            await self.session.flush()
+        return row
+
+    async def join(self, group: CustomerGroup, member_id: str, *, scene: int | None, now: datetime) -> None:
+        row = await self.session.scalar(select(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.member_id == member_id))
+        if row is None:
+            self.session.add(GroupMembership(group_id=group.id, member_id=member_id, join_scene=scene, joined_at=now))
+        else:
+            row.left_at = None
+            row.joined_at = now
+            row.join_scene = scene
+        await self.session.flush()
+
+    async def leave(self, group: CustomerGroup, member_id: str, *, now: datetime) -> None:
+        row = await self.session.scalar(select(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.member_id == member_id))
+        if row is not None:
+            row.left_at = now
+            await self.session.flush()

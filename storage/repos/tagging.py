@@ -1,0 +1,147 @@
+"""Tags, their WeCom mirror steps, rule hits and lifecycle stages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from storage.models import Customer, CustomerTag, Tag
+from datetime import timedelta
+from storage.models import RuleHit, StageEntry, TagSync
+from storage.queues import _for_claim
+
+
+class TagRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, group_name: str, name: str) -> Tag | None:
+        return await self.session.scalar(select(Tag).where(Tag.group_name == group_name, Tag.name == name))
+
+    async def ensure(self, group_name: str, name: str, *, now: datetime) -> Tag:
+        row = await self.find(group_name, name)
+        if row is None:
+            row = Tag(group_name=group_name, name=name, created_at=now)
+            self.session.add(row)
+            await self.session.flush()
+        return row
+
+    async def find_by_name(self, name: str) -> list[Tag]:
+        """Tags with this name in any group (names are unique only within a group)."""
+        return list((await self.session.scalars(select(Tag).where(Tag.name == name).order_by(Tag.id))).all())
+
+    async def all_names(self) -> list[str]:
+        return list((await self.session.scalars(select(Tag.name).distinct())).all())
+
+    async def reach(self, tag_id: int, *, kf_after: datetime | None) -> list[tuple[bool, bool, str, int]]:
+        """Active customers with the tag, counted by (opted out, wrote after `kf_after`, owner
+        userid): a broadcast's audience summary without loading 100,000 customers."""
+        in_kf = case((Customer.last_inbound_at > kf_after, 1), else_=0) if kf_after else literal(0)
+        columns = (Customer.opted_out, in_kf.label("in_kf"), Customer.owner_userid)
+        stmt = (select(*columns, func.count()).join(CustomerTag, CustomerTag.customer_id == Customer.id)
+                .where(CustomerTag.tag_id == tag_id, Customer.status == "active").group_by(*columns))
+        return [(bool(o), bool(k), str(u), int(n)) for o, k, u, n in await self.session.execute(stmt)]
+
+    async def customers_with(self, tag_ids: list[int], *, after_id: int = 0, limit: int | None = None) -> list[Customer]:
+        """Customers with any of the tags, by id; `after_id`/`limit` page through a large audience."""
+        stmt = (select(Customer).join(CustomerTag, CustomerTag.customer_id == Customer.id)
+                .where(CustomerTag.tag_id.in_(tag_ids), Customer.id > after_id).distinct().order_by(Customer.id))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def find_by_corp_id(self, corp_tag_id: str) -> Tag | None:
+        return await self.session.scalar(select(Tag).where(Tag.corp_tag_id == corp_tag_id))
+
+    async def of_customer(self, customer_id: int) -> list[Tag]:
+        stmt = select(Tag).join(CustomerTag, CustomerTag.tag_id == Tag.id).where(CustomerTag.customer_id == customer_id)
+        return list((await self.session.scalars(stmt.order_by(Tag.group_name, Tag.name))).all())
+
+    async def attach(self, customer_id: int, tag: Tag, *, source: str, now: datetime) -> bool:
+        """True when the tag is new for the customer."""
+        exists = await self.session.scalar(select(CustomerTag.id).where(
+            CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id))
+        if exists:
+            return False
+        self.session.add(CustomerTag(customer_id=customer_id, tag_id=tag.id, source=source, created_at=now))
+        await self.session.flush()
+        return True
+
+    async def get_many(self, ids: Sequence[int]) -> list[Tag]:
+        return list((await self.session.scalars(select(Tag).where(Tag.id.in_(list(ids))))).all())
+
+    async def all(self) -> list[Tag]:
+        return list((await self.session.scalars(select(Tag).order_by(Tag.id))).all())
+
+    async def detach(self, customer_id: int, tag: Tag) -> bool:
+        row = await self.session.scalar(select(CustomerTag).where(
+            CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id))
+        if row is None:
+            return False
+        await self.session.delete(row)
+        await self.session.flush()
+        return True
+
+
+class TagSyncRepo:
+    """The queue of tag-mirroring steps bot/tagsync.py works through."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, op: str, *, now: datetime, customer_id: int | None = None, tag_id: int | None = None,
+            due_at: datetime | None = None) -> TagSync:
+        row = TagSync(op=op, customer_id=customer_id, tag_id=tag_id, status="pending", attempts=0, error="",
+                      due_at=due_at or now, created_at=now)
+        self.session.add(row)
+        return row
+
+    async def has_unclaimed(self, op: str, *, now: datetime, customer_id: int | None = None) -> bool:
+        """A pending step not yet taken by the worker (a claimed one may have read WeCom already)."""
+        stmt = select(TagSync.id).where(TagSync.op == op, TagSync.status == "pending", TagSync.due_at <= now)
+        if customer_id is not None:
+            stmt = stmt.where(TagSync.customer_id == customer_id)
+        return await self.session.scalar(stmt.limit(1)) is not None
+
+    async def claim_due(self, *, now: datetime, lease_s: float, limit: int) -> list[TagSync]:
+        """Due pending steps; pushing due_at forward is the lease (a crashed worker's come back)."""
+        stmt = (select(TagSync).where(TagSync.status == "pending", TagSync.due_at <= now)
+                .order_by(TagSync.id).limit(limit))
+        rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+        for row in rows:
+            row.due_at = now + timedelta(seconds=lease_s)
+            row.attempts += 1
+        await self.session.flush()
+        return rows
+
+    async def get_many(self, ids: Sequence[int]) -> list[TagSync]:
+        return list((await self.session.scalars(select(TagSync).where(TagSync.id.in_(list(ids))))).all())
+
+
+class RuleHitRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, customer_id: int, rule: str, *, now: datetime) -> None:
+        self.session.add(RuleHit(customer_id=customer_id, rule=rule, created_at=now))
+
+    async def count(self, customer_id: int, rule: str, *, since: datetime) -> int:
+        await self.session.flush()
+        return int(await self.session.scalar(select(func.count()).select_from(RuleHit).where(
+            RuleHit.customer_id == customer_id, RuleHit.rule == rule, RuleHit.created_at >= since)) or 0)
+
+
+class StageRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, customer_id: int, stage: str) -> StageEntry | None:
+        return await self.session.scalar(select(StageEntry).where(StageEntry.customer_id == customer_id,
+                                                                  StageEntry.stage == stage))
+
+    async def add(self, customer_id: int, stage: str, *, source: str, now: datetime) -> StageEntry:
+        row = StageEntry(customer_id=customer_id, stage=stage, source=source[:64], push="none", entered_at=now)
+        self.session.add(row)
+        await self.session.flush()
+        return row
