@@ -70,10 +70,10 @@ def gettoken(corp: CorpState, req: ApiRequest) -> dict[str, Any]:
 
 
 def all_endpoints() -> dict[str, Endpoint]:
-    from emulator import api_contact, api_groups, api_kf, api_message
+    from emulator import api_auth, api_contact, api_groups, api_kf, api_message, api_ticket
 
     endpoints = [Endpoint("gettoken", gettoken, methods=GET, auth=False, reads_body=False)]
-    for module in (api_contact, api_groups, api_kf, api_message):
+    for module in (api_contact, api_groups, api_kf, api_message, api_auth, api_ticket):
         endpoints.extend(module.endpoints())
     return {e.api: e for e in endpoints}
 
@@ -82,14 +82,21 @@ ENDPOINTS: web.AppKey[dict[str, Endpoint]] = web.AppKey("endpoints")
 
 
 def create_api_app(emu: Emulator, *, console: bool = True) -> web.Application:
-    """The API host (and, by default, the chat console at /console) for one emulator."""
+    """The API host, the sign-in pages and the JS bridge (and, by default, the chat console at
+    /console) for one emulator."""
+    from emulator.jsbridge import add_jsbridge_routes
+    from emulator.signin_pages import add_signin_routes
+
     app = web.Application(client_max_size=4 * 1024 * 1024)
     app[EMULATOR] = emu
     app[ENDPOINTS] = all_endpoints()
     app.router.add_route("*", "/cgi-bin/{api:.+}", handle_api)
+    add_signin_routes(app)
+    add_jsbridge_routes(app)
     if console:
-        from emulator.console import add_console_routes
+        from emulator.console import add_console_routes, console_guard
 
+        app.middlewares.append(console_guard)
         add_console_routes(app)
     return app
 

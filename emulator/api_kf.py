@@ -164,9 +164,9 @@ def service_state_trans(corp: CorpState, req: ApiRequest) -> dict[str, Any]:
     if target == 3:
         if not servicer:
             raise ApiReject(40058)
-        found = corp.kf.servicers.get(servicer)
-        if found is None:
-            raise ApiReject(95014)
+        if not corp.kf.serves(session.open_kfid, servicer):
+            raise ApiReject(95014)  # not a receptionist of this account (doc 90313: "用户不是接待人员")
+        found = corp.kf.servicers[servicer]
         if not found.receiving:
             raise ApiReject(95019)
     previous = session.state
@@ -197,10 +197,12 @@ def account_list(corp: CorpState, req: ApiRequest) -> dict[str, Any]:
 
 
 def servicer_list(corp: CorpState, req: ApiRequest) -> dict[str, Any]:
-    """GET kf/servicer/list: status 0 receiving / 1 stopped (not the event's 1/2)."""
-    require_account(corp, req.query.get("open_kfid", ""))
+    """GET kf/servicer/list?open_kfid=: that account's receptionists; status 0 receiving / 1 stopped
+    (not the event's 1/2), stop_type 0 stopped / 1 suspended (kf.md §7; the
+    servicer-list page is /document/31064 in the old numbering)."""
+    open_kfid = require_account(corp, req.query.get("open_kfid", ""))
     return {"servicer_list": [{"userid": s.userid, "status": 0 if s.receiving else 1, "stop_type": s.stop_type}
-                              for s in corp.kf.servicers.values()]}
+                              for s in corp.kf.servicers_of(open_kfid)]}
 
 
 def add_contact_way(corp: CorpState, req: ApiRequest) -> dict[str, Any]:

@@ -46,9 +46,26 @@ class EmulatorConfig:
     encoding_aes_key: str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
     staff: Mapping[str, str] = field(default_factory=_default_staff)  # userid -> display name
     kf_accounts: Mapping[str, str] = field(default_factory=_default_kf_accounts)  # open_kfid -> name
-    kf_servicers: tuple[str, ...] = ("li.na", "wang.fang")  # receptionists of every kf account
+    kf_servicers: tuple[str, ...] = ("li.na", "wang.fang")  # receptionists of every kf account…
+    # …unless listed here: open_kfid -> its own receptionists (kf/servicer/list, 95014 for others)
+    kf_account_servicers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     corp_tags: Mapping[str, tuple[str, ...]] = field(default_factory=_default_corp_tags)
     webhook_keys: tuple[str, ...] = ("2f8c4a1e-5b7d-4c3a-9e6f-1a2b3c4d5e6f",)
+    # channel `state` values the console offers when a tester adds a friend (the sandbox sets its
+    # channels here); states of add_contact_way configs the bot created are offered too
+    channel_states: tuple[str, ...] = ()
+    # WeChat users get a `unionid` only when the corp bound a WeChat Open Platform account (doc 92114)
+    open_platform_bound: bool = False
+
+    # staff sign-in and the JS-SDK (staff-web.md). The app's 可信域名 / Web-login 授权回调域: an entry
+    # is a host, matched with no explicit port only, or host:port, matched exactly (doc 90313, 50001).
+    # "host:*" (any port) is an emulator-only leniency for localhost sandboxes: real trusted
+    # domains may carry neither an IP nor a port (doc 90313, 80001).
+    trusted_domains: tuple[str, ...] = ("127.0.0.1:*", "localhost:*")
+    sidebar_url: str = ""  # the bot's chat-toolbar page, shown beside the chat in the console
+    # POSTs to /console/api/* from clients that send no Origin, Referer nor Sec-Fetch-Site (scripts,
+    # not browsers) pass unless this is set; browser requests must always be same-origin
+    console_origin_required: bool = False
 
     # frequency limits (errors-and-limits.md §3, outbound.md §2, kf.md §2)
     api_per_minute: int = 10_000
@@ -63,6 +80,13 @@ class EmulatorConfig:
 
     # lifetimes, in seconds
     token_ttl: int = 7200
+    oauth_code_ttl: int = 300  # single use, 5 minutes (doc 96442)
+    user_ticket_ttl: int = 1800  # snsapi_privateinfo user_ticket (doc 96442)
+    jsapi_ticket_ttl: int = 7200  # corp and agent tickets (doc 14924)
+    # ticket fetches per hour: 400 per corp, 100 per app (doc 14924; the same assumed for the agent
+    # ticket, and 45009 on overflow, both unconfirmed)
+    jsapi_tickets_per_hour_corp: int = 400
+    jsapi_tickets_per_hour_app: int = 100
     welcome_code_ttl: int = 20
     kf_token_ttl: int = 600
     kf_retention: int = 3 * DAY

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
-DEMO_NAMES = ("陈杰", "刘洋", "赵敏", "孙丽", "周婷", "吴昊", "郑爽", "黄磊", "林晓", "何静", "马骁", "朱琳")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲建林晨宇浩然欣怡梓涵子轩雨桐思雨佳琪一诺晓琳婷慧颖雪梅"
+
+
+def demo_name(rng: random.Random) -> str:
+    """A plausible Chinese name (surname + one or two given characters) for a generated customer."""
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return rng.choice(SURNAMES) + given
 
 
 @dataclass(slots=True)

@@ -27,11 +27,12 @@ from emulator.kf_desk import KfSession
 from emulator.scripts_contacts import ContactScripts
 from emulator.scripts_groups import GroupScripts
 from emulator.scripts_kf import KfScripts
+from emulator.scripts_staff_web import StaffWebScripts
 from emulator.state import CorpState
 from emulator.transcript import Line
 
 
-class Emulator(ContactScripts, GroupScripts, KfScripts):
+class Emulator(ContactScripts, GroupScripts, KfScripts, StaffWebScripts):
     """The corp's state, the recorded API calls and the callback driver, behind one scripting API."""
 
     def __init__(self, config: EmulatorConfig | None = None, *, clock: Clock | None = None) -> None:

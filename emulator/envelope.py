@@ -22,6 +22,7 @@ ERRMSG: Mapping[int, str] = MappingProxyType({
     40013: "invalid corpid",
     40014: "invalid access_token",
     40050: "invalid group id",  # observed on groupchat/get
+    40029: "invalid code",  # staff-web.md §3.1 example
     40056: "invalid agentid",  # (unconfirmed wording)
     40058: "invalid Request Parameter",  # observed on webhook/send
     40068: "invalid tagid",  # (unconfirmed wording)
@@ -30,6 +31,7 @@ ERRMSG: Mapping[int, str] = MappingProxyType({
     40126: "corp tag count out of limit",  # (unconfirmed wording)
     41001: "access_token missing",
     41004: "corpsecret missing",
+    41008: "missing code",  # (unconfirmed wording)
     41009: "missing userid",  # (unconfirmed wording)
     41010: "missing url",  # (unconfirmed wording)
     41011: "missing agentid",  # (unconfirmed wording)
@@ -52,10 +54,15 @@ ERRMSG: Mapping[int, str] = MappingProxyType({
     44004: "empty content",
     45009: "api freq out of limit",
     48002: "api forbidden",
+    50001: "redirect_url not in trusted domain",  # (unconfirmed wording)
     50100: "invalid cursor",  # (unconfirmed wording)
     81013: "user & party & tag all invalid",
     82001: "all recipients empty",  # (unconfirmed wording)
+    84014: "user ticket expired",  # (unconfirmed wording)
+    84015: "invalid user ticket",  # (unconfirmed wording)
     84061: "not external contact",
+    84090: "missing user ticket",  # (unconfirmed wording)
+    91040: "invalid ticket type",  # (unconfirmed wording)
     93000: "invalid webhook url",  # (unconfirmed wording)
     95000: "invalid open_kfid",  # (unconfirmed wording)
     95001: "send msg count limit",  # (unconfirmed wording)

@@ -74,9 +74,11 @@ class SyncToken:
 
 
 class KfDesk:
-    def __init__(self, accounts: dict[str, str], servicers: tuple[str, ...], ids: IdMaker) -> None:
+    def __init__(self, accounts: dict[str, str], servicers: dict[str, tuple[str, ...]], ids: IdMaker) -> None:
         self.accounts = accounts  # open_kfid -> name
-        self.servicers = {u: Servicer(u) for u in servicers}
+        self.account_servicers = {k: list(v) for k, v in servicers.items()}  # open_kfid -> receptionists
+        # one reception status per person, whichever account (servicer_status_change carries the account)
+        self.servicers = {u: Servicer(u) for users in servicers.values() for u in users}
         self.log: list[KfEntry] = []
         self.sessions: dict[tuple[str, str], KfSession] = {}
         self.codes: dict[str, KfCode] = {}
@@ -85,6 +87,17 @@ class KfDesk:
         self._ids = ids
         self._cursor_of_pos: dict[int, str] = {}
         self._pos_of_cursor: dict[str, int] = {}
+
+    def servicers_of(self, open_kfid: str) -> list[Servicer]:
+        return [self.servicers[u] for u in self.account_servicers.get(open_kfid, [])]
+
+    def serves(self, open_kfid: str, userid: str) -> bool:
+        return userid in self.account_servicers.get(open_kfid, [])
+
+    def pool(self) -> list[KfSession]:
+        """Sessions queued in the reception pool (state 2, 待接入池), oldest customer message first."""
+        queued = [s for s in self.sessions.values() if s.state == 2]
+        return sorted(queued, key=lambda s: s.last_customer_msg_at or 0)
 
     # --- sessions and codes -------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Sliding one-minute windows for 45009 and silent drops, timed by the injected clock."""
+"""Sliding one-minute (or longer) windows for 45009 and silent drops, timed by the injected clock."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ class RateLimiter:
         self._clock = clock
         self._hits: dict[str, deque[float]] = {}
 
-    def allow(self, key: str, per_minute: int) -> bool:
-        """Record a hit and say yes, or say no (and record nothing) when the window is full."""
+    def allow(self, key: str, per_minute: int, *, window: float = WINDOW) -> bool:
+        """Record a hit and say yes, or say no (and record nothing) when the window is full.
+
+        `window` widens the window for hourly caps (then `per_minute` is the count per window)."""
         now = self._clock.time()
         hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - WINDOW:
+        while hits and hits[0] <= now - window:
             hits.popleft()
         if len(hits) >= per_minute:
             return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.contacts import DEMO_NAMES, Customer
+from emulator.contacts import Customer, demo_name
 from emulator.driver import Delivery
 from emulator.state import CorpState
 
@@ -26,9 +26,10 @@ class ScriptBase:
         ext = external_userid or corp.ids.make("wm", 32)
         customer = corp.contacts.customers.get(ext)
         if customer is None:
-            customer = Customer(ext, name or corp.ids.rng.choice(DEMO_NAMES),
-                                avatar=f"https://example.invalid/avatar/{ext}.png",
-                                gender=corp.ids.rng.choice((1, 2)))
+            # unionid only with a bound WeChat Open Platform account, for WeChat users (doc 92114)
+            unionid = corp.ids.make("o", 28) if corp.config.open_platform_bound else ""
+            customer = Customer(ext, name or demo_name(corp.ids.rng), avatar=f"https://example.invalid/avatar/{ext}.png",
+                                gender=corp.ids.rng.choice((1, 2)), unionid=unionid)
             corp.contacts.customers[ext] = customer
         elif name:
             customer.name = name

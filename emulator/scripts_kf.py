@@ -74,7 +74,7 @@ class KfScripts(ScriptBase):
         corp, now = self.corp, self.corp.clock.time()
         kf = self._kf(open_kfid)
         session = corp.kf.session(kf, external_userid)
-        servicer = userid or session.servicer_userid or self._first_servicer()
+        servicer = self._servicer_of(kf, userid or session.servicer_userid or self._first_servicer(kf))
         if session.state in (2, 4):
             change_type = 4 if session.state == 4 else 1
             await self._status_change(session, change_type, new=servicer)
@@ -90,18 +90,20 @@ class KfScripts(ScriptBase):
     async def servicer_picks_up(self, external_userid: str, userid: str | None = None, *,
                                 open_kfid: str | None = None) -> Delivery:
         """From the queue (state 2) to a human (3): change_type 1 with a msg_code (48 h)."""
-        session = self.corp.kf.session(self._kf(open_kfid), external_userid)
+        kf = self._kf(open_kfid)
+        session = self.corp.kf.session(kf, external_userid)
         if session.state != 2:
             raise ValueError(f"session is in state {session.state}, not queued (2)")
-        return await self._status_change(session, 1, new=userid or self._first_servicer())
+        return await self._status_change(session, 1, new=self._servicer_of(kf, userid or self._first_servicer(kf)))
 
     async def servicer_transfers(self, external_userid: str, to_userid: str, *,
                                  open_kfid: str | None = None) -> Delivery:
         """Human to human (3 → 3): change_type 2, no msg_code."""
-        session = self.corp.kf.session(self._kf(open_kfid), external_userid)
+        kf = self._kf(open_kfid)
+        session = self.corp.kf.session(kf, external_userid)
         if session.state != 3:
             raise ValueError(f"session is in state {session.state}, not with a servicer (3)")
-        return await self._status_change(session, 2, old=session.servicer_userid, new=to_userid)
+        return await self._status_change(session, 2, old=session.servicer_userid, new=self._servicer_of(kf, to_userid))
 
     async def servicer_ends_session(self, external_userid: str, *, userid: str | None = None,
                                     open_kfid: str | None = None) -> Delivery:
@@ -116,9 +118,7 @@ class KfScripts(ScriptBase):
         """servicer_status_change: status 1 receiving / 2 stopped; stop_type 0 stopped, 1 suspended."""
         corp, now = self.corp, self.corp.clock.time()
         kf = self._kf(open_kfid)
-        servicer = corp.kf.servicers.get(userid)
-        if servicer is None:
-            raise ValueError(f"{userid!r} is not a kf servicer; configured: {sorted(corp.kf.servicers)}")
+        servicer = corp.kf.servicers[self._servicer_of(kf, userid)]
         servicer.receiving, servicer.stop_type = receiving, 0 if receiving else stop_type
         event = {"event_type": "servicer_status_change", "servicer_userid": userid,
                  "status": 1 if receiving else 2, "stop_type": servicer.stop_type, "open_kfid": kf}
@@ -185,8 +185,14 @@ class KfScripts(ScriptBase):
             raise ValueError(f"unknown open_kfid {kf!r}; configured: {sorted(accounts)}")
         return kf
 
-    def _first_servicer(self) -> str:
-        for servicer in self.corp.kf.servicers.values():
+    def _first_servicer(self, open_kfid: str) -> str:
+        for servicer in self.corp.kf.servicers_of(open_kfid):
             if servicer.receiving:
                 return servicer.userid
-        raise ValueError("no servicer is receiving")
+        raise ValueError(f"no servicer of {open_kfid!r} is receiving")
+
+    def _servicer_of(self, open_kfid: str, userid: str) -> str:
+        if not self.corp.kf.serves(open_kfid, userid):
+            raise ValueError(f"{userid!r} is not a servicer of {open_kfid!r}; "
+                             f"configured: {self.corp.kf.account_servicers.get(open_kfid, [])}")
+        return userid

@@ -7,9 +7,11 @@ from emulator.config import EmulatorConfig
 from emulator.contacts import ContactBook
 from emulator.groups import GroupBook
 from emulator.ids import IdMaker
+from emulator.jssdk import JsSdkDesk
 from emulator.kf_desk import KfDesk
 from emulator.limits import RateLimiter
 from emulator.mass import MassBook
+from emulator.oauth import SignInDesk
 from emulator.tags import Tag, TagGroup, TagLibrary
 from emulator.tokens import TokenStore
 from emulator.transcript import Transcripts
@@ -28,7 +30,10 @@ class CorpState:
         self.tags = TagLibrary()
         self.groups = GroupBook()
         self.mass = MassBook()
-        self.kf = KfDesk(dict(config.kf_accounts), config.kf_servicers, self.ids)
+        self.kf = KfDesk(dict(config.kf_accounts), {k: tuple(config.kf_account_servicers.get(k, config.kf_servicers))
+                                                    for k in config.kf_accounts}, self.ids)
+        self.signin = SignInDesk(self.ids)
+        self.jssdk = JsSdkDesk(self.ids)
         self.transcripts = Transcripts()
         self.forbidden: dict[str, set[str]] = {}  # secret kind -> APIs answering 48002
         self._seed_tags()
