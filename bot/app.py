@@ -26,7 +26,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config, from_mapping, load, require_wecom
 from bot.console.app import mount_console
 from bot.context import ContextFactory
-from bot.delivery import DeliveryWorker
+from bot.delivery import ClaimCheck, DeliveryWorker
 from bot.dispatcher import Dispatcher
 from bot.errors import ConfigError
 from bot.feature import Feature, WorkerKit
@@ -43,6 +43,7 @@ from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.tokens import DbTokenStore
 from persona import Persona, default_persona_path, load_persona
 from storage import db
+from storage.models import OutboxItem
 from storage.queues import OutboxRepo
 from storage.repos import StaffRepo
 
@@ -180,6 +181,20 @@ def _followups(features: Sequence[Feature]) -> dict[str, list[FollowUp]]:
     return merged
 
 
+def _claim_checks(contexts: ContextFactory[Any], features: Sequence[Feature]) -> ClaimCheck | None:
+    checks = [c for f in features for c in f.claim_checks]
+    if not checks:
+        return None
+
+    async def check(session: AsyncSession, batch: list[OutboxItem]) -> list[OutboxItem]:
+        ctx = contexts(session)
+        for step in checks:
+            batch = await step(ctx, batch)
+        return batch
+
+    return check
+
+
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
@@ -187,7 +202,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
-                                  followups=FollowUps(contexts, _followups(app[FEATURES])))
+                                  followups=FollowUps(contexts, _followups(app[FEATURES])),
+                                  on_claim=_claim_checks(contexts, app[FEATURES]))
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
                         on_outbox=delivery.wakeup.set)

@@ -20,7 +20,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,8 +33,7 @@ from bot.groupcommit import GroupCommit
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
-from storage.models import Customer, OutboxItem
-from storage.repos import PushRepo
+from storage.models import OutboxItem, OutboxStatus
 from storage.queues import OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -52,6 +51,10 @@ PERMANENT_REASONS = {
     95031: "kf: customer has not consulted within 48 h",
     40068: "invalid corp tag id",
 }
+
+
+# Runs in the claim's transaction; returns the claimed rows to send now (it deferred or cancelled the rest).
+ClaimCheck = Callable[[AsyncSession, list[OutboxItem]], Awaitable[list[OutboxItem]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,8 @@ def _backoff(attempts: int) -> float:
 
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
-                 config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None) -> None:
+                 config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
+                 on_claim: ClaimCheck | None = None) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
@@ -81,6 +85,7 @@ class DeliveryWorker:
         self.wakeup = asyncio.Event()
         self.in_flight = 0
         self.followups = followups
+        self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
 
     async def run_forever(self) -> None:
@@ -91,7 +96,8 @@ class DeliveryWorker:
         async with self.sessions.begin() as session:
             batch = await OutboxRepo(session).claim_due(now=now, lease_s=self.config.lease_s,
                                                         limit=self.config.outbox_batch)
-            batch = await self._drop_unwanted_pushes(session, batch, now)
+            if self.on_claim is not None:
+                batch = await self.on_claim(session, batch)
             claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         if not claimed:
             return 0
@@ -106,24 +112,6 @@ class DeliveryWorker:
             self.in_flight -= len(claimed)
         return len(claimed)
 
-    async def _drop_unwanted_pushes(self, session: AsyncSession, batch: list[OutboxItem],
-                                    now: datetime) -> list[OutboxItem]:
-        """A push may wait hours (quiet hours, caps); whoever opted out or left meanwhile gets nothing."""
-        ids = {item.customer_id for item in batch if item.kind == "push" and item.customer_id}
-        stmt = select(Customer).where(Customer.id.in_(ids))
-        customers = {c.id: c for c in (await session.scalars(stmt)).all()} if ids else {}
-        keep = []
-        for item in batch:
-            customer = customers.get(item.customer_id) if item.kind == "push" and item.customer_id else None
-            reason = ("opted_out" if customer.opted_out else "lost" if customer.status == "lost" else "") \
-                if customer is not None else ""
-            if not reason:
-                keep.append(item)
-                continue
-            item.status, item.lease_until, item.last_error = "cancelled", None, f"push cancelled: customer {reason}"
-            PushRepo(session).suppress(customer.id, item.api, reason, now=now)
-        return keep
-
     async def _lane(self, rows: list[tuple]) -> None:
         for item_id, api, payload, deadline, attempts, _ in rows:
             await self._deliver(item_id, api, payload, deadline, attempts)
@@ -131,7 +119,7 @@ class DeliveryWorker:
     async def _deliver(self, item_id: int, api: str, payload: dict[str, Any], deadline: datetime | None,
                        attempts: int) -> None:
         if deadline is not None and self.clock.now() >= deadline:
-            await self._finish(item_id, status="expired", reason="deadline passed before delivery "
+            await self._finish(item_id, status=OutboxStatus.EXPIRED, reason="deadline passed before delivery "
                                                                  f"(deadline {deadline.isoformat()})")
             return
         # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call;
@@ -145,13 +133,13 @@ class DeliveryWorker:
             await self._failed(item_id, api, exc, deadline, attempts)
             return
         except WanziError as exc:  # e.g. a ConfigError: no retry can fix it until an operator does
-            await self._finish(item_id, status="dead", reason=f"not sendable: {exc}")
+            await self._finish(item_id, status=OutboxStatus.DEAD, reason=f"not sendable: {exc}")
             return
         except Exception as exc:  # a bug must not strand the row in 'sending' for a whole lease
             log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
             await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
-        await self._finish(item_id, status="sent", result=result)
+        await self._finish(item_id, status=OutboxStatus.SENT, result=result)
         if self.metrics:
             self.metrics.outbox_sent.labels(api).inc()
 
@@ -159,32 +147,32 @@ class DeliveryWorker:
                       attempts: int) -> None:
         code = exc.errcode
         if code in ALREADY_DONE.get(api, ()):
-            await self._finish(item_id, status="sent", errcode=code, reason=f"already delivered: {exc.errmsg}")
+            await self._finish(item_id, status=OutboxStatus.SENT, errcode=code, reason=f"already delivered: {exc.errmsg}")
             return
         if code in PERMANENT_REASONS or not exc.retryable and not isinstance(exc, TransportError):
             reason = PERMANENT_REASONS.get(code, exc.errmsg)
-            status = "expired" if deadline is not None and code == 41050 else "dead"
+            status = OutboxStatus.EXPIRED if deadline is not None and code == 41050 else OutboxStatus.DEAD
             await self._finish(item_id, status=status, errcode=code, reason=f"{code}: {reason}")
             return
         retry_at = self.clock.now() + timedelta(seconds=_backoff(attempts))
         if deadline is not None and retry_at >= deadline:
-            await self._finish(item_id, status="expired", errcode=code,
+            await self._finish(item_id, status=OutboxStatus.EXPIRED, errcode=code,
                                reason=f"{code}: {exc.errmsg}; no retry possible before the deadline")
             return
         if attempts >= self.config.outbox_max_attempts:
-            await self._finish(item_id, status="dead", errcode=code,
+            await self._finish(item_id, status=OutboxStatus.DEAD, errcode=code,
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
             return
-        await self._outcomes.submit(Outcome(item_id, "pending", errcode=code, reason=exc.errmsg, retry_at=retry_at))
+        await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg, retry_at=retry_at))
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
                       errcode: int | None = None, reason: str = "") -> bool:
         """Record the outcome; False when the row was no longer ours (another worker finished it)."""
         recorded = await self._outcomes.submit(Outcome(item_id, status, result, errcode, reason))
-        if status != "sent":
+        if status != OutboxStatus.SENT:
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
                                                             "errcode": errcode, "reason": reason})
-        if status == "sent" and self.followups is not None:
+        if status == OutboxStatus.SENT and self.followups is not None:
             self.wakeup.set()  # a follow-up may have queued rows
         return recorded
 
@@ -200,14 +188,14 @@ class DeliveryWorker:
             recorded = []
             for outcome in outcomes:
                 item = items.get(outcome.item_id)
-                if item is None or item.status != "sending":
+                if item is None or item.status != OutboxStatus.SENDING:
                     recorded.append(False)
                     continue
                 recorded.append(True)
                 item.status, item.lease_until = outcome.status, None
                 if outcome.retry_at is not None:
                     item.due_at = outcome.retry_at
-                if outcome.status == "sent":
+                if outcome.status == OutboxStatus.SENT:
                     item.sent_at = self.clock.now()
                     item.result = outcome.result
                     if self.followups is not None:

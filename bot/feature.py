@@ -24,11 +24,14 @@ from bot.followups import FollowUp
 from bot.scheduler import Job, JobSource
 from bot.wecom.client import WeComClient
 from bot.workers import Worker
-from storage.models import Customer
+from storage.models import Customer, OutboxItem
 
 PageHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Seed = Callable[[AsyncSession, Config, datetime], Awaitable[None]]
 CustomerFacts = Callable[[Context[Any], Customer], Awaitable[list[tuple[str, str]]]]
+# In the delivery worker's claim transaction: the claimed rows to send now (the check deferred or
+# cancelled the others), e.g. the push gate's second look at pushes that waited for hours.
+ClaimCheck = Callable[[Context[Any], list[OutboxItem]], Awaitable[list[OutboxItem]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class Feature:
     job_sources: Callable[[Config], Mapping[str, JobSource]] = no_job_sources  # schedules kept in the database
     followups: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API
     workers: Callable[[WorkerKit], Sequence[Worker]] = no_workers
+    claim_checks: tuple[ClaimCheck, ...] = ()
     digest: tuple[Provider, ...] = ()
     console: tuple[ConsolePage, ...] = ()
     customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page

@@ -30,7 +30,7 @@ from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
-from storage.models import InboundEvent
+from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, _for_claim
 
 log = logging.getLogger(__name__)
@@ -142,11 +142,11 @@ class InboxWorker:
             outcomes = []
             for claimed, event in run:
                 row = rows.get(claimed.id)
-                if row is None or row.status != "pending":
+                if row is None or row.status != InboundStatus.PENDING:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
                     continue
                 ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at))
-                row.status, row.processed_at, row.lease_until = "done", self.clock.now(), None
+                row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
                 outcomes.append("done")
                 if not ran:
                     log.info("event had no handler", extra={"event_id": claimed.id, "kind": event.kind})
@@ -213,11 +213,11 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id == event_id))
             row = (await session.scalars(stmt)).first()
-            if row is None or row.status != "pending":
+            if row is None or row.status != InboundStatus.PENDING:
                 return False  # another worker finished it while our lease lapsed
             ctx = self.context(session, event, received_at=received_at)
             ran = await self.dispatcher.feed(event, ctx)
-            row.status, row.processed_at, row.lease_until = "done", self.clock.now(), None
+            row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
             if not ran:
                 log.info("event had no handler", extra={"event_id": event_id, "kind": event.kind})
         self.on_outbox()
@@ -226,12 +226,12 @@ class InboxWorker:
     async def _mark_done(self, *event_ids: int) -> None:
         async with self.sessions.begin() as session:
             for row in (await session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids)))).all():
-                row.status, row.processed_at, row.lease_until = "done", self.clock.now(), None
+                row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
 
     async def _reschedule(self, event_id: int, *, seconds: float, error: str, count: bool = True) -> None:
         async with self.sessions.begin() as session:
             row = await session.get(InboundEvent, event_id)
-            if row is not None and row.status == "pending":
+            if row is not None and row.status == InboundStatus.PENDING:
                 row.due_at = self.clock.now() + timedelta(seconds=seconds)
                 row.lease_until = None
                 row.error = error[:500]
@@ -242,4 +242,4 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             row = await session.get(InboundEvent, event_id)
             if row is not None:
-                row.status, row.error, row.lease_until = "failed", error[:500], None
+                row.status, row.error, row.lease_until = InboundStatus.FAILED, error[:500], None

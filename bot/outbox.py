@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from storage.models import Customer, Message, OutboxItem
+from storage.models import Customer, Message, OutboxItem, OutboxStatus
 
 WELCOME_TTL = timedelta(seconds=20)  # welcome_code / enter_session code lifetime (doc 92137, 95122)
 
@@ -41,6 +41,17 @@ def fit_bytes(text: str, limit: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PushAdmission:
+    """The push gate's yes (handlers/antispam): this customer may get a push on this route, from
+    `due_at`. A push cannot be queued without one; the gate checks caps, quiet hours and opt-out
+    again when the push falls due."""
+
+    customer_id: int
+    route: str  # "kf" (kf/send_msg in the 48 h window) or "contact" (a mass message staff confirm)
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Outbox:
     """Queue outbound WeCom calls in the caller's session."""
 
@@ -49,9 +60,15 @@ class Outbox:
 
     def add(self, api: str, payload: dict[str, Any], *, kind: str = "reply", customer: Customer | None = None,
             deadline: datetime | None = None, due_at: datetime | None = None) -> OutboxItem:
+        if kind == "push":
+            raise ValueError("a push needs the push gate's admission: use Outbox.push_kf / push_to_friends")
+        return self._add(api, payload, kind=kind, customer=customer, deadline=deadline, due_at=due_at)
+
+    def _add(self, api: str, payload: dict[str, Any], *, kind: str, customer: Customer | None = None,
+             deadline: datetime | None = None, due_at: datetime | None = None) -> OutboxItem:
         now = self.clock.now()
         item = OutboxItem(api=api, payload=payload, kind=kind, customer_id=customer.id if customer else None,
-                          status="pending", attempts=0, due_at=due_at or now, deadline=deadline, last_error="",
+                          status=OutboxStatus.PENDING, attempts=0, due_at=due_at or now, deadline=deadline, last_error="",
                           created_at=now)
         self.session.add(item)
         return item
@@ -70,16 +87,22 @@ class Outbox:
                                    "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/send_welcome_msg"])}}
         if attachments:
             payload["attachments"] = attachments[:9]
-        item = self.add("externalcontact/send_welcome_msg", payload, kind="welcome", customer=customer,
+        item = self._add("externalcontact/send_welcome_msg", payload, kind="welcome", customer=customer,
                         deadline=deadline)
         self._record(item, channel="contact", text=text, customer=customer, kind="welcome", template_key=template_key)
         return item
 
     def kf_send(self, open_kfid: str, customer: Customer, text: str, *, kind: str = "answer",
                 template_key: str = "", due_at: datetime | None = None) -> OutboxItem:
+        if kind == "push":
+            raise ValueError("a push needs the push gate's admission: use Outbox.push_kf")
+        return self._kf_send(open_kfid, customer, text, kind=kind, template_key=template_key, due_at=due_at)
+
+    def _kf_send(self, open_kfid: str, customer: Customer, text: str, *, kind: str, template_key: str = "",
+                 due_at: datetime | None = None) -> OutboxItem:
         payload = {"touser": customer.external_userid, "open_kfid": open_kfid, "msgtype": "text",
                    "text": {"content": fit_bytes(text, TEXT_LIMITS["kf/send_msg"])}}
-        item = self.add("kf/send_msg", payload, kind=kind, customer=customer, due_at=due_at)
+        item = self._add("kf/send_msg", payload, kind=kind, customer=customer, due_at=due_at)
         self._record(item, channel="kf", text=text, customer=customer, kind=kind, template_key=template_key)
         return item
 
@@ -87,48 +110,66 @@ class Outbox:
                          kind: str = "welcome", template_key: str = "") -> OutboxItem:
         payload = {"code": code, "msgtype": "text",
                    "text": {"content": fit_bytes(text, TEXT_LIMITS["kf/send_msg_on_event"])}}
-        item = self.add("kf/send_msg_on_event", payload, kind=kind, customer=customer, deadline=deadline)
+        item = self._add("kf/send_msg_on_event", payload, kind=kind, customer=customer, deadline=deadline)
         self._record(item, channel="kf", text=text, customer=customer, kind=kind, template_key=template_key)
         return item
 
-    def mark_tag(self, userid: str, customer: Customer, *, add: list[str] = (), remove: list[str] = ()) -> OutboxItem:  # type: ignore[assignment]
+    def mark_tag(self, userid: str, customer: Customer, *, add: Sequence[str] = (),
+                 remove: Sequence[str] = ()) -> OutboxItem:
         payload = {"userid": userid, "external_userid": customer.external_userid,
                    "add_tag": list(add), "remove_tag": list(remove)}
-        return self.add("externalcontact/mark_tag", payload, kind="sync", customer=customer)
+        return self._add("externalcontact/mark_tag", payload, kind="sync", customer=customer)
 
-    def mass_single(self, sender: str, customer: Customer, text: str, *, kind: str = "push",
-                    attachments: list[dict[str, Any]] | None = None, template_key: str = "",
-                    due_at: datetime | None = None) -> OutboxItem:
-        """add_msg_template chat_type single: WeCom asks `sender` to confirm it in the client (§10)."""
-        payload: dict[str, Any] = {"chat_type": "single", "external_userid": [customer.external_userid],
+    # --- pushes: only with the gate's admission ------------------------------------------------
+
+    def push_kf(self, admission: PushAdmission, open_kfid: str, customer: Customer, text: str, *,
+                template_key: str = "") -> OutboxItem:
+        """A push in the customer's kf chat, due when the gate admitted it."""
+        if admission.route != "kf" or admission.customer_id != customer.id:
+            raise ValueError("this admission is not for a kf push to this customer")
+        return self._kf_send(open_kfid, customer, text, kind="push", template_key=template_key,
+                             due_at=admission.due_at)
+
+    def push_to_friends(self, admissions: list[PushAdmission], sender: str, customers: list[Customer], text: str, *,
+                        template_key: str = "", attachments: list[dict[str, Any]] | None = None) -> OutboxItem:
+        """Propose a 1:1 mass message from `sender` to these friends (add_msg_template chat_type single):
+        WeCom only creates a task, which the member confirms in the client (customer-contact.md §10).
+        Every friend needs an admission for the same due time."""
+        due = {a.due_at for a in admissions}
+        if (len(admissions) != len(customers) or len(due) != 1 or any(a.route != "contact" for a in admissions)
+                or [a.customer_id for a in admissions] != [c.id for c in customers]):
+            raise ValueError("every friend needs a contact-route admission for the same time")
+        payload: dict[str, Any] = {"chat_type": "single", "external_userid": [c.external_userid for c in customers],
                                    "sender": sender, "text": {
                                        "content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
         if attachments:
             payload["attachments"] = attachments[:9]
-        item = self.add("externalcontact/add_msg_template", payload, kind=kind, customer=customer, due_at=due_at)
-        self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind,
-                     template_key=template_key)
+        one = customers[0] if len(customers) == 1 else None  # a shared row counts per friend via its messages
+        item = self._add("externalcontact/add_msg_template", payload, kind="push", customer=one, due_at=due.pop())
+        for customer in customers:
+            self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind="push",
+                         template_key=template_key)
         return item
 
     def group_welcome_template(self, text: str) -> OutboxItem:
         """Add the persona's 入群欢迎语 to the corp library (customer-contact.md §12)."""
         payload = {"text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/group_welcome_template/add"])},
                    "notify": 1}
-        return self.add("externalcontact/group_welcome_template/add", payload, kind="sync")
+        return self._add("externalcontact/group_welcome_template/add", payload, kind="sync")
 
     # --- staff -----------------------------------------------------------------------------
 
     def app_text(self, agent_id: int, touser: str, text: str, *, kind: str = "notice") -> OutboxItem:
         payload = {"touser": touser, "msgtype": "text", "agentid": agent_id,
                    "text": {"content": fit_bytes(text, TEXT_LIMITS["message/send"])}}
-        item = self.add("message/send", payload, kind=kind)
+        item = self._add("message/send", payload, kind=kind)
         self._record(item, channel="app", text=text, staff_userid=touser, kind=kind)
         return item
 
     def app_markdown(self, agent_id: int, touser: str, markdown: str, *, kind: str = "notice") -> OutboxItem:
         payload = {"touser": touser, "msgtype": "markdown", "agentid": agent_id,
                    "markdown": {"content": fit_bytes(markdown, TEXT_LIMITS["message/send"])}}
-        item = self.add("message/send", payload, kind=kind)
+        item = self._add("message/send", payload, kind=kind)
         self._record(item, channel="app", text=markdown, staff_userid=touser, kind=kind)
         return item
 
@@ -137,7 +178,7 @@ class Outbox:
                                    "markdown": {"content": fit_bytes(markdown, TEXT_LIMITS["webhook/markdown"])}}
         if key:
             payload["_key"] = key
-        item = self.add("webhook/send", payload, kind="notice")
+        item = self._add("webhook/send", payload, kind="notice")
         self._record(item, channel="webhook", text=markdown, kind="notice")
         return item
 
@@ -159,20 +200,8 @@ class Outbox:
         if goodbye:
             payload["_then"] = {"api": "kf/send_msg_on_event", "code_from": "msg_code", "ttl_s": 19,
                                 "text": goodbye, "template_key": template_key}
-        return self.add("kf/service_state/trans", payload, kind="sync", customer=customer)
+        return self._add("kf/service_state/trans", payload, kind="sync", customer=customer)
 
-    def mass_template(self, sender: str, customers: list[Customer], text: str, *, kind: str = "push",
-                      due_at: datetime | None = None) -> OutboxItem:
-        """Propose a 1:1 mass message from `sender` to their friends (add_msg_template, chat_type single).
-
-        WeCom only creates a task; the member confirms it in the client (customer-contact.md §10)."""
-        payload = {"chat_type": "single", "external_userid": [c.external_userid for c in customers],
-                   "sender": sender,
-                   "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
-        item = self.add("externalcontact/add_msg_template", payload, kind=kind, due_at=due_at)
-        for customer in customers:
-            self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind)
-        return item
     # --- community operations (issue 4) -----------------------------------------------------
     # Customer-group posts and 「联系我」 configs are proposals/reads whose answer matters later:
     # the row's `result` keeps WeCom's answer and bot.followups acts on it after delivery.
@@ -187,14 +216,14 @@ class Outbox:
                                    "text": {"content": content}}
         if attachments:
             payload["attachments"] = attachments[:9]
-        item = self.add("externalcontact/add_msg_template", payload, kind=kind)
+        item = self._add("externalcontact/add_msg_template", payload, kind=kind)
         self._record(item, channel="group", text=text, staff_userid=sender, kind=kind, template_key=template_key)
         return item
 
     def groupmsg_send_result(self, msgid: str, userid: str, *, cursor: str = "") -> OutboxItem:
         """Read back who received a proposed mass message (doc 93338); the result lands on the row."""
         payload = {"msgid": msgid, "userid": userid, "limit": 1000, "cursor": cursor}
-        return self.add("externalcontact/get_groupmsg_send_result", payload, kind="sync")
+        return self._add("externalcontact/get_groupmsg_send_result", payload, kind="sync")
 
     def add_contact_way(self, userid: str, state: str, *, remark: str = "",
                         customer: Customer | None = None) -> OutboxItem:
@@ -202,14 +231,14 @@ class Outbox:
         # remark and state: at most 30 characters each (doc 92228)
         payload = {"type": 1, "scene": 2, "remark": remark[:30], "skip_verify": True, "state": state[:30],
                    "user": [userid]}
-        return self.add("externalcontact/add_contact_way", payload, kind="sync", customer=customer)
+        return self._add("externalcontact/add_contact_way", payload, kind="sync", customer=customer)
 
     def groupchat_get(self, chat_id: str, *, due_at: datetime | None = None) -> OutboxItem:
         """Name, owner and members of a customer group (doc 92122)."""
-        return self.add("externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1}, kind="sync",
+        return self._add("externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1}, kind="sync",
                         due_at=due_at)
 
     def groupchat_list(self, *, cursor: str = "", limit: int = 1000) -> OutboxItem:
         """One page of the corp's customer groups (doc 92120); status_filter 0 = all."""
-        return self.add("externalcontact/groupchat/list", {"status_filter": 0, "cursor": cursor, "limit": limit},
+        return self._add("externalcontact/groupchat/list", {"status_filter": 0, "cursor": cursor, "limit": limit},
                         kind="sync")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
@@ -19,6 +20,34 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+
+class InboundStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed, with a lease: a crash leaves it to be claimed again
+    SENT = "sent"
+    DEAD = "dead"  # failed for good (a permanent errcode, or out of attempts)
+    EXPIRED = "expired"  # a deadline-bound code (welcome_code) ran out first
+    CANCELLED = "cancelled"  # a push the gate held back at delivery
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    LOST = "lost"  # deleted every staff member, or was deleted
+
+
+class TicketStatus(StrEnum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+
 
 # BigInteger primary keys autoincrement on SQLite only as INTEGER.
 BigId = BigInteger().with_variant(Integer, "sqlite")

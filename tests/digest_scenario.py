@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.appkeys import INBOX
-from bot.outbox import Outbox
+from bot.outbox import Outbox, PushAdmission
 from storage.repos import CustomerRepo, TagRepo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -134,7 +134,8 @@ async def push(wanzi, clock, ext: str, text: str) -> None:  # type: ignore[no-un
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find(ext)
         assert customer is not None
-        Outbox(s, clock).kf_send(KF, customer, text, kind="push")
+        admitted = PushAdmission(customer.id, "kf", clock.now())  # a push the gate let through
+        Outbox(s, clock).push_kf(admitted, KF, customer, text)
 
 
 # What the digest of D must say, worked out from the story above.

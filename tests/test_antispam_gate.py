@@ -229,12 +229,14 @@ async def test_a_push_shared_by_many_friends_counts_toward_each_ones_cap(session
     """A broadcast reaches friends through one add_msg_template row for up to 10,000 of them; each
     of them has had their push for the day all the same."""
     from bot.clock import FakeClock
-    from bot.outbox import Outbox
+    from bot.outbox import Outbox, PushAdmission
 
     async with sessions.begin() as s:
         friends = [await CustomerRepo(s).upsert(f"wmShared{i}", now=WED_10AM) for i in range(2)]
         bystander = await CustomerRepo(s).upsert("wmShared9", now=WED_10AM)
-        Outbox(s, FakeClock(WED_10AM.timestamp())).mass_template("li.na", friends, "新品上市啦", due_at=WED_10AM)
+        await s.flush()
+        admitted = [PushAdmission(f.id, "contact", WED_10AM) for f in friends]  # as the gate admits a broadcast
+        Outbox(s, FakeClock(WED_10AM.timestamp())).push_to_friends(admitted, "li.na", friends, "新品上市啦")
         repo, gate = PushRepo(s), PushGate(CADENCE)
         ledger = await PushLedger.load(s, [c.id for c in (*friends, bystander)], since=WED_10AM - timedelta(days=7))
         for counts in (repo, ledger):

@@ -159,7 +159,7 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         await bot_lines.first.wait_for()
         assert "小柚" in await bot_lines.first.inner_text()
         await chat.locator("#f-say input[name=text]").fill("你好呀，面霜适合干皮吗")
-        await chat.locator("#f-say button").click()
+        await chat.locator("#f-say button[type=submit]").click()
         await chat.locator("#conversation .line.customer").first.wait_for()
         await page.wait_for_function("() => true")  # let the page poll once more
         await bot_lines.nth(1).wait_for()

@@ -1,13 +1,17 @@
-"""A push that waits (quiet hours, caps) is re-checked when it is due: opting out or leaving
-in between cancels it, and the digest sees why."""
+"""A push that waits (quiet hours, caps) is re-checked by the gate when it is due: opting out or
+leaving in between cancels it (the digest sees why), quiet hours and caps hold it back again, and no
+push is queued without the gate's admission."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from sqlalchemy import select
 
-from bot.outbox import Outbox
+from bot.outbox import Outbox, PushAdmission
 from storage.models import OutboxItem, SuppressedPush
 from storage.repos import CustomerRepo
 
@@ -17,8 +21,8 @@ async def test_a_deferred_push_is_cancelled_after_the_customer_opts_out(wanzi, w
     await wanzi.drain()
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find("wmLater01")
-        Outbox(s, clock).kf_send("wkWanziDemoKf01", customer, "周末福利来啦～", kind="push",
-                                 due_at=clock.now() + timedelta(hours=1))
+        admitted = PushAdmission(customer.id, "kf", clock.now() + timedelta(hours=1))  # deferred by the gate
+        Outbox(s, clock).push_kf(admitted, "wkWanziDemoKf01", customer, "周末福利来啦～")
     await wecom.customer_says("wmLater01", "退订")
     await wanzi.drain()
     answers_before = len(wecom.customer_inbox("wmLater01"))
@@ -38,8 +42,64 @@ async def test_a_deferred_push_still_goes_to_a_subscribed_customer(wanzi, wecom,
     await wanzi.drain()
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find("wmLater02")
-        Outbox(s, clock).kf_send("wkWanziDemoKf01", customer, "周末福利来啦～", kind="push",
-                                 due_at=clock.now() + timedelta(hours=1))
+        admitted = PushAdmission(customer.id, "kf", clock.now() + timedelta(hours=1))  # deferred by the gate
+        Outbox(s, clock).push_kf(admitted, "wkWanziDemoKf01", customer, "周末福利来啦～")
     clock.advance(2 * 3600)
     await wanzi.drain()
     assert wecom.customer_inbox("wmLater02")[-1] == "周末福利来啦～"
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(clock, day: int, hour: int, minute: int = 0) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 3, day, hour, minute, tzinfo=SH).timestamp())
+
+
+async def queue_push(wanzi, clock, ext: str, text: str, due: datetime) -> None:  # type: ignore[no-untyped-def]
+    async with wanzi.sessions.begin() as s:
+        customer = await CustomerRepo(s).find(ext)
+        Outbox(s, clock).push_kf(PushAdmission(customer.id, "kf", due), "wkWanziDemoKf01", customer, text)
+
+
+async def test_a_push_that_comes_due_in_quiet_hours_waits_for_their_end(wanzi, wecom, clock) -> None:
+    local(clock, 10, 20)
+    await wecom.customer_says("wmNight01", "你好")
+    await wanzi.drain()
+    await queue_push(wanzi, clock, "wmNight01", "今晚直播预告", clock.now() + timedelta(minutes=90))  # 21:30
+    local(clock, 10, 22, 30)  # the worker only gets to it after 22:00 (a backlog, a restart)
+    await wanzi.drain()
+    assert "今晚直播预告" not in wecom.customer_inbox("wmNight01")
+    async with wanzi.sessions() as s:
+        push = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "push"))).one()
+    assert push.status == "pending" and push.due_at == datetime(2026, 3, 11, 8, 0, tzinfo=SH)
+    local(clock, 11, 8, 1)
+    await wanzi.drain()
+    assert wecom.customer_inbox("wmNight01")[-1] == "今晚直播预告"
+
+
+async def test_a_push_over_the_daily_cap_at_delivery_moves_to_the_next_day(wanzi, wecom, clock) -> None:
+    local(clock, 10, 10)  # the interest persona allows one push a day
+    await wecom.customer_says("wmTwice01", "你好")
+    await wanzi.drain()
+    for text in ("第一条推送", "第二条推送"):  # two planners raced: both were admitted for today
+        await queue_push(wanzi, clock, "wmTwice01", text, clock.now())
+    await wanzi.drain()
+    inbox = wecom.customer_inbox("wmTwice01")
+    assert "第一条推送" in inbox and "第二条推送" not in inbox
+    async with wanzi.sessions() as s:
+        later = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "push",
+                                                          OutboxItem.status == "pending"))).one()
+    assert later.due_at.astimezone(SH).date() == date(2026, 3, 11)
+
+
+async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) -> None:
+    async with sessions.begin() as s:
+        customer = await CustomerRepo(s).upsert("wmNoGate01", now=clock.now())
+        outbox = Outbox(s, clock)
+        with pytest.raises(ValueError, match="push gate"):
+            outbox.kf_send("wkWanziDemoKf01", customer, "绕过频控", kind="push")
+        with pytest.raises(ValueError, match="push gate"):
+            outbox.add("kf/send_msg", {}, kind="push", customer=customer)
+        with pytest.raises(ValueError, match="admission"):
+            outbox.push_kf(PushAdmission(customer.id, "contact", clock.now()), "wkWanziDemoKf01", customer, "x")

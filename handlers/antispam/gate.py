@@ -22,18 +22,19 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from handlers.antispam.config import AntispamConfig
+from bot.wecom import kf_window
 from handlers.services import Ctx
 from persona.loader import parse_cadence
 from persona.model import Cadence
-from storage.models import Customer, OutboxItem
-from storage.repos import PushCounts
+from bot.outbox import PushAdmission
+from sqlalchemy import select
+
+from storage.models import Customer, OutboxItem, OutboxStatus
+from storage.repos import PushCounts, PushRepo
 
 log = logging.getLogger(__name__)
 
-KF_WINDOW = timedelta(hours=48)  # kf/send_msg only within 48 h of the customer's last message
-KF_MESSAGES = 5  # ... and at most 5 messages per customer message (shared/wecom/kf.md §4)
-KF_PUSH_SLOTS = KF_MESSAGES - 1  # a push never takes the last slot: an answer must still fit
-KF_MARGIN = timedelta(minutes=5)  # do not schedule a kf push at the very edge of the window
+KF_PUSH_SLOTS = kf_window.MESSAGES - 1  # a push never takes the last slot: an answer must still fit
 MAX_DEFER_DAYS = 8
 
 
@@ -122,11 +123,18 @@ class PushOutcome:
 
 @dataclass(frozen=True, slots=True)
 class PushPlan:
-    """Where and when a push may go: route "kf" or "contact" with its due time, or None + reason."""
+    """The gate's answer: an admission (route and due time), or why the push was suppressed."""
 
-    route: str | None
-    due_at: datetime | None = None
+    admission: PushAdmission | None
     reason: str = ""
+
+    @property
+    def route(self) -> str | None:
+        return self.admission.route if self.admission else None
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.admission.due_at if self.admission else None
 
 
 async def _routes(ctx: Ctx, counts: PushCounts, customer: Customer,
@@ -136,9 +144,10 @@ async def _routes(ctx: Ctx, counts: PushCounts, customer: Customer,
     routes: list[tuple[str, datetime | None]] = []
     reason = "no_route"
     last = customer.last_inbound_at
-    if open_kfid and last is not None and now - last < KF_WINDOW:
+    closes = kf_window.closes_at(last)
+    if open_kfid and last is not None and closes is not None and now < closes:
         if await counts.kf_sends_since(customer.id, last) < KF_PUSH_SLOTS:
-            routes.append(("kf", last + KF_WINDOW - KF_MARGIN))
+            routes.append(("kf", closes))
         else:
             reason = "kf_limit"
     if customer.owner_userid and customer.status == "active":
@@ -163,13 +172,13 @@ async def plan_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, o
     for route, latest in routes:
         admission = await gate.admit(counts, customer, now=now, latest=latest)
         if admission.due_at is not None:
-            return PushPlan(route, admission.due_at)
+            return PushPlan(PushAdmission(customer.id, route, admission.due_at))
         reason = admission.reason
         if reason != "kf_window":
             break
     ctx.repos.pushes.suppress(customer.id, key, reason, now=now)
     ctx.log.info("push suppressed", extra={"customer_id": customer.id, "template": key, "reason": reason})
-    return PushPlan(None, reason=reason)
+    return PushPlan(None, reason)
 
 
 async def send_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
@@ -177,15 +186,60 @@ async def send_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, o
     """Render a template in the persona's voice and queue it as a push, if the gate admits it."""
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
     plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, kf_only=kf_only)
-    if plan.route is None or plan.due_at is None:
+    admission = plan.admission
+    if admission is None:
         return PushOutcome("suppressed", plan.reason)
     last = await ctx.repos.messages.last_variant(customer.id, key)
     rendered = ctx.with_(customer=customer).render(key, last_variant=last, **facts)
     template_key = f"{key}#{rendered.variant}"
-    if plan.route == "kf":
-        item = ctx.outbox.kf_send(open_kfid, customer, rendered.text, kind="push", template_key=template_key,
-                                  due_at=plan.due_at)
+    if admission.route == "kf":
+        item = ctx.outbox.push_kf(admission, open_kfid, customer, rendered.text, template_key=template_key)
     else:
-        item = ctx.outbox.mass_single(customer.owner_userid, customer, rendered.text, template_key=template_key,
-                                      due_at=plan.due_at)
-    return PushOutcome("deferred" if plan.due_at > ctx.clock.now() else "queued", due_at=plan.due_at, item=item)
+        item = ctx.outbox.push_to_friends([admission], customer.owner_userid, [customer], rendered.text,
+                                          template_key=template_key)
+    status = "deferred" if admission.due_at > ctx.clock.now() else "queued"
+    return PushOutcome(status, due_at=admission.due_at, item=item)
+
+
+class _Before:
+    """Push counts of what was queued before one outbox row: earlier pushes keep their place."""
+
+    def __init__(self, repo: PushRepo, item_id: int) -> None:
+        self.repo, self.item_id = repo, item_id
+
+    async def count_planned(self, customer_id: int, *, start: datetime, end: datetime) -> int:
+        return await self.repo.count_planned(customer_id, start=start, end=end, before=self.item_id)
+
+    async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
+        return await self.repo.kf_sends_since(customer_id, since)
+
+
+async def recheck_due_pushes(ctx: Ctx, batch: list[OutboxItem]) -> list[OutboxItem]:
+    """At delivery, in the claim's transaction: a push may have waited hours, so the gate decides
+    again. Whoever opted out or left meanwhile gets nothing; a push that now falls in quiet hours,
+    or over a cap other pushes filled, waits for the gate's next time or is dropped with the reason.
+    Returns the rows to send now."""
+    pushes = [item for item in batch if item.kind == "push" and item.customer_id is not None]
+    if not pushes:
+        return batch
+    gate, now, repo = ctx.services.push_gate, ctx.clock.now(), ctx.repos.pushes
+    found = await ctx.session.scalars(select(Customer).where(Customer.id.in_({i.customer_id for i in pushes})))
+    customers = {c.id: c for c in found.all()}
+    held: set[int] = set()
+    for item in pushes:
+        customer = customers.get(item.customer_id or 0)
+        if customer is None:
+            continue
+        latest = kf_window.closes_at(customer.last_inbound_at) if item.api == "kf/send_msg" else None
+        admission = await gate.admit(_Before(repo, item.id), customer, now=now, latest=latest)
+        if admission.due_at is not None and admission.due_at <= now:
+            continue
+        held.add(item.id)
+        if admission.due_at is None:
+            item.status, item.lease_until = OutboxStatus.CANCELLED, None
+            item.last_error = f"push cancelled: {admission.reason}"
+            repo.suppress(customer.id, item.api, admission.reason, now=now)
+        else:  # back to the queue, without counting the claim as an attempt
+            item.status, item.lease_until, item.due_at = OutboxStatus.PENDING, None, admission.due_at
+            item.attempts = max(0, item.attempts - 1)
+    return [item for item in batch if item.id not in held]

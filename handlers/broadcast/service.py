@@ -19,7 +19,9 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.antispam.gate import KF_WINDOW, plan_push
+from bot.wecom import kf_window
+from bot.outbox import PushAdmission
+from handlers.antispam.gate import plan_push
 from handlers.services import Ctx
 from bot.errors import CommandError
 from handlers.staff.lookup import find_tag, unknown_tag
@@ -75,7 +77,7 @@ def _route(ctx: Ctx, customer: Customer) -> str:
     if customer.opted_out:
         return "opted_out"
     last = customer.last_inbound_at
-    if ctx.settings.wecom.open_kfid and last is not None and ctx.clock.now() - last < KF_WINDOW:
+    if ctx.settings.wecom.open_kfid and kf_window.is_open(last, ctx.clock.now()):
         return "kf"
     return "friend" if customer.owner_userid else "unreachable"
 
@@ -83,7 +85,7 @@ def _route(ctx: Ctx, customer: Customer) -> str:
 async def _audience(ctx: Ctx, tag: Tag) -> Audience:
     """Counted in SQL by the same routes `_route` picks per customer."""
     audience = Audience()
-    kf_after = ctx.clock.now() - KF_WINDOW if ctx.settings.wecom.open_kfid else None
+    kf_after = ctx.clock.now() - kf_window.WINDOW + kf_window.SAFETY if ctx.settings.wecom.open_kfid else None
     for opted_out, in_kf, owner, n in await ctx.repos.tags.reach(tag.id, kf_after=kf_after):
         if opted_out:
             audience.opted_out += n
@@ -171,22 +173,23 @@ async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
         open_kfid, key, gate = ctx.settings.wecom.open_kfid, f"broadcast.{name}", ctx.services.push_gate
         wanted = [c for c in customers if c.status == "active" and _route(ctx, c) not in ("opted_out", "unreachable")]
         ledger = await PushLedger.load(session, [c.id for c in wanted], since=ctx.clock.now() - LEDGER_SPAN)
-        batches: dict[tuple[str, datetime], list[Customer]] = {}
+        batches: dict[tuple[str, datetime], list[tuple[PushAdmission, Customer]]] = {}
         for customer in wanted:
-            plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, counts=ledger)
-            if plan.route == "kf" and plan.due_at is not None:
-                ledger.planned(ctx.outbox.kf_send(open_kfid, customer, _render(ctx, name, customer), kind="push",
-                                                  template_key=key, due_at=plan.due_at))
-            elif plan.route == "contact" and plan.due_at is not None:
-                batches.setdefault((customer.owner_userid, plan.due_at), []).append(customer)
-            else:
+            admission = (await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, counts=ledger)).admission
+            if admission is None:
                 payload["suppressed"] += 1
                 continue
+            if admission.route == "kf":
+                ledger.planned(ctx.outbox.push_kf(admission, open_kfid, customer, _render(ctx, name, customer),
+                                                  template_key=key))
+            else:
+                batches.setdefault((customer.owner_userid, admission.due_at), []).append((admission, customer))
             payload["queued"] += 1
-        for (sender, due_at), friends in batches.items():
+        for (sender, _), friends in batches.items():
             for start in range(0, len(friends), MASS_LIMIT):
-                ctx.outbox.mass_template(sender, friends[start:start + MASS_LIMIT], _render(ctx, name, None),
-                                         due_at=due_at)
+                chunk = friends[start:start + MASS_LIMIT]
+                ctx.outbox.push_to_friends([a for a, _ in chunk], sender, [c for _, c in chunk],
+                                           _render(ctx, name, None), template_key=key)
         if customers:
             payload["cursor"] = customers[-1].id
         pending.payload = payload

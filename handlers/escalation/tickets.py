@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from handlers.escalation.config import sla_by_level
+from bot.wecom import kf_window
 from handlers.services import Ctx
 from bot.errors import CommandError
 from handlers.escalation.notify import ticket_card
@@ -22,7 +23,6 @@ from handlers.escalation.rules import Trigger, is_vip, service_level
 from storage.models import Customer, Staff, Ticket
 from handlers.escalation.config import EscalationConfig
 
-KF_WINDOW = timedelta(hours=48)  # kf/send_msg only within 48 h of the customer's last message (kf.md §4)
 
 
 def audit(ctx: Ctx, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
@@ -149,7 +149,7 @@ async def resolve(ctx: Ctx, ticket: Ticket, customer: Customer, *, by: str, note
     elif ticket.kf_servicer:
         ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=4, goodbye=rendered.text,
                                template_key=template_key)
-    elif ticket.open_kfid and customer.last_inbound_at and ctx.clock.now() - customer.last_inbound_at < KF_WINDOW:
+    elif ticket.open_kfid and kf_window.is_open(customer.last_inbound_at, ctx.clock.now()):
         ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer", template_key=template_key)
     ticket.kf_servicer, ticket.kf_outbox_id = "", None
     audit(ctx, ticket, "resolved", actor=by, note=note[:200])

@@ -9,15 +9,15 @@ after it (kf.md §4), so we do not queue messages WeCom is bound to refuse.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from bot.wecom import kf_window
 
 from handlers.antispam.gate import send_push
 from handlers.services import Ctx
 from storage.models import Customer, OutboxItem
 from storage.repos import KfWindowRepo
 
-KF_WINDOW = timedelta(hours=48) - timedelta(minutes=10)  # margin for the queue and the clock
-KF_WINDOW_MESSAGES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Say:
 
 
 def reachable(customer: Customer, now: datetime) -> bool:
-    return customer.last_inbound_at is not None and now - customer.last_inbound_at < KF_WINDOW
+    return kf_window.is_open(customer.last_inbound_at, now)
 
 
 async def tell(ctx: Ctx, customer: Customer, open_kfid: str, say: Say) -> OutboxItem | None:
@@ -44,7 +44,7 @@ async def tell(ctx: Ctx, customer: Customer, open_kfid: str, say: Say) -> Outbox
     if not open_kfid or not reachable(customer, ctx.clock.now()):
         return None
     assert customer.last_inbound_at is not None
-    if await KfWindowRepo(ctx.session).sent_since(customer.id, customer.last_inbound_at) >= KF_WINDOW_MESSAGES:
+    if await KfWindowRepo(ctx.session).sent_since(customer.id, customer.last_inbound_at) >= kf_window.MESSAGES:
         return None
     last = await ctx.repos.messages.last_variant(customer.id, say.key)
     rendered = ctx.with_(customer=customer).render(say.key, last_variant=last, name=customer.name, **say.facts)

@@ -16,14 +16,16 @@ REACHED_NOBODY = ("dead", "expired", "cancelled")  # outbox statuses that count 
 SHARED_LOOKBACK = timedelta(days=14)
 
 
-def planned_pushes(customer_ids: Sequence[int], *, start: datetime, end: datetime | None = None) -> CompoundSelect:
+def planned_pushes(customer_ids: Sequence[int], *, start: datetime, end: datetime | None = None,
+                   before: int | None = None) -> CompoundSelect:
     """(customer_id, due_at) of the customers' pushes due in [start, end) that were or will be sent.
 
     A push is either the customer's own outbox row or a row shared by many customers (a broadcast's
     add_msg_template to up to 10,000 friends), which reaches them through its per-customer
     message rows; both count toward the caps."""
     live = (OutboxItem.kind == "push", OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.due_at >= start,
-            *((OutboxItem.due_at < end,) if end is not None else ()))
+            *((OutboxItem.due_at < end,) if end is not None else ()),
+            *((OutboxItem.id < before,) if before is not None else ()))
     own = select(OutboxItem.customer_id, OutboxItem.due_at).where(OutboxItem.customer_id.in_(customer_ids), *live)
     shared = (select(Message.customer_id, OutboxItem.due_at).join(OutboxItem, Message.outbox_id == OutboxItem.id)
               .where(Message.customer_id.in_(customer_ids), Message.created_at >= start - SHARED_LOOKBACK,
@@ -45,10 +47,12 @@ class PushRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def count_planned(self, customer_id: int, *, start: datetime, end: datetime) -> int:
-        """Pushes due in [start, end) that were or will be sent (dead/expired ones reached nobody)."""
+    async def count_planned(self, customer_id: int, *, start: datetime, end: datetime,
+                            before: int | None = None) -> int:
+        """Pushes due in [start, end) that were or will be sent (dead/expired ones reached nobody);
+        with `before`, only those queued before that outbox row."""
         await self.session.flush()
-        pushes = planned_pushes([customer_id], start=start, end=end).subquery()
+        pushes = planned_pushes([customer_id], start=start, end=end, before=before).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(pushes)) or 0)
 
     async def kf_sends_since(self, customer_id: int, since: datetime) -> int:
