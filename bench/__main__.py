@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import AsyncIterator
 
 from bench.common import ROOT, Row, machine
 
@@ -42,7 +43,7 @@ async def drop_pg_database(url: str) -> None:
     await conn.close()
 
 
-async def backends(work: Path):  # type: ignore[no-untyped-def]
+async def backends(work: Path) -> AsyncIterator[tuple[str, str]]:
     yield "sqlite", f"sqlite+aiosqlite:///{work}/bench-{uuid.uuid4().hex[:6]}.db"
     if pg_available():
         url = await fresh_pg_database()
@@ -57,8 +58,8 @@ async def backends(work: Path):  # type: ignore[no-untyped-def]
 async def main(selected: list[str]) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
-    from bench.fanout import run_fanout
     from bench.digest import run_digest
+    from bench.fanout import run_fanout
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:

@@ -82,7 +82,8 @@ def ratio(full: Row, bare: Row) -> str:
         return float(row.numbers[key].split()[0])
 
     return (f"throughput {num(full, 'req/s') / num(bare, 'req/s'):.2f}× of bare, "
-            f"p50 {num(full, 'p50') / num(bare, 'p50'):.2f}×, p99 {num(full, 'p99') / num(bare, 'p99'):.2f}× the bare latency")
+            f"p50 {num(full, 'p50') / num(bare, 'p50'):.2f}×, "
+            f"p99 {num(full, 'p99') / num(bare, 'p99'):.2f}× the bare latency")
 
 
 __all__ = ["run_full", "run_bare", "ratio", "ROOT"]

@@ -74,7 +74,8 @@ class SignedLoad:
                           "AgentID": self.cfg.agent_id})
 
 
-async def fire(url: str, requests: list[tuple[dict[str, str], bytes]], concurrency: int) -> tuple[list[float], float, int]:
+async def fire(url: str, requests: list[tuple[dict[str, str], bytes]],
+               concurrency: int) -> tuple[list[float], float, int]:
     """POST every request with `concurrency` in flight; (latencies, wall seconds, non-200 count)."""
     latencies: list[float] = []
     errors = 0

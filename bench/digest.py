@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import random
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
@@ -20,13 +21,22 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import Row
-from handlers.digest.console import CHART_DAYS, chart_keys
 from handlers.digest.build import build_digest, daily_series
+from handlers.digest.console import CHART_DAYS, chart_keys
 from handlers.digest.registry import default_registry
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
 from storage import db
-from storage.models import (AuditLog, Customer, CustomerGroup, CustomerTag, GroupMembership, InboundEvent, Message,
-                            OutboxItem, Tag)
+from storage.models import (
+    AuditLog,
+    Customer,
+    CustomerGroup,
+    CustomerTag,
+    GroupMembership,
+    InboundEvent,
+    Message,
+    OutboxItem,
+    Tag,
+)
 
 MESSAGES = int(os.environ.get("BENCH_DIGEST_MESSAGES", "1000000"))
 DAYS = 30
@@ -102,7 +112,8 @@ def generate(rng: random.Random) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
                 status = "dead" if rng.random() < 0.005 else "sent"
                 outbox.append(dict(id=outbox_id, api="kf/send_msg", payload={"n": outbox_id}, kind=kind,
                                    customer_id=cid, status=status, attempts=1, due_at=t(at), last_error="",
-                                   created_at=t(at), sent_at=t(at + timedelta(seconds=1)) if status == "sent" else None))
+                                   created_at=t(at),
+                                   sent_at=t(at + timedelta(seconds=1)) if status == "sent" else None))
                 row.update(direction="out", kind=kind, text="小柚的回复", template_key=key, outbox_id=outbox_id)
             messages.append(row)
         yield OutboxItem.__table__, outbox
@@ -131,7 +142,8 @@ async def timed(engine: AsyncEngine) -> tuple[float, float, int]:
         t1 = time.perf_counter()
         await daily_series(session, chart_keys(registry), LAST_DAY, TZ, days=CHART_DAYS, registry=registry)
         t2 = time.perf_counter()
-    assert isinstance(digest.value("activity.messages_in"), int) and digest.value("activity.messages_in") > 0
+    messages_in = digest.value("activity.messages_in")
+    assert isinstance(messages_in, int) and messages_in > 0
     return t1 - t0, t2 - t1, size
 
 

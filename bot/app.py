@@ -20,8 +20,24 @@ from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.appkeys import (CLIENT, CLOCK, CONFIG, CONTEXTS, CRYPTO, DELIVERY, DISPATCHER, ENGINE, FEATURES, INBOX,
-                         INTAKE, METRICS, PERSONA, SCHEDULER, SESSIONS, WORKERS)
+from bot.appkeys import (
+    CLIENT,
+    CLOCK,
+    CONFIG,
+    CONTEXTS,
+    CRYPTO,
+    DELIVERY,
+    DISPATCHER,
+    ENGINE,
+    FEATURES,
+    INBOX,
+    INTAKE,
+    METRICS,
+    PERSONA,
+    SCHEDULER,
+    SESSIONS,
+    WORKERS,
+)
 from bot.clock import Clock, SystemClock
 from bot.config import Config, from_mapping, load, require_wecom
 from bot.console.app import mount_console
@@ -118,7 +134,8 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
         app.cleanup_ctx.append(_workers(services))
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
-    mount_console(app, config, [p for f in features for p in f.console], [c for f in features for c in f.customer_facts])
+    mount_console(app, config, [p for f in features for p in f.console],
+                  [c for f in features for c in f.customer_facts])
     return app
 
 
@@ -166,7 +183,8 @@ async def _seed_features(app: web.Application) -> None:
     for attempt in (1, 2):  # two processes starting together: the loser re-reads the winner's rows
         try:
             async with app[SESSIONS].begin() as session:
-                await seed_features(session, app[CONFIG], app[CLOCK].now(), app[FEATURES])
+                features = app[FEATURES]
+                await seed_features(session, app[CONFIG], app[CLOCK].now(), features)
             return
         except IntegrityError:
             if attempt == 2:
@@ -201,9 +219,10 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
+        features = app[FEATURES]
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
-                                  followups=FollowUps(contexts, _followups(app[FEATURES])),
-                                  on_claim=_claim_checks(contexts, app[FEATURES]))
+                                  followups=FollowUps(contexts, _followups(features)),
+                                  on_claim=_claim_checks(contexts, features))
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
                         on_outbox=delivery.wakeup.set)

@@ -18,9 +18,9 @@ from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
-from bot.workers import Worker
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
+from bot.workers import Worker
 from persona import Persona
 
 # the bot

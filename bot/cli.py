@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
+import logging
 import os
 import sys
 from typing import Sequence
@@ -24,7 +24,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.logs import setup_logging
-
     from storage import db
 
     config = _config(args)
@@ -142,8 +141,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from datetime import date
 
     from bot.clock import SystemClock
-    from handlers.digest.render import terminal
     from handlers.digest.registry import default_registry
+    from handlers.digest.render import terminal
     from handlers.digest.service import compute, digest_title
     from storage import db
 
@@ -198,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     dbp = sub.add_parser("db", help="database").add_subparsers(dest="db_cmd", required=True)
     dbp.add_parser("upgrade", help="apply migrations", parents=[common]).set_defaults(func=cmd_db_upgrade)
     cp = sub.add_parser("config", help="configuration").add_subparsers(dest="config_cmd", required=True)
-    cp.add_parser("check", help="validate the config; names the bad key", parents=[common]).set_defaults(func=cmd_config_check)
+    cp.add_parser("check", help="validate the config; names the bad key",
+                  parents=[common]).set_defaults(func=cmd_config_check)
     ob = sub.add_parser("outbox", help="outbound queue").add_subparsers(dest="outbox_cmd", required=True)
     ol = ob.add_parser("list", help="list rows", parents=[common])
     ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired,cancelled")

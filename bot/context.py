@@ -79,7 +79,7 @@ class Context(Generic[S]):
         else:
             raise RuntimeError(f"cannot reply to {type(event).__name__}")
 
-    async def say(self, key: str, *, kind: str = "answer", **facts: object) -> Rendered:
+    async def say(self, key: str, *, kind: str = "answer", **facts: Any) -> Rendered:
         """Render a template (avoiding the customer's last phrasing of it) and reply with it."""
         last = None
         if self.customer is not None:

@@ -70,7 +70,7 @@ class Outcome:
 
 
 def _backoff(attempts: int) -> float:
-    return min(300.0, 2.0 * (2 ** max(0, attempts - 1))) * (0.5 + random.random())
+    return float(min(300.0, 2.0 * (2 ** max(0, attempts - 1))) * (0.5 + random.random()))
 
 
 class DeliveryWorker:
@@ -147,7 +147,8 @@ class DeliveryWorker:
                       attempts: int) -> None:
         code = exc.errcode
         if code in ALREADY_DONE.get(api, ()):
-            await self._finish(item_id, status=OutboxStatus.SENT, errcode=code, reason=f"already delivered: {exc.errmsg}")
+            await self._finish(item_id, status=OutboxStatus.SENT, errcode=code,
+                               reason=f"already delivered: {exc.errmsg}")
             return
         if code in PERMANENT_REASONS or not exc.retryable and not isinstance(exc, TransportError):
             reason = PERMANENT_REASONS.get(code, exc.errmsg)
@@ -163,7 +164,8 @@ class DeliveryWorker:
             await self._finish(item_id, status=OutboxStatus.DEAD, errcode=code,
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
             return
-        await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg, retry_at=retry_at))
+        await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg,
+                                            retry_at=retry_at))
 
     async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
                       errcode: int | None = None, reason: str = "") -> bool:

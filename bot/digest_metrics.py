@@ -17,8 +17,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Awaitable, Callable, Literal, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 Number = int | float
 
@@ -155,6 +156,14 @@ class Registry:
             for metric in provider.metrics:
                 values[metric.key] = got.get(metric.key)
         return values
+
+
+async def counts_by(session: AsyncSession, column: ColumnElement[Any] | InstrumentedAttribute[Any],
+                    where: ColumnElement[bool]) -> tuple[tuple[str, int], ...]:
+    """(value, rows) of `column` among the rows `where` selects, most first."""
+    n = func.count().label("n")
+    rows = (await session.execute(select(column, n).where(where).group_by(column).order_by(n.desc(), column))).all()
+    return tuple((str(k), int(c)) for k, c in rows)
 
 
 def ratio(part: Number | None, whole: Number | None) -> float | None:

@@ -64,6 +64,8 @@ class ApiError(WanziError):
 class TokenInvalid(ApiError):
     """The access_token was rejected (40014 invalid, 42001 expired)."""
 
+    token_used: str = ""  # which token WeCom refused, so only that one is dropped
+
 
 class RateLimited(ApiError):
     """45009 frequency cap or 45033 concurrency cap; wait retry_after seconds."""

@@ -129,7 +129,7 @@ class InboxWorker:
                 log.info("shared transaction failed; events run one by one",
                          extra={"events": len(run), "error": f"{type(exc).__name__}: {exc}"[:200]})
             else:
-                for (row, _), outcome in zip(run, outcomes):
+                for (row, _), outcome in zip(run, outcomes, strict=True):
                     self._count(row.kind, outcome)
                 return
         for row, event in run:
@@ -186,7 +186,7 @@ class InboxWorker:
                 if stored is None:  # another pull is running; look again shortly
                     await self._reschedule(event_id, seconds=1.0, error="kf pull busy", count=False)
                     outcome = "deferred"
-                    return
+                    return outcome
                 await self._mark_done(event_id)
                 if stored:
                     self.wakeup.set()

@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import WorkerConfig
-from bot.errors import ApiError
+from bot.errors import ApiError, MalformedCallback
 from bot.wecom.client import WeComClient
 from bot.wecom.events import parse_kf_entry
-from bot.errors import MalformedCallback
 from storage.models import KfCursor
 from storage.queues import InboundRepo, KfCursorRepo
 

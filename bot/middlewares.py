@@ -3,14 +3,12 @@ what came in, before any feature sees it."""
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from bot.context import Context
 from bot.dispatcher import Next
 from bot.wecom.events import AppMessageReceived, ContactEvent, Event, KfEntry, KfMessageReceived
 from storage.models import Message
-
 
 
 async def identify(event: Event, ctx: Context[Any], nxt: Next) -> None:

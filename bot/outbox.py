@@ -68,7 +68,8 @@ class Outbox:
              deadline: datetime | None = None, due_at: datetime | None = None) -> OutboxItem:
         now = self.clock.now()
         item = OutboxItem(api=api, payload=payload, kind=kind, customer_id=customer.id if customer else None,
-                          status=OutboxStatus.PENDING, attempts=0, due_at=due_at or now, deadline=deadline, last_error="",
+                          status=OutboxStatus.PENDING, attempts=0, due_at=due_at or now, deadline=deadline,
+                          last_error="",
                           created_at=now)
         self.session.add(item)
         return item
@@ -83,8 +84,8 @@ class Outbox:
 
     def send_welcome(self, welcome_code: str, text: str, *, customer: Customer, deadline: datetime,
                      attachments: list[dict[str, Any]] | None = None, template_key: str = "") -> OutboxItem:
-        payload: dict[str, Any] = {"welcome_code": welcome_code,
-                                   "text": {"content": fit_bytes(text, TEXT_LIMITS["externalcontact/send_welcome_msg"])}}
+        content = fit_bytes(text, TEXT_LIMITS["externalcontact/send_welcome_msg"])
+        payload: dict[str, Any] = {"welcome_code": welcome_code, "text": {"content": content}}
         if attachments:
             payload["attachments"] = attachments[:9]
         item = self._add("externalcontact/send_welcome_msg", payload, kind="welcome", customer=customer,
@@ -182,7 +183,7 @@ class Outbox:
         self._record(item, channel="webhook", text=markdown, kind="notice")
         return item
 
-    # --- issue 5: kf session handoff and mass-message tasks ------------------------------------
+    # --- kf session handoff and mass-message tasks ------------------------------------
 
     def kf_transfer(self, open_kfid: str, customer: Customer, *, state: int, servicer_userid: str = "",
                     goodbye: str = "", template_key: str = "") -> OutboxItem:
@@ -202,7 +203,7 @@ class Outbox:
                                 "text": goodbye, "template_key": template_key}
         return self._add("kf/service_state/trans", payload, kind="sync", customer=customer)
 
-    # --- community operations (issue 4) -----------------------------------------------------
+    # --- community operations -----------------------------------------------------
     # Customer-group posts and 「联系我」 configs are proposals/reads whose answer matters later:
     # the row's `result` keeps WeCom's answer and bot.followups acts on it after delivery.
 

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-
 from bot.app import config_from, create_app
 from bot.config import Config
 from bot.logs import setup_logging

@@ -51,7 +51,8 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], make_context: Callable[[AsyncSession], Context[Any]], clock: Clock,
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 make_context: Callable[[AsyncSession], Context[Any]], clock: Clock,
                  *, on_outbox: Callable[[], None] = lambda: None, max_sleep_s: float = 30.0,
                  refresh_s: float = 30.0) -> None:
         self.sessions = sessions

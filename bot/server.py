@@ -13,15 +13,15 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import appkeys as keys
 from bot.clock import Clock
 from bot.config import Config
+from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.inbox import InboxWorker
 from bot.intake import Arrival, Intake
 from bot.metrics import Metrics
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
 from bot.wecom.xml import parse_xml, xml_fields

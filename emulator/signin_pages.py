@@ -156,12 +156,14 @@ async def _web_login_pick(request: web.Request) -> web.StreamResponse:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
-STYLE = """body{font:15px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;background:#f3f4f6;color:#222}
+STYLE = """body{font:15px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;margin:0;
+background:#f3f4f6;color:#222}
 main{max-width:420px;margin:32px auto;background:#fff;border-radius:8px;padding:16px 20px}
 h1{font-size:18px;margin:0 0 4px}p.sub{color:#888;margin:0 0 12px;font-size:13px}
 button{display:block;width:100%;margin:6px 0;padding:8px;border:1px solid #ddd;border-radius:6px;background:#fff;
 text-align:left;cursor:pointer;font-size:15px}button:hover{border-color:#07c160}button.refuse{color:#d93025}
-h2{font-size:14px;color:#666;margin:14px 0 4px}.err{color:#d93025}.warn{background:#fff4e5;padding:6px;border-radius:4px}"""
+h2{font-size:14px;color:#666;margin:14px 0 4px}.err{color:#d93025}
+.warn{background:#fff4e5;padding:6px;border-radius:4px}"""
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:

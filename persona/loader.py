@@ -217,11 +217,11 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
         if not isinstance(text, str) or not text.strip():
             raise PersonaError(source, key, "must be a non-empty text")
         try:
-            unknown = placeholders(text) - BROADCAST_FACTS - COMMON - set(facts)
+            strangers = placeholders(text) - BROADCAST_FACTS - COMMON - set(facts)
         except ValueError as exc:
             raise PersonaError(source, key, f"broken placeholder: {exc}") from None
-        if unknown:
-            raise PersonaError(source, key, f"unknown fact {{{sorted(unknown)[0]}}}")
+        if strangers:
+            raise PersonaError(source, key, f"unknown fact {{{sorted(strangers)[0]}}}")
         broadcasts[name] = text
     return Persona(profile=profile, templates=templates, source=source, broadcasts=broadcasts,
                    cadence=parse_cadence(_table(data, "cadence", source), source), facts=dict(facts),

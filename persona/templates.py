@@ -49,7 +49,7 @@ TEMPLATES: dict[str, Spec] = {
     "escalation.follow_up": Spec.of(KF_TEXT, "name", "advisor"),  # the advisor closed the ticket
 }
 
-# --- community operations (issue 4): topics, check-ins, points, referrals -----------------------
+# --- community operations: topics, check-ins, points, referrals -----------------------
 _CAMPAIGN = frozenset({"name", "campaign", "days", "window", "keyword"})
 COMMUNITY: dict[str, frozenset[str]] = {
     "community.topic_post": frozenset({"topic", "group", "link_title"}),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -27,7 +29,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
                                      pool_timeout=120)
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -36,13 +38,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
+        def _begin_immediate(conn: Any) -> None:
             # Writers take the lock up front so concurrent transactions queue on busy_timeout
             # instead of failing with "database is locked" when a reader upgrades to a writer.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _no_pysqlite_begin(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _no_pysqlite_begin(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None
 
         return engine
@@ -70,7 +72,7 @@ def create_reader(url: str) -> AsyncEngine | None:
     engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=2, max_overflow=0, pool_timeout=120)
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _read_only(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _read_only(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
@@ -78,7 +80,7 @@ def create_reader(url: str) -> AsyncEngine | None:
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _snapshot(conn) -> None:  # type: ignore[no-untyped-def]
+    def _snapshot(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")  # deferred: a read snapshot, never the write lock
 
     return engine
@@ -93,9 +95,7 @@ async def ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
-def _alembic_config(connection=None):  # type: ignore[no-untyped-def]
-    from alembic.config import Config as AlembicConfig
-
+def _alembic_config(connection: Any = None) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -106,7 +106,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply Alembic migrations on this engine (used by `wanzi db upgrade`, the sandbox and tests)."""
     from alembic import command
 
-    def run(sync_conn) -> None:  # type: ignore[no-untyped-def]
+    def run(sync_conn: Any) -> None:
         command.upgrade(_alembic_config(sync_conn), revision)
 
     async with engine.begin() as conn:
@@ -116,7 +116,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 async def current_revision(engine: AsyncEngine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    def run(sync_conn) -> str | None:  # type: ignore[no-untyped-def]
+    def run(sync_conn: Any) -> str | None:
         return MigrationContext.configure(sync_conn).get_current_revision()
 
     async with engine.connect() as conn:

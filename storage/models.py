@@ -6,12 +6,23 @@ from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -262,7 +273,7 @@ class JobRun(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-# --- persona, tagging, pushes (issue 3) -----------------------------------------------------
+# --- persona, tagging, pushes -----------------------------------------------------
 
 
 class TagSync(Base):
@@ -342,7 +353,7 @@ class AccessToken(Base):
     expires_at: Mapped[datetime | None]
     refresh_lease_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
-# --- issue 5: escalation to human advisors, staff commands -------------------------------------
+# --- escalation to human advisors, staff commands -------------------------------------
 
 
 class Ticket(Base):
@@ -389,7 +400,7 @@ class StaffPending(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sending | done | cancelled
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-# --- community operations (issue 4): interest groups and topics, check-in campaigns, points,
+# --- community operations: interest groups and topics, check-in campaigns, points,
 # referral campaigns. Campaign days are local calendar dates (Date); instants stay UTC.
 
 
@@ -610,7 +621,7 @@ class ReferralInvite(Base):
     left_at: Mapped[datetime | None]
 
 
-# --- daily digest (issue 6): indexes its per-day aggregates range-scan --------------------------
+# --- daily digest: indexes its per-day aggregates range-scan --------------------------
 # Declared here, after the tables, so the earlier classes stay untouched; revision 0007 creates them.
 
 Index("ix_inbound_event_kind_received", InboundEvent.kind, InboundEvent.received_at)

@@ -9,22 +9,34 @@ write transaction is BEGIN IMMEDIATE, which serialises claims the same way.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundEvent, KfCursor, OutboxItem
 
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+S = TypeVar("S", bound=Select[Any])
 
 
-def _for_claim(session: AsyncSession, stmt):  # type: ignore[no-untyped-def]
-    if session.bind.dialect.name == "postgresql":
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _insert(session: AsyncSession) -> Callable[..., Any]:
+    return pg_insert if _dialect(session) == "postgresql" else sqlite_insert
+
+
+def _for_claim(session: AsyncSession, stmt: S) -> S:
+    if _dialect(session) == "postgresql":
         return stmt.with_for_update(skip_locked=True)
     return stmt
 
@@ -112,7 +124,7 @@ class OutboxRepo:
         result = await self.session.execute(
             update(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.status.in_(["dead", "expired"]))
             .values(status="pending", due_at=now, attempts=0, lease_until=None, deadline=None))
-        return int(result.rowcount or 0)
+        return int(rowcount(result) or 0)
 
     async def depth(self) -> dict[str, int]:
         rows = await self.session.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status))

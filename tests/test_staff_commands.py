@@ -334,6 +334,33 @@ async def test_points_are_adjusted_by_name_with_a_reason_and_audited(bot, wecom)
     assert [a[2] for a in await kit.audit(bot, "points_adjust")] == ["wmZhou001", "wmZhou001"]
 
 
+async def test_points_shows_the_balance_and_the_recent_ledger(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    await say(bot, wecom, "chen.jing", "/points 周敏 +50 线下活动奖励")
+    await say(bot, wecom, "chen.jing", "/points 周敏 -20 误发扣回")
+    reply = await say(bot, wecom, "chen.jing", "/points 周敏")
+    assert "30 分" in reply and "+50 线下活动奖励" in reply and "-20 误发扣回" in reply
+
+
+async def test_interest_groups_are_added_linked_and_listed(bot, wecom) -> None:
+    assert "护肤同好会" in await say(bot, wecom, "chen.jing", "/group add skincare 护肤同好会 护肤")
+    reply = await say(bot, wecom, "chen.jing", "/group link skincare wrSkin0001")
+    assert "wrSkin0001" in reply
+    await bot.drain()
+    assert [c.body["chat_id"] for c in wecom.calls("externalcontact/groupchat/get")] == ["wrSkin0001"]
+    assert "skincare「护肤同好会」：1 个客户群" in await say(bot, wecom, "chen.jing", "/group list")
+
+
+async def test_a_referral_campaign_is_created_listed_and_ended(bot, wecom) -> None:
+    reply = await say(bot, wecom, "chen.jing", "/referral create spring 春日邀请 li.na 10=面霜1瓶 20=面霜2瓶")
+    assert "春日邀请" in reply
+    listed = await say(bot, wecom, "chen.jing", "/referral list")
+    assert "spring 春日邀请" in listed and "10人→面霜1瓶" in listed and "20人→面霜2瓶" in listed
+    assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners spring")
+    assert "已结束" in await say(bot, wecom, "chen.jing", "/referral end spring")
+    assert "没有进行中的邀请活动" in await say(bot, wecom, "chen.jing", "/referral list")
+
+
 async def test_a_campaign_is_created_listed_summarised_and_ended(bot, wecom, clock) -> None:
     reply = await say(bot, wecom, "chen.jing", "/campaign create read21 21天阅读打卡 2026-03-02 21")
     assert "21天阅读打卡" in reply and "2026-03-02" in reply and "21 天" in reply
@@ -390,6 +417,10 @@ BAD_INPUTS = [
     "/points", "/points 周敏 +10", "/points 周敏 10 好评", "/points 周敏 +ten 好评", "/points 周敏 +0 好评",
     "/points 没这个人 +10 好评", "/digest 2026-13-01", "/digest 昨天", "/digest 2026-03-01 2026-03-02",
     "/digest 2026-03-03",
+    "/group", "/group bogus", "/group add skincare", "/group link 没这个群 wrSkin0001", "/group list extra",
+    "/referral", "/referral bogus", "/referral create spring 春日邀请 li.na 10面霜",
+    "/referral create spring 春日邀请 nobody 10=面霜", "/referral end nosuch", "/referral winners nosuch",
+    "/referral list all", "/points 没这个人",
 ]
 
 

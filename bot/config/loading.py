@@ -47,8 +47,8 @@ def coerce(key: str, value: Any, typ: Any) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             raise ConfigError(key, f"must be a list of strings, got {value!r}")
         return tuple(value)
-    args = getattr(typ, "__args__", ())
-    if len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]):
+    args: tuple[Any, ...] = getattr(typ, "__args__", ())
+    if len(args) == 2 and args[1] is Ellipsis and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
         return table_list(key, value, args[0])
     if typ is str:
         if not isinstance(value, str):
@@ -95,12 +95,12 @@ def from_mapping(data: Mapping[str, Any], env: Mapping[str, str] | None = None, 
     by_name = {s.name: s for s in sections}
     known = set(PLATFORM_SECTIONS) | set(by_name)
     merged: dict[str, dict[str, Any]] = {}
-    for name, values in data.items():
+    for name, table in data.items():
         if name not in known:
             raise ConfigError(name, "unknown section")
-        if not isinstance(values, Mapping):
+        if not isinstance(table, Mapping):
             raise ConfigError(name, "must be a table")
-        merged[name] = dict(values)
+        merged[name] = dict(table)
     for var, value in (env or {}).items():
         if not var.startswith(ENV_PREFIX) or "__" not in var:
             continue

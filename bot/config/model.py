@@ -12,8 +12,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, TypeVar, cast
 
-from bot.config.platform import (ConsoleConfig, DatabaseConfig, LogConfig, PersonaConfig, ServerConfig, StaffConfig,
-                                 WeComConfig, WorkerConfig)
+from bot.config.platform import (
+    ConsoleConfig,
+    DatabaseConfig,
+    LogConfig,
+    PersonaConfig,
+    ServerConfig,
+    StaffConfig,
+    WeComConfig,
+    WorkerConfig,
+)
 
 T = TypeVar("T")
 

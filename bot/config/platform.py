@@ -4,6 +4,7 @@ console. Each validates itself (`check`); features bring their sections with the
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from bot.config.checks import check_zone, pairs
 from bot.errors import ConfigError
 

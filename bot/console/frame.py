@@ -56,6 +56,17 @@ def wake_delivery(request: web.Request) -> None:
         delivery.wakeup.set()
 
 
+MAX_ID = 2 ** 63 - 1  # the largest id a BIGINT column holds
+
+
+def path_id(request: web.Request, name: str = "id") -> int:
+    """A row id from the URL; anything that cannot be one is a 404, never a 500."""
+    raw = request.match_info.get(name, "")
+    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
+        raise web.HTTPNotFound(text="no such page")
+    return int(raw)
+
+
 def actor(request: web.Request) -> str:
     """Who did it, for the audit log: the name given at login."""
     return f"console:{session_of(request).user}"[:64]

@@ -54,12 +54,6 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[object]], *, empty: st
                   cls=cls, head=head, body=join(body))
 
 
-def unavailable(title: str, why: str, detail: str = "") -> Safe:
-    """The honest state of a page whose data arrives with a later feature."""
-    return render('<section class="unavailable"><h2>$title</h2><p>$why</p><p class="hint">$detail</p></section>',
-                  title=title, why=why, detail=detail)
-
-
 def page(title: str, body: Safe, *, active: str = "", user: str = "", csrf: str = "",
          nav: Iterable[tuple[str, str, str]] = ()) -> Safe:
     """The console's frame: navigation, who is logged in, and a logout form."""

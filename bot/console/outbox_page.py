@@ -55,7 +55,8 @@ async def outbox_page(request: web.Request) -> web.Response:
                       tabs=tabs, csrf=csrf, grid=grid)
     flash = request.query.get("retried")
     if flash is not None:
-        body = join([render('<p class="flash">已重新排队 $n 条（已发送的不会重发；过期的欢迎语会再次过期）</p>', n=flash), body])
+        note = render('<p class="flash">已重新排队 $n 条（已发送的不会重发；过期的欢迎语会再次过期）</p>', n=flash)
+        body = join([note, body])
     return frame(request, "发件箱", body, active="outbox")
 
 

@@ -162,7 +162,7 @@ class WeComClient:
                 self._report(exc)
                 if refreshed:
                     raise
-                refreshed, stale = True, exc.token_used  # type: ignore[attr-defined]
+                refreshed, stale = True, exc.token_used
                 await self.drop_token(spec.secret, stale)
                 continue
             except (ApiError, TransportError) as exc:
@@ -199,7 +199,7 @@ class WeComClient:
         try:
             return await self._request(spec.path, spec.method, query, body)
         except TokenInvalid as exc:
-            exc.token_used = token  # type: ignore[attr-defined]
+            exc.token_used = token
             raise
 
     async def _request(self, path: str, method: str, query: dict[str, str],

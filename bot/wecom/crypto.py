@@ -72,7 +72,7 @@ class CallbackCrypto:
         if raw_len == 0 or raw_len % 32:
             raise CallbackRejected("ciphertext length is not a multiple of the block size")
         try:
-            return self._prp.decrypt(encrypt, self.receive_id)
+            return str(self._prp.decrypt(encrypt, self.receive_id))
         except (ValueError, struct.error, UnicodeDecodeError, IndexError) as exc:
             raise CallbackRejected("ciphertext does not decrypt") from exc
         except Exception as exc:  # wechatpy raises its own InvalidCorpIdException

@@ -14,10 +14,9 @@ from typing import Any, ClassVar
 from bot.errors import MalformedCallback
 
 Fields = dict[str, Any]
-_frozen = dict(frozen=True, slots=True, kw_only=True)
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     kind: ClassVar[str] = "event"
     create_time: int = 0
@@ -30,7 +29,7 @@ class Event:
 # --- self-built app: staff talking to the bot ----------------------------------------------
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppMessageReceived(Event):
     """A staff member sent a message to our self-built app."""
 
@@ -46,7 +45,7 @@ class AppMessageReceived(Event):
         return f"msg:{self.msg_id}"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppEventReceived(Event):
     """enter_agent, click and the other app UI events (no MsgId)."""
 
@@ -63,7 +62,7 @@ class AppEventReceived(Event):
 # --- customer contact: change_external_contact ---------------------------------------------
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ContactEvent(Event):
     change_type: ClassVar[str] = ""
     userid: str
@@ -75,7 +74,7 @@ class ContactEvent(Event):
                 f"{self.external_userid}:{self.create_time}")
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FriendAdded(ContactEvent):
     """A customer became a staff member's contact; State names the channel, WelcomeCode lives 20 s."""
 
@@ -91,13 +90,13 @@ class FriendAdded(ContactEvent):
         return f"evt:change_external_contact:{ct}:{self.userid}:{self.external_userid}:{self.create_time}"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FriendEdited(ContactEvent):
     kind: ClassVar[str] = "friend_edited"
     change_type: ClassVar[str] = "edit_external_contact"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FriendRemovedByStaff(ContactEvent):
     """del_external_contact: the member deleted the customer (Source=DELETE_BY_TRANSFER on transfer)."""
 
@@ -106,7 +105,7 @@ class FriendRemovedByStaff(ContactEvent):
     source: str = ""
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FriendLeft(ContactEvent):
     """del_follow_user: the customer deleted the member."""
 
@@ -114,7 +113,7 @@ class FriendLeft(ContactEvent):
     change_type: ClassVar[str] = "del_follow_user"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TransferFailed(ContactEvent):
     kind: ClassVar[str] = "transfer_failed"
     change_type: ClassVar[str] = "transfer_fail"
@@ -124,7 +123,7 @@ class TransferFailed(ContactEvent):
 # --- customer groups: change_external_chat -------------------------------------------------
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupEvent(Event):
     chat_id: str
 
@@ -133,17 +132,17 @@ class GroupEvent(Event):
         return f"evt:change_external_chat:{self.kind}:{self.chat_id}:{self.create_time}"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupCreated(GroupEvent):
     kind: ClassVar[str] = "group_created"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupDismissed(GroupEvent):
     kind: ClassVar[str] = "group_dismissed"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupUpdated(GroupEvent):
     """Members joined/left, owner/name/notice changed. JoinScene 0 invite / 3 QR; QuitScene 0 self / 1 removed."""
 
@@ -165,7 +164,7 @@ class GroupUpdated(GroupEvent):
 # --- corp tags: change_external_tag --------------------------------------------------------
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CorpTagChanged(Event):
     kind: ClassVar[str] = "corp_tag_changed"
     change_type: str
@@ -181,7 +180,7 @@ class CorpTagChanged(Event):
 # --- WeChat Customer Service ---------------------------------------------------------------
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfNotified(Event):
     """kf_msg_or_event: only "pull now"; the content comes from kf/sync_msg with this Token."""
 
@@ -194,7 +193,7 @@ class KfNotified(Event):
         return f"evt:kf_msg_or_event:{self.open_kfid}:{self.token}:{self.create_time}"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfEntry(Event):
     """One entry of kf/sync_msg msg_list; de-duplicated by msgid."""
 
@@ -208,7 +207,7 @@ class KfEntry(Event):
         return f"kf:{self.msgid}"
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfMessageReceived(KfEntry):
     """A message in a kf chat: origin 3 from the customer, 5 from a human servicer."""
 
@@ -224,7 +223,7 @@ class KfMessageReceived(KfEntry):
         return self.origin == 3
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfSessionEntered(KfEntry):
     """enter_session: the customer opened the chat; welcome_code (20 s) only if WeCom allows a welcome."""
 
@@ -234,7 +233,7 @@ class KfSessionEntered(KfEntry):
     welcome_code: str = ""
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfSessionStatusChanged(KfEntry):
     """A servicer acted in the client: 1 picked up, 2 transferred, 3 ended, 4 re-opened."""
 
@@ -245,14 +244,14 @@ class KfSessionStatusChanged(KfEntry):
     msg_code: str = ""
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfSendFailed(KfEntry):
     kind: ClassVar[str] = "kf_send_failed"
     fail_msgid: str = ""
     fail_type: int = 0
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class KfOtherEvent(KfEntry):
     """servicer_status_change, recalls and other kf events we store but do not act on yet."""
 
@@ -261,7 +260,7 @@ class KfOtherEvent(KfEntry):
     body: Fields = field(default_factory=dict)
 
 
-@dataclass(**_frozen)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnknownCallback(Event):
     """Anything we do not model yet: stored and logged, never fatal."""
 
@@ -318,7 +317,7 @@ def parse_callback(f: Fields) -> Event:
     change = _s(f, "ChangeType")
     if event == "change_external_contact":
         _require(f, "UserID", "ExternalUserID")
-        common = dict(create_time=ct, userid=_s(f, "UserID"), external_userid=_s(f, "ExternalUserID"))
+        common: Fields = dict(create_time=ct, userid=_s(f, "UserID"), external_userid=_s(f, "ExternalUserID"))
         if change in ("add_external_contact", "add_half_external_contact"):
             return FriendAdded(**common, state=_s(f, "State"), welcome_code=_s(f, "WelcomeCode"),
                                half=change == "add_half_external_contact")
@@ -367,8 +366,9 @@ def parse_kf_entry(m: Fields) -> KfEntry:
     if msgtype == "event":
         ev = m.get("event") or {}
         et = str(ev.get("event_type") or "")
-        common = dict(create_time=send_time, msgid=msgid, origin=origin, open_kfid=str(ev.get("open_kfid") or ""),
-                      external_userid=str(ev.get("external_userid") or ""))
+        common: Fields = dict(create_time=send_time, msgid=msgid, origin=origin,
+                              open_kfid=str(ev.get("open_kfid") or ""),
+                              external_userid=str(ev.get("external_userid") or ""))
         if et == "enter_session":
             return KfSessionEntered(**common, scene=str(ev.get("scene") or ""),
                                     scene_param=str(ev.get("scene_param") or ""),
@@ -382,7 +382,8 @@ def parse_kf_entry(m: Fields) -> KfEntry:
             return KfSendFailed(**common, fail_msgid=str(ev.get("fail_msgid") or ""),
                                 fail_type=int(ev.get("fail_type") or 0))
         return KfOtherEvent(**common, event_type=et, body=dict(ev))
-    body = m.get(msgtype) if isinstance(m.get(msgtype), dict) else {}
+    found = m.get(msgtype)
+    body: Fields = found if isinstance(found, dict) else {}
     return KfMessageReceived(create_time=send_time, msgid=msgid, origin=origin,
                              open_kfid=str(m.get("open_kfid") or ""),
                              external_userid=str(m.get("external_userid") or ""), msgtype=msgtype,

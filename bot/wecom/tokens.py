@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, utc
 from storage.models import AccessToken
-from storage.queues import _insert
+from storage.queues import _insert, rowcount
 
 REFRESH_LEASE_S = 10.0
 
@@ -97,7 +97,7 @@ class DbTokenStore:
                                           or_(AccessToken.token == "", AccessToken.expires_at.is_(None),
                                               AccessToken.expires_at <= now))
                 .values(refresh_lease_until=now + timedelta(seconds=REFRESH_LEASE_S)))
-            return bool(result.rowcount)
+            return bool(rowcount(result))
 
     async def put(self, key: str, token: str, expires_at: float) -> None:
         await self._set(key, token=token, expires_at=utc(expires_at))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -17,7 +18,7 @@ def parse_xml(data: bytes | str) -> Element:
         raise MalformedCallback(f"unreadable XML: {type(exc).__name__}") from exc
     if root.tag != "xml":
         raise MalformedCallback(f"root element is <{root.tag}>, expected <xml>")
-    return root
+    return cast(Element, root)
 
 
 def xml_fields(root: Element) -> dict[str, str | list[str]]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
+from bot.commands import Command
 from handlers.customers.commands import CustomerArgs, audit_customer, who
+from handlers.services import Ctx
 from handlers.staff.lookup import find_customer
 from handlers.staff.parsing import expect
-from bot.commands import Command
 
 
 def parse_optout(args: list[str]) -> CustomerArgs:

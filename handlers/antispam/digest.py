@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Mapping
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window
-from storage.models import AuditLog, OutboxItem
-from storage.models import SuppressedPush
 
+from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, counts_by
+from storage.models import AuditLog, OutboxItem, SuppressedPush
 
 PUSHES_SENT = Metric("outreach.pushes_sent", "推送送达", "outreach", priority=3, better=0,
                      note="企业微信已接收的营销推送（kind=push）")
@@ -47,15 +47,8 @@ SUPPRESSED = Metric("outreach.pushes_suppressed", "频控拦截推送", "outreac
 SUPPRESSED_BY_REASON = Metric("outreach.suppressed_by_reason", "拦截原因", "outreach", kind="breakdown", priority=5)
 
 
-async def _by(session: AsyncSession, column, created) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
-    n = func.count().label("n")
-    rows = (await session.execute(select(column, n).where(created).group_by(column)
-                                  .order_by(n.desc(), column))).all()
-    return tuple((str(k), int(c)) for k, c in rows)
-
-
 async def suppressed(session: AsyncSession, window: Window) -> Mapping[str, Value]:
-    ranked = await _by(session, SuppressedPush.reason, window.covers(SuppressedPush.created_at))
+    ranked = await counts_by(session, SuppressedPush.reason, window.covers(SuppressedPush.created_at))
     return {SUPPRESSED.key: sum(c for _, c in ranked), SUPPRESSED_BY_REASON.key: Breakdown(ranked)}
 
 

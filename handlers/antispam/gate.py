@@ -19,16 +19,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.antispam.config import AntispamConfig
+from sqlalchemy import select
+
+from bot.outbox import PushAdmission
 from bot.wecom import kf_window
+from handlers.antispam.config import AntispamConfig
 from handlers.services import Ctx
 from persona.loader import parse_cadence
 from persona.model import Cadence
-from bot.outbox import PushAdmission
-from sqlalchemy import select
-
 from storage.models import Customer, OutboxItem, OutboxStatus
 from storage.repos import PushCounts, PushRepo
 
@@ -182,7 +183,7 @@ async def plan_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, o
 
 
 async def send_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
-                    kf_only: bool = False, **facts: object) -> PushOutcome:
+                    kf_only: bool = False, **facts: Any) -> PushOutcome:
     """Render a template in the persona's voice and queue it as a push, if the gate admits it."""
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
     plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, kf_only=kf_only)

@@ -19,18 +19,18 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.wecom import kf_window
+from bot.commands import Command
+from bot.errors import CommandError
 from bot.outbox import PushAdmission
+from bot.wecom import kf_window
 from handlers.antispam.gate import plan_push
 from handlers.services import Ctx
-from bot.errors import CommandError
+from handlers.staff.config import CommandsConfig
 from handlers.staff.lookup import find_tag, unknown_tag
 from handlers.staff.parsing import expect, no_args
 from storage.models import Customer, StaffPending, Tag
-from storage.repos import PushLedger
 from storage.queues import _for_claim
-from bot.commands import Command
-from handlers.staff.config import CommandsConfig
+from storage.repos import PushLedger
 
 MASS_LIMIT = 10_000  # external_userid per add_msg_template call (customer-contact.md §10)
 CHUNK = 500  # customers queued per transaction by expand_broadcasts

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Sequence
 
-from handlers.checkin.config import CheckinConfig, MilestoneSpec
 from bot.config.checks import check_clock, check_window
-from handlers.services import Ctx
 from bot.errors import CommandError, ConfigError
+from handlers.checkin.config import CheckinConfig, MilestoneSpec
+from handlers.services import Ctx
 from handlers.topics.groups import interest_group
 from storage.models import CheckinCampaign, Customer
 from storage.repos import CampaignRepo, InterestRepo

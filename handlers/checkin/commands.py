@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from handlers.services import Ctx
-from handlers.staff.parsing import actor, number, parse_date, subcommand
-from handlers.staff.parsing import expect
-from handlers.checkin.stats import campaign_summary, format_summary
-from handlers.checkin.campaigns import create_campaign, days_of, end_campaign, list_campaigns
-from bot.commands import Command
 
+from bot.commands import Command
+from handlers.checkin.campaigns import create_campaign, days_of, end_campaign, list_campaigns
+from handlers.checkin.stats import campaign_summary, format_summary
+from handlers.services import Ctx
+from handlers.staff.parsing import actor, expect, number, parse_date, subcommand
 
 MAX_LISTED = 20  # an app text holds about 2 KB; longer lists point to the console
 

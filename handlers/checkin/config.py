@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from bot.config.checks import check_clock, check_date, check_window
 from bot.errors import ConfigError
 

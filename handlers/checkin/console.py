@@ -11,10 +11,10 @@ from bot.appkeys import CONFIG
 from bot.console.frame import context, frame, reader
 from bot.console.html import Safe, join, render, table
 from bot.feature import ConsolePage
-from handlers.topics.localtime import local_day
 from handlers.checkin.stats import campaign_summary
 from handlers.digest.render import fmt_percent
 from handlers.topics.console import topics_table
+from handlers.topics.localtime import local_day
 from storage.models import CheckinCampaign
 from storage.repos import CampaignRepo
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from apscheduler.triggers.cron import CronTrigger
+
 from bot.config import Config
-from handlers.services import Ctx
 from bot.scheduler import Job
 from handlers.checkin.service import send_reminders
+from handlers.services import Ctx
 from handlers.topics.localtime import zone
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
-
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.checkin.service import attach_photo, check_in, is_checkin
 from handlers.replies.voice import reply_all
+from handlers.services import Ctx
 
 router = Router("checkin")
 

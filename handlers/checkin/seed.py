@@ -4,13 +4,14 @@ so a restart never resets a running camp."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Config
 from handlers.checkin.campaigns import milestone_dicts
+from handlers.checkin.config import CheckinConfig
 from storage.models import CheckinCampaign
 from storage.repos import CampaignRepo, InterestRepo
-from handlers.checkin.config import CheckinConfig
-
 
 SOURCE = "config"
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from persona import times
-from handlers.services import Ctx
 from bot.wecom.events import KfMessageReceived
-from handlers.points import service as points
 from handlers.checkin.campaigns import days_of, eligible, is_over
-from handlers.topics.localtime import in_window, local_day, minute_of_day, quiet, window_of
+from handlers.checkin.config import CheckinConfig
+from handlers.points import service as points
 from handlers.replies.voice import Say, tell
+from handlers.services import Ctx
+from handlers.topics.localtime import in_window, local_day, minute_of_day, quiet, window_of
+from persona import times
 from storage.models import Checkin, CheckinCampaign, CheckinParticipant, CheckinReminder, Customer
 from storage.repos import CampaignRepo, PointsRepo
-from handlers.checkin.config import CheckinConfig
 
 BADGE_TAG_GROUP = "打卡徽章"
 ENDED_ANSWER_DAYS = 7  # after this, "打卡" for an old campaign is just "no campaign now"
@@ -206,9 +206,9 @@ async def attach_photo(ctx: Ctx, event: KfMessageReceived) -> None:
     """A photo sent shortly after today's check-in becomes its proof (no extra answer)."""
     customer = ctx.customer
     assert customer is not None
-    now = ctx.clock.now()
+    now, settings = ctx.clock.now(), ctx.settings.of(CheckinConfig)
     await CampaignRepo(ctx.session).mark_photo(customer.id, local_day(ctx.settings, now),
-                                               since=now - timedelta(minutes=ctx.settings.of(CheckinConfig).photo_grace_min))
+                                               since=now - timedelta(minutes=settings.photo_grace_min))
 
 
 async def send_reminders(ctx: Ctx, fire_time: datetime) -> int:

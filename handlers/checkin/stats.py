@@ -11,9 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from handlers.services import Ctx
 from handlers.checkin.campaigns import days_of, get_campaign
 from handlers.checkin.service import streak
+from handlers.services import Ctx
 from handlers.topics.localtime import local_day
 from storage.models import CheckinCampaign, Customer
 from storage.repos import CampaignRepo

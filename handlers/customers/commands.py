@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.commands import Command
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.routing import local
+from handlers.escalation.rules import is_vip
 from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
 from handlers.staff.parsing import expect, switch
-from handlers.escalation.routing import local
-from handlers.escalation.rules import is_vip
 from storage.models import Customer
-from bot.commands import Command
-from handlers.escalation.config import EscalationConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ async def run_assign(ctx: Ctx, args: CustomerArgs) -> str:
 
 
 COMMANDS = (
-    Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、未结工单", parse_whois, run_whois, order=20),
+    Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、未结工单", parse_whois, run_whois,
+            order=20),
     Command("/vip", "operator", "/vip <客户> on|off", "设为或取消 VIP", parse_vip, run_vip, order=50),
     Command("/assign", "operator", "/assign <客户> <顾问>", "指定客户的专属顾问", parse_assign, run_assign, order=60),
 )

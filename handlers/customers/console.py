@@ -8,9 +8,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, FACTS
-from bot.console.frame import actor, context, frame, reader, writer
-from bot.feature import ConsolePage
+from bot.console.frame import actor, context, frame, path_id, reader, writer
 from bot.console.html import Safe, join, local_time, render, table, url
+from bot.feature import ConsolePage
 from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
 
@@ -47,10 +47,7 @@ async def customer_list(request: web.Request) -> web.Response:
 
 async def customer_detail(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
-    try:
-        customer_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    customer_id = path_id(request)
     async with writer(request).begin() as session:
         try:
             customer = await CustomerRepo(session).get(customer_id)

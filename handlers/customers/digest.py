@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from sqlalchemy import case, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
@@ -36,7 +36,7 @@ KEPT_30D = Metric("retention.kept_30d", "30日好友留存率", "retention", kin
 NO_CHANNEL = "（无渠道）"
 
 
-def _friend_adds(window: Window):  # type: ignore[no-untyped-def]
+def _friend_adds(window: Window) -> tuple[ColumnElement[bool], ...]:
     """Conditions selecting the day's add_external_contact callbacks (served by ix_inbound_event_kind_received)."""
     return (InboundEvent.kind == "friend_added", window.covers(InboundEvent.received_at),
             InboundEvent.payload["ChangeType"].as_string() == "add_external_contact")
@@ -73,7 +73,8 @@ async def _cohort(session: AsyncSession, window: Window, days_ago: int) -> tuple
     # A loss before the add belongs to an earlier friendship; the customer came back.
     kept = or_(Customer.lost_at.is_(None), Customer.lost_at >= window.end, Customer.lost_at < cohort.c.added_at)
     active = exists().where(Message.customer_id == cohort.c.cid, Message.direction == "in",
-                            Message.staff_userid == "", Message.created_at >= window.shift(-6).start, Message.created_at < window.end)
+                            Message.staff_userid == "", Message.created_at >= window.shift(-6).start,
+                            Message.created_at < window.end)
     row = (await session.execute(
         select(func.count(), func.sum(case((kept, 1), else_=0)), func.sum(case((active, 1), else_=0)))
         .select_from(cohort.join(Customer, Customer.id == cohort.c.cid)))).one()

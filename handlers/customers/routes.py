@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import FriendLeft, FriendRemovedByStaff, GroupCreated, GroupDismissed, GroupUpdated
+from handlers.services import Ctx
 
 router = Router("contacts")
 

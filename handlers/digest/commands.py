@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.services import Ctx
+from bot.commands import Command, Markdown
 from bot.errors import CommandError
-from handlers.staff.parsing import parse_date
-from bot.commands import Markdown
-from handlers.staff.parsing import expect
 from handlers.digest.service import digest_markdown, last_whole_day
-from bot.commands import Command
+from handlers.services import Ctx
+from handlers.staff.parsing import expect, parse_date
 
 
 def parse_digest(args: list[str]) -> date | None:
@@ -21,7 +19,8 @@ async def run_digest(ctx: Ctx, day: date | None) -> Markdown:
     today = ctx.local_now.date()
     if day is not None and day > today:
         raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报。")
-    text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day or last_whole_day(ctx.settings, ctx.clock.now()),
+    day = day or last_whole_day(ctx.settings, ctx.clock.now())
+    text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day,
                                  now=ctx.clock.now(), brand=ctx.persona.profile.brand)
     return Markdown(text)
 

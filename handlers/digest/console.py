@@ -5,20 +5,19 @@ The same body, with the stylesheet inlined, is what `wanzi digest --html FILE` w
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import CLOCK, CONFIG, PERSONA
-from bot.console.frame import frame, reader
-from bot.feature import ConsolePage
 from bot.console.charts import Series, line_chart, placeholder
+from bot.console.frame import frame, reader
 from bot.console.html import STATIC, Safe, join, render, url
-from handlers.digest.build import Digest, Line, daily_series
-from handlers.digest.build import build_digest
 from bot.digest_metrics import Breakdown, Registry, Value
+from bot.feature import ConsolePage
+from handlers.digest.build import Digest, Line, build_digest, daily_series
 from handlers.digest.render import day_title, fmt_breakdown, fmt_change, fmt_value, trend
 from handlers.digest.service import digest_title, last_whole_day
 from handlers.services import services_of
@@ -111,13 +110,15 @@ def metric_table(digest: Digest) -> Safe:
 
 def digest_body(digest: Digest, series: SeriesMap, registry: Registry,
                 title: str) -> Safe:
-    status = "" if digest.complete else f"（当天尚未结束，截至 {digest.generated_at.astimezone(ZoneInfo(digest.tz)):%H:%M}）"
+    until = digest.generated_at.astimezone(ZoneInfo(digest.tz))
+    status = "" if digest.complete else f"（当天尚未结束，截至 {until:%H:%M}）"
     return render('<h1>$title · $day</h1><p class="sub">时区 $tz $status</p>$cards$charts$table',
                   title=title, day=day_title(digest), tz=digest.tz, status=status, cards=headline(digest),
                   charts=charts(series, registry), table=metric_table(digest))
 
 
-async def compute_page(session: AsyncSession, day: date, tz: str, now, registry: Registry):  # type: ignore[no-untyped-def]
+async def compute_page(session: AsyncSession, day: date, tz: str, now: datetime,
+                       registry: Registry) -> tuple[Digest, SeriesMap]:
     digest = await build_digest(session, day, tz, now=now, registry=registry)
     series = await daily_series(session, chart_keys(registry), day, tz, days=CHART_DAYS, registry=registry, now=now)
     return digest, series

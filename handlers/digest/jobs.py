@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
-from handlers.services import Ctx
 from bot.scheduler import Job
+from handlers.digest.config import DigestConfig
 from handlers.digest.render import APP_MARKDOWN_LIMIT, WEBHOOK_MARKDOWN_LIMIT, markdown
 from handlers.digest.service import compute, console_link, digest_title
-from handlers.digest.config import DigestConfig
+from handlers.services import Ctx
 
 JOB_NAME = "digest.daily"
 
@@ -36,12 +36,13 @@ async def send_daily_digest(ctx: Ctx, fire_time: datetime) -> None:
     day = fire_time.astimezone(ZoneInfo(config.persona.timezone)).date() - timedelta(days=1)
     digest = await compute(ctx.session, config, ctx.services.digest, day, now=ctx.clock.now())
     title, link = digest_title(ctx.persona.profile.brand), console_link(config, day)
-    if config.of(DigestConfig).managers:
-        ctx.outbox.app_markdown(config.wecom.agent_id, "|".join(config.of(DigestConfig).managers),
+    settings = config.of(DigestConfig)
+    if settings.managers:
+        ctx.outbox.app_markdown(config.wecom.agent_id, "|".join(settings.managers),
                                 markdown(digest, title=title, link=link, limit=APP_MARKDOWN_LIMIT))
-    if config.of(DigestConfig).webhook:
+    if settings.webhook:
         ctx.outbox.webhook_markdown(markdown(digest, title=title, link=link, limit=WEBHOOK_MARKDOWN_LIMIT),
                                     key=config.wecom.webhook_key)
     ctx.repos.audit.record(actor="system", action="digest_sent", target=f"{day:%Y-%m-%d}",
-                           detail={"managers": len(config.of(DigestConfig).managers), "webhook": config.of(DigestConfig).webhook},
+                           detail={"managers": len(settings.managers), "webhook": settings.webhook},
                            now=ctx.clock.now())

@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from handlers.digest.build import Digest, Line
 from bot.digest_metrics import Breakdown, Metric
+from handlers.digest.build import Digest, Line
 
 WEEKDAYS = "一二三四五六日"
 NOT_TRACKED = "—"
@@ -28,11 +28,13 @@ def fmt_value(metric: Metric, value: object) -> str:
         return NOT_TRACKED
     if isinstance(value, Breakdown):
         return fmt_breakdown(metric, value)
+    if not isinstance(value, (int, float)):
+        return str(value)
     if metric.kind == "rate":
-        return fmt_percent(float(value))  # type: ignore[arg-type]
+        return fmt_percent(float(value))
     if metric.kind == "seconds":
-        return fmt_duration(float(value))  # type: ignore[arg-type]
-    return fmt_number(value)  # type: ignore[arg-type]
+        return fmt_duration(float(value))
+    return fmt_number(value)
 
 
 def fmt_number(n: float) -> str:
@@ -60,7 +62,7 @@ def fmt_breakdown(metric: Metric, value: Breakdown, limit: int = 6) -> str:
         return "无"
     shown = value.items[:limit]
     fmt = fmt_percent if metric.kind == "rate_breakdown" else fmt_number
-    text = " · ".join(f"{label} {fmt(n)}" for label, n in shown)  # type: ignore[arg-type]
+    text = " · ".join(f"{label} {fmt(n)}" for label, n in shown)
     return text + (f" 等{len(value.items)}项" if len(value.items) > limit else "")
 
 

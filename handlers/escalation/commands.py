@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.services import Ctx
+from bot.commands import Command
 from bot.errors import CommandError
-from handlers.staff.parsing import expect, switch, ticket_id
 from handlers.escalation import tickets as ops
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
+from handlers.services import Ctx
+from handlers.staff.parsing import expect, switch, ticket_id
 from storage.models import Staff
-from bot.commands import Command
 
 SCOPES = {"mine": "我的", "all": "全部", "queued": "排队中"}
 LIST_LIMIT = 20

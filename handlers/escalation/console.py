@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from bot.appkeys import CLOCK, CONFIG
-from bot.console.frame import actor, context, frame, reader, session_of, wake_delivery, writer
+from bot.console.frame import actor, context, frame, path_id, reader, session_of, wake_delivery, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.errors import CommandError
 from bot.feature import ConsolePage
@@ -23,7 +23,7 @@ from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import claim_ticket, resolve_ticket
 from handlers.services import Ctx
-from storage.models import Customer, Staff, Ticket
+from storage.models import AuditLog, Customer, Staff, Ticket
 from storage.repos import AuditRepo
 
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
@@ -110,7 +110,8 @@ async def escalations(request: web.Request) -> web.Response:
             actions.append(_button(t.id, "resolve", "解决", csrf))
         late = t.sla_due_at is not None and t.status != "resolved" and t.sla_due_at < now
         due = local_time(t.sla_due_at, tz) if t.sla_due_at else "—"
-        rows.append((t.id, render("$n<br><small>$e</small>", n=t.customer_name, e=t.external_userid), t.summary,
+        rows.append((render('<a href="/console/tickets/$id">$id</a>', id=t.id),
+                     render("$n<br><small>$e</small>", n=t.customer_name, e=t.external_userid), t.summary,
                      render('<span class="status-$s">$label</span>', s=t.status,
                             label=TICKET_STATUS.get(t.status, t.status)),
                      t.assignee or "—", local_time(t.opened_at, tz),
@@ -123,18 +124,15 @@ async def escalations(request: web.Request) -> web.Response:
     return frame(request, "升级工单", body, active="escalations")
 
 
-def _button(ticket_id: int, action: str, label: str, csrf: str) -> Safe:
-    return render('<form method="post" action="/console/escalations/$id/$action" class="inline">'
+def _button(ticket_id: int, action: str, label: str, csrf: str, *, back: str = "") -> Safe:
+    target = f"/console/escalations/{ticket_id}/{action}" + (f"?from={back}" if back else "")
+    return render('<form method="post" action="$target" class="inline">'
                   '<input type="hidden" name="csrf" value="$csrf"><button type="submit">$label</button></form>',
-                  id=ticket_id, action=action, csrf=csrf, label=label)
+                  target=target, csrf=csrf, label=label)
 
 
 async def ticket_action(request: web.Request) -> web.StreamResponse:
-    action = request.match_info["action"]
-    try:
-        ticket_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    action, ticket_id = request.match_info["action"], path_id(request)
     staff, clock = session_of(request).user, request.config_dict[CLOCK]
     async with writer(request).begin() as session:
         do = claim if action == "claim" else resolve
@@ -142,8 +140,56 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         AuditRepo(session).record(actor=actor(request), action=f"ticket_{action}", target=str(ticket_id),
                                   now=clock.now())
     wake_delivery(request)  # the handover messages (kf trans, notices) leave now
-    raise web.HTTPSeeOther(url("/console/escalations", msg=message))
+    back = "/console/escalations" if request.query.get("from") != "ticket" else f"/console/tickets/{ticket_id}"
+    raise web.HTTPSeeOther(url(back, msg=message))
+
+
+STATUS_WORDS = {"queued": "排队中", "assigned": "已分配", "resolved": "已解决"}
+
+
+async def ticket_page(request: web.Request) -> web.Response:
+    """One ticket: who asked what, its context when it was opened, where it stands, what happened."""
+    config, ticket_id = request.config_dict[CONFIG], path_id(request)
+    tz = config.persona.timezone
+    async with reader(request)() as session:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise web.HTTPNotFound(text="no such ticket")
+        customer = await session.get(Customer, ticket.customer_id)
+        trail = (await session.scalars(select(AuditLog).where(AuditLog.target == f"ticket:{ticket.id}")
+                                       .order_by(AuditLog.id))).all()
+    assert customer is not None
+    view = view_of(ticket, customer)
+    snapshot = ticket.context or {}
+    facts = [("客户", render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=view.customer_name)),
+             ("诉求", view.summary), ("状态", STATUS_WORDS.get(ticket.status, ticket.status)),
+             ("负责人", ticket.advisor_userid or "—"), ("创建", local_time(ticket.created_at, tz)),
+             ("首响时限", local_time(ticket.due_at, tz) if ticket.due_at else "—"),
+             ("首次响应", local_time(ticket.first_response_at, tz) if ticket.first_response_at else "—"),
+             ("结单", f"{local_time(ticket.resolved_at, tz)} · {ticket.resolved_by}" if ticket.resolved_at else "—"),
+             ("标签", "、".join(snapshot.get("tags") or []) or "—")]
+    dl = join(render("<dt>$k</dt><dd>$v</dd>", k=k, v=v) for k, v in facts)
+    messages = [render('<li><span class="meta">$who $at</span><span class="text">$text</span></li>',
+                       who=m.get("who", ""), at=m.get("at", ""), text=m.get("text", ""))
+                for m in snapshot.get("messages") or []]
+    steps = [(local_time(a.created_at, tz), a.action.removeprefix("ticket."), a.actor) for a in trail]
+    csrf = session_of(request).csrf
+    actions: list[Safe] = []
+    if view.status == "open":
+        actions.append(_button(ticket.id, "claim", "认领", csrf, back="ticket"))
+    if view.status in ("open", "claimed"):
+        actions.append(_button(ticket.id, "resolve", "解决", csrf, back="ticket"))
+    flash = request.query.get("msg", "")
+    body = render('<p><a href="/console/escalations">← 升级工单</a></p><h1>工单 #$id</h1>$flash'
+                  '<dl class="profile">$dl</dl><p>$actions</p><h3>问题</h3><p>$question</p>'
+                  '<h3>转人工时的最近消息</h3><ol class="history">$messages</ol><h3>处理记录</h3>$steps',
+                  id=ticket.id, flash=render('<p class="flash">$m</p>', m=flash) if flash else Safe(""), dl=dl,
+                  actions=join(actions), question=ticket.question or "—",
+                  messages=join(messages) if messages else Safe("<li>没有消息</li>"),
+                  steps=table(["时间", "步骤", "操作人"], steps, empty="没有记录"))
+    return frame(request, f"工单 #{ticket.id}", body, active="escalations")
 
 
 PAGES = (ConsolePage("/escalations", escalations, title="升级工单", order=30),
+         ConsolePage("/tickets/{id}", ticket_page),
          ConsolePage("/escalations/{id}/{action:claim|resolve}", ticket_action, method="POST"))

@@ -44,7 +44,7 @@ async def escalations(session: AsyncSession, window: Window) -> Mapping[str, Val
         window.covers(Ticket.resolved_at)))
     pairs = (await session.execute(select(Ticket.created_at, Ticket.first_response_at).where(
         window.covers(Ticket.created_at), Ticket.first_response_at.is_not(None), Ticket.reason != "servicer"))).all()
-    waits = [(answered - created).total_seconds() for created, answered in pairs]
+    waits = [(answered - created).total_seconds() for created, answered in pairs if answered is not None]
     breaches = await session.scalar(select(func.count()).select_from(Ticket).where(
         window.covers(Ticket.due_at), Ticket.due_at < window.cutoff,
         or_(Ticket.first_response_at.is_(None), Ticket.first_response_at > Ticket.due_at)))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.wecom.events import KfEntry
+from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import display_name
 from handlers.escalation.rules import Trigger, decide
 from handlers.escalation.tickets import customer_facts, open_ticket, tell_customer
+from handlers.services import Ctx
 from storage.models import Ticket
-from handlers.escalation.config import EscalationConfig
 
 
 async def held_by_advisor(ctx: Ctx) -> Ticket | None:
@@ -43,8 +43,9 @@ async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool) -> bool:
     """Call before the persona answers a customer's message. True means a person has this chat
     (an advisor holds the session, or the rules just opened a ticket): do not answer.
 
-    `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules: asking for a person, a sensitive topic, a VIP's
-    question, or an unanswerable question from someone escalation.unanswered_escalates covers."""
+    `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules:
+    asking for a person, a sensitive topic, a VIP's question, or an unanswerable question from
+    someone escalation.unanswered_escalates covers."""
     if await held_by_advisor(ctx) is not None:
         return True
     customer = ctx.customer

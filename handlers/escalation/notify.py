@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.services import Ctx
 from bot.outbox import TEXT_LIMITS, fit_bytes
 from handlers.escalation.routing import local
 from handlers.escalation.rules import Trigger
+from handlers.services import Ctx
 from storage.models import Customer, Ticket
 
 CHANNELS = {"kf": "微信客服", "contact": "企业微信好友"}

@@ -3,12 +3,12 @@ transfers and pick-ups move the ticket, and a servicer ending the chat closes it
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived, KfSessionStatusChanged
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import audit, first_response, open_ticket, resolve
 from handlers.greeting.routes import welcome_deadline
+from handlers.services import Ctx
 
 router = Router("escalation")
 

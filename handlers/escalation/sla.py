@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
-from handlers.services import Ctx
 from bot.scheduler import Job
 from handlers.escalation import notify
+from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import display_name, pick_advisor, pick_lead
 from handlers.escalation.tickets import assign, audit
-from storage.models import OutboxItem, Ticket
-from handlers.escalation.config import EscalationConfig
+from handlers.services import Ctx
+from storage.models import Customer, OutboxItem, Ticket
 
 KF_SESSION = timedelta(hours=48)  # a kf session ends 48 h after it began (kf.md §6)
 REMINDED, REROUTED = 1, 2
@@ -73,7 +73,7 @@ async def enforce_sla(ctx: Ctx) -> None:
             await _reroute(ctx, ticket, customer)
 
 
-async def _reroute(ctx: Ctx, ticket: Ticket, customer) -> None:  # type: ignore[no-untyped-def]
+async def _reroute(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
     late = ticket.advisor_userid
     lead = await pick_lead(ctx, besides=late)
     if lead is None:

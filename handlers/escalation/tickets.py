@@ -13,16 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from handlers.escalation.config import sla_by_level
-from bot.wecom import kf_window
-from handlers.services import Ctx
 from bot.errors import CommandError
+from bot.wecom import kf_window
+from handlers.escalation.config import EscalationConfig, sla_by_level
 from handlers.escalation.notify import ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
+from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
-from handlers.escalation.config import EscalationConfig
-
 
 
 def audit(ctx: Ctx, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
@@ -41,7 +39,7 @@ def sla_minutes(ctx: Ctx, level: str) -> int:
     return sla_by_level(config).get(level, config.sla_minutes)
 
 
-async def tell_customer(ctx: Ctx, ticket: Ticket, customer: Customer, key: str, **facts: object) -> None:
+async def tell_customer(ctx: Ctx, ticket: Ticket, customer: Customer, key: str, **facts: Any) -> None:
     """A line from the persona in the ticket's kf chat. Contact friends have no API for a 1:1
     message outside the welcome, so they hear from their advisor in the WeCom client instead."""
     if not ticket.open_kfid:
@@ -166,7 +164,8 @@ async def open_ticket_numbered(ctx: Ctx, number: int) -> Ticket:
     if ticket is None:
         raise CommandError(f"没有工单 #{number}。发送 /tickets 查看未结工单。")
     if ticket.status == "resolved":
-        raise CommandError(f"工单 #{number} 已于 {local(ctx, ticket.resolved_at):%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
+        at = local(ctx, ticket.resolved_at)
+        raise CommandError(f"工单 #{number} 已于 {at:%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
     return ticket
 
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import utc
-from handlers.greeting.config import ChannelConfig
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.outbox import WELCOME_TTL, fit_bytes
 from bot.wecom.events import FriendAdded, GroupUpdated, KfSessionEntered
+from handlers.greeting.config import ChannelConfig
+from handlers.services import Ctx
 from handlers.tagging.service import apply_channel
 
 router = Router("greeting")

@@ -1,26 +1,30 @@
-"""Staff command /points: adjust a customer's points with a reason (ledger + audit)."""
+"""Staff command /points: a customer's balance and recent ledger, or an adjustment with a reason."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from handlers.services import Ctx
-from bot.errors import CommandError
-from handlers.staff.parsing import actor
-from handlers.staff.lookup import find_customer
-from handlers.staff.parsing import expect
-from handlers.points.service import adjust_points
+
 from bot.commands import Command
+from bot.errors import CommandError
+from handlers.points.service import adjust_points, points_history
+from handlers.services import Ctx
+from handlers.staff.lookup import find_customer
+from handlers.staff.parsing import actor, expect
+
+HISTORY = 10
 
 
 @dataclass(frozen=True, slots=True)
 class PointsArgs:
     customer: str
-    delta: int
-    reason: str
+    delta: int | None = None  # None: show the balance and the recent ledger
+    reason: str = ""
 
 
 def parse_points(args: list[str]) -> PointsArgs:
+    if len(args) == 1:
+        return PointsArgs(args[0])
     expect(args, 3)
     if not re.fullmatch(r"[+-]\d{1,6}", args[1]):
         raise CommandError(f"「{args[1]}」应为 +N 或 -N（例如 +50）。")
@@ -29,6 +33,11 @@ def parse_points(args: list[str]) -> PointsArgs:
 
 async def run_points(ctx: Ctx, args: PointsArgs) -> str:
     customer = await find_customer(ctx, args.customer)
+    if args.delta is None:
+        current, history = await points_history(ctx, customer.external_userid, limit=HISTORY)
+        level = f"（{current.level.name}）" if current.level else ""
+        lines = [f"{e.created_at.astimezone(ctx.local_now.tzinfo):%m-%d} {e.delta:+d} {e.reason}" for e in history]
+        return "\n".join([f"{customer.name or customer.external_userid}：{current.balance} 分{level}", *lines])
     result = await adjust_points(ctx, customer.external_userid, args.delta, reason=args.reason, actor=actor(ctx))
     level = f" · 等级：{result.after.level.name}" if result.after.level else ""
     who = customer.name or customer.remark or customer.external_userid
@@ -36,6 +45,6 @@ async def run_points(ctx: Ctx, args: PointsArgs) -> str:
 
 
 COMMANDS = (
-    Command("/points", "operator", "/points <客户> +N|-N <原因>", "调整会员积分（记入流水并留痕）", parse_points, run_points,
-            order=160),
+    Command("/points", "operator", "/points <客户> [+N|-N <原因>]", "查看积分流水，或调整积分（记入流水并留痕）",
+            parse_points, run_points, order=160),
 )

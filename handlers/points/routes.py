@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.points.config import PointsConfig
 from handlers.points.service import balance_say, standing
 from handlers.replies.voice import reply_all
-from handlers.points.config import PointsConfig
+from handlers.services import Ctx
 
 router = Router("points")
 
 
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return event.from_customer and event.msgtype == "text" and event.text.strip() == ctx.settings.of(PointsConfig).query_keyword
+    keyword = ctx.settings.of(PointsConfig).query_keyword
+    return event.from_customer and event.msgtype == "text" and event.text.strip() == keyword
 
 
 @router.on(KfMessageReceived, when=_asks_points)

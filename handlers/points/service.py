@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config
-from handlers.points.config import LevelSpec
-from handlers.services import Ctx
 from bot.errors import CommandError
+from handlers.points.config import LevelSpec, PointsConfig
 from handlers.replies.voice import Say, tell
+from handlers.services import Ctx
 from storage.models import Customer, PointsEntry
 from storage.repos import PointsRepo
-from handlers.points.config import PointsConfig
 
 
 @dataclass(frozen=True, slots=True)

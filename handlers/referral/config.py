@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import ConfigError
 from bot.config.checks import check_date
+from bot.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

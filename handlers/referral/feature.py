@@ -3,7 +3,7 @@ uncounted when they leave), reward tiers announced, and the friends referred in 
 
 from bot.config import Section
 from bot.feature import Feature
-from handlers.referral import digest, jobs, routes
+from handlers.referral import commands, digest, jobs, routes
 from handlers.referral.config import ReferralConfig
 from handlers.referral.seed import seed_referrals
 from handlers.referral.service import apply_contact_way
@@ -12,6 +12,7 @@ FEATURE = Feature(
     name="referral",
     priority=80,
     routers=(routes.router,),
+    commands=commands.COMMANDS,
     jobs=jobs.jobs,
     followups={"externalcontact/add_contact_way": (apply_contact_way,)},
     digest=(digest.REFERRAL,),

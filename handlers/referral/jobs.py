@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from apscheduler.triggers.cron import CronTrigger
+
 from bot.config import Config
-from handlers.services import Ctx
 from bot.scheduler import Job
-from handlers.topics.localtime import zone
 from handlers.referral.service import sweep_contact_ways
+from handlers.services import Ctx
+from handlers.topics.localtime import zone
 
 
 async def sweep_invite_codes(ctx: Ctx, fire_time: datetime) -> None:

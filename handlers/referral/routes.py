@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Callable
 
-
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import FriendAdded, FriendLeft, FriendRemovedByStaff, KfMessageReceived
+from handlers.referral.config import ReferralConfig
 from handlers.referral.service import count_friend, join, progress, uncount_friend
 from handlers.replies.voice import reply_all
-from handlers.referral.config import ReferralConfig
-
+from handlers.services import Ctx
 
 router = Router("referral")
 
@@ -25,7 +24,7 @@ async def uncount_leaving_friend(event: FriendLeft | FriendRemovedByStaff, ctx: 
     await uncount_friend(ctx, event)
 
 
-def _says(keyword_of):  # type: ignore[no-untyped-def]
+def _says(keyword_of: Callable[[Ctx], str]) -> Callable[[KfMessageReceived, Ctx], bool]:
     def match(event: KfMessageReceived, ctx: Ctx) -> bool:
         return event.from_customer and event.msgtype == "text" and event.text.strip() == keyword_of(ctx)
 

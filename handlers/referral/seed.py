@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Config
+from handlers.referral.config import ReferralConfig
 from handlers.referral.service import tier_dicts
 from storage.models import ReferralCampaign
 from storage.repos import ReferralRepo
-from handlers.referral.config import ReferralConfig
-
 
 SOURCE = "config"
 

@@ -13,16 +13,15 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Sequence
 
-from handlers.referral.config import TierSpec
-from handlers.services import Ctx
 from bot.errors import CommandError
 from bot.wecom.events import FriendAdded, FriendLeft, FriendRemovedByStaff
 from handlers.points import service as points
-from handlers.topics.localtime import local_day
+from handlers.referral.config import ReferralConfig, TierSpec
 from handlers.replies.voice import Say, tell
+from handlers.services import Ctx
+from handlers.topics.localtime import local_day
 from storage.models import Customer, OutboxItem, ReferralCampaign, ReferralInvite, ReferralParticipant
 from storage.repos import PointsRepo, ReferralRepo
-from handlers.referral.config import ReferralConfig
 
 STATE_PREFIX = "rf"
 NEW_FRIEND_SLACK = timedelta(minutes=10)  # first seen this long before the add still counts as new
@@ -33,7 +32,8 @@ def state_for(campaign: ReferralCampaign, participant: ReferralParticipant) -> s
 
 
 def tier_dicts(tiers: Sequence[TierSpec | dict[str, Any]]) -> list[dict[str, Any]]:
-    out = [t if isinstance(t, dict) else {"invites": t.invites, "gift": t.gift, "points": t.points} for t in tiers]
+    out: list[dict[str, Any]] = [
+        t if isinstance(t, dict) else {"invites": t.invites, "gift": t.gift, "points": t.points} for t in tiers]
     counts = [int(t["invites"]) for t in out]
     if not out or counts != sorted(set(counts)) or counts[0] < 1:
         raise CommandError("奖励档位需按邀请人数从小到大排列，例如 10 人一档、20 人一档")
@@ -89,7 +89,7 @@ async def referral_winners(ctx: Ctx, key: str) -> list[dict[str, Any]]:
     if campaign is None:
         raise CommandError(f"没有邀请活动 {key}")
     out = []
-    for participant, customer, count in await ReferralRepo(ctx.session).standings(campaign.id):
+    for _, customer, count in await ReferralRepo(ctx.session).standings(campaign.id):
         reached = [t for t in campaign.tiers if count >= t["invites"]]
         if reached:
             tier = reached[-1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 MAX_TEXTS = 3000  # distinct texts handed to jieba; rarer ones barely move a top-10 list
 _NOISE = re.compile(r"^[\d\W_]+$")
@@ -24,7 +24,7 @@ STOP_WORDS = frozenset("""
 
 
 @functools.lru_cache(maxsize=1)
-def _extractor():  # type: ignore[no-untyped-def]
+def _extractor() -> Any:  # jieba.analyse.TFIDF; jieba ships no types
     """jieba's dictionary and IDF table, loaded once per process (about a second, read-only after)."""
     import jieba
     import jieba.analyse

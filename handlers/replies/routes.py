@@ -11,11 +11,11 @@ messages here, well inside WeCom's 5 per customer message.
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.escalation.escalate import escalate_if_needed, record_unanswered
 from handlers.escalation.rules import is_question
+from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
 
 router = Router("chat")

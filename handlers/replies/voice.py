@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.wecom import kf_window
-
 from handlers.antispam.gate import send_push
 from handlers.services import Ctx
 from storage.models import Customer, OutboxItem
 from storage.repos import KfWindowRepo
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +24,7 @@ class Say:
     """A reply a service decided on; the handler or job speaks it in the persona's voice."""
 
     key: str
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     kind: str = "answer"
 
 

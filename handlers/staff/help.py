@@ -28,4 +28,5 @@ async def run_help(ctx: Ctx, name: str) -> str:
         f"\n（你的角色：{roles.label(ctx.staff.role)}；发送 /help 指令名 查看详情）"
 
 
-COMMANDS = (Command("/help", "advisor", "/help [指令]", "查看可用指令或某个指令的用法", parse_help, run_help, order=10),)
+COMMANDS = (Command("/help", "advisor", "/help [指令]", "查看可用指令或某个指令的用法", parse_help, run_help,
+                    order=10),)

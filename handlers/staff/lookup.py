@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from difflib import get_close_matches
 
-from handlers.services import Ctx
 from bot.errors import CommandError
+from handlers.services import Ctx
 from storage.models import Customer, Staff, Tag
 
 MAX_CHOICES = 9

@@ -8,8 +8,8 @@ import re
 import shlex
 from datetime import date
 
-from handlers.services import Ctx
 from bot.errors import CommandError
+from handlers.services import Ctx
 
 
 def tokenize(text: str) -> list[str]:

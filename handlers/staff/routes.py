@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from handlers.services import Ctx
+from bot import roles
+from bot.commands import Markdown
 from bot.dispatcher import Router
 from bot.errors import CommandError
 from bot.wecom.events import AppMessageReceived
+from handlers.services import Ctx
+from handlers.staff.config import CommandsConfig
 from handlers.staff.lookup import AmbiguousCustomer, describe
-from bot import roles
-from bot.commands import Markdown
 from handlers.staff.parsing import suggest, tokenize
 from storage.models import StaffPending
-from handlers.staff.config import CommandsConfig
 
 router = Router("staff")
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
+from bot.commands import Command
 from bot.errors import CommandError
 from handlers.customers.commands import CustomerArgs, audit_customer, who
+from handlers.services import Ctx
 from handlers.staff.lookup import find_customer, find_tag, unknown_tag
 from handlers.staff.parsing import expect
 from storage.models import Tag
-from bot.commands import Command
-
 
 STAFF_TAG_GROUP = "员工标签"  # where "/tag 客户 +新标签" creates a tag
 
@@ -70,6 +69,7 @@ async def run_untag(ctx: Ctx, args: CustomerArgs) -> str:
 
 
 COMMANDS = (
-    Command("/tag", "advisor", "/tag <客户> <标签...>", "给客户打标签（+新标签 表示新建）", parse_tags, run_tag, order=30),
+    Command("/tag", "advisor", "/tag <客户> <标签...>", "给客户打标签（+新标签 表示新建）", parse_tags, run_tag,
+            order=30),
     Command("/untag", "advisor", "/untag <客户> <标签...>", "去掉客户的标签", parse_tags, run_untag, order=40),
 )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Mapping
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window
-from storage.models import CustomerTag, Tag
-from storage.models import StageEntry
 
+from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, counts_by
+from storage.models import CustomerTag, StageEntry, Tag
 
 TAGS_APPLIED = Metric("conversion.tags_applied", "新打标签", "conversion", priority=4, better=0,
                       note="当天新建的客户-标签关联（规则、渠道、员工、企业微信）")
@@ -39,15 +39,8 @@ STAGE_TRANSITIONS = Metric("conversion.stage_transitions", "阶段变化", "conv
 BY_STAGE = Metric("conversion.stages_entered", "进入阶段", "conversion", kind="breakdown", priority=5)
 
 
-async def _by(session: AsyncSession, column, created) -> tuple[tuple[str, int], ...]:  # type: ignore[no-untyped-def]
-    n = func.count().label("n")
-    rows = (await session.execute(select(column, n).where(created).group_by(column)
-                                  .order_by(n.desc(), column))).all()
-    return tuple((str(k), int(c)) for k, c in rows)
-
-
 async def stages(session: AsyncSession, window: Window) -> Mapping[str, Value]:
-    ranked = await _by(session, StageEntry.stage, window.covers(StageEntry.entered_at))
+    ranked = await counts_by(session, StageEntry.stage, window.covers(StageEntry.entered_at))
     return {STAGE_TRANSITIONS.key: sum(c for _, c in ranked), BY_STAGE.key: Breakdown(ranked)}
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any, Awaitable, Callable
 
-from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -78,7 +78,7 @@ class TagMirror:
             if marks:
                 await self._step(marks, lambda: self._mark([c[0] for c in marks]))
             for row in (c for c in claimed if c[1] == "pull_contact"):
-                await self._step([row], lambda r=row: self._pull_contact(r[0]))
+                await self._step([row], partial(self._pull_contact, row[0]))
         finally:
             self.in_flight -= len(claimed)
         return len(claimed)
@@ -287,5 +287,3 @@ class TagMirror:
             if row is not None:
                 self._finish(row, status, error)
 
-
-TAG_MIRROR = web.AppKey("tag_mirror", TagMirror)

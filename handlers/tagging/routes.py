@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import CorpTagChanged, FriendEdited
+from handlers.services import Ctx
 from handlers.tagging.config import TaggingConfig
-
 
 router = Router("tagging")
 

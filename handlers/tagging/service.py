@@ -14,12 +14,11 @@ from datetime import timedelta
 from typing import Sequence
 
 from handlers.antispam.gate import send_push
+from handlers.greeting.config import ChannelConfig
 from handlers.services import Ctx
+from handlers.tagging.config import TaggingConfig
 from persona.rules import TagRef, TagRule
 from storage.models import Customer, StageEntry, Tag
-from handlers.tagging.config import TaggingConfig
-from handlers.greeting.config import ChannelConfig
-
 
 STAGE_GROUP = "阶段"  # the corp tag group holding each customer's one stage tag
 VIP_GROUP = "VIP"

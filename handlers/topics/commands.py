@@ -1,14 +1,14 @@
-"""Staff command /topic: add, list, pause and resume interest-group topics."""
+"""Staff commands /group (interest groups and their customer groups) and /topic (their topics)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from handlers.services import Ctx
-from handlers.staff.parsing import actor, number, subcommand
-from handlers.staff.parsing import expect
-from handlers.topics.service import add_topic, list_topics, set_topic_status
-from bot.commands import Command
 
+from bot.commands import Command
+from handlers.services import Ctx
+from handlers.staff.parsing import actor, expect, number, subcommand
+from handlers.topics.groups import add_interest_group, link_chat, list_interest_groups
+from handlers.topics.service import add_topic, list_topics, set_topic_status
 
 MAX_LISTED = 20  # an app text holds about 2 KB; longer lists point to the console
 
@@ -49,7 +49,45 @@ async def run_topic(ctx: Ctx, args: TopicArgs) -> str:
     return f"话题 #{topic.id} 已{'暂停' if status == 'paused' else '恢复'}：{topic.text[:40]}"
 
 
+@dataclass(frozen=True, slots=True)
+class GroupArgs:
+    action: str
+    key: str = ""
+    name: str = ""
+    tag: str = ""
+    chat_id: str = ""
+
+
+def parse_group(args: list[str]) -> GroupArgs:
+    action = subcommand(args, ("add", "link", "list"))
+    rest = args[1:]
+    if action == "add":
+        expect(rest, 2, 3)
+        return GroupArgs(action, key=rest[0], name=rest[1], tag=rest[2] if len(rest) == 3 else "")
+    if action == "link":
+        expect(rest, 2, 2)
+        return GroupArgs(action, key=rest[0], chat_id=rest[1])
+    expect(rest, 0, 0)
+    return GroupArgs(action)
+
+
+async def run_group(ctx: Ctx, args: GroupArgs) -> str:
+    if args.action == "add":
+        group = await add_interest_group(ctx, args.key, args.name, tag=args.tag, actor=actor(ctx))
+        return f"兴趣群 {group.key}「{group.name}」已保存。用 /group link {group.key} <群ID> 关联客户群。"
+    if args.action == "link":
+        await link_chat(ctx, args.key, args.chat_id, actor=actor(ctx))
+        return f"客户群 {args.chat_id} 已关联到兴趣群 {args.key}，话题会发到这个群。"
+    groups = await list_interest_groups(ctx)
+    if not groups:
+        return "还没有兴趣群。用 /group add <标识> <名称> [标签] 添加。"
+    lines = [f"{g.key}「{g.name}」：{len(chats)} 个客户群" for g, chats in groups[:MAX_LISTED]]
+    return "\n".join(lines)
+
+
 COMMANDS = (
+    Command("/group", "operator", "/group add <标识> <名称> [标签] | link <标识> <群ID> | list",
+            "兴趣群：添加、关联客户群、查看", parse_group, run_group, order=135),
     Command("/topic", "operator", "/topic add <兴趣群> <内容> | list [兴趣群] | pause|resume <编号>",
             "兴趣群话题轮换：添加、查看、暂停或恢复", parse_topic, run_topic, order=140),
 )

@@ -56,8 +56,8 @@ class CommunityConfig:
         if self.product_every < 1:
             raise ConfigError(f"{where}.product_every", "must be at least 1")
         keys = {g.key for g in self.groups}
-        for kind, specs in (("schedules", self.schedules), ("topics", self.topics)):
-            for i, spec in enumerate(specs):
-                if spec.group not in keys:
-                    raise ConfigError(f"{where}.{kind}[{i}].group",
-                                      f"no interest group {spec.group!r} in community.groups")
+        named = [("schedules", [s.group for s in self.schedules]), ("topics", [t.group for t in self.topics])]
+        for kind, groups in named:
+            for i, group in enumerate(groups):
+                if group not in keys:
+                    raise ConfigError(f"{where}.{kind}[{i}].group", f"no interest group {group!r} in community.groups")

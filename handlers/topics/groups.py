@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.services import Ctx
 from bot.errors import CommandError
+from handlers.services import Ctx
 from storage.models import CustomerGroup, InterestChat, InterestGroup, OutboxItem
 from storage.repos import InterestRepo
 

@@ -1,12 +1,15 @@
-"""Topic jobs: the daily group sync, reading back post results, the task sweep and the calendars kept in the database."""
+"""Topic jobs: the daily group sync, reading back post results, the task sweep, and the calendars
+kept in the database."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
 from apscheduler.triggers.cron import CronTrigger
+
 from bot.config import Config
-from handlers.services import Ctx
 from bot.scheduler import Job, JobSource
+from handlers.services import Ctx
 from handlers.topics.localtime import zone
 from handlers.topics.posts import JOB_PREFIX, request_results, sweep_tasks, topic_jobs
 

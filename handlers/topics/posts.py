@@ -18,19 +18,19 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
+from bot.scheduler import Job, JobFunc, JobSource
 from handlers.services import Ctx
-from bot.scheduler import Job
+from handlers.topics.config import CommunityConfig
 from handlers.topics.localtime import zone
 from handlers.topics.service import pick_topic
 from storage.models import OutboxItem, Topic, TopicPost
 from storage.repos import InterestRepo, TopicRepo
-from handlers.topics.config import CommunityConfig
 
 JOB_PREFIX = "topic:"
 RECHECK = timedelta(minutes=25)  # results job runs every 30 min; do not read one task twice per run
 
 
-def topic_jobs(config: Config):  # type: ignore[no-untyped-def]
+def topic_jobs(config: Config) -> JobSource:
     """A job source for the scheduler: one cron job per active schedule, rebuilt from the DB."""
 
     async def load(session: AsyncSession) -> list[Job]:
@@ -44,7 +44,7 @@ def topic_jobs(config: Config):  # type: ignore[no-untyped-def]
     return load
 
 
-def _job_for(schedule_id: int):  # type: ignore[no-untyped-def]
+def _job_for(schedule_id: int) -> JobFunc:
     async def run(ctx: Ctx, fire_time: datetime) -> None:
         await post_topic(ctx, schedule_id, fire_time)
 

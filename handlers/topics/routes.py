@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-
-
-from handlers.services import Ctx
 from bot.dispatcher import Router
 from bot.wecom.events import GroupCreated, GroupUpdated
+from handlers.services import Ctx
 from handlers.topics.groups import learn_group
 
 router = Router("topics")

@@ -6,12 +6,13 @@ paused, never deleted (its posts keep their history)."""
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import Config
+from handlers.topics.config import CommunityConfig
 from storage.models import InterestGroup, Topic, TopicSchedule
 from storage.repos import InterestRepo, TopicRepo
-from handlers.topics.config import CommunityConfig
-
 
 SOURCE = "config"
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from apscheduler.triggers.cron import CronTrigger
 
-from handlers.services import Ctx
 from bot.errors import CommandError
+from handlers.services import Ctx
+from handlers.topics.config import CommunityConfig
 from handlers.topics.groups import interest_group
 from storage.models import InterestGroup, Topic, TopicSchedule
 from storage.repos import InterestRepo, TopicRepo
-from handlers.topics.config import CommunityConfig
 
 MAX_TOPIC_BYTES = 3000  # room for the persona's frame inside add_msg_template's 4000 bytes
 
@@ -27,7 +27,8 @@ def check_cron(cron: str) -> str:
     try:
         CronTrigger.from_crontab(cron)
     except ValueError as exc:
-        raise CommandError(f"时间表达式有误（分 时 日 月 周，例如 \"0 20 * * 2,4\" 表示每周二、四 20:00）：{exc}") from None
+        raise CommandError("时间表达式有误（分 时 日 月 周，例如 \"0 20 * * 2,4\" 表示每周二、四 20:00）："
+                           f"{exc}") from None
     return cron
 
 

@@ -8,20 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo
+from storage.repos.antispam import PushCounts, PushLedger, PushRepo
 from storage.repos.checkin import CampaignRepo
-from storage.repos.topics import InterestRepo, TopicRepo
-from storage.repos.messages import KfWindowRepo
+from storage.repos.customers import CustomerRepo, GroupRepo
+from storage.repos.escalation import OPEN_TICKET, StaffPendingRepo, TicketRepo
+from storage.repos.greeting import GroupWelcomeRepo
+from storage.repos.messages import KfWindowRepo, MessageRepo
 from storage.repos.points import PointsRepo
 from storage.repos.referral import ReferralRepo
-from storage.repos.escalation import OPEN_TICKET, StaffPendingRepo, TicketRepo
-from storage.repos.staff import AuditRepo, StaffRepo
-from storage.repos.customers import CustomerRepo, GroupRepo
-from storage.repos.messages import MessageRepo
-from storage.repos.tagging import TagRepo
-from storage.repos.greeting import GroupWelcomeRepo
-from storage.repos.antispam import PushCounts, PushLedger, PushRepo
-from storage.repos.tagging import RuleHitRepo, StageRepo, TagSyncRepo
 from storage.repos.replies import UnansweredRepo
+from storage.repos.staff import AuditRepo, StaffRepo
+from storage.repos.tagging import RuleHitRepo, StageRepo, TagRepo, TagSyncRepo
+from storage.repos.topics import InterestRepo, TopicRepo
 
 __all__ = ["AuditRepo", "CampaignRepo", "CustomerRepo", "GroupRepo", "GroupWelcomeRepo", "InterestRepo",
            "KfWindowRepo", "MessageRepo", "OPEN_TICKET", "PointsRepo", "PushCounts", "PushLedger", "PushRepo",

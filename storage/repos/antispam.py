@@ -5,10 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from datetime import datetime, timedelta
 from typing import Protocol, Sequence
+
 from sqlalchemy import CompoundSelect, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import Message, OutboxItem, SuppressedPush
 
+from storage.models import Message, OutboxItem, SuppressedPush
 
 REACHED_NOBODY = ("dead", "expired", "cancelled")  # outbox statuses that count toward no cap
 # A shared push's message rows are written when it is planned, at most 8 days (the gate's deferral)
@@ -95,7 +96,8 @@ class PushLedger:
                 OutboxItem.customer_id.in_(chunk), OutboxItem.api == "kf/send_msg",
                 OutboxItem.status.not_in(REACHED_NOBODY), OutboxItem.created_at >= since))
             for customer_id, created_at in rows:
-                ledger._kf.setdefault(customer_id, []).append(created_at)
+                if customer_id is not None:
+                    ledger._kf.setdefault(customer_id, []).append(created_at)
         return ledger
 
     def _check(self, when: datetime) -> None:

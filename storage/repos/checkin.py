@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime
+
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import (Checkin, CheckinCampaign, CheckinParticipant, CheckinReminder, Customer,
-                            Message)
+
+from storage.models import Checkin, CheckinCampaign, CheckinParticipant, CheckinReminder, Customer, Message
+from storage.queues import rowcount
 
 
 class CampaignRepo:
@@ -18,13 +21,13 @@ class CampaignRepo:
     async def find(self, key: str) -> CheckinCampaign | None:
         return await self.session.scalar(select(CheckinCampaign).where(CheckinCampaign.key == key))
 
-    async def list(self, *, include_ended: bool = False) -> list[CheckinCampaign]:
+    async def list(self, *, include_ended: bool = False) -> builtins.list[CheckinCampaign]:
         stmt = select(CheckinCampaign).order_by(CheckinCampaign.start_date, CheckinCampaign.id)
         if not include_ended:
             stmt = stmt.where(CheckinCampaign.status == "active")
         return list((await self.session.scalars(stmt)).all())
 
-    async def running(self, day: date) -> list[CheckinCampaign]:
+    async def running(self, day: date) -> builtins.list[CheckinCampaign]:
         stmt = select(CheckinCampaign).where(CheckinCampaign.status == "active", CheckinCampaign.start_date <= day,
                                              CheckinCampaign.end_date >= day)
         return list((await self.session.scalars(stmt.order_by(CheckinCampaign.id))).all())
@@ -37,7 +40,7 @@ class CampaignRepo:
         stmt = select(CheckinParticipant.campaign_id).where(CheckinParticipant.customer_id == customer_id)
         return set((await self.session.scalars(stmt)).all())
 
-    async def participants(self, campaign_id: int) -> list[tuple[CheckinParticipant, Customer]]:
+    async def participants(self, campaign_id: int) -> builtins.list[tuple[CheckinParticipant, Customer]]:
         stmt = (select(CheckinParticipant, Customer).join(Customer, Customer.id == CheckinParticipant.customer_id)
                 .where(CheckinParticipant.campaign_id == campaign_id).order_by(CheckinParticipant.id))
         return [(p, c) for p, c in (await self.session.execute(stmt)).all()]
@@ -46,7 +49,7 @@ class CampaignRepo:
         return await self.session.scalar(select(Checkin).where(
             Checkin.campaign_id == campaign_id, Checkin.customer_id == customer_id, Checkin.day == day))
 
-    async def days_of(self, campaign_id: int, customer_id: int) -> list[date]:
+    async def days_of(self, campaign_id: int, customer_id: int) -> builtins.list[date]:
         stmt = (select(Checkin.day).where(Checkin.campaign_id == campaign_id, Checkin.customer_id == customer_id)
                 .order_by(Checkin.day))
         return list((await self.session.scalars(stmt)).all())
@@ -57,7 +60,7 @@ class CampaignRepo:
             Checkin.campaign_id == campaign_id, Checkin.day == day, Checkin.kind == "on_time",
             Checkin.id <= checkin_id)) or 0)
 
-    async def checkins(self, campaign_id: int) -> list[Checkin]:
+    async def checkins(self, campaign_id: int) -> builtins.list[Checkin]:
         stmt = select(Checkin).where(Checkin.campaign_id == campaign_id).order_by(Checkin.id)
         return list((await self.session.scalars(stmt)).all())
 
@@ -74,9 +77,9 @@ class CampaignRepo:
             update(Checkin).where(Checkin.customer_id == customer_id, Checkin.day == day, Checkin.kind == "on_time",
                                   Checkin.has_photo.is_(False), Checkin.created_at >= since)
             .values(has_photo=True).execution_options(synchronize_session=False))
-        return int(result.rowcount or 0)
+        return int(rowcount(result) or 0)
 
-    async def unreminded(self, campaign_id: int, day: date) -> list[tuple[CheckinParticipant, Customer]]:
+    async def unreminded(self, campaign_id: int, day: date) -> builtins.list[tuple[CheckinParticipant, Customer]]:
         """Participants with neither a check-in nor a reminder on this day."""
         checked = exists().where(Checkin.campaign_id == campaign_id, Checkin.day == day,
                                  Checkin.customer_id == CheckinParticipant.customer_id)

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import StaffPending, Ticket
 
-
 OPEN_TICKET = ("queued", "assigned")
 
 
@@ -47,7 +46,7 @@ class TicketRepo:
         stmt = (select(Ticket.advisor_userid, func.max(Ticket.assigned_at))
                 .where(Ticket.advisor_userid.in_(userids), Ticket.assigned_at.is_not(None))
                 .group_by(Ticket.advisor_userid))
-        return {userid: at for userid, at in (await self.session.execute(stmt)).all()}
+        return {userid: at for userid, at in (await self.session.execute(stmt)).all() if at is not None}
 
 
 class StaffPendingRepo:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from storage.models import Message
 
 

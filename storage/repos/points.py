@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import (CommunityReward, PointsEntry)
+
+from storage.models import CommunityReward, PointsEntry
 
 
 class PointsRepo:

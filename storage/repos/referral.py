@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any
+
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import (Customer,
-                            OutboxItem,
-                            ReferralCampaign, ReferralInvite, ReferralParticipant)
+
+from storage.models import Customer, OutboxItem, ReferralCampaign, ReferralInvite, ReferralParticipant
+from storage.queues import rowcount
 
 
 class ReferralRepo:
@@ -18,7 +20,7 @@ class ReferralRepo:
     async def find(self, key: str) -> ReferralCampaign | None:
         return await self.session.scalar(select(ReferralCampaign).where(ReferralCampaign.key == key))
 
-    async def list(self, *, include_ended: bool = False) -> list[ReferralCampaign]:
+    async def list(self, *, include_ended: bool = False) -> builtins.list[ReferralCampaign]:
         stmt = select(ReferralCampaign).order_by(ReferralCampaign.id)
         if not include_ended:
             stmt = stmt.where(ReferralCampaign.status == "active")
@@ -34,7 +36,7 @@ class ReferralRepo:
     async def participant_by_outbox(self, outbox_id: int) -> ReferralParticipant | None:
         return await self.session.scalar(select(ReferralParticipant).where(ReferralParticipant.outbox_id == outbox_id))
 
-    async def ways_awaiting_result(self) -> list[tuple[ReferralParticipant, OutboxItem]]:
+    async def ways_awaiting_result(self) -> builtins.list[tuple[ReferralParticipant, OutboxItem]]:
         stmt = (select(ReferralParticipant, OutboxItem).join(OutboxItem, OutboxItem.id == ReferralParticipant.outbox_id)
                 .where(ReferralParticipant.way_status == "pending",
                        OutboxItem.status.in_(["sent", "dead", "expired"])))
@@ -46,13 +48,13 @@ class ReferralRepo:
             update(ReferralParticipant).where(ReferralParticipant.id == participant_id,
                                               ReferralParticipant.way_status == "pending")
             .values(**values).execution_options(synchronize_session=False))
-        return bool(result.rowcount)
+        return bool(rowcount(result))
 
     async def invite_of(self, campaign_id: int, invitee_customer_id: int) -> ReferralInvite | None:
         return await self.session.scalar(select(ReferralInvite).where(
             ReferralInvite.campaign_id == campaign_id, ReferralInvite.invitee_customer_id == invitee_customer_id))
 
-    async def invites_of_invitee(self, invitee_customer_id: int, staff_userid: str) -> list[ReferralInvite]:
+    async def invites_of_invitee(self, invitee_customer_id: int, staff_userid: str) -> builtins.list[ReferralInvite]:
         return list((await self.session.scalars(select(ReferralInvite).where(
             ReferralInvite.invitee_customer_id == invitee_customer_id,
             ReferralInvite.staff_userid == staff_userid))).all())
@@ -61,7 +63,7 @@ class ReferralRepo:
         return int(await self.session.scalar(select(func.count()).select_from(ReferralInvite).where(
             ReferralInvite.participant_id == participant_id, ReferralInvite.status == "counted")) or 0)
 
-    async def standings(self, campaign_id: int) -> list[tuple[ReferralParticipant, Customer, int]]:
+    async def standings(self, campaign_id: int) -> builtins.list[tuple[ReferralParticipant, Customer, int]]:
         """Every participant with their counted invites, most first."""
         counted = (select(func.count()).select_from(ReferralInvite)
                    .where(ReferralInvite.participant_id == ReferralParticipant.id,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
+
 from storage.models import UnansweredQuestion
 
 

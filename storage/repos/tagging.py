@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Sequence
+
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import Customer, CustomerTag, Tag
-from datetime import timedelta
-from storage.models import RuleHit, StageEntry, TagSync
+
+from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
 
 
@@ -43,7 +43,8 @@ class TagRepo:
                 .where(CustomerTag.tag_id == tag_id, Customer.status == "active").group_by(*columns))
         return [(bool(o), bool(k), str(u), int(n)) for o, k, u, n in await self.session.execute(stmt)]
 
-    async def customers_with(self, tag_ids: list[int], *, after_id: int = 0, limit: int | None = None) -> list[Customer]:
+    async def customers_with(self, tag_ids: list[int], *, after_id: int = 0,
+                             limit: int | None = None) -> list[Customer]:
         """Customers with any of the tags, by id; `after_id`/`limit` page through a large audience."""
         stmt = (select(Customer).join(CustomerTag, CustomerTag.customer_id == Customer.id)
                 .where(CustomerTag.tag_id.in_(tag_ids), Customer.id > after_id).distinct().order_by(Customer.id))

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from storage.models import (CustomerGroup, GroupMembership, InterestChat, InterestGroup, OutboxItem,
-                            Topic, TopicPost,
-                            TopicSchedule)
+
+from storage.models import (
+    CustomerGroup,
+    GroupMembership,
+    InterestChat,
+    InterestGroup,
+    OutboxItem,
+    Topic,
+    TopicPost,
+    TopicSchedule,
+)
+from storage.queues import rowcount
 
 
 class InterestRepo:
@@ -151,4 +161,4 @@ class TopicRepo:
         """Store the task msgid once; False when another worker already did."""
         result = await self.session.execute(update(TopicPost).where(TopicPost.id == post_id, TopicPost.msgid == "")
                                             .values(msgid=msgid).execution_options(synchronize_session=False))
-        return bool(result.rowcount)
+        return bool(rowcount(result))
