@@ -37,6 +37,29 @@ TEMPLATES: dict[str, Spec] = {
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how"),  # no answer and nobody to ask: honest, and how to reach a person
+    "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question
+    # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day
+    "chat.greeting": Spec.of(KF_TEXT, "name"),
+    "chat.presence": Spec.of(KF_TEXT, "name"),
+    "chat.thanks": Spec.of(KF_TEXT, "name"),
+    "chat.praise": Spec.of(KF_TEXT, "name"),
+    "chat.laugh": Spec.of(KF_TEXT, "name"),
+    "chat.bye": Spec.of(KF_TEXT, "name"),
+    "chat.goodnight": Spec.of(KF_TEXT, "name"),
+    "chat.tired": Spec.of(KF_TEXT, "name"),
+    "chat.sad": Spec.of(KF_TEXT, "name"),
+    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
+    "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
+    "chat.ack": Spec.of(KF_TEXT, "name"),
+    "chat.emoji": Spec.of(KF_TEXT, "name"),
+    "chat.other": Spec.of(KF_TEXT, "name"),  # a statement, not a question
+    "media.image": Spec.of(KF_TEXT, "name"),
+    "media.checkin_photo": Spec.of(KF_TEXT, "name"),  # a photo that became today's check-in proof
+    "media.voice": Spec.of(KF_TEXT, "name"),
+    "media.video": Spec.of(KF_TEXT, "name"),
+    "media.file": Spec.of(KF_TEXT, "name"),
+    "media.other": Spec.of(KF_TEXT, "name"),
     "reply.opt_in": Spec.of(KF_TEXT, "name"),
     "staff.help": Spec.of(APP_TEXT, "staff", "commands"),
     "staff.unknown_command": Spec.of(APP_TEXT, "staff", "command"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.checkin.service import attach_photo, check_in, is_checkin
+from handlers.replies.routes import answer_media
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
 
@@ -21,9 +22,13 @@ def _customer_photo(event: KfMessageReceived, _: Ctx) -> bool:
     return event.from_customer and event.msgtype == "image"
 
 
-@router.on(KfMessageReceived, when=_customer_photo, block=False)
+@router.on(KfMessageReceived, when=_customer_photo)
 async def keep_checkin_photo(event: KfMessageReceived, ctx: Ctx) -> None:
-    """A photo right after 打卡 is the day's proof; whatever else answers photos still does."""
-    await attach_photo(ctx, event)
+    """A photo right after 打卡 is the day's proof, and the persona says so; any other photo gets the
+    persona's usual answer to a photo."""
+    if await attach_photo(ctx, event):
+        await ctx.say("media.checkin_photo", name=ctx.customer.name if ctx.customer else "")
+    else:
+        await answer_media(event, ctx)
 
 

@@ -202,13 +202,13 @@ async def _milestones(ctx: Ctx, campaign: CheckinCampaign, customer: Customer, t
     return says + ([level_up] if level_up else [])
 
 
-async def attach_photo(ctx: Ctx, event: KfMessageReceived) -> None:
-    """A photo sent shortly after today's check-in becomes its proof (no extra answer)."""
+async def attach_photo(ctx: Ctx, event: KfMessageReceived) -> bool:
+    """A photo sent shortly after today's check-in becomes its proof; True when it did."""
     customer = ctx.customer
     assert customer is not None
     now, settings = ctx.clock.now(), ctx.settings.of(CheckinConfig)
-    await CampaignRepo(ctx.session).mark_photo(customer.id, local_day(ctx.settings, now),
-                                               since=now - timedelta(minutes=settings.photo_grace_min))
+    return await CampaignRepo(ctx.session).mark_photo(customer.id, local_day(ctx.settings, now),
+                                                      since=now - timedelta(minutes=settings.photo_grace_min)) > 0
 
 
 async def send_reminders(ctx: Ctx, fire_time: datetime) -> int:

@@ -39,20 +39,23 @@ async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:
     return await open_ticket(ctx, customer, Trigger.parse(reason), question, open_kfid=open_kfid)
 
 
-async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool) -> bool:
+async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> bool:
     """Call before the persona answers a customer's message. True means a person has this chat
     (an advisor holds the session, or the rules just opened a ticket): do not answer.
 
     `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules:
     asking for a person, a sensitive topic, a VIP's question, or an unanswerable question from
-    someone escalation.unanswered_escalates covers."""
+    someone escalation.unanswered_escalates covers. Small talk ("你是机器人吗") goes to a person only
+    when the customer asks for one or names a sensitive topic."""
     if await held_by_advisor(ctx) is not None:
         return True
     customer = ctx.customer
     if customer is None:
         return False
     _, vip = await customer_facts(ctx, customer)
-    trigger = decide(text, vip=vip, can_answer=can_answer, config=ctx.settings.of(EscalationConfig))
+    trigger = decide(text, vip=vip, can_answer=can_answer or small_talk, config=ctx.settings.of(EscalationConfig))
+    if trigger is not None and small_talk and trigger.reason not in ("asked_for_human", "sensitive"):
+        return False
     if trigger is None:
         return False
     return await escalate(ctx, reason=trigger.code, question=text) is not None

@@ -1,0 +1,83 @@
+"""Small talk, feelings and media: what a customer says that is not a question for the knowledge
+base. Each gets a fitting reply from the persona's `chat.*` and `media.*` templates, never "I'll ask
+a colleague". Rules over the whole (short) message, so "你好，多久发货" is a question, not a greeting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    GREETING = "greeting"
+    PRESENCE = "presence"  # 在吗 / 有人吗
+    THANKS = "thanks"
+    PRAISE = "praise"
+    LAUGH = "laugh"
+    BYE = "bye"
+    GOODNIGHT = "goodnight"
+    TIRED = "tired"
+    SAD = "sad"
+    ANGRY = "angry"  # upset: the persona offers a person
+    ROBOT = "robot"  # "are you a robot?": an honest answer
+    ACK = "ack"  # 好的 / 嗯嗯 / 收到
+    EMOJI = "emoji"  # stickers as text ([微笑]) or emoji only
+
+
+MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video", "file": "media.file",
+         "location": "media.other", "link": "media.other", "business_card": "media.other",
+         "miniprogram": "media.other", "channels": "media.other", "channels_shop_product": "media.other",
+         "merged_msg": "media.other", "note": "media.other"}
+
+_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+_STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
+_RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
+    (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
+                   r"(你|您)是谁|你叫(啥|什么)"),
+    (Intent.GOODNIGHT, r"^(晚安|睡了|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
+    (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见)$"),
+    (Intent.THANKS, r"^(谢谢|多谢|谢了|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|3q|thx|thanks|thank you|"
+                    r"辛苦了|辛苦啦|辛苦你了|好的谢谢|好的感谢|麻烦了|麻烦你了)$"),
+    (Intent.GREETING, r"^(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
+                      r"你好呀|您好呀|小柚|在的|我回来了|我回来|好久不见)$"),
+    (Intent.PRESENCE, r"^(在吗|在不在|在不|有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)$"),
+    (Intent.PRAISE, r"^(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
+                    r"^赞+$|^点赞$|^好评$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
+    (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
+    (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人"),
+    (Intent.SAD, r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃"),
+    (Intent.TIRED, r"好累|太累|累死|累了|好困|困死|困了|加班|熬夜|没睡好|疲惫|心好累|好无聊|无聊死"),
+    (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|明白|明白了|"
+                 r"了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)$"),
+))
+
+
+def _core(text: str) -> str:
+    return text.strip().lower().strip(_TRIM)
+
+
+def _emoji_only(text: str) -> bool:
+    chars = [c for c in text if not c.isspace()]
+    return bool(chars) and all(unicodedata.category(c) in ("So", "Sk", "Cf", "Mn") for c in chars)
+
+
+def classify(text: str) -> Intent | None:
+    """The small-talk intent of a message, or None when it may be a question or a statement."""
+    raw = text.strip()
+    if not raw or len(raw) > 40:
+        return None  # long messages carry content: the knowledge base or a person decides
+    if _STICKER.match(raw) or _emoji_only(raw):
+        return Intent.EMOJI
+    core = _core(raw)
+    for part in filter(None, re.split(r"[，,。.!！?？~～\s]+", raw.lower())):
+        if _core(part) and not any(p.search(_core(part)) for _, p in _RULES):
+            break  # some clause is not small talk ("你好，多久发货"): not small talk as a whole
+    else:
+        core = _core(re.split(r"[，,。.!！?？~～\s]+", raw.lower())[0]) or core
+    for intent, pattern in _RULES:
+        if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
+                          else raw.lower()):
+            return intent
+    return None

@@ -1,0 +1,107 @@
+"""Small talk, feelings and media get a fitting reply in the persona's voice — never the "I'll ask
+a colleague" promise, and never recorded as unanswered questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.models import Ticket, UnansweredQuestion
+from tests.harness import BotUnderTest, make_config
+
+SH = ZoneInfo("Asia/Shanghai")
+FALLBACK = ("问问专业的同事", "请同事确认", "找懂行的同事")  # the shipped fallback's phrasings
+
+
+def at(hour: int) -> float:
+    return datetime(2026, 3, 10, hour, 5, tzinfo=SH).timestamp()
+
+
+@pytest.fixture
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+    clock.set(at(10))
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    yield bot
+    await bot.stop()
+
+
+async def reply_to(bot: BotUnderTest, wecom, ext: str, text: str) -> str:  # type: ignore[no-untyped-def]
+    before = len(wecom.customer_inbox(ext))
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    replies = wecom.customer_inbox(ext)[before:]
+    assert len(replies) == 1, replies
+    return replies[0]
+
+
+SMALL_TALK = ["你好", "在吗", "谢谢你呀", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累", "今天心情不好，好难过",
+              "[微笑]", "😂😂", "好的", "嗯嗯", "收到", "今天天气真好", "我回来啦", "中午好", "辛苦啦"]
+
+
+async def test_small_talk_is_answered_as_a_person_would_and_never_kept_as_a_question(wanzi, wecom) -> None:
+    for n, text in enumerate(SMALL_TALK):
+        reply = await reply_to(wanzi, wecom, f"wmChat{n:04d}", text)
+        assert not any(p in reply for p in FALLBACK), (text, reply)
+    async with wanzi.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+async def test_a_greeting_knows_the_time_of_day(wanzi, wecom, clock) -> None:
+    clock.set(at(8))
+    morning = await reply_to(wanzi, wecom, "wmEarly001", "你好")
+    clock.set(at(23))
+    night = await reply_to(wanzi, wecom, "wmLate0001", "你好")
+    assert "早" in morning and ("晚" in night or "夜" in night)
+
+
+async def test_feelings_get_warmth_and_anger_is_offered_a_person(wanzi, wecom) -> None:
+    tired = await reply_to(wanzi, wecom, "wmFeel0001", "今天好累")
+    assert "辛苦" in tired or "休息" in tired
+    sad = await reply_to(wanzi, wecom, "wmFeel0002", "今天心情不好")
+    assert "抱抱" in sad or "在这" in sad
+    angry = await reply_to(wanzi, wecom, "wmFeel0003", "气死我了")
+    assert "人工" in angry and ("抱歉" in angry or "气" in angry)
+
+
+async def test_asked_whether_it_is_a_robot_the_persona_is_honest(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmRobot001", "你是机器人吗")
+    assert "AI" in reply and "人工" in reply and "柚见" in reply
+    async with wanzi.sessions() as s:  # small talk opens no ticket, not even for a VIP's "question"
+        assert await s.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+async def test_a_question_with_a_greeting_is_still_answered_from_the_knowledge_base(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmMixed001", "你好，请问多久发货")
+    assert "48 小时内" in reply
+
+
+async def test_photos_and_voice_messages_get_a_fitting_reply(wanzi, wecom) -> None:
+    await wecom.customer_sends_image("wmMedia001")
+    await wanzi.drain()
+    photo = wecom.customer_inbox("wmMedia001")[-1]
+    assert "图片" in photo and not any(p in photo for p in FALLBACK)
+    await wecom._customer_writes("wmMedia002", None, {"msgtype": "voice", "voice": {"media_id": "MEDIAvoice01"}},
+                                 shown="[语音]", via="customer_sends_voice")
+    await wanzi.drain()
+    assert "语音" in wecom.customer_inbox("wmMedia002")[-1]
+
+
+async def test_a_photo_after_a_check_in_is_its_proof_and_the_persona_says_so(db_url, wecom, clock) -> None:
+    clock.set(at(10))
+    today = datetime.fromtimestamp(at(10), SH).date().isoformat()
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, checkin={
+        "window": "06:00-23:00", "campaigns": [{"key": "c7", "name": "7天打卡", "start": today, "days": 7}]}), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        await wecom.customer_says("wmProof001", "打卡")
+        await bot.drain()
+        await wecom.customer_sends_image("wmProof001")
+        await bot.drain()
+        assert "打卡照片" in wecom.customer_inbox("wmProof001")[-1]
+    finally:
+        await bot.stop()
