@@ -74,15 +74,16 @@ async def play(wanzi, wecom, clock) -> None:  # type: ignore[no-untyped-def]
     clock.advance(25)  # ... and the 20-second welcome_code runs out before it is sent
     await wanzi.drain()
 
-    # D: four customer messages from three customers; one opts out.
+    # D: four customer messages from three customers: small talk, a question the knowledge base
+    # answers, one it cannot answer; one customer opts out.
     await at(0, "10:00")
     await wecom.customer_says("wmBea", "今天天气真好")
     await wanzi.drain()
     await at(0, "10:10")
-    await wecom.customer_says("wmFay", "随便看看")
+    await wecom.customer_says("wmFay", "请问多久发货")
     await wanzi.drain()
     await at(0, "10:20")
-    await wecom.customer_says("wmFay", "哈哈哈")
+    await wecom.customer_says("wmFay", "可以开发票吗？")
     await wanzi.drain()
     await at(0, "10:30")  # the chat ended; a human servicer writes to her
     wecom.kf_session("wmFay").state = 4
@@ -148,7 +149,7 @@ EXPECTED = {
     "activity.active_customers": 3,  # Bea, Fay, Kim
     "activity.messages_in": 4,  # Dan's 23:59:50 and 00:00:10 messages are on other days
     "activity.messages_out": 8,  # 3 welcomes queued (Hal's expired) + 4 replies + 1 push
-    "service.answer_rate": 0.25,  # 3 honest fallbacks and 1 opt-out confirmation for 4 messages
+    "service.answer_rate": 0.5,  # two questions (发货, 发票), one answered; small talk and 退订 are no questions
     "service.human_replies": 1,
     "retention.kept_7d": 2 / 3,  # Ann, Bea, Cat added on D-7; Ann left
     "retention.active_7d": 1 / 3,  # only Bea wrote since D-6
@@ -158,16 +159,16 @@ EXPECTED = {
     "outreach.delivery_failures": 1,  # Hal's welcome expired
     "outreach.opt_outs": 1,
     "conversion.tags_applied": 3,
-    "service.unanswered": 0,  # three fallbacks, all to small talk (天气, 随便看看, 哈哈哈): no question
+    "service.unanswered": 1,  # 可以开发票吗; 天气 is small talk
     "service.escalations_opened": 1,  # Li Na took Fay's ended chat
 }
 EXPECTED_BREAKDOWNS = {
     "growth.new_by_channel": (("expo", 2), ("live", 1)),
     "conversion.top_tags": (("兴趣/护肤", 2), ("兴趣/彩妆", 1)),
 }
-EXPECTED_PREVIOUS = {"growth.new_friends": 2, "activity.messages_in": 2, "service.answer_rate": 0.0,
+EXPECTED_PREVIOUS = {"growth.new_friends": 2, "activity.messages_in": 2, "service.answer_rate": None,  # no questions
                      "activity.active_customers": 1, "conversion.tags_applied": 1}
-EXPECTED_AVERAGE7 = {"growth.new_friends": 5 / 7, "activity.messages_in": 2 / 7, "service.answer_rate": 0.0,
+EXPECTED_AVERAGE7 = {"growth.new_friends": 5 / 7, "activity.messages_in": 2 / 7,
                      "growth.lost_friends": 0.0}
 
 

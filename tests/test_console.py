@@ -109,7 +109,7 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
         assert status == 200
         assert "2024-03-20（周三）" in page
         assert 'data-metric="growth.new_friends"><div class="label">新增好友</div><div class="value">3</div>' in page
-        assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">25%</div>' in page
+        assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">50%</div>' in page
         assert "expo 2 · live 1" in page
         assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
         assert "尚未统计" not in page
@@ -134,7 +134,7 @@ async def test_customers_are_searched_and_their_history_shown_and_audited(db_url
         detail = page.split('href="/console/customers/', 1)[1].split('"', 1)[0]
         status, page = await client.get(f"/console/customers/{detail}")
         assert status == 200
-        assert "随便看看" in page and "您好，我是人工客服李娜" in page
+        assert "请问多久发货" in page and "您好，我是人工客服李娜" in page
         assert "<dt>积分</dt><dd>0</dd>" in page and "尚未统计" not in page
         async with bot.sessions() as s:
             (row,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "console_view_customer"))).all()

@@ -47,7 +47,7 @@ async def test_a_manager_logs_in_and_reads_the_digest_with_its_charts(page, sqli
         await log_in(page, bot.url, f"/console/digest?date={D}")
         card = page.locator('.card[data-metric="growth.new_friends"] .value')
         assert await card.inner_text() == "3"
-        assert await page.locator('.card[data-metric="service.answer_rate"] .value').inner_text() == "25%"
+        assert await page.locator('.card[data-metric="service.answer_rate"] .value').inner_text() == "50%"
         growth = page.locator("figure.chart-box", has_text="增长")
         assert await growth.locator("svg.chart").is_visible()
         assert await growth.locator("polyline.series").count() == 3
@@ -82,7 +82,7 @@ async def test_staff_search_customers_and_retry_a_failed_message(page, sqlite_ur
         await page.click("table.customers a:has-text('菲菲')")
         await page.wait_for_url(re.compile(r"/console/customers/\d+"))
         history = page.locator("ol.history")
-        assert "随便看看" in await history.inner_text()
+        assert "请问多久发货" in await history.inner_text()
         assert "兴趣/彩妆" in await page.locator("body").inner_text()
         await shot(page, "customer")
 

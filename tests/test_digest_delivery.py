@@ -38,7 +38,7 @@ async def test_at_nine_the_managers_get_yesterdays_digest(db_url, wecom, clock) 
         assert call.errcode == 0 and call.body["touser"] == "zhang.wei|chen.jing"
         text = call.body["markdown"]["content"]
         assert text.startswith("## 柚见每日简报 · 2024-03-20（周三）")
-        assert "> 新增好友 **3**" in text and "较前日 +1" in text and "> 人设回答率 **25%**" in text
+        assert "> 新增好友 **3**" in text and "较前日 +1" in text and "> 人设回答率 **50%**" in text
         assert "https://wanzi.example.com/console/digest?date=2024-03-20" in text
         assert len(text.encode()) <= APP_MARKDOWN_LIMIT
         for manager in MANAGERS:

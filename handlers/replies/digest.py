@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Mapping
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, not_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
@@ -23,7 +23,7 @@ MESSAGES_OUT = Metric("activity.messages_out", "发给客户", "activity", prior
 
 
 ANSWER_RATE = Metric("service.answer_rate", "人设回答率", "service", kind="rate", priority=2,
-                     note="人设的非兜底回复 ÷ 客户消息")
+                     note="知识库答上的问题 ÷ 客户提出的问题（闲聊、打卡、指令不算问题）")
 
 
 HUMAN_REPLIES = Metric("service.human_replies", "人工回复", "service", priority=4, note="接待人员在微信客服里发的消息")
@@ -33,7 +33,8 @@ KEYWORDS = Metric("activity.top_keywords", "热门关键词", "activity", kind="
                   note="客户消息的 jieba TF-IDF 关键词（后为提及的消息数）")
 
 
-FALLBACK_TEMPLATE = "reply.fallback"
+ANSWER_TEMPLATE = "reply.faq"
+UNANSWERED_TEMPLATES = ("reply.fallback", "reply.unknown")
 
 
 def from_customer() -> ColumnElement[bool]:
@@ -43,8 +44,11 @@ def from_customer() -> ColumnElement[bool]:
 async def conversations(session: AsyncSession, window: Window) -> Mapping[str, Value]:
     customer_in = from_customer()
     to_customer = and_(Message.direction == "out", Message.customer_id.is_not(None))
-    persona_answer = and_(Message.direction == "out", Message.kind == "answer",
-                          not_(Message.template_key.like(f"{FALLBACK_TEMPLATE}%")))
+    # Only questions count: an answer from the knowledge base against the questions it could not
+    # answer (the honest fallback or "I don't know"); small talk, check-ins and commands are no questions.
+    persona_answer = and_(Message.direction == "out", Message.template_key.like(f"{ANSWER_TEMPLATE}%"))
+    not_answered = and_(Message.direction == "out", or_(*(Message.template_key.like(f"{key}%")
+                                                          for key in UNANSWERED_TEMPLATES)))
     # A servicer's kf message is stored inbound with the customer and the servicer (staff app messages
     # have no customer): no `channel` test, so the scan stays inside ix_message_digest.
     human = and_(Message.direction == "in", Message.customer_id.is_not(None), Message.staff_userid != "")
@@ -54,11 +58,11 @@ async def conversations(session: AsyncSession, window: Window) -> Mapping[str, V
 
     row = (await session.execute(select(
         tally(customer_in), func.count(distinct(case((customer_in, Message.customer_id)))),
-        tally(to_customer), tally(persona_answer), tally(human),
+        tally(to_customer), tally(persona_answer), tally(human), tally(not_answered),
     ).where(window.covers(Message.created_at)))).one()
-    messages_in, active, messages_out, answers, humans = (int(v or 0) for v in row)
+    messages_in, active, messages_out, answers, humans, fallbacks = (int(v or 0) for v in row)
     return {ACTIVE.key: active, MESSAGES_IN.key: messages_in, MESSAGES_OUT.key: messages_out,
-            ANSWER_RATE.key: ratio(answers, messages_in), HUMAN_REPLIES.key: humans}
+            ANSWER_RATE.key: ratio(answers, answers + fallbacks), HUMAN_REPLIES.key: humans}
 
 
 async def keywords(session: AsyncSession, window: Window) -> Mapping[str, Value]:
