@@ -16,12 +16,16 @@ class ConsoleViews:
         self.session = session
 
     async def customers(self, text: str = "", *, limit: int = 50) -> list[Customer]:
-        """Matches on external id (exact or prefix), name or remark; without text, the latest seen."""
+        """Matches on external id (exact or prefix), name or remark; without text, the latest seen.
+
+        The text is literal: `%` and `_` are escaped (LIKE … ESCAPE), so "%" finds a name with a
+        percent sign, not everyone."""
         stmt = select(Customer).order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
         if text:
-            like = f"%{text}%"
-            stmt = stmt.where(or_(Customer.external_userid == text, Customer.external_userid.like(f"{text}%"),
-                                  Customer.name.like(like), Customer.remark.like(like)))
+            stmt = stmt.where(or_(Customer.external_userid == text,
+                                  Customer.external_userid.startswith(text, autoescape=True),
+                                  Customer.name.contains(text, autoescape=True),
+                                  Customer.remark.contains(text, autoescape=True)))
         return list((await self.session.scalars(stmt)).all())
 
     async def count_customers(self) -> int:
