@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from storage import db
 
     config = _config(args)
-    setup_logging(config.log.level, config.log.json)
+    setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     if not config.wecom.app_secret:
         logging.getLogger("wanzi").warning("wecom.app_secret is empty: WeCom will answer 41004 to every API call")
 

@@ -56,7 +56,12 @@ class LogBudget:
         return n
 
 
-def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
+# Database drivers log SQL with its parameters (the access_token, every customer message) at
+# INFO/DEBUG; they speak only of warnings unless SQL logging is asked for (database.echo).
+DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "asyncpg")
+
+
+def setup_logging(level: str = "INFO", as_json: bool = True, *, sql: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if as_json else
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -65,3 +70,7 @@ def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if sql else logging.WARNING)
+    if sql:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
