@@ -122,9 +122,8 @@ class DeliveryWorker:
             await self._finish(item_id, status=OutboxStatus.EXPIRED, reason="deadline passed before delivery "
                                                                  f"(deadline {deadline.isoformat()})")
             return
-        # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call;
-        # "_key" is the group robot's key, which the client moves into the URL.
-        payload = {k: v for k, v in payload.items() if k == "_key" or not k.startswith("_")}
+        # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call.
+        payload = {k: v for k, v in payload.items() if not k.startswith("_")}
         if api == "kf/send_msg" and "msgid" not in payload:
             payload["msgid"] = f"wz{item_id}"  # lets msg_send_fail events point back at this row
         try:

@@ -184,8 +184,7 @@ class WeComClient:
     async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None) -> dict[str, Any]:
         await self.limiter.acquire(spec.path)
         if spec.secret == "webhook":
-            payload = dict(payload)
-            key = payload.pop("_key", None) or self.config.webhook_key
+            key = self.config.webhook_key  # read at send time: the key is never stored with the row
             if not key:
                 raise ConfigError("wecom.webhook_key", "is required to post to the group robot")
             return await self._request(spec.path, "POST", {"key": key}, payload)
