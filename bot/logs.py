@@ -11,17 +11,39 @@ from typing import Callable
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
+def fields(record: logging.LogRecord) -> dict[str, object]:
+    """The facts a line carries (`extra=`), JSON-ready."""
+    return {key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+            for key, value in vars(record).items() if key not in _STANDARD and not key.startswith("_")}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         at = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
         out: dict[str, object] = {"ts": at,
                "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        out.update(fields(record))
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """For people at a terminal (log.json = false): the fixed message, then its facts as key=value,
+    so "wecom api error" still says which API, errcode and errmsg."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        facts = " ".join(f"{key}={_text_value(value)}" for key, value in fields(record).items())
+        return super().formatMessage(record) + (f" {facts}" if facts else "")
+
+
+def _text_value(value: object) -> str:
+    if isinstance(value, str) and (not value or any(c.isspace() or c in "\"=" for c in value)):
+        return json.dumps(value, ensure_ascii=False)  # quoted, so one fact cannot pose as several
+    return str(value)
 
 
 def clip(text: str, limit: int = 200) -> str:
@@ -63,8 +85,7 @@ DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalche
 
 def setup_logging(level: str = "INFO", as_json: bool = True, *, sql: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if as_json else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -44,3 +44,20 @@ async def test_database_echo_still_logs_sql_when_asked(restore_logging: None) ->
     setup_logging("DEBUG", as_json=True)
     assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() > logging.INFO
     assert logging.getLogger("aiosqlite").getEffectiveLevel() > logging.INFO
+
+
+async def test_a_failed_api_call_is_logged_with_its_api_errcode_and_errmsg(
+        wanzi, wecom, capsys: pytest.CaptureFixture[str], restore_logging: None) -> None:
+    from bot.outbox import Outbox
+
+    setup_logging("INFO", as_json=False)  # the terminal format (the sandbox's)
+    async with wanzi.sessions.begin() as s:
+        Outbox(s, wanzi.clock).app_text(1000002, "nobody.here", "工单提醒")
+    await wanzi.drain()
+    (call,) = wecom.calls("message/send")
+    assert call.errcode == 81013
+    lines = capsys.readouterr().err.splitlines()
+    failed = [line for line in lines if "wecom api error" in line]
+    assert failed and all("message/send" in line and "81013" in line and "invalid" in line for line in failed)
+    (dead,) = [line for line in lines if "outbox item not delivered" in line]
+    assert "message/send" in dead and "81013" in dead

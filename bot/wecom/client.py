@@ -16,6 +16,7 @@ import aiohttp
 from bot.clock import Clock, SystemClock
 from bot.config import WeComConfig
 from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
+from bot.logs import clip
 from bot.wecom.tokens import MemoryTokenStore, TokenStore, token_key
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ class WeComClient:
                 await asyncio.sleep(delay)
 
     def _report(self, exc: ApiError | TransportError) -> None:
-        log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": exc.errmsg})
+        log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": clip(exc.errmsg)})
         self.on_error(exc.api, exc.errcode)
 
     async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None) -> dict[str, Any]:
