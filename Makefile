@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: sandbox test bench install clean chromium screenshots
+.PHONY: sandbox test lint bench install clean chromium screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ install: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/wanzi sandbox
 
-test: $(STAMP) chromium
+test: lint chromium
 	$(BIN)/python -m pytest -q -rs
+
+lint: $(STAMP)   # part of `make test`: the style and the types are checked like the behaviour
+	$(BIN)/ruff check bot handlers persona storage emulator bench
+	$(BIN)/mypy
 
 # The console's browser tests drive the system's Chromium (Debian package), never a downloaded one.
 # As root (CI) or with password-less sudo it is installed when missing; otherwise those tests are

@@ -61,7 +61,7 @@ from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.models import OutboxItem
 from storage.queues import OutboxRepo
-from storage.repos import StaffRepo
+from storage.repos import AuditRepo, StaffRepo
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
 
     require_wecom(config)
     features = tuple(shipped_features() if features is None else features)
-    app = web.Application(client_max_size=config.server.max_body_bytes)
+    app = web.Application(client_max_size=config.server.max_body_bytes,
+                          middlewares=[_console_port(config)] if config.console.listen else [])
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     app[METRICS] = Metrics()
@@ -137,6 +138,22 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
     mount_console(app, config, [p for f in features for p in f.console],
                   [c for f in features for c in f.customer_facts])
     return app
+
+
+def _console_port(config: Config) -> Any:
+    """With `[console] listen`, the console answers only on its own address and the bot's port has none."""
+    console_port = int(config.console.listen.rpartition(":")[2])
+
+    @web.middleware
+    async def split(request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+        sockname: Any = request.transport.get_extra_info("sockname") if request.transport else None
+        on_console = bool(sockname) and sockname[1] == console_port
+        if request.path.startswith("/console") != on_console and request.path not in ("/healthz", "/metrics"):
+            raise web.HTTPNotFound()
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    return split
 
 
 def _database(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -159,16 +176,24 @@ def _database(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]
 
 
 async def _seed_staff(app: web.Application) -> None:
-    staff = app[CONFIG].staff
-    roles = [("admin", staff.admins), ("operator", staff.operators), ("advisor", staff.advisors)]
-    if not any(ids for _, ids in roles):
-        return
+    """The staff table follows [staff]: listed members are (re)activated with their role and name,
+    members no longer listed are disabled (no commands, no console) and the change is audited."""
+    staff, now = app[CONFIG].staff, app[CLOCK].now()
+    roles = {userid: role for role, ids in (("advisor", staff.advisors), ("operator", staff.operators),
+                                           ("admin", staff.admins)) for userid in ids}  # the highest role wins
     names = staff.display_names()
     async with app[SESSIONS].begin() as session:
-        repo = StaffRepo(session)
-        for role, ids in roles:
-            for userid in ids:
-                await repo.upsert(userid, role=role, name=names.get(userid, ""), now=app[CLOCK].now())
+        repo, audit = StaffRepo(session), AuditRepo(session)
+        for member in await repo.list(include_inactive=True):
+            if member.userid not in roles and member.active:
+                member.active, member.on_duty = False, False
+                audit.record(actor="config", action="staff_disabled", target=member.userid, now=now)
+        for userid, role in roles.items():
+            listed = await repo.find(userid)
+            if listed is not None and not listed.active:
+                listed.active = True
+                audit.record(actor="config", action="staff_enabled", target=userid, detail={"role": role}, now=now)
+            await repo.upsert(userid, role=role, name=names.get(userid, ""), now=now)
 
 
 async def seed_features(session: AsyncSession, config: Config, now: datetime, features: Sequence[Feature]) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.console.gate import Gate, Session
+from bot.console.sessions import SessionStore, SignedIn
 from bot.context import ContextFactory
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
@@ -42,9 +42,9 @@ INTAKE = web.AppKey("intake", Intake)
 WORKERS = web.AppKey("workers", list[Worker])  # the features' background workers (tag mirror, broadcasts)
 
 # the console sub-app
-GATE = web.AppKey("console_gate", Gate)
+SIGNIN = web.AppKey("console_signin", SessionStore)  # sessions, sign-in states, failed sign-ins
 READER = web.AppKey("console_reader", async_sessionmaker[AsyncSession])  # reads that never hold SQLite's write lock
 PAGES = web.AppKey("console_pages", tuple[ConsolePage, ...])
 FACTS = web.AppKey("console_facts", tuple[CustomerFacts, ...])
 FRAME_SRC = web.AppKey("console_frame_src", str)
-SESSION = web.RequestKey("console_session", Session)
+SESSION = web.RequestKey("console_session", SignedIn)  # who is signed in, per request

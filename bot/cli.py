@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from aiohttp import web
+
 from bot.config import Config
 from bot.config.platform import CorpKey
 from bot.errors import ConfigError
@@ -42,7 +44,6 @@ def _existing_database(args: argparse.Namespace, config: Config) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
 
     from bot.app import create_app
     from bot.logs import setup_logging
@@ -61,9 +62,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     asyncio.run(check_schema())
-    web.run_app(create_app(config), host=config.server.host, port=config.server.port, access_log=None,
-                print=lambda msg: print(msg, file=sys.stderr))
+    asyncio.run(serve(create_app(config), config))
     return 0
+
+
+async def serve(app: web.Application, config: Config) -> None:
+    """The bot on server.host:port and, with `[console] listen`, the console on its own address."""
+    import signal
+
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    sites = [web.TCPSite(runner, config.server.host, config.server.port)]
+    if config.console.listen:
+        host, _, port = config.console.listen.rpartition(":")
+        sites.append(web.TCPSite(runner, host, int(port)))
+    for site in sites:
+        await site.start()
+        print(f"serving on {site.name}", file=sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -277,7 +300,65 @@ def build_parser() -> argparse.ArgumentParser:
     pc = pp.add_parser("check", help="lint a persona TOML file")
     pc.add_argument("file")
     pc.set_defaults(func=cmd_persona_check)
+    cs = sub.add_parser("console", help="staff console").add_subparsers(dest="console_cmd", required=True)
+    cw = cs.add_parser("passwd", help="set a staff member's console password (needs console.password_login)",
+                       parents=[common])
+    cw.add_argument("userid")
+    cw.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    cw.set_defaults(func=cmd_console_passwd)
     return parser
+
+
+def cmd_console_passwd(args: argparse.Namespace) -> int:
+    """Set one member's personal console password (scrypt) and end their sessions."""
+    import getpass
+
+    from bot.console.passwords import hash_password, weakness
+    from storage import db
+    from storage.models import ConsoleSession
+    from storage.repos import AuditRepo, StaffRepo
+
+    config = _config(args)
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"{args.userid} 的新密码：")
+        if getpass.getpass("再输入一次：") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 1
+    problem = weakness(password, args.userid)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+
+    async def run() -> bool:
+        from datetime import datetime, timezone
+
+        from sqlalchemy import update
+
+        engine = db.create_engine(config.database.url)
+        try:
+            await db.ensure_migrated(engine)
+            async with db.session_factory(engine).begin() as session:
+                staff = await StaffRepo(session).find(args.userid)
+                if staff is None or not staff.active:
+                    return False
+                now = datetime.now(timezone.utc)
+                staff.password_hash = hash_password(password)
+                await session.execute(update(ConsoleSession).where(ConsoleSession.staff_userid == args.userid,
+                                                                   ConsoleSession.revoked_at.is_(None))
+                                      .values(revoked_at=now))
+                AuditRepo(session).record(actor="cli", action="console_password_set", target=args.userid, now=now)
+            return True
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(run()):
+        print(f"error: {args.userid} is not an active staff member (list them under [staff])", file=sys.stderr)
+        return 1
+    note = "" if config.console.password_login else "（注意：console.password_login 未开启，密码登录暂不可用）"
+    print(f"{args.userid} 的控制台密码已设置，原有登录已全部结束。{note}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,8 @@ async def identify(event: Event, ctx: Context[Any], nxt: Next) -> None:
         customer = await ctx.repos.customers.upsert(event.external_userid, now=now, owner_userid=event.userid)
         ctx = ctx.with_(customer=customer)
     elif isinstance(event, AppMessageReceived):
-        ctx = ctx.with_(staff=await ctx.repos.staff.find(event.from_user))
+        staff = await ctx.repos.staff.find(event.from_user)
+        ctx = ctx.with_(staff=staff if staff is not None and staff.active else None)  # removed from [staff]
     await nxt(event, ctx)
 
 

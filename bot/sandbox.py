@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import secrets
 import signal
 import sys
 from datetime import datetime
@@ -35,7 +34,8 @@ def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: in
         "wecom": {"corp_id": cfg.corp_id, "token": cfg.callback_token, "encoding_aes_key": cfg.encoding_aes_key,
                   "agent_id": cfg.agent_id, "app_secret": cfg.secrets["app"],
                   "contact_secret": cfg.secrets["contact"], "kf_secret": cfg.secrets["kf"],
-                  "api_base": api_base, "webhook_key": cfg.webhook_keys[0],
+                  "api_base": api_base, "oauth_base": api_base, "login_base": api_base,
+                  "webhook_key": cfg.webhook_keys[0],
                   "open_kfid": next(iter(cfg.kf_accounts))},
         "database": {"url": db_url},
         "worker": {"poll_interval_s": 0.5},
@@ -73,7 +73,7 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
     data.update(demo_community(list(emu.config.staff)[0]))
-    data["console"] = {"password": secrets.token_urlsafe(9), "sandbox_url": f"{emu.base_url}/console"}
+    data["console"] = {"sandbox_url": f"{emu.base_url}/console"}  # staff sign in through the emulated WeCom
     return config_from(data, os.environ)
 
 
@@ -106,7 +106,7 @@ def write_cli_config(config: Config, path: Path) -> None:
     database and settings, no secrets (the CLI needs none of them to read the sandbox's database)."""
     header = ("# Written by `wanzi sandbox`: the config it runs with, for the CLI, e.g.\n"
               f"#   WANZI_CONFIG={shown(path)} wanzi outbox list\n"
-              "# Secrets (callback token and key, app secrets, robot key, console password) are left out.\n\n")
+              "# Secrets (callback token and key, app secrets, robot key) are left out.\n\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -134,7 +134,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
   Wanzi sandbox is running (SQLite: {Path(db_path).resolve()})
 
     chat console   {emu.base_url}/console      ← open this in a browser
-    staff console  http://{host}:{port}/console   password: {console_password(config)}
+    staff console  http://{host}:{port}/console   (sign in with 企业微信扫码登录: pick who you are)
     bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
     fake WeCom API {emu.base_url}/cgi-bin/
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
@@ -152,10 +152,6 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     finally:
         await runner.cleanup()
         await emu.stop()
-
-
-def console_password(config: Config) -> str:
-    return "(from WANZI_CONSOLE__PASSWORD)" if os.environ.get("WANZI_CONSOLE__PASSWORD") else config.console.password
 
 
 def config_role(config: Config, userid: str) -> str:

@@ -124,6 +124,8 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(128), default="")
     role: Mapped[str] = mapped_column(String(16), default="operator")  # admin | operator | advisor
     on_duty: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)  # false: removed from [staff]; no commands, no console
+    password_hash: Mapped[str] = mapped_column(String(256), default="")  # scrypt; only with console.password_login
     created_at: Mapped[datetime]
 
 
@@ -257,6 +259,49 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(128), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ConsoleSession(Base):
+    """A signed-in staff member's console session, kept server-side: the cookie holds a random token
+    whose SHA-256 is stored here, so logout and expiry really end it and a leaked database row
+    cannot be replayed as a cookie."""
+
+    __tablename__ = "console_session"
+    __table_args__ = (Index("ix_console_session_staff", "staff_userid"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_userid: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(16))  # wecom_oauth | wecom_web | password
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(128), default="")
+    flash: Mapped[str] = mapped_column(String(512), default="")  # set by the server's own actions, shown once
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # absolute end
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginState(Base):
+    """A sign-in in progress: the OAuth `state` (hashed) bound to the browser that started it."""
+
+    __tablename__ = "login_state"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    next_path: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailure(Base):
+    """A failed console sign-in, counted per account and per address across replicas; pruned."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_account", "account", "created_at"),
+                      Index("ix_login_failure_address", "address", "created_at"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
 
 
 class JobRun(Base):

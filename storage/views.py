@@ -5,22 +5,31 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, CustomerTag, Message, OutboxItem, Tag
+from storage.models import Customer, CustomerTag, Message, OutboxItem, Tag, Ticket
+
+
+def served_by(advisor: str) -> ColumnElement[bool]:
+    """The customers a member serves: their own advisor, the member who added them, or a ticket of theirs."""
+    return or_(Customer.advisor_userid == advisor, Customer.owner_userid == advisor,
+               exists().where(Ticket.customer_id == Customer.id, Ticket.advisor_userid == advisor))
 
 
 class ConsoleViews:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def customers(self, text: str = "", *, limit: int = 50) -> list[Customer]:
+    async def customers(self, text: str = "", *, advisor: str | None = None, limit: int = 50) -> list[Customer]:
         """Matches on external id (exact or prefix), name or remark; without text, the latest seen.
+        With `advisor`, only the customers that member serves.
 
         The text is literal: `%` and `_` are escaped (LIKE … ESCAPE), so "%" finds a name with a
         percent sign, not everyone."""
         stmt = select(Customer).order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
+        if advisor is not None:
+            stmt = stmt.where(served_by(advisor))
         if text:
             stmt = stmt.where(or_(Customer.external_userid == text,
                                   Customer.external_userid.startswith(text, autoescape=True),
@@ -28,8 +37,15 @@ class ConsoleViews:
                                   Customer.remark.contains(text, autoescape=True)))
         return list((await self.session.scalars(stmt)).all())
 
-    async def count_customers(self) -> int:
-        return int(await self.session.scalar(select(func.count()).select_from(Customer)) or 0)
+    async def count_customers(self, *, advisor: str | None = None) -> int:
+        stmt = select(func.count()).select_from(Customer)
+        if advisor is not None:
+            stmt = stmt.where(served_by(advisor))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def serves(self, advisor: str, customer_id: int) -> bool:
+        return bool(await self.session.scalar(select(Customer.id).where(Customer.id == customer_id,
+                                                                        served_by(advisor))))
 
     async def tags_of(self, customer_ids: Sequence[int]) -> dict[int, list[str]]:
         """Each customer's tags as "group/name", in one query for the whole page."""

@@ -3,6 +3,7 @@ console. Each validates itself (`check`); features bring their sections with the
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from bot.config.checks import check_zone, pairs
@@ -43,6 +44,8 @@ class WeComConfig:
     retry_base_s: float = 0.5
     rate_per_minute: int = 6000
     max_concurrency: int = 16
+    oauth_base: str = "https://open.weixin.qq.com"  # staff sign-in inside the WeCom client (网页授权)
+    login_base: str = "https://login.work.weixin.qq.com"  # staff sign-in on a desktop browser (Web登录)
 
     def check(self, where: str) -> None:
         if self.encoding_aes_key:
@@ -51,8 +54,9 @@ class WeComConfig:
             aes_key(self.encoding_aes_key)
         if self.token and (len(self.token) > 32 or not self.token.isalnum()):
             raise ConfigError(f"{where}.token", "must be at most 32 letters or digits")
-        if not self.api_base.startswith(("http://", "https://")):
-            raise ConfigError(f"{where}.api_base", "must be an http(s) URL")
+        for key in ("api_base", "oauth_base", "login_base"):
+            if not getattr(self, key).startswith(("http://", "https://")):
+                raise ConfigError(f"{where}.{key}", "must be an http(s) URL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,19 +121,31 @@ class LogConfig:
 
 @dataclass(frozen=True, slots=True)
 class ConsoleConfig:
-    """The staff web console at /console; it does not start without a password."""
+    """The staff web console at /console: staff sign in with WeCom (the self-built app), or with a
+    personal password where password_login is on. There is no shared password."""
 
-    password: str = ""  # shared staff password (set WANZI_CONSOLE__PASSWORD); empty = console off
-    session_hours: float = 12.0  # a login lasts this long
+    password_login: bool = False  # per-member passwords (wanzi console passwd <userid>), for a corp
+    #                               without a trusted domain for WeCom sign-in
+    session_hours: float = 12.0  # a session ends this long after sign-in ...
+    idle_minutes: float = 120.0  # ... or after this long without a request
+    listen: str = ""  # "host:port" to serve the console on its own (e.g. only on the intranet); "" = with the bot
+    trusted_proxies: tuple[str, ...] = ()  # reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed
     sandbox_url: str = ""  # the emulator's chat page; set by `wanzi sandbox`, shown as 沙盒 in the console
 
     def check(self, where: str) -> None:
-        if self.password and len(self.password) < 8:
-            raise ConfigError(f"{where}.password", "must be at least 8 characters")
-        if self.session_hours <= 0:
-            raise ConfigError(f"{where}.session_hours", "must be positive")
+        if self.session_hours <= 0 or self.idle_minutes <= 0:
+            raise ConfigError(f"{where}.session_hours", "session_hours and idle_minutes must be positive")
         if self.sandbox_url and not self.sandbox_url.startswith(("http://", "https://")):
             raise ConfigError(f"{where}.sandbox_url", "must be an http(s) URL")
+        if self.listen:
+            host, sep, port = self.listen.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ConfigError(f"{where}.listen", 'must look like "10.0.0.5:8090"')
+        for net in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ConfigError(f"{where}.trusted_proxies", f"{net!r} is not an IP address or network") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +177,8 @@ CORP_KEYS = (
             "wecom.app_secret is used"),
     CorpKey("wecom.open_kfid", "the kf account (wk…) for pushes and broadcasts: 微信客服 → 客服账号", "optional",
             "pushes and broadcasts reach WeCom friends only, never kf customers"),
-    CorpKey("console.password", "a shared staff password of at least 8 characters", "optional",
-            "the staff console stays off"),
+    CorpKey("server.public_url", "the https address staff reach Wanzi at; the app's 可信域名 must cover it",
+            "optional", "console links and WeCom sign-in to the console use http://host:port"),
     CorpKey("staff.admins", "WeCom userids allowed every staff command", "optional",
             "nobody can run the admin commands"),
 )

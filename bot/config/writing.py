@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from bot.config.model import PLATFORM_SECTIONS, Config
 
 SECRET_KEYS = frozenset({"wecom.token", "wecom.encoding_aes_key", "wecom.app_secret", "wecom.contact_secret",
-                         "wecom.kf_secret", "wecom.webhook_key", "console.password"})
+                         "wecom.kf_secret", "wecom.webhook_key"})
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

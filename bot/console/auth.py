@@ -1,18 +1,24 @@
-"""Console middlewares: a session for every page but login and static files, a CSRF token and a
-same-origin check on every POST, and the security headers of every answer."""
+"""Console middlewares: a signed-in, active member for every page but sign-in and static files, the
+role each page needs (403 and an audit row otherwise), a CSRF token and a same-origin check on every
+POST, and the security headers of every answer."""
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import logging
 from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.appkeys import FRAME_SRC, SESSION
-from bot.console.gate import COOKIE, Gate
+from bot import roles
+from bot.appkeys import CLOCK, CONFIG, FRAME_SRC, SESSION, SESSIONS, SIGNIN
+from bot.console.sessions import COOKIE
+from storage.repos import AuditRepo
 
+log = logging.getLogger(__name__)
 OPEN_PATHS = ("/console/login", "/console/static/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -26,35 +32,70 @@ def same_origin(request: web.Request) -> bool:
 
 
 def safe_next(target: str) -> str:
-    """Only paths inside the console: never another host (`//evil`) after logging in."""
-    if target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
+    """Only paths inside the console: never another host (`//evil`) after signing in."""
+    if target.startswith("/console/") and not target.startswith("//") and "\\" not in target and len(target) < 256:
         return target
     return "/console/"
 
 
-def guard(gate_of: Callable[[web.Request], Gate]) -> Middleware:
-    """Middleware: a session for every page but login and static files; a CSRF token on every POST."""
+def client_address(request: web.Request) -> str:
+    """The member's address: the peer, or what a configured trusted proxy says it forwarded."""
+    peer = request.remote or "?"
+    trusted = request.config_dict[CONFIG].console.trusted_proxies
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if not trusted or not forwarded or not _trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    while hops and _trusted(hops[-1], trusted):  # walk back past our own proxies
+        hops.pop()
+    return hops[-1][:64] if hops else peer
 
+
+def _trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in trusted)
+
+
+def guard() -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(OPEN_PATHS):
             if request.method == "POST" and not same_origin(request):
                 raise web.HTTPForbidden(text="cross-origin form refused")
             return await handler(request)
-        gate = gate_of(request)
-        session = gate.read(request.cookies.get(COOKIE))
-        if session is None:
+        me = await request.config_dict[SIGNIN].read(request.cookies.get(COOKIE), take_flash=request.method == "GET")
+        if me is None:
             if request.method == "GET":
                 raise web.HTTPFound(f"/console/login?next={request.path_qs}")
-            raise web.HTTPUnauthorized(text="log in first")
+            raise web.HTTPUnauthorized(text="sign in first")
         if request.method == "POST":
             form = await request.post()
-            if not same_origin(request) or not hmac.compare_digest(str(form.get("csrf", "")), session.csrf):
+            if not same_origin(request) or not hmac.compare_digest(str(form.get("csrf", "")), me.csrf):
                 raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page")
-        request[SESSION] = session
+        request[SESSION] = me
         return await handler(request)
 
     return middleware
+
+
+def requires(role: str, handler: Handler) -> Handler:
+    """A page that needs at least `role`: anyone less is refused (403) and the attempt audited."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        me = request[SESSION]
+        if not roles.allows(me.role, role):
+            async with request.config_dict[SESSIONS].begin() as session:
+                AuditRepo(session).record(actor=f"console:{me.userid}"[:64], action="console_denied",
+                                          target=request.path[:128], detail={"role": me.role, "needs": role},
+                                          now=request.config_dict[CLOCK].now())
+            raise web.HTTPForbidden(text=f"this page needs the {role} role")
+        return await handler(request)
+
+    checked.__name__ = getattr(handler, "__name__", "page")
+    return checked
 
 
 @web.middleware
@@ -80,5 +121,3 @@ def _headers(request: web.Request, response: web.StreamResponse) -> None:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.path.startswith("/console/static/"):
         response.headers.setdefault("Cache-Control", "no-store")  # customer data stays off shared caches
-
-

@@ -8,29 +8,36 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.appkeys import CONFIG, CONTEXTS, DELIVERY, PAGES, READER, SESSION, SESSIONS
-from bot.console.gate import Session
-from bot.console.html import Safe, page
+from bot import roles
+from bot.appkeys import CONFIG, CONTEXTS, DELIVERY, PAGES, READER, SESSION, SESSIONS, SIGNIN
+from bot.console.html import Safe, join, page, render
+from bot.console.sessions import SignedIn
 from bot.context import Context
 
 
 def nav(request: web.Request) -> list[tuple[str, str, str]]:
     """(key, path, label) of the menu: every titled page, in order; the sandbox under `wanzi sandbox`."""
-    pages = sorted((p for p in request.config_dict[PAGES] if p.title), key=lambda p: p.order)
+    me = request.get(SESSION)
+    allowed = [p for p in request.config_dict[PAGES] if p.title and me is not None and roles.allows(me.role, p.role)]
+    pages = sorted(allowed, key=lambda p: p.order)
     items = [(p.path.strip("/"), f"/console{p.path}", p.title) for p in pages]
     if request.config_dict[CONFIG].console.sandbox_url:
         items.append(("sandbox", "/console/sandbox", "沙盒"))
     return items
 
 
-def session_of(request: web.Request) -> Session:
+def signed_in(request: web.Request) -> SignedIn:
     return request[SESSION]
 
 
+session_of = signed_in
+
+
 def frame(request: web.Request, title: str, body: Safe, *, active: str = "", status: int = 200) -> web.Response:
-    session = request.get(SESSION)
-    html = page(title, body, active=active, nav=nav(request) if session else (),
-                user=session.user if session else "", csrf=session.csrf if session else "")
+    me = request.get(SESSION)
+    notice = render('<p class="flash">$m</p>', m=me.flash) if me is not None and me.flash else Safe("")
+    html = page(title, join([notice, body]), active=active, nav=nav(request) if me else (),
+                user=me.label if me else "", csrf=me.csrf if me else "")
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
@@ -68,5 +75,10 @@ def path_id(request: web.Request, name: str = "id") -> int:
 
 
 def actor(request: web.Request) -> str:
-    """Who did it, for the audit log: the name given at login."""
-    return f"console:{session_of(request).user}"[:64]
+    """Who did it, for the audit log: the signed-in member's userid."""
+    return f"console:{signed_in(request).userid}"[:64]
+
+
+async def tell(request: web.Request, text: str) -> None:
+    """A message shown once on the member's next page (never taken from the URL)."""
+    await request.config_dict[SIGNIN].flash(signed_in(request).session_id, text)

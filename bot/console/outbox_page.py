@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, READER, SESSIONS
-from bot.console.frame import actor, frame, session_of, wake_delivery
+from bot.console.frame import MAX_ID, actor, frame, session_of, tell, wake_delivery
 from bot.console.html import join, local_time, render, table, url
 from storage.queues import FAILED, OutboxRepo
 from storage.repos import AuditRepo
@@ -53,10 +53,6 @@ async def outbox_page(request: web.Request) -> web.Response:
                       '<div class="actions"><button type="submit" name="scope" value="selected">重试所选</button>'
                       '<button type="submit" name="scope" value="all">全部重试</button></div></form>',
                       tabs=tabs, csrf=csrf, grid=grid)
-    flash = request.query.get("retried")
-    if flash is not None:
-        note = render('<p class="flash">已重新排队 $n 条（已发送的不会重发；过期的欢迎语会再次过期）</p>', n=flash)
-        body = join([note, body])
     return frame(request, "发件箱", body, active="outbox")
 
 
@@ -68,10 +64,14 @@ async def retry(request: web.Request) -> web.StreamResponse:
         if form.get("scope") == "all":
             ids = [r.id for r in await repo.list(statuses=FAILED, limit=10_000)]
         else:
-            ids = [int(str(v)) for v in form.getall("id", []) if str(v).isdigit()]
+            raw = [str(v) for v in form.getall("id", [])][:1000]
+            if any(not v.isdigit() or len(v) > 19 or int(v) > MAX_ID for v in raw):
+                raise web.HTTPBadRequest(text="outbox ids are row numbers")
+            ids = [int(v) for v in raw]
         n = await repo.retry(ids, now=clock.now()) if ids else 0
         AuditRepo(session).record(actor=actor(request), action="outbox_retry", target=f"{n} rows",
                                   detail={"ids": ids[:100]}, now=clock.now())
     if n:
         wake_delivery(request)
-    raise web.HTTPSeeOther(url("/console/outbox", tab="pending" if n else "failed", retried=n))
+    await tell(request, f"已重新排队 {n} 条（已发送的不会重发；过期的欢迎语会再次过期）")
+    raise web.HTTPSeeOther(url("/console/outbox", tab="pending" if n else "failed"))

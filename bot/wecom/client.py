@@ -54,6 +54,9 @@ APIS: dict[str, Api] = {a.path: a for a in [
     Api("kf/servicer/list", "GET", "kf"),
     Api("kf/account/list", "POST", "kf"),
     Api("message/send", "POST", "app"),
+    Api("auth/getuserinfo", "GET", "app"),  # staff sign-in: code → userid (staff-web.md §3)
+    Api("ticket/get", "GET", "app"),  # the agent jsapi ticket for the chat-toolbar sidebar (§5)
+    Api("get_jsapi_ticket", "GET", "app"),
     Api("webhook/send", "POST", "webhook"),
 ]}
 

@@ -48,4 +48,4 @@ async def campaigns(request: web.Request) -> web.Response:
     return frame(request, "活动与话题", join(parts), active="campaigns")
 
 
-PAGES = (ConsolePage("/campaigns", campaigns, title="活动与话题", order=40),)
+PAGES = (ConsolePage("/campaigns", campaigns, title="活动与话题", order=40, role="operator"),)

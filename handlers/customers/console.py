@@ -8,9 +8,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, FACTS
-from bot.console.frame import actor, context, frame, path_id, reader, writer
+from bot.console.frame import actor, context, frame, path_id, reader, signed_in, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage
+from bot.roles import Role
 from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
 
@@ -27,10 +28,14 @@ async def customer_list(request: web.Request) -> web.Response:
     config = request.config_dict[CONFIG]
     q = request.query.get("q", "").strip()[:64]
     async with reader(request)() as session:
-        views = ConsoleViews(session)
-        customers = await views.customers(q)
+        views, me = ConsoleViews(session), signed_in(request)
+        scope = me.userid if me.role == Role.ADVISOR else None  # an advisor sees the customers they serve
+        customers = await views.customers(q, advisor=scope)
         tags = await views.tags_of([c.id for c in customers])
-        total = await views.count_customers()
+        total = await views.count_customers(advisor=scope)
+    async with writer(request).begin() as session:  # who looked at which customers (PIPL), like a detail view
+        AuditRepo(session).record(actor=actor(request), action="console_list_customers", target=q[:128],
+                                  detail={"shown": len(customers)}, now=request.config_dict[CLOCK].now())
     tz = config.persona.timezone
     rows = [(render('<a href="$href">$name</a>', href=f"/console/customers/{c.id}", name=c.name or "（未命名）"),
              c.external_userid, c.remark or "—", c.channel or "—", c.stage or "—", _tags(tags.get(c.id, [])),
@@ -49,11 +54,13 @@ async def customer_detail(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
     customer_id = path_id(request)
     async with writer(request).begin() as session:
+        views, me = ConsoleViews(session), signed_in(request)
+        if me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
+            raise web.HTTPNotFound(text="no such customer")  # another advisor's: not even its existence
         try:
             customer = await CustomerRepo(session).get(customer_id)
         except LookupError:
             raise web.HTTPNotFound(text="no such customer") from None
-        views = ConsoleViews(session)
         tags = (await views.tags_of([customer.id])).get(customer.id, [])
         history = await views.history(customer.id)
         facts: list[tuple[str, str]] = []

@@ -134,32 +134,39 @@ async def standalone_digest_html(session: AsyncSession, digest: Digest, registry
             f"</head><body><main>{body}</main></body></html>\n")
 
 
-def _parse_day(request: web.Request, default: date) -> date:
+EARLIEST = date(2000, 1, 1)
+
+
+def _parse_day(request: web.Request, default: date, today: date) -> date:
     raw = request.query.get("date", "")
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise web.HTTPBadRequest(text="date must be YYYY-MM-DD") from None
+    if not EARLIEST <= day <= today:
+        raise web.HTTPBadRequest(text=f"date must be between {EARLIEST} and today ({today})")
+    return day
 
 
 async def digest_page(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
     now = clock.now()
     today = now.astimezone(ZoneInfo(config.persona.timezone)).date()
-    day = _parse_day(request, last_whole_day(config, now))
+    day = _parse_day(request, last_whole_day(config, now), today)
     registry = services_of(request).digest
     async with reader(request)() as session:
         digest, series = await compute_page(session, day, config.persona.timezone, now, registry)
+    later = render('<a href="$next">后一天 →</a>', next=url("/console/digest", date=f"{day + timedelta(days=1)}")) \
+        if day < today else Safe("")
     nav = render('<form class="daynav" method="get" action="/console/digest">'
-                 '<a href="$prev">← 前一天</a><input type="date" name="date" value="$day">'
-                 '<button type="submit">查看</button><a href="$next">后一天 →</a><a href="$today">今天（进行中）</a>'
+                 '<a href="$prev">← 前一天</a><input type="date" name="date" value="$day" max="$today_iso">'
+                 '<button type="submit">查看</button>$later<a href="$today">今天（进行中）</a>'
                  '</form>', prev=url("/console/digest", date=f"{day - timedelta(days=1)}"), day=f"{day}",
-                 next=url("/console/digest", date=f"{day + timedelta(days=1)}"),
-                 today=url("/console/digest", date=f"{today}"))
+                 later=later, today_iso=f"{today}", today=url("/console/digest", date=f"{today}"))
     title = digest_title(request.config_dict[PERSONA].profile.brand)
     return frame(request, "简报", join([nav, digest_body(digest, series, registry, title)]), active="digest")
 
 
-PAGES = (ConsolePage("/digest", digest_page, title="简报", order=10),)
+PAGES = (ConsolePage("/digest", digest_page, title="简报", order=10, role="operator"),)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from bot.appkeys import CLOCK, CONFIG
-from bot.console.frame import actor, context, frame, path_id, reader, session_of, wake_delivery, writer
-from bot.console.html import Safe, join, local_time, render, table, url
+from bot.console.frame import actor, context, frame, path_id, reader, session_of, tell, wake_delivery, writer
+from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
+from bot.roles import Role
 from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import claim_ticket, resolve_ticket
@@ -54,12 +55,19 @@ def view_of(ticket: Ticket, customer: Customer) -> TicketView:
                       sla_due_at=ticket.due_at if ticket.first_response_at is None else None)
 
 
-async def ticket_queue(ctx: Ctx) -> list[TicketView]:
+def visible_to(advisor: str | None) -> ColumnElement[bool]:
+    """An advisor sees their own tickets and those waiting for anyone; operators and admins see all."""
+    if advisor is None:
+        return true()
+    return or_(Ticket.advisor_userid == advisor, and_(Ticket.status == "queued", Ticket.advisor_userid == ""))
+
+
+async def ticket_queue(ctx: Ctx, *, advisor: str | None = None) -> list[TicketView]:
     """Open tickets oldest first, then those closed in the last day."""
     since = ctx.clock.now() - RESOLVED_SHOWN
     rows = (await ctx.session.execute(
         select(Ticket, Customer).join(Customer, Customer.id == Ticket.customer_id)
-        .where((Ticket.status != "resolved") | (Ticket.resolved_at >= since))
+        .where((Ticket.status != "resolved") | (Ticket.resolved_at >= since), visible_to(advisor))
         .order_by(Ticket.status == "resolved", Ticket.created_at).limit(LIMIT))).all()
     return [view_of(t, c) for t, c in rows]
 
@@ -81,7 +89,7 @@ async def claim(ctx: Ctx, ticket_id: int, login: str) -> str:
             ticket, customer = await claim_ticket(ctx.with_(staff=member), ticket_id, member)
     except CommandError as exc:
         return str(exc)
-    return f"已认领 #{ticket.id}（{customer_label(customer)}），微信客服会话转给 {member.userid}"
+    return f"认领成功：#{ticket.id}（{customer_label(customer)}），微信客服会话已转给 {member.userid}"
 
 
 async def resolve(ctx: Ctx, ticket_id: int, login: str) -> str:
@@ -98,9 +106,10 @@ async def resolve(ctx: Ctx, ticket_id: int, login: str) -> str:
 
 async def escalations(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
+    me = session_of(request)
     async with reader(request)() as session:
-        queue = await ticket_queue(context(request, session))
-    csrf, me, tz, now = session_of(request).csrf, session_of(request).user, config.persona.timezone, clock.now()
+        queue = await ticket_queue(context(request, session), advisor=me.userid if me.role == Role.ADVISOR else None)
+    csrf, tz, now = me.csrf, config.persona.timezone, clock.now()
     rows = []
     for t in queue:
         actions: list[Safe] = []
@@ -116,9 +125,7 @@ async def escalations(request: web.Request) -> web.Response:
                             label=TICKET_STATUS.get(t.status, t.status)),
                      t.assignee or "—", local_time(t.opened_at, tz),
                      render('<span class="$cls">$d</span>', cls="late" if late else "", d=due), join(actions)))
-    flash = request.query.get("msg", "")
-    body = render('<h1>升级工单</h1><p class="sub">当前登录：$me</p>$flash$grid', me=me,
-                  flash=render('<p class="flash">$m</p>', m=flash) if flash else Safe(""),
+    body = render('<h1>升级工单</h1><p class="sub">当前登录：$me</p>$grid', me=me.label,
                   grid=table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows,
                              empty="队列是空的", cls="tickets"))
     return frame(request, "升级工单", body, active="escalations")
@@ -133,7 +140,7 @@ def _button(ticket_id: int, action: str, label: str, csrf: str, *, back: str = "
 
 async def ticket_action(request: web.Request) -> web.StreamResponse:
     action, ticket_id = request.match_info["action"], path_id(request)
-    staff, clock = session_of(request).user, request.config_dict[CLOCK]
+    staff, clock = session_of(request).userid, request.config_dict[CLOCK]
     async with writer(request).begin() as session:
         do = claim if action == "claim" else resolve
         message = await do(context(request, session), ticket_id, staff)
@@ -141,7 +148,8 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
                                   now=clock.now())
     wake_delivery(request)  # the handover messages (kf trans, notices) leave now
     back = "/console/escalations" if request.query.get("from") != "ticket" else f"/console/tickets/{ticket_id}"
-    raise web.HTTPSeeOther(url(back, msg=message))
+    await tell(request, message)
+    raise web.HTTPSeeOther(back)
 
 
 STATUS_WORDS = {"queued": "排队中", "assigned": "已分配", "resolved": "已解决"}
@@ -152,8 +160,10 @@ async def ticket_page(request: web.Request) -> web.Response:
     config, ticket_id = request.config_dict[CONFIG], path_id(request)
     tz = config.persona.timezone
     async with reader(request)() as session:
-        ticket = await session.get(Ticket, ticket_id)
-        if ticket is None:
+        me = session_of(request)
+        ticket = await session.scalar(select(Ticket).where(
+            Ticket.id == ticket_id, visible_to(me.userid if me.role == Role.ADVISOR else None)))
+        if ticket is None:  # or another advisor's: not even its existence is shown
             raise web.HTTPNotFound(text="no such ticket")
         customer = await session.get(Customer, ticket.customer_id)
         trail = (await session.scalars(select(AuditLog).where(AuditLog.target == f"ticket:{ticket.id}")
@@ -179,11 +189,10 @@ async def ticket_page(request: web.Request) -> web.Response:
         actions.append(_button(ticket.id, "claim", "认领", csrf, back="ticket"))
     if view.status in ("open", "claimed"):
         actions.append(_button(ticket.id, "resolve", "解决", csrf, back="ticket"))
-    flash = request.query.get("msg", "")
-    body = render('<p><a href="/console/escalations">← 升级工单</a></p><h1>工单 #$id</h1>$flash'
+    body = render('<p><a href="/console/escalations">← 升级工单</a></p><h1>工单 #$id</h1>'
                   '<dl class="profile">$dl</dl><p>$actions</p><h3>问题</h3><p>$question</p>'
                   '<h3>转人工时的最近消息</h3><ol class="history">$messages</ol><h3>处理记录</h3>$steps',
-                  id=ticket.id, flash=render('<p class="flash">$m</p>', m=flash) if flash else Safe(""), dl=dl,
+                  id=ticket.id, dl=dl,
                   actions=join(actions), question=ticket.question or "—",
                   messages=join(messages) if messages else Safe("<li>没有消息</li>"),
                   steps=table(["时间", "步骤", "操作人"], steps, empty="没有记录"))

@@ -50,7 +50,7 @@ async def pick_advisor(ctx: Ctx, customer: Customer) -> Staff | None:
     in_hours = in_working_hours(ctx.settings.of(EscalationConfig), local(ctx))
     if customer.advisor_userid:
         own = await ctx.repos.staff.find(customer.advisor_userid)
-        if own is not None and (in_hours or own.on_duty):
+        if own is not None and own.active and (in_hours or own.on_duty):
             return own
     if not in_hours:
         return None
@@ -66,7 +66,7 @@ async def pick_lead(ctx: Ctx, *, besides: str) -> Staff | None:
     names = ctx.settings.of(EscalationConfig).leads
     if names:
         found = [await ctx.repos.staff.find(userid) for userid in names]
-        leads = [s for s in found if s is not None]
+        leads = [s for s in found if s is not None and s.active]
     else:
         leads = await ctx.repos.staff.list(roles=("admin",))
     leads = [s for s in leads if s.userid != besides]

@@ -21,7 +21,8 @@ class StaffRepo:
     async def upsert(self, userid: str, *, role: str, name: str = "", now: datetime) -> Staff:
         row = await self.find(userid)
         if row is None:
-            row = Staff(userid=userid, role=role, name=name, on_duty=False, created_at=now)
+            row = Staff(userid=userid, role=role, name=name, on_duty=False, active=True, password_hash="",
+                        created_at=now)
             self.session.add(row)
         else:
             row.role = role
@@ -29,8 +30,11 @@ class StaffRepo:
         await self.session.flush()
         return row
 
-    async def list(self, *, roles: tuple[str, ...] = (), on_duty: bool | None = None) -> list[Staff]:
+    async def list(self, *, roles: tuple[str, ...] = (), on_duty: bool | None = None,
+                   include_inactive: bool = False) -> list[Staff]:
         stmt = select(Staff).order_by(Staff.userid)
+        if not include_inactive:
+            stmt = stmt.where(Staff.active.is_(True))
         if roles:
             stmt = stmt.where(Staff.role.in_(roles))
         if on_duty is not None:
