@@ -44,4 +44,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) *.egg-info sandbox.db*
+	rm -rf $(VENV) *.egg-info sandbox.db* sandbox.toml

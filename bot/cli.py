@@ -7,18 +7,40 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from aiohttp import web
 
-from bot.config import Config, require_wecom
+from bot.config import Config
+from bot.config.platform import CorpKey
 from bot.errors import ConfigError
+
+CONNECT_A_CORP = 'README.md, "Connecting a real WeCom corp"'
+
+
+def _config_file(args: argparse.Namespace) -> str | None:
+    return args.config or os.environ.get("WANZI_CONFIG")
 
 
 def _config(args: argparse.Namespace) -> Config:
     from bot.app import load_config
 
-    return load_config(args.config or os.environ.get("WANZI_CONFIG"))
+    return load_config(_config_file(args))
+
+
+def _existing_database(args: argparse.Namespace, config: Config) -> str:
+    """The database a read command opens; a missing SQLite file is an error, never created empty."""
+    from storage import db
+
+    path = db.sqlite_path(config.database.url)
+    if path and not Path(path).exists():
+        given = _config_file(args)
+        hint = (f"as {given} says; `wanzi db upgrade` creates it" if given else
+                "the default: no config was given. Use --config FILE or WANZI_CONFIG=FILE (`wanzi sandbox` "
+                "writes ./sandbox.toml), or set WANZI_DATABASE__URL")
+        raise ConfigError("database.url", f"no database at {Path(path).resolve()} ({hint})")
+    return config.database.url
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -28,7 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from storage import db
 
     config = _config(args)
-    setup_logging(config.log.level, config.log.json)
+    setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     if not config.wecom.app_secret:
         logging.getLogger("wanzi").warning("wecom.app_secret is empty: WeCom will answer 41004 to every API call")
 
@@ -70,7 +92,8 @@ async def serve(app: web.Application, config: Config) -> None:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox import run_sandbox
 
-    return run_sandbox(host=args.host, port=args.port, emulator_port=args.emulator_port, db_path=args.db)
+    return run_sandbox(host=args.host, port=args.port, emulator_port=args.emulator_port, db_path=args.db,
+                       config_path=args.write_config)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -91,29 +114,60 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
-    config = _config(args)
-    require_wecom(config)
     from bot.app import load_configured_persona
+    from bot.config.platform import corp_gaps
 
+    config = _config(args)
     load_configured_persona(config)
-    w = config.wecom
-    if not w.app_secret:
-        print("warning: wecom.app_secret is empty: every API call will fail with 41004 (set WANZI_WECOM__APP_SECRET)",
-              file=sys.stderr)
+    gaps = corp_gaps(config)
+    if any(g.needed_for == "callback" for g in gaps):
+        print(explain_gaps(_config_file(args), gaps), file=sys.stderr)
+        return 1
+    for gap in gaps:
+        print(f"warning: {gap.key} is empty: {gap.if_empty} ({gap.source}; or {gap.env})", file=sys.stderr)
     print("config ok")
     return 0
 
 
+def explain_gaps(config_file: str | None, gaps: list[CorpKey]) -> str:
+    """What a real corp still has to fill in, grouped by what breaks without it."""
+    name = config_file or "the configuration (no config file given)"
+    out = [f"error: {name} is not ready for a real corp yet. Fill in these keys, in the file or, for secrets,",
+           "as environment variables:"]
+    groups = (("callback", "WeCom's callbacks cannot be verified or decrypted without:"),
+              ("api", "Wanzi cannot call WeCom without:"),
+              ("optional", "Optional:"))
+    width = max(len(g.key) for g in gaps)
+    for level, title in groups:
+        chosen = [g for g in gaps if g.needed_for == level]
+        if not chosen:
+            continue
+        out.append(f"  {title}")
+        for gap in chosen:
+            out.append(f"    {gap.key:<{width}}  {gap.source}")
+            empty = f"; empty: {gap.if_empty}" if gap.if_empty else ""
+            out.append(f"    {'':<{width}}  or {gap.env}{empty}")
+    out.append(f"How to get each value: {CONNECT_A_CORP}.")
+    return "\n".join(out)
+
+
 def cmd_outbox_list(args: argparse.Namespace) -> int:
     from storage import db
+    from storage.models import OutboxStatus
     from storage.queues import OutboxRepo
 
     config = _config(args)
-    statuses = [s for s in (args.status or "").split(",") if s]
+    statuses = [s.strip() for s in (args.status or "").split(",") if s.strip()]
+    valid = [s.value for s in OutboxStatus]
+    unknown = [s for s in statuses if s not in valid]
+    if unknown:
+        raise ConfigError("--status", f"unknown status {unknown[0]!r}; valid: {', '.join(valid)}")
+    url = _existing_database(args, config)
 
     async def run() -> list:
-        engine = db.create_engine(config.database.url)
+        engine = db.create_engine(url)
         try:
+            await db.ensure_migrated(engine)
             async with db.session_factory(engine)() as session:
                 return await OutboxRepo(session).list(statuses=statuses, limit=args.limit)
         finally:
@@ -136,10 +190,12 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
     config = _config(args)
     if not args.ids and not args.all:
         raise ConfigError("outbox retry", "give row ids or --all")
+    url = _existing_database(args, config)
 
     async def run() -> int:
-        engine = db.create_engine(config.database.url)
+        engine = db.create_engine(url)
         try:
+            await db.ensure_migrated(engine)
             async with db.session_factory(engine).begin() as session:
                 repo = OutboxRepo(session)
                 ids = args.ids or [r.id for r in await repo.list(statuses=FAILED, limit=10_000)]
@@ -177,9 +233,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from bot.app import load_configured_persona
 
     brand = load_configured_persona(config).profile.brand
+    url = _existing_database(args, config)
 
     async def run() -> tuple[str, str]:
-        engine = db.create_engine(config.database.url)
+        engine = db.create_engine(url)
         try:
             await db.ensure_migrated(engine)
             async with db.session_factory(engine)() as session:
@@ -216,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--port", type=int, default=8080, help="bot port (callbacks, console)")
     sb.add_argument("--emulator-port", type=int, default=8081, help="emulator port (fake WeCom API, chat page)")
     sb.add_argument("--db", default="./sandbox.db", help="SQLite file of the sandbox")
+    sb.add_argument("--write-config", default="", metavar="FILE",
+                    help="where to write the sandbox's config for the CLI, without secrets "
+                         "(default: next to --db, ./sandbox.toml)")
     sb.set_defaults(func=cmd_sandbox)
     dbp = sub.add_parser("db", help="database").add_subparsers(dest="db_cmd", required=True)
     dbp.add_parser("upgrade", help="apply migrations", parents=[common]).set_defaults(func=cmd_db_upgrade)
@@ -224,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
                   parents=[common]).set_defaults(func=cmd_config_check)
     ob = sub.add_parser("outbox", help="outbound queue").add_subparsers(dest="outbox_cmd", required=True)
     ol = ob.add_parser("list", help="list rows", parents=[common])
-    ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired,cancelled")
+    ol.add_argument("--status", help="comma-separated: pending,sending,sent,dead,expired,cancelled "
+                                     "(storage.models.OutboxStatus)")
     ol.add_argument("--limit", type=int, default=50)
     ol.set_defaults(func=cmd_outbox_list)
     orr = ob.add_parser("retry", help="queue dead/expired rows again", parents=[common])

@@ -30,6 +30,7 @@ from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError, WanziError
 from bot.followups import FollowUps
 from bot.groupcommit import GroupCommit
+from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
@@ -119,12 +120,11 @@ class DeliveryWorker:
     async def _deliver(self, item_id: int, api: str, payload: dict[str, Any], deadline: datetime | None,
                        attempts: int) -> None:
         if deadline is not None and self.clock.now() >= deadline:
-            await self._finish(item_id, status=OutboxStatus.EXPIRED, reason="deadline passed before delivery "
+            await self._finish(item_id, api, status=OutboxStatus.EXPIRED, reason="deadline passed before delivery "
                                                                  f"(deadline {deadline.isoformat()})")
             return
-        # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call;
-        # "_key" is the group robot's key, which the client moves into the URL.
-        payload = {k: v for k, v in payload.items() if k == "_key" or not k.startswith("_")}
+        # "_"-prefixed keys are our notes for follow-ups (e.g. "_then"), not part of the call.
+        payload = {k: v for k, v in payload.items() if not k.startswith("_")}
         if api == "kf/send_msg" and "msgid" not in payload:
             payload["msgid"] = f"wz{item_id}"  # lets msg_send_fail events point back at this row
         try:
@@ -133,13 +133,13 @@ class DeliveryWorker:
             await self._failed(item_id, api, exc, deadline, attempts)
             return
         except WanziError as exc:  # e.g. a ConfigError: no retry can fix it until an operator does
-            await self._finish(item_id, status=OutboxStatus.DEAD, reason=f"not sendable: {exc}")
+            await self._finish(item_id, api, status=OutboxStatus.DEAD, reason=f"not sendable: {exc}")
             return
         except Exception as exc:  # a bug must not strand the row in 'sending' for a whole lease
             log.exception("outbox delivery crashed", extra={"outbox_id": item_id, "api": api})
             await self._failed(item_id, api, TransportError(api, f"{type(exc).__name__}: {exc}"), deadline, attempts)
             return
-        await self._finish(item_id, status=OutboxStatus.SENT, result=result)
+        await self._finish(item_id, api, status=OutboxStatus.SENT, result=result)
         if self.metrics:
             self.metrics.outbox_sent.labels(api).inc()
 
@@ -147,33 +147,33 @@ class DeliveryWorker:
                       attempts: int) -> None:
         code = exc.errcode
         if code in ALREADY_DONE.get(api, ()):
-            await self._finish(item_id, status=OutboxStatus.SENT, errcode=code,
+            await self._finish(item_id, api, status=OutboxStatus.SENT, errcode=code,
                                reason=f"already delivered: {exc.errmsg}")
             return
         if code in PERMANENT_REASONS or not exc.retryable and not isinstance(exc, TransportError):
             reason = PERMANENT_REASONS.get(code, exc.errmsg)
             status = OutboxStatus.EXPIRED if deadline is not None and code == 41050 else OutboxStatus.DEAD
-            await self._finish(item_id, status=status, errcode=code, reason=f"{code}: {reason}")
+            await self._finish(item_id, api, status=status, errcode=code, reason=f"{code}: {reason}")
             return
         retry_at = self.clock.now() + timedelta(seconds=_backoff(attempts))
         if deadline is not None and retry_at >= deadline:
-            await self._finish(item_id, status=OutboxStatus.EXPIRED, errcode=code,
+            await self._finish(item_id, api, status=OutboxStatus.EXPIRED, errcode=code,
                                reason=f"{code}: {exc.errmsg}; no retry possible before the deadline")
             return
         if attempts >= self.config.outbox_max_attempts:
-            await self._finish(item_id, status=OutboxStatus.DEAD, errcode=code,
+            await self._finish(item_id, api, status=OutboxStatus.DEAD, errcode=code,
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
             return
         await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg,
                                             retry_at=retry_at))
 
-    async def _finish(self, item_id: int, *, status: str, result: dict[str, Any] | None = None,
+    async def _finish(self, item_id: int, api: str, *, status: str, result: dict[str, Any] | None = None,
                       errcode: int | None = None, reason: str = "") -> bool:
         """Record the outcome; False when the row was no longer ours (another worker finished it)."""
         recorded = await self._outcomes.submit(Outcome(item_id, status, result, errcode, reason))
         if status != OutboxStatus.SENT:
-            log.warning("outbox item not delivered", extra={"outbox_id": item_id, "status": status,
-                                                            "errcode": errcode, "reason": reason})
+            log.warning("outbox item not delivered", extra={"outbox_id": item_id, "api": api, "status": status,
+                                                            "errcode": errcode, "reason": clip(reason)})
         if status == OutboxStatus.SENT and self.followups is not None:
             self.wakeup.set()  # a follow-up may have queued rows
         return recorded

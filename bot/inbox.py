@@ -27,6 +27,7 @@ from bot.context import ContextFactory
 from bot.dispatcher import Dispatcher
 from bot.errors import MalformedCallback
 from bot.kf import KfPuller
+from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
@@ -158,7 +159,7 @@ class InboxWorker:
             self.metrics.events_processed.labels(kind, outcome).inc()
 
     async def _unreadable(self, row: Claimed, exc: MalformedCallback) -> None:
-        log.warning("stored event unreadable", extra={"event_id": row.id, "reason": str(exc)})
+        log.warning("stored event unreadable", extra={"event_id": row.id, "reason": clip(str(exc))})
         await self._park(row.id, str(exc))
         self._count(row.kind, "failed")
 
@@ -195,7 +196,7 @@ class InboxWorker:
                 outcome = "done" if handled else "skipped"
         except MalformedCallback as exc:  # a handler found a field it cannot read: retrying cannot help
             outcome = "failed"
-            log.warning("stored event unreadable", extra={"event_id": event_id, "reason": str(exc)})
+            log.warning("stored event unreadable", extra={"event_id": event_id, "reason": clip(str(exc))})
             await self._park(event_id, str(exc))
         except Exception as exc:
             outcome = "retry"

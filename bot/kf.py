@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, MalformedCallback
+from bot.logs import clip
 from bot.wecom.client import WeComClient
 from bot.wecom.events import parse_kf_entry
 from storage.models import KfCursor
@@ -78,7 +79,7 @@ class KfPuller:
                 try:
                     entry = parse_kf_entry(raw)
                 except (MalformedCallback, TypeError, ValueError) as exc:
-                    log.warning("kf entry skipped", extra={"open_kfid": open_kfid, "reason": str(exc)})
+                    log.warning("kf entry skipped", extra={"open_kfid": open_kfid, "reason": clip(str(exc))})
                     continue
                 new = await inbound.add_if_new(dedupe_key=entry.dedupe_key, source="kf", kind=entry.kind,
                                                payload=raw, now=now)

@@ -6,8 +6,15 @@ import json
 import logging
 import sys
 from datetime import datetime, timezone
+from typing import Callable
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+def fields(record: logging.LogRecord) -> dict[str, object]:
+    """The facts a line carries (`extra=`), JSON-ready."""
+    return {key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+            for key, value in vars(record).items() if key not in _STANDARD and not key.startswith("_")}
 
 
 class JsonFormatter(logging.Formatter):
@@ -15,20 +22,76 @@ class JsonFormatter(logging.Formatter):
         at = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
         out: dict[str, object] = {"ts": at,
                "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        out.update(fields(record))
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO", as_json: bool = True) -> None:
+class TextFormatter(logging.Formatter):
+    """For people at a terminal (log.json = false): the fixed message, then its facts as key=value,
+    so "wecom api error" still says which API, errcode and errmsg."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        facts = " ".join(f"{key}={_text_value(value)}" for key, value in fields(record).items())
+        return super().formatMessage(record) + (f" {facts}" if facts else "")
+
+
+def _text_value(value: object) -> str:
+    if isinstance(value, str) and (not value or any(c.isspace() or c in "\"=" for c in value)):
+        return json.dumps(value, ensure_ascii=False)  # quoted, so one fact cannot pose as several
+    return str(value)
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """Untrusted text for a log field: at most `limit` characters, so bad input cannot make huge lines."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LogBudget:
+    """At most `per_minute` lines of one kind in each clock minute: a flood of bad input must not
+    flood the log. What did not fit is counted; the next line that fits reports how many."""
+
+    def __init__(self, per_minute: int, now: Callable[[], float]) -> None:
+        self.per_minute = per_minute
+        self.now = now
+        self._minute = -1
+        self._used = 0
+        self._skipped = 0
+
+    def allow(self) -> bool:
+        minute = int(self.now() // 60)
+        if minute != self._minute:
+            self._minute, self._used = minute, 0
+        if self._used < self.per_minute:
+            self._used += 1
+            return True
+        self._skipped += 1
+        return False
+
+    def skipped(self) -> int:
+        """How many lines were left out since the last call (and reset the count)."""
+        n, self._skipped = self._skipped, 0
+        return n
+
+
+# Database drivers log SQL with its parameters (the access_token, every customer message) at
+# INFO/DEBUG; they speak only of warnings unless SQL logging is asked for (database.echo).
+DRIVER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "asyncpg")
+
+
+def setup_logging(level: str = "INFO", as_json: bool = True, *, sql: bool = False) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else
-                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if as_json else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET if sql else logging.WARNING)
+    if sql:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)

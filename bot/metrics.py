@@ -18,6 +18,9 @@ class Metrics:
                                      buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
                                      registry=self.registry)
         self.outbox_depth = Gauge("wanzi_outbox_depth", "Outbox rows by status", ["status"], registry=self.registry)
+        self.rejections_unlogged = Counter("wanzi_callback_rejections_unlogged_total",
+                                           "Rejected callbacks left out of the log (over the per-minute budget)",
+                                           registry=self.registry)
         self.api_errors = Counter("wanzi_wecom_api_errors_total", "WeCom API errors by api and errcode",
                                   ["api", "errcode"], registry=self.registry)
         self.outbox_sent = Counter("wanzi_outbox_sent_total", "Outbox rows delivered, by api", ["api"],

@@ -174,11 +174,11 @@ class Outbox:
         self._record(item, channel="app", text=markdown, staff_userid=touser, kind=kind)
         return item
 
-    def webhook_markdown(self, markdown: str, *, key: str = "") -> OutboxItem:
+    def webhook_markdown(self, markdown: str) -> OutboxItem:
+        """A post to the group robot. Its key is a secret: it stays in the config (wecom.webhook_key)
+        and the client puts it into the URL at send time, never into the outbox row."""
         payload: dict[str, Any] = {"msgtype": "markdown",
                                    "markdown": {"content": fit_bytes(markdown, TEXT_LIMITS["webhook/markdown"])}}
-        if key:
-            payload["_key"] = key
         item = self._add("webhook/send", payload, kind="notice")
         self._record(item, channel="webhook", text=markdown, kind="notice")
         return item

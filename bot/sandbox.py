@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.app import config_from, create_app
 from bot.config import Config
+from bot.config.writing import as_toml
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
 
@@ -100,11 +101,29 @@ def demo_community(staff: str) -> dict[str, dict[str, object]]:
     }
 
 
-async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) -> None:
+def write_cli_config(config: Config, path: Path) -> None:
+    """The config the sandbox runs with, for the CLI (`wanzi outbox list`, `wanzi digest`): its
+    database and settings, no secrets (the CLI needs none of them to read the sandbox's database)."""
+    header = ("# Written by `wanzi sandbox`: the config it runs with, for the CLI, e.g.\n"
+              f"#   WANZI_CONFIG={shown(path)} wanzi outbox list\n"
+              "# Secrets (callback token and key, app secrets, robot key) are left out.\n\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(header + as_toml(config))
+
+
+def shown(path: Path) -> str:
+    return str(path) if path.is_absolute() else f"./{path}"
+
+
+async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:
     emu = Emulator(EmulatorConfig())
     await emu.start(host, emulator_port)
     config = sandbox_config(emu, host=host, port=port, db_path=db_path)
-    setup_logging(config.log.level, config.log.json)
+    cli_config = Path(config_path) if config_path else Path(db_path).with_suffix(".toml")
+    write_cli_config(config, cli_config)
+    setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     runner = web.AppRunner(create_app(config, migrate=True), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -118,6 +137,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) 
     staff console  http://{host}:{port}/console   (sign in with 企业微信扫码登录: pick who you are)
     bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
     fake WeCom API {emu.base_url}/cgi-bin/
+    CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
 
   Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
   Press Ctrl+C to stop.
@@ -140,6 +160,6 @@ def config_role(config: Config, userid: str) -> str:
         "advisor" if userid in s.advisors else "no role"
 
 
-def run_sandbox(*, host: str, port: int, emulator_port: int, db_path: str) -> int:
-    asyncio.run(serve_sandbox(host, port, emulator_port, db_path))
+def run_sandbox(*, host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> int:
+    asyncio.run(serve_sandbox(host, port, emulator_port, db_path, config_path))
     return 0

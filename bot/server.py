@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.inbox import InboxWorker
 from bot.intake import Arrival, Intake
+from bot.logs import LogBudget, clip
 from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
@@ -28,12 +29,17 @@ from bot.wecom.xml import parse_xml, xml_fields
 
 log = logging.getLogger(__name__)
 
+REJECTION_LOGS_PER_MINUTE = 30  # more bad callbacks than this in a minute are counted, not logged
+# Fixed bodies: a rejection never echoes what the sender sent (nor how we read it).
+REJECTED_BODY = {413: "payload too large"}
+
 
 class CallbackEndpoint:
     """Reads its dependencies from the app at request time: they are opened at start-up."""
 
     def __init__(self, app: web.Application) -> None:
         self.app = app
+        self.rejection_log = LogBudget(REJECTION_LOGS_PER_MINUTE, lambda: self.clock.time())
 
     @property
     def config(self) -> Config:
@@ -108,9 +114,8 @@ class CallbackEndpoint:
             kind = event.kind
         except CallbackRejected as exc:
             return self._reject(request, kind, exc)
-        except Exception as exc:  # a parser bug must still answer 4xx, loudly, never 500
-            log.exception("callback unreadable", extra={"kind": kind})
-            return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"))
+        except Exception as exc:  # a parser bug must still answer 4xx, loudly (with its traceback), never 500
+            return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"), bug=exc)
         try:
             new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields))
         except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
@@ -128,11 +133,16 @@ class CallbackEndpoint:
             log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_key": event.dedupe_key})
         return web.Response(status=200, text="")
 
-    def _reject(self, request: web.Request, kind: str, exc: CallbackRejected) -> web.Response:
-        log.warning("callback rejected", extra={"kind": kind, "reason": str(exc), "status": exc.status,
-                                                "peer": request.remote or ""})
+    def _reject(self, request: web.Request, kind: str, exc: CallbackRejected,
+                bug: Exception | None = None) -> web.Response:
         self.metrics.callbacks.labels(kind, "rejected").inc()
-        return web.Response(status=exc.status, text=f"rejected: {exc}")
+        if self.rejection_log.allow():
+            log.warning("callback rejected", exc_info=bug,
+                        extra={"kind": kind, "reason": clip(str(exc)), "status": exc.status,
+                               "peer": request.remote or "", "not_logged": self.rejection_log.skipped()})
+        else:
+            self.metrics.rejections_unlogged.inc()
+        return web.Response(status=exc.status, text=REJECTED_BODY.get(exc.status, "rejected"))
 
 
 def callback_routes(app: web.Application) -> list[web.RouteDef]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,31 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def create_private_file(path: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600): it holds the access_token and
+    every customer message. SQLite gives the -wal and -shm files it makes the database's mode."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)  # an empty file is an empty SQLite database
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL; None for other databases and in-memory ones."""
+    if not is_sqlite(url):
+        return None
+    db = make_url(url).database
+    return db if db and db != ":memory:" and not db.startswith("file:") else None
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
-        db = make_url(url).database
-        if db and db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_path(url)
+        if db:
+            create_private_file(db)
         # One connection per process: SQLite runs one writer at a time anyway, and queueing in the
         # pool (asyncio-friendly) is far cheaper than colliding in SQLite's sleeping busy handler.
         # Nothing in Wanzi holds a session while opening another, so one connection cannot deadlock.

@@ -23,14 +23,18 @@ class ConsoleViews:
 
     async def customers(self, text: str = "", *, advisor: str | None = None, limit: int = 50) -> list[Customer]:
         """Matches on external id (exact or prefix), name or remark; without text, the latest seen.
-        With `advisor`, only the customers that member serves."""
+        With `advisor`, only the customers that member serves.
+
+        The text is literal: `%` and `_` are escaped (LIKE … ESCAPE), so "%" finds a name with a
+        percent sign, not everyone."""
         stmt = select(Customer).order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
         if advisor is not None:
             stmt = stmt.where(served_by(advisor))
         if text:
-            like = f"%{text}%"
-            stmt = stmt.where(or_(Customer.external_userid == text, Customer.external_userid.like(f"{text}%"),
-                                  Customer.name.like(like), Customer.remark.like(like)))
+            stmt = stmt.where(or_(Customer.external_userid == text,
+                                  Customer.external_userid.startswith(text, autoescape=True),
+                                  Customer.name.contains(text, autoescape=True),
+                                  Customer.remark.contains(text, autoescape=True)))
         return list((await self.session.scalars(stmt)).all())
 
     async def count_customers(self, *, advisor: str | None = None) -> int:

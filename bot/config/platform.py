@@ -146,3 +146,49 @@ class ConsoleConfig:
                 ipaddress.ip_network(net, strict=False)
             except ValueError:
                 raise ConfigError(f"{where}.trusted_proxies", f"{net!r} is not an IP address or network") from None
+
+
+@dataclass(frozen=True, slots=True)
+class CorpKey:
+    """A key a real corp fills in, where its value comes from, and what an empty one means."""
+
+    key: str  # "wecom.corp_id"
+    source: str  # where to find the value in WeCom's admin console
+    needed_for: str  # "callback": nothing works without it; "api": every API call fails; "optional"
+    if_empty: str = ""
+
+    @property
+    def env(self) -> str:
+        section, _, name = self.key.partition(".")
+        return f"WANZI_{section.upper()}__{name.upper()}"
+
+
+CORP_KEYS = (
+    CorpKey("wecom.corp_id", "企业ID (ww…): 管理后台 → 我的企业 → 企业信息", "callback"),
+    CorpKey("wecom.token", "callback Token: 应用管理 → your app → 接收消息 → 设置API接收", "callback"),
+    CorpKey("wecom.encoding_aes_key", "callback EncodingAESKey (43 characters), on the same page", "callback"),
+    CorpKey("wecom.agent_id", "AgentId of the self-built app: 应用管理 → your app", "api",
+            "staff get no app messages (ticket cards, digests, command answers)"),
+    CorpKey("wecom.app_secret", "Secret of the self-built app, on the same page", "api",
+            "every API call fails with 41004"),
+    CorpKey("wecom.contact_secret", "客户联系 → API secret, if customer contact has its own", "optional",
+            "wecom.app_secret is used"),
+    CorpKey("wecom.kf_secret", "微信客服 → API secret, if WeChat Customer Service has its own", "optional",
+            "wecom.app_secret is used"),
+    CorpKey("wecom.open_kfid", "the kf account (wk…) for pushes and broadcasts: 微信客服 → 客服账号", "optional",
+            "pushes and broadcasts reach WeCom friends only, never kf customers"),
+    CorpKey("server.public_url", "the https address staff reach Wanzi at; the app's 可信域名 must cover it",
+            "optional", "console links and WeCom sign-in to the console use http://host:port"),
+    CorpKey("staff.admins", "WeCom userids allowed every staff command", "optional",
+            "nobody can run the admin commands"),
+)
+
+
+def corp_gaps(values: object) -> list[CorpKey]:
+    """The CORP_KEYS still empty in a config (anything with the platform sections as attributes)."""
+    gaps = []
+    for spec in CORP_KEYS:
+        section, _, name = spec.key.partition(".")
+        if not getattr(getattr(values, section), name):
+            gaps.append(spec)
+    return gaps

@@ -16,6 +16,7 @@ import aiohttp
 from bot.clock import Clock, SystemClock
 from bot.config import WeComConfig
 from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
+from bot.logs import clip
 from bot.wecom.tokens import MemoryTokenStore, TokenStore, token_key
 
 log = logging.getLogger(__name__)
@@ -181,14 +182,13 @@ class WeComClient:
                 await asyncio.sleep(delay)
 
     def _report(self, exc: ApiError | TransportError) -> None:
-        log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": exc.errmsg})
+        log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": clip(exc.errmsg)})
         self.on_error(exc.api, exc.errcode)
 
     async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None) -> dict[str, Any]:
         await self.limiter.acquire(spec.path)
         if spec.secret == "webhook":
-            payload = dict(payload)
-            key = payload.pop("_key", None) or self.config.webhook_key
+            key = self.config.webhook_key  # read at send time: the key is never stored with the row
             if not key:
                 raise ConfigError("wecom.webhook_key", "is required to post to the group robot")
             return await self._request(spec.path, "POST", {"key": key}, payload)

@@ -290,7 +290,7 @@ def _int(f: Fields, key: str, default: int | None = 0) -> int | None:
     try:
         return int(v)
     except (TypeError, ValueError) as exc:
-        raise MalformedCallback(f"{key} is not an integer: {v!r}") from exc
+        raise MalformedCallback(f"{key} is not an integer: {str(v)[:40]!r}") from exc
 
 
 def _require(f: Fields, *keys: str) -> None:

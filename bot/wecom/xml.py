@@ -17,7 +17,7 @@ def parse_xml(data: bytes | str) -> Element:
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise MalformedCallback(f"unreadable XML: {type(exc).__name__}") from exc
     if root.tag != "xml":
-        raise MalformedCallback(f"root element is <{root.tag}>, expected <xml>")
+        raise MalformedCallback(f"root element is <{root.tag[:40]}>, expected <xml>")
     return cast(Element, root)
 
 

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.wecom.markdown import plain
 from handlers.checkin.campaigns import days_of, get_campaign
 from handlers.checkin.service import streak
 from handlers.services import Ctx
@@ -63,7 +64,7 @@ class CampaignSummary:
 
 
 def _display(customer: Customer) -> str:
-    return customer.remark or customer.name or f"…{customer.external_userid[-6:]}"
+    return plain(customer.remark or customer.name, 40) or f"…{customer.external_userid[-6:]}"
 
 
 async def campaign_summary(ctx: Ctx, key: str, *, top: int = 10) -> CampaignSummary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands import Command
+from bot.wecom.markdown import plain
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import local
 from handlers.escalation.rules import is_vip
@@ -27,7 +28,7 @@ def audit_customer(ctx: Ctx, action: str, customer: Customer, **detail: object) 
 
 
 def who(customer: Customer) -> str:
-    return customer.name or customer.remark or customer.external_userid
+    return plain(customer.name or customer.remark or customer.external_userid, 40)
 
 
 def parse_whois(args: list[str]) -> CustomerArgs:
@@ -43,8 +44,8 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
     lines = [describe(c),
              f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else ""),
              f"专属顾问：{(advisor.name or advisor.userid) if advisor else c.advisor_userid or '未分配'}",
-             f"标签：{'、'.join(tags) if tags else '无'}",
-             f"来源渠道：{c.channel or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
+             f"标签：{'、'.join(plain(t, 30) for t in tags) if tags else '无'}",
+             f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
              f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
              f"首次接触：{local(ctx, c.first_seen_at):%Y-%m-%d}"
              + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]

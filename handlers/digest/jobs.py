@@ -41,8 +41,7 @@ async def send_daily_digest(ctx: Ctx, fire_time: datetime) -> None:
         ctx.outbox.app_markdown(config.wecom.agent_id, "|".join(settings.managers),
                                 markdown(digest, title=title, link=link, limit=APP_MARKDOWN_LIMIT))
     if settings.webhook:
-        ctx.outbox.webhook_markdown(markdown(digest, title=title, link=link, limit=WEBHOOK_MARKDOWN_LIMIT),
-                                    key=config.wecom.webhook_key)
+        ctx.outbox.webhook_markdown(markdown(digest, title=title, link=link, limit=WEBHOOK_MARKDOWN_LIMIT))
     ctx.repos.audit.record(actor="system", action="digest_sent", target=f"{day:%Y-%m-%d}",
                            detail={"managers": len(settings.managers), "webhook": settings.webhook},
                            now=ctx.clock.now())

@@ -3,6 +3,8 @@
 WeCom cuts nothing for us: message/send refuses markdown over 2048 bytes and the group robot
 over 4096. So the markdown is built as lines with priorities and, while it is too long, the
 least important line goes (never half a line); the full digest stays behind the console link.
+Breakdown labels can be customer words (top questions, keywords): they go through `plain`, so
+the markdown shows them as words, never as a link or bold text, and a terminal gets no escapes.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.digest_metrics import Breakdown, Metric
+from bot.wecom.markdown import plain
 from handlers.digest.build import Digest, Line
 
 WEEKDAYS = "一二三四五六日"
 NOT_TRACKED = "—"
 APP_MARKDOWN_LIMIT = 2048  # message/send markdown.content (outbound.md §1)
 WEBHOOK_MARKDOWN_LIMIT = 4096  # webhook/send markdown.content (outbound.md §2)
+LABEL_CHARS = 30  # a breakdown label longer than this is cut
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -62,7 +66,7 @@ def fmt_breakdown(metric: Metric, value: Breakdown, limit: int = 6) -> str:
         return "无"
     shown = value.items[:limit]
     fmt = fmt_percent if metric.kind == "rate_breakdown" else fmt_number
-    text = " · ".join(f"{label} {fmt(n)}" for label, n in shown)
+    text = " · ".join(f"{plain(str(label), LABEL_CHARS)} {fmt(n)}" for label, n in shown)
     return text + (f" 等{len(value.items)}项" if len(value.items) > limit else "")
 
 

@@ -3,6 +3,8 @@
 Staff-facing texts are operational, not the persona's voice, so they live here rather than in
 the persona file. Markdown (message/send, outbound.md §1) carries the context; it is cut to
 the 2048-byte limit by dropping the oldest messages first, never the question or the link.
+Whatever a customer (or a WeChat nickname, a tag, a WeCom errmsg) wrote goes through `plain`:
+it is read, never rendered as a link, bold text or a coloured warning.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.outbox import TEXT_LIMITS, fit_bytes
+from bot.wecom.markdown import plain
 from handlers.escalation.routing import local
 from handlers.escalation.rules import Trigger
 from handlers.services import Ctx
@@ -25,13 +28,12 @@ def console_url(ctx: Ctx, ticket: Ticket) -> str:
 
 
 def customer_label(customer: Customer) -> str:
-    name = customer.name or customer.external_userid
-    return f"{name}（{customer.remark}）" if customer.remark else name
+    name = plain(customer.name or customer.external_userid, 40)
+    return f"{name}（{plain(customer.remark, 40)}）" if customer.remark else name
 
 
 def _one_line(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return plain(text, limit)
 
 
 def _hhmm(ctx: Ctx, at: datetime | None) -> str:
@@ -42,11 +44,11 @@ def ticket_card(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str =
     """The markdown an advisor gets with a new (or re-routed) ticket."""
     ctx_data = ticket.context or {}
     facts = [f"客户：{customer_label(customer)}" + (" · VIP" if ctx_data.get("vip") else "")
-             + (f" · 等级 {ticket.level}" if ticket.level and ticket.level != "vip" else "")]
+             + (f" · 等级 {plain(ticket.level, 20)}" if ticket.level and ticket.level != "vip" else "")]
     tags = ctx_data.get("tags") or []
     if tags:
-        facts.append("标签：" + "、".join(tags))
-    source = f" · 来源 {customer.channel}" if customer.channel else ""
+        facts.append("标签：" + "、".join(plain(str(tag), 30) for tag in tags))
+    source = f" · 来源 {plain(customer.channel, 30)}" if customer.channel else ""
     facts.append(f"渠道：{CHANNELS.get(ticket.channel, ticket.channel)}{source}")
     if ticket.due_at is not None:
         facts.append(f"首响时限：{_hhmm(ctx, ticket.due_at)} 前")
@@ -57,8 +59,8 @@ def ticket_card(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str =
     head.append(f"\n**问题**：{_one_line(ticket.question, 200)}")
     tail = [f"\n[打开工单]({console_url(ctx, ticket)})",
             f"回复 /claim {ticket.id} 接单，/resolve {ticket.id} 备注 结单"]
-    history = [f"> {m.get('who', '')} {m.get('at', '')}：{_one_line(str(m.get('text', '')))}"
-               for m in ctx_data.get("messages") or []]
+    history = [f"> {plain(str(m.get('who', '')), 20)} {plain(str(m.get('at', '')), 10)}："
+               f"{_one_line(str(m.get('text', '')))}" for m in ctx_data.get("messages") or []]
     limit = TEXT_LIMITS["message/send"]
     while True:
         body = head + (["\n**最近消息**", *history] if history else []) + tail

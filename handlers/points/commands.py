@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.commands import Command
 from bot.errors import CommandError
+from bot.wecom.markdown import plain
 from handlers.points.service import adjust_points, points_history
 from handlers.services import Ctx
 from handlers.staff.lookup import find_customer
@@ -37,10 +38,11 @@ async def run_points(ctx: Ctx, args: PointsArgs) -> str:
         current, history = await points_history(ctx, customer.external_userid, limit=HISTORY)
         level = f"（{current.level.name}）" if current.level else ""
         lines = [f"{e.created_at.astimezone(ctx.local_now.tzinfo):%m-%d} {e.delta:+d} {e.reason}" for e in history]
-        return "\n".join([f"{customer.name or customer.external_userid}：{current.balance} 分{level}", *lines])
+        name = plain(customer.name or customer.external_userid, 40)
+        return "\n".join([f"{name}：{current.balance} 分{level}", *lines])
     result = await adjust_points(ctx, customer.external_userid, args.delta, reason=args.reason, actor=actor(ctx))
     level = f" · 等级：{result.after.level.name}" if result.after.level else ""
-    who = customer.name or customer.remark or customer.external_userid
+    who = plain(customer.name or customer.remark or customer.external_userid, 40)
     return f"已为 {who} {args.delta:+d} 积分（{args.reason}），当前 {result.after.balance} 分{level}。"
 
 

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from bot.errors import CommandError
 from bot.wecom.events import FriendAdded, FriendLeft, FriendRemovedByStaff
+from bot.wecom.markdown import plain
 from handlers.points import service as points
 from handlers.referral.config import ReferralConfig, TierSpec
 from handlers.replies.voice import Say, tell
@@ -220,7 +221,7 @@ async def _announce(ctx: Ctx, campaign: ReferralCampaign, participant: ReferralP
         if level_up:
             await tell(ctx, inviter, participant.open_kfid, level_up)
         note = ctx.render("referral.staff_winner", staff=campaign.staff_userid, campaign=campaign.name,
-                          customer=inviter.remark or inviter.name or inviter.external_userid, count=count,
+                          customer=plain(inviter.remark or inviter.name or inviter.external_userid, 40), count=count,
                           gift=tier["gift"], tier=n)
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, campaign.staff_userid, note.text)
         return

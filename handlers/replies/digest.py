@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
+from bot.wecom.markdown import plain
 from handlers.replies.keywords import MAX_TEXTS, top_keywords
 from storage.models import Message, UnansweredQuestion
 
@@ -70,7 +71,8 @@ async def keywords(session: AsyncSession, window: Window) -> Mapping[str, Value]
     rows = (await session.execute(
         select(Message.text, n).where(window.covers(Message.created_at), from_customer())
         .group_by(Message.text).order_by(n.desc()).limit(MAX_TEXTS))).all()
-    texts = [(str(t), int(c)) for t, c in rows if t and not str(t).startswith("[")]  # "[image]" placeholders
+    # "[image]" placeholders go; markup (a customer's <font> tags) is no topic
+    texts = [(plain(str(t)), int(c)) for t, c in rows if t and not str(t).startswith("[")]
     if not texts:
         return {KEYWORDS.key: Breakdown()}
     ranked = await asyncio.to_thread(top_keywords, texts, 10)  # jieba is CPU work: keep the loop free
@@ -99,8 +101,8 @@ _TRIM = " \t\r\n?？!！。.~～"
 
 
 def _label(text: str) -> str:
-    text = text.strip(_TRIM)
-    return text if len(text) <= 30 else text[:29] + "…"
+    """The question as inert words (it is shown in staff markdown), cut after the markup is gone."""
+    return plain(text.strip(_TRIM), 30).strip(_TRIM)
 
 
 async def unanswered(session: AsyncSession, window: Window) -> Mapping[str, Value]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 
 from bot.errors import CommandError
+from bot.wecom.markdown import plain
 from handlers.services import Ctx
 from storage.models import Customer, Staff, Tag
 
@@ -26,9 +27,9 @@ class AmbiguousCustomer(CommandError):
 
 def describe(customer: Customer) -> str:
     """One line that tells same-named customers apart."""
-    parts = [customer.name or "（无昵称）"]
+    parts = [plain(customer.name, 40) or "（无昵称）"]
     if customer.remark:
-        parts.append(f"备注 {customer.remark}")
+        parts.append(f"备注 {plain(customer.remark, 40)}")
     if customer.owner_userid:
         parts.append(f"添加人 {customer.owner_userid}")
     return " · ".join(parts) + f" · {customer.external_userid}"

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError
+from bot.logs import clip
 from bot.outbox import Outbox
 from bot.wecom.client import WeComClient
 from bot.workers import run_loop
@@ -89,7 +90,8 @@ class TagMirror:
         except Busy:
             await self._reschedule(rows, error="waiting for our own mark_tag", count=False)
         except (ApiError, TransportError) as exc:
-            log.warning("tag mirror step failed", extra={"op": rows[0][1], "errcode": exc.errcode})
+            log.warning("tag mirror step failed", extra={"op": rows[0][1], "api": exc.api, "errcode": exc.errcode,
+                                                         "errmsg": clip(exc.errmsg)})
             await self._reschedule(rows, error=f"{exc.errcode}: {exc.errmsg}")
 
     async def _reschedule(self, rows: list[tuple[int, str, int]], *, error: str, count: bool = True) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.scheduler import Job, JobFunc, JobSource
+from bot.wecom.markdown import plain
 from handlers.services import Ctx
 from handlers.topics.config import CommunityConfig
 from handlers.topics.localtime import zone
@@ -75,7 +76,7 @@ async def post_topic(ctx: Ctx, schedule_id: int, fire_time: datetime) -> list[To
         if chat is None or not chat.owner_userid:
             ctx.outbox.groupchat_get(link.chat_id)  # learn the owner for next time
         elif chat.status == "active":
-            by_owner[chat.owner_userid].append((chat.chat_id, chat.name or chat.chat_id))
+            by_owner[chat.owner_userid].append((chat.chat_id, plain(chat.name, 40) or chat.chat_id))
     topic = await pick_topic(ctx, group) if by_owner else None
     if topic is None:
         reason = "no chat with a known owner" if not by_owner else "no topic available"

@@ -40,9 +40,11 @@ class CustomerRepo:
         return row
 
     async def search(self, text: str, limit: int = 20) -> list[Customer]:
-        like = f"%{text}%"
-        stmt = (select(Customer).where(or_(Customer.external_userid == text, Customer.name.like(like),
-                                           Customer.remark.like(like))).limit(limit))
+        """Customers whose external id is `text` or whose name or remark contains it, literally
+        (`%` and `_` are escaped, so they match themselves)."""
+        stmt = (select(Customer).where(or_(Customer.external_userid == text,
+                                           Customer.name.contains(text, autoescape=True),
+                                           Customer.remark.contains(text, autoescape=True))).limit(limit))
         return list((await self.session.scalars(stmt)).all())
 
 
