@@ -7,10 +7,13 @@ import asyncio
 import logging
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from bot.config import Config, require_wecom
 from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.preflight import Finding
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -77,8 +80,27 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     if not w.app_secret:
         print("warning: wecom.app_secret is empty: every API call will fail with 41004 (set WANZI_WECOM__APP_SECRET)",
               file=sys.stderr)
+    for finding in asyncio.run(_preflight(config)):
+        print(f"warning: {finding.text}", file=sys.stderr)
     print("config ok")
     return 0
+
+
+async def _preflight(config: Config) -> list[Finding]:
+    """The features' checks against WeCom itself (e.g. who the kf servicers are), asked once each:
+    an unreachable WeCom is reported by each check as "could not check", not retried."""
+    import dataclasses
+
+    import aiohttp
+
+    from bot.app import shipped_features
+    from bot.preflight import run_checks
+    from bot.wecom.client import WeComClient
+
+    checks = [c for f in shipped_features() for c in f.preflight]
+    async with aiohttp.ClientSession() as http:
+        client = WeComClient(dataclasses.replace(config.wecom, max_retries=0), http)
+        return await run_checks(checks, config, client)
 
 
 def cmd_outbox_list(args: argparse.Namespace) -> int:
