@@ -208,19 +208,6 @@ class Outbox:
                                 "text": notice, "template_key": template_key}
         return self._add("kf/service_state/trans", payload, kind="sync", customer=customer)
 
-    # --- who the customer is: read after the welcome window, in a lane of their own -----------
-
-    def contact_profile(self, external_userid: str, *, owner: str, due_at: datetime) -> OutboxItem:
-        """A friend's name and `owner`'s remark on them (externalcontact/get, customer-contact.md §5.2).
-        No customer on the row: it must never wait in, or hold up, the customer's own lane."""
-        payload = {"external_userid": external_userid, "_owner": owner}
-        return self._add("externalcontact/get", payload, kind="sync", due_at=due_at)
-
-    def kf_customer_profiles(self, external_userids: Sequence[str], *, due_at: datetime) -> OutboxItem:
-        """WeChat Customer Service visitors' nicknames (kf/customer/batchget, kf.md §7; ≤100 ids)."""
-        payload = {"external_userid_list": list(external_userids)[:100], "need_enter_session_context": 0}
-        return self._add("kf/customer/batchget", payload, kind="sync", due_at=due_at)
-
     # --- community operations -----------------------------------------------------
     # Customer-group posts and 「联系我」 configs are proposals/reads whose answer matters later:
     # the row's `result` keeps WeCom's answer and bot.followups acts on it after delivery.

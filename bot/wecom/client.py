@@ -52,6 +52,7 @@ APIS: dict[str, Api] = {a.path: a for a in [
     Api("kf/service_state/trans", "POST", "kf"),
     Api("kf/servicer/list", "GET", "kf"),
     Api("kf/account/list", "POST", "kf"),
+    Api("kf/customer/batchget", "POST", "kf"),
     Api("message/send", "POST", "app"),
     Api("webhook/send", "POST", "webhook"),
 ]}
