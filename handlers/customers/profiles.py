@@ -1,10 +1,11 @@
 """Who the customer is: their WeChat name, and the remark the member who added them gave them.
 
-Read from WeCom after the welcome window (customer-contact.md §5.2 externalcontact/get for
-friends, kf.md §7 kf/customer/batchget for WeChat Customer Service visitors). Handlers only mark
-the customer as due (`Customer.profile_due_at`, 20 s after arrival); this worker, like the tag
-mirror, owns the reads. So a welcome never waits for a name, no read competes with a burst of
-welcomes for the delivery lanes, and a failed read costs nothing but the name. Only the name and
+Read from WeCom (customer-contact.md §5.2 externalcontact/get for friends, kf.md §7
+kf/customer/batchget for WeChat Customer Service visitors) by this worker, like the tag mirror
+owns its reads; handlers only mark the customer as due (`Customer.profile_due_at`): a new
+friend 20 s after the add, once the welcome window is over, a kf visitor on their first message.
+So a welcome never waits for a name (nor shares the outbox with the read), and a failed read
+costs nothing but the name. Only the name and
 the remark are kept (PIPL: no gender, avatar or unionid).
 """
 
@@ -37,9 +38,14 @@ def read_later(ctx: Ctx, customer: Customer) -> None:
     customer.profile_due_at = ctx.clock.now() + WELCOME_TTL
 
 
+def read_now(ctx: Ctx, customer: Customer) -> None:
+    customer.profile_due_at = ctx.clock.now()
+
+
 @router.on(FriendAdded, block=False)
 async def read_friend_profile(event: FriendAdded, ctx: Ctx) -> None:
-    """Every add: the name may have changed since, and the member may have written a remark."""
+    """Every add: the name may have changed since, and the member may have written a remark. Read
+    once the welcome window is over, so a burst of new friends gets its welcomes first."""
     if ctx.customer is not None:
         read_later(ctx, ctx.customer)
 
@@ -50,10 +56,11 @@ def _nameless_customer_writes(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 @router.on(KfMessageReceived, when=_nameless_customer_writes, block=False)
 async def read_writer_nickname(event: KfMessageReceived, ctx: Ctx) -> None:
-    """A kf customer's nickname, asked once: on their first message."""
+    """A kf customer's nickname, asked once: on their first message (their welcome, if any, was
+    already answered to enter_session)."""
     assert ctx.customer is not None
     if await ctx.repos.messages.inbound_count(ctx.customer.id, at_most=2) == 1:
-        read_later(ctx, ctx.customer)
+        read_now(ctx, ctx.customer)
 
 
 @router.on(KfSessionEntered, block=False)
@@ -62,7 +69,7 @@ async def read_returning_visitor_nickname(event: KfSessionEntered, ctx: Ctx) -> 
     Wanzi read names) is asked again, once per visit."""
     customer = ctx.customer
     if customer is not None and not customer.name and await ctx.repos.messages.inbound_count(customer.id, at_most=1):
-        read_later(ctx, customer)
+        read_later(ctx, customer)  # after this visit's welcome
 
 
 def workers(kit: WorkerKit) -> Sequence[Worker]:
