@@ -10,4 +10,4 @@ async def say(bot, wecom, userid: str, text: str) -> str:  # type: ignore[no-unt
     await bot.drain()
     replies = wecom.staff_inbox(userid)[before:]
     assert len(replies) == 1, replies
-    return replies[-1]
+    return str(replies[-1])
