@@ -52,6 +52,7 @@ from bot.intake import Intake
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
+from bot.preflight import log_findings
 from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
@@ -216,10 +217,10 @@ async def _seed_features(app: web.Application) -> None:
                 raise
 
 
-def _followups(features: Sequence[Feature]) -> dict[str, list[FollowUp]]:
+def _followups(features: Sequence[Feature], *, failures: bool = False) -> dict[str, list[FollowUp]]:
     merged: dict[str, list[FollowUp]] = {}
     for feature in features:
-        for api, steps in feature.followups.items():
+        for api, steps in (feature.on_failure if failures else feature.followups).items():
             merged.setdefault(api, []).extend(steps)
     return merged
 
@@ -246,7 +247,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         app[CLIENT] = client
         features = app[FEATURES]
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
-                                  followups=FollowUps(contexts, _followups(features)),
+                                  followups=FollowUps(contexts, _followups(features),
+                                                      _followups(features, failures=True)),
                                   on_claim=_claim_checks(contexts, features))
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
@@ -286,6 +288,8 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
+                 asyncio.create_task(log_findings([c for f in app[FEATURES] for c in f.preflight], app[CONFIG],
+                                                  app[CLIENT]), name="preflight"),
                  asyncio.create_task(warm_up(services), name="load-jieba")]  # off the loop, once
         yield
         for task in tasks:

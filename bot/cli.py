@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from aiohttp import web
 
@@ -21,6 +21,10 @@ CONNECT_A_CORP = 'README.md, "Connecting a real WeCom corp"'
 
 def _config_file(args: argparse.Namespace) -> str | None:
     return args.config or os.environ.get("WANZI_CONFIG")
+
+
+if TYPE_CHECKING:
+    from bot.preflight import Finding
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -125,6 +129,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         return 1
     for gap in gaps:
         print(f"warning: {gap.key} is empty: {gap.if_empty} ({gap.source}; or {gap.env})", file=sys.stderr)
+    for finding in asyncio.run(_preflight(config)):
+        print(f"warning: {finding.text}", file=sys.stderr)
     print("config ok")
     return 0
 
@@ -149,6 +155,23 @@ def explain_gaps(config_file: str | None, gaps: list[CorpKey]) -> str:
             out.append(f"    {'':<{width}}  or {gap.env}{empty}")
     out.append(f"How to get each value: {CONNECT_A_CORP}.")
     return "\n".join(out)
+
+
+async def _preflight(config: Config) -> list[Finding]:
+    """The features' checks against WeCom itself (e.g. who the kf servicers are), asked once each:
+    an unreachable WeCom is reported by each check as "could not check", not retried."""
+    import dataclasses
+
+    import aiohttp
+
+    from bot.app import shipped_features
+    from bot.preflight import run_checks
+    from bot.wecom.client import WeComClient
+
+    checks = [c for f in shipped_features() for c in f.preflight]
+    async with aiohttp.ClientSession() as http:
+        client = WeComClient(dataclasses.replace(config.wecom, max_retries=0), http)
+        return await run_checks(checks, config, client)
 
 
 def cmd_outbox_list(args: argparse.Namespace) -> int:

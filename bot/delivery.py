@@ -10,7 +10,8 @@ welcome whose code is past its 20 s deadline is never sent: it ends 'expired' wi
 Follow-ups: when a row is marked sent with WeCom's answer in `result`, the steps registered for
 its API (bot.followups; e.g. show a new 「联系我」 QR code to the customer who asked for it, or
 send the goodbye that an ended kf session's msg_code allows) run in the same transaction, each
-in a savepoint, so a failing follow-up never undoes the mark nor re-sends the call.
+in a savepoint, so a failing follow-up never undoes the mark nor re-sends the call. A row that
+ends dead or expired runs the API's failure steps the same way (e.g. a refused kf transfer).
 """
 
 from __future__ import annotations
@@ -174,8 +175,8 @@ class DeliveryWorker:
         if status != OutboxStatus.SENT:
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "api": api, "status": status,
                                                             "errcode": errcode, "reason": clip(reason)})
-        if status == OutboxStatus.SENT and self.followups is not None:
-            self.wakeup.set()  # a follow-up may have queued rows
+        if self.followups is not None:
+            self.wakeup.set()  # a follow-up (of a sent or a refused row) may have queued rows
         return recorded
 
     async def _record(self, outcomes: list[Outcome]) -> list[bool]:
@@ -200,10 +201,10 @@ class DeliveryWorker:
                 if outcome.status == OutboxStatus.SENT:
                     item.sent_at = self.clock.now()
                     item.result = outcome.result
-                    if self.followups is not None:
-                        await self.followups.run(session, item)
                 if outcome.errcode is not None:
                     item.last_errcode = outcome.errcode
                 if outcome.reason:
                     item.last_error = outcome.reason[:500]
+                if self.followups is not None:  # sent, or refused for good: what it calls for, now
+                    await self.followups.run(session, item)
         return recorded

@@ -2,7 +2,8 @@
 `FEATURE = Feature(...)` and `handlers/__init__.py` lists them. The app factory mounts whatever
 the tuple holds: routes (ordered by `priority`), staff commands, scheduled jobs, outbox
 follow-ups, background workers, digest sections, console pages, config sections and the start-up
-seed from the config file. Adding a feature is one folder plus one line.
+seed from the config file, and pre-flight checks of the corp's WeCom setup. Adding a feature is one
+folder plus one line.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.context import Context, ContextFactory
 from bot.digest_metrics import Provider
 from bot.dispatcher import Router
 from bot.followups import FollowUp
+from bot.preflight import Preflight
 from bot.scheduler import Job, JobSource
 from bot.wecom.client import WeComClient
 from bot.workers import Worker
@@ -78,7 +80,8 @@ class Feature:
     commands: tuple[Command, ...] = ()
     jobs: Callable[[Config], Sequence[Job]] = no_jobs
     job_sources: Callable[[Config], Mapping[str, JobSource]] = no_job_sources  # schedules kept in the database
-    followups: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API
+    followups: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API, when WeCom accepted
+    on_failure: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API, when it ended dead/expired
     workers: Callable[[WorkerKit], Sequence[Worker]] = no_workers
     claim_checks: tuple[ClaimCheck, ...] = ()
     digest: tuple[Provider, ...] = ()
@@ -86,3 +89,4 @@ class Feature:
     customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page
     config: tuple[Section, ...] = ()
     seed: Seed | None = None  # config file → database at start-up
+    preflight: tuple[Preflight, ...] = ()  # checks of the corp's WeCom setup (start-up, `wanzi config check`)

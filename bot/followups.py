@@ -6,10 +6,16 @@ allows one goodbye. Features register `async (ctx, item) -> None` steps per API
 (`Feature.followups`); `item.result` holds WeCom's answer, and a step may write and queue
 outbox rows through `ctx.outbox`.
 
-Robustness: the steps run inside the delivery worker's "mark sent" transaction, each in its own
-savepoint. What a step queues commits together with "sent"; a step that fails is rolled back
-alone and logged, and the row stays sent, so the call is never made twice. Features whose step
-may fail keep their own "answer not applied yet" state, which a sweep job picks up.
+Some calls matter when WeCom refuses them: a refused kf/service_state/trans means the customer is
+not with the person we named. Steps registered for failures (`Feature.on_failure`) run the same
+way in the transaction that marks the row dead or expired, with its errcode and reason on it, so
+what the refusal calls for (tell staff, route elsewhere) happens at once, not at a later sweep.
+
+Robustness: the steps run inside the delivery worker's "mark sent" (or "mark failed")
+transaction, each in its own savepoint. What a step queues commits together with the mark; a
+step that fails is rolled back alone and logged, and the mark stays, so the call is never made
+twice. Features whose step may fail keep their own "answer not applied yet" state, which a sweep
+job picks up.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any, Awaitable, Callable, Mapping, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
-from storage.models import OutboxItem
+from storage.models import OutboxItem, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +35,20 @@ FollowUp = Callable[[Any, OutboxItem], Awaitable[None]]  # (ctx: handlers.servic
 
 class FollowUps:
     def __init__(self, make_context: Callable[[AsyncSession], Context[Any]],
-                 registry: Mapping[str, Sequence[FollowUp]]) -> None:
+                 registry: Mapping[str, Sequence[FollowUp]],
+                 failures: Mapping[str, Sequence[FollowUp]] | None = None) -> None:
         self.make_context = make_context
         self.registry = registry
+        self.failures = failures or {}
 
     async def run(self, session: AsyncSession, item: OutboxItem) -> None:
-        """Run the steps registered for this row's API; never raises."""
-        steps = self.registry.get(item.api)
+        """Run the steps registered for this row's API and outcome (sent, or dead/expired); never raises."""
+        if item.status == OutboxStatus.SENT:
+            steps = self.registry.get(item.api)
+        elif item.status in (OutboxStatus.DEAD, OutboxStatus.EXPIRED):
+            steps = self.failures.get(item.api)
+        else:
+            return
         if not steps:
             return
         ctx = self.make_context(session)

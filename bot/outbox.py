@@ -17,6 +17,9 @@ from bot.clock import Clock
 from storage.models import Customer, Message, OutboxItem, OutboxStatus
 
 WELCOME_TTL = timedelta(seconds=20)  # welcome_code / enter_session code lifetime (doc 92137, 95122)
+# A notice on a transfer's msg_code (kf.md §5: good for 48 h) is stale long before that: a customer
+# told "X is coming" an hour late has been waiting unanswered; past this it is not sent.
+NOTICE_TTL_S = 3600
 
 # Byte limits of the text fields (shared/wecom/kf.md §4, outbound.md §1-2, customer-contact.md §7, §10)
 TEXT_LIMITS = {
@@ -186,21 +189,23 @@ class Outbox:
     # --- kf session handoff and mass-message tasks ------------------------------------
 
     def kf_transfer(self, open_kfid: str, customer: Customer, *, state: int, servicer_userid: str = "",
-                    goodbye: str = "", template_key: str = "") -> OutboxItem:
-        """Move the customer's kf session (kf/service_state/trans, kf.md §6): 3 = to a named human
-        servicer, 4 = end it.
+                    notice: str = "", template_key: str = "") -> OutboxItem:
+        """Move the customer's kf session (kf/service_state/trans, kf.md §6): 2 = to the reception
+        pool, 3 = to a named human servicer, 4 = end it.
 
-        Ending answers with a msg_code that allows one goodbye within 20 s (kf.md §5). The text rides
-        along under "_then" (never sent to WeCom); the escalation feature's follow-up queues it with
-        that code in the transaction that marks this row sent, so the customer hears from the
-        persona as the session closes."""
+        The first move to 2 or 3 answers with a msg_code for one text (48 h, while the session stays
+        there); ending answers with one for a goodbye within 20 s (kf.md §5). The persona's `notice`
+        rides along under "_then" (never sent to WeCom); the escalation feature's follow-up queues it
+        with that code in the transaction that marks this row sent. So the customer hears "X is
+        coming" or "goodbye" only once WeCom accepted the move, and never when it refused."""
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": customer.external_userid,
                                    "service_state": state}
         if state == 3:
             payload["servicer_userid"] = servicer_userid
-        if goodbye:
-            payload["_then"] = {"api": "kf/send_msg_on_event", "code_from": "msg_code", "ttl_s": 19,
-                                "text": goodbye, "template_key": template_key}
+        if notice:
+            ttl = 19 if state == 4 else NOTICE_TTL_S
+            payload["_then"] = {"api": "kf/send_msg_on_event", "code_from": "msg_code", "ttl_s": ttl,
+                                "text": notice, "template_key": template_key}
         return self._add("kf/service_state/trans", payload, kind="sync", customer=customer)
 
     # --- community operations -----------------------------------------------------

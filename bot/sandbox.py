@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -58,23 +59,37 @@ def as_env(settings: dict[str, dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Config:
-    """The bot's config for talking to this emulator; WANZI_* env vars may still override.
+def sandbox_config(emu_config: EmulatorConfig, *, api_base: str, host: str, port: int, db_path: str) -> Config:
+    """The bot's config for talking to an emulator at `api_base`; WANZI_* env vars may still override.
 
-    The staff console gets a fresh random password each start (printed), unless
-    WANZI_CONSOLE__PASSWORD sets one, and a 沙盒 page showing the emulator's chat console."""
-    data = emulator_settings(emu.config, api_base=emu.base_url, host=host, port=port,
+    Staff sign in to the console through the emulated WeCom; it has a 沙盒 page showing the
+    emulator's chat console."""
+    data = emulator_settings(emu_config, api_base=api_base, host=host, port=port,
                              db_url=f"sqlite+aiosqlite:///{Path(db_path).resolve()}")
-    advisor = list(emu.config.staff)[2]
+    advisor = list(emu_config.staff)[2]
     # A demo channel so a person sees channel welcomes, tags and stages; quiet hours off so that
     # stage pushes show at night too (a real corp keeps the persona's quiet hours).
     data["channels"] = {"spring_sale": {"tags": ["渠道:春日焕新"], "stage": "new", "advisor": advisor,
                                         "link_title": "春日焕新季 · 新人券", "link_url": "https://example.invalid/spring",
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
-    data.update(demo_community(list(emu.config.staff)[0]))
-    data["console"] = {"sandbox_url": f"{emu.base_url}/console"}  # staff sign in through the emulated WeCom
+    data.update(demo_community(list(emu_config.staff)[0]))
+    data["console"] = {"sandbox_url": f"{api_base}/console"}  # staff sign in through the emulated WeCom
     return config_from(data, os.environ)
+
+
+def sandbox_corp(config: Config, base: EmulatorConfig) -> EmulatorConfig:
+    """The emulated corp as the sandbox's config needs it: its channels are offered when a tester
+    adds a friend, and every staff member is a servicer of its kf account (any of them may be on
+    duty or claim a ticket, and WeCom refuses a chat to anyone else: 95014)."""
+    staff = config.staff
+    servicers = tuple(dict.fromkeys([*staff.admins, *staff.operators, *staff.advisors]))
+    channels = tuple(config.values.get("channels") or {})
+    trusted = base.trusted_domains
+    if config.server.host not in ("127.0.0.1", "localhost"):  # the bot's pages, for sign-in and the sidebar
+        trusted = (*trusted, f"{config.server.host}:{config.server.port}")
+    return dataclasses.replace(base, channel_states=channels, trusted_domains=trusted,
+                               kf_account_servicers={config.wecom.open_kfid: servicers})
 
 
 def demo_community(staff: str) -> dict[str, dict[str, object]]:
@@ -118,9 +133,15 @@ def shown(path: Path) -> str:
 
 
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:
-    emu = Emulator(EmulatorConfig())
+    base = EmulatorConfig()
+    api_base = f"http://{host}:{emulator_port}"
+    config = sandbox_config(base, api_base=api_base, host=host, port=port, db_path=db_path)
+    emu = Emulator(sandbox_corp(config, base))
     await emu.start(host, emulator_port)
-    config = sandbox_config(emu, host=host, port=port, db_path=db_path)
+    if emu.base_url != api_base:  # e.g. port 0: the bot must call the port the emulator got
+        config = config.replace(wecom={"api_base": emu.base_url, "oauth_base": emu.base_url,
+                                       "login_base": emu.base_url},
+                                console={"sandbox_url": f"{emu.base_url}/console"})
     cli_config = Path(config_path) if config_path else Path(db_path).with_suffix(".toml")
     write_cli_config(config, cli_config)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)

@@ -70,6 +70,10 @@ TEMPLATES: dict[str, Spec] = {
     "escalation.queued_off_hours": Spec.of(KF_TEXT, "name", "opens_at"),  # out of hours: when they are back
     "escalation.already_open": Spec.of(KF_TEXT, "name", "advisor"),  # asked again while the ticket waits
     "escalation.follow_up": Spec.of(KF_TEXT, "name", "advisor"),  # the advisor closed the ticket
+    "escalation.closed": Spec.of(KF_TEXT, "name"),  # closed without anyone having answered the customer
+    # the chat went to WeCom's reception pool: a colleague will answer in this chat (now, or when back)
+    "escalation.pooled": Spec.of(KF_TEXT, "name"),
+    "escalation.pooled_off_hours": Spec.of(KF_TEXT, "name", "opens_at"),
 }
 
 # --- community operations: topics, check-ins, points, referrals -----------------------

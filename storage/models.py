@@ -113,6 +113,8 @@ class Customer(Base):
     last_seen_at: Mapped[datetime]
     last_inbound_at: Mapped[datetime | None]
     level: Mapped[str] = mapped_column(String(32), default="")  # member level (e.g. gold); "" = none
+    # when Wanzi should (re)read the name and remark from WeCom; None = nothing to read
+    profile_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Staff(Base):

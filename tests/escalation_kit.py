@@ -20,9 +20,11 @@ STAFF = {"admins": ["zhang.wei"], "operators": ["chen.jing"], "advisors": ["li.n
 
 
 def config(db_url: str, api_base: str, **escalation: Any):  # type: ignore[no-untyped-def]
+    # Wanzi's own queue when nobody is free (the shipped default, WeCom's reception pool, has its
+    # own tests: test_escalation_pool.py)
     return make_config(db_url, api_base, staff=STAFF,
                        escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"],
-                                   "reroute_after_minutes": 10, **escalation})
+                                   "reroute_after_minutes": 10, "no_advisor": "queue", **escalation})
 
 
 async def start(db_url: str, wecom, clock, **escalation: Any) -> BotUnderTest:  # type: ignore[no-untyped-def]

@@ -216,7 +216,8 @@ async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url
 async def start_service_desk(db_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
     clock.set(kit.MONDAY_10AM)
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF,
-                         escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"]},
+                         escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"],
+                                     "no_advisor": "queue"},
                          checkin={"window": "06:00-23:00", "points_per_checkin": 2},
                          points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 20}]})
     bot = await BotUnderTest.start(config, clock)

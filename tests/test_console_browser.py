@@ -105,7 +105,8 @@ async def test_an_advisor_claims_and_resolves_a_ticket(page, sqlite_url, wecom, 
     clock.set(kit.MONDAY_10AM)
     bot = await BotUnderTest.start(make_config(
         sqlite_url, wecom.base_url, staff=kit.STAFF,
-        escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"]}), clock)
+        escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"],
+                    "no_advisor": "queue"}), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     try:
         await kit.customer(bot, "wmFay", name="菲菲", tags=("VIP",))

@@ -169,7 +169,7 @@ async def test_a_servicer_ending_the_chat_closes_the_ticket_and_the_persona_foll
     await bot.drain()
     (ticket,) = await kit.tickets(bot)
     assert (ticket.status, ticket.resolved_by) == ("resolved", "li.na")
-    (goodbye,) = wecom.calls("kf/send_msg_on_event")
+    (handoff, goodbye) = wecom.calls("kf/send_msg_on_event")  # "李娜 is coming" rides on the transfer's code
     assert goodbye.errcode == 0 and "李娜" in goodbye.body["text"]["content"]
     await wecom.customer_says("wmEnd0001", "好的谢谢")
     await bot.drain()

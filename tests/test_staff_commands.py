@@ -195,7 +195,7 @@ async def test_resolve_hands_the_chat_back_and_the_persona_follows_up(bot, wecom
     assert wecom.kf_session("wmRes0001").state == 4  # ended: the API cannot move 3 back to the bot
     (trans_end,) = [c for c in wecom.calls("kf/service_state/trans") if c.body["service_state"] == 4]
     assert trans_end.errcode == 0 and "_then" not in trans_end.body
-    (goodbye,) = wecom.calls("kf/send_msg_on_event")
+    (handoff, goodbye) = wecom.calls("kf/send_msg_on_event")  # "李娜 is coming" rides on the transfer's code
     assert goodbye.errcode == 0 and goodbye.body["code"] == trans_end.response["msg_code"]
     assert "李娜" in wecom.customer_inbox("wmRes0001")[-1]
     (ticket,) = await kit.tickets(bot)

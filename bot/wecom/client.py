@@ -53,6 +53,7 @@ APIS: dict[str, Api] = {a.path: a for a in [
     Api("kf/service_state/trans", "POST", "kf"),
     Api("kf/servicer/list", "GET", "kf"),
     Api("kf/account/list", "POST", "kf"),
+    Api("kf/customer/batchget", "POST", "kf"),
     Api("message/send", "POST", "app"),
     Api("auth/getuserinfo", "GET", "app"),  # staff sign-in: code → userid (staff-web.md §3)
     Api("ticket/get", "GET", "app"),  # the agent jsapi ticket for the chat-toolbar sidebar (§5)

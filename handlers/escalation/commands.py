@@ -16,6 +16,7 @@ from handlers.staff.parsing import expect, switch, ticket_id
 from storage.models import Staff
 
 SCOPES = {"mine": "我的", "all": "全部", "queued": "排队中"}
+WAITING_WORDS = {ops.QUEUED: "排队中", ops.POOLED: "待接入池"}
 LIST_LIMIT = 20
 
 
@@ -41,15 +42,17 @@ def parse_tickets(args: list[str]) -> str:
 async def run_tickets(ctx: Ctx, scope: str) -> str:
     staff = _staff(ctx)
     scope = scope or ("all" if _may_take_over(staff) else "mine")
-    rows = await ctx.repos.tickets.open(status="queued" if scope == "queued" else None)
-    if scope == "mine":  # an advisor's own tickets plus the queue anyone may claim
-        rows = [t for t in rows if t.advisor_userid == staff.userid or t.status == "queued"]
+    rows = await ctx.repos.tickets.open()
+    if scope == "queued":  # waiting for anyone: Wanzi's queue and WeCom's reception pool
+        rows = [t for t in rows if t.status in ops.WAITING]
+    elif scope == "mine":  # an advisor's own tickets plus the waiting ones anyone may claim
+        rows = [t for t in rows if t.advisor_userid == staff.userid or t.status in ops.WAITING]
     if not rows:
         return f"没有未结工单（{SCOPES[scope]}）。"
     lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
     for t in rows[:LIST_LIMIT]:
         customer = await ctx.repos.customers.get(t.customer_id)
-        who = "排队中" if t.status == "queued" else t.advisor_userid
+        who = WAITING_WORDS.get(t.status, t.advisor_userid)
         late = " ⏰超时" if t.due_at and t.first_response_at is None and t.due_at <= ctx.clock.now() else ""
         lines.append(f"#{t.id} {customer_label(customer)} · {Trigger.parse(t.reason).label} · {who}"
                      f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")
@@ -85,8 +88,12 @@ def parse_resolve(args: list[str]) -> ResolveArgs:
 
 
 async def run_resolve(ctx: Ctx, args: ResolveArgs) -> str:
+    found = await ctx.repos.tickets.find(args.number)
+    pooled = found is not None and found.status == ops.POOLED
     ticket, customer, handed_back = await ops.resolve_ticket(ctx, args.number, _staff(ctx), note=args.note)
     back = "，会话已交还给小助手并由它跟进问候" if handed_back else ""
+    if pooled:  # the API can neither end nor write to a queued chat (kf.md §4, §6)
+        back = "。会话仍在微信客服待接入池中，请在企业微信「微信客服」里接入或结束它"
     return f"已结单 #{ticket.id}（{customer_label(customer)}）{back}。"
 
 

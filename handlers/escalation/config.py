@@ -9,6 +9,9 @@ from bot.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 REACH = ("none", "vip", "all")
+# When no named advisor can take a ticket: WeCom's own reception pool (kf.md §6, state 2), where the
+# servicers set up in WeCom's 微信客服 admin see it, or Wanzi's queue, which waits for an on-duty advisor.
+NO_ADVISOR = ("wecom_pool", "queue")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class EscalationConfig:
     sla_minutes_by_level: tuple[str, ...] = ("vip=15",)
     reroute_after_minutes: int = 10
     leads: tuple[str, ...] = ()
+    no_advisor: str = "wecom_pool"
 
     def check(self, where: str) -> None:
         parse_topics(self.sensitive_topics)
@@ -41,6 +45,8 @@ class EscalationConfig:
         bad_days = [d for d in self.working_days if d not in WEEKDAYS]
         if bad_days:
             raise ConfigError(f"{where}.working_days", f"unknown day {bad_days[0]!r}; use {', '.join(WEEKDAYS)}")
+        if self.no_advisor not in NO_ADVISOR:
+            raise ConfigError(f"{where}.no_advisor", f"must be one of {', '.join(NO_ADVISOR)}")
         if self.unanswered_escalates not in REACH:
             raise ConfigError(f"{where}.unanswered_escalates", f"must be one of {', '.join(REACH)}")
         for key in ("sla_minutes", "reroute_after_minutes", "context_messages"):

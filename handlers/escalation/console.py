@@ -22,7 +22,7 @@ from bot.feature import ConsolePage
 from bot.roles import Role
 from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
-from handlers.escalation.tickets import claim_ticket, resolve_ticket
+from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
 from handlers.services import Ctx
 from storage.models import AuditLog, Customer, Staff, Ticket
 from storage.repos import AuditRepo
@@ -46,7 +46,7 @@ class TicketView:
 
 def view_of(ticket: Ticket, customer: Customer) -> TicketView:
     # Waiting for a human (queued, or routed but not yet answered) is what "open" means to staff.
-    waiting = ticket.status == "queued" or (ticket.status == "assigned" and ticket.first_response_at is None)
+    waiting = ticket.status in WAITING or (ticket.status == ASSIGNED and ticket.first_response_at is None)
     status = "resolved" if ticket.status == "resolved" else "open" if waiting else "claimed"
     question = " ".join(ticket.question.split())
     summary = Trigger.parse(ticket.reason).label + (f"：{question[:60]}" if question else "")
@@ -152,7 +152,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(back)
 
 
-STATUS_WORDS = {"queued": "排队中", "assigned": "已分配", "resolved": "已解决"}
+STATUS_WORDS = {"queued": "排队中", "pooled": "待接入池", "assigned": "已分配", "resolved": "已解决"}
 
 
 async def ticket_page(request: web.Request) -> web.Response:

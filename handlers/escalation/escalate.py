@@ -6,17 +6,18 @@ from bot.wecom.events import KfEntry
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import display_name
 from handlers.escalation.rules import Trigger, decide
-from handlers.escalation.tickets import customer_facts, open_ticket, tell_customer
+from handlers.escalation.tickets import POOLED, customer_facts, open_ticket, tell_customer
 from handlers.services import Ctx
 from storage.models import Ticket
 
 
 async def held_by_advisor(ctx: Ctx) -> Ticket | None:
-    """The open ticket whose advisor holds this customer's kf chat; the persona stays silent then."""
+    """The open ticket whose advisor holds this customer's kf chat, or whose chat waits in WeCom's
+    reception pool (where the API may not write, kf.md §4); the persona stays silent then."""
     if ctx.customer is None:
         return None
     ticket = await ctx.repos.tickets.find_open(ctx.customer.id)
-    return ticket if ticket is not None and ticket.kf_servicer else None
+    return ticket if ticket is not None and (ticket.kf_servicer or ticket.status == POOLED) else None
 
 
 async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:

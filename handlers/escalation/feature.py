@@ -5,9 +5,9 @@ The persona's reply handler calls `escalate_if_needed` before answering."""
 
 from bot.config import Section
 from bot.feature import Feature
-from handlers.escalation import commands, console, digest, routes, sla
+from handlers.escalation import commands, console, digest, routes, servicers, sla
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.followups import send_goodbye
+from handlers.escalation.transfers import TRANS, after_refused_transfer, after_transfer, send_notice
 
 FEATURE = Feature(
     name="escalation",
@@ -15,8 +15,10 @@ FEATURE = Feature(
     routers=(routes.router,),
     commands=commands.COMMANDS,
     jobs=sla.jobs,
-    followups={"kf/service_state/trans": (send_goodbye,)},
+    followups={TRANS: (send_notice, after_transfer)},
+    on_failure={TRANS: (after_refused_transfer,)},
     digest=(digest.ESCALATIONS,),
     console=console.PAGES,
     config=(Section("escalation", EscalationConfig),),
+    preflight=(servicers.check_servicers,),
 )

@@ -76,14 +76,47 @@ def reminder(ctx: Ctx, ticket: Ticket, customer: Customer, minutes_left: int) ->
             f"问题：{_one_line(ticket.question)}\n{console_url(ctx, ticket)}")
 
 
-def queue_breach(ctx: Ctx, ticket: Ticket, customer: Customer) -> str:
-    return (f"⚠️ 排队工单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）"
-            f"超过首响时限仍无人接待，当前没有在岗顾问。回复 /claim {ticket.id} 接单。\n{console_url(ctx, ticket)}")
+def queue_breach(ctx: Ctx, ticket: Ticket, customer: Customer, *, pooled: bool = False) -> str:
+    where = ("仍在微信客服待接入池中无人接入。请在企业微信「微信客服」里接入，或" if pooled
+             else "仍无人接待，当前没有在岗顾问。")
+    return (f"⚠️ {'待接入' if pooled else '排队'}工单 #{ticket.id}（{customer_label(customer)} · "
+            f"{Trigger.parse(ticket.reason).label}）超过首响时限{where}回复 /claim {ticket.id} 接单。\n"
+            f"{console_url(ctx, ticket)}")
 
 
-def transfer_failed(ticket: Ticket, customer: Customer, errcode: int | None, reason: str) -> str:
-    return (f"⚠️ 工单 #{ticket.id}：微信客服会话没能转给你（{errcode or '-'}：{_one_line(reason, 80)}）。"
-            f"请确认你是该客服账号的接待人员且处于接待状态，或在客服工具里手动接入客户 {customer_label(customer)}。")
+def pool_headline() -> str:
+    return "客户在微信客服待接入池等待：在企业微信「微信客服」里接入即可（接入即算首次响应）"
+
+
+# What a kf/service_state/trans errcode means, in words staff can act on (kf.md §8).
+TRANSFER_ERRORS = {
+    95000: "客服账号 {open_kfid} 无效",
+    95004: "客服账号 {open_kfid} 不存在",
+    95013: "会话已经结束",
+    95014: "{servicer} 不是客服账号 {open_kfid} 的接待人员（请管理员在企业微信管理后台「微信客服」里把TA加为接待人员）",
+    95016: "会话当前的状态不允许这样转接",
+    95017: "客服账号 {open_kfid} 没有开启 API 接待",
+    95019: "{servicer} 当前没有在接待（已停止或暂停接待，可在企业微信「微信客服」里恢复接待）",
+}
+
+
+def refusal_words(row_payload: dict[str, object], errcode: int | None, reason: str) -> str:
+    """"kf/service_state/trans 返回 95019：李娜 当前没有在接待……" for a refused transfer row."""
+    words = TRANSFER_ERRORS.get(errcode or 0, "")
+    facts = {"servicer": row_payload.get("servicer_userid") or "-", "open_kfid": row_payload.get("open_kfid") or "-"}
+    explained = words.format(**facts) if words else _one_line(reason, 80) or "未知原因"
+    return f"kf/service_state/trans 返回 {errcode if errcode is not None else '-'}：{explained}"
+
+
+def transfer_failed(ticket: Ticket, customer: Customer, refusal: str, then: str) -> str:
+    """To the advisor the chat was meant for. `then`: what happens to the customer now."""
+    return (f"⚠️ 工单 #{ticket.id}：客户 {customer_label(customer)} 的微信客服会话没能转给你。{refusal}。{then}")
+
+
+def pool_failed(ticket: Ticket, customer: Customer, refusal: str) -> str:
+    """To operators and admins: the reception pool refused the chat, so it waits in Wanzi's queue."""
+    return (f"⚠️ 工单 #{ticket.id}：客户 {customer_label(customer)} 的会话没能放入微信客服待接入池。{refusal}。"
+            f"工单改为在丸子排队，等在岗顾问接单；也可以回复 /claim {ticket.id} 接单。")
 
 
 def handed_over(ticket: Ticket, customer: Customer, to: str) -> str:

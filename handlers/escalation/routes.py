@@ -1,12 +1,13 @@
-"""What happens in the kf chat while a person has it: a servicer's first reply meets the SLA,
-transfers and pick-ups move the ticket, and a servicer ending the chat closes it."""
+"""What happens in the kf chat while a person has it: a servicer's first reply (or picking the chat
+up from the reception pool) meets the SLA, transfers and pick-ups move the ticket to whoever took
+it, and a servicer ending the chat closes it."""
 
 from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived, KfSessionStatusChanged
 from handlers.escalation.rules import Trigger
-from handlers.escalation.tickets import audit, first_response, open_ticket, resolve
+from handlers.escalation.tickets import ASSIGNED, audit, first_response, open_ticket, resolve
 from handlers.greeting.routes import welcome_deadline
 from handlers.services import Ctx
 
@@ -51,9 +52,11 @@ async def follow_session_change(event: KfSessionStatusChanged, ctx: Ctx) -> None
         ticket = await open_ticket(ctx, customer, Trigger("servicer"), "", open_kfid=event.open_kfid, actor=new,
                                    route=False)
     previous = ticket.advisor_userid
-    ticket.status, ticket.advisor_userid, ticket.kf_servicer, ticket.kf_outbox_id = "assigned", new, new, None
+    ticket.status, ticket.advisor_userid, ticket.kf_servicer, ticket.kf_outbox_id = ASSIGNED, new, new, None
     ticket.assigned_at = ticket.assigned_at or ctx.clock.now()
     audit(ctx, ticket, "kf_" + {PICKED_UP: "picked_up", TRANSFERRED: "transferred", REOPENED: "reopened"}[
         event.change_type], actor=new, previous=previous)
-    if event.change_type == REOPENED:
-        first_response(ctx, ticket, by=new)  # re-opening means the servicer is writing to the customer
+    if event.change_type in (PICKED_UP, REOPENED):
+        # Picking the chat up from the reception pool is a person answering the customer (the
+        # client shows them joining); re-opening means the servicer is writing to the customer.
+        first_response(ctx, ticket, by=new)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from handlers.escalation.config import WEEKDAYS, EscalationConfig, parse_hours
@@ -45,16 +46,17 @@ def opening_words(now: datetime, opening: datetime) -> str:
     return f"{when} {opening:%H:%M}"
 
 
-async def pick_advisor(ctx: Ctx, customer: Customer) -> Staff | None:
-    """The advisor for a new ticket, or None to queue it."""
+async def pick_advisor(ctx: Ctx, customer: Customer, *, exclude: Sequence[str] = ()) -> Staff | None:
+    """The advisor for a new ticket, or None when nobody can take it now. `exclude`: members WeCom
+    already refused to hand this chat to (not a servicer, not receiving)."""
     in_hours = in_working_hours(ctx.settings.of(EscalationConfig), local(ctx))
-    if customer.advisor_userid:
+    if customer.advisor_userid and customer.advisor_userid not in exclude:
         own = await ctx.repos.staff.find(customer.advisor_userid)
         if own is not None and own.active and (in_hours or own.on_duty):
             return own
     if not in_hours:
         return None
-    on_duty = await ctx.repos.staff.list(on_duty=True)
+    on_duty = [s for s in await ctx.repos.staff.list(on_duty=True) if s.userid not in exclude]
     if not on_duty:
         return None
     last = await ctx.repos.tickets.last_assigned([s.userid for s in on_duty])

@@ -13,9 +13,10 @@ from bot.scheduler import Job
 from handlers.escalation import notify
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import display_name, pick_advisor, pick_lead
-from handlers.escalation.tickets import assign, audit
+from handlers.escalation.tickets import POOLED, QUEUED, WAITING, assign, audit
+from handlers.escalation.transfers import transfer_accepted, transfer_refused
 from handlers.services import Ctx
-from storage.models import Customer, OutboxItem, Ticket
+from storage.models import Customer, OutboxItem, OutboxStatus, Ticket
 
 KF_SESSION = timedelta(hours=48)  # a kf session ends 48 h after it began (kf.md §6)
 REMINDED, REROUTED = 1, 2
@@ -40,9 +41,9 @@ async def watch_tickets(ctx: Ctx, fire_time: datetime) -> None:
 async def route_queued(ctx: Ctx) -> int:
     """Give queued tickets to whoever can take them now (working hours, on duty). Returns how many."""
     routed = 0
-    for ticket in await ctx.repos.tickets.open(status="queued"):
+    for ticket in await ctx.repos.tickets.open(status=QUEUED):
         customer = await ctx.repos.customers.get(ticket.customer_id)
-        staff = await pick_advisor(ctx, customer)
+        staff = await pick_advisor(ctx, customer, exclude=(ticket.context or {}).get("refused", ()))
         if staff is not None:
             await assign(ctx, ticket, customer, staff, actor="system")
             routed += 1
@@ -57,11 +58,12 @@ async def enforce_sla(ctx: Ctx) -> None:
             continue
         customer = await ctx.repos.customers.get(ticket.customer_id)
         agent = ctx.settings.wecom.agent_id
-        if ticket.status == "queued":
+        if ticket.status in WAITING:
             if ticket.sla_stage < REROUTED:
                 lead = await pick_lead(ctx, besides="")
                 if lead is not None:
-                    ctx.outbox.app_text(agent, lead.userid, notify.queue_breach(ctx, ticket, customer))
+                    ctx.outbox.app_text(agent, lead.userid, notify.queue_breach(ctx, ticket, customer,
+                                                                              pooled=ticket.status == POOLED))
                 ticket.sla_stage = REROUTED
                 audit(ctx, ticket, "queue_breach", lead=lead.userid if lead else "")
         elif ticket.sla_stage == 0:
@@ -88,29 +90,30 @@ async def _reroute(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
 
 
 async def check_transfers(ctx: Ctx) -> None:
-    """A kf transfer WeCom refused (e.g. 95019 servicer not receiving) leaves the chat where it
-    was: tell the advisor, and let the persona speak again if the chat never left it."""
+    """WeCom's answer to a kf transfer is acted on when it arrives (transfers.py, as delivery
+    follow-ups); this sweep applies the same steps to any answer whose follow-up did not run."""
     for ticket in await ctx.repos.tickets.open():
         if ticket.kf_outbox_id is None:
             continue
         row = await ctx.session.get(OutboxItem, ticket.kf_outbox_id)
-        if row is None or row.status == "sent":
+        if row is None:
             ticket.kf_outbox_id = None
-            continue
-        if row.status not in ("dead", "expired"):
-            continue
-        customer = await ctx.repos.customers.get(ticket.customer_id)
-        ctx.outbox.app_text(ctx.settings.wecom.agent_id, ticket.advisor_userid,
-                            notify.transfer_failed(ticket, customer, row.last_errcode, row.last_error))
-        ticket.kf_servicer = str((ticket.context or {}).get("kf_from", ""))
-        ticket.kf_outbox_id = None
-        audit(ctx, ticket, "transfer_failed", advisor=ticket.advisor_userid, errcode=row.last_errcode)
+        elif row.status == OutboxStatus.SENT:
+            await transfer_accepted(ctx, ticket, row)
+        elif row.status in (OutboxStatus.DEAD, OutboxStatus.EXPIRED):
+            await transfer_refused(ctx, ticket, row)
 
 
 async def release_lapsed_sessions(ctx: Ctx) -> None:
-    """Past 48 h the kf session is over whatever happened; the persona may answer a new one."""
+    """Past 48 h the kf session is over whatever happened; the persona may answer a new one. A
+    ticket whose chat lapsed in the reception pool waits in Wanzi's queue from then on."""
     now = ctx.clock.now()
     for ticket in await ctx.repos.tickets.open():
-        if ticket.kf_servicer and now - ticket.created_at >= KF_SESSION:
+        if now - ticket.created_at < KF_SESSION:
+            continue
+        if ticket.kf_servicer:
             ticket.kf_servicer = ""
+            audit(ctx, ticket, "kf_session_lapsed")
+        elif ticket.status == POOLED:
+            ticket.status = QUEUED
             audit(ctx, ticket, "kf_session_lapsed")

@@ -2,10 +2,15 @@
 back to the persona. Every state change is written to audit_log as "ticket.<action>".
 
 kf hand-over (kf.md §6): a bot-held session (state 0/1) moves to a named servicer with
-service_state/trans → 3; from 3 the API may only move it to another servicer (3) or end it (4).
+service_state/trans → 3, or, when no named advisor can take it (`escalation.no_advisor =
+"wecom_pool"`), to WeCom's reception pool (→ 2), where the servicers of the kf account pick it up
+in the WeCom client (→ 3). From 3 the API may only move it to another servicer (3) or end it (4).
 So "handing back" means ending the session: trans → 4 returns a msg_code that allows one
 goodbye within 20 s (kf.md §5), which carries the persona's follow-up; the customer's next
 message opens a new session (4 → 0) that the persona answers as usual.
+
+What the customer hears about a move rides on the msg_code WeCom returns for it (kf.md §5), so it
+is said only once WeCom accepted the move; handlers/escalation/transfers.py acts on the answer.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from typing import Any
 from bot.errors import CommandError
 from bot.wecom import kf_window
 from handlers.escalation.config import EscalationConfig, sla_by_level
-from handlers.escalation.notify import ticket_card
+from handlers.escalation.notify import pool_headline, ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
 from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
+
+QUEUED, POOLED, ASSIGNED, RESOLVED = "queued", "pooled", "assigned", "resolved"
+WAITING = (QUEUED, POOLED)  # nobody has the ticket yet: Wanzi's queue, or WeCom's reception pool
+OPS_ROLES = ("operator", "admin")  # who hears about a chat waiting in the reception pool
 
 
 def audit(ctx: Ctx, ticket: Ticket, action: str, *, actor: str = "system", **detail: Any) -> None:
@@ -39,15 +48,20 @@ def sla_minutes(ctx: Ctx, level: str) -> int:
     return sla_by_level(config).get(level, config.sla_minutes)
 
 
+async def persona_line(ctx: Ctx, customer: Customer, key: str, **facts: Any) -> tuple[str, str]:
+    """(text, template key with its variant) of one persona line for this customer."""
+    last = await ctx.repos.messages.last_variant(customer.id, key)
+    rendered = ctx.with_(customer=customer).render(key, last_variant=last, name=customer.name, **facts)
+    return rendered.text, f"{key}#{rendered.variant}"
+
+
 async def tell_customer(ctx: Ctx, ticket: Ticket, customer: Customer, key: str, **facts: Any) -> None:
     """A line from the persona in the ticket's kf chat. Contact friends have no API for a 1:1
     message outside the welcome, so they hear from their advisor in the WeCom client instead."""
     if not ticket.open_kfid:
         return
-    last = await ctx.repos.messages.last_variant(customer.id, key)
-    rendered = ctx.with_(customer=customer).render(key, last_variant=last, name=customer.name, **facts)
-    ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer",
-                       template_key=f"{key}#{rendered.variant}")
+    text, template_key = await persona_line(ctx, customer, key, **facts)
+    ctx.outbox.kf_send(ticket.open_kfid, customer, text, kind="answer", template_key=template_key)
 
 
 async def _snapshot(ctx: Ctx, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
@@ -70,7 +84,7 @@ async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: 
     ticket = ctx.repos.tickets.add(Ticket(
         customer_id=customer.id, channel="kf" if open_kfid else "contact", open_kfid=open_kfid,
         reason=trigger.code, question=question[:2000], context=await _snapshot(ctx, customer, tags, vip),
-        level=service_level(customer, vip), status="queued", advisor_userid="", kf_servicer="", sla_stage=0,
+        level=service_level(customer, vip), status=QUEUED, advisor_userid="", kf_servicer="", sla_stage=0,
         created_at=ctx.clock.now(), resolved_by="", note=""))
     await ctx.session.flush()
     audit(ctx, ticket, "opened", actor=actor or f"customer:{customer.id}", reason=trigger.code)
@@ -80,7 +94,7 @@ async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: 
     if staff is not None:
         await assign(ctx, ticket, customer, staff, actor="system")
     else:
-        await queue(ctx, ticket, customer)
+        await no_advisor(ctx, ticket, customer)
     return ticket
 
 
@@ -90,15 +104,20 @@ async def assign(ctx: Ctx, ticket: Ticket, customer: Customer, staff: Staff, *, 
     and they get the ticket card. The first-response clock restarts for the new owner."""
     now = ctx.clock.now()
     previous = ticket.advisor_userid
-    ticket.status, ticket.advisor_userid, ticket.assigned_at = "assigned", staff.userid, now
+    from_pool = ticket.status == POOLED
+    ticket.status, ticket.advisor_userid, ticket.assigned_at = ASSIGNED, staff.userid, now
     ticket.sla_stage = sla_stage
     ticket.due_at = now + timedelta(minutes=sla_minutes(ctx, ticket.level))
     if ticket.open_kfid and ticket.kf_servicer != staff.userid:
-        if not ticket.kf_servicer:  # the persona still has the chat: say who is coming before it moves
-            await tell_customer(ctx, ticket, customer, "escalation.handoff", advisor=display_name(staff))
-        item = ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=3, servicer_userid=staff.userid)
+        notice = template_key = ""
+        if not ticket.kf_servicer:  # the chat reaches a person for the first time: say who it is
+            notice, template_key = await persona_line(ctx, customer, "escalation.handoff",
+                                                      advisor=display_name(staff))
+        item = ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=3, servicer_userid=staff.userid,
+                                      notice=notice, template_key=template_key)
         await ctx.session.flush()
-        ticket.context = {**(ticket.context or {}), "kf_from": ticket.kf_servicer}
+        # Where the chat is until WeCom answers: a refusal leaves it there (transfers.py).
+        ticket.context = {**(ticket.context or {}), "kf_from": ticket.kf_servicer, "kf_from_pool": from_pool}
         ticket.kf_servicer, ticket.kf_outbox_id = staff.userid, item.id
     if notify:
         ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, staff.userid,
@@ -106,12 +125,54 @@ async def assign(ctx: Ctx, ticket: Ticket, customer: Customer, staff: Staff, *, 
     audit(ctx, ticket, "assigned", actor=actor, advisor=staff.userid, previous=previous)
 
 
+async def no_advisor(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> None:
+    """No named advisor can take it: WeCom's reception pool for a kf chat the persona holds (unless
+    configured otherwise, or WeCom refused the pool for this ticket), else Wanzi's own queue."""
+    pool = ctx.settings.of(EscalationConfig).no_advisor == "wecom_pool"
+    if pool and ticket.open_kfid and not ticket.kf_servicer and not (ticket.context or {}).get("pool_refused"):
+        await to_pool(ctx, ticket, customer, headline=headline)
+    else:
+        await queue(ctx, ticket, customer)
+
+
+async def to_pool(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> None:
+    """Move the kf chat to WeCom's reception pool (trans → 2), where the servicers of the account
+    pick it up in the WeCom client. The customer hears, on the code WeCom returns for the move, that
+    a colleague will answer in this chat (with the real opening time out of hours); operators and
+    admins get the ticket once WeCom accepted it (transfers.py). The SLA clock runs from opening."""
+    now_local = local(ctx)
+    opening = next_opening(ctx.settings.of(EscalationConfig), now_local)
+    ticket.status, ticket.advisor_userid = POOLED, ""
+    ticket.due_at = opening + timedelta(minutes=sla_minutes(ctx, ticket.level))
+    if opening > now_local:
+        notice, template_key = await persona_line(ctx, customer, "escalation.pooled_off_hours",
+                                                  opens_at=opening_words(now_local, opening))
+    else:
+        notice, template_key = await persona_line(ctx, customer, "escalation.pooled")
+    item = ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=2, notice=notice, template_key=template_key)
+    await ctx.session.flush()
+    ticket.context = {**(ticket.context or {}), "kf_from": "", "kf_from_pool": False,
+                      "pool_headline": f"{headline}。{pool_headline()}" if headline else pool_headline()}
+    ticket.kf_outbox_id = item.id
+    audit(ctx, ticket, "pooled", opens_at=opening.isoformat())
+
+
+async def tell_operators(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str) -> None:
+    """The ticket card to every operator and admin: the chat waits for whoever is free."""
+    members = await ctx.repos.staff.list(roles=OPS_ROLES)
+    if not members:
+        ctx.log.warning("no operator or admin to tell about a ticket", extra={"ticket_id": ticket.id})
+    for member in members:
+        ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, member.userid,
+                                ticket_card(ctx, ticket, customer, headline=headline))
+
+
 async def queue(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
     """Nobody can take it now: the customer gets a promise in the persona's voice, with the hour
     advisors are back when it is out of hours. The SLA clock starts when they are."""
     now_local = local(ctx)
     opening = next_opening(ctx.settings.of(EscalationConfig), now_local)
-    ticket.status, ticket.advisor_userid = "queued", ""
+    ticket.status, ticket.advisor_userid = QUEUED, ""
     ticket.due_at = opening + timedelta(minutes=sla_minutes(ctx, ticket.level))
     if opening > now_local:
         await tell_customer(ctx, ticket, customer, "escalation.queued_off_hours",
@@ -122,8 +183,9 @@ async def queue(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
 
 
 def first_response(ctx: Ctx, ticket: Ticket, *, by: str) -> None:
-    """The SLA is met: a human answered (kf origin 5) or the advisor claimed the ticket."""
-    if ticket.first_response_at is None and ticket.status != "resolved":
+    """The SLA is met: a human answered (kf origin 5), picked the chat up in the WeCom client, or
+    claimed the ticket."""
+    if ticket.first_response_at is None and ticket.status != RESOLVED:
         ticket.first_response_at = ctx.clock.now()
         audit(ctx, ticket, "first_response", actor=by)
 
@@ -133,24 +195,28 @@ async def resolve(ctx: Ctx, ticket: Ticket, customer: Customer, *, by: str, note
     """Close the ticket and give the chat back to the persona, who follows up politely.
 
     `end_code` is the msg_code of a session the servicer already ended in the client; without
-    it we end the session ourselves (trans → 4) and the goodbye rides on that call's msg_code."""
-    ticket.status, ticket.resolved_at, ticket.resolved_by = "resolved", ctx.clock.now(), by
+    it we end the session ourselves (trans → 4) and the goodbye rides on that call's msg_code.
+
+    Only a ticket someone answered thanks its advisor; one closed without any answer gets a plain
+    "ask me again if you still need help". A chat still in WeCom's reception pool cannot be ended
+    nor written to by the API (kf.md §4, §6): it stays there for a servicer, and nothing is sent."""
+    pooled = ticket.status == POOLED
+    ticket.status, ticket.resolved_at, ticket.resolved_by = RESOLVED, ctx.clock.now(), by
     ticket.note = note[:2000]
-    advisor = display_name(await ctx.repos.staff.find(ticket.advisor_userid) if ticket.advisor_userid else None)
-    key = "escalation.follow_up"
-    last = await ctx.repos.messages.last_variant(customer.id, key)
-    rendered = ctx.with_(customer=customer).render(key, last_variant=last, name=customer.name, advisor=advisor)
-    template_key = f"{key}#{rendered.variant}"
+    if ticket.first_response_at is not None:
+        advisor = display_name(await ctx.repos.staff.find(ticket.advisor_userid) if ticket.advisor_userid else None)
+        text, template_key = await persona_line(ctx, customer, "escalation.follow_up", advisor=advisor)
+    else:
+        text, template_key = await persona_line(ctx, customer, "escalation.closed")
     if end_code:
-        ctx.outbox.kf_send_on_event(end_code, rendered.text, customer=customer, deadline=code_deadline,
+        ctx.outbox.kf_send_on_event(end_code, text, customer=customer, deadline=code_deadline,
                                     kind="answer", template_key=template_key)
     elif ticket.kf_servicer:
-        ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=4, goodbye=rendered.text,
-                               template_key=template_key)
-    elif ticket.open_kfid and kf_window.is_open(customer.last_inbound_at, ctx.clock.now()):
-        ctx.outbox.kf_send(ticket.open_kfid, customer, rendered.text, kind="answer", template_key=template_key)
+        ctx.outbox.kf_transfer(ticket.open_kfid, customer, state=4, notice=text, template_key=template_key)
+    elif ticket.open_kfid and not pooled and kf_window.is_open(customer.last_inbound_at, ctx.clock.now()):
+        ctx.outbox.kf_send(ticket.open_kfid, customer, text, kind="answer", template_key=template_key)
     ticket.kf_servicer, ticket.kf_outbox_id = "", None
-    audit(ctx, ticket, "resolved", actor=by, note=note[:200])
+    audit(ctx, ticket, "resolved", actor=by, note=note[:200], **({"left_in_pool": True} if pooled else {}))
 
 
 # --- claim and resolve by a member of staff (/claim, /resolve, the console's buttons) -------------
@@ -163,7 +229,7 @@ async def open_ticket_numbered(ctx: Ctx, number: int) -> Ticket:
     ticket = await ctx.repos.tickets.find(number)
     if ticket is None:
         raise CommandError(f"没有工单 #{number}。发送 /tickets 查看未结工单。")
-    if ticket.status == "resolved":
+    if ticket.status == RESOLVED:
         at = local(ctx, ticket.resolved_at)
         raise CommandError(f"工单 #{number} 已于 {at:%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
     return ticket
@@ -173,12 +239,15 @@ async def claim_ticket(ctx: Ctx, number: int, staff: Staff) -> tuple[Ticket, Cus
     """`staff` takes the ticket: the kf chat moves to them and the first-response clock stops."""
     ticket = await open_ticket_numbered(ctx, number)
     owner = ticket.advisor_userid
-    if ticket.status == "assigned" and owner != staff.userid and staff.role not in TAKE_OVER_ROLES:
+    if ticket.status == ASSIGNED and owner != staff.userid and staff.role not in TAKE_OVER_ROLES:
         raise CommandError(f"工单 #{number} 由 {owner} 负责；需要运营或管理员才能接手。")
     customer = await ctx.repos.customers.get(ticket.customer_id)
     if owner != staff.userid or (ticket.open_kfid and ticket.kf_servicer != staff.userid):
         await assign(ctx, ticket, customer, staff, actor=staff.userid, notify=False)
+    answered = ticket.first_response_at is not None
     first_response(ctx, ticket, by=staff.userid)
+    if ticket.kf_outbox_id is not None and not answered:  # if WeCom refuses the chat, the claim answered nobody
+        ticket.context = {**(ticket.context or {}), "claimed_by": staff.userid}
     audit(ctx, ticket, "claimed", actor=staff.userid, previous=owner)
     return ticket, customer
 

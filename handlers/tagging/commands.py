@@ -1,4 +1,5 @@
-"""Staff commands /tag and /untag (local tags, mirrored to WeCom corp tags)."""
+"""Staff commands /tag and /untag (local tags, mirrored to WeCom corp tags by the tag mirror, as
+rule tags are)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from handlers.customers.commands import CustomerArgs, audit_customer, who
 from handlers.services import Ctx
 from handlers.staff.lookup import find_customer, find_tag, unknown_tag
 from handlers.staff.parsing import expect
+from handlers.tagging.service import mirror_tags
 from storage.models import Tag
 
 STAFF_TAG_GROUP = "员工标签"  # where "/tag 客户 +新标签" creates a tag
@@ -30,20 +32,19 @@ async def run_tag(ctx: Ctx, args: CustomerArgs) -> str:
             if tag is None:
                 raise await unknown_tag(ctx, word)
             wanted.append((word, tag))
-    added, had, corp_ids = [], [], []
+    added: list[Tag] = []
+    had: list[str] = []
     for name, tag in wanted:
         if tag is None:
             tag = await ctx.repos.tags.ensure(STAFF_TAG_GROUP, name, now=now)
         if await ctx.repos.tags.attach(customer.id, tag, source=source, now=now):
-            added.append(tag.name)
-            if tag.corp_tag_id:
-                corp_ids.append(tag.corp_tag_id)
+            added.append(tag)
         else:
             had.append(tag.name)
-    if corp_ids and customer.owner_userid:  # keep the WeCom client's tags in step with ours
-        ctx.outbox.mark_tag(customer.owner_userid, customer, add=corp_ids)
-    audit_customer(ctx, "customer.tag", customer, added=added)
-    reply = f"已给 {who(customer)} 打上：{'、'.join(added)}" if added else f"{who(customer)} 本来就有这些标签"
+    mirror_tags(ctx, customer, added=added)  # the WeCom client shows them too, as rule tags do
+    names = [t.name for t in added]
+    audit_customer(ctx, "customer.tag", customer, added=names)
+    reply = f"已给 {who(customer)} 打上：{'、'.join(names)}" if added else f"{who(customer)} 本来就有这些标签"
     return reply + (f"（原本已有：{'、'.join(had)}）" if added and had else "")
 
 
@@ -61,9 +62,7 @@ async def run_untag(ctx: Ctx, args: CustomerArgs) -> str:
         remove.append(tag)
     for tag in remove:
         await ctx.repos.tags.detach(customer.id, tag)
-    corp_ids = [t.corp_tag_id for t in remove if t.corp_tag_id]
-    if corp_ids and customer.owner_userid:
-        ctx.outbox.mark_tag(customer.owner_userid, customer, remove=corp_ids)
+    mirror_tags(ctx, customer, removed=remove)
     audit_customer(ctx, "customer.untag", customer, removed=[t.name for t in remove])
     return f"已去掉 {who(customer)} 的标签：{'、'.join(t.name for t in remove)}"
 

@@ -42,6 +42,18 @@ def _ref(tag: Tag) -> str:
     return f"{tag.group_name}:{tag.name}"
 
 
+def mirror_tags(ctx: Ctx, customer: Customer, *, added: Sequence[Tag] = (), removed: Sequence[Tag] = ()) -> None:
+    """Queue the WeCom mirror steps for tags just added to or removed from a customer (the tag
+    mirror creates missing corp tags, then marks them). mark_tag needs the staff member who owns
+    the contact; kf-only customers stay local."""
+    if not ctx.settings.of(TaggingConfig).mirror or not customer.owner_userid:
+        return
+    now = ctx.clock.now()
+    for op, tags in (("add", added), ("remove", removed)):
+        for tag in tags:
+            ctx.repos.tag_sync.add(op, customer_id=customer.id, tag_id=tag.id, now=now)
+
+
 async def apply_tags(ctx: Ctx, customer: Customer, *, add: Sequence[TagRef] = (),
                      remove: Sequence[TagRef] = (), source: str) -> tuple[list[Tag], list[Tag]]:
     """Change a customer's local tags and queue the WeCom mirror steps; returns (added, removed)."""
@@ -57,11 +69,7 @@ async def apply_tags(ctx: Ctx, customer: Customer, *, add: Sequence[TagRef] = ()
             removed.append(found)
     if any(t.group_name == VIP_GROUP for t in added + removed):
         customer.is_vip = any(t.group_name == VIP_GROUP for t in await ctx.repos.tags.of_customer(customer.id))
-    # mark_tag needs the staff member who owns the contact; kf-only customers stay local.
-    if ctx.settings.of(TaggingConfig).mirror and customer.owner_userid and (added or removed):
-        for op, tags in (("add", added), ("remove", removed)):
-            for tag in tags:
-                ctx.repos.tag_sync.add(op, customer_id=customer.id, tag_id=tag.id, now=now)
+    mirror_tags(ctx, customer, added=added, removed=removed)
     if added or removed:
         ctx.repos.audit.record(actor=source[:64], action="tags_changed", target=customer.external_userid,
                                detail={"added": [_ref(t) for t in added], "removed": [_ref(t) for t in removed]},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -38,6 +38,19 @@ class CustomerRepo:
         row.last_seen_at = now
         await self.session.flush()
         return row
+
+    async def claim_profile_reads(self, *, now: datetime, lease_s: float, limit: int) -> list[Customer]:
+        """Customers whose name is due to be read from WeCom; each is leased until `now + lease_s`
+        (a reader that dies leaves it to be claimed again then)."""
+        stmt = (select(Customer).where(Customer.profile_due_at <= now)
+                .order_by(Customer.profile_due_at, Customer.id).limit(limit))
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        rows = list((await self.session.scalars(stmt)).all())
+        for row in rows:
+            row.profile_due_at = now + timedelta(seconds=lease_s)
+        await self.session.flush()
+        return rows
 
     async def search(self, text: str, limit: int = 20) -> list[Customer]:
         """Customers whose external id is `text` or whose name or remark contains it, literally

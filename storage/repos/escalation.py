@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import StaffPending, Ticket
 
-OPEN_TICKET = ("queued", "assigned")
+OPEN_TICKET = ("queued", "pooled", "assigned")  # pooled: waiting in WeCom's reception pool
 
 
 class TicketRepo:
@@ -34,6 +34,11 @@ class TicketRepo:
         stmt = (select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status.in_(OPEN_TICKET))
                 .order_by(Ticket.id.desc()).limit(1))
         return await self.session.scalar(stmt)
+
+    async def find_by_transfer(self, outbox_id: int) -> Ticket | None:
+        """The open ticket waiting for WeCom's answer to this kf/service_state/trans row."""
+        return await self.session.scalar(select(Ticket).where(Ticket.kf_outbox_id == outbox_id,
+                                                              Ticket.status.in_(OPEN_TICKET)).limit(1))
 
     async def open(self, *, advisor: str | None = None, status: str | None = None) -> list[Ticket]:
         stmt = select(Ticket).where(Ticket.status.in_([status] if status else OPEN_TICKET))

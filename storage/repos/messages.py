@@ -31,6 +31,12 @@ class MessageRepo:
         except ValueError:
             return None
 
+    async def inbound_count(self, customer_id: int, *, at_most: int) -> int:
+        """How many messages the customer sent, counting no further than `at_most`."""
+        stmt = (select(Message.id).where(Message.customer_id == customer_id, Message.direction == "in",
+                                         Message.staff_userid == "").limit(at_most))
+        return len((await self.session.scalars(stmt)).all())
+
     async def recent(self, customer_id: int, limit: int = 10) -> list[Message]:
         stmt = (select(Message).where(Message.customer_id == customer_id)
                 .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit))
