@@ -1,0 +1,105 @@
+"""The console acts: every form runs the slash command's function for the signed-in member, shows
+the command's message when a field is wrong (and writes nothing), is audited as console:<userid>,
+and is refused (403 + audit) to a role the command refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import AuditLog, CheckinCampaign
+from tests import escalation_kit as kit
+from tests.console_kit import ConsoleClient
+from tests.harness import BotUnderTest
+
+# kit.STAFF: zhang.wei admin, chen.jing operator, li.na and wang.fang advisors
+
+
+async def start(db_url: str, wecom: Any, clock: Any) -> BotUnderTest:
+    clock.set(kit.MONDAY_10AM)
+    return await kit.start(db_url, wecom, clock)
+
+
+async def rows(bot: BotUnderTest, model: Any) -> list[Any]:
+    async with bot.sessions() as s:
+        return list((await s.scalars(select(model).order_by(model.id))).all())
+
+
+async def console_audit(bot: BotUnderTest, action: str) -> list[tuple[str, str]]:
+    async with bot.sessions() as s:
+        found = (await s.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id))).all()
+    return [(a.actor, a.target) for a in found]
+
+
+CAMP = {"key": "read7", "name": "7天阅读打卡", "start": "2026-03-02", "days": "7", "tag": "",
+        "m1_day": "3", "m1_points": "10", "m1_badge": "阅读3天", "m1_coupon": ""}
+
+
+async def test_an_operator_creates_a_camp_with_milestones_and_ends_it(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        status, page = await operator.get("/console/campaigns")
+        assert status == 200 and 'action="/console/campaigns/create"' in page
+        status, where, _ = await operator.post("/console/campaigns/create", CAMP)
+        assert (status, where) == (303, "/console/campaigns")
+        status, page = await operator.get(where)
+        assert "已创建打卡活动【7天阅读打卡】（read7）：2026-03-02 起共 7 天" in page  # the command's answer
+        assert "进行中" in page and "提前结束" in page
+        (camp,) = await rows(bot, CheckinCampaign)
+        assert camp.milestones == [{"day": 3, "points": 10, "badge": "阅读3天", "coupon": ""}]
+        assert camp.source == "staff:chen.jing"
+        assert await console_audit(bot, "console_campaign_create") == [("console:chen.jing", "read7")]
+
+        status, where, _ = await operator.post("/console/campaigns/end", {"key": "read7"})
+        assert status == 303
+        page = (await operator.get(where))[1]
+        assert "打卡活动【7天阅读打卡】已结束" in page and "已结束" in page and "提前结束</button>" not in page
+        (camp,) = await rows(bot, CheckinCampaign)
+        assert camp.status == "ended"
+        assert await console_audit(bot, "console_campaign_end") == [("console:chen.jing", "read7")]
+    finally:
+        await operator.close()
+        await bot.stop()
+
+
+async def test_a_bad_date_or_a_taken_key_shows_the_commands_message_and_keeps_the_form(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        status, _, page = await operator.post("/console/campaigns/create", CAMP | {"start": "2026-02-30"})
+        assert status == 400
+        assert "「2026-02-30」不是日期（例如 2026-03-10）。" in page  # what /campaign create answers
+        assert 'value="7天阅读打卡"' in page and 'value="阅读3天"' in page  # nothing typed is lost
+        assert await rows(bot, CheckinCampaign) == []
+        assert await console_audit(bot, "console_campaign_create") == []
+
+        assert (await operator.post("/console/campaigns/create", CAMP))[0] == 303
+        status, _, page = await operator.post("/console/campaigns/create", CAMP | {"name": "又一个"})
+        assert status == 400 and "活动 read7 已存在" in page
+        status, _, page = await operator.post("/console/campaigns/create", CAMP | {"key": "read8", "days": "0"})
+        assert status == 400 and "活动天数需在 1-366 之间" in page
+        status, _, page = await operator.post("/console/campaigns/end", {"key": "nope"})
+        assert status == 400 and "没有打卡活动 nope；现有：read7" in page
+        assert [c.key for c in await rows(bot, CheckinCampaign)] == ["read7"]
+    finally:
+        await operator.close()
+        await bot.stop()
+
+
+async def test_an_advisor_sees_no_camp_forms_and_is_refused_anyway(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    advisor = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await advisor.get("/console/escalations")
+        assert status == 200 and "/console/campaigns" not in page  # not in the menu
+        status, _, _ = await advisor.post("/console/campaigns/create", CAMP)
+        assert status == 403
+        assert await rows(bot, CheckinCampaign) == []
+        async with bot.sessions() as s:
+            denied = (await s.scalars(select(AuditLog).where(AuditLog.action == "console_denied"))).all()
+        assert [(d.actor, d.target) for d in denied] == [("console:li.na", "/console/campaigns/create")]
+    finally:
+        await advisor.close()
+        await bot.stop()
