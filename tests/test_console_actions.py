@@ -103,3 +103,71 @@ async def test_an_advisor_sees_no_camp_forms_and_is_refused_anyway(db_url, wecom
     finally:
         await advisor.close()
         await bot.stop()
+
+
+async def test_an_operator_runs_a_referral_campaign_and_reads_its_winners(db_url, wecom, clock) -> None:
+    from storage.models import ReferralCampaign
+
+    bot = await start(db_url, wecom, clock)
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        form = {"key": "spring", "name": "春季老带新", "staff": "li.na", "tiers": "10=面霜1瓶\r\n3=小样礼包"}
+        status, _, page = await operator.post("/console/referrals/create", form)
+        assert status == 400 and "奖励档位需按邀请人数从小到大排列" in page  # /referral create's message
+        status, _, page = await operator.post("/console/referrals/create", form | {"tiers": "3 小样"})
+        assert status == 400 and "「3 小样」应为 人数=奖品（例如 10=面霜1瓶）。" in page
+        status, _, page = await operator.post("/console/referrals/create", form | {"staff": "nobody"})
+        assert status == 400 and "找不到员工「nobody」" in page
+        assert await rows(bot, ReferralCampaign) == []
+        status, where, _ = await operator.post("/console/referrals/create", form | {"tiers": "3=小样礼包\n10=面霜1瓶"})
+        assert status == 303
+        page = (await operator.get(where))[1]
+        assert "已创建邀请活动 spring「春季老带新」" in page and "3 人 → 小样礼包；10 人 → 面霜1瓶" in page
+        assert "还没有人达到奖励档位" in page
+        (campaign,) = await rows(bot, ReferralCampaign)
+        assert campaign.staff_userid == "li.na" and campaign.tiers[1] == {"invites": 10, "gift": "面霜1瓶", "points": 0}
+        assert (await operator.post("/console/referrals/end", {"key": "spring"}))[0] == 303
+        page = (await operator.get("/console/referrals"))[1]
+        assert "邀请活动 spring「春季老带新」已结束。" in page and "结束活动</button>" not in page
+        assert await console_audit(bot, "console_referral_end") == [("console:chen.jing", "spring")]
+    finally:
+        await operator.close()
+        await bot.stop()
+
+
+async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_schedules(db_url, wecom, clock) -> None:
+    from storage.models import InterestChat, InterestGroup, Topic, TopicSchedule
+
+    bot = await start(db_url, wecom, clock)
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        status, page = await operator.get("/console/topics")
+        assert status == 200 and "还没有兴趣群" in page and 'id="topic-add"' not in page  # no group to add to yet
+        assert (await operator.post("/console/topics/groups", {"group_key": "skincare", "group_name": "护肤同好会",
+                                                               "group_tag": ""}))[0] == 303
+        assert (await operator.post("/console/topics/link", {"link_group": "skincare", "chat_id": "wrChat0001"}))[0] == 303
+        status, _, page = await operator.post("/console/topics/add", {"topic_group": "makeup", "text": "口红怎么选？"})
+        assert status == 400 and "没有兴趣群 makeup；现有：skincare" in page and "口红怎么选？" in page
+        assert (await operator.post("/console/topics/add", {"topic_group": "skincare", "text": "换季护肤聊一聊"}))[0] == 303
+        status, _, page = await operator.post("/console/topics/schedules", {"schedule_group": "skincare", "cron": "0 25 * * *"})
+        assert status == 400 and "时间表达式有误" in page
+        assert (await operator.post("/console/topics/schedules", {"schedule_group": "skincare",
+                                                                  "cron": "0 20 * * 2,4"}))[0] == 303
+        (topic,) = await rows(bot, Topic)
+        (schedule,) = await rows(bot, TopicSchedule)
+        assert (await operator.post("/console/topics/status", {"id": str(topic.id), "status": "paused"}))[0] == 303
+        page = (await operator.get("/console/topics"))[1]
+        assert f"话题 #{topic.id} 已暂停：换季护肤聊一聊" in page and "已暂停" in page
+        assert "wrChat0001（等待企业微信返回群信息）" in page
+        assert (await operator.post("/console/topics/schedules/status",
+                                    {"id": str(schedule.id), "status": "paused"}))[0] == 303
+        status, _, page = await operator.post("/console/topics/status", {"id": "999", "status": "active"})
+        assert status == 400 and "没有编号为 999 的话题" in page
+        assert [(t.status, t.source) for t in await rows(bot, Topic)] == [("paused", "staff:chen.jing")]
+        assert [s.status for s in await rows(bot, TopicSchedule)] == ["paused"]
+        assert [g.key for g in await rows(bot, InterestGroup)] == ["skincare"]
+        assert [c.chat_id for c in await rows(bot, InterestChat)] == ["wrChat0001"]
+        assert await console_audit(bot, "console_topic_status") == [("console:chen.jing", str(topic.id))]
+    finally:
+        await operator.close()
+        await bot.stop()
