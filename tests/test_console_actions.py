@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import AuditLog, CheckinCampaign
+from storage.models import AuditLog, CheckinCampaign, Customer
 from tests import escalation_kit as kit
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest
@@ -168,6 +168,85 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         assert [g.key for g in await rows(bot, InterestGroup)] == ["skincare"]
         assert [c.chat_id for c in await rows(bot, InterestChat)] == ["wrChat0001"]
         assert await console_audit(bot, "console_topic_status") == [("console:chen.jing", str(topic.id))]
+    finally:
+        await operator.close()
+        await bot.stop()
+
+
+async def test_an_admin_previews_a_broadcast_in_the_personas_voice_and_confirms_it(db_url, wecom, clock) -> None:
+    from storage.models import OutboxItem, StaffPending
+
+    bot = await start(db_url, wecom, clock)
+    await wecom.add_friend("li.na", "wmBcF0001", name="林琳", welcome=False)
+    await wecom.customer_says("wmBcK0001", "你好")
+    await bot.drain()
+    await kit.customer(bot, "wmBcF0001", name="林琳", tags=("VIP",), owner="li.na")
+    await kit.customer(bot, "wmBcK0001", name="小柯", tags=("VIP",))
+    await kit.customer(bot, "wmBcOut01", tags=("VIP", "沉睡"))
+    async with bot.sessions.begin() as s:
+        for c in await s.scalars(select(Customer).where(Customer.external_userid == "wmBcOut01")):
+            c.opted_out = True
+    admin = await ConsoleClient.login(bot.url, user="zhang.wei")
+    try:
+        status, page = await admin.get("/console/broadcast")
+        assert status == 200 and "客户等级/VIP（3 人）" in page and 'value="new_arrivals"' in page
+        assert "柚见春季新品到啦" in page  # each template in the persona's voice
+        status, _, page = await admin.post("/console/broadcast/preview", {"tag": "客户等级/沉睡",
+                                                                         "template": "new_arrivals"})
+        assert status == 400 and "标签「沉睡」下没有可触达的客户（已退订 1、无法触达 0），没有创建群发。" in page
+        status, _, page = await admin.post("/console/broadcast/preview", {"tag": "客户等级/VIP", "template": "nope"})
+        assert status == 400 and "没有群发模板「nope」。可用：member_day、new_arrivals" in page
+        status, where, _ = await admin.post("/console/broadcast/preview", {"tag": "客户等级/VIP",
+                                                                           "template": "new_arrivals"})
+        assert status == 303
+        page = (await admin.get(where))[1]
+        assert "可触达 2 人" in page and "已退订 1 人" in page  # the same count /broadcast answers
+        assert "微信客服 48 小时内 1 人" in page and "企业微信好友 1 人" in page
+        assert "以 林琳 为例" in page and "春季新品到啦" in page and "确认发送</button>" in page
+        assert wecom.calls("externalcontact/add_msg_template") == []  # nothing sent before the confirmation
+        (pending,) = await rows(bot, StaffPending)
+        status, where, _ = await admin.post("/console/broadcast/confirm", {"pending": str(pending.id)})
+        assert status == 303
+        assert "已确认，正在分批发送" in (await admin.get(where))[1]
+        await bot.drain()
+        async with bot.sessions() as s:
+            pushes = (await s.scalars(select(OutboxItem).where(OutboxItem.kind == "push"))).all()
+        assert {(p.api, p.status) for p in pushes} == {("kf/send_msg", "sent"),
+                                                        ("externalcontact/add_msg_template", "sent")}
+        assert "新品" in wecom.customer_inbox("wmBcK0001")[-1]
+        (task,) = wecom.calls("externalcontact/add_msg_template")
+        assert task.body["sender"] == "li.na" and task.body["external_userid"] == ["wmBcF0001"]
+        page = (await admin.get("/console/broadcast"))[1]
+        assert "已排入队列" in page and "确认发送</button>" not in page
+        status, _, page = await admin.post("/console/broadcast/confirm", {"pending": str(pending.id)})
+        assert status == 400 and "没有待确认的群发" in page  # used up, as /confirm says
+        assert [a[1] for a in await kit.audit(bot, "broadcast.")] == ["broadcast.confirmed", "broadcast.sent"]
+        assert await console_audit(bot, "console_broadcast_confirm") == [("console:zhang.wei", str(pending.id))]
+    finally:
+        await admin.close()
+        await bot.stop()
+
+
+async def test_only_the_role_that_may_run_broadcast_sees_and_uses_the_broadcast_page(db_url, wecom, clock) -> None:
+    from handlers.broadcast.service import COMMANDS as BROADCAST_COMMANDS
+    from storage.models import StaffPending
+
+    bot = await start(db_url, wecom, clock)
+    await wecom.customer_says("wmBcK0001", "你好")
+    await bot.drain()
+    await kit.customer(bot, "wmBcK0001", tags=("VIP",))
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        assert {c.role for c in BROADCAST_COMMANDS} == {"admin"}  # /broadcast and /confirm: admins (the suite's rule)
+        status, page = await operator.get("/console/campaigns")
+        assert status == 200 and "/console/broadcast" not in page
+        assert (await operator.get("/console/broadcast"))[0] == 403
+        status, _, _ = await operator.post("/console/broadcast/preview", {"tag": "VIP", "template": "new_arrivals"})
+        assert status == 403
+        assert await rows(bot, StaffPending) == []
+        denied = [a for a in await kit.audit(bot, "console_denied")]
+        assert denied == [("console:chen.jing", "console_denied", "/console/broadcast"),
+                          ("console:chen.jing", "console_denied", "/console/broadcast/preview")]
     finally:
         await operator.close()
         await bot.stop()
