@@ -250,3 +250,104 @@ async def test_only_the_role_that_may_run_broadcast_sees_and_uses_the_broadcast_
     finally:
         await operator.close()
         await bot.stop()
+
+
+async def customer_id(bot: BotUnderTest, ext: str) -> int:
+    return (await kit.find_customer(bot, ext)).id
+
+
+async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(db_url, wecom, clock) -> None:
+    from storage.models import PointsEntry
+
+    bot = await start(db_url, wecom, clock)
+    await wecom.add_friend("li.na", "wmTag0001", name="陈洁", welcome=False)
+    await bot.drain()
+    await kit.customer(bot, "wmTag0001", name="陈洁", owner="li.na", tags=("VIP",))
+    cid = await customer_id(bot, "wmTag0001")
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        page = (await operator.get(f"/console/customers/{cid}"))[1]
+        assert 'id="tag-add"' in page and "设为 VIP" in page and 'id="assign"' in page and 'id="points-adjust"' in page
+        status, _, page = await operator.post(f"/console/customers/{cid}/tags", {"tag": "复购"})
+        assert status == 400 and "没有标签「复购」。新建标签请在名称前加 +" in page  # /tag's message
+        assert (await operator.post(f"/console/customers/{cid}/tags", {"tag": "+复购客户"}))[0] == 303
+        assert "已给 陈洁 打上：复购客户" in (await operator.get(f"/console/customers/{cid}"))[1]
+        assert (await operator.post(f"/console/customers/{cid}/untag", {"tag": "客户等级/VIP"}))[0] == 303
+        assert (await operator.post(f"/console/customers/{cid}/vip", {"on": "on"}))[0] == 303
+        assert (await operator.post(f"/console/customers/{cid}/advisor", {"advisor": "wang.fang"}))[0] == 303
+        page = (await operator.get(f"/console/customers/{cid}"))[1]
+        assert "已将 陈洁 的专属顾问设为 王芳（wang.fang）" in page and "取消 VIP" in page
+        status, _, page = await operator.post(f"/console/customers/{cid}/points", {"delta": "50", "reason": "线下活动"})
+        assert status == 400 and "「50」应为 +N 或 -N（例如 +50）。" in page and 'value="线下活动"' in page
+        status, _, page = await operator.post(f"/console/customers/{cid}/points", {"delta": "+50", "reason": ""})
+        assert status == 400 and "请写明调整原因" in page
+        assert (await operator.post(f"/console/customers/{cid}/points", {"delta": "+50", "reason": "线下活动"}))[0] == 303
+        assert (await operator.post(f"/console/customers/{cid}/points", {"delta": "-20", "reason": "兑换小样"}))[0] == 303
+        page = (await operator.get(f"/console/customers/{cid}"))[1]
+        assert "已为 陈洁 -20 积分（兑换小样），当前 30 分" in page and "<dt>积分</dt><dd>30" in page
+        customer = await kit.find_customer(bot, "wmTag0001")
+        assert (customer.is_vip, customer.advisor_userid) == (True, "wang.fang")
+        assert [(e.delta, e.source) for e in await rows(bot, PointsEntry)] == [(50, "staff:chen.jing"),
+                                                                              (-20, "staff:chen.jing")]
+        await bot.drain()  # the new tag reaches WeCom as the command's would: created once, then marked
+        (created,) = wecom.calls("externalcontact/add_corp_tag")
+        assert created.body["tag"][0]["name"] == "复购客户"
+        actions = [a[1] for a in await kit.audit(bot, "customer.")]
+        assert actions == ["customer.tag", "customer.untag", "customer.vip", "customer.assign"]
+        console = [(a, t) for a, _, t in await kit.audit(bot, "console_customer_")]
+        assert console == [("console:chen.jing", "wmTag0001")] * 4
+    finally:
+        await operator.close()
+        await bot.stop()
+
+
+async def test_an_advisor_tags_only_their_customers_and_cannot_set_vip_or_points(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    await kit.customer(bot, "wmMine001", name="林晓", advisor="li.na")
+    await kit.customer(bot, "wmOther01", name="周敏", advisor="wang.fang")
+    mine, other = await customer_id(bot, "wmMine001"), await customer_id(bot, "wmOther01")
+    advisor = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        page = (await advisor.get(f"/console/customers/{mine}"))[1]
+        assert 'id="tag-add"' in page
+        assert "设为 VIP" not in page and 'id="assign"' not in page and 'id="points-adjust"' not in page
+        assert (await advisor.post(f"/console/customers/{mine}/tags", {"tag": "+敏感肌"}))[0] == 303
+        assert (await advisor.post(f"/console/customers/{other}/tags", {"tag": "+敏感肌"}))[0] == 404
+        for path, form in (("vip", {"on": "on"}), ("advisor", {"advisor": "li.na"}),
+                           ("points", {"delta": "+100", "reason": "自己加"})):
+            assert (await advisor.post(f"/console/customers/{mine}/{path}", form))[0] == 403, path
+        customer = await kit.find_customer(bot, "wmMine001")
+        assert (customer.is_vip, customer.advisor_userid) == (False, "li.na")
+        assert [a[2] for a in await kit.audit(bot, "console_denied")] == [
+            f"/console/customers/{mine}/vip", f"/console/customers/{mine}/advisor", f"/console/customers/{mine}/points"]
+        assert [t for _, _, t in await kit.audit(bot, "customer.tag")] == ["wmMine001"]
+    finally:
+        await advisor.close()
+        await bot.stop()
+
+
+async def test_an_advisor_goes_on_duty_and_gets_the_waiting_ticket(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    await kit.customer(bot, "wmWait001", name="林晓")
+    await wecom.customer_says("wmWait001", "我要投诉，转人工")  # nobody on duty: it waits
+    await bot.drain()
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:
+        page = (await advisor.get("/console/escalations"))[1]
+        assert "不在岗" in page and "上岗</button>" in page
+        status, where, _ = await advisor.post("/console/escalations/duty", {"on": "on"})
+        assert status == 303
+        page = (await advisor.get(where))[1]
+        assert "已上岗，开始接收转人工工单。刚从排队中分配了 1 个工单" in page  # what /duty on answers
+        assert "下岗</button>" in page
+        await bot.drain()
+        (ticket,) = await kit.tickets(bot)
+        assert ticket.advisor_userid == "wang.fang"
+        assert "我要投诉" in wecom.staff_inbox("wang.fang")[0]  # the ticket card
+        assert (await advisor.post("/console/escalations/duty", {"on": "off"}))[0] == 303
+        assert "已下岗" in (await advisor.get("/console/escalations"))[1]
+        assert [(a, t) for a, _, t in await kit.audit(bot, "staff.duty")] == [("wang.fang", "wang.fang")] * 2
+        assert [(a, t) for a, _, t in await kit.audit(bot, "console_duty")] == [("console:wang.fang", "wang.fang")] * 2
+    finally:
+        await advisor.close()
+        await bot.stop()

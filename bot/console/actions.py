@@ -29,9 +29,10 @@ class Outcome:
         return not self.error
 
 
-async def act(request: web.Request, work: Work, *, action: str, target: str = "",
+async def act(request: web.Request, work: Work, *, action: str, target: str | Callable[[], str] = "",
               detail: Mapping[str, Any] | None = None) -> Outcome:
-    """Run `work` with a Context whose staff is the signed-in member (as a slash command runs)."""
+    """Run `work` with a Context whose staff is the signed-in member (as a slash command runs).
+    `target` may be a function, read after `work` (which may learn it, e.g. a customer's id)."""
     now = request.config_dict[CLOCK].now()
     async with writer(request).begin() as session:
         ctx = context(request, session)
@@ -43,7 +44,8 @@ async def act(request: web.Request, work: Work, *, action: str, target: str = ""
                 message = await work(ctx.with_(staff=member))
         except CommandError as exc:
             return Outcome(error=str(exc))
-        AuditRepo(session).record(actor=actor(request), action=action, target=target[:128],
+        name = target() if callable(target) else target
+        AuditRepo(session).record(actor=actor(request), action=action, target=name[:128],
                                   detail=dict(detail or {}), now=now)
     wake_delivery(request)
     return Outcome(message=message)
