@@ -39,7 +39,7 @@ PROPOSAL = """<section class="proposal" id="broadcast-proposal"><h2>待确认：
 <div class="previews"><figure><figcaption>$sample_label</figcaption><p class="bubble">$sample</p></figure>$friends</div>
 <form method="post" action="/console/broadcast/confirm" class="inline">
 <input type="hidden" name="csrf" value="$csrf"><input type="hidden" name="pending" value="$id">
-<button type="submit">确认发送</button></form> <span class="hint">$minutes 分钟内有效；确认后分批排入发件箱，
+<button type="submit">确认发送</button></form> <span class="hint">$minutes 分钟内有效；确认后分批排入发件箱，\
 受频次上限、免打扰时段和退订约束。</span></section>"""
 
 
@@ -54,7 +54,7 @@ async def _sample(ctx: Ctx, tag: Tag) -> Customer | None:
 async def _proposal(request: web.Request, ctx: Ctx, p: Proposal) -> Safe:
     sample = await _sample(ctx, p.tag)
     personal = broadcast_text(ctx, p.template, sample)
-    label = f"以 {sample.name or sample.remark or sample.external_userid} 为例（微信客服里直接收到）" if sample \
+    label = f"以 {sample.name or sample.remark or sample.external_userid} 为例，客户收到的内容" if sample \
         else "客户收到的内容"
     friends = render('<figure><figcaption>企业微信好友（员工确认的群发任务，不带称呼）</figcaption>'
                      '<p class="bubble">$t</p></figure>', t=p.preview) if p.preview != personal else Safe("")
@@ -111,7 +111,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
 
     async def work(ctx: Ctx) -> str:
         p = await propose_broadcast(ctx, form.get("tag", ""), form.get("template", ""))
-        return f"{p.summary} 请核对下方内容后确认发送。"
+        return f"已生成群发预览：可触达 {p.audience.reachable} 人，请核对人数和内容后确认发送。"
 
     outcome = await act(request, work, action="console_broadcast_preview", target=form.get("tag", ""),
                         detail={"template": form.get("template", "")})

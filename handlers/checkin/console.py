@@ -81,7 +81,10 @@ async def campaigns_page(request: web.Request, *, form: Form | None = None, erro
     async with reader(request)() as session:
         ctx = context(request, session)
         today = local_day(config, ctx.clock.now())
-        for c in reversed(await CampaignRepo(session).list(include_ended=True)):
+        camps = await CampaignRepo(session).list(include_ended=True)
+        if not camps:
+            parts.append(render('<p class="empty">还没有打卡活动。</p>'))
+        for c in reversed(camps):
             summary = await campaign_summary(ctx, c.key, top=10)
             day = next((d for d in summary.days if d.day == today), None)
             rate = day.rate if day is not None and day.participants else None

@@ -35,25 +35,26 @@ async def topics_table(ctx: Ctx) -> Safe:
                   t=table(["话题", "状态", "发言"], rows, empty="还没有话题"))
 
 
-GROUP_FORM = """<form method="post" action="/console/topics/groups" class="act" id="group-add">
+GROUP_FORM = """<h3>新建或修改兴趣群</h3><form method="post" action="/console/topics/groups" class="act" id="group-add">
 <input type="hidden" name="csrf" value="$csrf">
 <label>标识 <input name="group_key" value="$group_key" maxlength="32" required placeholder="skincare"></label>
 <label>名称 <input name="group_name" value="$group_name" maxlength="64" required placeholder="护肤同好会"></label>
 <label>兴趣标签（可选） <input name="group_tag" value="$group_tag" maxlength="64" placeholder="兴趣:护肤"></label>
 <button type="submit">保存兴趣群</button></form>"""
-LINK_FORM = """<form method="post" action="/console/topics/link" class="act" id="group-link">
+LINK_FORM = """<h3>关联客户群</h3><form method="post" action="/console/topics/link" class="act" id="group-link">
 <input type="hidden" name="csrf" value="$csrf">
 <label>兴趣群 <select name="link_group" required>$groups</select></label>
 <label>客户群 ID <input name="chat_id" value="$chat_id" maxlength="64" required placeholder="wrOgQhDgAA..."></label>
 <button type="submit">关联客户群</button></form>"""
-TOPIC_FORM = """<form method="post" action="/console/topics/add" class="act" id="topic-add">
+TOPIC_FORM = """<h3>添加话题</h3><form method="post" action="/console/topics/add" class="act" id="topic-add">
 <input type="hidden" name="csrf" value="$csrf">
 <label>兴趣群 <select name="topic_group" required>$groups</select></label>
 <label class="wide">话题内容 <textarea name="text" rows="2" maxlength="1000" required
  placeholder="换季了，大家的护肤步骤有什么变化吗？">$text</textarea></label>
 <label class="check"><input type="checkbox" name="product" value="1"$product> 产品话题（受频率限制）</label>
 <button type="submit">加入轮换</button></form>"""
-SCHEDULE_FORM = """<form method="post" action="/console/topics/schedules" class="act" id="schedule-add">
+SCHEDULE_FORM = """<h3>添加发布时间</h3>
+<form method="post" action="/console/topics/schedules" class="act" id="schedule-add">
 <input type="hidden" name="csrf" value="$csrf">
 <label>兴趣群 <select name="schedule_group" required>$groups</select></label>
 <label>时间（分 时 日 月 周）
