@@ -193,11 +193,11 @@ async def test_an_advisor_goes_on_duty_from_the_ticket_page(page, sqlite_url, we
         await wecom.customer_says("wmWait001", "我要投诉，转人工")
         await bot.drain()
         await log_in(page, bot.url, "/console/escalations", user="wang.fang")
-        assert "不在岗" in await page.locator("p.sub").inner_text()
+        assert "不在岗" in await page.locator("div.sub").inner_text()
         assert await page.locator("header nav >> text=活动与话题").count() == 0  # an advisor's menu
         await page.locator("#duty button:has-text('上岗')").click()
         assert "已上岗" in await flash(page)
-        assert "在岗：会被分配转人工工单" in await page.locator("p.sub").inner_text()
+        assert "在岗：会被分配转人工工单" in await page.locator("div.sub").inner_text()
         await bot.drain()
         (ticket,) = await kit.tickets(bot)
         assert ticket.advisor_userid == "wang.fang"
