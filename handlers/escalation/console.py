@@ -137,9 +137,10 @@ async def escalations(request: web.Request) -> web.Response:
         if allowed(request, duty) else Safe("")
     state = render('<span class="$cls">$s</span>', cls="on-duty" if on_duty else "off-duty",
                    s="在岗：会被分配转人工工单" if on_duty else "不在岗：不会被分配新工单")
-    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$grid', me=me.label, state=state,
-                  toggle=toggle, grid=table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows,
-                             empty="队列是空的", cls="tickets"))
+    grid = table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows, empty="队列是空的",
+                 cls="tickets")
+    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$grid', me=me.label,
+                  state=state, toggle=toggle, grid=grid)
     return frame(request, "升级工单", body, active="escalations")
 
 
