@@ -137,7 +137,7 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
     mount_console(app, config, [p for f in features for p in f.console],
-                  [c for f in features for c in f.customer_facts])
+                  [c for f in features for c in f.customer_facts], [c for f in features for c in f.customer_panels])
     return app
 
 

@@ -13,7 +13,7 @@ from bot.console.sessions import SessionStore, SignedIn
 from bot.context import ContextFactory
 from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
-from bot.feature import ConsolePage, CustomerFacts, Feature
+from bot.feature import ConsolePage, CustomerFacts, CustomerPanel, Feature
 from bot.inbox import InboxWorker
 from bot.intake import Intake
 from bot.metrics import Metrics
@@ -46,5 +46,6 @@ SIGNIN = web.AppKey("console_signin", SessionStore)  # sessions, sign-in states,
 READER = web.AppKey("console_reader", async_sessionmaker[AsyncSession])  # reads that never hold SQLite's write lock
 PAGES = web.AppKey("console_pages", tuple[ConsolePage, ...])
 FACTS = web.AppKey("console_facts", tuple[CustomerFacts, ...])
+PANELS = web.AppKey("console_panels", tuple[CustomerPanel, ...])
 FRAME_SRC = web.AppKey("console_frame_src", str)
 SESSION = web.RequestKey("console_session", SignedIn)  # who is signed in, per request

@@ -31,6 +31,10 @@ from storage.models import Customer, OutboxItem
 PageHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Seed = Callable[[AsyncSession, Config, datetime], Awaitable[None]]
 CustomerFacts = Callable[[Context[Any], Customer], Awaitable[list[tuple[str, str]]]]
+# A section of the console's customer page with a feature's forms (e.g. adjust points); it shows only
+# what the signed-in member may do (bot.console.frame.allowed), and the form's route checks it again.
+# The last argument is what was posted when the page is shown again with an error, else None.
+CustomerPanel = Callable[[web.Request, Context[Any], Customer, Mapping[str, str] | None], Awaitable[str]]
 # In the delivery worker's claim transaction: the claimed rows to send now (the check deferred or
 # cancelled the others), e.g. the push gate's second look at pushes that waited for hours.
 ClaimCheck = Callable[[Context[Any], list[OutboxItem]], Awaitable[list[OutboxItem]]]
@@ -87,6 +91,7 @@ class Feature:
     digest: tuple[Provider, ...] = ()
     console: tuple[ConsolePage, ...] = ()
     customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page
+    customer_panels: tuple[CustomerPanel, ...] = ()  # forms on the console's customer page
     config: tuple[Section, ...] = ()
     seed: Seed | None = None  # config file → database at start-up
     preflight: tuple[Preflight, ...] = ()  # checks of the corp's WeCom setup (start-up, `wanzi config check`)

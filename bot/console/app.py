@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG, FACTS, FRAME_SRC, PAGES, READER, SESSIONS, SIGNIN
+from bot.appkeys import CLOCK, CONFIG, FACTS, FRAME_SRC, PAGES, PANELS, READER, SESSIONS, SIGNIN
 from bot.config import Config
 from bot.console import account, outbox_page, signin
 from bot.console.auth import guard, requires, security_headers
@@ -24,7 +24,7 @@ from bot.console.frame import frame, nav
 from bot.console.html import STATIC, render
 from bot.console.sessions import SessionStore
 from bot.console.signin import console_enabled
-from bot.feature import ConsolePage, CustomerFacts
+from bot.feature import ConsolePage, CustomerFacts, CustomerPanel
 from storage import db
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ PLATFORM_PAGES = (
 
 
 def mount_console(app: web.Application, config: Config, pages: Sequence[ConsolePage],
-                  facts: Sequence[CustomerFacts] = ()) -> web.Application | None:
+                  facts: Sequence[CustomerFacts] = (), panels: Sequence[CustomerPanel] = ()
+                  ) -> web.Application | None:
     """Add /console to the bot's app with the features' pages, or a page saying why it is off.
     Returns the console sub-app (served on its own with `[console] listen`)."""
     if not console_enabled(config):
@@ -52,6 +53,7 @@ def mount_console(app: web.Application, config: Config, pages: Sequence[ConsoleP
     every = (*pages, *PLATFORM_PAGES)
     console[PAGES] = every
     console[FACTS] = tuple(facts)
+    console[PANELS] = tuple(panels)
     console.cleanup_ctx.append(_reader(app))
     console.cleanup_ctx.append(_signin(app))
     if config.console.sandbox_url:

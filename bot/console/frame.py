@@ -13,6 +13,7 @@ from bot.appkeys import CONFIG, CONTEXTS, DELIVERY, PAGES, READER, SESSION, SESS
 from bot.console.html import Safe, join, page, render
 from bot.console.sessions import SignedIn
 from bot.context import Context
+from bot.feature import PageHandler
 
 
 def nav(request: web.Request) -> list[tuple[str, str, str]]:
@@ -24,6 +25,14 @@ def nav(request: web.Request) -> list[tuple[str, str, str]]:
     if request.config_dict[CONFIG].console.sandbox_url:
         items.append(("sandbox", "/console/sandbox", "沙盒"))
     return items
+
+
+def allowed(request: web.Request, handler: PageHandler) -> bool:
+    """May the signed-in member use this page (mounted, and their role enough)? Pages show a form or
+    a button only then; the route refuses everyone else anyway (403 and an audit row)."""
+    me = request.get(SESSION)
+    return me is not None and any(p.handler is handler and roles.allows(me.role, p.role)
+                                  for p in request.config_dict[PAGES])
 
 
 def signed_in(request: web.Request) -> SignedIn:

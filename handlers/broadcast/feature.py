@@ -1,8 +1,9 @@
 """Broadcasts: /broadcast <tag> <template> counts the audience, /confirm queues it through the push
-gate in resumable chunks of 500 by a background worker."""
+gate in resumable chunks of 500 by a background worker; the console's 群发 page does the same."""
 
 from bot.feature import Feature, WorkerKit
 from bot.workers import StepWorker, Worker
+from handlers.broadcast import console
 from handlers.broadcast.service import COMMANDS, expand_broadcasts
 
 
@@ -11,4 +12,4 @@ def workers(kit: WorkerKit) -> list[Worker]:
                        kit.config.worker.poll_interval_s, on_work=kit.on_outbox)]
 
 
-FEATURE = Feature(name="broadcast", commands=COMMANDS, workers=workers)
+FEATURE = Feature(name="broadcast", commands=COMMANDS, workers=workers, console=console.PAGES)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commands import Command
 from bot.errors import CommandError
 from bot.outbox import PushAdmission
+from bot.roles import Role
 from bot.wecom import kf_window
 from handlers.antispam.gate import plan_push
 from handlers.services import Ctx
@@ -68,7 +69,8 @@ def _template(ctx: Ctx, name: str) -> str:
     return name
 
 
-def _render(ctx: Ctx, name: str, customer: Customer | None) -> str:
+def broadcast_text(ctx: Ctx, name: str, customer: Customer | None) -> str:
+    """The text in the persona's voice: a kf customer's own, or (None) the one mass message friends get."""
     return ctx.persona.render_broadcast(name, name=customer.name if customer else "")
 
 
@@ -112,30 +114,68 @@ def _summary(tag: Tag, a: Audience) -> str:
             f"已退订 {a.opted_out} 人、无法触达 {a.unreachable} 人不发送。")
 
 
-async def run_broadcast(ctx: Ctx, args: BroadcastArgs) -> str:
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A counted broadcast waiting for its member's confirmation."""
+
+    pending: StaffPending
+    tag: Tag
+    template: str
+    audience: Audience
+    preview: str  # as friends read it (one mass message per member, without a name)
+    minutes: int  # left to confirm
+
+    @property
+    def summary(self) -> str:
+        return _summary(self.tag, self.audience)
+
+
+async def propose_broadcast(ctx: Ctx, tag_word: str, template: str) -> Proposal:
+    """Count the tag's audience and store the broadcast for the member to confirm (the newest only)."""
     assert ctx.staff is not None
-    tag = await _tag(ctx, args.tag)
-    text = _template(ctx, args.template)
+    tag = await _tag(ctx, tag_word)
+    name = _template(ctx, template)
     audience = await _audience(ctx, tag)
     if audience.reachable == 0:
         raise CommandError(f"标签「{tag.name}」下没有可触达的客户（已退订 {audience.opted_out}、"
                            f"无法触达 {audience.unreachable}），没有创建群发。")
     now, minutes = ctx.clock.now(), ctx.settings.of(CommandsConfig).confirm_minutes
     await ctx.repos.pending.cancel_all(ctx.staff.userid, "broadcast")  # only the newest one can be confirmed
-    ctx.repos.pending.add(StaffPending(staff_userid=ctx.staff.userid, kind="broadcast", status="pending",
-                                       payload={"tag_id": tag.id, "template": args.template}, created_at=now,
-                                       expires_at=now + timedelta(minutes=minutes)))
-    preview = _render(ctx, text, None)
-    return f"{_summary(tag, audience)}\n内容预览：{preview}\n确认发送请在 {minutes} 分钟内回复 /confirm"
+    pending = ctx.repos.pending.add(StaffPending(staff_userid=ctx.staff.userid, kind="broadcast", status="pending",
+                                                 payload={"tag_id": tag.id, "template": name}, created_at=now,
+                                                 expires_at=now + timedelta(minutes=minutes)))
+    await ctx.session.flush()
+    return Proposal(pending, tag, name, audience, broadcast_text(ctx, name, None), minutes)
 
 
-async def run_confirm(ctx: Ctx, _: None) -> str:
-    """Confirm the newest /broadcast: it is queued in chunks by `expand_broadcasts`, so a broadcast
-    to 100,000 customers never holds one huge transaction; this command only marks it confirmed."""
+async def pending_proposal(ctx: Ctx) -> Proposal | None:
+    """The member's unconfirmed broadcast, counted again (tags and opt-outs may have changed)."""
+    assert ctx.staff is not None
+    now = ctx.clock.now()
+    pending = await ctx.repos.pending.latest(ctx.staff.userid, "broadcast", now=now)
+    tag = await ctx.session.get(Tag, int(pending.payload["tag_id"])) if pending is not None else None
+    name = str(pending.payload["template"]) if pending is not None else ""
+    if pending is None or tag is None or name not in ctx.persona.broadcasts:
+        return None
+    minutes = max(1, int((pending.expires_at - now).total_seconds() // 60))
+    return Proposal(pending, tag, name, await _audience(ctx, tag), broadcast_text(ctx, name, None), minutes)
+
+
+async def run_broadcast(ctx: Ctx, args: BroadcastArgs) -> str:
+    p = await propose_broadcast(ctx, args.tag, args.template)
+    return f"{p.summary}\n内容预览：{p.preview}\n确认发送请在 {p.minutes} 分钟内回复 /confirm"
+
+
+async def confirm_broadcast(ctx: Ctx, *, pending_id: int | None = None) -> str:
+    """Confirm the member's newest broadcast (`pending_id`: only if it is still that one): it is queued
+    in chunks by `expand_broadcasts`, so a broadcast to 100,000 customers never holds one huge
+    transaction; this only marks it confirmed."""
     assert ctx.staff is not None
     pending = await ctx.repos.pending.latest(ctx.staff.userid, "broadcast", now=ctx.clock.now())
     if pending is None:
         raise CommandError("没有待确认的群发（可能已超时），请重新发送 /broadcast。")
+    if pending_id is not None and pending.id != pending_id:
+        raise CommandError("这次群发已被你之后发起的一次取代，请确认最新的那一次。")
     tag = await ctx.session.get(Tag, int(pending.payload["tag_id"]))
     if tag is None:
         raise CommandError("这次群发的标签已被删除，没有发送。")
@@ -147,6 +187,10 @@ async def run_confirm(ctx: Ctx, _: None) -> str:
                            detail={"template": pending.payload["template"], "reachable": audience.reachable},
                            now=ctx.clock.now())
     return f"已确认，正在分批发送（每批 {CHUNK} 人，发完会通知你）。{_summary(tag, audience)}"
+
+
+async def run_confirm(ctx: Ctx, _: None) -> str:
+    return await confirm_broadcast(ctx)
 
 
 async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
@@ -180,7 +224,7 @@ async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
                 payload["suppressed"] += 1
                 continue
             if admission.route == "kf":
-                ledger.planned(ctx.outbox.push_kf(admission, open_kfid, customer, _render(ctx, name, customer),
+                ledger.planned(ctx.outbox.push_kf(admission, open_kfid, customer, broadcast_text(ctx, name, customer),
                                                   template_key=key))
             else:
                 batches.setdefault((customer.owner_userid, admission.due_at), []).append((admission, customer))
@@ -189,7 +233,7 @@ async def expand_broadcasts(sessions: async_sessionmaker[AsyncSession],
             for start in range(0, len(friends), MASS_LIMIT):
                 chunk = friends[start:start + MASS_LIMIT]
                 ctx.outbox.push_to_friends([a for a, _ in chunk], sender, [c for _, c in chunk],
-                                           _render(ctx, name, None), template_key=key)
+                                           broadcast_text(ctx, name, None), template_key=key)
         if customers:
             payload["cursor"] = customers[-1].id
         pending.payload = payload
@@ -209,8 +253,10 @@ def parse_confirm(args: list[str]) -> None:
     no_args(args)
 
 
+# Who may broadcast, by slash command or in the console: one rule for both.
+BROADCAST_ROLE = Role.ADMIN
 COMMANDS = (
-    Command("/broadcast", "admin", "/broadcast <标签> <模板>", "按标签群发人设模板，先显示人数再 /confirm",
+    Command("/broadcast", BROADCAST_ROLE, "/broadcast <标签> <模板>", "按标签群发人设模板，先显示人数再 /confirm",
             parse_broadcast, run_broadcast, order=120),
-    Command("/confirm", "admin", "/confirm", "确认最近一次 /broadcast", parse_confirm, run_confirm, order=130),
+    Command("/confirm", BROADCAST_ROLE, "/confirm", "确认最近一次 /broadcast", parse_confirm, run_confirm, order=130),
 )

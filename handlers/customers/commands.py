@@ -61,8 +61,12 @@ def parse_vip(args: list[str]) -> CustomerArgs:
 
 
 async def run_vip(ctx: Ctx, args: CustomerArgs) -> str:
-    customer = await find_customer(ctx, args.customer)
-    customer.is_vip = switch(args.rest[0])
+    return await set_vip(ctx, await find_customer(ctx, args.customer), switch(args.rest[0]))
+
+
+async def set_vip(ctx: Ctx, customer: Customer, on: bool) -> str:
+    """Mark or unmark a customer as VIP (/vip and the console's customer page)."""
+    customer.is_vip = on
     audit_customer(ctx, "customer.vip", customer, vip=customer.is_vip)
     tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
     still = not customer.is_vip and is_vip(customer, tags, ctx.settings.of(EscalationConfig))
@@ -76,17 +80,25 @@ def parse_assign(args: list[str]) -> CustomerArgs:
 
 
 async def run_assign(ctx: Ctx, args: CustomerArgs) -> str:
-    customer = await find_customer(ctx, args.customer)
-    advisor = await find_staff(ctx, args.rest[0])
+    return await assign_advisor(ctx, await find_customer(ctx, args.customer), args.rest[0])
+
+
+async def assign_advisor(ctx: Ctx, customer: Customer, member: str) -> str:
+    """Make a member (userid or name) the customer's advisor (/assign and the console's customer page)."""
+    advisor = await find_staff(ctx, member)
     previous = customer.advisor_userid
     customer.advisor_userid = advisor.userid
     audit_customer(ctx, "customer.assign", customer, advisor=advisor.userid, previous=previous)
     return f"已将 {who(customer)} 的专属顾问设为 {advisor.name or advisor.userid}（{advisor.userid}）"
 
 
+# The console's customer page acts with these commands' roles.
+VIP = Command("/vip", "operator", "/vip <客户> on|off", "设为或取消 VIP", parse_vip, run_vip, order=50)
+ASSIGN = Command("/assign", "operator", "/assign <客户> <顾问>", "指定客户的专属顾问", parse_assign, run_assign,
+                 order=60)
 COMMANDS = (
     Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、未结工单", parse_whois, run_whois,
             order=20),
-    Command("/vip", "operator", "/vip <客户> on|off", "设为或取消 VIP", parse_vip, run_vip, order=50),
-    Command("/assign", "operator", "/assign <客户> <顾问>", "指定客户的专属顾问", parse_assign, run_assign, order=60),
+    VIP,
+    ASSIGN,
 )

@@ -1,17 +1,27 @@
 """Customers: search by external id, name or remark; one customer's tags, stage, facts and history.
 
-Opening a customer's page is written to the audit log (who looked at whose data, PIPL).
+Opening a customer's page is written to the audit log (who looked at whose data, PIPL). On the page,
+staff tag and untag (advisors: the customers they serve), set VIP and assign an advisor with the
+functions /tag, /untag, /vip and /assign run; features add their own forms (`Feature.customer_panels`).
 """
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from aiohttp import web
 
-from bot.appkeys import CLOCK, CONFIG, FACTS
-from bot.console.frame import actor, context, frame, path_id, reader, signed_in, writer
+from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS
+from bot.console.actions import Form, act, form_of, values
+from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, tell, writer
 from bot.console.html import Safe, join, local_time, render, table, url
-from bot.feature import ConsolePage
+from bot.feature import ConsolePage, PageHandler
 from bot.roles import Role
+from handlers.customers.commands import ASSIGN, VIP, assign_advisor, set_vip
+from handlers.services import Ctx
+from handlers.staff.parsing import switch
+from handlers.tagging.commands import TAG, UNTAG, tag_customer, untag_customer
+from storage.models import Customer
 from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
 
@@ -20,8 +30,17 @@ DIRECTION = {"in": "收", "out": "发"}
 KIND = {"chat": "聊天", "answer": "回复", "welcome": "欢迎语", "push": "推送", "notice": "通知"}
 
 
-def _tags(names: list[str]) -> Safe:
-    return join(render('<span class="tag">$t</span>', t=t) for t in names) if names else Safe("—")
+def _tags(names: list[str], *, untag_at: str = "", csrf: str = "") -> Safe:
+    """Tag chips; with `untag_at`, each with a button that takes it off (/untag)."""
+    if not names:
+        return Safe("—")
+    if not untag_at:
+        return join(render('<span class="tag">$t</span>', t=t) for t in names)
+    return render('<ul class="tags">$chips</ul>', chips=join(
+        render('<li class="tag">$t<form method="post" action="$a" class="inline"><input type="hidden" name="csrf" '
+               'value="$csrf"><input type="hidden" name="tag" value="$t"><button type="submit" class="x" '
+               'title="去掉标签 $t" aria-label="去掉标签 $t">×</button></form></li>', t=t, a=untag_at, csrf=csrf)
+        for t in names))
 
 
 async def customer_list(request: web.Request) -> web.Response:
@@ -51,6 +70,11 @@ async def customer_list(request: web.Request) -> web.Response:
 
 
 async def customer_detail(request: web.Request) -> web.Response:
+    return await customer_page(request)
+
+
+async def customer_page(request: web.Request, *, form: Form | None = None, error: str = "") -> web.Response:
+    """One customer; `form` and `error` when a form on it failed (shown again with what was typed)."""
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
     customer_id = path_id(request)
     async with writer(request).begin() as session:
@@ -67,12 +91,30 @@ async def customer_detail(request: web.Request) -> web.Response:
         ctx = context(request, session)
         for fact in request.config_dict[FACTS]:
             facts += await fact(ctx, customer)
+        panels = [Safe(await panel(request, ctx, customer, form)) for panel in request.config_dict[PANELS]]
+        members = [m for m in await ctx.repos.staff.list() if m.active] if allowed(request, assign) else []
+        may_tag = allowed(request, tag)
+        known_tags = await ctx.repos.tags.all() if may_tag else []
         AuditRepo(session).record(actor=actor(request), action="console_view_customer",
                                   target=customer.external_userid, now=clock.now())
-    tz = config.persona.timezone
+    tz, csrf, base = config.persona.timezone, signed_in(request).csrf, f"/console/customers/{customer.id}"
+    vip = render("$state $button", state="是" if customer.is_vip else "否",
+                 button=_post(f"{base}/vip", csrf, "取消 VIP" if customer.is_vip else "设为 VIP",
+                              on="off" if customer.is_vip else "on") if allowed(request, vip_switch) else "")
+    advisor: object = customer.advisor_userid or "—"
+    if members:
+        chosen = values(form, advisor=customer.advisor_userid)["advisor"]
+        options = join(render('<option value="$u"$sel>$label</option>', u=m.userid,
+                              sel=Safe(" selected") if m.userid == chosen else Safe(""),
+                              label=f"{m.name}（{m.userid}）" if m.name else m.userid) for m in members)
+        none = Safe("" if chosen else '<option value="" disabled selected>（未分配）</option>')
+        advisor = render('<form method="post" action="$a" class="inline" id="assign"><input type="hidden" name="csrf" '
+                         'value="$csrf"><select name="advisor" aria-label="专属顾问" required>$none$o</select> '
+                         '<button type="submit" class="secondary">指定</button></form>',
+                         a=f"{base}/advisor", csrf=csrf, none=none, o=options)
     profile = [("外部联系人 ID", customer.external_userid), ("备注", customer.remark or "—"),
                ("渠道", customer.channel or "—"), ("添加员工", customer.owner_userid or "—"),
-               ("专属顾问", customer.advisor_userid or "—"), ("阶段", customer.stage or "—"),
+               ("专属顾问", advisor), ("VIP", vip), ("阶段", customer.stage or "—"),
                ("状态", STATUS.get(customer.status, customer.status) + (
                    f"（{local_time(customer.lost_at, tz, '%Y-%m-%d %H:%M')}）" if customer.lost_at else "")),
                ("推送", "已退订" if customer.opted_out else "接收"),
@@ -82,12 +124,94 @@ async def customer_detail(request: web.Request) -> web.Response:
                     '</li>', dir=m.direction, when=local_time(m.created_at, tz, "%Y-%m-%d %H:%M:%S"),
                     way=f"{DIRECTION.get(m.direction, m.direction)}·{m.channel}", kind=KIND.get(m.kind, m.kind),
                     text=m.text) for m in history]
-    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1><dl class="profile">$dl</dl>'
-                  '<h3>标签</h3><p>$tags</p><h3>消息记录（最近 $n 条）</h3><ol class="history">$lines</ol>',
-                  back=url("/console/customers"), name=customer.name or customer.external_userid, dl=dl,
-                  tags=_tags(tags), n=len(history), lines=join(lines) if lines else Safe("<li>没有消息</li>"))
-    return frame(request, customer.name or "客户", body, active="customers")
+    tag_part = _tags(tags, untag_at=f"{base}/untag" if allowed(request, untag) else "", csrf=csrf)
+    if may_tag:
+        names = join(render('<option value="$v">', v=f"{t.group_name}/{t.name}" if t.group_name else t.name)
+                     for t in known_tags)
+        tag_part = render('$tags<form method="post" action="$a" class="act compact" id="tag-add"><input type="hidden" '
+                          'name="csrf" value="$csrf"><label>打标签 <input name="tag" list="known-tags" maxlength="64" '
+                          'required value="$v" placeholder="VIP 或 +新标签"></label><datalist id="known-tags">$names'
+                          '</datalist><button type="submit">添加</button></form>', tags=tag_part, a=f"{base}/tags",
+                          csrf=csrf, v=values(form, tag="")["tag"], names=names)
+    alert = render('<p class="alert" role="alert">$e</p>', e=error) if error else Safe("")
+    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1>$alert<dl class="profile">$dl</dl>'
+                  '<h3>标签</h3>$tags$panels<h3>消息记录（最近 $n 条）</h3><ol class="history">$lines</ol>',
+                  back=url("/console/customers"), name=customer.name or customer.external_userid, alert=alert, dl=dl,
+                  tags=tag_part, panels=join(panels), n=len(history),
+                  lines=join(lines) if lines else Safe("<li>没有消息</li>"))
+    return frame(request, customer.name or "客户", body, active="customers", status=400 if error else 200)
 
+
+def _post(action: str, csrf: str, label: str, **fields: str) -> Safe:
+    hidden = join(render('<input type="hidden" name="$k" value="$v">', k=k, v=v) for k, v in fields.items())
+    return render('<form method="post" action="$a" class="inline"><input type="hidden" name="csrf" value="$csrf">$h'
+                  '<button type="submit" class="secondary">$label</button></form>', a=action, csrf=csrf, h=hidden,
+                  label=label)
+
+
+async def _served(request: web.Request) -> int:
+    """The customer a form acts on: 404 for one that does not exist or (an advisor) is not theirs."""
+    customer_id, me = path_id(request), signed_in(request)
+    async with reader(request)() as session:
+        views = ConsoleViews(session)
+        found = await session.get(Customer, customer_id)
+        if found is None or me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
+            raise web.HTTPNotFound(text="no such customer")
+    return customer_id
+
+
+CustomerWork = Callable[[Ctx, Customer, Form], Awaitable[str]]
+
+
+def customer_action(name: str, work: CustomerWork) -> PageHandler:
+    """A form on the customer page: run `work` on the customer (the command's function), then back to the
+    page with its answer, or the page again with the command's message and what was typed."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        customer_id = await _served(request)
+        form = await form_of(request, limit=64)
+        target = ""
+
+        async def run(ctx: Ctx) -> str:
+            nonlocal target
+            customer = await ctx.repos.customers.get(customer_id)
+            target = customer.external_userid
+            return await work(ctx, customer, form)
+
+        outcome = await act(request, run, action=f"console_{name}", target=lambda: target, detail=form)
+        if not outcome.ok:
+            return await customer_page(request, form=form, error=outcome.error)
+        await tell(request, outcome.message)
+        raise web.HTTPSeeOther(f"/console/customers/{customer_id}")
+
+    handle.__name__ = name
+    return handle
+
+
+async def _tag(ctx: Ctx, customer: Customer, form: Form) -> str:
+    return await tag_customer(ctx, customer, [form.get("tag", "")])
+
+
+async def _untag(ctx: Ctx, customer: Customer, form: Form) -> str:
+    return await untag_customer(ctx, customer, [form.get("tag", "")])
+
+
+async def _vip(ctx: Ctx, customer: Customer, form: Form) -> str:
+    return await set_vip(ctx, customer, switch(form.get("on", "")))
+
+
+async def _assign(ctx: Ctx, customer: Customer, form: Form) -> str:
+    return await assign_advisor(ctx, customer, form.get("advisor", ""))
+
+
+tag = customer_action("customer_tag", _tag)
+untag = customer_action("customer_untag", _untag)
+vip_switch = customer_action("customer_vip", _vip)
+assign = customer_action("customer_assign", _assign)
 
 PAGES = (ConsolePage("/customers", customer_list, title="客户", order=20),
-         ConsolePage("/customers/{id}", customer_detail))
+         ConsolePage("/customers/{id}", customer_detail),
+         ConsolePage("/customers/{id}/tags", tag, method="POST", role=TAG.role),
+         ConsolePage("/customers/{id}/untag", untag, method="POST", role=UNTAG.role),
+         ConsolePage("/customers/{id}/vip", vip_switch, method="POST", role=VIP.role),
+         ConsolePage("/customers/{id}/advisor", assign, method="POST", role=ASSIGN.role))

@@ -118,11 +118,13 @@ async def run_duty(ctx: Ctx, on: bool) -> str:
     return "已下岗，不再接收新的转人工工单。" + (f"你还有 {left} 个未结工单，请记得处理或转交。" if left else "")
 
 
+# The console's 在岗 switch acts with this command's role.
+DUTY = Command("/duty", "advisor", "/duty on|off", "上岗或下岗（在岗才会被分配工单）", parse_duty, run_duty, order=100)
 COMMANDS = (
     Command("/tickets", "advisor", "/tickets [mine|all|queued]", "查看未结的转人工工单", parse_tickets, run_tickets,
             order=70),
     Command("/claim", "advisor", "/claim <工单号>", "接单：会话转给你，首响计时结束", parse_claim, run_claim, order=80),
     Command("/resolve", "advisor", "/resolve <工单号> [备注]", "结单：会话交还小助手并跟进问候", parse_resolve,
             run_resolve, order=90),
-    Command("/duty", "advisor", "/duty on|off", "上岗或下岗（在岗才会被分配工单）", parse_duty, run_duty, order=100),
+    DUTY,
 )

@@ -15,17 +15,20 @@ from aiohttp import web
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from bot.appkeys import CLOCK, CONFIG
-from bot.console.frame import actor, context, frame, path_id, reader, session_of, tell, wake_delivery, writer
+from bot.console.actions import act, form_of
+from bot.console.frame import actor, allowed, context, frame, path_id, reader, session_of, tell, wake_delivery, writer
 from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
 from bot.roles import Role
+from handlers.escalation.commands import DUTY, run_duty
 from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
 from handlers.services import Ctx
+from handlers.staff.parsing import switch
 from storage.models import AuditLog, Customer, Staff, Ticket
-from storage.repos import AuditRepo
+from storage.repos import AuditRepo, StaffRepo
 
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
 LIMIT = 200
@@ -109,6 +112,8 @@ async def escalations(request: web.Request) -> web.Response:
     me = session_of(request)
     async with reader(request)() as session:
         queue = await ticket_queue(context(request, session), advisor=me.userid if me.role == Role.ADVISOR else None)
+        member = await StaffRepo(session).find(me.userid)
+    on_duty = member is not None and member.on_duty
     csrf, tz, now = me.csrf, config.persona.timezone, clock.now()
     rows = []
     for t in queue:
@@ -125,9 +130,17 @@ async def escalations(request: web.Request) -> web.Response:
                             label=TICKET_STATUS.get(t.status, t.status)),
                      t.assignee or "—", local_time(t.opened_at, tz),
                      render('<span class="$cls">$d</span>', cls="late" if late else "", d=due), join(actions)))
-    body = render('<h1>升级工单</h1><p class="sub">当前登录：$me</p>$grid', me=me.label,
-                  grid=table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows,
-                             empty="队列是空的", cls="tickets"))
+    toggle = render('<form method="post" action="/console/escalations/duty" class="inline duty" id="duty">'
+                    '<input type="hidden" name="csrf" value="$csrf"><input type="hidden" name="on" value="$to">'
+                    '<button type="submit" class="secondary">$label</button></form>', csrf=csrf,
+                    to="off" if on_duty else "on", label="下岗" if on_duty else "上岗") \
+        if allowed(request, duty) else Safe("")
+    state = render('<span class="$cls">$s</span>', cls="on-duty" if on_duty else "off-duty",
+                   s="在岗：会被分配转人工工单" if on_duty else "不在岗：不会被分配新工单")
+    grid = table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows, empty="队列是空的",
+                 cls="tickets")
+    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$grid', me=me.label,
+                  state=state, toggle=toggle, grid=grid)
     return frame(request, "升级工单", body, active="escalations")
 
 
@@ -199,6 +212,20 @@ async def ticket_page(request: web.Request) -> web.Response:
     return frame(request, f"工单 #{ticket.id}", body, active="escalations")
 
 
+async def duty(request: web.Request) -> web.StreamResponse:
+    """上岗/下岗 for the signed-in member: what /duty on|off does (queued tickets are routed at once)."""
+    word = (await form_of(request, limit=8)).get("on", "")
+
+    async def work(ctx: Ctx) -> str:
+        return await run_duty(ctx, switch(word))
+
+    outcome = await act(request, work, action="console_duty", target=session_of(request).userid,
+                        detail={"on": word})
+    await tell(request, outcome.message or outcome.error)
+    raise web.HTTPSeeOther("/console/escalations")
+
+
 PAGES = (ConsolePage("/escalations", escalations, title="升级工单", order=30),
+         ConsolePage("/escalations/duty", duty, method="POST", role=DUTY.role),
          ConsolePage("/tickets/{id}", ticket_page),
          ConsolePage("/escalations/{id}/{action:claim|resolve}", ticket_action, method="POST"))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from bot.commands import Command
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
-from handlers.points.service import adjust_points, points_history
+from handlers.points.service import Award, adjust_points, points_history
 from handlers.services import Ctx
 from handlers.staff.lookup import find_customer
 from handlers.staff.parsing import actor, expect
+from storage.models import Customer
 
 HISTORY = 10
 
@@ -27,9 +28,21 @@ def parse_points(args: list[str]) -> PointsArgs:
     if len(args) == 1:
         return PointsArgs(args[0])
     expect(args, 3)
-    if not re.fullmatch(r"[+-]\d{1,6}", args[1]):
-        raise CommandError(f"「{args[1]}」应为 +N 或 -N（例如 +50）。")
-    return PointsArgs(args[0], int(args[1]), " ".join(args[2:]))
+    return PointsArgs(args[0], parse_delta(args[1]), " ".join(args[2:]))
+
+
+def parse_delta(word: str) -> int:
+    """"+50" or "-20" (the sign is required: no accidental adjustments)."""
+    if not re.fullmatch(r"[+-]\d{1,6}", word):
+        raise CommandError(f"「{word}」应为 +N 或 -N（例如 +50）。")
+    return int(word)
+
+
+def adjusted_text(customer: Customer, delta: int, reason: str, result: Award) -> str:
+    """The answer to an adjustment (the command's and the console's)."""
+    level = f" · 等级：{result.after.level.name}" if result.after.level else ""
+    who = plain(customer.name or customer.remark or customer.external_userid, 40)
+    return f"已为 {who} {delta:+d} 积分（{reason}），当前 {result.after.balance} 分{level}。"
 
 
 async def run_points(ctx: Ctx, args: PointsArgs) -> str:
@@ -41,12 +54,10 @@ async def run_points(ctx: Ctx, args: PointsArgs) -> str:
         name = plain(customer.name or customer.external_userid, 40)
         return "\n".join([f"{name}：{current.balance} 分{level}", *lines])
     result = await adjust_points(ctx, customer.external_userid, args.delta, reason=args.reason, actor=actor(ctx))
-    level = f" · 等级：{result.after.level.name}" if result.after.level else ""
-    who = plain(customer.name or customer.remark or customer.external_userid, 40)
-    return f"已为 {who} {args.delta:+d} 积分（{args.reason}），当前 {result.after.balance} 分{level}。"
+    return adjusted_text(customer, args.delta, args.reason, result)
 
 
-COMMANDS = (
-    Command("/points", "operator", "/points <客户> [+N|-N <原因>]", "查看积分流水，或调整积分（记入流水并留痕）",
-            parse_points, run_points, order=160),
-)
+# The console's customer page adjusts points with this command's role.
+POINTS = Command("/points", "operator", "/points <客户> [+N|-N <原因>]", "查看积分流水，或调整积分（记入流水并留痕）",
+                 parse_points, run_points, order=160)
+COMMANDS = (POINTS,)

@@ -1,5 +1,5 @@
-"""Points and member levels: the ledger, "我的积分", /points, the customer page's points line and the
-points issued in the digest."""
+"""Points and member levels: the ledger, "我的积分", /points, the customer page's points and
+adjustments, and the points issued in the digest."""
 
 from bot.config import Section
 from bot.feature import Feature
@@ -12,6 +12,8 @@ FEATURE = Feature(
     routers=(routes.router,),
     commands=commands.COMMANDS,
     digest=(digest.POINTS,),
+    console=console.PAGES,
     customer_facts=(console.points_fact,),
+    customer_panels=(console.points_panel,),
     config=(Section("points", PointsConfig),),
 )

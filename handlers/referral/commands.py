@@ -10,6 +10,7 @@ from handlers.referral.service import create_referral, end_referral, format_winn
 from handlers.services import Ctx
 from handlers.staff.lookup import find_staff
 from handlers.staff.parsing import actor, expect, number, subcommand
+from storage.models import ReferralCampaign
 
 MAX_LISTED = 20
 
@@ -44,6 +45,15 @@ def parse_referral(args: list[str]) -> ReferralArgs:
     return ReferralArgs(action, key=args[1])
 
 
+def created_text(campaign: ReferralCampaign) -> str:
+    """The answer to a created campaign (the command's and the console's)."""
+    return f"已创建邀请活动 {campaign.key}「{campaign.name}」，客户发送「邀请有礼」即可参加。"
+
+
+def ended_text(campaign: ReferralCampaign) -> str:
+    return f"邀请活动 {campaign.key}「{campaign.name}」已结束。"
+
+
 async def run_referral(ctx: Ctx, args: ReferralArgs) -> str:
     if args.action == "list":
         campaigns = await list_referrals(ctx)
@@ -57,16 +67,15 @@ async def run_referral(ctx: Ctx, args: ReferralArgs) -> str:
         tiers = [{"invites": n, "gift": gift} for n, gift in args.tiers]
         campaign = await create_referral(ctx, key=args.key, name=args.name, staff_userid=staff.userid, tiers=tiers,
                                          actor=actor(ctx))
-        return f"已创建邀请活动 {campaign.key}「{campaign.name}」，客户发送「邀请有礼」即可参加。"
+        return created_text(campaign)
     if args.action == "end":
-        campaign = await end_referral(ctx, args.key, actor=actor(ctx))
-        return f"邀请活动 {campaign.key}「{campaign.name}」已结束。"
+        return ended_text(await end_referral(ctx, args.key, actor=actor(ctx)))
     campaign_name = next((c.name for c in await list_referrals(ctx, include_ended=True) if c.key == args.key), args.key)
     return format_winners(campaign_name, await referral_winners(ctx, args.key))
 
 
-COMMANDS = (
-    Command("/referral", "operator",
-            "/referral create <标识> <名称> <接待员工> <人数=奖品...> | list | end <标识> | winners <标识>",
-            "老带新活动：创建、列表、结束、达标名单", parse_referral, run_referral, order=155),
-)
+# The console's 邀请活动 page acts with this command's role.
+REFERRAL = Command("/referral", "operator",
+                   "/referral create <标识> <名称> <接待员工> <人数=奖品...> | list | end <标识> | winners <标识>",
+                   "老带新活动：创建、列表、结束、达标名单", parse_referral, run_referral, order=155)
+COMMANDS = (REFERRAL,)

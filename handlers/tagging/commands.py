@@ -1,7 +1,9 @@
 """Staff commands /tag and /untag (local tags, mirrored to WeCom corp tags by the tag mirror, as
-rule tags are)."""
+rule tags are); the console's customer page uses the same functions."""
 
 from __future__ import annotations
+
+from typing import Sequence
 
 from bot.commands import Command
 from bot.errors import CommandError
@@ -10,7 +12,7 @@ from handlers.services import Ctx
 from handlers.staff.lookup import find_customer, find_tag, unknown_tag
 from handlers.staff.parsing import expect
 from handlers.tagging.service import mirror_tags
-from storage.models import Tag
+from storage.models import Customer, Tag
 
 STAFF_TAG_GROUP = "员工标签"  # where "/tag 客户 +新标签" creates a tag
 
@@ -21,10 +23,14 @@ def parse_tags(args: list[str]) -> CustomerArgs:
 
 
 async def run_tag(ctx: Ctx, args: CustomerArgs) -> str:
-    customer = await find_customer(ctx, args.customer)
+    return await tag_customer(ctx, await find_customer(ctx, args.customer), args.rest)
+
+
+async def tag_customer(ctx: Ctx, customer: Customer, words: Sequence[str]) -> str:
+    """Give a customer tags ("名称", "组/名称", "+新标签"), mirrored to WeCom (/tag and the console)."""
     now, source = ctx.clock.now(), f"staff:{ctx.staff.userid if ctx.staff else ''}"
     wanted: list[tuple[str, Tag | None]] = []
-    for word in args.rest:  # check every tag before writing any
+    for word in words:  # check every tag before writing any
         if word.startswith("+") and len(word) > 1:
             wanted.append((word[1:], await find_tag(ctx, word[1:])))
         else:
@@ -49,10 +55,14 @@ async def run_tag(ctx: Ctx, args: CustomerArgs) -> str:
 
 
 async def run_untag(ctx: Ctx, args: CustomerArgs) -> str:
-    customer = await find_customer(ctx, args.customer)
+    return await untag_customer(ctx, await find_customer(ctx, args.customer), args.rest)
+
+
+async def untag_customer(ctx: Ctx, customer: Customer, words: Sequence[str]) -> str:
+    """Take tags off a customer, mirrored to WeCom (/untag and the console)."""
     current = {t.id: t for t in await ctx.repos.tags.of_customer(customer.id)}
     remove: list[Tag] = []
-    for word in args.rest:
+    for word in words:
         tag = await find_tag(ctx, word)
         if tag is None:
             raise await unknown_tag(ctx, word)
@@ -67,8 +77,8 @@ async def run_untag(ctx: Ctx, args: CustomerArgs) -> str:
     return f"已去掉 {who(customer)} 的标签：{'、'.join(t.name for t in remove)}"
 
 
-COMMANDS = (
-    Command("/tag", "advisor", "/tag <客户> <标签...>", "给客户打标签（+新标签 表示新建）", parse_tags, run_tag,
-            order=30),
-    Command("/untag", "advisor", "/untag <客户> <标签...>", "去掉客户的标签", parse_tags, run_untag, order=40),
-)
+# The console's customer page acts with these commands' roles (an advisor: for the customers they serve).
+TAG = Command("/tag", "advisor", "/tag <客户> <标签...>", "给客户打标签（+新标签 表示新建）", parse_tags, run_tag,
+              order=30)
+UNTAG = Command("/untag", "advisor", "/untag <客户> <标签...>", "去掉客户的标签", parse_tags, run_untag, order=40)
+COMMANDS = (TAG, UNTAG)

@@ -9,6 +9,7 @@ from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect, number, subcommand
 from handlers.topics.groups import add_interest_group, link_chat, list_interest_groups
 from handlers.topics.service import add_topic, list_topics, set_topic_status
+from storage.models import Topic
 
 MAX_LISTED = 20  # an app text holds about 2 KB; longer lists point to the console
 
@@ -35,7 +36,7 @@ def parse_topic(args: list[str]) -> TopicArgs:
 async def run_topic(ctx: Ctx, args: TopicArgs) -> str:
     if args.action == "add":
         topic = await add_topic(ctx, args.group, args.text, actor=actor(ctx))
-        return f"已加入 {args.group} 的话题轮换：#{topic.id} {topic.text}"
+        return added_text(args.group, topic)
     if args.action == "list":
         topics = await list_topics(ctx, args.group or None)
         if not topics:
@@ -45,8 +46,16 @@ async def run_topic(ctx: Ctx, args: TopicArgs) -> str:
         more = f"\n……共 {len(topics)} 个，完整列表见控制台" if len(topics) > MAX_LISTED else ""
         return "\n".join(lines) + more
     status = "paused" if args.action == "pause" else "active"
-    topic = await set_topic_status(ctx, args.topic_id, status, actor=actor(ctx))
-    return f"话题 #{topic.id} 已{'暂停' if status == 'paused' else '恢复'}：{topic.text[:40]}"
+    return status_text(await set_topic_status(ctx, args.topic_id, status, actor=actor(ctx)))
+
+
+def added_text(group: str, topic: Topic) -> str:
+    """The answers to /topic add and pause|resume (the console shows the same)."""
+    return f"已加入 {group} 的话题轮换：#{topic.id} {topic.text}"
+
+
+def status_text(topic: Topic) -> str:
+    return f"话题 #{topic.id} 已{'暂停' if topic.status == 'paused' else '恢复'}：{topic.text[:40]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +94,9 @@ async def run_group(ctx: Ctx, args: GroupArgs) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = (
-    Command("/group", "operator", "/group add <标识> <名称> [标签] | link <标识> <群ID> | list",
-            "兴趣群：添加、关联客户群、查看", parse_group, run_group, order=135),
-    Command("/topic", "operator", "/topic add <兴趣群> <内容> | list [兴趣群] | pause|resume <编号>",
-            "兴趣群话题轮换：添加、查看、暂停或恢复", parse_topic, run_topic, order=140),
-)
+# The console's 兴趣群 page acts with these commands' roles.
+GROUP = Command("/group", "operator", "/group add <标识> <名称> [标签] | link <标识> <群ID> | list",
+                "兴趣群：添加、关联客户群、查看", parse_group, run_group, order=135)
+TOPIC = Command("/topic", "operator", "/topic add <兴趣群> <内容> | list [兴趣群] | pause|resume <编号>",
+                "兴趣群话题轮换：添加、查看、暂停或恢复", parse_topic, run_topic, order=140)
+COMMANDS = (GROUP, TOPIC)

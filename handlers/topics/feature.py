@@ -1,9 +1,10 @@
 """Interest-group topics: customer groups linked to interest groups, topic calendars posted through
-the group owners (add_msg_template), results read back, /topic and the day's topics in the digest."""
+the group owners (add_msg_template), results read back, /group, /topic, the console's 兴趣群 page and the day's topics
+in the digest."""
 
 from bot.config import Section
 from bot.feature import Feature
-from handlers.topics import commands, digest, jobs, routes
+from handlers.topics import commands, console, digest, jobs, routes
 from handlers.topics.config import CommunityConfig
 from handlers.topics.groups import apply_groupchat_get, apply_groupchat_list
 from handlers.topics.posts import apply_send_result, apply_task
@@ -21,6 +22,7 @@ FEATURE = Feature(
                "externalcontact/groupchat/get": (apply_groupchat_get,),
                "externalcontact/groupchat/list": (apply_groupchat_list,)},
     digest=(digest.TOPIC_POSTS,),
+    console=console.PAGES,
     config=(Section("community", CommunityConfig),),
     seed=seed_topics,
 )

@@ -69,6 +69,12 @@ class StaffPendingRepo:
                 .order_by(StaffPending.id.desc()).limit(1))
         return await self.session.scalar(stmt)
 
+    async def recent(self, kind: str, *, statuses: tuple[str, ...], limit: int) -> list[StaffPending]:
+        """Everyone's latest items of this kind in these statuses, newest first (the console's lists)."""
+        stmt = (select(StaffPending).where(StaffPending.kind == kind, StaffPending.status.in_(statuses))
+                .order_by(StaffPending.id.desc()).limit(limit))
+        return list((await self.session.scalars(stmt)).all())
+
     async def cancel_all(self, staff_userid: str, kind: str) -> None:
         stmt = select(StaffPending).where(StaffPending.staff_userid == staff_userid, StaffPending.kind == kind,
                                           StaffPending.status == "pending")
