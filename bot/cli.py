@@ -23,6 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
+    from bot.instance import bind_port
     from bot.logs import setup_logging
     from storage import db
 
@@ -39,7 +40,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     asyncio.run(check_schema())
-    web.run_app(create_app(config), host=config.server.host, port=config.server.port, access_log=None,
+    # Bound before start-up: holding host:port is what lets this start declare an earlier start
+    # under the same instance name dead and take its leases at once (bot/instance.py).
+    sock = bind_port(config.server.host, config.server.port)
+    web.run_app(create_app(config, take_over=True), sock=sock, access_log=None,
                 print=lambda msg: print(msg, file=sys.stderr))
     return 0
 

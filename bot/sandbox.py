@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.app import config_from, create_app
 from bot.config import Config
+from bot.instance import bind_port
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
 
@@ -105,9 +106,10 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) 
     await emu.start(host, emulator_port)
     config = sandbox_config(emu, host=host, port=port, db_path=db_path)
     setup_logging(config.log.level, config.log.json)
-    runner = web.AppRunner(create_app(config, migrate=True), access_log=None)
+    sock = bind_port(host, port)  # before start-up, as `wanzi serve` does (bot/instance.py)
+    runner = web.AppRunner(create_app(config, migrate=True, take_over=True), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await web.SockSite(runner, sock).start()
     emu.connect(f"http://{host}:{port}/wecom/callback")
     status, body, expected = await emu.verify_url()
     verified = "verified" if status == 200 and body == expected else f"NOT verified ({status})"
