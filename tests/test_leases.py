@@ -28,13 +28,11 @@ def row(api: str, now: datetime, *, kind: str = "reply", due_at: datetime | None
                       deadline=deadline, last_error="", created_at=now)
 
 
-async def claim(sessions, instance: Instance | None, now: datetime, *, limit: int = 50,
-                deadline_bound_only: bool = False) -> list[OutboxItem]:
+async def claim(sessions, instance: Instance | None, now: datetime, *, limit: int = 50) -> list[OutboxItem]:
     async with sessions.begin() as s:
         return await OutboxRepo(s).claim_due(
             now=now, lease_s=WORKER.lease_s, limit=limit, owner=instance.id if instance else None,
-            deadline_lease_s=WORKER.deadline_lease_s, dead_after_s=WORKER.dead_after_s,
-            deadline_bound_only=deadline_bound_only)
+            deadline_lease_s=WORKER.deadline_lease_s, dead_after_s=WORKER.dead_after_s)
 
 
 async def started(sessions, clock: FakeClock, name: str) -> Instance:
