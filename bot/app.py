@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import (
@@ -31,6 +31,7 @@ from bot.appkeys import (
     ENGINE,
     FEATURES,
     INBOX,
+    INSTANCE,
     INTAKE,
     METRICS,
     PERSONA,
@@ -48,6 +49,7 @@ from bot.errors import ConfigError
 from bot.feature import Feature, WorkerKit
 from bot.followups import FollowUp, FollowUps
 from bot.inbox import InboxWorker
+from bot.instance import Instance, instance_name
 from bot.intake import Intake
 from bot.kf import KfPuller
 from bot.metrics import Metrics
@@ -112,8 +114,12 @@ def load_configured_persona(config: Config) -> Persona:
 
 def create_app(config: Config, *, clock: Clock | None = None, persona: Persona | None = None,
                features: Sequence[Feature] | None = None, run_workers: bool = True,
-               migrate: bool = False) -> web.Application:
-    """Build the bot. `run_workers=False` leaves processing to `drain()` (tests, benchmarks)."""
+               migrate: bool = False, take_over: bool = False) -> web.Application:
+    """Build the bot. `run_workers=False` leaves processing to `drain()` (tests, benchmarks).
+
+    `take_over`: the caller has bound config.server.port (or set worker.instance_name) before
+    start-up, so this process is the only live one under its instance name: earlier starts under
+    that name are dead and whatever they held is taken at once (bot/instance.py)."""
     from handlers.wiring import build_services, channel_overlays
 
     require_wecom(config)
@@ -130,7 +136,7 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
     app[CONTEXTS] = ContextFactory(persona=app[PERSONA], clock=app[CLOCK], config=config, services=services,
                                    channel_overlays=channel_overlays(config))
     app[DISPATCHER] = Dispatcher([(f.priority, r) for f in features for r in f.routers], DEFAULT_MIDDLEWARES)
-    app.cleanup_ctx.append(_database(migrate))
+    app.cleanup_ctx.append(_database(migrate, take_over))
     app.cleanup_ctx.append(_services)
     if run_workers:
         app.cleanup_ctx.append(_workers(services))
@@ -157,7 +163,7 @@ def _console_port(config: Config) -> Any:
     return split
 
 
-def _database(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def open_database(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         engine = db.create_engine(config.database.url, echo=config.database.echo)
@@ -168,9 +174,17 @@ def _database(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
+        port = config.server.port if take_over else 0  # port 0: a name of its own, no predecessor
+        instance = Instance(app[SESSIONS], app[CLOCK], config.worker, instance_name(config.worker, port))
+        await instance.start(take_over=take_over)
+        app[INSTANCE] = instance
         await _seed_staff(app)
         await _seed_features(app)
         yield
+        try:
+            await instance.stop()
+        except (SQLAlchemyError, OSError) as exc:  # the database is gone: the silent heartbeat tells the rest
+            log.warning("could not record the instance's stop", extra={"error": type(exc).__name__})
         await engine.dispose()
 
     return open_database
@@ -249,7 +263,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
                                   followups=FollowUps(contexts, _followups(features),
                                                       _followups(features, failures=True)),
-                                  on_claim=_claim_checks(contexts, features))
+                                  on_claim=_claim_checks(contexts, features), instance=app[INSTANCE])
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
                         on_outbox=delivery.wakeup.set)
@@ -261,8 +275,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
             for worker in workers:
                 worker.wakeup.set()
 
-        app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER], KfPuller(app[SESSIONS], client, clock, config.worker),
-                                 contexts, config, metrics, on_outbox=after_dispatch)
+        app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],
+                                 KfPuller(app[SESSIONS], client, clock, config.worker, instance=app[INSTANCE]),
+                                 contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE])
         scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
                               refresh_s=_schedule_refresh_s(config))
         for feature in app[FEATURES]:
@@ -284,7 +299,8 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run_workers(app: web.Application) -> AsyncIterator[None]:
         from handlers.wiring import warm_up
 
-        tasks = [asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
+        tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
+                 asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
@@ -325,6 +341,7 @@ async def metrics_text(app: web.Application) -> bytes:
 async def drain(app: web.Application, *, max_rounds: int = 200) -> None:
     """Run the inbox, the features' workers and the outbox until none has due work (tests, benchmarks)."""
     inbox, delivery, workers = app[INBOX], app[DELIVERY], app[WORKERS]
+    await app[INSTANCE].beat()  # the heartbeat the running workers would have kept up meanwhile
     idle = 0
     for _ in range(max_rounds):
         n = await inbox.process_due()

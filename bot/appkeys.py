@@ -15,6 +15,7 @@ from bot.delivery import DeliveryWorker
 from bot.dispatcher import Dispatcher
 from bot.feature import ConsolePage, CustomerFacts, CustomerPanel, Feature
 from bot.inbox import InboxWorker
+from bot.instance import Instance
 from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
@@ -34,6 +35,7 @@ CONTEXTS = web.AppKey("contexts", ContextFactory[Any])  # its .services: handler
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+INSTANCE = web.AppKey("instance", Instance)  # this process as the holder of its leases
 CLIENT = web.AppKey("client", WeComClient)
 INBOX = web.AppKey("inbox", InboxWorker)
 DELIVERY = web.AppKey("delivery", DeliveryWorker)

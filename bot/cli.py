@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -50,6 +51,7 @@ def _existing_database(args: argparse.Namespace, config: Config) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
+    from bot.instance import bind_port
     from bot.logs import setup_logging
     from storage import db
 
@@ -66,17 +68,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     asyncio.run(check_schema())
-    asyncio.run(serve(create_app(config), config))
+    # Bound before start-up: holding host:port is what lets this start declare an earlier start
+    # under the same instance name dead and take its leases at once (bot/instance.py).
+    sock = bind_port(config.server.host, config.server.port)
+    asyncio.run(serve(create_app(config, take_over=True), config, sock))
     return 0
 
 
-async def serve(app: web.Application, config: Config) -> None:
+async def serve(app: web.Application, config: Config, sock: socket.socket) -> None:
     """The bot on server.host:port and, with `[console] listen`, the console on its own address."""
     import signal
 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    sites = [web.TCPSite(runner, config.server.host, config.server.port)]
+    sites: list[web.BaseSite] = [web.SockSite(runner, sock)]
     if config.console.listen:
         host, _, port = config.console.listen.rpartition(":")
         sites.append(web.TCPSite(runner, host, int(port)))

@@ -1,11 +1,18 @@
 """The outbox delivery worker: claim due rows, call WeCom, record sent / retry / dead / expired.
 
-No transaction spans an HTTP call: a short one claims rows (status 'sending' with a lease),
-another records each outcome. Outcomes are group-committed: those that arrive while one
-transaction runs share the next, and each lane waits for its row's commit before its next
-call, so batching never widens the window in which a crash could repeat a call. A crash
-mid-send leaves the row 'sending' until its lease runs out; then it is claimed again. A
-welcome whose code is past its 20 s deadline is never sent: it ends 'expired' with the reason.
+No transaction spans an HTTP call: a short one claims rows (status 'sending' with a lease held
+by this process, bot/instance.py), another records each outcome. Outcomes are group-committed:
+those that arrive while one transaction runs share the next, and each lane waits for its row's
+commit before its next call, so batching never widens the window in which a crash could repeat
+a call. A crash mid-send leaves the row 'sending' until its lease runs out or the process is
+known dead (its restart, or its silent heartbeat); then it is claimed again.
+
+Deadline-bound rows (welcome codes: 20 s) come first and have their own loop, so no slow batch
+of other rows holds them up. Each claim makes one short try (worker.deadline_call_s), under a
+lease that ends with that try and never passes the deadline; after a transient error the next
+try is planned against the deadline (0.5, 1.5, 3.5, 7.5 s ... after the first, the last one
+starting early enough for one whole call). A welcome whose code is past its deadline is never
+sent: it ends 'expired' with the reason.
 
 Follow-ups: when a row is marked sent with WeCom's answer in `result`, the steps registered for
 its API (bot.followups; e.g. show a new 「联系我」 QR code to the customer who asked for it, or
@@ -17,6 +24,7 @@ ends dead or expired runs the API's failure steps the same way (e.g. a refused k
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import random
 from dataclasses import dataclass
@@ -31,10 +39,11 @@ from bot.config import WorkerConfig
 from bot.errors import ApiError, TransportError, WanziError
 from bot.followups import FollowUps
 from bot.groupcommit import GroupCommit
+from bot.instance import Instance
 from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from bot.workers import run_loop
+from bot.workers import Wakeup, run_loop
 from storage.models import OutboxItem, OutboxStatus
 from storage.queues import OutboxRepo
 
@@ -75,43 +84,99 @@ def _backoff(attempts: int) -> float:
     return float(min(300.0, 2.0 * (2 ** max(0, attempts - 1))) * (0.5 + random.random()))
 
 
+DEADLINE_FIRST_RETRY_S = 0.5
+
+
+def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
+                      jitter: Callable[[], float] = random.random) -> datetime | None:
+    """When to try a deadline-bound row again after `attempts` tries: 0.5 s after the first failure,
+    the gap doubling each time (0.5, 1.5, 3.5, 7.5 s ... after a first try at 0 s), ±20 % jitter,
+    and never later than `call_s` before the deadline, so the last try still has time for one whole
+    call. None when no try fits any more."""
+    latest = deadline - timedelta(seconds=call_s)
+    if now >= latest:
+        return None
+    gap = DEADLINE_FIRST_RETRY_S * 2 ** max(0, attempts - 1) * (0.8 + 0.4 * jitter())
+    return min(now + timedelta(seconds=gap), latest)
+
+
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
-                 on_claim: ClaimCheck | None = None) -> None:
+                 on_claim: ClaimCheck | None = None, instance: Instance | None = None) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
         self.config = config
         self.metrics = metrics
-        self.wakeup = asyncio.Event()
+        self.deadline_wakeup = asyncio.Event()
+        self.wakeup: asyncio.Event = Wakeup(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
+        self.instance = instance  # the lease holder; None: leases name no holder
+        self._retries: list[datetime] = []  # planned tries of deadline-bound rows (a heap)
+        self._main_batches = 0  # batches of the main loop out right now
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
 
-    async def run_forever(self) -> None:
-        await run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s)
+    @property
+    def owner(self) -> str | None:
+        return self.instance.id if self.instance is not None else None
 
-    async def deliver_due(self) -> int:
+    async def run_forever(self) -> None:
+        await asyncio.gather(
+            run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s),
+            run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
+                     self._until_next_retry))
+
+    async def deliver_deadline_bound(self) -> int:
+        """The deadline-bound rows' own round: while a batch of the main loop is still out (its
+        slowest call would hold them up), or when a planned retry falls due; otherwise the main
+        loop, which claims them first anyway, is about to."""
         now = self.clock.now()
+        if not self._main_batches and not (self._retries and self._retries[0] <= now):
+            return 0
+        return await self.deliver_due(deadline_bound_only=True)
+
+    def _until_next_retry(self) -> float:
+        """Seconds until the next planned try of a deadline-bound row, at most the poll interval."""
+        now = self.clock.now()
+        while self._retries and self._retries[0] <= now:
+            heapq.heappop(self._retries)
+        wait = self.config.poll_interval_s
+        if self._retries:
+            wait = min(wait, (self._retries[0] - now).total_seconds())
+        return max(0.0, wait)
+
+    async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
+        now, cfg = self.clock.now(), self.config
         async with self.sessions.begin() as session:
-            batch = await OutboxRepo(session).claim_due(now=now, lease_s=self.config.lease_s,
-                                                        limit=self.config.outbox_batch)
+            batch = await OutboxRepo(session).claim_due(
+                now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
+                deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
+                deadline_bound_only=deadline_bound_only)
             if self.on_claim is not None:
                 batch = await self.on_claim(session, batch)
             claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         if not claimed:
             return 0
+        held = {row[0] for row in claimed}
+        if self.instance is not None:
+            self.instance.outbox |= held  # its heartbeat renews these leases while we work
         # Rows for one customer go in order; different customers go in parallel.
         lanes: dict[Any, list[tuple]] = {}
         for row in claimed:
             lanes.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
         self.in_flight += len(claimed)
+        main = not deadline_bound_only
+        self._main_batches += main
         try:
             await asyncio.gather(*(self._lane(rows) for rows in lanes.values()))
         finally:
             self.in_flight -= len(claimed)
+            self._main_batches -= main
+            if self.instance is not None:
+                self.instance.outbox -= held
         return len(claimed)
 
     async def _lane(self, rows: list[tuple]) -> None:
@@ -129,7 +194,12 @@ class DeliveryWorker:
         if api == "kf/send_msg" and "msgid" not in payload:
             payload["msgid"] = f"wz{item_id}"  # lets msg_send_fail events point back at this row
         try:
-            result = await self.client.call(api, payload, deadline=deadline.timestamp() if deadline else None)
+            if deadline is None:
+                result = await self.client.call(api, payload)
+            else:  # one short try; the next is planned against the deadline (_failed)
+                left = (deadline - self.clock.now()).total_seconds()
+                result = await self.client.call(api, payload, deadline=deadline.timestamp(), retries=0,
+                                                timeout_s=max(0.1, min(self.config.deadline_call_s, left)))
         except (ApiError, TransportError) as exc:
             await self._failed(item_id, api, exc, deadline, attempts)
             return
@@ -156,11 +226,17 @@ class DeliveryWorker:
             status = OutboxStatus.EXPIRED if deadline is not None and code == 41050 else OutboxStatus.DEAD
             await self._finish(item_id, api, status=status, errcode=code, reason=f"{code}: {reason}")
             return
-        retry_at = self.clock.now() + timedelta(seconds=_backoff(attempts))
-        if deadline is not None and retry_at >= deadline:
-            await self._finish(item_id, api, status=OutboxStatus.EXPIRED, errcode=code,
-                               reason=f"{code}: {exc.errmsg}; no retry possible before the deadline")
+        if deadline is not None:  # bounded by the deadline, not by outbox_max_attempts
+            planned = deadline_retry_at(self.clock.now(), deadline, attempts, call_s=self.config.deadline_call_s)
+            if planned is None:
+                await self._finish(item_id, api, status=OutboxStatus.EXPIRED, errcode=code,
+                                   reason=f"{code}: {exc.errmsg}; no retry possible before the deadline")
+                return
+            heapq.heappush(self._retries, planned)
+            await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg,
+                                                retry_at=planned))
             return
+        retry_at = self.clock.now() + timedelta(seconds=_backoff(attempts))
         if attempts >= self.config.outbox_max_attempts:
             await self._finish(item_id, api, status=OutboxStatus.DEAD, errcode=code,
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
@@ -182,6 +258,10 @@ class DeliveryWorker:
     async def _record(self, outcomes: list[Outcome]) -> list[bool]:
         """One transaction for every outcome that arrived together.
 
+        An outcome counts while this process still holds the row's lease. "Sent" counts even when it
+        no longer does (the lease ran out at the deadline, or another process took the row): WeCom
+        accepted the call, and a row that says otherwise would be re-sent or misreported.
+
         A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
         what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
         cannot undo the mark (so it can never cause the call to be made twice)."""
@@ -191,11 +271,14 @@ class DeliveryWorker:
             recorded = []
             for outcome in outcomes:
                 item = items.get(outcome.item_id)
-                if item is None or item.status != OutboxStatus.SENDING:
+                held = (item is not None and item.status == OutboxStatus.SENDING
+                        and item.lease_owner == self.owner)
+                accepted = outcome.status == OutboxStatus.SENT and item is not None and item.status != OutboxStatus.SENT
+                if item is None or not (held or accepted):
                     recorded.append(False)
                     continue
                 recorded.append(True)
-                item.status, item.lease_until = outcome.status, None
+                item.status, item.lease_until, item.lease_owner = outcome.status, None, None
                 if outcome.retry_at is not None:
                     item.due_at = outcome.retry_at
                 if outcome.status == OutboxStatus.SENT:

@@ -26,6 +26,7 @@ from bot.config import Config
 from bot.context import ContextFactory
 from bot.dispatcher import Dispatcher
 from bot.errors import MalformedCallback
+from bot.instance import Instance
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
@@ -69,7 +70,7 @@ def _notices_by_account(decoded: list[tuple[Claimed, Event | MalformedCallback]]
 class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
                  contexts: ContextFactory[Any], config: Config, metrics: Metrics | None = None,
-                 on_outbox: Callable[[], None] = lambda: None) -> None:
+                 on_outbox: Callable[[], None] = lambda: None, instance: Instance | None = None) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.kf = kf
@@ -80,15 +81,21 @@ class InboxWorker:
         self.on_outbox = on_outbox
         self.wakeup = asyncio.Event()
         self.in_flight = 0
+        self.instance = instance  # the lease holder; None: leases name no holder
 
     async def run_forever(self) -> None:
         await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
 
     async def process_due(self) -> int:
+        worker = self.config.worker
         async with self.sessions.begin() as session:
-            rows = await InboundRepo(session).claim_due(now=self.clock.now(), lease_s=self.config.worker.lease_s,
-                                                        limit=self.config.worker.inbox_batch)
+            rows = await InboundRepo(session).claim_due(
+                now=self.clock.now(), lease_s=worker.lease_s, limit=worker.inbox_batch,
+                owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s)
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts) for r in rows]
+        held = {row.id for row in claimed}
+        if self.instance is not None:
+            self.instance.inbound |= held  # its heartbeat renews these leases while we work
         self.in_flight += len(claimed)
         try:
             decoded: list[tuple[Claimed, Event | MalformedCallback]] = []
@@ -119,6 +126,8 @@ class InboxWorker:
             await self._process_all(run)
         finally:
             self.in_flight -= len(claimed)
+            if self.instance is not None:
+                self.instance.inbound -= held
         return len(claimed)
 
     async def _process_all(self, run: list[tuple[Claimed, Event]]) -> None:
@@ -148,6 +157,7 @@ class InboxWorker:
                     continue
                 ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at))
                 row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
+                row.lease_owner = None
                 outcomes.append("done")
                 if not ran:
                     log.info("event had no handler", extra={"event_id": claimed.id, "kind": event.kind})
@@ -219,6 +229,7 @@ class InboxWorker:
             ctx = self.context(session, event, received_at=received_at)
             ran = await self.dispatcher.feed(event, ctx)
             row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
+            row.lease_owner = None
             if not ran:
                 log.info("event had no handler", extra={"event_id": event_id, "kind": event.kind})
         self.on_outbox()
@@ -228,13 +239,14 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             for row in (await session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids)))).all():
                 row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
+                row.lease_owner = None
 
     async def _reschedule(self, event_id: int, *, seconds: float, error: str, count: bool = True) -> None:
         async with self.sessions.begin() as session:
             row = await session.get(InboundEvent, event_id)
             if row is not None and row.status == InboundStatus.PENDING:
                 row.due_at = self.clock.now() + timedelta(seconds=seconds)
-                row.lease_until = None
+                row.lease_until = row.lease_owner = None
                 row.error = error[:500]
                 if not count:
                     row.attempts = max(0, row.attempts - 1)
@@ -243,4 +255,4 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             row = await session.get(InboundEvent, event_id)
             if row is not None:
-                row.status, row.error, row.lease_until = InboundStatus.FAILED, error[:500], None
+                row.status, row.error, row.lease_until, row.lease_owner = InboundStatus.FAILED, error[:500], None, None

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, MalformedCallback
+from bot.instance import Instance
 from bot.logs import clip
 from bot.wecom.client import WeComClient
 from bot.wecom.events import parse_kf_entry
@@ -28,19 +29,28 @@ MAX_PAGES = 50  # one pull stops after this many pages; the next notification co
 
 class KfPuller:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
-                 config: WorkerConfig) -> None:
+                 config: WorkerConfig, instance: Instance | None = None) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
         self.config = config
+        self.instance = instance  # the lease holder; None: leases name no holder
+
+    @property
+    def _owner(self) -> str | None:
+        return self.instance.id if self.instance is not None else None
 
     async def pull(self, open_kfid: str, token: str) -> int | None:
         """New entries stored, or None when another pull of this account holds the lease."""
         async with self.sessions.begin() as session:
-            row = await KfCursorRepo(session).lease(open_kfid, now=self.clock.now(), lease_s=self.config.lease_s)
+            row = await KfCursorRepo(session).lease(
+                open_kfid, now=self.clock.now(), lease_s=self.config.lease_s,
+                owner=self._owner, dead_after_s=self.config.dead_after_s)
             if row is None:
                 return None
             cursor = row.cursor
+        if self.instance is not None:
+            self.instance.kf.add(open_kfid)  # its heartbeat renews the pull lease while we pull
         stored = 0
         try:
             for _ in range(MAX_PAGES):
@@ -50,10 +60,12 @@ class KfPuller:
                 if not int(data.get("has_more") or 0):
                     break
         finally:
+            if self.instance is not None:
+                self.instance.kf.discard(open_kfid)
             async with self.sessions.begin() as session:
                 cur = await session.get(KfCursor, open_kfid)
-                if cur is not None:
-                    cur.lease_until = None
+                if cur is not None and cur.lease_owner == self._owner:  # not a lease another process took since
+                    cur.lease_until = cur.lease_owner = None
         return stored
 
     async def _sync(self, open_kfid: str, cursor: str, token: str) -> dict:
@@ -88,5 +100,6 @@ class KfPuller:
             if cur is not None:
                 cur.cursor = cursor
                 cur.updated_at = now
-                cur.lease_until = now + timedelta(seconds=self.config.lease_s)
+                if cur.lease_owner == self._owner:
+                    cur.lease_until = now + timedelta(seconds=self.config.lease_s)
         return stored

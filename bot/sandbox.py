@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.app import config_from, create_app
 from bot.config import Config
 from bot.config.writing import as_toml
+from bot.instance import bind_port
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
 
@@ -145,9 +146,10 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     cli_config = Path(config_path) if config_path else Path(db_path).with_suffix(".toml")
     write_cli_config(config, cli_config)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)
-    runner = web.AppRunner(create_app(config, migrate=True), access_log=None)
+    sock = bind_port(host, port)  # before start-up, as `wanzi serve` does (bot/instance.py)
+    runner = web.AppRunner(create_app(config, migrate=True, take_over=True), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await web.SockSite(runner, sock).start()
     emu.connect(f"http://{host}:{port}/wecom/callback")
     status, body, expected = await emu.verify_url()
     verified = "verified" if status == 200 and body == expected else f"NOT verified ({status})"

@@ -10,7 +10,9 @@ from typing import Awaitable, Callable, Protocol
 log = logging.getLogger(__name__)
 
 
-async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asyncio.Event, poll_s: float) -> None:
+async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asyncio.Event,
+                   poll_s: float | Callable[[], float]) -> None:
+    """`poll_s` may be a function: the time until the loop's next planned work (e.g. a retry)."""
     while True:
         try:
             n = await step()
@@ -21,9 +23,22 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asynci
             continue
         wakeup.clear()
         try:
-            await asyncio.wait_for(wakeup.wait(), poll_s)
+            await asyncio.wait_for(wakeup.wait(), poll_s() if callable(poll_s) else poll_s)
         except asyncio.TimeoutError:
             pass
+
+
+class Wakeup(asyncio.Event):
+    """A wake-up that also wakes other loops (e.g. the delivery worker's deadline-bound loop)."""
+
+    def __init__(self, *also: asyncio.Event) -> None:
+        super().__init__()
+        self.also = also
+
+    def set(self) -> None:
+        super().set()
+        for event in self.also:
+            event.set()
 
 
 class Worker(Protocol):

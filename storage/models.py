@@ -217,6 +217,7 @@ class InboundEvent(Base):
     received_at: Mapped[datetime]
     due_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(32))  # worker_instance.id of the lease holder
     processed_at: Mapped[datetime | None]
 
 
@@ -224,7 +225,8 @@ class OutboxItem(Base):
     """One outbound WeCom call, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_item"
-    __table_args__ = (Index("ix_outbox_item_status_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_outbox_item_status_due", "status", "due_at"),
+                      Index("ix_outbox_item_status_deadline", "status", "deadline"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     api: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
@@ -235,6 +237,7 @@ class OutboxItem(Base):
     due_at: Mapped[datetime]
     deadline: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(32))  # worker_instance.id of the lease holder
     last_errcode: Mapped[int | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict[str, Any] | None]
@@ -249,8 +252,24 @@ class KfCursor(Base):
     open_kfid: Mapped[str] = mapped_column(String(64), primary_key=True)
     cursor: Mapped[str] = mapped_column(String(128), default="")
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(32))  # worker_instance.id of the pulling process
     pending_token: Mapped[str] = mapped_column(String(160), default="")
     updated_at: Mapped[datetime]
+
+
+class WorkerInstance(Base):
+    """One start of a Wanzi process: the holder named in lease_owner columns, alive while it heartbeats.
+
+    A process that starts under the name of an earlier one (same host and port, or the same
+    worker.instance_name) marks it stopped: that predecessor is dead, so its rows are taken at once.
+    """
+
+    __tablename__ = "worker_instance"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
 
 
 class AuditLog(Base):

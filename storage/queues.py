@@ -1,9 +1,14 @@
 """The two durable queues: inbound events (callbacks, kf entries) and the outbox, plus kf cursors.
 
 Claiming marks rows with a lease inside a short transaction, so no transaction spans an HTTP
-call and a crashed worker's rows come back when the lease runs out. On PostgreSQL the claim
-uses FOR UPDATE SKIP LOCKED so several processes never take the same row; on SQLite every
-write transaction is BEGIN IMMEDIATE, which serialises claims the same way.
+call. A lease names its holder (a worker_instance, storage/leases.py): a crashed worker's rows
+come back when its lease runs out or as soon as its process is known dead, whichever is first;
+a live holder renews its leases, so nobody takes its rows. On PostgreSQL the claim uses FOR
+UPDATE SKIP LOCKED so several processes never take the same row; on SQLite every write
+transaction is BEGIN IMMEDIATE, which serialises claims the same way.
+
+The outbox is claimed earliest deadline first: deadline-bound rows (welcome codes) before any
+other, so a backlog of pushes or replies never delays a welcome.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence, TypeVar, cast
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.leases import lease_until, takeable
 from storage.models import InboundEvent, KfCursor, OutboxItem
 
 S = TypeVar("S", bound=Select[Any])
@@ -54,17 +60,29 @@ class InboundRepo:
         ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def claim_due(self, *, now: datetime, lease_s: float, limit: int) -> list[InboundEvent]:
+    async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
+                        dead_after_s: float | None = None) -> list[InboundEvent]:
+        """Due pending events whose lease is free: never held, run out, or held by a dead process."""
         stmt = (select(InboundEvent)
                 .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
-                       or_(InboundEvent.lease_until.is_(None), InboundEvent.lease_until <= now))
+                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
+                                dead_after_s=dead_after_s))
                 .order_by(InboundEvent.id).limit(limit))
         rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
+            row.lease_owner = owner
             row.attempts += 1
         await self.session.flush()
         return rows
+
+    async def renew(self, event_ids: Sequence[int], *, owner: str, now: datetime, lease_s: float) -> None:
+        """Extend the leases `owner` still holds on these events (its heartbeat)."""
+        if event_ids:
+            await self.session.execute(
+                update(InboundEvent).where(InboundEvent.id.in_(list(event_ids)), InboundEvent.lease_owner == owner,
+                                           InboundEvent.status == "pending")
+                .values(lease_until=now + timedelta(seconds=lease_s)))
 
     async def get(self, event_id: int) -> InboundEvent:
         row = await self.session.get(InboundEvent, event_id)
@@ -92,20 +110,49 @@ class OutboxRepo:
         self.session.add(item)
         return item
 
-    async def claim_due(self, *, now: datetime, lease_s: float, limit: int) -> list[OutboxItem]:
-        """Due pending rows, plus rows whose sender died mid-send (lease expired)."""
-        stmt = (select(OutboxItem)
-                .where(or_(OutboxItem.status == "pending",
-                           (OutboxItem.status == "sending") & (OutboxItem.lease_until <= now)),
-                       OutboxItem.due_at <= now)
-                .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit))
-        rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+    async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
+                        deadline_lease_s: float | None = None, dead_after_s: float | None = None,
+                        deadline_bound_only: bool = False) -> list[OutboxItem]:
+        """Due pending rows, plus rows whose sender died mid-send (lease run out, or holder dead),
+        earliest deadline first: deadline-bound rows by deadline, then the others by due time.
+
+        A deadline-bound row's lease is `deadline_lease_s` (default `lease_s`) and never outlives its
+        deadline; with `deadline_bound_only` no other row is claimed."""
+        due = (select(OutboxItem)
+               .where(or_(OutboxItem.status == "pending",
+                          (OutboxItem.status == "sending")
+                          & takeable(OutboxItem.lease_until, OutboxItem.lease_owner, now=now,
+                                     dead_after_s=dead_after_s)),
+                      OutboxItem.due_at <= now))
+        urgent = (due.where(OutboxItem.deadline.is_not(None))
+                  .order_by(OutboxItem.deadline, OutboxItem.id).limit(limit))
+        rows = list((await self.session.scalars(_for_claim(self.session, urgent))).all())
+        if len(rows) < limit and not deadline_bound_only:
+            rest = (due.where(OutboxItem.deadline.is_(None))
+                    .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit - len(rows)))
+            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
         for row in rows:
             row.status = "sending"
-            row.lease_until = now + timedelta(seconds=lease_s)
+            row.lease_until = lease_until(now, lease_s=lease_s, deadline=row.deadline,
+                                          deadline_lease_s=deadline_lease_s)
+            row.lease_owner = owner
             row.attempts += 1
         await self.session.flush()
         return rows
+
+    async def renew(self, item_ids: Sequence[int], *, owner: str, now: datetime, lease_s: float,
+                    deadline_lease_s: float) -> None:
+        """Extend the leases `owner` still holds on these rows (its heartbeat); a deadline-bound
+        row's lease stays short and never passes its deadline."""
+        if not item_ids:
+            return
+        stamp = OutboxItem.lease_until.type
+        short = literal(now + timedelta(seconds=deadline_lease_s), stamp)
+        await self.session.execute(
+            update(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.lease_owner == owner,
+                                     OutboxItem.status == "sending")
+            .values(lease_until=case((OutboxItem.deadline.is_(None), literal(now + timedelta(seconds=lease_s), stamp)),
+                                     (OutboxItem.deadline < short, OutboxItem.deadline), else_=short)))
 
     async def get(self, item_id: int) -> OutboxItem:
         row = await self.session.get(OutboxItem, item_id)
@@ -123,7 +170,7 @@ class OutboxRepo:
         """Put dead/expired rows back to pending; a sent row is never sent again."""
         result = await self.session.execute(
             update(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.status.in_(["dead", "expired"]))
-            .values(status="pending", due_at=now, attempts=0, lease_until=None, deadline=None))
+            .values(status="pending", due_at=now, attempts=0, lease_until=None, lease_owner=None, deadline=None))
         return int(rowcount(result) or 0)
 
     async def depth(self) -> dict[str, int]:
@@ -139,19 +186,30 @@ class KfCursorRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def lease(self, open_kfid: str, *, now: datetime, lease_s: float) -> KfCursor | None:
-        """Take the pull lease of a kf account, or None if another pull holds it."""
+    async def lease(self, open_kfid: str, *, now: datetime, lease_s: float, owner: str | None = None,
+                    dead_after_s: float | None = None) -> KfCursor | None:
+        """Take the pull lease of a kf account, or None if a live pull holds it."""
         await self.session.execute(
             _insert(self.session)(KfCursor).values(open_kfid=open_kfid, cursor="", pending_token="", updated_at=now)
             .on_conflict_do_nothing(index_elements=["open_kfid"]))
         stmt = select(KfCursor).where(KfCursor.open_kfid == open_kfid,
-                                      or_(KfCursor.lease_until.is_(None), KfCursor.lease_until <= now))
+                                      takeable(KfCursor.lease_until, KfCursor.lease_owner, now=now,
+                                               dead_after_s=dead_after_s))
         row = (await self.session.scalars(_for_claim(self.session, stmt))).first()
         if row is None:
             return None
         row.lease_until = now + timedelta(seconds=lease_s)
+        row.lease_owner = owner
         await self.session.flush()
         return row
+
+    async def renew(self, open_kfids: Sequence[str], *, owner: str, now: datetime, lease_s: float) -> None:
+        """Extend the pull leases `owner` still holds (its heartbeat)."""
+        if open_kfids:
+            await self.session.execute(
+                update(KfCursor).where(KfCursor.open_kfid.in_(list(open_kfids)), KfCursor.lease_owner == owner,
+                                       KfCursor.lease_until.is_not(None))
+                .values(lease_until=now + timedelta(seconds=lease_s)))
 
     async def get(self, open_kfid: str) -> KfCursor | None:
         return await self.session.get(KfCursor, open_kfid)

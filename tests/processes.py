@@ -43,7 +43,9 @@ async def sandbox(db: Path, *, env: dict[str, str] | None = None
             proc.kill()
 
 
-def write_config(path: Path, *, db_url: str, api_base: str, port: int, **extra: str) -> Path:
+def write_config(path: Path, *, db_url: str, api_base: str, port: int, retry_base_s: float | None = 0.05,
+                 lease_s: float | None = 3.0, **extra: str) -> Path:
+    """A `wanzi serve` config against the emulator; `None` for retry_base_s or lease_s keeps the shipped default."""
     from emulator import EmulatorConfig
 
     cfg = EmulatorConfig()
@@ -52,9 +54,10 @@ def write_config(path: Path, *, db_url: str, api_base: str, port: int, **extra: 
         "[wecom]", f'corp_id = "{cfg.corp_id}"', f'token = "{cfg.callback_token}"',
         f'encoding_aes_key = "{cfg.encoding_aes_key}"', f"agent_id = {cfg.agent_id}",
         f'app_secret = "{cfg.secrets["app"]}"', f'contact_secret = "{cfg.secrets["contact"]}"',
-        f'kf_secret = "{cfg.secrets["kf"]}"', f'api_base = "{api_base}"', "retry_base_s = 0.05",
+        f'kf_secret = "{cfg.secrets["kf"]}"', f'api_base = "{api_base}"',
+        *([f"retry_base_s = {retry_base_s}"] if retry_base_s is not None else []),
         "[database]", f'url = "{db_url}"',
-        "[worker]", "poll_interval_s = 0.2", "lease_s = 3.0",
+        "[worker]", "poll_interval_s = 0.2", *([f"lease_s = {lease_s}"] if lease_s is not None else []),
     ]
     for key, value in extra.items():
         lines.append(f"{key} = {value}")

@@ -76,10 +76,29 @@ class WorkerConfig:
     outbox_max_attempts: int = 8
     lease_s: float = 60.0
     inbox_batch: int = 50
+    deadline_call_s: float = 3.0  # one try of a deadline-bound call (welcome codes) times out after this
+    heartbeat_s: float = 2.0
+    dead_after_s: float = 10.0
+    instance_name: str = ""  # default: host:port
 
     def check(self, where: str) -> None:
         if self.outbox_max_attempts < 1:
             raise ConfigError(f"{where}.outbox_max_attempts", "must be at least 1")
+        if self.heartbeat_s <= 0:
+            raise ConfigError(f"{where}.heartbeat_s", "must be positive")
+        if self.dead_after_s < 3 * self.heartbeat_s:
+            raise ConfigError(f"{where}.dead_after_s", "must be at least three heartbeats (3 × heartbeat_s)")
+        if self.lease_s <= self.heartbeat_s:
+            raise ConfigError(f"{where}.lease_s", "must be longer than heartbeat_s (leases are renewed each beat)")
+        if not 0 < self.deadline_call_s <= 15:
+            raise ConfigError(f"{where}.deadline_call_s", "must be between 0 and 15 seconds (welcome codes live 20 s)")
+        if len(self.instance_name) > 128:
+            raise ConfigError(f"{where}.instance_name", "must be at most 128 characters")
+
+    @property
+    def deadline_lease_s(self) -> float:
+        """The lease of a deadline-bound row: one call with its timeout, plus a heartbeat to renew it."""
+        return self.deadline_call_s + self.heartbeat_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,17 +152,22 @@ class WeComClient:
             del self._cache[key]
         await self.tokens.drop(key, token)
 
-    async def call(self, api: str, payload: dict[str, Any] | None = None, *,
-                   deadline: float | None = None) -> dict[str, Any]:
-        """Call a WeCom API; retries transient errors with backoff+jitter, never past `deadline`."""
+    async def call(self, api: str, payload: dict[str, Any] | None = None, *, deadline: float | None = None,
+                   timeout_s: float | None = None, retries: int | None = None) -> dict[str, Any]:
+        """Call a WeCom API; retries transient errors with backoff+jitter, never past `deadline`.
+
+        `timeout_s` bounds each request (default wecom.request_timeout_s) and `retries` the in-call
+        retries (default wecom.max_retries): a deadline-bound caller makes one short try and plans
+        its next one itself."""
         spec = APIS.get(api)
         if spec is None:
             raise ValueError(f"unknown WeCom API {api!r}")
+        max_retries = self.config.max_retries if retries is None else retries
         attempt, refreshed = 0, False
         stale: str | None = None
         while True:
             try:
-                return await self._call_once(spec, payload or {}, stale)
+                return await self._call_once(spec, payload or {}, stale, timeout_s)
             except TokenInvalid as exc:
                 self._report(exc)
                 if refreshed:
@@ -172,7 +177,7 @@ class WeComClient:
                 continue
             except (ApiError, TransportError) as exc:
                 self._report(exc)
-                if not exc.retryable or attempt >= self.config.max_retries:
+                if not exc.retryable or attempt >= max_retries:
                     raise
                 delay = self.config.retry_base_s * (2 ** attempt) * (1 + random.random())
                 if isinstance(exc, RateLimited) and exc.errcode == 45033:
@@ -186,13 +191,14 @@ class WeComClient:
         log.warning("wecom api error", extra={"api": exc.api, "errcode": exc.errcode, "errmsg": clip(exc.errmsg)})
         self.on_error(exc.api, exc.errcode)
 
-    async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None) -> dict[str, Any]:
+    async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None,
+                         timeout_s: float | None = None) -> dict[str, Any]:
         await self.limiter.acquire(spec.path)
         if spec.secret == "webhook":
             key = self.config.webhook_key  # read at send time: the key is never stored with the row
             if not key:
                 raise ConfigError("wecom.webhook_key", "is required to post to the group robot")
-            return await self._request(spec.path, "POST", {"key": key}, payload)
+            return await self._request(spec.path, "POST", {"key": key}, payload, timeout_s)
         token = await self.token(spec.secret, stale=stale)
         query: dict[str, str] = {"access_token": token}
         if spec.method == "GET":
@@ -201,15 +207,16 @@ class WeComClient:
         else:
             body = payload
         try:
-            return await self._request(spec.path, spec.method, query, body)
+            return await self._request(spec.path, spec.method, query, body, timeout_s)
         except TokenInvalid as exc:
             exc.token_used = token
             raise
 
     async def _request(self, path: str, method: str, query: dict[str, str],
-                       body: dict[str, Any] | None) -> dict[str, Any]:
+                       body: dict[str, Any] | None, timeout_s: float | None = None) -> dict[str, Any]:
         url = f"{self.config.api_base.rstrip('/')}/cgi-bin/{path}"
-        timeout = aiohttp.ClientTimeout(total=self.config.request_timeout_s)
+        total = self.config.request_timeout_s if timeout_s is None else min(timeout_s, self.config.request_timeout_s)
+        timeout = aiohttp.ClientTimeout(total=total)
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json"} if data is not None else None
         async with self._slots:
