@@ -31,9 +31,12 @@ class MessageRepo:
         except ValueError:
             return None
 
-    async def recent(self, customer_id: int, limit: int = 10) -> list[Message]:
+    async def recent(self, customer_id: int, limit: int = 10, *, channel: str | None = None) -> list[Message]:
+        """The customer's latest messages (of one channel: kf, contact, ...), oldest first."""
         stmt = (select(Message).where(Message.customer_id == customer_id)
                 .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit))
+        if channel is not None:
+            stmt = stmt.where(Message.channel == channel)
         return list(reversed((await self.session.scalars(stmt)).all()))
 
 
