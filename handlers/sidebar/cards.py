@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.crontab import crontab
 from handlers.checkin.campaigns import days_of
 from handlers.checkin.service import streak
 from handlers.customers.notes import notes_of
@@ -135,7 +134,7 @@ async def group_card(ctx: Ctx, group: CustomerGroup) -> GroupCard:
         topics, tz, now = TopicRepo(ctx.session), zone(ctx.settings), ctx.clock.now()
         for schedule in await topics.schedules(interest.id):
             active = schedule.status == "active" and interest.status == "active"
-            upcoming = CronTrigger.from_crontab(schedule.cron, timezone=tz).get_next_fire_time(None, now) \
+            upcoming = crontab(schedule.cron, timezone=tz).get_next_fire_time(None, now) \
                 if active else None
             slots.append(Slot(schedule.cron, active, upcoming))
         topic = await pick_topic(ctx, interest)
