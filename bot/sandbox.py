@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from bot.app import config_from, create_app
 from bot.config import Config
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
+from emulator.oauth import trusted
 
 
 def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: int,
@@ -72,7 +74,10 @@ def sandbox_config(emu: Emulator, *, host: str, port: int, db_path: str) -> Conf
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
     data.update(demo_community(list(emu.config.staff)[0]))
-    data["console"] = {"sandbox_url": f"{emu.base_url}/console"}  # staff sign in through the emulated WeCom
+    data["console"] = {"sandbox_url": f"{emu.base_url}/console",  # staff sign in through the emulated WeCom
+                       # the chat sidebar loads the emulator's stand-in JS-SDK (emulator/README.md)
+                       "jssdk_url": f"{emu.base_url}/open/js/jweixin-1.2.0.js",
+                       "jwxwork_url": f"{emu.base_url}/wwopen/js/jwxwork-1.0.0.js"}
     return config_from(data, os.environ)
 
 
@@ -100,8 +105,16 @@ def demo_community(staff: str) -> dict[str, dict[str, object]]:
     }
 
 
+def sandbox_emulator_config(host: str, port: int) -> EmulatorConfig:
+    """The emulated corp of a sandbox: the bot's chat-toolbar page beside its chats, on a trusted domain."""
+    cfg = EmulatorConfig(sidebar_url=f"http://{host}:{port}/console/sidebar")
+    if not trusted(cfg.sidebar_url, cfg.trusted_domains):  # e.g. --host 192.168.1.20 for a phone on the LAN
+        cfg = replace(cfg, trusted_domains=(*cfg.trusted_domains, f"{host}:{port}"))
+    return cfg
+
+
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) -> None:
-    emu = Emulator(EmulatorConfig())
+    emu = Emulator(sandbox_emulator_config(host, port))
     await emu.start(host, emulator_port)
     config = sandbox_config(emu, host=host, port=port, db_path=db_path)
     setup_logging(config.log.level, config.log.json)
@@ -116,6 +129,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str) 
 
     chat console   {emu.base_url}/console      ← open this in a browser
     staff console  http://{host}:{port}/console   (sign in with 企业微信扫码登录: pick who you are)
+    chat sidebar   http://{host}:{port}/console/sidebar  (open it beside a chat: chat console → 聊天工具栏)
     bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
     fake WeCom API {emu.base_url}/cgi-bin/
 
