@@ -5,11 +5,11 @@ client, a silent OAuth sign-in, then the page's own requests)."""
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, AsyncIterator
 
 import aiohttp
-import pytest
 
 from storage.repos import CustomerRepo
 from tests.harness import BotUnderTest, make_config
@@ -86,14 +86,19 @@ async def named(bot: BotUnderTest, ext: str, name: str) -> None:
         customer.name = name
 
 
-@pytest.fixture
-async def wanzi_sidebar(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+@asynccontextmanager
+async def sidebar_beside_a_customer(db_url: str, wecom, clock  # type: ignore[no-untyped-def]
+                                    ) -> AsyncIterator[tuple[BotUnderTest, Any, Sidebar]]:
     """A bot, the emulator, a customer 小林 who added li.na, and li.na's sidebar open beside that chat."""
     bot = await start(db_url, wecom, clock)
-    await wecom.add_friend("li.na", CUSTOMER, name="小林")
-    await bot.drain()
-    await named(bot, CUSTOMER, "小林")
-    sidebar = await Sidebar.open(bot, wecom, "li.na", external_userid=CUSTOMER)
-    yield bot, wecom, sidebar
-    await sidebar.close()
-    await bot.stop()
+    try:
+        await wecom.add_friend("li.na", CUSTOMER, name="小林")
+        await bot.drain()
+        await named(bot, CUSTOMER, "小林")
+        sidebar = await Sidebar.open(bot, wecom, "li.na", external_userid=CUSTOMER)
+        try:
+            yield bot, wecom, sidebar
+        finally:
+            await sidebar.close()
+    finally:
+        await bot.stop()

@@ -4,10 +4,18 @@ tickets cached like the access_token, and signatures the emulated WeCom client a
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from bot.wecom.jsapi import sign, signature
 from tests.harness import BotUnderTest
-from tests.sidebar_kit import Sidebar, sidebar_config, start, wanzi_sidebar  # noqa: F401 (fixture)
+from tests.sidebar_kit import Sidebar, sidebar_beside_a_customer, sidebar_config, start
+
+
+@pytest.fixture
+async def wanzi_sidebar(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+    async with sidebar_beside_a_customer(db_url, wecom, clock) as opened:
+        yield opened
+
 
 OFFICIAL_TICKET = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 
 import aiohttp
+import pytest
 
+from bot.errors import ConfigError
 from bot.sandbox import sandbox_config, sandbox_emulator_config
 from emulator.oauth import trusted
 from tests.console_kit import ConsoleClient
+from tests.harness import make_config
 from tests.sidebar_kit import Sidebar, start
 
 
@@ -95,3 +98,9 @@ async def test_the_sandbox_points_the_sidebar_at_the_emulators_stand_in_scripts(
                     assert r.status == 200 and "wx" in await r.text()
     finally:
         await emu.stop()
+
+
+def test_a_script_url_that_is_not_http_is_refused_at_start_up(sqlite_url) -> None:
+    for bad in ("ftp://res.wx.qq.com/jweixin.js", "https://res.wx.qq.com/a.js; script-src *"):
+        with pytest.raises(ConfigError, match="console.jssdk_url"):
+            make_config(sqlite_url, console={"jssdk_url": bad})

@@ -57,6 +57,7 @@
       return;
     }
     post(base + "/signature", { url: location.href.split("#")[0] }).then(function (r) {
+      if (r.status === 401) return { ok: false, answer: { error: "登录已过期，请关闭侧边栏再打开。" } };
       return r.json().then(function (answer) { return { ok: r.ok, answer: answer }; });
     }).then(function (got) {
       if (!got.ok) {
