@@ -75,7 +75,10 @@ def sandbox_config(emu_config: EmulatorConfig, *, api_base: str, host: str, port
                                         "link_desc": "满199减30，14天内有效"}}
     data["antispam"] = {"quiet_hours": "off"}
     data.update(demo_community(list(emu_config.staff)[0]))
-    data["console"] = {"sandbox_url": f"{api_base}/console"}  # staff sign in through the emulated WeCom
+    data["console"] = {"sandbox_url": f"{api_base}/console",  # staff sign in through the emulated WeCom
+                       # the chat sidebar loads the emulator's stand-in JS-SDK (emulator/README.md)
+                       "jssdk_url": f"{api_base}/open/js/jweixin-1.2.0.js",
+                       "jwxwork_url": f"{api_base}/wwopen/js/jwxwork-1.0.0.js"}
     return config_from(data, os.environ)
 
 
@@ -90,7 +93,8 @@ def sandbox_corp(config: Config, base: EmulatorConfig) -> EmulatorConfig:
     if config.server.host not in ("127.0.0.1", "localhost"):  # the bot's pages, for sign-in and the sidebar
         trusted = (*trusted, f"{config.server.host}:{config.server.port}")
     return dataclasses.replace(base, channel_states=channels, trusted_domains=trusted,
-                               kf_account_servicers={config.wecom.open_kfid: servicers})
+                               kf_account_servicers={config.wecom.open_kfid: servicers},
+                               sidebar_url=f"http://{config.server.host}:{config.server.port}/console/sidebar")
 
 
 def demo_community(staff: str) -> dict[str, dict[str, object]]:
@@ -142,7 +146,9 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     if emu.base_url != api_base:  # e.g. port 0: the bot must call the port the emulator got
         config = config.replace(wecom={"api_base": emu.base_url, "oauth_base": emu.base_url,
                                        "login_base": emu.base_url},
-                                console={"sandbox_url": f"{emu.base_url}/console"})
+                                console={"sandbox_url": f"{emu.base_url}/console",
+                                         "jssdk_url": f"{emu.base_url}/open/js/jweixin-1.2.0.js",
+                                         "jwxwork_url": f"{emu.base_url}/wwopen/js/jwxwork-1.0.0.js"})
     cli_config = Path(config_path) if config_path else Path(db_path).with_suffix(".toml")
     write_cli_config(config, cli_config)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)
@@ -158,6 +164,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
 
     chat console   {emu.base_url}/console      ← open this in a browser
     staff console  http://{host}:{port}/console   (sign in with 企业微信扫码登录: pick who you are)
+    chat sidebar   http://{host}:{port}/console/sidebar  (open it beside a chat: chat console → 聊天工具栏)
     bot            http://{host}:{port}        (callback URL {verified}; /healthz, /metrics)
     fake WeCom API {emu.base_url}/cgi-bin/
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)

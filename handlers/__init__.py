@@ -11,9 +11,10 @@ from handlers.greeting.feature import FEATURE as greeting
 from handlers.points.feature import FEATURE as points
 from handlers.referral.feature import FEATURE as referral
 from handlers.replies.feature import FEATURE as replies
+from handlers.sidebar.feature import FEATURE as sidebar
 from handlers.staff.feature import FEATURE as staff
 from handlers.tagging.feature import FEATURE as tagging
 from handlers.topics.feature import FEATURE as topics
 
 FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, referral, topics,
-            broadcast, digest)
+            broadcast, digest, sidebar)

@@ -32,8 +32,9 @@ from persona.templates import COMMON, TEMPLATES, spec_for
 
 PRESETS = Path(__file__).parent / "presets"
 SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "channels", "rules", "faq",
-            "broadcasts")
-BROADCAST_FACTS = frozenset({"name"})
+            "broadcasts", "scripts")
+NAMED_TEXT_FACTS = frozenset({"name"})  # [broadcasts] and [scripts]: the customer's name
+SCRIPT_BYTES = 2048  # a [scripts] text goes into a chat as a text message (outbound.md: ≤2048 bytes)
 MODELS = ("interest", "expert", "advisor", "guide")
 FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -181,6 +182,26 @@ def _holiday_dates(value: Any, source: str, key: str) -> tuple[str, ...]:
     return dates
 
 
+def _named_texts(data: dict[str, Any], section: str, source: str, facts: Collection[str], *,
+                 limit: int | None = None) -> dict[str, str]:
+    """[broadcasts] / [scripts]: name = text, with {name} and the common and persona facts."""
+    texts = {}
+    for name, text in _table(data, section, source).items():
+        key = f"{section}.{name}"
+        if not isinstance(text, str) or not text.strip():
+            raise PersonaError(source, key, "must be a non-empty text")
+        try:
+            strangers = placeholders(text) - NAMED_TEXT_FACTS - COMMON - set(facts)
+        except ValueError as exc:
+            raise PersonaError(source, key, f"broken placeholder: {exc}") from None
+        if strangers:
+            raise PersonaError(source, key, f"unknown fact {{{sorted(strangers)[0]}}}")
+        if limit is not None and len(re.sub(r"\{[^{}]*\}", "", text).encode("utf-8")) > limit:
+            raise PersonaError(source, key, f"longer than the {limit} bytes WeCom allows in a text message")
+        texts[name] = text
+    return texts
+
+
 def parse_persona(data: dict[str, Any], source: str) -> Persona:
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
@@ -211,19 +232,9 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
             raise PersonaError(source, f"channels.{name}", "holds only a templates table")
         channels[name] = lint.templates(_table(item, "templates", source, f"channels.{name}"),
                                         f"channels.{name}.templates")
-    broadcasts = {}
-    for name, text in _table(data, "broadcasts", source).items():
-        key = f"broadcasts.{name}"
-        if not isinstance(text, str) or not text.strip():
-            raise PersonaError(source, key, "must be a non-empty text")
-        try:
-            strangers = placeholders(text) - BROADCAST_FACTS - COMMON - set(facts)
-        except ValueError as exc:
-            raise PersonaError(source, key, f"broken placeholder: {exc}") from None
-        if strangers:
-            raise PersonaError(source, key, f"unknown fact {{{sorted(strangers)[0]}}}")
-        broadcasts[name] = text
-    return Persona(profile=profile, templates=templates, source=source, broadcasts=broadcasts,
+    broadcasts = _named_texts(data, "broadcasts", source, facts)
+    scripts = _named_texts(data, "scripts", source, facts, limit=SCRIPT_BYTES)
+    return Persona(profile=profile, templates=templates, source=source, broadcasts=broadcasts, scripts=scripts,
                    cadence=parse_cadence(_table(data, "cadence", source), source), facts=dict(facts),
                    stages=stages, holidays=tuple(holidays), channels=channels,
                    rules=parse_rules(data.get("rules"), source, stages), faq=parse_faq(data.get("faq"), source))

@@ -132,6 +132,7 @@ class Persona:
     rules: tuple[TagRule, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
     broadcasts: Mapping[str, str] = field(default_factory=dict)  # /broadcast texts by name
+    scripts: Mapping[str, str] = field(default_factory=dict)  # 话术: quick replies staff send from the chat sidebar
 
     def has(self, key: str) -> bool:
         return key in self.templates
@@ -175,6 +176,13 @@ class Persona:
         if text is None:
             raise PersonaError(self.source, f"broadcasts.{broadcast}", "unknown broadcast")
         return self._fill(f"broadcasts.{broadcast}", text, facts)
+
+    def render_script(self, script: str, **facts: object) -> str:
+        """A [scripts] quick reply, in the same voice as templates; `name` is the customer's ("" in a group)."""
+        text = self.scripts.get(script)
+        if text is None:
+            raise PersonaError(self.source, f"scripts.{script}", "unknown script")
+        return self._fill(f"scripts.{script}", text, {"name": "", **facts})
 
     def _fill(self, key: str, text: str, facts: Mapping[str, object]) -> str:
         values = {"persona": self.profile.name, "brand": self.profile.brand, "address": self.profile.address,

@@ -117,6 +117,18 @@ class Customer(Base):
     profile_due_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
+class CustomerNote(Base):
+    """A short note a staff member keeps on a customer (from the chat sidebar); newest shown first."""
+
+    __tablename__ = "customer_note"
+    __table_args__ = (Index("ix_customer_note_customer_created", "customer_id", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    staff_userid: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
 class Staff(Base):
     """An internal member who may talk to the app; role gates staff commands."""
 

@@ -51,9 +51,9 @@ def check_window(key: str, value: str, *, overnight: bool = True) -> tuple[int, 
 
 
 def check_cron(key: str, value: str) -> None:
-    from apscheduler.triggers.cron import CronTrigger
+    from bot.crontab import crontab
 
     try:
-        CronTrigger.from_crontab(value)
+        crontab(value)
     except ValueError as exc:
         raise ConfigError(key, f"must be a 5-field cron expression (minute hour day month weekday): {exc}") from None

@@ -150,12 +150,19 @@ class ConsoleConfig:
     listen: str = ""  # "host:port" to serve the console on its own (e.g. only on the intranet); "" = with the bot
     trusted_proxies: tuple[str, ...] = ()  # reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed
     sandbox_url: str = ""  # the emulator's chat page; set by `wanzi sandbox`, shown as 沙盒 in the console
+    # The JS-SDK scripts the chat sidebar loads (staff-web.md §6): jweixin-1.2.0 (the WeCom client does
+    # not support 1.6.0) and jwxwork-1.0.0, which adds wx.agentConfig. Their origins join the sidebar's
+    # Content-Security-Policy; `wanzi sandbox` points both at the emulator's stand-in. "" = not loaded.
+    jssdk_url: str = "https://res.wx.qq.com/open/js/jweixin-1.2.0.js"
+    jwxwork_url: str = "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js"
 
     def check(self, where: str) -> None:
         if self.session_hours <= 0 or self.idle_minutes <= 0:
             raise ConfigError(f"{where}.session_hours", "session_hours and idle_minutes must be positive")
-        if self.sandbox_url and not self.sandbox_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{where}.sandbox_url", "must be an http(s) URL")
+        for key in ("sandbox_url", "jssdk_url", "jwxwork_url"):
+            value = getattr(self, key)
+            if value and (not value.startswith(("http://", "https://")) or any(c in value for c in " ;'\"")):
+                raise ConfigError(f"{where}.{key}", "must be an http(s) URL")
         if self.listen:
             host, sep, port = self.listen.rpartition(":")
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:

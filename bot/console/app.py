@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, FACTS, FRAME_SRC, PAGES, PANELS, READER, SESSIONS, SIGNIN
 from bot.config import Config
-from bot.console import account, outbox_page, signin
+from bot.console import account, jssdk, outbox_page, signin
 from bot.console.auth import guard, requires, security_headers
 from bot.console.frame import frame, nav
 from bot.console.html import STATIC, render
@@ -35,6 +35,7 @@ PLATFORM_PAGES = (
     ConsolePage("/outbox/retry", outbox_page.retry, method="POST", role="operator"),
     ConsolePage("/account", account.account_page, title="我的登录", order=99),
     ConsolePage("/account/sessions/{id}/end", account.end_session, method="POST"),
+    ConsolePage("/sidebar/signature", jssdk.signature, method="POST"),  # the chat sidebar's JS-SDK signatures
 )
 
 

@@ -1,6 +1,7 @@
 """Console middlewares: a signed-in, active member for every page but sign-in and static files, the
 role each page needs (403 and an audit row otherwise), a CSRF token and a same-origin check on every
-POST, and the security headers of every answer."""
+POST, and the security headers of every answer. Chat-sidebar pages (bot/console/jssdk.py) read
+their own session cookie, sign in through OAuth inside the client, and may load the JS-SDK."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from aiohttp.typedefs import Middleware
 
 from bot import roles
 from bot.appkeys import CLOCK, CONFIG, FRAME_SRC, SESSION, SESSIONS, SIGNIN
-from bot.console.sessions import COOKIE
+from bot.console.jssdk import SIDEBAR, in_sidebar, script_origins, sign_in_url
+from bot.console.sessions import COOKIE, SIDEBAR_COOKIE
 from storage.repos import AuditRepo
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/console/login", "/console/static/")
+NONE = "'none'"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -66,9 +69,13 @@ def guard() -> Middleware:
             if request.method == "POST" and not same_origin(request):
                 raise web.HTTPForbidden(text="cross-origin form refused")
             return await handler(request)
-        me = await request.config_dict[SIGNIN].read(request.cookies.get(COOKIE), take_flash=request.method == "GET")
+        sidebar = in_sidebar(request.path)
+        cookie = request.cookies.get(SIDEBAR_COOKIE if sidebar else COOKIE)
+        me = await request.config_dict[SIGNIN].read(cookie, take_flash=request.method == "GET" and not sidebar)
         if me is None:
-            if request.method == "GET":
+            if sidebar and request.method == "GET" and request.path == SIDEBAR:
+                raise web.HTTPFound(sign_in_url(request.path_qs))  # silent inside the WeCom client
+            if request.method == "GET" and not sidebar:
                 raise web.HTTPFound(f"/console/login?next={request.path_qs}")
             raise web.HTTPUnauthorized(text="sign in first")
         if request.method == "POST":
@@ -111,12 +118,18 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 
 
 def _headers(request: web.Request, response: web.StreamResponse) -> None:
-    frame = request.config_dict.get(FRAME_SRC, "") or "'none'"
+    sandbox = request.config_dict.get(FRAME_SRC, "")
+    scripts, ancestors = "'self'", NONE
+    if in_sidebar(request.path):  # the JS-SDK's scripts, and the bridge calls of the sandbox's stand-in
+        scripts = " ".join(["'self'", *script_origins(request.config_dict[CONFIG])])
+    if sandbox and (in_sidebar(request.path) or request.path.startswith("/console/login")):
+        ancestors = f"'self' {sandbox}"  # the emulator's chat page shows the sidebar beside the chat
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
-        f"frame-ancestors 'none'; base-uri 'none'; frame-src {frame}")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+        f"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src {scripts}; connect-src {scripts}; "
+        f"form-action 'self'; frame-ancestors {ancestors}; base-uri 'none'; frame-src {sandbox or NONE}")
+    if ancestors == NONE:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.path.startswith("/console/static/"):

@@ -22,6 +22,7 @@ from bot.clock import Clock
 from storage.models import ConsoleSession, LoginFailure, LoginState, Staff
 
 COOKIE = "wanzi_console"
+SIDEBAR_COOKIE = "wanzi_sidebar"  # the chat sidebar's own session: the WeCom client's member (jssdk.py)
 STATE_COOKIE = "wanzi_signin"
 STATE_TTL = timedelta(minutes=10)  # a sign-in through WeCom must come back within this
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -12,7 +12,7 @@ on by itself (a same-site navigation) instead of a redirect.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
@@ -21,8 +21,9 @@ from bot.config import Config
 from bot.console.auth import client_address, safe_next
 from bot.console.frame import frame, signed_in
 from bot.console.html import Safe, render
+from bot.console.jssdk import SIDEBAR, in_sidebar
 from bot.console.passwords import check_password
-from bot.console.sessions import COOKIE, STATE_COOKIE, SessionStore
+from bot.console.sessions import COOKIE, SIDEBAR_COOKIE, STATE_COOKIE, SessionStore
 from bot.errors import ApiError, TransportError
 from storage.models import Staff
 from storage.repos import AuditRepo, StaffRepo
@@ -44,9 +45,12 @@ def _secure(request: web.Request) -> bool:
     return request.secure or config.server.public_url.startswith("https://")
 
 
-def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str, *,
+                       sidebar: bool = False) -> None:
+    """The console's cookie, or with `sidebar` the chat sidebar's own (only sent to its pages)."""
     config = request.config_dict[CONFIG]
-    response.set_cookie(COOKIE, token, max_age=int(config.console.session_hours * 3600), path="/console",
+    name, path = (SIDEBAR_COOKIE, SIDEBAR) if sidebar else (COOKIE, "/console")
+    response.set_cookie(name, token, max_age=int(config.console.session_hours * 3600), path=path,
                         httponly=True, samesite="Strict", secure=_secure(request))
 
 
@@ -177,7 +181,7 @@ async def _sign_in(request: web.Request, userid: str, *, method: str, next_path:
                       '</section>', t=target)
         response = frame(request, "已登录", body)
         response.headers["Refresh"] = f"0; url={target}"
-    set_session_cookie(request, response, token)
+    set_session_cookie(request, response, token, sidebar=in_sidebar(urlsplit(target).path))
     response.del_cookie(STATE_COOKIE, path="/console/login")
     return response
 

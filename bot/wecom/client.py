@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 
@@ -17,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import WeComConfig
 from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
 from bot.logs import clip
+from bot.wecom.jsapi import TICKET_KINDS
 from bot.wecom.tokens import MemoryTokenStore, TokenStore, token_key
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class WeComClient:
         self._cache: dict[str, tuple[str, float]] = {}
         self._token_locks: dict[str, asyncio.Lock] = {}
         self.token_fetches = 0
+        self.ticket_fetches = 0
 
     def _secret(self, kind: str) -> str:
         """The corpsecret for an API family. An unset one is sent empty: WeCom then answers 41004
@@ -110,7 +112,21 @@ class WeComClient:
         """A valid access_token for a secret. One refresh at a time per secret: in this process
         (a lock) and across replicas (the token store's refresh lease); the others wait for it."""
         secret = self._secret(kind)
-        key = token_key(self.config.corp_id, secret)
+        return await self._shared(token_key(self.config.corp_id, secret), stale, lambda: self._fetch_token(secret))
+
+    async def jsapi_ticket(self, kind: str = "agent") -> str:
+        """A valid JS-SDK ticket (staff-web.md §5): "agent" (ticket/get?type=agent_config, for
+        wx.agentConfig; per corp and app) or "corp" (get_jsapi_ticket, for wx.config). Both are
+        fetched with the self-built app's access_token and cached like it: until `expires_in` (less
+        a margin), one fetch at a time, in the shared token store (WeCom caps fetches per hour)."""
+        if kind not in TICKET_KINDS:
+            raise ValueError(f"unknown ticket kind {kind!r}")
+        c = self.config
+        name = f"jsapi_ticket:agent:{c.agent_id}" if kind == "agent" else "jsapi_ticket:corp"
+        api, payload = ("ticket/get", {"type": "agent_config"}) if kind == "agent" else ("get_jsapi_ticket", {})
+        return await self._shared(token_key(c.corp_id, name), None, lambda: self._fetch_ticket(api, payload))
+
+    async def _shared(self, key: str, stale: str | None, fetch: Callable[[], Awaitable[tuple[str, float]]]) -> str:
         entry = self._valid(self._cache.get(key), stale)
         if entry:
             return entry[0]
@@ -122,28 +138,35 @@ class WeComClient:
                     self._cache[key] = entry
                     return entry[0]
                 if await self.tokens.lease_refresh(key):
-                    return await self._refresh(key, secret)
+                    return await self._refresh(key, fetch)
                 await asyncio.sleep(TOKEN_WAIT_STEP_S)  # another replica is refreshing right now
-            return await self._refresh(key, secret)  # its lease holder seems stuck: refresh anyway
+            return await self._refresh(key, fetch)  # its lease holder seems stuck: refresh anyway
 
     def _valid(self, entry: tuple[str, float] | None, stale: str | None) -> tuple[str, float] | None:
         if entry and entry[0] and entry[0] != stale and self.clock.time() < entry[1]:
             return entry
         return None
 
-    async def _refresh(self, key: str, secret: str) -> str:
+    async def _refresh(self, key: str, fetch: Callable[[], Awaitable[tuple[str, float]]]) -> str:
         try:
-            data = await self._request("gettoken", "GET", {"corpid": self.config.corp_id, "corpsecret": secret}, None)
+            value, ttl = await fetch()
         except BaseException:
             await self.tokens.release(key)
             raise
-        self.token_fetches += 1
-        token = str(data["access_token"])
-        ttl = float(data.get("expires_in") or 7200)
         expires = self.clock.time() + max(ttl - TOKEN_MARGIN_S, ttl / 2)
-        await self.tokens.put(key, token, expires)
-        self._cache[key] = (token, expires)
-        return token
+        await self.tokens.put(key, value, expires)
+        self._cache[key] = (value, expires)
+        return value
+
+    async def _fetch_token(self, secret: str) -> tuple[str, float]:
+        data = await self._request("gettoken", "GET", {"corpid": self.config.corp_id, "corpsecret": secret}, None)
+        self.token_fetches += 1
+        return str(data["access_token"]), float(data.get("expires_in") or 7200)
+
+    async def _fetch_ticket(self, api: str, payload: dict[str, Any]) -> tuple[str, float]:
+        data = await self.call(api, payload)
+        self.ticket_fetches += 1
+        return str(data["ticket"]), float(data.get("expires_in") or 7200)
 
     async def drop_token(self, kind: str, token: str) -> None:
         """WeCom rejected `token`: forget it here and in the shared store (if still current)."""

@@ -14,10 +14,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
+from bot.crontab import crontab
 from bot.scheduler import Job, JobFunc, JobSource
 from bot.wecom.markdown import plain
 from handlers.services import Ctx
@@ -37,7 +37,7 @@ def topic_jobs(config: Config) -> JobSource:
     async def load(session: AsyncSession) -> list[Job]:
         jobs = []
         for schedule in await TopicRepo(session).schedules(active_only=True):
-            trigger = CronTrigger.from_crontab(schedule.cron, timezone=zone(config))
+            trigger = crontab(schedule.cron, timezone=zone(config))
             jobs.append(Job(f"{JOB_PREFIX}{schedule.id}", trigger, _job_for(schedule.id),
                             misfire_grace_s=config.of(CommunityConfig).topic_misfire_grace_s))
         return jobs

@@ -10,8 +10,7 @@ scheduler re-reads it.
 
 from __future__ import annotations
 
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.crontab import crontab
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
 from handlers.services import Ctx
@@ -26,7 +25,7 @@ MAX_TOPIC_BYTES = 3000  # room for the persona's frame inside add_msg_template's
 def check_cron(cron: str) -> str:
     cron = " ".join(cron.split())
     try:
-        CronTrigger.from_crontab(cron)
+        crontab(cron)
     except ValueError as exc:
         raise CommandError("时间表达式有误（分 时 日 月 周，例如 \"0 20 * * 2,4\" 表示每周二、四 20:00）："
                            f"{exc}") from None

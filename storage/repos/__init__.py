@@ -14,6 +14,7 @@ from storage.repos.customers import CustomerRepo, GroupRepo
 from storage.repos.escalation import OPEN_TICKET, StaffPendingRepo, TicketRepo
 from storage.repos.greeting import GroupWelcomeRepo
 from storage.repos.messages import KfWindowRepo, MessageRepo
+from storage.repos.notes import CustomerNoteRepo
 from storage.repos.points import PointsRepo
 from storage.repos.referral import ReferralRepo
 from storage.repos.replies import UnansweredRepo
@@ -21,9 +22,9 @@ from storage.repos.staff import AuditRepo, StaffRepo
 from storage.repos.tagging import RuleHitRepo, StageRepo, TagRepo, TagSyncRepo
 from storage.repos.topics import InterestRepo, TopicRepo
 
-__all__ = ["AuditRepo", "CampaignRepo", "CustomerRepo", "GroupRepo", "GroupWelcomeRepo", "InterestRepo",
-           "KfWindowRepo", "MessageRepo", "OPEN_TICKET", "PointsRepo", "PushCounts", "PushLedger", "PushRepo",
-           "ReferralRepo", "Repos", "RuleHitRepo", "StaffPendingRepo", "StaffRepo", "StageRepo", "TagRepo",
+__all__ = ["AuditRepo", "CampaignRepo", "CustomerNoteRepo", "CustomerRepo", "GroupRepo", "GroupWelcomeRepo",
+           "InterestRepo", "KfWindowRepo", "MessageRepo", "OPEN_TICKET", "PointsRepo", "PushCounts", "PushLedger",
+           "PushRepo", "ReferralRepo", "Repos", "RuleHitRepo", "StaffPendingRepo", "StaffRepo", "StageRepo", "TagRepo",
            "TagSyncRepo", "TicketRepo", "TopicRepo", "UnansweredRepo"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from datetime import date, datetime
+from typing import Sequence
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,25 @@ class CampaignRepo:
         stmt = (select(CheckinParticipant, Customer).join(Customer, Customer.id == CheckinParticipant.customer_id)
                 .where(CheckinParticipant.campaign_id == campaign_id).order_by(CheckinParticipant.id))
         return [(p, c) for p, c in (await self.session.execute(stmt)).all()]
+
+    async def participating(self, campaign_id: int, customer_ids: Sequence[int]) -> set[int]:
+        """Which of these customers joined the campaign."""
+        if not customer_ids:
+            return set()
+        stmt = select(CheckinParticipant.customer_id).where(CheckinParticipant.campaign_id == campaign_id,
+                                                            CheckinParticipant.customer_id.in_(list(customer_ids)))
+        return set((await self.session.scalars(stmt)).all())
+
+    async def days_by_customer(self, campaign_id: int, customer_ids: Sequence[int]) -> dict[int, builtins.list[date]]:
+        """The counted days of several customers in one query."""
+        out: dict[int, builtins.list[date]] = {cid: [] for cid in customer_ids}
+        if not customer_ids:
+            return out
+        rows = await self.session.execute(select(Checkin.customer_id, Checkin.day).where(
+            Checkin.campaign_id == campaign_id, Checkin.customer_id.in_(list(customer_ids))).order_by(Checkin.day))
+        for cid, day in rows.all():
+            out[cid].append(day)
+        return out
 
     async def checkin_on(self, campaign_id: int, customer_id: int, day: date) -> Checkin | None:
         return await self.session.scalar(select(Checkin).where(

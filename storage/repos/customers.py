@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,14 @@ class CustomerRepo:
 
     async def find(self, external_userid: str) -> Customer | None:
         return await self.session.scalar(select(Customer).where(Customer.external_userid == external_userid))
+
+    async def find_many(self, external_userids: Sequence[str]) -> list[Customer]:
+        """The known customers among these ids (e.g. a group's members), by name."""
+        if not external_userids:
+            return []
+        stmt = (select(Customer).where(Customer.external_userid.in_(list(external_userids)))
+                .order_by(Customer.name, Customer.id))
+        return list((await self.session.scalars(stmt)).all())
 
     async def get(self, customer_id: int) -> Customer:
         row = await self.session.get(Customer, customer_id)

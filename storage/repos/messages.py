@@ -37,9 +37,12 @@ class MessageRepo:
                                          Message.staff_userid == "").limit(at_most))
         return len((await self.session.scalars(stmt)).all())
 
-    async def recent(self, customer_id: int, limit: int = 10) -> list[Message]:
+    async def recent(self, customer_id: int, limit: int = 10, *, channel: str | None = None) -> list[Message]:
+        """The customer's latest messages (of one channel: kf, contact, ...), oldest first."""
         stmt = (select(Message).where(Message.customer_id == customer_id)
                 .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit))
+        if channel is not None:
+            stmt = stmt.where(Message.channel == channel)
         return list(reversed((await self.session.scalars(stmt)).all()))
 
 
