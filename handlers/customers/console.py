@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot import roles
 from bot.appkeys import CLOCK, CONFIG, FACTS
+from bot.appkeys import PAGES as MOUNTED
 from bot.console.frame import actor, context, frame, path_id, reader, signed_in, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage
@@ -50,6 +52,16 @@ async def customer_list(request: web.Request) -> web.Response:
     return frame(request, "客户", body, active="customers")
 
 
+def _actions(request: web.Request, customer_id: int) -> Safe:
+    """Links to the features' customer actions (e.g. export, erase) the member's role may open."""
+    me = signed_in(request)
+    links = [render('<a href="$href">$label</a>', href=f"/console{p.path.replace('{id}', str(customer_id))}",
+                    label=p.customer_action)
+             for p in request.config_dict[MOUNTED]
+             if p.customer_action and p.method == "GET" and roles.allows(me.role, p.role)]
+    return render('<p class="actions">$links</p>', links=join(links)) if links else Safe("")
+
+
 async def customer_detail(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
     customer_id = path_id(request)
@@ -82,10 +94,11 @@ async def customer_detail(request: web.Request) -> web.Response:
                     '</li>', dir=m.direction, when=local_time(m.created_at, tz, "%Y-%m-%d %H:%M:%S"),
                     way=f"{DIRECTION.get(m.direction, m.direction)}·{m.channel}", kind=KIND.get(m.kind, m.kind),
                     text=m.text) for m in history]
-    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1><dl class="profile">$dl</dl>'
+    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1>$actions<dl class="profile">$dl</dl>'
                   '<h3>标签</h3><p>$tags</p><h3>消息记录（最近 $n 条）</h3><ol class="history">$lines</ol>',
                   back=url("/console/customers"), name=customer.name or customer.external_userid, dl=dl,
-                  tags=_tags(tags), n=len(history), lines=join(lines) if lines else Safe("<li>没有消息</li>"))
+                  actions=_actions(request, customer_id), tags=_tags(tags), n=len(history),
+                  lines=join(lines) if lines else Safe("<li>没有消息</li>"))
     return frame(request, customer.name or "客户", body, active="customers")
 
 
