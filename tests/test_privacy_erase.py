@@ -149,3 +149,26 @@ async def test_a_remark_other_customers_share_is_not_taken_for_the_erased_custom
     async with sessions() as s:
         texts = sorted((await s.scalars(select(Message.text))).all())
     assert texts == sorted([f"老客户 {pk.KEPT_NAME} 下单了", "（此消息涉及的客户已按要求删除，内容已清除）"])
+
+
+async def test_a_customer_with_hundreds_of_questions_is_erased_too(sessions) -> None:
+    """Each question is looked for in staff texts: the search is split so no query grows too deep."""
+    from bot.clock import FakeClock
+    from storage.models import UnansweredQuestion
+
+    now = FakeClock(kit.MONDAY_10AM).now()
+    async with sessions.begin() as s:
+        customer = Customer(external_userid=pk.ERASED, name=pk.NAME, remark="", channel="", owner_userid="",
+                            advisor_userid="", stage="", is_vip=False, opted_out=False, status="active", lost_by="",
+                            first_seen_at=now, last_seen_at=now)
+        s.add(customer)
+        await s.flush()
+        for n in range(400):
+            s.add(UnansweredQuestion(customer_id=customer.id, text=f"第{n}个问题：门店几点开门？", best_faq="",
+                                     confidence=0.0, status="open", created_at=now))
+        s.add(Message(direction="out", channel="webhook", customer_id=None, staff_userid="", kind="notice",
+                      text="热门问题：第399个问题：门店几点开门 1", template_key="", external_msgid="", created_at=now))
+    async with sessions.begin() as s:
+        await erase(s, [await CustomerRepo(s).find(pk.ERASED)], actor="test", via="test", now=now)
+    async with sessions() as s:
+        assert (await s.scalars(select(Message.text))).all() == ["热门问题：[已删除] 1"]

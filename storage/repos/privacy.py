@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, false, or_, select, update
+from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import String
@@ -69,16 +69,19 @@ def text_columns(table: Table) -> list[Column[Any]]:
     return [c for c in table.columns if isinstance(c.type, (String, JSON))]
 
 
-def _mentions(columns: Sequence[Column[Any]], needles: Iterable[str]) -> ColumnElement[bool]:
-    needles = [n for n in needles if n]
+TERMS_PER_QUERY = 200  # SQLite parses "a OR b OR …" into a tree at most 1000 deep
+
+
+def _mentions(columns: Sequence[Column[Any]], needles: Iterable[str]) -> list[ColumnElement[bool]]:
+    """One LIKE condition per column, needle and stored form of it."""
     terms: list[ColumnElement[bool]] = []
     for column in columns:
         is_json = isinstance(column.type, JSON)
         target = cast(column, Text) if is_json else column
         for needle in needles:
-            for form in like_forms(needle, json_column=is_json):
-                terms.append(target.contains(form, autoescape=True))
-    return or_(*terms) if terms else false()
+            if needle:
+                terms += [target.contains(form, autoescape=True) for form in like_forms(needle, json_column=is_json)]
+    return terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,16 +275,17 @@ class PrivacyRepo:
         caller checks exactly). `scope` narrows the rows looked at."""
         columns = text_columns(table)
         keys = list(table.primary_key.columns)
-        if not columns or not needles:
-            return []
-        stmt = select(*keys, *[c for c in columns if c not in keys]).where(_mentions(columns, needles))
-        if scope is not None:
-            stmt = stmt.where(scope)
-        found = []
-        for row in (await self.session.execute(stmt)).mappings().all():
-            found.append(Found(table, {k.name: row[k.name] for k in keys},
-                               {c.name: row[c.name] for c in columns}))
-        return found
+        terms = _mentions(columns, needles)
+        found: dict[tuple[Any, ...], Found] = {}
+        for start in range(0, len(terms), TERMS_PER_QUERY):
+            stmt = (select(*keys, *[c for c in columns if c not in keys])
+                    .where(or_(*terms[start:start + TERMS_PER_QUERY])))
+            if scope is not None:
+                stmt = stmt.where(scope)
+            for row in (await self.session.execute(stmt)).mappings().all():
+                key = {k.name: row[k.name] for k in keys}
+                found.setdefault(tuple(key.values()), Found(table, key, {c.name: row[c.name] for c in columns}))
+        return list(found.values())
 
     async def rewrite(self, found: Found, values: dict[str, Any]) -> None:
         """Update one row through its mapped class, so objects this session already holds see the
