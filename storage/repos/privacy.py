@@ -296,13 +296,6 @@ class PrivacyRepo:
             stmt = stmt.where(found.table.c[name] == value)
         await self.session.execute(stmt)
 
-    async def finish_pending_events(self, event_ids: Sequence[int], *, now: datetime) -> None:
-        """Pending events of an erased customer are closed unprocessed: they must not recreate them."""
-        await self.session.execute(
-            update(InboundEvent).where(InboundEvent.id.in_(list(event_ids)),
-                                       InboundEvent.status == InboundStatus.PENDING)
-            .values(status=InboundStatus.DONE, processed_at=now, lease_until=None, error="customer erased"))
-
 
 def _entity(table: Table) -> Any:
     for mapper in Base.registry.mappers:
