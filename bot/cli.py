@@ -1,4 +1,5 @@
-"""The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check."""
+"""The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check,
+console passwd, customer export|erase."""
 
 from __future__ import annotations
 
@@ -289,6 +290,16 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_customer(args: argparse.Namespace) -> int:
+    """Customers' data rights: handlers/privacy/cli.py does the work."""
+    from handlers.privacy import cli
+
+    config = _config(args)
+    if args.customer_cmd == "export":
+        return asyncio.run(cli.export_to(config, args.customer, sys.stdout))
+    return asyncio.run(cli.erase_one(config, args.customer, confirmed=args.yes))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wanzi", description="Wanzi, a WeCom bot with one warm brand persona")
     parser.add_argument("--config", help="TOML config file (default: $WANZI_CONFIG)")
@@ -334,6 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     cw.add_argument("userid")
     cw.add_argument("--stdin", action="store_true", help="read the password from standard input")
     cw.set_defaults(func=cmd_console_passwd)
+    cu = sub.add_parser("customer", help="customers' data rights (PIPL)").add_subparsers(dest="customer_cmd",
+                                                                                        required=True)
+    ce = cu.add_parser("export", help="print everything stored about one customer as JSON", parents=[common])
+    ce.add_argument("customer", help="external_userid, or a name or remark only one customer has")
+    ce.set_defaults(func=cmd_customer)
+    cx = cu.add_parser("erase", help="delete or anonymise one customer in every table", parents=[common])
+    cx.add_argument("customer", help="external_userid, or a name or remark only one customer has")
+    cx.add_argument("--yes", action="store_true", help="do not ask to type the external_userid")
+    cx.set_defaults(func=cmd_customer)
     return parser
 
 

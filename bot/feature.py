@@ -50,6 +50,7 @@ class ConsolePage:
     title: str = ""  # the menu label; "" = not in the menu
     order: int = 100  # place in the menu
     role: str = "advisor"  # the least role that may open it
+    customer_action: str = ""  # a GET page under /customers/{id}/: linked with this label on each customer's page
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
 from bot.wecom.xml import parse_xml, xml_fields
+from storage.queues import dedupe_hash
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class CallbackEndpoint:
             self.inbox.wakeup.set()
             log.info("callback accepted", extra={"event_id": new_id, "kind": kind})
         else:
-            log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_key": event.dedupe_key})
+            # the key itself may name a customer (PIPL: no identifiers in logs); its hash is what is stored
+            log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_hash": dedupe_hash(event.dedupe_key)})
         return web.Response(status=200, text="")
 
     def _reject(self, request: web.Request, kind: str, exc: CallbackRejected,

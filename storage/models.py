@@ -219,7 +219,7 @@ class InboundEvent(Base):
     __tablename__ = "inbound_event"
     __table_args__ = (Index("ix_inbound_event_status_due", "status", "due_at"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)  # sha256 hex of the event's key
     source: Mapped[str] = mapped_column(String(8))  # xml | kf
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
@@ -231,6 +231,9 @@ class InboundEvent(Base):
     lease_until: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(32))  # worker_instance.id of the lease holder
     processed_at: Mapped[datetime | None]
+    # When the payload was cleared (retention or a customer's erasure): the row and its hashed dedupe
+    # key stay, so a replay is still a duplicate; the raw callback or kf entry is gone.
+    cleared_at: Mapped[datetime | None]
 
 
 class OutboxItem(Base):
@@ -722,3 +725,5 @@ Index("ix_referral_invite_added_at", ReferralInvite.added_at)
 Index("ix_topic_post_created_at", TopicPost.created_at)
 # Revision 0009: the push gate's per-customer counts (planned pushes, kf sends since the last message).
 Index("ix_outbox_item_customer_kind_due", OutboxItem.customer_id, OutboxItem.kind, OutboxItem.due_at)
+# Revision 0015: the retention job finds processed events whose payload is still there, oldest first.
+Index("ix_inbound_event_cleared_received", InboundEvent.cleared_at, InboundEvent.received_at)

@@ -13,6 +13,7 @@ other, so a backlog of pushes or replies never delays a welcome.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence, TypeVar, cast
 
@@ -47,6 +48,15 @@ def _for_claim(session: AsyncSession, stmt: S) -> S:
     return stmt
 
 
+def dedupe_hash(dedupe_key: str) -> str:
+    """What `inbound_event.dedupe_key` stores: the SHA-256 of the event's key, never the key itself.
+
+    Keys of contact events name the customer (`evt:change_external_contact:…:<external_userid>:…`);
+    stored only as a hash, they hold no identifier after the customer is erased, and a replayed
+    callback hashes to the same value, so it is still recognised as a duplicate."""
+    return hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()
+
+
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -55,7 +65,7 @@ class InboundRepo:
                          now: datetime) -> int | None:
         """Insert unless the dedupe key was seen; the new row id, or None for a duplicate."""
         stmt = _insert(self.session)(InboundEvent).values(
-            dedupe_key=dedupe_key, source=source, kind=kind, payload=payload, status="pending",
+            dedupe_key=dedupe_hash(dedupe_key), source=source, kind=kind, payload=payload, status="pending",
             attempts=0, error="", received_at=now, due_at=now,
         ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.id)
         return (await self.session.execute(stmt)).scalar_one_or_none()

@@ -11,7 +11,9 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import roles
 from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS
+from bot.appkeys import PAGES as MOUNTED
 from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, tell, writer
 from bot.console.html import Safe, join, local_time, render, table, url
@@ -67,6 +69,16 @@ async def customer_list(request: web.Request) -> web.Response:
                  table(["昵称", "外部联系人 ID", "备注", "渠道", "阶段", "标签", "状态", "最近发言"], rows,
                        empty="没有找到客户", cls="customers")])
     return frame(request, "客户", body, active="customers")
+
+
+def _actions(request: web.Request, customer_id: int) -> Safe:
+    """Links to the features' customer actions (e.g. export, erase) the member's role may open."""
+    me = signed_in(request)
+    links = [render('<a href="$href">$label</a>', href=f"/console{p.path.replace('{id}', str(customer_id))}",
+                    label=p.customer_action)
+             for p in request.config_dict[MOUNTED]
+             if p.customer_action and p.method == "GET" and roles.allows(me.role, p.role)]
+    return render('<p class="actions">$links</p>', links=join(links)) if links else Safe("")
 
 
 async def customer_detail(request: web.Request) -> web.Response:
@@ -134,9 +146,10 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
                           '</datalist><button type="submit">添加</button></form>', tags=tag_part, a=f"{base}/tags",
                           csrf=csrf, v=values(form, tag="")["tag"], names=names)
     alert = render('<p class="alert" role="alert">$e</p>', e=error) if error else Safe("")
-    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1>$alert<dl class="profile">$dl</dl>'
+    body = render('<p><a href="$back">← 客户列表</a></p><h1>$name</h1>$actions$alert<dl class="profile">$dl</dl>'
                   '<h3>标签</h3>$tags$panels<h3>消息记录（最近 $n 条）</h3><ol class="history">$lines</ol>',
                   back=url("/console/customers"), name=customer.name or customer.external_userid, alert=alert, dl=dl,
+                  actions=_actions(request, customer_id),
                   tags=tag_part, panels=join(panels), n=len(history),
                   lines=join(lines) if lines else Safe("<li>没有消息</li>"))
     return frame(request, customer.name or "客户", body, active="customers", status=400 if error else 200)
