@@ -163,7 +163,6 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         await chat.locator("#f-say input[name=text]").fill("你好呀，面霜适合干皮吗")
         await chat.locator("#f-say button[type=submit]").click()
         await chat.locator("#conversation .line.customer").first.wait_for()
-        await page.wait_for_function("() => true")  # let the page poll once more
         await bot_lines.nth(1).wait_for()
         await chat.locator("#f-staff input[name=text]").fill("/help")
         await chat.locator("#f-staff button").click()
