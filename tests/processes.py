@@ -65,15 +65,6 @@ def write_config(path: Path, *, db_url: str, api_base: str, port: int, retry_bas
     return path
 
 
-async def run_cli(config: Path, *args: str) -> int:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=ROOT,
-                                                env={**os.environ, "WANZI_CONFIG": str(config)},
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    _, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()[-500:]
-    return proc.returncode
-
-
 class Replica:
     """One `wanzi serve` process; stop() is SIGTERM, kill() is SIGKILL."""
 

@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
 from emulator import CallbackDriver, Emulator, EmulatorConfig
-from tests.conftest import PG_HOST, PG_PORT, PG_SKIP_REASON, PG_URL, postgres_reachable
-from tests.processes import Replica, free_port, run_cli, write_config
+from tests.processes import Replica, free_port, write_config
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    if not postgres_reachable():
-        pytest.skip(PG_SKIP_REASON)
-    import asyncpg
-
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    await conn.close()
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    await conn.close()
 
 
 async def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
@@ -42,15 +23,14 @@ async def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no
     return bool(predicate())
 
 
-async def test_two_replicas_given_the_same_callbacks_act_once(pg_url: str, tmp_path: Path) -> None:
+async def test_two_replicas_given_the_same_callbacks_act_once(postgres_url: str, tmp_path: Path) -> None:
     emu = Emulator(EmulatorConfig(callback_retry_delay=0.1))
     await emu.start()
     replicas = []
     for name in ("a", "b"):
         port = free_port()
-        cfg = write_config(tmp_path / f"{name}.toml", db_url=pg_url, api_base=emu.base_url, port=port)
+        cfg = write_config(tmp_path / f"{name}.toml", db_url=postgres_url, api_base=emu.base_url, port=port)
         replicas.append(Replica(cfg, port, tmp_path / f"{name}.log"))
-    await run_cli(replicas[0].config, "db", "upgrade")
     try:
         a, b = await asyncio.gather(*(r.start() for r in replicas))
         emu.connect(f"{a.url}/wecom/callback")
