@@ -13,7 +13,7 @@ from tests.browser import open_browser, shot
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
 from tests.processes import sandbox
-from tests.test_sandbox import wait_until
+from tests.waiting import wait_until
 
 
 @pytest.fixture

@@ -12,17 +12,8 @@ from sqlalchemy.engine import make_url
 from emulator import Emulator, EmulatorConfig
 from storage import db
 from storage.models import InboundEvent, OutboxItem
-from tests.processes import Replica, free_port, write_config
-
-
-async def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.1)
-    return bool(await predicate())
+from tests.processes import Replica, all_processed, free_port, write_config
+from tests.waiting import wait_until
 
 
 async def test_sigkill_under_load_loses_nothing_and_welcomes_once(sqlite_url: str, tmp_path: Path) -> None:
@@ -43,16 +34,8 @@ async def test_sigkill_under_load_loses_nothing_and_welcomes_once(sqlite_url: st
 
         engine = db.create_engine(sqlite_url)
         sessions = db.session_factory(engine)
-
-        async def settled() -> bool:
-            async with sessions() as s:
-                pending_in = await s.scalar(select(func.count()).select_from(InboundEvent)
-                                            .where(InboundEvent.status != "done"))
-                pending_out = await s.scalar(select(func.count()).select_from(OutboxItem)
-                                             .where(OutboxItem.status.in_(["pending", "sending"])))
-            return pending_in == 0 and pending_out == 0
-
-        assert await wait_for(settled), (tmp_path / "bot.log").read_text()[-2000:]
+        settled = await wait_until(lambda: all_processed(sessions), timeout=30)
+        assert settled, (tmp_path / "bot.log").read_text()[-2000:]
         async with sessions() as s:
             statuses = (await s.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status))).all()
         await engine.dispose()

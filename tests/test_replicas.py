@@ -8,19 +8,11 @@ from pathlib import Path
 import pytest
 
 from emulator import CallbackDriver, Emulator, EmulatorConfig
-from tests.processes import Replica, free_port, write_config
+from storage import db
+from tests.processes import Replica, all_processed, free_port, write_config
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
-
-
-async def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return bool(predicate())
 
 
 async def test_two_replicas_given_the_same_callbacks_act_once(postgres_url: str, tmp_path: Path) -> None:
@@ -45,9 +37,13 @@ async def test_two_replicas_given_the_same_callbacks_act_once(postgres_url: str,
             assert (await to_b.send(delivery.plain)).statuses == [200]
 
         welcomed = lambda: {c.body["welcome_code"] for c in emu.calls("send_welcome_msg") if c.ok}  # noqa: E731
-        assert await wait_for(lambda: len(welcomed()) == 10), emu.calls("send_welcome_msg")
-        assert await wait_for(lambda: all(len(emu.customer_inbox(e)) == 2 for e in customers[:5]))
-        await asyncio.sleep(1.0)  # anything duplicated would have shown up by now
+        assert await wait_until(lambda: len(welcomed()) == 10), emu.calls("send_welcome_msg")
+        assert await wait_until(lambda: all(len(emu.customer_inbox(e)) == 2 for e in customers[:5]))
+        engine = db.create_engine(postgres_url)
+        try:  # both replicas are done with every callback: a duplicate would have been sent by now
+            assert await wait_until(lambda: all_processed(db.session_factory(engine)))
+        finally:
+            await engine.dispose()
         assert len(emu.calls("send_welcome_msg")) == 10
         assert all(len(emu.customer_inbox(e)) == 2 for e in customers[:5])  # one welcome + one answer
         assert len([c for c in emu.calls("kf/send_msg") if c.ok]) == 5
