@@ -1,11 +1,13 @@
 """Shared fixtures: a fresh copy of the migrated database per test (SQLite always, PostgreSQL when
-reachable), the bot and the WeCom emulator on a FakeClock."""
+reachable), the bot and the WeCom emulator on a FakeClock, and the emulator alone with a stand-in
+callback receiver."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterator
 
+import aiohttp
 import pytest
 
 from tests.databases import Templates, empty_postgres
@@ -13,7 +15,8 @@ from tests.databases import sqlite_url as sqlite_file_url
 
 if TYPE_CHECKING:
     from bot.clock import FakeClock
-    from emulator import Emulator
+    from emulator import Emulator, EmulatorConfig
+    from emulator.testing import ApiClient, CallbackReceiver
     from tests.harness import BotUnderTest
 
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -105,3 +108,55 @@ async def wanzi(db_url: str, wecom: Emulator, clock: FakeClock) -> AsyncIterator
     wecom.connect(f"{bot.url}/wecom/callback")
     yield bot
     await bot.stop()
+
+
+# --- the emulator on its own (emulator tests) -----------------------------------------------------
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """The settings of `emu`; a module overrides this fixture to pick its seed and knobs."""
+    from emulator import EmulatorConfig
+
+    return EmulatorConfig(callback_retry_delay=0)
+
+
+@pytest.fixture
+async def emu(emulator_config: EmulatorConfig, clock: FakeClock) -> AsyncIterator[Emulator]:
+    """The WeCom emulator without a bot, on the test's clock; callbacks go to `receiver` if used."""
+    from emulator import Emulator
+
+    emulator = Emulator(emulator_config, clock=clock)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def receiver(emu: Emulator) -> AsyncIterator[CallbackReceiver]:
+    """A stand-in bot at the emulator's callback URL that decrypts and records every push."""
+    from emulator.testing import CallbackReceiver
+
+    rec = CallbackReceiver(emu.config.crypto())
+    await rec.start()
+    emu.connect(rec.url)
+    yield rec
+    await rec.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def api_as(emu: Emulator, http: aiohttp.ClientSession) -> Callable[[str], ApiClient]:
+    """A bare API client on the emulator for one of the corp's secrets: api_as("kf")."""
+    from emulator.testing import ApiClient
+
+    return lambda kind: ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets[kind])
+
+
+@pytest.fixture
+def app_api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("app")

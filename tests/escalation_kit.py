@@ -1,13 +1,17 @@
 """Helpers for escalation and staff-command tests: a bot with advisors, VIPs and a clock in
-working hours (Monday 2026-03-02 10:00 in Shanghai)."""
+working hours (Monday 2026-03-02 10:00 in Shanghai).
+
+The `clock` and `bot` fixtures are shared by assignment: `clock, bot = kit.clock, kit.bot`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, AsyncIterator
 
+import pytest
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
+from bot.clock import FakeClock
 from storage.models import AuditLog, Customer, Ticket
 from storage.repos import CustomerRepo, StaffRepo, TagRepo
 from tests.harness import BotUnderTest, make_config
@@ -31,6 +35,20 @@ async def start(db_url: str, wecom, clock, **escalation: Any) -> BotUnderTest:  
     bot = await BotUnderTest.start(config(db_url, wecom.base_url, **escalation), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Monday 10:00 in Shanghai: inside the advisors' working hours."""
+    return FakeClock(MONDAY_10AM)
+
+
+@pytest.fixture
+async def bot(db_url: str, wecom, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
+    """Fixture: the bot with the escalation team and rules above, its callbacks from the emulator."""
+    started = await start(db_url, wecom, clock)
+    yield started
+    await started.stop()
 
 
 async def customer(bot: BotUnderTest, ext: str, *, name: str = "", remark: str = "", vip: bool = False,
