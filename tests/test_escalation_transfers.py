@@ -13,6 +13,7 @@ import pytest
 from bot.app import create_app
 from bot.cli import main
 from tests import escalation_kit as kit
+from tests.waiting import wait_until
 
 KF = "wkWanziDemoKf01"
 
@@ -101,16 +102,13 @@ async def test_start_up_warns_about_an_advisor_who_is_not_a_servicer(db_url, wec
 
     config = kit.config(db_url, wecom.base_url)  # advisors li.na and wang.fang; chen.jing is an operator
     config = config.replace(staff={"advisors": ("li.na", "wang.fang", "chen.jing")})
-    app = create_app(config, clock=clock, migrate=True)  # with its workers, as `wanzi serve` runs
+    app = create_app(config, clock=clock)  # with its workers, as `wanzi serve` runs
     runner = web.AppRunner(app)
     with caplog.at_level(logging.WARNING):
         await runner.setup()
         try:
-            for _ in range(200):
-                found = [r for r in caplog.records if "not a servicer" in r.getMessage()]
-                if found:
-                    break
-                await asyncio.sleep(0.02)
+            found = await wait_until(lambda: [r for r in caplog.records if "not a servicer" in r.getMessage()],
+                                     timeout=4.0)
         finally:
             await runner.cleanup()
     (record,) = found
