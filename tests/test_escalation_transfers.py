@@ -18,18 +18,7 @@ from tests.waiting import wait_until
 KF = "wkWanziDemoKf01"
 
 
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock, no_advisor="wecom_pool")
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot_fixture(no_advisor="wecom_pool")  # fixtures: Monday 10:00, the bot
 
 
 async def test_the_customer_hears_who_is_coming_only_with_the_code_of_the_accepted_transfer(bot, wecom) -> None:
