@@ -1,66 +1,95 @@
-"""Shared fixtures: a fresh migrated database per test (SQLite always, PostgreSQL when reachable)."""
+"""Shared fixtures: a fresh copy of the migrated database per test (SQLite always, PostgreSQL when
+reachable), the bot and the WeCom emulator on a FakeClock, and the emulator alone with a stand-in
+callback receiver."""
 
 from __future__ import annotations
 
-import socket
-import uuid
-from typing import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Iterator
 
+import aiohttp
 import pytest
 
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_URL = f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test"
+from tests.databases import Templates, empty_postgres
+from tests.databases import sqlite_url as sqlite_file_url
+
+if TYPE_CHECKING:
+    from bot.clock import FakeClock
+    from emulator import Emulator, EmulatorConfig
+    from emulator.testing import ApiClient, CallbackReceiver
+    from tests.harness import BotUnderTest
+
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def postgres_reachable() -> bool:
+# --- databases ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The session's migrated templates (built on first use, the PostgreSQL one dropped at the end)."""
+    made = Templates(tmp_path_factory.mktemp("templates"))
     try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=0.5):
-            return True
-    except OSError:
-        return False
+        yield made
+    finally:
+        made.close()
 
 
-PG_SKIP_REASON = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT} (user postgres, database test)"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
-    """A database URL with an empty schema: a temp SQLite file, or a fresh PostgreSQL schema."""
+@pytest.fixture(params=DATABASES)
+async def db_url(request: pytest.FixtureRequest, templates: Templates, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of the test's own: a copy of the SQLite template, or a PostgreSQL
+    database cloned from the PostgreSQL one."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
+        yield templates.sqlite_copy(tmp_path / "wanzi.db")
         return
-    if not postgres_reachable():
-        pytest.skip(PG_SKIP_REASON)
-    import asyncpg
+    async with templates.postgres_copy() as url:
+        yield url
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    try:
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
-    finally:
-        await conn.close()
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    try:
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        await conn.close()
+
+@pytest.fixture(params=DATABASES)
+async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with nothing in it, for tests that run the migrations: a new SQLite file, or a
+    new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield sqlite_file_url(tmp_path / "empty.db")
+        return
+    async with empty_postgres() as url:
+        yield url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
-    return f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
+def sqlite_url(templates: Templates, tmp_path: Path) -> str:
+    """A migrated SQLite database of the test's own."""
+    return templates.sqlite_copy(tmp_path / "wanzi.db")
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+async def postgres_url(templates: Templates) -> AsyncIterator[str]:
+    """A migrated PostgreSQL database of the test's own (skips when PostgreSQL is not reachable)."""
+    async with templates.postgres_copy() as url:
+        yield url
+
+
+@pytest.fixture
+async def sessions(db_url: str):  # type: ignore[no-untyped-def]
+    """A session factory on the test's migrated database."""
+    from storage import db
+
+    engine = db.create_engine(db_url)
+    yield db.session_factory(engine)
+    await engine.dispose()
+
+
+# --- the bot and the emulator ---------------------------------------------------------------------
+
+@pytest.fixture
+def clock() -> FakeClock:
     from bot.clock import FakeClock
 
     return FakeClock(1_700_000_000)
 
 
 @pytest.fixture
-async def wecom(clock):  # type: ignore[no-untyped-def]
+async def wecom(clock: FakeClock) -> AsyncIterator[Emulator]:
     """The project's WeCom emulator on 127.0.0.1, sharing the test's FakeClock."""
     from emulator import Emulator, EmulatorConfig
 
@@ -71,7 +100,7 @@ async def wecom(clock):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock):  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom: Emulator, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
     """The bot under test, its API pointed at the emulator and the emulator's callbacks at it."""
     from tests.harness import BotUnderTest, make_config
 
@@ -81,12 +110,53 @@ async def wanzi(db_url: str, wecom, clock):  # type: ignore[no-untyped-def]
     await bot.stop()
 
 
-@pytest.fixture
-async def sessions(db_url: str):  # type: ignore[no-untyped-def]
-    """A session factory on a freshly migrated database."""
-    from storage import db
+# --- the emulator on its own (emulator tests) -----------------------------------------------------
 
-    engine = db.create_engine(db_url)
-    await db.upgrade(engine)
-    yield db.session_factory(engine)
-    await engine.dispose()
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """The settings of `emu`; a module overrides this fixture to pick its seed and knobs."""
+    from emulator import EmulatorConfig
+
+    return EmulatorConfig(callback_retry_delay=0)
+
+
+@pytest.fixture
+async def emu(emulator_config: EmulatorConfig, clock: FakeClock) -> AsyncIterator[Emulator]:
+    """The WeCom emulator without a bot, on the test's clock; callbacks go to `receiver` if used."""
+    from emulator import Emulator
+
+    emulator = Emulator(emulator_config, clock=clock)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def receiver(emu: Emulator) -> AsyncIterator[CallbackReceiver]:
+    """A stand-in bot at the emulator's callback URL that decrypts and records every push."""
+    from emulator.testing import CallbackReceiver
+
+    rec = CallbackReceiver(emu.config.crypto())
+    await rec.start()
+    emu.connect(rec.url)
+    yield rec
+    await rec.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def api_as(emu: Emulator, http: aiohttp.ClientSession) -> Callable[[str], ApiClient]:
+    """A bare API client on the emulator for one of the corp's secrets: api_as("kf")."""
+    from emulator.testing import ApiClient
+
+    return lambda kind: ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets[kind])
+
+
+@pytest.fixture
+def app_api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("app")

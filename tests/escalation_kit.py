@@ -1,13 +1,18 @@
 """Helpers for escalation and staff-command tests: a bot with advisors, VIPs and a clock in
-working hours (Monday 2026-03-02 10:00 in Shanghai)."""
+working hours (Monday 2026-03-02 10:00 in Shanghai).
+
+The `clock` and `bot` fixtures are shared by assignment: `clock, bot = kit.clock, kit.bot` (or a
+`bot` with other settings from `kit.bot_fixture(...)`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, AsyncIterator, Awaitable, Callable
 
+import pytest
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
+from bot.clock import FakeClock
 from storage.models import AuditLog, Customer, Ticket
 from storage.repos import CustomerRepo, StaffRepo, TagRepo
 from tests.harness import BotUnderTest, make_config
@@ -31,6 +36,27 @@ async def start(db_url: str, wecom, clock, **escalation: Any) -> BotUnderTest:  
     bot = await BotUnderTest.start(config(db_url, wecom.base_url, **escalation), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Monday 10:00 in Shanghai: inside the advisors' working hours."""
+    return FakeClock(MONDAY_10AM)
+
+
+def bot_fixture(starter: Callable[..., Awaitable[BotUnderTest]] = start, **settings: Any) -> Any:
+    """A `bot` fixture: `starter(db_url, wecom, clock, **settings)`, stopped after the test; a module
+    takes it with `bot = kit.bot_fixture(no_advisor="wecom_pool")`."""
+    @pytest.fixture
+    async def bot(db_url: str, wecom, clock: FakeClock) -> AsyncIterator[BotUnderTest]:
+        started = await starter(db_url, wecom, clock, **settings)
+        yield started
+        await started.stop()
+
+    return bot
+
+
+bot = bot_fixture()  # the escalation team and rules above, its callbacks from the emulator
 
 
 async def customer(bot: BotUnderTest, ext: str, *, name: str = "", remark: str = "", vip: bool = False,

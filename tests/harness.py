@@ -1,4 +1,7 @@
-"""Test harness: the bot as a real aiohttp server on 127.0.0.1, workers off, driven by drain()."""
+"""Test harness: the bot as a real aiohttp server on 127.0.0.1, workers off, driven by drain().
+
+The bot starts on an already migrated database (a copy of the session's template, see
+tests/databases.py) and only checks its revision, as `wanzi serve` does."""
 
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ class BotUnderTest:
 
     @classmethod
     async def start(cls, config: Config, clock: Clock, **kwargs: Any) -> BotUnderTest:
-        app = create_app(config, clock=clock, run_workers=False, migrate=True, **kwargs)
+        app = create_app(config, clock=clock, run_workers=False, **kwargs)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

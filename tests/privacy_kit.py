@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
 from handlers.checkin.campaigns import create_campaign
-from storage.models import Base, Customer, SuppressedPush
+from storage.models import AuditLog, Base, Customer, SuppressedPush
 from storage.repos import CustomerRepo
 from storage.repos.notes import CustomerNoteRepo
 from tests import escalation_kit as kit
@@ -45,6 +45,25 @@ async def start(db_url: str, wecom: Any, clock: Any, **sections: Any) -> BotUnde
     bot = await BotUnderTest.start(config(db_url, wecom.base_url, **sections), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
+
+
+async def start_seeded(db_url: str, wecom: Any, clock: Any) -> BotUnderTest:
+    """The bot, and the customer to be erased: a friend of li.na's who asked QUESTION, with a remark."""
+    bot = await start(db_url, wecom, clock)
+    await wecom.add_friend("li.na", ERASED, name=NAME)
+    await customer_says(bot, wecom, ERASED, QUESTION)
+    await kit.customer(bot, ERASED, name=NAME, remark=REMARK)
+    return bot
+
+
+bot = kit.bot_fixture(start_seeded)  # a fixture, taken with `clock, bot = kit.clock, pk.bot`
+
+
+async def audit(bot: BotUnderTest, action: str) -> list[tuple[str, str]]:
+    """(actor, target) of the audit rows of `action`, oldest first."""
+    async with bot.sessions() as s:
+        rows = (await s.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id))).all()
+    return [(r.actor, r.target) for r in rows]
 
 
 async def staff_says(bot: BotUnderTest, wecom: Any, userid: str, text: str) -> str:

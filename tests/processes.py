@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import InboundEvent, OutboxItem
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,15 +70,6 @@ def write_config(path: Path, *, db_url: str, api_base: str, port: int, retry_bas
     return path
 
 
-async def run_cli(config: Path, *args: str) -> int:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, cwd=ROOT,
-                                                env={**os.environ, "WANZI_CONFIG": str(config)},
-                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    _, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()[-500:]
-    return proc.returncode
-
-
 class Replica:
     """One `wanzi serve` process; stop() is SIGTERM, kill() is SIGKILL."""
 
@@ -87,21 +83,22 @@ class Replica:
 
     async def start(self) -> Replica:
         log = open(self.log_path, "ab")
-        self.proc = await asyncio.create_subprocess_exec(
+        proc = self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "serve", cwd=ROOT, env={**os.environ, "WANZI_CONFIG": str(self.config)},
             stdout=log, stderr=log, start_new_session=True)
         log.close()
         async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                if self.proc.returncode is not None:
-                    break
+            async def up_or_exited() -> str:
+                if proc.returncode is not None:
+                    return "exited"
                 try:
                     async with http.get(f"{self.url}/healthz") as r:
-                        if r.status == 200:
-                            return self
+                        return "up" if r.status == 200 else ""
                 except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)
+                    return ""
+
+            if await wait_until(up_or_exited) == "up":
+                return self
         raise RuntimeError(f"replica did not start: {self.log_path.read_text()[-800:]}")
 
     async def _signal(self, sig: int) -> None:
@@ -114,3 +111,15 @@ class Replica:
 
     async def kill(self) -> None:
         await self._signal(signal.SIGKILL)
+
+
+async def all_processed(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the bot processes are done with everything they accepted: every inbound event
+    processed and no outbox row waiting or being sent (a kf pull stores what it fetched before it
+    marks its notice done, and a row is `sending` until its call has returned)."""
+    async with sessions() as s:
+        pending_in = await s.scalar(select(func.count()).select_from(InboundEvent)
+                                    .where(InboundEvent.status != "done"))
+        pending_out = await s.scalar(select(func.count()).select_from(OutboxItem)
+                                     .where(OutboxItem.status.in_(["pending", "sending"])))
+    return pending_in == 0 and pending_out == 0

@@ -3,12 +3,12 @@ database, a status that does not exist, a config not yet filled in for a real co
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 from pathlib import Path
@@ -17,6 +17,7 @@ import pytest
 
 from bot.cli import main
 from tests.processes import ROOT, free_port
+from tests.waiting import wait_until
 
 EXAMPLE = ROOT / "config.example.toml"
 
@@ -35,15 +36,14 @@ def http(url: str, body: dict | None = None) -> dict:
 
 
 def wait_for(check, timeout: float = 30.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
+    """tests.waiting.wait_until for this synchronous test; a refused connection means "not yet"."""
+    def answer():
         try:
-            result = check()
+            return check()
         except OSError:
-            result = None
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.2)
+            return None
+
+    return asyncio.run(wait_until(answer, timeout=timeout, interval=0.2))
 
 
 def test_the_sandbox_writes_its_config_so_the_cli_reads_its_outbox(

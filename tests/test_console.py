@@ -196,7 +196,6 @@ async def test_a_build_without_a_feature_has_no_page_or_menu_entry_for_it(db_url
 
 async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url) -> None:
     engine = db.create_engine(sqlite_url)
-    await db.upgrade(engine)
     reader = db.create_reader(sqlite_url)
     assert reader is not None and db.create_reader("postgresql+asyncpg://u@h/d") is None
     now = FakeClock(1_700_000_000).now()

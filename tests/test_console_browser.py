@@ -13,7 +13,7 @@ from tests.browser import open_browser, shot
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
 from tests.processes import sandbox
-from tests.test_sandbox import wait_until
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -163,7 +163,6 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         await chat.locator("#f-say input[name=text]").fill("你好呀，面霜适合干皮吗")
         await chat.locator("#f-say button[type=submit]").click()
         await chat.locator("#conversation .line.customer").first.wait_for()
-        await page.wait_for_function("() => true")  # let the page poll once more
         await bot_lines.nth(1).wait_for()
         await chat.locator("#f-staff input[name=text]").fill("/help")
         await chat.locator("#f-staff button").click()

@@ -14,32 +14,26 @@ from typing import Awaitable, Callable
 from emulator import Emulator, EmulatorConfig
 from emulator.calls import RecordedCall
 from emulator.driver import Delivery
-from tests.processes import Replica, free_port, run_cli, write_config
+from tests.processes import Replica, free_port, write_config
+from tests.waiting import wait_until
 
 WELCOME_WINDOW_S = 20.0  # WeCom's welcome_code / kf welcome_code lifetime
 KILL_AFTER_S = 1.5
 
 
 async def first(find: Callable[[], list[RecordedCall]], timeout: float) -> RecordedCall | None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        found = find()
-        if found:
-            return found[0]
-        await asyncio.sleep(0.05)
-    found = find()
+    found = await wait_until(find, timeout=timeout)
     return found[0] if found else None
 
 
-async def crash_while_welcoming(tmp_path: Path, api: str, arrive: Callable[[Emulator], Awaitable[Delivery]]) -> None:
+async def crash_while_welcoming(tmp_path: Path, db_url: str, api: str,
+                                arrive: Callable[[Emulator], Awaitable[Delivery]]) -> None:
     """`arrive` makes a customer show up with a welcome code; the bot is SIGKILLed mid-try and restarted."""
     emu = Emulator(EmulatorConfig(callback_retry_delay=0.2))
     await emu.start()
     port = free_port()
-    cfg = write_config(tmp_path / "bot.toml", db_url=f"sqlite+aiosqlite:///{tmp_path}/wanzi.db",
-                       api_base=emu.base_url, port=port, retry_base_s=None, lease_s=None)
-    await run_cli(cfg, "db", "upgrade")
+    cfg = write_config(tmp_path / "bot.toml", db_url=db_url, api_base=emu.base_url, port=port, retry_base_s=None,
+                       lease_s=None)
     bot = await Replica(cfg, port, tmp_path / "bot.log").start()
     emu.connect(f"{bot.url}/wecom/callback")
     # System busy: the first two tries get -1, each after 2 s; later ones go through.
@@ -63,15 +57,17 @@ async def crash_while_welcoming(tmp_path: Path, api: str, arrive: Callable[[Emul
         await emu.stop()
 
 
-async def test_a_new_friend_is_welcomed_although_the_bot_died_while_wecom_was_busy(tmp_path: Path) -> None:
+async def test_a_new_friend_is_welcomed_although_the_bot_died_while_wecom_was_busy(tmp_path: Path,
+                                                                                    sqlite_url: str) -> None:
     async def add_friend(emu: Emulator) -> Delivery:
         return await emu.add_friend("zhang.wei", "wmCrashWelcome01")
 
-    await crash_while_welcoming(tmp_path, "externalcontact/send_welcome_msg", add_friend)
+    await crash_while_welcoming(tmp_path, sqlite_url, "externalcontact/send_welcome_msg", add_friend)
 
 
-async def test_a_kf_visitor_is_welcomed_although_the_bot_died_while_wecom_was_busy(tmp_path: Path) -> None:
+async def test_a_kf_visitor_is_welcomed_although_the_bot_died_while_wecom_was_busy(tmp_path: Path,
+                                                                                   sqlite_url: str) -> None:
     async def enter(emu: Emulator) -> Delivery:
         return await emu.customer_enters_kf("wmCrashKfWelcome01")
 
-    await crash_while_welcoming(tmp_path, "kf/send_msg_on_event", enter)
+    await crash_while_welcoming(tmp_path, sqlite_url, "kf/send_msg_on_event", enter)

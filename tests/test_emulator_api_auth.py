@@ -4,7 +4,6 @@ customer-contact.md §4)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -23,17 +22,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=3, api_per_minute=5), clock=clock)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=3, api_per_minute=5)
 
 
 def client(emu: Emulator, http: aiohttp.ClientSession, kind: str = "contact") -> ApiClient:

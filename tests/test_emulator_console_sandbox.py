@@ -3,7 +3,6 @@ same-origin POSTs; configured channels; kf customers; the reception pool; markdo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,30 +13,18 @@ from emulator import Emulator, EmulatorConfig
 from emulator.markdown import parse
 from emulator.testing import ApiClient, CallbackReceiver
 
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    rec = CallbackReceiver(EmulatorConfig().crypto())
-    await rec.start()
-    yield rec
-    await rec.stop()
+pytestmark = pytest.mark.usefixtures("receiver")  # the emulator's callbacks go to a stand-in bot
 
 
 @pytest.fixture
-async def emu(receiver: CallbackReceiver) -> AsyncIterator[Emulator]:
-    config = EmulatorConfig(seed=71, callback_retry_delay=0, channel_states=("spring_sale", "expo_booth3"),
-                            sidebar_url="http://127.0.0.1:8080/sidebar")
-    emulator = Emulator(config, clock=FakeClock(1_700_070_000))
-    await emulator.start()
-    emulator.connect(receiver.url)
-    yield emulator
-    await emulator.stop()
+def clock() -> FakeClock:
+    return FakeClock(1_700_070_000)
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=71, callback_retry_delay=0, channel_states=("spring_sale", "expo_booth3"),
+                          sidebar_url="http://127.0.0.1:8080/sidebar")
 
 
 async def post(emu: Emulator, http: aiohttp.ClientSession, name: str, body: dict[str, Any],

@@ -4,9 +4,8 @@ from the notes' examples."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
-import aiohttp
 import pytest
 
 from bot.clock import FakeClock
@@ -20,6 +19,8 @@ CHAT = "wrDemoChat0001XXXXXXXXXXXXXXX"
 HEAD = ("<xml><ToUserName><![CDATA[ww0123456789abcdef]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>"
         "<CreateTime>{t}</CreateTime><MsgType><![CDATA[event]]></MsgType>")
 
+pytestmark = pytest.mark.usefixtures("receiver")  # the emulator's callbacks go to a stand-in bot
+
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -27,26 +28,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def receiver(clock: FakeClock) -> AsyncIterator[CallbackReceiver]:
-    rec = CallbackReceiver(EmulatorConfig().crypto())
-    await rec.start()
-    yield rec
-    await rec.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=5, callback_retry_delay=0)
 
 
 @pytest.fixture
-async def emu(clock: FakeClock, receiver: CallbackReceiver) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=5, callback_retry_delay=0), clock=clock)
-    await emulator.start()
-    emulator.connect(receiver.url)
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        yield ApiClient(emu.base_url, session, emu.config.corp_id, emu.config.secrets["contact"])
+def api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("contact")
 
 
 # --- callbacks ---------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from bot.clock import FakeClock
 from emulator import Emulator, EmulatorConfig
@@ -22,12 +20,6 @@ async def started(config: EmulatorConfig) -> Emulator:
     emu = Emulator(config, clock=FakeClock(1_700_060_000))
     await emu.start()
     return emu
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def test_generated_customers_get_plausible_chinese_names() -> None:

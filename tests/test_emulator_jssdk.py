@@ -3,7 +3,6 @@ driven over HTTP the way the stand-in script drives them (the browser test runs 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -24,22 +23,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=31, jsapi_tickets_per_hour_app=3), clock=clock)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-def app_api(emu: Emulator, http: aiohttp.ClientSession) -> ApiClient:
-    return ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets["app"])
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=31, jsapi_tickets_per_hour_app=3)
 
 
 def test_signature_matches_the_documented_vectors() -> None:

@@ -3,10 +3,9 @@ session states and event codes. Request bodies are hand-written from the notes."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.clock import FakeClock
@@ -16,6 +15,8 @@ from emulator.testing import ApiClient, CallbackReceiver
 KF = "wkWanziDemoKf01"
 CUST = "wmDemoCust0001RRRRRRRRRRRRRRR"
 
+pytestmark = pytest.mark.usefixtures("receiver")  # the emulator's callbacks go to a stand-in bot
+
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -23,26 +24,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    rec = CallbackReceiver(EmulatorConfig().crypto())
-    await rec.start()
-    yield rec
-    await rec.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=11, callback_retry_delay=0)
 
 
 @pytest.fixture
-async def emu(clock: FakeClock, receiver: CallbackReceiver) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=11, callback_retry_delay=0), clock=clock)
-    await emulator.start()
-    emulator.connect(receiver.url)
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        yield ApiClient(emu.base_url, session, emu.config.corp_id, emu.config.secrets["kf"])
+def api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("kf")
 
 
 def last_token(receiver: CallbackReceiver) -> str:

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.clock import FakeClock
@@ -16,6 +15,8 @@ from emulator.testing import ApiClient, CallbackReceiver
 KF, KF2 = "wkWanziDemoKf01", "wkWanziVipKf02"
 CUST = "wmPoolCust0001"
 
+pytestmark = pytest.mark.usefixtures("receiver")  # the emulator's callbacks go to a stand-in bot
+
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -23,29 +24,14 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    rec = CallbackReceiver(EmulatorConfig().crypto())
-    await rec.start()
-    yield rec
-    await rec.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=51, callback_retry_delay=0, kf_accounts={KF: "丸子小助手", KF2: "丸子VIP顾问"},
+                          kf_account_servicers={KF2: ("chen.jing",)})
 
 
 @pytest.fixture
-async def emu(clock: FakeClock, receiver: CallbackReceiver) -> AsyncIterator[Emulator]:
-    config = EmulatorConfig(seed=51, callback_retry_delay=0,
-                            kf_accounts={KF: "丸子小助手", KF2: "丸子VIP顾问"},
-                            kf_account_servicers={KF2: ("chen.jing",)})
-    emulator = Emulator(config, clock=clock)
-    await emulator.start()
-    emulator.connect(receiver.url)
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        yield ApiClient(emu.base_url, session, emu.config.corp_id, emu.config.secrets["kf"])
+def api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("kf")
 
 
 async def pull(api: ApiClient, receiver: CallbackReceiver, cursor: str = "") -> tuple[list[dict[str, Any]], str]:

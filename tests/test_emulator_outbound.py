@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.clock import FakeClock
@@ -21,17 +19,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=13), clock=clock)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=13)
 
 
 @pytest.fixture
-async def api(emu: Emulator) -> AsyncIterator[ApiClient]:
-    async with aiohttp.ClientSession() as session:
-        yield ApiClient(emu.base_url, session, emu.config.corp_id, emu.config.secrets["app"])
+def api(app_api: ApiClient) -> ApiClient:
+    return app_api
 
 
 def text_msg(content: str, **extra: Any) -> dict[str, Any]:

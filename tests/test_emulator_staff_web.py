@@ -4,7 +4,6 @@ the desktop Web login, and code → identity with auth/getuserinfo / getuserdeta
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, urlsplit
 
 import aiohttp
@@ -24,22 +23,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
-    emulator = Emulator(EmulatorConfig(seed=21), clock=clock)
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-def app_api(emu: Emulator, http: aiohttp.ClientSession) -> ApiClient:
-    return ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets["app"])
+def emulator_config() -> EmulatorConfig:
+    return EmulatorConfig(seed=21)
 
 
 def authorize_query(emu: Emulator, **overrides: str) -> dict[str, str]:

@@ -3,25 +3,12 @@ kf chat moves to them and the persona stays silent; SLA breaches remind, then re
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from storage.models import UnansweredQuestion
 from tests import escalation_kit as kit
 
-
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock)
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
 
 async def test_a_vip_refund_question_reaches_the_advisor_with_context(bot, wecom) -> None:

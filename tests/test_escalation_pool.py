@@ -4,24 +4,10 @@ next, and a servicer who picks the chat up in the WeCom client takes the ticket 
 
 from __future__ import annotations
 
-import pytest
-
 from tests import escalation_kit as kit
 from tests.harness import BotUnderTest, make_config
 
-
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock, no_advisor="wecom_pool")
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot_fixture(no_advisor="wecom_pool")  # fixtures: Monday 10:00, the bot
 
 
 def pooled(wecom) -> list[str]:  # type: ignore[no-untyped-def]

@@ -5,24 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from tests import escalation_kit as kit
 from tests.service_kit import say
 
-
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock)
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
 
 async def test_resolving_without_a_reply_claims_nothing(bot, wecom, clock) -> None:

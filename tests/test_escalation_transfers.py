@@ -13,22 +13,12 @@ import pytest
 from bot.app import create_app
 from bot.cli import main
 from tests import escalation_kit as kit
+from tests.waiting import wait_until
 
 KF = "wkWanziDemoKf01"
 
 
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock, no_advisor="wecom_pool")
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot_fixture(no_advisor="wecom_pool")  # fixtures: Monday 10:00, the bot
 
 
 async def test_the_customer_hears_who_is_coming_only_with_the_code_of_the_accepted_transfer(bot, wecom) -> None:
@@ -101,16 +91,13 @@ async def test_start_up_warns_about_an_advisor_who_is_not_a_servicer(db_url, wec
 
     config = kit.config(db_url, wecom.base_url)  # advisors li.na and wang.fang; chen.jing is an operator
     config = config.replace(staff={"advisors": ("li.na", "wang.fang", "chen.jing")})
-    app = create_app(config, clock=clock, migrate=True)  # with its workers, as `wanzi serve` runs
+    app = create_app(config, clock=clock)  # with its workers, as `wanzi serve` runs
     runner = web.AppRunner(app)
     with caplog.at_level(logging.WARNING):
         await runner.setup()
         try:
-            for _ in range(200):
-                found = [r for r in caplog.records if "not a servicer" in r.getMessage()]
-                if found:
-                    break
-                await asyncio.sleep(0.02)
+            found = await wait_until(lambda: [r for r in caplog.records if "not a servicer" in r.getMessage()],
+                                     timeout=4.0)
         finally:
             await runner.cleanup()
     (record,) = found

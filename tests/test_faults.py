@@ -5,31 +5,22 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from emulator import Emulator, EmulatorConfig
 from storage import db
 from storage.models import InboundEvent, OutboxItem
-from tests.processes import Replica, free_port, run_cli, write_config
+from tests.processes import Replica, all_processed, free_port, write_config
+from tests.waiting import wait_until
 
 
-async def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.1)
-    return bool(await predicate())
-
-
-async def test_sigkill_under_load_loses_nothing_and_welcomes_once(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path}/wanzi.db"
+async def test_sigkill_under_load_loses_nothing_and_welcomes_once(sqlite_url: str, tmp_path: Path) -> None:
     emu = Emulator(EmulatorConfig(callback_retry_delay=0.2))
     await emu.start()
     port = free_port()
-    cfg = write_config(tmp_path / "bot.toml", db_url=url, api_base=emu.base_url, port=port)
-    await run_cli(cfg, "db", "upgrade")
+    cfg = write_config(tmp_path / "bot.toml", db_url=sqlite_url, api_base=emu.base_url, port=port)
     bot = await Replica(cfg, port, tmp_path / "bot.log").start()
     emu.connect(f"{bot.url}/wecom/callback")
     friends = [f"wmKill{i:03d}" for i in range(30)]
@@ -41,18 +32,10 @@ async def test_sigkill_under_load_loses_nothing_and_welcomes_once(tmp_path: Path
         await bot.kill()  # SIGKILL right after the last ack: work is queued, claimed or in flight
         await bot.start()  # the restarted process resumes from the database
 
-        engine = db.create_engine(url)
+        engine = db.create_engine(sqlite_url)
         sessions = db.session_factory(engine)
-
-        async def settled() -> bool:
-            async with sessions() as s:
-                pending_in = await s.scalar(select(func.count()).select_from(InboundEvent)
-                                            .where(InboundEvent.status != "done"))
-                pending_out = await s.scalar(select(func.count()).select_from(OutboxItem)
-                                             .where(OutboxItem.status.in_(["pending", "sending"])))
-            return pending_in == 0 and pending_out == 0
-
-        assert await wait_for(settled), (tmp_path / "bot.log").read_text()[-2000:]
+        settled = await wait_until(lambda: all_processed(sessions), timeout=30)
+        assert settled, (tmp_path / "bot.log").read_text()[-2000:]
         async with sessions() as s:
             statuses = (await s.execute(select(OutboxItem.status, func.count()).group_by(OutboxItem.status))).all()
         await engine.dispose()
@@ -88,25 +71,13 @@ async def test_wecom_failing_for_a_while_loses_nothing_and_late_welcomes_expire(
     assert wecom.customer_inbox("wmOutage01") == []
 
 
-async def test_database_outage_answers_503_and_recovers_without_half_state(wecom, clock) -> None:
-    import pytest
-
-    from tests.conftest import PG_SKIP_REASON, postgres_reachable
+@pytest.mark.postgres
+async def test_database_outage_answers_503_and_recovers_without_half_state(postgres_url: str, wecom, clock) -> None:
     from tests.harness import BotUnderTest, friend_added_xml, make_config
     from tests.tcpproxy import TcpProxy
 
-    if not postgres_reachable():
-        pytest.skip(PG_SKIP_REASON)
-    import uuid
-
-    import asyncpg
-
-    schema = f"o_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    await conn.close()
     proxy = await TcpProxy("127.0.0.1", 5432).start()
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{proxy.port}/test?options=-csearch_path%3D{schema}"
+    url = make_url(postgres_url).set(port=proxy.port).render_as_string(hide_password=False)
     bot = await BotUnderTest.start(make_config(url, wecom.base_url), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     try:
@@ -126,6 +97,3 @@ async def test_database_outage_answers_503_and_recovers_without_half_state(wecom
     finally:
         await bot.stop()
         await proxy.stop()
-        conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
-        await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        await conn.close()

@@ -3,7 +3,6 @@ against it, and a lease held by a live process never taken (SQLite and PostgreSQ
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 
 from aiohttp import web
@@ -18,6 +17,7 @@ from emulator import Emulator, EmulatorConfig
 from storage.models import OutboxItem
 from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo
 from tests.harness import make_config
+from tests.waiting import wait_until
 
 WORKER = WorkerConfig()  # the shipped lease settings
 
@@ -136,7 +136,7 @@ async def test_a_slow_batch_of_answers_does_not_hold_up_a_welcome(db_url) -> Non
     who arrives meanwhile is welcomed without waiting for it."""
     wecom = Emulator(EmulatorConfig(callback_retry_delay=0.0, callback_timeout=5.0))
     await wecom.start()
-    app = create_app(make_config(db_url, wecom.base_url), clock=SystemClock(), run_workers=True, migrate=True)
+    app = create_app(make_config(db_url, wecom.base_url), clock=SystemClock(), run_workers=True)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -145,25 +145,18 @@ async def test_a_slow_batch_of_answers_does_not_hold_up_a_welcome(db_url) -> Non
     try:
         wecom.faults.inject("kf/send_msg", delay=5.0)
         await wecom.customer_says("wmSlowAnswer01", "你好")
-        answer = await until(lambda: next(iter(wecom.calls("kf/send_msg")), None))
+        answer = await wait_until(lambda: next(iter(wecom.calls("kf/send_msg")), None), timeout=4.0)
         assert answer is not None and answer.response is None  # the answer's batch is out, waiting
 
         await wecom.add_friend("zhang.wei", "wmWelcomeNow01")
-        welcome = await until(lambda: next((c for c in wecom.calls("send_welcome_msg") if c.ok), None))
+        welcome = await wait_until(lambda: next((c for c in wecom.calls("send_welcome_msg") if c.ok), None),
+                                   timeout=4.0)
 
         assert welcome is not None
         assert answer.response is None  # still waiting for WeCom: the welcome did not queue behind it
     finally:
         await runner.cleanup()
         await wecom.stop()
-
-
-async def until(find, timeout: float = 4.0):
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while (found := find()) is None and loop.time() < end:
-        await asyncio.sleep(0.02)
-    return found
 
 
 async def test_a_live_replicas_leases_are_never_taken(sessions) -> None:

@@ -3,35 +3,11 @@ within commands.confirm_minutes."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-
-from storage.models import AuditLog
 from tests import escalation_kit as kit
 from tests import privacy_kit as pk
+from tests.privacy_kit import audit
 
-
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await pk.start(db_url, wecom, clock)
-    await wecom.add_friend("li.na", pk.ERASED, name=pk.NAME)
-    await pk.customer_says(bot, wecom, pk.ERASED, pk.QUESTION)
-    await kit.customer(bot, pk.ERASED, name=pk.NAME, remark=pk.REMARK)
-    yield bot
-    await bot.stop()
-
-
-async def audit(bot, action: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    async with bot.sessions() as s:
-        rows = (await s.scalars(select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id))).all()
-    return [(r.actor, r.target) for r in rows]
+clock, bot = kit.clock, pk.bot  # fixtures: Monday 10:00, the bot with the erased-to-be customer
 
 
 async def test_only_an_admin_may_erase_and_only_after_confirming_in_time(bot, wecom, clock) -> None:

@@ -13,8 +13,8 @@ from storage.queues import InboundRepo
 KEY = "evt:change_external_contact:add_external_contact:li.na:wmOld000001:1700000000"
 
 
-async def test_keys_stored_before_the_upgrade_are_hashed_and_still_catch_a_replay(db_url: str) -> None:
-    engine = db.create_engine(db_url)
+async def test_keys_stored_before_the_upgrade_are_hashed_and_still_catch_a_replay(empty_db_url: str) -> None:
+    engine = db.create_engine(empty_db_url)
     now = FakeClock(1_700_000_000).now()
     try:
         await db.upgrade(engine, "0014")

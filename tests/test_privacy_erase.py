@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.digest_metrics import Window
 from handlers.customers.digest import growth
 from handlers.privacy.erase import PLAN
 from handlers.privacy.service import erase
-from storage.models import (AuditLog, Base, Customer, GroupMembership, InboundEvent, KfCursor, Message,
-                            OutboxItem)
+from storage.models import AuditLog, Base, Customer, GroupMembership, InboundEvent, KfCursor, Message, OutboxItem
 from storage.repos import CustomerRepo
 from tests import escalation_kit as kit
 from tests import privacy_kit as pk
@@ -21,18 +19,7 @@ from tests import privacy_kit as pk
 MONDAY = date(2026, 3, 2)
 
 
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await pk.start(db_url, wecom, clock)
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot_fixture(pk.start)  # fixtures: Monday 10:00, the privacy scenario's bot
 
 
 def test_every_table_has_a_place_in_the_erasure_plan() -> None:

@@ -3,54 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
 from emulator import CallbackDriver, Emulator, EmulatorConfig
-from tests.conftest import PG_HOST, PG_PORT, PG_SKIP_REASON, PG_URL, postgres_reachable
-from tests.processes import Replica, free_port, run_cli, write_config
+from storage import db
+from tests.processes import Replica, all_processed, free_port, write_config
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    if not postgres_reachable():
-        pytest.skip(PG_SKIP_REASON)
-    import asyncpg
-
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    await conn.execute(f'CREATE SCHEMA "{schema}"')
-    await conn.close()
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user="postgres", database="test")
-    await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    await conn.close()
-
-
-async def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return bool(predicate())
-
-
-async def test_two_replicas_given_the_same_callbacks_act_once(pg_url: str, tmp_path: Path) -> None:
+async def test_two_replicas_given_the_same_callbacks_act_once(postgres_url: str, tmp_path: Path) -> None:
     emu = Emulator(EmulatorConfig(callback_retry_delay=0.1))
     await emu.start()
     replicas = []
     for name in ("a", "b"):
         port = free_port()
-        cfg = write_config(tmp_path / f"{name}.toml", db_url=pg_url, api_base=emu.base_url, port=port)
+        cfg = write_config(tmp_path / f"{name}.toml", db_url=postgres_url, api_base=emu.base_url, port=port)
         replicas.append(Replica(cfg, port, tmp_path / f"{name}.log"))
-    await run_cli(replicas[0].config, "db", "upgrade")
     try:
         a, b = await asyncio.gather(*(r.start() for r in replicas))
         emu.connect(f"{a.url}/wecom/callback")
@@ -65,9 +37,13 @@ async def test_two_replicas_given_the_same_callbacks_act_once(pg_url: str, tmp_p
             assert (await to_b.send(delivery.plain)).statuses == [200]
 
         welcomed = lambda: {c.body["welcome_code"] for c in emu.calls("send_welcome_msg") if c.ok}  # noqa: E731
-        assert await wait_for(lambda: len(welcomed()) == 10), emu.calls("send_welcome_msg")
-        assert await wait_for(lambda: all(len(emu.customer_inbox(e)) == 2 for e in customers[:5]))
-        await asyncio.sleep(1.0)  # anything duplicated would have shown up by now
+        assert await wait_until(lambda: len(welcomed()) == 10), emu.calls("send_welcome_msg")
+        assert await wait_until(lambda: all(len(emu.customer_inbox(e)) == 2 for e in customers[:5]))
+        engine = db.create_engine(postgres_url)
+        try:  # both replicas are done with every callback: a duplicate would have been sent by now
+            assert await wait_until(lambda: all_processed(db.session_factory(engine)))
+        finally:
+            await engine.dispose()
         assert len(emu.calls("send_welcome_msg")) == 10
         assert all(len(emu.customer_inbox(e)) == 2 for e in customers[:5])  # one welcome + one answer
         assert len([c for c in emu.calls("kf/send_msg") if c.ok]) == 5

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp
 
 from tests.processes import sandbox
-
-
-async def wait_until(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await predicate()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.1)
+from tests.waiting import wait_until
 
 
 async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.appkeys import CONTEXTS
@@ -17,19 +16,7 @@ from tests import escalation_kit as kit
 
 COMMANDS = {c.name: c for feature in FEATURES for c in feature.commands}  # every staff command
 
-
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock)
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
 
 async def say(bot, wecom, userid: str, text: str, *, messages: int = 1) -> str:  # type: ignore[no-untyped-def]

@@ -3,8 +3,6 @@ warning in the advisor's ticket card, SLA reminder, queue alert, transfer notice
 
 from __future__ import annotations
 
-import pytest
-
 from emulator import markdown as wecom_markdown
 from tests import escalation_kit as kit
 
@@ -13,18 +11,7 @@ HOSTILE_NAME = '<a href="http://evil.example/n">小王</a>**加急**<font color=
 QUESTION = '火星 **免单** <font color="info">客服专线</font> [点我看看](http://evil.example/q) 门店几点关门？'
 
 
-@pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
-    from bot.clock import FakeClock
-
-    return FakeClock(kit.MONDAY_10AM)
-
-
-@pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
-    bot = await kit.start(db_url, wecom, clock)
-    yield bot
-    await bot.stop()
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
 
 CUSTOMER_WORDS = ("官方退款通道", "紧急", "小王", "加急", "点我看看", "免单", "客服专线", "券")

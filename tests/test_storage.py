@@ -15,13 +15,15 @@ from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo
 
 
 async def migrated(url: str):  # type: ignore[no-untyped-def]
+    """An engine on `url` after running every migration on it (the other tests get a copy of a
+    database migrated this way once per session: tests/databases.py)."""
     engine = db.create_engine(url)
     await db.upgrade(engine)
     return engine
 
 
-async def test_migrations_match_the_models(db_url: str) -> None:
-    engine = await migrated(db_url)
+async def test_migrations_match_the_models(empty_db_url: str) -> None:
+    engine = await migrated(empty_db_url)
     try:
         def diff(conn):  # type: ignore[no-untyped-def]
             return compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -34,8 +36,23 @@ async def test_migrations_match_the_models(db_url: str) -> None:
         await engine.dispose()
 
 
+async def test_every_tests_database_is_at_head_with_the_models_schema(db_url: str) -> None:
+    """The copy other tests start from (tests/databases.py) is what the migrations build."""
+    engine = db.create_engine(db_url)
+    try:
+        def diff(conn):
+            return compare_metadata(MigrationContext.configure(conn), Base.metadata)
+
+        async with engine.connect() as conn:
+            changes = await conn.run_sync(diff)
+        assert changes == [], f"the test template and the models disagree: {changes}"
+        assert await db.current_revision(engine) == db.head_revision()
+    finally:
+        await engine.dispose()
+
+
 async def test_inbound_dedupe_key_admits_an_event_once(db_url: str) -> None:
-    engine = await migrated(db_url)
+    engine = db.create_engine(db_url)
     sessions, now = db.session_factory(engine), FakeClock(1_700_000_000).now()
     try:
         ids = []
@@ -49,7 +66,7 @@ async def test_inbound_dedupe_key_admits_an_event_once(db_url: str) -> None:
 
 
 async def test_concurrent_outbox_claims_never_share_a_row(db_url: str) -> None:
-    engine = await migrated(db_url)
+    engine = db.create_engine(db_url)
     sessions, clock = db.session_factory(engine), FakeClock(1_700_000_000)
     try:
         async with sessions.begin() as s:
@@ -74,7 +91,7 @@ async def test_concurrent_outbox_claims_never_share_a_row(db_url: str) -> None:
 
 
 async def test_a_claimed_row_comes_back_after_its_lease_runs_out(db_url: str) -> None:
-    engine = await migrated(db_url)
+    engine = db.create_engine(db_url)
     sessions, clock = db.session_factory(engine), FakeClock(1_700_000_000)
     try:
         async with sessions.begin() as s:
@@ -92,7 +109,7 @@ async def test_a_claimed_row_comes_back_after_its_lease_runs_out(db_url: str) ->
 
 
 async def test_only_one_kf_pull_holds_the_lease(db_url: str) -> None:
-    engine = await migrated(db_url)
+    engine = db.create_engine(db_url)
     sessions, clock = db.session_factory(engine), FakeClock(1_700_000_000)
     try:
         async with sessions.begin() as s:

@@ -35,8 +35,8 @@ async def test_the_digest_reaches_the_robot_without_its_key_in_the_database(db_u
     assert key not in stored
 
 
-async def test_upgrading_removes_the_key_from_rows_queued_before(db_url) -> None:
-    engine = db.create_engine(db_url)
+async def test_upgrading_removes_the_key_from_rows_queued_before(empty_db_url) -> None:
+    engine = db.create_engine(empty_db_url)
     try:
         await db.upgrade(engine, "0010")
         payload = {"msgtype": "markdown", "markdown": {"content": "## 简报"}, "_key": "robot-key-0001"}
