@@ -1,5 +1,5 @@
 """The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check,
-console passwd, customer export|erase."""
+faq eval, console passwd, customer export|erase."""
 
 from __future__ import annotations
 
@@ -290,6 +290,14 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_faq_eval(args: argparse.Namespace) -> int:
+    """Knowledge-base figures for an operator's own questions: handlers/replies/faq_eval.py does the work."""
+    from handlers.replies.faq_eval import eval_command
+
+    print(eval_command(_config(args), args.questions, args.kb, args.threshold), end="")
+    return 0
+
+
 def cmd_customer(args: argparse.Namespace) -> int:
     """Customers' data rights: handlers/privacy/cli.py does the work."""
     from handlers.privacy import cli
@@ -339,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     pc = pp.add_parser("check", help="lint a persona TOML file")
     pc.add_argument("file")
     pc.set_defaults(func=cmd_persona_check)
+    fq = sub.add_parser("faq", help="knowledge base").add_subparsers(dest="faq_cmd", required=True)
+    fe = fq.add_parser("eval", help="accuracy, wrong answers and off-topic answers for your own test questions",
+                       parents=[common])
+    fe.add_argument("questions", help="CSV with columns question,expected[,kind] (README: Knowledge base)")
+    fe.add_argument("--kb", help="FAQ file (TOML or CSV) instead of the configured knowledge base")
+    fe.add_argument("--threshold", type=float, help="confidence to answer (default: [faq] threshold)")
+    fe.set_defaults(func=cmd_faq_eval)
     cs = sub.add_parser("console", help="staff console").add_subparsers(dest="console_cmd", required=True)
     cw = cs.add_parser("passwd", help="set a staff member's console password (needs console.password_login)",
                        parents=[common])

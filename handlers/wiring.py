@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 DEMO_FAQ = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
 
 
-def _faq_entries(config: Config, persona: Persona) -> list[FaqEntry]:
+def faq_entries(config: Config, persona: Persona) -> list[FaqEntry]:
     """The persona's own entries plus the operator's file (the demo one with a shipped preset)."""
     entries = list(persona.faq)
     path = config.of(FaqConfig).path
@@ -70,14 +70,16 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
         raise ConfigError("tagging.rules_path", "a rule name is used twice (persona and rules file)") from None
     segmenter = segmenter or Segmenter()
     commands = sorted((c for f in features for c in f.commands), key=lambda c: c.order)
-    return Services(knowledge=FaqIndex(_faq_entries(config, persona), segmenter, config.of(FaqConfig).threshold),
+    return Services(knowledge=FaqIndex(faq_entries(config, persona),
+                                                threshold=config.of(FaqConfig).threshold),
                     rules=book,
                     push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
                     segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features))
 
 
 async def warm_up(services: Services) -> None:
-    """Load jieba and index the knowledge base at start-up, in a thread, before the first question.
+    """Load the sentence model and embed the knowledge base at start-up, in a thread, before the
+    first question.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import ConfigError
+from persona.faq import DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True, slots=True)
 class FaqConfig:
     path: str = ""  # operator's knowledge base (TOML [[faq]] or CSV question,answer)
-    threshold: float = 0.6  # below this confidence the persona says it will ask a colleague
+    threshold: float = DEFAULT_THRESHOLD  # below this confidence the persona does not answer from the FAQ
 
     def check(self, where: str) -> None:
         if not 0.0 < self.threshold <= 1.0:

@@ -41,8 +41,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     kb = ctx.services.knowledge
     match = None
     if text:
-        await kb.ready()  # jieba loads once, in a thread, the first time anyone asks
-        match = kb.best(text)  # None unless above faq.threshold
+        match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None else None
     if await escalate_if_needed(ctx, text, can_answer=match is not None, small_talk=intent is not None):
         if seen.stage:  # a person has the chat: record the stage, push nothing into their conversation
@@ -56,7 +55,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     elif is_question(text):
         await ctx.say("reply.fallback", name=customer.name)
-        closest = kb.rank(text, limit=1)
+        closest = await kb.rank(text, limit=1)
         record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
                           confidence=closest[0].confidence if closest else 0.0)
     else:  # a statement, not a question: a person would just chat back

@@ -1,0 +1,179 @@
+"""`wanzi faq eval`: how well the knowledge base answers an operator's own test questions.
+
+The QUESTIONS file is a CSV (UTF-8) with a header and the columns
+- `question`: what a customer might write, in their own words;
+- `expected`: the entry that answers it: its id (TOML `id`, or `<file stem>-<n>` for the n-th
+  CSV row) or any one of its phrasings, exactly as in the knowledge base; empty when the
+  knowledge base should NOT answer it (off-topic, or a question it has no entry for);
+- `kind` (optional): `smalltalk` for greetings, thanks, feelings (counted apart from other
+  unanswerable lines); anything else or empty is a question.
+
+Figures, over the questions that have an `expected` entry: top-1 accuracy (the right entry ranks
+first, whatever the confidence), answered right (first AND confident), answered wrong (a wrong
+entry confident enough to be sent); over the lines without: off-topic answered, small talk
+answered. The trade-off table shows them for a range of thresholds, so an operator can choose
+`[faq] threshold` for their own base.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from bot.errors import ConfigError
+from persona.faq import FaqEntry, FaqIndex
+from persona.model import PersonaError
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85, 0.9)
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    text: str
+    expected: str | None  # entry id; None: must not be answered
+    kind: str  # "question" | "offtopic" | "smalltalk"
+    line: int
+    label: str = ""  # the expected entry's first phrasing, for the report
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    question: EvalQuestion
+    top: str | None  # the id of the entry ranked first
+    confidence: float
+    top_label: str = ""  # its first phrasing
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    threshold: float
+    questions: int
+    offtopic: int
+    smalltalk: int
+    top1: float
+    right: float
+    wrong: float
+    offtopic_answered: float
+    smalltalk_answered: float
+
+
+def load_questions(path: str | Path, entries: Sequence[FaqEntry]) -> list[EvalQuestion]:
+    """Read a QUESTIONS file; an unknown expected entry or a missing column names file and line."""
+    p = Path(path)
+    try:
+        raw = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise PersonaError(str(p), "file", "not found") from None
+    reader = csv.DictReader(raw.splitlines())
+    if reader.fieldnames is None or not {"question", "expected"} <= set(reader.fieldnames):
+        raise PersonaError(str(p), "header", "needs the columns question,expected (kind optional)")
+    by_key: dict[str, str] = {}
+    labels = {entry.id: entry.questions[0] for entry in entries}
+    for entry in entries:
+        by_key.setdefault(entry.id, entry.id)
+        for phrasing in entry.questions:
+            by_key.setdefault(phrasing, entry.id)
+    out = []
+    for row in reader:
+        line = reader.line_num
+        text = (row.get("question") or "").strip()
+        if not text:
+            raise PersonaError(str(p), f"line {line}", "empty question")
+        expected = (row.get("expected") or "").strip()
+        if expected and expected not in by_key:
+            raise PersonaError(str(p), f"line {line}", f"expected {expected!r} is neither an entry id nor "
+                                                       "a phrasing of the knowledge base")
+        kind = "question" if expected else ("smalltalk" if (row.get("kind") or "").strip() == "smalltalk"
+                                            else "offtopic")
+        entry_id = by_key[expected] if expected else None
+        out.append(EvalQuestion(text, entry_id, kind, line, labels[entry_id] if entry_id else ""))
+    if not out:
+        raise PersonaError(str(p), "file", "has no questions")
+    return out
+
+
+def run(index: FaqIndex, questions: Sequence[EvalQuestion]) -> list[Outcome]:
+    """Blocking: rank every question (the index must be built)."""
+    outcomes = []
+    for q in questions:
+        ranked = index.score(q.text, limit=1)
+        top = ranked[0] if ranked else None
+        outcomes.append(Outcome(q, top.entry.id if top else None, top.confidence if top else 0.0,
+                                top.entry.questions[0] if top else ""))
+    return outcomes
+
+
+def _share(flags: list[bool]) -> float:
+    return sum(flags) / len(flags) if flags else 0.0
+
+
+def figures(outcomes: Sequence[Outcome], threshold: float) -> Figures:
+    asked = [o for o in outcomes if o.question.expected is not None]
+    off = [o for o in outcomes if o.question.kind == "offtopic"]
+    chat = [o for o in outcomes if o.question.kind == "smalltalk"]
+    return Figures(threshold=threshold, questions=len(asked), offtopic=len(off), smalltalk=len(chat),
+                   top1=_share([o.top == o.question.expected for o in asked]),
+                   right=_share([o.top == o.question.expected and o.confidence >= threshold for o in asked]),
+                   wrong=_share([o.top != o.question.expected and o.confidence >= threshold for o in asked]),
+                   offtopic_answered=_share([o.confidence >= threshold for o in off]),
+                   smalltalk_answered=_share([o.confidence >= threshold for o in chat]))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:5.1f} %"
+
+
+def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool = True) -> str:
+    """The figures at `threshold`, the trade-off table and (optionally) every miss."""
+    f = figures(outcomes, threshold)
+    lines = [f"{f.questions} questions with an answer, {f.offtopic} off-topic, {f.smalltalk} small talk; "
+             f"threshold {threshold:.2f}",
+             f"top-1 accuracy        {_pct(f.top1)}",
+             f"answered right        {_pct(f.right)}",
+             f"answered wrong        {_pct(f.wrong)}",
+             f"off-topic answered    {_pct(f.offtopic_answered)}",
+             f"small talk answered   {_pct(f.smalltalk_answered)}",
+             "",
+             "threshold   right    wrong   off-topic  small talk"]
+    for t in sorted({*THRESHOLDS, threshold}):
+        g = figures(outcomes, t)
+        mark = "  <- threshold used above" if t == threshold else ""
+        lines.append(f"   {t:.2f}   {_pct(g.right)}  {_pct(g.wrong)}  {_pct(g.offtopic_answered)}   "
+                     f"{_pct(g.smalltalk_answered)}{mark}")
+    if show_misses:
+        misses = [o for o in outcomes if (o.question.expected is not None and (o.top != o.question.expected
+                  or o.confidence < threshold)) or (o.question.expected is None and o.confidence >= threshold)]
+        if misses:
+            lines += ["", "misses (line: question -> entry ranked first, confidence; wanted):"]
+            lines += [f"  {o.question.line}: {o.question.text} -> {o.top}「{o.top_label}」 {o.confidence:.2f}; "
+                      + (f"{o.question.expected}「{o.question.label}」" if o.question.expected else "no answer")
+                      for o in misses]
+    return "\n".join(lines) + "\n"
+
+
+def eval_command(config: Config, questions_file: str, kb_file: str | None, threshold: float | None) -> str:
+    """`wanzi faq eval`: the configured knowledge base (or `kb_file`) against a QUESTIONS file."""
+    from handlers.replies.config import FaqConfig
+    from handlers.wiring import faq_entries
+    from persona.faq import load_faq_file
+
+    if threshold is not None and not 0.0 < threshold <= 1.0:
+        raise ConfigError("--threshold", "must be between 0 and 1")
+    if kb_file:
+        entries = list(load_faq_file(kb_file))
+    else:
+        from bot.app import load_configured_persona
+
+        entries = faq_entries(config, load_configured_persona(config))
+    if not entries:
+        raise ConfigError("faq.path", "the knowledge base has no entries")
+    index = FaqIndex(entries)
+    index.build()
+    chosen = threshold if threshold is not None else config.of(FaqConfig).threshold
+    source = kb_file or "the configured knowledge base"
+    return f"{source}: {len(entries)} entries\n" + report(run(index, load_questions(questions_file, entries)), chosen)

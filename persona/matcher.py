@@ -1,0 +1,114 @@
+"""Matching a customer's question to knowledge-base entries on meaning (blocking; run in a thread).
+
+For every entry, three cosines from multilingual-e5-small (persona/embed.py) are added up:
+- the question against each phrasing of the entry (both embedded as queries), best phrasing;
+- the question against the whole entry as one passage ("phrasings … answer");
+- the question against each "phrasing + answer" passage, best phrasing;
+plus a small bonus when the question and the entry's phrasings name the same shop concept in
+other words (CONCEPTS: "寄出" and "发货" both mean shipping). The entry with the highest sum
+ranks first.
+
+Whether to answer is a separate question. The confidence is a logistic function of three
+relative figures, fitted on the development split of tests/knowledge_eval (never on its final
+split): how high the best sum is, its margin over the runner-up entry, and how much closer the
+question is to the best entry's phrasings than to small talk and everyday off-topic lines
+(REFERENCE). Raw cosines of this model crowd between 0.8 and 0.95 whatever the text, so a
+fixed threshold on them cannot tell a paraphrase from chatter; the margins can.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from persona.embed import Embedder, Vectors
+from persona.faq import FaqEntry, FaqMatch
+
+# Colloquial ways customers name the same shop concept; a shared concept adds CONCEPT_BONUS.
+# Generic shop vocabulary, not any one knowledge base's words.
+CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, words in {
+    "shipping": "发货 寄出 发走 出库 发出 寄 快递 几天到 收到 到货 顺丰 物流",
+    "hours": "营业 开门 关门 几点开 几点关 开着 营业时间 打烊 几点",
+    "returns": "退货 退换 能退 退掉 退款 退钱 换货 无理由 售后 取消",
+    "price": "多少钱 价格 什么价 贵不贵 价位 收费 费用 价目",
+    "discount": "优惠 折扣 打折 便宜 满减 券 活动 促销 特价",
+    "membership": "会员 积分 储值 充值 办卡 入会 攒分",
+    "invoice": "发票 开票 报销 专票 抬头",
+    "place": "地址 在哪 位置 门店 实体店 线下 怎么去 哪条路",
+    "parking": "停车 车位 停哪 开车 自驾",
+    "keeping": "保质期 保存 放多久 能放 过期 变质 坏 有效期 开封 临期",
+    "authentic": "正品 真假 假货 验真 防伪 高仿 授权 真伪",
+    "delivery": "配送 送货 外卖 外送 送到 上门 自提",
+    "booking": "预约 预订 订 包场 约课",
+    "trial": "试用 小样 试吃 体验装 试试 小包装 样品 体验",
+    "ingredients": "成分 配料 添加 防腐剂 酒精 香精 过敏原",
+    "pregnancy": "孕妇 怀孕 孕期 哺乳 喂奶 备孕 产后",
+    "children": "孩子 小孩 儿童 宝宝 未成年 儿子 女儿 娃",
+    "sweetness": "甜 糖 无糖 少糖 代糖 控糖 血糖",
+    "classes": "课 课程 培训 学 教",
+    "jobs": "招聘 兼职 打工 简历 招人 岗位",
+    "pets": "宠物 狗 猫 狗狗 猫咪",
+    "weight": "减肥 瘦 减脂 胖 超重 体重",
+}.items()}
+CONCEPT_BONUS = 0.06
+
+# What a question for a shop is not: greetings, thanks, feelings and everyday off-topic requests.
+REFERENCE = tuple("今天天气真好|你吃饭了吗|给我讲个故事|帮我查一下火车票|股票行情怎么样|推荐一首歌|你叫什么名字|"
+                  "你好呀|谢谢|哈哈|晚上好|好的|我心情不好|你是谁|数学题怎么做|电脑坏了怎么办|附近的医院在哪|"
+                  "去机场怎么走|旅游景点推荐|写一篇作文|足球比赛结果|今天星期几|怎么做菜|新闻|好无聊|在干嘛".split("|"))
+
+# confidence = sigmoid(W · (best sum / 3, margin over the runner-up / 3, best phrasing − REFERENCE) + B)
+WEIGHTS = (36.948, 36.488, 28.939)
+BIAS = -34.005
+LONE_MARGIN = 0.059  # the median dev margin, for a knowledge base of one entry (no runner-up)
+
+
+def concepts(text: str) -> frozenset[str]:
+    return frozenset(name for name, words in CONCEPTS.items() if any(w in text for w in words))
+
+
+class Matcher:
+    """The vectors of one knowledge base; `rank` is blocking (one embedding of the question)."""
+
+    def __init__(self, entries: Sequence[FaqEntry], embedder: Embedder) -> None:
+        self.entries = tuple(entries)
+        self.embedder = embedder
+        phrasings = [(n, q) for n, e in enumerate(self.entries) for q in e.questions]
+        self._owner = np.array([n for n, _ in phrasings], dtype=np.int64)
+        self._phrasings: Vectors = embedder.query([q for _, q in phrasings])
+        self._phrasing_passages: Vectors = embedder.passage([f"{q} {self.entries[n].answer}" for n, q in phrasings])
+        self._entry_passages: Vectors = embedder.passage([" ".join(e.questions) + " " + e.answer
+                                                          for e in self.entries])
+        self._reference: Vectors = embedder.query(list(REFERENCE))
+        self._concepts = [concepts(" ".join(e.questions + e.keywords)) for e in self.entries]
+
+    def _best_per_entry(self, cosines: Vectors) -> Vectors:
+        best = np.full(len(self.entries), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._owner, cosines)
+        return best
+
+    def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
+        question = question.strip()
+        if not question or not self.entries:
+            return []
+        vector = self.embedder.query([question])[0]
+        by_phrasing = self._best_per_entry(self._phrasings @ vector)
+        sums = by_phrasing + self._entry_passages @ vector + self._best_per_entry(self._phrasing_passages @ vector)
+        asked = concepts(question)
+        if asked:
+            sums += np.array([CONCEPT_BONUS * len(asked & c) / len(asked) for c in self._concepts], dtype=np.float32)
+        order = np.argsort(-sums, kind="stable")
+        chatter = float((self._reference @ vector).max())
+        matches: list[FaqMatch] = []
+        for position, n in enumerate(order[:limit]):
+            rival = sums[order[1]] if position == 0 and len(order) > 1 else sums[order[0]]
+            margin = float(sums[n] - rival) if len(order) > 1 else LONE_MARGIN
+            z = (WEIGHTS[0] * float(sums[n]) / 3 + WEIGHTS[1] * margin / 3
+                 + WEIGHTS[2] * (float(by_phrasing[n]) - chatter) + BIAS)
+            confidence = round(1 / (1 + math.exp(-z)), 4)
+            if matches:  # below the first, never more sure than the entry ranked above
+                confidence = min(confidence, matches[-1].confidence)
+            matches.append(FaqMatch(self.entries[n], confidence))
+        return matches
