@@ -72,7 +72,7 @@ class E5Embedder:
                 model = self._model
                 assert model is not None
                 rows = np.asarray(model.encode(missing, is_query), dtype=np.float32)  # type: ignore[attr-defined]
-                for text, row in zip(missing, rows.reshape(len(missing), -1)):
+                for text, row in zip(missing, rows.reshape(len(missing), -1), strict=True):
                     row.setflags(write=False)
                     self._memo[(is_query, text)] = row
             out = np.stack([self._memo[(is_query, t)] for t in texts])

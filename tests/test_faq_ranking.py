@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
 from persona import PersonaError
-from persona.embed import E5Embedder
+from persona.embed import E5Embedder, Vectors
 from persona.faq import DEFAULT_THRESHOLD, FaqEntry, FaqIndex, load_faq_file
 
 DEMO = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
@@ -95,7 +96,7 @@ class _RecordingEmbedder(E5Embedder):
         super().__init__()
         self.callers: set[int] = set()
 
-    def _encode(self, texts, is_query):  # type: ignore[no-untyped-def]
+    def _encode(self, texts: Sequence[str], is_query: bool) -> Vectors:
         self.callers.add(threading.get_ident())
         return super()._encode(texts, is_query)
 
