@@ -8,12 +8,13 @@ plus a small bonus when the question and the entry's phrasings name the same sho
 other words (CONCEPTS: "寄出" and "发货" both mean shipping). The entry with the highest sum
 ranks first.
 
-Whether to answer is a separate question. The confidence is a logistic function of three
-relative figures, fitted on the development split of tests/knowledge_eval (never on its final
-split): how high the best sum is, its margin over the runner-up entry, and how much closer the
-question is to the best entry's phrasings than to small talk and everyday off-topic lines
-(REFERENCE). Raw cosines of this model crowd between 0.8 and 0.95 whatever the text, so a
-fixed threshold on them cannot tell a paraphrase from chatter; the margins can.
+Whether to answer is a separate question. The confidence is a logistic function of relative
+figures, fitted on the development split of tests/knowledge_eval (never on its final split): how
+high the entry's sum is, how much closer the question is to the entry's phrasings than to small
+talk and everyday off-topic lines (REFERENCE), and, for each of the three cosines, its margin
+over the best other entry (three views agreeing by a wide margin is what a right answer looks
+like). Raw cosines of this model crowd between 0.8 and 0.95 whatever the text, so a fixed
+threshold on them cannot tell a paraphrase from chatter; the margins can.
 """
 
 from __future__ import annotations
@@ -59,10 +60,10 @@ REFERENCE = tuple("今天天气真好|你吃饭了吗|给我讲个故事|帮我�
                   "你好呀|谢谢|哈哈|晚上好|好的|我心情不好|你是谁|数学题怎么做|电脑坏了怎么办|附近的医院在哪|"
                   "去机场怎么走|旅游景点推荐|写一篇作文|足球比赛结果|今天星期几|怎么做菜|新闻|好无聊|在干嘛".split("|"))
 
-# confidence = sigmoid(W · (best sum / 3, margin over the runner-up / 3, best phrasing − REFERENCE) + B)
-WEIGHTS = (36.948, 36.488, 28.939)
-BIAS = -34.005
-LONE_MARGIN = 0.059  # the median dev margin, for a knowledge base of one entry (no runner-up)
+# confidence = sigmoid(W · (sum / 3, phrasing cosine − REFERENCE, margins of the three cosines) + B)
+WEIGHTS = (38.98, 29.944, 2.059, 34.199, 10.214)
+BIAS = -35.621
+LONE_MARGIN = 0.02  # a typical dev margin of one cosine, for a knowledge base of one entry (no rival)
 
 
 def concepts(text: str) -> frozenset[str]:
@@ -94,19 +95,23 @@ class Matcher:
         if not question or not self.entries:
             return []
         vector = self.embedder.query([question])[0]
-        by_phrasing = self._best_per_entry(self._phrasings @ vector)
-        sums = by_phrasing + self._entry_passages @ vector + self._best_per_entry(self._phrasing_passages @ vector)
+        views = np.stack([self._best_per_entry(self._phrasings @ vector), self._entry_passages @ vector,
+                          self._best_per_entry(self._phrasing_passages @ vector)])
+        sums = views.sum(axis=0)
         asked = concepts(question)
         if asked:
             sums += np.array([CONCEPT_BONUS * len(asked & c) / len(asked) for c in self._concepts], dtype=np.float32)
         order = np.argsort(-sums, kind="stable")
         chatter = float((self._reference @ vector).max())
         matches: list[FaqMatch] = []
-        for position, n in enumerate(order[:limit]):
-            rival = sums[order[1]] if position == 0 and len(order) > 1 else sums[order[0]]
-            margin = float(sums[n] - rival) if len(order) > 1 else LONE_MARGIN
-            z = (WEIGHTS[0] * float(sums[n]) / 3 + WEIGHTS[1] * margin / 3
-                 + WEIGHTS[2] * (float(by_phrasing[n]) - chatter) + BIAS)
+        for n in order[:limit]:
+            if len(self.entries) > 1:
+                rivals = np.delete(views, n, axis=1).max(axis=1)
+                margins = [float(m) for m in views[:, n] - rivals]
+            else:
+                margins = [LONE_MARGIN] * 3
+            features = (float(sums[n]) / 3, float(views[0, n]) - chatter, *margins)
+            z = sum(w * x for w, x in zip(WEIGHTS, features, strict=True)) + BIAS
             confidence = round(1 / (1 + math.exp(-z)), 4)
             if matches:  # below the first, never more sure than the entry ranked above
                 confidence = min(confidence, matches[-1].confidence)

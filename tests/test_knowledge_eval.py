@@ -23,10 +23,10 @@ def test_held_out_paraphrases_are_answered_and_off_topic_is_not() -> None:
     outcomes = evaluate_split("final")
     f = figures(outcomes, DEFAULT_THRESHOLD)
     assert f.questions >= 150 and f.offtopic >= 40 and f.smalltalk >= 15
-    assert f.top1 >= 0.88  # the right entry ranks first
-    assert f.right >= 0.71  # ... and is sure enough to be sent (goal 90 %: not reached, README)
-    assert f.wrong <= 0.045  # a wrong answer sent (goal 3 %: not reached, README)
-    assert f.offtopic_answered <= 0.03  # goal 5 %
+    assert f.top1 >= 0.88  # the right entry ranks first (88.4 %)
+    assert f.right >= 0.74  # ... and is sure enough to be sent (74.1 %; goal 90 %: not reached, README)
+    assert f.wrong <= 0.042  # a wrong answer sent (9 of 216; goal 3 %: not reached, README)
+    assert f.offtopic_answered <= 0.036  # 6 of 168; goal 5 %
     assert f.smalltalk_answered == 0.0
 
 
@@ -42,13 +42,13 @@ def test_faq_eval_prints_the_figures_and_the_trade_off(tmp_path: Path, capsys: p
                                           "帮我写一首诗,,\n"
                                           "哈哈哈哈,,smalltalk\n")
     kb = EVAL / "skincare" / "faq.toml"
-    assert main(["faq", "eval", str(questions), "--kb", str(kb), "--threshold", "0.7"]) == 0
+    assert main(["faq", "eval", str(questions), "--kb", str(kb), "--threshold", "0.5"]) == 0
     out = capsys.readouterr().out
-    assert "2 questions with an answer, 1 off-topic, 1 small talk; threshold 0.70" in out
+    assert "2 questions with an answer, 1 off-topic, 1 small talk; threshold 0.50" in out
     assert "top-1 accuracy        100.0 %" in out
     assert "answered right        100.0 %" in out and "answered wrong          0.0 %" in out
     assert "off-topic answered      0.0 %" in out
-    assert "0.70   100.0 %    0.0 %    0.0 %     0.0 %  <- threshold used above" in out
+    assert "0.50   100.0 %    0.0 %    0.0 %     0.0 %  <- threshold used above" in out
 
 
 def test_faq_eval_uses_the_configured_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

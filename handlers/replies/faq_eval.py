@@ -29,7 +29,7 @@ from persona.model import PersonaError
 if TYPE_CHECKING:
     from bot.config import Config
 
-THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
 @dataclass(frozen=True, slots=True)
