@@ -74,6 +74,10 @@ TEMPLATES: dict[str, Spec] = {
     # the chat went to WeCom's reception pool: a colleague will answer in this chat (now, or when back)
     "escalation.pooled": Spec.of(KF_TEXT, "name"),
     "escalation.pooled_off_hours": Spec.of(KF_TEXT, "name", "opens_at"),
+    # an adverse reaction ([escalation] safety_topics): stop using, rinse, a doctor if it worsens, a photo;
+    # sent before any hand-off or working-hours promise
+    "escalation.safety": Spec.of(KF_TEXT, "name", "topic"),
+    "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
 }
 
 # --- community operations: topics, check-ins, points, referrals -----------------------

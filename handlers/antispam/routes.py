@@ -1,5 +1,6 @@
-""""退订"/"TD" stops marketing pushes (never service replies); "订阅" turns them back on. This route
-runs before every other handler, so the words are never taken for a question."""
+""""退订"/"TD" stops marketing pushes (never service replies); "订阅" turns them back on, and from a
+customer who never opted out gets a friendly "you already are". This route runs before every other
+handler, so the words are never taken for a question."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ def _opts_back_in(event: KfMessageReceived, ctx: Ctx) -> bool:
             and OPT_IN.match(event.text) is not None)
 
 
+def _already_in(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return (event.from_customer and ctx.customer is not None and not ctx.customer.opted_out
+            and OPT_IN.match(event.text) is not None)
+
+
 @router.on(when=_opts_out)
 async def opt_out(event: KfMessageReceived, ctx: Ctx) -> None:
     assert ctx.customer is not None
@@ -40,3 +46,9 @@ async def opt_in(event: KfMessageReceived, ctx: Ctx) -> None:
     ctx.repos.audit.record(actor=f"customer:{ctx.customer.id}", action="opt_in",
                            target=ctx.customer.external_userid, now=ctx.clock.now())
     await ctx.say("reply.opt_in", name=ctx.customer.name)
+
+
+@router.on(when=_already_in)
+async def already_subscribed(event: KfMessageReceived, ctx: Ctx) -> None:
+    assert ctx.customer is not None
+    await ctx.say("reply.already_subscribed", name=ctx.customer.name)

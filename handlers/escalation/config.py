@@ -25,8 +25,12 @@ class EscalationConfig:
     sensitive_topics: tuple[str, ...] = (
         "退款:退款|退货|退钱|仅退款|退换",
         "投诉:投诉|差评|举报|12315|维权|曝光",
-        "过敏:过敏|红肿|刺痛|起疹|烂脸|不良反应",
         "议价:便宜点|优惠点|能便宜|砍价|议价|最低价|少点钱",
+    )
+    # Safety topics (an adverse reaction) go to a person too, and the customer first gets the persona's
+    # escalation.safety advice (stop using, rinse, a doctor if it worsens, a photo), never an FAQ answer.
+    safety_topics: tuple[str, ...] = (
+        "过敏:过敏|红肿|刺痛|起疹|疹子|红疹|发痒|瘙痒|灼热|灼烧|烧灼|烂脸|不良反应",
     )
     unanswered_escalates: str = "vip"
     context_messages: int = 10
@@ -40,6 +44,7 @@ class EscalationConfig:
 
     def check(self, where: str) -> None:
         parse_topics(self.sensitive_topics)
+        parse_topics(self.safety_topics, f"{where}.safety_topics")
         parse_hours(self.working_hours)
         sla_by_level(self)
         bad_days = [d for d in self.working_days if d not in WEEKDAYS]
@@ -54,14 +59,14 @@ class EscalationConfig:
                 raise ConfigError(f"{where}.{key}", "must be at least 1")
 
 
-def parse_topics(entries: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def parse_topics(entries: tuple[str, ...], key: str = "escalation.sensitive_topics") -> dict[str, tuple[str, ...]]:
     """"退款:退款|退货" → {"退款": ("退款", "退货")}; ConfigError names the bad entry."""
     topics: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         name, sep, words = entry.partition(":")
         keywords = tuple(w.strip() for w in words.split("|") if w.strip())
         if not sep or not name.strip() or not keywords:
-            raise ConfigError("escalation.sensitive_topics", f"{entry!r} must look like \"名称:词1|词2\"")
+            raise ConfigError(key, f"{entry!r} must look like \"名称:词1|词2\"")
         topics[name.strip()] = keywords
     return topics
 

@@ -40,23 +40,29 @@ async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:
     return await open_ticket(ctx, customer, Trigger.parse(reason), question, open_kfid=open_kfid)
 
 
-async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> bool:
-    """Call before the persona answers a customer's message. True means a person has this chat
-    (an advisor holds the session, or the rules just opened a ticket): do not answer.
+async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> Trigger | None:
+    """Why this customer message must go to a person, or None (decides only; `escalate` acts).
 
     `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules:
-    asking for a person, a sensitive topic, a VIP's question, or an unanswerable question from
-    someone escalation.unanswered_escalates covers. Small talk ("你是机器人吗") goes to a person only
-    when the customer asks for one or names a sensitive topic."""
-    if await held_by_advisor(ctx) is not None:
-        return True
+    asking for a person, a sensitive or safety topic, a VIP's question, or an unanswerable question
+    from someone escalation.unanswered_escalates covers. Small talk ("你是机器人吗") goes to a
+    person only when the customer asks for one or names a sensitive topic."""
     customer = ctx.customer
     if customer is None:
-        return False
+        return None
     _, vip = await customer_facts(ctx, customer)
     trigger = decide(text, vip=vip, can_answer=can_answer or small_talk, config=ctx.settings.of(EscalationConfig))
     if trigger is not None and small_talk and trigger.reason not in ("asked_for_human", "sensitive"):
-        return False
+        return None
+    return trigger
+
+
+async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> bool:
+    """Call before the persona answers a customer's message. True means a person has this chat
+    (an advisor holds the session, or the rules just opened a ticket): do not answer."""
+    if await held_by_advisor(ctx) is not None:
+        return True
+    trigger = await escalation_trigger(ctx, text, can_answer=can_answer, small_talk=small_talk)
     if trigger is None:
         return False
     return await escalate(ctx, reason=trigger.code, question=text) is not None

@@ -45,6 +45,12 @@ def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None
     return None
 
 
+def safety_topic(text: str, config: EscalationConfig) -> str | None:
+    """The safety topic (an adverse reaction: "过敏", "起疹子") the text names, if any (whether or
+    not escalation is on: the safety advice is the persona's, a ticket is escalation's)."""
+    return sensitive_topic(text, parse_topics(config.safety_topics, "escalation.safety_topics"))
+
+
 def is_vip(customer: Customer, tag_names: list[str], config: EscalationConfig) -> bool:
     """VIP by staff decision (/vip), explicit list, member level or tag."""
     return (customer.is_vip or customer.external_userid in config.vip_customers
@@ -97,7 +103,7 @@ def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig) 
         return None
     if asks_for_human(text, config.human_words):
         return Trigger("asked_for_human")
-    topic = sensitive_topic(text, parse_topics(config.sensitive_topics))
+    topic = sensitive_topic(text, parse_topics(config.sensitive_topics)) or safety_topic(text, config)
     if topic is not None:
         return Trigger("sensitive", topic)
     question = is_question(text)

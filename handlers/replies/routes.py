@@ -1,21 +1,25 @@
 """The persona answering customers in WeChat Customer Service chats.
 
-One message, in this order: tag it (rules → tags → maybe a stage); let the escalation rules
-decide whether a person must take it (then the persona stays silent); answer it (the knowledge
-base when sure; small talk, feelings and media in the persona's voice; an acknowledgement when
-the customer told us about themselves; for a real question it cannot answer, the persona's honest
-"let me ask a colleague", with the question recorded; for any other statement, a chat reply);
-then push the new stage's content. The answer is written first so it leaves first. Answers are never
-capped; the push goes through the anti-spam gate. One customer message gets at most two kf
-messages here, well inside WeCom's 5 per customer message.
+One message, in this order: tag it (rules → tags → maybe a stage); stay silent if a person holds
+the chat; let the escalation rules decide whether a person must take it. Escalation adds to the
+answer, it does not replace it: a safety topic (an adverse reaction) first gets the persona's
+safety advice (never a product answer from the knowledge base), a sensitive question the
+knowledge base can answer ("不喜欢的话可以退货吗") first gets that answer, then the hand-off. Otherwise
+answer it (the knowledge base when sure; small talk, feelings and media in the persona's voice;
+an acknowledgement when the customer told us about themselves; for a real question it cannot
+answer, the persona's honest "let me ask a colleague", with the question recorded; for any other
+statement, a chat reply); then push the new stage's content. The answer is written first so it
+leaves first. Answers are never capped; the push goes through the anti-spam gate. One customer
+message gets at most three kf messages here, inside WeCom's 5 per customer message.
 """
 
 from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
-from handlers.escalation.escalate import escalate_if_needed, held_by_advisor, record_unanswered
-from handlers.escalation.rules import is_question
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor, record_unanswered
+from handlers.escalation.rules import is_question, safety_topic
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -38,16 +42,30 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     text = event.text.strip()
     seen = await observe_message(ctx, customer, text) if text else Observation()
-    kb = ctx.services.knowledge
-    match = None
-    if text:
-        match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
-    intent = classify(text) if match is None else None
-    if await escalate_if_needed(ctx, text, can_answer=match is not None, small_talk=intent is not None):
-        if seen.stage:  # a person has the chat: record the stage, push nothing into their conversation
-            await enter_stage(ctx, customer, seen.stage, source="tags", push=False, open_kfid=event.open_kfid)
+    if await held_by_advisor(ctx) is not None:
+        await _stage_quietly(event, ctx, seen)
         return
-    if match is not None:
+    kb = ctx.services.knowledge
+    safety = safety_topic(text, ctx.settings.of(EscalationConfig)) if text else None
+    # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
+    # gets an acknowledgement. An adverse reaction never gets a product answer.
+    telling = bool(seen.tag_names) and not is_question(text)
+    match = None
+    if text and safety is None and not telling:
+        match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
+    intent = classify(text) if match is None and safety is None else None
+    trigger = await escalation_trigger(ctx, text, can_answer=match is not None, small_talk=intent is not None)
+    replied = safety is not None or (trigger is not None and match is not None)
+    if safety is not None:  # advice first, before any promise about when a person answers
+        await ctx.say("escalation.safety", name=customer.name, topic=safety)
+    elif replied and match is not None:  # the answer first, then the hand-off
+        await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+    if trigger is not None and await escalate(ctx, reason=trigger.code, question=text) is not None:
+        await _stage_quietly(event, ctx, seen)
+        return
+    if replied:
+        pass  # said above; no person took the chat after all
+    elif match is not None:
         await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
     elif intent is not None:
         await ctx.say(f"chat.{intent}", name=customer.name)
@@ -63,6 +81,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)
+
+
+async def _stage_quietly(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:
+    """A person has the chat: record the stage, push nothing into their conversation."""
+    if seen.stage and ctx.customer is not None:
+        await enter_stage(ctx, ctx.customer, seen.stage, source="tags", push=False, open_kfid=event.open_kfid)
 
 
 async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:

@@ -1,0 +1,92 @@
+"""Escalation adds to the answer: a sensitive question the knowledge base can answer gets the answer
+and then the hand-off; an adverse reaction gets the persona's safety advice before any promise about
+working hours, never a product answer; "在吗" and "订阅" are small talk, not questions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.errors import ConfigError
+from handlers.escalation.config import EscalationConfig
+from storage.models import UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.harness import BotUnderTest
+
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
+
+
+async def unanswered(bot: BotUnderTest) -> list[str]:
+    async with bot.sessions() as s:
+        return [q.text for q in (await s.scalars(select(UnansweredQuestion))).all()]
+
+
+async def test_a_sensitive_question_gets_the_answer_then_the_hand_off(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmRet0001", "不喜欢的话可以退货吗")
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.reason, ticket.advisor_userid) == ("sensitive:退款", "li.na")
+    answer, handoff = wecom.customer_inbox("wmRet0001")
+    assert "7 天内可以无理由退换" in answer  # the knowledge base's return policy, not hidden
+    assert "李娜" in handoff and "7 天" not in handoff
+
+
+async def test_out_of_hours_the_answer_comes_before_the_promise(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmRet0002", "不喜欢的话可以退货吗")
+    await bot.drain()
+    answer, promise = wecom.customer_inbox("wmRet0002")
+    assert "7 天内可以无理由退换" in answer and "明天 09:00" in promise
+    assert (await kit.tickets(bot))[0].status == "queued"
+
+
+async def test_an_adverse_reaction_gets_safety_advice_first_and_no_product_answer(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmAlg0001", "用了你们的面霜脸上过敏起疹子了")
+    await bot.drain()
+    advice, promise = wecom.customer_inbox("wmAlg0001")
+    assert "停用" in advice and "清水" in advice and "照片" in advice and "09:00" not in advice
+    assert "明天 09:00" in promise
+    assert all("柚润保湿霜" not in text for text in (advice, promise))  # the face cream FAQ entry stays out
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:过敏"
+
+
+@pytest.mark.parametrize("words", ["脸上起了好多红疹，还发痒", "涂完有点刺痛灼热"])
+async def test_the_other_reaction_words_are_safety_topics_too(bot, wecom, words: str) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmAlg0002", words)
+    await bot.drain()
+    assert "停用" in wecom.customer_inbox("wmAlg0002")[0]
+    assert [t.reason for t in await kit.tickets(bot)] == ["sensitive:过敏"]
+
+
+safety_bot = kit.bot_fixture(safety_topics=["不适:头晕|恶心"])
+
+
+async def test_safety_topics_are_configurable(safety_bot, wecom) -> None:
+    await wecom.customer_says("wmAlg0003", "喝了你们的代餐有点头晕")
+    await safety_bot.drain()
+    (advice, *_) = wecom.customer_inbox("wmAlg0003")
+    assert "停用" in advice
+    assert [t.reason for t in await kit.tickets(safety_bot)] == ["sensitive:不适"]
+
+
+def test_a_broken_safety_topic_is_named() -> None:
+    with pytest.raises(ConfigError, match="escalation.safety_topics"):
+        EscalationConfig(safety_topics=("过敏",)).check("escalation")
+
+
+async def test_presence_and_subscribe_are_small_talk_for_a_vip(bot, wecom) -> None:
+    await kit.customer(bot, "wmVip0101", vip=True)
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says("wmVip0101", "在吗")
+    await bot.drain()
+    await wecom.customer_says("wmVip0101", "订阅")
+    await bot.drain()
+    presence, subscribed = wecom.customer_inbox("wmVip0101")
+    assert "退订" in subscribed  # "you already receive them; 退订 turns them off"
+    assert "同事" not in presence and "顾问" not in presence
+    assert await kit.tickets(bot) == [] and await unanswered(bot) == []
+    assert not (await kit.find_customer(bot, "wmVip0101")).opted_out
