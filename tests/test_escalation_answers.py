@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.errors import ConfigError
 from handlers.escalation.config import EscalationConfig
+from handlers.escalation.rules import safety_topic
 from storage.models import UnansweredQuestion
 from tests import escalation_kit as kit
 from tests.harness import BotUnderTest
@@ -90,3 +91,14 @@ async def test_presence_and_subscribe_are_small_talk_for_a_vip(bot, wecom) -> No
     assert "同事" not in presence and "顾问" not in presence
     assert await kit.tickets(bot) == [] and await unanswered(bot) == []
     assert not (await kit.find_customer(bot, "wmVip0101")).opted_out
+
+
+@pytest.mark.parametrize("text,topic", [
+    ("用了你们的面霜脸上过敏起疹子了", "过敏"),
+    ("我这是过敏了吗，脸好痒", "过敏"),
+    ("敏感肌会过敏吗", None),  # a question about the risk: the knowledge base may answer it
+    ("我是过敏体质能用吗", None),
+    ("怕过敏，先试用可以吗", None),
+])
+def test_a_safety_topic_is_a_reported_reaction_not_a_question_about_the_risk(text: str, topic: str | None) -> None:
+    assert safety_topic(text, EscalationConfig()) == topic

@@ -45,10 +45,27 @@ def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None
     return None
 
 
+# "会不会过敏", "怕过敏", "不过敏", "抗过敏", "过敏体质能用吗": asking about a risk, not reporting a reaction.
+_RISK_BEFORE = re.compile(r"(会不会|会|容易|怕|担心|防|抗|预防|不)$")
+_RISK_AFTER = re.compile(r"^(体质|吗|么|人群)")
+
+
+def _reports(text: str, word: str) -> bool:
+    start = text.find(word)
+    while start >= 0:
+        if not (_RISK_BEFORE.search(text[max(0, start - 3):start]) or _RISK_AFTER.match(text[start + len(word):])):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
 def safety_topic(text: str, config: EscalationConfig) -> str | None:
-    """The safety topic (an adverse reaction: "过敏", "起疹子") the text names, if any (whether or
-    not escalation is on: the safety advice is the persona's, a ticket is escalation's)."""
-    return sensitive_topic(text, parse_topics(config.safety_topics, "escalation.safety_topics"))
+    """The safety topic whose words report an adverse reaction ("脸上过敏起疹子了"), not a question about
+    the risk ("敏感肌会过敏吗"). Whether or not escalation is on: the advice is the persona's."""
+    for name, words in parse_topics(config.safety_topics, "escalation.safety_topics").items():
+        if any(word and _reports(text, word) for word in words):
+            return name
+    return None
 
 
 def is_vip(customer: Customer, tag_names: list[str], config: EscalationConfig) -> bool:
