@@ -4,6 +4,7 @@ so a channel naming an unknown stage stops `wanzi serve`, not a welcome."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -83,7 +84,10 @@ async def warm_up(services: Services) -> None:
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
+    started = time.perf_counter()
     try:
         await services.knowledge.ready()
+        log.info("knowledge base ready", extra={"entries": len(services.knowledge.entries),
+                                                "seconds": round(time.perf_counter() - started, 2)})
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring
         log.exception("knowledge base warm-up failed")
