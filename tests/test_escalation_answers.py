@@ -12,7 +12,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.rules import safety_topic
 from storage.models import UnansweredQuestion
 from tests import escalation_kit as kit
-from tests.harness import BotUnderTest
+from tests.harness import BotUnderTest, make_config
 
 clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
@@ -102,3 +102,20 @@ async def test_presence_and_subscribe_are_small_talk_for_a_vip(bot, wecom) -> No
 ])
 def test_a_safety_topic_is_a_reported_reaction_not_a_question_about_the_risk(text: str, topic: str | None) -> None:
     assert safety_topic(text, EscalationConfig()) == topic
+
+
+async def test_with_the_shipped_reception_pool_the_advice_and_the_answer_still_come_first(db_url, wecom,
+                                                                                         clock) -> None:
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)  # no advisors: WeCom's pool
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        await wecom.customer_says("wmPool0101", "脸上起了好多红疹，还发痒")
+        await wecom.customer_says("wmPool0102", "不喜欢的话可以退货吗")
+        await bot.drain()
+        advice, promise = wecom.customer_inbox("wmPool0101")
+        assert "停用" in advice and "这里" in promise  # a colleague will answer here
+        answer, promise = wecom.customer_inbox("wmPool0102")
+        assert "7 天内可以无理由退换" in answer and "这里" in promise
+        assert {s.external_userid for s in wecom.corp.kf.pool()} == {"wmPool0101", "wmPool0102"}
+    finally:
+        await bot.stop()
