@@ -61,10 +61,3 @@ async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool, small_tal
         return False
     return await escalate(ctx, reason=trigger.code, question=text) is not None
 
-
-def record_unanswered(ctx: Ctx, question: str, *, best_faq: str = "", confidence: float = 0.0) -> None:
-    """Note a message the persona could not answer, for the digest's unanswered and top questions."""
-    if ctx.customer is None:
-        return
-    ctx.repos.unanswered.add(ctx.customer.id, question, now=ctx.clock.now(), best_faq=best_faq,
-                             confidence=confidence)

@@ -3,8 +3,10 @@
 One message, in this order: tag it (rules → tags → maybe a stage); let the escalation rules
 decide whether a person must take it (then the persona stays silent); answer it (the knowledge
 base when sure; small talk, feelings and media in the persona's voice; an acknowledgement when
-the customer told us about themselves; for a real question it cannot answer, the persona's honest
-"let me ask a colleague", with the question recorded; for any other statement, a chat reply);
+the customer told us about themselves; for a real question it cannot answer, the question is queued
+for staff and the persona says "let me ask a colleague" when someone will answer, else honestly that
+it does not know yet and how to reach a person (handlers/questions); for any other statement, a chat
+reply);
 then push the new stage's content. The answer is written first so it leaves first. Answers are never
 capped; the push goes through the anti-spam gate. One customer message gets at most two kf
 messages here, well inside WeCom's 5 per customer message.
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
-from handlers.escalation.escalate import escalate_if_needed, held_by_advisor, record_unanswered
+from handlers.escalation.escalate import escalate_if_needed, held_by_advisor
 from handlers.escalation.rules import is_question
+from handlers.questions.queue import ask_colleague
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -41,8 +44,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     kb = ctx.services.knowledge
     match = None
     if text:
-        await kb.ready()  # jieba loads once, in a thread, the first time anyone asks
-        match = kb.best(text)  # None unless above faq.threshold
+        await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
+        match = await kb.best(text)  # None unless above faq.threshold; jieba loads once, in a thread
     intent = classify(text) if match is None else None
     if await escalate_if_needed(ctx, text, can_answer=match is not None, small_talk=intent is not None):
         if seen.stage:  # a person has the chat: record the stage, push nothing into their conversation
@@ -54,11 +57,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say(f"chat.{intent}", name=customer.name)
     elif seen.tag_names:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
-    elif is_question(text):
-        await ctx.say("reply.fallback", name=customer.name)
-        closest = kb.rank(text, limit=1)
-        record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
-                          confidence=closest[0].confidence if closest else 0.0)
+    elif is_question(text):  # queued for staff; a promise only when someone will keep it
+        await ask_colleague(ctx, text, open_kfid=event.open_kfid)
     else:  # a statement, not a question: a person would just chat back
         await ctx.say("chat.other", name=customer.name)
     if seen.stage:
