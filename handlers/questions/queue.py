@@ -69,13 +69,13 @@ async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> Unanswere
         return None
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
+    context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
+               "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
     if keepers:
         await ctx.say("reply.fallback", name=customer.name)
     else:
         staffed = bool(await ctx.repos.staff.list())
         await ctx.say("reply.unknown", name=customer.name, how=await how_to_reach(ctx, staffed=staffed))
-    context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
-               "promised": bool(keepers)}
     return ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                     best_faq=closest[0].entry.id if closest else "",
                                     confidence=closest[0].confidence if closest else 0.0,
@@ -105,7 +105,7 @@ def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *,
     head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}\n问：{' '.join(q.text.split())[:200]}"
     if not with_context:
         return head
-    before = [m for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text][-2:]
+    before = [m for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text][-3:]
     lines = [f"  {m.get('who', '')} {m.get('at', '')}：{' '.join(str(m.get('text', '')).split())[:60]}"
              for m in before]
     return "\n".join([head, *lines])
