@@ -220,3 +220,15 @@ async def test_out_of_hours_with_nobody_on_duty_there_is_no_promise_but_a_time(b
     assert any(p in reply for p in PROMISE)
     await notify(bot)
     assert "支持花呗" in wecom.staff_inbox("li.na")[-1]
+
+
+async def test_an_answer_wecom_refuses_reopens_the_question_and_the_member_is_told(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0050")
+    (q,) = await questions(bot)
+    wecom.faults.inject("kf/send_msg", errcode=95018)  # the session did not allow sending after all
+    await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}", messages=2)
+    warning = wecom.staff_inbox("li.na")[-1]
+    assert f"问题 #{q.id}" in warning and "95018" in warning and "没能送到" in warning
+    (q,) = await questions(bot)
+    assert (q.status, q.delivery, q.answered_at) == ("open", "", None)

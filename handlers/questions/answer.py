@@ -20,7 +20,7 @@ from handlers.escalation.tickets import POOLED
 from handlers.replies.editing import add_entry, check_answer
 from handlers.services import Ctx
 from persona.templates import KF_TEXT
-from storage.models import Customer, KnowledgeEntry, Staff, UnansweredQuestion
+from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
 
 ANSWERED = "answered"
@@ -129,3 +129,21 @@ def _undelivered(ctx: Ctx, question: UnansweredQuestion, customer: Customer | No
     if entry is None:
         raise CommandError(f"回答没有送达：{why_not}问题 #{question.id} 仍待回答。")
     return Answered(question, customer, "", why_not=why_not, entry=entry)
+
+
+async def answer_refused(ctx: Ctx, item: OutboxItem) -> None:
+    """Outbox follow-up when an answer's row ended dead or expired (WeCom refused it, e.g. 95018: the
+    session was not the persona's after all): the question is open again and whoever answered is told,
+    in words with the API and the errcode, so the promise is not silently broken."""
+    question = await ctx.repos.unanswered.find_by_answer(item.id)
+    if question is None or question.status != ANSWERED:
+        return
+    who = question.answered_by
+    question.status, question.answered_at, question.delivery, question.answer_outbox_id = "open", None, "", None
+    ctx.repos.audit.record(actor="system", action="question.reopened", target=f"question:{question.id}",
+                           detail={"api": item.api, "errcode": item.last_errcode}, now=ctx.clock.now())
+    if who:
+        code = item.last_errcode if item.last_errcode is not None else "-"
+        ctx.outbox.app_text(ctx.settings.wecom.agent_id, who,
+                            f"⚠️ 你对问题 #{question.id} 的回答没能送到客户：{item.api} 返回 {code}"
+                            f"（{item.last_error[:80] or '未知原因'}）。问题已重新放回待回答，可稍后再试 /answer {question.id}。")

@@ -7,6 +7,7 @@ The persona's reply handler calls `queue.ask_colleague` for a question it cannot
 from bot.config import Section
 from bot.feature import Feature
 from handlers.questions import commands, console, digest, queue
+from handlers.questions.answer import answer_refused
 from handlers.questions.config import QuestionsConfig
 
 FEATURE = Feature(
@@ -14,6 +15,8 @@ FEATURE = Feature(
     priority=95,  # no routes of its own: the replies feature asks it
     commands=commands.COMMANDS,
     jobs=queue.jobs,
+    # an answer WeCom refused reopens its question (kf/send_msg, or the friend route's task)
+    on_failure={"kf/send_msg": (answer_refused,), "externalcontact/add_msg_template": (answer_refused,)},
     digest=(digest.KEPT_PROMISES,),
     console=console.PAGES,
     config=(Section("questions", QuestionsConfig),),

@@ -37,6 +37,11 @@ class UnansweredRepo:
             select(UnansweredQuestion).where(UnansweredQuestion.status == OPEN)
             .order_by(UnansweredQuestion.id).limit(limit))).all())
 
+    async def find_by_answer(self, outbox_id: int) -> UnansweredQuestion | None:
+        """The question whose answer went out in this outbox row."""
+        return await self.session.scalar(select(UnansweredQuestion).where(
+            UnansweredQuestion.answer_outbox_id == outbox_id).limit(1))
+
     async def count_open(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
