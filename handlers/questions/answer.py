@@ -146,4 +146,5 @@ async def answer_refused(ctx: Ctx, item: OutboxItem) -> None:
         code = item.last_errcode if item.last_errcode is not None else "-"
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, who,
                             f"⚠️ 你对问题 #{question.id} 的回答没能送到客户：{item.api} 返回 {code}"
-                            f"（{item.last_error[:80] or '未知原因'}）。问题已重新放回待回答，可稍后再试 /answer {question.id}。")
+                            f"（{item.last_error[:80] or '未知原因'}）。"
+                            f"问题已重新放回待回答，可稍后再试 /answer {question.id}。")

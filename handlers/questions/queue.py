@@ -45,20 +45,21 @@ async def promise_keepers(ctx: Ctx) -> list[Staff]:
     return [s for s in active if s.role in OPS_ROLES] or active
 
 
-async def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
+def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     """What the honest reply says about reaching a person: when advisors are back, the configured
     contact, or asking for a person (WeCom's reception pool or Wanzi's queue take it from there)."""
     contact = ctx.settings.of(QuestionsConfig).contact.strip()
     escalation = ctx.settings.of(EscalationConfig)
     parts = []
-    if staffed:
-        now = local(ctx)
-        parts.append(f"同事们{opening_words(now, next_opening(escalation, now))}上线，到时发“人工”就能找到人")
+    now = local(ctx)
+    opening = next_opening(escalation, now)
+    if staffed and opening > now:  # no working day configured: no time to promise
+        parts.append(f"同事们{opening_words(now, opening)} 上线，到时发“人工”就能找到人")
     if contact:
         parts.append(contact)
-    elif not staffed and escalation.enabled:
+    elif not parts and escalation.enabled:
         parts.append("发“人工”可以联系客服同事")
-    return "；".join(parts) + "。" if parts else ""
+    return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
 async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> UnansweredQuestion | None:
@@ -75,7 +76,7 @@ async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> Unanswere
         await ctx.say("reply.fallback", name=customer.name)
     else:
         staffed = bool(await ctx.repos.staff.list())
-        await ctx.say("reply.unknown", name=customer.name, how=await how_to_reach(ctx, staffed=staffed))
+        await ctx.say("reply.unknown", name=customer.name, how=how_to_reach(ctx, staffed=staffed))
     return ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                     best_faq=closest[0].entry.id if closest else "",
                                     confidence=closest[0].confidence if closest else 0.0,
