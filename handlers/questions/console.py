@@ -36,7 +36,7 @@ def _who(customer: Customer | None) -> str:
 def _context(q: UnansweredQuestion) -> Safe:
     lines = [render('<li><span class="meta">$who $at</span><span class="text">$text</span></li>',
                     who=m.get("who", ""), at=m.get("at", ""), text=m.get("text", ""))
-             for m in (q.context or {}).get("messages") or []]
+             for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text]  # the chat before it
     return render('<ol class="history">$l</ol>', l=join(lines)) if lines else Safe("")
 
 
