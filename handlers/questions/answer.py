@@ -31,7 +31,7 @@ class Answered:
     question: UnansweredQuestion
     customer: Customer | None
     delivery: str  # "kf" | "friend" | "" (not delivered)
-    why_not: str = ""  # when not delivered
+    why_not: str = ""  # why not by kf/send_msg
     entry: KnowledgeEntry | None = None
 
     def summary(self) -> str:
@@ -42,7 +42,7 @@ class Answered:
             return f"已在微信客服里把回答发给 {who}（问题 #{q.id}）{faq}。"
         if self.delivery == "friend":
             owner = self.customer.owner_userid if self.customer else ""
-            return (f"{who} 的微信客服会话已不能发消息，回答已作为 {owner} "
+            return (f"微信客服发不到 {who}：{self.why_not}回答已作为 {owner} "
                     f"的一对一群发提交：需要TA在企业微信里确认发送，客户才会收到（问题 #{q.id}）{faq}。")
         return f"回答没有送达：{self.why_not}问题 #{q.id} 仍待回答{faq}。"
 
@@ -120,7 +120,7 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     question.answered_by, question.delivery, question.answer_outbox_id = staff.userid, delivery, item.id
     ctx.repos.audit.record(actor=staff.userid, action="question.answered", target=f"question:{question.id}",
                            detail={"delivery": delivery, "faq": entry.id if entry else None}, now=ctx.clock.now())
-    return Answered(question, customer, delivery, entry=entry)
+    return Answered(question, customer, delivery, why_not=why_not, entry=entry)
 
 
 def _undelivered(ctx: Ctx, question: UnansweredQuestion, customer: Customer | None, why_not: str,

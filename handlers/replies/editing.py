@@ -60,11 +60,12 @@ async def add_entry(ctx: Ctx, questions: Sequence[str], answer: str, *, actor: s
     for q in phrasings:
         if normal(q) in known:
             raise CommandError(f"知识库里已有问题「{q}」（条目 {known[normal(q)]}），没有重复添加。")
-    row = await KnowledgeRepo(ctx.session).add(phrasings, answer, now=ctx.clock.now(), created_by=actor,
-                                               source=source, question_id=question_id)
+    repo = KnowledgeRepo(ctx.session)
+    row = await repo.add(phrasings, answer, now=ctx.clock.now(), created_by=actor, source=source,
+                         question_id=question_id)
     ctx.repos.audit.record(actor=actor, action="knowledge.added", target=f"knowledge:{row.id}",
                            detail={"source": source, "questions": len(phrasings)}, now=ctx.clock.now())
-    kb.mark_stale()
+    kb.expect(await repo.revision())
     return row
 
 
@@ -76,8 +77,8 @@ async def set_status(ctx: Ctx, entry_id: int, active: bool, *, actor: str) -> Kn
     status = "active" if active else "disabled"
     if row.status != status:
         row.status, row.updated_at = status, ctx.clock.now()
-        await repo.bump(now=ctx.clock.now())
+        revision = await repo.bump(now=ctx.clock.now())
         ctx.repos.audit.record(actor=actor, action=f"knowledge.{'enabled' if active else 'disabled'}",
                                target=f"knowledge:{row.id}", now=ctx.clock.now())
-        ctx.services.knowledge.mark_stale()
+        ctx.services.knowledge.expect(revision)
     return row

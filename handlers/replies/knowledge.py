@@ -32,6 +32,7 @@ from storage.repos.replies import KnowledgeRepo
 log = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "kb-"  # FaqEntry ids of database entries: "kb-12"
+EXPECT_S = 30.0  # how long a replica waits for its own change to commit before it stops checking every answer
 
 
 def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> Any:
@@ -64,7 +65,8 @@ class KnowledgeBase:
         self._index = build_index(self._all(), segmenter, threshold)
         self.revision = 0  # the knowledge_revision the index reflects (0: no database entries yet)
         self._checked_at: float | None = None
-        self._stale = True  # check the database at the first chance
+        self._expected = 0  # a revision this process made (its own change): check until the index has it
+        self._expected_until = 0.0  # ... or until this moment (a change rolled back never comes)
         self._lock = asyncio.Lock()
         self.rebuilds = 0
 
@@ -94,17 +96,20 @@ class KnowledgeBase:
         ranked: list[FaqMatch] = await _value(self._index.rank(question, limit))
         return ranked
 
-    def mark_stale(self) -> None:
-        """This process changed the knowledge base: look at the database before the next answer."""
-        self._stale = True
+    def expect(self, revision: int) -> None:
+        """This process made `revision` (not committed yet): look at the database before every answer
+        until the index has it, so the next customer gets the new entry at once."""
+        self._expected = max(self._expected, revision)
+        self._expected_until = self._clock() + EXPECT_S
 
     async def sync(self, session: AsyncSession, *, force: bool = False) -> bool:
         """Rebuild the index if the database has a newer revision. Checks at most every `refresh_s`
         seconds unless forced or marked stale. True when a new index was swapped in."""
         now = self._clock()
-        if not (force or self._stale or self._checked_at is None or now - self._checked_at >= self.refresh_s):
+        behind = self._expected > self.revision and now < self._expected_until
+        if not (force or behind or self._checked_at is None or now - self._checked_at >= self.refresh_s):
             return False
-        self._checked_at, self._stale = now, False
+        self._checked_at = now
         repo = KnowledgeRepo(session)
         revision = await repo.revision()
         if revision <= self.revision:
