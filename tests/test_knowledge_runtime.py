@@ -65,7 +65,8 @@ async def test_a_second_replica_rebuilds_its_index_when_the_first_adds_an_entry(
         await other.stop()
 
 
-async def test_the_replica_a_customer_writes_to_answers_from_an_entry_another_replica_added(bot, wecom, db_url, clock) -> None:
+async def test_the_replica_a_customer_writes_to_answers_from_an_entry_another_replica_added(
+        bot, wecom, db_url, clock) -> None:
     other = await BotUnderTest.start(kit.config(db_url, wecom.base_url), clock)
     try:
         async with other.sessions.begin() as s:  # as the console of yet another replica would
