@@ -101,7 +101,14 @@ async def test_faq_reload_rereads_the_file_and_a_broken_file_changes_nothing(db_
         assert await cli.reload(settings) == 1
         err = capsys.readouterr().err
         assert str(faq) in err and "question,answer" in err
-        assert await revision(started) == before
+        faq.write_text("question,answer\n", encoding="utf-8")  # emptied by mistake
+        assert await cli.reload(settings) == 1
+        assert "has no FAQ entries" in capsys.readouterr().err
+        faq.write_text("question,answer\n退货运费谁出,我们出\n开发票吗,可以\n退货运费谁出？,你出\n", encoding="utf-8")
+        assert await cli.reload(settings) == 1
+        err = capsys.readouterr().err
+        assert f"{faq}: line 4: the question '退货运费谁出？' is also at line 2" in err
+        assert await revision(started) == before  # nothing reloaded
         async with started.sessions.begin() as s:  # someone else changes the base while the file is broken
             await KnowledgeRepo(s).add(["会员有生日礼吗"], "有的，生日当月送小样", now=clock.now(), created_by="x")
         await started.drain()
@@ -151,7 +158,7 @@ async def test_an_operator_adds_and_disables_entries_and_bad_ones_are_refused(bo
         status, where, _ = await operator.post("/console/knowledge/add", {
             "questions": "会员有生日礼吗\n生日有什么福利", "answer": "有的，生日当月送小样"})
         assert (status, where) == (303, "/console/knowledge")
-        assert "kb-1" in (await operator.get(where))[1]
+        assert "kb#1" in (await operator.get(where))[1]
         assert "生日当月送小样" in await ask(bot, wecom, "wmKb00020", "生日有啥福利吗")
 
         status, _, page = await operator.post("/console/knowledge/add", {"questions": "生日有什么福利",

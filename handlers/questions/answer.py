@@ -18,6 +18,7 @@ from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.tickets import POOLED
 from handlers.replies.editing import add_entry, check_answer
+from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
 from persona.templates import KF_TEXT
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
@@ -37,7 +38,8 @@ class Answered:
     def summary(self) -> str:
         """What the member reads back."""
         q, who = self.question, customer_label(self.customer) if self.customer else "客户"
-        faq = f"，并已加入知识库（条目 kb-{self.entry.id}），之后类似的问题小助手会直接回答" if self.entry else ""
+        faq = (f"，并已加入知识库（条目 {ENTRY_PREFIX}{self.entry.id}），之后类似的问题小助手会直接回答"
+               if self.entry else "")
         if self.delivery == "kf":
             return f"已在微信客服里把回答发给 {who}（问题 #{q.id}）{faq}。"
         if self.delivery == "friend":

@@ -1,6 +1,7 @@
 """`wanzi faq reload`: after the FAQ file (`faq.path`) was edited, check it and bump the knowledge
 revision, so every running replica re-reads the file and rebuilds its index (within `faq.refresh_s`).
-A broken file is refused with its name and the entry at fault, and nothing changes."""
+A broken, empty or duplicated file is refused with its name and the place at fault, and nothing
+changes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import sys
 from bot.clock import SystemClock
 from bot.config import Config
 from handlers.replies.config import FaqConfig
+from handlers.replies.knowledge import read_faq_file
 from handlers.wiring import faq_file
-from persona.faq import load_faq_file
 from persona.model import PersonaError
 from storage import db
 from storage.repos import AuditRepo
@@ -22,7 +23,7 @@ async def reload(config: Config) -> int:
     count = 0
     if path is not None:
         try:
-            count = len(load_faq_file(path))
+            count = len(read_faq_file(path))
         except PersonaError as exc:
             print(f"error: {exc}", file=sys.stderr)
             print("nothing reloaded: the running replicas keep the entries they have", file=sys.stderr)

@@ -13,6 +13,7 @@ from bot.console.frame import allowed, frame, reader, session_of, tell
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
 from handlers.replies.editing import add_entry, set_status
+from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx, services_of
 from handlers.staff.parsing import number
 from storage.repos.replies import KnowledgeRepo
@@ -39,8 +40,8 @@ async def knowledge_page(request: web.Request, *, form: Form | None = None, erro
         repo = KnowledgeRepo(session)
         rows, revision = await repo.all(), await repo.revision()
     may_switch = allowed(request, switch)
-    grid = [(f"kb-{r.id}", render("$q", q=" | ".join(r.questions)), r.answer[:120], SOURCE.get(r.source, r.source),
-             r.created_by, local_time(r.created_at, tz), STATUS.get(r.status, r.status),
+    grid = [(f"{ENTRY_PREFIX}{r.id}", render("$q", q=" | ".join(r.questions)), r.answer[:120],
+             SOURCE.get(r.source, r.source), r.created_by, local_time(r.created_at, tz), STATUS.get(r.status, r.status),
              _switch_button(r.id, r.status, csrf) if may_switch else "") for r in rows]
     counts = kb.counts()
     parts: list[Safe] = [render('<h1>知识库</h1><p class="sub">人设文件 $p 条、FAQ 文件 $f 条（改文件后运行 '
@@ -78,7 +79,8 @@ async def add(request: web.Request) -> web.StreamResponse:
     async def work(ctx: Ctx) -> str:
         entry = await add_entry(ctx, form.get("questions", "").splitlines(), form.get("answer", ""),
                                 actor=_userid(ctx))
-        return f"已加入知识库：条目 kb-{entry.id}（{len(entry.questions)} 种问法），各个进程会在几秒内用上它。"
+        return (f"已加入知识库：条目 {ENTRY_PREFIX}{entry.id}（{len(entry.questions)} 种问法），"
+                "各个进程会在几秒内用上它。")
 
     outcome = await act(request, work, action="console_knowledge_add", target="knowledge")
     if not outcome.ok:
@@ -95,7 +97,7 @@ async def switch(request: web.Request) -> web.StreamResponse:
     async def work(ctx: Ctx) -> str:
         entry = await set_status(ctx, number(form.get("id", ""), "条目编号"), form.get("status") == "active",
                                  actor=_userid(ctx))
-        return f"条目 kb-{entry.id} 已{STATUS[entry.status]}。"
+        return f"条目 {ENTRY_PREFIX}{entry.id} 已{STATUS[entry.status]}。"
 
     outcome = await act(request, work, action="console_knowledge_status", target=f"knowledge:{form.get('id', '')}")
     await tell(request, outcome.message or outcome.error)

@@ -13,17 +13,13 @@ from typing import Sequence
 
 from bot.errors import CommandError
 from handlers.replies.config import FaqConfig
+from handlers.replies.knowledge import normal
 from handlers.services import Ctx
 from storage.models import KnowledgeEntry
 from storage.repos.replies import KnowledgeRepo
 
 MAX_QUESTION_CHARS = 200
 MAX_QUESTIONS = 20
-
-
-def normal(text: str) -> str:
-    """A phrasing compared for duplicates: no spaces, no end punctuation, lower case."""
-    return "".join(text.split()).rstrip("?？!！。.~～").lower()
 
 
 def check_answer(ctx: Ctx, answer: str) -> str:

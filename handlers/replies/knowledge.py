@@ -31,13 +31,40 @@ from storage.repos.replies import KnowledgeRepo
 
 log = logging.getLogger(__name__)
 
-ENTRY_PREFIX = "kb-"  # FaqEntry ids of database entries: "kb-12"
+ENTRY_PREFIX = "kb#"  # FaqEntry ids of database entries, "kb#12" (a file's own are "<stem>-<n>")
 EXPECT_S = 30.0  # how long a replica waits for its own change to commit before it stops checking every answer
 
 
 def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> Any:
     """The index over these entries (not built yet: `await index.ready()` builds it in a thread)."""
     return FaqIndex(entries, segmenter, threshold)
+
+
+def normal(text: str) -> str:
+    """A phrasing compared for duplicates: no spaces, no end punctuation, lower case."""
+    return "".join(text.split()).rstrip("?？!！。.~～").lower()
+
+
+def where(path: Path, entry: int) -> str:
+    """How to find entry number `entry` (0-based) of a FAQ file: a CSV line (after the header), or a [[faq]]."""
+    return f"line {entry + 2}" if path.suffix.lower() == ".csv" else f"[[faq]] number {entry + 1}"
+
+
+def read_faq_file(path: Path) -> tuple[FaqEntry, ...]:
+    """The operator's FAQ file, refused (PersonaError naming the file and the place) when it has no
+    entry at all or one question twice: a reload must never empty the knowledge base or make an
+    answer depend on which duplicate wins."""
+    entries = load_faq_file(path)
+    if not entries:
+        raise PersonaError(str(path), "file", "has no FAQ entries (an empty file would empty the knowledge base)")
+    seen: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        for question in entry.questions:
+            first = seen.setdefault(normal(question), n)
+            if first != n:
+                raise PersonaError(str(path), where(path, n),
+                                   f"the question {question!r} is also at {where(path, first)}")
+    return entries
 
 
 def entry_of(row: KnowledgeEntry) -> FaqEntry:
@@ -60,7 +87,7 @@ class KnowledgeBase:
         self.threshold = threshold
         self.refresh_s = refresh_s
         self._clock = clock
-        self._file_entries = load_faq_file(self.faq_path) if self.faq_path else ()  # a bad file stops start-up
+        self._file_entries = read_faq_file(self.faq_path) if self.faq_path else ()  # a bad file stops start-up
         self._db_entries: tuple[FaqEntry, ...] = ()
         self._index = build_index(self._all(), segmenter, threshold)
         self.revision = 0  # the knowledge_revision the index reflects (0: no database entries yet)
@@ -129,7 +156,7 @@ class KnowledgeBase:
     async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int) -> None:
         if self.faq_path is not None:
             try:
-                self._file_entries = await asyncio.to_thread(load_faq_file, self.faq_path)
+                self._file_entries = await asyncio.to_thread(read_faq_file, self.faq_path)
             except PersonaError as exc:  # keep the last good file: a typo must not empty the knowledge base
                 log.error("FAQ file not reloaded, the previous entries stay",
                           extra={"path": str(self.faq_path), "error": str(exc)})
