@@ -92,6 +92,7 @@ async def test_faq_reload_rereads_the_file_and_a_broken_file_changes_nothing(db_
                        encoding="utf-8")
         assert await cli.reload(settings) == 0
         assert "2 条" in capsys.readouterr().out
+        assert await revision(started) == 1  # what tells replicas on other hosts (their copies) to re-read
         await started.drain()
         match = await kb.best("可以开发票吗")
         assert match is not None and "抬头" in match.entry.answer
@@ -199,3 +200,21 @@ async def test_the_digest_counts_questions_answered_the_median_wait_and_faq_entr
     assert digest.value("service.questions_answered") == 3
     assert digest.value("service.question_answer_median") == 30 * 60  # waits of 20, 30 and 60 minutes
     assert digest.value("service.faq_from_answers") == 1
+
+
+async def test_an_edited_faq_file_is_picked_up_without_a_reload(db_url, wecom, clock, tmp_path: Path) -> None:
+    faq = tmp_path / "faq.toml"
+    faq.write_text('[[faq]]\nq = ["退货运费谁出"]\na = "七天内退货运费由我们承担"\n', encoding="utf-8")
+    started = await BotUnderTest.start(make_config(db_url, wecom.base_url, faq={"path": str(faq)}), clock)
+    try:
+        kb = services(started).knowledge
+        await started.drain()
+        assert await kb.best("可以开发票吗") is None
+        faq.write_text('[[faq]]\nq = ["退货运费谁出"]\na = "七天内退货运费由我们承担"\n\n'
+                       '[[faq]]\nq = ["可以开发票吗"]\na = "可以，下单时填写抬头即可"\n', encoding="utf-8")
+        await started.drain()  # the knowledge worker notices the file changed
+        match = await kb.best("可以开发票吗")
+        assert match is not None and "抬头" in match.entry.answer
+        assert await revision(started) == 0  # a local re-read: no revision for the others to follow
+    finally:
+        await started.stop()

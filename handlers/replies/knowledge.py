@@ -5,7 +5,9 @@ for a new one when the knowledge base changes. Its entries are the persona's `[[
 operator's `faq.path` file (re-read at each rebuild) and the active `knowledge_entry` rows (console,
 `/answer ... +faq`). Every change bumps `knowledge_revision`; a replica whose index is older rebuilds
 it off the event loop: before answering a customer (at most every `faq.refresh_s` seconds, at once
-after its own change) and from a background worker, so an idle replica catches up too.
+after its own change) and from a background worker, so an idle replica catches up too. The worker
+also watches the FAQ file and rebuilds when it was edited (`wanzi faq reload` checks it first and
+tells every replica, wherever its copy is).
 
 `build_index` is the one place that knows the index class: the holder only needs
 `await index.ready()`, `index.best(text)`, `index.rank(text, limit)` and `index.entries`, and awaits
@@ -67,6 +69,15 @@ def read_faq_file(path: Path) -> tuple[FaqEntry, ...]:
     return entries
 
 
+def stamp_of(path: Path) -> tuple[int, int] | None:
+    """When the file last changed and its size; None when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def entry_of(row: KnowledgeEntry) -> FaqEntry:
     return FaqEntry(id=f"{ENTRY_PREFIX}{row.id}", questions=tuple(row.questions), answer=row.answer,
                     keywords=tuple(row.keywords or ()))
@@ -87,6 +98,7 @@ class KnowledgeBase:
         self.threshold = threshold
         self.refresh_s = refresh_s
         self._clock = clock
+        self._file_stamp = stamp_of(self.faq_path) if self.faq_path else None
         self._file_entries = read_faq_file(self.faq_path) if self.faq_path else ()  # a bad file stops start-up
         self._db_entries: tuple[FaqEntry, ...] = ()
         self._index = build_index(self._all(), segmenter, threshold)
@@ -149,12 +161,20 @@ class KnowledgeBase:
         return True
 
     async def sync_from(self, sessions: async_sessionmaker[AsyncSession]) -> int:
-        """One round of the background refresher: 1 if the index was rebuilt."""
+        """One round of the background refresher: a newer revision, or an edited FAQ file (each
+        replica watches its own copy); 1 if the index was rebuilt."""
         async with sessions() as session:
-            return int(await self.sync(session, force=True))
+            if await self.sync(session, force=True):
+                return 1
+        if self.faq_path is None or await asyncio.to_thread(stamp_of, self.faq_path) == self._file_stamp:
+            return 0
+        async with self._lock:
+            await self._rebuild(self._db_entries, self.revision)
+        return 1
 
     async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int) -> None:
         if self.faq_path is not None:
+            self._file_stamp = await asyncio.to_thread(stamp_of, self.faq_path)  # a broken file is logged once
             try:
                 self._file_entries = await asyncio.to_thread(read_faq_file, self.faq_path)
             except PersonaError as exc:  # keep the last good file: a typo must not empty the knowledge base
