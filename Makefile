@@ -23,7 +23,7 @@ test: lint chromium
 	$(BIN)/python -m pytest -q -rs
 
 lint: $(STAMP)   # part of `make test`: the style and the types are checked like the behaviour
-	$(BIN)/ruff check bot handlers persona storage emulator bench
+	$(BIN)/ruff check bot handlers persona storage emulator bench tests
 	$(BIN)/mypy
 
 # The console's browser tests drive the system's Chromium (Debian package), never a downloaded one.

@@ -70,7 +70,7 @@ async def postgres_url(templates: Templates) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def sessions(db_url: str):  # type: ignore[no-untyped-def]
+async def sessions(db_url: str):
     """A session factory on the test's migrated database."""
     from storage import db
 

@@ -26,7 +26,7 @@ def local(day_offset: int, hhmm: str, second: int = 0) -> float:
     return datetime.combine(D + timedelta(days=day_offset), time(hour, minute, second), TZ).timestamp()
 
 
-async def play(wanzi, wecom, clock) -> None:  # type: ignore[no-untyped-def]
+async def play(wanzi, wecom, clock) -> None:
     """Build the month; every step goes through WeCom callbacks except where a feature of a later
     issue would act (tags by rule, a push), which use the same repository/outbox calls."""
 
@@ -122,7 +122,7 @@ async def play(wanzi, wecom, clock) -> None:  # type: ignore[no-untyped-def]
     await at(1, "08:00")
 
 
-async def tag(wanzi, ext: str, group: str, name: str) -> None:  # type: ignore[no-untyped-def]
+async def tag(wanzi, ext: str, group: str, name: str) -> None:
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find(ext)
         assert customer is not None
@@ -131,7 +131,7 @@ async def tag(wanzi, ext: str, group: str, name: str) -> None:  # type: ignore[n
                           now=wanzi.clock.now())
 
 
-async def push(wanzi, clock, ext: str, text: str) -> None:  # type: ignore[no-untyped-def]
+async def push(wanzi, clock, ext: str, text: str) -> None:
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find(ext)
         assert customer is not None
@@ -172,7 +172,7 @@ EXPECTED_AVERAGE7 = {"growth.new_friends": 5 / 7, "activity.messages_in": 2 / 7,
                      "growth.lost_friends": 0.0}
 
 
-def assert_digest_matches(digest, expected, breakdowns, previous, average7=None) -> None:  # type: ignore[no-untyped-def]
+def assert_digest_matches(digest, expected, breakdowns, previous, average7=None) -> None:
     """Compare a built digest with hand-counted values: numbers, breakdowns, previous day, 7-day average."""
     import pytest
 

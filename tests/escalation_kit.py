@@ -24,7 +24,7 @@ STAFF = {"admins": ["zhang.wei"], "operators": ["chen.jing"], "advisors": ["li.n
          "names": ["li.na=李娜", "wang.fang=王芳", "zhang.wei=张伟", "chen.jing=陈静"]}
 
 
-def config(db_url: str, api_base: str, **escalation: Any):  # type: ignore[no-untyped-def]
+def config(db_url: str, api_base: str, **escalation: Any):
     # Wanzi's own queue when nobody is free (the shipped default, WeCom's reception pool, has its
     # own tests: test_escalation_pool.py)
     return make_config(db_url, api_base, staff=STAFF,
@@ -32,7 +32,7 @@ def config(db_url: str, api_base: str, **escalation: Any):  # type: ignore[no-un
                                    "reroute_after_minutes": 10, "no_advisor": "queue", **escalation})
 
 
-async def start(db_url: str, wecom, clock, **escalation: Any) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(db_url: str, wecom, clock, **escalation: Any) -> BotUnderTest:
     bot = await BotUnderTest.start(config(db_url, wecom.base_url, **escalation), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from bot.app import config_from, create_app, drain
 from bot.appkeys import CLIENT, SESSIONS
 from bot.clock import Clock
-from bot.context import ContextFactory
-from handlers.services import Services
 from bot.config import Config
+from bot.context import ContextFactory
 from bot.wecom.crypto import CallbackCrypto, random_nonce
 from bot.wecom.xml import build_xml
+from handlers.services import Services
 from storage.models import Base
 
 CORP_ID = "ww0123456789abcdef"
@@ -71,11 +71,11 @@ class BotUnderTest:
         await self.runner.cleanup()
 
     @property
-    def sessions(self):  # type: ignore[no-untyped-def]
+    def sessions(self):
         return self.app[SESSIONS]
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self):
         return self.app[CLIENT]
 
     async def drain(self) -> None:

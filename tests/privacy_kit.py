@@ -33,7 +33,7 @@ SPRING = {"key": "spring", "name": "春日邀请有礼", "staff": "zhang.wei",
           "tiers": [{"invites": 1, "gift": "面霜小样", "points": 5}]}
 
 
-def config(db_url: str, api_base: str, **sections: Any):  # type: ignore[no-untyped-def]
+def config(db_url: str, api_base: str, **sections: Any):
     return make_config(db_url, api_base, staff=kit.STAFF, escalation={"leads": ["wang.fang"]},
                        checkin={"window": "06:00-23:00", "points_per_checkin": 1},
                        points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 50}]},
@@ -155,4 +155,5 @@ async def traces(bot: BotUnderTest, *words: str) -> list[tuple[str, str, Any]]:
 
 async def customer_row(bot: BotUnderTest, ext: str) -> Customer | None:
     async with bot.sessions() as s:
-        return await s.scalar(select(Customer).where(Customer.external_userid == ext))
+        row: Customer | None = await s.scalar(select(Customer).where(Customer.external_userid == ext))
+        return row

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-async def say(bot, wecom, userid: str, text: str) -> str:  # type: ignore[no-untyped-def]
+async def say(bot, wecom, userid: str, text: str) -> str:
     """The member's one reply after sending `text` to the app."""
     before = len(wecom.staff_inbox(userid))
     await wecom.staff_sends(userid, text)

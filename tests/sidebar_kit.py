@@ -20,14 +20,14 @@ STAFF = {"admins": ["zhang.wei"], "operators": ["chen.jing"], "advisors": ["li.n
 CSRF = re.compile(r'data-csrf="([0-9a-f]+)"')
 
 
-def sidebar_config(db_url: str, wecom, **sections: Any):  # type: ignore[no-untyped-def]
+def sidebar_config(db_url: str, wecom, **sections: Any):
     """The bot's config with the sidebar's scripts served by the emulator (as `wanzi sandbox` does)."""
     console = {"jssdk_url": f"{wecom.base_url}/open/js/jweixin-1.2.0.js",
                "jwxwork_url": f"{wecom.base_url}/wwopen/js/jwxwork-1.0.0.js", **sections.pop("console", {})}
     return make_config(db_url, wecom.base_url, staff=STAFF, console=console, **sections)
 
 
-async def start(db_url: str, wecom, clock, **sections: Any) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(db_url: str, wecom, clock, **sections: Any) -> BotUnderTest:
     bot = await BotUnderTest.start(sidebar_config(db_url, wecom, **sections), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
@@ -43,7 +43,7 @@ class Sidebar:
     shell: str
 
     @classmethod
-    async def open(cls, bot: BotUnderTest, wecom, userid: str, **chat: str) -> Sidebar:  # type: ignore[no-untyped-def]
+    async def open(cls, bot: BotUnderTest, wecom, userid: str, **chat: str) -> Sidebar:
         wecom.open_sidebar(userid, **chat)
         http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         async with http.get(f"{bot.url}/console/sidebar") as r:  # → silent OAuth inside the client → back
@@ -87,7 +87,7 @@ async def named(bot: BotUnderTest, ext: str, name: str) -> None:
 
 
 @asynccontextmanager
-async def sidebar_beside_a_customer(db_url: str, wecom, clock  # type: ignore[no-untyped-def]
+async def sidebar_beside_a_customer(db_url: str, wecom, clock
                                     ) -> AsyncIterator[tuple[BotUnderTest, Any, Sidebar]]:
     """A bot, the emulator, a customer 小林 who added li.na, and li.na's sidebar open beside that chat."""
     bot = await start(db_url, wecom, clock)

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from handlers.antispam.gate import PushGate, send_push
 from bot.appkeys import CONTEXTS
 from handlers.antispam.config import AntispamConfig
+from handlers.antispam.gate import PushGate, send_push
 from persona import Cadence
 from storage.models import Customer, OutboxItem, SuppressedPush
 from storage.repos import CustomerRepo, PushLedger, PushRepo
@@ -31,13 +31,13 @@ def local(dt: datetime | None) -> datetime | None:
 
 
 @pytest.fixture
-async def repo_and_customer(sessions) -> AsyncIterator[tuple[PushRepo, Customer]]:  # type: ignore[no-untyped-def]
+async def repo_and_customer(sessions) -> AsyncIterator[tuple[PushRepo, Customer]]:
     async with sessions.begin() as s:
         customer = await CustomerRepo(s).upsert("wmGate01", now=WED_10AM)
         yield PushRepo(s), customer
 
 
-def planned(session, customer: Customer, due: datetime) -> None:  # type: ignore[no-untyped-def]
+def planned(session, customer: Customer, due: datetime) -> None:
     session.add(OutboxItem(api="kf/send_msg", payload={}, kind="push", customer_id=customer.id, status="sent",
                            attempts=1, due_at=due, last_error="", created_at=due))
 
@@ -109,7 +109,7 @@ def test_the_operator_can_tighten_the_personas_cadence() -> None:
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     clock.set(WED_10AM.timestamp())
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
@@ -164,7 +164,7 @@ async def test_a_kf_push_that_would_miss_the_48_hour_window_goes_to_friends_only
 
 
 @pytest.fixture
-async def roomy_wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def roomy_wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     """Caps far away, so only WeCom's own kf limit is in play."""
     clock.set(WED_10AM.timestamp())
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, antispam={"daily_cap": 10,
@@ -184,7 +184,7 @@ async def test_a_kf_push_never_takes_the_last_of_the_five_messages(roomy_wanzi, 
     assert len(sends) == 4 and all(c.ok for c in sends)  # one slot left for the next answer
 
 
-async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions) -> None:
     """Broadcasts plan 500 customers from one PushLedger; caps, dead rows and kf sends must count
     the same as PushRepo's queries, including pushes the batch itself has just queued."""
     histories: list[list[tuple[str, str, timedelta]]] = [
@@ -202,7 +202,8 @@ async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions
             customers.append(customer)
             for api, status, offset in history:
                 s.add(OutboxItem(api=api, payload={}, kind="push", customer_id=customer.id, status=status, attempts=1,
-                                 due_at=WED_10AM + offset, last_error="", created_at=WED_10AM + min(offset, timedelta())))
+                                 due_at=WED_10AM + offset, last_error="",
+                                 created_at=WED_10AM + min(offset, timedelta())))
         s.add(OutboxItem(api="kf/send_msg", payload={}, kind="reply", customer_id=customers[0].id, status="sent",
                          attempts=1, due_at=WED_10AM, last_error="", created_at=WED_10AM - timedelta(minutes=5)))
         repo, gate = PushRepo(s), PushGate(CADENCE)
@@ -225,7 +226,7 @@ async def test_a_batch_ledger_decides_exactly_like_per_customer_queries(sessions
             await ledger.count_planned(customers[0].id, start=WED_10AM - timedelta(days=8), end=WED_10AM)
 
 
-async def test_a_push_shared_by_many_friends_counts_toward_each_ones_cap(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_push_shared_by_many_friends_counts_toward_each_ones_cap(sessions) -> None:
     """A broadcast reaches friends through one add_msg_template row for up to 10,000 of them; each
     of them has had their push for the day all the same."""
     from bot.clock import FakeClock

@@ -16,7 +16,7 @@ from tests.harness import make_config
 KF_BODY = {"open_kfid": "wkWanziDemoKf01", "cursor": "", "limit": 10}
 
 
-def client_for(wecom, http, clock, **wecom_overrides) -> WeComClient:  # type: ignore[no-untyped-def]
+def client_for(wecom, http, clock, **wecom_overrides) -> WeComClient:
     config = make_config("sqlite+aiosqlite:///:memory:", wecom.base_url, wecom=wecom_overrides)
     return WeComClient(config.wecom, http, clock=clock)
 

@@ -67,6 +67,7 @@ async def test_a_flood_of_rejections_is_logged_up_to_a_budget_and_counted_in_met
     assert await metric(bot, 'wanzi_callbacks_total{kind="unknown",outcome="rejected"}') == 100
 
     caplog.clear()
+    assert isinstance(bot.clock, FakeClock)
     bot.clock.advance(60)  # a new minute: the next rejection is logged again, saying how many were not
     with caplog.at_level(logging.WARNING):
         await post(bot, b"junk")

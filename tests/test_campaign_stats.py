@@ -6,9 +6,9 @@ from datetime import date
 
 from bot.clock import FakeClock
 from bot.wecom.events import KfMessageReceived
-from handlers.checkin.stats import campaign_summary, format_summary
 from handlers.checkin.campaigns import create_campaign
 from handlers.checkin.service import check_in
+from handlers.checkin.stats import campaign_summary, format_summary
 from tests.community_kit import at
 from tests.harness import context_factory
 
@@ -20,7 +20,7 @@ PLAN = {  # customer -> campaign days (March) they check in on
 }
 
 
-async def test_the_summary_shows_rates_completion_dropoff_and_leaders(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_summary_shows_rates_completion_dropoff_and_leaders(sessions) -> None:
     clock = FakeClock(at(3, 1, 12))
     build = context_factory(clock)
     async with sessions.begin() as s:

@@ -12,11 +12,12 @@ from storage.models import Checkin, CommunityReward, PointsEntry
 from tests.community_kit import at, service, start_bot
 
 CAMP = {"window": "06:00-23:00", "makeup_limit": 1, "makeup_days": 2, "points_per_checkin": 1}
-POINTS = {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"}, {"name": "柚苗", "min": 20, "rights": "新品试用"}]}
+POINTS = {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
+                     {"name": "柚苗", "min": 20, "rights": "新品试用"}]}
 
 
 @pytest.fixture
-async def camp_bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def camp_bot(db_url, wecom, clock):
     clock.set(at(3, 1, 12))
     bot = await start_bot(db_url, wecom, clock, checkin=CAMP, points=POINTS)
     async with service(bot) as ctx:
@@ -28,13 +29,14 @@ async def camp_bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
     await bot.stop()
 
 
-async def says(bot, wecom, clock, ext: str, text: str, when: float) -> list[str]:  # type: ignore[no-untyped-def]
+async def says(bot, wecom, clock, ext: str, text: str, when: float) -> list[str]:
     """The customer writes at a local time; returns the bot's new answers."""
     clock.set(when)
     before = len(wecom.customer_inbox(ext))
     await wecom.customer_says(ext, text)
     await bot.drain()
-    return wecom.customer_inbox(ext)[before:]
+    replies: list[str] = wecom.customer_inbox(ext)[before:]
+    return replies
 
 
 async def test_a_seven_day_camp_with_a_skipped_day_made_up_reaches_the_milestone_once(camp_bot, wecom, clock):

@@ -12,7 +12,7 @@ from storage.models import CheckinReminder, Customer, OutboxItem
 from tests.community_kit import at, run_due_jobs, service, start_bot
 
 
-async def camp(db_url, wecom, clock, remind_at: str):  # type: ignore[no-untyped-def]
+async def camp(db_url, wecom, clock, remind_at: str):
     clock.set(at(3, 1, 12))
     bot = await start_bot(db_url, wecom, clock, community={"quiet_hours": "22:00-08:00"})
     async with service(bot) as ctx:
@@ -21,13 +21,13 @@ async def camp(db_url, wecom, clock, remind_at: str):  # type: ignore[no-untyped
     return bot
 
 
-async def customer_says(bot, wecom, clock, ext: str, text: str, when: float) -> None:  # type: ignore[no-untyped-def]
+async def customer_says(bot, wecom, clock, ext: str, text: str, when: float) -> None:
     clock.set(when)
     await wecom.customer_says(ext, text)
     await bot.drain()
 
 
-def reminders(wecom, ext: str) -> list[str]:  # type: ignore[no-untyped-def]
+def reminders(wecom, ext: str) -> list[str]:
     return [t for t in wecom.customer_inbox(ext) if "还没打卡" in t or "温柔提醒" in t]
 
 

@@ -32,10 +32,11 @@ def http(url: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=5) as r:
-        return json.loads(r.read() or b"{}")
+        answer: dict = json.loads(r.read() or b"{}")
+        return answer
 
 
-def wait_for(check, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+def wait_for(check, timeout: float = 30.0):
     """tests.waiting.wait_until for this synchronous test; a refused connection means "not yet"."""
     def answer():
         try:

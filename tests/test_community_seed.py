@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from bot.app import seed_features
 from bot.clock import FakeClock
 from bot.errors import ConfigError
-from bot.app import seed_features
 from handlers import FEATURES
 from handlers.topics.service import add_schedule
 from storage.models import CheckinCampaign, InterestChat, ReferralCampaign, Topic, TopicSchedule
@@ -18,7 +19,7 @@ from tests.harness import context_factory, make_config
 
 MEM = "sqlite+aiosqlite:///:memory:"
 GROUP = {"key": "reading", "name": "读书会", "chats": ["wrRead0001"]}
-FULL = {
+FULL: dict[str, Any] = {
     "community": {"groups": [GROUP],
                   "schedules": [{"group": "reading", "cron": "0 20 * * 1"}, {"group": "reading", "cron": "0 9 * * 6"}],
                   "topics": [{"group": "reading", "text": "本周在读"}, {"group": "reading", "text": "书单推荐"}]},
@@ -29,7 +30,7 @@ FULL = {
 }
 
 
-async def test_seeding_follows_the_config_and_keeps_staff_changes(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_seeding_follows_the_config_and_keeps_staff_changes(sessions) -> None:
     clock = FakeClock(at(3, 1))
     async with sessions.begin() as s:
         await seed_features(s, make_config(MEM, **FULL), clock.now(), FEATURES)

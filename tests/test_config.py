@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.app import config_from as from_mapping
 from bot.app import load_config as load
+from bot.cli import main
 from bot.config.model import PLATFORM_SECTIONS
 from bot.errors import ConfigError
 

@@ -19,12 +19,11 @@ from tests.console_kit import ConsoleClient, sign_in
 from tests.digest_scenario import D, play
 from tests.harness import BotUnderTest, make_config
 
-
 # li.na runs the console's operator pages here; wang.fang is an advisor.
 STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"], "advisors": ["wang.fang"]}
 
 
-async def start(db_url: str, wecom, clock, **kwargs) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(db_url: str, wecom, clock, **kwargs) -> BotUnderTest:
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, staff=STAFF), clock, **kwargs)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
@@ -34,7 +33,8 @@ async def test_without_a_way_to_sign_in_the_console_stays_off_but_health_answers
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, wecom={"app_secret": ""}), clock)
     try:
         async with bot.http.get(f"{bot.url}/console/digest") as r:
-            assert r.status == 503 and "console.password_login" in await r.text() and "wecom.app_secret" in await r.text()
+            text = await r.text()
+            assert r.status == 503 and "console.password_login" in text and "wecom.app_secret" in text
         async with bot.http.get(f"{bot.url}/healthz") as r:
             assert r.status == 200
     finally:
@@ -109,7 +109,8 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
         assert status == 200
         assert "2024-03-20（周三）" in page
         assert 'data-metric="growth.new_friends"><div class="label">新增好友</div><div class="value">3</div>' in page
-        assert 'data-metric="service.answer_rate"><div class="label">人设回答率</div><div class="value">50%</div>' in page
+        assert ('data-metric="service.answer_rate"><div class="label">人设回答率</div>'
+                '<div class="value">50%</div>') in page
         assert "expo 2 · live 1" in page
         assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
         assert "尚未统计" not in page
@@ -212,7 +213,7 @@ async def test_on_sqlite_console_reads_never_hold_the_bots_write_lock(sqlite_url
         await engine.dispose()
 
 
-async def start_service_desk(db_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start_service_desk(db_url: str, wecom, clock) -> BotUnderTest:
     clock.set(kit.MONDAY_10AM)
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF,
                          escalation={"leads": ["wang.fang"], "sla_minutes": 30, "sla_minutes_by_level": ["vip=15"],

@@ -145,11 +145,14 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         assert status == 200 and "还没有兴趣群" in page and 'id="topic-add"' not in page  # no group to add to yet
         assert (await operator.post("/console/topics/groups", {"group_key": "skincare", "group_name": "护肤同好会",
                                                                "group_tag": ""}))[0] == 303
-        assert (await operator.post("/console/topics/link", {"link_group": "skincare", "chat_id": "wrChat0001"}))[0] == 303
+        link = {"link_group": "skincare", "chat_id": "wrChat0001"}
+        assert (await operator.post("/console/topics/link", link))[0] == 303
         status, _, page = await operator.post("/console/topics/add", {"topic_group": "makeup", "text": "口红怎么选？"})
         assert status == 400 and "没有兴趣群 makeup；现有：skincare" in page and "口红怎么选？" in page
-        assert (await operator.post("/console/topics/add", {"topic_group": "skincare", "text": "换季护肤聊一聊"}))[0] == 303
-        status, _, page = await operator.post("/console/topics/schedules", {"schedule_group": "skincare", "cron": "0 25 * * *"})
+        topic = {"topic_group": "skincare", "text": "换季护肤聊一聊"}
+        assert (await operator.post("/console/topics/add", topic))[0] == 303
+        bad_cron = {"schedule_group": "skincare", "cron": "0 25 * * *"}
+        status, _, page = await operator.post("/console/topics/schedules", bad_cron)
         assert status == 400 and "时间表达式有误" in page
         assert (await operator.post("/console/topics/schedules", {"schedule_group": "skincare",
                                                                   "cron": "0 20 * * 2,4"}))[0] == 303
@@ -281,8 +284,9 @@ async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(d
         assert status == 400 and "「50」应为 +N 或 -N（例如 +50）。" in page and 'value="线下活动"' in page
         status, _, page = await operator.post(f"/console/customers/{cid}/points", {"delta": "+50", "reason": ""})
         assert status == 400 and "请写明调整原因" in page
-        assert (await operator.post(f"/console/customers/{cid}/points", {"delta": "+50", "reason": "线下活动"}))[0] == 303
-        assert (await operator.post(f"/console/customers/{cid}/points", {"delta": "-20", "reason": "兑换小样"}))[0] == 303
+        points_url = f"/console/customers/{cid}/points"
+        assert (await operator.post(points_url, {"delta": "+50", "reason": "线下活动"}))[0] == 303
+        assert (await operator.post(points_url, {"delta": "-20", "reason": "兑换小样"}))[0] == 303
         page = (await operator.get(f"/console/customers/{cid}"))[1]
         assert "已为 陈洁 -20 积分（兑换小样），当前 30 分" in page and "<dt>积分</dt><dd>30" in page
         customer = await kit.find_customer(bot, "wmTag0001")

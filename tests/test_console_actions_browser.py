@@ -20,17 +20,17 @@ from tests.test_console_browser import log_in
 
 
 @pytest.fixture
-async def page(tmp_path):  # type: ignore[no-untyped-def]
+async def page(tmp_path):
     async for p in open_browser(tmp_path / "chromium-profile"):
         yield p
 
 
-async def start(sqlite_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(sqlite_url: str, wecom, clock) -> BotUnderTest:
     clock.set(kit.MONDAY_10AM)
     return await kit.start(sqlite_url, wecom, clock)
 
 
-async def flash(page) -> str:  # type: ignore[no-untyped-def]
+async def flash(page) -> str:
     await page.locator(".flash").wait_for()
     return str(await page.locator(".flash").inner_text())
 

@@ -17,7 +17,7 @@ from tests.waiting import wait_until
 
 
 @pytest.fixture
-async def page(tmp_path):  # type: ignore[no-untyped-def]
+async def page(tmp_path):
     async for p in open_browser(tmp_path / "chromium-profile"):
         yield p
 
@@ -25,13 +25,13 @@ async def page(tmp_path):  # type: ignore[no-untyped-def]
 MANAGERS = {"admins": ["zhang.wei"], "operators": ["li.na"]}
 
 
-async def start(sqlite_url: str, wecom, clock, **kwargs) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(sqlite_url: str, wecom, clock, **kwargs) -> BotUnderTest:
     bot = await BotUnderTest.start(make_config(sqlite_url, wecom.base_url, staff=MANAGERS), clock, **kwargs)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
 
 
-async def log_in(page, base: str, target: str, user: str = "li.na") -> None:  # type: ignore[no-untyped-def]
+async def log_in(page, base: str, target: str, user: str = "li.na") -> None:
     """Sign in the real way: 企业微信扫码登录 → the emulated WeCom page → pick the member → back."""
     await page.goto(f"{base}{target}")
     assert "/console/login" in page.url
@@ -146,7 +146,8 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         async def up() -> bool:
             try:
                 response = await page.request.get(f"{base}/healthz")
-                return response.ok
+                ok: bool = response.ok
+                return ok
             except Exception:  # connection refused while the sandbox starts
                 return False
 

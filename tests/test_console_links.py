@@ -16,7 +16,7 @@ HREF = re.compile(r'href="([^"]+)"')
 LINK = re.compile(r"https?://[^\s)\]]+")
 
 
-async def start(db_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(db_url: str, wecom, clock) -> BotUnderTest:
     clock.set(kit.MONDAY_10AM)
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF,
                          escalation={"leads": ["wang.fang"], "sla_minutes": 30},

@@ -23,7 +23,7 @@ from tests.harness import BotUnderTest, make_config
 STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"], "advisors": ["wang.fang"]}
 
 
-async def start(db_url: str, wecom, clock, **sections) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def start(db_url: str, wecom, clock, **sections) -> BotUnderTest:
     sections.setdefault("staff", STAFF)
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, **sections), clock)
     wecom.connect(f"{bot.url}/wecom/callback")

@@ -38,7 +38,8 @@ def test_inbound_message_vector_verifies_and_decrypts(crypto: CallbackCrypto) ->
 
 
 def test_passive_reply_signature_matches_vector(crypto: CallbackCrypto) -> None:
-    encrypt = ("t3HMtzjTyzLUlMuBGlmNF6otg3VJPAYUw4V6Y+u3AdoHXN9STFqpltA3tbmaOGa2P/Jy9j9guie/wSm5x1d7LwojmHBqPijp+b/xGrHs0Y"
+    encrypt = ("t3HMtzjTyzLUlMuBGlmNF6otg3VJPAYUw4V6Y+u3AdoHXN9STFqpltA3tbmaOGa2P/Jy9j9guie/wSm5x1d7LwojmH"
+               "BqPijp+b/xGrHs0Y"
                "AKLT14VJ8Bi5hyzZJNXsZYO6km7rwZUo4KPOxPNVG5/t3davvqxgM8+Wd8VCYV7ChVDHmigivy5cM7PBM62pqKb4CdAB+2eMZMdjWom/S3"
                "Kbmb2HFVMs73gEjvj59euCPglbIOyaI4796La7EU6EDuBOF+Q+AEwXHvgTFdgh9cwXfF51cOrk1Z056plkv+/kRaKJI1jCISAkBbJ3+rq8"
                "rHjqof+r1F6dWHd0CCpZqkBp4dY5VWmQzKu/y24dOTzlFavv267Tt6IBg2iwxgkhfZ")

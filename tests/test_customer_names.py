@@ -8,18 +8,18 @@ from tests import escalation_kit as kit
 from tests.service_kit import say
 
 
-async def whois(wanzi, wecom, query: str) -> str:  # type: ignore[no-untyped-def]
+async def whois(wanzi, wecom, query: str) -> str:
     return await say(wanzi, wecom, "zhang.wei", f"/whois {query}")
 
 
-async def after_the_welcome_window(bot, clock) -> None:  # type: ignore[no-untyped-def]
+async def after_the_welcome_window(bot, clock) -> None:
     """Names are read once the 20-second welcome window has passed."""
     await bot.drain()
     clock.advance(21)
     await bot.drain()
 
 
-async def start(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def start(db_url, wecom, clock):
     return await kit.start(db_url, wecom, clock)
 
 

@@ -10,8 +10,15 @@ from bot.digest_metrics import Metric, Provider, Registry, Window
 from handlers.digest.build import build_digest
 from handlers.digest.registry import default_registry
 from handlers.replies.keywords import top_keywords
-from tests.digest_scenario import (D, EXPECTED, EXPECTED_AVERAGE7, EXPECTED_BREAKDOWNS, EXPECTED_PREVIOUS,
-                                   assert_digest_matches, play)
+from tests.digest_scenario import (
+    EXPECTED,
+    EXPECTED_AVERAGE7,
+    EXPECTED_BREAKDOWNS,
+    EXPECTED_PREVIOUS,
+    D,
+    assert_digest_matches,
+    play,
+)
 
 
 async def test_the_digest_of_a_played_month_matches_the_hand_count(wanzi, wecom, clock) -> None:
@@ -52,7 +59,7 @@ def test_keywords_weigh_how_many_messages_mention_a_word() -> None:
 def test_a_registry_refuses_a_metric_twice_and_a_slot_with_both_states() -> None:
     m = Metric("x.y", "X", "growth")
 
-    async def compute(session, window):  # type: ignore[no-untyped-def]
+    async def compute(session, window):
         return {}
 
     with pytest.raises(ValueError, match="provided twice"):

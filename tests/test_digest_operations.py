@@ -14,11 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from handlers.checkin.campaigns import create_campaign
+from handlers.digest.build import build_digest, daily_series
+from handlers.escalation.digest import nearest_rank
 from handlers.points.service import adjust_points
 from handlers.topics.posts import post_topic
-from handlers.digest.build import build_digest
-from handlers.digest.build import daily_series
-from handlers.escalation.digest import nearest_rank
 from storage.models import TopicSchedule
 from storage.repos import CustomerRepo, PushRepo, StageRepo
 from tests import escalation_kit as kit
@@ -35,7 +34,7 @@ def on_d(hour: int, minute: int = 0, day: int = 2) -> float:
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(on_d(12, day=1))
     bot = await kit.BotUnderTest.start(kit.make_config(
         db_url, wecom.base_url, staff=kit.STAFF, community=COMMUNITY,
@@ -48,19 +47,19 @@ async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
     await bot.stop()
 
 
-async def says(bot, wecom, clock, ext: str, text: str, when: float) -> None:  # type: ignore[no-untyped-def]
+async def says(bot, wecom, clock, ext: str, text: str, when: float) -> None:
     clock.set(when)
     await wecom.customer_says(ext, text)
     await bot.drain()
 
 
-async def advisor_answers(bot, wecom, clock, ext: str, when: float) -> None:  # type: ignore[no-untyped-def]
+async def advisor_answers(bot, wecom, clock, ext: str, when: float) -> None:
     clock.set(when)
     await wecom.servicer_says(ext, "您好，我来帮您处理", userid=wecom.kf_session(ext).servicer_userid)
     await bot.drain()
 
 
-async def play(bot, wecom, clock) -> None:  # type: ignore[no-untyped-def]
+async def play(bot, wecom, clock) -> None:
     async with service(bot) as ctx:
         await create_campaign(ctx, key="read7", name="7天阅读打卡", start=date(2026, 3, 1), days=7, actor="li.na")
     await learn_groups(bot, wecom, clock)
@@ -109,7 +108,9 @@ async def play(bot, wecom, clock) -> None:  # type: ignore[no-untyped-def]
     # D: stage moves and pushes held back, as the tagging rules and the push gate record them.
     clock.set(on_d(15))
     async with bot.sessions.begin() as s:
-        ids = {ext: (await CustomerRepo(s).find(ext)).id for ext in ("wmCampA01", "wmCampB01", "wmCampC01")}
+        found = await CustomerRepo(s).find_many(["wmCampA01", "wmCampB01", "wmCampC01"])
+        ids = {c.external_userid: c.id for c in found}
+        assert len(ids) == 3
         stages = StageRepo(s)
         await stages.add(ids["wmCampA01"], "兴趣", source="rule:test", now=clock.now())
         await stages.add(ids["wmCampB01"], "兴趣", source="rule:test", now=clock.now())
@@ -123,6 +124,7 @@ async def play(bot, wecom, clock) -> None:  # type: ignore[no-untyped-def]
     clock.set(on_d(20))
     async with service(bot) as ctx:
         schedule_id = await ctx.session.scalar(select(TopicSchedule.id))
+        assert schedule_id is not None
         await post_topic(ctx, schedule_id, datetime(2026, 3, 2, 20, tzinfo=SHANGHAI))
     await bot.drain()
 

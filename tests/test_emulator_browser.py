@@ -124,7 +124,7 @@ class SidebarSite:
 
 
 @pytest.fixture
-async def page(tmp_path):  # type: ignore[no-untyped-def]
+async def page(tmp_path):
     async for p in open_browser(tmp_path / "chromium-profile"):
         yield p
 

@@ -72,8 +72,8 @@ async def test_console_posts_must_be_json(emu: Emulator, http: aiohttp.ClientSes
 
 async def test_same_origin_posts_pass_and_unlabelled_ones_only_when_allowed(
         emu: Emulator, http: aiohttp.ClientSession) -> None:
-    status, answer = await post(emu, http, "add_friend", {"staff": "zhang.wei"}, **{"Sec-Fetch-Site": "same-origin",
-                                                                                   "Referer": emu.base_url + "/console"})
+    headers = {"Sec-Fetch-Site": "same-origin", "Referer": emu.base_url + "/console"}
+    status, answer = await post(emu, http, "add_friend", {"staff": "zhang.wei"}, **headers)
     assert status == 200 and answer["ok"]
     async with http.post(emu.base_url + "/console/api/add_friend", json={"staff": "li.na"}) as resp:
         assert resp.status == 200  # a script, not a browser: no labels at all

@@ -12,6 +12,7 @@ import hashlib
 import struct
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -38,7 +39,8 @@ VECTOR_B_ENCRYPT = (
     "iAJlxjo+P2vnC4ufSGxSQhoHvSUEycBGZdIYPWkF/iY2YbzJtiZQUl/qm8J6Z4qnb7AO7SnQVC8BZ5lcbr+poA4X8lnItMWvIVjRzN4bdlRz1I"
     "WSyTRJv8J5jy5QWWvkVN/bYF+6o0Yu9LP//6ozu8dyfJ//DbzGhHpEeESvDQjc8uknoBBQRpoN1KtI3rOFdwT2A1uQY7B9ULcdvwPdoKC/Ixp"
     "IbU3ayWDA6/ccI8zQFlWB6PvQrGMW7A==")
-VECTOR_B = {"timestamp": "1700000001", "nonce": "1357924680", "msg_signature": "02f76589285ad9647fd2e534942677882a463a07"}
+VECTOR_B = {"timestamp": "1700000001", "nonce": "1357924680",
+            "msg_signature": "02f76589285ad9647fd2e534942677882a463a07"}
 VECTOR_D_PLAIN = (
     "<xml><ToUserName><![CDATA[zhang.wei]]></ToUserName><FromUserName><![CDATA[ww0123456789abcdef]]>"
     "</FromUserName><CreateTime>1700000005</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>"
@@ -75,7 +77,7 @@ class RefReceiver:
     """A bot endpoint written from callbacks.md: records raw attempts, answers from a script."""
 
     answers: list[tuple[int, str, float]] = field(default_factory=list)
-    attempts: list[dict[str, object]] = field(default_factory=list)
+    attempts: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -205,5 +207,5 @@ async def test_url_verification_sends_a_signed_echostr_and_expects_its_plaintext
     assert (status, body) == (200, expected)
     (attempt,) = receiver.attempts
     assert attempt["method"] == "GET"
-    assert set(attempt["query"]) == {"msg_signature", "timestamp", "nonce", "echostr"}  # type: ignore[arg-type]
+    assert set(attempt["query"]) == {"msg_signature", "timestamp", "nonce", "echostr"}
     assert "+" not in str(attempt["raw_query"])  # Base64 '+' travels URL-encoded (crypto.md §6)

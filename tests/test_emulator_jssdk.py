@@ -75,7 +75,7 @@ class Page:
                        **params: Any) -> dict[str, Any]:
         sig = signature(ticket, NONCE, TS, href_signed if href_signed is not None else page_url(self.href))
         corp_key = "appId" if call == "config" else "corpid"
-        body = {corp_key: self.emu.config.corp_id, "timestamp": TS, "nonceStr": NONCE, "signature": sig,
+        body: dict[str, Any] = {corp_key: self.emu.config.corp_id, "timestamp": TS, "nonceStr": NONCE, "signature": sig,
                 "jsApiList": ["getContext", "getCurExternalContact", "sendChatMessage"]}
         if call == "agentConfig":
             body["agentid"] = self.emu.config.agent_id

@@ -271,7 +271,8 @@ async def test_servicer_ending_a_session_emits_change_type_3_with_an_end_code(
     assert end["event"]["change_type"] == 3 and end["event"]["old_servicer_userid"] == "li.na"
     assert "new_servicer_userid" not in end["event"]
     goodbye = {"code": end["event"]["msg_code"], "msgtype": "msgmenu",
-               "msgmenu": {"head_content": "请评价本次服务", "list": [{"type": "click", "click": {"id": "1", "content": "满意"}}]}}
+               "msgmenu": {"head_content": "请评价本次服务",
+                           "list": [{"type": "click", "click": {"id": "1", "content": "满意"}}]}}
     assert (await api.post("kf/send_msg_on_event", goodbye))["errcode"] == 0
     assert emu.customer_inbox(CUST)[-1] == "请评价本次服务\n满意"
     assert (await api.post("kf/service_state/get", {"open_kfid": KF, "external_userid": CUST}))["service_state"] == 4

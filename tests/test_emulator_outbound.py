@@ -60,7 +60,7 @@ async def test_long_text_is_cut_at_2048_bytes_but_long_markdown_is_refused(emu: 
 
 
 async def test_textcard_needs_title_description_url(emu: Emulator, api: ApiClient) -> None:
-    card = {"touser": "zhang.wei", "msgtype": "textcard", "agentid": 1000002,
+    card: dict[str, Any] = {"touser": "zhang.wei", "msgtype": "textcard", "agentid": 1000002,
             "textcard": {"title": "Lead escalated", "description": "<div class=\"gray\">2025-03-01</div>",
                          "url": "https://example.invalid/lead/42", "btntxt": "Open now"}}
     assert (await api.post("message/send", card))["errcode"] == 0

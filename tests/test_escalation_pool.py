@@ -10,7 +10,7 @@ from tests.harness import BotUnderTest, make_config
 clock, bot = kit.clock, kit.bot_fixture(no_advisor="wecom_pool")  # fixtures: Monday 10:00, the bot
 
 
-def pooled(wecom) -> list[str]:  # type: ignore[no-untyped-def]
+def pooled(wecom) -> list[str]:
     return [s.external_userid for s in wecom.corp.kf.pool()]
 
 

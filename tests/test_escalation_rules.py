@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.escalation.config import EscalationConfig
 from bot.app import config_from as from_mapping
 from bot.errors import ConfigError
+from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import in_working_hours, next_opening, opening_words
 from handlers.escalation.rules import decide, is_question
 
@@ -31,23 +32,29 @@ def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
 
 
+def reason(text: str, **kwargs: Any) -> str | None:
+    """The code of the rule that fires, None when the persona keeps the chat."""
+    trigger = decide(text, **kwargs)
+    return trigger.code if trigger else None
+
+
 def test_the_first_matching_rule_names_the_reason() -> None:
     config = EscalationConfig()
-    assert decide("转人工", vip=False, can_answer=True, config=config).code == "asked_for_human"
-    assert decide("我要退款怎么办？", vip=True, can_answer=True, config=config).code == "sensitive:退款"
-    assert decide("用了脸上红肿", vip=False, can_answer=True, config=config).code == "sensitive:过敏"
-    assert decide("这个怎么用？", vip=True, can_answer=True, config=config).code == "vip_question"
+    assert reason("转人工", vip=False, can_answer=True, config=config) == "asked_for_human"
+    assert reason("我要退款怎么办？", vip=True, can_answer=True, config=config) == "sensitive:退款"
+    assert reason("用了脸上红肿", vip=False, can_answer=True, config=config) == "sensitive:过敏"
+    assert reason("这个怎么用？", vip=True, can_answer=True, config=config) == "vip_question"
     assert decide("这个怎么用？", vip=False, can_answer=True, config=config) is None
     assert decide("这个怎么用？", vip=False, can_answer=False, config=config) is None  # recorded, not escalated
-    assert decide("这个怎么用？", vip=False, can_answer=False,
-                  config=EscalationConfig(unanswered_escalates="all")).code == "unanswered"
+    assert reason("这个怎么用？", vip=False, can_answer=False,
+                  config=EscalationConfig(unanswered_escalates="all")) == "unanswered"
     assert decide("转人工", vip=True, can_answer=False, config=EscalationConfig(enabled=False)) is None
 
 
 def test_vip_questions_can_be_left_to_the_persona_when_it_knows_the_answer() -> None:
     config = EscalationConfig(vip_questions=False)
     assert decide("这个怎么用？", vip=True, can_answer=True, config=config) is None
-    assert decide("这个怎么用？", vip=True, can_answer=False, config=config).code == "unanswered"
+    assert reason("这个怎么用？", vip=True, can_answer=False, config=config) == "unanswered"
 
 
 def test_working_hours_and_the_promised_opening() -> None:

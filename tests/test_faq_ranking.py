@@ -53,8 +53,8 @@ def test_the_best_entry_ranks_first(kb: FaqIndex) -> None:
 
 def test_an_operator_csv_is_a_knowledge_base_too(tmp_path: Path) -> None:
     path = tmp_path / "kb.csv"
-    path.write_text("question,answer\n门店在哪里|线下店地址,杭州西湖区柚见路 1 号。\n营业时间|几点开门,每天 10:00-22:00。\n",
-                    encoding="utf-8")
+    path.write_text("question,answer\n门店在哪里|线下店地址,杭州西湖区柚见路 1 号。\n"
+                    "营业时间|几点开门,每天 10:00-22:00。\n", encoding="utf-8")
     index = FaqIndex(load_faq_file(path), Segmenter())
     index.build()
     match = index.best("你们线下门店在哪里")

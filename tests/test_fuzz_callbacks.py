@@ -20,7 +20,7 @@ FUZZ = settings(max_examples=700, deadline=None, suppress_health_check=[HealthCh
 xml_names = st.text(alphabet=string.ascii_letters, min_size=1, max_size=12)
 xml_docs = st.recursive(
     st.builds(lambda tag, text: f"<{tag}>{text}</{tag}>", xml_names,
-              st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&"), max_size=30)),
+              st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="<&"), max_size=30)),
     lambda inner: st.builds(lambda tag, kids: f"<{tag}>{''.join(kids)}</{tag}>", xml_names,
                             st.lists(inner, max_size=4)),
     max_leaves=12,

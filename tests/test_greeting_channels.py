@@ -19,7 +19,7 @@ SPRING_SALE: dict[str, Any] = {
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     clock.set(DAYTIME)
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, channels={"spring_sale": SPRING_SALE}),
                                    clock)
@@ -32,7 +32,8 @@ async def customer(bot: BotUnderTest, external_userid: str) -> Customer:
     async with bot.sessions() as s:
         found = await s.scalar(select(Customer).where(Customer.external_userid == external_userid))
         assert found is not None
-        return found
+        row: Customer = found
+        return row
 
 
 async def test_a_spring_sale_friend_gets_that_channels_welcome_with_its_coupon_card(wanzi, wecom, clock) -> None:
@@ -67,7 +68,7 @@ async def test_channel_tags_reach_wecom_and_corp_tags_are_created_once(wanzi, we
     assert [c.body["userid"] for c in wecom.calls("externalcontact/mark_tag")] == ["zhang.wei", "li.na"]
 
 
-async def test_a_tag_the_admin_already_made_in_wecom_is_reused_not_created_again(  # type: ignore[no-untyped-def]
+async def test_a_tag_the_admin_already_made_in_wecom_is_reused_not_created_again(
         db_url: str, wecom, clock) -> None:
     clock.set(DAYTIME)
     config = make_config(db_url, wecom.base_url, channels={"expo": {"tags": ["客户来源:展会"]}})

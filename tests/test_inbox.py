@@ -12,12 +12,12 @@ from bot.wecom.events import KfMessageReceived
 from storage.models import Customer, InboundEvent
 
 
-async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, monkeypatch) -> None:
     customers = [f"wmInbox{i}" for i in range(EVENTS_PER_TRANSACTION + 3)]  # a full shared batch and more
     inbox = wanzi.app[INBOX]
     real_feed = inbox.dispatcher.feed
 
-    async def feed(event, ctx):  # type: ignore[no-untyped-def]
+    async def feed(event, ctx):
         if isinstance(event, KfMessageReceived) and event.external_userid == "wmInbox2":
             raise RuntimeError("handler bug")
         return await real_feed(event, ctx)
@@ -49,7 +49,7 @@ async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, 
         assert len(wecom.customer_inbox(ext)) == (0 if ext == "wmInbox2" else 1), ext
 
 
-async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:  # type: ignore[no-untyped-def]
+async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:
     """Six customers write at once: WeCom sends six kf_msg_or_event notices; one kf/sync_msg pull
     with the newest token fetches all six messages, and each customer is answered once."""
     customers = [f"wmKfBurst{i}" for i in range(6)]

@@ -17,7 +17,7 @@ ANSWER = "现货订单 48 小时内从杭州仓发出，默认顺丰，江浙沪
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     clock.set(DAYTIME)
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
@@ -59,11 +59,11 @@ async def test_the_same_template_never_repeats_twice_in_a_row_to_one_customer(wa
         clock.advance(7)  # within one minute the seed stays the same; only history can vary the text
     replies = wecom.customer_inbox("wmAsk03")
     assert len(replies) == 6
-    assert all(a != b for a, b in zip(replies, replies[1:]))
+    assert all(a != b for a, b in zip(replies, replies[1:], strict=False))
 
 
 async def test_answers_are_not_pushes_and_are_never_capped(wanzi, wecom) -> None:
-    for n in range(4):
+    for _ in range(4):
         await wecom.customer_says("wmAsk04", "多久发货")
         await wanzi.drain()
     assert len([t for t in wecom.customer_inbox("wmAsk04") if SHIPPING in t]) == 4

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from handlers.greeting.config import ChannelConfig
 from bot.app import config_from as from_mapping
+from bot.cli import main
 from bot.errors import ConfigError
 from handlers import FEATURES
+from handlers.greeting.config import ChannelConfig
 from handlers.wiring import build_services
 from persona import default_persona_path, load_persona
 
@@ -25,7 +25,7 @@ def test_every_new_key_is_documented_in_the_example() -> None:
     text = (ROOT / "config.example.toml").read_text()
     config = from_mapping(tomllib.loads(text), {})
     for section in ("antispam", "faq", "tagging"):
-        for key in config.sections[section].cls.__dataclass_fields__:
+        for key in (f.name for f in dataclasses.fields(config.sections[section].cls)):
             assert f"\n{key} =" in text, f"{section}.{key} is not documented in config.example.toml"
     for key in (f.name for f in dataclasses.fields(ChannelConfig)):
         assert f"\n{key} =" in text, f"channels.<state>.{key} is not documented in config.example.toml"

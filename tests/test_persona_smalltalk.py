@@ -22,7 +22,7 @@ def at(hour: int) -> float:
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     clock.set(at(10))
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
@@ -30,16 +30,18 @@ async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # ty
     await bot.stop()
 
 
-async def reply_to(bot: BotUnderTest, wecom, ext: str, text: str) -> str:  # type: ignore[no-untyped-def]
+async def reply_to(bot: BotUnderTest, wecom, ext: str, text: str) -> str:
     before = len(wecom.customer_inbox(ext))
     await wecom.customer_says(ext, text)
     await bot.drain()
     replies = wecom.customer_inbox(ext)[before:]
     assert len(replies) == 1, replies
-    return replies[0]
+    reply: str = replies[0]
+    return reply
 
 
-SMALL_TALK = ["你好", "在吗", "谢谢你呀", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累", "今天心情不好，好难过",
+SMALL_TALK = ["你好", "在吗", "谢谢你呀", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累",
+              "今天心情不好，好难过",
               "[微笑]", "😂😂", "好的", "嗯嗯", "收到", "今天天气真好", "我回来啦", "中午好", "辛苦啦"]
 
 

@@ -16,7 +16,7 @@ LEVELS = {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(3, 2, 10))
     bot = await start_bot(db_url, wecom, clock, points=LEVELS)
     yield bot
@@ -28,6 +28,7 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
     await bot.drain()
     async with service(bot) as ctx:
         customer = await ctx.repos.customers.find("wmPts0001")
+        assert customer is not None
         await award(ctx, customer, 130, reason="首单", source="order", ref="order:1")
     await wecom.customer_says("wmPts0001", "我的积分")
     await bot.drain()
@@ -42,6 +43,7 @@ async def test_the_same_award_reference_books_points_once(bot, wecom) -> None:
     for _ in range(2):
         async with service(bot) as ctx:
             customer = await ctx.repos.customers.find("wmPts0002")
+            assert customer is not None
             await award(ctx, customer, 10, reason="打卡", source="checkin", ref="checkin:99")
     assert await bot.count(PointsEntry) == 1
 
@@ -54,6 +56,7 @@ async def test_staff_adjustments_are_audited_and_a_new_level_is_announced(bot, w
     assert result.after.balance == 120 and result.leveled_up
     async with service(bot) as ctx:
         result = await adjust_points(ctx, "wmPts0003", -30, reason="误发更正", actor="li.na")
+    assert result.after.level is not None
     assert result.after.balance == 90 and result.after.level.name == "柚芽"
     await bot.drain()
     inbox = wecom.customer_inbox("wmPts0003")

@@ -27,7 +27,7 @@ def test_every_table_has_a_place_in_the_erasure_plan() -> None:
     assert set(PLAN) == {t.name for t in Base.metadata.sorted_tables}
 
 
-async def counts(bot, upto: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+async def counts(bot, upto: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
     """(rows, highest id) of the tables digests count, among the rows up to the ids in `upto`."""
     out = {}
     async with bot.sessions() as s:
@@ -38,9 +38,11 @@ async def counts(bot, upto: dict[str, int] | None = None) -> dict[str, tuple[int
     return out
 
 
-async def new_friends_on_monday(bot) -> int:  # type: ignore[no-untyped-def]
+async def new_friends_on_monday(bot) -> int:
     async with bot.sessions() as s:
-        return int((await growth(s, Window.of(MONDAY, "Asia/Shanghai")))["growth.new_friends"])
+        count = (await growth(s, Window.of(MONDAY, "Asia/Shanghai")))["growth.new_friends"]
+        assert isinstance(count, int)
+        return count
 
 
 async def test_an_erased_customer_leaves_no_trace_in_any_table(bot, wecom, clock) -> None:
@@ -85,6 +87,7 @@ async def test_a_replayed_callback_after_erasure_has_no_effect(bot, wecom, clock
     async with bot.sessions.begin() as s:
         customer = await CustomerRepo(s).find(pk.ERASED)
         assert customer is not None
+        assert customer is not None
         await erase(s, [customer], actor="test", via="test", now=bot.clock.now())
         stored = (await s.scalars(select(InboundEvent.dedupe_key))).all()
     assert all(pk.ERASED not in key for key in stored)  # only hashes
@@ -111,6 +114,7 @@ async def test_pending_events_of_an_erased_customer_are_never_processed(bot, wec
     async with bot.sessions.begin() as s:
         customer = await CustomerRepo(s).find(pk.ERASED)
         assert customer is not None
+        assert customer is not None
         await erase(s, [customer], actor="test", via="test", now=bot.clock.now())
     await bot.drain()
     assert await pk.customer_row(bot, pk.ERASED) is None  # the pending callback did not bring them back
@@ -132,6 +136,7 @@ async def test_a_remark_other_customers_share_is_not_taken_for_the_erased_custom
                           text=text, template_key="", external_msgid="", created_at=now))
     async with sessions.begin() as s:
         customer = await CustomerRepo(s).find(pk.ERASED)
+        assert customer is not None
         await erase(s, [customer], actor="test", via="test", now=now)
     async with sessions() as s:
         texts = sorted((await s.scalars(select(Message.text))).all())
@@ -156,6 +161,8 @@ async def test_a_customer_with_hundreds_of_questions_is_erased_too(sessions) -> 
         s.add(Message(direction="out", channel="webhook", customer_id=None, staff_userid="", kind="notice",
                       text="热门问题：第399个问题：门店几点开门 1", template_key="", external_msgid="", created_at=now))
     async with sessions.begin() as s:
-        await erase(s, [await CustomerRepo(s).find(pk.ERASED)], actor="test", via="test", now=now)
+        erased = await CustomerRepo(s).find(pk.ERASED)
+        assert erased is not None
+        await erase(s, [erased], actor="test", via="test", now=now)
     async with sessions() as s:
         assert (await s.scalars(select(Message.text))).all() == ["热门问题：[已删除] 1"]

@@ -21,7 +21,7 @@ from tests import privacy_kit as pk
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock():
     from bot.clock import FakeClock
 
     return FakeClock(kit.MONDAY_10AM)

@@ -27,7 +27,7 @@ LEFT, STILL_WRITES, STAYED = "wmLeft00001", "wmTalk00001", "wmStay00001"
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF,
                          retention={"payload_days": 45, "message_days": 365, "lost_friend_days": 180})
     bot = await BotUnderTest.start(config, clock)
@@ -36,14 +36,16 @@ async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
     await bot.stop()
 
 
-async def customers(bot) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def customers(bot) -> dict[str, str]:
     async with bot.sessions() as s:
         return {c.external_userid: c.status for c in (await s.scalars(select(Customer))).all()}
 
 
-async def new_friends(bot, day: date) -> int:  # type: ignore[no-untyped-def]
+async def new_friends(bot, day: date) -> int:
     async with bot.sessions() as s:
-        return int((await growth(s, Window.of(day, SHANGHAI)))["growth.new_friends"])
+        count = (await growth(s, Window.of(day, SHANGHAI)))["growth.new_friends"]
+        assert isinstance(count, int)
+        return count
 
 
 async def test_the_daily_run_clears_old_payloads_and_messages_and_erases_long_lost_friends(bot, wecom, clock):

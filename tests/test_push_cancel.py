@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from sqlalchemy import select
 
 from bot.outbox import Outbox, PushAdmission
@@ -21,6 +20,7 @@ async def test_a_deferred_push_is_cancelled_after_the_customer_opts_out(wanzi, w
     await wanzi.drain()
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find("wmLater01")
+        assert customer is not None
         admitted = PushAdmission(customer.id, "kf", clock.now() + timedelta(hours=1))  # deferred by the gate
         Outbox(s, clock).push_kf(admitted, "wkWanziDemoKf01", customer, "周末福利来啦～")
     await wecom.customer_says("wmLater01", "退订")
@@ -42,6 +42,7 @@ async def test_a_deferred_push_still_goes_to_a_subscribed_customer(wanzi, wecom,
     await wanzi.drain()
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find("wmLater02")
+        assert customer is not None
         admitted = PushAdmission(customer.id, "kf", clock.now() + timedelta(hours=1))  # deferred by the gate
         Outbox(s, clock).push_kf(admitted, "wkWanziDemoKf01", customer, "周末福利来啦～")
     clock.advance(2 * 3600)
@@ -52,13 +53,14 @@ async def test_a_deferred_push_still_goes_to_a_subscribed_customer(wanzi, wecom,
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def local(clock, day: int, hour: int, minute: int = 0) -> None:  # type: ignore[no-untyped-def]
+def local(clock, day: int, hour: int, minute: int = 0) -> None:
     clock.set(datetime(2026, 3, day, hour, minute, tzinfo=SH).timestamp())
 
 
-async def queue_push(wanzi, clock, ext: str, text: str, due: datetime) -> None:  # type: ignore[no-untyped-def]
+async def queue_push(wanzi, clock, ext: str, text: str, due: datetime) -> None:
     async with wanzi.sessions.begin() as s:
         customer = await CustomerRepo(s).find(ext)
+        assert customer is not None
         Outbox(s, clock).push_kf(PushAdmission(customer.id, "kf", due), "wkWanziDemoKf01", customer, text)
 
 

@@ -16,15 +16,16 @@ SPRING = {"key": "spring", "name": "春日邀请有礼", "staff": "zhang.wei",
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(3, 2, 10))
     bot = await start_bot(db_url, wecom, clock, referral={"campaigns": [SPRING], "leave_grace_hours": 1},
-                          points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 50, "rights": "试用"}]})
+                          points={"levels": [{"name": "柚芽", "min": 0},
+                                              {"name": "柚苗", "min": 50, "rights": "试用"}]})
     yield bot
     await bot.stop()
 
 
-async def join(bot, wecom, ext: str) -> str:  # type: ignore[no-untyped-def]
+async def join(bot, wecom, ext: str) -> str:
     """The customer asks for their code; returns the config_id WeCom made for it."""
     await wecom.customer_says(ext, "邀请有礼")
     await bot.drain()
@@ -32,13 +33,13 @@ async def join(bot, wecom, ext: str) -> str:  # type: ignore[no-untyped-def]
     return str(call.response.get("config_id", ""))
 
 
-async def scan(bot, wecom, clock, config_id: str, ext: str) -> None:  # type: ignore[no-untyped-def]
+async def scan(bot, wecom, clock, config_id: str, ext: str) -> None:
     clock.advance(60)
     await wecom.customer_scans(config_id, ext)
     await bot.drain()
 
 
-async def counted(bot) -> int:  # type: ignore[no-untyped-def]
+async def counted(bot) -> int:
     async with bot.sessions() as s:
         return len((await s.scalars(select(ReferralInvite).where(ReferralInvite.status == "counted"))).all())
 

@@ -14,7 +14,7 @@ from tests.test_sandbox import wait_until
 async def test_the_sandbox_emulator_knows_its_channels_and_servicers(tmp_path: Path) -> None:
     async with sandbox(tmp_path / "sandbox.db") as (_, bot_port, emu_port):
         async with aiohttp.ClientSession() as http:
-            async def state() -> dict | None:  # type: ignore[type-arg]
+            async def state() -> dict | None:
                 try:
                     async with http.get(f"http://127.0.0.1:{emu_port}/console/api/state") as r:
                         return await r.json() if r.status == 200 else None

@@ -13,7 +13,6 @@ from bot.scheduler import Job, Scheduler
 from storage.models import AuditLog, JobRun
 
 
-
 def hourly() -> CronTrigger:
     return CronTrigger(minute=0, timezone="Asia/Shanghai")
 
@@ -22,7 +21,7 @@ async def note_run(ctx: Context, fire_time: datetime) -> None:
     ctx.repos.audit.record(actor="system", action="job", target=fire_time.isoformat(), now=ctx.clock.now())
 
 
-def make(sessions, clock: FakeClock) -> Scheduler:  # type: ignore[no-untyped-def]
+def make(sessions, clock: FakeClock) -> Scheduler:
     from tests.harness import context_factory
 
     s = Scheduler(sessions, context_factory(clock), clock)
@@ -30,12 +29,12 @@ def make(sessions, clock: FakeClock) -> Scheduler:  # type: ignore[no-untyped-de
     return s
 
 
-async def audit_targets(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+async def audit_targets(sessions) -> list[str]:
     async with sessions() as s:
         return list((await s.scalars(select(AuditLog.target).order_by(AuditLog.id))).all())
 
 
-async def test_two_processes_fire_each_time_once(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_two_processes_fire_each_time_once(sessions) -> None:
     clock = FakeClock(1_772_413_170)  # 2026-03-02 08:59:30 in Shanghai
     a, b = make(sessions, clock), make(sessions, clock)
     await a.start()
@@ -50,7 +49,7 @@ async def test_two_processes_fire_each_time_once(sessions) -> None:  # type: ign
     assert len(await audit_targets(sessions)) == 2
 
 
-async def test_a_missed_run_within_grace_runs_once_at_start(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_missed_run_within_grace_runs_once_at_start(sessions) -> None:
     clock = FakeClock(1_772_413_170)
     first = make(sessions, clock)
     await first.start()
@@ -74,7 +73,7 @@ async def test_a_missed_run_within_grace_runs_once_at_start(sessions) -> None:  
     assert len(await audit_targets(sessions)) == 3
 
 
-async def test_a_failing_job_is_recorded_and_rolled_back(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failing_job_is_recorded_and_rolled_back(sessions) -> None:
     clock = FakeClock(1_772_413_170)
 
     async def broken(ctx: Context, fire_time: datetime) -> None:
@@ -94,7 +93,7 @@ async def test_a_failing_job_is_recorded_and_rolled_back(sessions) -> None:  # t
     assert run.status == "failed" and "boom" in run.error
 
 
-async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(sessions) -> None:  # type: ignore
+async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(sessions) -> None:
     clock = FakeClock(1_772_413_170)  # 08:59:30
     s = make(sessions, clock)
     await s.start()
@@ -109,13 +108,13 @@ async def test_a_long_pause_between_ticks_runs_only_the_latest_fire_time(session
     assert len(await audit_targets(sessions)) == 3
 
 
-async def test_jobs_from_a_source_follow_the_database_at_each_refresh(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_jobs_from_a_source_follow_the_database_at_each_refresh(sessions) -> None:
     clock = FakeClock(1_772_413_170)
     from tests.harness import context_factory
 
     wanted = ["a"]
 
-    async def load(session) -> list[Job]:  # type: ignore[no-untyped-def]
+    async def load(session) -> list[Job]:
         return [Job(f"src:{n}", hourly(), note_run) for n in wanted]
 
     s = Scheduler(sessions, context_factory(clock), clock, refresh_s=30)

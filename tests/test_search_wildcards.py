@@ -12,7 +12,7 @@ CUSTOMERS = {"wmPct0001": "满100%返现", "wmUnd0001": "小_柚", "wmPln0001": 
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock():
     from bot.clock import FakeClock
 
     return FakeClock(kit.MONDAY_10AM)

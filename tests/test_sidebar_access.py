@@ -13,7 +13,7 @@ from tests.sidebar_kit import Sidebar, named, start
 EXT = "wmSideAccess001"
 
 
-async def customer_of_wang_fang(db_url, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def customer_of_wang_fang(db_url, wecom, clock) -> BotUnderTest:
     """菲菲 added wang.fang: wang.fang follows her, li.na does not."""
     bot = await start(db_url, wecom, clock)
     await wecom.add_friend("wang.fang", EXT, name="菲菲")

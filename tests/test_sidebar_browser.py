@@ -19,7 +19,7 @@ expect = pytest.importorskip("playwright.async_api").expect
 
 
 @pytest.fixture
-async def page(tmp_path):  # type: ignore[no-untyped-def]
+async def page(tmp_path):
     async for p in open_browser(tmp_path / "chromium-profile"):
         await p.set_viewport_size({"width": 400, "height": 900})  # a sidebar is narrow
         yield p
@@ -83,7 +83,8 @@ async def test_in_the_sandbox_the_chat_console_shows_the_sidebar_beside_a_chat(p
 
         async def up() -> bool:
             try:
-                return (await page.request.get(f"http://127.0.0.1:{bot_port}/healthz")).ok
+                ok: bool = (await page.request.get(f"http://127.0.0.1:{bot_port}/healthz")).ok
+                return ok
             except Exception:  # connection refused while the sandbox starts
                 return False
 

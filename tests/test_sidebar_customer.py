@@ -23,7 +23,7 @@ COMMUNITY = {
 }
 
 
-async def li_nas_customer(db_url, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def li_nas_customer(db_url, wecom, clock) -> BotUnderTest:
     """小林 added li.na, then chatted in WeChat Customer Service: checked in, asked for the invite
     code, and asked for a person."""
     clock.set(MONDAY_10AM)

@@ -12,7 +12,7 @@ from tests.sidebar_kit import Sidebar, sidebar_beside_a_customer, sidebar_config
 
 
 @pytest.fixture
-async def wanzi_sidebar(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def wanzi_sidebar(db_url, wecom, clock):
     async with sidebar_beside_a_customer(db_url, wecom, clock) as opened:
         yield opened
 

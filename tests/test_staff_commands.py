@@ -9,8 +9,20 @@ from sqlalchemy import select
 
 from bot.appkeys import CONTEXTS
 from handlers import FEATURES
-from storage.models import (CheckinCampaign, Customer, CustomerTag, InterestGroup, OutboxItem, PointsEntry, Staff,
-                            StaffPending, SuppressedPush, Tag, Ticket, Topic)
+from storage.models import (
+    CheckinCampaign,
+    Customer,
+    CustomerTag,
+    InterestGroup,
+    OutboxItem,
+    PointsEntry,
+    Staff,
+    StaffPending,
+    SuppressedPush,
+    Tag,
+    Ticket,
+    Topic,
+)
 from storage.repos import TagRepo
 from tests import escalation_kit as kit
 
@@ -19,19 +31,20 @@ COMMANDS = {c.name: c for feature in FEATURES for c in feature.commands}  # ever
 clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
 
 
-async def say(bot, wecom, userid: str, text: str, *, messages: int = 1) -> str:  # type: ignore[no-untyped-def]
+async def say(bot, wecom, userid: str, text: str, *, messages: int = 1) -> str:
     """What the member reads back (the last of `messages` texts) after sending `text` to the app."""
     before = len(wecom.staff_inbox(userid))
     await wecom.staff_sends(userid, text)
     await bot.drain()
     replies = wecom.staff_inbox(userid)[before:]
     assert len(replies) == messages, replies
-    return replies[-1]
+    reply: str = replies[-1]
+    return reply
 
 
-async def state(bot) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def state(bot) -> dict[str, Any]:
     """Everything a command could change, minus the reply itself."""
-    def rows(items, *skip: str):  # type: ignore[no-untyped-def]
+    def rows(items, *skip: str):
         return [{k: v for k, v in vars(r).items() if not k.startswith("_") and k not in skip} for r in items]
 
     async with bot.sessions() as s:
@@ -51,7 +64,7 @@ async def state(bot) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         }
 
 
-async def seed_two_chen(bot) -> None:  # type: ignore[no-untyped-def]
+async def seed_two_chen(bot) -> None:
     await kit.customer(bot, "wmChen001", name="陈洁", remark="杭州老客", tags=("VIP",))
     await kit.customer(bot, "wmChen002", name="陈洁", remark="上海新客")
     await kit.customer(bot, "wmZhou001", name="周敏")
@@ -432,11 +445,11 @@ async def test_every_bad_command_answers_with_its_usage_and_changes_nothing(bot,
 
 
 async def test_a_command_failing_after_a_write_leaves_nothing_behind(bot, wecom, monkeypatch) -> None:
-    from bot.errors import CommandError
     from bot.commands import Command
+    from bot.errors import CommandError
     from handlers.staff.parsing import no_args
 
-    async def half_then_fail(ctx, _):  # type: ignore[no-untyped-def]
+    async def half_then_fail(ctx, _):
         customer = await ctx.repos.customers.find("wmZhou001")
         customer.is_vip = True
         tag = await ctx.repos.tags.ensure("员工标签", "半途", now=ctx.clock.now())
@@ -444,8 +457,8 @@ async def test_a_command_failing_after_a_write_leaves_nothing_behind(bot, wecom,
         ctx.outbox.kf_send("wkWanziDemoKf01", customer, "不该发出")
         raise CommandError("第二步失败了。")
 
-    monkeypatch.setitem(bot.app[CONTEXTS].services.commands, "/half", Command("/half", "advisor", "/half", "test", no_args,
-                                                            half_then_fail))
+    half = Command("/half", "advisor", "/half", "test", no_args, half_then_fail)
+    monkeypatch.setitem(bot.app[CONTEXTS].services.commands, "/half", half)
     await seed_two_chen(bot)
     before = await state(bot)
     reply = await say(bot, wecom, "li.na", "/half")

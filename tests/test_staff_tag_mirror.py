@@ -10,7 +10,7 @@ from tests.service_kit import say
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     bot = await kit.start(db_url, wecom, clock)
     yield bot
     await bot.stop()

@@ -14,7 +14,7 @@ from storage.models import Base, OutboxItem
 from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo
 
 
-async def migrated(url: str):  # type: ignore[no-untyped-def]
+async def migrated(url: str):
     """An engine on `url` after running every migration on it (the other tests get a copy of a
     database migrated this way once per session: tests/databases.py)."""
     engine = db.create_engine(url)
@@ -25,7 +25,7 @@ async def migrated(url: str):  # type: ignore[no-untyped-def]
 async def test_migrations_match_the_models(empty_db_url: str) -> None:
     engine = await migrated(empty_db_url)
     try:
-        def diff(conn):  # type: ignore[no-untyped-def]
+        def diff(conn):
             return compare_metadata(MigrationContext.configure(conn), Base.metadata)
 
         async with engine.connect() as conn:

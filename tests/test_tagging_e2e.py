@@ -17,7 +17,7 @@ NIGHT = 1_700_060_400  # Wed 2023-11-15 23:00 in Asia/Shanghai, inside the perso
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:  # type: ignore[no-untyped-def]
+async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
     clock.set(DAYTIME)
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, channels={"spring_sale": {
         "tags": ["渠道:春日焕新"], "stage": "new"}}), clock)
@@ -33,7 +33,7 @@ async def local_tags(bot: BotUnderTest, external_userid: str) -> list[str]:
         return [f"{t.group_name}:{t.name}" for t in await TagRepo(s).of_customer(row.id)]
 
 
-async def befriend(bot: BotUnderTest, wecom, external_userid: str) -> None:  # type: ignore[no-untyped-def]
+async def befriend(bot: BotUnderTest, wecom, external_userid: str) -> None:
     await wecom.add_friend("zhang.wei", external_userid, state="spring_sale")
     await bot.drain()
 

@@ -4,6 +4,7 @@ across two bot processes, owner confirmation, results read back for the digest."
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from storage.models import AuditLog, InterestChat, TopicPost
 from tests.community_kit import at, run_due_jobs, service, start_bot
 from tests.harness import BotUnderTest, make_config
 
-COMMUNITY = {
+COMMUNITY: dict[str, Any] = {
     "groups": [{"key": "skincare", "name": "护肤同好会", "tag": "护肤", "chat_name_contains": "护肤"}],
     "schedules": [{"group": "skincare", "cron": "0 20 * * *"}],
     "topics": [{"group": "skincare", "text": "换季了，大家的护肤步骤有什么变化吗？"},
@@ -22,7 +23,7 @@ COMMUNITY = {
 }
 
 
-async def learn_groups(bot, wecom, clock) -> None:  # type: ignore[no-untyped-def]
+async def learn_groups(bot, wecom, clock) -> None:
     await wecom.create_group("wrSkin0001", "zhang.wei", "柚见护肤交流1群")
     await wecom.create_group("wrSkin0002", "li.na", "柚见护肤交流2群")
     await wecom.create_group("wrFood0001", "li.na", "吃货小分队")
@@ -69,7 +70,7 @@ async def test_two_bot_processes_post_a_topic_once_and_read_back_delivery(db_url
 
 
 async def test_a_schedule_added_at_run_time_reaches_the_other_process_and_pausing_stops_it(
-        db_url, wecom, clock) -> None:  # type: ignore[no-untyped-def]
+        db_url, wecom, clock) -> None:
     clock.set(at(3, 2, 9))
     community = {**COMMUNITY, "schedules": []}
     first = await start_bot(db_url, wecom, clock, community=community)

@@ -42,7 +42,8 @@ async def test_upgrading_removes_the_key_from_rows_queued_before(empty_db_url) -
         payload = {"msgtype": "markdown", "markdown": {"content": "## 简报"}, "_key": "robot-key-0001"}
         now = datetime(2026, 3, 2, 2, tzinfo=timezone.utc)
         row_0009 = table("outbox_item", column("api", String), column("payload", JSON), column("kind", String),
-                         column("status", String), column("attempts", Integer), column("due_at", DateTime(timezone=True)),
+                         column("status", String), column("attempts", Integer),
+                         column("due_at", DateTime(timezone=True)),
                          column("last_error", String), column("created_at", DateTime(timezone=True)))
         async with engine.begin() as conn:  # a digest row as Wanzi wrote it before revision 0011
             await conn.execute(insert(row_0009).values(api="webhook/send", payload=payload, kind="notice",
