@@ -23,7 +23,7 @@ class Ticks:
         return self.t
 
 
-async def add(sessions, question: str, answer: str) -> int:  # type: ignore[no-untyped-def]
+async def add(sessions, question: str, answer: str) -> int:
     async with sessions.begin() as s:
         await KnowledgeRepo(s).add([question], answer, now=NOW, created_by="test")
         return await KnowledgeRepo(s).revision()

@@ -31,10 +31,10 @@ async def notify(bot: BotUnderTest) -> None:
     await bot.drain()
 
 
-async def ask(bot: BotUnderTest, wecom, ext: str, text: str = QUESTION) -> str:  # type: ignore[no-untyped-def]
+async def ask(bot: BotUnderTest, wecom, ext: str, text: str = QUESTION) -> str:
     await wecom.customer_says(ext, text)
     await bot.drain()
-    return wecom.customer_inbox(ext)[-1]
+    return str(wecom.customer_inbox(ext)[-1])
 
 
 # --- the queue and the batched notices ------------------------------------------------------------
@@ -50,7 +50,7 @@ async def test_an_unanswerable_question_is_queued_with_context_and_the_on_duty_a
 
     (q,) = await questions(bot)
     assert (q.text, q.status, q.open_kfid) == (QUESTION, "open", "wkWanziDemoKf01")
-    assert [m["text"] for m in q.context["messages"]][:1] == ["我上周买了你们的面霜"]
+    assert q.context is not None and [m["text"] for m in q.context["messages"]][:1] == ["我上周买了你们的面霜"]
 
     await notify(bot)
     (notice,) = wecom.staff_inbox("li.na")
@@ -190,7 +190,7 @@ async def test_a_duplicate_faq_question_is_refused_and_nothing_is_sent(bot, weco
 
 # --- no promise without someone to keep it --------------------------------------------------------
 
-async def _start_without_staff(db_url: str, wecom, clock) -> BotUnderTest:  # type: ignore[no-untyped-def]
+async def _start_without_staff(db_url: str, wecom, clock) -> BotUnderTest:
     started = await BotUnderTest.start(make_config(db_url, wecom.base_url,
                                                    questions={"contact": "也可以拨打 400-800-1234"}), clock)
     wecom.connect(f"{started.url}/wecom/callback")
@@ -205,7 +205,7 @@ async def test_with_no_staff_the_persona_says_honestly_it_does_not_know_and_how_
         assert not any(p in reply for p in PROMISE)
         assert "400-800-1234" in reply  # questions.contact
         (q,) = await questions(started)
-        assert q.context["promised"] is False
+        assert q.context is not None and q.context["promised"] is False
     finally:
         await started.stop()
 

@@ -15,7 +15,7 @@ from tests.test_questions import ANSWER, QUESTION, ask
 
 
 @pytest.fixture
-async def page(tmp_path):  # type: ignore[no-untyped-def]
+async def page(tmp_path):
     async for p in open_browser(tmp_path / "chromium-profile"):
         yield p
 
