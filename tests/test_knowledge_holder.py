@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from handlers.replies import knowledge
 from handlers.replies.knowledge import KnowledgeBase
-from persona.faq import FaqEntry
+from persona.faq import FaqEntry, FaqMatch
 from persona.segment import Segmenter
 from storage.repos.replies import KnowledgeRepo
 
@@ -52,3 +53,30 @@ async def test_the_holder_checks_the_revision_at_most_every_refresh_s_unless_it_
     async with sessions() as s:
         assert await kb.sync(s) is True  # at once, without waiting refresh_s
     assert kb.revision == revision and kb.counts() == {"persona": 1, "file": 0, "database": 2}
+
+
+class AsyncIndex:
+    """An index whose best/rank are coroutines, as the semantic one's are: the holder must await them."""
+
+    def __init__(self, entries, segmenter, threshold) -> None:
+        self.entries = tuple(entries)
+
+    async def ready(self) -> None:
+        return None
+
+    async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
+        return [FaqMatch(e, 1.0) for e in self.entries if question in e.questions][:limit]
+
+    async def best(self, question: str) -> FaqMatch | None:
+        ranked = await self.rank(question, 1)
+        return ranked[0] if ranked else None
+
+
+async def test_an_index_with_async_methods_drops_in_behind_build_index(sessions, monkeypatch) -> None:
+    monkeypatch.setattr(knowledge, "build_index", AsyncIndex)
+    kb = KnowledgeBase(PERSONA, None, Segmenter(), 0.6)
+    assert (await kb.best("会员有生日礼吗")).entry.id == "p-1"  # type: ignore[union-attr]
+    await add(sessions, "门店几点关门", "每天 22:00 打烊")
+    async with sessions() as s:
+        assert await kb.sync(s) is True
+    assert [m.entry.id for m in await kb.rank("门店几点关门")] == ["kb#1"]
