@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.appkeys import SCHEDULER
 from storage.models import KnowledgeEntry, UnansweredQuestion
 from tests import escalation_kit as kit
+from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest, make_config
 from tests.test_staff_commands import say
 
@@ -232,3 +233,29 @@ async def test_an_answer_wecom_refuses_reopens_the_question_and_the_member_is_to
     assert f"问题 #{q.id}" in warning and "95018" in warning and "没能送到" in warning
     (q,) = await questions(bot)
     assert (q.status, q.delivery, q.answered_at) == ("open", "", None)
+
+
+async def test_a_question_that_needs_no_answer_is_closed_and_leaves_the_queue(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0060", "你们老板是谁？")
+    await ask(bot, wecom, "wmAsk0061")
+    spam, real = await questions(bot)
+    sends = len(wecom.calls("kf/send_msg"))
+    assert "已关闭" in await say(bot, wecom, "li.na", f"/questions close {spam.id} 无关问题")
+    assert len(wecom.calls("kf/send_msg")) == sends  # the customer hears nothing
+    listing = await say(bot, wecom, "li.na", "/questions")
+    assert f"#{real.id}" in listing and "老板" not in listing
+    again = await say(bot, wecom, "wang.fang", f"/answer {spam.id} 保密")
+    assert f"问题 #{spam.id} 已于" in again and "关闭" in again
+    await notify(bot)
+    assert "老板" not in wecom.staff_inbox("li.na")[-1]
+
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:
+        status, where, _ = await advisor.post(f"/console/questions/{real.id}/close", {})
+        assert (status, where) == (303, "/console/questions")
+        page = (await advisor.get(where))[1]
+        assert f"问题 #{real.id} 已关闭" in page and "没有待回答的问题" in page
+    finally:
+        await advisor.close()
+    assert [q.status for q in await questions(bot)] == ["closed", "closed"]

@@ -35,7 +35,7 @@ async def test_an_advisor_answers_a_waiting_question_from_the_console(page, sqli
         await question.locator("textarea[name=answer]").fill(ANSWER)
         await question.locator("input[name=faq]").check()
         await shot(page, "questions")
-        await question.locator("button[type=submit]").click()
+        await question.locator("form.act button[type=submit]").click()
         await page.locator(".flash").wait_for()
         assert "已加入知识库" in await page.locator(".flash").inner_text()
         assert await page.locator("section.question").count() == 0

@@ -23,8 +23,7 @@ from handlers.services import Ctx
 from persona.templates import KF_TEXT
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
-
-ANSWERED = "answered"
+from storage.repos.replies import ANSWERED, CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +53,23 @@ async def open_question(ctx: Ctx, number: int) -> UnansweredQuestion:
     question = await ctx.repos.unanswered.find(number)
     if question is None:
         raise CommandError(f"没有问题 #{number}。发送 /questions 查看待回答的问题。")
-    if question.status == ANSWERED:
+    if question.status in (ANSWERED, CLOSED):
         at = local(ctx, question.answered_at) if question.answered_at else None
         when = f"{at:%m-%d %H:%M} " if at else ""
-        raise CommandError(f"问题 #{number} 已于 {when}由 {question.answered_by or '同事'} 回答过："
-                           f"{question.answer[:60]}")
+        who = question.answered_by or "同事"
+        if question.status == CLOSED:
+            raise CommandError(f"问题 #{number} 已于 {when}由 {who} 关闭（不需要回答）。")
+        raise CommandError(f"问题 #{number} 已于 {when}由 {who} 回答过：{question.answer[:60]}")
+    return question
+
+
+async def close_question(ctx: Ctx, number: int, *, staff: Staff, note: str = "") -> UnansweredQuestion:
+    """The question needs no answer (spam, a duplicate, settled in another chat): it leaves the queue
+    and the notices; nothing is sent to the customer."""
+    question = await open_question(ctx, number)
+    question.status, question.answered_at, question.answered_by = CLOSED, ctx.clock.now(), staff.userid
+    ctx.repos.audit.record(actor=staff.userid, action="question.closed", target=f"question:{question.id}",
+                           detail={"note": note[:200]}, now=ctx.clock.now())
     return question
 
 

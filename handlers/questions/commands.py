@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from bot.commands import Command
 from bot.errors import CommandError
-from handlers.questions.answer import answer_question
+from handlers.questions.answer import answer_question, close_question
 from handlers.questions.queue import open_list
 from handlers.services import Ctx
-from handlers.staff.parsing import expect, no_args, number
+from handlers.staff.parsing import expect, number, subcommand
 
 FAQ_FLAGS = ("+faq", "＋faq")
 
@@ -39,7 +39,25 @@ async def run_answer(ctx: Ctx, args: AnswerArgs) -> str:
     return done.summary()
 
 
-async def run_questions(ctx: Ctx, _: None) -> str:
+@dataclass(frozen=True, slots=True)
+class QuestionsArgs:
+    close: int | None = None  # the number of a question to close without an answer
+    note: str = ""
+
+
+def parse_questions(args: list[str]) -> QuestionsArgs:
+    if not args:
+        return QuestionsArgs()
+    subcommand(args, ("close",))
+    expect(args, 2)
+    return QuestionsArgs(number(args[1], "问题编号"), " ".join(args[2:]))
+
+
+async def run_questions(ctx: Ctx, args: QuestionsArgs) -> str:
+    if args.close is not None:
+        assert ctx.staff is not None
+        closed = await close_question(ctx, args.close, staff=ctx.staff, note=args.note)
+        return f"问题 #{closed.id} 已关闭（不回答，客户不会收到消息）。"
     questions = await ctx.repos.unanswered.open()
     if not questions:
         return "没有待回答的客户问题。"
@@ -47,12 +65,11 @@ async def run_questions(ctx: Ctx, _: None) -> str:
                            title=f"待回答的客户问题（共 {len(questions)} 个，新的在前）：")
 
 
-ANSWER = Command("/answer", "advisor", "/answer <问题编号> <回答> [+faq]",
-                 "回答小助手答不上来的客户问题（以小助手的口吻发给客户；+faq 同时存入知识库）",
-                 parse_answer, run_answer,
-                 order=95)
+# Summaries stay short: the admin's /help must fit one app message (2048 bytes) with every command.
+ANSWER = Command("/answer", "advisor", "/answer <编号> <回答> [+faq]", "答复待答问题，+faq 存入知识库", parse_answer,
+                 run_answer, order=95)
 COMMANDS = (
-    Command("/questions", "advisor", "/questions", "查看小助手答不上来、等待同事回答的客户问题", no_args,
+    Command("/questions", "advisor", "/questions [close <编号>]", "待答问题；close 关闭", parse_questions,
             run_questions, order=94),
     ANSWER,
 )

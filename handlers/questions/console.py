@@ -14,19 +14,22 @@ from bot.console.frame import allowed, context, frame, path_id, reader, session_
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
 from handlers.escalation.notify import customer_label
-from handlers.questions.answer import answer_question
+from handlers.questions.answer import answer_question, close_question
 from handlers.questions.commands import ANSWER
 from handlers.services import Ctx
 from storage.models import Customer, UnansweredQuestion
 
 ANSWERED_SHOWN = timedelta(hours=24)
 DELIVERY = {"kf": "微信客服", "friend": "好友群发（待员工确认）", "": "—"}
+STATUS = {"answered": "已回答", "closed": "已关闭（不回答）"}
 
 ANSWER_FORM = """<form method="post" action="/console/questions/$id/answer" class="act" id="answer-$id">
 <input type="hidden" name="csrf" value="$csrf">
 <label class="wide">回答 <textarea name="answer" rows="3" maxlength="2000" required>$answer</textarea></label>
 <label class="check"><input type="checkbox" name="faq" value="1"$faq> 同时加入知识库</label>
-<button type="submit">以小助手的口吻发给客户</button></form>"""
+<button type="submit">以小助手的口吻发给客户</button></form>
+<form method="post" action="/console/questions/$id/close" class="inline" id="close-$id">
+<input type="hidden" name="csrf" value="$csrf"><button type="submit" class="secondary">不需要回答</button></form>"""
 
 
 def _who(customer: Customer | None) -> str:
@@ -50,7 +53,7 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
     async with reader(request)() as session:
         ctx = context(request, session)
         waiting = await ctx.repos.unanswered.open()
-        answered = await ctx.repos.unanswered.answered_since(ctx.clock.now() - ANSWERED_SHOWN)
+        answered = await ctx.repos.unanswered.settled_since(ctx.clock.now() - ANSWERED_SHOWN)
         people = {c.id: c for c in [await session.get(Customer, i) for i in
                                     {q.customer_id for q in waiting + answered if q.customer_id}] if c is not None}
     may_answer = allowed(request, answer)
@@ -69,11 +72,12 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
                        form=render(ANSWER_FORM, id=q.id, csrf=csrf, answer=v.get("answer", ""),
                                    faq=Safe(" checked") if v.get("faq") else Safe("")) if may_answer else Safe(""))
         parts.append(block)
-    rows = [(q.id, _who(people.get(q.customer_id or 0)), q.text[:60], q.answer[:80], q.answered_by,
+    rows = [(q.id, _who(people.get(q.customer_id or 0)), q.text[:60], q.answer[:80] or STATUS.get(q.status, ""),
+             q.answered_by,
              DELIVERY.get(q.delivery, q.delivery), "是" if q.knowledge_entry_id else "",
              local_time(q.answered_at, tz)) for q in answered]
     headers = ["#", "客户", "问题", "回答", "回答人", "送达", "入知识库", "时间"]
-    parts.append(render("<h2>最近一天已回答</h2>$t", t=table(headers,
+    parts.append(render("<h2>最近一天已回答或关闭</h2>$t", t=table(headers,
                                                        rows, empty="还没有")))
     return frame(request, "待答问题", join(parts), active="questions", status=400 if error else 200)
 
@@ -96,5 +100,20 @@ async def answer(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/console/questions")
 
 
+async def close(request: web.Request) -> web.StreamResponse:
+    """POST /console/questions/{id}/close: what /questions close does."""
+    number = path_id(request)
+
+    async def work(ctx: Ctx) -> str:
+        assert ctx.staff is not None
+        closed = await close_question(ctx, number, staff=ctx.staff)
+        return f"问题 #{closed.id} 已关闭（不回答，客户不会收到消息）。"
+
+    outcome = await act(request, work, action="console_question_close", target=f"question:{number}")
+    await tell(request, outcome.message or outcome.error)
+    raise web.HTTPSeeOther("/console/questions")
+
+
 PAGES = (ConsolePage("/questions", questions, title="待答问题", order=35),
-         ConsolePage("/questions/{id}/answer", answer, method="POST", role=ANSWER.role))
+         ConsolePage("/questions/{id}/answer", answer, method="POST", role=ANSWER.role),
+         ConsolePage("/questions/{id}/close", close, method="POST", role=ANSWER.role))

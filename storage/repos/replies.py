@@ -13,6 +13,7 @@ from storage.models import KnowledgeEntry, KnowledgeRevision, QuestionNotice, Un
 
 OPEN = "open"
 ANSWERED = "answered"
+CLOSED = "closed"  # a member decided it needs no answer (spam, a duplicate, settled elsewhere)
 
 
 class UnansweredRepo:
@@ -46,9 +47,10 @@ class UnansweredRepo:
         return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
 
-    async def answered_since(self, since: datetime, *, limit: int = 50) -> list[UnansweredQuestion]:
+    async def settled_since(self, since: datetime, *, limit: int = 50) -> list[UnansweredQuestion]:
+        """Questions answered or closed since `since`, latest first."""
         return list((await self.session.scalars(
-            select(UnansweredQuestion).where(UnansweredQuestion.status == ANSWERED,
+            select(UnansweredQuestion).where(UnansweredQuestion.status.in_((ANSWERED, CLOSED)),
                                              UnansweredQuestion.answered_at >= since)
             .order_by(UnansweredQuestion.answered_at.desc()).limit(limit))).all())
 
