@@ -308,6 +308,13 @@ def cmd_customer(args: argparse.Namespace) -> int:
     return asyncio.run(cli.erase_one(config, args.customer, confirmed=args.yes))
 
 
+def cmd_faq_reload(args: argparse.Namespace) -> int:
+    """The knowledge base: handlers/replies/cli.py does the work."""
+    from handlers.replies import cli
+
+    return asyncio.run(cli.reload(_config(args)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wanzi", description="Wanzi, a WeCom bot with one warm brand persona")
     parser.add_argument("--config", help="TOML config file (default: $WANZI_CONFIG)")
@@ -360,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     cw.add_argument("userid")
     cw.add_argument("--stdin", action="store_true", help="read the password from standard input")
     cw.set_defaults(func=cmd_console_passwd)
+    fq = sub.add_parser("faq", help="the knowledge base").add_subparsers(dest="faq_cmd", required=True)
+    fq.add_parser("reload", help="check the FAQ file and make every running replica re-read it",
+                  parents=[common]).set_defaults(func=cmd_faq_reload)
     cu = sub.add_parser("customer", help="customers' data rights (PIPL)").add_subparsers(dest="customer_cmd",
                                                                                         required=True)
     ce = cu.add_parser("export", help="print everything stored about one customer as JSON", parents=[common])

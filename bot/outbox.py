@@ -143,15 +143,29 @@ class Outbox:
         if (len(admissions) != len(customers) or len(due) != 1 or any(a.route != "contact" for a in admissions)
                 or [a.customer_id for a in admissions] != [c.id for c in customers]):
             raise ValueError("every friend needs a contact-route admission for the same time")
+        return self._to_friends(sender, customers, text, kind="push", template_key=template_key,
+                                attachments=attachments, due_at=due.pop())
+
+    def friend_message(self, sender: str, customer: Customer, text: str, *, kind: str = "answer",
+                       template_key: str = "") -> OutboxItem:
+        """A 1:1 message from `sender` to one friend they own, proposed as add_msg_template chat_type
+        single (customer-contact.md §10): the member confirms it in the WeCom client. For an answer the
+        customer is waiting for (not a push: no gate, no cap)."""
+        if kind == "push":
+            raise ValueError("a push needs the push gate's admission: use Outbox.push_to_friends")
+        return self._to_friends(sender, [customer], text, kind=kind, template_key=template_key)
+
+    def _to_friends(self, sender: str, customers: list[Customer], text: str, *, kind: str, template_key: str,
+                    attachments: list[dict[str, Any]] | None = None, due_at: datetime | None = None) -> OutboxItem:
         payload: dict[str, Any] = {"chat_type": "single", "external_userid": [c.external_userid for c in customers],
                                    "sender": sender, "text": {
                                        "content": fit_bytes(text, TEXT_LIMITS["externalcontact/add_msg_template"])}}
         if attachments:
             payload["attachments"] = attachments[:9]
         one = customers[0] if len(customers) == 1 else None  # a shared row counts per friend via its messages
-        item = self._add("externalcontact/add_msg_template", payload, kind="push", customer=one, due_at=due.pop())
+        item = self._add("externalcontact/add_msg_template", payload, kind=kind, customer=one, due_at=due_at)
         for customer in customers:
-            self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind="push",
+            self._record(item, channel="contact", text=text, customer=customer, staff_userid=sender, kind=kind,
                          template_key=template_key)
         return item
 

@@ -10,6 +10,7 @@ from handlers.escalation.feature import FEATURE as escalation
 from handlers.greeting.feature import FEATURE as greeting
 from handlers.points.feature import FEATURE as points
 from handlers.privacy.feature import FEATURE as privacy
+from handlers.questions.feature import FEATURE as questions
 from handlers.referral.feature import FEATURE as referral
 from handlers.replies.feature import FEATURE as replies
 from handlers.sidebar.feature import FEATURE as sidebar
@@ -18,4 +19,4 @@ from handlers.tagging.feature import FEATURE as tagging
 from handlers.topics.feature import FEATURE as topics
 
 FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, referral, topics,
-            broadcast, digest, sidebar, privacy)
+            broadcast, digest, sidebar, privacy, questions)

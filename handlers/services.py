@@ -16,14 +16,14 @@ from bot.digest_metrics import Registry
 
 if TYPE_CHECKING:  # the services' own modules import Ctx from here
     from handlers.antispam.gate import PushGate
-    from persona.faq import FaqIndex
+    from handlers.replies.knowledge import KnowledgeBase
     from persona.rules import RuleBook
     from persona.segment import Segmenter
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    knowledge: FaqIndex
+    knowledge: KnowledgeBase  # the holder: swaps in a rebuilt index when the knowledge base changes
     rules: RuleBook
     push_gate: PushGate
     segmenter: Segmenter

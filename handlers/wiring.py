@@ -16,9 +16,10 @@ from handlers.antispam.gate import PushGate
 from handlers.digest.registry import digest_registry
 from handlers.greeting.config import ChannelConfig
 from handlers.replies.config import FaqConfig
+from handlers.replies.knowledge import KnowledgeBase
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
-from persona.faq import FaqEntry, FaqIndex, load_faq_file
+from persona.faq import FaqEntry, load_faq_file
 from persona.model import Persona
 from persona.rules import RuleBook, TagRef, load_rules_file
 from persona.segment import Segmenter
@@ -28,15 +29,19 @@ log = logging.getLogger(__name__)
 DEMO_FAQ = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
 
 
-def faq_entries(config: Config, persona: Persona) -> list[FaqEntry]:
-    """The persona's own entries plus the operator's file (the demo one with a shipped preset)."""
-    entries = list(persona.faq)
+def faq_file(config: Config) -> Path | None:
+    """The operator's FAQ file (the demo one with a shipped preset), re-read at every rebuild."""
     path = config.of(FaqConfig).path
     if path:
-        entries.extend(load_faq_file(path))
-    elif not config.persona.path:
-        entries.extend(load_faq_file(DEMO_FAQ))
-    return entries
+        return Path(path)
+    return None if config.persona.path else DEMO_FAQ
+
+
+def faq_entries(config: Config, persona: Persona) -> list[FaqEntry]:
+    """The persona's entries plus the operator's file, as `wanzi faq eval` measures them (the running
+    bot's KnowledgeBase adds the entries staff added at run time)."""
+    path = faq_file(config)
+    return [*persona.faq, *(load_faq_file(path) if path else ())]
 
 
 def check_channels(config: Config, persona: Persona) -> None:
@@ -71,8 +76,9 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
         raise ConfigError("tagging.rules_path", "a rule name is used twice (persona and rules file)") from None
     segmenter = segmenter or Segmenter()
     commands = sorted((c for f in features for c in f.commands), key=lambda c: c.order)
-    return Services(knowledge=FaqIndex(faq_entries(config, persona),
-                                                threshold=config.of(FaqConfig).threshold),
+    faq = config.of(FaqConfig)
+    knowledge = KnowledgeBase(persona.faq, faq_file(config), segmenter, faq.threshold, refresh_s=faq.refresh_s)
+    return Services(knowledge=knowledge,
                     rules=book,
                     push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
                     segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features))

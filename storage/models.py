@@ -424,6 +424,53 @@ class UnansweredQuestion(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | handed | answered
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # Revision 0016 (handlers/questions): where it was asked, what came before, and the answer staff gave.
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # name, last messages
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(index=True)
+    answered_by: Mapped[str] = mapped_column(String(64), default="")
+    delivery: Mapped[str] = mapped_column(String(16), default="")  # kf | friend: how the answer went out
+    answer_outbox_id: Mapped[int | None] = mapped_column(BigInteger)
+    knowledge_entry_id: Mapped[int | None] = mapped_column(BigInteger)  # the FAQ entry made from the answer
+
+
+class KnowledgeEntry(Base):
+    """A knowledge-base entry added at run time (console, `/answer ... +faq`); joins the persona's and
+    the FAQ file's entries in every replica once it sees the higher KnowledgeRevision."""
+
+    __tablename__ = "knowledge_entry"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | disabled
+    source: Mapped[str] = mapped_column(String(16), default="console")  # console | answer
+    question_id: Mapped[int | None] = mapped_column(BigInteger)  # the unanswered question it answers
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+
+class KnowledgeRevision(Base):
+    """One row: bumped by every change of the knowledge base (an entry added or disabled, `wanzi faq
+    reload`); a replica whose index is older rebuilds it."""
+
+    __tablename__ = "knowledge_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime | None]
+
+
+class QuestionNotice(Base):
+    """When a member was last told about open questions, and the newest one they were told about:
+    at most one such app message per member per questions.notify_every_minutes."""
+
+    __tablename__ = "question_notice"
+    staff_userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sent_at: Mapped[datetime]
+    last_question_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
 
 class AccessToken(Base):
     """The shared access_token of one secret, so replicas refresh once and never race each other."""

@@ -201,7 +201,7 @@ async def test_the_ticket_watch_is_scheduled_every_minute(bot, clock) -> None:
     clock.advance(30)
     assert await scheduler.tick() == []
     clock.advance(31)
-    assert [name for name, _ in await scheduler.tick()] == ["escalation.watch_tickets"]
+    assert "escalation.watch_tickets" in [name for name, _ in await scheduler.tick()]  # with other every-minute jobs
 
 
 async def test_a_ticket_nobody_takes_in_working_hours_alerts_a_lead_once(bot, wecom, clock) -> None:

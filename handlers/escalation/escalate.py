@@ -56,21 +56,3 @@ async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_tal
         return None
     return trigger
 
-
-async def escalate_if_needed(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> bool:
-    """Call before the persona answers a customer's message. True means a person has this chat
-    (an advisor holds the session, or the rules just opened a ticket): do not answer."""
-    if await held_by_advisor(ctx) is not None:
-        return True
-    trigger = await escalation_trigger(ctx, text, can_answer=can_answer, small_talk=small_talk)
-    if trigger is None:
-        return False
-    return await escalate(ctx, reason=trigger.code, question=text) is not None
-
-
-def record_unanswered(ctx: Ctx, question: str, *, best_faq: str = "", confidence: float = 0.0) -> None:
-    """Note a message the persona could not answer, for the digest's unanswered and top questions."""
-    if ctx.customer is None:
-        return
-    ctx.repos.unanswered.add(ctx.customer.id, question, now=ctx.clock.now(), best_faq=best_faq,
-                             confidence=confidence)

@@ -1,7 +1,7 @@
 """Escalation to a human advisor: rules, tickets, routing, kf hand-over, the SLA watch, the staff
 commands on tickets, the console's ticket queue and the service numbers in the digest.
 
-The persona's reply handler calls `escalate_if_needed` before answering."""
+The persona's reply handler asks `escalation_trigger` before answering and `escalate` hands over."""
 
 from bot.config import Section
 from bot.feature import Feature

@@ -64,16 +64,21 @@ async def tell_customer(ctx: Ctx, ticket: Ticket, customer: Customer, key: str, 
     ctx.outbox.kf_send(ticket.open_kfid, customer, text, kind="answer", template_key=template_key)
 
 
-async def _snapshot(ctx: Ctx, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
-    """What the advisor needs to answer without asking again: who, which tags, the last messages."""
+async def recent_lines(ctx: Ctx, customer: Customer) -> list[dict[str, str]]:
+    """The customer's last `context_messages` messages as {who, at, text}, oldest first."""
     messages = await ctx.repos.messages.recent(customer.id, limit=ctx.settings.of(EscalationConfig).context_messages)
     persona = ctx.persona.profile.name
     lines = []
     for m in messages:
         who = "客户" if m.direction == "in" and not m.staff_userid else (m.staff_userid or persona)
         lines.append({"who": who, "at": f"{local(ctx, m.created_at):%H:%M}", "text": m.text[:300]})
+    return lines
+
+
+async def _snapshot(ctx: Ctx, customer: Customer, tags: list[str], vip: bool) -> dict[str, Any]:
+    """What the advisor needs to answer without asking again: who, which tags, the last messages."""
     return {"name": customer.name, "remark": customer.remark, "level": customer.level, "vip": vip,
-            "tags": tags, "source": customer.channel, "messages": lines}
+            "tags": tags, "source": customer.channel, "messages": await recent_lines(ctx, customer)}
 
 
 async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: str, *,

@@ -68,6 +68,7 @@ PLAN: dict[str, str] = {
     "job_run": "scan", "access_token": "scan", "interest_group": "scan", "interest_chat": "scan",
     "topic_schedule": "scan", "topic": "scan", "topic_post": "scan", "checkin_campaign": "scan",
     "referral_campaign": "scan", "worker_instance": "scan",
+    "knowledge_entry": "scan", "knowledge_revision": "scan", "question_notice": "scan",
 }
 # Where staff write about customers (names and questions are looked for here; the external_userid
 # everywhere). Other customers' chats, tickets and check-ins are theirs: a name is not rewritten there.

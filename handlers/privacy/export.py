@@ -98,7 +98,7 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
             "suppressed": [_fields(s, ("created_at", "template_key", "reason"))
                            for s in await repo.owned(SuppressedPush, cid)],
         },
-        "unanswered_questions": [_fields(q, ("created_at", "text", "status", "best_faq"))
+        "unanswered_questions": [_fields(q, ("created_at", "text", "status", "best_faq", "answer", "answered_at"))
                                  for q in await repo.owned(UnansweredQuestion, cid)],
         "notes": [_fields(n, ("created_at", "staff_userid", "text")) for n in await repo.owned(CustomerNote, cid)],
         "stages": [_fields(s, ("entered_at", "stage", "source", "push")) for s in await repo.owned(StageEntry, cid)],

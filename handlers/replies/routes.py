@@ -7,7 +7,8 @@ safety advice (never a product answer from the knowledge base), a sensitive ques
 knowledge base can answer ("不喜欢的话可以退货吗") first gets that answer, then the hand-off. Otherwise
 answer it (the knowledge base when sure; small talk, feelings and media in the persona's voice;
 an acknowledgement when the customer told us about themselves; for a real question it cannot
-answer, the persona's honest "let me ask a colleague", with the question recorded; for any other
+answer, it is queued for staff and the persona promises a colleague only when someone will keep
+the promise, else says honestly it does not know yet (handlers/questions); for any other
 statement, a chat reply); then push the new stage's content. The answer is written first so it
 leaves first. Answers are never capped; the push goes through the anti-spam gate. One customer
 message gets at most three kf messages here, inside WeCom's 5 per customer message.
@@ -18,8 +19,9 @@ from __future__ import annotations
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor, record_unanswered
+from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
+from handlers.questions.queue import ask_colleague
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -52,6 +54,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     telling = bool(seen.tag_names) and not is_question(text)
     match = None
     if text and safety is None and not telling:
+        await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None and safety is None else None
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None, small_talk=intent is not None)
@@ -71,11 +74,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say(f"chat.{intent}", name=customer.name)
     elif seen.tag_names:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
-    elif is_question(text):
-        await ctx.say("reply.fallback", name=customer.name)
-        closest = await kb.rank(text, limit=1)
-        record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
-                          confidence=closest[0].confidence if closest else 0.0)
+    elif is_question(text):  # queued for staff; a promise only when someone will keep it
+        await ask_colleague(ctx, text, open_kfid=event.open_kfid)
     else:  # a statement, not a question: a person would just chat back
         await ctx.say("chat.other", name=customer.name)
     if seen.stage:

@@ -46,6 +46,13 @@ class TicketRepo:
             stmt = stmt.where(Ticket.advisor_userid == advisor)
         return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
 
+    async def ended_chat_since(self, customer_id: int, since: datetime) -> bool:
+        """Did a person hold the customer's kf chat and close it since `since`? Closing ends the
+        kf session (kf.md §6): the API may not write until the customer writes again."""
+        stmt = select(Ticket.id).where(Ticket.customer_id == customer_id, Ticket.open_kfid != "",
+                                       Ticket.assigned_at.is_not(None), Ticket.resolved_at >= since).limit(1)
+        return await self.session.scalar(stmt) is not None
+
     async def last_assigned(self, userids: list[str]) -> dict[str, datetime]:
         """When each advisor last got a ticket, for round-robin (least recently assigned first)."""
         stmt = (select(Ticket.advisor_userid, func.max(Ticket.assigned_at))

@@ -1,12 +1,19 @@
-"""Questions the persona could not answer."""
+"""Questions the persona could not answer, the runtime knowledge base and its revision, and the
+question notices' watermarks."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Sequence
 
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import UnansweredQuestion
+from storage.models import KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
+
+OPEN = "open"
+ANSWERED = "answered"
+CLOSED = "closed"  # a member decided it needs no answer (spam, a duplicate, settled elsewhere)
 
 
 class UnansweredRepo:
@@ -14,8 +21,93 @@ class UnansweredRepo:
         self.session = session
 
     def add(self, customer_id: int | None, text: str, *, now: datetime, best_faq: str = "",
-            confidence: float = 0.0) -> UnansweredQuestion:
+            confidence: float = 0.0, open_kfid: str = "",
+            context: dict[str, Any] | None = None) -> UnansweredQuestion:
         row = UnansweredQuestion(customer_id=customer_id, text=text, best_faq=best_faq[:64], confidence=confidence,
-                                 status="open", created_at=now)
+                                 status=OPEN, created_at=now, open_kfid=open_kfid, context=context, answer="",
+                                 answered_by="", delivery="")
         self.session.add(row)
         return row
+
+    async def find(self, question_id: int) -> UnansweredQuestion | None:
+        return await self.session.get(UnansweredQuestion, question_id)
+
+    async def open(self, *, limit: int = 200) -> list[UnansweredQuestion]:
+        """Open questions, oldest first."""
+        return list((await self.session.scalars(
+            select(UnansweredQuestion).where(UnansweredQuestion.status == OPEN)
+            .order_by(UnansweredQuestion.id).limit(limit))).all())
+
+    async def find_by_answer(self, outbox_id: int) -> UnansweredQuestion | None:
+        """The question whose answer went out in this outbox row."""
+        return await self.session.scalar(select(UnansweredQuestion).where(
+            UnansweredQuestion.answer_outbox_id == outbox_id).limit(1))
+
+    async def count_open(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
+                                             .where(UnansweredQuestion.status == OPEN)) or 0)
+
+    async def settled_since(self, since: datetime, *, limit: int = 50) -> list[UnansweredQuestion]:
+        """Questions answered or closed since `since`, latest first."""
+        return list((await self.session.scalars(
+            select(UnansweredQuestion).where(UnansweredQuestion.status.in_((ANSWERED, CLOSED)),
+                                             UnansweredQuestion.answered_at >= since)
+            .order_by(UnansweredQuestion.answered_at.desc()).limit(limit))).all())
+
+
+class KnowledgeRepo:
+    """Runtime FAQ entries and the revision every replica compares its index against."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def revision(self) -> int:
+        return int(await self.session.scalar(select(KnowledgeRevision.revision).where(KnowledgeRevision.id == 1))
+                   or 0)
+
+    async def bump(self, *, now: datetime) -> int:
+        """A new revision, in the caller's transaction: replicas rebuild once it is committed."""
+        await self.session.execute(update(KnowledgeRevision).where(KnowledgeRevision.id == 1)
+                                   .values(revision=KnowledgeRevision.revision + 1, changed_at=now))
+        return await self.revision()
+
+    async def active(self) -> list[KnowledgeEntry]:
+        return list((await self.session.scalars(select(KnowledgeEntry).where(KnowledgeEntry.status == "active")
+                                                .order_by(KnowledgeEntry.id))).all())
+
+    async def all(self, *, limit: int = 500) -> list[KnowledgeEntry]:
+        return list((await self.session.scalars(select(KnowledgeEntry).order_by(KnowledgeEntry.id.desc())
+                                                .limit(limit))).all())
+
+    async def find(self, entry_id: int) -> KnowledgeEntry | None:
+        return await self.session.get(KnowledgeEntry, entry_id)
+
+    async def add(self, questions: Sequence[str], answer: str, *, now: datetime, created_by: str,
+                  source: str = "console", question_id: int | None = None,
+                  keywords: Sequence[str] = ()) -> KnowledgeEntry:
+        row = KnowledgeEntry(questions=list(questions), answer=answer, keywords=list(keywords), status="active",
+                             source=source, question_id=question_id, created_by=created_by, created_at=now,
+                             updated_at=now)
+        self.session.add(row)
+        await self.session.flush()
+        await self.bump(now=now)
+        return row
+
+
+class QuestionNoticeRepo:
+    """Per member: when they were last told about open questions and up to which question."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, userids: Sequence[str]) -> dict[str, QuestionNotice]:
+        if not userids:
+            return {}
+        rows = await self.session.scalars(select(QuestionNotice).where(QuestionNotice.staff_userid.in_(userids)))
+        return {r.staff_userid: r for r in rows}
+
+    def record(self, found: QuestionNotice | None, userid: str, *, now: datetime, last_question_id: int) -> None:
+        if found is None:
+            self.session.add(QuestionNotice(staff_userid=userid, sent_at=now, last_question_id=last_question_id))
+        else:
+            found.sent_at, found.last_question_id = now, max(found.last_question_id, last_question_id)

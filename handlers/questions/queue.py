@@ -1,0 +1,162 @@
+"""A question the persona cannot answer: queued with the customer and the recent chat, and a promise
+only when someone will keep it.
+
+Who keeps it (`promise_keepers`): the members on duty; in working hours with nobody on duty, the
+operators and admins (else every active member). With nobody (no staff at all, or out of hours and
+nobody on duty) the persona does not promise a colleague: it says honestly that it does not know yet
+and how to reach a person (`reply.unknown`). The question is queued either way, so whoever comes
+later can still answer it.
+
+The keepers learn of open questions from the `questions.notify` job (every minute, once per fire
+time across replicas): one app message listing the open questions with their numbers, at most one
+per member per `questions.notify_every_minutes`, and only when there is a question they have not
+been told about.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import Config
+from bot.outbox import TEXT_LIMITS, fit_bytes
+from bot.scheduler import Job
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.notify import customer_label
+from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
+from handlers.escalation.tickets import recent_lines
+from handlers.questions.config import QuestionsConfig
+from handlers.services import Ctx
+from storage.models import Customer, Staff, UnansweredQuestion
+from storage.repos.replies import QuestionNoticeRepo
+
+OPS_ROLES = ("operator", "admin")
+
+
+async def promise_keepers(ctx: Ctx) -> list[Staff]:
+    """The members who will hear about a question asked now; [] when nobody can keep a promise."""
+    active = await ctx.repos.staff.list()
+    on_duty = [s for s in active if s.on_duty]
+    if on_duty:
+        return on_duty
+    if not in_working_hours(ctx.settings.of(EscalationConfig), local(ctx)):
+        return []
+    return [s for s in active if s.role in OPS_ROLES] or active
+
+
+def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
+    """What the honest reply says about reaching a person: when advisors are back, the configured
+    contact, or asking for a person (WeCom's reception pool or Wanzi's queue take it from there)."""
+    contact = ctx.settings.of(QuestionsConfig).contact.strip()
+    escalation = ctx.settings.of(EscalationConfig)
+    parts = []
+    now = local(ctx)
+    opening = next_opening(escalation, now)
+    if staffed and opening > now:  # no working day configured: no time to promise
+        parts.append(f"同事们{opening_words(now, opening)} 上线，到时发“人工”就能找到人")
+    if contact:
+        parts.append(contact)
+    elif not parts and escalation.enabled:
+        parts.append("发“人工”可以联系客服同事")
+    return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
+
+
+async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> UnansweredQuestion | None:
+    """The persona cannot answer `question`: queue it with context and tell the customer what
+    will happen, a promise only when someone will keep it."""
+    customer = ctx.customer
+    if customer is None:
+        return None
+    closest = await ctx.services.knowledge.rank(question, limit=1)
+    keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
+    context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
+               "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
+    if keepers:
+        await ctx.say("reply.fallback", name=customer.name)
+    else:
+        staffed = bool(await ctx.repos.staff.list())
+        await ctx.say("reply.unknown", name=customer.name, how=how_to_reach(ctx, staffed=staffed))
+    return ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
+                                    best_faq=closest[0].entry.id if closest else "",
+                                    confidence=closest[0].confidence if closest else 0.0,
+                                    open_kfid=open_kfid, context=context)
+
+
+# --- telling staff, batched -----------------------------------------------------------------------
+
+def jobs(config: Config) -> list[Job]:
+    return [Job("questions.notify", CronTrigger(minute="*", timezone=config.persona.timezone),
+                send_question_notices, misfire_grace_s=300)]
+
+
+async def send_question_notices(ctx: Ctx, fire_time: datetime) -> None:
+    """The job: tell the keepers about open questions, batched."""
+    await notify_open_questions(ctx)
+
+
+def console_link(ctx: Ctx) -> str:
+    server = ctx.settings.server
+    base = server.public_url or f"http://{server.host}:{server.port}"
+    return f"{base.rstrip('/')}/console/questions"
+
+
+def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *, with_context: bool) -> str:
+    who = customer_label(customer) if customer is not None else "（客户数据已删除）"
+    head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}\n问：{' '.join(q.text.split())[:200]}"
+    if not with_context:
+        return head
+    before = [m for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text][-3:]
+    lines = [f"  {m.get('who', '')} {m.get('at', '')}：{' '.join(str(m.get('text', '')).split())[:60]}"
+             for m in before]
+    return "\n".join([head, *lines])
+
+
+async def open_list(ctx: Ctx, questions: list[UnansweredQuestion], *, newer_than: int = 0, title: str) -> str:
+    """The open questions as one app text (≤2048 bytes): the new ones with a little context first,
+    then the older ones, cut from the oldest with a count of what was left out."""
+    new = [q for q in questions if q.id > newer_than]
+    old = [q for q in questions if q.id <= newer_than]
+    blocks = []
+    for q in list(reversed(new)) + list(reversed(old)):
+        customer = await ctx.session.get(Customer, q.customer_id) if q.customer_id else None
+        blocks.append(question_line(ctx, q, customer, with_context=q.id > newer_than))
+    tail = ["发送 /answer 编号 回答 回复客户（末尾加 +faq 同时存入知识库），/questions 查看全部",
+            console_link(ctx)]
+    limit = TEXT_LIMITS["message/send"]
+    shown = len(blocks)
+    while True:
+        more = [f"……还有 {len(blocks) - shown} 个，发送 /questions 或在控制台查看"] if shown < len(blocks) else []
+        text = "\n\n".join([title, *blocks[:shown], *more, "\n".join(tail)])
+        if len(text.encode()) <= limit or shown <= 1:
+            return fit_bytes(text, limit)
+        shown -= 1
+
+
+async def notify_open_questions(ctx: Ctx) -> int:
+    """One app message to each keeper with questions they have not heard of, unless they had one in
+    the last `notify_every_minutes`. Returns how many members were told."""
+    config = ctx.settings.of(QuestionsConfig)
+    if not config.enabled:
+        return 0
+    keepers = await promise_keepers(ctx)
+    questions = await ctx.repos.unanswered.open()
+    if not keepers or not questions:
+        return 0
+    newest = max(q.id for q in questions)
+    now, every = ctx.clock.now(), timedelta(minutes=config.notify_every_minutes)
+    notices = QuestionNoticeRepo(ctx.session)
+    seen = await notices.of([s.userid for s in keepers])
+    told = 0
+    for member in keepers:
+        last = seen.get(member.userid)
+        if last is not None and (last.last_question_id >= newest or now - last.sent_at < every):
+            continue
+        newer_than = last.last_question_id if last is not None else 0
+        fresh = sum(1 for q in questions if q.id > newer_than)
+        title = f"❓ 有 {len(questions)} 个客户问题小助手答不上来，等你回答（新 {fresh} 个）："
+        ctx.outbox.app_text(ctx.settings.wecom.agent_id, member.userid,
+                            await open_list(ctx, questions, newer_than=newer_than, title=title))
+        notices.record(last, member.userid, now=now, last_question_id=newest)
+        told += 1
+    return told

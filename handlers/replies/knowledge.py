@@ -1,0 +1,188 @@
+"""The knowledge base the persona answers from, editable at run time in every replica.
+
+`services.knowledge` is a `KnowledgeBase`: a holder that delegates to the current index and swaps it
+for a new one when the knowledge base changes. Its entries are the persona's `[[faq]]`, the
+operator's `faq.path` file (re-read at each rebuild) and the active `knowledge_entry` rows (console,
+`/answer ... +faq`). Every change bumps `knowledge_revision`; a replica whose index is older rebuilds
+it off the event loop: before answering a customer (at most every `faq.refresh_s` seconds, at once
+after its own change) and from a background worker, so an idle replica catches up too. The worker
+also watches the FAQ file and rebuilds when it was edited (`wanzi faq reload` checks it first and
+tells every replica, wherever its copy is).
+
+`build_index` is the one place that knows the index class: the holder only needs
+`await index.ready()`, `index.best(text)`, `index.rank(text, limit)` and `index.entries`, and awaits
+those that are coroutines, so a semantic index with async methods drops in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from persona.faq import FaqEntry, FaqIndex, FaqMatch, load_faq_file
+from persona.model import PersonaError
+from persona.segment import Segmenter
+from storage.models import KnowledgeEntry
+from storage.repos.replies import KnowledgeRepo
+
+log = logging.getLogger(__name__)
+
+ENTRY_PREFIX = "kb#"  # FaqEntry ids of database entries, "kb#12" (a file's own are "<stem>-<n>")
+EXPECT_S = 30.0  # how long a replica waits for its own change to commit before it stops checking every answer
+
+
+def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> Any:
+    """The index over these entries (not built yet: `await index.ready()` builds it in a thread)."""
+    return FaqIndex(entries, segmenter, threshold)
+
+
+def normal(text: str) -> str:
+    """A phrasing compared for duplicates: no spaces, no end punctuation, lower case."""
+    return "".join(text.split()).rstrip("?？!！。.~～").lower()
+
+
+def where(path: Path, entry: int) -> str:
+    """How to find entry number `entry` (0-based) of a FAQ file: a CSV line (after the header), or a [[faq]]."""
+    return f"line {entry + 2}" if path.suffix.lower() == ".csv" else f"[[faq]] number {entry + 1}"
+
+
+def read_faq_file(path: Path) -> tuple[FaqEntry, ...]:
+    """The operator's FAQ file, refused (PersonaError naming the file and the place) when it has no
+    entry at all or one question twice: a reload must never empty the knowledge base or make an
+    answer depend on which duplicate wins."""
+    entries = load_faq_file(path)
+    if not entries:
+        raise PersonaError(str(path), "file", "has no FAQ entries (an empty file would empty the knowledge base)")
+    seen: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        for question in entry.questions:
+            first = seen.setdefault(normal(question), n)
+            if first != n:
+                raise PersonaError(str(path), where(path, n),
+                                   f"the question {question!r} is also at {where(path, first)}")
+    return entries
+
+
+def stamp_of(path: Path) -> tuple[int, int] | None:
+    """When the file last changed and its size; None when it is missing."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def entry_of(row: KnowledgeEntry) -> FaqEntry:
+    return FaqEntry(id=f"{ENTRY_PREFIX}{row.id}", questions=tuple(row.questions), answer=row.answer,
+                    keywords=tuple(row.keywords or ()))
+
+
+async def _value(result: Any) -> Any:
+    return await result if inspect.isawaitable(result) else result
+
+
+class KnowledgeBase:
+    """services.knowledge: answers from the current index; `sync` swaps in a newer one."""
+
+    def __init__(self, persona_entries: Sequence[FaqEntry], faq_path: str | Path | None, segmenter: Segmenter,
+                 threshold: float, *, refresh_s: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.persona_entries = tuple(persona_entries)
+        self.faq_path = Path(faq_path) if faq_path else None
+        self.segmenter = segmenter
+        self.threshold = threshold
+        self.refresh_s = refresh_s
+        self._clock = clock
+        self._file_stamp = stamp_of(self.faq_path) if self.faq_path else None
+        self._file_entries = read_faq_file(self.faq_path) if self.faq_path else ()  # a bad file stops start-up
+        self._db_entries: tuple[FaqEntry, ...] = ()
+        self._index = build_index(self._all(), segmenter, threshold)
+        self.revision = 0  # the knowledge_revision the index reflects (0: no database entries yet)
+        self._checked_at: float | None = None
+        self._expected = 0  # a revision this process made (its own change): check until the index has it
+        self._expected_until = 0.0  # ... or until this moment (a change rolled back never comes)
+        self._lock = asyncio.Lock()
+        self.rebuilds = 0
+
+    def _all(self) -> tuple[FaqEntry, ...]:
+        return self.persona_entries + tuple(self._file_entries) + self._db_entries
+
+    @property
+    def entries(self) -> tuple[FaqEntry, ...]:
+        return tuple(self._index.entries)
+
+    def counts(self) -> dict[str, int]:
+        """Entries by source: the persona file, the FAQ file, the database."""
+        return {"persona": len(self.persona_entries), "file": len(self._file_entries),
+                "database": len(self._db_entries)}
+
+    async def ready(self) -> None:
+        await self._index.ready()
+
+    async def best(self, question: str) -> FaqMatch | None:
+        """The answer to give, or None when no entry reaches the confidence threshold."""
+        await self.ready()
+        match: FaqMatch | None = await _value(self._index.best(question))
+        return match
+
+    async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
+        await self.ready()
+        ranked: list[FaqMatch] = await _value(self._index.rank(question, limit))
+        return ranked
+
+    def expect(self, revision: int) -> None:
+        """This process made `revision` (not committed yet): look at the database before every answer
+        until the index has it, so the next customer gets the new entry at once."""
+        self._expected = max(self._expected, revision)
+        self._expected_until = self._clock() + EXPECT_S
+
+    async def sync(self, session: AsyncSession, *, force: bool = False) -> bool:
+        """Rebuild the index if the database has a newer revision. Checks at most every `refresh_s`
+        seconds unless forced or marked stale. True when a new index was swapped in."""
+        now = self._clock()
+        behind = self._expected > self.revision and now < self._expected_until
+        if not (force or behind or self._checked_at is None or now - self._checked_at >= self.refresh_s):
+            return False
+        self._checked_at = now
+        repo = KnowledgeRepo(session)
+        revision = await repo.revision()
+        if revision <= self.revision:
+            return False
+        rows = await repo.active()
+        async with self._lock:
+            if revision <= self.revision:  # another coroutine got there first
+                return False
+            await self._rebuild(tuple(entry_of(r) for r in rows), revision)
+        return True
+
+    async def sync_from(self, sessions: async_sessionmaker[AsyncSession]) -> int:
+        """One round of the background refresher: a newer revision, or an edited FAQ file (each
+        replica watches its own copy); 1 if the index was rebuilt."""
+        async with sessions() as session:
+            if await self.sync(session, force=True):
+                return 1
+        if self.faq_path is None or await asyncio.to_thread(stamp_of, self.faq_path) == self._file_stamp:
+            return 0
+        async with self._lock:
+            await self._rebuild(self._db_entries, self.revision)
+        return 1
+
+    async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int) -> None:
+        if self.faq_path is not None:
+            self._file_stamp = await asyncio.to_thread(stamp_of, self.faq_path)  # a broken file is logged once
+            try:
+                self._file_entries = await asyncio.to_thread(read_faq_file, self.faq_path)
+            except PersonaError as exc:  # keep the last good file: a typo must not empty the knowledge base
+                log.error("FAQ file not reloaded, the previous entries stay",
+                          extra={"path": str(self.faq_path), "error": str(exc)})
+        self._db_entries = db_entries
+        index = build_index(self._all(), self.segmenter, self.threshold)
+        await index.ready()  # built off the event loop; the old index answers meanwhile
+        self._index, self.revision = index, revision
+        self.rebuilds += 1
+        log.info("knowledge base rebuilt", extra={"revision": revision, "entries": len(index.entries)})

@@ -1,0 +1,261 @@
+"""A promise made is a promise kept: a question the persona cannot answer reaches a person (batched
+app messages), /answer sends the answer in the persona's voice (kf inside the window, the friend
+route outside it, an honest "not delivered" otherwise), +faq teaches the knowledge base, and with
+nobody to keep a promise the persona makes none."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.appkeys import SCHEDULER
+from storage.models import KnowledgeEntry, UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.console_kit import ConsoleClient
+from tests.harness import BotUnderTest, make_config
+from tests.test_staff_commands import say
+
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team (li.na, wang.fang ...)
+
+QUESTION = "你们门店几点关门？"
+ANSWER = "门店每天 10:00 开门，22:00 打烊"
+PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")  # reply.fallback phrasings of the interest preset
+
+
+async def questions(bot: BotUnderTest) -> list[UnansweredQuestion]:
+    async with bot.sessions() as s:
+        return list((await s.scalars(select(UnansweredQuestion).order_by(UnansweredQuestion.id))).all())
+
+
+async def notify(bot: BotUnderTest) -> None:
+    """One round of the question notices, as the scheduler runs it every minute."""
+    assert await bot.app[SCHEDULER].fire("questions.notify", bot.clock.now())
+    await bot.drain()
+
+
+async def ask(bot: BotUnderTest, wecom, ext: str, text: str = QUESTION) -> str:
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    return str(wecom.customer_inbox(ext)[-1])
+
+
+# --- the queue and the batched notices ------------------------------------------------------------
+
+async def test_an_unanswerable_question_is_queued_with_context_and_the_on_duty_advisor_hears_of_it(
+        bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await kit.customer(bot, "wmAsk0001", name="林晓")
+    await wecom.customer_says("wmAsk0001", "我上周买了你们的面霜")
+    await bot.drain()
+    reply = await ask(bot, wecom, "wmAsk0001")
+    assert any(p in reply for p in PROMISE)  # a promise, since someone will keep it
+
+    (q,) = await questions(bot)
+    assert (q.text, q.status, q.open_kfid) == (QUESTION, "open", "wkWanziDemoKf01")
+    assert q.context is not None and [m["text"] for m in q.context["messages"]][:1] == ["我上周买了你们的面霜"]
+
+    await notify(bot)
+    (notice,) = wecom.staff_inbox("li.na")
+    assert f"#{q.id}" in notice and "林晓" in notice and QUESTION in notice
+    assert "我上周买了你们的面霜" in notice  # what came before the question
+    assert "/answer" in notice and "/console/questions" in notice
+    assert wecom.staff_inbox("wang.fang") == []  # not on duty: not bothered
+
+
+async def test_notices_are_batched_never_more_than_one_per_member_per_interval(bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0002", "你们有实体店吗？")
+    await notify(bot)
+    assert len(wecom.staff_inbox("li.na")) == 1
+    for n, ext in enumerate(("wmAsk0003", "wmAsk0004", "wmAsk0005")):
+        clock.advance(5 * 60)
+        await ask(bot, wecom, ext, f"第{n + 1}个问题：发票怎么开？")
+        await notify(bot)
+    assert len(wecom.staff_inbox("li.na")) == 1  # 15 minutes, three new questions, still one message
+    clock.advance(16 * 60)  # 31 minutes after the first notice (notify_every_minutes = 30)
+    await notify(bot)
+    assert len(wecom.staff_inbox("li.na")) == 2
+    batch = wecom.staff_inbox("li.na")[-1]
+    assert "新 3 个" in batch and "第1个问题" in batch and "第3个问题" in batch
+    clock.advance(31 * 60)
+    await notify(bot)
+    assert len(wecom.staff_inbox("li.na")) == 2  # nothing new: nothing sent
+
+
+async def test_questions_lists_what_is_open(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0006", "可以开专票吗？")
+    (q,) = await questions(bot)
+    listing = await say(bot, wecom, "wang.fang", "/questions")
+    assert f"#{q.id}" in listing and "可以开专票吗" in listing
+    await say(bot, wecom, "wang.fang", f"/answer {q.id} 可以的，下单时备注税号即可")
+    assert "没有待回答的客户问题" in await say(bot, wecom, "wang.fang", "/questions")
+
+
+# --- /answer --------------------------------------------------------------------------------------
+
+async def test_an_answer_inside_the_window_reaches_the_customer_in_the_personas_voice(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await kit.customer(bot, "wmAsk0010", name="林晓")
+    await ask(bot, wecom, "wmAsk0010")
+    (q,) = await questions(bot)
+    reply = await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}")
+    assert "已在微信客服里把回答发给 林晓" in reply
+    answer = wecom.customer_inbox("wmAsk0010")[-1]
+    assert ANSWER in answer and answer != ANSWER  # wrapped in the persona's words
+    assert wecom.calls("kf/send_msg")[-1].body["touser"] == "wmAsk0010"
+    (q,) = await questions(bot)
+    assert (q.status, q.answered_by, q.delivery, q.answer) == ("answered", "li.na", "kf", ANSWER)
+
+
+async def test_outside_the_window_a_friend_gets_the_answer_through_their_staff_member(bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.add_friend("wang.fang", "wmAsk0011", name="周敏")
+    await bot.drain()
+    await ask(bot, wecom, "wmAsk0011")
+    (q,) = await questions(bot)
+    clock.advance(49 * 3600)  # the kf window (48 h) has closed
+    reply = await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}", messages=1)
+    assert "wang.fang" in reply and "确认" in reply
+    (task,) = [c for c in wecom.calls("externalcontact/add_msg_template")]
+    assert task.body["sender"] == "wang.fang" and task.body["external_userid"] == ["wmAsk0011"]
+    assert ANSWER in task.body["text"]["content"]
+    assert "确认发送" in wecom.staff_inbox("wang.fang")[-1]  # the owner learns what to confirm
+    (q,) = await questions(bot)
+    assert (q.status, q.delivery) == ("answered", "friend")
+
+
+async def test_outside_the_window_without_a_friend_the_answer_is_not_delivered_and_the_question_stays_open(
+        bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0012")
+    before = len(wecom.customer_inbox("wmAsk0012"))
+    (q,) = await questions(bot)
+    clock.advance(49 * 3600)
+    reply = await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}")
+    assert "没有送达" in reply and "48 小时" in reply and f"问题 #{q.id} 仍待回答" in reply
+    assert len(wecom.customer_inbox("wmAsk0012")) == before
+    assert wecom.calls("externalcontact/add_msg_template") == []
+    (q,) = await questions(bot)
+    assert (q.status, q.answer) == ("open", "")
+
+
+async def test_plus_faq_makes_the_next_customer_asking_in_other_words_answered_at_once(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0020")
+    (q,) = await questions(bot)
+    reply = await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER} +faq")
+    assert "已加入知识库" in reply
+    answer = await ask(bot, wecom, "wmAsk0021", "门店晚上几点关门呀")
+    assert ANSWER in answer
+    assert len(await questions(bot)) == 1  # the second customer's question was answered, not queued
+    async with bot.sessions() as s:
+        (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
+    assert (entry.questions, entry.answer, entry.source, entry.question_id) == ([QUESTION], ANSWER, "answer", q.id)
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+async def test_bad_answers_get_a_clear_reply_and_change_nothing(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0030")
+    (q,) = await questions(bot)
+    assert "没有问题 #999" in await say(bot, wecom, "li.na", f"/answer 999 {ANSWER}")
+    assert "缺少回答内容" in await say(bot, wecom, "li.na", f"/answer {q.id}")
+    assert "缺少回答内容" in await say(bot, wecom, "li.na", f"/answer {q.id} +faq")
+    assert "不是问题编号" in await say(bot, wecom, "li.na", "/answer abc 你好")
+    long = "很长的回答" * 120  # 1,800 bytes: over faq.max_answer_bytes (1,500)
+    reply = await say(bot, wecom, "li.na", f"/answer {q.id} {long}")
+    assert "回答太长" in reply and "1800 字节" in reply and "1500" in reply
+    (q,) = await questions(bot)
+    assert q.status == "open"
+    assert len(wecom.calls("kf/send_msg")) == 1  # only the persona's promise
+
+    await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}")
+    again = await say(bot, wecom, "wang.fang", f"/answer {q.id} 另一个回答")
+    assert f"问题 #{q.id} 已于" in again and "li.na" in again and ANSWER[:10] in again
+    assert len(wecom.calls("kf/send_msg")) == 2
+
+
+async def test_a_duplicate_faq_question_is_refused_and_nothing_is_sent(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0031")
+    await ask(bot, wecom, "wmAsk0032", "你们门店几点关门")  # same words, another customer
+    first, second = await questions(bot)
+    await say(bot, wecom, "li.na", f"/answer {first.id} {ANSWER} +faq")
+    sends = len(wecom.calls("kf/send_msg"))
+    reply = await say(bot, wecom, "li.na", f"/answer {second.id} {ANSWER} +faq")
+    assert "知识库里已有问题" in reply
+    assert len(wecom.calls("kf/send_msg")) == sends
+    assert (await questions(bot))[1].status == "open"
+
+
+# --- no promise without someone to keep it --------------------------------------------------------
+
+async def _start_without_staff(db_url: str, wecom, clock) -> BotUnderTest:
+    started = await BotUnderTest.start(make_config(db_url, wecom.base_url,
+                                                   questions={"contact": "也可以拨打 400-800-1234"}), clock)
+    wecom.connect(f"{started.url}/wecom/callback")
+    return started
+
+
+async def test_with_no_staff_the_persona_says_honestly_it_does_not_know_and_how_to_reach_a_person(
+        db_url, wecom, clock) -> None:
+    started = await _start_without_staff(db_url, wecom, clock)
+    try:
+        reply = await ask(started, wecom, "wmAsk0040")
+        assert not any(p in reply for p in PROMISE)
+        assert "400-800-1234" in reply  # questions.contact
+        (q,) = await questions(started)
+        assert q.context is not None and q.context["promised"] is False
+    finally:
+        await started.stop()
+
+
+async def test_out_of_hours_with_nobody_on_duty_there_is_no_promise_but_a_time(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    reply = await ask(bot, wecom, "wmAsk0041")
+    assert not any(p in reply for p in PROMISE)
+    assert "明天 09:00" in reply and "人工" in reply
+    await kit.on_duty(bot, "li.na")  # someone on duty keeps the promise even at night
+    reply = await ask(bot, wecom, "wmAsk0042", "你们支持花呗吗？")
+    assert any(p in reply for p in PROMISE)
+    await notify(bot)
+    assert "支持花呗" in wecom.staff_inbox("li.na")[-1]
+
+
+async def test_an_answer_wecom_refuses_reopens_the_question_and_the_member_is_told(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0050")
+    (q,) = await questions(bot)
+    wecom.faults.inject("kf/send_msg", errcode=95018)  # the session did not allow sending after all
+    await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}", messages=2)
+    warning = wecom.staff_inbox("li.na")[-1]
+    assert f"问题 #{q.id}" in warning and "95018" in warning and "没能送到" in warning
+    (q,) = await questions(bot)
+    assert (q.status, q.delivery, q.answered_at) == ("open", "", None)
+
+
+async def test_a_question_that_needs_no_answer_is_closed_and_leaves_the_queue(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0060", "你们老板是谁？")
+    await ask(bot, wecom, "wmAsk0061")
+    spam, real = await questions(bot)
+    sends = len(wecom.calls("kf/send_msg"))
+    assert "已关闭" in await say(bot, wecom, "li.na", f"/questions close {spam.id} 无关问题")
+    assert len(wecom.calls("kf/send_msg")) == sends  # the customer hears nothing
+    listing = await say(bot, wecom, "li.na", "/questions")
+    assert f"#{real.id}" in listing and "老板" not in listing
+    again = await say(bot, wecom, "wang.fang", f"/answer {spam.id} 保密")
+    assert f"问题 #{spam.id} 已于" in again and "关闭" in again
+    await notify(bot)
+    assert "老板" not in wecom.staff_inbox("li.na")[-1]
+
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:
+        status, where, _ = await advisor.post(f"/console/questions/{real.id}/close", {})
+        assert (status, where) == (303, "/console/questions")
+        page = (await advisor.get(where))[1]
+        assert f"问题 #{real.id} 已关闭" in page and "没有待回答的问题" in page
+    finally:
+        await advisor.close()
+    assert [q.status for q in await questions(bot)] == ["closed", "closed"]
