@@ -4,7 +4,8 @@ One message, in this order: tag it (rules → tags → maybe a stage); let the e
 decide whether a person must take it (then the persona stays silent); answer it (the knowledge
 base when sure; small talk, feelings and media in the persona's voice; an acknowledgement when
 the customer told us about themselves; for a real question it cannot answer, the persona's honest
-"let me ask a colleague", with the question recorded; for any other statement, a chat reply);
+"let me ask a colleague", with the question recorded; for any other statement, a chat reply; with
+`[llm] enabled`, those last two go to the model first, handlers/replies/llm/);
 then push the new stage's content. The answer is written first so it leaves first. Answers are never
 capped; the push goes through the anti-spam gate. One customer message gets at most two kf
 messages here, well inside WeCom's 5 per customer message.
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
-from handlers.escalation.escalate import escalate_if_needed, held_by_advisor, record_unanswered
+from handlers.escalation.escalate import escalate_if_needed, held_by_advisor
 from handlers.escalation.rules import is_question
+from handlers.replies.fallback import EMBEDDED, note_unanswered
+from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -54,13 +57,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say(f"chat.{intent}", name=customer.name)
     elif seen.tag_names:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
-    elif is_question(text):
-        await ctx.say("reply.fallback", name=customer.name)
-        closest = kb.rank(text, limit=1)
-        record_unanswered(ctx, text, best_faq=closest[0].entry.id if closest else "",
-                          confidence=closest[0].confidence if closest else 0.0)
-    else:  # a statement, not a question: a person would just chat back
-        await ctx.say("chat.other", name=customer.name)
+    else:  # a question it cannot answer, or a statement a person would just chat back to
+        kind = "question" if is_question(text) else "chat"
+        if not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # the model answers later
+            await ctx.say(EMBEDDED[kind], name=customer.name)
+            if kind == "question":
+                await note_unanswered(ctx, text)
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)
