@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LlmReply
@@ -41,6 +42,12 @@ class LlmReplyRepo:
         if self.session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         return (await self.session.scalars(stmt)).first()
+
+    async def anonymise(self, customer_ids: Sequence[int]) -> int:
+        """Erasure: the rows stay (the day's tokens and digest numbers), without customer or words."""
+        result = await self.session.execute(update(LlmReply).where(LlmReply.customer_id.in_(list(customer_ids)))
+                                            .values(customer_id=None, text="", open_kfid=""))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def tokens_between(self, start: datetime, end: datetime) -> int:
         """Prompt + completion tokens of the calls made in [start, end), by every replica."""

@@ -31,13 +31,14 @@ from handlers.replies.llm.prompt import HISTORY_MESSAGES, Grounding, build_messa
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqEntry
-from storage.models import Customer, LlmReply
+from storage.models import Customer, LlmReply, Message
 from storage.repos.llm import LlmReplyRepo
 
 log = logging.getLogger(__name__)
 
 GROUNDING_ENTRIES = 3  # knowledge-base entries the model sees
-MAX_CONCURRENT = 16  # model calls in flight per process
+# Model calls in flight per process: a message waiting for a free slot would wait past its deadline.
+MAX_CONCURRENT = 64
 LEASE_MARGIN_S = 10.0  # a request's lease outlives its call by this much
 
 
@@ -47,7 +48,20 @@ class Plan:
 
     messages: list[dict[str, str]]
     allowed: str  # texts the answer's facts may come from
-    skip: str = ""  # a reason not to call the model (budget, deadline, held, gone)
+    skip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """The queued message and its chat, read in one short transaction."""
+
+    text: str
+    deadline: datetime
+    history: tuple[Message, ...] = ()
+    skip: str = ""  # a reason not to call the model (gone, held, deadline, budget)
+
+    def but(self, skip: str) -> Look:
+        return Look(self.text, self.deadline, skip=skip)
 
 
 class ModelReplies:
@@ -107,8 +121,10 @@ class ModelReplies:
         try:
             await run_loop(self.name, self._spawn_due, self.wakeup, self.kit.config.worker.poll_interval_s)
         finally:
-            for task in list(self._tasks):
+            tasks = list(self._tasks)
+            for task in tasks:
                 task.cancel()  # their messages stay pending; the next start answers them
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- one message ----------------------------------------------------------------------------
 
@@ -118,8 +134,10 @@ class ModelReplies:
             ctx, row, customer = await self._load(session, reply_id)
             if row is None:
                 return
-            plan = await self._plan(ctx, row, customer)
-            remaining = (row.deadline - kit.clock.now()).total_seconds()  # the embeddings took their share
+            look = await self._look(ctx, row, customer)
+        # the session is closed: no database lock is held while the model (or embeddings) answer
+        plan = Plan([], "", skip=look.skip) if look.skip else await self._plan(ctx, look)
+        remaining = (look.deadline - kit.clock.now()).total_seconds()  # the embeddings took their share
         completion: Completion | None = None
         reason = plan.skip
         started = time.monotonic()
@@ -149,24 +167,29 @@ class ModelReplies:
         customer = await session.get(Customer, row.customer_id) if row is not None and row.customer_id else None
         return ctx.with_(customer=customer), row, customer
 
-    async def _plan(self, ctx: Ctx, row: LlmReply, customer: Customer | None) -> Plan:
+    async def _look(self, ctx: Ctx, row: LlmReply, customer: Customer | None) -> Look:
+        """What the database says, in one short read: may the model be asked, and the chat so far."""
+        look = Look(row.text, row.deadline)
         if customer is None:
-            return Plan([], "", skip="gone")
+            return look.but("gone")
         if await held_by_advisor(ctx) is not None:
-            return Plan([], "", skip="held")
+            return look.but("held")
         if row.deadline <= ctx.clock.now():
-            return Plan([], "", skip="deadline")
+            return look.but("deadline")
         budget = self.config.daily_budget_tokens
         if budget:
             day = Window.of(ctx.local_now.date(), ctx.settings.persona.timezone)
             if await LlmReplyRepo(ctx.session).tokens_between(day.start, day.end) >= budget:
-                return Plan([], "", skip="budget")
-        entries = await self._grounding(ctx, row.text, row.deadline)
-        grounding = Grounding.of(ctx.persona, entries)
+                return look.but("budget")
         history = await ctx.repos.messages.recent(customer.id, HISTORY_MESSAGES + 1, channel="kf")
-        said = [m.text for m in history if m.direction == "in" and not m.staff_userid]
-        return Plan(build_messages(ctx.persona, grounding, history, row.text),
-                    "\n".join([grounding.allowed(), row.text, *said]))
+        return Look(row.text, row.deadline, history=tuple(history))
+
+    async def _plan(self, ctx: Ctx, look: Look) -> Plan:
+        entries = await self._grounding(ctx, look.text, look.deadline)
+        grounding = Grounding.of(ctx.persona, entries)
+        said = [m.text for m in look.history if m.direction == "in" and not m.staff_userid]
+        return Plan(build_messages(ctx.persona, grounding, look.history, look.text),
+                    "\n".join([grounding.allowed(), look.text, *said]))
 
     async def _grounding(self, ctx: Ctx, text: str, deadline: datetime) -> list[FaqEntry]:
         """The closest knowledge-base entries by words, plus (with llm.embedding_model) by meaning."""
