@@ -6,6 +6,7 @@ can fail ending in the embedded answer, inside the same reply."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable
@@ -96,6 +97,16 @@ async def start(db_url: str, wecom: Any, clock: FakeClock, base_url: str, **llm:
     return bot
 
 
+@contextlib.asynccontextmanager
+async def running(db_url: str, wecom: Any, clock: FakeClock, base_url: str, **llm: Any
+                  ) -> AsyncIterator[BotUnderTest]:
+    bot = await start(db_url, wecom, clock, base_url, **llm)
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
 @pytest.fixture
 async def wanzi(db_url: str, wecom: Any, clock: FakeClock, model: tuple[FakeModel, str]
                 ) -> AsyncIterator[BotUnderTest]:
@@ -152,15 +163,12 @@ async def test_with_an_embedding_model_entries_close_in_meaning_ground_the_answe
                                                                                   model) -> None:
     fake, base_url = model
     fake.behaviour = fake.says("现货订单 48 小时内就发出啦～")
-    bot = await start(db_url, wecom, clock, base_url, embedding_model="fake-embed")
-    try:
+    async with running(db_url, wecom, clock, base_url, embedding_model="fake-embed") as bot:
         (reply,) = await says(bot, wecom, "wmLlm0017", "东西拍了啥时候能寄出来呀？")  # no word in common
         assert reply == "现货订单 48 小时内就发出啦～"
         (embedded,) = [body for _, body in fake.embedded]
         assert embedded["model"] == "fake-embed" and embedded["input"][0] == "东西拍了啥时候能寄出来呀？"
         assert "48 小时内从杭州仓发出" in fake.requests[-1][1]["messages"][0]["content"]
-    finally:
-        await bot.stop()
 
 
 REJECTED = [
@@ -226,8 +234,7 @@ async def test_a_statement_the_model_cannot_handle_gets_the_chat_reply(wanzi, we
 async def test_a_model_that_never_answers_is_given_up_on_at_the_timeout(db_url, wecom, clock, model) -> None:
     fake, base_url = model
     fake.behaviour = fake.hangs()
-    bot = await start(db_url, wecom, clock, base_url, timeout_s=0.3)
-    try:
+    async with running(db_url, wecom, clock, base_url, timeout_s=0.3) as bot:
         (reply,) = await says(bot, wecom, "wmLlm0006", QUESTION)  # the server is still "thinking"
         assert any(p in reply for p in FALLBACK), reply
         assert not fake.release.is_set() and len(fake.requests) == 1
@@ -235,15 +242,12 @@ async def test_a_model_that_never_answers_is_given_up_on_at_the_timeout(db_url, 
         async with bot.sessions() as s:  # the call was made and measured
             assert await s.scalar(select(LlmReply.latency_ms)) is not None
         assert 'wanzi_llm_fallbacks_total{reason="timeout"} 1.0' in (await metrics_text(bot.app)).decode()
-    finally:
-        await bot.stop()
 
 
 async def test_the_daily_token_budget_stops_calls_until_the_next_day(db_url, wecom, clock, model) -> None:
     fake, base_url = model
     fake.behaviour = fake.says(ANSWER, usage=(900, 200))
-    bot = await start(db_url, wecom, clock, base_url, daily_budget_tokens=1000)
-    try:
+    async with running(db_url, wecom, clock, base_url, daily_budget_tokens=1000) as bot:
         assert await says(bot, wecom, "wmLlm0007", QUESTION) == [ANSWER]  # 1,100 tokens: the budget is spent
         (second,) = await says(bot, wecom, "wmLlm0008", "你们家的眼霜可以给小朋友用吗？")
         assert any(p in second for p in FALLBACK) and len(fake.requests) == 1  # no call made
@@ -251,8 +255,6 @@ async def test_the_daily_token_budget_stops_calls_until_the_next_day(db_url, wec
         assert 'wanzi_llm_fallbacks_total{reason="budget"} 1.0' in (await metrics_text(bot.app)).decode()
         clock.advance(24 * 3600)  # a new local day, a new budget
         assert await says(bot, wecom, "wmLlm0009", QUESTION) == [ANSWER]
-    finally:
-        await bot.stop()
 
 
 async def test_the_budget_is_shared_by_every_replica(db_url, wecom, clock, model) -> None:
@@ -294,12 +296,9 @@ async def test_a_person_taking_the_chat_before_the_model_answers_keeps_the_perso
 async def test_with_the_backend_off_nothing_is_queued_and_the_fallback_is_immediate(db_url, wecom, clock,
                                                                                     model) -> None:
     fake, base_url = model
-    bot = await start(db_url, wecom, clock, base_url, enabled=False)
-    try:
+    async with running(db_url, wecom, clock, base_url, enabled=False) as bot:
         (reply,) = await says(bot, wecom, "wmLlm0014", QUESTION)
         assert any(p in reply for p in FALLBACK) and fake.requests == [] and await outcomes(bot) == []
-    finally:
-        await bot.stop()
 
 
 async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, wecom, model, clock) -> None:
