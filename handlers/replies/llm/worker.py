@@ -212,8 +212,9 @@ class ModelReplies:
         texts = [text, *(f"{e.questions[0]}\n{e.answer}" for e in missing)]
         query, *vectors = await self.client.embed(texts, timeout_s=timeout_s)  # one call: the deadline is shared
         self._vectors.update({e.id: v for e, v in zip(missing, vectors, strict=True)})
-        scored = sorted(entries, key=lambda e: -_cosine(query, self._vectors[e.id]))
-        return list(scored[:GROUNDING_ENTRIES])
+        vectors_now = {e.id: self._vectors[e.id] for e in entries}
+        # thousands of entries x hundreds of dimensions is CPU work: off the event loop
+        return await asyncio.to_thread(_nearest_by_vector, query, entries, vectors_now)
 
     async def _finish(self, reply_id: int, text: str, reason: str, completion: Completion | None,
                       latency_s: float | None) -> None:
@@ -238,6 +239,11 @@ class ModelReplies:
                 row.prompt_tokens, row.completion_tokens = completion.prompt_tokens, completion.completion_tokens
             row.latency_ms = None if latency_s is None else round(latency_s * 1000)
         kit.on_outbox()
+
+
+def _nearest_by_vector(query: Sequence[float], entries: Sequence[FaqEntry],
+                       vectors: dict[str, list[float]]) -> list[FaqEntry]:
+    return sorted(entries, key=lambda e: -_cosine(query, vectors[e.id]))[:GROUNDING_ENTRIES]
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
