@@ -13,7 +13,8 @@ from bot.cli import main
 from bot.llm import LlmConfig
 from handlers.replies.llm.guard import check
 
-GROUNDING = "现货订单 48 小时内从杭州仓发出，默认顺丰，江浙沪一般隔天到。\n满199减30\n官网 https://youjian.example.cn"
+GROUNDING = ("现货订单 48 小时内从杭州仓发出，默认顺丰，江浙沪一般隔天到，其他地区 2-4 天。\n满199减30\n"
+             "官网 https://youjian.example.cn\n售后电话 400-820-1234")
 
 
 @pytest.fixture
@@ -67,6 +68,8 @@ def test_the_api_key_comes_from_the_environment() -> None:
     "江浙沪一般隔天到，放心～",
     "现在有满199减30的活动，可以看看～",
     "可以去官网 https://youjian.example.cn 看看哦",
+    "其他地区一般 2 到 4 天能到～",
+    "售后可以打 400 820 1234 哦",
     "这个问题我帮你留意一下，有消息告诉你～",
 ])
 def test_answers_made_of_the_grounding_pass(answer: str) -> None:
@@ -76,6 +79,7 @@ def test_answers_made_of_the_grounding_pass(answer: str) -> None:
 @pytest.mark.parametrize(("answer", "reason"), [
     ("现货订单 24 小时内就会发出～", "number"),
     ("现在下单立减50哦", "number"),
+    ("其他地区一般 24 天能到", "number"),
     ("一般两天就到啦", "number"),
     ("去 www.taobao.com 搜一下", "link"),
     ("加我微信聊吧", "link"),

@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(r"[。！？!?～~…）)」』]")
 _LINK = re.compile(r"https?://|www\.|[a-z0-9-]+\.(com|cn|net|org|io|top|xyz|shop|me|cc|vip|link|ly)\b", re.I)
 _CONTACT = re.compile(r"微信号|加微信|加我微信|vx|v信|QQ|qq号|公众号搜|扫码|二维码", re.I)
 _PHONE = re.compile(r"\+?\d[\d\s-]{5,}\d")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # 48, 2.5, 1,299 (a range 2-4 is two numbers)
 _CN_AMOUNT = re.compile(r"[零一二两三四五六七八九十百千万]+(?:元|块|折|个?工作日|个?小时|分钟|周内)"
                         r"|[二两三四五六七八九十]+天")
 PROMISES = ("保证", "承诺", "一定会", "肯定会", "包退", "包换", "包邮", "赔偿", "赔付", "补偿", "退款", "退钱", "补发",
@@ -63,8 +63,12 @@ def _trim(text: str, limit: int) -> str:
     return cut if len(cut) >= min(limit, len(text)) // 2 else ""
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[\s,，-]", "", text)
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def _phones(text: str) -> set[str]:
+    return {digits for m in _PHONE.finditer(text) if len(digits := re.sub(r"\D", "", m.group(0))) >= 7}
 
 
 def check(raw: str, *, allowed: str, truncated: bool = False) -> Verdict:
@@ -80,17 +84,14 @@ def check(raw: str, *, allowed: str, truncated: bool = False) -> Verdict:
         text = _trim(text, MAX_CHARS)
         if not text or len(text.encode()) > MAX_BYTES:
             return _no("too_long")
-    numbers = set(_NUMBER.findall(_squash(allowed)))
+    numbers = _numbers(allowed)
     if _LINK.search(text) and not all(m.group(0).lower() in allowed.lower() for m in _LINK.finditer(text)):
         return _no("link")
     if _CONTACT.search(text) and not all(m.group(0) in allowed for m in _CONTACT.finditer(text)):
         return _no("link")
-    for m in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= 7 and digits not in numbers:
-            return _no("phone")
-    squashed = _squash(text)
-    if any(n not in numbers for n in _NUMBER.findall(squashed)):
+    if not _phones(text) <= _phones(allowed) | numbers:
+        return _no("phone")
+    if not _numbers(text) <= numbers:
         return _no("number")
     if any(m.group(0) not in allowed for m in _CN_AMOUNT.finditer(text)):
         return _no("number")
