@@ -266,7 +266,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
                                   on_claim=_claim_checks(contexts, features), instance=app[INSTANCE])
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
-                        on_outbox=delivery.wakeup.set)
+                        on_outbox=delivery.wakeup.set, http=http, metrics=metrics)
         workers = [w for f in app[FEATURES] for w in f.workers(kit)]
         app[WORKERS] = workers
 

@@ -9,6 +9,7 @@ WanziError
 │   ├── TokenInvalid    40014, 42001 → refresh token, retry once
 │   └── RateLimited     45009 / 45033 → back off, .retry_after seconds
 ├── TransportError      no answer from WeCom (timeout, connection, 5xx); retryable
+├── LlmError(reason)    the optional model gave no usable answer: timeout | http | bad_response
 └── CommandError        staff typo etc.; message shown to the staff member
 """
 
@@ -98,3 +99,13 @@ def api_error(api: str, errcode: int, errmsg: str) -> ApiError:
     if errcode in RATE_CODES:
         return RateLimited(api, errcode, errmsg, retry_after=60.0 if errcode == 45009 else 1.0)
     return ApiError(api, errcode, errmsg)
+
+
+class LlmError(WanziError):
+    """The optional LLM backend gave no answer; `reason` is a short metric label, `status` the HTTP one."""
+
+    def __init__(self, reason: str, detail: str = "", *, status: int | None = None) -> None:
+        super().__init__(f"llm {reason}: {detail}" if detail else f"llm {reason}")
+        self.reason = reason
+        self.detail = detail
+        self.status = status

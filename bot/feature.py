@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Awaitable, Callable, Mapping, Sequence
 
+import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +23,7 @@ from bot.context import Context, ContextFactory
 from bot.digest_metrics import Provider
 from bot.dispatcher import Router
 from bot.followups import FollowUp
+from bot.metrics import Metrics
 from bot.preflight import Preflight
 from bot.scheduler import Job, JobSource
 from bot.wecom.client import WeComClient
@@ -63,6 +65,8 @@ class WorkerKit:
     config: Config
     contexts: ContextFactory[Any]
     on_outbox: Callable[[], None]  # call after committing outbox rows: wakes the delivery worker
+    http: aiohttp.ClientSession  # the app's HTTP session, for platform clients other than WeCom's (bot/llm.py)
+    metrics: Metrics  # the app's /metrics registry
 
 
 def no_jobs(config: Config) -> Sequence[Job]:

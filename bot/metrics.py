@@ -27,6 +27,15 @@ class Metrics:
                                    registry=self.registry)
         self.events_processed = Counter("wanzi_events_processed_total", "Inbound events processed by kind and outcome",
                                         ["kind", "outcome"], registry=self.registry)
+        # The optional LLM backend (bot/llm.py): every call, its tokens and time, every embedded fallback.
+        self.llm_calls = Counter("wanzi_llm_calls_total", "LLM calls by outcome (answered, rejected, timeout, "
+                                 "http, bad_response)", ["outcome"], registry=self.registry)
+        self.llm_tokens = Counter("wanzi_llm_tokens_total", "LLM tokens used, by kind (prompt, completion)",
+                                  ["kind"], registry=self.registry)
+        self.llm_fallbacks = Counter("wanzi_llm_fallbacks_total", "Model-eligible messages the embedded path "
+                                     "answered instead, by reason", ["reason"], registry=self.registry)
+        self.llm_latency = Histogram("wanzi_llm_latency_seconds", "Time of one LLM call (answered or not)",
+                                     buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60), registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

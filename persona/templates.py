@@ -39,6 +39,7 @@ TEMPLATES: dict[str, Spec] = {
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     "reply.unknown": Spec.of(KF_TEXT, "name", "how"),  # no answer and nobody to ask: honest, and how to reach a person
     "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question
+    "reply.llm": Spec.of(KF_TEXT, "name", "answer"),  # the optional LLM's checked answer ([llm], handlers/replies/llm)
     # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day
     "chat.greeting": Spec.of(KF_TEXT, "name"),
     "chat.presence": Spec.of(KF_TEXT, "name"),

@@ -472,6 +472,30 @@ class QuestionNotice(Base):
     last_question_id: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class LlmReply(Base):
+    """A customer message handed to the optional LLM (handlers/replies/llm): queued by the handler,
+    answered by the worker outside any transaction, then kept as numbers only (outcome, tokens,
+    latency) for the daily token budget every replica shares, and for the digest."""
+
+    __tablename__ = "llm_reply"
+    __table_args__ = (Index("ix_llm_reply_status_deadline", "status", "deadline"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # the customer's message; cleared once answered
+    fallback: Mapped[str] = mapped_column(String(16))  # what the embedded path says instead: question | chat
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | done
+    deadline: Mapped[datetime]  # the customer has waited long enough: the embedded path answers
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(24), default="")  # answered | held | <fallback reason>
+    prompt_tokens: Mapped[int] = mapped_column(default=0)
+    completion_tokens: Mapped[int] = mapped_column(default=0)
+    latency_ms: Mapped[int | None]  # of the model call; None when none was made
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    done_at: Mapped[datetime | None]
+
+
 class AccessToken(Base):
     """The shared access_token of one secret, so replicas refresh once and never race each other."""
 

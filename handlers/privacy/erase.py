@@ -52,6 +52,7 @@ from storage.models import (
     Ticket,
     UnansweredQuestion,
 )
+from storage.repos.llm import LlmReplyRepo
 from storage.repos.privacy import Found, PrivacyRepo
 
 # How each table is treated; "scan" = only rows mentioning them are rewritten.
@@ -62,7 +63,7 @@ PLAN: dict[str, str] = {
     "checkin_participant": "delete", "checkin": "delete", "checkin_reminder": "delete",
     "community_reward": "delete", "points_entry": "delete", "referral_participant": "delete",
     "referral_invite": "delete", "group_membership": "delete", "customer_note": "delete",
-    "message": "anonymise", "outbox_item": "anonymise", "inbound_event": "anonymise",
+    "message": "anonymise", "outbox_item": "anonymise", "inbound_event": "anonymise", "llm_reply": "anonymise",
     "audit_log": "scan", "staff_pending": "scan", "console_session": "scan", "login_state": "scan",
     "staff": "scan", "tag": "scan", "customer_group": "scan", "kf_cursor": "scan", "login_failure": "scan",
     "job_run": "scan", "access_token": "scan", "interest_group": "scan", "interest_chat": "scan",
@@ -109,6 +110,7 @@ async def erase_customers(session: AsyncSession, customers: Sequence[Customer], 
         erasure.add(name, n)
     erasure.add("message", await repo.anonymise_messages(ids))
     erasure.add("outbox_item", await repo.clear_outbox(ids, now=now))
+    erasure.add("llm_reply", await LlmReplyRepo(session).anonymise(ids))  # tokens stay: budget and digest
     for table in Base.metadata.sorted_tables:
         if table.name != Customer.__tablename__:
             erasure.add(table.name, await _sweep(repo, table, needles, now))

@@ -27,6 +27,7 @@ from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
 from handlers.escalation.tickets import recent_lines
 from handlers.questions.config import QuestionsConfig
+from handlers.replies.voice import Say
 from handlers.services import Ctx
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import QuestionNoticeRepo
@@ -65,6 +66,18 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
 async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> UnansweredQuestion | None:
     """The persona cannot answer `question`: queue it with context and tell the customer what
     will happen, a promise only when someone will keep it."""
+    queued = await queue_question(ctx, question, open_kfid=open_kfid)
+    if queued is None or ctx.customer is None:
+        return None
+    row, reply = queued
+    await ctx.say(reply.key, name=ctx.customer.name, **reply.facts)
+    return row
+
+
+async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[UnansweredQuestion, Say] | None:
+    """Queue `question` of the context's customer with the chat so far; returns the row and what the
+    persona says about it (the promise, or the honest reply). The LLM worker, which answers later and
+    outside a kf event, says it through its own channel."""
     customer = ctx.customer
     if customer is None:
         return None
@@ -73,14 +86,15 @@ async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> Unanswere
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
                "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
     if keepers:
-        await ctx.say("reply.fallback", name=customer.name)
+        reply = Say("reply.fallback")
     else:
         staffed = bool(await ctx.repos.staff.list())
-        await ctx.say("reply.unknown", name=customer.name, how=how_to_reach(ctx, staffed=staffed))
-    return ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
-                                    best_faq=closest[0].entry.id if closest else "",
-                                    confidence=closest[0].confidence if closest else 0.0,
-                                    open_kfid=open_kfid, context=context)
+        reply = Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed)})
+    row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
+                                   best_faq=closest[0].entry.id if closest else "",
+                                   confidence=closest[0].confidence if closest else 0.0,
+                                   open_kfid=open_kfid, context=context)
+    return row, reply
 
 
 # --- telling staff, batched -----------------------------------------------------------------------

@@ -9,7 +9,8 @@ answer it (the knowledge base when sure; small talk, feelings and media in the p
 an acknowledgement when the customer told us about themselves; for a real question it cannot
 answer, it is queued for staff and the persona promises a colleague only when someone will keep
 the promise, else says honestly it does not know yet (handlers/questions); for any other
-statement, a chat reply); then push the new stage's content. The answer is written first so it
+statement, a chat reply; with `[llm] enabled`, those last two go to the model first,
+handlers/replies/llm/); then push the new stage's content. The answer is written first so it
 leaves first. Answers are never capped; the push goes through the anti-spam gate. One customer
 message gets at most three kf messages here, inside WeCom's 5 per customer message.
 """
@@ -22,6 +23,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
 from handlers.questions.queue import ask_colleague
+from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -74,10 +76,14 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say(f"chat.{intent}", name=customer.name)
     elif seen.tag_names:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
-    elif is_question(text):  # queued for staff; a promise only when someone will keep it
-        await ask_colleague(ctx, text, open_kfid=event.open_kfid)
-    else:  # a statement, not a question: a person would just chat back
-        await ctx.say("chat.other", name=customer.name)
+    else:  # a question it cannot answer, or a statement a person would just chat back to
+        kind = "question" if is_question(text) else "chat"
+        if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
+            pass  # the model's worker answers, or falls back to what follows, within llm.timeout_s
+        elif kind == "question":  # queued for staff; a promise only when someone will keep it
+            await ask_colleague(ctx, text, open_kfid=event.open_kfid)
+        else:
+            await ctx.say("chat.other", name=customer.name)
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)
