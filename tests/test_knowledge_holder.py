@@ -80,3 +80,4 @@ async def test_an_index_with_async_methods_drops_in_behind_build_index(sessions,
     async with sessions() as s:
         assert await kb.sync(s) is True
     assert [m.entry.id for m in await kb.rank("门店几点关门")] == ["kb#1"]
+

@@ -5,6 +5,9 @@ nobody to keep a promise the persona makes none."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timezone
+
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
@@ -259,3 +262,40 @@ async def test_a_question_that_needs_no_answer_is_closed_and_leaves_the_queue(bo
     finally:
         await advisor.close()
     assert [q.status for q in await questions(bot)] == ["closed", "closed"]
+
+
+async def test_two_members_answering_at_once_in_two_replicas_do_not_both_send(postgres_url: str) -> None:
+    """The second /answer waits for the first one's row lock, then sees the question answered."""
+    from sqlalchemy import text
+
+    from storage import db
+    from storage.models import UnansweredQuestion
+    from storage.repos.replies import UnansweredRepo
+    from tests.waiting import wait_until
+
+    engine = db.create_engine(postgres_url)
+    sessions = db.session_factory(engine)
+    try:
+        async with sessions.begin() as s:
+            row = UnansweredRepo(s).add(None, "可以开发票吗", now=datetime(2026, 3, 2, 2, tzinfo=timezone.utc))
+            await s.flush()
+            number = row.id
+
+        async def second() -> str:
+            async with sessions.begin() as s:
+                found = await UnansweredRepo(s).find(number, lock=True)
+                assert found is not None
+                return found.status
+
+        async with sessions.begin() as first:
+            mine = await UnansweredRepo(first).find(number, lock=True)
+            assert isinstance(mine, UnansweredQuestion)
+            other = asyncio.create_task(second())
+            async with sessions() as probe:  # the other replica is waiting for this row's lock
+                waiting = await wait_until(lambda: probe.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")))
+            assert waiting == 1 and not other.done()
+            mine.status = "answered"
+        assert await other == "answered"
+    finally:
+        await engine.dispose()

@@ -50,7 +50,7 @@ class Answered:
 
 async def open_question(ctx: Ctx, number: int) -> UnansweredQuestion:
     """Question #number if it still waits for an answer; CommandError saying why not otherwise."""
-    question = await ctx.repos.unanswered.find(number)
+    question = await ctx.repos.unanswered.find(number, lock=True)
     if question is None:
         raise CommandError(f"没有问题 #{number}。发送 /questions 查看待回答的问题。")
     if question.status in (ANSWERED, CLOSED):

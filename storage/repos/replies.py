@@ -29,8 +29,13 @@ class UnansweredRepo:
         self.session.add(row)
         return row
 
-    async def find(self, question_id: int) -> UnansweredQuestion | None:
-        return await self.session.get(UnansweredQuestion, question_id)
+    async def find(self, question_id: int, *, lock: bool = False) -> UnansweredQuestion | None:
+        """`lock`: hold the row until the transaction ends (PostgreSQL), so two members answering at
+        once in two replicas cannot both send; the second then sees it answered."""
+        if not lock:
+            return await self.session.get(UnansweredQuestion, question_id)
+        return await self.session.scalar(select(UnansweredQuestion).where(UnansweredQuestion.id == question_id)
+                                         .with_for_update().execution_options(populate_existing=True))
 
     async def open(self, *, limit: int = 200) -> list[UnansweredQuestion]:
         """Open questions, oldest first."""
