@@ -1,5 +1,5 @@
 """The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check,
-faq eval, console passwd, customer export|erase."""
+faq eval|reload, console passwd, customer export|erase."""
 
 from __future__ import annotations
 
@@ -361,15 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--kb", help="FAQ file (TOML or CSV) instead of the configured knowledge base")
     fe.add_argument("--threshold", type=float, help="confidence to answer (default: [faq] threshold)")
     fe.set_defaults(func=cmd_faq_eval)
+    fq.add_parser("reload", help="check the FAQ file and make every running replica re-read it",
+                  parents=[common]).set_defaults(func=cmd_faq_reload)
     cs = sub.add_parser("console", help="staff console").add_subparsers(dest="console_cmd", required=True)
     cw = cs.add_parser("passwd", help="set a staff member's console password (needs console.password_login)",
                        parents=[common])
     cw.add_argument("userid")
     cw.add_argument("--stdin", action="store_true", help="read the password from standard input")
     cw.set_defaults(func=cmd_console_passwd)
-    fq = sub.add_parser("faq", help="the knowledge base").add_subparsers(dest="faq_cmd", required=True)
-    fq.add_parser("reload", help="check the FAQ file and make every running replica re-read it",
-                  parents=[common]).set_defaults(func=cmd_faq_reload)
     cu = sub.add_parser("customer", help="customers' data rights (PIPL)").add_subparsers(dest="customer_cmd",
                                                                                         required=True)
     ce = cu.add_parser("export", help="print everything stored about one customer as JSON", parents=[common])
