@@ -422,6 +422,8 @@ BAD_INPUTS = [
     "/referral create spring 春日邀请 nobody 10=面霜", "/referral end nosuch", "/referral winners nosuch",
     "/referral list all", "/points 没这个人",
     "/export", "/export 没这个人", "/erase", "/erase 没这个人", "/erase 周敏 多余", "/erase confirm",
+    "/koc bogus", "/koc tga", "/koc 0", "/koc 51", "/koc tag x", "/koc 5 6", "/koc tag 5 6", "/koc tag",
+    "/suggestions 0", "/suggestions abc", "/suggestions 5 6",
 ]
 
 
