@@ -22,7 +22,7 @@ class KocConfig:
     weight_invites: float = 5.0  # per friend they brought who stayed (referral)
     weight_streak: float = 1.0  # per day of their longest check-in streak
     weight_purchases: float = 3.0  # per paid order
-    weight_messages: float = 0.2  # per message they wrote (kf chats and customer groups) ...
+    weight_messages: float = 0.2  # per message they wrote (the kf chat: WeCom gives apps no group chat text) ...
     messages_cap: int = 100  # ... counting at most this many, so chatter alone cannot make a KOC
     weight_groups: float = 1.0  # per customer group they are in now
     tag: str = "客户洞察:KOC"  # "group:name", given by /koc tag (mirrored to WeCom like every tag)

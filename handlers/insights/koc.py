@@ -30,8 +30,9 @@ from storage.repos.insights import KocRepo
 
 
 @dataclass(frozen=True, slots=True)
-class KocScore:
-    customer: Customer
+class Activity:
+    """What one customer did in the window: the amounts a KOC score is made of."""
+
     invites: int = 0
     streak: int = 0
     purchases: int = 0
@@ -50,10 +51,25 @@ class KocScore:
         return sorted([p for p in parts if p[1] > 0], key=lambda p: -p[1])
 
     def score(self, cfg: KocConfig) -> float:
-        return sum(points for _, points in self.parts(cfg))
+        counted = min(self.messages, cfg.messages_cap)
+        return (self.invites * cfg.weight_invites + self.streak * cfg.weight_streak
+                + self.purchases * cfg.weight_purchases + counted * cfg.weight_messages
+                + self.groups * cfg.weight_groups)
 
     def why(self, cfg: KocConfig) -> str:
         return " · ".join(f"{what} +{fmt(points)}" for what, points in self.parts(cfg)) or "无"
+
+
+@dataclass(frozen=True, slots=True)
+class KocScore:
+    customer: Customer
+    activity: Activity
+
+    def score(self, cfg: KocConfig) -> float:
+        return self.activity.score(cfg)
+
+    def why(self, cfg: KocConfig) -> str:
+        return self.activity.why(cfg)
 
 
 def fmt(points: float) -> str:
@@ -82,11 +98,17 @@ async def koc_scores(ctx: Ctx, *, limit: int) -> list[KocScore]:
     purchases = await paid_orders(ctx.session, since)
     messages = await repo.messages(since)
     groups = await repo.groups()
-    ids = set(invites) | set(checkins) | set(purchases) | set(messages) | set(groups)
-    scores = [KocScore(c, invites.get(c.id, 0), longest_streak(checkins.get(c.id, [])), purchases.get(c.id, 0),
-                       messages.get(c.id, 0), groups.get(c.id, 0)) for c in await repo.customers(sorted(ids))]
-    ranked = sorted((s for s in scores if s.score(cfg) > 0), key=lambda s: (-s.score(cfg), s.customer.id))
-    return ranked[:limit]
+    gone = await repo.not_active()
+    # Rank plain numbers first and load only the customers shown: a busy corp has tens of thousands
+    # of customers with a message in the window.
+    candidates = [(cid, Activity(invites.get(cid, 0), longest_streak(checkins.get(cid, [])), purchases.get(cid, 0),
+                                 messages.get(cid, 0), groups.get(cid, 0)))
+                  for cid in set(invites) | set(checkins) | set(purchases) | set(messages) | set(groups)
+                  if cid not in gone]
+    scored = [(points, cid, activity) for cid, activity in candidates if (points := activity.score(cfg)) > 0]
+    top = sorted(scored, key=lambda row: (-row[0], row[1]))[:limit]
+    customers = {c.id: c for c in await repo.customers([cid for _, cid, _ in top])}
+    return [KocScore(customers[cid], activity) for _, cid, activity in top if cid in customers]
 
 
 def who(customer: Customer) -> str:

