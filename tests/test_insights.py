@@ -76,6 +76,23 @@ def test_a_long_list_keeps_whole_lines_within_an_app_message() -> None:
     assert shown == lines[:len(shown)] and f"另有 {50 - len(shown)} 条未显示" in text
 
 
+@pytest.mark.parametrize(("data", "key"), [
+    ({"koc": {"tag": "KOC"}}, "koc.tag"),  # needs its tag group
+    ({"koc": {"weight_invites": -1}}, "koc.weight_invites"),
+    ({"koc": {"top": 0}}, "koc.top"),
+    ({"koc": {"advisor": "nobody"}, "staff": {"advisors": ["li.na"]}}, "koc.advisor"),
+    ({"suggestions": {"repeat": 0}}, "suggestions.repeat"),
+    ({"suggestions": {"tag": "产品体验官候选"}}, "suggestions.tag"),
+])
+def test_a_bad_insights_setting_names_its_key(data: dict, key: str) -> None:
+    from bot.app import config_from
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        config_from(data, {})
+    assert info.value.key == key
+
+
 # --- purchases ------------------------------------------------------------------------------------
 
 
