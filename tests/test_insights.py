@@ -28,7 +28,7 @@ from storage.models import (
     Stamp,
     Suggestion,
 )
-from storage.repos import CustomerRepo
+from storage.repos import CustomerRepo, StaffRepo
 from tests import escalation_kit as kit
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest, make_config
@@ -303,3 +303,17 @@ async def test_the_console_page_lists_kocs_and_suggestions_and_tags_for_operator
     finally:
         await client.close()
         await advisor.close()
+
+
+async def test_koc_tag_refuses_an_advisor_who_left_the_staff_and_changes_nothing(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+    await bot.drain()
+    await seed_community(bot, clock)
+    async with bot.sessions.begin() as s:
+        member = await StaffRepo(s).find("li.na")
+        assert member is not None
+        member.active = False
+    reply = await say(bot, wecom, "chen.jing", "/koc tag")
+    assert "li.na 已停用" in reply
+    assert wecom.customer_tags("zhang.wei", "wmAnn") == []
+    assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == ""
