@@ -39,7 +39,7 @@ chromium:
 
 screenshots: $(STAMP) chromium   # docs/*.png for the README, taken by the browser tests
 	WANZI_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_console_browser.py tests/test_console_actions_browser.py \
-		tests/test_sidebar_browser.py
+		tests/test_sidebar_browser.py tests/test_insights_browser.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -79,6 +79,7 @@ def cross_check(config: Config) -> None:
     """The checks that span sections (each section checks itself when it loads)."""
     from handlers.checkin.config import CheckinConfig
     from handlers.digest.config import DigestConfig
+    from handlers.insights.config import KocConfig
     from handlers.topics.config import CommunityConfig
 
     if config.of(DigestConfig).webhook and not config.wecom.webhook_key:
@@ -88,6 +89,9 @@ def cross_check(config: Config) -> None:
         if campaign.group and campaign.group not in groups:
             raise ConfigError(f"checkin.campaigns[{i}].group",
                               f"no interest group {campaign.group!r} in community.groups")
+    advisor, staff = config.of(KocConfig).advisor, config.staff
+    if advisor and advisor not in {*staff.admins, *staff.operators, *staff.advisors}:
+        raise ConfigError("koc.advisor", f"{advisor!r} is not a member listed under [staff]")
 
 
 def config_from(data: Mapping[str, Any], env: Mapping[str, str] | None = None, *,

@@ -261,7 +261,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
         raise ConfigError("--date", f"must be YYYY-MM-DD, got {args.date!r}") from None
     from bot.app import load_configured_persona
 
-    brand = load_configured_persona(config).profile.brand
+    persona = load_configured_persona(config)
+    brand = persona.profile.brand
     url = _existing_database(args, config)
 
     async def run() -> tuple[str, str]:
@@ -270,7 +271,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
             await db.ensure_migrated(engine)
             async with db.session_factory(engine)() as session:
                 registry = default_registry()
-                digest = await compute(session, config, registry, day, now=SystemClock().now())
+                digest = await compute(session, config, registry, day, now=SystemClock().now(), persona=persona)
                 html = ""
                 if args.html:
                     from handlers.digest.console import standalone_digest_html

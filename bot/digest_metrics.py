@@ -59,6 +59,9 @@ class Metric:
     priority: int = 3
     better: int = 1
     note: str = ""  # how it is counted, shown in the console
+    # A breakdown whose labels are keys of a vocabulary the digest is shown with (e.g. "stage": the
+    # persona's stage names → their labels), so "new" reads 新客 everywhere; "" = shown as stored.
+    vocabulary: str = ""
 
 
 @dataclass(frozen=True, slots=True)

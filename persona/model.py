@@ -140,6 +140,11 @@ class Persona:
     def holiday_on(self, day: date) -> Holiday | None:
         return next((h for h in self.holidays if h.covers(day)), None)
 
+    def stage_label(self, name: str) -> str:
+        """What staff read for a stored stage key ("new" → 新客); an unknown key as stored."""
+        stage = self.stages.get(name)
+        return stage.label or name if stage else name
+
     def stage_of_tags(self, tags: set[str]) -> Stage | None:
         """The highest stage implied by a customer's "group:name" tags."""
         implied = [s for s in self.stages.values() if tags.intersection(s.tags)]

@@ -773,6 +773,21 @@ class ReferralInvite(Base):
     left_at: Mapped[datetime | None]
 
 
+# --- insights: suggestions customers give (revision 0019) ------------------------------
+
+
+class Suggestion(Base):
+    """A customer message that proposes a product or an improvement (handlers/insights/detector.py)."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_customer_created", "customer_id", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    msgid: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # --- daily digest: indexes its per-day aggregates range-scan --------------------------
 # Declared here, after the tables, so the earlier classes stay untouched; revision 0007 creates them.
 

@@ -424,6 +424,8 @@ BAD_INPUTS = [
     "/export", "/export 没这个人", "/erase", "/erase 没这个人", "/erase 周敏 多余", "/erase confirm",
     "/questions all", "/questions close", "/questions close abc", "/questions close 999",
     "/answer", "/answer 12", "/answer 12 +faq", "/answer abc 你好", "/answer 999 你好",
+    "/koc bogus", "/koc tga", "/koc 0", "/koc 51", "/koc tag x", "/koc 5 6", "/koc tag 5 6", "/koc tag",
+    "/suggestions 0", "/suggestions abc", "/suggestions 5 6",
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 from aiohttp import web
 
 from bot import roles
-from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS
+from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS, PERSONA
 from bot.appkeys import PAGES as MOUNTED
 from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, tell, writer
@@ -57,9 +57,10 @@ async def customer_list(request: web.Request) -> web.Response:
     async with writer(request).begin() as session:  # who looked at which customers (PIPL), like a detail view
         AuditRepo(session).record(actor=actor(request), action="console_list_customers", target=q[:128],
                                   detail={"shown": len(customers)}, now=request.config_dict[CLOCK].now())
-    tz = config.persona.timezone
+    tz, persona = config.persona.timezone, request.config_dict[PERSONA]
     rows = [(render('<a href="$href">$name</a>', href=f"/console/customers/{c.id}", name=c.name or "（未命名）"),
-             c.external_userid, c.remark or "—", c.channel or "—", c.stage or "—", _tags(tags.get(c.id, [])),
+             c.external_userid, c.remark or "—", c.channel or "—", persona.stage_label(c.stage) or "—",
+             _tags(tags.get(c.id, [])),
              STATUS.get(c.status, c.status), local_time(c.last_inbound_at, tz) or "—") for c in customers]
     form = render('<form class="search" method="get" action="/console/customers">'
                   '<input name="q" value="$q" placeholder="客户 ID / 昵称 / 备注" autofocus>'
@@ -126,7 +127,8 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
                          a=f"{base}/advisor", csrf=csrf, none=none, o=options)
     profile = [("外部联系人 ID", customer.external_userid), ("备注", customer.remark or "—"),
                ("渠道", customer.channel or "—"), ("添加员工", customer.owner_userid or "—"),
-               ("专属顾问", advisor), ("VIP", vip), ("阶段", customer.stage or "—"),
+               ("专属顾问", advisor), ("VIP", vip),
+               ("阶段", request.config_dict[PERSONA].stage_label(customer.stage) or "—"),
                ("状态", STATUS.get(customer.status, customer.status) + (
                    f"（{local_time(customer.lost_at, tz, '%Y-%m-%d %H:%M')}）" if customer.lost_at else "")),
                ("推送", "已退订" if customer.opted_out else "接收"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import fmean
-from typing import Sequence
+from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,9 +82,21 @@ def _scalar_keys(registry: Registry) -> list[str]:
     return [m.key for m in registry.metrics if m.kind in SCALAR_KINDS]
 
 
+Vocabularies = Mapping[str, Mapping[str, str]]  # vocabulary name → {stored key: label}
+
+
+def relabel(metric: Metric, value: Breakdown, vocabularies: Vocabularies) -> Breakdown:
+    """A breakdown's stored keys as their labels (a stage "new" as 新客); unknown keys stay as stored."""
+    words = vocabularies.get(metric.vocabulary, {}) if metric.vocabulary else {}
+    if not words:
+        return value
+    return Breakdown(tuple((words.get(label, label), n) for label, n in value.items))
+
+
 async def build_digest(session: AsyncSession, day: date, tz: str, *, now: datetime,
-                       registry: Registry | None = None) -> Digest:
-    """Compute the digest of local `day` in time zone `tz` from stored data."""
+                       registry: Registry | None = None, vocabularies: Vocabularies | None = None) -> Digest:
+    """Compute the digest of local `day` in time zone `tz` from stored data; breakdowns whose metric
+    names a vocabulary are shown with its labels."""
     registry = registry or default_registry()
     window = Window.of(day, ZoneInfo(tz), now=now)
     today = await registry.compute(session, window)
@@ -98,7 +110,8 @@ async def build_digest(session: AsyncSession, day: date, tz: str, *, now: dateti
             continue
         value = today.get(metric.key)
         if metric.kind not in SCALAR_KINDS:
-            lines.append(Line(metric, value if value is not None else Breakdown()))
+            shown = relabel(metric, value, vocabularies or {}) if isinstance(value, Breakdown) else Breakdown()
+            lines.append(Line(metric, shown))
             continue
         past = [h.get(metric.key) for h in history]
         numbers = [v for v in past if isinstance(v, (int, float))]

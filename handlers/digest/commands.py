@@ -21,7 +21,7 @@ async def run_digest(ctx: Ctx, day: date | None) -> Markdown:
         raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报。")
     day = day or last_whole_day(ctx.settings, ctx.clock.now())
     text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day,
-                                 now=ctx.clock.now(), brand=ctx.persona.profile.brand)
+                                 now=ctx.clock.now(), persona=ctx.persona)
     return Markdown(text)
 
 

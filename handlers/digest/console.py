@@ -17,9 +17,9 @@ from bot.console.frame import frame, reader
 from bot.console.html import STATIC, Safe, join, render, url
 from bot.digest_metrics import Breakdown, Registry, Value
 from bot.feature import ConsolePage
-from handlers.digest.build import Digest, Line, build_digest, daily_series
+from handlers.digest.build import Digest, Line, Vocabularies, build_digest, daily_series
 from handlers.digest.render import day_title, fmt_breakdown, fmt_change, fmt_value, trend
-from handlers.digest.service import digest_title, last_whole_day
+from handlers.digest.service import digest_title, last_whole_day, vocabularies
 from handlers.services import services_of
 
 CHART_DAYS = 30
@@ -118,8 +118,8 @@ def digest_body(digest: Digest, series: SeriesMap, registry: Registry,
 
 
 async def compute_page(session: AsyncSession, day: date, tz: str, now: datetime,
-                       registry: Registry) -> tuple[Digest, SeriesMap]:
-    digest = await build_digest(session, day, tz, now=now, registry=registry)
+                       registry: Registry, words: Vocabularies) -> tuple[Digest, SeriesMap]:
+    digest = await build_digest(session, day, tz, now=now, registry=registry, vocabularies=words)
     series = await daily_series(session, chart_keys(registry), day, tz, days=CHART_DAYS, registry=registry, now=now)
     return digest, series
 
@@ -157,13 +157,17 @@ async def digest_page(request: web.Request) -> web.Response:
     day = _parse_day(request, last_whole_day(config, now), today)
     registry = services_of(request).digest
     async with reader(request)() as session:
-        digest, series = await compute_page(session, day, config.persona.timezone, now, registry)
+        digest, series = await compute_page(session, day, config.persona.timezone, now, registry,
+                                            vocabularies(request.config_dict[PERSONA]))
+    earlier = render('<a href="$prev">← 前一天</a>', prev=url("/console/digest", date=f"{day - timedelta(days=1)}")) \
+        if day > EARLIEST else Safe("")
+    # Never a link into a day that has not begun: the page (and /digest) refuse those.
     later = render('<a href="$next">后一天 →</a>', next=url("/console/digest", date=f"{day + timedelta(days=1)}")) \
         if day < today else Safe("")
     nav = render('<form class="daynav" method="get" action="/console/digest">'
-                 '<a href="$prev">← 前一天</a><input type="date" name="date" value="$day" max="$today_iso">'
+                 '$earlier<input type="date" name="date" value="$day" min="$min" max="$today_iso">'
                  '<button type="submit">查看</button>$later<a href="$today">今天（进行中）</a>'
-                 '</form>', prev=url("/console/digest", date=f"{day - timedelta(days=1)}"), day=f"{day}",
+                 '</form>', earlier=earlier, min=f"{EARLIEST}", day=f"{day}",
                  later=later, today_iso=f"{today}", today=url("/console/digest", date=f"{today}"))
     title = digest_title(request.config_dict[PERSONA].profile.brand)
     return frame(request, "简报", join([nav, digest_body(digest, series, registry, title)]), active="digest")

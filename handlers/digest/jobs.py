@@ -34,7 +34,7 @@ async def send_daily_digest(ctx: Ctx, fire_time: datetime) -> None:
     """Compute yesterday's digest and queue it to the managers and, if configured, the group robot."""
     config = ctx.settings
     day = fire_time.astimezone(ZoneInfo(config.persona.timezone)).date() - timedelta(days=1)
-    digest = await compute(ctx.session, config, ctx.services.digest, day, now=ctx.clock.now())
+    digest = await compute(ctx.session, config, ctx.services.digest, day, now=ctx.clock.now(), persona=ctx.persona)
     title, link = digest_title(ctx.persona.profile.brand), console_link(config, day)
     settings = config.of(DigestConfig)
     if settings.managers:

@@ -109,11 +109,19 @@ class _MdLine:
     priority: int  # 0 = always kept
 
 
+def quiet(line: Line) -> bool:
+    """Nothing happened and nothing changed: 0 or no value, like the day before and the week."""
+    return all(v is None or (isinstance(v, (int, float)) and abs(v) < 1e-9)
+               for v in (line.value, line.previous, line.average7))
+
+
 def _md_metric(line: Line) -> str:
     m = line.metric
     if isinstance(line.value, Breakdown):
         return f"> {m.label}：{fmt_breakdown(m, line.value)}"
     parts = [f"> {m.label} **{fmt_value(m, line.value)}**"]
+    if quiet(line):  # "较前日 持平 7日均 0" on every line of a quiet day pushed real lines out
+        return parts[0]
     change = fmt_change(m, line.change)
     if change:
         color = {1: "info", -1: "warning", 0: "comment"}[trend(line)]

@@ -1,6 +1,6 @@
 """The digest as other parts of Wanzi ask for it: the scheduled job, `/digest [date]`, the CLI.
 
-    text = await digest_markdown(session, config, registry, day, now=clock.now(), brand="柚见")
+    text = await digest_markdown(session, config, registry, day, now=clock.now(), persona=persona)
 
 `day` defaults to yesterday in the brand's time zone (`persona.timezone`): the last whole day.
 """
@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.digest_metrics import Registry
-from handlers.digest.build import Digest, build_digest
+from handlers.digest.build import Digest, Vocabularies, build_digest
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
+from persona.model import Persona
 
 
 def last_whole_day(config: Config, now: datetime) -> date:
@@ -32,14 +33,20 @@ def digest_title(brand: str) -> str:
     return f"{brand}每日简报" if brand else "每日简报"
 
 
+def vocabularies(persona: Persona) -> Vocabularies:
+    """What stored keys mean to a reader: the persona's stages by their labels."""
+    return {"stage": {name: persona.stage_label(name) for name in persona.stages}}
+
+
 async def compute(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,
-                  now: datetime) -> Digest:
+                  now: datetime, persona: Persona | None = None) -> Digest:
     return await build_digest(session, day or last_whole_day(config, now), config.persona.timezone, now=now,
-                              registry=registry)
+                              registry=registry, vocabularies=vocabularies(persona) if persona else None)
 
 
 async def digest_markdown(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,
-                          now: datetime, brand: str = "", limit: int = APP_MARKDOWN_LIMIT) -> str:
+                          now: datetime, persona: Persona, limit: int = APP_MARKDOWN_LIMIT) -> str:
     """The digest of `day` as WeCom markdown within `limit` bytes, linking to the console."""
-    digest = await compute(session, config, registry, day, now=now)
-    return markdown(digest, title=digest_title(brand), link=console_link(config, digest.day), limit=limit)
+    digest = await compute(session, config, registry, day, now=now, persona=persona)
+    return markdown(digest, title=digest_title(persona.profile.brand), link=console_link(config, digest.day),
+                    limit=limit)

@@ -21,6 +21,7 @@ from storage.models import (
     PointsEntry,
     RuleHit,
     StageEntry,
+    Suggestion,
     SuppressedPush,
     Ticket,
     UnansweredQuestion,
@@ -101,6 +102,7 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
         "unanswered_questions": [_fields(q, ("created_at", "text", "status", "best_faq", "answer", "answered_at"))
                                  for q in await repo.owned(UnansweredQuestion, cid)],
         "notes": [_fields(n, ("created_at", "staff_userid", "text")) for n in await repo.owned(CustomerNote, cid)],
+        "suggestions": [_fields(s, ("created_at", "text")) for s in await repo.owned(Suggestion, cid)],
         "stages": [_fields(s, ("entered_at", "stage", "source", "push")) for s in await repo.owned(StageEntry, cid)],
         "rule_hits": [_fields(h, ("created_at", "rule")) for h in await repo.owned(RuleHit, cid)],
         "groups": [{"chat_id": g.chat_id, "group_name": g.name, "joined_at": _plain(m.joined_at),

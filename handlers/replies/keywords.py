@@ -35,7 +35,11 @@ def _extractor() -> Any:  # jieba.analyse.TFIDF; jieba ships no types
 
 
 def top_keywords(texts: Iterable[tuple[str, int]], limit: int = 10) -> list[tuple[str, int]]:
-    """(keyword, messages mentioning it), best first, from (distinct text, count) pairs."""
+    """(keyword, messages mentioning it) from (distinct text, count) pairs.
+
+    TF-IDF picks which words make the list (a common word with many mentions does not crowd out a
+    telling one); the list is then ordered by the number shown next to each word, so a reader sees
+    the most mentioned first (ties: the better TF-IDF score first)."""
     tfidf = _extractor()
     scores: dict[str, float] = {}
     mentions: dict[str, int] = {}
@@ -47,4 +51,4 @@ def top_keywords(texts: Iterable[tuple[str, int]], limit: int = 10) -> list[tupl
             scores[word] = scores.get(word, 0.0) + count * tfidf.idf_freq.get(word, tfidf.median_idf)
             mentions[word] = mentions.get(word, 0) + count
     best = sorted(scores, key=lambda w: (-scores[w], w))[:limit]
-    return [(w, mentions[w]) for w in best]
+    return [(w, mentions[w]) for w in sorted(best, key=lambda w: (-mentions[w], -scores[w], w))]

@@ -36,7 +36,8 @@ STAGE_TRANSITIONS = Metric("conversion.stage_transitions", "阶段变化", "conv
                            note="客户进入新阶段的次数（规则、渠道、标签）")
 
 
-BY_STAGE = Metric("conversion.stages_entered", "进入阶段", "conversion", kind="breakdown", priority=5)
+BY_STAGE = Metric("conversion.stages_entered", "进入阶段", "conversion", kind="breakdown", priority=5,
+                  vocabulary="stage")
 
 
 async def stages(session: AsyncSession, window: Window) -> Mapping[str, Value]:

@@ -1,0 +1,52 @@
+"""Is a customer's message a product suggestion? A small rule set, chosen to miss rather than to
+cry wolf: staff read every hit in /suggestions, and a tag follows from repeats.
+
+A message is a suggestion when it proposes something the brand could make or change:
+- it offers advice: 建议… / 提个建议 / 有个意见 (not when the customer asks for advice:
+  有什么建议、求建议、建议我用哪个);
+- it wishes for a product or a change: 希望(你们)(能)出/推出/增加/改/优化…,
+  能不能/可不可以/能否 出/推出/增加/优化…, 期待出…, 为什么不出…, 出个/出一款…,
+  要是能/如果有/如果能 … 就好了/会更好 (a bare 如果有 is a condition: "如果有优惠告诉我");
+and it is not about an order or the service (发货、快递、物流、退款、发票、客服、回复 …):
+"希望你们早点发货" is a complaint for the service queue, not a product idea, and "能不能出发票"
+asks for an invoice.
+"""
+
+from __future__ import annotations
+
+import re
+
+_OUT = r"出(?!来|门|去|发|库|货|票|单|差)"  # 出 as in "make" (出新品), not 出来/出门/出发票
+_PRODUCT = rf"(?:{_OUT}|推出|上新|上架|增加|多出|开发|研发|改进|改良|优化|升级)"
+_CHANGE = rf"(?:{_PRODUCT}|做|改|换|加|提供|考虑)"
+_WISH = re.compile(
+    rf"希望[^。！？!?，,]{{0,6}}?{_CHANGE}"
+    rf"|(?:能不能|可不可以|能否|有没有可能|是否可以|可以考虑)(?:再|也|多)?{_PRODUCT}"
+    rf"|期待(?:你们)?(?:能)?(?:{_OUT}|推出|上新)"
+    rf"|为什么不(?:{_OUT}|做|推出|增加)"
+    rf"|{_OUT}(?:个|一款|一个|一套|一种)"
+    rf"|(?:要是|如果|假如)(?:能|有|再)[^。！？!?]{{1,24}}(?:就好了|就更好了|会更好|更好了|多好|就完美了|该多好)"
+)
+_ADVICE = re.compile(r"建议|提(?:个|点|一点|一个)?(?:建议|意见)|有个(?:小)?(?:建议|意见)|小建议")
+_ASKS_ADVICE = re.compile(
+    r"(?:什么|啥|给点|给个|给些|求|请|有没有|能不能给|可以给)(?:些|点|个)?建议"
+    r"|建议(?:我|一下我|下我)?(?:用|买|选|入|搭配|怎么|哪)"
+    r"|(?:你|您|你们|小柚|老师)的建议|谢谢(?:你|您)?(?:的)?建议|听(?:你|您)的建议"
+    r"|建议[^。！？!?]{0,12}[吗呢？?]$"
+)
+# An order, a delivery or the service: a wish about these is a service matter, not a product idea.
+_SERVICE = re.compile(
+    r"发货|出货|快递|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
+    r"|客服|回复|回我|处理一下"
+)
+MAX_CHARS = 300  # a long paste is no suggestion we can act on
+
+
+def is_suggestion(text: str) -> bool:
+    """True when the customer proposes a product or an improvement (see the module's rules)."""
+    t = re.sub(r"\s+", "", text or "")
+    if not t or len(t) > MAX_CHARS or t.startswith("/") or _SERVICE.search(t):
+        return False
+    if _WISH.search(t):
+        return True
+    return bool(_ADVICE.search(t)) and not _ASKS_ADVICE.search(t)

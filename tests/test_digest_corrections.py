@@ -1,0 +1,92 @@
+"""Digest corrections: keywords listed by the counts shown, a quiet day that fits WeCom whole, stage
+keys shown as the persona's labels (digest, console), and no way into days that have not begun."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from bot.digest_metrics import Breakdown
+from handlers.digest.build import build_digest
+from handlers.digest.registry import default_registry
+from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown, terminal
+from handlers.digest.service import vocabularies
+from handlers.replies.keywords import top_keywords
+from persona import default_persona_path, load_persona
+from storage.repos import CustomerRepo, StageRepo
+from tests.console_kit import ConsoleClient
+from tests.harness import BotUnderTest, make_config
+
+TZ = "Asia/Shanghai"
+DAY = date(2024, 3, 20)
+NOON = datetime.combine(DAY, time(12), ZoneInfo(TZ))
+
+
+def test_top_keywords_are_chosen_by_tf_idf_and_listed_by_the_counts_shown() -> None:
+    # 色号 scores higher (rare word, 4 mentions) than 今天 (common word, 9 mentions): both make the
+    # top two, and the reader sees the bigger number first.
+    ranked = top_keywords([("色号推荐", 4), ("今天", 9)], limit=2)
+    assert ranked == [("今天", 9), ("色号", 4)]
+    counts = [n for _, n in top_keywords([("想买口红", 4), ("色号推荐", 3), ("今天好开心", 9), ("面霜", 6)], 10)]
+    assert counts == sorted(counts, reverse=True)
+
+
+async def test_an_all_zero_day_shows_every_metric_and_hides_no_line(sessions) -> None:
+    async with sessions() as s:
+        digest = await build_digest(s, DAY, TZ, now=NOON + timedelta(days=2))
+    text = markdown(digest, title="柚见每日简报", link="https://wanzi.example.com/console/digest?date=2024-03-20",
+                    limit=APP_MARKDOWN_LIMIT)
+    assert "另有" not in text and len(text.encode()) <= APP_MARKDOWN_LIMIT
+    for metric in default_registry().metrics:
+        assert f"> {metric.label}" in text, metric.key
+    assert "> 新增好友 **0**\n" in text  # nothing to compare: no "较前日 持平 · 7日均 0" on every line
+
+
+async def test_a_stage_breakdown_reads_the_personas_labels(sessions) -> None:
+    persona = load_persona(default_persona_path("interest"))
+    async with sessions.begin() as s:
+        for ext, stage in (("wmA", "new"), ("wmB", "new"), ("wmC", "interested"), ("wmD", "gone_stage")):
+            customer = await CustomerRepo(s).upsert(ext, now=NOON)
+            await StageRepo(s).add(customer.id, stage, source="test", now=NOON)
+    async with sessions() as s:
+        digest = await build_digest(s, DAY, TZ, now=NOON + timedelta(days=1), vocabularies=vocabularies(persona))
+        raw = await build_digest(s, DAY, TZ, now=NOON + timedelta(days=1))
+    assert digest.value("conversion.stages_entered") == Breakdown((("新朋友", 2), ("gone_stage", 1), ("种草期", 1)))
+    assert raw.value("conversion.stages_entered") == Breakdown((("new", 2), ("gone_stage", 1), ("interested", 1)))
+    assert "进入阶段：新朋友 2" in markdown(digest) and "新朋友 2" in terminal(digest)
+
+
+async def test_the_console_names_stages_and_never_links_into_a_day_not_begun(db_url, wecom, clock) -> None:
+    clock.set(NOON.timestamp())
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, staff={"operators": ["li.na"]}), clock)
+    async with bot.sessions.begin() as s:
+        customer = await CustomerRepo(s).upsert("wmStage", now=clock.now(), name="阶段客户")
+        customer.stage = "interested"
+        await StageRepo(s).add(customer.id, "interested", source="test", now=clock.now())
+    client = await ConsoleClient.login(bot.url)
+    try:
+        status, page = await client.get("/console/digest", date=f"{DAY}")  # today, still running
+        assert status == 200 and "种草期 1" in page and ">interested" not in page
+        assert f"date={DAY + timedelta(days=1)}" not in page and "后一天" not in page
+        status, page = await client.get("/console/digest", date=f"{DAY - timedelta(days=1)}")
+        assert status == 200 and f"date={DAY}" in page and "后一天" in page  # yesterday links to today
+        status, _ = await client.get("/console/digest", date=f"{DAY + timedelta(days=1)}")
+        assert status == 400  # as /digest refuses a day that has not begun
+        status, page = await client.get("/console/digest", date="2000-01-01")
+        assert status == 200 and "前一天" not in page  # nothing before the earliest day either
+        status, page = await client.get("/console/customers", q="阶段客户")
+        assert status == 200 and "<td>种草期</td>" in page and "<td>interested</td>" not in page
+    finally:
+        await client.close()
+        await bot.stop()
+
+
+def test_the_quiet_line_rule_keeps_a_change_worth_reading() -> None:
+    from handlers.digest.build import Digest, Line
+
+    metric = default_registry().metric("growth.new_friends")
+    digest = Digest(DAY, TZ, datetime(2024, 3, 21, 1, tzinfo=timezone.utc),
+                    (Line(metric, 0, 5, 2.0), Line(metric, 0, 0, 0.0)))
+    first, second = markdown(digest).split("\n")[2:4]
+    assert "较前日 −5" in first and "7日均 2" in first  # a drop to zero is news
+    assert second == "> 新增好友 **0**"

@@ -1,0 +1,319 @@
+"""KOCs and suggestion-givers: the suggestion detector, suggestions recorded from the kf chat and
+repeat givers tagged in WeCom, /koc with the parts of each score, /koc tag (tag, advisor, notice),
+/suggestions, the purchases a score reads, and the console's 客户洞察 page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Integer, String, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from handlers.insights.detector import is_suggestion
+from handlers.insights.koc import longest_streak
+from handlers.insights.purchases import paid_orders
+from handlers.insights.text import fit_lines
+from storage import models
+from storage.models import (
+    AuditLog,
+    Checkin,
+    CheckinCampaign,
+    Customer,
+    CustomerGroup,
+    GroupMembership,
+    ReferralCampaign,
+    ReferralInvite,
+    ReferralParticipant,
+    Stamp,
+    Suggestion,
+)
+from storage.repos import CustomerRepo, StaffRepo
+from tests import escalation_kit as kit
+from tests.console_kit import ConsoleClient
+from tests.harness import BotUnderTest, make_config
+from tests.service_kit import say
+
+clock = kit.clock  # Monday 2026-03-02 10:00 in Shanghai
+
+SUGGESTIONS = [
+    "建议你们出个旅行装", "希望能出大瓶装的面霜", "要是能出无香版就好了", "你们能不能出一款男士的",
+    "如果有小样装就更好了", "给你们提个建议：包装可以做得环保一点", "期待出秋冬限定色", "为什么不出替换装呢",
+    "希望包装改进一下", "可以考虑增加一个敏感肌系列", "有个小意见，泵头老是坏",
+]
+NOT_SUGGESTIONS = [
+    "希望你们早点发货",  # a delivery complaint: the service queue's, not a product idea
+    "能不能出发票", "什么时候能出货", "能不能改一下地址", "希望快点回复我", "希望今天能到",
+    "有什么建议吗", "求建议，干皮用哪个", "建议我用哪款？", "谢谢你的建议", "你的建议是什么",  # asking for advice
+    "如果有优惠告诉我",  # a condition, not a wish
+    "希望有用", "希望皮肤快点好起来", "可以加个好友吗", "你好", "打卡 今天读了30页", "/suggestions", "",
+]
+
+
+@pytest.mark.parametrize("text", SUGGESTIONS)
+def test_a_proposal_is_a_suggestion(text: str) -> None:
+    assert is_suggestion(text)
+
+
+@pytest.mark.parametrize("text", NOT_SUGGESTIONS)
+def test_service_wishes_questions_and_small_talk_are_not_suggestions(text: str) -> None:
+    assert not is_suggestion(text)
+
+
+def test_the_longest_streak_counts_consecutive_days_within_one_camp() -> None:
+    d = date(2026, 3, 1)
+    days = [(1, d), (1, d + timedelta(days=1)), (1, d + timedelta(days=2)), (1, d + timedelta(days=4)),
+            (2, d + timedelta(days=3))]  # camp 2's day 3 does not join camp 1's runs
+    assert longest_streak(days) == 3
+    assert longest_streak([]) == 0
+
+
+def test_a_long_list_keeps_whole_lines_within_an_app_message() -> None:
+    lines = [f"{i}. 客户{i} 建议：" + "很长的建议" * 20 for i in range(50)]
+    text = fit_lines("最近 50 条客户建议：", lines, "尾行")
+    assert len(text.encode()) <= 2048 and text.endswith("尾行")
+    shown = [line for line in text.split("\n") if line in lines]
+    assert shown == lines[:len(shown)] and f"另有 {50 - len(shown)} 条未显示" in text
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    ({"koc": {"tag": "KOC"}}, "koc.tag"),  # needs its tag group
+    ({"koc": {"weight_invites": -1}}, "koc.weight_invites"),
+    ({"koc": {"top": 0}}, "koc.top"),
+    ({"koc": {"advisor": "nobody"}, "staff": {"advisors": ["li.na"]}}, "koc.advisor"),
+    ({"suggestions": {"repeat": 0}}, "suggestions.repeat"),
+    ({"suggestions": {"tag": "产品体验官候选"}}, "suggestions.tag"),
+])
+def test_a_bad_insights_setting_names_its_key(data: dict, key: str) -> None:
+    from bot.app import config_from
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        config_from(data, {})
+    assert info.value.key == key
+
+
+# --- purchases ------------------------------------------------------------------------------------
+
+
+class _OrdersBase(DeclarativeBase):
+    pass
+
+
+class StandInOrder(_OrdersBase):
+    """The members feature's ShopOrder columns the score reads (a table of its own name here)."""
+
+    __tablename__ = "koc_test_order"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(12))
+    paid_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+async def test_purchases_are_zero_without_order_data_and_paid_orders_with_it(sessions, clock, monkeypatch) -> None:
+    now = clock.now()
+    async with sessions() as s:
+        if not hasattr(models, "ShopOrder"):
+            assert await paid_orders(s, now - timedelta(days=90)) == {}
+    async with sessions.begin() as s:
+        await (await s.connection()).run_sync(_OrdersBase.metadata.create_all)
+        s.add_all([StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=1)),
+                   StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=2)),
+                   StandInOrder(customer_id=1, status="refunded", paid_at=now - timedelta(days=3)),
+                   StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=100)),
+                   StandInOrder(customer_id=None, status="paid", paid_at=now),  # parked, not matched yet
+                   StandInOrder(customer_id=2, status="paid", paid_at=now)])
+    monkeypatch.setattr(models, "ShopOrder", StandInOrder, raising=False)
+    async with sessions() as s:
+        assert await paid_orders(s, now - timedelta(days=90)) == {1: 2, 2: 1}
+
+
+# --- through the emulator ---------------------------------------------------------------------------
+
+
+async def start(db_url: str, wecom, clock, **koc) -> BotUnderTest:
+    config = make_config(db_url, wecom.base_url, staff=kit.STAFF,
+                         koc={"advisor": "li.na", "min_score": 10, **koc})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+@pytest.fixture
+async def bot(db_url, wecom, clock):
+    started = await start(db_url, wecom, clock)
+    yield started
+    await started.stop()
+
+
+async def suggestions_of(bot, ext: str) -> list[str]:
+    async with bot.sessions() as s:
+        rows = await s.scalars(select(Suggestion.text).join(Customer, Customer.id == Suggestion.customer_id)
+                               .where(Customer.external_userid == ext).order_by(Suggestion.id))
+        return list(rows.all())
+
+
+async def test_suggestions_are_kept_and_a_repeat_giver_is_tagged_in_wecom(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmSue", name="苏苏", welcome=False)
+    await bot.drain()
+    for text in ("希望你们早点发货", "建议你们出个旅行装"):
+        await wecom.customer_says("wmSue", text)
+        await bot.drain()
+        clock.advance(60)
+    assert await suggestions_of(bot, "wmSue") == ["建议你们出个旅行装"]
+    assert wecom.customer_tags("zhang.wei", "wmSue") == []  # one suggestion: not yet a candidate
+    assert len(wecom.customer_inbox("wmSue")) >= 2  # still answered as usual
+    await wecom.customer_says("wmSue", "要是能出无香版就好了")
+    await bot.drain()
+    assert await suggestions_of(bot, "wmSue") == ["建议你们出个旅行装", "要是能出无香版就好了"]
+    assert wecom.customer_tags("zhang.wei", "wmSue") == ["产品体验官候选"]
+
+    reply = await say(bot, wecom, "chen.jing", "/suggestions")
+    first, second = reply.split("\n")[1:3]
+    assert "苏苏（共 2 条）：要是能出无香版就好了" in first and "建议你们出个旅行装" in second
+    assert "发货" not in reply
+
+
+async def test_a_customer_typing_the_command_is_just_a_customer(bot, wecom) -> None:
+    await wecom.customer_says("wmKim", "/suggestions")
+    await bot.drain()
+    assert await suggestions_of(bot, "wmKim") == []
+    assert wecom.staff_inbox("chen.jing") == []
+    advisor = await say(bot, wecom, "li.na", "/koc")  # advisors may not list KOCs either
+    assert "/koc" in advisor and "KOC 排行" not in advisor
+
+
+async def seed_community(bot, clock) -> None:
+    """Ann: 2 friends brought (a third left), a 3-day streak, 3 messages, 1 group. Bob: 1 message.
+    Cat brought 5 friends but has left herself."""
+    now = clock.now()
+    async with bot.sessions.begin() as s:
+        repo = CustomerRepo(s)
+        ann = await repo.find("wmAnn")
+        cat = await repo.upsert("wmCat", now=now, name="猫猫")
+        cat.status = "lost"
+        friends = [await repo.upsert(f"wmNew{i}", now=now) for i in range(8)]
+        campaign = ReferralCampaign(key="spring", name="春日邀请", staff_userid="zhang.wei", tiers=[], created_at=now)
+        camp = CheckinCampaign(key="read7", name="7天早睡", start_date=date(2026, 2, 20), end_date=date(2026, 3, 10),
+                               daily_window="06:00-23:00", remind_at="20:00", milestones=[], created_at=now)
+        group = CustomerGroup(chat_id="wrKoc", name="柚见护肤群", created_at=now)
+        s.add_all([campaign, camp, group])
+        await s.flush()
+        assert ann is not None
+        inviters = {}
+        for who in (ann, cat):
+            inviters[who.id] = ReferralParticipant(campaign_id=campaign.id, customer_id=who.id, state=f"r{who.id}",
+                                                   joined_at=now)
+            s.add(inviters[who.id])
+        await s.flush()
+        for i, (who, status) in enumerate([(ann, "counted"), (ann, "counted"), (ann, "left")] +
+                                          [(cat, "counted")] * 5):
+            s.add(ReferralInvite(campaign_id=campaign.id, participant_id=inviters[who.id].id,
+                                 invitee_customer_id=friends[i].id, staff_userid="zhang.wei", status=status,
+                                 added_at=now - timedelta(days=3)))
+        for i, day in enumerate((25, 26, 27)):
+            s.add(Checkin(campaign_id=camp.id, customer_id=ann.id, day=date(2026, 2, day), day_index=i + 6,
+                          kind="on_time", created_at=now))
+        s.add(GroupMembership(group_id=group.id, member_id="wmAnn", joined_at=now))
+
+
+async def test_koc_lists_the_top_customers_with_why_and_tags_and_routes_them(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+    await wecom.add_friend("zhang.wei", "wmBob", name="波波", welcome=False)
+    await bot.drain()
+    for text in ("早上好", "今天的面霜好用", "谢谢"):
+        await wecom.customer_says("wmAnn", text)
+    await wecom.customer_says("wmBob", "你好")
+    await bot.drain()
+    await seed_community(bot, clock)
+
+    reply = await say(bot, wecom, "chen.jing", "/koc")
+    lines = reply.split("\n")
+    assert lines[0].startswith("KOC 排行（近 90 天：邀请×5")
+    # 2 friends who stayed ×5, a 3-day streak ×1, 3 messages ×0.2, one group ×1
+    assert lines[1] == "1. 安安 14.6 分：邀请 2 人 +10 · 连续打卡 3 天 +3 · 在 1 个群 +1 · 发言 3 条 +0.6"
+    assert lines[2] == "2. 波波 0.2 分：发言 1 条 +0.2"
+    assert "猫猫" not in reply  # left: no longer a customer to care for
+    assert (await say(bot, wecom, "chen.jing", "/koc 1")).count("分：") == 1
+
+    answer = await say(bot, wecom, "chen.jing", "/koc tag 5")
+    assert "已给 1 位客户打上「KOC」：安安" in answer and "1 位交给专属顾问 li.na" in answer
+    assert wecom.customer_tags("zhang.wei", "wmAnn") == ["KOC"] and wecom.customer_tags("zhang.wei", "wmBob") == []
+    assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == "li.na"
+    assert (await kit.find_customer(bot, "wmBob")).advisor_userid == ""  # below min_score
+    (notice,) = wecom.staff_inbox("li.na")
+    assert "KOC" in notice and "安安" in notice
+    assert ("chen.jing", "koc_tagged", "客户洞察:KOC") in await kit.audit(bot, "koc")
+
+    again = await say(bot, wecom, "chen.jing", "/koc tag")
+    assert "都已有这个标签" in again and len(wecom.staff_inbox("li.na")) == 1  # nobody new to hand over
+
+
+async def test_weights_come_from_the_koc_section(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock, weight_invites=0, weight_messages=1, messages_cap=2)
+    try:
+        await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+        await bot.drain()
+        for text in ("早上好", "今天的面霜好用", "谢谢"):
+            await wecom.customer_says("wmAnn", text)
+        await bot.drain()
+        await seed_community(bot, clock)
+        reply = await say(bot, wecom, "chen.jing", "/koc")
+        assert "1. 安安 6 分：连续打卡 3 天 +3 · 发言 3 条（计 2 条） +2 · 在 1 个群 +1" in reply
+        assert "邀请" not in reply.split("\n", 1)[1]
+    finally:
+        await bot.stop()
+
+
+async def test_koc_tag_with_nobody_above_the_bar_changes_nothing(bot, wecom) -> None:
+    await wecom.customer_says("wmBob", "你好")
+    await bot.drain()
+    reply = await say(bot, wecom, "chen.jing", "/koc tag")
+    assert "没有达到 10 分的客户" in reply and "用法：/koc [N] · /koc tag [N]" in reply
+    assert await bot.count(AuditLog, AuditLog.action == "koc_tagged") == 0
+
+
+async def test_a_typo_gets_a_hint_and_the_usage(bot, wecom) -> None:
+    reply = await say(bot, wecom, "chen.jing", "/koc tga")
+    assert "你是不是想用 /koc tag？" in reply and "用法：/koc [N] · /koc tag [N]" in reply
+    assert "1 到 50" in await say(bot, wecom, "chen.jing", "/suggestions 500")
+
+
+async def test_the_console_page_lists_kocs_and_suggestions_and_tags_for_operators(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+    await bot.drain()
+    await wecom.customer_says("wmAnn", "建议你们出个旅行装")
+    await bot.drain()
+    await seed_community(bot, clock)
+    client = await ConsoleClient.login(bot.url, user="chen.jing")
+    advisor = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await client.get("/console/insights")
+        assert status == 200 and "客户洞察" in page
+        assert "邀请 2 人 +10 · 连续打卡 3 天 +3" in page and "建议你们出个旅行装" in page
+        status, where, _ = await client.post("/console/insights/koc-tag", {"n": "3"})
+        assert status == 303 and where == "/console/insights"
+        await bot.drain()
+        assert wecom.customer_tags("zhang.wei", "wmAnn") == ["KOC"]
+        status, page = await client.get("/console/insights")
+        assert "已给 1 位客户打上「KOC」：安安" in page  # the command's answer, shown once
+        status, _, page = await client.post("/console/insights/koc-tag", {"n": "abc"})
+        assert status == 400 and "「abc」应为 1 到 50" in page
+        assert (await advisor.get("/console/insights"))[0] == 403
+    finally:
+        await client.close()
+        await advisor.close()
+
+
+async def test_koc_tag_refuses_an_advisor_who_left_the_staff_and_changes_nothing(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+    await bot.drain()
+    await seed_community(bot, clock)
+    async with bot.sessions.begin() as s:
+        member = await StaffRepo(s).find("li.na")
+        assert member is not None
+        member.active = False
+    reply = await say(bot, wecom, "chen.jing", "/koc tag")
+    assert "li.na 已停用" in reply
+    assert wecom.customer_tags("zhang.wei", "wmAnn") == []
+    assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == ""
