@@ -25,7 +25,9 @@ from storage.models import LlmReply, Ticket, UnansweredQuestion
 from tests.harness import BotUnderTest, make_config
 
 SH = ZoneInfo("Asia/Shanghai")
-FALLBACK = ("问问专业的同事", "请同事确认", "找懂行的同事")  # the shipped interest preset's reply.fallback
+# The embedded answer to a question: the interest preset's reply.fallback (someone keeps the promise)
+# or reply.unknown (nobody on duty to keep it: handlers/questions).
+FALLBACK = ("问问专业的同事", "请同事确认", "找懂行的同事", "暂时答不上来", "还不确定呢")
 QUESTION = "你们家的面膜可以天天敷吗？"  # nothing in the demo knowledge base answers it
 ANSWER = "面膜不建议天天敷哦，皮肤也需要休息～敷完记得做好保湿。"
 
@@ -89,18 +91,19 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 10, 10, 5, tzinfo=SH).timestamp())
 
 
-async def start(db_url: str, wecom: Any, clock: FakeClock, base_url: str, **llm: Any) -> BotUnderTest:
+async def start(db_url: str, wecom: Any, clock: FakeClock, base_url: str, *, faq: dict[str, Any] | None = None,
+                **llm: Any) -> BotUnderTest:
     settings = {"enabled": True, "base_url": base_url, "api_key": "sk-test-123", "model": "fake-chat",
                 "timeout_s": 5, "max_tokens": 200, "temperature": 0.2, **llm}
-    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, llm=settings), clock)
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, llm=settings, faq=faq or {}), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
 
 
 @contextlib.asynccontextmanager
-async def running(db_url: str, wecom: Any, clock: FakeClock, base_url: str, **llm: Any
-                  ) -> AsyncIterator[BotUnderTest]:
-    bot = await start(db_url, wecom, clock, base_url, **llm)
+async def running(db_url: str, wecom: Any, clock: FakeClock, base_url: str, *, faq: dict[str, Any] | None = None,
+                  **llm: Any) -> AsyncIterator[BotUnderTest]:
+    bot = await start(db_url, wecom, clock, base_url, faq=faq, **llm)
     try:
         yield bot
     finally:
@@ -151,10 +154,11 @@ async def test_a_question_the_knowledge_base_cannot_answer_gets_the_models_answe
     assert (row.outcome, row.prompt_tokens, row.completion_tokens, row.text) == ("answered", 120, 30, "")
 
 
-async def test_the_closest_knowledge_base_entries_are_the_models_grounding(wanzi, wecom, model) -> None:
-    fake, _ = model
+async def test_the_closest_knowledge_base_entries_are_the_models_grounding(db_url, wecom, clock, model) -> None:
+    fake, base_url = model
     fake.behaviour = fake.says("现货订单 48 小时内从杭州仓发出，默认顺丰哦～")
-    (reply,) = await says(wanzi, wecom, "wmLlm0002", "拍下以后几天发货呀，能发顺丰吗？")  # below faq.threshold
+    async with running(db_url, wecom, clock, base_url, faq={"threshold": 1.0}) as wanzi:  # the base is never sure
+        (reply,) = await says(wanzi, wecom, "wmLlm0002", "拍下以后几天发货呀，能发顺丰吗？")
     system = fake.requests[-1][1]["messages"][0]["content"]
     assert "48 小时内从杭州仓发出" in system  # the shipping entry the knowledge base was not sure of
     assert reply == "现货订单 48 小时内从杭州仓发出，默认顺丰哦～"  # numbers the grounding holds pass the guard
@@ -164,7 +168,8 @@ async def test_with_an_embedding_model_entries_close_in_meaning_ground_the_answe
                                                                                   model) -> None:
     fake, base_url = model
     fake.behaviour = fake.says("现货订单 48 小时内就发出啦～")
-    async with running(db_url, wecom, clock, base_url, embedding_model="fake-embed") as bot:
+    async with running(db_url, wecom, clock, base_url, embedding_model="fake-embed",
+                       faq={"threshold": 1.0}) as bot:  # the base is never sure: the model answers
         (reply,) = await says(bot, wecom, "wmLlm0017", "东西拍了啥时候能寄出来呀？")  # no word in common
         assert reply == "现货订单 48 小时内就发出啦～"
         (embedded,) = [body for _, body in fake.embedded]
