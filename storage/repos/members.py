@@ -85,6 +85,12 @@ class RewardRepo:
                 .where(Redemption.status.in_(statuses)).order_by(Redemption.id).limit(limit))
         return list((await self.session.execute(stmt)).all())
 
+    async def reward(self, reward_id: int) -> Reward:
+        row = await self.session.get(Reward, reward_id)
+        if row is None:
+            raise LookupError(f"reward {reward_id} not found")
+        return row
+
     async def redemption(self, redemption_id: int) -> Redemption | None:
         return await self.session.get(Redemption, redemption_id)
 
