@@ -3,7 +3,7 @@
 
 from bot.config import Section
 from bot.feature import Feature
-from handlers.orders import api, matching, profile
+from handlers.orders import api, digest, matching, profile
 from handlers.orders.config import OrdersConfig
 
 FEATURE = Feature(
@@ -11,6 +11,7 @@ FEATURE = Feature(
     priority=76,
     http=api.ROUTES,
     workers=matching.workers,
+    digest=(digest.VALUE,),
     customer_facts=(profile.order_facts,),
     customer_panels=(profile.orders_panel,),
     config=(Section("orders", OrdersConfig),),
