@@ -221,3 +221,22 @@ def _config(bot: Any) -> Any:
     from bot.appkeys import CONFIG
 
     return bot.app[CONFIG]
+
+
+async def test_an_erased_customer_leaves_anonymous_orders_that_never_match_again(bot, wecom) -> None:
+    from handlers.privacy.service import erase
+
+    await wecom.customer_says("wmOrd0001", "你好")
+    await bot.drain()
+    await post(bot, order())
+    await post(bot, order(order_id="T2001", external_userid="wmOrdGone"))  # parked under another id
+    async with service(bot) as ctx:
+        customer = await ctx.repos.customers.find("wmOrd0001")
+        await erase(ctx.session, [customer], actor="li.na", via="test", now=ctx.clock.now())
+    async with bot.sessions() as s:
+        rows = (await s.scalars(select(ShopOrder).order_by(ShopOrder.id))).all()
+    assert [(r.customer_id, r.external_userid) for r in rows] == [(None, ""), (None, "wmOrdGone")]
+    await wecom.customer_says("wmOrd0001", "我又来了")  # a new customer with the same id
+    await bot.drain()
+    assert await bot.count(ShopOrder, ShopOrder.customer_id.is_not(None)) == 0
+    assert await ledger(bot) == []
