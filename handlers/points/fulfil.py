@@ -26,7 +26,7 @@ class RedeemArgs:
 
 def parse_redeem(args: list[str]) -> RedeemArgs:
     expect(args, 0, 2)
-    if not args or args[0] == "list":
+    if not args or args == ["list"]:
         return RedeemArgs("list")
     if args[0] == "done" and len(args) == 2:
         number = args[1].lstrip("#")
