@@ -95,6 +95,31 @@ async def test_an_oversized_body_is_refused(bot) -> None:
     assert (status, answer["field"]) == (413, "body")
 
 
+async def test_a_chunked_body_without_a_length_is_cut_at_the_limit(bot) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(20):
+            yield b"x" * 8192
+
+    headers = {"X-Wanzi-Timestamp": str(int(bot.clock.time())), "X-Wanzi-Signature": "0" * 64}
+    async with bot.http.post(f"{bot.url}/api/orders", data=chunks(), headers=headers) as resp:
+        assert (resp.status, (await resp.json())["field"]) == (413, "body")
+
+
+async def test_a_body_split_across_packets_is_read_whole(bot, wecom) -> None:
+    await wecom.customer_says("wmOrd0001", "你好")
+    await bot.drain()
+    raw = json.dumps(order(items=[{"name": f"商品{i}", "qty": 1} for i in range(90)]), ensure_ascii=False).encode()
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for i in range(0, len(raw), 1000):
+            yield raw[i:i + 1000]
+
+    stamp = str(int(bot.clock.time()))
+    headers = {"X-Wanzi-Timestamp": stamp, "X-Wanzi-Signature": sign(SECRET, stamp, raw)}
+    async with bot.http.post(f"{bot.url}/api/orders", data=chunks(), headers=headers) as resp:
+        assert (resp.status, (await resp.json())["result"]) == (200, "created")
+
+
 @pytest.mark.parametrize("fields,field", [
     ({"amount": 129.5}, "amount"), ({"amount": None}, "amount"), ({"amount": -1}, "amount"),
     ({"channel": "淘宝直播"}, "channel"), ({"status": "shipped"}, "status"), ({"items": []}, "items"),

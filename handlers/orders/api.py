@@ -45,12 +45,13 @@ def _refuse(status: int, error: str, field: str, message: str) -> web.Response:
 async def _signed_body(request: web.Request, config: OrdersConfig, now: float) -> bytes | web.Response:
     if request.content_length is not None and request.content_length > config.max_body_bytes:
         return _refuse(413, "too_large", "body", f"at most {config.max_body_bytes} bytes")
-    try:
-        body = await request.content.read(config.max_body_bytes + 1)
-    except (web.HTTPRequestEntityTooLarge, ValueError):
-        return _refuse(413, "too_large", "body", f"at most {config.max_body_bytes} bytes")
-    if len(body) > config.max_body_bytes:
-        return _refuse(413, "too_large", "body", f"at most {config.max_body_bytes} bytes")
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(8192):  # a chunked body has no Content-Length
+        size += len(chunk)
+        if size > config.max_body_bytes:
+            return _refuse(413, "too_large", "body", f"at most {config.max_body_bytes} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     ts, sig = request.headers.get(TIMESTAMP, ""), request.headers.get(SIGNATURE, "")
     if not (ts.isascii() and ts.isdigit()) or len(ts) > 12:
         return _refuse(401, "unsigned", TIMESTAMP, "must be the Unix time in seconds")
