@@ -20,7 +20,6 @@ from handlers.points.service import earned_points, level_of, rights_text
 from handlers.services import Ctx
 from storage.repos.members import MemberRepo
 
-PER_RUN = 5000
 PAGE = 500
 
 
@@ -37,23 +36,24 @@ async def greet_birthdays(ctx: Ctx, fire_time: datetime) -> None:
         days.append("02-29")
     members = MemberRepo(ctx.session)
     for day in days:
-        for customer in await members.birthdays_on(day, year=today.year, limit=PER_RUN):
-            (await members.facts(customer.id)).birthday_year = today.year
-            await send_push(ctx, ctx.services.push_gate, customer, "points.birthday", name=customer.name,
-                            level=customer.level)
+        while page := await members.birthdays_on(day, year=today.year, limit=PAGE):  # each page is marked
+            for customer in page:
+                (await members.facts(customer.id)).birthday_year = today.year
+                await send_push(ctx, ctx.services.push_gate, customer, "points.birthday", name=customer.name,
+                                level=customer.level)
 
 
 async def remind_monthly_gift(ctx: Ctx, fire_time: datetime) -> None:
     """Job (monthly, `gift_day`): each member of a gift level hears that this month's gift is ready."""
     config, month = ctx.settings.of(PointsConfig), f"{_local(ctx, fire_time):%Y-%m}"
-    members, after, sent = MemberRepo(ctx.session), 0, 0
-    while sent < PER_RUN:
+    members, after = MemberRepo(ctx.session), 0
+    while True:
         page = await members.of_levels(config.gift_levels, after_id=after, limit=PAGE)
         for customer in page:
             facts = await members.facts(customer.id)
             if facts.gift_month == month:
                 continue
-            facts.gift_month, sent = month, sent + 1
+            facts.gift_month = month
             spec = config.level(customer.level)
             await send_push(ctx, ctx.services.push_gate, customer, "points.monthly_gift", name=customer.name,
                             level=customer.level, rights=rights_text(spec.rights if spec else ""))
