@@ -8,6 +8,7 @@ from handlers.customers.feature import FEATURE as customers
 from handlers.digest.feature import FEATURE as digest
 from handlers.escalation.feature import FEATURE as escalation
 from handlers.greeting.feature import FEATURE as greeting
+from handlers.koc.feature import FEATURE as koc
 from handlers.orders.feature import FEATURE as orders
 from handlers.points.feature import FEATURE as points
 from handlers.privacy.feature import FEATURE as privacy
@@ -19,4 +20,4 @@ from handlers.tagging.feature import FEATURE as tagging
 from handlers.topics.feature import FEATURE as topics
 
 FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, orders, referral,
-            topics, broadcast, digest, sidebar, privacy)
+            topics, broadcast, digest, sidebar, privacy, koc)

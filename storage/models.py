@@ -781,6 +781,17 @@ class MemberFacts(Base):
     reviewed_year: Mapped[int] = mapped_column(default=0)  # the last yearly level review
 
 
+class Suggestion(Base):
+    """A customer's message that proposes an improvement ("建议", "希望", "能不能出" ...), kept with its text."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_customer_created", "customer_id", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # --- daily digest: indexes its per-day aggregates range-scan --------------------------
 # Declared here, after the tables, so the earlier classes stay untouched; revision 0007 creates them.
 

@@ -4,7 +4,7 @@ afterwards, and a replayed callback of theirs changes nothing.
 What happens to each table (a test keeps this list complete: every table is named here):
 - their own rows are deleted: the customer, tags, tag mirror steps, rule hits, stage entries,
   suppressed pushes, unanswered questions, tickets (with their context snapshots), check-ins,
-  participations, reminders, rewards, the points ledger, redemptions, member facts (birthday),
+  participations, reminders, rewards, the points ledger, redemptions, member facts (birthday), suggestions,
   referral participations with the invites they made, their own invite, group memberships;
 - rows that past digests count stay, anonymised: messages lose text, message id and customer;
   outbox rows lose payload, answer and customer (pending ones are cancelled); their orders lose
@@ -69,7 +69,8 @@ PLAN: dict[str, str] = {
     "job_run": "scan", "access_token": "scan", "interest_group": "scan", "interest_chat": "scan",
     "topic_schedule": "scan", "topic": "scan", "topic_post": "scan", "checkin_campaign": "scan",
     "referral_campaign": "scan", "worker_instance": "scan",
-    "redemption": "delete", "member_facts": "delete", "shop_order": "anonymise", "reward": "scan",
+    "redemption": "delete", "member_facts": "delete", "suggestion": "delete", "shop_order": "anonymise",
+    "reward": "scan",
 }
 # Where staff write about customers (names and questions are looked for here; the external_userid
 # everywhere). Other customers' chats, tickets and check-ins are theirs: a name is not rewritten there.

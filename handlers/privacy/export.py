@@ -24,6 +24,7 @@ from storage.models import (
     RuleHit,
     ShopOrder,
     StageEntry,
+    Suggestion,
     SuppressedPush,
     Ticket,
     UnansweredQuestion,
@@ -108,6 +109,7 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
         },
         "unanswered_questions": [_fields(q, ("created_at", "text", "status", "best_faq"))
                                  for q in await repo.owned(UnansweredQuestion, cid)],
+        "suggestions": [_fields(x, ("created_at", "text")) for x in await repo.owned(Suggestion, cid)],
         "notes": [_fields(n, ("created_at", "staff_userid", "text")) for n in await repo.owned(CustomerNote, cid)],
         "stages": [_fields(s, ("entered_at", "stage", "source", "push")) for s in await repo.owned(StageEntry, cid)],
         "rule_hits": [_fields(h, ("created_at", "rule")) for h in await repo.owned(RuleHit, cid)],

@@ -47,6 +47,7 @@ from storage.models import (
     ShopOrder,
     Staff,
     StageEntry,
+    Suggestion,
     SuppressedPush,
     Tag,
     TagSync,
@@ -57,7 +58,8 @@ from storage.queues import rowcount
 
 # Rows that belong to the erased customers and go with them (besides the customer row itself).
 OWNED = (CustomerTag, TagSync, RuleHit, StageEntry, SuppressedPush, UnansweredQuestion, Ticket, CheckinReminder,
-         Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote, Redemption, MemberFacts)
+         Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote, Redemption, MemberFacts,
+         Suggestion)
 
 
 def like_forms(needle: str, *, json_column: bool) -> set[str]:

@@ -1,5 +1,5 @@
 """members: orders from shops, the rewards catalogue, redemptions, member facts (birthday, rights
-sent), and the unionid hash orders are matched by
+sent), customers' suggestions, and the unionid hash orders are matched by
 
 Revision ID: 0017
 Revises: 0015
@@ -94,9 +94,24 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_member_facts")),
     )
+    op.create_table(
+        "suggestion",
+        sa.Column("id", BigId, primary_key=True),
+        sa.Column("customer_id", BigId, nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("created_at", Stamp, nullable=False),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_suggestion_customer_id_customer"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_suggestion")),
+    )
+    op.create_index("ix_suggestion_customer_created", "suggestion", ["customer_id", "created_at"])
+    op.create_index("ix_suggestion_created_at", "suggestion", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_suggestion_created_at", table_name="suggestion")
+    op.drop_index("ix_suggestion_customer_created", table_name="suggestion")
+    op.drop_table("suggestion")
     op.drop_table("member_facts")
     op.drop_index("ix_redemption_status_created", table_name="redemption")
     op.drop_index("ix_redemption_customer_id", table_name="redemption")
