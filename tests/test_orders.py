@@ -265,3 +265,29 @@ async def test_an_erased_customer_leaves_anonymous_orders_that_never_match_again
     await bot.drain()
     assert await bot.count(ShopOrder, ShopOrder.customer_id.is_not(None)) == 0
     assert await ledger(bot) == []
+
+
+async def test_the_console_customer_page_shows_orders_lifetime_value_and_last_purchase(db_url, wecom, clock) -> None:
+    from tests.console_kit import ConsoleClient
+
+    clock.set(at(3, 2, 10))
+    bot = await start_bot(db_url, wecom, clock, orders=ORDERS, points=POINTS,
+                          staff={"admins": ["zhang.wei"], "operators": ["li.na"]})
+    client = None
+    try:
+        await wecom.customer_says("wmOrd0001", "你好")
+        await bot.drain()
+        await post(bot, order())
+        await post(bot, order(order_id="T1002", amount=5000, channel="门店", paid_at="2026-03-01T12:00:00+08:00"))
+        async with service(bot) as ctx:
+            customer_id = (await ctx.repos.customers.find("wmOrd0001")).id
+        client = await ConsoleClient.login(bot.url, user="li.na")
+        status, page = await client.get(f"/console/customers/{customer_id}")
+        assert status == 200
+        assert "<dt>订单</dt><dd>2 笔</dd>" in page and "<dt>累计消费</dt><dd>¥179.50</dd>" in page
+        assert "<dt>最近购买</dt><dd>2026-03-02</dd>" in page
+        assert "T1002" in page and "门店" in page and "柚子面霜×1" in page
+    finally:
+        if client is not None:
+            await client.close()
+        await bot.stop()
