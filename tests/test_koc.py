@@ -55,7 +55,7 @@ async def seed(bot: Any, ids: dict[str, int]) -> None:
         part = ReferralParticipant(campaign_id=campaign.id, customer_id=ids["wmK1"], state="s1", joined_at=now)
         ctx.session.add(part)
         await ctx.session.flush()
-        for i, (invitee, status) in enumerate([("wmK4", "counted"), ("wmK5", "counted"), ("wmK6", "left")]):
+        for invitee, status in [("wmK4", "counted"), ("wmK5", "counted"), ("wmK6", "left")]:
             ctx.session.add(ReferralInvite(campaign_id=campaign.id, participant_id=part.id,
                                            invitee_customer_id=ids[invitee], staff_userid="zhang.wei",
                                            status=status, added_at=now))
