@@ -715,7 +715,9 @@ class ShopOrder(Base):
     the identity it came with and attached when that customer appears (orders/matching.py)."""
 
     __tablename__ = "shop_order"
-    __table_args__ = (Index("ix_shop_order_customer_paid", "customer_id", "paid_at"),)
+    # the digest's day and 90-day scans read only this covering index (value section, bench/digest.py)
+    __table_args__ = (Index("ix_shop_order_customer_paid", "customer_id", "paid_at"),
+                      Index("ix_shop_order_digest", "paid_at", "status", "customer_id", "amount_fen", "channel"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
@@ -725,8 +727,8 @@ class ShopOrder(Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{name, qty}]
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))  # paid | refunded
-    paid_at: Mapped[datetime] = mapped_column(index=True)
-    refunded_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime]
+    refunded_at: Mapped[datetime | None] = mapped_column(index=True)
     points: Mapped[int] = mapped_column(default=0)  # what the order earned (reversed by a refund)
     source: Mapped[str] = mapped_column(String(16))  # api | csv
     created_at: Mapped[datetime]
@@ -815,5 +817,7 @@ Index("ix_referral_invite_added_at", ReferralInvite.added_at)
 Index("ix_topic_post_created_at", TopicPost.created_at)
 # Revision 0009: the push gate's per-customer counts (planned pushes, kf sends since the last message).
 Index("ix_outbox_item_customer_kind_due", OutboxItem.customer_id, OutboxItem.kind, OutboxItem.due_at)
+# Revision 0017: points issued, redeemed and outstanding per day without reading the ledger's rows.
+Index("ix_points_entry_digest", PointsEntry.created_at, PointsEntry.delta, PointsEntry.source)
 # Revision 0015: the retention job finds processed events whose payload is still there, oldest first.
 Index("ix_inbound_event_cleared_received", InboundEvent.cleared_at, InboundEvent.received_at)

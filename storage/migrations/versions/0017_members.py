@@ -43,7 +43,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", name=op.f("uq_shop_order_order_id")),
     )
     op.create_index("ix_shop_order_customer_paid", "shop_order", ["customer_id", "paid_at"])
-    op.create_index("ix_shop_order_paid_at", "shop_order", ["paid_at"])
+    op.create_index("ix_shop_order_digest", "shop_order", ["paid_at", "status", "customer_id", "amount_fen", "channel"])
+    op.create_index("ix_shop_order_refunded_at", "shop_order", ["refunded_at"])
     op.create_index("ix_shop_order_unionid_hash", "shop_order", ["unionid_hash"])
     op.create_table(
         "reward",
@@ -106,9 +107,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_suggestion_customer_created", "suggestion", ["customer_id", "created_at"])
     op.create_index("ix_suggestion_created_at", "suggestion", ["created_at"])
+    op.create_index("ix_points_entry_digest", "points_entry", ["created_at", "delta", "source"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_points_entry_digest", table_name="points_entry")
     op.drop_index("ix_suggestion_created_at", table_name="suggestion")
     op.drop_index("ix_suggestion_customer_created", table_name="suggestion")
     op.drop_table("suggestion")
@@ -118,7 +121,8 @@ def downgrade() -> None:
     op.drop_table("redemption")
     op.drop_table("reward")
     op.drop_index("ix_shop_order_unionid_hash", table_name="shop_order")
-    op.drop_index("ix_shop_order_paid_at", table_name="shop_order")
+    op.drop_index("ix_shop_order_refunded_at", table_name="shop_order")
+    op.drop_index("ix_shop_order_digest", table_name="shop_order")
     op.drop_index("ix_shop_order_customer_paid", table_name="shop_order")
     op.drop_table("shop_order")
     with op.batch_alter_table("customer", schema=None) as batch_op:
