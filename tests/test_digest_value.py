@@ -15,6 +15,7 @@ from handlers.digest.render import markdown
 from handlers.orders.parsing import Item, OrderInput
 from handlers.orders.service import record_order
 from handlers.points.rewards import ask_to_redeem, confirm_redemption
+from storage.models import Customer
 from tests.community_kit import at, service, start_bot
 
 D = date(2026, 3, 2)
@@ -23,7 +24,7 @@ POINTS = {"per_yuan": 1, "levels": [{"name": "柚芽", "min": 0}, {"name": "金�
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(2, 20, 9))
     bot = await start_bot(db_url, wecom, clock, points=POINTS)
     yield bot
@@ -58,7 +59,7 @@ async def play(bot: Any, wecom: Any, clock: Any) -> None:
     clock.set(at(3, 2, 15))
     await paid(bot, "O5", "wmV1", 5000, "小程序", status="refunded", paid_at=at(3, 2, 12))
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmV3")
+        customer = await found(ctx, "wmV3")
         await ask_to_redeem(ctx, customer, "小样礼包", "")
         await confirm_redemption(ctx, customer)
     clock.set(at(3, 3, 0, 0))  # the next day's first instant: not on the day
@@ -88,3 +89,10 @@ async def test_a_day_without_orders_shows_no_rates(bot) -> None:
         digest = await build_digest(s, D, "Asia/Shanghai", now=bot.clock.now())
     assert digest.value("value.orders") == 0 and digest.value("value.aov") is None
     assert digest.value("value.repurchase_rate") is None and digest.value("conversion.chat_to_purchase") is None
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

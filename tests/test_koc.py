@@ -15,6 +15,7 @@ from handlers.orders.service import record_order
 from storage.models import (
     Checkin,
     CheckinCampaign,
+    Customer,
     ReferralCampaign,
     ReferralInvite,
     ReferralParticipant,
@@ -27,7 +28,7 @@ STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"], "advisors": ["wang.fan
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(3, 2, 10))
     bot = await start_bot(db_url, wecom, clock, staff=STAFF)
     yield bot
@@ -39,7 +40,7 @@ async def customers(bot: Any, wecom: Any, *exts: str) -> dict[str, int]:
         await wecom.customer_says(ext, "你好")
     await bot.drain()
     async with service(bot) as ctx:
-        return {ext: (await ctx.repos.customers.find(ext)).id for ext in exts}
+        return {ext: (await found(ctx, ext)).id for ext in exts}
 
 
 async def seed(bot: Any, ids: dict[str, int]) -> None:
@@ -86,7 +87,7 @@ async def test_koc_tag_tags_the_top_and_gives_them_an_advisor(bot, wecom) -> Non
     assert "2 位" in answer
     async with service(bot) as ctx:
         for ext, tagged in (("wmK1", True), ("wmK3", True), ("wmK2", False)):
-            customer = await ctx.repos.customers.find(ext)
+            customer = await found(ctx, ext)
             names = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
             assert ("KOC" in names) is tagged, ext
             assert (customer.advisor_userid == "wang.fang") is tagged, ext
@@ -109,7 +110,7 @@ async def test_suggestions_are_recorded_and_a_repeat_giver_is_tagged(bot, wecom)
     assert texts == ["建议出一款无香精的面霜", "希望能出大容量的家庭装"]  # "希望" alone is no proposal
     assert len(wecom.customer_inbox("wmS1")) >= 4  # every message was still answered
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmS1")
+        customer = await found(ctx, "wmS1")
         assert "产品体验官候选" in [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
     listing = await say(bot, wecom, "li.na", "/suggestions")
     assert "无香精" in listing and "家庭装" in listing
@@ -120,5 +121,12 @@ async def test_one_suggestion_does_not_tag(bot, wecom) -> None:
     await wecom.customer_says("wmS2", "要是能送小样就好了")
     await bot.drain()
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmS2")
+        customer = await found(ctx, "wmS2")
         assert "产品体验官候选" not in [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

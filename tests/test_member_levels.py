@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
 from handlers.points.service import award
-from storage.models import AuditLog, MemberFacts, Ticket
+from storage.models import AuditLog, Customer, MemberFacts, Ticket
 from tests import escalation_kit as kit
 from tests.community_kit import run_due_jobs, service
 from tests.harness import BotUnderTest, make_config
@@ -51,7 +51,9 @@ async def ticket_of(bot: Any, wecom: Any, ext: str) -> Ticket:
     await wecom.customer_says(ext, "转人工")
     await bot.drain()
     async with bot.sessions() as s:
-        return (await s.scalars(select(Ticket).order_by(Ticket.id.desc()))).first()
+        ticket = (await s.scalars(select(Ticket).order_by(Ticket.id.desc()))).first()
+    assert isinstance(ticket, Ticket)
+    return ticket
 
 
 async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot, wecom, clock) -> None:
@@ -60,9 +62,10 @@ async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot
     await record(bot, "wmLvl1", "L1", 60000)  # 600 yuan → 600 points → 金柚
     ticket = await ticket_of(bot, wecom, "wmLvl1")
     assert ticket.level == "金柚" and ticket.context["vip"] is True
+    assert ticket.due_at is not None and ticket.assigned_at is not None
     assert ticket.due_at - ticket.assigned_at == timedelta(minutes=10)
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmLvl1")
+        customer = await found(ctx, "wmLvl1")
         tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
     assert customer.level == "金柚" and "金柚" in tags
     assert customer.advisor_userid in ("li.na", "wang.fang")
@@ -74,9 +77,10 @@ async def test_a_refund_lowers_the_level_and_the_default_sla_applies_again(bot, 
     await record(bot, "wmLvl2", "L2", 60000)
     await record(bot, "wmLvl2", "L2", 60000, status="refunded")
     async with service(bot) as ctx:
-        assert (await ctx.repos.customers.find("wmLvl2")).level == "柚芽"
+        assert (await found(ctx, "wmLvl2")).level == "柚芽"
     ticket = await ticket_of(bot, wecom, "wmLvl2")
     assert ticket.level == "柚芽" and ticket.context["vip"] is False
+    assert ticket.due_at is not None and ticket.assigned_at is not None
     assert ticket.due_at - ticket.assigned_at == timedelta(minutes=30)
     async with bot.sessions() as s:
         changes = [a.detail for a in (await s.scalars(select(AuditLog).where(AuditLog.action == "member.level")
@@ -89,7 +93,7 @@ async def test_spending_points_keeps_the_level(bot, wecom) -> None:
     await bot.drain()
     await record(bot, "wmLvl3", "L3", 60000)
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmLvl3")
+        customer = await found(ctx, "wmLvl3")
         await award(ctx, customer, -600, reason="兑换", source="redeem")
         assert customer.level == "金柚"
 
@@ -109,8 +113,8 @@ async def test_the_yearly_review_lowers_levels_the_last_year_did_not_earn(wecom,
         clock.set(kit.MONDAY_10AM + 373 * 86400)  # 2027-03-10 10:00, after the 00:15 review
         await run_due_jobs(bot)
         async with service(bot) as ctx:
-            assert (await ctx.repos.customers.find("wmLvl4")).level == "柚芽"
-            assert (await ctx.repos.customers.find("wmLvl5")).level == "金柚"
+            assert (await found(ctx, "wmLvl4")).level == "柚芽"
+            assert (await found(ctx, "wmLvl5")).level == "金柚"
     finally:
         await bot.stop()
 
@@ -167,3 +171,10 @@ async def test_the_monthly_gift_reminder_reaches_members_of_the_level_once(bot, 
     await run_due_jobs(bot)
     assert sum("会员礼已经准备好" in t for t in wecom.customer_inbox("wmGift1")) == 1
     assert not any("会员礼已经准备好" in t for t in wecom.customer_inbox("wmGift2"))
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from handlers.orders.api import sign
 from handlers.orders.cli import import_file
-from storage.models import PointsEntry, ShopOrder
+from storage.models import Customer, PointsEntry, ShopOrder
 from tests.community_kit import at, service, start_bot
 
 SECRET = "shop-secret-0123456789"
@@ -29,7 +29,7 @@ def order(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(3, 2, 10))
     bot = await start_bot(db_url, wecom, clock, orders=ORDERS, points=POINTS)
     yield bot
@@ -96,7 +96,7 @@ async def test_an_oversized_body_is_refused(bot) -> None:
 
 
 async def test_a_chunked_body_without_a_length_is_cut_at_the_limit(bot) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks():
         for _ in range(20):
             yield b"x" * 8192
 
@@ -110,7 +110,7 @@ async def test_a_body_split_across_packets_is_read_whole(bot, wecom) -> None:
     await bot.drain()
     raw = json.dumps(order(items=[{"name": f"商品{i}", "qty": 1} for i in range(90)]), ensure_ascii=False).encode()
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks():
         for i in range(0, len(raw), 1000):
             yield raw[i:i + 1000]
 
@@ -152,7 +152,7 @@ async def test_a_refund_takes_back_the_points_and_the_level_it_brought(bot, weco
     assert (status, answer["result"], answer["points"]) == (200, "refunded", 129)
     assert await ledger(bot) == [(129, "order"), (-129, "refund")]
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmOrd0001")
+        customer = await found(ctx, "wmOrd0001")
         assert customer.level == "柚芽"
     status, answer = await post(bot, order(status="paid"))  # a late retry of the paid report
     assert (status, answer["result"]) == (200, "duplicate")
@@ -201,7 +201,7 @@ async def test_whois_shows_orders_lifetime_value_and_last_purchase(bot, wecom) -
     from handlers.orders.profile import whois_line
 
     async with service(bot) as ctx:
-        line = await whois_line(ctx, await ctx.repos.customers.find("wmOrd0001"))
+        line = await whois_line(ctx, await found(ctx, "wmOrd0001"))
     assert line == "订单：2 笔 · 累计 ¥179.50 · 最近购买 2026-03-02"
 
 
@@ -256,7 +256,7 @@ async def test_an_erased_customer_leaves_anonymous_orders_that_never_match_again
     await post(bot, order())
     await post(bot, order(order_id="T2001", external_userid="wmOrdGone"))  # parked under another id
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmOrd0001")
+        customer = await found(ctx, "wmOrd0001")
         await erase(ctx.session, [customer], actor="li.na", via="test", now=ctx.clock.now())
     async with bot.sessions() as s:
         rows = (await s.scalars(select(ShopOrder).order_by(ShopOrder.id))).all()
@@ -280,7 +280,7 @@ async def test_the_console_customer_page_shows_orders_lifetime_value_and_last_pu
         await post(bot, order())
         await post(bot, order(order_id="T1002", amount=5000, channel="门店", paid_at="2026-03-01T12:00:00+08:00"))
         async with service(bot) as ctx:
-            customer_id = (await ctx.repos.customers.find("wmOrd0001")).id
+            customer_id = (await found(ctx, "wmOrd0001")).id
         client = await ConsoleClient.login(bot.url, user="li.na")
         status, page = await client.get(f"/console/customers/{customer_id}")
         assert status == 200
@@ -291,3 +291,10 @@ async def test_the_console_customer_page_shows_orders_lifetime_value_and_last_pu
         if client is not None:
             await client.close()
         await bot.stop()
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

@@ -3,28 +3,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
 from handlers.points.service import award
-from storage.models import PointsEntry, SuppressedPush
+from storage.models import Customer, PointsEntry, SuppressedPush
 from tests.community_kit import at, run_due_jobs, service, start_bot
 
 POINTS = {"expire_months": 1, "expire_notice_days": 7, "send_at": "10:00"}
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(1, 10, 12))
     bot = await start_bot(db_url, wecom, clock, points=POINTS)
     yield bot
     await bot.stop()
 
 
-async def booked(bot, ext: str, delta: int, source: str) -> None:  # type: ignore[no-untyped-def]
+async def booked(bot, ext: str, delta: int, source: str) -> None:
     async with service(bot) as ctx:
-        await award(ctx, await ctx.repos.customers.find(ext), delta, reason="测试", source=source)
+        await award(ctx, await found(ctx, ext), delta, reason="测试", source=source)
 
 
 async def test_january_points_lapse_on_march_first_after_a_notice(bot, wecom, clock) -> None:
@@ -72,3 +74,10 @@ async def test_the_notice_obeys_the_push_gate(bot, wecom, clock) -> None:
     await run_due_jobs(bot)
     assert not any("过期" in t for t in wecom.customer_inbox("wmExp2"))
     assert await bot.count(SuppressedPush, SuppressedPush.reason == "opted_out") == 1
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.appkeys import CONTEXTS
 from handlers.points.rewards import confirm_redemption
 from handlers.points.service import award
-from storage.models import PointsEntry, Redemption, Reward
+from storage.models import Customer, PointsEntry, Redemption, Reward
 from storage.repos import PointsRepo
 from tests.community_kit import at, service, start_bot
 from tests.service_kit import say
@@ -26,7 +26,7 @@ STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"]}
 
 
 @pytest.fixture
-async def bot(db_url, wecom, clock):  # type: ignore[no-untyped-def]
+async def bot(db_url, wecom, clock):
     clock.set(at(3, 2, 10))
     bot = await start_bot(db_url, wecom, clock, points=POINTS, staff=STAFF)
     yield bot
@@ -37,7 +37,7 @@ async def give(bot: Any, wecom: Any, ext: str, points: int) -> None:
     await wecom.customer_says(ext, "你好")
     await bot.drain()
     async with service(bot) as ctx:
-        await award(ctx, await ctx.repos.customers.find(ext), points, reason="测试", source="staff:test")
+        await award(ctx, await found(ctx, ext), points, reason="测试", source="staff:test")
 
 
 async def chat(bot: Any, wecom: Any, ext: str, text: str) -> str:
@@ -46,12 +46,12 @@ async def chat(bot: Any, wecom: Any, ext: str, text: str) -> str:
     await bot.drain()
     answers = wecom.customer_inbox(ext)[before:]
     assert len(answers) == 1, answers
-    return answers[0]
+    return str(answers[0])
 
 
 async def balance(bot: Any, ext: str) -> int:
     async with service(bot) as ctx:
-        return await PointsRepo(ctx.session).balance((await ctx.repos.customers.find(ext)).id)
+        return await PointsRepo(ctx.session).balance((await found(ctx, ext)).id)
 
 
 async def stock(bot: Any, key: str) -> int:
@@ -103,8 +103,9 @@ async def test_two_confirmations_racing_never_overdraw_the_balance(bot, wecom) -
     """Two requests of 300 each awaiting confirmation with 500 points: one wins, the other is refused."""
     await give(bot, wecom, "wmRw5", 500)
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmRw5")
+        customer = await found(ctx, "wmRw5")
         reward = await ctx.session.scalar(select(Reward).where(Reward.key == "kit"))
+        assert reward is not None
         for _ in range(2):
             ctx.session.add(Redemption(customer_id=customer.id, reward_id=reward.id, cost=300, status="awaiting",
                                        open_kfid="", created_at=ctx.clock.now(),
@@ -113,7 +114,7 @@ async def test_two_confirmations_racing_never_overdraw_the_balance(bot, wecom) -
     async def confirm() -> str:
         async with bot.sessions.begin() as session:
             ctx = bot.app[CONTEXTS](session)
-            return (await confirm_redemption(ctx, await ctx.repos.customers.find("wmRw5"))).key
+            return (await confirm_redemption(ctx, await found(ctx, "wmRw5"))).key
 
     outcomes = sorted(await asyncio.gather(confirm(), confirm()))
     assert outcomes == ["points.redeem_done", "points.redeem_short"]
@@ -128,7 +129,7 @@ async def test_two_customers_racing_for_the_last_one_get_it_once(bot, wecom) -> 
     async def confirm(ext: str) -> str:
         async with bot.sessions.begin() as session:
             ctx = bot.app[CONTEXTS](session)
-            return (await confirm_redemption(ctx, await ctx.repos.customers.find(ext))).key
+            return (await confirm_redemption(ctx, await found(ctx, ext))).key
 
     outcomes = sorted(await asyncio.gather(confirm("wmRw6"), confirm("wmRw7")))
     assert outcomes == ["points.redeem_done", "points.redeem_out"]
@@ -169,7 +170,7 @@ async def test_a_raised_stock_in_the_config_restocks(bot, wecom, db_url, clock) 
         assert await stock(again, "kit") == 7  # 4 left + 3 more
     finally:
         await again.stop()
-        bot.stop = again.stop  # type: ignore[method-assign]  # the fixture's stop is a no-op now
+        bot.stop = again.stop  # the fixture's stop is a no-op now
 
 
 async def test_a_redemption_is_a_ledger_row_that_does_not_lower_the_level(bot, wecom) -> None:
@@ -177,8 +178,15 @@ async def test_a_redemption_is_a_ledger_row_that_does_not_lower_the_level(bot, w
     await chat(bot, wecom, "wmRw11", "兑换 10元无门槛券")
     await chat(bot, wecom, "wmRw11", "确认兑换")
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmRw11")
+        customer = await found(ctx, "wmRw11")
         entries = (await ctx.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == customer.id)
                                              .order_by(PointsEntry.id))).all()
         assert [(e.delta, e.source) for e in entries] == [(1000, "staff:test"), (-1000, "redeem")]
         assert customer.level == "金柚"
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer
