@@ -751,8 +751,8 @@ class Reward(Base):
 
 
 class Redemption(Base):
-    """A customer's "兑换": awaiting their confirmation, then ordered (points taken, stock held),
-    shipped by staff, or cancelled/expired unconfirmed."""
+    """A customer's "兑换": awaiting their confirmation (lapsed once past `expires_at`), then ordered
+    (points and one from the stock taken), shipped by staff; or cancelled."""
 
     __tablename__ = "redemption"
     __table_args__ = (Index("ix_redemption_status_created", "status", "created_at"),)
@@ -760,7 +760,7 @@ class Redemption(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"))
     cost: Mapped[int]
-    status: Mapped[str] = mapped_column(String(12))  # awaiting | ordered | shipped | cancelled | expired
+    status: Mapped[str] = mapped_column(String(12))  # awaiting | ordered | shipped | cancelled
     open_kfid: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]  # an unconfirmed request lapses then
