@@ -12,7 +12,7 @@ from handlers.koc.score import top_kocs
 from handlers.points.levels import least_busy_advisor
 from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect
-from handlers.tagging.service import mirror_tags
+from handlers.tagging.service import give_tag
 from storage.models import Customer
 from storage.repos.koc import KocRepo
 
@@ -61,20 +61,17 @@ async def tag_kocs(ctx: Ctx, customers: list[Customer]) -> str:
     config, now = ctx.settings.of(KocConfig), ctx.clock.now()
     if not config.tag:
         raise CommandError("没有配置 KOC 标签（[koc] tag）。")
-    group, _, name = config.tag.partition(":")
-    tag = await ctx.repos.tags.ensure(group.strip(), name.strip(), now=now)
     tagged = assigned = 0
     for customer in customers:
-        if await ctx.repos.tags.attach(customer.id, tag, source=f"staff:{actor(ctx)}", now=now):
-            mirror_tags(ctx, customer, added=[tag])
-            tagged += 1
+        tagged += await give_tag(ctx, customer, config.tag, source=f"staff:{actor(ctx)}")
         if not customer.advisor_userid:
             customer.advisor_userid = await least_busy_advisor(ctx)
             assigned += bool(customer.advisor_userid)
     ctx.repos.audit.record(actor=actor(ctx), action="koc.tag", target=config.tag,
                            detail={"customers": [c.id for c in customers], "tagged": tagged, "assigned": assigned},
                            now=now)
-    return f"已给 {tagged} 位 KOC 打上「{name.strip()}」（其余已有），为 {assigned} 位分配了专属顾问。"
+    name = config.tag.partition(":")[2].strip()
+    return f"已给 {tagged} 位 KOC 打上「{name}」（其余已有），为 {assigned} 位分配了专属顾问。"
 
 
 def parse_suggestions(args: list[str]) -> int:

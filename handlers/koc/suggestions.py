@@ -9,7 +9,7 @@ from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.koc.config import KocConfig
 from handlers.services import Ctx
-from handlers.tagging.service import mirror_tags
+from handlers.tagging.service import give_tag
 from storage.repos.koc import KocRepo
 
 router = Router("suggestions")
@@ -34,7 +34,4 @@ async def record_suggestion(event: KfMessageReceived, ctx: Ctx) -> None:
     repo.add_suggestion(customer.id, event.text.strip(), now=now)
     if not config.suggestion_tag or await repo.suggestion_count(customer.id) != config.suggestion_repeat:
         return
-    group, _, name = config.suggestion_tag.partition(":")
-    tag = await ctx.repos.tags.ensure(group.strip(), name.strip(), now=now)
-    if await ctx.repos.tags.attach(customer.id, tag, source="suggestions", now=now):
-        mirror_tags(ctx, customer, added=[tag])
+    await give_tag(ctx, customer, config.suggestion_tag, source="suggestions")

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from handlers.points.config import PointsConfig
 from handlers.services import Ctx
-from handlers.tagging.service import mirror_tags
-from storage.models import Customer, Tag
+from handlers.tagging.service import give_tag
+from storage.models import Customer
 
 LEVEL_TAG_SOURCE = "level"
 
@@ -22,14 +22,8 @@ async def level_changed(ctx: Ctx, customer: Customer, old: str, new: str) -> Non
     if config.rank(new) <= config.rank(old):
         return
     spec = config.level(new)
-    added: list[Tag] = []
     for text in spec.tags if spec else ():
-        group, _, name = text.partition(":")
-        tag = await ctx.repos.tags.ensure(group.strip(), name.strip(), now=now)
-        if await ctx.repos.tags.attach(customer.id, tag, source=LEVEL_TAG_SOURCE, now=now):
-            added.append(tag)
-    if added:
-        mirror_tags(ctx, customer, added=added)
+        await give_tag(ctx, customer, text, source=LEVEL_TAG_SOURCE)
     if (config.advisor_from_level and config.rank(new) >= config.rank(config.advisor_from_level)
             and not customer.advisor_userid):
         advisor = await least_busy_advisor(ctx)
