@@ -730,6 +730,7 @@ class ShopOrder(Base):
     paid_at: Mapped[datetime]
     refunded_at: Mapped[datetime | None] = mapped_column(index=True)
     points: Mapped[int] = mapped_column(default=0)  # what the order earned (reversed by a refund)
+    birthday: Mapped[str] = mapped_column(String(5), default="")  # MM-DD when the shop sent it
     source: Mapped[str] = mapped_column(String(16))  # api | csv
     created_at: Mapped[datetime]
     matched_at: Mapped[datetime | None]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from handlers.orders.api import sign
 from handlers.orders.cli import import_file
-from storage.models import Customer, PointsEntry, ShopOrder
+from storage.models import Customer, MemberFacts, PointsEntry, ShopOrder
 from tests.community_kit import at, service, start_bot
 
 SECRET = "shop-secret-0123456789"
@@ -169,6 +169,14 @@ async def test_an_unknown_buyer_is_parked_and_matched_when_they_add_a_member(bot
         row = await s.scalar(select(ShopOrder))
         assert row.customer_id is not None and row.points == 129
     assert await ledger(bot) == [(129, "order")]
+
+
+async def test_a_parked_order_brings_its_birthday_when_it_matches(bot, wecom) -> None:
+    await post(bot, order(external_userid="wmOrdNew2", birthday="07-07"))
+    await wecom.add_friend("zhang.wei", "wmOrdNew2")
+    await bot.drain()
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(MemberFacts.birthday))) == "07-07"
 
 
 async def test_an_order_by_unionid_waits_for_the_profile_read_then_matches(bot, wecom, clock) -> None:

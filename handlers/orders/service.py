@@ -52,8 +52,6 @@ def _conflict(row: ShopOrder, order: OrderInput) -> str:
 
 async def record_order(ctx: Ctx, order: OrderInput, *, source: str) -> Recorded:
     """Store a new order (earning its points), or apply a repeat: duplicate, refund or conflict."""
-    from handlers.points.birthdays import learn_birthday
-
     repo, now = OrderRepo(ctx.session), ctx.clock.now()
     row = await repo.find(order.order_id)
     if row is not None:
@@ -68,14 +66,11 @@ async def record_order(ctx: Ctx, order: OrderInput, *, source: str) -> Recorded:
         order_id=order.order_id, customer_id=customer.id if customer else None,
         external_userid=order.external_userid, unionid_hash=order.unionid_hash, amount_fen=order.amount_fen,
         items=[{"name": i.name, "qty": i.qty} for i in order.items], channel=order.channel, status=order.status,
-        paid_at=order.paid_at, refunded_at=now if order.status == "refunded" else None, points=0, source=source,
-        created_at=now, matched_at=now if customer else None))
+        paid_at=order.paid_at, refunded_at=now if order.status == "refunded" else None, points=0,
+        birthday=order.birthday, source=source, created_at=now, matched_at=now if customer else None))
     if customer is None:
         return Recorded("parked", row)
-    if order.birthday:
-        await learn_birthday(ctx, customer, order.birthday, source="order")
-    points = await earn_for_order(ctx, customer, row) if order.status == "paid" else 0
-    return Recorded("created", row, points)
+    return Recorded("created", row, await attach(ctx, row, customer))
 
 
 async def refund(ctx: Ctx, row: ShopOrder) -> int:
@@ -88,8 +83,13 @@ async def refund(ctx: Ctx, row: ShopOrder) -> int:
 
 
 async def attach(ctx: Ctx, row: ShopOrder, customer: Customer) -> int:
-    """A parked order's buyer became a customer: attach it and book what a paid one earns."""
+    """The order's buyer is this customer (at once, or when a parked order matched): keep the birthday
+    the shop sent, book what a paid order earns."""
+    from handlers.points.birthdays import learn_birthday
+
     row.customer_id, row.matched_at = customer.id, ctx.clock.now()
+    if row.birthday:
+        await learn_birthday(ctx, customer, row.birthday, source="order")
     if row.status != "paid":
         return 0
     return await earn_for_order(ctx, customer, row)

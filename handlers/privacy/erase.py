@@ -8,7 +8,7 @@ What happens to each table (a test keeps this list complete: every table is name
   referral participations with the invites they made, their own invite, group memberships;
 - rows that past digests count stay, anonymised: messages lose text, message id and customer;
   outbox rows lose payload, answer and customer (pending ones are cancelled); their orders lose
-  customer, external_userid and unionid hash (so they are never matched again); their callbacks and
+  customer, external_userid, unionid hash and birthday (so they are never matched again); their callbacks and
   kf entries lose the payload (a friend-added callback keeps ChangeType and State, which the
   growth numbers read), pending ones are closed unprocessed. Dedupe keys are hashes already
   (storage.queues.dedupe_hash), so a replay is still a duplicate;

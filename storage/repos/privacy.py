@@ -259,7 +259,7 @@ class PrivacyRepo:
         result = await self.session.execute(
             update(ShopOrder).where(or_(ShopOrder.customer_id.in_(ids), ShopOrder.external_userid.in_(exts),
                                         ShopOrder.unionid_hash.in_(hashes)))
-            .values(customer_id=None, external_userid="", unionid_hash=""))
+            .values(customer_id=None, external_userid="", unionid_hash="", birthday=""))
         return rowcount(result)
 
     async def anonymise_messages(self, customer_ids: Sequence[int]) -> int:

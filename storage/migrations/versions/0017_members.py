@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("paid_at", Stamp, nullable=False),
         sa.Column("refunded_at", Stamp, nullable=True),
         sa.Column("points", sa.Integer(), nullable=False),
+        sa.Column("birthday", sa.String(length=5), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("created_at", Stamp, nullable=False),
         sa.Column("matched_at", Stamp, nullable=True),
