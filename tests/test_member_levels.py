@@ -27,7 +27,7 @@ POINTS = {"per_yuan": 1, "birthday_greeting": True, "advisor_from_level": "金�
 async def start(db_url: str, wecom: Any, clock: Any, **points: Any) -> BotUnderTest:
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF, points={**POINTS, **points},
                          escalation={"leads": ["wang.fang"], "sla_minutes": 30, "no_advisor": "queue",
-                                     "vip_levels": ["金柚"], "sla_minutes_by_level": ["金柚=10"]})
+                                     "vip_levels": ["金柚"], "sla_minutes_by_level": ["金柚=10", "vip=15"]})
     bot = await BotUnderTest.start(config, clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
@@ -86,6 +86,19 @@ async def test_a_refund_lowers_the_level_and_the_default_sla_applies_again(bot, 
         changes = [a.detail for a in (await s.scalars(select(AuditLog).where(AuditLog.action == "member.level")
                                                       .order_by(AuditLog.id))).all()]
     assert changes == [{"from": "", "to": "金柚"}, {"from": "金柚", "to": "柚芽"}]
+
+
+async def test_a_vip_whose_level_has_no_sla_of_its_own_keeps_the_vip_sla(bot, wecom) -> None:
+    await wecom.customer_says("wmLvlVip", "你好")
+    await bot.drain()
+    await record(bot, "wmLvlVip", "LV", 10000)  # 100 points: 柚芽, which sla_minutes_by_level does not name
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmLvlVip")
+        assert customer.level == "柚芽"
+        customer.is_vip = True
+    ticket = await ticket_of(bot, wecom, "wmLvlVip")
+    assert ticket.level == "vip" and ticket.due_at is not None
+    assert ticket.due_at - (ticket.assigned_at or ticket.created_at) == timedelta(minutes=15)
 
 
 async def test_spending_points_keeps_the_level(bot, wecom) -> None:
