@@ -1,4 +1,5 @@
-"""Digest: the daily digest and the console's 30-day charts over 1,000,000 stored messages.
+"""Digest: the daily digest and the console's 30-day charts over 1,000,000 stored messages and
+200,000 orders (`BENCH_DIGEST_ORDERS`) with their points.
 
 A month of a busy brand is written straight into the tables (what the bot would have stored:
 customers, their add/loss events, messages in and out, outbox rows, tags, group joins), then
@@ -35,6 +36,8 @@ from storage.models import (
     InboundEvent,
     Message,
     OutboxItem,
+    PointsEntry,
+    ShopOrder,
     Tag,
 )
 
@@ -48,6 +51,8 @@ QUESTIONS = ["面霜适合干皮吗", "这款精华孕妇能用吗", "什么时�
              "会员积分怎么用", "可以退货吗", "敏感肌能用吗", "直播间的优惠还有吗", "怎么领优惠券", "新品什么时候上",
              "油皮夏天用哪款", "眼霜怎么用", "包装破了怎么办", "有没有套装", "可以开发票吗", "门店在哪里"]
 CHUNK = 20_000
+ORDERS = int(os.environ.get("BENCH_DIGEST_ORDERS", "200000"))
+SHOP_CHANNELS = ["小程序", "天猫", "京东", "门店"]
 
 
 def day_start(day: date) -> datetime:
@@ -118,6 +123,29 @@ def generate(rng: random.Random) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
             messages.append(row)
         yield OutboxItem.__table__, outbox
         yield Message.__table__, messages
+    yield from _orders(rng, days)
+
+
+def _orders(rng: random.Random, days: list[date]) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+    """Orders (a third of the customers buy, some again; 3 % refunded, 2 % parked) and their points."""
+    buyers = max(1, CUSTOMERS // 3)
+    for start in range(0, ORDERS, CHUNK):
+        orders, points = [], []
+        for n in range(start, min(start + CHUNK, ORDERS)):
+            at = spread(rng, rng.choice(days))
+            cid = rng.randrange(1, buyers + 1) if rng.random() < 0.98 else None
+            fen = rng.randrange(1900, 59900)
+            refunded = rng.random() < 0.03
+            orders.append(dict(order_id=f"B{n:08d}", customer_id=cid, external_userid=f"wmBench{cid or 0:07d}",
+                               unionid_hash="", amount_fen=fen, items=[{"name": "柚子面霜", "qty": 1}],
+                               channel=rng.choice(SHOP_CHANNELS), status="refunded" if refunded else "paid",
+                               paid_at=at, refunded_at=at + timedelta(days=1) if refunded else None,
+                               points=fen // 100, source="api", created_at=at, matched_at=at if cid else None))
+            if cid is not None:
+                points.append(dict(customer_id=cid, delta=fen // 100, reason="订单", source="order",
+                                   ref=f"order:B{n:08d}", created_at=at))
+        yield ShopOrder.__table__, orders
+        yield PointsEntry.__table__, points
 
 
 async def populate(engine: AsyncEngine) -> float:
@@ -144,6 +172,7 @@ async def timed(engine: AsyncEngine) -> tuple[float, float, int]:
         t2 = time.perf_counter()
     messages_in = digest.value("activity.messages_in")
     assert isinstance(messages_in, int) and messages_in > 0
+    assert not ORDERS or digest.value("value.orders"), "the orders were not counted"
     return t1 - t0, t2 - t1, size
 
 
@@ -164,7 +193,7 @@ async def run_digest(backend: str, url: str) -> Row:
                                     "staff_userid, kind, template_key)"))
     finally:
         await engine.dispose()
-    return Row(f"digest: {MESSAGES:,} messages over {DAYS} days", backend, {
+    return Row(f"digest: {MESSAGES:,} messages and {ORDERS:,} orders over {DAYS} days", backend, {
         "load (not timed)": f"{load_s:.0f} s",
         "digest of a day (8 days + keywords)": f"{digest_s:.2f} s",
         "30-day chart series": f"{series_s:.2f} s",

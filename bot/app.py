@@ -146,6 +146,8 @@ def create_app(config: Config, *, clock: Clock | None = None, persona: Persona |
         app.cleanup_ctx.append(_workers(services))
     app.router.add_routes(callback_routes(app))
     app.router.add_routes(ops_routes(lambda: healthy(app), lambda: metrics_text(app)))
+    for route in (r for f in features for r in f.http):
+        app.router.add_route(route.method, route.path, route.handler)
     mount_console(app, config, [p for f in features for p in f.console],
                   [c for f in features for c in f.customer_facts], [c for f in features for c in f.customer_panels])
     return app

@@ -1,5 +1,5 @@
 """The `wanzi` command: serve, sandbox, db upgrade, config check, outbox list|retry, digest, persona check,
-faq eval|reload, console passwd, customer export|erase."""
+faq eval|reload, console passwd, customer export|erase, orders import."""
 
 from __future__ import annotations
 
@@ -316,6 +316,15 @@ def cmd_faq_reload(args: argparse.Namespace) -> int:
     return asyncio.run(cli.reload(_config(args)))
 
 
+def cmd_orders(args: argparse.Namespace) -> int:
+    """Orders from a shop's CSV export: handlers/orders/cli.py does the work."""
+    from handlers.orders import cli
+
+    config = _config(args)
+    _existing_database(args, config)
+    return asyncio.run(cli.import_file(config, args.file))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wanzi", description="Wanzi, a WeCom bot with one warm brand persona")
     parser.add_argument("--config", help="TOML config file (default: $WANZI_CONFIG)")
@@ -379,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     cx.add_argument("customer", help="external_userid, or a name or remark only one customer has")
     cx.add_argument("--yes", action="store_true", help="do not ask to type the external_userid")
     cx.set_defaults(func=cmd_customer)
+    od = sub.add_parser("orders", help="orders from shops").add_subparsers(dest="orders_cmd", required=True)
+    oi = od.add_parser("import", help="import a CSV export (all or nothing; errors name the line)",
+                       parents=[common])
+    oi.add_argument("file", help="CSV with a header: order_id, external_userid|unionid|buyer_id, amount, items, "
+                                 "paid_at, channel, status[, birthday]")
+    oi.set_defaults(func=cmd_orders)
     return parser
 
 

@@ -56,6 +56,15 @@ class ConsolePage:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpRoute:
+    """A machine-facing route on the bot's port (e.g. a shop posting orders), outside the console."""
+
+    method: str
+    path: str  # e.g. "/api/orders"
+    handler: PageHandler
+
+
+@dataclass(frozen=True, slots=True)
 class WorkerKit:
     """What a feature's background worker may use."""
 
@@ -95,6 +104,7 @@ class Feature:
     claim_checks: tuple[ClaimCheck, ...] = ()
     digest: tuple[Provider, ...] = ()
     console: tuple[ConsolePage, ...] = ()
+    http: tuple[HttpRoute, ...] = ()  # routes for other systems (signed by the feature itself)
     customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page
     customer_panels: tuple[CustomerPanel, ...] = ()  # forms on the console's customer page
     config: tuple[Section, ...] = ()

@@ -97,6 +97,9 @@ def sandbox_corp(config: Config, base: EmulatorConfig) -> EmulatorConfig:
                                sidebar_url=f"http://{config.server.host}:{config.server.port}/console/sidebar")
 
 
+SANDBOX_ORDERS_SECRET = "sandbox-orders-secret"
+
+
 def demo_community(staff: str) -> dict[str, dict[str, object]]:
     """A small community to try in the console: "打卡", "补卡", "我的积分", "邀请有礼", topics.
 
@@ -114,7 +117,12 @@ def demo_community(staff: str) -> dict[str, dict[str, object]]:
                                                   {"day": 7, "points": 30, "coupon": "满99减10券"}]}]},
         "points": {"levels": [{"name": "柚芽", "min": 0, "rights": "生日祝福"},
                               {"name": "柚苗", "min": 10, "rights": "新品试用优先"},
-                              {"name": "金柚", "min": 100, "rights": "专属顾问"}]},
+                              {"name": "金柚", "min": 100, "rights": "专属顾问、每月会员礼", "tags": ["会员:金柚"]}],
+                   "per_yuan": 1, "birthday_greeting": True, "advisor_from_level": "金柚", "gift_levels": ["金柚"],
+                   "rewards": [{"key": "sample_kit", "name": "柚子小样礼包", "cost": 30, "stock": 20},
+                               {"key": "coupon_10", "name": "10元无门槛券", "cost": 1000, "stock": 50}]},
+        # POST /api/orders signs with this (README "Members"); a sandbox value, never a real one
+        "orders": {"secret": SANDBOX_ORDERS_SECRET},
         "referral": {"campaigns": [{"key": "demo_invite", "name": "邀请有礼", "staff": staff,
                                     "tiers": [{"invites": 3, "gift": "旅行装1套", "points": 10},
                                               {"invites": 5, "gift": "正装面霜1瓶"}]}]},

@@ -9,6 +9,7 @@ from handlers.digest.feature import FEATURE as digest
 from handlers.escalation.feature import FEATURE as escalation
 from handlers.greeting.feature import FEATURE as greeting
 from handlers.insights.feature import FEATURE as insights
+from handlers.orders.feature import FEATURE as orders
 from handlers.points.feature import FEATURE as points
 from handlers.privacy.feature import FEATURE as privacy
 from handlers.questions.feature import FEATURE as questions
@@ -19,5 +20,5 @@ from handlers.staff.feature import FEATURE as staff
 from handlers.tagging.feature import FEATURE as tagging
 from handlers.topics.feature import FEATURE as topics
 
-FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, referral, topics,
-            broadcast, digest, sidebar, privacy, questions, insights)
+FEATURES = (greeting, customers, tagging, replies, antispam, escalation, staff, checkin, points, orders, referral,
+            topics, broadcast, digest, sidebar, privacy, questions, insights)

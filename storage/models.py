@@ -115,6 +115,9 @@ class Customer(Base):
     level: Mapped[str] = mapped_column(String(32), default="")  # member level (e.g. gold); "" = none
     # when Wanzi should (re)read the name and remark from WeCom; None = nothing to read
     profile_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # SHA-256 of the WeChat unionid (externalcontact/get, kf/customer/batchget), only to match orders
+    # a shop sends by unionid; the unionid itself is not kept (PIPL)
+    unionid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class CustomerNote(Base):
@@ -773,6 +776,85 @@ class ReferralInvite(Base):
     left_at: Mapped[datetime | None]
 
 
+# --- members: orders, rewards, redemptions, member facts (revision 0017) ------------------
+
+
+class ShopOrder(Base):
+    """An order a shop reported (POST /api/orders or a CSV import), once per order_id.
+
+    `customer_id` is None while the buyer is not (yet) a known customer: the order is parked with
+    the identity it came with and attached when that customer appears (orders/matching.py)."""
+
+    __tablename__ = "shop_order"
+    # the digest's day and 90-day scans read only this covering index (value section, bench/digest.py)
+    __table_args__ = (Index("ix_shop_order_customer_paid", "customer_id", "paid_at"),
+                      Index("ix_shop_order_digest", "paid_at", "status", "customer_id", "amount_fen", "channel"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    external_userid: Mapped[str] = mapped_column(String(64), default="")  # as sent (parked orders match on it)
+    unionid_hash: Mapped[str] = mapped_column(String(64), default="", index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{name, qty}]
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12))  # paid | refunded
+    paid_at: Mapped[datetime]
+    refunded_at: Mapped[datetime | None] = mapped_column(index=True)
+    points: Mapped[int] = mapped_column(default=0)  # what the order earned (reversed by a refund)
+    birthday: Mapped[str] = mapped_column(String(5), default="")  # MM-DD when the shop sent it
+    source: Mapped[str] = mapped_column(String(16))  # api | csv
+    created_at: Mapped[datetime]
+    matched_at: Mapped[datetime | None]
+
+
+class Reward(Base):
+    """A reward of the catalogue ([points] rewards, seeded); `stock` is what is left to give."""
+
+    __tablename__ = "reward"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    cost: Mapped[int]
+    stock: Mapped[int]
+    stock_configured: Mapped[int]  # the config's stock when last seeded: a raised number restocks
+    min_level: Mapped[str] = mapped_column(String(32), default="")
+    active: Mapped[bool] = mapped_column(default=True)  # false: no longer in the config
+    created_at: Mapped[datetime]
+
+
+class Redemption(Base):
+    """A customer's "兑换": awaiting their confirmation (lapsed once past `expires_at`), then ordered
+    (points and one from the stock taken), shipped by staff; or cancelled."""
+
+    __tablename__ = "redemption"
+    __table_args__ = (Index("ix_redemption_status_created", "status", "created_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"))
+    cost: Mapped[int]
+    status: Mapped[str] = mapped_column(String(12))  # awaiting | ordered | shipped | cancelled
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # an unconfirmed request lapses then
+    ordered_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    shipped_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class MemberFacts(Base):
+    """What the membership rights need per customer: the birthday and what was already sent."""
+
+    __tablename__ = "member_facts"
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    birthday: Mapped[str] = mapped_column(String(5), default="")  # MM-DD
+    birthday_source: Mapped[str] = mapped_column(String(16), default="")  # order | customer
+    birthday_asked_at: Mapped[datetime | None]
+    birthday_year: Mapped[int] = mapped_column(default=0)  # the last year a greeting was queued
+    gift_month: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM of the last gift reminder
+    expiry_month: Mapped[str] = mapped_column(String(7), default="")  # YYYY-MM of the last expiry notice
+    reviewed_year: Mapped[int] = mapped_column(default=0)  # the last yearly level review
+
+
 # --- insights: suggestions customers give (revision 0019) ------------------------------
 
 
@@ -811,5 +893,7 @@ Index("ix_referral_invite_added_at", ReferralInvite.added_at)
 Index("ix_topic_post_created_at", TopicPost.created_at)
 # Revision 0009: the push gate's per-customer counts (planned pushes, kf sends since the last message).
 Index("ix_outbox_item_customer_kind_due", OutboxItem.customer_id, OutboxItem.kind, OutboxItem.due_at)
+# Revision 0017: points issued, redeemed and outstanding per day without reading the ledger's rows.
+Index("ix_points_entry_digest", PointsEntry.created_at, PointsEntry.delta, PointsEntry.source)
 # Revision 0015: the retention job finds processed events whose payload is still there, oldest first.
 Index("ix_inbound_event_cleared_received", InboundEvent.cleared_at, InboundEvent.received_at)

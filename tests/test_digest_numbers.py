@@ -31,12 +31,12 @@ async def test_the_digest_of_a_played_month_matches_the_hand_count(wanzi, wecom,
 
 async def test_a_metric_without_a_source_yet_is_pending_not_zero(wanzi, wecom, clock) -> None:
     await play(wanzi, wecom, clock)
-    later = Provider("later", (Metric("value.orders", "订单", "value"),), pending="orders table")
+    later = Provider("later", (Metric("value.koc_score", "KOC", "value"),), pending="the KOC score")
     registry = Registry((*default_registry().providers, later))
     assert not [m.key for m in default_registry().metrics if default_registry().pending_reason(m.key)]
     async with wanzi.sessions() as s:
         digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now(), registry=registry)
-    line = digest.line("value.orders")
+    line = digest.line("value.koc_score")
     assert line.value is None and line.previous is None and line.average7 is None and not line.tracked
 
 

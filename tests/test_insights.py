@@ -4,17 +4,15 @@ repeat givers tagged in WeCom, /koc with the parts of each score, /koc tag (tag,
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Integer, String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import select
 
 from handlers.insights.detector import is_suggestion
 from handlers.insights.koc import longest_streak
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
-from storage import models
 from storage.models import (
     AuditLog,
     Checkin,
@@ -25,7 +23,7 @@ from storage.models import (
     ReferralCampaign,
     ReferralInvite,
     ReferralParticipant,
-    Stamp,
+    ShopOrder,
     Suggestion,
 )
 from storage.repos import CustomerRepo, StaffRepo
@@ -96,36 +94,21 @@ def test_a_bad_insights_setting_names_its_key(data: dict, key: str) -> None:
 # --- purchases ------------------------------------------------------------------------------------
 
 
-class _OrdersBase(DeclarativeBase):
-    pass
-
-
-class StandInOrder(_OrdersBase):
-    """The members feature's ShopOrder columns the score reads (a table of its own name here)."""
-
-    __tablename__ = "koc_test_order"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(12))
-    paid_at: Mapped[datetime] = mapped_column(Stamp)
-
-
-async def test_purchases_are_zero_without_order_data_and_paid_orders_with_it(sessions, clock, monkeypatch) -> None:
+async def test_purchases_count_paid_orders_of_known_customers_in_the_window(sessions, clock) -> None:
     now = clock.now()
-    async with sessions() as s:
-        if not hasattr(models, "ShopOrder"):
-            assert await paid_orders(s, now - timedelta(days=90)) == {}
     async with sessions.begin() as s:
-        await (await s.connection()).run_sync(_OrdersBase.metadata.create_all)
-        s.add_all([StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=1)),
-                   StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=2)),
-                   StandInOrder(customer_id=1, status="refunded", paid_at=now - timedelta(days=3)),
-                   StandInOrder(customer_id=1, status="paid", paid_at=now - timedelta(days=100)),
-                   StandInOrder(customer_id=None, status="paid", paid_at=now),  # parked, not matched yet
-                   StandInOrder(customer_id=2, status="paid", paid_at=now)])
-    monkeypatch.setattr(models, "ShopOrder", StandInOrder, raising=False)
+        repo = CustomerRepo(s)
+        one, two = await repo.upsert("wmBuyer01", now=now), await repo.upsert("wmBuyer02", now=now)
+
+        def order(n: int, customer_id: int | None, status: str, days_ago: int) -> ShopOrder:
+            return ShopOrder(order_id=f"T{n}", customer_id=customer_id, amount_fen=9900, items=[], channel="天猫",
+                             status=status, paid_at=now - timedelta(days=days_ago), source="api", created_at=now)
+
+        s.add_all([order(1, one.id, "paid", 1), order(2, one.id, "paid", 2), order(3, one.id, "refunded", 3),
+                   order(4, one.id, "paid", 100), order(5, None, "paid", 0),  # parked, not matched yet
+                   order(6, two.id, "paid", 0)])
     async with sessions() as s:
-        assert await paid_orders(s, now - timedelta(days=90)) == {1: 2, 2: 1}
+        assert await paid_orders(s, now - timedelta(days=90)) == {one.id: 2, two.id: 1}
 
 
 # --- through the emulator ---------------------------------------------------------------------------

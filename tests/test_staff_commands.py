@@ -421,6 +421,7 @@ BAD_INPUTS = [
     "/referral", "/referral bogus", "/referral create spring 春日邀请 li.na 10面霜",
     "/referral create spring 春日邀请 nobody 10=面霜", "/referral end nosuch", "/referral winners nosuch",
     "/referral list all", "/points 没这个人",
+    "/redeem bogus", "/redeem done", "/redeem done abc", "/redeem done 999", "/redeem list extra",
     "/export", "/export 没这个人", "/erase", "/erase 没这个人", "/erase 周敏 多余", "/erase confirm",
     "/questions all", "/questions close", "/questions close abc", "/questions close 999",
     "/answer", "/answer 12", "/answer 12 +faq", "/answer abc 你好", "/answer 999 你好",

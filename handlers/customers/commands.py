@@ -9,6 +9,7 @@ from bot.wecom.markdown import plain
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import local
 from handlers.escalation.rules import is_vip
+from handlers.orders.profile import whois_line
 from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
 from handlers.staff.parsing import expect, switch
@@ -49,6 +50,7 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
              f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
              f"首次接触：{local(ctx, c.first_seen_at):%Y-%m-%d}"
              + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]
+    lines.append(await whois_line(ctx, c))
     if ticket is not None:
         lines.append(f"未结工单：#{ticket.id}（{'排队中' if ticket.status == 'queued' else ticket.advisor_userid}）")
     return "\n".join(lines)
@@ -97,8 +99,8 @@ VIP = Command("/vip", "operator", "/vip <客户> on|off", "设为或取消 VIP",
 ASSIGN = Command("/assign", "operator", "/assign <客户> <顾问>", "指定客户的专属顾问", parse_assign, run_assign,
                  order=60)
 COMMANDS = (
-    Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、未结工单", parse_whois, run_whois,
-            order=20),
+    Command("/whois", "advisor", "/whois <客户>", "查看客户资料：VIP、顾问、标签、订单、未结工单", parse_whois,
+            run_whois, order=20),
     VIP,
     ASSIGN,
 )

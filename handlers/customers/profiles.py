@@ -6,7 +6,8 @@ owns its reads; handlers only mark the customer as due (`Customer.profile_due_at
 friend 20 s after the add, once the welcome window is over, a kf visitor on their first message.
 So a welcome never waits for a name (nor shares the outbox with the read), and a failed read
 costs nothing but the name. Only the name and
-the remark are kept (PIPL: no gender, avatar or unionid).
+the remark are kept (PIPL: no gender or avatar), and the unionid's SHA-256 only, which matches the
+orders a shop reports by unionid (handlers/orders), never the unionid itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.feature import WorkerKit
 from bot.outbox import WELCOME_TTL
 from bot.wecom.events import FriendAdded, KfMessageReceived, KfSessionEntered
 from bot.workers import StepWorker, Worker
+from handlers.orders.parsing import unionid_hash
 from handlers.services import Ctx
 from storage.models import Customer
 from storage.repos import CustomerRepo
@@ -116,9 +118,12 @@ async def _friend(kit: WorkerKit, external_userid: str, owner: str) -> dict[str,
     if data is None:
         return None
     fields: dict[str, str] = {}
-    name = str((data.get("external_contact") or {}).get("name") or "")
+    contact = data.get("external_contact") or {}
+    name = str(contact.get("name") or "")
     if name:
         fields["name"] = name[:NAME_CHARS]
+    if contact.get("unionid"):
+        fields["unionid_hash"] = unionid_hash(str(contact["unionid"]))
     follows = [f for f in data.get("follow_user") or [] if isinstance(f, dict)]
     follow = next((f for f in follows if f.get("userid") == owner), None)
     if follow is not None:
@@ -131,6 +136,13 @@ async def _visitors(kit: WorkerKit, visitors: list[tuple[int, str]]) -> dict[int
                                                      "need_enter_session_context": 0})
     if data is None:
         return {cid: None for cid, _ in visitors}
-    nicknames = {str(c.get("external_userid")): str(c.get("nickname") or "")
-                 for c in data.get("customer_list") or [] if isinstance(c, dict)}
-    return {cid: {"name": nicknames[ext][:NAME_CHARS]} if nicknames.get(ext) else {} for cid, ext in visitors}
+    found = {str(c.get("external_userid")): c for c in data.get("customer_list") or [] if isinstance(c, dict)}
+    out: dict[int, dict[str, str] | None] = {}
+    for cid, ext in visitors:
+        fields, visitor = {}, found.get(ext) or {}
+        if visitor.get("nickname"):
+            fields["name"] = str(visitor["nickname"])[:NAME_CHARS]
+        if visitor.get("unionid"):
+            fields["unionid_hash"] = unionid_hash(str(visitor["unionid"]))
+        out[cid] = fields
+    return out

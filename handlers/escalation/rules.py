@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Collection
 
 from handlers.escalation.config import EscalationConfig, parse_topics
 from storage.models import Customer
@@ -75,9 +76,13 @@ def is_vip(customer: Customer, tag_names: list[str], config: EscalationConfig) -
             or any(tag in config.vip_tags for tag in tag_names))
 
 
-def service_level(customer: Customer, vip: bool) -> str:
-    """The level whose SLA applies: the member level, else "vip" for other VIPs, else ""."""
-    return customer.level or ("vip" if vip else "")
+def service_level(customer: Customer, vip: bool, sla_levels: Collection[str] = ()) -> str:
+    """The level whose SLA applies: the member level when `sla_minutes_by_level` names it, else "vip"
+    for a VIP (by /vip, list or tag: now that every customer with points has a level, a VIP's
+    "vip" SLA must not give way to a level the table does not name), else the member level or ""."""
+    if customer.level and customer.level in sla_levels:
+        return customer.level
+    return "vip" if vip else customer.level
 
 
 def reaches(scope: str, vip: bool) -> bool:

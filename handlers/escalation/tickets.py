@@ -86,10 +86,11 @@ async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: 
     """A new ticket with the context of the moment, routed at once (or queued) unless `route` is
     False (a servicer already took the chat)."""
     tags, vip = await customer_facts(ctx, customer)
+    level = service_level(customer, vip, sla_by_level(ctx.settings.of(EscalationConfig)))
     ticket = ctx.repos.tickets.add(Ticket(
         customer_id=customer.id, channel="kf" if open_kfid else "contact", open_kfid=open_kfid,
         reason=trigger.code, question=question[:2000], context=await _snapshot(ctx, customer, tags, vip),
-        level=service_level(customer, vip), status=QUEUED, advisor_userid="", kf_servicer="", sla_stage=0,
+        level=level, status=QUEUED, advisor_userid="", kf_servicer="", sla_stage=0,
         created_at=ctx.clock.now(), resolved_by="", note=""))
     await ctx.session.flush()
     audit(ctx, ticket, "opened", actor=actor or f"customer:{customer.id}", reason=trigger.code)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.commands import Command
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
+from handlers.points.fulfil import REDEEM
 from handlers.points.service import Award, adjust_points, points_history
 from handlers.services import Ctx
 from handlers.staff.lookup import find_customer
@@ -60,4 +61,4 @@ async def run_points(ctx: Ctx, args: PointsArgs) -> str:
 # The console's customer page adjusts points with this command's role.
 POINTS = Command("/points", "operator", "/points <客户> [+N|-N <原因>]", "查看积分流水，或调整积分（记入流水并留痕）",
                  parse_points, run_points, order=160)
-COMMANDS = (POINTS,)
+COMMANDS = (POINTS, REDEEM)

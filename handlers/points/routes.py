@@ -1,24 +1,87 @@
-"""Points and levels: "我的积分" answered by the persona."""
+"""Points and levels in the customer's chat: "我的积分", "积分兑换", "兑换 <名称>", "确认兑换" /
+"取消兑换", and "我的生日是3月5日"."""
 
 from __future__ import annotations
 
+import re
+
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
+from handlers.points.rewards import ask_to_redeem, cancel_redemption, catalogue_say, confirm_redemption
 from handlers.points.service import balance_say, standing
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
 
 router = Router("points")
 
+REDEEM = re.compile(r"兑换\s*(\S.{0,40})")
+CONFIRM, CANCEL = "确认兑换", "取消兑换"
+
+
+def _text(event: KfMessageReceived) -> str:
+    return event.text.strip() if event.from_customer and event.msgtype == "text" else ""
+
 
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
-    keyword = ctx.settings.of(PointsConfig).query_keyword
-    return event.from_customer and event.msgtype == "text" and event.text.strip() == keyword
+    return _text(event) == ctx.settings.of(PointsConfig).query_keyword
+
+
+def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return _text(event) in (ctx.settings.of(PointsConfig).redeem_keyword, "兑换") and _has_rewards(ctx)
+
+
+def _has_rewards(ctx: Ctx) -> bool:
+    return bool(ctx.settings.of(PointsConfig).rewards)
+
+
+def _redeems(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return REDEEM.fullmatch(_text(event)) is not None and _has_rewards(ctx)
+
+
+def _answers_redemption(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return _text(event) in (CONFIRM, CANCEL) and _has_rewards(ctx)
+
+
+def _tells_birthday(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return ctx.settings.of(PointsConfig).birthday_greeting and parse_birthday(_text(event)) is not None
 
 
 @router.on(KfMessageReceived, when=_asks_points)
 async def tell_points(event: KfMessageReceived, ctx: Ctx) -> None:
     """Balance, level, rights and what the next level needs."""
     assert ctx.customer is not None
-    await reply_all(ctx, [balance_say(await standing(ctx, ctx.customer))])
+    await reply_all(ctx, [balance_say(await standing(ctx, ctx.customer)), *await birthday_question(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_asks_rewards)
+async def list_rewards(event: KfMessageReceived, ctx: Ctx) -> None:
+    """What the customer's points can buy now."""
+    assert ctx.customer is not None
+    await reply_all(ctx, [await catalogue_say(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_redeems)
+async def ask_to_confirm(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"兑换 <名称>": checked, then a confirmation is asked for; nothing is taken yet."""
+    assert ctx.customer is not None
+    match = REDEEM.fullmatch(_text(event))
+    assert match is not None
+    await reply_all(ctx, [await ask_to_redeem(ctx, ctx.customer, match[1], event.open_kfid)])
+
+
+@router.on(KfMessageReceived, when=_answers_redemption)
+async def confirm_or_cancel(event: KfMessageReceived, ctx: Ctx) -> None:
+    assert ctx.customer is not None
+    if _text(event) == CONFIRM:
+        await reply_all(ctx, [await confirm_redemption(ctx, ctx.customer)])
+    else:
+        await reply_all(ctx, [await cancel_redemption(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_tells_birthday)
+async def remember_birthday(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我的生日是3月5日": kept for the birthday greeting."""
+    assert ctx.customer is not None
+    await reply_all(ctx, [await birthday_said(ctx, ctx.customer, _text(event))])

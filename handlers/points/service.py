@@ -2,12 +2,18 @@
 
 A balance is the sum of the ledger. Automatic awards carry a `ref` (e.g. "checkin:17") so a
 retried event never pays twice; staff adjustments are written with an audit record.
-Levels follow the balance: the highest level whose `min` the balance reaches.
+
+Levels follow the points *earned*: the ledger without redemptions and expiry (spending points never
+costs a level), over the 12 months before now when a yearly `review` is configured, else ever. The
+level is written to `customer.level` on every ledger change: up when the earned points reach a
+higher level; down only when points are taken back (a refund, a staff correction) or at the yearly
+review (handlers/points/levels.py), never because a customer redeemed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Config
 from bot.errors import CommandError
@@ -17,16 +23,20 @@ from handlers.services import Ctx
 from storage.models import Customer, PointsEntry
 from storage.repos import PointsRepo
 
+SPENDING = ("redeem", "expire")  # ledger sources that do not count towards a level
+REVIEW_SPAN = timedelta(days=365)
+
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    balance: int
+    balance: int  # what the customer may spend
     level: LevelSpec | None
     next_level: LevelSpec | None
+    earned: int = 0  # the points levels are measured by
 
     @property
     def to_next(self) -> int:
-        return self.next_level.min - self.balance if self.next_level else 0
+        return self.next_level.min - self.earned if self.next_level else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,35 +52,73 @@ class Award:
         return after > before
 
 
-
 def rights_text(rights: str) -> str:
     """A level without configured rights still reads naturally in the persona's sentences."""
     return rights.strip() or "专属会员关怀"
 
-def standing_of(config: Config, balance: int) -> Standing:
+
+def level_of(config: Config, earned: int) -> tuple[LevelSpec | None, LevelSpec | None]:
+    """The highest level these earned points reach, and the next one."""
     level, nxt = None, None
     for spec in config.of(PointsConfig).levels:
-        if balance >= spec.min:
+        if earned >= spec.min:
             level = spec
         elif nxt is None:
             nxt = spec
-    return Standing(balance, level, nxt)
+    return level, nxt
+
+
+def standing_of(config: Config, balance: int, earned: int | None = None, level_name: str = "") -> Standing:
+    """The standing for a balance and earned points; `level_name` (customer.level) wins over the
+    computed level when set, since a level is kept until the yearly review."""
+    earned = balance if earned is None else earned
+    level, nxt = level_of(config, earned)
+    kept = config.of(PointsConfig).level(level_name) if level_name else None
+    if kept is not None and (level is None or kept.min > level.min):
+        level = kept
+        nxt = next((spec for spec in config.of(PointsConfig).levels if spec.min > kept.min), None)
+    return Standing(balance, level, nxt, earned)
+
+
+async def earned_points(ctx: Ctx, customer: Customer) -> int:
+    since = ctx.clock.now() - REVIEW_SPAN if ctx.settings.of(PointsConfig).review else None
+    return await PointsRepo(ctx.session).earned(customer.id, exclude=SPENDING, since=since)
 
 
 async def standing(ctx: Ctx, customer: Customer) -> Standing:
-    return standing_of(ctx.settings, await PointsRepo(ctx.session).balance(customer.id))
+    return standing_of(ctx.settings, await PointsRepo(ctx.session).balance(customer.id),
+                       await earned_points(ctx, customer), customer.level)
+
+
+async def book(ctx: Ctx, customer: Customer, entry: PointsEntry, *, correction: bool = False) -> Standing:
+    """Append a ledger row and write the customer's level; returns the standing after it.
+
+    `correction`: points taken back (refund, staff deduction) may lower the level at once."""
+    from handlers.points.levels import level_changed
+
+    await PointsRepo(ctx.session).append(entry)
+    after = await standing(ctx, customer)
+    computed, _ = level_of(ctx.settings, after.earned)
+    config = ctx.settings.of(PointsConfig)
+    old, new = customer.level, computed.name if computed else ""
+    if config.rank(new) > config.rank(old) or (correction and config.rank(new) < config.rank(old)):
+        customer.level = new
+        await level_changed(ctx, customer, old, new)
+        after = await standing(ctx, customer)
+    return after
 
 
 async def award(ctx: Ctx, customer: Customer, delta: int, *, reason: str, source: str,
                 ref: str | None = None) -> Award:
     """Book points once per `ref`; the Award says whether the customer reached a new level."""
     repo = PointsRepo(ctx.session)
-    before = standing_of(ctx.settings, await repo.balance(customer.id))
+    before = await standing(ctx, customer)
     if delta == 0 or (ref is not None and await repo.has_ref(ref)):
         return Award(0, before, before)
-    await repo.append(PointsEntry(customer_id=customer.id, delta=delta, reason=reason[:128], source=source[:64],
-                                  ref=ref, created_at=ctx.clock.now()))
-    return Award(delta, before, standing_of(ctx.settings, before.balance + delta))
+    entry = PointsEntry(customer_id=customer.id, delta=delta, reason=reason[:128], source=source[:64],
+                        ref=ref, created_at=ctx.clock.now())
+    after = await book(ctx, customer, entry, correction=delta < 0 and source not in SPENDING)
+    return Award(delta, before, after)
 
 
 def level_up_say(result: Award) -> Say | None:

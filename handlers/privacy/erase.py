@@ -4,10 +4,11 @@ afterwards, and a replayed callback of theirs changes nothing.
 What happens to each table (a test keeps this list complete: every table is named here):
 - their own rows are deleted: the customer, tags, tag mirror steps, rule hits, stage entries,
   suppressed pushes, unanswered questions, tickets (with their context snapshots), check-ins,
-  participations, reminders, rewards, the points ledger, referral participations with the
-  invites they made, their own invite, group memberships;
+  participations, reminders, rewards, the points ledger, redemptions, member facts (birthday), suggestions,
+  referral participations with the invites they made, their own invite, group memberships;
 - rows that past digests count stay, anonymised: messages lose text, message id and customer;
-  outbox rows lose payload, answer and customer (pending ones are cancelled); their callbacks and
+  outbox rows lose payload, answer and customer (pending ones are cancelled); their orders lose
+  customer, external_userid, unionid hash and birthday (so they are never matched again); their callbacks and
   kf entries lose the payload (a friend-added callback keeps ChangeType and State, which the
   growth numbers read), pending ones are closed unprocessed. Dedupe keys are hashes already
   (storage.queues.dedupe_hash), so a replay is still a duplicate;
@@ -71,6 +72,7 @@ PLAN: dict[str, str] = {
     "topic_schedule": "scan", "topic": "scan", "topic_post": "scan", "checkin_campaign": "scan",
     "referral_campaign": "scan", "worker_instance": "scan",
     "knowledge_entry": "scan", "knowledge_revision": "scan", "question_notice": "scan",
+    "redemption": "delete", "member_facts": "delete", "shop_order": "anonymise", "reward": "scan",
 }
 # Where staff write about customers (names and questions are looked for here; the external_userid
 # everywhere). Other customers' chats, tickets and check-ins are theirs: a name is not rewritten there.
@@ -110,6 +112,7 @@ async def erase_customers(session: AsyncSession, customers: Sequence[Customer], 
     for name, n in (await repo.delete_owned(ids, sorted(needles.external_userids))).items():
         erasure.add(name, n)
     erasure.add("message", await repo.anonymise_messages(ids))
+    erasure.add("shop_order", await repo.anonymise_orders(customers))
     erasure.add("outbox_item", await repo.clear_outbox(ids, now=now))
     erasure.add("llm_reply", await LlmReplyRepo(session).anonymise(ids))  # tokens stay: budget and digest
     for table in Base.metadata.sorted_tables:

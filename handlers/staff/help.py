@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import roles
 from bot.commands import Command
 from bot.errors import CommandError
+from bot.outbox import TEXT_LIMITS
 from handlers.services import Ctx
 from handlers.staff.parsing import expect, suggest
 
@@ -23,9 +24,13 @@ async def run_help(ctx: Ctx, name: str) -> str:
         if command is None:
             raise CommandError(f"没有指令 {key}。{suggest(key, list(commands))}")
         return f"{command.usage}\n{command.summary}\n需要角色：{roles.label(command.role)}"
-    lines = [f"{cmd.usage} — {cmd.summary}" for cmd in commands.values() if cmd.allows(ctx.staff.role)]
-    return ctx.render("staff.help", staff=ctx.staff.name, commands="\n".join(lines)).text + \
-        f"\n（你的角色：{roles.label(ctx.staff.role)}；发送 /help 指令名 查看详情）"
+    mine = [cmd for cmd in commands.values() if cmd.allows(ctx.staff.role)]
+    tail = f"\n（你的角色：{roles.label(ctx.staff.role)}；发送 /help 指令名 查看详情）"
+    text = ctx.render("staff.help", staff=ctx.staff.name,
+                      commands="\n".join(f"{cmd.usage} — {cmd.summary}" for cmd in mine)).text + tail
+    if len(text.encode()) > TEXT_LIMITS["message/send"]:  # every command must show: usages only, then
+        text = ctx.render("staff.help", staff=ctx.staff.name, commands="\n".join(cmd.usage for cmd in mine)).text + tail
+    return text
 
 
 COMMANDS = (Command("/help", "advisor", "/help [指令]", "查看可用指令或某个指令的用法", parse_help, run_help,

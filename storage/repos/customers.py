@@ -18,6 +18,10 @@ class CustomerRepo:
     async def find(self, external_userid: str) -> Customer | None:
         return await self.session.scalar(select(Customer).where(Customer.external_userid == external_userid))
 
+    async def find_by_unionid_hash(self, unionid_hash: str) -> Customer | None:
+        stmt = select(Customer).where(Customer.unionid_hash == unionid_hash).order_by(Customer.id).limit(1)
+        return await self.session.scalar(stmt)
+
     async def find_many(self, external_userids: Sequence[str]) -> list[Customer]:
         """The known customers among these ids (e.g. a group's members), by name."""
         if not external_userids:

@@ -21,6 +21,16 @@ class PointsRepo:
         return int(await self.session.scalar(
             select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(PointsEntry.customer_id == customer_id)) or 0)
 
+    async def earned(self, customer_id: int, *, exclude: tuple[str, ...] = (),
+                     since: datetime | None = None) -> int:
+        """The ledger's sum without the given sources (e.g. redemptions), optionally since a moment."""
+        stmt = select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(PointsEntry.customer_id == customer_id)
+        if exclude:
+            stmt = stmt.where(PointsEntry.source.not_in(exclude))
+        if since is not None:
+            stmt = stmt.where(PointsEntry.created_at >= since)
+        return int(await self.session.scalar(stmt) or 0)
+
     async def has_ref(self, ref: str) -> bool:
         return await self.session.scalar(select(PointsEntry.id).where(PointsEntry.ref == ref)) is not None
 

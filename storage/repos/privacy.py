@@ -34,16 +34,20 @@ from storage.models import (
     GroupMembership,
     InboundEvent,
     InboundStatus,
+    MemberFacts,
     Message,
     OutboxItem,
     OutboxStatus,
     PointsEntry,
+    Redemption,
     ReferralCampaign,
     ReferralInvite,
     ReferralParticipant,
     RuleHit,
+    ShopOrder,
     Staff,
     StageEntry,
+    Suggestion,
     SuppressedPush,
     Tag,
     TagSync,
@@ -54,7 +58,8 @@ from storage.queues import rowcount
 
 # Rows that belong to the erased customers and go with them (besides the customer row itself).
 OWNED = (CustomerTag, TagSync, RuleHit, StageEntry, SuppressedPush, UnansweredQuestion, Ticket, CheckinReminder,
-         Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote)
+         Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote, Redemption, MemberFacts,
+         Suggestion)
 
 
 def like_forms(needle: str, *, json_column: bool) -> set[str]:
@@ -245,6 +250,17 @@ class PrivacyRepo:
             GroupMembership.member_id.in_(list(external_userids))))
         counts[GroupMembership.__tablename__] = rowcount(result)
         return counts
+
+    async def anonymise_orders(self, customers: Sequence[Customer]) -> int:
+        """Orders stay (past digests count their value) without anyone they could be matched to again:
+        theirs, and those parked under their external_userid or unionid."""
+        ids, exts = [c.id for c in customers], [c.external_userid for c in customers]
+        hashes = [c.unionid_hash for c in customers if c.unionid_hash]
+        result = await self.session.execute(
+            update(ShopOrder).where(or_(ShopOrder.customer_id.in_(ids), ShopOrder.external_userid.in_(exts),
+                                        ShopOrder.unionid_hash.in_(hashes)))
+            .values(customer_id=None, external_userid="", unionid_hash="", birthday=""))
+        return rowcount(result)
 
     async def anonymise_messages(self, customer_ids: Sequence[int]) -> int:
         """Keep the rows (past digests count them) without text, message id or customer."""

@@ -1,13 +1,13 @@
 """llm_reply: messages handed to the optional LLM backend, their outcome, tokens and latency
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

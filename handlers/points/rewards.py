@@ -1,0 +1,151 @@
+"""Points that buy things: the rewards catalogue ([points] rewards, seeded into `reward`), and a
+customer's redemption in two steps: "兑换 <名称>" asks for confirmation, "确认兑换" takes the points
+and one from the stock in one transaction, then staff are told to ship it (`/redeem`).
+
+The confirmation re-checks everything under a lock: the customer's row is locked (PostgreSQL;
+SQLite serialises writers anyway), so two confirmations of one customer run one after the other and
+the second sees the first's debit; the stock is taken by one conditional UPDATE (stock > 0), so two
+customers cannot both take the last one. A balance never goes below zero through a redemption.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.wecom.markdown import plain
+from handlers.points.config import PointsConfig
+from handlers.points.service import book, standing
+from handlers.replies.voice import Say
+from handlers.services import Ctx
+from storage.models import Customer, PointsEntry, Redemption, Reward
+from storage.repos import PointsRepo
+from storage.repos.members import RewardRepo
+
+SOURCE = "redeem"
+
+
+async def seed_rewards(session: AsyncSession, config: Config, now: datetime) -> None:
+    """The configured catalogue into the database: new keys added, names and costs updated, a raised
+    stock added to what is left, keys no longer configured withdrawn (their history stays)."""
+    repo, specs = RewardRepo(session), {r.key: r for r in config.of(PointsConfig).rewards}
+    for row in await repo.all(active_only=False):
+        spec = specs.pop(row.key, None)
+        if spec is None:
+            row.active = False
+            continue
+        row.name, row.cost, row.min_level, row.active = spec.name, spec.cost, spec.min_level, True
+        if spec.stock != row.stock_configured:
+            row.stock = max(0, row.stock + spec.stock - row.stock_configured)
+            row.stock_configured = spec.stock
+    for spec in specs.values():
+        session.add(Reward(key=spec.key, name=spec.name, cost=spec.cost, stock=spec.stock, stock_configured=spec.stock,
+                           min_level=spec.min_level, active=True, created_at=now))
+    await session.flush()
+
+
+def _label(reward: Reward) -> str:
+    return f"{reward.name}（{reward.cost} 分）"
+
+
+def level_allows(ctx: Ctx, customer: Customer, reward: Reward) -> bool:
+    config = ctx.settings.of(PointsConfig)
+    return not reward.min_level or config.rank(customer.level) >= config.rank(reward.min_level)
+
+
+async def catalogue_say(ctx: Ctx, customer: Customer) -> Say:
+    """"积分兑换": the rewards this customer can afford now (level and stock allowing)."""
+    balance = (await standing(ctx, customer)).balance
+    rewards = [r for r in await RewardRepo(ctx.session).all() if r.stock > 0 and level_allows(ctx, customer, r)]
+    affordable = [r for r in rewards if r.cost <= balance]
+    if affordable:
+        return Say("points.rewards", {"points": balance, "rewards": "\n".join(f"· {_label(r)}" for r in affordable),
+                                      "keyword": ctx.settings.of(PointsConfig).redeem_keyword})
+    cheapest = min(rewards, key=lambda r: r.cost) if rewards else None
+    return Say("points.rewards_none", {"points": balance, "cheapest": _label(cheapest) if cheapest else "新礼品上架"})
+
+
+def _find(rewards: list[Reward], wanted: str) -> Reward | None:
+    exact = [r for r in rewards if r.name == wanted]
+    near = exact or [r for r in rewards if wanted and wanted in r.name]
+    return near[0] if len(near) == 1 else None
+
+
+async def ask_to_redeem(ctx: Ctx, customer: Customer, wanted: str, open_kfid: str) -> Say:
+    """"兑换 <名称>": check what can be checked now and ask for confirmation (nothing taken yet)."""
+    repo, now = RewardRepo(ctx.session), ctx.clock.now()
+    rewards = await repo.all()
+    reward = _find(rewards, wanted.strip())
+    if reward is None:
+        names = "、".join(r.name for r in rewards if r.stock > 0) or "暂无"
+        return Say("points.redeem_unknown", {"reward": plain(wanted, 20), "rewards": names})
+    if not level_allows(ctx, customer, reward):
+        return Say("points.redeem_level", {"reward": reward.name, "level": reward.min_level})
+    if reward.stock <= 0:
+        return Say("points.redeem_out", {"reward": reward.name})
+    balance = (await standing(ctx, customer)).balance
+    if balance < reward.cost:
+        return Say("points.redeem_short", {"reward": reward.name, "cost": reward.cost, "points": balance,
+                                           "short": reward.cost - balance})
+    earlier = await repo.pending_of(customer.id, now=now)
+    if earlier is not None:
+        earlier.status = "cancelled"
+    minutes = ctx.settings.of(PointsConfig).confirm_minutes
+    ctx.session.add(Redemption(customer_id=customer.id, reward_id=reward.id, cost=reward.cost, status="awaiting",
+                               open_kfid=open_kfid, created_at=now, expires_at=now + timedelta(minutes=minutes),
+                               shipped_by=""))
+    await ctx.session.flush()
+    return Say("points.redeem_confirm", {"reward": reward.name, "cost": reward.cost, "points": balance,
+                                         "after": balance - reward.cost, "minutes": minutes})
+
+
+async def confirm_redemption(ctx: Ctx, customer: Customer) -> Say:
+    """"确认兑换": take the points and one from the stock, both or neither, and tell staff."""
+    repo, now = RewardRepo(ctx.session), ctx.clock.now()
+    await repo.lock_customer(customer.id)
+    pending = await repo.pending_of(customer.id, now=now)
+    if pending is None:
+        return Say("points.redeem_nothing")
+    reward = await ctx.session.get(Reward, pending.reward_id, populate_existing=True)
+    assert reward is not None
+    balance = await PointsRepo(ctx.session).balance(customer.id)
+    if balance < pending.cost:
+        pending.status = "cancelled"
+        return Say("points.redeem_short", {"reward": reward.name, "cost": pending.cost, "points": balance,
+                                           "short": pending.cost - balance})
+    if not reward.active or not await repo.take_one(reward.id):
+        pending.status = "cancelled"
+        return Say("points.redeem_out", {"reward": reward.name})
+    pending.status, pending.ordered_at = "ordered", now
+    await ctx.session.refresh(reward, ["stock"])
+    after = await book(ctx, customer, PointsEntry(customer_id=customer.id, delta=-pending.cost,
+                                                  reason=f"兑换 {reward.name}"[:128], source=SOURCE,
+                                                  ref=f"redeem:{pending.id}", created_at=now))
+    tell_fulfillers(ctx, pending, reward, customer)
+    return Say("points.redeem_done", {"reward": reward.name, "cost": pending.cost, "points": after.balance})
+
+
+async def cancel_redemption(ctx: Ctx, customer: Customer) -> Say:
+    pending = await RewardRepo(ctx.session).pending_of(customer.id, now=ctx.clock.now())
+    if pending is None:
+        return Say("points.redeem_nothing")
+    pending.status = "cancelled"
+    reward = await ctx.session.get(Reward, pending.reward_id)
+    return Say("points.redeem_cancelled", {"reward": reward.name if reward else ""})
+
+
+def fulfillers(ctx: Ctx) -> list[str]:
+    configured = ctx.settings.of(PointsConfig).fulfil_by
+    staff = ctx.settings.staff
+    return list(configured or dict.fromkeys([*staff.admins, *staff.operators]))
+
+
+def tell_fulfillers(ctx: Ctx, redemption: Redemption, reward: Reward, customer: Customer) -> None:
+    """An app message to whoever ships rewards (operational text, not the persona's voice)."""
+    who = plain(customer.name or customer.remark or customer.external_userid, 40)
+    text = (f"【积分兑换 #{redemption.id}】{who} 用 {redemption.cost} 积分兑换了「{plain(reward.name, 64)}」"
+            f"（剩余库存 {reward.stock}）。请安排发货，发出后回复：/redeem done {redemption.id}")
+    for userid in fulfillers(ctx):
+        ctx.outbox.app_text(ctx.settings.wecom.agent_id, userid, text)

@@ -1,0 +1,65 @@
+"""Orders shops reported: found by order_id, parked until their buyer is a customer, summed per customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, ShopOrder
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """A customer's purchases: paid orders (refunded ones excluded), what they paid, the last one."""
+
+    orders: int
+    lifetime_fen: int
+    last_paid_at: datetime | None
+
+
+class OrderRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, order_id: str) -> ShopOrder | None:
+        return await self.session.scalar(select(ShopOrder).where(ShopOrder.order_id == order_id))
+
+    async def add(self, order: ShopOrder) -> ShopOrder:
+        self.session.add(order)
+        await self.session.flush()
+        return order
+
+    async def matchable(self, limit: int = 100) -> list[tuple[ShopOrder, Customer]]:
+        """Parked orders whose buyer is now a customer (by external_userid, or by the unionid's hash)."""
+        by_id = (select(ShopOrder, Customer)
+                 .join(Customer, Customer.external_userid == ShopOrder.external_userid)
+                 .where(ShopOrder.customer_id.is_(None), ShopOrder.external_userid != "")
+                 .order_by(ShopOrder.id).limit(limit))
+        by_union = (select(ShopOrder, Customer)
+                    .join(Customer, and_(Customer.unionid_hash == ShopOrder.unionid_hash,
+                                         Customer.unionid_hash.is_not(None)))
+                    .where(ShopOrder.customer_id.is_(None), ShopOrder.unionid_hash != "")
+                    .order_by(ShopOrder.id).limit(limit))
+        found: dict[int, tuple[ShopOrder, Customer]] = {}
+        for stmt in (by_id, by_union):
+            for order, customer in (await self.session.execute(stmt)).all():
+                found.setdefault(order.id, (order, customer))
+        return [found[k] for k in sorted(found)][:limit]
+
+    async def parked_count(self) -> int:
+        return int(await self.session.scalar(
+            select(func.count()).select_from(ShopOrder).where(ShopOrder.customer_id.is_(None))) or 0)
+
+    async def summary(self, customer_id: int) -> OrderSummary:
+        row = (await self.session.execute(
+            select(func.count(), func.coalesce(func.sum(ShopOrder.amount_fen), 0), func.max(ShopOrder.paid_at))
+            .where(ShopOrder.customer_id == customer_id, ShopOrder.status == "paid"))).one()
+        return OrderSummary(int(row[0]), int(row[1]), row[2])  # max() keeps the column's UTC type
+
+    async def of_customer(self, customer_id: int, limit: int = 10) -> list[ShopOrder]:
+        stmt = (select(ShopOrder).where(ShopOrder.customer_id == customer_id)
+                .order_by(ShopOrder.paid_at.desc(), ShopOrder.id.desc()).limit(limit))
+        return list((await self.session.scalars(stmt)).all())

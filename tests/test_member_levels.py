@@ -1,0 +1,193 @@
+"""Levels that change treatment: a level reached by orders makes the customer VIP with their level's
+SLA, adds the level's tags and assigns an advisor; a refund (or the yearly review) lowers it and the
+default SLA applies again; spending never lowers it. Rights: the birthday (asked once, greeted once a
+year) and the monthly member gift reminder, through the push gate."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.appkeys import SCHEDULER
+from handlers.points.service import award
+from storage.models import AuditLog, Customer, MemberFacts, Ticket
+from tests import escalation_kit as kit
+from tests.community_kit import run_due_jobs, service
+from tests.harness import BotUnderTest, make_config
+
+clock = kit.clock
+POINTS = {"per_yuan": 1, "birthday_greeting": True, "advisor_from_level": "金柚", "gift_levels": ["金柚"],
+          "gift_day": 3, "send_at": "10:30",
+          "levels": [{"name": "柚芽", "min": 0}, {"name": "金柚", "min": 500, "rights": "每月会员礼",
+                                                  "tags": ["会员:金柚"]}]}
+
+
+async def start(db_url: str, wecom: Any, clock: Any, **points: Any) -> BotUnderTest:
+    config = make_config(db_url, wecom.base_url, staff=kit.STAFF, points={**POINTS, **points},
+                         escalation={"leads": ["wang.fang"], "sla_minutes": 30, "no_advisor": "queue",
+                                     "vip_levels": ["金柚"], "sla_minutes_by_level": ["金柚=10", "vip=15"]})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+bot = kit.bot_fixture(start)
+
+
+async def record(bot: Any, ext: str, order_id: str, fen: int, status: str = "paid") -> None:
+    from handlers.orders.parsing import Item, OrderInput
+    from handlers.orders.service import record_order
+
+    async with service(bot) as ctx:
+        await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
+                                           amount_fen=fen, items=(Item("面霜", 1),), paid_at=ctx.clock.now(),
+                                           channel="天猫", status=status), source="api")
+    await bot.drain()
+
+
+async def ticket_of(bot: Any, wecom: Any, ext: str) -> Ticket:
+    await wecom.customer_says(ext, "转人工")
+    await bot.drain()
+    async with bot.sessions() as s:
+        ticket = (await s.scalars(select(Ticket).order_by(Ticket.id.desc()))).first()
+    assert isinstance(ticket, Ticket)
+    return ticket
+
+
+async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmLvl1", "你好")
+    await bot.drain()
+    await record(bot, "wmLvl1", "L1", 60000)  # 600 yuan → 600 points → 金柚
+    ticket = await ticket_of(bot, wecom, "wmLvl1")
+    assert ticket.level == "金柚" and ticket.context["vip"] is True
+    assert ticket.due_at is not None and ticket.assigned_at is not None
+    assert ticket.due_at - ticket.assigned_at == timedelta(minutes=10)
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmLvl1")
+        tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
+    assert customer.level == "金柚" and "金柚" in tags
+    assert customer.advisor_userid in ("li.na", "wang.fang")
+
+
+async def test_a_refund_lowers_the_level_and_the_default_sla_applies_again(bot, wecom) -> None:
+    await wecom.customer_says("wmLvl2", "你好")
+    await bot.drain()
+    await record(bot, "wmLvl2", "L2", 60000)
+    await record(bot, "wmLvl2", "L2", 60000, status="refunded")
+    async with service(bot) as ctx:
+        assert (await found(ctx, "wmLvl2")).level == "柚芽"
+    ticket = await ticket_of(bot, wecom, "wmLvl2")
+    assert ticket.level == "柚芽" and ticket.context["vip"] is False
+    assert ticket.due_at is not None and ticket.assigned_at is not None
+    assert ticket.due_at - ticket.assigned_at == timedelta(minutes=30)
+    async with bot.sessions() as s:
+        changes = [a.detail for a in (await s.scalars(select(AuditLog).where(AuditLog.action == "member.level")
+                                                      .order_by(AuditLog.id))).all()]
+    assert changes == [{"from": "", "to": "金柚"}, {"from": "金柚", "to": "柚芽"}]
+
+
+async def test_a_vip_whose_level_has_no_sla_of_its_own_keeps_the_vip_sla(bot, wecom) -> None:
+    await wecom.customer_says("wmLvlVip", "你好")
+    await bot.drain()
+    await record(bot, "wmLvlVip", "LV", 10000)  # 100 points: 柚芽, which sla_minutes_by_level does not name
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmLvlVip")
+        assert customer.level == "柚芽"
+        customer.is_vip = True
+    ticket = await ticket_of(bot, wecom, "wmLvlVip")
+    assert ticket.level == "vip" and ticket.due_at is not None
+    assert ticket.due_at - (ticket.assigned_at or ticket.created_at) == timedelta(minutes=15)
+
+
+async def test_spending_points_keeps_the_level(bot, wecom) -> None:
+    await wecom.customer_says("wmLvl3", "你好")
+    await bot.drain()
+    await record(bot, "wmLvl3", "L3", 60000)
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmLvl3")
+        await award(ctx, customer, -600, reason="兑换", source="redeem")
+        assert customer.level == "金柚"
+
+
+async def test_the_yearly_review_lowers_levels_the_last_year_did_not_earn(wecom, db_url, clock) -> None:
+    bot = await start(db_url, wecom, clock, review="03-10")
+    try:
+        await wecom.customer_says("wmLvl4", "你好")
+        await wecom.customer_says("wmLvl5", "你好")
+        await bot.drain()
+        await record(bot, "wmLvl4", "L4", 60000)  # 2026-03-02
+        await record(bot, "wmLvl5", "L5", 60000)
+        clock.set(kit.MONDAY_10AM + 300 * 86400)
+        await record(bot, "wmLvl5", "L6", 50000)  # wmLvl5 earned again within the year
+        clock.set(kit.MONDAY_10AM + 372 * 86400)  # 2027-03-09
+        await bot.app[SCHEDULER].start()
+        clock.set(kit.MONDAY_10AM + 373 * 86400)  # 2027-03-10 10:00, after the 00:15 review
+        await run_due_jobs(bot)
+        async with service(bot) as ctx:
+            assert (await found(ctx, "wmLvl4")).level == "柚芽"
+            assert (await found(ctx, "wmLvl5")).level == "金柚"
+    finally:
+        await bot.stop()
+
+
+async def test_the_birthday_is_asked_once_and_greeted_once_a_year(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmBday", "你好")
+    await bot.drain()
+    await wecom.customer_says("wmBday", "我的积分")
+    await bot.drain()
+    assert "生日" in wecom.customer_inbox("wmBday")[-1]  # asked, in the answer to their question
+    await wecom.customer_says("wmBday", "我的积分")
+    await bot.drain()
+    assert "生日" not in wecom.customer_inbox("wmBday")[-1]  # never twice
+    await wecom.customer_says("wmBday", "我的生日是3月5日")
+    await bot.drain()
+    assert "3月5日" in wecom.customer_inbox("wmBday")[-1]
+    clock.set(kit.MONDAY_10AM + 3 * 86400 - 3600)  # 2026-03-05 09:00
+    await bot.app[SCHEDULER].start()
+    await wecom.customer_says("wmBday", "早")  # the kf chat is open
+    await bot.drain()
+    clock.set(kit.MONDAY_10AM + 3 * 86400 + 3600)  # 11:00, after send_at
+    await run_due_jobs(bot)
+    assert sum("生日快乐" in t for t in wecom.customer_inbox("wmBday")) == 1
+    await bot.app[SCHEDULER].start()  # a restart the same day
+    clock.set(kit.MONDAY_10AM + 3 * 86400 + 7200)
+    await run_due_jobs(bot)
+    assert sum("生日快乐" in t for t in wecom.customer_inbox("wmBday")) == 1
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(MemberFacts.birthday_year))) == 2026
+
+
+async def test_an_order_brings_the_birthday_and_the_customer_word_wins(bot, wecom) -> None:
+    from handlers.orders.parsing import Item, OrderInput
+    from handlers.orders.service import record_order
+
+    await wecom.customer_says("wmBday2", "我的生日是12月1日")
+    await bot.drain()
+    async with service(bot) as ctx:
+        await record_order(ctx, OrderInput(order_id="B1", external_userid="wmBday2", unionid_hash="", buyer_id="",
+                                           amount_fen=100, items=(Item("面霜", 1),), paid_at=ctx.clock.now(),
+                                           channel="天猫", status="paid", birthday="07-07"), source="api")
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(MemberFacts.birthday))) == "12-01"
+
+
+async def test_the_monthly_gift_reminder_reaches_members_of_the_level_once(bot, wecom, clock) -> None:
+    await wecom.customer_says("wmGift1", "你好")
+    await wecom.customer_says("wmGift2", "你好")
+    await bot.drain()
+    await record(bot, "wmGift1", "G1", 60000)
+    clock.set(kit.MONDAY_10AM - 3600)  # 2026-03-02 09:00 (gift_day 3 is tomorrow)
+    await bot.app[SCHEDULER].start()
+    clock.set(kit.MONDAY_10AM + 86400 + 3600)  # 2026-03-03 11:00
+    await run_due_jobs(bot)
+    assert sum("会员礼已经准备好" in t for t in wecom.customer_inbox("wmGift1")) == 1
+    assert not any("会员礼已经准备好" in t for t in wecom.customer_inbox("wmGift2"))
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer

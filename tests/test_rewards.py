@@ -1,0 +1,192 @@
+"""Points that buy things: the catalogue by balance, level and stock, redemption only after "确认兑换",
+points and stock taken together and never below zero (also when two confirmations race, on SQLite
+and PostgreSQL), staff told to ship, /redeem list|done, and the customer told when it ships."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.appkeys import CONTEXTS
+from handlers.points.rewards import confirm_redemption
+from handlers.points.service import award
+from storage.models import Customer, PointsEntry, Redemption, Reward
+from storage.repos import PointsRepo
+from tests.community_kit import at, service, start_bot
+from tests.service_kit import say
+
+POINTS = {"levels": [{"name": "柚芽", "min": 0}, {"name": "金柚", "min": 1000}],
+          "rewards": [{"key": "kit", "name": "柚子小样礼包", "cost": 300, "stock": 5},
+                      {"key": "coupon", "name": "10元无门槛券", "cost": 1000, "stock": 1},
+                      {"key": "cream", "name": "柚子面霜正装", "cost": 200, "stock": 3, "min_level": "金柚"}]}
+STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"]}
+
+
+@pytest.fixture
+async def bot(db_url, wecom, clock):
+    clock.set(at(3, 2, 10))
+    bot = await start_bot(db_url, wecom, clock, points=POINTS, staff=STAFF)
+    yield bot
+    await bot.stop()
+
+
+async def give(bot: Any, wecom: Any, ext: str, points: int) -> None:
+    await wecom.customer_says(ext, "你好")
+    await bot.drain()
+    async with service(bot) as ctx:
+        await award(ctx, await found(ctx, ext), points, reason="测试", source="staff:test")
+
+
+async def chat(bot: Any, wecom: Any, ext: str, text: str) -> str:
+    before = len(wecom.customer_inbox(ext))
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    answers = wecom.customer_inbox(ext)[before:]
+    assert len(answers) == 1, answers
+    return str(answers[0])
+
+
+async def balance(bot: Any, ext: str) -> int:
+    async with service(bot) as ctx:
+        return await PointsRepo(ctx.session).balance((await found(ctx, ext)).id)
+
+
+async def stock(bot: Any, key: str) -> int:
+    async with bot.sessions() as s:
+        return int(await s.scalar(select(Reward.stock).where(Reward.key == key)))
+
+
+async def test_the_catalogue_lists_only_what_the_customer_can_afford(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw1", 500)
+    answer = await chat(bot, wecom, "wmRw1", "积分兑换")
+    assert "500" in answer and "柚子小样礼包" in answer
+    assert "10元无门槛券" not in answer  # 1000 points
+    assert "柚子面霜正装" not in answer  # affordable, but for 金柚 only
+
+
+async def test_redeeming_asks_first_and_takes_points_and_stock_only_when_confirmed(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw2", 500)
+    answer = await chat(bot, wecom, "wmRw2", "兑换 柚子小样礼包")
+    assert "确认兑换" in answer and "200" in answer  # what would be left
+    assert await balance(bot, "wmRw2") == 500 and await stock(bot, "kit") == 5
+    answer = await chat(bot, wecom, "wmRw2", "确认兑换")
+    assert "兑换成功" in answer and "200" in answer
+    assert await balance(bot, "wmRw2") == 200 and await stock(bot, "kit") == 4
+    assert any("/redeem done" in text for text in wecom.staff_inbox("zhang.wei"))
+    assert any("/redeem done" in text for text in wecom.staff_inbox("li.na"))
+    assert "没有待确认" in await chat(bot, wecom, "wmRw2", "确认兑换")  # no second debit
+    assert await balance(bot, "wmRw2") == 200
+
+
+async def test_a_cancelled_or_lapsed_request_takes_nothing(bot, wecom, clock) -> None:
+    await give(bot, wecom, "wmRw3", 500)
+    await chat(bot, wecom, "wmRw3", "兑换 小样")  # a unique part of the name is enough
+    assert "已取消" in await chat(bot, wecom, "wmRw3", "取消兑换")
+    await chat(bot, wecom, "wmRw3", "兑换 柚子小样礼包")
+    clock.advance(31 * 60)
+    assert "没有待确认" in await chat(bot, wecom, "wmRw3", "确认兑换")
+    assert await balance(bot, "wmRw3") == 500 and await stock(bot, "kit") == 5
+
+
+@pytest.mark.parametrize("text,expect", [("兑换 10元无门槛券", "还差 700 分"), ("兑换 柚子面霜正装", "金柚"),
+                                         ("兑换 月亮", "没找到")])
+async def test_what_cannot_be_redeemed_says_why(bot, wecom, text, expect) -> None:
+    await give(bot, wecom, "wmRw4", 300)
+    assert expect in await chat(bot, wecom, "wmRw4", text)
+    assert await bot.count(Redemption) == 0
+
+
+async def test_two_confirmations_racing_never_overdraw_the_balance(bot, wecom) -> None:
+    """Two requests of 300 each awaiting confirmation with 500 points: one wins, the other is refused."""
+    await give(bot, wecom, "wmRw5", 500)
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmRw5")
+        reward = await ctx.session.scalar(select(Reward).where(Reward.key == "kit"))
+        assert reward is not None
+        for _ in range(2):
+            ctx.session.add(Redemption(customer_id=customer.id, reward_id=reward.id, cost=300, status="awaiting",
+                                       open_kfid="", created_at=ctx.clock.now(),
+                                       expires_at=ctx.clock.now().replace(year=2027), shipped_by=""))
+
+    async def confirm() -> str:
+        async with bot.sessions.begin() as session:
+            ctx = bot.app[CONTEXTS](session)
+            return (await confirm_redemption(ctx, await found(ctx, "wmRw5"))).key
+
+    outcomes = sorted(await asyncio.gather(confirm(), confirm()))
+    assert outcomes == ["points.redeem_done", "points.redeem_short"]
+    assert await balance(bot, "wmRw5") == 200 and await stock(bot, "kit") == 4
+
+
+async def test_two_customers_racing_for_the_last_one_get_it_once(bot, wecom) -> None:
+    for ext in ("wmRw6", "wmRw7"):
+        await give(bot, wecom, ext, 1000)
+        await chat(bot, wecom, ext, "兑换 10元无门槛券")
+
+    async def confirm(ext: str) -> str:
+        async with bot.sessions.begin() as session:
+            ctx = bot.app[CONTEXTS](session)
+            return (await confirm_redemption(ctx, await found(ctx, ext))).key
+
+    outcomes = sorted(await asyncio.gather(confirm("wmRw6"), confirm("wmRw7")))
+    assert outcomes == ["points.redeem_done", "points.redeem_out"]
+    assert await stock(bot, "coupon") == 0
+    assert sorted([await balance(bot, "wmRw6"), await balance(bot, "wmRw7")]) == [0, 1000]
+
+
+async def test_staff_list_and_ship_and_the_customer_hears_it(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw8", 300)
+    await chat(bot, wecom, "wmRw8", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw8", "确认兑换")
+    async with bot.sessions() as s:
+        number = (await s.scalar(select(Redemption.id).where(Redemption.status == "ordered")))
+    listing = await say(bot, wecom, "li.na", "/redeem list")
+    assert f"#{number}" in listing and "柚子小样礼包" in listing
+    done = await say(bot, wecom, "li.na", f"/redeem done {number}")
+    assert "已通知客户" in done
+    assert "已经发出" in wecom.customer_inbox("wmRw8")[-1]
+    assert "没有待发货" in await say(bot, wecom, "li.na", "/redeem list")
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(Redemption.shipped_by))) == "li.na"
+
+
+async def test_a_customer_cannot_run_redeem(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw9", 300)
+    answer = await chat(bot, wecom, "wmRw9", "/redeem list")
+    assert "待发货" not in answer
+
+
+async def test_a_raised_stock_in_the_config_restocks(bot, wecom, db_url, clock) -> None:
+    await give(bot, wecom, "wmRw10", 300)
+    await chat(bot, wecom, "wmRw10", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw10", "确认兑换")
+    await bot.stop()
+    more = {**POINTS, "rewards": [{**POINTS["rewards"][0], "stock": 8}, *POINTS["rewards"][1:]]}
+    again = await start_bot(db_url, wecom, clock, points=more, staff=STAFF)
+    try:
+        assert await stock(again, "kit") == 7  # 4 left + 3 more
+    finally:
+        await again.stop()
+        bot.stop = again.stop  # the fixture's stop is a no-op now
+
+
+async def test_a_redemption_is_a_ledger_row_that_does_not_lower_the_level(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw11", 1000)
+    await chat(bot, wecom, "wmRw11", "兑换 10元无门槛券")
+    await chat(bot, wecom, "wmRw11", "确认兑换")
+    async with service(bot) as ctx:
+        customer = await found(ctx, "wmRw11")
+        entries = (await ctx.session.scalars(select(PointsEntry).where(PointsEntry.customer_id == customer.id)
+                                             .order_by(PointsEntry.id))).all()
+        assert [(e.delta, e.source) for e in entries] == [(1000, "staff:test"), (-1000, "redeem")]
+        assert customer.level == "金柚"
+
+
+async def found(ctx: Any, ext: str) -> Customer:
+    """The customer with this external_userid (the test made them)."""
+    customer = await ctx.repos.customers.find(ext)
+    assert isinstance(customer, Customer), ext
+    return customer
