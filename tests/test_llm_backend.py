@@ -130,7 +130,7 @@ async def outcomes(bot: BotUnderTest) -> list[str]:
 
 async def test_a_question_the_knowledge_base_cannot_answer_gets_the_models_answer(wanzi, wecom, model) -> None:
     fake, _ = model
-    assert await says(wanzi, wecom, "wmLlm0001", "我是干皮，最近换季脸好紧绷") != []  # a statement: chat
+    assert await says(wanzi, wecom, "wmLlm0001", "我是干皮，最近换季脸好紧绷") != []  # noted, not the model
     (reply,) = await says(wanzi, wecom, "wmLlm0001", QUESTION)
     assert reply == ANSWER
     headers, body = fake.requests[-1]
@@ -148,6 +148,10 @@ async def test_a_question_the_knowledge_base_cannot_answer_gets_the_models_answe
         assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
         row = (await s.scalars(select(LlmReply).order_by(LlmReply.id.desc()))).first()
     assert (row.outcome, row.prompt_tokens, row.completion_tokens, row.text) == ("answered", 120, 30, "")
+    metrics = (await metrics_text(wanzi.app)).decode()
+    for line in ('wanzi_llm_calls_total{outcome="answered"} 1.0', 'wanzi_llm_tokens_total{kind="prompt"} 120.0',
+                 'wanzi_llm_tokens_total{kind="completion"} 30.0', "wanzi_llm_latency_seconds_count 1.0"):
+        assert line in metrics, line
 
 
 async def test_the_closest_knowledge_base_entries_are_the_models_grounding(wanzi, wecom, model) -> None:
