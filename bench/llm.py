@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import time
 from pathlib import Path
 
 from aiohttp import web
 
 from bench.callbacks import free_port
-from bench.common import Row, percentile, start_process, wait_healthy
-from bot.sandbox import as_env, emulator_settings
+from bench.common import Row, percentile, serving
 from emulator import Emulator, EmulatorConfig
 
 CUSTOMERS = int(os.environ.get("BENCH_LLM", "100"))
@@ -68,65 +66,59 @@ def spread(values: list[float]) -> str:
 
 async def run_llm(backend: str, db_url: str, work: Path, *, mode: str) -> Row:
     """`mode`: "off" (no [llm], the baseline), "slow" (answers in MODEL_DELAY_S) or "hang"."""
-    hang = mode == "hang"
-    server, base_url = await fake_model(hang)
+    server, base_url = await fake_model(mode == "hang")
     emu = Emulator(EmulatorConfig(callback_retry_delay=1.0))
     await emu.start()
-    port = free_port()
-    env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url))
-    env["WANZI_LOG__LEVEL"] = "WARNING"
-    if mode != "off":
-        env.update({"WANZI_LLM__ENABLED": "true", "WANZI_LLM__BASE_URL": base_url, "WANZI_LLM__MODEL": "fake-chat",
-                    "WANZI_LLM__TIMEOUT_S": str(TIMEOUT_S), "WANZI_LLM__DAILY_BUDGET_TOKENS": "0"})
-    scenario = {"off": "off (baseline)", "slow": f"answers in {MODEL_DELAY_S:g} s", "hang": "never answers"}[mode]
-    log = work / f"llm-{backend}-{mode}.log"
-    start_process(["-m", "bot.cli", "db", "upgrade"], env, log).wait(120)
-    proc = start_process(["-m", "bot.cli", "serve"], env, log)
+    env = {} if mode == "off" else {
+        "WANZI_LLM__ENABLED": "true", "WANZI_LLM__BASE_URL": base_url, "WANZI_LLM__MODEL": "fake-chat",
+        "WANZI_LLM__TIMEOUT_S": str(TIMEOUT_S), "WANZI_LLM__DAILY_BUDGET_TOKENS": "0"}
     try:
-        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
-        emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
-        asked: dict[str, float] = {}
-
-        async def one(i: int) -> None:
-            ext = f"wmLlmBench{i:05d}"
-            asked[ext] = time.time()
-            await emu.customer_says(ext, QUESTION)
-
-        started = time.time()
-        tasks = []
-        for i in range(CUSTOMERS):
-            tasks.append(asyncio.create_task(one(i)))
-            await asyncio.sleep(max(0.0, started + (i + 1) * SECONDS / CUSTOMERS - time.time()))
-        await asyncio.gather(*tasks)
-        while time.time() - started < SECONDS + 4 * TIMEOUT_S + 10:
-            if len({c.body.get("touser") for c in emu.calls("kf/send_msg") if c.ok}) >= len(asked):
-                break
-            await asyncio.sleep(0.2)
-        first: dict[str, tuple[float, str]] = {}  # the customer's first reply: when WeCom got it, its text
-        for call in emu.calls("kf/send_msg"):
-            ext = call.body.get("touser") if call.ok else None
-            if ext in asked and ext not in first:
-                first[ext] = (call.at, call.body.get("text", {}).get("content", ""))
-        waits = [at - asked[ext] for ext, (at, _) in first.items()]
-        answered = sum(1 for _, text in first.values() if text == ANSWER)
-        stages = await model_stage(db_url)
-        before = [created - asked[ext] for ext, (created, _) in stages.items() if ext in asked]
-        model = [done - created for created, done in stages.values()]
-        after = [first[ext][0] - done for ext, (_, done) in stages.items() if ext in first]
-        within = sum(1 for wait in model if wait <= TIMEOUT_S + 1)
-        return Row(f"llm: {CUSTOMERS} kf questions in {SECONDS:g} s, timeout_s {TIMEOUT_S:g}", backend, {
-            "model": scenario,
-            "replied": f"{len(first)}/{len(asked)}",
-            "model's answer": f"{answered}/{len(first)}",
-            "customer's wait p50 / p99 / max": spread(waits),
-            "to the handler": spread(before),
-            "model stage": spread(model),
-            f"model stage within {TIMEOUT_S + 1:g} s": f"{within}/{len(model)}" if model else "—",
-            "reply queued → WeCom": spread(after),
-            "load average (1 min)": f"{os.getloadavg()[0]:.1f}",  # the machine is shared: context for the times
-        })
+        async with serving(emu, db_url, work / f"llm-{backend}-{mode}.log", env):
+            return await questions(emu, backend, db_url, mode)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(15)
         await emu.stop()
         await server.cleanup()
+
+
+async def questions(emu: Emulator, backend: str, db_url: str, mode: str) -> Row:
+    asked: dict[str, float] = {}
+
+    async def one(i: int) -> None:
+        ext = f"wmLlmBench{i:05d}"
+        asked[ext] = time.time()
+        await emu.customer_says(ext, QUESTION)
+
+    started = time.time()
+    tasks = []
+    for i in range(CUSTOMERS):
+        tasks.append(asyncio.create_task(one(i)))
+        await asyncio.sleep(max(0.0, started + (i + 1) * SECONDS / CUSTOMERS - time.time()))
+    await asyncio.gather(*tasks)
+    while time.time() - started < SECONDS + 4 * TIMEOUT_S + 10:
+        if len({c.body.get("touser") for c in emu.calls("kf/send_msg") if c.ok}) >= len(asked):
+            break
+        await asyncio.sleep(0.2)
+    first: dict[str, tuple[float, str]] = {}  # the customer's first reply: when WeCom got it, its text
+    for call in emu.calls("kf/send_msg"):
+        ext = call.body.get("touser") if call.ok else None
+        if ext in asked and ext not in first:
+            first[ext] = (call.at, call.body.get("text", {}).get("content", ""))
+    waits = [at - asked[ext] for ext, (at, _) in first.items()]
+    answered = sum(1 for _, text in first.values() if text == ANSWER)
+    stages = await model_stage(db_url)
+    before = [created - asked[ext] for ext, (created, _) in stages.items() if ext in asked]
+    model = [done - created for created, done in stages.values()]
+    after = [first[ext][0] - done for ext, (_, done) in stages.items() if ext in first]
+    within = sum(1 for wait in model if wait <= TIMEOUT_S + 1)
+    scenario = {"off": "off (baseline)", "slow": f"answers in {MODEL_DELAY_S:g} s", "hang": "never answers"}[mode]
+    return Row(f"llm: {CUSTOMERS} kf questions in {SECONDS:g} s, timeout_s {TIMEOUT_S:g}", backend, {
+        "model": scenario,
+        "replied": f"{len(first)}/{len(asked)}",
+        "model's answer": f"{answered}/{len(first)}",
+        "customer's wait p50 / p99 / max": spread(waits),
+        "to the handler": spread(before),
+        "model stage": spread(model),
+        f"model stage within {TIMEOUT_S + 1:g} s": f"{within}/{len(model)}" if model else "—",
+        "reply queued → WeCom": spread(after),
+        "load average (1 min)": f"{os.getloadavg()[0]:.1f}",  # the machine is shared: context for the times
+    })
