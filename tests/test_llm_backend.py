@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 
 from bot.app import metrics_text
 from bot.clock import FakeClock
-from bot.digest_metrics import Window
-from handlers.replies.llm.digest import LLM_PROVIDER
+from bot.digest_metrics import Breakdown, Window
+from emulator import Emulator
+from handlers.digest.registry import default_registry
+from handlers.replies.llm.digest import llm_numbers
 from storage.models import LlmReply, Ticket, UnansweredQuestion
 from tests.harness import BotUnderTest, make_config
 
@@ -115,7 +117,7 @@ async def wanzi(db_url: str, wecom: Any, clock: FakeClock, model: tuple[FakeMode
     await bot.stop()
 
 
-async def says(bot: BotUnderTest, wecom: Any, ext: str, text: str) -> list[str]:
+async def says(bot: BotUnderTest, wecom: Emulator, ext: str, text: str) -> list[str]:
     """What the customer got back for one message (drained with a hang guard, not a timing check)."""
     before = len(wecom.customer_inbox(ext))
     await wecom.customer_says(ext, text)
@@ -311,8 +313,9 @@ async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, we
     fake.behaviour = fake.says("详见 https://example.cn")
     await says(wanzi, wecom, "wmLlm0016", QUESTION)
     async with wanzi.sessions() as s:
-        values = await LLM_PROVIDER.compute(s, Window.of(clock.now().astimezone(SH).date(), SH))
+        values = await llm_numbers(s, Window.of(clock.now().astimezone(SH).date(), SH))
     assert values["service.llm_answers"] == 1
     assert values["service.llm_tokens"] == 300
-    assert values["service.llm_fallbacks"].items == (("含链接", 1),)
+    assert values["service.llm_fallbacks"] == Breakdown((("含链接", 1),))
     assert values["service.llm_latency_median"] is not None
+    assert all(default_registry().has(key) for key in values)  # the digest shows them
