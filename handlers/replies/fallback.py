@@ -5,8 +5,10 @@ with the LLM backend on, the model's worker says them when the model cannot answ
 from __future__ import annotations
 
 from handlers.escalation.escalate import record_unanswered
+from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqIndex, FaqMatch
+from storage.models import Customer
 
 EMBEDDED = {"question": "reply.fallback", "chat": "chat.other"}  # kind of message → the persona's template
 
@@ -16,6 +18,14 @@ async def closest_entries(kb: FaqIndex, text: str, limit: int) -> list[FaqMatch]
     when ranking becomes a coroutine)."""
     await kb.ready()
     return kb.rank(text, limit=limit)
+
+
+async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: str, text: str) -> None:
+    """What the persona says to a `kind` of message ("question" or "chat") it has no sure answer
+    for, without the model: one place for the handler and the model's worker."""
+    await tell(ctx, customer, open_kfid, Say(EMBEDDED[kind]))
+    if kind == "question":
+        await note_unanswered(ctx, text)
 
 
 async def note_unanswered(ctx: Ctx, text: str) -> None:

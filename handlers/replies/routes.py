@@ -17,7 +17,7 @@ from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.escalation.escalate import escalate_if_needed, held_by_advisor
 from handlers.escalation.rules import is_question
-from handlers.replies.fallback import EMBEDDED, note_unanswered
+from handlers.replies.fallback import embedded_answer
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
@@ -59,10 +59,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
         kind = "question" if is_question(text) else "chat"
-        if not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # the model answers later
-            await ctx.say(EMBEDDED[kind], name=customer.name)
-            if kind == "question":
-                await note_unanswered(ctx, text)
+        if not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # else the model answers later
+            await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)

@@ -26,7 +26,7 @@ from bot.feature import WorkerKit
 from bot.llm import ChatClient, Completion, LlmConfig
 from bot.workers import Worker, run_loop
 from handlers.escalation.escalate import held_by_advisor
-from handlers.replies.fallback import EMBEDDED, closest_entries, note_unanswered
+from handlers.replies.fallback import closest_entries, embedded_answer
 from handlers.replies.llm.guard import check
 from handlers.replies.llm.prompt import HISTORY_MESSAGES, Grounding, build_messages
 from handlers.replies.voice import Say, tell
@@ -240,9 +240,7 @@ class ModelReplies:
                     await tell(ctx, customer, row.open_kfid, Say("reply.llm", {"answer": text}))
                 else:
                     kit.metrics.llm_fallbacks.labels(reason).inc()
-                    await tell(ctx, customer, row.open_kfid, Say(EMBEDDED[row.fallback]))
-                    if row.fallback == "question":
-                        await note_unanswered(ctx, row.text)
+                    await embedded_answer(ctx, customer, row.open_kfid, row.fallback, row.text)
                     log.info("llm fallback", extra={"llm_reply_id": reply_id, "reason": reason})
             row.status, row.outcome, row.done_at, row.text = "done", reason or "answered", kit.clock.now(), ""
             row.lease_until = row.lease_owner = None
