@@ -1,4 +1,4 @@
-"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst|digest ...]`."""
+"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst|digest|fanout|llm ...]`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,7 @@ async def main(selected: list[str]) -> list[Row]:
     from bench.callbacks import ratio, run_bare, run_full
     from bench.digest import run_digest
     from bench.fanout import run_fanout
+    from bench.llm import run_llm
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:
@@ -77,6 +78,10 @@ async def main(selected: list[str]) -> list[Row]:
         if not selected or "fanout" in selected:
             async for name, url in backends(work):
                 rows.append(await run_fanout(name, url, work))
+        if not selected or "llm" in selected:
+            for mode in ("off", "slow", "hang"):  # no model, one at a provider's pace, one that never answers
+                async for name, url in backends(work):
+                    rows.append(await run_llm(name, url, work, mode=mode))
         if not selected or "digest" in selected:
             async for name, url in backends(work):
                 rows.append(await run_digest(name, url))
@@ -97,7 +102,7 @@ def kept_sections(previous: str, ran: set[str]) -> list[str]:
 
 def render(rows: list[Row], previous: str = "") -> str:
     lines = ["# Benchmark results\n", f"Machine: {machine()}  ",
-             "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout]`)\n"]
+             "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout] [llm]`)\n"]
     lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
     ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
     for bench in dict.fromkeys(r.bench for r in rows):

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AsyncIterator
 
 import aiohttp
 
 from bot.wecom.crypto import CallbackCrypto, random_nonce
 from bot.wecom.xml import build_xml
-from emulator import EmulatorConfig
+from emulator import Emulator, EmulatorConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,6 +124,26 @@ async def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: flo
                 pass
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{url} did not come up: {log.read_text()[-800:]}")
+
+
+@contextlib.asynccontextmanager
+async def serving(emu: Emulator, db_url: str, log: Path, env: dict[str, str] | None = None) -> AsyncIterator[None]:
+    """A migrated `wanzi serve` process talking to the emulator (its callbacks connected), stopped after."""
+    from bench.callbacks import free_port
+    from bot.sandbox import as_env, emulator_settings
+
+    port = free_port()
+    settings = emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url)
+    full = {**as_env(settings), "WANZI_LOG__LEVEL": "WARNING", **(env or {})}
+    start_process(["-m", "bot.cli", "db", "upgrade"], full, log).wait(120)
+    proc = start_process(["-m", "bot.cli", "serve"], full, log)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+        emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
 
 
 def fmt_ms(seconds: float) -> str:

@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 from bot.app import metrics_text
 from bot.clock import FakeClock
 from bot.digest_metrics import Breakdown, Window
-from handlers.replies.llm.digest import LLM_PROVIDER
+from emulator import Emulator
+from handlers.digest.registry import default_registry
+from handlers.replies.llm.digest import llm_numbers
 from storage.models import LlmReply, Ticket, UnansweredQuestion
 from tests.harness import BotUnderTest, make_config
 
@@ -118,7 +120,7 @@ async def wanzi(db_url: str, wecom: Any, clock: FakeClock, model: tuple[FakeMode
     await bot.stop()
 
 
-async def says(bot: BotUnderTest, wecom: Any, ext: str, text: str) -> list[str]:
+async def says(bot: BotUnderTest, wecom: Emulator, ext: str, text: str) -> list[str]:
     """What the customer got back for one message (drained with a hang guard, not a timing check)."""
     before = len(wecom.customer_inbox(ext))
     await wecom.customer_says(ext, text)
@@ -134,7 +136,7 @@ async def outcomes(bot: BotUnderTest) -> list[str]:
 
 async def test_a_question_the_knowledge_base_cannot_answer_gets_the_models_answer(wanzi, wecom, model) -> None:
     fake, _ = model
-    assert await says(wanzi, wecom, "wmLlm0001", "我是干皮，最近换季脸好紧绷") != []  # a statement: chat
+    assert await says(wanzi, wecom, "wmLlm0001", "我是干皮，最近换季脸好紧绷") != []  # noted, not the model
     (reply,) = await says(wanzi, wecom, "wmLlm0001", QUESTION)
     assert reply == ANSWER
     headers, body = fake.requests[-1]
@@ -152,6 +154,10 @@ async def test_a_question_the_knowledge_base_cannot_answer_gets_the_models_answe
         assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
         row = (await s.scalars(select(LlmReply).order_by(LlmReply.id.desc()))).first()
     assert (row.outcome, row.prompt_tokens, row.completion_tokens, row.text) == ("answered", 120, 30, "")
+    metrics = (await metrics_text(wanzi.app)).decode()
+    for line in ('wanzi_llm_calls_total{outcome="answered"} 1.0', 'wanzi_llm_tokens_total{kind="prompt"} 120.0',
+                 'wanzi_llm_tokens_total{kind="completion"} 30.0', "wanzi_llm_latency_seconds_count 1.0"):
+        assert line in metrics, line
 
 
 async def test_the_closest_knowledge_base_entries_are_the_models_grounding(db_url, wecom, clock, model) -> None:
@@ -312,11 +318,10 @@ async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, we
     await says(wanzi, wecom, "wmLlm0015", QUESTION)
     fake.behaviour = fake.says("详见 https://example.cn")
     await says(wanzi, wecom, "wmLlm0016", QUESTION)
-    assert LLM_PROVIDER.compute is not None
     async with wanzi.sessions() as s:
-        values = await LLM_PROVIDER.compute(s, Window.of(clock.now().astimezone(SH).date(), SH))
+        values = await llm_numbers(s, Window.of(clock.now().astimezone(SH).date(), SH))
     assert values["service.llm_answers"] == 1
     assert values["service.llm_tokens"] == 300
-    fallbacks = values["service.llm_fallbacks"]
-    assert isinstance(fallbacks, Breakdown) and fallbacks.items == (("含链接", 1),)
+    assert values["service.llm_fallbacks"] == Breakdown((("含链接", 1),))
     assert values["service.llm_latency_median"] is not None
+    assert all(default_registry().has(key) for key in values)  # the digest shows them

@@ -2,7 +2,8 @@
 hear of them in batches, /answer (or the console's 待答问题 page) sends the answer in the persona's
 voice and `+faq` teaches the knowledge base; the digest counts the kept promises.
 
-The persona's reply handler calls `queue.ask_colleague` for a question it cannot answer."""
+The persona's reply handler (through `replies.fallback.embedded_answer`) calls `queue.queue_question`
+for a question it cannot answer."""
 
 from bot.config import Section
 from bot.feature import Feature

@@ -63,17 +63,6 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
-async def ask_colleague(ctx: Ctx, question: str, *, open_kfid: str) -> UnansweredQuestion | None:
-    """The persona cannot answer `question`: queue it with context and tell the customer what
-    will happen, a promise only when someone will keep it."""
-    queued = await queue_question(ctx, question, open_kfid=open_kfid)
-    if queued is None or ctx.customer is None:
-        return None
-    row, reply = queued
-    await ctx.say(reply.key, name=ctx.customer.name, **reply.facts)
-    return row
-
-
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[UnansweredQuestion, Say] | None:
     """Queue `question` of the context's customer with the chat so far; returns the row and what the
     persona says about it (the promise, or the honest reply). The LLM worker, which answers later and

@@ -6,22 +6,28 @@ cannot answer in time."""
 from __future__ import annotations
 
 from handlers.questions.queue import queue_question
-from handlers.replies.voice import Say
+from handlers.replies.knowledge import KnowledgeBase
+from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqMatch
+from storage.models import Customer
 
 CHAT = "chat.other"  # a statement the persona just chats back to
 
 
-async def closest_entries(ctx: Ctx, text: str, limit: int) -> list[FaqMatch]:
+async def closest_entries(knowledge: KnowledgeBase, text: str, limit: int) -> list[FaqMatch]:
     """The knowledge base's best entries for a text, best first, sure or not."""
-    return await ctx.services.knowledge.rank(text, limit=limit)
+    return await knowledge.rank(text, limit=limit)
 
 
-async def embedded_reply(ctx: Ctx, text: str, *, kind: str, open_kfid: str) -> Say:
-    """What the persona says without the model: for a question, it is queued for staff first."""
+async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: str, text: str) -> None:
+    """What the persona says to a `kind` of message ("question" or "chat") it has no sure answer
+    for, without the model: one place for the handler and the model's worker. A question is queued
+    for staff first (handlers/questions): the persona promises a colleague only when someone will
+    keep the promise, else it says honestly it does not know yet."""
+    say = Say(CHAT)
     if kind == "question":
-        queued = await queue_question(ctx, text, open_kfid=open_kfid)
+        queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid)
         if queued is not None:
-            return queued[1]
-    return Say(CHAT)  # `tell` adds the customer's name
+            say = queued[1]
+    await tell(ctx, customer, open_kfid, say)

@@ -22,7 +22,7 @@ from bot.wecom.events import KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
-from handlers.questions.queue import ask_colleague
+from handlers.replies.fallback import embedded_answer
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
@@ -78,12 +78,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
         kind = "question" if is_question(text) else "chat"
-        if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
-            pass  # the model's worker answers, or falls back to what follows, within llm.timeout_s
-        elif kind == "question":  # queued for staff; a promise only when someone will keep it
-            await ask_colleague(ctx, text, open_kfid=event.open_kfid)
-        else:
-            await ctx.say("chat.other", name=customer.name)
+        if not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # else the model answers later
+            await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     if seen.stage:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
         await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)

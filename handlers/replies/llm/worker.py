@@ -1,9 +1,10 @@
 """The worker that answers queued messages with the model, outside any database transaction.
 
-For each message: a short read (is a person holding the chat? budget left today? the closest
-knowledge-base entries, the last turns), then the model call bounded by the message's deadline,
-then the guard, then a short write: the model's answer through the persona's `reply.llm` template,
-or the embedded answer (reason counted in /metrics). Calls run concurrently, so one slow answer
+Due messages are leased in one short transaction that also reads what answering each needs (is a
+person holding the chat? budget left today? the last turns). Then, with no session open, the
+closest knowledge-base entries, the model call bounded by the message's deadline (less a margin
+for the write), the guard; then a short write: the model's answer through the persona's
+`reply.llm` template, or the embedded answer (reason counted in /metrics). Calls run concurrently, so one slow answer
 never delays another customer's. A message whose worker died is taken again when its lease ends;
 by then its deadline has passed and the embedded path answers at once.
 """
@@ -25,7 +26,7 @@ from bot.feature import WorkerKit
 from bot.llm import ChatClient, Completion, LlmConfig
 from bot.workers import Worker, run_loop
 from handlers.escalation.escalate import held_by_advisor
-from handlers.replies.fallback import closest_entries, embedded_reply
+from handlers.replies.fallback import closest_entries, embedded_answer
 from handlers.replies.llm.guard import check
 from handlers.replies.llm.prompt import HISTORY_MESSAGES, Grounding, build_messages
 from handlers.replies.voice import Say, tell
@@ -40,6 +41,8 @@ GROUNDING_ENTRIES = 3  # knowledge-base entries the model sees
 # Model calls in flight per process: a message waiting for a free slot would wait past its deadline.
 MAX_CONCURRENT = 64
 LEASE_MARGIN_S = 10.0  # a request's lease outlives its call by this much
+FINISH_MARGIN_S = 0.5  # of timeout_s (a quarter at most) kept for writing the reply after the model's time
+DB_SLOTS = 4  # database sessions the calls in flight may hold at once: the inbox and delivery need the pool too
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,43 +79,56 @@ class ModelReplies:
         self.in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._vectors: dict[str, list[float]] = {}  # embedding of each knowledge-base entry, once per process
+        self._db = asyncio.Semaphore(DB_SLOTS)
 
-    async def _claim(self, limit: int) -> list[int]:
+    async def _claim(self, limit: int) -> list[tuple[int, Look]]:
+        """Lease due messages and read what answering each needs, in one short transaction."""
         if limit <= 0:
             return []
-        async with self.kit.sessions.begin() as session:
+        async with self._db, self.kit.sessions.begin() as session:
+            ctx: Ctx = self.kit.contexts(session)
             rows = await LlmReplyRepo(session).claim_due(now=self.kit.clock.now(), owner=self.owner, limit=limit,
                                                          lease_s=self.config.timeout_s + LEASE_MARGIN_S)
-            return [row.id for row in rows]
+            spent = await self._spent(ctx) if rows and self.config.daily_budget_tokens else 0
+            claimed = []
+            for row in rows:
+                customer = await session.get(Customer, row.customer_id) if row.customer_id else None
+                claimed.append((row.id, await self._look(ctx.with_(customer=customer), row, customer, spent)))
+            return claimed
+
+    async def _spent(self, ctx: Ctx) -> int:
+        """Tokens every replica spent today (local day)."""
+        day = Window.of(ctx.local_now.date(), ctx.settings.persona.timezone)
+        return await LlmReplyRepo(ctx.session).tokens_between(day.start, day.end)
 
     async def run_once(self) -> int:
         """Answer every queued message, concurrently, and return when all are answered (drain, tests)."""
-        ids = await self._claim(MAX_CONCURRENT)
-        self.in_flight += len(ids)
+        claimed = await self._claim(MAX_CONCURRENT)
+        self.in_flight += len(claimed)
         try:
-            results = await asyncio.gather(*(self.answer(i) for i in ids), return_exceptions=True)
+            results = await asyncio.gather(*(self.answer(i, look) for i, look in claimed), return_exceptions=True)
         finally:
-            self.in_flight -= len(ids)
+            self.in_flight -= len(claimed)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-        return len(ids)
+        return len(claimed)
 
     async def _spawn_due(self) -> int:
-        ids = await self._claim(MAX_CONCURRENT - len(self._tasks))
-        for reply_id in ids:
-            task = asyncio.create_task(self._answer_logged(reply_id), name=f"llm-reply-{reply_id}")
+        claimed = await self._claim(MAX_CONCURRENT - len(self._tasks))
+        for reply_id, look in claimed:
+            task = asyncio.create_task(self._answer_logged(reply_id, look), name=f"llm-reply-{reply_id}")
             self._tasks.add(task)
             task.add_done_callback(self._done)
-        return len(ids)
+        return len(claimed)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self.wakeup.set()  # room for the next claim
 
-    async def _answer_logged(self, reply_id: int) -> None:
+    async def _answer_logged(self, reply_id: int, look: Look) -> None:
         try:
-            await self.answer(reply_id)
+            await self.answer(reply_id, look)
         except Exception:  # the row stays leased: when the lease ends, the embedded path answers it
             log.exception("llm reply failed", extra={"llm_reply_id": reply_id})
 
@@ -128,16 +144,12 @@ class ModelReplies:
 
     # --- one message ----------------------------------------------------------------------------
 
-    async def answer(self, reply_id: int) -> None:
+    async def answer(self, reply_id: int, look: Look) -> None:
+        """Ask the model (no database session is open meanwhile), check its answer, then reply."""
         kit, metrics = self.kit, self.kit.metrics
-        async with kit.sessions() as session:
-            ctx, row, customer = await self._load(session, reply_id)
-            if row is None:
-                return
-            look = await self._look(ctx, row, customer)
-        # the session is closed: no database lock is held while the model (or embeddings) answer
-        plan = Plan([], "", skip=look.skip) if look.skip else await self._plan(ctx, look)
-        remaining = (look.deadline - kit.clock.now()).total_seconds()  # the embeddings took their share
+        plan = Plan([], "", skip=look.skip) if look.skip else await self._plan(look)
+        # what is left after the embeddings, less the time writing the reply takes
+        remaining = (look.deadline - kit.clock.now()).total_seconds() - min(FINISH_MARGIN_S, self.config.timeout_s / 4)
         completion: Completion | None = None
         reason = plan.skip
         started = time.monotonic()
@@ -167,8 +179,8 @@ class ModelReplies:
         customer = await session.get(Customer, row.customer_id) if row is not None and row.customer_id else None
         return ctx.with_(customer=customer), row, customer
 
-    async def _look(self, ctx: Ctx, row: LlmReply, customer: Customer | None) -> Look:
-        """What the database says, in one short read: may the model be asked, and the chat so far."""
+    async def _look(self, ctx: Ctx, row: LlmReply, customer: Customer | None, spent: int) -> Look:
+        """What the database says: may the model be asked, and the chat so far."""
         look = Look(row.text, row.deadline)
         if customer is None:
             return look.but("gone")
@@ -176,29 +188,28 @@ class ModelReplies:
             return look.but("held")
         if row.deadline <= ctx.clock.now():
             return look.but("deadline")
-        budget = self.config.daily_budget_tokens
-        if budget:
-            day = Window.of(ctx.local_now.date(), ctx.settings.persona.timezone)
-            if await LlmReplyRepo(ctx.session).tokens_between(day.start, day.end) >= budget:
-                return look.but("budget")
+        if self.config.daily_budget_tokens and spent >= self.config.daily_budget_tokens:
+            return look.but("budget")
         history = await ctx.repos.messages.recent(customer.id, HISTORY_MESSAGES + 1, channel="kf")
         return Look(row.text, row.deadline, history=tuple(history))
 
-    async def _plan(self, ctx: Ctx, look: Look) -> Plan:
-        entries = await self._grounding(ctx, look.text, look.deadline)
-        grounding = Grounding.of(ctx.persona, entries)
+    async def _plan(self, look: Look) -> Plan:
+        persona = self.kit.contexts.persona
+        entries = await self._grounding(look.text, look.deadline)
+        grounding = Grounding.of(persona, entries)
         said = [m.text for m in look.history if m.direction == "in" and not m.staff_userid]
-        return Plan(build_messages(ctx.persona, grounding, look.history, look.text),
+        return Plan(build_messages(persona, grounding, look.history, look.text),
                     "\n".join([grounding.allowed(), look.text, *said]))
 
-    async def _grounding(self, ctx: Ctx, text: str, deadline: datetime) -> list[FaqEntry]:
+    async def _grounding(self, text: str, deadline: datetime) -> list[FaqEntry]:
         """The closest knowledge-base entries by words, plus (with llm.embedding_model) by meaning."""
-        entries = [m.entry for m in await closest_entries(ctx, text, GROUNDING_ENTRIES)]
+        knowledge = self.kit.contexts.services.knowledge
+        entries = [m.entry for m in await closest_entries(knowledge, text, GROUNDING_ENTRIES)]
         if not self.config.embedding_model:
             return entries
-        left = (deadline - ctx.clock.now()).total_seconds()
+        left = (deadline - self.kit.clock.now()).total_seconds()
         try:
-            by_meaning = await self._nearest(ctx.services.knowledge.entries, text, timeout_s=left / 3)
+            by_meaning = await self._nearest(knowledge.entries, text, timeout_s=left / 3)
         except LlmError as exc:  # retrieval by words still grounds the answer
             log.info("llm embedding failed", extra={"reason": exc.reason})
             return entries
@@ -220,7 +231,7 @@ class ModelReplies:
                       latency_s: float | None) -> None:
         """One short transaction: record the outcome and tokens, and answer (unless a person has the chat)."""
         kit = self.kit
-        async with kit.sessions.begin() as session:
+        async with self._db, kit.sessions.begin() as session:
             ctx, row, customer = await self._load(session, reply_id)
             if row is None:  # another replica answered it after our lease ran out
                 return
@@ -229,8 +240,7 @@ class ModelReplies:
                     await tell(ctx, customer, row.open_kfid, Say("reply.llm", {"answer": text}))
                 else:
                     kit.metrics.llm_fallbacks.labels(reason).inc()
-                    reply = await embedded_reply(ctx, row.text, kind=row.fallback, open_kfid=row.open_kfid)
-                    await tell(ctx, customer, row.open_kfid, reply)
+                    await embedded_answer(ctx, customer, row.open_kfid, row.fallback, row.text)
                     log.info("llm fallback", extra={"llm_reply_id": reply_id, "reason": reason})
             row.status, row.outcome, row.done_at, row.text = "done", reason or "answered", kit.clock.now(), ""
             row.lease_until = row.lease_owner = None
