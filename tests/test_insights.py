@@ -11,7 +11,6 @@ from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from handlers.insights.detector import is_suggestion
-from handlers.insights.koc import longest_streak
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
 from storage import models
@@ -29,6 +28,7 @@ from storage.models import (
     Suggestion,
 )
 from storage.repos import CustomerRepo, StaffRepo
+from storage.repos.insights import KocRepo
 from tests import escalation_kit as kit
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest, make_config
@@ -60,12 +60,27 @@ def test_service_wishes_questions_and_small_talk_are_not_suggestions(text: str) 
     assert not is_suggestion(text)
 
 
-def test_the_longest_streak_counts_consecutive_days_within_one_camp() -> None:
-    d = date(2026, 3, 1)
-    days = [(1, d), (1, d + timedelta(days=1)), (1, d + timedelta(days=2)), (1, d + timedelta(days=4)),
-            (2, d + timedelta(days=3))]  # camp 2's day 3 does not join camp 1's runs
-    assert longest_streak(days) == 3
-    assert longest_streak([]) == 0
+async def test_the_longest_streak_counts_consecutive_days_within_one_camp(sessions, clock) -> None:
+    now, start = clock.now(), date(2026, 3, 1)
+    async with sessions.begin() as s:
+        ann = await CustomerRepo(s).upsert("wmAnn", now=now)
+        bob = await CustomerRepo(s).upsert("wmBob", now=now)
+        camps = [CheckinCampaign(key=f"c{i}", name=f"c{i}", start_date=start, end_date=start + timedelta(days=20),
+                                 daily_window="06:00-23:00", remind_at="20:00", milestones=[], created_at=now)
+                 for i in (1, 2)]
+        s.add_all(camps)
+        await s.flush()
+
+        def day(camp: CheckinCampaign, who: Customer, n: int) -> Checkin:
+            return Checkin(campaign_id=camp.id, customer_id=who.id, day=start + timedelta(days=n - 1), day_index=n,
+                           kind="on_time", created_at=now)
+
+        # Ann: days 1-3 and 5 of camp 1 (a gap), day 4 in camp 2 does not bridge it; Bob: 2-3, and 9 of camp 2
+        s.add_all([day(camps[0], ann, n) for n in (1, 2, 3, 5)] + [day(camps[1], ann, 4)]
+                  + [day(camps[0], bob, n) for n in (2, 3)] + [day(camps[1], bob, 9)])
+    async with sessions() as s:
+        assert await KocRepo(s).longest_streaks(start) == {ann.id: 3, bob.id: 2}
+        assert await KocRepo(s).longest_streaks(start + timedelta(days=1)) == {ann.id: 2, bob.id: 2}  # the window
 
 
 def test_a_long_list_keeps_whole_lines_within_an_app_message() -> None:
