@@ -306,6 +306,9 @@ async def test_the_console_page_lists_kocs_and_suggestions_and_tags_for_operator
         status, page = await client.get("/console/insights")
         assert status == 200 and "客户洞察" in page
         assert "邀请 2 人 +10 · 连续打卡 3 天 +3" in page and "建议你们出个旅行装" in page
+        ann = (await kit.find_customer(bot, "wmAnn")).id
+        status, page = await client.get(f"/console/customers/{ann}")
+        assert "<dt>客户建议</dt><dd>1 条，最近：建议你们出个旅行装</dd>" in page
         status, where, _ = await client.post("/console/insights/koc-tag", {"n": "3"})
         assert status == 303 and where == "/console/insights"
         await bot.drain()

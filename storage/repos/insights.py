@@ -31,6 +31,12 @@ class SuggestionRepo:
         return int(await self.session.scalar(select(func.count()).select_from(Suggestion).where(
             Suggestion.customer_id == customer_id)) or 0)
 
+    async def of_customer(self, customer_id: int, *, limit: int) -> list[Suggestion]:
+        """A customer's suggestions, newest first."""
+        return list((await self.session.scalars(
+            select(Suggestion).where(Suggestion.customer_id == customer_id)
+            .order_by(Suggestion.created_at.desc(), Suggestion.id.desc()).limit(limit))).all())
+
     async def recent(self, limit: int) -> list[tuple[Suggestion, Customer, int]]:
         """The latest suggestions, newest first, with their customer and how many that customer gave."""
         given = (select(Suggestion.customer_id, func.count().label("n")).group_by(Suggestion.customer_id)
