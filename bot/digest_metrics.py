@@ -60,7 +60,7 @@ class Metric:
     better: int = 1
     note: str = ""  # how it is counted, shown in the console
     # A breakdown whose labels are keys of a vocabulary the digest is shown with (e.g. "stage": the
-    # persona's stage names → their labels), so "new" reads 新客 everywhere; "" = shown as stored.
+    # persona's stage names → their labels), so "new" reads 新朋友 everywhere; "" = shown as stored.
     vocabulary: str = ""
 
 

@@ -141,7 +141,7 @@ class Persona:
         return next((h for h in self.holidays if h.covers(day)), None)
 
     def stage_label(self, name: str) -> str:
-        """What staff read for a stored stage key ("new" → 新客); an unknown key as stored."""
+        """What staff read for a stored stage key ("new" → 新朋友); an unknown key as stored."""
         stage = self.stages.get(name)
         return stage.label or name if stage else name
 

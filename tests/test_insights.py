@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from handlers.insights.detector import is_suggestion
-from handlers.insights.koc import longest_streak
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
 from storage.models import (
@@ -27,6 +26,7 @@ from storage.models import (
     Suggestion,
 )
 from storage.repos import CustomerRepo, StaffRepo
+from storage.repos.insights import KocRepo
 from tests import escalation_kit as kit
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest, make_config
@@ -58,12 +58,27 @@ def test_service_wishes_questions_and_small_talk_are_not_suggestions(text: str) 
     assert not is_suggestion(text)
 
 
-def test_the_longest_streak_counts_consecutive_days_within_one_camp() -> None:
-    d = date(2026, 3, 1)
-    days = [(1, d), (1, d + timedelta(days=1)), (1, d + timedelta(days=2)), (1, d + timedelta(days=4)),
-            (2, d + timedelta(days=3))]  # camp 2's day 3 does not join camp 1's runs
-    assert longest_streak(days) == 3
-    assert longest_streak([]) == 0
+async def test_the_longest_streak_counts_consecutive_days_within_one_camp(sessions, clock) -> None:
+    now, start = clock.now(), date(2026, 3, 1)
+    async with sessions.begin() as s:
+        ann = await CustomerRepo(s).upsert("wmAnn", now=now)
+        bob = await CustomerRepo(s).upsert("wmBob", now=now)
+        camps = [CheckinCampaign(key=f"c{i}", name=f"c{i}", start_date=start, end_date=start + timedelta(days=20),
+                                 daily_window="06:00-23:00", remind_at="20:00", milestones=[], created_at=now)
+                 for i in (1, 2)]
+        s.add_all(camps)
+        await s.flush()
+
+        def day(camp: CheckinCampaign, who: Customer, n: int) -> Checkin:
+            return Checkin(campaign_id=camp.id, customer_id=who.id, day=start + timedelta(days=n - 1), day_index=n,
+                           kind="on_time", created_at=now)
+
+        # Ann: days 1-3 and 5 of camp 1 (a gap), day 4 in camp 2 does not bridge it; Bob: 2-3, and 9 of camp 2
+        s.add_all([day(camps[0], ann, n) for n in (1, 2, 3, 5)] + [day(camps[1], ann, 4)]
+                  + [day(camps[0], bob, n) for n in (2, 3)] + [day(camps[1], bob, 9)])
+    async with sessions() as s:
+        assert await KocRepo(s).longest_streaks(start) == {ann.id: 3, bob.id: 2}
+        assert await KocRepo(s).longest_streaks(start + timedelta(days=1)) == {ann.id: 2, bob.id: 2}  # the window
 
 
 def test_a_long_list_keeps_whole_lines_within_an_app_message() -> None:
@@ -274,6 +289,9 @@ async def test_the_console_page_lists_kocs_and_suggestions_and_tags_for_operator
         status, page = await client.get("/console/insights")
         assert status == 200 and "客户洞察" in page
         assert "邀请 2 人 +10 · 连续打卡 3 天 +3" in page and "建议你们出个旅行装" in page
+        ann = (await kit.find_customer(bot, "wmAnn")).id
+        status, page = await client.get(f"/console/customers/{ann}")
+        assert "<dt>客户建议</dt><dd>1 条，最近：建议你们出个旅行装</dd>" in page
         status, where, _ = await client.post("/console/insights/koc-tag", {"n": "3"})
         assert status == 303 and where == "/console/insights"
         await bot.drain()

@@ -86,7 +86,7 @@ Vocabularies = Mapping[str, Mapping[str, str]]  # vocabulary name → {stored ke
 
 
 def relabel(metric: Metric, value: Breakdown, vocabularies: Vocabularies) -> Breakdown:
-    """A breakdown's stored keys as their labels (a stage "new" as 新客); unknown keys stay as stored."""
+    """A breakdown's stored keys as their labels (a stage "new" as 新朋友); unknown keys stay as stored."""
     words = vocabularies.get(metric.vocabulary, {}) if metric.vocabulary else {}
     if not words:
         return value

@@ -14,6 +14,7 @@ from handlers.insights.commands import KOC, MAX_LIST, count
 from handlers.insights.config import KocConfig
 from handlers.insights.koc import care_text, fmt, formula, koc_scores, tag_top_kocs, who
 from handlers.services import Ctx
+from storage.models import Customer
 from storage.repos.insights import SuggestionRepo
 
 SUGGESTIONS_SHOWN = MAX_LIST
@@ -50,6 +51,15 @@ async def insights_page(request: web.Request, *, error: str = "") -> web.Respons
     parts.append(render("<h2>客户建议</h2>$t", t=table(["时间", "客户", "累计", "建议"], lines,
                                                      empty="还没有客户建议", cls="suggestions")))
     return frame(request, "客户洞察", join(parts), active="insights", status=400 if error else 200)
+
+async def suggestions_fact(ctx: Ctx, customer: Customer) -> list[tuple[str, str]]:
+    """The customer page's 客户建议 line: how many they gave and the latest."""
+    latest = await SuggestionRepo(ctx.session).of_customer(customer.id, limit=1)
+    if not latest:
+        return []
+    given = await SuggestionRepo(ctx.session).count_of(customer.id)
+    return [("客户建议", f"{given} 条，最近：{latest[0].text[:60]}")]
+
 
 async def koc_tag(request: web.Request) -> web.StreamResponse:
     form = await form_of(request, limit=8)

@@ -13,5 +13,6 @@ FEATURE = Feature(
     routers=(suggestions.router,),
     commands=commands.COMMANDS,
     console=console.PAGES,
+    customer_facts=(console.suggestions_fact,),
     config=(Section("koc", KocConfig), Section("suggestions", SuggestionsConfig)),
 )

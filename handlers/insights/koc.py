@@ -4,8 +4,8 @@ score = invites × weight_invites + longest check-in streak (days) × weight_str
       + paid orders × weight_purchases + min(messages, messages_cap) × weight_messages
       + customer groups they are in × weight_groups
 
-Each part is an SQL aggregate per customer (storage/repos/insights.py); only the streaks are
-walked in Python, over the window's check-in days. Customers who left are not ranked.
+Each part is an SQL aggregate per customer (storage/repos/insights.py). Customers who left are
+not ranked.
 `/koc tag` gives the top ones the configured tag (mirrored to WeCom) and, with `[koc] advisor`,
 makes that member the advisor of those who have none: their questions then go to that person
 first (escalation routing), which is the 1:1 care Wanzi can honestly deliver; the member is told.
@@ -14,8 +14,7 @@ first (escalation routing), which is the 1:1 care Wanzi can honestly deliver; th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from itertools import groupby
+from datetime import timedelta
 
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
@@ -76,17 +75,6 @@ def fmt(points: float) -> str:
     return f"{points:.0f}" if abs(points - round(points)) < 0.05 else f"{points:.1f}"
 
 
-def longest_streak(days: list[tuple[int, date]]) -> int:
-    """The longest run of consecutive days checked in within one campaign."""
-    best = 0
-    for _, group in groupby(sorted(days), key=lambda cd: cd[0]):
-        run, previous = 0, None
-        for _, day in group:
-            run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-            previous, best = day, max(best, run)
-    return best
-
-
 async def koc_scores(ctx: Ctx, *, limit: int) -> list[KocScore]:
     """The top `limit` customers by KOC score (score > 0), best first; ties by who came first."""
     cfg = ctx.settings.of(KocConfig)
@@ -94,16 +82,16 @@ async def koc_scores(ctx: Ctx, *, limit: int) -> list[KocScore]:
     since = now - timedelta(days=cfg.window_days)
     repo = KocRepo(ctx.session)
     invites = await repo.converted_invites(since)
-    checkins = await repo.checkin_days(ctx.local_now.date() - timedelta(days=cfg.window_days))
+    streaks = await repo.longest_streaks(ctx.local_now.date() - timedelta(days=cfg.window_days))
     purchases = await paid_orders(ctx.session, since)
     messages = await repo.messages(since)
     groups = await repo.groups()
     gone = await repo.not_active()
     # Rank plain numbers first and load only the customers shown: a busy corp has tens of thousands
     # of customers with a message in the window.
-    candidates = [(cid, Activity(invites.get(cid, 0), longest_streak(checkins.get(cid, [])), purchases.get(cid, 0),
+    candidates = [(cid, Activity(invites.get(cid, 0), streaks.get(cid, 0), purchases.get(cid, 0),
                                  messages.get(cid, 0), groups.get(cid, 0)))
-                  for cid in set(invites) | set(checkins) | set(purchases) | set(messages) | set(groups)
+                  for cid in set(invites) | set(streaks) | set(purchases) | set(messages) | set(groups)
                   if cid not in gone]
     scored = [(points, cid, activity) for cid, activity in candidates if (points := activity.score(cfg)) > 0]
     top = sorted(scored, key=lambda row: (-row[0], row[1]))[:limit]

@@ -31,6 +31,12 @@ class SuggestionRepo:
         return int(await self.session.scalar(select(func.count()).select_from(Suggestion).where(
             Suggestion.customer_id == customer_id)) or 0)
 
+    async def of_customer(self, customer_id: int, *, limit: int) -> list[Suggestion]:
+        """A customer's suggestions, newest first."""
+        return list((await self.session.scalars(
+            select(Suggestion).where(Suggestion.customer_id == customer_id)
+            .order_by(Suggestion.created_at.desc(), Suggestion.id.desc()).limit(limit))).all())
+
     async def recent(self, limit: int) -> list[tuple[Suggestion, Customer, int]]:
         """The latest suggestions, newest first, with their customer and how many that customer gave."""
         given = (select(Suggestion.customer_id, func.count().label("n")).group_by(Suggestion.customer_id)
@@ -57,14 +63,20 @@ class KocRepo:
             .group_by(ReferralParticipant.customer_id))
         return {int(c): int(n) for c, n in rows.all()}
 
-    async def checkin_days(self, since: date) -> dict[int, list[tuple[int, date]]]:
-        """(campaign, day) of each customer's counted check-ins since a day."""
-        rows = await self.session.execute(select(Checkin.customer_id, Checkin.campaign_id, Checkin.day)
-                                          .where(Checkin.day >= since))
-        days: dict[int, list[tuple[int, date]]] = {}
-        for customer_id, campaign_id, day in rows.all():
-            days.setdefault(int(customer_id), []).append((int(campaign_id), day))
-        return days
+    async def longest_streaks(self, since: date) -> dict[int, int]:
+        """Each customer's longest run of consecutive check-in days within one camp, since a day.
+
+        Gaps and islands: within a camp, consecutive days have consecutive `day_index`es, so
+        day_index − its rank is the same along a run; the longest run is the biggest such group."""
+        rank = func.row_number().over(partition_by=(Checkin.customer_id, Checkin.campaign_id),
+                                      order_by=Checkin.day_index)
+        days = (select(Checkin.customer_id, Checkin.campaign_id, (Checkin.day_index - rank).label("island"))
+                .where(Checkin.day >= since).subquery())
+        runs = (select(days.c.customer_id, func.count().label("run"))
+                .group_by(days.c.customer_id, days.c.campaign_id, days.c.island).subquery())
+        rows = await self.session.execute(select(runs.c.customer_id, func.max(runs.c.run))
+                                          .group_by(runs.c.customer_id))
+        return {int(c): int(n) for c, n in rows.all()}
 
     async def messages(self, since: datetime) -> dict[int, int]:
         """Messages each customer wrote (any channel Wanzi stores; today the kf chat), not their servicers'."""
