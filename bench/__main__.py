@@ -1,8 +1,14 @@
-"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst|digest ...]`."""
+"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [--check] [--compare] [NAME ...]`.
+
+NAME: callbacks, burst, digest, fanout (the originals; all four when none is named) and the ceiling
+benchmarks of issue 15: welcome, kf, mixed, replicas (bench/ceiling.py). `--check` exits 1 when a
+goal of a benchmark that ran was missed; `--compare` runs welcome, kf and mixed twice in the same
+run, with the settings from before the performance levers (BEFORE) and with today's defaults."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
 import tempfile
@@ -12,6 +18,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from bench.common import ROOT, Row, machine
+from bench.stack import load_average
 
 PG = ("127.0.0.1", 5432)
 
@@ -55,7 +62,62 @@ async def backends(work: Path) -> AsyncIterator[tuple[str, str]]:
         print("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL rows skipped", file=sys.stderr)
 
 
-async def main(selected: list[str]) -> list[Row]:
+ORIGINAL = ("callbacks", "burst", "fanout", "digest")
+CEILING = ("welcome", "kf", "mixed", "replicas")
+# The bot's settings before the levers of issue 15, for `--compare` (bench/README.md names each).
+BEFORE: dict[str, str] = {"WANZI_WECOM__RATE_PER_MINUTE": "6000", "WANZI_WECOM__RATE_PER_HOUR": "0"}
+
+
+def configurations(compare: bool) -> list[tuple[str, dict[str, str]]]:
+    return [("before", BEFORE), ("after", {})] if compare else [("", {})]
+
+
+async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
+    from bench.ceiling import MANY_STAFF_MESSAGES, env_float, run_kf, run_mixed, run_replicas, run_welcome
+    from bench.stack import open_stack
+
+    rows: list[Row] = []
+    if "welcome" in selected:
+        for label, env in configurations(compare):
+            runs = ((env_float("BENCH_WELCOME_RATE", 150), env_float("BENCH_WELCOME_SECONDS", 60), True),
+                    (env_float("BENCH_OVER_RATE", 300), env_float("BENCH_OVER_SECONDS", 10), False))
+            for rate, seconds, goal in runs:
+                if not rate or not seconds:
+                    continue
+                stack = await open_stack(f"sqlite+aiosqlite:///{work}/welcome-{uuid.uuid4().hex[:6]}.db", work)
+                try:
+                    rows.append(await run_welcome(stack, "sqlite", rate=rate, seconds=seconds, env=env, label=label,
+                                                  goal=goal))
+                finally:
+                    await stack.stop()
+    if "kf" in selected:
+        for label, env in configurations(compare):
+            stack = await open_stack(f"sqlite+aiosqlite:///{work}/kf-{uuid.uuid4().hex[:6]}.db", work)
+            try:
+                rows.append(await run_kf(stack, "sqlite", customers=int(env_float("BENCH_KF_CUSTOMERS", 1000)),
+                                         seconds=env_float("BENCH_KF_SECONDS", 5), env=env, label=label))
+            finally:
+                await stack.stop()
+    if "mixed" in selected:
+        for label, env in configurations(compare):
+            stack = await open_stack(f"sqlite+aiosqlite:///{work}/mixed-{uuid.uuid4().hex[:6]}.db", work,
+                                     **MANY_STAFF_MESSAGES)
+            try:
+                rows.append(await run_mixed(stack, "sqlite", rate=env_float("BENCH_MIXED_RATE", 1000),
+                                            seconds=env_float("BENCH_MIXED_SECONDS", 10), env=env, label=label))
+            finally:
+                await stack.stop()
+    if "replicas" in selected:
+        if not pg_available():
+            print("PostgreSQL not reachable at 127.0.0.1:5432: replicas skipped", file=sys.stderr)
+        else:
+            for n in (int(x) for x in os.environ.get("BENCH_REPLICAS", "1,2,4").split(",")):
+                rows.append(await run_replicas(fresh_pg_database, drop_pg_database, work, replicas=n,
+                                               requests=int(env_float("BENCH_REPLICA_COMMANDS", 3000))))
+    return rows
+
+
+async def main(selected: list[str], compare: bool = False) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
     from bench.digest import run_digest
@@ -64,20 +126,23 @@ async def main(selected: list[str]) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:
         work = Path(tmp)
-        if not selected or "callbacks" in selected:
+        rows += await ceiling(selected, work, compare)
+        if not selected:
+            selected = list(ORIGINAL)
+        if "callbacks" in selected:
             bare = await run_bare(work)
             rows.append(bare)
             async for name, url in backends(work):
                 full = await run_full(name, url, work)
                 full.numbers["vs bare"] = ratio(full, bare)
                 rows.append(full)
-        if not selected or "burst" in selected:
+        if "burst" in selected:
             async for name, url in backends(work):
                 rows.append(await run_burst(name, url, work))
-        if not selected or "fanout" in selected:
+        if "fanout" in selected:
             async for name, url in backends(work):
                 rows.append(await run_fanout(name, url, work))
-        if not selected or "digest" in selected:
+        if "digest" in selected:
             async for name, url in backends(work):
                 rows.append(await run_digest(name, url))
     return rows
@@ -95,16 +160,17 @@ def kept_sections(previous: str, ran: set[str]) -> list[str]:
     return [f"\n## {chunk.rstrip()}" for chunk in chunks if benchmark(chunk.split("\n", 1)[0]) not in ran]
 
 
-def render(rows: list[Row], previous: str = "") -> str:
+def render(rows: list[Row], previous: str = "", *, loads: tuple[str, str] | None = None, command: str = "") -> str:
     lines = ["# Benchmark results\n", f"Machine: {machine()}  ",
-             "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout]`)\n"]
+             "Command: `make bench` (or `python -m bench [--check] [--compare] [NAME ...]`)\n"]
     lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
     ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
     for bench in dict.fromkeys(r.bench for r in rows):
         group = [r for r in rows if r.bench == bench]
         keys = list(dict.fromkeys(k for r in group for k in r.numbers))
         lines.append(f"\n## {bench}\n")
-        lines.append(f"Run: {ran_at}\n")
+        lines.append(f"Run: {ran_at}" + (f", `{command}`" if command else "")
+                     + (f", load average {loads[0]} before, {loads[1]} after" if loads else "") + "\n")
         lines.append("| backend | " + " | ".join(keys) + " |")
         lines.append("|---|" + "---|" * len(keys))
         for r in group:
@@ -113,8 +179,21 @@ def render(rows: list[Row], previous: str = "") -> str:
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    flags = {a for a in args if a.startswith("--")}
+    unknown = flags - {"--check", "--compare"} | {a for a in args if not a.startswith("--")} - {*ORIGINAL, *CEILING}
+    if unknown:
+        sys.exit(f"unknown argument(s): {', '.join(sorted(unknown))}; benchmarks: {', '.join(ORIGINAL + CEILING)}")
     results = ROOT / "bench" / "RESULTS.md"
     previous = results.read_text(encoding="utf-8") if results.exists() else ""
-    result = render(asyncio.run(main(sys.argv[1:])), previous)
+    loadavg_before = load_average()
+    rows = asyncio.run(main([a for a in args if not a.startswith("--")], compare="--compare" in flags))
+    result = render(rows, previous, loads=(loadavg_before, load_average()),
+                    command=" ".join(["python -m bench", *args]))
     results.write_text(result, encoding="utf-8")
     print(result)
+    missed = [goal for row in rows for goal in row.missed]
+    if "--check" in flags:
+        for goal in missed:
+            print(f"MISSED: {goal}", file=sys.stderr)
+        sys.exit(1 if missed else 0)

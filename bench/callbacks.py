@@ -34,7 +34,8 @@ async def run_full(backend: str, db_url: str, work: Path) -> Row:
     await emu.start()
     port = free_port()
     env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url))
-    env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "600000"})
+    env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "600000",
+                "WANZI_WECOM__RATE_PER_HOUR": "0"})
     log = work / f"serve-{backend}.log"
     upgrade = start_process(["-m", "bot.cli", "db", "upgrade"], env, log)
     upgrade.wait(120)

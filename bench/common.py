@@ -34,6 +34,7 @@ class Row:
     bench: str
     backend: str
     numbers: dict[str, str] = field(default_factory=dict)
+    missed: list[str] = field(default_factory=list)  # goals this row did not reach (`--check`)
 
 
 def machine() -> str:
