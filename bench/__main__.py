@@ -65,11 +65,18 @@ async def backends(work: Path) -> AsyncIterator[tuple[str, str]]:
 ORIGINAL = ("callbacks", "burst", "fanout", "digest")
 CEILING = ("welcome", "kf", "mixed", "replicas")
 # The bot's settings before the levers of issue 15, for `--compare` (bench/README.md names each).
-BEFORE: dict[str, str] = {"WANZI_WECOM__RATE_PER_MINUTE": "6000", "WANZI_WECOM__RATE_PER_HOUR": "0"}
+# BENCH_BEFORE="KEY=VALUE,..." replaces it, to measure one lever on its own.
+BEFORE: dict[str, str] = {"WANZI_WECOM__RATE_PER_MINUTE": "6000", "WANZI_WECOM__RATE_PER_HOUR": "0",
+                          "WANZI_SQLITE_DRIVER": "stock"}
 
 
 def configurations(compare: bool) -> list[tuple[str, dict[str, str]]]:
-    return [("before", BEFORE), ("after", {})] if compare else [("", {})]
+    if not compare:
+        return [("", {})]
+    before = dict(BEFORE)
+    if os.environ.get("BENCH_BEFORE"):
+        before = dict(pair.split("=", 1) for pair in os.environ["BENCH_BEFORE"].split(","))
+    return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before), ("after", {})]
 
 
 async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
