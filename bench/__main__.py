@@ -3,13 +3,14 @@
 NAME: callbacks, burst, digest, fanout (the originals; all four when none is named) and the ceiling
 benchmarks of issue 15: welcome, kf, mixed, replicas (bench/ceiling.py). `--check` exits 1 when a
 goal of a benchmark that ran was missed; `--compare` runs welcome, kf and mixed twice in the same
-run, with the settings from before the performance levers (BEFORE) and with today's defaults."""
+run: "before" (main's code, or this tree with BENCH_BEFORE's settings) and "after" (this tree)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -65,18 +66,29 @@ async def backends(work: Path) -> AsyncIterator[tuple[str, str]]:
 ORIGINAL = ("callbacks", "burst", "fanout", "digest")
 CEILING = ("welcome", "kf", "mixed", "replicas")
 # The bot's settings before the levers of issue 15, for `--compare` (bench/README.md names each).
-# BENCH_BEFORE="KEY=VALUE,..." replaces it, to measure one lever on its own.
-BEFORE: dict[str, str] = {"WANZI_WECOM__RATE_PER_MINUTE": "6000", "WANZI_WECOM__RATE_PER_HOUR": "0",
-                          "WANZI_SQLITE_DRIVER": "stock"}
+# By default "before" is the code of BENCH_BEFORE_REF (default: main) with its own defaults, run from
+# a copy made with `git archive`; BENCH_BEFORE="KEY=VALUE,..." instead runs this tree with those
+# settings, to measure one lever on its own (e.g. WANZI_SQLITE_DRIVER=stock).
+Configuration = tuple[str, dict[str, str], "Path | None"]
 
 
-def configurations(compare: bool) -> list[tuple[str, dict[str, str]]]:
+def configurations(compare: bool, work: Path) -> list[Configuration]:
     if not compare:
-        return [("", {})]
-    before = dict(BEFORE)
+        return [("", {}, None)]
     if os.environ.get("BENCH_BEFORE"):
         before = dict(pair.split("=", 1) for pair in os.environ["BENCH_BEFORE"].split(","))
-    return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before), ("after", {})]
+        return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before, None), ("after", {}, None)]
+    ref = os.environ.get("BENCH_BEFORE_REF", "main")
+    src = work / "before-src"
+    if not src.exists():
+        src.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True,
+                            text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    return [(f"before: {ref} {commit}", {}, src), (f"after: {head}", {}, None)]
 
 
 async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
@@ -85,7 +97,7 @@ async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
 
     rows: list[Row] = []
     if "welcome" in selected:
-        for label, env in configurations(compare):
+        for label, env, src in configurations(compare, work):
             runs = ((env_float("BENCH_WELCOME_RATE", 150), env_float("BENCH_WELCOME_SECONDS", 60), True),
                     (env_float("BENCH_OVER_RATE", 300), env_float("BENCH_OVER_SECONDS", 10), False))
             for rate, seconds, goal in runs:
@@ -94,24 +106,25 @@ async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
                 stack = await open_stack(f"sqlite+aiosqlite:///{work}/welcome-{uuid.uuid4().hex[:6]}.db", work)
                 try:
                     rows.append(await run_welcome(stack, "sqlite", rate=rate, seconds=seconds, env=env, label=label,
-                                                  goal=goal))
+                                                  goal=goal, src=src))
                 finally:
                     await stack.stop()
     if "kf" in selected:
-        for label, env in configurations(compare):
+        for label, env, src in configurations(compare, work):
             stack = await open_stack(f"sqlite+aiosqlite:///{work}/kf-{uuid.uuid4().hex[:6]}.db", work)
             try:
                 rows.append(await run_kf(stack, "sqlite", customers=int(env_float("BENCH_KF_CUSTOMERS", 1000)),
-                                         seconds=env_float("BENCH_KF_SECONDS", 5), env=env, label=label))
+                                         seconds=env_float("BENCH_KF_SECONDS", 5), env=env, label=label, src=src))
             finally:
                 await stack.stop()
     if "mixed" in selected:
-        for label, env in configurations(compare):
+        for label, env, src in configurations(compare, work):
             stack = await open_stack(f"sqlite+aiosqlite:///{work}/mixed-{uuid.uuid4().hex[:6]}.db", work,
                                      **MANY_STAFF_MESSAGES)
             try:
                 rows.append(await run_mixed(stack, "sqlite", rate=env_float("BENCH_MIXED_RATE", 1000),
-                                            seconds=env_float("BENCH_MIXED_SECONDS", 10), env=env, label=label))
+                                            seconds=env_float("BENCH_MIXED_SECONDS", 10), env=env, label=label,
+                                            src=src))
             finally:
                 await stack.stop()
     if "replicas" in selected:

@@ -20,7 +20,7 @@ import asyncio
 import os
 import time
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 import aiohttp
 
@@ -35,7 +35,7 @@ STAFF = ("zhang.wei", "li.na", "wang.fang", "chen.jing")
 MANY_STAFF_MESSAGES = {"app_msg_per_member_per_minute": 10**9}
 
 
-async def paced(total: int, rate: float, one: Callable[[int], Awaitable[None]]) -> float:
+async def paced(total: int, rate: float, one: Callable[[int], Coroutine[Any, Any, None]]) -> float:
     """Start `one(i)` for i < total at `rate` per second (open loop: a slow answer never slows the
     arrivals); returns when every one finished, with the seconds the arrivals took."""
     started = time.monotonic()
@@ -48,13 +48,17 @@ async def paced(total: int, rate: float, one: Callable[[int], Awaitable[None]]) 
     return offered
 
 
+def slug(label: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in (label or "default"))[:40]
+
+
 def _secs(values: list[float], p: float) -> str:
     return f"{percentile(values, p):.2f} s" if values else "–"
 
 
 async def run_welcome(stack: Stack, backend: str, *, rate: float, seconds: float, env: dict[str, str] | None = None,
-                      label: str = "", goal: bool = True) -> Row:
-    bot = await stack.start_bot(f"welcome-{backend}-{rate:.0f}-{label or 'default'}", env)
+                      label: str = "", goal: bool = True, src: Path | None = None) -> Row:
+    bot = await stack.start_bot(f"welcome-{backend}-{rate:.0f}-{slug(label)}", env, src=src)
     emu = stack.emu
     issued: dict[str, float] = {}
     total = int(rate * seconds)
@@ -105,8 +109,8 @@ async def run_welcome(stack: Stack, backend: str, *, rate: float, seconds: float
 
 
 async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, env: dict[str, str] | None = None,
-                 label: str = "") -> Row:
-    bot = await stack.start_bot(f"kf-{backend}-{label or 'default'}", env)
+                 label: str = "", src: Path | None = None) -> Row:
+    bot = await stack.start_bot(f"kf-{backend}-{slug(label)}", env, src=src)
     emu = stack.emu
     tag = f"{int(time.time() * 1000) % 100000:05d}"
     asked: dict[str, float] = {}
@@ -146,14 +150,14 @@ async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, 
 
 
 async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, env: dict[str, str] | None = None,
-                    label: str = "") -> Row:
+                    label: str = "", src: Path | None = None) -> Row:
     """Half kf questions, a quarter new friends, a quarter staff `/help`, open loop at `rate`/s."""
-    bot = await stack.start_bot(f"mixed-{backend}-{label or 'default'}", env)
+    bot = await stack.start_bot(f"mixed-{backend}-{slug(label)}", env, src=src)
     emu = stack.emu
     tag = f"{int(time.time() * 1000) % 100000:05d}"
     total = int(rate * seconds)
     kf_asked: set[str] = set()
-    codes: set[str] = set()
+    codes: dict[str, float] = {}  # welcome code -> when its friend was added
     staff_sent = 0
 
     async def one(i: int) -> None:
@@ -164,10 +168,11 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
             kf_asked.add(ext)
             await emu.customer_says(ext, QUESTION)
         elif kind == 2:
+            t0 = time.time()
             delivery = await emu.add_friend(STAFF[i % len(STAFF)], f"wmN{tag}{i:06d}", state="burst")
             code = delivery.fields.get("WelcomeCode")
             if isinstance(code, str):
-                codes.add(code)
+                codes[code] = t0
         else:
             staff_sent += 1
             await emu.staff_sends(STAFF[(i // 4) % len(STAFF)], "/help")
@@ -177,7 +182,7 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
         welcomed = {c.body.get("welcome_code") for c in emu.calls("send_welcome_msg")
                     if c.ok and isinstance(c.body, dict)}
         staff = len([c for c in emu.calls("message/send") if c.ok])
-        return len(kf & kf_asked), len(welcomed & codes), staff
+        return len(kf & kf_asked), len(welcomed & codes.keys()), staff
 
     load_before = load_average()
     started = time.monotonic()
@@ -192,6 +197,8 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
         await asyncio.sleep(0.2)
     kf, welcomed, staff = answered()
     finished = kf + welcomed + min(staff, staff_sent)
+    welcome_delays = [c.at - codes[c.body["welcome_code"]] for c in emu.calls("send_welcome_msg")
+                      if c.ok and isinstance(c.body, dict) and c.body.get("welcome_code") in codes]
     wall = max(done, started + offered) - started
     cpu = bot.cpu()
     bot.stop()
@@ -201,6 +208,7 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
         "answered": f"{finished}/{total} (kf {kf}/{len(kf_asked)}, welcomes {welcomed}/{len(codes)}, "
                     f"staff {min(staff, staff_sent)}/{staff_sent})",
         "events/s end to end": f"{finished / wall:.0f}", "bot CPU ms/event": f"{1000 * cpu / max(1, finished):.2f}",
+        "welcome p50 / p99 (in the mix)": f"{_secs(welcome_delays, 50)} / {_secs(welcome_delays, 99)}",
         "load avg before": load_before,
     })
     if finished / wall < 1000:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.callbacks import free_port
-from bench.common import start_process, wait_healthy
+from bench.common import ROOT, start_process, wait_healthy
 from bot.sandbox import as_env, emulator_settings
 from emulator import Emulator, EmulatorConfig
 
@@ -93,7 +93,8 @@ class Stack:
     work: Path
     bots: list[Bot] = field(default_factory=list)
 
-    async def start_bot(self, name: str, env: dict[str, str] | None = None, *, migrate: bool = True) -> Bot:
+    async def start_bot(self, name: str, env: dict[str, str] | None = None, *, migrate: bool = True,
+                        src: Path | None = None) -> Bot:
         """Start a bot on the stack's database; the emulator's callbacks go to the newest one."""
         port = free_port()
         settings = as_env(emulator_settings(self.emu.config, api_base=self.emu.base_url, host="127.0.0.1",
@@ -101,11 +102,12 @@ class Stack:
         settings["WANZI_LOG__LEVEL"] = "WARNING"
         settings.update(env or {})
         log = self.work / f"{name}.log"
+        cwd = src or ROOT  # `src`: another source tree (e.g. main's, for --compare)
         if migrate:
-            start_process(["-m", "bot.cli", "db", "upgrade"], settings, log).wait(120)
+            start_process(["-m", "bot.cli", "db", "upgrade"], settings, log, cwd).wait(120)
         profile = os.environ.get("BENCH_PROFILE")  # a directory: each bot writes NAME.prof there
         command = ["-m", "bench.profiled", f"{profile}/{name}"] if profile else ["-m", "bot.cli"]
-        proc = start_process([*command, "serve"], settings, log)
+        proc = start_process([*command, "serve"], settings, log, cwd)
         bot = Bot(port, proc, settings, log)
         self.bots.append(bot)
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
