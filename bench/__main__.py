@@ -137,6 +137,20 @@ async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
     return rows
 
 
+def ack_goals(full: Row, bare: Row) -> list[str]:
+    """Issue 15's ack goals: ≥ 0.6× the bare stack's req/s, p99 ≤ 20 ms, never a non-2xx."""
+    missed = []
+    share = float(full.numbers["req/s"]) / float(bare.numbers["req/s"])
+    p99 = float(full.numbers["p99"].split()[0])
+    if share < 0.6:
+        missed.append(f"acks ({full.backend}): {share:.2f}× the bare stack's req/s < 0.6×")
+    if p99 > 20:
+        missed.append(f"acks ({full.backend}): p99 {p99:.1f} ms > 20 ms")
+    if full.numbers.get("non-200", "0") != "0":
+        missed.append(f"acks ({full.backend}): {full.numbers['non-200']} non-200 answers")
+    return missed
+
+
 async def main(selected: list[str], compare: bool = False) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
@@ -152,10 +166,19 @@ async def main(selected: list[str], compare: bool = False) -> list[Row]:
         if "callbacks" in selected:
             bare = await run_bare(work)
             rows.append(bare)
-            async for name, url in backends(work):
-                full = await run_full(name, url, work)
-                full.numbers["vs bare"] = ratio(full, bare)
-                rows.append(full)
+            if compare:  # SQLite only, each configuration beside the same bare run
+                for label, env, src in configurations(compare, work):
+                    url = f"sqlite+aiosqlite:///{work}/callbacks-{uuid.uuid4().hex[:6]}.db"
+                    full = await run_full("sqlite", url, work, src=src, env=env, label=label)
+                    full.numbers["vs bare"] = ratio(full, bare)
+                    full.missed += ack_goals(full, bare)
+                    rows.append(full)
+            else:
+                async for name, url in backends(work):
+                    full = await run_full(name, url, work)
+                    full.numbers["vs bare"] = ratio(full, bare)
+                    full.missed += ack_goals(full, bare)
+                    rows.append(full)
         if "burst" in selected:
             async for name, url in backends(work):
                 rows.append(await run_burst(name, url, work))

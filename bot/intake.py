@@ -41,10 +41,20 @@ class Intake:
         self.sessions = sessions
         self.clock = clock
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
+        self.waiting = 0  # callbacks waiting for their commit (and so for their ack)
 
     async def store(self, arrival: Arrival) -> int | None:
         """Persist one event under its dedupe key; the new id, or None if it was seen before."""
-        return await self._commits.submit(arrival)
+        self.waiting += 1
+        try:
+            return await self._commits.submit(arrival)
+        finally:
+            self.waiting -= 1
+
+    def acks_waiting(self) -> bool:
+        """True while a callback waits to be stored: on SQLite's one connection the inbox worker
+        then ends its shared transaction at the next event, so the ack never waits behind a batch."""
+        return self.waiting > 0
 
     async def _write(self, batch: list[Arrival]) -> list[int | None]:
         """One short transaction, one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING."""
