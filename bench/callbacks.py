@@ -39,6 +39,8 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
     env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url))
     env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "600000",
                 "WANZI_WECOM__RATE_PER_HOUR": "0", **settings})
+    if src is not None:  # an older tree (main) has no hourly limiter and refuses the unknown key
+        env.pop("WANZI_WECOM__RATE_PER_HOUR")
     log = work / f"serve-{backend}-{len(label)}.log"
     cwd = src or ROOT
     upgrade = start_process(["-m", "bot.cli", "db", "upgrade"], env, log, cwd)
@@ -60,8 +62,9 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         row.numbers["replies sent"] = f"{replies}/{REQUESTS} in {done:.1f} s ({replies / done:.0f}/s)"
         return row
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(15)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(15)
         await emu.stop()
 
 
