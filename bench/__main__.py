@@ -205,14 +205,17 @@ def kept_sections(previous: str, ran: set[str]) -> list[str]:
 
 def render(rows: list[Row], previous: str = "", *, loads: tuple[str, str] | None = None, command: str = "") -> str:
     lines = ["# Benchmark results\n", f"Machine: {machine()}  ",
-             "Command: `make bench` (or `python -m bench [--check] [--compare] [NAME ...]`)\n"]
+             "Command: `make bench` (or `python -m bench [--check] [--compare] [NAME ...]`)\n",
+             "Each section names the load average around its run. On these 2 cores a load above about 1 means",
+             "other work shared the machine: absolute figures are then low and must be re-run on a quiet machine",
+             "with the command given; rows of one run (before/after, bare/full) remain comparable.\n"]
     lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
     ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
     for bench in dict.fromkeys(r.bench for r in rows):
         group = [r for r in rows if r.bench == bench]
         keys = list(dict.fromkeys(k for r in group for k in r.numbers))
         lines.append(f"\n## {bench}\n")
-        lines.append(f"Run: {ran_at}" + (f", `{command}`" if command else "")
+        lines.append(f"Run: finished {ran_at}" + (f", `{command}`" if command else "")
                      + (f", load average {loads[0]} before, {loads[1]} after" if loads else "") + "\n")
         lines.append("| backend | " + " | ".join(keys) + " |")
         lines.append("|---|" + "---|" * len(keys))
@@ -232,7 +235,8 @@ if __name__ == "__main__":
     loadavg_before = load_average()
     rows = asyncio.run(main([a for a in args if not a.startswith("--")], compare="--compare" in flags))
     result = render(rows, previous, loads=(loadavg_before, load_average()),
-                    command=" ".join(["python -m bench", *args]))
+                    command=" ".join([*(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("BENCH_")),
+                                      "python -m bench", *args]))
     results.write_text(result, encoding="utf-8")
     print(result)
     missed = [goal for row in rows for goal in row.missed]

@@ -38,10 +38,10 @@ from storage.queues import InboundRepo, _for_claim
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# On SQLite a shared transaction holds the one connection the callback intake needs for its acks,
-# so a shared transaction ends early, at the next event, whenever a callback waits to be stored
-# (`yield_to`, Intake.acks_waiting): acks wait for one event at most, and when no callback waits,
-# more events share a commit (bench/README.md: measured against the fixed five of before).
+# On SQLite a shared transaction holds the one connection the callback intake needs for its acks
+# and the delivery worker for its claims and outcomes, so a shared transaction ends early, at the
+# next event, whenever one of them waits (`yield_to`: Intake.acks_waiting, DeliveryWorker.needs_db):
+# they wait for one event at most, and when nobody waits, more events share a commit.
 EVENTS_PER_TRANSACTION = 20
 
 
