@@ -85,7 +85,7 @@ class InboxWorker:
         self.wakeup = asyncio.Event()
         self.in_flight = 0
         self.instance = instance  # the lease holder; None: leases name no holder
-        self.yield_to = yield_to  # True: end the shared transaction at the next event (acks are waiting)
+        self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
 
     async def run_forever(self) -> None:
         await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
@@ -151,8 +151,8 @@ class InboxWorker:
             await self._process(row, event)
 
     async def _dispatch_together(self, run: list[tuple[Claimed, Event]]) -> list[str]:
-        """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when callbacks
-        began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
+        """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when acks or the
+        delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
             stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run])))
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
