@@ -1,9 +1,17 @@
-"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [callbacks|burst|digest|fanout|llm ...]`."""
+"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [--check] [--compare] [NAME ...]`.
+
+NAME: callbacks, burst, digest, fanout, llm (the originals; all four when none is named) and the ceiling
+benchmarks of issue 15: welcome, kf, mixed, replicas (bench/ceiling.py). `--check` exits 1 when a
+goal of a benchmark that ran was missed; `--compare` runs welcome, kf and mixed twice in the same
+run: "before" (main's code, or this tree with BENCH_BEFORE's settings) and "after" (this tree)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -12,6 +20,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from bench.common import ROOT, Row, machine
+from bench.stack import load_average
 
 PG = ("127.0.0.1", 5432)
 
@@ -55,7 +64,96 @@ async def backends(work: Path) -> AsyncIterator[tuple[str, str]]:
         print("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL rows skipped", file=sys.stderr)
 
 
-async def main(selected: list[str]) -> list[Row]:
+ORIGINAL = ("callbacks", "burst", "fanout", "llm", "digest")
+CEILING = ("welcome", "kf", "mixed", "replicas")
+# The bot's settings before the levers of issue 15, for `--compare` (bench/README.md names each).
+# By default "before" is the code of BENCH_BEFORE_REF (default: main) with its own defaults, run from
+# a copy made with `git archive`; BENCH_BEFORE="KEY=VALUE,..." instead runs this tree with those
+# settings, to measure one lever on its own (e.g. WANZI_SQLITE_DRIVER=stock).
+Configuration = tuple[str, dict[str, str], "Path | None"]
+
+
+def configurations(compare: bool, work: Path) -> list[Configuration]:
+    if not compare:
+        return [("", {}, None)]
+    if os.environ.get("BENCH_BEFORE"):
+        before = dict(pair.split("=", 1) for pair in os.environ["BENCH_BEFORE"].split(","))
+        return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before, None), ("after", {}, None)]
+    ref = os.environ.get("BENCH_BEFORE_REF", "main")
+    src = work / "before-src"
+    if not src.exists():
+        src.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+        shutil.copy(ROOT / "bench" / "profiled.py", src / "bench" / "profiled.py")  # BENCH_PROFILE there too
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True,
+                            text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    return [(f"before: {ref} {commit}", {}, src), (f"after: {head}", {}, None)]
+
+
+async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
+    from bench.ceiling import MANY_STAFF_MESSAGES, env_float, run_kf, run_mixed, run_replicas, run_welcome
+    from bench.stack import open_stack
+
+    rows: list[Row] = []
+    if "welcome" in selected:
+        for label, env, src in configurations(compare, work):
+            runs = ((env_float("BENCH_WELCOME_RATE", 150), env_float("BENCH_WELCOME_SECONDS", 60), True),
+                    (env_float("BENCH_OVER_RATE", 300), env_float("BENCH_OVER_SECONDS", 10), False))
+            for rate, seconds, goal in runs:
+                if not rate or not seconds:
+                    continue
+                stack = await open_stack(f"sqlite+aiosqlite:///{work}/welcome-{uuid.uuid4().hex[:6]}.db", work)
+                try:
+                    rows.append(await run_welcome(stack, "sqlite", rate=rate, seconds=seconds, env=env, label=label,
+                                                  goal=goal, src=src))
+                finally:
+                    await stack.stop()
+    if "kf" in selected:
+        for label, env, src in configurations(compare, work):
+            stack = await open_stack(f"sqlite+aiosqlite:///{work}/kf-{uuid.uuid4().hex[:6]}.db", work)
+            try:
+                rows.append(await run_kf(stack, "sqlite", customers=int(env_float("BENCH_KF_CUSTOMERS", 1000)),
+                                         seconds=env_float("BENCH_KF_SECONDS", 5), env=env, label=label, src=src))
+            finally:
+                await stack.stop()
+    if "mixed" in selected:
+        for label, env, src in configurations(compare, work):
+            stack = await open_stack(f"sqlite+aiosqlite:///{work}/mixed-{uuid.uuid4().hex[:6]}.db", work,
+                                     **MANY_STAFF_MESSAGES)
+            try:
+                rows.append(await run_mixed(stack, "sqlite", rate=env_float("BENCH_MIXED_RATE", 1000),
+                                            seconds=env_float("BENCH_MIXED_SECONDS", 10), env=env, label=label,
+                                            src=src))
+            finally:
+                await stack.stop()
+    if "replicas" in selected:
+        if not pg_available():
+            print("PostgreSQL not reachable at 127.0.0.1:5432: replicas skipped", file=sys.stderr)
+        else:
+            for n in (int(x) for x in os.environ.get("BENCH_REPLICAS", "1,2,4").split(",")):
+                rows.append(await run_replicas(fresh_pg_database, drop_pg_database, work, replicas=n,
+                                               requests=int(env_float("BENCH_REPLICA_COMMANDS", 3000))))
+    return rows
+
+
+def ack_goals(full: Row, bare: Row) -> list[str]:
+    """Issue 15's ack goals: ≥ 0.6× the bare stack's req/s, p99 ≤ 20 ms, never a non-2xx."""
+    missed = []
+    share = float(full.numbers["req/s"]) / float(bare.numbers["req/s"])
+    p99 = float(full.numbers["p99"].split()[0])
+    if share < 0.6:
+        missed.append(f"acks ({full.backend}): {share:.2f}× the bare stack's req/s < 0.6×")
+    if p99 > 20:
+        missed.append(f"acks ({full.backend}): p99 {p99:.1f} ms > 20 ms")
+    if full.numbers.get("non-200", "0") != "0":
+        missed.append(f"acks ({full.backend}): {full.numbers['non-200']} non-200 answers")
+    return missed
+
+
+async def main(selected: list[str], compare: bool = False) -> list[Row]:
     from bench.burst import run_burst
     from bench.callbacks import ratio, run_bare, run_full
     from bench.digest import run_digest
@@ -65,24 +163,36 @@ async def main(selected: list[str]) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="wanzi-bench-") as tmp:
         work = Path(tmp)
-        if not selected or "callbacks" in selected:
+        rows += await ceiling(selected, work, compare)
+        if not selected:
+            selected = list(ORIGINAL)
+        if "callbacks" in selected:
             bare = await run_bare(work)
             rows.append(bare)
-            async for name, url in backends(work):
-                full = await run_full(name, url, work)
-                full.numbers["vs bare"] = ratio(full, bare)
-                rows.append(full)
-        if not selected or "burst" in selected:
+            if compare:  # SQLite only, each configuration beside the same bare run
+                for label, env, src in configurations(compare, work):
+                    url = f"sqlite+aiosqlite:///{work}/callbacks-{uuid.uuid4().hex[:6]}.db"
+                    full = await run_full("sqlite", url, work, src=src, env=env, label=label)
+                    full.numbers["vs bare"] = ratio(full, bare)
+                    full.missed += ack_goals(full, bare)
+                    rows.append(full)
+            else:
+                async for name, url in backends(work):
+                    full = await run_full(name, url, work)
+                    full.numbers["vs bare"] = ratio(full, bare)
+                    full.missed += ack_goals(full, bare)
+                    rows.append(full)
+        if "burst" in selected:
             async for name, url in backends(work):
                 rows.append(await run_burst(name, url, work))
-        if not selected or "fanout" in selected:
+        if "fanout" in selected:
             async for name, url in backends(work):
                 rows.append(await run_fanout(name, url, work))
-        if not selected or "llm" in selected:
+        if "llm" in selected:
             for mode in ("off", "slow", "hang"):  # no model, one at a provider's pace, one that never answers
                 async for name, url in backends(work):
                     rows.append(await run_llm(name, url, work, mode=mode))
-        if not selected or "digest" in selected:
+        if "digest" in selected:
             async for name, url in backends(work):
                 rows.append(await run_digest(name, url))
     return rows
@@ -100,16 +210,20 @@ def kept_sections(previous: str, ran: set[str]) -> list[str]:
     return [f"\n## {chunk.rstrip()}" for chunk in chunks if benchmark(chunk.split("\n", 1)[0]) not in ran]
 
 
-def render(rows: list[Row], previous: str = "") -> str:
+def render(rows: list[Row], previous: str = "", *, loads: tuple[str, str] | None = None, command: str = "") -> str:
     lines = ["# Benchmark results\n", f"Machine: {machine()}  ",
-             "Command: `make bench` (or `python -m bench [callbacks] [burst] [digest] [fanout] [llm]`)\n"]
+             "Command: `make bench` (or `python -m bench [--check] [--compare] [NAME ...]`)\n",
+             "Each section names the load average around its run. On these 2 cores a load above about 1 means",
+             "other work shared the machine: absolute figures are then low and must be re-run on a quiet machine",
+             "with the command given; rows of one run (before/after, bare/full) remain comparable.\n"]
     lines += kept_sections(previous, {benchmark(r.bench) for r in rows})
     ran_at = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
     for bench in dict.fromkeys(r.bench for r in rows):
         group = [r for r in rows if r.bench == bench]
         keys = list(dict.fromkeys(k for r in group for k in r.numbers))
         lines.append(f"\n## {bench}\n")
-        lines.append(f"Run: {ran_at}\n")
+        lines.append(f"Run: finished {ran_at}" + (f", `{command}`" if command else "")
+                     + (f", load average {loads[0]} before, {loads[1]} after" if loads else "") + "\n")
         lines.append("| backend | " + " | ".join(keys) + " |")
         lines.append("|---|" + "---|" * len(keys))
         for r in group:
@@ -118,8 +232,22 @@ def render(rows: list[Row], previous: str = "") -> str:
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    flags = {a for a in args if a.startswith("--")}
+    unknown = flags - {"--check", "--compare"} | {a for a in args if not a.startswith("--")} - {*ORIGINAL, *CEILING}
+    if unknown:
+        sys.exit(f"unknown argument(s): {', '.join(sorted(unknown))}; benchmarks: {', '.join(ORIGINAL + CEILING)}")
     results = ROOT / "bench" / "RESULTS.md"
     previous = results.read_text(encoding="utf-8") if results.exists() else ""
-    result = render(asyncio.run(main(sys.argv[1:])), previous)
+    loadavg_before = load_average()
+    rows = asyncio.run(main([a for a in args if not a.startswith("--")], compare="--compare" in flags))
+    result = render(rows, previous, loads=(loadavg_before, load_average()),
+                    command=" ".join([*(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("BENCH_")),
+                                      "python -m bench", *args]))
     results.write_text(result, encoding="utf-8")
     print(result)
+    missed = [goal for row in rows for goal in row.missed]
+    if "--check" in flags:
+        for goal in missed:
+            print(f"MISSED: {goal}", file=sys.stderr)
+        sys.exit(1 if missed else 0)

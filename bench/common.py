@@ -37,6 +37,7 @@ class Row:
     bench: str
     backend: str
     numbers: dict[str, str] = field(default_factory=dict)
+    missed: list[str] = field(default_factory=list)  # goals this row did not reach (`--check`)
 
 
 def machine() -> str:
@@ -104,9 +105,10 @@ async def fire(url: str, requests: list[tuple[dict[str, str], bytes]],
     return latencies, wall, errors
 
 
-def start_process(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_process(args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """A Python child in `cwd` (another source tree there runs that tree's code: `-m` imports from it)."""
     out = open(log, "ab")
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**os.environ, **env}, stdout=out,
+    return subprocess.Popen([sys.executable, *args], cwd=cwd, env={**os.environ, **env}, stdout=out,
                             stderr=out, start_new_session=True)
 
 

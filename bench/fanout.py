@@ -79,6 +79,7 @@ async def run_fanout(backend: str, db_url: str, work: Path) -> Row:
     settings = emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url)
     env = as_env(settings)
     env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "6000000",
+                "WANZI_WECOM__RATE_PER_HOUR": "0",
                 "WANZI_ANTISPAM__QUIET_HOURS": "off", "WANZI_WORKER__OUTBOX_BATCH": "200"})
     await seed(db_url, emu, CUSTOMERS)
     log = work / f"fanout-{backend}.log"

@@ -283,7 +283,11 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 
         app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],
                                  KfPuller(app[SESSIONS], client, clock, config.worker, instance=app[INSTANCE]),
-                                 contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE])
+                                 contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE],
+                                 # SQLite: one connection, so acks and welcomes (the delivery worker's
+                                 # claims and outcomes) would wait behind a shared transaction
+                                 yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db())
+                                 if db.is_sqlite(config.database.url) else lambda: False)
         scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
                               refresh_s=_schedule_refresh_s(config))
         for feature in app[FEATURES]:

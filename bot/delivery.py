@@ -118,6 +118,7 @@ class DeliveryWorker:
         self._retries: list[datetime] = []  # planned tries of deadline-bound rows (a heap)
         self._main_batches = 0  # batches of the main loop out right now
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
+        self.db_waiting = 0  # claims and outcome commits waiting for (or holding) the database now
 
     @property
     def owner(self) -> str | None:
@@ -148,16 +149,25 @@ class DeliveryWorker:
             wait = min(wait, (self._retries[0] - now).total_seconds())
         return max(0.0, wait)
 
+    def needs_db(self) -> bool:
+        """True while a claim or an outcome commit waits for the database: on SQLite's one
+        connection the inbox then ends its shared transaction early (bot/inbox.py)."""
+        return self.db_waiting > 0
+
     async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
         now, cfg = self.clock.now(), self.config
-        async with self.sessions.begin() as session:
-            batch = await OutboxRepo(session).claim_due(
-                now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
-                deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
-                deadline_bound_only=deadline_bound_only)
-            if self.on_claim is not None:
-                batch = await self.on_claim(session, batch)
-            claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
+        self.db_waiting += 1
+        try:
+            async with self.sessions.begin() as session:
+                batch = await OutboxRepo(session).claim_due(
+                    now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
+                    deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
+                    deadline_bound_only=deadline_bound_only)
+                if self.on_claim is not None:
+                    batch = await self.on_claim(session, batch)
+                claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
+        finally:
+            self.db_waiting -= 1
         if not claimed:
             return 0
         held = {row[0] for row in claimed}
@@ -265,6 +275,13 @@ class DeliveryWorker:
         A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
         what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
         cannot undo the mark (so it can never cause the call to be made twice)."""
+        self.db_waiting += 1
+        try:
+            return await self._record_in_one(outcomes)
+        finally:
+            self.db_waiting -= 1
+
+    async def _record_in_one(self, outcomes: list[Outcome]) -> list[bool]:
         async with self.sessions.begin() as session:
             stmt = select(OutboxItem).where(OutboxItem.id.in_([o.item_id for o in outcomes]))
             items = {item.id: item for item in (await session.scalars(stmt)).all()}

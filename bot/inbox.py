@@ -38,9 +38,11 @@ from storage.queues import InboundRepo, _for_claim
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# On SQLite a shared transaction holds the write lock that the callback intake needs for its acks.
-# Five measured best there (bench callbacks and burst): ten made acks slower than it made events faster.
-EVENTS_PER_TRANSACTION = 5
+# On SQLite a shared transaction holds the one connection the callback intake needs for its acks
+# and the delivery worker for its claims and outcomes, so a shared transaction ends early, at the
+# next event, whenever one of them waits (`yield_to`: Intake.acks_waiting, DeliveryWorker.needs_db):
+# they wait for one event at most, and when nobody waits, more events share a commit.
+EVENTS_PER_TRANSACTION = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,8 @@ def _notices_by_account(decoded: list[tuple[Claimed, Event | MalformedCallback]]
 class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
                  contexts: ContextFactory[Any], config: Config, metrics: Metrics | None = None,
-                 on_outbox: Callable[[], None] = lambda: None, instance: Instance | None = None) -> None:
+                 on_outbox: Callable[[], None] = lambda: None, instance: Instance | None = None,
+                 yield_to: Callable[[], bool] = lambda: False) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.kf = kf
@@ -82,6 +85,7 @@ class InboxWorker:
         self.wakeup = asyncio.Event()
         self.in_flight = 0
         self.instance = instance  # the lease holder; None: leases name no holder
+        self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
 
     async def run_forever(self) -> None:
         await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
@@ -131,26 +135,31 @@ class InboxWorker:
         return len(claimed)
 
     async def _process_all(self, run: list[tuple[Claimed, Event]]) -> None:
-        """Several events in one transaction; on any failure, each again in its own."""
-        if len(run) > 1:
+        """Several events in one transaction (it may end early, `yield_to`: the rest follow in the
+        next); on any failure, each event of the failed transaction again in its own."""
+        while len(run) > 1:
             try:
                 outcomes = await self._dispatch_together(run)
             except Exception as exc:  # the failing event logs its own traceback when it runs alone
                 log.info("shared transaction failed; events run one by one",
                          extra={"events": len(run), "error": f"{type(exc).__name__}: {exc}"[:200]})
-            else:
-                for (row, _), outcome in zip(run, outcomes, strict=True):
-                    self._count(row.kind, outcome)
-                return
+                break
+            for (row, _), outcome in zip(run, outcomes, strict=False):
+                self._count(row.kind, outcome)
+            run = run[len(outcomes):]
         for row, event in run:
             await self._process(row, event)
 
     async def _dispatch_together(self, run: list[tuple[Claimed, Event]]) -> list[str]:
+        """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when acks or the
+        delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
             stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run])))
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
-            outcomes = []
+            outcomes: list[str] = []
             for claimed, event in run:
+                if outcomes and self.yield_to():
+                    break
                 row = rows.get(claimed.id)
                 if row is None or row.status != InboundStatus.PENDING:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed

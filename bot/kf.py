@@ -14,11 +14,12 @@ from bot.clock import Clock
 from bot.config import WorkerConfig
 from bot.errors import ApiError, MalformedCallback
 from bot.instance import Instance
+from bot.intake import CODE_TTL, carries_code
 from bot.logs import clip
 from bot.wecom.client import WeComClient
 from bot.wecom.events import parse_kf_entry
 from storage.models import KfCursor
-from storage.queues import InboundRepo, KfCursorRepo
+from storage.queues import InboundRepo, KfCursorRepo, NewInbound
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +84,19 @@ class KfPuller:
             return await self.client.call("kf/sync_msg", body)
 
     async def _store_page(self, open_kfid: str, cursor: str, entries: list) -> int:
+        """The page's new entries, in one multi-row insert, and the cursor, in one transaction."""
         now = self.clock.now()
-        stored = 0
+        page: list[NewInbound] = []
+        for raw in entries:
+            try:
+                entry = parse_kf_entry(raw)
+            except (MalformedCallback, TypeError, ValueError) as exc:
+                log.warning("kf entry skipped", extra={"open_kfid": open_kfid, "reason": clip(str(exc))})
+                continue
+            page.append(NewInbound(entry.dedupe_key, "kf", entry.kind, raw,
+                                   now + CODE_TTL if carries_code(entry) else None))
         async with self.sessions.begin() as session:
-            inbound = InboundRepo(session)
-            for raw in entries:
-                try:
-                    entry = parse_kf_entry(raw)
-                except (MalformedCallback, TypeError, ValueError) as exc:
-                    log.warning("kf entry skipped", extra={"open_kfid": open_kfid, "reason": clip(str(exc))})
-                    continue
-                new = await inbound.add_if_new(dedupe_key=entry.dedupe_key, source="kf", kind=entry.kind,
-                                               payload=raw, now=now)
-                stored += new is not None
+            stored = sum(new is not None for new in await InboundRepo(session).add_many(page, now=now))
             cur = await session.get(KfCursor, open_kfid)
             if cur is not None:
                 cur.cursor = cursor

@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.inbox import InboxWorker
-from bot.intake import Arrival, Intake
+from bot.intake import Arrival, Intake, carries_code
 from bot.logs import LogBudget, clip
 from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
@@ -118,7 +118,7 @@ class CallbackEndpoint:
         except Exception as exc:  # a parser bug must still answer 4xx, loudly (with its traceback), never 500
             return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"), bug=exc)
         try:
-            new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields))
+            new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields, carries_code(event)))
         except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
             log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})

@@ -108,6 +108,8 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     call = emu.call_log.record(request.method, request.path, dict(request.query), _loads(text), text,
                                emu.clock.time())
     status, answer = await _answer(emu, request.app[ENDPOINTS], request, raw)
+    if emu.config.api_latency_s > 0:  # the answer is decided on arrival and travels back this long
+        await asyncio.sleep(emu.config.api_latency_s)
     call.status = status
     if isinstance(answer, dict):
         call.response = answer

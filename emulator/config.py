@@ -72,6 +72,9 @@ class EmulatorConfig:
     webhook_per_minute: int = 20
     sync_msg_without_token_per_minute: int = 10
     app_msg_per_member_per_minute: int = 30  # excess is dropped silently (outbound.md §1)
+    # seconds every API answer waits before it is sent (qyapi from a server in mainland China answers
+    # in about 50 ms; benchmarks set 0.05 so concurrency and batching are measured against it)
+    api_latency_s: float = 0.0
 
     # callback delivery (callbacks.md §4: count and spacing are unconfirmed, hence configurable)
     callback_timeout: float = 5.0

@@ -11,6 +11,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_onehop import install as install_one_hop
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -51,6 +53,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            install_one_hop(dbapi_conn)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
@@ -94,6 +97,7 @@ def create_reader(url: str) -> AsyncEngine | None:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _read_only(dbapi_conn: Any, _record: Any) -> None:
+        install_one_hop(dbapi_conn)
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")

@@ -220,7 +220,8 @@ class InboundEvent(Base):
     """A received callback or kf entry: persisted (deduped) before the ack, processed by a worker."""
 
     __tablename__ = "inbound_event"
-    __table_args__ = (Index("ix_inbound_event_status_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_inbound_event_status_due", "status", "due_at"),
+                      Index("ix_inbound_event_status_deadline", "status", "deadline"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)  # sha256 hex of the event's key
     source: Mapped[str] = mapped_column(String(8))  # xml | kf
@@ -231,6 +232,9 @@ class InboundEvent(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime]
     due_at: Mapped[datetime]
+    # Set for events that carry a 20-second code (welcome_code) and for kf notices (the way to the kf
+    # entries that carry one): they are claimed before every other event, earliest first.
+    deadline: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(32))  # worker_instance.id of the lease holder
     processed_at: Mapped[datetime | None]

@@ -14,6 +14,7 @@ other, so a backlog of pushes or replies never delays a welcome.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence, TypeVar, cast
 
@@ -57,28 +58,55 @@ def dedupe_hash(dedupe_key: str) -> str:
     return hashlib.sha256(dedupe_key.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class NewInbound:
+    """An event to store: its dedupe key (stored hashed), where it came from, and the deadline of
+    an event that carries a 20-second code (None for every other)."""
+
+    dedupe_key: str
+    source: str
+    kind: str
+    payload: dict[str, Any]
+    deadline: datetime | None = None
+
+
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def add_if_new(self, *, dedupe_key: str, source: str, kind: str, payload: dict[str, Any],
-                         now: datetime) -> int | None:
+                         now: datetime, deadline: datetime | None = None) -> int | None:
         """Insert unless the dedupe key was seen; the new row id, or None for a duplicate."""
-        stmt = _insert(self.session)(InboundEvent).values(
-            dedupe_key=dedupe_hash(dedupe_key), source=source, kind=kind, payload=payload, status="pending",
-            attempts=0, error="", received_at=now, due_at=now,
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return (await self.add_many([NewInbound(dedupe_key, source, kind, payload, deadline)], now=now))[0]
+
+    async def add_many(self, events: Sequence[NewInbound], *, now: datetime) -> list[int | None]:
+        """Insert each event unless its dedupe key was seen, in one statement (one round trip for a
+        whole group commit); per event, its new row id or None for a duplicate (also a second
+        event with the same key in `events`)."""
+        if not events:
+            return []
+        hashes = [dedupe_hash(e.dedupe_key) for e in events]
+        stmt = _insert(self.session)(InboundEvent).values([
+            {"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
+             "attempts": 0, "error": "", "received_at": now, "due_at": now, "deadline": e.deadline}
+            for h, e in zip(hashes, events, strict=True)
+        ]).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.dedupe_key, InboundEvent.id)
+        new = {key: row_id for key, row_id in (await self.session.execute(stmt)).all()}
+        return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
                         dead_after_s: float | None = None) -> list[InboundEvent]:
-        """Due pending events whose lease is free: never held, run out, or held by a dead process."""
-        stmt = (select(InboundEvent)
-                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
-                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
-                                dead_after_s=dead_after_s))
-                .order_by(InboundEvent.id).limit(limit))
-        rows = list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+        """Due pending events whose lease is free: never held, run out, or held by a dead process;
+        earliest deadline first (events that carry a 20-second code), then the others in order."""
+        due = (select(InboundEvent)
+               .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
+                      takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
+                               dead_after_s=dead_after_s)))
+        urgent = due.where(InboundEvent.deadline.is_not(None)).order_by(InboundEvent.deadline, InboundEvent.id)
+        rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
+        if len(rows) < limit:
+            rest = due.where(InboundEvent.deadline.is_(None)).order_by(InboundEvent.id).limit(limit - len(rows))
+            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner

@@ -62,3 +62,26 @@ async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:
     async with wanzi.sessions() as s:
         states = (await s.scalars(select(InboundEvent.status).where(InboundEvent.kind == "kf_notified"))).all()
     assert states == ["done"] * len(customers)
+
+
+async def test_a_shared_transaction_ends_early_for_waiting_acks_and_loses_nothing(wanzi, wecom, monkeypatch) -> None:
+    """While callbacks wait to be stored (SQLite: one connection), the inbox commits after each
+    event instead of holding the connection for a whole batch; every event is still answered once."""
+    inbox = wanzi.app[INBOX]
+    commits: list[int] = []
+    real = inbox._dispatch_together
+
+    async def counted(run):
+        outcomes = await real(run)
+        commits.append(len(outcomes))
+        return outcomes
+
+    monkeypatch.setattr(inbox, "_dispatch_together", counted)
+    monkeypatch.setattr(inbox, "yield_to", lambda: True)  # acks always waiting
+    customers = [f"wmYield{i}" for i in range(5)]
+    for ext in customers:
+        await wecom.customer_says(ext, "你好")
+    await wanzi.drain()
+    assert commits and set(commits) == {1}  # one event per transaction while acks wait
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == 1, ext

@@ -473,3 +473,12 @@ async def test_a_command_failing_after_a_write_leaves_nothing_behind(bot, wecom,
 
 def test_every_command_has_a_bad_input_case() -> None:
     assert {line.split()[0] for line in BAD_INPUTS} == set(COMMANDS)
+
+
+async def test_help_leaves_no_audit_row_but_a_command_that_shows_a_customer_does(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    assert "/help" in await say(bot, wecom, "li.na", "/help")
+    assert [a for a in await kit.audit(bot) if a[1] == "command"] == []  # read-only: nothing to audit
+    await say(bot, wecom, "li.na", "/whois wmZhou001")
+    assert [a for a in await kit.audit(bot) if a[1] == "command"] == [("li.na", "command", "/whois")]
+    assert [c.name for c in COMMANDS.values() if c.read_only] == ["/help"]

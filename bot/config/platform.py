@@ -42,7 +42,8 @@ class WeComConfig:
     request_timeout_s: float = 10.0
     max_retries: int = 3
     retry_base_s: float = 0.5
-    rate_per_minute: int = 6000
+    rate_per_minute: int = 10_000  # WeCom's cap per corp per API (errors-and-limits.md §3)
+    rate_per_hour: int = 150_000  # ditto, per hour; 0 = no hourly pacing
     max_concurrency: int = 16
     oauth_base: str = "https://open.weixin.qq.com"  # staff sign-in inside the WeCom client (网页授权)
     login_base: str = "https://login.work.weixin.qq.com"  # staff sign-in on a desktop browser (Web登录)
@@ -54,6 +55,10 @@ class WeComConfig:
             aes_key(self.encoding_aes_key)
         if self.token and (len(self.token) > 32 or not self.token.isalnum()):
             raise ConfigError(f"{where}.token", "must be at most 32 letters or digits")
+        if self.rate_per_minute < 1:
+            raise ConfigError(f"{where}.rate_per_minute", "must be at least 1")
+        if self.rate_per_hour < 0:
+            raise ConfigError(f"{where}.rate_per_hour", "must be 0 (no hourly pacing) or more")
         for key in ("api_base", "oauth_base", "login_base"):
             if not getattr(self, key).startswith(("http://", "https://")):
                 raise ConfigError(f"{where}.{key}", "must be an http(s) URL")

@@ -64,25 +64,47 @@ APIS: dict[str, Api] = {a.path: a for a in [
 
 
 class RateLimiter:
-    """A token bucket per API: smooths bursts below WeCom's per-minute caps."""
+    """Token buckets per API that keep every sliding window inside WeCom's caps per corp per API
+    (errors-and-limits.md §3: 10,000 a minute and 150,000 an hour; a minute block lasts 60 s and an
+    hour block 60 min, so a cap must never be touched, not merely be respected on average).
 
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, min(per_minute / 6.0, 200.0))
-        self._buckets: dict[str, tuple[float, float]] = {}
+    A bucket of `capacity` refilled at `rate` lets through at most capacity + rate × T in any window
+    of T seconds, so each bucket's rate is what is left of its cap once its burst is spent: the
+    minute bucket bursts 200 (a campaign's first second) and then runs at (cap − 200) / 60 per
+    second, about 163/s for 10,000; the hour bucket holds two thirds of its cap, so a campaign at
+    the minute rate may run ten minutes before the hour's remaining third paces it."""
+
+    def __init__(self, per_minute: int, per_hour: int | None = None) -> None:
+        capacity = max(1.0, min(per_minute / 6.0, 200.0))
+        self.buckets = [(capacity, max(per_minute - capacity, 1.0) / 60.0)]
+        if per_hour:
+            hour_capacity = max(1.0, per_hour * 2 / 3)
+            self.buckets.append((hour_capacity, max(per_hour - hour_capacity, 1.0) / 3600.0))
+        self.rate = self.buckets[0][1]
+        self.capacity = capacity
+        self._levels: dict[tuple[str, int], tuple[float, float]] = {}
         self._lock = asyncio.Lock()
+
+    def most_in(self, seconds: float) -> float:
+        """The most calls of one API this limiter lets through in any window of `seconds`."""
+        return min(capacity + rate * seconds for capacity, rate in self.buckets)
 
     async def acquire(self, key: str) -> None:
         while True:
             async with self._lock:
                 now = time.monotonic()
-                tokens, stamp = self._buckets.get(key, (self.capacity, now))
-                tokens = min(self.capacity, tokens + (now - stamp) * self.rate)
-                if tokens >= 1:
-                    self._buckets[key] = (tokens - 1, now)
+                levels = []
+                for n, (capacity, rate) in enumerate(self.buckets):
+                    tokens, stamp = self._levels.get((key, n), (capacity, now))
+                    levels.append(min(capacity, tokens + (now - stamp) * rate))
+                if all(tokens >= 1 for tokens in levels):
+                    for n, tokens in enumerate(levels):
+                        self._levels[(key, n)] = (tokens - 1, now)
                     return
-                self._buckets[key] = (tokens, now)
-                wait = (1 - tokens) / self.rate
+                for n, tokens in enumerate(levels):
+                    self._levels[(key, n)] = (tokens, now)
+                wait = max((1 - tokens) / rate for tokens, (_, rate) in zip(levels, self.buckets, strict=True)
+                           if tokens < 1)
             await asyncio.sleep(wait)
 
 
@@ -93,7 +115,7 @@ class WeComClient:
         self.session = session
         self.clock = clock or SystemClock()
         self.on_error = on_error or (lambda api, code: None)
-        self.limiter = RateLimiter(config.rate_per_minute)
+        self.limiter = RateLimiter(config.rate_per_minute, config.rate_per_hour)
         self.tokens: TokenStore = tokens or MemoryTokenStore(self.clock)
         self._slots = asyncio.Semaphore(config.max_concurrency)
         self._cache: dict[str, tuple[str, float]] = {}

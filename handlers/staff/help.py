@@ -34,4 +34,4 @@ async def run_help(ctx: Ctx, name: str) -> str:
 
 
 COMMANDS = (Command("/help", "advisor", "/help [指令]", "查看可用指令或某个指令的用法", parse_help, run_help,
-                    order=10),)
+                    order=10, read_only=True),)

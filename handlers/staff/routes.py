@@ -86,16 +86,20 @@ async def execute(ctx: Ctx, words: list[str]) -> None:
         return
     userid = staff.userid  # read before the savepoint: a rollback expires what it touched
     try:
-        async with ctx.session.begin_nested():
+        if command.read_only:  # nothing to roll back, nothing to audit (bot/commands.py)
             answer = await command.run(ctx, command.parse(words[1:]))
+        else:
+            async with ctx.session.begin_nested():
+                answer = await command.run(ctx, command.parse(words[1:]))
     except AmbiguousCustomer as exc:
         await _offer_choice(ctx, userid, words, exc)
         return
     except CommandError as exc:
         await ctx.reply(f"{exc}\n用法：{command.usage}")
         return
-    ctx.repos.audit.record(actor=userid, action="command", target=name, detail={"args": words[1:]},
-                           now=ctx.clock.now())
+    if not command.read_only:
+        ctx.repos.audit.record(actor=userid, action="command", target=name, detail={"args": words[1:]},
+                               now=ctx.clock.now())
     if isinstance(answer, Markdown):
         ctx.outbox.app_markdown(ctx.settings.wecom.agent_id, userid, answer)
     else:

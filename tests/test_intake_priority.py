@@ -1,0 +1,60 @@
+"""Earliest deadline first from intake on: an event carrying a 20-second welcome_code is stored
+with a deadline and claimed before any backlog of other events; a group commit of arrivals is one
+multi-row insert that still answers each arrival (new id, or None for a duplicate)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from bot.appkeys import INBOX
+from bot.clock import FakeClock
+from bot.wecom.xml import build_xml
+from storage import db
+from storage.models import InboundEvent
+from storage.queues import InboundRepo, NewInbound
+from tests.harness import CORP_ID, friend_added_xml
+
+
+def staff_text(i: int) -> str:
+    return build_xml({"ToUserName": CORP_ID, "FromUserName": "zhang.wei", "CreateTime": int(time.time()),
+                      "MsgType": "text", "Content": f"/help {i}", "MsgId": 7_400_000_000_000_000_000 + i,
+                      "AgentID": 1000002})
+
+
+async def test_a_welcome_behind_a_backlog_is_processed_in_the_first_round(wanzi) -> None:
+    inbox = wanzi.app[INBOX]
+    backlog = inbox.config.worker.inbox_batch + 10  # more than one claim takes
+    for i in range(backlog):
+        assert await wanzi.post(staff_text(i)) == 200
+    assert await wanzi.post(friend_added_xml("zhang.wei", "wmPriority1", welcome_code="CODE-PRIORITY-1")) == 200
+
+    await inbox.process_due()  # one claim, one round
+
+    async with wanzi.sessions() as s:
+        rows = (await s.scalars(select(InboundEvent))).all()
+    welcome = next(r for r in rows if r.kind == "friend_added")
+    others = [r for r in rows if r.kind != "friend_added"]
+    assert welcome.deadline is not None and all(r.deadline is None for r in others)
+    assert welcome.status == "done"  # it arrived last and went first
+    assert any(r.status == "pending" for r in others)  # the backlog is still being worked off
+
+
+async def test_one_insert_answers_every_arrival_of_a_batch(db_url: str) -> None:
+    engine = db.create_engine(db_url)
+    sessions, now = db.session_factory(engine), FakeClock(1_700_000_000).now()
+    try:
+        async with sessions.begin() as s:
+            first = await InboundRepo(s).add_many([NewInbound("msg:1", "xml", "text", {}),
+                                                   NewInbound("msg:2", "xml", "text", {})], now=now)
+        async with sessions.begin() as s:
+            second = await InboundRepo(s).add_many([NewInbound("msg:2", "xml", "text", {}),  # seen before
+                                                    NewInbound("msg:3", "xml", "text", {}),
+                                                    NewInbound("msg:3", "xml", "text", {})], now=now)  # twice now
+        assert None not in first and len(set(first)) == 2
+        assert second[0] is None and second[1] is not None and second[2] is None
+        async with sessions() as s:
+            assert len((await s.scalars(select(InboundEvent))).all()) == 3
+    finally:
+        await engine.dispose()

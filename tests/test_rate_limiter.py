@@ -1,0 +1,74 @@
+"""The client's limiter keeps every sliding window inside WeCom's per-API caps (a minute block
+lasts 60 s, an hour block 60 min, so touching a cap once costs every welcome of that time)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from bot.wecom import client as client_module
+from bot.wecom.client import RateLimiter
+
+
+class FakeTime:
+    """time.monotonic and asyncio.sleep for the limiter: sleeping advances the clock at once."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 1e-6)
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(client_module.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(client_module.asyncio, "sleep", fake.sleep)
+    return fake
+
+
+def busiest(stamps: list[float], window: float) -> int:
+    """The most calls inside any window of `window` seconds."""
+    inside: deque[float] = deque()
+    most = 0
+    for t in stamps:
+        inside.append(t)
+        while inside[0] <= t - window:
+            inside.popleft()
+        most = max(most, len(inside))
+    return most
+
+
+async def test_a_campaign_at_full_speed_never_touches_the_minute_or_the_hour_cap(fake_time: FakeTime) -> None:
+    limiter = RateLimiter(per_minute=600, per_hour=3000)  # WeCom's 10,000 / 150,000 scaled down
+    stamps = []
+    for _ in range(4000):  # as fast as the limiter lets them: 90 minutes of calls
+        await limiter.acquire("externalcontact/send_welcome_msg")
+        stamps.append(fake_time.now)
+    assert busiest(stamps, 60.0) <= 600
+    assert busiest(stamps, 3600.0) <= 3000
+    # and it is not timid: the first minute carries most of the minute cap
+    assert busiest(stamps[:600], 60.0) >= 550
+
+
+async def test_wecom_caps_give_more_than_150_welcomes_a_second_within_the_minute_cap() -> None:
+    limiter = RateLimiter(per_minute=10_000, per_hour=150_000)
+    assert limiter.most_in(60) <= 10_000
+    assert limiter.most_in(3600) <= 150_000
+    assert limiter.rate >= 150  # a QR campaign at 150 new friends a second is never slowed by us
+
+
+async def test_apis_are_paced_separately(fake_time: FakeTime) -> None:
+    limiter = RateLimiter(per_minute=60)  # bursts 10, then 50 a minute
+    for _ in range(10):
+        await limiter.acquire("kf/send_msg")
+    started = fake_time.now
+    await limiter.acquire("externalcontact/send_welcome_msg")
+    assert fake_time.now == started  # another API's bucket is full
+    await limiter.acquire("kf/send_msg")
+    assert fake_time.now > started  # this one waited for a token
