@@ -27,12 +27,14 @@ from storage.models import (
     GroupMembership,
     InboundEvent,
     InterestGroup,
+    LlmReply,
     Message,
     OutboxItem,
     PointsEntry,
     ReferralCampaign,
     ReferralInvite,
     ReferralParticipant,
+    ShopOrder,
     StageEntry,
     SuppressedPush,
     Ticket,
@@ -69,6 +71,8 @@ EXPECTED: dict[str, tuple[object, object, object]] = {
     "service.sla_breaches": (0, 1, 1),
     "outreach.pushes_sent": (0, 1, 1), "outreach.delivery_failures": (0, 1, 1), "outreach.opt_outs": (0, 1, 1),
     "outreach.pushes_suppressed": (0, 1, 1),
+    "service.questions_answered": (0, 1, 1), "value.orders": (0, 1, 1),
+    "service.llm_answers": (None, 1, 1),  # no model call that day: no figure, not 0
 }
 
 
@@ -119,6 +123,14 @@ async def seed(s, day: date, tz: str) -> None:
                message("in", x.id, a, staff_userid="li.na", text="您好"),
                message("in", x.id, b, staff_userid="li.na", text="您好")])
     s.add_all([UnansweredQuestion(customer_id=x.id, text="能开发票吗", created_at=at) for at in (a, b)])
+    s.add_all([UnansweredQuestion(customer_id=x.id, text="能寄到国外吗", created_at=long_ago, status="answered",
+                                  answer="可以", answered_at=at) for at in (a, b)])  # promises kept at midnight
+    s.add_all([LlmReply(customer_id=x.id, fallback="question", status="done", outcome="answered", deadline=at,
+                        created_at=at, done_at=at) for at in (a, b)])
+
+    # orders paid at midnight
+    s.add_all([ShopOrder(order_id=f"edge{n}", customer_id=x.id, amount_fen=9900, items=[], channel="天猫",
+                         status="paid", paid_at=at, source="api", created_at=at) for n, at in enumerate((a, b))])
 
     # check-in camps
     def camp(key: str, **kw: object) -> CheckinCampaign:
