@@ -39,10 +39,13 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # On SQLite a shared transaction holds the one connection the callback intake needs for its acks
-# and the delivery worker for its claims and outcomes, so a shared transaction ends early, at the
-# next event, whenever one of them waits (`yield_to`: Intake.acks_waiting, DeliveryWorker.needs_db):
-# they wait for one event at most, and when nobody waits, more events share a commit.
+# and the delivery worker for its claims and outcomes, so after EVENTS_BEFORE_YIELD events a shared
+# transaction ends early whenever one of them waits (`yield_to`: Intake.acks_waiting,
+# DeliveryWorker.needs_db); when nobody waits, up to EVENTS_PER_TRANSACTION share a commit.
+# Yielding after every event measured far worse: under a steady stream of callbacks somebody always
+# waits, every event paid its own commit, and a welcome burst fell from 100 % to 31 % (bench/README.md).
 EVENTS_PER_TRANSACTION = 20
+EVENTS_BEFORE_YIELD = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,7 @@ class InboxWorker:
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
             outcomes: list[str] = []
             for claimed, event in run:
-                if outcomes and self.yield_to():
+                if len(outcomes) >= EVENTS_BEFORE_YIELD and self.yield_to():
                     break
                 row = rows.get(claimed.id)
                 if row is None or row.status != InboundStatus.PENDING:
