@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from handlers.points.config import PointsConfig
 from handlers.services import Ctx
-from handlers.tagging.service import give_tag
+from handlers.tagging.service import apply_tags
+from persona.rules import TagRef
 from storage.models import Customer
 
 LEVEL_TAG_SOURCE = "level"
@@ -22,8 +23,9 @@ async def level_changed(ctx: Ctx, customer: Customer, old: str, new: str) -> Non
     if config.rank(new) <= config.rank(old):
         return
     spec = config.level(new)
-    for text in spec.tags if spec else ():
-        await give_tag(ctx, customer, text, source=LEVEL_TAG_SOURCE)
+    tags = [TagRef.parse(text, source="config", key="points.levels.tags") for text in (spec.tags if spec else ())]
+    if tags:  # validated when the config loaded
+        await apply_tags(ctx, customer, add=tags, source=LEVEL_TAG_SOURCE)
     if (config.advisor_from_level and config.rank(new) >= config.rank(config.advisor_from_level)
             and not customer.advisor_userid):
         advisor = await least_busy_advisor(ctx)

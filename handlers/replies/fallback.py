@@ -6,18 +6,11 @@ cannot answer in time."""
 from __future__ import annotations
 
 from handlers.questions.queue import queue_question
-from handlers.replies.knowledge import KnowledgeBase
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
-from persona.faq import FaqMatch
 from storage.models import Customer
 
 CHAT = "chat.other"  # a statement the persona just chats back to
-
-
-async def closest_entries(knowledge: KnowledgeBase, text: str, limit: int) -> list[FaqMatch]:
-    """The knowledge base's best entries for a text, best first, sure or not."""
-    return await knowledge.rank(text, limit=limit)
 
 
 async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: str, text: str) -> None:

@@ -10,18 +10,16 @@ also watches the FAQ file and rebuilds when it was edited (`wanzi faq reload` ch
 tells every replica, wherever its copy is).
 
 `build_index` is the one place that knows the index class: the holder only needs
-`await index.ready()`, `index.best(text)`, `index.rank(text, limit)` and `index.entries`, and awaits
-those that are coroutines, so a semantic index with async methods drops in.
+`await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)` and `index.entries`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,7 +35,7 @@ ENTRY_PREFIX = "kb#"  # FaqEntry ids of database entries, "kb#12" (a file's own 
 EXPECT_S = 30.0  # how long a replica waits for its own change to commit before it stops checking every answer
 
 
-def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> Any:
+def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> FaqIndex:
     """The index over these entries (not built yet: `await index.ready()` builds it in a thread)."""
     return FaqIndex(entries, segmenter, threshold)
 
@@ -83,10 +81,6 @@ def entry_of(row: KnowledgeEntry) -> FaqEntry:
                     keywords=tuple(row.keywords or ()))
 
 
-async def _value(result: Any) -> Any:
-    return await result if inspect.isawaitable(result) else result
-
-
 class KnowledgeBase:
     """services.knowledge: answers from the current index; `sync` swaps in a newer one."""
 
@@ -127,12 +121,12 @@ class KnowledgeBase:
     async def best(self, question: str) -> FaqMatch | None:
         """The answer to give, or None when no entry reaches the confidence threshold."""
         await self.ready()
-        match: FaqMatch | None = await _value(self._index.best(question))
+        match: FaqMatch | None = await self._index.best(question)
         return match
 
     async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
         await self.ready()
-        ranked: list[FaqMatch] = await _value(self._index.rank(question, limit))
+        ranked: list[FaqMatch] = await self._index.rank(question, limit)
         return ranked
 
     def expect(self, revision: int) -> None:

@@ -42,17 +42,6 @@ def _ref(tag: Tag) -> str:
     return f"{tag.group_name}:{tag.name}"
 
 
-async def give_tag(ctx: Ctx, customer: Customer, text: str, *, source: str) -> bool:
-    """Give a customer the local tag "group:name" (created on first use), mirrored to WeCom; True
-    when they did not have it yet (levels, KOCs, suggestion-givers)."""
-    group, _, name = text.partition(":")
-    tag = await ctx.repos.tags.ensure(group.strip(), name.strip(), now=ctx.clock.now())
-    if not await ctx.repos.tags.attach(customer.id, tag, source=source, now=ctx.clock.now()):
-        return False
-    mirror_tags(ctx, customer, added=[tag])
-    return True
-
-
 def mirror_tags(ctx: Ctx, customer: Customer, *, added: Sequence[Tag] = (), removed: Sequence[Tag] = ()) -> None:
     """Queue the WeCom mirror steps for tags just added to or removed from a customer (the tag
     mirror creates missing corp tags, then marks them). mark_tag needs the staff member who owns

@@ -26,7 +26,7 @@ from bot.feature import WorkerKit
 from bot.llm import ChatClient, Completion, LlmConfig
 from bot.workers import Worker, run_loop
 from handlers.escalation.escalate import held_by_advisor
-from handlers.replies.fallback import closest_entries, embedded_answer
+from handlers.replies.fallback import embedded_answer
 from handlers.replies.llm.guard import check
 from handlers.replies.llm.prompt import HISTORY_MESSAGES, Grounding, build_messages
 from handlers.replies.voice import Say, tell
@@ -204,7 +204,7 @@ class ModelReplies:
     async def _grounding(self, text: str, deadline: datetime) -> list[FaqEntry]:
         """The closest knowledge-base entries by words, plus (with llm.embedding_model) by meaning."""
         knowledge = self.kit.contexts.services.knowledge
-        entries = [m.entry for m in await closest_entries(knowledge, text, GROUNDING_ENTRIES)]
+        entries = [m.entry for m in await knowledge.rank(text, GROUNDING_ENTRIES)]
         if not self.config.embedding_model:
             return entries
         left = (deadline - self.kit.clock.now()).total_seconds()
