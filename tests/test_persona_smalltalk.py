@@ -117,3 +117,13 @@ async def test_a_photo_after_a_check_in_is_its_proof_and_the_persona_says_so(db_
 ])
 def test_everyday_wordings_of_a_bad_day_and_of_thanks(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
+
+
+async def test_a_feeling_in_the_customers_own_words_gets_warmth_not_the_chat_line(wanzi, wecom) -> None:
+    # No rule word (好累, 没睡好, 气死): the sentence model hears tiredness and anger (handlers/replies/feelings.py).
+    tired = await reply_to(wanzi, wecom, "wmFeel0004", "最近工作压力好大，睡不好")
+    assert "辛苦" in tired or "休息" in tired, tired
+    angry = await reply_to(wanzi, wecom, "wmFeel0005", "第三次问了还是没人回")
+    assert "人工" in angry, angry
+    plain = await reply_to(wanzi, wecom, "wmFeel0006", "我今天去公园散步了")
+    assert not any(w in plain for w in ("辛苦", "抱抱", "抱歉", "人工")), plain

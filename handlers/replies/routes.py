@@ -23,6 +23,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
 from handlers.replies.fallback import embedded_answer
+from handlers.replies.feelings import sense_feeling
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
@@ -38,7 +39,7 @@ def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
 @router.on(when=_from_customer)
 async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     """Answer from the knowledge base when sure, hand over to a person when the rules say so, chat
-    back to small talk and feelings, else the persona's honest fallback."""
+    back to small talk and feelings (by rule, or by meaning: feelings.py), else the persona's honest fallback."""
     customer = ctx.customer
     assert customer is not None
     if event.msgtype != "text":
@@ -59,6 +60,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None and safety is None else None
+    if intent is None and match is None and safety is None and not telling and text and not is_question(text):
+        intent = await sense_feeling(text)  # "最近压力好大，睡不好": a feeling in other words (feelings.py)
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None, small_talk=intent is not None)
     replied = safety is not None or (trigger is not None and match is not None)
     if safety is not None:  # advice first, before any promise about when a person answers

@@ -1,0 +1,122 @@
+"""Feelings by meaning: "最近工作压力好大，睡不好" is tiredness though it shares no word with the rules of
+smalltalk.py ("好累", "没睡好"). A statement the rules and the knowledge base leave alone is compared
+with a few example sentences per feeling (tired, sad, angry) and with everyday statements that are
+no feeling at all ("我在上班", "今天发工资了"), through the same sentence vectors as the knowledge base
+(persona/embed.py; a text the knowledge base just embedded is not embedded again). The nearest
+feeling wins only when it is nearer than every neutral example by MARGIN, calibrated on
+tests/feelings_eval/dev.csv (final.csv is held out): a wrong "抱抱" to a neutral line is worse than
+the plain chat reply it replaces.
+
+Blocking (model inference): call `feeling` from a worker thread, as `sense_feeling` does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+import numpy as np
+
+from handlers.replies.smalltalk import Intent
+from persona.embed import Embedder, Vectors
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 60  # a long message carries content: a person or the knowledge base decides
+MARGIN = 0.01  # nearer to a feeling than to any neutral statement by this much (dev split)
+TOP = 2  # a class's nearness: the mean of its TOP best examples (one lucky neighbour is not enough)
+
+EXAMPLES: dict[Intent | None, tuple[str, ...]] = {
+    Intent.TIRED: (
+        "今天加班到好晚", "累得一点都不想动", "跑了一整天腿都要断了", "最近老是失眠睡不着", "带了一天娃精疲力尽",
+        "工作压力大身体快吃不消了", "好想躺平什么都不想干", "困得眼睛都睁不开了", "连着熬了好几个通宵",
+        "上了一天班腰酸背痛", "这周天天开会人都麻了", "感觉身体被掏空了", "忙到现在饭都没顾上吃",
+        "这阵子太忙了根本停不下来", "好几天没睡个整觉", "身体有点扛不住了", "天天赶工赶到半夜",
+    ),
+    Intent.SAD: (
+        "今天心情很低落", "感觉最近什么都不顺", "跟男朋友吵架了", "考试没考好好失落", "一个人在外地好孤单",
+        "方案又被否了好沮丧", "压力大到喘不过气", "家里出了点事心里很难受", "觉得自己好没用",
+        "被领导当众批评了", "今天哭了一场", "最近有点焦虑", "最近过得很不好", "努力了很久还是失败了",
+        "失去了很重要的人", "心里空落落的", "被人误会了好难受",
+    ),
+    Intent.ANGRY: (
+        "你们这东西质量也太差了", "等了半天都没人理我", "说好的赠品到现在都没有", "你们太让人失望了",
+        "再这样我就要投诉了", "我真的很生气", "这是什么服务态度", "买了真是后悔死了", "你们这是在骗人吧",
+        "一次次敷衍我", "说了多少遍了还是没解决", "你们办事效率也太低了", "这也太不负责任了",
+        "东西寄来就是坏的", "太过分了吧",
+    ),
+    None: (
+        "我在上班", "今天下雨了", "我刚到家", "周末去爬山了", "我用的是你们的面霜", "我是学生", "我家在杭州",
+        "朋友推荐我来的", "晚饭吃了火锅", "最近在学做饭", "想买个礼物送妈妈", "我在看直播", "今天发工资了",
+        "明天要出差", "这个颜色挺好看的", "我买过好几次了", "猫咪今天很乖", "我在地铁上", "刚下单了",
+        "我平时喜欢跑步", "今天心情不错", "终于放假啦", "我皮肤有点干", "孩子今天上幼儿园了", "刚吃完早饭",
+        "我想了解一下你们家", "好期待收到货", "我是老顾客了", "今天早点下班了", "准备睡个午觉",
+        "我在陪孩子玩", "刚忙完手头的事", "周末在家休息", "晚上要去同学聚会",
+    ),
+}
+
+
+class FeelingModel:
+    """The example sentences' vectors, embedded once per process from the shared model."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._labels: list[Intent | None] = [label for label, texts in EXAMPLES.items() for _ in texts]
+        self._vectors: Vectors | None = None
+
+    def _examples(self) -> Vectors:
+        if self._vectors is None:
+            self._vectors = self.embedder.query([t for texts in EXAMPLES.values() for t in texts])
+        return self._vectors
+
+    def nearness(self, text: str) -> dict[Intent | None, float]:
+        """Each class's nearness to the text: the mean cosine of its TOP nearest examples."""
+        sims = self._examples() @ self.embedder.query([text])[0]
+        out: dict[Intent | None, float] = {}
+        for label in EXAMPLES:
+            mine = np.sort(sims[[n for n, lab in enumerate(self._labels) if lab == label]])[::-1][:TOP]
+            out[label] = float(mine.mean())
+        return out
+
+    def feeling(self, text: str, margin: float = MARGIN) -> Intent | None:
+        """The feeling a short statement voices, or None (blocking: run in a thread)."""
+        text = text.strip()
+        if not text or len(text) > MAX_CHARS:
+            return None
+        near = self.nearness(text)
+        neutral = near.pop(None)
+        label, best = max(near.items(), key=lambda kv: kv[1])
+        return label if best - neutral >= margin else None
+
+
+_models: dict[int, FeelingModel] = {}
+
+
+def model_for(embedder: Embedder) -> FeelingModel:
+    """One FeelingModel per embedder object (the process-wide shared one in practice)."""
+    model = _models.get(id(embedder))
+    if model is None or model.embedder is not embedder:
+        model = _models[id(embedder)] = FeelingModel(embedder)
+    return model
+
+
+async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
+    """`FeelingModel.feeling` off the event loop; a model failure is logged and means "no feeling"."""
+    if not text.strip() or len(text.strip()) > MAX_CHARS:
+        return None
+    if embedder is None:
+        from persona.embed import shared_embedder
+
+        embedder = shared_embedder()
+    try:
+        return await asyncio.to_thread(model_for(embedder).feeling, text)
+    except Exception:
+        log.exception("feelings: the sentence model failed; answering as a plain statement")
+        return None
+
+
+def feelings_of(texts: Sequence[str], embedder: Embedder, margin: float = MARGIN) -> list[Intent | None]:
+    """Blocking batch form for the evaluation."""
+    model = model_for(embedder)
+    return [model.feeling(t, margin) for t in texts]
