@@ -118,6 +118,28 @@ async def test_the_holder_keeps_vectors_per_text_and_kind(sessions) -> None:
     assert await top(other, "门店几点关门") == await top(kb, "门店几点关门") == "hours"
 
 
+async def test_replicas_building_at_once_both_keep_the_same_rows(sessions) -> None:
+    first, second = Counting(), Counting()
+    await asyncio.gather(holder(first).ready(sessions), holder(second).ready(sessions))
+    assert await kept_rows(sessions) == len(set(first.texts) | set(second.texts))  # one row per text, no error
+    third = Counting()
+    await holder(third).ready(sessions)
+    assert third.texts == []
+
+
+async def test_a_build_inside_a_handlers_transaction_keeps_its_vectors_with_it(sessions) -> None:
+    model = Counting()
+    kb = holder(model)
+    async with sessions.begin() as s:  # as the reply handler's `kb.sync(ctx.session)`
+        assert await kb.sync(s) is False  # nothing newer in the database; the first index is built
+        embedded = len(model.texts)
+        assert await top(kb, "多久发货") == "ship"
+    assert await kept_rows(sessions) == embedded > 0
+    again = Counting()
+    await holder(again).ready(sessions)
+    assert again.texts == []
+
+
 # --- edits, models, bad rows ------------------------------------------------------------------------
 
 async def test_an_added_entry_embeds_only_its_own_texts(sessions, clock) -> None:
