@@ -10,6 +10,7 @@ import hashlib
 import logging
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from sqlalchemy import func, select, update
 
 import persona.embed
 from handlers.replies.knowledge import KnowledgeBase
+from handlers.wiring import warm_up
 from persona.embed import Embedder, Vectors, shared_embedder
 from persona.faq import FaqEntry
 from persona.segment import Segmenter
@@ -116,6 +118,15 @@ async def test_the_holder_keeps_vectors_per_text_and_kind(sessions) -> None:
     await other.ready(sessions)
     assert second.texts == []
     assert await top(other, "门店几点关门") == await top(kb, "门店几点关门") == "hours"
+
+
+async def test_the_start_up_warm_up_builds_from_the_kept_vectors(sessions) -> None:
+    await holder(Counting()).ready(sessions)  # an earlier start
+    model = Counting()
+    kb = holder(model)
+    await warm_up(SimpleNamespace(knowledge=kb), sessions)  # type: ignore[arg-type]  # what `wanzi serve` runs
+    assert model.texts == []
+    assert await top(kb, "可以开发票吗") == "invoice"
 
 
 async def test_replicas_building_at_once_both_keep_the_same_rows(sessions) -> None:
