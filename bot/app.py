@@ -316,7 +316,7 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
                  asyncio.create_task(log_findings([c for f in app[FEATURES] for c in f.preflight], app[CONFIG],
                                                   app[CLIENT]), name="preflight"),
-                 asyncio.create_task(warm_up(services), name="load-jieba")]  # off the loop, once
+                 asyncio.create_task(warm_up(services, app[SESSIONS]), name="load-jieba")]  # off the loop, once
         yield
         for task in tasks:
             task.cancel()  # unsent rows stay in the outbox; the next start resumes them

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.config import Config
 from bot.errors import ConfigError
 from bot.feature import Feature
@@ -84,15 +86,15 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
                     segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features))
 
 
-async def warm_up(services: Services) -> None:
-    """Load the sentence model and embed the knowledge base at start-up, in a thread, before the
-    first question.
+async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+    """Load the sentence model and build the knowledge index at start-up, in a thread, before the
+    first question; with `sessions`, texts embedded before (by any replica) come from the database.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
     started = time.perf_counter()
     try:
-        await services.knowledge.ready()
+        await services.knowledge.ready(sessions)
         log.info("knowledge base ready", extra={"entries": len(services.knowledge.entries),
                                                 "seconds": round(time.perf_counter() - started, 2)})
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring

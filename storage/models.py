@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -467,6 +468,19 @@ class KnowledgeRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(BigInteger, default=0)
     changed_at: Mapped[datetime | None]
+
+
+class KnowledgeVector(Base):
+    """The sentence vector of one knowledge-base text (a phrasing, an answer passage, a built-in
+    reference line), kept so a start or a rebuild embeds only texts never embedded before. Keyed by
+    the model's identity (a new model or version embeds again), the kind (query or passage) and
+    the text's SHA-256; the text itself is not stored. Never a customer's question."""
+
+    __tablename__ = "knowledge_vector"
+    model: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # query | passage
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the UTF-8 text
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, native (little-endian) order
 
 
 class QuestionNotice(Base):

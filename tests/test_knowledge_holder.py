@@ -58,7 +58,7 @@ async def test_the_holder_checks_the_revision_at_most_every_refresh_s_unless_it_
 class AsyncIndex:
     """An index whose best/rank are coroutines, as the semantic one's are: the holder must await them."""
 
-    def __init__(self, entries, segmenter, threshold) -> None:
+    def __init__(self, entries, segmenter, threshold, embedder=None) -> None:
         self.entries = tuple(entries)
 
     async def ready(self) -> None:

@@ -73,6 +73,7 @@ PLAN: dict[str, str] = {
     "referral_campaign": "scan", "worker_instance": "scan",
     "knowledge_entry": "scan", "knowledge_revision": "scan", "question_notice": "scan",
     "redemption": "delete", "member_facts": "delete", "shop_order": "anonymise", "reward": "scan",
+    "knowledge_vector": "scan",  # hashes and vectors of knowledge-base texts only: never a customer's words
 }
 # Where staff write about customers (names and questions are looked for here; the external_userid
 # everywhere). Other customers' chats, tickets and check-ins are theirs: a name is not rewritten there.

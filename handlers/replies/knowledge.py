@@ -7,7 +7,11 @@ operator's `faq.path` file (re-read at each rebuild) and the active `knowledge_e
 it off the event loop: before answering a customer (at most every `faq.refresh_s` seconds, at once
 after its own change) and from a background worker, so an idle replica catches up too. The worker
 also watches the FAQ file and rebuilds when it was edited (`wanzi faq reload` checks it first and
-tells every replica, wherever its copy is).
+tells every replica, wherever its copy is). While a rebuild runs, questions are answered by the
+index it replaces; only the first build after a start is waited for.
+
+Builds take the vectors of texts embedded before from the database (vectors.py): a build given a
+session or a session factory (`ready(db)` at start-up, `sync`, `sync_from`) embeds only new texts.
 
 `build_index` is the one place that knows the index class: the holder only needs
 `await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)` and `index.entries`.
@@ -19,15 +23,20 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.replies import vectors
+from handlers.replies.vectors import Db
 from persona.faq import FaqEntry, FaqIndex, FaqMatch, load_faq_file
 from persona.model import PersonaError
 from persona.segment import Segmenter
 from storage.models import KnowledgeEntry
 from storage.repos.replies import KnowledgeRepo
+
+if TYPE_CHECKING:
+    from persona.embed import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +44,10 @@ ENTRY_PREFIX = "kb#"  # FaqEntry ids of database entries, "kb#12" (a file's own 
 EXPECT_S = 30.0  # how long a replica waits for its own change to commit before it stops checking every answer
 
 
-def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float) -> FaqIndex:
+def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: float,
+                embedder: Embedder | None = None) -> FaqIndex:
     """The index over these entries (not built yet: `await index.ready()` builds it in a thread)."""
-    return FaqIndex(entries, segmenter, threshold)
+    return FaqIndex(entries, segmenter, threshold, embedder=embedder)
 
 
 def normal(text: str) -> str:
@@ -85,7 +95,8 @@ class KnowledgeBase:
     """services.knowledge: answers from the current index; `sync` swaps in a newer one."""
 
     def __init__(self, persona_entries: Sequence[FaqEntry], faq_path: str | Path | None, segmenter: Segmenter,
-                 threshold: float, *, refresh_s: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 threshold: float, *, refresh_s: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 embedder: Embedder | None = None) -> None:
         self.persona_entries = tuple(persona_entries)
         self.faq_path = Path(faq_path) if faq_path else None
         self.segmenter = segmenter
@@ -95,7 +106,9 @@ class KnowledgeBase:
         self._file_stamp = stamp_of(self.faq_path) if self.faq_path else None
         self._file_entries = read_faq_file(self.faq_path) if self.faq_path else ()  # a bad file stops start-up
         self._db_entries: tuple[FaqEntry, ...] = ()
-        self._index = build_index(self._all(), segmenter, threshold)
+        self._model = embedder  # None: the process's shared model (persona/embed.py), loaded at the first build
+        self._index, self._embedder = self._new_index()
+        self._built = False
         self.revision = 0  # the knowledge_revision the index reflects (0: no database entries yet)
         self._checked_at: float | None = None
         self._expected = 0  # a revision this process made (its own change): check until the index has it
@@ -106,6 +119,14 @@ class KnowledgeBase:
     def _all(self) -> tuple[FaqEntry, ...]:
         return self.persona_entries + tuple(self._file_entries) + self._db_entries
 
+    def _new_index(self) -> tuple[FaqIndex, Embedder]:
+        if self._model is None:
+            from persona.embed import shared_embedder
+
+            self._model = shared_embedder()
+        embedder = vectors.kept(self._model)
+        return build_index(self._all(), self.segmenter, self.threshold, embedder), embedder
+
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
         return tuple(self._index.entries)
@@ -115,8 +136,14 @@ class KnowledgeBase:
         return {"persona": len(self.persona_entries), "file": len(self._file_entries),
                 "database": len(self._db_entries)}
 
-    async def ready(self) -> None:
-        await self._index.ready()
+    async def ready(self, db: Db | None = None) -> None:
+        """The first index, built once (later builds swap in beside it); with `db`, from the kept vectors."""
+        if self._built:
+            return
+        async with self._lock:
+            if not self._built:
+                await vectors.build(self._index, self._embedder, db)
+                self._built = True
 
     async def best(self, question: str) -> FaqMatch | None:
         """The answer to give, or None when no entry reaches the confidence threshold."""
@@ -137,36 +164,51 @@ class KnowledgeBase:
 
     async def sync(self, session: AsyncSession, *, force: bool = False) -> bool:
         """Rebuild the index if the database has a newer revision. Checks at most every `refresh_s`
-        seconds unless forced or marked stale. True when a new index was swapped in."""
+        seconds unless forced or marked stale; unless forced, a rebuild already under way is not
+        waited for (the current index answers meanwhile). True when a new index was swapped in."""
+        await self.ready(session)
+        newer = await self._newer(session, force=force)
+        return newer is not None and await self._swap(*newer, session, wait=force)
+
+    async def _newer(self, session: AsyncSession, *, force: bool) -> tuple[int, tuple[FaqEntry, ...]] | None:
+        """The database's revision and active entries, when it is newer than the index."""
         now = self._clock()
         behind = self._expected > self.revision and now < self._expected_until
         if not (force or behind or self._checked_at is None or now - self._checked_at >= self.refresh_s):
-            return False
+            return None
+        if not force and self._lock.locked():
+            return None  # a rebuild is under way: look again at the next question
         self._checked_at = now
         repo = KnowledgeRepo(session)
         revision = await repo.revision()
         if revision <= self.revision:
-            return False
-        rows = await repo.active()
+            return None
+        return revision, tuple(entry_of(r) for r in await repo.active())
+
+    async def _swap(self, revision: int, entries: tuple[FaqEntry, ...], db: Db, *, wait: bool = True) -> bool:
+        if not wait and self._lock.locked():
+            return False  # another rebuild started meanwhile
         async with self._lock:
             if revision <= self.revision:  # another coroutine got there first
                 return False
-            await self._rebuild(tuple(entry_of(r) for r in rows), revision)
+            await self._rebuild(entries, revision, db)
         return True
 
     async def sync_from(self, sessions: async_sessionmaker[AsyncSession]) -> int:
         """One round of the background refresher: a newer revision, or an edited FAQ file (each
-        replica watches its own copy); 1 if the index was rebuilt."""
+        replica watches its own copy); 1 if the index was rebuilt. No session is held while embedding."""
+        await self.ready(sessions)
         async with sessions() as session:
-            if await self.sync(session, force=True):
-                return 1
+            newer = await self._newer(session, force=True)
+        if newer is not None and await self._swap(*newer, sessions):
+            return 1
         if self.faq_path is None or await asyncio.to_thread(stamp_of, self.faq_path) == self._file_stamp:
             return 0
         async with self._lock:
-            await self._rebuild(self._db_entries, self.revision)
+            await self._rebuild(self._db_entries, self.revision, sessions)
         return 1
 
-    async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int) -> None:
+    async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int, db: Db) -> None:
         if self.faq_path is not None:
             self._file_stamp = await asyncio.to_thread(stamp_of, self.faq_path)  # a broken file is logged once
             try:
@@ -175,8 +217,9 @@ class KnowledgeBase:
                 log.error("FAQ file not reloaded, the previous entries stay",
                           extra={"path": str(self.faq_path), "error": str(exc)})
         self._db_entries = db_entries
-        index = build_index(self._all(), self.segmenter, self.threshold)
-        await index.ready()  # built off the event loop; the old index answers meanwhile
-        self._index, self.revision = index, revision
+        index, embedder = self._new_index()
+        await vectors.build(index, embedder, db)  # off the event loop; the old index answers meanwhile
+        self._index, self._embedder, self.revision = index, embedder, revision
+        self._built = True
         self.rebuilds += 1
         log.info("knowledge base rebuilt", extra={"revision": revision, "entries": len(index.entries)})

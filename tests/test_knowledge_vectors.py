@@ -1,0 +1,265 @@
+"""Knowledge-base vectors are kept in the database: a second replica or a restart builds its index
+without embedding, an edit embeds only its new texts, another model embeds everything again, an
+unusable row is embedded again (and logged), a customer's question is never kept, and questions
+are answered by the previous index while a rebuild runs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Sequence
+
+import numpy as np
+from sqlalchemy import func, select, update
+
+import persona.embed
+from handlers.replies.knowledge import KnowledgeBase
+from handlers.wiring import warm_up
+from persona.embed import Embedder, Vectors, shared_embedder
+from persona.faq import FaqEntry
+from persona.segment import Segmenter
+from storage.models import KnowledgeVector
+from storage.repos.replies import KnowledgeRepo
+from tests.harness import BotUnderTest, make_config
+
+ENTRIES = (FaqEntry("ship", ("多久发货", "什么时候寄出"), "48 小时内发出"),
+           FaqEntry("hours", ("门店几点关门",), "每天 22:00 打烊"),
+           FaqEntry("invoice", ("可以开发票吗",), "可以，下单时填写抬头"))
+
+
+def made_up(kind: str, texts: Sequence[str]) -> Vectors:
+    """A unit vector per text, the same for the same text (so a phrasing asked verbatim ranks first)."""
+    rows = []
+    for text in texts:
+        seed = int.from_bytes(hashlib.sha256(f"{kind}:{text}".encode()).digest()[:8], "little")
+        row = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+        rows.append(row / np.linalg.norm(row))
+    return np.array(rows, dtype=np.float32).reshape(len(texts), 384)
+
+
+class Counting:
+    """A model of its own (as in another process): records every text it embeds; made-up vectors,
+    or a real model's with `inner`."""
+
+    def __init__(self, identity: str = "test-model/1", inner: Embedder | None = None) -> None:
+        self.identity = identity
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def query(self, texts: Sequence[str]) -> Vectors:
+        self.texts.extend(texts)
+        return self.inner.query(texts) if self.inner else made_up("q", texts)
+
+    def passage(self, texts: Sequence[str]) -> Vectors:
+        self.texts.extend(texts)
+        return self.inner.passage(texts) if self.inner else made_up("p", texts)
+
+
+def holder(model: Embedder, faq_path: Path | None = None) -> KnowledgeBase:
+    return KnowledgeBase(ENTRIES, faq_path, Segmenter(), 0.7, refresh_s=0.0, embedder=model)
+
+
+async def kept_rows(sessions) -> int:
+    async with sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(KnowledgeVector)) or 0)
+
+
+async def top(kb: KnowledgeBase, question: str) -> str:
+    return (await kb.rank(question, 1))[0].entry.id
+
+
+# --- replicas and restarts --------------------------------------------------------------------------
+
+async def test_a_second_replica_and_a_restart_build_their_index_without_embedding(
+        db_url, wecom, clock, monkeypatch) -> None:
+    real = shared_embedder()
+    models: list[Counting] = []
+
+    def own_model() -> Counting:  # every app (replica, restart) gets a model of its own, as a process does
+        models.append(Counting("test-e5/1", inner=real))
+        return models[-1]
+
+    monkeypatch.setattr(persona.embed, "shared_embedder", own_model)
+    settings = make_config(db_url, wecom.base_url)
+    first = await BotUnderTest.start(settings, clock)
+    try:
+        await first.drain()  # the knowledge worker builds the first index
+        assert models[0].texts  # a cold table: every text embedded once
+        kept = await kept_rows(first.sessions)
+        assert kept == len(models[0].texts)  # one row per text and kind
+    finally:
+        await first.stop()
+
+    for _ in ("a second replica", "a restart"):
+        started = await BotUnderTest.start(settings, clock)
+        wecom.connect(f"{started.url}/wecom/callback")
+        try:
+            await started.drain()
+            assert models[-1].texts == []  # nothing embedded: every vector came from the table
+            await wecom.customer_says("wmVec00001", "东西拍了啥时候能寄出")
+            await started.drain()
+            assert "48 小时内从杭州仓发出" in str(wecom.customer_inbox("wmVec00001")[-1])
+            assert models[-1].texts == ["东西拍了啥时候能寄出"]  # the customer's question, embedded to rank
+            assert await kept_rows(started.sessions) == kept  # ... and never kept
+        finally:
+            await started.stop()
+
+
+async def test_the_holder_keeps_vectors_per_text_and_kind(sessions) -> None:
+    first, second = Counting(), Counting()
+    kb = holder(first)
+    await kb.ready(sessions)
+    assert await kept_rows(sessions) == len(first.texts) > 0
+    other = holder(second)
+    await other.ready(sessions)
+    assert second.texts == []
+    assert await top(other, "门店几点关门") == await top(kb, "门店几点关门") == "hours"
+
+
+async def test_the_start_up_warm_up_builds_from_the_kept_vectors(sessions) -> None:
+    await holder(Counting()).ready(sessions)  # an earlier start
+    model = Counting()
+    kb = holder(model)
+    await warm_up(SimpleNamespace(knowledge=kb), sessions)  # type: ignore[arg-type]  # what `wanzi serve` runs
+    assert model.texts == []
+    assert await top(kb, "可以开发票吗") == "invoice"
+
+
+async def test_replicas_building_at_once_both_keep_the_same_rows(sessions) -> None:
+    first, second = Counting(), Counting()
+    await asyncio.gather(holder(first).ready(sessions), holder(second).ready(sessions))
+    assert await kept_rows(sessions) == len(set(first.texts) | set(second.texts))  # one row per text, no error
+    third = Counting()
+    await holder(third).ready(sessions)
+    assert third.texts == []
+
+
+async def test_a_build_inside_a_handlers_transaction_keeps_its_vectors_with_it(sessions) -> None:
+    model = Counting()
+    kb = holder(model)
+    async with sessions.begin() as s:  # as the reply handler's `kb.sync(ctx.session)`
+        assert await kb.sync(s) is False  # nothing newer in the database; the first index is built
+        embedded = len(model.texts)
+        assert await top(kb, "多久发货") == "ship"
+    assert await kept_rows(sessions) == embedded > 0
+    again = Counting()
+    await holder(again).ready(sessions)
+    assert again.texts == []
+
+
+# --- edits, models, bad rows ------------------------------------------------------------------------
+
+async def test_an_added_entry_embeds_only_its_own_texts(sessions, clock) -> None:
+    model = Counting()
+    kb = holder(model)
+    await kb.ready(sessions)
+    model.texts.clear()
+    async with sessions.begin() as s:
+        await KnowledgeRepo(s).add(["会员有生日礼吗"], "生日当月送小样", now=clock.now(), created_by="test")
+    assert await kb.sync_from(sessions) == 1
+    assert model.texts and all("会员有生日礼吗" in t or "生日当月送小样" in t for t in model.texts)
+    assert await top(kb, "会员有生日礼吗") == "kb#1"
+
+
+FILE = "question,answer\n退货运费谁出,七天内退货运费由我们承担\n"
+
+
+async def test_an_edited_faq_file_entry_embeds_only_its_new_texts(sessions, tmp_path: Path) -> None:
+    faq = tmp_path / "faq.csv"
+    faq.write_text(f"{FILE}积分怎么用,100 积分抵 1 元\n", encoding="utf-8")
+    model = Counting()
+    kb = holder(model, faq)
+    await kb.ready(sessions)
+    model.texts.clear()
+    faq.write_text(f"{FILE}积分怎么用,100 积分抵 2 元\n", encoding="utf-8")
+    assert await kb.sync_from(sessions) == 1  # the worker noticed the file changed
+    assert model.texts and all("100 积分抵 2 元" in t for t in model.texts)  # the phrasing's own vector was kept
+    assert (await kb.rank("积分怎么用", 1))[0].entry.answer == "100 积分抵 2 元"
+
+
+async def test_another_model_embeds_everything_again(sessions) -> None:
+    old, new, old_again = Counting("test-model/1"), Counting("test-model/2"), Counting("test-model/1")
+    await holder(old).ready(sessions)
+    await holder(new).ready(sessions)
+    assert sorted(new.texts) == sorted(old.texts)  # vectors of another model are not this one's
+    await holder(old_again).ready(sessions)
+    assert old_again.texts == []
+
+
+async def test_an_unusable_row_is_embedded_again_and_logged(sessions, caplog) -> None:
+    model = Counting()
+    await holder(model).ready(sessions)
+    async with sessions() as s:
+        hashes = list((await s.scalars(select(KnowledgeVector.text_hash).order_by(KnowledgeVector.text_hash)
+                                       .limit(2))).all())
+    async with sessions.begin() as s:
+        await s.execute(update(KnowledgeVector).where(KnowledgeVector.text_hash == hashes[0])
+                        .values(vector=b"\x00\x01\x02"))  # not float32 at all
+        row = await s.scalar(select(KnowledgeVector).where(KnowledgeVector.text_hash == hashes[1]))
+        assert row is not None
+        row.vector = row.vector[:768]  # half a vector
+
+    again = Counting()
+    kb = holder(again)
+    with caplog.at_level(logging.WARNING, logger="handlers.replies.vectors"):
+        await kb.ready(sessions)
+    assert len(again.texts) == 2
+    assert {hashlib.sha256(t.encode()).hexdigest() for t in again.texts} == set(hashes)
+    assert any(r.getMessage().startswith("kept knowledge vectors unusable") and getattr(r, "rows", 0) == 2
+               for r in caplog.records)
+    assert await top(kb, "门店几点关门") == "hours"
+
+    repaired = Counting()
+    await holder(repaired).ready(sessions)
+    assert repaired.texts == []  # the rows were replaced
+
+
+# --- a rebuild does not hold up questions ------------------------------------------------------------
+
+class Held(Counting):
+    """Blocks while embedding a text that holds `word`, until released (a slow rebuild)."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word = word
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def passage(self, texts: Sequence[str]) -> Vectors:
+        if any(self.word in t for t in texts):
+            self.entered.set()
+            self.release.wait(30)
+        return super().passage(texts)
+
+
+async def test_questions_are_answered_by_the_previous_index_while_a_rebuild_runs(sessions, clock) -> None:
+    model = Held("生日当月送小样")
+    kb = holder(model)
+    await kb.ready(sessions)
+    async with sessions.begin() as s:
+        await KnowledgeRepo(s).add(["会员有生日礼吗"], "生日当月送小样", now=clock.now(), created_by="test")
+    rebuild = asyncio.create_task(kb.sync_from(sessions))
+    try:
+        assert await asyncio.to_thread(model.entered.wait, 30)
+        async with sessions() as s:  # a customer's question meanwhile: not held up by the rebuild
+            assert await asyncio.wait_for(kb.sync(s), 30) is False
+        assert await asyncio.wait_for(top(kb, "门店几点关门"), 30) == "hours"
+        assert [e.id for e in kb.entries] == ["ship", "hours", "invoice"]  # still the previous index
+    finally:
+        model.release.set()
+    assert await rebuild == 1
+    assert await top(kb, "会员有生日礼吗") == "kb#1"
+
+
+async def test_a_question_ranked_against_the_index_is_not_kept(sessions) -> None:
+    model = Counting()
+    kb = holder(model)
+    await kb.ready(sessions)
+    before = await kept_rows(sessions)
+    await kb.rank("东西拍了啥时候能寄出")
+    assert model.texts[-1] == "东西拍了啥时候能寄出"
+    assert await kept_rows(sessions) == before
