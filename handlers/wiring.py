@@ -16,6 +16,7 @@ from handlers.antispam.gate import PushGate
 from handlers.digest.registry import digest_registry
 from handlers.greeting.config import ChannelConfig
 from handlers.replies.config import FaqConfig
+from handlers.replies.feelings import warm_up_feelings
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
@@ -85,8 +86,8 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
 
 
 async def warm_up(services: Services) -> None:
-    """Load the sentence model and embed the knowledge base at start-up, in a thread, before the
-    first question.
+    """Load the sentence model, embed the knowledge base and the feelings examples at start-up, in a
+    thread, before the first question.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
@@ -97,3 +98,8 @@ async def warm_up(services: Services) -> None:
                                                 "seconds": round(time.perf_counter() - started, 2)})
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring
         log.exception("knowledge base warm-up failed")
+        return
+    try:
+        await warm_up_feelings()
+    except Exception:  # noqa: BLE001 - the first statement retries; handlers/replies/feelings.py logs then
+        log.exception("feelings warm-up failed")
