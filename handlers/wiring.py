@@ -18,6 +18,7 @@ from handlers.antispam.gate import PushGate
 from handlers.digest.registry import digest_registry
 from handlers.greeting.config import ChannelConfig
 from handlers.replies.config import FaqConfig
+from handlers.replies.feelings import warm_up_feelings
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
@@ -87,8 +88,9 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
 
 
 async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
-    """Load the sentence model and build the knowledge index at start-up, in a thread, before the
-    first question; with `sessions`, texts embedded before (by any replica) come from the database.
+    """Load the sentence model, build the knowledge index and embed the feelings examples at
+    start-up, in a thread, before the first question; with `sessions`, texts embedded before (by
+    any replica) come from the database.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
@@ -99,3 +101,8 @@ async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession]
                                                 "seconds": round(time.perf_counter() - started, 2)})
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring
         log.exception("knowledge base warm-up failed")
+        return
+    try:
+        await warm_up_feelings()
+    except Exception:  # noqa: BLE001 - the first statement retries; handlers/replies/feelings.py logs then
+        log.exception("feelings warm-up failed")

@@ -70,6 +70,10 @@ class FeelingModel:
             self._vectors = self.embedder.query([t for texts in EXAMPLES.values() for t in texts])
         return self._vectors
 
+    def prepare(self) -> None:
+        """Embed the examples now (start-up, in a thread), not at the first customer's statement."""
+        self._examples()
+
     def nearness(self, text: str) -> dict[Intent | None, float]:
         """Each class's nearness to the text: the mean cosine of its TOP nearest examples."""
         sims = self._examples() @ self.embedder.query([text])[0]
@@ -99,6 +103,15 @@ def model_for(embedder: Embedder) -> FeelingModel:
     if model is None or model.embedder is not embedder:
         model = _models[id(embedder)] = FeelingModel(embedder)
     return model
+
+
+async def warm_up_feelings(embedder: Embedder | None = None) -> None:
+    """Start-up: embed the example sentences in a thread (about a hundred short texts)."""
+    if embedder is None:
+        from persona.embed import shared_embedder
+
+        embedder = shared_embedder()
+    await asyncio.to_thread(model_for(embedder).prepare)
 
 
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
