@@ -265,6 +265,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
                              on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
         app[CLIENT] = client
+        app[INSTANCE].on_replicas = client.limiter.share  # WeCom's caps are per corp: each replica its share
+        client.limiter.share(app[INSTANCE].replicas)
         features = app[FEATURES]
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
                                   followups=FollowUps(contexts, _followups(features),

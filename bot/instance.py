@@ -11,7 +11,8 @@ each other; a replica that dies for good is recognised by its silent heartbeat
 In-process apps that bind no port of their own (tests, benchmarks) get a name nobody else has.
 
 The heartbeat also renews the leases of the rows the workers are working on, so a slow but live
-process never has a row taken from under it.
+process never has a row taken from under it, and counts the live replicas: WeCom's call caps are
+per corp, so each replica's client limiter takes its share (`on_replicas`, bot/wecom/client.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from typing import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -56,6 +58,8 @@ class Instance:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, config: WorkerConfig,
                  name: str) -> None:
         self.sessions = sessions
+        self.replicas = 1  # live processes sharing the database, counted at start and every heartbeat
+        self.on_replicas: Callable[[int], None] = lambda n: None  # the client's limiter takes its share
         self.clock = clock
         self.config = config
         self.name = name
@@ -72,6 +76,7 @@ class Instance:
             repo = WorkerInstanceRepo(session)
             await repo.forget_before(now - FORGET_AFTER)
             superseded = await repo.register(self.id, self.name, now=now, supersede=take_over)
+            self._counted(await repo.count_alive(now=now, dead_after_s=self.config.dead_after_s))
         if superseded:
             log.info("took over from an earlier start of this instance", extra={"instance": self.name,
                                                                                 "superseded": superseded})
@@ -92,6 +97,13 @@ class Instance:
                                             deadline_lease_s=cfg.deadline_lease_s)
             await InboundRepo(session).renew(sorted(self.inbound), owner=self.id, now=now, lease_s=cfg.lease_s)
             await KfCursorRepo(session).renew(sorted(self.kf), owner=self.id, now=now, lease_s=cfg.lease_s)
+            self._counted(await WorkerInstanceRepo(session).count_alive(now=now, dead_after_s=cfg.dead_after_s))
+
+    def _counted(self, replicas: int) -> None:
+        if replicas != self.replicas:
+            log.info("live replicas changed", extra={"instance": self.name, "replicas": replicas})
+        self.replicas = max(1, replicas)
+        self.on_replicas(self.replicas)
 
     async def stop(self) -> None:
         """A clean shutdown: whatever is still leased here may be taken at once."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -82,6 +82,13 @@ class WorkerInstanceRepo:
 
     async def is_alive(self, instance_id: str, *, now: datetime, dead_after_s: float) -> bool:
         return bool(await self.session.scalar(select(alive(instance_id, now=now, dead_after_s=dead_after_s))))
+
+    async def count_alive(self, *, now: datetime, dead_after_s: float) -> int:
+        """Processes heartbeating now (this one included): the replicas sharing WeCom's caps."""
+        return int(await self.session.scalar(
+            select(func.count()).select_from(WorkerInstance).where(
+                WorkerInstance.stopped_at.is_(None),
+                WorkerInstance.heartbeat_at > now - timedelta(seconds=dead_after_s))) or 0)
 
     async def forget_before(self, when: datetime) -> None:
         """Drop instances silent since `when`: none of their leases can still be running."""

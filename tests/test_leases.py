@@ -235,3 +235,30 @@ async def test_a_restarted_process_takes_its_dead_predecessors_work_at_once(sess
         assert len(await InboundRepo(s).claim_due(now=clock.now(), lease_s=WORKER.lease_s, limit=10,
                                                   owner=restarted.id, dead_after_s=WORKER.dead_after_s)) == 1
     assert replica.id != restarted.id  # a replica under another name was never declared dead
+
+
+async def test_each_replicas_client_takes_its_share_of_wecoms_caps(sessions) -> None:
+    """WeCom's caps are per corp: with two live replicas each limiter allows half, and when one
+    stops (or falls silent) the other takes the whole cap again at its next heartbeat."""
+    from bot.wecom.client import RateLimiter
+
+    clock = FakeClock(1_700_000_000)
+    limiters = {name: RateLimiter(per_minute=10_000, per_hour=150_000) for name in ("a", "b", "c")}
+    a = await started(sessions, clock, "host-a:8080")
+    a.on_replicas = limiters["a"].share
+    b = await started(sessions, clock, "host-b:8080")
+    b.on_replicas = limiters["b"].share
+    clock.advance(WORKER.heartbeat_s)
+    await a.beat()
+    await b.beat()
+    assert a.replicas == b.replicas == 2
+    assert limiters["a"].most_in(60) + limiters["b"].most_in(60) <= 10_000
+    await b.stop()
+    clock.advance(WORKER.heartbeat_s)
+    await a.beat()
+    assert a.replicas == 1 and limiters["a"].most_in(60) > 9_000
+    c = await started(sessions, clock, "host-c:8080")  # a new replica counts itself and the live one
+    assert c.replicas == 2
+    clock.advance(WORKER.dead_after_s + WORKER.heartbeat_s)  # a falls silent, c heartbeats on
+    await c.beat()
+    assert c.replicas == 1

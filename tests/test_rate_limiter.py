@@ -72,3 +72,18 @@ async def test_apis_are_paced_separately(fake_time: FakeTime) -> None:
     assert fake_time.now == started  # another API's bucket is full
     await limiter.acquire("kf/send_msg")
     assert fake_time.now > started  # this one waited for a token
+
+
+async def test_replicas_share_the_corps_caps(fake_time: FakeTime) -> None:
+    """Two live replicas each take half of every cap, so together they stay inside WeCom's."""
+    limiter = RateLimiter(per_minute=600, per_hour=3000)
+    limiter.share(2)
+    assert limiter.most_in(60) <= 300 and limiter.most_in(3600) <= 1500
+    stamps = []
+    for _ in range(2000):
+        await limiter.acquire("externalcontact/send_welcome_msg")
+        stamps.append(fake_time.now)
+    assert busiest(stamps, 60.0) <= 300
+    assert busiest(stamps, 3600.0) <= 1500
+    limiter.share(1)  # the other replica stopped: the whole cap again
+    assert limiter.most_in(60) > 500

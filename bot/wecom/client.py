@@ -72,18 +72,40 @@ class RateLimiter:
     of T seconds, so each bucket's rate is what is left of its cap once its burst is spent: the
     minute bucket bursts 200 (a campaign's first second) and then runs at (cap − 200) / 60 per
     second, about 163/s for 10,000; the hour bucket holds two thirds of its cap, so a campaign at
-    the minute rate may run ten minutes before the hour's remaining third paces it."""
+    the minute rate may run ten minutes before the hour's remaining third paces it.
+
+    The caps are per corp, and every replica has its own limiter: `share(n)` gives this one an
+    n-th of each cap while n replicas are alive (bot/instance.py counts them at each heartbeat), so
+    replicas together stay inside the caps; the 45009 handling remains for the seconds after a
+    replica joins, before the others' next heartbeat."""
 
     def __init__(self, per_minute: int, per_hour: int | None = None) -> None:
-        capacity = max(1.0, min(per_minute / 6.0, 200.0))
+        self.per_minute, self.per_hour = per_minute, per_hour
+        self.replicas = 1
+        self._levels: dict[tuple[str, int], tuple[float, float]] = {}
+        self._lock = asyncio.Lock()
+        self._size()
+
+    def _size(self) -> None:
+        per_minute = self.per_minute / self.replicas
+        capacity = max(1.0, min(per_minute / 6.0, 200.0 / self.replicas))
         self.buckets = [(capacity, max(per_minute - capacity, 1.0) / 60.0)]
-        if per_hour:
+        if self.per_hour:
+            per_hour = self.per_hour / self.replicas
             hour_capacity = max(1.0, per_hour * 2 / 3)
             self.buckets.append((hour_capacity, max(per_hour - hour_capacity, 1.0) / 3600.0))
         self.rate = self.buckets[0][1]
         self.capacity = capacity
-        self._levels: dict[tuple[str, int], tuple[float, float]] = {}
-        self._lock = asyncio.Lock()
+
+    def share(self, replicas: int) -> None:
+        """Take an n-th of every cap (n live replicas); tokens above the new burst are dropped."""
+        replicas = max(1, replicas)
+        if replicas == self.replicas:
+            return
+        self.replicas = replicas
+        self._size()
+        for (key, n), (tokens, stamp) in list(self._levels.items()):
+            self._levels[(key, n)] = (min(tokens, self.buckets[n][0]), stamp)
 
     def most_in(self, seconds: float) -> float:
         """The most calls of one API this limiter lets through in any window of `seconds`."""
