@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.insights.detector import is_suggestion
+from handlers.insights.detector import is_suggestion, rule_verdict
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
 from storage.models import (
@@ -170,6 +170,41 @@ async def test_suggestions_are_kept_and_a_repeat_giver_is_tagged_in_wecom(bot, w
     first, second = reply.split("\n")[1:3]
     assert "苏苏（共 2 条）：要是能出无香版就好了" in first and "建议你们出个旅行装" in second
     assert "发货" not in reply
+
+
+MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the knowledge model sees a suggestion here
+
+
+@pytest.mark.parametrize("text", ["希望你们早点发货", "打卡 今天读了30页", "求建议，干皮用哪个", "在吗", "/koc"])
+def test_service_matters_check_ins_advice_requests_and_short_texts_never_reach_the_model(text: str) -> None:
+    assert rule_verdict(text) is False
+
+
+async def test_a_suggestion_without_rule_words_is_found_by_the_model_and_listed(bot, wecom, clock) -> None:
+    assert rule_verdict(MODEL_ONLY) is None
+    await wecom.add_friend("zhang.wei", "wmPia", name="皮皮", welcome=False)
+    await bot.drain()
+    for text in ("这个适合干皮用吗", "用了一周脸没那么干了", MODEL_ONLY):
+        await wecom.customer_says("wmPia", text)
+        await bot.drain()
+        clock.advance(60)
+    assert await suggestions_of(bot, "wmPia") == [MODEL_ONLY]  # the question and the praise are no suggestions
+    assert len(wecom.customer_inbox("wmPia")) >= 3  # each still answered as usual
+    reply = await say(bot, wecom, "chen.jing", "/suggestions")
+    assert f"皮皮（共 1 条）：{MODEL_ONLY}" in reply
+
+
+async def test_with_the_model_off_only_the_rules_find_suggestions(db_url, wecom, clock) -> None:
+    config = make_config(db_url, wecom.base_url, staff=kit.STAFF, suggestions={"model": False})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        for text in (MODEL_ONLY, "建议你们出个旅行装"):
+            await wecom.customer_says("wmRob", text)
+            await bot.drain()
+        assert await suggestions_of(bot, "wmRob") == ["建议你们出个旅行装"]
+    finally:
+        await bot.stop()
 
 
 async def test_a_customer_typing_the_command_is_just_a_customer(bot, wecom) -> None:
