@@ -12,7 +12,7 @@ and it is not about an order or the service (发货、快递、物流、退款�
 asks for an invoice.
 
 The rules are the fast first pass of `rule_verdict`: a rule hit is a suggestion, a service
-matter, a command, a check-in or a request for advice never is, and anything else of a
+matter, a command, a check-in, a question or a request for advice never is, and anything else of a
 sentence's length is left to the knowledge model (model.py), which finds the suggestions phrased
 without the rule words ("包装太难撕了，换个设计吧").
 """
@@ -44,6 +44,12 @@ _SERVICE = re.compile(
     r"发货|出货|快递|包裹|打包|破损|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
     r"|客服|回复|回我|处理一下"
 )
+# Asking, not proposing, for the texts no rule took: "有没有无香的", "含不含酒精", "该用什么", "推荐哪个",
+# "大瓶划算还是小瓶划算", a closing 吗. A proposal put as a question ("能不能出个…吗") is a rule hit first.
+_ASKS = re.compile(
+    r"^有没有(?!可能)|([含是会好用适贵])不\1|(?:该|应该)(?:用|买|选|换|入|挑)|推荐(?:哪|什么|啥|一下|一款|个)"
+    r"|要不要|值不值|[吗么][？?！!。~～]*$|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
+)
 _CHECKIN = re.compile(r"打卡|签到")
 MAX_CHARS = 300  # a long paste is no suggestion we can act on
 MIN_CHARS = 5  # "出个小瓶吧" is the shortest; "好的谢谢" and "在吗" are not worth the model's time
@@ -52,7 +58,8 @@ _PUNCT = re.compile(r"[\s\W_]+")
 
 def rule_verdict(text: str) -> bool | None:
     """True: a suggestion by the rules; False: never one (empty, too long, a command, a service
-    matter, asking for advice, a check-in, too short to judge); None: the knowledge model decides."""
+    matter, a question or a request for advice, a check-in, too short to judge); None: the
+    knowledge model decides."""
     t = re.sub(r"\s+", "", text or "")
     if not t or len(t) > MAX_CHARS or t.startswith("/") or _SERVICE.search(t):
         return False
@@ -60,7 +67,7 @@ def rule_verdict(text: str) -> bool | None:
         return True
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
-    if _ASKS_ADVICE.search(t) or _CHECKIN.search(t) or len(_PUNCT.sub("", t)) < MIN_CHARS:
+    if _ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or len(_PUNCT.sub("", t)) < MIN_CHARS:
         return False
     return None
 

@@ -6,7 +6,8 @@ as usual: this only observes.
 The rules (detector.py) decide first and for free; a text they leave open goes to the knowledge
 model (model.py), in a worker thread and before this handler writes anything. The model embeds
 the text exactly as the knowledge base does, so the answer that follows reuses the vector: the
-event's transaction waits for one embedding (about 20 ms), as it did before the model.
+event's transaction waits for one embedding (20-50 ms on a shared 2-core VM), as it did before
+the model.
 """
 
 from __future__ import annotations
