@@ -68,6 +68,7 @@ def evaluate(split: str, model: SuggestionModel | None = None) -> tuple[Figures,
     """(rules only, rules + model at the model's margin) on a split."""
     rows = load_split(split)
     model = model or SuggestionModel(load_exemplars())
+    model.build()
     scored = scores(rows, model)
     return figures(rows, decide(rows, scored, None)), figures(rows, decide(rows, scored, model.margin))
 

@@ -4,14 +4,18 @@ repeat givers tagged in WeCom, /koc with the parts of each score, /koc tag (tag,
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from typing import Sequence
 
 import pytest
 from sqlalchemy import select
 
 from handlers.insights.detector import is_suggestion, rule_verdict
+from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
+from persona.embed import Vectors, shared_embedder
 from storage.models import (
     AuditLog,
     Checkin,
@@ -179,6 +183,32 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
                                   "含不含酒精", "干皮该用什么面霜", "在吗", "/koc"])
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
+
+
+class _RecordingEmbedder:
+    """The shared model, noting the threads that call it."""
+
+    def __init__(self) -> None:
+        self.model = shared_embedder()
+        self.callers: set[int] = set()
+
+    def query(self, texts: Sequence[str]) -> Vectors:
+        self.callers.add(threading.get_ident())
+        return self.model.query(texts)
+
+    def passage(self, texts: Sequence[str]) -> Vectors:
+        self.callers.add(threading.get_ident())
+        return self.model.passage(texts)
+
+
+async def test_the_model_embeds_off_the_event_loop_and_tells_a_proposal_from_a_question() -> None:
+    embedder = _RecordingEmbedder()
+    model = SuggestionModel(load_exemplars(), embedder=embedder)
+    with pytest.raises(RuntimeError):
+        model.score(MODEL_ONLY)  # never silently builds inside a handler
+    assert await model.proposes(MODEL_ONLY)
+    assert not await model.proposes("这款精华适合什么肤质")
+    assert embedder.callers and threading.get_ident() not in embedder.callers
 
 
 async def test_a_suggestion_without_rule_words_is_found_by_the_model_and_listed(bot, wecom, clock) -> None:

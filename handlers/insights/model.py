@@ -74,10 +74,10 @@ class SuggestionModel:
         self._vectors = (embedder, embedder.query(self.exemplars.suggestion), embedder.query(self.exemplars.other))
 
     def score(self, text: str) -> float:
-        """Blocking: how much nearer the text is to suggestions than to the rest. Call from a thread."""
+        """Blocking: how much nearer the text is to suggestions than to the rest. Call from a thread,
+        after `ready()` or `build()`."""
         if self._vectors is None:
-            self.build()
-        assert self._vectors is not None
+            raise RuntimeError("SuggestionModel used before ready()")  # never builds inside a handler
         embedder, suggestions, others = self._vectors
         vector = embedder.query([text.strip()])[0]
         near = float(np.sort(suggestions @ vector)[-K:].mean())
