@@ -247,6 +247,7 @@ def cmd_persona_check(args: argparse.Namespace) -> int:
 
 def cmd_digest(args: argparse.Namespace) -> int:
     from datetime import date
+    from zoneinfo import ZoneInfo
 
     from bot.clock import SystemClock
     from handlers.digest.registry import default_registry
@@ -259,6 +260,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
         day = date.fromisoformat(args.date) if args.date else None
     except ValueError:
         raise ConfigError("--date", f"must be YYYY-MM-DD, got {args.date!r}") from None
+    today = SystemClock().now().astimezone(ZoneInfo(config.persona.timezone)).date()
+    if day is not None and day > today:  # as /digest: a day that has not come has no digest
+        raise ConfigError("--date", f"{day:%Y-%m-%d} has not come yet in {config.persona.timezone} "
+                                    f"(today is {today:%Y-%m-%d}): only today and earlier days have a digest")
     from bot.app import load_configured_persona
 
     persona = load_configured_persona(config)

@@ -1,6 +1,6 @@
 """The features' services, built once per app (handlers/wiring.py) and reached by every handler as
 `ctx.services`, typed: `Ctx = Context[Services]`. The knowledge base, the tagging rules, the push
-gate, the staff command table and the digest's sections."""
+gate, the staff command table, the digest's sections and the suggestion model."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.digest_metrics import Registry
 
 if TYPE_CHECKING:  # the services' own modules import Ctx from here
     from handlers.antispam.gate import PushGate
+    from handlers.insights.model import SuggestionModel
     from handlers.replies.knowledge import KnowledgeBase
     from persona.rules import RuleBook
     from persona.segment import Segmenter
@@ -29,6 +30,7 @@ class Services:
     segmenter: Segmenter
     commands: Mapping[str, Command]  # by name, in /help order
     digest: Registry
+    suggestions: SuggestionModel | None = None  # None: `[suggestions] model = false`, the rules alone decide
 
 
 Ctx = Context[Services]

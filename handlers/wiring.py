@@ -17,6 +17,8 @@ from handlers.antispam.config import AntispamConfig
 from handlers.antispam.gate import PushGate
 from handlers.digest.registry import digest_registry
 from handlers.greeting.config import ChannelConfig
+from handlers.insights.config import SuggestionsConfig
+from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.replies.config import FaqConfig
 from handlers.replies.feelings import warm_up_feelings
 from handlers.replies.knowledge import KnowledgeBase
@@ -84,13 +86,14 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
     return Services(knowledge=knowledge,
                     rules=book,
                     push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
-                    segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features))
+                    segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features),
+                    suggestions=SuggestionModel(load_exemplars()) if config.of(SuggestionsConfig).model else None)
 
 
 async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
-    """Load the sentence model, build the knowledge index and embed the feelings examples at
-    start-up, in a thread, before the first question; with `sessions`, texts embedded before (by
-    any replica) come from the database.
+    """Load the sentence model, build the knowledge index and embed the suggestion and feelings
+    examples at start-up, in a thread, before the first question; with `sessions`, texts embedded
+    before (by any replica) come from the database.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
@@ -99,6 +102,8 @@ async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession]
         await services.knowledge.ready(sessions)
         log.info("knowledge base ready", extra={"entries": len(services.knowledge.entries),
                                                 "seconds": round(time.perf_counter() - started, 2)})
+        if services.suggestions is not None:
+            await services.suggestions.ready()
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring
         log.exception("knowledge base warm-up failed")
         return

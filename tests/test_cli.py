@@ -1,4 +1,4 @@
-"""The operator's commands: db upgrade, outbox list/retry, persona check."""
+"""The operator's commands: db upgrade, outbox list/retry, persona check, digest's day."""
 
 from __future__ import annotations
 
@@ -64,3 +64,18 @@ def test_persona_check_names_file_and_key(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     assert str(bad) in err and "templates.nonsense.hello" in err
     assert main(["persona", "check", str(default_persona_path())]) == 0
+
+
+def test_digest_refuses_a_day_that_has_not_come(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    cfg = write_config(tmp_path)
+    assert main(["db", "upgrade", "--config", str(cfg)]) == 0
+    today = SystemClock().now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    tomorrow = today + timedelta(days=1)
+    assert main(["--config", str(cfg), "digest", "--date", f"{tomorrow:%Y-%m-%d}"]) == 1
+    err = capsys.readouterr().err
+    assert f"--date: {tomorrow:%Y-%m-%d} has not come yet in Asia/Shanghai (today is {today:%Y-%m-%d})" in err
+    assert main(["--config", str(cfg), "digest", "--date", f"{today:%Y-%m-%d}"]) == 0  # today so far is fine
+    assert f"{today:%Y-%m-%d}" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.models import AuditLog, CheckinCampaign, Customer
+from storage.repos import StaffRepo
 from tests import escalation_kit as kit
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest
@@ -277,6 +278,11 @@ async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(d
         assert "已给 陈洁 打上：复购客户" in (await operator.get(f"/console/customers/{cid}"))[1]
         assert (await operator.post(f"/console/customers/{cid}/untag", {"tag": "客户等级/VIP"}))[0] == 303
         assert (await operator.post(f"/console/customers/{cid}/vip", {"on": "on"}))[0] == 303
+        async with bot.sessions.begin() as s:  # li.na left after the page was drawn: the form is refused
+            (await StaffRepo(s).find("li.na")).active = False  # type: ignore[union-attr]
+        status, _, page = await operator.post(f"/console/customers/{cid}/advisor", {"advisor": "li.na"})
+        assert status == 400 and "李娜（li.na）」已停用，不能指派" in page
+        assert "<option value=\"li.na\"" not in page and "<option value=\"wang.fang\"" in page
         assert (await operator.post(f"/console/customers/{cid}/advisor", {"advisor": "wang.fang"}))[0] == 303
         page = (await operator.get(f"/console/customers/{cid}"))[1]
         assert "已将 陈洁 的专属顾问设为 王芳（wang.fang）" in page and "取消 VIP" in page

@@ -4,14 +4,18 @@ repeat givers tagged in WeCom, /koc with the parts of each score, /koc tag (tag,
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
+from typing import Sequence
 
 import pytest
 from sqlalchemy import select
 
-from handlers.insights.detector import is_suggestion
+from handlers.insights.detector import is_suggestion, rule_verdict
+from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
+from persona.embed import Vectors, shared_embedder
 from storage.models import (
     AuditLog,
     Checkin,
@@ -170,6 +174,68 @@ async def test_suggestions_are_kept_and_a_repeat_giver_is_tagged_in_wecom(bot, w
     first, second = reply.split("\n")[1:3]
     assert "苏苏（共 2 条）：要是能出无香版就好了" in first and "建议你们出个旅行装" in second
     assert "发货" not in reply
+
+
+MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the knowledge model sees a suggestion here
+
+
+@pytest.mark.parametrize("text", ["希望你们早点发货", "打卡 今天读了30页", "求建议，干皮用哪个", "有没有无香的",
+                                  "含不含酒精", "干皮该用什么面霜", "在吗", "/koc"])
+def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
+    assert rule_verdict(text) is False
+
+
+class _RecordingEmbedder:
+    """The shared model, noting the threads that call it."""
+
+    def __init__(self) -> None:
+        self.model = shared_embedder()
+        self.callers: set[int] = set()
+
+    def query(self, texts: Sequence[str]) -> Vectors:
+        self.callers.add(threading.get_ident())
+        return self.model.query(texts)
+
+    def passage(self, texts: Sequence[str]) -> Vectors:
+        self.callers.add(threading.get_ident())
+        return self.model.passage(texts)
+
+
+async def test_the_model_embeds_off_the_event_loop_and_tells_a_proposal_from_a_question() -> None:
+    embedder = _RecordingEmbedder()
+    model = SuggestionModel(load_exemplars(), embedder=embedder)
+    with pytest.raises(RuntimeError):
+        model.score(MODEL_ONLY)  # never silently builds inside a handler
+    assert await model.proposes(MODEL_ONLY)
+    assert not await model.proposes("这款精华适合什么肤质")
+    assert embedder.callers and threading.get_ident() not in embedder.callers
+
+
+async def test_a_suggestion_without_rule_words_is_found_by_the_model_and_listed(bot, wecom, clock) -> None:
+    assert rule_verdict(MODEL_ONLY) is None
+    await wecom.add_friend("zhang.wei", "wmPia", name="皮皮", welcome=False)
+    await bot.drain()
+    for text in ("这个适合干皮用吗", "用了一周脸没那么干了", MODEL_ONLY):
+        await wecom.customer_says("wmPia", text)
+        await bot.drain()
+        clock.advance(60)
+    assert await suggestions_of(bot, "wmPia") == [MODEL_ONLY]  # the question and the praise are no suggestions
+    assert len(wecom.customer_inbox("wmPia")) >= 3  # each still answered as usual
+    reply = await say(bot, wecom, "chen.jing", "/suggestions")
+    assert f"皮皮（共 1 条）：{MODEL_ONLY}" in reply
+
+
+async def test_with_the_model_off_only_the_rules_find_suggestions(db_url, wecom, clock) -> None:
+    config = make_config(db_url, wecom.base_url, staff=kit.STAFF, suggestions={"model": False})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        for text in (MODEL_ONLY, "建议你们出个旅行装"):
+            await wecom.customer_says("wmRob", text)
+            await bot.drain()
+        assert await suggestions_of(bot, "wmRob") == ["建议你们出个旅行装"]
+    finally:
+        await bot.stop()
 
 
 async def test_a_customer_typing_the_command_is_just_a_customer(bot, wecom) -> None:

@@ -23,7 +23,7 @@ from storage.models import (
     Ticket,
     Topic,
 )
-from storage.repos import TagRepo
+from storage.repos import StaffRepo, TagRepo
 from tests import escalation_kit as kit
 
 COMMANDS = {c.name: c for feature in FEATURES for c in feature.commands}  # every staff command
@@ -164,6 +164,17 @@ async def test_a_tag_mirrored_in_wecom_is_marked_on_the_customer(bot, wecom) -> 
     assert wecom.customer_tags("zhang.wei", "wmFriend01") == ["高意向"]
     await say(bot, wecom, "li.na", "/untag wmFriend01 高意向")
     assert wecom.customer_tags("zhang.wei", "wmFriend01") == []
+
+
+async def test_assign_refuses_a_disabled_member_by_userid_or_by_name(bot, wecom) -> None:
+    await seed_two_chen(bot)
+    async with bot.sessions.begin() as s:  # removed from [staff]: the row stays, disabled
+        (await StaffRepo(s).find("li.na")).active = False  # type: ignore[union-attr]
+    for member in ("li.na", "李娜"):
+        reply = await say(bot, wecom, "chen.jing", f"/assign 周敏 {member}")
+        assert "李娜（li.na）」已停用，不能指派" in reply and "王芳（wang.fang）" in reply
+    assert not (await kit.find_customer(bot, "wmZhou001")).advisor_userid
+    assert "王芳" in await say(bot, wecom, "chen.jing", "/assign 周敏 王芳")
 
 
 async def test_vip_assign_and_optout_change_the_customer(bot, wecom) -> None:

@@ -50,6 +50,7 @@ class KocConfig:
 @dataclass(frozen=True, slots=True)
 class SuggestionsConfig:
     enabled: bool = True  # record customers' suggestions from the kf chat
+    model: bool = True  # also ask the knowledge model (sentence vectors) about texts the rules leave open
     repeat: int = 2  # a customer's suggestions before they get the tag below
     tag: str = "客户洞察:产品体验官候选"  # "group:name"; "" = record only
 

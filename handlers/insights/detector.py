@@ -10,6 +10,11 @@ A message is a suggestion when it proposes something the brand could make or cha
 and it is not about an order or the service (发货、快递、物流、退款、发票、客服、回复 …):
 "希望你们早点发货" is a complaint for the service queue, not a product idea, and "能不能出发票"
 asks for an invoice.
+
+The rules are the fast first pass of `rule_verdict`: a rule hit is a suggestion, a service
+matter, a command, a check-in, a question or a request for advice never is, and anything else of a
+sentence's length is left to the knowledge model (model.py), which finds the suggestions phrased
+without the rule words ("包装太难撕了，换个设计吧").
 """
 
 from __future__ import annotations
@@ -32,21 +37,41 @@ _ASKS_ADVICE = re.compile(
     r"(?:什么|啥|给点|给个|给些|求|请|有没有|能不能给|可以给)(?:些|点|个)?建议"
     r"|建议(?:我|一下我|下我)?(?:用|买|选|入|搭配|怎么|哪)"
     r"|(?:你|您|你们|小柚|老师)的建议|谢谢(?:你|您)?(?:的)?建议|听(?:你|您)的建议"
-    r"|建议[^。！？!?]{0,12}[吗呢？?]$"
+    r"|建议[^。！？!?]{0,12}[吗呢？?]$|(?:你|您)们?(?:有什么)?建议|(?:什么|啥)[^。！？!?，,]{0,3}建议"
 )
 # An order, a delivery or the service: a wish about these is a service matter, not a product idea.
 _SERVICE = re.compile(
-    r"发货|出货|快递|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
+    r"发货|出货|快递|包裹|打包|破损|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
     r"|客服|回复|回我|处理一下"
 )
+# Asking, not proposing, for the texts no rule took: "有没有无香的", "含不含酒精", "该用什么", "推荐哪个",
+# "大瓶划算还是小瓶划算", a closing 吗. A proposal put as a question ("能不能出个…吗") is a rule hit first.
+_ASKS = re.compile(
+    r"^有没有(?!可能)|([含是会好用适贵])不\1|(?:该|应该)(?:用|买|选|换|入|挑)|推荐(?:哪|什么|啥|一下|一款|个)"
+    r"|要不要|值不值|[吗么][？?！!。~～]*$|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
+)
+_CHECKIN = re.compile(r"打卡|签到")
 MAX_CHARS = 300  # a long paste is no suggestion we can act on
+MIN_CHARS = 5  # "出个小瓶吧" is the shortest; "好的谢谢" and "在吗" are not worth the model's time
+_PUNCT = re.compile(r"[\s\W_]+")
 
 
-def is_suggestion(text: str) -> bool:
-    """True when the customer proposes a product or an improvement (see the module's rules)."""
+def rule_verdict(text: str) -> bool | None:
+    """True: a suggestion by the rules; False: never one (empty, too long, a command, a service
+    matter, a question or a request for advice, a check-in, too short to judge); None: the
+    knowledge model decides."""
     t = re.sub(r"\s+", "", text or "")
     if not t or len(t) > MAX_CHARS or t.startswith("/") or _SERVICE.search(t):
         return False
     if _WISH.search(t):
         return True
-    return bool(_ADVICE.search(t)) and not _ASKS_ADVICE.search(t)
+    if _ADVICE.search(t):
+        return not _ASKS_ADVICE.search(t)
+    if _ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or len(_PUNCT.sub("", t)) < MIN_CHARS:
+        return False
+    return None
+
+
+def is_suggestion(text: str) -> bool:
+    """True when the rules alone say the customer proposes a product or an improvement."""
+    return rule_verdict(text) is True

@@ -127,7 +127,7 @@ class Care:
 async def tag_top_kocs(ctx: Ctx, n: int, *, actor: str) -> Care:
     """Tag the top `n` customers scoring at least `min_score` and route them to 1:1 care (module doc)."""
     cfg = ctx.settings.of(KocConfig)
-    advisor = await find_staff(ctx, cfg.advisor) if cfg.advisor else None
+    advisor = await find_staff(ctx, cfg.advisor, include_inactive=True) if cfg.advisor else None
     if advisor is not None and not advisor.active:
         raise CommandError(f"[koc] advisor {advisor.userid} 已停用（不在 [staff] 中），请先修改配置。")
     chosen = [s for s in await koc_scores(ctx, limit=n) if s.score(cfg) >= cfg.min_score]

@@ -52,16 +52,20 @@ async def find_customer(ctx: Ctx, query: str) -> Customer:
     raise AmbiguousCustomer(query, found)
 
 
-async def find_staff(ctx: Ctx, query: str) -> Staff:
-    """A member by userid or display name."""
+async def find_staff(ctx: Ctx, query: str, *, include_inactive: bool = False) -> Staff:
+    """A member by userid or display name. A disabled member (removed from [staff]) is refused with
+    a reply that says so, unless `include_inactive`: nobody is assigned to someone who has left."""
     found = await ctx.repos.staff.find(query)
-    if found is not None:
+    if found is None:
+        named = [s for s in await ctx.repos.staff.list(include_inactive=True) if s.name and s.name == query]
+        active = [s for s in named if s.active]
+        found = active[0] if len(active) == 1 else named[0] if not active and len(named) == 1 else None
+    if found is not None and (found.active or include_inactive):
         return found
     everyone = await ctx.repos.staff.list()
-    named = [s for s in everyone if s.name and s.name == query]
-    if len(named) == 1:
-        return named[0]
     known = "、".join(f"{s.name or s.userid}（{s.userid}）" for s in everyone) or "（还没有登记的员工）"
+    if found is not None:
+        raise CommandError(f"员工「{found.name or found.userid}（{found.userid}）」已停用，不能指派。在职员工：{known}")
     raise CommandError(f"找不到员工「{query}」。已登记：{known}")
 
 
