@@ -30,6 +30,7 @@ import numpy.typing as npt
 THREADS = 1  # OpenMP threads for one embedding: 2 spin-wait badly on a busy 2-core machine (10x slower)
 
 MEMO = 4096  # texts whose vectors are kept (1.5 kB each)
+CHUNK = 8  # texts embedded per hold of the lock
 
 Vectors = npt.NDArray[np.float32]
 
@@ -68,13 +69,25 @@ class E5Embedder:
         self.load()
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if (is_query, t) not in self._memo))
-            if missing:
-                model = self._model
-                assert model is not None
-                rows = np.asarray(model.encode(missing, is_query), dtype=np.float32)  # type: ignore[attr-defined]
-                for text, row in zip(missing, rows.reshape(len(missing), -1), strict=True):
+        # A long batch (a knowledge base, example sentences at start-up) takes the lock CHUNK texts
+        # at a time, so a customer's question waits for one chunk, not for the whole batch.
+        for start in range(0, len(missing), CHUNK):
+            with self._lock:
+                chunk = [t for t in missing[start:start + CHUNK] if (is_query, t) not in self._memo]
+                if chunk:
+                    model = self._model
+                    assert model is not None
+                    rows = np.asarray(model.encode(chunk, is_query), dtype=np.float32)  # type: ignore[attr-defined]
+                    for text, row in zip(chunk, rows.reshape(len(chunk), -1), strict=True):
+                        row.setflags(write=False)
+                        self._memo[(is_query, text)] = row
+        with self._lock:
+            for t in texts:  # evicted meanwhile by a flood of other texts (rare): embed again
+                if (is_query, t) not in self._memo:
+                    assert self._model is not None
+                    row = np.asarray(self._model.encode([t], is_query), dtype=np.float32).reshape(-1)  # type: ignore[attr-defined]
                     row.setflags(write=False)
-                    self._memo[(is_query, text)] = row
+                    self._memo[(is_query, t)] = row
             out = np.stack([self._memo[(is_query, t)] for t in texts])
             for t in texts:
                 self._memo.move_to_end((is_query, t))
