@@ -1,25 +1,25 @@
 """Matching a customer's question to knowledge-base entries on meaning (blocking; run in a thread).
 
-For every entry, three cosines from multilingual-e5-small (persona/embed.py) are added up:
+Each entry is described by four figures (`Matcher.features`), from multilingual-e5-small
+(persona/embed.py) and a short list of shop concepts:
 - the question against each phrasing of the entry (both embedded as queries), best phrasing;
 - the question against the whole entry as one passage ("phrasings … answer");
 - the question against each "phrasing + answer" passage, best phrasing;
-plus a small bonus when the question and the entry's phrasings name the same shop concept in
-other words (CONCEPTS: "寄出" and "发货" both mean shipping). The entry with the highest sum
-ranks first.
+- the share of the shop concepts the question names that the entry's phrasings name too, in
+  other words (CONCEPTS: "寄出" and "发货" both mean shipping).
+An entry's score is a weighted sum of them; the highest score ranks first.
 
-Whether to answer is a separate question. The confidence is a logistic function of relative
-figures, fitted on the development split of tests/knowledge_eval (never on its final split): how
-high the entry's sum is, how much closer the question is to the entry's phrasings than to small
-talk and everyday off-topic lines (REFERENCE), and, for each of the three cosines, its margin
-over the best other entry (three views agreeing by a wide margin is what a right answer looks
-like). Raw cosines of this model crowd between 0.8 and 0.95 whatever the text, so a fixed
-threshold on them cannot tell a paraphrase from chatter; the margins can.
+The confidence is a probability from the same scores: a softmax over the CANDIDATES best entries
+and one more option, "none of them", whose score grows with how close the question is to small
+talk and everyday off-topic lines (REFERENCE). So an entry is sure only when it stands clearly
+above the others AND above "none"; raw cosines of this model crowd between 0.8 and 0.95 whatever
+the text, so only such relative figures tell a paraphrase from chatter. The weights are fitted
+on the development split of tests/knowledge_eval (never on its final split) by
+`python -m bench.knowledge_fit`, which also checks them leaving one shop out.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
@@ -27,7 +27,7 @@ import numpy as np
 from persona.embed import Embedder, Vectors
 from persona.faq import FaqEntry, FaqMatch
 
-# Colloquial ways customers name the same shop concept; a shared concept adds CONCEPT_BONUS.
+# Colloquial ways customers name the same shop concept (the fourth figure of an entry).
 # Generic shop vocabulary, not any one knowledge base's words.
 CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, words in {
     "shipping": "发货 寄出 发走 出库 发出 寄 快递 几天到 收到 到货 顺丰 物流",
@@ -53,17 +53,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "pets": "宠物 狗 猫 狗狗 猫咪",
     "weight": "减肥 瘦 减脂 胖 超重 体重",
 }.items()}
-CONCEPT_BONUS = 0.06
 
 # What a question for a shop is not: greetings, thanks, feelings and everyday off-topic requests.
 REFERENCE = tuple("今天天气真好|你吃饭了吗|给我讲个故事|帮我查一下火车票|股票行情怎么样|推荐一首歌|你叫什么名字|"
                   "你好呀|谢谢|哈哈|晚上好|好的|我心情不好|你是谁|数学题怎么做|电脑坏了怎么办|附近的医院在哪|"
                   "去机场怎么走|旅游景点推荐|写一篇作文|足球比赛结果|今天星期几|怎么做菜|新闻|好无聊|在干嘛".split("|"))
 
-# confidence = sigmoid(W · (sum / 3, phrasing cosine − REFERENCE, margins of the three cosines) + B)
-WEIGHTS = (38.98, 29.944, 2.059, 34.199, 10.214)
-BIAS = -35.621
-LONE_MARGIN = 0.02  # a typical dev margin of one cosine, for a knowledge base of one entry (no rival)
+# An entry's score = WEIGHTS · features; "none of them" scores NONE_WEIGHT · chatter + NONE_BIAS.
+# Fitted by `python -m bench.knowledge_fit` on the dev split (conditional logit, L2 0.1).
+WEIGHTS = (35.395, 36.329, 37.159, 1.803)
+NONE_WEIGHT = 59.032
+NONE_BIAS = 44.988
+CANDIDATES = 5  # entries in the softmax: a large base's unrelated entries do not dilute a clear answer
 
 
 def concepts(text: str) -> frozenset[str]:
@@ -90,30 +91,24 @@ class Matcher:
         np.maximum.at(best, self._owner, cosines)
         return best
 
+    def features(self, question: str) -> tuple[Vectors, float]:
+        """Blocking: each entry's four figures (one row per entry) and the question's chatter."""
+        vector = self.embedder.query([question])[0]
+        asked = concepts(question)
+        shared = np.array([len(asked & c) / len(asked) if asked else 0.0 for c in self._concepts], dtype=np.float32)
+        rows = np.stack([self._best_per_entry(self._phrasings @ vector), self._entry_passages @ vector,
+                         self._best_per_entry(self._phrasing_passages @ vector), shared], axis=1)
+        return rows, float((self._reference @ vector).max())
+
     def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
+        """Blocking: the best entries, each with its probability against the others and "none"."""
         question = question.strip()
         if not question or not self.entries:
             return []
-        vector = self.embedder.query([question])[0]
-        views = np.stack([self._best_per_entry(self._phrasings @ vector), self._entry_passages @ vector,
-                          self._best_per_entry(self._phrasing_passages @ vector)])
-        sums = views.sum(axis=0)
-        asked = concepts(question)
-        if asked:
-            sums += np.array([CONCEPT_BONUS * len(asked & c) / len(asked) for c in self._concepts], dtype=np.float32)
-        order = np.argsort(-sums, kind="stable")
-        chatter = float((self._reference @ vector).max())
-        matches: list[FaqMatch] = []
-        for n in order[:limit]:
-            if len(self.entries) > 1:
-                rivals = np.delete(views, n, axis=1).max(axis=1)
-                margins = [float(m) for m in views[:, n] - rivals]
-            else:
-                margins = [LONE_MARGIN] * 3
-            features = (float(sums[n]) / 3, float(views[0, n]) - chatter, *margins)
-            z = sum(w * x for w, x in zip(WEIGHTS, features, strict=True)) + BIAS
-            confidence = round(1 / (1 + math.exp(-z)), 4)
-            if matches:  # below the first, never more sure than the entry ranked above
-                confidence = min(confidence, matches[-1].confidence)
-            matches.append(FaqMatch(self.entries[n], confidence))
-        return matches
+        rows, chatter = self.features(question)
+        scores = rows.astype(np.float64) @ np.array(WEIGHTS)
+        order = np.argsort(-scores, kind="stable")
+        options = np.append(scores[order[:CANDIDATES]], NONE_WEIGHT * chatter + NONE_BIAS)
+        peak = options.max()
+        total = float(np.exp(options - peak).sum())
+        return [FaqMatch(self.entries[n], round(float(np.exp(scores[n] - peak)) / total, 4)) for n in order[:limit]]

@@ -14,6 +14,7 @@ from persona.embed import E5Embedder, Vectors
 from persona.faq import DEFAULT_THRESHOLD, FaqEntry, FaqIndex, load_faq_file
 
 DEMO = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
+EVAL = Path(__file__).resolve().parent / "knowledge_eval"
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,15 @@ async def test_an_index_is_a_function_of_its_entries(kb: FaqIndex) -> None:
     match = await grown.best("送人的话能帮我包个礼盒吗")
     assert match is not None and match.entry.id == "gift_wrap"
     assert "gift_wrap" not in {e.id for e in kb.entries}  # the index it was built from is untouched
+
+
+async def test_a_larger_knowledge_base_is_as_sure_of_a_clear_match(kb: FaqIndex) -> None:
+    """54 entries about other things (a gym's, a café's, a bakery's) do not talk it out of a clear answer."""
+    others = [FaqEntry(f"other-{n}", e.questions, e.answer) for n, e in enumerate(
+        entry for shop in ("fitness", "coffee", "bakery") for entry in load_faq_file(EVAL / shop / "faq.csv"))]
+    grown = FaqIndex((*kb.entries, *others))
+    small, large = await kb.best("东西拍了啥时候能寄出"), await grown.best("东西拍了啥时候能寄出")
+    assert small is not None and large is not None and large.entry.id == small.entry.id == "shipping"
 
 
 async def test_an_empty_knowledge_base_answers_nothing() -> None:
