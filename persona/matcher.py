@@ -54,6 +54,34 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "weight": "减肥 瘦 减脂 胖 超重 体重",
 }.items()}
 
+# Kinds that exclude each other: a question about oily skin is not answered by the dry-skin entry,
+# however close their sentence vectors are (the model puts 油皮 and 干皮 side by side). An entry
+# whose phrasings name one kind of a group while the question names only another is out of the
+# running (MISMATCH). Generic shop vocabulary again.
+EXCLUSIVE: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
+    tuple(tuple(kind.split()) for kind in group.split("|")) for group in (
+        "干皮 干性 皮肤干 干燥肌 | 油皮 油性 出油 大油田 油痘肌 | 混合皮 混油 混干 混合性 | 敏感肌 敏感皮 皮肤敏感",
+        "夏天 夏季 | 冬天 冬季 秋冬",
+        "冰的 冰饮 冷萃 加冰 | 热的 热饮 热咖啡",
+    ))
+MISMATCH = 1000.0
+
+
+def kinds(text: str) -> frozenset[tuple[int, int]]:
+    """(group, kind) pairs the text names."""
+    return frozenset((g, k) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group)
+                     if any(w in text for w in words))
+
+
+def mismatched(asked: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:
+    """The entry names kinds of a group the question names, and none of them is the question's."""
+    for group in {g for g, _ in asked}:
+        theirs = {k for g, k in entry if g == group}
+        if theirs and not theirs & {k for g, k in asked if g == group}:
+            return True
+    return False
+
+
 # What a question for a shop is not: greetings, thanks, feelings and everyday off-topic requests.
 REFERENCE = tuple("今天天气真好|你吃饭了吗|给我讲个故事|帮我查一下火车票|股票行情怎么样|推荐一首歌|你叫什么名字|"
                   "你好呀|谢谢|哈哈|晚上好|好的|我心情不好|你是谁|数学题怎么做|电脑坏了怎么办|附近的医院在哪|"
@@ -85,6 +113,7 @@ class Matcher:
                                                           for e in self.entries])
         self._reference: Vectors = embedder.query(list(REFERENCE))
         self._concepts = [concepts(" ".join(e.questions + e.keywords)) for e in self.entries]
+        self._kinds = [kinds(" ".join(e.questions + e.keywords)) for e in self.entries]
 
     def _best_per_entry(self, cosines: Vectors) -> Vectors:
         best = np.full(len(self.entries), -1.0, dtype=np.float32)
@@ -107,6 +136,9 @@ class Matcher:
             return []
         rows, chatter = self.features(question)
         scores = rows.astype(np.float64) @ np.array(WEIGHTS)
+        asked = kinds(question)
+        if asked:  # "我是油皮" is never answered by the dry-skin entry
+            scores -= np.array([MISMATCH if mismatched(asked, k) else 0.0 for k in self._kinds])
         order = np.argsort(-scores, kind="stable")
         options = np.append(scores[order[:CANDIDATES]], NONE_WEIGHT * chatter + NONE_BIAS)
         peak = options.max()

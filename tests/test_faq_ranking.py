@@ -46,6 +46,14 @@ async def test_no_answer_to_small_talk_or_off_topic(kb: FaqIndex, question: str)
     assert await kb.best(question) is None
 
 
+@pytest.mark.parametrize("question", ["我是油皮，夏天用哪个好", "油性皮肤适合什么面霜", "敏感肌能用你们的面霜吗"])
+async def test_another_kind_is_never_answered_by_the_dry_skin_entry(kb: FaqIndex, question: str) -> None:
+    # The model puts 油皮 next to 干皮; the demo base has only the dry-skin cream (EXCLUSIVE in matcher.py).
+    match = await kb.best(question)
+    assert match is None or match.entry.id != "dry_skin_cream", match
+    assert (await kb.best("我是干皮，冬天用哪个面霜好")).entry.id == "dry_skin_cream"  # type: ignore[union-attr]
+
+
 async def test_the_best_entry_ranks_first(kb: FaqIndex) -> None:
     ranked = await kb.rank("开封以后保质期多久")
     assert ranked[0].entry.id == "shelf_life"
