@@ -36,6 +36,7 @@ TEMPLATES: dict[str, Spec] = {
     "reply.fallback": Spec.of(KF_TEXT, "name"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
+    "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     "reply.unknown": Spec.of(KF_TEXT, "name", "how"),  # no answer and nobody to ask: honest, and how to reach a person
     "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question

@@ -225,6 +225,22 @@ async def test_a_suggestion_without_rule_words_is_found_by_the_model_and_listed(
     assert f"皮皮（共 1 条）：{MODEL_ONLY}" in reply
 
 
+async def test_a_suggestion_is_thanked_not_answered_as_a_feeling_or_an_open_question(bot, wecom) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import UnansweredQuestion
+
+    for ext, text in (("wmIdea1", MODEL_ONLY), ("wmIdea2", "面霜能不能出个小瓶的旅行装")):
+        before = len(wecom.customer_inbox(ext))
+        await wecom.customer_says(ext, text)
+        await bot.drain()
+        (reply,) = wecom.customer_inbox(ext)[before:]
+        assert "建议" in reply or "想法" in reply or "产品" in reply, (text, reply)
+        assert "人工" not in reply and "不确定" not in reply and "同事确认" not in reply, (text, reply)
+    async with bot.sessions() as s:  # a suggestion is no question waiting for an answer
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
 async def test_with_the_model_off_only_the_rules_find_suggestions(db_url, wecom, clock) -> None:
     config = make_config(db_url, wecom.base_url, staff=kit.STAFF, suggestions={"model": False})
     bot = await BotUnderTest.start(config, clock)

@@ -28,6 +28,7 @@ from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
+from storage.repos.insights import SuggestionRepo
 
 router = Router("chat")
 
@@ -60,9 +61,16 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None and safety is None else None
-    if intent is None and match is None and safety is None and not telling and text and not is_question(text):
+    # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
+    # not answered as a feeling or as a question nobody can answer.
+    suggested = (match is None and safety is None and intent is None and bool(text)
+                 and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
+    if suggested:
+        intent = None
+    elif intent is None and match is None and safety is None and not telling and text and not is_question(text):
         intent = await sense_feeling(text)  # "最近压力好大，睡不好": a feeling in other words (feelings.py)
-    trigger = await escalation_trigger(ctx, text, can_answer=match is not None, small_talk=intent is not None)
+    trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
+                                       small_talk=intent is not None or suggested)
     replied = safety is not None or (trigger is not None and match is not None)
     if safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=safety)
@@ -75,6 +83,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         pass  # said above; no person took the chat after all
     elif match is not None:
         await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+    elif suggested:
+        await ctx.say("reply.suggestion", name=customer.name)
     elif intent is not None:
         await ctx.say(f"chat.{intent}", name=customer.name)
     elif seen.tag_names:

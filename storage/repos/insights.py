@@ -27,6 +27,11 @@ class SuggestionRepo:
         self.session.add(row)
         return row
 
+    async def recorded(self, customer_id: int, msgid: str) -> bool:
+        """Was this customer message kept as a suggestion (by the observer that ran before the answer)?"""
+        return bool(msgid) and await self.session.scalar(select(Suggestion.id).where(
+            Suggestion.customer_id == customer_id, Suggestion.msgid == msgid[:64]).limit(1)) is not None
+
     async def count_of(self, customer_id: int) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Suggestion).where(
             Suggestion.customer_id == customer_id)) or 0)
