@@ -46,6 +46,18 @@ def make_config(db_url: str, api_base: str = "http://127.0.0.1:9", **sections: d
     return config_from(data, {})
 
 
+async def warm_up_examples(app: web.Application) -> None:
+    """What `wanzi serve` embeds at start-up besides the knowledge base (handlers/wiring.py warm_up):
+    the sentence models' example sentences, which handlers never build inside their transaction."""
+    from bot.appkeys import CONTEXTS
+    from handlers.replies.feelings import warm_up_feelings
+
+    await warm_up_feelings()
+    suggestions = app[CONTEXTS].services.suggestions
+    if suggestions is not None:
+        await suggestions.ready()
+
+
 @dataclass
 class BotUnderTest:
     app: web.Application
@@ -63,6 +75,7 @@ class BotUnderTest:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await warm_up_examples(app)
         return cls(app, runner, f"http://127.0.0.1:{port}", clock, aiohttp.ClientSession(),
                    CallbackCrypto(TOKEN, AES_KEY, CORP_ID))
 

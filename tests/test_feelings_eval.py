@@ -4,6 +4,7 @@ model notice most feelings and misread few neutral statements. Quality figures, 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import logging
 from pathlib import Path
@@ -59,6 +60,9 @@ class Broken:
 
 
 async def test_a_failing_model_means_a_plain_statement_and_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    from handlers.replies import feelings
+
     with caplog.at_level(logging.ERROR):
-        assert await sense_feeling("最近压力好大", Broken()) is None
-    assert "feelings" in caplog.text
+        assert await sense_feeling("最近压力好大", Broken()) is None  # not ready: embeds in the background
+        await asyncio.gather(*feelings._preparing)
+    assert "feelings" in caplog.text and "failed" in caplog.text

@@ -206,6 +206,8 @@ async def test_the_model_embeds_off_the_event_loop_and_tells_a_proposal_from_a_q
     model = SuggestionModel(load_exemplars(), embedder=embedder)
     with pytest.raises(RuntimeError):
         model.score(MODEL_ONLY)  # never silently builds inside a handler
+    assert not await model.proposes(MODEL_ONLY)  # not ready: no verdict, the build starts in the background
+    await model.ready()
     assert await model.proposes(MODEL_ONLY)
     assert not await model.proposes("这款精华适合什么肤质")
     assert embedder.callers and threading.get_ident() not in embedder.callers

@@ -291,10 +291,15 @@ async def test_two_members_answering_at_once_in_two_replicas_do_not_both_send(po
             mine = await UnansweredRepo(first).find(number, lock=True)
             assert isinstance(mine, UnansweredQuestion)
             other = asyncio.create_task(second())
-            async with sessions() as probe:  # the other replica is waiting for this row's lock
-                waiting = await wait_until(lambda: probe.scalar(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND datname = current_database()")), timeout=60)  # other suites may share the server
+
+            async def lock_waiters() -> int:
+                # a fresh transaction per look: PostgreSQL keeps one pg_stat_activity snapshot per transaction
+                async with sessions() as probe:  # the other replica is waiting for this row's lock
+                    return int(await probe.scalar(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()")) or 0)
+
+            waiting = await wait_until(lock_waiters, timeout=60)
             assert waiting == 1 and not other.done()
             mine.status = "answered"
         assert await other == "answered"

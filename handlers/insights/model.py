@@ -58,6 +58,7 @@ class SuggestionModel:
         self._embedder = embedder
         self._vectors: tuple[Embedder, Vectors, Vectors] | None = None
         self._lock = asyncio.Lock()
+        self._building: asyncio.Task[None] | None = None
 
     async def ready(self) -> None:
         if self._vectors is not None:
@@ -85,6 +86,11 @@ class SuggestionModel:
         return near - far
 
     async def proposes(self, text: str) -> bool:
-        """True when the text reads as a suggestion; embeds in a thread."""
-        await self.ready()
+        """True when the text reads as a suggestion; embeds in a thread. Until the exemplars are
+        embedded (start-up's warm-up does it) the answer is False and the build starts in the
+        background: a handler's transaction (SQLite's one write lock) never waits for 160 embeddings."""
+        if self._vectors is None:
+            if self._building is None or self._building.done():
+                self._building = asyncio.create_task(self.ready(), name="suggestion-exemplars")
+            return False
         return await asyncio.to_thread(self.score, text) >= self.margin

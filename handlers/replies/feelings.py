@@ -7,7 +7,9 @@ feeling wins only when it is nearer than every neutral example by MARGIN, calibr
 tests/feelings_eval/dev.csv (final.csv is held out): a wrong "抱抱" to a neutral line is worse than
 the plain chat reply it replaces.
 
-Blocking (model inference): call `feeling` from a worker thread, as `sense_feeling` does.
+Blocking (model inference): call `feeling` from a worker thread, as `sense_feeling` does; until
+start-up's warm-up has embedded the examples, `sense_feeling` hears no feeling (and starts that
+work in the background) rather than hold a handler's transaction for a hundred embeddings.
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ class FeelingModel:
         """Embed the examples now (start-up, in a thread), not at the first customer's statement."""
         self._examples()
 
+    @property
+    def prepared(self) -> bool:
+        return self._vectors is not None
+
     def nearness(self, text: str) -> dict[Intent | None, float]:
         """Each class's nearness to the text: the mean cosine of its TOP nearest examples."""
         sims = self._examples() @ self.embedder.query([text])[0]
@@ -95,6 +101,7 @@ class FeelingModel:
 
 
 _models: dict[int, FeelingModel] = {}
+_preparing: set[asyncio.Task[None]] = set()  # background builds (a reference keeps each task alive)
 
 
 def model_for(embedder: Embedder) -> FeelingModel:
@@ -114,6 +121,13 @@ async def warm_up_feelings(embedder: Embedder | None = None) -> None:
     await asyncio.to_thread(model_for(embedder).prepare)
 
 
+async def _prepare(model: FeelingModel) -> None:
+    try:
+        await asyncio.to_thread(model.prepare)
+    except Exception:
+        log.exception("feelings: the sentence model failed; statements get the plain chat line")
+
+
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
     """`FeelingModel.feeling` off the event loop; a model failure is logged and means "no feeling"."""
     if not text.strip() or len(text.strip()) > MAX_CHARS:
@@ -122,8 +136,14 @@ async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent |
         from persona.embed import shared_embedder
 
         embedder = shared_embedder()
+    model = model_for(embedder)
+    if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a
+        _preparing.difference_update({t for t in _preparing if t.done()})  # handler's transaction
+        if not _preparing:
+            _preparing.add(asyncio.create_task(_prepare(model)))
+        return None
     try:
-        return await asyncio.to_thread(model_for(embedder).feeling, text)
+        return await asyncio.to_thread(model.feeling, text)
     except Exception:
         log.exception("feelings: the sentence model failed; answering as a plain statement")
         return None

@@ -119,12 +119,15 @@ class KnowledgeBase:
     def _all(self) -> tuple[FaqEntry, ...]:
         return self.persona_entries + tuple(self._file_entries) + self._db_entries
 
-    def _new_index(self) -> tuple[FaqIndex, Embedder]:
+    def _model_now(self) -> Embedder:
         if self._model is None:
             from persona.embed import shared_embedder
 
             self._model = shared_embedder()
-        embedder = vectors.kept(self._model)
+        return self._model
+
+    def _new_index(self) -> tuple[FaqIndex, Embedder]:
+        embedder = vectors.kept(self._model_now())
         return build_index(self._all(), self.segmenter, self.threshold, embedder), embedder
 
     @property
@@ -140,10 +143,14 @@ class KnowledgeBase:
         """The first index, built once (later builds swap in beside it); with `db`, from the kept vectors."""
         if self._built:
             return
+        keep: vectors.Keep | None = None
+        kept = await vectors.read_kept(self._model_now(), db)  # before the lock: see _rebuild
         async with self._lock:
             if not self._built:
-                await vectors.build(self._index, self._embedder, db)
+                keep = await vectors.build(self._index, self._embedder, db, kept)
                 self._built = True
+        if keep is not None:
+            await keep()  # outside the lock: a handler waiting for the index may hold SQLite's write lock
 
     async def best(self, question: str) -> FaqMatch | None:
         """The answer to give, or None when no entry reaches the confidence threshold."""
@@ -188,10 +195,12 @@ class KnowledgeBase:
     async def _swap(self, revision: int, entries: tuple[FaqEntry, ...], db: Db, *, wait: bool = True) -> bool:
         if not wait and self._lock.locked():
             return False  # another rebuild started meanwhile
+        kept = await vectors.read_kept(self._model_now(), db)
         async with self._lock:
             if revision <= self.revision:  # another coroutine got there first
                 return False
-            await self._rebuild(entries, revision, db)
+            keep = await self._rebuild(entries, revision, db, kept)
+        await keep()
         return True
 
     async def sync_from(self, sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -204,11 +213,18 @@ class KnowledgeBase:
             return 1
         if self.faq_path is None or await asyncio.to_thread(stamp_of, self.faq_path) == self._file_stamp:
             return 0
+        kept = await vectors.read_kept(self._model_now(), sessions)
         async with self._lock:
-            await self._rebuild(self._db_entries, self.revision, sessions)
+            keep = await self._rebuild(self._db_entries, self.revision, sessions, kept)
+        await keep()
         return 1
 
-    async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int, db: Db) -> None:
+    async def _rebuild(self, db_entries: tuple[FaqEntry, ...], revision: int, db: Db,
+                       kept: vectors.Kept | None) -> vectors.Keep:
+        """Swap in a new index; returns the step that keeps its new vectors (run it after the lock).
+        Nothing under the lock touches the database: the kept vectors are read before it (`kept`)
+        and written after it, because a handler waiting for the lock may hold SQLite's only
+        connection (storage/db.py)."""
         if self.faq_path is not None:
             self._file_stamp = await asyncio.to_thread(stamp_of, self.faq_path)  # a broken file is logged once
             try:
@@ -218,8 +234,9 @@ class KnowledgeBase:
                           extra={"path": str(self.faq_path), "error": str(exc)})
         self._db_entries = db_entries
         index, embedder = self._new_index()
-        await vectors.build(index, embedder, db)  # off the event loop; the old index answers meanwhile
+        keep = await vectors.build(index, embedder, db, kept)  # off the event loop; the old index answers meanwhile
         self._index, self._embedder, self.revision = index, embedder, revision
         self._built = True
         self.rebuilds += 1
         log.info("knowledge base rebuilt", extra={"revision": revision, "entries": len(index.entries)})
+        return keep

@@ -18,8 +18,9 @@ import logging
 import threading
 from collections import Counter
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
-from typing import AsyncIterator, Protocol, Sequence
+from typing import AsyncIterator, Awaitable, Callable, Protocol, Sequence
 
 import numpy as np
 from sqlalchemy.exc import SQLAlchemyError
@@ -85,6 +86,10 @@ async def opened(db: Db, *, write: bool) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+Keep = Callable[[], Awaitable[None]]  # the step that keeps a build's new vectors
+Kept = tuple[dict[Key, Vectors], set[Key]]  # vectors read from the table, and keys of unusable rows
+
+
 class StoredVectors:
     """An Embedder for one index: the kept vectors during its build, the model itself otherwise."""
 
@@ -121,30 +126,19 @@ class StoredVectors:
                     known[(kind, text_hash(text))] = self._new[(kind, text_hash(text))] = row
         return np.stack([known[k] for k in keys])
 
-    async def build(self, index: Index, db: Db) -> None:
-        """Build `index` (made with this embedder) from the kept vectors; keep the new ones."""
-        await self._load(db)
+    async def build(self, index: Index, db: Db, kept: Kept) -> Keep:
+        """Build `index` (made with this embedder) from `kept` (read_kept, before any lock). Returns
+        the step that keeps the new vectors, for the caller to run once it holds no lock: a handler
+        waiting for the index holds SQLite's one connection, which reading and keeping need."""
+        known, bad = kept
+        with self._lock:
+            self._known, self._bad, self._new = dict(known), set(bad), {}
         try:
             await index.ready()
         finally:
             with self._lock:  # from here on every text (a customer's question) goes to the model, unkept
                 new, bad, self._known, self._new = self._new, self._bad, None, {}
-        await self._save(db, new, bad & new.keys())
-
-    async def _load(self, db: Db) -> None:
-        try:
-            async with opened(db, write=False) as session:
-                rows = await VectorRepo(session).find_all(self.identity)
-        except SQLAlchemyError as exc:  # the index still builds, embedding every text
-            log.warning("kept knowledge vectors not read, embedding every text",
-                        extra={"model": self.identity, "error": type(exc).__name__})
-            rows = {}
-        known, bad = await asyncio.to_thread(decode, rows)
-        if bad:
-            log.warning("kept knowledge vectors unusable, embedding their texts again",
-                        extra={"model": self.identity, "rows": len(bad)})
-        with self._lock:
-            self._known, self._bad, self._new = known, bad, {}
+        return partial(self._save, db, new, bad & new.keys())
 
     async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key]) -> None:
         if not new:
@@ -167,9 +161,35 @@ def kept(model: Embedder) -> Embedder:
     return StoredVectors(model, identity) if identity else model
 
 
-async def build(index: Index, embedder: Embedder, db: Db | None) -> None:
-    """Build the index: from the kept vectors when it was made with `kept(...)` and `db` is given."""
-    if isinstance(embedder, StoredVectors) and db is not None:
-        await embedder.build(index, db)
-    else:
-        await index.ready()
+async def _nothing() -> None:
+    return None
+
+
+async def read_kept(model: Embedder, db: Db | None) -> Kept | None:
+    """The kept vectors of `model` (usable ones, and the keys of unusable rows), read before any lock
+    is taken; None when its vectors are not kept or there is no database."""
+    identity = model_identity(model)
+    if identity is None or db is None:
+        return None
+    try:
+        async with opened(db, write=False) as session:
+            rows = await VectorRepo(session).find_all(identity)
+    except SQLAlchemyError as exc:  # the index still builds, embedding every text
+        log.warning("kept knowledge vectors not read, embedding every text",
+                    extra={"model": identity, "error": type(exc).__name__})
+        rows = {}
+    known, bad = await asyncio.to_thread(decode, rows)
+    if bad:
+        log.warning("kept knowledge vectors unusable, embedding their texts again",
+                    extra={"model": identity, "rows": len(bad)})
+    return known, bad
+
+
+async def build(index: Index, embedder: Embedder, db: Db | None, kept: Kept | None) -> Keep:
+    """Build the index: from `kept` (read_kept) when it was made with `kept(...)` and `db` is given.
+    Returns the step that keeps the newly embedded vectors (see StoredVectors.build): run it after
+    releasing any lock."""
+    if isinstance(embedder, StoredVectors) and db is not None and kept is not None:
+        return await embedder.build(index, db, kept)
+    await index.ready()
+    return _nothing
