@@ -73,6 +73,21 @@ async def test_an_unrelated_message_clears_the_offer_and_is_answered_as_usual(bo
     assert await count(bot, UnansweredQuestion) == 0  # nothing of the first question was queued
 
 
+async def test_the_digest_counts_offers_made_and_picked(bot, wecom, clock) -> None:
+    from datetime import date, timedelta
+
+    from handlers.digest.build import build_digest
+
+    await say(bot, wecom, "wmClar005", VAGUE)
+    await say(bot, wecom, "wmClar005", "1")
+    await say(bot, wecom, "wmClar006", VAGUE)
+    await say(bot, wecom, "wmClar006", "都不是")
+    async with bot.sessions() as s:
+        digest = await build_digest(s, date(2026, 3, 2), "Asia/Shanghai", now=clock.now() + timedelta(days=1))
+    assert (digest.value("service.clarify_offered"), digest.value("service.clarify_resolved")) == (2, 1)
+    assert digest.value("service.unanswered") == 1  # the one nobody picked was queued
+
+
 async def test_the_offer_lapses_after_clarify_minutes(bot, wecom, clock) -> None:
     await say(bot, wecom, "wmClar004", VAGUE)
     clock.advance(11 * 60)
