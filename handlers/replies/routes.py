@@ -8,12 +8,13 @@ the knowledge base), a sensitive question the knowledge base can answer ("不喜
 first gets that answer, then the hand-off. Otherwise answer it (the knowledge base when sure; small
 talk, feelings and media in the persona's voice; an acknowledgement when the customer told us
 about themselves; for a real question it cannot answer, the plausible entries to choose from when
-there are some (猜你想问), else it is queued for staff and the persona promises a colleague only when
-someone will keep the promise, else says honestly it does not know yet (handlers/questions); for
-any other statement, a chat reply; with `[llm] enabled`, those last two go to the model first,
-handlers/replies/llm/); then push the new stage's content. The answer is written first so it
-leaves first. Answers are never capped; the push goes through the anti-spam gate. One customer
-message gets at most three kf messages here, inside WeCom's 5 per customer message.
+there are some (猜你想问, when the model is off), else it is queued for staff and the persona
+promises a colleague only when someone will keep the promise, else says honestly it does not know
+yet (handlers/questions); for any other statement, a chat reply; with `[llm] enabled`, those last
+two go to the model first, handlers/replies/llm/); then push the new stage's content. The answer
+is written first so it leaves first. Answers are never capped; the push goes through the anti-spam
+gate. One customer message gets at most three kf messages here, inside WeCom's 5 per customer
+message.
 """
 
 from __future__ import annotations
@@ -96,9 +97,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
         kind = "question" if is_question(text) else "chat"
-        if kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text):
+        if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
+            pass  # the model answers later (grounded in the closest entries)
+        elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text):
             pass  # 猜你想问: the customer's pick (or "都不是") settles it
-        elif not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # else the model answers later
+        else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     await _enter_stage(event, ctx, seen)
 
