@@ -48,6 +48,13 @@ async def test_a_vague_question_gets_the_plausible_entry_and_the_number_gets_its
     assert ANSWER not in again
 
 
+async def test_two_plausible_entries_are_both_offered_and_the_second_can_be_picked(bot, wecom) -> None:
+    (offer,) = await say(bot, wecom, "wmClar007", "积分会过期吗？")  # membership ≈0.54, shelf life ≈0.43
+    assert "1. 怎么成为会员\n2. 保质期多久" in offer
+    (answer,) = await say(bot, wecom, "wmClar007", "第二个")
+    assert "开封后建议 12 个月内用完" in answer and "积分" not in answer
+
+
 async def test_none_of_them_queues_the_original_question_and_staff_hear_of_it(bot, wecom) -> None:
     await kit.on_duty(bot, "li.na")
     await say(bot, wecom, "wmClar002", VAGUE)

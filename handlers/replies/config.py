@@ -25,8 +25,8 @@ class FaqConfig:
     def check(self, where: str) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"{where}.threshold", "must be between 0 and 1")
-        if not 0.0 <= self.clarify_threshold < self.threshold:
-            raise ConfigError(f"{where}.clarify_threshold", "must be at least 0 (off) and below threshold")
+        if not 0.0 <= self.clarify_threshold <= 1.0:  # at or above `threshold` nothing is offered
+            raise ConfigError(f"{where}.clarify_threshold", "must be between 0 (off) and 1")
         if not 1 <= self.clarify_minutes <= 1440:
             raise ConfigError(f"{where}.clarify_minutes", "must be between 1 and 1440 minutes")
         if not 0.0 <= self.refresh_s <= 3600:
