@@ -4,7 +4,8 @@ tests/knowledge_eval holds made-up shops of different trades, each a folder with
 (faq.toml or faq.csv), dev.csv and final.csv (QUESTIONS files, see handlers/replies/faq_eval.py),
 and general/ with off-topic lines and small talk asked of every shop. The matcher was tuned on
 the dev split only; the final split is the held-out figure. Prints the figures at the default
-threshold, the trade-off table, latency per question, start-up time and resident memory.
+threshold, the trade-off table, the 猜你想问 figures (offered, clarify), latency per question,
+start-up time and resident memory.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from bench.common import ROOT, percentile
 from handlers.replies.faq_eval import Outcome, load_questions, report, run
-from persona.faq import DEFAULT_THRESHOLD, FaqIndex, load_faq_file
+from persona.faq import DEFAULT_CLARIFY_THRESHOLD, DEFAULT_THRESHOLD, FaqIndex, load_faq_file
 
 EVAL = ROOT / "tests" / "knowledge_eval"
 
@@ -63,7 +64,8 @@ def main(split: str) -> None:
     latencies: list[float] = []
     outcomes = evaluate_split(split, latencies)
     print(f"split {split}: {len(shops())} shops ({', '.join(s.name for s in shops())})")
-    print(report(outcomes, DEFAULT_THRESHOLD, show_misses="--misses" in sys.argv), end="")
+    print(report(outcomes, DEFAULT_THRESHOLD, show_misses="--misses" in sys.argv,
+                 clarify=DEFAULT_CLARIFY_THRESHOLD), end="")
     print(f"\nstart-up (model load + first index of {len(first.entries)} entries): {startup:.2f} s")
     print(f"RSS: {before:.0f} MiB before, {loaded:.0f} MiB with the model loaded, {rss_mib():.0f} MiB at the end")
     ms = [1000 * x for x in latencies]

@@ -35,6 +35,8 @@ TEMPLATES: dict[str, Spec] = {
     "greeting.group_welcome": Spec.of(GROUP_WELCOME_TEXT, "nickname"),
     "reply.fallback": Spec.of(KF_TEXT, "name"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
+    # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py)
+    "reply.clarify": Spec.of(KF_TEXT, "name", "options"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),

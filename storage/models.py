@@ -888,6 +888,24 @@ class Suggestion(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+
+class FaqOffer(Base):
+    """猜你想问: the knowledge-base entries the persona offered a customer who asked something it was
+    not sure of (handlers/replies/clarify.py). The customer's next message picks one ("1", "第二个"),
+    says none fits (the question goes to the staff queue) or moves on; kept for the digest."""
+
+    __tablename__ = "faq_offer"
+    __table_args__ = (Index("ix_faq_offer_customer_offered", "customer_id", "offered_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)  # the customer's words, queued as they are if none fits
+    options: Mapped[list[str]] = mapped_column(JSON)  # entry ids, in the order offered
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved | declined | dropped
+    offered_at: Mapped[datetime] = mapped_column(index=True)
+    settled_at: Mapped[datetime | None]
+
+
 # --- daily digest: indexes its per-day aggregates range-scan --------------------------
 # Declared here, after the tables, so the earlier classes stay untouched; revision 0007 creates them.
 

@@ -15,8 +15,8 @@ import pytest
 
 from bench.knowledge import EVAL, evaluate_split
 from bot.cli import main
-from handlers.replies.faq_eval import figures
-from persona.faq import DEFAULT_THRESHOLD
+from handlers.replies.faq_eval import figures, offered
+from persona.faq import DEFAULT_CLARIFY_THRESHOLD, DEFAULT_THRESHOLD
 
 
 def test_held_out_paraphrases_are_answered_and_off_topic_is_not() -> None:
@@ -28,6 +28,10 @@ def test_held_out_paraphrases_are_answered_and_off_topic_is_not() -> None:
     assert f.wrong <= 0.028  # a wrong answer sent (6 of 216; goal 3 %)
     assert f.offtopic_answered <= 0.036  # 6 of 168; goal 5 %
     assert f.smalltalk_answered == 0.0
+    # 猜你想问: of the 47 not answered at once, 35 get entries to pick from, the right one among them for 29
+    c = offered(outcomes, DEFAULT_CLARIFY_THRESHOLD, DEFAULT_THRESHOLD)
+    assert c.band >= 35 and c.right_offered >= 0.828
+    assert c.offtopic_offered <= 0.078 and c.smalltalk_offered == 0.0  # 13 of 168
 
 
 def write_questions(tmp_path: Path, rows: str) -> Path:
@@ -49,6 +53,7 @@ def test_faq_eval_prints_the_figures_and_the_trade_off(tmp_path: Path, capsys: p
     assert "answered right        100.0 %" in out and "answered wrong          0.0 %" in out
     assert "off-topic answered      0.0 %" in out
     assert "0.50   100.0 %    0.0 %    0.0 %     0.0 %  <- threshold used above" in out
+    assert "offered (clarify 0.25): 0 of the 0 questions below the threshold" in out
 
 
 def test_faq_eval_uses_the_configured_knowledge_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,7 @@ from storage.models import (
     CommunityReward,
     Customer,
     CustomerNote,
+    FaqOffer,
     MemberFacts,
     OutboxItem,
     PointsEntry,
@@ -110,6 +111,8 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
         "unanswered_questions": [_fields(q, ("created_at", "text", "status", "best_faq", "answer", "answered_at"))
                                  for q in await repo.owned(UnansweredQuestion, cid)],
         "suggestions": [_fields(x, ("created_at", "text")) for x in await repo.owned(Suggestion, cid)],
+        "faq_offers": [_fields(o, ("offered_at", "question", "options", "status", "settled_at"))
+                       for o in await repo.owned(FaqOffer, cid)],  # 猜你想问
         "notes": [_fields(n, ("created_at", "staff_userid", "text")) for n in await repo.owned(CustomerNote, cid)],
         "stages": [_fields(s, ("entered_at", "stage", "source", "push")) for s in await repo.owned(StageEntry, cid)],
         "rule_hits": [_fields(h, ("created_at", "rule")) for h in await repo.owned(RuleHit, cid)],

@@ -1,4 +1,5 @@
-"""Digest sections: conversations, the persona's answer rate, top keywords, unanswered questions."""
+"""Digest sections: conversations, the persona's answer rate, top keywords, unanswered questions and
+the 猜你想问 offers (made, and settled by the customer picking an entry)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
 from bot.wecom.markdown import plain
 from handlers.replies.keywords import MAX_TEXTS, top_keywords
-from storage.models import Message, UnansweredQuestion
+from storage.models import FaqOffer, Message, UnansweredQuestion
 
 ACTIVE = Metric("activity.active_customers", "活跃客户", "activity", priority=1, note="当天发过消息的客户数")
 
@@ -94,6 +95,14 @@ TOP_QUESTIONS = Metric("service.top_questions", "热门问题", "service", kind=
                        note="当天未回答问题中出现最多的问题（后为次数）")
 
 
+CLARIFY_OFFERED = Metric("service.clarify_offered", "猜你想问", "service", priority=4,
+                         note="知识库没把握时列出候选问题请客户选择的次数")
+
+
+CLARIFY_RESOLVED = Metric("service.clarify_resolved", "猜你想问选中", "service", priority=4,
+                          note="客户从候选问题中选中一个、得到答案的次数")
+
+
 TOP = 5
 
 
@@ -116,7 +125,13 @@ async def unanswered(session: AsyncSession, window: Window) -> Mapping[str, Valu
         if label:
             counts[label] = counts.get(label, 0) + int(c)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
-    return {UNANSWERED.key: sum(int(c) for _, c in rows), TOP_QUESTIONS.key: Breakdown(tuple(ranked))}
+    offers = await session.scalar(select(func.count()).select_from(FaqOffer).where(window.covers(FaqOffer.offered_at)))
+    resolved = await session.scalar(select(func.count()).select_from(FaqOffer).where(
+        FaqOffer.status == "resolved", FaqOffer.settled_at.is_not(None), window.covers(FaqOffer.settled_at)))
+    return {UNANSWERED.key: sum(int(c) for _, c in rows), TOP_QUESTIONS.key: Breakdown(tuple(ranked)),
+            CLARIFY_OFFERED.key: int(offers or 0), CLARIFY_RESOLVED.key: int(resolved or 0)}
 
 
-UNANSWERED_PROVIDER = Provider("unanswered", (UNANSWERED, TOP_QUESTIONS), compute=unanswered, order=90)
+# 猜你想问 lives here: an offer is the step before a question is queued, and it adds no provider
+UNANSWERED_PROVIDER = Provider("unanswered", (UNANSWERED, TOP_QUESTIONS, CLARIFY_OFFERED, CLARIFY_RESOLVED),
+                               compute=unanswered, order=90)

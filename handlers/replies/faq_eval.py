@@ -12,7 +12,10 @@ Figures, over the questions that have an `expected` entry: top-1 accuracy (the r
 first, whatever the confidence), answered right (first AND confident), answered wrong (a wrong
 entry confident enough to be sent); over the lines without: off-topic answered, small talk
 answered. The trade-off table shows them for a range of thresholds, so an operator can choose
-`[faq] threshold` for their own base.
+`[faq] threshold` for their own base. "Offered (clarify)": of the questions in the band
+[clarify_threshold, threshold), the share whose right entry is among the 1-2 entries the persona
+would offer (猜你想问), and the shares of off-topic and small-talk lines that would get an offer,
+with a table over lower bounds to choose `[faq] clarify_threshold`.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from bot.errors import ConfigError
-from persona.faq import FaqEntry, FaqIndex
+from persona.faq import FaqEntry, FaqIndex, FaqMatch, clarify_options
 from persona.model import PersonaError
 
 if TYPE_CHECKING:
     from bot.config import Config
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+CLARIFY_BOUNDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,19 @@ class Outcome:
     top: str | None  # the id of the entry ranked first
     confidence: float
     top_label: str = ""  # its first phrasing
+    ranked: tuple[FaqMatch, ...] = ()  # the best two, for the clarify figures
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """猜你想问 at a lower bound: how many questions land in the band, how often the right entry is
+    among the options, how often off-topic and small talk would get an offer."""
+
+    lower: float
+    band: int
+    right_offered: float
+    offtopic_offered: float
+    smalltalk_offered: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +118,10 @@ def run(index: FaqIndex, questions: Sequence[EvalQuestion]) -> list[Outcome]:
     """Blocking: rank every question (the index must be built)."""
     outcomes = []
     for q in questions:
-        ranked = index.score(q.text, limit=1)
+        ranked = index.score(q.text, limit=2)
         top = ranked[0] if ranked else None
         outcomes.append(Outcome(q, top.entry.id if top else None, top.confidence if top else 0.0,
-                                top.entry.questions[0] if top else ""))
+                                top.entry.questions[0] if top else "", tuple(ranked)))
     return outcomes
 
 
@@ -124,12 +141,24 @@ def figures(outcomes: Sequence[Outcome], threshold: float) -> Figures:
                    smalltalk_answered=_share([o.confidence >= threshold for o in chat]))
 
 
+def offered(outcomes: Sequence[Outcome], lower: float, threshold: float) -> Offered:
+    def options(o: Outcome) -> list[str]:
+        return [e.id for e in clarify_options(o.ranked, lower, threshold)]
+
+    band = [o for o in outcomes if o.question.expected is not None and options(o)]
+    return Offered(lower=lower, band=len(band),
+                   right_offered=_share([o.question.expected in options(o) for o in band]),
+                   offtopic_offered=_share([bool(options(o)) for o in outcomes if o.question.kind == "offtopic"]),
+                   smalltalk_offered=_share([bool(options(o)) for o in outcomes if o.question.kind == "smalltalk"]))
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:5.1f} %"
 
 
-def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool = True) -> str:
-    """The figures at `threshold`, the trade-off table and (optionally) every miss."""
+def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool = True, clarify: float = 0.0) -> str:
+    """The figures at `threshold`, the trade-off table, 猜你想问 at `clarify` (0: not shown) and
+    (optionally) every miss."""
     f = figures(outcomes, threshold)
     lines = [f"{f.questions} questions with an answer, {f.offtopic} off-topic, {f.smalltalk} small talk; "
              f"threshold {threshold:.2f}",
@@ -145,6 +174,19 @@ def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool =
         mark = "  <- threshold used above" if t == threshold else ""
         lines.append(f"   {t:.2f}   {_pct(g.right)}  {_pct(g.wrong)}  {_pct(g.offtopic_answered)}   "
                      f"{_pct(g.smalltalk_answered)}{mark}")
+    if clarify > 0:
+        c = offered(outcomes, clarify, threshold)
+        below = sum(1 for o in outcomes if o.question.expected is not None and o.confidence < threshold)
+        lines += ["", f"offered (clarify {clarify:.2f}): {c.band} of the {below} questions below the threshold",
+                  f"  right entry among the options  {_pct(c.right_offered)}",
+                  f"  off-topic offered              {_pct(c.offtopic_offered)}",
+                  f"  small talk offered             {_pct(c.smalltalk_offered)}",
+                  "", "clarify   in band   right offered   off-topic offered   small talk offered"]
+        for lower in sorted({*CLARIFY_BOUNDS, clarify}):
+            h = offered(outcomes, lower, threshold)
+            mark = "  <- clarify_threshold used above" if lower == clarify else ""
+            lines.append(f"   {lower:.2f}   {h.band:7d}   {_pct(h.right_offered)}         {_pct(h.offtopic_offered)}"
+                         f"             {_pct(h.smalltalk_offered)}{mark}")
     if show_misses:
         misses = [o for o in outcomes if (o.question.expected is not None and (o.top != o.question.expected
                   or o.confidence < threshold)) or (o.question.expected is None and o.confidence >= threshold)]
@@ -176,4 +218,5 @@ def eval_command(config: Config, questions_file: str, kb_file: str | None, thres
     index.build()
     chosen = threshold if threshold is not None else config.of(FaqConfig).threshold
     source = kb_file or "the configured knowledge base"
-    return f"{source}: {len(entries)} entries\n" + report(run(index, load_questions(questions_file, entries)), chosen)
+    return f"{source}: {len(entries)} entries\n" + report(run(index, load_questions(questions_file, entries)), chosen,
+                                                            clarify=config.of(FaqConfig).clarify_threshold)

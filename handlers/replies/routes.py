@@ -1,18 +1,20 @@
 """The persona answering customers in WeChat Customer Service chats.
 
 One message, in this order: tag it (rules → tags → maybe a stage); stay silent if a person holds
-the chat; let the escalation rules decide whether a person must take it. Escalation adds to the
-answer, it does not replace it: a safety topic (an adverse reaction) first gets the persona's
-safety advice (never a product answer from the knowledge base), a sensitive question the
-knowledge base can answer ("不喜欢的话可以退货吗") first gets that answer, then the hand-off. Otherwise
-answer it (the knowledge base when sure; small talk, feelings and media in the persona's voice;
-an acknowledgement when the customer told us about themselves; for a real question it cannot
-answer, it is queued for staff and the persona promises a colleague only when someone will keep
-the promise, else says honestly it does not know yet (handlers/questions); for any other
-statement, a chat reply; with `[llm] enabled`, those last two go to the model first,
-handlers/replies/llm/); then push the new stage's content. The answer is written first so it
-leaves first. Answers are never capped; the push goes through the anti-spam gate. One customer
-message gets at most three kf messages here, inside WeCom's 5 per customer message.
+the chat; settle an open 猜你想问 offer ("1", "都不是": clarify.py); let the escalation rules decide
+whether a person must take it. Escalation adds to the answer, it does not replace it: a safety
+topic (an adverse reaction) first gets the persona's safety advice (never a product answer from
+the knowledge base), a sensitive question the knowledge base can answer ("不喜欢的话可以退货吗")
+first gets that answer, then the hand-off. Otherwise answer it (the knowledge base when sure; small
+talk, feelings and media in the persona's voice; an acknowledgement when the customer told us
+about themselves; for a real question it cannot answer, the plausible entries to choose from when
+there are some (猜你想问, when the model is off), else it is queued for staff and the persona
+promises a colleague only when someone will keep the promise, else says honestly it does not know
+yet (handlers/questions); for any other statement, a chat reply; with `[llm] enabled`, those last
+two go to the model first, handlers/replies/llm/); then push the new stage's content. The answer
+is written first so it leaves first. Answers are never capped; the push goes through the anti-spam
+gate. One customer message gets at most three kf messages here, inside WeCom's 5 per customer
+message.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from bot.wecom.events import KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
+from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.feelings import sense_feeling
 from handlers.replies.llm.ask import ask_model
@@ -50,6 +53,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     seen = await observe_message(ctx, customer, text) if text else Observation()
     if await held_by_advisor(ctx) is not None:
         await _stage_quietly(event, ctx, seen)
+        return
+    if text and await take_choice(ctx, customer, event.open_kfid, text):  # "1", "都不是" after 猜你想问
+        await _enter_stage(event, ctx, seen)
         return
     kb = ctx.services.knowledge
     safety = safety_topic(text, ctx.settings.of(EscalationConfig)) if text else None
@@ -91,11 +97,20 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
         kind = "question" if is_question(text) else "chat"
-        if not await ask_model(ctx, event, text, kind=kind, stage=seen.stage):  # else the model answers later
+        if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
+            pass  # the model answers later (grounded in the closest entries)
+        elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text):
+            pass  # 猜你想问: the customer's pick (or "都不是") settles it
+        else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
-    if seen.stage:
+    await _enter_stage(event, ctx, seen)
+
+
+async def _enter_stage(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:
+    """The message moved the customer to a new stage: record it and push the stage's content."""
+    if seen.stage and ctx.customer is not None:
         source = next((f"rule:{r.name}" for r in seen.fired if r.stage == seen.stage), "tags")
-        await enter_stage(ctx, customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)
+        await enter_stage(ctx, ctx.customer, seen.stage, source=source, push=True, open_kfid=event.open_kfid)
 
 
 async def _stage_quietly(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:

@@ -31,6 +31,7 @@ from storage.models import (
     CustomerGroup,
     CustomerNote,
     CustomerTag,
+    FaqOffer,
     GroupMembership,
     InboundEvent,
     InboundStatus,
@@ -59,7 +60,7 @@ from storage.queues import rowcount
 # Rows that belong to the erased customers and go with them (besides the customer row itself).
 OWNED = (CustomerTag, TagSync, RuleHit, StageEntry, SuppressedPush, UnansweredQuestion, Ticket, CheckinReminder,
          Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote, Redemption, MemberFacts,
-         Suggestion)
+         Suggestion, FaqOffer)
 
 
 def like_forms(needle: str, *, json_column: bool) -> set[str]:

@@ -1,5 +1,5 @@
-"""Questions the persona could not answer, the runtime knowledge base and its revision, and the
-question notices' watermarks."""
+"""Questions the persona could not answer, the runtime knowledge base and its revision, the
+question notices' watermarks and the entries offered when the persona was not sure (猜你想问)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
+from storage.models import FaqOffer, KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
 
 OPEN = "open"
 ANSWERED = "answered"
@@ -116,3 +116,31 @@ class QuestionNoticeRepo:
             self.session.add(QuestionNotice(staff_userid=userid, sent_at=now, last_question_id=last_question_id))
         else:
             found.sent_at, found.last_question_id = now, max(found.last_question_id, last_question_id)
+
+
+class FaqOfferRepo:
+    """猜你想问: at most one open offer per customer (a new one settles the old); settled rows stay for the digest."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find_open(self, customer_id: int, *, since: datetime) -> FaqOffer | None:
+        """The customer's open offer made at or after `since` (an older one has lapsed)."""
+        return await self.session.scalar(
+            select(FaqOffer).where(FaqOffer.customer_id == customer_id, FaqOffer.status == OPEN,
+                                   FaqOffer.offered_at >= since)
+            .order_by(FaqOffer.offered_at.desc(), FaqOffer.id.desc()).limit(1))
+
+    async def add(self, customer_id: int, question: str, options: Sequence[str], *, open_kfid: str,
+                  now: datetime) -> FaqOffer:
+        await self.settle_open(customer_id, "dropped", now=now)
+        row = FaqOffer(customer_id=customer_id, question=question, options=list(options), open_kfid=open_kfid,
+                       status=OPEN, offered_at=now)
+        self.session.add(row)
+        return row
+
+    async def settle_open(self, customer_id: int, status: str, *, now: datetime) -> None:
+        """Every open offer of the customer ends as `status` (resolved | declined | dropped)."""
+        await self.session.execute(update(FaqOffer).where(FaqOffer.customer_id == customer_id,
+                                                          FaqOffer.status == OPEN)
+                                   .values(status=status, settled_at=now))

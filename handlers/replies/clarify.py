@@ -1,0 +1,88 @@
+"""猜你想问: when the knowledge base is not sure but has plausible entries, the persona asks which one
+the customer means instead of queueing the question at once.
+
+A question with no confident entry whose best entry still reaches `[faq] clarify_threshold` gets the
+best one or two entries' first phrasings, numbered (`reply.clarify`), and the offer is kept per
+customer (`faq_offer`) for `clarify_minutes`. The customer's next text message settles it: a number
+or "第一个" ("是"/"对" when there was one option) gets that entry's answer (`reply.faq`); "都不是" sends
+the original question to the staff queue exactly as it would have gone (handlers/questions), so
+every promise is still kept; anything else drops the offer and is answered as usual.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.replies.config import FaqConfig
+from handlers.replies.fallback import embedded_answer
+from handlers.services import Ctx
+from persona.faq import clarify_options
+from storage.models import Customer
+from storage.repos.replies import FaqOfferRepo
+
+NONE_FITS = -1
+# What a customer writes to pick an option (index into the options offered).
+PICKS = {"1": 0, "一": 0, "第一": 0, "第一个": 0, "第1个": 0, "1个": 0, "选1": 0, "第一条": 0,
+         "2": 1, "二": 1, "第二": 1, "第二个": 1, "第2个": 1, "2个": 1, "选2": 1, "第二条": 1}
+YES = frozenset("是 对 是的 对的 嗯 嗯嗯 对对 没错 是这个 就是这个 对就是这个 是它".split())
+NO = frozenset("都不是 不是 都不对 不对 都没有 没有 都不是的 不是的 不是这个 都不是这个".split())
+_TRIM = " \t\r\n。.!！?？~～,，、"
+_PARTICLES = "呀啊哦吧呢嘛啦哈"
+
+
+def choice(text: str, options: int) -> int | None:
+    """The option a reply picks (0-based), NONE_FITS, or None when it is about something else."""
+    words = text.strip(_TRIM).translate(str.maketrans("１２", "12"))
+    while len(words) > 1 and words[-1] in _PARTICLES:
+        words = words[:-1].rstrip(_TRIM)
+    if words in NO:
+        return NONE_FITS
+    if words in YES:
+        return 0 if options == 1 else None
+    picked = PICKS.get(words)
+    return picked if picked is not None and picked < options else None
+
+
+def listing(questions: list[str]) -> str:
+    return "\n".join(f"{n}. {q}" for n, q in enumerate(questions, 1))
+
+
+async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: str) -> bool:
+    """Offer the plausible entries for a question the knowledge base is not sure of; False when
+    there are none (below `clarify_threshold`, or the feature is off): the caller queues it."""
+    lower = ctx.settings.of(FaqConfig).clarify_threshold
+    if lower <= 0:
+        return False
+    kb = ctx.services.knowledge
+    options = clarify_options(await kb.rank(question, 2), lower, kb.threshold)  # embeds in a thread
+    if not options:
+        return False
+    await FaqOfferRepo(ctx.session).add(customer.id, question, [e.id for e in options], open_kfid=open_kfid,
+                                        now=ctx.clock.now())
+    await ctx.say("reply.clarify", name=customer.name, options=listing([e.questions[0] for e in options]))
+    return True
+
+
+async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -> bool:
+    """Settle the customer's open offer with this message; True when the message was the answer to
+    it (the entry's answer, or the question queued), False when it was about something else (the
+    offer is dropped and the message is answered as usual) or there was no offer."""
+    config = ctx.settings.of(FaqConfig)
+    repo = FaqOfferRepo(ctx.session)
+    now = ctx.clock.now()
+    offer = await repo.find_open(customer.id, since=now - timedelta(minutes=config.clarify_minutes))
+    if offer is None:
+        return False
+    picked = choice(text, len(offer.options))
+    if picked is None:
+        await repo.settle_open(customer.id, "dropped", now=now)
+        return False
+    entries = {e.id: e for e in ctx.services.knowledge.entries}
+    entry = entries.get(offer.options[picked]) if picked != NONE_FITS else None
+    if entry is None:  # none fits (or the entry was removed meanwhile): the question goes to staff
+        await repo.settle_open(customer.id, "declined", now=now)
+        await embedded_answer(ctx, customer, offer.open_kfid or open_kfid, "question", offer.question)
+        return True
+    await repo.settle_open(customer.id, "resolved", now=now)
+    await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=offer.question)
+    return True

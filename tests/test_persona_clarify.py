@@ -1,0 +1,137 @@
+"""猜你想问: a question the knowledge base is not sure of, but has plausible entries for, gets those
+entries to choose from instead of the staff queue at once; the customer's pick gets the answer,
+"都不是" queues the question as it would have been (the promise kept), anything else moves on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.appkeys import SCHEDULER
+from bot.cli import main
+from handlers.replies.clarify import NONE_FITS, choice
+from persona.faq import FaqEntry, FaqMatch, clarify_options
+from storage.models import FaqOffer, UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.harness import BotUnderTest
+
+clock, bot = kit.clock, kit.bot  # Monday 10:00, the bot with the escalation team (li.na on duty below)
+
+VAGUE = "你们这是真货吗？"  # the demo base's authenticity entry is plausible (≈0.45), not sure (< 0.55)
+OFFERED = "1. 是正品吗"  # the entry's first phrasing, numbered
+ANSWER = "防伪码"  # in the entry's answer
+PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")  # reply.fallback of the interest preset
+
+
+async def say(bot: BotUnderTest, wecom, ext: str, text: str) -> list[str]:
+    before = len(wecom.customer_inbox(ext))
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    return [str(r) for r in wecom.customer_inbox(ext)[before:]]
+
+
+async def count(bot: BotUnderTest, model: type) -> int:
+    async with bot.sessions() as s:
+        return int(await s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_vague_question_gets_the_plausible_entry_and_the_number_gets_its_answer(bot, wecom) -> None:
+    (offer,) = await say(bot, wecom, "wmClar001", VAGUE)
+    assert OFFERED in offer and "回复数字" in offer and ANSWER not in offer
+    assert await count(bot, UnansweredQuestion) == 0  # not queued yet: the customer may pick
+    (answer,) = await say(bot, wecom, "wmClar001", "1")
+    assert ANSWER in answer
+    assert await count(bot, UnansweredQuestion) == 0
+    (again,) = await say(bot, wecom, "wmClar001", "1")  # the offer is settled: "1" is no pick any more
+    assert ANSWER not in again
+
+
+async def test_two_plausible_entries_are_both_offered_and_the_second_can_be_picked(bot, wecom) -> None:
+    (offer,) = await say(bot, wecom, "wmClar007", "积分会过期吗？")  # membership ≈0.54, shelf life ≈0.43
+    assert "1. 怎么成为会员\n2. 保质期多久" in offer
+    (answer,) = await say(bot, wecom, "wmClar007", "第二个")
+    assert "开封后建议 12 个月内用完" in answer and "积分" not in answer
+
+
+async def test_none_of_them_queues_the_original_question_and_staff_hear_of_it(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await say(bot, wecom, "wmClar002", VAGUE)
+    (reply,) = await say(bot, wecom, "wmClar002", "都不是")
+    assert any(p in reply for p in PROMISE)  # someone is on duty: the promise, kept below
+    async with bot.sessions() as s:
+        (q,) = (await s.scalars(select(UnansweredQuestion))).all()
+    assert (q.text, q.status) == (VAGUE, "open")
+    assert await bot.app[SCHEDULER].fire("questions.notify", bot.clock.now())
+    await bot.drain()
+    (notice,) = wecom.staff_inbox("li.na")
+    assert f"#{q.id}" in notice and VAGUE in notice
+
+
+async def test_an_unrelated_message_clears_the_offer_and_is_answered_as_usual(bot, wecom) -> None:
+    await say(bot, wecom, "wmClar003", VAGUE)
+    (reply,) = await say(bot, wecom, "wmClar003", "下单后多久发货？")
+    assert "发" in reply and ANSWER not in reply  # the shipping answer, not a pick
+    (later,) = await say(bot, wecom, "wmClar003", "1")
+    assert ANSWER not in later
+    (after_none,) = await say(bot, wecom, "wmClar003", "都不是")
+    assert not any(p in after_none for p in PROMISE)
+    assert await count(bot, UnansweredQuestion) == 0  # nothing of the first question was queued
+
+
+async def test_the_digest_counts_offers_made_and_picked(bot, wecom, clock) -> None:
+    from datetime import date, timedelta
+
+    from handlers.digest.build import build_digest
+
+    await say(bot, wecom, "wmClar005", VAGUE)
+    await say(bot, wecom, "wmClar005", "1")
+    await say(bot, wecom, "wmClar006", VAGUE)
+    await say(bot, wecom, "wmClar006", "都不是")
+    async with bot.sessions() as s:
+        digest = await build_digest(s, date(2026, 3, 2), "Asia/Shanghai", now=clock.now() + timedelta(days=1))
+    assert (digest.value("service.clarify_offered"), digest.value("service.clarify_resolved")) == (2, 1)
+    assert digest.value("service.unanswered") == 1  # the one nobody picked was queued
+
+
+async def test_the_offer_lapses_after_clarify_minutes(bot, wecom, clock) -> None:
+    await say(bot, wecom, "wmClar004", VAGUE)
+    clock.advance(11 * 60)
+    (reply,) = await say(bot, wecom, "wmClar004", "1")
+    assert ANSWER not in reply
+
+
+async def test_small_talk_never_gets_an_offer(bot, wecom) -> None:
+    for n, text in enumerate(["你好", "谢谢你呀", "哈哈哈哈", "今天天气真好", "好无聊", "你是谁", "晚安"]):
+        replies = await say(bot, wecom, f"wmClarT{n:02d}", text)
+        assert not any("回复数字" in r for r in replies), (text, replies)
+    assert await count(bot, FaqOffer) == 0
+
+
+def test_the_second_entry_is_offered_only_when_it_is_plausible_too() -> None:
+    a, b = (FaqEntry(id=x, questions=(x,), answer=x) for x in "ab")
+    assert clarify_options([FaqMatch(a, 0.4), FaqMatch(b, 0.2)], 0.25, 0.55) == [a, b]
+    assert clarify_options([FaqMatch(a, 0.4), FaqMatch(b, 0.1)], 0.25, 0.55) == [a]
+    assert clarify_options([FaqMatch(a, 0.6), FaqMatch(b, 0.3)], 0.25, 0.55) == []  # sure: answered
+    assert clarify_options([FaqMatch(a, 0.2), FaqMatch(b, 0.1)], 0.25, 0.55) == []  # not plausible: queued
+    assert clarify_options([FaqMatch(a, 0.4)], 0.0, 0.55) == []  # turned off
+
+
+@pytest.mark.parametrize(("text", "options", "picked"), [
+    ("1", 2, 0), ("２", 2, 1), ("第二个", 2, 1), ("第一个吧", 1, 0), ("是的", 1, 0), ("对", 1, 0),
+    ("是", 2, None), ("2", 1, None), ("都不是", 2, NONE_FITS), ("不是哦", 1, NONE_FITS), ("下单后多久发货", 2, None)])
+def test_a_reply_picks_an_option_only_when_it_says_which(text: str, options: int, picked: int | None) -> None:
+    assert choice(text, options) == picked
+
+
+def test_a_persona_without_reply_clarify_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from persona import default_persona_path
+
+    text = default_persona_path().read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("clarify = ")]
+    assert len(lines) == len(text.splitlines()) - 1
+    bad = tmp_path / "no_clarify.toml"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["persona", "check", str(bad)]) == 1
+    assert "templates.reply.clarify" in capsys.readouterr().err
