@@ -2,8 +2,8 @@
 
 NAME: callbacks, burst, digest, fanout, llm (the originals; all four when none is named) and the ceiling
 benchmarks of issue 15: welcome, kf, mixed, replicas (bench/ceiling.py). `--check` exits 1 when a
-goal of a benchmark that ran was missed; `--compare` runs welcome, kf and mixed twice in the same
-run: "before" (main's code, or this tree with BENCH_BEFORE's settings) and "after" (this tree)."""
+goal of a benchmark that ran was missed; `--compare` runs welcome, kf, mixed and replicas twice in the
+same run: "before" (main's code, or this tree with BENCH_BEFORE's settings) and "after" (this tree)."""
 
 from __future__ import annotations
 
@@ -133,9 +133,12 @@ async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
         if not pg_available():
             print("PostgreSQL not reachable at 127.0.0.1:5432: replicas skipped", file=sys.stderr)
         else:
-            for n in (int(x) for x in os.environ.get("BENCH_REPLICAS", "1,2,4").split(",")):
-                rows.append(await run_replicas(fresh_pg_database, drop_pg_database, work, replicas=n,
-                                               requests=int(env_float("BENCH_REPLICA_COMMANDS", 3000))))
+            counts = [int(x) for x in os.environ.get("BENCH_REPLICAS", "1,2,4").replace(" ", ",").split(",") if x]
+            for n in counts:  # before and after side by side at each replica count
+                for label, env, src in configurations(compare, work):
+                    rows.append(await run_replicas(fresh_pg_database, drop_pg_database, work, replicas=n,
+                                                   requests=int(env_float("BENCH_REPLICA_COMMANDS", 3000)),
+                                                   env=env, label=label, src=src))
     return rows
 
 

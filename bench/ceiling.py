@@ -236,17 +236,25 @@ async def fire_spread(urls: list[str], requests: list[tuple[dict[str, str], byte
 
 
 async def run_replicas(make_db: Callable[[], Awaitable[str]], drop_db: Callable[[str], Awaitable[None]], work: Path,
-                       *, replicas: int, requests: int) -> Row:
-    """`replicas` processes on one fresh PostgreSQL database; staff commands spread over them."""
+                       *, replicas: int, requests: int, env: dict[str, str] | None = None, label: str = "",
+                       src: Path | None = None) -> Row:
+    """`replicas` processes on one fresh PostgreSQL database; staff commands spread over them. Besides
+    the bots' CPU, PostgreSQL's (its backends serving this database) and what its sessions waited
+    for: the two together per command bound what this machine can answer, whatever the replicas."""
+    from bench.pgstats import Watch, database_of
+
     db_url = await make_db()
     stack = await open_stack(db_url, work, **MANY_STAFF_MESSAGES)
     try:
         for n in range(replicas):
-            await stack.start_bot(f"replica-{replicas}-{n}", {"WANZI_WORKER__INSTANCE_NAME": f"bench-replica-{n}"},
-                                  migrate=n == 0)
+            await stack.start_bot(f"replica-{replicas}-{n}-{slug(label)}",
+                                  {**(env or {}), "WANZI_WORKER__INSTANCE_NAME": f"bench-replica-{n}"},
+                                  migrate=n == 0, src=src)
         load = SignedLoad(stack.emu.config)
         sealed = [load.seal(load.staff_text(i, STAFF[i % len(STAFF)], "/help")) for i in range(requests)]
         load_before = load_average()
+        watch = Watch(database_of(db_url))
+        await watch.start()
         started = time.monotonic()
         errors = await fire_spread([b.url for b in stack.bots], sealed, 32)
         acked = time.monotonic() - started
@@ -256,15 +264,38 @@ async def run_replicas(make_db: Callable[[], Awaitable[str]], drop_db: Callable[
         wall = time.monotonic() - started
         replies = len([c for c in stack.emu.calls("message/send") if c.ok])
         cpu = sum(b.cpu() for b in stack.bots)
+        pg = await watch.stop(replies, wall)
+        queued = await queued_at_end(db_url)
         return Row("replicas: PostgreSQL, one database", f"postgresql × {replicas}", {
-            "commands": str(requests), "acked in": f"{acked:.1f} s ({requests / acked:.0f}/s)",
-            "answered": f"{replies}/{requests}", "answered/s": f"{replies / wall:.0f}",
-            "bots' CPU ms/command": f"{1000 * cpu / max(1, replies):.2f}", "non-200": str(errors),
+            "config": label or "default", "commands": str(requests),
+            "acked in": f"{acked:.1f} s ({requests / acked:.0f}/s)",
+            "answered": f"{replies}/{requests}" + (f" ({queued} at 60 s)" if replies < requests else ""),
+            "answered/s": f"{replies / wall:.0f}",
+            "bots' CPU ms/command": f"{1000 * cpu / max(1, replies):.2f}", **pg, "non-200": str(errors),
             "load avg before": load_before,
         })
     finally:
         await stack.stop()
         await drop_db(db_url)
+
+
+async def queued_at_end(db_url: str) -> str:
+    """Where the commands not yet answered are: still in the inbox, or in the outbox (late), else lost."""
+    from sqlalchemy import func, select
+
+    from storage.db import create_engine
+    from storage.models import InboundEvent, OutboxItem
+
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            inbox = (await conn.execute(select(func.count()).select_from(InboundEvent)
+                                        .where(InboundEvent.status == "pending"))).scalar()
+            outbox = dict((await conn.execute(select(OutboxItem.status, func.count()).where(
+                OutboxItem.api == "message/send", OutboxItem.status != "sent").group_by(OutboxItem.status))).all())
+    finally:
+        await engine.dispose()
+    return f"inbox {inbox} pending, outbox " + (", ".join(f"{n} {k}" for k, n in outbox.items()) or "empty")
 
 
 def env_float(name: str, default: float) -> float:

@@ -33,7 +33,7 @@ from bot.metrics import Metrics
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
 from storage.models import InboundEvent, InboundStatus
-from storage.queues import InboundRepo, _for_claim
+from storage.queues import InboundRepo, for_update
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,8 @@ class InboxWorker:
         """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when acks or the
         delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
-            stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run])))
+            stmt = for_update(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run]))
+                              .order_by(InboundEvent.id))  # one lock order: no deadlock with another holder
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
             outcomes: list[str] = []
             for claimed, event in run:
@@ -234,7 +235,7 @@ class InboxWorker:
 
     async def _dispatch(self, event_id: int, event: Event, received_at: datetime) -> bool:
         async with self.sessions.begin() as session:
-            stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id == event_id))
+            stmt = for_update(session, select(InboundEvent).where(InboundEvent.id == event_id))
             row = (await session.scalars(stmt)).first()
             if row is None or row.status != InboundStatus.PENDING:
                 return False  # another worker finished it while our lease lapsed

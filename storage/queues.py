@@ -5,7 +5,10 @@ call. A lease names its holder (a worker_instance, storage/leases.py): a crashed
 come back when its lease runs out or as soon as its process is known dead, whichever is first;
 a live holder renews its leases, so nobody takes its rows. On PostgreSQL the claim uses FOR
 UPDATE SKIP LOCKED so several processes never take the same row; on SQLite every write
-transaction is BEGIN IMMEDIATE, which serialises claims the same way.
+transaction is BEGIN IMMEDIATE, which serialises claims the same way. The holder finishing a row
+locks it with a plain FOR UPDATE (its own heartbeat may hold it for a moment: skipping it would
+leave it waiting a whole lease), and heartbeats renew only rows nobody holds locked, so neither
+ever waits behind the other's transaction.
 
 The outbox is claimed earliest deadline first: deadline-bound rows (welcome codes) before any
 other, so a backlog of pushes or replies never delays a welcome.
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence, TypeVar, cast
 
-from sqlalchemy import Select, case, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
@@ -47,6 +50,24 @@ def _for_claim(session: AsyncSession, stmt: S) -> S:
     if _dialect(session) == "postgresql":
         return stmt.with_for_update(skip_locked=True)
     return stmt
+
+
+def for_update(session: AsyncSession, stmt: S) -> S:
+    """Lock rows this process already holds by lease before finishing them (PostgreSQL: FOR UPDATE,
+    waiting). Not SKIP LOCKED: a row is also locked for a moment while its own holder's heartbeat
+    renews the lease, and skipping it then would leave it pending until the lease ran out."""
+    if _dialect(session) == "postgresql":
+        return stmt.with_for_update()
+    return stmt
+
+
+def not_busy(session: AsyncSession, key: Any, where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`where`, narrowed on PostgreSQL to rows no transaction holds locked: a heartbeat renewing its
+    leases skips rows being finished right now (they need no lease any more), so it never waits
+    behind a handler's transaction nor deadlocks with one."""
+    if _dialect(session) != "postgresql":
+        return where
+    return cast(ColumnElement[bool], key.in_(select(key).where(where).with_for_update(skip_locked=True)))
 
 
 def dedupe_hash(dedupe_key: str) -> str:
@@ -117,10 +138,10 @@ class InboundRepo:
     async def renew(self, event_ids: Sequence[int], *, owner: str, now: datetime, lease_s: float) -> None:
         """Extend the leases `owner` still holds on these events (its heartbeat)."""
         if event_ids:
-            await self.session.execute(
-                update(InboundEvent).where(InboundEvent.id.in_(list(event_ids)), InboundEvent.lease_owner == owner,
-                                           InboundEvent.status == "pending")
-                .values(lease_until=now + timedelta(seconds=lease_s)))
+            held = and_(InboundEvent.id.in_(list(event_ids)), InboundEvent.lease_owner == owner,
+                        InboundEvent.status == "pending")
+            await self.session.execute(update(InboundEvent).where(not_busy(self.session, InboundEvent.id, held))
+                                       .values(lease_until=now + timedelta(seconds=lease_s)))
 
     async def get(self, event_id: int) -> InboundEvent:
         row = await self.session.get(InboundEvent, event_id)
@@ -186,9 +207,10 @@ class OutboxRepo:
             return
         stamp = OutboxItem.lease_until.type
         short = literal(now + timedelta(seconds=deadline_lease_s), stamp)
+        held = and_(OutboxItem.id.in_(list(item_ids)), OutboxItem.lease_owner == owner,
+                    OutboxItem.status == "sending")
         await self.session.execute(
-            update(OutboxItem).where(OutboxItem.id.in_(list(item_ids)), OutboxItem.lease_owner == owner,
-                                     OutboxItem.status == "sending")
+            update(OutboxItem).where(not_busy(self.session, OutboxItem.id, held))
             .values(lease_until=case((OutboxItem.deadline.is_(None), literal(now + timedelta(seconds=lease_s), stamp)),
                                      (OutboxItem.deadline < short, OutboxItem.deadline), else_=short)))
 
@@ -244,9 +266,10 @@ class KfCursorRepo:
     async def renew(self, open_kfids: Sequence[str], *, owner: str, now: datetime, lease_s: float) -> None:
         """Extend the pull leases `owner` still holds (its heartbeat)."""
         if open_kfids:
+            held = and_(KfCursor.open_kfid.in_(list(open_kfids)), KfCursor.lease_owner == owner,
+                        KfCursor.lease_until.is_not(None))
             await self.session.execute(
-                update(KfCursor).where(KfCursor.open_kfid.in_(list(open_kfids)), KfCursor.lease_owner == owner,
-                                       KfCursor.lease_until.is_not(None))
+                update(KfCursor).where(not_busy(self.session, KfCursor.open_kfid, held))
                 .values(lease_until=now + timedelta(seconds=lease_s)))
 
     async def get(self, open_kfid: str) -> KfCursor | None:

@@ -3,18 +3,21 @@ against it, and a lease held by a live process never taken (SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
+import pytest
 from aiohttp import web
 from sqlalchemy import select
 
 from bot.app import create_app
+from bot.appkeys import INBOX, INSTANCE
 from bot.clock import FakeClock, SystemClock
 from bot.config import WorkerConfig
 from bot.delivery import deadline_retry_at
 from bot.instance import Instance
 from emulator import Emulator, EmulatorConfig
-from storage.models import OutboxItem
+from storage.models import InboundEvent, OutboxItem
 from storage.queues import InboundRepo, KfCursorRepo, OutboxRepo
 from tests.harness import make_config
 from tests.waiting import wait_until
@@ -262,3 +265,42 @@ async def test_each_replicas_client_takes_its_share_of_wecoms_caps(sessions) -> 
     clock.advance(WORKER.dead_after_s + WORKER.heartbeat_s)  # a falls silent, c heartbeats on
     await c.beat()
     assert c.replicas == 1
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_events_whose_leases_the_heartbeat_is_renewing_are_answered_at_once(wanzi, wecom, clock,
+                                                                                  monkeypatch) -> None:
+    """PostgreSQL row locks: the heartbeat renews a batch's leases just as the inbox finishes it.
+    Every command is still answered in that round, not a whole lease later."""
+    inbox, holder = wanzi.app[INBOX], wanzi.app[INSTANCE]
+    real = inbox._process_all
+
+    async def heartbeat_meanwhile(run):
+        renewing, done = asyncio.Event(), asyncio.Event()
+
+        async def beat() -> None:  # what Instance.beat does, its transaction held a moment longer
+            async with wanzi.sessions.begin() as s:
+                await InboundRepo(s).renew([r.id for r, _ in run], owner=holder.id, now=clock.now(),
+                                           lease_s=WORKER.lease_s)
+                renewing.set()
+                await done.wait()
+
+        task = asyncio.create_task(beat())
+        await renewing.wait()
+        asyncio.get_running_loop().call_later(0.2, done.set)
+        try:
+            return await real(run)
+        finally:
+            await task
+
+    monkeypatch.setattr(inbox, "_process_all", lambda run: heartbeat_meanwhile(run) if run else real(run))
+    staff = ["zhang.wei", "li.na", "wang.fang"]
+    for userid in staff:  # three commands share a transaction; then one on its own
+        await wecom.staff_sends(userid, "/help")
+    await wanzi.drain()
+    await wecom.staff_sends("chen.jing", "/help")
+    await wanzi.drain()
+
+    assert len([c for c in wecom.calls("message/send") if c.ok]) == 4
+    async with wanzi.sessions() as s:
+        assert set((await s.scalars(select(InboundEvent.status))).all()) == {"done"}
