@@ -179,7 +179,10 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
             await db.ensure_migrated(engine)
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
-        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
+        journal = config.server.intake_journal
+        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
+                             fsync=config.server.intake_fsync)
+        app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
         port = config.server.port if take_over else 0  # port 0: a name of its own, no predecessor
         instance = Instance(app[SESSIONS], app[CLOCK], config.worker, instance_name(config.worker, port))
         await instance.start(take_over=take_over)
@@ -191,6 +194,7 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
             await instance.stop()
         except (SQLAlchemyError, OSError) as exc:  # the database is gone: the silent heartbeat tells the rest
             log.warning("could not record the instance's stop", extra={"error": type(exc).__name__})
+        app[INTAKE].close()
         await engine.dispose()
 
     return open_database
@@ -311,6 +315,7 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
 
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
                  asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
+                 asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain"),
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),

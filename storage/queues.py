@@ -68,6 +68,7 @@ class NewInbound:
     kind: str
     payload: dict[str, Any]
     deadline: datetime | None = None
+    received_at: datetime | None = None  # None: `now` of the insert (the intake journal keeps the arrival's)
 
 
 class InboundRepo:
@@ -88,7 +89,7 @@ class InboundRepo:
         hashes = [dedupe_hash(e.dedupe_key) for e in events]
         stmt = _insert(self.session)(InboundEvent).values([
             {"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
-             "attempts": 0, "error": "", "received_at": now, "due_at": now, "deadline": e.deadline}
+             "attempts": 0, "error": "", "received_at": e.received_at or now, "due_at": now, "deadline": e.deadline}
             for h, e in zip(hashes, events, strict=True)
         ]).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.dedupe_key, InboundEvent.id)
         new = {key: row_id for key, row_id in (await self.session.execute(stmt)).all()}
