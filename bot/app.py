@@ -285,13 +285,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
             for worker in workers:
                 worker.wakeup.set()
 
+        priority = app[INTAKE].priority
         app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],
                                  KfPuller(app[SESSIONS], client, clock, config.worker, instance=app[INSTANCE]),
                                  contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE],
                                  # SQLite: one connection, so acks and welcomes (the delivery worker's
                                  # claims and outcomes) would wait behind a shared transaction
-                                 yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db())
-                                 if db.is_sqlite(config.database.url) else lambda: False)
+                                 yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db()
+                                           or priority.pressed())
+                                 if db.is_sqlite(config.database.url) else priority.pressed,
+                                 make_way=priority.make_way if config.server.ack_priority else None)
         scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
                               refresh_s=_schedule_refresh_s(config))
         for feature in app[FEATURES]:

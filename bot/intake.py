@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.groupcommit import GroupCommit
 from bot.journal import IntakeJournal, Record
+from bot.priority import AckPriority
 from bot.wecom.events import Event, KfNotified
 from storage.queues import InboundRepo, NewInbound
 
@@ -62,6 +63,7 @@ class Intake:
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
         self.journal = IntakeJournal(journal, self._drain, fsync=fsync) if journal is not None else None
         self.waiting = 0  # callbacks waiting for their commit (and so for their ack)
+        self.priority = AckPriority()  # the callback route counts itself in; the inbox makes way
 
     async def store(self, arrival: Arrival) -> Stored:
         """Persist one event under its dedupe key (in the table, or fsync'd in the journal)."""

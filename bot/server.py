@@ -95,6 +95,10 @@ class CallbackEndpoint:
         return web.Response(text=plain, content_type="text/plain")
 
     async def receive(self, request: web.Request) -> web.Response:
+        with self.intake.priority:  # the inbox makes way while callbacks are being acked
+            return await self._receive(request)
+
+    async def _receive(self, request: web.Request) -> web.Response:
         started = time.perf_counter()
         kind = "unknown"
         try:
