@@ -62,7 +62,9 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         load = SignedLoad(emu.config)
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        cpu = cpu_seconds(proc.pid) - cpu
         started = time.perf_counter() - wall
         while len([c for c in emu.calls("message/send") if c.ok]) < REQUESTS and \
                 time.perf_counter() - started < 300:
@@ -71,6 +73,7 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         replies = len([c for c in emu.calls("message/send") if c.ok])
         row = Row("callbacks: full pipeline", backend, {"config": label or "default", **summary(latencies, wall)})
         row.numbers["non-200"] = str(errors)
+        row.numbers["bot CPU while acking"] = per_request(cpu, wall)
         row.numbers["replies sent"] = f"{replies}/{REQUESTS} in {done:.1f} s ({replies / done:.0f}/s)"
         return row
     finally:
@@ -88,13 +91,27 @@ async def run_bare(work: Path) -> Row:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
         load = SignedLoad(EmulatorConfig())
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        cpu = cpu_seconds(proc.pid) - cpu
         row = Row("callbacks: bare stack", "none", summary(latencies, wall))
         row.numbers["non-200"] = str(errors)
+        row.numbers["CPU"] = per_request(cpu, wall)
         return row
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
+
+
+def cpu_seconds(pid: int) -> float:
+    from bench.stack import cpu_seconds as of  # bench.stack imports this module
+
+    return of(pid)
+
+
+def per_request(cpu: float, wall: float) -> str:
+    """The process's CPU over the burst: ms per request and the share of one core it got."""
+    return f"{cpu * 1000 / REQUESTS:.2f} ms/req, {cpu / wall:.0%} of a core"
 
 
 def ratio(full: Row, bare: Row) -> str:

@@ -10,8 +10,9 @@ event is still processed once.
 
 Files: `DIR/intake-<n>.log`, one process (one replica) per directory. Each record is a length,
 a CRC-32 and the JSON of one arrival; a torn last record (the process died inside a write, so its
-callback was never acked) ends the replay of that file. A segment is deleted once every record in
-it is in the database and a newer one receives the appends.
+callback was never acked) ends the replay of that file. The segment receiving appends is emptied
+whenever all of it is in the database; under a steady stream it is closed after SEGMENT_BYTES and
+deleted once drained, while a new one receives the appends.
 """
 
 from __future__ import annotations
@@ -218,11 +219,13 @@ class IntakeJournal:
         while len(self._recent) > RECENT_KEYS:
             self._recent.popitem(last=False)
         if self._left[self._segment] == 0 and self._size:
-            # all of the current segment is stored: move on, so no stored record outlives its drain
-            # (a replay long after could re-create an event that retention has since deleted)
+            # all of the current segment is stored: empty it, so no stored record outlives its drain
+            # (a replay long after could re-create an event that retention has since deleted); an
+            # emptying lost in a crash only replays records the dedupe key then drops
             async with self._files:
                 if self._left[self._segment] == 0 and self._size:
-                    await asyncio.to_thread(self._rotate)
+                    os.ftruncate(self._file.fileno(), 0)
+                    self._size = 0
         for segment in [s for s, left in self._left.items() if left == 0 and s != self._segment]:
             del self._left[segment]
             (self.directory / f"intake-{segment}.log").unlink(missing_ok=True)
