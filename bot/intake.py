@@ -101,8 +101,8 @@ class Intake:
 
     async def drain_forever(self, on_stored: Callable[[], None]) -> None:
         """Journaled callbacks into the table (nothing to do without a journal)."""
-        if self.journal is not None:
-            await self.journal.drain_forever(on_stored)
+        if self.journal is not None:  # the drain, too, waits while acks are pressing (bot/priority.py)
+            await self.journal.drain_forever(on_stored, hold=self.priority.make_way)
 
     async def _drain(self, records: list[Record]) -> list[int | None]:
         return await self._insert([NewInbound(r.dedupe_key, r.source, r.kind, r.payload,

@@ -185,11 +185,15 @@ class IntakeJournal:
         if self.fsync:
             os.fdatasync(file.fileno())
 
-    async def drain_forever(self, on_stored: Callable[[], None], retry_s: float = 1.0) -> None:
+    async def drain_forever(self, on_stored: Callable[[], None], retry_s: float = 1.0,
+                            hold: Callable[[], Awaitable[None]] | None = None) -> None:
         """Move journaled records into the database, oldest first, a batch per transaction;
-        `on_stored` after each (wakes the inbox)."""
+        `on_stored` after each (wakes the inbox). `hold`, awaited while less than a batch waits:
+        during a burst of acks, fewer and larger transactions."""
         while True:
             await self._ready.wait()
+            if hold is not None and len(self._undrained) < self.drain_batch:
+                await hold()
             try:
                 if await self.drain_once():
                     on_stored()
