@@ -70,7 +70,8 @@ CEILING = ("welcome", "kf", "mixed", "replicas")
 # By default "before" is the code of BENCH_BEFORE_REF (default: main) with its own defaults, run from
 # a copy made with `git archive`; BENCH_BEFORE="KEY=VALUE,..." instead runs this tree with those
 # settings, to measure one lever on its own (e.g. WANZI_SQLITE_DRIVER=stock).
-# BENCH_AFTER="KEY=VALUE,..." gives this tree settings of its own (with or without --compare), e.g.
+# BENCH_AFTER="KEY=VALUE,..." gives this tree settings of its own (with or without --compare), BENCH_BOTH
+# both sides (and so to a BENCH_BEFORE_REF that knows them), e.g.
 # WANZI_SERVER__INTAKE_JOURNAL={work}: "{work}" becomes a fresh directory of the run.
 Configuration = tuple[str, dict[str, str], "Path | None"]
 
@@ -81,6 +82,11 @@ def settings_of(variable: str) -> dict[str, str]:
 
 
 def configurations(compare: bool, work: Path) -> list[Configuration]:
+    both = settings_of("BENCH_BOTH")  # settings of both sides, e.g. when BENCH_BEFORE_REF has them too
+    return [(label, {**both, **env}, src) for label, env, src in sides(compare, work)]
+
+
+def sides(compare: bool, work: Path) -> list[Configuration]:
     after = settings_of("BENCH_AFTER")
     named = " (" + ", ".join(f"{k}={v}" for k, v in after.items()) + ")" if after else ""
     if not compare:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -312,10 +313,19 @@ def _schedule_refresh_s(config: Config) -> float:
     return config.of(CommunityConfig).schedule_refresh_s
 
 
+async def warm_up_then_freeze(services: Any) -> None:
+    """Start-up's objects (the knowledge model, jieba's dictionary) live as long as the process:
+    once they are loaded, `gc.freeze` keeps every full collection from walking them again, a pause
+    of the whole event loop (and every ack waiting on it) each time."""
+    from handlers.wiring import warm_up
+
+    await warm_up(services)
+    gc.collect()
+    gc.freeze()
+
+
 def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run_workers(app: web.Application) -> AsyncIterator[None]:
-        from handlers.wiring import warm_up
-
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
                  asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
                  asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain"),
@@ -324,7 +334,7 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
                  asyncio.create_task(log_findings([c for f in app[FEATURES] for c in f.preflight], app[CONFIG],
                                                   app[CLIENT]), name="preflight"),
-                 asyncio.create_task(warm_up(services), name="load-jieba")]  # off the loop, once
+                 asyncio.create_task(warm_up_then_freeze(services), name="load-jieba")]  # off the loop, once
         yield
         for task in tasks:
             task.cancel()  # unsent rows stay in the outbox; the next start resumes them
