@@ -14,28 +14,18 @@ from tests.harness import friend_added_xml
 from tests.test_intake_priority import staff_text
 
 
-class Now:
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-async def test_callbacks_press_while_in_flight_and_a_moment_after() -> None:
-    now = Now()
-    priority = AckPriority(quiet_s=0.003, monotonic=now)
-    assert not priority.pressed()
+async def test_callbacks_press_only_when_several_are_in_flight_at_once() -> None:
+    priority = AckPriority(pressing=3)
     with priority:
-        assert priority.pressed()
-    assert priority.pressed()  # the next one of a burst is probably on its way
-    now.t += 0.01
+        assert not priority.pressed()  # one at a time: the intake keeps up, the workers go on
+        with priority, priority:
+            assert priority.pressed()  # a queue is forming
     assert not priority.pressed()
 
 
 async def test_a_steady_stream_of_callbacks_slows_the_inbox_but_never_stops_it() -> None:
-    priority = AckPriority(quiet_s=0.001, most_s=0.02)
-    with priority:  # a callback in flight the whole time
+    priority = AckPriority(pressing=1, most_s=0.02)
+    with priority:  # callbacks in flight the whole time
         await asyncio.wait_for(priority.make_way(), 5)
 
 

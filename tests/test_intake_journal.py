@@ -146,7 +146,7 @@ async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restar
         assert "replaying callbacks acked before the last stop" in (tmp_path / "bot.log").read_text()
     finally:
         blocker.close()
-        await bot.stop()
+        await bot.kill()  # a SIGTERM this soon after a start can wait for the model's warm-up thread
         await emu.stop()
 
 
