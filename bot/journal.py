@@ -181,7 +181,15 @@ class IntakeJournal:
     async def _append(self, batch: list[Record]) -> list[None]:
         data = b"".join(record.encode() for record in batch)
         async with self._files:
-            await asyncio.to_thread(self._write, self._file, data)
+            try:
+                if self._file is None:  # the last write failed: a new segment
+                    await asyncio.to_thread(self._open_segment)
+                await asyncio.to_thread(self._write, self._file, data)
+            except OSError:
+                # the write or its fsync failed (these callbacks get 503): whatever reached the file
+                # may be a torn record, and replay stops at one, so nothing may be appended after it
+                self._abandon_segment()
+                raise
             segment = self._segment
             self._size += len(data)
             self._left[segment] = self._left.get(segment, 0) + len(batch)
@@ -195,6 +203,16 @@ class IntakeJournal:
         self._file.close()
         self._segment += 1
         self._open_segment()
+
+    def _abandon_segment(self) -> None:
+        """Appends go to a new segment from the next one on; this one is deleted once its intact
+        records are drained."""
+        try:
+            self._file.close()
+        except (OSError, AttributeError):
+            pass
+        self._file, self._size = None, 0
+        self._segment += 1
 
     def _write(self, file: Any, data: bytes) -> None:
         file.write(data)
@@ -238,12 +256,12 @@ class IntakeJournal:
             self._left[segment] -= 1
         while len(self._recent) > RECENT_KEYS:
             self._recent.popitem(last=False)
-        if self._left[self._segment] == 0 and self._size:
+        if self._left.get(self._segment, 0) == 0 and self._size:
             # all of the current segment is stored: empty it, so no stored record outlives its drain
             # (a replay long after could re-create an event that retention has since deleted); an
             # emptying lost in a crash only replays records the dedupe key then drops
             async with self._files:
-                if self._left[self._segment] == 0 and self._size:
+                if self._left.get(self._segment, 0) == 0 and self._size and self._file is not None:
                     os.ftruncate(self._file.fileno(), 0)
                     self._size = 0
         for segment in [s for s, left in self._left.items() if left == 0 and s != self._segment]:

@@ -126,7 +126,8 @@ class CallbackEndpoint:
             stored = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields, carries_code(event)))
         except (OperationalError, DBAPIError, SQLAlchemyError, OSError, IntakeBacklog) as exc:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
-            log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})
+            log.error("callback not stored: database (or intake journal) unavailable",
+                      extra={"kind": kind, "error": type(exc).__name__})
             self.metrics.callbacks.labels(kind, "db_unavailable").inc()
             return web.Response(status=503, text="temporarily unavailable")
         outcome = "accepted" if stored.new else "duplicate"

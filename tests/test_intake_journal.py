@@ -164,3 +164,30 @@ def test_a_second_process_on_the_same_journal_is_refused(tmp_path: Path) -> None
     second = IntakeJournal(tmp_path / "journal", store)
     second.open()  # the first one stopped: free again
     second.close()
+
+
+async def test_a_failed_write_is_answered_503_and_later_callbacks_are_not_lost_behind_it(
+        tmp_path: Path, db_url: str, sessions: async_sessionmaker[AsyncSession],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up halfway through a record: that callback is refused (WeCom resends it),
+    and the ones acked after it must still be read back, though a torn record ends a segment."""
+    intake = Intake(sessions, FakeClock(1_700_000_000), journal=tmp_path / "journal")
+    intake.open()
+    assert (await intake.store(arrival(1))).new
+    real = IntakeJournal._write
+
+    def half_then_full(self: IntakeJournal, file: object, data: bytes) -> None:
+        file.write(data[:len(data) // 2])  # type: ignore[attr-defined]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(IntakeJournal, "_write", half_then_full)
+    with pytest.raises(OSError):
+        await intake.store(arrival(2))
+    monkeypatch.setattr(IntakeJournal, "_write", real)
+    assert (await intake.store(arrival(3))).new
+    intake.close()  # the process dies before any drain
+
+    after = Intake(sessions, FakeClock(1_700_000_000), journal=tmp_path / "journal")
+    assert after.open() == 2
+    await after.journal.drain_once()  # type: ignore[union-attr]
+    assert [r.payload["MsgId"] for r in await rows(db_url)] == ["1", "3"]
