@@ -52,6 +52,7 @@ from bot.followups import FollowUp, FollowUps
 from bot.inbox import InboxWorker
 from bot.instance import Instance, instance_name
 from bot.intake import Intake
+from bot.journal import JournalInUse
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
@@ -183,7 +184,10 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         journal = config.server.intake_journal
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
                              fsync=config.server.intake_fsync)
-        app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
+        try:
+            app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
+        except JournalInUse as exc:
+            raise ConfigError("server.intake_journal", str(exc)) from None
         port = config.server.port if take_over else 0  # port 0: a name of its own, no predecessor
         instance = Instance(app[SESSIONS], app[CLOCK], config.worker, instance_name(config.worker, port))
         await instance.start(take_over=take_over)
