@@ -70,15 +70,31 @@ CEILING = ("welcome", "kf", "mixed", "replicas")
 # By default "before" is the code of BENCH_BEFORE_REF (default: main) with its own defaults, run from
 # a copy made with `git archive`; BENCH_BEFORE="KEY=VALUE,..." instead runs this tree with those
 # settings, to measure one lever on its own (e.g. WANZI_SQLITE_DRIVER=stock).
+# BENCH_AFTER="KEY=VALUE,..." gives this tree settings of its own (with or without --compare), BENCH_BOTH
+# both sides (and so to a BENCH_BEFORE_REF that knows them), e.g.
+# WANZI_SERVER__INTAKE_JOURNAL={work}: "{work}" becomes a fresh directory of the run.
 Configuration = tuple[str, dict[str, str], "Path | None"]
 
 
+def settings_of(variable: str) -> dict[str, str]:
+    value = os.environ.get(variable, "")
+    return dict(pair.split("=", 1) for pair in value.split(",")) if value else {}
+
+
 def configurations(compare: bool, work: Path) -> list[Configuration]:
+    both = settings_of("BENCH_BOTH")  # settings of both sides, e.g. when BENCH_BEFORE_REF has them too
+    return [(label, {**both, **env}, src) for label, env, src in sides(compare, work)]
+
+
+def sides(compare: bool, work: Path) -> list[Configuration]:
+    after = settings_of("BENCH_AFTER")
+    named = " (" + ", ".join(f"{k}={v}" for k, v in after.items()) + ")" if after else ""
     if not compare:
-        return [("", {}, None)]
+        return [(named.strip(" ()"), after, None)]
     if os.environ.get("BENCH_BEFORE"):
-        before = dict(pair.split("=", 1) for pair in os.environ["BENCH_BEFORE"].split(","))
-        return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before, None), ("after", {}, None)]
+        before = settings_of("BENCH_BEFORE")
+        return [("before: " + ", ".join(f"{k}={v}" for k, v in before.items()), before, None),
+                ("after" + named, after, None)]
     ref = os.environ.get("BENCH_BEFORE_REF", "main")
     src = work / "before-src"
     if not src.exists():
@@ -90,7 +106,7 @@ def configurations(compare: bool, work: Path) -> list[Configuration]:
                             text=True).stdout.strip()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                           text=True).stdout.strip()
-    return [(f"before: {ref} {commit}", {}, src), (f"after: {head}", {}, None)]
+    return [(f"before: {ref} {commit}", {}, src), (f"after: {head}{named}", after, None)]
 
 
 async def ceiling(selected: list[str], work: Path, compare: bool) -> list[Row]:
@@ -180,8 +196,9 @@ async def main(selected: list[str], compare: bool = False) -> list[Row]:
                     full.missed += ack_goals(full, bare)
                     rows.append(full)
             else:
+                (label, env, _), = configurations(False, work)
                 async for name, url in backends(work):
-                    full = await run_full(name, url, work)
+                    full = await run_full(name, url, work, env=env, label=label)
                     full.numbers["vs bare"] = ratio(full, bare)
                     full.missed += ack_goals(full, bare)
                     rows.append(full)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from bench.common import ROOT, Row, SignedLoad, fire, start_process, summary, wait_healthy
@@ -35,7 +37,8 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
     emu = Emulator(EmulatorConfig(app_msg_per_member_per_minute=10**9, api_per_minute=10**6))
     await emu.start()
     port = free_port()
-    settings = env or {}
+    fresh = work / f"run-{uuid.uuid4().hex[:6]}"  # "{work}" in a setting: a directory of this run's own
+    settings = {key: value.replace("{work}", str(fresh)) for key, value in (env or {}).items()}
     env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url))
     env.update({"WANZI_LOG__LEVEL": "WARNING", "WANZI_WECOM__RATE_PER_MINUTE": "600000",
                 "WANZI_WECOM__RATE_PER_HOUR": "0", **settings})
@@ -48,9 +51,20 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
     proc = start_process(["-m", "bot.cli", "serve"], env, log, cwd)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+        from bench.stack import settle  # bench.stack imports this module
+
+        await settle(proc.pid)  # start-up work (jieba, the knowledge base) is not the benchmark's
+        spy = os.environ.get("BENCH_PYSPY")  # a directory: py-spy samples the bot into NAME.txt (collapsed)
+        if spy:
+            subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--nonblocking", "--format", "raw",
+                              "--duration", os.environ.get("BENCH_PYSPY_SECONDS", "10"), "--rate", "200",
+                              "--output", f"{spy}/callbacks-{backend}-{len(label)}.txt"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         load = SignedLoad(emu.config)
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        cpu = cpu_seconds(proc.pid) - cpu
         started = time.perf_counter() - wall
         while len([c for c in emu.calls("message/send") if c.ok]) < REQUESTS and \
                 time.perf_counter() - started < 300:
@@ -59,6 +73,7 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         replies = len([c for c in emu.calls("message/send") if c.ok])
         row = Row("callbacks: full pipeline", backend, {"config": label or "default", **summary(latencies, wall)})
         row.numbers["non-200"] = str(errors)
+        row.numbers["bot CPU while acking"] = per_request(cpu, wall)
         row.numbers["replies sent"] = f"{replies}/{REQUESTS} in {done:.1f} s ({replies / done:.0f}/s)"
         return row
     finally:
@@ -76,13 +91,27 @@ async def run_bare(work: Path) -> Row:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
         load = SignedLoad(EmulatorConfig())
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        cpu = cpu_seconds(proc.pid) - cpu
         row = Row("callbacks: bare stack", "none", summary(latencies, wall))
         row.numbers["non-200"] = str(errors)
+        row.numbers["CPU"] = per_request(cpu, wall)
         return row
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
+
+
+def cpu_seconds(pid: int) -> float:
+    from bench.stack import cpu_seconds as of  # bench.stack imports this module
+
+    return of(pid)
+
+
+def per_request(cpu: float, wall: float) -> str:
+    """The process's CPU over the burst: ms per request and the share of one core it got."""
+    return f"{cpu * 1000 / REQUESTS:.2f} ms/req, {cpu / wall:.0%} of a core"
 
 
 def ratio(full: Row, bare: Row) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.appkeys import (
     CLIENT,
@@ -51,6 +52,7 @@ from bot.followups import FollowUp, FollowUps
 from bot.inbox import InboxWorker
 from bot.instance import Instance, instance_name
 from bot.intake import Intake
+from bot.journal import JournalInUse
 from bot.kf import KfPuller
 from bot.metrics import Metrics
 from bot.middlewares import DEFAULT_MIDDLEWARES
@@ -179,7 +181,13 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
             await db.ensure_migrated(engine)
         app[ENGINE] = engine
         app[SESSIONS] = db.session_factory(engine)
-        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK])
+        journal = config.server.intake_journal
+        app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
+                             fsync=config.server.intake_fsync)
+        try:
+            app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
+        except JournalInUse as exc:
+            raise ConfigError("server.intake_journal", str(exc)) from None
         port = config.server.port if take_over else 0  # port 0: a name of its own, no predecessor
         instance = Instance(app[SESSIONS], app[CLOCK], config.worker, instance_name(config.worker, port))
         await instance.start(take_over=take_over)
@@ -191,6 +199,7 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
             await instance.stop()
         except (SQLAlchemyError, OSError) as exc:  # the database is gone: the silent heartbeat tells the rest
             log.warning("could not record the instance's stop", extra={"error": type(exc).__name__})
+        app[INTAKE].close()
         await engine.dispose()
 
     return open_database
@@ -283,13 +292,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
             for worker in workers:
                 worker.wakeup.set()
 
+        priority = app[INTAKE].priority
         app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],
                                  KfPuller(app[SESSIONS], client, clock, config.worker, instance=app[INSTANCE]),
                                  contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE],
                                  # SQLite: one connection, so acks and welcomes (the delivery worker's
                                  # claims and outcomes) would wait behind a shared transaction
-                                 yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db())
-                                 if db.is_sqlite(config.database.url) else lambda: False)
+                                 yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db()
+                                           or priority.pressed())
+                                 if db.is_sqlite(config.database.url) else priority.pressed,
+                                 make_way=priority.make_way if config.server.ack_priority else None)
         scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
                               refresh_s=_schedule_refresh_s(config))
         for feature in app[FEATURES]:
@@ -307,18 +319,28 @@ def _schedule_refresh_s(config: Config) -> float:
     return config.of(CommunityConfig).schedule_refresh_s
 
 
+async def warm_up_then_freeze(services: Any, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Start-up's objects (the knowledge model, jieba's dictionary) live as long as the process:
+    once they are loaded, `gc.freeze` keeps every full collection from walking them again, a pause
+    of the whole event loop (and every ack waiting on it) each time."""
+    from handlers.wiring import warm_up
+
+    await warm_up(services, sessions)
+    gc.collect()
+    gc.freeze()
+
+
 def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run_workers(app: web.Application) -> AsyncIterator[None]:
-        from handlers.wiring import warm_up
-
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
                  asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
+                 asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain"),
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),
                  asyncio.create_task(log_findings([c for f in app[FEATURES] for c in f.preflight], app[CONFIG],
                                                   app[CLIENT]), name="preflight"),
-                 asyncio.create_task(warm_up(services, app[SESSIONS]), name="load-jieba")]  # off the loop, once
+                 asyncio.create_task(warm_up_then_freeze(services, app[SESSIONS]), name="load-jieba")]  # once
         yield
         for task in tasks:
             task.cancel()  # unsent rows stay in the outbox; the next start resumes them

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -56,6 +56,7 @@ class Claimed:
     payload: dict[str, Any]
     received_at: datetime
     attempts: int
+    urgent: bool = False  # carries a 20-second code (a deadline): never makes way for acks
 
 
 def decode(source: str, payload: dict[str, Any]) -> Event:
@@ -76,7 +77,8 @@ class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
                  contexts: ContextFactory[Any], config: Config, metrics: Metrics | None = None,
                  on_outbox: Callable[[], None] = lambda: None, instance: Instance | None = None,
-                 yield_to: Callable[[], bool] = lambda: False) -> None:
+                 yield_to: Callable[[], bool] = lambda: False,
+                 make_way: Callable[[], Awaitable[None]] | None = None) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.kf = kf
@@ -89,6 +91,7 @@ class InboxWorker:
         self.in_flight = 0
         self.instance = instance  # the lease holder; None: leases name no holder
         self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
+        self.make_way = make_way  # awaited between transactions: callbacks being acked go first (bot/priority.py)
 
     async def run_forever(self) -> None:
         await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
@@ -99,7 +102,8 @@ class InboxWorker:
             rows = await InboundRepo(session).claim_due(
                 now=self.clock.now(), lease_s=worker.lease_s, limit=worker.inbox_batch,
                 owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s)
-            claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts) for r in rows]
+            claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
+                               r.deadline is not None) for r in rows]
         held = {row.id for row in claimed}
         if self.instance is not None:
             self.instance.inbound |= held  # its heartbeat renews these leases while we work
@@ -141,6 +145,7 @@ class InboxWorker:
         """Several events in one transaction (it may end early, `yield_to`: the rest follow in the
         next); on any failure, each event of the failed transaction again in its own."""
         while len(run) > 1:
+            await self._make_way(run)
             try:
                 outcomes = await self._dispatch_together(run)
             except Exception as exc:  # the failing event logs its own traceback when it runs alone
@@ -151,7 +156,12 @@ class InboxWorker:
                 self._count(row.kind, outcome)
             run = run[len(outcomes):]
         for row, event in run:
+            await self._make_way([(row, event)])
             await self._process(row, event)
+
+    async def _make_way(self, run: list[tuple[Claimed, Event]]) -> None:
+        if self.make_way is not None and not any(row.urgent for row, _ in run):
+            await self.make_way()
 
     async def _dispatch_together(self, run: list[tuple[Claimed, Event]]) -> list[str]:
         """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when acks or the

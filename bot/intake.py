@@ -1,24 +1,37 @@
-"""Group commit for accepted callbacks: everything that arrives while one insert transaction is
-running goes into the next one, so a burst costs a few commits, not one per callback.
+"""Accepted callbacks into inbound_event, persisted before their acks, in one of two ways.
 
-Each caller still gets its own answer (the new row id, or None for a duplicate) before its ack,
-and a failed transaction fails every callback in it (each answered 503, so WeCom resends)."""
+Default: group commit, everything that arrives while one insert transaction is running goes into
+the next one, so a burst costs a few commits, not one per callback. Each caller still gets its own
+answer (the new row id, or None for a duplicate) before its ack, and a failed transaction fails
+every callback in it (each answered 503, so WeCom resends).
+
+With `[server] intake_journal`: the ack waits only for the callback's fsync into a local journal
+(bot/journal.py); a drainer moves journaled callbacks into the table in batches, where the dedupe
+key decides as before. The ack then never waits for SQLite's one connection, which the workers'
+transactions also hold."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.groupcommit import GroupCommit
+from bot.journal import IntakeJournal, Record
+from bot.priority import AckPriority
 from bot.wecom.events import Event, KfNotified
 from storage.queues import InboundRepo, NewInbound
 
 MAX_BATCH = 500
 CODE_TTL = timedelta(seconds=20)  # welcome_code (and kf welcome_code) lifetime: the inbox's deadline
+
+
+class IntakeBacklog(RuntimeError):
+    """The journal holds more undrained callbacks than allowed (the database is away): answer 503."""
 
 
 def carries_code(event: Event) -> bool:
@@ -36,30 +49,76 @@ class Arrival:
     urgent: bool = False  # carries_code(event): stored with a deadline, claimed first
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    new: bool  # False: a duplicate of an event already stored or journaled
+    event_id: int | None = None  # the row's id; None until drained when journaled
+
+
 class Intake:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
+                 journal: Path | None = None, fsync: bool = True) -> None:
         self.sessions = sessions
         self.clock = clock
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
+        self.journal = IntakeJournal(journal, self._drain, fsync=fsync) if journal is not None else None
         self.waiting = 0  # callbacks waiting for their commit (and so for their ack)
+        self.priority = AckPriority()  # the callback route counts itself in; the inbox makes way
 
-    async def store(self, arrival: Arrival) -> int | None:
-        """Persist one event under its dedupe key; the new id, or None if it was seen before."""
+    async def store(self, arrival: Arrival) -> Stored:
+        """Persist one event under its dedupe key (in the table, or fsync'd in the journal)."""
+        if self.journal is not None:
+            return await self._journal(arrival, self.journal)
         self.waiting += 1
         try:
-            return await self._commits.submit(arrival)
+            event_id = await self._commits.submit(arrival)
         finally:
             self.waiting -= 1
+        return Stored(event_id is not None, event_id)
+
+    async def _journal(self, arrival: Arrival, journal: IntakeJournal) -> Stored:
+        if journal.seen(arrival.dedupe_key):
+            return Stored(False)
+        if journal.full():
+            raise IntakeBacklog(f"{journal.undrained()} callbacks wait for the database")
+        await journal.append(Record(arrival.dedupe_key, arrival.source, arrival.kind, arrival.payload,
+                                    self.clock.time(), arrival.urgent))
+        return Stored(True)
 
     def acks_waiting(self) -> bool:
         """True while a callback waits to be stored: on SQLite's one connection the inbox worker
-        then ends its shared transaction at the next event, so the ack never waits behind a batch."""
+        then ends its shared transaction at the next event, so the ack never waits behind a batch.
+        Journaled acks wait for no connection: the drainer takes its turn when a transaction ends."""
         return self.waiting > 0
 
+    def open(self) -> int:
+        """Read back what the journal holds from before the last stop; the number of callbacks."""
+        return self.journal.open() if self.journal is not None else 0
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+    async def drain_forever(self, on_stored: Callable[[], None]) -> None:
+        """Journaled callbacks into the table (nothing to do without a journal)."""
+        if self.journal is not None:  # the drain, too, waits while acks are pressing (bot/priority.py)
+            await self.journal.drain_forever(on_stored, hold=self.priority.make_way)
+
+    async def _drain(self, records: list[Record]) -> list[int | None]:
+        return await self._insert([NewInbound(r.dedupe_key, r.source, r.kind, r.payload,
+                                              self._deadline(r.received_at) if r.urgent else None,
+                                              datetime.fromtimestamp(r.received_at, timezone.utc))
+                                   for r in records])
+
+    def _deadline(self, received: float) -> datetime:
+        return datetime.fromtimestamp(received, timezone.utc) + CODE_TTL
+
     async def _write(self, batch: list[Arrival]) -> list[int | None]:
-        """One short transaction, one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING."""
         now = self.clock.now()
+        return await self._insert([NewInbound(a.dedupe_key, a.source, a.kind, a.payload,
+                                              now + CODE_TTL if a.urgent else None) for a in batch])
+
+    async def _insert(self, events: list[NewInbound]) -> list[int | None]:
+        """One short transaction, one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING."""
         async with self.sessions.begin() as session:
-            return await InboundRepo(session).add_many(
-                [NewInbound(a.dedupe_key, a.source, a.kind, a.payload, now + CODE_TTL if a.urgent else None)
-                 for a in batch], now=now)
+            return await InboundRepo(session).add_many(events, now=self.clock.now())

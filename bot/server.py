@@ -1,8 +1,9 @@
 """HTTP routes: the WeCom callback (GET verification, POST events), /healthz and /metrics.
 
 The POST path does only what must happen before the ack: size check, outer XML, signature
-(constant time), timestamp window, decrypt, inner XML, typed parse, and one INSERT of the
-event under its dedupe key. Everything else happens in the inbox worker.
+(constant time), timestamp window, decrypt, inner XML, typed parse, and persisting the event
+under its dedupe key (bot/intake.py: a group-committed INSERT, or an fsync'd journal record).
+Everything else happens in the inbox worker.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.inbox import InboxWorker
-from bot.intake import Arrival, Intake, carries_code
+from bot.intake import Arrival, Intake, IntakeBacklog, carries_code
 from bot.logs import LogBudget, clip
 from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
@@ -94,6 +95,10 @@ class CallbackEndpoint:
         return web.Response(text=plain, content_type="text/plain")
 
     async def receive(self, request: web.Request) -> web.Response:
+        with self.intake.priority:  # the inbox makes way while callbacks are being acked
+            return await self._receive(request)
+
+    async def _receive(self, request: web.Request) -> web.Response:
         started = time.perf_counter()
         kind = "unknown"
         try:
@@ -118,18 +123,19 @@ class CallbackEndpoint:
         except Exception as exc:  # a parser bug must still answer 4xx, loudly (with its traceback), never 500
             return self._reject(request, kind, MalformedCallback(f"unreadable: {type(exc).__name__}"), bug=exc)
         try:
-            new_id = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields, carries_code(event)))
-        except (OperationalError, DBAPIError, SQLAlchemyError, OSError) as exc:
+            stored = await self.intake.store(Arrival(event.dedupe_key, "xml", kind, fields, carries_code(event)))
+        except (OperationalError, DBAPIError, SQLAlchemyError, OSError, IntakeBacklog) as exc:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
-            log.error("callback not stored: database unavailable", extra={"kind": kind, "error": type(exc).__name__})
+            log.error("callback not stored: database (or intake journal) unavailable",
+                      extra={"kind": kind, "error": type(exc).__name__})
             self.metrics.callbacks.labels(kind, "db_unavailable").inc()
             return web.Response(status=503, text="temporarily unavailable")
-        outcome = "accepted" if new_id is not None else "duplicate"
+        outcome = "accepted" if stored.new else "duplicate"
         self.metrics.callbacks.labels(kind, outcome).inc()
         self.metrics.ack_latency.observe(time.perf_counter() - started)
-        if new_id is not None:
+        if stored.new:
             self.inbox.wakeup.set()
-            log.info("callback accepted", extra={"event_id": new_id, "kind": kind})
+            log.info("callback accepted", extra={"event_id": stored.event_id, "kind": kind})
         else:
             # the key itself may name a customer (PIPL: no identifiers in logs); its hash is what is stored
             log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_hash": dedupe_hash(event.dedupe_key)})

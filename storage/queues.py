@@ -89,6 +89,7 @@ class NewInbound:
     kind: str
     payload: dict[str, Any]
     deadline: datetime | None = None
+    received_at: datetime | None = None  # None: `now` of the insert (the intake journal keeps the arrival's)
 
 
 class InboundRepo:
@@ -107,12 +108,16 @@ class InboundRepo:
         if not events:
             return []
         hashes = [dedupe_hash(e.dedupe_key) for e in events]
-        stmt = _insert(self.session)(InboundEvent).values([
-            {"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
-             "attempts": 0, "error": "", "received_at": now, "due_at": now, "deadline": e.deadline}
-            for h, e in zip(hashes, events, strict=True)
-        ]).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(InboundEvent.dedupe_key, InboundEvent.id)
-        new = {key: row_id for key, row_id in (await self.session.execute(stmt)).all()}
+        # Core, one statement executed with many parameter sets: compiled once and cached, sent as
+        # multi-row VALUES ("insertmanyvalues"). A .values([...]) of N rows was compiled anew per
+        # batch: 0.16-0.23 ms of CPU per row on the event loop, 114 ms for 500 (bench/README.md).
+        table = InboundEvent.__table__
+        stmt = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(table.c.dedupe_key, table.c.id))
+        rows = [{"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
+                 "attempts": 0, "error": "", "received_at": e.received_at or now, "due_at": now,
+                 "deadline": e.deadline} for h, e in zip(hashes, events, strict=True)]
+        new = {key: row_id for key, row_id in (await self.session.execute(stmt, rows)).all()}
         return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,

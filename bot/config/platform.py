@@ -19,6 +19,9 @@ class ServerConfig:
     max_body_bytes: int = 256 * 1024
     timestamp_window_s: int = 300
     public_url: str = ""  # how staff reach the console in links (defaults to http://host:port)
+    intake_journal: str = ""  # a directory: acks wait for an fsync'd journal, not the database (bot/journal.py)
+    ack_priority: bool = True  # the inbox makes way between transactions while callbacks queue up (bot/priority.py)
+    intake_fsync: bool = True  # False: the journal survives a crash of the process, not of the machine
 
     def check(self, where: str) -> None:
         if not 0 <= self.port <= 65535:

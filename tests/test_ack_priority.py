@@ -1,0 +1,47 @@
+"""Acks before work: while callbacks are being acked the inbox makes way between transactions,
+never for an event carrying a 20-second code, and never for longer than a moment at a time."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.appkeys import INBOX, INTAKE
+from bot.priority import AckPriority
+from storage.models import InboundEvent
+from tests.harness import friend_added_xml
+from tests.test_intake_priority import staff_text
+
+
+async def test_callbacks_press_only_when_several_are_in_flight_at_once() -> None:
+    priority = AckPriority(pressing=3)
+    with priority:
+        assert not priority.pressed()  # one at a time: the intake keeps up, the workers go on
+        with priority, priority:
+            assert priority.pressed()  # a queue is forming
+    assert not priority.pressed()
+
+
+async def test_a_steady_stream_of_callbacks_slows_the_inbox_but_never_stops_it() -> None:
+    priority = AckPriority(pressing=1, most_s=0.02)
+    with priority:  # callbacks in flight the whole time
+        await asyncio.wait_for(priority.make_way(), 5)
+
+
+async def test_a_welcome_never_makes_way_for_acks_other_events_do(wanzi) -> None:
+    inbox, calls = wanzi.app[INBOX], []
+
+    async def make_way() -> None:
+        calls.append(1)
+
+    inbox.make_way = make_way
+    assert await wanzi.post(friend_added_xml("zhang.wei", "wmAckPriority1", welcome_code="CODE-ACKP-1")) == 200
+    assert wanzi.app[INTAKE].priority.handling == 0  # the route counted itself out after its ack
+    await inbox.process_due()
+    assert calls == []
+    assert await wanzi.post(staff_text(1)) == 200
+    await inbox.process_due()
+    assert calls
+    async with wanzi.sessions() as s:
+        assert {r.status for r in (await s.scalars(select(InboundEvent))).all()} == {"done"}
