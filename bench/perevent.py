@@ -1,6 +1,6 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
-    python -m bench.perevent [welcome] [kf] [help] [--events N]
+    python -m bench.perevent [welcome] [kf] [help] [--events N] [--sql] [--profile PREFIX]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
 N events are first taken in through the callback endpoint (not measured); then the inbox processes
@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,16 @@ class Statements:
 
     def __init__(self) -> None:
         self.count = 0
+        self.texts: Counter[str] = Counter()
         event.listen(Engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *_: Any) -> None:
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.count += 1
+        self.texts[" ".join(statement.split())[:110]] += 1
 
 
-async def measure(kind: str, n: int, statements: Statements) -> dict[str, float]:
+async def measure(kind: str, n: int, statements: Statements, show_sql: bool = False,
+                  profile_to: str = "") -> dict[str, float]:
     from aiohttp import web
 
     from bot.app import create_app, load_config
@@ -60,6 +65,7 @@ async def measure(kind: str, n: int, statements: Statements) -> dict[str, float]
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
         inbox, delivery = app[INBOX], app[DELIVERY]
+        profile = cProfile.Profile() if profile_to else None
         try:
             await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
             await _process(inbox.process_due)
@@ -70,10 +76,19 @@ async def measure(kind: str, n: int, statements: Statements) -> dict[str, float]
             await app[INSTANCE].beat()
             out: dict[str, float] = {}
             for phase, step in (("inbox", inbox.process_due), ("delivery", delivery.deliver_due)):
-                cpu, count = time.process_time(), statements.count
+                cpu, count, texts = time.process_time(), statements.count, statements.texts.copy()
+                if profile:
+                    profile.enable()
                 await _process(step)
+                if profile:
+                    profile.disable()
+                    profile.dump_stats(f"{profile_to}.{kind}.{phase}.prof")
+                    profile.clear()
                 out[f"{phase} CPU ms/event"] = 1000 * (time.process_time() - cpu) / n
                 out[f"{phase} statements/event"] = (statements.count - count) / n
+                if show_sql:
+                    for text, times in (statements.texts - texts).most_common():
+                        print(f"  {phase} {times / n:6.2f}  {text}")
             return out
         finally:
             await runner.cleanup()
@@ -99,10 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("kinds", nargs="*", default=["welcome", "kf", "help"])
     parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--sql", action="store_true", help="list each phase's statements per event")
+    parser.add_argument("--profile", default="", metavar="PREFIX",
+                        help="cProfile each phase (the event loop's thread) into PREFIX.KIND.PHASE.prof")
     args = parser.parse_args()
     statements = Statements()
     for kind in args.kinds:
-        figures = asyncio.run(measure(kind, args.events, statements))
+        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile))
         print(f"{kind} ({args.events} events): " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
 
 
