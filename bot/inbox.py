@@ -30,10 +30,12 @@ from bot.instance import Instance
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
+from bot.middlewares import customer_of, identify, staff_of
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
 from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, _for_claim
+from storage.repos import CustomerRepo, StaffRepo
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,12 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run])))
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
+            if identify in self.dispatcher.middlewares:  # the customers and members of these events, one read each
+                events = [event for claimed, event in run
+                          if claimed.id in rows and rows[claimed.id].status == InboundStatus.PENDING]
+                await CustomerRepo(session).prefetch([who for e in events if (who := customer_of(e)) is not None],
+                                                     now=self.clock.now())
+                await StaffRepo(session).prefetch([staff_of(e) for e in events])
             outcomes: list[str] = []
             for claimed, event in run:
                 if len(outcomes) >= EVENTS_BEFORE_YIELD and self.yield_to():
