@@ -1,6 +1,6 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
-    python -m bench.perevent [welcome] [kf] [help] [--events N] [--sql] [--profile PREFIX]
+    python -m bench.perevent [welcome] [kf] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
 N events are first taken in through the callback endpoint (not measured); then the inbox processes
@@ -96,6 +96,8 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
 
 
 async def _offer(emu: Any, kind: str, i: int, tag: str = "warm") -> None:
+    if kind == "mixed":  # as bench/ceiling.py's mix: half kf questions, a quarter new friends, a quarter /help
+        kind = ("kf", "kf", "welcome", "help")[i % 4]
     if kind == "welcome":
         await emu.add_friend(STAFF[i % len(STAFF)], f"wmP{tag}{i:06d}", state="burst")
     elif kind == "kf":

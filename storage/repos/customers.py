@@ -40,9 +40,10 @@ class CustomerRepo:
         return row
 
     async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> None:
-        """Make the next `upsert` of each of these customers free of statements: those not seen before
-        are inserted in one statement (with the fields their upsert would give them), then all are
-        read in one. The inbox calls this once per shared transaction with the customers of its events."""
+        """Spare the next `upsert` of each of these customers its statements: those not seen before
+        are inserted in one statement, with the fields their upsert would give them, then all are
+        read in one. The inbox calls this for each group of events it will surely run in one
+        transaction (one that ends early must leave no customer behind whose event did not run)."""
         first = dict(reversed(wanted))  # each customer's fields, from their first event
         if not first:
             return
@@ -55,7 +56,7 @@ class CustomerRepo:
         for customer_id in (await self.session.execute(stmt, values)).scalars().all():
             newcomers.created(self.session, customer_id)
         rows = (await self.session.scalars(select(Customer).where(Customer.external_userid.in_(list(first))))).all()
-        self.session.info[PREFETCHED] = {row.external_userid: row for row in rows}
+        self.session.info.setdefault(PREFETCHED, {}).update({row.external_userid: row for row in rows})
 
     @staticmethod
     def _blank(external_userid: str, *, now: datetime) -> dict[str, Any]:
