@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from storage import newcomers
 from storage.models import Customer, CustomerGroup, GroupMembership
@@ -40,23 +41,31 @@ class CustomerRepo:
         return row
 
     async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> None:
-        """Spare the next `upsert` of each of these customers its statements: those not seen before
-        are inserted in one statement, with the fields their upsert would give them, then all are
-        read in one. The inbox calls this for each group of events it will surely run in one
-        transaction (one that ends early must leave no customer behind whose event did not run)."""
+        """Spare the next `upsert` of each of these customers its statements: all are read in one
+        statement, and those not seen before are inserted in one more, with the fields their upsert
+        would give them (the inserted rows come back whole and join the session as they are, without
+        a read). The inbox calls this for each group of events it will surely run in one transaction
+        (one that ends early must leave no customer behind whose event did not run)."""
         first = dict(reversed(wanted))  # each customer's fields, from their first event
         if not first:
             return
+        prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
+        stmt = select(Customer).where(Customer.external_userid.in_(list(first)))
+        prefetched.update({row.external_userid: row for row in (await self.session.scalars(stmt)).all()})
         values = [{**self._blank(ext, now=now), **{k: v for k, v in fields.items() if v}}
-                  for ext, fields in first.items()]
+                  for ext, fields in first.items() if ext not in prefetched]
+        if not values:
+            return
         table = Customer.__table__
         # a Core statement with many parameter sets: compiled once, sent as one multi-row INSERT
-        stmt = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["external_userid"])
-                .returning(table.c.id))
-        for customer_id in (await self.session.execute(stmt, values)).scalars().all():
-            newcomers.created(self.session, customer_id)
-        rows = (await self.session.scalars(select(Customer).where(Customer.external_userid.in_(list(first))))).all()
-        self.session.info.setdefault(PREFETCHED, {}).update({row.external_userid: row for row in rows})
+        insert = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["external_userid"])
+                  .returning(*table.c))
+        for inserted in (await self.session.execute(insert, values)).mappings().all():
+            row = Customer(**{column.key: inserted[column] for column in table.c})
+            make_transient_to_detached(row)  # persistent as it is: no pending change, no read
+            self.session.add(row)
+            newcomers.created(self.session, row.id)
+            prefetched[row.external_userid] = row
 
     @staticmethod
     def _blank(external_userid: str, *, now: datetime) -> dict[str, Any]:
