@@ -47,8 +47,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # On SQLite a shared transaction holds the one connection the callback intake needs for its acks
-# and the delivery worker for its claims and outcomes, so after each EVENTS_BEFORE_YIELD events a shared
-# transaction ends early whenever one of them waits (`yield_to`: Intake.acks_waiting,
+# and the delivery worker for its claims and outcomes, so after each EVENTS_BEFORE_YIELD events a
+# shared transaction ends early whenever one of them waits (`yield_to`: Intake.acks_waiting,
 # DeliveryWorker.needs_db); when nobody waits, up to EVENTS_PER_TRANSACTION share a commit.
 # Yielding after every event measured far worse: under a steady stream of callbacks somebody always
 # waits, every event paid its own commit, and a welcome burst fell from 100 % to 31 % (bench/README.md).
@@ -167,21 +167,20 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             stmt = _for_claim(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run])))
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
-            pending = [event for claimed, event in run
-                       if claimed.id in rows and rows[claimed.id].status == InboundStatus.PENDING]
+            pending = {c.id for c, _ in run if c.id in rows and rows[c.id].status == InboundStatus.PENDING}
             prefetch = identify in self.dispatcher.middlewares
             if prefetch:  # the members of these events in one read
-                await StaffRepo(session).prefetch([staff_of(e) for e in pending])
+                await StaffRepo(session).prefetch([staff_of(e) for c, e in run if c.id in pending])
             outcomes: list[str] = []
             for claimed, event in run:
                 if len(outcomes) % EVENTS_BEFORE_YIELD == 0:  # a group of events that surely runs whole
                     if outcomes and self.yield_to():
                         break
                     if prefetch:  # their customers in one read (and one insert), not one lookup each
-                        group = [e for c, e in run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
-                                 if c.id in rows and rows[c.id].status == InboundStatus.PENDING]
+                        group = run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
                         await CustomerRepo(session).prefetch(
-                            [who for e in group if (who := customer_of(e)) is not None], now=self.clock.now())
+                            [who for c, e in group if c.id in pending and (who := customer_of(e)) is not None],
+                            now=self.clock.now())
                 row = rows.get(claimed.id)
                 if row is None or row.status != InboundStatus.PENDING:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
