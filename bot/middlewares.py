@@ -11,14 +11,28 @@ from bot.wecom.events import AppMessageReceived, ContactEvent, Event, KfEntry, K
 from storage.models import Message
 
 
+def customer_of(event: Event) -> tuple[str, dict[str, Any]] | None:
+    """The customer `identify` upserts for this event: their external_userid and the fields a new
+    row gets; None for events of no customer. The inbox reads them for a whole batch at once."""
+    if isinstance(event, KfEntry) and event.external_userid:
+        return event.external_userid, {}
+    if isinstance(event, ContactEvent):
+        return event.external_userid, {"owner_userid": event.userid}
+    return None
+
+
+def staff_of(event: Event) -> str:
+    """The member an event names (who wrote to the app, whose contact changed); "" for none."""
+    if isinstance(event, AppMessageReceived):
+        return event.from_user
+    return event.userid if isinstance(event, ContactEvent) else ""
+
+
 async def identify(event: Event, ctx: Context[Any], nxt: Next) -> None:
     """Attach the customer (created on first sight) or the staff member to the context."""
-    now = ctx.clock.now()
-    if isinstance(event, KfEntry) and event.external_userid:
-        customer = await ctx.repos.customers.upsert(event.external_userid, now=now)
-        ctx = ctx.with_(customer=customer)
-    elif isinstance(event, ContactEvent):
-        customer = await ctx.repos.customers.upsert(event.external_userid, now=now, owner_userid=event.userid)
+    who = customer_of(event)
+    if who is not None:
+        customer = await ctx.repos.customers.upsert(who[0], now=ctx.clock.now(), **who[1])
         ctx = ctx.with_(customer=customer)
     elif isinstance(event, AppMessageReceived):
         staff = await ctx.repos.staff.find(event.from_user)

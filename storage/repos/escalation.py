@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import newcomers
 from storage.models import StaffPending, Ticket
 
 OPEN_TICKET = ("queued", "pooled", "assigned")  # pooled: waiting in WeCom's reception pool
@@ -31,6 +32,8 @@ class TicketRepo:
 
     async def find_open(self, customer_id: int) -> Ticket | None:
         """The customer's open ticket (at most one is kept open per customer)."""
+        if newcomers.rows_of(self.session, Ticket, customer_id) == []:  # created in this transaction: none
+            return None
         stmt = (select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status.in_(OPEN_TICKET))
                 .order_by(Ticket.id.desc()).limit(1))
         return await self.session.scalar(stmt)

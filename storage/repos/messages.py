@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import newcomers
 from storage.models import Message
 
 
@@ -20,6 +21,11 @@ class MessageRepo:
 
     async def last_variant(self, customer_id: int, template_key: str) -> int | None:
         """Which variant of a template this customer got last, so the next one differs."""
+        mine = newcomers.rows_of(self.session, Message, customer_id)
+        if mine is not None:  # a customer created in this transaction: only its own rows exist
+            prefix = f"{template_key}#"
+            if not any(m.direction == "out" and m.template_key.startswith(prefix) for m in mine):
+                return None
         stmt = (select(Message.template_key).where(Message.customer_id == customer_id, Message.direction == "out",
                                                    Message.template_key.like(f"{template_key}#%"))
                 .order_by(Message.id.desc()).limit(1))
@@ -33,6 +39,9 @@ class MessageRepo:
 
     async def inbound_count(self, customer_id: int, *, at_most: int) -> int:
         """How many messages the customer sent, counting no further than `at_most`."""
+        mine = newcomers.rows_of(self.session, Message, customer_id)
+        if mine is not None:  # a customer created in this transaction: only its own rows exist
+            return min(at_most, sum(1 for m in mine if m.direction == "in" and m.staff_userid == ""))
         stmt = (select(Message.id).where(Message.customer_id == customer_id, Message.direction == "in",
                                          Message.staff_userid == "").limit(at_most))
         return len((await self.session.scalars(stmt)).all())

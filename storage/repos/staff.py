@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Staff
+from storage.txinfo import STAFF_READ as READ
 
 
 class StaffRepo:
@@ -16,7 +17,21 @@ class StaffRepo:
         self.session = session
 
     async def find(self, userid: str) -> Staff | None:
-        return await self.session.scalar(select(Staff).where(Staff.userid == userid))
+        """The member, read at most once per transaction: a second read would return the same object
+        from the session's identity map anyway (`prefetch` reads a batch's members in one statement)."""
+        read: dict[str, Staff | None] = self.session.info.setdefault(READ, {})
+        if userid not in read:
+            read[userid] = await self.session.scalar(select(Staff).where(Staff.userid == userid))
+        return read[userid]
+
+    async def prefetch(self, userids: Sequence[str]) -> None:
+        """Read these members (for the next `find`s of this transaction) in one statement."""
+        read: dict[str, Staff | None] = self.session.info.setdefault(READ, {})
+        wanted = [u for u in dict.fromkeys(userids) if u and u not in read]
+        if wanted:
+            found = {row.userid: row for row in
+                     (await self.session.scalars(select(Staff).where(Staff.userid.in_(wanted)))).all()}
+            read.update({userid: found.get(userid) for userid in wanted})
 
     async def upsert(self, userid: str, *, role: str, name: str = "", now: datetime) -> Staff:
         row = await self.find(userid)
@@ -24,6 +39,7 @@ class StaffRepo:
             row = Staff(userid=userid, role=role, name=name, on_duty=False, active=True, password_hash="",
                         created_at=now)
             self.session.add(row)
+            self.session.info.setdefault(READ, {})[userid] = row
         else:
             row.role = role
             row.name = name or row.name

@@ -8,6 +8,7 @@ from typing import Sequence
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import newcomers
 from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
 
@@ -62,13 +63,19 @@ class TagRepo:
         return await self.session.scalar(select(Tag).where(Tag.corp_tag_id == corp_tag_id))
 
     async def of_customer(self, customer_id: int) -> list[Tag]:
+        if newcomers.rows_of(self.session, CustomerTag, customer_id) == []:  # created in this transaction, untagged
+            return []
         stmt = select(Tag).join(CustomerTag, CustomerTag.tag_id == Tag.id).where(CustomerTag.customer_id == customer_id)
         return list((await self.session.scalars(stmt.order_by(Tag.group_name, Tag.name))).all())
 
     async def attach(self, customer_id: int, tag: Tag, *, source: str, now: datetime) -> bool:
         """True when the tag is new for the customer."""
-        exists = await self.session.scalar(select(CustomerTag.id).where(
-            CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id))
+        mine = newcomers.rows_of(self.session, CustomerTag, customer_id)
+        if mine is not None:  # a customer created in this transaction: only its own rows exist
+            exists = any(row.tag_id == tag.id for row in mine)
+        else:
+            exists = bool(await self.session.scalar(select(CustomerTag.id).where(
+                CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id)))
         if exists:
             return False
         self.session.add(CustomerTag(customer_id=customer_id, tag_id=tag.id, source=source, created_at=now))
@@ -82,6 +89,8 @@ class TagRepo:
         return list((await self.session.scalars(select(Tag).order_by(Tag.id))).all())
 
     async def detach(self, customer_id: int, tag: Tag) -> bool:
+        if newcomers.rows_of(self.session, CustomerTag, customer_id) == []:  # created in this transaction, untagged
+            return False
         row = await self.session.scalar(select(CustomerTag).where(
             CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id))
         if row is None:
@@ -134,6 +143,9 @@ class RuleHitRepo:
         self.session.add(RuleHit(customer_id=customer_id, rule=rule, created_at=now))
 
     async def count(self, customer_id: int, rule: str, *, since: datetime) -> int:
+        mine = newcomers.rows_of(self.session, RuleHit, customer_id)
+        if mine is not None:  # a customer created in this transaction: only its own rows exist
+            return sum(1 for hit in mine if hit.rule == rule and hit.created_at >= since)
         await self.session.flush()
         return int(await self.session.scalar(select(func.count()).select_from(RuleHit).where(
             RuleHit.customer_id == customer_id, RuleHit.rule == rule, RuleHit.created_at >= since)) or 0)

@@ -1,0 +1,130 @@
+"""CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
+
+    python -m bench.perevent [welcome] [kf] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
+
+The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
+N events are first taken in through the callback endpoint (not measured); then the inbox processes
+them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
+they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
+driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
+emulator's own CPU for answering the calls. The ceiling benchmarks (bench/ceiling.py) measure the
+same paths end to end under load; this one says whether a lever cut the work per event."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+QUESTION = "下单后多久发货"  # a knowledge-base question of the demo FAQ (persona/faq.toml)
+STAFF = ("zhang.wei", "li.na", "wang.fang", "chen.jing")
+
+
+class Statements:
+    """Counts the SQL statements every engine of this process runs (an executemany counts once)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.texts: Counter[str] = Counter()
+        event.listen(Engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.count += 1
+        self.texts[" ".join(statement.split())[:110]] += 1
+
+
+async def measure(kind: str, n: int, statements: Statements, show_sql: bool = False,
+                  profile_to: str = "") -> dict[str, float]:
+    from aiohttp import web
+
+    from bot.app import create_app, load_config
+    from bot.appkeys import DELIVERY, INBOX, INSTANCE
+    from bot.sandbox import as_env, emulator_settings
+    from emulator import Emulator, EmulatorConfig
+
+    emu = Emulator(EmulatorConfig(api_latency_s=0.0, app_msg_per_member_per_minute=10**9))
+    await emu.start()
+    with tempfile.TemporaryDirectory(prefix="wanzi-perevent-") as tmp:
+        settings = emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=0,
+                                     db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}")
+        settings["log"]["level"] = "WARNING"
+        config = load_config(None, as_env(settings))
+        app = create_app(config, run_workers=False, migrate=True)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
+        inbox, delivery = app[INBOX], app[DELIVERY]
+        profile = cProfile.Profile() if profile_to else None
+        try:
+            await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
+            await _process(inbox.process_due)
+            await _process(delivery.deliver_due)
+            tag = f"{int(time.time() * 1000) % 100000:05d}"
+            for i in range(n):
+                await _offer(emu, kind, i + 1, tag)
+            await app[INSTANCE].beat()
+            out: dict[str, float] = {}
+            for phase, step in (("inbox", inbox.process_due), ("delivery", delivery.deliver_due)):
+                cpu, count, texts = time.process_time(), statements.count, statements.texts.copy()
+                if profile:
+                    profile.enable()
+                await _process(step)
+                if profile:
+                    profile.disable()
+                    profile.dump_stats(f"{profile_to}.{kind}.{phase}.prof")
+                    profile.clear()
+                out[f"{phase} CPU ms/event"] = 1000 * (time.process_time() - cpu) / n
+                out[f"{phase} statements/event"] = (statements.count - count) / n
+                if show_sql:
+                    for text, times in (statements.texts - texts).most_common():
+                        print(f"  {phase} {times / n:6.2f}  {text}")
+            return out
+        finally:
+            await runner.cleanup()
+            await emu.stop()
+
+
+async def _offer(emu: Any, kind: str, i: int, tag: str = "warm") -> None:
+    if kind == "mixed":  # as bench/ceiling.py's mix: half kf questions, a quarter new friends, a quarter /help
+        kind = ("kf", "kf", "welcome", "help")[i % 4]
+    if kind == "welcome":
+        await emu.add_friend(STAFF[i % len(STAFF)], f"wmP{tag}{i:06d}", state="burst")
+    elif kind == "kf":
+        await emu.customer_says(f"wmQ{tag}{i:06d}", QUESTION)
+    else:
+        await emu.staff_sends(STAFF[i % len(STAFF)], "/help")
+
+
+async def _process(step: Any) -> None:
+    idle = 0
+    while idle < 2:  # kf notices pull first, then their entries are due
+        idle = idle + 1 if not await step() else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kinds", nargs="*", default=["welcome", "kf", "help"])
+    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--sql", action="store_true", help="list each phase's statements per event")
+    parser.add_argument("--profile", default="", metavar="PREFIX",
+                        help="cProfile each phase (the event loop's thread) into PREFIX.KIND.PHASE.prof")
+    args = parser.parse_args()
+    statements = Statements()
+    for kind in args.kinds:
+        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile))
+        print(f"{kind} ({args.events} events): " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()

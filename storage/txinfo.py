@@ -1,0 +1,23 @@
+"""What one transaction read or wrote, kept in `session.info` under these keys and forgotten when
+the transaction ends (commit, rollback, or a savepoint's rollback), so nothing a later
+transaction of the same session sees comes from an earlier one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+NEWCOMERS = "wanzi.newcomers"  # storage/newcomers.py: customer id → rows flushed for them
+PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: external_userid → Customer
+STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
+KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, *_: Any) -> None:
+    for key in KEYS:
+        session.info.pop(key, None)

@@ -1,0 +1,54 @@
+"""The inbox reads a batch's customers and members at once and answers "what does this new customer
+already have" from the transaction itself: the answers must be the database's own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.clock import FakeClock
+from bot.outbox import Outbox
+from storage.models import Customer, Message
+from storage.repos import Repos
+
+
+async def test_a_new_customers_history_in_its_own_transaction_is_what_the_database_says(sessions) -> None:
+    clock = FakeClock(1_700_000_000)
+    now = clock.now()
+
+    async def history(repos: Repos, customer_id: int) -> tuple:
+        tag = await repos.tags.ensure("兴趣", "面霜", now=now)
+        return (await repos.messages.last_variant(customer_id, "reply.faq"),
+                await repos.messages.inbound_count(customer_id, at_most=5),
+                await repos.rule_hits.count(customer_id, "dry_skin", since=now - timedelta(days=1)),
+                [t.name for t in await repos.tags.of_customer(customer_id)],
+                await repos.tickets.find_open(customer_id) is None,
+                await repos.tags.attach(customer_id, tag, source="test", now=now))
+
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        customer = await repos.customers.upsert("wmFresh01", now=now)
+        assert await history(repos, customer.id) == (None, 0, 0, [], True, True)  # nothing yet
+        repos.rule_hits.add(customer.id, "dry_skin", now=now)
+        repos.rule_hits.add(customer.id, "dry_skin", now=now)
+        repos.messages.add(Message(direction="in", channel="kf", customer_id=customer.id, staff_userid="",
+                                   kind="chat", text="干皮用什么", template_key="", external_msgid="m1",
+                                   created_at=now))
+        Outbox(session, clock).kf_send("wk1", customer, "答", template_key="reply.faq#2")
+        inside = await history(repos, customer.id)
+    async with sessions.begin() as session:
+        outside = await history(Repos.bind(session), customer.id)
+    assert inside == (2, 1, 2, ["面霜"], True, False)
+    assert outside == inside
+
+
+async def test_two_members_adding_one_new_customer_in_one_batch_make_one_customer(wanzi, wecom) -> None:
+    await wecom.add_friend("zhang.wei", "wmTwice01")
+    await wecom.add_friend("li.na", "wmTwice01")
+    await wanzi.drain()  # both events run in one shared transaction
+    assert len(wecom.calls("externalcontact/send_welcome_msg")) == 2
+    async with wanzi.sessions() as s:
+        owners = (await s.scalars(select(Customer.owner_userid).where(Customer.external_userid == "wmTwice01"))).all()
+        assert owners == ["zhang.wei"]  # the first member's, as when each event looked the customer up
+        assert await s.scalar(select(func.count()).select_from(Message).where(Message.kind == "welcome")) == 2
