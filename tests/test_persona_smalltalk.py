@@ -127,3 +127,6 @@ async def test_a_feeling_in_the_customers_own_words_gets_warmth_not_the_chat_lin
     assert "人工" in angry, angry
     plain = await reply_to(wanzi, wecom, "wmFeel0006", "我今天去公园散步了")
     assert not any(w in plain for w in ("辛苦", "抱抱", "抱歉", "人工")), plain
+    for n, short in enumerate(("1", "都不是")):  # too short to hear a feeling in (no offer was open)
+        reply = await reply_to(wanzi, wecom, f"wmFeel001{n}", short)
+        assert not any(w in reply for w in ("气坏", "抱歉", "不开心")), (short, reply)

@@ -26,6 +26,7 @@ from persona.embed import Embedder, Vectors
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 60  # a long message carries content: a person or the knowledge base decides
+MIN_CHARS = 5  # "1", "都不是", "好的吧": too little for the model (short feelings have rule words: 好累)
 MARGIN = 0.01  # nearer to a feeling than to any neutral statement by this much (dev split)
 TOP = 2  # a class's nearness: the mean of its TOP best examples (one lucky neighbour is not enough)
 
@@ -92,7 +93,7 @@ class FeelingModel:
     def feeling(self, text: str, margin: float = MARGIN) -> Intent | None:
         """The feeling a short statement voices, or None (blocking: run in a thread)."""
         text = text.strip()
-        if not text or len(text) > MAX_CHARS:
+        if not MIN_CHARS <= len(text) <= MAX_CHARS:
             return None
         near = self.nearness(text)
         neutral = near.pop(None)
@@ -130,7 +131,7 @@ async def _prepare(model: FeelingModel) -> None:
 
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
     """`FeelingModel.feeling` off the event loop; a model failure is logged and means "no feeling"."""
-    if not text.strip() or len(text.strip()) > MAX_CHARS:
+    if not MIN_CHARS <= len(text.strip()) <= MAX_CHARS:
         return None
     if embedder is None:
         from persona.embed import shared_embedder
