@@ -34,6 +34,7 @@ def kb() -> FaqIndex:
     ("孕妇能不能用", "pregnancy"),
     ("积分怎么用啊", "membership"),
     ("是正品吗？", "authentic"),
+    ("面霜开了一年还能用吗", "shelf_life"),  # "面霜" alone pulls the cream entry; "开了…还能用" is keeping
 ])
 async def test_questions_in_other_words_find_their_answer(kb: FaqIndex, question: str, entry: str) -> None:
     match = await kb.best(question)
