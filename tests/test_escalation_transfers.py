@@ -97,7 +97,7 @@ async def test_start_up_warns_about_an_advisor_who_is_not_a_servicer(db_url, wec
         await runner.setup()
         try:
             found = await wait_until(lambda: [r for r in caplog.records if "not a servicer" in r.getMessage()],
-                                     timeout=4.0)
+                                     timeout=20.0)  # start-up also loads the model
         finally:
             await runner.cleanup()
     (record,) = found
