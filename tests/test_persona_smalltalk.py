@@ -41,7 +41,7 @@ async def reply_to(bot: BotUnderTest, wecom, ext: str, text: str) -> str:
     return reply
 
 
-SMALL_TALK = ["你好", "在吗", "谢谢你呀", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累",
+SMALL_TALK = ["你好", "在吗", "谢谢你呀", "谢谢你这么贴心", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累",
               "今天心情不好，好难过",
               "[微笑]", "😂😂", "好的", "嗯嗯", "收到", "今天天气真好", "我回来啦", "中午好", "辛苦啦"]
 
@@ -125,6 +125,8 @@ async def test_a_feeling_in_the_customers_own_words_gets_warmth_not_the_chat_lin
     assert "辛苦" in tired or "休息" in tired, tired
     angry = await reply_to(wanzi, wecom, "wmFeel0005", "第三次问了还是没人回")
     assert "人工" in angry, angry
+    worn = await reply_to(wanzi, wecom, "wmFeel0007", "今天上班被客户折腾了一天，累瘫了")
+    assert "辛苦" in worn or "休息" in worn, worn
     plain = await reply_to(wanzi, wecom, "wmFeel0006", "我今天去公园散步了")
     assert not any(w in plain for w in ("辛苦", "抱抱", "抱歉", "人工")), plain
     for n, short in enumerate(("1", "都不是")):  # too short to hear a feeling in (no offer was open)
