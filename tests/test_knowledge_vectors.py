@@ -189,6 +189,26 @@ async def test_an_edited_faq_file_entry_embeds_only_its_new_texts(sessions, tmp_
     assert (await kb.rank("积分怎么用", 1))[0].entry.answer == "100 积分抵 2 元"
 
 
+async def test_vectors_of_texts_no_longer_in_the_knowledge_base_are_deleted_by_the_next_build(
+        sessions, tmp_path: Path) -> None:
+    faq = tmp_path / "faq.csv"
+    faq.write_text(f"{FILE}积分怎么用,100 积分抵 1 元\n", encoding="utf-8")
+    model = Counting()
+    kb = holder(model, faq)
+    await kb.ready(sessions)
+    before = await kept_rows(sessions)
+    faq.write_text(FILE, encoding="utf-8")  # the points entry is gone
+    assert await kb.sync_from(sessions) == 1
+    again = Counting()
+    await holder(again, faq).ready(sessions)  # a restart with the same knowledge base embeds nothing ...
+    assert again.texts == []
+    async with sessions() as s:
+        hashes = set(await s.scalars(select(KnowledgeVector.text_hash)))
+    gone = {hashlib.sha256(t.encode()).hexdigest() for t in model.texts if "积分" in t}
+    assert gone and not gone & hashes  # ... and the points entry's phrasing and passages are deleted
+    assert await kept_rows(sessions) == before - len(gone)
+
+
 async def test_another_model_embeds_everything_again(sessions) -> None:
     old, new, old_again = Counting("test-model/1"), Counting("test-model/2"), Counting("test-model/1")
     await holder(old).ready(sessions)

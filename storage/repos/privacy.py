@@ -145,6 +145,15 @@ class PrivacyRepo:
         return rowcount(await self.session.execute(delete(Message).where(Message.id.in_(ids)),
                                                    execution_options={"synchronize_session": False}))
 
+    async def delete_offers_before(self, cutoff: datetime, *, limit: int) -> int:
+        """猜你想问 offers made before `cutoff`, settled or lapsed (they hold the customer's question)."""
+        oldest = select(FaqOffer.id).where(FaqOffer.offered_at < cutoff).order_by(FaqOffer.offered_at).limit(limit)
+        ids = list((await self.session.scalars(oldest)).all())
+        if not ids:
+            return 0
+        return rowcount(await self.session.execute(delete(FaqOffer).where(FaqOffer.id.in_(ids)),
+                                                   execution_options={"synchronize_session": False}))
+
     async def names_in_use(self, names: Sequence[str], *, besides: Sequence[int]) -> set[str]:
         """Which of these names other customers (as name or remark) or staff members (name, userid) carry."""
         if not names:
