@@ -79,31 +79,22 @@ def feeling(model: ExampleModel[Intent | None], text: str, margin: float = MARGI
 _models: dict[int, ExampleModel[Intent | None]] = {}
 
 
-def model_for(embedder: Embedder) -> ExampleModel[Intent | None]:
-    """One feelings model per embedder object (the process-wide shared one in practice)."""
+def model_for(embedder: Embedder | None = None) -> ExampleModel[Intent | None]:
+    """One feelings model per embedder object (None: the process-wide shared one, as in practice)."""
+    if embedder is None:
+        from persona.embed import shared_embedder
+
+        embedder = shared_embedder()
     model = _models.get(id(embedder))
     if model is None or model.embedder is not embedder:
         model = _models[id(embedder)] = feeling_model(embedder)
     return model
 
 
-async def warm_up_feelings(embedder: Embedder | None = None) -> None:
-    """Start-up: embed the example sentences in a thread (about a hundred short texts)."""
-    if embedder is None:
-        from persona.embed import shared_embedder
-
-        embedder = shared_embedder()
-    await model_for(embedder).ready()
-
-
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
     """`feeling` off the event loop; a model failure is logged and means "no feeling"."""
     if not MIN_CHARS <= len(text.strip()) <= MAX_CHARS:
         return None
-    if embedder is None:
-        from persona.embed import shared_embedder
-
-        embedder = shared_embedder()
     model = model_for(embedder)
     if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a
         model.start_building()  # handler's transaction

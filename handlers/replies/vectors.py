@@ -96,6 +96,8 @@ Kept = tuple[dict[Key, Vectors], set[Key]]  # vectors read from the table, and k
 class StoredVectors:
     """An Embedder for one index: the kept vectors during its build, the model itself otherwise."""
 
+    kinds: tuple[str, ...] = KINDS  # the kinds of row a build owns (the only ones it may find stale)
+
     def __init__(self, model: Embedder, identity: str) -> None:
         self.model = model
         self.identity = identity
@@ -113,7 +115,7 @@ class StoredVectors:
         return self._vectors(texts, "passage")
 
     def _embed(self, texts: Sequence[str], kind: str) -> Vectors:
-        return self.model.query(texts) if kind == "query" else self.model.passage(texts)
+        return self.model.passage(texts) if kind == "passage" else self.model.query(texts)
 
     def _vectors(self, texts: Sequence[str], kind: str) -> Vectors:
         with self._lock:
@@ -144,7 +146,7 @@ class StoredVectors:
         finally:
             with self._lock:  # from here on every text (a customer's question) goes to the model, unkept
                 new, bad, used, self._known, self._new = self._new, self._bad, self._used, None, {}
-        stale = {k for k in known.keys() | bad if k[0] in KINDS and k not in used}
+        stale = {k for k in known.keys() | bad if k[0] in self.kinds and k not in used}
         return partial(self._save, db, new, (bad & new.keys()) | stale)
 
     async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key]) -> None:
