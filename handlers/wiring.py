@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,10 +20,12 @@ from handlers.greeting.config import ChannelConfig
 from handlers.insights.config import SuggestionsConfig
 from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.replies.config import FaqConfig
-from handlers.replies.feelings import warm_up_feelings
+from handlers.replies.feelings import model_for as feelings_model
+from handlers.replies.kept_examples import prepare_examples
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
+from persona.examples import ExampleModel
 from persona.faq import FaqEntry, load_faq_file
 from persona.model import Persona
 from persona.rules import RuleBook, TagRef, load_rules_file
@@ -102,12 +104,17 @@ async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession]
         await services.knowledge.ready(sessions)
         log.info("knowledge base ready", extra={"entries": len(services.knowledge.entries),
                                                 "seconds": round(time.perf_counter() - started, 2)})
-        if services.suggestions is not None:
-            await services.suggestions.ready()
     except Exception:  # noqa: BLE001 - start-up must go on; see docstring
         log.exception("knowledge base warm-up failed")
-        return
     try:
-        await warm_up_feelings()
-    except Exception:  # noqa: BLE001 - the first statement retries; handlers/replies/feelings.py logs then
-        log.exception("feelings warm-up failed")
+        await prepare_examples(example_models(services), sessions)
+    except Exception:  # noqa: BLE001 - the first statement retries (persona/examples.py logs then)
+        log.exception("example sentences warm-up failed")
+
+
+def example_models(services: Services) -> list[ExampleModel[Any]]:
+    """The sentence-model classifiers whose examples start-up embeds: feelings, and suggestions if on."""
+    models: list[ExampleModel[Any]] = [feelings_model()]
+    if services.suggestions is not None:
+        models.append(services.suggestions.examples)
+    return models

@@ -1,5 +1,10 @@
 """Load and lint persona TOML files: unknown templates, facts, stages or tags fail at load, never mid-send.
 
+A custom file written before a release added template keys still loads: each missing key gets the
+text of the preset its `profile.model` names (one warning at load lists them, `Persona.borrowed`
+keeps them, and `wanzi persona check` reports them), so an upgrade does not stop the bot. A missing
+key whose preset text needs a fact the file does not declare is still an error.
+
 A persona file has these tables (presets in persona/presets/ show every one):
 [profile] voice and identity, [cadence] push caps and quiet hours, [facts] campaign facts,
 [templates] every text the code renders, [stages.<name>] lifecycle stages, [holidays.<name>]
@@ -8,6 +13,7 @@ and [channels.<name>] partial template overlays, [[rules]] tagging rules, [[faq]
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -29,6 +35,8 @@ from persona.model import (
 )
 from persona.rules import TagRef, parse_rules
 from persona.templates import COMMON, TEMPLATES, spec_for
+
+log = logging.getLogger(__name__)
 
 PRESETS = Path(__file__).parent / "presets"
 SECTIONS = ("profile", "cadence", "facts", "templates", "stages", "holidays", "channels", "rules", "faq",
@@ -218,7 +226,9 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
     templates = lint.templates(_table(data, "templates", source), "templates")
     missing = sorted(set(TEMPLATES) - set(templates))
     if missing:
-        raise PersonaError(source, f"templates.{missing[0]}", "missing (every template key needs a text)")
+        templates.update(_borrow(missing, profile.model, lint))
+        log.warning("persona templates missing, the preset's texts stand in",
+                    extra={"source": source, "preset": profile.model, "keys": missing})
     holidays = []
     for name, item in _table(data, "holidays", source).items():
         if not isinstance(item, dict):
@@ -237,7 +247,27 @@ def parse_persona(data: dict[str, Any], source: str) -> Persona:
     return Persona(profile=profile, templates=templates, source=source, broadcasts=broadcasts, scripts=scripts,
                    cadence=parse_cadence(_table(data, "cadence", source), source), facts=dict(facts),
                    stages=stages, holidays=tuple(holidays), channels=channels,
-                   rules=parse_rules(data.get("rules"), source, stages), faq=parse_faq(data.get("faq"), source))
+                   rules=parse_rules(data.get("rules"), source, stages), faq=parse_faq(data.get("faq"), source),
+                   borrowed=tuple(missing))
+
+
+def _borrow(missing: list[str], model: str, lint: _Linter) -> dict[str, Template]:
+    """The preset's templates for keys a file lacks, linted against that file (its facts, stages)."""
+    path = default_persona_path(model)
+    if str(path) == lint.source:  # a preset itself must be complete
+        raise PersonaError(lint.source, f"templates.{missing[0]}", "missing (every template key needs a text)")
+    preset = load_persona(path)
+    found = {}
+    for key in missing:
+        template = preset.templates[key]
+        try:
+            for texts in (template.variants, *template.by_slot.values()):
+                lint.check(f"templates.{key}", key, texts)
+        except PersonaError as exc:
+            problem = f"missing, and the {model} preset's text does not fit this file ({exc.problem})"
+            raise PersonaError(lint.source, f"templates.{key}", problem) from None
+        found[key] = template
+    return found
 
 
 def load_persona(path: str | Path) -> Persona:

@@ -133,6 +133,7 @@ class Persona:
     faq: tuple[FaqEntry, ...] = ()
     broadcasts: Mapping[str, str] = field(default_factory=dict)  # /broadcast texts by name
     scripts: Mapping[str, str] = field(default_factory=dict)  # 话术: quick replies staff send from the chat sidebar
+    borrowed: tuple[str, ...] = ()  # template keys the file lacks, taken from its model's preset (loader.py)
 
     def has(self, key: str) -> bool:
         return key in self.templates

@@ -478,7 +478,7 @@ class KnowledgeVector(Base):
 
     __tablename__ = "knowledge_vector"
     model: Mapped[str] = mapped_column(String(128), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # query | passage
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # query | passage | example (persona/examples.py)
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the UTF-8 text
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, native (little-endian) order
 

@@ -50,12 +50,10 @@ async def warm_up_examples(app: web.Application) -> None:
     """What `wanzi serve` embeds at start-up besides the knowledge base (handlers/wiring.py warm_up):
     the sentence models' example sentences, which handlers never build inside their transaction."""
     from bot.appkeys import CONTEXTS
-    from handlers.replies.feelings import warm_up_feelings
+    from handlers.replies.kept_examples import prepare_examples
+    from handlers.wiring import example_models
 
-    await warm_up_feelings()
-    suggestions = app[CONTEXTS].services.suggestions
-    if suggestions is not None:
-        await suggestions.ready()
+    await prepare_examples(example_models(app[CONTEXTS].services), app[SESSIONS])
 
 
 @dataclass

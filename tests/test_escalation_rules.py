@@ -20,6 +20,9 @@ SH = ZoneInfo("Asia/Shanghai")
 @pytest.mark.parametrize("text", [
     "这个多少钱", "敏感肌能用吗", "什么时候发货", "怎么用比较好", "能不能便宜", "有没有小样", "快递到哪了",
     "是不是正品", "你们家的面霜好用不", "我的快递呢", "可以开发票吗", "请问一下", "真的?", "几天能到",
+    # asking for a pick or a recommendation, no question mark
+    "我是油皮，夏天用哪个好", "选哪个", "这两款怎么选", "推荐一下", "给我推荐一款面霜", "求推荐", "帮我选一个",
+    "大瓶好还是小瓶好", "买面霜还是精华好呢",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -27,6 +30,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
+    "还是想要保湿", "朋友推荐我来的", "我推荐给闺蜜了", "还是你们家的好用",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)

@@ -11,17 +11,19 @@ import logging
 import threading
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from sqlalchemy import func, select, update
 
 import persona.embed
-from handlers.insights.model import load_exemplars
-from handlers.replies.feelings import EXAMPLES
+from handlers.insights.model import SuggestionModel, load_exemplars
+from handlers.replies.feelings import EXAMPLES, feeling_model
+from handlers.replies.kept_examples import prepare_examples
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.wiring import warm_up
 from persona.embed import Embedder, Vectors, shared_embedder
+from persona.examples import ExampleModel
 from persona.faq import FaqEntry
 from persona.segment import Segmenter
 from storage.models import KnowledgeVector
@@ -92,9 +94,10 @@ async def test_a_second_replica_and_a_restart_build_their_index_without_embeddin
         await first.drain()  # the knowledge worker builds the first index
         assert models[0].texts  # a cold table: every text embedded once
         kept = await kept_rows(first.sessions)
-        assert kept == len(models[0].texts)  # one row per text and kind
-        # the suggestion and feelings models embed their own example sentences in every process;
-        # some of those ("谢谢") are also the matcher's reference lines: count the rest
+        # one row per text and kind: the knowledge base's, and the example sentences of the feelings
+        # and suggestion models (kept too, kind "example")
+        assert kept == sum(len(m.texts) for m in models)
+        # some example sentences ("谢谢") are also the matcher's reference lines: count the rest
         examples = {t for group in EXAMPLES.values() for t in group}
         examples |= set(load_exemplars().suggestion) | set(load_exemplars().other)
         kb_texts = set(models[0].texts) - examples
@@ -102,11 +105,13 @@ async def test_a_second_replica_and_a_restart_build_their_index_without_embeddin
         await first.stop()
 
     for _ in ("a second replica", "a restart"):
+        since = len(models)
         started = await BotUnderTest.start(settings, clock)
         wecom.connect(f"{started.url}/wecom/callback")
         try:
             await started.drain()
             assert not kb_texts & set(models[-1].texts)  # nothing of the knowledge base embedded again
+            assert not {t for m in models[since:] for t in m.texts}  # nor any example sentence
             await wecom.customer_says("wmVec00001", "东西拍了啥时候能寄出")
             await started.drain()
             assert "48 小时内从杭州仓发出" in str(wecom.customer_inbox("wmVec00001")[-1])
@@ -187,6 +192,43 @@ async def test_an_edited_faq_file_entry_embeds_only_its_new_texts(sessions, tmp_
     assert await kb.sync_from(sessions) == 1  # the worker noticed the file changed
     assert model.texts and all("100 积分抵 2 元" in t for t in model.texts)  # the phrasing's own vector was kept
     assert (await kb.rank("积分怎么用", 1))[0].entry.answer == "100 积分抵 2 元"
+
+
+async def test_vectors_of_texts_no_longer_in_the_knowledge_base_are_deleted_by_the_next_build(
+        sessions, tmp_path: Path) -> None:
+    faq = tmp_path / "faq.csv"
+    faq.write_text(f"{FILE}积分怎么用,100 积分抵 1 元\n", encoding="utf-8")
+    model = Counting()
+    kb = holder(model, faq)
+    await kb.ready(sessions)
+    before = await kept_rows(sessions)
+    faq.write_text(FILE, encoding="utf-8")  # the points entry is gone
+    assert await kb.sync_from(sessions) == 1
+    again = Counting()
+    await holder(again, faq).ready(sessions)  # a restart with the same knowledge base embeds nothing ...
+    assert again.texts == []
+    async with sessions() as s:
+        hashes = set(await s.scalars(select(KnowledgeVector.text_hash)))
+    gone = {hashlib.sha256(t.encode()).hexdigest() for t in model.texts if "积分" in t}
+    assert gone and not gone & hashes  # ... and the points entry's phrasing and passages are deleted
+    assert await kept_rows(sessions) == before - len(gone)
+
+
+async def test_example_sentences_are_kept_and_a_knowledge_base_build_leaves_them_alone(sessions) -> None:
+    def models(embedder: Counting) -> list[ExampleModel[Any]]:
+        return [feeling_model(embedder), SuggestionModel(load_exemplars(), embedder=embedder).examples]
+
+    first = Counting()
+    await prepare_examples(models(first), sessions)
+    assert len(first.texts) > 200 and await kept_rows(sessions) == len(first.texts)
+    await holder(Counting()).ready(sessions)  # a knowledge-base build: example rows are not its stale rows
+    again = Counting()
+    restarted = models(again)
+    await prepare_examples(restarted, sessions)
+    assert again.texts == [] and all(m.prepared for m in restarted)  # a restart embeds no example sentence
+    embedded = feeling_model(Counting())
+    embedded.build()
+    assert restarted[0].nearness("最近压力好大") == embedded.nearness("最近压力好大")  # same vectors, same verdicts
 
 
 async def test_another_model_embeds_everything_again(sessions) -> None:

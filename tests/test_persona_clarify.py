@@ -135,3 +135,11 @@ def test_a_persona_without_reply_clarify_is_refused(tmp_path: Path, capsys: pyte
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["persona", "check", str(bad)]) == 1
     assert "templates.reply.clarify" in capsys.readouterr().err
+
+
+async def test_a_question_that_also_tells_about_the_customer_is_answered_as_a_question(bot, wecom) -> None:
+    # "我是油皮" fires the oily-skin tag rule; "夏天用哪个好" (no question mark) still asks something the
+    # demo base cannot answer for oily skin: the customer is offered entries or a promise, not "记下啦".
+    (reply,) = await say(bot, wecom, "wmClar010", "我是油皮，夏天用哪个好")
+    assert "油皮" not in reply  # reply.noted names the tags it heard ("已经帮你记好：油皮")
+    assert await count(bot, FaqOffer) + await count(bot, UnansweredQuestion) == 1

@@ -3,6 +3,7 @@ the renderer varies phrasing, follows the clock, holidays, channels and the voic
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -80,8 +81,42 @@ def test_persona_mistakes_are_named_at_load_time(tmp_path: Path, old: str, new: 
     assert info.value.source == str(path) and info.value.key == key and problem in info.value.problem
 
 
-def test_a_missing_template_is_named(tmp_path: Path) -> None:
-    path = variant_of(tmp_path, 'opt_in = ["欢迎回来！活动和福利消息会继续第一时间告诉你～"]', "")
+def test_an_older_custom_file_without_newer_keys_speaks_its_presets_text_and_persona_check_names_them(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    advisor = default_persona_path("advisor").read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"  # written before 猜你想问 and suggestions existed
+    path.write_text("\n".join(line for line in advisor.splitlines()
+                              if not line.startswith(("suggestion = ", "clarify = "))), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        persona = load_persona(path)
+    (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert getattr(warning, "keys", None) == ["reply.clarify", "reply.suggestion"]
+    assert persona.borrowed == ("reply.clarify", "reply.suggestion")
+    thanks = persona.render("reply.suggestion", name="").text
+    assert "感谢您" in thanks  # the advisor preset's own voice, not another preset's
+    assert main(["persona", "check", str(path)]) == 1  # it runs, but the linter still says what is missing
+    out = capsys.readouterr().out
+    assert str(path) in out and "reply.clarify, reply.suggestion" in out
+
+
+def test_a_missing_template_whose_preset_text_needs_an_undeclared_fact_is_named(tmp_path: Path) -> None:
+    text = PRESET.read_text(encoding="utf-8")  # a file with no {community} fact, and no group welcome
+    start = text.index("group_welcome = [")
+    end = text.index("]\n", start) + 2
+    path = tmp_path / "mine.toml"
+    path.write_text((text[:start] + text[end:]).replace("{community}", "护肤群")
+                    .replace('community = "柚见护肤同好群"\n', ""), encoding="utf-8")
+    with pytest.raises(PersonaError, match="templates.greeting.group_welcome: missing.*community"):
+        load_persona(path)
+
+
+def test_a_preset_missing_a_template_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import persona.loader
+
+    path = tmp_path / "interest.toml"  # stands in for the shipped preset: it has no preset to borrow from
+    path.write_text(PRESET.read_text(encoding="utf-8").replace(
+        'opt_in = ["欢迎回来！活动和福利消息会继续第一时间告诉你～"]', ""), encoding="utf-8")
+    monkeypatch.setattr(persona.loader, "PRESETS", tmp_path)
     with pytest.raises(PersonaError, match="templates.reply.opt_in: missing"):
         load_persona(path)
 

@@ -1,6 +1,6 @@
 """[retention]: a daily run, once per fire time across replicas, clears processed raw callbacks and kf
 entries after payload_days (keeping their hashed dedupe keys and what the digest counts), deletes
-messages after message_days, and erases customers who left lost_friend_days ago and stayed away."""
+messages and 猜你想问 offers after message_days, and erases customers who left lost_friend_days ago and stayed away."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from bot.digest_metrics import Window
 from bot.errors import ConfigError
 from handlers.customers.digest import growth
 from handlers.privacy.retention import JOB_NAME
-from storage.models import AuditLog, Customer, InboundEvent, Message
+from storage.models import AuditLog, Customer, FaqOffer, InboundEvent, Message
+from storage.repos.replies import FaqOfferRepo
 from tests import escalation_kit as kit
 from tests.harness import BotUnderTest, make_config
 
@@ -64,6 +65,14 @@ async def test_the_daily_run_clears_old_payloads_and_messages_and_erases_long_lo
     clock.set((RUN - timedelta(hours=10)).timestamp())
     await wecom.customer_says(STAYED, "最近的话")
     await bot.drain()
+    async with bot.sessions.begin() as s:  # 猜你想问 offers: one lapsed long ago, one settled long ago, one today
+        stayed = await s.scalar(select(Customer.id).where(Customer.external_userid == STAYED))
+        assert stayed is not None
+        offers = FaqOfferRepo(s)
+        await offers.add(stayed, "很久以前的问题", ["kb#1"], open_kfid="", now=LONG_AGO)
+        await offers.add(stayed, "很久以前的另一个问题", ["kb#1"], open_kfid="", now=LONG_AGO + timedelta(days=1))
+        await offers.settle_open(stayed, "resolved", now=LONG_AGO + timedelta(days=1))
+        await offers.add(stayed, "最近的问题", ["kb#1"], open_kfid="", now=RUN - timedelta(hours=10))
     friends_then = await new_friends(bot, LONG_AGO.date())
     recent = await bot.count(InboundEvent, InboundEvent.received_at > RUN - timedelta(days=1))
     old_messages = await bot.count(Message, Message.created_at < RUN - timedelta(days=365))
@@ -84,6 +93,8 @@ async def test_the_daily_run_clears_old_payloads_and_messages_and_erases_long_lo
     assert all(e.payload for e in events if e.received_at > RUN - timedelta(days=1))  # recent ones keep theirs
     assert all(LEFT not in repr(e.payload) and STILL_WRITES not in repr(e.payload) for e in events)
     assert texts == ["最近的话"]  # older than 365 days: deleted
+    async with bot.sessions() as s:
+        assert list((await s.scalars(select(FaqOffer.question))).all()) == ["最近的问题"]  # so are old offers
     assert await new_friends(bot, LONG_AGO.date()) == friends_then  # the digest still counts that day's adds
 
     events_before = len(events)
@@ -95,7 +106,8 @@ async def test_the_daily_run_clears_old_payloads_and_messages_and_erases_long_lo
     async with bot.sessions() as s:
         (run,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "retention.applied"))).all()
         erased = (await s.scalars(select(AuditLog).where(AuditLog.action == "customer.erased"))).all()
-    assert run.detail == {"payloads_cleared": len(old), "messages_deleted": old_messages, "customers_erased": 1}
+    assert run.detail == {"payloads_cleared": len(old), "messages_deleted": old_messages, "offers_deleted": 2,
+                          "customers_erased": 1}
     assert [(e.actor, e.detail["via"]) for e in erased] == [("retention", "retention")]
     job = bot.app[SCHEDULER].jobs[JOB_NAME]
     following = job.trigger.get_next_fire_time(RUN, RUN + timedelta(seconds=1))

@@ -1,9 +1,10 @@
-"""The knowledge model for suggestions the rules cannot see: "包装太难撕了，换个设计吧" proposes a
-change with none of the rule words (detector.py). A message is compared, through the shared
-sentence model (persona/embed.py), with suggestion exemplars and with exemplars of what it must
-not be confused with (questions, service matters, small talk, praise, advice-seeking, check-ins),
-both in exemplars.toml. Its score is the mean cosine of its K nearest suggestion exemplars minus
-that of its K nearest others; it is a suggestion when the score reaches MARGIN.
+"""The knowledge model for suggestions the rules cannot see: "包装太难撕了，换个设计吧" proposes a change with none
+of the rule words (detector.py). A message is compared, through the shared sentence model
+(persona/embed.py; an ExampleModel of persona/examples.py, as the feelings are), with suggestion
+exemplars and with exemplars of what it must not be confused with (questions, service matters, small
+talk, praise, advice-seeking, check-ins), both in exemplars.toml. Its score is the mean cosine of
+its K nearest suggestion exemplars minus that of its K nearest others; it is a suggestion when the
+score reaches MARGIN.
 
 K and MARGIN were chosen on tests/insights_eval/dev.csv only; final.csv is the held-out figure
 (README, "KOCs and suggestion-givers"). The message is embedded as a query, exactly as the
@@ -19,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from persona.examples import ExampleModel
 from persona.model import PersonaError
 
 if TYPE_CHECKING:
-    from persona.embed import Embedder, Vectors
+    from persona.embed import Embedder
 
 EXEMPLARS = Path(__file__).with_name("exemplars.toml")
 K = 3  # nearest exemplars per side: one odd neighbour does not decide
@@ -50,47 +50,32 @@ def load_exemplars(path: Path = EXEMPLARS) -> Exemplars:
 
 
 class SuggestionModel:
-    """The exemplars' vectors, embedded off the event loop on first use (or at start-up)."""
+    """The exemplars as an ExampleModel (persona/examples.py), and the suggestion verdict on top."""
 
     def __init__(self, exemplars: Exemplars, *, margin: float = MARGIN, embedder: Embedder | None = None) -> None:
         self.exemplars = exemplars
         self.margin = margin
-        self._embedder = embedder
-        self._vectors: tuple[Embedder, Vectors, Vectors] | None = None
-        self._lock = asyncio.Lock()
-        self._building: asyncio.Task[None] | None = None
+        self.examples = ExampleModel("suggestions", {"suggestion": exemplars.suggestion, "other": exemplars.other},
+                                     top=K, embedder=embedder)
 
     async def ready(self) -> None:
-        if self._vectors is not None:
-            return
-        async with self._lock:
-            if self._vectors is None:
-                await asyncio.to_thread(self.build)
+        await self.examples.ready()
 
     def build(self) -> None:
         """Blocking: load the model (once per process) and embed the exemplars."""
-        from persona.embed import shared_embedder
-
-        embedder = self._embedder or shared_embedder()
-        self._vectors = (embedder, embedder.query(self.exemplars.suggestion), embedder.query(self.exemplars.other))
+        self.examples.build()
 
     def score(self, text: str) -> float:
         """Blocking: how much nearer the text is to suggestions than to the rest. Call from a thread,
         after `ready()` or `build()`."""
-        if self._vectors is None:
-            raise RuntimeError("SuggestionModel used before ready()")  # never builds inside a handler
-        embedder, suggestions, others = self._vectors
-        vector = embedder.query([text.strip()])[0]
-        near = float(np.sort(suggestions @ vector)[-K:].mean())
-        far = float(np.sort(others @ vector)[-K:].mean())
-        return near - far
+        near = self.examples.nearness(text)
+        return near["suggestion"] - near["other"]
 
     async def proposes(self, text: str) -> bool:
         """True when the text reads as a suggestion; embeds in a thread. Until the exemplars are
         embedded (start-up's warm-up does it) the answer is False and the build starts in the
         background: a handler's transaction (SQLite's one write lock) never waits for 160 embeddings."""
-        if self._vectors is None:
-            if self._building is None or self._building.done():
-                self._building = asyncio.create_task(self.ready(), name="suggestion-exemplars")
+        if not self.examples.prepared:
+            self.examples.start_building()
             return False
         return await asyncio.to_thread(self.score, text) >= self.margin

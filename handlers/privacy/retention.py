@@ -3,7 +3,8 @@
 - payload_days: processed raw callbacks and kf entries older than that lose their payload (a
   friend-added callback keeps ChangeType and State, which the digest's growth numbers read); the
   row and its hashed dedupe key stay, so a replay is still a duplicate.
-- message_days: message history rows older than that are deleted.
+- message_days: message history rows older than that are deleted, and so are 猜你想问 offers
+  (faq_offer: the customer's question, and whether they picked an entry), settled or lapsed.
 - lost_friend_days: customers who left (status lost) that long ago and were not heard from since
   are erased like `wanzi customer erase`.
 
@@ -53,7 +54,7 @@ async def apply_retention(ctx: Ctx, fire_time: datetime) -> None:
 
 async def run_retention(session: AsyncSession, config: RetentionConfig, *, now: datetime) -> dict[str, int]:
     repo = PrivacyRepo(session)
-    counts = {"payloads_cleared": 0, "messages_deleted": 0, "customers_erased": 0}
+    counts = {"payloads_cleared": 0, "messages_deleted": 0, "offers_deleted": 0, "customers_erased": 0}
     if config.payload_days:
         cutoff = now - timedelta(days=config.payload_days)
         while counts["payloads_cleared"] < PAYLOADS_PER_RUN:
@@ -67,6 +68,11 @@ async def run_retention(session: AsyncSession, config: RetentionConfig, *, now: 
         while counts["messages_deleted"] < MESSAGES_PER_RUN:
             n = await repo.delete_messages_before(cutoff, limit=MESSAGE_BATCH)
             counts["messages_deleted"] += n
+            if n < MESSAGE_BATCH:
+                break
+        while counts["offers_deleted"] < MESSAGES_PER_RUN:
+            n = await repo.delete_offers_before(cutoff, limit=MESSAGE_BATCH)
+            counts["offers_deleted"] += n
             if n < MESSAGE_BATCH:
                 break
     if config.lost_friend_days:

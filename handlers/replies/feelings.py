@@ -2,7 +2,8 @@
 smalltalk.py ("好累", "没睡好"). A statement the rules and the knowledge base leave alone is compared
 with a few example sentences per feeling (tired, sad, angry) and with everyday statements that are
 no feeling at all ("我在上班", "今天发工资了"), through the same sentence vectors as the knowledge base
-(persona/embed.py; a text the knowledge base just embedded is not embedded again). The nearest
+(persona/embed.py; a text the knowledge base just embedded is not embedded again), as an ExampleModel
+(persona/examples.py, shared with the suggestion model). The nearest
 feeling wins only when it is nearer than every neutral example by MARGIN, calibrated on
 tests/feelings_eval/dev.csv (final.csv is held out): a wrong "抱抱" to a neutral line is worse than
 the plain chat reply it replaces.
@@ -18,10 +19,9 @@ import asyncio
 import logging
 from typing import Sequence
 
-import numpy as np
-
 from handlers.replies.smalltalk import Intent
-from persona.embed import Embedder, Vectors
+from persona.embed import Embedder
+from persona.examples import ExampleModel
 
 log = logging.getLogger(__name__)
 
@@ -60,91 +60,47 @@ EXAMPLES: dict[Intent | None, tuple[str, ...]] = {
 }
 
 
-class FeelingModel:
-    """The example sentences' vectors, embedded once per process from the shared model."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-        self._labels: list[Intent | None] = [label for label, texts in EXAMPLES.items() for _ in texts]
-        self._vectors: Vectors | None = None
-
-    def _examples(self) -> Vectors:
-        if self._vectors is None:
-            self._vectors = self.embedder.query([t for texts in EXAMPLES.values() for t in texts])
-        return self._vectors
-
-    def prepare(self) -> None:
-        """Embed the examples now (start-up, in a thread), not at the first customer's statement."""
-        self._examples()
-
-    @property
-    def prepared(self) -> bool:
-        return self._vectors is not None
-
-    def nearness(self, text: str) -> dict[Intent | None, float]:
-        """Each class's nearness to the text: the mean cosine of its TOP nearest examples."""
-        sims = self._examples() @ self.embedder.query([text])[0]
-        out: dict[Intent | None, float] = {}
-        for label in EXAMPLES:
-            mine = np.sort(sims[[n for n, lab in enumerate(self._labels) if lab == label]])[::-1][:TOP]
-            out[label] = float(mine.mean())
-        return out
-
-    def feeling(self, text: str, margin: float = MARGIN) -> Intent | None:
-        """The feeling a short statement voices, or None (blocking: run in a thread)."""
-        text = text.strip()
-        if not MIN_CHARS <= len(text) <= MAX_CHARS:
-            return None
-        near = self.nearness(text)
-        neutral = near.pop(None)
-        label, best = max(near.items(), key=lambda kv: kv[1])
-        return label if best - neutral >= margin else None
+def feeling_model(embedder: Embedder | None = None) -> ExampleModel[Intent | None]:
+    """The feelings' examples (None: neutral statements) as an ExampleModel."""
+    return ExampleModel("feelings", EXAMPLES, top=TOP, embedder=embedder)
 
 
-_models: dict[int, FeelingModel] = {}
-_preparing: set[asyncio.Task[None]] = set()  # background builds (a reference keeps each task alive)
+def feeling(model: ExampleModel[Intent | None], text: str, margin: float = MARGIN) -> Intent | None:
+    """The feeling a short statement voices, or None (blocking: run in a thread, after the build)."""
+    text = text.strip()
+    if not MIN_CHARS <= len(text) <= MAX_CHARS:
+        return None
+    near = model.nearness(text)
+    neutral = near.pop(None)
+    label, best = max(near.items(), key=lambda kv: kv[1])
+    return label if best - neutral >= margin else None
 
 
-def model_for(embedder: Embedder) -> FeelingModel:
-    """One FeelingModel per embedder object (the process-wide shared one in practice)."""
+_models: dict[int, ExampleModel[Intent | None]] = {}
+
+
+def model_for(embedder: Embedder | None = None) -> ExampleModel[Intent | None]:
+    """One feelings model per embedder object (None: the process-wide shared one, as in practice)."""
+    if embedder is None:
+        from persona.embed import shared_embedder
+
+        embedder = shared_embedder()
     model = _models.get(id(embedder))
     if model is None or model.embedder is not embedder:
-        model = _models[id(embedder)] = FeelingModel(embedder)
+        model = _models[id(embedder)] = feeling_model(embedder)
     return model
 
 
-async def warm_up_feelings(embedder: Embedder | None = None) -> None:
-    """Start-up: embed the example sentences in a thread (about a hundred short texts)."""
-    if embedder is None:
-        from persona.embed import shared_embedder
-
-        embedder = shared_embedder()
-    await asyncio.to_thread(model_for(embedder).prepare)
-
-
-async def _prepare(model: FeelingModel) -> None:
-    try:
-        await asyncio.to_thread(model.prepare)
-    except Exception:
-        log.exception("feelings: the sentence model failed; statements get the plain chat line")
-
-
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
-    """`FeelingModel.feeling` off the event loop; a model failure is logged and means "no feeling"."""
+    """`feeling` off the event loop; a model failure is logged and means "no feeling"."""
     if not MIN_CHARS <= len(text.strip()) <= MAX_CHARS:
         return None
-    if embedder is None:
-        from persona.embed import shared_embedder
-
-        embedder = shared_embedder()
     model = model_for(embedder)
     if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a
-        _preparing.difference_update({t for t in _preparing if t.done()})  # handler's transaction
-        if not _preparing:
-            _preparing.add(asyncio.create_task(_prepare(model)))
+        model.start_building()  # handler's transaction
         return None
     try:
-        return await asyncio.to_thread(model.feeling, text)
+        return await asyncio.to_thread(feeling, model, text)
     except Exception:
         log.exception("feelings: the sentence model failed; answering as a plain statement")
         return None
@@ -153,4 +109,6 @@ async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent |
 def feelings_of(texts: Sequence[str], embedder: Embedder, margin: float = MARGIN) -> list[Intent | None]:
     """Blocking batch form for the evaluation."""
     model = model_for(embedder)
-    return [model.feeling(t, margin) for t in texts]
+    if not model.prepared:
+        model.build()
+    return [feeling(model, t, margin) for t in texts]

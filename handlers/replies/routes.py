@@ -93,7 +93,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.suggestion", name=customer.name)
     elif intent is not None:
         await ctx.say(f"chat.{intent}", name=customer.name)
-    elif seen.tag_names:
+    elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
         kind = "question" if is_question(text) else "chat"

@@ -6,8 +6,10 @@ texts this model never embedded: a start with a warm table, a second replica, a 
 build (`build`: load, the index's own `ready()`, save) it answers from the rows read and embeds
 the rest with the model, in the index's worker thread, keeping them to write back; before and after
 that build it passes texts straight to the model, so a customer's question ranked against the index
-is never kept. Rows are keyed by the model's identity, the kind (query or passage) and the text's
-SHA-256: no text is stored, and only knowledge-base texts ever reach a build.
+is never kept. A build embeds every text of its index, so the model's kept rows it did not ask for
+are of texts no longer in the knowledge base: the same write deletes them. Rows are keyed by the
+model's identity, the kind (query or passage) and the text's SHA-256: no text is stored, and only
+knowledge-base texts ever reach a build.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ Db = AsyncSession | async_sessionmaker[AsyncSession]
 
 UNIT = 1e-3  # how far a kept row's squared norm may be from 1 (the protocol's rows are L2-normalised)
 FLOAT = np.dtype("<f4")
+KINDS = ("query", "passage")  # the kinds an index build asks for: only its own rows can be stale
 
 
 class Index(Protocol):
@@ -93,6 +96,8 @@ Kept = tuple[dict[Key, Vectors], set[Key]]  # vectors read from the table, and k
 class StoredVectors:
     """An Embedder for one index: the kept vectors during its build, the model itself otherwise."""
 
+    kinds: tuple[str, ...] = KINDS  # the kinds of row a build owns (the only ones it may find stale)
+
     def __init__(self, model: Embedder, identity: str) -> None:
         self.model = model
         self.identity = identity
@@ -100,6 +105,7 @@ class StoredVectors:
         self._known: dict[Key, Vectors] | None = None  # None: not building, texts go to the model
         self._new: dict[Key, Vectors] = {}
         self._bad: set[Key] = set()
+        self._used: set[Key] = set()  # keys this build asked for
         self.embedded = 0  # texts this build had to embed
 
     def query(self, texts: Sequence[str]) -> Vectors:
@@ -109,7 +115,7 @@ class StoredVectors:
         return self._vectors(texts, "passage")
 
     def _embed(self, texts: Sequence[str], kind: str) -> Vectors:
-        return self.model.query(texts) if kind == "query" else self.model.passage(texts)
+        return self.model.passage(texts) if kind == "passage" else self.model.query(texts)
 
     def _vectors(self, texts: Sequence[str], kind: str) -> Vectors:
         with self._lock:
@@ -117,6 +123,8 @@ class StoredVectors:
         if known is None or not texts:
             return self._embed(texts, kind)
         keys = [(kind, text_hash(t)) for t in texts]
+        with self._lock:
+            self._used.update(keys)
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
         if missing:
             rows = np.asarray(self._embed(missing, kind), dtype=np.float32).reshape(len(missing), -1)
@@ -132,16 +140,19 @@ class StoredVectors:
         waiting for the index holds SQLite's one connection, which reading and keeping need."""
         known, bad = kept
         with self._lock:
-            self._known, self._bad, self._new = dict(known), set(bad), {}
+            self._known, self._bad, self._new, self._used = dict(known), set(bad), {}, set()
         try:
             await index.ready()
         finally:
             with self._lock:  # from here on every text (a customer's question) goes to the model, unkept
-                new, bad, self._known, self._new = self._new, self._bad, None, {}
-        return partial(self._save, db, new, bad & new.keys())
+                new, bad, used, self._known, self._new = self._new, self._bad, self._used, None, {}
+        stale = {k for k in known.keys() | bad if k[0] in self.kinds and k not in used}
+        return partial(self._save, db, new, (bad & new.keys()) | stale)
 
     async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key]) -> None:
-        if not new:
+        """Delete `replace` (unusable rows about to be written again, and rows of texts the index no
+        longer has), then add the new rows."""
+        if not new and not replace:
             return
         rows = [(kind, digest, np.asarray(v, dtype=FLOAT).tobytes()) for (kind, digest), v in new.items()]
         try:
@@ -152,7 +163,8 @@ class StoredVectors:
         except SQLAlchemyError as exc:  # the index is built; the next build embeds these texts again
             log.warning("knowledge vectors not kept", extra={"model": self.identity, "error": type(exc).__name__})
             return
-        log.info("knowledge vectors kept", extra={"model": self.identity, "rows": len(rows)})
+        log.info("knowledge vectors kept", extra={"model": self.identity, "rows": len(rows),
+                                                  "removed": len(replace - new.keys())})
 
 
 def kept(model: Embedder) -> Embedder:

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import JSON, ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.schema import Column
 from sqlalchemy.types import String
 
@@ -138,11 +139,20 @@ class PrivacyRepo:
                                                               for i, p in payloads.items()])
 
     async def delete_messages_before(self, cutoff: datetime, *, limit: int) -> int:
-        oldest = select(Message.id).where(Message.created_at < cutoff).order_by(Message.created_at).limit(limit)
+        return await self._delete_oldest(Message, Message.created_at, cutoff, limit)
+
+    async def delete_offers_before(self, cutoff: datetime, *, limit: int) -> int:
+        """猜你想问 offers made before `cutoff`, settled or lapsed (they hold the customer's question)."""
+        return await self._delete_oldest(FaqOffer, FaqOffer.offered_at, cutoff, limit)
+
+    async def _delete_oldest(self, model: type[Message] | type[FaqOffer], at: InstrumentedAttribute[datetime],
+                             cutoff: datetime, limit: int) -> int:
+        """Up to `limit` of the oldest rows whose `at` is before `cutoff`, deleted in one statement."""
+        oldest = select(model.id).where(at < cutoff).order_by(at).limit(limit)
         ids = list((await self.session.scalars(oldest)).all())
         if not ids:
             return 0
-        return rowcount(await self.session.execute(delete(Message).where(Message.id.in_(ids)),
+        return rowcount(await self.session.execute(delete(model).where(model.id.in_(ids)),
                                                    execution_options={"synchronize_session": False}))
 
     async def names_in_use(self, names: Sequence[str], *, besides: Sequence[int]) -> set[str]:
