@@ -243,7 +243,7 @@ def cmd_persona_check(args: argparse.Namespace) -> int:
     persona = load_persona(args.file)
     if persona.borrowed:  # it loads (the preset's texts stand in), but the file should say them itself
         print(f"{persona.source}: templates missing, the {persona.profile.model} preset's text is used: "
-              f"{', '.join(persona.borrowed)}")
+              f"{', '.join(persona.borrowed)}", file=sys.stderr)
         return 1
     print(f"persona ok: {persona.profile.name} ({len(persona.templates)} templates)")
     return 0

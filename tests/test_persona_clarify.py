@@ -4,13 +4,10 @@ entries to choose from instead of the staff queue at once; the customer's pick g
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.appkeys import SCHEDULER
-from bot.cli import main
 from handlers.replies.clarify import NONE_FITS, choice
 from persona.faq import FaqEntry, FaqMatch, clarify_options
 from storage.models import FaqOffer, UnansweredQuestion
@@ -123,18 +120,6 @@ def test_the_second_entry_is_offered_only_when_it_is_plausible_too() -> None:
     ("是", 2, None), ("2", 1, None), ("都不是", 2, NONE_FITS), ("不是哦", 1, NONE_FITS), ("下单后多久发货", 2, None)])
 def test_a_reply_picks_an_option_only_when_it_says_which(text: str, options: int, picked: int | None) -> None:
     assert choice(text, options) == picked
-
-
-def test_a_persona_without_reply_clarify_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from persona import default_persona_path
-
-    text = default_persona_path().read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.startswith("clarify = ")]
-    assert len(lines) == len(text.splitlines()) - 1
-    bad = tmp_path / "no_clarify.toml"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["persona", "check", str(bad)]) == 1
-    assert "templates.reply.clarify" in capsys.readouterr().err
 
 
 async def test_a_question_that_also_tells_about_the_customer_is_answered_as_a_question(bot, wecom) -> None:

@@ -95,8 +95,8 @@ def test_an_older_custom_file_without_newer_keys_speaks_its_presets_text_and_per
     thanks = persona.render("reply.suggestion", name="").text
     assert "感谢您" in thanks  # the advisor preset's own voice, not another preset's
     assert main(["persona", "check", str(path)]) == 1  # it runs, but the linter still says what is missing
-    out = capsys.readouterr().out
-    assert str(path) in out and "reply.clarify, reply.suggestion" in out
+    err = capsys.readouterr().err
+    assert str(path) in err and "reply.clarify, reply.suggestion" in err
 
 
 def test_a_missing_template_whose_preset_text_needs_an_undeclared_fact_is_named(tmp_path: Path) -> None:
