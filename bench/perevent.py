@@ -1,9 +1,10 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
-    python -m bench.perevent [welcome] [kf] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
+    python -m bench.perevent [welcome] [kf] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
-N events are first taken in through the callback endpoint (not measured); then the inbox processes
+N events are first taken in through the callback endpoint (not measured; `returning`: kf questions of
+customers who asked once before, that first round processed unmeasured); then the inbox processes
 them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
 they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
 driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
@@ -65,12 +66,17 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
         inbox, delivery = app[INBOX], app[DELIVERY]
-        profile = cProfile.Profile() if profile_to else None
+        profile = cProfile.Profile(time.thread_time) if profile_to else None  # CPU, not waits
         try:
             await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
             await _process(inbox.process_due)
             await _process(delivery.deliver_due)
             tag = f"{int(time.time() * 1000) % 100000:05d}"
+            if kind == "returning":  # the same customers asked once before (not measured)
+                for i in range(n):
+                    await _offer(emu, kind, i + 1, tag)
+                await _process(inbox.process_due)
+                await _process(delivery.deliver_due)
             for i in range(n):
                 await _offer(emu, kind, i + 1, tag)
             await app[INSTANCE].beat()
@@ -100,7 +106,7 @@ async def _offer(emu: Any, kind: str, i: int, tag: str = "warm") -> None:
         kind = ("kf", "kf", "welcome", "help")[i % 4]
     if kind == "welcome":
         await emu.add_friend(STAFF[i % len(STAFF)], f"wmP{tag}{i:06d}", state="burst")
-    elif kind == "kf":
+    elif kind in ("kf", "returning"):
         await emu.customer_says(f"wmQ{tag}{i:06d}", QUESTION)
     else:
         await emu.staff_sends(STAFF[i % len(STAFF)], "/help")
