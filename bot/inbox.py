@@ -131,8 +131,11 @@ class InboxWorker:
                      for covered in _notices_by_account(decoded).values()]
             try:
                 await self._process_rest(decoded)
-            finally:
-                await asyncio.gather(*pulls)
+            finally:  # every pull ends before its notices are let go (a failed one is raised after)
+                ended = await asyncio.gather(*pulls, return_exceptions=True)
+            failed = [r for r in ended if isinstance(r, BaseException)]
+            if failed:
+                raise failed[0]
         finally:
             self.in_flight -= len(claimed)
             if self.instance is not None:
