@@ -1,20 +1,26 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
-    python -m bench.perevent [welcome] [kf] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
+    python -m bench.perevent [welcome] [kf] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
+                             [--latency S]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
-N events are first taken in through the callback endpoint (not measured); then the inbox processes
+N events are first taken in through the callback endpoint (not measured; `returning`: kf questions of
+customers who asked once before, that first round processed unmeasured); then the inbox processes
 them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
 they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
 driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
 emulator's own CPU for answering the calls. The ceiling benchmarks (bench/ceiling.py) measure the
-same paths end to end under load; this one says whether a lever cut the work per event."""
+same paths end to end under load; this one says whether a lever cut the work per event. With
+`--latency S` WeCom answers the delivery phase after S seconds, and the phase's rows per second of
+wall clock show how far delivery's concurrency carries (WANZI_* variables override settings)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import cProfile
+import dataclasses
+import os
 import tempfile
 import time
 from collections import Counter
@@ -42,7 +48,7 @@ class Statements:
 
 
 async def measure(kind: str, n: int, statements: Statements, show_sql: bool = False,
-                  profile_to: str = "") -> dict[str, float]:
+                  profile_to: str = "", latency_s: float = 0.0) -> dict[str, float]:
     from aiohttp import web
 
     from bot.app import create_app, load_config
@@ -56,7 +62,9 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
         settings = emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=0,
                                      db_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}")
         settings["log"]["level"] = "WARNING"
-        config = load_config(None, as_env(settings))
+        env = as_env(settings)
+        env.update({k: v for k, v in os.environ.items() if k.startswith("WANZI_")})  # e.g. a setting to compare
+        config = load_config(None, env)
         app = create_app(config, run_workers=False, migrate=True)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -65,18 +73,26 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
         inbox, delivery = app[INBOX], app[DELIVERY]
-        profile = cProfile.Profile() if profile_to else None
+        profile = cProfile.Profile(time.thread_time) if profile_to else None  # CPU, not waits
         try:
             await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
             await _process(inbox.process_due)
             await _process(delivery.deliver_due)
             tag = f"{int(time.time() * 1000) % 100000:05d}"
+            if kind == "returning":  # the same customers asked once before (not measured)
+                for i in range(n):
+                    await _offer(emu, kind, i + 1, tag)
+                await _process(inbox.process_due)
+                await _process(delivery.deliver_due)
             for i in range(n):
                 await _offer(emu, kind, i + 1, tag)
             await app[INSTANCE].beat()
             out: dict[str, float] = {}
             for phase, step in (("inbox", inbox.process_due), ("delivery", delivery.deliver_due)):
+                if phase == "delivery" and latency_s:  # WeCom's answers take this long from here on
+                    emu.config = dataclasses.replace(emu.config, api_latency_s=latency_s)
                 cpu, count, texts = time.process_time(), statements.count, statements.texts.copy()
+                started = time.monotonic()
                 if profile:
                     profile.enable()
                 await _process(step)
@@ -86,6 +102,8 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
                     profile.clear()
                 out[f"{phase} CPU ms/event"] = 1000 * (time.process_time() - cpu) / n
                 out[f"{phase} statements/event"] = (statements.count - count) / n
+                if phase == "delivery" and latency_s:
+                    out["delivery rows/s (wall clock)"] = n / (time.monotonic() - started)
                 if show_sql:
                     for text, times in (statements.texts - texts).most_common():
                         print(f"  {phase} {times / n:6.2f}  {text}")
@@ -100,7 +118,7 @@ async def _offer(emu: Any, kind: str, i: int, tag: str = "warm") -> None:
         kind = ("kf", "kf", "welcome", "help")[i % 4]
     if kind == "welcome":
         await emu.add_friend(STAFF[i % len(STAFF)], f"wmP{tag}{i:06d}", state="burst")
-    elif kind == "kf":
+    elif kind in ("kf", "returning"):
         await emu.customer_says(f"wmQ{tag}{i:06d}", QUESTION)
     else:
         await emu.staff_sends(STAFF[i % len(STAFF)], "/help")
@@ -117,12 +135,14 @@ def main() -> None:
     parser.add_argument("kinds", nargs="*", default=["welcome", "kf", "help"])
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--sql", action="store_true", help="list each phase's statements per event")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="S",
+                        help="the emulator answers the delivery phase's calls after S seconds; prints rows/s")
     parser.add_argument("--profile", default="", metavar="PREFIX",
                         help="cProfile each phase (the event loop's thread) into PREFIX.KIND.PHASE.prof")
     args = parser.parse_args()
     statements = Statements()
     for kind in args.kinds:
-        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile))
+        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile, args.latency))
         print(f"{kind} ({args.events} events): " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
 
 

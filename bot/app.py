@@ -62,6 +62,7 @@ from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.tokens import DbTokenStore
+from bot.workers import Throttled
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.models import OutboxItem
@@ -69,6 +70,7 @@ from storage.queues import OutboxRepo
 from storage.repos import AuditRepo, StaffRepo
 
 log = logging.getLogger(__name__)
+WORKER_WAKE_GAP_S = 0.25  # the feature workers are woken by commits at most this often
 
 
 def shipped_features() -> tuple[Feature, ...]:
@@ -287,10 +289,17 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         workers = [w for f in app[FEATURES] for w in f.workers(kit)]
         app[WORKERS] = workers
 
-        def after_dispatch() -> None:
-            delivery.wakeup.set()
+        def wake_workers() -> None:
             for worker in workers:
                 worker.wakeup.set()
+
+        # In a burst the inbox commits every few milliseconds; the feature workers need not look
+        # after each commit (bench/README.md: 600 of 1,400 transactions of a kf burst were theirs).
+        wake_workers_soon = Throttled(wake_workers, WORKER_WAKE_GAP_S)
+
+        def after_dispatch() -> None:
+            delivery.wakeup.set()
+            wake_workers_soon()
 
         priority = app[INTAKE].priority
         app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],

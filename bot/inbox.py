@@ -13,8 +13,9 @@ with the fields their own event would give them) as the group starts; the handle
 them without a statement each. A transaction ends early only between groups, so it never leaves
 a customer behind whose event did not run.
 
-kf_msg_or_event notices only say "pull now": the first notice of a kf account in a claimed batch
-pulls once (cursor-based, newest token) for all of that account's notices in the batch.
+kf_msg_or_event notices only say "pull now": the notices of a kf account in a claimed batch share
+one pull (cursor-based, newest token), which runs beside the batch's other events: a pull waits
+50 ms or more for WeCom, and in a burst of customer messages every batch has notices.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class InboxWorker:
         async with self.sessions.begin() as session:
             rows = await InboundRepo(session).claim_due(
                 now=self.clock.now(), lease_s=worker.lease_s, limit=worker.inbox_batch,
-                owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s)
+                owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s,
+                uncounted=(KfNotified.kind,))
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
                                r.deadline is not None) for r in rows]
         held = {row.id for row in claimed}
@@ -123,31 +125,39 @@ class InboxWorker:
                     decoded.append((row, decode(row.source, row.payload)))
                 except MalformedCallback as exc:
                     decoded.append((row, exc))
-            notices = _notices_by_account(decoded)
-            run: list[tuple[Claimed, Event]] = []  # consecutive events that may share a transaction
-            for row, event in decoded:
-                if isinstance(event, MalformedCallback):
-                    await self._process_all(run)
-                    run = []
-                    await self._unreadable(row, event)
-                    continue
-                if isinstance(event, KfNotified):  # pulls from WeCom: never inside a shared transaction
-                    await self._process_all(run)
-                    run = []
-                    covered = notices.pop(event.open_kfid, None)
-                    if covered is not None:  # the account's first notice in the batch pulls for all of them
-                        await self._pull_once(covered)
-                    continue
-                run.append((row, event))
-                if len(run) == EVENTS_PER_TRANSACTION:
-                    await self._process_all(run)
-                    run = []
-            await self._process_all(run)
+            # One pull per kf account for all of its notices, running while the batch's other events
+            # are processed (its 50 ms or more with WeCom would otherwise hold up every one of them).
+            pulls = [asyncio.create_task(self._pull_once(covered))
+                     for covered in _notices_by_account(decoded).values()]
+            try:
+                await self._process_rest(decoded)
+            finally:  # every pull ends before its notices are let go (a failed one is raised after)
+                ended = await asyncio.gather(*pulls, return_exceptions=True)
+            failed = [r for r in ended if isinstance(r, BaseException)]
+            if failed:
+                raise failed[0]
         finally:
             self.in_flight -= len(claimed)
             if self.instance is not None:
                 self.instance.inbound -= held
         return len(claimed)
+
+    async def _process_rest(self, decoded: list[tuple[Claimed, Event | MalformedCallback]]) -> None:
+        """Every event of the batch but the kf notices, in order, consecutive ones sharing transactions."""
+        run: list[tuple[Claimed, Event]] = []  # consecutive events that may share a transaction
+        for row, event in decoded:
+            if isinstance(event, MalformedCallback):
+                await self._process_all(run)
+                run = []
+                await self._unreadable(row, event)
+                continue
+            if isinstance(event, KfNotified):  # pulled apart (process_due)
+                continue
+            run.append((row, event))
+            if len(run) == EVENTS_PER_TRANSACTION:
+                await self._process_all(run)
+                run = []
+        await self._process_all(run)
 
     async def _process_all(self, run: list[tuple[Claimed, Event]]) -> None:
         """Several events in one transaction (it may end early, `yield_to`: the rest follow in the

@@ -78,3 +78,30 @@ class StepWorker:
 
     async def run_forever(self) -> None:
         await run_loop(self.name, self.run_once, self.wakeup, self.poll_s)
+
+
+class Throttled:
+    """Calls `wake` at once, or, when it ran less than `gap_s` ago, once when the gap is over: a
+    burst of commits wakes the feature workers a few times a second, not once per commit (each
+    wake is a transaction that mostly finds nothing, on SQLite's one connection), and no wake is lost."""
+
+    def __init__(self, wake: Callable[[], None], gap_s: float) -> None:
+        self.wake = wake
+        self.gap_s = gap_s
+        self._last = float("-inf")
+        self._later: asyncio.TimerHandle | None = None
+
+    def __call__(self) -> None:
+        if self._later is not None:
+            return  # a wake is already planned for the end of the gap
+        loop = asyncio.get_running_loop()
+        wait = self._last + self.gap_s - loop.time()
+        if wait <= 0:
+            self._fire()
+        else:
+            self._later = loop.call_later(wait, self._fire)
+
+    def _fire(self) -> None:
+        self._later = None
+        self._last = asyncio.get_running_loop().time()
+        self.wake()

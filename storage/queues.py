@@ -121,17 +121,20 @@ class InboundRepo:
         return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
-                        dead_after_s: float | None = None) -> list[InboundEvent]:
+                        dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:
         """Due pending events whose lease is free: never held, run out, or held by a dead process;
-        earliest deadline first (events that carry a 20-second code), then the others in order."""
+        earliest deadline first (events that carry a 20-second code), then the others in order.
+        Urgent events of the `uncounted` kinds take no room from the others (kf notices: one pull
+        serves all of an account's, and in a burst of customer messages they would fill the batch)."""
         due = (select(InboundEvent)
                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
                                dead_after_s=dead_after_s)))
         urgent = due.where(InboundEvent.deadline.is_not(None)).order_by(InboundEvent.deadline, InboundEvent.id)
         rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
-        if len(rows) < limit:
-            rest = due.where(InboundEvent.deadline.is_(None)).order_by(InboundEvent.id).limit(limit - len(rows))
+        room = limit - sum(1 for row in rows if row.kind not in uncounted)
+        if room > 0:
+            rest = due.where(InboundEvent.deadline.is_(None)).order_by(InboundEvent.id).limit(room)
             rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)

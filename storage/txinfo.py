@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 NEWCOMERS = "wanzi.newcomers"  # storage/newcomers.py: customer id → rows flushed for them
 PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: external_userid → Customer
 STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
-KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ)
+OPEN_OFFERS = "wanzi.open_offers"  # FaqOfferRepo.find_open: customer id → their latest open offer or None
+KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, OPEN_OFFERS)
 
 
 @event.listens_for(Session, "after_commit")

@@ -4,12 +4,14 @@ with backoff and finally parked with its error, and none of its writes are kept.
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import func, select
 
 from bot.appkeys import INBOX
 from bot.inbox import EVENTS_BEFORE_YIELD, EVENTS_PER_TRANSACTION, MAX_ATTEMPTS
 from bot.wecom.events import KfMessageReceived
-from storage.models import Customer, InboundEvent
+from storage.models import Customer, InboundEvent, OutboxItem
 
 
 async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, monkeypatch) -> None:
@@ -86,3 +88,36 @@ async def test_a_shared_transaction_ends_early_for_waiting_acks_and_loses_nothin
     assert commits and max(commits) == EVENTS_BEFORE_YIELD  # never more while acks wait
     for ext in customers:
         assert len(wecom.customer_inbox(ext)) == 1, ext
+
+
+async def test_a_slow_kf_pull_does_not_hold_up_the_rest_of_the_batch(wanzi, wecom, monkeypatch) -> None:
+    """WeCom takes its time over kf/sync_msg (50 ms and more from mainland China); a staff command
+    claimed in the same batch as the kf notice is answered meanwhile, and the customer is answered
+    once the pull is back."""
+    inbox = wanzi.app[INBOX]
+    pulling, back = asyncio.Event(), asyncio.Event()
+    real_pull = inbox.kf.pull
+
+    async def slow_pull(open_kfid, token):
+        pulling.set()
+        await back.wait()
+        return await real_pull(open_kfid, token)
+
+    monkeypatch.setattr(inbox.kf, "pull", slow_pull)
+    await wecom.customer_says("wmSlowPull", "你好")
+    await wecom.staff_sends("zhang.wei", "/help")
+    batch = asyncio.create_task(inbox.process_due())
+    await asyncio.wait_for(pulling.wait(), 10)
+    for _ in range(200):  # the staff member's answer is queued while the pull still waits for WeCom
+        async with wanzi.sessions() as s:
+            queued = await s.scalar(select(func.count()).select_from(OutboxItem)
+                                    .where(OutboxItem.api == "message/send"))
+        if queued:
+            break
+        await asyncio.sleep(0.05)
+    assert queued == 1 and not batch.done()
+    back.set()
+    await batch
+    await wanzi.drain()
+    assert len(wecom.customer_inbox("wmSlowPull")) == 1
+    assert len(wecom.staff_inbox("zhang.wei")) == 1

@@ -62,6 +62,29 @@ async def test_welcomes_are_claimed_before_a_backlog_earliest_deadline_first(ses
     assert [r.deadline for r in batch[3:]] == [None, None]  # then the backlog, oldest first
 
 
+async def test_a_burst_of_kf_notices_leaves_the_claim_room_for_the_messages_they_announce(sessions) -> None:
+    """In a burst every customer message brings a kf notice (claimed first: it may lead to a
+    welcome_code); one pull serves all of an account's notices, so they take no room from the
+    stored messages that carry the questions."""
+    clock = FakeClock(1_700_000_000)
+    now = clock.now()
+    async with sessions.begin() as s:
+        repo = InboundRepo(s)
+        for i in range(6):
+            await repo.add_if_new(dedupe_key=f"kfmsg:{i}", source="kf", kind="kf_message", payload={}, now=now)
+        for i in range(8):
+            await repo.add_if_new(dedupe_key=f"notice:{i}", source="xml", kind="kf_notified", payload={}, now=now,
+                                  deadline=now + timedelta(seconds=20))
+        await repo.add_if_new(dedupe_key="welcome:1", source="xml", kind="friend_added", payload={}, now=now,
+                              deadline=now + timedelta(seconds=15))
+    async with sessions.begin() as s:
+        claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5,
+                                                 uncounted=("kf_notified",))
+    kinds = [e.kind for e in claimed]
+    assert kinds.count("kf_notified") == 4 and kinds.count("friend_added") == 1  # the urgent ones first
+    assert kinds.count("kf_message") == 4  # the welcome took one place; the notices none
+
+
 async def test_a_welcome_lease_is_short_and_never_outlives_the_deadline(sessions) -> None:
     clock = FakeClock(1_700_000_000)
     now = clock.now()

@@ -128,3 +128,22 @@ async def test_a_question_that_also_tells_about_the_customer_is_answered_as_a_qu
     (reply,) = await say(bot, wecom, "wmClar010", "我是油皮，夏天用哪个好")
     assert "油皮" not in reply  # reply.noted names the tags it heard ("已经帮你记好：油皮")
     assert await count(bot, FaqOffer) + await count(bot, UnansweredQuestion) == 1
+
+
+async def test_customers_picking_in_the_same_batch_each_get_their_own_entry(bot, wecom) -> None:
+    """Several customers with open offers write at once (one shared transaction, their offers read
+    together): each pick gets the answer of that customer's own offer, and a customer who moved on
+    is answered as usual."""
+    await say(bot, wecom, "wmClarA", VAGUE)
+    await say(bot, wecom, "wmClarB", "积分会过期吗？")
+    await say(bot, wecom, "wmClarC", VAGUE)
+    await wecom.customer_says("wmClarA", "1")
+    await wecom.customer_says("wmClarB", "第二个")
+    await wecom.customer_says("wmClarC", "谢谢")
+    await bot.drain()
+    assert ANSWER in str(wecom.customer_inbox("wmClarA")[-1])
+    assert "开封后建议 12 个月内用完" in str(wecom.customer_inbox("wmClarB")[-1])
+    assert ANSWER not in str(wecom.customer_inbox("wmClarC")[-1])
+    async with bot.sessions() as s:
+        states = (await s.scalars(select(FaqOffer.status))).all()
+    assert sorted(states) == ["dropped", "resolved", "resolved"]  # none is left open

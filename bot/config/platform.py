@@ -47,7 +47,7 @@ class WeComConfig:
     retry_base_s: float = 0.5
     rate_per_minute: int = 10_000  # WeCom's cap per corp per API (errors-and-limits.md §3)
     rate_per_hour: int = 150_000  # ditto, per hour; 0 = no hourly pacing
-    max_concurrency: int = 16
+    max_concurrency: int = 32  # ≥ worker.outbox_batch: a claimed batch goes out in one round (bench/README.md)
     oauth_base: str = "https://open.weixin.qq.com"  # staff sign-in inside the WeCom client (网页授权)
     login_base: str = "https://login.work.weixin.qq.com"  # staff sign-in on a desktop browser (Web登录)
 

@@ -92,12 +92,9 @@ async def read_due_profiles(kit: WorkerKit) -> int:
     visitors = [(cid, ext) for cid, ext, owner in due if not owner]
     if visitors:
         found.update(await _visitors(kit, visitors))
-    async with kit.sessions.begin() as session:
-        for customer_id, _, _ in due:
-            customer = await session.get(Customer, customer_id)
-            if customer is None:
-                continue
-            fields = found.get(customer_id, {})
+    async with kit.sessions.begin() as session:  # one read for the batch, its updates flushed together
+        for customer in await CustomerRepo(session).get_many([customer_id for customer_id, _, _ in due]):
+            fields = found.get(customer.id, {})
             customer.profile_due_at = kit.clock.now() + RETRY if fields is None else None
             for key, value in (fields or {}).items():
                 setattr(customer, key, value)

@@ -6,6 +6,7 @@ explain to an operator; the config (`[escalation]`) holds every word list.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Collection
@@ -49,6 +50,10 @@ def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None
 
 
 # "会不会过敏", "怕过敏", "不过敏", "抗过敏", "过敏体质能用吗": asking about a risk, not reporting a reaction.
+# Every customer message asks for the topics (three times); the config's tuples do not change, so
+# each is parsed once (the result is only read).
+_topics = functools.lru_cache(maxsize=16)(parse_topics)
+
 _RISK_BEFORE = re.compile(r"(会不会|会|容易|怕|担心|防|抗|预防|不)$")
 _RISK_AFTER = re.compile(r"^(体质|吗|么|人群)")
 
@@ -65,7 +70,7 @@ def _reports(text: str, word: str) -> bool:
 def safety_topic(text: str, config: EscalationConfig) -> str | None:
     """The safety topic whose words report an adverse reaction ("脸上过敏起疹子了"), not a question about
     the risk ("敏感肌会过敏吗"). Whether or not escalation is on: the advice is the persona's."""
-    for name, words in parse_topics(config.safety_topics, "escalation.safety_topics").items():
+    for name, words in _topics(config.safety_topics, "escalation.safety_topics").items():
         if any(word and _reports(text, word) for word in words):
             return name
     return None
@@ -127,7 +132,7 @@ def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig) 
         return None
     if asks_for_human(text, config.human_words):
         return Trigger("asked_for_human")
-    topic = sensitive_topic(text, parse_topics(config.sensitive_topics)) or safety_topic(text, config)
+    topic = sensitive_topic(text, _topics(config.sensitive_topics)) or safety_topic(text, config)
     if topic is not None:
         return Trigger("sensitive", topic)
     question = is_question(text)

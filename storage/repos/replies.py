@@ -9,7 +9,9 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FaqOffer, KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
+from storage import newcomers
+from storage.models import Customer, FaqOffer, KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
+from storage.txinfo import NEWCOMERS, OPEN_OFFERS, PREFETCHED_CUSTOMERS
 
 OPEN = "open"
 ANSWERED = "answered"
@@ -125,11 +127,41 @@ class FaqOfferRepo:
         self.session = session
 
     async def find_open(self, customer_id: int, *, since: datetime) -> FaqOffer | None:
-        """The customer's open offer made at or after `since` (an older one has lapsed)."""
-        return await self.session.scalar(
-            select(FaqOffer).where(FaqOffer.customer_id == customer_id, FaqOffer.status == OPEN,
-                                   FaqOffer.offered_at >= since)
-            .order_by(FaqOffer.offered_at.desc(), FaqOffer.id.desc()).limit(1))
+        """The customer's open offer made at or after `since` (an older one has lapsed).
+
+        Every customer message asks this, and nearly always there is none: a newcomer's answer comes
+        from the session (storage/newcomers.py); for the others, the first ask of a transaction also
+        reads the open offers of the customers the inbox prefetched for the same group of events, in
+        one statement, and each answer is kept until the transaction ends (`add` and `settle_open`,
+        the only writers, keep it current)."""
+        mine = newcomers.rows_of(self.session, FaqOffer, customer_id)
+        if mine is not None:  # a customer created in this transaction: only its own offers exist
+            live = [o for o in mine if o.status == OPEN]
+            offer = max(live, key=lambda o: (o.offered_at, o.id or 0), default=None)
+        else:
+            known = self._known()
+            if customer_id not in known:
+                await self._read_open({customer_id} | self._prefetched_others(known))
+            offer = known[customer_id]
+        return offer if offer is not None and offer.status == OPEN and offer.offered_at >= since else None
+
+    def _known(self) -> dict[int, FaqOffer | None]:
+        known: dict[int, FaqOffer | None] = self.session.info.setdefault(OPEN_OFFERS, {})
+        return known
+
+    def _prefetched_others(self, known: dict[int, FaqOffer | None]) -> set[int]:
+        """Customers the inbox read for this group of events whose offers are not known yet."""
+        prefetched: dict[str, Customer] = self.session.info.get(PREFETCHED_CUSTOMERS, {})
+        fresh: dict[int, Any] = self.session.info.get(NEWCOMERS, {})
+        return {c.id for c in prefetched.values() if c.id is not None and c.id not in known and c.id not in fresh}
+
+    async def _read_open(self, customer_ids: set[int]) -> None:
+        known = self._known()
+        stmt = (select(FaqOffer).where(FaqOffer.customer_id.in_(sorted(customer_ids)), FaqOffer.status == OPEN)
+                .order_by(FaqOffer.offered_at, FaqOffer.id))
+        found = {row.customer_id: row for row in (await self.session.scalars(stmt)).all()}  # the latest wins
+        for customer_id in customer_ids:
+            known[customer_id] = found.get(customer_id)
 
     async def add(self, customer_id: int, question: str, options: Sequence[str], *, open_kfid: str,
                   now: datetime) -> FaqOffer:
@@ -137,6 +169,7 @@ class FaqOfferRepo:
         row = FaqOffer(customer_id=customer_id, question=question, options=list(options), open_kfid=open_kfid,
                        status=OPEN, offered_at=now)
         self.session.add(row)
+        self._known()[customer_id] = row
         return row
 
     async def settle_open(self, customer_id: int, status: str, *, now: datetime) -> None:
@@ -144,3 +177,4 @@ class FaqOfferRepo:
         await self.session.execute(update(FaqOffer).where(FaqOffer.customer_id == customer_id,
                                                           FaqOffer.status == OPEN)
                                    .values(status=status, settled_at=now))
+        self._known()[customer_id] = None
