@@ -92,6 +92,10 @@ class NewInbound:
     received_at: datetime | None = None  # None: `now` of the insert (the intake journal keeps the arrival's)
 
 
+# The most of one inbox claim that events with a live code take; the rest is kept for the others.
+URGENT_SHARE = 0.8
+
+
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -123,15 +127,24 @@ class InboundRepo:
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
                         dead_after_s: float | None = None) -> list[InboundEvent]:
         """Due pending events whose lease is free: never held, run out, or held by a dead process;
-        earliest deadline first (events that carry a 20-second code), then the others in order."""
+        earliest deadline first (events whose 20-second code is still alive), then the others in
+        order, among them events whose code has died (their deadline cannot be met any more).
+
+        A share of every claim (URGENT_SHARE) is kept for the others: under a flood of codes
+        (welcomes, kf notices) the rest still moves, never starves (bench/README.md, mixed). And a
+        dead code never goes before a live one: under overload, earliest deadline first would
+        otherwise spend the inbox on welcomes that can only expire, and make every next one late."""
         due = (select(InboundEvent)
                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
                                dead_after_s=dead_after_s)))
-        urgent = due.where(InboundEvent.deadline.is_not(None)).order_by(InboundEvent.deadline, InboundEvent.id)
-        rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
+        live = InboundEvent.deadline > now
+        urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
+        rows = list((await self.session.scalars(
+            _for_claim(self.session, urgent.limit(max(1, int(limit * URGENT_SHARE)))))).all())
         if len(rows) < limit:
-            rest = due.where(InboundEvent.deadline.is_(None)).order_by(InboundEvent.id).limit(limit - len(rows))
+            rest = (due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
+                    .limit(limit - len(rows)))
             rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)

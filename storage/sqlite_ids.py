@@ -1,0 +1,46 @@
+"""SQLite: new rows get their primary keys before the flush, so many rows are one statement.
+
+SQLAlchemy's ORM inserts rows whose integer keys the database assigns with RETURNING, and on
+SQLite it does that one row per statement (the dialect declares no way to match a multi-row
+RETURNING to its rows). A welcome's outbox row and its message row were two statements, two
+trips to the driver's thread, per event (bench/README.md, "Numbered before the flush").
+
+Every write transaction on SQLite begins IMMEDIATE (storage/db.py): from its first statement on,
+it alone writes the file, so `max(id) + 1` read inside it is exactly the key SQLite would give the
+next row (its rule for an INTEGER PRIMARY KEY without AUTOINCREMENT, which none of our tables
+uses), and nobody can take it before the commit. The keys are read afresh at each flush (one
+statement per table with two or more new rows), so a Core insert between flushes cannot collide.
+With all keys known, the ORM inserts the table's new rows with one executemany. A single new row
+of a table keeps the ordinary insert; other databases keep theirs (sequences, and PostgreSQL's
+multi-row RETURNING, already batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Integer, event, func, inspect, select
+from sqlalchemy.orm import Session
+
+
+@event.listens_for(Session, "before_flush")
+def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.new or session.get_bind().dialect.name != "sqlite":
+        return
+    groups: dict[Column[Any], tuple[str, list[Any]]] = {}
+    for row in session.new:
+        mapper = inspect(row).mapper
+        if mapper.inherits is not None or len(mapper.primary_key) != 1:
+            continue
+        column = mapper.primary_key[0]
+        if not isinstance(column.type, Integer) or column.autoincrement is False:
+            continue
+        key = mapper.get_property_by_column(column).key
+        if getattr(row, key) is None:
+            groups.setdefault(column, (key, []))[1].append(row)
+    for column, (key, rows) in groups.items():
+        if len(rows) < 2:
+            continue
+        top = session.connection().execute(select(func.max(column))).scalar() or 0
+        rows.sort(key=lambda r: inspect(r).insert_order)
+        for number, row in enumerate(rows, top + 1):
+            setattr(row, key, number)
