@@ -140,12 +140,14 @@ class InboundRepo:
                                dead_after_s=dead_after_s)))
         live = InboundEvent.deadline > now
         urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
-        rows = list((await self.session.scalars(
-            _for_claim(self.session, urgent.limit(max(1, int(limit * URGENT_SHARE)))))).all())
-        if len(rows) < limit:
-            rest = (due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
-                    .limit(limit - len(rows)))
-            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
+        rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
+        kept = limit - max(1, int(limit * URGENT_SHARE))  # for the others, when there are any
+        others = list((await self.session.scalars(_for_claim(self.session, rest.limit(kept)))).all())
+        rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit - len(others))))).all())
+        if len(others) == kept and len(rows) + kept < limit:  # few codes: the others take the rest
+            others += (await self.session.scalars(
+                _for_claim(self.session, rest.offset(kept).limit(limit - len(rows) - kept)))).all()
+        rows += others
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner

@@ -9,17 +9,19 @@ Every write transaction on SQLite begins IMMEDIATE (storage/db.py): from its fir
 it alone writes the file, so `max(id) + 1` read inside it is exactly the key SQLite would give the
 next row (its rule for an INTEGER PRIMARY KEY without AUTOINCREMENT, which none of our tables
 uses), and nobody can take it before the commit. The keys are read afresh at each flush (one
-statement per table with two or more new rows), so a Core insert between flushes cannot collide.
-With all keys known, the ORM inserts the table's new rows with one executemany. A single new row
-of a table keeps the ordinary insert; other databases keep theirs (sequences, and PostgreSQL's
-multi-row RETURNING, already batch)."""
+statement per table with three or more new rows), so a Core insert between flushes cannot
+collide. With all keys known, the ORM inserts the table's new rows with one executemany. One or two
+new rows of a table keep the ordinary inserts (numbering two would cost as many statements);
+other databases keep theirs (sequences, and PostgreSQL's multi-row RETURNING, already batch)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Integer, event, func, inspect, select
+from sqlalchemy import Column, event, func, inspect, select
 from sqlalchemy.orm import Session
+
+FEWEST = 3  # new rows of a table from which numbering them saves a statement (max() + one insert)
 
 
 @event.listens_for(Session, "before_flush")
@@ -32,13 +34,13 @@ def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
         if mapper.inherits is not None or len(mapper.primary_key) != 1:
             continue
         column = mapper.primary_key[0]
-        if not isinstance(column.type, Integer) or column.autoincrement is False:
+        if mapper.local_table.autoincrement_column is not column:  # e.g. a key that is another row's id
             continue
         key = mapper.get_property_by_column(column).key
         if getattr(row, key) is None:
             groups.setdefault(column, (key, []))[1].append(row)
     for column, (key, rows) in groups.items():
-        if len(rows) < 2:
+        if len(rows) < FEWEST:
             continue
         top = session.connection().execute(select(func.max(column))).scalar() or 0
         rows.sort(key=lambda r: inspect(r).insert_order)
