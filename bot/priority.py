@@ -10,7 +10,8 @@ transactions (nothing held while it waits), for at most `most_s` at a time and a
 of its time: each wait is paid for by as long a stretch of work before it (share 0.5). Without that
 bound a flood the intake cannot keep up with pressed all the time and the inbox spent 0.2 s of
 every 5 events waiting: the mixed load at 1,000 events/s answered no kf question and no staff
-command (bench/README.md). Events carrying a 20-second code never wait (bot/inbox.py)."""
+command (bench/README.md). The intake journal's drain makes way through the same allowance.
+Events carrying a 20-second code never wait (bot/inbox.py)."""
 
 from __future__ import annotations
 

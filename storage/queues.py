@@ -92,8 +92,18 @@ class NewInbound:
     received_at: datetime | None = None  # None: `now` of the insert (the intake journal keeps the arrival's)
 
 
-# The most of one inbox claim that events with a live code take; the rest is kept for the others.
+# The most of one claim that rows with a live deadline take; the rest is kept for the others.
 URGENT_SHARE = 0.8
+
+async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int) -> list[Any]:
+    """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
+    has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all."""
+    kept = limit - max(1, int(limit * URGENT_SHARE))
+    others = list((await session.scalars(_for_claim(session, rest.limit(kept)))).all())
+    rows = list((await session.scalars(_for_claim(session, first.limit(limit - len(others))))).all())
+    if len(others) == kept and len(rows) + kept < limit:  # few of `first`: `rest` takes the remainder
+        others += (await session.scalars(_for_claim(session, rest.offset(kept).limit(limit - len(rows) - kept)))).all()
+    return rows + others
 
 
 class InboundRepo:
@@ -141,13 +151,7 @@ class InboundRepo:
         live = InboundEvent.deadline > now
         urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
         rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
-        kept = limit - max(1, int(limit * URGENT_SHARE))  # for the others, when there are any
-        others = list((await self.session.scalars(_for_claim(self.session, rest.limit(kept)))).all())
-        rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit - len(others))))).all())
-        if len(others) == kept and len(rows) + kept < limit:  # few codes: the others take the rest
-            others += (await self.session.scalars(
-                _for_claim(self.session, rest.offset(kept).limit(limit - len(rows) - kept)))).all()
-        rows += others
+        rows = await _claim_first(self.session, urgent, rest, limit)
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner
@@ -203,13 +207,12 @@ class OutboxRepo:
                           & takeable(OutboxItem.lease_until, OutboxItem.lease_owner, now=now,
                                      dead_after_s=dead_after_s)),
                       OutboxItem.due_at <= now))
-        urgent = (due.where(OutboxItem.deadline.is_not(None))
-                  .order_by(OutboxItem.deadline, OutboxItem.id).limit(limit))
-        rows = list((await self.session.scalars(_for_claim(self.session, urgent))).all())
-        if len(rows) < limit and not deadline_bound_only:
-            rest = (due.where(OutboxItem.deadline.is_(None))
-                    .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit - len(rows)))
-            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
+        urgent = due.where(OutboxItem.deadline.is_not(None)).order_by(OutboxItem.deadline, OutboxItem.id)
+        if deadline_bound_only:
+            rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
+        else:  # a steady stream of welcomes above WeCom's rate never holds every reply back
+            rest = due.where(OutboxItem.deadline.is_(None)).order_by(OutboxItem.due_at, OutboxItem.id)
+            rows = await _claim_first(self.session, urgent, rest, limit)
         for row in rows:
             row.status = "sending"
             row.lease_until = lease_until(now, lease_s=lease_s, deadline=row.deadline,
