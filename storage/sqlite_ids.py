@@ -9,7 +9,7 @@ Every write transaction on SQLite begins IMMEDIATE (storage/db.py): from its fir
 it alone writes the file, so `max(id) + 1` read inside it is exactly the key SQLite would give the
 next row (its rule for an INTEGER PRIMARY KEY without AUTOINCREMENT, which none of our tables
 uses), and nobody can take it before the commit. The keys are read afresh at each flush (one
-statement per table with three or more new rows), so a Core insert between flushes cannot
+statement for all tables with three or more new rows), so a Core insert between flushes cannot
 collide. With all keys known, the ORM inserts the table's new rows with one executemany. One or two
 new rows of a table keep the ordinary inserts (numbering two would cost as many statements);
 other databases keep theirs (sequences, and PostgreSQL's multi-row RETURNING, already batch)."""
@@ -39,10 +39,13 @@ def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
         key = mapper.get_property_by_column(column).key
         if getattr(row, key) is None:
             groups.setdefault(column, (key, []))[1].append(row)
-    for column, (key, rows) in groups.items():
-        if len(rows) < FEWEST:
-            continue
-        top = session.connection().execute(select(func.max(column))).scalar() or 0
+    numbered = [(column, key, rows) for column, (key, rows) in groups.items() if len(rows) >= FEWEST]
+    if not numbered:
+        return
+    # every table's highest key in one statement (a welcome's outbox and message rows: one, not two)
+    tops = session.connection().execute(
+        select(*(select(func.max(column)).scalar_subquery() for column, _, _ in numbered))).one()
+    for (_, key, rows), top in zip(numbered, tops, strict=True):
         rows.sort(key=lambda r: inspect(r).insert_order)
-        for number, row in enumerate(rows, top + 1):
+        for number, row in enumerate(rows, (top or 0) + 1):
             setattr(row, key, number)
