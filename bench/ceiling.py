@@ -26,6 +26,7 @@ import aiohttp
 
 from bench.common import Row, SignedLoad, percentile
 from bench.stack import Stack, load_average, open_stack, outbox_outcomes
+from bench.stages import welcome_stages
 
 WELCOME = "externalcontact/send_welcome_msg"
 QUESTION = "下单后多久发货"  # a knowledge-base question of the demo FAQ (persona/faq.toml)
@@ -85,6 +86,7 @@ async def run_welcome(stack: Stack, backend: str, *, rate: float, seconds: float
     within = sum(1 for d in delays if d <= 20)
     rejected = [c for c in calls if not c.ok]
     outcomes = await outbox_outcomes(stack.db_url, WELCOME)
+    stages = await welcome_stages(stack.db_url, issued, {c.body["welcome_code"]: c.at for c in calls if c.ok})
     reasons = "; ".join(f"{k[8:]} ×{n}" for k, n in outcomes.items() if k.startswith("expired:"))
     rss, cpu = bot.rss(), bot.cpu()
     bot.stop()
@@ -97,6 +99,7 @@ async def run_welcome(stack: Stack, backend: str, *, rate: float, seconds: float
         "45009 / other refusals": f"{sum(1 for c in rejected if c.errcode == 45009)} / "
                                   f"{sum(1 for c in rejected if c.errcode != 45009)}",
         "bot CPU": f"{cpu:.1f} s", "peak RSS": f"{rss:.0f} MB", "load avg before": load_before,
+        **{f"{name} p50 / p99": span for name, span in stages.items()},
     })
     if goal:
         if within < total:

@@ -65,7 +65,7 @@ class Claimed:
     payload: dict[str, Any]
     received_at: datetime
     attempts: int
-    urgent: bool = False  # carries a 20-second code (a deadline): never makes way for acks
+    urgent: bool = False  # carries a 20-second code still alive (a deadline): never makes way for acks
 
 
 def decode(source: str, payload: dict[str, Any]) -> Event:
@@ -107,13 +107,14 @@ class InboxWorker:
 
     async def process_due(self) -> int:
         worker = self.config.worker
+        now = self.clock.now()
         async with self.sessions.begin() as session:
             rows = await InboundRepo(session).claim_due(
-                now=self.clock.now(), lease_s=worker.lease_s, limit=worker.inbox_batch,
+                now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
                 owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s,
                 uncounted=(KfNotified.kind,))
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
-                               r.deadline is not None) for r in rows]
+                               r.deadline is not None and r.deadline > now) for r in rows]
         held = {row.id for row in claimed}
         if self.instance is not None:
             self.instance.inbound |= held  # its heartbeat renews these leases while we work

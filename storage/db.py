@@ -11,6 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_ids  # noqa: F401  (registers the flush hook: SQLite rows numbered before insert)
 from storage.sqlite_onehop import install as install_one_hop
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Sequence, TypeVar, cast
+from typing import Any, Callable, Collection, Sequence, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -92,6 +92,24 @@ class NewInbound:
     received_at: datetime | None = None  # None: `now` of the insert (the intake journal keeps the arrival's)
 
 
+# The most of one claim that rows with a live deadline take; the rest is kept for the others.
+URGENT_SHARE = 0.8
+
+async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int,
+                       uncounted: Collection[str] = ()) -> list[Any]:
+    """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
+    has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all.
+    Rows of `first` whose kind is `uncounted` take no room from the others (kf notices: one pull
+    serves all of an account's, and in a burst of customer messages they would fill the claim)."""
+    kept = limit - max(1, int(limit * URGENT_SHARE))
+    others = list((await session.scalars(_for_claim(session, rest.limit(kept)))).all())
+    rows = list((await session.scalars(_for_claim(session, first.limit(limit - len(others))))).all())
+    counted = sum(1 for row in rows if row.kind not in uncounted)
+    if len(others) == kept and counted + kept < limit:  # few of `first`: `rest` takes the remainder
+        others += (await session.scalars(_for_claim(session, rest.offset(kept).limit(limit - counted - kept)))).all()
+    return rows + others
+
+
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -123,19 +141,22 @@ class InboundRepo:
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
                         dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:
         """Due pending events whose lease is free: never held, run out, or held by a dead process;
-        earliest deadline first (events that carry a 20-second code), then the others in order.
-        Urgent events of the `uncounted` kinds take no room from the others (kf notices: one pull
-        serves all of an account's, and in a burst of customer messages they would fill the batch)."""
+        earliest deadline first (events whose 20-second code is still alive), then the others in
+        order, among them events whose code has died (their deadline cannot be met any more).
+
+        A share of every claim (URGENT_SHARE) is kept for the others: under a flood of codes
+        (welcomes, kf notices) the rest still moves, never starves (bench/README.md, mixed). And a
+        dead code never goes before a live one: under overload, earliest deadline first would
+        otherwise spend the inbox on welcomes that can only expire, and make every next one late.
+        Urgent events of the `uncounted` kinds take no room from the others (kf notices)."""
         due = (select(InboundEvent)
                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
                                dead_after_s=dead_after_s)))
-        urgent = due.where(InboundEvent.deadline.is_not(None)).order_by(InboundEvent.deadline, InboundEvent.id)
-        rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
-        room = limit - sum(1 for row in rows if row.kind not in uncounted)
-        if room > 0:
-            rest = due.where(InboundEvent.deadline.is_(None)).order_by(InboundEvent.id).limit(room)
-            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
+        live = InboundEvent.deadline > now
+        urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
+        rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
+        rows = await _claim_first(self.session, urgent, rest, limit, uncounted)
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner
@@ -191,13 +212,12 @@ class OutboxRepo:
                           & takeable(OutboxItem.lease_until, OutboxItem.lease_owner, now=now,
                                      dead_after_s=dead_after_s)),
                       OutboxItem.due_at <= now))
-        urgent = (due.where(OutboxItem.deadline.is_not(None))
-                  .order_by(OutboxItem.deadline, OutboxItem.id).limit(limit))
-        rows = list((await self.session.scalars(_for_claim(self.session, urgent))).all())
-        if len(rows) < limit and not deadline_bound_only:
-            rest = (due.where(OutboxItem.deadline.is_(None))
-                    .order_by(OutboxItem.due_at, OutboxItem.id).limit(limit - len(rows)))
-            rows += (await self.session.scalars(_for_claim(self.session, rest))).all()
+        urgent = due.where(OutboxItem.deadline.is_not(None)).order_by(OutboxItem.deadline, OutboxItem.id)
+        if deadline_bound_only:
+            rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
+        else:  # a steady stream of welcomes above WeCom's rate never holds every reply back
+            rest = due.where(OutboxItem.deadline.is_(None)).order_by(OutboxItem.due_at, OutboxItem.id)
+            rows = await _claim_first(self.session, urgent, rest, limit)
         for row in rows:
             row.status = "sending"
             row.lease_until = lease_until(now, lease_s=lease_s, deadline=row.deadline,

@@ -45,3 +45,22 @@ async def test_a_welcome_never_makes_way_for_acks_other_events_do(wanzi) -> None
     assert calls
     async with wanzi.sessions() as s:
         assert {r.status for r in (await s.scalars(select(InboundEvent))).all()} == {"done"}
+
+
+async def test_a_flood_that_never_ends_takes_at_most_half_of_the_inbox_s_time() -> None:
+    now = [0.0]
+
+    def monotonic() -> float:
+        now[0] += 0.001  # every look at the clock: a millisecond passes
+        return now[0]
+
+    priority = AckPriority(pressing=1, most_s=0.05, monotonic=monotonic)
+    waited = worked = 0.0
+    with priority:  # callbacks pressing the whole time
+        for _ in range(20):
+            start = now[0]
+            await priority.make_way()
+            waited += now[0] - start
+            now[0] += 0.01  # a transaction's work
+            worked += 0.01
+    assert worked * 0.8 <= waited <= worked * 1.3 + 0.05  # it made way, but no longer than it worked

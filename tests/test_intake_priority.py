@@ -5,6 +5,7 @@ multi-row insert that still answers each arrival (new id, or None for a duplicat
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -56,5 +57,32 @@ async def test_one_insert_answers_every_arrival_of_a_batch(db_url: str) -> None:
         assert second[0] is None and second[1] is not None and second[2] is None
         async with sessions() as s:
             assert len((await s.scalars(select(InboundEvent))).all()) == 3
+    finally:
+        await engine.dispose()
+
+
+async def _claimed_keys(sessions, now, limit: int) -> list[str]:
+    async with sessions.begin() as s:
+        rows = await InboundRepo(s).claim_due(now=now, lease_s=60, limit=limit)
+        return [r.kind for r in rows]
+
+
+async def test_a_dead_welcome_code_goes_after_the_live_ones_and_a_flood_of_codes_leaves_room_for_the_rest(
+        db_url: str) -> None:
+    engine = db.create_engine(db_url)
+    sessions, clock = db.session_factory(engine), FakeClock(1_700_000_000)
+    now = clock.now()
+    try:
+        async with sessions.begin() as s:
+            repo = InboundRepo(s)
+            await repo.add_many([NewInbound("old", "xml", "dead_code", {}, deadline=now - timedelta(seconds=1))],
+                                now=now - timedelta(seconds=21))
+            await repo.add_many([NewInbound(f"w{i}", "xml", "live_code", {}, deadline=now + timedelta(seconds=19))
+                                 for i in range(10)] +
+                                [NewInbound(f"t{i}", "xml", "text", {}) for i in range(5)], now=now)
+        kinds = await _claimed_keys(sessions, now, 10)
+        assert kinds[:8] == ["live_code"] * 8  # a live code first: never a welcome that can only expire
+        assert kinds[8:] == ["dead_code", "text"]  # the others, oldest first, still move under the flood
+        assert await _claimed_keys(sessions, now, 10) == ["live_code"] * 2 + ["text"] * 4
     finally:
         await engine.dispose()

@@ -119,3 +119,24 @@ async def test_only_one_kf_pull_holds_the_lease(db_url: str) -> None:
             assert await KfCursorRepo(s).lease("wk2", now=clock.now(), lease_s=60) is not None
     finally:
         await engine.dispose()
+
+
+async def test_a_backlog_of_welcomes_leaves_room_for_replies_in_every_delivery_claim(db_url: str) -> None:
+    engine = db.create_engine(db_url)
+    sessions, clock = db.session_factory(engine), FakeClock(1_700_000_000)
+    now = clock.now()
+    try:
+        async with sessions.begin() as s:
+            for i in range(30):
+                s.add(OutboxItem(api="externalcontact/send_welcome_msg", payload={"n": i}, kind="welcome",
+                                 status="pending", attempts=0, due_at=now, deadline=now + timedelta(seconds=15),
+                                 last_error="", created_at=now))
+            s.add(OutboxItem(api="kf/send_msg", payload={}, kind="answer", status="pending", attempts=0, due_at=now,
+                             last_error="", created_at=now))
+        async with sessions.begin() as s:
+            first = [r.api for r in await OutboxRepo(s).claim_due(now=now, lease_s=60, limit=20)]
+        assert first[:19] == ["externalcontact/send_welcome_msg"] * 19 and first[19:] == ["kf/send_msg"]
+        async with sessions.begin() as s:  # no reply left: the welcomes take the whole claim
+            assert len(await OutboxRepo(s).claim_due(now=now, lease_s=60, limit=20)) == 11
+    finally:
+        await engine.dispose()
