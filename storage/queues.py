@@ -103,8 +103,13 @@ async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[A
     serves all of an account's, and in a burst of customer messages they would fill the claim)."""
     kept = limit - max(1, int(limit * URGENT_SHARE))
     others = list((await session.scalars(_for_claim(session, rest.limit(kept)))).all())
-    rows = list((await session.scalars(_for_claim(session, first.limit(limit - len(others))))).all())
-    counted = sum(1 for row in rows if row.kind not in uncounted)
+    rows, counted = [], 0
+    for row in (await session.scalars(_for_claim(session, first.limit(limit)))).all():
+        if row.kind in uncounted:
+            rows.append(row)
+        elif counted < limit - len(others):
+            rows.append(row)
+            counted += 1
     if len(others) == kept and counted + kept < limit:  # few of `first`: `rest` takes the remainder
         others += (await session.scalars(_for_claim(session, rest.offset(kept).limit(limit - counted - kept)))).all()
     return rows + others
