@@ -111,7 +111,11 @@ async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[A
             rows.append(row)
             counted += 1
     if len(others) == kept and counted + kept < limit:  # few of `first`: `rest` takes the remainder
-        others += (await session.scalars(_for_claim(session, rest.offset(kept).limit(limit - counted - kept)))).all()
+        # Not `rest.offset(kept)`: with SKIP LOCKED another replica's locks come and go between the two
+        # statements, so an offset can land on a row this claim already holds (it was sent twice).
+        row_id = rest.column_descriptions[0]["entity"].id
+        more = rest.where(row_id.not_in([row.id for row in others])).limit(limit - counted - kept)
+        others += (await session.scalars(_for_claim(session, more))).all()
     return rows + others
 
 

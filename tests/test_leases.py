@@ -327,3 +327,49 @@ async def test_events_whose_leases_the_heartbeat_is_renewing_are_answered_at_onc
     assert len([c for c in wecom.calls("message/send") if c.ok]) == 4
     async with wanzi.sessions() as s:
         assert set((await s.scalars(select(InboundEvent.status))).all()) == {"done"}
+
+
+@pytest.mark.postgres
+async def test_a_lock_released_mid_claim_never_puts_a_row_twice_in_the_claim(postgres_url: str) -> None:
+    """Another replica holds the oldest row while a claim takes its first rows (SKIP LOCKED passes it
+    by), then lets go before the claim fills up: the claim may take that row now, but never a row it
+    already holds a second time (an OFFSET over the rows then sent one command's answer twice)."""
+    import time
+
+    import asyncpg
+    from sqlalchemy import event
+
+    from storage import db
+
+    engine = db.create_engine(postgres_url)
+    sessions = db.session_factory(engine)
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as s:
+        for i in range(10):
+            await InboundRepo(s).add_if_new(dedupe_key=f"cmd:{i}", source="xml", kind="staff_text", payload={},
+                                            now=now)
+        first_id = (await s.scalars(select(InboundEvent.id).order_by(InboundEvent.id))).first()
+    other = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg", "postgresql"))
+    await other.execute(f"BEGIN; SELECT id FROM inbound_event WHERE id = {first_id} FOR UPDATE")
+    # the other replica commits on the server a moment later, while the claim is between its statements
+    letting_go = asyncio.create_task(other.execute("SELECT pg_sleep(0.3); COMMIT"))
+    await asyncio.sleep(0.05)
+    statements: list[str] = []
+
+    def pause_after_the_first(_conn, _cursor, statement: str, *_args) -> None:
+        statements.append(statement)
+        if len(statements) == 1:
+            time.sleep(0.6)  # the event loop is held on purpose: nothing else of this test runs meanwhile
+
+    event.listen(engine.sync_engine, "after_cursor_execute", pause_after_the_first)
+    try:
+        async with sessions.begin() as s:
+            claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5)
+        ids = [e.id for e in claimed]
+        assert len(ids) == 5 and len(set(ids)) == 5  # five commands, each once
+        assert first_id in ids  # the row let go is taken by the later statement
+    finally:
+        event.remove(engine.sync_engine, "after_cursor_execute", pause_after_the_first)
+        await letting_go
+        await other.close()
+        await engine.dispose()
