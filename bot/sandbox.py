@@ -145,6 +145,24 @@ def shown(path: Path) -> str:
     return str(path) if path.is_absolute() else f"./{path}"
 
 
+async def forget_kf_cursors(db_url: str) -> None:
+    """The emulator is new at every start and knows no cursor of the last run: a kept kf_cursor row
+    would be refused at every kf/sync_msg pull (invalid cursor), and no kf customer answered after a
+    restart of the sandbox. Without a cursor the first pull starts afresh."""
+    from sqlalchemy import delete, inspect
+
+    from storage.db import create_engine
+    from storage.models import KfCursor
+
+    engine = create_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            if await conn.run_sync(lambda sync: inspect(sync).has_table(KfCursor.__tablename__)):
+                await conn.execute(delete(KfCursor))
+    finally:
+        await engine.dispose()
+
+
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:
     base = EmulatorConfig()
     api_base = f"http://{host}:{emulator_port}"
@@ -161,6 +179,8 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     write_cli_config(config, cli_config)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     sock = bind_port(host, port)  # before start-up, as `wanzi serve` does (bot/instance.py)
+    if Path(db_path).exists():
+        await forget_kf_cursors(config.database.url)
     runner = web.AppRunner(create_app(config, migrate=True, take_over=True), access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()

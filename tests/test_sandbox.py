@@ -42,3 +42,32 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
                 apis = {c["api"] for c in (await r.json())["calls"]}
             assert {"externalcontact/send_welcome_msg", "kf/sync_msg", "kf/send_msg"} <= apis
     assert proc.returncode == 0
+
+
+
+async def answered_once_started(db: Path, ext: str) -> bool:
+    """Start the sandbox on `db`, let the kf customer `ext` say hello: did the persona answer?"""
+    async with sandbox(db) as (_proc, bot_port, emu_port):
+        console = f"http://127.0.0.1:{emu_port}"
+        async with aiohttp.ClientSession() as http:
+            async def healthy() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as r:
+                        return r.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            async def answered() -> bool:
+                async with http.get(f"{console}/console/api/conversation", params={"ext": ext}) as r:
+                    return any(line["who"] == "bot" for line in (await r.json())["lines"])
+
+            assert await wait_until(healthy), "sandbox did not come up"
+            async with http.post(f"{console}/console/api/kf_say", json={"ext": ext, "text": "你好呀"}) as r:
+                assert (await r.json())["ok"]
+            return bool(await wait_until(answered))
+
+
+async def test_a_restarted_sandbox_still_answers_kf_customers(tmp_path: Path) -> None:
+    """The second start keeps the database but has a new emulator, which knows no cursor of the first."""
+    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart01")
+    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart02")  # before: never answered
