@@ -10,18 +10,19 @@ from tests.processes import sandbox
 from tests.waiting import wait_until
 
 
+async def healthy(http: aiohttp.ClientSession, bot_port: int) -> bool:
+    try:
+        async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as r:
+            return r.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
 async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -> None:
     async with sandbox(tmp_path / "sandbox.db") as (proc, bot_port, emu_port):
         console = f"http://127.0.0.1:{emu_port}"
         async with aiohttp.ClientSession() as http:
-            async def healthy() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as r:
-                        return r.status == 200
-                except aiohttp.ClientError:
-                    return False
-
-            assert await wait_until(healthy), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
             async with http.get(f"{console}/console") as r:
                 assert r.status == 200 and "<html" in (await r.text()).lower()
             async with http.post(f"{console}/console/api/add_friend",
@@ -50,18 +51,11 @@ async def answered_once_started(db: Path, ext: str) -> bool:
     async with sandbox(db) as (_proc, bot_port, emu_port):
         console = f"http://127.0.0.1:{emu_port}"
         async with aiohttp.ClientSession() as http:
-            async def healthy() -> bool:
-                try:
-                    async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as r:
-                        return r.status == 200
-                except aiohttp.ClientError:
-                    return False
-
             async def answered() -> bool:
                 async with http.get(f"{console}/console/api/conversation", params={"ext": ext}) as r:
                     return any(line["who"] == "bot" for line in (await r.json())["lines"])
 
-            assert await wait_until(healthy), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
             async with http.post(f"{console}/console/api/kf_say", json={"ext": ext, "text": "你好呀"}) as r:
                 assert (await r.json())["ok"]
             return bool(await wait_until(answered))
