@@ -81,3 +81,16 @@ def test_faq_eval_refuses_a_file_without_the_columns(tmp_path: Path, capsys: pyt
     path.write_text("text\n多久发货\n", encoding="utf-8")
     assert main(["faq", "eval", str(path), "--kb", str(EVAL / "skincare" / "faq.toml")]) == 1
     assert "question,expected" in capsys.readouterr().err
+
+
+def test_the_fit_reads_every_entry_and_paraphrase_of_the_train_corpus() -> None:
+    # bench.knowledge_fit asks tests/knowledge_train (its README: 13 trades, 180 entries, 705 paraphrases)
+    from bench.knowledge_fit import TRAIN, parse_corpus
+
+    shops = [parse_corpus(p) for p in sorted(TRAIN.glob("*.txt")) if p.stem != "offtopic"]
+    assert len(shops) == 13
+    assert sum(len(entries) for entries, _ in shops) == 180
+    assert sum(len(paraphrases) for _, paraphrases in shops) == 705
+    entries, paraphrases = parse_corpus(TRAIN / "tea.txt")
+    assert entries[0].questions == ("多久发货", "什么时候发货") and "48 小时" in entries[0].answer
+    assert ("昨晚付的款今天能发走吗", 0) in paraphrases and ("去年买的绿茶今年还能喝吗", 2) in paraphrases
