@@ -50,6 +50,11 @@ class UnansweredRepo:
         return await self.session.scalar(select(UnansweredQuestion).where(
             UnansweredQuestion.answer_outbox_id == outbox_id).limit(1))
 
+    async def has_open(self, customer_id: int) -> bool:
+        """Whether the customer has a question still waiting for a colleague's answer."""
+        return await self.session.scalar(select(UnansweredQuestion.id).where(
+            UnansweredQuestion.customer_id == customer_id, UnansweredQuestion.status == OPEN).limit(1)) is not None
+
     async def count_open(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
