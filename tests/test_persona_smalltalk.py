@@ -159,7 +159,7 @@ async def test_the_customers_own_time_of_day_is_echoed_or_met_warmly(wanzi, weco
 
 
 async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_question(wanzi, wecom) -> None:
-    for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了")):
+    for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了", "嗯嗯好的")):
         reply = await reply_to(wanzi, wecom, f"wmAck0000{n}", text)
         assert reply in texts_of("chat.ack"), (text, reply)
     from storage.models import Customer
@@ -173,7 +173,7 @@ async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_que
 
 
 async def test_hello_first_time_here_gets_one_welcome_with_what_the_persona_does(wanzi, wecom) -> None:
-    for n, text in enumerate(("哈喽，第一次来", "你好，我是新来的", "第一次来")):
+    for n, text in enumerate(("哈喽，第一次来", "你好，我是新来的", "第一次来", "哈喽，第一次来，随便看看")):
         reply = await reply_to(wanzi, wecom, f"wmFirst00{n}", text)  # exactly one reply (reply_to checks)
         assert reply in texts_of("chat.first_visit"), (text, reply)
         assert "订单" in reply or "护肤" in reply

@@ -57,13 +57,16 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"心好累|好无聊|无聊死"),
     (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
-                 r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)$|"
+                 r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)+$|"
                  # waiting for us: "那我等你们消息", "等你回复", "我等着"
                  r"^(那|那我|我)?(就|先)?(等|等着|等等)(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息)?"
                  r"(了|哈|吧)?$"),
 ))
 
 
+# A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
+# message a question or a statement, nor is it small talk on its own.
+_ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 
 # The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
@@ -107,12 +110,12 @@ def classify(text: str) -> Intent | None:
     core = _core(raw)
     parts = [_core(p) for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower())]
     for part in filter(None, parts):
-        if not any(p.search(part) for _, p in _RULES):
+        if not _ALONG.match(part) and not any(p.search(part) for _, p in _RULES):
             break  # some clause is not small talk ("你好，多久发货"): not small talk as a whole
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts if part):
             return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line
-        core = parts[0] or core
+        core = next((p for p in parts if p and not _ALONG.match(p)), parts[0]) or core
     for intent, pattern in _RULES:
         if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
                           else raw.lower()):
