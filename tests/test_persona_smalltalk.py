@@ -177,3 +177,14 @@ async def test_hello_first_time_here_gets_one_welcome_with_what_the_persona_does
         reply = await reply_to(wanzi, wecom, f"wmFirst00{n}", text)  # exactly one reply (reply_to checks)
         assert reply in texts_of("chat.first_visit"), (text, reply)
         assert "订单" in reply or "护肤" in reply
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("你好，打扰了", Intent.GREETING), ("哈喽，我来了", Intent.GREETING), ("您好，请问", Intent.GREETING),
+    ("你好，我想咨询一下", Intent.GREETING), ("你好你好", Intent.GREETING), ("在忙吗", Intent.PRESENCE),
+    ("你好，朋友推荐我来的", Intent.FIRST_VISIT), ("哈喽，刚关注", Intent.FIRST_VISIT),
+    ("你好，请问多久发货", None), ("打扰了，请问能退货吗", None), ("第一次买，有优惠吗", None),
+])
+def test_a_greeting_with_a_little_extra_is_one_greeting_and_a_question_stays_a_question(
+        text: str, intent: Intent | None) -> None:
+    assert classify(text) == intent
