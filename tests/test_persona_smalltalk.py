@@ -165,9 +165,12 @@ async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_que
     from storage.models import Customer
     from storage.repos.replies import UnansweredRepo
 
-    async with wanzi.sessions.begin() as s:  # a question of theirs waits for a colleague
+    async with wanzi.sessions.begin() as s:  # a question nobody was there to promise an answer to
         customer = await s.scalar(select(Customer).where(Customer.external_userid == "wmAck00000"))
-        UnansweredRepo(s).add(customer.id, "你们老板是哪里人？", now=wanzi.clock.now())
+        UnansweredRepo(s).add(customer.id, "你们老板是哪里人？", now=wanzi.clock.now(), context={"promised": False})
+    assert await reply_to(wanzi, wecom, "wmAck00000", "好的，那我等你们消息") in texts_of("chat.ack")
+    async with wanzi.sessions.begin() as s:  # one a colleague was promised to answer
+        UnansweredRepo(s).add(customer.id, "能开发票吗？", now=wanzi.clock.now(), context={"promised": True})
     reply = await reply_to(wanzi, wecom, "wmAck00000", "好的，那我等你们消息")
     assert "同事" in reply and "这里" in reply
 

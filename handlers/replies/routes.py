@@ -111,12 +111,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not); "好的，那我等你们消息" with a question or ticket still open is told
-    the colleague will answer here."""
+    (time-neutral when it does not); "好的，那我等你们消息" with an open ticket, or a question a colleague
+    was promised to answer, is told the colleague will answer here (no promise the persona never made)."""
     if intent is Intent.GREETING:
         await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
-    if intent is Intent.ACK and (await UnansweredRepo(ctx.session).has_open(customer.id)
+    if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
                                  or await TicketRepo(ctx.session).find_open(customer.id) is not None):
         await ctx.say("chat.ack_pending", name=customer.name)
         return
