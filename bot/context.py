@@ -58,13 +58,14 @@ class Context(Generic[S]):
         return (self.channel_overlays or {}).get(channel, channel)
 
     def render(self, key: str, *, last_variant: int | None = None, overlay: str | None = None,
-               **facts: object) -> Rendered:
+               slot: str | None = None, **facts: object) -> Rendered:
         """Render in the persona's voice, seeded per customer so phrasing varies between people;
-        local time of day, holidays and the customer's channel (or `overlay`) pick the texts."""
+        local time of day (or `slot`, see Persona.render), holidays and the customer's channel (or
+        `overlay`) pick the texts."""
         seed = self.customer.external_userid if self.customer else (self.staff.userid if self.staff else "")
         local = self.local_now
         return self.persona.render(key, seed=f"{seed}|{self.clock.time() // 60:.0f}", last_variant=last_variant,
-                                   hour=local.hour, on=local.date(),
+                                   hour=local.hour, on=local.date(), slot=slot,
                                    channel_override=self.channel_override if overlay is None else overlay, **facts)
 
     async def reply(self, text: str, *, kind: str = "answer", template_key: str = "") -> None:

@@ -1,7 +1,13 @@
 """WeChat Customer Service pulls: on kf_msg_or_event, kf/sync_msg with the event token from the
 persisted cursor until has_more is 0. Each page's entries are stored as inbound events
 (deduplicated by msgid) in the same transaction that advances the cursor, so a crash between
-pages re-reads at most one page and never dispatches a message twice."""
+pages re-reads at most one page and never dispatches a message twice.
+
+A stored cursor WeCom refuses (expired or unknown: the emulator answers 50100; WeCom's notes,
+kf.md §8, name no code for it) would otherwise fail every pull forever. So a pull whose stored
+cursor is refused with a lasting error (not a transient, rate or token one) is tried once afresh
+from an empty cursor, i.e. WeCom's last 3 days: the msgid dedupe drops what was already handled,
+and the stored cursor is replaced only once a fresh page came back."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import WorkerConfig
-from bot.errors import ApiError, MalformedCallback
+from bot.errors import ApiError, MalformedCallback, RateLimited, TokenInvalid
 from bot.instance import Instance
 from bot.intake import CODE_TTL, carries_code
 from bot.logs import clip
@@ -26,6 +32,12 @@ log = logging.getLogger(__name__)
 INVALID_TOKEN = 95007
 PAGE_LIMIT = 1000
 MAX_PAGES = 50  # one pull stops after this many pages; the next notification continues
+
+
+def _may_be_the_cursor(exc: ApiError) -> bool:
+    """A refusal a fresh cursor may cure: not busy, rate-limited or an access/sync token problem
+    (those pass with the same cursor later)."""
+    return not (exc.retryable or isinstance(exc, (TokenInvalid, RateLimited)) or exc.errcode == INVALID_TOKEN)
 
 
 class KfPuller:
@@ -55,7 +67,15 @@ class KfPuller:
         stored = 0
         try:
             for _ in range(MAX_PAGES):
-                data = await self._sync(open_kfid, cursor, token)
+                try:
+                    data = await self._sync(open_kfid, cursor, token)
+                except ApiError as exc:
+                    if not cursor or not _may_be_the_cursor(exc):
+                        raise
+                    log.warning("kf sync_msg refused the stored cursor; pulling afresh (last 3 days, deduplicated)",
+                                extra={"open_kfid": open_kfid, "errcode": exc.errcode})
+                    cursor = ""
+                    data = await self._sync(open_kfid, cursor, token)
                 cursor = str(data.get("next_cursor") or cursor)
                 stored += await self._store_page(open_kfid, cursor, data.get("msg_list") or [])
                 if not int(data.get("has_more") or 0):

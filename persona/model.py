@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from persona.faq import FaqEntry
     from persona.rules import TagRule
 
-TIME_SLOTS = ("morning", "afternoon", "evening", "night")
+TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
@@ -41,9 +41,12 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def time_slot(hour: int) -> str:
+    """The part of the day a local hour is in; 11:00-12:59 is 中午 (noon), never 下午."""
     if 5 <= hour < 11:
         return "morning"
-    if 11 <= hour < 18:
+    if 11 <= hour < 13:
+        return "noon"
+    if 13 <= hour < 18:
         return "afternoon"
     if 18 <= hour < 23:
         return "evening"
@@ -161,16 +164,20 @@ class Persona:
         return self.templates.get(key)
 
     def render(self, key: str, *, seed: str = "", last_variant: int | None = None, hour: int | None = None,
-               on: date | None = None, channel_override: str = "", **facts: object) -> Rendered:
+               on: date | None = None, channel_override: str = "", slot: str | None = None,
+               **facts: object) -> Rendered:
         """The text for a key; never the phrasing `last_variant` names when there is a choice.
 
         Channel overlays beat holiday overlays beat the base text; inside each, a time-of-day
-        slot beats the plain variants.
+        slot beats the plain variants. `slot` overrides the hour's slot ("" = the plain,
+        time-neutral variants: the customer's own greeting named another time of day).
         """
         template = self._template(key, on, channel_override)
         if template is None:
             raise PersonaError(self.source, key, "unknown template")
-        options = template.options(time_slot(hour) if hour is not None else None)
+        if slot is None and hour is not None:
+            slot = time_slot(hour)
+        options = template.options(slot or None)
         index = int(hashlib.sha256(f"{seed}|{key}".encode()).hexdigest(), 16) % len(options)
         if last_variant is not None and len(options) > 1 and variant_id(options[index]) == last_variant:
             index = (index + 1) % len(options)

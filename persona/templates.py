@@ -56,6 +56,9 @@ TEMPLATES: dict[str, Spec] = {
     "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
     "chat.ack": Spec.of(KF_TEXT, "name"),
+    # "好的，那我等你们消息" with a question or ticket open: the colleague answers in this chat
+    "chat.ack_pending": Spec.of(KF_TEXT, "name"),
+    "chat.first_visit": Spec.of(KF_TEXT, "name"),  # "哈喽，第一次来": one welcome and what the persona helps with
     "chat.emoji": Spec.of(KF_TEXT, "name"),
     "chat.other": Spec.of(KF_TEXT, "name"),  # a statement, not a question
     "media.image": Spec.of(KF_TEXT, "name"),

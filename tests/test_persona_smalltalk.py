@@ -132,3 +132,62 @@ async def test_a_feeling_in_the_customers_own_words_gets_warmth_not_the_chat_lin
     for n, short in enumerate(("1", "都不是")):  # too short to hear a feeling in (no offer was open)
         reply = await reply_to(wanzi, wecom, f"wmFeel001{n}", short)
         assert not any(w in reply for w in ("气坏", "抱歉", "不开心")), (short, reply)
+
+
+def texts_of(key: str) -> set[str]:
+    """The shipped preset's phrasings of a chat template, as the customer reads them."""
+    from persona.loader import default_persona_path, load_persona
+
+    persona = load_persona(default_persona_path("interest"))
+    return {persona.render(key, seed=str(n), name="").text for n in range(40)}
+
+
+async def test_a_greeting_before_noon_is_never_good_afternoon(wanzi, wecom, clock) -> None:
+    clock.set(datetime(2026, 3, 10, 11, 44, tzinfo=SH).timestamp())
+    reply = await reply_to(wanzi, wecom, "wmNoon0001", "你好")
+    assert "下午" not in reply and "中午" in reply
+
+
+async def test_the_customers_own_time_of_day_is_echoed_or_met_warmly(wanzi, wecom, clock) -> None:
+    clock.set(datetime(2026, 3, 10, 23, 30, tzinfo=SH).timestamp())  # the clock says night; they say 晚上好
+    late = await reply_to(wanzi, wecom, "wmTod00001", "晚上好")
+    assert "晚上好" in late
+    clock.set(at(15))  # 早上好 at 15:05: a warm hello, neither 下午好 nor a correction
+    afternoon = await reply_to(wanzi, wecom, "wmTod00002", "早上好")
+    assert not any(word in afternoon for word in ("下午", "早", "其实", "已经"))
+    assert afternoon in texts_of("chat.greeting")
+
+
+async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_question(wanzi, wecom) -> None:
+    for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了", "嗯嗯好的")):
+        reply = await reply_to(wanzi, wecom, f"wmAck0000{n}", text)
+        assert reply in texts_of("chat.ack"), (text, reply)
+    from storage.models import Customer
+    from storage.repos.replies import UnansweredRepo
+
+    async with wanzi.sessions.begin() as s:  # a question nobody was there to promise an answer to
+        customer = await s.scalar(select(Customer).where(Customer.external_userid == "wmAck00000"))
+        UnansweredRepo(s).add(customer.id, "你们老板是哪里人？", now=wanzi.clock.now(), context={"promised": False})
+    assert await reply_to(wanzi, wecom, "wmAck00000", "好的，那我等你们消息") in texts_of("chat.ack")
+    async with wanzi.sessions.begin() as s:  # one a colleague was promised to answer
+        UnansweredRepo(s).add(customer.id, "能开发票吗？", now=wanzi.clock.now(), context={"promised": True})
+    reply = await reply_to(wanzi, wecom, "wmAck00000", "好的，那我等你们消息")
+    assert "同事" in reply and "这里" in reply
+
+
+async def test_hello_first_time_here_gets_one_welcome_with_what_the_persona_does(wanzi, wecom) -> None:
+    for n, text in enumerate(("哈喽，第一次来", "你好，我是新来的", "第一次来", "哈喽，第一次来，随便看看")):
+        reply = await reply_to(wanzi, wecom, f"wmFirst00{n}", text)  # exactly one reply (reply_to checks)
+        assert reply in texts_of("chat.first_visit"), (text, reply)
+        assert "订单" in reply or "护肤" in reply
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("你好，打扰了", Intent.GREETING), ("哈喽，我来了", Intent.GREETING), ("您好，请问", Intent.GREETING),
+    ("你好，我想咨询一下", Intent.GREETING), ("你好你好", Intent.GREETING), ("在忙吗", Intent.PRESENCE),
+    ("你好，朋友推荐我来的", Intent.FIRST_VISIT), ("哈喽，刚关注", Intent.FIRST_VISIT),
+    ("你好，请问多久发货", None), ("打扰了，请问能退货吗", None), ("第一次买，有优惠吗", None),
+])
+def test_a_greeting_with_a_little_extra_is_one_greeting_and_a_question_stays_a_question(
+        text: str, intent: Intent | None) -> None:
+    assert classify(text) == intent

@@ -28,10 +28,13 @@ from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.feelings import sense_feeling
 from handlers.replies.llm.ask import ask_model
-from handlers.replies.smalltalk import MEDIA, classify
+from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
+from storage.models import Customer
+from storage.repos.escalation import TicketRepo
 from storage.repos.insights import SuggestionRepo
+from storage.repos.replies import UnansweredRepo
 
 router = Router("chat")
 
@@ -92,7 +95,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     elif suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif intent is not None:
-        await ctx.say(f"chat.{intent}", name=customer.name)
+        await chat_back(ctx, customer, intent, text)
     elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
@@ -104,6 +107,20 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     await _enter_stage(event, ctx, seen)
+
+
+async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
+    """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
+    (time-neutral when it does not); "好的，那我等你们消息" with an open ticket, or a question a colleague
+    was promised to answer, is told the colleague will answer here (no promise the persona never made)."""
+    if intent is Intent.GREETING:
+        await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        return
+    if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
+                                 or await TicketRepo(ctx.session).find_open(customer.id) is not None):
+        await ctx.say("chat.ack_pending", name=customer.name)
+        return
+    await ctx.say(f"chat.{intent}", name=customer.name)
 
 
 async def _enter_stage(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:

@@ -22,7 +22,8 @@ class Intent(StrEnum):
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
     ROBOT = "robot"  # "are you a robot?": an honest answer
-    ACK = "ack"  # 好的 / 嗯嗯 / 收到
+    ACK = "ack"  # 好的 / 嗯嗯 / 收到 / 那我等你们消息
+    FIRST_VISIT = "first_visit"  # 第一次来 / 刚关注 (with or without a greeting): a welcome and what we do
     EMOJI = "emoji"  # stickers as text ([微笑]) or emoji only
 
 
@@ -41,9 +42,14 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|麻烦了|麻烦你了)(你|您|你们|亲)?$|"
                     r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导)"),
+    (Intent.FIRST_VISIT, r"^(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
+                         r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
+                         r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
+                         r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
     (Intent.GREETING, r"^(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
-                      r"你好呀|您好呀|小柚|在的|我回来了|我回来|好久不见)$"),
-    (Intent.PRESENCE, r"^(在吗|在不在|在不|有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)$"),
+                      r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$"),
+    (Intent.PRESENCE, r"^(在吗|在不在|在不|在忙吗|忙吗|"
+                      r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)$"),
     (Intent.PRAISE, r"^(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
@@ -52,9 +58,40 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"心好累|好无聊|无聊死"),
-    (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|明白|明白了|"
-                 r"了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)$"),
+    (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
+                 r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)+$|"
+                 # waiting for us: "那我等你们消息", "等你回复", "我等着"
+                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息)?"
+                 r"(了|哈|吧)?$"),
 ))
+
+
+# A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
+# message a question or a statement, nor is it small talk on its own.
+_ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$|"
+                    r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$")
+_FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
+
+# The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
+# 早 at 11:30 is still fine). A fitting one is echoed; one the clock contradicts (早上好 at 15:00)
+# gets the persona's time-neutral greeting, never a correction.
+_SAID_SLOTS: tuple[tuple[str, re.Pattern[str], frozenset[int]], ...] = (
+    ("noon", re.compile(r"中午好"), frozenset(range(10, 15))),
+    ("afternoon", re.compile(r"下午好"), frozenset(range(12, 19))),
+    ("evening", re.compile(r"晚上好|晚好"), frozenset((*range(17, 24), 0, 1))),
+    ("morning", re.compile(r"早上好|早安|上午好|早晨好|^早"), frozenset(range(4, 12))),
+)
+
+
+def greeting_slot(text: str, hour: int) -> str | None:
+    """Which greeting answers the customer's: the time of day their own 早上好 / 晚上好 names when it
+    fits the local `hour`, "" (time-neutral) when the clock contradicts it, None (the clock's own
+    slot) when they named no time of day."""
+    said = text.strip().lower()
+    for slot, pattern, hours in _SAID_SLOTS:
+        if pattern.search(said):
+            return slot if hour in hours else ""
+    return None
 
 
 def _core(text: str) -> str:
@@ -74,11 +111,14 @@ def classify(text: str) -> Intent | None:
     if _STICKER.match(raw) or _emoji_only(raw):
         return Intent.EMOJI
     core = _core(raw)
-    for part in filter(None, re.split(r"[，,。.!！?？~～\s]+", raw.lower())):
-        if _core(part) and not any(p.search(_core(part)) for _, p in _RULES):
+    parts = [_core(p) for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower())]
+    for part in filter(None, parts):
+        if not _ALONG.match(part) and not any(p.search(part) for _, p in _RULES):
             break  # some clause is not small talk ("你好，多久发货"): not small talk as a whole
     else:
-        core = _core(re.split(r"[，,。.!！?？~～\s]+", raw.lower())[0]) or core
+        if any(_RULES[_FIRST][1].search(part) for part in parts if part):
+            return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line
+        core = next((p for p in parts if p and not _ALONG.match(p)), parts[0]) or core
     for intent, pattern in _RULES:
         if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
                           else raw.lower()):

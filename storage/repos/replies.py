@@ -50,6 +50,14 @@ class UnansweredRepo:
         return await self.session.scalar(select(UnansweredQuestion).where(
             UnansweredQuestion.answer_outbox_id == outbox_id).limit(1))
 
+    async def promised_open(self, customer_id: int) -> bool:
+        """Whether the customer has an open question the persona promised a colleague would answer
+        (`context.promised`: someone was there to keep it; an honest "I don't know yet" is no promise)."""
+        contexts = await self.session.scalars(select(UnansweredQuestion.context).where(
+            UnansweredQuestion.customer_id == customer_id, UnansweredQuestion.status == OPEN)
+            .order_by(UnansweredQuestion.id.desc()).limit(20))
+        return any(isinstance(c, dict) and c.get("promised") for c in contexts)
+
     async def count_open(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
