@@ -14,6 +14,9 @@ PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: ex
 STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
 OPEN_OFFERS = "wanzi.open_offers"  # FaqOfferRepo.find_open: customer id → their latest open offer or None
 KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, OPEN_OFFERS)
+# storage/written.py: names of the tables written. Not forgotten with the others: a savepoint's
+# rollback must not stop the record (naming a table too many only wakes a worker for nothing).
+WRITTEN = "wanzi.written"
 
 
 @event.listens_for(Session, "after_commit")
