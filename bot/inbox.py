@@ -37,12 +37,12 @@ from bot.instance import Instance
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
-from bot.middlewares import customer_of, identify, staff_of
+from bot.middlewares import customer_of, identify, reads_tags, staff_of
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
 from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, for_update
-from storage.repos import CustomerRepo, StaffRepo
+from storage.repos import CustomerRepo, StaffRepo, TagRepo
 from storage.written import track as track_writes
 
 log = logging.getLogger(__name__)
@@ -206,9 +206,13 @@ class InboxWorker:
                         break
                     if prefetch:  # their customers in one read (and one insert), not one lookup each
                         group = run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
-                        await CustomerRepo(session).prefetch(
+                        returning = await CustomerRepo(session).prefetch(
                             [who for c, e in group if c.id in pending and (who := customer_of(e)) is not None],
                             now=self.clock.now())
+                        tagged = {who[0] for c, e in group
+                                  if c.id in pending and reads_tags(e) and (who := customer_of(e)) is not None}
+                        # the returning writers' tags in one read too (newcomers have none)
+                        await TagRepo(session).prefetch_of([r.id for r in returning if r.external_userid in tagged])
                 row = rows.get(claimed.id)
                 if row is None or row.status != InboundStatus.PENDING:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
