@@ -26,7 +26,7 @@ import aiohttp
 
 from bench.common import Row, SignedLoad, percentile
 from bench.stack import Stack, load_average, open_stack, outbox_outcomes
-from bench.stages import welcome_stages
+from bench.stages import kf_stages, welcome_stages
 
 WELCOME = "externalcontact/send_welcome_msg"
 QUESTION = "下单后多久发货"  # a knowledge-base question of the demo FAQ (persona/faq.toml)
@@ -138,12 +138,15 @@ async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, 
         await asyncio.sleep(0.25)
     delays = list(first.values())
     cpu = bot.cpu()
+    await asyncio.sleep(1.0)  # the last outcomes are recorded
+    stages = await kf_stages(stack.db_url, asked, {ext: asked[ext] + delay for ext, delay in first.items()})
     bot.stop()
     row = Row("kf: customers writing at once", backend, {
         "config": label or "default",
         "offered": f"{customers} customers in {seconds:.0f} s (took {offered:.1f} s)",
         "answered": f"{len(first)}/{customers}", "p50": _secs(delays, 50), "p99": _secs(delays, 99),
         "bot CPU": f"{cpu:.1f} s", "load avg before": load_before,
+        **{f"{name} p50 / p99": span for name, span in stages.items()},
     })
     if len(first) < customers:
         row.missed.append(f"kf: {customers - len(first)} of {customers} customers not answered")

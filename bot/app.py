@@ -14,7 +14,7 @@ import gc
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Collection, Mapping, Sequence
 
 import aiohttp
 from aiohttp import web
@@ -62,7 +62,7 @@ from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.tokens import DbTokenStore
-from bot.workers import Throttled
+from bot.workers import CommitWakes
 from persona import Persona, default_persona_path, load_persona
 from storage import db
 from storage.models import OutboxItem
@@ -289,22 +289,20 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         workers = [w for f in app[FEATURES] for w in f.workers(kit)]
         app[WORKERS] = workers
 
-        def wake_workers() -> None:
-            for worker in workers:
-                worker.wakeup.set()
-
         # In a burst the inbox commits every few milliseconds; the feature workers need not look
-        # after each commit (bench/README.md: 600 of 1,400 transactions of a kf burst were theirs).
-        wake_workers_soon = Throttled(wake_workers, WORKER_WAKE_GAP_S)
+        # after each commit (bench/README.md: 600 of 1,400 transactions of a kf burst were theirs),
+        # nor after a commit that wrote none of the tables their work is in.
+        wake_workers_soon = CommitWakes(workers, WORKER_WAKE_GAP_S)
 
-        def after_dispatch() -> None:
+        def after_dispatch(written: Collection[str] | None = None) -> None:
             delivery.wakeup.set()
-            wake_workers_soon()
+            wake_workers_soon(written)
 
         priority = app[INTAKE].priority
         app[INBOX] = InboxWorker(app[SESSIONS], app[DISPATCHER],
                                  KfPuller(app[SESSIONS], client, clock, config.worker, instance=app[INSTANCE]),
-                                 contexts, config, metrics, on_outbox=after_dispatch, instance=app[INSTANCE],
+                                 contexts, config, metrics, on_outbox=after_dispatch, on_commit=after_dispatch,
+                                 instance=app[INSTANCE],
                                  # SQLite: one connection, so acks and welcomes (the delivery worker's
                                  # claims and outcomes) would wait behind a shared transaction
                                  yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db()

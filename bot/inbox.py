@@ -37,12 +37,13 @@ from bot.instance import Instance
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
-from bot.middlewares import customer_of, identify, staff_of
+from bot.middlewares import customer_of, identify, reads_tags, staff_of
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
 from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, for_update
-from storage.repos import CustomerRepo, StaffRepo
+from storage.repos import CustomerRepo, StaffRepo, TagRepo
+from storage.written import track as track_writes
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ def _notices_by_account(decoded: list[tuple[Claimed, Event | MalformedCallback]]
 class InboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], dispatcher: Dispatcher, kf: KfPuller,
                  contexts: ContextFactory[Any], config: Config, metrics: Metrics | None = None,
-                 on_outbox: Callable[[], None] = lambda: None, instance: Instance | None = None,
+                 on_outbox: Callable[[], None] = lambda: None,
+                 on_commit: Callable[[frozenset[str]], None] | None = None, instance: Instance | None = None,
                  yield_to: Callable[[], bool] = lambda: False,
                  make_way: Callable[[], Awaitable[None]] | None = None) -> None:
         self.sessions = sessions
@@ -96,6 +98,9 @@ class InboxWorker:
         self.config = config
         self.metrics = metrics
         self.on_outbox = on_outbox
+        # after each handler transaction commits, with the tables it wrote (default: on_outbox());
+        # the app wakes the delivery worker and the feature workers those tables concern
+        self.on_commit = on_commit or (lambda _written: on_outbox())
         self.wakeup = asyncio.Event()
         self.in_flight = 0
         self.instance = instance  # the lease holder; None: leases name no holder
@@ -186,6 +191,7 @@ class InboxWorker:
         """The outcomes of the events it ran, a prefix of `run`: all of them, or fewer when acks or the
         delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
+            written = track_writes(session)
             stmt = for_update(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run]))
                               .order_by(InboundEvent.id))  # one lock order: no deadlock with another holder
             rows = {row.id: row for row in (await session.scalars(stmt)).all()}
@@ -200,9 +206,13 @@ class InboxWorker:
                         break
                     if prefetch:  # their customers in one read (and one insert), not one lookup each
                         group = run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
-                        await CustomerRepo(session).prefetch(
+                        returning = await CustomerRepo(session).prefetch(
                             [who for c, e in group if c.id in pending and (who := customer_of(e)) is not None],
                             now=self.clock.now())
+                        tagged = {who[0] for c, e in group
+                                  if c.id in pending and reads_tags(e) and (who := customer_of(e)) is not None}
+                        # the returning writers' tags in one read too (newcomers have none)
+                        await TagRepo(session).prefetch_of([r.id for r in returning if r.external_userid in tagged])
                 row = rows.get(claimed.id)
                 if row is None or row.status != InboundStatus.PENDING:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
@@ -213,7 +223,7 @@ class InboxWorker:
                 outcomes.append("done")
                 if not ran:
                     log.info("event had no handler", extra={"event_id": claimed.id, "kind": event.kind})
-        self.on_outbox()
+        self.on_commit(frozenset(written))
         return outcomes
 
     def _count(self, kind: str, outcome: str) -> None:
@@ -229,28 +239,27 @@ class InboxWorker:
         """One kf/sync_msg pull (cursor-based, with the newest notice's token) fetches everything
         any of these notices announced, so a burst of customer messages costs one pull, not one each."""
         (row, newest), rest = notices[-1], [r for r, _ in notices[:-1]]
-        outcome = await self._process(row, newest)
+        outcome = await self._process(row, newest, covers=[r.id for r in rest])  # all marked done with the pull
         if not rest:
             return
-        if outcome == "done":
-            await self._mark_done(*(r.id for r in rest))
-        else:
+        if outcome != "done":
             for other in rest:
                 await self._reschedule(other.id, seconds=1.0, error=f"kf pull {outcome}", count=False)
         for other in rest:
             self._count(other.kind, outcome if outcome == "done" else "deferred")
 
-    async def _process(self, row: Claimed, event: Event) -> str:
+    async def _process(self, row: Claimed, event: Event, covers: list[int] | None = None) -> str:
+        """`covers`: for a kf notice, the other notices its pull answers (marked done with it)."""
         outcome = "done"
         event_id, kind, attempts = row.id, row.kind, row.attempts
         try:
             if isinstance(event, KfNotified):
-                stored = await self.kf.pull(event.open_kfid, event.token)
+                # the notices are marked done in the pull's last transaction (with the cursor)
+                stored = await self.kf.pull(event.open_kfid, event.token, notices=[event_id, *(covers or [])])
                 if stored is None:  # another pull is running; look again shortly
                     await self._reschedule(event_id, seconds=1.0, error="kf pull busy", count=False)
                     outcome = "deferred"
                     return outcome
-                await self._mark_done(event_id)
                 if stored:
                     self.wakeup.set()
             else:
@@ -274,6 +283,7 @@ class InboxWorker:
 
     async def _dispatch(self, event_id: int, event: Event, received_at: datetime) -> bool:
         async with self.sessions.begin() as session:
+            written = track_writes(session)
             stmt = for_update(session, select(InboundEvent).where(InboundEvent.id == event_id))
             row = (await session.scalars(stmt)).first()
             if row is None or row.status != InboundStatus.PENDING:
@@ -284,14 +294,8 @@ class InboxWorker:
             row.lease_owner = None
             if not ran:
                 log.info("event had no handler", extra={"event_id": event_id, "kind": event.kind})
-        self.on_outbox()
+        self.on_commit(frozenset(written))
         return True
-
-    async def _mark_done(self, *event_ids: int) -> None:
-        async with self.sessions.begin() as session:
-            for row in (await session.scalars(select(InboundEvent).where(InboundEvent.id.in_(event_ids)))).all():
-                row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
-                row.lease_owner = None
 
     async def _reschedule(self, event_id: int, *, seconds: float, error: str, count: bool = True) -> None:
         async with self.sessions.begin() as session:

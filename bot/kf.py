@@ -1,7 +1,9 @@
 """WeChat Customer Service pulls: on kf_msg_or_event, kf/sync_msg with the event token from the
 persisted cursor until has_more is 0. Each page's entries are stored as inbound events
 (deduplicated by msgid) in the same transaction that advances the cursor, so a crash between
-pages re-reads at most one page and never dispatches a message twice.
+pages re-reads at most one page and never dispatches a message twice. The last page's
+transaction also lets the pull's lease go and marks the notices the pull answered done: a pull of
+one page is two transactions (lease, page), not five, on SQLite's one connection.
 
 A stored cursor WeCom refuses (expired or unknown: the emulator answers 50100; WeCom's notes,
 kf.md §8, name no code for it) would otherwise fail every pull forever. So a pull whose stored
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -24,7 +28,7 @@ from bot.intake import CODE_TTL, carries_code
 from bot.logs import clip
 from bot.wecom.client import WeComClient
 from bot.wecom.events import parse_kf_entry
-from storage.models import KfCursor
+from storage.models import InboundEvent, InboundStatus, KfCursor
 from storage.queues import InboundRepo, KfCursorRepo, NewInbound
 
 log = logging.getLogger(__name__)
@@ -53,8 +57,9 @@ class KfPuller:
     def _owner(self) -> str | None:
         return self.instance.id if self.instance is not None else None
 
-    async def pull(self, open_kfid: str, token: str) -> int | None:
-        """New entries stored, or None when another pull of this account holds the lease."""
+    async def pull(self, open_kfid: str, token: str, notices: Sequence[int] = ()) -> int | None:
+        """New entries stored, or None when another pull of this account holds the lease. The
+        `notices` (inbound event ids) are marked done with the last page, in its transaction."""
         async with self.sessions.begin() as session:
             row = await KfCursorRepo(session).lease(
                 open_kfid, now=self.clock.now(), lease_s=self.config.lease_s,
@@ -64,9 +69,9 @@ class KfPuller:
             cursor = row.cursor
         if self.instance is not None:
             self.instance.kf.add(open_kfid)  # its heartbeat renews the pull lease while we pull
-        stored = 0
+        stored, released = 0, False
         try:
-            for _ in range(MAX_PAGES):
+            for page in range(MAX_PAGES):
                 try:
                     data = await self._sync(open_kfid, cursor, token)
                 except ApiError as exc:
@@ -77,16 +82,20 @@ class KfPuller:
                     cursor = ""
                     data = await self._sync(open_kfid, cursor, token)
                 cursor = str(data.get("next_cursor") or cursor)
-                stored += await self._store_page(open_kfid, cursor, data.get("msg_list") or [])
-                if not int(data.get("has_more") or 0):
+                last = not int(data.get("has_more") or 0) or page == MAX_PAGES - 1
+                stored += await self._store_page(open_kfid, cursor, data.get("msg_list") or [],
+                                                 finish=notices if last else None)
+                released = last
+                if last:
                     break
         finally:
             if self.instance is not None:
                 self.instance.kf.discard(open_kfid)
-            async with self.sessions.begin() as session:
-                cur = await session.get(KfCursor, open_kfid)
-                if cur is not None and cur.lease_owner == self._owner:  # not a lease another process took since
-                    cur.lease_until = cur.lease_owner = None
+            if not released:  # a failed pull lets its lease go on its own
+                async with self.sessions.begin() as session:
+                    cur = await session.get(KfCursor, open_kfid)
+                    if cur is not None and cur.lease_owner == self._owner:  # not a lease another process took since
+                        cur.lease_until = cur.lease_owner = None
         return stored
 
     async def _sync(self, open_kfid: str, cursor: str, token: str) -> dict:
@@ -103,8 +112,10 @@ class KfPuller:
             body.pop("token")
             return await self.client.call("kf/sync_msg", body)
 
-    async def _store_page(self, open_kfid: str, cursor: str, entries: list) -> int:
-        """The page's new entries, in one multi-row insert, and the cursor, in one transaction."""
+    async def _store_page(self, open_kfid: str, cursor: str, entries: list,
+                          finish: Sequence[int] | None = None) -> int:
+        """The page's new entries, in one multi-row insert, and the cursor, in one transaction;
+        with `finish` (the last page) the lease is let go and those notices are marked done."""
         now = self.clock.now()
         page: list[NewInbound] = []
         for raw in entries:
@@ -121,6 +132,13 @@ class KfPuller:
             if cur is not None:
                 cur.cursor = cursor
                 cur.updated_at = now
-                if cur.lease_owner == self._owner:
-                    cur.lease_until = now + timedelta(seconds=self.config.lease_s)
+                if cur.lease_owner == self._owner:  # not a lease another process took since
+                    if finish is None:
+                        cur.lease_until = now + timedelta(seconds=self.config.lease_s)
+                    else:
+                        cur.lease_until = cur.lease_owner = None
+            if finish:
+                done = select(InboundEvent).where(InboundEvent.id.in_(list(finish)))
+                for row in (await session.scalars(done)).all():
+                    row.status, row.processed_at, row.lease_until, row.lease_owner = InboundStatus.DONE, now, None, None
         return stored

@@ -21,6 +21,12 @@ def customer_of(event: Event) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def reads_tags(event: Event) -> bool:
+    """Whether the event's handling reads its customer's tags (the rule book runs over every kf text
+    a customer writes): the inbox reads them for a group of such events at once."""
+    return isinstance(event, KfMessageReceived) and event.from_customer and event.msgtype == "text"
+
+
 def staff_of(event: Event) -> str:
     """The member an event names (who wrote to the app, whose contact changed); "" for none."""
     if isinstance(event, AppMessageReceived):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Collection, Iterable, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,9 @@ class StepWorker:
     chunked expansion of confirmed broadcasts."""
 
     def __init__(self, name: str, step: Callable[[], Awaitable[int]], poll_s: float,
-                 on_work: Callable[[], None] = lambda: None) -> None:
+                 on_work: Callable[[], None] = lambda: None, *, wants: Collection[str] | None = None) -> None:
         self.name = name
+        self.wants = frozenset(wants) if wants is not None else None  # tables whose writes may give it work
         self.step = step
         self.poll_s = poll_s
         self.on_work = on_work
@@ -105,3 +106,30 @@ class Throttled:
         self._later = None
         self._last = asyncio.get_running_loop().time()
         self.wake()
+
+
+class CommitWakes:
+    """Wakes the feature workers after commits, at most every `gap_s` (Throttled), and only those a
+    commit may have given work: a worker with `wants` (table names) only when one of those tables
+    was written since its last wake; one without, or a commit whose tables are unknown (None), wakes
+    them all. Each wake is a transaction on SQLite's one connection; in a kf burst most found nothing
+    (bench/README.md). Every worker still polls on its own interval, so a wake missed costs a poll."""
+
+    def __init__(self, workers: Iterable[Worker], gap_s: float) -> None:
+        self.workers = list(workers)
+        self._written: set[str] | None = set()  # since the last wake; None: unknown, wake all
+        self._throttled = Throttled(self._wake, gap_s)
+
+    def __call__(self, written: Collection[str] | None = None) -> None:
+        if written is None or "*" in written:
+            self._written = None
+        elif self._written is not None:
+            self._written.update(written)
+        self._throttled()
+
+    def _wake(self) -> None:
+        written, self._written = self._written, set()
+        for worker in self.workers:
+            wants: frozenset[str] | None = getattr(worker, "wants", None)
+            if wants is None or written is None or not wants.isdisjoint(written):
+                worker.wakeup.set()

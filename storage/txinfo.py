@@ -13,7 +13,11 @@ NEWCOMERS = "wanzi.newcomers"  # storage/newcomers.py: customer id → rows flus
 PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: external_userid → Customer
 STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
 OPEN_OFFERS = "wanzi.open_offers"  # FaqOfferRepo.find_open: customer id → their latest open offer or None
-KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, OPEN_OFFERS)
+CUSTOMER_TAGS = "wanzi.customer_tags"  # TagRepo.of_customer: customer id → their tags, as read in this transaction
+KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, OPEN_OFFERS, CUSTOMER_TAGS)
+# storage/written.py: names of the tables written. Not forgotten with the others: a savepoint's
+# rollback must not stop the record (naming a table too many only wakes a worker for nothing).
+WRITTEN = "wanzi.written"
 
 
 @event.listens_for(Session, "after_commit")

@@ -52,3 +52,34 @@ async def test_two_members_adding_one_new_customer_in_one_batch_make_one_custome
         owners = (await s.scalars(select(Customer.owner_userid).where(Customer.external_userid == "wmTwice01"))).all()
         assert owners == ["zhang.wei"]  # the first member's, as when each event looked the customer up
         assert await s.scalar(select(func.count()).select_from(Message).where(Message.kind == "welcome")) == 2
+
+
+async def test_a_returning_customers_tags_read_for_a_group_follow_the_transactions_own_changes(sessions) -> None:
+    """The inbox reads the tags of a group's returning kf writers at once; within the transaction a
+    tag attached, detached or erased in bulk is seen by the next read, as the database would say."""
+    from sqlalchemy import delete
+
+    from storage.models import CustomerTag
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        customer = await repos.customers.upsert("wmTagged01", now=now)
+        other = await repos.customers.upsert("wmTagged02", now=now)
+        await repos.tags.attach(customer.id, await repos.tags.ensure("肤质", "干皮", now=now), source="t", now=now)
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        await repos.tags.prefetch_of([customer.id, other.id])
+        assert [t.name for t in await repos.tags.of_customer(customer.id)] == ["干皮"]
+        assert await repos.tags.of_customer(other.id) == []
+        oily = await repos.tags.ensure("兴趣", "面霜", now=now)
+        await repos.tags.attach(customer.id, oily, source="t", now=now)
+        await repos.tags.attach(other.id, oily, source="t", now=now)
+        assert {t.name for t in await repos.tags.of_customer(customer.id)} == {"面霜", "干皮"}
+        assert [t.name for t in await repos.tags.of_customer(other.id)] == ["面霜"]
+        await repos.tags.detach(customer.id, oily)
+        assert [t.name for t in await repos.tags.of_customer(customer.id)] == ["干皮"]
+        await session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer.id))  # an erasure
+        assert await repos.tags.of_customer(customer.id) == []
+    async with sessions() as session:
+        assert [t.name for t in await Repos.bind(session).tags.of_customer(other.id)] == ["面霜"]

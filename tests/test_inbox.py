@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.appkeys import INBOX
 from bot.inbox import EVENTS_BEFORE_YIELD, EVENTS_PER_TRANSACTION, MAX_ATTEMPTS
 from bot.wecom.events import KfMessageReceived
-from storage.models import Customer, InboundEvent, OutboxItem
+from storage.models import Customer, InboundEvent, KfCursor, OutboxItem
 
 
 async def test_a_crashing_handler_costs_only_its_own_event(wanzi, wecom, clock, monkeypatch) -> None:
@@ -66,6 +66,31 @@ async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:
     assert states == ["done"] * len(customers)
 
 
+async def test_a_failed_kf_pull_leaves_its_notices_pending_and_the_account_free(wanzi, wecom, clock) -> None:
+    """The notices a pull answers are marked done in its last page's transaction, with the cursor:
+    when WeCom fails the pull, they stay pending (nothing is lost), the account's pull lease is let go,
+    and the next pull answers each customer once."""
+    customers = [f"wmKfFail{i}" for i in range(3)]
+    for ext in customers:
+        await wecom.customer_says(ext, "你好")
+    wecom.faults.inject("kf/sync_msg", errcode=-1, times=None)  # WeCom busy, past the client's retries
+    await wanzi.app[INBOX].process_due()
+    async with wanzi.sessions() as s:
+        states = (await s.scalars(select(InboundEvent.status).where(InboundEvent.kind == "kf_notified"))).all()
+        leases = (await s.scalars(select(KfCursor.lease_owner))).all()
+        leased = (await s.scalars(select(KfCursor.lease_until))).all()
+    assert states == ["pending"] * len(customers)
+    assert all(owner is None for owner in leases) and all(until is None for until in leased)
+    wecom.faults.clear()
+    clock.advance(60)  # past the backoff
+    await wanzi.drain()
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == 1, ext
+    async with wanzi.sessions() as s:
+        states = (await s.scalars(select(InboundEvent.status).where(InboundEvent.kind == "kf_notified"))).all()
+    assert states == ["done"] * len(customers)
+
+
 async def test_a_shared_transaction_ends_early_for_waiting_acks_and_loses_nothing(wanzi, wecom, monkeypatch) -> None:
     """While callbacks wait to be stored (SQLite: one connection), the inbox commits after
     EVENTS_BEFORE_YIELD events instead of holding the connection for a whole batch; every event is
@@ -98,10 +123,10 @@ async def test_a_slow_kf_pull_does_not_hold_up_the_rest_of_the_batch(wanzi, weco
     pulling, back = asyncio.Event(), asyncio.Event()
     real_pull = inbox.kf.pull
 
-    async def slow_pull(open_kfid, token):
+    async def slow_pull(open_kfid, token, notices=()):
         pulling.set()
         await back.wait()
-        return await real_pull(open_kfid, token)
+        return await real_pull(open_kfid, token, notices)
 
     monkeypatch.setattr(inbox.kf, "pull", slow_pull)
     await wecom.customer_says("wmSlowPull", "你好")

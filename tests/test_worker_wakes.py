@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.workers import Throttled
+from sqlalchemy import select
+
+from bot.workers import CommitWakes, StepWorker, Throttled
 
 
 async def test_a_burst_of_commits_wakes_the_workers_at_once_and_once_more_after_it() -> None:
@@ -24,3 +26,51 @@ async def test_a_burst_of_commits_wakes_the_workers_at_once_and_once_more_after_
 
     wake()  # a lone commit long after: at once again
     assert len(woken) == 3
+
+
+def _worker(wants: tuple[str, ...] | None) -> StepWorker:
+    async def nothing() -> int:
+        return 0
+
+    return StepWorker("w", nothing, 1.0, wants=wants)
+
+
+async def test_a_commit_wakes_only_the_workers_whose_tables_it_wrote() -> None:
+    """A kf answer's commit (customer, message, outbox rows) wakes the profile reader and order
+    matching, not the tag mirror or the broadcasts; a commit that queued a tag step wakes the mirror."""
+    profiles, mirror, broadcasts, other = _worker(("customer",)), _worker(("tag_sync",)), \
+        _worker(("staff_pending",)), _worker(None)
+    wakes = CommitWakes([profiles, mirror, broadcasts, other], gap_s=0.05)
+
+    wakes({"customer", "message", "outbox_item", "inbound_event"})
+    assert [w.wakeup.is_set() for w in (profiles, mirror, broadcasts, other)] == [True, False, False, True]
+
+    for worker in (profiles, mirror, broadcasts, other):
+        worker.wakeup.clear()
+    wakes({"tag_sync"})  # inside the gap: it waits for the gap's end, and is not lost
+    assert not mirror.wakeup.is_set()
+    await asyncio.sleep(0.1)
+    assert [w.wakeup.is_set() for w in (profiles, mirror, broadcasts, other)] == [False, True, False, True]
+
+    await asyncio.sleep(0.1)
+    wakes(None)  # a commit of unknown tables (a scheduled job) wakes everyone
+    assert all(w.wakeup.is_set() for w in (profiles, mirror, broadcasts, other))
+
+
+async def test_the_tables_a_transaction_wrote_are_recorded_orm_and_core_alike(sessions) -> None:
+    from sqlalchemy import insert
+
+    from bot.clock import FakeClock
+    from storage.models import AuditLog, Customer
+    from storage.written import track
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        written = track(session)
+        await session.execute(insert(AuditLog).values(actor="t", action="a", target="x", detail={}, created_at=now))
+        session.add(Customer(external_userid="wmWritten1", channel="kf", first_seen_at=now, last_seen_at=now))
+    assert written == {"audit_log", "customer"}
+    async with sessions.begin() as session:
+        written = track(session)
+        (await session.scalars(select(Customer))).all()  # reads write nothing
+    assert written == set()

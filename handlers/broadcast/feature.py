@@ -9,7 +9,8 @@ from handlers.broadcast.service import COMMANDS, expand_broadcasts
 
 def workers(kit: WorkerKit) -> list[Worker]:
     return [StepWorker("broadcasts", lambda: expand_broadcasts(kit.sessions, kit.contexts),
-                       kit.config.worker.poll_interval_s, on_work=kit.on_outbox)]
+                       kit.config.worker.poll_interval_s, on_work=kit.on_outbox,
+                       wants=("staff_pending",))]  # a confirmed broadcast
 
 
 FEATURE = Feature(name="broadcast", commands=COMMANDS, workers=workers, console=console.PAGES)

@@ -75,7 +75,8 @@ async def read_returning_visitor_nickname(event: KfSessionEntered, ctx: Ctx) -> 
 
 
 def workers(kit: WorkerKit) -> Sequence[Worker]:
-    return (StepWorker("customer-profiles", lambda: read_due_profiles(kit), kit.config.worker.poll_interval_s),)
+    return (StepWorker("customer-profiles", lambda: read_due_profiles(kit), kit.config.worker.poll_interval_s,
+                       wants=("customer",)),)
 
 
 async def read_due_profiles(kit: WorkerKit) -> int:

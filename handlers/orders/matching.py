@@ -15,7 +15,8 @@ BATCH = 100
 
 
 def workers(kit: WorkerKit) -> Sequence[Worker]:
-    return (StepWorker("orders-matching", lambda: match_due(kit), kit.config.worker.poll_interval_s),)
+    return (StepWorker("orders-matching", lambda: match_due(kit), kit.config.worker.poll_interval_s,
+                       wants=("customer", "shop_order")),)
 
 
 async def match_due(kit: WorkerKit) -> int:

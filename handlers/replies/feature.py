@@ -18,7 +18,8 @@ def workers(kit: WorkerKit) -> list[Worker]:
     optional LLM backend's worker (none unless [llm] enabled)."""
     services: Services = kit.contexts.services
     return [StepWorker("knowledge", lambda: services.knowledge.sync_from(kit.sessions),
-                       max(kit.config.of(FaqConfig).refresh_s, 0.5)), *llm_worker.workers(kit)]
+                       max(kit.config.of(FaqConfig).refresh_s, 0.5),
+                       wants=("knowledge_entry", "knowledge_revision")), *llm_worker.workers(kit)]
 
 
 FEATURE = Feature(

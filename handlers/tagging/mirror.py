@@ -50,6 +50,7 @@ class Busy(Exception):
 
 class TagMirror:
     name = "tag-mirror"
+    wants = frozenset({"tag_sync"})  # a commit wakes it only when it queued a step (bot/workers.py CommitWakes)
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, *, on_outbox: Callable[[], None] = lambda: None) -> None:

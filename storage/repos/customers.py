@@ -46,22 +46,24 @@ class CustomerRepo:
             return []
         return list((await self.session.scalars(select(Customer).where(Customer.id.in_(list(customer_ids))))).all())
 
-    async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> None:
+    async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> list[Customer]:
         """Spare the next `upsert` of each of these customers its statements: all are read in one
         statement, and those not seen before are inserted in one more, with the fields their upsert
         would give them (the inserted rows come back whole and join the session as they are, without
         a read). The inbox calls this for each group of events it will surely run in one transaction
-        (one that ends early must leave no customer behind whose event did not run)."""
+        (one that ends early must leave no customer behind whose event did not run). Returns the
+        customers that existed already (the returning ones)."""
         first = dict(reversed(wanted))  # each customer's fields, from their first event
         if not first:
-            return
+            return []
         prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
         stmt = select(Customer).where(Customer.external_userid.in_(list(first)))
-        prefetched.update({row.external_userid: row for row in (await self.session.scalars(stmt)).all()})
+        returning = list((await self.session.scalars(stmt)).all())
+        prefetched.update({row.external_userid: row for row in returning})
         values = [{**self._blank(ext, now=now), **{k: v for k, v in fields.items() if v}}
                   for ext, fields in first.items() if ext not in prefetched]
         if not values:
-            return
+            return returning
         table = Customer.__table__
         # a Core statement with many parameter sets: compiled once, sent as one multi-row INSERT
         insert = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["external_userid"])
@@ -72,6 +74,7 @@ class CustomerRepo:
             self.session.add(row)
             newcomers.created(self.session, row.id)
             prefetched[row.external_userid] = row
+        return returning
 
     @staticmethod
     def _blank(external_userid: str, *, now: datetime) -> dict[str, Any]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Any, Sequence
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage import newcomers
 from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
+from storage.txinfo import CUSTOMER_TAGS
 
 
 class TagRepo:
@@ -63,10 +65,34 @@ class TagRepo:
         return await self.session.scalar(select(Tag).where(Tag.corp_tag_id == corp_tag_id))
 
     async def of_customer(self, customer_id: int) -> list[Tag]:
+        """The customer's tags by group and name. Read once per transaction (or for a whole group of
+        events, `prefetch_of`): a change of the customer's tags in this transaction forgets the read
+        (`_forget_changed_tags`), so the next one asks the database again."""
         if newcomers.rows_of(self.session, CustomerTag, customer_id) == []:  # created in this transaction, untagged
             return []
-        stmt = select(Tag).join(CustomerTag, CustomerTag.tag_id == Tag.id).where(CustomerTag.customer_id == customer_id)
-        return list((await self.session.scalars(stmt.order_by(Tag.group_name, Tag.name))).all())
+        read: dict[int, list[Tag]] = self.session.info.setdefault(CUSTOMER_TAGS, {})
+        if customer_id not in read:
+            await self.session.flush()  # a pending change is seen (as the query's autoflush did) and forgets
+            stmt = (select(Tag).join(CustomerTag, CustomerTag.tag_id == Tag.id)
+                    .where(CustomerTag.customer_id == customer_id))
+            read[customer_id] = list((await self.session.scalars(stmt.order_by(Tag.group_name, Tag.name))).all())
+        return list(read[customer_id])
+
+    async def prefetch_of(self, customer_ids: Sequence[int]) -> None:
+        """The tags of these customers in one statement, for `of_customer` in this transaction (the
+        inbox calls it for each group of kf messages: the rule book reads every writer's tags)."""
+        read: dict[int, list[Tag]] = self.session.info.setdefault(CUSTOMER_TAGS, {})
+        wanted = [i for i in dict.fromkeys(customer_ids)
+                  if i not in read and newcomers.rows_of(self.session, CustomerTag, i) is None]
+        if not wanted:
+            return
+        await self.session.flush()
+        stmt = (select(CustomerTag.customer_id, Tag).join(CustomerTag, CustomerTag.tag_id == Tag.id)
+                .where(CustomerTag.customer_id.in_(wanted)).order_by(Tag.group_name, Tag.name))
+        found: dict[int, list[Tag]] = {i: [] for i in wanted}
+        for customer_id, tag in (await self.session.execute(stmt)).all():
+            found[customer_id].append(tag)
+        read.update(found)
 
     async def attach(self, customer_id: int, tag: Tag, *, source: str, now: datetime) -> bool:
         """True when the tag is new for the customer."""
@@ -164,3 +190,28 @@ class StageRepo:
         self.session.add(row)
         await self.session.flush()
         return row
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_tags(session: Session, _context: Any) -> None:
+    """A customer's tags read in this transaction are forgotten when a flush adds or deletes one of
+    their tags (all of them when a tag itself is deleted)."""
+    read: dict[int, list[Tag]] | None = session.info.get(CUSTOMER_TAGS)
+    if not read:
+        return
+    for row in (*session.new, *session.deleted, *session.dirty):
+        if isinstance(row, CustomerTag):
+            read.pop(row.customer_id, None)
+        elif isinstance(row, Tag) and row in session.deleted:
+            read.clear()
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_tags_on_bulk_writes(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE of tags outside the unit of work (e.g. a customer's erasure)
+    forgets every read."""
+    if CUSTOMER_TAGS in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if table in (None, "customer_tag", "tag"):
+            state.session.info.pop(CUSTOMER_TAGS, None)
