@@ -282,7 +282,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
                                   followups=FollowUps(contexts, _followups(features),
                                                       _followups(features, failures=True)),
-                                  on_claim=_claim_checks(contexts, features), instance=app[INSTANCE])
+                                  on_claim=_claim_checks(contexts, features), instance=app[INSTANCE],
+                                  make_way=app[INTAKE].priority.companion().make_way
+                                  if config.server.ack_priority else None)
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
                         on_outbox=delivery.wakeup.set, http=http, metrics=metrics)
