@@ -20,6 +20,7 @@ from bot.cli import main
 SLOW_S = 0.005
 _original = asyncio.events.Handle._run
 _slow: dict[str, list[float]] = defaultdict(list)
+_slow_cpu: dict[str, list[float]] = defaultdict(list)  # the same slices by the thread's CPU time
 _count = [0, 0.0]
 
 
@@ -34,23 +35,29 @@ def _name(handle: Any) -> str:
 
 
 def _timed(self: Any) -> None:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     _original(self)
     took = time.perf_counter() - started
     _count[0] += 1
     _count[1] += took
-    if took >= SLOW_S:
+    if took >= SLOW_S:  # wall time: includes waits for the GIL and for a core (the machine's load)
         _slow[_name(self)].append(took)
+        _slow_cpu[_name(self)].append(time.thread_time() - cpu)
 
 
 def report() -> str:
     slices = [t for ts in _slow.values() for t in ts]
+    cpu = [t for ts in _slow_cpu.values() for t in ts]
     lines = [f"{_count[0]} callbacks, {_count[1]:.2f} s; {len(slices)} of {SLOW_S * 1000:.0f} ms or more, "
-             f"{sum(slices):.2f} s, longest {max(slices, default=0) * 1000:.1f} ms",
-             "count  total s  max ms  p50 ms  what"]
+             f"{sum(slices):.2f} s, longest {max(slices, default=0) * 1000:.1f} ms; of their wall time "
+             f"{sum(cpu):.2f} s CPU of the thread, {sum(t >= SLOW_S for t in cpu)} used {SLOW_S * 1000:.0f} ms "
+             "of CPU or more",
+             "count  total s  max ms  p50 ms  CPU s  CPU max ms  what"]
     for name, ts in sorted(_slow.items(), key=lambda kv: -sum(kv[1]))[:30]:
+        c = sorted(_slow_cpu[name])
         ts.sort()
-        lines.append(f"{len(ts):5d} {sum(ts):8.2f} {ts[-1] * 1000:7.1f} {ts[len(ts) // 2] * 1000:7.1f}  {name}")
+        lines.append(f"{len(ts):5d} {sum(ts):8.2f} {ts[-1] * 1000:7.1f} {ts[len(ts) // 2] * 1000:7.1f} "
+                     f"{sum(c):6.2f} {c[-1] * 1000:10.1f}  {name}")
     return "\n".join(lines) + "\n"
 
 
