@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.config import Config
 from bot.config.platform import CorpKey
 from bot.errors import ConfigError
-from bot.intake_thread import IntakeThread
+from bot.intake_thread import IntakeThread, forwarded_peer
 
 CONNECT_A_CORP = 'README.md, "Connecting a real WeCom corp"'
 
@@ -82,6 +82,8 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     """The bot on server.host:port and, with `[console] listen`, the console on its own address."""
     import signal
 
+    if config.server.intake_thread:
+        app.middlewares.append(forwarded_peer)  # before start-up freezes the app
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     intake: IntakeThread | None = None

@@ -10,7 +10,8 @@ for the INSERT (the engine and its connection belong there).
 
 The intake thread owns the bot's listening socket. It answers `/wecom/callback` itself and
 forwards every other request (/healthz, /metrics, the console, feature routes) to the main app,
-which listens on a Unix socket of its own in a private directory."""
+which listens on a Unix socket of its own in a private directory; the request keeps its Host and
+its client's address (`forwarded_peer`), which the console's origin check and rate limits read."""
 
 from __future__ import annotations
 
@@ -29,9 +30,22 @@ from bot.server import callback_routes
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+PEER_HEADER = "X-Wanzi-Peer"  # the client's address, set by the intake thread (the console's rate limits use it)
 HOP_HEADERS = frozenset(h.lower() for h in ("Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade",
                                             "Proxy-Authorization", "Proxy-Authenticate", "Trailer",
-                                            "Content-Length", "Host"))
+                                            "Content-Length", PEER_HEADER))
+
+
+@web.middleware
+async def forwarded_peer(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+    """On the main app: a request that came over the private Unix socket (only the intake thread can
+    connect: its directory is the process's own, mode 0700) keeps its client's address."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    peer = request.headers.get(PEER_HEADER)
+    if isinstance(sockname, str) and peer is not None:
+        request = request.clone(remote=peer)
+    return await handler(request)
 
 
 def on_loop(loop: asyncio.AbstractEventLoop, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
@@ -114,7 +128,8 @@ class IntakeThread:
     async def _to_main(self, request: web.Request) -> web.StreamResponse:
         """Any other request, to the main app as it came (the main app answers it on its own loop)."""
         assert self._forward is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}  # Host kept
+        headers[PEER_HEADER] = request.remote or ""
         body = await request.read()
         async with self._forward.request(request.method, f"http://main{request.rel_url}", headers=headers,
                                          data=body or None, allow_redirects=False) as answer:
@@ -123,4 +138,4 @@ class IntakeThread:
             return web.Response(status=answer.status, body=data, headers=out)
 
 
-__all__ = ["IntakeThread", "on_loop"]
+__all__ = ["IntakeThread", "forwarded_peer", "on_loop"]

@@ -153,6 +153,11 @@ async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restar
                 assert r.status == 200 and "friend_added" in await r.text()
             async with http.get(f"{bot.url}/nowhere") as r:
                 assert r.status == 404
+            async with http.get(f"{bot.url}/console/", allow_redirects=False) as r:  # its redirect kept
+                assert r.status == 302 and r.headers["Location"].startswith("/console/login")
+            async with http.post(f"{bot.url}/console/login", data={"user": "zhang.wei", "password": "x"},
+                                 headers={"Origin": bot.url}) as r:
+                assert r.status != 403  # the Host came along: a same-origin form is not refused
     finally:
         blocker.close()
         await bot.kill()  # a SIGTERM this soon after a start can wait for the model's warm-up thread
