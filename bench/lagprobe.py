@@ -9,6 +9,7 @@ An ack that arrives during such a slice waits for its end: this is what bounds t
 from __future__ import annotations
 
 import asyncio.events
+import os
 import sys
 import threading
 import time
@@ -63,6 +64,8 @@ def report() -> str:
 
 if __name__ == "__main__":
     asyncio.events.Handle._run = _timed  # type: ignore[method-assign]
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how soon another thread gets the GIL
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     try:
         main(sys.argv[2:])
     finally:

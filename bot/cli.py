@@ -84,6 +84,8 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
 
     if config.server.intake_thread:
         app.middlewares.append(forwarded_peer)  # before start-up freezes the app
+    if config.server.switch_interval_ms:  # the intake thread gets the GIL sooner (bench/README.md)
+        sys.setswitchinterval(config.server.switch_interval_ms / 1000)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     intake: IntakeThread | None = None

@@ -24,6 +24,7 @@ from typing import Awaitable, Callable, TypeVar
 
 import aiohttp
 from aiohttp import web
+from multidict import CIMultiDict
 
 from bot.server import callback_routes
 
@@ -128,13 +129,14 @@ class IntakeThread:
     async def _to_main(self, request: web.Request) -> web.StreamResponse:
         """Any other request, to the main app as it came (the main app answers it on its own loop)."""
         assert self._forward is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}  # Host kept
+        headers = CIMultiDict((k, v) for k, v in request.headers.items() if k.lower() not in HOP_HEADERS)  # Host kept
         headers[PEER_HEADER] = request.remote or ""
         body = await request.read()
         async with self._forward.request(request.method, f"http://main{request.rel_url}", headers=headers,
                                          data=body or None, allow_redirects=False) as answer:
             data = await answer.read()
-            out = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_HEADERS}
+            out = CIMultiDict((k, v) for k, v in answer.headers.items()  # each Set-Cookie kept
+                              if k.lower() not in HOP_HEADERS)
             return web.Response(status=answer.status, body=data, headers=out)
 
 
