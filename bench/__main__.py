@@ -101,7 +101,8 @@ def sides(compare: bool, work: Path) -> list[Configuration]:
         src.mkdir()
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
-        shutil.copy(ROOT / "bench" / "profiled.py", src / "bench" / "profiled.py")  # BENCH_PROFILE there too
+        for probe in ("profiled.py", "lagprobe.py"):  # BENCH_PROFILE and BENCH_LAG there too
+            shutil.copy(ROOT / "bench" / probe, src / "bench" / probe)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True,
                             text=True).stdout.strip()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,

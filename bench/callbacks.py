@@ -48,7 +48,9 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
     cwd = src or ROOT
     upgrade = start_process(["-m", "bot.cli", "db", "upgrade"], env, log, cwd)
     upgrade.wait(120)
-    proc = start_process(["-m", "bot.cli", "serve"], env, log, cwd)
+    lag = os.environ.get("BENCH_LAG")  # a directory: the loop's long slices into NAME.lag.txt (bench/lagprobe.py)
+    command = ["-m", "bench.lagprobe", f"{lag}/callbacks-{backend}-{len(label)}"] if lag else ["-m", "bot.cli"]
+    proc = start_process([*command, "serve"], env, log, cwd)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
         from bench.stack import settle  # bench.stack imports this module

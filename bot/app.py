@@ -282,7 +282,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         delivery = DeliveryWorker(app[SESSIONS], client, clock, config.worker, metrics,
                                   followups=FollowUps(contexts, _followups(features),
                                                       _followups(features, failures=True)),
-                                  on_claim=_claim_checks(contexts, features), instance=app[INSTANCE])
+                                  on_claim=_claim_checks(contexts, features), instance=app[INSTANCE],
+                                  make_way=app[INTAKE].priority.companion().make_way
+                                  if config.server.ack_priority else None)
         app[DELIVERY] = delivery
         kit = WorkerKit(sessions=app[SESSIONS], client=client, clock=clock, config=config, contexts=contexts,
                         on_outbox=delivery.wakeup.set, http=http, metrics=metrics)
@@ -341,7 +343,8 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run_workers(app: web.Application) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
                  asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
-                 asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain"),
+                 *([] if app[CONFIG].server.intake_thread else  # there the intake thread drains
+                   [asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain")]),
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),

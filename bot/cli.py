@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -17,6 +18,7 @@ from aiohttp import web
 from bot.config import Config
 from bot.config.platform import CorpKey
 from bot.errors import ConfigError
+from bot.intake_thread import IntakeThread, forwarded_peer
 
 CONNECT_A_CORP = 'README.md, "Connecting a real WeCom corp"'
 
@@ -80,15 +82,29 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     """The bot on server.host:port and, with `[console] listen`, the console on its own address."""
     import signal
 
+    if config.server.intake_thread:
+        app.middlewares.append(forwarded_peer)  # before start-up freezes the app
+    if config.server.switch_interval_ms:  # the intake thread gets the GIL sooner (bench/README.md)
+        sys.setswitchinterval(config.server.switch_interval_ms / 1000)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    sites: list[web.BaseSite] = [web.SockSite(runner, sock)]
+    intake: IntakeThread | None = None
+    private = tempfile.TemporaryDirectory(prefix="wanzi-") if config.server.intake_thread else None
+    if private is not None:  # the intake thread takes the port and forwards the rest here (bot/intake_thread.py)
+        main_socket = os.path.join(private.name, "main.sock")
+        sites: list[web.BaseSite] = [web.UnixSite(runner, main_socket)]
+    else:
+        sites = [web.SockSite(runner, sock)]
     if config.console.listen:
         host, _, port = config.console.listen.rpartition(":")
         sites.append(web.TCPSite(runner, host, int(port)))
     for site in sites:
         await site.start()
         print(f"serving on {site.name}", file=sys.stderr)
+    if private is not None:
+        intake = IntakeThread(app, sock, main_socket)
+        await intake.start()
+        print("callbacks on their own thread", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -96,7 +112,11 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     try:
         await stop.wait()
     finally:
+        if intake is not None:
+            await intake.stop()
         await runner.cleanup()
+        if private is not None:
+            private.cleanup()
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:

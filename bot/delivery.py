@@ -103,7 +103,8 @@ def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
-                 on_claim: ClaimCheck | None = None, instance: Instance | None = None) -> None:
+                 on_claim: ClaimCheck | None = None, instance: Instance | None = None,
+                 make_way: Callable[[], Awaitable[None]] | None = None) -> None:
         self.sessions = sessions
         self.client = client
         self.clock = clock
@@ -119,6 +120,7 @@ class DeliveryWorker:
         self._main_batches = 0  # batches of the main loop out right now
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
         self.db_waiting = 0  # claims and outcome commits waiting for (or holding) the database now
+        self.make_way = make_way  # awaited before the main loop's claims: callbacks being acked go first
 
     @property
     def owner(self) -> str | None:
@@ -155,6 +157,8 @@ class DeliveryWorker:
         return self.db_waiting > 0
 
     async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
+        if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
+            await self.make_way()
         now, cfg = self.clock.now(), self.config
         self.db_waiting += 1
         try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -99,10 +99,18 @@ class Intake:
         if self.journal is not None:
             self.journal.close()
 
-    async def drain_forever(self, on_stored: Callable[[], None]) -> None:
-        """Journaled callbacks into the table (nothing to do without a journal)."""
+    async def drain_forever(self, on_stored: Callable[[], None],
+                            store: Callable[[list[Record]], Awaitable[object]] | None = None) -> None:
+        """Journaled callbacks into the table (nothing to do without a journal). `store`: how a
+        batch reaches `store_drained` when the drain runs on the intake's own thread."""
         if self.journal is not None:  # the drain, too, waits while acks are pressing (bot/priority.py)
+            if store is not None:
+                self.journal.store = store
             await self.journal.drain_forever(on_stored, hold=self.priority.make_way)
+
+    async def store_drained(self, records: list[Record]) -> list[int | None]:
+        """Journaled records into inbound_event (idempotent per dedupe key)."""
+        return await self._drain(records)
 
     async def _drain(self, records: list[Record]) -> list[int | None]:
         return await self._insert([NewInbound(r.dedupe_key, r.source, r.kind, r.payload,

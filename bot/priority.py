@@ -10,7 +10,8 @@ transactions (nothing held while it waits), for at most `most_s` at a time and a
 of its time: each wait is paid for by as long a stretch of work before it (share 0.5). Without that
 bound a flood the intake cannot keep up with pressed all the time and the inbox spent 0.2 s of
 every 5 events waiting: the mixed load at 1,000 events/s answered no kf question and no staff
-command (bench/README.md). The intake journal's drain makes way through the same allowance.
+command (bench/README.md). The intake journal's drain makes way through the same allowance; the
+delivery worker's main loop makes way through an allowance of its own (`companion`).
 Events carrying a 20-second code never wait (bot/inbox.py)."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class AckPriority:
         self.handling = 0  # callbacks between their first byte read and their ack
         self._allowance = most_s  # seconds of making way earned by the work done since the last wait
         self._last: float | None = None  # when the last wait ended
+        self._source: AckPriority | None = None  # a companion's: whose callbacks count
 
     def __enter__(self) -> AckPriority:
         self.handling += 1
@@ -44,7 +46,14 @@ class AckPriority:
 
     def pressed(self) -> bool:
         """Callbacks are queueing: several in flight at once."""
-        return self.handling >= self.pressing
+        return (self._source or self).handling >= self.pressing
+
+    def companion(self) -> AckPriority:
+        """Another worker's way of making way for the same callbacks, with an allowance of its own
+        (one shared allowance would let one worker spend what the other earned)."""
+        other = AckPriority(pressing=self.pressing, most_s=self.most_s, share=self.share, monotonic=self.monotonic)
+        other._source = self
+        return other
 
     async def make_way(self) -> None:
         """Wait while callbacks are pressing, at most `most_s` and no longer than `share` allows."""

@@ -134,7 +134,8 @@ class CallbackEndpoint:
         self.metrics.callbacks.labels(kind, outcome).inc()
         self.metrics.ack_latency.observe(time.perf_counter() - started)
         if stored.new:
-            self.inbox.wakeup.set()
+            if stored.event_id is not None:  # a journaled one is not in the table yet: its drain wakes the inbox
+                self.inbox.wakeup.set()
             log.info("callback accepted", extra={"event_id": stored.event_id, "kind": kind})
         else:
             # the key itself may name a customer (PIPL: no identifiers in logs); its hash is what is stored

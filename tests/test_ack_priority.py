@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.appkeys import INBOX, INTAKE
+from bot.appkeys import DELIVERY, INBOX, INTAKE
 from bot.priority import AckPriority
 from storage.models import InboundEvent
 from tests.harness import friend_added_xml
@@ -64,3 +64,29 @@ async def test_a_flood_that_never_ends_takes_at_most_half_of_the_inbox_s_time() 
             now[0] += 0.01  # a transaction's work
             worked += 0.01
     assert worked * 0.8 <= waited <= worked * 1.3 + 0.05  # it made way, but no longer than it worked
+
+
+async def test_the_delivery_worker_makes_way_for_acks_but_never_in_the_welcomes_own_round(wanzi, wecom) -> None:
+    delivery, calls = wanzi.app[DELIVERY], []
+    assert delivery.make_way is not None  # on by default (`[server] ack_priority`)
+
+    async def make_way() -> None:
+        calls.append(1)
+
+    delivery.make_way = make_way
+    assert await wanzi.post(staff_text(1)) == 200
+    await wanzi.app[INBOX].process_due()
+    assert await delivery.deliver_due(deadline_bound_only=True) == 0  # the welcomes' round: no wait
+    assert calls == []
+    assert await delivery.deliver_due() == 1  # the main loop waited its turn, then sent the answer
+    assert calls == [1]
+    assert [c for c in wecom.calls("message/send") if c.ok]
+
+
+async def test_a_companion_makes_way_for_the_same_callbacks_on_an_allowance_of_its_own() -> None:
+    priority = AckPriority(pressing=1, most_s=0.02)
+    other = priority.companion()
+    assert not other.pressed()
+    with priority:
+        assert other.pressed()
+        await asyncio.wait_for(asyncio.gather(priority.make_way(), other.make_way()), 5)

@@ -46,6 +46,8 @@ def test_secrets_come_from_the_environment() -> None:
     ({"database": {"url": "mysql://x"}}, "database.url"),
     ({"persona": {"timezone": "Mars/Olympus"}}, "persona.timezone"),
     ({"nonsense": {}}, "nonsense"),
+    ({"server": {"intake_thread": True}}, "server.intake_thread"),  # without the journal
+    ({"server": {"switch_interval_ms": -1}}, "server.switch_interval_ms"),
 ])
 def test_a_bad_value_names_its_key(data: dict, key: str) -> None:
     with pytest.raises(ConfigError) as info:

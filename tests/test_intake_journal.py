@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import AsyncIterator
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -111,12 +112,15 @@ def test_a_torn_last_record_was_never_acked_and_is_ignored(tmp_path: Path) -> No
     assert [r.dedupe_key for r in read_segment(segment)] == ["msg:1"]
 
 
+@pytest.mark.parametrize("own_thread", [False, True], ids=["one loop", "intake thread"])
 async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restart(
-        tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, own_thread: bool) -> None:
     """SIGKILL between the ack and the drain (another process holds SQLite's write lock, so the
     drain cannot run); restarted, the bot drains the journal, welcomes once, and acks WeCom's
-    resend of the same callback without a second event."""
+    resend of the same callback without a second event. With `intake_thread` the callbacks are
+    served on a thread of their own and the port's other routes still answer (forwarded)."""
     monkeypatch.setenv("WANZI_SERVER__INTAKE_JOURNAL", str(tmp_path / "journal"))
+    monkeypatch.setenv("WANZI_SERVER__INTAKE_THREAD", str(own_thread).lower())
     emu = Emulator(EmulatorConfig(callback_retry_delay=0.2))
     await emu.start()
     port = free_port()
@@ -144,6 +148,16 @@ async def test_a_welcome_acked_just_before_a_crash_is_sent_once_after_the_restar
         assert [r.status for r in added] == ["done"]
         assert len([c for c in emu.calls("externalcontact/send_welcome_msg") if c.ok]) == 1
         assert "replaying callbacks acked before the last stop" in (tmp_path / "bot.log").read_text()
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{bot.url}/metrics") as r:  # served by the main loop either way
+                assert r.status == 200 and "friend_added" in await r.text()
+            async with http.get(f"{bot.url}/nowhere") as r:
+                assert r.status == 404
+            async with http.get(f"{bot.url}/console/", allow_redirects=False) as r:  # its redirect kept
+                assert r.status == 302 and r.headers["Location"].startswith("/console/login")
+            async with http.post(f"{bot.url}/console/login", data={"user": "zhang.wei", "password": "x"},
+                                 headers={"Origin": bot.url}) as r:
+                assert r.status != 403  # the Host came along: a same-origin form is not refused
     finally:
         blocker.close()
         await bot.kill()  # a SIGTERM this soon after a start can wait for the model's warm-up thread

@@ -22,12 +22,19 @@ class ServerConfig:
     intake_journal: str = ""  # a directory: acks wait for an fsync'd journal, not the database (bot/journal.py)
     ack_priority: bool = True  # the inbox makes way between transactions while callbacks queue up (bot/priority.py)
     intake_fsync: bool = True  # False: the journal survives a crash of the process, not of the machine
+    intake_thread: bool = False  # acks on a thread and loop of their own (bot/intake_thread.py); needs the journal
+    switch_interval_ms: float = 0.0  # > 0: how long a thread may hold the GIL when another wants it (Python: 5)
 
     def check(self, where: str) -> None:
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"{where}.port", "must be between 0 and 65535")
         if self.max_body_bytes < 1024:
             raise ConfigError(f"{where}.max_body_bytes", "must be at least 1024")
+        if not 0 <= self.switch_interval_ms <= 100:
+            raise ConfigError(f"{where}.switch_interval_ms", "must be between 0 (Python's default) and 100")
+        if self.intake_thread and not self.intake_journal:
+            raise ConfigError(f"{where}.intake_thread", "needs server.intake_journal: on its own thread the "
+                              "intake cannot use the database's connection, only the journal")
 
 
 @dataclass(frozen=True, slots=True)

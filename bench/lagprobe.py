@@ -1,0 +1,73 @@
+"""`wanzi` with the event loop's long slices recorded, for the benchmarks (BENCH_LAG names a directory):
+
+    python -m bench.lagprobe OUT serve
+
+Every callback the loop runs (a task's step, an I/O callback) is timed; at exit OUT.lag.txt lists
+how many ran 5 ms or more, their total, and the longest by what ran (a task's coroutine name).
+An ack that arrives during such a slice waits for its end: this is what bounds the ack's p99."""
+
+from __future__ import annotations
+
+import asyncio.events
+import os
+import sys
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from bot.cli import main
+
+SLOW_S = 0.005
+_original = asyncio.events.Handle._run
+_slow: dict[str, list[float]] = defaultdict(list)
+_slow_cpu: dict[str, list[float]] = defaultdict(list)  # the same slices by the thread's CPU time
+_count = [0, 0.0]
+
+
+def _name(handle: Any) -> str:
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    coro = getattr(owner, "get_coro", None)
+    if coro is not None:
+        c = coro()
+        return f"{threading.current_thread().name}: task {getattr(c, '__qualname__', c)}"
+    return f"{threading.current_thread().name}: {getattr(callback, '__qualname__', callback)}"
+
+
+def _timed(self: Any) -> None:
+    started, cpu = time.perf_counter(), time.thread_time()
+    _original(self)
+    took = time.perf_counter() - started
+    _count[0] += 1
+    _count[1] += took
+    if took >= SLOW_S:  # wall time: includes waits for the GIL and for a core (the machine's load)
+        _slow[_name(self)].append(took)
+        _slow_cpu[_name(self)].append(time.thread_time() - cpu)
+
+
+def report() -> str:
+    slices = [t for ts in _slow.values() for t in ts]
+    cpu = [t for ts in _slow_cpu.values() for t in ts]
+    lines = [f"{_count[0]} callbacks, {_count[1]:.2f} s; {len(slices)} of {SLOW_S * 1000:.0f} ms or more, "
+             f"{sum(slices):.2f} s, longest {max(slices, default=0) * 1000:.1f} ms; of their wall time "
+             f"{sum(cpu):.2f} s CPU of the thread, {sum(t >= SLOW_S for t in cpu)} used {SLOW_S * 1000:.0f} ms "
+             "of CPU or more",
+             "count  total s  max ms  p50 ms  CPU s  CPU max ms  what"]
+    for name, ts in sorted(_slow.items(), key=lambda kv: -sum(kv[1]))[:30]:
+        c = sorted(_slow_cpu[name])
+        ts.sort()
+        lines.append(f"{len(ts):5d} {sum(ts):8.2f} {ts[-1] * 1000:7.1f} {ts[len(ts) // 2] * 1000:7.1f} "
+                     f"{sum(c):6.2f} {c[-1] * 1000:10.1f}  {name}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    asyncio.events.Handle._run = _timed  # type: ignore[method-assign]
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how soon another thread gets the GIL
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
+    try:
+        main(sys.argv[2:])
+    finally:
+        with open(f"{sys.argv[1]}.lag.txt", "w", encoding="utf-8") as out:
+            out.write(report())
