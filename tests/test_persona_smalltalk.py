@@ -132,3 +132,18 @@ async def test_a_feeling_in_the_customers_own_words_gets_warmth_not_the_chat_lin
     for n, short in enumerate(("1", "都不是")):  # too short to hear a feeling in (no offer was open)
         reply = await reply_to(wanzi, wecom, f"wmFeel001{n}", short)
         assert not any(w in reply for w in ("气坏", "抱歉", "不开心")), (short, reply)
+
+
+async def test_good_news_gets_shared_joy_not_a_knowledge_base_answer(wanzi, wecom) -> None:
+    # "快递" is a knowledge-base word, but "今天收到快递好开心" is joy, not a shipping question.
+    glad = await reply_to(wanzi, wecom, "wmJoy00001", "今天收到快递好开心")
+    assert "48 小时内" not in glad and "开心" in glad, glad
+    assert classify("今天不开心") is Intent.SAD and classify("太高兴了") is Intent.HAPPY
+    asked = await reply_to(wanzi, wecom, "wmJoy00002", "好开心，请问多久发货")  # still a question
+    assert "48 小时内" in asked, asked
+
+
+async def test_a_customer_typing_a_staff_command_or_latin_text_is_not_heard_as_angry(wanzi, wecom) -> None:
+    for n, text in enumerate(("/erase c1xiaomei", "/broadcast all sale", "ok fine thanks bro")):
+        reply = await reply_to(wanzi, wecom, f"wmLatin00{n}", text)
+        assert not any(w in reply for w in ("气坏", "抱歉", "不开心", "抱抱")), (text, reply)

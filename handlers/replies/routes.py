@@ -26,7 +26,7 @@ from handlers.escalation.escalate import escalate, escalation_trigger, held_by_a
 from handlers.escalation.rules import is_question, safety_topic
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.feelings import sense_feeling
+from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, classify
 from handlers.services import Ctx
@@ -62,8 +62,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)
+    joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
     match = None
-    if text and safety is None and not telling:
+    if text and safety is None and not telling and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None and safety is None else None
