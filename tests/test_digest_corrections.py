@@ -90,3 +90,11 @@ def test_the_quiet_line_rule_keeps_a_change_worth_reading() -> None:
     first, second = markdown(digest).split("\n")[2:4]
     assert "较前日 −5" in first and "7日均 2" in first  # a drop to zero is news
     assert second == "> 新增好友 **0**"
+
+
+def test_hot_keywords_skip_filler_words_customers_use_in_every_chat() -> None:
+    # A sandbox day of six customers showed "东西 3 · 我要 2" first: words that say nothing of the topic.
+    words = [w for w, _ in top_keywords([("我买的东西几天到", 3), ("我要退款", 2), ("我要转人工", 2),
+                                         ("面霜好用吗", 2), ("真的觉得这个东西一般", 1)], 10)]
+    assert "面霜" in words and "退款" in words
+    assert not {"东西", "我要", "真的", "觉得"} & set(words), words

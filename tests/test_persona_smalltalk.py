@@ -147,3 +147,14 @@ async def test_a_customer_typing_a_staff_command_or_latin_text_is_not_heard_as_a
     for n, text in enumerate(("/erase c1xiaomei", "/broadcast all sale", "ok fine thanks bro")):
         reply = await reply_to(wanzi, wecom, f"wmLatin00{n}", text)
         assert not any(w in reply for w in ("气坏", "抱歉", "不开心", "抱抱")), (text, reply)
+
+
+async def test_winding_down_gets_a_goodbye_or_an_ok_never_an_apology(wanzi, wecom) -> None:
+    # The sentence model heard anger in these; the customer is only leaving.
+    for n, text in enumerate(("算了不用了，再见", "我先走了，下次再聊", "没事了，再见")):
+        reply = await reply_to(wanzi, wecom, f"wmBye0000{n}", text)
+        assert any(w in reply for w in ("拜拜", "回头见")), (text, reply)
+    fine = await reply_to(wanzi, wecom, "wmBye00009", "算了，不用了")
+    assert not any(w in fine for w in ("气坏", "抱歉", "不开心")), fine
+    upset = await reply_to(wanzi, wecom, "wmBye00010", "气死我了，再见")  # still upset: offered a person
+    assert "人工" in upset, upset
