@@ -23,6 +23,8 @@ SH = ZoneInfo("Asia/Shanghai")
     # asking for a pick or a recommendation, no question mark
     "我是油皮，夏天用哪个好", "选哪个", "这两款怎么选", "推荐一下", "给我推荐一款面霜", "求推荐", "帮我选一个",
     "大瓶好还是小瓶好", "买面霜还是精华好呢",
+    # a choice between two, no question mark: 晚上用还是早上用 (it was acknowledged as "记下啦：保湿补水")
+    "你们这个保湿霜晚上用还是早上用", "先用精华还是先用面霜", "敷完要洗掉还是不洗",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -31,6 +33,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
     "还是想要保湿", "朋友推荐我来的", "我推荐给闺蜜了", "还是你们家的好用",
+    "我还是用原来那款", "还是没收到货", "用了还是干",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
