@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 MAX_TEXTS = 3000  # distinct texts handed to jieba; rarer ones barely move a top-10 list
@@ -24,15 +26,37 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
+def keyword_extractor() -> Any:
+    """Load the extractor now (start-up's warm-up), so the first digest does not wait for it."""
+    return _extractor()
+
+
+@dataclass(frozen=True, slots=True)
+class _Tfidf:
+    """What jieba.analyse.TFIDF holds, without importing jieba.analyse: that import loads jieba's
+    part-of-speech tables (about 100 MB and 1.7 s on this VM) which TF-IDF never uses."""
+
+    tokenizer: Any  # jieba.dt, the segmenter the knowledge base already loaded
+    idf_freq: dict[str, float]
+    median_idf: float
+    stop_words: frozenset[str] = frozenset((
+        "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with",
+        "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or"))
+
+
 @functools.lru_cache(maxsize=1)
-def _extractor() -> Any:  # jieba.analyse.TFIDF; jieba ships no types
-    """jieba's dictionary and IDF table, loaded once per process (about a second, read-only after)."""
+def _extractor() -> _Tfidf:
+    """jieba's dictionary and IDF table (jieba's own idf.txt, read as jieba.analyse reads it), loaded
+    once per process, read-only after."""
     import jieba
-    import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return jieba.analyse.TFIDF()
+    idf: dict[str, float] = {}
+    for line in (Path(jieba.__file__).parent / "analyse" / "idf.txt").read_text(encoding="utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return _Tfidf(jieba.dt, idf, sorted(idf.values())[len(idf) // 2])
 
 
 def top_keywords(texts: Iterable[tuple[str, int]], limit: int = 10) -> list[tuple[str, int]]:
