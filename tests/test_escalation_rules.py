@@ -90,3 +90,13 @@ def test_bad_escalation_settings_name_their_key(section: dict, key: str) -> None
     with pytest.raises(ConfigError) as info:
         from_mapping({"escalation": section}, {})
     assert info.value.key == key
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    # asking what the persona is: the honest robot answer, not a hand-off
+    ("你是真人还是机器人啊", None), ("你到底是不是真人", None), ("是真人吗", None), ("你是人工还是机器人", None),
+    # asking for one: a hand-off
+    ("我要真人", "asked_for_human"), ("转真人客服", "asked_for_human"), ("不是真人我不聊了，找人工", "asked_for_human"),
+])
+def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: str | None) -> None:
+    assert reason(text, vip=False, can_answer=True, config=EscalationConfig()) == code

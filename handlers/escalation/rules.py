@@ -39,7 +39,13 @@ def is_question(text: str) -> bool:
     return bool(_PARTICLE_END.search(cleaned) or _WORDS.search(cleaned))
 
 
+# "你是真人还是机器人", "是不是真人", "是人工吗": asking what the persona is (the honest robot answer),
+# not asking for a person; "我要真人", "转真人客服" still are.
+_WHAT_ARE_YOU = re.compile(r"(是不是|是|还是)(个|一个)?(真人|人工|活人)(还是|吗|么|嘛|呢|啊|呀|[?？]|$)")
+
+
 def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
+    text = _WHAT_ARE_YOU.sub("", text)
     return any(word and word in text for word in words)
 
 

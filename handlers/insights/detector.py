@@ -41,7 +41,7 @@ _ASKS_ADVICE = re.compile(
 )
 # An order, a delivery or the service: a wish about these is a service matter, not a product idea.
 _SERVICE = re.compile(
-    r"发货|出货|快递|包裹|打包|破损|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
+    r"发货|出货|快递|包裹|打包|破损|漏了|是漏的|漏液|洒了|撒了|碎了|摔坏|压坏|坏了|少发|漏发|发错|错发|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
     r"|客服|回复|回我|处理一下"
 )
 # Asking, not proposing, for the texts no rule took: "有没有无香的", "那你们店里有没有口红卖",
