@@ -22,6 +22,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")
 
 
+# "{answer} 还有什么想问的": a space after a full-width stop (the answer's 。) is a typo in a Chinese chat.
+_CJK_GAP = re.compile(r"(?<=[。！？；～…」）])[ \t]+(?=[\u4e00-\u9fff「（])")
+
+
 class PersonaError(ValueError):
     """A persona file problem; names the file and the key."""
 
@@ -207,4 +211,4 @@ class Persona:
             raise PersonaError(self.source, key, f"missing fact {exc.args[0]!r}") from None
         if not self.profile.emoji:
             text = EMOJI.sub("", text)
-        return text.strip()
+        return _CJK_GAP.sub("", text).strip()

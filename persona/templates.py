@@ -52,6 +52,7 @@ TEMPLATES: dict[str, Spec] = {
     "chat.bye": Spec.of(KF_TEXT, "name"),
     "chat.goodnight": Spec.of(KF_TEXT, "name"),
     "chat.tired": Spec.of(KF_TEXT, "name"),
+    "chat.happy": Spec.of(KF_TEXT, "name"),  # "今天收到快递好开心": joy shared, not a shipping answer
     "chat.sad": Spec.of(KF_TEXT, "name"),
     "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away

@@ -140,3 +140,9 @@ async def test_tickets_and_the_console_show_a_pooled_ticket_as_waiting(bot, weco
     await bot.drain()
     listing = wecom.staff_inbox("chen.jing")[-1]
     assert "#1" in listing and "待接入池" in listing
+    # "mine" (an advisor's default) lists the tickets anyone may take too: its title must not call
+    # them all "我的" (/duty on then said "你现在有 0 个未结工单")
+    await wecom.staff_sends("chen.jing", "/tickets mine")
+    await bot.drain()
+    mine = wecom.staff_inbox("chen.jing")[-1]
+    assert "#1" in mine and "待接单" in mine.splitlines()[0], mine

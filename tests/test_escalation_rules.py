@@ -23,6 +23,8 @@ SH = ZoneInfo("Asia/Shanghai")
     # asking for a pick or a recommendation, no question mark
     "我是油皮，夏天用哪个好", "选哪个", "这两款怎么选", "推荐一下", "给我推荐一款面霜", "求推荐", "帮我选一个",
     "大瓶好还是小瓶好", "买面霜还是精华好呢",
+    # a choice between two, no question mark: 晚上用还是早上用 (it was acknowledged as "记下啦：保湿补水")
+    "你们这个保湿霜晚上用还是早上用", "先用精华还是先用面霜", "敷完要洗掉还是不洗",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -31,6 +33,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
     "还是想要保湿", "朋友推荐我来的", "我推荐给闺蜜了", "还是你们家的好用",
+    "我还是用原来那款", "还是没收到货", "用了还是干",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
@@ -87,3 +90,19 @@ def test_bad_escalation_settings_name_their_key(section: dict, key: str) -> None
     with pytest.raises(ConfigError) as info:
         from_mapping({"escalation": section}, {})
     assert info.value.key == key
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    # asking what the persona is: the honest robot answer, not a hand-off
+    ("你是真人还是机器人啊", None), ("你到底是不是真人", None), ("是真人吗", None), ("你是人工还是机器人", None),
+    # asking for one: a hand-off
+    ("我要真人", "asked_for_human"), ("转真人客服", "asked_for_human"), ("不是真人我不聊了，找人工", "asked_for_human"),
+])
+def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: str | None) -> None:
+    assert reason(text, vip=False, can_answer=True, config=EscalationConfig()) == code
+
+
+@pytest.mark.parametrize("text", ["我收到的瓶子是漏的，洒了一半", "面霜盖子碎了", "少发了一瓶", "你们发错颜色了"])
+def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
+    # "瓶子是漏的" got the plain chat line "收到～还有什么想跟小柚说的吗？"
+    assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"

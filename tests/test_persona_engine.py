@@ -164,3 +164,13 @@ def test_a_voice_without_emoji_strips_them_even_from_facts(tmp_path: Path) -> No
 
 def test_family_keys_resolve_to_their_spec() -> None:
     assert spec_for("stage.anything") is not None and spec_for("stage") is None and spec_for("nope.x") is None
+
+
+@pytest.mark.parametrize("preset", preset_names())
+def test_an_answer_and_the_persona_s_follow_up_read_as_chinese_without_a_stray_space(preset: str) -> None:
+    # "…生产日期印在瓶底。 还有什么想问的" showed a Latin space after 。 in the chat.
+    voice = load_persona(default_persona_path(preset))
+    for seed in map(str, range(40)):
+        text = voice.render("reply.faq", seed=seed, name="", answer="开封后建议 12 个月内用完。", question="").text
+        assert "。 " not in text, text
+        assert "12 个月" in text  # spaces inside the answer stay

@@ -191,3 +191,27 @@ async def test_hello_first_time_here_gets_one_welcome_with_what_the_persona_does
 def test_a_greeting_with_a_little_extra_is_one_greeting_and_a_question_stays_a_question(
         text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
+async def test_good_news_gets_shared_joy_not_a_knowledge_base_answer(wanzi, wecom) -> None:
+    # "快递" is a knowledge-base word, but "今天收到快递好开心" is joy, not a shipping question.
+    glad = await reply_to(wanzi, wecom, "wmJoy00001", "今天收到快递好开心")
+    assert "48 小时内" not in glad and "开心" in glad, glad
+    assert classify("今天不开心") is Intent.SAD and classify("太高兴了") is Intent.HAPPY
+    asked = await reply_to(wanzi, wecom, "wmJoy00002", "好开心，请问多久发货")  # still a question
+    assert "48 小时内" in asked, asked
+
+
+async def test_a_customer_typing_a_staff_command_or_latin_text_is_not_heard_as_angry(wanzi, wecom) -> None:
+    for n, text in enumerate(("/erase c1xiaomei", "/broadcast all sale", "ok fine thanks bro")):
+        reply = await reply_to(wanzi, wecom, f"wmLatin00{n}", text)
+        assert not any(w in reply for w in ("气坏", "抱歉", "不开心", "抱抱")), (text, reply)
+
+
+async def test_winding_down_gets_a_goodbye_or_an_ok_never_an_apology(wanzi, wecom) -> None:
+    # The sentence model heard anger in these; the customer is only leaving.
+    for n, text in enumerate(("算了不用了，再见", "我先走了，下次再聊", "没事了，再见")):
+        reply = await reply_to(wanzi, wecom, f"wmBye0000{n}", text)
+        assert any(w in reply for w in ("拜拜", "回头见")), (text, reply)
+    fine = await reply_to(wanzi, wecom, "wmBye00009", "算了，不用了")
+    assert not any(w in fine for w in ("气坏", "抱歉", "不开心")), fine
+    upset = await reply_to(wanzi, wecom, "wmBye00010", "气死我了，再见")  # still upset: offered a person
+    assert "人工" in upset, upset

@@ -15,7 +15,7 @@ from handlers.services import Ctx
 from handlers.staff.parsing import expect, switch, ticket_id
 from storage.models import Staff
 
-SCOPES = {"mine": "我的", "all": "全部", "queued": "排队中"}
+SCOPES = {"mine": "我的和待接单的", "all": "全部", "queued": "排队中"}  # mine: also the waiting ones anyone may take
 WAITING_WORDS = {ops.QUEUED: "排队中", ops.POOLED: "待接入池"}
 LIST_LIMIT = 20
 

@@ -21,7 +21,9 @@ _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不)[\s。.!！~～…]*$")
 _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥时候|哪|几[个天次号点岁种块瓶盒]|多少|多久|多长|多大|"
                     r"是否|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
                     # Asking for a pick or a recommendation: 推荐一下, 求推荐, 帮我选, 大瓶好还是小瓶好.
-                    r"推荐(一下|下|一款|一个|个|款|点)|求推荐|给.{0,3}推荐|帮(我|忙)(选|挑)|好还是|还是.{0,8}好[呢呀啊]?$")
+                    r"推荐(一下|下|一款|一个|个|款|点)|求推荐|给.{0,3}推荐|帮(我|忙)(选|挑)|好还是|还是.{0,8}好[呢呀啊]?$|"
+                    # A choice between two: 晚上用还是早上用, 先用精华还是先用面霜, 洗掉还是不洗.
+                    r"(?P<a>.)还是.{1,8}(?P=a)[呢呀啊]?$|先.{1,8}还是先|(?P<b>.).{0,2}还是不(?P=b)")
 # Fixed phrases that contain a question word but are statements.
 _NOT_QUESTION = re.compile(r"没什么|没啥|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行")
 
@@ -37,7 +39,13 @@ def is_question(text: str) -> bool:
     return bool(_PARTICLE_END.search(cleaned) or _WORDS.search(cleaned))
 
 
+# "你是真人还是机器人", "是不是真人", "是人工吗": asking what the persona is (the honest robot answer),
+# not asking for a person; "我要真人", "转真人客服" still are.
+_WHAT_ARE_YOU = re.compile(r"(是不是|是|还是)(个|一个)?(真人|人工|活人)(还是|吗|么|嘛|呢|啊|呀|[?？]|$)")
+
+
 def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
+    text = _WHAT_ARE_YOU.sub("", text)
     return any(word and word in text for word in words)
 
 

@@ -41,13 +41,15 @@ _ASKS_ADVICE = re.compile(
 )
 # An order, a delivery or the service: a wish about these is a service matter, not a product idea.
 _SERVICE = re.compile(
-    r"发货|出货|快递|包裹|打包|破损|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
+    r"发货|出货|快递|包裹|打包|破损|漏了|是漏的|漏液|洒了|撒了|碎了|摔坏|压坏|坏了|少发|漏发|发错|错发|物流|到货|送到|送达|早点到|快点到|收到货|签收|单号|地址|退款|退货|换货|退钱|发票|开票|订单|售后"
     r"|客服|回复|回我|处理一下"
 )
-# Asking, not proposing, for the texts no rule took: "有没有无香的", "含不含酒精", "该用什么", "推荐哪个",
-# "大瓶划算还是小瓶划算", a closing 吗. A proposal put as a question ("能不能出个…吗") is a rule hit first.
+# Asking, not proposing, for the texts no rule took: "有没有无香的", "那你们店里有没有口红卖",
+# "含不含酒精", "该用什么", "推荐哪个", "大瓶划算还是小瓶划算", a closing 吗.
+# A proposal put as a question ("能不能出个…吗") is a rule hit first.
 _ASKS = re.compile(
-    r"^有没有(?!可能)|([含是会好用适贵])不\1|(?:该|应该)(?:用|买|选|换|入|挑)|推荐(?:哪|什么|啥|一下|一款|个)"
+    r"^(?:那|请问|问下|你们|您们|你家|店里|家里|这边|这里)*有没有(?!可能)|有没有(?!可能)[^。！？!?，,]{1,12}(?:卖|在卖|出售|现货)$"
+    r"|([含是会好用适贵])不\1|(?:该|应该)(?:用|买|选|换|入|挑)|推荐(?:哪|什么|啥|一下|一款|个)"
     r"|要不要|值不值|[吗么][？?！!。~～]*$|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
 )
 _CHECKIN = re.compile(r"打卡|签到")

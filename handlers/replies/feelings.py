@@ -19,7 +19,8 @@ import asyncio
 import logging
 from typing import Sequence
 
-from handlers.replies.smalltalk import Intent
+from handlers.escalation.rules import is_question
+from handlers.replies.smalltalk import Intent, classify
 from persona.embed import Embedder
 from persona.examples import ExampleModel
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 60  # a long message carries content: a person or the knowledge base decides
 MIN_CHARS = 5  # "1", "都不是", "好的吧": too little for the model (short feelings have rule words: 好累)
+MIN_HAN = 3  # "/erase c1xiaomei", "ok fine": the Chinese sentence model hears noise in Latin text, not anger
 MARGIN = 0.01  # nearer to a feeling than to any neutral statement by this much (dev split)
 TOP = 2  # a class's nearness: the mean of its TOP best examples (one lucky neighbour is not enough)
 
@@ -65,10 +67,22 @@ def feeling_model(embedder: Embedder | None = None) -> ExampleModel[Intent | Non
     return ExampleModel("feelings", EXAMPLES, top=TOP, embedder=embedder)
 
 
+def glad(text: str) -> bool:
+    """A statement of joy by rule ("今天收到快递好开心"): shared joy, never a knowledge-base answer to a
+    word in it (快递); "好开心，请问多久发货" is still a question."""
+    return classify(text) is Intent.HAPPY and not is_question(text)
+
+
+def _hearable(text: str) -> bool:
+    """Long enough for the model, short enough to be only a feeling, and Chinese enough to be heard."""
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return MIN_CHARS <= len(text) <= MAX_CHARS and han >= MIN_HAN
+
+
 def feeling(model: ExampleModel[Intent | None], text: str, margin: float = MARGIN) -> Intent | None:
     """The feeling a short statement voices, or None (blocking: run in a thread, after the build)."""
     text = text.strip()
-    if not MIN_CHARS <= len(text) <= MAX_CHARS:
+    if not _hearable(text):
         return None
     near = model.nearness(text)
     neutral = near.pop(None)
@@ -93,7 +107,7 @@ def model_for(embedder: Embedder | None = None) -> ExampleModel[Intent | None]:
 
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
     """`feeling` off the event loop; a model failure is logged and means "no feeling"."""
-    if not MIN_CHARS <= len(text.strip()) <= MAX_CHARS:
+    if not _hearable(text.strip()):
         return None
     model = model_for(embedder)
     if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a

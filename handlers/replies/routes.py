@@ -6,7 +6,8 @@ whether a person must take it. Escalation adds to the answer, it does not replac
 topic (an adverse reaction) first gets the persona's safety advice (never a product answer from
 the knowledge base), a sensitive question the knowledge base can answer ("不喜欢的话可以退货吗")
 first gets that answer, then the hand-off. Otherwise answer it (the knowledge base when sure; small
-talk, feelings and media in the persona's voice; an acknowledgement when the customer told us
+talk, feelings (joy too, before a knowledge-base word in it), closings and media in the persona's
+voice; an acknowledgement when the customer told us
 about themselves; for a real question it cannot answer, the plausible entries to choose from when
 there are some (猜你想问, when the model is off), else it is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
@@ -25,8 +26,9 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
 from handlers.replies.clarify import offer_choices, take_choice
+from handlers.replies.closing import closing
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.feelings import sense_feeling
+from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx
@@ -65,8 +67,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)
+    joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
     match = None
-    if text and safety is None and not telling:
+    if text and safety is None and not telling and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
     intent = classify(text) if match is None and safety is None else None
@@ -77,7 +80,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if suggested:
         intent = None
     elif intent is None and match is None and safety is None and not telling and text and not is_question(text):
-        intent = await sense_feeling(text)  # "最近压力好大，睡不好": a feeling in other words (feelings.py)
+        # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
+        intent = closing(text) or await sense_feeling(text)
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
                                        small_talk=intent is not None or suggested)
     replied = safety is not None or (trigger is not None and match is not None)

@@ -18,6 +18,7 @@ class Intent(StrEnum):
     LAUGH = "laugh"
     BYE = "bye"
     GOODNIGHT = "goodnight"
+    HAPPY = "happy"  # 好开心 / 太高兴了: shared joy (不开心 / 没高兴 stay sad)
     TIRED = "tired"
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
@@ -53,6 +54,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.PRAISE, r"^(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
+    (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人"),
     (Intent.SAD, r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)"),

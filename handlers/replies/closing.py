@@ -1,0 +1,35 @@
+"""Closings: "算了不用了，再见", "我先走了，下次再聊", "算了，不用了". The customer is winding down, but
+the sentence model of feelings.py hears anger in such lines and the persona would apologise to
+someone who is only leaving. A message made only of closing words gets an ok (chat.ack), one that
+ends in a goodbye gets a goodbye (chat.bye / chat.goodnight). Anything else in it ("气死我了，再见")
+leaves the message to the usual rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.replies.smalltalk import Intent, classify
+
+_CLAUSES = re.compile(r"[，,。.!！~～\s]+")
+_CLOSING = re.compile(r"^(那|那就|好吧|好的|好|行|嗯|哦|算了|不用了|没事了|没事|先这样|就这样|先这样吧|就这样吧|"
+                      r"我先走了|先走了|我先下了|我去忙了|去忙了|不打扰了|不问了|不买了|下次吧|再说吧)+"
+                      r"[吧啦哈呀了]?$")
+_FAREWELL = re.compile(r"^(下次再聊|改天聊|改天再聊|回头再聊|有空再聊|下次见|再会)[吧啦哈呀]?$")
+
+
+def closing(text: str) -> Intent | None:
+    """BYE or GOODNIGHT when the message ends in a goodbye after closing words, ACK when it is only
+    closing words, None otherwise (a question, or anything with more to it)."""
+    parts = [p for p in _CLAUSES.split(text.strip().lower()) if p]
+    if not parts or "?" in text or "？" in text:
+        return None
+    *before, last = parts
+    if not all(_CLOSING.match(p) or classify(p) in (Intent.ACK, Intent.THANKS) for p in before):
+        return None
+    said = classify(last)
+    if said in (Intent.BYE, Intent.GOODNIGHT):
+        return said
+    if _FAREWELL.match(last):
+        return Intent.BYE
+    return Intent.ACK if _CLOSING.match(last) else None
