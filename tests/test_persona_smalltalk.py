@@ -43,7 +43,9 @@ async def reply_to(bot: BotUnderTest, wecom, ext: str, text: str) -> str:
 
 SMALL_TALK = ["你好", "在吗", "谢谢你呀", "谢谢你这么贴心", "你们服务真好", "哈哈哈哈", "拜拜", "晚安", "今天好累",
               "今天心情不好，好难过",
-              "[微笑]", "😂😂", "好的", "嗯嗯", "收到", "今天天气真好", "我回来啦", "中午好", "辛苦啦"]
+              "[微笑]", "😂😂", "好的", "嗯嗯", "收到", "今天天气真好", "我回来啦", "中午好", "辛苦啦",
+              # a sandbox trial's customers: about to ask, calling us by name, thanks with love
+              "亲，请问一下", "请问一下", "请问有人吗", "亲在吗", "谢谢小柚，爱你"]
 
 
 async def test_small_talk_is_answered_as_a_person_would_and_never_kept_as_a_question(wanzi, wecom) -> None:
@@ -187,6 +189,8 @@ async def test_hello_first_time_here_gets_one_welcome_with_what_the_persona_does
     ("你好，我想咨询一下", Intent.GREETING), ("你好你好", Intent.GREETING), ("在忙吗", Intent.PRESENCE),
     ("你好，朋友推荐我来的", Intent.FIRST_VISIT), ("哈喽，刚关注", Intent.FIRST_VISIT),
     ("你好，请问多久发货", None), ("打扰了，请问能退货吗", None), ("第一次买，有优惠吗", None),
+    ("亲，请问一下", Intent.PRESENCE), ("请问有人吗", Intent.PRESENCE), ("亲", Intent.PRESENCE),
+    ("谢谢小柚，爱你", Intent.THANKS), ("亲，多久发货", None), ("请问一下，能退货吗", None),
 ])
 def test_a_greeting_with_a_little_extra_is_one_greeting_and_a_question_stays_a_question(
         text: str, intent: Intent | None) -> None:

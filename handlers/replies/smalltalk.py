@@ -41,7 +41,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.GOODNIGHT, r"^(晚安|睡了|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
     (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见)$"),
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
-                    r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|麻烦了|麻烦你了)(你|您|你们|亲)?$|"
+                    r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|麻烦了|麻烦你了)(你|您|你们|亲|小柚)?$|"
                     r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导)"),
     (Intent.FIRST_VISIT, r"^(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
@@ -49,10 +49,12 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
     (Intent.GREETING, r"^(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$"),
-    (Intent.PRESENCE, r"^(在吗|在不在|在不|在忙吗|忙吗|"
-                      r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)$"),
+    (Intent.PRESENCE, r"^(请问|亲|亲亲|小柚|客服)?(在吗|在不在|在不|在忙吗|忙吗|"
+                      r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)$|^(亲|亲亲|客服)$|"
+                      # about to ask: "请问一下" alone wants a "go ahead", it is not the question
+                      r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     (Intent.PRAISE, r"^(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
-                    r"^赞+$|^点赞$|^好评$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
+                    r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|爱了爱了|么么哒|比心|笔芯)$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人"),
@@ -71,6 +73,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
 # message a question or a statement, nor is it small talk on its own.
 _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$|"
+                    r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝)$|"  # how they address us
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 
@@ -120,7 +123,8 @@ def classify(text: str) -> Intent | None:
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts if part):
             return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line
-        core = next((p for p in parts if p and not _ALONG.match(p)), parts[0]) or core
+        said = [p for p in parts if p]  # all along ("亲，请问一下"): the last clause says what they want
+        core = next((p for p in said if not _ALONG.match(p)), said[-1] if said else core)
     for intent, pattern in _RULES:
         if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
                           else raw.lower()):
