@@ -7,12 +7,12 @@ from typing import Any, Sequence
 
 from sqlalchemy import case, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
-from storage import newcomers
+from storage import groupreads, newcomers
 from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
-from storage.txinfo import CUSTOMER_TAGS
+from storage.txinfo import CUSTOMER_TAGS, RULE_HITS
 
 
 class TagRepo:
@@ -172,9 +172,23 @@ class RuleHitRepo:
         mine = newcomers.rows_of(self.session, RuleHit, customer_id)
         if mine is not None:  # a customer created in this transaction: only its own rows exist
             return sum(1 for hit in mine if hit.rule == rule and hit.created_at >= since)
+        known: dict[int, tuple[datetime, list[tuple[str, datetime]]]] = groupreads.known(self.session, RULE_HITS)
+        if customer_id not in known or known[customer_id][0] > since:  # not read, or read for a shorter window
+            await self._read({i for i in known if known[i][0] <= since}, customer_id, since)
+        hits = [*known[customer_id][1], *((h.rule, h.created_at)
+                                          for h in groupreads.pending(self.session, RuleHit, customer_id))]
+        return sum(1 for name, at in hits if name == rule and at >= since)
+
+    async def _read(self, answered: set[int], customer_id: int, since: datetime) -> None:
+        """The hits since `since` of the asker and of the group's customers not read yet, in one statement."""
         await self.session.flush()
-        return int(await self.session.scalar(select(func.count()).select_from(RuleHit).where(
-            RuleHit.customer_id == customer_id, RuleHit.rule == rule, RuleHit.created_at >= since)) or 0)
+        wanted = groupreads.group(self.session, customer_id, answered)
+        stmt = (select(RuleHit.customer_id, RuleHit.rule, RuleHit.created_at)
+                .where(RuleHit.customer_id.in_(wanted), RuleHit.created_at >= since))
+        found: dict[int, tuple[datetime, list[tuple[str, datetime]]]] = {i: (since, []) for i in wanted}
+        for owner, name, at in (await self.session.execute(stmt)).all():
+            found[owner][1].append((name, at))
+        groupreads.known(self.session, RULE_HITS).update(found)
 
 
 class StageRepo:
@@ -207,11 +221,18 @@ def _forget_changed_tags(session: Session, _context: Any) -> None:
             return
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _forget_tags_on_bulk_writes(state: ORMExecuteState) -> None:
-    """An INSERT, UPDATE or DELETE of tags outside the unit of work (e.g. a customer's erasure)
-    forgets every read."""
-    if CUSTOMER_TAGS in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        table = getattr(getattr(state.statement, "table", None), "name", None)
-        if table in (None, "customer_tag", "tag"):
-            state.session.info.pop(CUSTOMER_TAGS, None)
+@event.listens_for(Session, "after_flush")
+def _count_new_hits(session: Session, _context: Any) -> None:
+    """A rule hit this transaction wrote counts in the hits already read for its customer."""
+    known: dict[int, tuple[datetime, list[tuple[str, datetime]]]] | None = session.info.get(RULE_HITS)
+    if known:
+        for row in session.new:
+            if isinstance(row, RuleHit) and row.customer_id in known:
+                known[row.customer_id][1].append((row.rule, row.created_at))
+
+
+groupreads.forget_on_bulk_writes(RULE_HITS, "rule_hit", "customer")
+
+
+# an INSERT, UPDATE or DELETE of tags outside the unit of work (e.g. a customer's erasure) forgets every read
+groupreads.forget_on_bulk_writes(CUSTOMER_TAGS, "customer_tag", "tag")
