@@ -156,3 +156,38 @@ async def test_a_returning_groups_facts_are_read_once_and_follow_the_transaction
     async with sessions.begin() as session:
         repos = Repos.bind(session)
         assert (await facts(repos, one), await facts(repos, two)) == inside
+
+
+async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_and_no_re_read(sessions) -> None:
+    """Attaching a tag to a returning writer whose tags the inbox read for the group: the read says
+    whether the link exists, and the read plus the new tag is what the database then says."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        customer = await repos.customers.upsert("wmAttach01", now=now)
+        dry = await repos.tags.ensure("肤质", "干皮", now=now)
+        cream = await repos.tags.ensure("兴趣", "面霜", now=now)
+        await repos.tags.attach(customer.id, dry, source="t", now=now)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with sessions.begin() as session:
+            repos = Repos.bind(session)
+            await repos.tags.prefetch_of([customer.id])
+            before = len(statements)
+            assert not await repos.tags.attach(customer.id, dry, source="t", now=now)  # has it: nothing asked
+            assert await repos.tags.attach(customer.id, cream, source="t", now=now)
+            inside = [t.name for t in await repos.tags.of_customer(customer.id)]
+            assert statements[before:] == ["INSERT INTO customer_tag"]  # no check, no re-read
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert inside == ["面霜", "干皮"]  # by group, then name, as the read orders them
+    async with sessions() as session:
+        assert [t.name for t in await Repos.bind(session).tags.of_customer(customer.id)] == inside

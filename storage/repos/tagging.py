@@ -67,7 +67,7 @@ class TagRepo:
     async def of_customer(self, customer_id: int) -> list[Tag]:
         """The customer's tags by group and name. Read once per transaction (or for a whole group of
         events, `prefetch_of`): a change of the customer's tags in this transaction forgets the read
-        (`_forget_changed_tags`), so the next one asks the database again."""
+        (`_forget_changed_tags`), so the next one asks the database again; `attach` keeps it, with the new tag."""
         if newcomers.rows_of(self.session, CustomerTag, customer_id) == []:  # created in this transaction, untagged
             return []
         read: dict[int, list[Tag]] = self.session.info.setdefault(CUSTOMER_TAGS, {})
@@ -97,16 +97,30 @@ class TagRepo:
     async def attach(self, customer_id: int, tag: Tag, *, source: str, now: datetime) -> bool:
         """True when the tag is new for the customer."""
         mine = newcomers.rows_of(self.session, CustomerTag, customer_id)
+        read = self._read_of(customer_id)
         if mine is not None:  # a customer created in this transaction: only its own rows exist
             exists = any(row.tag_id == tag.id for row in mine)
+        elif read is not None:  # their tags as read in this transaction (nothing pending beside it)
+            exists = any(t.id == tag.id for t in read)
         else:
             exists = bool(await self.session.scalar(select(CustomerTag.id).where(
                 CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id)))
         if exists:
             return False
         self.session.add(CustomerTag(customer_id=customer_id, tag_id=tag.id, source=source, created_at=now))
-        await self.session.flush()
+        await self.session.flush()  # forgets their read (`_forget_changed_tags`); the read plus this tag is it
+        if read is not None and CUSTOMER_TAGS in self.session.info:
+            self.session.info[CUSTOMER_TAGS][customer_id] = sorted([*read, tag], key=lambda t: (t.group_name, t.name))
         return True
+
+    def _read_of(self, customer_id: int) -> list[Tag] | None:
+        """The customer's tags read in this transaction, when nothing unflushed can change them."""
+        read: dict[int, list[Tag]] = self.session.info.get(CUSTOMER_TAGS, {})
+        if customer_id not in read or any(isinstance(r, CustomerTag) for r in (*self.session.new,
+                                                                                 *self.session.deleted,
+                                                                                 *self.session.dirty)):
+            return None
+        return list(read[customer_id])
 
     async def get_many(self, ids: Sequence[int]) -> list[Tag]:
         return list((await self.session.scalars(select(Tag).where(Tag.id.in_(list(ids))))).all())
