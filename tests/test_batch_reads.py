@@ -83,3 +83,111 @@ async def test_a_returning_customers_tags_read_for_a_group_follow_the_transactio
         assert await repos.tags.of_customer(customer.id) == []
     async with sessions() as session:
         assert [t.name for t in await Repos.bind(session).tags.of_customer(other.id)] == ["面霜"]
+
+
+async def test_a_returning_groups_facts_are_read_once_and_follow_the_transactions_own_changes(sessions) -> None:
+    """A returning kf customer's rule hits, last template variant, open ticket and inbound count are
+    read for the inbox's whole group of customers at the first ask; after that the other customer's
+    answers cost no statement, and what the transaction writes (or erases in bulk) is seen, as the
+    database would say."""
+    from sqlalchemy import delete, event
+    from sqlalchemy.engine import Engine
+
+    from storage.models import Ticket
+
+    clock = FakeClock(1_700_000_000)
+    now = clock.now()
+    day = now - timedelta(days=1)
+
+    def said(customer: Customer, direction: str, key: str = "") -> Message:
+        return Message(direction=direction, channel="kf", customer_id=customer.id, staff_userid="", kind="chat",
+                       text="x", template_key=key, external_msgid="", created_at=now)
+
+    def ticket(customer: Customer, status: str = "queued") -> Ticket:
+        return Ticket(customer_id=customer.id, channel="kf", open_kfid="wk1", reason="asked_for_human",
+                      status=status, created_at=now)
+
+    async def facts(repos: Repos, customer: Customer) -> tuple:
+        open_ticket = await repos.tickets.find_open(customer.id)
+        return (await repos.rule_hits.count(customer.id, "dry_skin", since=day),
+                await repos.messages.last_variant(customer.id, "reply.faq"),
+                open_ticket.reason if open_ticket else None,
+                await repos.messages.inbound_count(customer.id, at_most=5))
+
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        one = await repos.customers.upsert("wmBack01", now=now)
+        two = await repos.customers.upsert("wmBack02", now=now)
+        for message in (said(one, "in"), said(one, "out", "reply.faq#1"), said(two, "in"), said(two, "in"),
+                        said(two, "out", "reply.faq#2"), said(two, "out", "reply.faq#0")):
+            repos.messages.add(message)
+        repos.rule_hits.add(one.id, "dry_skin", now=now)
+        repos.tickets.add(ticket(two))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with sessions.begin() as session:
+            repos = Repos.bind(session)
+            await repos.customers.prefetch([("wmBack01", {}), ("wmBack02", {})], now=now)
+            assert await facts(repos, one) == (1, 1, None, 1)
+            before = len(statements)
+            assert await facts(repos, two) == (0, 0, "asked_for_human", 2)
+            assert len(statements) == before  # read with the first customer's
+            repos.rule_hits.add(two.id, "dry_skin", now=now)
+            repos.messages.add(said(two, "in"))
+            repos.messages.add(said(two, "out", "reply.faq#3"))
+            opened = repos.tickets.add(ticket(one))
+            assert await facts(repos, two) == (1, 3, "asked_for_human", 3)  # pending rows seen
+            assert await facts(repos, one) == (1, 1, "asked_for_human", 1)
+            await session.flush()
+            repos.rule_hits.add(two.id, "dry_skin", now=now)
+            assert await facts(repos, two) == (2, 3, "asked_for_human", 3)  # flushed rows too
+            opened.status = "resolved"
+            assert (await facts(repos, one))[2] is None
+            await session.execute(delete(Message).where(Message.customer_id == two.id))  # an erasure
+            assert await facts(repos, two) == (2, None, "asked_for_human", 0)
+            inside = (await facts(repos, one), await facts(repos, two))
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        assert (await facts(repos, one), await facts(repos, two)) == inside
+
+
+async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_and_no_re_read(sessions) -> None:
+    """Attaching a tag to a returning writer whose tags the inbox read for the group: the read says
+    whether the link exists, and the read plus the new tag is what the database then says."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        customer = await repos.customers.upsert("wmAttach01", now=now)
+        dry = await repos.tags.ensure("肤质", "干皮", now=now)
+        cream = await repos.tags.ensure("兴趣", "面霜", now=now)
+        await repos.tags.attach(customer.id, dry, source="t", now=now)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with sessions.begin() as session:
+            repos = Repos.bind(session)
+            await repos.tags.prefetch_of([customer.id])
+            before = len(statements)
+            assert not await repos.tags.attach(customer.id, dry, source="t", now=now)  # has it: nothing asked
+            assert await repos.tags.attach(customer.id, cream, source="t", now=now)
+            inside = [t.name for t in await repos.tags.of_customer(customer.id)]
+            assert statements[before:] == ["INSERT INTO customer_tag"]  # no check, no re-read
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert inside == ["面霜", "干皮"]  # by group, then name, as the read orders them
+    async with sessions() as session:
+        assert [t.name for t in await Repos.bind(session).tags.of_customer(customer.id)] == inside

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from storage import newcomers
+from storage import groupreads, newcomers
 from storage.models import StaffPending, Ticket
+from storage.txinfo import OPEN_TICKETS
 
 OPEN_TICKET = ("queued", "pooled", "assigned")  # pooled: waiting in WeCom's reception pool
 
@@ -31,12 +34,20 @@ class TicketRepo:
         return await self.session.get(Ticket, ticket_id)
 
     async def find_open(self, customer_id: int) -> Ticket | None:
-        """The customer's open ticket (at most one is kept open per customer)."""
+        """The customer's open ticket (at most one is kept open per customer). Read for the whole
+        group of events the inbox prefetched, once per transaction (storage/groupreads.py)."""
         if newcomers.rows_of(self.session, Ticket, customer_id) == []:  # created in this transaction: none
             return None
-        stmt = (select(Ticket).where(Ticket.customer_id == customer_id, Ticket.status.in_(OPEN_TICKET))
-                .order_by(Ticket.id.desc()).limit(1))
-        return await self.session.scalar(stmt)
+        known = groupreads.known(self.session, OPEN_TICKETS)
+        if customer_id not in known:
+            wanted = groupreads.group(self.session, customer_id, known)
+            stmt = (select(Ticket).where(Ticket.customer_id.in_(wanted), Ticket.status.in_(OPEN_TICKET))
+                    .order_by(Ticket.id))
+            found = {row.customer_id: row for row in (await self.session.scalars(stmt)).all()}  # the latest wins
+            known.update({i: found.get(i) for i in wanted})
+        opened = [t for t in groupreads.pending(self.session, Ticket, customer_id) if t.status in OPEN_TICKET]
+        ticket = opened[-1] if opened else known[customer_id]
+        return ticket if ticket is not None and ticket.status in OPEN_TICKET else None
 
     async def find_by_transfer(self, outbox_id: int) -> Ticket | None:
         """The open ticket waiting for WeCom's answer to this kf/service_state/trans row."""
@@ -90,3 +101,16 @@ class StaffPendingRepo:
                                           StaffPending.status == "pending")
         for row in (await self.session.scalars(stmt)).all():
             row.status = "cancelled"
+
+
+@event.listens_for(Session, "after_flush")
+def _opened_tickets(session: Session, _context: Any) -> None:
+    """A ticket this transaction opened is the customer's open ticket from now on."""
+    known: dict[int, Ticket | None] | None = session.info.get(OPEN_TICKETS)
+    if known:
+        for row in sorted((r for r in session.new if isinstance(r, Ticket)), key=lambda r: r.id):
+            if row.customer_id in known and row.status in OPEN_TICKET:
+                known[row.customer_id] = row
+
+
+groupreads.forget_on_bulk_writes(OPEN_TICKETS, "ticket", "customer")

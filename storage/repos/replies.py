@@ -9,9 +9,9 @@ from typing import Any, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import newcomers
-from storage.models import Customer, FaqOffer, KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
-from storage.txinfo import NEWCOMERS, OPEN_OFFERS, PREFETCHED_CUSTOMERS
+from storage import groupreads, newcomers
+from storage.models import FaqOffer, KnowledgeEntry, KnowledgeRevision, QuestionNotice, UnansweredQuestion
+from storage.txinfo import OPEN_OFFERS
 
 OPEN = "open"
 ANSWERED = "answered"
@@ -149,19 +149,13 @@ class FaqOfferRepo:
         else:
             known = self._known()
             if customer_id not in known:
-                await self._read_open({customer_id} | self._prefetched_others(known))
+                await self._read_open(set(groupreads.group(self.session, customer_id, known)))
             offer = known[customer_id]
         return offer if offer is not None and offer.status == OPEN and offer.offered_at >= since else None
 
     def _known(self) -> dict[int, FaqOffer | None]:
         known: dict[int, FaqOffer | None] = self.session.info.setdefault(OPEN_OFFERS, {})
         return known
-
-    def _prefetched_others(self, known: dict[int, FaqOffer | None]) -> set[int]:
-        """Customers the inbox read for this group of events whose offers are not known yet."""
-        prefetched: dict[str, Customer] = self.session.info.get(PREFETCHED_CUSTOMERS, {})
-        fresh: dict[int, Any] = self.session.info.get(NEWCOMERS, {})
-        return {c.id for c in prefetched.values() if c.id is not None and c.id not in known and c.id not in fresh}
 
     async def _read_open(self, customer_ids: set[int]) -> None:
         known = self._known()

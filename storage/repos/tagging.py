@@ -7,12 +7,12 @@ from typing import Any, Sequence
 
 from sqlalchemy import case, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
-from storage import newcomers
+from storage import groupreads, newcomers
 from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
-from storage.txinfo import CUSTOMER_TAGS
+from storage.txinfo import CUSTOMER_TAGS, RULE_HITS
 
 
 class TagRepo:
@@ -67,7 +67,7 @@ class TagRepo:
     async def of_customer(self, customer_id: int) -> list[Tag]:
         """The customer's tags by group and name. Read once per transaction (or for a whole group of
         events, `prefetch_of`): a change of the customer's tags in this transaction forgets the read
-        (`_forget_changed_tags`), so the next one asks the database again."""
+        (`_forget_changed_tags`), so the next one asks the database again; `attach` keeps it, with the new tag."""
         if newcomers.rows_of(self.session, CustomerTag, customer_id) == []:  # created in this transaction, untagged
             return []
         read: dict[int, list[Tag]] = self.session.info.setdefault(CUSTOMER_TAGS, {})
@@ -97,16 +97,30 @@ class TagRepo:
     async def attach(self, customer_id: int, tag: Tag, *, source: str, now: datetime) -> bool:
         """True when the tag is new for the customer."""
         mine = newcomers.rows_of(self.session, CustomerTag, customer_id)
+        read = self._read_of(customer_id)
         if mine is not None:  # a customer created in this transaction: only its own rows exist
             exists = any(row.tag_id == tag.id for row in mine)
+        elif read is not None:  # their tags as read in this transaction (nothing pending beside it)
+            exists = any(t.id == tag.id for t in read)
         else:
             exists = bool(await self.session.scalar(select(CustomerTag.id).where(
                 CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag.id)))
         if exists:
             return False
         self.session.add(CustomerTag(customer_id=customer_id, tag_id=tag.id, source=source, created_at=now))
-        await self.session.flush()
+        await self.session.flush()  # forgets their read (`_forget_changed_tags`); the read plus this tag is it
+        if read is not None and CUSTOMER_TAGS in self.session.info:
+            self.session.info[CUSTOMER_TAGS][customer_id] = sorted([*read, tag], key=lambda t: (t.group_name, t.name))
         return True
+
+    def _read_of(self, customer_id: int) -> list[Tag] | None:
+        """The customer's tags read in this transaction, when nothing unflushed can change them."""
+        read: dict[int, list[Tag]] = self.session.info.get(CUSTOMER_TAGS, {})
+        if customer_id not in read or any(isinstance(r, CustomerTag) for r in (*self.session.new,
+                                                                                 *self.session.deleted,
+                                                                                 *self.session.dirty)):
+            return None
+        return list(read[customer_id])
 
     async def get_many(self, ids: Sequence[int]) -> list[Tag]:
         return list((await self.session.scalars(select(Tag).where(Tag.id.in_(list(ids))))).all())
@@ -172,9 +186,23 @@ class RuleHitRepo:
         mine = newcomers.rows_of(self.session, RuleHit, customer_id)
         if mine is not None:  # a customer created in this transaction: only its own rows exist
             return sum(1 for hit in mine if hit.rule == rule and hit.created_at >= since)
+        known: dict[int, tuple[datetime, list[tuple[str, datetime]]]] = groupreads.known(self.session, RULE_HITS)
+        if customer_id not in known or known[customer_id][0] > since:  # not read, or read for a shorter window
+            await self._read({i for i in known if known[i][0] <= since}, customer_id, since)
+        hits = [*known[customer_id][1], *((h.rule, h.created_at)
+                                          for h in groupreads.pending(self.session, RuleHit, customer_id))]
+        return sum(1 for name, at in hits if name == rule and at >= since)
+
+    async def _read(self, answered: set[int], customer_id: int, since: datetime) -> None:
+        """The hits since `since` of the asker and of the group's customers not read yet, in one statement."""
         await self.session.flush()
-        return int(await self.session.scalar(select(func.count()).select_from(RuleHit).where(
-            RuleHit.customer_id == customer_id, RuleHit.rule == rule, RuleHit.created_at >= since)) or 0)
+        wanted = groupreads.group(self.session, customer_id, answered)
+        stmt = (select(RuleHit.customer_id, RuleHit.rule, RuleHit.created_at)
+                .where(RuleHit.customer_id.in_(wanted), RuleHit.created_at >= since))
+        found: dict[int, tuple[datetime, list[tuple[str, datetime]]]] = {i: (since, []) for i in wanted}
+        for owner, name, at in (await self.session.execute(stmt)).all():
+            found[owner][1].append((name, at))
+        groupreads.known(self.session, RULE_HITS).update(found)
 
 
 class StageRepo:
@@ -207,11 +235,18 @@ def _forget_changed_tags(session: Session, _context: Any) -> None:
             return
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _forget_tags_on_bulk_writes(state: ORMExecuteState) -> None:
-    """An INSERT, UPDATE or DELETE of tags outside the unit of work (e.g. a customer's erasure)
-    forgets every read."""
-    if CUSTOMER_TAGS in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        table = getattr(getattr(state.statement, "table", None), "name", None)
-        if table in (None, "customer_tag", "tag"):
-            state.session.info.pop(CUSTOMER_TAGS, None)
+@event.listens_for(Session, "after_flush")
+def _count_new_hits(session: Session, _context: Any) -> None:
+    """A rule hit this transaction wrote counts in the hits already read for its customer."""
+    known: dict[int, tuple[datetime, list[tuple[str, datetime]]]] | None = session.info.get(RULE_HITS)
+    if known:
+        for row in session.new:
+            if isinstance(row, RuleHit) and row.customer_id in known:
+                known[row.customer_id][1].append((row.rule, row.created_at))
+
+
+groupreads.forget_on_bulk_writes(RULE_HITS, "rule_hit", "customer")
+
+
+# an INSERT, UPDATE or DELETE of tags outside the unit of work (e.g. a customer's erasure) forgets every read
+groupreads.forget_on_bulk_writes(CUSTOMER_TAGS, "customer_tag", "tag")
