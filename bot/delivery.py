@@ -29,7 +29,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -100,6 +100,14 @@ def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_
     return min(now + timedelta(seconds=gap), latest)
 
 
+class _Lane(asyncio.Task[None]):
+    """One customer's claimed rows being sent, in order."""
+
+    def __init__(self, coro: Coroutine[Any, Any, None], *, rows: int) -> None:
+        super().__init__(coro)
+        self.rows = rows
+
+
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
@@ -111,13 +119,19 @@ class DeliveryWorker:
         self.config = config
         self.metrics = metrics
         self.deadline_wakeup = asyncio.Event()
-        self.wakeup: asyncio.Event = Wakeup(self.deadline_wakeup)
+        self.wakeup = Wakeup(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
         self.instance = instance  # the lease holder; None: leases name no holder
         self._retries: list[datetime] = []  # planned tries of deadline-bound rows (a heap)
-        self._main_batches = 0  # batches of the main loop out right now
+        self._main_lanes = 0  # lanes of the main loop out right now
+        self._lanes: set[asyncio.Task[None]] = set()  # lanes being sent in the background (run_forever)
+        self._busy: dict[int, int] = {}  # customer -> lanes of theirs out now: their next rows wait
+        self._room = asyncio.Event()  # a lane finished: rows out went down
+        self._batches_done = 0  # claimed batches whose every lane finished
+        # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
+        self.most_out = client.config.max_concurrency + config.outbox_batch
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
         self.db_waiting = 0  # claims and outcome commits waiting for (or holding) the database now
         self.make_way = make_way  # awaited before the main loop's claims: callbacks being acked go first
@@ -127,17 +141,22 @@ class DeliveryWorker:
         return self.instance.id if self.instance is not None else None
 
     async def run_forever(self) -> None:
-        await asyncio.gather(
-            run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s),
-            run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
-                     self._until_next_retry))
+        try:
+            await asyncio.gather(
+                run_loop("delivery", self.deliver_overlapping, self.wakeup, self.config.poll_interval_s),
+                run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
+                         self._until_next_retry))
+        finally:  # stopping: calls still out are cut off; their rows stay 'sending' until their lease ends
+            for task in self._lanes:
+                task.cancel()
+            await asyncio.gather(*self._lanes, return_exceptions=True)
 
     async def deliver_deadline_bound(self) -> int:
-        """The deadline-bound rows' own round: while a batch of the main loop is still out (its
-        slowest call would hold them up), or when a planned retry falls due; otherwise the main
+        """The deadline-bound rows' own round: while rows of the main loop are still out (it may be
+        waiting for room, behind their slow calls), or when a planned retry falls due; otherwise the main
         loop, which claims them first anyway, is about to."""
         now = self.clock.now()
-        if not self._main_batches and not (self._retries and self._retries[0] <= now):
+        if not self._main_lanes and not (self._retries and self._retries[0] <= now):
             return 0
         return await self.deliver_due(deadline_bound_only=True)
 
@@ -157,6 +176,40 @@ class DeliveryWorker:
         return self.db_waiting > 0
 
     async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
+        """Claim one batch and send it; returns when every row of it has an outcome (tests, drain)."""
+        lanes = await self._claim_and_start(deadline_bound_only=deadline_bound_only)
+        await asyncio.gather(*lanes)
+        return sum(lane.rows for lane in lanes)
+
+    async def deliver_overlapping(self) -> int:
+        """The main loop's round: claim the next batch while earlier ones' calls are still out, so
+        WeCom's latency is paid once per call slot, not once per batch. Rows out stay within
+        `most_out` (the client's call slots, plus one batch queued); a customer with a row out
+        has their next rows wait for it (OutboxRepo.claim_due `busy`), so each customer's
+        messages still go in order. Returns rows claimed, or batches finished meanwhile."""
+        while self.in_flight > self.most_out - self.config.outbox_batch:
+            self._room.clear()
+            await self._room.wait()
+        done = self._batches_done
+        lanes = await self._claim_and_start(deadline_bound_only=False)
+        left = [len(lanes)]
+
+        def finished(task: asyncio.Task[None]) -> None:
+            self._lanes.discard(task)
+            if not task.cancelled() and task.exception() is not None:  # its rows stay 'sending' until their lease ends
+                log.error("outbox lane failed", exc_info=task.exception())
+            left[0] -= 1
+            if not left[0]:  # the batch is done: its customers' next rows may be due
+                self._batches_done += 1
+                self.wakeup.set_alone()
+
+        for lane in lanes:
+            self._lanes.add(lane)
+            lane.add_done_callback(finished)
+        return sum(lane.rows for lane in lanes) or self._batches_done - done
+
+    async def _claim_and_start(self, *, deadline_bound_only: bool) -> list[_Lane]:
+        """Claim due rows (none of a customer with a row out) and start one task per customer."""
         if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
             await self.make_way()
         now, cfg = self.clock.now(), self.config
@@ -166,34 +219,46 @@ class DeliveryWorker:
                 batch = await OutboxRepo(session).claim_due(
                     now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
                     deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
-                    deadline_bound_only=deadline_bound_only)
+                    deadline_bound_only=deadline_bound_only, busy=list(self._busy))
                 if self.on_claim is not None:
                     batch = await self.on_claim(session, batch)
                 claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         finally:
             self.db_waiting -= 1
-        if not claimed:
-            return 0
-        held = {row[0] for row in claimed}
+        # Rows for one customer go in order; different customers go in parallel.
+        by_lane: dict[Any, list[tuple]] = {}
+        for row in claimed:
+            by_lane.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
+        return [self._start(key, rows, main=not deadline_bound_only) for key, rows in by_lane.items()]
+
+    def _start(self, key: Any, rows: list[tuple], *, main: bool) -> _Lane:
+        """Start sending one customer's rows; the bookkeeping is taken now (before any other claim
+        can run) and given back when the task ends, however it ends."""
+        held = {row[0] for row in rows}
         if self.instance is not None:
             self.instance.outbox |= held  # its heartbeat renews these leases while we work
-        # Rows for one customer go in order; different customers go in parallel.
-        lanes: dict[Any, list[tuple]] = {}
-        for row in claimed:
-            lanes.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
-        self.in_flight += len(claimed)
-        main = not deadline_bound_only
-        self._main_batches += main
-        try:
-            await asyncio.gather(*(self._lane(rows) for rows in lanes.values()))
-        finally:
-            self.in_flight -= len(claimed)
-            self._main_batches -= main
+        customer = key if isinstance(key, int) else None
+        if customer is not None:
+            self._busy[customer] = self._busy.get(customer, 0) + 1
+        self.in_flight += len(rows)
+        self._main_lanes += main
+
+        def release(_: object) -> None:
+            self.in_flight -= len(rows)
+            self._main_lanes -= main
+            if customer is not None:
+                self._busy[customer] -= 1
+                if not self._busy[customer]:
+                    del self._busy[customer]
             if self.instance is not None:
                 self.instance.outbox -= held
-        return len(claimed)
+            self._room.set()
 
-    async def _lane(self, rows: list[tuple]) -> None:
+        task = _Lane(self._send_lane(rows), rows=len(rows))
+        task.add_done_callback(release)
+        return task
+
+    async def _send_lane(self, rows: list[tuple]) -> None:
         for item_id, api, payload, deadline, attempts, _ in rows:
             await self._deliver(item_id, api, payload, deadline, attempts)
 
