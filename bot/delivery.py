@@ -85,6 +85,10 @@ def _backoff(attempts: int) -> float:
 
 
 DEADLINE_FIRST_RETRY_S = 0.5
+# While calls are out, the main loop claims at most this often (about one WeCom round trip): in a
+# burst every inbox commit wakes it, and a claim per commit would take SQLite's one connection from
+# the inbox for a few rows at a time.
+OVERLAP_GAP_S = 0.05
 
 
 def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
@@ -130,6 +134,7 @@ class DeliveryWorker:
         self._busy: dict[int, int] = {}  # customer -> lanes of theirs out now: their next rows wait
         self._room = asyncio.Event()  # a lane finished: rows out went down
         self._batches_done = 0  # claimed batches whose every lane finished
+        self._last_claim = 0.0  # loop time of the main loop's last claim
         # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
         self.most_out = client.config.max_concurrency + config.outbox_batch
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
@@ -190,6 +195,10 @@ class DeliveryWorker:
         while self.in_flight > self.most_out - self.config.outbox_batch:
             self._room.clear()
             await self._room.wait()
+        loop = asyncio.get_running_loop()
+        if self._lanes:  # calls are out: let the inbox's trickle of rows gather into one claim
+            await asyncio.sleep(max(0.0, self._last_claim + OVERLAP_GAP_S - loop.time()))
+        self._last_claim = loop.time()
         done = self._batches_done
         lanes = await self._claim_and_start(deadline_bound_only=False)
         left = [len(lanes)]
