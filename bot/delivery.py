@@ -200,7 +200,9 @@ class DeliveryWorker:
             await asyncio.sleep(max(0.0, self._last_claim + OVERLAP_GAP_S - loop.time()))
         self._last_claim = loop.time()
         done = self._batches_done
-        lanes = await self._claim_and_start(deadline_bound_only=False)
+        # A claim while calls are out can wait its turn: only a claim with nothing out (and the
+        # outcomes) make the inbox end its shared transaction early (needs_db).
+        lanes = await self._claim_and_start(deadline_bound_only=False, urgent=not self._lanes)
         left = [len(lanes)]
 
         def finished(task: asyncio.Task[None]) -> None:
@@ -217,12 +219,12 @@ class DeliveryWorker:
             lane.add_done_callback(finished)
         return sum(lane.rows for lane in lanes) or self._batches_done - done
 
-    async def _claim_and_start(self, *, deadline_bound_only: bool) -> list[_Lane]:
+    async def _claim_and_start(self, *, deadline_bound_only: bool, urgent: bool = True) -> list[_Lane]:
         """Claim due rows (none of a customer with a row out) and start one task per customer."""
         if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
             await self.make_way()
         now, cfg = self.clock.now(), self.config
-        self.db_waiting += 1
+        self.db_waiting += urgent
         try:
             async with self.sessions.begin() as session:
                 batch = await OutboxRepo(session).claim_due(
@@ -233,7 +235,7 @@ class DeliveryWorker:
                     batch = await self.on_claim(session, batch)
                 claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         finally:
-            self.db_waiting -= 1
+            self.db_waiting -= urgent
         # Rows for one customer go in order; different customers go in parallel.
         by_lane: dict[Any, list[tuple]] = {}
         for row in claimed:
