@@ -88,7 +88,7 @@ DEADLINE_FIRST_RETRY_S = 0.5
 # While calls are out, the main loop claims at most this often (about one WeCom round trip): in a
 # burst every inbox commit wakes it, and a claim per commit would take SQLite's one connection from
 # the inbox for a few rows at a time.
-OVERLAP_GAP_S = 0.05
+OVERLAP_GAP_S = 0.25
 
 
 def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
