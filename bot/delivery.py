@@ -24,6 +24,7 @@ ends dead or expired runs the API's failure steps the same way (e.g. a refused k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import random
@@ -85,10 +86,11 @@ def _backoff(attempts: int) -> float:
 
 
 DEADLINE_FIRST_RETRY_S = 0.5
-# While calls are out, the main loop claims at most this often (about one WeCom round trip): in a
-# burst every inbox commit wakes it, and a claim per commit would take SQLite's one connection from
-# the inbox for a few rows at a time.
-OVERLAP_GAP_S = 0.25
+# The main loop claims beside calls still out once they have been out this long (or when they all
+# end sooner): a slow call holds nobody else up for more than this, while at WeCom's usual 50 ms a
+# burst keeps one claim per batch. Claiming beside every 50 ms round measured worse on SQLite (bench/README.md
+# "Overlapping delivery"): the extra claims and outcome commits took the one connection from the inbox.
+OVERLAP_AFTER_S = 0.25
 
 
 def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
@@ -133,6 +135,7 @@ class DeliveryWorker:
         self._lanes: set[asyncio.Task[None]] = set()  # lanes being sent in the background (run_forever)
         self._busy: dict[int, int] = {}  # customer -> lanes of theirs out now: their next rows wait
         self._room = asyncio.Event()  # a lane finished: rows out went down
+        self._idle = asyncio.Event()  # the main loop's last lane finished
         self._batches_done = 0  # claimed batches whose every lane finished
         self._last_claim = 0.0  # loop time of the main loop's last claim
         # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
@@ -196,8 +199,10 @@ class DeliveryWorker:
             self._room.clear()
             await self._room.wait()
         loop = asyncio.get_running_loop()
-        if self._lanes:  # calls are out: let the inbox's trickle of rows gather into one claim
-            await asyncio.sleep(max(0.0, self._last_claim + OVERLAP_GAP_S - loop.time()))
+        if self._lanes:  # calls are out: claim beside them only once they have been out a while
+            self._idle.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), self._last_claim + OVERLAP_AFTER_S - loop.time())
         self._last_claim = loop.time()
         done = self._batches_done
         # A claim while calls are out can wait its turn: only a claim with nothing out (and the
@@ -207,6 +212,8 @@ class DeliveryWorker:
 
         def finished(task: asyncio.Task[None]) -> None:
             self._lanes.discard(task)
+            if not self._lanes:
+                self._idle.set()
             if not task.cancelled() and task.exception() is not None:  # its rows stay 'sending' until their lease ends
                 log.error("outbox lane failed", exc_info=task.exception())
             left[0] -= 1
