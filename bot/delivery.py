@@ -7,6 +7,11 @@ commit before its next call, so batching never widens the window in which a cras
 a call. A crash mid-send leaves the row 'sending' until its lease runs out or the process is
 known dead (its restart, or its silent heartbeat); then it is claimed again.
 
+Each customer's rows go out in order: one claim sends them one after another, and a claim skips
+customers whose row is still out. The running worker claims the next batch beside calls still out
+once they have been out OVERLAP_AFTER_S (or when they all end), so a slow call holds up nobody
+else's answer; rows out stay within the client's call slots plus one batch.
+
 Deadline-bound rows (welcome codes: 20 s) come first and have their own loop, so no slow batch
 of other rows holds them up. Each claim makes one short try (worker.deadline_call_s), under a
 lease that ends with that try and never passes the deadline; after a transient error the next
