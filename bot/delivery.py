@@ -195,8 +195,9 @@ class DeliveryWorker:
         return sum(lane.rows for lane in lanes)
 
     async def deliver_overlapping(self) -> int:
-        """The main loop's round: claim the next batch while earlier ones' calls are still out, so
-        WeCom's latency is paid once per call slot, not once per batch. Rows out stay within
+        """The main loop's round: claim the next batch beside earlier ones' calls once they have been
+        out OVERLAP_AFTER_S (or when they all end), so a slow call holds up no other customer's
+        answer. Rows out stay within
         `most_out` (the client's call slots, plus one batch queued); a customer with a row out
         has their next rows wait for it (OutboxRepo.claim_due `busy`), so each customer's
         messages still go in order. Returns rows claimed, or batches finished meanwhile."""
