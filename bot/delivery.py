@@ -95,7 +95,7 @@ DEADLINE_FIRST_RETRY_S = 0.5
 # end sooner): a slow call holds nobody else up for more than this, while at WeCom's usual 50 ms a
 # burst keeps one claim per batch. Claiming beside every 50 ms round measured worse on SQLite (bench/README.md
 # "Overlapping delivery"): the extra claims and outcome commits took the one connection from the inbox.
-OVERLAP_AFTER_S = 0.25
+OVERLAP_AFTER_S = 1.0
 
 
 def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
