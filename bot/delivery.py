@@ -7,6 +7,11 @@ commit before its next call, so batching never widens the window in which a cras
 a call. A crash mid-send leaves the row 'sending' until its lease runs out or the process is
 known dead (its restart, or its silent heartbeat); then it is claimed again.
 
+Each customer's rows go out in order: one claim sends them one after another, and a claim skips
+customers whose row is still out. The running worker claims the next batch beside calls still out
+once they have been out OVERLAP_AFTER_S (or when they all end), so a slow call holds up nobody
+else's answer; rows out stay within the client's call slots plus one batch.
+
 Deadline-bound rows (welcome codes: 20 s) come first and have their own loop, so no slow batch
 of other rows holds them up. Each claim makes one short try (worker.deadline_call_s), under a
 lease that ends with that try and never passes the deadline; after a transient error the next
@@ -24,12 +29,13 @@ ends dead or expired runs the API's failure steps the same way (e.g. a refused k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -85,6 +91,12 @@ def _backoff(attempts: int) -> float:
 
 
 DEADLINE_FIRST_RETRY_S = 0.5
+# The main loop claims beside calls still out once they have been out this long (or when they all
+# end sooner): a slow call holds nobody else up for more than this, while in a burst at WeCom's
+# usual 50 ms (and its limiter's 163 calls/s) the worker keeps one claim per batch. Claiming beside
+# every round measured worse on SQLite (bench/README.md "Overlapping delivery"): the extra claims and
+# outcome commits took the one connection from the inbox.
+OVERLAP_AFTER_S = 1.0
 
 
 def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_s: float,
@@ -100,6 +112,14 @@ def deadline_retry_at(now: datetime, deadline: datetime, attempts: int, *, call_
     return min(now + timedelta(seconds=gap), latest)
 
 
+class _Lane(asyncio.Task[None]):
+    """One customer's claimed rows being sent, in order."""
+
+    def __init__(self, coro: Coroutine[Any, Any, None], *, rows: int) -> None:
+        super().__init__(coro)
+        self.rows = rows
+
+
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
@@ -111,13 +131,21 @@ class DeliveryWorker:
         self.config = config
         self.metrics = metrics
         self.deadline_wakeup = asyncio.Event()
-        self.wakeup: asyncio.Event = Wakeup(self.deadline_wakeup)
+        self.wakeup = Wakeup(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
         self.instance = instance  # the lease holder; None: leases name no holder
         self._retries: list[datetime] = []  # planned tries of deadline-bound rows (a heap)
-        self._main_batches = 0  # batches of the main loop out right now
+        self._main_lanes = 0  # lanes of the main loop out right now
+        self._lanes: set[asyncio.Task[None]] = set()  # lanes being sent in the background (run_forever)
+        self._busy: dict[int, int] = {}  # customer -> lanes of theirs out now: their next rows wait
+        self._room = asyncio.Event()  # a lane finished: rows out went down
+        self._idle = asyncio.Event()  # the main loop's last lane finished
+        self._batches_done = 0  # claimed batches whose every lane finished
+        self._last_claim = 0.0  # loop time of the main loop's last claim
+        # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
+        self.most_out = client.config.max_concurrency + config.outbox_batch
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
         self.db_waiting = 0  # claims and outcome commits waiting for (or holding) the database now
         self.make_way = make_way  # awaited before the main loop's claims: callbacks being acked go first
@@ -127,17 +155,22 @@ class DeliveryWorker:
         return self.instance.id if self.instance is not None else None
 
     async def run_forever(self) -> None:
-        await asyncio.gather(
-            run_loop("delivery", self.deliver_due, self.wakeup, self.config.poll_interval_s),
-            run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
-                     self._until_next_retry))
+        try:
+            await asyncio.gather(
+                run_loop("delivery", self.deliver_overlapping, self.wakeup, self.config.poll_interval_s),
+                run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
+                         self._until_next_retry))
+        finally:  # stopping: calls still out are cut off; their rows stay 'sending' until their lease ends
+            for task in self._lanes:
+                task.cancel()
+            await asyncio.gather(*self._lanes, return_exceptions=True)
 
     async def deliver_deadline_bound(self) -> int:
-        """The deadline-bound rows' own round: while a batch of the main loop is still out (its
-        slowest call would hold them up), or when a planned retry falls due; otherwise the main
+        """The deadline-bound rows' own round: while rows of the main loop are still out (it may be
+        waiting for room, behind their slow calls), or when a planned retry falls due; otherwise the main
         loop, which claims them first anyway, is about to."""
         now = self.clock.now()
-        if not self._main_batches and not (self._retries and self._retries[0] <= now):
+        if not self._main_lanes and not (self._retries and self._retries[0] <= now):
             return 0
         return await self.deliver_due(deadline_bound_only=True)
 
@@ -157,43 +190,100 @@ class DeliveryWorker:
         return self.db_waiting > 0
 
     async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
+        """Claim one batch and send it; returns when every row of it has an outcome (tests, drain)."""
+        lanes = await self._claim_and_start(deadline_bound_only=deadline_bound_only)
+        await asyncio.gather(*lanes)
+        return sum(lane.rows for lane in lanes)
+
+    async def deliver_overlapping(self) -> int:
+        """The main loop's round: claim the next batch beside earlier ones' calls once they have been
+        out OVERLAP_AFTER_S (or when they all end), so a slow call holds up no other customer's
+        answer. Rows out stay within
+        `most_out` (the client's call slots, plus one batch queued); a customer with a row out
+        has their next rows wait for it (OutboxRepo.claim_due `busy`), so each customer's
+        messages still go in order. Returns rows claimed, or batches finished meanwhile."""
+        while self.in_flight > self.most_out - self.config.outbox_batch:
+            self._room.clear()
+            await self._room.wait()
+        loop = asyncio.get_running_loop()
+        if self._lanes:  # calls are out: claim beside them only once they have been out a while
+            self._idle.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), self._last_claim + OVERLAP_AFTER_S - loop.time())
+        self._last_claim = loop.time()
+        done = self._batches_done
+        # A claim while calls are out can wait its turn: only a claim with nothing out (and the
+        # outcomes) make the inbox end its shared transaction early (needs_db).
+        lanes = await self._claim_and_start(deadline_bound_only=False, urgent=not self._lanes)
+        left = [len(lanes)]
+
+        def finished(task: asyncio.Task[None]) -> None:
+            self._lanes.discard(task)
+            if not self._lanes:
+                self._idle.set()
+            if not task.cancelled() and task.exception() is not None:  # its rows stay 'sending' until their lease ends
+                log.error("outbox lane failed", exc_info=task.exception())
+            left[0] -= 1
+            if not left[0]:  # the batch is done: its customers' next rows may be due
+                self._batches_done += 1
+                self.wakeup.set_alone()
+
+        for lane in lanes:
+            self._lanes.add(lane)
+            lane.add_done_callback(finished)
+        return sum(lane.rows for lane in lanes) or self._batches_done - done
+
+    async def _claim_and_start(self, *, deadline_bound_only: bool, urgent: bool = True) -> list[_Lane]:
+        """Claim due rows (none of a customer with a row out) and start one task per customer."""
         if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
             await self.make_way()
         now, cfg = self.clock.now(), self.config
-        self.db_waiting += 1
+        self.db_waiting += urgent
         try:
             async with self.sessions.begin() as session:
                 batch = await OutboxRepo(session).claim_due(
                     now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
                     deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
-                    deadline_bound_only=deadline_bound_only)
+                    deadline_bound_only=deadline_bound_only, busy=list(self._busy))
                 if self.on_claim is not None:
                     batch = await self.on_claim(session, batch)
                 claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
         finally:
-            self.db_waiting -= 1
-        if not claimed:
-            return 0
-        held = {row[0] for row in claimed}
+            self.db_waiting -= urgent
+        # Rows for one customer go in order; different customers go in parallel.
+        by_lane: dict[Any, list[tuple]] = {}
+        for row in claimed:
+            by_lane.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
+        return [self._start(key, rows, main=not deadline_bound_only) for key, rows in by_lane.items()]
+
+    def _start(self, key: Any, rows: list[tuple], *, main: bool) -> _Lane:
+        """Start sending one customer's rows; the bookkeeping is taken now (before any other claim
+        can run) and given back when the task ends, however it ends."""
+        held = {row[0] for row in rows}
         if self.instance is not None:
             self.instance.outbox |= held  # its heartbeat renews these leases while we work
-        # Rows for one customer go in order; different customers go in parallel.
-        lanes: dict[Any, list[tuple]] = {}
-        for row in claimed:
-            lanes.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
-        self.in_flight += len(claimed)
-        main = not deadline_bound_only
-        self._main_batches += main
-        try:
-            await asyncio.gather(*(self._lane(rows) for rows in lanes.values()))
-        finally:
-            self.in_flight -= len(claimed)
-            self._main_batches -= main
+        customer = key if isinstance(key, int) else None
+        if customer is not None:
+            self._busy[customer] = self._busy.get(customer, 0) + 1
+        self.in_flight += len(rows)
+        self._main_lanes += main
+
+        def release(_: object) -> None:
+            self.in_flight -= len(rows)
+            self._main_lanes -= main
+            if customer is not None:
+                self._busy[customer] -= 1
+                if not self._busy[customer]:
+                    del self._busy[customer]
             if self.instance is not None:
                 self.instance.outbox -= held
-        return len(claimed)
+            self._room.set()
 
-    async def _lane(self, rows: list[tuple]) -> None:
+        task = _Lane(self._send_lane(rows), rows=len(rows))
+        task.add_done_callback(release)
+        return task
+
+    async def _send_lane(self, rows: list[tuple]) -> None:
         for item_id, api, payload, deadline, attempts, _ in rows:
             await self._deliver(item_id, api, payload, deadline, attempts)
 

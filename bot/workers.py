@@ -40,6 +40,10 @@ class Wakeup(asyncio.Event):
         for event in self.also:
             event.set()
 
+    def set_alone(self) -> None:
+        """Wake this loop only."""
+        super().set()
+
 
 class Worker(Protocol):
     """A background worker the app runs and `drain()` steps: `run_once()` returns the work done."""

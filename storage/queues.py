@@ -209,9 +209,12 @@ class OutboxRepo:
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
                         deadline_lease_s: float | None = None, dead_after_s: float | None = None,
-                        deadline_bound_only: bool = False) -> list[OutboxItem]:
+                        deadline_bound_only: bool = False, busy: Collection[int] = ()) -> list[OutboxItem]:
         """Due pending rows, plus rows whose sender died mid-send (lease run out, or holder dead),
         earliest deadline first: deadline-bound rows by deadline, then the others by due time.
+        Rows of the customers in `busy` (whose earlier rows this process is still sending) wait, so
+        each customer's messages go out in order; deadline-bound rows never wait (a welcome code
+        dies in 20 s).
 
         A deadline-bound row's lease is `deadline_lease_s` (default `lease_s`) and never outlives its
         deadline; with `deadline_bound_only` no other row is claimed."""
@@ -221,6 +224,9 @@ class OutboxRepo:
                           & takeable(OutboxItem.lease_until, OutboxItem.lease_owner, now=now,
                                      dead_after_s=dead_after_s)),
                       OutboxItem.due_at <= now))
+        if busy:
+            due = due.where(or_(OutboxItem.customer_id.is_(None), OutboxItem.deadline.is_not(None),
+                                OutboxItem.customer_id.not_in(list(busy))))
         urgent = due.where(OutboxItem.deadline.is_not(None)).order_by(OutboxItem.deadline, OutboxItem.id)
         if deadline_bound_only:
             rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())

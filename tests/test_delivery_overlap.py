@@ -1,0 +1,75 @@
+"""The running delivery worker does not make every customer wait for one slow call at WeCom: the
+next answers go out while it is still out, and one customer's answers still arrive in order."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import SystemClock
+from bot.config import WeComConfig, WorkerConfig
+from bot.delivery import DeliveryWorker
+from storage.models import Customer, OutboxItem
+from tests.waiting import wait_until
+
+
+@dataclass
+class SlowWeCom:
+    """Takes the call for "slow" until released; answers every other one at once."""
+
+    config: WeComConfig = field(default_factory=WeComConfig)
+    calls: list[str] = field(default_factory=list)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def call(self, api: str, payload: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self.calls.append(payload["text"]["content"])
+        if payload["text"]["content"] == "slow":
+            await self.release.wait()
+        return {"errcode": 0, "msgid": "m"}
+
+
+def answer(customer_id: int, text: str, now: datetime) -> OutboxItem:
+    return OutboxItem(api="kf/send_msg", payload={"touser": str(customer_id), "msgtype": "text",
+                                                  "text": {"content": text}},
+                      kind="reply", status="pending", attempts=0, due_at=now, last_error="", created_at=now,
+                      customer_id=customer_id)
+
+
+async def test_a_slow_answer_holds_up_neither_other_customers_nor_the_order_of_its_own(sessions) -> None:
+    clock = SystemClock()
+    now = clock.now()
+    async with sessions.begin() as s:
+        a, b = (Customer(external_userid=f"wmOverlap{n}", first_seen_at=now, last_seen_at=now) for n in "AB")
+        s.add_all([a, b])
+        await s.flush()
+        s.add(answer(a.id, "slow", now))
+    wecom = SlowWeCom()
+    worker = DeliveryWorker(sessions, wecom, clock, WorkerConfig(poll_interval_s=0.05))  # type: ignore[arg-type]
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        assert await wait_until(lambda: wecom.calls == ["slow"], timeout=10.0)
+        async with sessions.begin() as s:  # A writes again, then B: both answers are queued behind A's slow one
+            s.add(answer(a.id, "A's second", clock.now()))
+            s.add(answer(b.id, "B's first", clock.now()))
+        worker.wakeup.set()
+
+        # B is answered while A's first answer is still out at WeCom ...
+        assert await wait_until(lambda: "B's first" in wecom.calls, timeout=10.0)
+        await asyncio.sleep(0.3)
+        assert wecom.calls == ["slow", "B's first"]  # ... and A's second never overtakes A's first
+        wecom.release.set()
+        assert await wait_until(lambda: len(wecom.calls) == 3, timeout=10.0)
+        assert wecom.calls == ["slow", "B's first", "A's second"]
+
+        async def all_sent() -> bool:
+            async with sessions() as s:
+                return set((await s.scalars(select(OutboxItem.status))).all()) == {"sent"}
+
+        assert await wait_until(all_sent, timeout=10.0)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
