@@ -3,7 +3,6 @@ so a channel naming an unknown stage stops `wanzi serve`, not a welcome."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
@@ -23,7 +22,6 @@ from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.replies.config import FaqConfig
 from handlers.replies.feelings import model_for as feelings_model
 from handlers.replies.kept_examples import prepare_examples
-from handlers.replies.keywords import keyword_extractor
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
@@ -95,9 +93,11 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
 
 
 async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
-    """Load the sentence model, build the knowledge index, embed the suggestion and feelings
-    examples and load the digest's keyword table at start-up, in a thread, before the first
-    question; with `sessions`, texts embedded before (by any replica) come from the database.
+    """Load the sentence model, build the knowledge index and embed the suggestion and feelings
+    examples at start-up, in a thread, before the first question; with `sessions`, texts embedded
+    before (by any replica) come from the database. Not the digest's keyword table: it would hold
+    about 130 MB in every process (the welcome burst's peak RSS went 175 → 311 MB) for a page
+    managers open once a day; the first digest loads it in a thread.
 
     A failure here is only logged: the first question retries the load and fails loudly then.
     """
@@ -112,10 +112,6 @@ async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession]
         await prepare_examples(example_models(services), sessions)
     except Exception:  # noqa: BLE001 - the first statement retries (persona/examples.py logs then)
         log.exception("example sentences warm-up failed")
-    try:  # jieba's IDF table for the digest's hot keywords: seconds, else paid by the first 简报 page
-        await asyncio.to_thread(keyword_extractor)
-    except Exception:  # noqa: BLE001 - the first digest retries and fails loudly then
-        log.exception("keyword table warm-up failed")
 
 
 def example_models(services: Services) -> list[ExampleModel[Any]]:

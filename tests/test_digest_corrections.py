@@ -102,18 +102,6 @@ def test_hot_keywords_skip_filler_words_customers_use_in_every_chat() -> None:
     assert not {"东西", "我要", "真的", "觉得"} & set(words), words
 
 
-async def test_start_up_loads_the_keyword_table_so_the_managers_first_digest_page_does_not() -> None:
-    # The first 今天 digest after a start took 6.6 s in the sandbox: jieba's IDF table loaded on the click.
-    from types import SimpleNamespace
-
-    from handlers.replies.keywords import _extractor
-    from handlers.wiring import warm_up
-
-    _extractor.cache_clear()
-    await warm_up(SimpleNamespace(knowledge=None, suggestions=None))  # type: ignore[arg-type]  # the rest may fail
-    assert _extractor.cache_info().currsize == 1
-
-
 def test_hot_keywords_leave_jiebas_part_of_speech_tables_unloaded() -> None:
     # jieba.analyse imports jieba.posseg: about 100 MB more in every process that built a digest.
     code = ("import sys; from handlers.replies.keywords import top_keywords; "

@@ -26,11 +26,6 @@ STOP_WORDS = frozenset("""
 """.split())
 
 
-def keyword_extractor() -> Any:
-    """Load the extractor now (start-up's warm-up), so the first digest does not wait for it."""
-    return _extractor()
-
-
 @dataclass(frozen=True, slots=True)
 class _Tfidf:
     """What jieba.analyse.TFIDF holds, without importing jieba.analyse: that import loads jieba's
