@@ -20,6 +20,7 @@ on the development split of tests/knowledge_eval (never on its final split) by
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -60,15 +61,21 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
 # running (MISMATCH). Generic shop vocabulary again.
 EXCLUSIVE: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
     tuple(tuple(kind.split()) for kind in group.split("|")) for group in (
-        "干皮 干性 皮肤干 干燥肌 | 油皮 油性 出油 大油田 油痘肌 | 混合皮 混油 混干 混合性 | 敏感肌 敏感皮 皮肤敏感",
+        "干皮 干性 皮肤干 干燥肌 | 油皮 油性 皮肤油 出油 大油田 油痘肌 | 混合皮 混油 混干 混合性 "
+        "| 敏感肌 敏感皮 皮肤敏感",
         "夏天 夏季 | 冬天 冬季 秋冬",
         "冰的 冰饮 冷萃 加冰 | 热的 热饮 热咖啡",
     ))
 MISMATCH = 1000.0
 
 
+# "皮肤有点敏感", "脸比较干": a degree word between the skin and its kind still names the kind.
+_DEGREE = re.compile(r"(皮肤|肤质|脸)(?:有点儿?|有些|比较|很|特别|超级?|挺|非常|太|偏|容易|会)")
+
+
 def kinds(text: str) -> frozenset[tuple[int, int]]:
     """(group, kind) pairs the text names."""
+    text = _DEGREE.sub("皮肤", text)
     return frozenset((g, k) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group)
                      if any(w in text for w in words))
 

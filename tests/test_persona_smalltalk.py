@@ -115,7 +115,9 @@ async def test_a_photo_after_a_check_in_is_its_proof_and_the_persona_says_so(db_
 @pytest.mark.parametrize(("text", "intent"), [
     ("今天上班被老板说了一顿，有点烦", Intent.SAD), ("好烦啊", Intent.SAD), ("好的谢啦", Intent.THANKS),
     ("谢啦", Intent.THANKS), ("嗯嗯谢谢你", Intent.THANKS), ("谢谢安慰哈", Intent.THANKS),
-    ("麻烦问下多久发货", None), ("被快递员放错柜子了怎么办", None),
+    ("麻烦问下多久发货", None),
+    ("好吧", Intent.ACK), ("好啊", Intent.ACK), ("你真好", Intent.PRAISE), ("太棒了", Intent.PRAISE),
+    ("被快递员放错柜子了怎么办", None),
 ])
 def test_everyday_wordings_of_a_bad_day_and_of_thanks(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
