@@ -116,6 +116,7 @@ async def test_a_photo_after_a_check_in_is_its_proof_and_the_persona_says_so(db_
     ("今天上班被老板说了一顿，有点烦", Intent.SAD), ("好烦啊", Intent.SAD), ("好的谢啦", Intent.THANKS),
     ("谢啦", Intent.THANKS), ("嗯嗯谢谢你", Intent.THANKS), ("谢谢安慰哈", Intent.THANKS),
     ("麻烦问下多久发货", None),
+    ("在吗在吗", Intent.PRESENCE),
     ("好吧", Intent.ACK), ("好啊", Intent.ACK), ("你真好", Intent.PRAISE), ("太棒了", Intent.PRAISE),
     ("被快递员放错柜子了怎么办", None),
 ])

@@ -105,3 +105,24 @@ async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) ->
             outbox.add("kf/send_msg", {}, kind="push", customer=customer)
         with pytest.raises(ValueError, match="admission"):
             outbox.push_kf(PushAdmission(customer.id, "contact", clock.now()), "wkWanziDemoKf01", customer, "x")
+
+
+@pytest.mark.parametrize("words", ["我要退订", "别再给我发广告了", "不想收到推送了"])
+async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, clock, words: str) -> None:
+    await wecom.customer_says("wmOwnWords1", "你好")
+    await wanzi.drain()
+    await wecom.customer_says("wmOwnWords1", words)
+    await wanzi.drain()
+    assert "回复“订阅”可重新开启" in wecom.customer_inbox("wmOwnWords1")[-1]  # confirmed, not a chat line
+    async with wanzi.sessions() as s:
+        customer = await CustomerRepo(s).find("wmOwnWords1")
+    assert customer is not None and customer.opted_out
+
+
+@pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订"])
+async def test_an_order_or_a_question_about_opting_out_is_not_an_opt_out(wanzi, wecom, words: str) -> None:
+    await wecom.customer_says("wmOwnWords2", words)
+    await wanzi.drain()
+    async with wanzi.sessions() as s:
+        customer = await CustomerRepo(s).find("wmOwnWords2")
+    assert customer is not None and not customer.opted_out

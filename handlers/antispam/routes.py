@@ -12,7 +12,13 @@ from handlers.services import Ctx
 
 router = Router("antispam")
 
-OPT_OUT = re.compile(r"^\s*(退订|TD|td|Td|取消订阅)\s*$")
+# The keyword alone, or said in a customer's own words ("我要退订", "别再给我发广告了", "不想收到推送了").
+# Shipping words stay out ("别发货了" is about an order), and so do questions ("怎么退订？").
+OPT_OUT = re.compile(
+    r"^\s*(?:(?:我要|我想|帮我|请|麻烦|那就|那|我)?(?:退订|取消订阅|TD|td|Td)(?:吧|了|一下|啦|谢谢)?"
+    r"|(?:请|麻烦)?(?:以后|今后)?(?:不要|别|不用)再?(?:给我)?(?:发|推|推送)(?:消息|广告|推送|营销|这些|这种)(?:了|啦)?"
+    r"|我?(?:不想|不要|不愿意)再?(?:收到|接收|看到|收)(?:你们的?)?(?:推送|广告|营销消息|营销)(?:了|啦)?"
+    r")[\s。.!！~～]*$")
 OPT_IN = re.compile(r"^\s*(订阅|恢复订阅)\s*$")
 
 
