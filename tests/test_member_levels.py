@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
@@ -191,3 +192,21 @@ async def found(ctx: Any, ext: str) -> Customer:
     customer = await ctx.repos.customers.find(ext)
     assert isinstance(customer, Customer), ext
     return customer
+
+
+@pytest.mark.parametrize(("said", "kept"), [("我生日是5月3号", "05-03"), ("我是五月三号生日的", "05-03"),
+                                            ("生日：12/25", "12-25"), ("十二月二十五号生日", "12-25")])
+async def test_the_birthday_in_the_customers_own_words_is_kept(bot, wecom, said: str, kept: str) -> None:
+    await wecom.customer_says("wmBday3", said)
+    await bot.drain()
+    month, day = (int(p) for p in kept.split("-"))
+    assert f"{month}月{day}日" in wecom.customer_inbox("wmBday3")[-1]  # confirmed with the date heard
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(MemberFacts.birthday))) == kept
+
+
+@pytest.mark.parametrize("said", ["我明天5月3号去店里", "生日快乐", "我的生日是2月30日"])
+def test_a_date_that_is_not_a_birthday_is_not_kept(said: str) -> None:
+    from handlers.points.birthdays import parse_birthday
+
+    assert parse_birthday(said) is None

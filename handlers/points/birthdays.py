@@ -12,12 +12,29 @@ from handlers.services import Ctx
 from storage.models import Customer
 from storage.repos.members import MemberRepo
 
-SAID = re.compile(r"(?:我的)?生日(?:是|在)?\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*(?:日|号)?[。！!～~]?")
+_END = r"(?:哦|呀|啦|哈|呢|的)?[。！!～~]?"
+# "我的生日是3月5日", "我生日5月3号", "生日：5/3"; and the date first: "我是五月三号生日的", "5月3号生日".
+SAID = (re.compile(r"(?:我的?|本人)?生日(?:是|在|[:：])?\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*(?:日|号)?" + _END),
+        re.compile(r"(?:我是?|本人)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|号)\s*(?:的)?(?:生日|出生)" + _END))
+_DIGITS = "一二三四五六七八九"
+
+
+def _arabic(text: str) -> str:
+    """五月三号 → 5月3号 (Chinese numerals up to 三十九 before 月, 日 or 号)."""
+    def number(m: re.Match[str]) -> str:
+        word = m[1]
+        tens, _, ones = word.rpartition("十")
+        if "十" not in word:
+            return str(_DIGITS.index(word) + 1) + m[2]
+        value = (_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_DIGITS.index(ones) + 1 if ones else 0)
+        return str(value) + m[2]
+    return re.sub(r"([一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])(月|日|号)", number, text)
 
 
 def parse_birthday(text: str) -> str | None:
     """"我的生日是3月5日" → "03-05"; None when the text is not (only) that."""
-    m = SAID.fullmatch(text.strip())
+    said = _arabic(text.strip())
+    m = next((m for pattern in SAID if (m := pattern.fullmatch(said))), None)
     if m is None or not valid_day(int(m[1]), int(m[2])):
         return None
     return f"{int(m[1]):02d}-{int(m[2]):02d}"
