@@ -72,6 +72,7 @@ TEMPLATES: dict[str, Spec] = {
     "staff.help": Spec.of(APP_TEXT, "staff", "commands"),
     "staff.unknown_command": Spec.of(APP_TEXT, "staff", "command"),
     "staff.not_allowed": Spec.of(APP_TEXT, "staff", "command", "role"),
+    "staff.plain_text": Spec.of(APP_TEXT, "staff"),
     # escalation to human advisors (customer-facing, persona voice)
     "escalation.handoff": Spec.of(KF_TEXT, "name", "advisor"),  # an advisor is taking the chat over
     "escalation.queued": Spec.of(KF_TEXT, "name"),  # working hours, nobody free yet

@@ -122,6 +122,18 @@ async def test_help_lists_what_your_role_may_run(bot, wecom) -> None:
     assert "/tag" in typo and "没有找到指令" in typo
 
 
+async def test_plain_words_to_the_app_get_an_answer_and_change_nothing(bot, wecom) -> None:
+    await kit.customer(bot, "wmX000002", name="陈洁")
+    assert "/claim" in await say(bot, wecom, "li.na", "帮助")  # the help, as if /help
+    before = await state(bot)
+    assert "「/tickets」" in await say(bot, wecom, "li.na", "tickets")  # the slash forgotten: proposed
+    proposed = await say(bot, wecom, "li.na", "tag 陈洁 +黑名单")
+    assert "「/tag 陈洁 +黑名单」" in proposed  # a change is only proposed
+    chat = await say(bot, wecom, "li.na", "你好，今天有什么要处理的吗")
+    assert "/help" in chat
+    assert await state(bot) == before
+
+
 # --- customers ------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,8 @@ from storage.models import StaffPending
 router = Router("staff")
 
 CHOICE = re.compile(r"\s*(\d{1,2})\s*")
+HELP_WORDS = frozenset({"help", "帮助", "菜单", "指令", "命令", "?", "？"})
+NOT_STAFF = "你还不是已登记的运营人员，暂时不能使用指令。请联系管理员开通。"
 
 
 def _is_command(event: AppMessageReceived, _: Ctx) -> bool:
@@ -37,7 +39,7 @@ async def run_command(event: AppMessageReceived, ctx: Ctx) -> None:
     if ctx.staff is None:
         ctx.repos.audit.record(actor=event.from_user, action="command_refused", target=event.content.split()[0][:64],
                                detail={"reason": "not staff"}, now=ctx.clock.now())
-        await ctx.reply("你还不是已登记的运营人员，暂时不能使用指令。请联系管理员开通。")
+        await ctx.reply(NOT_STAFF)
         return
     try:
         words = tokenize(event.content)
@@ -65,6 +67,27 @@ async def answer_choice(event: AppMessageReceived, ctx: Ctx) -> None:
     words = list(pending.payload["words"])
     words[int(pending.payload["index"])] = candidates[number - 1]
     await execute(ctx, words)
+
+
+def _is_plain_text(event: AppMessageReceived, _: Ctx) -> bool:
+    return event.msg_type == "text" and bool(event.content.strip())
+
+
+@router.on(AppMessageReceived, when=_is_plain_text)
+async def plain_text(event: AppMessageReceived, ctx: Ctx) -> None:
+    """Words that are not a command still get an answer: "帮助" is /help, "tickets" proposes
+    "/tickets" (the slash forgotten), anything else says how to talk to the app."""
+    if ctx.staff is None:
+        await ctx.reply(NOT_STAFF)
+        return
+    words = event.content.split()
+    first = words[0].lower()
+    if first in HELP_WORDS:
+        await execute(ctx, ["/help"])
+    elif "/" + first in ctx.services.commands:  # run only when asked for with the slash
+        await ctx.reply(f"指令要以 / 开头哦。你是想发送「{' '.join(['/' + first, *words[1:]])}」吗？")
+    else:
+        await ctx.reply(ctx.render("staff.plain_text", staff=ctx.staff.name).text)
 
 
 async def execute(ctx: Ctx, words: list[str]) -> None:
