@@ -339,6 +339,15 @@ async def warm_up_then_freeze(services: Any, sessions: async_sessionmaker[AsyncS
     gc.freeze()
 
 
+def stopping(stop: asyncio.Event) -> None:
+    """The SIGINT/SIGTERM handler of `wanzi serve` and `wanzi sandbox`: stop serving, and let long
+    embedding batches in worker threads give up (the exit would otherwise wait for them)."""
+    from persona.embed import abandon_work
+
+    abandon_work()
+    stop.set()
+
+
 def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
     async def run_workers(app: web.Application) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),

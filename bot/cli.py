@@ -82,6 +82,8 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     """The bot on server.host:port and, with `[console] listen`, the console on its own address."""
     import signal
 
+    from bot.app import stopping
+
     if config.server.intake_thread:
         app.middlewares.append(forwarded_peer)  # before start-up freezes the app
     if config.server.switch_interval_ms:  # the intake thread gets the GIL sooner (bench/README.md)
@@ -108,7 +110,7 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stopping, stop)
     try:
         await stop.wait()
     finally:

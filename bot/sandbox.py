@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.app import config_from, create_app
+from bot.app import config_from, create_app, stopping
 from bot.config import Config
 from bot.config.writing import as_toml
 from bot.instance import bind_port
@@ -204,7 +204,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stopping, stop)
     try:
         await stop.wait()
     finally:

@@ -19,6 +19,7 @@ not take every core from the process serving the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 from collections import OrderedDict
@@ -33,6 +34,20 @@ MEMO = 4096  # texts whose vectors are kept (1.5 kB each)
 CHUNK = 8  # texts embedded per hold of the lock
 
 Vectors = npt.NDArray[np.float32]
+
+_STOPPING = threading.Event()
+
+
+class Abandoned(asyncio.CancelledError):
+    """The process is stopping: a long batch gave up between chunks. A cancellation, so the task that
+    awaited the worker thread ends as cancelled, with nothing logged as a failure."""
+
+
+def abandon_work() -> None:
+    """For a process on its way out (Ctrl+C, SIGTERM): long batches (a knowledge base, example
+    sentences at start-up) stop at their next chunk, so the exit does not wait for a worker thread
+    to embed hundreds of texts nobody will use. Process-wide and for good: call it only when exiting."""
+    _STOPPING.set()
 
 
 class Embedder(Protocol):
@@ -72,6 +87,8 @@ class E5Embedder:
         # A long batch (a knowledge base, example sentences at start-up) takes the lock CHUNK texts
         # at a time, so a customer's question waits for one chunk, not for the whole batch.
         for start in range(0, len(missing), CHUNK):
+            if _STOPPING.is_set():
+                raise Abandoned("the process is stopping")
             with self._lock:
                 chunk = [t for t in missing[start:start + CHUNK] if (is_query, t) not in self._memo]
                 if chunk:

@@ -43,7 +43,7 @@ async def sandbox(db: Path, *, env: dict[str, str] | None = None
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            await asyncio.wait_for(proc.wait(), 10)
+            await asyncio.wait_for(proc.wait(), 20)
         except asyncio.TimeoutError:
             proc.kill()
 

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pytest
 
+import persona.embed
 from persona import PersonaError
 from persona.embed import E5Embedder, Vectors
 from persona.faq import DEFAULT_THRESHOLD, FaqEntry, FaqIndex, load_faq_file
@@ -129,3 +131,25 @@ async def test_embedding_never_runs_on_the_event_loop() -> None:
     await asyncio.gather(fresh.ready(), fresh.ready())
     assert await fresh.best("多久发货") is not None
     assert embedder.callers and threading.get_ident() not in embedder.callers
+
+
+class _SlowModel:
+    """Stands in for the sentence model: counts the texts it embeds; Ctrl+C arrives during the first chunk."""
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        self.embedded += len(texts)
+        persona.embed.abandon_work()
+        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+
+async def test_a_stopping_process_does_not_wait_for_a_long_embedding(monkeypatch) -> None:
+    monkeypatch.setattr(persona.embed, "_STOPPING", threading.Event())  # this test's process only
+    embedder, model = E5Embedder(), _SlowModel()
+    embedder._model = model
+    texts = [f"第{n}个问题怎么办" for n in range(200)]
+    with pytest.raises(asyncio.CancelledError):  # the awaiting task ends cancelled, not failed
+        await asyncio.to_thread(embedder.query, texts)
+    assert model.embedded == persona.embed.CHUNK  # it stopped after the chunk under way, not 200 texts later
