@@ -139,10 +139,10 @@ class _SlowModel:
     def __init__(self) -> None:
         self.embedded = 0
 
-    def encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+    def encode(self, texts: Sequence[str], is_query: bool) -> Vectors:
         self.embedded += len(texts)
         persona.embed.abandon_work()
-        return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+        return np.full((len(texts), 384), 384 ** -0.5, dtype=np.float32)
 
 
 async def test_a_stopping_process_does_not_wait_for_a_long_embedding(monkeypatch) -> None:
