@@ -18,7 +18,7 @@ SH = ZoneInfo("Asia/Shanghai")
 def texts_of(key: str) -> list[str]:
     """Every phrasing of a key in the shipped default persona (小柚), at any time of day."""
     persona = load_persona(default_persona_path("interest"))
-    return list({persona.render(key, seed=str(n), hour=hour, name="", scene="").text
+    return sorted({persona.render(key, seed=str(n), hour=hour, name="", scene="").text
                  for n in range(40) for hour in (None, 3, 8, 12, 15, 20)})
 
 
@@ -36,7 +36,8 @@ async def enter_then_say(bot: BotUnderTest, wecom, ext: str, text: str) -> list[
     await bot.drain()
     await wecom.customer_says(ext, text)
     await bot.drain()
-    return wecom.customer_inbox(ext)
+    inbox: list[str] = wecom.customer_inbox(ext)
+    return inbox
 
 
 @pytest.mark.parametrize("hello", ["你好", "哈喽", "您好呀"])

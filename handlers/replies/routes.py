@@ -116,8 +116,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here"; "好的，那我等你们消息" with an open ticket, or a question a colleague
-    was promised to answer, is told the colleague will answer here (no promise the persona never made)."""
+    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here";
+    "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
+    the colleague will answer here (no promise the persona never made)."""
     if intent is Intent.GREETING:
         if await just_welcomed(ctx, customer):  # "你好" right after our welcome: one opener is enough
             await ctx.say("chat.greet_again", name=customer.name)
