@@ -49,6 +49,11 @@ async def test_a_greeting_right_after_the_welcome_gets_a_short_presence_line_not
     assert reply not in texts_of("chat.greeting")
 
 
+async def test_are_you_there_right_after_the_welcome_gets_the_presence_line(wanzi, wecom) -> None:
+    welcome, reply = await enter_then_say(wanzi, wecom, "wmOpen0007", "在吗")
+    assert reply in texts_of("chat.presence") and reply not in texts_of("chat.greeting")
+
+
 async def test_entering_and_greeting_in_one_go_still_gets_one_opener(wanzi, wecom) -> None:
     await wecom.customer_enters_kf("wmOpen0002")
     await wecom.customer_says("wmOpen0002", "你好")
