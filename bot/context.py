@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Generic, Mapping, TypeVar
+from typing import Any, Callable, Generic, Mapping, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,15 +58,21 @@ class Context(Generic[S]):
         return (self.channel_overlays or {}).get(channel, channel)
 
     def render(self, key: str, *, last_variant: int | None = None, overlay: str | None = None,
-               slot: str | None = None, **facts: object) -> Rendered:
+               slot: str | None = None, fits: Callable[[str], bool] | None = None, **facts: object) -> Rendered:
         """Render in the persona's voice, seeded per customer so phrasing varies between people;
         local time of day (or `slot`, see Persona.render), holidays and the customer's channel (or
-        `overlay`) pick the texts."""
+        `overlay`) pick the texts; `fits` keeps only the phrasings it accepts."""
         seed = self.customer.external_userid if self.customer else (self.staff.userid if self.staff else "")
         local = self.local_now
         return self.persona.render(key, seed=f"{seed}|{self.clock.time() // 60:.0f}", last_variant=last_variant,
-                                   hour=local.hour, on=local.date(), slot=slot,
+                                   hour=local.hour, on=local.date(), slot=slot, fits=fits,
                                    channel_override=self.channel_override if overlay is None else overlay, **facts)
+
+    def fitting(self, key: str, fits: Callable[[str], bool], **facts: object) -> bool:
+        """Whether `render` has a phrasing of `key` that `fits` accepts (same time, holiday, channel)."""
+        local = self.local_now
+        return self.persona.fitting(key, fits, hour=local.hour, on=local.date(), slot=None,
+                                    channel_override=self.channel_override, **facts)
 
     async def reply(self, text: str, *, kind: str = "answer", template_key: str = "") -> None:
         """Answer whoever sent the current event, on the channel it came from."""

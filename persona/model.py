@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from persona.faq import FaqEntry
@@ -167,21 +167,35 @@ class Persona:
             return holiday.templates[key]
         return self.templates.get(key)
 
-    def render(self, key: str, *, seed: str = "", last_variant: int | None = None, hour: int | None = None,
-               on: date | None = None, channel_override: str = "", slot: str | None = None,
-               **facts: object) -> Rendered:
-        """The text for a key; never the phrasing `last_variant` names when there is a choice.
-
-        Channel overlays beat holiday overlays beat the base text; inside each, a time-of-day
-        slot beats the plain variants. `slot` overrides the hour's slot ("" = the plain,
-        time-neutral variants: the customer's own greeting named another time of day).
-        """
+    def _options(self, key: str, on: date | None, channel_override: str, slot: str | None,
+                 hour: int | None) -> tuple[str, ...]:
         template = self._template(key, on, channel_override)
         if template is None:
             raise PersonaError(self.source, key, "unknown template")
         if slot is None and hour is not None:
             slot = time_slot(hour)
-        options = template.options(slot or None)
+        return template.options(slot or None)
+
+    def fitting(self, key: str, fits: Callable[[str], bool], *, hour: int | None = None, on: date | None = None,
+                channel_override: str = "", slot: str | None = None, **facts: object) -> bool:
+        """Whether any phrasing `render` would choose from, filled in, is one `fits` accepts."""
+        return any(fits(self._fill(key, text, facts)) for text in self._options(key, on, channel_override, slot, hour))
+
+    def render(self, key: str, *, seed: str = "", last_variant: int | None = None, hour: int | None = None,
+               on: date | None = None, channel_override: str = "", slot: str | None = None,
+               fits: Callable[[str], bool] | None = None, **facts: object) -> Rendered:
+        """The text for a key; never the phrasing `last_variant` names when there is a choice.
+
+        Channel overlays beat holiday overlays beat the base text; inside each, a time-of-day
+        slot beats the plain variants. `slot` overrides the hour's slot ("" = the plain,
+        time-neutral variants: the customer's own greeting named another time of day). `fits`
+        keeps only the phrasings it accepts (ask `fitting` first: none left is an error).
+        """
+        options = self._options(key, on, channel_override, slot, hour)
+        if fits is not None:
+            options = tuple(text for text in options if fits(self._fill(key, text, facts)))
+            if not options:
+                raise PersonaError(self.source, key, "no phrasing fits")
         index = int(hashlib.sha256(f"{seed}|{key}".encode()).hexdigest(), 16) % len(options)
         if last_variant is not None and len(options) > 1 and variant_id(options[index]) == last_variant:
             index = (index + 1) % len(options)

@@ -406,8 +406,12 @@ class StageEntry(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(64))  # rule:<name> | channel:<state> | tags
-    push: Mapped[str] = mapped_column(String(32), default="none")  # queued | deferred | suppressed | welcome | none
+    # waiting | queued | deferred | suppressed[:reason] | welcome | none
+    push: Mapped[str] = mapped_column(String(32), default="none")
     entered_at: Mapped[datetime]
+    # push "waiting": not before this time, and only once the chat has been quiet (handlers/tagging/pushes.py)
+    push_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    open_kfid: Mapped[str] = mapped_column(String(64), default="")  # the kf account the customer wrote to
 
 
 class SuppressedPush(Base):

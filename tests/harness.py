@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.app import config_from, create_app, drain
-from bot.appkeys import CLIENT, SESSIONS
+from bot.appkeys import CLIENT, SCHEDULER, SESSIONS
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import ContextFactory
@@ -91,6 +91,11 @@ class BotUnderTest:
 
     async def drain(self) -> None:
         await drain(self.app)
+
+    async def run_job(self, name: str) -> None:
+        """One fire time of a scheduled job at the clock's now, as the running scheduler would, then drain."""
+        assert await self.app[SCHEDULER].fire(name, self.clock.now())
+        await self.drain()
 
     def seal(self, plain: str, *, timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
         ts = str(int(self.clock.time()) if timestamp is None else timestamp)

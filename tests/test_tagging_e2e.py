@@ -1,5 +1,5 @@
-"""Tagging from chat through the emulator: rules → tags in WeCom → stage → the stage's content once,
-and staff changes made in WeCom read back."""
+"""Tagging from chat through the emulator: rules → tags in WeCom → stage → the stage's content once
+(when the chat has gone quiet), and staff changes made in WeCom read back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import AsyncIterator
 import pytest
 from sqlalchemy import select
 
+from handlers.tagging.pushes import JOB_NAME
 from storage.models import Customer, StageEntry, SuppressedPush, Tag
 from storage.repos import TagRepo
 from tests.harness import BotUnderTest, make_config
@@ -33,15 +34,24 @@ async def local_tags(bot: BotUnderTest, external_userid: str) -> list[str]:
         return [f"{t.group_name}:{t.name}" for t in await TagRepo(s).of_customer(row.id)]
 
 
+async def chat_goes_quiet(bot: BotUnderTest, clock, minutes: int = 11) -> None:
+    """Nobody writes for a while; the minutely job sends stage content that waited for this."""
+    clock.advance(minutes * 60)
+    await bot.run_job(JOB_NAME)
+
+
 async def befriend(bot: BotUnderTest, wecom, external_userid: str) -> None:
     await wecom.add_friend("zhang.wei", external_userid, state="spring_sale")
     await bot.drain()
 
 
-async def test_a_dry_skin_customer_asking_for_moisture_gets_interest_tags_and_a_stage_push(wanzi, wecom) -> None:
+async def test_a_dry_skin_customer_asking_for_moisture_gets_interest_tags_and_a_stage_push(wanzi, wecom,
+                                                                                          clock) -> None:
     await befriend(wanzi, wecom, "wmDry01")
     await wecom.customer_says("wmDry01", "我是干皮,想要保湿")
     await wanzi.drain()
+    assert len(wecom.customer_inbox("wmDry01")) == 2  # the welcome and the answer; the push waits for quiet
+    await chat_goes_quiet(wanzi, clock)
     assert {"肤质:干皮", "兴趣:保湿补水", "阶段:种草期"} <= set(await local_tags(wanzi, "wmDry01"))
     assert "阶段:新朋友" not in await local_tags(wanzi, "wmDry01")  # one stage tag at a time
     in_wecom = wecom.customer_tags("zhang.wei", "wmDry01")
@@ -58,6 +68,7 @@ async def test_the_stage_content_is_pushed_once_however_often_the_customer_repea
     for text in ("我是干皮,想要保湿", "补水面膜有推荐吗", "还是想要保湿"):
         await wecom.customer_says("wmDry01", text)
         await wanzi.drain()
+        await chat_goes_quiet(wanzi, clock)
         clock.advance(3 * 86_400)  # days apart: no cap is in the way
     async with wanzi.sessions() as s:
         entries = (await s.scalars(select(StageEntry).where(StageEntry.stage == "interested"))).all()
@@ -73,6 +84,8 @@ async def test_a_push_at_night_waits_for_the_end_of_quiet_hours(wanzi, wecom, cl
     await wecom.customer_says("wmNight01", "想要保湿")
     await wanzi.drain()
     assert len(wecom.customer_inbox("wmNight01")) == 2  # welcome + the answer: answers are never held back
+    await chat_goes_quiet(wanzi, clock)  # 23:11: quiet, but inside the quiet hours
+    assert len(wecom.customer_inbox("wmNight01")) == 2
     clock.set(NIGHT + 9 * 3600 - 60)  # 07:59 next morning
     await wanzi.drain()
     assert len(wecom.customer_inbox("wmNight01")) == 2
@@ -88,7 +101,10 @@ async def test_a_second_stage_the_same_day_is_deferred_by_the_daily_cap(wanzi, w
     await wanzi.drain()
     await wecom.customer_says("wmCap01", "这个多少钱")  # → considering: a second push today
     await wanzi.drain()
-    assert len(wecom.customer_inbox("wmCap01")) == 4  # welcome, answer, push, answer
+    await chat_goes_quiet(wanzi, clock)
+    assert len(wecom.customer_inbox("wmCap01")) == 4  # welcome, answer, answer, the first stage's push
+    await chat_goes_quiet(wanzi, clock)  # the second waited for quiet after the first; now the cap defers it
+    assert len(wecom.customer_inbox("wmCap01")) == 4
     clock.set(DAYTIME + 22 * 3600)  # 08:00 the next day
     await wecom.customer_says("wmCap01", "好的")  # keeps the kf window open
     await wanzi.drain()
@@ -107,11 +123,12 @@ async def test_the_rule_needing_two_mentions_in_a_week_fires_on_the_second(wanzi
     assert "高意向" in wecom.customer_tags("zhang.wei", "wmLead01")
 
 
-async def test_a_customer_who_opted_out_gets_answers_but_no_pushes(wanzi, wecom) -> None:
+async def test_a_customer_who_opted_out_gets_answers_but_no_pushes(wanzi, wecom, clock) -> None:
     await befriend(wanzi, wecom, "wmTD01")
     await wecom.customer_says("wmTD01", "TD")
     await wecom.customer_says("wmTD01", "我是干皮,想要保湿")
     await wanzi.drain()
+    await chat_goes_quiet(wanzi, clock)
     welcome, opt_out_ack, answer = wecom.customer_inbox("wmTD01")
     assert "关闭" in opt_out_ack and "保湿补水" in answer
     async with wanzi.sessions() as s:

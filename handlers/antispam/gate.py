@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 KF_PUSH_SLOTS = kf_window.MESSAGES - 1  # a push never takes the last slot: an answer must still fit
 MAX_DEFER_DAYS = 8
+CONTRADICTS = "contradicts"  # no phrasing of the content fits what the customer told us (油皮 vs 干皮 content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +184,23 @@ async def plan_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, o
 
 
 async def send_push(ctx: Ctx, gate: PushGate, customer: Customer, key: str, *, open_kfid: str = "",
-                    kf_only: bool = False, **facts: Any) -> PushOutcome:
-    """Render a template in the persona's voice and queue it as a push, if the gate admits it."""
+                    kf_only: bool = False, fits: Callable[[str], bool] | None = None, **facts: Any) -> PushOutcome:
+    """Render a template in the persona's voice and queue it as a push, if the gate admits it.
+
+    With `fits`, only phrasings it accepts may go out; when none does, the push is suppressed
+    (reason "contradicts", recorded like the gate's reasons) before the gate is asked."""
     open_kfid = open_kfid or ctx.settings.wecom.open_kfid
+    speaker = ctx.with_(customer=customer)
+    if fits is not None and not speaker.fitting(key, fits, **facts):
+        ctx.repos.pushes.suppress(customer.id, key, CONTRADICTS, now=ctx.clock.now())
+        ctx.log.info("push suppressed", extra={"customer_id": customer.id, "template": key, "reason": CONTRADICTS})
+        return PushOutcome("suppressed", CONTRADICTS)
     plan = await plan_push(ctx, gate, customer, key, open_kfid=open_kfid, kf_only=kf_only)
     admission = plan.admission
     if admission is None:
         return PushOutcome("suppressed", plan.reason)
     last = await ctx.repos.messages.last_variant(customer.id, key)
-    rendered = ctx.with_(customer=customer).render(key, last_variant=last, **facts)
+    rendered = speaker.render(key, last_variant=last, fits=fits, **facts)
     template_key = f"{key}#{rendered.variant}"
     if admission.route == "kf":
         item = ctx.outbox.push_kf(admission, open_kfid, customer, rendered.text, template_key=template_key)

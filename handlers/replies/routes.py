@@ -12,10 +12,10 @@ about themselves; for a real question it cannot answer, the plausible entries to
 there are some (猜你想问, when the model is off), else it is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
 yet (handlers/questions); for any other statement, a chat reply; with `[llm] enabled`, those last
-two go to the model first, handlers/replies/llm/); then push the new stage's content. The answer
-is written first so it leaves first. Answers are never capped; the push goes through the anti-spam
-gate. One customer message gets at most three kf messages here, inside WeCom's 5 per customer
-message.
+two go to the model first, handlers/replies/llm/); then enter the new stage, whose content waits
+for the chat to go quiet (handlers/tagging/pushes.py). Answers are never capped; the push goes
+through the anti-spam gate. One customer message gets at most three kf messages here, inside
+WeCom's 5 per customer message.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from handlers.replies.closing import closing
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.llm.ask import ask_model
+from handlers.replies.opener import just_welcomed
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -115,10 +116,14 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not); "好的，那我等你们消息" with an open ticket, or a question a colleague
-    was promised to answer, is told the colleague will answer here (no promise the persona never made)."""
+    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here";
+    "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
+    the colleague will answer here (no promise the persona never made)."""
     if intent is Intent.GREETING:
-        await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        if await just_welcomed(ctx, customer):  # "你好" right after our welcome: one opener is enough
+            await ctx.say("chat.greet_again", name=customer.name)
+        else:
+            await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
     if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
                                  or await TicketRepo(ctx.session).find_open(customer.id) is not None):

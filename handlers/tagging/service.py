@@ -3,8 +3,8 @@
 "Tag the user, match the stage, push the preset content": a customer message runs through the
 rule book; rules add or remove local tags (the source of truth, mirrored to WeCom corp tags by
 bot/tagsync.py); tags and rules imply a lifecycle stage; entering a stage pushes that stage's
-content once, through the anti-spam gate. The chat and greeting handlers call these functions;
-this module's router only handles the read-back events.
+content once, through the anti-spam gate, when the chat has gone quiet (pushes.py). The chat and
+greeting handlers call these functions; this module's router only handles the read-back events.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Sequence
 
-from handlers.antispam.gate import send_push
 from handlers.greeting.config import ChannelConfig
 from handlers.services import Ctx
 from handlers.tagging.config import TaggingConfig
+from handlers.tagging.pushes import hold_push, push_stage_content, quiet_for
 from persona.rules import TagRef, TagRule
 from storage.models import Customer, StageEntry, Tag
 
@@ -104,7 +104,8 @@ async def observe_message(ctx: Ctx, customer: Customer, text: str) -> Observatio
 
 async def enter_stage(ctx: Ctx, customer: Customer, name: str, *, source: str, push: bool,
                       open_kfid: str = "") -> StageEntry | None:
-    """Move a customer forward to a stage, swap the stage tag, push the stage's content once."""
+    """Move a customer forward to a stage, swap the stage tag, push the stage's content once (after
+    the chat has gone quiet)."""
     stages = ctx.persona.stages
     stage = stages[name]
     current = stages.get(customer.stage)
@@ -117,13 +118,14 @@ async def enter_stage(ctx: Ctx, customer: Customer, name: str, *, source: str, p
     customer.stage = name
     others = [TagRef(STAGE_GROUP, s.label) for s in stages.values() if s.name != name]
     await apply_tags(ctx, customer, add=[TagRef(STAGE_GROUP, stage.label)], remove=others, source=source)
-    key = f"stage.{name}"
     if not push:
         entry.push = "welcome"  # entered on arrival: the welcome is this stage's first touch
-    elif ctx.persona.has(key):
-        outcome = await send_push(ctx, ctx.services.push_gate, customer, key, open_kfid=open_kfid,
-                                  name=customer.name, stage=stage.label)
-        entry.push = outcome.status if not outcome.reason else f"{outcome.status}:{outcome.reason}"[:32]
+    elif ctx.persona.has(f"stage.{name}"):
+        if quiet_for(ctx):  # entered mid-chat: the content waits for a quiet chat (pushes.py)
+            hold_push(ctx, entry, open_kfid=open_kfid)
+        else:
+            entry.open_kfid = open_kfid[:64]
+            await push_stage_content(ctx, customer, entry)
     return entry
 
 

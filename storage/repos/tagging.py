@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage import groupreads, newcomers
-from storage.models import Customer, CustomerTag, RuleHit, StageEntry, Tag, TagSync
+from storage.models import Customer, CustomerTag, Message, RuleHit, StageEntry, Tag, TagSync
 from storage.queues import _for_claim
 from storage.txinfo import CUSTOMER_TAGS, RULE_HITS
 
@@ -218,6 +218,18 @@ class StageRepo:
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def claim_waiting(self, *, now: datetime, limit: int = 200) -> list[StageEntry]:
+        """Stage pushes waiting for a quiet chat whose time has come, oldest first (PostgreSQL: rows
+        another process is deciding right now are skipped)."""
+        stmt = (select(StageEntry).where(StageEntry.push == "waiting", StageEntry.push_due_at <= now)
+                .order_by(StageEntry.push_due_at, StageEntry.id).limit(limit))
+        return list((await self.session.scalars(_for_claim(self.session, stmt))).all())
+
+    async def last_message_at(self, customer_id: int) -> datetime | None:
+        """When the customer's latest message in or out (answers, staff, pushes queued) was written."""
+        await self.session.flush()
+        return await self.session.scalar(select(func.max(Message.created_at)).where(Message.customer_id == customer_id))
 
 
 @event.listens_for(Session, "after_flush")
