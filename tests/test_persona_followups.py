@@ -23,6 +23,8 @@ async def test_a_follow_up_after_the_returns_answer_is_answered_in_its_context(b
     (reply,) = await say(bot, wecom, "wmFollow01", "我还没拆呢")
     assert RETURNS in reply  # the fact again ...
     assert OPENED not in reply and reply != first  # ... the part it asks about, not the same answer twice
+    (then,) = await say(bot, wecom, "wmFollow01", "要多久")  # still about returns, after a follow-up line
+    assert RETURNS in then and OPENED not in then
     assert await count(bot, UnansweredQuestion) == 0  # no "I'll ask a colleague"
 
 

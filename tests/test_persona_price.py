@@ -45,6 +45,13 @@ async def test_an_objection_gets_the_coupon_entry_with_the_concern_acknowledged(
     assert await count(bot, UnansweredQuestion) == 0  # no "I'll ask a colleague"
 
 
+async def test_a_second_objection_gets_the_campaign_not_the_coupon_answer_again(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmPrice07", "有点贵啊")
+    (second,) = await say(bot, wecom, "wmPrice07", "太贵了吧")
+    assert COUPON in first and COUPON not in second
+    assert CAMPAIGN in second and "人工" in second
+
+
 async def test_asking_for_a_discount_gets_the_coupon_entry(bot, wecom) -> None:
     reply, *_ = await say(bot, wecom, "wmPrice03", "有没有优惠")  # (then the "considering" stage's push)
     assert COUPON in reply

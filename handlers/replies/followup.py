@@ -34,6 +34,7 @@ ASKING = ("啥", "几", "哪", "多重", "多大", "多长", "多高", "多远",
 HISTORY = 8  # messages read back: two turns with their replies
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
 OFFERS = ("reply.clarify#",)
+_ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
 class Ranker(Protocol):
@@ -58,8 +59,8 @@ class Turn:
 
 def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
     """The entries whose answer (or one of its sentences, for a follow-up line) a reply carries."""
-    return frozenset(e.id for e in entries if e.answer in text or any(s in text for s in sentences(e.answer)
-                                                                       if len(s) >= 6))
+    return frozenset(e.id for e in entries
+                     if e.answer in text or any(s.rstrip(_ENDS) in text for s in sentences(e.answer) if len(s) >= 6))
 
 
 def offered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:

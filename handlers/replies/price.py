@@ -3,9 +3,10 @@
 The knowledge base answers them when sure (an entry about coupons, say). When it is not, the
 persona answers from the knowledge base's own discount entry when there is one (an entry whose
 phrasings name the discount concept: 优惠, 折扣, 券, 满减 ...; `reply.price_faq`, which acknowledges
-the concern first); else it acknowledges the concern with the value and the persona's current
-campaign when `[facts] campaign` is set (`reply.price_campaign`: {offer} = the campaign and
-its coupon as configured), else without (`reply.price`), and offers a person. Never a discount nobody configured.
+the concern first), unless that was its answer a moment ago; else it acknowledges the concern with
+the value and the persona's current campaign when `[facts] campaign` is set
+(`reply.price_campaign`: {offer} = the campaign and its coupon as configured), else without
+(`reply.price`), and offers a person. Never a discount nobody configured.
 Bargaining ("能便宜点吗": the escalation rules' 议价 topic) still goes to a person: the discount
 entry's answer comes first, as any answer does.
 """
@@ -34,11 +35,12 @@ def discount_entry(entries: tuple[FaqEntry, ...] | list[FaqEntry], ranked: list[
     return next((m.entry for m in ranked if m.entry.id in about), None)
 
 
-async def price_answer(ctx: Ctx, text: str) -> FaqMatch | None:
-    """The discount entry to answer a price objection with, or None."""
+async def price_answer(ctx: Ctx, text: str, just_answered: frozenset[str]) -> FaqMatch | None:
+    """The discount entry to answer a price objection with, or None; None too when it was the answer
+    a moment ago ("有点贵啊" then "太贵了吧"): the second objection gets the campaign and a person."""
     kb = ctx.services.knowledge
     entry = discount_entry(kb.entries, await kb.rank(text, len(kb.entries)))
-    return FaqMatch(entry, 0.0) if entry is not None else None
+    return FaqMatch(entry, 0.0) if entry is not None and entry.id not in just_answered else None
 
 
 async def acknowledge_price(ctx: Ctx, customer: Customer) -> None:

@@ -87,8 +87,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
     price = match is None and intent is None and not suggested and safety is None and not telling and price_talk(text)
-    if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py)
-        match = await price_answer(ctx, text)
+    if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
+        match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
     if suggested:
         intent = None
     elif intent is None and match is None and not price and safety is None and not telling and text \
