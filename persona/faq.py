@@ -142,6 +142,12 @@ class FaqIndex:
         await self.ready()
         return await asyncio.to_thread(self.score, question, limit)
 
+    async def chatter(self, question: str) -> float:
+        """How close a text is to small talk and everyday off-topic lines (the matcher's "none" figure)."""
+        await self.ready()
+        assert self._matcher is not None
+        return await asyncio.to_thread(self._matcher.chatter, question)
+
     async def best(self, question: str) -> FaqMatch | None:
         """The answer to give, or None when no entry reaches the confidence threshold."""
         ranked = await self.rank(question, limit=1)

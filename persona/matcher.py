@@ -136,6 +136,10 @@ class Matcher:
                          self._best_per_entry(self._phrasing_passages @ vector), shared], axis=1)
         return rows, float((self._reference @ vector).max())
 
+    def chatter(self, question: str) -> float:
+        """Blocking: how close the question is to small talk and everyday off-topic lines (REFERENCE)."""
+        return float((self._reference @ self.embedder.query([question.strip()])[0]).max())
+
     def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
         """Blocking: the best entries, each with its probability against the others and "none"."""
         question = question.strip()

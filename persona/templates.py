@@ -38,6 +38,15 @@ TEMPLATES: dict[str, Spec] = {
     # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py)
     "reply.clarify": Spec.of(KF_TEXT, "name", "options"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
+    # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
+    # (handlers/replies/followup.py), never the same answer twice in a row
+    "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),
+    # a price objection ("太贵了吧", handlers/replies/price.py): the knowledge base's discount entry, or
+    # the concern acknowledged with the configured campaign (`offer`: [facts] campaign and coupon) or
+    # none, and a person offered
+    "reply.price_faq": Spec.of(KF_TEXT, "name", "answer", "question"),
+    "reply.price": Spec.of(KF_TEXT, "name"),
+    "reply.price_campaign": Spec.of(KF_TEXT, "name", "offer"),
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     "reply.unknown": Spec.of(KF_TEXT, "name", "how"),  # no answer and nobody to ask: honest, and how to reach a person

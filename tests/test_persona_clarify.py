@@ -5,14 +5,14 @@ entries to choose from instead of the staff queue at once; the customer's pick g
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.appkeys import SCHEDULER
 from handlers.replies.clarify import NONE_FITS, choice
 from persona.faq import FaqEntry, FaqMatch, clarify_options
 from storage.models import FaqOffer, UnansweredQuestion
 from tests import escalation_kit as kit
-from tests.harness import BotUnderTest
+from tests.chat_kit import count, say
 
 clock, bot = kit.clock, kit.bot  # Monday 10:00, the bot with the escalation team (li.na on duty below)
 
@@ -20,18 +20,6 @@ VAGUE = "你们这是真货吗？"  # the demo base's authenticity entry is plau
 OFFERED = "1. 是正品吗"  # the entry's first phrasing, numbered
 ANSWER = "防伪码"  # in the entry's answer
 PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")  # reply.fallback of the interest preset
-
-
-async def say(bot: BotUnderTest, wecom, ext: str, text: str) -> list[str]:
-    before = len(wecom.customer_inbox(ext))
-    await wecom.customer_says(ext, text)
-    await bot.drain()
-    return [str(r) for r in wecom.customer_inbox(ext)[before:]]
-
-
-async def count(bot: BotUnderTest, model: type) -> int:
-    async with bot.sessions() as s:
-        return int(await s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_a_vague_question_gets_the_plausible_entry_and_the_number_gets_its_answer(bot, wecom) -> None:

@@ -14,7 +14,8 @@ Builds take the vectors of texts embedded before from the database (vectors.py):
 session or a session factory (`ready(db)` at start-up, `sync`, `sync_from`) embeds only new texts.
 
 `build_index` is the one place that knows the index class: the holder only needs
-`await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)` and `index.entries`.
+`await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)`, `await index.chatter(text)`
+and `index.entries`.
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ class KnowledgeBase:
         await self.ready()
         ranked: list[FaqMatch] = await self._index.rank(question, limit)
         return ranked
+
+    async def chatter(self, question: str) -> float:
+        await self.ready()
+        return await self._index.chatter(question)
 
     def expect(self, revision: int) -> None:
         """This process made `revision` (not committed yet): look at the database before every answer

@@ -7,9 +7,11 @@ topic (an adverse reaction) first gets the persona's safety advice (never a prod
 the knowledge base), a sensitive question the knowledge base can answer ("不喜欢的话可以退货吗")
 first gets that answer, then the hand-off. Otherwise answer it (the knowledge base when sure; small
 talk, feelings (joy too, before a knowledge-base word in it), closings and media in the persona's
-voice; an acknowledgement when the customer told us
-about themselves; for a real question it cannot answer, the plausible entries to choose from when
-there are some (猜你想问, when the model is off), else it is queued for staff and the persona
+voice; a follow-up ("我还没拆呢" after the returns answer) in the context of the previous question
+(followup.py); a price objection with the discount entry or an honest line (price.py); an
+acknowledgement when the customer told us about themselves; for a real question it cannot answer,
+the plausible entries to choose from when there are some (猜你想问, when the model is off), else it
+is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
 yet (handlers/questions); for any other statement, a chat reply; with `[llm] enabled`, those last
 two go to the model first, handlers/replies/llm/); then enter the new stage, whose content waits
@@ -29,11 +31,15 @@ from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.closing import closing
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.feelings import glad, sense_feeling
+from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
+from handlers.replies.price import acknowledge_price, price_answer, price_talk
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx
 from handlers.tagging.service import Observation, enter_stage, observe_message
+from persona.faq import FaqMatch
+from persona.followup import gist
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.insights import SuggestionRepo
@@ -69,18 +75,25 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)
     joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
-    match = None
+    match, turn = None, None
     if text and safety is None and not telling and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
+        turn = await previous_turn(ctx, customer, event.msgid)  # what we answered a moment ago, if anything
     intent = classify(text) if match is None and safety is None else None
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer.
     suggested = (match is None and safety is None and intent is None and bool(text)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
+    if match is None and intent is None and not suggested and turn is not None:
+        match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
+    price = match is None and intent is None and not suggested and safety is None and not telling and price_talk(text)
+    if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
+        match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
     if suggested:
         intent = None
-    elif intent is None and match is None and safety is None and not telling and text and not is_question(text):
+    elif intent is None and match is None and not price and safety is None and not telling and text \
+            and not is_question(text):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         intent = closing(text) or await sense_feeling(text)
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
@@ -89,14 +102,16 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=safety)
     elif replied and match is not None:  # the answer first, then the hand-off
-        await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+        await answer_with(ctx, customer, match, text, turn, price=price)
     if trigger is not None and await escalate(ctx, reason=trigger.code, question=text) is not None:
         await _stage_quietly(event, ctx, seen)
         return
     if replied:
         pass  # said above; no person took the chat after all
     elif match is not None:
-        await ctx.say("reply.faq", name=customer.name, answer=match.entry.answer, question=text)
+        await answer_with(ctx, customer, match, text, turn, price=price)
+    elif price:
+        await acknowledge_price(ctx, customer)
     elif suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif intent is not None:
@@ -112,6 +127,20 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     await _enter_stage(event, ctx, seen)
+
+
+async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,
+                      price: bool) -> None:
+    """An entry's answer: on the entry answered a moment ago, the part the follow-up is about in a
+    follow-up line (never the same answer twice in a row); to a price objection, with the concern
+    acknowledged; else the answer in the persona's voice."""
+    entry = match.entry
+    if turn is not None and entry.id in turn.answered:
+        await ctx.say("reply.followup", name=customer.name, answer=gist(entry.answer, text), question=text)
+    elif price:
+        await ctx.say("reply.price_faq", name=customer.name, answer=entry.answer, question=text)
+    else:
+        await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
 
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:

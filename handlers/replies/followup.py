@@ -1,0 +1,132 @@
+"""Follow-ups: "我还没拆呢" right after the returns answer is about returns, not a new question.
+
+The customer's previous turn, read from the chat history (the read the model's worker uses), is
+context when it came less than FOLLOWUP_MINUTES ago and got an answer from the knowledge base
+(`reply.faq`, `reply.followup`, `reply.price_faq`) or a 猜你想问 offer (`reply.clarify`). A message
+the knowledge base is not sure of alone is then asked again together with the previous question
+(persona/followup.py `in_context`), and the entry found is answered only when that is sure AND the
+follow-up's own words still rank the entry among the CANDIDATES best with at least SUPPORT of the
+probability: "附近有好吃的吗" after the price of personal training ranks it nowhere, so it is a new
+topic, never forced into the old one; nor is a statement ("我明天再来") or a line close to small talk and
+off-topic requests ("讲个笑话"). A confident answer to the message alone always wins.
+An answer on the entry just answered is `reply.followup` with the sentence the follow-up is about
+(persona/followup.py `gist`), never the same answer text twice in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol, Sequence
+
+from handlers.escalation.rules import is_question
+from handlers.replies.clarify import choice
+from handlers.services import Ctx
+from persona.faq import FaqEntry, FaqMatch
+from persona.followup import in_context, sentences
+from persona.matcher import CANDIDATES
+from storage.models import Customer, Message
+
+FOLLOWUP_MINUTES = 5  # a later message starts afresh
+SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
+CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
+ASKING = ("啥", "几", "哪", "多重", "多大", "多长", "多高", "多远", "多宽")
+HISTORY = 8  # messages read back: two turns with their replies
+ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
+OFFERS = ("reply.clarify#",)
+_ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
+
+
+class Ranker(Protocol):
+    threshold: float
+
+    @property
+    def entries(self) -> Sequence[FaqEntry]: ...
+
+    async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]: ...
+
+    async def chatter(self, question: str) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """The context of a follow-up: what the customer asked, what the persona answered or offered."""
+
+    question: str
+    answered: frozenset[str] = frozenset()  # entry ids whose answer was sent
+    offered: frozenset[str] = frozenset()  # entry ids offered (猜你想问)
+
+
+def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
+    """The entries whose answer (or one of its sentences, for a follow-up line) a reply carries."""
+    return frozenset(e.id for e in entries
+                     if e.answer in text or any(s.rstrip(_ENDS) in text for s in sentences(e.answer) if len(s) >= 6))
+
+
+def offered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
+    lines = {line.partition(". ")[2].strip() for line in text.splitlines()}
+    return frozenset(e.id for e in entries if e.questions[0] in lines)
+
+
+def turns(history: Sequence[Message]) -> list[tuple[Message, list[Message]]]:
+    """The customer's messages, each with the persona's replies after it, oldest first."""
+    found: list[tuple[Message, list[Message]]] = []
+    for message in history:
+        if message.direction == "in" and not message.staff_userid:
+            found.append((message, []))
+        elif message.direction == "out" and found:
+            found[-1][1].append(message)
+    return found
+
+
+def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since: datetime) -> Turn | None:
+    """The turn a new message follows up on: the last one, when the knowledge base answered or
+    offered; its question joined with the turn before when that was a knowledge-base turn too
+    (a pick such as "1" is no question: the offer's question stands for it)."""
+    questions: list[str] = []
+    last: Turn | None = None
+    for asked, replies in reversed(turns(history)[-2:]):
+        if asked.created_at < since:
+            break
+        keys = [r.template_key for r in replies]
+        said = "\n".join(r.text for r in replies)
+        if not any(k.startswith(ANSWERS + OFFERS) for k in keys):
+            break
+        if last is None:
+            last = Turn("", answered_in(entries, said) if any(k.startswith(ANSWERS) for k in keys) else frozenset(),
+                        offered_in(entries, said) if any(k.startswith(OFFERS) for k in keys) else frozenset())
+        if choice(asked.text, 2) is None:
+            questions.insert(0, asked.text.strip())
+    if last is None or not questions:
+        return None
+    return Turn("，".join(questions), last.answered, last.offered)
+
+
+async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None:
+    """The customer's previous knowledge-base turn within FOLLOWUP_MINUTES, or None."""
+    history = await ctx.repos.messages.recent(customer.id, HISTORY, channel="kf")
+    earlier = [m for m in history if not (m.direction == "in" and m.external_msgid == msgid)]
+    since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+    return context_of(earlier, ctx.services.knowledge.entries, since=since)
+
+
+def asks(text: str) -> bool:
+    """A question by the escalation rules' forms, or by words they leave out ("生日有啥", "多重")."""
+    return is_question(text) or any(w in text for w in ASKING)
+
+
+async def interpret(kb: Ranker, turn: Turn, text: str) -> FaqMatch | None:
+    """The entry a follow-up asks about in the context of the previous question, or None (answer
+    it as a message of its own)."""
+    if not asks(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
+        return None
+    together = await kb.rank(in_context(turn.question, text), 1)
+    if not together or together[0].confidence < kb.threshold:
+        return None
+    if await kb.chatter(text) >= CHATTER:  # "讲个笑话", "股票怎么样"
+        return None
+    alone = await kb.rank(text, len(kb.entries))
+    place = next((n for n, m in enumerate(alone) if m.entry.id == together[0].entry.id), None)
+    if place is None or place >= CANDIDATES or alone[place].confidence < SUPPORT:
+        return None
+    return together[0]

@@ -1,0 +1,52 @@
+"""Price objections: "有点贵啊", "太贵了吧", "能便宜点吗", "有没有优惠".
+
+The knowledge base answers them when sure (an entry about coupons, say). When it is not, the
+persona answers from the knowledge base's own discount entry when there is one (an entry whose
+phrasings name the discount concept: 优惠, 折扣, 券, 满减 ...; `reply.price_faq`, which acknowledges
+the concern first), unless that was its answer a moment ago; else it acknowledges the concern with
+the value and the persona's current campaign when `[facts] campaign` is set
+(`reply.price_campaign`: {offer} = the campaign and its coupon as configured), else without
+(`reply.price`), and offers a person. Never a discount nobody configured.
+Bargaining ("能便宜点吗": the escalation rules' 议价 topic) still goes to a person: the discount
+entry's answer comes first, as any answer does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.services import Ctx
+from persona.faq import FaqEntry, FaqMatch
+from persona.matcher import concepts
+from storage.models import Customer
+
+_OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重])"  # not 贵店, 宝贵, 贵宾 ...
+                        r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价")
+
+
+def price_talk(text: str) -> bool:
+    """The customer finds it expensive or asks for a better price."""
+    return bool(_OBJECTION.search(text))
+
+
+def discount_entry(entries: tuple[FaqEntry, ...] | list[FaqEntry], ranked: list[FaqMatch]) -> FaqEntry | None:
+    """The knowledge base's entry about discounts that ranks highest for the message, if any."""
+    about = {e.id for e in entries if "discount" in concepts(" ".join(e.questions + e.keywords))}
+    return next((m.entry for m in ranked if m.entry.id in about), None)
+
+
+async def price_answer(ctx: Ctx, text: str, just_answered: frozenset[str]) -> FaqMatch | None:
+    """The discount entry to answer a price objection with, or None; None too when it was the answer
+    a moment ago ("有点贵啊" then "太贵了吧"): the second objection gets the campaign and a person."""
+    kb = ctx.services.knowledge
+    entry = discount_entry(kb.entries, await kb.rank(text, len(kb.entries)))
+    return FaqMatch(entry, 0.0) if entry is not None and entry.id not in just_answered else None
+
+
+async def acknowledge_price(ctx: Ctx, customer: Customer) -> None:
+    """No discount entry: the concern acknowledged, the campaign when one is configured, a person offered."""
+    campaign, coupon = ctx.persona.facts.get("campaign", ""), ctx.persona.facts.get("coupon", "")
+    if campaign:
+        await ctx.say("reply.price_campaign", name=customer.name, offer=f"{campaign}，{coupon}" if coupon else campaign)
+    else:
+        await ctx.say("reply.price", name=customer.name)

@@ -1,0 +1,75 @@
+"""Follow-ups: a short message right after a knowledge-base answer ("我还没拆呢" after the returns
+policy) is understood in that context, not queued for staff; the same answer is never sent twice in
+a row; a new topic or chatter is never forced into the old context. Demo knowledge base, interest preset."""
+
+from __future__ import annotations
+
+from handlers.replies.followup import FOLLOWUP_MINUTES
+from persona.followup import gist, in_context
+from storage.models import UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.chat_kit import count, say
+
+clock, bot = kit.clock, kit.bot  # Monday 10:00; the demo knowledge base (persona/faq.toml)
+
+RETURNS = "未拆封商品签收 7 天内可以无理由退换"  # the returns entry's first sentence
+OPENED = "拍照发给我们"  # ... and its second, about opened goods
+SHIPPING = "48 小时内从杭州仓发出"
+
+
+async def test_a_follow_up_after_the_returns_answer_is_answered_in_its_context(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmFollow01", "不喜欢可以退吗")
+    assert RETURNS in first and OPENED in first
+    (reply,) = await say(bot, wecom, "wmFollow01", "我还没拆呢")
+    assert RETURNS in reply  # the fact again ...
+    assert OPENED not in reply and reply != first  # ... the part it asks about, not the same answer twice
+    (then,) = await say(bot, wecom, "wmFollow01", "要多久")  # still about returns, after a follow-up line
+    assert RETURNS in then and OPENED not in then
+    assert await count(bot, UnansweredQuestion) == 0  # no "I'll ask a colleague"
+
+
+async def test_the_same_entry_asked_again_is_not_answered_word_for_word(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmFollow02", "不喜欢可以退吗")
+    (again,) = await say(bot, wecom, "wmFollow02", "不喜欢的话能退吗")  # sure on its own, the same entry
+    assert RETURNS in first and OPENED in first
+    assert RETURNS in again and OPENED not in again
+
+
+async def test_an_old_answer_is_no_context(bot, wecom, clock) -> None:
+    await say(bot, wecom, "wmFollow03", "不喜欢可以退吗")
+    clock.advance(FOLLOWUP_MINUTES * 60 + 1)
+    (reply,) = await say(bot, wecom, "wmFollow03", "我还没拆呢")
+    assert RETURNS not in reply
+
+
+async def test_chatter_after_an_answer_is_not_answered_from_it(bot, wecom) -> None:
+    await say(bot, wecom, "wmFollow04", "多久发货")
+    for text in ("讲个笑话", "我明天再来", "你们老板是谁"):
+        (reply,) = await say(bot, wecom, "wmFollow04", text)
+        assert SHIPPING not in reply, text
+
+
+async def test_another_skin_type_is_not_answered_with_the_dry_skin_cream(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmFollow05", "干皮用什么面霜")
+    assert "柚润保湿霜" in first
+    (reply,) = await say(bot, wecom, "wmFollow05", "那敏感肌呢")  # the demo base has no entry for it
+    assert "柚润保湿霜" not in reply
+
+
+async def test_a_follow_up_to_a_clarify_offer_picks_the_entry_it_is_about(bot, wecom) -> None:
+    (offer,) = await say(bot, wecom, "wmFollow06", "你们这是真货吗？")
+    assert "1. 是正品吗" in offer
+    (reply,) = await say(bot, wecom, "wmFollow06", "怎么查呢")
+    assert "防伪码" in reply
+
+
+def test_the_follow_up_names_the_skin_type_that_counts() -> None:
+    assert in_context("干皮用什么面霜", "那敏感肌呢") == "用什么面霜，那敏感肌呢"
+    assert in_context("多久发货", "广州呢") == "多久发货，广州呢"
+
+
+def test_the_gist_is_the_sentence_the_follow_up_is_about() -> None:
+    answer = "未开封保质期 3 年，开封后建议 12 个月内用完；生产日期印在瓶底。"
+    assert gist(answer, "生产日期在哪看") == "生产日期印在瓶底"
+    assert gist(answer, "要多久") == "未开封保质期 3 年，开封后建议 12 个月内用完"  # nothing in common: the first
+    assert gist("每天 7:30-21:00，周末 8:00 开门。", "周末呢") == "每天 7:30-21:00，周末 8:00 开门。"

@@ -1,0 +1,86 @@
+"""Price objections ("太贵了吧", "有点贵啊", "能便宜点吗", "有没有优惠"): the knowledge base's discount
+entry with the concern acknowledged; without one, the configured campaign (never an invented
+discount) or none, and a person offered; bargaining still reaches a person (议价)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench.knowledge import EVAL
+from handlers.replies.price import price_talk
+from storage.models import Ticket, UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.chat_kit import count, say
+from tests.harness import BotUnderTest, make_config
+
+clock, bot = kit.clock, kit.bot  # Monday 10:00; the demo knowledge base has a coupon entry
+
+COUPON = "满 199 减 30 的券"  # the demo base's coupon answer
+CAMPAIGN = "春日焕新季，满199减30"  # the interest preset's [facts] campaign and coupon
+
+
+async def start(db_url: str, wecom, clock, tmp_path: Path, persona: str | None = None) -> BotUnderTest:
+    """A bot on a knowledge base with no discount entry (the fitness shop), and maybe its own persona."""
+    sections: dict = {"faq": {"path": str(EVAL / "fitness" / "faq.csv")}}
+    if persona is not None:
+        path = tmp_path / "persona.toml"
+        path.write_text(persona, encoding="utf-8")
+        sections["persona"] = {"path": str(path)}
+    started = await BotUnderTest.start(make_config(db_url, wecom.base_url, **sections), clock)
+    wecom.connect(f"{started.url}/wecom/callback")
+    return started
+
+
+def test_price_talk_is_told_from_other_words() -> None:
+    assert all(price_talk(t) for t in ("有点贵啊", "太贵了吧", "能便宜点吗", "有没有优惠", "打折吗"))
+    assert not any(price_talk(t) for t in ("多少钱", "贵店在哪", "宝贵的意见", "多久发货"))
+
+
+async def test_an_objection_gets_the_coupon_entry_with_the_concern_acknowledged(bot, wecom) -> None:
+    for ext, text in (("wmPrice01", "有点贵啊"), ("wmPrice02", "太贵了吧")):
+        (reply,) = await say(bot, wecom, ext, text)
+        assert COUPON in reply and ("懂你" in reply or "省钱" in reply), reply
+    assert await count(bot, UnansweredQuestion) == 0  # no "I'll ask a colleague"
+
+
+async def test_a_second_objection_gets_the_campaign_not_the_coupon_answer_again(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmPrice07", "有点贵啊")
+    (second,) = await say(bot, wecom, "wmPrice07", "太贵了吧")
+    assert COUPON in first and COUPON not in second
+    assert CAMPAIGN in second and "人工" in second
+
+
+async def test_asking_for_a_discount_gets_the_coupon_entry(bot, wecom) -> None:
+    reply, *_ = await say(bot, wecom, "wmPrice03", "有没有优惠")  # (then the "considering" stage's push)
+    assert COUPON in reply
+
+
+async def test_bargaining_gets_the_coupon_then_a_person(bot, wecom) -> None:
+    answer, handoff = await say(bot, wecom, "wmPrice04", "能便宜点吗")
+    assert COUPON in answer and COUPON not in handoff
+    async with bot.sessions() as s:
+        (ticket,) = (await s.scalars(select(Ticket))).all()
+    assert ticket.reason == "sensitive:议价"
+
+
+async def test_without_a_discount_entry_the_configured_campaign_and_a_person(db_url, wecom, clock, tmp_path) -> None:
+    started = await start(db_url, wecom, clock, tmp_path)
+    try:
+        (reply,) = await say(started, wecom, "wmPrice05", "太贵了吧")
+    finally:
+        await started.stop()
+    assert CAMPAIGN in reply and "人工" in reply
+
+
+async def test_without_a_campaign_no_discount_is_promised(db_url, wecom, clock, tmp_path) -> None:
+    persona = ('[profile]\nname = "小柚"\nbrand = "柚见"\nintro = "我是小柚"\nmodel = "interest"\n'
+               '[facts]\ncampaign = ""\ncoupon = ""\ncommunity = "柚见护肤同好群"\n')
+    started = await start(db_url, wecom, clock, tmp_path, persona)
+    try:
+        (reply,) = await say(started, wecom, "wmPrice06", "有点贵啊")
+    finally:
+        await started.stop()
+    assert "人工" in reply and "不乱许优惠" in reply  # reply.price: says so, rather than name a discount
+    assert "满199减30" not in reply and "春日焕新季" not in reply
