@@ -14,7 +14,8 @@ Builds take the vectors of texts embedded before from the database (vectors.py):
 session or a session factory (`ready(db)` at start-up, `sync`, `sync_from`) embeds only new texts.
 
 `build_index` is the one place that knows the index class: the holder only needs
-`await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)` and `index.entries`.
+`await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)` and `index.entries`
+(and `await index.prepare(texts)` for the inbox's look-ahead, `prepare` below).
 """
 
 from __future__ import annotations
@@ -162,6 +163,13 @@ class KnowledgeBase:
         await self.ready()
         ranked: list[FaqMatch] = await self._index.rank(question, limit)
         return ranked
+
+    async def prepare(self, questions: Sequence[str]) -> None:
+        """Rank a group of customers' questions ahead in one batch (routes.rank_ahead): their
+        handlers' `best` then answers without a thread each. Nothing before the first build (it
+        needs a session to read the kept vectors: the first handler's `sync` gives it)."""
+        if self._built and questions:
+            await self._index.prepare(questions)
 
     def expect(self, revision: int) -> None:
         """This process made `revision` (not committed yet): look at the database before every answer

@@ -20,8 +20,10 @@ message.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from bot.dispatcher import Router
-from bot.wecom.events import KfMessageReceived
+from bot.wecom.events import Event, KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
@@ -31,7 +33,7 @@ from handlers.replies.fallback import embedded_answer
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
-from handlers.services import Ctx
+from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
@@ -111,6 +113,15 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
     await _enter_stage(event, ctx, seen)
+
+
+async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
+    """The inbox's look-ahead (Feature.lookahead): the knowledge base ranks the group's customer
+    texts in one batch, so `answer_customer`'s `best` needs no thread of its own for each."""
+    texts = [text for e in events if isinstance(e, KfMessageReceived) and e.from_customer and e.msgtype == "text"
+             and (text := e.text.strip())]
+    if len(texts) > 1:
+        await services.knowledge.prepare(texts)
 
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
