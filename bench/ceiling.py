@@ -25,6 +25,7 @@ from typing import Any, Awaitable, Callable, Coroutine
 import aiohttp
 
 from bench.common import Row, SignedLoad, percentile
+from bench.perevent import worded
 from bench.stack import Stack, load_average, open_stack, outbox_outcomes
 from bench.stages import kf_stages, welcome_stages
 
@@ -118,10 +119,14 @@ async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, 
     tag = f"{int(time.time() * 1000) % 100000:05d}"
     asked: dict[str, float] = {}
 
+    # BENCH_KF_WORDED=1: each customer asks in other words (tests/knowledge_eval's ~540 questions, in
+    # turn), so the model embeds each text once instead of remembering one question's vector
+    questions = worded() if os.environ.get("BENCH_KF_WORDED") == "1" else [QUESTION]
+
     async def one(i: int) -> None:
         ext = f"wmK{tag}{i:06d}"
         asked[ext] = time.time()
-        await emu.customer_says(ext, QUESTION)
+        await emu.customer_says(ext, questions[i % len(questions)])
 
     load_before = load_average()
     offered = await paced(customers, customers / seconds, one)
@@ -143,7 +148,8 @@ async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, 
     bot.stop()
     row = Row("kf: customers writing at once", backend, {
         "config": label or "default",
-        "offered": f"{customers} customers in {seconds:.0f} s (took {offered:.1f} s)",
+        "offered": f"{customers} customers in {seconds:.0f} s (took {offered:.1f} s)"
+                   + (f", {len(questions)} different questions" if len(questions) > 1 else ""),
         "answered": f"{len(first)}/{customers}", "p50": _secs(delays, 50), "p99": _secs(delays, 99),
         "bot CPU": f"{cpu:.1f} s", "load avg before": load_before,
         **{f"{name} p50 / p99": span for name, span in stages.items()},

@@ -1,11 +1,12 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
-    python -m bench.perevent [welcome] [kf] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
+    python -m bench.perevent [welcome] [kf] [worded] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
                              [--latency S]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
 N events are first taken in through the callback endpoint (not measured; `returning`: kf questions of
-customers who asked once before, that first round processed unmeasured); then the inbox processes
+customers who asked once before, that first round processed unmeasured; `worded`: kf questions each in
+other words, tests/knowledge_eval's, so none is embedded twice); then the inbox processes
 them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
 they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
 driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import cProfile
 import dataclasses
+import functools
 import os
 import tempfile
 import time
@@ -32,6 +34,15 @@ from sqlalchemy.engine import Engine
 
 QUESTION = "下单后多久发货"  # a knowledge-base question of the demo FAQ (persona/faq.toml)
 STAFF = ("zhang.wei", "li.na", "wang.fang", "chen.jing")
+EVAL = Path(__file__).resolve().parent.parent / "tests" / "knowledge_eval"
+
+
+@functools.cache
+def worded() -> list[str]:
+    """Every distinct customer question of the knowledge evaluation (about 500), in a fixed order."""
+    texts = (row.split(",")[0] for path in sorted(EVAL.glob("*/*.csv")) if path.stem in ("dev", "final")
+             for row in path.read_text(encoding="utf-8").splitlines()[1:])
+    return list(dict.fromkeys(t for t in texts if t))
 
 
 class Statements:
@@ -120,6 +131,9 @@ async def _offer(emu: Any, kind: str, i: int, tag: str = "warm") -> None:
         await emu.add_friend(STAFF[i % len(STAFF)], f"wmP{tag}{i:06d}", state="burst")
     elif kind in ("kf", "returning"):
         await emu.customer_says(f"wmQ{tag}{i:06d}", QUESTION)
+    elif kind == "worded":
+        questions = worded()
+        await emu.customer_says(f"wmQ{tag}{i:06d}", questions[i % len(questions)])
     else:
         await emu.staff_sends(STAFF[i % len(STAFF)], "/help")
 

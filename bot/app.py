@@ -14,7 +14,7 @@ import gc
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Collection, Mapping, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 
 import aiohttp
 from aiohttp import web
@@ -61,6 +61,7 @@ from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
+from bot.wecom.events import Event
 from bot.wecom.tokens import DbTokenStore
 from bot.workers import CommitWakes
 from persona import Persona, default_persona_path, load_persona
@@ -270,6 +271,22 @@ def _claim_checks(contexts: ContextFactory[Any], features: Sequence[Feature]) ->
     return check
 
 
+def _lookahead(contexts: ContextFactory[Any], features: Sequence[Feature]
+               ) -> Callable[[Sequence[Event]], Awaitable[None]] | None:
+    steps = [step for f in features for step in f.lookahead]
+    if not steps:
+        return None
+
+    async def ahead(events: Sequence[Event]) -> None:
+        for step in steps:
+            try:
+                await step(contexts.services, events)
+            except Exception:  # only a head start: each handler still asks for itself
+                log.warning("inbox look-ahead failed", exc_info=True)
+
+    return ahead
+
+
 async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
@@ -310,7 +327,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
                                  yield_to=(lambda: app[INTAKE].acks_waiting() or delivery.needs_db()
                                            or priority.pressed())
                                  if db.is_sqlite(config.database.url) else priority.pressed,
-                                 make_way=priority.make_way if config.server.ack_priority else None)
+                                 make_way=priority.make_way if config.server.ack_priority else None,
+                                 lookahead=_lookahead(contexts, features))
         scheduler = Scheduler(app[SESSIONS], contexts, clock, on_outbox=after_dispatch,
                               refresh_s=_schedule_refresh_s(config))
         for feature in app[FEATURES]:

@@ -27,6 +27,7 @@ from bot.metrics import Metrics
 from bot.preflight import Preflight
 from bot.scheduler import Job, JobSource
 from bot.wecom.client import WeComClient
+from bot.wecom.events import Event
 from bot.workers import Worker
 from storage.models import Customer, OutboxItem
 
@@ -40,6 +41,10 @@ CustomerPanel = Callable[[web.Request, Context[Any], Customer, Mapping[str, str]
 # In the delivery worker's claim transaction: the claimed rows to send now (the check deferred or
 # cancelled the others), e.g. the push gate's second look at pushes that waited for hours.
 ClaimCheck = Callable[[Context[Any], list[OutboxItem]], Awaitable[list[OutboxItem]]]
+# Before the inbox runs a group of events (outside its transaction), with the app's services: work
+# their handlers would each ask for, done for the group at once (the knowledge base ranks every
+# question of a kf burst's group in one batch). Only a head start: the handlers still ask.
+Lookahead = Callable[[Any, Sequence[Event]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ class Feature:
     on_failure: Mapping[str, Sequence[FollowUp]] = field(default_factory=dict)  # by API, when it ended dead/expired
     workers: Callable[[WorkerKit], Sequence[Worker]] = no_workers
     claim_checks: tuple[ClaimCheck, ...] = ()
+    lookahead: tuple[Lookahead, ...] = ()  # the inbox's head start on a group of events
     digest: tuple[Provider, ...] = ()
     console: tuple[ConsolePage, ...] = ()
     http: tuple[HttpRoute, ...] = ()  # routes for other systems (signed by the feature itself)

@@ -24,7 +24,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -89,7 +89,8 @@ class InboxWorker:
                  on_outbox: Callable[[], None] = lambda: None,
                  on_commit: Callable[[frozenset[str]], None] | None = None, instance: Instance | None = None,
                  yield_to: Callable[[], bool] = lambda: False,
-                 make_way: Callable[[], Awaitable[None]] | None = None) -> None:
+                 make_way: Callable[[], Awaitable[None]] | None = None,
+                 lookahead: Callable[[Sequence[Event]], Awaitable[None]] | None = None) -> None:
         self.sessions = sessions
         self.dispatcher = dispatcher
         self.kf = kf
@@ -106,6 +107,7 @@ class InboxWorker:
         self.instance = instance  # the lease holder; None: leases name no holder
         self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
         self.make_way = make_way  # awaited between transactions: callbacks being acked go first (bot/priority.py)
+        self.lookahead = lookahead  # before a run of events, outside its transaction (Feature.lookahead)
 
     async def run_forever(self) -> None:
         await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
@@ -168,6 +170,8 @@ class InboxWorker:
     async def _process_all(self, run: list[tuple[Claimed, Event]]) -> None:
         """Several events in one transaction (it may end early, `yield_to`: the rest follow in the
         next); on any failure, each event of the failed transaction again in its own."""
+        if len(run) > 1 and self.lookahead is not None:
+            await self.lookahead([event for _, event in run])
         while len(run) > 1:
             await self._make_way(run)
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -28,6 +29,8 @@ DEFAULT_THRESHOLD = 0.55  # chosen on tests/knowledge_eval's dev split, one shop
 # entry is among those offered for 85 % of the questions in the band; 1.3 % of everyday off-topic lines
 # and no small talk land there.
 DEFAULT_CLARIFY_THRESHOLD = 0.25
+RANKED = 3  # entries kept of each ranking an index remembers (`rank` with a larger limit asks again)
+RANKINGS = 1024  # rankings an index remembers (the latest questions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,9 @@ class FaqIndex:
         self._embedder = embedder
         self._matcher: Matcher | None = None
         self._lock = asyncio.Lock()
+        # A question's ranking is a pure function of the entries and the question: the latest ones
+        # are kept, so a question asked again (or ranked ahead by `prepare`) needs no thread.
+        self._ranked: OrderedDict[str, list[FaqMatch]] = OrderedDict()
 
     @property
     def built(self) -> bool:
@@ -137,10 +143,37 @@ class FaqIndex:
             raise RuntimeError("FaqIndex used before ready()")
         return self._matcher.rank(question, limit)
 
-    async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
-        """Best entries for a question with their confidence (0..1), best first; embeds in a thread."""
+    def score_many(self, questions: Sequence[str], limit: int = 3) -> list[list[FaqMatch]]:
+        """Blocking: `score` of each question, embedded in one call of the model. Call from a thread."""
+        if self._matcher is None:
+            raise RuntimeError("FaqIndex used before ready()")
+        return self._matcher.rank_many(questions, limit)
+
+    async def prepare(self, questions: Sequence[str]) -> None:
+        """Rank these questions ahead, in one call to a thread (one batch for the model), for the
+        `rank` and `best` that ask about them next: the inbox's group of kf messages."""
         await self.ready()
-        return await asyncio.to_thread(self.score, question, limit)
+        todo = [q for q in dict.fromkeys(questions) if q not in self._ranked]
+        if todo:
+            self._remember(todo, await asyncio.to_thread(self.score_many, todo, RANKED))
+
+    def _remember(self, questions: Sequence[str], rankings: Sequence[list[FaqMatch]]) -> None:
+        for question, ranked in zip(questions, rankings, strict=True):
+            self._ranked[question] = ranked
+            self._ranked.move_to_end(question)
+        while len(self._ranked) > RANKINGS:
+            self._ranked.popitem(last=False)
+
+    async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
+        """Best entries for a question with their confidence (0..1), best first; embeds in a thread
+        unless the question was ranked lately."""
+        await self.ready()
+        known = self._ranked.get(question)
+        if known is not None and limit <= RANKED:
+            return known[:limit]
+        ranked = await asyncio.to_thread(self.score, question, max(limit, RANKED))
+        self._remember([question], [ranked])
+        return ranked[:limit]
 
     async def chatter(self, question: str) -> float:
         """How close a text is to small talk and everyday off-topic lines (the matcher's "none" figure)."""

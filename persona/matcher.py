@@ -129,7 +129,9 @@ class Matcher:
 
     def features(self, question: str) -> tuple[Vectors, float]:
         """Blocking: each entry's four figures (one row per entry) and the question's chatter."""
-        vector = self.embedder.query([question])[0]
+        return self._features(question, self.embedder.query([question])[0])
+
+    def _features(self, question: str, vector: Vectors) -> tuple[Vectors, float]:
         asked = concepts(question)
         shared = np.array([len(asked & c) / len(asked) if asked else 0.0 for c in self._concepts], dtype=np.float32)
         rows = np.stack([self._best_per_entry(self._phrasings @ vector), self._entry_passages @ vector,
@@ -142,10 +144,21 @@ class Matcher:
 
     def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
         """Blocking: the best entries, each with its probability against the others and "none"."""
-        question = question.strip()
-        if not question or not self.entries:
-            return []
-        rows, chatter = self.features(question)
+        return self.rank_many([question], limit)[0]
+
+    def rank_many(self, questions: Sequence[str], limit: int = 3) -> list[list[FaqMatch]]:
+        """Blocking: `rank` of each question, their vectors embedded in one call (the model's batch
+        gives each text the same vector as alone; each question is then scored on its own row, so
+        every figure is the one `rank` gives it)."""
+        asked = [q.strip() for q in questions]
+        if not self.entries:
+            return [[] for _ in asked]
+        texts = [q for q in dict.fromkeys(asked) if q]
+        vectors = dict(zip(texts, self.embedder.query(texts), strict=True)) if texts else {}
+        return [self._rank(q, vectors[q], limit) if q else [] for q in asked]
+
+    def _rank(self, question: str, vector: Vectors, limit: int) -> list[FaqMatch]:
+        rows, chatter = self._features(question, vector)
         scores = rows.astype(np.float64) @ np.array(WEIGHTS)
         asked = kinds(question)
         if asked:  # "我是油皮" is never answered by the dry-skin entry

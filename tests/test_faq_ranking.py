@@ -72,6 +72,22 @@ async def test_the_threshold_decides(kb: FaqIndex) -> None:
     assert DEFAULT_THRESHOLD < top.confidence
 
 
+async def test_customers_asking_at_once_get_what_each_would_get_alone(kb: FaqIndex) -> None:
+    """The inbox ranks a group of kf questions ahead in one batch of the model (routes.rank_ahead): every
+    customer gets the entry and confidence the question gets on its own, small talk included."""
+    questions = ["东西拍了啥时候能寄出", "拆封了能退吗", "孕妇能不能用", "你好", "我是油皮，夏天用哪个好",
+                 "积分怎么用啊", "开封以后保质期多久", "哈哈哈", "是正品吗？", "干皮适合用什么面霜呀"]
+    together = FaqIndex(kb.entries, embedder=E5Embedder())  # a model of its own: nothing embedded alone before
+    await together.prepare(questions)
+    for question in questions:
+        alone = kb.score(question, 3)
+        assert [(m.entry.id, m.confidence) for m in await together.rank(question)] == \
+            [(m.entry.id, m.confidence) for m in alone]
+        best = await together.best(question)
+        assert (best.entry.id if best else None) == (alone[0].entry.id if alone[0].confidence >= kb.threshold
+                                                    else None)
+
+
 async def test_an_operator_csv_is_a_knowledge_base_too(tmp_path: Path) -> None:
     path = tmp_path / "kb.csv"
     path.write_text("question,answer\n门店在哪里|线下店地址,杭州西湖区柚见路 1 号。\n"

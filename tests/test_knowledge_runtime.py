@@ -77,6 +77,21 @@ async def test_the_replica_a_customer_writes_to_answers_from_an_entry_another_re
         await other.stop()
 
 
+async def test_customers_writing_at_once_each_get_the_answer_to_their_own_question(bot, wecom) -> None:
+    """The inbox ranks a group's kf questions in one batch ahead of their handlers (Feature.lookahead):
+    each customer still gets the entry their own words mean, and small talk no entry."""
+    asked = {"wmKb10001": ("东西拍了啥时候能寄出", "shipping"), "wmKb10002": ("积分怎么用啊", "membership"),
+             "wmKb10003": ("是正品吗？", "authentic"), "wmKb10004": ("开封以后保质期多久", "shelf_life"),
+             "wmKb10005": ("哈哈哈", None)}
+    for ext, (text, _) in asked.items():
+        await wecom.customer_says(ext, text)
+    await bot.drain()
+    answers = {e.id: e.answer for e in services(bot).knowledge.entries}
+    for ext, (_, entry) in asked.items():
+        said = " ".join(str(m) for m in wecom.customer_inbox(ext))
+        assert [e for e, answer in answers.items() if answer in said] == ([entry] if entry else []), (ext, said)
+
+
 async def test_faq_reload_rereads_the_file_and_a_broken_file_changes_nothing(db_url, wecom, clock,
                                                                              tmp_path: Path, capsys) -> None:
     faq = tmp_path / "faq.csv"

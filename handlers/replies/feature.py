@@ -26,6 +26,7 @@ FEATURE = Feature(
     name="replies",
     priority=100,  # the general answer: every more specific handler comes first
     routers=(routes.router,),
+    lookahead=(routes.rank_ahead,),
     workers=workers,
     digest=(digest.CONVERSATIONS, digest.KEYWORD_PROVIDER, digest.UNANSWERED_PROVIDER, llm_digest.LLM_PROVIDER),
     console=console.PAGES,

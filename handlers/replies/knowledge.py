@@ -15,7 +15,7 @@ session or a session factory (`ready(db)` at start-up, `sync`, `sync_from`) embe
 
 `build_index` is the one place that knows the index class: the holder only needs
 `await index.ready()`, `await index.best(text)`, `await index.rank(text, limit)`, `await index.chatter(text)`
-and `index.entries`.
+and `index.entries` (and `await index.prepare(texts)` for the inbox's look-ahead, `prepare` below).
 """
 
 from __future__ import annotations
@@ -167,6 +167,13 @@ class KnowledgeBase:
     async def chatter(self, question: str) -> float:
         await self.ready()
         return await self._index.chatter(question)
+
+    async def prepare(self, questions: Sequence[str]) -> None:
+        """Rank a group of customers' questions ahead in one batch (routes.rank_ahead): their
+        handlers' `best` then answers without a thread each. Nothing before the first build (it
+        needs a session to read the kept vectors: the first handler's `sync` gives it)."""
+        if self._built and questions:
+            await self._index.prepare(questions)
 
     def expect(self, revision: int) -> None:
         """This process made `revision` (not committed yet): look at the database before every answer

@@ -22,8 +22,10 @@ WeCom's 5 per customer message.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from bot.dispatcher import Router
-from bot.wecom.events import KfMessageReceived
+from bot.wecom.events import Event, KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
@@ -36,7 +38,7 @@ from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price, price_answer, price_talk
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
-from handlers.services import Ctx
+from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
@@ -141,6 +143,15 @@ async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, 
         await ctx.say("reply.price_faq", name=customer.name, answer=entry.answer, question=text)
     else:
         await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
+
+
+async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
+    """The inbox's look-ahead (Feature.lookahead): the knowledge base ranks the group's customer
+    texts in one batch, so `answer_customer`'s `best` needs no thread of its own for each."""
+    texts = [text for e in events if isinstance(e, KfMessageReceived) and e.from_customer and e.msgtype == "text"
+             and (text := e.text.strip())]
+    if len(texts) > 1:
+        await services.knowledge.prepare(texts)
 
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
