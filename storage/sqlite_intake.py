@@ -55,7 +55,7 @@ class SqliteIntake:
             return []
         rows = [self._row(e, now) for e in events]
         async with self.engine.connect() as conn:  # the pool's one connection: no worker's transaction is open
-            driver = (await conn.get_raw_connection()).driver_connection
+            driver: Any = (await conn.get_raw_connection()).driver_connection  # aiosqlite's Connection
             try:
                 try:
                     return _insert_all(driver._conn, rows, inline=True)

@@ -43,6 +43,7 @@ async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str) -
             rows = {r.id: r for r in (await s.scalars(select(InboundEvent))).all()}
             claimed = await InboundRepo(s).claim_due(now=NOW, lease_s=60, limit=10)
         assert len(rows) == 4
+        assert first[0] is not None and first[1] is not None and orm[0] is not None
         mine, theirs, welcome = rows[first[0]], rows[orm[0]], rows[first[1]]
         for column in ("source", "kind", "payload", "status", "attempts", "error", "received_at", "due_at",
                        "deadline", "lease_until"):
@@ -71,7 +72,7 @@ async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url:
 
 async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str) -> None:
     engine = db.create_engine(db_url)
-    other = sqlite3.connect(make_url(db_url).database, isolation_level=None)
+    other = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
     try:
         intake = SqliteIntake(engine)
         other.execute("BEGIN IMMEDIATE")  # e.g. a `wanzi` command writing
