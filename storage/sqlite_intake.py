@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import InboundEvent
 from storage.queues import NewInbound, dedupe_hash
+from storage.sqlite_onehop import enabled as onehop_enabled
 
 COLUMNS = ("dedupe_key", "source", "kind", "payload", "status", "attempts", "error", "received_at", "due_at",
            "deadline")
@@ -39,8 +40,9 @@ def _processors(engine: AsyncEngine) -> list[Callable[[Any], Any] | None]:
 
 def usable(engine: AsyncEngine) -> bool:
     """SQLite through aiosqlite, whose connection runs functions on its thread (`_execute`, `_conn`;
-    storage/sqlite_onehop.py relies on the same two)."""
-    return engine.dialect.name == "sqlite" and engine.dialect.driver == "aiosqlite"
+    storage/sqlite_onehop.py relies on the same two), unless `WANZI_SQLITE_DRIVER=stock` asks for
+    aiosqlite's own way for every statement (the session's transaction then, as on PostgreSQL)."""
+    return engine.dialect.name == "sqlite" and engine.dialect.driver == "aiosqlite" and onehop_enabled()
 
 
 class SqliteIntake:
