@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.groupcommit import GroupCommit
@@ -25,6 +25,7 @@ from bot.journal import IntakeJournal, Record
 from bot.priority import AckPriority
 from bot.wecom.events import Event, KfNotified
 from storage.queues import InboundRepo, NewInbound
+from storage.sqlite_intake import SqliteIntake, usable
 
 MAX_BATCH = 500
 CODE_TTL = timedelta(seconds=20)  # welcome_code (and kf welcome_code) lifetime: the inbox's deadline
@@ -57,8 +58,10 @@ class Stored:
 
 class Intake:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
-                 journal: Path | None = None, fsync: bool = True) -> None:
+                 journal: Path | None = None, fsync: bool = True, engine: AsyncEngine | None = None) -> None:
         self.sessions = sessions
+        # SQLite: each group commit in one trip to the driver's thread (storage/sqlite_intake.py)
+        self._sqlite = SqliteIntake(engine) if engine is not None and usable(engine) else None
         self.clock = clock
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
         self.journal = IntakeJournal(journal, self._drain, fsync=fsync) if journal is not None else None
@@ -128,5 +131,7 @@ class Intake:
 
     async def _insert(self, events: list[NewInbound]) -> list[int | None]:
         """One short transaction, one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING."""
+        if self._sqlite is not None:
+            return await self._sqlite.add_many(events, now=self.clock.now())
         async with self.sessions.begin() as session:
             return await InboundRepo(session).add_many(events, now=self.clock.now())

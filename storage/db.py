@@ -41,6 +41,14 @@ def sqlite_path(url: str) -> str | None:
     return db if db and db != ":memory:" and not db.startswith("file:") else None
 
 
+def _in_transaction(dbapi_conn: Any) -> bool:
+    """Whether SQLite has a transaction open on this (aiosqlite-adapted) connection; True when unknown."""
+    try:
+        return bool(dbapi_conn._connection._conn.in_transaction)
+    except (AttributeError, ValueError):
+        return True
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         db = sqlite_path(url)
@@ -50,7 +58,15 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # pool (asyncio-friendly) is far cheaper than colliding in SQLite's sleeping busy handler.
         # Nothing in Wanzi holds a session while opening another, so one connection cannot deadlock.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120)
+                                     pool_timeout=120, pool_reset_on_return=None)  # see _reset below
+
+        @event.listens_for(engine.sync_engine, "reset")
+        def _reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
+            # The pool's rollback on return, skipped when SQLite has no transaction open (a rollback
+            # then does nothing, but costs a trip to the driver's thread): the intake's group commit
+            # (storage/sqlite_intake.py) returns its connection with its transaction ended.
+            if state.asyncio_safe and not state.transaction_was_reset and _in_transaction(dbapi_conn):
+                dbapi_conn.rollback()
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

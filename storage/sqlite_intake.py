@@ -1,0 +1,114 @@
+"""SQLite: a group commit of callbacks in one trip to the driver's thread.
+
+The intake's group commit through a session costs three trips to aiosqlite's thread (BEGIN
+IMMEDIATE, the INSERT, COMMIT) and the session's CPU around them, per batch. With workers busy,
+each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
+workers off the acks reached 0.25-0.42× of the bare stack at a third of a core (bench/README.md,
+"acks2"), waiting, not computing. Here the whole transaction is one function on the driver's
+thread: BEGIN IMMEDIATE, one `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per
+event (statement cached by sqlite3), COMMIT, or ROLLBACK on any error. The connection is taken
+from the pool as any session takes it, so it never interleaves with a worker's transaction.
+
+Rows are exactly those `InboundRepo.add_many` writes: values pass through the columns' own bind
+processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and ids are SQLite's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.models import InboundEvent
+from storage.queues import NewInbound, dedupe_hash
+from storage.sqlite_onehop import enabled as onehop_enabled
+
+COLUMNS = ("dedupe_key", "source", "kind", "payload", "status", "attempts", "error", "received_at", "due_at",
+           "deadline")
+SQL = (f"INSERT INTO inbound_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+       "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+
+
+def _processors(engine: AsyncEngine) -> list[Callable[[Any], Any] | None]:
+    dialect = engine.dialect
+    table = InboundEvent.__table__
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS]
+
+
+def usable(engine: AsyncEngine) -> bool:
+    """SQLite through aiosqlite, whose connection runs functions on its thread (`_execute`, `_conn`;
+    storage/sqlite_onehop.py relies on the same two), unless `WANZI_SQLITE_DRIVER=stock` asks for
+    aiosqlite's own way for every statement (the session's transaction then, as on PostgreSQL)."""
+    return engine.dialect.name == "sqlite" and engine.dialect.driver == "aiosqlite" and onehop_enabled()
+
+
+class SqliteIntake:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.processors = _processors(engine)
+
+    async def add_many(self, events: Sequence[NewInbound], *, now: datetime) -> list[int | None]:
+        """Per event, its new row id or None for a duplicate (also a second event with the same
+        key in `events`); all of them committed, or none (the error is raised)."""
+        if not events:
+            return []
+        rows = [self._row(e, now) for e in events]
+        async with self.engine.connect() as conn:  # the pool's one connection: no worker's transaction is open
+            driver: Any = (await conn.get_raw_connection()).driver_connection  # aiosqlite's Connection
+            try:
+                try:
+                    return _insert_all(driver._conn, rows, inline=True)
+                except Busy:  # another process writes: wait for it in SQLite's busy handler, off the loop
+                    return list(await driver._execute(_insert_all, driver._conn, rows, inline=False))
+            except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
+                raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
+
+    def _row(self, e: NewInbound, now: datetime) -> tuple[Any, ...]:
+        values = (dedupe_hash(e.dedupe_key), e.source, e.kind, e.payload, "pending", 0, "",
+                  e.received_at or now, now, e.deadline)
+        return tuple(value if process is None or value is None else process(value)
+                     for process, value in zip(self.processors, values, strict=True))
+
+
+class Busy(Exception):
+    """BEGIN IMMEDIATE found the file locked by another process (nothing was written)."""
+
+
+def _insert_all(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], *, inline: bool) -> list[int | None]:
+    """One transaction for the batch. `inline` (on the event loop): never wait for a lock (Busy
+    instead) and never checkpoint (an fsync): the next commit on the driver's thread does it."""
+    cursor = conn.cursor()
+    try:
+        if inline:
+            (timeout,), = cursor.execute("PRAGMA busy_timeout").fetchall()
+            (checkpoint,), = cursor.execute("PRAGMA wal_autocheckpoint").fetchall()
+            cursor.execute("PRAGMA busy_timeout = 0")
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if inline and exc.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                    raise Busy from exc
+                raise
+            try:
+                ids: list[int | None] = []
+                for row in rows:
+                    cursor.execute(SQL, row)
+                    found = cursor.fetchone()
+                    ids.append(found[0] if found else None)
+                cursor.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+            return ids
+        finally:
+            if inline:
+                cursor.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+    finally:
+        cursor.close()
