@@ -25,6 +25,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "大瓶好还是小瓶好", "买面霜还是精华好呢",
     # a choice between two, no question mark: 晚上用还是早上用 (it was acknowledged as "记下啦：保湿补水")
     "你们这个保湿霜晚上用还是早上用", "先用精华还是先用面霜", "敷完要洗掉还是不洗",
+    # what, how heavy ("多重" was acknowledged as "收到～还有什么想跟小柚说的吗")
+    "这是啥", "推车多重",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -33,7 +35,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
     "还是想要保湿", "朋友推荐我来的", "我推荐给闺蜜了", "还是你们家的好用",
-    "我还是用原来那款", "还是没收到货", "用了还是干",
+    "我还是用原来那款", "还是没收到货", "用了还是干", "没啥事了", "多谢你",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
