@@ -117,6 +117,8 @@ def report() -> str:
 if __name__ == "__main__":
     asyncio.events.Handle._run = _timed  # type: ignore[method-assign]
     gc.callbacks.append(_gc_timed)
+    if os.environ.get("BENCH_GC_GEN0"):  # an experiment: collections of the youngest generation this far apart
+        gc.set_threshold(int(os.environ["BENCH_GC_GEN0"]), *gc.get_threshold()[1:])
     _driver_timed()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how soon another thread gets the GIL
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
