@@ -162,6 +162,7 @@ class DeliveryWorker:
         self._last_claim = 0.0  # loop time of the main loop's last claim
         self._drained_at: int | None = None  # wakes counted when a claim took every due row (None: it did not)
         self._claimed_all = False  # the last claim found fewer due rows than a batch
+        self._making_way = False  # the main loop waits for acks before its claim: welcomes go by their own round
         # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
         self.most_out = client.config.max_concurrency + config.outbox_batch
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
@@ -185,10 +186,11 @@ class DeliveryWorker:
 
     async def deliver_deadline_bound(self) -> int:
         """The deadline-bound rows' own round: while rows of the main loop are still out (it may be
-        waiting for room, behind their slow calls), or when a planned retry falls due; otherwise the main
+        waiting for room, behind their slow calls), while the main loop makes way for acks (up to
+        0.2 s: a welcome must not wait that), or when a planned retry falls due; otherwise the main
         loop, which claims them first anyway, is about to."""
         now = self.clock.now()
-        if not self._main_lanes and not (self._retries and self._retries[0] <= now):
+        if not self._main_lanes and not self._making_way and not (self._retries and self._retries[0] <= now):
             return 0
         return await self.deliver_due(deadline_bound_only=True)
 
@@ -258,7 +260,12 @@ class DeliveryWorker:
     async def _claim_and_start(self, *, deadline_bound_only: bool, urgent: bool = True) -> list[_Lane]:
         """Claim due rows (none of a customer with a row out) and start one task per customer."""
         if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
-            await self.make_way()
+            self._making_way = True
+            asyncio.get_running_loop().call_soon(self._welcomes_meanwhile)
+            try:
+                await self.make_way()
+            finally:
+                self._making_way = False
         now, cfg = self.clock.now(), self.config
         self.db_waiting += urgent
         try:
@@ -279,6 +286,12 @@ class DeliveryWorker:
         for row in claimed:
             by_lane.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
         return [self._start(key, rows, main=not deadline_bound_only) for key, rows in by_lane.items()]
+
+    def _welcomes_meanwhile(self) -> None:
+        """Called once the main loop's wait for the acks began: if it is still waiting (callbacks
+        press), the deadline-bound rows' own round claims the welcomes now instead of after it."""
+        if self._making_way:
+            self.deadline_wakeup.set()
 
     def _start(self, key: Any, rows: list[tuple], *, main: bool) -> _Lane:
         """Start sending one customer's rows; the bookkeeping is taken now (before any other claim
