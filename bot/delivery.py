@@ -12,8 +12,8 @@ customers whose row is still out. The running worker claims the next batch besid
 once they have been out OVERLAP_AFTER_S (or when they all end), so a slow call holds up nobody
 else's answer; rows out stay within the client's call slots plus one batch. A claim that took every
 row due (fewer than a batch, no customer skipped) is not followed by another until something queues
-rows (a commit wakes the worker) or the poll interval passes: in a welcome burst every inbox commit
-of five welcomes was followed by a claim that sent them and a second that found nothing.
+rows (a commit wakes the worker) or the poll interval passes: a claim that sent a batch was
+followed by one that found nothing whenever no rows had come meanwhile.
 
 Deadline-bound rows (welcome codes: 20 s) come first and have their own loop, so no slow batch
 of other rows holds them up. Each claim makes one short try (worker.deadline_call_s), under a
