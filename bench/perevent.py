@@ -1,7 +1,7 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
     python -m bench.perevent [welcome] [kf] [worded] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
-                             [--latency S]
+                             [--latency S] [--yield]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
 N events are first taken in through the callback endpoint (not measured; `returning`: kf questions of
@@ -13,7 +13,9 @@ driver's thread counts) and every SQL statement the engine ran. The delivery pha
 emulator's own CPU for answering the calls. The ceiling benchmarks (bench/ceiling.py) measure the
 same paths end to end under load; this one says whether a lever cut the work per event. With
 `--latency S` WeCom answers the delivery phase after S seconds, and the phase's rows per second of
-wall clock show how far delivery's concurrency carries (WANZI_* variables override settings)."""
+wall clock show how far delivery's concurrency carries (WANZI_* variables override settings). With
+`--yield` the inbox ends every shared transaction after its first group of events, as it does in a
+live burst whenever acks or the delivery worker wait for SQLite's connection (bot/inbox.py `yield_to`)."""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ class Statements:
 
 
 async def measure(kind: str, n: int, statements: Statements, show_sql: bool = False,
-                  profile_to: str = "", latency_s: float = 0.0) -> dict[str, float]:
+                  profile_to: str = "", latency_s: float = 0.0, yielding: bool = False) -> dict[str, float]:
     from aiohttp import web
 
     from bot.app import create_app, load_config
@@ -84,6 +86,8 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         emu.connect(f"http://127.0.0.1:{port}/wecom/callback")
         inbox, delivery = app[INBOX], app[DELIVERY]
+        if yielding:  # somebody always waits: transactions of one group (EVENTS_BEFORE_YIELD) each
+            inbox.yield_to = lambda: True
         profile = cProfile.Profile(time.thread_time) if profile_to else None  # CPU, not waits
         try:
             await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
@@ -153,10 +157,13 @@ def main() -> None:
                         help="the emulator answers the delivery phase's calls after S seconds; prints rows/s")
     parser.add_argument("--profile", default="", metavar="PREFIX",
                         help="cProfile each phase (the event loop's thread) into PREFIX.KIND.PHASE.prof")
+    parser.add_argument("--yield", dest="yielding", action="store_true",
+                        help="the inbox's shared transactions end after one group, as in a live burst")
     args = parser.parse_args()
     statements = Statements()
     for kind in args.kinds:
-        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile, args.latency))
+        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile, args.latency,
+                                           args.yielding))
         print(f"{kind} ({args.events} events): " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
 
 

@@ -106,7 +106,9 @@ class Stack:
         if migrate:
             start_process(["-m", "bot.cli", "db", "upgrade"], settings, log, cwd).wait(120)
         profile = os.environ.get("BENCH_PROFILE")  # a directory: each bot writes NAME.prof there
-        command = ["-m", "bench.profiled", f"{profile}/{name}"] if profile else ["-m", "bot.cli"]
+        lag = os.environ.get("BENCH_LAG")  # a directory: the loop's long slices, GC pauses (bench/lagprobe.py)
+        command = (["-m", "bench.profiled", f"{profile}/{name}"] if profile
+                   else ["-m", "bench.lagprobe", f"{lag}/{name}"] if lag else ["-m", "bot.cli"])
         proc = start_process([*command, "serve"], settings, log, cwd)
         bot = Bot(port, proc, settings, log)
         self.bots.append(bot)

@@ -10,7 +10,10 @@ known dead (its restart, or its silent heartbeat); then it is claimed again.
 Each customer's rows go out in order: one claim sends them one after another, and a claim skips
 customers whose row is still out. The running worker claims the next batch beside calls still out
 once they have been out OVERLAP_AFTER_S (or when they all end), so a slow call holds up nobody
-else's answer; rows out stay within the client's call slots plus one batch.
+else's answer; rows out stay within the client's call slots plus one batch. A claim that took every
+row due (fewer than a batch, no customer skipped) is not followed by another until something queues
+rows (a commit wakes the worker) or the poll interval passes: a claim that sent a batch was
+followed by one that found nothing whenever no rows had come meanwhile.
 
 Deadline-bound rows (welcome codes: 20 s) come first and have their own loop, so no slow batch
 of other rows holds them up. Each claim makes one short try (worker.deadline_call_s), under a
@@ -120,6 +123,19 @@ class _Lane(asyncio.Task[None]):
         self.rows = rows
 
 
+class _Counted(Wakeup):
+    """The delivery worker's wake-up, counting the wakes from outside (rows queued): `set_alone`,
+    the worker's own wake when a batch finishes, is not counted."""
+
+    def __init__(self, *also: asyncio.Event) -> None:
+        super().__init__(*also)
+        self.sets = 0
+
+    def set(self) -> None:
+        self.sets += 1
+        super().set()
+
+
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
@@ -131,7 +147,7 @@ class DeliveryWorker:
         self.config = config
         self.metrics = metrics
         self.deadline_wakeup = asyncio.Event()
-        self.wakeup = Wakeup(self.deadline_wakeup)
+        self.wakeup = _Counted(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
@@ -144,6 +160,9 @@ class DeliveryWorker:
         self._idle = asyncio.Event()  # the main loop's last lane finished
         self._batches_done = 0  # claimed batches whose every lane finished
         self._last_claim = 0.0  # loop time of the main loop's last claim
+        self._drained_at: int | None = None  # wakes counted when a claim took every due row (None: it did not)
+        self._claimed_all = False  # the last claim found fewer due rows than a batch
+        self._making_way = False  # the main loop waits for acks before its claim: welcomes go by their own round
         # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
         self.most_out = client.config.max_concurrency + config.outbox_batch
         self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
@@ -167,10 +186,11 @@ class DeliveryWorker:
 
     async def deliver_deadline_bound(self) -> int:
         """The deadline-bound rows' own round: while rows of the main loop are still out (it may be
-        waiting for room, behind their slow calls), or when a planned retry falls due; otherwise the main
+        waiting for room, behind their slow calls), while the main loop makes way for acks (up to
+        0.2 s: a welcome must not wait that), or when a planned retry falls due; otherwise the main
         loop, which claims them first anyway, is about to."""
         now = self.clock.now()
-        if not self._main_lanes and not (self._retries and self._retries[0] <= now):
+        if not self._main_lanes and not self._making_way and not (self._retries and self._retries[0] <= now):
             return 0
         return await self.deliver_due(deadline_bound_only=True)
 
@@ -210,11 +230,15 @@ class DeliveryWorker:
             self._idle.clear()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), self._last_claim + OVERLAP_AFTER_S - loop.time())
+        if self._drained_at == self.wakeup.sets and loop.time() < self._last_claim + self.config.poll_interval_s:
+            return 0  # the last claim took every due row and nothing was queued since: wait for a wake
         self._last_claim = loop.time()
         done = self._batches_done
+        woken, skipped = self.wakeup.sets, bool(self._busy)
         # A claim while calls are out can wait its turn: only a claim with nothing out (and the
         # outcomes) make the inbox end its shared transaction early (needs_db).
         lanes = await self._claim_and_start(deadline_bound_only=False, urgent=not self._lanes)
+        self._drained_at = woken if self._claimed_all and not skipped else None
         left = [len(lanes)]
 
         def finished(task: asyncio.Task[None]) -> None:
@@ -236,7 +260,12 @@ class DeliveryWorker:
     async def _claim_and_start(self, *, deadline_bound_only: bool, urgent: bool = True) -> list[_Lane]:
         """Claim due rows (none of a customer with a row out) and start one task per customer."""
         if self.make_way is not None and not deadline_bound_only:  # welcomes' own round never waits
-            await self.make_way()
+            self._making_way = True
+            asyncio.get_running_loop().call_soon(self._welcomes_meanwhile)
+            try:
+                await self.make_way()
+            finally:
+                self._making_way = False
         now, cfg = self.clock.now(), self.config
         self.db_waiting += urgent
         try:
@@ -245,6 +274,8 @@ class DeliveryWorker:
                     now=now, lease_s=cfg.lease_s, limit=cfg.outbox_batch, owner=self.owner,
                     deadline_lease_s=cfg.deadline_lease_s, dead_after_s=cfg.dead_after_s,
                     deadline_bound_only=deadline_bound_only, busy=list(self._busy))
+                if not deadline_bound_only:  # the main loop's: every row due then (but those of `busy`)
+                    self._claimed_all = len(batch) < cfg.outbox_batch
                 if self.on_claim is not None:
                     batch = await self.on_claim(session, batch)
                 claimed = [(i.id, i.api, dict(i.payload), i.deadline, i.attempts, i.customer_id) for i in batch]
@@ -255,6 +286,12 @@ class DeliveryWorker:
         for row in claimed:
             by_lane.setdefault(row[5] if row[5] is not None else ("row", row[0]), []).append(row)
         return [self._start(key, rows, main=not deadline_bound_only) for key, rows in by_lane.items()]
+
+    def _welcomes_meanwhile(self) -> None:
+        """Called once the main loop's wait for the acks began: if it is still waiting (callbacks
+        press), the deadline-bound rows' own round claims the welcomes now instead of after it."""
+        if self._making_way:
+            self.deadline_wakeup.set()
 
     def _start(self, key: Any, rows: list[tuple], *, main: bool) -> _Lane:
         """Start sending one customer's rows; the bookkeeping is taken now (before any other claim
@@ -355,7 +392,7 @@ class DeliveryWorker:
         if status != OutboxStatus.SENT:
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "api": api, "status": status,
                                                             "errcode": errcode, "reason": clip(reason)})
-        if self.followups is not None:
+        if self.followups is not None and self.followups.has_steps(api):
             self.wakeup.set()  # a follow-up (of a sent or a refused row) may have queued rows
         return recorded
 

@@ -41,6 +41,10 @@ class FollowUps:
         self.registry = registry
         self.failures = failures or {}
 
+    def has_steps(self, api: str) -> bool:
+        """Whether any step follows a row of this API (else no outcome of it can queue rows)."""
+        return bool(self.registry.get(api) or self.failures.get(api))
+
     async def run(self, session: AsyncSession, item: OutboxItem) -> None:
         """Run the steps registered for this row's API and outcome (sent, or dead/expired); never raises."""
         if item.status == OutboxStatus.SENT:

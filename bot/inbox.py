@@ -37,7 +37,7 @@ from bot.instance import Instance
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
-from bot.middlewares import customer_of, identify, reads_tags, staff_of
+from bot.middlewares import customer_of, identify, likely_new, reads_tags, staff_of
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import run_loop
 from storage.models import InboundEvent, InboundStatus
@@ -212,7 +212,7 @@ class InboxWorker:
                         group = run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
                         returning = await CustomerRepo(session).prefetch(
                             [who for c, e in group if c.id in pending and (who := customer_of(e)) is not None],
-                            now=self.clock.now())
+                            now=self.clock.now(), insert_first=all(likely_new(e) for _, e in group))
                         tagged = {who[0] for c, e in group
                                   if c.id in pending and reads_tags(e) and (who := customer_of(e)) is not None}
                         # the returning writers' tags in one read too (newcomers have none)

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.dispatcher import Next
-from bot.wecom.events import AppMessageReceived, ContactEvent, Event, KfEntry, KfMessageReceived
+from bot.wecom.events import AppMessageReceived, ContactEvent, Event, FriendAdded, KfEntry, KfMessageReceived
 from storage.models import Message
 
 
@@ -19,6 +19,12 @@ def customer_of(event: Event) -> tuple[str, dict[str, Any]] | None:
     if isinstance(event, ContactEvent):
         return event.external_userid, {"owner_userid": event.userid}
     return None
+
+
+def likely_new(event: Event) -> bool:
+    """Whether the event's customer is most likely seen for the first time (a new friend): the inbox
+    then inserts a group's customers before reading the few that existed (`CustomerRepo.prefetch`)."""
+    return isinstance(event, FriendAdded)
 
 
 def reads_tags(event: Event) -> bool:

@@ -54,6 +54,50 @@ async def test_two_members_adding_one_new_customer_in_one_batch_make_one_custome
         assert await s.scalar(select(func.count()).select_from(Message).where(Message.kind == "welcome")) == 2
 
 
+async def test_a_returning_friend_among_new_ones_is_found_not_made_again(wanzi, wecom) -> None:
+    """New friends' customers are inserted before any read (a new friend is nearly always new): one
+    who was a customer already is read after the insert passed them over, and stays who they were."""
+    await wecom.add_friend("zhang.wei", "wmBack01")
+    await wanzi.drain()
+    for external_userid in ("wmNew02", "wmBack01", "wmNew03"):
+        await wecom.add_friend("li.na", external_userid)
+    await wanzi.drain()
+    assert len(wecom.calls("externalcontact/send_welcome_msg")) == 4
+    async with wanzi.sessions() as s:
+        owners = dict((await s.execute(select(Customer.external_userid, Customer.owner_userid))).all())
+    assert owners == {"wmBack01": "zhang.wei", "wmNew02": "li.na", "wmNew03": "li.na"}
+
+
+async def test_a_group_of_new_friends_costs_one_statement_for_its_customers(sessions) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from storage.repos import CustomerRepo
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        await CustomerRepo(session).upsert("wmKnown01", now=now)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with sessions.begin() as session:
+            before = len(statements)
+            await CustomerRepo(session).prefetch([("wmFirst01", {}), ("wmFirst02", {})], now=now, insert_first=True)
+            assert statements[before:] == ["INSERT INTO customer"]
+            before = len(statements)
+            returning = await CustomerRepo(session).prefetch([("wmKnown01", {}), ("wmFirst03", {})], now=now,
+                                                             insert_first=True)
+            assert statements[before:] == ["INSERT INTO customer", "SELECT customer.id, customer.external_userid,"]
+            assert [c.external_userid for c in returning] == ["wmKnown01"]
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+
 async def test_a_returning_customers_tags_read_for_a_group_follow_the_transactions_own_changes(sessions) -> None:
     """The inbox reads the tags of a group's returning kf writers at once; within the transaction a
     tag attached, detached or erased in bulk is seen by the next read, as the database would say."""

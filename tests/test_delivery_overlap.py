@@ -73,3 +73,84 @@ async def test_a_slow_answer_holds_up_neither_other_customers_nor_the_order_of_i
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_claim_that_took_every_due_row_is_not_followed_by_one_that_finds_nothing(sessions, monkeypatch) -> None:
+    """In a welcome burst every inbox commit woke the worker for a claim that sent its rows and a
+    second that found nothing; rows queued with a wake still go out at once, and rows that become
+    due unannounced (another process, a retry) at the next poll."""
+    from storage.queues import OutboxRepo
+
+    claims: list[int] = []
+    claim_due = OutboxRepo.claim_due
+
+    async def counted(self: OutboxRepo, **kwargs: Any) -> list[OutboxItem]:
+        rows = await claim_due(self, **kwargs)
+        claims.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(OutboxRepo, "claim_due", counted)
+    clock = SystemClock()
+    now = clock.now()
+    async with sessions.begin() as s:
+        customers = [Customer(external_userid=f"wmDrained{n}", first_seen_at=now, last_seen_at=now) for n in range(4)]
+        s.add_all(customers)
+        await s.flush()
+        for c in customers[:3]:
+            s.add(answer(c.id, f"first {c.id}", now))
+    wecom = SlowWeCom()
+    worker = DeliveryWorker(sessions, wecom, clock, WorkerConfig(poll_interval_s=1.5))  # type: ignore[arg-type]
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        assert await wait_until(lambda: len(wecom.calls) == 3, timeout=10.0)
+        await asyncio.sleep(0.5)
+        assert claims == [3]  # the batch went out; no claim came back empty after it
+
+        async with sessions.begin() as s:  # a commit that queued a row wakes the worker: it goes out at once
+            s.add(answer(customers[3].id, "woken", clock.now()))
+        worker.wakeup.set()
+        assert await wait_until(lambda: "woken" in wecom.calls, timeout=1.0)
+
+        async with sessions.begin() as s:  # queued without a wake: the poll finds it
+            s.add(answer(customers[0].id, "unannounced", clock.now()))
+        assert await wait_until(lambda: "unannounced" in wecom.calls, timeout=5.0)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_welcome_does_not_wait_while_the_main_loop_makes_way_for_acks(sessions) -> None:
+    """While callbacks press, the main loop waits before its claim (up to 0.2 s each time); a welcome
+    code lives 20 s, so the welcomes' own round sends it meanwhile."""
+    from datetime import timedelta
+
+    clock = SystemClock()
+    acks_done = asyncio.Event()
+    waits: list[float] = []
+
+    async def make_way() -> None:  # callbacks keep pressing until the test says otherwise
+        waits.append(clock.time())
+        await acks_done.wait()
+
+    async with sessions.begin() as s:
+        friend = Customer(external_userid="wmWelcomedNow", first_seen_at=clock.now(), last_seen_at=clock.now())
+        s.add(friend)
+    wecom = SlowWeCom()
+    worker = DeliveryWorker(sessions, wecom, clock, WorkerConfig(poll_interval_s=5.0),  # type: ignore[arg-type]
+                            make_way=make_way)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        assert await wait_until(lambda: waits, timeout=5.0)  # the main loop waits for the acks
+        now = clock.now()
+        async with sessions.begin() as s:
+            s.add(OutboxItem(api="externalcontact/send_welcome_msg",
+                             payload={"welcome_code": "wc1", "text": {"content": "欢迎"}}, kind="welcome",
+                             status="pending", attempts=0, due_at=now, deadline=now + timedelta(seconds=19),
+                             last_error="", created_at=now, customer_id=friend.id))
+        worker.wakeup.set()
+        assert await wait_until(lambda: wecom.calls == ["欢迎"], timeout=3.0)
+        assert not acks_done.is_set()  # sent while the main loop was still making way
+    finally:
+        acks_done.set()
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)

@@ -46,24 +46,44 @@ class CustomerRepo:
             return []
         return list((await self.session.scalars(select(Customer).where(Customer.id.in_(list(customer_ids))))).all())
 
-    async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime) -> list[Customer]:
+    async def prefetch(self, wanted: Sequence[tuple[str, dict[str, Any]]], *, now: datetime,
+                       insert_first: bool = False) -> list[Customer]:
         """Spare the next `upsert` of each of these customers its statements: all are read in one
         statement, and those not seen before are inserted in one more, with the fields their upsert
         would give them (the inserted rows come back whole and join the session as they are, without
         a read). The inbox calls this for each group of events it will surely run in one transaction
         (one that ends early must leave no customer behind whose event did not run). Returns the
-        customers that existed already (the returning ones)."""
+        customers that existed already (the returning ones).
+
+        `insert_first` (new friends, nearly always new customers): insert them all first (one that
+        exists is left alone) and read only those the insert did not return, so a group of new
+        customers costs one statement, not two; a group of returning ones then costs two."""
         first = dict(reversed(wanted))  # each customer's fields, from their first event
         if not first:
             return []
         prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
-        stmt = select(Customer).where(Customer.external_userid.in_(list(first)))
-        returning = list((await self.session.scalars(stmt)).all())
-        prefetched.update({row.external_userid: row for row in returning})
+        if insert_first:
+            await self._insert(first, now=now)
+            missing = [ext for ext in first if ext not in prefetched]
+        else:
+            missing = list(first)
+        returning: list[Customer] = []
+        if missing:
+            stmt = select(Customer).where(Customer.external_userid.in_(missing))
+            returning = list((await self.session.scalars(stmt)).all())
+            prefetched.update({row.external_userid: row for row in returning})
+        if not insert_first:
+            await self._insert(first, now=now)
+        return returning
+
+    async def _insert(self, first: dict[str, dict[str, Any]], *, now: datetime) -> None:
+        """Insert those of `first` not prefetched yet, each with its fields (one that exists already
+        is left alone and not returned); the new rows join the session as newcomers."""
+        prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
         values = [{**self._blank(ext, now=now), **{k: v for k, v in fields.items() if v}}
                   for ext, fields in first.items() if ext not in prefetched]
         if not values:
-            return returning
+            return
         table = Customer.__table__
         # a Core statement with many parameter sets: compiled once, sent as one multi-row INSERT
         insert = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["external_userid"])
@@ -74,7 +94,6 @@ class CustomerRepo:
             self.session.add(row)
             newcomers.created(self.session, row.id)
             prefetched[row.external_userid] = row
-        return returning
 
     @staticmethod
     def _blank(external_userid: str, *, now: datetime) -> dict[str, Any]:
