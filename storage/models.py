@@ -485,6 +485,9 @@ class KnowledgeVector(Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # query | passage | example (persona/examples.py)
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the UTF-8 text
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, native (little-endian) order
+    # the last build (any replica's, any feature's) that used it, to the day: a row nobody used for
+    # a week is deleted (handlers/replies/vectors.py)
+    used_at: Mapped[datetime]
 
 
 class QuestionNotice(Base):

@@ -1,7 +1,8 @@
 """Knowledge-base vectors are kept in the database: a second replica or a restart builds its index
 without embedding, an edit embeds only its new texts, another model embeds everything again, an
-unusable row is embedded again (and logged), a customer's question is never kept, and questions
-are answered by the previous index while a rebuild runs."""
+unusable row is embedded again (and logged), a customer's question is never kept, questions are
+answered by the previous index while a rebuild runs, and a build deletes only rows no build (of
+any replica, with any FAQ file or features) used for a week."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Sequence
@@ -194,26 +196,6 @@ async def test_an_edited_faq_file_entry_embeds_only_its_new_texts(sessions, tmp_
     assert (await kb.rank("积分怎么用", 1))[0].entry.answer == "100 积分抵 2 元"
 
 
-async def test_vectors_of_texts_no_longer_in_the_knowledge_base_are_deleted_by_the_next_build(
-        sessions, tmp_path: Path) -> None:
-    faq = tmp_path / "faq.csv"
-    faq.write_text(f"{FILE}积分怎么用,100 积分抵 1 元\n", encoding="utf-8")
-    model = Counting()
-    kb = holder(model, faq)
-    await kb.ready(sessions)
-    before = await kept_rows(sessions)
-    faq.write_text(FILE, encoding="utf-8")  # the points entry is gone
-    assert await kb.sync_from(sessions) == 1
-    again = Counting()
-    await holder(again, faq).ready(sessions)  # a restart with the same knowledge base embeds nothing ...
-    assert again.texts == []
-    async with sessions() as s:
-        hashes = set(await s.scalars(select(KnowledgeVector.text_hash)))
-    gone = {hashlib.sha256(t.encode()).hexdigest() for t in model.texts if "积分" in t}
-    assert gone and not gone & hashes  # ... and the points entry's phrasing and passages are deleted
-    assert await kept_rows(sessions) == before - len(gone)
-
-
 async def test_example_sentences_are_kept_and_a_knowledge_base_build_leaves_them_alone(sessions) -> None:
     def models(embedder: Counting) -> list[ExampleModel[Any]]:
         return [feeling_model(embedder), SuggestionModel(load_exemplars(), embedder=embedder).examples]
@@ -229,6 +211,74 @@ async def test_example_sentences_are_kept_and_a_knowledge_base_build_leaves_them
     embedded = feeling_model(Counting())
     embedded.build()
     assert restarted[0].nearness("最近压力好大") == embedded.nearness("最近压力好大")  # same vectors, same verdicts
+
+
+# --- replicas that differ, features turned off: rows go only when nobody used them ---------------
+
+POINTS, BIRTHDAY = "积分怎么用,100 积分抵 1 元\n", "会员有生日礼吗,生日当月送小样\n"
+
+
+async def test_replicas_with_different_faq_files_keep_each_others_rows_across_rebuilds(
+        sessions, tmp_path: Path, clock) -> None:
+    """A rolling deploy: two replicas on one database, each with its own copy of faq.path."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(FILE + POINTS, encoding="utf-8")
+    b.write_text(FILE + BIRTHDAY, encoding="utf-8")
+    first, second = holder(Counting(), a), holder(Counting(), b)
+    await first.ready(sessions)
+    await second.ready(sessions)
+    async with sessions.begin() as s:  # an entry added by staff: every replica rebuilds
+        await KnowledgeRepo(s).add(["可以寄顺丰吗"], "可以，到付", now=clock.now(), created_by="test")
+    assert await first.sync_from(sessions) == 1
+    assert await second.sync_from(sessions) == 1
+    for path in (a, b, a):  # each replica restarts: every text of its own comes from the table
+        model = Counting()
+        await holder(model, path).ready(sessions)
+        assert model.texts == []
+
+
+def example_models(embedder: Counting, *, suggestions: bool) -> list[ExampleModel[Any]]:
+    """What start-up builds (handlers/wiring.py example_models): feelings, and suggestions if on."""
+    models: list[ExampleModel[Any]] = [feeling_model(embedder)]
+    if suggestions:
+        models.append(SuggestionModel(load_exemplars(), embedder=embedder).examples)
+    return models
+
+
+async def test_a_start_with_the_suggestions_model_off_keeps_its_example_rows(sessions) -> None:
+    await prepare_examples(example_models(Counting(), suggestions=True), sessions)
+    off = Counting()
+    await prepare_examples(example_models(off, suggestions=False), sessions)  # [suggestions] model = false
+    assert off.texts == []
+    on_again = Counting()
+    await prepare_examples(example_models(on_again, suggestions=True), sessions)
+    assert on_again.texts == []  # the suggestion examples' rows were still there
+
+
+async def test_rows_nobody_used_for_a_week_are_deleted_by_the_next_build(sessions, tmp_path: Path) -> None:
+    faq = tmp_path / "faq.csv"
+    faq.write_text(FILE + POINTS, encoding="utf-8")
+    await holder(Counting("test-model/0")).ready(sessions)  # an older model's rows
+    model = Counting()
+    kb = holder(model, faq)
+    await kb.ready(sessions)
+    everything = await kept_rows(sessions)
+    faq.write_text(FILE, encoding="utf-8")  # the points entry is gone
+    assert await kb.sync_from(sessions) == 1
+    assert await kept_rows(sessions) == everything  # another replica may still have it
+    async with sessions.begin() as s:  # a week and a day on
+        await s.execute(update(KnowledgeVector).values(used_at=datetime.now(timezone.utc) - timedelta(days=8)))
+    again = Counting()
+    await holder(again, faq).ready(sessions)  # a build: it uses its own rows, so they stay ...
+    assert again.texts == []
+    async with sessions() as s:
+        kept = set((await s.execute(select(KnowledgeVector.model, KnowledgeVector.text_hash))).all())
+    gone = {("test-model/1", hashlib.sha256(t.encode()).hexdigest()) for t in model.texts if "积分" in t}
+    assert gone and not gone & kept  # ... and the points entry's rows go
+    assert {m for m, _ in kept} == {"test-model/1"}  # and so do the older model's
+    restarted = Counting()
+    await holder(restarted, faq).ready(sessions)
+    assert restarted.texts == []
 
 
 async def test_another_model_embeds_everything_again(sessions) -> None:

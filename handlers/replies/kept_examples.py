@@ -2,9 +2,10 @@
 suggestions) kept in knowledge_vector like the knowledge base's texts, so a start with a warm table
 embeds none of them (about 260 texts, several seconds of one core per process before).
 
-Their rows have the kind "example" (embedded as queries): a knowledge-base build never counts them
-as its own stale rows, and the examples' build (all models at once, at start-up) deletes only
-example rows no model asked for (an example edited away in a release).
+Their rows have the kind "example" (embedded as queries) and are written, marked used and deleted
+the way vectors.py does it for the knowledge base: a start with `[suggestions] model = false`
+leaves the suggestion examples' rows for the next start with it on (or a replica that has it on);
+only rows no build used for a week go (an example edited away in a release).
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from persona.examples import ExampleModel
 
 class ExampleVectors(StoredVectors):
     """StoredVectors for example sentences: their own kind of row."""
-
-    kinds = ("example",)
 
     def query(self, texts: Sequence[str]) -> Vectors:
         return self._vectors(texts, "example")

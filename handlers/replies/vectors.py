@@ -6,10 +6,14 @@ texts this model never embedded: a start with a warm table, a second replica, a 
 build (`build`: load, the index's own `ready()`, save) it answers from the rows read and embeds
 the rest with the model, in the index's worker thread, keeping them to write back; before and after
 that build it passes texts straight to the model, so a customer's question ranked against the index
-is never kept. A build embeds every text of its index, so the model's kept rows it did not ask for
-are of texts no longer in the knowledge base: the same write deletes them. Rows are keyed by the
-model's identity, the kind (query or passage) and the text's SHA-256: no text is stored, and only
-knowledge-base texts ever reach a build.
+is never kept. Rows are keyed by the model's identity, the kind (query or passage) and the text's
+SHA-256: no text is stored, and only knowledge-base texts ever reach a build.
+
+A row another build did not ask for may still be needed: by a replica whose FAQ file differs (a
+rolling deploy), by a feature turned off here but on elsewhere or at the next start (the suggestion
+examples, kept_examples.py). So rows record when a build last used them (`used_at`, renewed once a
+day at most, so a warm rebuild still writes nothing), and a build deletes only rows nobody used for
+KEEP: texts no replica has any more, an older model's rows.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 import threading
 from collections import Counter
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import AsyncIterator, Awaitable, Callable, Protocol, Sequence
@@ -40,7 +45,8 @@ Db = AsyncSession | async_sessionmaker[AsyncSession]
 
 UNIT = 1e-3  # how far a kept row's squared norm may be from 1 (the protocol's rows are L2-normalised)
 FLOAT = np.dtype("<f4")
-KINDS = ("query", "passage")  # the kinds an index build asks for: only its own rows can be stale
+KEEP = timedelta(days=7)  # a row no build used for this long is deleted by the next build that writes
+RENEW = timedelta(days=1)  # a used row's used_at is renewed once it is this old (not at every build)
 
 
 class Index(Protocol):
@@ -90,17 +96,21 @@ async def opened(db: Db, *, write: bool) -> AsyncIterator[AsyncSession]:
 
 
 Keep = Callable[[], Awaitable[None]]  # the step that keeps a build's new vectors
-Kept = tuple[dict[Key, Vectors], set[Key]]  # vectors read from the table, and keys of unusable rows
+# vectors read from the table, keys of unusable rows, and when a build last used each row
+Kept = tuple[dict[Key, Vectors], set[Key], dict[Key, datetime]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class StoredVectors:
     """An Embedder for one index: the kept vectors during its build, the model itself otherwise."""
 
-    kinds: tuple[str, ...] = KINDS  # the kinds of row a build owns (the only ones it may find stale)
-
-    def __init__(self, model: Embedder, identity: str) -> None:
+    def __init__(self, model: Embedder, identity: str, now: Callable[[], datetime] = utc_now) -> None:
         self.model = model
         self.identity = identity
+        self.now = now
         self._lock = threading.Lock()
         self._known: dict[Key, Vectors] | None = None  # None: not building, texts go to the model
         self._new: dict[Key, Vectors] = {}
@@ -138,7 +148,7 @@ class StoredVectors:
         """Build `index` (made with this embedder) from `kept` (read_kept, before any lock). Returns
         the step that keeps the new vectors, for the caller to run once it holds no lock: a handler
         waiting for the index holds SQLite's one connection, which reading and keeping need."""
-        known, bad = kept
+        known, bad, used_at = kept
         with self._lock:
             self._known, self._bad, self._new, self._used = dict(known), set(bad), {}, set()
         try:
@@ -146,25 +156,30 @@ class StoredVectors:
         finally:
             with self._lock:  # from here on every text (a customer's question) goes to the model, unkept
                 new, bad, used, self._known, self._new = self._new, self._bad, self._used, None, {}
-        stale = {k for k in known.keys() | bad if k[0] in self.kinds and k not in used}
-        return partial(self._save, db, new, (bad & new.keys()) | stale)
+        now = self.now()
+        renew = {k for k in used - new.keys() if k in used_at and used_at[k] <= now - RENEW}
+        unused = any(at < now - KEEP for k, at in used_at.items() if k not in used)
+        return partial(self._save, db, new, bad & new.keys(), renew, now if unused or new or renew else None)
 
-    async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key]) -> None:
-        """Delete `replace` (unusable rows about to be written again, and rows of texts the index no
-        longer has), then add the new rows."""
-        if not new and not replace:
+    async def _save(self, db: Db, new: dict[Key, Vectors], replace: set[Key], renew: set[Key],
+                    now: datetime | None) -> None:
+        """Delete `replace` (unusable rows about to be written again), add the new rows, mark the
+        `renew` rows used `now`, then delete every row nobody used for KEEP. Nothing when `now` is
+        None (every row this build used is fresh, none of this model's is old)."""
+        if now is None:
             return
         rows = [(kind, digest, np.asarray(v, dtype=FLOAT).tobytes()) for (kind, digest), v in new.items()]
         try:
             async with opened(db, write=True) as session:
                 repo = VectorRepo(session)
                 await repo.remove(self.identity, replace)
-                await repo.add_new(self.identity, rows)
+                await repo.add_new(self.identity, rows, now=now)
+                await repo.mark_used(self.identity, renew, now=now)
+                await repo.remove_unused(before=now - KEEP)
         except SQLAlchemyError as exc:  # the index is built; the next build embeds these texts again
             log.warning("knowledge vectors not kept", extra={"model": self.identity, "error": type(exc).__name__})
             return
-        log.info("knowledge vectors kept", extra={"model": self.identity, "rows": len(rows),
-                                                  "removed": len(replace - new.keys())})
+        log.info("knowledge vectors kept", extra={"model": self.identity, "rows": len(rows), "renewed": len(renew)})
 
 
 def kept(model: Embedder) -> Embedder:
@@ -190,11 +205,11 @@ async def read_kept(model: Embedder, db: Db | None) -> Kept | None:
         log.warning("kept knowledge vectors not read, embedding every text",
                     extra={"model": identity, "error": type(exc).__name__})
         rows = {}
-    known, bad = await asyncio.to_thread(decode, rows)
+    known, bad = await asyncio.to_thread(decode, {k: vector for k, (vector, _) in rows.items()})
     if bad:
         log.warning("kept knowledge vectors unusable, embedding their texts again",
                     extra={"model": identity, "rows": len(bad)})
-    return known, bad
+    return known, bad, {k: used_at for k, (_, used_at) in rows.items()}
 
 
 async def build(index: Index, embedder: Embedder, db: Db | None, kept: Kept | None) -> Keep:
