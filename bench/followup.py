@@ -70,6 +70,9 @@ async def outcomes(pairs: list[Pair]) -> list[tuple[Pair, str | None, str | None
         if alone is None and classify(pair.followup) is None and turn is not None:
             match = await interpret(index, turn, pair.followup)
             after = match.entry.id if match else None
+        elif alone is not None and turn is not None and alone.entry.id not in turn.answered:
+            match = await interpret(index, turn, pair.followup, sure=alone)
+            after = match.entry.id if match else before
         found.append((pair, before, after))
     return found
 

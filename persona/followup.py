@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from persona.matcher import EXCLUSIVE, kinds
+from persona.faq import FaqEntry
+from persona.matcher import EXCLUSIVE, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
 # Characters that say nothing about which part of an answer a follow-up is about.
@@ -42,3 +43,36 @@ def gist(answer: str, text: str) -> str:
     asked = set(text) - _FILLER
     best = max(range(len(parts)), key=lambda n: (len(asked & set(parts[n])), -n))
     return parts[best].rstrip("。；;")
+
+
+
+# Asking words and function characters: what a follow-up asks for, not what it is about.
+_ASKING = re.compile(r"为什么|为啥|什么|怎么|怎样|如何|哪里|哪儿|多久|多少|多大|多长|多重|多高|多远|多宽|谁|啥|哪|几")
+# Shop concepts a follow-up can name besides the matcher's (persona/matcher.py CONCEPTS).
+TOPICS: dict[str, tuple[str, ...]] = {"postage": ("运费", "邮费", "包邮", "运险", "快递费")}
+_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}")  # "10:00-22:00" speaks of opening hours without naming them
+
+
+def topics(text: str) -> frozenset[str]:
+    """The shop concepts a text names (a clock time names the hours)."""
+    named = {name for name, words in TOPICS.items() if any(w in text for w in words)}
+    return concepts(text) | named | ({"hours"} if _CLOCK.search(text) else set())
+
+
+def subject(text: str) -> str:
+    """What a follow-up is about: the text without its asking words ("那运费谁出" → "那运费 出")."""
+    return _ASKING.sub(" ", text)
+
+
+def named(text: str) -> bool:
+    """The follow-up names a shop concept besides its asking words ("包邮吗", not "多少钱")."""
+    return bool(topics(subject(text)))
+
+
+def covers(entry: FaqEntry, text: str) -> bool:
+    """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
+    the returns answer may not mention), in its phrasings, keywords or answer, in any of the
+    concept's words ("多久过期" and "有效期 14 天"). Asking words name none ("几点" asks for the time the
+    entry gives)."""
+    said = " ".join(entry.questions + entry.keywords + (entry.answer,))
+    return topics(subject(text)) <= topics(said)

@@ -73,3 +73,17 @@ def test_the_gist_is_the_sentence_the_follow_up_is_about() -> None:
     assert gist(answer, "生产日期在哪看") == "生产日期印在瓶底"
     assert gist(answer, "要多久") == "未开封保质期 3 年，开封后建议 12 个月内用完"  # nothing in common: the first
     assert gist("每天 7:30-21:00，周末 8:00 开门。", "周末呢") == "每天 7:30-21:00，周末 8:00 开门。"
+
+
+async def test_a_follow_up_the_answer_says_nothing_of_is_queued_honestly(bot, wecom) -> None:
+    await say(bot, wecom, "wmFollow07", "不喜欢可以退吗")
+    (reply,) = await say(bot, wecom, "wmFollow07", "那运费谁出")  # the returns answer names no postage
+    assert RETURNS not in reply and "收到～" not in reply, reply  # neither the returns answer nor a shrug
+    assert await count(bot, UnansweredQuestion) == 1  # asked of a colleague, the customer told so
+
+
+async def test_a_follow_up_on_a_concept_the_answer_just_gave_stays_with_it(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmFollow08", "有优惠券吗")
+    assert "有效期 14 天" in first
+    (reply,) = await say(bot, wecom, "wmFollow08", "多久过期")  # alone: the shelf life
+    assert "有效期 14 天" in reply and "保质期" not in reply, reply
