@@ -7,8 +7,10 @@ the knowledge base is not sure of alone is then asked again together with the pr
 (persona/followup.py `in_context`), and the entry found is answered only when that is sure AND the
 follow-up's own words still rank the entry among the CANDIDATES best with at least SUPPORT of the
 probability: "附近有好吃的吗" after the price of personal training ranks it nowhere, so it is a new
-topic, never forced into the old one; nor is a statement ("我明天再来") or a line close to small talk and
-off-topic requests ("讲个笑话"). A confident answer to the message alone always wins.
+topic, never forced into the old one; nor is a statement ("我明天再来"), a line close to small talk and
+off-topic requests ("讲个笑话"), or a follow-up naming a shop concept the entry never speaks of ("那运费谁出"
+after the returns answer: persona/followup.py `covers`). A confident answer to the message alone wins,
+unless the entry just answered speaks of the concept it names ("多久过期" after the coupon's "有效期 14 天").
 An answer on the entry just answered is `reply.followup` with the sentence the follow-up is about
 (persona/followup.py `gist`), never the same answer text twice in a row.
 """
