@@ -6,7 +6,8 @@ tests/followup_eval/<split>.csv: rows `shop,previous,followup,expected,kind` —
 when none should. `kind` = `followup` (it leans on the previous question) or `newtopic` (a new
 question, small talk or chatter that must not be answered from the old context). Prints right /
 wrong / none for both kinds, before (the message alone, as Wanzi answered until now) and after
-(handlers/replies/followup.py), at the default threshold.
+(handlers/replies/followup.py: a message not sure alone asked in context; one sure alone kept with
+the entry just answered when that entry speaks of the concept it names), at the default threshold.
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ async def outcomes(pairs: list[Pair]) -> list[tuple[Pair, str | None, str | None
         if alone is None and classify(pair.followup) is None and turn is not None:
             match = await interpret(index, turn, pair.followup)
             after = match.entry.id if match else None
+        elif alone is not None and turn is not None and alone.entry.id not in turn.answered:
+            match = await interpret(index, turn, pair.followup, sure=alone)
+            after = match.entry.id if match else before
         found.append((pair, before, after))
     return found
 

@@ -1,5 +1,6 @@
 """Text helpers for follow-ups ("我还没拆呢" right after the returns answer): the previous question
-and the follow-up asked together, and the part of an answer a follow-up on the same entry needs.
+and the follow-up asked together, whether an entry speaks of what the follow-up names ("那运费谁出":
+postage), and the part of an answer a follow-up on the same entry needs.
 
 Pure functions over texts; handlers/replies/followup.py reads the chat and decides.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from persona.matcher import EXCLUSIVE, kinds
+from persona.faq import FaqEntry
+from persona.matcher import EXCLUSIVE, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
 # Characters that say nothing about which part of an answer a follow-up is about.
@@ -42,3 +44,38 @@ def gist(answer: str, text: str) -> str:
     asked = set(text) - _FILLER
     best = max(range(len(parts)), key=lambda n: (len(asked & set(parts[n])), -n))
     return parts[best].rstrip("。；;")
+
+
+# Asking words: what a follow-up asks for, not what it is about. "几点" stays: it asks for a time,
+# which the entry must give (persona/matcher.py CONCEPTS, hours).
+_ASKING = re.compile(r"为什么|为啥|什么|怎么|怎样|如何|哪里|哪儿|多久|多少|多大|多长|多重|多高|多远|多宽|"
+                     r"谁|啥|哪|几(?!点)")
+# Shop concepts (and words for them) besides the matcher's (persona/matcher.py CONCEPTS), which
+# stay as they are: its weights were fitted on them.
+TOPICS: dict[str, tuple[str, ...]] = {"postage": ("运费", "邮费", "包邮", "运险", "快递费"), "keeping": ("有效",)}
+_CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
+
+
+def topics(text: str) -> frozenset[str]:
+    """The shop concepts a text names (a clock time names the hours)."""
+    more = {name for name, words in TOPICS.items() if any(w in text for w in words)}
+    return concepts(text) | more | ({"hours"} if _CLOCK.search(text) else set())
+
+
+def subject(text: str) -> str:
+    """What a follow-up is about: the text without its asking words ("那运费谁出" → "那运费 出")."""
+    return _ASKING.sub(" ", text)
+
+
+def named(text: str) -> bool:
+    """The follow-up names a shop concept besides its asking words ("包邮吗", not "多少钱")."""
+    return bool(topics(subject(text)))
+
+
+def covers(entry: FaqEntry, text: str) -> bool:
+    """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
+    the returns answer may not mention), in its phrasings, keywords or answer, in any of the
+    concept's words ("多久过期" and "有效期 14 天"). Asking words name none, but for 几点: a time the entry
+    must give ("10:00-22:00")."""
+    said = " ".join(entry.questions + entry.keywords + (entry.answer,))
+    return topics(subject(text)) <= topics(said)

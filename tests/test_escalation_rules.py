@@ -27,6 +27,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "你们这个保湿霜晚上用还是早上用", "先用精华还是先用面霜", "敷完要洗掉还是不洗",
     # what, how heavy ("多重" was acknowledged as "收到～还有什么想跟小柚说的吗")
     "这是啥", "推车多重",
+    # who, and 几 with more measure words ("那运费谁出" was acknowledged as a statement)
+    "那运费谁出", "你们老板是谁", "谁来收货", "保质期几年", "一次用几片", "几折",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -36,6 +38,8 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     "谢谢", "好的收到", "没什么事了", "今天天气真好", "几乎每天都用", "多谢啦", "我不怎么化妆", "", "哈哈哈",
     "还是想要保湿", "朋友推荐我来的", "我推荐给闺蜜了", "还是你们家的好用",
     "我还是用原来那款", "还是没收到货", "用了还是干", "没啥事了", "多谢你",
+    # 谁 that asks nobody
+    "谁知道呢", "谁都可以用", "谁让我嘴馋", "我谁也不信",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)

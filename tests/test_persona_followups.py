@@ -5,7 +5,8 @@ a row; a new topic or chatter is never forced into the old context. Demo knowled
 from __future__ import annotations
 
 from handlers.replies.followup import FOLLOWUP_MINUTES
-from persona.followup import gist, in_context
+from persona.faq import FaqEntry
+from persona.followup import covers, gist, in_context, named
 from storage.models import UnansweredQuestion
 from tests import escalation_kit as kit
 from tests.chat_kit import count, say
@@ -73,3 +74,28 @@ def test_the_gist_is_the_sentence_the_follow_up_is_about() -> None:
     assert gist(answer, "生产日期在哪看") == "生产日期印在瓶底"
     assert gist(answer, "要多久") == "未开封保质期 3 年，开封后建议 12 个月内用完"  # nothing in common: the first
     assert gist("每天 7:30-21:00，周末 8:00 开门。", "周末呢") == "每天 7:30-21:00，周末 8:00 开门。"
+
+
+async def test_a_follow_up_the_answer_says_nothing_of_is_queued_honestly(bot, wecom) -> None:
+    await say(bot, wecom, "wmFollow07", "不喜欢可以退吗")
+    (reply,) = await say(bot, wecom, "wmFollow07", "那运费谁出")  # the returns answer names no postage
+    assert RETURNS not in reply and "同事" in reply, reply  # not the returns answer, nor "收到～" as to a statement
+    assert await count(bot, UnansweredQuestion) == 1  # asked of a colleague, the customer told so
+
+
+async def test_a_follow_up_on_a_concept_the_answer_just_gave_stays_with_it(bot, wecom) -> None:
+    (first,) = await say(bot, wecom, "wmFollow08", "有优惠券吗")
+    assert "有效期 14 天" in first
+    (reply,) = await say(bot, wecom, "wmFollow08", "多久过期")  # alone: the shelf life
+    assert "有效期 14 天" in reply and "保质期" not in reply, reply
+
+
+def test_an_entry_covers_a_follow_up_only_when_it_speaks_of_what_the_follow_up_names() -> None:
+    returns = FaqEntry(id="returns", questions=("可以退货吗",), answer="未拆封商品签收 7 天内可以无理由退换。")
+    coupon = FaqEntry(id="coupon", questions=("有优惠券吗",), answer="新人券满 199 减 30，14 天有效。")
+    store = FaqEntry(id="store", questions=("有线下门店吗",), answer="杭州湖滨有一家体验店，每天 10:00-22:00。")
+    assert not covers(returns, "那运费谁出") and not covers(returns, "能开发票吗")
+    assert covers(returns, "我还没拆呢") and covers(returns, "要多久")  # nothing named but the entry's own
+    assert covers(coupon, "多久过期")  # 有效期 in other words
+    assert covers(store, "几点关门")  # a clock time speaks of the hours
+    assert named("包邮吗") and not named("多少钱") and not named("一天喂几次")

@@ -49,6 +49,23 @@ async def test_a_greeting_right_after_the_welcome_gets_a_short_presence_line_not
     assert reply not in texts_of("chat.greeting")
 
 
+@pytest.mark.parametrize("text", ["哈喽，第一次来", "第一次来"])
+async def test_a_first_visit_right_after_the_welcome_is_not_welcomed_a_second_time(wanzi, wecom, text) -> None:
+    welcome, reply = await enter_then_say(wanzi, wecom, "wmOpen0008", text)
+    assert welcome in texts_of("greeting.kf_welcome")
+    assert reply in texts_of("chat.greet_again"), reply
+    assert reply not in texts_of("chat.first_visit")
+
+
+async def test_a_first_visit_without_a_welcome_gets_the_first_visit_line(wanzi, wecom) -> None:
+    await wecom.customer_enters_kf("wmOpen0009", welcome=False)
+    await wanzi.drain()
+    await wecom.customer_says("wmOpen0009", "哈喽，第一次来")
+    await wanzi.drain()
+    (reply,) = wecom.customer_inbox("wmOpen0009")
+    assert reply in texts_of("chat.first_visit"), reply
+
+
 async def test_are_you_there_right_after_the_welcome_gets_the_presence_line(wanzi, wecom) -> None:
     welcome, reply = await enter_then_say(wanzi, wecom, "wmOpen0007", "在吗")
     assert reply in texts_of("chat.presence") and reply not in texts_of("chat.greeting")

@@ -7,8 +7,10 @@ the knowledge base is not sure of alone is then asked again together with the pr
 (persona/followup.py `in_context`), and the entry found is answered only when that is sure AND the
 follow-up's own words still rank the entry among the CANDIDATES best with at least SUPPORT of the
 probability: "附近有好吃的吗" after the price of personal training ranks it nowhere, so it is a new
-topic, never forced into the old one; nor is a statement ("我明天再来") or a line close to small talk and
-off-topic requests ("讲个笑话"). A confident answer to the message alone always wins.
+topic, never forced into the old one; nor is a statement ("我明天再来"), a line close to small talk and
+off-topic requests ("讲个笑话"), or a follow-up naming a shop concept the entry never speaks of ("那运费谁出"
+after the returns answer: persona/followup.py `covers`). A confident answer to the message alone wins,
+unless the entry just answered speaks of the concept it names ("多久过期" after the coupon's "有效期 14 天").
 An answer on the entry just answered is `reply.followup` with the sentence the follow-up is about
 (persona/followup.py `gist`), never the same answer text twice in a row.
 """
@@ -23,7 +25,7 @@ from handlers.escalation.rules import is_question
 from handlers.replies.clarify import choice
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
-from persona.followup import in_context, sentences
+from persona.followup import covers, in_context, named, sentences
 from persona.matcher import CANDIDATES
 from storage.models import Customer, Message
 
@@ -115,18 +117,27 @@ def asks(text: str) -> bool:
     return is_question(text) or any(w in text for w in ASKING)
 
 
-async def interpret(kb: Ranker, turn: Turn, text: str) -> FaqMatch | None:
+async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
-    it as a message of its own)."""
+    it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
+    then wins only when it is the entry just answered and speaks of every shop concept the
+    follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天")."""
     if not asks(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
+        return None
+    if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)
     if not together or together[0].confidence < kb.threshold:
         return None
+    entry = together[0].entry
+    if sure is not None and (entry.id not in turn.answered or entry.id == sure.entry.id):
+        return None
+    if not covers(entry, text):  # "那运费谁出" after the returns answer, which says nothing of it
+        return None
     if await kb.chatter(text) >= CHATTER:  # "讲个笑话", "股票怎么样"
         return None
     alone = await kb.rank(text, len(kb.entries))
-    place = next((n for n, m in enumerate(alone) if m.entry.id == together[0].entry.id), None)
+    place = next((n for n, m in enumerate(alone) if m.entry.id == entry.id), None)
     if place is None or place >= CANDIDATES or alone[place].confidence < SUPPORT:
         return None
     return together[0]

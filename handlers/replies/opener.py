@@ -1,6 +1,6 @@
-"""One opener per conversation: a customer who greets ("你好", "哈喽") right after the persona's own
-kf welcome is answered with a short "I'm here" (`chat.greet_again`), as a person who just said
-hello would, not with a second welcome."""
+"""One opener per conversation: a customer who greets ("你好", "哈喽") or says it is their first visit
+("哈喽，第一次来") right after the persona's own kf welcome is answered with a short "I'm here"
+(`chat.greet_again`), as a person who just said hello would, not with a second welcome."""
 
 from __future__ import annotations
 

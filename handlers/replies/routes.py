@@ -82,6 +82,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
         turn = await previous_turn(ctx, customer, event.msgid)  # what we answered a moment ago, if anything
+        if match is not None and turn is not None and match.entry.id not in turn.answered:
+            # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
+            match = await interpret(kb, turn, text, sure=match) or match
     intent = classify(text) if match is None and safety is None else None
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer.
@@ -156,14 +159,15 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here";
+    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here"
+    (so is "哈喽，第一次来": the welcome already said what the persona does);
     "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
     the colleague will answer here (no promise the persona never made)."""
+    if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
+        await ctx.say("chat.greet_again", name=customer.name)  # "你好", "哈喽，第一次来" after our welcome: one opener
+        return
     if intent is Intent.GREETING:
-        if await just_welcomed(ctx, customer):  # "你好" right after our welcome: one opener is enough
-            await ctx.say("chat.greet_again", name=customer.name)
-        else:
-            await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
     if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
                                  or await TicketRepo(ctx.session).find_open(customer.id) is not None):
