@@ -29,6 +29,18 @@ async def test_a_follow_up_after_the_returns_answer_is_answered_in_its_context(b
     assert await count(bot, UnansweredQuestion) == 0  # no "I'll ask a colleague"
 
 
+async def test_a_follow_up_sent_before_the_bot_pulled_keeps_the_context(bot, wecom) -> None:
+    # Both messages arrive before the bot pulls them (one sync_msg): answered in turn, the second in
+    # the context of the first (rows of the same transaction are read from the session, unflushed).
+    await wecom.customer_says("wmFollow09", "不喜欢可以退吗")
+    await wecom.customer_says("wmFollow09", "我还没拆呢")
+    await bot.drain()
+    first, reply = wecom.customer_inbox("wmFollow09")[-2:]
+    assert RETURNS in first and OPENED in first
+    assert RETURNS in reply and OPENED not in reply
+    assert await count(bot, UnansweredQuestion) == 0
+
+
 async def test_the_same_entry_asked_again_is_not_answered_word_for_word(bot, wecom) -> None:
     (first,) = await say(bot, wecom, "wmFollow02", "不喜欢可以退吗")
     (again,) = await say(bot, wecom, "wmFollow02", "不喜欢的话能退吗")  # sure on its own, the same entry
