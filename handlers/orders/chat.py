@@ -91,8 +91,9 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
     it is late, refunded or the rules say so); False when the message is not about their order, or
     no shop ever reported an order, and the persona answers it as usual."""
     status, number = asks_about_order(text), named_order(text)
-    if not status and number is None and await _number_asked(ctx, customer, msgid):
-        number = order_alone(text)
+    alone = order_alone(text) if not status and number is None else None
+    if alone is not None and await _number_asked(ctx, customer, msgid):  # reads history only for "T1001"
+        number = alone
     trigger: Trigger | None = None
     if not status and number is None:  # "我买的面霜收到是碎的": a person, with the order's facts
         if not names_own_purchase(text):
