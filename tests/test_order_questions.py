@@ -125,6 +125,16 @@ async def test_with_no_order_the_customer_is_asked_for_the_number_and_others_ord
     assert await kit.tickets(bot) == []
 
 
+async def test_a_number_named_in_a_question_is_looked_up_among_the_customers_own_orders(bot, wecom) -> None:
+    await friend(bot, wecom, "wmNamer")
+    await order(bot, "wmNamer", "T6101", NOW - timedelta(hours=3))
+    await order(bot, "wmStranger", "T6102", NOW - timedelta(hours=3), items=(Item("限量礼盒", 1),))
+    (mine,) = await ask(bot, wecom, "wmNamer", "我的订单 T6101 还没到")
+    assert "T6101" in mine and "柚子面霜" in mine
+    (theirs,) = await ask(bot, wecom, "wmNamer", "订单T6102怎么还没发货")
+    assert "没查到" in theirs and "限量礼盒" not in theirs
+
+
 async def test_a_number_sent_after_the_ask_finds_the_customers_own_order(bot, wecom) -> None:
     await friend(bot, wecom, "wmLater")
     await order(bot, "wmOther", "T7000", NOW - timedelta(hours=3))  # Wanzi has orders, none of this customer's

@@ -4,8 +4,9 @@ and to explain.
 A status question names the customer's own purchase ("我的快递到哪了", "我昨天买的还没发货") or
 asks in a form only a buyer uses ("还没收到货", "下单三天了还没动静", "发货了吗"). A question about the
 shop's policy ("多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
-base's. An order number is read when the customer names it ("订单号 T1001") or, right after the
-persona asked for one, sends it alone ("T1001").
+base's. An order number is read when a status question names it ("我的订单 T1001 还没到"), when
+the message is one ("订单号是T1001") or, right after the persona asked for one, sends it alone
+("T1001"); "订单123456能开发票吗" is no order question.
 """
 
 from __future__ import annotations
@@ -40,10 +41,9 @@ _OTHER = re.compile(r"兑换|积分|优惠券|红包|验证码|回复|消息")
 # "我的订单", "我的快递呢": the whole message names the order.
 _BARE = re.compile(rf"(我的)?{_GOODS}(呢|啊|呀)?[?？]*")
 
-_TOKEN = r"#?([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"
+_TOKEN = r"#?(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"
 _NAMED = re.compile(rf"(订单号|订单编号|订单|单号)\s*(是|为|[:：])?\s*{_TOKEN}")
-_ALONE = re.compile(rf"(订单号|单号)?\s*(是|[:：])?\s*{_TOKEN}\s*[。.!！~～]*")
-
+_ALONE = re.compile(rf"(我的)?(?P<named>订单号|订单编号|订单|单号)?\s*(是|为|[:：])?\s*{_TOKEN}\s*[。.!！~～]*")
 
 def asks_about_order(text: str) -> bool:
     """A question or complaint about the status of the customer's own order."""
@@ -70,12 +70,13 @@ def _order_id(token: str) -> str | None:
 
 
 def named_order(text: str) -> str | None:
-    """The order id the customer names ("订单号是T1001", "我的订单 20260301001 还没到")."""
+    """The order id a status question names ("我的订单 20260301001 还没到")."""
     match = _NAMED.search(text)
-    return _order_id(match[3]) if match else None
+    return _order_id(match["id"]) if match else None
 
 
-def order_alone(text: str) -> str | None:
-    """The whole message is an order id ("T1001", "单号：T1001"): read only when one was asked for."""
+def order_alone(text: str) -> tuple[str | None, bool]:
+    """The order id that is the whole message ("T1001", "订单号是T1001"), and whether the customer
+    said it is one ("订单号…"); a bare "T1001" is read only when the persona asked for a number."""
     match = _ALONE.fullmatch(text.strip())
-    return _order_id(match[3]) if match else None
+    return (_order_id(match["id"]), bool(match["named"])) if match else (None, False)

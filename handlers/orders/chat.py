@@ -90,10 +90,12 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
     """Answer a message about the customer's own order with its facts (handing it to a person when
     it is late, refunded or the rules say so); False when the message is not about their order, or
     no shop ever reported an order, and the persona answers it as usual."""
-    status, number = asks_about_order(text), named_order(text)
-    alone = order_alone(text) if not status and number is None else None
-    if alone is not None and await _number_asked(ctx, customer, msgid):  # reads history only for "T1001"
-        number = alone
+    status = asks_about_order(text)
+    number = named_order(text) if status else None
+    if not status:
+        alone, said = order_alone(text)  # "订单号是T1001"; a bare "T1001" only when we asked for one
+        if alone is not None and (said or await _number_asked(ctx, customer, msgid)):
+            number = alone
     trigger: Trigger | None = None
     if not status and number is None:  # "我买的面霜收到是碎的": a person, with the order's facts
         if not names_own_purchase(text):
