@@ -103,6 +103,16 @@ async def test_a_refunded_order_is_said_so_and_goes_to_a_person(bot, wecom) -> N
     assert ticket.reason == "order:已退款"
 
 
+async def test_a_vips_order_question_is_answered_then_handed_to_a_person(bot, wecom) -> None:
+    await friend(bot, wecom, "wmVipBuy")
+    await kit.customer(bot, "wmVipBuy", vip=True)
+    await order(bot, "wmVipBuy", "T4501", NOW - timedelta(hours=2))
+    replies = await ask(bot, wecom, "wmVipBuy", "我的快递到哪了")
+    assert "T4501" in replies[0] and "48 小时" in replies[0] and len(replies) == 2
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "vip_question" and "T4501" in ticket.question
+
+
 async def test_damaged_goods_go_to_a_person_with_the_order_named(bot, wecom) -> None:
     await friend(bot, wecom, "wmBroke")
     await order(bot, "wmBroke", "T5001", NOW - timedelta(days=1))
