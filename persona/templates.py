@@ -98,6 +98,17 @@ TEMPLATES: dict[str, Spec] = {
     # sent before any hand-off or working-hours promise
     "escalation.safety": Spec.of(KF_TEXT, "name", "topic"),
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
+    # a customer asking about their own order (handlers/orders/chat.py): the shop's facts, never tracking
+    # data Wanzi does not have. `paid`/`due`/`refunded` are local "3月1日 14:30"; `due` = paid + `hours`
+    # ([orders] ship_within_hours); `where` = where the tracking shows ("天猫的订单详情")
+    "order.status": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "hours", "due", "where"),
+    "order.status_plain": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "where"),  # no promise configured
+    "order.overdue": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "hours", "due", "where"),  # then a person
+    "order.refunded": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "refunded"),  # then a person
+    # damaged goods, a refund, "人工" about an order: the order goes to the person with the ticket
+    "order.handoff": Spec.of(KF_TEXT, "name", "order_id", "paid", "items"),
+    "order.ask_number": Spec.of(KF_TEXT, "name"),  # no order found for the customer
+    "order.not_found": Spec.of(KF_TEXT, "name", "order_id"),  # unknown, or another customer's: the same words
 }
 
 # --- community operations: topics, check-ins, points, referrals -----------------------

@@ -108,7 +108,8 @@ def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: st
     assert reason(text, vip=False, can_answer=True, config=EscalationConfig()) == code
 
 
-@pytest.mark.parametrize("text", ["我收到的瓶子是漏的，洒了一半", "面霜盖子碎了", "少发了一瓶", "你们发错颜色了"])
+@pytest.mark.parametrize("text", ["我收到的瓶子是漏的，洒了一半", "面霜盖子碎了", "少发了一瓶", "你们发错颜色了",
+                                  "收到是碎的"])
 def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
     # "瓶子是漏的" got the plain chat line "收到～还有什么想跟小柚说的吗？"
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"

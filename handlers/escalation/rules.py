@@ -112,7 +112,7 @@ def reaches(scope: str, vip: bool) -> bool:
 class Trigger:
     """Why a message goes to a person."""
 
-    reason: str  # asked_for_human | sensitive | vip_question | unanswered | staff | servicer
+    reason: str  # asked_for_human | sensitive | vip_question | unanswered | order | staff | servicer
     topic: str = ""
 
     @property
@@ -126,6 +126,8 @@ class Trigger:
                   "staff": "员工转交", "servicer": "客服接入"}
         if self.reason == "sensitive":
             return f"敏感话题：{self.topic}"
+        if self.reason == "order":  # the customer's order is late or refunded (handlers/orders/chat.py)
+            return f"订单：{self.topic}"
         return labels.get(self.reason, self.reason)
 
     @classmethod

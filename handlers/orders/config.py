@@ -1,5 +1,5 @@
 """[orders]: the shared secret shops sign with, the accepted clock skew and body size, the channels,
-and a small mapping of shop buyer ids to customers."""
+a small mapping of shop buyer ids to customers, and the shipping promise the chat quotes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class OrdersConfig:
     max_body_bytes: int = 65536
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     buyers: tuple[str, ...] = ()  # "buyer_id=external_userid": shop accounts known to be a customer
+    # The shop's promise to customers asking about their order in the chat: a paid order ships within
+    # this many hours; an older one a customer asks about goes to a person. 0 = no promise is made.
+    ship_within_hours: int = 48
 
     def check(self, where: str) -> None:
         if self.secret and len(self.secret) < 16:
@@ -28,6 +31,8 @@ class OrdersConfig:
             raise ConfigError(f"{where}.max_body_bytes", "must be between 1024 and 10485760")
         if not self.channels or any(not c.strip() or len(c) > 16 for c in self.channels):
             raise ConfigError(f"{where}.channels", "must list channel names of 1 to 16 characters")
+        if not 0 <= self.ship_within_hours <= 24 * 90:
+            raise ConfigError(f"{where}.ship_within_hours", "must be a number of hours from 0 (no promise) to 2160")
         self.buyer_map(where)
 
     def buyer_map(self, where: str = "orders") -> dict[str, str]:

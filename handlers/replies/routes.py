@@ -1,8 +1,10 @@
 """The persona answering customers in WeChat Customer Service chats.
 
 One message, in this order: tag it (rules → tags → maybe a stage); stay silent if a person holds
-the chat; settle an open 猜你想问 offer ("1", "都不是": clarify.py); let the escalation rules decide
-whether a person must take it. Escalation adds to the answer, it does not replace it: a safety
+the chat; settle an open 猜你想问 offer ("1", "都不是": clarify.py); answer a question about the
+customer's own order ("我的快递到哪了") with its facts, a person taking it when it is late
+(handlers/orders/chat.py); let the escalation rules decide whether a person must take it.
+Escalation adds to the answer, it does not replace it: a safety
 topic (an adverse reaction) first gets the persona's safety advice (never a product answer from
 the knowledge base), a sensitive question the knowledge base can answer ("不喜欢的话可以退货吗")
 first gets that answer, then the hand-off. Otherwise answer it (the knowledge base when sure; small
@@ -29,6 +31,7 @@ from bot.wecom.events import Event, KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.rules import is_question, safety_topic
+from handlers.orders.chat import answer_order
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.closing import closing
 from handlers.replies.fallback import embedded_answer
@@ -73,6 +76,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     kb = ctx.services.knowledge
     safety = safety_topic(text, ctx.settings.of(EscalationConfig)) if text else None
+    if text and safety is None and await answer_order(ctx, customer, text, event.msgid):
+        await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
+        return
     # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)

@@ -27,6 +27,10 @@ class OrderRepo:
     async def find(self, order_id: str) -> ShopOrder | None:
         return await self.session.scalar(select(ShopOrder).where(ShopOrder.order_id == order_id))
 
+    async def exists(self) -> bool:
+        """Whether any shop reported an order at all (else a customer's order cannot be looked up)."""
+        return await self.session.scalar(select(ShopOrder.id).limit(1)) is not None
+
     async def add(self, order: ShopOrder) -> ShopOrder:
         self.session.add(order)
         await self.session.flush()

@@ -1,0 +1,82 @@
+"""Is a customer asking about their own order? Pure rules over the text, so they are easy to test
+and to explain.
+
+A status question names the customer's own purchase ("我的快递到哪了", "我昨天买的还没发货") or
+asks in a form only a buyer uses ("还没收到货", "下单三天了还没动静", "发货了吗"). A question about the
+shop's policy ("多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
+base's. An order number is read when a status question names it ("我的订单 T1001 还没到"), when
+the message is one ("订单号是T1001") or, right after the persona asked for one, sends it alone
+("T1001"); "订单123456能开发票吗" is no order question.
+"""
+
+from __future__ import annotations
+
+import re
+
+_GOODS = r"(订单|单子|快递|包裹|物流|货|东西|宝贝)"
+_PARCEL = r"(订单|单子|快递|包裹|物流|货)"  # "这个东西在哪买" is not about a parcel
+_SINCE = r"(一|两|二|三|四|五|六|七|八|九|十|几|好几|半个?|\d+)\s*(天|日|周|个?星期|个?礼拜)"
+_END = r"([呢吗啊呀么嘛，,。!！?？]|$)"
+# The customer's own purchase. "我想买的那个" or "我要下单的话" is not a purchase yet.
+_OWN = re.compile(
+    rf"我的{_GOODS}|我下的单|(收到|寄来|发来|到手)的|"
+    r"我(?:(?!想|要|打算|准备|能|可以|会)[^，。,！!？?]){0,6}?(买|下单|拍|订|购|付款)的|"
+    r"我(已经|都|昨天|前天|今天|上周|刚刚?)?(下单|下了单|拍了|买了|付款了|付了款)")
+# Forms only someone waiting for a parcel uses: the order is implied.
+_WAITING = re.compile(
+    r"还没有?(发货|发出|寄出|到货|动身|更新|发快递)|"
+    rf"还没有?(发|寄|到){_END}|"
+    rf"没有?(收到|到手)({_GOODS}|{_END})|"
+    rf"{_PARCEL}[^，,。？?]{{0,6}}(到哪|在哪|到了没|到了吗|怎么样了|什么情况|啥情况|进度|没动静|不动)|"
+    r"(发货|发出|寄出|发)了(吗|没|么|嘛|不|没有)|"
+    rf"查(一下|一查|下|查)?(我的)?{_PARCEL}|看(一下|下)?我的{_PARCEL}|订单(状态|进度|情况)|"
+    r"物流(信息)?[^，,。]{0,4}(不|没)(更新|动)|物流(信息)?(呢|到哪|在哪)|"
+    rf"(下单|下了单|拍了?|买了?|付款)(都|已经)?{_SINCE}了|(下单|付款|拍下|买)(都|已经)?(好|快|这么)?(几|多)?[天久]了")
+# Asked about with the customer's own purchase named ("我买的面霜什么时候发货"); "我买的面霜多久能用完"
+# or "…效果怎么样" is about the product.
+_ASKING = re.compile(r"(什么时候|啥时候|多久|几天|哪天)(能|才能|可以)?(发|到|寄|收)|到哪|在哪|怎么样了|进度|动静|"
+                     r"单号|发货|发了|发出|寄出|到了(吗|没)|到没|物流|收到(了)?(吗|没)")
+# Not a shop order: a redeemed reward, a coupon, a reply from us.
+_OTHER = re.compile(r"兑换|积分|优惠券|红包|验证码|回复|消息")
+# "我的订单", "我的快递呢": the whole message names the order.
+_BARE = re.compile(rf"(我的)?{_GOODS}(呢|啊|呀)?[?？]*")
+
+_TOKEN = r"#?(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"
+_NAMED = re.compile(rf"(订单号|订单编号|订单|单号)\s*(是|为|[:：])?\s*{_TOKEN}")
+_ALONE = re.compile(rf"(我的)?(?P<named>订单号|订单编号|订单|单号)?\s*(是|为|[:：])?\s*{_TOKEN}\s*[。.!！~～]*")
+
+def asks_about_order(text: str) -> bool:
+    """A question or complaint about the status of the customer's own order."""
+    text = text.strip()
+    if not text:
+        return False
+    if _BARE.fullmatch(text) and "我的" in text:
+        return True
+    if _OTHER.search(text):
+        return False
+    if _WAITING.search(text):
+        return True
+    return bool(_OWN.search(text) and _ASKING.search(text))
+
+
+def names_own_purchase(text: str) -> bool:
+    """The message is about something the customer bought ("我买的面霜收到是碎的")."""
+    return bool(_OWN.search(text))
+
+
+def _order_id(token: str) -> str | None:
+    """An order id as shops send them (README "Orders in"), with at least one digit."""
+    return token if any(c.isdigit() for c in token) and len(token) >= 3 else None
+
+
+def named_order(text: str) -> str | None:
+    """The order id a status question names ("我的订单 20260301001 还没到")."""
+    match = _NAMED.search(text)
+    return _order_id(match["id"]) if match else None
+
+
+def order_alone(text: str) -> tuple[str | None, bool]:
+    """The order id that is the whole message ("T1001", "订单号是T1001"), and whether the customer
+    said it is one ("订单号…"); a bare "T1001" is read only when the persona asked for a number."""
+    match = _ALONE.fullmatch(text.strip())
+    return (_order_id(match["id"]), bool(match["named"])) if match else (None, False)

@@ -1,0 +1,138 @@
+"""A customer asking about their own order in the kf chat ("我的快递到哪了"): the facts Wanzi has.
+
+Wanzi knows what the shop reported (the order id, when it was paid, the items, paid or refunded)
+and the shop's promise (`[orders] ship_within_hours`), never the parcel's tracking: the persona says
+where the customer sees it (the order's channel) and invents nothing. An order past the promise or
+refunded, or a message the escalation rules give a person anyway (damaged goods, a refund, "人工", a
+VIP's question), goes to a person with the order's facts in the ticket. Only the customer's own
+orders are ever named: a number that is someone else's is "not found", like an unknown one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.escalation.escalate import escalate, escalation_trigger
+from handlers.escalation.rules import Trigger
+from handlers.orders.asking import asks_about_order, named_order, names_own_purchase, order_alone
+from handlers.orders.config import OrdersConfig
+from handlers.services import Ctx
+from storage.models import Customer, ShopOrder
+from storage.repos.orders import OrderRepo
+
+# The persona's lines after which a message that is only an order number is one ("T1001").
+ASKED = ("order.ask_number#", "order.not_found#", "order.status#", "order.status_plain#")
+ASK_MINUTES = 30
+HISTORY = 6
+HANDOFFS = ("asked_for_human", "sensitive")  # a person takes it whatever the order's state
+SHOWN_ITEMS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What the persona may say about one order, in the customer's local time."""
+
+    order_id: str
+    paid: str  # "3月1日 14:30"
+    items: str  # "柚子面霜×1、洁面乳×2"
+    where: str  # where the tracking shows: "天猫的订单详情"
+    hours: int  # the shipping promise; 0 = none
+    due: str  # paid + hours
+    refunded: str
+    overdue: bool
+
+    def for_ticket(self) -> str:
+        state = f"已退款 {self.refunded}" if self.refunded else "已超过发货承诺" if self.overdue else "已支付"
+        return f"订单 {self.order_id} · {self.paid} 付款 · {self.items} · {state}"
+
+
+def _when(at: datetime, tz: str) -> str:
+    local = at.astimezone(ZoneInfo(tz))
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _items(items: list[dict[str, object]]) -> str:
+    shown = "、".join(f"{str(i.get('name', ''))[:30]}×{i.get('qty', 1)}" for i in items[:SHOWN_ITEMS])
+    return shown + (f" 等 {len(items)} 件" if len(items) > SHOWN_ITEMS else "")
+
+
+def order_facts(ctx: Ctx, order: ShopOrder) -> OrderFacts:
+    tz, hours = ctx.settings.persona.timezone, ctx.settings.of(OrdersConfig).ship_within_hours
+    due = order.paid_at + timedelta(hours=hours)
+    refunded = _when(order.refunded_at or order.paid_at, tz) if order.status == "refunded" else ""
+    place = "下单平台" if order.channel == "其他" else order.channel
+    return OrderFacts(order.order_id, _when(order.paid_at, tz), _items(order.items), f"{place}的订单详情", hours,
+                      _when(due, tz), refunded, bool(hours) and ctx.clock.now() > due)
+
+
+async def _number_asked(ctx: Ctx, customer: Customer, msgid: str) -> bool:
+    """The persona asked for an order number (or offered to look up another) a moment ago."""
+    since = ctx.clock.now() - timedelta(minutes=ASK_MINUTES)
+    history = await ctx.repos.messages.recent(customer.id, HISTORY, channel="kf")
+    return any(m.direction == "out" and m.template_key.startswith(ASKED) and m.created_at >= since
+               for m in history if m.external_msgid != msgid)
+
+
+async def _own_order(repo: OrderRepo, customer: Customer, number: str) -> ShopOrder | None:
+    """The order with this id when it is the customer's; None for an unknown one or another's."""
+    for candidate in dict.fromkeys((number, number.upper())):
+        row = await repo.find(candidate)
+        if row is not None and (row.customer_id == customer.id or (
+                row.customer_id is None and customer.external_userid
+                and row.external_userid == customer.external_userid)):
+            return row
+    return None
+
+
+async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> bool:
+    """Answer a message about the customer's own order with its facts (handing it to a person when
+    it is late, refunded or the rules say so); False when the message is not about their order, or
+    no shop ever reported an order, and the persona answers it as usual."""
+    status = asks_about_order(text)
+    number = named_order(text) if status else None
+    if not status:
+        alone, said = order_alone(text)  # "订单号是T1001"; a bare "T1001" only when we asked for one
+        if alone is not None and (said or await _number_asked(ctx, customer, msgid)):
+            number = alone
+    trigger: Trigger | None = None
+    if not status and number is None:  # "我买的面霜收到是碎的": a person, with the order's facts
+        if not names_own_purchase(text):
+            return False
+        trigger = await escalation_trigger(ctx, text, can_answer=True)
+        if trigger is None or trigger.reason not in HANDOFFS:
+            return False
+    repo = OrderRepo(ctx.session)
+    if not await repo.exists():
+        return False
+    trigger = trigger or await escalation_trigger(ctx, text, can_answer=True)
+    if number is not None:
+        order = await _own_order(repo, customer, number)
+    else:
+        latest = await repo.of_customer(customer.id, 1)
+        order = latest[0] if latest else None
+    if order is None:
+        if trigger is not None and trigger.reason in HANDOFFS:
+            return False  # the usual hand-off, without an order to name
+        await ctx.say("order.not_found" if number else "order.ask_number", name=customer.name, order_id=number or "")
+        return True
+    facts = order_facts(ctx, order)
+    key, reason = _verdict(facts, trigger)
+    await ctx.say(key, name=customer.name, order_id=facts.order_id, paid=facts.paid, items=facts.items,
+                  where=facts.where, hours=facts.hours, due=facts.due, refunded=facts.refunded)
+    if reason is not None:
+        await escalate(ctx, reason=reason, question=f"{text}（{facts.for_ticket()}）")
+    return True
+
+
+def _verdict(facts: OrderFacts, trigger: Trigger | None) -> tuple[str, str | None]:
+    """The line to say and the ticket reason, if a person must take it."""
+    if trigger is not None and trigger.reason in HANDOFFS:
+        return "order.handoff", trigger.code
+    held = trigger.code if trigger is not None else None  # a VIP's question: the answer, then a person
+    if facts.refunded:
+        return "order.refunded", held or "order:已退款"
+    if facts.overdue:
+        return "order.overdue", held or "order:超过发货承诺"
+    return ("order.status" if facts.hours else "order.status_plain"), held

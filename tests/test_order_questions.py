@@ -1,0 +1,197 @@
+"""Customers asking about their own order in the kf chat get that order's facts (id, when it was paid,
+items, what the shipping promise means for it, where the tracking shows), never the generic shipping
+answer; a late or refunded order, or damaged goods, go to a person with the order in the ticket; with
+no order found the persona asks for the number, and a number that is not the customer's is "not
+found". Policy questions ("多久发货") still get the knowledge base's answer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from emulator.emulator import Emulator
+from handlers.orders.asking import asks_about_order
+from handlers.orders.parsing import Item, OrderInput
+from handlers.orders.service import record_order
+from tests import escalation_kit as kit
+from tests.community_kit import SHANGHAI, service
+from tests.harness import BotUnderTest, make_config
+
+clock = kit.clock  # Monday 2026-03-02 10:00 in Shanghai
+SHIPPING = "现货订单 48 小时内从杭州仓发出"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+
+
+async def start(db_url: str, wecom: Any, clock: Any, **orders: Any) -> BotUnderTest:
+    config = make_config(db_url, wecom.base_url, staff=kit.STAFF, orders={"ship_within_hours": 48, **orders},
+                         escalation={"no_advisor": "queue", "sla_minutes": 30})
+    bot = await BotUnderTest.start(config, clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    return bot
+
+
+bot = kit.bot_fixture(start)
+
+
+async def order(bot: BotUnderTest, ext: str, order_id: str, paid_at: datetime, *, status: str = "paid",
+                items: tuple[Item, ...] = (Item("柚子面霜", 1),), channel: str = "天猫") -> None:
+    async with service(bot) as ctx:
+        await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
+                                           amount_fen=12900, items=items, paid_at=paid_at, channel=channel,
+                                           status="paid"), source="api")
+        if status == "refunded":
+            await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
+                                               amount_fen=12900, items=items, paid_at=paid_at, channel=channel,
+                                               status="refunded"), source="api")
+    await bot.drain()
+
+
+async def ask(bot: BotUnderTest, wecom: Emulator, ext: str, text: str) -> list[str]:
+    """What the customer received in answer to `text`."""
+    before = len(wecom.customer_inbox(ext))
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    return list(wecom.customer_inbox(ext)[before:])
+
+
+async def friend(bot: BotUnderTest, wecom: Emulator, ext: str) -> None:
+    await ask(bot, wecom, ext, "你好")
+
+
+@pytest.mark.parametrize("text", ["我昨天买的还没发货，怎么回事", "我的快递到哪了", "我的订单发了吗",
+                                  "下单三天了还没动静", "还没收到货呢"])
+async def test_a_customer_asking_about_their_recent_order_gets_its_facts(bot, wecom, text) -> None:
+    await friend(bot, wecom, "wmBuy1")
+    await order(bot, "wmBuy1", "T1001", NOW - timedelta(hours=13, minutes=45),  # 3月1日 20:15
+                items=(Item("柚子面霜", 1), Item("洁面乳", 2)))
+    (reply,) = await ask(bot, wecom, "wmBuy1", text)
+    for fact in ("T1001", "柚子面霜×1、洁面乳×2", "3月1日 20:15", "48 小时", "3月3日 20:15", "天猫的订单详情"):
+        assert fact in reply
+    assert SHIPPING not in reply
+    assert await kit.tickets(bot) == []
+
+
+async def test_the_latest_order_is_the_one_named_and_another_can_be_asked_by_number(bot, wecom) -> None:
+    await friend(bot, wecom, "wmBuy2")
+    await order(bot, "wmBuy2", "T2001", NOW - timedelta(hours=5), items=(Item("身体乳", 1),))
+    await order(bot, "wmBuy2", "T2002", NOW - timedelta(hours=2), items=(Item("柚子面霜", 1),))
+    (reply,) = await ask(bot, wecom, "wmBuy2", "我买的面霜什么时候发货")
+    assert "T2002" in reply and "T2001" not in reply
+    (older,) = await ask(bot, wecom, "wmBuy2", "订单号是T2001")
+    assert "T2001" in older and "身体乳" in older
+
+
+async def test_an_order_past_the_promise_goes_to_a_person_with_the_order_in_the_ticket(bot, wecom) -> None:
+    await friend(bot, wecom, "wmLate")
+    await order(bot, "wmLate", "T3001", NOW - timedelta(days=3))
+    replies = await ask(bot, wecom, "wmLate", "下单三天了还没动静")
+    assert "T3001" in replies[0] and "超过" in replies[0]
+    assert len(replies) == 2 and "顾问" in replies[1]  # then the escalation's own line: a person will answer
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "order:超过发货承诺"
+    assert "T3001" in ticket.question and "下单三天了还没动静" in ticket.question
+
+
+async def test_a_refunded_order_is_said_so_and_goes_to_a_person(bot, wecom) -> None:
+    await friend(bot, wecom, "wmRef")
+    await order(bot, "wmRef", "T4001", NOW - timedelta(hours=5), status="refunded")
+    replies = await ask(bot, wecom, "wmRef", "我的订单怎么还没发货")
+    assert "T4001" in replies[0] and "退款" in replies[0]
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "order:已退款"
+
+
+async def test_a_vips_order_question_is_answered_then_handed_to_a_person(bot, wecom) -> None:
+    await friend(bot, wecom, "wmVipBuy")
+    await kit.customer(bot, "wmVipBuy", vip=True)
+    await order(bot, "wmVipBuy", "T4501", NOW - timedelta(hours=2))
+    replies = await ask(bot, wecom, "wmVipBuy", "我的快递到哪了")
+    assert "T4501" in replies[0] and "48 小时" in replies[0] and len(replies) == 2
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "vip_question" and "T4501" in ticket.question
+
+
+async def test_damaged_goods_go_to_a_person_with_the_order_named(bot, wecom) -> None:
+    await friend(bot, wecom, "wmBroke")
+    await order(bot, "wmBroke", "T5001", NOW - timedelta(days=1))
+    replies = await ask(bot, wecom, "wmBroke", "我买的面霜收到是碎的")
+    assert "T5001" in replies[0] and "同事" in replies[0]
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:收货问题" and "T5001" in ticket.question
+
+
+async def test_with_no_order_the_customer_is_asked_for_the_number_and_others_orders_stay_hidden(bot, wecom) -> None:
+    await friend(bot, wecom, "wmOther")
+    await order(bot, "wmOther", "T6001", NOW - timedelta(hours=3), items=(Item("限量礼盒", 1),))
+    await friend(bot, wecom, "wmNone")
+    (reply,) = await ask(bot, wecom, "wmNone", "我的快递到哪了")
+    assert "订单号" in reply and SHIPPING not in reply
+    (not_mine,) = await ask(bot, wecom, "wmNone", "T6001")  # someone else's order
+    assert "T6001" in not_mine and "没查到" in not_mine and "限量礼盒" not in not_mine
+    (unknown,) = await ask(bot, wecom, "wmNone", "T9999")
+    assert "没查到" in unknown
+    assert await kit.tickets(bot) == []
+
+
+async def test_a_number_named_in_a_question_is_looked_up_among_the_customers_own_orders(bot, wecom) -> None:
+    await friend(bot, wecom, "wmNamer")
+    await order(bot, "wmNamer", "T6101", NOW - timedelta(hours=3))
+    await order(bot, "wmStranger", "T6102", NOW - timedelta(hours=3), items=(Item("限量礼盒", 1),))
+    (mine,) = await ask(bot, wecom, "wmNamer", "我的订单 T6101 还没到")
+    assert "T6101" in mine and "柚子面霜" in mine
+    (theirs,) = await ask(bot, wecom, "wmNamer", "订单T6102怎么还没发货")
+    assert "没查到" in theirs and "限量礼盒" not in theirs
+
+
+async def test_a_number_sent_after_the_ask_finds_the_customers_own_order(bot, wecom) -> None:
+    await friend(bot, wecom, "wmLater")
+    await order(bot, "wmOther", "T7000", NOW - timedelta(hours=3))  # Wanzi has orders, none of this customer's
+    (reply,) = await ask(bot, wecom, "wmLater", "我的订单到哪了")
+    assert "订单号" in reply
+    await order(bot, "wmLater", "T7001", NOW - timedelta(hours=1))  # the shop's order arrives meanwhile
+    (found,) = await ask(bot, wecom, "wmLater", "T7001")
+    assert "T7001" in found and "柚子面霜" in found
+
+
+@pytest.mark.parametrize("text", ["多久发货", "下单后多久发货", "你们一般多久发货呀"])
+async def test_shipping_policy_questions_still_get_the_knowledge_base_answer(bot, wecom, text) -> None:
+    await friend(bot, wecom, "wmPolicy")
+    await order(bot, "wmPolicy", "T8001", NOW - timedelta(hours=3))
+    (reply,) = await ask(bot, wecom, "wmPolicy", text)
+    assert SHIPPING in reply and "T8001" not in reply
+
+
+async def test_a_shop_without_orders_answers_as_before(bot, wecom) -> None:
+    await friend(bot, wecom, "wmNoShop")
+    replies = await ask(bot, wecom, "wmNoShop", "我的快递到哪了")
+    assert replies and not any("订单号" in text for text in replies)
+
+
+async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:
+    await friend(bot, wecom, "wmHeld")
+    await order(bot, "wmHeld", "T9001", NOW - timedelta(hours=3))
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmHeld", "转人工")
+    assert await ask(bot, wecom, "wmHeld", "我的快递到哪了") == []
+
+
+@pytest.mark.parametrize("text", [
+    "我昨天买的还没发货，怎么回事", "我的快递到哪了", "我的订单发了吗", "下单三天了还没动静", "快递到哪了",
+    "还没收到货", "我下的单发货了没", "查一下我的订单", "物流怎么一直不更新", "我前天下单的面霜到哪了",
+    "我下单了，什么时候发货", "买了一个星期了还没到", "我的快递单号是多少",
+])
+def test_own_order_questions_are_recognised(text: str) -> None:
+    assert asks_about_order(text)
+
+
+@pytest.mark.parametrize("text", [
+    "多久发货", "下单后多久发货", "什么时候发货", "快递几天到", "发什么快递", "包邮吗", "东西拍了啥时候能寄出",
+    "拍下以后几天发货呀，能发顺丰吗？", "希望你们早点发货", "今天收到快递好开心", "我的快递终于到了好开心",
+    "我想买的那个面霜多久发货", "我买的面霜怎么用", "还没发现有什么效果", "我问的问题还没收到回复",
+    "我在北京，多久能到", "我的订单地址写错了还能改吗", "我兑换的礼品还没收到", "这个东西在哪买",
+    "我买的面霜多久能用完", "我想先看看东西", "我没收到你们的优惠券",
+])
+def test_policy_questions_and_other_talk_are_not_order_questions(text: str) -> None:
+    assert not asks_about_order(text)
