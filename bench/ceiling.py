@@ -112,6 +112,12 @@ async def run_welcome(stack: Stack, backend: str, *, rate: float, seconds: float
     return row
 
 
+def _code_owner(emu: Any, code: object) -> str | None:
+    """The customer a kf event code (welcome_code, msg_code) was issued for, in the emulator."""
+    found = emu.corp.kf.codes.get(code) if isinstance(code, str) else None
+    return found.external_userid if found is not None else None
+
+
 async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, env: dict[str, str] | None = None,
                  label: str = "", src: Path | None = None) -> Row:
     bot = await stack.start_bot(f"kf-{backend}-{slug(label)}", env, src=src)
@@ -133,9 +139,10 @@ async def run_kf(stack: Stack, backend: str, *, customers: int, seconds: float, 
     end = time.time() + 30
     first: dict[str, float] = {}
     while time.time() < end:
-        for c in emu.calls("kf/send_msg"):
+        for c in [*emu.calls("kf/send_msg"), *emu.calls("kf/send_msg_on_event")]:
             if c.ok and isinstance(c.body, dict):
-                ext = c.body.get("touser")
+                # a question handed to a person is answered by the notice on the transfer's msg_code
+                ext = c.body.get("touser") or _code_owner(emu, c.body.get("code"))
                 if ext in asked and ext not in first:
                     first[ext] = c.at - asked[ext]
         if len(first) >= customers:
