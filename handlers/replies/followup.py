@@ -32,7 +32,6 @@ from storage.models import Customer, Message
 FOLLOWUP_MINUTES = 5  # a later message starts afresh
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
-ASKING = ("啥", "几", "哪", "多重", "多大", "多长", "多高", "多远", "多宽")
 HISTORY = 8  # messages read back: two turns with their replies
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
 OFFERS = ("reply.clarify#",)
@@ -119,17 +118,12 @@ async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None
     return context_of(earlier, ctx.services.knowledge.entries, since=since)
 
 
-def asks(text: str) -> bool:
-    """A question by the escalation rules' forms, or by words they leave out ("生日有啥", "多重")."""
-    return is_question(text) or any(w in text for w in ASKING)
-
-
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
     then wins only when it is the entry just answered and speaks of every shop concept the
     follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天")."""
-    if not asks(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
+    if not is_question(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
         return None
     if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
         return None
