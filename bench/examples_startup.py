@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.stack import load_average
+from handlers.escalation.reactions import reaction_model
 from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.replies.feelings import model_for
 from handlers.replies.kept_examples import prepare_examples
@@ -29,7 +30,8 @@ async def one_start(url: str) -> None:
     await db.upgrade(engine)
     model = shared_embedder()
     model.load()  # the model's own load is not the examples' cost
-    models: list[ExampleModel[Any]] = [model_for(model), SuggestionModel(load_exemplars()).examples]
+    models: list[ExampleModel[Any]] = [model_for(model), reaction_model(model),
+                                       SuggestionModel(load_exemplars()).examples]
     cpu = time.process_time()
     await prepare_examples(models, db.session_factory(engine))
     print(f"examples ready: {time.process_time() - cpu:.2f} s CPU, "

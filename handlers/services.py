@@ -1,6 +1,6 @@
 """The features' services, built once per app (handlers/wiring.py) and reached by every handler as
 `ctx.services`, typed: `Ctx = Context[Services]`. The knowledge base, the tagging rules, the push
-gate, the staff command table, the digest's sections and the suggestion model."""
+gate, the staff command table, the digest's sections, the suggestion and the reactions models."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the services' own modules import Ctx from here
     from handlers.antispam.gate import PushGate
     from handlers.insights.model import SuggestionModel
     from handlers.replies.knowledge import KnowledgeBase
+    from persona.examples import ExampleModel
     from persona.rules import RuleBook
     from persona.segment import Segmenter
 
@@ -31,6 +32,7 @@ class Services:
     commands: Mapping[str, Command]  # by name, in /help order
     digest: Registry
     suggestions: SuggestionModel | None = None  # None: `[suggestions] model = false`, the rules alone decide
+    reactions: ExampleModel[str | None] | None = None  # adverse reactions by meaning (escalation/reactions.py)
 
 
 Ctx = Context[Services]

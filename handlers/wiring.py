@@ -16,6 +16,7 @@ from bot.feature import Feature
 from handlers.antispam.config import AntispamConfig
 from handlers.antispam.gate import PushGate
 from handlers.digest.registry import digest_registry
+from handlers.escalation.reactions import reaction_model
 from handlers.greeting.config import ChannelConfig
 from handlers.insights.config import SuggestionsConfig
 from handlers.insights.model import SuggestionModel, load_exemplars
@@ -89,7 +90,8 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
                     rules=book,
                     push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
                     segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features),
-                    suggestions=SuggestionModel(load_exemplars()) if config.of(SuggestionsConfig).model else None)
+                    suggestions=SuggestionModel(load_exemplars()) if config.of(SuggestionsConfig).model else None,
+                    reactions=reaction_model())
 
 
 async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
@@ -115,8 +117,10 @@ async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession]
 
 
 def example_models(services: Services) -> list[ExampleModel[Any]]:
-    """The sentence-model classifiers whose examples start-up embeds: feelings, and suggestions if on."""
+    """The sentence-model classifiers whose examples start-up embeds: feelings, reactions, and suggestions if on."""
     models: list[ExampleModel[Any]] = [feelings_model()]
+    if services.reactions is not None:
+        models.append(services.reactions)
     if services.suggestions is not None:
         models.append(services.suggestions.examples)
     return models

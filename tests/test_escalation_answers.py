@@ -66,6 +66,25 @@ async def test_the_other_reaction_words_are_safety_topics_too(bot, wecom, words:
 safety_bot = kit.bot_fixture(safety_topics=["不适:头晕|恶心"])
 
 
+@pytest.mark.parametrize("ext,words", [("wmAlg0003", "我上周买的面霜用了脸有点痒"),
+                                       ("wmAlg0004", "宝宝用了你们的湿巾屁股红了一片")])
+async def test_a_reaction_in_other_words_gets_the_safety_advice_and_a_person(bot, wecom, ext: str, words: str) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.customer_says(ext, words)
+    await bot.drain()
+    advice, *_ = wecom.customer_inbox(ext)
+    assert "停用" in advice and "清水" in advice
+    assert all("柚润保湿霜" not in text for text in wecom.customer_inbox(ext))  # no cream recommended to it
+    assert [t.reason for t in await kit.tickets(bot)] == ["sensitive:过敏"]
+
+
+async def test_asking_about_the_risk_before_buying_is_answered_not_treated_as_a_reaction(bot, wecom) -> None:
+    await wecom.customer_says("wmAlg0005", "敏感肌能用你们的面霜吗")
+    await bot.drain()
+    assert all("停用" not in text for text in wecom.customer_inbox("wmAlg0005"))
+    assert not [t for t in await kit.tickets(bot) if t.reason.startswith("sensitive")]
+
+
 async def test_safety_topics_are_configurable(safety_bot, wecom) -> None:
     await wecom.customer_says("wmAlg0003", "喝了你们的代餐有点头晕")
     await safety_bot.drain()

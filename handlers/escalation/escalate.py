@@ -40,7 +40,8 @@ async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:
     return await open_ticket(ctx, customer, Trigger.parse(reason), question, open_kfid=open_kfid)
 
 
-async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False) -> Trigger | None:
+async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False,
+                             safety: str | None = None) -> Trigger | None:
     """Why this customer message must go to a person, or None (decides only; `escalate` acts).
 
     `can_answer`: the persona has a confident answer (an FAQ match above faq.threshold). The rules:
@@ -51,7 +52,8 @@ async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_tal
     if customer is None:
         return None
     _, vip = await customer_facts(ctx, customer)
-    trigger = decide(text, vip=vip, can_answer=can_answer or small_talk, config=ctx.settings.of(EscalationConfig))
+    trigger = decide(text, vip=vip, can_answer=can_answer or small_talk, config=ctx.settings.of(EscalationConfig),
+                     safety=safety)
     if trigger is not None and small_talk and trigger.reason not in ("asked_for_human", "sensitive"):
         return None
     return trigger

@@ -87,6 +87,12 @@ def safety_topic(text: str, config: EscalationConfig) -> str | None:
     return None
 
 
+def reaction_topic(config: EscalationConfig) -> str:
+    """The safety topic an adverse reaction sensed by meaning (reactions.py) is filed under: the first
+    configured one ("过敏" by default); "" when none is configured (then nothing is sensed)."""
+    return next(iter(_topics(config.safety_topics, "escalation.safety_topics")), "")
+
+
 def is_vip(customer: Customer, tag_names: list[str], config: EscalationConfig) -> bool:
     """VIP by staff decision (/vip), explicit list, member level or tag."""
     return (customer.is_vip or customer.external_userid in config.vip_customers
@@ -136,16 +142,18 @@ class Trigger:
         return cls(reason, topic)
 
 
-def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig) -> Trigger | None:
+def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig,
+           safety: str | None = None) -> Trigger | None:
     """The first rule that sends this message to a person, or None when the persona keeps it.
 
     Order matters for the label only: a VIP asking "我要退款怎么办？" is a refund (sensitive) ticket.
+    `safety`: a safety topic the caller already found (by meaning, reactions.py) the words miss.
     """
     if not config.enabled or not text.strip():
         return None
     if asks_for_human(text, config.human_words):
         return Trigger("asked_for_human")
-    topic = sensitive_topic(text, _topics(config.sensitive_topics)) or safety_topic(text, config)
+    topic = sensitive_topic(text, _topics(config.sensitive_topics)) or safety or safety_topic(text, config)
     if topic is not None:
         return Trigger("sensitive", topic)
     question = is_question(text)

@@ -30,7 +30,8 @@ from bot.dispatcher import Router
 from bot.wecom.events import Event, KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
-from handlers.escalation.rules import is_question, safety_topic
+from handlers.escalation.reactions import sense_reaction
+from handlers.escalation.rules import is_question, reaction_topic, safety_topic
 from handlers.orders.chat import answer_order
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.closing import closing
@@ -75,7 +76,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _enter_stage(event, ctx, seen)
         return
     kb = ctx.services.knowledge
-    safety = safety_topic(text, ctx.settings.of(EscalationConfig)) if text else None
+    escalation = ctx.settings.of(EscalationConfig)
+    safety = safety_topic(text, escalation) if text else None
+    if text and safety is None:  # "面霜用了脸有点痒", "狗狗吃了新粮一直吐": a reaction in other words (reactions.py)
+        safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
     if text and safety is None and await answer_order(ctx, customer, text, event.msgid):
         await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
         return
@@ -108,7 +112,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         intent = closing(text) or await sense_feeling(text)
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
-                                       small_talk=intent is not None or suggested)
+                                       small_talk=intent is not None or suggested, safety=safety)
     replied = safety is not None or (trigger is not None and match is not None)
     if safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=safety)
