@@ -29,6 +29,15 @@ def in_context(previous: str, text: str) -> str:
     return f"{previous.strip()}，{text.strip()}"
 
 
+# A message that leans on the question before it: "那偏远地区呢", "还有别的颜色吗", "敏感肌呢".
+_LEANS = re.compile(r"^(那|那么|那如果|那要是|如果是|要是|还有|另外)|^[^，,。！!？?]{1,10}呢[？?]?$")
+
+
+def leans_on(text: str) -> bool:
+    """The message only makes sense with the previous question ("那偏远地区呢" after "包邮吗")."""
+    return _LEANS.search(text.strip()) is not None
+
+
 def sentences(answer: str) -> list[str]:
     """An answer's sentences, end punctuation kept."""
     return [s.strip() for s in _SENTENCE.split(answer) if s.strip()]

@@ -90,7 +90,8 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 # An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
-_LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|哈+|嘿嘿|嘻嘻)+)(.+)$")
+_LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
+                   r"哈+|嘿嘿|嘻嘻)+)(.+)$")
 
 # The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
 # 早 at 11:30 is still fine). A fitting one is echoed; one the clock contradicts (早上好 at 15:00)
