@@ -29,6 +29,15 @@ def in_context(previous: str, text: str) -> str:
     return f"{previous.strip()}，{text.strip()}"
 
 
+# A message that leans on the question before it: "那偏远地区呢", "还有别的颜色吗", "敏感肌呢".
+_LEANS = re.compile(r"^(那|那么|那如果|那要是|如果是|要是|还有|另外)|^[^，,。！!？?]{1,10}呢[？?]?$")
+
+
+def leans_on(text: str) -> bool:
+    """The message only makes sense with the previous question ("那偏远地区呢" after "包邮吗")."""
+    return _LEANS.search(text.strip()) is not None
+
+
 def sentences(answer: str) -> list[str]:
     """An answer's sentences, end punctuation kept."""
     return [s.strip() for s in _SENTENCE.split(answer) if s.strip()]
@@ -51,15 +60,23 @@ def gist(answer: str, text: str) -> str:
 _ASKING = re.compile(r"为什么|为啥|什么|怎么|怎样|如何|哪里|哪儿|多久|多少|多大|多长|多重|多高|多远|多宽|"
                      r"谁|啥|哪|几(?!点)")
 # Shop concepts (and words for them) besides the matcher's (persona/matcher.py CONCEPTS), which
-# stay as they are: its weights were fitted on them.
-TOPICS: dict[str, tuple[str, ...]] = {"postage": ("运费", "邮费", "包邮", "运险", "快递费"), "keeping": ("有效",)}
+# stay as they are: its weights were fitted on them. Postage goes by many names: what a parcel or a
+# delivery costs, whoever carries it ("配送费" is postage, not the delivery service the matcher's 配送 means).
+TOPICS: dict[str, tuple[str, ...]] = {
+    "postage": ("运费", "邮费", "包邮", "免邮", "运险", "快递费", "配送费", "送货费", "外送费", "跑腿费", "物流费",
+                "寄费", "邮资", "运输费", "寄回费"),
+    "keeping": ("有效",),
+}
+_TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
 
 def topics(text: str) -> frozenset[str]:
-    """The shop concepts a text names (a clock time names the hours)."""
+    """The shop concepts a text names (a clock time names the hours). A word of TOPICS is that
+    concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides."""
     more = {name for name, words in TOPICS.items() if any(w in text for w in words)}
-    return concepts(text) | more | ({"hours"} if _CLOCK.search(text) else set())
+    rest = _TOPIC_WORDS.sub(" ", text)
+    return concepts(rest) | more | ({"hours"} if _CLOCK.search(text) else set())
 
 
 def subject(text: str) -> str:

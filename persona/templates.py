@@ -38,6 +38,9 @@ TEMPLATES: dict[str, Spec] = {
     # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py)
     "reply.clarify": Spec.of(KF_TEXT, "name", "options"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
+    # a wish to buy with no question ("我想给闺蜜买个生日礼物") no entry answers: asked back who it is for,
+    # the skin type, the budget (handlers/replies/shopping.py), never a colleague's promise
+    "reply.shopping": Spec.of(KF_TEXT, "name"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),

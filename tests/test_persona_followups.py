@@ -8,6 +8,7 @@ from handlers.replies.followup import FOLLOWUP_MINUTES
 from persona.faq import FaqEntry
 from persona.followup import covers, gist, in_context, named
 from storage.models import UnansweredQuestion
+from storage.repos.replies import KnowledgeRepo
 from tests import escalation_kit as kit
 from tests.chat_kit import count, say
 
@@ -111,3 +112,22 @@ def test_an_entry_covers_a_follow_up_only_when_it_speaks_of_what_the_follow_up_n
     assert covers(coupon, "多久过期")  # 有效期 in other words
     assert covers(store, "几点关门")  # a clock time speaks of the hours
     assert named("包邮吗") and not named("多少钱") and not named("一天喂几次")
+
+
+async def test_postage_in_other_words_stays_with_the_answer_that_gave_it(bot, wecom, clock) -> None:
+    async with bot.sessions.begin() as s:  # an operator's entry (console) that speaks of 运费 and 包邮
+        await KnowledgeRepo(s).add(["偏远地区能发吗", "新疆西藏发货吗"],
+                                   "新疆、西藏等偏远地区也能发，需补 15 元运费；其他地区满 99 元包邮。",
+                                   now=clock.now(), created_by="chen.jing")
+    (first,) = await say(bot, wecom, "wmFollow10", "新疆能发货吗")
+    assert "15 元运费" in first
+    (reply,) = await say(bot, wecom, "wmFollow10", "那配送费呢")  # 配送费 is postage, not the delivery service
+    assert "15 元运费" in reply and reply != first, reply
+    assert await count(bot, UnansweredQuestion) == 0  # not queued as a question nobody answered
+
+
+def test_every_word_for_postage_names_postage_only() -> None:
+    postage = FaqEntry(id="postage", questions=("包邮吗",), answer="全场满 99 元包邮，不满收 8 元运费。")
+    returns = FaqEntry(id="returns", questions=("可以退货吗",), answer="未拆封商品签收 7 天内可以无理由退换。")
+    for text in ("那配送费呢", "快递费谁出", "邮费多少", "免邮吗", "物流费怎么算"):
+        assert covers(postage, text) and not covers(returns, text), text

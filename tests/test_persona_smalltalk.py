@@ -222,3 +222,27 @@ async def test_winding_down_gets_a_goodbye_or_an_ok_never_an_apology(wanzi, weco
     assert not any(w in fine for w in ("气坏", "抱歉", "不开心")), fine
     upset = await reply_to(wanzi, wecom, "wmBye00010", "气死我了，再见")  # still upset: offered a person
     assert "人工" in upset, upset
+
+
+# Several small-talk clauses: the reply is to the one that means most (smalltalk.PRIORITY), whatever its place.
+ACK_LINES = ("还有什么需要随时叫我", "小柚在呢")
+MEANT = [("好的，谢谢小柚", ("不客气", "客气啥")), ("嗯嗯好的谢谢", ("不客气", "客气啥")),
+         ("哈哈谢谢你", ("不客气", "客气啥")), ("好的晚安", ("晚安",)), ("好的，拜拜", ("拜拜", "回头见")),
+         ("你好，今天好累", ("辛苦", "抱抱"))]
+
+
+async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it_means(wanzi, wecom) -> None:
+    for n, (text, fitting) in enumerate(MEANT):
+        reply = await reply_to(wanzi, wecom, f"wmMeant{n:03d}", text)
+        assert any(f in reply for f in fitting), (text, reply)
+        assert not any(a in reply for a in ACK_LINES), (text, reply)  # not the bare acknowledgement
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("好的，谢谢小柚", Intent.THANKS), ("嗯嗯好的谢谢", Intent.THANKS), ("哈哈谢谢你", Intent.THANKS),
+    ("好的晚安", Intent.GOODNIGHT), ("谢谢，晚安", Intent.GOODNIGHT), ("你好，今天好累", Intent.TIRED),
+    ("哈哈，气死我了", Intent.ANGRY), ("你好，在吗", Intent.PRESENCE), ("好的，那我等你们消息", Intent.ACK),
+    ("好的谢谢，多久发货", None),
+])
+def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
+    assert classify(text) == intent

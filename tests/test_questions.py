@@ -305,3 +305,34 @@ async def test_two_members_answering_at_once_in_two_replicas_do_not_both_send(po
         assert await other == "answered"
     finally:
         await engine.dispose()
+
+
+async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, wecom) -> None:
+    """"那偏远地区呢" alone means nothing to a colleague: the notice, /questions and the console
+    show the question before it too; the customer's own question is kept as they wrote it."""
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0010", "包邮吗")
+    await ask(bot, wecom, "wmAsk0010", "那偏远地区呢")
+    follow_up = (await questions(bot))[-1]
+    assert follow_up.text == "那偏远地区呢"
+    shown = "那偏远地区呢（接上一问：包邮吗）"
+
+    await notify(bot)
+    assert shown in wecom.staff_inbox("li.na")[-1]
+    assert shown in await say(bot, wecom, "wang.fang", "/questions")
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:
+        page = (await advisor.get("/console/questions"))[1]
+        assert shown in page
+    finally:
+        await advisor.close()
+
+
+async def test_a_question_of_its_own_is_not_tied_to_the_one_before(bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0011", "包邮吗")
+    await ask(bot, wecom, "wmAsk0011", "可以开专票吗？")  # stands on its own
+    clock.advance(10 * 60)
+    await ask(bot, wecom, "wmAsk0011", "那偏远地区呢")  # ten minutes later: no longer a follow-up
+    listing = await say(bot, wecom, "wang.fang", "/questions")
+    assert "可以开专票吗" in listing and "那偏远地区呢" in listing and "接上一问" not in listing

@@ -16,6 +16,7 @@ from bot.feature import ConsolePage
 from handlers.escalation.notify import customer_label
 from handlers.questions.answer import answer_question, close_question
 from handlers.questions.commands import ANSWER
+from handlers.questions.queue import asked
 from handlers.services import Ctx
 from storage.models import Customer, UnansweredQuestion
 
@@ -68,11 +69,11 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
         v = form if form is not None and failed == q.id else {}
         block = render('<section class="question" id="q-$id"><h3>#$id $who · $at</h3><p><strong>问：</strong>$text</p>'
                        '$context$form</section>', id=q.id, who=_who(people.get(q.customer_id or 0)),
-                       at=local_time(q.created_at, tz), text=q.text, context=_context(q),
+                       at=local_time(q.created_at, tz), text=asked(q), context=_context(q),
                        form=render(ANSWER_FORM, id=q.id, csrf=csrf, answer=v.get("answer", ""),
                                    faq=Safe(" checked") if v.get("faq") else Safe("")) if may_answer else Safe(""))
         parts.append(block)
-    rows = [(q.id, _who(people.get(q.customer_id or 0)), q.text[:60], q.answer[:80] or STATUS.get(q.status, ""),
+    rows = [(q.id, _who(people.get(q.customer_id or 0)), asked(q)[:80], q.answer[:80] or STATUS.get(q.status, ""),
              q.answered_by,
              DELIVERY.get(q.delivery, q.delivery), "是" if q.knowledge_entry_id else "",
              local_time(q.answered_at, tz)) for q in answered]

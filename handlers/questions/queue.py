@@ -5,7 +5,8 @@ Who keeps it (`promise_keepers`): the members on duty; in working hours with nob
 operators and admins (else every active member). With nobody (no staff at all, or out of hours and
 nobody on duty) the persona does not promise a colleague: it says honestly that it does not know yet
 and how to reach a person (`reply.unknown`). The question is queued either way, so whoever comes
-later can still answer it.
+later can still answer it. A follow-up ("那偏远地区呢" right after "包邮吗") is kept with the question it
+leans on (`context["follows"]`): staff read both (`asked`).
 
 The keepers learn of open questions from the `questions.notify` job (every minute, once per fire
 time across replicas): one app message listing the open questions with their numbers, at most one
@@ -27,6 +28,7 @@ from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
 from handlers.escalation.tickets import recent_lines
 from handlers.questions.config import QuestionsConfig
+from handlers.replies.history import asked_before
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from storage.models import Customer, Staff, UnansweredQuestion
@@ -74,6 +76,9 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[Un
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
                "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
+    follows = await asked_before(ctx, customer, question)  # "那偏远地区呢" leans on "包邮吗"
+    if follows:
+        context["follows"] = follows
     if keepers:
         reply = Say("reply.fallback")
     else:
@@ -104,9 +109,16 @@ def console_link(ctx: Ctx) -> str:
     return f"{base.rstrip('/')}/console/questions"
 
 
+def asked(q: UnansweredQuestion) -> str:
+    """The question as staff read it: a follow-up with the question it leans on,
+    "那偏远地区呢（接上一问：包邮吗）"."""
+    follows = (q.context or {}).get("follows")
+    return f"{q.text}（接上一问：{follows}）" if follows else q.text
+
+
 def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *, with_context: bool) -> str:
     who = customer_label(customer) if customer is not None else "（客户数据已删除）"
-    head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}\n问：{' '.join(q.text.split())[:200]}"
+    head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}\n问：{' '.join(asked(q).split())[:200]}"
     if not with_context:
         return head
     before = [m for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text][-3:]

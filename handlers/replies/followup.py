@@ -23,16 +23,15 @@ from typing import Protocol, Sequence
 
 from handlers.escalation.rules import is_question
 from handlers.replies.clarify import choice
+from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
 from persona.followup import covers, in_context, named, sentences
 from persona.matcher import CANDIDATES
 from storage.models import Customer, Message
 
-FOLLOWUP_MINUTES = 5  # a later message starts afresh
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
-HISTORY = 8  # messages read back: two turns with their replies
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
 OFFERS = ("reply.clarify#",)
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
@@ -105,14 +104,7 @@ def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since
 
 async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None:
     """The customer's previous knowledge-base turn within FOLLOWUP_MINUTES, or None."""
-    # Read without a flush: one here would write each event's rows on its own instead of in the
-    # group's batched inserts (about six statements more per kf message). This transaction's own
-    # rows (an earlier message of the customer in the same group) are still pending: added here.
-    with ctx.session.no_autoflush:
-        stored = await ctx.repos.messages.recent(customer.id, HISTORY, channel="kf")
-    pending = [m for m in ctx.session.new if isinstance(m, Message) and m.customer_id == customer.id
-               and m.channel == "kf"]
-    history = sorted(dict.fromkeys([*stored, *pending]), key=lambda m: m.created_at)[-HISTORY:]
+    history = await kf_history(ctx, customer, HISTORY)
     earlier = [m for m in history if not (m.direction == "in" and m.external_msgid == msgid)]
     since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
     return context_of(earlier, ctx.services.knowledge.entries, since=since)

@@ -11,7 +11,8 @@ first gets that answer, then the hand-off. Otherwise answer it (the knowledge ba
 talk, feelings (joy too, before a knowledge-base word in it), closings and media in the persona's
 voice; a follow-up ("我还没拆呢" after the returns answer) in the context of the previous question
 (followup.py); a price objection with the discount entry or an honest line (price.py); an
-acknowledgement when the customer told us about themselves; for a real question it cannot answer,
+acknowledgement when the customer told us about themselves; a wish to buy with no question ("想买个面霜")
+with the knowledge base's entry when sure, else a question back (shopping.py); for a real question it cannot answer,
 the plausible entries to choose from when there are some (猜你想问, when the model is off), else it
 is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
@@ -41,6 +42,7 @@ from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price, price_answer, price_talk
+from handlers.replies.shopping import wants_to_buy
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -87,8 +89,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)
     joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
+    # "我想给闺蜜买个生日礼物": about to buy, no question: the knowledge base if sure, else asked back (shopping.py)
+    shopping = bool(text) and safety is None and not joyful and not is_question(text) and wants_to_buy(text)
     match, turn = None, None
-    if text and safety is None and not telling and not joyful:
+    if text and safety is None and (not telling or shopping) and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
         turn = await previous_turn(ctx, customer, event.msgid)  # what we answered a moment ago, if anything
@@ -98,7 +102,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     intent = classify(text) if match is None and safety is None else None
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer.
-    suggested = (match is None and safety is None and intent is None and bool(text)
+    suggested = (match is None and safety is None and intent is None and bool(text) and not shopping
                  and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
@@ -107,12 +111,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
     if suggested:
         intent = None
-    elif intent is None and match is None and not price and safety is None and not telling and text \
-            and not is_question(text):
+    elif intent is None and match is None and not price and safety is None and not telling and not shopping \
+            and text and not is_question(text):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         intent = closing(text) or await sense_feeling(text)
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
-                                       small_talk=intent is not None or suggested, safety=safety)
+                                       small_talk=intent is not None or suggested or shopping, safety=safety)
     replied = safety is not None or (trigger is not None and match is not None)
     if safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=safety)
@@ -131,6 +135,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await ctx.say("reply.suggestion", name=customer.name)
     elif intent is not None:
         await chat_back(ctx, customer, intent, text)
+    elif shopping:  # who it is for, skin type, budget: what a recommendation needs
+        await ctx.say("reply.shopping", name=customer.name)
     elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to

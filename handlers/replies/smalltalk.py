@@ -1,6 +1,14 @@
 """Small talk, feelings and media: what a customer says that is not a question for the knowledge
 base. Each gets a fitting reply from the persona's `chat.*` and `media.*` templates, never "I'll ask
 a colleague". Rules over the whole (short) message, so "你好，多久发货" is a question, not a greeting.
+
+A message made only of small talk ("好的，谢谢小柚", "嗯嗯好的谢谢", "你好，今天好累") is answered for its
+most meaningful clause, whatever its place (PRIORITY): a question about us (robot) first, then
+feelings (upset, sad, tired, glad: "你好，今天好累" is comforted, not greeted), then closings
+(goodnight, bye: "谢谢，晚安" wishes a good night), thanks ("好的，谢谢" is thanked, not acknowledged),
+praise, presence, a greeting, laughter, and last the bare acknowledgement or a sticker. Leading
+acknowledgements and laughter run together with the rest ("好的晚安", "哈哈谢谢你") count as a clause
+of their own.
 """
 
 from __future__ import annotations
@@ -77,6 +85,13 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝)$|"  # how they address us
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
+# The clause of an all-small-talk message that is answered: the first of these it has (docstring).
+PRIORITY: tuple[Intent, ...] = (
+    Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
+    Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
+# An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
+_LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
+                   r"哈+|嘿嘿|嘻嘻)+)(.+)$")
 
 # The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
 # 早 at 11:30 is still fine). A fitting one is echoed; one the clock contradicts (早上好 at 15:00)
@@ -109,23 +124,40 @@ def _emoji_only(text: str) -> bool:
     return bool(chars) and all(unicodedata.category(c) in ("So", "Sk", "Cf", "Mn") for c in chars)
 
 
+def _rule(clause: str) -> Intent | None:
+    """The first rule a clause matches."""
+    return next((intent for intent, pattern in _RULES if pattern.search(clause)), None)
+
+
+def _clauses(part: str) -> list[str]:
+    """A clause, or its leading acknowledgement and the rest when only the rest is small talk
+    ("好的晚安" → "好的", "晚安")."""
+    lead = _LEAD.match(part)
+    if lead is None or _rule(part) is not None or _rule(_core(lead[2])) is None:
+        return [part]
+    return [lead[1], _core(lead[2])]
+
+
 def classify(text: str) -> Intent | None:
-    """The small-talk intent of a message, or None when it may be a question or a statement."""
+    """The small-talk intent of a message, or None when it may be a question or a statement. A
+    message of several small-talk clauses gets the intent of its most meaningful one (PRIORITY)."""
     raw = text.strip()
     if not raw or len(raw) > 40:
         return None  # long messages carry content: the knowledge base or a person decides
     if _STICKER.match(raw) or _emoji_only(raw):
         return Intent.EMOJI
     core = _core(raw)
-    parts = [_core(p) for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower())]
-    for part in filter(None, parts):
-        if not _ALONG.match(part) and not any(p.search(part) for _, p in _RULES):
+    parts = [c for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower()) if (q := _core(p)) for c in _clauses(q)]
+    for part in parts:
+        if not _ALONG.match(part) and _rule(part) is None:
             break  # some clause is not small talk ("你好，多久发货"): not small talk as a whole
     else:
-        if any(_RULES[_FIRST][1].search(part) for part in parts if part):
+        if any(_RULES[_FIRST][1].search(part) for part in parts):
             return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line
-        said = [p for p in parts if p]  # all along ("亲，请问一下"): the last clause says what they want
-        core = next((p for p in said if not _ALONG.match(p)), said[-1] if said else core)
+        found = {intent for part in parts if not _ALONG.match(part) and (intent := _rule(part)) is not None}
+        if found:
+            return min(found, key=PRIORITY.index)
+        core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
         if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
                           else raw.lower()):

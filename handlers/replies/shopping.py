@@ -1,0 +1,24 @@
+"""Shopping intent without a question: "我想给闺蜜买个生日礼物", "想买个面霜", "打算入手一支口红".
+
+Not small talk and not a question a colleague must answer: the customer is about to buy. The
+knowledge base answers when one of its entries is sure (routes.py); otherwise the persona asks back
+what it needs to recommend (`reply.shopping`: who it is for, the skin type, the budget), never "I'll
+ask a colleague" and never a bare "收到～".
+"""
+
+from __future__ import annotations
+
+import re
+
+# Wanting to buy, pick or give something: 想/打算/准备 ... 买/入手/挑, 给/帮 someone 买/挑/选, a gift.
+_WANT = re.compile(r"(想|想要|要|打算|准备|计划|考虑|纠结)(给|帮|替)?[^，,。！!]{0,8}?(买|入手|入坑|挑|选|囤|购|送)|"
+                   r"^(我)?(给|帮|替)[^，,。！!]{1,8}?(买|挑|选|送)|"
+                   r"(买|挑|选|送|准备)[^，,。！!]{0,8}礼物")
+# Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
+_NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
+
+
+def wants_to_buy(text: str) -> bool:
+    """The customer says they want to buy (or pick, or give) something."""
+    text = text.strip()
+    return bool(text) and len(text) <= 40 and _WANT.search(text) is not None and _NOT.search(text) is None

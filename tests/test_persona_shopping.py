@@ -1,0 +1,44 @@
+"""A customer about to buy, with no question ("我想给闺蜜买个生日礼物", "想买个面霜"): the knowledge
+base's entry when one fits, else the persona asks back what a recommendation needs — never the
+bare "收到～" a statement gets, never "I'll ask a colleague". Demo knowledge base, interest preset."""
+
+from __future__ import annotations
+
+from storage.models import Ticket, UnansweredQuestion
+from storage.repos.replies import KnowledgeRepo
+from tests import escalation_kit as kit
+from tests.chat_kit import count, say
+from tests.test_questions import PROMISE
+
+clock, bot = kit.clock, kit.bot  # Monday 10:00; the demo knowledge base (persona/faq.toml)
+
+CHAT_LINES = ("还有什么想跟小柚说的", "想聊什么都可以")  # chat.other: a statement's reply
+ASKED_BACK = ("自己用还是送人", "给谁的")  # reply.shopping of the interest preset
+
+
+async def test_a_wish_to_buy_is_asked_back_what_a_recommendation_needs(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")  # a colleague could be promised: still no promise
+    for n, text in enumerate(("我想给闺蜜买个生日礼物", "给我妈挑个礼物", "打算入手一支口红", "想送我妈一套护肤品")):
+        (reply,) = await say(bot, wecom, f"wmShop{n:04d}", text)
+        assert any(a in reply for a in ASKED_BACK), (text, reply)
+        assert not any(c in reply for c in CHAT_LINES + PROMISE), (text, reply)
+    assert await count(bot, UnansweredQuestion) == 0 and await count(bot, Ticket) == 0
+
+
+async def test_a_wish_to_buy_the_knowledge_base_knows_gets_its_entry(bot, wecom, clock) -> None:
+    async with bot.sessions.begin() as s:
+        await KnowledgeRepo(s).add(["生日礼物送什么好", "送闺蜜什么礼物", "有礼盒吗"],
+                                   "柚见生日礼盒含面霜和精华小样，送闺蜜很合适，还能免费刻字～",
+                                   now=clock.now(), created_by="chen.jing")
+    (reply,) = await say(bot, wecom, "wmShop0101", "我想给闺蜜买个生日礼物")
+    assert "生日礼盒" in reply, reply
+    (cream,) = await say(bot, wecom, "wmShop0102", "想买个面霜")  # the demo base's face cream entry
+    assert "柚润保湿霜" in cream, cream
+    (dry,) = await say(bot, wecom, "wmShop0103", "我是干皮，想买个面霜")  # told us the skin type as well
+    assert "柚润保湿霜" in dry, dry
+
+
+async def test_a_purchase_made_or_refused_is_not_taken_for_a_wish_to_buy(bot, wecom) -> None:
+    for n, text in enumerate(("我上周买了你们的面霜", "不想买了")):
+        (reply,) = await say(bot, wecom, f"wmShop02{n:02d}", text)
+        assert not any(a in reply for a in ASKED_BACK), (text, reply)
