@@ -118,3 +118,18 @@ async def test_what_waited_past_the_48_hour_window_ends_expired_with_its_reason(
         (row,) = (await s.scalars(select(OutboxItem).where(OutboxItem.api == "kf/send_msg"))).all()
     assert row.status == "expired" and "48 h" in row.last_error
     assert wecom.calls("kf/send_msg") == []
+
+
+async def test_closing_a_ticket_whose_chat_never_left_the_persona_says_so_at_once(bot, wecom, clock) -> None:
+    await kit.on_duty(bot, "li.na")
+    await wecom.servicer_status("li.na", receiving=False)  # WeCom refuses the transfer: the chat stays ours
+    await bot.drain()
+    await wecom.customer_says("wmHold006", "我要退款")
+    await bot.drain()
+    assert wecom.kf_session("wmHold006").state != 3
+    received = len(wecom.customer_inbox("wmHold006"))
+    clock.advance(60)
+    await wecom.staff_sends("zhang.wei", "/resolve 1")
+    await bot.drain()
+    assert len(wecom.customer_inbox("wmHold006")) == received + 1  # the persona's "ask me again", not held
+    assert 95018 not in [c.errcode for c in wecom.calls("kf/send_msg")]

@@ -18,7 +18,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.wecom import kf_window
-from handlers.escalation.tickets import POOLED, RESOLVED
+from handlers.escalation.tickets import ENDED_BY_PERSON, POOLED, RESOLVED
 from handlers.escalation.transfers import TRANS
 from handlers.services import Ctx
 from storage.models import Customer, OutboxItem, OutboxStatus, Ticket
@@ -44,10 +44,10 @@ async def hold_while_staffed(ctx: Ctx, batch: list[OutboxItem]) -> list[OutboxIt
                 OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))).all():
         if cid is not None:
             moving[cid] = min(moving.get(cid, row_id), row_id)
-    ended = set((await ctx.session.scalars(  # a person closed the chat; the customer has not written since
-        select(Ticket.customer_id).join(Customer, Customer.id == Ticket.customer_id).where(
-            Ticket.customer_id.in_(ids), Ticket.open_kfid != "", Ticket.assigned_at.is_not(None),
-            Ticket.resolved_at > Customer.last_inbound_at))).all())
+    ended = {cid for cid, context in (await ctx.session.execute(  # closed since the customer last wrote
+        select(Ticket.customer_id, Ticket.context).join(Customer, Customer.id == Ticket.customer_id).where(
+            Ticket.customer_id.in_(ids), Ticket.resolved_at > Customer.last_inbound_at))).all()
+        if (context or {}).get(ENDED_BY_PERSON)}  # ...ending a session a person held
     now, held = ctx.clock.now(), []
     for item in sends:
         cid = item.customer_id or 0
