@@ -127,3 +127,22 @@ async def test_a_photo_before_or_after_the_checkin_is_kept_as_its_proof(camp_bot
         rows = {r.content or r.id: r.has_photo for r in (await s.scalars(select(Checkin).order_by(Checkin.id))).all()}
     assert list(rows.values()) == [True, True, False]
     assert "跑了5公里" in rows
+
+
+async def test_a_check_in_while_the_chat_waits_for_a_person_counts_and_is_confirmed_after_the_hand_back(
+        camp_bot, wecom, clock):
+    ext = "wmReader09"
+    await says(camp_bot, wecom, clock, ext, "转人工", at(3, 2, 10))  # nobody on duty: WeCom's reception pool
+    assert wecom.kf_session(ext).state == 2
+    assert await says(camp_bot, wecom, clock, ext, "打卡 今天读了20页", at(3, 2, 10, 1)) == []  # 95018 otherwise
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 1  # counted all the same
+    clock.set(at(3, 2, 10, 5))
+    await wecom.servicer_picks_up(ext, "li.na")
+    await wecom.servicer_ends_session(ext)
+    await camp_bot.drain()
+    await says(camp_bot, wecom, clock, ext, "好的谢谢", at(3, 2, 10, 6))
+    clock.set(at(3, 2, 10, 8))  # what waited leaves at its next look
+    await camp_bot.drain()
+    assert " 1 天" in wecom.customer_inbox(ext)[-1]
+    assert 95018 not in [c.errcode for c in wecom.calls("kf/send_msg")]

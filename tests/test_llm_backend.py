@@ -261,7 +261,7 @@ async def test_the_daily_token_budget_stops_calls_until_the_next_day(db_url, wec
     fake.behaviour = fake.says(ANSWER, usage=(900, 200))
     async with running(db_url, wecom, clock, base_url, daily_budget_tokens=1000) as bot:
         assert await says(bot, wecom, "wmLlm0007", QUESTION) == [ANSWER]  # 1,100 tokens: the budget is spent
-        (second,) = await says(bot, wecom, "wmLlm0008", "你们家的眼霜可以给小朋友用吗？")
+        (second,) = await says(bot, wecom, "wmLlm0008", QUESTION)
         assert any(p in second for p in FALLBACK) and len(fake.requests) == 1  # no call made
         assert await outcomes(bot) == ["answered", "budget"]
         assert 'wanzi_llm_fallbacks_total{reason="budget"} 1.0' in (await metrics_text(bot.app)).decode()
@@ -325,3 +325,25 @@ async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, we
     assert values["service.llm_fallbacks"] == Breakdown((("含链接", 1),))
     assert values["service.llm_latency_median"] is not None
     assert all(default_registry().has(key) for key in values)  # the digest shows them
+
+
+VAGUE = "你们这是真货吗？"  # the demo base's authenticity entry is plausible, not sure (test_persona_clarify.py)
+
+
+@pytest.mark.parametrize("make", [FakeModel.says("[不知道]"), lambda _: error(500)], ids=["declines", "fails"])
+async def test_a_question_the_model_does_not_answer_gets_the_plausible_entries_to_choose_from(
+        wanzi, wecom, model, make: Behaviour) -> None:
+    fake, _ = model
+    fake.behaviour = make
+    (offer,) = await says(wanzi, wecom, "wmLlm0020", VAGUE)
+    assert "1. 是正品吗" in offer and "回复数字" in offer  # 猜你想问, as with the model off
+    (answer,) = await says(wanzi, wecom, "wmLlm0020", "1")
+    assert "防伪码" in answer
+    assert len(fake.requests) == 1  # the pick is settled without the model
+    async with wanzi.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+async def test_a_vague_question_the_model_answers_gets_its_answer_not_an_offer(wanzi, wecom, model) -> None:
+    (reply,) = await says(wanzi, wecom, "wmLlm0021", VAGUE)
+    assert ANSWER in reply and "回复数字" not in reply

@@ -212,12 +212,15 @@ class WeComClient:
         self.ticket_fetches += 1
         return str(data["ticket"]), float(data.get("expires_in") or 7200)
 
-    async def drop_token(self, kind: str, token: str) -> None:
-        """WeCom rejected `token`: forget it here and in the shared store (if still current)."""
+    async def drop_token(self, kind: str, token: str) -> bool:
+        """WeCom rejected `token`: forget it here and in the shared store (if still current). True
+        for the first caller in this process to drop it (calls in flight meet the same rejection)."""
         key = token_key(self.config.corp_id, self._secret(kind))
-        if self._cache.get(key, ("",))[0] == token:
+        first = self._cache.get(key, ("",))[0] == token
+        if first:
             del self._cache[key]
         await self.tokens.drop(key, token)
+        return first
 
     async def call(self, api: str, payload: dict[str, Any] | None = None, *, deadline: float | None = None,
                    timeout_s: float | None = None, retries: int | None = None) -> dict[str, Any]:
@@ -236,11 +239,17 @@ class WeComClient:
             try:
                 return await self._call_once(spec, payload or {}, stale, timeout_s)
             except TokenInvalid as exc:
-                self._report(exc)
+                # 40014/42001: WeCom dropped the token early (or a restarted WeCom never issued the
+                # one kept in the database): a new one and one more try. One log line per token, not
+                # one per call in flight; a new token refused too is an error like any other.
                 if refreshed:
+                    self._report(exc)
                     raise
                 refreshed, stale = True, exc.token_used
-                await self.drop_token(spec.secret, stale)
+                if await self.drop_token(spec.secret, stale):
+                    log.warning("wecom access_token rejected, fetching a new one",
+                                extra={"api": exc.api, "errcode": exc.errcode, "errmsg": clip(exc.errmsg)})
+                self.on_error(exc.api, exc.errcode)
                 continue
             except (ApiError, TransportError) as exc:
                 self._report(exc)

@@ -7,6 +7,7 @@ from bot.config import Section
 from bot.feature import Feature
 from handlers.escalation import commands, console, digest, routes, servicers, sla
 from handlers.escalation.config import EscalationConfig
+from handlers.escalation.holding import hold_while_staffed
 from handlers.escalation.transfers import TRANS, after_refused_transfer, after_transfer, send_notice
 
 FEATURE = Feature(
@@ -17,6 +18,7 @@ FEATURE = Feature(
     jobs=sla.jobs,
     followups={TRANS: (send_notice, after_transfer)},
     on_failure={TRANS: (after_refused_transfer,)},
+    claim_checks=(hold_while_staffed,),  # no kf/send_msg while a person has the chat
     digest=(digest.ESCALATIONS,),
     console=console.PAGES,
     config=(Section("escalation", EscalationConfig),),

@@ -28,6 +28,7 @@ from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
 
 QUEUED, POOLED, ASSIGNED, RESOLVED = "queued", "pooled", "assigned", "resolved"
+ENDED_BY_PERSON = "kf_ended"  # ticket.context: resolving it ended a kf session a person held (holding.py)
 WAITING = (QUEUED, POOLED)  # nobody has the ticket yet: Wanzi's queue, or WeCom's reception pool
 OPS_ROLES = ("operator", "admin")  # who hears about a chat waiting in the reception pool
 
@@ -214,6 +215,8 @@ async def resolve(ctx: Ctx, ticket: Ticket, customer: Customer, *, by: str, note
         text, template_key = await persona_line(ctx, customer, "escalation.follow_up", advisor=advisor)
     else:
         text, template_key = await persona_line(ctx, customer, "escalation.closed")
+    if end_code or ticket.kf_servicer:  # the session ends (4): no kf/send_msg until the customer writes
+        ticket.context = {**(ticket.context or {}), ENDED_BY_PERSON: True}
     if end_code:
         ctx.outbox.kf_send_on_event(end_code, text, customer=customer, deadline=code_deadline,
                                     kind="answer", template_key=template_key)

@@ -6,19 +6,26 @@ best one or two entries' first phrasings, numbered (`reply.clarify`), and the of
 customer (`faq_offer`) for `clarify_minutes`. The customer's next text message settles it: a number
 or "第一个" ("是"/"对" when there was one option) gets that entry's answer (`reply.faq`); "都不是" sends
 the original question to the staff queue exactly as it would have gone (handlers/questions), so
-every promise is still kept; anything else drops the offer and is answered as usual.
+every promise is still kept; anything else drops the offer and is answered as usual. With the
+model on (`[llm] enabled`) the model is asked first; when it declines ("[不知道]"), fails or its
+answer is rejected, the offer is made the same way (handlers/replies/llm/worker.py).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from handlers.replies.config import FaqConfig
 from handlers.replies.fallback import embedded_answer
+from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
-from persona.faq import clarify_options
+from persona.faq import FaqEntry, clarify_options
 from storage.models import Customer
 from storage.repos.replies import FaqOfferRepo
+
+if TYPE_CHECKING:
+    from handlers.replies.knowledge import KnowledgeBase
 
 NONE_FITS = -1
 # What a customer writes to pick an option (index into the options offered).
@@ -50,17 +57,25 @@ def listing(questions: list[str]) -> str:
 async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: str) -> bool:
     """Offer the plausible entries for a question the knowledge base is not sure of; False when
     there are none (below `clarify_threshold`, or the feature is off): the caller queues it."""
-    lower = ctx.settings.of(FaqConfig).clarify_threshold
-    if lower <= 0:
-        return False
-    kb = ctx.services.knowledge
-    options = clarify_options(await kb.rank(question, 2), lower, kb.threshold)  # embeds in a thread
-    if not options:
-        return False
+    options = await plausible(ctx.services.knowledge, ctx.settings.of(FaqConfig), question)
+    if options:
+        await offer(ctx, customer, open_kfid, question, options)
+    return bool(options)
+
+
+async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list[FaqEntry]:
+    """The entries worth offering for a question (none below `clarify_threshold`, or when it is 0).
+    Embeds in a thread: the model's worker asks before it opens its write transaction."""
+    if config.clarify_threshold <= 0:
+        return []
+    return clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
+
+
+async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, options: list[FaqEntry]) -> None:
+    """Ask which of `options` the customer means (`reply.clarify`), keeping the offer to settle."""
     await FaqOfferRepo(ctx.session).add(customer.id, question, [e.id for e in options], open_kfid=open_kfid,
                                         now=ctx.clock.now())
-    await ctx.say("reply.clarify", name=customer.name, options=listing([e.questions[0] for e in options]))
-    return True
+    await tell(ctx, customer, open_kfid, Say("reply.clarify", {"options": listing([e.questions[0] for e in options])}))
 
 
 async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -> bool:

@@ -6,7 +6,9 @@ closest knowledge-base entries, the model call bounded by the message's deadline
 for the write), the guard; then a short write: the model's answer through the persona's
 `reply.llm` template, or the embedded answer (reason counted in /metrics). Calls run concurrently, so one slow answer
 never delays another customer's. A message whose worker died is taken again when its lease ends;
-by then its deadline has passed and the embedded path answers at once.
+by then its deadline has passed and the embedded path answers at once. A question the model does
+not answer (it declined, failed or was not asked) gets the 猜你想问 offer when the knowledge base has
+plausible entries (clarify.py), as with the model off; else the embedded answer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bot.feature import WorkerKit
 from bot.llm import ChatClient, Completion, LlmConfig
 from bot.workers import Worker, run_loop
 from handlers.escalation.escalate import held_by_advisor
+from handlers.replies.clarify import offer, plausible
+from handlers.replies.config import FaqConfig
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.llm.guard import check
 from handlers.replies.llm.prompt import HISTORY_MESSAGES, Grounding, build_messages
@@ -62,9 +66,10 @@ class Look:
     deadline: datetime
     history: tuple[Message, ...] = ()
     skip: str = ""  # a reason not to call the model (gone, held, deadline, budget)
+    kind: str = "chat"  # what the embedded path answers on a fallback: "question" or "chat"
 
     def but(self, skip: str) -> Look:
-        return Look(self.text, self.deadline, skip=skip)
+        return Look(self.text, self.deadline, skip=skip, kind=self.kind)
 
 
 class ModelReplies:
@@ -171,7 +176,11 @@ class ModelReplies:
                 log.info("llm answer rejected", extra={"llm_reply_id": reply_id, "reason": reason})
         if not plan.skip:
             metrics.llm_calls.labels("answered" if text else "rejected" if completion is not None else reason).inc()
-        await self._finish(reply_id, text, reason, completion, None if plan.skip else time.monotonic() - started)
+        latency = None if plan.skip else time.monotonic() - started
+        # a question the model did not answer gets 猜你想问 like on the embedded path (clarify.py)
+        options = await plausible(self.kit.contexts.services.knowledge, self.kit.config.of(FaqConfig), look.text) \
+            if not text and look.kind == "question" and reason not in ("held", "gone") else []
+        await self._finish(reply_id, text, reason, completion, latency, options)
 
     async def _load(self, session: Any, reply_id: int) -> tuple[Ctx, LlmReply | None, Customer | None]:
         ctx: Ctx = self.kit.contexts(session)
@@ -181,7 +190,7 @@ class ModelReplies:
 
     async def _look(self, ctx: Ctx, row: LlmReply, customer: Customer | None, spent: int) -> Look:
         """What the database says: may the model be asked, and the chat so far."""
-        look = Look(row.text, row.deadline)
+        look = Look(row.text, row.deadline, kind=row.fallback)
         if customer is None:
             return look.but("gone")
         if await held_by_advisor(ctx) is not None:
@@ -191,7 +200,7 @@ class ModelReplies:
         if self.config.daily_budget_tokens and spent >= self.config.daily_budget_tokens:
             return look.but("budget")
         history = await ctx.repos.messages.recent(customer.id, HISTORY_MESSAGES + 1, channel="kf")
-        return Look(row.text, row.deadline, history=tuple(history))
+        return Look(row.text, row.deadline, history=tuple(history), kind=row.fallback)
 
     async def _plan(self, look: Look) -> Plan:
         persona = self.kit.contexts.persona
@@ -228,7 +237,7 @@ class ModelReplies:
         return await asyncio.to_thread(_nearest_by_vector, query, entries, vectors_now)
 
     async def _finish(self, reply_id: int, text: str, reason: str, completion: Completion | None,
-                      latency_s: float | None) -> None:
+                      latency_s: float | None, options: list[FaqEntry]) -> None:
         """One short transaction: record the outcome and tokens, and answer (unless a person has the chat)."""
         kit = self.kit
         async with self._db, kit.sessions.begin() as session:
@@ -240,7 +249,10 @@ class ModelReplies:
                     await tell(ctx, customer, row.open_kfid, Say("reply.llm", {"answer": text}))
                 else:
                     kit.metrics.llm_fallbacks.labels(reason).inc()
-                    await embedded_answer(ctx, customer, row.open_kfid, row.fallback, row.text)
+                    if options:
+                        await offer(ctx, customer, row.open_kfid, row.text, options)
+                    else:
+                        await embedded_answer(ctx, customer, row.open_kfid, row.fallback, row.text)
                     log.info("llm fallback", extra={"llm_reply_id": reply_id, "reason": reason})
             row.status, row.outcome, row.done_at, row.text = "done", reason or "answered", kit.clock.now(), ""
             row.lease_until = row.lease_owner = None
