@@ -108,6 +108,9 @@ TEMPLATES: dict[str, Spec] = {
     "order.status_plain": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "where"),  # no promise configured
     "order.overdue": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "hours", "due", "where"),  # then a person
     "order.refunded": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "refunded"),  # then a person
+    # the shop reported the parcel sent: `shipped` local time, `parcel` "（顺丰 SF123…）", "（顺丰）" or ""
+    # (written to follow 发出: "{shipped} 已经发出{parcel}啦")
+    "order.shipped": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "shipped", "parcel", "where"),
     # damaged goods, a refund, "人工" about an order: the order goes to the person with the ticket
     "order.handoff": Spec.of(KF_TEXT, "name", "order_id", "paid", "items"),
     "order.ask_number": Spec.of(KF_TEXT, "name"),  # no order found for the customer

@@ -827,6 +827,9 @@ class ShopOrder(Base):
     refunded_at: Mapped[datetime | None] = mapped_column(index=True)
     points: Mapped[int] = mapped_column(default=0)  # what the order earned (reversed by a refund)
     birthday: Mapped[str] = mapped_column(String(5), default="")  # MM-DD when the shop sent it
+    shipped_at: Mapped[datetime | None]  # the shop reported the parcel sent (the order again, with shipped_at)
+    carrier: Mapped[str] = mapped_column(String(16), default="")
+    tracking_no: Mapped[str] = mapped_column(String(40), default="")
     source: Mapped[str] = mapped_column(String(16))  # api | csv
     created_at: Mapped[datetime]
     matched_at: Mapped[datetime | None]

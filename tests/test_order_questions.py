@@ -36,11 +36,17 @@ bot = kit.bot_fixture(start)
 
 
 async def order(bot: BotUnderTest, ext: str, order_id: str, paid_at: datetime, *, status: str = "paid",
-                items: tuple[Item, ...] = (Item("柚子面霜", 1),), channel: str = "天猫") -> None:
+                items: tuple[Item, ...] = (Item("柚子面霜", 1),), channel: str = "天猫",
+                shipped: tuple[datetime, str, str] | None = None) -> None:
     async with service(bot) as ctx:
         await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
                                            amount_fen=12900, items=items, paid_at=paid_at, channel=channel,
                                            status="paid"), source="api")
+        if shipped is not None:  # the shop reports the order again, with the parcel
+            await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
+                                               amount_fen=12900, items=items, paid_at=paid_at, channel=channel,
+                                               status="paid", shipped_at=shipped[0], carrier=shipped[1],
+                                               tracking_no=shipped[2]), source="api")
         if status == "refunded":
             await record_order(ctx, OrderInput(order_id=order_id, external_userid=ext, unionid_hash="", buyer_id="",
                                                amount_fen=12900, items=items, paid_at=paid_at, channel=channel,
@@ -71,6 +77,17 @@ async def test_a_customer_asking_about_their_recent_order_gets_its_facts(bot, we
         assert fact in reply
     assert SHIPPING not in reply
     assert await kit.tickets(bot) == []
+
+
+async def test_a_sent_parcel_is_named_with_its_carrier_and_number_and_is_never_overdue(bot, wecom) -> None:
+    await friend(bot, wecom, "wmBuy9")
+    paid = NOW - timedelta(hours=60)  # past the 48-hour promise: overdue, were it not sent
+    await order(bot, "wmBuy9", "T9001", paid, shipped=(paid + timedelta(hours=20), "顺丰", "SF1234567890"))
+    (reply,) = await ask(bot, wecom, "wmBuy9", "我的快递到哪了")
+    for fact in ("T9001", "2月28日 18:00", "顺丰 SF1234567890", "天猫的订单详情"):  # sent 20 h after paying
+        assert fact in reply
+    assert "抱歉让亲久等" not in reply and "超过" not in reply
+    assert await kit.tickets(bot) == []  # nothing late: no person needed
 
 
 async def test_the_latest_order_is_the_one_named_and_another_can_be_asked_by_number(bot, wecom) -> None:

@@ -127,6 +127,8 @@ async def test_a_body_split_across_packets_is_read_whole(bot, wecom) -> None:
     ({"paid_at": "2027-01-01T00:00:00+08:00"}, "paid_at"), ({"order_id": "有 空格"}, "order_id"),
     ({"external_userid": None}, "customer"), ({"unionid": "oAbc"}, "customer"), ({"colour": "red"}, "colour"),
     ({"external_userid": None, "buyer_id": "tmall:nobody"}, "buyer_id"), ({"birthday": "13-01"}, "birthday"),
+    ({"carrier": "顺丰"}, "shipped_at"), ({"shipped_at": "2026-03-01T09:00:00+08:00"}, "shipped_at"),
+    ({"shipped_at": "2026-03-02T09:40:00+08:00", "tracking_no": "SF 123"}, "tracking_no"),
 ])
 async def test_bad_fields_are_named_and_nothing_is_stored(bot, fields, field) -> None:
     status, answer = await post(bot, order(**fields))
@@ -142,6 +144,24 @@ async def test_a_changed_repeat_is_a_conflict_not_an_overwrite(bot, wecom) -> No
     assert (status, answer["error"], answer["field"]) == (409, "conflict", "amount")
     async with bot.sessions() as s:
         assert (await s.scalar(select(ShopOrder.amount_fen))) == 12950
+
+
+async def test_the_shop_reports_the_parcel_sent_by_sending_the_order_again(bot, wecom) -> None:
+    await wecom.customer_says("wmOrd0001", "你好")
+    await bot.drain()
+    await post(bot, order())
+    sent = {"shipped_at": "2026-03-02T09:50:00+08:00", "carrier": "顺丰", "tracking_no": "SF1234567890"}
+    status, answer = await post(bot, order(**sent))
+    assert (status, answer["result"], answer["points"]) == (200, "shipped", 0)  # no points twice
+    status, answer = await post(bot, order(**sent))  # the shop retries: nothing new
+    assert (status, answer["result"]) == (200, "duplicate")
+    status, answer = await post(bot, order())  # an older report without the parcel forgets nothing
+    assert (status, answer["result"]) == (200, "duplicate")
+    async with bot.sessions() as s:
+        row = await s.scalar(select(ShopOrder))
+        assert row is not None and (row.carrier, row.tracking_no, row.status) == ("顺丰", "SF1234567890", "paid")
+        assert row.shipped_at is not None
+    assert await ledger(bot) == [(129, "order")]
 
 
 async def test_a_refund_takes_back_the_points_and_the_level_it_brought(bot, wecom) -> None:

@@ -1,8 +1,10 @@
 """A customer asking about their own order in the kf chat ("我的快递到哪了"): the facts Wanzi has.
 
-Wanzi knows what the shop reported (the order id, when it was paid, the items, paid or refunded)
-and the shop's promise (`[orders] ship_within_hours`), never the parcel's tracking: the persona says
-where the customer sees it (the order's channel) and invents nothing. An order past the promise or
+Wanzi knows what the shop reported (the order id, when it was paid, the items, paid or refunded,
+and when the parcel left with its carrier and tracking number if the shop reported that) and the
+shop's promise (`[orders] ship_within_hours`), never the parcel's journey: the persona says where the
+customer follows it (the order's channel) and invents nothing. An order whose parcel left is never
+overdue. An order past the promise or
 refunded, or a message the escalation rules give a person anyway (damaged goods, a refund, "人工", a
 VIP's question), goes to a person with the order's facts in the ticket. Only the customer's own
 orders are ever named: a number that is someone else's is "not found", like an unknown one.
@@ -23,7 +25,7 @@ from storage.models import Customer, ShopOrder
 from storage.repos.orders import OrderRepo
 
 # The persona's lines after which a message that is only an order number is one ("T1001").
-ASKED = ("order.ask_number#", "order.not_found#", "order.status#", "order.status_plain#")
+ASKED = ("order.ask_number#", "order.not_found#", "order.status#", "order.status_plain#", "order.shipped#")
 ASK_MINUTES = 30
 HISTORY = 6
 HANDOFFS = ("asked_for_human", "sensitive")  # a person takes it whatever the order's state
@@ -42,9 +44,12 @@ class OrderFacts:
     due: str  # paid + hours
     refunded: str
     overdue: bool
+    shipped: str = ""  # "3月2日 09:10" when the shop reported the parcel sent
+    parcel: str = ""  # "（顺丰 SF1234567890）", "（顺丰）" or "" (what the shop sent of it)
 
     def for_ticket(self) -> str:
-        state = f"已退款 {self.refunded}" if self.refunded else "已超过发货承诺" if self.overdue else "已支付"
+        state = (f"已退款 {self.refunded}" if self.refunded else f"已发货 {self.shipped}{self.parcel}"
+                 if self.shipped else "已超过发货承诺" if self.overdue else "已支付")
         return f"订单 {self.order_id} · {self.paid} 付款 · {self.items} · {state}"
 
 
@@ -58,13 +63,21 @@ def _items(items: list[dict[str, object]]) -> str:
     return shown + (f" 等 {len(items)} 件" if len(items) > SHOWN_ITEMS else "")
 
 
+def _parcel(order: ShopOrder) -> str:
+    """"（顺丰 SF1234567890）", "（顺丰）" or "": what the shop told of the parcel, ready to follow a verb."""
+    told = f"{order.carrier} {order.tracking_no}".strip()
+    return f"（{told}）" if told else ""
+
+
 def order_facts(ctx: Ctx, order: ShopOrder) -> OrderFacts:
     tz, hours = ctx.settings.persona.timezone, ctx.settings.of(OrdersConfig).ship_within_hours
     due = order.paid_at + timedelta(hours=hours)
     refunded = _when(order.refunded_at or order.paid_at, tz) if order.status == "refunded" else ""
     place = "下单平台" if order.channel == "其他" else order.channel
+    shipped = _when(order.shipped_at, tz) if order.shipped_at is not None else ""
     return OrderFacts(order.order_id, _when(order.paid_at, tz), _items(order.items), f"{place}的订单详情", hours,
-                      _when(due, tz), refunded, bool(hours) and ctx.clock.now() > due)
+                      _when(due, tz), refunded, not shipped and bool(hours) and ctx.clock.now() > due,
+                      shipped, _parcel(order))
 
 
 async def _number_asked(ctx: Ctx, customer: Customer, msgid: str) -> bool:
@@ -120,7 +133,8 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
     facts = order_facts(ctx, order)
     key, reason = _verdict(facts, trigger)
     await ctx.say(key, name=customer.name, order_id=facts.order_id, paid=facts.paid, items=facts.items,
-                  where=facts.where, hours=facts.hours, due=facts.due, refunded=facts.refunded)
+                  where=facts.where, hours=facts.hours, due=facts.due, refunded=facts.refunded,
+                  shipped=facts.shipped, parcel=facts.parcel)
     if reason is not None:
         await escalate(ctx, reason=reason, question=f"{text}（{facts.for_ticket()}）")
     return True
@@ -133,6 +147,8 @@ def _verdict(facts: OrderFacts, trigger: Trigger | None) -> tuple[str, str | Non
     held = trigger.code if trigger is not None else None  # a VIP's question: the answer, then a person
     if facts.refunded:
         return "order.refunded", held or "order:已退款"
+    if facts.shipped:
+        return "order.shipped", held
     if facts.overdue:
         return "order.overdue", held or "order:超过发货承诺"
     return ("order.status" if facts.hours else "order.status_plain"), held

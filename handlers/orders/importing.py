@@ -31,10 +31,11 @@ MAX_LINES = 200_000
 @dataclass(slots=True)
 class ImportReport:
     errors: list[str] = field(default_factory=list)  # "line 7: amount: must be ..."
-    outcomes: dict[str, int] = field(default_factory=dict)  # created | parked | duplicate | refunded → count
+    outcomes: dict[str, int] = field(default_factory=dict)  # created | parked | duplicate | refunded | shipped → count
 
     def line(self) -> str:
-        names = {"created": "新订单", "parked": "待匹配客户", "duplicate": "已存在", "refunded": "退款"}
+        names = {"created": "新订单", "parked": "待匹配客户", "duplicate": "已存在", "refunded": "退款",
+                 "shipped": "发货更新"}
         return "，".join(f"{names.get(k, k)} {v}" for k, v in sorted(self.outcomes.items())) or "没有订单"
 
 

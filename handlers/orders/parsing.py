@@ -19,7 +19,9 @@ BIRTHDAY = re.compile(r"(\d{1,2})-(\d{1,2})")
 MAX_AMOUNT_FEN = 10**10  # 1 亿元: a typo guard, not a business rule
 MAX_ITEMS = 100
 FIELDS = {"order_id", "external_userid", "unionid", "buyer_id", "amount", "items", "paid_at", "channel", "status",
-          "birthday"}
+          "birthday", "shipped_at", "carrier", "tracking_no"}
+CARRIER = re.compile(r"[^\s<>&\"']{1,16}")  # "顺丰", "中通快递", "SF Express" is two words: "SF-Express"
+TRACKING_NO = re.compile(r"[A-Za-z0-9\-]{4,40}")
 STATUSES = ("paid", "refunded")
 
 
@@ -50,6 +52,9 @@ class OrderInput:
     channel: str
     status: str  # paid | refunded
     birthday: str = ""  # MM-DD, when the shop knows it
+    shipped_at: datetime | None = None  # the parcel left: what "我的快递到哪了" is answered with
+    carrier: str = ""  # "顺丰"
+    tracking_no: str = ""
 
 
 def unionid_hash(unionid: str) -> str:
@@ -97,26 +102,45 @@ def _items(value: Any) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def _paid_at(value: Any, tz: ZoneInfo, now: datetime) -> datetime:
+def _paid_at(value: Any, tz: ZoneInfo, now: datetime, field: str = "paid_at") -> datetime:
     if value is None or value == "":
-        raise OrderInvalid("paid_at", "is required")
+        raise OrderInvalid(field, "is required")
     if isinstance(value, bool):
-        raise OrderInvalid("paid_at", "must be ISO 8601 or Unix seconds")
+        raise OrderInvalid(field, "must be ISO 8601 or Unix seconds")
     if isinstance(value, int):
         at = datetime.fromtimestamp(value, timezone.utc)
     elif isinstance(value, str):
         try:
             at = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise OrderInvalid("paid_at", "must be ISO 8601 (2026-03-05T14:30:00+08:00) or Unix seconds") from None
+            raise OrderInvalid(field, "must be ISO 8601 (2026-03-05T14:30:00+08:00) or Unix seconds") from None
         if at.tzinfo is None:
             at = at.replace(tzinfo=tz)  # a shop's local export: the persona's time zone
     else:
-        raise OrderInvalid("paid_at", "must be ISO 8601 or Unix seconds")
+        raise OrderInvalid(field, "must be ISO 8601 or Unix seconds")
     at = at.astimezone(timezone.utc)
     if at.year < 2000 or (at - now).total_seconds() > 3600:
-        raise OrderInvalid("paid_at", "must not lie in the future (nor before 2000)")
+        raise OrderInvalid(field, "must not lie in the future (nor before 2000)")
     return at
+
+
+def _shipping(data: Mapping[str, Any], paid_at: datetime, tz: ZoneInfo,
+              now: datetime) -> tuple[datetime | None, str, str]:
+    """`shipped_at` with the optional `carrier` and `tracking_no`; these two need a `shipped_at`."""
+    carrier, tracking = _text(data, "carrier", required=False), _text(data, "tracking_no", required=False)
+    if carrier and not CARRIER.fullmatch(carrier):
+        raise OrderInvalid("carrier", "must be 1 to 16 characters without spaces (顺丰, 中通快递)")
+    if tracking and not TRACKING_NO.fullmatch(tracking):
+        raise OrderInvalid("tracking_no", "must be 4 to 40 letters, digits or -")
+    raw = data.get("shipped_at")
+    if raw is None or raw == "":
+        if carrier or tracking:
+            raise OrderInvalid("shipped_at", "is required with carrier or tracking_no")
+        return None, "", ""
+    shipped = _paid_at(raw, tz, now, "shipped_at")
+    if shipped < paid_at:
+        raise OrderInvalid("shipped_at", "must not lie before paid_at")
+    return shipped, carrier, tracking
 
 
 def _birthday(value: str) -> str:
@@ -164,7 +188,10 @@ def parse_order(data: Any, config: OrdersConfig, *, tz: ZoneInfo, now: datetime)
     status = _text(data, "status")
     if status not in STATUSES:
         raise OrderInvalid("status", "must be paid or refunded")
+    paid_at = _paid_at(data.get("paid_at"), tz, now)
+    shipped_at, carrier, tracking_no = _shipping(data, paid_at, tz, now)
     return OrderInput(order_id=order_id, external_userid=ext, unionid_hash=unionid_hash(union) if union else "",
                       buyer_id=buyer, amount_fen=_amount(data.get("amount")), items=_items(data.get("items")),
-                      paid_at=_paid_at(data.get("paid_at"), tz, now), channel=channel, status=status,
-                      birthday=_birthday(_text(data, "birthday", required=False)))
+                      paid_at=paid_at, channel=channel, status=status,
+                      birthday=_birthday(_text(data, "birthday", required=False)),
+                      shipped_at=shipped_at, carrier=carrier, tracking_no=tracking_no)

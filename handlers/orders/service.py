@@ -2,7 +2,9 @@
 
 Idempotent by `order_id`: the same order again is a duplicate (nothing changes); the same order
 with status refunded reverses what it earned (a "paid" arriving after its refund is an older state
-and changes nothing); any other difference (amount, buyer, channel, paid_at)
+and changes nothing); the same order with `shipped_at` (carrier, tracking number) records that
+the parcel left, and a later shipping report (a corrected tracking number) replaces it, while a
+repeat without one keeps what is known; any other difference (amount, buyer, channel, paid_at)
 is a conflict naming the field, never a silent overwrite. A buyer who is not a customer yet is not
 an error: the order is parked with the identity it came with and attached when they appear.
 """
@@ -24,7 +26,7 @@ class OrderConflict(OrderInvalid):
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    outcome: str  # created | parked | duplicate | refunded
+    outcome: str  # created | parked | duplicate | refunded | shipped
     order: ShopOrder
     points: int = 0  # earned (created) or taken back (refunded)
 
@@ -58,8 +60,10 @@ async def record_order(ctx: Ctx, order: OrderInput, *, source: str) -> Recorded:
         field = _conflict(row, order)
         if field:
             raise OrderConflict(field, f"differs from order {order.order_id} as first received")
+        shipped = _ship(row, order)
         if row.status == order.status or row.status == "refunded":
-            return Recorded("duplicate", row)  # a late "paid" after its refund is an old state: nothing to do
+            # a late "paid" after its refund is an old state: nothing to do but note the parcel
+            return Recorded("shipped" if shipped else "duplicate", row)
         return Recorded("refunded", row, await refund(ctx, row))
     customer = await find_buyer(ctx, order)
     row = await repo.add(ShopOrder(
@@ -67,10 +71,22 @@ async def record_order(ctx: Ctx, order: OrderInput, *, source: str) -> Recorded:
         external_userid=order.external_userid, unionid_hash=order.unionid_hash, amount_fen=order.amount_fen,
         items=[{"name": i.name, "qty": i.qty} for i in order.items], channel=order.channel, status=order.status,
         paid_at=order.paid_at, refunded_at=now if order.status == "refunded" else None, points=0,
-        birthday=order.birthday, source=source, created_at=now, matched_at=now if customer else None))
+        birthday=order.birthday, source=source, created_at=now, matched_at=now if customer else None,
+        shipped_at=order.shipped_at, carrier=order.carrier, tracking_no=order.tracking_no))
     if customer is None:
         return Recorded("parked", row)
     return Recorded("created", row, await attach(ctx, row, customer))
+
+
+def _ship(row: ShopOrder, order: OrderInput) -> bool:
+    """Note the parcel when this report of the order carries news of it; True if anything changed."""
+    if order.shipped_at is None:
+        return False
+    news = (order.shipped_at, order.carrier, order.tracking_no)
+    if (row.shipped_at, row.carrier, row.tracking_no) == news:
+        return False
+    row.shipped_at, row.carrier, row.tracking_no = news
+    return True
 
 
 async def refund(ctx: Ctx, row: ShopOrder) -> int:
