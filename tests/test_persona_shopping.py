@@ -38,6 +38,16 @@ async def test_a_wish_to_buy_the_knowledge_base_knows_gets_its_entry(bot, wecom,
     assert "柚润保湿霜" in dry, dry
 
 
+async def test_a_wish_to_buy_asking_for_a_pick_is_asked_back_too_but_a_price_question_is_not(bot, wecom) -> None:
+    for n, text in enumerate(("我想给我妈买个礼物，有推荐吗", "想送男朋友点东西，送什么好")):
+        (reply,) = await say(bot, wecom, f"wmShop03{n:02d}", text)
+        assert any(a in reply for a in ASKED_BACK), (text, reply)
+        assert not any(p in reply for p in PROMISE), (text, reply)
+    replies = await say(bot, wecom, "wmShop0399", "想给我妈买个按摩仪，多少钱")  # a fact the base lacks
+    assert not any(a in r for a in ASKED_BACK for r in replies), replies
+    assert await count(bot, UnansweredQuestion) == 1
+
+
 async def test_a_purchase_made_or_refused_is_not_taken_for_a_wish_to_buy(bot, wecom) -> None:
     for n, text in enumerate(("我上周买了你们的面霜", "不想买了")):
         (reply,) = await say(bot, wecom, f"wmShop02{n:02d}", text)

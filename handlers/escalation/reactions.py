@@ -8,8 +8,8 @@ a child's or a pet's, across trades) and with what they must not be confused wit
 the risk before buying, the customer's own skin type, good effects, parcel and taste complaints,
 everyday tiredness), through the shared sentence model as an ExampleModel (persona/examples.py;
 the knowledge base embeds the same text as a query, so the memo spares a second embedding). It is a
-reaction when its nearest reaction examples are nearer than its nearest others by MARGIN (a question
-must also tell of something that happened), chosen on
+reaction when it tells of something that happened and its nearest reaction examples are nearer than
+its nearest others by MARGIN, chosen on
 tests/reactions_eval/dev.csv and dev2.csv (final.csv is held out; README "Escalation to a human advisor").
 
 The verdict names the first configured safety topic: the advice (`escalation.safety`) and the
@@ -24,7 +24,6 @@ import logging
 import re
 from typing import Sequence
 
-from handlers.escalation.rules import is_question
 from persona.embed import Embedder
 from persona.examples import ExampleModel
 
@@ -78,9 +77,10 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
 }
 
 
-# Something that happened: "用了", "吃完", "喝了以后", "用过". A question without it asks about a risk
-# before using ("宝宝几个月可以用这个湿巾", "肠胃敏感能吃吗"), however near to a reaction it sounds.
-_HAPPENED = re.compile(r"了|完|后|过")
+# A report tells of something that happened or keeps happening: "用了", "吃完", "喝了以后", "用过", "一涂就",
+# "擦上去", "一直痒". Without it a message only sounds near a reaction: a question about the risk before
+# using ("宝宝几个月可以用这个湿巾"), a wish ("打算入手一支口红"). Chosen on dev + dev2: no reaction there lacks it.
+_HAPPENED = re.compile(r"了|完|后|过|就|上去|起来|一直|老是|总是")
 
 
 def _hearable(text: str) -> bool:
@@ -95,7 +95,7 @@ def reaction_model(embedder: Embedder | None = None) -> ExampleModel[str | None]
 
 def reacts(model: ExampleModel[str | None], text: str, margin: float = MARGIN) -> bool:
     """Blocking: the text reads as a report of an adverse reaction."""
-    if is_question(text) and not _HAPPENED.search(text):
+    if not _HAPPENED.search(text):
         return False
     near = model.nearness(text)
     return near[REACTION] - near[None] >= margin

@@ -42,7 +42,7 @@ from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price, price_answer, price_talk
-from handlers.replies.shopping import wants_to_buy
+from handlers.replies.shopping import asks_for_a_pick, wants_to_buy
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -89,8 +89,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # gets an acknowledgement. An adverse reaction never gets a product answer.
     telling = bool(seen.tag_names) and not is_question(text)
     joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
-    # "我想给闺蜜买个生日礼物": about to buy, no question: the knowledge base if sure, else asked back (shopping.py)
-    shopping = bool(text) and safety is None and not joyful and not is_question(text) and wants_to_buy(text)
+    # "我想给闺蜜买个生日礼物" (no question) or "…，有推荐吗" (asking for a pick): about to buy: the knowledge
+    # base if sure, else asked back what a recommendation needs (shopping.py)
+    shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
+                and (not is_question(text) or asks_for_a_pick(text)))
     match, turn = None, None
     if text and safety is None and (not telling or shopping) and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base

@@ -1,4 +1,5 @@
-"""Shopping intent without a question: "我想给闺蜜买个生日礼物", "想买个面霜", "打算入手一支口红".
+"""Shopping intent without a question: "我想给闺蜜买个生日礼物", "想买个面霜", "打算入手一支口红"; or with a
+question that asks for a pick: "我想给我妈买个礼物，有推荐吗", "想买个面霜，哪款好".
 
 Not small talk and not a question a colleague must answer: the customer is about to buy. The
 knowledge base answers when one of its entries is sure (routes.py); otherwise the persona asks back
@@ -16,6 +17,15 @@ _WANT = re.compile(r"(想|想要|要|打算|准备|计划|考虑|纠结)(给|帮
                    r"(买|挑|选|送|准备)[^，,。！!]{0,8}礼物")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
+
+
+# Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
+# about the wished-for thing stays a question for the knowledge base or a colleague).
+_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好")
+
+
+def asks_for_a_pick(text: str) -> bool:
+    return _PICK.search(text) is not None
 
 
 def wants_to_buy(text: str) -> bool:
