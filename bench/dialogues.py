@@ -32,6 +32,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -40,6 +41,7 @@ from bench.common import ROOT
 from bot.appkeys import CONTEXTS
 from bot.clock import FakeClock
 from handlers.replies.followup import ANSWERS, OFFERS, answered_in, offered_in
+from persona.faq import FaqEntry
 from storage.models import Customer, Message
 from tests.databases import migrate, sqlite_url
 from tests.harness import BotUnderTest, make_config
@@ -102,7 +104,7 @@ def load(split: str) -> list[Conversation]:
             for c in data["conversation"]]
 
 
-def outcomes_of(message: Message, entries: list) -> list[str]:
+def outcomes_of(message: Message, entries: Sequence[FaqEntry]) -> list[str]:
     key = message.template_key.partition("#")[0]
     if message.template_key.startswith(ANSWERS):
         return [f"faq:{e}" for e in sorted(answered_in(entries, message.text))] or ["faq:?"]
