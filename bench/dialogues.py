@@ -1,0 +1,219 @@
+"""Whole kf conversations with the default persona: `python -m bench.dialogues dev|final [--show]`.
+
+tests/dialogue_eval/<split>.toml holds conversations of kf customers, written in their own words,
+each turn annotated with the outcomes a thoughtful operator would accept:
+
+    [[conversation]]
+    id = "dev01"
+    about = "a gift for mum, then shipping"
+    turns = [
+      { say = "在吗", expect = ["chat.presence", "chat.greeting"] },
+      { say = "多久能到呀", expect = ["faq:shipping"] },
+    ]
+
+An outcome is the persona's template key without its variant (`chat.thanks`, `escalation.safety`),
+`faq:<entry id>` for a knowledge-base answer (reply.faq, reply.followup, reply.price_faq: the entry
+whose answer the reply carries) or `none` when the bot should stay silent; a key may end in `*`
+(`escalation.*`). A 猜你想问 offer (reply.clarify) that lists an accepted entry fits too. Once the
+persona has handed the chat to a person (escalation.handoff, .queued, .pooled ...), its silence fits
+every later turn of that conversation: the customer is talking to staff now.
+
+Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
+the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
+read from the outbound Message rows written for that customer since the turn began.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bench.common import ROOT
+from bot.appkeys import CONTEXTS
+from bot.clock import FakeClock
+from handlers.replies.followup import ANSWERS, OFFERS, answered_in, offered_in
+from persona.faq import FaqEntry
+from storage.models import Customer, Message
+from tests.databases import migrate, sqlite_url
+from tests.harness import BotUnderTest, make_config
+
+EVAL = ROOT / "tests" / "dialogue_eval"
+START = datetime(2026, 3, 10, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Tuesday, working hours
+PAUSE_S = 45  # between two turns of a conversation
+FALLBACKS = frozenset({"reply.fallback", "reply.unknown"})  # "I'll ask a colleague" / "I don't know"
+HANDOFFS = ("escalation.handoff", "escalation.queued", "escalation.pooled", "escalation.already_open")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    say: str
+    expect: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    about: str
+    turns: tuple[Turn, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    conversation: str
+    turn: Turn
+    got: tuple[str, ...]  # the outcomes of the replies, in order; () = silence
+    texts: tuple[str, ...]
+    handed_over: bool = False  # an earlier turn of the conversation gave the chat to a person
+
+    @property
+    def fits(self) -> bool:
+        if not self.got:
+            return self.handed_over or "none" in self.turn.expect
+        offered = {g.removeprefix("offer:") for g in self.got if g.startswith("offer:")}
+        return any(accepts(e, g) for e in self.turn.expect for g in self.got) or any(
+            f"faq:{o}" in self.turn.expect for o in offered)
+
+    @property
+    def wrong_faq(self) -> bool:
+        """Answered from the knowledge base with an entry the turn does not accept."""
+        return any(g.startswith("faq:") and g not in self.turn.expect for g in self.got)
+
+    @property
+    def needless_fallback(self) -> bool:
+        """"I'll ask a colleague" (or "I don't know") for small talk or a question the base answers."""
+        return any(g in FALLBACKS for g in self.got) and not any(e in FALLBACKS for e in self.turn.expect)
+
+
+def accepts(expected: str, got: str) -> bool:
+    return got.startswith(expected[:-1]) if expected.endswith("*") else got == expected
+
+
+def load(split: str) -> list[Conversation]:
+    data = tomllib.loads((EVAL / f"{split}.toml").read_text(encoding="utf-8"))
+    return [Conversation(c["id"], c.get("about", ""),
+                         tuple(Turn(t["say"], tuple(t["expect"])) for t in c["turns"]))
+            for c in data["conversation"]]
+
+
+def outcomes_of(message: Message, entries: Sequence[FaqEntry]) -> list[str]:
+    key = message.template_key.partition("#")[0]
+    if message.template_key.startswith(ANSWERS):
+        return [f"faq:{e}" for e in sorted(answered_in(entries, message.text))] or ["faq:?"]
+    if message.template_key.startswith(OFFERS):
+        return [f"offer:{e}" for e in sorted(offered_in(entries, message.text))] or [key]
+    return [key]
+
+
+async def replies(bot: BotUnderTest, ext: str, after: int) -> list[Message]:
+    async with bot.sessions() as session:
+        return list(await session.scalars(
+            select(Message).join(Customer, Message.customer_id == Customer.id)
+            .where(Customer.external_userid == ext, Message.direction == "out", Message.id > after)
+            .order_by(Message.id)))
+
+
+async def last_id(bot: BotUnderTest) -> int:
+    async with bot.sessions() as session:
+        return int(await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1)) or 0)
+
+
+async def run(conversations: list[Conversation]) -> list[Outcome]:
+    """Every turn of every conversation, through one bot on a fresh SQLite database."""
+    from emulator import Emulator, EmulatorConfig
+
+    clock = FakeClock(START.timestamp())
+    found: list[Outcome] = []
+    with tempfile.TemporaryDirectory() as work:
+        url = sqlite_url(Path(work) / "dialogues.db")
+        await migrate(url)
+        wecom = Emulator(EmulatorConfig(callback_retry_delay=0.0, callback_timeout=5.0), clock=clock)
+        await wecom.start()
+        bot = await BotUnderTest.start(make_config(url, wecom.base_url), clock)
+        try:
+            wecom.connect(f"{bot.url}/wecom/callback")
+            entries = list(bot.app[CONTEXTS].services.knowledge.entries)
+            for n, conversation in enumerate(conversations):
+                clock.set(START.timestamp() + n * 600)  # each its own ten minutes of the same morning
+                ext = f"wmDlg{n:03d}{conversation.id}"[:32]
+                handed_over = False
+                for turn in conversation.turns:
+                    before = await last_id(bot)
+                    await wecom.customer_says(ext, turn.say)
+                    await bot.drain()
+                    sent = await replies(bot, ext, before)
+                    got = tuple(o for m in sent for o in outcomes_of(m, entries))
+                    found.append(Outcome(conversation.id, turn, got, tuple(m.text for m in sent), handed_over))
+                    handed_over = handed_over or any(g.startswith(HANDOFFS) for g in got)
+                    clock.advance(PAUSE_S)
+        finally:
+            await bot.stop()
+            await wecom.stop()
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    turns: int
+    fitting: int
+    wrong_faq: int
+    needless_fallback: int
+    conversations: int
+    conversations_right: int
+
+    def lines(self, split: str) -> list[str]:
+        return [f"{split}: {self.conversations} conversations, {self.turns} customer turns",
+                f"  turns with a fitting reply      {self.fitting:4d}  {pct(self.fitting, self.turns)}",
+                f"  answered with a wrong FAQ entry {self.wrong_faq:4d}  {pct(self.wrong_faq, self.turns)}",
+                f"  needless fallback (ask a colleague / don't know) {self.needless_fallback:4d}  "
+                f"{pct(self.needless_fallback, self.turns)}",
+                f"  conversations fully right       {self.conversations_right:4d}  "
+                f"{pct(self.conversations_right, self.conversations)}"]
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f} %" if whole else "    - "
+
+
+def figures(found: list[Outcome]) -> Figures:
+    by_conversation: dict[str, bool] = {}
+    for o in found:
+        by_conversation[o.conversation] = by_conversation.get(o.conversation, True) and o.fits
+    return Figures(len(found), sum(o.fits for o in found), sum(o.wrong_faq for o in found),
+                   sum(o.needless_fallback for o in found), len(by_conversation),
+                   sum(by_conversation.values()))
+
+
+def misses(found: list[Outcome]) -> list[str]:
+    out: list[str] = []
+    for o in found:
+        if not o.fits:
+            said = " | ".join(t.replace("\n", " ")[:60] for t in o.texts) or "(silence)"
+            out.append(f"- [{o.conversation}] {o.turn.say}\n    expected {', '.join(o.turn.expect)}; "
+                       f"got {', '.join(o.got) or 'none'}\n    said: {said}")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if not a.startswith("--")]
+    split = args[0] if args else "dev"
+    if not (EVAL / f"{split}.toml").exists():
+        print(__doc__.splitlines()[0], file=sys.stderr)
+        return 2
+    found = asyncio.run(run(load(split)))
+    print("\n".join(figures(found).lines(split)))
+    if "--show" in argv:
+        print("\n".join(["", "misses:", *misses(found)]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
