@@ -33,9 +33,9 @@ def test_held_out_reactions_are_noticed_and_other_messages_left_alone() -> None:
     by_words = [w for w, (_, e) in zip(words, data, strict=True) if e]
     assert len(reactions) >= 40 and len(others) >= 40
     noticed = sum(reactions) / len(reactions)
-    assert noticed >= 0.85, noticed  # 90 % when written (README "Escalation to a human advisor")
+    assert noticed >= 0.8, noticed  # 87.5 % when written (README "Escalation to a human advisor")
     assert sum(by_words) / len(by_words) < 0.2  # the words alone: 7.5 %
-    assert sum(others) / len(others) <= 0.08  # 5 % when written (one of the two is the words' own)
+    assert sum(others) / len(others) <= 0.05  # 2.5 % when written (the words' own: 花粉过敏)
 
 
 async def test_a_failing_model_leaves_the_words_to_decide_and_logs(caplog: pytest.LogCaptureFixture) -> None:

@@ -8,8 +8,8 @@ a child's or a pet's, across trades) and with what they must not be confused wit
 the risk before buying, the customer's own skin type, good effects, parcel and taste complaints,
 everyday tiredness), through the shared sentence model as an ExampleModel (persona/examples.py;
 the knowledge base embeds the same text as a query, so the memo spares a second embedding). It is a
-reaction when it tells of something that happened and its nearest reaction examples are nearer than
-its nearest others by MARGIN, chosen on
+reaction when it names a symptom, tells of something that happened and its nearest reaction examples
+are nearer than its nearest others by MARGIN, chosen on
 tests/reactions_eval/dev.csv and dev2.csv (final.csv is held out; README "Escalation to a human advisor").
 
 The verdict names the first configured safety topic: the advice (`escalation.safety`) and the
@@ -77,10 +77,18 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
 }
 
 
-# A report tells of something that happened or keeps happening: "用了", "吃完", "喝了以后", "用过", "一涂就",
-# "擦上去", "一直痒". Without it a message only sounds near a reaction: a question about the risk before
-# using ("宝宝几个月可以用这个湿巾"), a wish ("打算入手一支口红"). Chosen on dev + dev2: no reaction there lacks it.
+# A report names a symptom (itching, redness, pain, vomiting, a rash, a child or a pet off their food...):
+# without one, a question that merely sounds near a reaction ("面霜开封了能放多久啊", "我在天猫买过两次
+# 算你们会员吗") is not one, however close its vector. A necessary condition only: the model decides.
+_SYMPTOM = re.compile(r"痒|红|肿|疼|痛|吐|拉|泻|稀|麻|烫|辣|刺|晕|疹|痘|泡|疙瘩|包|破|裂|烂|脓|炎|血|慌|闷|喘|酸|涩|"
+                      r"烧|热|挠|掉|秃|便秘|厕所|难受|不舒服|恶心|反胃|咳|喷嚏|鼻涕|流泪|眼泪|精神|不吃|蔫|敏感|"
+                      r"脱皮|起皮|皮屑|闭口|颗粒|出油|发紧|紧绷|心跳|抖|胀|不动")
+# And it tells of something that happened or keeps happening: "用了", "吃完", "喝了以后", "用过", "一涂就",
+# "擦上去", "一直痒" — or it is very near a reaction ("今天脸又红又痒": STRONG). Without either a message
+# only sounds near one: a wish ("打算入手一支口红"), a question before using ("宝宝几个月可以用这个湿巾").
+# Chosen on dev + dev2: no reaction there lacks the symptom (but one, which gave 烂) or the marker.
 _HAPPENED = re.compile(r"了|完|后|过|就|上去|起来|一直|老是|总是")
+STRONG = 0.01
 
 
 def _hearable(text: str) -> bool:
@@ -95,10 +103,11 @@ def reaction_model(embedder: Embedder | None = None) -> ExampleModel[str | None]
 
 def reacts(model: ExampleModel[str | None], text: str, margin: float = MARGIN) -> bool:
     """Blocking: the text reads as a report of an adverse reaction."""
-    if not _HAPPENED.search(text):
+    if not _SYMPTOM.search(text):
         return False
     near = model.nearness(text)
-    return near[REACTION] - near[None] >= margin
+    score = near[REACTION] - near[None]
+    return score >= margin and (score >= STRONG or _HAPPENED.search(text) is not None)
 
 
 async def sense_reaction(text: str, topic: str, model: ExampleModel[str | None] | None) -> str | None:
