@@ -14,7 +14,7 @@ from persona.matcher import EXCLUSIVE, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
 # Characters that say nothing about which part of an answer a follow-up is about.
-_FILLER = frozenset("的了吗呢吧啊呀哦嘛么那还要能可以是不有没我你们这个吗怎么什么多少 ，,。？?！!～~")
+FILLER = frozenset("的了吗呢吧啊呀哦嘛么那还要能可以是不有没我你们这个吗怎么什么多少 ，,。？?！!～~")
 
 
 def in_context(previous: str, text: str) -> str:
@@ -50,7 +50,7 @@ def gist(answer: str, text: str) -> str:
     parts = sentences(answer)
     if len(parts) < 2:
         return answer
-    asked = set(text) - _FILLER
+    asked = set(text) - FILLER
     best = max(range(len(parts)), key=lambda n: (len(asked & set(parts[n])), -n))
     return parts[best].rstrip("。；;")
 

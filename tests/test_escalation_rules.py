@@ -29,6 +29,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "这是啥", "推车多重",
     # who, and 几 with more measure words ("那运费谁出" was acknowledged as a statement)
     "那运费谁出", "你们老板是谁", "谁来收货", "保质期几年", "一次用几片", "几折",
+    # 吗 ending a clause before more words, or before an emoji
+    "你们上海有实体店吗 想去试试", "能退吗，我还没拆", "老客户就没点福利吗🙄",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -40,6 +42,8 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     "我还是用原来那款", "还是没收到货", "用了还是干", "没啥事了", "多谢你",
     # 谁 that asks nobody
     "谁知道呢", "谁都可以用", "谁让我嘴馋", "我谁也不信",
+    # 呢 and 不 ask only at the end of the message
+    "我在上班呢 好累", "我要不 算了",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
@@ -109,7 +113,7 @@ def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: st
 
 
 @pytest.mark.parametrize("text", ["我收到的瓶子是漏的，洒了一半", "面霜盖子碎了", "少发了一瓶", "你们发错颜色了",
-                                  "收到是碎的"])
+                                  "收到是碎的", "刚收到货 瓶子裂了 漏得盒子里全是"])
 def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
     # "瓶子是漏的" got the plain chat line "收到～还有什么想跟小柚说的吗？"
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"

@@ -243,6 +243,9 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("好的晚安", Intent.GOODNIGHT), ("谢谢，晚安", Intent.GOODNIGHT), ("你好，今天好累", Intent.TIRED),
     ("哈哈，气死我了", Intent.ANGRY), ("你好，在吗", Intent.PRESENCE), ("好的，那我等你们消息", Intent.ACK),
     ("好的谢谢，多久发货", None),
+    # other words of the dialogue evaluation's dev split, and emoji around a clause
+    ("你好呀 请问你是人工吗", Intent.ROBOT), ("明白了 谢谢提醒", Intent.THANKS), ("👌谢谢", Intent.THANKS),
+    ("谢谢你听我吐槽", Intent.THANKS), ("好滴 麻烦啦", Intent.THANKS), ("回得好快", Intent.PRAISE),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

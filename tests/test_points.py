@@ -37,6 +37,20 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
     assert "金柚" in answer and "370" in answer  # next level and what it needs
 
 
+@pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分"])
+async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: str) -> None:
+    await wecom.customer_says("wmPts0009", "你好")
+    await bot.drain()
+    async with service(bot) as ctx:
+        customer = await ctx.repos.customers.find("wmPts0009")
+        assert customer is not None
+        await award(ctx, customer, 130, reason="首单", source="order", ref="order:9")
+    await wecom.customer_says("wmPts0009", words)
+    await bot.drain()
+    answer = wecom.customer_inbox("wmPts0009")[-1]
+    assert "130" in answer and "柚苗" in answer  # the balance and level, not the membership FAQ
+
+
 async def test_the_same_award_reference_books_points_once(bot, wecom) -> None:
     await wecom.customer_says("wmPts0002", "你好")
     await bot.drain()

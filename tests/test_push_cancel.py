@@ -107,7 +107,8 @@ async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) ->
             outbox.push_kf(PushAdmission(customer.id, "contact", clock.now()), "wkWanziDemoKf01", customer, "x")
 
 
-@pytest.mark.parametrize("words", ["我要退订", "别再给我发广告了", "不想收到推送了"])
+@pytest.mark.parametrize("words", ["我要退订", "别再给我发广告了", "不想收到推送了",
+                                   "你们天天发活动消息好烦，别给我推了", "以后活动都不要给我发了哈"])
 async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, clock, words: str) -> None:
     await wecom.customer_says("wmOwnWords1", "你好")
     await wanzi.drain()
@@ -119,7 +120,7 @@ async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, 
     assert customer is not None and customer.opted_out
 
 
-@pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订"])
+@pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订", "你们别发错货了"])
 async def test_an_order_or_a_question_about_opting_out_is_not_an_opt_out(wanzi, wecom, words: str) -> None:
     await wecom.customer_says("wmOwnWords2", words)
     await wanzi.drain()

@@ -12,28 +12,36 @@ from handlers.services import Ctx
 
 router = Router("antispam")
 
-# The keyword alone, or said in a customer's own words ("我要退订", "别再给我发广告了", "不想收到推送了").
-# Shipping words stay out ("别发货了" is about an order), and so do questions ("怎么退订？").
+# The keyword alone, or said in a customer's own words ("我要退订", "别再给我发广告了", "不想收到推送了"), as a
+# whole clause of the message ("你们天天发活动消息好烦，别给我推了"). Shipping words stay out ("别发货了" is
+# about an order), and so do questions ("怎么退订？": no clause is only the wish).
 OPT_OUT = re.compile(
-    r"^\s*(?:(?:我要|我想|帮我|请|麻烦|那就|那|我)?(?:退订|取消订阅|TD|td|Td)(?:吧|了|一下|啦|谢谢)?"
-    r"|(?:请|麻烦)?(?:以后|今后)?(?:不要|别|不用)再?(?:给我)?(?:发|推|推送)(?:消息|广告|推送|营销|这些|这种)(?:了|啦)?"
-    r"|我?(?:不想|不要|不愿意)再?(?:收到|接收|看到|收)(?:你们的?)?(?:推送|广告|营销消息|营销)(?:了|啦)?"
-    r")[\s。.!！~～]*$")
-OPT_IN = re.compile(r"^\s*(订阅|恢复订阅)\s*$")
+    r"(?:(?:我要|我想|帮我|请|麻烦|那就|那|我)?(?:退订|取消订阅|TD|td|Td)(?:吧|了|一下|啦|谢谢)?"
+    r"|(?:请|麻烦)?(?:以后|今后)?(?:活动|消息|广告|这些|这种)?(?:都|就)?(?:不要|别|不用)再?(?:给我)?(?:发|推|推送)"
+    r"(?:(?:消息|广告|推送|营销|这些|这种|活动|活动消息|通知)(?:了|啦)?|了|啦)(?:哈|哦|吧|呀)?"
+    r"|我?(?:不想|不要|不愿意)再?(?:收到|接收|看到|收)(?:你们的?)?(?:推送|广告|营销消息|营销|活动消息)(?:了|啦)?"
+    r")")
+OPT_IN = re.compile(r"(?:算了|那|那就)?(?:还是|我要|帮我|重新)?(?:订阅|恢复订阅)(?:吧|一下|回来)?")
+_CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
+
+
+def _said(pattern: re.Pattern[str], text: str) -> bool:
+    """One clause of the message is the wish itself (the other clauses may say why)."""
+    return any(pattern.fullmatch(clause) for clause in _CLAUSE.split(text) if clause)
 
 
 def _opts_out(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return event.from_customer and ctx.customer is not None and OPT_OUT.match(event.text) is not None
+    return event.from_customer and ctx.customer is not None and _said(OPT_OUT, event.text)
 
 
 def _opts_back_in(event: KfMessageReceived, ctx: Ctx) -> bool:
     return (event.from_customer and ctx.customer is not None and ctx.customer.opted_out
-            and OPT_IN.match(event.text) is not None)
+            and _said(OPT_IN, event.text))
 
 
 def _already_in(event: KfMessageReceived, ctx: Ctx) -> bool:
     return (event.from_customer and ctx.customer is not None and not ctx.customer.opted_out
-            and OPT_IN.match(event.text) is not None)
+            and _said(OPT_IN, event.text))
 
 
 @router.on(when=_opts_out)

@@ -26,7 +26,7 @@ class EscalationConfig:
         "退款:退款|退货|退钱|仅退款|退换",
         "投诉:投诉|差评|举报|12315|维权|曝光",
         "议价:便宜点|优惠点|能便宜|砍价|议价|最低价|少点钱",
-        "收货问题:破损|漏液|是漏的|漏了|洒了|撒了|碎了|是碎的|摔坏|压坏|少发|漏发|发错|错发|缺件",
+        "收货问题:破损|漏液|是漏的|漏了|漏得|漏出|洒了|撒了|碎了|是碎的|裂了|裂开|摔坏|压坏|压扁|少发|漏发|发错|错发|缺件",
     )
     # Safety topics (an adverse reaction) go to a person too, and the customer first gets the persona's
     # escalation.safety advice (stop using, rinse, a doctor if it worsens, a photo), never an FAQ answer.

@@ -16,7 +16,10 @@ from storage.models import Customer
 
 # A question mark (half or full width) anywhere, or a question particle at the end.
 _MARK = re.compile(r"[?？]")
-_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不)[\s。.!！~～…]*$")
+# The particle may be followed by punctuation and emoji ("老客户就没点福利吗🙄").
+_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不)[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
+_CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
 _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
@@ -39,7 +42,10 @@ def is_question(text: str) -> bool:
     if _MARK.search(text):
         return True
     cleaned = _NOT_QUESTION.sub("", text)
-    return bool(_PARTICLE_END.search(cleaned) or _WORDS.search(cleaned))
+    # "你们上海有实体店吗 想去试试": a clause ending in 吗 asks wherever it stands ("我在上班呢 好累",
+    # "我要不 算了" do not: 呢 and 不 ask only at the end).
+    return bool(_PARTICLE_END.search(cleaned) or _WORDS.search(cleaned)
+                or any(_ASKING_CLAUSE.search(c) for c in _CLAUSE_BREAK.split(cleaned) if c))
 
 
 # "你是真人还是机器人", "是不是真人", "是人工吗": asking what the persona is (the honest robot answer),

@@ -17,6 +17,11 @@ from handlers.services import Ctx
 router = Router("points")
 
 REDEEM = re.compile(r"兑换\s*(\S.{0,40})")
+# The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分".
+BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查查|查一下|查下|看看|看一下)?(我的?)?(现在|还)?(有|剩)?"
+                     r"(多少|几)(个)?积分|(我的?)?积分(现在|还)?(有|剩|是)?(多少|几)(个|分)?|"
+                     r"(帮我|请)?(查|查查|查一下|查下|看看|看一下)(我的?)?积分")
+_PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 
 
@@ -25,7 +30,9 @@ def _text(event: KfMessageReceived) -> str:
 
 
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _text(event) == ctx.settings.of(PointsConfig).query_keyword
+    text = _text(event)
+    return bool(text) and (text == ctx.settings.of(PointsConfig).query_keyword
+                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None)
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:

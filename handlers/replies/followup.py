@@ -17,6 +17,7 @@ An answer on the entry just answered is `reply.followup` with the sentence the f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, Sequence
@@ -26,7 +27,7 @@ from handlers.replies.clarify import choice
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
-from persona.followup import covers, in_context, named, sentences
+from persona.followup import FILLER, covers, in_context, named, sentences, subject
 from persona.matcher import CANDIDATES
 from storage.models import Customer, Message
 
@@ -110,6 +111,22 @@ async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None
     return context_of(earlier, ctx.services.knowledge.entries, since=since)
 
 
+ECHO = 3  # characters in a row of the follow-up's subject the answer must contain ("生产日期": 4)
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def echoed(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The entry just answered whose answer names, word for word, what the follow-up asks about
+    ("生产日期在哪看呀" after "…生产日期印在瓶底"): ECHO or more of the subject's characters in a row
+    (asking words left out), so the customer is pointed to the sentence they are asking about."""
+    runs = [r for r in _HAN.findall(subject(text)) if len(r) >= ECHO]
+    for entry in entries:
+        if entry.id in answered and any(r[i:i + ECHO] in entry.answer for r in runs
+                                         for i in range(len(r) - ECHO + 1) if not set(r[i:i + ECHO]) & FILLER):
+            return entry
+    return None
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
@@ -117,6 +134,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
     follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天")."""
     if not is_question(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
         return None
+    if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
+        return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
     if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)

@@ -33,6 +33,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
 from handlers.escalation.reactions import sense_reaction
 from handlers.escalation.rules import is_question, reaction_topic, safety_topic
+from handlers.orders.asking import order_alone
 from handlers.orders.chat import answer_order
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.closing import closing
@@ -87,7 +88,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
     # gets an acknowledgement. An adverse reaction never gets a product answer.
-    telling = bool(seen.tag_names) and not is_question(text)
+    # An order number ("订单号 2026030812345678") the orders above could not look up (no shop reports
+    # orders) asks a person to, whatever tag its words earned.
+    numbered = bool(text) and order_alone(text)[1]
+    telling = bool(seen.tag_names) and not is_question(text) and not numbered
     joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
     # "我想给闺蜜买个生日礼物" (no question) or "…，有推荐吗" (asking for a pick): about to buy: the knowledge
     # base if sure, else asked back what a recommendation needs (shopping.py)
@@ -104,7 +108,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     intent = classify(text) if match is None and safety is None else None
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer.
-    suggested = (match is None and safety is None and intent is None and bool(text) and not shopping
+    # One that told us about the customer ("我是油皮 夏天老出油") is acknowledged as that, not thanked as an idea.
+    suggested = (match is None and safety is None and intent is None and bool(text) and not shopping and not telling
                  and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
@@ -142,7 +147,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
-        kind = "question" if is_question(text) else "chat"
+        kind = "question" if numbered or is_question(text) else "chat"
         if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
             pass  # the model answers later (grounded in the closest entries)
         elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text):

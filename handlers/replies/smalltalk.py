@@ -45,12 +45,15 @@ _TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
+                   r"(你|您)(是|是不是)(人工|活人|客服本人)|"
                    r"(你|您)是谁|你叫(啥|什么)"),
     (Intent.GOODNIGHT, r"^(晚安|睡了|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
     (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见)$"),
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
-                    r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|麻烦了|麻烦你了)(你|您|你们|亲|小柚)?$|"
-                    r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导)"),
+                    r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦)"
+                    r"(你|您|你们|亲|小柚)?$|"
+                    r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
+                    r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议)"),
     (Intent.FIRST_VISIT, r"^(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
                          r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
@@ -63,7 +66,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
     (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
-                    r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|爱了爱了|么么哒|比心|笔芯)$|^(你们|你家)?(服务|态度)(真|太|很)?好$"),
+                    r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|爱了爱了|么么哒|比心|笔芯)$|^(你们|你家)?(服务|态度)(真|太|很)?好$|"
+                    r"^(你)?(回|回复|回消息)(得|的)(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人"),
@@ -116,7 +120,17 @@ def greeting_slot(text: str, hour: int) -> str | None:
 
 
 def _core(text: str) -> str:
-    return text.strip().lower().strip(_TRIM)
+    """The clause without particles, punctuation and emoji around it ("👌谢谢", "没点福利吗🙄")."""
+    text = text.strip().lower()
+    while text and (text[0] in _TRIM or _decoration(text[0]) or text[-1] in _TRIM or _decoration(text[-1])):
+        text = text.strip(_TRIM)
+        text = text[1:] if text and _decoration(text[0]) else text
+        text = text[:-1] if text and _decoration(text[-1]) else text
+    return text
+
+
+def _decoration(char: str) -> bool:
+    return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn")
 
 
 def _emoji_only(text: str) -> bool:
