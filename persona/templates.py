@@ -41,6 +41,8 @@ TEMPLATES: dict[str, Spec] = {
     # a wish to buy with no question ("我想给闺蜜买个生日礼物") no entry answers: asked back who it is for,
     # the skin type, the budget (handlers/replies/shopping.py), never a colleague's promise
     "reply.shopping": Spec.of(KF_TEXT, "name"),
+    # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again
+    "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),

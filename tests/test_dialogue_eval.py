@@ -1,6 +1,7 @@
 """Whole kf conversations with the default persona, measured on a held-out set (tests/dialogue_eval/
-final2.toml, written by an author who saw neither the other splits nor the bot's replies; bench/dialogues.py drives them through the bot and scores each turn against the outcomes an
-operator would accept). Quality figures of the conversation as the customer sees it, not timings."""
+final2.toml, written by an author who saw neither the other splits nor the bot's replies; bench/dialogues.py
+drives them through the bot and scores each turn against the outcomes an operator would accept). Quality
+figures of the conversation as the customer sees it, not timings."""
 
 from __future__ import annotations
 

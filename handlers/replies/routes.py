@@ -43,7 +43,7 @@ from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price, price_answer, price_talk
-from handlers.replies.shopping import asks_for_a_pick, wants_to_buy
+from handlers.replies.shopping import asks_for_a_pick, recipient, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -97,6 +97,14 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # base if sure, else asked back what a recommendation needs (shopping.py)
     shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
                 and (not is_question(text) or asks_for_a_pick(text)))
+    # "她是干皮 预算300左右" right after the persona asked what a recommendation needs: the wish and the
+    # details together are the question, answered from the knowledge base or kept as a promise.
+    if text and safety is None and not shopping and not is_question(text) and classify(text) is None:
+        wish = await wish_answered(ctx, customer, event.msgid)
+        if wish:
+            await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}")
+            await _enter_stage(event, ctx, seen)
+            return
     match, turn = None, None
     if text and safety is None and (not telling or shopping) and not joyful:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
@@ -143,7 +151,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     elif intent is not None:
         await chat_back(ctx, customer, intent, text)
     elif shopping:  # who it is for, skin type, budget: what a recommendation needs
-        await ctx.say("reply.shopping", name=customer.name)
+        who = recipient(text)
+        await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
+               else ctx.say("reply.shopping", name=customer.name))
     elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
     else:  # a question it cannot answer, or a statement a person would just chat back to
@@ -218,3 +228,15 @@ async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:
     if await held_by_advisor(ctx) is not None:
         return
     await ctx.say(MEDIA.get(event.msgtype, "media.other"), name=ctx.customer.name if ctx.customer else "")
+
+
+async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str) -> None:
+    """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
+    else a question for staff (the persona asked, so someone must answer), never a tag note."""
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)
+    match = await kb.best(asked)
+    if match is not None:
+        await answer_with(ctx, customer, match, asked, None, price=False)
+    else:
+        await embedded_answer(ctx, customer, open_kfid, "question", asked)

@@ -10,6 +10,11 @@ ask a colleague" and never a bare "收到～".
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+
+from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
+from handlers.services import Ctx
+from storage.models import Customer
 
 # Wanting to buy, pick or give something: 想/打算/准备 ... 买/入手/挑, 给/帮 someone 买/挑/选, a gift.
 _WANT = re.compile(r"(想|想要|要|打算|准备|计划|考虑|纠结)(给|帮|替)?[^，,。！!]{0,8}?(买|入手|入坑|挑|选|囤|购|送)|"
@@ -32,3 +37,32 @@ def wants_to_buy(text: str) -> bool:
     """The customer says they want to buy (or pick, or give) something."""
     text = text.strip()
     return bool(text) and len(text) <= 40 and _WANT.search(text) is not None and _NOT.search(text) is None
+
+
+# Whom a wish is for: "给我妈挑个礼物", "想送闺蜜一套护肤品", "帮女朋友选支口红".
+_FOR = re.compile(r"(?:给|帮|替|送)(?:我的?|我家)?(?P<who>[\u4e00-\u9fff]{1,4}?)"
+                  r"(?:买|挑|选|送|入手|准备|一|个|套|支|瓶|点|些|礼物)")
+_CALLED = {"妈": "妈妈", "老妈": "妈妈", "妈咪": "妈妈", "爸": "爸爸", "老爸": "爸爸", "婆婆": "婆婆", "对象": "对象"}
+_NOT_WHO = frozenset({"自己", "大家", "你们", "他们", "人"})
+
+
+def recipient(text: str) -> str:
+    """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
+    m = _FOR.search(text)
+    if m is None:
+        return ""
+    who = m["who"]
+    return "" if who in _NOT_WHO else _CALLED.get(who, who)
+
+
+async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> str:
+    """The wish the persona asked about a moment ago ("我想给我妈买个礼物" → reply.shopping*), when the
+    customer's message `msgid` is the answer to it ("她是干皮 预算300左右"); "" otherwise."""
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    asked = next((n for n in reversed(range(len(history))) if history[n].direction == "out"), None)
+    if asked is None or not history[asked].template_key.startswith(("reply.shopping#", "reply.shopping_for#")):
+        return ""
+    if ctx.clock.now() - history[asked].created_at > timedelta(minutes=FOLLOWUP_MINUTES):
+        return ""
+    wish = next((m for m in reversed(history[:asked]) if m.direction == "in" and not m.staff_userid), None)
+    return wish.text.strip() if wish is not None else ""
