@@ -48,6 +48,7 @@ class TagRule:
     add: tuple[TagRef, ...] = ()
     remove: tuple[TagRef, ...] = ()
     stage: str = ""  # lifecycle stage to enter when the rule fires
+    private: bool = False  # a staff-side label ("意向:询价", "价值:高意向"): tagged, never said back to the customer
 
 
 def _strings(value: Any, source: str, key: str) -> tuple[str, ...]:
@@ -67,7 +68,8 @@ def _int(item: dict[str, Any], name: str, default: int, source: str, key: str) -
     return value
 
 
-RULE_KEYS = {"name", "keywords", "regex", "channels", "min_mentions", "within_days", "add", "remove", "stage"}
+RULE_KEYS = {"name", "keywords", "regex", "channels", "min_mentions", "within_days", "add", "remove", "stage",
+             "private"}
 
 
 def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "rules") -> tuple[TagRule, ...]:
@@ -105,13 +107,16 @@ def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "
         stage = str(item.get("stage", "") or "")
         if stage and stage not in stages:
             raise PersonaError(source, f"{key}.stage", f"unknown stage {stage!r}; known: {', '.join(sorted(stages))}")
+        private = item.get("private", False)
+        if not isinstance(private, bool):
+            raise PersonaError(source, f"{key}.private", "must be true or false")
         if not add and not remove and not stage:
             raise PersonaError(source, key, "does nothing: give add, remove or stage")
         rules.append(TagRule(name=name, keywords=keywords, pattern=pattern,
                              channels=_strings(item.get("channels"), source, f"{key}.channels"),
                              min_mentions=_int(item, "min_mentions", 1, source, key),
                              within_days=_int(item, "within_days", 30, source, key),
-                             add=add, remove=remove, stage=stage))
+                             add=add, remove=remove, stage=stage, private=private))
     return tuple(rules)
 
 

@@ -31,6 +31,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "那运费谁出", "你们老板是谁", "谁来收货", "保质期几年", "一次用几片", "几折",
     # 吗 ending a clause before more words, or before an emoji
     "你们上海有实体店吗 想去试试", "能退吗，我还没拆", "老客户就没点福利吗🙄",
+    # yes-or-no as A不A, and 吗 typed as "ma"
+    "那你们招不招代理", "包不包邮", "江苏的话明天能到ma",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -43,7 +45,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     # 谁 that asks nobody
     "谁知道呢", "谁都可以用", "谁让我嘴馋", "我谁也不信",
     # 呢 and 不 ask only at the end of the message
-    "我在上班呢 好累", "我要不 算了",
+    "我在上班呢 好累", "我要不 算了", "说不说都行", "买不买都可以",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
@@ -117,3 +119,10 @@ def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: st
 def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
     # "瓶子是漏的" got the plain chat line "收到～还有什么想跟小柚说的吗？"
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"
+
+
+@pytest.mark.parametrize("text,person", [("那我要找个人聊", True), ("我不会打字 找个人帮我", True),
+                                         ("没事 就是想找个人说说话", False)])
+def test_asking_for_a_person_in_other_words(text: str, person: bool) -> None:
+    got = reason(text, vip=False, can_answer=True, config=EscalationConfig())
+    assert (got == "asked_for_human") is person, got

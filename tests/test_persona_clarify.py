@@ -135,3 +135,10 @@ async def test_customers_picking_in_the_same_batch_each_get_their_own_entry(bot,
     async with bot.sessions() as s:
         states = (await s.scalars(select(FaqOffer.status))).all()
     assert sorted(states) == ["dropped", "resolved", "resolved"]  # none is left open
+
+
+async def test_the_entry_just_answered_is_not_offered_for_a_follow_up_it_does_not_cover(bot, wecom) -> None:
+    (returns,) = await say(bot, wecom, "wmOffer0901", "不喜欢可以退吗")
+    assert "7 天" in returns
+    replies = await say(bot, wecom, "wmOffer0901", "还有 退回去的运费谁出啊")
+    assert not any("可以退货吗" in r for r in replies), replies  # the returns entry offered again as 猜你想问

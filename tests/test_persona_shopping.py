@@ -71,3 +71,9 @@ async def test_the_details_asked_for_are_taken_with_the_wish_never_as_a_tag_note
     # the demo base has no gift entry: the wish and the details together wait for a colleague, who was promised
     assert queued == ["我想给闺蜜买个生日礼物，她是干皮 预算300左右"], queued
     assert any(p in told for p in PROMISE), told
+
+
+async def test_staff_side_labels_are_never_said_back_to_the_customer(bot, wecom) -> None:
+    for n, text in enumerate(("领券", "行 晚点下单", "订单号 2026030812345678")):
+        replies = await say(bot, wecom, f"wmShop06{n:02d}", text)
+        assert not any(label in r for r in replies for label in ("询价", "高意向", "售后")), (text, replies)

@@ -246,6 +246,12 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     # other words of the dialogue evaluation's dev split, and emoji around a clause
     ("你好呀 请问你是人工吗", Intent.ROBOT), ("明白了 谢谢提醒", Intent.THANKS), ("👌谢谢", Intent.THANKS),
     ("谢谢你听我吐槽", Intent.THANKS), ("好滴 麻烦啦", Intent.THANKS), ("回得好快", Intent.PRAISE),
+    # of tests/dialogue_eval/dev3.toml: a short statement ending in thanks or a goodbye is answered for that
+    ("好的 谢谢啦 宝宝醒了我先去了", Intent.BYE), ("好 那我去领了 谢了", Intent.THANKS), ("好滴 感恩", Intent.THANKS),
+    ("thank u", Intent.THANKS), ("谢谢你啊闺女", Intent.THANKS), ("多谢多谢 辛苦了", Intent.THANKS),
+    ("不说了 睡了 晚安", Intent.GOODNIGHT), ("睡啦 明天再聊", Intent.GOODNIGHT), ("小姑娘你好", Intent.GREETING),
+    ("这么晚了还在吗", Intent.PRESENCE), ("？", Intent.PRESENCE), ("收到啦！！包装好好看", Intent.PRAISE),
+    ("哈哈哈你还挺会安慰人", Intent.PRAISE), ("谢谢 那多久能到", None), ("好 那我去领了 谢了 多久到", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

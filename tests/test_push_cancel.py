@@ -127,3 +127,16 @@ async def test_an_order_or_a_question_about_opting_out_is_not_an_opt_out(wanzi, 
     async with wanzi.sessions() as s:
         customer = await CustomerRepo(s).find("wmOwnWords2")
     assert customer is not None and not customer.opted_out
+
+
+async def test_opting_back_in_in_the_customers_own_words(wanzi, wecom) -> None:
+    await wecom.customer_says("wmOwnWords3", "别再给我发广告了")
+    await wanzi.drain()
+    await wecom.customer_says("wmOwnWords3", "算了 还是打开吧 怕错过双十一的优惠")
+    await wanzi.drain()
+    async with wanzi.sessions() as s:
+        customer = await CustomerRepo(s).find("wmOwnWords3")
+    assert customer is not None and not customer.opted_out
+    await wecom.customer_says("wmOwnWords4", "还是打开吧")  # never opted out: not a subscription matter
+    await wanzi.drain()
+    assert "订阅" not in wecom.customer_inbox("wmOwnWords4")[-1]

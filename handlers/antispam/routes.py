@@ -22,6 +22,9 @@ OPT_OUT = re.compile(
     r"|我?(?:不想|不要|不愿意)再?(?:收到|接收|看到|收)(?:你们的?)?(?:推送|广告|营销消息|营销|活动消息)(?:了|啦)?"
     r")")
 OPT_IN = re.compile(r"(?:算了|那|那就)?(?:还是|我要|帮我|重新)?(?:订阅|恢复订阅)(?:吧|一下|回来)?")
+# ... and, from a customer who opted out, turning it back on in other words
+BACK_ON = re.compile(r"(?:算了|那|那就)?(?:还是|我要|帮我|重新)?(?:打开|开启|恢复|开回来|重新订阅)"
+                     r"(?:推送|消息)?(?:吧|一下|回来)?")
 _CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
 
 
@@ -36,7 +39,7 @@ def _opts_out(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 def _opts_back_in(event: KfMessageReceived, ctx: Ctx) -> bool:
     return (event.from_customer and ctx.customer is not None and ctx.customer.opted_out
-            and _said(OPT_IN, event.text))
+            and (_said(OPT_IN, event.text) or _said(BACK_ON, event.text)))
 
 
 def _already_in(event: KfMessageReceived, ctx: Ctx) -> bool:

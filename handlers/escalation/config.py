@@ -21,7 +21,8 @@ class EscalationConfig:
     vip_levels: tuple[str, ...] = ()
     vip_customers: tuple[str, ...] = ()
     vip_questions: bool = True
-    human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话")
+    human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话", "找个人帮", "找个人聊", "找人聊",
+                                    "找人帮")
     sensitive_topics: tuple[str, ...] = (
         "退款:退款|退货|退钱|仅退款|退换",
         "投诉:投诉|差评|举报|12315|维权|曝光",

@@ -17,7 +17,7 @@ from storage.models import Customer
 # A question mark (half or full width) anywhere, or a question particle at the end.
 _MARK = re.compile(r"[?？]")
 # The particle may be followed by punctuation and emoji ("老客户就没点福利吗🙄").
-_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不)[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
+_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo)[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
 _ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
@@ -25,12 +25,13 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|�
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
                     r"是否|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
                     # Asking for a pick or a recommendation: 推荐一下, 求推荐, 帮我选, 大瓶好还是小瓶好.
+                    r"(?P<ab>[\u4e00-\u9fff])不(?P=ab)|"  # 招不招, 卖不卖, 包不包邮: a yes-or-no question
                     r"推荐(一下|下|一款|一个|个|款|点)|求推荐|给.{0,3}推荐|帮(我|忙)(选|挑)|好还是|还是.{0,8}好[呢呀啊]?$|"
                     # A choice between two: 晚上用还是早上用, 先用精华还是先用面霜, 洗掉还是不洗.
                     r"(?P<a>.)还是.{1,8}(?P=a)[呢呀啊]?$|先.{1,8}还是先|(?P<b>.).{0,2}还是不(?P=b)")
 # Fixed phrases that contain a question word but are statements.
 # "谁都可以用", "谁知道呢", "谁让我嘴馋": 谁 that asks nobody.
-_NOT_QUESTION = re.compile(r"没什么|没啥|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|"
+_NOT_QUESTION = re.compile(r"没什么|没啥|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|(.)不\1都(行|可以|好)|"
                            r"谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫")
 
 

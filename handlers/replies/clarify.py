@@ -54,10 +54,14 @@ def listing(questions: list[str]) -> str:
     return "\n".join(f"{n}. {q}" for n, q in enumerate(questions, 1))
 
 
-async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: str) -> bool:
+async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: str,
+                        answered: frozenset[str] = frozenset()) -> bool:
     """Offer the plausible entries for a question the knowledge base is not sure of; False when
-    there are none (below `clarify_threshold`, or the feature is off): the caller queues it."""
-    options = await plausible(ctx.services.knowledge, ctx.settings.of(FaqConfig), question)
+    there are none (below `clarify_threshold`, or the feature is off): the caller queues it.
+    `answered`: entries answered a moment ago ("退回去的运费谁出" right after the returns answer, which
+    says nothing of postage): offering one again would only repeat it."""
+    options = [e for e in await plausible(ctx.services.knowledge, ctx.settings.of(FaqConfig), question)
+               if e.id not in answered]
     if options:
         await offer(ctx, customer, open_kfid, question, options)
     return bool(options)

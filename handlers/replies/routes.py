@@ -25,6 +25,7 @@ WeCom's 5 per customer message.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from bot.dispatcher import Router
@@ -55,6 +56,8 @@ from storage.repos.insights import SuggestionRepo
 from storage.repos.replies import UnansweredRepo
 
 router = Router("chat")
+
+_HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
 
 
 def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
@@ -102,7 +105,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if text and safety is None and not shopping and not is_question(text) and classify(text) is None:
         wish = await wish_answered(ctx, customer, event.msgid)
         if wish:
-            await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}")
+            await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}", text)
             await _enter_stage(event, ctx, seen)
             return
     match, turn = None, None
@@ -118,10 +121,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # not answered as a feeling or as a question nobody can answer.
     # One that told us about the customer ("我是油皮 夏天老出油") is acknowledged as that, not thanked as an idea.
     suggested = (match is None and safety is None and intent is None and bool(text) and not shopping and not telling
-                 and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
+                 and not _HOW.search(text) and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
-    price = match is None and intent is None and not suggested and safety is None and not telling and price_talk(text)
+    price = match is None and intent is None and not suggested and safety is None and price_talk(text)
     if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
         match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
     if suggested:
@@ -160,7 +163,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         kind = "question" if numbered or is_question(text) else "chat"
         if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
             pass  # the model answers later (grounded in the closest entries)
-        elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text):
+        elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text,
+                                                        turn.answered if turn is not None else frozenset()):
             pass  # 猜你想问: the customer's pick (or "都不是") settles it
         else:
             await embedded_answer(ctx, customer, event.open_kfid, kind, text)
@@ -230,12 +234,12 @@ async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:
     await ctx.say(MEDIA.get(event.msgtype, "media.other"), name=ctx.customer.name if ctx.customer else "")
 
 
-async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str) -> None:
+async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, detail: str) -> None:
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
     else a question for staff (the persona asked, so someone must answer), never a tag note."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    match = await kb.best(asked)
+    match = await kb.best(asked) or await kb.best(detail)
     if match is not None:
         await answer_with(ctx, customer, match, asked, None, price=False)
     else:

@@ -26,7 +26,7 @@ _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|�
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
 # about the wished-for thing stays a question for the knowledge base or a colleague).
-_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好")
+_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好|买啥|送啥|挑啥|选啥|啥好")
 
 
 def asks_for_a_pick(text: str) -> bool:

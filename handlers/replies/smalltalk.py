@@ -47,27 +47,36 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
                    r"(你|您)是谁|你叫(啥|什么)"),
-    (Intent.GOODNIGHT, r"^(晚安|睡了|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
-    (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见)$"),
+    (Intent.GOODNIGHT, r"^(晚安|睡了|睡|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
+    (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
+                 r"回头再聊|下次再聊|有空再聊|不聊了|不说了)$|"
+                 # leaving now: "宝宝醒了我先去了", "我先撤了"
+                 r"先(去|走|撤|下|忙)(了|啦|咯)?$"),
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
-                    r"3q|thx|thanks|thank you|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦)"
-                    r"(你|您|你们|亲|小柚)?$|"
+                    r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
+                    r"3q|thx|thanks|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦)"
+                    # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
+                    r"(你|您|你们|亲|小柚)?(啊|呀)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚)?$|"
                     r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
                     r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议)"),
     (Intent.FIRST_VISIT, r"^(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
                          r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
                          r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
-    (Intent.GREETING, r"^(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
+    (Intent.GREETING, r"^(小姑娘|姑娘|美女|小妹|亲|客服)?"
+                      r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$"),
     (Intent.PRESENCE, r"^(请问|亲|亲亲|小柚|客服)?(在吗|在不在|在不|在忙吗|忙吗|"
                       r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)+$|^(亲|亲亲|客服)$|"
+                      r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
     (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|爱了爱了|么么哒|比心|笔芯)$|^(你们|你家)?(服务|态度)(真|太|很)?好$|"
-                    r"^(你)?(回|回复|回消息)(得|的)(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$"),
+                    r"^(你)?(回|回复|回消息)(得|的)(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
+                    r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会聊天|懂我)$|"
+                    r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人"),
@@ -93,6 +102,8 @@ _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRS
 PRIORITY: tuple[Intent, ...] = (
     Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
+_CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
+_ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
 # An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
 _LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
                    r"哈+|嘿嘿|嘻嘻)+)(.+)$")
@@ -162,9 +173,18 @@ def classify(text: str) -> Intent | None:
         return Intent.EMOJI
     core = _core(raw)
     parts = [c for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower()) if (q := _core(p)) for c in _clauses(q)]
+    if not core and raw.strip("?？.。…~～ "):  # "？", "。。。": did not get it, or waiting: present
+        return None
+    if not core:
+        return Intent.PRESENCE
     for part in parts:
         if not _ALONG.match(part) and _rule(part) is None:
-            break  # some clause is not small talk ("你好，多久发货"): not small talk as a whole
+            # some clause is not small talk ("你好，多久发货"): not small talk as a whole, unless a short
+            # statement ends in thanks or a goodbye ("好 那我去领了 谢了", "不说了 睡了 晚安")
+            last = _rule(parts[-1]) if parts else None
+            if last in _CLOSERS and len(raw) <= 24 and not _ASKS.search(raw):
+                return last
+            break
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts):
             return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line

@@ -34,7 +34,9 @@ class Observation:
 
     @property
     def tag_names(self) -> str:
-        names = dict.fromkeys(ref.name for rule in self.fired for ref in rule.add)
+        """The tags the message told us, as the persona may say them back ("干皮"): a private rule's
+        staff-side label ("询价", "高意向") is tagged but never named to the customer."""
+        names = dict.fromkeys(ref.name for rule in self.fired if not rule.private for ref in rule.add)
         return "、".join(names)
 
 
