@@ -32,7 +32,7 @@ SH = ZoneInfo("Asia/Shanghai")
     # 吗 ending a clause before more words, or before an emoji
     "你们上海有实体店吗 想去试试", "能退吗，我还没拆", "老客户就没点福利吗🙄",
     # yes-or-no as A不A, and 吗 typed as "ma"
-    "那你们招不招代理", "包不包邮", "江苏的话明天能到ma",
+    "那你们招不招代理", "包不包邮", "江苏的话明天能到ma", "肿么领啊",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)

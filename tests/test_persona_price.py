@@ -84,3 +84,12 @@ async def test_without_a_campaign_no_discount_is_promised(db_url, wecom, clock, 
         await started.stop()
     assert "人工" in reply and "不乱许优惠" in reply  # reply.price: says so, rather than name a discount
     assert "满199减30" not in reply and "春日焕新季" not in reply
+
+
+async def test_a_price_question_is_never_answered_with_an_entry_that_names_no_price(bot, wecom) -> None:
+    (cream,) = await say(bot, wecom, "wmPrice0901", "干皮用什么面霜")
+    assert "柚润保湿霜" in cream
+    replies = await say(bot, wecom, "wmPrice0901", "那个保湿霜多少钱啊")
+    assert not any("神经酰胺" in r for r in replies), replies  # the recommendation again, no price in it
+    async with bot.sessions() as s:
+        assert [q.text for q in (await s.scalars(select(UnansweredQuestion))).all()] == ["那个保湿霜多少钱啊"]

@@ -252,6 +252,10 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("不说了 睡了 晚安", Intent.GOODNIGHT), ("睡啦 明天再聊", Intent.GOODNIGHT), ("小姑娘你好", Intent.GREETING),
     ("这么晚了还在吗", Intent.PRESENCE), ("？", Intent.PRESENCE), ("收到啦！！包装好好看", Intent.PRAISE),
     ("哈哈哈你还挺会安慰人", Intent.PRAISE), ("谢谢 那多久能到", None), ("好 那我去领了 谢了 多久到", None),
+    # of tests/dialogue_eval/dev4.toml
+    ("爱你么么哒", Intent.PRAISE), ("还挺聪明的嘛", Intent.PRAISE), ("哈哈哈你还挺逗", Intent.PRAISE),
+    ("你们家保湿霜真的绝了 用了一个月脸嫩了好多", Intent.PRAISE), ("回复这么慢 你们客服是睡着了吗", Intent.ANGRY),
+    ("那你能干嘛", Intent.ROBOT), ("你吃饭了吗", Intent.GREETING), ("睡不着 明天还要上班", Intent.TIRED),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

@@ -21,7 +21,7 @@ _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo)[\s。.!！~～…\U0001
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
 _ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
-_WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|多[重高宽厚贵远深]|"
+_WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
                     r"是否|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
                     # Asking for a pick or a recommendation: 推荐一下, 求推荐, 帮我选, 大瓶好还是小瓶好.

@@ -24,6 +24,19 @@ _OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重])"  # 
                         r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价")
 
 
+_PRICE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|rmb|RMB)|[¥￥]\s*\d|免费|价格|原价|到手价")
+
+
+def asks_price(text: str) -> bool:
+    """The customer asks what something costs ("多少钱", "什么价", "价格多少")."""
+    return "price" in concepts(text)
+
+
+def gives_price(entry: FaqEntry) -> bool:
+    """The entry's answer names a price or what is free: only then is it an answer to "多少钱"."""
+    return _PRICE.search(entry.answer) is not None
+
+
 def price_talk(text: str) -> bool:
     """The customer finds it expensive or asks for a better price."""
     return bool(_OBJECTION.search(text))

@@ -43,7 +43,7 @@ from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
-from handlers.replies.price import acknowledge_price, price_answer, price_talk
+from handlers.replies.price import acknowledge_price, asks_price, gives_price, price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, recipient, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
 from handlers.services import Ctx, Services
@@ -133,6 +133,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
             and text and not is_question(text):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         intent = closing(text) or await sense_feeling(text)
+    if match is not None and not price and asks_price(text) and not gives_price(match.entry):
+        match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
     trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
                                        small_talk=intent is not None or suggested or shopping, safety=safety)
     replied = safety is not None or (trigger is not None and match is not None)
