@@ -115,6 +115,12 @@ class E5Embedder:
     def query(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, True)
 
+    def remembers(self, text: str) -> bool:
+        """The query vector of `text` is in the memo: `query([text])` is then a lookup, not inference,
+        cheap enough for the event loop (a kf group's texts, embedded ahead in one batch)."""
+        with self._lock:
+            return (True, text) in self._memo
+
     def passage(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, False)
 

@@ -80,6 +80,14 @@ class ExampleModel(Generic[L]):
         except Exception:  # noqa: BLE001 - a background task: nobody else would see it; the next text retries
             log.exception("example sentences not embedded, answering without the model", extra={"model": self.name})
 
+    def remembered(self, text: str) -> bool:
+        """Built, and the model remembers the text's vector: `nearness` then needs no inference and may
+        run on the event loop (no thread hop per message)."""
+        if self._built is None:
+            return False
+        remembers = getattr(self._built[0], "remembers", None)
+        return bool(remembers is not None and remembers(text.strip()))
+
     def nearness(self, text: str) -> dict[L, float]:
         """Blocking: each label's nearness to the text (call after `ready()` or `build()`)."""
         if self._built is None:

@@ -120,6 +120,8 @@ async def sense_reaction(text: str, topic: str, model: ExampleModel[str | None] 
         model.start_building()  # handler's transaction
         return None
     try:
+        if model.remembered(text):  # embedded ahead with the kf group (the knowledge base's batch): a lookup
+            return topic if reacts(model, text) else None
         return topic if await asyncio.to_thread(reacts, model, text) else None
     except Exception:
         log.exception("reactions: the sentence model failed; the safety words alone decide")
