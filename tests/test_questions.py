@@ -326,6 +326,12 @@ async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, 
         assert shown in page
     finally:
         await advisor.close()
+    # answered with +faq: the customer and the knowledge base get the two as one question
+    await say(bot, wecom, "li.na", f"/answer {follow_up.id} 新疆西藏运费 15 元，其他地区包邮 +faq")
+    assert "包邮吗，那偏远地区呢" in wecom.customer_inbox("wmAsk0010")[-1]
+    async with bot.sessions() as s:
+        (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
+    assert entry.questions == ["包邮吗，那偏远地区呢"]
 
 
 async def test_a_question_of_its_own_is_not_tied_to_the_one_before(bot, wecom, clock) -> None:

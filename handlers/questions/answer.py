@@ -20,6 +20,7 @@ from handlers.escalation.tickets import POOLED
 from handlers.replies.editing import add_entry, check_answer
 from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
+from persona.followup import in_context
 from persona.templates import KF_TEXT
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
@@ -98,8 +99,11 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     answer = check_answer(ctx, text)
     customer = await ctx.session.get(Customer, question.customer_id) if question.customer_id else None
     entry = None
+    # "那偏远地区呢" after "包邮吗": the two as one question, for the knowledge base and the customer alike
+    follows = (question.context or {}).get("follows")
+    asked = in_context(follows, question.text) if follows else question.text
     if add_faq:
-        entry = await add_entry(ctx, [question.text], answer, actor=staff.userid, source="answer",
+        entry = await add_entry(ctx, [asked], answer, actor=staff.userid, source="answer",
                                 question_id=question.id)
         question.knowledge_entry_id = entry.id
     if customer is None:
@@ -107,7 +111,7 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     key = "reply.answered"
     said = ctx.with_(customer=customer)
     rendered = said.render(key, last_variant=await ctx.repos.messages.last_variant(customer.id, key),
-                           name=customer.name, question=" ".join(question.text.split())[:60], answer=answer)
+                           name=customer.name, question=" ".join(asked.split())[:60], answer=answer)
     size = len(rendered.text.encode())
     if size > KF_TEXT:
         raise CommandError(f"回答太长：加上小助手的话共 {size} 字节，"
