@@ -27,9 +27,13 @@ _OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重])"  # 
 _PRICE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|rmb|RMB)|[¥￥]\s*\d|免费|价格|原价|到手价")
 
 
+_ASKS_PRICE = re.compile(r"多少钱|什么价|啥价|几块钱|价格(是|大概)?多少|价位|怎么卖|卖多少|"
+                         r"多少一(瓶|盒|支|个|套|件|杯|斤|包)")
+
+
 def asks_price(text: str) -> bool:
-    """The customer asks what something costs ("多少钱", "什么价", "价格多少")."""
-    return "price" in concepts(text)
+    """The customer asks what something costs ("多少钱", "什么价", "价格多少"; not "价格保护多少天")."""
+    return _ASKS_PRICE.search(text) is not None
 
 
 def gives_price(entry: FaqEntry) -> bool:
