@@ -256,6 +256,7 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("爱你么么哒", Intent.PRAISE), ("还挺聪明的嘛", Intent.PRAISE), ("哈哈哈你还挺逗", Intent.PRAISE),
     ("你们家保湿霜真的绝了 用了一个月脸嫩了好多", Intent.PRAISE), ("回复这么慢 你们客服是睡着了吗", Intent.ANGRY),
     ("那你能干嘛", Intent.ROBOT), ("你吃饭了吗", Intent.GREETING), ("睡不着 明天还要上班", Intent.TIRED),
+    ("好滴 麻烦啦 我先去睡了", Intent.GOODNIGHT), ("我要睡觉了", Intent.GOODNIGHT),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

@@ -49,7 +49,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # what the persona can do: "那你能干嘛", "你会什么"
                    r"(你|您)(都|还)?(能|会|可以)(干嘛|干啥|干什么|做什么|做啥|帮我(做)?(什么|啥))|"
                    r"(你|您)是谁|你叫(啥|什么)"),
-    (Intent.GOODNIGHT, r"^(晚安|睡了|睡|我睡了|去睡了|睡觉了|先睡了|晚安安|good ?night|gn)$"),
+    (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了)$|"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
