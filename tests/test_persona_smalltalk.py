@@ -257,6 +257,10 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("你们家保湿霜真的绝了 用了一个月脸嫩了好多", Intent.PRAISE), ("回复这么慢 你们客服是睡着了吗", Intent.ANGRY),
     ("那你能干嘛", Intent.ROBOT), ("你吃饭了吗", Intent.GREETING), ("睡不着 明天还要上班", Intent.TIRED),
     ("好滴 麻烦啦 我先去睡了", Intent.GOODNIGHT), ("我要睡觉了", Intent.GOODNIGHT),
+    # of tests/dialogue_eval/dev5.toml: text stickers beside words, and more forms
+    ("懂了 谢谢[抱拳]", Intent.THANKS), ("拜拜[再见]", Intent.BYE), ("谢谢你哈", Intent.THANKS),
+    ("好的 你们服务挺好的", Intent.PRAISE), ("哈哈哈哈 回得还挺快", Intent.PRAISE), ("在嘛在嘛", Intent.PRESENCE),
+    ("哈喽第一次来", Intent.FIRST_VISIT),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

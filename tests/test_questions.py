@@ -342,3 +342,14 @@ async def test_a_question_of_its_own_is_not_tied_to_the_one_before(bot, wecom, c
     await ask(bot, wecom, "wmAsk0011", "那偏远地区呢")  # ten minutes later: no longer a follow-up
     listing = await say(bot, wecom, "wang.fang", "/questions")
     assert "可以开专票吗" in listing and "那偏远地区呢" in listing and "接上一问" not in listing
+
+
+async def test_not_this_after_an_answer_keeps_the_question_open_for_a_person(bot, wecom) -> None:
+    """"不是这个" right after an answer: the persona does not chat on as if it had answered; the question
+    it answered goes to staff, with the promise of an answer."""
+    await kit.on_duty(bot, "li.na")
+    answer = await ask(bot, wecom, "wmAsk0040", "开封后能放多久")
+    assert "12 个月" in answer
+    reply = await ask(bot, wecom, "wmAsk0040", "不是这个")
+    assert any(p in reply for p in PROMISE), reply
+    assert [q.text for q in await questions(bot)] == ["开封后能放多久"]

@@ -58,6 +58,11 @@ from storage.repos.replies import UnansweredRepo
 router = Router("chat")
 
 _HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
+# A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
+_PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
+# "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
+_NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
+                       r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
 
 
 def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
@@ -113,6 +118,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
         match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
         turn = await previous_turn(ctx, customer, event.msgid)  # what we answered a moment ago, if anything
+        if match is None and turn is not None and turn.answered and turn.question and _NOT_THIS.match(text):
+            # "不是这个" right after an answer: that question is still open, for a person (the persona's promise)
+            await embedded_answer(ctx, customer, event.open_kfid, "question", turn.question)
+            await _enter_stage(event, ctx, seen)
+            return
         if match is not None and turn is not None and match.entry.id not in turn.answered:
             # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
             match = await interpret(kb, turn, text, sure=match) or match
@@ -121,7 +131,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     # not answered as a feeling or as a question nobody can answer.
     # One that told us about the customer ("我是油皮 夏天老出油") is acknowledged as that, not thanked as an idea.
     suggested = (match is None and safety is None and intent is None and bool(text) and not shopping and not telling
-                 and not _HOW.search(text) and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
+                 and not _HOW.search(text) and (not is_question(text) or _PROPOSES.search(text) is not None)
+                 and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
     price = match is None and intent is None and not suggested and safety is None and price_talk(text)

@@ -43,6 +43,7 @@ MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video",
 
 _TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
+_STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]", "拜拜[再见]"
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -58,10 +59,11 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
                     r"3q|thx|thanks|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦)"
                     # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
-                    r"(你|您|你们|亲|小柚)?(啊|呀)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚)?$|"
+                    r"(你|您|你们|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚)?$|"
                     r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
                     r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议)"),
-    (Intent.FIRST_VISIT, r"^(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
+    (Intent.FIRST_VISIT, r"^(哈喽|你好|您好|嗨|hi|hello)?"
+                         r"(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
                          r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
                          r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
@@ -69,7 +71,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
                       r"^(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
-    (Intent.PRESENCE, r"^(请问|亲|亲亲|小柚|客服)?(在吗|在不在|在不|在忙吗|忙吗|"
+    (Intent.PRESENCE, r"^(请问|亲|亲亲|小柚|客服)?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
                       r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)+$|^(亲|亲亲|客服)$|"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
@@ -79,8 +81,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
                     r"^(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
-                    r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|^(你们|你家)?(服务|态度)(真|太|很)?好$|"
-                    r"^(你)?(回|回复|回消息)(得|的)(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
+                    r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|^(你们|你家)?(服务|态度)(真|太|很|挺|超)?好(的)?$|"
+                    r"^(你)?(回|回复|回消息)(得|的)(还)?(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
                     r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会聊天|懂我)$|"
                     r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
@@ -139,7 +141,7 @@ def greeting_slot(text: str, hour: int) -> str | None:
 
 def _core(text: str) -> str:
     """The clause without particles, punctuation and emoji around it ("👌谢谢", "没点福利吗🙄")."""
-    text = text.strip().lower()
+    text = _STICKERS.sub("", text).strip().lower()
     while text and (text[0] in _TRIM or _decoration(text[0]) or text[-1] in _TRIM or _decoration(text[-1])):
         text = text.strip(_TRIM)
         text = text[1:] if text and _decoration(text[0]) else text
