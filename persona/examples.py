@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Generic, Hashable, Mapping, Sequence, TypeVar
+from typing import Callable, Generic, Hashable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,12 @@ from persona.embed import Embedder, Vectors
 log = logging.getLogger(__name__)
 
 L = TypeVar("L", bound=Hashable)
+R = TypeVar("R")
+
+
+def han(text: str) -> int:
+    """How many Chinese characters a text has: the sentence model hears noise in Latin text and commands."""
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
 
 
 class ExampleModel(Generic[L]):
@@ -87,6 +93,22 @@ class ExampleModel(Generic[L]):
             return False
         remembers = getattr(self._built[0], "remembers", None)
         return bool(remembers is not None and remembers(text.strip()))
+
+    async def judge(self, verdict: Callable[[str], R], text: str, default: R, failing: str) -> R:
+        """`verdict(text)` (blocking model work) the way a handler may ask it: `default` until the examples
+        are built (the build then starts in the background, never inside a handler's transaction); on
+        the loop when the model remembers the text's vector (no thread hop), else in a worker thread; a
+        model failure is logged (`failing` says what happens instead) and gives `default`."""
+        if not self.prepared:
+            self.start_building()
+            return default
+        try:
+            if self.remembered(text):
+                return verdict(text)
+            return await asyncio.to_thread(verdict, text)
+        except Exception:
+            log.exception("%s: the sentence model failed; %s", self.name, failing, extra={"model": self.name})
+            return default
 
     def nearness(self, text: str) -> dict[L, float]:
         """Blocking: each label's nearness to the text (call after `ready()` or `build()`)."""

@@ -23,13 +23,18 @@ async def bot(db_url, wecom, clock):
     await bot.stop()
 
 
-async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, wecom) -> None:
-    await wecom.customer_says("wmPts0001", "你好")
+async def friend_with_points(bot, wecom, ext: str, points: int) -> None:
+    """A kf customer who said hello and earned `points` with a first order."""
+    await wecom.customer_says(ext, "你好")
     await bot.drain()
     async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmPts0001")
+        customer = await ctx.repos.customers.find(ext)
         assert customer is not None
-        await award(ctx, customer, 130, reason="首单", source="order", ref="order:1")
+        await award(ctx, customer, points, reason="首单", source="order", ref=f"order:{ext}")
+
+
+async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, wecom) -> None:
+    await friend_with_points(bot, wecom, "wmPts0001", 130)
     await wecom.customer_says("wmPts0001", "我的积分")
     await bot.drain()
     answer = wecom.customer_inbox("wmPts0001")[-1]
@@ -39,12 +44,7 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
 
 @pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分"])
 async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: str) -> None:
-    await wecom.customer_says("wmPts0009", "你好")
-    await bot.drain()
-    async with service(bot) as ctx:
-        customer = await ctx.repos.customers.find("wmPts0009")
-        assert customer is not None
-        await award(ctx, customer, 130, reason="首单", source="order", ref="order:9")
+    await friend_with_points(bot, wecom, "wmPts0009", 130)
     await wecom.customer_says("wmPts0009", words)
     await bot.drain()
     answer = wecom.customer_inbox("wmPts0009")[-1]

@@ -19,13 +19,12 @@ embedded the examples, nothing is sensed by meaning (the word rules still are).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Sequence
 
 from persona.embed import Embedder
-from persona.examples import ExampleModel
+from persona.examples import ExampleModel, han
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +91,7 @@ STRONG = 0.01
 
 
 def _hearable(text: str) -> bool:
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    return han >= MIN_HAN and len(text) <= MAX_CHARS
+    return han(text) >= MIN_HAN and len(text) <= MAX_CHARS
 
 
 def reaction_model(embedder: Embedder | None = None) -> ExampleModel[str | None]:
@@ -116,16 +114,8 @@ async def sense_reaction(text: str, topic: str, model: ExampleModel[str | None] 
     text = text.strip()
     if model is None or not topic or not _hearable(text):
         return None
-    if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a
-        model.start_building()  # handler's transaction
-        return None
-    try:
-        if model.remembered(text):  # embedded ahead with the kf group (the knowledge base's batch): a lookup
-            return topic if reacts(model, text) else None
-        return topic if await asyncio.to_thread(reacts, model, text) else None
-    except Exception:
-        log.exception("reactions: the sentence model failed; the safety words alone decide")
-        return None
+    sensed = await model.judge(lambda t: reacts(model, t), text, False, "the safety words alone decide")
+    return topic if sensed else None
 
 
 def reactions_of(texts: Sequence[str], embedder: Embedder, margin: float = MARGIN) -> list[bool]:

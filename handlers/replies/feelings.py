@@ -15,14 +15,13 @@ work in the background) rather than hold a handler's transaction for a hundred e
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Sequence
 
 from handlers.escalation.rules import is_question
 from handlers.replies.smalltalk import Intent, classify
 from persona.embed import Embedder
-from persona.examples import ExampleModel
+from persona.examples import ExampleModel, han
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +74,7 @@ def glad(text: str) -> bool:
 
 def _hearable(text: str) -> bool:
     """Long enough for the model, short enough to be only a feeling, and Chinese enough to be heard."""
-    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return MIN_CHARS <= len(text) <= MAX_CHARS and han >= MIN_HAN
+    return MIN_CHARS <= len(text) <= MAX_CHARS and han(text) >= MIN_HAN
 
 
 def feeling(model: ExampleModel[Intent | None], text: str, margin: float = MARGIN) -> Intent | None:
@@ -106,18 +104,11 @@ def model_for(embedder: Embedder | None = None) -> ExampleModel[Intent | None]:
 
 
 async def sense_feeling(text: str, embedder: Embedder | None = None) -> Intent | None:
-    """`feeling` off the event loop; a model failure is logged and means "no feeling"."""
+    """`feeling` as a handler may ask it (ExampleModel.judge); a model failure means "no feeling"."""
     if not _hearable(text.strip()):
         return None
     model = model_for(embedder)
-    if not model.prepared:  # start-up's warm-up has not embedded the examples yet: never inside a
-        model.start_building()  # handler's transaction
-        return None
-    try:
-        return await asyncio.to_thread(feeling, model, text)
-    except Exception:
-        log.exception("feelings: the sentence model failed; answering as a plain statement")
-        return None
+    return await model.judge(lambda t: feeling(model, t), text, None, "answering as a plain statement")
 
 
 def feelings_of(texts: Sequence[str], embedder: Embedder, margin: float = MARGIN) -> list[Intent | None]:
