@@ -21,48 +21,40 @@ two go to the model first, handlers/replies/llm/); then enter the new stage, who
 for the chat to go quiet (handlers/tagging/pushes.py). Answers are never capped; the push goes
 through the anti-spam gate. One customer message gets at most three kf messages here, inside
 WeCom's 5 per customer message.
+
+In code: `answer_customer` runs the guards (a person holds the chat, a pending 猜你想问 pick, an
+order question, the details of an earlier wish, "不是这个") as early returns between the reads of
+reading.py, so no model or SQL read runs for a message a guard settles; `respond` then says one
+thing from the Reading. A new reply path is a branch of `reply`; a new guard, an early return.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from bot.dispatcher import Router
 from bot.wecom.events import Event, KfMessageReceived
-from handlers.escalation.config import EscalationConfig
-from handlers.escalation.escalate import escalate, escalation_trigger, held_by_advisor
-from handlers.escalation.reactions import sense_reaction
-from handlers.escalation.rules import is_question, reaction_topic, safety_topic
-from handlers.orders.asking import order_alone
+from handlers.escalation.escalate import escalate, held_by_advisor
+from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
 from handlers.replies.clarify import offer_choices, take_choice
-from handlers.replies.closing import closing
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, interpret, previous_turn
+from handlers.replies.followup import Turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
-from handlers.replies.price import acknowledge_price, asks_price, gives_price, price_answer, price_talk
-from handlers.replies.shopping import asks_for_a_pick, recipient, wants_to_buy, wish_answered
-from handlers.replies.smalltalk import MEDIA, Intent, classify, greeting_slot
+from handlers.replies.price import acknowledge_price
+from handlers.replies.reading import Reading, awaited_wish, look_up, missed_question, read, sense_safety, words_of
+from handlers.replies.shopping import recipient
+from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
-from storage.repos.insights import SuggestionRepo
 from storage.repos.replies import UnansweredRepo
 
 router = Router("chat")
-
-_HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
-# A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
-_PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
-# "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
-_NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
-                       r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
 
 
 def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
@@ -71,8 +63,9 @@ def _from_customer(event: KfMessageReceived, _: Ctx) -> bool:
 
 @router.on(when=_from_customer)
 async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
-    """Answer from the knowledge base when sure, hand over to a person when the rules say so, chat
-    back to small talk and feelings (by rule, or by meaning: feelings.py), else the persona's honest fallback."""
+    """One customer text through the steps above: a guard that settles it returns early; the
+    reading (reading.py) runs between the guards, each read only as far as the guards let it;
+    `respond` then says one thing. Media gets its own line."""
     customer = ctx.customer
     assert customer is not None
     if event.msgtype != "text":
@@ -86,102 +79,75 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if text and await take_choice(ctx, customer, event.open_kfid, text):  # "1", "都不是" after 猜你想问
         await _enter_stage(event, ctx, seen)
         return
-    kb = ctx.services.knowledge
-    escalation = ctx.settings.of(EscalationConfig)
-    safety = safety_topic(text, escalation) if text else None
-    if text and safety is None:  # "面霜用了脸有点痒", "狗狗吃了新粮一直吐": a reaction in other words (reactions.py)
-        safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
+    safety = await sense_safety(ctx, text)
     if text and safety is None and await answer_order(ctx, customer, text, event.msgid):
         await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
         return
-    # The knowledge base answers questions; a statement that told us about the customer ("我是干皮,想要保湿")
-    # gets an acknowledgement. An adverse reaction never gets a product answer.
-    # An order number ("订单号 2026030812345678") the orders above could not look up (no shop reports
-    # orders) asks a person to, whatever tag its words earned.
-    numbered = bool(text) and order_alone(text)[1]
-    telling = bool(seen.tag_names) and not is_question(text) and not numbered
-    joyful = bool(text) and safety is None and glad(text)  # "今天收到快递好开心" is joy, not a shipping question
-    # "我想给闺蜜买个生日礼物" (no question) or "…，有推荐吗" (asking for a pick): about to buy: the knowledge
-    # base if sure, else asked back what a recommendation needs (shopping.py)
-    shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
-                and (not is_question(text) or asks_for_a_pick(text)))
-    # "她是干皮 预算300左右" right after the persona asked what a recommendation needs: the wish and the
-    # details together are the question, answered from the knowledge base or kept as a promise.
-    if text and safety is None and not shopping and not is_question(text) and classify(text) is None:
-        wish = await wish_answered(ctx, customer, event.msgid)
-        if wish:
-            await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}", text)
-            await _enter_stage(event, ctx, seen)
-            return
-    match, turn = None, None
-    if text and safety is None and (not telling or shopping) and not joyful:
-        await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
-        match = await kb.best(text)  # None unless above faq.threshold; embeds in a thread
-        turn = await previous_turn(ctx, customer, event.msgid)  # what we answered a moment ago, if anything
-        if match is None and turn is not None and turn.answered and turn.question and _NOT_THIS.match(text):
-            # "不是这个" right after an answer: that question is still open, for a person (the persona's promise)
-            await embedded_answer(ctx, customer, event.open_kfid, "question", turn.question)
-            await _enter_stage(event, ctx, seen)
-            return
-        if match is not None and turn is not None and match.entry.id not in turn.answered:
-            # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
-            match = await interpret(kb, turn, text, sure=match) or match
-    intent = classify(text) if match is None and safety is None else None
-    # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
-    # not answered as a feeling or as a question nobody can answer.
-    # One that told us about the customer ("我是油皮 夏天老出油") is acknowledged as that, not thanked as an idea.
-    suggested = (match is None and safety is None and intent is None and bool(text) and not shopping and not telling
-                 and not _HOW.search(text) and (not is_question(text) or _PROPOSES.search(text) is not None)
-                 and await SuggestionRepo(ctx.session).recorded(customer.id, event.msgid))
-    if match is None and intent is None and not suggested and turn is not None:
-        match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
-    price = match is None and intent is None and not suggested and safety is None and price_talk(text)
-    if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
-        match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
-    if suggested:
-        intent = None
-    elif intent is None and match is None and not price and safety is None and not telling and not shopping \
-            and text and not is_question(text):
-        # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
-        intent = closing(text) or await sense_feeling(text)
-    if match is not None and not price and asks_price(text) and not gives_price(match.entry):
-        match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
-    trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
-                                       small_talk=intent is not None or suggested or shopping, safety=safety)
-    replied = safety is not None or (trigger is not None and match is not None)
-    if safety is not None:  # advice first, before any promise about when a person answers
-        await ctx.say("escalation.safety", name=customer.name, topic=safety)
-    elif replied and match is not None:  # the answer first, then the hand-off
-        await answer_with(ctx, customer, match, text, turn, price=price)
-    if trigger is not None and await escalate(ctx, reason=trigger.code, question=text) is not None:
-        await _stage_quietly(event, ctx, seen)
+    words = words_of(text, seen, safety)
+    if wish := await awaited_wish(ctx, customer, event.msgid, words):
+        await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}", text)
+        await _enter_stage(event, ctx, seen)
         return
-    if replied:
-        pass  # said above; no person took the chat after all
-    elif match is not None:
-        await answer_with(ctx, customer, match, text, turn, price=price)
-    elif price:
+    match, turn = await look_up(ctx, customer, event.msgid, words)
+    if question := missed_question(text, match, turn):
+        await embedded_answer(ctx, customer, event.open_kfid, "question", question)
+        await _enter_stage(event, ctx, seen)
+        return
+    reading = await read(ctx, customer, event.msgid, words, match, turn)
+    if await respond(event, ctx, customer, reading):
+        await _enter_stage(event, ctx, seen)
+    else:
+        await _stage_quietly(event, ctx, seen)  # a person took the chat
+
+
+async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> bool:
+    """Say what the reading calls for; False when a person took the chat. Escalation adds to the
+    reply, it does not replace it: safety advice or the answer comes first, then the hand-off."""
+    words, match, trigger = reading.words, reading.match, reading.trigger
+    if words.safety is not None:  # advice first, before any promise about when a person answers
+        await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
+    elif trigger is not None and match is not None:  # the answer first, then the hand-off
+        await answer_with(ctx, customer, match, words.text, reading.turn, price=reading.price)
+    if trigger is not None and await escalate(ctx, reason=trigger.code, question=words.text) is not None:
+        return False
+    if not reading.said_before_handoff:  # else said above; no person took the chat after all
+        await reply(event, ctx, customer, reading)
+    return True
+
+
+async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
+    """The one reply a message gets when nothing was said before a hand-off, first fitting path wins."""
+    words, match, text = reading.words, reading.match, reading.words.text
+    if match is not None:
+        await answer_with(ctx, customer, match, text, reading.turn, price=reading.price)
+    elif reading.price:
         await acknowledge_price(ctx, customer)
-    elif suggested:
+    elif reading.suggested:
         await ctx.say("reply.suggestion", name=customer.name)
-    elif intent is not None:
-        await chat_back(ctx, customer, intent, text)
-    elif shopping:  # who it is for, skin type, budget: what a recommendation needs
+    elif reading.intent is not None:
+        await chat_back(ctx, customer, reading.intent, text)
+    elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
                else ctx.say("reply.shopping", name=customer.name))
-    elif telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
-        await ctx.say("reply.noted", name=customer.name, tags=seen.tag_names)
-    else:  # a question it cannot answer, or a statement a person would just chat back to
-        kind = "question" if numbered or is_question(text) else "chat"
-        if await ask_model(ctx, event, text, kind=kind, stage=seen.stage):
-            pass  # the model answers later (grounded in the closest entries)
-        elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, text,
-                                                        turn.answered if turn is not None else frozenset()):
-            pass  # 猜你想问: the customer's pick (or "都不是") settles it
-        else:
-            await embedded_answer(ctx, customer, event.open_kfid, kind, text)
-    await _enter_stage(event, ctx, seen)
+    elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
+        await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names)
+    else:
+        await answer_unknown(event, ctx, customer, reading)
+
+
+async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
+    """A question it cannot answer, or a statement a person would just chat back to: the model when
+    on, else for a question 猜你想问 when there are entries to offer, else the honest fallback."""
+    words, turn = reading.words, reading.turn
+    kind = "question" if words.numbered or is_question(words.text) else "chat"
+    if await ask_model(ctx, event, words.text, kind=kind, stage=words.seen.stage):
+        pass  # the model answers later (grounded in the closest entries)
+    elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, words.text,
+                                                    turn.answered if turn is not None else frozenset()):
+        pass  # 猜你想问: the customer's pick (or "都不是") settles it
+    else:
+        await embedded_answer(ctx, customer, event.open_kfid, kind, words.text)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,

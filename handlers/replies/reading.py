@@ -1,0 +1,153 @@
+"""What one customer text is, read before the persona says anything (routes.py then replies).
+
+The reads run in a fixed order, each only when the ones before leave it open, because the later
+ones cost a model or SQL: `sense_safety` (rules, then the reactions model), `words_of` (the words
+alone), `awaited_wish`, `look_up` (the knowledge base and the previous turn), `missed_question`,
+then `read` (follow-ups, small talk, kept ideas, price talk, feelings, the escalation rules).
+routes.py's guards sit between them; a new read goes where its inputs are known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.escalate import escalation_trigger
+from handlers.escalation.reactions import sense_reaction
+from handlers.escalation.rules import Trigger, is_question, reaction_topic, safety_topic
+from handlers.orders.asking import order_alone
+from handlers.replies.closing import closing
+from handlers.replies.feelings import glad, sense_feeling
+from handlers.replies.followup import Turn, interpret, previous_turn
+from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
+from handlers.replies.shopping import asks_for_a_pick, wants_to_buy, wish_answered
+from handlers.replies.smalltalk import Intent, classify
+from handlers.services import Ctx
+from handlers.tagging.service import Observation
+from persona.faq import FaqMatch
+from storage.models import Customer
+from storage.repos.insights import SuggestionRepo
+
+_HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
+# A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
+_PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
+# "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
+_NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
+                       r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What the message says by itself, before the knowledge base or the chat's history is asked."""
+
+    text: str  # stripped; "" for an empty text message, which still gets a reply
+    seen: Observation  # the tags and stage it earned
+    safety: str | None  # an adverse reaction's topic: safety advice, never a product answer
+    numbered: bool  # "订单号 2026030812345678" the orders could not look up: a question for a person
+    telling: bool  # told us about the customer, asked nothing ("我是干皮,想要保湿"): acknowledged
+    joyful: bool  # "今天收到快递好开心": shared joy, not a shipping question
+    shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The words with the knowledge base's and the rules' verdicts: routes.respond says one thing from it."""
+
+    words: Words
+    turn: Turn | None  # what we answered a moment ago, when the knowledge base was asked
+    match: FaqMatch | None  # the entry to answer with
+    intent: Intent | None  # small talk, a closing or a feeling: chatted back to
+    suggested: bool  # a product idea the insights observer kept: thanked
+    price: bool  # a price objection ("太贵了吧")
+    trigger: Trigger | None  # why a person must take it, if they must
+
+    @property
+    def said_before_handoff(self) -> bool:
+        """Safety advice, or an answer the hand-off adds to: said before a person is asked to take it."""
+        return self.words.safety is not None or (self.trigger is not None and self.match is not None)
+
+
+async def sense_safety(ctx: Ctx, text: str) -> str | None:
+    """An adverse reaction's topic, by the rules' words, else by meaning ("面霜用了脸有点痒",
+    "狗狗吃了新粮一直吐": reactions.py, only when the words found none)."""
+    if not text:
+        return None
+    escalation = ctx.settings.of(EscalationConfig)
+    safety = safety_topic(text, escalation)
+    if safety is None:
+        safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
+    return safety
+
+
+def words_of(text: str, seen: Observation, safety: str | None) -> Words:
+    """The words' own flags. An order number the orders could not look up (no shop reports orders)
+    asks a person to, whatever tag its words earned; joy is never read as a purchase."""
+    numbered = bool(text) and order_alone(text)[1]
+    telling = bool(seen.tag_names) and not is_question(text) and not numbered
+    joyful = bool(text) and safety is None and glad(text)
+    # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
+    shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
+                and (not is_question(text) or asks_for_a_pick(text)))
+    return Words(text, seen, safety, numbered, telling, joyful, shopping)
+
+
+async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> str:
+    """The wish the persona just asked details for, when this statement gives them ("她是干皮
+    预算300左右"): the two together are the question; "" otherwise. The history is read only for a
+    plain statement: no question, small talk, wish of its own or reaction."""
+    text = words.text
+    if not text or words.safety is not None or words.shopping or is_question(text) or classify(text) is not None:
+        return ""
+    return await wish_answered(ctx, customer, msgid)
+
+
+async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tuple[FaqMatch | None, Turn | None]:
+    """The knowledge base's entry when it is sure, and what we answered a moment ago; neither for an
+    adverse reaction, joy, or a statement that only told us about the customer."""
+    if not words.text or words.safety is not None or (words.telling and not words.shopping) or words.joyful:
+        return None, None
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
+    match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
+    return match, await previous_turn(ctx, customer, msgid)
+
+
+def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str:
+    """"不是这个" right after an answer: the question that answer missed, still open for a person
+    (the persona's promise); "" otherwise."""
+    if match is None and turn is not None and turn.answered and _NOT_THIS.match(text):
+        return turn.question
+    return ""
+
+
+async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: FaqMatch | None,
+               turn: Turn | None) -> Reading:
+    """The rest of the reading, each verdict only when the ones before left the message open."""
+    kb = ctx.services.knowledge
+    text, safety = words.text, words.safety
+    if match is not None and turn is not None and match.entry.id not in turn.answered:
+        # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
+        match = await interpret(kb, turn, text, sure=match) or match
+    intent = classify(text) if match is None and safety is None else None
+    # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
+    # not answered as a feeling or as a question nobody can answer; one that told us about the
+    # customer ("我是油皮 夏天老出油") is acknowledged as that.
+    suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
+                 and not words.telling and not _HOW.search(text)
+                 and (not is_question(text) or _PROPOSES.search(text) is not None)
+                 and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
+    if match is None and intent is None and not suggested and turn is not None:
+        match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
+    price = match is None and intent is None and not suggested and safety is None and price_talk(text)
+    if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
+        match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
+    if (not suggested and intent is None and match is None and not price and safety is None and not words.telling
+            and not words.shopping and text and not is_question(text)):
+        # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
+        intent = closing(text) or await sense_feeling(text)
+    if match is not None and not price and asks_price(text) and not gives_price(match.entry):
+        match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
+    trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
+                                       small_talk=intent is not None or suggested or words.shopping, safety=safety)
+    return Reading(words, turn, match, intent, suggested, price, trigger)
