@@ -334,6 +334,27 @@ async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, 
     assert entry.questions == ["包邮吗，那偏远地区呢"]
 
 
+async def test_a_question_pointing_at_the_one_before_keeps_it_and_never_enters_the_base_alone(bot, wecom,
+                                                                                               clock) -> None:
+    """"这个多少钱" points at what was just asked: staff read the question before it too, and with
+    nothing before it +faq keeps nothing (as a phrasing it would answer every "这个多少钱" with one
+    product's price); the customer still gets the answer."""
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0012", "你们的眼霜适合黑眼圈吗")
+    await ask(bot, wecom, "wmAsk0012", "这个多少钱")
+    assert "这个多少钱（接上一问：你们的眼霜适合黑眼圈吗）" in await say(bot, wecom, "wang.fang", "/questions")
+
+    clock.advance(10 * 60)
+    await ask(bot, wecom, "wmAsk0013", "这个多少钱")
+    alone = (await questions(bot))[-1]
+    assert alone.text == "这个多少钱" and "follows" not in (alone.context or {})
+    reply = await say(bot, wecom, "li.na", f"/answer {alone.id} 眼霜 20g 是 139 元 +faq")
+    assert "没有加入知识库" in reply and "知识库（条目" not in reply
+    assert "139 元" in wecom.customer_inbox("wmAsk0013")[-1]
+    async with bot.sessions() as s:
+        assert (await s.scalars(select(KnowledgeEntry))).all() == []
+
+
 async def test_a_question_of_its_own_is_not_tied_to_the_one_before(bot, wecom, clock) -> None:
     await kit.on_duty(bot, "li.na")
     await ask(bot, wecom, "wmAsk0011", "包邮吗")
