@@ -17,6 +17,7 @@ from bot.wecom import kf_window
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.tickets import POOLED
+from handlers.questions.queue import more_of
 from handlers.replies.editing import add_entry, check_answer
 from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
@@ -102,7 +103,8 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     entry = None
     # "那偏远地区呢" after "包邮吗": the two as one question, for the knowledge base and the customer alike
     follows = (question.context or {}).get("follows")
-    asked = in_context(follows, question.text) if follows else question.text
+    # ... and what the customer added while it was open ("包邮吗" + "那偏远地区呢")
+    asked = "，".join([in_context(follows, question.text) if follows else question.text, *more_of(question)])
     not_kept = ""
     if add_faq and leans_on(asked):
         # "这个多少钱" with nothing before it: as a phrasing it would answer every "这个多少钱" with this answer
