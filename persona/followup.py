@@ -29,8 +29,11 @@ def in_context(previous: str, text: str) -> str:
     return f"{previous.strip()}，{text.strip()}"
 
 
-# A message that leans on the question before it: "那偏远地区呢", "还有别的颜色吗", "敏感肌呢".
-_LEANS = re.compile(r"^(那|那么|那如果|那要是|如果是|要是|还有|另外)|^[^，,。！!？?]{1,10}呢[？?]?$")
+# A message that leans on the question before it: "那偏远地区呢", "还有别的颜色吗", "敏感肌呢", and one
+# that points at what was just talked about: "这个多少钱", "这款孕妇能用吗", "它保质期多久" ("这边", "这里"
+# name the shop, not a product, and stand on their own).
+_LEANS = re.compile(r"^(那|那么|那如果|那要是|如果是|要是|还有|另外)|^[^，,。！!？?]{1,10}呢[？?]?$"
+                    r"|^(这个|这款|这种|这瓶|这支|这罐|这盒|这套|这件|这些|这样的?话?|它们?)")
 
 
 def leans_on(text: str) -> bool:

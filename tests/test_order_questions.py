@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from emulator.emulator import Emulator
 from handlers.orders.asking import asks_about_order
 from handlers.orders.parsing import Item, OrderInput
 from handlers.orders.service import record_order
+from storage.models import UnansweredQuestion
 from tests import escalation_kit as kit
 from tests.community_kit import SHANGHAI, service
 from tests.harness import BotUnderTest, make_config
@@ -180,10 +182,25 @@ async def test_shipping_policy_questions_still_get_the_knowledge_base_answer(bot
     assert SHIPPING in reply and "T8001" not in reply
 
 
-async def test_a_shop_without_orders_answers_as_before(bot, wecom) -> None:
+async def test_a_shop_without_orders_answers_the_shipping_policy_when_sure(bot, wecom) -> None:
     await friend(bot, wecom, "wmNoShop")
-    replies = await ask(bot, wecom, "wmNoShop", "我的快递到哪了")
-    assert replies and not any("订单号" in text for text in replies)
+    (reply,) = await ask(bot, wecom, "wmNoShop", "我的快递到哪了")
+    assert SHIPPING in reply and "订单号" not in reply
+
+
+@pytest.mark.parametrize("text", ["我上周买的面霜到现在还没收到，怎么回事", "下单五天了还没动静"])
+async def test_a_shop_without_orders_hands_a_late_parcel_to_a_person(bot, wecom, text) -> None:
+    """No shop reports orders and the knowledge base has nothing sure: Wanzi cannot look the parcel
+    up, so a person is asked to (a kept promise), never a 猜你想问 of products; the number sent next
+    joins the question."""
+    await friend(bot, wecom, "wmNoShop")
+    await kit.on_duty(bot, "li.na")
+    (reply,) = await ask(bot, wecom, "wmNoShop", text)
+    assert "同事" in reply and SHIPPING not in reply and "1." not in reply, reply
+    await ask(bot, wecom, "wmNoShop", "订单号是 2026112812345678")
+    async with bot.sessions() as s:
+        (question,) = (await s.scalars(select(UnansweredQuestion))).all()
+    assert question.text == text and question.context["more"] == ["订单号是 2026112812345678"]
 
 
 async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:

@@ -308,14 +308,15 @@ async def test_two_members_answering_at_once_in_two_replicas_do_not_both_send(po
 
 
 async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, wecom) -> None:
-    """"那偏远地区呢" alone means nothing to a colleague: the notice, /questions and the console
-    show the question before it too; the customer's own question is kept as they wrote it."""
+    """"那运费谁出" alone means nothing to a colleague: the notice, /questions and the console
+    show the question before it too (answered from the knowledge base a moment ago); the customer's
+    own question is kept as they wrote it."""
     await kit.on_duty(bot, "li.na")
-    await ask(bot, wecom, "wmAsk0010", "包邮吗")
-    await ask(bot, wecom, "wmAsk0010", "那偏远地区呢")
-    follow_up = (await questions(bot))[-1]
-    assert follow_up.text == "那偏远地区呢"
-    shown = "那偏远地区呢（接上一问：包邮吗）"
+    await ask(bot, wecom, "wmAsk0010", "不喜欢能退吗")
+    await ask(bot, wecom, "wmAsk0010", "那运费谁出")
+    (follow_up,) = await questions(bot)
+    assert follow_up.text == "那运费谁出"
+    shown = "那运费谁出（接上一问：不喜欢能退吗）"
 
     await notify(bot)
     assert shown in wecom.staff_inbox("li.na")[-1]
@@ -327,11 +328,48 @@ async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, 
     finally:
         await advisor.close()
     # answered with +faq: the customer and the knowledge base get the two as one question
-    await say(bot, wecom, "li.na", f"/answer {follow_up.id} 新疆西藏运费 15 元，其他地区包邮 +faq")
-    assert "包邮吗，那偏远地区呢" in wecom.customer_inbox("wmAsk0010")[-1]
+    await say(bot, wecom, "li.na", f"/answer {follow_up.id} 质量问题我们出运费，不喜欢退的话运费自理 +faq")
+    assert "不喜欢能退吗，那运费谁出" in wecom.customer_inbox("wmAsk0010")[-1]
+    async with bot.sessions() as s:
+        (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
+    assert entry.questions == ["不喜欢能退吗，那运费谁出"]
+
+
+async def test_what_the_customer_adds_to_an_open_question_joins_it(bot, wecom) -> None:
+    """"包邮吗" is still waiting for a colleague when "那偏远地区呢" comes: one question for staff with
+    what was added, one answer for both; the customer hears that it is being looked into, not a
+    second promise."""
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0014", "包邮吗")
+    reply = await ask(bot, wecom, "wmAsk0014", "那偏远地区呢")
+    assert "同事" in reply and not any(p in reply for p in PROMISE), reply
+    (question,) = await questions(bot)
+    assert "包邮吗（补充：那偏远地区呢）" in await say(bot, wecom, "wang.fang", "/questions")
+    await say(bot, wecom, "li.na", f"/answer {question.id} 新疆西藏运费 15 元，其他地区包邮 +faq")
+    assert "包邮吗，那偏远地区呢" in wecom.customer_inbox("wmAsk0014")[-1]
     async with bot.sessions() as s:
         (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
     assert entry.questions == ["包邮吗，那偏远地区呢"]
+
+    # an order number sent after a question about the order is part of it
+    await ask(bot, wecom, "wmAsk0015", "我上周买的面霜到现在还没收到，怎么回事")
+    await ask(bot, wecom, "wmAsk0015", "订单号是 2026112812345678")
+    assert "怎么回事（补充：订单号是 2026112812345678）" in await say(bot, wecom, "wang.fang", "/questions")
+    assert len(await questions(bot)) == 2
+
+
+async def test_a_question_pointing_at_nothing_never_enters_the_knowledge_base(bot, wecom) -> None:
+    """"这个多少钱" with nothing before it: +faq keeps nothing (as a phrasing it would answer every
+    "这个多少钱" with one product's price) and says why; the customer still gets the answer."""
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0013", "这个多少钱")
+    (alone,) = await questions(bot)
+    assert alone.text == "这个多少钱" and "follows" not in (alone.context or {})
+    reply = await say(bot, wecom, "li.na", f"/answer {alone.id} 眼霜 20g 是 139 元 +faq")
+    assert "没有加入知识库" in reply and "知识库（条目" not in reply
+    assert "139 元" in wecom.customer_inbox("wmAsk0013")[-1]
+    async with bot.sessions() as s:
+        assert (await s.scalars(select(KnowledgeEntry))).all() == []
 
 
 async def test_a_question_of_its_own_is_not_tied_to_the_one_before(bot, wecom, clock) -> None:

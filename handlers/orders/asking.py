@@ -59,6 +59,12 @@ def asks_about_order(text: str) -> bool:
     return bool(_OWN.search(text) and _ASKING.search(text))
 
 
+def waiting_for_parcel(text: str) -> bool:
+    """The customer is waiting for a parcel that should have come ("还没收到货", "我的快递到哪了"), not
+    asking when one will ("我昨天拍的什么时候能发")."""
+    return asks_about_order(text) and bool(_WAITING.search(text.strip()) or _BARE.fullmatch(text.strip()))
+
+
 def names_own_purchase(text: str) -> bool:
     """The message is about something the customer bought ("我买的面霜收到是碎的")."""
     return bool(_OWN.search(text))

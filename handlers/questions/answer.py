@@ -17,10 +17,11 @@ from bot.wecom import kf_window
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.tickets import POOLED
+from handlers.questions.queue import more_of
 from handlers.replies.editing import add_entry, check_answer
 from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
-from persona.followup import in_context
+from persona.followup import in_context, leans_on
 from persona.templates import KF_TEXT
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
@@ -34,12 +35,13 @@ class Answered:
     delivery: str  # "kf" | "friend" | "" (not delivered)
     why_not: str = ""  # why not by kf/send_msg
     entry: KnowledgeEntry | None = None
+    not_kept: str = ""  # why +faq added nothing
 
     def summary(self) -> str:
         """What the member reads back."""
         q, who = self.question, customer_label(self.customer) if self.customer else "客户"
         faq = (f"，并已加入知识库（条目 {ENTRY_PREFIX}{self.entry.id}），之后类似的问题小助手会直接回答"
-               if self.entry else "")
+               if self.entry else f"。{self.not_kept}" if self.not_kept else "")
         if self.delivery == "kf":
             return f"已在微信客服里把回答发给 {who}（问题 #{q.id}）{faq}。"
         if self.delivery == "friend":
@@ -101,8 +103,14 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     entry = None
     # "那偏远地区呢" after "包邮吗": the two as one question, for the knowledge base and the customer alike
     follows = (question.context or {}).get("follows")
-    asked = in_context(follows, question.text) if follows else question.text
-    if add_faq:
+    # ... and what the customer added while it was open ("包邮吗" + "那偏远地区呢")
+    asked = "，".join([in_context(follows, question.text) if follows else question.text, *more_of(question)])
+    not_kept = ""
+    if add_faq and leans_on(asked):
+        # "这个多少钱" with nothing before it: as a phrasing it would answer every "这个多少钱" with this answer
+        not_kept = (f"问题「{asked[:30]}」离开上文看不出问的是什么，没有加入知识库：请在控制台「知识库」"
+                    "里写成完整的问题（比如「保湿面霜多少钱」）再添加")
+    elif add_faq:
         entry = await add_entry(ctx, [asked], answer, actor=staff.userid, source="answer",
                                 question_id=question.id)
         question.knowledge_entry_id = entry.id
@@ -137,7 +145,7 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     question.answered_by, question.delivery, question.answer_outbox_id = staff.userid, delivery, item.id
     ctx.repos.audit.record(actor=staff.userid, action="question.answered", target=f"question:{question.id}",
                            detail={"delivery": delivery, "faq": entry.id if entry else None}, now=ctx.clock.now())
-    return Answered(question, customer, delivery, why_not=why_not, entry=entry)
+    return Answered(question, customer, delivery, why_not=why_not, entry=entry, not_kept=not_kept)
 
 
 def _undelivered(ctx: Ctx, question: UnansweredQuestion, customer: Customer | None, why_not: str,

@@ -27,8 +27,9 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
 from handlers.escalation.tickets import recent_lines
+from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
-from handlers.replies.history import asked_before
+from handlers.replies.history import FOLLOWUP_MINUTES, asked_before
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from storage.models import Customer, Staff, UnansweredQuestion
@@ -65,6 +66,12 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
+async def honest_reply(ctx: Ctx) -> Say:
+    """No promise: the persona does not know yet, and says how to reach a person."""
+    staffed = bool(await ctx.repos.staff.list())
+    return Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed)})
+
+
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[UnansweredQuestion, Say] | None:
     """Queue `question` of the context's customer with the chat so far; returns the row and what the
     persona says about it (the promise, or the honest reply). The LLM worker, which answers later and
@@ -72,18 +79,25 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[Un
     customer = ctx.customer
     if customer is None:
         return None
+    # "那偏远地区呢" leans on "包邮吗"; an order number alone on the question it was sent for
+    number = order_alone(question)[0] is not None
+    follows = await asked_before(ctx, customer, question, leaning=number)
+    if follows or number:
+        earlier = await ctx.repos.unanswered.latest_open(
+            customer.id, since=ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES))
+        if earlier is not None and (number or follows.endswith(earlier.text.strip())):
+            # still open: what the customer adds ("订单号是 …", "这个多少钱") joins it, one question for staff
+            earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
+            if (earlier.context or {}).get("promised"):
+                return earlier, Say("chat.ack_pending")  # "a colleague is on it", not a second promise
+            return earlier, await honest_reply(ctx)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
                "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
-    follows = await asked_before(ctx, customer, question)  # "那偏远地区呢" leans on "包邮吗"
     if follows:
         context["follows"] = follows
-    if keepers:
-        reply = Say("reply.fallback")
-    else:
-        staffed = bool(await ctx.repos.staff.list())
-        reply = Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed)})
+    reply = Say("reply.fallback") if keepers else await honest_reply(ctx)
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,
@@ -109,11 +123,18 @@ def console_link(ctx: Ctx) -> str:
     return f"{base.rstrip('/')}/console/questions"
 
 
+def more_of(q: UnansweredQuestion) -> list[str]:
+    """What the customer added to an open question in the next messages."""
+    more = (q.context or {}).get("more")
+    return [str(m) for m in more] if isinstance(more, list) else []
+
+
 def asked(q: UnansweredQuestion) -> str:
     """The question as staff read it: a follow-up with the question it leans on,
-    "那偏远地区呢（接上一问：包邮吗）"."""
+    "那偏远地区呢（接上一问：包邮吗）", and what the customer added: "…（补充：订单号是 T1001）"."""
     follows = (q.context or {}).get("follows")
-    return f"{q.text}（接上一问：{follows}）" if follows else q.text
+    more = "；".join(more_of(q))
+    return (f"{q.text}（接上一问：{follows}）" if follows else q.text) + (f"（补充：{more}）" if more else "")
 
 
 def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *, with_context: bool) -> str:

@@ -25,11 +25,12 @@ async def kf_history(ctx: Ctx, customer: Customer, limit: int) -> list[Message]:
     return sorted(dict.fromkeys([*stored, *pending]), key=lambda m: m.created_at)[-limit:]
 
 
-async def asked_before(ctx: Ctx, customer: Customer, question: str) -> str:
+async def asked_before(ctx: Ctx, customer: Customer, question: str, *, leaning: bool = False) -> str:
     """What a follow-up ("那偏远地区呢" after "包邮吗") leans on: the customer's question before it,
     asked less than FOLLOWUP_MINUTES earlier (and the one before that too when it leaned on another
-    in turn), joined with "，"; "" when `question` stands on its own or nothing fits."""
-    if not leans_on(question):
+    in turn), joined with "，"; "" when `question` stands on its own or nothing fits. `leaning`: the
+    caller knows it leans (an order number alone)."""
+    if not leaning and not leans_on(question):
         return ""
     said = [m for m in await kf_history(ctx, customer, HISTORY) if m.direction == "in" and not m.staff_userid]
     at = next((n for n in reversed(range(len(said))) if said[n].text.strip() == question.strip()), None)

@@ -58,6 +58,18 @@ class UnansweredRepo:
             .order_by(UnansweredQuestion.id.desc()).limit(20))
         return any(isinstance(c, dict) and c.get("promised") for c in contexts)
 
+    async def latest_open(self, customer_id: int, *, since: datetime) -> UnansweredQuestion | None:
+        """The customer's newest open question asked at or after `since` (this transaction's unflushed
+        rows included, without a flush)."""
+        pending = [q for q in self.session.new if isinstance(q, UnansweredQuestion) and q.customer_id == customer_id
+                   and q.status == OPEN and q.created_at >= since]
+        if pending:
+            return pending[-1]
+        with self.session.no_autoflush:
+            return await self.session.scalar(select(UnansweredQuestion).where(
+                UnansweredQuestion.customer_id == customer_id, UnansweredQuestion.status == OPEN,
+                UnansweredQuestion.created_at >= since).order_by(UnansweredQuestion.id.desc()).limit(1))
+
     async def count_open(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(UnansweredQuestion)
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
