@@ -44,6 +44,9 @@ MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video",
 _TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
 _STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]", "拜拜[再见]"
+# How customers address the persona: "姐妹在不在", "在吗亲", "美女你好".
+_ADDRESS = (r"(亲爱的|亲亲|亲|小柚|客服|姐妹们|姐妹|集美|宝子|宝宝|宝|美女|小姐姐|小哥哥|小姑娘|姑娘|小妹|老板|"
+            r"老师|掌柜的|掌柜)")
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -67,12 +70,13 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
                          r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
                          r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
-    (Intent.GREETING, r"^(小姑娘|姑娘|美女|小妹|亲|客服)?"
+    (Intent.GREETING, rf"^{_ADDRESS}?"
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
                       r"^(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
-    (Intent.PRESENCE, r"^(请问|亲|亲亲|小柚|客服)?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
-                      r"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)+$|^(亲|亲亲|客服)$|"
+    (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
+                      rf"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
+                      r"^(亲|亲亲|客服)$|"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
