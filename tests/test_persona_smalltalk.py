@@ -250,7 +250,10 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("好的 谢谢啦 宝宝醒了我先去了", Intent.BYE), ("好 那我去领了 谢了", Intent.THANKS), ("好滴 感恩", Intent.THANKS),
     ("thank u", Intent.THANKS), ("谢谢你啊闺女", Intent.THANKS), ("多谢多谢 辛苦了", Intent.THANKS),
     ("不说了 睡了 晚安", Intent.GOODNIGHT), ("睡啦 明天再聊", Intent.GOODNIGHT), ("小姑娘你好", Intent.GREETING),
-    ("这么晚了还在吗", Intent.PRESENCE), ("？", Intent.PRESENCE), ("收到啦！！包装好好看", Intent.PRAISE),
+    ("这么晚了还在吗", Intent.PRESENCE), ("姐妹在不在", Intent.PRESENCE), ("在吗亲", Intent.PRESENCE),
+    ("宝子在吗", Intent.PRESENCE), ("美女你好", Intent.GREETING), ("？", Intent.PRESENCE),
+    ("哦 那你能帮我干嘛", Intent.ROBOT), ("你都会些什么？", Intent.ROBOT), ("你会什么时候回复我", None),
+    ("收到啦！！包装好好看", Intent.PRAISE),
     ("哈哈哈你还挺会安慰人", Intent.PRAISE), ("谢谢 那多久能到", None), ("好 那我去领了 谢了 多久到", None),
     # of tests/dialogue_eval/dev4.toml
     ("爱你么么哒", Intent.PRAISE), ("还挺聪明的嘛", Intent.PRAISE), ("哈哈哈你还挺逗", Intent.PRAISE),

@@ -108,7 +108,8 @@ async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) ->
 
 
 @pytest.mark.parametrize("words", ["我要退订", "别再给我发广告了", "不想收到推送了",
-                                   "你们天天发活动消息好烦，别给我推了", "以后活动都不要给我发了哈"])
+                                   "你们天天发活动消息好烦，别给我推了", "以后活动都不要给我发了哈",
+                                   "你们每天发消息好烦啊 能不能别发了", "可以别给我发了吗", "太烦了 取消推送"])
 async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, clock, words: str) -> None:
     await wecom.customer_says("wmOwnWords1", "你好")
     await wanzi.drain()
@@ -120,7 +121,8 @@ async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, 
     assert customer is not None and customer.opted_out
 
 
-@pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订", "你们别发错货了"])
+@pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订", "你们别发错货了", "能不能别发中通",
+                                   "怎么取消推送"])
 async def test_an_order_or_a_question_about_opting_out_is_not_an_opt_out(wanzi, wecom, words: str) -> None:
     await wecom.customer_says("wmOwnWords2", words)
     await wanzi.drain()
@@ -136,6 +138,13 @@ async def test_opting_back_in_in_the_customers_own_words(wanzi, wecom) -> None:
     await wanzi.drain()
     async with wanzi.sessions() as s:
         customer = await CustomerRepo(s).find("wmOwnWords3")
+    assert customer is not None and not customer.opted_out
+    await wecom.customer_says("wmOwnWords5", "能不能别发了")
+    await wanzi.drain()
+    await wecom.customer_says("wmOwnWords5", "算了还是发吧 有活动的时候告诉我")
+    await wanzi.drain()
+    async with wanzi.sessions() as s:
+        customer = await CustomerRepo(s).find("wmOwnWords5")
     assert customer is not None and not customer.opted_out
     await wecom.customer_says("wmOwnWords4", "还是打开吧")  # never opted out: not a subscription matter
     await wanzi.drain()
