@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
 
 from bot.wecom import kf_window
 from handlers.escalation.tickets import ENDED_BY_PERSON, POOLED, RESOLVED
@@ -75,21 +74,26 @@ class _Chat:
     ended: bool = False  # a person ended the session since the customer last wrote
 
 
+_OPENED, _CLOSED = Ticket.__table__.alias("opened"), Ticket.__table__.alias("closed")  # Core: no ORM
+_CUSTOMER, _OUTBOX = Customer.__table__, OutboxItem.__table__  # compile state per call, and built once
+
+
 async def _where_chats_are(ctx: Ctx, ids: set[int]) -> dict[int, _Chat]:
     """One read per claimed batch: each customer with their open ticket, the first pending move of
     their chat and the tickets closed since they last wrote (a customer with none of these is one
     row of NULLs: their rows go now)."""
-    opened, closed = aliased(Ticket), aliased(Ticket)
-    move = select(func.min(OutboxItem.id)).where(
-        OutboxItem.api == TRANS, OutboxItem.customer_id == Customer.id,
-        OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])).scalar_subquery()
+    opened, closed, customer, outbox = _OPENED.c, _CLOSED.c, _CUSTOMER.c, _OUTBOX.c
+    moves = select(outbox.customer_id, func.min(outbox.id).label("first")).where(  # one pass, as a
+        outbox.api == TRANS, outbox.customer_id.in_(ids),  # subquery per customer would rescan
+        outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])).group_by(outbox.customer_id).subquery()
     rows = await ctx.session.execute(
-        select(Customer.id, Customer.last_inbound_at, opened.id, opened.status, opened.kf_servicer,
-               opened.context, opened.kf_outbox_id, move, closed.context)
-        .outerjoin(opened, and_(opened.customer_id == Customer.id, opened.status != RESOLVED))
-        .outerjoin(closed, and_(closed.customer_id == Customer.id,
-                                closed.resolved_at > Customer.last_inbound_at))
-        .where(Customer.id.in_(ids)))
+        select(customer.id, customer.last_inbound_at, opened.id, opened.status, opened.kf_servicer,
+               opened.context, opened.kf_outbox_id, moves.c.first, closed.context)
+        .select_from(_CUSTOMER)
+        .outerjoin(_OPENED, and_(opened.customer_id == customer.id, opened.status != RESOLVED))
+        .outerjoin(moves, moves.c.customer_id == customer.id)
+        .outerjoin(_CLOSED, and_(closed.customer_id == customer.id, closed.resolved_at > customer.last_inbound_at))
+        .where(customer.id.in_(ids)))
     chats: dict[int, _Chat] = {}
     for cid, last_inbound_at, ticket_id, status, servicer, context, outbox_id, first_move, ended in rows:
         chat = chats.setdefault(cid, _Chat(last_inbound_at, move=first_move))
