@@ -74,8 +74,10 @@ class _Chat:
     ended: bool = False  # a person ended the session since the customer last wrote
 
 
-_OPENED, _CLOSED = Ticket.__table__.alias("opened"), Ticket.__table__.alias("closed")  # Core: no ORM
-_CUSTOMER, _OUTBOX = Customer.__table__, OutboxItem.__table__  # compile state per call, and built once
+# Core tables, aliased once at import: an ORM alias built per call (and the ORM's compile state per
+# execution) cost more CPU than the three reads this one replaced (bench/holdguard.py).
+_OPENED, _CLOSED = Ticket.__table__.alias("opened"), Ticket.__table__.alias("closed")
+_CUSTOMER, _OUTBOX = Customer.__table__, OutboxItem.__table__
 
 
 async def _where_chats_are(ctx: Ctx, ids: set[int]) -> dict[int, _Chat]:
