@@ -133,3 +133,28 @@ async def test_closing_a_ticket_whose_chat_never_left_the_persona_says_so_at_onc
     await bot.drain()
     assert len(wecom.customer_inbox("wmHold006")) == received + 1  # the persona's "ask me again", not held
     assert 95018 not in [c.errcode for c in wecom.calls("kf/send_msg")]
+
+
+async def test_one_claim_holds_each_customer_by_their_own_chat(bot, wecom, clock) -> None:
+    """Answers of several customers leave in one batch: only the one whose chat is the persona's
+    goes; the one with an advisor and the one whose chat a person ended wait, each for their reason."""
+    for ext in ("wmHold007", "wmHold008"):
+        await _to_advisor(bot, wecom, ext)
+        await wecom.customer_says(ext, "我的积分")
+        await bot.drain()
+    clock.advance(5)
+    await wecom.servicer_ends_session("wmHold008")  # ended: nothing until the customer writes again
+    await bot.drain()
+    assert (wecom.kf_session("wmHold007").state, wecom.kf_session("wmHold008").state) == (3, 4)
+    sent = len(wecom.calls("kf/send_msg"))
+    await wecom.customer_says("wmHold009", "我的积分")
+    clock.advance(61)  # what waited is due again, with the new answer
+    await bot.drain()
+    assert "积分" in wecom.customer_inbox("wmHold009")[-1]
+    assert len(wecom.calls("kf/send_msg")) == sent + 1  # the other two never reached WeCom
+    async with bot.sessions() as s:
+        waiting = {row.customer_id: row.last_error for row in (await s.scalars(select(OutboxItem).where(
+            OutboxItem.api == "kf/send_msg", OutboxItem.status == "pending"))).all()}
+    advisor, ended = [await kit.find_customer(bot, ext) for ext in ("wmHold007", "wmHold008")]
+    assert waiting.keys() == {advisor.id, ended.id}
+    assert "service_state 3" in waiting[advisor.id] and "service_state 4" in waiting[ended.id]
