@@ -27,6 +27,7 @@ import numpy as np
 
 from persona.embed import Embedder, Vectors
 from persona.faq import FaqEntry, FaqMatch
+from persona.wording import plain
 
 # Colloquial ways customers name the same shop concept (the fourth figure of an entry).
 # Generic shop vocabulary, not any one knowledge base's words.
@@ -41,7 +42,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "place": "地址 在哪 位置 门店 实体店 线下 怎么去 哪条路",
     "parking": "停车 车位 停哪 开车 自驾",
     "keeping": "保质期 保存 放多久 能放 过期 变质 坏 有效期 开封 临期 还能用 开了 打开",
-    "authentic": "正品 真假 假货 验真 防伪 高仿 授权 真伪",
+    "authentic": "正品 真假 假货 验真 防伪 高仿 授权 真伪 官方",
     "delivery": "配送 送货 外卖 外送 送到 上门 自提",
     "booking": "预约 预订 订 包场 约课",
     "trial": "试用 小样 试吃 体验装 试试 小包装 样品 体验",
@@ -140,7 +141,7 @@ class Matcher:
 
     def chatter(self, question: str) -> float:
         """Blocking: how close the question is to small talk and everyday off-topic lines (REFERENCE)."""
-        return float((self._reference @ self.embedder.query([question.strip()])[0]).max())
+        return float((self._reference @ self.embedder.query([plain(question)])[0]).max())
 
     def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
         """Blocking: the best entries, each with its probability against the others and "none"."""
@@ -150,7 +151,7 @@ class Matcher:
         """Blocking: `rank` of each question, their vectors embedded in one call (the model's batch
         gives each text the same vector as alone; each question is then scored on its own row, so
         every figure is the one `rank` gives it)."""
-        asked = [q.strip() for q in questions]
+        asked = [plain(q) for q in questions]  # links dropped, Cantonese read as Mandarin (wording.py)
         if not self.entries:
             return [[] for _ in asked]
         texts = [q for q in dict.fromkeys(asked) if q]

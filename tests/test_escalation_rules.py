@@ -33,6 +33,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "你们上海有实体店吗 想去试试", "能退吗，我还没拆", "老客户就没点福利吗🙄",
     # yes-or-no as A不A, and 吗 typed as "ma"
     "那你们招不招代理", "包不包邮", "江苏的话明天能到ma", "肿么领啊",
+    # of tests/dialogue_eval/dev6.toml: "X了没有" at the end, A不 ending a clause before more words, Cantonese
+    "我问的是我的单子发了没有", "到了没", "包装能弄得好看点不 送人的", "系咪正品嚟㗎", "寄去广州要几耐",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -45,7 +47,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     # 谁 that asks nobody
     "谁知道呢", "谁都可以用", "谁让我嘴馋", "我谁也不信",
     # 呢 and 不 ask only at the end of the message
-    "我在上班呢 好累", "我要不 算了", "说不说都行", "买不买都可以",
+    "我在上班呢 好累", "我要不 算了", "说不说都行", "买不买都可以", "我都不 知道", "这个用了没有效果",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)
@@ -126,3 +128,16 @@ def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
 def test_asking_for_a_person_in_other_words(text: str, person: bool) -> None:
     got = reason(text, vip=False, can_answer=True, config=EscalationConfig())
     assert (got == "asked_for_human") is person, got
+
+
+@pytest.mark.parametrize("text,person", [("我年纪大了，手机操作不太熟练，能否请工作人员打电话给我？", True),
+                                         ("方便的话给我打个电话", True), ("我刚给我妈打电话了", False)])
+def test_asking_to_be_called_back_is_asking_for_a_person(text: str, person: bool) -> None:
+    got = reason(text, vip=False, can_answer=True, config=EscalationConfig())
+    assert (got == "asked_for_human") is person, got
+
+
+@pytest.mark.parametrize("text,code", [("刚才发错了 不好意思", None), ("不好意思我发错消息了", None),
+                                       ("你们发错了 我要的是50g的", "sensitive:收货问题")])
+def test_the_customers_own_slip_is_no_wrong_parcel(text: str, code: str | None) -> None:
+    assert reason(text, vip=False, can_answer=True, config=EscalationConfig()) == code

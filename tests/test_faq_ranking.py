@@ -14,6 +14,7 @@ import persona.embed
 from persona import PersonaError
 from persona.embed import E5Embedder, Vectors
 from persona.faq import DEFAULT_THRESHOLD, FaqEntry, FaqIndex, load_faq_file
+from persona.wording import plain
 
 DEMO = Path(__file__).resolve().parent.parent / "persona" / "faq.toml"
 EVAL = Path(__file__).resolve().parent / "knowledge_eval"
@@ -37,6 +38,8 @@ def kb() -> FaqIndex:
     ("积分怎么用啊", "membership"),
     ("是正品吗？", "authentic"),
     ("面霜开了一年还能用吗", "shelf_life"),  # "面霜" alone pulls the cream entry; "开了…还能用" is keeping
+    # Cantonese, and a question led up to in clauses that ask nothing (persona/wording.py)
+    ("寄去广州要几耐", "shipping"), ("系咪正品嚟㗎", "authentic"), ("算了 我就问一句 到底什么时候能到", "shipping"),
 ])
 async def test_questions_in_other_words_find_their_answer(kb: FaqIndex, question: str, entry: str) -> None:
     match = await kb.best(question)
@@ -169,3 +172,11 @@ async def test_a_stopping_process_does_not_wait_for_a_long_embedding(monkeypatch
     with pytest.raises(asyncio.CancelledError):  # the awaiting task ends cancelled, not failed
         await asyncio.to_thread(embedder.query, texts)
     assert model.embedded == persona.embed.CHUNK  # it stopped after the chunk under way, not 200 texts later
+
+
+def test_links_and_lead_ins_are_left_out_and_cantonese_read_as_mandarin() -> None:
+    assert plain("https://item.taobao.com/item.htm?id=661234567 这个链接是你们官方的吗") == "这个链接是你们官方的吗"
+    assert plain("算了 我就问一句 到底什么时候能到") == "到底什么时候能到"
+    assert plain("系咪正品嚟㗎") == "是不是正品的吗"
+    assert plain("这个系列孕妇能用吗") == "这个系列孕妇能用吗"  # 系 alone is Mandarin too
+    assert plain("请问，") == "请问，"  # nothing but a lead-in: the text as it was

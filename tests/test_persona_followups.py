@@ -131,3 +131,13 @@ def test_every_word_for_postage_names_postage_only() -> None:
     returns = FaqEntry(id="returns", questions=("可以退货吗",), answer="未拆封商品签收 7 天内可以无理由退换。")
     for text in ("那配送费呢", "快递费谁出", "邮费多少", "免邮吗", "物流费怎么算"):
         assert covers(postage, text) and not covers(returns, text), text
+
+
+async def test_a_statement_in_between_keeps_the_answer_before_it_as_context(bot, wecom) -> None:
+    (cream,) = await say(bot, wecom, "wmFollow21", "你们那个保湿霜 干皮能用吗")
+    assert "柚润保湿霜" in cream
+    (noted,) = await say(bot, wecom, "wmFollow21", "我是混干 冬天两颊会起皮")
+    assert "柚润保湿霜" not in noted
+    (often,) = await say(bot, wecom, "wmFollow21", "一天用几次啊")
+    assert "早晚各一次" in often  # the cream's answer, not "I'll ask a colleague"
+    assert await count(bot, UnansweredQuestion) == 0

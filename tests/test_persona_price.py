@@ -35,7 +35,8 @@ async def start(db_url: str, wecom, clock, tmp_path: Path, persona: str | None =
 
 def test_price_talk_is_told_from_other_words() -> None:
     assert all(price_talk(t) for t in ("有点贵啊", "太贵了吧", "能便宜点吗", "有没有优惠", "打折吗"))
-    assert not any(price_talk(t) for t in ("多少钱", "贵店在哪", "宝贵的意见", "多久发货"))
+    assert not any(price_talk(t) for t in ("多少钱", "贵店在哪", "宝贵的意见", "多久发货",
+                                           "女儿给我买了贵公司的柚润保湿霜，老年人能用吗"))
 
 
 async def test_an_objection_gets_the_coupon_entry_with_the_concern_acknowledged(bot, wecom) -> None:
@@ -93,3 +94,8 @@ async def test_a_price_question_is_never_answered_with_an_entry_that_names_no_pr
     assert not any("神经酰胺" in r for r in replies), replies  # the recommendation again, no price in it
     async with bot.sessions() as s:
         assert [q.text for q in (await s.scalars(select(UnansweredQuestion))).all()] == ["那个保湿霜多少钱啊"]
+
+
+async def test_a_price_question_is_not_offered_entries_that_name_no_price(bot, wecom) -> None:
+    replies = await say(bot, wecom, "wmPrice1001", "那我给她买个保湿的就行了是吧那个霜多少钱")
+    assert not any("猜你想问" in r or "回复数字" in r for r in replies), replies  # not "1. 干皮用什么面霜"

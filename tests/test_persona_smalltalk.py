@@ -264,6 +264,16 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("懂了 谢谢[抱拳]", Intent.THANKS), ("拜拜[再见]", Intent.BYE), ("谢谢你哈", Intent.THANKS),
     ("好的 你们服务挺好的", Intent.PRAISE), ("哈哈哈哈 回得还挺快", Intent.PRAISE), ("在嘛在嘛", Intent.PRESENCE),
     ("哈喽第一次来", Intent.FIRST_VISIT),
+    # of tests/dialogue_eval/dev6.toml: voice input's run-ons, regional words and forms of address, the
+    # customer's own slip, questions about the persona herself, impatience and sarcasm
+    ("嗯嗯好的谢谢啊拜拜", Intent.BYE), ("好的好的那我等一下", Intent.ACK),
+    ("好的，明白了，非常感谢您的耐心解答。", Intent.THANKS), ("巴适 谢谢了哈", Intent.THANKS),
+    ("唔该晒", Intent.THANKS), ("中 知道了", Intent.ACK), ("谢谢老妹儿", Intent.THANKS),
+    ("妹子 在不", Intent.PRESENCE), ("人呢", Intent.PRESENCE), ("人呢人呢", Intent.PRESENCE),
+    ("刚才发错了 不好意思", Intent.ACK), ("记住了没", Intent.ACK), ("那我先睡了晚安", Intent.GOODNIGHT),
+    ("你几岁了", Intent.ROBOT), ("你是男的还是女的", Intent.ROBOT), ("快点啊 急用", Intent.ANGRY),
+    ("行 你们真行", Intent.ANGRY), ("呵呵 你们发货可真快啊 一个礼拜了还没动静", Intent.ANGRY),
+    ("急用 多久能到", None), ("快递多久到拜拜", None), ("你几岁开始用面霜比较好", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

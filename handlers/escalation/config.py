@@ -22,7 +22,7 @@ class EscalationConfig:
     vip_customers: tuple[str, ...] = ()
     vip_questions: bool = True
     human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话", "找个人帮", "找个人聊", "找人聊",
-                                    "找人帮")
+                                    "找人帮", "工作人员", "打电话给我", "给我打电话", "给我打个电话", "电话联系我")
     sensitive_topics: tuple[str, ...] = (
         "退款:退款|退货|退钱|仅退款|退换",
         "投诉:投诉|差评|举报|12315|维权|曝光",

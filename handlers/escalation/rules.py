@@ -17,13 +17,15 @@ from storage.models import Customer
 # A question mark (half or full width) anywhere, or a question particle at the end.
 _MARK = re.compile(r"[?？]")
 # The particle may be followed by punctuation and emoji ("老客户就没点福利吗🙄").
-_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo)[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
+_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
+                           r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
-_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$")
+# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了").
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
 _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
-                    r"是否|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
+                    r"是否|系咪|系唔系|有冇|几耐|点样|几时|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
                     # Asking for a pick or a recommendation: 推荐一下, 求推荐, 帮我选, 大瓶好还是小瓶好.
                     r"(?P<ab>[\u4e00-\u9fff])不(?P=ab)|"  # 招不招, 卖不卖, 包不包邮: a yes-or-no question
                     r"推荐(一下|下|一款|一个|个|款|点)|求推荐|给.{0,3}推荐|帮(我|忙)(选|挑)|好还是|还是.{0,8}好[呢呀啊]?$|"
@@ -52,6 +54,11 @@ def is_question(text: str) -> bool:
 # "你是真人还是机器人", "是不是真人", "是人工吗": asking what the persona is (the honest robot answer),
 # not asking for a person; "我要真人", "转真人客服" still are.
 _WHAT_ARE_YOU = re.compile(r"(是不是|是|还是)(个|一个)?(真人|人工|活人)(还是|吗|么|嘛|呢|啊|呀|[?？]|$)")
+
+
+# "刚才发错了 不好意思": the customer's own slip, not goods sent wrong (收货问题).
+_OWN_SLIP = re.compile(r"(我|刚才|刚刚|不小心|手滑)[^，,。；;\s]{0,2}(发错|打错|点错)(了)?|"
+                       r"(发错|打错)(了)?(消息|人|字|群|地方)")
 
 
 def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
@@ -160,7 +167,8 @@ def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig,
         return None
     if asks_for_human(text, config.human_words):
         return Trigger("asked_for_human")
-    topic = sensitive_topic(text, _topics(config.sensitive_topics)) or safety or safety_topic(text, config)
+    topic = (sensitive_topic(_OWN_SLIP.sub("", text), _topics(config.sensitive_topics)) or safety
+             or safety_topic(text, config))
     if topic is not None:
         return Trigger("sensitive", topic)
     question = is_question(text)

@@ -9,7 +9,7 @@ A message is a suggestion when it proposes something the brand could make or cha
   要是能/如果有/如果能 … 就好了/会更好 (a bare 如果有 is a condition: "如果有优惠告诉我");
 and it is not about an order or the service (发货、快递、物流、退款、发票、客服、回复 …):
 "希望你们早点发货" is a complaint for the service queue, not a product idea, and "能不能出发票"
-asks for an invoice.
+asks for an invoice. Nor is giving up on an offer ("满199才能用啊 那算了", "凑不够").
 
 The rules are the fast first pass of `rule_verdict`: a rule hit is a suggestion, a service
 matter, a command, a check-in, a question or a request for advice never is, and anything else of a
@@ -53,6 +53,8 @@ _ASKS = re.compile(
     r"|要不要|值不值|[吗么][？?！!。~～]*$|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
 )
 _CHECKIN = re.compile(r"打卡|签到")
+# Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"): no idea for the brand.
+_DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了|凑不够|凑不到|用不上|不买了")
 MAX_CHARS = 300  # a long paste is no suggestion we can act on
 MIN_CHARS = 5  # "出个小瓶吧" is the shortest; "好的谢谢" and "在吗" are not worth the model's time
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -69,7 +71,8 @@ def rule_verdict(text: str) -> bool | None:
         return True
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
-    if _ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or len(_PUNCT.sub("", t)) < MIN_CHARS:
+    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or _DECLINE.search(t)
+            or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False
     return None
 

@@ -35,6 +35,9 @@ SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (te
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
 OFFERS = ("reply.clarify#",)
+# A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement
+# keeps the knowledge-base turn before it as the context of the next question ("一天用几次啊").
+ASIDES = ("reply.noted#", "chat.ack#", "chat.other#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
@@ -56,6 +59,7 @@ class Turn:
     question: str
     answered: frozenset[str] = frozenset()  # entry ids whose answer was sent
     offered: frozenset[str] = frozenset()  # entry ids offered (猜你想问)
+    aside: bool = False  # a statement the persona acknowledged came after it (ASIDES): no answer "just given"
 
 
 def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
@@ -83,15 +87,20 @@ def turns(history: Sequence[Message]) -> list[tuple[Message, list[Message]]]:
 def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since: datetime) -> Turn | None:
     """The turn a new message follows up on: the last one, when the knowledge base answered or
     offered; its question joined with the turn before when that was a knowledge-base turn too
-    (a pick such as "1" is no question: the offer's question stands for it)."""
+    (a pick such as "1" is no question: the offer's question stands for it). One statement the
+    persona only acknowledged may stand between them and the new message (ASIDES)."""
     questions: list[str] = []
     last: Turn | None = None
-    for asked, replies in reversed(turns(history)[-2:]):
-        if asked.created_at < since:
+    aside = False
+    for n, (asked, replies) in enumerate(reversed(turns(history)[-3:])):
+        if asked.created_at < since or n - aside >= 2:
             break
         keys = [r.template_key for r in replies]
         said = "\n".join(r.text for r in replies)
         if not any(k.startswith(ANSWERS + OFFERS) for k in keys):
+            if n == 0 and keys and all(k.startswith(ASIDES) for k in keys) and not is_question(asked.text):
+                aside = True
+                continue
             break
         if last is None:
             last = Turn("", answered_in(entries, said) if any(k.startswith(ANSWERS) for k in keys) else frozenset(),
@@ -100,7 +109,7 @@ def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since
             questions.insert(0, asked.text.strip())
     if last is None or not questions:
         return None
-    return Turn("，".join(questions), last.answered, last.offered)
+    return Turn("，".join(questions), last.answered, last.offered, aside)
 
 
 async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None:

@@ -20,7 +20,7 @@ from persona.faq import FaqEntry, FaqMatch
 from persona.matcher import concepts
 from storage.models import Customer
 
-_OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重])"  # not 贵店, 宝贵, 贵宾 ...
+_OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重公方府厂社])"  # not 贵店, 贵公司, 宝贵, 贵宾 ...
                         r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价")
 
 

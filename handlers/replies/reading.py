@@ -114,9 +114,9 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
 
 
 def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str:
-    """"不是这个" right after an answer: the question that answer missed, still open for a person
-    (the persona's promise); "" otherwise."""
-    if match is None and turn is not None and turn.answered and _NOT_THIS.match(text):
+    """"不是这个" right after an answer (not after a statement the persona only acknowledged since): the
+    question that answer missed, still open for a person (the persona's promise); "" otherwise."""
+    if match is None and turn is not None and turn.answered and not turn.aside and _NOT_THIS.match(text):
         return turn.question
     return ""
 

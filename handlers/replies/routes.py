@@ -50,6 +50,7 @@ from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
+from persona.matcher import kinds
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -215,11 +216,22 @@ async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, detail: str) -> None:
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
-    else a question for staff (the persona asked, so someone must answer), never a tag note."""
+    or its best entry when that is for the skin type the customer named ("她六十了 皮肤比较干" → the
+    dry-skin cream), else a question for staff (the persona asked, so someone must answer), never a
+    tag note."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    match = await kb.best(asked) or await kb.best(detail)
+    match = await kb.best(asked) or await kb.best(detail) or for_kind(await kb.rank(asked, 1), detail)
     if match is not None:
         await answer_with(ctx, customer, match, asked, None, price=False)
     else:
         await embedded_answer(ctx, customer, open_kfid, "question", asked)
+
+
+def for_kind(ranked: Sequence[FaqMatch], detail: str) -> FaqMatch | None:
+    """The best entry when it names the kind (of skin, season ...) the customer's details name."""
+    named = kinds(detail)
+    if not ranked or not named:
+        return None
+    entry = ranked[0].entry
+    return ranked[0] if named & kinds(" ".join(entry.questions + entry.keywords)) else None

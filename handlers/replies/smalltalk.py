@@ -53,18 +53,27 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # what the persona can do: "那你能干嘛", "你会什么"
                    r"(你|您)(都|还)?(能|会|可以)(干嘛|干啥|干什么|做什么|做啥|帮(我|上)?(做|干)?(什么|啥|嘛)(忙)?)|"
                    r"^(那)?(你|您)(都|还)?会(些)?(什么|啥)[?？]*$|"
-                   r"(你|您)是谁|你叫(啥|什么)"),
-    (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
+                   r"(你|您)是谁|你叫(啥|什么)|"
+                   # about the persona herself: "你几岁了", "你是男的还是女的", "你多大了"
+                   r"^(你|您)(今年)?(几岁|多大|多少岁|年纪多大)(了|啦)?$|"
+                   r"^(你|您)(是)?(男的|女的|男生|女生|男孩|女孩|男是女|男的女的)(还是(男的|女的|男生|女生|男孩|女孩))?(吗|么)?$|"
+                   r"^(你|您)(结婚了|有男朋友|有对象|住(在)?哪|在哪(里|儿)?(上班|工作))$"),
+    (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了)$|"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
                  r"先(去|走|撤|下|忙)(了|啦|咯)?$"),
-    (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
+    (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(非常|十分|特别|真的|真是|太|万分)?"
+                    r"(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
-                    r"3q|thx|thanks|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦)"
+                    r"3q|thx|thanks|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦|"
+                    # Cantonese: "唔该晒", "多谢晒"
+                    r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
                     # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
-                    r"(你|您|你们|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚)?$|"
-                    r"^(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
+                    r"(你|您|你们|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚|"
+                    r"老妹|老妹儿|妹子|老铁|姐妹|小姐姐|小哥哥|老师)?$|"
+                    r"^(非常|十分|特别|真的|真是|太|万分)?(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(耐心的|细心的)?"
+                    r"(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
                     r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议)"),
     (Intent.FIRST_VISIT, r"^(哈喽|你好|您好|嗨|hi|hello)?"
                          r"(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
@@ -76,7 +85,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
                       r"^(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
-                      rf"有人吗|有人在吗|在线吗|人呢|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
+                      rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
                       r"^(亲|亲亲|客服)$|"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
@@ -93,15 +102,26 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
-                   r"(回复|回消息|回得|回的)(这么|太|好|也太|真)慢|是睡着了吗|半天不回|半天没人"),
+                   r"(回复|回消息|回得|回的)(这么|太|好|也太|真)慢|是睡着了吗|半天不回|半天没人|"
+                   # impatience: "快点啊 急用"; sarcasm: "你们真行", "你们发货可真快啊"
+                   r"^(快点|快点儿|快快|赶紧|急用|急着用|着急用|能不能快点|麻烦快点)$|(你们|你)(可)?真(行|有你的|有你们的)|"
+                   r"服了(你们|你)|可真(快|行|厉害)(啊|呀)|"
+                   # waited for days with nothing: "一个礼拜了还没动静"
+                   r"(天|周|星期|礼拜|个月)了?(都)?还(没|不)(有)?(动静|发货|到|发|回复|回我|消息|人理)"),
     (Intent.SAD, r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死"),
     (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
-                 r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧)+$|"
+                 r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧|对对|对对对|"
+                 # regional agreement: 中 (Henan), 要得 / 巴适 / 安逸 (Sichuan), 得嘞 / 妥了 / 成 (north)
+                 r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|"
+                 # the customer's own slip: "刚才发错了 不好意思"
+                 r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
+                 # "you did note it?" after telling the persona something: "记住了没"
+                 r"^(你)?(都)?(记住|记下|记好|记上)(了)?(没|没有|吗|么|嘛)?$|"
                  # waiting for us: "那我等你们消息", "等你回复", "我等着"
-                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息)?"
+                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(一下|一会|一会儿|会儿|下)?(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息)?"
                  r"(了|哈|吧)?$"),
 ))
 
@@ -109,7 +129,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
 # message a question or a statement, nor is it small talk on its own.
 _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$|"
-                    r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝)$|"  # how they address us
+                    r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝|宝子|妹子|妹妹|小妹|老妹|老妹儿|姑娘|小姑娘|掌柜的?|店家|"
+                    r"姐妹|集美|靓女|小姐)$|"  # how they address us
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
@@ -121,6 +142,8 @@ _ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|
 # An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
 _LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
                    r"哈+|嘿嘿|嘻嘻)+)(.+)$")
+# A goodbye run on after other small talk: "谢谢啊拜拜", "好的再见".
+_TAIL = re.compile(r"^(.+?)(拜拜|再见|回见|886|88|bye|晚安)$")
 
 # The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
 # 早 at 11:30 is still fine). A fitting one is echoed; one the clock contradicts (早上好 at 15:00)
@@ -170,11 +193,18 @@ def _rule(clause: str) -> Intent | None:
 
 def _clauses(part: str) -> list[str]:
     """A clause, or its leading acknowledgement and the rest when only the rest is small talk
-    ("好的晚安" → "好的", "晚安")."""
-    lead = _LEAD.match(part)
-    if lead is None or _rule(part) is not None or _rule(_core(lead[2])) is None:
+    ("好的晚安" → "好的", "晚安"), or small talk and the goodbye run on after it without a comma, as
+    voice input types them ("谢谢啊拜拜" → "谢谢", "拜拜")."""
+    if _rule(part) is not None:
         return [part]
-    return [lead[1], _core(lead[2])]
+    lead = _LEAD.match(part)
+    rest = _clauses(_core(lead[2])) if lead is not None else []
+    if lead is not None and all(_rule(c) is not None for c in rest):
+        return [lead[1], *rest]
+    tail = _TAIL.match(part)
+    if tail is not None and _rule(_core(tail[1])) is not None:
+        return [_core(tail[1]), tail[2]]
+    return [part]
 
 
 def classify(text: str) -> Intent | None:

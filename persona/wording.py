@@ -1,0 +1,29 @@
+"""A customer's question in the words the knowledge base is written in, for matching only: a pasted
+link says nothing about the question ("https://item.taobao.com/... 这个链接是你们官方的吗"), nor do
+clauses that only lead up to it ("算了 我就问一句 到底什么时候能到"), and Cantonese function words
+("系咪正品嚟㗎", "寄去广州要几耐") read as their Mandarin ones. What the
+customer wrote is kept everywhere else (the ticket, the staff queue, the model's prompt)."""
+
+from __future__ import annotations
+
+import re
+
+_LINK = re.compile(r"(https?://|www\.)[\x21-\x7e]+")
+# Leading clauses that announce a question without asking anything, each ended by a comma or space.
+_LEAD_IN = re.compile(r"^((算了|好吧|那个|就是|嗯+|哦+|对了|还有|另外|顺便|我就问一句|我再问一句|再问一句|问一句|"
+                      r"我想问一?下|想问一?下|问一?下|请问一?下?|请教一下|我想请教一下|麻烦问一?下)[，,。；;\s]+)+")
+# Cantonese words with one Mandarin reading; single characters only where they never occur in
+# Mandarin shop talk (系 alone stays: 系列).
+_CANTONESE = (("系唔系", "是不是"), ("系咪", "是不是"), ("嚟㗎", "的吗"), ("㗎", "吗"), ("你哋", "你们"),
+              ("我哋", "我们"), ("佢哋", "他们"), ("几耐", "多久"), ("点样", "怎么"), ("有冇", "有没有"),
+              ("冇", "没有"),
+              ("乜嘢", "什么"), ("咩", "什么"), ("唔", "不"), ("係", "是"), ("嘅", "的"), ("喺", "在"), ("佢", "她"),
+              ("睇", "看"), ("畀", "给"), ("啲", "些"))
+_CANTONESE_RE = re.compile("|".join(re.escape(c) for c, _ in _CANTONESE))
+_MANDARIN = dict(_CANTONESE)
+
+
+def plain(question: str) -> str:
+    """The question without links and lead-in clauses, Cantonese function words in Mandarin."""
+    text = _LEAD_IN.sub("", _LINK.sub(" ", question).strip())
+    return _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
