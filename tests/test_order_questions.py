@@ -182,10 +182,14 @@ async def test_shipping_policy_questions_still_get_the_knowledge_base_answer(bot
     assert SHIPPING in reply and "T8001" not in reply
 
 
-async def test_a_shop_without_orders_answers_the_shipping_policy_when_sure(bot, wecom) -> None:
+async def test_a_shop_without_orders_answers_the_shipping_policy_when_sure_and_only_once(bot, wecom) -> None:
     await friend(bot, wecom, "wmNoShop")
+    await kit.on_duty(bot, "li.na")
     (reply,) = await ask(bot, wecom, "wmNoShop", "我的快递到哪了")
     assert SHIPPING in reply and "订单号" not in reply
+    # the policy again is no answer: a person looks the order up
+    (reply,) = await ask(bot, wecom, "wmNoShop", "我问的是我的快递到哪了")
+    assert SHIPPING not in reply and "同事" in reply, reply
 
 
 @pytest.mark.parametrize("text", ["我上周买的面霜到现在还没收到，怎么回事", "下单五天了还没动静"])

@@ -22,6 +22,7 @@ from handlers.escalation.rules import Trigger
 from handlers.orders.asking import asks_about_order, named_order, names_own_purchase, order_alone, waiting_for_parcel
 from handlers.orders.config import OrdersConfig
 from handlers.replies.fallback import embedded_answer
+from handlers.replies.followup import previous_turn
 from handlers.services import Ctx
 from storage.models import Customer, ShopOrder
 from storage.repos.orders import OrderRepo
@@ -120,7 +121,7 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
             return False
     repo = OrderRepo(ctx.session)
     if not await repo.exists():
-        return await _ask_a_person(ctx, customer, text) if status and waiting_for_parcel(text) else False
+        return await _ask_a_person(ctx, customer, text, msgid) if status and waiting_for_parcel(text) else False
     trigger = trigger or await escalation_trigger(ctx, text, can_answer=True)
     if number is not None:
         order = await _own_order(repo, customer, number)
@@ -142,16 +143,20 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
     return True
 
 
-async def _ask_a_person(ctx: Ctx, customer: Customer, text: str) -> bool:
+async def _ask_a_person(ctx: Ctx, customer: Customer, text: str, msgid: str) -> bool:
     """No shop reports orders and the customer waits for a parcel ("我上周买的面霜到现在还没收到"): the
-    knowledge base's shipping policy when it is sure, else a question only a person can look into
-    (the order number sent next joins it), never a 猜你想问 of products. A message the escalation rules
-    give a person (a refund, "人工", a VIP) goes the usual way."""
+    knowledge base's shipping policy when it is sure and did not just say it ("我问的是我的单子发了没有"
+    right after the policy), else a question only a person can look into (the order number sent next
+    joins it), never a 猜你想问 of products. A message the escalation rules give a person (a refund,
+    "人工", a VIP) goes the usual way."""
     if not isinstance(ctx.event, KfEntry) or await escalation_trigger(ctx, text, can_answer=False):
         return False
     await ctx.services.knowledge.sync(ctx.session)
-    if await ctx.services.knowledge.best(text) is not None:
-        return False
+    policy = await ctx.services.knowledge.best(text)
+    if policy is not None:
+        turn = await previous_turn(ctx, customer, msgid)
+        if turn is None or policy.entry.id not in turn.answered:
+            return False
     await embedded_answer(ctx, customer, ctx.event.open_kfid, "question", text)
     return True
 
