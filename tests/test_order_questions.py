@@ -219,6 +219,7 @@ async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:
     "我昨天买的还没发货，怎么回事", "我的快递到哪了", "我的订单发了吗", "下单三天了还没动静", "快递到哪了",
     "还没收到货", "我下的单发货了没", "查一下我的订单", "物流怎么一直不更新", "我前天下单的面霜到哪了",
     "我下单了，什么时候发货", "买了一个星期了还没到", "我的快递单号是多少",
+    "我上周在小程序买的面霜 到现在还没收到 怎么回事", "面霜还没到 急用",
 ])
 def test_own_order_questions_are_recognised(text: str) -> None:
     assert asks_about_order(text)

@@ -253,6 +253,7 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("这么晚了还在吗", Intent.PRESENCE), ("姐妹在不在", Intent.PRESENCE), ("在吗亲", Intent.PRESENCE),
     ("宝子在吗", Intent.PRESENCE), ("美女你好", Intent.GREETING), ("？", Intent.PRESENCE),
     ("哦 那你能帮我干嘛", Intent.ROBOT), ("你都会些什么？", Intent.ROBOT), ("你会什么时候回复我", None),
+    ("谢谢你 听你说完好多了", Intent.THANKS), ("好多了 谢谢小柚", Intent.THANKS),
     ("收到啦！！包装好好看", Intent.PRAISE),
     ("哈哈哈你还挺会安慰人", Intent.PRAISE), ("谢谢 那多久能到", None), ("好 那我去领了 谢了 多久到", None),
     # of tests/dialogue_eval/dev4.toml

@@ -362,6 +362,7 @@ async def test_a_question_pointing_at_nothing_never_enters_the_knowledge_base(bo
     """"这个多少钱" with nothing before it: +faq keeps nothing (as a phrasing it would answer every
     "这个多少钱" with one product's price) and says why; the customer still gets the answer."""
     await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0013", "那你能帮我干嘛")  # small talk: not a question to lean on
     await ask(bot, wecom, "wmAsk0013", "这个多少钱")
     (alone,) = await questions(bot)
     assert alone.text == "这个多少钱" and "follows" not in (alone.context or {})

@@ -16,7 +16,7 @@ import re
 _GOODS = r"(订单|单子|快递|包裹|物流|货|东西|宝贝)"
 _PARCEL = r"(订单|单子|快递|包裹|物流|货)"  # "这个东西在哪买" is not about a parcel
 _SINCE = r"(一|两|二|三|四|五|六|七|八|九|十|几|好几|半个?|\d+)\s*(天|日|周|个?星期|个?礼拜)"
-_END = r"([呢吗啊呀么嘛，,。!！?？]|$)"
+_END = r"([呢吗啊呀么嘛，,。!！?？\s]|$)"
 # The customer's own purchase. "我想买的那个" or "我要下单的话" is not a purchase yet.
 _OWN = re.compile(
     rf"我的{_GOODS}|我下的单|(收到|寄来|发来|到手)的|"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.escalation.rules import is_question
+from handlers.replies.smalltalk import classify
 from handlers.services import Ctx
 from persona.followup import leans_on
 from storage.models import Customer, Message
@@ -39,8 +40,8 @@ async def asked_before(ctx: Ctx, customer: Customer, question: str, *, leaning: 
     since = said[at].created_at - timedelta(minutes=FOLLOWUP_MINUTES)
     before: list[str] = []
     for message in reversed(said[:at]):
-        if message.created_at < since or not is_question(message.text):
-            break
+        if message.created_at < since or not is_question(message.text) or classify(message.text) is not None:
+            break  # "哦 那你能帮我干嘛" is small talk: nothing for "这个多少钱" to lean on
         before.insert(0, message.text.strip())
         if not leans_on(message.text):
             break

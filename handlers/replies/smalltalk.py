@@ -131,7 +131,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
 _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$|"
                     r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝|宝子|妹子|妹妹|小妹|老妹|老妹儿|姑娘|小姑娘|掌柜的?|店家|"
                     r"姐妹|集美|靓女|小姐)$|"  # how they address us
-                    r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$")
+                    r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$|"
+                    # feeling better, beside thanks: "谢谢你 听你说完好多了"
+                    r"^(听你说完|听你这么说|跟你聊完|和你聊完|聊完|说出来)?(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点)了$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
