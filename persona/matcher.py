@@ -81,6 +81,11 @@ def kinds(text: str) -> frozenset[tuple[int, int]]:
                      if any(w in text for w in words))
 
 
+def kind_names(pairs: frozenset[tuple[int, int]]) -> list[str]:
+    """The kinds as a shop names them, each by its first word ("敏感肌"), in EXCLUSIVE's order."""
+    return [EXCLUSIVE[g][k][0] for g, k in sorted(pairs)]
+
+
 def mismatched(asked: frozenset[tuple[int, int]], entry: frozenset[tuple[int, int]]) -> bool:
     """The entry names kinds of a group the question names, and none of them is the question's."""
     for group in {g for g, _ in asked}:

@@ -3,14 +3,16 @@
 The reads run in a fixed order, each only when the ones before leave it open, because the later
 ones cost a model or SQL: `sense_safety` (rules, then the reactions model), `words_of` (the words
 alone), `awaited_wish`, `look_up` (the knowledge base and the previous turn), `missed_question`,
-then `read` (follow-ups, small talk, kept ideas, price talk, feelings, the escalation rules).
+`with_their_kind` (a pick asked again with the kind the customer told us), then `read` (follow-ups,
+small talk, kept ideas, price talk, feelings, the escalation rules).
 routes.py's guards sit between them; a new read goes where its inputs are known.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalation_trigger
@@ -21,11 +23,12 @@ from handlers.replies.closing import closing
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, interpret, previous_turn
 from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
-from handlers.replies.shopping import asks_for_a_pick, wants_to_buy, wish_answered
+from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
+from persona.matcher import kind_names, kinds
 from storage.models import Customer
 from storage.repos.insights import SuggestionRepo
 
@@ -48,6 +51,7 @@ class Words:
     telling: bool  # told us about the customer, asked nothing ("我是干皮,想要保湿"): acknowledged
     joyful: bool  # "今天收到快递好开心": shared joy, not a shipping question
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
+    told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,46 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
     await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
     match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
     return match, await previous_turn(ctx, customer, msgid)
+
+
+async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words,
+                          match: FaqMatch | None) -> tuple[Words, FaqMatch | None]:
+    """A pick asked without a kind ("有什么产品推荐吗", "有啥适合我的") the knowledge base is not sure of,
+    from a customer who told us theirs (`their_kinds`): the question with it ("敏感肌，有什么产品推荐吗"),
+    answered when the knowledge base is sure of that or its best entry names the kind; the words
+    and match unchanged otherwise."""
+    text = words.text
+    if (match is not None or not text or words.safety is not None or words.joyful or words.numbered
+            or not asks_for_their_pick(text)):
+        return words, match
+    named = {g for g, _ in kinds(text)}
+    theirs = frozenset((g, k) for g, k in await their_kinds(ctx, customer, msgid) if g not in named)
+    if not theirs:
+        return words, match
+    asked = f"{'，'.join(kind_names(theirs))}，{text}"
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)
+    match = await kb.best(asked) or for_kind(await kb.rank(asked, 1), asked)
+    return replace(words, text=asked, told=True), match
+
+
+async def their_kinds(ctx: Ctx, customer: Customer, msgid: str) -> frozenset[tuple[int, int]]:
+    """The kinds (skin type, season ...: persona/matcher.py EXCLUSIVE) the customer told us: in the
+    statement the persona acknowledged a moment ago (`reply.noted`), and, for the other groups, in
+    their tags (a group whose tags name two kinds names none)."""
+    told = kinds(await said_before(ctx, customer, msgid, ("reply.noted#",)))
+    tagged = kinds(" ".join(t.name for t in await ctx.repos.tags.of_customer(customer.id)))
+    groups = {g for g, _ in told}
+    return told | {(g, k) for g, k in tagged if g not in groups and [g for g, _ in tagged].count(g) == 1}
+
+
+def for_kind(ranked: Sequence[FaqMatch], detail: str) -> FaqMatch | None:
+    """The best entry when it names the kind (of skin, season ...) the customer's details name."""
+    named = kinds(detail)
+    if not ranked or not named:
+        return None
+    entry = ranked[0].entry
+    return ranked[0] if named & kinds(" ".join(entry.questions + entry.keywords)) else None
 
 
 def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str:

@@ -43,14 +43,23 @@ from handlers.replies.followup import Turn
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price
-from handlers.replies.reading import Reading, awaited_wish, look_up, missed_question, read, sense_safety, words_of
+from handlers.replies.reading import (
+    Reading,
+    awaited_wish,
+    for_kind,
+    look_up,
+    missed_question,
+    read,
+    sense_safety,
+    with_their_kind,
+    words_of,
+)
 from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
-from persona.matcher import kinds
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -94,6 +103,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
         await _enter_stage(event, ctx, seen)
         return
+    words, match = await with_their_kind(ctx, customer, event.msgid, words, match)  # "有什么推荐" after "我是干皮"
     reading = await read(ctx, customer, event.msgid, words, match, turn)
     if await respond(event, ctx, customer, reading):
         await _enter_stage(event, ctx, seen)
@@ -141,10 +151,10 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     """A question it cannot answer, or a statement a person would just chat back to: the model when
     on, else for a question 猜你想问 when there are entries to offer, else the honest fallback."""
     words, turn = reading.words, reading.turn
-    kind = "question" if words.numbered or is_question(words.text) else "chat"
+    kind = "question" if words.numbered or words.told or is_question(words.text) else "chat"
     if await ask_model(ctx, event, words.text, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
-    elif kind == "question" and await offer_choices(ctx, customer, event.open_kfid, words.text,
+    elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, words.text,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
@@ -227,11 +237,3 @@ async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, de
     else:
         await embedded_answer(ctx, customer, open_kfid, "question", asked)
 
-
-def for_kind(ranked: Sequence[FaqMatch], detail: str) -> FaqMatch | None:
-    """The best entry when it names the kind (of skin, season ...) the customer's details name."""
-    named = kinds(detail)
-    if not ranked or not named:
-        return None
-    entry = ranked[0].entry
-    return ranked[0] if named & kinds(" ".join(entry.questions + entry.keywords)) else None

@@ -33,6 +33,16 @@ def asks_for_a_pick(text: str) -> bool:
     return _PICK.search(text) is not None
 
 
+# Asking what suits the customer themself: "有啥适合我的", "我该用哪个".
+_SUITS = re.compile(r"适合我|我适合|我该用|我用什么|我用啥|我用哪")
+
+
+def asks_for_their_pick(text: str) -> bool:
+    """A pick for the customer themself ("有什么产品推荐吗", "推荐个面霜呗", "有啥适合我的"), not for
+    someone they name ("给我妈挑个礼物")."""
+    return (asks_for_a_pick(text) or _SUITS.search(text) is not None) and not recipient(text)
+
+
 def wants_to_buy(text: str) -> bool:
     """The customer says they want to buy (or pick, or give) something."""
     text = text.strip()
@@ -58,11 +68,17 @@ def recipient(text: str) -> str:
 async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> str:
     """The wish the persona asked about a moment ago ("我想给我妈买个礼物" → reply.shopping*), when the
     customer's message `msgid` is the answer to it ("她是干皮 预算300左右"); "" otherwise."""
+    return await said_before(ctx, customer, msgid, ("reply.shopping#", "reply.shopping_for#"))
+
+
+async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:
+    """What the customer said right before `msgid` when the persona's last line, less than
+    FOLLOWUP_MINUTES ago, was one of `replies` (template keys with their "#"); "" otherwise."""
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
     asked = next((n for n in reversed(range(len(history))) if history[n].direction == "out"), None)
-    if asked is None or not history[asked].template_key.startswith(("reply.shopping#", "reply.shopping_for#")):
+    if asked is None or not history[asked].template_key.startswith(replies):
         return ""
     if ctx.clock.now() - history[asked].created_at > timedelta(minutes=FOLLOWUP_MINUTES):
         return ""
-    wish = next((m for m in reversed(history[:asked]) if m.direction == "in" and not m.staff_userid), None)
-    return wish.text.strip() if wish is not None else ""
+    said = next((m for m in reversed(history[:asked]) if m.direction == "in" and not m.staff_userid), None)
+    return said.text.strip() if said is not None else ""
