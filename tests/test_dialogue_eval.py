@@ -13,6 +13,6 @@ async def test_held_out_conversations_mostly_get_a_fitting_reply_and_rarely_a_wr
     found = await run(conversations)
     got = figures(found)
     assert got.conversations >= 20 and got.turns >= 100
-    assert got.fitting / got.turns >= 0.70, got  # 75.2 % (55.0 % before 2026-12-02; README "Conversations")
+    assert got.fitting / got.turns >= 0.74, got  # 77.1 % (55.0 % before 2026-12-02; README "Conversations")
     assert got.wrong_faq / got.turns <= 0.06, got  # 3.7 %: the knowledge base answering what was not asked
     assert got.needless_fallback / got.turns <= 0.08, got  # 4.6 %: "I'll ask a colleague" for what needs none
