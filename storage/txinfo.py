@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 NEWCOMERS = "wanzi.newcomers"  # storage/newcomers.py: customer id → rows flushed for them
 PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: external_userid → Customer
 STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
+STAFF_ALL = "wanzi.staff_all"  # StaffRepo.list: every member, read once, filtered on their current attributes
 OPEN_OFFERS = "wanzi.open_offers"  # FaqOfferRepo.find_open: customer id → their latest open offer or None
 CUSTOMER_TAGS = "wanzi.customer_tags"  # TagRepo.of_customer: customer id → their tags, as read in this transaction
 # storage/groupreads.py: a returning customer's facts, read once for a group of events
@@ -19,7 +20,7 @@ RULE_HITS = "wanzi.rule_hits"  # RuleHitRepo.count: customer id → (read since,
 OPEN_TICKETS = "wanzi.open_tickets"  # TicketRepo.find_open: customer id → their open ticket or None
 LAST_VARIANTS = "wanzi.last_variants"  # MessageRepo.last_variant: (customer id, template) → variant or None
 INBOUND_COUNTS = "wanzi.inbound_counts"  # MessageRepo.inbound_count: customer id → messages they sent
-KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS, OPEN_TICKETS,
+KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, STAFF_ALL, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS, OPEN_TICKETS,
         LAST_VARIANTS, INBOUND_COUNTS)
 # storage/written.py: names of the tables written. Not forgotten with the others: a savepoint's
 # rollback must not stop the record (naming a table too many only wakes a worker for nothing).

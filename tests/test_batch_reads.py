@@ -235,3 +235,44 @@ async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_
     assert inside == ["面霜", "干皮"]  # by group, then name, as the read orders them
     async with sessions() as session:
         assert [t.name for t in await Repos.bind(session).tags.of_customer(customer.id)] == inside
+
+
+async def test_the_team_is_read_once_per_transaction_and_follows_its_own_changes(sessions) -> None:
+    """Routing, the question queue and notices each list the team: one statement per transaction, and
+    a member put on duty, made inactive or added earlier in the transaction is seen as they are now."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from storage.repos import StaffRepo
+
+    now = FakeClock(1_700_000_000).now()
+    async with sessions.begin() as session:
+        await StaffRepo(session).upsert("ops.a", role="operator", now=now)
+        await StaffRepo(session).upsert("adv.b", role="advisor", now=now)
+    reads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith("SELECT") and "FROM staff" in statement:
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        async with sessions.begin() as session:
+            staff = StaffRepo(session)
+            assert [m.userid for m in await staff.list(on_duty=True)] == []
+            advisor = await staff.find("adv.b")
+            assert advisor is not None
+            advisor.on_duty = True
+            assert [m.userid for m in await staff.list(on_duty=True)] == ["adv.b"]
+            await staff.upsert("adm.c", role="admin", now=now)
+            assert [m.userid for m in await staff.list()] == ["adm.c", "adv.b", "ops.a"]
+            assert [m.userid for m in await staff.list(roles=("admin", "operator"))] == ["adm.c", "ops.a"]
+            (await staff.find("ops.a")).active = False  # type: ignore[union-attr]
+            assert [m.userid for m in await staff.list()] == ["adm.c", "adv.b"]
+            assert [m.userid for m in await staff.list(include_inactive=True)] == ["adm.c", "adv.b", "ops.a"]
+            assert len(reads) == 1
+        async with sessions.begin() as session:  # a new transaction reads what the last one committed
+            assert [m.userid for m in await StaffRepo(session).list(on_duty=True)] == ["adv.b"]
+            assert len(reads) == 2
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)

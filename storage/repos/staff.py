@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditLog, Staff
+from storage.txinfo import STAFF_ALL as ALL
 from storage.txinfo import STAFF_READ as READ
 
 
@@ -20,6 +21,8 @@ class StaffRepo:
         """The member, read at most once per transaction: a second read would return the same object
         from the session's identity map anyway (`prefetch` reads a batch's members in one statement)."""
         read: dict[str, Staff | None] = self.session.info.setdefault(READ, {})
+        if userid not in read and ALL in self.session.info:
+            return None  # the whole team was read in this transaction (`list`)
         if userid not in read:
             read[userid] = await self.session.scalar(select(Staff).where(Staff.userid == userid))
         return read[userid]
@@ -40,6 +43,9 @@ class StaffRepo:
                         created_at=now)
             self.session.add(row)
             self.session.info.setdefault(READ, {})[userid] = row
+            if (everyone := self.session.info.get(ALL)) is not None:
+                everyone.append(row)
+                everyone.sort(key=lambda member: member.userid)
         else:
             row.role = role
             row.name = name or row.name
@@ -48,14 +54,19 @@ class StaffRepo:
 
     async def list(self, *, roles: tuple[str, ...] = (), on_duty: bool | None = None,
                    include_inactive: bool = False) -> list[Staff]:
-        stmt = select(Staff).order_by(Staff.userid)
-        if not include_inactive:
-            stmt = stmt.where(Staff.active.is_(True))
-        if roles:
-            stmt = stmt.where(Staff.role.in_(roles))
-        if on_duty is not None:
-            stmt = stmt.where(Staff.on_duty.is_(on_duty))
-        return list((await self.session.scalars(stmt)).all())
+        """Members by role, duty and activity, ordered by userid. The team is read once per transaction
+        (routing, the question queue and notices each ask several times per event) and filtered on
+        the members' current attributes, so a change made earlier in the transaction (/duty, /role)
+        is seen."""
+        everyone: list[Staff] | None = self.session.info.get(ALL)
+        if everyone is None:
+            everyone = list((await self.session.scalars(select(Staff).order_by(Staff.userid))).all())
+            self.session.info[ALL] = everyone
+            read: dict[str, Staff | None] = self.session.info.setdefault(READ, {})
+            read.update({member.userid: member for member in everyone})
+        return [member for member in everyone
+                if (include_inactive or member.active) and (not roles or member.role in roles)
+                and (on_duty is None or bool(member.on_duty) == on_duty)]
 
 
 class AuditRepo:
