@@ -50,6 +50,8 @@ TEMPLATES: dict[str, Spec] = {
     # the concern acknowledged with the configured campaign (`offer`: [facts] campaign and coupon) or
     # none, and a person offered
     "reply.price_faq": Spec.of(KF_TEXT, "name", "answer", "question"),
+    # "没看清 再说一遍" right after an answer: that answer once more, whole (handlers/replies/followup.py asks_again)
+    "reply.again": Spec.of(KF_TEXT, "name", "answer", "question"),
     "reply.price": Spec.of(KF_TEXT, "name"),
     "reply.price_campaign": Spec.of(KF_TEXT, "name", "offer"),
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
@@ -72,6 +74,9 @@ TEMPLATES: dict[str, Spec] = {
     "chat.sad": Spec.of(KF_TEXT, "name"),
     "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
+    # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
+    # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)
+    "chat.staff_hours": Spec.of(KF_TEXT, "name", "hours", "how"),
     "chat.ack": Spec.of(KF_TEXT, "name"),
     # "好的，那我等你们消息" with a question or ticket open: the colleague answers in this chat
     "chat.ack_pending": Spec.of(KF_TEXT, "name"),

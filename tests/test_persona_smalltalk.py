@@ -278,3 +278,43 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("你们客服几点上班呀", Intent.STAFF_HOURS), ("周末有人吗", Intent.STAFF_HOURS),
+    ("晚上几点之前能找到人工", Intent.STAFF_HOURS), ("国庆放假有人吗", Intent.STAFF_HOURS),
+    ("客服什么时候在线", Intent.STAFF_HOURS),
+    ("几点发货", None), ("周末发货吗", None), ("我几点下班", None), ("有人吗", Intent.PRESENCE),
+])
+def test_asking_when_people_work_is_told_apart_from_delivery_times(text: str, intent: Intent | None) -> None:
+    assert classify(text) == intent
+
+
+async def test_asked_when_people_work_the_persona_says_the_hours_and_how_to_reach_one(wanzi, wecom, clock) -> None:
+    """The configured working days and hours, never a hand-off nobody asked for ("几点之前能找到人工"
+    asks when) and never "I'll ask a colleague"; out of hours it says when they are back."""
+    reply = await reply_to(wanzi, wecom, "wmHours01", "你们客服几点上班呀")
+    assert "每天 09:00-21:00" in reply and "人工" in reply  # the tests' config: every day
+    assert not any(f in reply for f in FALLBACK)
+    from storage.repos import StaffRepo
+
+    async with wanzi.sessions.begin() as s:  # with an advisor, out of hours it says when they are back
+        await StaffRepo(s).upsert("adv.hours", role="advisor", now=clock.now())
+    clock.set(at(22))
+    reply = await reply_to(wanzi, wecom, "wmHours02", "晚上几点之前能找到人工")
+    assert "每天 09:00-21:00" in reply and "明天 09:00" in reply
+    async with wanzi.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
+
+
+@pytest.mark.parametrize(("days", "hours", "words"), [
+    (("mon", "tue", "wed", "thu", "fri"), "09:00-21:00", "周一至周五 09:00-21:00"),
+    (("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "10:00-22:00", "每天 10:00-22:00"),
+    (("mon", "wed"), "09:30-18:00", "周一、周三 09:30-18:00"),
+])
+def test_working_days_are_said_as_a_person_would(days: tuple[str, ...], hours: str, words: str) -> None:
+    from handlers.escalation.config import EscalationConfig
+    from handlers.escalation.routing import hours_words
+
+    assert hours_words(EscalationConfig(working_days=days, working_hours=hours)) == words

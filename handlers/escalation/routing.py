@@ -46,6 +46,18 @@ def opening_words(now: datetime, opening: datetime) -> str:
     return f"{when} {opening:%H:%M}"
 
 
+def hours_words(config: EscalationConfig) -> str:
+    """"周一至周五 09:00-21:00" / "每天 09:00-21:00" / "周一、周三 10:00-18:00": when advisors work."""
+    days = [WEEKDAYS.index(d) for d in WEEKDAYS if d in config.working_days]
+    if len(days) == len(WEEKDAYS):
+        when = "每天"
+    elif len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        when = f"{DAY_NAMES[days[0]]}至{DAY_NAMES[days[-1]]}"
+    else:
+        when = "、".join(DAY_NAMES[d] for d in days)
+    return f"{when} {config.working_hours}".strip()
+
+
 async def pick_advisor(ctx: Ctx, customer: Customer, *, exclude: Sequence[str] = ()) -> Staff | None:
     """The advisor for a new ticket, or None when nobody can take it now. `exclude`: members WeCom
     already refused to hand this chat to (not a servicer, not receiving)."""

@@ -33,12 +33,26 @@ from storage.models import Customer, Message
 
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
-ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#")
+ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#")
 OFFERS = ("reply.clarify#",)
 # A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement
 # keeps the knowledge-base turn before it as the context of the next question ("一天用几次啊").
 ASIDES = ("reply.noted#", "chat.ack#", "chat.other#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
+
+
+# "没看清 再说一遍", "你刚才说啥": the answer just given, once more and whole (`reply.again`)
+_AGAIN = re.compile(r"^(没看清|没看懂|没看到|没听清|看不清|太快了|刷走了|消息被顶上去了)?(楚)?(了)?"
+                    r"(能|可以|麻烦|请)?(你)?(再|重新)(说|讲|发|回复|重复)(一遍|一次|一下)?(吗|好吗|呗|可以吗)?$|"
+                    r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$")
+
+
+def asks_again(text: str) -> bool:
+    """"再说一遍", "没看清 能再发一下吗": the customer missed the answer just given."""
+    clauses = [c for c in re.split(r"[，,。.!！?？~～\s]+", text.strip()) if c]
+    return bool(clauses) and bool(_AGAIN.match(clauses[-1])) and all(
+        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶", c)
+        for c in clauses)
 
 
 class Ranker(Protocol):

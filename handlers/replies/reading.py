@@ -21,7 +21,7 @@ from handlers.escalation.rules import Trigger, is_question, reaction_topic, safe
 from handlers.orders.asking import order_alone
 from handlers.replies.closing import closing
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, interpret, previous_turn
+from handlers.replies.followup import Turn, asks_again, interpret, previous_turn
 from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify
@@ -65,6 +65,7 @@ class Reading:
     suggested: bool  # a product idea the insights observer kept: thanked
     price: bool  # a price objection ("太贵了吧")
     trigger: Trigger | None  # why a person must take it, if they must
+    again: bool = False  # "再说一遍": the answer just given, once more and whole
 
     @property
     def said_before_handoff(self) -> bool:
@@ -170,6 +171,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     """The rest of the reading, each verdict only when the ones before left the message open."""
     kb = ctx.services.knowledge
     text, safety = words.text, words.safety
+    again = match is None and safety is None and turn is not None and not turn.aside and asks_again(text)
+    entry = next((e for e in kb.entries if e.id in turn.answered), None) if again and turn is not None else None
+    if entry is not None:  # (an entry an operator removed since is not said again)
+        return Reading(words, turn, FaqMatch(entry, 1.0), None, False, False, None, again=True)
     if match is not None and turn is not None and match.entry.id not in turn.answered:
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
         match = await interpret(kb, turn, text, sure=match) or match
@@ -192,6 +197,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         intent = closing(text) or await sense_feeling(text)
     if match is not None and not price and asks_price(text) and not gives_price(match.entry):
         match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
-    trigger = await escalation_trigger(ctx, text, can_answer=match is not None,
-                                       small_talk=intent is not None or suggested or words.shopping, safety=safety)
+    # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
+    trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
+        ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
+        safety=safety)
     return Reading(words, turn, match, intent, suggested, price, trigger)

@@ -34,9 +34,12 @@ from typing import Sequence
 
 from bot.dispatcher import Router
 from bot.wecom.events import Event, KfMessageReceived
+from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, held_by_advisor
+from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
+from handlers.questions.queue import how_to_reach
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn
@@ -129,7 +132,9 @@ async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, readin
 async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """The one reply a message gets when nothing was said before a hand-off, first fitting path wins."""
     words, match, text = reading.words, reading.match, reading.words.text
-    if match is not None:
+    if match is not None and reading.again:
+        await ctx.say("reply.again", name=customer.name, answer=match.entry.answer, question=text)
+    elif match is not None:
         await answer_with(ctx, customer, match, text, reading.turn, price=reading.price)
     elif reading.price:
         await acknowledge_price(ctx, customer)
@@ -192,6 +197,11 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> 
     the colleague will answer here (no promise the persona never made)."""
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
         await ctx.say("chat.greet_again", name=customer.name)  # "你好", "哈喽，第一次来" after our welcome: one opener
+        return
+    if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
+        staffed = bool(await ctx.repos.staff.list())
+        await ctx.say("chat.staff_hours", name=customer.name, hours=hours_words(ctx.settings.of(EscalationConfig)),
+                      how=how_to_reach(ctx, staffed=staffed))
         return
     if intent is Intent.GREETING:
         await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))

@@ -31,6 +31,7 @@ class Intent(StrEnum):
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
     ROBOT = "robot"  # "are you a robot?": an honest answer
+    STAFF_HOURS = "staff_hours"  # 你们客服几点上班 / 周末有人吗: when people answer, and how to reach one now
     ACK = "ack"  # 好的 / 嗯嗯 / 收到 / 那我等你们消息
     FIRST_VISIT = "first_visit"  # 第一次来 / 刚关注 (with or without a greeting): a welcome and what we do
     EMOJI = "emoji"  # stickers as text ([微笑]) or emoji only
@@ -57,16 +58,31 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # about the persona herself: "你几岁了", "你是男的还是女的", "你多大了"
                    r"^(你|您)(今年)?(几岁|多大|多少岁|年纪多大)(了|啦)?$|"
                    r"^(你|您)(是)?(男的|女的|男生|女生|男孩|女孩|男是女|男的女的)(还是(男的|女的|男生|女生|男孩|女孩))?(吗|么)?$|"
-                   r"^(你|您)(结婚了|有男朋友|有对象|住(在)?哪|在哪(里|儿)?(上班|工作))$"),
+                   r"^(你|您)(结婚了|有男朋友|有对象|住(在)?哪|在哪(里|儿)?(上班|工作))$|"
+                   # testing the persona: "1+1等于几", "3乘5是多少"
+                   r"^\d+\s*([+\-*/×÷xX]|加|减|乘|乘以|除以)\s*\d+\s*(=|等于|是)?\s*(几|多少)|"
+                   # who we are: "这里是柚见官方吗", "你们是官方客服吗"
+                   r"^(请问)?(这里|这儿|这边|你们|你|您)(是|是不是)[^，,。？?]{0,8}(官方|官网|旗舰店|客服|本人|品牌方)"
+                   r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$"),
+    # when the people work: "客服几点上班", "周末有人吗", "晚上几点之前能找到人工" (not "几点发货")
+    (Intent.STAFF_HOURS, r"(客服|人工|真人|同事|你们|顾问|工作人员|有人).{0,3}(几点|什么时候|啥时候|哪天|几号)"
+                         r"(上班|下班|在线|有人|在|开始|结束|上线|回来|能找到|可以找到)|"
+                         r"(?<![我她他])(几点|什么时候|啥时候)(上班|下班|开工|收工)|工作时间|上班时间|营业时间|在线时间|"
+                         r"^(你们)?(?=国庆|春节|过年|五一|十一|元旦|端午|中秋|周末|周六|周日|星期|节假日|假期|放假|晚上|半夜|中午)"
+                         r"(国庆|春节|过年|五一|十一|元旦|端午|中秋)?"
+                         r"(周末|周六|周日|星期天|星期六|节假日|假期|放假|过年|晚上|半夜|中午|期间)?(也|还)?"
+                         r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
+                         r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
     (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
-                 r"回头再聊|下次再聊|有空再聊|不聊了|不说了)$|"
+                 r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)$|"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
                  r"先(去|走|撤|下|忙)(了|啦|咯)?$"),
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(非常|十分|特别|真的|真是|太|万分)?"
                     r"(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
-                    r"3q|thx|thanks|辛苦了|辛苦啦|辛苦你了|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你|麻烦您|麻烦|"
+                    r"3q|thx|thanks|thanks a lot|thank you so much|thanks so much|many thanks|"
+                    r"辛苦了|辛苦啦|辛苦你了|辛苦你们了|辛苦你们|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你们了|麻烦你们|麻烦你|麻烦您|麻烦|"
                     # Cantonese: "唔该晒", "多谢晒"
                     r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
                     # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
@@ -82,7 +98,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
     (Intent.GREETING, rf"^{_ADDRESS}?"
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
-                      r"你好呀|您好呀|小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
+                      r"你好呀|您好呀|hi there|hello there|hey there|good morning|good afternoon|good evening|"
+                      r"小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
                       r"^(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
                       rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
@@ -97,7 +114,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     # the product praised: "真的绝了", "太好用了"
                     r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|^(你们|你家)?(服务|态度)(真|太|很|挺|超)?好(的)?$|"
                     r"^(你)?(回|回复|回消息)(得|的)(还)?(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
-                    r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会聊天|懂我)$|"
+                    r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会说|会讲|会哄人|会夸人|嘴甜|会聊天|懂我)$|"
                     r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
@@ -121,14 +138,19 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  # "you did note it?" after telling the persona something: "记住了没"
                  r"^(你)?(都)?(记住|记下|记好|记上)(了)?(没|没有|吗|么|嘛)?$|"
                  # waiting for us: "那我等你们消息", "等你回复", "我等着"
-                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(一下|一会|一会儿|会儿|下)?(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息)?"
-                 r"(了|哈|吧)?$"),
+                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(一下|一会|一会儿|会儿|下)?(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|好消息|联系|报价|电话)?"
+                 r"(了|哈|吧)?$|"
+                 # no hurry: "不着急 你们慢慢来"
+                 r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|慢慢查|不赶时间)$|"
+                 r"^(ok|okay|sure|fine|got it|no problem|i see|noted)?\s*(i'?ll|i will|i can)?\s*"
+                 r"(wait|be waiting|waiting)?$"),
 ))
 
 
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
 # message a question or a statement, nor is it small talk on its own.
 _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转转|了解一下|来看看|来逛逛)$|"
+                    r"^(急|很急|挺急|挺急的|比较急|有点急|急急急|着急)$|"  # "在不在 急": whether we are there
                     r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝|宝子|妹子|妹妹|小妹|老妹|老妹儿|姑娘|小姑娘|掌柜的?|店家|"
                     r"姐妹|集美|靓女|小姐)$|"  # how they address us
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$|"
@@ -137,7 +159,8 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
-    Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
+    Intent.STAFF_HOURS, Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT,
+    Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
@@ -239,7 +262,7 @@ def classify(text: str) -> Intent | None:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
-        if pattern.search(core if intent not in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT)
-                          else raw.lower()):
+        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS)
+        if pattern.search(raw.lower() if whole else core):
             return intent
     return None
