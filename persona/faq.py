@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from persona.heard import heard
 from persona.model import PersonaError
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class FaqIndex:
         """Rank these questions ahead, in one call to a thread (one batch for the model), for the
         `rank` and `best` that ask about them next: the inbox's group of kf messages."""
         await self.ready()
-        todo = [q for q in dict.fromkeys(questions) if q not in self._ranked]
+        todo = [q for q in dict.fromkeys(map(heard, questions)) if q not in self._ranked]
         if todo:
             self._remember(todo, await asyncio.to_thread(self.score_many, todo, RANKED))
 
@@ -166,7 +167,9 @@ class FaqIndex:
 
     async def rank(self, question: str, limit: int = 3) -> list[FaqMatch]:
         """Best entries for a question with their confidence (0..1), best first; embeds in a thread
-        unless the question was ranked lately."""
+        unless the question was ranked lately. Ranked as heard (persona/heard.py: "請問多久發貨" is
+        "请问多久发货")."""
+        question = heard(question)
         await self.ready()
         known = self._ranked.get(question)
         if known is not None and limit <= RANKED:
@@ -179,7 +182,7 @@ class FaqIndex:
         """How close a text is to small talk and everyday off-topic lines (the matcher's "none" figure)."""
         await self.ready()
         assert self._matcher is not None
-        return await asyncio.to_thread(self._matcher.chatter, question)
+        return await asyncio.to_thread(self._matcher.chatter, heard(question))
 
     async def best(self, question: str) -> FaqMatch | None:
         """The answer to give, or None when no entry reaches the confidence threshold."""

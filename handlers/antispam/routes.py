@@ -9,6 +9,7 @@ import re
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.services import Ctx
+from persona.heard import heard
 
 router = Router("antispam")
 
@@ -34,8 +35,8 @@ _CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
 
 
 def _said(pattern: re.Pattern[str], text: str) -> bool:
-    """One clause of the message is the wish itself (the other clauses may say why)."""
-    return any(pattern.fullmatch(clause) for clause in _CLAUSE.split(text) if clause)
+    """One clause of the message, as heard ("退訂"), is the wish itself (the other clauses may say why)."""
+    return any(pattern.fullmatch(clause) for clause in _CLAUSE.split(heard(text)) if clause)
 
 
 def _opts_out(event: KfMessageReceived, ctx: Ctx) -> bool:

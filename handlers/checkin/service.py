@@ -19,6 +19,7 @@ from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from handlers.topics.localtime import in_window, local_day, minute_of_day, quiet, window_of
 from persona import times
+from persona.heard import heard
 from storage.models import Checkin, CheckinCampaign, CheckinParticipant, CheckinReminder, Customer
 from storage.repos import CampaignRepo, PointsRepo
 
@@ -34,8 +35,8 @@ class Request:
 
 
 def parse_request(ctx: Ctx, text: str) -> Request | None:
-    t, cfg = text.strip(), ctx.settings.of(CheckinConfig)
-    for keyword, makeup in ((cfg.makeup_keyword, True), (cfg.keyword, False)):
+    t, cfg = heard(text.strip()), ctx.settings.of(CheckinConfig)  # "簽到" too
+    for keyword, makeup in ((heard(cfg.makeup_keyword), True), (heard(cfg.keyword), False)):
         if t.startswith(keyword):
             return Request(makeup, t[len(keyword):].strip(_TRIM))
     return None

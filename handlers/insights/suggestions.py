@@ -20,6 +20,7 @@ from handlers.insights.detector import rule_verdict
 from handlers.insights.text import fit_lines
 from handlers.services import Ctx
 from handlers.tagging.service import apply_tags
+from persona.heard import heard
 from storage.models import Customer, Suggestion
 from storage.repos.insights import SuggestionRepo
 
@@ -31,7 +32,7 @@ def _may_propose(event: KfMessageReceived, ctx: Ctx) -> bool:
     if not (event.from_customer and event.msgtype == "text" and ctx.customer is not None
             and ctx.settings.of(SuggestionsConfig).enabled):
         return False
-    verdict = rule_verdict(event.text)
+    verdict = rule_verdict(heard(event.text))
     return verdict is True or (verdict is None and ctx.services.suggestions is not None)
 
 
@@ -41,7 +42,7 @@ async def record_suggestion(event: KfMessageReceived, ctx: Ctx) -> None:
     customer = ctx.customer
     assert customer is not None
     model = ctx.services.suggestions
-    if rule_verdict(event.text) is None and (model is None or not await model.proposes(event.text)):
+    if rule_verdict(heard(event.text)) is None and (model is None or not await model.proposes(event.text)):
         return
     repo = SuggestionRepo(ctx.session)
     repo.add(customer.id, event.text.strip(), msgid=event.msgid, now=ctx.clock.now())

@@ -24,6 +24,7 @@ from handlers.orders.config import OrdersConfig
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import previous_turn
 from handlers.services import Ctx
+from persona.heard import heard
 from storage.models import Customer, ShopOrder
 from storage.repos.orders import OrderRepo
 
@@ -102,10 +103,12 @@ async def _own_order(repo: OrderRepo, customer: Customer, number: str) -> ShopOr
     return None
 
 
-async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> bool:
+async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -> bool:
     """Answer a message about the customer's own order with its facts (handing it to a person when
     it is late, refunded or the rules say so); False when the message is not about their order, or
-    no shop ever reported an order, and the persona answers it as usual."""
+    no shop ever reported an order, and the persona answers it as usual. Read as heard
+    (persona/heard.py: "我的訂單到哪了"); a person is given it as `written`."""
+    text = heard(written)
     status = asks_about_order(text)
     number = named_order(text) if status else None
     if not status:
@@ -121,7 +124,7 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
             return False
     repo = OrderRepo(ctx.session)
     if not await repo.exists():
-        return await _ask_a_person(ctx, customer, text, msgid) if status and waiting_for_parcel(text) else False
+        return await _ask_a_person(ctx, customer, written, msgid) if status and waiting_for_parcel(text) else False
     trigger = trigger or await escalation_trigger(ctx, text, can_answer=True)
     if number is not None:
         order = await _own_order(repo, customer, number)
@@ -139,25 +142,25 @@ async def answer_order(ctx: Ctx, customer: Customer, text: str, msgid: str) -> b
                   where=facts.where, hours=facts.hours, due=facts.due, refunded=facts.refunded,
                   shipped=facts.shipped, parcel=facts.parcel)
     if reason is not None:
-        await escalate(ctx, reason=reason, question=f"{text}（{facts.for_ticket()}）")
+        await escalate(ctx, reason=reason, question=f"{written}（{facts.for_ticket()}）")
     return True
 
 
-async def _ask_a_person(ctx: Ctx, customer: Customer, text: str, msgid: str) -> bool:
+async def _ask_a_person(ctx: Ctx, customer: Customer, written: str, msgid: str) -> bool:
     """No shop reports orders and the customer waits for a parcel ("我上周买的面霜到现在还没收到"): the
     knowledge base's shipping policy when it is sure and did not just say it ("我问的是我的单子发了没有"
     right after the policy), else a question only a person can look into (the order number sent next
     joins it), never a 猜你想问 of products. A message the escalation rules give a person (a refund,
     "人工", a VIP) goes the usual way."""
-    if not isinstance(ctx.event, KfEntry) or await escalation_trigger(ctx, text, can_answer=False):
+    if not isinstance(ctx.event, KfEntry) or await escalation_trigger(ctx, heard(written), can_answer=False):
         return False
     await ctx.services.knowledge.sync(ctx.session)
-    policy = await ctx.services.knowledge.best(text)
+    policy = await ctx.services.knowledge.best(written)
     if policy is not None:
         turn = await previous_turn(ctx, customer, msgid)
         if turn is None or policy.entry.id not in turn.answered:
             return False
-    await embedded_answer(ctx, customer, ctx.event.open_kfid, "question", text)
+    await embedded_answer(ctx, customer, ctx.event.open_kfid, "question", written)
     return True
 
 

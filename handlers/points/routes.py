@@ -13,6 +13,7 @@ from handlers.points.rewards import ask_to_redeem, cancel_redemption, catalogue_
 from handlers.points.service import balance_say, standing
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
+from persona.heard import heard
 
 router = Router("points")
 
@@ -26,17 +27,17 @@ CONFIRM, CANCEL = "确认兑换", "取消兑换"
 
 
 def _text(event: KfMessageReceived) -> str:
-    return event.text.strip() if event.from_customer and event.msgtype == "text" else ""
+    return heard(event.text.strip()) if event.from_customer and event.msgtype == "text" else ""
 
 
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
     text = _text(event)
-    return bool(text) and (text == ctx.settings.of(PointsConfig).query_keyword
+    return bool(text) and (text == heard(ctx.settings.of(PointsConfig).query_keyword)
                            or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None)
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _text(event) in (ctx.settings.of(PointsConfig).redeem_keyword, "兑换") and _has_rewards(ctx)
+    return _text(event) in (heard(ctx.settings.of(PointsConfig).redeem_keyword), "兑换") and _has_rewards(ctx)
 
 
 def _has_rewards(ctx: Ctx) -> bool:

@@ -32,6 +32,7 @@ from handlers.questions.config import QuestionsConfig
 from handlers.replies.history import FOLLOWUP_MINUTES, asked_before
 from handlers.replies.voice import Say
 from handlers.services import Ctx
+from persona.heard import heard
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import QuestionNoticeRepo
 
@@ -80,7 +81,7 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[Un
     if customer is None:
         return None
     # "那偏远地区呢" leans on "包邮吗"; an order number alone on the question it was sent for
-    number = order_alone(question)[0] is not None
+    number = order_alone(heard(question))[0] is not None
     follows = await asked_before(ctx, customer, question, leaning=number)
     if follows or number:
         earlier = await ctx.repos.unanswered.latest_open(

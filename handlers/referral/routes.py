@@ -10,6 +10,7 @@ from handlers.referral.config import ReferralConfig
 from handlers.referral.service import count_friend, join, progress, uncount_friend
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
+from persona.heard import heard
 
 router = Router("referral")
 
@@ -26,7 +27,7 @@ async def uncount_leaving_friend(event: FriendLeft | FriendRemovedByStaff, ctx: 
 
 def _says(keyword_of: Callable[[Ctx], str]) -> Callable[[KfMessageReceived, Ctx], bool]:
     def match(event: KfMessageReceived, ctx: Ctx) -> bool:
-        return event.from_customer and event.msgtype == "text" and event.text.strip() == keyword_of(ctx)
+        return event.from_customer and event.msgtype == "text" and heard(event.text.strip()) == heard(keyword_of(ctx))
 
     return match
 

@@ -22,6 +22,7 @@ from handlers.replies.price import asks_price, gives_price
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqEntry, clarify_options
+from persona.heard import heard
 from storage.models import Customer
 from storage.repos.replies import FaqOfferRepo
 
@@ -75,7 +76,7 @@ async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list
     if config.clarify_threshold <= 0:
         return []
     options = clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
-    return [e for e in options if gives_price(e)] if asks_price(question) else options
+    return [e for e in options if gives_price(e)] if asks_price(heard(question)) else options
 
 
 async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, options: list[FaqEntry]) -> None:

@@ -28,6 +28,7 @@ from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
 from persona.followup import FILLER, covers, in_context, named, sentences, subject
+from persona.heard import heard
 from persona.matcher import CANDIDATES
 from storage.models import Customer, Message
 
@@ -112,14 +113,14 @@ def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since
         keys = [r.template_key for r in replies]
         said = "\n".join(r.text for r in replies)
         if not any(k.startswith(ANSWERS + OFFERS) for k in keys):
-            if n == 0 and keys and all(k.startswith(ASIDES) for k in keys) and not is_question(asked.text):
+            if n == 0 and keys and all(k.startswith(ASIDES) for k in keys) and not is_question(heard(asked.text)):
                 aside = True
                 continue
             break
         if last is None:
             last = Turn("", answered_in(entries, said) if any(k.startswith(ANSWERS) for k in keys) else frozenset(),
                         offered_in(entries, said) if any(k.startswith(OFFERS) for k in keys) else frozenset())
-        if choice(asked.text, 2) is None:
+        if choice(heard(asked.text), 2) is None:
             questions.insert(0, asked.text.strip())
     if last is None or not questions:
         return None

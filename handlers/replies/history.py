@@ -11,6 +11,7 @@ from handlers.escalation.rules import is_question
 from handlers.replies.smalltalk import classify
 from handlers.services import Ctx
 from persona.followup import leans_on
+from persona.heard import heard
 from storage.models import Customer, Message
 
 FOLLOWUP_MINUTES = 5  # a later message starts afresh
@@ -30,19 +31,22 @@ async def asked_before(ctx: Ctx, customer: Customer, question: str, *, leaning: 
     """What a follow-up ("那偏远地区呢" after "包邮吗") leans on: the customer's question before it,
     asked less than FOLLOWUP_MINUTES earlier (and the one before that too when it leaned on another
     in turn), joined with "，"; "" when `question` stands on its own or nothing fits. `leaning`: the
-    caller knows it leans (an order number alone)."""
+    caller knows it leans (an order number alone). Read as heard (persona/heard.py); the questions
+    are joined as the customer wrote them, for staff."""
+    question = heard(question.strip())
     if not leaning and not leans_on(question):
         return ""
     said = [m for m in await kf_history(ctx, customer, HISTORY) if m.direction == "in" and not m.staff_userid]
-    at = next((n for n in reversed(range(len(said))) if said[n].text.strip() == question.strip()), None)
+    at = next((n for n in reversed(range(len(said))) if heard(said[n].text.strip()) == question), None)
     if at is None:
         return ""
     since = said[at].created_at - timedelta(minutes=FOLLOWUP_MINUTES)
     before: list[str] = []
     for message in reversed(said[:at]):
-        if message.created_at < since or not is_question(message.text) or classify(message.text) is not None:
+        text = heard(message.text.strip())
+        if message.created_at < since or not is_question(text) or classify(text) is not None:
             break  # "哦 那你能帮我干嘛" is small talk: nothing for "这个多少钱" to lean on
         before.insert(0, message.text.strip())
-        if not leans_on(message.text):
+        if not leans_on(text):
             break
-    return "，".join(before) if before and not leans_on(before[0]) else ""
+    return "，".join(before) if before and not leans_on(heard(before[0])) else ""

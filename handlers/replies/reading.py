@@ -28,6 +28,7 @@ from handlers.replies.smalltalk import Intent, classify
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
+from persona.heard import heard
 from persona.matcher import kind_names, kinds
 from storage.models import Customer
 from storage.repos.insights import SuggestionRepo
@@ -44,7 +45,7 @@ _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意�
 class Words:
     """What the message says by itself, before the knowledge base or the chat's history is asked."""
 
-    text: str  # stripped; "" for an empty text message, which still gets a reply
+    text: str  # as heard (persona/heard.py), stripped; "" for an empty text message, which still gets a reply
     seen: Observation  # the tags and stage it earned
     safety: str | None  # an adverse reaction's topic: safety advice, never a product answer
     numbered: bool  # "订单号 2026030812345678" the orders could not look up: a question for a person
@@ -52,6 +53,7 @@ class Words:
     joyful: bool  # "今天收到快递好开心": shared joy, not a shipping question
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
+    said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +87,17 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
     return safety
 
 
-def words_of(text: str, seen: Observation, safety: str | None) -> Words:
-    """The words' own flags. An order number the orders could not look up (no shop reports orders)
-    asks a person to, whatever tag its words earned; joy is never read as a purchase."""
+def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -> Words:
+    """The words' own flags, read from `text` as heard; `said`: as written, when it differs. An order
+    number the orders could not look up (no shop reports orders) asks a person to, whatever tag its
+    words earned; joy is never read as a purchase."""
     numbered = bool(text) and order_alone(text)[1]
     telling = bool(seen.tag_names) and not is_question(text) and not numbered
     joyful = bool(text) and safety is None and glad(text)
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
     shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
                 and (not is_question(text) or asks_for_a_pick(text)))
-    return Words(text, seen, safety, numbered, telling, joyful, shopping)
+    return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text)
 
 
 async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> str:
@@ -132,18 +135,19 @@ async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words
     theirs = frozenset((g, k) for g, k in await their_kinds(ctx, customer, msgid) if g not in named)
     if not theirs:
         return words, match
-    asked = f"{'，'.join(kind_names(theirs))}，{text}"
+    told = "，".join(kind_names(theirs))
+    asked = f"{told}，{text}"
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
     match = await kb.best(asked) or for_kind(await kb.rank(asked, 1), asked)
-    return replace(words, text=asked, told=True), match
+    return replace(words, text=asked, told=True, said=f"{told}，{words.said}"), match
 
 
 async def their_kinds(ctx: Ctx, customer: Customer, msgid: str) -> frozenset[tuple[int, int]]:
     """The kinds (skin type, season ...: persona/matcher.py EXCLUSIVE) the customer told us: in the
     statement the persona acknowledged a moment ago (`reply.noted`), and, for the other groups, in
     their tags (a group whose tags name two kinds names none)."""
-    told = kinds(await said_before(ctx, customer, msgid, ("reply.noted#",)))
+    told = kinds(heard(await said_before(ctx, customer, msgid, ("reply.noted#",))))
     tagged = kinds(" ".join(t.name for t in await ctx.repos.tags.of_customer(customer.id)))
     groups = {g for g, _ in told}
     return told | {(g, k) for g, k in tagged if g not in groups and [g for g, _ in tagged].count(g) == 1}

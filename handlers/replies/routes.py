@@ -63,6 +63,7 @@ from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
+from persona.heard import heard
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -84,7 +85,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if event.msgtype != "text":
         await answer_media(event, ctx)
         return
-    text = event.text.strip()
+    said = event.text.strip()  # kept as written: stored, shown to staff, queued for the model
+    text = heard(said)  # what the readers match: "多 久 發 貨" is "多久发货" (persona/heard.py)
     seen = await observe_message(ctx, customer, text) if text else Observation()
     if await held_by_advisor(ctx) is not None:
         await _stage_quietly(event, ctx, seen)
@@ -93,12 +95,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _enter_stage(event, ctx, seen)
         return
     safety = await sense_safety(ctx, text)
-    if text and safety is None and await answer_order(ctx, customer, text, event.msgid):
+    if text and safety is None and await answer_order(ctx, customer, said, event.msgid):
         await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
         return
-    words = words_of(text, seen, safety)
+    words = words_of(text, seen, safety, said)
     if wish := await awaited_wish(ctx, customer, event.msgid, words):
-        await recommend(ctx, customer, event.open_kfid, f"{wish}，{text}", text)
+        await recommend(ctx, customer, event.open_kfid, f"{wish}，{said}", text)
         await _enter_stage(event, ctx, seen)
         return
     match, turn = await look_up(ctx, customer, event.msgid, words)
@@ -122,7 +124,7 @@ async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, readin
         await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
     elif trigger is not None and match is not None:  # the answer first, then the hand-off
         await answer_with(ctx, customer, match, words.text, reading.turn, price=reading.price)
-    if trigger is not None and await escalate(ctx, reason=trigger.code, question=words.text) is not None:
+    if trigger is not None and await escalate(ctx, reason=trigger.code, question=words.said) is not None:
         return False
     if not reading.said_before_handoff:  # else said above; no person took the chat after all
         await reply(event, ctx, customer, reading)
@@ -157,13 +159,13 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     on, else for a question 猜你想问 when there are entries to offer, else the honest fallback."""
     words, turn = reading.words, reading.turn
     kind = "question" if words.numbered or words.told or is_question(words.text) else "chat"
-    if await ask_model(ctx, event, words.text, kind=kind, stage=words.seen.stage):
+    if await ask_model(ctx, event, words.said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
-    elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, words.text,
+    elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, words.said,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
-        await embedded_answer(ctx, customer, event.open_kfid, kind, words.text)
+        await embedded_answer(ctx, customer, event.open_kfid, kind, words.said)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,

@@ -1,0 +1,34 @@
+"""What the persona hears of a customer's text: the form every rule, keyword and the knowledge base read.
+
+Customers write the same words in other shapes: in traditional characters ("請問多久發貨": traditional.py
+gives "请问多久发货"), or spaced out character by character ("多 久 发 货", "谢 谢", a full-width space
+too). `heard` gives the one form the readers match: simplified characters, and a run of single
+characters each standing between spaces joined into one word ("多 久 發 貨" → "多久发货"). A space
+between longer runs is left alone: it still separates clauses ("好的 谢谢" is two, "好 的 谢谢"
+becomes "好的 谢谢"). Cheap (a table lookup and one regex): it runs on the event loop.
+
+Only matching reads it: the stored message, what staff see (tickets, the question queue, the model's
+request) and what is echoed to the customer keep what they said (routes.py keeps both).
+"""
+
+from __future__ import annotations
+
+import re
+
+from persona.traditional import simplified
+
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+# Two or more single characters, each between spaces (or the message's ends, or punctuation).
+_SPACED = re.compile(rf"(?<!\w){_HAN}(?:\s+{_HAN}(?!\w))+")
+_SPACE = re.compile(r"\s+")
+
+
+def unspaced(text: str) -> str:
+    """`text` with each run of spaced-out single characters written as one word."""
+    return _SPACED.sub(lambda run: _SPACE.sub("", run.group()), text)
+
+
+def heard(text: str) -> str:
+    """The form of `text` the readers match (module docstring); idempotent, simplified unspaced
+    text is unchanged."""
+    return unspaced(simplified(text))
