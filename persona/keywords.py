@@ -8,7 +8,7 @@ number of rules (a loop over regexes would grow with every keyword added).
 from __future__ import annotations
 
 from collections import Counter, deque
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 class KeywordAutomaton:
@@ -59,3 +59,13 @@ class KeywordAutomaton:
             for word in self._out[node]:
                 hits[word] += 1
         return hits
+
+
+def said_where(text: str, word: str, counts: Callable[[int], bool]) -> bool:
+    """Some occurrence of `word` in `text` counts (`counts(start)`): one not denied, declined, asked..."""
+    start = text.find(word)
+    while start >= 0:
+        if counts(start):
+            return True
+        start = text.find(word, start + 1)
+    return False

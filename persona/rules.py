@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable
 
-from persona.keywords import KeywordAutomaton
+from persona.keywords import KeywordAutomaton, said_where
 from persona.model import PersonaError, read_toml
 
 
@@ -126,6 +126,22 @@ def load_rules_file(path: str | Path, stages: Collection[str]) -> tuple[TagRule,
     return parse_rules(read_toml(p).get("rules"), str(p), stages)
 
 
+# "不是过敏，就是有点干", "没有出油", "用了没过敏": the customer denies the keyword, which tells nothing about
+# them. "有没有保湿的", "是不是敏感肌" ask, and "不是保湿的吗" asks too: those still count.
+_DENIED = re.compile(r"(不是|没有?|并非)$")
+_ASKED = re.compile(r"(是不是|有没有?)$")
+_ASKING_AFTER = re.compile(r"^[^，,。；;!！]*?(吗|么|[?？])")
+
+
+def said(text: str, word: str) -> bool:
+    """The (lower-case) text says the keyword at least once without denying it."""
+    def counts(start: int) -> bool:
+        before = text[max(0, start - 3):start]
+        return (not _DENIED.search(before) or _ASKED.search(before) is not None
+                or _ASKING_AFTER.match(text[start + len(word):]) is not None)
+    return said_where(text, word, counts)
+
+
 class RuleBook:
     """Which rules a message hits: one automaton pass for keywords, then the few regexes."""
 
@@ -145,6 +161,9 @@ class RuleBook:
         """Rules the text hits, in declaration order, honouring each rule's channel condition."""
         if not text:
             return []
-        hit = {r.name for word in self._automaton.find(text) for r in self._by_keyword[word]}
+        lower = text.lower()
+        # a staff-side label (private: "意向:询价") is about the topic, denied or not ("我没有优惠券")
+        hit = {r.name for word in self._automaton.find(text) for r in self._by_keyword[word]
+               if r.private or said(lower, word)}
         hit.update(r.name for r in self._regex_rules if r.pattern is not None and r.pattern.search(text))
         return [r for r in self.rules if r.name in hit and (not r.channels or channel in r.channels)]

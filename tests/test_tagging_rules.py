@@ -34,6 +34,20 @@ def test_rules_match_in_declaration_order_and_honour_channels() -> None:
     assert book.matching("今天天气不错") == []
 
 
+@pytest.mark.parametrize("text,names", [
+    ("不是过敏，就是有点干", []), ("我不是干皮", []), ("用了没过敏", []), ("没有保湿效果", []),
+    ("不是过敏，是干皮", ["dry"]),  # the denial reaches its own keyword only
+    ("有没有保湿的", ["hydration"]), ("不是保湿的吗", ["hydration"]), ("是不是干皮啊", ["dry"]),  # asked
+    ("没过敏，但一换季就过敏", ["sensitive"]),  # said once without denying it
+    ("我没有优惠券", ["price"]),  # a staff-side label is about the topic, denied or not
+])
+def test_a_denied_keyword_tells_nothing_about_the_customer(text: str, names: list[str]) -> None:
+    book = RuleBook([rule("sensitive", keywords=("过敏",)), rule("dry", keywords=("干皮",)),
+                     rule("hydration", keywords=("保湿",)),
+                     TagRule(name="price", keywords=("优惠券",), add=(TagRef("意向", "询价"),), private=True)])
+    assert [r.name for r in book.matching(text)] == names
+
+
 def test_many_keywords_cost_one_pass() -> None:
     words = [f"词{i}" for i in range(5000)]
     book = RuleBook([rule("many", keywords=tuple(words))])

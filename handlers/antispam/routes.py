@@ -13,15 +13,18 @@ from persona.heard import heard
 
 router = Router("antispam")
 
-# The keyword alone, or said in a customer's own words ("我要退订", "别再给我发广告了", "不想收到推送了"), as a
-# whole clause of the message ("你们天天发活动消息好烦，别给我推了"). Shipping words stay out ("别发货了" is
-# about an order), and so do questions ("怎么退订？": no clause is only the wish).
+# The keyword alone, or said in a customer's own words ("我要退订", "别再给我发广告了", "以后别发消息给我",
+# "不想收到推送了"), as a whole clause of the message ("你们天天发活动消息好烦，别给我推了"). Shipping words
+# stay out ("别发货了" is about an order), so do shopping wishes ("别给我推荐太贵的": 推荐 is no push), and so
+# do questions ("怎么退订？": no clause is only the wish).
 OPT_OUT = re.compile(
     r"(?:(?:我要|我想|帮我|请|麻烦|那就|那|我)?(?:退订|取消订阅|TD|td|Td)(?:吧|了|一下|啦|谢谢)?"
     r"|(?:你们)?(?:能不能|可不可以|能|可以|求求你们?|求你们?)?(?:请|麻烦)?(?:以后|今后)?(?:活动|消息|广告|这些|这种)?"
     r"(?:都|就)?(?:不要|别|不用)再?(?:给我)?(?:发|推|推送)"
     r"(?:(?:消息|广告|推送|营销|这些|这种|活动|活动消息|通知)(?:了|啦)?|了|啦)(?:哈|哦|吧|呀)?"
     r"(?:吗|嘛|么|好吗|好不好|行吗|行不行|可以吗)?"
+    r"|(?:你们)?(?:请|麻烦)?(?:以后|今后)?(?:都|就)?(?:不要|别|不用)再?(?:发|推|推送)(?:消息|广告|推送|活动消息|活动|通知)?"
+    r"给我(?:了|啦)?(?:哈|哦|吧|呀)?"
     r"|(?:帮我|请|麻烦)?(?:取消|关掉|关闭|停掉)(?:推送|营销消息|活动消息|广告|消息推送)(?:吧|了|一下|谢谢)?"
     r"|我?(?:不想|不要|不愿意)再?(?:收到|接收|看到|收)(?:你们的?)?(?:推送|广告|营销消息|营销|活动消息)(?:了|啦)?"
     r")")

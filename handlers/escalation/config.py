@@ -23,11 +23,18 @@ class EscalationConfig:
     vip_questions: bool = True
     human_words: tuple[str, ...] = ("人工", "真人", "活人", "找客服", "投诉电话", "找个人帮", "找个人聊", "找人聊",
                                     "找人帮", "工作人员", "打电话给我", "给我打电话", "给我打个电话", "电话联系我")
+    # 冒充诈骗 comes first: a scam told as a refund ("自称客服说给我退款，让我转账") is a scam, not a refund.
     sensitive_topics: tuple[str, ...] = (
+        "冒充诈骗:冒充|诈骗|骗子|被骗|刷单|自称|说是你们|让我转账|叫我转账|要我转账|让我打钱|叫我打钱|要我打钱|"
+        "让我汇款|叫我汇款|要我汇款|私下转账",
         "退款:退款|退货|退钱|仅退款|退换",
         "投诉:投诉|差评|举报|12315|维权|曝光",
         "议价:便宜点|优惠点|能便宜|砍价|议价|最低价|少点钱",
         "收货问题:破损|漏液|是漏的|漏了|漏得|漏出|洒了|撒了|碎了|是碎的|裂了|裂开|摔坏|压坏|压扁|少发|漏发|发错|错发|缺件",
+        "商务合作:合作|代理|加盟|招商|商务|批发|分销",
+        "个人信息:个人信息|个人资料|个人数据|我的资料|我的数据|删除我的|删掉我的|注销|隐私信息|存了我|收集了我|"
+        "怎么有我的|为什么有我的|哪来的我的|哪里来的我的|哪儿来的我的|怎么知道我的|从哪拿到我的|从哪里拿到我的|"
+        "我的手机号哪|我的电话哪|我的号码哪",
     )
     # Safety topics (an adverse reaction) go to a person too, and the customer first gets the persona's
     # escalation.safety advice (stop using, rinse, a doctor if it worsens, a photo), never an FAQ answer.

@@ -82,6 +82,17 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
 _SYMPTOM = re.compile(r"痒|红|肿|疼|痛|吐|拉|泻|稀|麻|烫|辣|刺|晕|疹|痘|泡|疙瘩|包|破|裂|烂|脓|炎|血|慌|闷|喘|酸|涩|"
                       r"烧|热|挠|掉|秃|便秘|厕所|难受|不舒服|恶心|反胃|咳|喷嚏|鼻涕|流泪|眼泪|精神|不吃|蔫|敏感|"
                       r"脱皮|起皮|皮屑|闭口|颗粒|出油|发紧|紧绷|心跳|抖|胀|不动")
+# Words that only look like a symptom: "拉黑" (block), "小红书" (the app), "红包", "红利", "网红", "口红"; and
+# symptoms the customer denies ("没有发红也不痒", "一点都不疼"). Neither counts as the symptom named.
+_NOT_SYMPTOM = re.compile(r"拉黑|拉群|拉进|拉我|拉人|拉链|小红书|红书|红包|红利|网红|口红|红色|红酒|红茶|红枣|红糖|"
+                          r"走红|爆红|红人|红薯|红豆|红绿灯|"
+                          r"(没有?|不是|不|并不|也不|都不|一点也不|一点都不)(发|起|会|怎么|觉得)?(痒|红|肿|疼|痛|辣|刺|烫|疹|痘)")
+
+
+def _names_symptom(text: str) -> bool:
+    return _SYMPTOM.search(_NOT_SYMPTOM.sub(" ", text)) is not None
+
+
 # And it tells of something that happened or keeps happening: "用了", "吃完", "喝了以后", "用过", "一涂就",
 # "擦上去", "一直痒" — or it is very near a reaction ("今天脸又红又痒": STRONG). Without either a message
 # only sounds near one: a wish ("打算入手一支口红"), a question before using ("宝宝几个月可以用这个湿巾").
@@ -101,7 +112,7 @@ def reaction_model(embedder: Embedder | None = None) -> ExampleModel[str | None]
 
 def reacts(model: ExampleModel[str | None], text: str, margin: float = MARGIN) -> bool:
     """Blocking: the text reads as a report of an adverse reaction."""
-    if not _SYMPTOM.search(text):
+    if not _names_symptom(text):
         return False
     near = model.nearness(text)
     score = near[REACTION] - near[None]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Collection
 
 from handlers.escalation.config import EscalationConfig, parse_topics
+from persona.keywords import said_where
 from storage.models import Customer
 
 # A question mark (half or full width) anywhere, or a question particle at the end.
@@ -66,10 +67,22 @@ def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
     return any(word and word in text for word in words)
 
 
+# "不用合作了", "不需要代理", "不想退货了": the customer declines what the keyword names; nothing for a person.
+_DECLINED = re.compile(r"(不用|不需要|不要|不想|不打算|不考虑|没兴趣|没有兴趣|暂时不|先不)(再|了|去)?$")
+# Not a business enquiry: "合作款" (a collaboration product), "合作的快递" (the courier), "商务送礼" (a gift).
+_NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{0,4}合作|合作的?(快递|物流|平台)|商务(送礼|礼|款)")
+
+
+def _named(text: str, keyword: str) -> bool:
+    """The text names the keyword somewhere without declining it."""
+    return said_where(text, keyword, lambda start: not _DECLINED.search(text[max(0, start - 6):start]))
+
+
 def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None:
-    """The first configured topic one of whose keywords the text contains."""
+    """The first configured topic one of whose keywords the text names and does not decline."""
+    text = _NOT_TOPIC.sub("", text)
     for name, keywords in topics.items():
-        if any(k in text for k in keywords):
+        if any(k and _named(text, k) for k in keywords):
             return name
     return None
 
@@ -81,15 +94,26 @@ _topics = functools.lru_cache(maxsize=16)(parse_topics)
 
 _RISK_BEFORE = re.compile(r"(会不会|会|容易|怕|担心|防|抗|预防|不)$")
 _RISK_AFTER = re.compile(r"^(体质|吗|么|人群)")
+# "不是过敏，就是有点干", "没有过敏", "用了没过敏", "也没出现红肿": denied, not reported; "是不是过敏" and
+# "有没有过敏" still ask about one the customer may have.
+_DENIED = re.compile(r"(不是|没有?|并非)(出现|发生|什么|任何)?$")
+_ASKED = re.compile(r"(是不是|有没有?)(出现|发生|什么|任何)?$")
+# "我对酒精过敏，能用吗", "对香精过敏的人可以用吗", "我花粉过敏": the customer's condition before using
+# anything, answered like a question about the risk. "对这个面霜过敏", "用了以后发现对酒精过敏" still report.
+_CONDITION = re.compile(r"对[^，,。；;!！?？\s这那你它该此]{1,8}$|"
+                        r"(花粉|酒精|香精|香料|海鲜|芒果|坚果|花生|牛奶|乳糖|鸡蛋|尘螨|螨虫|猫毛|狗毛|宠物毛|"
+                        r"青霉素|紫外线|日光|金属|镍|羊毛|乳胶|防腐剂)$")
+_USED = re.compile(r"(用|涂|擦|抹|搽|敷|吃|喝|洗|喷|贴|戴|穿|试)(了|完|过|上)|之后|以后|后来|一用|一涂|一擦")
 
 
 def _reports(text: str, word: str) -> bool:
-    start = text.find(word)
-    while start >= 0:
-        if not (_RISK_BEFORE.search(text[max(0, start - 3):start]) or _RISK_AFTER.match(text[start + len(word):])):
-            return True
-        start = text.find(word, start + 1)
-    return False
+    def counts(start: int) -> bool:
+        before, after = text[max(0, start - 6):start], text[start + len(word):]
+        return not (_RISK_BEFORE.search(before[-3:]) or _RISK_AFTER.match(after)
+                    or (_DENIED.search(before) and not _ASKED.search(before))
+                    or (_CONDITION.search(text[max(0, start - 9):start]) and not _USED.search(text)
+                        and not after.startswith("了")))
+    return said_where(text, word, counts)
 
 
 def safety_topic(text: str, config: EscalationConfig) -> str | None:

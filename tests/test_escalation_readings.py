@@ -1,0 +1,111 @@
+"""The persona understands what a customer says before a person is asked: a denied reaction ("不是过敏")
+or the customer's own condition ("我对酒精过敏，能用吗") gets no safety advice and no 敏感肌 tag from the
+denied word; words that only look like a symptom ("拉黑", "小红书", "红包") are not one; the shipped
+sensitive topics (冒充诈骗, 商务合作, 个人信息) hand off to a person unless the customer declines, and
+an operator can remove them."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.repos import TagRepo
+from tests import escalation_kit as kit
+from tests.harness import BotUnderTest
+
+clock, bot = kit.clock, kit.bot  # fixtures: Monday 10:00, the bot with the escalation team
+
+
+async def tag_names(bot: BotUnderTest, ext: str) -> set[str]:
+    customer = await kit.find_customer(bot, ext)
+    async with bot.sessions() as s:
+        return {t.name for t in await TagRepo(s).of_customer(customer.id)}
+
+
+async def say(bot: BotUnderTest, wecom, ext: str, text: str) -> list[str]:
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    inbox: list[str] = wecom.customer_inbox(ext)
+    return inbox
+
+
+def no_safety_advice(inbox: list[str]) -> bool:
+    return bool(inbox) and all("停用" not in text and "清水" not in text for text in inbox)
+
+
+@pytest.mark.parametrize("words", ["不是过敏，就是有点干", "没有过敏，只是想问问", "用了没过敏"])
+async def test_a_denied_reaction_gets_no_safety_advice_and_no_sensitive_skin_tag(bot, wecom, words: str) -> None:
+    inbox = await say(bot, wecom, "wmDeny0001", words)
+    assert no_safety_advice(inbox)
+    assert await kit.tickets(bot) == []
+    assert "敏感肌" not in await tag_names(bot, "wmDeny0001")
+    assert all("敏感肌" not in text for text in inbox)  # not "记好了：敏感肌"
+
+
+async def test_the_sensitive_skin_tag_still_comes_from_a_customer_who_says_so(bot, wecom) -> None:
+    await say(bot, wecom, "wmDeny0002", "我是敏感肌，一换季就泛红")
+    assert "敏感肌" in await tag_names(bot, "wmDeny0002")
+
+
+@pytest.mark.parametrize("words", ["我对酒精过敏，能用吗", "对香精过敏的人可以用吗", "我对花粉过敏",
+                                   "我一到春天就花粉过敏"])
+async def test_the_customers_own_allergy_is_a_condition_not_a_reaction(bot, wecom, words: str) -> None:
+    inbox = await say(bot, wecom, "wmCond0001", words)
+    assert no_safety_advice(inbox)
+    assert [t.reason for t in await kit.tickets(bot) if t.reason.startswith("sensitive")] == []
+
+
+@pytest.mark.parametrize("words", ["用了你们的面霜脸上过敏起疹子了", "涂完脸红发痒", "我好像对你们的面霜过敏了",
+                                   "用了以后才发现我对酒精过敏，脸上全是红点"])
+async def test_a_real_reaction_still_gets_the_safety_advice_and_a_person(bot, wecom, words: str) -> None:
+    await kit.on_duty(bot, "li.na")
+    advice, *_ = await say(bot, wecom, "wmCond0002", words)
+    assert "停用" in advice and "清水" in advice
+    assert [t.reason for t in await kit.tickets(bot)] == ["sensitive:过敏"]
+
+
+@pytest.mark.parametrize("words", ["用了一次就拉黑了", "在小红书上看到你们的面霜", "领了红包以后",
+                                   "上次的红包用了没有", "新人红利用完了", "买了网红款用了一次"])
+async def test_words_that_only_look_like_a_symptom_are_not_a_reaction(bot, wecom, words: str) -> None:
+    inbox = await say(bot, wecom, "wmLook0001", words)
+    assert no_safety_advice(inbox)
+    assert [t.reason for t in await kit.tickets(bot) if t.reason == "sensitive:过敏"] == []
+
+
+@pytest.mark.parametrize("words,topic", [
+    ("有个自称你们客服的人让我转账", "冒充诈骗"),
+    ("有人冒充你们的客服说给我退款", "冒充诈骗"),  # a scam told as a refund is a scam
+    ("你们招代理吗", "商务合作"),
+    ("我们公司想和你们谈个合作", "商务合作"),
+    ("想了解一下加盟", "商务合作"),
+    ("请删除我的个人信息", "个人信息"),
+    ("你们怎么有我的手机号", "个人信息"),
+    ("我想看看你们存了我哪些资料", "个人信息"),
+])
+async def test_the_shipped_sensitive_topics_hand_off_to_a_person(bot, wecom, words: str, topic: str) -> None:
+    await kit.on_duty(bot, "li.na")
+    inbox = await say(bot, wecom, "wmTopic001", words)
+    (ticket,) = await kit.tickets(bot)
+    assert (ticket.reason, ticket.advisor_userid) == (f"sensitive:{topic}", "li.na")
+    assert "李娜" in inbox[-1]  # the persona's hand-off line names the advisor
+    assert ticket.question == words
+
+
+@pytest.mark.parametrize("words", ["不用合作了", "不需要代理", "暂时不考虑加盟", "这个是和迪士尼的合作款吗",
+                                   "有适合商务送礼的吗"])
+async def test_declining_or_a_lookalike_is_not_handed_off(bot, wecom, words: str) -> None:
+    await kit.on_duty(bot, "li.na")
+    inbox = await say(bot, wecom, "wmTopic002", words)
+    assert inbox and all("李娜" not in text for text in inbox)
+    assert await kit.tickets(bot) == []
+
+
+own_topics_bot = kit.bot_fixture(sensitive_topics=["退款:退款|退货"])
+
+
+async def test_an_operator_can_remove_the_shipped_topics(own_topics_bot, wecom) -> None:
+    await kit.on_duty(own_topics_bot, "li.na")
+    for n, words in enumerate(["你们招代理吗", "请删除我的个人信息", "有人冒充你们的客服"]):
+        await wecom.customer_says(f"wmTopic10{n}", words)
+    await own_topics_bot.drain()
+    assert [t.reason for t in await kit.tickets(own_topics_bot)
+            if t.reason.startswith("sensitive")] == []
