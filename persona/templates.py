@@ -107,6 +107,8 @@ TEMPLATES: dict[str, Spec] = {
     # an adverse reaction ([escalation] safety_topics): stop using, rinse, a doctor if it worsens, a photo;
     # sent before any hand-off or working-hours promise
     "escalation.safety": Spec.of(KF_TEXT, "name", "topic"),
+    # someone claiming to be our staff asked for money ([escalation] scam_topics): a warning before the hand-off
+    "escalation.scam": Spec.of(KF_TEXT, "name", "topic"),
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
     # a customer asking about their own order (handlers/orders/chat.py): the shop's facts, never tracking
     # data Wanzi does not have. `paid`/`due`/`refunded` are local "3月1日 14:30"; `due` = paid + `hours`

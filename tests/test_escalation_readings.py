@@ -90,6 +90,18 @@ async def test_the_shipped_sensitive_topics_hand_off_to_a_person(bot, wecom, wor
     assert ticket.question == words
 
 
+async def test_someone_claiming_to_be_our_staff_gets_a_warning_not_the_returns_policy(bot, wecom) -> None:
+    """"自称你们客服让我转账退款" names a refund, but the customer needs "do not transfer" first, and a
+    person; the returns answer would help the scammer."""
+    await kit.on_duty(bot, "li.na")
+    inbox = await say(bot, wecom, "wmScam0001", "刚刚有人加我微信说是你们的客服 让我转账退款")
+    assert "别转账" in inbox[0] and "原路退回" in inbox[0]
+    assert not any("7 天" in text for text in inbox)  # not the returns entry
+    assert "李娜" in inbox[-1]
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:冒充诈骗"
+
+
 @pytest.mark.parametrize("words", ["不用合作了", "不需要代理", "暂时不考虑加盟", "这个是和迪士尼的合作款吗",
                                    "有适合商务送礼的吗"])
 async def test_declining_or_a_lookalike_is_not_handed_off(bot, wecom, words: str) -> None:

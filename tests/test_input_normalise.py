@@ -90,8 +90,8 @@ def _strings(value: Any) -> list[str]:
 
 def test_simplified_texts_are_unchanged() -> None:
     """Every customer line of the dialogue and knowledge evaluations (but conversations about
-    Traditional characters), and every persona text, is simplified Chinese: none of it is changed (a table entry that is also a simplified character
-    would show here)."""
+    Traditional characters), and every persona text, is simplified Chinese: none of it is changed (a
+    table entry that is also a simplified character would show here)."""
     files = [*sorted((TESTS / "dialogue_eval").glob("*.toml")), *sorted((TESTS / "knowledge_eval").rglob("*.toml")),
              *sorted((TESTS.parent / "persona").rglob("*.toml"))]
     texts = [t for f in files for t in _strings(tomllib.loads(f.read_text(encoding="utf-8")))]

@@ -41,6 +41,11 @@ class EscalationConfig:
     safety_topics: tuple[str, ...] = (
         "过敏:过敏|红肿|刺痛|起疹|疹子|红疹|发痒|瘙痒|灼热|灼烧|烧灼|烂脸|不良反应",
     )
+    # Sensitive topics whose customers first get the persona's escalation.scam warning (we never ask
+    # for a transfer; do not pay; keep the chat records) instead of a knowledge-base answer: "自称你们客服
+    # 让我转账退款" must not get the returns policy. A name sensitive_topics lacks (the operator removed
+    # the topic) warns nobody.
+    scam_topics: tuple[str, ...] = ("冒充诈骗",)
     unanswered_escalates: str = "vip"
     context_messages: int = 10
     working_days: tuple[str, ...] = WEEKDAYS

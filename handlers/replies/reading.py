@@ -68,11 +68,13 @@ class Reading:
     price: bool  # a price objection ("太贵了吧")
     trigger: Trigger | None  # why a person must take it, if they must
     again: bool = False  # "再说一遍": the answer just given, once more and whole
+    warned: bool = False  # a scam topic ([escalation] scam_topics): the persona's warning, no answer
 
     @property
     def said_before_handoff(self) -> bool:
-        """Safety advice, or an answer the hand-off adds to: said before a person is asked to take it."""
-        return self.words.safety is not None or (self.trigger is not None and self.match is not None)
+        """Safety advice, a scam warning, or an answer the hand-off adds to: said before a person is
+        asked to take it."""
+        return self.words.safety is not None or self.warned or (self.trigger is not None and self.match is not None)
 
 
 async def sense_safety(ctx: Ctx, text: str) -> str | None:
@@ -205,4 +207,6 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
         safety=safety)
-    return Reading(words, turn, match, intent, suggested, price, trigger)
+    warned = (trigger is not None and trigger.reason == "sensitive"
+              and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)

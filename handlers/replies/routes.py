@@ -122,6 +122,8 @@ async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, readin
     words, match, trigger = reading.words, reading.match, reading.trigger
     if words.safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
+    elif reading.warned and trigger is not None:  # "自称客服让我转账": never transfer, not the returns policy
+        await ctx.say("escalation.scam", name=customer.name, topic=trigger.topic)
     elif trigger is not None and match is not None:  # the answer first, then the hand-off
         await answer_with(ctx, customer, match, words.text, reading.turn, price=reading.price)
     if trigger is not None and await escalate(ctx, reason=trigger.code, question=words.said) is not None:
