@@ -283,7 +283,7 @@ def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent
 @pytest.mark.parametrize(("text", "intent"), [
     ("你们客服几点上班呀", Intent.STAFF_HOURS), ("周末有人吗", Intent.STAFF_HOURS),
     ("晚上几点之前能找到人工", Intent.STAFF_HOURS), ("国庆放假有人吗", Intent.STAFF_HOURS),
-    ("客服什么时候在线", Intent.STAFF_HOURS),
+    ("客服什么时候在线", Intent.STAFF_HOURS), ("你好，请问你们晚上有人吗", Intent.STAFF_HOURS),
     ("几点发货", None), ("周末发货吗", None), ("我几点下班", None), ("有人吗", Intent.PRESENCE),
 ])
 def test_asking_when_people_work_is_told_apart_from_delivery_times(text: str, intent: Intent | None) -> None:
