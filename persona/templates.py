@@ -83,6 +83,9 @@ TEMPLATES: dict[str, Spec] = {
     "chat.first_visit": Spec.of(KF_TEXT, "name"),  # "哈喽，第一次来": one welcome and what the persona helps with
     "chat.emoji": Spec.of(KF_TEXT, "name"),
     "chat.other": Spec.of(KF_TEXT, "name"),  # a statement, not a question
+    # a question for nobody at the shop ("今天天气怎么样", "你说我要不要辞职"; handlers/replies/offtopic.py):
+    # what the persona does help with, never a colleague's promise
+    "chat.offtopic": Spec.of(KF_TEXT, "name"),
     "media.image": Spec.of(KF_TEXT, "name"),
     "media.checkin_photo": Spec.of(KF_TEXT, "name"),  # a photo that became today's check-in proof
     "media.voice": Spec.of(KF_TEXT, "name"),

@@ -36,6 +36,9 @@ from storage.repos.insights import SuggestionRepo
 _HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
 # A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
 _PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
+# A scam report the warning is for names money: "让我转账", "发了个退款链接", "要验证码" ("骗子" alone, or a
+# fake parcel "怕买到假货", is handed off without it).
+_MONEY = re.compile(r"转账|汇款|打钱|付款|转钱|扫码|链接|验证码|退款|理赔|押金|保证金|刷单|钱")
 # "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
 _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
                        r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
@@ -207,6 +210,6 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
         safety=safety)
-    warned = (trigger is not None and trigger.reason == "sensitive"
+    warned = (trigger is not None and trigger.reason == "sensitive" and _MONEY.search(text) is not None
               and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)

@@ -44,6 +44,7 @@ from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn
 from handlers.replies.llm.ask import ask_model
+from handlers.replies.offtopic import off_topic
 from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price
 from handlers.replies.reading import (
@@ -163,6 +164,9 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     kind = "question" if words.numbered or words.told or is_question(words.text) else "chat"
     if await ask_model(ctx, event, words.said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
+    elif kind == "question" and not words.told and not words.numbered and await off_topic(
+            ctx.services.knowledge, words.text):
+        await ctx.say("chat.offtopic", name=customer.name)  # "今天天气怎么样": no colleague is asked (offtopic.py)
     elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, words.said,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
