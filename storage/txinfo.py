@@ -20,8 +20,9 @@ RULE_HITS = "wanzi.rule_hits"  # RuleHitRepo.count: customer id → (read since,
 OPEN_TICKETS = "wanzi.open_tickets"  # TicketRepo.find_open: customer id → their open ticket or None
 LAST_VARIANTS = "wanzi.last_variants"  # MessageRepo.last_variant: (customer id, template) → variant or None
 INBOUND_COUNTS = "wanzi.inbound_counts"  # MessageRepo.inbound_count: customer id → messages they sent
+HISTORIES = "wanzi.histories"  # MessageRepo.recent: customer id → their newest stored messages and those written since
 KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, STAFF_ALL, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS, OPEN_TICKETS,
-        LAST_VARIANTS, INBOUND_COUNTS)
+        LAST_VARIANTS, INBOUND_COUNTS, HISTORIES)
 # storage/written.py: names of the tables written. Not forgotten with the others: a savepoint's
 # rollback must not stop the record (naming a table too many only wakes a worker for nothing).
 WRITTEN = "wanzi.written"

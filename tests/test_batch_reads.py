@@ -3,14 +3,32 @@ already have" from the transaction itself: the answers must be the database's ow
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from bot.clock import FakeClock
 from bot.outbox import Outbox
 from storage.models import Customer, Message
 from storage.repos import Repos
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    """The first three words of every SQL statement run meanwhile."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()[:3]))
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
 
 
 async def test_a_new_customers_history_in_its_own_transaction_is_what_the_database_says(sessions) -> None:
@@ -205,9 +223,6 @@ async def test_a_returning_groups_facts_are_read_once_and_follow_the_transaction
 async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_and_no_re_read(sessions) -> None:
     """Attaching a tag to a returning writer whose tags the inbox read for the group: the read says
     whether the link exists, and the read plus the new tag is what the database then says."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
     now = FakeClock(1_700_000_000).now()
     async with sessions.begin() as session:
         repos = Repos.bind(session)
@@ -215,13 +230,7 @@ async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_
         dry = await repos.tags.ensure("肤质", "干皮", now=now)
         cream = await repos.tags.ensure("兴趣", "面霜", now=now)
         await repos.tags.attach(customer.id, dry, source="t", now=now)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(" ".join(statement.split()[:3]))
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
+    with counted() as statements:
         async with sessions.begin() as session:
             repos = Repos.bind(session)
             await repos.tags.prefetch_of([customer.id])
@@ -230,8 +239,6 @@ async def test_a_tag_attached_to_a_customer_whose_tags_were_read_needs_no_check_
             assert await repos.tags.attach(customer.id, cream, source="t", now=now)
             inside = [t.name for t in await repos.tags.of_customer(customer.id)]
             assert statements[before:] == ["INSERT INTO customer_tag"]  # no check, no re-read
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
     assert inside == ["面霜", "干皮"]  # by group, then name, as the read orders them
     async with sessions() as session:
         assert [t.name for t in await Repos.bind(session).tags.of_customer(customer.id)] == inside
@@ -276,3 +283,59 @@ async def test_the_team_is_read_once_per_transaction_and_follows_its_own_changes
             assert len(reads) == 2
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
+
+
+async def test_a_returning_groups_chats_are_read_once_and_follow_the_transactions_own_writes(sessions) -> None:
+    """Every reader of a returning kf customer's chat (the follow-up, the queued question's context,
+    the opener, the kf window's count) is answered from one read for the inbox's group of customers
+    per transaction; the messages the transaction adds are seen at once, without a flush, and an
+    erasure in bulk is seen too: each answer is what the database says after commit."""
+    from sqlalchemy import delete
+
+    from storage.repos.messages import KfWindowRepo
+
+    clock = FakeClock(1_700_000_000)
+    start = clock.now()
+
+    def said(customer: Customer, direction: str, text: str, minutes: int, channel: str = "kf") -> Message:
+        return Message(direction=direction, channel=channel, customer_id=customer.id, staff_userid="", kind="chat",
+                       text=text, template_key="", external_msgid="", created_at=start + timedelta(minutes=minutes))
+
+    async def chat(repos: Repos, customer: Customer) -> tuple:
+        return ([m.text for m in await repos.messages.recent(customer.id, 8, channel="kf")],
+                [m.text for m in await repos.messages.recent(customer.id, 3)],
+                await KfWindowRepo(repos.messages.session).sent_since(customer.id, start + timedelta(minutes=30)))
+
+    async with sessions.begin() as session:
+        repos = Repos.bind(session)
+        one = await repos.customers.upsert("wmChat01", now=start)
+        two = await repos.customers.upsert("wmChat02", now=start)
+        for minute in range(12):  # more than one read's worth: the oldest are left out
+            repos.messages.add(said(one, "in" if minute % 2 else "out", f"一{minute}", minute))
+        repos.messages.add(said(two, "in", "二问", 31))
+        repos.messages.add(said(two, "out", "二答", 32))
+        repos.messages.add(said(two, "in", "二群", 33, channel="contact"))
+    with counted() as statements:
+        async with sessions.begin() as session:
+            repos = Repos.bind(session)
+            await repos.customers.prefetch([("wmChat01", {}), ("wmChat02", {})], now=start)
+            before = len(statements)
+            assert await chat(repos, one) == ([f"一{m}" for m in range(4, 12)], ["一9", "一10", "一11"], 0)
+            assert await chat(repos, two) == (["二问", "二答"], ["二问", "二答", "二群"], 1)
+            assert statements[before:] == ["SELECT message.id, message.direction,"]  # both chats, one statement
+            repos.messages.add(said(two, "out", "二再答", 34))
+            repos.messages.add(said(one, "in", "一又问", 35))
+            assert await chat(repos, two) == (["二问", "二答", "二再答"], ["二答", "二群", "二再答"], 2)
+            assert (await chat(repos, one))[0][-2:] == ["一11", "一又问"]
+            assert len(statements) == before + 1  # pending rows seen without a flush or a read
+            await session.flush()
+            repos.messages.add(said(two, "out", "二三答", 36))
+            assert await chat(repos, two) == (["二问", "二答", "二再答", "二三答"], ["二群", "二再答", "二三答"], 3)
+            further = await repos.messages.recent(one.id, 12)  # further back than the read: read again
+            assert [m.text for m in further][:2] == ["一1", "一2"]
+            await session.execute(delete(Message).where(Message.customer_id == two.id, Message.text == "二答"))
+            inside = (await chat(repos, one), await chat(repos, two))
+            assert inside[1] == (["二问", "二再答", "二三答"], ["二群", "二再答", "二三答"], 2)
+        assert sum(1 for s in statements[before:] if s.startswith("SELECT message.id")) == 3
+    async with sessions.begin() as session:
+        assert (await chat(Repos.bind(session), one), await chat(Repos.bind(session), two)) == inside

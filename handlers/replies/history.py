@@ -1,7 +1,8 @@
 """The customer's recent kf chat as the reply handlers read it: stored rows and this transaction's
 own rows not flushed yet (an earlier message of the customer in the same group), oldest first.
-Read without a flush: one here would write each event's rows on its own instead of in the group's
-batched inserts (about six statements more per kf message)."""
+Read without a flush (one here would write each event's rows on its own instead of in the group's
+batched inserts, about six statements more per kf message) and once per transaction for every
+reader of the chat (`MessageRepo.recent`)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,7 @@ HISTORY = 8  # messages read back: two turns with their replies
 
 async def kf_history(ctx: Ctx, customer: Customer, limit: int) -> list[Message]:
     """The customer's last `limit` kf messages, both directions, oldest first."""
-    with ctx.session.no_autoflush:
-        stored = await ctx.repos.messages.recent(customer.id, limit, channel="kf")
-    pending = [m for m in ctx.session.new if isinstance(m, Message) and m.customer_id == customer.id
-               and m.channel == "kf"]
-    return sorted(dict.fromkeys([*stored, *pending]), key=lambda m: m.created_at)[-limit:]
+    return await ctx.repos.messages.recent(customer.id, limit, channel="kf")
 
 
 async def asked_before(ctx: Ctx, customer: Customer, question: str, *, leaning: bool = False) -> str:

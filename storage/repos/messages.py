@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage import groupreads, newcomers
 from storage.models import Message
-from storage.txinfo import INBOUND_COUNTS, LAST_VARIANTS
+from storage.txinfo import HISTORIES, INBOUND_COUNTS, LAST_VARIANTS
+
+# Stored messages read per customer at the first ask of a transaction: every hot-path reader's limit
+# (the follow-up's and the shopping wish's 8 kf messages, a queued question's or ticket's
+# `context_messages`, 10 by default, the opener's 2) is answered from that one read.
+HISTORY_READ = 10
+
+
+@dataclass
+class _History:
+    """A customer's latest stored messages as this transaction read them (newest `read` of them, or
+    all when fewer came back), and the rows the transaction flushed for them since."""
+
+    stored: list[Message]
+    read: int
+    written: list[Message] = field(default_factory=list)
+
+    def covers(self, limit: int, channel: str | None) -> bool:
+        """The latest `limit` messages (of `channel`) are all here: the stored rows read are the
+        newest of the customer's, so when `limit` of them are of the channel, no older one counts."""
+        if len(self.stored) < self.read:  # the whole history
+            return True
+        return sum(1 for m in self.stored if channel is None or m.channel == channel) >= limit
+
+    def since(self, at: datetime) -> bool:
+        """Every message of the customer created at `at` or later is here."""
+        return len(self.stored) < self.read or self.stored[-1].created_at < at
 
 
 class MessageRepo:
@@ -65,12 +93,59 @@ class MessageRepo:
         return min(at_most, known[customer_id] + waiting)
 
     async def recent(self, customer_id: int, limit: int = 10, *, channel: str | None = None) -> list[Message]:
-        """The customer's latest messages (of one channel: kf, contact, ...), oldest first."""
-        stmt = (select(Message).where(Message.customer_id == customer_id)
-                .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit))
-        if channel is not None:
-            stmt = stmt.where(Message.channel == channel)
-        return list(reversed((await self.session.scalars(stmt)).all()))
+        """The customer's latest messages (of one channel: kf, contact, ...), oldest first, with the
+        ones this transaction wrote, flushed or not. Read without a flush (one would write each
+        event's rows on its own instead of in the group's batched inserts), at most once per
+        transaction for every reader on the hot path (HISTORY_READ), for the inbox's group of
+        customers at once (storage/groupreads.py), and not at all for a newcomer."""
+        mine = newcomers.rows_of(self.session, Message, customer_id)
+        if mine is None:
+            known: dict[int, _History] = groupreads.known(self.session, HISTORIES)
+            history = known.get(customer_id)
+            if history is None or not history.covers(limit, channel):
+                await self._read(customer_id, max(limit, HISTORY_READ, history.read if history else 0))
+                history = known[customer_id]
+            mine = [*history.stored, *history.written, *groupreads.pending(self.session, Message, customer_id)]
+        rows = sorted(dict.fromkeys(m for m in mine if channel is None or m.channel == channel), key=_order)
+        return rows[-limit:] if limit > 0 else []
+
+    def known_since(self, customer_id: int, at: datetime) -> list[Message] | None:
+        """The customer's messages created at `at` or later, stored or this transaction's, when the
+        transaction knows them all without a statement (a newcomer, or a history read far enough
+        back by `recent`); None otherwise."""
+        mine = newcomers.rows_of(self.session, Message, customer_id)
+        if mine is None:
+            history: _History | None = self.session.info.get(HISTORIES, {}).get(customer_id)
+            if history is None or not history.since(at):
+                return None
+            mine = [*history.stored, *history.written, *groupreads.pending(self.session, Message, customer_id)]
+        return [m for m in dict.fromkeys(mine) if m.created_at >= at]
+
+    async def _read(self, customer_id: int, n: int) -> None:
+        """The latest `n` stored messages of the customer and of the group's others not read yet."""
+        known: dict[int, _History] = groupreads.known(self.session, HISTORIES)
+        wanted = groupreads.group(self.session, customer_id, {c for c, h in known.items() if h.read >= n})
+        newest = (Message.created_at.desc(), Message.id.desc())
+        if len(wanted) == 1:
+            stmt = select(Message).where(Message.customer_id == customer_id).order_by(*newest).limit(n)
+        else:  # the newest n of each: numbered within each customer's messages, newest first
+            ranked = (select(Message.id, func.row_number().over(partition_by=Message.customer_id, order_by=newest)
+                             .label("place")).where(Message.customer_id.in_(wanted)).subquery())
+            stmt = (select(Message).join(ranked, Message.id == ranked.c.id).where(ranked.c.place <= n)
+                    .order_by(Message.customer_id, *newest))
+        with self.session.no_autoflush:
+            rows = list((await self.session.scalars(stmt)).all())
+        found: dict[int, list[Message]] = {i: [] for i in wanted}
+        for row in rows:
+            assert row.customer_id is not None
+            found[row.customer_id].append(row)
+        for i in wanted:  # rows flushed before the read are stored rows now; the old written ones too
+            known[i] = _History(stored=found[i], read=n)
+
+
+def _order(message: Message) -> tuple[datetime, float, int]:
+    """Oldest first, as the database orders them; rows not flushed yet in the order they were added."""
+    return (message.created_at, math.inf if message.id is None else message.id, inspect(message).insert_order or 0)
 
 
 def _inbound(message: Message) -> bool:
@@ -89,9 +164,16 @@ def _fold_new_messages(session: Session, _context: Any) -> None:
     """Messages this transaction wrote count in the inbound counts and last variants already read."""
     counts: dict[int, int] | None = session.info.get(INBOUND_COUNTS)
     variants: dict[tuple[int, str], int | None] | None = session.info.get(LAST_VARIANTS)
-    if not counts and not variants:
+    histories: dict[int, _History] | None = session.info.get(HISTORIES)
+    if histories:
+        for row in session.deleted:  # a gap among the newest rows read: read again
+            if isinstance(row, Message) and row.customer_id is not None:
+                histories.pop(row.customer_id, None)
+    if not counts and not variants and not histories:
         return
     for row in sorted((r for r in session.new if isinstance(r, Message)), key=lambda r: r.id):
+        if histories and row.customer_id in histories:
+            histories[row.customer_id].written.append(row)
         if counts and row.customer_id in counts and _inbound(row):
             counts[row.customer_id] += 1
         if variants and row.customer_id is not None and row.direction == "out" and "#" in (row.template_key or ""):
@@ -102,6 +184,7 @@ def _fold_new_messages(session: Session, _context: Any) -> None:
 
 groupreads.forget_on_bulk_writes(INBOUND_COUNTS, "message", "customer")
 groupreads.forget_on_bulk_writes(LAST_VARIANTS, "message", "customer")
+groupreads.forget_on_bulk_writes(HISTORIES, "message", "customer")
 
 
 class KfWindowRepo:
@@ -111,6 +194,11 @@ class KfWindowRepo:
         self.session = session
 
     async def sent_since(self, customer_id: int, since: datetime) -> int:
+        """Messages sent in the customer's kf chat since `since`, this transaction's included
+        (counted from the history the transaction read when it reaches that far back)."""
+        known = MessageRepo(self.session).known_since(customer_id, since)
+        if known is not None:
+            return sum(1 for m in known if m.direction == "out" and m.channel == "kf")
         return int(await self.session.scalar(select(func.count()).select_from(Message).where(
             Message.customer_id == customer_id, Message.direction == "out", Message.channel == "kf",
             Message.created_at >= since)) or 0)
