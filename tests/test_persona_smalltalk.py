@@ -318,3 +318,23 @@ def test_working_days_are_said_as_a_person_would(days: tuple[str, ...], hours: s
     from handlers.escalation.routing import hours_words
 
     assert hours_words(EscalationConfig(working_days=days, working_hours=hours)) == words
+
+
+# Of tests/dialogue_eval/dev8.toml: customers in their own words (#13).
+async def test_toneless_pinyin_is_read_as_the_words_it_types(wanzi, wecom) -> None:
+    """An input method switched off: "fahuo duojiu a" asks when it ships, "xiexie" thanks."""
+    shipping = await reply_to(wanzi, wecom, "wmPinyin01", "fahuo duojiu a")
+    assert "48 小时内" in shipping, shipping
+    shelf = await reply_to(wanzi, wecom, "wmPinyin02", "bao zhi qi ne")  # syllables typed apart too
+    assert "保质期 3 年" in shelf, shelf
+    thanks = await reply_to(wanzi, wecom, "wmPinyin03", "xiexie")
+    assert any(w in thanks for w in ("不客气", "客气啥")), thanks
+
+
+def test_pinyin_is_written_in_characters_and_english_is_left_alone() -> None:
+    from persona.heard import heard
+
+    assert heard("fahuo duojiu a") == "发货多久啊" and heard("请问zhengpin吗") == "请问正品吗"
+    assert heard("ganpi yong shenme mianshuang") == "干皮用什么面霜"
+    for english in ("thank you", "ok thx", "is it ok for pregnant women?", "hi there", "a", "ma"):
+        assert heard(english) == english
