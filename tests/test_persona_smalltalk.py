@@ -338,3 +338,14 @@ def test_pinyin_is_written_in_characters_and_english_is_left_alone() -> None:
     assert heard("ganpi yong shenme mianshuang") == "干皮用什么面霜"
     for english in ("thank you", "ok thx", "is it ok for pregnant women?", "hi there", "a", "ma"):
         assert heard(english) == english
+
+
+async def test_spicy_food_and_a_cats_scratch_are_no_reaction_to_our_products(wanzi, wecom) -> None:
+    spicy = await reply_to(wanzi, wecom, "wmSpicy01", "我在吃麻辣烫 辣死了")
+    assert not any(w in spicy for w in ("停用", "冲洗", "建议", "同事")), spicy
+    story = "今天带我家猫去打疫苗 它吓得一直叫 我手都被抓破了哈哈 对了你们的东西开封了能放多久啊 我怕用不完"
+    shelf = await reply_to(wanzi, wecom, "wmSpicy02", story)
+    assert "12 个月" in shelf and "停用" not in shelf, shelf
+    from handlers.escalation.reactions import _names_symptom
+
+    assert _names_symptom("吃了辣条嘴巴周围肿起来了") and _names_symptom("痒得我都挠破了")  # still symptoms
