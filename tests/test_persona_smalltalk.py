@@ -349,3 +349,36 @@ async def test_spicy_food_and_a_cats_scratch_are_no_reaction_to_our_products(wan
     from handlers.escalation.reactions import _names_symptom
 
     assert _names_symptom("吃了辣条嘴巴周围肿起来了") and _names_symptom("痒得我都挠破了")  # still symptoms
+
+
+ACKS = ("还有什么需要随时叫我", "小柚在呢")
+CLOSINGS = [("谢了兄弟", ("不客气", "客气啥")), ("猫没事哈 谢谢关心", ("不客气", "客气啥")),
+            ("这回真拜拜啦", ("拜拜", "回头见")), ("等下 我先去开个会", ("拜拜", "回头见")),
+            ("好的我去试试", ACKS), ("那就听你的", ACKS), ("好吧 那我信你一次", ACKS),
+            ("跟你聊完好多了", ("替你开心", "开心就好")), ("小柚吃饭了吗", ("早", "你好", "哈喽"))]
+
+
+async def test_closings_and_asides_in_the_customers_words_get_their_reply_not_the_chat_line(wanzi, wecom) -> None:
+    for n, (text, fitting) in enumerate(CLOSINGS):
+        reply = await reply_to(wanzi, wecom, f"wmClose{n:03d}", text)
+        assert any(f in reply for f in fitting), (text, reply)
+        assert "还有什么想跟小柚说的" not in reply, (text, reply)
+
+
+async def test_praise_in_internet_slang_is_thanked_not_answered_with_the_cream(wanzi, wecom) -> None:
+    for n, text in enumerate(("你们家面霜yyds", "绝绝子", "帮我转告你们老板 面霜真的很好用")):
+        reply = await reply_to(wanzi, wecom, f"wmPraise{n:02d}", text)
+        assert "柚润保湿霜" not in reply and any(w in reply for w in ("开心", "谢谢", "超棒")), (text, reply)
+    assert classify("这个面霜真的很好用吗") is None  # asked, not praised
+
+
+async def test_upset_with_someone_in_her_life_is_comforted_not_offered_a_person(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmUpset01", "男朋友不记得我生日 我该生气吗")
+    assert "人工" not in reply and any(w in reply for w in ("抱抱", "心疼")), reply
+    at_us = await reply_to(wanzi, wecom, "wmUpset02", "你们客服气死我了")  # upset with us: still a person
+    assert "人工" in at_us, at_us
+
+
+def test_a_question_beside_a_tired_word_is_still_a_question() -> None:
+    assert classify("熬夜脸特别干 用啥补救一下") is None
+    assert classify("又熬夜了 两点了还睡不着") is Intent.TIRED and classify("好累啊 怎么办") is Intent.TIRED

@@ -50,7 +50,7 @@ class Words:
     safety: str | None  # an adverse reaction's topic: safety advice, never a product answer
     numbered: bool  # "订单号 2026030812345678" the orders could not look up: a question for a person
     telling: bool  # told us about the customer, asked nothing ("我是干皮,想要保湿"): acknowledged
-    joyful: bool  # "今天收到快递好开心": shared joy, not a shipping question
+    joyful: bool  # "今天收到快递好开心", "面霜yyds": shared joy or praise, not a shipping or cream question
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
