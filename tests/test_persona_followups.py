@@ -141,3 +141,15 @@ async def test_a_statement_in_between_keeps_the_answer_before_it_as_context(bot,
     (often,) = await say(bot, wecom, "wmFollow21", "一天用几次啊")
     assert "早晚各一次" in often  # the cream's answer, not "I'll ask a colleague"
     assert await count(bot, UnansweredQuestion) == 0
+
+
+async def test_back_from_a_moment_away_where_were_we_gets_the_answer_again(bot, wecom) -> None:
+    """"等下 我先去开个会" … "回来了 刚说到哪了": the answer given before the break, once more and whole."""
+    (perks,) = await say(bot, wecom, "wmFollow31", "在吗 想问下会员有啥权益")
+    assert "每消费 1 元积 1 分" in perks
+    (bye,) = await say(bot, wecom, "wmFollow31", "等下 我先去开个会")
+    assert any(w in bye for w in ("拜拜", "回头见")), bye
+    (again,) = await say(bot, wecom, "wmFollow31", "回来了 刚说到哪了")
+    assert "每消费 1 元积 1 分" in again and "答不上来" not in again, again
+    (hello,) = await say(bot, wecom, "wmFollow32", "回来了 刚说到哪了")  # nothing said before: a greeting
+    assert "答不上来" not in hello and "每消费" not in hello, hello

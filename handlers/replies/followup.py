@@ -36,24 +36,33 @@ SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (te
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#")
 OFFERS = ("reply.clarify#",)
-# A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement
-# keeps the knowledge-base turn before it as the context of the next question ("一天用几次啊").
-ASIDES = ("reply.noted#", "chat.ack#", "chat.other#")
+# A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
+# or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
+# question ("一天用几次啊", "回来了 刚说到哪了").
+ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
 # "没看清 再说一遍", "你刚才说啥": the answer just given, once more and whole (`reply.again`)
 _AGAIN = re.compile(r"^(没看清|没看懂|没看到|没听清|看不清|太快了|刷走了|消息被顶上去了)?(楚)?(了)?"
                     r"(能|可以|麻烦|请)?(你)?(再|重新)(说|讲|发|回复|重复)(一遍|一次|一下)?(吗|好吗|呗|可以吗)?$|"
-                    r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$")
+                    r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$|"
+                    # back from a moment away: "回来了 刚说到哪了"
+                    r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$")
 
 
 def asks_again(text: str) -> bool:
     """"再说一遍", "没看清 能再发一下吗": the customer missed the answer just given."""
     clauses = [c for c in re.split(r"[，,。.!！?？~～\s]+", text.strip()) if c]
     return bool(clauses) and bool(_AGAIN.match(clauses[-1])) and all(
-        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶", c)
+        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶|"
+                                        r"(我)?(又)?回来(了|啦)", c)
         for c in clauses)
+
+
+def resumes(text: str) -> bool:
+    """"回来了 刚说到哪了": back after a moment away, asking for the answer given before it."""
+    return asks_again(text) and re.search(r"(说|聊|讲)到哪", text) is not None
 
 
 class Ranker(Protocol):
