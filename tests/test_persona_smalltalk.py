@@ -382,3 +382,10 @@ async def test_upset_with_someone_in_her_life_is_comforted_not_offered_a_person(
 def test_a_question_beside_a_tired_word_is_still_a_question() -> None:
     assert classify("熬夜脸特别干 用啥补救一下") is None
     assert classify("又熬夜了 两点了还睡不着") is Intent.TIRED and classify("好累啊 怎么办") is Intent.TIRED
+
+
+async def test_a_repurchase_is_praise_and_passing_the_answer_on_is_an_ok(wanzi, wecom) -> None:
+    loyal = await reply_to(wanzi, wecom, "wmLoyal01", "已经回购三瓶了")
+    assert "还有什么想跟小柚说的" not in loyal and any(w in loyal for w in ("开心", "谢谢", "超棒")), loyal
+    passed = await reply_to(wanzi, wecom, "wmLoyal02", "好 我截图给她")
+    assert any(a in passed for a in ACKS), passed
