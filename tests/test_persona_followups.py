@@ -153,3 +153,18 @@ async def test_back_from_a_moment_away_where_were_we_gets_the_answer_again(bot, 
     assert "每消费 1 元积 1 分" in again and "答不上来" not in again, again
     (hello,) = await say(bot, wecom, "wmFollow32", "回来了 刚说到哪了")  # nothing said before: a greeting
     assert "答不上来" not in hello and "每消费" not in hello, hello
+
+
+async def test_may_she_use_a_product_right_after_the_pregnancy_answer_stays_with_pregnancy(bot, wecom) -> None:
+    """"能用你们的面霜吗" after "孕妇可以用吗" asks whether she may use it while pregnant: not the dry-skin pick.
+    A follow-up naming a skin type of its own is about that skin type."""
+    (pregnant,) = await say(bot, wecom, "wmFollow41", "孕妇可以用吗")
+    assert "孕期和哺乳期大多可以用" in pregnant
+    (cream,) = await say(bot, wecom, "wmFollow41", "能用你们的面霜吗")
+    assert "孕期" in cream and "干皮推荐" not in cream, cream
+    (dry,) = await say(bot, wecom, "wmFollow41", "那干皮能用吗")
+    assert "柚润保湿霜" in dry, dry
+    (shelf,) = await say(bot, wecom, "wmFollow42", "过期了还能用吗")  # a shelf-life answer is no such condition
+    assert "保质期 3 年" in shelf
+    (other,) = await say(bot, wecom, "wmFollow42", "孕妇能用嘛")
+    assert "孕期和哺乳期" in other, other

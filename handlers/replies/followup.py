@@ -29,7 +29,7 @@ from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
 from persona.followup import FILLER, covers, in_context, named, sentences, subject
 from persona.heard import heard
-from persona.matcher import CANDIDATES
+from persona.matcher import CANDIDATES, kinds
 from storage.models import Customer, Message
 
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
@@ -160,6 +160,22 @@ def echoed(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> 
     return None
 
 
+# "能用你们的面霜吗" right after the answer to "孕妇可以用吗": whether she may use it, under the condition
+# just asked about, when the follow-up names no condition (no skin type, no season) of its own.
+_MAY_USE = re.compile(r"(能|可以)(用|涂|擦|抹|吃)[^，,。；;？?]{0,10}(吗|么|嘛)[?？]*$|(能不能|可不可以)(用|涂|擦|抹|吃)")
+_PERMITS = re.compile(r"(能|可以)(用|涂|擦|抹|吃)(吗|么|嘛)")
+
+
+def may_use_under(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The entry just answered when every phrasing of it asks whether one may use things under a
+    condition ("孕妇可以用吗", "哺乳期能用吗"; not the shelf life's "过期了还能用吗" among others) and the
+    follow-up asks that of a product without a condition of its own ("能用你们的面霜吗")."""
+    if not _MAY_USE.search(text) or kinds(text):
+        return None
+    return next((e for e in entries if e.id in answered and e.questions
+                 and all(_PERMITS.search(q) for q in e.questions)), None)
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
@@ -169,6 +185,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
+    if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
+        return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
     if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)
