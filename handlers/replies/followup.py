@@ -162,7 +162,8 @@ def echoed(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> 
 
 # "能用你们的面霜吗" right after the answer to "孕妇可以用吗": whether she may use it, under the condition
 # just asked about, when the follow-up names no condition (no skin type, no season) of its own.
-_MAY_USE = re.compile(r"(能|可以)(用|涂|擦|抹|吃)[^，,。；;？?]{0,10}(吗|么|嘛)[?？]*$|(能不能|可不可以)(用|涂|擦|抹|吃)")
+_MAY_USE = re.compile(r"(能|可以)(用|涂|擦|抹|吃)[^，,。；;？?]{0,10}(吗|么|嘛)[?？]*$|"
+                      r"(能不能|可不可以)(用|涂|擦|抹|吃)")
 _PERMITS = re.compile(r"(能|可以)(用|涂|擦|抹|吃)(吗|么|嘛)")
 
 
