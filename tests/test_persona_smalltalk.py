@@ -389,3 +389,13 @@ async def test_a_repurchase_is_praise_and_passing_the_answer_on_is_an_ok(wanzi, 
     assert "还有什么想跟小柚说的" not in loyal and any(w in loyal for w in ("开心", "谢谢", "超棒")), loyal
     passed = await reply_to(wanzi, wecom, "wmLoyal02", "好 我截图给她")
     assert any(a in passed for a in ACKS), passed
+
+
+async def test_arriving_by_a_day_is_asked_as_the_days_delivery_takes(wanzi, wecom) -> None:
+    """"周五之前能到北京吗": the shipping answer gives the days, the customer counts; never "I don't know"."""
+    for n, text in enumerate(("周五之前能到北京吗", "下周五前可以收到不", "明天能到吗")):
+        reply = await reply_to(wanzi, wecom, f"wmByDay{n:02d}", text)
+        assert "2-4 天" in reply and "答不上来" not in reply, (text, reply)
+    from persona.wording import plain
+
+    assert plain("周五之前能到北京吗 我要送人") == "周五之前能到北京吗 我要送人"  # more than the one clause: as asked
