@@ -5,7 +5,8 @@ gives "请问多久发货"), or spaced out character by character ("多 久 发 
 too). `heard` gives the one form the readers match: simplified characters, and a run of single
 characters each standing between spaces joined into one word ("多 久 發 貨" → "多久发货"). A space
 between longer runs is left alone: it still separates clauses ("好的 谢谢" is two, "好 的 谢谢"
-becomes "好的 谢谢"). Cheap (a table lookup and one regex): it runs on the event loop.
+becomes "好的 谢谢"), and toneless pinyin in characters ("fahuo duojiu a" → "发货多久啊": pinyin.py).
+Cheap (table lookups and a few regexes): it runs on the event loop.
 
 Only matching reads it: the stored message, what staff see (tickets, the question queue, the model's
 request) and what is echoed to the customer keep what they said (routes.py keeps both).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from persona.pinyin import hanzi
 from persona.traditional import simplified
 
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -31,4 +33,4 @@ def unspaced(text: str) -> str:
 def heard(text: str) -> str:
     """The form of `text` the readers match (module docstring); idempotent, simplified unspaced
     text is unchanged."""
-    return unspaced(simplified(text))
+    return unspaced(simplified(hanzi(text)))

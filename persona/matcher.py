@@ -70,13 +70,15 @@ EXCLUSIVE: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
 MISMATCH = 1000.0
 
 
-# "皮肤有点敏感", "脸比较干": a degree word between the skin and its kind still names the kind.
-_DEGREE = re.compile(r"(皮肤|肤质|脸)(?:有点儿?|有些|比较|很|特别|超级?|挺|非常|太|偏|容易|会)")
+# "皮肤有点敏感", "脸比较干", "两颊会干": a degree word between the skin and its kind still names the kind.
+_DEGREE = re.compile(r"(皮肤|肤质|脸颊|两颊|脸蛋|脸)(?:有点儿?|有些|比较|很|特别|超级?|挺|非常|太|偏|容易|会)")
+# "混油皮", "混干皮" name combination skin, not the oily or dry skin inside the word.
+_MIXED = re.compile(r"混(?:油|干)(?:皮|性)?")
 
 
 def kinds(text: str) -> frozenset[tuple[int, int]]:
     """(group, kind) pairs the text names."""
-    text = _DEGREE.sub("皮肤", text)
+    text = _MIXED.sub("混合皮", _DEGREE.sub("皮肤", text))
     return frozenset((g, k) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group)
                      if any(w in text for w in words))
 

@@ -1,7 +1,8 @@
 """A customer's question in the words the knowledge base is written in, for matching only: a pasted
 link says nothing about the question ("https://item.taobao.com/... 这个链接是你们官方的吗"), nor do
 clauses that only lead up to it ("算了 我就问一句 到底什么时候能到"), and Cantonese function words
-("系咪正品嚟㗎", "寄去广州要几耐") read as their Mandarin ones. What the
+("系咪正品嚟㗎", "寄去广州要几耐") read as their Mandarin ones, and a delivery asked by a day ("周五之前能到北京吗")
+asked as the days it takes ("寄到北京几天能到": the answer gives days, the customer counts). What the
 customer wrote is kept everywhere else (the ticket, the staff queue, the model's prompt)."""
 
 from __future__ import annotations
@@ -23,7 +24,19 @@ _CANTONESE_RE = re.compile("|".join(re.escape(c) for c, _ in _CANTONESE))
 _MANDARIN = dict(_CANTONESE)
 
 
+# "周五之前能到北京吗", "下周五前可以收到吗", "月底之前能寄到上海不": arriving by a day, in one clause.
+_BY_DAY = re.compile(r"^(?:下|这|本)?(?:个)?(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|"
+                     r"[0-9一二三四五六七八九十]{1,3}号|明天|后天|大后天|月底|月初|过年|春节|元旦|"
+                     r"(?:她|他|我|我妈|我爸)?(?:的)?生日)(?:之前|以前|前)?(?:能|可以|能不能)(?:送到|寄到|收到|到)"
+                     r"(?P<place>[^，,。？?！!\s吗么嘛不]{0,6})(?:吗|么|嘛|不)?[?？]*$")
+
+
 def plain(question: str) -> str:
-    """The question without links and lead-in clauses, Cantonese function words in Mandarin."""
+    """The question without links and lead-in clauses, Cantonese function words in Mandarin, a
+    delivery by a day asked as the days it takes."""
     text = _LEAD_IN.sub("", _LINK.sub(" ", question).strip())
-    return _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
+    text = _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
+    by_day = _BY_DAY.match(text)
+    if by_day is None:
+        return text
+    return f"寄到{by_day['place']}几天能到" if by_day['place'] else "快递几天能到"

@@ -141,3 +141,30 @@ async def test_a_statement_in_between_keeps_the_answer_before_it_as_context(bot,
     (often,) = await say(bot, wecom, "wmFollow21", "一天用几次啊")
     assert "早晚各一次" in often  # the cream's answer, not "I'll ask a colleague"
     assert await count(bot, UnansweredQuestion) == 0
+
+
+async def test_back_from_a_moment_away_where_were_we_gets_the_answer_again(bot, wecom) -> None:
+    """"等下 我先去开个会" … "回来了 刚说到哪了": the answer given before the break, once more and whole."""
+    (perks,) = await say(bot, wecom, "wmFollow31", "在吗 想问下会员有啥权益")
+    assert "每消费 1 元积 1 分" in perks
+    (bye,) = await say(bot, wecom, "wmFollow31", "等下 我先去开个会")
+    assert any(w in bye for w in ("拜拜", "回头见")), bye
+    (again,) = await say(bot, wecom, "wmFollow31", "回来了 刚说到哪了")
+    assert "每消费 1 元积 1 分" in again and "答不上来" not in again, again
+    (hello,) = await say(bot, wecom, "wmFollow32", "回来了 刚说到哪了")  # nothing said before: a greeting
+    assert "答不上来" not in hello and "每消费" not in hello, hello
+
+
+async def test_may_she_use_a_product_right_after_the_pregnancy_answer_stays_with_pregnancy(bot, wecom) -> None:
+    """"能用你们的面霜吗" after "孕妇可以用吗" asks whether she may use it while pregnant: not the dry-skin pick.
+    A follow-up naming a skin type of its own is about that skin type."""
+    (pregnant,) = await say(bot, wecom, "wmFollow41", "孕妇可以用吗")
+    assert "孕期和哺乳期大多可以用" in pregnant
+    (cream,) = await say(bot, wecom, "wmFollow41", "能用你们的面霜吗")
+    assert "孕期" in cream and "干皮推荐" not in cream, cream
+    (dry,) = await say(bot, wecom, "wmFollow41", "那干皮能用吗")
+    assert "柚润保湿霜" in dry, dry
+    (shelf,) = await say(bot, wecom, "wmFollow42", "过期了还能用吗")  # a shelf-life answer is no such condition
+    assert "保质期 3 年" in shelf
+    (other,) = await say(bot, wecom, "wmFollow42", "孕妇能用嘛")
+    assert "孕期和哺乳期" in other, other

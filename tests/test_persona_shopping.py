@@ -110,3 +110,20 @@ async def test_a_pick_later_on_uses_the_skin_type_the_customers_tags_name(bot, w
     clock.advance(3600)  # long after the acknowledgement: the tag still tells
     (pick,) = await say(bot, wecom, "wmShop1001", "有啥适合我的")
     assert "柚润保湿霜" in pick, pick
+
+
+async def test_asked_for_her_own_favourite_or_told_they_know_nothing_the_persona_asks_back(bot, wecom) -> None:
+    """"小柚你自己最喜欢哪款", "女朋友生日想送护肤品 我啥也不懂": a pick is wanted; what suits them is asked."""
+    asked = ("小柚你自己最喜欢哪款呀", "你觉得哪款最好用", "直男求助 女朋友生日想送护肤品 我啥也不懂")
+    for n, text in enumerate(asked):
+        (reply,) = await say(bot, wecom, f"wmYours{n:03d}", text)
+        assert any(a in reply for a in ASKED_BACK), (text, reply)
+        assert not any(c in reply for c in CHAT_LINES + PROMISE + ("答不上来",)), (text, reply)
+
+
+async def test_combination_skin_with_dry_cheeks_gets_the_cream_for_the_dry_part(bot, wecom) -> None:
+    """"混油皮" names combination skin, not the oily skin inside the word; "两颊会干" names dryness."""
+    (asked,) = await say(bot, wecom, "wmMixed001", "小柚你自己最喜欢哪款呀")
+    assert any(a in asked for a in ASKED_BACK), asked
+    (reply,) = await say(bot, wecom, "wmMixed001", "我混油皮 但是冬天两颊会干")
+    assert "柚润保湿霜" in reply and "答不上来" not in reply, reply

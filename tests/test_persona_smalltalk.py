@@ -318,3 +318,84 @@ def test_working_days_are_said_as_a_person_would(days: tuple[str, ...], hours: s
     from handlers.escalation.routing import hours_words
 
     assert hours_words(EscalationConfig(working_days=days, working_hours=hours)) == words
+
+
+# Of tests/dialogue_eval/dev8.toml: customers in their own words (#13).
+async def test_toneless_pinyin_is_read_as_the_words_it_types(wanzi, wecom) -> None:
+    """An input method switched off: "fahuo duojiu a" asks when it ships, "xiexie" thanks."""
+    shipping = await reply_to(wanzi, wecom, "wmPinyin01", "fahuo duojiu a")
+    assert "48 小时内" in shipping, shipping
+    shelf = await reply_to(wanzi, wecom, "wmPinyin02", "bao zhi qi ne")  # syllables typed apart too
+    assert "保质期 3 年" in shelf, shelf
+    thanks = await reply_to(wanzi, wecom, "wmPinyin03", "xiexie")
+    assert any(w in thanks for w in ("不客气", "客气啥")), thanks
+
+
+def test_pinyin_is_written_in_characters_and_english_is_left_alone() -> None:
+    from persona.heard import heard
+
+    assert heard("fahuo duojiu a") == "发货多久啊" and heard("请问zhengpin吗") == "请问正品吗"
+    assert heard("ganpi yong shenme mianshuang") == "干皮用什么面霜"
+    for english in ("thank you", "ok thx", "is it ok for pregnant women?", "hi there", "a", "ma"):
+        assert heard(english) == english
+
+
+async def test_spicy_food_and_a_cats_scratch_are_no_reaction_to_our_products(wanzi, wecom) -> None:
+    spicy = await reply_to(wanzi, wecom, "wmSpicy01", "我在吃麻辣烫 辣死了")
+    assert not any(w in spicy for w in ("停用", "冲洗", "建议", "同事")), spicy
+    story = "今天带我家猫去打疫苗 它吓得一直叫 我手都被抓破了哈哈 对了你们的东西开封了能放多久啊 我怕用不完"
+    shelf = await reply_to(wanzi, wecom, "wmSpicy02", story)
+    assert "12 个月" in shelf and "停用" not in shelf, shelf
+    from handlers.escalation.reactions import _names_symptom
+
+    assert _names_symptom("吃了辣条嘴巴周围肿起来了") and _names_symptom("痒得我都挠破了")  # still symptoms
+
+
+ACKS = ("还有什么需要随时叫我", "小柚在呢")
+CLOSINGS = [("谢了兄弟", ("不客气", "客气啥")), ("猫没事哈 谢谢关心", ("不客气", "客气啥")),
+            ("这回真拜拜啦", ("拜拜", "回头见")), ("等下 我先去开个会", ("拜拜", "回头见")),
+            ("好的我去试试", ACKS), ("那就听你的", ACKS), ("好吧 那我信你一次", ACKS),
+            ("跟你聊完好多了", ("替你开心", "开心就好")), ("小柚吃饭了吗", ("早", "你好", "哈喽"))]
+
+
+async def test_closings_and_asides_in_the_customers_words_get_their_reply_not_the_chat_line(wanzi, wecom) -> None:
+    for n, (text, fitting) in enumerate(CLOSINGS):
+        reply = await reply_to(wanzi, wecom, f"wmClose{n:03d}", text)
+        assert any(f in reply for f in fitting), (text, reply)
+        assert "还有什么想跟小柚说的" not in reply, (text, reply)
+
+
+async def test_praise_in_internet_slang_is_thanked_not_answered_with_the_cream(wanzi, wecom) -> None:
+    for n, text in enumerate(("你们家面霜yyds", "绝绝子", "帮我转告你们老板 面霜真的很好用")):
+        reply = await reply_to(wanzi, wecom, f"wmPraise{n:02d}", text)
+        assert "柚润保湿霜" not in reply and any(w in reply for w in ("开心", "谢谢", "超棒")), (text, reply)
+    assert classify("这个面霜真的很好用吗") is None  # asked, not praised
+
+
+async def test_upset_with_someone_in_her_life_is_comforted_not_offered_a_person(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmUpset01", "男朋友不记得我生日 我该生气吗")
+    assert "人工" not in reply and any(w in reply for w in ("抱抱", "心疼")), reply
+    at_us = await reply_to(wanzi, wecom, "wmUpset02", "你们客服气死我了")  # upset with us: still a person
+    assert "人工" in at_us, at_us
+
+
+def test_a_question_beside_a_tired_word_is_still_a_question() -> None:
+    assert classify("熬夜脸特别干 用啥补救一下") is None
+    assert classify("又熬夜了 两点了还睡不着") is Intent.TIRED and classify("好累啊 怎么办") is Intent.TIRED
+
+
+async def test_a_repurchase_is_praise_and_passing_the_answer_on_is_an_ok(wanzi, wecom) -> None:
+    loyal = await reply_to(wanzi, wecom, "wmLoyal01", "已经回购三瓶了")
+    assert "还有什么想跟小柚说的" not in loyal and any(w in loyal for w in ("开心", "谢谢", "超棒")), loyal
+    passed = await reply_to(wanzi, wecom, "wmLoyal02", "好 我截图给她")
+    assert any(a in passed for a in ACKS), passed
+
+
+async def test_arriving_by_a_day_is_asked_as_the_days_delivery_takes(wanzi, wecom) -> None:
+    """"周五之前能到北京吗": the shipping answer gives the days, the customer counts; never "I don't know"."""
+    for n, text in enumerate(("周五之前能到北京吗", "下周五前可以收到不", "明天能到吗")):
+        reply = await reply_to(wanzi, wecom, f"wmByDay{n:02d}", text)
+        assert "2-4 天" in reply and "答不上来" not in reply, (text, reply)
+    from persona.wording import plain
+
+    assert plain("周五之前能到北京吗 我要送人") == "周五之前能到北京吗 我要送人"  # more than the one clause: as asked

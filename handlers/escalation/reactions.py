@@ -82,10 +82,15 @@ EXAMPLES: dict[str | None, tuple[str, ...]] = {
 _SYMPTOM = re.compile(r"痒|红|肿|疼|痛|吐|拉|泻|稀|麻|烫|辣|刺|晕|疹|痘|泡|疙瘩|包|破|裂|烂|脓|炎|血|慌|闷|喘|酸|涩|"
                       r"烧|热|挠|掉|秃|便秘|厕所|难受|不舒服|恶心|反胃|咳|喷嚏|鼻涕|流泪|眼泪|精神|不吃|蔫|敏感|"
                       r"脱皮|起皮|皮屑|闭口|颗粒|出油|发紧|紧绷|心跳|抖|胀|不动")
-# Words that only look like a symptom: "拉黑" (block), "小红书" (the app), "红包", "红利", "网红", "口红"; and
+# Words that only look like a symptom: "拉黑" (block), "小红书" (the app), "红包", "红利", "网红", "口红", spicy
+# food, an animal's scratch; and
 # symptoms the customer denies ("没有发红也不痒", "一点都不疼"). Neither counts as the symptom named.
 _NOT_SYMPTOM = re.compile(r"拉黑|拉群|拉进|拉我|拉人|拉链|小红书|红书|红包|红利|网红|口红|红色|红酒|红茶|红枣|红糖|"
                           r"走红|爆红|红人|红薯|红豆|红绿灯|"
+                          # spicy food is a taste ("我在吃麻辣烫 辣死了"); a scratch or a fall is an injury
+                          # with its own cause ("手被猫抓破了"), not a reaction to a product
+                          r"麻辣|香辣|辣椒|辣条|辣酱|火锅|吃[^，,。！!？?]{0,10}辣+|"
+                          r"(抓|咬|挠|划|割|磕|摔|蹭|刮|碰|撞|扎)(破|伤|出血)|"
                           r"(没有?|不是|不|并不|也不|都不|一点也不|一点都不)(发|起|会|怎么|觉得)?(痒|红|肿|疼|痛|辣|刺|烫|疹|痘)")
 
 

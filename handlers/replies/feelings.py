@@ -69,9 +69,10 @@ def feeling_model(embedder: Embedder | None = None) -> ExampleModel[Intent | Non
 
 
 def glad(text: str) -> bool:
-    """A statement of joy by rule ("今天收到快递好开心"): shared joy, never a knowledge-base answer to a
-    word in it (快递); "好开心，请问多久发货" is still a question."""
-    return classify(text) is Intent.HAPPY and not is_question(text)
+    """A statement of joy or praise by rule ("今天收到快递好开心", "你们家面霜yyds"): shared joy or thanks
+    for the praise, never a knowledge-base answer to a word in it (快递, 面霜); "好开心，请问多久发货" is
+    still a question."""
+    return classify(text) in (Intent.HAPPY, Intent.PRAISE) and not is_question(text)
 
 
 def _hearable(text: str) -> bool:

@@ -29,31 +29,40 @@ from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
 from persona.followup import FILLER, covers, in_context, named, sentences, subject
 from persona.heard import heard
-from persona.matcher import CANDIDATES
+from persona.matcher import CANDIDATES, kinds
 from storage.models import Customer, Message
 
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#")
 OFFERS = ("reply.clarify#",)
-# A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement
-# keeps the knowledge-base turn before it as the context of the next question ("一天用几次啊").
-ASIDES = ("reply.noted#", "chat.ack#", "chat.other#")
+# A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
+# or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
+# question ("一天用几次啊", "回来了 刚说到哪了").
+ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
 # "没看清 再说一遍", "你刚才说啥": the answer just given, once more and whole (`reply.again`)
 _AGAIN = re.compile(r"^(没看清|没看懂|没看到|没听清|看不清|太快了|刷走了|消息被顶上去了)?(楚)?(了)?"
                     r"(能|可以|麻烦|请)?(你)?(再|重新)(说|讲|发|回复|重复)(一遍|一次|一下)?(吗|好吗|呗|可以吗)?$|"
-                    r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$")
+                    r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$|"
+                    # back from a moment away: "回来了 刚说到哪了"
+                    r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$")
 
 
 def asks_again(text: str) -> bool:
     """"再说一遍", "没看清 能再发一下吗": the customer missed the answer just given."""
     clauses = [c for c in re.split(r"[，,。.!！?？~～\s]+", text.strip()) if c]
     return bool(clauses) and bool(_AGAIN.match(clauses[-1])) and all(
-        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶", c)
+        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶|"
+                                        r"(我)?(又)?回来(了|啦)", c)
         for c in clauses)
+
+
+def resumes(text: str) -> bool:
+    """"回来了 刚说到哪了": back after a moment away, asking for the answer given before it."""
+    return asks_again(text) and re.search(r"(说|聊|讲)到哪", text) is not None
 
 
 class Ranker(Protocol):
@@ -151,6 +160,23 @@ def echoed(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> 
     return None
 
 
+# "能用你们的面霜吗" right after the answer to "孕妇可以用吗": whether she may use it, under the condition
+# just asked about, when the follow-up names no condition (no skin type, no season) of its own.
+_MAY_USE = re.compile(r"(能|可以)(用|涂|擦|抹|吃)[^，,。；;？?]{0,10}(吗|么|嘛)[?？]*$|"
+                      r"(能不能|可不可以)(用|涂|擦|抹|吃)")
+_PERMITS = re.compile(r"(能|可以)(用|涂|擦|抹|吃)(吗|么|嘛)")
+
+
+def may_use_under(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The entry just answered when every phrasing of it asks whether one may use things under a
+    condition ("孕妇可以用吗", "哺乳期能用吗"; not the shelf life's "过期了还能用吗" among others) and the
+    follow-up asks that of a product without a condition of its own ("能用你们的面霜吗")."""
+    if not _MAY_USE.search(text) or kinds(text):
+        return None
+    return next((e for e in entries if e.id in answered and e.questions
+                 and all(_PERMITS.search(q) for q in e.questions)), None)
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
@@ -160,6 +186,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
+    if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
+        return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
     if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)

@@ -21,7 +21,7 @@ from handlers.escalation.rules import Trigger, is_question, reaction_topic, safe
 from handlers.orders.asking import order_alone
 from handlers.replies.closing import closing
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, asks_again, interpret, previous_turn
+from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, resumes
 from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify
@@ -53,7 +53,7 @@ class Words:
     safety: str | None  # an adverse reaction's topic: safety advice, never a product answer
     numbered: bool  # "订单号 2026030812345678" the orders could not look up: a question for a person
     telling: bool  # told us about the customer, asked nothing ("我是干皮,想要保湿"): acknowledged
-    joyful: bool  # "今天收到快递好开心": shared joy, not a shipping question
+    joyful: bool  # "今天收到快递好开心", "面霜yyds": shared joy or praise, not a shipping or cream question
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
@@ -180,7 +180,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     """The rest of the reading, each verdict only when the ones before left the message open."""
     kb = ctx.services.knowledge
     text, safety = words.text, words.safety
-    again = match is None and safety is None and turn is not None and not turn.aside and asks_again(text)
+    again = (match is None and safety is None and turn is not None and asks_again(text)
+             and (not turn.aside or resumes(text)))  # "刚说到哪了" after "我先去开个会" too
     entry = next((e for e in kb.entries if e.id in turn.answered), None) if again and turn is not None else None
     if entry is not None:  # (an entry an operator removed since is not said again)
         return Reading(words, turn, FaqMatch(entry, 1.0), None, False, False, None, again=True)

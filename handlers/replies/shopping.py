@@ -26,7 +26,9 @@ _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|�
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
 # about the wished-for thing stays a question for the knowledge base or a colleague).
-_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好|买啥|送啥|挑啥|选啥|啥好")
+_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|"
+                   # knowing nothing about it is asking for a pick: "女朋友生日想送护肤品 我啥也不懂"
+                   r"(啥|什么)(也|都)不懂|不知道(该)?(买|送|选|挑)(什么|啥|哪)|求助|求推荐")
 
 
 def asks_for_a_pick(text: str) -> bool:
@@ -43,10 +45,17 @@ def asks_for_their_pick(text: str) -> bool:
     return (asks_for_a_pick(text) or _SUITS.search(text) is not None) and not recipient(text)
 
 
+# The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用" — a pick for the
+# customer, asked of the persona; what suits them is asked back.
+_YOURS = re.compile(r"(你|您|小柚)(自己)?(最)?(喜欢|爱用|推荐|常用|在用|用的是|会选|会买)(的是)?(哪|什么|啥)|"
+                    r"(你|您|小柚)(觉得|说|看)(哪款|哪个|哪种|哪瓶)(最|比较)?(好|好用|合适|值得)")
+
+
 def wants_to_buy(text: str) -> bool:
-    """The customer says they want to buy (or pick, or give) something."""
+    """The customer says they want to buy (or pick, or give) something, or asks the persona's own pick."""
     text = text.strip()
-    return bool(text) and len(text) <= 40 and _WANT.search(text) is not None and _NOT.search(text) is None
+    return (bool(text) and len(text) <= 40 and (_WANT.search(text) is not None or _YOURS.search(text) is not None)
+            and _NOT.search(text) is None)
 
 
 # Whom a wish is for: "给我妈挑个礼物", "想送闺蜜一套护肤品", "帮女朋友选支口红".

@@ -74,10 +74,13 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
     (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
-    (Intent.BYE, r"^(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
+    (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
+                 r"(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)$|"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
-                 r"先(去|走|撤|下|忙)(了|啦|咯)?$"),
+                 r"先(去|走|撤|下|忙)(了|啦|咯)?$|"
+                 # off to do something else now: "等下 我先去开个会", "我先去洗澡了"
+                 r"^(那|那我|我)?先去[^吗么嘛呢?？]{1,6}?(了|啦|咯)?$"),
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(非常|十分|特别|真的|真是|太|万分)?"
                     r"(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
@@ -87,10 +90,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
                     # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
                     r"(你|您|你们|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚|"
-                    r"老妹|老妹儿|妹子|老铁|姐妹|小姐姐|小哥哥|老师)?$|"
+                    r"老妹|老妹儿|妹子|老铁|兄弟|哥们|兄弟们|姐妹|小姐姐|小哥哥|老师)?$|"
                     r"^(非常|十分|特别|真的|真是|太|万分)?(谢谢|多谢|感谢)(你|您|你们|亲)?(这么|真|好|的|这样)?(耐心的|细心的)?"
                     r"(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
-                    r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议)"),
+                    r"提醒|告诉我|分享|推荐|建议|听我|的回答|的建议|关心|夸奖|理解)"),
     (Intent.FIRST_VISIT, r"^(哈喽|你好|您好|嗨|hi|hello)?"
                          r"(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
@@ -99,8 +102,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.GREETING, rf"^{_ADDRESS}?"
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|hi there|hello there|hey there|good morning|good afternoon|good evening|"
-                      r"小柚|在的|我回来了|我回来|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
-                      r"^(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
+                      r"小柚|在的|我回来了|我回来|回来了|回来啦|我又回来了|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
+                      rf"^{_ADDRESS}?(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
                       rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
                       r"^(亲|亲亲|客服)$|"
@@ -112,12 +115,17 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
                     r"^(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
-                    r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|^(你们|你家)?(服务|态度)(真|太|很|挺|超)?好(的)?$|"
+                    r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|yyds|永远的神|绝绝子|"
+                    r"(真的|真|很|太|超|巨|贼|特别|非常|挺)+(很)?好用(?![吗么嘛不没吧]|的吗)|^(你们|你家)?(服务|态度)(真|太|很|挺|超)?好(的)?$|"
                     r"^(你)?(回|回复|回消息)(得|的)(还)?(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
                     r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会说|会讲|会哄人|会夸人|嘴甜|会聊天|懂我)$|"
-                    r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$"),
+                    r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$|"
+                    # a loyal customer's word: "已经回购三瓶了", "回购好几次了"
+                    r"^(我)?(都)?(已经)?(无限)?回购(了)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
-    (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)"),
+    (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)|"
+                   # feeling better after talking, said alone: "跟你聊完好多了"
+                   r"^(听你说完|听你这么说|跟你聊完|和你聊完|聊完|说出来)(我)?(心情|感觉|心里)?(好|舒服|好受|轻松)(多|点)了$"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
                    r"(回复|回消息|回得|回的)(这么|太|好|也太|真)慢|是睡着了吗|半天不回|半天没人|"
                    # impatience: "快点啊 急用"; sarcasm: "你们真行", "你们发货可真快啊"
@@ -135,6 +143,14 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|"
                  # the customer's own slip: "刚才发错了 不好意思"
                  r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
+                 # taking the advice or going to try: "那就听你的", "我去试试", "那就它了"
+                 r"^(那|那我|我)?(就)?(听你的|听你|就它了|就这个了|就这个吧|就这么办|就这样吧)(吧|了|啦)?$|"
+                 r"^(那|那我|我)?(就|先)?(去)(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
+                 # passing the answer on: "好 我截图给她", "我转告她"
+                 r"^(那|那我|我)?(就)?(去)?(截图|截个图|转发|转告|告诉|发)(给)?(她|他|她们|他们|我妈|我爸|我老公|我老婆|"
+                 r"朋友|闺蜜|家里人)(一下|看看|吧|了)?$|"
+                 # trust, even asked back: "那我信你一次", "难道我还能不信你吗"
+                 r"^(那|那我|我|难道我|难道)?(就|还能|还会|怎么会|哪能)?(不)?(信|相信)(你|你们)(一次|一回|了)?(吗|么)?$|"
                  # "you did note it?" after telling the persona something: "记住了没"
                  r"^(你)?(都)?(记住|记下|记好|记上)(了)?(没|没有|吗|么|嘛)?$|"
                  # waiting for us: "那我等你们消息", "等你回复", "我等着"
@@ -154,6 +170,7 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝|宝子|妹子|妹妹|小妹|老妹|老妹儿|姑娘|小姑娘|掌柜的?|店家|"
                     r"姐妹|集美|靓女|小姐)$|"  # how they address us
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$|"
+                    r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$|"  # "回来了 刚说到哪了"
                     # feeling better, beside thanks: "谢谢你 听你说完好多了"
                     r"^(听你说完|听你这么说|跟你聊完|和你聊完|聊完|说出来)?(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点)了$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
@@ -232,9 +249,27 @@ def _clauses(part: str) -> list[str]:
     return [part]
 
 
+# Upset with someone in the customer's life, not with us ("男朋友不记得我生日 我该生气吗"): comfort, never
+# "sorry we upset you, want a person?". Words that name us keep it anger at us.
+_SOMEONE_ELSE = re.compile(r"男朋友|男友|老公|对象|女朋友|老婆|前任|老板|领导|上司|同事|室友|闺蜜|朋友|同学|"
+                           r"我妈|我爸|老妈|老爸|婆婆|公公|孩子|儿子|女儿|家里人|邻居")
+_US = re.compile(r"你们|你家|客服|店家|商家|快递|发货|东西|产品|面霜|订单|退|投诉")
+# Asking what to use or buy ("熬夜脸特别干 用啥补救一下"): a question for the knowledge base, even told
+# beside a feeling word found anywhere in the message.
+_ASKS_WHAT_TO_USE = re.compile(r"(用|擦|搽|涂|抹|买|选|挑)(啥|什么|哪个|哪款|哪种)|推荐|哪款|补救")
+
+
 def classify(text: str) -> Intent | None:
     """The small-talk intent of a message, or None when it may be a question or a statement. A
-    message of several small-talk clauses gets the intent of its most meaningful one (PRIORITY)."""
+    message of several small-talk clauses gets the intent of its most meaningful one (PRIORITY);
+    anger at someone in the customer's life is sadness (_SOMEONE_ELSE)."""
+    intent = _classify(text)
+    if intent is Intent.ANGRY and _SOMEONE_ELSE.search(text) and not _US.search(text):
+        return Intent.SAD
+    return intent
+
+
+def _classify(text: str) -> Intent | None:
     raw = text.strip()
     if not raw or len(raw) > 40:
         return None  # long messages carry content: the knowledge base or a person decides
@@ -263,6 +298,8 @@ def classify(text: str) -> Intent | None:
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
         whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS)
+        if whole and intent in (Intent.SAD, Intent.TIRED) and _ASKS_WHAT_TO_USE.search(raw):
+            continue  # "熬夜脸特别干 用啥补救一下": the question is the point
         if pattern.search(raw.lower() if whole else core):
             return intent
     return None
