@@ -7,29 +7,28 @@ from __future__ import annotations
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from bot.clock import FakeClock
 from handlers.replies.smalltalk import classify
 from persona.heard import heard
 from persona.traditional import simplified
 from storage.models import Customer, CustomerTag, Message, Tag, Ticket, UnansweredQuestion
-from tests.harness import BotUnderTest, make_config
+from tests.harness import BotUnderTest
 
 SH = ZoneInfo("Asia/Shanghai")
 TESTS = Path(__file__).parent
 
 
 @pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
+def clock(clock: FakeClock) -> FakeClock:
+    """conftest's clock on a Tuesday morning, in working hours (the bot is conftest's `wanzi`)."""
     clock.set(datetime(2026, 3, 10, 10, 5, tzinfo=SH).timestamp())
-    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
-    wecom.connect(f"{bot.url}/wecom/callback")
-    yield bot
-    await bot.stop()
+    return clock
 
 
 async def chat(bot: BotUnderTest, wecom, ext: str, text: str) -> tuple[list[str], list[str]]:

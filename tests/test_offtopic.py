@@ -6,26 +6,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import AsyncIterator
 
-import pytest
 from sqlalchemy import select
 
 from handlers.replies.offtopic import off_topic
 from persona.faq import FaqIndex, load_faq_file
 from storage.models import UnansweredQuestion
-from tests.harness import BotUnderTest, make_config
 
 EVAL = Path(__file__).parent / "knowledge_eval"
 PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")
-
-
-@pytest.fixture
-async def wanzi(db_url: str, wecom, clock) -> AsyncIterator[BotUnderTest]:
-    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url), clock)
-    wecom.connect(f"{bot.url}/wecom/callback")
-    yield bot
-    await bot.stop()
 
 
 async def test_a_question_for_nobody_at_the_shop_is_not_promised_to_a_colleague(wanzi, wecom) -> None:

@@ -159,7 +159,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: the model when
-    on, else for a question 猜你想问 when there are entries to offer, else the honest fallback."""
+    on, else for a question for nobody at the shop the off-topic line (offtopic.py), else for a
+    question 猜你想问 when there are entries to offer, else the honest fallback."""
     words, turn = reading.words, reading.turn
     kind = "question" if words.numbered or words.told or is_question(words.text) else "chat"
     if await ask_model(ctx, event, words.said, kind=kind, stage=words.seen.stage):
