@@ -44,20 +44,21 @@ _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end
 
 
 # "没看清 再说一遍", "你刚才说啥": the answer just given, once more and whole (`reply.again`)
-_AGAIN = re.compile(r"^(没看清|没看懂|没看到|没听清|看不清|太快了|刷走了|消息被顶上去了)?(楚)?(了)?"
+_MISSED = r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?"  # "没看清楚了": the customer missed it
+_AGAIN = re.compile(rf"^({_MISSED}|太快了|刷走了|消息被顶上去了)?"
                     r"(能|可以|麻烦|请)?(你)?(再|重新)(说|讲|发|回复|重复)(一遍|一次|一下)?(吗|好吗|呗|可以吗)?$|"
                     r"^(你)?(刚才|刚刚|上面)(说|讲|回|发)(的)?(啥|什么|是啥|是什么)(来着)?$|^重复一(下|遍)$|"
                     # back from a moment away: "回来了 刚说到哪了"
                     r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$")
+# Clauses that may lead up to it: "不好意思 没看清楚 再说一次", "我回来了 刚说到哪了"
+_LEAD_IN = re.compile(rf"{_MISSED}|不好意思|抱歉|啊|哦|诶|(我)?(又)?回来(了|啦)")
 
 
 def asks_again(text: str) -> bool:
     """"再说一遍", "没看清 能再发一下吗": the customer missed the answer just given."""
     clauses = [c for c in re.split(r"[，,。.!！?？~～\s]+", text.strip()) if c]
     return bool(clauses) and bool(_AGAIN.match(clauses[-1])) and all(
-        _AGAIN.match(c) or re.fullmatch(r"(没看清|没看懂|没看到|没听清|看不清)(楚)?(了)?|不好意思|抱歉|啊|哦|诶|"
-                                        r"(我)?(又)?回来(了|啦)", c)
-        for c in clauses)
+        _AGAIN.match(c) or _LEAD_IN.fullmatch(c) for c in clauses)
 
 
 def resumes(text: str) -> bool:
