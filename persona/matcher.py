@@ -36,7 +36,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "hours": "营业 开门 关门 几点开 几点关 开着 营业时间 打烊 几点",
     "returns": "退货 退换 能退 退掉 退款 退钱 换货 无理由 售后 取消",
     "price": "多少钱 价格 什么价 贵不贵 价位 收费 费用 价目",
-    "discount": "优惠 折扣 打折 便宜 满减 券 活动 促销 特价",
+    "discount": "优惠 折扣 打折 便宜 满减 券 活动 促销 特价 福利",
     "membership": "会员 积分 储值 充值 办卡 入会 攒分",
     "invoice": "发票 开票 报销 专票 抬头",
     "place": "地址 在哪 位置 门店 实体店 线下 怎么去 哪条路",
