@@ -220,6 +220,10 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
                       if c.ok and isinstance(c.body, dict) and c.body.get("welcome_code") in codes]
     wall = max(done, started + offered) - started
     cpu = bot.cpu()
+    await asyncio.sleep(1.0)  # the last outcomes are recorded
+    welcomed_at = {c.body["welcome_code"]: c.at for c in emu.calls("send_welcome_msg")
+                   if c.ok and isinstance(c.body, dict) and c.body.get("welcome_code") in codes}
+    stages = await welcome_stages(stack.db_url, codes, welcomed_at)
     bot.stop()
     row = Row("mixed: events end to end", backend, {
         "config": label or "default",
@@ -229,6 +233,7 @@ async def run_mixed(stack: Stack, backend: str, *, rate: float, seconds: float, 
         "events/s end to end": f"{finished / wall:.0f}", "bot CPU ms/event": f"{1000 * cpu / max(1, finished):.2f}",
         "welcome p50 / p99 (in the mix)": f"{_secs(welcome_delays, 50)} / {_secs(welcome_delays, 99)}",
         "load avg before": load_before,
+        **{f"welcome {name} p50 / p99": span for name, span in stages.items()},
     })
     if finished / wall < 1000:
         row.missed.append(f"mixed: {finished / wall:.0f} events/s < 1,000")

@@ -94,29 +94,32 @@ class NewInbound:
 
 # The most of one claim that rows with a live deadline take; the rest is kept for the others.
 URGENT_SHARE = 0.8
+# Uncounted rows (kf notices) one claim takes per place in it: 500 customers writing a second bring
+# 500 notices, which one pull per account serves; at one place each, the notices of a 10-second
+# burst were still being claimed (and pulled for nothing) 12 s after it ended (bench/README.md).
+UNCOUNTED_PER_PLACE = 4
+
 
 async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int,
-                       uncounted: Collection[str] = ()) -> list[Any]:
+                       uncounted: Select[Any] | None = None, late: Callable[[Any], bool] = lambda _row: False
+                       ) -> list[Any]:
     """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
     has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all.
-    Rows of `first` whose kind is `uncounted` take no room from the others (kf notices: one pull
-    serves all of an account's, and in a burst of customer messages they would fill the claim)."""
-    kept = limit - max(1, int(limit * URGENT_SHARE))
-    others = list((await session.scalars(_for_claim(session, rest.limit(kept)))).all())
-    rows, counted = [], 0
-    for row in (await session.scalars(_for_claim(session, first.limit(limit)))).all():
-        if row.kind in uncounted:
-            rows.append(row)
-        elif counted < limit - len(others):
-            rows.append(row)
-            counted += 1
-    if len(others) == kept and counted + kept < limit:  # few of `first`: `rest` takes the remainder
-        # Not `rest.offset(kept)`: with SKIP LOCKED another replica's locks come and go between the two
-        # statements, so an offset can land on a row this claim already holds (it was sent twice).
-        row_id = rest.column_descriptions[0]["entity"].id
-        more = rest.where(row_id.not_in([row.id for row in others])).limit(limit - counted - kept)
-        others += (await session.scalars(_for_claim(session, more))).all()
-    return rows + others
+    Once `first`'s earliest row is `late`, `first` takes the whole claim until it has caught up:
+    under a mixed load the fifth kept for replies and commands made every welcome wait longer,
+    and a third of them expired (bench/README.md, mixed).
+    `uncounted`'s rows (up to UNCOUNTED_PER_PLACE × `limit` more) take no room from the others: kf
+    notices, one pull serves all of an account's; in a burst of customer messages they would otherwise
+    fill the claim, and ordered by deadline with the welcomes they crowded those out too."""
+    rows = list((await session.scalars(_for_claim(session, first.limit(limit)))).all())
+    room = 0 if rows and late(rows[0]) else limit - max(1, int(limit * URGENT_SHARE))
+    others = list((await session.scalars(_for_claim(session, rest.limit(max(room, limit - len(rows)))))).all())
+    # (PostgreSQL: rows of `first` not kept here stay locked only until this claim commits)
+    rows = rows[:limit - len(others)]
+    if uncounted is None:
+        return rows + others
+    free = await session.scalars(_for_claim(session, uncounted.limit(limit * UNCOUNTED_PER_PLACE)))
+    return [*free.all(), *rows, *others]
 
 
 class InboundRepo:
@@ -148,7 +151,8 @@ class InboundRepo:
         return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
-                        dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:
+                        dead_after_s: float | None = None, uncounted: Sequence[str] = (),
+                        late_before: datetime | None = None) -> list[InboundEvent]:
         """Due pending events whose lease is free: never held, run out, or held by a dead process;
         earliest deadline first (events whose 20-second code is still alive), then the others in
         order, among them events whose code has died (their deadline cannot be met any more).
@@ -157,7 +161,8 @@ class InboundRepo:
         (welcomes, kf notices) the rest still moves, never starves (bench/README.md, mixed). And a
         dead code never goes before a live one: under overload, earliest deadline first would
         otherwise spend the inbox on welcomes that can only expire, and make every next one late.
-        Urgent events of the `uncounted` kinds take no room from the others (kf notices)."""
+        Urgent events of the `uncounted` kinds take no room from the others (kf notices). An urgent
+        event due before `late_before` (it has waited too long already) takes the share kept too."""
         due = (select(InboundEvent)
                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
@@ -165,7 +170,11 @@ class InboundRepo:
         live = InboundEvent.deadline > now
         urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
         rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
-        rows = await _claim_first(self.session, urgent, rest, limit, uncounted)
+        free = urgent.where(InboundEvent.kind.in_(uncounted)) if uncounted else None
+        if uncounted:
+            urgent = urgent.where(InboundEvent.kind.not_in(uncounted))
+        rows = await _claim_first(self.session, urgent, rest, limit, free,
+                                  late=lambda row: late_before is not None and row.deadline < late_before)
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner

@@ -62,27 +62,49 @@ async def test_welcomes_are_claimed_before_a_backlog_earliest_deadline_first(ses
     assert [r.deadline for r in batch[3:]] == [None, None]  # then the backlog, oldest first
 
 
+async def queued(sessions, now: datetime, *, kf_messages: int = 0, notices: tuple[int, float] = (0, 20),
+                 welcomes: tuple[float, ...] = ()) -> None:
+    """Stored callbacks: kf messages (no deadline), kf notices (count, seconds to their deadline) and
+    welcomes (each its seconds to the deadline)."""
+    async with sessions.begin() as s:
+        repo = InboundRepo(s)
+        for i in range(kf_messages):
+            await repo.add_if_new(dedupe_key=f"kfmsg:{i}", source="kf", kind="kf_message", payload={}, now=now)
+        for i in range(notices[0]):
+            await repo.add_if_new(dedupe_key=f"notice:{i}", source="xml", kind="kf_notified", payload={}, now=now,
+                                  deadline=now + timedelta(seconds=notices[1]))
+        for i, seconds in enumerate(welcomes):
+            await repo.add_if_new(dedupe_key=f"welcome:{i}", source="xml", kind="friend_added", payload={}, now=now,
+                                  deadline=now + timedelta(seconds=seconds))
+
+
 async def test_a_burst_of_kf_notices_leaves_the_claim_room_for_the_messages_they_announce(sessions) -> None:
     """In a burst every customer message brings a kf notice (claimed first: it may lead to a
     welcome_code); one pull serves all of an account's notices, so they take no room from the
     stored messages that carry the questions."""
     clock = FakeClock(1_700_000_000)
     now = clock.now()
-    async with sessions.begin() as s:
-        repo = InboundRepo(s)
-        for i in range(6):
-            await repo.add_if_new(dedupe_key=f"kfmsg:{i}", source="kf", kind="kf_message", payload={}, now=now)
-        for i in range(8):
-            await repo.add_if_new(dedupe_key=f"notice:{i}", source="xml", kind="kf_notified", payload={}, now=now,
-                                  deadline=now + timedelta(seconds=20))
-        await repo.add_if_new(dedupe_key="welcome:1", source="xml", kind="friend_added", payload={}, now=now,
-                              deadline=now + timedelta(seconds=15))
+    await queued(sessions, now, kf_messages=6, notices=(8, 20), welcomes=(15,))
     async with sessions.begin() as s:
         claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5,
                                                  uncounted=("kf_notified",))
     kinds = [e.kind for e in claimed]
-    assert kinds.count("kf_notified") == 4 and kinds.count("friend_added") == 1  # the urgent ones first
+    assert kinds.count("kf_notified") == 8 and kinds.count("friend_added") == 1  # the urgent ones first
     assert kinds.count("kf_message") == 4  # the welcome took one place; the notices none
+
+
+async def test_a_flood_of_kf_notices_never_crowds_a_welcome_out_of_the_claim(sessions) -> None:
+    """Notices due sooner than a welcome (they came first) still leave it its place in the claim:
+    in a mixed burst they outnumbered the welcomes and most welcomes' codes ran out waiting."""
+    clock = FakeClock(1_700_000_000)
+    now = clock.now()
+    await queued(sessions, now, notices=(12, 5), welcomes=(15, 15, 15))
+    async with sessions.begin() as s:
+        claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5,
+                                                 uncounted=("kf_notified",))
+    kinds = [e.kind for e in claimed]
+    assert kinds.count("friend_added") == 3
+    assert kinds.count("kf_notified") == 12
 
 
 async def test_a_welcome_lease_is_short_and_never_outlives_the_deadline(sessions) -> None:
@@ -375,3 +397,24 @@ async def test_a_lock_released_mid_claim_never_puts_a_row_twice_in_the_claim(pos
         await letting_go
         await other.close()
         await engine.dispose()
+
+
+async def test_a_welcome_that_has_waited_takes_the_place_kept_for_other_events(sessions) -> None:
+    """A fifth of each claim is kept for replies and commands, but not once a welcome is late: then
+    the welcomes go first, every one of them, until they have caught up."""
+    clock = FakeClock(1_700_000_000)
+    now = clock.now()
+    await queued(sessions, now, kf_messages=5, welcomes=(17, 18, 19, 20, 21))
+
+    async def kinds(late_before: datetime | None) -> list[str]:
+        async with sessions.begin() as s:
+            claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5,
+                                                     late_before=late_before)
+            for event in claimed:  # let them go again for the next claim
+                event.lease_until = None
+                event.attempts = 0
+            return [e.kind for e in claimed]
+
+    assert (await kinds(None)).count("friend_added") == 4  # nothing late: one place kept
+    assert (await kinds(now + timedelta(seconds=16))).count("friend_added") == 4  # none due before 16 s
+    assert (await kinds(now + timedelta(seconds=18))).count("friend_added") == 5  # one has waited 3 s
