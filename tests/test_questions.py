@@ -392,3 +392,42 @@ async def test_not_this_after_an_answer_keeps_the_question_open_for_a_person(bot
     reply = await ask(bot, wecom, "wmAsk0040", "不是这个")
     assert any(p in reply for p in PROMISE), reply
     assert [q.text for q in await questions(bot)] == ["开封后能放多久"]
+
+
+# --- "转人工" after a queued question ---------------------------------------------------------------
+
+async def test_asking_for_a_person_hands_the_queued_question_to_the_ticket(bot, wecom) -> None:
+    """The advisor's card says what the customer is waiting for, not just "转人工"; the question
+    leaves the queue (nobody answers it twice) and is settled by the advisor who took the chat."""
+    await kit.on_duty(bot, "li.na")
+    await kit.customer(bot, "wmHand001", name="林晓")
+    await ask(bot, wecom, "wmHand001")
+    await wecom.customer_says("wmHand001", "算了 转人工")
+    await bot.drain()
+
+    (ticket,) = await kit.tickets(bot)
+    assert QUESTION in ticket.question and "转人工" in ticket.question
+    card = wecom.calls("message/send")[-1].body["markdown"]["content"]
+    assert QUESTION in card.split("**最近消息**")[0]  # in the card's headline, not only its history
+    assert "没有待回答的客户问题" in await say(bot, wecom, "wang.fang", "/questions")
+    (q,) = await questions(bot)
+    assert "接待的同事" in await say(bot, wecom, "wang.fang", f"/answer {q.id} {ANSWER}")
+
+    await say(bot, wecom, "li.na", f"/claim {ticket.id}")
+    await say(bot, wecom, "li.na", f"/resolve {ticket.id} 已在会话里说明门店时间")
+    (q,) = await questions(bot)
+    assert (q.status, q.answered_by) == ("handed", "li.na")
+    assert "没有待回答的客户问题" in await say(bot, wecom, "wang.fang", "/questions")
+
+
+async def test_a_ticket_closed_without_an_answer_gives_the_question_back_to_the_queue(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmHand002")
+    await wecom.customer_says("wmHand002", "转人工")
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    await say(bot, wecom, "li.na", f"/resolve {ticket.id} 重复工单")
+
+    (q,) = await questions(bot)
+    assert q.status == "open"
+    assert f"#{q.id}" in await say(bot, wecom, "wang.fang", "/questions")

@@ -24,11 +24,14 @@ from handlers.escalation.config import EscalationConfig, sla_by_level
 from handlers.escalation.notify import pool_headline, ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
+from handlers.questions.wording import asked
 from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
+from storage.repos.replies import HANDED, OPEN
 
 QUEUED, POOLED, ASSIGNED, RESOLVED = "queued", "pooled", "assigned", "resolved"
 ENDED_BY_PERSON = "kf_ended"  # ticket.context: resolving it ended a kf session a person held (holding.py)
+HANDED_QUESTIONS = "questions"  # ticket.context: the queued questions handed over with the chat
 WAITING = (QUEUED, POOLED)  # nobody has the ticket yet: Wanzi's queue, or WeCom's reception pool
 OPS_ROLES = ("operator", "admin")  # who hears about a chat waiting in the reception pool
 
@@ -82,15 +85,32 @@ async def _snapshot(ctx: Ctx, customer: Customer, tags: list[str], vip: bool) ->
             "tags": tags, "source": customer.channel, "messages": await recent_lines(ctx, customer)}
 
 
+async def _hand_over_questions(ctx: Ctx, customer: Customer, request: str, context: dict[str, Any]) -> str:
+    """"转人工" after questions the persona queued for staff: the ticket is about those questions too (its
+    headline names them: "算了 转人工（待回答：…）"), and they leave the queue, so nobody answers them
+    twice; the person who takes the chat answers them there. Their ids stay in the ticket's
+    context: a ticket closed without anyone answering gives them back to the queue (`resolve`)."""
+    waiting = await ctx.repos.unanswered.open_of(customer.id, limit=3)
+    if not waiting:
+        return request
+    for q in waiting:
+        q.status = HANDED
+    context[HANDED_QUESTIONS] = [q.id for q in waiting]
+    return f"{request}（待回答：{'；'.join(asked(q) for q in waiting)}）"
+
+
 async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: str, *,
                       open_kfid: str, actor: str = "", route: bool = True) -> Ticket:
     """A new ticket with the context of the moment, routed at once (or queued) unless `route` is
     False (a servicer already took the chat)."""
     tags, vip = await customer_facts(ctx, customer)
     level = service_level(customer, vip, sla_by_level(ctx.settings.of(EscalationConfig)))
+    context = await _snapshot(ctx, customer, tags, vip)
+    if trigger.reason == "asked_for_human":
+        question = await _hand_over_questions(ctx, customer, question, context)
     ticket = ctx.repos.tickets.add(Ticket(
         customer_id=customer.id, channel="kf" if open_kfid else "contact", open_kfid=open_kfid,
-        reason=trigger.code, question=question[:2000], context=await _snapshot(ctx, customer, tags, vip),
+        reason=trigger.code, question=question[:2000], context=context,
         level=level, status=QUEUED, advisor_userid="", kf_servicer="", sla_stage=0,
         created_at=ctx.clock.now(), resolved_by="", note=""))
     await ctx.session.flush()
@@ -189,6 +209,21 @@ async def queue(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
     audit(ctx, ticket, "queued", opens_at=opening.isoformat())
 
 
+async def _settle_handed_questions(ctx: Ctx, ticket: Ticket, *, by: str) -> None:
+    """The questions handed over with the chat: settled by whoever answered in it, or back in the
+    queue when nobody did (the persona's promise still stands)."""
+    ids = (ticket.context or {}).get(HANDED_QUESTIONS)
+    if not isinstance(ids, list) or not ids:
+        return
+    for q in await ctx.repos.unanswered.get_many([int(i) for i in ids]):
+        if q.status != HANDED:
+            continue
+        if ticket.first_response_at is None:
+            q.status = OPEN
+        else:
+            q.answered_at, q.answered_by = ctx.clock.now(), ticket.advisor_userid or by
+
+
 def first_response(ctx: Ctx, ticket: Ticket, *, by: str) -> None:
     """The SLA is met: a human answered (kf origin 5), picked the chat up in the WeCom client, or
     claimed the ticket."""
@@ -208,6 +243,7 @@ async def resolve(ctx: Ctx, ticket: Ticket, customer: Customer, *, by: str, note
     "ask me again if you still need help". A chat still in WeCom's reception pool cannot be ended
     nor written to by the API (kf.md §4, §6): it stays there for a servicer, and nothing is sent."""
     pooled = ticket.status == POOLED
+    await _settle_handed_questions(ctx, ticket, by=by)
     ticket.status, ticket.resolved_at, ticket.resolved_by = RESOLVED, ctx.clock.now(), by
     ticket.note = note[:2000]
     if ticket.first_response_at is not None:

@@ -17,7 +17,7 @@ from bot.wecom import kf_window
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import local
 from handlers.escalation.tickets import POOLED
-from handlers.questions.queue import more_of
+from handlers.questions.wording import more_of
 from handlers.replies.editing import add_entry, check_answer
 from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
@@ -25,7 +25,7 @@ from persona.followup import in_context, leans_on
 from persona.templates import KF_TEXT
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
-from storage.repos.replies import ANSWERED, CLOSED
+from storage.repos.replies import ANSWERED, CLOSED, HANDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +56,14 @@ async def open_question(ctx: Ctx, number: int) -> UnansweredQuestion:
     question = await ctx.repos.unanswered.find(number, lock=True)
     if question is None:
         raise CommandError(f"没有问题 #{number}。发送 /questions 查看待回答的问题。")
-    if question.status in (ANSWERED, CLOSED):
+    if question.status == HANDED and question.answered_at is None:
+        raise CommandError(f"问题 #{number} 已随客户的会话交给接待的同事（客户要求了人工），请在会话里直接回复。")
+    if question.status in (ANSWERED, CLOSED, HANDED):
         at = local(ctx, question.answered_at) if question.answered_at else None
         when = f"{at:%m-%d %H:%M} " if at else ""
         who = question.answered_by or "同事"
+        if question.status == HANDED:
+            raise CommandError(f"问题 #{number} 已于 {when}由 {who} 在客户的人工会话里处理。")
         if question.status == CLOSED:
             raise CommandError(f"问题 #{number} 已于 {when}由 {who} 关闭（不需要回答）。")
         raise CommandError(f"问题 #{number} 已于 {when}由 {who} 回答过：{question.answer[:60]}")

@@ -16,13 +16,13 @@ from bot.feature import ConsolePage
 from handlers.escalation.notify import customer_label
 from handlers.questions.answer import answer_question, close_question
 from handlers.questions.commands import ANSWER
-from handlers.questions.queue import asked
+from handlers.questions.wording import asked
 from handlers.services import Ctx
 from storage.models import Customer, UnansweredQuestion
 
 ANSWERED_SHOWN = timedelta(hours=24)
 DELIVERY = {"kf": "微信客服", "friend": "好友群发（待员工确认）", "": "—"}
-STATUS = {"answered": "已回答", "closed": "已关闭（不回答）"}
+STATUS = {"answered": "已回答", "closed": "已关闭（不回答）", "handed": "已在人工会话里处理"}
 
 ANSWER_FORM = """<form method="post" action="/console/questions/$id/answer" class="act" id="answer-$id">
 <input type="hidden" name="csrf" value="$csrf">

@@ -29,6 +29,7 @@ from handlers.escalation.routing import in_working_hours, local, next_opening, o
 from handlers.escalation.tickets import recent_lines
 from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
+from handlers.questions.wording import asked, more_of
 from handlers.replies.history import FOLLOWUP_MINUTES, asked_before
 from handlers.replies.voice import Say
 from handlers.services import Ctx
@@ -122,20 +123,6 @@ def console_link(ctx: Ctx) -> str:
     server = ctx.settings.server
     base = server.public_url or f"http://{server.host}:{server.port}"
     return f"{base.rstrip('/')}/console/questions"
-
-
-def more_of(q: UnansweredQuestion) -> list[str]:
-    """What the customer added to an open question in the next messages."""
-    more = (q.context or {}).get("more")
-    return [str(m) for m in more] if isinstance(more, list) else []
-
-
-def asked(q: UnansweredQuestion) -> str:
-    """The question as staff read it: a follow-up with the question it leans on,
-    "那偏远地区呢（接上一问：包邮吗）", and what the customer added: "…（补充：订单号是 T1001）"."""
-    follows = (q.context or {}).get("follows")
-    more = "；".join(more_of(q))
-    return (f"{q.text}（接上一问：{follows}）" if follows else q.text) + (f"（补充：{more}）" if more else "")
 
 
 def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *, with_context: bool) -> str:

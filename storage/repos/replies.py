@@ -16,6 +16,7 @@ from storage.txinfo import OPEN_OFFERS
 OPEN = "open"
 ANSWERED = "answered"
 CLOSED = "closed"  # a member decided it needs no answer (spam, a duplicate, settled elsewhere)
+HANDED = "handed"  # the customer asked for a person: it went with the chat into their ticket
 
 
 class UnansweredRepo:
@@ -44,6 +45,17 @@ class UnansweredRepo:
         return list((await self.session.scalars(
             select(UnansweredQuestion).where(UnansweredQuestion.status == OPEN)
             .order_by(UnansweredQuestion.id).limit(limit))).all())
+
+    async def open_of(self, customer_id: int, *, limit: int = 5) -> list[UnansweredQuestion]:
+        """The customer's open questions, oldest first (the newest `limit`)."""
+        rows = (await self.session.scalars(select(UnansweredQuestion).where(
+            UnansweredQuestion.customer_id == customer_id, UnansweredQuestion.status == OPEN)
+            .order_by(UnansweredQuestion.id.desc()).limit(limit))).all()
+        return list(reversed(rows))
+
+    async def get_many(self, ids: Sequence[int]) -> list[UnansweredQuestion]:
+        return list((await self.session.scalars(select(UnansweredQuestion).where(
+            UnansweredQuestion.id.in_(list(ids))).order_by(UnansweredQuestion.id))).all())
 
     async def find_by_answer(self, outbox_id: int) -> UnansweredQuestion | None:
         """The question whose answer went out in this outbox row."""
@@ -75,9 +87,9 @@ class UnansweredRepo:
                                              .where(UnansweredQuestion.status == OPEN)) or 0)
 
     async def settled_since(self, since: datetime, *, limit: int = 50) -> list[UnansweredQuestion]:
-        """Questions answered or closed since `since`, latest first."""
+        """Questions answered, closed or settled in a ticket since `since`, latest first."""
         return list((await self.session.scalars(
-            select(UnansweredQuestion).where(UnansweredQuestion.status.in_((ANSWERED, CLOSED)),
+            select(UnansweredQuestion).where(UnansweredQuestion.status.in_((ANSWERED, CLOSED, HANDED)),
                                              UnansweredQuestion.answered_at >= since)
             .order_by(UnansweredQuestion.answered_at.desc()).limit(limit))).all())
 
