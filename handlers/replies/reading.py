@@ -211,6 +211,9 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
         safety=safety)
-    warned = (trigger is not None and trigger.reason == "sensitive" and _MONEY.search(text) is not None
-              and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    scam = (trigger is not None and trigger.reason == "sensitive"
+            and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
+        trigger, scam = None, False
+    warned = scam and _MONEY.search(text) is not None
     return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)
