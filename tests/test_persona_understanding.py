@@ -96,3 +96,19 @@ async def test_feeling_better_after_talking_is_met_warmly(wanzi, wecom, clock) -
     for n, text in enumerate(["哈哈算了 跟你说说好多了", "跟你说完心里舒服多了"]):
         (reply,) = await told(wanzi, wecom, clock, f"wmUnd09{n}", text)
         assert reply[0] == "chat.happy", (text, reply)
+
+
+OWN_WORDS = [  # more of the same, in other words (written for this test, not from the evaluation splits)
+    ("你们和完美日记比哪个好用", ["chat.compare"]), ("你们家和雅诗兰黛有啥区别", ["chat.compare"]),
+    ("感觉你们家有点像骗钱的", ["reply.faq", "chat.doubt"]), ("这家店靠谱吗", ["reply.faq"]),
+    ("我是学生 预算不多 有平价点的吗", ["reply.price_faq"]),  # the coupon, the concern acknowledged
+    ("我T区油 两颊干", ["reply.noted"]), ("我不需要发票", ["chat.ack"]),
+    ("跟你聊完心情好多了 晚安", ["chat.goodnight"]), ("不用的话能退吗", ["reply.faq"]),  # still the returns answer
+]
+
+
+async def test_the_same_in_other_words(wanzi, wecom, clock) -> None:
+    for n, (text, keys) in enumerate(OWN_WORDS):
+        replies = await told(wanzi, wecom, clock, f"wmUnd1{n:02d}", text)
+        assert [k for k, _ in replies] == keys, (text, replies)
+    assert await count(wanzi, Ticket) == 0

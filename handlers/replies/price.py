@@ -21,7 +21,9 @@ from persona.matcher import entry_about
 from storage.models import Customer
 
 _OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重公方府厂社])"  # not 贵店, 贵公司, 宝贵, 贵宾 ...
-                        r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价")
+                        r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价"
+                        # a small budget: "我是学生 预算不多 有平价点的吗"
+                        r"|平价|实惠|性价比|预算(不多|不够|有限|少|紧)")
 
 
 _PRICE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|rmb|RMB)|[¥￥]\s*\d|免费|价格|原价|到手价")
