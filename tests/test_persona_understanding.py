@@ -100,6 +100,7 @@ async def test_feeling_better_after_talking_is_met_warmly(wanzi, wecom, clock) -
 
 OWN_WORDS = [  # more of the same, in other words (written for this test, not from the evaluation splits)
     ("你们和完美日记比哪个好用", ["chat.compare"]), ("你们家和雅诗兰黛有啥区别", ["chat.compare"]),
+    ("你们和完美日记比 价格贵了不少吧", ["reply.price_faq"]),  # the price is the concern: the coupon
     ("感觉你们家有点像骗钱的", ["reply.faq", "chat.doubt"]), ("这家店靠谱吗", ["reply.faq"]),
     ("我是学生 预算不多 有平价点的吗", ["reply.price_faq"]),  # the coupon, the concern acknowledged
     ("我T区油 两颊干", ["reply.noted"]), ("我不需要发票", ["chat.ack"]),

@@ -189,6 +189,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
         match = await interpret(kb, turn, text, sure=match) or match
     intent = classify(text) if match is None and safety is None else None
+    if intent is Intent.COMPARE and price_talk(text):
+        intent = None  # "你们跟珀莱雅比怎么样 人家便宜多了": the price is the concern (price.py), not the brand
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer; one that told us about the
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
