@@ -92,10 +92,15 @@ def named(text: str) -> bool:
     return bool(topics(subject(text)))
 
 
+# Words of a shop concept an answer also uses in passing for something else: "官方渠道发出的都是正品" is
+# issued by, not shipped ("快递走的哪家" after it asks about shipping, which that answer does not speak of).
+_IN_PASSING = re.compile(r"发出")
+
+
 def covers(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
     the returns answer may not mention), in its phrasings, keywords or answer, in any of the
-    concept's words ("多久过期" and "有效期 14 天"). Asking words name none, but for 几点: a time the entry
-    must give ("10:00-22:00")."""
-    said = " ".join(entry.questions + entry.keywords + (entry.answer,))
+    concept's words ("多久过期" and "有效期 14 天"; in its answer, not in a word used in passing there,
+    _IN_PASSING). Asking words name none, but for 几点: a time the entry must give ("10:00-22:00")."""
+    said = " ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),))
     return topics(subject(text)) <= topics(said)

@@ -110,8 +110,21 @@ NONE_BIAS = 44.988
 CANDIDATES = 5  # entries in the softmax: a large base's unrelated entries do not dilute a clear answer
 
 
+# Names that hold a concept's word but mean something else: 天猫 is a marketplace, not a cat ("那我在天猫
+# 旗舰店买的也算吗" right after the authenticity answer is about authenticity, not pets).
+_NOT_CONCEPTS = re.compile(r"天猫")
+
+
 def concepts(text: str) -> frozenset[str]:
+    text = _NOT_CONCEPTS.sub(" ", text)
     return frozenset(name for name, words in CONCEPTS.items() if any(w in text for w in words))
+
+
+def entry_about(entries: Sequence[FaqEntry], ranked: Sequence[FaqMatch], concept: str) -> FaqEntry | None:
+    """The knowledge base's entry about a shop concept (its phrasings or keywords name it) that ranks
+    highest for the message, if any: the discount entry for "太贵了吧", the authenticity one for "你们是不是骗子"."""
+    about = {e.id for e in entries if concept in concepts(" ".join(e.questions + e.keywords))}
+    return next((m.entry for m in ranked if m.entry.id in about), None)
 
 
 class Matcher:

@@ -133,13 +133,32 @@ _ASKED = re.compile(r"(是不是|有没有?)$")
 _ASKING_AFTER = re.compile(r"^[^，,。；;!！]*?(吗|么|[?？])")
 
 
-def said(text: str, word: str) -> bool:
-    """The (lower-case) text says the keyword at least once without denying it."""
+def said(text: str, word: str, rivals: tuple[str, ...] = ()) -> bool:
+    """The (lower-case) text says the keyword at least once without denying it, and not as part of
+    a longer rival keyword ("混油皮" says 混油皮, not the 油皮 inside it)."""
     def counts(start: int) -> bool:
         before = text[max(0, start - 3):start]
         return (not _DENIED.search(before) or _ASKED.search(before) is not None
                 or _ASKING_AFTER.match(text[start + len(word):]) is not None)
-    return said_where(text, word, counts)
+
+    def own(start: int) -> bool:
+        return not any(text.startswith(r, start - at) for r in rivals
+                       for at in range(len(r) - len(word) + 1) if r[at:at + len(word)] == word)
+    return said_where(text, word, lambda start: own(start) and counts(start))
+
+
+def rivals(rules: Iterable[TagRule]) -> dict[str, tuple[str, ...]]:
+    """Each keyword's rivals: longer keywords holding it, of rules adding a tag of the same group
+    (肤质:混合皮's "混油皮" holds 肤质:油皮's "油皮": one skin type is said, not two)."""
+    groups = [(r, {t.group for t in r.add}) for r in rules]
+    found: dict[str, tuple[str, ...]] = {}
+    for rule, mine in groups:
+        for word in (k.lower() for k in rule.keywords):
+            longer = {k.lower() for other, theirs in groups if other is not rule and mine & theirs
+                      for k in other.keywords if word in k.lower() and k.lower() != word}
+            if longer:
+                found[word] = tuple(sorted(longer))
+    return found
 
 
 class RuleBook:
@@ -155,6 +174,7 @@ class RuleBook:
             for word in rule.keywords:
                 self._by_keyword.setdefault(word.lower(), []).append(rule)
         self._automaton = KeywordAutomaton(self._by_keyword)
+        self._rivals = rivals(self.rules)
         self._regex_rules = [r for r in self.rules if r.pattern is not None]
 
     def matching(self, text: str, channel: str = "") -> list[TagRule]:
@@ -164,6 +184,6 @@ class RuleBook:
         lower = text.lower()
         # a staff-side label (private: "意向:询价") is about the topic, denied or not ("我没有优惠券")
         hit = {r.name for word in self._automaton.find(text) for r in self._by_keyword[word]
-               if r.private or said(lower, word)}
+               if r.private or said(lower, word, self._rivals.get(word, ()))}
         hit.update(r.name for r in self._regex_rules if r.pattern is not None and r.pattern.search(text))
         return [r for r in self.rules if r.name in hit and (not r.channels or channel in r.channels)]

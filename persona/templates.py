@@ -77,6 +77,11 @@ TEMPLATES: dict[str, Spec] = {
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
     # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)
     "chat.staff_hours": Spec.of(KF_TEXT, "name", "hours", "how"),
+    # "你们是不是骗子啊" (after the knowledge base's authenticity answer, if it has one): who we are, and a
+    # person one word away; no hand-off (handlers/replies/smalltalk.py DOUBT)
+    "chat.doubt": Spec.of(KF_TEXT, "name"),
+    # "你们跟珀莱雅比怎么样": a warm line about what suits the customer, never a claim about the other brand
+    "chat.compare": Spec.of(KF_TEXT, "name"),
     "chat.ack": Spec.of(KF_TEXT, "name"),
     # "好的，那我等你们消息" with a question or ticket open: the colleague answers in this chat
     "chat.ack_pending": Spec.of(KF_TEXT, "name"),

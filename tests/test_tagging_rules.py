@@ -48,6 +48,22 @@ def test_a_denied_keyword_tells_nothing_about_the_customer(text: str, names: lis
     assert [r.name for r in book.matching(text)] == names
 
 
+def skin(name: str, *keywords: str) -> TagRule:
+    return TagRule(name=name, keywords=keywords, add=(TagRef("肤质", name),))
+
+
+@pytest.mark.parametrize("text,names", [
+    ("我混油皮", ["混合皮"]), ("混干皮 冬天起皮", ["混合皮"]),  # the 油皮 / 干皮 inside is no second skin type
+    ("我是油皮", ["油皮"]), ("以前是混油皮 现在变油皮了", ["油皮", "混合皮"]),  # said on its own once
+    ("想要专属顾问", ["custom", "vip"]),  # a longer keyword of another tag group takes nothing away
+])
+def test_a_longer_keyword_of_the_same_tag_group_wins(text: str, names: list[str]) -> None:
+    book = RuleBook([skin("油皮", "油皮", "出油"), skin("混合皮", "混油皮", "混干皮"), skin("干皮", "干皮"),
+                     TagRule(name="custom", keywords=("专属",), add=(TagRef("需求", "定制方案"),)),
+                     TagRule(name="vip", keywords=("专属顾问",), add=(TagRef("VIP", "重点客户"),))])
+    assert [r.name for r in book.matching(text)] == names
+
+
 def test_many_keywords_cost_one_pass() -> None:
     words = [f"词{i}" for i in range(5000)]
     book = RuleBook([rule("many", keywords=tuple(words))])

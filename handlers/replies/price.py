@@ -17,11 +17,13 @@ import re
 
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
-from persona.matcher import concepts
+from persona.matcher import entry_about
 from storage.models import Customer
 
 _OBJECTION = re.compile(r"(?<![宝富尊高])贵(?![店司宾州阳姓重公方府厂社])"  # not 贵店, 贵公司, 宝贵, 贵宾 ...
-                        r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价")
+                        r"|便宜|优惠|打折|折扣|降价|划算|砍价|少点|让利|最低价|活动价"
+                        # a small budget: "我是学生 预算不多 有平价点的吗"
+                        r"|平价|实惠|性价比|预算(不多|不够|有限|少|紧)")
 
 
 _PRICE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|rmb|RMB)|[¥￥]\s*\d|免费|价格|原价|到手价")
@@ -46,17 +48,11 @@ def price_talk(text: str) -> bool:
     return bool(_OBJECTION.search(text))
 
 
-def discount_entry(entries: tuple[FaqEntry, ...] | list[FaqEntry], ranked: list[FaqMatch]) -> FaqEntry | None:
-    """The knowledge base's entry about discounts that ranks highest for the message, if any."""
-    about = {e.id for e in entries if "discount" in concepts(" ".join(e.questions + e.keywords))}
-    return next((m.entry for m in ranked if m.entry.id in about), None)
-
-
 async def price_answer(ctx: Ctx, text: str, just_answered: frozenset[str]) -> FaqMatch | None:
     """The discount entry to answer a price objection with, or None; None too when it was the answer
     a moment ago ("有点贵啊" then "太贵了吧"): the second objection gets the campaign and a person."""
     kb = ctx.services.knowledge
-    entry = discount_entry(kb.entries, await kb.rank(text, len(kb.entries)))
+    entry = entry_about(kb.entries, await kb.rank(text, len(kb.entries)), "discount")
     return FaqMatch(entry, 0.0) if entry is not None and entry.id not in just_answered else None
 
 

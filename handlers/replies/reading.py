@@ -189,6 +189,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
         match = await interpret(kb, turn, text, sure=match) or match
     intent = classify(text) if match is None and safety is None else None
+    if intent is Intent.COMPARE and price_talk(text):
+        intent = None  # "你们跟珀莱雅比怎么样 人家便宜多了": the price is the concern (price.py), not the brand
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
     # not answered as a feeling or as a question nobody can answer; one that told us about the
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
@@ -211,6 +213,9 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
         safety=safety)
-    warned = (trigger is not None and trigger.reason == "sensitive" and _MONEY.search(text) is not None
-              and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    scam = (trigger is not None and trigger.reason == "sensitive"
+            and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
+        trigger, scam = None, False
+    warned = scam and _MONEY.search(text) is not None
     return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)

@@ -65,6 +65,7 @@ from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist
 from persona.heard import heard
+from persona.matcher import entry_about
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -211,6 +212,13 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> 
         staffed = bool(await ctx.repos.staff.list())
         await ctx.say("chat.staff_hours", name=customer.name, hours=hours_words(ctx.settings.of(EscalationConfig)),
                       how=how_to_reach(ctx, staffed=staffed))
+        return
+    if intent is Intent.DOUBT:  # "你们是不是骗子啊": the authenticity answer when the base has one, who we are
+        kb = ctx.services.knowledge
+        entry = entry_about(kb.entries, await kb.rank(text, len(kb.entries)), "authentic")
+        if entry is not None:
+            await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
+        await ctx.say("chat.doubt", name=customer.name)
         return
     if intent is Intent.GREETING:
         await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))

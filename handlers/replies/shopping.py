@@ -16,8 +16,11 @@ from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.services import Ctx
 from storage.models import Customer
 
+# Torn between two buys: "你说我是买包还是买护肤品", "入手面霜还是精华" (a wish, and asking for a pick).
+_EITHER = r"(买|入手|挑|选)[^，,。！!？?]{1,8}?还是"
 # Wanting to buy, pick or give something: 想/打算/准备 ... 买/入手/挑, 给/帮 someone 买/挑/选, a gift.
-_WANT = re.compile(r"(想|想要|要|打算|准备|计划|考虑|纠结)(给|帮|替)?[^，,。！!]{0,8}?(买|入手|入坑|挑|选|囤|购|送)|"
+_WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠结)(给|帮|替)?[^，,。！!]{{0,8}}?"
+                   r"(买|入手|入坑|挑|选|囤|购|送)|"
                    r"^(我)?(给|帮|替)[^，,。！!]{1,8}?(买|挑|选|送)|"
                    r"(买|挑|选|送|准备)[^，,。！!]{0,8}礼物")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
@@ -26,7 +29,8 @@ _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|�
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
 # about the wished-for thing stays a question for the knowledge base or a colleague).
-_PICK = re.compile(r"推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|"
+_PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|"
+                   r"挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|"
                    # knowing nothing about it is asking for a pick: "女朋友生日想送护肤品 我啥也不懂"
                    r"(啥|什么)(也|都)不懂|不知道(该)?(买|送|选|挑)(什么|啥|哪)|求助|求推荐")
 

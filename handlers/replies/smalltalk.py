@@ -32,6 +32,8 @@ class Intent(StrEnum):
     ANGRY = "angry"  # upset: the persona offers a person
     ROBOT = "robot"  # "are you a robot?": an honest answer
     STAFF_HOURS = "staff_hours"  # 你们客服几点上班 / 周末有人吗: when people answer, and how to reach one now
+    DOUBT = "doubt"  # 你们是不是骗子 / 这家店靠谱吗: the authenticity answer, who we are, a person on offer
+    COMPARE = "compare"  # 你们跟珀莱雅比怎么样: a warm line, never a claim about the other brand
     ACK = "ack"  # 好的 / 嗯嗯 / 收到 / 那我等你们消息
     FIRST_VISIT = "first_visit"  # 第一次来 / 刚关注 (with or without a greeting): a welcome and what we do
     EMOJI = "emoji"  # stickers as text ([微笑]) or emoji only
@@ -48,6 +50,13 @@ _STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]
 # How customers address the persona: "姐妹在不在", "在吗亲", "美女你好".
 _ADDRESS = (r"(亲爱的|亲亲|亲|小柚|客服|姐妹们|姐妹|集美|宝子|宝宝|宝|美女|小姐姐|小哥哥|小姑娘|姑娘|小妹|老板|"
             r"老师|掌柜的|掌柜)")
+# Us, as a doubting or comparing customer names us ("你们", "这家店"), and how two brands compare.
+_WE = r"(你们家|你们|你家|这家店|这家|这个店|这个号|这个账号)"
+_VERSUS = (r"(比|相比|对比)?(起来)?(怎么样|如何|咋样|哪个好|哪个更好|哪家好|谁好|谁更好|有什么区别|有啥区别|"
+           r"好在哪|强在哪|差在哪|差多少)")
+# Feeling better after talking: "跟你聊完好多了", "跟你说说心里舒服多了", "说出来好多了".
+_TALKED = r"(听你说完|听你这么说|(跟|和)你(聊|说)(完|了|说|聊)?(之后|以后)?|聊完|说出来)"
+_BETTER = r"(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点|一点|些)了"
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -64,6 +73,16 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # who we are: "这里是柚见官方吗", "你们是官方客服吗"
                    r"^(请问)?(这里|这儿|这边|你们|你|您)(是|是不是)[^，,。？?]{0,8}(官方|官网|旗舰店|客服|本人|品牌方)"
                    r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$"),
+    # doubting us: "你们是不是骗子啊", "这家店靠谱吗", "会不会被骗" (a scam report names money: reading.py)
+    (Intent.DOUBT, rf"{_WE}(的)?(东西|货|产品)?(该不会|会不会|是不是|不会|是|(有点|有些|好)?像)(是)?"
+                   r"(骗子|骗人的|骗钱的|诈骗|假的|假冒|山寨|冒牌)|"
+                   rf"{_WE}(靠谱|正规|可信|可靠)(吗|么|嘛|不)|靠不靠谱|正不正规|可不可信|可不可靠|"
+                   r"(会不会|怕|担心)(被骗|上当)"),
+    # another brand beside us: "你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪"
+    (Intent.COMPARE, rf"{_WE}(的东西|的产品|的)?(跟|和|与|同|比|比起|相比|对比)[^，,。？?]{{1,8}}?{_VERSUS}|"
+                     rf"[^，,。？?]{{1,8}}(跟|和|与|同)(你们家|你们|你家){_VERSUS}|"
+                     r"(跟|和|与|比|比起|相比|对比)(那些|一些)?(大牌|大品牌|国际大牌|别家|别的牌子|别的品牌|其他牌子|其他品牌|"
+                     r"其他家|专柜货)"),
     # when the people work: "客服几点上班", "周末有人吗", "晚上几点之前能找到人工" (not "几点发货")
     (Intent.STAFF_HOURS, r"(客服|人工|真人|同事|你们|顾问|工作人员|有人).{0,3}(几点|什么时候|啥时候|哪天|几号)"
                          r"(上班|下班|在线|有人|在|开始|结束|上线|回来|能找到|可以找到)|"
@@ -124,8 +143,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"^(我)?(都)?(已经)?(无限)?回购(了)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
     (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)|"
-                   # feeling better after talking, said alone: "跟你聊完好多了"
-                   r"^(听你说完|听你这么说|跟你聊完|和你聊完|聊完|说出来)(我)?(心情|感觉|心里)?(好|舒服|好受|轻松)(多|点)了$"),
+                   # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
+                   rf"^{_TALKED}{_BETTER}$"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
                    r"(回复|回消息|回得|回的)(这么|太|好|也太|真)慢|是睡着了吗|半天不回|半天没人|"
                    # impatience: "快点啊 急用"; sarcasm: "你们真行", "你们发货可真快啊"
@@ -174,12 +193,13 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$|"
                     r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$|"  # "回来了 刚说到哪了"
                     # feeling better, beside thanks: "谢谢你 听你说完好多了"
-                    r"^(听你说完|听你这么说|跟你聊完|和你聊完|聊完|说出来)?(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点)了$")
+                    rf"^{_TALKED}?{_BETTER}$|"
+                    r"^(哈+|嘿嘿|唉)?(算了|算啦)$")  # "哈哈算了 跟你说说好多了": the trouble let go
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
-    Intent.STAFF_HOURS, Intent.ROBOT, Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT,
-    Intent.BYE,
+    Intent.STAFF_HOURS, Intent.ROBOT, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD, Intent.TIRED,
+    Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
@@ -299,7 +319,8 @@ def _classify(text: str) -> Intent | None:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
-        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS)
+        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS, Intent.DOUBT,
+                           Intent.COMPARE)
         if whole and intent in (Intent.SAD, Intent.TIRED) and _ASKS_WHAT_TO_USE.search(raw):
             continue  # "熬夜脸特别干 用啥补救一下": the question is the point
         if pattern.search(raw.lower() if whole else core):

@@ -1,0 +1,115 @@
+"""Customers' own words the default persona used to misread (sandbox trials, issue 13): each gets
+what a person at the shop would say. Asserted on what the customer gets back: the persona's
+template key (without its variant) and the text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from storage.models import Customer, Message, Ticket, UnansweredQuestion
+from tests.chat_kit import count
+from tests.harness import BotUnderTest
+
+TUESDAY_10AM = datetime(2026, 3, 10, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+async def told(bot: BotUnderTest, wecom, clock, ext: str, text: str) -> list[tuple[str, str]]:
+    """The customer writes `text`; (template key without its variant, text) of each reply."""
+    async with bot.sessions() as s:
+        after = int(await s.scalar(select(Message.id).order_by(Message.id.desc()).limit(1)) or 0)
+    await wecom.customer_says(ext, text)
+    await bot.drain()
+    clock.advance(45)
+    async with bot.sessions() as s:
+        sent = (await s.scalars(select(Message).join(Customer, Message.customer_id == Customer.id)
+                                .where(Customer.external_userid == ext, Message.direction == "out",
+                                       Message.id > after).order_by(Message.id))).all()
+    return [(m.template_key.partition("#")[0], m.text) for m in sent]
+
+
+async def test_which_courier_after_the_authenticity_answer_gets_the_shipping_answer(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmUnd01", "你们家是正品吗")
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd01", "快递走的哪家")
+    assert "顺丰" in reply[1] and "防伪码" not in reply[1], reply  # "官方渠道发出的" is no shipping answer
+
+
+async def test_bought_at_the_tmall_flagship_store_stays_with_authenticity(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmUnd02", "你们家是正品吗")
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd02", "那我在天猫旗舰店买的也算吗")
+    assert reply[0] == "reply.followup" and "正品" in reply[1], reply  # 天猫 is a marketplace, not a cat
+    assert "退" not in reply[1]
+
+
+async def test_a_choice_between_buying_a_bag_and_skincare_is_no_product_idea(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd03", "你说我是买包还是买护肤品")
+    assert reply[0] == "reply.shopping", reply  # helped to pick, not thanked for a suggestion
+    assert "肤质" in reply[1]
+
+
+async def test_a_plain_decline_gets_an_ok_not_an_apology(wanzi, wecom, clock) -> None:
+    for n, text in enumerate(["不需要代理", "暂时不需要", "不用推荐了"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd04{n}", text)
+        assert reply[0] == "chat.ack", (text, reply)
+    assert await count(wanzi, Ticket) == 0
+
+
+async def test_are_you_scammers_is_reassured_with_a_person_on_offer_not_handed_off(wanzi, wecom, clock) -> None:
+    answer, doubt = await told(wanzi, wecom, clock, "wmUnd05", "你们是不是骗子啊")
+    assert answer[0] == "reply.faq" and "防伪码" in answer[1], answer  # the authenticity answer
+    assert doubt[0] == "chat.doubt" and "人工" in doubt[1], doubt  # who we are, and a person one word away
+    assert await count(wanzi, Ticket) == 0
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd05", "多久发货")  # still the persona's chat
+    assert "顺丰" in reply[1]
+
+
+async def test_a_student_asking_for_something_cheaper_gets_the_coupon_first(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmUnd06", "学生党 有没有便宜点的")
+    assert "满 199 减 30" in replies[0][1], replies
+
+
+async def test_a_comparison_with_another_brand_gets_a_warm_line_and_no_claim_about_it(wanzi, wecom, clock) -> None:
+    for n, text in enumerate(["你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd07{n}", text)
+        assert reply[0] == "chat.compare", (text, reply)
+        assert "珀莱雅" not in reply[1] and not any(p in reply[1] for p in PROMISE)
+    assert await count(wanzi, UnansweredQuestion) == 0
+
+
+async def test_combination_oily_skin_is_noted_as_combination_skin(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd08", "我混油皮")
+    assert reply[0] == "reply.noted" and "混合皮" in reply[1] and "油皮" not in reply[1], reply
+
+
+async def test_feeling_better_after_talking_is_met_warmly(wanzi, wecom, clock) -> None:
+    for n, text in enumerate(["哈哈算了 跟你说说好多了", "跟你说完心里舒服多了"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd09{n}", text)
+        assert reply[0] == "chat.happy", (text, reply)
+
+
+OWN_WORDS = [  # more of the same, in other words (written for this test, not from the evaluation splits)
+    ("你们和完美日记比哪个好用", ["chat.compare"]), ("你们家和雅诗兰黛有啥区别", ["chat.compare"]),
+    ("你们和完美日记比 价格贵了不少吧", ["reply.price_faq"]),  # the price is the concern: the coupon
+    ("感觉你们家有点像骗钱的", ["reply.faq", "chat.doubt"]), ("这家店靠谱吗", ["reply.faq"]),
+    ("我是学生 预算不多 有平价点的吗", ["reply.price_faq"]),  # the coupon, the concern acknowledged
+    ("我T区油 两颊干", ["reply.noted"]), ("我不需要发票", ["chat.ack"]),
+    ("跟你聊完心情好多了 晚安", ["chat.goodnight"]), ("不用的话能退吗", ["reply.faq"]),  # still the returns answer
+]
+
+
+async def test_the_same_in_other_words(wanzi, wecom, clock) -> None:
+    for n, (text, keys) in enumerate(OWN_WORDS):
+        replies = await told(wanzi, wecom, clock, f"wmUnd1{n:02d}", text)
+        assert [k for k, _ in replies] == keys, (text, replies)
+    assert await count(wanzi, Ticket) == 0
