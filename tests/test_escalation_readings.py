@@ -103,12 +103,19 @@ async def test_someone_claiming_to_be_our_staff_gets_a_warning_not_the_returns_p
 
 
 @pytest.mark.parametrize("words", ["不用合作了", "不需要代理", "暂时不考虑加盟", "这个是和迪士尼的合作款吗",
-                                   "有适合商务送礼的吗"])
+                                   "有适合商务送礼的吗", "学生党 有没有便宜点的"])
 async def test_declining_or_a_lookalike_is_not_handed_off(bot, wecom, words: str) -> None:
     await kit.on_duty(bot, "li.na")
     inbox = await say(bot, wecom, "wmTopic002", words)
     assert inbox and all("李娜" not in text for text in inbox)
     assert await kit.tickets(bot) == []
+
+
+async def test_haggling_still_goes_to_a_person(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    await say(bot, wecom, "wmTopic003", "两瓶一起买 便宜点的话我就下单")
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:议价"
 
 
 own_topics_bot = kit.bot_fixture(sensitive_topics=["退款:退款|退货"])

@@ -70,7 +70,9 @@ def asks_for_human(text: str, words: tuple[str, ...]) -> bool:
 # "不用合作了", "不需要代理", "不想退货了": the customer declines what the keyword names; nothing for a person.
 _DECLINED = re.compile(r"(不用|不需要|不要|不想|不打算|不考虑|没兴趣|没有兴趣|暂时不|先不)(再|了|去)?$")
 # Not a business enquiry: "合作款" (a collaboration product), "合作的快递" (the courier), "商务送礼" (a gift).
-_NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{0,4}合作|合作的?(快递|物流|平台)|商务(送礼|礼|款)")
+# Not haggling: "有没有便宜点的" asks for a cheaper product ("便宜点的话我就买" still haggles).
+_NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{0,4}合作|合作的?(快递|物流|平台)|商务(送礼|礼|款)|"
+                        r"(便宜|优惠|实惠)点?的(?!话)")
 
 
 def _named(text: str, keyword: str) -> bool:
