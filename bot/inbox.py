@@ -34,7 +34,6 @@ from bot.context import ContextFactory
 from bot.dispatcher import Dispatcher
 from bot.errors import MalformedCallback
 from bot.instance import Instance
-from bot.intake import CODE_TTL
 from bot.kf import KfPuller
 from bot.logs import clip
 from bot.metrics import Metrics
@@ -57,9 +56,6 @@ MAX_ATTEMPTS = 5
 # waits, every event paid its own commit, and a welcome burst fell from 100 % to 31 % (bench/README.md).
 EVENTS_PER_TRANSACTION = 20
 EVENTS_BEFORE_YIELD = 5
-# An event whose 20-second code has waited this long takes every place of the next claim, also the
-# fifth kept for the others (the welcome's p99 goal: 2 s; storage/queues.py _claim_first).
-LATE_AFTER = timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +119,7 @@ class InboxWorker:
             rows = await InboundRepo(session).claim_due(
                 now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
                 owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s,
-                uncounted=(KfNotified.kind,), late_before=now + CODE_TTL - LATE_AFTER)
+                uncounted=(KfNotified.kind,))
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
                                r.deadline is not None and r.deadline > now) for r in rows]
         held = {row.id for row in claimed}

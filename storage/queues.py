@@ -101,18 +101,14 @@ UNCOUNTED_PER_PLACE = 4
 
 
 async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int,
-                       uncounted: Select[Any] | None = None, late: Callable[[Any], bool] = lambda _row: False
-                       ) -> list[Any]:
+                       uncounted: Select[Any] | None = None) -> list[Any]:
     """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
     has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all.
-    Once `first`'s earliest row is `late`, `first` takes the whole claim until it has caught up:
-    under a mixed load the fifth kept for replies and commands made every welcome wait longer,
-    and a third of them expired (bench/README.md, mixed).
     `uncounted`'s rows (up to UNCOUNTED_PER_PLACE × `limit` more) take no room from the others: kf
     notices, one pull serves all of an account's; in a burst of customer messages they would otherwise
     fill the claim, and ordered by deadline with the welcomes they crowded those out too."""
     rows = list((await session.scalars(_for_claim(session, first.limit(limit)))).all())
-    room = 0 if rows and late(rows[0]) else limit - max(1, int(limit * URGENT_SHARE))
+    room = limit - max(1, int(limit * URGENT_SHARE))
     others = list((await session.scalars(_for_claim(session, rest.limit(max(room, limit - len(rows)))))).all())
     # (PostgreSQL: rows of `first` not kept here stay locked only until this claim commits)
     rows = rows[:limit - len(others)]
@@ -151,8 +147,7 @@ class InboundRepo:
         return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
-                        dead_after_s: float | None = None, uncounted: Sequence[str] = (),
-                        late_before: datetime | None = None) -> list[InboundEvent]:
+                        dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:
         """Due pending events whose lease is free: never held, run out, or held by a dead process;
         earliest deadline first (events whose 20-second code is still alive), then the others in
         order, among them events whose code has died (their deadline cannot be met any more).
@@ -161,8 +156,7 @@ class InboundRepo:
         (welcomes, kf notices) the rest still moves, never starves (bench/README.md, mixed). And a
         dead code never goes before a live one: under overload, earliest deadline first would
         otherwise spend the inbox on welcomes that can only expire, and make every next one late.
-        Urgent events of the `uncounted` kinds take no room from the others (kf notices). An urgent
-        event due before `late_before` (it has waited too long already) takes the share kept too."""
+        Urgent events of the `uncounted` kinds take no room from the others (kf notices)."""
         due = (select(InboundEvent)
                .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
                       takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
@@ -173,8 +167,7 @@ class InboundRepo:
         free = urgent.where(InboundEvent.kind.in_(uncounted)) if uncounted else None
         if uncounted:
             urgent = urgent.where(InboundEvent.kind.not_in(uncounted))
-        rows = await _claim_first(self.session, urgent, rest, limit, free,
-                                  late=lambda row: late_before is not None and row.deadline < late_before)
+        rows = await _claim_first(self.session, urgent, rest, limit, free)
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner

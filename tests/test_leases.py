@@ -397,24 +397,3 @@ async def test_a_lock_released_mid_claim_never_puts_a_row_twice_in_the_claim(pos
         await letting_go
         await other.close()
         await engine.dispose()
-
-
-async def test_a_welcome_that_has_waited_takes_the_place_kept_for_other_events(sessions) -> None:
-    """A fifth of each claim is kept for replies and commands, but not once a welcome is late: then
-    the welcomes go first, every one of them, until they have caught up."""
-    clock = FakeClock(1_700_000_000)
-    now = clock.now()
-    await queued(sessions, now, kf_messages=5, welcomes=(17, 18, 19, 20, 21))
-
-    async def kinds(late_before: datetime | None) -> list[str]:
-        async with sessions.begin() as s:
-            claimed = await InboundRepo(s).claim_due(now=now, lease_s=WORKER.lease_s, limit=5,
-                                                     late_before=late_before)
-            for event in claimed:  # let them go again for the next claim
-                event.lease_until = None
-                event.attempts = 0
-            return [e.kind for e in claimed]
-
-    assert (await kinds(None)).count("friend_added") == 4  # nothing late: one place kept
-    assert (await kinds(now + timedelta(seconds=16))).count("friend_added") == 4  # none due before 16 s
-    assert (await kinds(now + timedelta(seconds=18))).count("friend_added") == 5  # one has waited 3 s
