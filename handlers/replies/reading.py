@@ -17,7 +17,8 @@ from typing import Sequence
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalation_trigger
 from handlers.escalation.reactions import sense_reaction
-from handlers.escalation.rules import Trigger, is_question, reaction_topic, safety_topic
+from handlers.escalation.rules import Trigger, is_question, own_skin_question, reaction_topic, safety_topic
+from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.replies.closing import closing
 from handlers.replies.feelings import glad, sense_feeling
@@ -36,9 +37,6 @@ from storage.repos.insights import SuggestionRepo
 _HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
 # A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
 _PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
-# A scam report the warning is for names money: "让我转账", "发了个退款链接", "要验证码" ("骗子" alone, or a
-# fake parcel "怕买到假货", is handed off without it).
-_MONEY = re.compile(r"转账|汇款|打钱|付款|转钱|扫码|链接|验证码|退款|理赔|押金|保证金|刷单|钱")
 # "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
 _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
                        r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
@@ -87,7 +85,7 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
         return None
     escalation = ctx.settings.of(EscalationConfig)
     safety = safety_topic(text, escalation)
-    if safety is None:
+    if safety is None and not own_skin_question(text):  # "最近烂脸期 有适合的吗": asking, not reporting
         safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
     return safety
 
@@ -217,5 +215,5 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
             and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
         trigger, scam = None, False
-    warned = scam and _MONEY.search(text) is not None
+    warned = scam and warns(text)  # money or the scammer's next step ("让我加他QQ"): scam.py
     return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)

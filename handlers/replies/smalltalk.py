@@ -57,6 +57,8 @@ _VERSUS = (r"(比|相比|对比)?(起来)?(怎么样|如何|咋样|哪个好|哪
 # Feeling better after talking: "跟你聊完好多了", "跟你说说心里舒服多了", "说出来好多了".
 _TALKED = r"(听你说完|听你这么说|(跟|和)你(聊|说)(完|了|说|聊)?(之后|以后)?|聊完|说出来)"
 _BETTER = r"(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点|一点|些)了"
+# A low mood after 心情: "心情好差" is 心情 + 好差 (very bad), not 心情好 (a good mood).
+_LOW = r"(差|糟|烂|低落|低沉|不美丽|down|emo|沉重|压抑)"
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -142,7 +144,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     # a loyal customer's word: "已经回购三瓶了", "回购好几次了"
                     r"^(我)?(都)?(已经)?(无限)?回购(了)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
-    (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)|"
+    (Intent.HAPPY, rf"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)(?!{_LOW})|"
                    # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
                    rf"^{_TALKED}{_BETTER}$"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
@@ -152,7 +154,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"服了(你们|你)|可真(快|行|厉害)(啊|呀)|"
                    # waited for days with nothing: "一个礼拜了还没动静"
                    r"(天|周|星期|礼拜|个月)了?(都)?还(没|不)(有)?(动静|发货|到|发|回复|回我|消息|人理)"),
-    (Intent.SAD, r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
+    (Intent.SAD, rf"心情(好|很|超|特别|太|有点|真|真的)?{_LOW}|"  # "心情好差"
+                 r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死|"
