@@ -22,8 +22,11 @@ _MARK = re.compile(r"[?？]")
 _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
-# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了").
-_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$")
+# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了"),
+# or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not "我在上班呢 好累" nor
+# the cutesy "好的呢".
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$|^那[^，,。]{1,8}呢$|"
+                            r"(那个|那款|那种|那瓶|(?<![好是对])的)呢$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
 _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
