@@ -114,3 +114,25 @@ async def test_the_same_in_other_words(wanzi, wecom, clock) -> None:
         replies = await told(wanzi, wecom, clock, f"wmUnd1{n:02d}", text)
         assert [k for k, _ in replies] == keys, (text, replies)
     assert await count(wanzi, Ticket) == 0
+
+
+async def test_a_comparison_that_leaves_us_unsaid_is_a_comparison(wanzi, wecom, clock) -> None:
+    """"跟兰蔻比哪个好用": us left unsaid, any brand, not only the ones a list names; "跟上次买的比" is ours."""
+    for n, text in enumerate(["跟兰蔻比哪个好用", "和雅诗兰黛比起来怎么样", "兰蔻和你们哪个好"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd20{n}", text)
+        assert reply[0] == "chat.compare" and "兰" not in reply[1], (text, reply)
+    (ours,) = await told(wanzi, wecom, clock, "wmUnd210", "跟上次买的比哪个好用")
+    assert ours[0] != "chat.compare", ours
+
+
+async def test_a_good_effect_told_gets_shared_joy_not_the_chat_line(wanzi, wecom, clock) -> None:
+    for n, text in enumerate(["用了一个礼拜 脸真的嫩了好多", "痘印淡了不少"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd22{n}", text)
+        assert reply[0] == "chat.happy" and "开心" in reply[1], (text, reply)
+
+
+async def test_a_hurried_typo_and_spaced_pinyin_are_read_as_meant(wanzi, wecom, clock) -> None:
+    (presence,) = await told(wanzi, wecom, clock, "wmUnd230", "在马")
+    assert presence[0] == "chat.presence", presence
+    (shipping,) = await told(wanzi, wecom, clock, "wmUnd231", "fa huo kuai ma")
+    assert "48 小时内" in shipping[1], shipping
