@@ -136,3 +136,27 @@ async def test_a_hurried_typo_and_spaced_pinyin_are_read_as_meant(wanzi, wecom, 
     assert presence[0] == "chat.presence", presence
     (shipping,) = await told(wanzi, wecom, clock, "wmUnd231", "fa huo kuai ma")
     assert "48 小时内" in shipping[1], shipping
+
+
+async def test_an_expired_coupon_is_asked_about_the_coupon_not_the_shelf_life(wanzi, wecom, clock) -> None:
+    (coupon,) = await told(wanzi, wecom, clock, "wmUnd240", "要是券过期了还能用不")
+    assert "满 199 减 30" in coupon[1] and "保质期" not in coupon[1], coupon
+    (cream,) = await told(wanzi, wecom, clock, "wmUnd241", "面霜过期了还能用吗")  # no other concept: shelf life
+    assert "保质期 3 年" in cream[1], cream
+
+
+async def test_far_cheaper_elsewhere_is_it_genuine_gets_the_authenticity_answer(wanzi, wecom, clock) -> None:
+    answer, doubt = await told(wanzi, wecom, clock, "wmUnd25", "我在拼夕夕上看到你们家面霜便宜一半 是真的假的啊")
+    assert "防伪码" in answer[1] and "满 199" not in answer[1], answer  # not the coupon
+    assert doubt[0] == "chat.doubt", doubt
+
+
+async def test_a_grumble_told_laughing_gets_a_light_line_not_thanks_for_an_idea(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd26", "1000分才换10块 也太抠了吧😂")
+    assert reply[0] == "chat.laugh", reply  # not "收到你的建议啦" nor an apology
+
+
+async def test_whether_one_cream_reaches_the_threshold_asks_its_price_not_the_coupon_again(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmUnd27", "有没有啥优惠啊 第一次买")
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd27", "满199减30 那我就买一瓶面霜够199不")
+    assert "满 199 减 30" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), reply

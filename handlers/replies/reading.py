@@ -21,11 +21,12 @@ from handlers.escalation.rules import Trigger, is_question, own_skin_question, r
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.replies.closing import closing
+from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, resumes
 from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
-from handlers.replies.smalltalk import Intent, classify
+from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
@@ -186,6 +187,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and turn is not None and match.entry.id not in turn.answered:
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
         match = await interpret(kb, turn, text, sure=match) or match
+    if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
+        match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     intent = classify(text) if match is None and safety is None else None
     if intent is Intent.COMPARE and price_talk(text):
         intent = None  # "你们跟珀莱雅比怎么样 人家便宜多了": the price is the concern (price.py), not the brand
@@ -193,7 +196,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # not answered as a feeling or as a question nobody can answer; one that told us about the
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
     suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
-                 and not words.telling and not _HOW.search(text)
+                 and not words.telling and not _HOW.search(text) and not laughing(text)
                  and (not is_question(text) or _PROPOSES.search(text) is not None)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
     if match is None and intent is None and not suggested and turn is not None:
@@ -204,7 +207,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if (not suggested and intent is None and match is None and not price and safety is None and not words.telling
             and not words.shopping and text and not is_question(text)):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
-        intent = closing(text) or await sense_feeling(text)
+        # "1000分才换10块 也太抠了吧😂": a grumble told laughing gets a light line, not "sorry"
+        intent = closing(text) or (Intent.LAUGH if laughing(text) else await sense_feeling(text))
     if match is not None and not price and asks_price(text) and not gives_price(match.entry):
         match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one

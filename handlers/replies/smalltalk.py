@@ -17,6 +17,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from handlers.escalation.rules import is_question
+
 
 class Intent(StrEnum):
     GREETING = "greeting"
@@ -79,7 +81,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.DOUBT, rf"{_WE}(的)?(东西|货|产品)?(该不会|会不会|是不是|不会|是|(有点|有些|好)?像)(是)?"
                    r"(骗子|骗人的|骗钱的|诈骗|假的|假冒|山寨|冒牌)|"
                    rf"{_WE}(靠谱|正规|可信|可靠)(吗|么|嘛|不)|靠不靠谱|正不正规|可不可信|可不可靠|"
-                   r"(会不会|怕|担心)(被骗|上当)"),
+                   r"(会不会|怕|担心)(被骗|上当)|"
+                   # far cheaper elsewhere, is it genuine: "在拼夕夕上看到便宜一半 是真的假的啊"
+                   r"(便宜|低价|半价|打折|特价)[^。？?]{0,12}(真的假的|是真是假|是不是假(的|货)?|假的吧|是正品吗|正品吗)"),
     # another brand beside us: "你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪"
     (Intent.COMPARE, rf"{_WE}(的东西|的产品|的)?(跟|和|与|同|比|比起|相比|对比)[^，,。？?]{{1,8}}?{_VERSUS}|"
                      rf"[^，,。？?]{{1,8}}(跟|和|与|同)(你们家|你们|你家){_VERSUS}|"
@@ -192,6 +196,16 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(ok|okay|sure|fine|got it|no problem|i see|noted)?\s*(i'?ll|i will|i can)?\s*"
                  r"(wait|be waiting|waiting)?$"),
 ))
+
+
+# A statement told laughing ("1000分才换10块 也太抠了吧😂"): a light line back (reading.py), neither a product
+# idea to thank for nor a complaint.
+_LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)[\s\W]*$")
+
+
+def laughing(text: str) -> bool:
+    """A statement (no question) that ends in a laugh."""
+    return _LAUGHING.search(text) is not None and not is_question(text)
 
 
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
