@@ -160,3 +160,11 @@ async def test_whether_one_cream_reaches_the_threshold_asks_its_price_not_the_co
     await told(wanzi, wecom, clock, "wmUnd27", "有没有啥优惠啊 第一次买")
     (reply,) = await told(wanzi, wecom, clock, "wmUnd27", "满199减30 那我就买一瓶面霜够199不")
     assert "满 199 减 30" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), reply
+
+
+async def test_which_goes_on_first_is_never_answered_with_the_cream_recommendation(wanzi, wecom, clock) -> None:
+    """The demo base has no routine entry: "先涂哪个" gets the honest reply, not the dry-skin cream (which
+    says nothing of an order), nor a 猜你想问 offering it."""
+    for n, text in enumerate(["面霜跟精华先涂哪个啊", "面霜和精华应该先用哪个"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd28{n}", text)
+        assert "柚润" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), (text, reply)

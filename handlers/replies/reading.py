@@ -20,11 +20,12 @@ from handlers.escalation.reactions import sense_reaction
 from handlers.escalation.rules import Trigger, is_question, own_skin_question, reaction_topic, safety_topic
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
+from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.closing import closing
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, resumes
-from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
+from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.services import Ctx
@@ -209,8 +210,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         # "1000分才换10块 也太抠了吧😂": a grumble told laughing gets a light line, not "sorry"
         intent = closing(text) or (Intent.LAUGH if laughing(text) else await sense_feeling(text))
-    if match is not None and not price and asks_price(text) and not gives_price(match.entry):
-        match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
+    if match is not None and not price and not gives_what_is_asked(match.entry, text):
+        match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
