@@ -125,10 +125,10 @@ async def test_a_comparison_that_leaves_us_unsaid_is_a_comparison(wanzi, wecom, 
     assert ours[0] != "chat.compare", ours
 
 
-async def test_a_good_effect_told_gets_shared_joy_not_the_chat_line(wanzi, wecom, clock) -> None:
+async def test_a_good_effect_told_is_taken_as_praise_not_the_chat_line(wanzi, wecom, clock) -> None:
     for n, text in enumerate(["用了一个礼拜 脸真的嫩了好多", "痘印淡了不少"]):
         (reply,) = await told(wanzi, wecom, clock, f"wmUnd22{n}", text)
-        assert reply[0] == "chat.happy" and "开心" in reply[1], (text, reply)
+        assert reply[0] == "chat.praise" and "还有什么想跟" not in reply[1], (text, reply)
 
 
 async def test_a_hurried_typo_and_spaced_pinyin_are_read_as_meant(wanzi, wecom, clock) -> None:
