@@ -38,7 +38,8 @@ PINYIN: dict[str, str] = {
 SYLLABLES: dict[str, str] = {"a": "啊", "ya": "呀", "ne": "呢", "ma": "吗", "ba": "吧", "la": "啦", "o": "哦",
                              "le": "了", "de": "的", "yong": "用", "mai": "买", "neng": "能", "hao": "好",
                              "wo": "我", "ni": "你", "shi": "是", "dao": "到", "yao": "要", "qian": "钱",
-                             "tian": "天", "hai": "还", "bu": "不", "mei": "没", "zai": "在", "zhe": "这"}
+                             "tian": "天", "hai": "还", "bu": "不", "mei": "没", "zai": "在", "zhe": "这",
+                             "kuai": "快"}  # "fa huo kuai ma"
 _LONGEST = 4  # syllables typed apart that may make one word ("sheng chan ri qi")
 _LATIN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
 _WORD = re.compile(r"[A-Za-z]+")

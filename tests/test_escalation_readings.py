@@ -102,6 +102,44 @@ async def test_someone_claiming_to_be_our_staff_gets_a_warning_not_the_returns_p
     assert ticket.reason == "sensitive:冒充诈骗"
 
 
+@pytest.mark.parametrize("words", ["刚才有人打电话说是柚见客服 说我订单有问题要给我退款 让我加他QQ",
+                                   "有个人自称是官方售后 说要赔偿我 让我点一个链接",
+                                   "对方说是你们店铺的 要我把验证码发给他"])
+async def test_a_caller_claiming_to_be_us_gets_the_warning_even_without_transfer_words(bot, wecom, words: str) -> None:
+    """The classic refund scam names the shop by its own name ("柚见客服"), a refund or compensation,
+    and a next step off this chat (QQ, a link, a code), not a transfer: still the warning first, never
+    the returns policy, then a person."""
+    await kit.on_duty(bot, "li.na")
+    inbox = await say(bot, wecom, "wmScam0002", words)
+    assert "别转账" in inbox[0] and "原路退回" in inbox[0], inbox
+    assert not any("7 天" in text for text in inbox)
+    assert "李娜" in inbox[-1]
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:冒充诈骗"
+
+
+async def test_asking_for_a_refund_names_no_impostor_and_stays_a_refund(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    inbox = await say(bot, wecom, "wmScam0003", "我要退款")
+    assert all("别转账" not in text for text in inbox)
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "sensitive:退款"
+
+
+@pytest.mark.parametrize("words", ["我是敏感肌 最近烂脸期 你们家有适合的吗", "最近脸过敏泛红 有什么推荐的吗"])
+async def test_the_customers_own_skin_told_to_ask_for_a_product_is_no_reaction(bot, wecom, words: str) -> None:
+    inbox = await say(bot, wecom, "wmCond0003", words)
+    assert no_safety_advice(inbox)
+    assert [t.reason for t in await kit.tickets(bot) if t.reason == "sensitive:过敏"] == []
+
+
+async def test_a_reaction_to_our_cream_with_a_question_still_gets_the_safety_advice(bot, wecom) -> None:
+    await kit.on_duty(bot, "li.na")
+    advice, *_ = await say(bot, wecom, "wmCond0004", "用了你们的面霜烂脸了 还能用吗")
+    assert "停用" in advice and "清水" in advice
+    assert [t.reason for t in await kit.tickets(bot)] == ["sensitive:过敏"]
+
+
 @pytest.mark.parametrize("words", ["不用合作了", "不需要代理", "暂时不考虑加盟", "这个是和迪士尼的合作款吗",
                                    "有适合商务送礼的吗", "学生党 有没有便宜点的"])
 async def test_declining_or_a_lookalike_is_not_handed_off(bot, wecom, words: str) -> None:

@@ -18,7 +18,8 @@ PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")
 
 
 async def test_a_question_for_nobody_at_the_shop_is_not_promised_to_a_colleague(wanzi, wecom) -> None:
-    for n, text in enumerate(["今天天气怎么样", "你说我要不要辞职", "你觉得我该不该跟男朋友分手"]):
+    for n, text in enumerate(["今天天气怎么样", "你说我要不要辞职", "你觉得我该不该跟男朋友分手",
+                              "推荐个好看的剧呗 最近好无聊"]):
         await wecom.customer_says(f"wmOff0{n}", text)
         await wanzi.drain()
         (reply,) = wecom.customer_inbox(f"wmOff0{n}")

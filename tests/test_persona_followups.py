@@ -168,3 +168,23 @@ async def test_may_she_use_a_product_right_after_the_pregnancy_answer_stays_with
     assert "保质期 3 年" in shelf
     (other,) = await say(bot, wecom, "wmFollow42", "孕妇能用嘛")
     assert "孕期和哺乳期" in other, other
+
+
+async def test_what_about_the_whitening_one_after_the_pregnancy_answer_stays_with_pregnancy(bot, wecom) -> None:
+    """"美白那个呢 我天天晚上都在涂" asks about the line the pregnancy answer names: not a note of a
+    whitening interest; "拆了的呢 …" after the returns answer is about opened goods."""
+    await say(bot, wecom, "wmFollow51", "姐妹我刚查出来怀孕了 之前买的那套柚见还能接着用吗")
+    (whitening,) = await say(bot, wecom, "wmFollow51", "美白那个呢 我天天晚上都在涂")
+    assert "美白系列含烟酰胺" in whitening and "记" not in whitening, whitening
+    await say(bot, wecom, "wmFollow52", "我前两天买了个面霜还没拆 但是突然不太想要了 能退不")
+    (opened,) = await say(bot, wecom, "wmFollow52", "拆了的呢 另一瓶我试了一下 味道不太喜欢")
+    assert OPENED in opened, opened
+
+
+async def test_setting_the_question_straight_after_a_pick_is_that_question_told_better(bot, wecom) -> None:
+    """"没过敏 就是太油了闷痘" after "…可以退吗" got 猜你想问: not the chat line, not the same offer again;
+    the two together are one question nobody could answer yet."""
+    (offer,) = await say(bot, wecom, "wmFollow53", "面霜用了两次感觉太油了 不适合我 可以退吗")
+    (reply,) = await say(bot, wecom, "wmFollow53", "没过敏 就是太油了闷痘")
+    assert reply != offer and "还有什么想跟" not in reply and "1." not in reply, reply
+    assert any(w in reply for w in ("同事", "人工")), reply  # a person decides

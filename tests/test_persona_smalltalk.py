@@ -400,3 +400,10 @@ async def test_arriving_by_a_day_is_asked_as_the_days_delivery_takes(wanzi, weco
     from persona.wording import plain
 
     assert plain("周五之前能到北京吗 我要送人") == "周五之前能到北京吗 我要送人"  # more than the one clause: as asked
+
+
+async def test_a_very_bad_mood_is_comforted_not_cheered(wanzi, wecom) -> None:
+    """"心情好差" is 心情 + 好差 (very bad): never "开心就好呀"; a good mood still gets shared joy."""
+    bad = await reply_to(wanzi, wecom, "wmMood01", "唉 今天心情好差 被老板骂了一顿")
+    assert any(w in bad for w in ("抱抱", "心疼")) and "开心就好" not in bad, bad
+    assert classify("心情很糟") is Intent.SAD and classify("今天心情超好") is Intent.HAPPY

@@ -114,3 +114,57 @@ async def test_the_same_in_other_words(wanzi, wecom, clock) -> None:
         replies = await told(wanzi, wecom, clock, f"wmUnd1{n:02d}", text)
         assert [k for k, _ in replies] == keys, (text, replies)
     assert await count(wanzi, Ticket) == 0
+
+
+async def test_a_comparison_that_leaves_us_unsaid_is_a_comparison(wanzi, wecom, clock) -> None:
+    """"跟兰蔻比哪个好用": us left unsaid, any brand, not only the ones a list names; "跟上次买的比" is ours."""
+    for n, text in enumerate(["跟兰蔻比哪个好用", "和雅诗兰黛比起来怎么样", "兰蔻和你们哪个好"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd20{n}", text)
+        assert reply[0] == "chat.compare" and "兰" not in reply[1], (text, reply)
+    (ours,) = await told(wanzi, wecom, clock, "wmUnd210", "跟上次买的比哪个好用")
+    assert ours[0] != "chat.compare", ours
+
+
+async def test_a_good_effect_told_is_taken_as_praise_not_the_chat_line(wanzi, wecom, clock) -> None:
+    for n, text in enumerate(["用了一个礼拜 脸真的嫩了好多", "痘印淡了不少"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd22{n}", text)
+        assert reply[0] == "chat.praise" and "还有什么想跟" not in reply[1], (text, reply)
+
+
+async def test_a_hurried_typo_and_spaced_pinyin_are_read_as_meant(wanzi, wecom, clock) -> None:
+    (presence,) = await told(wanzi, wecom, clock, "wmUnd230", "在马")
+    assert presence[0] == "chat.presence", presence
+    (shipping,) = await told(wanzi, wecom, clock, "wmUnd231", "fa huo kuai ma")
+    assert "48 小时内" in shipping[1], shipping
+
+
+async def test_an_expired_coupon_is_asked_about_the_coupon_not_the_shelf_life(wanzi, wecom, clock) -> None:
+    (coupon,) = await told(wanzi, wecom, clock, "wmUnd240", "要是券过期了还能用不")
+    assert "满 199 减 30" in coupon[1] and "保质期" not in coupon[1], coupon
+    (cream,) = await told(wanzi, wecom, clock, "wmUnd241", "面霜过期了还能用吗")  # no other concept: shelf life
+    assert "保质期 3 年" in cream[1], cream
+
+
+async def test_far_cheaper_elsewhere_is_it_genuine_gets_the_authenticity_answer(wanzi, wecom, clock) -> None:
+    answer, doubt = await told(wanzi, wecom, clock, "wmUnd25", "我在拼夕夕上看到你们家面霜便宜一半 是真的假的啊")
+    assert "防伪码" in answer[1] and "满 199" not in answer[1], answer  # not the coupon
+    assert doubt[0] == "chat.doubt", doubt
+
+
+async def test_a_grumble_told_laughing_gets_a_light_line_not_thanks_for_an_idea(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd26", "1000分才换10块 也太抠了吧😂")
+    assert reply[0] == "chat.laugh", reply  # not "收到你的建议啦" nor an apology
+
+
+async def test_whether_one_cream_reaches_the_threshold_asks_its_price_not_the_coupon_again(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmUnd27", "有没有啥优惠啊 第一次买")
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd27", "满199减30 那我就买一瓶面霜够199不")
+    assert "满 199 减 30" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), reply
+
+
+async def test_which_goes_on_first_is_never_answered_with_the_cream_recommendation(wanzi, wecom, clock) -> None:
+    """The demo base has no routine entry: "先涂哪个" gets the honest reply, not the dry-skin cream (which
+    says nothing of an order), nor a 猜你想问 offering it."""
+    for n, text in enumerate(["面霜跟精华先涂哪个啊", "面霜和精华应该先用哪个"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd28{n}", text)
+        assert "柚润" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), (text, reply)

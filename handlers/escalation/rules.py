@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Collection
 
 from handlers.escalation.config import EscalationConfig, parse_topics
+from handlers.escalation.scam import impostor_topic
 from persona.keywords import said_where
 from storage.models import Customer
 
@@ -21,8 +22,11 @@ _MARK = re.compile(r"[?？]")
 _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
-# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了").
-_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$")
+# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了"),
+# or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not "我在上班呢 好累" nor
+# the cutesy "好的呢".
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$|^那[^，,。]{1,8}呢$|"
+                            r"(那个|那款|那种|那瓶|(?<![好是对])的)呢$")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
 _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
@@ -118,9 +122,22 @@ def _reports(text: str, word: str) -> bool:
     return said_where(text, word, counts)
 
 
+# "我是敏感肌 最近烂脸期 你们家有适合的吗": the customer's own skin, told to ask for a product, with nothing
+# of ours used yet (_USED): a shopping question, not a reaction to report ("不能用了" asks for nothing).
+_ASKS_FOR_PRODUCT = re.compile(r"适合|推荐|(?<![不没])(能用|可以用)|用(什么|啥|哪)|哪(款|个|种)")
+
+
+def own_skin_question(text: str) -> bool:
+    """A question for a product told with the customer's own skin condition, nothing used yet."""
+    return _ASKS_FOR_PRODUCT.search(text) is not None and is_question(text) and _USED.search(text) is None
+
+
 def safety_topic(text: str, config: EscalationConfig) -> str | None:
     """The safety topic whose words report an adverse reaction ("脸上过敏起疹子了"), not a question about
-    the risk ("敏感肌会过敏吗"). Whether or not escalation is on: the advice is the persona's."""
+    the risk ("敏感肌会过敏吗") nor about a product for the customer's own skin ("最近烂脸期 有适合的吗").
+    Whether or not escalation is on: the advice is the persona's."""
+    if own_skin_question(text):
+        return None
     for name, words in _topics(config.safety_topics, "escalation.safety_topics").items():
         if any(word and _reports(text, word) for word in words):
             return name
@@ -193,8 +210,9 @@ def decide(text: str, *, vip: bool, can_answer: bool, config: EscalationConfig,
         return None
     if asks_for_human(text, config.human_words):
         return Trigger("asked_for_human")
-    topic = (sensitive_topic(_OWN_SLIP.sub("", text), _topics(config.sensitive_topics)) or safety
-             or safety_topic(text, config))
+    topics = _topics(config.sensitive_topics)
+    topic = (impostor_topic(text, topics, config.scam_topics)  # "有人说是柚见客服 要给我退款": not a refund
+             or sensitive_topic(_OWN_SLIP.sub("", text), topics) or safety or safety_topic(text, config))
     if topic is not None:
         return Trigger("sensitive", topic)
     question = is_question(text)

@@ -16,9 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.config import FaqConfig
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.price import asks_price, gives_price
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqEntry, clarify_options
@@ -71,12 +71,13 @@ async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: 
 
 async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list[FaqEntry]:
     """The entries worth offering for a question (none below `clarify_threshold`, or when it is 0);
-    to "那个霜多少钱", only entries that name a price (the cream's recommendation is no answer to it).
+    to "那个霜多少钱", only entries that name a price, to "先涂哪个" an order (asked.py: the cream's
+    recommendation answers neither).
     Embeds in a thread: the model's worker asks before it opens its write transaction."""
     if config.clarify_threshold <= 0:
         return []
     options = clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
-    return [e for e in options if gives_price(e)] if asks_price(heard(question)) else options
+    return [e for e in options if gives_what_is_asked(e, heard(question))]
 
 
 async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, options: list[FaqEntry]) -> None:

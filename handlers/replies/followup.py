@@ -178,12 +178,23 @@ def may_use_under(entries: Sequence[FaqEntry], answered: frozenset[str], text: s
                  and all(_PERMITS.search(q) for q in e.questions)), None)
 
 
+# "没过敏 就是太油了闷痘", "不是过敏，只是有点干": the customer sets the story of the question just asked
+# straight, a statement read in its context as a question would be.
+_SETS_STRAIGHT = re.compile(r"^(没|没有|不是|并不是|倒不是|也不是)[^，,。\s]{1,6}[，,。\s]*(就是|只是|主要是|而是)")
+
+
+def sets_straight(text: str) -> bool:
+    """"没过敏 就是太油了闷痘": the story of the question just asked, told better; when no entry fits the
+    two together, they are one question for a person (routes.py), not a statement to chat back to."""
+    return _SETS_STRAIGHT.search(text) is not None
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
     then wins only when it is the entry just answered and speaks of every shop concept the
     follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天")."""
-    if not is_question(text):  # "我明天再来", "好的谢谢": a statement is not asked in the old context
+    if not is_question(text) and not sets_straight(text):  # "我明天再来": not asked in the old context
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence

@@ -30,7 +30,9 @@ _PRICE = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|rmb|RMB)|[¥￥]\s*\d|免费|�
 
 
 _ASKS_PRICE = re.compile(r"多少钱|什么价|啥价|几块钱|价格(是|大概)?多少|价位|怎么卖|卖多少|"
-                         r"多少一(瓶|盒|支|个|套|件|杯|斤|包)")
+                         r"多少一(瓶|盒|支|个|套|件|杯|斤|包)|"
+                         # whether it reaches a coupon's threshold: "那我就买一瓶面霜够199不"
+                         r"够(不够)?\d+(块|元)?(不|吗|么|没|嘛)?$")
 
 
 def asks_price(text: str) -> bool:

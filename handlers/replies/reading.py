@@ -17,14 +17,17 @@ from typing import Sequence
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalation_trigger
 from handlers.escalation.reactions import sense_reaction
-from handlers.escalation.rules import Trigger, is_question, reaction_topic, safety_topic
+from handlers.escalation.rules import Trigger, is_question, own_skin_question, reaction_topic, safety_topic
+from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
+from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.closing import closing
+from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, resumes
-from handlers.replies.price import asks_price, gives_price, price_answer, price_talk
+from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
-from handlers.replies.smalltalk import Intent, classify
+from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
@@ -36,9 +39,6 @@ from storage.repos.insights import SuggestionRepo
 _HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
 # A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
 _PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
-# A scam report the warning is for names money: "让我转账", "发了个退款链接", "要验证码" ("骗子" alone, or a
-# fake parcel "怕买到假货", is handed off without it).
-_MONEY = re.compile(r"转账|汇款|打钱|付款|转钱|扫码|链接|验证码|退款|理赔|押金|保证金|刷单|钱")
 # "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
 _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
                        r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
@@ -87,7 +87,7 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
         return None
     escalation = ctx.settings.of(EscalationConfig)
     safety = safety_topic(text, escalation)
-    if safety is None:
+    if safety is None and not own_skin_question(text):  # "最近烂脸期 有适合的吗": asking, not reporting
         safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
     return safety
 
@@ -188,6 +188,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and turn is not None and match.entry.id not in turn.answered:
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
         match = await interpret(kb, turn, text, sure=match) or match
+    if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
+        match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     intent = classify(text) if match is None and safety is None else None
     if intent is Intent.COMPARE and price_talk(text):
         intent = None  # "你们跟珀莱雅比怎么样 人家便宜多了": the price is the concern (price.py), not the brand
@@ -195,7 +197,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # not answered as a feeling or as a question nobody can answer; one that told us about the
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
     suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
-                 and not words.telling and not _HOW.search(text)
+                 and not words.telling and not _HOW.search(text) and not laughing(text)
                  and (not is_question(text) or _PROPOSES.search(text) is not None)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
     if match is None and intent is None and not suggested and turn is not None:
@@ -206,9 +208,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if (not suggested and intent is None and match is None and not price and safety is None and not words.telling
             and not words.shopping and text and not is_question(text)):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
-        intent = closing(text) or await sense_feeling(text)
-    if match is not None and not price and asks_price(text) and not gives_price(match.entry):
-        match = None  # "那个保湿霜多少钱啊": the cream's entry names no price; saying it (again) is no answer
+        # "1000分才换10块 也太抠了吧😂": a grumble told laughing gets a light line, not "sorry"
+        intent = closing(text) or (Intent.LAUGH if laughing(text) else await sense_feeling(text))
+    if match is not None and not price and not gives_what_is_asked(match.entry, text):
+        match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
@@ -217,5 +220,5 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
             and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
         trigger, scam = None, False
-    warned = scam and _MONEY.search(text) is not None
+    warned = scam and warns(text)  # money or the scammer's next step ("让我加他QQ"): scam.py
     return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)

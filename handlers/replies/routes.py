@@ -42,7 +42,7 @@ from handlers.orders.chat import answer_order
 from handlers.questions.queue import how_to_reach
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.followup import Turn
+from handlers.replies.followup import Turn, sets_straight
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
 from handlers.replies.opener import just_welcomed
@@ -63,7 +63,7 @@ from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
-from persona.followup import gist
+from persona.followup import gist, in_context
 from persona.heard import heard
 from persona.matcher import entry_about
 from storage.models import Customer
@@ -161,19 +161,24 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: the model when
     on, else for a question for nobody at the shop the off-topic line (offtopic.py), else for a
-    question 猜你想问 when there are entries to offer, else the honest fallback."""
-    words, turn = reading.words, reading.turn
+    question 猜你想问 when there are entries to offer, else the honest fallback. A statement that sets
+    the question just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
+    words, turn, said = reading.words, reading.turn, reading.words.said
     kind = "question" if words.numbered or words.told or is_question(words.text) else "chat"
-    if await ask_model(ctx, event, words.said, kind=kind, stage=words.seen.stage):
+    if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
+        said, kind = in_context(turn.question, said), "question"
+    if await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
+    elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问
+        await embedded_answer(ctx, customer, event.open_kfid, kind, said)
     elif kind == "question" and not words.told and not words.numbered and await off_topic(
             ctx.services.knowledge, words.text):
         await ctx.say("chat.offtopic", name=customer.name)  # "今天天气怎么样": no colleague is asked (offtopic.py)
-    elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, words.said,
+    elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, said,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
-        await embedded_answer(ctx, customer, event.open_kfid, kind, words.said)
+        await embedded_answer(ctx, customer, event.open_kfid, kind, said)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,

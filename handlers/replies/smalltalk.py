@@ -17,6 +17,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from handlers.escalation.rules import is_question
+
 
 class Intent(StrEnum):
     GREETING = "greeting"
@@ -57,6 +59,8 @@ _VERSUS = (r"(比|相比|对比)?(起来)?(怎么样|如何|咋样|哪个好|哪
 # Feeling better after talking: "跟你聊完好多了", "跟你说说心里舒服多了", "说出来好多了".
 _TALKED = r"(听你说完|听你这么说|(跟|和)你(聊|说)(完|了|说|聊)?(之后|以后)?|聊完|说出来)"
 _BETTER = r"(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点|一点|些)了"
+# A low mood after 心情: "心情好差" is 心情 + 好差 (very bad), not 心情好 (a good mood).
+_LOW = r"(差|糟|烂|低落|低沉|不美丽|down|emo|沉重|压抑)"
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -77,12 +81,17 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.DOUBT, rf"{_WE}(的)?(东西|货|产品)?(该不会|会不会|是不是|不会|是|(有点|有些|好)?像)(是)?"
                    r"(骗子|骗人的|骗钱的|诈骗|假的|假冒|山寨|冒牌)|"
                    rf"{_WE}(靠谱|正规|可信|可靠)(吗|么|嘛|不)|靠不靠谱|正不正规|可不可信|可不可靠|"
-                   r"(会不会|怕|担心)(被骗|上当)"),
+                   r"(会不会|怕|担心)(被骗|上当)|"
+                   # far cheaper elsewhere, is it genuine: "在拼夕夕上看到便宜一半 是真的假的啊"
+                   r"(便宜|低价|半价|打折|特价)[^。？?]{0,12}(真的假的|是真是假|是不是假(的|货)?|假的吧|是正品吗|正品吗)"),
     # another brand beside us: "你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪"
     (Intent.COMPARE, rf"{_WE}(的东西|的产品|的)?(跟|和|与|同|比|比起|相比|对比)[^，,。？?]{{1,8}}?{_VERSUS}|"
                      rf"[^，,。？?]{{1,8}}(跟|和|与|同)(你们家|你们|你家){_VERSUS}|"
                      r"(跟|和|与|比|比起|相比|对比)(那些|一些)?(大牌|大品牌|国际大牌|别家|别的牌子|别的品牌|其他牌子|其他品牌|"
-                     r"其他家|专柜货)"),
+                     r"其他家|专柜货)|"
+                     # us left unsaid: "跟兰蔻比哪个好用", "和雅诗兰黛比起来怎么样"
+                     r"^(那)?(跟|和|与|同)(?!上次|之前|以前|原来|老|旧|这|那)[^，,。？?\s]{1,8}?(比|相比|对比)(起来|一下)?[，,\s]*"
+                     r"(哪个|哪款|谁|怎么样|如何|咋样)(更)?(好|好用|强|厉害|值)?"),
     # when the people work: "客服几点上班", "周末有人吗", "晚上几点之前能找到人工" (not "几点发货")
     (Intent.STAFF_HOURS, r"(客服|人工|真人|同事|你们|顾问|工作人员|有人).{0,3}(几点|什么时候|啥时候|哪天|几号)"
                          r"(上班|下班|在线|有人|在|开始|结束|上线|回来|能找到|可以找到)|"
@@ -124,7 +133,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       r"小柚|在的|我回来了|我回来|回来了|回来啦|我又回来了|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
                       rf"^{_ADDRESS}?(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
-                      rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在)+{_ADDRESS}?[?？]*$|"
+                      rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在|"
+                      rf"在马|在码|在咩|在伐|在麽)+{_ADDRESS}?[?？]*$|"  # typed in a hurry: "在马"
                       r"^(亲|亲亲|客服)$|"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
@@ -139,10 +149,13 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"^(你)?(回|回复|回消息)(得|的)(还)?(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
                     r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会说|会讲|会哄人|会夸人|嘴甜|会聊天|懂我)$|"
                     r"^(包装|颜色|味道|东西|质量|效果|香味|质地)(好|真|超|太|很|挺)+(好看|漂亮|好闻|不错|好用|棒|赞|好)$|"
+                    # the product praised by its effect: "用了一个礼拜 脸真的嫩了好多", "痘印淡了不少"
+                    r"(脸|皮肤|肤色|气色|肤质|痘痘|痘印|斑|毛孔|细纹|皱纹)(真的|真|都|也|明显|确实)?(变)?"
+                    r"(嫩|滑|亮|白|细腻|水润|光滑|好|淡|小|少|平)(了(好多|很多|不少|一些|一点)|多了)(?!.*[吗么嘛?？])|"
                     # a loyal customer's word: "已经回购三瓶了", "回购好几次了"
                     r"^(我)?(都)?(已经)?(无限)?回购(了)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
-    (Intent.HAPPY, r"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)|"
+    (Intent.HAPPY, rf"(?<![不没])(开心|高兴)|开森|好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)(?!{_LOW})|"
                    # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
                    rf"^{_TALKED}{_BETTER}$"),
     (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
@@ -152,7 +165,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"服了(你们|你)|可真(快|行|厉害)(啊|呀)|"
                    # waited for days with nothing: "一个礼拜了还没动静"
                    r"(天|周|星期|礼拜|个月)了?(都)?还(没|不)(有)?(动静|发货|到|发|回复|回我|消息|人理)"),
-    (Intent.SAD, r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
+    (Intent.SAD, rf"心情(好|很|超|特别|太|有点|真|真的)?{_LOW}|"  # "心情好差"
+                 r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死|"
@@ -182,6 +196,16 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(ok|okay|sure|fine|got it|no problem|i see|noted)?\s*(i'?ll|i will|i can)?\s*"
                  r"(wait|be waiting|waiting)?$"),
 ))
+
+
+# A statement told laughing ("1000分才换10块 也太抠了吧😂"): a light line back (reading.py), neither a product
+# idea to thank for nor a complaint.
+_LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)[\s\W]*$")
+
+
+def laughing(text: str) -> bool:
+    """A statement (no question) that ends in a laugh."""
+    return _LAUGHING.search(text) is not None and not is_question(text)
 
 
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the

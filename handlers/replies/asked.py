@@ -1,0 +1,30 @@
+"""What a question asks for that an answer must give: "那个保湿霜多少钱啊" asks a price, "面霜跟精华先涂哪个"
+asks the order of a routine. The sentence model is sure of the cream's recommendation for both (they
+share 面霜), yet an entry whose answer names no price, or says nothing of an order (先, 再, 然后, 之后,
+顺序, 步骤), answers neither: it is not said (reading.py) nor offered (猜你想问, clarify.py), and the
+question goes where an unanswered one goes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.replies.price import asks_price, gives_price
+from persona.faq import FaqEntry
+
+# "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序": which goes on first.
+_ON = r"(用|涂|抹|擦|搽|上)"
+_ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8}}还是先|(什么|啥|哪个|怎样的)(顺序|先后)|"
+                         r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先")
+_GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
+
+
+def asks_order(text: str) -> bool:
+    """The customer asks which product goes on first."""
+    return _ASKS_ORDER.search(text) is not None
+
+
+def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
+    """The entry's answer can answer what the question asks for: a price, an order of use."""
+    return ((not asks_price(text) or gives_price(entry))
+            and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None))
