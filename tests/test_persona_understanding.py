@@ -81,7 +81,8 @@ async def test_a_student_asking_for_something_cheaper_gets_the_coupon_and_no_hag
 
 
 async def test_a_comparison_with_another_brand_gets_a_warm_line_and_no_claim_about_it(wanzi, wecom, clock) -> None:
-    for n, text in enumerate(["你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪"]):
+    for n, text in enumerate(["你们跟珀莱雅比怎么样", "珀莱雅和你们家哪个好", "比大牌差在哪",
+                              "跟兰蔻比你们家哪个好用"]):
         (reply,) = await told(wanzi, wecom, clock, f"wmUnd07{n}", text)
         assert reply[0] == "chat.compare", (text, reply)
         assert "珀莱雅" not in reply[1] and not any(p in reply[1] for p in PROMISE)
