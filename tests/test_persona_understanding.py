@@ -139,6 +139,12 @@ async def test_a_hurried_typo_and_spaced_pinyin_are_read_as_meant(wanzi, wecom, 
     assert "48 小时内" in shipping[1], shipping
 
 
+async def test_presence_with_a_particle_before_the_address_is_no_question(wanzi, wecom, clock) -> None:
+    """"在不在呀亲" (found in the sandbox) was queued for a colleague as a question."""
+    (presence,) = await told(wanzi, wecom, clock, "wmUnd232", "在不在呀亲")
+    assert presence[0] == "chat.presence" and "同事" not in presence[1], presence
+
+
 async def test_an_expired_coupon_is_asked_about_the_coupon_not_the_shelf_life(wanzi, wecom, clock) -> None:
     (coupon,) = await told(wanzi, wecom, clock, "wmUnd240", "要是券过期了还能用不")
     assert "满 199 减 30" in coupon[1] and "保质期" not in coupon[1], coupon

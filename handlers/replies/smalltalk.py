@@ -134,7 +134,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       rf"^{_ADDRESS}?(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
                       rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在|"
-                      rf"在马|在码|在咩|在伐|在麽)+{_ADDRESS}?[?？]*$|"  # typed in a hurry: "在马"
+                      rf"在马|在码|在咩|在伐|在麽)+[呀啊吖哇]?{_ADDRESS}?[?？]*$|"  # "在马" in a hurry, "在不在呀亲"
                       r"^(亲|亲亲|客服)$|"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你)?(还)?在(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
