@@ -175,3 +175,15 @@ async def test_which_goes_on_first_is_never_answered_with_the_cream_recommendati
     for n, text in enumerate(["面霜跟精华先涂哪个啊", "面霜和精华应该先用哪个"]):
         (reply,) = await told(wanzi, wecom, clock, f"wmUnd28{n}", text)
         assert "柚润" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), (text, reply)
+
+
+async def test_a_follow_up_line_is_not_said_a_third_time_to_a_new_question(wanzi, wecom, clock) -> None:
+    """Found in the sandbox: after the pregnancy answer and its sentence again for "我老婆怀孕三个月了",
+    "那她现在脸上长痘痘怎么办" got that same sentence a third time; it asks what the entry does not say."""
+    (answer,) = await told(wanzi, wecom, clock, "wmUnd250", "你们家的东西孕妇能用不")
+    assert "孕期" in answer[1], answer
+    (again,) = await told(wanzi, wecom, clock, "wmUnd250", "我老婆怀孕三个月了")
+    assert again[0] == "reply.followup", again
+    replies = await told(wanzi, wecom, clock, "wmUnd250", "那她现在脸上长痘痘怎么办")
+    assert replies, replies
+    assert all(again[1] not in text and "孕期和哺乳期大多可以用" not in text for _, text in replies), replies

@@ -85,6 +85,14 @@ class Turn:
     answered: frozenset[str] = frozenset()  # entry ids whose answer was sent
     offered: frozenset[str] = frozenset()  # entry ids offered (猜你想问)
     aside: bool = False  # a statement the persona acknowledged came after it (ASIDES): no answer "just given"
+    followed: str = ""  # the follow-up lines (`reply.followup`) the persona sent in that turn, if any
+
+
+def repeats(turn: Turn | None, line: str) -> bool:
+    """Whether a follow-up line would say again what the persona's last follow-up line said: "那她现在脸上
+    长痘痘怎么办" after "我老婆怀孕三个月了" got the pregnancy answer's sentence once asks what that sentence
+    does not say, so a third time of it would be a machine's reply (found in the sandbox)."""
+    return turn is not None and not turn.aside and bool(line) and line.rstrip(_ENDS) in turn.followed
 
 
 def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
@@ -129,12 +137,13 @@ def context_of(history: Sequence[Message], entries: Sequence[FaqEntry], *, since
             break
         if last is None:
             last = Turn("", answered_in(entries, said) if any(k.startswith(ANSWERS) for k in keys) else frozenset(),
-                        offered_in(entries, said) if any(k.startswith(OFFERS) for k in keys) else frozenset())
+                        offered_in(entries, said) if any(k.startswith(OFFERS) for k in keys) else frozenset(),
+                        followed="\n".join(r.text for r in replies if r.template_key.startswith("reply.followup#")))
         if choice(heard(asked.text), 2) is None:
             questions.insert(0, asked.text.strip())
     if last is None or not questions:
         return None
-    return Turn("，".join(questions), last.answered, last.offered, aside)
+    return Turn("，".join(questions), last.answered, last.offered, aside, last.followed)
 
 
 async def previous_turn(ctx: Ctx, customer: Customer, msgid: str) -> Turn | None:

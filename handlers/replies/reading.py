@@ -24,13 +24,14 @@ from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.closing import closing
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, resumes
+from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
+from persona.followup import gist
 from persona.heard import heard
 from persona.matcher import kind_names, kinds
 from storage.models import Customer
@@ -212,6 +213,9 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         intent = closing(text) or (Intent.LAUGH if laughing(text) else await sense_feeling(text))
     if match is not None and not price and not gives_what_is_asked(match.entry, text):
         match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
+    if (match is not None and not again and turn is not None and match.entry.id in turn.answered
+            and repeats(turn, gist(match.entry.answer, text))):
+        match = None  # the same follow-up line a second time in a row: it asks what that line does not say
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
