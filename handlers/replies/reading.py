@@ -214,7 +214,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and not price and not gives_what_is_asked(match.entry, text):
         match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
     if (match is not None and not again and turn is not None and match.entry.id in turn.answered
-            and repeats(turn, gist(match.entry.answer, text))):
+            and repeats(turn, gist(match.entry.answer, text), text)):
         match = None  # the same follow-up line a second time in a row: it asks what that line does not say
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
