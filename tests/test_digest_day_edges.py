@@ -71,7 +71,10 @@ EXPECTED: dict[str, tuple[object, object, object]] = {
     "service.sla_breaches": (0, 1, 1),
     "outreach.pushes_sent": (0, 1, 1), "outreach.delivery_failures": (0, 1, 1), "outreach.opt_outs": (0, 1, 1),
     "outreach.pushes_suppressed": (0, 1, 1),
-    "service.questions_answered": (0, 1, 1), "value.orders": (0, 1, 1),
+    "service.questions_answered": (0, 2, 2), "value.orders": (0, 1, 1),  # by /answer and settled at /resolve
+    # handed questions whose ticket is open at the day's end: the tickets resolved at D's first instant
+    # (1 question) and D+1's (2) and those opened then (4, 8) → D-1: 1 + 2, D: 2 + 4, D+1: 4 + 8
+    "service.questions_with_advisor": (3, 6, 12),
     "service.llm_answers": (None, 1, 1),  # no model call that day: no figure, not 0
 }
 
@@ -125,6 +128,8 @@ async def seed(s, day: date, tz: str) -> None:
     s.add_all([UnansweredQuestion(customer_id=x.id, text="能开发票吗", created_at=at) for at in (a, b)])
     s.add_all([UnansweredQuestion(customer_id=x.id, text="能寄到国外吗", created_at=long_ago, status="answered",
                                   answer="可以", answered_at=at) for at in (a, b)])  # promises kept at midnight
+    s.add_all([UnansweredQuestion(customer_id=x.id, text="能便宜点吗", created_at=long_ago, status="handed",
+                                  answered_at=at, answered_by="li.na") for at in (a, b)])  # settled at /resolve
     s.add_all([LlmReply(customer_id=x.id, fallback="question", status="done", outcome="answered", deadline=at,
                         created_at=at, done_at=at) for at in (a, b)])
 
@@ -173,14 +178,19 @@ async def seed(s, day: date, tz: str) -> None:
     s.add_all([ReferralInvite(campaign_id=referral.id, participant_id=inviter.id, invitee_customer_id=invitee.id,
                               staff_userid="zhang.wei", added_at=at) for invitee, at in ((y, a), (c2, b))])
 
-    # escalations: opened (answered after 60 s and 120 s), resolved, deadlines missed
+    # escalations: opened (answered after 60 s and 120 s), resolved, deadlines missed; questions handed with them
     def ticket(status: str = "resolved", **kw: object) -> Ticket:
         return Ticket(customer_id=x.id, channel="kf", reason="asked_for_human", status=status, **kw)
 
-    s.add_all([ticket(created_at=a, first_response_at=a + timedelta(seconds=60), due_at=a + timedelta(minutes=30)),
-               ticket(created_at=b, first_response_at=b + timedelta(seconds=120), due_at=b + timedelta(minutes=30)),
-               ticket(created_at=long_ago, first_response_at=long_ago, resolved_at=a),
-               ticket(created_at=long_ago, first_response_at=long_ago, resolved_at=b),
+    def handed(n: int) -> dict[str, object]:
+        return {"questions": list(range(1, n + 1))}  # the queued questions that went with the chat
+
+    s.add_all([ticket(created_at=a, first_response_at=a + timedelta(seconds=60), due_at=a + timedelta(minutes=30),
+                      context=handed(4)),
+               ticket(created_at=b, first_response_at=b + timedelta(seconds=120), due_at=b + timedelta(minutes=30),
+                      context=handed(8)),
+               ticket(created_at=long_ago, first_response_at=long_ago, resolved_at=a, context=handed(1)),
+               ticket(created_at=long_ago, first_response_at=long_ago, resolved_at=b, context=handed(2)),
                ticket(created_at=long_ago, due_at=a, status="queued"),
                ticket(created_at=long_ago, due_at=b, status="queued")])
 

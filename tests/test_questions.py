@@ -431,3 +431,44 @@ async def test_a_ticket_closed_without_an_answer_gives_the_question_back_to_the_
     (q,) = await questions(bot)
     assert q.status == "open"
     assert f"#{q.id}" in await say(bot, wecom, "wang.fang", "/questions")
+
+
+async def test_the_digest_counts_a_question_settled_in_the_chat_as_answered_and_shows_those_still_with_a_person(
+        bot, wecom, clock) -> None:
+    """The manager's 同事补答问题 and its median wait count a question the advisor answered in the
+    chat, from when it was asked to when the ticket was resolved; one whose ticket is still open is
+    neither in the queue nor answered: 转人工处理中. The day keeps that figure when the ticket is
+    later closed without an answer and the question goes back to the queue."""
+    await kit.on_duty(bot, "li.na")
+    for ext in ("wmHand010", "wmHand011", "wmHand012", "wmHand013"):
+        await ask(bot, wecom, ext)  # Monday 10:00
+    fast, _, with_person, late = await questions(bot)
+    for ext in ("wmHand011", "wmHand012"):
+        await wecom.customer_says(ext, "算了 转人工")
+        await bot.drain()
+    settled, still_open = await kit.tickets(bot)
+    clock.advance(15 * 60)
+    await say(bot, wecom, "li.na", f"/answer {fast.id} {ANSWER}")  # 10:15
+    clock.advance(30 * 60)
+    await say(bot, wecom, "li.na", f"/claim {settled.id}")
+    await say(bot, wecom, "li.na", f"/resolve {settled.id} 已在会话里说明门店时间")  # 10:45
+    clock.advance(45 * 60)
+    await say(bot, wecom, "li.na", f"/answer {late.id} {ANSWER}")  # 11:30
+
+    clock.advance(24 * 3600)
+    reply = await say(bot, wecom, "chen.jing", "/digest 2026-03-02")
+    assert "同事补答问题 **3**" in reply
+    assert "补答用时中位数 **45分00秒**" in reply  # waits of 15, 45 (settled in the chat) and 90 minutes
+    assert "转人工处理中 **1**" in reply
+    console = await ConsoleClient.login(bot.url, user="chen.jing")
+    try:
+        status, page = await console.get("/console/digest", date="2026-03-02")
+    finally:
+        await console.close()
+    assert status == 200
+    assert '<th>同事补答问题</th><td class="num">3</td>' in page
+    assert '<th>转人工处理中</th><td class="num">1</td>' in page
+
+    await say(bot, wecom, "li.na", f"/resolve {still_open.id} 客户没再回复")  # Tuesday: nobody answered it
+    assert "转人工处理中 **1**" in await say(bot, wecom, "chen.jing", "/digest 2026-03-02")
+    assert f"#{with_person.id}" in await say(bot, wecom, "wang.fang", "/questions")  # back in the queue
