@@ -62,7 +62,8 @@ TEMPLATES: dict[str, Spec] = {
     # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day
     "chat.greeting": Spec.of(KF_TEXT, "name"),
     "chat.presence": Spec.of(KF_TEXT, "name"),
-    # a plain greeting soon after the persona's own kf welcome: a short "I'm here", not a second opener
+    # a plain greeting soon after the persona's own kf welcome: a short "I'm here" (by time of day), not a
+    # second opener
     "chat.greet_again": Spec.of(KF_TEXT, "name"),
     "chat.thanks": Spec.of(KF_TEXT, "name"),
     "chat.praise": Spec.of(KF_TEXT, "name"),

@@ -164,6 +164,31 @@ async def test_the_customers_own_time_of_day_is_echoed_or_met_warmly(wanzi, weco
     assert afternoon in texts_of("chat.greeting")
 
 
+@pytest.mark.parametrize("hour", [8, 15, 21])
+async def test_every_greeting_gets_the_greeting_of_the_local_time_and_a_wrong_one_a_warm_hello(
+        wanzi, wecom, clock, hour: int) -> None:
+    clock.set(at(hour))
+    words = {8: "早", 15: "下午", 21: "晚"}
+    for n, hello in enumerate(("晚上好", "早上好呀", "下午好", "哈喽", "你好呀", "哈喽 晚上好呀")):
+        reply = await reply_to(wanzi, wecom, f"wmHour{hour:02d}{n}", hello)
+        assert reply in texts_of_at("chat.greeting", hour) | texts_of("chat.greeting"), (hello, reply)
+        named = {"晚上好": 21, "早上好呀": 8, "下午好": 15, "哈喽 晚上好呀": 21}.get(hello)
+        if named is None or named == hour:  # no time named, or the one it is: the local time's greeting
+            assert words[hour] in reply, (hour, hello, reply)
+        else:  # 早上好 at 21:05: warm, neither corrected nor echoed
+            assert not any(w in reply for w in ("早", "下午", "晚", "其实")), (hour, hello, reply)
+    late = await reply_to(wanzi, wecom, f"wmHour{hour:02d}9", "晚上好 在吗")
+    assert late in texts_of_at("chat.greeting", hour) | texts_of("chat.greeting"), late  # greeted, not "在的～"
+    assert (hour != 21 or "晚上好" in late), late
+
+
+def texts_of_at(key: str, hour: int) -> set[str]:
+    from persona.loader import default_persona_path, load_persona
+
+    persona = load_persona(default_persona_path("interest"))
+    return {persona.render(key, seed=str(n), name="", hour=hour).text for n in range(40)}
+
+
 async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_question(wanzi, wecom) -> None:
     for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了", "嗯嗯好的")):
         reply = await reply_to(wanzi, wecom, f"wmAck0000{n}", text)

@@ -206,12 +206,13 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here"
-    (so is "哈喽，第一次来": the welcome already said what the persona does);
+    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here" of
+    the same time of day (so is "哈喽，第一次来": the welcome already said what the persona does);
     "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
     the colleague will answer here (no promise the persona never made)."""
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
-        await ctx.say("chat.greet_again", name=customer.name)  # "你好", "哈喽，第一次来" after our welcome: one opener
+        # "你好", "哈喽 晚上好呀", "哈喽，第一次来" after our welcome: one opener, of the customer's time of day
+        await ctx.say("chat.greet_again", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
     if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
         staffed = bool(await ctx.repos.staff.list())
