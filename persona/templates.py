@@ -73,7 +73,7 @@ TEMPLATES: dict[str, Spec] = {
     "chat.tired": Spec.of(KF_TEXT, "name"),
     "chat.happy": Spec.of(KF_TEXT, "name"),  # "今天收到快递好开心": joy shared, not a shipping answer
     "chat.sad": Spec.of(KF_TEXT, "name"),
-    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
+    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
     # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)

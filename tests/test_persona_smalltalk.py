@@ -189,6 +189,29 @@ def texts_of_at(key: str, hour: int) -> set[str]:
     return {persona.render(key, seed=str(n), name="", hour=hour).text for n in range(40)}
 
 
+async def test_anger_after_the_problem_was_told_is_met_with_an_apology_not_a_question(wanzi, wecom) -> None:
+    """"我上周买的面霜到现在还没发货", then "你们这效率也太低了吧 我很生气": the persona does not ask what the
+    problem is, it apologises and offers a person; anger with nothing told before still asks."""
+    await reply_to(wanzi, wecom, "wmMad00001", "我上周买的面霜到现在还没发货")
+    angry = await reply_to(wanzi, wecom, "wmMad00001", "你们这效率也太低了吧 我很生气")
+    assert "抱歉" in angry and "人工" in angry, angry
+    assert not any(w in angry for w in ("什么问题", "发生了什么", "怎么了", "说说", "？", "?")), angry
+    await reply_to(wanzi, wecom, "wmMad00002", "你好")
+    plain = await reply_to(wanzi, wecom, "wmMad00002", "你们这效率也太低了吧 我很生气")
+    assert "人工" in plain and ("什么问题" in plain or "发生了什么" in plain), plain
+
+
+def test_every_preset_apologises_for_a_told_matter_without_asking_and_offers_a_person() -> None:
+    from persona.loader import default_persona_path, load_persona
+
+    for preset in ("interest", "advisor", "expert", "guide"):
+        persona = load_persona(default_persona_path(preset))
+        for n in range(20):
+            told = persona.render("chat.angry", seed=str(n), name="", slot="told").text
+            assert "人工" in told and ("抱歉" in told or "对不起" in told), (preset, told)
+            assert not any(w in told for w in ("？", "?", "吗", "说说")), (preset, told)
+
+
 async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_question(wanzi, wecom) -> None:
     for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了", "嗯嗯好的")):
         reply = await reply_to(wanzi, wecom, f"wmAck0000{n}", text)

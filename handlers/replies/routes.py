@@ -60,6 +60,7 @@ from handlers.replies.reading import (
 )
 from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
+from handlers.replies.upset import matter_told
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
@@ -147,7 +148,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif reading.suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
-        await chat_back(ctx, customer, reading.intent, text)
+        await chat_back(ctx, customer, reading.intent, text, event.msgid)
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
@@ -204,15 +205,20 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
         await services.knowledge.prepare(texts)
 
 
-async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
+async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msgid: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
     (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here" of
-    the same time of day (so is "哈喽，第一次来": the welcome already said what the persona does);
+    the same time of day (so is "哈喽，第一次来": the welcome already said what the persona does); anger
+    after the customer told what the matter is apologises for it and asks nothing (upset.py);
     "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
     the colleague will answer here (no promise the persona never made)."""
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
         # "你好", "哈喽 晚上好呀", "哈喽，第一次来" after our welcome: one opener, of the customer's time of day
         await ctx.say("chat.greet_again", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        return
+    if intent is Intent.ANGRY:  # "told": the matter just told is apologised for, not asked about again
+        told = await matter_told(ctx, customer, msgid, text)
+        await ctx.say("chat.angry", name=customer.name, slot="told" if told else None)
         return
     if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
         staffed = bool(await ctx.repos.staff.list())
