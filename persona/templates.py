@@ -43,6 +43,8 @@ TEMPLATES: dict[str, Spec] = {
     "reply.shopping": Spec.of(KF_TEXT, "name"),
     # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
+    # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
+    "reply.which_product": Spec.of(KF_TEXT, "name"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),

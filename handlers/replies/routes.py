@@ -12,7 +12,9 @@ talk, feelings (joy too, before a knowledge-base word in it), closings and media
 voice; a follow-up ("我还没拆呢" after the returns answer) in the context of the previous question
 (followup.py); a price objection with the discount entry or an honest line (price.py); an
 acknowledgement when the customer told us about themselves; a wish to buy with no question ("想买个面霜")
-with the knowledge base's entry when sure, else a question back (shopping.py); for a real question it cannot answer,
+with the knowledge base's entry when sure, else a question back (shopping.py); a price asked of nothing named
+("多少钱啊") with which product, the product named next being its price question (unnamed.py); for a real
+question it cannot answer,
 the plausible entries to choose from when there are some (猜你想问, when the model is off), else it
 is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
@@ -60,6 +62,7 @@ from handlers.replies.reading import (
 )
 from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
+from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
@@ -106,6 +109,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await recommend(ctx, customer, event.open_kfid, f"{wish}，{said}", text)
         await _enter_stage(event, ctx, seen)
         return
+    if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
+        words = words_of(priced[0], seen, None, priced[1])  # "柚润保湿霜" after "想问哪一款的价格呀？": its price
     match, turn = await look_up(ctx, customer, event.msgid, words)
     if question := missed_question(text, match, turn):
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
@@ -155,6 +160,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
                else ctx.say("reply.shopping", name=customer.name))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names)
+    elif reading.unnamed:  # "多少钱啊" with nothing named: which product, not a colleague's promise (unnamed.py)
+        await ctx.say("reply.which_product", name=customer.name)
     else:
         await answer_unknown(event, ctx, customer, reading)
 
