@@ -22,6 +22,7 @@ from typing import Any, Collection
 from persona import times
 from persona.faq import parse_faq
 from persona.model import (
+    SITUATIONS,
     TIME_SLOTS,
     Cadence,
     Holiday,
@@ -98,7 +99,7 @@ class _Linter:
                 raise PersonaError(self.source, where, f"longer than the {spec.limit} bytes WeCom allows here")
 
     def templates(self, node: dict[str, Any], where: str) -> dict[str, Template]:
-        """A (possibly partial) [templates] tree: variants, or a table of time-slot variants."""
+        """A (possibly partial) [templates] tree: variants, or a table of time-slot (and situation) variants."""
         found: dict[str, Template] = {}
 
         def walk(prefix: str, branch: dict[str, Any]) -> None:
@@ -114,9 +115,9 @@ class _Linter:
                     for slot, texts in value.items():
                         if slot == "variants":
                             continue
-                        if slot not in TIME_SLOTS:
+                        if slot not in TIME_SLOTS + SITUATIONS:
                             raise PersonaError(self.source, f"{path}.{slot}",
-                                               f"unknown time slot; use {', '.join(TIME_SLOTS)}")
+                                               f"unknown time slot; use {', '.join(TIME_SLOTS + SITUATIONS)}")
                         by_slot[slot] = _variants(self.source, f"{path}.{slot}", texts)
                 else:
                     variants, by_slot = _variants(self.source, path, value), {}

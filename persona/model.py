@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from persona.rules import TagRule
 
 TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
+# Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
+# customer has just told what the matter is, so chat.angry apologises for it and asks nothing.
+SITUATIONS = ("told",)
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

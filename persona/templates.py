@@ -43,6 +43,8 @@ TEMPLATES: dict[str, Spec] = {
     "reply.shopping": Spec.of(KF_TEXT, "name"),
     # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
+    # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
+    "reply.which_product": Spec.of(KF_TEXT, "name"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),
@@ -62,7 +64,8 @@ TEMPLATES: dict[str, Spec] = {
     # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day
     "chat.greeting": Spec.of(KF_TEXT, "name"),
     "chat.presence": Spec.of(KF_TEXT, "name"),
-    # a plain greeting soon after the persona's own kf welcome: a short "I'm here", not a second opener
+    # a plain greeting soon after the persona's own kf welcome: a short "I'm here" (by time of day), not a
+    # second opener
     "chat.greet_again": Spec.of(KF_TEXT, "name"),
     "chat.thanks": Spec.of(KF_TEXT, "name"),
     "chat.praise": Spec.of(KF_TEXT, "name"),
@@ -72,7 +75,7 @@ TEMPLATES: dict[str, Spec] = {
     "chat.tired": Spec.of(KF_TEXT, "name"),
     "chat.happy": Spec.of(KF_TEXT, "name"),  # "今天收到快递好开心": joy shared, not a shipping answer
     "chat.sad": Spec.of(KF_TEXT, "name"),
-    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person
+    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
     # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)

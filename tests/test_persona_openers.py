@@ -108,3 +108,18 @@ async def test_a_customer_whose_welcome_never_arrived_gets_the_full_greeting(wan
     await wanzi.drain()
     (reply,) = wecom.customer_inbox("wmOpen0006")
     assert reply in texts_of("chat.greeting")
+
+
+async def test_a_greeting_after_the_welcome_is_met_with_the_customers_time_of_day(wanzi, wecom, clock) -> None:
+    """"哈喽 晚上好呀" in the evening, right after the welcome: one short opener that says 晚上好, not a
+    bare "I'm here"; a greeting the clock contradicts ("早上好" at 21:05) is met warmly, never corrected."""
+    clock.set(datetime(2026, 3, 10, 21, 5, tzinfo=SH).timestamp())
+    for n, hello in enumerate(("哈喽 晚上好呀", "晚上好", "你好呀", "晚上好 在吗")):
+        welcome, reply = await enter_then_say(wanzi, wecom, f"wmEve000{n}", hello)
+        assert welcome in texts_of("greeting.kf_welcome")
+        assert reply in texts_of("chat.greet_again") and "晚上好" in reply, (hello, reply)
+    welcome, reply = await enter_then_say(wanzi, wecom, "wmEve0009", "早上好")
+    assert reply in texts_of("chat.greet_again") and not any(w in reply for w in ("早", "晚", "其实")), reply
+    clock.set(datetime(2026, 3, 11, 8, 5, tzinfo=SH).timestamp())
+    welcome, reply = await enter_then_say(wanzi, wecom, "wmEve0010", "早上好呀")
+    assert reply in texts_of("chat.greet_again") and "早" in reply, reply

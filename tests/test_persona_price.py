@@ -99,3 +99,38 @@ async def test_a_price_question_is_never_answered_with_an_entry_that_names_no_pr
 async def test_a_price_question_is_not_offered_entries_that_name_no_price(bot, wecom) -> None:
     replies = await say(bot, wecom, "wmPrice1001", "那我给她买个保湿的就行了是吧那个霜多少钱")
     assert not any("猜你想问" in r or "回复数字" in r for r in replies), replies  # not "1. 干皮用什么面霜"
+
+
+WHICH = ("哪一款", "哪款")  # the shipped reply.which_product asks which product is meant
+
+
+async def queued(bot: BotUnderTest) -> list[str]:
+    async with bot.sessions() as s:
+        return [q.text for q in (await s.scalars(select(UnansweredQuestion).order_by(UnansweredQuestion.id))).all()]
+
+
+async def test_a_price_asked_of_nothing_named_gets_which_product_and_the_answer_names_it(bot, wecom) -> None:
+    """"多少钱啊" as the first thing said: nobody could answer it, so the persona asks which product;
+    the product the customer then names is the price question, for the knowledge base or staff."""
+    (which,) = await say(bot, wecom, "wmPrice1101", "多少钱啊")
+    assert any(w in which for w in WHICH) and "同事" not in which, which
+    assert await queued(bot) == []  # no colleague asked what "多少钱" costs
+    (reply,) = await say(bot, wecom, "wmPrice1101", "柚润保湿霜")
+    assert "神经酰胺" not in reply and "保湿补水" not in reply, reply  # neither the recommendation nor a tag note
+    assert await queued(bot) == ["柚润保湿霜多少钱"]  # staff see which product's price is asked
+
+
+async def test_this_ones_price_with_nothing_before_asks_which_and_a_greeting_is_nothing(bot, wecom) -> None:
+    await say(bot, wecom, "wmPrice1201", "你好")
+    (which,) = await say(bot, wecom, "wmPrice1201", "这个多少钱")
+    assert any(w in which for w in WHICH), which
+    await say(bot, wecom, "wmPrice1201", "那个面霜呀")
+    assert await queued(bot) == ["那个面霜多少钱"]
+
+
+async def test_a_price_asked_after_a_product_was_named_is_not_asked_which(bot, wecom) -> None:
+    (cream,) = await say(bot, wecom, "wmPrice1301", "干皮用什么面霜")
+    assert "柚润保湿霜" in cream
+    (reply,) = await say(bot, wecom, "wmPrice1301", "这个多少钱")
+    assert not any(w in reply for w in WHICH), reply
+    assert await queued(bot) == ["这个多少钱"]  # for staff, leaning on the cream question as before

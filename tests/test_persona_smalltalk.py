@@ -164,6 +164,54 @@ async def test_the_customers_own_time_of_day_is_echoed_or_met_warmly(wanzi, weco
     assert afternoon in texts_of("chat.greeting")
 
 
+@pytest.mark.parametrize("hour", [8, 15, 21])
+async def test_every_greeting_gets_the_greeting_of_the_local_time_and_a_wrong_one_a_warm_hello(
+        wanzi, wecom, clock, hour: int) -> None:
+    clock.set(at(hour))
+    words = {8: "早", 15: "下午", 21: "晚"}
+    for n, hello in enumerate(("晚上好", "早上好呀", "下午好", "哈喽", "你好呀", "哈喽 晚上好呀")):
+        reply = await reply_to(wanzi, wecom, f"wmHour{hour:02d}{n}", hello)
+        assert reply in texts_of_at("chat.greeting", hour) | texts_of("chat.greeting"), (hello, reply)
+        named = {"晚上好": 21, "早上好呀": 8, "下午好": 15, "哈喽 晚上好呀": 21}.get(hello)
+        if named is None or named == hour:  # no time named, or the one it is: the local time's greeting
+            assert words[hour] in reply, (hour, hello, reply)
+        else:  # 早上好 at 21:05: warm, neither corrected nor echoed
+            assert not any(w in reply for w in ("早", "下午", "晚", "其实")), (hour, hello, reply)
+    late = await reply_to(wanzi, wecom, f"wmHour{hour:02d}9", "晚上好 在吗")
+    assert late in texts_of_at("chat.greeting", hour) | texts_of("chat.greeting"), late  # greeted, not "在的～"
+    assert (hour != 21 or "晚上好" in late), late
+
+
+def texts_of_at(key: str, hour: int) -> set[str]:
+    from persona.loader import default_persona_path, load_persona
+
+    persona = load_persona(default_persona_path("interest"))
+    return {persona.render(key, seed=str(n), name="", hour=hour).text for n in range(40)}
+
+
+async def test_anger_after_the_problem_was_told_is_met_with_an_apology_not_a_question(wanzi, wecom) -> None:
+    """"我上周买的面霜到现在还没发货", then "你们这效率也太低了吧 我很生气": the persona does not ask what the
+    problem is, it apologises and offers a person; anger with nothing told before still asks."""
+    await reply_to(wanzi, wecom, "wmMad00001", "我上周买的面霜到现在还没发货")
+    angry = await reply_to(wanzi, wecom, "wmMad00001", "你们这效率也太低了吧 我很生气")
+    assert "抱歉" in angry and "人工" in angry, angry
+    assert not any(w in angry for w in ("什么问题", "发生了什么", "怎么了", "说说", "？", "?")), angry
+    await reply_to(wanzi, wecom, "wmMad00002", "你好")
+    plain = await reply_to(wanzi, wecom, "wmMad00002", "你们这效率也太低了吧 我很生气")
+    assert "人工" in plain and ("什么问题" in plain or "发生了什么" in plain), plain
+
+
+def test_every_preset_apologises_for_a_told_matter_without_asking_and_offers_a_person() -> None:
+    from persona.loader import default_persona_path, load_persona
+
+    for preset in ("interest", "advisor", "expert", "guide"):
+        persona = load_persona(default_persona_path(preset))
+        for n in range(20):
+            told = persona.render("chat.angry", seed=str(n), name="", slot="told").text
+            assert "人工" in told and ("抱歉" in told or "对不起" in told), (preset, told)
+            assert not any(w in told for w in ("？", "?", "吗", "说说")), (preset, told)
+
+
 async def test_an_acknowledgement_gets_a_short_ack_and_a_word_about_the_open_question(wanzi, wecom) -> None:
     for n, text in enumerate(("好的，那我等你们消息", "那我等你消息", "行", "知道了", "嗯嗯好的")):
         reply = await reply_to(wanzi, wecom, f"wmAck0000{n}", text)

@@ -359,10 +359,12 @@ async def test_what_the_customer_adds_to_an_open_question_joins_it(bot, wecom) -
 
 
 async def test_a_question_pointing_at_nothing_never_enters_the_knowledge_base(bot, wecom) -> None:
-    """"这个多少钱" with nothing before it: +faq keeps nothing (as a phrasing it would answer every
-    "这个多少钱" with one product's price) and says why; the customer still gets the answer."""
+    """"这个多少钱" with no question before it (a photo, which staff see and the persona cannot read): +faq
+    keeps nothing (as a phrasing it would answer every "这个多少钱" with one product's price) and says
+    why; the customer still gets the answer."""
     await kit.on_duty(bot, "li.na")
-    await ask(bot, wecom, "wmAsk0013", "那你能帮我干嘛")  # small talk: not a question to lean on
+    await wecom.customer_sends_image("wmAsk0013")  # not a question to lean on
+    await bot.drain()
     await ask(bot, wecom, "wmAsk0013", "这个多少钱")
     (alone,) = await questions(bot)
     assert alone.text == "这个多少钱" and "follows" not in (alone.context or {})

@@ -28,6 +28,7 @@ from handlers.replies.followup import Turn, asks_again, interpret, previous_turn
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify, laughing
+from handlers.replies.unnamed import nothing_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqMatch
@@ -73,6 +74,7 @@ class Reading:
     trigger: Trigger | None  # why a person must take it, if they must
     again: bool = False  # "再说一遍": the answer just given, once more and whole
     warned: bool = False  # a scam topic ([escalation] scam_topics): the persona's warning, no answer
+    unnamed: bool = False  # "多少钱啊" with nothing named before (unnamed.py): which product they mean
 
     @property
     def said_before_handoff(self) -> bool:
@@ -216,13 +218,16 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if (match is not None and not again and turn is not None and match.entry.id in turn.answered
             and repeats(turn, gist(match.entry.answer, text), text)):
         match = None  # the same follow-up line a second time in a row: it asks what that line does not say
+    # "多少钱啊" as the first thing said: nobody could answer it; the persona asks which product (unnamed.py)
+    unnamed = (match is None and intent is None and not suggested and not price and safety is None
+               and unnamed_price(text) and await nothing_before(ctx, customer, msgid))
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
-        ctx, text, can_answer=match is not None, small_talk=intent is not None or suggested or words.shopping,
-        safety=safety)
+        ctx, text, can_answer=match is not None,
+        small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
     scam = (trigger is not None and trigger.reason == "sensitive"
             and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
         trigger, scam = None, False
     warned = scam and warns(text)  # money or the scammer's next step ("让我加他QQ"): scam.py
-    return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned)
+    return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned, unnamed=unnamed)

@@ -12,7 +12,9 @@ talk, feelings (joy too, before a knowledge-base word in it), closings and media
 voice; a follow-up ("我还没拆呢" after the returns answer) in the context of the previous question
 (followup.py); a price objection with the discount entry or an honest line (price.py); an
 acknowledgement when the customer told us about themselves; a wish to buy with no question ("想买个面霜")
-with the knowledge base's entry when sure, else a question back (shopping.py); for a real question it cannot answer,
+with the knowledge base's entry when sure, else a question back (shopping.py); a price asked of nothing named
+("多少钱啊") with which product, the product named next being its price question (unnamed.py); for a real
+question it cannot answer,
 the plausible entries to choose from when there are some (猜你想问, when the model is off), else it
 is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
@@ -60,6 +62,8 @@ from handlers.replies.reading import (
 )
 from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
+from handlers.replies.unnamed import priced_product
+from handlers.replies.upset import matter_told
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
@@ -105,6 +109,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await recommend(ctx, customer, event.open_kfid, f"{wish}，{said}", text)
         await _enter_stage(event, ctx, seen)
         return
+    if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
+        words = words_of(priced[0], seen, None, priced[1])  # "柚润保湿霜" after "想问哪一款的价格呀？": its price
     match, turn = await look_up(ctx, customer, event.msgid, words)
     if question := missed_question(text, match, turn):
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
@@ -147,13 +153,15 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif reading.suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
-        await chat_back(ctx, customer, reading.intent, text)
+        await chat_back(ctx, customer, reading.intent, text, event.msgid)
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
                else ctx.say("reply.shopping", name=customer.name))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names)
+    elif reading.unnamed:  # "多少钱啊" with nothing named: which product, not a colleague's promise (unnamed.py)
+        await ctx.say("reply.which_product", name=customer.name)
     else:
         await answer_unknown(event, ctx, customer, reading)
 
@@ -204,14 +212,20 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
         await services.knowledge.prepare(texts)
 
 
-async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str) -> None:
+async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msgid: str) -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
-    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here"
-    (so is "哈喽，第一次来": the welcome already said what the persona does);
+    (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here" of
+    the same time of day (so is "哈喽，第一次来": the welcome already said what the persona does); anger
+    after the customer told what the matter is apologises for it and asks nothing (upset.py);
     "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
     the colleague will answer here (no promise the persona never made)."""
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
-        await ctx.say("chat.greet_again", name=customer.name)  # "你好", "哈喽，第一次来" after our welcome: one opener
+        # "你好", "哈喽 晚上好呀", "哈喽，第一次来" after our welcome: one opener, of the customer's time of day
+        await ctx.say("chat.greet_again", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        return
+    if intent is Intent.ANGRY:  # "told": the matter just told is apologised for, not asked about again
+        told = await matter_told(ctx, customer, msgid, text)
+        await ctx.say("chat.angry", name=customer.name, slot="told" if told else None)
         return
     if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
         staffed = bool(await ctx.repos.staff.list())

@@ -244,6 +244,12 @@ _SAID_SLOTS: tuple[tuple[str, re.Pattern[str], frozenset[int]], ...] = (
 )
 
 
+def names_time_of_day(text: str) -> bool:
+    """The customer's greeting names a time of day ("晚上好", "早安")."""
+    said = text.strip().lower()
+    return any(pattern.search(said) for _, pattern, _ in _SAID_SLOTS)
+
+
 def greeting_slot(text: str, hour: int) -> str | None:
     """Which greeting answers the customer's: the time of day their own 早上好 / 晚上好 names when it
     fits the local `hour`, "" (time-neutral) when the clock contradicts it, None (the clock's own
@@ -339,6 +345,8 @@ def _classify(text: str) -> Intent | None:
         if any(_RULES[_FIRST][1].search(part) for part in parts):
             return Intent.FIRST_VISIT  # "哈喽，第一次来": one warm welcome, not a greeting and a chat line
         found = {intent for part in parts if not _ALONG.match(part) and (intent := _rule(part)) is not None}
+        if {Intent.GREETING, Intent.PRESENCE} <= found and names_time_of_day(raw.lower()):
+            found.discard(Intent.PRESENCE)  # "晚上好 在吗": greeted back for the evening (which says we are here)
         if found:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want

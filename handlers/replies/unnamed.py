@@ -1,0 +1,75 @@
+"""A price asked of nothing named: "多少钱啊", "这个多少钱" as the first thing a customer says. Nobody at
+the shop could answer it, so it is not queued for a colleague: the persona asks which product they mean
+(`reply.which_product`). The customer's next message naming one ("柚润保湿霜", "就那个面霜呀"), less than
+FOLLOWUP_MINUTES later, is then the price question for it ("柚润保湿霜多少钱啊"), read as if asked so: the
+knowledge base's answer when it gives a price, else a question for staff with the product named.
+
+With something said before it (a product named, an answer given, a photo, a push), "这个多少钱" leans on
+that as it always did (handlers/replies/history.py `asked_before`, followup.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from handlers.escalation.rules import is_question
+from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
+from handlers.replies.price import asks_price
+from handlers.replies.shopping import said_before
+from handlers.replies.smalltalk import MEDIA, classify
+from handlers.services import Ctx
+from persona.heard import heard
+from storage.models import Customer
+
+_UNIT = r"(瓶|盒|支|个|套|件|罐|只|片|份)"
+# The asking words of a price question, alone: "多少钱", "什么价", "价格多少", "怎么卖", "多少钱一瓶".
+_ASK = (rf"(多少钱(一{_UNIT})?|一{_UNIT}(要)?多少钱|(是)?什么价(格|位|钱)?|啥价(格|位|钱)?|几块钱|怎么卖(的)?|"
+        r"卖多少(钱)?|(价格|价钱|价位)(是)?(多少|多少钱|怎么样)?)")
+# Before them, nothing that names a product: "请问", "这个", "你们家的", "那".
+_VAGUE = re.compile(r"^(请问|问一下|问下|想问下|想问一下|那|那么|所以)?(你们|你家|你们家)?"
+                    rf"(这个|那个|这款|那款|这种|那种|这瓶|那瓶|这支|这套|这些|这|那|它)?(的)?(?P<ask>{_ASK})"
+                    r"(呀|啊|呢|哦|嘛|吖|哈|来着)?[?？。.!！~～\s]*$")
+_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+_SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
+MAX_NAMED = 20  # characters: a longer message says more than a product's name
+
+
+def unnamed_price(text: str) -> bool:
+    """"多少钱啊", "这个多少钱", "价格多少": a price asked that names no product."""
+    return _VAGUE.match(text.strip()) is not None
+
+
+async def nothing_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
+    """Nothing in the chat before message `msgid` says what "这个" is: in the last FOLLOWUP_MINUTES the
+    customer said only small talk (no question, statement or photo) and the persona only chatted back
+    or welcomed them, and no push or staff message came just before."""
+    since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    if history and history[-1].direction == "out" and (history[-1].kind == "push" or history[-1].staff_userid):
+        return False  # "这个多少钱" right after a push or a colleague's message: about what it showed
+    for message in history:
+        if message.created_at < since:
+            continue
+        text = message.text.strip()
+        if message.direction == "in" and (message.staff_userid or text in _SHOWN or classify(heard(text)) is None):
+            return False
+        if message.direction == "out" and not message.template_key.startswith(("chat.", "greeting.")):
+            return False
+    return True
+
+
+async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, said: str) -> tuple[str, str] | None:
+    """The price question the customer's message `msgid` completes, when the persona's last line
+    (less than FOLLOWUP_MINUTES ago) asked which product they meant and the message names one
+    rather than asking something else: (as heard, as written), e.g. ("柚润保湿霜多少钱啊", ...)."""
+    if not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None:
+        return None
+    if is_question(text.rstrip(_TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
+        return None
+    asked = await said_before(ctx, customer, msgid, ("reply.which_product#",))
+    found = _VAGUE.match(heard(asked)) if asked else None
+    if found is None:
+        return None
+    ask = found["ask"]
+    return f"{text.rstrip(_TRIM)}{ask}", f"{said.strip().rstrip(_TRIM)}{ask}"
