@@ -90,11 +90,13 @@ class Turn:
 
 def repeats(turn: Turn | None, line: str, text: str) -> bool:
     """Whether a follow-up line would say again what the persona's last follow-up line said, to a
-    message that shares no word with it: "那她现在脸上长痘痘怎么办" after "我老婆怀孕三个月了" got the pregnancy
-    answer's sentence once asks what that sentence does not say, so a third time of it would be a
-    machine's reply (found in the sandbox); "那1000分能换什么" after "积分能换啥呀" is told its "1000 分" again."""
+    message about something of its own that the line never names: "那她现在脸上长痘痘怎么办" after "我老婆
+    怀孕三个月了" got the pregnancy answer's sentence once asks what that sentence does not say, so a
+    third time of it would be a machine's reply (found in the sandbox); "那1000分能换什么" after "积分能换啥呀"
+    is told its "1000 分" again, and "要多久" (asking words only) its "7 天"."""
+    about = set(subject(text)) - FILLER - set(" ")
     return (turn is not None and not turn.aside and bool(line) and line.rstrip(_ENDS) in turn.followed
-            and not (set(text) - FILLER) & set(line))
+            and bool(about) and not about & set(line))
 
 
 def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
