@@ -169,3 +169,20 @@ async def test_which_goes_on_first_is_never_answered_with_the_cream_recommendati
     for n, text in enumerate(["面霜跟精华先涂哪个啊", "面霜和精华应该先用哪个"]):
         (reply,) = await told(wanzi, wecom, clock, f"wmUnd28{n}", text)
         assert "柚润" not in reply[1] and reply[0] in ("reply.unknown", "reply.fallback"), (text, reply)
+
+
+@pytest.mark.parametrize("n,text", list(enumerate(["用过之后不合适 能退吗 已经开封了", "开封了还能退吗",
+                                                   "开封了可以退吗", "拆开用了一次 不喜欢 可以退货吗",
+                                                   "已经打开用过了 能退换吗"])))
+async def test_whether_an_opened_product_can_be_returned_gets_the_returns_answer(wanzi, wecom, clock, n, text) -> None:
+    """开封 beside 能退 is the state the product is in, not a question of how long it keeps."""
+    answer, *_ = await told(wanzi, wecom, clock, f"wmUnd29{n}", text)  # a person may follow (returns are sensitive)
+    assert "已拆封的" in answer[1] and "保质期" not in answer[1], answer
+
+
+@pytest.mark.parametrize("n,text", list(enumerate(["开封后能放多久", "开了盖的精华能放多长时间",
+                                                   "打开以后还能用多久"])))
+async def test_how_long_an_opened_product_keeps_stays_the_shelf_life(wanzi, wecom, clock, n, text) -> None:
+    (answer,) = await told(wanzi, wecom, clock, f"wmUnd30{n}", text)
+    assert "开封后建议 12 个月内用完" in answer[1] and "退" not in answer[1], answer
+
