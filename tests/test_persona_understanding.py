@@ -186,3 +186,14 @@ async def test_how_long_an_opened_product_keeps_stays_the_shelf_life(wanzi, weco
     (answer,) = await told(wanzi, wecom, clock, f"wmUnd30{n}", text)
     assert "开封后建议 12 个月内用完" in answer[1] and "退" not in answer[1], answer
 
+
+async def test_whether_we_have_a_tmall_flagship_store_is_queued_not_answered_with_authenticity(wanzi, wecom,
+                                                                                              clock) -> None:
+    """The demo base has no entry naming our shops: "官方渠道发出的都是正品" does not say whether there is one on
+    Tmall, so a colleague answers (the question is queued), with no 猜你想问 of authenticity or returns."""
+    for n, text in enumerate(["天猫上有旗舰店不", "有官方旗舰店吗"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd31{n}", text)
+        assert reply[0] in ("reply.unknown", "reply.fallback") and "防伪码" not in reply[1], (text, reply)
+    assert await count(wanzi, UnansweredQuestion) == 2
+    (genuine,) = await told(wanzi, wecom, clock, "wmUnd312", "在天猫买的也是正品吧")  # asks authenticity: answered
+    assert "防伪码" in genuine[1], genuine
