@@ -117,7 +117,7 @@ _NOT_CONCEPTS = re.compile(r"天猫")
 
 # Words of the keeping concept that name a state of the product, not how long it keeps: beside a word of
 # returns they are a condition of the return ("用过之后不合适 能退吗 已经开封了" asks about returns), while
-# "开封后能放多久" (放多久 is time) stays about keeping.
+# "开封了还能用多久 能退吗" (还能用 is how long it keeps) names keeping too, and "开封后能放多久" only keeping.
 _STATES = ("开封", "开了", "打开")
 
 
