@@ -115,9 +115,22 @@ CANDIDATES = 5  # entries in the softmax: a large base's unrelated entries do no
 _NOT_CONCEPTS = re.compile(r"天猫")
 
 
+# Words of the keeping concept that name a state of the product, not how long it keeps: beside a word of
+# returns they are a condition of the return ("用过之后不合适 能退吗 已经开封了" asks about returns), while
+# "开封了还能用多久 能退吗" (还能用 is how long it keeps) names keeping too, and "开封后能放多久" only keeping.
+_STATES = ("开封", "开了", "打开")
+# A return asked in words the returns concept leaves out (its weights were fitted without them; as a concept
+# word 可以退 made "那我这种油皮应该用哪款" after "…不适合我 可以退吗" a follow-up on returns).
+_RETURN_ASKED = re.compile(r"可以退")
+
+
 def concepts(text: str) -> frozenset[str]:
     text = _NOT_CONCEPTS.sub(" ", text)
-    return frozenset(name for name, words in CONCEPTS.items() if any(w in text for w in words))
+    named = {name for name, words in CONCEPTS.items() if any(w in text for w in words)}
+    if ("keeping" in named and ("returns" in named or _RETURN_ASKED.search(text))
+            and not any(w in text for w in CONCEPTS["keeping"] if w not in _STATES)):
+        named.discard("keeping")
+    return frozenset(named)
 
 
 def entry_about(entries: Sequence[FaqEntry], ranked: Sequence[FaqMatch], concept: str) -> FaqEntry | None:

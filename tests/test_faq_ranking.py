@@ -38,6 +38,10 @@ def kb() -> FaqIndex:
     ("积分怎么用啊", "membership"),
     ("是正品吗？", "authentic"),
     ("面霜开了一年还能用吗", "shelf_life"),  # "面霜" alone pulls the cream entry; "开了…还能用" is keeping
+    # 开封 beside a return is the product's state, not its keeping; beside a time it stays keeping
+    ("用过之后不合适 能退吗 已经开封了", "returns"), ("开封了可以退吗", "returns"),
+    ("已经打开用过了 能退换吗", "returns"),
+    ("开封后能放多久", "shelf_life"), ("开了盖的精华能放多长时间", "shelf_life"), ("打开以后还能用多久", "shelf_life"),
     # Cantonese, and a question led up to in clauses that ask nothing (persona/wording.py)
     ("寄去广州要几耐", "shipping"), ("系咪正品嚟㗎", "authentic"), ("算了 我就问一句 到底什么时候能到", "shipping"),
 ])

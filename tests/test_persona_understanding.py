@@ -187,3 +187,31 @@ async def test_a_follow_up_line_is_not_said_a_third_time_to_a_new_question(wanzi
     replies = await told(wanzi, wecom, clock, "wmUnd250", "那她现在脸上长痘痘怎么办")
     assert replies, replies
     assert all(again[1] not in text and "孕期和哺乳期大多可以用" not in text for _, text in replies), replies
+
+
+@pytest.mark.parametrize("n,text", list(enumerate(["用过之后不合适 能退吗 已经开封了", "开封了还能退吗",
+                                                   "开封了可以退吗", "拆开用了一次 不喜欢 可以退货吗",
+                                                   "已经打开用过了 能退换吗"])))
+async def test_whether_an_opened_product_can_be_returned_gets_the_returns_answer(wanzi, wecom, clock, n, text) -> None:
+    """开封 beside 能退 is the state the product is in, not a question of how long it keeps."""
+    answer, *_ = await told(wanzi, wecom, clock, f"wmUnd29{n}", text)  # a person may follow (returns are sensitive)
+    assert "已拆封的" in answer[1] and "保质期" not in answer[1], answer
+
+
+@pytest.mark.parametrize("n,text", list(enumerate(["开封后能放多久", "开了盖的精华能放多长时间",
+                                                   "打开以后还能用多久"])))
+async def test_how_long_an_opened_product_keeps_stays_the_shelf_life(wanzi, wecom, clock, n, text) -> None:
+    (answer,) = await told(wanzi, wecom, clock, f"wmUnd30{n}", text)
+    assert "开封后建议 12 个月内用完" in answer[1] and "退" not in answer[1], answer
+
+
+async def test_whether_we_have_a_tmall_flagship_store_is_queued_not_answered_with_authenticity(wanzi, wecom,
+                                                                                              clock) -> None:
+    """The demo base has no entry naming our shops: "官方渠道发出的都是正品" does not say whether there is one on
+    Tmall, so a colleague answers (the question is queued), with no 猜你想问 of authenticity or returns."""
+    for n, text in enumerate(["天猫上有旗舰店不", "有官方旗舰店吗"]):
+        (reply,) = await told(wanzi, wecom, clock, f"wmUnd31{n}", text)
+        assert reply[0] in ("reply.unknown", "reply.fallback") and "防伪码" not in reply[1], (text, reply)
+    assert await count(wanzi, UnansweredQuestion) == 2
+    (genuine,) = await told(wanzi, wecom, clock, "wmUnd312", "在天猫买的也是正品吧")  # asks authenticity: answered
+    assert "防伪码" in genuine[1], genuine

@@ -1,8 +1,10 @@
 """What a question asks for that an answer must give: "那个保湿霜多少钱啊" asks a price, "面霜跟精华先涂哪个"
-asks the order of a routine. The sentence model is sure of the cream's recommendation for both (they
-share 面霜), yet an entry whose answer names no price, or says nothing of an order (先, 再, 然后, 之后,
-顺序, 步骤), answers neither: it is not said (reading.py) nor offered (猜你想问, clarify.py), and the
-question goes where an unanswered one goes.
+asks the order of a routine, "天猫上有旗舰店不" whether there is a shop of ours there. The sentence model is
+sure of the cream's recommendation for the first two (they share 面霜), and leans to the authenticity
+entry for the third ("官方渠道发出的都是正品" names no shop); yet an entry whose answer names no price, says
+nothing of an order (先, 再, 然后, 之后, 顺序, 步骤), or names no shop or marketplace, answers none of them:
+it is not said (reading.py) nor offered (猜你想问, clarify.py), and the question goes where an unanswered
+one goes (a colleague can say where the shops are; the owner can add an entry for it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ _ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8
                          r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先")
 _GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
 
+# "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么": whether, or where, we have a shop to buy from
+# (not "在天猫旗舰店买的也是正品吧", which asks about authenticity; not "线下有店吗", the place).
+_MARKET = r"(天猫|京东|淘宝|拼多多|抖音|小红书)"
+_SHOP = r"(旗舰店|官方店|专卖店|专营店|官网|网店|店铺|天猫店|京东店|淘宝店|抖店)"
+_ASKS_SHOP = re.compile(rf"有(没有)?[^，,。？?\s]{{0,3}}{_SHOP}|"
+                        rf"{_MARKET}[^，,。？?\s]{{0,3}}有(没有)?[^，,。？?\s]{{0,2}}店|"
+                        rf"{_SHOP}(在哪|叫什么|是哪|名字|链接|地址)")
+_GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
+
+
+def asks_shop(text: str) -> bool:
+    """The customer asks whether, or where, we have a shop online or on a marketplace."""
+    return _ASKS_SHOP.search(text) is not None
+
 
 def asks_order(text: str) -> bool:
     """The customer asks which product goes on first."""
@@ -25,6 +41,7 @@ def asks_order(text: str) -> bool:
 
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
-    """The entry's answer can answer what the question asks for: a price, an order of use."""
+    """The entry's answer can answer what the question asks for: a price, an order of use, a shop."""
     return ((not asks_price(text) or gives_price(entry))
-            and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None))
+            and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
+            and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None))
