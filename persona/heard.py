@@ -5,7 +5,8 @@ gives "请问多久发货"), or spaced out character by character ("多 久 发 
 too). `heard` gives the one form the readers match: simplified characters, and a run of single
 characters each standing between spaces joined into one word ("多 久 發 貨" → "多久发货"). A space
 between longer runs is left alone: it still separates clauses ("好的 谢谢" is two, "好 的 谢谢"
-becomes "好的 谢谢"), and toneless pinyin in characters ("fahuo duojiu a" → "发货多久啊": pinyin.py).
+becomes "好的 谢谢"), toneless pinyin in characters ("fahuo duojiu a" → "发货多久啊": pinyin.py), and a
+few homophone slips in the shop's words mended ("生产日七" → "生产日期").
 Cheap (table lookups and a few regexes): it runs on the event loop.
 
 Only matching reads it: the stored message, what staff see (tickets, the question queue, the model's
@@ -23,6 +24,9 @@ _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # Two or more single characters, each between spaces (or the message's ends, or punctuation).
 _SPACED = re.compile(rf"(?<!\w){_HAN}(?:\s+{_HAN}(?!\w))+")
 _SPACE = re.compile(r"\s+")
+# Homophone slips of the input method in the shop's own words ("瓶底没找到生产日七啊"): the word meant.
+# Only whole words no customer means as written.
+_SLIPS = ((re.compile(r"生产日[七其齐]"), "生产日期"), (re.compile(r"保[值只质]其|保值期"), "保质期"))
 
 
 def unspaced(text: str) -> str:
@@ -30,7 +34,14 @@ def unspaced(text: str) -> str:
     return _SPACED.sub(lambda run: _SPACE.sub("", run.group()), text)
 
 
+def slips_mended(text: str) -> str:
+    """`text` with the input method's homophone slips in the shop's words mended ("生产日七" → "生产日期")."""
+    for slip, meant in _SLIPS:
+        text = slip.sub(meant, text)
+    return text
+
+
 def heard(text: str) -> str:
     """The form of `text` the readers match (module docstring); idempotent, simplified unspaced
     text is unchanged."""
-    return unspaced(simplified(hanzi(text)))
+    return slips_mended(unspaced(simplified(hanzi(text))))

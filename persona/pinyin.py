@@ -28,7 +28,7 @@ PINYIN: dict[str, str] = {
     "baozhiqi": "保质期", "guoqi": "过期", "kaifeng": "开封", "chaifeng": "拆封", "shengchanriqi": "生产日期",
     "tuihuo": "退货", "tuikuan": "退款", "huanhuo": "换货", "youhuiquan": "优惠券", "youhui": "优惠",
     "lingquan": "领券", "huodong": "活动", "zhengpin": "正品", "fangweima": "防伪码", "jiahuo": "假货",
-    "jifen": "积分", "huiyuan": "会员", "jiage": "价格", "pianyi": "便宜",
+    "jifen": "积分", "huiyuan": "会员", "jiage": "价格", "pianyi": "便宜", "duihuan": "兑换",
     # skin
     "mianshuang": "面霜", "ganpi": "干皮", "youpi": "油皮", "minganji": "敏感肌", "baoshi": "保湿",
     "meibai": "美白", "yunfu": "孕妇", "huaiyun": "怀孕", "buruqi": "哺乳期", "guomin": "过敏",
@@ -39,7 +39,7 @@ SYLLABLES: dict[str, str] = {"a": "啊", "ya": "呀", "ne": "呢", "ma": "吗", 
                              "le": "了", "de": "的", "yong": "用", "mai": "买", "neng": "能", "hao": "好",
                              "wo": "我", "ni": "你", "shi": "是", "dao": "到", "yao": "要", "qian": "钱",
                              "tian": "天", "hai": "还", "bu": "不", "mei": "没", "zai": "在", "zhe": "这",
-                             "kuai": "快"}  # "fa huo kuai ma"
+                             "kuai": "快", "huan": "换", "sha": "啥"}  # "fa huo kuai ma", "jifen neng huan sha"
 _LONGEST = 4  # syllables typed apart that may make one word ("sheng chan ri qi")
 _LATIN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
 _WORD = re.compile(r"[A-Za-z]+")

@@ -192,7 +192,7 @@ async def test_a_shop_without_orders_answers_the_shipping_policy_when_sure_and_o
     assert SHIPPING not in reply and "同事" in reply, reply
 
 
-@pytest.mark.parametrize("text", ["我上周买的面霜到现在还没收到，怎么回事", "下单五天了还没动静"])
+@pytest.mark.parametrize("text", ["我上周买的面霜到现在还没收到，怎么回事"])
 async def test_a_shop_without_orders_hands_a_late_parcel_to_a_person(bot, wecom, text) -> None:
     """No shop reports orders and the knowledge base has nothing sure: Wanzi cannot look the parcel
     up, so a person is asked to (a kept promise), never a 猜你想问 of products; the number sent next
@@ -205,6 +205,28 @@ async def test_a_shop_without_orders_hands_a_late_parcel_to_a_person(bot, wecom,
     async with bot.sessions() as s:
         (question,) = (await s.scalars(select(UnansweredQuestion))).all()
     assert question.text == text and question.context["more"] == ["订单号是 2026112812345678"]
+
+
+@pytest.mark.parametrize("text", ["你们这个快递也太慢了吧 五天了还没到", "下单五天了还没动静"])
+async def test_a_shop_without_orders_apologises_for_a_parcel_told_late_and_opens_a_ticket(bot, wecom, text) -> None:
+    """Waiting too long, in the customer's words, is a complaint, not a policy question: an apology
+    and a person (the ticket carries what they said), never the shipping policy."""
+    await friend(bot, wecom, "wmNoShopLate")
+    await kit.on_duty(bot, "li.na")
+    sorry, person = await ask(bot, wecom, "wmNoShopLate", text)
+    assert "抱歉" in sorry and SHIPPING not in sorry + person
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "order:包裹迟迟未到" and ticket.question == text
+
+
+async def test_a_sent_parcel_told_late_gets_its_facts_and_a_person(bot, wecom) -> None:
+    await friend(bot, wecom, "wmSentLate")
+    paid = NOW - timedelta(days=6)
+    await order(bot, "wmSentLate", "T9101", paid, shipped=(paid + timedelta(hours=20), "顺丰", "SF1234567890"))
+    replies = await ask(bot, wecom, "wmSentLate", "五天了还没到 也太慢了")
+    assert "SF1234567890" in replies[0] and len(replies) == 2  # the facts, then who takes it
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.reason == "order:包裹迟迟未到" and "T9101" in ticket.question
 
 
 async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:

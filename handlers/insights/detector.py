@@ -9,7 +9,8 @@ A message is a suggestion when it proposes something the brand could make or cha
   要是能/如果有/如果能 … 就好了/会更好 (a bare 如果有 is a condition: "如果有优惠告诉我");
 and it is not about an order or the service (发货、快递、物流、退款、发票、客服、回复 …):
 "希望你们早点发货" is a complaint for the service queue, not a product idea, and "能不能出发票"
-asks for an invoice. Nor is giving up on an offer ("满199才能用啊 那算了", "凑不够").
+asks for an invoice. Nor is giving up on an offer ("满199才能用啊 那算了", "凑不够"), nor having found
+what the persona pointed to ("哦哦找到了 在底下那个小字").
 
 The rules are the fast first pass of `rule_verdict`: a rule hit is a suggestion, a service
 matter, a command, a check-in, a question or a request for advice never is, and anything else of a
@@ -55,6 +56,8 @@ _ASKS = re.compile(
 _CHECKIN = re.compile(r"打卡|签到")
 # Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"): no idea for the brand.
 _DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了|凑不够|凑不到|用不上|不买了")
+# Found what the persona pointed to ("哦哦找到了 在底下那个小字 好嘞"): an ok, no idea for the brand.
+_FOUND = re.compile(r"^(?:哦+|噢+|喔+|啊+|嗯+)?我?(?:找到|看到|看见|找着)(?:了|啦)")
 MAX_CHARS = 300  # a long paste is no suggestion we can act on
 MIN_CHARS = 5  # "出个小瓶吧" is the shortest; "好的谢谢" and "在吗" are not worth the model's time
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -71,7 +74,7 @@ def rule_verdict(text: str) -> bool | None:
         return True
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
-    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or _DECLINE.search(t)
+    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or _DECLINE.search(t) or _FOUND.match(t)
             or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False
     return None

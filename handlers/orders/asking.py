@@ -65,6 +65,19 @@ def waiting_for_parcel(text: str) -> bool:
     return asks_about_order(text) and bool(_WAITING.search(text.strip()) or _BARE.fullmatch(text.strip()))
 
 
+# Waiting too long, in the customer's words: slow ("太慢了", "拖了一个礼拜"), or days and weeks told
+# ("五天了还没到", "等了一个星期"); "昨天买的还没发货" is no complaint yet.
+_LATE = re.compile(r"(太|好|这么|那么|真|超|特别)慢|慢死|慢得|拖了|拖这么|这么久|那么久|等了?(好|这么|那么)久|"
+                   r"(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天(了|都)|等了(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天|"
+                   r"(一|两|二|三|几|好几|半个?|\d+)\s*(周|个?星期|个?礼拜)")
+
+
+def late_parcel(text: str) -> bool:
+    """A complaint that the customer's own parcel is late ("你们这个快递也太慢了吧 五天了还没到"): an apology
+    and a person, not the shipping policy."""
+    return waiting_for_parcel(text) and bool(_LATE.search(text))
+
+
 def names_own_purchase(text: str) -> bool:
     """The message is about something the customer bought ("我买的面霜收到是碎的")."""
     return bool(_OWN.search(text))

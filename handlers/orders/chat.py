@@ -19,7 +19,14 @@ from zoneinfo import ZoneInfo
 from bot.wecom.events import KfEntry
 from handlers.escalation.escalate import escalate, escalation_trigger
 from handlers.escalation.rules import Trigger
-from handlers.orders.asking import asks_about_order, named_order, names_own_purchase, order_alone, waiting_for_parcel
+from handlers.orders.asking import (
+    asks_about_order,
+    late_parcel,
+    named_order,
+    names_own_purchase,
+    order_alone,
+    waiting_for_parcel,
+)
 from handlers.orders.config import OrdersConfig
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import previous_turn
@@ -34,6 +41,7 @@ ASK_MINUTES = 30
 HISTORY = 6
 HANDOFFS = ("asked_for_human", "sensitive")  # a person takes it whatever the order's state
 SHOWN_ITEMS = 3
+LATE = "order:包裹迟迟未到"  # the ticket reason of a customer complaining that the parcel is late
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +145,7 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
         await ctx.say("order.not_found" if number else "order.ask_number", name=customer.name, order_id=number or "")
         return True
     facts = order_facts(ctx, order)
-    key, reason = _verdict(facts, trigger)
+    key, reason = _verdict(facts, trigger, late=late_parcel(text))
     await ctx.say(key, name=customer.name, order_id=facts.order_id, paid=facts.paid, items=facts.items,
                   where=facts.where, hours=facts.hours, due=facts.due, refunded=facts.refunded,
                   shipped=facts.shipped, parcel=facts.parcel)
@@ -147,32 +155,40 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
 
 
 async def _ask_a_person(ctx: Ctx, customer: Customer, written: str, msgid: str) -> bool:
-    """No shop reports orders and the customer waits for a parcel ("我上周买的面霜到现在还没收到"): the
-    knowledge base's shipping policy when it is sure and did not just say it ("我问的是我的单子发了没有"
-    right after the policy), else a question only a person can look into (the order number sent next
-    joins it), never a 猜你想问 of products. A message the escalation rules give a person (a refund,
-    "人工", a VIP) goes the usual way."""
-    if not isinstance(ctx.event, KfEntry) or await escalation_trigger(ctx, heard(written), can_answer=False):
+    """No shop reports orders and the customer waits for a parcel ("我的快递到哪了"): the knowledge
+    base's shipping policy when it is sure and did not just say it ("我问的是我的单子发了没有" right after
+    the policy), else a question only a person can look into (the order number sent next joins it),
+    never a 猜你想问 of products. A complaint that it is late ("你们这个快递也太慢了吧 五天了还没到") is
+    no policy question: an apology (order.late), then a person (a ticket; the question when escalation
+    is off). A message the escalation rules give a person (a refund, "人工", a VIP) goes the usual way."""
+    text = heard(written)
+    if not isinstance(ctx.event, KfEntry) or await escalation_trigger(ctx, text, can_answer=False):
         return False
-    await ctx.services.knowledge.sync(ctx.session)
-    policy = await ctx.services.knowledge.best(written)
-    if policy is not None:
-        turn = await previous_turn(ctx, customer, msgid)
-        if turn is None or policy.entry.id not in turn.answered:
-            return False
+    if late_parcel(text):
+        await ctx.say("order.late", name=customer.name)
+        if await escalate(ctx, reason=LATE, question=written) is not None:
+            return True
+    else:
+        await ctx.services.knowledge.sync(ctx.session)
+        policy = await ctx.services.knowledge.best(written)
+        if policy is not None:
+            turn = await previous_turn(ctx, customer, msgid)
+            if turn is None or policy.entry.id not in turn.answered:
+                return False
     await embedded_answer(ctx, customer, ctx.event.open_kfid, "question", written)
     return True
 
 
-def _verdict(facts: OrderFacts, trigger: Trigger | None) -> tuple[str, str | None]:
-    """The line to say and the ticket reason, if a person must take it."""
+def _verdict(facts: OrderFacts, trigger: Trigger | None, *, late: bool = False) -> tuple[str, str | None]:
+    """The line to say and the ticket reason, if a person must take it. A customer complaining that a
+    parcel the shop sent is late ("五天了还没到") gets the facts and a person."""
     if trigger is not None and trigger.reason in HANDOFFS:
         return "order.handoff", trigger.code
     held = trigger.code if trigger is not None else None  # a VIP's question: the answer, then a person
     if facts.refunded:
         return "order.refunded", held or "order:已退款"
-    if facts.shipped:
-        return "order.shipped", held
+    if facts.shipped:  # on its way, yet the customer has waited too long: a person asks the courier
+        return "order.shipped", held or (LATE if late else None)
     if facts.overdue:
         return "order.overdue", held or "order:超过发货承诺"
     return ("order.status" if facts.hours else "order.status_plain"), held

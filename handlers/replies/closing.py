@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from handlers.escalation.rules import is_question
 from handlers.replies.smalltalk import Intent, classify
 
 _CLAUSES = re.compile(r"[，,。.!！~～\s]+")
@@ -24,6 +25,17 @@ _FAREWELL = re.compile(r"^(下次再聊|改天聊|改天再聊|回头再聊|有�
                        r"(我)?(晚点|晚些|回头|改天|下次|有空|明天|过两天)(再)?(来|聊|问|找你|来找你|来问)\S{0,4}|"
                        r"(那)?(我)?(先)?去(问问|问一下|看看|想想|考虑|商量|忙|上班|上课|做饭|吃饭|睡觉|洗澡|接孩子|开会)\S{0,6}|"
                        r"(上班|上课|做饭|吃饭|睡觉|开会)去了)[吧啦哈呀了]?$")
+
+# Found what the persona pointed to ("哦哦找到了 在底下那个小字 好嘞"): an ok, never a product idea to thank for.
+_FOUND = re.compile(r"^(哦+|噢+|喔+|啊+|嗯+|好的?|行)?(我)?(找到|看到|看见|找着|瞧见)(了|啦)(哈|呀|啊)?$")
+_WHERE = re.compile(r"^(原来|就)?(是)?(在|印在|写在)[^吗么嘛呢]{1,12}$")
+
+
+def found_it(text: str) -> bool:
+    """The customer found it: a first clause saying so, the others only where it was or an ok."""
+    first, *rest = [p for p in _CLAUSES.split(text.strip().lower()) if p] or [""]
+    return (not is_question(text) and bool(_FOUND.match(first))
+            and all(_WHERE.match(p) or _CLOSING.match(p) or classify(p) in (Intent.ACK, Intent.THANKS) for p in rest))
 
 
 def closing(text: str) -> Intent | None:

@@ -21,7 +21,7 @@ from handlers.escalation.rules import Trigger, is_question, own_skin_question, r
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.replies.asked import gives_what_is_asked
-from handlers.replies.closing import closing
+from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes
@@ -194,6 +194,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     intent = classify(text) if match is None and safety is None else None
+    if intent is None and match is None and safety is None and found_it(text):
+        intent = Intent.ACK  # "哦哦找到了 在底下那个小字 好嘞": an ok, not a product idea (closing.py)
     if intent is Intent.COMPARE and price_talk(text):
         intent = None  # "你们跟珀莱雅比怎么样 人家便宜多了": the price is the concern (price.py), not the brand
     # A product idea the insights observer kept ("包装太难撕了，换个设计吧", "能不能出个旅行装") is thanked,
