@@ -69,6 +69,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "postage": ("运费", "邮费", "包邮", "免邮", "运险", "快递费", "配送费", "送货费", "外送费", "跑腿费", "物流费",
                 "寄费", "邮资", "运输费", "寄回费"),
     "keeping": ("有效",),
+    "left_luggage": ("寄存", "存包", "储物"),  # "可以寄存吗" leaves things with us, it ships nothing
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
@@ -97,10 +98,15 @@ def named(text: str) -> bool:
 _IN_PASSING = re.compile(r"发出")
 
 
+def spoken(entry: FaqEntry) -> frozenset[str]:
+    """The shop concepts an entry speaks of, in its phrasings, keywords or answer (not in a word the
+    answer uses in passing, _IN_PASSING)."""
+    return topics(" ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),)))
+
+
 def covers(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
     the returns answer may not mention), in its phrasings, keywords or answer, in any of the
     concept's words ("多久过期" and "有效期 14 天"; in its answer, not in a word used in passing there,
     _IN_PASSING). Asking words name none, but for 几点: a time the entry must give ("10:00-22:00")."""
-    said = " ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),))
-    return topics(subject(text)) <= topics(said)
+    return topics(subject(text)) <= spoken(entry)

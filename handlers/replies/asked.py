@@ -11,6 +11,8 @@ import re
 
 from handlers.replies.price import asks_price, gives_price
 from persona.faq import FaqEntry
+from persona.followup import spoken, subject, topics
+from persona.matcher import kinds
 
 # "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序": which goes on first.
 _ON = r"(用|涂|抹|擦|搽|上)"
@@ -28,3 +30,19 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None))
+
+
+# Whom or what state a question is for ("宝宝什么时候可以吃米糊", "减脂期能吃的欧包有吗"): in a baby or pet
+# shop the context of nearly every question, which its entries need not repeat; not what is asked about.
+_FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
+
+
+def speaks_of(entry: FaqEntry, text: str) -> bool:
+    """The entry speaks of what the question is about: of a shop concept it names besides whom it is for,
+    if it names one ("全成分表": the ingredients, which the cream's recommendation never mentions;
+    "未成年能办卡吗": the children's entry will do; persona/followup.py `topics`), and of every kind it
+    names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords. An entry
+    that does not is no plausible reading of the question (猜你想问, clarify.py)."""
+    asked = topics(subject(text))
+    return ((not asked - _FOR_WHOM or bool(asked & spoken(entry)))
+            and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords)))
