@@ -72,14 +72,16 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "left_luggage": ("寄存", "存包", "储物"),  # "可以寄存吗" leaves things with us, it ships nothing
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
+_NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
 
 def topics(text: str) -> frozenset[str]:
     """The shop concepts a text names (a clock time names the hours). A word of TOPICS is that
-    concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides."""
+    concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides; "放心" names
+    none (_NO_TOPIC)."""
     more = {name for name, words in TOPICS.items() if any(w in text for w in words)}
-    rest = _TOPIC_WORDS.sub(" ", text)
+    rest = _TOPIC_WORDS.sub(" ", _NO_TOPIC.sub(" ", text))
     return concepts(rest) | more | ({"hours"} if _CLOCK.search(text) else set())
 
 

@@ -71,3 +71,10 @@ async def test_the_skin_type_of_a_gifts_recipient_is_not_the_customers(wanzi, we
 async def test_no_guess_offers_an_entry_that_does_not_speak_of_what_is_asked(wanzi, wecom, clock, text) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmStm09", text)
     assert reply[0] in FALLBACKS, reply  # not "干皮用什么面霜" nor "孕妇可以用吗" to pick from
+
+
+async def test_can_i_buy_with_confidence_keeps_the_returns_entry_among_the_guesses(wanzi, wecom, clock) -> None:
+    """"能放心买吗" holds 能放 (keeping) by accident: the returns entry, which says nothing of keeping, is
+    still offered (found on dev5)."""
+    (reply,) = await told(wanzi, wecom, clock, "wmStm10", "能放心买吗")
+    assert reply[0] == "reply.clarify" and "退货" in reply[1], reply
