@@ -50,6 +50,6 @@ def speaks_of(entry: FaqEntry, text: str) -> bool:
     names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords. An entry
     that does not is no plausible reading of the question (猜你想问, clarify.py)."""
     about = subject(text)
-    asked = {c for c in topics(about) - _FOR_WHOM if c == "hours" or _clearly(c, about)}
-    return ((not asked or bool(asked & spoken(entry)))
+    named = {c for c in topics(about) if c == "hours" or _clearly(c, about)}
+    return ((not named - _FOR_WHOM or bool(named & spoken(entry)))
             and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords)))
