@@ -69,16 +69,19 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "postage": ("运费", "邮费", "包邮", "免邮", "运险", "快递费", "配送费", "送货费", "外送费", "跑腿费", "物流费",
                 "寄费", "邮资", "运输费", "寄回费"),
     "keeping": ("有效",),
+    "left_luggage": ("寄存", "存包", "储物"),  # "可以寄存吗" leaves things with us, it ships nothing
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
+_NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
 
 def topics(text: str) -> frozenset[str]:
     """The shop concepts a text names (a clock time names the hours). A word of TOPICS is that
-    concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides."""
+    concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides; "放心" names
+    none (_NO_TOPIC)."""
     more = {name for name, words in TOPICS.items() if any(w in text for w in words)}
-    rest = _TOPIC_WORDS.sub(" ", text)
+    rest = _TOPIC_WORDS.sub(" ", _NO_TOPIC.sub(" ", text))
     return concepts(rest) | more | ({"hours"} if _CLOCK.search(text) else set())
 
 
@@ -97,10 +100,15 @@ def named(text: str) -> bool:
 _IN_PASSING = re.compile(r"发出")
 
 
+def spoken(entry: FaqEntry) -> frozenset[str]:
+    """The shop concepts an entry speaks of, in its phrasings, keywords or answer (not in a word the
+    answer uses in passing, _IN_PASSING)."""
+    return topics(" ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),)))
+
+
 def covers(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
     the returns answer may not mention), in its phrasings, keywords or answer, in any of the
     concept's words ("多久过期" and "有效期 14 天"; in its answer, not in a word used in passing there,
     _IN_PASSING). Asking words name none, but for 几点: a time the entry must give ("10:00-22:00")."""
-    said = " ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),))
-    return topics(subject(text)) <= topics(said)
+    return topics(subject(text)) <= spoken(entry)

@@ -131,13 +131,19 @@ def load_rules_file(path: str | Path, stages: Collection[str]) -> tuple[TagRule,
 _DENIED = re.compile(r"(不是|没有?|并非)$")
 _ASKED = re.compile(r"(是不是|有没有?)$")
 _ASKING_AFTER = re.compile(r"^[^，,。；;!！]*?(吗|么|[?？])")
+# "那就送保湿霜吧 她是干皮", "我妈皮肤是干皮": the keyword says something of someone else, not the customer.
+_SOMEONE_ELSE = re.compile(r"(她|他|她们|他们|我妈|妈妈|老妈|我爸|爸爸|老公|老婆|男朋友|女朋友|男友|女友|对象|闺蜜|"
+                           r"朋友|婆婆|孩子|儿子|女儿)(的)?((皮肤|肤质|脸)(是|属于|偏|也是)?|是|属于|偏|也是)(个)?$")
 
 
 def said(text: str, word: str, rivals: tuple[str, ...] = ()) -> bool:
-    """The (lower-case) text says the keyword at least once without denying it, and not as part of
-    a longer rival keyword ("混油皮" says 混油皮, not the 油皮 inside it)."""
+    """The (lower-case) text says the keyword at least once without denying it, of the customer (not
+    of someone else: "她是干皮"), and not as part of a longer rival keyword ("混油皮" says 混油皮, not
+    the 油皮 inside it)."""
     def counts(start: int) -> bool:
         before = text[max(0, start - 3):start]
+        if _SOMEONE_ELSE.search(text[max(0, start - 8):start]):
+            return False
         return (not _DENIED.search(before) or _ASKED.search(before) is not None
                 or _ASKING_AFTER.match(text[start + len(word):]) is not None)
 

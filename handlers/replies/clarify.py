@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from handlers.replies.asked import gives_what_is_asked
+from handlers.replies.asked import gives_what_is_asked, speaks_of
 from handlers.replies.config import FaqConfig
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.voice import Say, tell
@@ -72,12 +72,13 @@ async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: 
 async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list[FaqEntry]:
     """The entries worth offering for a question (none below `clarify_threshold`, or when it is 0);
     to "那个霜多少钱", only entries that name a price, to "先涂哪个" an order (asked.py: the cream's
-    recommendation answers neither).
+    recommendation answers neither); none that does not speak of the concept or the skin type the
+    question names ("全成分表", "敏感肌": asked.py `speaks_of`).
     Embeds in a thread: the model's worker asks before it opens its write transaction."""
     if config.clarify_threshold <= 0:
         return []
     options = clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
-    return [e for e in options if gives_what_is_asked(e, heard(question))]
+    return [e for e in options if gives_what_is_asked(e, heard(question)) and speaks_of(e, heard(question))]
 
 
 async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, options: list[FaqEntry]) -> None:

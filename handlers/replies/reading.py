@@ -55,7 +55,7 @@ class Words:
     safety: str | None  # an adverse reaction's topic: safety advice, never a product answer
     numbered: bool  # "订单号 2026030812345678" the orders could not look up: a question for a person
     telling: bool  # told us about the customer, asked nothing ("我是干皮,想要保湿"): acknowledged
-    joyful: bool  # "今天收到快递好开心", "面霜yyds": shared joy or praise, not a shipping or cream question
+    joyful: bool  # "今天收到快递好开心", "面霜yyds", thanks alone: shared joy, not a shipping or cream question
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
@@ -95,13 +95,24 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
     return safety
 
 
+_CLAUSE = re.compile(r"[，,。.!！~～\s]+")
+
+
+def thanking(text: str) -> bool:
+    """Thanks said only in small talk ("谢谢小柚推荐 又回购了两瓶"): thanked, never a follow-up question nor a
+    knowledge-base answer to a word in it (推荐); "谢谢你的推荐 我想退货" still asks for something."""
+    clauses = [c for c in _CLAUSE.split(text) if c]
+    return (classify(text) is Intent.THANKS and not is_question(text)
+            and all(classify(c) is not None for c in clauses))
+
+
 def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -> Words:
     """The words' own flags, read from `text` as heard; `said`: as written, when it differs. An order
     number the orders could not look up (no shop reports orders) asks a person to, whatever tag its
     words earned; joy is never read as a purchase."""
     numbered = bool(text) and order_alone(text)[1]
     telling = bool(seen.tag_names) and not is_question(text) and not numbered
-    joyful = bool(text) and safety is None and glad(text)
+    joyful = bool(text) and safety is None and (glad(text) or thanking(text))
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
     shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
                 and (not is_question(text) or asks_for_a_pick(text)))

@@ -36,7 +36,8 @@ _PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|�
 
 
 def asks_for_a_pick(text: str) -> bool:
-    return _PICK.search(text) is not None
+    """A pick asked for, or the persona's own pick ("小柚你自己用哪个啊": _YOURS)."""
+    return _PICK.search(text) is not None or _YOURS.search(text) is not None
 
 
 # Asking what suits the customer themself: "有啥适合我的", "我该用哪个".
@@ -49,9 +50,10 @@ def asks_for_their_pick(text: str) -> bool:
     return (asks_for_a_pick(text) or _SUITS.search(text) is not None) and not recipient(text)
 
 
-# The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用" — a pick for the
-# customer, asked of the persona; what suits them is asked back.
+# The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用", "你自己用哪个" — a pick
+# for the customer, asked of the persona; what suits them is asked back.
 _YOURS = re.compile(r"(你|您|小柚)(自己)?(最)?(喜欢|爱用|推荐|常用|在用|用的是|会选|会买)(的是)?(哪|什么|啥)|"
+                    r"(你|您|小柚)自己(会)?用(的)?(是)?哪|"
                     r"(你|您|小柚)(觉得|说|看)(哪款|哪个|哪种|哪瓶)(最|比较)?(好|好用|合适|值得)")
 
 
