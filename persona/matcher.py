@@ -126,11 +126,18 @@ _RETURN_ASKED = re.compile(r"可以退")
 
 def concepts(text: str) -> frozenset[str]:
     text = _NOT_CONCEPTS.sub(" ", text)
-    named = {name for name, words in CONCEPTS.items() if any(w in text for w in words)}
-    if ("keeping" in named and ("returns" in named or _RETURN_ASKED.search(text))
-            and not any(w in text for w in CONCEPTS["keeping"] if w not in _STATES)):
-        named.discard("keeping")
-    return frozenset(named)
+    return frozenset(name for name, words in CONCEPTS.items() if any(w in text for w in words))
+
+
+def asked_about(question: str) -> frozenset[str]:
+    """The concepts a customer's question is about: those it names, less keeping when it names keeping
+    only as the state of a product it asks to return (_STATES). Only of the question: an entry or an
+    answer that says "已开封的…" about returns still speaks of opened goods (persona/followup.py `covers`)."""
+    named = concepts(question)
+    if ("keeping" in named and ("returns" in named or _RETURN_ASKED.search(question))
+            and not any(w in question for w in CONCEPTS["keeping"] if w not in _STATES)):
+        return named - {"keeping"}
+    return named
 
 
 def entry_about(entries: Sequence[FaqEntry], ranked: Sequence[FaqMatch], concept: str) -> FaqEntry | None:
@@ -166,7 +173,7 @@ class Matcher:
         return self._features(question, self.embedder.query([question])[0])
 
     def _features(self, question: str, vector: Vectors) -> tuple[Vectors, float]:
-        asked = concepts(question)
+        asked = asked_about(question)
         shared = np.array([len(asked & c) / len(asked) if asked else 0.0 for c in self._concepts], dtype=np.float32)
         rows = np.stack([self._best_per_entry(self._phrasings @ vector), self._entry_passages @ vector,
                          self._best_per_entry(self._phrasing_passages @ vector), shared], axis=1)

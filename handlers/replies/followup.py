@@ -94,9 +94,16 @@ def repeats(turn: Turn | None, line: str, text: str) -> bool:
     怀孕三个月了" got the pregnancy answer's sentence once asks what that sentence does not say, so a
     third time of it would be a machine's reply (found in the sandbox); "那1000分能换什么" after "积分能换啥呀"
     is told its "1000 分" again, and "要多久" (asking words only) its "7 天"."""
-    about = set(subject(text)) - FILLER - set(" ")
+    about = _pairs(subject(text))
     return (turn is not None and not turn.aside and bool(line) and line.rstrip(_ENDS) in turn.followed
-            and bool(about) and not about & set(line))
+            and bool(about) and not about & _pairs(line))
+
+
+def _pairs(text: str) -> set[str]:
+    """Two characters in a row, spaces left out, neither of them filler: what two texts share when they
+    speak of the same thing ("1000 分" and "1000分"; not the 次 of "这次" and "批次")."""
+    text = text.replace(" ", "")
+    return {text[i:i + 2] for i in range(len(text) - 1) if not set(text[i:i + 2]) & FILLER}
 
 
 def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
