@@ -25,9 +25,10 @@ from handlers.escalation.notify import pool_headline, ticket_card
 from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
 from handlers.escalation.rules import Trigger, is_vip, service_level
 from handlers.questions.wording import asked
+from handlers.replies.config import FaqConfig
 from handlers.services import Ctx
 from storage.models import Customer, Staff, Ticket
-from storage.repos.replies import HANDED, OPEN
+from storage.repos.replies import HANDED, OPEN, FaqOfferRepo
 
 QUEUED, POOLED, ASSIGNED, RESOLVED = "queued", "pooled", "assigned", "resolved"
 ENDED_BY_PERSON = "kf_ended"  # ticket.context: resolving it ended a kf session a person held (holding.py)
@@ -90,6 +91,7 @@ async def _hand_over_questions(ctx: Ctx, customer: Customer, request: str, conte
     headline names them: "算了 转人工（待回答：…）"), and they leave the queue, so nobody answers them
     twice; the person who takes the chat answers them there. Their ids stay in the ticket's
     context: a ticket closed without anyone answering gives them back to the queue (`resolve`)."""
+    await _queue_the_offer(ctx, customer)
     waiting = await ctx.repos.unanswered.open_of(customer.id, limit=3)
     if not waiting:
         return request
@@ -97,6 +99,22 @@ async def _hand_over_questions(ctx: Ctx, customer: Customer, request: str, conte
         q.status = HANDED
     context[HANDED_QUESTIONS] = [q.id for q in waiting]
     return f"{request}（待回答：{'；'.join(asked(q) for q in waiting)}）"
+
+
+async def _queue_the_offer(ctx: Ctx, customer: Customer) -> None:
+    """"转人工" right after a 猜你想问 ("你们的精华液有没有酒精" → "1. 孕妇可以用吗"): the question offered on is one
+    the persona could not answer; it joins the queued ones (as "都不是" would have sent it), so the ticket is
+    about it and a ticket closed without an answer gives it back to the queue like them."""
+    now = ctx.clock.now()
+    offers = FaqOfferRepo(ctx.session)
+    window = timedelta(minutes=ctx.settings.of(FaqConfig).clarify_minutes)
+    offer = await offers.find_open(customer.id, since=now - window)
+    if offer is None:
+        return
+    await offers.settle_open(customer.id, "declined", now=now)
+    ctx.repos.unanswered.add(customer.id, offer.question, now=now, best_faq=offer.options[0] if offer.options else "",
+                             open_kfid=offer.open_kfid, context={"name": customer.name, "offered": list(offer.options)})
+    await ctx.session.flush()
 
 
 async def open_ticket(ctx: Ctx, customer: Customer, trigger: Trigger, question: str, *,

@@ -6,7 +6,8 @@ best one or two entries' first phrasings, numbered (`reply.clarify`), and the of
 customer (`faq_offer`) for `clarify_minutes`. The customer's next text message settles it: a number
 or "第一个" ("是"/"对" when there was one option) gets that entry's answer (`reply.faq`); "都不是" sends
 the original question to the staff queue exactly as it would have gone (handlers/questions), so
-every promise is still kept; anything else drops the offer and is answered as usual. With the
+every promise is still kept; asking for a person ("转人工") hands the offer's question to the ticket;
+anything else drops the offer and is answered as usual. With the
 model on (`[llm] enabled`) the model is asked first; when it declines ("[不知道]"), fails or its
 answer is rejected, the offer is made the same way (handlers/replies/llm/worker.py).
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.rules import asks_for_human
 from handlers.replies.asked import gives_what_is_asked, speaks_of
 from handlers.replies.config import FaqConfig
 from handlers.replies.fallback import embedded_answer
@@ -99,6 +102,8 @@ async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -
     if offer is None:
         return False
     picked = choice(text, len(offer.options))
+    if picked is None and asks_for_human(text, ctx.settings.of(EscalationConfig).human_words):
+        return False  # "转人工": the offer's question goes with the chat to a person (escalation/tickets.py)
     if picked is None:
         await repo.settle_open(customer.id, "dropped", now=now)
         return False
