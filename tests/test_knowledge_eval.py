@@ -31,10 +31,10 @@ def test_held_out_paraphrases_are_answered_and_off_topic_is_not() -> None:
     assert f.wrong <= 0.028  # a wrong answer sent (6 of 216; goal 3 %)
     assert f.offtopic_answered <= 0.036  # 6 of 168; goal 5 %
     assert f.smalltalk_answered == 0.0
-    # 猜你想问: of the 46-47 not answered at once, 33-35 get entries to pick from, the right one among them
-    # for 27-29
+    # 猜你想问: of the 44-47 not answered at once, 31-35 get entries to pick from, the right one among them
+    # for 25-29 (31 of 44 since an opened product beside a return is answered at once, 2026-12-03)
     c = offered(outcomes, DEFAULT_CLARIFY_THRESHOLD, DEFAULT_THRESHOLD)
-    assert c.band >= 32 and c.right_offered >= 0.8
+    assert c.band >= 31 and c.right_offered >= 0.8
     assert c.offtopic_offered <= 0.09 and c.smalltalk_offered == 0.0  # 13-14 of 168
 
 
