@@ -194,6 +194,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     """The rest of the reading, each verdict only when the ones before left the message open."""
     kb = ctx.services.knowledge
     text, safety = words.text, words.safety
+    alone = match  # what the message is sure of on its own, before any context
     again = (match is None and safety is None and turn is not None and asks_again(text)
              and (not turn.aside or resumes(text)))  # "刚说到哪了" after "我先去开个会" too
     entry = next((e for e in kb.entries if e.id in turn.answered), None) if again and turn is not None else None
@@ -229,8 +230,9 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and not price and not gives_what_is_asked(match.entry, text):
         match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
     if (match is not None and not again and turn is not None and match.entry.id in turn.answered
+            and (alone is None or alone.entry.id != match.entry.id)
             and repeats(turn, gist(match.entry.answer, text), text)):
-        match = None  # the same follow-up line a second time in a row: it asks what that line does not say
+        match = None  # the same follow-up line again, read into the context only: it asks what that line does not say
     # "多少钱啊" as the first thing said: nobody could answer it; the persona asks which product (unnamed.py)
     unnamed = (match is None and intent is None and not suggested and not price and safety is None
                and unnamed_price(text) and await nothing_before(ctx, customer, msgid))
