@@ -145,7 +145,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
-    (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
+    (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
+                    r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
                     r"^(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
