@@ -46,7 +46,8 @@ MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video",
          "miniprogram": "media.other", "channels": "media.other", "channels_shop_product": "media.other",
          "merged_msg": "media.other", "note": "media.other"}
 
-_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+# Around a clause, saying nothing of what it means: spaces, punctuation and particles ("好的呀～", "保湿霜呢？").
+TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
 _STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]", "拜拜[再见]"
 # How customers address the persona: "姐妹在不在", "在吗亲", "美女你好".
@@ -282,8 +283,8 @@ def greeting_slot(text: str, hour: int) -> str | None:
 def _core(text: str) -> str:
     """The clause without particles, punctuation and emoji around it ("👌谢谢", "没点福利吗🙄")."""
     text = _STICKERS.sub("", text).strip().lower()
-    while text and (text[0] in _TRIM or _decoration(text[0]) or text[-1] in _TRIM or _decoration(text[-1])):
-        text = text.strip(_TRIM)
+    while text and (text[0] in TRIM or _decoration(text[0]) or text[-1] in TRIM or _decoration(text[-1])):
+        text = text.strip(TRIM)
         text = text[1:] if text and _decoration(text[0]) else text
         text = text[:-1] if text and _decoration(text[-1]) else text
     return text

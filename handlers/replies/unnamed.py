@@ -17,7 +17,7 @@ from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.price import asks_price
 from handlers.replies.shopping import said_before
-from handlers.replies.smalltalk import MEDIA, classify
+from handlers.replies.smalltalk import MEDIA, TRIM, classify
 from handlers.services import Ctx
 from persona.heard import heard
 from storage.models import Customer
@@ -30,7 +30,6 @@ _ASK = (rf"(多少钱(一{_UNIT})?|一{_UNIT}(要)?多少钱|(是)?什么价(格
 _VAGUE = re.compile(r"^(请问|问一下|问下|想问下|想问一下|那|那么|所以)?(你们|你家|你们家)?"
                     rf"(这个|那个|这款|那款|这种|那种|这瓶|那瓶|这支|这套|这些|这|那|它)?(的)?(?P<ask>{_ASK})"
                     r"(呀|啊|呢|哦|嘛|吖|哈|来着)?[?？。.!！~～\s]*$")
-_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
 MAX_NAMED = 20  # characters: a longer message says more than a product's name
 
@@ -65,11 +64,11 @@ async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, sa
     rather than asking something else: (as heard, as written), e.g. ("柚润保湿霜多少钱啊", ...)."""
     if not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None:
         return None
-    if is_question(text.rstrip(_TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
+    if is_question(text.rstrip(TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
         return None
     asked = await said_before(ctx, customer, msgid, ("reply.which_product#",))
     found = _VAGUE.match(heard(asked)) if asked else None
     if found is None:
         return None
     ask = found["ask"]
-    return f"{text.rstrip(_TRIM)}{ask}", f"{said.strip().rstrip(_TRIM)}{ask}"
+    return f"{text.rstrip(TRIM)}{ask}", f"{said.strip().rstrip(TRIM)}{ask}"
