@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
+from tests.test_escalation_readings import tag_names
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 
@@ -21,3 +22,14 @@ async def test_thanks_with_praise_after_an_answer_is_thanked_not_acknowledged(wa
     await told(wanzi, wecom, clock, "wmFit01", asked)
     (thanks,) = await told(wanzi, wecom, clock, "wmFit01", "好的谢谢你 真耐心")
     assert thanks[0] in ("chat.thanks", "chat.praise"), thanks
+
+
+async def test_a_trouble_gone_is_no_skin_type_but_the_trouble_told_is(wanzi, wecom, clock) -> None:
+    (praise,) = await told(wanzi, wecom, clock, "wmFit03", "用了一个礼拜 真的不起皮了！！")
+    assert praise[0] == "chat.praise" and "干皮" not in praise[1], praise
+    (alone,) = await told(wanzi, wecom, clock, "wmFit03", "真的不起皮了")
+    assert "干皮" not in alone[1], alone
+    assert "干皮" not in await tag_names(wanzi, "wmFit03")
+    (noted,) = await told(wanzi, wecom, clock, "wmFit04", "我起皮")
+    assert noted[0] == "reply.noted" and "干皮" in noted[1], noted
+    assert "干皮" in await tag_names(wanzi, "wmFit04")
