@@ -33,3 +33,8 @@ async def test_a_trouble_gone_is_no_skin_type_but_the_trouble_told_is(wanzi, wec
     (noted,) = await told(wanzi, wecom, clock, "wmFit04", "我起皮")
     assert noted[0] == "reply.noted" and "干皮" in noted[1], noted
     assert "干皮" in await tag_names(wanzi, "wmFit04")
+
+
+async def test_back_to_a_question_asked_last_week_gets_its_answer_not_a_tag_note(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmFit07", "上周问过你们 干皮用保湿霜那个")
+    assert reply[0] == "reply.faq" and "柚润保湿霜" in reply[1], reply
