@@ -134,3 +134,14 @@ async def test_a_price_asked_after_a_product_was_named_is_not_asked_which(bot, w
     (reply,) = await say(bot, wecom, "wmPrice1301", "这个多少钱")
     assert not any(w in reply for w in WHICH), reply
     assert await queued(bot) == ["这个多少钱"]  # for staff, leaning on the cream question as before
+
+
+async def test_a_skin_type_told_after_which_product_is_noted_not_joined_to_the_price(bot, wecom) -> None:
+    """"我是干皮" answers no "哪款？": it is a statement of its own, acknowledged, never "我是干皮多少钱" for staff."""
+    await say(bot, wecom, "wmPrice1401", "多少钱啊")
+    (noted,) = await say(bot, wecom, "wmPrice1401", "我是干皮")
+    assert "干皮" in noted and "同事" not in noted, noted  # "好嘞，干皮，小柚记住了～"
+    assert await queued(bot) == []
+    await say(bot, wecom, "wmPrice1402", "多少钱啊")
+    await say(bot, wecom, "wmPrice1402", "我说的是保湿霜")  # naming one in a sentence of their own still does
+    assert await queued(bot) == ["我说的是保湿霜多少钱"]

@@ -2,7 +2,8 @@
 the shop could answer it, so it is not queued for a colleague: the persona asks which product they mean
 (`reply.which_product`). The customer's next message naming one ("柚润保湿霜", "就那个面霜呀"), less than
 FOLLOWUP_MINUTES later, is then the price question for it ("柚润保湿霜多少钱啊"), read as if asked so: the
-knowledge base's answer when it gives a price, else a question for staff with the product named.
+knowledge base's answer when it gives a price, else a question for staff with the product named. A message
+telling about the customer instead ("我是干皮") names no product and is read as said.
 
 With something said before it (a product named, an answer given, a photo, a push), "这个多少钱" leans on
 that as it always did (handlers/replies/history.py `asked_before`, followup.py).
@@ -30,6 +31,9 @@ _ASK = (rf"(多少钱(一{_UNIT})?|一{_UNIT}(要)?多少钱|(是)?什么价(格
 _VAGUE = re.compile(r"^(请问|问一下|问下|想问下|想问一下|那|那么|所以)?(你们|你家|你们家)?"
                     rf"(这个|那个|这款|那款|这种|那种|这瓶|那瓶|这支|这套|这些|这|那|它)?(的)?(?P<ask>{_ASK})"
                     r"(呀|啊|呢|哦|嘛|吖|哈|来着)?[?？。.!！~～\s]*$")
+# The customer telling about themselves ("我是干皮", "我皮肤比较干") names no product: a statement of its own, not
+# joined to the price question; saying which one they mean ("我说的是保湿霜", "我要那个面霜") still names one.
+_ABOUT_THEMSELVES = re.compile(r"^(我|本人)(?!(想)?(说|问|要|指|找))")
 _SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
 MAX_NAMED = 20  # characters: a longer message says more than a product's name
 
@@ -61,8 +65,10 @@ async def nothing_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
 async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, said: str) -> tuple[str, str] | None:
     """The price question the customer's message `msgid` completes, when the persona's last line
     (less than FOLLOWUP_MINUTES ago) asked which product they meant and the message names one
-    rather than asking something else: (as heard, as written), e.g. ("柚润保湿霜多少钱啊", ...)."""
-    if not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None:
+    rather than asking something else or telling about themselves ("我是干皮"): (as heard, as written), e.g.
+    ("柚润保湿霜多少钱啊", ...)."""
+    if (not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None
+            or _ABOUT_THEMSELVES.match(text)):
         return None
     if is_question(text.rstrip(TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
         return None
