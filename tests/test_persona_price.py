@@ -145,3 +145,16 @@ async def test_a_skin_type_told_after_which_product_is_noted_not_joined_to_the_p
     await say(bot, wecom, "wmPrice1402", "多少钱啊")
     await say(bot, wecom, "wmPrice1402", "我说的是保湿霜")  # naming one in a sentence of their own still does
     assert await queued(bot) == ["我说的是保湿霜多少钱"]
+
+
+async def test_the_price_of_a_product_named_after_which_product_is_said_with_its_name(bot, wecom, clock) -> None:
+    """No price in the knowledge base: the colleague's promise, or off-hours the honest line, says which
+    product's price is being found out, not a bare "这个我还不确定"."""
+    await say(bot, wecom, "wmPrice1501", "多少钱啊")
+    (promise,) = await say(bot, wecom, "wmPrice1501", "柚润保湿霜")
+    assert "柚润保湿霜" in promise and "同事" in promise, promise
+    clock.set(kit.MONDAY_10PM)  # nobody to keep a promise: honest, and still about the cream
+    await say(bot, wecom, "wmPrice1502", "多少钱啊")
+    (honest,) = await say(bot, wecom, "wmPrice1502", "柚润保湿霜")
+    assert "柚润保湿霜" in honest and "人工" in honest, honest
+    assert await queued(bot) == ["柚润保湿霜多少钱", "柚润保湿霜多少钱"]

@@ -31,9 +31,10 @@ _ASK = (rf"(多少钱(一{_UNIT})?|一{_UNIT}(要)?多少钱|(是)?什么价(格
 _VAGUE = re.compile(r"^(请问|问一下|问下|想问下|想问一下|那|那么|所以)?(你们|你家|你们家)?"
                     rf"(这个|那个|这款|那款|这种|那种|这瓶|那瓶|这支|这套|这些|这|那|它)?(的)?(?P<ask>{_ASK})"
                     r"(呀|啊|呢|哦|嘛|吖|哈|来着)?[?？。.!！~～\s]*$")
-# The customer telling about themselves ("我是干皮", "我皮肤比较干") names no product: a statement of its own, not
-# joined to the price question; saying which one they mean ("我说的是保湿霜", "我要那个面霜") still names one.
-_ABOUT_THEMSELVES = re.compile(r"^(我|本人)(?!(想)?(说|问|要|指|找))")
+# Saying which one they mean: "我说的是保湿霜", "就那个面霜呀" name 保湿霜, 那个面霜. What is left may tell about
+# the customer instead ("我是干皮", "我皮肤比较干"): no product, a statement of its own.
+_MEANT = re.compile(r"^(我(想)?(说|问|要|指|找)(的)?(是)?|就是|就|是)")
+_ABOUT_THEMSELVES = ("我", "本人")
 _SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
 MAX_NAMED = 20  # characters: a longer message says more than a product's name
 
@@ -62,13 +63,16 @@ async def nothing_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
     return True
 
 
-async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, said: str) -> tuple[str, str] | None:
+async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str,
+                         said: str) -> tuple[str, str, str] | None:
     """The price question the customer's message `msgid` completes, when the persona's last line
     (less than FOLLOWUP_MINUTES ago) asked which product they meant and the message names one
-    rather than asking something else or telling about themselves ("我是干皮"): (as heard, as written), e.g.
-    ("柚润保湿霜多少钱啊", ...)."""
-    if (not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None
-            or _ABOUT_THEMSELVES.match(text)):
+    rather than asking something else or telling about themselves ("我是干皮"): (as heard, as written,
+    the product), e.g. ("柚润保湿霜多少钱啊", ..., "柚润保湿霜")."""
+    if not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None:
+        return None
+    product = _MEANT.sub("", text.rstrip(TRIM))
+    if not product or product.startswith(_ABOUT_THEMSELVES):
         return None
     if is_question(text.rstrip(TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
         return None
@@ -77,4 +81,4 @@ async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, sa
     if found is None:
         return None
     ask = found["ask"]
-    return f"{text.rstrip(TRIM)}{ask}", f"{said.strip().rstrip(TRIM)}{ask}"
+    return f"{product}{ask}", f"{said.strip().rstrip(TRIM)}{ask}", product
