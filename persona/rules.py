@@ -127,8 +127,9 @@ def load_rules_file(path: str | Path, stages: Collection[str]) -> tuple[TagRule,
 
 
 # "不是过敏，就是有点干", "没有出油", "用了没过敏": the customer denies the keyword, which tells nothing about
-# them. "有没有保湿的", "是不是敏感肌" ask, and "不是保湿的吗" asks too: those still count.
-_DENIED = re.compile(r"(不是|没有?|并非)$")
+# them; so does a trouble gone ("真的不起皮了", "不再泛红", "再也没起皮"), but not one wished away ("才能不晒黑").
+# "有没有保湿的", "是不是敏感肌" ask, and "不是保湿的吗" asks too: those still count.
+_DENIED = re.compile(r"(不是|没有?|并非|(?<![能会才想要怕让使])不)再?$")
 _ASKED = re.compile(r"(是不是|有没有?)$")
 _ASKING_AFTER = re.compile(r"^[^，,。；;!！]*?(吗|么|[?？])")
 # "那就送保湿霜吧 她是干皮", "我妈皮肤是干皮": the keyword says something of someone else, not the customer.
@@ -145,6 +146,7 @@ def said(text: str, word: str, rivals: tuple[str, ...] = ()) -> bool:
         if _SOMEONE_ELSE.search(text[max(0, start - 8):start]):
             return False
         return (not _DENIED.search(before) or _ASKED.search(before) is not None
+                or before.endswith(f"{word[0]}不")  # "起不起皮", "干不干燥": asked
                 or _ASKING_AFTER.match(text[start + len(word):]) is not None)
 
     def own(start: int) -> bool:

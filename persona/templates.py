@@ -33,7 +33,8 @@ TEMPLATES: dict[str, Spec] = {
     "greeting.kf_welcome": Spec.of(KF_TEXT, "name", "scene"),
     # %NICKNAME% is WeCom's own placeholder in group welcome templates (doc 92366)
     "greeting.group_welcome": Spec.of(GROUP_WELCOME_TEXT, "nickname"),
-    "reply.fallback": Spec.of(KF_TEXT, "name"),
+    # `product`: in the "priced" phrasings, the product whose price is asked ("柚润保湿霜" after "哪款？")
+    "reply.fallback": Spec.of(KF_TEXT, "name", "product"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
     # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py)
     "reply.clarify": Spec.of(KF_TEXT, "name", "options"),
@@ -58,7 +59,8 @@ TEMPLATES: dict[str, Spec] = {
     "reply.price_campaign": Spec.of(KF_TEXT, "name", "offer"),
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
-    "reply.unknown": Spec.of(KF_TEXT, "name", "how"),  # no answer and nobody to ask: honest, and how to reach a person
+    # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product"),
     "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question
     "reply.llm": Spec.of(KF_TEXT, "name", "answer"),  # the optional LLM's checked answer ([llm], handlers/replies/llm)
     # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day

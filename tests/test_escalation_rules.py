@@ -35,6 +35,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "那你们招不招代理", "包不包邮", "江苏的话明天能到ma", "肿么领啊",
     # of tests/dialogue_eval/dev6.toml: "X了没有" at the end, A不 ending a clause before more words, Cantonese
     "我问的是我的单子发了没有", "到了没", "包装能弄得好看点不 送人的", "系咪正品嚟㗎", "寄去广州要几耐",
+    # back to a question asked before (it was acknowledged as "记住了：干皮")
+    "上周问过你们 干皮用保湿霜那个", "之前问的那个券",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -48,6 +50,7 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     "谁知道呢", "谁都可以用", "谁让我嘴馋", "我谁也不信",
     # 呢 and 不 ask only at the end of the message
     "我在上班呢 好累", "我要不 算了", "说不说都行", "买不买都可以", "我都不 知道", "这个用了没有效果",
+    "我问过医生了 说可以用",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)

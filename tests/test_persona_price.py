@@ -133,4 +133,41 @@ async def test_a_price_asked_after_a_product_was_named_is_not_asked_which(bot, w
     assert "柚润保湿霜" in cream
     (reply,) = await say(bot, wecom, "wmPrice1301", "这个多少钱")
     assert not any(w in reply for w in WHICH), reply
-    assert await queued(bot) == ["这个多少钱"]  # for staff, leaning on the cream question as before
+    assert await queued(bot) == ["柚润保湿霜多少钱"]  # for staff: the price of the cream just recommended
+
+
+async def test_a_skin_type_told_after_which_product_is_noted_not_joined_to_the_price(bot, wecom) -> None:
+    """"我是干皮" answers no "哪款？": it is a statement of its own, acknowledged, never "我是干皮多少钱" for staff."""
+    await say(bot, wecom, "wmPrice1401", "多少钱啊")
+    (noted,) = await say(bot, wecom, "wmPrice1401", "我是干皮")
+    assert "干皮" in noted and "同事" not in noted, noted  # "好嘞，干皮，小柚记住了～"
+    assert await queued(bot) == []
+    await say(bot, wecom, "wmPrice1402", "多少钱啊")
+    await say(bot, wecom, "wmPrice1402", "我说的是保湿霜")  # naming one in a sentence of their own still does
+    assert await queued(bot) == ["我说的是保湿霜多少钱"]
+
+
+async def test_the_price_of_a_product_named_after_which_product_is_said_with_its_name(bot, wecom, clock) -> None:
+    """No price in the knowledge base: the colleague's promise, or off-hours the honest line, says which
+    product's price is being found out, not a bare "这个我还不确定"."""
+    await say(bot, wecom, "wmPrice1501", "多少钱啊")
+    (promise,) = await say(bot, wecom, "wmPrice1501", "柚润保湿霜")
+    assert "柚润保湿霜" in promise and "同事" in promise, promise
+    clock.set(kit.MONDAY_10PM)  # nobody to keep a promise: honest, and still about the cream
+    await say(bot, wecom, "wmPrice1502", "多少钱啊")
+    (honest,) = await say(bot, wecom, "wmPrice1502", "柚润保湿霜")
+    assert "柚润保湿霜" in honest and "人工" in honest, honest
+    assert await queued(bot) == ["柚润保湿霜多少钱", "柚润保湿霜多少钱"]
+
+
+async def test_the_price_right_after_an_answer_recommending_a_product_is_that_products(bot, wecom) -> None:
+    """"多少钱" right after the dry-skin cream answer asks what 柚润保湿霜 costs: staff get it with the name and
+    the promise names it; after an answer that recommends nothing it is queued as asked."""
+    (cream,) = await say(bot, wecom, "wmPrice1601", "干皮用什么面霜")
+    assert "「柚润保湿霜」" in cream
+    (promise,) = await say(bot, wecom, "wmPrice1601", "多少钱")
+    assert "柚润保湿霜" in promise and not any(w in promise for w in WHICH), promise
+    assert await queued(bot) == ["柚润保湿霜多少钱"]
+    await say(bot, wecom, "wmPrice1602", "多久发货")
+    await say(bot, wecom, "wmPrice1602", "多少钱")
+    assert await queued(bot) == ["柚润保湿霜多少钱", "多少钱"]

@@ -324,6 +324,8 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("你几岁了", Intent.ROBOT), ("你是男的还是女的", Intent.ROBOT), ("快点啊 急用", Intent.ANGRY),
     ("行 你们真行", Intent.ANGRY), ("呵呵 你们发货可真快啊 一个礼拜了还没动静", Intent.ANGRY),
     ("急用 多久能到", None), ("快递多久到拜拜", None), ("你几岁开始用面霜比较好", None),
+    # patience praised beside thanks: "好的谢谢你 真耐心" is thanked, not acknowledged
+    ("好的谢谢你 真耐心", Intent.THANKS), ("你真有耐心", Intent.PRAISE), ("没耐心", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent

@@ -40,6 +40,8 @@ def test_rules_match_in_declaration_order_and_honour_channels() -> None:
     ("有没有保湿的", ["hydration"]), ("不是保湿的吗", ["hydration"]), ("是不是干皮啊", ["dry"]),  # asked
     ("没过敏，但一换季就过敏", ["sensitive"]),  # said once without denying it
     ("我没有优惠券", ["price"]),  # a staff-side label is about the topic, denied or not
+    ("真的不干皮了", []), ("用了再也不过敏了", []), ("没再过敏", []),  # a trouble gone
+    ("怎么才能不过敏", ["sensitive"]), ("过不过敏", ["sensitive"]), ("用了会不会过敏", ["sensitive"]),  # asked
 ])
 def test_a_denied_keyword_tells_nothing_about_the_customer(text: str, names: list[str]) -> None:
     book = RuleBook([rule("sensitive", keywords=("过敏",)), rule("dry", keywords=("干皮",)),

@@ -68,16 +68,20 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
-async def honest_reply(ctx: Ctx) -> Say:
-    """No promise: the persona does not know yet, and says how to reach a person."""
+async def honest_reply(ctx: Ctx, product: str = "") -> Say:
+    """No promise: the persona does not know yet (the price of `product`, when that is the question), and
+    says how to reach a person."""
     staffed = bool(await ctx.repos.staff.list())
-    return Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed)})
+    return Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed), "product": product},
+               slot="priced" if product else None)
 
 
-async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[UnansweredQuestion, Say] | None:
+async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
+                         product: str = "") -> tuple[UnansweredQuestion, Say] | None:
     """Queue `question` of the context's customer with the chat so far; returns the row and what the
-    persona says about it (the promise, or the honest reply). The LLM worker, which answers later and
-    outside a kf event, says it through its own channel."""
+    persona says about it (the promise, or the honest reply; naming `product` when the question is its
+    price, "柚润保湿霜" after "哪款？"). The LLM worker, which answers later and outside a kf event, says it
+    through its own channel."""
     customer = ctx.customer
     if customer is None:
         return None
@@ -92,14 +96,15 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str) -> tuple[Un
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
             if (earlier.context or {}).get("promised"):
                 return earlier, Say("chat.ack_pending")  # "a colleague is on it", not a second promise
-            return earlier, await honest_reply(ctx)
+            return earlier, await honest_reply(ctx, product)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
                "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
     if follows:
         context["follows"] = follows
-    reply = Say("reply.fallback") if keepers else await honest_reply(ctx)
+    reply = (Say("reply.fallback", {"product": product}, slot="priced" if product else None) if keepers
+             else await honest_reply(ctx, product))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,

@@ -13,14 +13,15 @@ from storage.models import Customer
 CHAT = "chat.other"  # a statement the persona just chats back to
 
 
-async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: str, text: str) -> None:
+async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: str, text: str,
+                          product: str = "") -> None:
     """What the persona says to a `kind` of message ("question" or "chat") it has no sure answer
     for, without the model: one place for the handler and the model's worker. A question is queued
     for staff first (handlers/questions): the persona promises a colleague only when someone will
-    keep the promise, else it says honestly it does not know yet."""
+    keep the promise, else it says honestly it does not know yet (of `product`'s price, when asked)."""
     say = Say(CHAT)
     if kind == "question":
-        queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid)
+        queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid, product=product)
         if queued is not None:
             say = queued[1]
     await tell(ctx, customer, open_kfid, say)

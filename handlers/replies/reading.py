@@ -59,6 +59,7 @@ class Words:
     shopping: bool  # about to buy ("我想给闺蜜买个生日礼物", "…，有推荐吗")
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
+    product: str = ""  # whose price `text` asks (unnamed.py: named after "哪款？" or just recommended): named back
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ voice; a follow-up ("我还没拆呢" after the returns answer) in the context o
 (followup.py); a price objection with the discount entry or an honest line (price.py); an
 acknowledgement when the customer told us about themselves; a wish to buy with no question ("想买个面霜")
 with the knowledge base's entry when sure, else a question back (shopping.py); a price asked of nothing named
-("多少钱啊") with which product, the product named next being its price question (unnamed.py); for a real
-question it cannot answer,
+("多少钱啊") with which product, the product named next (or the one just recommended) being its price question
+(unnamed.py); for a real question it cannot answer,
 the plausible entries to choose from when there are some (猜你想问, when the model is off), else it
 is queued for staff and the persona
 promises a colleague only when someone will keep the promise, else says honestly it does not know
@@ -32,6 +32,7 @@ thing from the Reading. A new reply path is a branch of `reply`; a new guard, an
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from bot.dispatcher import Router
@@ -110,7 +111,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
-        words = words_of(priced[0], seen, None, priced[1])  # "柚润保湿霜" after "想问哪一款的价格呀？": its price
+        # "柚润保湿霜" after "想问哪一款的价格呀？", "多少钱" after "干皮推荐「柚润保湿霜」…": the cream's price
+        words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2])
     match, turn = await look_up(ctx, customer, event.msgid, words)
     if question := missed_question(text, match, turn):
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
@@ -186,7 +188,7 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
-        await embedded_answer(ctx, customer, event.open_kfid, kind, said)
+        await embedded_answer(ctx, customer, event.open_kfid, kind, said, product=words.product)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,

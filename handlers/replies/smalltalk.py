@@ -46,7 +46,8 @@ MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video",
          "miniprogram": "media.other", "channels": "media.other", "channels_shop_product": "media.other",
          "merged_msg": "media.other", "note": "media.other"}
 
-_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+# Around a clause, saying nothing of what it means: spaces, punctuation and particles ("好的呀～", "保湿霜呢？").
+TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
 _STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]", "拜拜[再见]"
 # How customers address the persona: "姐妹在不在", "在吗亲", "美女你好".
@@ -145,7 +146,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
-    (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱)(了|呀|哦)?$|"
+    (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
+                    r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
                     r"^(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
@@ -281,8 +283,8 @@ def greeting_slot(text: str, hour: int) -> str | None:
 def _core(text: str) -> str:
     """The clause without particles, punctuation and emoji around it ("👌谢谢", "没点福利吗🙄")."""
     text = _STICKERS.sub("", text).strip().lower()
-    while text and (text[0] in _TRIM or _decoration(text[0]) or text[-1] in _TRIM or _decoration(text[-1])):
-        text = text.strip(_TRIM)
+    while text and (text[0] in TRIM or _decoration(text[0]) or text[-1] in TRIM or _decoration(text[-1])):
+        text = text.strip(TRIM)
         text = text[1:] if text and _decoration(text[0]) else text
         text = text[:-1] if text and _decoration(text[-1]) else text
     return text

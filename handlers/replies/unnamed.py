@@ -2,23 +2,29 @@
 the shop could answer it, so it is not queued for a colleague: the persona asks which product they mean
 (`reply.which_product`). The customer's next message naming one ("柚润保湿霜", "就那个面霜呀"), less than
 FOLLOWUP_MINUTES later, is then the price question for it ("柚润保湿霜多少钱啊"), read as if asked so: the
-knowledge base's answer when it gives a price, else a question for staff with the product named.
+knowledge base's answer when it gives a price, else a question for staff with the product named. A message
+telling about the customer instead ("我是干皮") names no product and is read as said.
 
-With something said before it (a product named, an answer given, a photo, a push), "这个多少钱" leans on
-that as it always did (handlers/replies/history.py `asked_before`, followup.py).
+Right after an answer that recommends a product by name ("干皮推荐「柚润保湿霜」"), "多少钱" and "这个多少钱" ask
+its price ("柚润保湿霜多少钱"), read so in the same way. With something else said before it (another answer, a
+product named, a photo, a push), "这个多少钱" leans on that as it always did (handlers/replies/history.py
+`asked_before`, followup.py).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Sequence
 
 from handlers.escalation.rules import is_question
+from handlers.replies.followup import previous_turn
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.price import asks_price
 from handlers.replies.shopping import said_before
-from handlers.replies.smalltalk import MEDIA, classify
+from handlers.replies.smalltalk import MEDIA, TRIM, classify
 from handlers.services import Ctx
+from persona.faq import FaqEntry
 from persona.heard import heard
 from storage.models import Customer
 
@@ -30,9 +36,14 @@ _ASK = (rf"(多少钱(一{_UNIT})?|一{_UNIT}(要)?多少钱|(是)?什么价(格
 _VAGUE = re.compile(r"^(请问|问一下|问下|想问下|想问一下|那|那么|所以)?(你们|你家|你们家)?"
                     rf"(这个|那个|这款|那款|这种|那种|这瓶|那瓶|这支|这套|这些|这|那|它)?(的)?(?P<ask>{_ASK})"
                     r"(呀|啊|呢|哦|嘛|吖|哈|来着)?[?？。.!！~～\s]*$")
-_TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+# Saying which one they mean: "我说的是保湿霜", "就那个面霜呀" name 保湿霜, 那个面霜. What is left may tell about
+# the customer instead ("我是干皮", "我皮肤比较干"): no product, a statement of its own.
+_MEANT = re.compile(r"^(我(想)?(说|问|要|指|找)(的)?(是)?|就是|就|是)")
+_ABOUT_THEMSELVES = ("我", "本人")
 _SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
 MAX_NAMED = 20  # characters: a longer message says more than a product's name
+# The product an answer recommends: "干皮推荐「柚润保湿霜」" (not a place to tap: "在小程序「我的-优惠券」里").
+_RECOMMENDED = re.compile(r"推荐「([^「」]{1,20})」")
 
 
 def unnamed_price(text: str) -> bool:
@@ -59,17 +70,33 @@ async def nothing_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
     return True
 
 
-async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str, said: str) -> tuple[str, str] | None:
-    """The price question the customer's message `msgid` completes, when the persona's last line
-    (less than FOLLOWUP_MINUTES ago) asked which product they meant and the message names one
-    rather than asking something else: (as heard, as written), e.g. ("柚润保湿霜多少钱啊", ...)."""
+def recommended(entries: Sequence[FaqEntry], answered: frozenset[str]) -> str:
+    """The one product the entries just answered recommend by name ("柚润保湿霜"), else ""."""
+    names = {name for e in entries if e.id in answered for name in _RECOMMENDED.findall(e.answer)}
+    return names.pop() if len(names) == 1 else ""
+
+
+async def priced_product(ctx: Ctx, customer: Customer, msgid: str, text: str,
+                         said: str) -> tuple[str, str, str] | None:
+    """The price question the customer's message `msgid` completes: a price asked of nothing named
+    ("多少钱") right after an answer recommending a product, or, when the persona's last line (less than
+    FOLLOWUP_MINUTES ago) asked which product they meant, a message naming one rather than asking
+    something else or telling about themselves ("我是干皮"): (as heard, as written, the product), e.g.
+    ("柚润保湿霜多少钱啊", ..., "柚润保湿霜")."""
+    if text and (vague := _VAGUE.match(text.strip())) is not None:
+        turn = await previous_turn(ctx, customer, msgid)
+        product = recommended(ctx.services.knowledge.entries, turn.answered) if turn is not None else ""
+        return (f"{product}{vague['ask']}", f"{product}{vague['ask']}", product) if product else None
     if not text or len(text) > MAX_NAMED or asks_price(text) or classify(text) is not None:
         return None
-    if is_question(text.rstrip(_TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
+    product = _MEANT.sub("", text.rstrip(TRIM))
+    if not product or product.startswith(_ABOUT_THEMSELVES):
+        return None
+    if is_question(text.rstrip(TRIM + "呢吗么")):  # "保湿霜呢" names it; "多久发货" asks something else
         return None
     asked = await said_before(ctx, customer, msgid, ("reply.which_product#",))
     found = _VAGUE.match(heard(asked)) if asked else None
     if found is None:
         return None
     ask = found["ask"]
-    return f"{text.rstrip(_TRIM)}{ask}", f"{said.strip().rstrip(_TRIM)}{ask}"
+    return f"{product}{ask}", f"{said.strip().rstrip(TRIM)}{ask}", product

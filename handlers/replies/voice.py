@@ -26,6 +26,7 @@ class Say:
     key: str
     facts: dict[str, Any] = field(default_factory=dict)
     kind: str = "answer"
+    slot: str | None = None  # a situation's phrasings (persona/model.py SITUATIONS), else by the time of day
 
 
 def reachable(customer: Customer, now: datetime) -> bool:
@@ -46,7 +47,8 @@ async def tell(ctx: Ctx, customer: Customer, open_kfid: str, say: Say) -> Outbox
     if await KfWindowRepo(ctx.session).sent_since(customer.id, customer.last_inbound_at) >= kf_window.MESSAGES:
         return None
     last = await ctx.repos.messages.last_variant(customer.id, say.key)
-    rendered = ctx.with_(customer=customer).render(say.key, last_variant=last, name=customer.name, **say.facts)
+    rendered = ctx.with_(customer=customer).render(say.key, last_variant=last, slot=say.slot, name=customer.name,
+                                                   **say.facts)
     return ctx.outbox.kf_send(open_kfid, customer, rendered.text, kind=say.kind,
                               template_key=f"{say.key}#{rendered.variant}")
 
@@ -55,4 +57,4 @@ async def reply_all(ctx: Ctx, says: list[Say]) -> None:
     """Answer the current kf event with each decided reply, in order."""
     name = ctx.customer.name if ctx.customer is not None else ""
     for say in says:
-        await ctx.say(say.key, kind=say.kind, **{"name": name, **say.facts})
+        await ctx.say(say.key, kind=say.kind, slot=say.slot, **{"name": name, **say.facts})

@@ -1,0 +1,40 @@
+"""Replies that missed what the customer meant (known misfits of the kf persona): each gets what a person
+at the shop would say. Asserted on what the customer gets back (the persona's template key without its
+variant, and the text), on their tags and on the questions queued for staff."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.test_escalation_readings import tag_names
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+@pytest.mark.parametrize("asked", ["多久发货", "干皮用什么面霜"])
+async def test_thanks_with_praise_after_an_answer_is_thanked_not_acknowledged(wanzi, wecom, clock, asked) -> None:
+    await told(wanzi, wecom, clock, "wmFit01", asked)
+    (thanks,) = await told(wanzi, wecom, clock, "wmFit01", "好的谢谢你 真耐心")
+    assert thanks[0] in ("chat.thanks", "chat.praise"), thanks
+
+
+async def test_a_trouble_gone_is_no_skin_type_but_the_trouble_told_is(wanzi, wecom, clock) -> None:
+    (praise,) = await told(wanzi, wecom, clock, "wmFit03", "用了一个礼拜 真的不起皮了！！")
+    assert praise[0] == "chat.praise" and "干皮" not in praise[1], praise
+    (alone,) = await told(wanzi, wecom, clock, "wmFit03", "真的不起皮了")
+    assert "干皮" not in alone[1], alone
+    assert "干皮" not in await tag_names(wanzi, "wmFit03")
+    (noted,) = await told(wanzi, wecom, clock, "wmFit04", "我起皮")
+    assert noted[0] == "reply.noted" and "干皮" in noted[1], noted
+    assert "干皮" in await tag_names(wanzi, "wmFit04")
+
+
+async def test_back_to_a_question_asked_last_week_gets_its_answer_not_a_tag_note(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmFit07", "上周问过你们 干皮用保湿霜那个")
+    assert reply[0] == "reply.faq" and "柚润保湿霜" in reply[1], reply
