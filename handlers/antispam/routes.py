@@ -15,14 +15,15 @@ router = Router("antispam")
 
 # The keyword alone, or said in a customer's own words ("我要退订", "别再给我发这些推送了", "以后别发消息给我",
 # "不想收到你们的消息了"), as a whole clause of the message ("你们天天发活动消息好烦，别给我推了", "能不能别老给我
-# 发广告了 烦死了": a complaint that asks to stop is an opt-out, not only an apology). Shipping words
-# stay out ("别发货了" is about an order), so do shopping wishes ("别给我推荐太贵的": 推荐 is no push), and so
-# do questions ("怎么退订？": no clause is only the wish).
+# 发广告了 烦死了", in 湘/川 words "莫再给我发那些活动咯": a complaint that asks to stop is an opt-out, not only an
+# apology). Shipping words stay out ("别发货了" is about an order), so do shopping wishes ("别给我推荐太贵的": 推荐
+# is no push), and so do questions ("怎么退订？": no clause is only the wish).
 OPT_OUT = re.compile(
     r"(?:(?:我要|我想|帮我|请|麻烦|那就|那|我)?(?:退订|取消订阅|TD|td|Td)(?:吧|了|一下|啦|谢谢)?"
     r"|(?:你们)?(?:能不能|可不可以|能|可以|求求你们?|求你们?)?(?:请|麻烦)?(?:以后|今后)?(?:活动|消息|广告|这些|这种)?"
-    r"(?:都|就)?(?:不要|别|不用)再?(?:老是?|总是?|一直|天天|每天)?(?:给我)?(?:发|推|推送)"
-    r"(?:(?:这些|这种|这类)?(?:消息|广告|推送|营销|活动|活动消息|通知)(?:了|啦)?|(?:这些|这种)(?:了|啦)?|了|啦|(?<=推送))"
+    r"(?:都|就)?(?:不要|别|不用|莫)再?(?:老是?|总是?|一直|天天|每天)?(?:给我)?(?:发|推|推送)"
+    r"(?:(?:这些|这种|这类|那些)?(?:消息|广告|推送|营销|活动|活动消息|通知)(?:了|啦|咯)?|(?:这些|这种|那些)(?:了|啦|咯)?"
+    r"|了|啦|咯|(?<=推送))"
     r"(?:哈|哦|吧|呀)?"
     r"(?:吗|嘛|么|好吗|好不好|行吗|行不行|可以吗)?"
     r"|(?:你们)?(?:请|麻烦)?(?:以后|今后)?(?:都|就)?(?:不要|别|不用)再?(?:发|推|推送)(?:消息|广告|推送|活动消息|活动|通知)?"
