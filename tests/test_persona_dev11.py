@@ -1,0 +1,25 @@
+"""Customers' words the blind split dev11 found misread, each given what a person at the shop would do.
+Asserted on what the customer gets back (the persona's template key without its variant, and the text)
+and on what staff are left with."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+SHELF_LIFE = "保质期 3 年"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+async def test_whether_points_lapse_is_not_answered_with_the_shelf_life(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE09a", "我积分会不会过期啊 攒了好久了")
+    assert SHELF_LIFE not in reply[1], reply  # points are no cream
+    assert "每消费 1 元积 1 分" not in reply[1], reply  # the membership entry does not say when points lapse
+
