@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
-# customer has just told what the matter is, so chat.angry apologises for it and asks nothing.
-SITUATIONS = ("told",)
+# customer has just told what the matter is, so chat.angry apologises for it and asks nothing; "kept" —
+# a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none.
+SITUATIONS = ("told", "kept")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

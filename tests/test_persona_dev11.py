@@ -5,8 +5,10 @@ and on what staff are left with."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import FakeClock
+from storage.models import MemberFacts
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 SHELF_LIFE = "保质期 3 年"
@@ -23,3 +25,11 @@ async def test_whether_points_lapse_is_not_answered_with_the_shelf_life(wanzi, w
     assert SHELF_LIFE not in reply[1], reply  # points are no cream
     assert "每消费 1 元积 1 分" not in reply[1], reply  # the membership entry does not say when points lapse
 
+
+async def test_a_birthday_told_with_remember_it_is_kept_and_no_greeting_is_promised_when_none_is_set(
+        wanzi, wecom, clock) -> None:
+    (saved,) = await told(wanzi, wecom, clock, "wmE09b", "我生日是6月18号 帮我记一下")
+    assert saved[0] == "points.birthday_saved" and "6月18日" in saved[1], saved
+    assert "祝福" not in saved[1], saved  # the default config sends no birthday greeting
+    async with wanzi.sessions() as s:
+        assert (await s.scalar(select(MemberFacts.birthday))) == "06-18"
