@@ -33,3 +33,10 @@ async def test_a_birthday_told_with_remember_it_is_kept_and_no_greeting_is_promi
     assert "祝福" not in saved[1], saved  # the default config sends no birthday greeting
     async with wanzi.sessions() as s:
         assert (await s.scalar(select(MemberFacts.birthday))) == "06-18"
+
+
+async def test_asking_to_confirm_with_mei_shi_ba_after_the_shelf_life_answer_is_answered(wanzi, wecom, clock) -> None:
+    (first,) = await told(wanzi, wecom, clock, "wmE14", "双十一囤了五瓶还没开风 放到现在还能用不")
+    assert SHELF_LIFE in first[1], first
+    (again,) = await told(wanzi, wecom, clock, "wmE14", "没开过的放三年也没事吧")
+    assert SHELF_LIFE in again[1], again  # a question to confirm, not a chat line
