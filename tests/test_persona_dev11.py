@@ -40,3 +40,14 @@ async def test_asking_to_confirm_with_mei_shi_ba_after_the_shelf_life_answer_is_
     assert SHELF_LIFE in first[1], first
     (again,) = await told(wanzi, wecom, clock, "wmE14", "没开过的放三年也没事吧")
     assert SHELF_LIFE in again[1], again  # a question to confirm, not a chat line
+
+
+async def test_what_the_scratch_code_is_for_is_the_authenticity_answer_not_a_product_idea(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE15", "外盒上那个刮开的码是干嘛用的")
+    assert reply[0] != "reply.suggestion", reply  # a question: the authenticity entry, answered or offered
+    assert "防伪码" in reply[1] or "1. 是正品吗" in reply[1], reply
+
+
+async def test_asking_about_the_weather_in_hangzhou_is_no_product_idea(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE20a", "小柚 你们杭州下雪没")
+    assert reply[0] != "reply.suggestion" and "产品同事" not in reply[1], reply
