@@ -12,6 +12,7 @@ from storage.models import MemberFacts
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 SHELF_LIFE = "保质期 3 年"
+SHIPPING = "48 小时内从杭州仓发出"
 
 
 @pytest.fixture
@@ -51,3 +52,15 @@ async def test_what_the_scratch_code_is_for_is_the_authenticity_answer_not_a_pro
 async def test_asking_about_the_weather_in_hangzhou_is_no_product_idea(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmE20a", "小柚 你们杭州下雪没")
     assert reply[0] != "reply.suggestion" and "产品同事" not in reply[1], reply
+
+
+@pytest.mark.parametrize("question", ["我们村顺丰不送 能给换成邮政吗", "能货到付款不"])
+async def test_a_courier_or_payment_the_base_does_not_name_is_not_answered_with_the_shipping_policy(
+        wanzi, wecom, clock, question) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE18a", question)
+    assert SHIPPING not in reply[1] and "1. 下单后多久发货" not in reply[1], reply  # 默认顺丰 answers neither
+
+
+async def test_days_to_arrive_with_the_province_told_after_it_get_the_shipping_answer(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE18b", "那大概几天能到 我在甘肃")
+    assert reply[0] == "reply.faq" and SHIPPING in reply[1], reply
