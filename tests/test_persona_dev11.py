@@ -64,3 +64,8 @@ async def test_a_courier_or_payment_the_base_does_not_name_is_not_answered_with_
 async def test_days_to_arrive_with_the_province_told_after_it_get_the_shipping_answer(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmE18b", "那大概几天能到 我在甘肃")
     assert reply[0] == "reply.faq" and SHIPPING in reply[1], reply
+
+
+async def test_whether_a_parcel_reaches_a_campus_is_a_question_not_anger(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE01", "寄到学校能收到不 她们学校快递都放驿站")
+    assert reply[0] != "chat.angry" and "抱歉" not in reply[1], reply

@@ -22,12 +22,12 @@ _MARK = re.compile(r"[?？]")
 _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
-# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了"),
-# or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not "我在上班呢 好累" nor
-# the cutesy "好的呢", or asking to confirm with 吧 ("地址下单的时候直接填成都的就行吧", "是正品对吧", "没开过的放三年
-# 也没事吧"), but not agreeing ("行吧", "那就这样吧", "好吧"), or not finding what the shop told of ("瓶底没找到生产
-# 日期啊": where is it?).
-_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$|^那[^，,。]{1,8}呢$|"
+# ... or a clause ending in A不 ("包装能弄得好看点不 送人的", "寄到学校能收到不"), but not 要不 / 还不 / 都不
+# ("我要不 算了"), or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not
+# "我在上班呢 好累" nor the cutesy "好的呢", or asking to confirm with 吧 ("地址下单的时候直接填成都的就行吧",
+# "是正品对吧", "没开过的放三年也没事吧"), but not agreeing ("行吧", "那就这样吧", "好吧"), or not finding what
+# the shop told of ("瓶底没找到生产日期啊": where is it?).
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得到])不$|^那[^，,。]{1,8}呢$|"
                             r"(那个|那款|那种|那瓶|(?<![好是对])的)呢$|"
                             r"(?<=[\u4e00-\u9fff]{2})(就行|就可以|就能[\u4e00-\u9fff]{0,2}|对|是|没错|没问题|没事|没关系|能用)吧$|"
                             r"(没有?(找到|看到|看见)|找不到|找不着|看不到|看不见|没找着)(那个|这个)?"
