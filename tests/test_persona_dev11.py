@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from handlers.replies.smalltalk import Intent, classify
 from storage.models import MemberFacts
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
@@ -69,3 +70,12 @@ async def test_days_to_arrive_with_the_province_told_after_it_get_the_shipping_a
 async def test_whether_a_parcel_reaches_a_campus_is_a_question_not_anger(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmE01", "寄到学校能收到不 她们学校快递都放驿站")
     assert reply[0] != "chat.angry" and "抱歉" not in reply[1], reply
+
+
+async def test_worry_about_a_lost_gift_parcel_gets_an_apology_and_a_person_not_a_question(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmE06", "我的快递显示签收了 可我压根没收到啊")
+    await told(wanzi, wecom, clock, "wmE06", "单号SF1402837465")
+    (sorry,) = await told(wanzi, wecom, clock, "wmE06", "急死了 那是给我妈的生日礼物")
+    assert sorry[0] == "chat.angry" and "人工" in sorry[1], sorry  # the gift's recipient is not whom she is upset with
+    assert not any(w in sorry[1] for w in ("？", "?", "说说")), sorry  # the matter was told: not asked again
+    assert classify("气死了 我妈又骂我") is Intent.SAD  # upset with her mother: comforted
