@@ -79,3 +79,11 @@ async def test_worry_about_a_lost_gift_parcel_gets_an_apology_and_a_person_not_a
     assert sorry[0] == "chat.angry" and "人工" in sorry[1], sorry  # the gift's recipient is not whom she is upset with
     assert not any(w in sorry[1] for w in ("？", "?", "说说")), sorry  # the matter was told: not asked again
     assert classify("气死了 我妈又骂我") is Intent.SAD  # upset with her mother: comforted
+
+
+@pytest.mark.parametrize("question", ["你一天要回多少人消息啊 不累吗", "你老板给你发工资不😂", "那你平时喜欢吃啥"])
+async def test_questions_about_the_persona_herself_are_chit_chat_never_a_colleague(
+        wanzi, wecom, clock, question) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE20b", question)
+    assert reply[0] == "chat.robot", reply  # who she is, honestly; nobody is asked about her pay
+    assert classify("你们老板在吗") is None and classify("你自己最喜欢哪款") is not Intent.ROBOT  # us, a pick
