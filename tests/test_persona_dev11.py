@@ -62,9 +62,11 @@ async def test_a_courier_or_payment_the_base_does_not_name_is_not_answered_with_
     assert SHIPPING not in reply[1] and "1. 下单后多久发货" not in reply[1], reply  # 默认顺丰 answers neither
 
 
-async def test_days_to_arrive_with_the_province_told_after_it_get_the_shipping_answer(wanzi, wecom, clock) -> None:
-    (reply,) = await told(wanzi, wecom, clock, "wmE18b", "那大概几天能到 我在甘肃")
-    assert reply[0] == "reply.faq" and SHIPPING in reply[1], reply
+@pytest.mark.parametrize("question", ["那大概几天能到 我在甘肃", "发顺丰还是中通啊"])
+async def test_days_to_arrive_with_the_province_told_or_a_choice_of_couriers_get_the_shipping_answer(
+        wanzi, wecom, clock, question) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE18b", question)
+    assert reply[0] == "reply.faq" and SHIPPING in reply[1], reply  # 默认顺丰 answers which of the two
 
 
 async def test_whether_a_parcel_reaches_a_campus_is_a_question_not_anger(wanzi, wecom, clock) -> None:

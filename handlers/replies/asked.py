@@ -34,8 +34,13 @@ _GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
 
 
 # "我们村顺丰不送 能给换成邮政吗", "能货到付款不": a courier or a way to pay the question names is one the answer
-# must name ("默认顺丰" says nothing of 邮政 nor of paying on delivery).
+# must name ("默认顺丰" says nothing of 邮政 nor of paying on delivery); of a choice ("发顺丰还是中通啊"), one.
 _NAMED = re.compile(r"邮政|EMS|中通|圆通|韵达|申通|极兔|德邦|京东快递|顺丰|货到付款|到付|花呗|分期|白条|信用卡", re.I)
+
+
+def _gives_named(entry: FaqEntry, text: str) -> bool:
+    given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
+    return not given or (any(given) if "还是" in text else all(given))
 
 
 def asks_shop(text: str) -> bool:
@@ -54,7 +59,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
-            and all(named.lower() in entry.answer.lower() for named in _NAMED.findall(text)))
+            and _gives_named(entry, text))
 
 
 # Whom or what state a question is for ("宝宝什么时候可以吃米糊", "减脂期能吃的欧包有吗"): in a baby or pet
