@@ -113,7 +113,7 @@ async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) ->
                                    "别给我推送了", "不要再给我发广告了", "以后别发消息给我",
                                    "能不能别老给我发广告了 烦死了", "别再给我发这些推送了", "以后不要发广告",
                                    "广告太多了 取消订阅", "不想收到你们的消息了",
-                                   "莫再给我发那些活动咯 天天发 烦都烦死了"])
+                                   "莫再给我发那些活动咯 天天发 烦都烦死了", "以后也别给我发消息了"])
 async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, clock, words: str) -> None:
     await wecom.customer_says("wmOwnWords1", "你好")
     await wanzi.drain()
