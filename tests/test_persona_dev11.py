@@ -89,3 +89,10 @@ async def test_questions_about_the_persona_herself_are_chit_chat_never_a_colleag
     (reply,) = await told(wanzi, wecom, clock, "wmE20b", question)
     assert reply[0] == "chat.robot", reply  # who she is, honestly; nobody is asked about her pay
     assert classify("你们老板在吗") is None and classify("你自己最喜欢哪款") is not Intent.ROBOT  # us, a pick
+
+
+async def test_what_about_the_cream_after_the_pregnancy_answer_asks_whether_she_may_use_it(wanzi, wecom, clock) -> None:
+    (first,) = await told(wanzi, wecom, clock, "wmE02", "我们科室有个同事怀孕了 她问你们家美白的能不能用")
+    assert "孕期" in first[1], first
+    (cream,) = await told(wanzi, wecom, clock, "wmE02", "那保湿霜呢")
+    assert "孕期" in cream[1] and "神经酰胺" not in cream[1], cream  # whether she may, not the cream's pitch
