@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
 # customer has just told what the matter is, so chat.angry apologises for it and asks nothing; "priced" —
-# the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it.
-SITUATIONS = ("told", "priced")
+# the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it; "kept" —
+# a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none.
+SITUATIONS = ("told", "priced", "kept")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -1,9 +1,10 @@
 """A customer's question in the words the knowledge base is written in, for matching only: a pasted
 link says nothing about the question ("https://item.taobao.com/... 这个链接是你们官方的吗"), nor do
-clauses that only lead up to it ("算了 我就问一句 到底什么时候能到"), and Cantonese function words
-("系咪正品嚟㗎", "寄去广州要几耐") read as their Mandarin ones, and a delivery asked by a day ("周五之前能到北京吗")
-asked as the days it takes ("寄到北京几天能到": the answer gives days, the customer counts). What the
-customer wrote is kept everywhere else (the ticket, the staff queue, the model's prompt)."""
+clauses that only lead up to it ("算了 我就问一句 到底什么时候能到") or tell where the customer is ("那大概
+几天能到 我在甘肃"), and Cantonese function words ("系咪正品嚟㗎", "寄去广州要几耐") read as their Mandarin
+ones, and a delivery asked by a day ("周五之前能到北京吗") asked as the days it takes ("寄到北京几天能到": the
+answer gives days, the customer counts). What the customer wrote is kept everywhere else (the ticket, the
+staff queue, the model's prompt)."""
 
 from __future__ import annotations
 
@@ -31,10 +32,18 @@ _BY_DAY = re.compile(r"^(?:下|这|本)?(?:个)?(?:周[一二三四五六日天�
                      r"(?P<place>[^，,。？?！!\s吗么嘛不]{0,6})(?:吗|么|嘛|不)?[?？]*$")
 
 
+# A last clause that only tells the province the customer is in ("那大概几天能到 我在甘肃"): the question is
+# the rest (a shop's delivery answer gives the days by region).
+_PROVINCE = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+             "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门")
+_WHERE_I_AM = re.compile(rf"[，,。；;\s]+(?:我|我们|我家|人)(?:在|是)(?:{_PROVINCE})(?:省|市)?(?:这边|那边|的)?"
+                         r"[。！!～~]*$")
+
+
 def plain(question: str) -> str:
-    """The question without links and lead-in clauses, Cantonese function words in Mandarin, a
-    delivery by a day asked as the days it takes."""
-    text = _LEAD_IN.sub("", _LINK.sub(" ", question).strip())
+    """The question without links, lead-in clauses and where the customer is, Cantonese function words
+    in Mandarin, a delivery by a day asked as the days it takes."""
+    text = _WHERE_I_AM.sub("", _LEAD_IN.sub("", _LINK.sub(" ", question).strip()))
     text = _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
     by_day = _BY_DAY.match(text)
     if by_day is None:

@@ -80,6 +80,7 @@ async def test_words_that_only_look_like_a_symptom_are_not_a_reaction(bot, wecom
     ("请删除我的个人信息", "个人信息"),
     ("你们怎么有我的手机号", "个人信息"),
     ("我想看看你们存了我哪些资料", "个人信息"),
+    ("你们是怎么拿到我微信的 我都没加过你们", "个人信息"),
 ])
 async def test_the_shipped_sensitive_topics_hand_off_to_a_person(bot, wecom, words: str, topic: str) -> None:
     await kit.on_duty(bot, "li.na")

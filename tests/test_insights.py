@@ -182,7 +182,9 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
 @pytest.mark.parametrize("text", ["希望你们早点发货", "打卡 今天读了30页", "求建议，干皮用哪个", "有没有无香的",
                                   "那你们店里有没有口红卖", "你家有没有男士洗面奶", "含不含酒精", "干皮该用什么面霜",
                                   "在吗", "/koc", "我收到的瓶子是漏的，洒了一半", "盖子碎了",
-                                  "哦 满199才能用啊 那算了 我就买一个凑不够"])  # giving up on an offer
+                                  "哦 满199才能用啊 那算了 我就买一个凑不够",  # giving up on an offer
+                                  "外盒上那个刮开的码是干嘛用的", "小柚 你们杭州下雪没",  # asking
+                                  "栓Q 溜了溜了"])  # leaving
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
 

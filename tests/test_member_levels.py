@@ -195,7 +195,8 @@ async def found(ctx: Any, ext: str) -> Customer:
 
 
 @pytest.mark.parametrize(("said", "kept"), [("我生日是5月3号", "05-03"), ("我是五月三号生日的", "05-03"),
-                                            ("生日：12/25", "12-25"), ("十二月二十五号生日", "12-25")])
+                                            ("生日：12/25", "12-25"), ("十二月二十五号生日", "12-25"),
+                                            ("我生日是6月18号 帮我记一下", "06-18")])
 async def test_the_birthday_in_the_customers_own_words_is_kept(bot, wecom, said: str, kept: str) -> None:
     await wecom.customer_says("wmBday3", said)
     await bot.drain()

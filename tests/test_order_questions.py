@@ -207,7 +207,8 @@ async def test_a_shop_without_orders_hands_a_late_parcel_to_a_person(bot, wecom,
     assert question.text == text and question.context["more"] == ["订单号是 2026112812345678"]
 
 
-@pytest.mark.parametrize("text", ["你们这个快递也太慢了吧 五天了还没到", "下单五天了还没动静"])
+@pytest.mark.parametrize("text", ["你们这个快递也太慢了吧 五天了还没到", "下单五天了还没动静",
+                                  "我是真服了 上礼拜三拍的 今天都周二了还没到 你们发的是蜗牛快递吗"])
 async def test_a_shop_without_orders_apologises_for_a_parcel_told_late_and_opens_a_ticket(bot, wecom, text) -> None:
     """Waiting too long, in the customer's words, is a complaint, not a policy question: an apology
     and a person (the ticket carries what they said), never the shipping policy."""

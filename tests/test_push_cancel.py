@@ -112,7 +112,8 @@ async def test_no_push_is_queued_without_the_gates_admission(sessions, clock) ->
                                    "你们每天发消息好烦啊 能不能别发了", "可以别给我发了吗", "太烦了 取消推送",
                                    "别给我推送了", "不要再给我发广告了", "以后别发消息给我",
                                    "能不能别老给我发广告了 烦死了", "别再给我发这些推送了", "以后不要发广告",
-                                   "广告太多了 取消订阅", "不想收到你们的消息了"])
+                                   "广告太多了 取消订阅", "不想收到你们的消息了",
+                                   "莫再给我发那些活动咯 天天发 烦都烦死了", "以后也别给我发消息了"])
 async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, clock, words: str) -> None:
     await wecom.customer_says("wmOwnWords1", "你好")
     await wanzi.drain()
@@ -126,7 +127,7 @@ async def test_opting_out_in_the_customers_own_words_stops_pushes(wanzi, wecom, 
 
 @pytest.mark.parametrize("words", ["别发货了，我不想要了", "怎么退订", "你们别发错货了", "能不能别发中通",
                                    "怎么取消推送", "别给我推荐太贵的", "别发错货给我", "你们广告做得挺好",
-                                   "别老给我发错货"])
+                                   "别老给我发错货", "莫发错货了"])
 async def test_an_order_or_a_question_about_opting_out_is_not_an_opt_out(wanzi, wecom, words: str) -> None:
     await wecom.customer_says("wmOwnWords2", words)
     await wanzi.drain()

@@ -22,17 +22,18 @@ _MARK = re.compile(r"[?？]")
 _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
-# ... or a clause ending in A不 ("包装能弄得好看点不 送人的"), but not 要不 / 还不 / 都不 ("我要不 算了"),
-# or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not "我在上班呢 好累" nor
-# the cutesy "好的呢", or asking to confirm with 吧 ("地址下单的时候直接填成都的就行吧", "是正品对吧"), but not
-# agreeing ("行吧", "那就这样吧", "好吧"), or not finding what the shop told of ("瓶底没找到生产日期啊": where is it?).
-_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得])不$|^那[^，,。]{1,8}呢$|"
+# ... or a clause ending in A不 ("包装能弄得好看点不 送人的", "寄到学校能收到不"), but not 要不 / 还不 / 都不
+# ("我要不 算了"), or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not
+# "我在上班呢 好累" nor the cutesy "好的呢", or asking to confirm with 吧 ("地址下单的时候直接填成都的就行吧",
+# "是正品对吧", "没开过的放三年也没事吧"), but not agreeing ("行吧", "那就这样吧", "好吧"), or not finding what
+# the shop told of ("瓶底没找到生产日期啊": where is it?).
+_ASKING_CLAUSE = re.compile(r"(吗|么|嘛)$|(?<=[能以行好在贵用点有是对会得到])不$|^那[^，,。]{1,8}呢$|"
                             r"(那个|那款|那种|那瓶|(?<![好是对])的)呢$|"
-                            r"(?<=[\u4e00-\u9fff]{2})(就行|就可以|就能[\u4e00-\u9fff]{0,2}|对|是|没错|没问题)吧$|"
+                            r"(?<=[\u4e00-\u9fff]{2})(就行|就可以|就能[\u4e00-\u9fff]{0,2}|对|是|没错|没问题|没事|没关系|能用)吧$|"
                             r"(没有?(找到|看到|看见)|找不到|找不着|看不到|看不见|没找着)(那个|这个)?"
                             r"(生产日期|日期|保质期|批号|防伪码|二维码|说明书?|成分表?|入口|按钮|优惠券|券|链接|积分|会员卡?)")
 # Question words; "几"/"多" only in their asking forms so 几乎/多谢 stay statements.
-_WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
+_WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|干嘛|哪|谁|肿么|神马|多[重高宽厚贵远深]|"
                     r"几[个天次号点岁种块瓶盒年月周件斤折包片粒位张]|多少|多久|多长|多大|"
                     r"是否|系咪|系唔系|有冇|几耐|点样|几时|能不能|能否|可不可以|可以.{0,10}吗|有没有|是不是|会不会|要不要|行不行|好不好|请问|求问|"
                     # Asking for a pick or a recommendation: 推荐一下, 求推荐, 帮我选, 大瓶好还是小瓶好.
@@ -44,8 +45,8 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|哪|�
                     r"问过(你|你们|您|客服|小柚)|(上次|之前|以前|前几天|上周|上个月|昨天|刚才|刚刚)(我)?(问过|问的|咨询过|咨询的)")
 # Fixed phrases that contain a question word but are statements.
 # "谁都可以用", "谁知道呢", "谁让我嘴馋": 谁 that asks nobody.
-_NOT_QUESTION = re.compile(r"没什么|没啥|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|(.)不\1都(行|可以|好)|"
-                           r"谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫")
+_NOT_QUESTION = re.compile(r"没什么|没啥|没干嘛|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|"
+                           r"(.)不\1都(行|可以|好)|谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫")
 
 
 def is_question(text: str) -> bool:

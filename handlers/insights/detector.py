@@ -46,16 +46,21 @@ _SERVICE = re.compile(
     r"|客服|回复|回我|处理一下"
 )
 # Asking, not proposing, for the texts no rule took: "有没有无香的", "那你们店里有没有口红卖",
-# "含不含酒精", "该用什么", "推荐哪个", "大瓶划算还是小瓶划算", a closing 吗.
+# "含不含酒精", "该用什么", "推荐哪个", "大瓶划算还是小瓶划算", what a thing is for ("外盒上那个刮开的码是干嘛用的"),
+# a closing 吗 or 没 ("你们杭州下雪没", not "还没").
 # A proposal put as a question ("能不能出个…吗") is a rule hit first.
 _ASKS = re.compile(
     r"^(?:那|请问|问下|你们|您们|你家|店里|家里|这边|这里)*有没有(?!可能)|有没有(?!可能)[^。！？!?，,]{1,12}(?:卖|在卖|出售|现货)$"
     r"|([含是会好用适贵])不\1|(?:该|应该)(?:用|买|选|换|入|挑)|推荐(?:哪|什么|啥|一下|一款|个)"
-    r"|要不要|值不值|[吗么][？?！!。~～]*$|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
+    r"|要不要|值不值|[吗么][？?！!。~～]*$|(?<![还都也并从就又])没[？?！!。~～]*$"
+    r"|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
+    r"|(?:干嘛|干啥|干什么|做什么|做啥)用|是(?:干嘛|干啥)的|有(?:什么|啥)用"
 )
 _CHECKIN = re.compile(r"打卡|签到")
-# Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"): no idea for the brand.
-_DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了|凑不够|凑不到|用不上|不买了")
+# Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"), or leaving ("栓Q 溜了溜了"): no idea
+# for the brand.
+_DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了|凑不够|凑不到|用不上|不买了"
+                      r"|溜了|撤了|先走了|下线了|拜拜|再见|886")
 # Found what the persona pointed to ("哦哦找到了 在底下那个小字 好嘞"): an ok, no idea for the brand.
 _FOUND = re.compile(r"^(?:哦+|噢+|喔+|啊+|嗯+)?我?(?:找到|看到|看见|找着)(?:了|啦)")
 MAX_CHARS = 300  # a long paste is no suggestion we can act on

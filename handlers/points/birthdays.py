@@ -12,7 +12,9 @@ from handlers.services import Ctx
 from storage.models import Customer
 from storage.repos.members import MemberRepo
 
-_END = r"(?:哦|呀|啦|哈|呢|的)?[。！!～~]?"
+# The end, with an ask to remember it: "我生日是6月18号 帮我记一下".
+_END = (r"(?:哦|呀|啦|哈|呢|的)?[。！!～~]?"
+        r"(?:[\s，,]*(?:帮我|麻烦|请|你)?(?:记一下|记下|记住|记着)(?:哦|呀|啦|哈|吧)?[。！!～~]?)?")
 # "我的生日是3月5日", "我生日5月3号", "生日：5/3"; and the date first: "我是五月三号生日的", "5月3号生日".
 SAID = (re.compile(r"(?:我的?|本人)?生日(?:是|在|[:：])?\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*(?:日|号)?" + _END),
         re.compile(r"(?:我是?|本人)?\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|号)\s*(?:的)?(?:生日|出生)" + _END))
@@ -65,4 +67,5 @@ async def birthday_said(ctx: Ctx, customer: Customer, text: str) -> Say:
     assert month_day is not None
     await learn_birthday(ctx, customer, month_day, source="customer")
     month, day = (int(part) for part in month_day.split("-"))
-    return Say("points.birthday_saved", {"date": f"{month}月{day}日"})
+    greeted = ctx.settings.of(PointsConfig).birthday_greeting  # else kept, and no greeting promised ("kept")
+    return Say("points.birthday_saved", {"date": f"{month}月{day}日", **({} if greeted else {"slot": "kept"})})

@@ -53,7 +53,7 @@ def _answers_redemption(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 
 def _tells_birthday(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return ctx.settings.of(PointsConfig).birthday_greeting and parse_birthday(_text(event)) is not None
+    return parse_birthday(_text(event)) is not None
 
 
 @router.on(KfMessageReceived, when=_asks_points)
@@ -90,6 +90,6 @@ async def confirm_or_cancel(event: KfMessageReceived, ctx: Ctx) -> None:
 
 @router.on(KfMessageReceived, when=_tells_birthday)
 async def remember_birthday(event: KfMessageReceived, ctx: Ctx) -> None:
-    """"我的生日是3月5日": kept for the birthday greeting."""
+    """"我的生日是3月5日": kept for the birthday greeting (kept too while none is configured, as an order's is)."""
     assert ctx.customer is not None
     await reply_all(ctx, [await birthday_said(ctx, ctx.customer, _text(event))])

@@ -1,10 +1,11 @@
 """What a question asks for that an answer must give: "那个保湿霜多少钱啊" asks a price, "面霜跟精华先涂哪个"
-asks the order of a routine, "天猫上有旗舰店不" whether there is a shop of ours there. The sentence model is
-sure of the cream's recommendation for the first two (they share 面霜), and leans to the authenticity
-entry for the third ("官方渠道发出的都是正品" names no shop); yet an entry whose answer names no price, says
-nothing of an order (先, 再, 然后, 之后, 顺序, 步骤), or names no shop or marketplace, answers none of them:
-it is not said (reading.py) nor offered (猜你想问, clarify.py), and the question goes where an unanswered
-one goes (a colleague can say where the shops are; the owner can add an entry for it).
+asks the order of a routine, "天猫上有旗舰店不" whether there is a shop of ours there, "能给换成邮政吗" for a
+courier. The sentence model is sure of the cream's recommendation for the first two (they share 面霜), of
+the shipping entry for the last, and leans to the authenticity entry for the third ("官方渠道发出的都是正品"
+names no shop); yet an entry whose answer names no price, says nothing of an order (先, 再, 然后, 之后, 顺序,
+步骤), names no shop or marketplace, or not the courier or way to pay asked for, answers none of them: it
+is not said (reading.py) nor offered (猜你想问, clarify.py), and the question goes where an unanswered one
+goes (a colleague can say where the shops are; the owner can add an entry for it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,16 @@ _ASKS_SHOP = re.compile(rf"有(没有)?[^，,。？?\s]{{0,3}}{_SHOP}|"
 _GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
 
 
+# "我们村顺丰不送 能给换成邮政吗", "能货到付款不": a courier or a way to pay the question names is one the answer
+# must name ("默认顺丰" says nothing of 邮政 nor of paying on delivery); of a choice ("发顺丰还是中通啊"), one.
+_NAMED = re.compile(r"邮政|EMS|中通|圆通|韵达|申通|极兔|德邦|京东快递|顺丰|货到付款|到付|花呗|分期|白条|信用卡", re.I)
+
+
+def _gives_named(entry: FaqEntry, text: str) -> bool:
+    given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
+    return not given or (any(given) if "还是" in text else all(given))
+
+
 def asks_shop(text: str) -> bool:
     """The customer asks whether, or where, we have a shop online or on a marketplace."""
     return _ASKS_SHOP.search(text) is not None
@@ -43,10 +54,12 @@ def asks_order(text: str) -> bool:
 
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
-    """The entry's answer can answer what the question asks for: a price, an order of use, a shop."""
+    """The entry's answer can answer what the question asks for: a price, an order of use, a shop, the
+    courier or way to pay it names."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
-            and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None))
+            and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
+            and _gives_named(entry, text))
 
 
 # Whom or what state a question is for ("宝宝什么时候可以吃米糊", "减脂期能吃的欧包有吗"): in a baby or pet

@@ -198,6 +198,11 @@ def may_use_under(entries: Sequence[FaqEntry], answered: frozenset[str], text: s
                  and all(_PERMITS.search(q) for q in e.questions)), None)
 
 
+# "那保湿霜呢" right after the answer to "…怀孕了 美白的能不能用": what about X asks the question just asked of X,
+# though the knowledge base alone is sure of X's own entry.
+_WHAT_ABOUT = re.compile(r"^(那|那么)[^，,。？?\s]{1,8}呢[?？]*$")
+
+
 # "没过敏 就是太油了闷痘", "不是过敏，只是有点干": the customer sets the story of the question just asked
 # straight, a statement read in its context as a question would be.
 _SETS_STRAIGHT = re.compile(r"^(没|没有|不是|并不是|倒不是|也不是)[^，,。\s]{1,6}[，,。\s]*(就是|只是|主要是|而是)")
@@ -213,14 +218,15 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
     then wins only when it is the entry just answered and speaks of every shop concept the
-    follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天")."""
+    follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天"), or the
+    follow-up asks "what about X" ("那保湿霜呢" after the pregnancy answer)."""
     if not is_question(text) and not sets_straight(text):  # "我明天再来": not asked in the old context
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
     if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
-    if sure is not None and not named(text):  # "一天喂几次": the entry it names on its own stands
+    if sure is not None and not named(text) and not _WHAT_ABOUT.match(text):  # "一天喂几次": its own entry stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)
     if not together or together[0].confidence < kb.threshold:

@@ -73,6 +73,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"^(你|您)(今年)?(几岁|多大|多少岁|年纪多大)(了|啦)?$|"
                    r"^(你|您)(是)?(男的|女的|男生|女生|男孩|女孩|男是女|男的女的)(还是(男的|女的|男生|女生|男孩|女孩))?(吗|么)?$|"
                    r"^(你|您)(结婚了|有男朋友|有对象|住(在)?哪|在哪(里|儿)?(上班|工作))$|"
+                   # her work and life: "你一天要回多少人消息啊 不累吗", "你老板给你发工资不", "那你平时喜欢吃啥"
+                   r"(你|您)(?!们)[^，,。？?]{0,6}(工资|薪水|底薪|年终奖)|(你|您)(?!们)[^？?]{0,16}(不累吗|累不累|辛苦吗)|"
+                   r"(你|您)(?!们)(平时|每天|一般|周末|下班后?)?(都)?(最)?(喜欢|爱)(吃|喝|玩|干|做|看|听)|"
                    # testing the persona: "1+1等于几", "3乘5是多少"
                    r"^((那)?(你)?(说说?|算算|算一下|考考你|问你)[，,:：\s]*)?"
                    r"\d+\s*([+\-*/×÷xX]|加|减|乘|乘以|除以)\s*\d+\s*(=|等于|是)?\s*(几|多少)|"
@@ -171,7 +174,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    rf"好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)(?!{_LOW})|"
                    # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
                    rf"^{_TALKED}{_BETTER}$"),
-    (Intent.ANGRY, r"气死|烦死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
+    (Intent.ANGRY, r"气死|烦死|急死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
                    r"(回复|回消息|回得|回的)(这么|太|好|也太|真)慢|是睡着了吗|半天不回|半天没人|"
                    # impatience: "快点啊 急用"; sarcasm: "你们真行", "你们发货可真快啊"
                    r"^(快点|快点儿|快快|赶紧|急用|急着用|着急用|能不能快点|麻烦快点)$|(你们|你)(可)?真(行|有你的|有你们的)|"
@@ -321,9 +324,10 @@ def _clauses(part: str) -> list[str]:
 
 
 # Upset with someone in the customer's life, not with us ("男朋友不记得我生日 我该生气吗"): comfort, never
-# "sorry we upset you, want a person?". Words that name us keep it anger at us.
-_SOMEONE_ELSE = re.compile(r"男朋友|男友|老公|对象|女朋友|老婆|前任|老板|领导|上司|同事|室友|闺蜜|朋友|同学|"
-                           r"我妈|我爸|老妈|老爸|婆婆|公公|孩子|儿子|女儿|家里人|邻居")
+# "sorry we upset you, want a person?". Words that name us keep it anger at us, and so does the one a gift
+# is for ("急死了 那是给我妈的生日礼物": the parcel is the matter).
+_SOMEONE_ELSE = re.compile(r"(?<![给送])(?:男朋友|男友|老公|对象|女朋友|老婆|前任|老板|领导|上司|同事|室友|闺蜜|朋友|"
+                           r"同学|我妈|我爸|老妈|老爸|婆婆|公公|孩子|儿子|女儿|家里人|邻居)")
 _US = re.compile(r"你们|你家|客服|店家|商家|快递|发货|东西|产品|面霜|订单|退|投诉")
 # Asking what to use or buy ("熬夜脸特别干 用啥补救一下"): a question for the knowledge base, even told
 # beside a feeling word found anywhere in the message.
