@@ -68,4 +68,4 @@ async def birthday_said(ctx: Ctx, customer: Customer, text: str) -> Say:
     await learn_birthday(ctx, customer, month_day, source="customer")
     month, day = (int(part) for part in month_day.split("-"))
     greeted = ctx.settings.of(PointsConfig).birthday_greeting  # else kept, and no greeting promised ("kept")
-    return Say("points.birthday_saved", {"date": f"{month}月{day}日", **({} if greeted else {"slot": "kept"})})
+    return Say("points.birthday_saved", {"date": f"{month}月{day}日"}, slot=None if greeted else "kept")
