@@ -21,6 +21,7 @@ from persona.model import PersonaError
 
 if TYPE_CHECKING:
     from persona.embed import Embedder
+    from persona.facts import Facts
     from persona.matcher import Matcher
     from persona.segment import Segmenter
 
@@ -115,6 +116,7 @@ class FaqIndex:
         self.threshold = threshold
         self._embedder = embedder
         self._matcher: Matcher | None = None
+        self._facts: Facts | None = None
         self._lock = asyncio.Lock()
         # A question's ranking is a pure function of the entries and the question: the latest ones
         # are kept, so a question asked again (or ranked ahead by `prepare`) needs no thread.
@@ -134,8 +136,10 @@ class FaqIndex:
     def build(self) -> None:
         """Blocking: load the model (once per process) and embed every entry."""
         from persona.embed import shared_embedder
+        from persona.facts import Facts
         from persona.matcher import Matcher
 
+        self._facts = Facts(self.entries)
         self._matcher = Matcher(self.entries, self._embedder or shared_embedder())
 
     def score(self, question: str, limit: int = 3) -> list[FaqMatch]:
@@ -184,10 +188,20 @@ class FaqIndex:
         assert self._matcher is not None
         return await asyncio.to_thread(self._matcher.chatter, heard(question))
 
+    def stated(self, question: str, ranked: Sequence[FaqMatch]) -> FaqMatch | None:
+        """Blocking (words only, no model): the entry whose answer states what the question asks whether
+        there is ("精华液有没有酒精": "…全线不含酒精…"), among `ranked` (its ranking); persona/facts.py."""
+        if self._facts is None:
+            raise RuntimeError("FaqIndex used before ready()")
+        return self._facts.find(heard(question), ranked)
+
     async def best(self, question: str) -> FaqMatch | None:
-        """The answer to give, or None when no entry reaches the confidence threshold."""
-        ranked = await self.rank(question, limit=1)
-        return ranked[0] if ranked and ranked[0].confidence >= self.threshold else None
+        """The answer to give: the entry ranked first when it reaches the confidence threshold, else the
+        entry whose answer states what the question asks whether there is (`stated`), else None."""
+        ranked = await self.rank(question)
+        if not ranked or ranked[0].confidence >= self.threshold:
+            return ranked[0] if ranked else None
+        return await asyncio.to_thread(self.stated, question, ranked)
 
 
 def clarify_options(ranked: Sequence[FaqMatch], lower: float, threshold: float) -> list[FaqEntry]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from persona.faq import FaqEntry
-from persona.matcher import EXCLUSIVE, concepts, kinds
+from persona.matcher import CONCEPTS, EXCLUSIVE, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
 # Characters that say nothing about which part of an answer a follow-up is about.
@@ -93,6 +93,24 @@ def subject(text: str) -> str:
 def named(text: str) -> bool:
     """The follow-up names a shop concept besides its asking words ("包邮吗", not "多少钱")."""
     return bool(topics(subject(text)))
+
+
+# Whom or what state a question is for ("宝宝什么时候可以吃米糊", "减脂期能吃的欧包有吗"): in a baby or pet
+# shop the context of nearly every question, which its entries need not repeat; not what is asked about.
+FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
+
+
+def _clearly(concept: str, text: str) -> bool:
+    """The text names the concept in a word of two characters or more: one character alone is too often
+    part of another word ("请教" and "教师" hold 教, which names classes; "学生党" 学)."""
+    return any(len(w) > 1 and w in text for w in CONCEPTS.get(concept, ()) + TOPICS.get(concept, ()))
+
+
+def clearly_named(text: str) -> frozenset[str]:
+    """The shop concepts a question is about, each named in a word of two characters or more (or a
+    clock time: the hours), asking words left out (`subject`)."""
+    about = subject(text)
+    return frozenset(c for c in topics(about) if c == "hours" or _clearly(c, about))
 
 
 # Words of a shop concept an answer also uses in passing for something else: "官方渠道发出的都是正品" is

@@ -65,6 +65,32 @@ async def test_another_kind_is_never_answered_by_the_dry_skin_entry(kb: FaqIndex
     assert (await kb.best("我是干皮，冬天用哪个面霜好")).entry.id == "dry_skin_cream"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("question,entry,stated", [
+    ("你好 想问一下你们的精华液有没有酒精", "pregnancy", "不含酒精"),  # the sandbox's question (issue: answer facts)
+    ("美白系列有烟酰胺吗", "pregnancy", "美白系列含烟酰胺"), ("面膜有水杨酸吗", "pregnancy", "不含酒精和水杨酸"),
+    ("有神经酰胺吗", "dry_skin_cream", "含神经酰胺"),
+])
+async def test_whether_there_is_something_an_answer_states_gets_that_answer(kb: FaqIndex, question: str, entry: str,
+                                                                           stated: str) -> None:
+    """No entry is about alcohol, and the pregnancy entry's phrasings are not what was asked, so the sentence
+    model is not sure of any; its answer says "柚见全线不含酒精", and that is the answer (persona/facts.py)."""
+    (top,) = await kb.rank(question, 1)
+    assert top.confidence < kb.threshold  # not answered for its phrasings: for the sentence in its answer
+    match = await kb.best(question)
+    assert match is not None and match.entry.id == entry and stated in match.entry.answer, match
+
+
+@pytest.mark.parametrize("question", [
+    "医生怎么说", "有医生吗",  # "建议先咨询医生" names a doctor, it says nothing of having one
+    "神经酰胺是什么", "水杨酸祛痘吗",  # what it is or does: the answers only say whether there is some
+    "含不含香精啊", "你们的精华液含不含香精",  # no answer names 香精: the alcohol sentence is no answer to it
+    "酒精棉片有吗", "有没有酒精湿巾",  # asks for pads and wipes, which no answer names
+    "有礼品吗", "天猫有店吗", "你们面霜里有没有酒精",  # no word of having before 礼品 and 天猫; 面霜 is another entry's
+])
+async def test_a_word_shared_with_an_answer_sentence_is_no_answer_on_its_own(kb: FaqIndex, question: str) -> None:
+    assert await kb.best(question) is None
+
+
 async def test_the_best_entry_ranks_first(kb: FaqIndex) -> None:
     ranked = await kb.rank("开封以后保质期多久")
     assert ranked[0].entry.id == "shelf_life"

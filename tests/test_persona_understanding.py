@@ -215,3 +215,15 @@ async def test_whether_we_have_a_tmall_flagship_store_is_queued_not_answered_wit
     assert await count(wanzi, UnansweredQuestion) == 2
     (genuine,) = await told(wanzi, wecom, clock, "wmUnd312", "在天猫买的也是正品吧")  # asks authenticity: answered
     assert "防伪码" in genuine[1], genuine
+
+
+async def test_whether_the_serum_has_alcohol_is_answered_from_the_answer_that_says_so(wanzi, wecom, clock) -> None:
+    """Found in the sandbox: "你好 想问一下你们的精华液有没有酒精" got the honest "I don't know" although the
+    pregnancy entry's answer says "柚见全线不含酒精" (persona/facts.py); a question about a scent, which no
+    answer names, still goes to a colleague."""
+    (answer,) = await told(wanzi, wecom, clock, "wmUnd320", "你好 想问一下你们的精华液有没有酒精")
+    assert answer[0] == "reply.faq" and "不含酒精" in answer[1], answer
+    assert await count(wanzi, UnansweredQuestion) == 0
+    (reply,) = await told(wanzi, wecom, clock, "wmUnd321", "你们的精华液含不含香精")
+    assert reply[0] in ("reply.unknown", "reply.fallback") and "酒精" not in reply[1], reply
+    assert await count(wanzi, UnansweredQuestion) == 1

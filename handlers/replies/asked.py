@@ -14,8 +14,8 @@ import re
 
 from handlers.replies.price import asks_price, gives_price
 from persona.faq import FaqEntry
-from persona.followup import TOPICS, spoken, subject, topics
-from persona.matcher import CONCEPTS, kinds
+from persona.followup import FOR_WHOM, clearly_named, spoken
+from persona.matcher import kinds
 
 # "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序": which goes on first.
 _ON = r"(用|涂|抹|擦|搽|上)"
@@ -62,24 +62,12 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text))
 
 
-# Whom or what state a question is for ("宝宝什么时候可以吃米糊", "减脂期能吃的欧包有吗"): in a baby or pet
-# shop the context of nearly every question, which its entries need not repeat; not what is asked about.
-_FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
-
-
-def _clearly(concept: str, text: str) -> bool:
-    """The text names the concept in a word of two characters or more: one character alone is too often
-    part of another word ("请教" and "教师" hold 教, which names classes; "学生党" 学)."""
-    return any(len(w) > 1 and w in text for w in CONCEPTS.get(concept, ()) + TOPICS.get(concept, ()))
-
-
 def speaks_of(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of what the question is about: of a shop concept it names clearly besides whom it
     is for, if it names one ("全成分表": the ingredients, which the cream's recommendation never mentions;
     "未成年能办卡吗": the children's entry will do; persona/followup.py `topics`), and of every kind it
     names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords. An entry
     that does not is no plausible reading of the question (猜你想问, clarify.py)."""
-    about = subject(text)
-    named = {c for c in topics(about) if c == "hours" or _clearly(c, about)}
-    return ((not named - _FOR_WHOM or bool(named & spoken(entry)))
+    named = clearly_named(text)
+    return ((not named - FOR_WHOM or bool(named & spoken(entry)))
             and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords)))

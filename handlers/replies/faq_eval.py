@@ -9,9 +9,10 @@ The QUESTIONS file is a CSV (UTF-8) with a header and the columns
   unanswerable lines); anything else or empty is a question.
 
 Figures, over the questions that have an `expected` entry: top-1 accuracy (the right entry ranks
-first, whatever the confidence), answered right (first AND confident), answered wrong (a wrong
-entry confident enough to be sent); over the lines without: off-topic answered, small talk
-answered. The trade-off table shows them for a range of thresholds, so an operator can choose
+first, whatever the confidence), answered right (first AND confident, or, below the threshold, the
+entry whose answer states what the question asks whether there is: persona/facts.py), answered
+wrong (a wrong entry sent so); over the lines without: off-topic answered, small talk answered.
+The trade-off table shows them for a range of thresholds, so an operator can choose
 `[faq] threshold` for their own base. "Offered (clarify)": of the questions in the band
 [clarify_threshold, threshold), the share whose right entry is among the 1-2 entries the persona
 would offer (猜你想问), and the shares of off-topic and small-talk lines that would get an offer,
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from bot.errors import ConfigError
-from persona.faq import FaqEntry, FaqIndex, FaqMatch, clarify_options
+from persona.faq import RANKED, FaqEntry, FaqIndex, FaqMatch, clarify_options
 from persona.model import PersonaError
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Outcome:
     confidence: float
     top_label: str = ""  # its first phrasing
     ranked: tuple[FaqMatch, ...] = ()  # the best two, for the clarify figures
+    stated: str | None = None  # the entry whose answer states what is asked (persona/facts.py), if any
+
+    def answered(self, threshold: float) -> str | None:
+        """The entry sent at this threshold: the one ranked first when sure, else the stated one."""
+        return self.top if self.confidence >= threshold else self.stated
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +124,12 @@ def run(index: FaqIndex, questions: Sequence[EvalQuestion]) -> list[Outcome]:
     """Blocking: rank every question (the index must be built)."""
     outcomes = []
     for q in questions:
-        ranked = index.score(q.text, limit=2)
+        ranked = index.score(q.text, limit=RANKED)
         top = ranked[0] if ranked else None
+        stated = index.stated(q.text, ranked)
         outcomes.append(Outcome(q, top.entry.id if top else None, top.confidence if top else 0.0,
-                                top.entry.questions[0] if top else "", tuple(ranked)))
+                                top.entry.questions[0] if top else "", tuple(ranked[:2]),
+                                stated.entry.id if stated else None))
     return outcomes
 
 
@@ -135,15 +143,15 @@ def figures(outcomes: Sequence[Outcome], threshold: float) -> Figures:
     chat = [o for o in outcomes if o.question.kind == "smalltalk"]
     return Figures(threshold=threshold, questions=len(asked), offtopic=len(off), smalltalk=len(chat),
                    top1=_share([o.top == o.question.expected for o in asked]),
-                   right=_share([o.top == o.question.expected and o.confidence >= threshold for o in asked]),
-                   wrong=_share([o.top != o.question.expected and o.confidence >= threshold for o in asked]),
-                   offtopic_answered=_share([o.confidence >= threshold for o in off]),
-                   smalltalk_answered=_share([o.confidence >= threshold for o in chat]))
+                   right=_share([o.answered(threshold) == o.question.expected for o in asked]),
+                   wrong=_share([o.answered(threshold) not in (None, o.question.expected) for o in asked]),
+                   offtopic_answered=_share([o.answered(threshold) is not None for o in off]),
+                   smalltalk_answered=_share([o.answered(threshold) is not None for o in chat]))
 
 
 def offered(outcomes: Sequence[Outcome], lower: float, threshold: float) -> Offered:
-    def options(o: Outcome) -> list[str]:
-        return [e.id for e in clarify_options(o.ranked, lower, threshold)]
+    def options(o: Outcome) -> list[str]:  # none for a question answered from a stated fact
+        return [] if o.answered(threshold) else [e.id for e in clarify_options(o.ranked, lower, threshold)]
 
     band = [o for o in outcomes if o.question.expected is not None and options(o)]
     return Offered(lower=lower, band=len(band),
@@ -176,8 +184,9 @@ def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool =
                      f"{_pct(g.smalltalk_answered)}{mark}")
     if clarify > 0:
         c = offered(outcomes, clarify, threshold)
-        below = sum(1 for o in outcomes if o.question.expected is not None and o.confidence < threshold)
-        lines += ["", f"offered (clarify {clarify:.2f}): {c.band} of the {below} questions below the threshold",
+        below = sum(1 for o in outcomes if o.question.expected is not None and o.answered(threshold) is None)
+        lines += ["", f"offered (clarify {clarify:.2f}): {c.band} of the {below} questions below the threshold "
+                  "(and not answered from a stated fact)",
                   f"  right entry among the options  {_pct(c.right_offered)}",
                   f"  off-topic offered              {_pct(c.offtopic_offered)}",
                   f"  small talk offered             {_pct(c.smalltalk_offered)}",
@@ -188,11 +197,11 @@ def report(outcomes: Sequence[Outcome], threshold: float, *, show_misses: bool =
             lines.append(f"   {lower:.2f}   {h.band:7d}   {_pct(h.right_offered)}         {_pct(h.offtopic_offered)}"
                          f"             {_pct(h.smalltalk_offered)}{mark}")
     if show_misses:
-        misses = [o for o in outcomes if (o.question.expected is not None and (o.top != o.question.expected
-                  or o.confidence < threshold)) or (o.question.expected is None and o.confidence >= threshold)]
+        misses = [o for o in outcomes if o.answered(threshold) != o.question.expected]
         if misses:
             lines += ["", "misses (line: question -> entry ranked first, confidence; wanted):"]
-            lines += [f"  {o.question.line}: {o.question.text} -> {o.top}「{o.top_label}」 {o.confidence:.2f}; "
+            lines += [f"  {o.question.line}: {o.question.text} -> {o.top}「{o.top_label}」 {o.confidence:.2f}"
+                      + (f" (stated: {o.stated})" if o.stated and o.confidence < threshold else "") + "; "
                       + (f"{o.question.expected}「{o.question.label}」" if o.question.expected else "no answer")
                       for o in misses]
     return "\n".join(lines) + "\n"
