@@ -100,6 +100,8 @@ async def test_the_latest_order_is_the_one_named_and_another_can_be_asked_by_num
     assert "T2002" in reply and "T2001" not in reply
     (older,) = await ask(bot, wecom, "wmBuy2", "订单号是T2001")
     assert "T2001" in older and "身体乳" in older
+    (demanded,) = await ask(bot, wecom, "wmBuy2", "订单号T2001 赶紧给我查")  # the number, with a request
+    assert "T2001" in demanded and "身体乳" in demanded
 
 
 async def test_an_order_past_the_promise_goes_to_a_person_with_the_order_in_the_ticket(bot, wecom) -> None:

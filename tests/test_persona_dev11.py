@@ -96,3 +96,15 @@ async def test_what_about_the_cream_after_the_pregnancy_answer_asks_whether_she_
     assert "孕期" in first[1], first
     (cream,) = await told(wanzi, wecom, clock, "wmE02", "那保湿霜呢")
     assert "孕期" in cream[1] and "神经酰胺" not in cream[1], cream  # whether she may, not the cream's pitch
+
+
+async def test_a_product_for_men_and_women_is_not_offered_the_pregnancy_entry(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE19", "那有没有男女都能用的")
+    assert "孕妇" not in reply[1], reply  # men are no pregnant customers: not a plausible reading
+    (pregnant,) = await told(wanzi, wecom, clock, "wmE19b", "孕妇可以用吗")
+    assert "孕期" in pregnant[1], pregnant
+
+
+async def test_a_small_budget_told_is_a_price_concern_not_a_question_for_a_colleague(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmE24", "家人们谁懂啊 学生党预算就一百出头")
+    assert reply[0].startswith("reply.price") and "满 199 减 30" in reply[1], reply  # the coupon, the concern heard

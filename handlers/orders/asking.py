@@ -5,7 +5,7 @@ A status question names the customer's own purchase ("我的快递到哪了", "�
 asks in a form only a buyer uses ("还没收到货", "下单三天了还没动静", "发货了吗"). A question about the
 shop's policy ("多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
 base's. An order number is read when a status question names it ("我的订单 T1001 还没到"), when
-the message is one ("订单号是T1001") or, right after the persona asked for one, sends it alone
+the message is one ("订单号是T1001", "订单号T1001 帮我查一下") or, right after the persona asked for one, sends it alone
 ("T1001"); "订单123456能开发票吗" is no order question.
 """
 
@@ -43,7 +43,11 @@ _BARE = re.compile(rf"(我的)?{_GOODS}(呢|啊|呀)?[?？]*")
 
 _TOKEN = r"#?(?P<id>[A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"
 _NAMED = re.compile(rf"(订单号|订单编号|订单|单号)\s*(是|为|[:：])?\s*{_TOKEN}")
-_ALONE = re.compile(rf"(我的)?(?P<named>订单号|订单编号|订单|单号)?\s*(是|为|[:：])?\s*{_TOKEN}\s*[。.!！~～]*")
+# ... with a request to look it up: "订单号T20261124 赶紧给我查"
+_LOOK_UP = (r"([，,\s]*(赶紧|快|快点|麻烦|请|帮忙)?(给我|帮我)?(查|查查|查一下|查下|看看|看一下|看下)(一下|下)?"
+            r"(吧|啊|呀)?)?")
+_ALONE = re.compile(rf"(我的)?(?P<named>订单号|订单编号|订单|单号)?\s*(是|为|[:：])?\s*{_TOKEN}\s*{_LOOK_UP}"
+                    r"[。.!！~～]*")
 
 def asks_about_order(text: str) -> bool:
     """A question or complaint about the status of the customer's own order."""
