@@ -130,6 +130,14 @@ _LIMIT: BindParameter[int] = bindparam("claim_limit", type_=Integer)
 _BUSY: BindParameter[int] = bindparam("busy_customers", expanding=True)
 _IDS: BindParameter[int] = bindparam("outbox_ids", expanding=True)
 _BY_IDS = select(OutboxItem).where(OutboxItem.id.in_(_IDS))
+_EVENT_IDS: BindParameter[int] = bindparam("event_ids", expanding=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _events_to_finish(postgresql: bool) -> Select[Any]:
+    """InboundRepo.to_finish's statement: in one lock order (no deadlock with another holder)."""
+    stmt = select(InboundEvent).where(InboundEvent.id.in_(_EVENT_IDS)).order_by(InboundEvent.id)
+    return stmt.with_for_update() if postgresql else stmt  # `for_update`
 
 
 def _claimable(stmt: S, postgresql: bool) -> S:
@@ -219,6 +227,12 @@ class InboundRepo:
             row.attempts += 1
         await self.session.flush()
         return rows
+
+    async def to_finish(self, event_ids: Sequence[int]) -> dict[int, InboundEvent]:
+        """These events by id (those that exist), locked to be finished (`for_update`) in one
+        statement built once: the inbox's shared transactions read their events with it."""
+        stmt = _events_to_finish(_dialect(self.session) == "postgresql")
+        return {row.id: row for row in (await self.session.scalars(stmt, {_EVENT_IDS.key: list(event_ids)})).all()}
 
     async def renew(self, event_ids: Sequence[int], *, owner: str, now: datetime, lease_s: float) -> None:
         """Extend the leases `owner` still holds on these events (its heartbeat)."""
