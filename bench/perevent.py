@@ -11,8 +11,9 @@ them all (`InboxWorker.process_due` until nothing is due) and then the delivery 
 they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
 driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
 emulator's own CPU for answering the calls. After the warm-up the start-up heap is frozen, as
-`wanzi serve` does (a full collection walking the model took 0.1-0.2 s and fell into a phase at random). The ceiling benchmarks (bench/ceiling.py) measure the
-same paths end to end under load; this one says whether a lever cut the work per event. With
+`wanzi serve` does (a full collection walking the model took 0.1-0.2 s and fell into a phase at
+random). The ceiling benchmarks (bench/ceiling.py) measure the same paths end to end under load;
+this one says whether a lever cut the work per event. With
 `--latency S` WeCom answers the delivery phase after S seconds, and the phase's rows per second of
 wall clock show how far delivery's concurrency carries (WANZI_* variables override settings). With
 `--yield` the inbox ends every shared transaction after its first group of events, as it does in a
