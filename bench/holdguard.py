@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import sys
 import tempfile
 import time
 import types
@@ -32,6 +33,7 @@ def _guard_of(tree: Path) -> Any:
     spec = importlib.util.spec_from_file_location("other_holding", tree / "handlers/escalation/holding.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
     spec.loader.exec_module(module)
     return module.hold_while_staffed
 

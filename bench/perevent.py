@@ -10,8 +10,10 @@ other words, tests/knowledge_eval's, so none is embedded twice); then the inbox 
 them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
 they queued, each phase measured apart: this process's CPU time (all threads, so the SQLite
 driver's thread counts) and every SQL statement the engine ran. The delivery phase includes the
-emulator's own CPU for answering the calls. The ceiling benchmarks (bench/ceiling.py) measure the
-same paths end to end under load; this one says whether a lever cut the work per event. With
+emulator's own CPU for answering the calls. After the warm-up the start-up heap is frozen, as
+`wanzi serve` does (a full collection walking the model took 0.1-0.2 s and fell into a phase at
+random). The ceiling benchmarks (bench/ceiling.py) measure the same paths end to end under load;
+this one says whether a lever cut the work per event. With
 `--latency S` WeCom answers the delivery phase after S seconds, and the phase's rows per second of
 wall clock show how far delivery's concurrency carries (WANZI_* variables override settings). With
 `--yield` the inbox ends every shared transaction after its first group of events, as it does in a
@@ -24,6 +26,7 @@ import asyncio
 import cProfile
 import dataclasses
 import functools
+import gc
 import os
 import tempfile
 import time
@@ -93,6 +96,8 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
             await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
             await _process(inbox.process_due)
             await _process(delivery.deliver_due)
+            gc.collect()  # as `wanzi serve` does after its warm-up (bot/app.py warm_up_then_freeze): a full
+            gc.freeze()  # collection walking the model's objects would land in a phase at random
             tag = f"{int(time.time() * 1000) % 100000:05d}"
             if kind == "returning":  # the same customers asked once before (not measured)
                 for i in range(n):
@@ -124,6 +129,7 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
                         print(f"  {phase} {times / n:6.2f}  {text}")
             return out
         finally:
+            gc.unfreeze()
             await runner.cleanup()
             await emu.stop()
 

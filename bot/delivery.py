@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Coroutine
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -414,8 +413,7 @@ class DeliveryWorker:
 
     async def _record_in_one(self, outcomes: list[Outcome]) -> list[bool]:
         async with self.sessions.begin() as session:
-            stmt = select(OutboxItem).where(OutboxItem.id.in_([o.item_id for o in outcomes]))
-            items = {item.id: item for item in (await session.scalars(stmt)).all()}
+            items = {item.id: item for item in await OutboxRepo(session).get_many([o.item_id for o in outcomes])}
             recorded = []
             for outcome in outcomes:
                 item = items.get(outcome.item_id)

@@ -196,9 +196,7 @@ class InboxWorker:
         delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
             written = track_writes(session)
-            stmt = for_update(session, select(InboundEvent).where(InboundEvent.id.in_([r.id for r, _ in run]))
-                              .order_by(InboundEvent.id))  # one lock order: no deadlock with another holder
-            rows = {row.id: row for row in (await session.scalars(stmt)).all()}
+            rows = await InboundRepo(session).to_finish([r.id for r, _ in run])
             pending = {c.id for c, _ in run if c.id in rows and rows[c.id].status == InboundStatus.PENDING}
             prefetch = identify in self.dispatcher.middlewares
             if prefetch:  # the members of these events in one read

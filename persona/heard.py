@@ -15,6 +15,7 @@ request) and what is echoed to the customer keep what they said (routes.py keeps
 
 from __future__ import annotations
 
+import functools
 import re
 
 from persona.pinyin import hanzi
@@ -41,6 +42,9 @@ def slips_mended(text: str) -> str:
     return text
 
 
+# Memoised: a kf text is heard by each route's filter and reader (a dozen times per message) and
+# the shop's configured keywords on every message.
+@functools.lru_cache(maxsize=1024)
 def heard(text: str) -> str:
     """The form of `text` the readers match (module docstring); idempotent, simplified unspaced
     text is unchanged."""

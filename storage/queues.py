@@ -16,19 +16,21 @@ other, so a backlog of pushes or replies never delays a welcome.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Collection, Sequence, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
-from storage.leases import lease_until, takeable
-from storage.models import InboundEvent, KfCursor, OutboxItem
+from storage.leases import NOW, lease_until, takeable, takeable_then, takeable_values
+from storage.models import InboundEvent, KfCursor, OutboxItem, Stamp
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -101,21 +103,80 @@ UNCOUNTED_PER_PLACE = 4
 
 
 async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int,
-                       uncounted: Select[Any] | None = None) -> list[Any]:
+                       uncounted: Select[Any] | None, params: dict[str, Any]) -> list[Any]:
     """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
     has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all.
     `uncounted`'s rows (up to UNCOUNTED_PER_PLACE × `limit` more) take no room from the others: kf
     notices, one pull serves all of an account's; in a burst of customer messages they would otherwise
-    fill the claim, and ordered by deadline with the welcomes they crowded those out too."""
-    rows = list((await session.scalars(_for_claim(session, first.limit(limit)))).all())
+    fill the claim, and ordered by deadline with the welcomes they crowded those out too. The
+    statements are `_claimable`'s; `params`: the values of their bound parameters but the limit."""
+    rows = list((await session.scalars(first, {**params, _LIMIT.key: limit})).all())
     room = limit - max(1, int(limit * URGENT_SHARE))
-    others = list((await session.scalars(_for_claim(session, rest.limit(max(room, limit - len(rows)))))).all())
+    others = list((await session.scalars(rest, {**params, _LIMIT.key: max(room, limit - len(rows))})).all())
     # (PostgreSQL: rows of `first` not kept here stay locked only until this claim commits)
     rows = rows[:limit - len(others)]
     if uncounted is None:
         return rows + others
-    free = await session.scalars(_for_claim(session, uncounted.limit(limit * UNCOUNTED_PER_PLACE)))
+    free = await session.scalars(uncounted, {**params, _LIMIT.key: limit * UNCOUNTED_PER_PLACE})
     return [*free.all(), *rows, *others]
+
+
+# The claims' statements are built once per shape, with the time, the limit and the busy customers
+# as bound parameters: building one anew for every claim (and its cache key, to find it compiled)
+# took a sixth of a claim's CPU, and the delivery worker claims several times a second in a burst
+# (bench/README.md, ninth session).
+_NOW = bindparam(NOW, type_=Stamp)
+_LIMIT: BindParameter[int] = bindparam("claim_limit", type_=Integer)
+_BUSY: BindParameter[int] = bindparam("busy_customers", expanding=True)
+_IDS: BindParameter[int] = bindparam("outbox_ids", expanding=True)
+_BY_IDS = select(OutboxItem).where(OutboxItem.id.in_(_IDS))
+_EVENT_IDS: BindParameter[int] = bindparam("event_ids", expanding=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _events_to_finish(postgresql: bool) -> Select[Any]:
+    """InboundRepo.to_finish's statement: in one lock order (no deadlock with another holder)."""
+    stmt = select(InboundEvent).where(InboundEvent.id.in_(_EVENT_IDS)).order_by(InboundEvent.id)
+    return stmt.with_for_update() if postgresql else stmt  # `for_update`
+
+
+def _claimable(stmt: S, postgresql: bool) -> S:
+    """A claim's statement with its limit (`_LIMIT`) and, on PostgreSQL, skipping rows others lock."""
+    stmt = stmt.limit(_LIMIT)
+    return stmt.with_for_update(skip_locked=True) if postgresql else stmt
+
+
+@functools.lru_cache(maxsize=16)
+def _inbound_claim(postgresql: bool, dead: bool, uncounted: tuple[str, ...]
+                   ) -> tuple[Select[Any], Select[Any], Select[Any] | None]:
+    """InboundRepo.claim_due's statements: the urgent events, the others, the urgent uncounted ones."""
+    due = (select(InboundEvent)
+           .where(InboundEvent.status == "pending", InboundEvent.due_at <= _NOW,
+                  takeable_then(InboundEvent.lease_until, InboundEvent.lease_owner, dead=dead)))
+    live = InboundEvent.deadline > _NOW
+    urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
+    rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
+    free = urgent.where(InboundEvent.kind.in_(uncounted)) if uncounted else None
+    if uncounted:
+        urgent = urgent.where(InboundEvent.kind.not_in(uncounted))
+    return (_claimable(urgent, postgresql), _claimable(rest, postgresql),
+            _claimable(free, postgresql) if free is not None else None)
+
+
+@functools.lru_cache(maxsize=16)
+def _outbox_claim(postgresql: bool, dead: bool, busy: bool) -> tuple[Select[Any], Select[Any]]:
+    """OutboxRepo.claim_due's statements: the deadline-bound rows and the others."""
+    due = (select(OutboxItem)
+           .where(or_(OutboxItem.status == "pending",
+                      (OutboxItem.status == "sending")
+                      & takeable_then(OutboxItem.lease_until, OutboxItem.lease_owner, dead=dead)),
+                  OutboxItem.due_at <= _NOW))
+    if busy:
+        due = due.where(or_(OutboxItem.customer_id.is_(None), OutboxItem.deadline.is_not(None),
+                            OutboxItem.customer_id.not_in(_BUSY)))
+    urgent = due.where(OutboxItem.deadline.is_not(None)).order_by(OutboxItem.deadline, OutboxItem.id)
+    rest = due.where(OutboxItem.deadline.is_(None)).order_by(OutboxItem.due_at, OutboxItem.id)
+    return _claimable(urgent, postgresql), _claimable(rest, postgresql)
 
 
 class InboundRepo:
@@ -157,23 +218,21 @@ class InboundRepo:
         dead code never goes before a live one: under overload, earliest deadline first would
         otherwise spend the inbox on welcomes that can only expire, and make every next one late.
         Urgent events of the `uncounted` kinds take no room from the others (kf notices)."""
-        due = (select(InboundEvent)
-               .where(InboundEvent.status == "pending", InboundEvent.due_at <= now,
-                      takeable(InboundEvent.lease_until, InboundEvent.lease_owner, now=now,
-                               dead_after_s=dead_after_s)))
-        live = InboundEvent.deadline > now
-        urgent = due.where(InboundEvent.deadline.is_not(None), live).order_by(InboundEvent.deadline, InboundEvent.id)
-        rest = due.where(or_(InboundEvent.deadline.is_(None), ~live)).order_by(InboundEvent.id)
-        free = urgent.where(InboundEvent.kind.in_(uncounted)) if uncounted else None
-        if uncounted:
-            urgent = urgent.where(InboundEvent.kind.not_in(uncounted))
-        rows = await _claim_first(self.session, urgent, rest, limit, free)
+        urgent, rest, free = _inbound_claim(_dialect(self.session) == "postgresql", dead_after_s is not None,
+                                            tuple(uncounted))
+        rows = await _claim_first(self.session, urgent, rest, limit, free, takeable_values(now, dead_after_s))
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner
             row.attempts += 1
         await self.session.flush()
         return rows
+
+    async def to_finish(self, event_ids: Sequence[int]) -> dict[int, InboundEvent]:
+        """These events by id (those that exist), locked to be finished (`for_update`) in one
+        statement built once: the inbox's shared transactions read their events with it."""
+        stmt = _events_to_finish(_dialect(self.session) == "postgresql")
+        return {row.id: row for row in (await self.session.scalars(stmt, {_EVENT_IDS.key: list(event_ids)})).all()}
 
     async def renew(self, event_ids: Sequence[int], *, owner: str, now: datetime, lease_s: float) -> None:
         """Extend the leases `owner` still holds on these events (its heartbeat)."""
@@ -220,21 +279,14 @@ class OutboxRepo:
 
         A deadline-bound row's lease is `deadline_lease_s` (default `lease_s`) and never outlives its
         deadline; with `deadline_bound_only` no other row is claimed."""
-        due = (select(OutboxItem)
-               .where(or_(OutboxItem.status == "pending",
-                          (OutboxItem.status == "sending")
-                          & takeable(OutboxItem.lease_until, OutboxItem.lease_owner, now=now,
-                                     dead_after_s=dead_after_s)),
-                      OutboxItem.due_at <= now))
+        urgent, rest = _outbox_claim(_dialect(self.session) == "postgresql", dead_after_s is not None, bool(busy))
+        params: dict[str, Any] = takeable_values(now, dead_after_s)
         if busy:
-            due = due.where(or_(OutboxItem.customer_id.is_(None), OutboxItem.deadline.is_not(None),
-                                OutboxItem.customer_id.not_in(list(busy))))
-        urgent = due.where(OutboxItem.deadline.is_not(None)).order_by(OutboxItem.deadline, OutboxItem.id)
+            params[_BUSY.key] = list(busy)
         if deadline_bound_only:
-            rows = list((await self.session.scalars(_for_claim(self.session, urgent.limit(limit)))).all())
+            rows = list((await self.session.scalars(urgent, {**params, _LIMIT.key: limit})).all())
         else:  # a steady stream of welcomes above WeCom's rate never holds every reply back
-            rest = due.where(OutboxItem.deadline.is_(None)).order_by(OutboxItem.due_at, OutboxItem.id)
-            rows = await _claim_first(self.session, urgent, rest, limit)
+            rows = await _claim_first(self.session, urgent, rest, limit, None, params)
         for row in rows:
             row.status = "sending"
             row.lease_until = lease_until(now, lease_s=lease_s, deadline=row.deadline,
@@ -264,6 +316,11 @@ class OutboxRepo:
         if row is None:
             raise LookupError(f"outbox item {item_id} not found")
         return row
+
+    async def get_many(self, item_ids: Sequence[int]) -> list[OutboxItem]:
+        """The rows with these ids that still exist, in one statement (built once: the delivery
+        worker reads its outcomes' rows several times a second)."""
+        return list((await self.session.scalars(_BY_IDS, {_IDS.key: list(item_ids)})).all())
 
     async def list(self, *, statuses: Sequence[str] | None = None, limit: int = 100) -> list[OutboxItem]:
         stmt = select(OutboxItem).order_by(OutboxItem.id.desc()).limit(limit)

@@ -23,6 +23,9 @@ INBOUND_COUNTS = "wanzi.inbound_counts"  # MessageRepo.inbound_count: customer i
 HISTORIES = "wanzi.histories"  # MessageRepo.recent: customer id → their newest stored messages and those written since
 KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, STAFF_ALL, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS, OPEN_TICKETS,
         LAST_VARIANTS, INBOUND_COUNTS, HISTORIES)
+# storage/newcomers.py: the session's pending rows by class (session.new, kept by the session's own
+# events, so it stays right across savepoints and transactions and is never forgotten here).
+PENDING = "wanzi.pending"
 # storage/written.py: names of the tables written. Not forgotten with the others: a savepoint's
 # rollback must not stop the record (naming a table too many only wakes a worker for nothing).
 WRITTEN = "wanzi.written"

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy.sql.elements import BindParameter
 
 from bot.wecom import kf_window
 from handlers.escalation.tickets import ENDED_BY_PERSON, POOLED, RESOLVED
@@ -74,28 +75,39 @@ class _Chat:
     ended: bool = False  # a person ended the session since the customer last wrote
 
 
-# Core tables, aliased once at import: an ORM alias built per call (and the ORM's compile state per
-# execution) cost more CPU than the three reads this one replaced (bench/holdguard.py).
+# Core tables, aliased once at import, and the read built once with the customers as an expanding
+# parameter: an ORM alias built per call (and the ORM's compile state per execution) cost more CPU
+# than the three reads this one replaced (bench/holdguard.py), and building the statement per claim
+# cost a good part of what running it does (bench/README.md, ninth session).
 _OPENED, _CLOSED = Ticket.__table__.alias("opened"), Ticket.__table__.alias("closed")
 _CUSTOMER, _OUTBOX = Customer.__table__, OutboxItem.__table__
+_IDS: BindParameter[int] = bindparam("claimed_customers", expanding=True)
+
+
+def _chats_read() -> Select[Any]:
+    """Each customer of `_IDS` with their open ticket, the first pending move of their chat and the
+    tickets closed since they last wrote."""
+    opened, closed, customer, outbox = _OPENED.c, _CLOSED.c, _CUSTOMER.c, _OUTBOX.c
+    moves = select(outbox.customer_id, func.min(outbox.id).label("first")).where(  # one pass, as a
+        outbox.api == TRANS, outbox.customer_id.in_(_IDS),  # subquery per customer would rescan
+        outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])).group_by(outbox.customer_id).subquery()
+    return (select(customer.id, customer.last_inbound_at, opened.id, opened.status, opened.kf_servicer,
+                   opened.context, opened.kf_outbox_id, moves.c.first, closed.context)
+            .select_from(_CUSTOMER)
+            .outerjoin(_OPENED, and_(opened.customer_id == customer.id, opened.status != RESOLVED))
+            .outerjoin(moves, moves.c.customer_id == customer.id)
+            .outerjoin(_CLOSED, and_(closed.customer_id == customer.id, closed.resolved_at > customer.last_inbound_at))
+            .where(customer.id.in_(_IDS)))
+
+
+_CHATS = _chats_read()
 
 
 async def _where_chats_are(ctx: Ctx, ids: set[int]) -> dict[int, _Chat]:
     """One read per claimed batch: each customer with their open ticket, the first pending move of
     their chat and the tickets closed since they last wrote (a customer with none of these is one
     row of NULLs: their rows go now)."""
-    opened, closed, customer, outbox = _OPENED.c, _CLOSED.c, _CUSTOMER.c, _OUTBOX.c
-    moves = select(outbox.customer_id, func.min(outbox.id).label("first")).where(  # one pass, as a
-        outbox.api == TRANS, outbox.customer_id.in_(ids),  # subquery per customer would rescan
-        outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])).group_by(outbox.customer_id).subquery()
-    rows = await ctx.session.execute(
-        select(customer.id, customer.last_inbound_at, opened.id, opened.status, opened.kf_servicer,
-               opened.context, opened.kf_outbox_id, moves.c.first, closed.context)
-        .select_from(_CUSTOMER)
-        .outerjoin(_OPENED, and_(opened.customer_id == customer.id, opened.status != RESOLVED))
-        .outerjoin(moves, moves.c.customer_id == customer.id)
-        .outerjoin(_CLOSED, and_(closed.customer_id == customer.id, closed.resolved_at > customer.last_inbound_at))
-        .where(customer.id.in_(ids)))
+    rows = await ctx.session.execute(_CHATS, {_IDS.key: sorted(ids)})
     chats: dict[int, _Chat] = {}
     for cid, last_inbound_at, ticket_id, status, servicer, context, outbox_id, first_move, ended in rows:
         chat = chats.setdefault(cid, _Chat(last_inbound_at, move=first_move))

@@ -13,6 +13,7 @@ of their own.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from enum import StrEnum
@@ -334,6 +335,9 @@ _US = re.compile(r"你们|你家|客服|店家|商家|快递|发货|东西|产�
 _ASKS_WHAT_TO_USE = re.compile(r"(用|擦|搽|涂|抹|买|选|挑)(啥|什么|哪个|哪款|哪种)|推荐|哪款|补救")
 
 
+# Memoised: one kf text is classified by several readers (reading.py, feelings.py, unnamed.py: three
+# to five times per message), and the same short texts recur across customers ("好的", "多久发货").
+@functools.lru_cache(maxsize=1024)
 def classify(text: str) -> Intent | None:
     """The small-talk intent of a message, or None when it may be a question or a statement. A
     message of several small-talk clauses gets the intent of its most meaningful one (PRIORITY);

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import bindparam, inspect, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.elements import BindParameter
 
 from storage import newcomers
 from storage.models import Customer, CustomerGroup, GroupMembership
-from storage.queues import _insert
+from storage.queues import _dialect
 from storage.txinfo import PREFETCHED_CUSTOMERS as PREFETCHED  # external_userid → Customer, one upsert each
+
+# The inbox's statements for each group of events, built once: building them per group took about
+# as much CPU as running them (bench/README.md, ninth session).
+_EXTERNAL_USERIDS: BindParameter[str] = bindparam("external_userids", expanding=True)
+_BY_EXTERNAL_USERIDS = select(Customer).where(Customer.external_userid.in_(_EXTERNAL_USERIDS))
+
+
+@functools.lru_cache(maxsize=4)
+def _insert_new(dialect: str) -> ReturningInsert[Any]:
+    """Insert customers, leaving alone any that exists, returning the new rows whole."""
+    table = Customer.__table__
+    insert: Callable[..., Any] = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt: ReturningInsert[Any] = insert(table).on_conflict_do_nothing(index_elements=["external_userid"]).returning(
+        *table.c)
+    return stmt
 
 
 class CustomerRepo:
@@ -61,19 +81,25 @@ class CustomerRepo:
         first = dict(reversed(wanted))  # each customer's fields, from their first event
         if not first:
             return []
-        prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
-        if insert_first:
-            await self._insert(first, now=now)
-            missing = [ext for ext in first if ext not in prefetched]
-        else:
-            missing = list(first)
-        returning: list[Customer] = []
-        if missing:
-            stmt = select(Customer).where(Customer.external_userid.in_(missing))
-            returning = list((await self.session.scalars(stmt)).all())
-            prefetched.update({row.external_userid: row for row in returning})
-        if not insert_first:
-            await self._insert(first, now=now)
+        # Without flushing the session first: these statements read and add customer rows by
+        # external_userid, which no pending change touches (a customer is never left pending:
+        # `upsert` flushes a new one at once, `_insert` and erasure are Core). So the rows the handlers
+        # added for the groups before stay pending, and a shared transaction's rows flush together, a
+        # statement per table, not once per group (bench/README.md, ninth session).
+        with self.session.no_autoflush:
+            prefetched: dict[str, Customer] = self.session.info.setdefault(PREFETCHED, {})
+            if insert_first:
+                await self._insert(first, now=now)
+                missing = [ext for ext in first if ext not in prefetched]
+            else:
+                missing = list(first)
+            returning: list[Customer] = []
+            if missing:
+                returning = list((await self.session.scalars(_BY_EXTERNAL_USERIDS,
+                                                             {_EXTERNAL_USERIDS.key: missing})).all())
+                prefetched.update({row.external_userid: row for row in returning})
+            if not insert_first:
+                await self._insert(first, now=now)
         return returning
 
     async def _insert(self, first: dict[str, dict[str, Any]], *, now: datetime) -> None:
@@ -86,8 +112,7 @@ class CustomerRepo:
             return
         table = Customer.__table__
         # a Core statement with many parameter sets: compiled once, sent as one multi-row INSERT
-        insert = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["external_userid"])
-                  .returning(*table.c))
+        insert = _insert_new(_dialect(self.session))
         for inserted in (await self.session.execute(insert, values)).mappings().all():
             row = Customer(**{column.key: inserted[column] for column in table.c})
             make_transient_to_detached(row)  # persistent as it is: no pending change, no read

@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import AuditLog, Staff
 from storage.txinfo import STAFF_ALL as ALL
 from storage.txinfo import STAFF_READ as READ
+
+# Built once (the inbox reads a batch's members for each shared transaction): building it per read
+# took about as much CPU as running it (bench/README.md, ninth session).
+_USERIDS: BindParameter[str] = bindparam("staff_userids", expanding=True)
+_BY_USERIDS = select(Staff).where(Staff.userid.in_(_USERIDS))
 
 
 class StaffRepo:
@@ -32,8 +38,7 @@ class StaffRepo:
         read: dict[str, Staff | None] = self.session.info.setdefault(READ, {})
         wanted = [u for u in dict.fromkeys(userids) if u and u not in read]
         if wanted:
-            found = {row.userid: row for row in
-                     (await self.session.scalars(select(Staff).where(Staff.userid.in_(wanted)))).all()}
+            found = {row.userid: row for row in (await self.session.scalars(_BY_USERIDS, {_USERIDS.key: wanted})).all()}
             read.update({userid: found.get(userid) for userid in wanted})
 
     async def upsert(self, userid: str, *, role: str, name: str = "", now: datetime) -> Staff:
