@@ -38,3 +38,15 @@ async def test_a_trouble_gone_is_no_skin_type_but_the_trouble_told_is(wanzi, wec
 async def test_back_to_a_question_asked_last_week_gets_its_answer_not_a_tag_note(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmFit07", "上周问过你们 干皮用保湿霜那个")
     assert reply[0] == "reply.faq" and "柚润保湿霜" in reply[1], reply
+
+
+TUESDAY_9PM = TUESDAY_10AM + 11 * 3600  # the evening, after staff hours
+
+
+async def test_an_evening_greeting_asking_whether_anyone_is_still_there_is_greeted(wanzi, wecom, clock) -> None:
+    clock.set(TUESDAY_9PM)
+    (alone,) = await told(wanzi, wecom, clock, "wmFit10", "这么晚了还有人在吗")
+    (greeted,) = await told(wanzi, wecom, clock, "wmFit11", "晚上好呀 这么晚还有人吗")
+    assert greeted[0] in ("chat.greeting", "chat.presence", "chat.greet_again"), greeted
+    assert alone[0] in ("chat.greeting", "chat.presence", "chat.greet_again"), alone
+    assert "知识范围" not in greeted[1], greeted

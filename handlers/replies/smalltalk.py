@@ -146,7 +146,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在|"
                       rf"在马|在码|在咩|在伐|在麽)+[呀啊吖哇]?{_ADDRESS}?[?？]*$|"  # "在马" in a hurry, "在不在呀亲"
                       r"^(亲|亲亲|客服)$|"
-                      r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你|还有人|有人)?(还)?在(吗|不|嘛|么)$|"
+                      # still there at this hour: "这么晚了还有人在吗", "这么晚还有人吗"
+                      r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你|还有人|有人)?(还)?(在|有人)(吗|不|嘛|么)$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
