@@ -50,3 +50,12 @@ async def test_an_evening_greeting_asking_whether_anyone_is_still_there_is_greet
     assert greeted[0] in ("chat.greeting", "chat.presence", "chat.greet_again"), greeted
     assert alone[0] in ("chat.greeting", "chat.presence", "chat.greet_again"), alone
     assert "知识范围" not in greeted[1], greeted
+
+
+@pytest.mark.parametrize("said", ["我女朋友说你们家面霜挺好用的 真的假的", "听朋友说你们保湿霜特别好用 是真的吗"])
+async def test_praise_heard_from_someone_else_and_asked_about_is_a_question_not_praise(wanzi, wecom, clock,
+                                                                                      said) -> None:
+    clock.set(TUESDAY_9PM)
+    (reply,) = await told(wanzi, wecom, clock, "wmFit12", said)
+    assert reply[0] != "chat.praise" and "你也超棒" not in reply[1], reply
+    assert reply[0].startswith("reply."), reply  # the knowledge base's answer, its guesses or its honest fallback
