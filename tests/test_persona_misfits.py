@@ -59,3 +59,12 @@ async def test_praise_heard_from_someone_else_and_asked_about_is_a_question_not_
     (reply,) = await told(wanzi, wecom, clock, "wmFit12", said)
     assert reply[0] != "chat.praise" and "你也超棒" not in reply[1], reply
     assert reply[0].startswith("reply."), reply  # the knowledge base's answer, its guesses or its honest fallback
+
+
+@pytest.mark.parametrize("said", ["好吧 那我明天再来问", "那我改天再来"])
+async def test_leaving_to_ask_again_tomorrow_is_a_goodbye(wanzi, wecom, clock, said) -> None:
+    clock.set(TUESDAY_9PM)
+    (bye,) = await told(wanzi, wecom, clock, "wmFit13", "拜拜")
+    (leaving,) = await told(wanzi, wecom, clock, "wmFit14", said)
+    assert leaving[0] == bye[0], (leaving, bye)
+    assert "在听" not in leaving[1], leaving
