@@ -37,6 +37,8 @@ SH = ZoneInfo("Asia/Shanghai")
     "我问的是我的单子发了没有", "到了没", "包装能弄得好看点不 送人的", "系咪正品嚟㗎", "寄去广州要几耐",
     # back to a question asked before (it was acknowledged as "记住了：干皮")
     "上周问过你们 干皮用保湿霜那个", "之前问的那个券",
+    # asking whether what was heard is true (it was taken for praise and thanked for)
+    "我女朋友说你们家面霜挺好用的 真的假的", "网上说你们是大牌代工 是真是假", "听说买二送一 是不是真的",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)

@@ -43,10 +43,18 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|干�
                     r"(?P<a>.)还是.{1,8}(?P=a)[呢呀啊]?$|先.{1,8}还是先|(?P<b>.).{0,2}还是不(?P=b)|"
                     # Back to a question asked before: "上周问过你们 干皮用保湿霜那个", "之前问的那个券".
                     r"问过(你|你们|您|客服|小柚)|(上次|之前|以前|前几天|上周|上个月|昨天|刚才|刚刚)(我)?(问过|问的|咨询过|咨询的)")
+# Asking whether what was heard is true ("我女朋友说你们家面霜挺好用的 真的假的", "听说…是真的吗"): a question
+# even without a question mark.
+_ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)")
 # Fixed phrases that contain a question word but are statements.
 # "谁都可以用", "谁知道呢", "谁让我嘴馋": 谁 that asks nobody.
 _NOT_QUESTION = re.compile(r"没什么|没啥|没干嘛|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|"
                            r"(.)不\1都(行|可以|好)|谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫")
+
+
+def asks_if_true(text: str) -> bool:
+    """Asks whether what was heard is true ("…挺好用的 真的假的"): one of is_question's cues."""
+    return _ASKS_IF_TRUE.search(text) is not None
 
 
 def is_question(text: str) -> bool:
@@ -54,7 +62,7 @@ def is_question(text: str) -> bool:
     text = text.strip()
     if not text:
         return False
-    if _MARK.search(text):
+    if _MARK.search(text) or _ASKS_IF_TRUE.search(text):
         return True
     cleaned = _NOT_QUESTION.sub("", text)
     # "你们上海有实体店吗 想去试试": a clause ending in 吗 asks wherever it stands ("我在上班呢 好累",

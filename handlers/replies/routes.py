@@ -62,7 +62,7 @@ from handlers.replies.reading import (
     words_of,
 )
 from handlers.replies.shopping import recipient
-from handlers.replies.smalltalk import MEDIA, Intent, asks_if_true, greeting_slot
+from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
 from handlers.services import Ctx, Services
@@ -174,7 +174,7 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     question 猜你想问 when there are entries to offer, else the honest fallback. A statement that sets
     the question just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
     words, turn, said = reading.words, reading.turn, reading.words.said
-    asked = is_question(words.text) or asks_if_true(words.text)  # "朋友说挺好用的 真的假的" asks too
+    asked = is_question(words.text)
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"

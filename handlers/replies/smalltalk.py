@@ -18,7 +18,7 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from handlers.escalation.rules import is_question
+from handlers.escalation.rules import asks_if_true, is_question
 
 
 class Intent(StrEnum):
@@ -339,24 +339,14 @@ _US = re.compile(r"你们|你家|客服|店家|商家|快递|发货|东西|产�
 _ASKS_WHAT_TO_USE = re.compile(r"(用|擦|搽|涂|抹|买|选|挑)(啥|什么|哪个|哪款|哪种)|推荐|哪款|补救")
 
 
-# Praise heard and asked about ("我女朋友说你们家面霜挺好用的 真的假的"): a question about the product for the
-# knowledge base, not praise of the persona to thank for.
-_ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)")
-
-
-def asks_if_true(text: str) -> bool:
-    """Asks whether what was heard is true ("…挺好用的 真的假的"): a question, even without a question mark."""
-    return _ASKS_IF_TRUE.search(text) is not None
-
-
 # Memoised: one kf text is classified by several readers (reading.py, feelings.py, unnamed.py: three
 # to five times per message), and the same short texts recur across customers ("好的", "多久发货").
 @functools.lru_cache(maxsize=1024)
 def classify(text: str) -> Intent | None:
     """The small-talk intent of a message, or None when it may be a question or a statement. A
     message of several small-talk clauses gets the intent of its most meaningful one (PRIORITY);
-    praise asked about is a question (asks_if_true); anger at someone in the customer's life is sadness
-    (_SOMEONE_ELSE)."""
+    praise asked about ("…挺好用的 真的假的") is a question (asks_if_true); anger at someone in the
+    customer's life is sadness (_SOMEONE_ELSE)."""
     intent = _classify(text)
     if intent is Intent.PRAISE and asks_if_true(text):
         return None
