@@ -108,3 +108,25 @@ async def test_a_product_for_men_and_women_is_not_offered_the_pregnancy_entry(wa
 async def test_a_small_budget_told_is_a_price_concern_not_a_question_for_a_colleague(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmE24", "家人们谁懂啊 学生党预算就一百出头")
     assert reply[0].startswith("reply.price") and "满 199 减 30" in reply[1], reply  # the coupon, the concern heard
+
+
+async def test_how_long_a_jar_lasts_in_use_is_not_answered_with_the_shelf_life(wanzi, wecom, clock) -> None:
+    (cream,) = await told(wanzi, wecom, clock, "wmE01b", "她在北方念书 说脸干的起皮子 你们那个油润保湿霜适不适合她啊")
+    assert "柚润保湿霜" in cream[1], cream
+    (lasting,) = await told(wanzi, wecom, clock, "wmE01b", "一瓶能用多久啊 她用东西费")
+    assert SHELF_LIFE not in lasting[1] and "12 个月内用完" not in lasting[1], lasting  # how long it keeps: no answer
+    assert lasting[0] in ("reply.fallback", "reply.unknown"), lasting  # the base does not say: honestly so
+    (keeps,) = await told(wanzi, wecom, clock, "wmE01c", "面霜开封后能用多久")
+    assert SHELF_LIFE in keeps[1] or "12 个月内用完" in keeps[1], keeps  # how long an opened jar keeps: the shelf life
+
+
+async def test_a_past_reaction_to_another_brand_is_no_safety_case_a_reaction_to_ours_is(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmE21a", "我五十多了 皮肤又薄又敏感 你们家东西我能用吗")
+    history = await told(wanzi, wecom, clock, "wmE21a", "之前用别家的擦了就刺挠")
+    assert len(history) == 1 and not history[0][0].startswith("escalation."), history  # told, not harmed by us
+    assert "停用" not in history[0][1] and "医生" not in history[0][1], history
+    (waiting,) = await told(wanzi, wecom, clock, "wmE21a", "中 那等你们回信儿")
+    assert waiting[0] in ("chat.ack", "chat.ack_pending"), waiting  # an ok, in her own words
+    ours = await told(wanzi, wecom, clock, "wmE21b", "用了你们的面霜脸上起疹子了")
+    assert ours[0][0] == "escalation.safety" and "停用" in ours[0][1], ours  # stop using it, first
+    assert len(ours) == 2 and ours[1][0].startswith("escalation."), ours  # and a person takes it

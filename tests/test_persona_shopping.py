@@ -127,3 +127,14 @@ async def test_combination_skin_with_dry_cheeks_gets_the_cream_for_the_dry_part(
     assert any(a in asked for a in ASKED_BACK), asked
     (reply,) = await say(bot, wecom, "wmMixed001", "我混油皮 但是冬天两颊会干")
     assert "柚润保湿霜" in reply and "答不上来" not in reply, reply
+
+
+async def test_where_to_buy_is_told_the_channels_but_a_store_in_a_city_is_not_guessed(bot, wecom) -> None:
+    for n, text in enumerate(("怎么买", "在哪买", "哪里能买到", "京东能买吗", "除了小程序还能在哪买")):
+        (reply,) = await say(bot, wecom, f"wmBuy{n:04d}", text)
+        assert all(c in reply for c in ("小程序", "天猫", "京东", "门店")), (text, reply)
+    (decided,) = await say(bot, wecom, "wmBuyDone", "好的 那我就网上买吧")
+    assert "小程序" not in decided, decided  # a decision told, not a question: not the channels again
+    for n, text in enumerate(("杭州有门店吗", "你们上海有实体店吗 想去试试", "门店在哪")):
+        (reply,) = await say(bot, wecom, f"wmStore{n:04d}", text)
+        assert "也可以到门店购买" not in reply and "1. 怎么买" not in reply, (text, reply)  # where: not in the base

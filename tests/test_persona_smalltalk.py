@@ -80,6 +80,13 @@ async def test_asked_whether_it_is_a_robot_the_persona_is_honest(wanzi, wecom) -
         assert await s.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
+async def test_questions_about_the_persona_in_a_row_never_get_the_same_line_twice_running(wanzi, wecom) -> None:
+    asked = ("你是机器人吗", "你老板给你发工资不", "那你平时喜欢吃啥", "你一天要回多少人消息啊 不累吗")
+    replies = [await reply_to(wanzi, wecom, "wmRobot002", text) for text in asked]
+    assert all("AI" in r and "人工" in r for r in replies), replies  # honest each time, a person one word away
+    assert all(a != b for a, b in zip(replies, replies[1:], strict=False)), replies  # not a recording
+
+
 async def test_a_question_with_a_greeting_is_still_answered_from_the_knowledge_base(wanzi, wecom) -> None:
     reply = await reply_to(wanzi, wecom, "wmMixed001", "你好，请问多久发货")
     assert "48 小时内" in reply

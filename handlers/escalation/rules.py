@@ -147,11 +147,25 @@ def own_skin_question(text: str) -> bool:
     return _ASKS_FOR_PRODUCT.search(text) is not None and is_question(text) and _USED.search(text) is None
 
 
+# "之前用别家的擦了就刺挠", "用别的牌子的面霜过敏过": a reaction to another brand's product, told as the customer's
+# history (asking whether ours will suit them), naming nothing of ours. Not ours to give safety advice for nor to
+# hand to a person as if our product had harmed them; "用了你们的面霜也痒 别家的也痒" still names ours.
+_OTHER_BRAND = re.compile(r"别家|别人家|其他家|其它家|别的(家|牌子|品牌|店)|其他(牌子|品牌|店)|其它(牌子|品牌|店)|"
+                          r"别的(护肤品|化妆品|面霜|产品|东西)|(外面|别处|别的地方)买的")
+_OURS = re.compile(r"你们|你家|您家|贵家|贵店|贵司|你这|你们这|这个|这款|这瓶|这支|刚买的|新买的|买的你")
+
+
+def other_brand(text: str) -> bool:
+    """The text tells of another brand's product ("之前用别家的擦了就刺挠") and names none of ours."""
+    return _OTHER_BRAND.search(text) is not None and _OURS.search(_OTHER_BRAND.sub(" ", text)) is None
+
+
 def safety_topic(text: str, config: EscalationConfig) -> str | None:
     """The safety topic whose words report an adverse reaction ("脸上过敏起疹子了"), not a question about
-    the risk ("敏感肌会过敏吗") nor about a product for the customer's own skin ("最近烂脸期 有适合的吗").
-    Whether or not escalation is on: the advice is the persona's."""
-    if own_skin_question(text):
+    the risk ("敏感肌会过敏吗"), about a product for the customer's own skin ("最近烂脸期 有适合的吗") nor a
+    reaction to another brand's product ("之前用别家的过敏了"). Whether or not escalation is on: the advice is
+    the persona's."""
+    if own_skin_question(text) or other_brand(text):
         return None
     for name, words in _topics(config.safety_topics, "escalation.safety_topics").items():
         if any(word and word in text and _reports(text, word) for word in words):

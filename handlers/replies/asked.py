@@ -1,11 +1,14 @@
 """What a question asks for that an answer must give: "那个保湿霜多少钱啊" asks a price, "面霜跟精华先涂哪个"
 asks the order of a routine, "天猫上有旗舰店不" whether there is a shop of ours there, "能给换成邮政吗" for a
-courier. The sentence model is sure of the cream's recommendation for the first two (they share 面霜), of
-the shipping entry for the last, and leans to the authenticity entry for the third ("官方渠道发出的都是正品"
-names no shop); yet an entry whose answer names no price, says nothing of an order (先, 再, 然后, 之后, 顺序,
-步骤), names no shop or marketplace, or not the courier or way to pay asked for, answers none of them: it
-is not said (reading.py) nor offered (猜你想问, clarify.py), and the question goes where an unanswered one
-goes (a colleague can say where the shops are; the owner can add an entry for it).
+courier, "一瓶能用多久啊 她用东西费" how long one jar lasts in use, "杭州有门店吗" where a store is. The sentence
+model is sure of the cream's recommendation for the first two (they share 面霜), of the shipping entry for the
+fourth, of the shelf life for the fifth ("开封后能用多久" is one of its phrasings), of the where-to-buy entry for
+the last, and leans to the authenticity entry for the third ("官方渠道发出的都是正品" names no shop); yet an entry
+whose answer names no price, says nothing of an order (先, 再, 然后, 之后, 顺序, 步骤), names no shop or
+marketplace, not the courier or way to pay asked for, no time one lasts in use ("开封后建议 12 个月内用完" is how
+long it keeps) or no place ("也可以到门店购买" says where nobody can go), answers none of them: it is not said
+(reading.py) nor offered (猜你想问, clarify.py), and the question goes where an unanswered one goes (a colleague
+can say where the shops are; the owner can add an entry for it).
 """
 
 from __future__ import annotations
@@ -38,6 +41,43 @@ _GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
 _NAMED = re.compile(r"邮政|EMS|中通|圆通|韵达|申通|极兔|德邦|京东快递|顺丰|货到付款|到付|花呗|分期|白条|信用卡", re.I)
 
 
+# "一瓶能用多久啊 她用东西费", "省着用能用几个月", "每天用的话一罐够用多久": how long one lasts in use. A time asked
+# of using it, with the amount or the pace of use named (一瓶, 这罐, 每天, 省着, 用东西费), and no word of keeping
+# ("开封后能用多久", "放多久", "过期了还能用多久": the shelf life).
+_LASTS = re.compile(r"(能|可以|够|可)?用(多久|多长时间|多少天|几个月|几天|几周|多少个月|几个星期)|用得了多久|能撑多久")
+_IN_USE = re.compile(r"一(瓶|罐|支|盒|管|套|袋|桶)|这(瓶|罐|支|盒|管|套)|每天|天天|早晚|省着|用量|"
+                     r"用[^，,。？?\s]{0,3}(费|快)(?!用)|费(得很|得快|劲)")
+_KEEPS = re.compile(r"保质期|保存|放多久|能放|放了|放着|开封|开了|打开|过期|有效期|变质|坏")
+# An answer that tells how long one lasts: "一瓶能用 2 个月左右", "每天用够用三个月".
+_GIVES_LASTING = re.compile(r"(能|可以|够|可)用\s*[\d一二两三四五六七八九十半]+\s*个?(月|周|天|星期)|"
+                            r"用\s*[\d一二两三四五六七八九十半]+\s*个?(月|周|天|星期)左右")
+
+
+# "你们上海有实体店吗 想去试试", "杭州有门店吗", "门店在哪", "有没有线下店 想带我妈去试试": where a store is, which
+# an answer naming no place ("也可以到门店购买") does not tell; "有线下店吗" alone asks only whether there are any.
+_STORE = r"(线下店|实体店|门店|专柜|体验店|线下|店)"
+_PLACE_ASKED = re.compile(rf"(?:^|[们家在\s，,])(?P<place>[\u4e00-\u9fff]{{2,3}}?)(?:有没有|有|开)(?:线下|实体)?"
+                          rf"{_STORE}|{_STORE}[^，,。？?\s]{{0,4}}(在哪|在什么|地址|位置|怎么去)")
+_VISIT = re.compile(r"想去|去试|去看看|去逛|带[^，,。？?\s]{0,4}去|附近|离我|最近的|哪个城市|哪些城市|几家")
+_NOT_PLACES = ("你们", "你们家", "你家", "您家", "咱家", "咱们", "他们家", "线下", "线上", "网上", "这边", "那边")
+_GIVES_PLACE = re.compile(r"[路街]|\d+\s*号|[\u4e00-\u9fff]区|商场|广场|银泰|万达|大厦|地铁|地址|"
+                          r"[\u4e00-\u9fff]{2}市(?!场)")
+
+
+def asks_store_place(text: str) -> bool:
+    """The customer asks where a store is, or about a store in a place they name, not just how to buy."""
+    if not re.search(_STORE, text):
+        return False
+    found = _PLACE_ASKED.search(text)
+    named = found is not None and (found["place"] is None or found["place"] not in _NOT_PLACES)
+    return named or _VISIT.search(text) is not None
+
+
+def asks_lasting(text: str) -> bool:
+    """The customer asks how long one lasts in use, not how long it keeps."""
+    return _LASTS.search(text) is not None and _IN_USE.search(text) is not None and _KEEPS.search(text) is None
+
+
 def _gives_named(entry: FaqEntry, text: str) -> bool:
     given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
     return not given or (any(given) if "还是" in text else all(given))
@@ -55,8 +95,10 @@ def asks_order(text: str) -> bool:
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop, the
-    courier or way to pay it names."""
+    courier or way to pay it names, how long one lasts in use, where a store is."""
     return ((not asks_price(text) or gives_price(entry))
+            and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
+            and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
             and _gives_named(entry, text))

@@ -17,7 +17,14 @@ from typing import Sequence
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalation_trigger
 from handlers.escalation.reactions import sense_reaction
-from handlers.escalation.rules import Trigger, is_question, own_skin_question, reaction_topic, safety_topic
+from handlers.escalation.rules import (
+    Trigger,
+    is_question,
+    other_brand,
+    own_skin_question,
+    reaction_topic,
+    safety_topic,
+)
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.replies.asked import gives_what_is_asked
@@ -91,7 +98,8 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
         return None
     escalation = ctx.settings.of(EscalationConfig)
     safety = safety_topic(text, escalation)
-    if safety is None and not own_skin_question(text):  # "最近烂脸期 有适合的吗": asking, not reporting
+    # "最近烂脸期 有适合的吗": asking, not reporting; "之前用别家的擦了就刺挠": not ours (rules.py other_brand)
+    if safety is None and not own_skin_question(text) and not other_brand(text):
         safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
     return safety
 
