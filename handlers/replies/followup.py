@@ -38,8 +38,9 @@ ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#")
 OFFERS = ("reply.clarify#",)
 # A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
 # or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
-# question ("一天用几次啊", "回来了 刚说到哪了").
-ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#")
+# question ("一天用几次啊", "回来了 刚说到哪了"); so does thanks before one more question ("好的 谢谢", then
+# "哦对了 还有个事 生产日期在哪看").
+ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#", "chat.thanks#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
