@@ -42,7 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
-from handlers.questions.queue import how_to_reach
+from handlers.questions.queue import add_detail, how_to_reach
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, sets_straight
@@ -65,12 +65,14 @@ from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, asks_if_true, greeting_slot
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
+from handlers.replies.voice import tell
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
-from persona.followup import gist, in_context
+from persona.followup import gist, in_context, topics
 from persona.heard import heard
 from persona.matcher import entry_about
+from persona.wording import plain
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -178,7 +180,11 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"
-    if await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
+    if (kind == "question" and said == words.said and not words.numbered and not words.told
+            and not topics(plain(words.text))
+            and (more := await add_detail(ctx.with_(customer=customer), said)) is not None):
+        await tell(ctx, customer, event.open_kfid, more)  # "大概多久能开好" after "能开发票吗": more of that question
+    elif await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
     elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问
         await embedded_answer(ctx, customer, event.open_kfid, kind, said)
