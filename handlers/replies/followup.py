@@ -100,6 +100,11 @@ def repeats(turn: Turn | None, line: str, text: str) -> bool:
             and bool(about) and not about & _pairs(line))
 
 
+def shared_words(text: str, other: str) -> set[str]:
+    """The two characters in a row (no filler) both texts have: "几天" of "成都几天能到" and "快递几天到"."""
+    return _pairs(text) & _pairs(other)
+
+
 def _pairs(text: str) -> set[str]:
     """Two characters in a row, spaces left out, neither of them filler: what two texts share when they
     speak of the same thing ("1000 分" and "1000分"; not the 次 of "这次" and "批次")."""

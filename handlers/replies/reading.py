@@ -25,15 +25,15 @@ from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes
+from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes, shared_words
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.replies.unnamed import nothing_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
-from persona.faq import FaqMatch
-from persona.followup import gist, subject, topics
+from persona.faq import FaqEntry, FaqMatch
+from persona.followup import gist, spoken, topics
 from persona.heard import heard
 from persona.matcher import kind_names, kinds
 from persona.wording import plain
@@ -199,14 +199,15 @@ def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str
     return ""
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
-
-
-def _in_phrasings(match: FaqMatch, text: str) -> bool:
-    """Words of the question besides its asking words are words of the entry's phrasings or keywords ("多久能到":
-    "能到"), not only near it in meaning ("大概多久能开好" and "开封后能用多久")."""
-    phrased = " ".join(match.entry.questions + match.entry.keywords)
-    return any(run in phrased for run in _HAN.findall(subject(plain(text))))
+def _guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
+    """The entry is only near the question in meaning: they share no word (two characters in a row), nor
+    does the open question before it speak of what the entry does ("大概多久能开好" after "能开发票吗", and
+    "开封后能用多久"; not "多久能到", one of its phrasings, nor "成都几天能到" and "快递几天到", nor after "想寄到成都
+    可以吗")."""
+    asked = plain(text).strip("？?。.！!～~ 吗呢呀啊")
+    told = " ".join((*entry.questions, *entry.keywords, entry.answer))
+    return (not any(asked in q for q in entry.questions) and not shared_words(asked, told)
+            and not topics(plain(open_question)) & spoken(entry))
 
 
 async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: FaqMatch | None,
@@ -214,9 +215,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     """The rest of the reading, each verdict only when the ones before left the message open."""
     kb = ctx.services.knowledge
     text, safety = words.text, words.safety
-    if (match is not None and turn is None and text and is_question(text) and not topics(plain(text))
-            and not _in_phrasings(match, text) and await open_question_before(ctx, customer) is not None):
-        match = None  # "大概多久能开好" right after "能开发票吗" asks more of it, not the shelf life (routes.py)
+    if match is not None and turn is None and text and is_question(text) and not topics(plain(text)):
+        before = await open_question_before(ctx, customer)
+        if before is not None and _guessed(match.entry, text, before.text):
+            match = None  # "大概多久能开好" right after "能开发票吗" asks more of it, not the shelf life (routes.py)
     alone = match  # what the message is sure of on its own, before any context
     again = (match is None and safety is None and turn is not None and asks_again(text)
              and (not turn.aside or resumes(text)))  # "刚说到哪了" after "我先去开个会" too

@@ -173,24 +173,24 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: the model when
     on, else for a question for nobody at the shop the off-topic line (offtopic.py), else for a
-    question 猜你想问 when there are entries to offer, else the honest fallback. A statement that sets
-    the question just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
+    question naming nothing right after an unanswered one more of that one (queue.py `add_detail`), else
+    猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
+    just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
     words, turn, said = reading.words, reading.turn, reading.words.said
     asked = is_question(words.text) or asks_if_true(words.text)  # "朋友说挺好用的 真的假的" asks too
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"
-    if (kind == "question" and said == words.said and not words.numbered and not words.told
-            and not topics(plain(words.text))
-            and (more := await add_detail(ctx.with_(customer=customer), said)) is not None):
-        await tell(ctx, customer, event.open_kfid, more)  # "大概多久能开好" after "能开发票吗": more of that question
-    elif await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
+    if await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
     elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问
         await embedded_answer(ctx, customer, event.open_kfid, kind, said)
     elif kind == "question" and not words.told and not words.numbered and await off_topic(
             ctx.services.knowledge, words.text):
         await ctx.say("chat.offtopic", name=customer.name)  # "今天天气怎么样": no colleague is asked (offtopic.py)
+    elif (kind == "question" and not words.told and not words.numbered and not topics(plain(words.text))
+          and (more := await add_detail(ctx.with_(customer=customer), said)) is not None):
+        await tell(ctx, customer, event.open_kfid, more)  # "大概多久能开好" after "能开发票吗": more of that question
     elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, said,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
