@@ -199,7 +199,7 @@ def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str
     return ""
 
 
-def _guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
+def guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
     """The entry is only near the question in meaning: they share no word (two characters in a row), nor
     does the open question before it speak of what the entry does ("大概多久能开好" after "能开发票吗", and
     "开封后能用多久"; not "多久能到", one of its phrasings, nor "成都几天能到" and "快递几天到", nor after "想寄到成都
@@ -217,7 +217,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     text, safety = words.text, words.safety
     if match is not None and turn is None and text and is_question(text) and not topics(plain(text)):
         before = await open_question_before(ctx, customer)
-        if before is not None and _guessed(match.entry, text, before.text):
+        if before is not None and guessed(match.entry, text, before.text):
             match = None  # "大概多久能开好" right after "能开发票吗" asks more of it, not the shelf life (routes.py)
     alone = match  # what the message is sure of on its own, before any context
     again = (match is None and safety is None and turn is not None and asks_again(text)
