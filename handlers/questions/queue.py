@@ -125,9 +125,9 @@ async def open_question_before(ctx: Ctx, customer: Customer) -> UnansweredQuesti
     return earlier if before and (earlier.text.strip().endswith(before) or before in more_of(earlier)) else None
 
 
-# A reaction to the reply, not more of the question: an ok, a plan or a decision after it ("好的 那我今天就下单",
-# "好吧 我攒攒钱再来", "哦不对 我是在天猫买的").
-_REACTS = re.compile(r"^(好|行|嗯|哦|噢|喔|ok|okay|算了|那我|那就|我就)", re.I)
+# A reaction to the reply, not more of the question: an ok, a laugh, a plan or a decision after it ("好的 那我今天就
+# 下单", "好吧 我攒攒钱再来", "哦不对 我是在天猫买的", "哈哈哈好吧 我回头问问他", "xswl 她刚还在吐槽冬天脸干").
+_REACTS = re.compile(r"^(好|行|嗯|哦|噢|喔|ok|okay|算了|那我|那就|我就|哈|嘿|嘻|呵|xswl|笑死|hhh|233|😂|🤣)", re.I)
 
 
 async def add_detail(ctx: Ctx, detail: str) -> Say | None:
