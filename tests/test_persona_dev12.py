@@ -131,3 +131,18 @@ async def test_a_question_naming_nothing_after_an_open_one_asks_more_of_it(wanzi
     async with wanzi.sessions() as s:
         (question,) = (await s.scalars(select(UnansweredQuestion))).all()
     assert question.context["more"] == ["电子发票也行 抬头写公司的", "大概多久能开好"], question.context
+
+
+async def test_a_laugh_or_an_ok_after_an_open_question_is_no_detail_of_it(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmF25", "你们有礼品卡吗 想送同事")
+    (reply,) = await told(wanzi, wecom, clock, "wmF25", "哈哈哈好吧 我回头问问他")
+    assert reply[0] not in ("reply.unknown", "reply.fallback", "chat.ack_pending"), reply
+    async with wanzi.sessions() as s:
+        (question,) = (await s.scalars(select(UnansweredQuestion))).all()
+    assert "more" not in question.context, question.context
+
+
+async def test_a_shipping_question_after_an_open_one_about_shipping_is_still_answered(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmF26", "我人在杭州 但是想寄到成都我妈那 可以吗")
+    replies = await told(wanzi, wecom, clock, "wmF26", "成都几天能到")
+    assert any("2-4 天" in text or "1. 下单后多久发货" in text for _, text in replies), replies
