@@ -12,7 +12,9 @@ import re
 
 _LINK = re.compile(r"(https?://|www\.)[\x21-\x7e]+")
 # Leading clauses that announce a question without asking anything, each ended by a comma or space.
-_LEAD_IN = re.compile(r"^((算了|好吧|那个|就是|嗯+|哦+|对了|还有|另外|顺便|我就问一句|我再问一句|再问一句|问一句|"
+_LEAD_IN = re.compile(r"^((hi|hello|hey|哈喽|嗨|你好|您好|算了|好吧|那个|就是|嗯+|(?:哦+|噢+|啊)?对了|"
+                      r"还有(?:个|件|一个|一件)(?:事|问题)儿?|"
+                      r"再问(?:个|一个)(?:事|问题)|哦+|还有|另外|顺便|我就问一句|我再问一句|再问一句|问一句|"
                       r"我想问一?下|想问一?下|问一?下|请问一?下?|请教一下|我想请教一下|麻烦问一?下)[，,。；;\s]+)+")
 # Cantonese words with one Mandarin reading; single characters only where they never occur in
 # Mandarin shop talk (系 alone stays: 系列).
@@ -23,6 +25,19 @@ _CANTONESE = (("系唔系", "是不是"), ("系咪", "是不是"), ("嚟㗎", "�
               ("睇", "看"), ("畀", "给"), ("啲", "些"))
 _CANTONESE_RE = re.compile("|".join(re.escape(c) for c, _ in _CANTONESE))
 _MANDARIN = dict(_CANTONESE)
+
+# Shop words customers type in English inside a Chinese message ("你们的moisturizer适合dry skin吗"), in the
+# knowledge base's words; a message all in English is left as written.
+_ENGLISH = (("moisturizing cream", "保湿霜"), ("moisturiser", "保湿霜"), ("moisturizer", "保湿霜"),
+            ("face cream", "面霜"), ("cream", "面霜"), ("dry skin", "干皮"), ("oily skin", "油皮"),
+            ("sensitive skin", "敏感肌"), ("combination skin", "混合皮"), ("shipping", "发货"), ("delivery", "快递"),
+            ("refund", "退款"), ("return", "退货"), ("pregnant", "怀孕"), ("pregnancy", "怀孕"),
+            ("breastfeeding", "哺乳期"), ("shelf life", "保质期"), ("expiry date", "保质期"), ("coupon", "优惠券"),
+            ("discount", "优惠"), ("authentic", "正品"), ("genuine", "正品"), ("membership", "会员"),
+            ("points", "积分"))
+_ENGLISH_RE = re.compile(r"(?<![a-z])(" + "|".join(re.escape(e) for e, _ in _ENGLISH) + r")(?![a-z])", re.I)
+_CHINESE = dict(_ENGLISH)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 # "周五之前能到北京吗", "下周五前可以收到吗", "月底之前能寄到上海不": arriving by a day, in one clause.
@@ -42,9 +57,11 @@ _WHERE_I_AM = re.compile(rf"[，,。；;\s]+(?:我|我们|我家|人)(?:在|是)
 
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
-    in Mandarin, a delivery by a day asked as the days it takes."""
+    in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""
     text = _WHERE_I_AM.sub("", _LEAD_IN.sub("", _LINK.sub(" ", question).strip()))
     text = _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
+    if _HAN.search(text):
+        text = _ENGLISH_RE.sub(lambda m: _CHINESE[m[0].lower()], text)
     by_day = _BY_DAY.match(text)
     if by_day is None:
         return text

@@ -94,9 +94,18 @@ _NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{
                         r"(便宜|优惠|实惠)点?的(?!话)")
 
 
+# "托运的话会不会压坏", "怕路上摔碎": damage feared before it happened, a question to answer, not goods that came
+# broken (收货问题: "瓶子压坏了").
+_DAMAGE = re.compile(r"破|碎|坏|扁|漏|洒|撒|裂")
+_FEARED = re.compile(r"(会不会|会|容易|怕|担心|万一|不会|防止|避免)(被|给)?(路上)?$")
+
+
 def _named(text: str, keyword: str) -> bool:
-    """The text names the keyword somewhere without declining it."""
-    return said_where(text, keyword, lambda start: not _DECLINED.search(text[max(0, start - 6):start]))
+    """The text names the keyword somewhere without declining it, nor fearing the damage it names."""
+    def counts(start: int) -> bool:
+        before = text[max(0, start - 6):start]
+        return not _DECLINED.search(before) and not (_DAMAGE.search(keyword) and _FEARED.search(before))
+    return said_where(text, keyword, counts)
 
 
 def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None:

@@ -16,6 +16,7 @@ been told about.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -30,7 +31,7 @@ from handlers.escalation.tickets import recent_lines
 from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
 from handlers.questions.wording import asked, more_of
-from handlers.replies.history import FOLLOWUP_MINUTES, asked_before
+from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, asked_before, kf_history
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
@@ -110,6 +111,38 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
                                    confidence=closest[0].confidence if closest else 0.0,
                                    open_kfid=open_kfid, context=context)
     return row, reply
+
+
+async def open_question_before(ctx: Ctx, customer: Customer) -> UnansweredQuestion | None:
+    """The open question the persona could not answer that the customer's message before this one asked,
+    or added to, less than FOLLOWUP_MINUTES ago; None when that message was anything else."""
+    earlier = await ctx.repos.unanswered.latest_open(
+        customer.id, since=ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES))
+    if earlier is None:
+        return None
+    said = [m for m in await kf_history(ctx, customer, HISTORY) if m.direction == "in" and not m.staff_userid]
+    before = said[-2].text.strip() if len(said) >= 2 else ""  # the last row is this message
+    return earlier if before and (earlier.text.strip().endswith(before) or before in more_of(earlier)) else None
+
+
+# A reaction to the reply, not more of the question: an ok, a laugh, a plan or a decision after it ("好的 那我今天就
+# 下单", "好吧 我攒攒钱再来", "哦不对 我是在天猫买的", "哈哈哈好吧 我回头问问他", "xswl 她刚还在吐槽冬天脸干").
+_REACTS = re.compile(r"^(好|行|嗯|哦|噢|喔|ok|okay|算了|那我|那就|我就|哈|嘿|嘻|呵|xswl|笑死|hhh|233|😂|🤣)", re.I)
+
+
+async def add_detail(ctx: Ctx, detail: str) -> Say | None:
+    """A statement, or a question naming nothing of its own, right after a question the persona could not
+    answer ("就是那种卡 她自己拿去挑" after "你们有礼品卡吗"; "电子发票也行 抬头写公司的", then "大概多久能开好"):
+    more of that question, one for staff, and the customer told a colleague is on it (or, with no promise
+    made, the honest reply again); None when the customer's message before was not that open question."""
+    customer = ctx.customer
+    if customer is None or _REACTS.match(heard(detail).strip()):
+        return None
+    earlier = await open_question_before(ctx, customer)
+    if earlier is None:
+        return None
+    earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), detail]}
+    return Say("chat.ack_pending") if (earlier.context or {}).get("promised") else await honest_reply(ctx)
 
 
 # --- telling staff, batched -----------------------------------------------------------------------

@@ -83,6 +83,20 @@ def _gives_named(entry: FaqEntry, text: str) -> bool:
     return not given or (any(given) if "还是" in text else all(given))
 
 
+# "那保湿霜能涂眼周吗", "宝宝能用吗 一岁半": a place on the body, or a child as the one who uses it, that the
+# answer must name ("干皮推荐「柚润保湿霜」…" says nothing of the eyes; "孕期和哺乳期大多可以用" nothing of babies).
+_AREA = re.compile(r"眼周|眼部|眼睛|眼皮|眼下|眼角|嘴唇|唇部|嘴角|脖子|颈部|身体|身上|手上|手部|脚上|头皮|头发")
+_CHILD = r"(宝宝|婴儿|婴幼儿|小宝宝|小孩子?|儿童|小朋友|新生儿|孩子)"
+_CHILD_USES = re.compile(rf"给{_CHILD}(用|涂|擦|抹|搽)|{_CHILD}(也|可以|能不能|能)?(能|可以)?(用|涂|擦|抹|搽)")
+
+
+def _names_who_and_where(entry: FaqEntry, text: str) -> bool:
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    areas = _AREA.findall(text)
+    child = _CHILD_USES.search(text)
+    return all(a in told for a in areas) and (child is None or re.search(_CHILD, told) is not None)
+
+
 def asks_shop(text: str) -> bool:
     """The customer asks whether, or where, we have a shop online or on a marketplace."""
     return _ASKS_SHOP.search(text) is not None
@@ -95,13 +109,14 @@ def asks_order(text: str) -> bool:
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop, the
-    courier or way to pay it names, how long one lasts in use, where a store is."""
+    courier or way to pay it names, how long one lasts in use, where a store is, the place on the body or
+    the child it names."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
-            and _gives_named(entry, text))
+            and _gives_named(entry, text) and _names_who_and_where(entry, text))
 
 
 def speaks_of(entry: FaqEntry, text: str) -> bool:

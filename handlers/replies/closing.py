@@ -20,6 +20,8 @@ _CLOSING = re.compile(r"^(那|那就|好吧|好的|好|行|嗯|哦|算了|不用
 # Declining what was offered or named: "不需要代理", "暂时不需要", "不用推荐了" (not "不用的话能退吗").
 _DECLINE = re.compile(r"^(我|我们)?(暂时|目前|现在|先|真的|都)?(不需要|不用|用不着|没兴趣|不感兴趣|不考虑)(了)?"
                       r"[^的吗么嘛呢?？]{0,6}?[吧啦哈呀了]?$")
+# Not buying it after all: "那我先不买美白的了", "那就先不要了" (not "不买的话能退吗").
+_NOT_BUYING = re.compile(r"^(那|那我|我)?(就|先|暂时|还是|目前)?(先)?不(买|要|入|拿)(了)?[^吗么嘛呢?？话]{0,6}(了|啦)$")
 # Leaving for now, to come back: "晚点再来找你玩", "回头再来问", "我去问问医生", "我先去忙".
 _FAREWELL = re.compile(r"^(下次再聊|改天聊|改天再聊|回头再聊|有空再聊|下次见|再会|"
                        r"(我)?(晚点|晚些|回头|改天|下次|有空|明天|过两天)(再)?(来|聊|问|找你|来找你|来问)\S{0,4}|"
@@ -52,4 +54,4 @@ def closing(text: str) -> Intent | None:
         return said
     if _FAREWELL.match(last):
         return Intent.BYE
-    return Intent.ACK if _CLOSING.match(last) or _DECLINE.match(last) else None
+    return Intent.ACK if _CLOSING.match(last) or _DECLINE.match(last) or _NOT_BUYING.match(last) else None

@@ -5,7 +5,7 @@ cannot answer in time."""
 
 from __future__ import annotations
 
-from handlers.questions.queue import queue_question
+from handlers.questions.queue import add_detail, queue_question
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from storage.models import Customer
@@ -18,10 +18,13 @@ async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: st
     """What the persona says to a `kind` of message ("question" or "chat") it has no sure answer
     for, without the model: one place for the handler and the model's worker. A question is queued
     for staff first (handlers/questions): the persona promises a colleague only when someone will
-    keep the promise, else it says honestly it does not know yet (of `product`'s price, when asked)."""
+    keep the promise, else it says honestly it does not know yet (of `product`'s price, when asked). A
+    statement right after such a question joins it (queue.py `add_detail`)."""
     say = Say(CHAT)
     if kind == "question":
         queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid, product=product)
         if queued is not None:
             say = queued[1]
+    elif (detail := await add_detail(ctx.with_(customer=customer), text)) is not None:
+        say = detail  # "就是那种卡 她自己拿去挑" right after "你们有礼品卡吗": more of that question
     await tell(ctx, customer, open_kfid, say)

@@ -38,8 +38,9 @@ ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#")
 OFFERS = ("reply.clarify#",)
 # A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
 # or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
-# question ("一天用几次啊", "回来了 刚说到哪了").
-ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#")
+# question ("一天用几次啊", "回来了 刚说到哪了"); so does thanks before one more question ("好的 谢谢", then
+# "哦对了 还有个事 生产日期在哪看").
+ASIDES = ("reply.noted#", "chat.ack#", "chat.other#", "chat.bye#", "chat.thanks#")
 _ENDS = "。；;！!？?"  # a follow-up line carries a sentence without its end (persona/followup.py gist)
 
 
@@ -97,6 +98,11 @@ def repeats(turn: Turn | None, line: str, text: str) -> bool:
     about = _pairs(subject(text))
     return (turn is not None and not turn.aside and bool(line) and line.rstrip(_ENDS) in turn.followed
             and bool(about) and not about & _pairs(line))
+
+
+def shared_words(text: str, other: str) -> set[str]:
+    """The two characters in a row (no filler) both texts have: "几天" of "成都几天能到" and "快递几天到"."""
+    return _pairs(text) & _pairs(other)
 
 
 def _pairs(text: str) -> set[str]:

@@ -27,27 +27,35 @@ from handlers.escalation.rules import (
 )
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
+from handlers.questions.queue import open_question_before
 from handlers.replies.asked import gives_what_is_asked
 from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes
+from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes, shared_words
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
 from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.replies.unnamed import nothing_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
-from persona.faq import FaqMatch
-from persona.followup import gist
+from persona.faq import FaqEntry, FaqMatch
+from persona.followup import gist, spoken, topics
 from persona.heard import heard
 from persona.matcher import kind_names, kinds
+from persona.wording import plain
 from storage.models import Customer
 from storage.repos.insights import SuggestionRepo
 
 _HOW = re.compile(r"怎么办|怎么弄|咋办|咋弄|怎么回事|为什么|为啥")  # asking for help, not proposing a change
 # A question that proposes a change ("能不能出个旅行装") may be an idea; other questions are not.
 _PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|打算)(出|做|推出|增加|加|改|换成|上架|上新|开发)")
+# What a product idea says: a change or a wish, a fault of the product, or us named ("建议出个旅行装",
+# "包装太难撕了", "帮我转告你们老板 面霜真的很好用"). A story about the customer with none of it ("我是跑外卖的
+# 天天在外面晒 脸都晒脱皮了", "我对香精有点敏感 所以问问") is no idea to thank for, whatever the suggestion
+# model heard in it.
+_IDEA = re.compile(r"你们|你家|建议|希望|要是|如果|就好了|更|再|一点|一些|太|难|不好|改|换|出|加|做|求|蹲|许愿|想要|"
+                   r"最好|应该|不如|要不|吧")
 # "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
 _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
                        r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
@@ -120,7 +128,8 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     number the orders could not look up (no shop reports orders) asks a person to, whatever tag its
     words earned; joy is never read as a purchase."""
     numbered = bool(text) and order_alone(text)[1]
-    telling = bool(seen.tag_names) and not is_question(text) and not numbered
+    # "那我先不买美白的了" names 美白 to decline it: an ok (closing.py), not a wish to note
+    telling = bool(seen.tag_names) and not is_question(text) and not numbered and closing(text) is None
     joyful = bool(text) and safety is None and (glad(text) or thanking(text))
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
     shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
@@ -198,11 +207,26 @@ def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str
     return ""
 
 
+def guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
+    """The entry is only near the question in meaning: they share no word (two characters in a row), nor
+    does the open question before it speak of what the entry does ("大概多久能开好" after "能开发票吗", and
+    "开封后能用多久"; not "多久能到", one of its phrasings, nor "成都几天能到" and "快递几天到", nor after "想寄到成都
+    可以吗")."""
+    asked = plain(text).strip("？?。.！!～~ 吗呢呀啊")
+    told = " ".join((*entry.questions, *entry.keywords, entry.answer))
+    return (not any(asked in q for q in entry.questions) and not shared_words(asked, told)
+            and not topics(plain(open_question)) & spoken(entry))
+
+
 async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: FaqMatch | None,
                turn: Turn | None) -> Reading:
     """The rest of the reading, each verdict only when the ones before left the message open."""
     kb = ctx.services.knowledge
     text, safety = words.text, words.safety
+    if match is not None and turn is None and text and is_question(text) and not topics(plain(text)):
+        before = await open_question_before(ctx, customer)
+        if before is not None and guessed(match.entry, text, before.text):
+            match = None  # "大概多久能开好" right after "能开发票吗" asks more of it, not the shelf life (routes.py)
     alone = match  # what the message is sure of on its own, before any context
     again = (match is None and safety is None and turn is not None and asks_again(text)
              and (not turn.aside or resumes(text)))  # "刚说到哪了" after "我先去开个会" too
@@ -224,6 +248,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
     suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
                  and not words.telling and not _HOW.search(text) and not laughing(text)
+                 and _IDEA.search(text) is not None
                  and (not is_question(text) or _PROPOSES.search(text) is not None)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
     if match is None and intent is None and not suggested and turn is not None:

@@ -42,7 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
-from handlers.questions.queue import how_to_reach
+from handlers.questions.queue import add_detail, how_to_reach, open_question_before
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, sets_straight
@@ -52,8 +52,10 @@ from handlers.replies.opener import just_welcomed
 from handlers.replies.price import acknowledge_price
 from handlers.replies.reading import (
     Reading,
+    Words,
     awaited_wish,
     for_kind,
+    guessed,
     look_up,
     missed_question,
     read,
@@ -65,12 +67,14 @@ from handlers.replies.shopping import recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
+from handlers.replies.voice import Say, tell
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
-from persona.followup import gist, in_context
+from persona.followup import gist, in_context, topics
 from persona.heard import heard
 from persona.matcher import entry_about
+from persona.wording import plain
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
@@ -171,8 +175,9 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: the model when
     on, else for a question for nobody at the shop the off-topic line (offtopic.py), else for a
-    question 猜你想问 when there are entries to offer, else the honest fallback. A statement that sets
-    the question just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
+    question naming nothing right after an unanswered one more of that one (queue.py `add_detail`), else
+    猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
+    just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
     words, turn, said = reading.words, reading.turn, reading.words.said
     asked = is_question(words.text)
     kind = "question" if words.numbered or words.told or asked else "chat"
@@ -185,11 +190,29 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     elif kind == "question" and not words.told and not words.numbered and await off_topic(
             ctx.services.knowledge, words.text):
         await ctx.say("chat.offtopic", name=customer.name)  # "今天天气怎么样": no colleague is asked (offtopic.py)
+    elif (kind == "question" and not words.told and not words.numbered
+          and (more := await more_of_open_question(ctx, customer, words)) is not None):
+        await tell(ctx, customer, event.open_kfid, more)  # "大概多久能开好" after "能开发票吗": more of that question
     elif kind == "question" and not words.told and await offer_choices(ctx, customer, event.open_kfid, said,
                                                     turn.answered if turn is not None else frozenset()):
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
         await embedded_answer(ctx, customer, event.open_kfid, kind, said, product=words.product)
+
+
+async def more_of_open_question(ctx: Ctx, customer: Customer, words: Words) -> Say | None:
+    """A question naming nothing, right after one the persona could not answer, that the knowledge base's
+    nearest entry answers only by a guess: joined to that question (queue.py `add_detail`); None otherwise
+    ("成都几天能到" after "想寄到成都 可以吗" is still offered the shipping entry)."""
+    if topics(plain(words.text)):
+        return None
+    before = await open_question_before(ctx, customer)
+    if before is None:
+        return None
+    ranked = await ctx.services.knowledge.rank(words.text, 1)
+    if ranked and not guessed(ranked[0].entry, words.text, before.text):
+        return None
+    return await add_detail(ctx.with_(customer=customer), words.said)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,
