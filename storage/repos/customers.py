@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from storage import newcomers
 from storage.models import Customer, CustomerGroup, GroupMembership
+from storage.newrows import new_row
 from storage.queues import _dialect
 from storage.txinfo import PREFETCHED_CUSTOMERS as PREFETCHED  # external_userid → Customer, one upsert each
 
@@ -114,7 +115,7 @@ class CustomerRepo:
         # a Core statement with many parameter sets: compiled once, sent as one multi-row INSERT
         insert = _insert_new(_dialect(self.session))
         for inserted in (await self.session.execute(insert, values)).mappings().all():
-            row = Customer(**{column.key: inserted[column] for column in table.c})
+            row = new_row(Customer, **{column.key: inserted[column] for column in table.c})
             make_transient_to_detached(row)  # persistent as it is: no pending change, no read
             self.session.add(row)
             newcomers.created(self.session, row.id)

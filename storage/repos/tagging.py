@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage import groupreads, newcomers
 from storage.models import Customer, CustomerTag, Message, RuleHit, StageEntry, Tag, TagSync
+from storage.newrows import new_row
 from storage.queues import _for_claim
 from storage.txinfo import CUSTOMER_TAGS, RULE_HITS
 
@@ -180,7 +181,7 @@ class RuleHitRepo:
         self.session = session
 
     def add(self, customer_id: int, rule: str, *, now: datetime) -> None:
-        self.session.add(RuleHit(customer_id=customer_id, rule=rule, created_at=now))
+        self.session.add(new_row(RuleHit, customer_id=customer_id, rule=rule, created_at=now))
 
     async def count(self, customer_id: int, rule: str, *, since: datetime) -> int:
         mine = newcomers.rows_of(self.session, RuleHit, customer_id)
