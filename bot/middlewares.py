@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.dispatcher import Next
 from bot.wecom.events import AppMessageReceived, ContactEvent, Event, FriendAdded, KfEntry, KfMessageReceived
 from storage.models import Message
+from storage.newrows import new_row
 
 
 def customer_of(event: Event) -> tuple[str, dict[str, Any]] | None:
@@ -58,13 +59,14 @@ async def record_inbound(event: Event, ctx: Context[Any], nxt: Next) -> None:
     if isinstance(event, KfMessageReceived) and ctx.customer is not None:
         if event.from_customer:
             ctx.customer.last_inbound_at = now
-        ctx.repos.messages.add(Message(direction="in", channel="kf", customer_id=ctx.customer.id,
+        ctx.repos.messages.add(new_row(Message, direction="in", channel="kf", customer_id=ctx.customer.id,
                                        staff_userid=event.servicer_userid, kind="chat",
                                        text=event.text or f"[{event.msgtype}]", template_key="",
                                        external_msgid=event.msgid, created_at=now))
     elif isinstance(event, AppMessageReceived):
-        ctx.repos.messages.add(Message(direction="in", channel="app", customer_id=None, staff_userid=event.from_user,
-                                       kind="chat", text=event.content or f"[{event.msg_type}]", template_key="",
+        ctx.repos.messages.add(new_row(Message, direction="in", channel="app", customer_id=None,
+                                       staff_userid=event.from_user, kind="chat",
+                                       text=event.content or f"[{event.msg_type}]", template_key="",
                                        external_msgid=event.msg_id, created_at=now))
     await nxt(event, ctx)
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from storage.models import Customer, Message, OutboxItem, OutboxStatus
+from storage.newrows import new_row
 
 WELCOME_TTL = timedelta(seconds=20)  # welcome_code / enter_session code lifetime (doc 92137, 95122)
 # A notice on a transfer's msg_code (kf.md §5: good for 48 h) is stale long before that: a customer
@@ -70,18 +71,19 @@ class Outbox:
     def _add(self, api: str, payload: dict[str, Any], *, kind: str, customer: Customer | None = None,
              deadline: datetime | None = None, due_at: datetime | None = None) -> OutboxItem:
         now = self.clock.now()
-        item = OutboxItem(api=api, payload=payload, kind=kind, customer_id=customer.id if customer else None,
-                          status=OutboxStatus.PENDING, attempts=0, due_at=due_at or now, deadline=deadline,
-                          last_error="",
-                          created_at=now)
+        item = new_row(OutboxItem, api=api, payload=payload, kind=kind, customer_id=customer.id if customer else None,
+                       status=OutboxStatus.PENDING, attempts=0, due_at=due_at or now, deadline=deadline,
+                       last_error="", created_at=now)
         self.session.add(item)
         return item
 
     def _record(self, item: OutboxItem, *, channel: str, text: str, customer: Customer | None = None,
                 staff_userid: str = "", kind: str = "chat", template_key: str = "") -> None:
-        self.session.add(Message(direction="out", channel=channel, customer_id=customer.id if customer else None,
-                                 staff_userid=staff_userid, kind=kind, text=text, template_key=template_key,
-                                 external_msgid="", outbox_item=item, created_at=self.clock.now()))
+        message = new_row(Message, direction="out", channel=channel, customer_id=customer.id if customer else None,
+                          staff_userid=staff_userid, kind=kind, text=text, template_key=template_key,
+                          external_msgid="", created_at=self.clock.now())
+        message.outbox_item = item  # a relationship: set as an attribute, the flush fills outbox_id from it
+        self.session.add(message)
 
     # --- customers -------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ other databases keep theirs (sequences, and PostgreSQL's multi-row RETURNING, al
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Column, event, func, inspect, select
+from sqlalchemy import Column, Select, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 FEWEST = 3  # new rows of a table from which numbering them saves a statement (max() + one insert)
@@ -30,22 +31,43 @@ def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
         return
     groups: dict[Column[Any], tuple[str, list[Any]]] = {}
     for row in session.new:
-        mapper = inspect(row).mapper
-        if mapper.inherits is not None or len(mapper.primary_key) != 1:
+        numbered_by = _key_of(type(row))
+        if numbered_by is None:
             continue
-        column = mapper.primary_key[0]
-        if mapper.local_table.autoincrement_column is not column:  # e.g. a key that is another row's id
-            continue
-        key = mapper.get_property_by_column(column).key
-        if getattr(row, key) is None:
+        column, key = numbered_by
+        if row.__dict__.get(key) is None:  # a new row's key is in its __dict__ when set, loads nothing
             groups.setdefault(column, (key, []))[1].append(row)
     numbered = [(column, key, rows) for column, (key, rows) in groups.items() if len(rows) >= FEWEST]
     if not numbered:
         return
     # every table's highest key in one statement (a welcome's outbox and message rows: one, not two)
-    tops = session.connection().execute(
-        select(*(select(func.max(column)).scalar_subquery() for column, _, _ in numbered))).one()
+    tops = session.connection().execute(_tops(tuple(column for column, _, _ in numbered))).one()
     for (_, key, rows), top in zip(numbered, tops, strict=True):
         rows.sort(key=lambda r: inspect(r).insert_order)
         for number, row in enumerate(rows, (top or 0) + 1):
             setattr(row, key, number)
+
+
+_KEYS: dict[type[Any], tuple[Column[Any], str] | None] = {}
+
+
+def _key_of(cls: type[Any]) -> tuple[Column[Any], str] | None:
+    """The class's own autoincrement key column and its attribute, or None (inherited, composite or
+    another row's id); once per class, not per row and flush."""
+    if cls in _KEYS:
+        return _KEYS[cls]
+    mapper = inspect(cls)
+    found: tuple[Column[Any], str] | None = None
+    if mapper.inherits is None and len(mapper.primary_key) == 1:
+        column = mapper.primary_key[0]
+        if mapper.local_table.autoincrement_column is column:
+            found = (column, mapper.get_property_by_column(column).key)
+    _KEYS[cls] = found
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _tops(columns: tuple[Column[Any], ...]) -> Select[Any]:
+    """`SELECT (SELECT max(a.id)), (SELECT max(b.id)) …`, built once per set of tables (its cache
+    key is computed once too)."""
+    return select(*(select(func.max(column)).scalar_subquery() for column in columns))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import Customer, ShopOrder
 
@@ -18,6 +19,22 @@ class OrderSummary:
     orders: int
     lifetime_fen: int
     last_paid_at: datetime | None
+
+
+_LIMIT: BindParameter[int] = bindparam("matchable_limit", type_=Integer)
+# The matching worker asks these at every wake (up to four times a second while customers are
+# written), nearly always of no parked order: built once, not per round (two joins' construction
+# and cache keys were most of an empty round's ~2 ms of CPU; bench/README.md, tenth session).
+_MATCHABLE = (
+    select(ShopOrder, Customer)  # by external_userid
+    .join(Customer, Customer.external_userid == ShopOrder.external_userid)
+    .where(ShopOrder.customer_id.is_(None), ShopOrder.external_userid != "")
+    .order_by(ShopOrder.id).limit(_LIMIT),
+    select(ShopOrder, Customer)  # by the unionid's hash
+    .join(Customer, and_(Customer.unionid_hash == ShopOrder.unionid_hash, Customer.unionid_hash.is_not(None)))
+    .where(ShopOrder.customer_id.is_(None), ShopOrder.unionid_hash != "")
+    .order_by(ShopOrder.id).limit(_LIMIT),
+)
 
 
 class OrderRepo:
@@ -38,18 +55,9 @@ class OrderRepo:
 
     async def matchable(self, limit: int = 100) -> list[tuple[ShopOrder, Customer]]:
         """Parked orders whose buyer is now a customer (by external_userid, or by the unionid's hash)."""
-        by_id = (select(ShopOrder, Customer)
-                 .join(Customer, Customer.external_userid == ShopOrder.external_userid)
-                 .where(ShopOrder.customer_id.is_(None), ShopOrder.external_userid != "")
-                 .order_by(ShopOrder.id).limit(limit))
-        by_union = (select(ShopOrder, Customer)
-                    .join(Customer, and_(Customer.unionid_hash == ShopOrder.unionid_hash,
-                                         Customer.unionid_hash.is_not(None)))
-                    .where(ShopOrder.customer_id.is_(None), ShopOrder.unionid_hash != "")
-                    .order_by(ShopOrder.id).limit(limit))
         found: dict[int, tuple[ShopOrder, Customer]] = {}
-        for stmt in (by_id, by_union):
-            for order, customer in (await self.session.execute(stmt)).all():
+        for stmt in _MATCHABLE:
+            for order, customer in (await self.session.execute(stmt, {_LIMIT.key: limit})).all():
                 found.setdefault(order.id, (order, customer))
         return [found[k] for k in sorted(found)][:limit]
 
