@@ -333,6 +333,10 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("急用 多久能到", None), ("快递多久到拜拜", None), ("你几岁开始用面霜比较好", None),
     # patience praised beside thanks: "好的谢谢你 真耐心" is thanked, not acknowledged
     ("好的谢谢你 真耐心", Intent.THANKS), ("你真有耐心", Intent.PRAISE), ("没耐心", None),
+    # surprised we are there already, and 回头见 as a goodbye (the tenth session's sandbox)
+    ("哈喽小柚 这么早就在啦", Intent.PRESENCE), ("一大早的你就上班了", Intent.PRESENCE),
+    ("行 谢谢你啦 回头见", Intent.BYE), ("谢谢啦回头见", Intent.BYE), ("那下次见", Intent.BYE),
+    ("这么早就发货了吗", None), ("回头见面再说吧 多久发货", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
@@ -413,7 +417,8 @@ ACKS = ("还有什么需要随时叫我", "小柚在呢")
 CLOSINGS = [("谢了兄弟", ("不客气", "客气啥")), ("猫没事哈 谢谢关心", ("不客气", "客气啥")),
             ("这回真拜拜啦", ("拜拜", "回头见")), ("等下 我先去开个会", ("拜拜", "回头见")),
             ("好的我去试试", ACKS), ("那就听你的", ACKS), ("好吧 那我信你一次", ACKS),
-            ("跟你聊完好多了", ("替你开心", "开心就好")), ("小柚吃饭了吗", ("早", "你好", "哈喽"))]
+            ("跟你聊完好多了", ("替你开心", "开心就好")), ("小柚吃饭了吗", ("早", "你好", "哈喽")),
+            ("行 谢谢你啦 回头见", ("拜拜", "回头见")), ("哈喽小柚 这么早就在啦", ("在的", "在呢"))]
 
 
 async def test_closings_and_asides_in_the_customers_words_get_their_reply_not_the_chat_line(wanzi, wecom) -> None:

@@ -114,7 +114,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
     (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
-                 r"(拜拜|拜|再见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
+                 r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
                  r"(了您嘞|了您呐|了您内|了您|您嘞)?$|"  # Beijing: "拜拜了您嘞"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
@@ -153,6 +153,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       r"^(亲|亲亲|客服)$|"
                       # still there at this hour: "这么晚了还有人在吗", "这么晚还有人吗"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你|还有人|有人)?(还)?(在|有人)(吗|不|嘛|么)$|"
+                      # surprised we are there already or still: "这么早就在啦", "这么晚你还在呀"
+                      r"^(这么早|大早上|一大早|这么晚了?|大半夜)(的)?(你|小柚)?(就|都|还)(在|上班|在线)(了)?$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
@@ -278,7 +280,7 @@ _ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|
 _LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
                    r"哈+|嘿嘿|嘻嘻)+)(.+)$")
 # A goodbye run on after other small talk: "谢谢啊拜拜", "好的再见".
-_TAIL = re.compile(r"^(.+?)(拜拜|再见|回见|886|88|bye|晚安)$")
+_TAIL = re.compile(r"^(.+?)(拜拜|再见|回头见|下次见|回见|886|88|bye|晚安)$")
 
 # The time of day a customer's own greeting names, and the local hours in which it fits (leniently:
 # 早 at 11:30 is still fine). A fitting one is echoed; one the clock contradicts (早上好 at 15:00)
