@@ -77,6 +77,8 @@ TEMPLATES: dict[str, Spec] = {
     "chat.tired": Spec.of(KF_TEXT, "name"),
     "chat.happy": Spec.of(KF_TEXT, "name"),  # "今天收到快递好开心": joy shared, not a shipping answer
     "chat.sad": Spec.of(KF_TEXT, "name"),
+    "chat.reacted_elsewhere": Spec.of(KF_TEXT, "name"),  # another brand hurt their skin: sympathy, a patch test
+    "chat.running_out": Spec.of(KF_TEXT, "name"),  # "买的保湿霜快用完了": a returning customer welcomed back
     "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how

@@ -39,6 +39,7 @@ SH = ZoneInfo("Asia/Shanghai")
     "上周问过你们 干皮用保湿霜那个", "之前问的那个券",
     # asking whether what was heard is true (it was taken for praise and thanked for)
     "我女朋友说你们家面霜挺好用的 真的假的", "网上说你们是大牌代工 是真是假", "听说买二送一 是不是真的",
+    "这几天能到吗", "好几天了怎么还没发",
 ])
 def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     assert is_question(text)
@@ -53,6 +54,8 @@ def test_questions_are_recognised_without_a_question_mark(text: str) -> None:
     # 呢 and 不 ask only at the end of the message
     "我在上班呢 好累", "我要不 算了", "说不说都行", "买不买都可以", "我都不 知道", "这个用了没有效果",
     "我问过医生了 说可以用",
+    # a count of days told, not asked ("脸痒了好几天" was answered as a question about the cream)
+    "脸痒了好几天", "好几天了还没到", "前几天买的面霜",
 ])
 def test_statements_are_not_questions(text: str) -> None:
     assert not is_question(text)

@@ -337,6 +337,11 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("哈喽小柚 这么早就在啦", Intent.PRESENCE), ("一大早的你就上班了", Intent.PRESENCE),
     ("行 谢谢你啦 回头见", Intent.BYE), ("谢谢啦回头见", Intent.BYE), ("那下次见", Intent.BYE),
     ("这么早就发货了吗", None), ("回头见面再说吧 多久发货", None),
+    # no hurry after a statement is an ok, never anger ("还没用完呢 不着急" was apologised to)
+    ("还没用完呢 不着急", Intent.ACK), ("气死了 不急", Intent.ANGRY), ("多久发货 不急", None),
+    # of tests/dialogue_eval/dev11.toml: 问下哈, 晓得了, comforted, 栓Q, leaving twice, asking him later
+    ("亲 问下哈", Intent.PRESENCE), ("要得 晓得了", Intent.ACK), ("谢谢小柚 被安慰到了", Intent.HAPPY),
+    ("栓Q 溜了溜了", Intent.BYE), ("那我问下我老公", Intent.ACK), ("我问下 多久发货", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
@@ -469,3 +474,36 @@ async def test_a_very_bad_mood_is_comforted_not_cheered(wanzi, wecom) -> None:
     bad = await reply_to(wanzi, wecom, "wmMood01", "唉 今天心情好差 被老板骂了一顿")
     assert any(w in bad for w in ("抱抱", "心疼")) and "开心就好" not in bad, bad
     assert classify("心情很糟") is Intent.SAD and classify("今天心情超好") is Intent.HAPPY
+
+
+async def test_teasing_her_about_being_a_program_gets_her_own_answer_not_a_laugh(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmTease01", "你也不用吃饭吧哈哈")
+    assert classify("你也不用吃饭吧哈哈") is Intent.ROBOT and "逗笑" not in reply, reply
+    assert classify("我不用吃饭") is None and classify("你们不用上班吗") is None  # herself only, not us
+
+
+async def test_another_brands_cream_that_hurt_her_skin_gets_sympathy_and_a_patch_test_not_our_cream(
+        wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmElse01", "之前用别的牌子的面霜脸痒了好几天")
+    assert "柚润保湿霜" not in reply and "耳后" in reply and any(w in reply for w in ("心疼", "难受")), reply
+    from handlers.escalation.rules import reacted_elsewhere
+
+    assert not reacted_elsewhere("之前用别家的面霜过敏了 有温和一点的吗")  # asked: a question
+    assert not reacted_elsewhere("用了你们的面霜也痒 别家的也痒")  # ours named: a reaction to report
+
+
+async def test_a_cream_nearly_used_up_is_welcomed_back_not_noted_as_a_tag(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmRestock1", "我又来啦 上个月在你们这买的保湿霜快用完了")
+    assert "欢迎回来" in reply and "记下" not in reply, reply
+
+
+async def test_a_weather_beaten_face_told_by_a_delivery_rider_is_comforted(wanzi, wecom) -> None:
+    reply = await reply_to(wanzi, wecom, "wmRider01", "我是跑外卖的 天天在外面晒 脸都晒脱皮了")
+    assert any(w in reply for w in ("抱抱", "心疼")), reply
+    assert classify("脸都晒脱皮了 用什么好") is None  # asked: a question for the knowledge base
+
+
+async def test_asking_whether_a_product_works_as_heard_is_never_offered_the_authenticity_entry(wanzi, wecom) -> None:
+    """"…挺好用的 真的假的" asks about the effect (no entry of the demo base speaks of it), not about fakes."""
+    reply = await reply_to(wanzi, wecom, "wmHeard01", "听我同事说你们家精华挺好用的 真的假的")
+    assert "是正品吗" not in reply and "防伪" not in reply, reply

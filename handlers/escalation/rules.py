@@ -49,7 +49,9 @@ _ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真
 # Fixed phrases that contain a question word but are statements.
 # "谁都可以用", "谁知道呢", "谁让我嘴馋": 谁 that asks nobody.
 _NOT_QUESTION = re.compile(r"没什么|没啥|没干嘛|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|"
-                           r"(.)不\1都(行|可以|好)|谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫")
+                           r"(.)不\1都(行|可以|好)|谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫|"
+                           # counted, not asked: "痒了好几天", "前几天买的", "这几个月"
+                           r"(好|前|这|那|头)几[个天次年月周件瓶盒罐支](月|礼拜)?")
 
 
 def asks_if_true(text: str) -> bool:
@@ -167,6 +169,16 @@ _OURS = re.compile(r"你们|你家|您家|贵家|贵店|贵司|你这|你们这|
 def other_brand(text: str) -> bool:
     """The text tells of another brand's product ("之前用别家的擦了就刺挠") and names none of ours."""
     return _OTHER_BRAND.search(text) is not None and _OURS.search(_OTHER_BRAND.sub(" ", text)) is None
+
+
+# What a customer says their skin went through ("脸痒了好几天", "起了一脸疹子"): told of another brand's product
+# (other_brand), no question, it is the customer's history: sympathy and a tip, not a product answer.
+_DISCOMFORT = re.compile(r"痒|过敏|红肿|刺痛|刺挠|起疹|疹子|泛红|发红|烂脸|爆痘|闷痘|长痘|冒痘|脱皮|灼|疼|难受|不舒服")
+
+
+def reacted_elsewhere(text: str) -> bool:
+    """A reaction to another brand's product told, nothing asked ("之前用别的牌子的面霜脸痒了好几天")."""
+    return other_brand(text) and not is_question(text) and _DISCOMFORT.search(text) is not None
 
 
 def safety_topic(text: str, config: EscalationConfig) -> str | None:

@@ -22,6 +22,7 @@ from handlers.escalation.rules import (
     is_question,
     other_brand,
     own_skin_question,
+    reacted_elsewhere,
     reaction_topic,
     safety_topic,
 )
@@ -34,7 +35,14 @@ from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes, shared_words
 from handlers.replies.price import price_answer, price_talk
-from handlers.replies.shopping import asks_for_a_pick, asks_for_their_pick, said_before, wants_to_buy, wish_answered
+from handlers.replies.shopping import (
+    asks_for_a_pick,
+    asks_for_their_pick,
+    running_out,
+    said_before,
+    wants_to_buy,
+    wish_answered,
+)
 from handlers.replies.smalltalk import Intent, classify, laughing
 from handlers.replies.unnamed import nothing_before, unnamed_price
 from handlers.services import Ctx
@@ -75,6 +83,7 @@ class Words:
     told: bool = False  # `text` carries the kind the customer told us before ("敏感肌，有什么产品推荐吗")
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
     product: str = ""  # whose price `text` asks (unnamed.py: named after "哪款？" or just recommended): named back
+    elsewhere: bool = False  # another brand's product hurt their skin, told ("之前用别家的面霜脸痒了好几天")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +143,8 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
     shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
                 and (not is_question(text) or asks_for_a_pick(text)))
-    return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text)
+    elsewhere = bool(text) and safety is None and reacted_elsewhere(text)
+    return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text, elsewhere=elsewhere)
 
 
 async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> str:
@@ -150,7 +160,8 @@ async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -
 async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tuple[FaqMatch | None, Turn | None]:
     """The knowledge base's entry when it is sure, and what we answered a moment ago; neither for an
     adverse reaction, joy, or a statement that only told us about the customer."""
-    if not words.text or words.safety is not None or (words.telling and not words.shopping) or words.joyful:
+    if (not words.text or words.safety is not None or (words.telling and not words.shopping) or words.joyful
+            or words.elsewhere):
         return None, None
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
@@ -239,6 +250,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     intent = classify(text) if match is None and safety is None else None
+    if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
+        intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
+    if intent in (None, Intent.GREETING) and match is None and safety is None and running_out(text):
+        intent = Intent.RUNNING_OUT  # "我又来啦 上个月买的保湿霜快用完了": welcomed back, not a tag note
     if intent is None and match is None and safety is None and found_it(text):
         intent = Intent.ACK  # "哦哦找到了 在底下那个小字 好嘞": an ok, not a product idea (closing.py)
     if intent is Intent.COMPARE and price_talk(text):

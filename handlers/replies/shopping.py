@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
+from handlers.replies.smalltalk import laughing
 from handlers.services import Ctx
 from storage.models import Customer
 
@@ -27,6 +29,17 @@ _WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠�
                    r"(想|想要|打算|准备|计划)[^，,。！!问了]{0,10}?(养好|保养|调理|改善)")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
+
+
+# Their product nearly used up, told: "上个月在你们这买的保湿霜快用完了" — a returning customer, welcomed back.
+# "xswl 我妈偷偷用完了" (someone else's doing, told laughing) names no purchase: a light line, not a welcome back.
+_RUNNING_OUT = re.compile(r"(买的|霜|精华|面膜|乳|水|油|瓶|罐|支|套)[^，,。]{0,4}"
+                          r"(?<![没不])(用完|用光|见底|空瓶|用没)(了|啦)")
+
+
+def running_out(text: str) -> bool:
+    """What they bought is nearly used up, told with nothing asked ("保湿霜快用完了")."""
+    return _RUNNING_OUT.search(text) is not None and not is_question(text) and not laughing(text)
 
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question

@@ -40,6 +40,9 @@ class Intent(StrEnum):
     ACK = "ack"  # 好的 / 嗯嗯 / 收到 / 那我等你们消息
     FIRST_VISIT = "first_visit"  # 第一次来 / 刚关注 (with or without a greeting): a welcome and what we do
     EMOJI = "emoji"  # stickers as text ([微笑]) or emoji only
+    # never classified here: another brand's product told to have hurt the customer's skin (reading.py)
+    REACTED_ELSEWHERE = "reacted_elsewhere"
+    RUNNING_OUT = "running_out"  # never classified here: "买的保湿霜快用完了", welcomed back (reading.py)
 
 
 MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video", "file": "media.file",
@@ -77,6 +80,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # her work and life: "你一天要回多少人消息啊 不累吗", "你老板给你发工资不", "那你平时喜欢吃啥"
                    r"(你|您)(?!们)[^，,。？?]{0,6}(工资|薪水|底薪|年终奖)|(你|您)(?!们)[^？?]{0,16}(不累吗|累不累|辛苦吗)|"
                    r"(你|您)(?!们)(平时|每天|一般|周末|下班后?)?(都)?(最)?(喜欢|爱)(吃|喝|玩|干|做|看|听)|"
+                   # teasing her about being a program: "你也不用吃饭吧哈哈", "你是不是都不用睡觉"
+                   r"(你|您)(?!们)(也|都|就|应该|肯定|是不是|难道)?(都)?(不用|不需要|用不着|不会)(吃饭|睡觉|休息|下班|放假|"
+                   r"喝水|吃东西|上厕所)|"
                    # what she is doing: "小柚你在干嘛呀", "那你平时都干嘛呀" (not "你们在干嘛", the shop)
                    rf"^(那)?{_ADDRESS}?(你|您)(?!们)(现在|这会儿|正在|在|平时|一般|每天|周末)?(都)?(在)?(干嘛|干啥|干什么|做什么|做啥|忙什么|忙啥)[呢呀啊哦]*$|"
                    # testing the persona: "1+1等于几", "3乘5是多少"
@@ -114,7 +120,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
     (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
-                 r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
+                 r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了溜了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
                  r"(了您嘞|了您呐|了您内|了您|您嘞)?$|"  # Beijing: "拜拜了您嘞"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
@@ -127,7 +133,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(非常|十分|特别|真的|真是|太|万分)?"
                     r"(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
-                    r"3q|thx|thanks|thanks a lot|thank you so much|thanks so much|many thanks|"
+                    r"3q|栓q|thx|thanks|thanks a lot|thank you so much|thanks so much|many thanks|"
                     r"辛苦了|辛苦啦|辛苦你了|辛苦你们了|辛苦你们|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你们了|麻烦你们|麻烦你|麻烦您|麻烦|"
                     # Cantonese: "唔该晒", "多谢晒"
                     r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
@@ -156,7 +162,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       # surprised we are there already or still: "这么早就在啦", "这么晚你还在呀"
                       r"^(这么早|大早上|一大早|这么晚了?|大半夜)(的)?(你|小柚)?(就|都|还)(在|上班|在线)(了)?$|"
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
-                      r"^(我)?(想)?(请问|请问一下|问一下|问个事|问个问题|咨询一下|问问|打听一下)$"),
+                      r"^(我)?(想)?(请问|请问一下|问一下|问下|问个事|问个问题|咨询一下|问问|打听一下)(哈)?$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
     (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
                     r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
@@ -182,6 +188,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.HAPPY, rf"(?<![不没])(开心|高兴)|开森|"
                    # relief: "扫出来是真的 放心了"
                    r"(?<![不没])(放心|安心)(了|啦)|松了(一)?口气|"
+                   r"被(你)?(安慰|治愈|暖|感动|鼓励)(到)?了|"
                    rf"好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)(?!{_LOW})|"
                    # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
                    rf"^{_TALKED}{_BETTER}$"),
@@ -198,7 +205,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"拖了(整整|快|差不多|将近)?(一|两|二|三|几|好几|半)?个?(天|周|星期|礼拜|月)"),
     (Intent.SAD, rf"心情(好|很|超|特别|太|有点|真|真的)?{_LOW}|"  # "心情好差"
                  r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
-                 r"挨骂|被.{0,6}(骂|批评|说了一顿)|好丑|丑死|丑哭|太丑了|丑到哭"),
+                 r"挨骂|被.{0,6}(骂|批评|说了一顿)|好丑|丑死|丑哭|太丑了|丑到哭|"
+                 # the weather on a hard-working face, told: "天天在外面晒 脸都晒脱皮了" (asked: a question)
+                 r"(脸|皮肤|嘴唇|手)(都|全)?(被)?(晒|冻|吹|风吹)(得|的)?(脱皮|起皮|爆皮|裂|干裂|通红|发红|黑|伤|疼)(了|啦)"
+                 r"(?![^，,。]*[吗么嘛?？])"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死|"
                    # a long day: "开了一天会 脑袋都要炸了", "忙了一整天 头都大了"
@@ -206,7 +216,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
                  r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧|对对|对对对|"
                  # regional agreement: 中 (Henan), 要得 / 巴适 / 安逸 (Sichuan), 得嘞 / 妥了 / 成 (north)
-                 r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|"
+                 r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|晓得|晓得了|晓得啦|"
                  # the customer's own slip: "刚才发错了 不好意思"
                  r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
                  # taking the advice or going to try: "那就听你的", "我去试试", "那就它了"
@@ -230,6 +240,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  # off to do it now, an ok beside thanks ("好 那我去领了 谢了" is thanked): "我去写作业了",
                  # "那我直接去小程序下单了", "那我去凑单了"
                  r"^(那|那我|我)(就|直接|这就|马上|现在|赶紧)?去[^吗么嘛呢?？\s]{1,6}?(了|啦|咯)$|"
+                 # asking someone in their life first: "我回头问问他", "那我问下我老公"
+                 r"^(那|那我|我)?(回头|晚点|等下|待会|先)?(再)?(去)?(问问|问一下|问下|问)(他|她|他们|她们|我妈|我爸|我老公|我老婆|"
+                 r"我男朋友|我女朋友|家里人|朋友|闺蜜)(吧|看|看看)?$|"
                  # thinking it over, or using what they have for now: "那我再想想", "我自己先用着"
                  r"^(那|那我|我)?(再|先|还是|回头)?(想想|想一想|考虑考虑|考虑一下|琢磨琢磨|琢磨一下|商量商量|商量一下)"
                  r"(吧|再说)?$|^(那|那我|我)?(自己)?(就)?先[^吗么嘛呢?？\s]{1,3}着(吧|了|再说)?$|"
@@ -258,7 +271,7 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     r"^(急|很急|挺急|挺急的|比较急|有点急|急急急|着急)$|"  # "在不在 急": whether we are there
                     r"^(亲|亲亲|亲爱的|小柚|客服|老板|小姐姐|美女|宝|宝宝|宝子|妹子|妹妹|小妹|老妹|老妹儿|姑娘|小姑娘|掌柜的?|店家|"
                     r"姐妹|集美|靓女|小姐)$|"  # how they address us
-                    r"^(我)?(想)?(请问|请问一下|问一下|问个事|咨询一下|问问)$|"
+                    r"^(我)?(想)?(请问|请问一下|问一下|问下|问个事|咨询一下|问问)(哈)?$|"
                     r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$|"  # "回来了 刚说到哪了"
                     # feeling better, beside thanks: "谢谢你 听你说完好多了"
                     rf"^{_TALKED}?{_BETTER}$|"
@@ -269,12 +282,14 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     # the skin of whom a gift is for, beside the choice: "那就送保湿霜吧 她是干皮"
                     r"^(她|他|ta)(的)?(皮肤|肤质)?(是|偏|属于)(干皮|油皮|混合皮|混油皮|混干皮|敏感肌|中性皮|干性|油性|混油|混干)$")
 _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRST_VISIT)
+_ANGRY = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.ANGRY)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
     Intent.STAFF_HOURS, Intent.ROBOT, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD, Intent.TIRED,
     Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
+_NO_HURRY = re.compile(r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|不赶时间)$")
 _ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
 # An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
 _LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
@@ -327,6 +342,10 @@ def _decoration(char: str) -> bool:
 def _emoji_only(text: str) -> bool:
     chars = [c for c in text if not c.isspace()]
     return bool(chars) and all(unicodedata.category(c) in ("So", "Sk", "Cf", "Mn") for c in chars)
+
+
+def _angry(text: str) -> bool:
+    return _RULES[_ANGRY][1].search(text.lower()) is not None
 
 
 def _rule(clause: str) -> Intent | None:
@@ -396,6 +415,8 @@ def _classify(text: str) -> Intent | None:
             last = _rule(parts[-1]) if parts else None
             if last in _CLOSERS and len(raw) <= 24 and not _ASKS.search(raw):
                 return last
+            if last is Intent.ACK and _NO_HURRY.match(parts[-1]) and not is_question(raw) and not _angry(raw):
+                return last  # "还没用完呢 不着急": no hurry is no anger, whatever was told before it
             break
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts):
