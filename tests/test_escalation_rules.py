@@ -131,6 +131,12 @@ def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"
 
 
+@pytest.mark.parametrize("text", ["我是跑外卖的 风吹日晒的 嘴唇都干裂了", "冬天手冻裂了", "脚后跟干裂出血了"])
+def test_the_customers_own_cracked_skin_is_no_broken_parcel(text: str) -> None:
+    # the sandbox's "嘴唇都干裂了" was handed to a person as a 收货问题 (裂了: a cracked bottle)
+    assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) is None
+
+
 @pytest.mark.parametrize("text,person", [("那我要找个人聊", True), ("我不会打字 找个人帮我", True),
                                          ("没事 就是想找个人说说话", False)])
 def test_asking_for_a_person_in_other_words(text: str, person: bool) -> None:

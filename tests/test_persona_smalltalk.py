@@ -339,6 +339,7 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     ("这么早就发货了吗", None), ("回头见面再说吧 多久发货", None),
     # no hurry after a statement is an ok, never anger ("还没用完呢 不着急" was apologised to)
     ("还没用完呢 不着急", Intent.ACK), ("气死了 不急", Intent.ANGRY), ("多久发货 不急", None),
+    ("还没用完呢 不着急 先问问", Intent.ACK), ("我是跑外卖的 风吹日晒的 嘴唇都干裂了", Intent.SAD),
     # of tests/dialogue_eval/dev11.toml: 问下哈, 晓得了, comforted, 栓Q, leaving twice, asking him later
     ("亲 问下哈", Intent.PRESENCE), ("要得 晓得了", Intent.ACK), ("谢谢小柚 被安慰到了", Intent.HAPPY),
     ("栓Q 溜了溜了", Intent.BYE), ("那我问下我老公", Intent.ACK), ("我问下 多久发货", None),
@@ -488,6 +489,8 @@ async def test_another_brands_cream_that_hurt_her_skin_gets_sympathy_and_a_patch
     assert "柚润保湿霜" not in reply and "耳后" in reply and any(w in reply for w in ("心疼", "难受")), reply
     from handlers.escalation.rules import reacted_elsewhere
 
+    assert reacted_elsewhere("之前用别家的面霜 脸红了一片 好几天才退")  # the sandbox's words
+    assert not reacted_elsewhere("别家的口红颜色不好看")  # no discomfort told
     assert not reacted_elsewhere("之前用别家的面霜过敏了 有温和一点的吗")  # asked: a question
     assert not reacted_elsewhere("用了你们的面霜也痒 别家的也痒")  # ours named: a reaction to report
 

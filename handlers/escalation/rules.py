@@ -93,7 +93,10 @@ _DECLINED = re.compile(r"(不用|不需要|不要|不想|不打算|不考虑|没
 # Not a business enquiry: "合作款" (a collaboration product), "合作的快递" (the courier), "商务送礼" (a gift).
 # Not haggling: "有没有便宜点的" asks for a cheaper product ("便宜点的话我就买" still haggles).
 _NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{0,4}合作|合作的?(快递|物流|平台)|商务(送礼|礼|款)|"
-                        r"(便宜|优惠|实惠)点?的(?!话)")
+                        r"(便宜|优惠|实惠)点?的(?!话)|"
+                        # the customer's own skin cracked, not the goods: "嘴唇都干裂了", "手冻裂了"
+                        r"(嘴唇|嘴巴|嘴角|唇|手|手指|手背|脚|脚后跟|脸|皮肤|鼻子)(都|全|又|也)?(被)?(干|冻|晒|吹)?"
+                        r"(裂(了|开了?|口子了?|出血了?))")
 
 
 # "托运的话会不会压坏", "怕路上摔碎": damage feared before it happened, a question to answer, not goods that came
@@ -173,7 +176,8 @@ def other_brand(text: str) -> bool:
 
 # What a customer says their skin went through ("脸痒了好几天", "起了一脸疹子"): told of another brand's product
 # (other_brand), no question, it is the customer's history: sympathy and a tip, not a product answer.
-_DISCOMFORT = re.compile(r"痒|过敏|红肿|刺痛|刺挠|起疹|疹子|泛红|发红|烂脸|爆痘|闷痘|长痘|冒痘|脱皮|灼|疼|难受|不舒服")
+_DISCOMFORT = re.compile(r"痒|过敏|红肿|刺痛|刺挠|起疹|疹子|泛红|发红|红了|红一片|红红的|烂脸|爆痘|闷痘|长痘|冒痘|起痘|"
+                         r"脱皮|灼|疼|难受|不舒服|刺激")
 
 
 def reacted_elsewhere(text: str) -> bool:

@@ -207,7 +207,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"难过|伤心|想哭|哭了|心情不好|不开心|好丧|emo|郁闷|失恋|委屈|心累|崩溃|有点烦|好烦|很烦|心烦|烦躁|"
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)|好丑|丑死|丑哭|太丑了|丑到哭|"
                  # the weather on a hard-working face, told: "天天在外面晒 脸都晒脱皮了" (asked: a question)
-                 r"(脸|皮肤|嘴唇|手)(都|全)?(被)?(晒|冻|吹|风吹)(得|的)?(脱皮|起皮|爆皮|裂|干裂|通红|发红|黑|伤|疼)(了|啦)"
+                 r"(脸|皮肤|嘴唇|手)(都|全)?(被)?(晒|冻|吹|风吹|干)(得|的)?(脱皮|起皮|爆皮|裂|干裂|通红|发红|黑|伤|疼)(了|啦)"
                  r"(?![^，,。]*[吗么嘛?？])"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死|"
@@ -415,8 +415,8 @@ def _classify(text: str) -> Intent | None:
             last = _rule(parts[-1]) if parts else None
             if last in _CLOSERS and len(raw) <= 24 and not _ASKS.search(raw):
                 return last
-            if last is Intent.ACK and _NO_HURRY.match(parts[-1]) and not is_question(raw) and not _angry(raw):
-                return last  # "还没用完呢 不着急": no hurry is no anger, whatever was told before it
+            if any(_NO_HURRY.match(p) for p in parts) and not is_question(raw) and not _angry(raw):
+                return Intent.ACK  # "还没用完呢 不着急 先问问": no hurry is no anger, whatever is told beside it
             break
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts):
