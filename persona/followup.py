@@ -76,6 +76,10 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "effect": ("效果", "见效", "管用", "好用", "好使"),
     "travel": ("托运", "飞机", "登机", "安检", "随身带"),
     "difference": ("区别", "差别", "差异", "不同之处"),
+    # "电子礼品卡在小程序能用吗" is no coupon, "送不送小样" no recommendation, "一直显示缺货" no shelf life
+    "gift_card": ("礼品卡", "购物卡", "储值卡", "礼卡", "充值卡", "提货卡"),
+    "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
+    "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing

@@ -44,8 +44,9 @@ _NAMED = re.compile(r"邮政|EMS|中通|圆通|韵达|申通|极兔|德邦|京�
 # "一瓶能用多久啊 她用东西费", "省着用能用几个月", "每天用的话一罐够用多久": how long one lasts in use. A time asked
 # of using it, with the amount or the pace of use named (一瓶, 这罐, 每天, 省着, 用东西费), and no word of keeping
 # ("开封后能用多久", "放多久", "过期了还能用多久": the shelf life).
-_LASTS = re.compile(r"(能|可以|够|可)?用(多久|多长时间|多少天|几个月|几天|几周|多少个月|几个星期)|用得了多久|能撑多久")
-_IN_USE = re.compile(r"一(瓶|罐|支|盒|管|套|袋|桶)|这(瓶|罐|支|盒|管|套)|每天|天天|早晚|省着|用量|"
+_LASTS = re.compile(r"(能|可以|够|可)?用(多久|多长时间|多少天|几个月|几天|几周|多少个月|几个星期)|用得了多久|"
+                    r"(能|可以)?撑(多久|多长时间|几个月|几周|几天)|多久(能|才能|可以|才)?用(完|光)|用完(要|得)?多久")
+_IN_USE = re.compile(r"一(瓶|罐|支|盒|管|套|袋|桶)|这(瓶|罐|支|盒|管|套)|每天|天天|早晚|省着|用量|共用|一起用|"
                      r"用[^，,。？?\s]{0,3}(费|快)(?!用)|费(得很|得快|劲)")
 _KEEPS = re.compile(r"保质期|保存|放多久|能放|放了|放着|开封|开了|打开|过期|有效期|变质|坏")
 # An answer that tells how long one lasts: "一瓶能用 2 个月左右", "每天用够用三个月".
@@ -56,9 +57,10 @@ _GIVES_LASTING = re.compile(r"(能|可以|够|可)用\s*[\d一二两三四五六
 # "你们上海有实体店吗 想去试试", "杭州有门店吗", "门店在哪", "有没有线下店 想带我妈去试试": where a store is, which
 # an answer naming no place ("也可以到门店购买") does not tell; "有线下店吗" alone asks only whether there are any.
 _STORE = r"(线下店|实体店|门店|专柜|体验店|线下|店)"
-_PLACE_ASKED = re.compile(rf"(?:^|[们家在\s，,])(?P<place>[\u4e00-\u9fff]{{2,3}}?)(?:有没有|有|开)(?:线下|实体)?"
+_PLACE_ASKED = re.compile(rf"(?:^|[们家在问\s，,])(?P<place>[\u4e00-\u9fff]{{2,3}}?)(?:有没有|有|开)(?:线下|实体)?"
                           rf"{_STORE}|{_STORE}[^，,。？?\s]{{0,4}}(在哪|在什么|地址|位置|怎么去)")
-_VISIT = re.compile(r"想去|去试|去看看|去逛|带[^，,。？?\s]{0,4}去|附近|离我|最近的|哪个城市|哪些城市|几家")
+_VISIT = re.compile(r"想去|去试|上脸试|先试|试试再买|去看看|去逛|"
+                    r"带[^，,。？?\s]{0,4}去|附近|离我|最近的|哪个城市|哪些城市|几家")
 _NOT_PLACES = ("你们", "你们家", "你家", "您家", "咱家", "咱们", "他们家", "线下", "线上", "网上", "这边", "那边")
 _GIVES_PLACE = re.compile(r"[路街]|\d+\s*号|[\u4e00-\u9fff]区|商场|广场|银泰|万达|大厦|地铁|地址|"
                           r"[\u4e00-\u9fff]{2}市(?!场)")

@@ -51,7 +51,7 @@ MEDIA = {"image": "media.image", "voice": "media.voice", "video": "media.video",
          "merged_msg": "media.other", "note": "media.other"}
 
 # Around a clause, saying nothing of what it means: spaces, punctuation and particles ("好的呀～", "保湿霜呢？").
-TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯"
+TRIM = " \t\r\n。.!！~～,，、?？…呀啊呢哦噢喔吖嘛吧啦咯昂"
 _STICKER = re.compile(r"^(\[[^\[\]]{1,6}\])+$")  # WeChat's text stickers: [微笑][强]
 _STICKERS = re.compile(r"\[[^\[\]]{1,6}\]")  # ... beside words: "谢谢[抱拳]", "拜拜[再见]"
 # How customers address the persona: "姐妹在不在", "在吗亲", "美女你好".
@@ -138,7 +138,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     # Cantonese: "唔该晒", "多谢晒"
                     r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
                     # and who is thanked: "谢谢你啊闺女", "谢谢小姑娘"
-                    r"(你|您|你们|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚|"
+                    r"(你|您|你们|侬|亲|小柚)?(啊|呀|哈|哦)?(闺女|姑娘|小姑娘|妹妹|小妹|美女|宝|宝宝|亲爱的|小柚|"
                     r"老妹|老妹儿|妹子|老铁|兄弟|哥们|兄弟们|姐妹|姐姐|哥哥|小姐姐|小哥哥|老师)?$|"
                     r"^(非常|十分|特别|真的|真是|太|万分)?(谢谢|多谢|感谢)(你|您|你们|亲|小柚)?(这么|真|好|的|这样)?(耐心的|细心的)?"
                     r"(贴心|耐心|用心|细心|帮忙|解答|回复|照顾|安慰|陪我|开导|"
@@ -216,17 +216,22 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
                  r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧|对对|对对对|"
                  # regional agreement: 中 (Henan), 要得 / 巴适 / 安逸 (Sichuan), 得嘞 / 妥了 / 成 (north)
-                 r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|晓得|晓得了|晓得啦|"
+                 r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|晓得|晓得了|晓得啦|好额|了解了|"
                  # the customer's own slip: "刚才发错了 不好意思"
                  r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
                  # taking the advice or going to try: "那就听你的", "我去试试", "那就它了"
                  r"^(那|那我|我)?(就)?(听你的|听你|就它了|就这个了|就这个吧|就这么办|就这样吧)(吧|了|啦)?$|"
-                 r"^(那|那我|我)?(就|先)?(去)(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
+                 r"^(那|那我|我)?(就|先)?(去)(小程序|天猫|京东|淘宝|官网|店里|门店|网上)?(里|上)?"
+                 r"(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
+                 r"^(那|那我|我)?(就|这就|马上)?(下单|买|领券|付款|拍)去(了|啦|咯)?$|"  # "好 下单去了"
+                 # a word asked for later: "到货了记得跟我说一声哦", "卡的事记得帮我问问哈"
+                 r"^[^，,。？?吗么]{0,8}记得(跟|和|给)?(我)?(说|讲|通知|告诉|提醒)(我)?(一声|一下)?(哈|哦)?$|"
+                 r"^[^，,。？?吗么]{0,8}记得(帮我|帮忙)(问问|问一下|问|查查|查一下|看看)(哈|哦)?$|"
                  # a choice made: "那就送保湿霜吧", "那就买这个吧"
                  r"^(那|那我)就(送|买|要|选|拿|入)[^，,。？?\s吗么呢退换问]{1,6}?(吧)?$|"
                  # where to buy chosen: "那我就网上买吧", "那我还是天猫下单吧" (a decision, not "网上能买吗")
                  r"^(那|那我|我)?(就|还是)(在|去|上)?(网上|线上|天猫|京东|淘宝|小程序|官网|店里|门店|线下|实体店)(上|里)?"
-                 r"(买|下单|入|拍)(了|吧|啦)?$|"
+                 r"(买|下单|入|拍)?(了|吧|啦)?$|"
                  # passing the answer on: "好 我截图给她", "我转告她"
                  r"^(那|那我|我)?(就)?(去)?(截图|截个图|转发|转告|告诉|发)(给)?(她|他|她们|他们|我妈|我爸|我老公|我老婆|"
                  r"朋友|闺蜜|家里人)(一下|看看|吧|了)?$|"
@@ -235,7 +240,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  # "you did note it?" after telling the persona something: "记住了没"
                  r"^(你)?(都)?(记住|记下|记好|记上)(了)?(没|没有|吗|么|嘛)?$|"
                  # waiting for us: "那我等你们消息", "等你回复", "我等着"
-                 r"^(那|那我|我)?(就|先)?(等|等着|等等)(一下|一会|一会儿|会儿|下)?(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|回信儿?|回话|信儿|好消息|联系|报价|电话)?"
+                 r"^(那|那我|我)?(就|先|再)?(等|等着|等等)(一下|一会|一会儿|会儿|下)?(你|你们|您|你家)?(的)?(消息|回复|通知|答复|回音|回信儿?|回话|信儿|好消息|联系|报价|电话)?"
                  r"(了|哈|吧)?$|"
                  # off to do it now, an ok beside thanks ("好 那我去领了 谢了" is thanked): "我去写作业了",
                  # "那我直接去小程序下单了", "那我去凑单了"
@@ -275,7 +280,7 @@ _ALONG = re.compile(r"^(我)?(就|先)?(随便|随意)?(看看|逛逛|瞧瞧|转
                     r"^(我们|咱们)?(刚才|刚刚|刚)?(说|聊|讲)到哪(了|儿了|里了|儿|里)?$|"  # "回来了 刚说到哪了"
                     # feeling better, beside thanks: "谢谢你 听你说完好多了"
                     rf"^{_TALKED}?{_BETTER}$|"
-                    r"^(哈+|嘿嘿|唉)?(算了|算啦)$|"  # "哈哈算了 跟你说说好多了": the trouble let go
+                    r"^(哈+|嘿嘿|唉|那)?(算了|算啦)$|"  # "哈哈算了 跟你说说好多了": the trouble let go
                     # a good wish or a promise beside thanks: "谢谢 希望她能消气", "…到时候给你发喜糖" (not an idea:
                     # "希望你们出个小瓶装")
                     r"^(希望|祝|但愿|到时候|到时)(?![^吗么嘛呢?？]*(你们|出|改|做|加|换))[^吗么嘛呢?？]{1,12}$|"
@@ -342,6 +347,22 @@ def _decoration(char: str) -> bool:
 def _emoji_only(text: str) -> bool:
     chars = [c for c in text if not c.isspace()]
     return bool(chars) and all(unicodedata.category(c) in ("So", "Sk", "Cf", "Mn") for c in chars)
+
+
+# The customer's own next step, told after an ok ("行吧 那我先寄到深圳我妹那", "那算了 我去超市随便给他拿一瓶"), or an
+# ok after a short statement ("1000分才抵10块 好吧"): settled, an ok; not "我是干皮" (told about themselves), nor
+# a question.
+_PLAN = re.compile(r"^(那|那我|我|我们|下次|回头|先|改天|等|还是)(?!是|的|有|皮肤|家|们家)")
+_OKS = frozenset({"好", "好的", "好吧", "行", "行吧", "ok", "好嘞", "好滴", "嗯", "嗯嗯", "那好吧", "那行", "那算了",
+                  "算了"})
+
+
+def _settled(parts: list[str], raw: str) -> bool:
+    if len(parts) < 2 or len(raw) > 30 or is_question(raw) or _angry(raw):
+        return False
+    if parts[0] in _OKS:
+        return all(_PLAN.match(p) or _rule(p) is not None or _ALONG.match(p) for p in parts[1:])
+    return parts[-1] in _OKS and len(parts) == 2
 
 
 def _angry(text: str) -> bool:
@@ -417,6 +438,8 @@ def _classify(text: str) -> Intent | None:
                 return last
             if any(_NO_HURRY.match(p) for p in parts) and not is_question(raw) and not _angry(raw):
                 return Intent.ACK  # "还没用完呢 不着急 先问问": no hurry is no anger, whatever is told beside it
+            if _settled(parts, raw):
+                return Intent.ACK
             break
     else:
         if any(_RULES[_FIRST][1].search(part) for part in parts):
