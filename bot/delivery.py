@@ -50,7 +50,7 @@ from bot.instance import Instance
 from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from bot.workers import Wakeup, run_loop
+from bot.workers import CountedWakeup, run_loop
 from storage.models import OutboxItem, OutboxStatus
 from storage.outcomes import Outcome, record_outcomes
 from storage.queues import OutboxRepo
@@ -110,19 +110,6 @@ class _Lane(asyncio.Task[None]):
         self.rows = rows
 
 
-class _Counted(Wakeup):
-    """The delivery worker's wake-up, counting the wakes from outside (rows queued): `set_alone`,
-    the worker's own wake when a batch finishes, is not counted."""
-
-    def __init__(self, *also: asyncio.Event) -> None:
-        super().__init__(*also)
-        self.sets = 0
-
-    def set(self) -> None:
-        self.sets += 1
-        super().set()
-
-
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
@@ -134,7 +121,7 @@ class DeliveryWorker:
         self.config = config
         self.metrics = metrics
         self.deadline_wakeup = asyncio.Event()
-        self.wakeup = _Counted(self.deadline_wakeup)
+        self.wakeup = CountedWakeup(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited

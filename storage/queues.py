@@ -103,22 +103,24 @@ UNCOUNTED_PER_PLACE = 4
 
 
 async def _claim_first(session: AsyncSession, first: Select[Any], rest: Select[Any], limit: int,
-                       uncounted: Select[Any] | None, params: dict[str, Any]) -> list[Any]:
+                       uncounted: Select[Any] | None, params: dict[str, Any]) -> tuple[list[Any], bool]:
     """Up to `limit` rows: `first`'s before `rest`'s, but `rest` keeps a fifth of the claim when it
     has rows (URGENT_SHARE), so a flood of `first` never starves it; without any, `first` takes all.
     `uncounted`'s rows (up to UNCOUNTED_PER_PLACE × `limit` more) take no room from the others: kf
     notices, one pull serves all of an account's; in a burst of customer messages they would otherwise
     fill the claim, and ordered by deadline with the welcomes they crowded those out too. The
-    statements are `_claimable`'s; `params`: the values of their bound parameters but the limit."""
+    statements are `_claimable`'s; `params`: the values of their bound parameters but the limit.
+    Also whether it took every row due: each statement found fewer than it asked for."""
     rows = list((await session.scalars(first, {**params, _LIMIT.key: limit})).all())
     room = limit - max(1, int(limit * URGENT_SHARE))
     others = list((await session.scalars(rest, {**params, _LIMIT.key: max(room, limit - len(rows))})).all())
     # (PostgreSQL: rows of `first` not kept here stay locked only until this claim commits)
     rows = rows[:limit - len(others)]
+    took_all = len(rows) + len(others) < limit  # then neither statement filled its limit, nor was cut
     if uncounted is None:
-        return rows + others
-    free = await session.scalars(uncounted, {**params, _LIMIT.key: limit * UNCOUNTED_PER_PLACE})
-    return [*free.all(), *rows, *others]
+        return rows + others, took_all
+    free = list((await session.scalars(uncounted, {**params, _LIMIT.key: limit * UNCOUNTED_PER_PLACE})).all())
+    return [*free, *rows, *others], took_all and len(free) < limit * UNCOUNTED_PER_PLACE
 
 
 # The claims' statements are built once per shape, with the time, the limit and the busy customers
@@ -182,6 +184,7 @@ def _outbox_claim(postgresql: bool, dead: bool, busy: bool) -> tuple[Select[Any]
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.took_all = False  # the last claim_due took every event due then (none left for another now)
 
     async def add_if_new(self, *, dedupe_key: str, source: str, kind: str, payload: dict[str, Any],
                          now: datetime, deadline: datetime | None = None) -> int | None:
@@ -220,7 +223,8 @@ class InboundRepo:
         Urgent events of the `uncounted` kinds take no room from the others (kf notices)."""
         urgent, rest, free = _inbound_claim(_dialect(self.session) == "postgresql", dead_after_s is not None,
                                             tuple(uncounted))
-        rows = await _claim_first(self.session, urgent, rest, limit, free, takeable_values(now, dead_after_s))
+        rows, self.took_all = await _claim_first(self.session, urgent, rest, limit, free,
+                                                 takeable_values(now, dead_after_s))
         for row in rows:
             row.lease_until = now + timedelta(seconds=lease_s)
             row.lease_owner = owner
@@ -286,7 +290,7 @@ class OutboxRepo:
         if deadline_bound_only:
             rows = list((await self.session.scalars(urgent, {**params, _LIMIT.key: limit})).all())
         else:  # a steady stream of welcomes above WeCom's rate never holds every reply back
-            rows = await _claim_first(self.session, urgent, rest, limit, None, params)
+            rows, _ = await _claim_first(self.session, urgent, rest, limit, None, params)
         for row in rows:
             row.status = "sending"
             row.lease_until = lease_until(now, lease_s=lease_s, deadline=row.deadline,
