@@ -213,8 +213,10 @@ class InboxWorker:
         delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
             written = track_writes(session)
-            rows = await InboundRepo(session).to_finish([r.id for r, _ in run])
-            pending = {c.id for c, _ in run if c.id in rows and rows[c.id].status == InboundStatus.PENDING}
+            repo = InboundRepo(session)
+            statuses = await repo.to_finish([r.id for r, _ in run])
+            pending = {c.id for c, _ in run if statuses.get(c.id) == InboundStatus.PENDING}
+            finished: list[tuple[int, datetime]] = []  # marked done together, before the commit
             prefetch = identify in self.dispatcher.middlewares
             if prefetch:  # the members of these events in one read
                 await StaffRepo(session).prefetch([staff_of(e) for c, e in run if c.id in pending])
@@ -232,16 +234,15 @@ class InboxWorker:
                                   if c.id in pending and reads_tags(e) and (who := customer_of(e)) is not None}
                         # the returning writers' tags in one read too (newcomers have none)
                         await TagRepo(session).prefetch_of([r.id for r in returning if r.external_userid in tagged])
-                row = rows.get(claimed.id)
-                if row is None or row.status != InboundStatus.PENDING:
+                if claimed.id not in pending:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
                     continue
                 ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at))
-                row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
-                row.lease_owner = None
+                finished.append((claimed.id, self.clock.now()))
                 outcomes.append("done")
                 if not ran:
                     log.info("event had no handler", extra={"event_id": claimed.id, "kind": event.kind})
+            await repo.finish(finished)
         self.on_commit(frozenset(written))
         return outcomes
 
