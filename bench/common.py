@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import platform
 import signal
@@ -13,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import aiohttp
 
@@ -22,6 +23,17 @@ from bot.wecom.xml import build_xml
 from emulator import Emulator, EmulatorConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def module_from(tree: Path, path: str, name: str) -> Any:
+    """The module at `path` of another source tree (e.g. main unpacked with `git archive`), loaded under
+    `name` beside this tree's, for benchmarks comparing the two in one process."""
+    spec = importlib.util.spec_from_file_location(name, tree / path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
 
 
 def percentile(values: list[float], p: float) -> float:

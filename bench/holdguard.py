@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
-import sys
 import tempfile
 import time
 import types
@@ -28,14 +26,11 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from bench.common import module_from
+
 
 def _guard_of(tree: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("other_holding", tree / "handlers/escalation/holding.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module.hold_while_staffed
+    return module_from(tree, "handlers/escalation/holding.py", "other_holding").hold_while_staffed
 
 
 async def run(against: Path | None, rounds: int, claims: int) -> None:

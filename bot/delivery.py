@@ -36,7 +36,6 @@ import contextlib
 import heapq
 import logging
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Coroutine
 
@@ -51,8 +50,9 @@ from bot.instance import Instance
 from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from bot.workers import Wakeup, run_loop
+from bot.workers import CountedWakeup, run_loop
 from storage.models import OutboxItem, OutboxStatus
+from storage.outcomes import Outcome, record_outcomes
 from storage.queues import OutboxRepo
 
 log = logging.getLogger(__name__)
@@ -74,18 +74,6 @@ PERMANENT_REASONS = {
 
 # Runs in the claim's transaction; returns the claimed rows to send now (it deferred or cancelled the rest).
 ClaimCheck = Callable[[AsyncSession, list[OutboxItem]], Awaitable[list[OutboxItem]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one attempt ended; "pending" means a retry at `retry_at`."""
-
-    item_id: int
-    status: str  # sent | expired | dead | pending
-    result: dict[str, Any] | None = None
-    errcode: int | None = None
-    reason: str = ""
-    retry_at: datetime | None = None
 
 
 def _backoff(attempts: int) -> float:
@@ -122,19 +110,6 @@ class _Lane(asyncio.Task[None]):
         self.rows = rows
 
 
-class _Counted(Wakeup):
-    """The delivery worker's wake-up, counting the wakes from outside (rows queued): `set_alone`,
-    the worker's own wake when a batch finishes, is not counted."""
-
-    def __init__(self, *also: asyncio.Event) -> None:
-        super().__init__(*also)
-        self.sets = 0
-
-    def set(self) -> None:
-        self.sets += 1
-        super().set()
-
-
 class DeliveryWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], client: WeComClient, clock: Clock,
                  config: WorkerConfig, metrics: Metrics | None = None, followups: FollowUps | None = None,
@@ -146,7 +121,7 @@ class DeliveryWorker:
         self.config = config
         self.metrics = metrics
         self.deadline_wakeup = asyncio.Event()
-        self.wakeup = _Counted(self.deadline_wakeup)
+        self.wakeup = CountedWakeup(self.deadline_wakeup)
         self.in_flight = 0
         self.followups = followups
         self.on_claim = on_claim  # e.g. the push gate's second look at pushes that waited
@@ -164,7 +139,7 @@ class DeliveryWorker:
         self._making_way = False  # the main loop waits for acks before its claim: welcomes go by their own round
         # Rows out at most: every call slot busy, and one more claimed batch queued behind them.
         self.most_out = client.config.max_concurrency + config.outbox_batch
-        self._outcomes: GroupCommit[Outcome, bool] = GroupCommit(self._record)
+        self._outcomes: GroupCommit[Outcome, None] = GroupCommit(self._record)
         self.db_waiting = 0  # claims and outcome commits waiting for (or holding) the database now
         self.make_way = make_way  # awaited before the main loop's claims: callbacks being acked go first
 
@@ -374,7 +349,7 @@ class DeliveryWorker:
                 return
             heapq.heappush(self._retries, planned)
             await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg,
-                                                retry_at=planned))
+                                                retry_at=planned, api=api))
             return
         retry_at = self.clock.now() + timedelta(seconds=_backoff(attempts))
         if attempts >= self.config.outbox_max_attempts:
@@ -382,20 +357,19 @@ class DeliveryWorker:
                                reason=f"{code}: {exc.errmsg}; gave up after {attempts} attempts")
             return
         await self._outcomes.submit(Outcome(item_id, OutboxStatus.PENDING, errcode=code, reason=exc.errmsg,
-                                            retry_at=retry_at))
+                                            retry_at=retry_at, api=api))
 
     async def _finish(self, item_id: int, api: str, *, status: str, result: dict[str, Any] | None = None,
-                      errcode: int | None = None, reason: str = "") -> bool:
-        """Record the outcome; False when the row was no longer ours (another worker finished it)."""
-        recorded = await self._outcomes.submit(Outcome(item_id, status, result, errcode, reason))
+                      errcode: int | None = None, reason: str = "") -> None:
+        """Record the outcome (a row no longer ours, another worker finished it, is left as it is)."""
+        await self._outcomes.submit(Outcome(item_id, status, result, errcode, reason, api=api))
         if status != OutboxStatus.SENT:
             log.warning("outbox item not delivered", extra={"outbox_id": item_id, "api": api, "status": status,
                                                             "errcode": errcode, "reason": clip(reason)})
         if self.followups is not None and self.followups.has_steps(api):
             self.wakeup.set()  # a follow-up (of a sent or a refused row) may have queued rows
-        return recorded
 
-    async def _record(self, outcomes: list[Outcome]) -> list[bool]:
+    async def _record(self, outcomes: list[Outcome]) -> list[None]:
         """One transaction for every outcome that arrived together.
 
         An outcome counts while this process still holds the row's lease. "Sent" counts even when it
@@ -404,36 +378,46 @@ class DeliveryWorker:
 
         A sent row's follow-ups (bot.followups) run in this same transaction, each in a savepoint:
         what WeCom's answer unlocks is queued atomically with "sent", and a failing follow-up
-        cannot undo the mark (so it can never cause the call to be made twice)."""
+        cannot undo the mark (so it can never cause the call to be made twice). Outcomes without
+        follow-ups are written by Core UPDATEs without loading their rows (storage/outcomes.py)."""
         self.db_waiting += 1
         try:
-            return await self._record_in_one(outcomes)
+            await self._record_in_one(outcomes)
         finally:
             self.db_waiting -= 1
+        return [None] * len(outcomes)
 
-    async def _record_in_one(self, outcomes: list[Outcome]) -> list[bool]:
+    def _follows(self, outcome: Outcome) -> bool:
+        """Whether steps follow this outcome (they need the row loaded)."""
+        return self.followups is not None and self.followups.follows(outcome.api, outcome.status)
+
+    async def _record_in_one(self, outcomes: list[Outcome]) -> None:
+        followed = [o for o in outcomes if self._follows(o)]
+        plain = [o for o in outcomes if not self._follows(o)] if followed else outcomes
         async with self.sessions.begin() as session:
-            items = {item.id: item for item in await OutboxRepo(session).get_many([o.item_id for o in outcomes])}
-            recorded = []
-            for outcome in outcomes:
-                item = items.get(outcome.item_id)
-                held = (item is not None and item.status == OutboxStatus.SENDING
-                        and item.lease_owner == self.owner)
-                accepted = outcome.status == OutboxStatus.SENT and item is not None and item.status != OutboxStatus.SENT
-                if item is None or not (held or accepted):
-                    recorded.append(False)
-                    continue
-                recorded.append(True)
-                item.status, item.lease_until, item.lease_owner = outcome.status, None, None
-                if outcome.retry_at is not None:
-                    item.due_at = outcome.retry_at
-                if outcome.status == OutboxStatus.SENT:
-                    item.sent_at = self.clock.now()
-                    item.result = outcome.result
-                if outcome.errcode is not None:
-                    item.last_errcode = outcome.errcode
-                if outcome.reason:
-                    item.last_error = outcome.reason[:500]
-                if self.followups is not None:  # sent, or refused for good: what it calls for, now
-                    await self.followups.run(session, item)
-        return recorded
+            if plain:
+                await record_outcomes(session, plain, owner=self.owner, now=self.clock.now())
+            if followed and self.followups is not None:
+                await self._record_followed(session, followed, self.followups)
+
+    async def _record_followed(self, session: AsyncSession, outcomes: list[Outcome], followups: FollowUps) -> None:
+        """Outcomes with follow-ups: their rows loaded, changed, and the steps run on them."""
+        items = {item.id: item for item in await OutboxRepo(session).get_many([o.item_id for o in outcomes])}
+        for outcome in outcomes:
+            item = items.get(outcome.item_id)
+            held = (item is not None and item.status == OutboxStatus.SENDING
+                    and item.lease_owner == self.owner)
+            accepted = outcome.status == OutboxStatus.SENT and item is not None and item.status != OutboxStatus.SENT
+            if item is None or not (held or accepted):
+                continue
+            item.status, item.lease_until, item.lease_owner = outcome.status, None, None
+            if outcome.retry_at is not None:
+                item.due_at = outcome.retry_at
+            if outcome.status == OutboxStatus.SENT:
+                item.sent_at = self.clock.now()
+                item.result = outcome.result
+            if outcome.errcode is not None:
+                item.last_errcode = outcome.errcode
+            if outcome.reason:
+                item.last_error = outcome.reason[:500]
+            await followups.run(session, item)

@@ -45,6 +45,12 @@ class FollowUps:
         """Whether any step follows a row of this API (else no outcome of it can queue rows)."""
         return bool(self.registry.get(api) or self.failures.get(api))
 
+    def follows(self, api: str, status: str) -> bool:
+        """Whether any step follows a row of this API ending with this status (`run` would run one)."""
+        if status == OutboxStatus.SENT:
+            return bool(self.registry.get(api))
+        return status in (OutboxStatus.DEAD, OutboxStatus.EXPIRED) and bool(self.failures.get(api))
+
     async def run(self, session: AsyncSession, item: OutboxItem) -> None:
         """Run the steps registered for this row's API and outcome (sent, or dead/expired); never raises."""
         if item.status == OutboxStatus.SENT:

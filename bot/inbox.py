@@ -39,7 +39,7 @@ from bot.logs import clip
 from bot.metrics import Metrics
 from bot.middlewares import customer_of, identify, likely_new, reads_tags, staff_of
 from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
-from bot.workers import run_loop
+from bot.workers import CountedWakeup, run_loop
 from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, for_update
 from storage.repos import CustomerRepo, StaffRepo, TagRepo
@@ -102,26 +102,43 @@ class InboxWorker:
         # after each handler transaction commits, with the tables it wrote (default: on_outbox());
         # the app wakes the delivery worker and the feature workers those tables concern
         self.on_commit = on_commit or (lambda _written: on_outbox())
-        self.wakeup = asyncio.Event()
+        self.wakeup = CountedWakeup()
         self.in_flight = 0
+        self._drained_at: int | None = None  # wakes counted when a claim took every due event (None: it did not)
+        self._last_claim = float("-inf")  # loop time of the last claim
         self.instance = instance  # the lease holder; None: leases name no holder
         self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
         self.make_way = make_way  # awaited between transactions: callbacks being acked go first (bot/priority.py)
         self.lookahead = lookahead  # before a run of events, outside its transaction (Feature.lookahead)
 
     async def run_forever(self) -> None:
-        await run_loop("inbox", self.process_due, self.wakeup, self.config.worker.poll_interval_s)
+        await run_loop("inbox", self.process_unless_drained, self.wakeup, self.config.worker.poll_interval_s)
+
+    async def process_unless_drained(self) -> int:
+        """The running loop's round: `process_due`, unless the last claim took every event due and
+        nothing was queued since (no wake) within the poll interval. The loop claims again after
+        every round with work, and in a steady stream most of those claims found nothing: a
+        transaction of three empty reads each (bench/README.md, eleventh session). What becomes due
+        without a wake (a retry's time, a lapsed lease, another replica's event) waits for the poll,
+        as it did after the empty claim."""
+        loop = asyncio.get_running_loop()
+        if self._drained_at == self.wakeup.sets and loop.time() < self._last_claim + self.config.worker.poll_interval_s:
+            return 0
+        return await self.process_due()
 
     async def process_due(self) -> int:
         worker = self.config.worker
         now = self.clock.now()
+        self._last_claim, woken = asyncio.get_running_loop().time(), self.wakeup.sets
         async with self.sessions.begin() as session:
-            rows = await InboundRepo(session).claim_due(
+            repo = InboundRepo(session)
+            rows = await repo.claim_due(
                 now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
                 owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s,
                 uncounted=(KfNotified.kind,))
             claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
                                r.deadline is not None and r.deadline > now) for r in rows]
+        self._drained_at = woken if repo.took_all else None
         held = {row.id for row in claimed}
         if self.instance is not None:
             self.instance.inbound |= held  # its heartbeat renews these leases while we work
@@ -196,8 +213,10 @@ class InboxWorker:
         delivery worker began waiting for the connection (the events it did not reach stay claimed, for the caller)."""
         async with self.sessions.begin() as session:
             written = track_writes(session)
-            rows = await InboundRepo(session).to_finish([r.id for r, _ in run])
-            pending = {c.id for c, _ in run if c.id in rows and rows[c.id].status == InboundStatus.PENDING}
+            repo = InboundRepo(session)
+            statuses = await repo.to_finish([r.id for r, _ in run])
+            pending = {c.id for c, _ in run if statuses.get(c.id) == InboundStatus.PENDING}
+            finished: list[tuple[int, datetime]] = []  # marked done together, before the commit
             prefetch = identify in self.dispatcher.middlewares
             if prefetch:  # the members of these events in one read
                 await StaffRepo(session).prefetch([staff_of(e) for c, e in run if c.id in pending])
@@ -215,16 +234,15 @@ class InboxWorker:
                                   if c.id in pending and reads_tags(e) and (who := customer_of(e)) is not None}
                         # the returning writers' tags in one read too (newcomers have none)
                         await TagRepo(session).prefetch_of([r.id for r in returning if r.external_userid in tagged])
-                row = rows.get(claimed.id)
-                if row is None or row.status != InboundStatus.PENDING:
+                if claimed.id not in pending:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
                     continue
                 ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at))
-                row.status, row.processed_at, row.lease_until = InboundStatus.DONE, self.clock.now(), None
-                row.lease_owner = None
+                finished.append((claimed.id, self.clock.now()))
                 outcomes.append("done")
                 if not ran:
                     log.info("event had no handler", extra={"event_id": claimed.id, "kind": event.kind})
+            await repo.finish(finished)
         self.on_commit(frozenset(written))
         return outcomes
 

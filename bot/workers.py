@@ -45,6 +45,19 @@ class Wakeup(asyncio.Event):
         super().set()
 
 
+class CountedWakeup(Wakeup):
+    """A wake-up counting the wakes from outside (work queued), so a loop that took all of its due
+    work can tell whether any came since; `set_alone`, a loop's own wake, is not counted."""
+
+    def __init__(self, *also: asyncio.Event) -> None:
+        super().__init__(*also)
+        self.sets = 0
+
+    def set(self) -> None:
+        self.sets += 1
+        super().set()
+
+
 class Worker(Protocol):
     """A background worker the app runs and `drain()` steps: `run_once()` returns the work done."""
 

@@ -146,3 +146,51 @@ async def test_a_slow_kf_pull_does_not_hold_up_the_rest_of_the_batch(wanzi, weco
     await wanzi.drain()
     assert len(wecom.customer_inbox("wmSlowPull")) == 1
     assert len(wecom.staff_inbox("zhang.wei")) == 1
+
+
+async def test_a_claim_that_took_every_due_event_is_not_followed_by_one_that_finds_nothing(wanzi, wecom,
+                                                                                           monkeypatch) -> None:
+    """The running inbox claimed again after every round with work, and in a steady stream that claim
+    mostly found nothing; a callback stored (with its wake) is still taken at once, and an event that
+    becomes due unannounced (another process's, a retry's) at the next poll."""
+    import dataclasses
+
+    from bot.wecom.events import KfNotified
+    from storage.queues import InboundRepo, NewInbound
+    from tests.waiting import wait_until
+
+    claims: list[int] = []
+    claim_due = InboundRepo.claim_due
+
+    async def counted(self: InboundRepo, **kwargs) -> list[InboundEvent]:
+        rows = await claim_due(self, **kwargs)
+        claims.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(InboundRepo, "claim_due", counted)
+    inbox = wanzi.app[INBOX]
+    inbox.config = dataclasses.replace(inbox.config, worker=dataclasses.replace(inbox.config.worker,
+                                                                                poll_interval_s=1.5))
+
+    async def done() -> int:
+        async with wanzi.sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(InboundEvent)
+                                      .where(InboundEvent.status == "done")) or 0)
+
+    running = asyncio.create_task(inbox.run_forever())
+    try:
+        assert await wait_until(lambda: claims == [0], timeout=5.0)  # the first round: nothing due
+        await wecom.add_friend("zhang.wei", "wmDrainedInbox", state="")  # stored with a wake: taken at once
+        assert await wait_until(lambda: claims == [0, 1], timeout=1.0)
+        await asyncio.sleep(0.5)
+        assert claims == [0, 1]  # no claim came back empty after it
+        assert await done() == 1
+
+        async with wanzi.sessions.begin() as s:  # stored without a wake: the poll finds it
+            await InboundRepo(s).add_many([NewInbound("drained-unannounced", "kf", KfNotified.kind,
+                                                      {"open_kfid": "wkNone", "token": "t"})], now=wanzi.clock.now())
+        assert await wait_until(lambda: len(claims) == 3, timeout=5.0)
+        assert claims[2] == 1  # taken by the next poll's claim
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
