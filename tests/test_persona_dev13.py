@@ -68,3 +68,17 @@ async def test_gift_cards_and_stock_are_never_offered_the_coupon_or_cream_entrie
 async def test_cantonese_where_to_buy_gets_the_where_to_buy_answer(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmG09", "京东得唔得")  # alone: the answer, or it is offered
     assert ("京东" in reply[1] or "怎么买" in reply[1]) and reply[0] not in HONEST, reply
+
+
+async def test_which_one_right_after_an_unanswered_question_is_more_of_it_not_off_topic(wanzi, wecom, clock) -> None:
+    (first,) = await told(wanzi, wecom, clock, "wmG19", "有男士洗面奶吗 我老公脸油得反光")
+    assert first[0] in HONEST, first
+    replies = await told(wanzi, wecom, clock, "wmG19", "哪种好")
+    assert all(key != "chat.offtopic" for key, _ in replies), replies
+
+
+@pytest.mark.parametrize("said", ["买面霜送不送小样啊", "可以直接寄到香港吗"])
+async def test_samples_and_shipping_abroad_are_never_answered_with_an_entry_that_does_not_say(
+        wanzi, wecom, clock, said) -> None:
+    replies = await told(wanzi, wecom, clock, "wmG16", said)
+    assert all(key in HONEST for key, _ in replies), replies  # not the dry-skin cream, not 2-4 days

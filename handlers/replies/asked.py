@@ -92,11 +92,20 @@ _CHILD = r"(宝宝|婴儿|婴幼儿|小宝宝|小孩子?|儿童|小朋友|新生
 _CHILD_USES = re.compile(rf"给{_CHILD}(用|涂|擦|抹|搽)|{_CHILD}(也|可以|能不能|能)?(能|可以)?(用|涂|擦|抹|搽)")
 
 
+# "可以直接寄到香港吗": a place outside the mainland, which a delivery answer by region ("其他地区 2-4 天") does not
+# cover unless it names it (or 港澳台, 海外).
+_ABROAD = re.compile(r"香港|澳门|台湾|海外|国外|境外|美国|日本|韩国|加拿大|澳洲|澳大利亚|英国|法国|德国|新加坡|"
+                     r"马来西亚|欧洲")
+_COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
+
+
 def _names_who_and_where(entry: FaqEntry, text: str) -> bool:
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     areas = _AREA.findall(text)
     child = _CHILD_USES.search(text)
-    return all(a in told for a in areas) and (child is None or re.search(_CHILD, told) is not None)
+    abroad = _ABROAD.findall(text)
+    return (all(a in told for a in areas) and (child is None or re.search(_CHILD, told) is not None)
+            and (not abroad or _COVERS_ABROAD.search(told) is not None or all(a in told for a in abroad)))
 
 
 def asks_shop(text: str) -> bool:
@@ -118,7 +127,17 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
-            and _gives_named(entry, text) and _names_who_and_where(entry, text))
+            and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text))
+
+
+# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock): a question naming one is
+# never answered by an entry that does not ("买面霜送不送小样啊" is no dry-skin recommendation).
+_EXTRAS = frozenset({"gift_card", "samples", "stock"})
+
+
+def _speaks_of_extras(entry: FaqEntry, text: str) -> bool:
+    extras = clearly_named(text) & _EXTRAS
+    return not extras or extras <= spoken(entry)
 
 
 def speaks_of(entry: FaqEntry, text: str) -> bool:

@@ -188,7 +188,7 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问
         await embedded_answer(ctx, customer, event.open_kfid, kind, said)
     elif kind == "question" and not words.told and not words.numbered and await off_topic(
-            ctx.services.knowledge, words.text):
+            ctx.services.knowledge, words.text) and not await _asks_on(ctx, customer, words.text):
         await ctx.say("chat.offtopic", name=customer.name)  # "今天天气怎么样": no colleague is asked (offtopic.py)
     elif (kind == "question" and not words.told and not words.numbered
           and (more := await more_of_open_question(ctx, customer, words)) is not None):
@@ -198,6 +198,12 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
         pass  # 猜你想问: the customer's pick (or "都不是") settles it
     else:
         await embedded_answer(ctx, customer, event.open_kfid, kind, said, product=words.product)
+
+
+async def _asks_on(ctx: Ctx, customer: Customer, text: str) -> bool:
+    """A few words that only make sense with the question just asked ("哪种好" right after "有男士洗面奶吗", which
+    the persona could not answer): more of that question, never the off-topic line."""
+    return len(text) <= 6 and not topics(plain(text)) and await open_question_before(ctx, customer) is not None
 
 
 async def more_of_open_question(ctx: Ctx, customer: Customer, words: Words) -> Say | None:
