@@ -510,3 +510,13 @@ async def test_asking_whether_a_product_works_as_heard_is_never_offered_the_auth
     """"…挺好用的 真的假的" asks about the effect (no entry of the demo base speaks of it), not about fakes."""
     reply = await reply_to(wanzi, wecom, "wmHeard01", "听我同事说你们家精华挺好用的 真的假的")
     assert "是正品吗" not in reply and "防伪" not in reply, reply
+
+
+async def test_used_up_and_wanting_something_else_is_asked_what_suits_then_a_past_reaction_gets_sympathy(
+        wanzi, wecom) -> None:
+    """The sandbox's returning customer: not "回购直接下单就好" when she wants another; her story of another brand's
+    serum is no details for the pick just asked."""
+    wish = await reply_to(wanzi, wecom, "wmElse03", "我又来啦 上次买的面霜用完了 这次想试试别的")
+    assert "回购" not in wish and "肤质" in wish, wish
+    story = await reply_to(wanzi, wecom, "wmElse03", "对了 我之前用别人家的精华 脸上冒了好多闭口")
+    assert "耳后" in story and "答不上来" not in story, story

@@ -179,7 +179,7 @@ def other_brand(text: str) -> bool:
 
 # What a customer says their skin went through ("脸痒了好几天", "起了一脸疹子"): told of another brand's product
 # (other_brand), no question, it is the customer's history: sympathy and a tip, not a product answer.
-_DISCOMFORT = re.compile(r"痒|过敏|红肿|刺痛|刺挠|起疹|疹子|泛红|发红|红了|红一片|红红的|烂脸|爆痘|闷痘|长痘|冒痘|起痘|"
+_DISCOMFORT = re.compile(r"痒|过敏|红肿|刺痛|刺挠|起疹|疹子|泛红|发红|红了|红一片|红红的|烂脸|痘|闭口|粉刺|"
                          r"脱皮|灼|疼|难受|不舒服|刺激")
 
 

@@ -152,7 +152,8 @@ async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -
     预算300左右"): the two together are the question; "" otherwise. The history is read only for a
     plain statement: no question, small talk, wish of its own or reaction."""
     text = words.text
-    if not text or words.safety is not None or words.shopping or is_question(text) or classify(text) is not None:
+    if (not text or words.safety is not None or words.shopping or words.elsewhere or is_question(text)
+            or classify(text) is not None):
         return ""
     return await wish_answered(ctx, customer, msgid)
 

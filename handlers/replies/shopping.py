@@ -26,7 +26,10 @@ _WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠�
                    r"^(我)?(给|帮|替)[^，,。！!]{1,8}?(买|挑|选|送)|"
                    r"(买|挑|选|送|准备)[^，,。！!]{0,8}礼物|"
                    # a wish for better skin, which wants a pick: "想在婚礼前把皮肤养好一点", "打算好好保养一下"
-                   r"(想|想要|打算|准备|计划)[^，,。！!问了]{0,10}?(养好|保养|调理|改善)")
+                   r"(想|想要|打算|准备|计划)[^，,。！!问了]{0,10}?(养好|保养|调理|改善)|"
+                   # something else this time: "上次买的面霜用完了 这次想试试别的"
+                   r"(想|想要|打算|准备)(试试|试一下|试一试|换换|换个|换一个|换)(别的|其他|其它|新的)(?!快递|地址|颜色|包装)|"
+                   r"(想|想要|打算|准备)换(一款|款)")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
 
@@ -39,7 +42,8 @@ _RUNNING_OUT = re.compile(r"(买的|霜|精华|面膜|乳|水|油|瓶|罐|支|�
 
 def running_out(text: str) -> bool:
     """What they bought is nearly used up, told with nothing asked ("保湿霜快用完了")."""
-    return _RUNNING_OUT.search(text) is not None and not is_question(text) and not laughing(text)
+    return (_RUNNING_OUT.search(text) is not None and not is_question(text) and not laughing(text)
+            and _WANT.search(text) is None)  # "…用完了 这次想试试别的": a wish for another, not a welcome back
 
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
