@@ -158,6 +158,15 @@ def _events_to_finish(postgresql: bool) -> Select[int, str]:
     return stmt.with_for_update() if postgresql else stmt  # `for_update`
 
 
+@functools.lru_cache(maxsize=4)
+def _inbound_insert(postgresql: bool) -> Any:
+    """InboundRepo.add_many's statement, built once: built per group commit it cost its construction
+    and a fresh cache key each time (bench/README.md, twelfth slice)."""
+    table = InboundEvent.__table__
+    make: Callable[..., Any] = pg_insert if postgresql else sqlite_insert
+    return make(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key, table.c.id)
+
+
 def _claimable(stmt: S, postgresql: bool) -> S:
     """A claim's statement with its limit (`_LIMIT`) and, on PostgreSQL, skipping rows others lock."""
     stmt = stmt.limit(_LIMIT)
@@ -248,9 +257,7 @@ class InboundRepo:
         # Core, one statement executed with many parameter sets: compiled once and cached, sent as
         # multi-row VALUES ("insertmanyvalues"). A .values([...]) of N rows was compiled anew per
         # batch: 0.16-0.23 ms of CPU per row on the event loop, 114 ms for 500 (bench/README.md).
-        table = InboundEvent.__table__
-        stmt = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(table.c.dedupe_key, table.c.id))
+        stmt = _inbound_insert(_dialect(self.session) == "postgresql")
         rows = [{"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
                  "attempts": 0, "error": "", "received_at": e.received_at or now, "due_at": now,
                  "deadline": e.deadline} for h, e in zip(hashes, events, strict=True)]
