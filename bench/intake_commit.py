@@ -1,8 +1,9 @@
 """One group commit of the callback intake on SQLite, the two ways, alternately in one process:
 `.venv/bin/python -m bench.intake_commit [--batches N] [--rows R] [--rounds K]`.
 
-"session": the ORM session's transaction (three trips to aiosqlite's thread: BEGIN IMMEDIATE, the
-INSERT, COMMIT), as on PostgreSQL; "one trip": storage/sqlite_intake.py, the default on SQLite (the
+"session": the default path, a transaction on the sessions' engine (three trips to aiosqlite's thread:
+BEGIN IMMEDIATE, the INSERT, COMMIT), as on PostgreSQL; a Core transaction since the twelfth slice,
+an ORM session's before; "one trip": storage/sqlite_intake.py, with the opt-in intake thread (the
 transaction on the event loop). Prints the process's CPU (all threads) per batch and the wall time
 of a batch (p50, p99): CPU barely moves with the machine's load, the wall time does; and, in the first
 round, the function calls per batch (cProfile; deterministic)."""
