@@ -1,15 +1,19 @@
 """One group commit of the callback intake on SQLite, the two ways, alternately in one process:
 `.venv/bin/python -m bench.intake_commit [--batches N] [--rows R] [--rounds K]`.
 
-"session": the ORM session's transaction (three trips to aiosqlite's thread: BEGIN IMMEDIATE, the
-INSERT, COMMIT), as on PostgreSQL; "one trip": storage/sqlite_intake.py, the default on SQLite (the
+"session": the default path, a transaction on the sessions' engine (three trips to aiosqlite's thread:
+BEGIN IMMEDIATE, the INSERT, COMMIT), as on PostgreSQL; a Core transaction since the twelfth slice,
+an ORM session's before; "one trip": storage/sqlite_intake.py, with the opt-in intake thread (the
 transaction on the event loop). Prints the process's CPU (all threads) per batch and the wall time
-of a batch (p50, p99): CPU barely moves with the machine's load, the wall time does."""
+of a batch (p50, p99): CPU barely moves with the machine's load, the wall time does; and, in the first
+round, the function calls per batch (cProfile; deterministic)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +47,15 @@ async def measure(batches: int, rows: int, rounds: int) -> None:
                     p50, p99 = walls[len(walls) // 2], walls[int(len(walls) * 0.99)]
                     print(f"round {n + 1} {mode:8s}: CPU {1000 * cpu / batches:.3f} ms per batch of {rows}, "
                           f"wall p50 {1000 * p50:.3f} ms, p99 {1000 * p99:.3f} ms")
+                    if n == 0:  # function calls per batch, deterministic (cProfile, 20 batches)
+                        profile = cProfile.Profile()
+                        profile.enable()
+                        for b in range(20):
+                            await intake._write([Arrival(f"{mode}:calls:{b}:{i}", "xml", "text", {"Content": "/help"})
+                                                 for i in range(rows)])
+                        profile.disable()
+                        calls = pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+                        print(f"        {mode:8s}: {calls / 20:.0f} function calls per batch of {rows}")
         finally:
             await engine.dispose()
 

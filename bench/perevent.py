@@ -4,7 +4,8 @@
                              [--latency S] [--yield]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
-N events are first taken in through the callback endpoint (not measured; `returning`: kf questions of
+N events are first taken in through the callback endpoint (the intake phase: the emulator sealing and posting them
+included, one at a time; `returning`: kf questions of
 customers who asked once before, that first round processed unmeasured; `worded`: kf questions each in
 other words, tests/knowledge_eval's, so none is embedded twice); then the inbox processes
 them all (`InboxWorker.process_due` until nothing is due) and then the delivery worker sends what
@@ -104,10 +105,19 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
                     await _offer(emu, kind, i + 1, tag)
                 await _process(inbox.process_due)
                 await _process(delivery.deliver_due)
-            for i in range(n):
-                await _offer(emu, kind, i + 1, tag)
-            await app[INSTANCE].beat()
             out: dict[str, float] = {}
+            cpu, count = time.process_time(), statements.count
+            if profile:
+                profile.enable()
+            for i in range(n):  # the intake: the emulator seals and posts, the endpoint verifies and stores
+                await _offer(emu, kind, i + 1, tag)
+            if profile:
+                profile.disable()
+                profile.dump_stats(f"{profile_to}.{kind}.intake.prof")
+                profile.clear()
+            out["intake CPU ms/event"] = 1000 * (time.process_time() - cpu) / n
+            out["intake statements/event"] = (statements.count - count) / n
+            await app[INSTANCE].beat()
             for phase, step in (("inbox", inbox.process_due), ("delivery", delivery.deliver_due)):
                 if phase == "delivery" and latency_s:  # WeCom's answers take this long from here on
                     emu.config = dataclasses.replace(emu.config, api_latency_s=latency_s)

@@ -26,7 +26,7 @@ from bot.logs import LogBudget, clip
 from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
-from bot.wecom.xml import parse_xml, xml_fields
+from bot.wecom.xml import read_fields
 from storage.queues import dedupe_hash
 
 log = logging.getLogger(__name__)
@@ -110,12 +110,12 @@ class CallbackEndpoint:
                 body = await request.read()
             except web.HTTPRequestEntityTooLarge as exc:
                 raise PayloadTooLarge(f"body exceeds {limit} bytes") from exc
-            outer = xml_fields(parse_xml(body))
+            outer = read_fields(body)
             encrypt = outer.get("Encrypt")
             if not isinstance(encrypt, str) or not encrypt:
                 raise MalformedCallback("no <Encrypt> element")
             self.crypto.verify(sig, ts, nonce, encrypt)
-            fields = xml_fields(parse_xml(self.crypto.decrypt(encrypt)))
+            fields = read_fields(self.crypto.decrypt(encrypt))
             event = parse_callback(fields)
             kind = event.kind
         except CallbackRejected as exc:

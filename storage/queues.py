@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter
 
@@ -158,6 +158,15 @@ def _events_to_finish(postgresql: bool) -> Select[int, str]:
     return stmt.with_for_update() if postgresql else stmt  # `for_update`
 
 
+@functools.lru_cache(maxsize=4)
+def _inbound_insert(postgresql: bool) -> Any:
+    """InboundRepo.add_many's statement, built once: built per group commit it cost its construction
+    and a fresh cache key each time (bench/README.md, twelfth slice)."""
+    table = InboundEvent.__table__
+    make: Callable[..., Any] = pg_insert if postgresql else sqlite_insert
+    return make(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key, table.c.id)
+
+
 def _claimable(stmt: S, postgresql: bool) -> S:
     """A claim's statement with its limit (`_LIMIT`) and, on PostgreSQL, skipping rows others lock."""
     stmt = stmt.limit(_LIMIT)
@@ -228,6 +237,25 @@ async def _lease(session: AsyncSession, stmt: Update, rows: Sequence[Any], value
             set_committed_value(row, key, value)
 
 
+async def add_inbound(db: AsyncSession | AsyncConnection, events: Sequence[NewInbound], *, now: datetime,
+                      postgresql: bool) -> list[int | None]:
+    """Insert each event unless its dedupe key was seen, in one statement (one round trip for a
+    whole group commit); per event, its new row id or None for a duplicate (also a second
+    event with the same key in `events`). `db`: a session, or a Core connection (the intake's group
+    commit: no ORM session to set up and close per transaction)."""
+    if not events:
+        return []
+    hashes = [dedupe_hash(e.dedupe_key) for e in events]
+    # Core, one statement executed with many parameter sets: compiled once and cached, sent as
+    # multi-row VALUES ("insertmanyvalues"). A .values([...]) of N rows was compiled anew per
+    # batch: 0.16-0.23 ms of CPU per row on the event loop, 114 ms for 500 (bench/README.md).
+    rows = [{"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
+             "attempts": 0, "error": "", "received_at": e.received_at or now, "due_at": now,
+             "deadline": e.deadline} for h, e in zip(hashes, events, strict=True)]
+    new = {key: row_id for key, row_id in (await db.execute(_inbound_insert(postgresql), rows)).all()}
+    return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
+
+
 class InboundRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -239,23 +267,8 @@ class InboundRepo:
         return (await self.add_many([NewInbound(dedupe_key, source, kind, payload, deadline)], now=now))[0]
 
     async def add_many(self, events: Sequence[NewInbound], *, now: datetime) -> list[int | None]:
-        """Insert each event unless its dedupe key was seen, in one statement (one round trip for a
-        whole group commit); per event, its new row id or None for a duplicate (also a second
-        event with the same key in `events`)."""
-        if not events:
-            return []
-        hashes = [dedupe_hash(e.dedupe_key) for e in events]
-        # Core, one statement executed with many parameter sets: compiled once and cached, sent as
-        # multi-row VALUES ("insertmanyvalues"). A .values([...]) of N rows was compiled anew per
-        # batch: 0.16-0.23 ms of CPU per row on the event loop, 114 ms for 500 (bench/README.md).
-        table = InboundEvent.__table__
-        stmt = (_insert(self.session)(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(table.c.dedupe_key, table.c.id))
-        rows = [{"dedupe_key": h, "source": e.source, "kind": e.kind, "payload": e.payload, "status": "pending",
-                 "attempts": 0, "error": "", "received_at": e.received_at or now, "due_at": now,
-                 "deadline": e.deadline} for h, e in zip(hashes, events, strict=True)]
-        new = {key: row_id for key, row_id in (await self.session.execute(stmt, rows)).all()}
-        return [new.pop(h, None) for h in hashes]  # pop: a repeated key in the batch is a duplicate
+        """Insert each event unless its dedupe key was seen (`add_inbound`, in this session's transaction)."""
+        return await add_inbound(self.session, events, now=now, postgresql=_dialect(self.session) == "postgresql")
 
     async def claim_due(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
                         dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pyexpat import ExpatError, ParserCreate
 from typing import cast
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
 from bot.errors import MalformedCallback
@@ -31,6 +32,95 @@ def xml_fields(root: Element) -> dict[str, str | list[str]]:
         else:
             out[child.tag] = (child.text or "").strip()
     return out
+
+
+def read_fields(data: bytes | str) -> dict[str, str | list[str]]:
+    """`xml_fields(parse_xml(data))` in one pass of expat, with defusedxml's defences set the same
+    way (a DTD, an entity declaration or an external reference raises its exception): no tree of
+    Elements, no pure-Python parser per callback (~4x less CPU, bench/README.md twelfth slice)."""
+    reader = _FlatReader()
+    parser = ParserCreate(None, "}")  # as ElementTree's XMLParser: a namespaced tag reads "{uri}name"
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _no_doctype
+    parser.EntityDeclHandler = _no_entity
+    parser.UnparsedEntityDeclHandler = _no_unparsed_entity
+    parser.ExternalEntityRefHandler = _no_external
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.data
+    try:
+        parser.Parse(data, True)
+    except ExpatError as exc:
+        raise MalformedCallback("unreadable XML: ParseError") from exc
+    except (DefusedXmlException, ValueError) as exc:
+        raise MalformedCallback(f"unreadable XML: {type(exc).__name__}") from exc
+    if reader.root != "xml":
+        raise MalformedCallback(f"root element is <{reader.root[:40]}>, expected <xml>")
+    return reader.out
+
+
+def _no_doctype(name: str, sysid: str | None, pubid: str | None, _internal: bool) -> None:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _no_entity(name: str, _param: bool, value: str | None, base: str | None, sysid: str | None,
+               pubid: str | None, notation: str | None) -> None:
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _no_unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                        notation: str | None) -> None:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _no_external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> int:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _tag(name: str) -> str:
+    return "{" + name if "}" in name else name
+
+
+class _FlatReader:
+    """The root's children as xml_fields reads them: an element's text is what precedes its first
+    child (comments in between do not cut it); a child with <Item> children is their texts."""
+
+    __slots__ = ("root", "out", "depth", "field", "text", "items", "item", "collect")
+
+    def __init__(self) -> None:
+        self.root = ""
+        self.out: dict[str, str | list[str]] = {}
+        self.depth = 0
+        self.field = ""
+        self.text: list[str] = []  # the text being collected: the field's, then the current Item's
+        self.items: list[str] = []
+        self.item: list[str] = []
+        self.collect: list[str] | None = None
+
+    def start(self, name: str, _attrs: object) -> None:
+        self.depth += 1
+        if self.depth == 1:
+            self.root = _tag(name)
+        elif self.depth == 2:
+            self.field, self.text, self.items = _tag(name), [], []
+            self.collect = self.text
+        elif self.depth == 3 and name == "Item":
+            self.item = []
+            self.collect = self.item
+        else:
+            self.collect = None
+
+    def end(self, name: str) -> None:
+        if self.depth == 2:
+            self.out[self.field] = [i.strip() for i in self.items] if self.items else "".join(self.text).strip()
+        elif self.depth == 3 and name == "Item":
+            self.items.append("".join(self.item))
+        self.depth -= 1
+        self.collect = None
+
+    def data(self, text: str) -> None:
+        if self.collect is not None:
+            self.collect.append(text)
 
 
 def _cdata(value: str) -> str:
