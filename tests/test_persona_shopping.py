@@ -138,3 +138,9 @@ async def test_where_to_buy_is_told_the_channels_but_a_store_in_a_city_is_not_gu
     for n, text in enumerate(("杭州有门店吗", "你们上海有实体店吗 想去试试", "门店在哪")):
         (reply,) = await say(bot, wecom, f"wmStore{n:04d}", text)
         assert "也可以到门店购买" not in reply and "1. 怎么买" not in reply, (text, reply)  # where: not in the base
+
+
+async def test_a_gift_wish_that_names_the_skin_type_gets_the_pick_not_a_question_for_it(bot, wecom) -> None:
+    """The sandbox's husband: "皮肤有点干" was told, so the persona recommends instead of asking the skin type."""
+    (reply,) = await say(bot, wecom, "wmGift35", "你好 我想给我媳妇买个生日礼物 她三十五 皮肤有点干")
+    assert "柚润保湿霜" in reply and not any(a in reply for a in ASKED_BACK), reply

@@ -160,6 +160,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
         await chat_back(ctx, customer, reading.intent, text, event.msgid)
+    elif words.shopping and (kind := await for_their_skin(ctx, text)) is not None:
+        await answer_with(ctx, customer, kind, text, reading.turn, price=False)  # the skin type was told: no question
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
@@ -302,6 +304,12 @@ async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:
     await ctx.say(MEDIA.get(event.msgtype, "media.other"), name=ctx.customer.name if ctx.customer else "")
 
 
+async def for_their_skin(ctx: Ctx, text: str) -> FaqMatch | None:
+    """A wish that already names the skin type ("给我媳妇买个生日礼物 她三十五 皮肤有点干"): the knowledge base's best
+    entry when it is for that kind, so the persona does not ask for what was just told."""
+    return for_kind(await ctx.services.knowledge.rank(text, 1), text)
+
+
 async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, detail: str) -> None:
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
     or its best entry when that is for the skin type the customer named ("她六十了 皮肤比较干" → the
@@ -309,7 +317,7 @@ async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, de
     tag note."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    match = await kb.best(asked) or await kb.best(detail) or for_kind(await kb.rank(asked, 1), detail)
+    match = await kb.best(asked) or await kb.best(detail) or for_kind(await kb.rank(asked, 1), asked)
     if match is not None:
         await answer_with(ctx, customer, match, asked, None, price=False)
     else:
