@@ -294,7 +294,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
-                             on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
+                             on_error=lambda api, code: metrics.api_error(api, str(code)).inc())
         app[CLIENT] = client
         app[INSTANCE].on_replicas = client.limiter.share  # WeCom's caps are per corp: each replica its share
         client.limiter.share(app[INSTANCE].replicas)

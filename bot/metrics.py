@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+M = TypeVar("M", Counter, Gauge, Histogram)
+
+
+class Children(Generic[M]):
+    """A labelled metric's children, each looked up once: `metric.labels(...)` validates the values,
+    converts them to str and takes the metric's lock on every call (~10 function calls per event on
+    the hot paths: a callback's ack, an event processed, a row sent). Same children, same series;
+    no other label values than the callers would have created (the cache only mirrors the metric's
+    own children dict, which never forgets either)."""
+
+    __slots__ = ("metric", "_children")
+    metric: M
+
+    def __init__(self, metric: M) -> None:
+        self.metric = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.metric.labels(*values)
+        return child
 
 
 class Metrics:
@@ -36,6 +61,12 @@ class Metrics:
                                      "answered instead, by reason", ["reason"], registry=self.registry)
         self.llm_latency = Histogram("wanzi_llm_latency_seconds", "Time of one LLM call (answered or not)",
                                      buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60), registry=self.registry)
+
+        # the hot paths' children, cached (Children): by (kind, outcome), (api, errcode), (api,)
+        self.callback = Children(self.callbacks)
+        self.event_processed = Children(self.events_processed)
+        self.sent = Children(self.outbox_sent)
+        self.api_error = Children(self.api_errors)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
