@@ -1,8 +1,10 @@
 """WeCom callback crypto: msg_signature (SHA1) and AES-256-CBC framing (shared/wecom/crypto.md).
 
-The AES part is wechatpy's WeCom PrpCrypto; the signature check is ours because it must be
-constant-time, and the XML around the ciphertext is parsed by bot.wecom.xml (defusedxml),
-never by wechatpy's xmltodict path.
+Encryption is wechatpy's WeCom PrpCrypto; decryption unpacks the same framing itself (the same
+steps and errors as PrpCrypto.decrypt, tests/test_crypto.py compares them) so the ciphertext is
+base64-decoded once, not once to check it and again inside wechatpy. The signature check is ours
+because it must be constant-time, and the XML around the ciphertext is parsed by bot.wecom.xml
+(defusedxml's defences), never by wechatpy's xmltodict path.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import secrets
 import string
 import struct
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.enterprise.crypto import PrpCrypto
 
 from bot.errors import CallbackRejected, ConfigError
@@ -49,7 +52,9 @@ class CallbackCrypto:
     def __init__(self, token: str, encoding_aes_key: str, receive_id: str) -> None:
         self.token = token
         self.receive_id = receive_id
-        self._prp = PrpCrypto(aes_key(encoding_aes_key))
+        key = aes_key(encoding_aes_key)
+        self._prp = PrpCrypto(key)
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))  # as wechatpy's WeChatCipher
 
     def sign(self, timestamp: str, nonce: str, encrypt: str) -> str:
         return msg_signature(self.token, timestamp, nonce, encrypt)
@@ -66,19 +71,28 @@ class CallbackCrypto:
     def decrypt(self, encrypt: str) -> str:
         """Plaintext of a ciphertext; any corruption or a foreign ReceiveId is a CallbackRejected."""
         try:
-            raw_len = len(base64.b64decode(encrypt, validate=True))
+            raw = base64.b64decode(encrypt, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise CallbackRejected("ciphertext is not base64") from exc
-        if raw_len == 0 or raw_len % 32:
+        if not raw or len(raw) % 32:
             raise CallbackRejected("ciphertext length is not a multiple of the block size")
         try:
-            return str(self._prp.decrypt(encrypt, self.receive_id))
+            return self._unpack(raw)
         except (ValueError, struct.error, UnicodeDecodeError, IndexError) as exc:
             raise CallbackRejected("ciphertext does not decrypt") from exc
-        except Exception as exc:  # wechatpy raises its own InvalidCorpIdException
-            if type(exc).__name__ == "InvalidCorpIdException":
-                raise CallbackRejected("ReceiveId mismatch") from exc
-            raise
+
+    def _unpack(self, raw: bytes) -> str:
+        """wechatpy's BasePrpCrypto._decrypt on the decoded bytes: AES-CBC, the last byte taken as
+        the padding's length unchecked, 16 random bytes, a 4-byte big-endian length, the message, the
+        ReceiveId (each decoded as UTF-8, as wechatpy's to_text does)."""
+        decryptor = self._cipher.decryptor()
+        plain = decryptor.update(raw) + decryptor.finalize()
+        content = plain[16:-plain[-1]]
+        length, = struct.unpack(">I", content[:4])
+        text = content[4:length + 4].decode()
+        if content[length + 4:].decode() != self.receive_id:
+            raise CallbackRejected("ReceiveId mismatch")
+        return text
 
     def seal(self, plaintext: str, timestamp: str, nonce: str) -> tuple[str, str]:
         """(encrypt, msg_signature) for a plaintext, as WeCom or a passive reply sends it."""
