@@ -186,10 +186,10 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         app[SESSIONS] = db.session_factory(engine)
         journal = config.server.intake_journal
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
-                             fsync=config.server.intake_fsync,
-                             # with the opt-in intake thread only: its SQLite commit writes the WAL on
-                             # the loop (storage/sqlite_intake.py); by default no blocking I/O there
-                             engine=engine if config.server.intake_thread else None)
+                             fsync=config.server.intake_fsync, engine=engine,
+                             # SQLite: the group commit in one trip to the driver's thread; with the
+                             # opt-in intake thread on that thread's loop (storage/sqlite_intake.py)
+                             on_loop=config.server.intake_thread)
         try:
             app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
         except JournalInUse as exc:
