@@ -294,7 +294,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
-                             on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
+                             on_error=lambda api, code: metrics.api_errors_of(api, str(code)).inc())
         app[CLIENT] = client
         app[INSTANCE].on_replicas = client.limiter.share  # WeCom's caps are per corp: each replica its share
         client.limiter.share(app[INSTANCE].replicas)
@@ -406,7 +406,7 @@ async def metrics_text(app: web.Application) -> bytes:
         async with app[SESSIONS]() as session:
             depth = await OutboxRepo(session).depth()
         for status in ("pending", "sending", "sent", "dead", "expired", "cancelled"):
-            metrics.outbox_depth.labels(status).set(depth.get(status, 0))
+            metrics.outbox_depth_of(status).set(depth.get(status, 0))
     except Exception as exc:  # metrics must render even when the database is down
         log.warning("outbox depth unavailable", extra={"error": type(exc).__name__})
     return metrics.render()
