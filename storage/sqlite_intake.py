@@ -23,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import greenlet_spawn
 
 from storage.models import InboundEvent
 from storage.queues import NewInbound, dedupe_hash
@@ -59,8 +60,11 @@ class SqliteIntake:
         if not events:
             return []
         rows = [self._row(e, now) for e in events]
-        async with self.engine.connect() as conn:  # the pool's one connection: no worker's transaction is open
-            driver: Any = (await conn.get_raw_connection()).driver_connection  # aiosqlite's Connection
+        # The pool's one connection, checked out as a session's is (so no worker's transaction is open on
+        # it), without an engine Connection around it: that cost ~100 function calls per commit.
+        pooled = await greenlet_spawn(self.engine.sync_engine.raw_connection)
+        try:
+            driver: Any = pooled.driver_connection  # aiosqlite's Connection
             try:
                 if self.on_loop:
                     try:
@@ -70,6 +74,8 @@ class SqliteIntake:
                 return list(await driver._execute(_insert_all, driver._conn, rows, inline=False))
             except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
                 raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
+        finally:
+            await greenlet_spawn(pooled.close)  # back to the pool (its reset skips the rollback: none is open)
 
     def _row(self, e: NewInbound, now: datetime) -> tuple[Any, ...]:
         values = (dedupe_hash(e.dedupe_key), e.source, e.kind, e.payload, "pending", 0, "",
