@@ -9,28 +9,27 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-M = TypeVar("M", Counter, Gauge, Histogram)
+M = TypeVar("M", Counter, Gauge)
 
 
 class Children(Generic[M]):
-    """A labelled metric's children, each looked up once: `metric.labels(...)` validates the values,
-    converts them to str and takes the metric's lock on every call (~10 function calls per event on
-    the hot paths: a callback's ack, an event processed, a row sent). Same children, same series;
-    no other label values than the callers would have created (the cache only mirrors the metric's
-    own children dict, which never forgets either)."""
+    """A labelled metric's children, each looked up once: `labels(...)` validates the values, builds a
+    key and takes the metric's lock on every call (once or twice per callback, event and send).
+    Children are never removed here, so a kept child stays the one the registry exports."""
 
-    __slots__ = ("metric", "_children")
-    metric: M
+    __slots__ = ("metric", "_kept")
 
     def __init__(self, metric: M) -> None:
-        self.metric = metric
-        self._children: dict[tuple[str, ...], M] = {}
+        self.metric: M = metric
+        self._kept: dict[tuple[str, ...], M] = {}
 
     def __call__(self, *values: str) -> M:
-        child = self._children.get(values)
-        if child is None:
-            child = self._children[values] = self.metric.labels(*values)
-        return child
+        try:
+            return self._kept[values]
+        except KeyError:
+            child: M = self.metric.labels(*values)
+            self._kept[values] = child
+            return child
 
 
 class Metrics:
@@ -62,11 +61,12 @@ class Metrics:
         self.llm_latency = Histogram("wanzi_llm_latency_seconds", "Time of one LLM call (answered or not)",
                                      buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60), registry=self.registry)
 
-        # the hot paths' children, cached (Children): by (kind, outcome), (api, errcode), (api,)
-        self.callback = Children(self.callbacks)
-        self.event_processed = Children(self.events_processed)
-        self.sent = Children(self.outbox_sent)
-        self.api_error = Children(self.api_errors)
+        # the hot paths' children, kept (per callback, event processed, row sent, API error)
+        self.callbacks_of = Children(self.callbacks)
+        self.events_processed_of = Children(self.events_processed)
+        self.outbox_sent_of = Children(self.outbox_sent)
+        self.api_errors_of = Children(self.api_errors)
+        self.outbox_depth_of = Children(self.outbox_depth)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -81,11 +81,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
 }
-_TOPICS = {name: any_of(words) for name, words in TOPICS.items()}
-# each concept's words of two characters or more (`_clearly`), the matcher's and these
-_CLEARLY = {name: any_of(w for w in CONCEPTS.get(name, ()) + TOPICS.get(name, ()) if len(w) > 1)
-            for name in {*CONCEPTS, *TOPICS}}
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
+_TOPICS = {name: any_of(words) for name, words in TOPICS.items()}
 _NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
@@ -117,8 +114,7 @@ FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
 def _clearly(concept: str, text: str) -> bool:
     """The text names the concept in a word of two characters or more: one character alone is too often
     part of another word ("请教" and "教师" hold 教, which names classes; "学生党" 学)."""
-    words = _CLEARLY.get(concept)
-    return words is not None and words.search(text) is not None
+    return any(len(w) > 1 and w in text for w in CONCEPTS.get(concept, ()) + TOPICS.get(concept, ()))
 
 
 def clearly_named(text: str) -> frozenset[str]:

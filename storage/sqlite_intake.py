@@ -1,13 +1,15 @@
 """SQLite: a group commit of callbacks in one trip to the driver's thread.
 
-The intake's group commit through a session costs three trips to aiosqlite's thread (BEGIN
-IMMEDIATE, the INSERT, COMMIT) and the session's CPU around them, per batch. With workers busy,
-each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
+The intake's group commit through SQLAlchemy costs three trips to aiosqlite's thread (BEGIN
+IMMEDIATE, the INSERT, COMMIT) and ~700 Python function calls around them, per batch. With workers
+busy, each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
 workers off the acks reached 0.25-0.42× of the bare stack at a third of a core (bench/README.md,
-"acks2"), waiting, not computing. Here the whole transaction is one function on the driver's
-thread: BEGIN IMMEDIATE, one `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per
-event (statement cached by sqlite3), COMMIT, or ROLLBACK on any error. The connection is taken
-from the pool as any session takes it, so it never interleaves with a worker's transaction.
+"acks2"), waiting, not computing. Here the whole transaction is one function: BEGIN IMMEDIATE, one
+`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per event (statement cached by sqlite3),
+COMMIT, or ROLLBACK on any error. By default it runs on aiosqlite's thread in one trip (no blocking
+I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread
+(`on_loop`) it runs on the loop itself. The connection is taken from the pool as any session takes
+it, so it never interleaves with a worker's transaction.
 
 Rows are exactly those `InboundRepo.add_many` writes: values pass through the columns' own bind
 processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and ids are SQLite's.
@@ -21,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import await_only, greenlet_spawn
+from sqlalchemy.util import greenlet_spawn
 
 from storage.models import InboundEvent
 from storage.queues import NewInbound, dedupe_hash
@@ -33,16 +35,10 @@ SQL = (f"INSERT INTO inbound_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?'
        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
 
 
-def _processors(engine: AsyncEngine) -> tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]]:
-    """The columns' own bind processors, those that change a value: the payload's (JSON), and the
-    datetime columns' (received_at, due_at and deadline share one type)."""
+def _processors(engine: AsyncEngine) -> list[Callable[[Any], Any] | None]:
     dialect = engine.dialect
     table = InboundEvent.__table__
-    found = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS}
-    assert found["due_at"] is not None and found["payload"] is not None, "SQLite's processors"
-    assert all(found[name] is None for name in ("dedupe_key", "source", "kind", "status", "attempts", "error"))
-    assert type(table.c.received_at.type) is type(table.c.due_at.type) is type(table.c.deadline.type)
-    return found["payload"], found["due_at"], found["due_at"]
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS]
 
 
 def usable(engine: AsyncEngine) -> bool:
@@ -53,12 +49,9 @@ def usable(engine: AsyncEngine) -> bool:
 
 
 class SqliteIntake:
-    def __init__(self, engine: AsyncEngine, *, inline: bool = True) -> None:
-        """`inline`: the transaction on the event loop (the opt-in intake thread's way: that loop
-        does nothing else); otherwise the whole transaction is one trip to the driver's thread (the
-        default: no file I/O on the loop, and one wake of that thread instead of three or four)."""
+    def __init__(self, engine: AsyncEngine, *, on_loop: bool = False) -> None:
         self.engine = engine
-        self.inline = inline
+        self.on_loop = on_loop  # the transaction on the event loop (the intake thread's own loop)
         self.processors = _processors(engine)
 
     async def add_many(self, events: Sequence[NewInbound], *, now: datetime) -> list[int | None]:
@@ -67,36 +60,28 @@ class SqliteIntake:
         if not events:
             return []
         rows = [self._row(e, now) for e in events]
+        # The pool's one connection, checked out as a session's is (so no worker's transaction is open on
+        # it), without an engine Connection around it: that cost ~100 function calls per commit.
+        pooled = await greenlet_spawn(self.engine.sync_engine.raw_connection)
         try:
-            if not self.inline:  # one greenlet: the pool's checkout, the trip, the return
-                return await greenlet_spawn(self._on_thread, rows)
-            async with self.engine.connect() as conn:  # the pool's one connection: no worker's transaction is open
-                driver: Any = (await conn.get_raw_connection()).driver_connection  # aiosqlite's Connection
-                try:
-                    return _insert_all(driver._conn, rows, inline=True)
-                except Busy:  # another process writes: wait for it in SQLite's busy handler, off the loop
-                    return list(await driver._execute(_insert_all, driver._conn, rows, inline=False))
-        except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
-            raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
-
-    def _on_thread(self, rows: list[tuple[Any, ...]]) -> list[int | None]:
-        """In a greenlet: the pool's one connection (waiting for it as any session does), the whole
-        transaction as one function on aiosqlite's thread, the connection back to the pool. The
-        Connection object of `engine.connect()` and its two extra greenlet round trips are skipped:
-        ~700 function calls per group commit on the session's way, ~300 with them, ~190 without."""
-        fairy = self.engine.sync_engine.raw_connection()
-        try:
-            driver: Any = fairy.driver_connection  # aiosqlite's Connection
-            return list(await_only(driver._execute(_insert_all, driver._conn, rows, inline=False)))
+            driver: Any = pooled.driver_connection  # aiosqlite's Connection
+            try:
+                if self.on_loop:
+                    try:
+                        return _insert_all(driver._conn, rows, inline=True)
+                    except Busy:  # another process writes: wait for it in SQLite's busy handler, off the loop
+                        pass
+                return list(await driver._execute(_insert_all, driver._conn, rows, inline=False))
+            except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
+                raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
         finally:
-            fairy.close()
+            await greenlet_spawn(pooled.close)  # back to the pool (its reset skips the rollback: none is open)
 
     def _row(self, e: NewInbound, now: datetime) -> tuple[Any, ...]:
-        payload, stamp, deadline = self.processors
-        received = stamp(e.received_at or now)
-        return (dedupe_hash(e.dedupe_key), e.source, e.kind, payload(e.payload), "pending", 0, "",
-                received, stamp(now) if e.received_at else received,
-                None if e.deadline is None else stamp(e.deadline))
+        values = (dedupe_hash(e.dedupe_key), e.source, e.kind, e.payload, "pending", 0, "",
+                  e.received_at or now, now, e.deadline)
+        return tuple(value if process is None or value is None else process(value)
+                     for process, value in zip(self.processors, values, strict=True))
 
 
 class Busy(Exception):

@@ -1,8 +1,7 @@
 """SQLite's group commit of callbacks in one trip (storage/sqlite_intake.py): the rows are those the
 ORM path writes, duplicates answer None, a batch is stored whole or not at all, and another
-process holding the write lock makes the batch wait for it rather than fail; both ways: the
-transaction in one trip to the driver's thread (the default) and on the event loop (`inline`, with the
-opt-in intake thread)."""
+process holding the write lock makes the batch wait for it rather than fail; the same by default (the
+transaction on the driver's thread) and with the intake thread (on the event loop)."""
 
 from __future__ import annotations
 
@@ -22,16 +21,16 @@ from storage.queues import InboundRepo, NewInbound
 from storage.sqlite_intake import SqliteIntake
 
 pytestmark = [pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
-              pytest.mark.parametrize("inline", [False, True], ids=["one trip", "inline"])]
+              pytest.mark.parametrize("on_loop", [False, True], ids=["driver_thread", "on_loop"])]
 
 NOW = FakeClock(1_700_000_000).now()
 
 
-async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str, inline: bool) -> None:
+async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     sessions = db.session_factory(engine)
     try:
-        intake = SqliteIntake(engine, inline=inline)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         code = NOW + timedelta(seconds=20)
         first = await intake.add_many([NewInbound("msg:1", "xml", "text", {"Content": "你好", "n": 1}),
                                        NewInbound("msg:2", "xml", "friend_added", {}, deadline=code)], now=NOW)
@@ -58,11 +57,11 @@ async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str, i
         await engine.dispose()
 
 
-async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url: str, inline: bool) -> None:
+async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     sessions = db.session_factory(engine)
     try:
-        intake = SqliteIntake(engine, inline=inline)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         bad = NewInbound("msg:2", "xml", None, {})  # type: ignore[arg-type]  # kind is NOT NULL
         with pytest.raises(DBAPIError):
             await intake.add_many([NewInbound("msg:1", "xml", "text", {}), bad], now=NOW)
@@ -73,11 +72,11 @@ async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url:
         await engine.dispose()
 
 
-async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str, inline: bool) -> None:
+async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     other = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
     try:
-        intake = SqliteIntake(engine, inline=inline)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         other.execute("BEGIN IMMEDIATE")  # e.g. a `wanzi` command writing
         storing = asyncio.create_task(intake.add_many([NewInbound("msg:1", "xml", "text", {})], now=NOW))
         for _ in range(20):  # the event loop keeps running while the batch waits

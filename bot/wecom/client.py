@@ -111,10 +111,9 @@ class RateLimiter:
         return min(capacity + rate * seconds for capacity, rate in self.buckets)
 
     async def acquire(self, key: str) -> None:
-        """Take a token of each of `key`'s buckets, waiting until every one has it. Lock-free: the
-        levels are read and written back with no await in between, so on the one event loop that
-        calls it no other acquire can run between the two (the asyncio.Lock it held was never
-        contended, only taken and released per API call)."""
+        # No lock: from reading the levels to writing them back nothing awaits, and the client runs on
+        # one event loop, so no other caller can come in between (an asyncio.Lock here was never
+        # contended, only paid for on every call).
         while True:
             now = time.monotonic()
             levels = []

@@ -1,10 +1,11 @@
 """WeCom callback crypto: msg_signature (SHA1) and AES-256-CBC framing (shared/wecom/crypto.md).
 
-Encryption is wechatpy's WeCom PrpCrypto; decryption unpacks the same framing itself (the same
-steps and errors as PrpCrypto.decrypt, tests/test_crypto.py compares them) so the ciphertext is
-base64-decoded once, not once to check it and again inside wechatpy. The signature check is ours
-because it must be constant-time, and the XML around the ciphertext is parsed by bot.wecom.xml
-(defusedxml's defences), never by wechatpy's xmltodict path.
+Encryption is wechatpy's WeCom PrpCrypto. Decryption unpacks the frame itself, exactly as
+PrpCrypto does (random(16) | length, network order | message | ReceiveId, PKCS#7-padded, AES-256-CBC
+with the key's first 16 bytes as IV), so the ciphertext is base64-decoded once: the length check
+and PrpCrypto each decoded it (tests/test_crypto.py compares both on good and corrupt input). The
+signature check is ours because it must be constant-time, and the XML around the ciphertext is
+parsed by bot.wecom.xml (defusedxml), never by wechatpy's xmltodict path.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class CallbackCrypto:
         self.receive_id = receive_id
         key = aes_key(encoding_aes_key)
         self._prp = PrpCrypto(key)
-        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))  # as wechatpy's WeChatCipher
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))  # PrpCrypto's own (WeChatCipher)
 
     def sign(self, timestamp: str, nonce: str, encrypt: str) -> str:
         return msg_signature(self.token, timestamp, nonce, encrypt)
@@ -77,22 +78,17 @@ class CallbackCrypto:
         if not raw or len(raw) % 32:
             raise CallbackRejected("ciphertext length is not a multiple of the block size")
         try:
-            return self._unpack(raw)
+            decryptor = self._cipher.decryptor()
+            plain = decryptor.update(raw) + decryptor.finalize()
+            content = plain[16:-plain[-1]]  # the random prefix off, the PKCS#7 padding as its last byte says
+            (length,) = struct.unpack(">I", content[:4])  # struct.error when too short, as in PrpCrypto
+            message = content[4:length + 4].decode()
+            receive_id = content[length + 4:].decode()
         except (ValueError, struct.error, UnicodeDecodeError, IndexError) as exc:
             raise CallbackRejected("ciphertext does not decrypt") from exc
-
-    def _unpack(self, raw: bytes) -> str:
-        """wechatpy's BasePrpCrypto._decrypt on the decoded bytes: AES-CBC, the last byte taken as
-        the padding's length unchecked, 16 random bytes, a 4-byte big-endian length, the message, the
-        ReceiveId (each decoded as UTF-8, as wechatpy's to_text does)."""
-        decryptor = self._cipher.decryptor()
-        plain = decryptor.update(raw) + decryptor.finalize()
-        content = plain[16:-plain[-1]]
-        length, = struct.unpack(">I", content[:4])
-        text = content[4:length + 4].decode()
-        if content[length + 4:].decode() != self.receive_id:
+        if receive_id != self.receive_id:
             raise CallbackRejected("ReceiveId mismatch")
-        return text
+        return message
 
     def seal(self, plaintext: str, timestamp: str, nonce: str) -> tuple[str, str]:
         """(encrypt, msg_signature) for a plaintext, as WeCom or a passive reply sends it."""

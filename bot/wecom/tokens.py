@@ -8,9 +8,9 @@ for its result.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import or_, update
@@ -23,10 +23,8 @@ from storage.queues import _insert, rowcount
 REFRESH_LEASE_S = 10.0
 
 
-@functools.lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # a handful of (corp, secret) pairs, asked for on every API call
 def token_key(corp_id: str, secret: str) -> str:
-    """The store's key for a secret's token (or a ticket's name): its SHA-256, so no secret is
-    stored. Memoised: every WeCom API call asks for it (a few secrets and tickets per corp)."""
     return hashlib.sha256(f"{corp_id}:{secret}".encode()).hexdigest()
 
 
