@@ -114,7 +114,13 @@ FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
 def _clearly(concept: str, text: str) -> bool:
     """The text names the concept in a word of two characters or more: one character alone is too often
     part of another word ("请教" and "教师" hold 教, which names classes; "学生党" 学)."""
-    return any(len(w) > 1 and w in text for w in CONCEPTS.get(concept, ()) + TOPICS.get(concept, ()))
+    words = _CLEARLY.get(concept)
+    return words is not None and words.search(text) is not None
+
+
+# each concept's words of two characters or more, the matcher's and these (`_clearly`), one pattern each
+_CLEARLY = {name: any_of([w for w in CONCEPTS.get(name, ()) + TOPICS.get(name, ()) if len(w) > 1])
+            for name in {*CONCEPTS, *TOPICS}}
 
 
 def clearly_named(text: str) -> frozenset[str]:

@@ -45,3 +45,11 @@ def test_concepts_kinds_and_topics_are_those_the_word_loop_named() -> None:
         more = {name for name, ws in followup.TOPICS.items() if any(w in text for w in ws)}
         clock = {"hours"} if followup._CLOCK.search(text) else set()
         assert followup.topics(text) == matcher.concepts(rest) | more | clock, text
+
+
+def test_a_concept_clearly_named_is_one_named_in_a_word_of_two_characters_or_more() -> None:
+    names = [*CONCEPTS, *followup.TOPICS, "nothing"]
+    for text in _texts():
+        for name in names:
+            words = CONCEPTS.get(name, ()) + followup.TOPICS.get(name, ())
+            assert followup._clearly(name, text) == any(len(w) > 1 and w in text for w in words), (name, text)

@@ -87,3 +87,26 @@ async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: 
     finally:
         other.close()
         await engine.dispose()
+
+
+async def test_a_journaled_callback_keeps_its_arrival_time_and_is_due_now(db_url: str, on_loop: bool) -> None:
+    """A callback acked from the journal before the database took it: stored with the time it arrived
+    (received_at), due from the drain's time, and a code's deadline as given, as the ORM path stores it."""
+    engine = db.create_engine(db_url)
+    sessions = db.session_factory(engine)
+    try:
+        arrived = NOW - timedelta(seconds=7)
+        code = arrived + timedelta(seconds=20)
+        mine = await SqliteIntake(engine, on_loop=on_loop).add_many(
+            [NewInbound("msg:1", "xml", "friend_added", {"WelcomeCode": "c"}, code, arrived)], now=NOW)
+        async with sessions.begin() as s:
+            orm = await InboundRepo(s).add_many(
+                [NewInbound("msg:2", "xml", "friend_added", {"WelcomeCode": "c"}, code, arrived)], now=NOW)
+        async with sessions() as s:
+            rows = {r.id: r for r in (await s.scalars(select(InboundEvent))).all()}
+        stored, theirs = rows[mine[0]], rows[orm[0]]  # type: ignore[index]
+        assert (stored.received_at, stored.due_at, stored.deadline) == (arrived, NOW, code)
+        for column in ("received_at", "due_at", "deadline", "payload", "status"):
+            assert getattr(stored, column) == getattr(theirs, column), column
+    finally:
+        await engine.dispose()
