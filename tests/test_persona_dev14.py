@@ -69,3 +69,8 @@ async def test_whether_points_lapse_is_never_offered_the_shelf_life(wanzi, wecom
     await told(wanzi, wecom, clock, "wmH25", "怎么样才算你们会员")
     (reply,) = await told(wanzi, wecom, clock, "wmH25", "积分会过期吗")
     assert "保质期" not in reply[1], reply  # points are no cream, not even as a guess
+
+
+async def test_two_questions_in_one_message_keep_the_answer_to_the_first(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmH26", "我闺蜜怀孕了 想送她一套 孕妇能用吗 还有能直接寄到她家吗")
+    assert any("孕期和哺乳期大多可以用" in text for _, text in replies), replies

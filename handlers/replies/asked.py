@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
 from persona.facts import asked_if
 from persona.faq import FaqEntry
@@ -142,13 +143,14 @@ def _pairs(text: str) -> set[str]:
 
 
 def beside_the_point(entry: FaqEntry, text: str) -> bool:
-    """In a message of several clauses, each clause that asks whether there is something asks for a
+    """In a message of several clauses, each question clause asks whether there is something, and for a
     thing the entry's phrasings, keywords and answer never name (two characters in a row), nor a shop
     concept the entry speaks of ("有券可以领吗": the coupon's)."""
     parts = [p for p in _PARTS.split(text) if p]
-    asked = [x for p in parts for x in asked_if(p)]
-    if len(parts) < 2 or not asked:
-        return False
+    asking = [p for p in parts if is_question(p)]
+    asked = [x for p in asking for x in asked_if(p)]
+    if len(parts) < 2 or not asked or any(not asked_if(p) for p in asking):
+        return False  # "孕妇能用吗 还有能直接寄到她家吗": another question the entry may answer
     told = _pairs(" ".join((entry.answer, *entry.questions, *entry.keywords)).replace(" ", ""))
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
