@@ -1,0 +1,41 @@
+"""Customers' words a sandbox session found misread (a plan to ask someone else, a late parcel bought last week, the
+points earned, "anything makes me allergic", a phrasing of the knowledge base word for word, pilling, the order of
+application, praise, the customer's own skin, changing an order), each given what a person at the shop would do.
+Asserted on what the customer gets back (the persona's template key without its variant, and the text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.test_persona_understanding import PROMISE, TUESDAY_10AM, told
+
+HONEST = ("reply.fallback", "reply.unknown")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+async def test_a_plan_to_ask_someone_else_is_no_question_for_the_shop(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmSb01", "我想给我妈买个面霜")
+    replies = await told(wanzi, wecom, clock, "wmSb01", "回头问问她喜欢啥")
+    assert [key for key, _ in replies] and all(key.startswith("chat.") for key, _ in replies), replies
+    assert not any(p in text for _, text in replies for p in PROMISE), replies
+
+
+async def test_allergic_to_anything_is_told_and_gets_safety_advice(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmSb02", "我用啥都过敏")
+    assert replies[0][0] == "escalation.safety", replies
+
+
+async def test_anything_makes_it_dry_is_a_statement_not_a_question_nobody_answers(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmSb03", "我用啥都觉得干")
+    assert all(key not in HONEST for key, _ in replies), replies
+
+
+async def test_you_are_quite_clever_is_praise(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmSb04", "那你挺聪明的")
+    assert reply[0] == "chat.praise", reply
