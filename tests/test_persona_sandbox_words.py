@@ -39,3 +39,16 @@ async def test_anything_makes_it_dry_is_a_statement_not_a_question_nobody_answer
 async def test_you_are_quite_clever_is_praise(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmSb04", "那你挺聪明的")
     assert reply[0] == "chat.praise", reply
+
+
+@pytest.mark.parametrize("said", ["会搓泥吗", "这个面霜上脸搓泥吗"])
+async def test_pilling_after_the_cream_answer_is_never_the_cream_answer_again(wanzi, wecom, clock, said) -> None:
+    (first,) = await told(wanzi, wecom, clock, "wmSb05", "干皮用什么面霜")
+    assert "柚润保湿霜" in first[1], first
+    replies = await told(wanzi, wecom, clock, "wmSb05", said)
+    assert all(key in HONEST for key, _ in replies), replies  # the demo base says nothing of pilling
+
+
+async def test_an_order_of_application_to_confirm_is_never_the_cream_recommendation(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmSb06", "先涂精华再涂面霜 对吗")
+    assert all(key in HONEST for key, _ in replies), replies  # the demo base has no skincare-steps entry
