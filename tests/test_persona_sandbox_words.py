@@ -6,8 +6,10 @@ Asserted on what the customer gets back (the persona's template key without its 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import FakeClock
+from storage.models import Ticket
 from tests.test_persona_understanding import PROMISE, TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -52,3 +54,13 @@ async def test_pilling_after_the_cream_answer_is_never_the_cream_answer_again(wa
 async def test_an_order_of_application_to_confirm_is_never_the_cream_recommendation(wanzi, wecom, clock) -> None:
     replies = await told(wanzi, wecom, clock, "wmSb06", "先涂精华再涂面霜 对吗")
     assert all(key in HONEST for key, _ in replies), replies  # the demo base has no skincare-steps entry
+
+
+@pytest.mark.parametrize("said", ["我想改一下收货地址", "刚下的单 先别发货", "能改订单吗 想换个颜色"])
+async def test_changing_an_order_goes_to_a_person(wanzi, wecom, clock, said) -> None:
+    replies = await told(wanzi, wecom, clock, "wmSb07", said)
+    assert replies and replies[-1][0].startswith("escalation."), replies  # the hand-off, last
+    assert not any(key.startswith("chat.") or key == "reply.clarify" for key, _ in replies), replies
+    async with wanzi.sessions() as s:
+        (ticket,) = (await s.scalars(select(Ticket))).all()
+    assert ticket.reason == "sensitive:改单" and ticket.question == said
