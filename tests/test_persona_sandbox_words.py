@@ -64,3 +64,10 @@ async def test_changing_an_order_goes_to_a_person(wanzi, wecom, clock, said) -> 
     async with wanzi.sessions() as s:
         (ticket,) = (await s.scalars(select(Ticket))).all()
     assert ticket.reason == "sensitive:改单" and ticket.question == said
+
+
+@pytest.mark.parametrize("said", ["干皮面霜推荐", "你好呀 多久能到 谢谢", "你好呀 哪里能买到 谢谢"])
+async def test_a_clause_that_is_an_entrys_own_phrasing_gets_that_entry(wanzi, wecom, clock, said) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmSb08", said)
+    assert reply[0] == "reply.faq", reply
+    assert any(fact in reply[1] for fact in ("柚润保湿霜", "顺丰", "天猫")), reply
