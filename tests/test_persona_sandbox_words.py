@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
+from handlers.escalation.config import EscalationConfig
 from storage.models import Ticket
+from tests.community_kit import service, start_bot
 from tests.test_persona_understanding import PROMISE, TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -71,3 +73,27 @@ async def test_a_clause_that_is_an_entrys_own_phrasing_gets_that_entry(wanzi, we
     (reply,) = await told(wanzi, wecom, clock, "wmSb08", said)
     assert reply[0] == "reply.faq", reply
     assert any(fact in reply[1] for fact in ("柚润保湿霜", "顺丰", "天猫")), reply
+
+
+async def test_a_sensitive_topic_only_the_context_names_sends_nothing_to_a_person(db_url, wecom, clock) -> None:
+    """A shop that hands sensitive skin to a person: "有什么产品推荐吗" from a customer tagged 敏感肌 is read with that
+    kind ("敏感肌，有什么产品推荐吗") to find the entry, but the customer did not name the topic now."""
+    topics = [*EscalationConfig().sensitive_topics, "敏感肌咨询:敏感肌"]
+    bot = await start_bot(db_url, wecom, clock, escalation={"sensitive_topics": topics})
+    try:
+        await told(bot, wecom, clock, "wmSb09", "你好")
+        async with service(bot) as ctx:
+            customer = await ctx.repos.customers.find("wmSb09")
+            assert customer is not None
+            tag = await ctx.repos.tags.ensure("肤质", "敏感肌", now=ctx.clock.now())
+            await ctx.repos.tags.attach(customer.id, tag, source="test", now=ctx.clock.now())
+        replies = await told(bot, wecom, clock, "wmSb09", "有什么产品推荐吗")
+        assert replies and not any(key.startswith("escalation.") for key, _ in replies), replies
+        async with bot.sessions() as s:
+            assert (await s.scalars(select(Ticket))).all() == []
+        await told(bot, wecom, clock, "wmSb09", "我是敏感肌 有什么产品推荐吗")  # named now: a person takes it
+        async with bot.sessions() as s:
+            (ticket,) = (await s.scalars(select(Ticket))).all()
+        assert ticket.reason == "sensitive:敏感肌咨询"
+    finally:
+        await bot.stop()

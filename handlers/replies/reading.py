@@ -84,6 +84,7 @@ class Words:
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
     product: str = ""  # whose price `text` asks (unnamed.py: named after "哪款？" or just recommended): named back
     elsewhere: bool = False  # another brand's product hurt their skin, told ("之前用别家的面霜脸痒了好几天")
+    own: str = ""  # the customer's own words as heard, when `text` carries the conversation's context too
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +208,7 @@ async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
     match = await kb.best(asked) or for_kind(await kb.rank(asked, 1), asked)
-    return replace(words, text=asked, told=True, said=f"{told}，{words.said}"), match
+    return replace(words, text=asked, told=True, said=f"{told}，{words.said}", own=words.own or text), match
 
 
 async def their_kinds(ctx: Ctx, customer: Customer, msgid: str) -> frozenset[tuple[int, int]]:
@@ -308,6 +309,11 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None,
         small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
+    if trigger is not None and trigger.reason == "sensitive" and words.own and words.own != text:
+        # "有什么产品推荐吗" read with the kind told before ("敏感肌，…"): a topic only the context names is not theirs
+        trigger = await escalation_trigger(
+            ctx, words.own, can_answer=match is not None,
+            small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
     scam = (trigger is not None and trigger.reason == "sensitive"
             and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
