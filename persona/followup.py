@@ -80,6 +80,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "gift_card": ("礼品卡", "购物卡", "储值卡", "礼卡", "充值卡", "提货卡"),
     "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
+    "pilling": ("搓泥", "起泥", "搓出泥", "出泥"),  # "会搓泥吗" is no dry-skin recommendation
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _TOPICS = {name: any_of(words) for name, words in TOPICS.items()}

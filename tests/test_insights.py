@@ -176,6 +176,19 @@ async def test_suggestions_are_kept_and_a_repeat_giver_is_tagged_in_wecom(bot, w
     assert "发货" not in reply
 
 
+async def test_the_customers_own_skin_told_is_acknowledged_never_kept_as_a_suggestion(bot, wecom, clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmSkin", name="小干", welcome=False)
+    await bot.drain()
+    for text in ("我皮肤很干", "我是干皮 冬天脸特别紧"):
+        before = len(wecom.customer_inbox("wmSkin"))
+        await wecom.customer_says("wmSkin", text)
+        await bot.drain()
+        clock.advance(60)
+        (reply,) = wecom.customer_inbox("wmSkin")[before:]
+        assert "建议" not in reply and "想法" not in reply, (text, reply)  # not thanked for an idea
+    assert await suggestions_of(bot, "wmSkin") == []
+
+
 MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the knowledge model sees a suggestion here
 
 
@@ -184,7 +197,8 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
                                   "在吗", "/koc", "我收到的瓶子是漏的，洒了一半", "盖子碎了",
                                   "哦 满199才能用啊 那算了 我就买一个凑不够",  # giving up on an offer
                                   "外盒上那个刮开的码是干嘛用的", "小柚 你们杭州下雪没",  # asking
-                                  "栓Q 溜了溜了"])  # leaving
+                                  "栓Q 溜了溜了",  # leaving
+                                  "我皮肤很干", "我是干皮 冬天脸特别紧"])  # the customer's own skin
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
 

@@ -42,7 +42,8 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
     assert "金柚" in answer and "370" in answer  # next level and what it needs
 
 
-@pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分"])
+@pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分", "我积了多少分",
+                                   "我现在攒了多少积分了"])
 async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: str) -> None:
     await friend_with_points(bot, wecom, "wmPts0009", 130)
     await wecom.customer_says("wmPts0009", words)

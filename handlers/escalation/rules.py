@@ -49,10 +49,17 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|干�
 # Asking whether what was heard is true ("我女朋友说你们家面霜挺好用的 真的假的", "听说…是真的吗"): a question
 # even without a question mark.
 _ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)")
+# Someone in the customer's life, not the shop ("问问她", "我妈").
+_OTHERS = (r"(她|他|她们|他们|我妈|妈妈|老妈|我爸|爸爸|老爸|老公|老婆|男朋友|女朋友|男友|女友|对象|闺蜜|朋友|"
+           r"婆婆|孩子|儿子|女儿|家里人|我姐|我妹|姐姐|妹妹|同事|室友)")
 # Fixed phrases that contain a question word but are statements.
 # "谁都可以用", "谁知道呢", "谁让我嘴馋": 谁 that asks nobody.
 _NOT_QUESTION = re.compile(r"没什么|没啥|没干嘛|不怎么|什么的|不知道为什么|怎么都行|哪里哪里|好不好都行|"
                            r"(.)不\1都(行|可以|好)|谁都|谁也|谁知道[呢啊呀吧嘛]*$|谁让|谁叫|"
+                           # anything at all, told: "我用啥都过敏", "吃什么都不香"
+                           r"(用|吃|涂|擦|抹|买|穿)(啥|什么)(都|也)|"
+                           # a question the customer will ask someone else: "回头问问她喜欢啥"
+                           rf"(问问|问一下|问下|问一问)(看)?{_OTHERS}[^，,。；;？?]{{0,8}}?(啥|什么|哪[个款种]?|多少|怎么样)|"
                            # counted, not asked: "痒了好几天", "前几天买的", "这几个月"
                            r"(好|前|这|那|头)几[个天次年月周件瓶盒罐支](月|礼拜)?")
 

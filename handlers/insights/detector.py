@@ -10,7 +10,7 @@ A message is a suggestion when it proposes something the brand could make or cha
 and it is not about an order or the service (发货、快递、物流、退款、发票、客服、回复 …):
 "希望你们早点发货" is a complaint for the service queue, not a product idea, and "能不能出发票"
 asks for an invoice. Nor is giving up on an offer ("满199才能用啊 那算了", "凑不够"), nor having found
-what the persona pointed to ("哦哦找到了 在底下那个小字").
+what the persona pointed to ("哦哦找到了 在底下那个小字"), nor the customer's own skin ("我皮肤很干").
 
 The rules are the fast first pass of `rule_verdict`: a rule hit is a suggestion, a service
 matter, a command, a check-in, a question or a request for advice never is, and anything else of a
@@ -21,6 +21,8 @@ without the rule words ("包装太难撕了，换个设计吧").
 from __future__ import annotations
 
 import re
+
+from persona.matcher import kinds
 
 _OUT = r"出(?!来|门|去|发|库|货|票|单|差)"  # 出 as in "make" (出新品), not 出来/出门/出发票
 _PRODUCT = rf"(?:{_OUT}|推出|上新|上架|增加|多出|开发|研发|改进|改良|优化|升级)"
@@ -63,6 +65,17 @@ _DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了
                       r"|溜了|撤了|先走了|下线了|拜拜|再见|886")
 # Found what the persona pointed to ("哦哦找到了 在底下那个小字 好嘞"): an ok, no idea for the brand.
 _FOUND = re.compile(r"^(?:哦+|噢+|喔+|啊+|嗯+)?我?(?:找到|看到|看见|找着)(?:了|啦)")
+# The customer's own skin told ("我皮肤很干", "我是干皮 冬天脸特别紧"): a kind of skin (the matcher's kinds) with
+# nothing of ours nor anything to make ("可以考虑做一个敏感肌测试装" proposes), no idea for the brand whatever the
+# model hears in it.
+_OURS_OR_MAKING = re.compile(r"你们|你家|您家|贵店|产品|面霜|精华|乳液|水乳|包装|瓶|这款|这个|款|系列|配方|质地|味道|"
+                             r"版|装|出|做|推|考虑|希望|建议|要是|如果|就好|应该|能不能|可不可以")
+
+
+def _own_skin(text: str) -> bool:
+    return any(group == 0 for group, _ in kinds(text)) and _OURS_OR_MAKING.search(text) is None
+
+
 MAX_CHARS = 300  # a long paste is no suggestion we can act on
 MIN_CHARS = 5  # "出个小瓶吧" is the shortest; "好的谢谢" and "在吗" are not worth the model's time
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -80,7 +93,7 @@ def rule_verdict(text: str) -> bool | None:
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
     if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or _DECLINE.search(t) or _FOUND.match(t)
-            or len(_PUNCT.sub("", t)) < MIN_CHARS):
+            or _own_skin(t) or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False
     return None
 

@@ -70,11 +70,14 @@ def waiting_for_parcel(text: str) -> bool:
 
 
 # Waiting too long, in the customer's words: slow ("太慢了", "拖了一个礼拜", "你们发的是蜗牛快递吗"), or days and
-# weeks told ("五天了还没到", "等了一个星期", "今天都周二了还没到"); "昨天买的还没发货" is no complaint yet.
+# weeks told ("五天了还没到", "等了一个星期", "今天都周二了还没到", "上周买的还没收到"); "昨天买的还没发货" is no
+# complaint yet.
 _LATE = re.compile(r"(太|好|这么|那么|真|超|特别)慢|慢死|慢得|蜗牛|乌龟|拖了|拖这么|这么久|那么久|"
                    r"等了?(好|这么|那么)久|都(周|星期|礼拜)[一二三四五六日天]了|"
                    r"(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天(了|都)|等了(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天|"
-                   r"(一|两|二|三|几|好几|半个?|\d+)\s*(周|个?星期|个?礼拜)")
+                   r"(一|两|二|三|几|好几|半个?|\d+)\s*(周|个?星期|个?礼拜)|"
+                   # bought last week or last month and still waiting: "我上周买的面霜到现在还没收到"
+                   r"上(周|个?星期|个?礼拜|个?月)[^，,。？?]{0,8}(买|下单|下的单|拍|付款|订)")
 
 
 def late_parcel(text: str) -> bool:

@@ -18,12 +18,14 @@ from persona.heard import heard
 router = Router("points")
 
 REDEEM = re.compile(r"兑换\s*(\S.{0,40})")
-# The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分".
+# The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分", "我积了多少分".
 BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查查|查一下|查下|看看|看一下)?(我的?)?(现在|还)?(有|剩)?"
                      r"(多少|几)(个)?积分|(我的?)?积分(现在|还)?(有|剩|是)?(多少|几)(个|分)?|"
                      r"(帮我|请)?(查|查查|查一下|查下|看看|看一下)(我的?)?积分|"
                      # points said as 分 by someone who has them: "我现在有多少分", "我还剩几分"
-                     r"我(现在|还|目前)?(有|剩)(多少|几)(个)?分")
+                     r"我(现在|还|目前)?(有|剩)(多少|几)(个)?分|"
+                     # earned: "我积了多少分", "我现在攒了多少积分了"
+                     r"(我)?(现在|目前|一共|总共)?(积|攒|存|赚)(了)?(多少|几)(个)?(积)?分(了)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 

@@ -22,10 +22,12 @@ from persona.faq import FaqEntry
 from persona.followup import FILLER, FOR_WHOM, clearly_named, spoken, topics
 from persona.matcher import kinds
 
-# "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序": which goes on first.
+# "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序", "先涂精华再涂面霜 对吗": which goes on first.
 _ON = r"(用|涂|抹|擦|搽|上)"
 _ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8}}还是先|(什么|啥|哪个|怎样的)(顺序|先后)|"
-                         r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先")
+                         r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先|"
+                         # an order told to be checked: "先涂精华再涂面霜 对吗"
+                         rf"先{_ON}[^，,。？?]{{1,8}}再{_ON}[^，,。？?]{{0,8}}[，,\s]*(对吗|对不对|对吧|是吗|可以吗|行吗|没错吧)")
 _GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
 
 # "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么": whether, or where, we have a shop to buy from
@@ -155,9 +157,9 @@ def beside_the_point(entry: FaqEntry, text: str) -> bool:
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
 
-# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock): a question naming one is
-# never answered by an entry that does not ("买面霜送不送小样啊" is no dry-skin recommendation).
-_EXTRAS = frozenset({"gift_card", "samples", "stock"})
+# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling): a question naming
+# one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin recommendation).
+_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling"})
 
 
 def _speaks_of_extras(entry: FaqEntry, text: str) -> bool:

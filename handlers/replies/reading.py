@@ -84,6 +84,7 @@ class Words:
     said: str = ""  # `text` as the customer wrote it ("請問多久發貨"): what staff and the model are given
     product: str = ""  # whose price `text` asks (unnamed.py: named after "哪款？" or just recommended): named back
     elsewhere: bool = False  # another brand's product hurt their skin, told ("之前用别家的面霜脸痒了好几天")
+    own: str = ""  # the customer's own words as heard, when `text` carries the conversation's context too
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +159,33 @@ async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -
     return await wish_answered(ctx, customer, msgid)
 
 
+_TRIM = "？?。.！!～~…、 吗呢呀啊哈嘛"
+_CLAUSES = re.compile(r"[，,。.!！?？~～；;\s]+")
+
+
+def asked_as_written(entries: Sequence[FaqEntry], text: str) -> FaqEntry | None:
+    """The entry one of whose own phrasings a clause of the text is, word for word ("干皮面霜推荐", "你好呀 多久能到
+    谢谢"): the owner wrote that question, so it is asked, whatever else the message says or tells."""
+    clauses = {c for part in _CLAUSES.split(text) if len(c := plain(part).strip(_TRIM)) >= 3}
+    if not clauses:
+        return None
+    return next((e for e in entries if any(plain(q).strip(_TRIM) in clauses for q in e.questions)), None)
+
+
 async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tuple[FaqMatch | None, Turn | None]:
-    """The knowledge base's entry when it is sure, and what we answered a moment ago; neither for an
-    adverse reaction, joy, or a statement that only told us about the customer."""
-    if (not words.text or words.safety is not None or (words.telling and not words.shopping) or words.joyful
-            or words.elsewhere):
+    """The knowledge base's entry when it is sure, or whose own phrasing a clause is (`asked_as_written`), and
+    what we answered a moment ago; neither for an adverse reaction, another brand's product, nor for joy or a
+    statement that only told us about the customer unless a clause is an entry's phrasing."""
+    if not words.text or words.safety is not None or words.elsewhere:
         return None, None
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
+    written = asked_as_written(kb.entries, words.text)
+    if written is None and ((words.telling and not words.shopping) or words.joyful):
+        return None, None
     match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
+    if match is None and written is not None:
+        match = FaqMatch(written, 1.0)
     return match, await previous_turn(ctx, customer, msgid)
 
 
@@ -189,7 +208,7 @@ async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
     match = await kb.best(asked) or for_kind(await kb.rank(asked, 1), asked)
-    return replace(words, text=asked, told=True, said=f"{told}，{words.said}"), match
+    return replace(words, text=asked, told=True, said=f"{told}，{words.said}", own=words.own or text), match
 
 
 async def their_kinds(ctx: Ctx, customer: Customer, msgid: str) -> frozenset[tuple[int, int]]:
@@ -290,6 +309,11 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None,
         small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
+    if trigger is not None and trigger.reason == "sensitive" and words.own and words.own != text:
+        # "有什么产品推荐吗" read with the kind told before ("敏感肌，…"): a topic only the context names is not theirs
+        trigger = await escalation_trigger(
+            ctx, words.own, can_answer=match is not None,
+            small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
     scam = (trigger is not None and trigger.reason == "sensitive"
             and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)

@@ -116,7 +116,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
         # "柚润保湿霜" after "想问哪一款的价格呀？", "多少钱" after "干皮推荐「柚润保湿霜」…": the cream's price
-        words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2])
+        words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2], own=text)
     match, turn = await look_up(ctx, customer, event.msgid, words)
     if question := missed_question(text, match, turn):
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
