@@ -197,9 +197,9 @@ def texts_of_at(key: str, hour: int) -> set[str]:
 
 
 async def test_anger_after_the_problem_was_told_is_met_with_an_apology_not_a_question(wanzi, wecom) -> None:
-    """"我上周买的面霜到现在还没发货", then "你们这效率也太低了吧 我很生气": the persona does not ask what the
+    """"我买的面霜到现在还没发货", then "你们这效率也太低了吧 我很生气": the persona does not ask what the
     problem is, it apologises and offers a person; anger with nothing told before still asks."""
-    await reply_to(wanzi, wecom, "wmMad00001", "我上周买的面霜到现在还没发货")
+    await reply_to(wanzi, wecom, "wmMad00001", "我买的面霜到现在还没发货")
     angry = await reply_to(wanzi, wecom, "wmMad00001", "你们这效率也太低了吧 我很生气")
     assert "抱歉" in angry and "人工" in angry, angry
     assert not any(w in angry for w in ("什么问题", "发生了什么", "怎么了", "说说", "？", "?")), angry
