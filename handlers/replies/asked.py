@@ -26,13 +26,17 @@ _ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8
                          r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先")
 _GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
 
-# "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么": whether, or where, we have a shop to buy from
+# "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么", "那官方在哪买": whether, or where, we have a shop
+# to buy from
 # (not "在天猫旗舰店买的也是正品吧", which asks about authenticity; not "线下有店吗", the place).
 _MARKET = r"(天猫|京东|淘宝|拼多多|抖音|小红书)"
 _SHOP = r"(旗舰店|官方店|专卖店|专营店|官网|网店|店铺|天猫店|京东店|淘宝店|抖店)"
 _ASKS_SHOP = re.compile(rf"有(没有)?[^，,。？?\s]{{0,3}}{_SHOP}|"
                         rf"{_MARKET}[^，,。？?\s]{{0,3}}有(没有)?[^，,。？?\s]{{0,2}}店|"
-                        rf"{_SHOP}(在哪|叫什么|是哪|名字|链接|地址)")
+                        rf"^(那)?{_MARKET}(上|里)?(也)?(有|有卖|能买|可以买|买得到)(吗|么|嘛|没|不)?[?？]*$|"
+                        rf"{_SHOP}(在哪|叫什么|是哪|名字|链接|地址)|"
+                        # where to buy it at all: "那官方在哪买", "哪里能买到" (not "在哪买的都能积分吗")
+                        r"(在|去|到|从)?(哪里|哪儿|哪|什么地方)(能|可以|才能)?(买|下单|购买)(?![的了过])")
 _GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
 
 
