@@ -1,4 +1,4 @@
-"""Customers' words the blind split dev14 found misread (an ok typed fast, praise of the packaging, 粤语 asking
+"""Customers' words the blind split dev15 found misread (an ok typed fast, praise of the packaging, 粤语 asking
 whether anyone is there, not wanting to be fooled, the weather where the persona
 is, a parcel chased or called slow, where to buy after the authenticity answer, a short follow-up the answer just
 given spells out), each given what a person at the shop would do. Asserted on what the customer gets back (the
