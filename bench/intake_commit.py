@@ -1,10 +1,11 @@
 """One group commit of the callback intake on SQLite, the two ways, alternately in one process:
 `.venv/bin/python -m bench.intake_commit [--batches N] [--rows R] [--rounds K]`.
 
-"session": the default path, a transaction on the sessions' engine (three trips to aiosqlite's thread:
-BEGIN IMMEDIATE, the INSERT, COMMIT), as on PostgreSQL; a Core transaction since the twelfth slice,
-an ORM session's before; "one trip": storage/sqlite_intake.py, with the opt-in intake thread (the
-transaction on the event loop). Prints the process's CPU (all threads) per batch and the wall time
+"session": a transaction on the sessions' engine (three trips to aiosqlite's thread: BEGIN IMMEDIATE,
+the INSERT, COMMIT), as on PostgreSQL and with `WANZI_SQLITE_DRIVER=stock`; the default on SQLite until
+the thirteenth slice. "one trip": storage/sqlite_intake.py, the whole transaction as one function on
+aiosqlite's thread (the default on SQLite since); "on loop": the same function on the event loop (with
+the opt-in intake thread). Prints the process's CPU (all threads) per batch and the wall time
 of a batch (p50, p99): CPU barely moves with the machine's load, the wall time does; and, in the first
 round, the function calls per batch (cProfile; deterministic)."""
 
@@ -33,7 +34,8 @@ async def measure(batches: int, rows: int, rounds: int) -> None:
         try:
             for n in range(rounds):
                 for mode, intake in (("session", Intake(sessions, clock)),
-                                     ("one trip", Intake(sessions, clock, engine=engine))):
+                                     ("one trip", Intake(sessions, clock, engine=engine)),
+                                     ("on loop", Intake(sessions, clock, engine=engine, on_loop=True))):
                     walls: list[float] = []
                     cpu = time.process_time()
                     for b in range(batches):

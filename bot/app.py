@@ -186,10 +186,10 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         app[SESSIONS] = db.session_factory(engine)
         journal = config.server.intake_journal
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
-                             fsync=config.server.intake_fsync,
-                             # with the opt-in intake thread only: its SQLite commit writes the WAL on
-                             # the loop (storage/sqlite_intake.py); by default no blocking I/O there
-                             engine=engine if config.server.intake_thread else None)
+                             fsync=config.server.intake_fsync, engine=engine,
+                             # SQLite: the group commit in one trip to the driver's thread; with the
+                             # opt-in intake thread on that thread's loop (storage/sqlite_intake.py)
+                             on_loop=config.server.intake_thread)
         try:
             app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
         except JournalInUse as exc:
@@ -294,7 +294,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
-                             on_error=lambda api, code: metrics.api_errors.labels(api, str(code)).inc())
+                             on_error=lambda api, code: metrics.api_errors_of(api, str(code)).inc())
         app[CLIENT] = client
         app[INSTANCE].on_replicas = client.limiter.share  # WeCom's caps are per corp: each replica its share
         client.limiter.share(app[INSTANCE].replicas)
@@ -406,7 +406,7 @@ async def metrics_text(app: web.Application) -> bytes:
         async with app[SESSIONS]() as session:
             depth = await OutboxRepo(session).depth()
         for status in ("pending", "sending", "sent", "dead", "expired", "cancelled"):
-            metrics.outbox_depth.labels(status).set(depth.get(status, 0))
+            metrics.outbox_depth_of(status).set(depth.get(status, 0))
     except Exception as exc:  # metrics must render even when the database is down
         log.warning("outbox depth unavailable", extra={"error": type(exc).__name__})
     return metrics.render()

@@ -327,7 +327,7 @@ class DeliveryWorker:
             return
         await self._finish(item_id, api, status=OutboxStatus.SENT, result=result)
         if self.metrics:
-            self.metrics.outbox_sent.labels(api).inc()
+            self.metrics.outbox_sent_of(api).inc()
 
     async def _failed(self, item_id: int, api: str, exc: ApiError | TransportError, deadline: datetime | None,
                       attempts: int) -> None:

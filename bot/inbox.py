@@ -248,7 +248,7 @@ class InboxWorker:
 
     def _count(self, kind: str, outcome: str) -> None:
         if self.metrics:
-            self.metrics.events_processed.labels(kind, outcome).inc()
+            self.metrics.events_processed_of(kind, outcome).inc()
 
     async def _unreadable(self, row: Claimed, exc: MalformedCallback) -> None:
         log.warning("stored event unreadable", extra={"event_id": row.id, "reason": clip(str(exc))})

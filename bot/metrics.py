@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+M = TypeVar("M", Counter, Gauge)
+
+
+class Children(Generic[M]):
+    """A labelled metric's children, each looked up once: `labels(...)` validates the values, builds a
+    key and takes the metric's lock on every call (once or twice per callback, event and send).
+    Children are never removed here, so a kept child stays the one the registry exports."""
+
+    __slots__ = ("metric", "_kept")
+
+    def __init__(self, metric: M) -> None:
+        self.metric: M = metric
+        self._kept: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *values: str) -> M:
+        try:
+            return self._kept[values]
+        except KeyError:
+            child: M = self.metric.labels(*values)
+            self._kept[values] = child
+            return child
 
 
 class Metrics:
@@ -36,6 +60,13 @@ class Metrics:
                                      "answered instead, by reason", ["reason"], registry=self.registry)
         self.llm_latency = Histogram("wanzi_llm_latency_seconds", "Time of one LLM call (answered or not)",
                                      buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60), registry=self.registry)
+
+        # the hot paths' children, kept (per callback, event processed, row sent, API error)
+        self.callbacks_of = Children(self.callbacks)
+        self.events_processed_of = Children(self.events_processed)
+        self.outbox_sent_of = Children(self.outbox_sent)
+        self.api_errors_of = Children(self.api_errors)
+        self.outbox_depth_of = Children(self.outbox_depth)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -91,7 +91,7 @@ class CallbackEndpoint:
             plain = self.crypto.decrypt(echostr)
         except CallbackRejected as exc:
             return self._reject(request, "verify", exc)
-        self.metrics.callbacks.labels("verify", "accepted").inc()
+        self.metrics.callbacks_of("verify", "accepted").inc()
         return web.Response(text=plain, content_type="text/plain")
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -128,10 +128,10 @@ class CallbackEndpoint:
             # WeCom resends on non-200: nothing was stored, so the retry is safe.
             log.error("callback not stored: database (or intake journal) unavailable",
                       extra={"kind": kind, "error": type(exc).__name__})
-            self.metrics.callbacks.labels(kind, "db_unavailable").inc()
+            self.metrics.callbacks_of(kind, "db_unavailable").inc()
             return web.Response(status=503, text="temporarily unavailable")
         outcome = "accepted" if stored.new else "duplicate"
-        self.metrics.callbacks.labels(kind, outcome).inc()
+        self.metrics.callbacks_of(kind, outcome).inc()
         self.metrics.ack_latency.observe(time.perf_counter() - started)
         if stored.new:
             if stored.event_id is not None:  # a journaled one is not in the table yet: its drain wakes the inbox
@@ -144,7 +144,7 @@ class CallbackEndpoint:
 
     def _reject(self, request: web.Request, kind: str, exc: CallbackRejected,
                 bug: Exception | None = None) -> web.Response:
-        self.metrics.callbacks.labels(kind, "rejected").inc()
+        self.metrics.callbacks_of(kind, "rejected").inc()
         if self.rejection_log.allow():
             log.warning("callback rejected", exc_info=bug,
                         extra={"kind": kind, "reason": clip(str(exc)), "status": exc.status,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from persona.faq import FaqEntry
-from persona.matcher import CONCEPTS, EXCLUSIVE, concepts, kinds
+from persona.matcher import CONCEPTS, EXCLUSIVE, any_of, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
 # Characters that say nothing about which part of an answer a follow-up is about.
@@ -82,6 +82,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
+_TOPICS = {name: any_of(words) for name, words in TOPICS.items()}
 _NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
@@ -90,7 +91,7 @@ def topics(text: str) -> frozenset[str]:
     """The shop concepts a text names (a clock time names the hours). A word of TOPICS is that
     concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides; "放心" names
     none (_NO_TOPIC)."""
-    more = {name for name, words in TOPICS.items() if any(w in text for w in words)}
+    more = {name for name, words in _TOPICS.items() if words.search(text)}
     rest = _TOPIC_WORDS.sub(" ", _NO_TOPIC.sub(" ", text))
     return concepts(rest) | more | ({"hours"} if _CLOCK.search(text) else set())
 
@@ -113,7 +114,13 @@ FOR_WHOM = frozenset({"children", "pets", "pregnancy", "weight"})
 def _clearly(concept: str, text: str) -> bool:
     """The text names the concept in a word of two characters or more: one character alone is too often
     part of another word ("请教" and "教师" hold 教, which names classes; "学生党" 学)."""
-    return any(len(w) > 1 and w in text for w in CONCEPTS.get(concept, ()) + TOPICS.get(concept, ()))
+    words = _CLEARLY.get(concept)
+    return words is not None and words.search(text) is not None
+
+
+# each concept's words of two characters or more, the matcher's and these (`_clearly`), one pattern each
+_CLEARLY = {name: any_of([w for w in CONCEPTS.get(name, ()) + TOPICS.get(name, ()) if len(w) > 1])
+            for name in {*CONCEPTS, *TOPICS}}
 
 
 def clearly_named(text: str) -> frozenset[str]:

@@ -29,6 +29,13 @@ from persona.embed import Embedder, Vectors
 from persona.faq import FaqEntry, FaqMatch
 from persona.wording import plain
 
+
+def any_of(words: Sequence[str]) -> re.Pattern[str]:
+    """One pattern that finds a text holding any of the words: `any_of(ws).search(t)` is truthy exactly
+    when `any(w in t for w in ws)` is (the words as literals; no word, no match), in one scan of the text."""
+    return re.compile("|".join(re.escape(w) for w in words) if words else r"(?!)")
+
+
 # Colloquial ways customers name the same shop concept (the fourth figure of an entry).
 # Generic shop vocabulary, not any one knowledge base's words.
 CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, words in {
@@ -69,6 +76,8 @@ EXCLUSIVE: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
         "冰的 冰饮 冷萃 加冰 | 热的 热饮 热咖啡",
     ))
 MISMATCH = 1000.0
+_CONCEPT_WORDS = {name: any_of(words) for name, words in CONCEPTS.items()}
+_KIND_WORDS = tuple((g, k, any_of(words)) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group))
 
 
 # "皮肤有点敏感", "脸比较干", "两颊会干": a degree word between the skin and its kind still names the kind.
@@ -80,8 +89,7 @@ _MIXED = re.compile(r"混(?:油|干)(?:皮|性)?")
 def kinds(text: str) -> frozenset[tuple[int, int]]:
     """(group, kind) pairs the text names."""
     text = _MIXED.sub("混合皮", _DEGREE.sub("皮肤", text))
-    return frozenset((g, k) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group)
-                     if any(w in text for w in words))
+    return frozenset((g, k) for g, k, words in _KIND_WORDS if words.search(text))
 
 
 def kind_names(pairs: frozenset[tuple[int, int]]) -> list[str]:
@@ -123,11 +131,12 @@ _STATES = ("开封", "开了", "打开")
 # A return asked in words the returns concept leaves out (its weights were fitted without them; as a concept
 # word 可以退 made "那我这种油皮应该用哪款" after "…不适合我 可以退吗" a follow-up on returns).
 _RETURN_ASKED = re.compile(r"可以退")
+_KEEPING_ITSELF = any_of([w for w in CONCEPTS["keeping"] if w not in _STATES])
 
 
 def concepts(text: str) -> frozenset[str]:
     text = _NOT_CONCEPTS.sub(" ", text)
-    return frozenset(name for name, words in CONCEPTS.items() if any(w in text for w in words))
+    return frozenset(name for name, words in _CONCEPT_WORDS.items() if words.search(text))
 
 
 def asked_about(question: str) -> frozenset[str]:
@@ -136,7 +145,7 @@ def asked_about(question: str) -> frozenset[str]:
     answer that says "已开封的…" about returns still speaks of opened goods (persona/followup.py `covers`)."""
     named = concepts(question)
     if ("keeping" in named and ("returns" in named or _RETURN_ASKED.search(question))
-            and not any(w in question for w in CONCEPTS["keeping"] if w not in _STATES)):
+            and not _KEEPING_ITSELF.search(question)):
         return named - {"keeping"}
     return named
 

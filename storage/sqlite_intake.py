@@ -1,13 +1,15 @@
 """SQLite: a group commit of callbacks in one trip to the driver's thread.
 
-The intake's group commit through a session costs three trips to aiosqlite's thread (BEGIN
-IMMEDIATE, the INSERT, COMMIT) and the session's CPU around them, per batch. With workers busy,
-each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
+The intake's group commit through SQLAlchemy costs three trips to aiosqlite's thread (BEGIN
+IMMEDIATE, the INSERT, COMMIT) and ~700 Python function calls around them, per batch. With workers
+busy, each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
 workers off the acks reached 0.25-0.42× of the bare stack at a third of a core (bench/README.md,
-"acks2"), waiting, not computing. Here the whole transaction is one function on the driver's
-thread: BEGIN IMMEDIATE, one `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per
-event (statement cached by sqlite3), COMMIT, or ROLLBACK on any error. The connection is taken
-from the pool as any session takes it, so it never interleaves with a worker's transaction.
+"acks2"), waiting, not computing. Here the whole transaction is one function: BEGIN IMMEDIATE, one
+`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per event (statement cached by sqlite3),
+COMMIT, or ROLLBACK on any error. By default it runs on aiosqlite's thread in one trip (no blocking
+I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread
+(`on_loop`) it runs on the loop itself. The connection is taken from the pool as any session takes
+it, so it never interleaves with a worker's transaction.
 
 Rows are exactly those `InboundRepo.add_many` writes: values pass through the columns' own bind
 processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and ids are SQLite's.
@@ -21,6 +23,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_only, greenlet_spawn
 
 from storage.models import InboundEvent
 from storage.queues import NewInbound, dedupe_hash
@@ -32,10 +35,17 @@ SQL = (f"INSERT INTO inbound_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?'
        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
 
 
-def _processors(engine: AsyncEngine) -> list[Callable[[Any], Any] | None]:
+def _processors(engine: AsyncEngine) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The columns' own bind processors that change a value: the payload's (JSON) and the datetime
+    columns' (received_at, due_at and deadline share one type); the other columns bind as they are."""
     dialect = engine.dialect
     table = InboundEvent.__table__
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS]
+    found = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS}
+    payload, stamp = found["payload"], found["due_at"]
+    assert payload is not None and stamp is not None, "SQLite's JSON and datetime processors"
+    assert all(found[name] is None for name in ("dedupe_key", "source", "kind", "status", "attempts", "error"))
+    assert type(table.c.received_at.type) is type(table.c.due_at.type) is type(table.c.deadline.type)
+    return payload, stamp
 
 
 def usable(engine: AsyncEngine) -> bool:
@@ -46,8 +56,9 @@ def usable(engine: AsyncEngine) -> bool:
 
 
 class SqliteIntake:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, on_loop: bool = False) -> None:
         self.engine = engine
+        self.on_loop = on_loop  # the transaction on the event loop (the intake thread's own loop)
         self.processors = _processors(engine)
 
     async def add_many(self, events: Sequence[NewInbound], *, now: datetime) -> list[int | None]:
@@ -56,21 +67,36 @@ class SqliteIntake:
         if not events:
             return []
         rows = [self._row(e, now) for e in events]
-        async with self.engine.connect() as conn:  # the pool's one connection: no worker's transaction is open
-            driver: Any = (await conn.get_raw_connection()).driver_connection  # aiosqlite's Connection
-            try:
+        try:
+            return await greenlet_spawn(self._commit, rows)
+        except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
+            raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
+
+    def _commit(self, rows: list[tuple[Any, ...]]) -> list[int | None]:
+        """In one greenlet: the pool's one connection, checked out as a session's is (so no worker's
+        transaction is open on it; waiting for it if need be), the transaction, the connection back to
+        the pool (its reset skips the rollback: none is open). No engine Connection around it (~100
+        function calls per commit), and one greenlet for checkout and return, not one each (~15)."""
+        pooled = self.engine.sync_engine.raw_connection()
+        try:
+            driver: Any = pooled.driver_connection  # aiosqlite's Connection
+            if self.on_loop:
                 try:
                     return _insert_all(driver._conn, rows, inline=True)
                 except Busy:  # another process writes: wait for it in SQLite's busy handler, off the loop
-                    return list(await driver._execute(_insert_all, driver._conn, rows, inline=False))
-            except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
-                raise DBAPIError.instance(SQL, None, exc, sqlite3.Error) from exc
+                    pass
+            return list(await_only(driver._execute(_insert_all, driver._conn, rows, inline=False)))
+        finally:
+            pooled.close()
 
     def _row(self, e: NewInbound, now: datetime) -> tuple[Any, ...]:
-        values = (dedupe_hash(e.dedupe_key), e.source, e.kind, e.payload, "pending", 0, "",
-                  e.received_at or now, now, e.deadline)
-        return tuple(value if process is None or value is None else process(value)
-                     for process, value in zip(self.processors, values, strict=True))
+        """The columns' values as the session path binds them: the processors called directly (per
+        column through a generator they cost ~11 function calls per row)."""
+        payload, stamp = self.processors
+        received = stamp(e.received_at or now)
+        return (dedupe_hash(e.dedupe_key), e.source, e.kind, payload(e.payload), "pending", 0, "",
+                received, stamp(now) if e.received_at else received,
+                None if e.deadline is None else stamp(e.deadline))
 
 
 class Busy(Exception):

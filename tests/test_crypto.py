@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
 from bot.errors import CallbackRejected, ConfigError
-from bot.wecom.crypto import CallbackCrypto
+from bot.wecom.crypto import CallbackCrypto, aes_key
 
 TOKEN = "TestToken2025"
 KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -73,3 +75,66 @@ def test_round_trip_of_chinese_text(crypto: CallbackCrypto) -> None:
 def test_a_bad_aes_key_names_the_config_key() -> None:
     with pytest.raises(ConfigError, match="wecom.encoding_aes_key"):
         CallbackCrypto(TOKEN, "short", CORP)
+
+
+def _wechatpy_decrypt(crypto: CallbackCrypto, encrypt: str) -> str:
+    """The decrypt before the own unpack: the length check on one base64 decode, then wechatpy's PrpCrypto
+    (which decodes again), its errors mapped to the same rejections."""
+    import base64
+    import binascii
+    import struct
+
+    from wechatpy.enterprise.crypto import PrpCrypto
+
+    try:
+        raw_len = len(base64.b64decode(encrypt, validate=True))
+    except (binascii.Error, ValueError) as exc:
+        raise CallbackRejected("ciphertext is not base64") from exc
+    if raw_len == 0 or raw_len % 32:
+        raise CallbackRejected("ciphertext length is not a multiple of the block size")
+    try:
+        return str(PrpCrypto(aes_key(KEY)).decrypt(encrypt, crypto.receive_id))
+    except (ValueError, struct.error, UnicodeDecodeError, IndexError) as exc:
+        raise CallbackRejected("ciphertext does not decrypt") from exc
+    except Exception as exc:
+        if type(exc).__name__ == "InvalidCorpIdException":
+            raise CallbackRejected("ReceiveId mismatch") from exc
+        raise
+
+
+def _outcome(decrypt: Callable[[CallbackCrypto, str], str], crypto: CallbackCrypto, encrypt: str) -> str:
+    try:
+        return "plain:" + decrypt(crypto, encrypt)
+    except CallbackRejected as exc:
+        return f"rejected:{exc}"
+
+
+def test_own_unpack_equals_wechatpy_on_good_and_corrupt_ciphertexts(crypto: CallbackCrypto) -> None:
+    """Every ciphertext, sealed or damaged, gets the plaintext or the rejection wechatpy's path gave."""
+    import base64
+    import random
+
+    rng = random.Random(15)
+    foreign = CallbackCrypto(TOKEN, KEY, "wwSomeOtherCorp000")
+    texts = ["", "x", "<xml><Content>你好，小柚</Content></xml>", "a" * 1000, "表情😀" * 37]
+    texts += ["".join(chr(rng.randrange(32, 0x9FFF)) for _ in range(rng.randrange(0, 300))) for _ in range(60)]
+    bodies = [ECHO_A, ENCRYPT_B, "", "not base64!!", "QUJD", "A" * 44, "5Xlt AAWv", "你好"]
+    for text in texts:
+        sealed = crypto.encrypt(text)
+        raw = bytearray(base64.b64decode(sealed))
+        bodies += [sealed, foreign.encrypt(text), sealed[:-4], sealed + "AAAA"]
+        for _ in range(4):  # flipped bits: a garbled length, padding or ReceiveId
+            damaged = bytearray(raw)
+            damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+            bodies.append(base64.b64encode(bytes(damaged)).decode())
+    bodies += [base64.b64encode(rng.randbytes(32 * rng.randrange(1, 6))).decode() for _ in range(200)]
+    kinds = set()
+    for body in bodies:
+        ours, theirs = _outcome(CallbackCrypto.decrypt, crypto, body), _outcome(_wechatpy_decrypt, crypto, body)
+        assert ours == theirs, body
+        kinds.add(ours.split(":")[0] if ours.startswith("plain") else ours)
+    for text in texts:
+        assert crypto.decrypt(crypto.encrypt(text)) == text
+    assert kinds >= {"plain", "rejected:ciphertext is not base64", "rejected:ReceiveId mismatch",
+                     "rejected:ciphertext length is not a multiple of the block size",
+                     "rejected:ciphertext does not decrypt"}

@@ -3,6 +3,7 @@ lasts 60 s, an hour block 60 min, so touching a cap once costs every welcome of 
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 import pytest
@@ -87,3 +88,29 @@ async def test_replicas_share_the_corps_caps(fake_time: FakeTime) -> None:
     assert busiest(stamps, 3600.0) <= 1500
     limiter.share(1)  # the other replica stopped: the whole cap again
     assert limiter.most_in(60) > 500
+
+
+async def test_callers_at_once_never_take_more_than_the_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty senders waiting on one API together (each wait lets the others run) share its caps: no
+    token is handed out twice, and every call gets through."""
+    fake, real_sleep = FakeTime(), asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        fake.now += max(seconds, 1e-6)
+        await real_sleep(0)  # the other senders run meanwhile
+
+    monkeypatch.setattr(client_module.time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(client_module.asyncio, "sleep", sleep)
+    limiter = RateLimiter(per_minute=600, per_hour=3000)
+    stamps: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(50):
+            await limiter.acquire("externalcontact/send_welcome_msg")
+            stamps.append(fake.now)
+            await real_sleep(0)
+
+    await asyncio.gather(*(sender() for _ in range(40)))
+    assert len(stamps) == 2000
+    assert busiest(stamps, 60.0) <= 600
+    assert busiest(stamps, 3600.0) <= 3000

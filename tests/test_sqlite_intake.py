@@ -1,6 +1,7 @@
 """SQLite's group commit of callbacks in one trip (storage/sqlite_intake.py): the rows are those the
 ORM path writes, duplicates answer None, a batch is stored whole or not at all, and another
-process holding the write lock makes the batch wait for it rather than fail."""
+process holding the write lock makes the batch wait for it rather than fail; the same by default (the
+transaction on the driver's thread) and with the intake thread (on the event loop)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,17 @@ from storage.models import InboundEvent
 from storage.queues import InboundRepo, NewInbound
 from storage.sqlite_intake import SqliteIntake
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+pytestmark = [pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
+              pytest.mark.parametrize("on_loop", [False, True], ids=["driver_thread", "on_loop"])]
 
 NOW = FakeClock(1_700_000_000).now()
 
 
-async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str) -> None:
+async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     sessions = db.session_factory(engine)
     try:
-        intake = SqliteIntake(engine)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         code = NOW + timedelta(seconds=20)
         first = await intake.add_many([NewInbound("msg:1", "xml", "text", {"Content": "你好", "n": 1}),
                                        NewInbound("msg:2", "xml", "friend_added", {}, deadline=code)], now=NOW)
@@ -55,11 +57,11 @@ async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str) -
         await engine.dispose()
 
 
-async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url: str) -> None:
+async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     sessions = db.session_factory(engine)
     try:
-        intake = SqliteIntake(engine)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         bad = NewInbound("msg:2", "xml", None, {})  # type: ignore[arg-type]  # kind is NOT NULL
         with pytest.raises(DBAPIError):
             await intake.add_many([NewInbound("msg:1", "xml", "text", {}), bad], now=NOW)
@@ -70,11 +72,11 @@ async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url:
         await engine.dispose()
 
 
-async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str) -> None:
+async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     other = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)
     try:
-        intake = SqliteIntake(engine)
+        intake = SqliteIntake(engine, on_loop=on_loop)
         other.execute("BEGIN IMMEDIATE")  # e.g. a `wanzi` command writing
         storing = asyncio.create_task(intake.add_many([NewInbound("msg:1", "xml", "text", {})], now=NOW))
         for _ in range(20):  # the event loop keeps running while the batch waits
@@ -84,4 +86,27 @@ async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: 
         assert (await storing)[0] is not None
     finally:
         other.close()
+        await engine.dispose()
+
+
+async def test_a_journaled_callback_keeps_its_arrival_time_and_is_due_now(db_url: str, on_loop: bool) -> None:
+    """A callback acked from the journal before the database took it: stored with the time it arrived
+    (received_at), due from the drain's time, and a code's deadline as given, as the ORM path stores it."""
+    engine = db.create_engine(db_url)
+    sessions = db.session_factory(engine)
+    try:
+        arrived = NOW - timedelta(seconds=7)
+        code = arrived + timedelta(seconds=20)
+        mine = await SqliteIntake(engine, on_loop=on_loop).add_many(
+            [NewInbound("msg:1", "xml", "friend_added", {"WelcomeCode": "c"}, code, arrived)], now=NOW)
+        async with sessions.begin() as s:
+            orm = await InboundRepo(s).add_many(
+                [NewInbound("msg:2", "xml", "friend_added", {"WelcomeCode": "c"}, code, arrived)], now=NOW)
+        async with sessions() as s:
+            rows = {r.id: r for r in (await s.scalars(select(InboundEvent))).all()}
+        stored, theirs = rows[mine[0]], rows[orm[0]]  # type: ignore[index]
+        assert (stored.received_at, stored.due_at, stored.deadline) == (arrived, NOW, code)
+        for column in ("received_at", "due_at", "deadline", "payload", "status"):
+            assert getattr(stored, column) == getattr(theirs, column), column
+    finally:
         await engine.dispose()

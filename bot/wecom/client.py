@@ -83,7 +83,6 @@ class RateLimiter:
         self.per_minute, self.per_hour = per_minute, per_hour
         self.replicas = 1
         self._levels: dict[tuple[str, int], tuple[float, float]] = {}
-        self._lock = asyncio.Lock()
         self._size()
 
     def _size(self) -> None:
@@ -112,21 +111,23 @@ class RateLimiter:
         return min(capacity + rate * seconds for capacity, rate in self.buckets)
 
     async def acquire(self, key: str) -> None:
+        # No lock: from reading the levels to writing them back nothing awaits, and the client runs on
+        # one event loop, so no other caller can come in between (an asyncio.Lock here was never
+        # contended, only paid for on every call).
         while True:
-            async with self._lock:
-                now = time.monotonic()
-                levels = []
-                for n, (capacity, rate) in enumerate(self.buckets):
-                    tokens, stamp = self._levels.get((key, n), (capacity, now))
-                    levels.append(min(capacity, tokens + (now - stamp) * rate))
-                if all(tokens >= 1 for tokens in levels):
-                    for n, tokens in enumerate(levels):
-                        self._levels[(key, n)] = (tokens - 1, now)
-                    return
+            now = time.monotonic()
+            levels = []
+            for n, (capacity, rate) in enumerate(self.buckets):
+                tokens, stamp = self._levels.get((key, n), (capacity, now))
+                levels.append(min(capacity, tokens + (now - stamp) * rate))
+            if all(tokens >= 1 for tokens in levels):
                 for n, tokens in enumerate(levels):
-                    self._levels[(key, n)] = (tokens, now)
-                wait = max((1 - tokens) / rate for tokens, (_, rate) in zip(levels, self.buckets, strict=True)
-                           if tokens < 1)
+                    self._levels[(key, n)] = (tokens - 1, now)
+                return
+            for n, tokens in enumerate(levels):
+                self._levels[(key, n)] = (tokens, now)
+            wait = max((1 - tokens) / rate for tokens, (_, rate) in zip(levels, self.buckets, strict=True)
+                       if tokens < 1)
             await asyncio.sleep(wait)
 
 

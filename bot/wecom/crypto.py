@@ -1,8 +1,11 @@
 """WeCom callback crypto: msg_signature (SHA1) and AES-256-CBC framing (shared/wecom/crypto.md).
 
-The AES part is wechatpy's WeCom PrpCrypto; the signature check is ours because it must be
-constant-time, and the XML around the ciphertext is parsed by bot.wecom.xml (defusedxml),
-never by wechatpy's xmltodict path.
+Encryption is wechatpy's WeCom PrpCrypto. Decryption unpacks the frame itself, exactly as
+PrpCrypto does (random(16) | length, network order | message | ReceiveId, PKCS#7-padded, AES-256-CBC
+with the key's first 16 bytes as IV), so the ciphertext is base64-decoded once: the length check
+and PrpCrypto each decoded it (tests/test_crypto.py compares both on good and corrupt input). The
+signature check is ours because it must be constant-time, and the XML around the ciphertext is
+parsed by bot.wecom.xml (defusedxml), never by wechatpy's xmltodict path.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import secrets
 import string
 import struct
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.enterprise.crypto import PrpCrypto
 
 from bot.errors import CallbackRejected, ConfigError
@@ -49,7 +53,9 @@ class CallbackCrypto:
     def __init__(self, token: str, encoding_aes_key: str, receive_id: str) -> None:
         self.token = token
         self.receive_id = receive_id
-        self._prp = PrpCrypto(aes_key(encoding_aes_key))
+        key = aes_key(encoding_aes_key)
+        self._prp = PrpCrypto(key)
+        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))  # PrpCrypto's own (WeChatCipher)
 
     def sign(self, timestamp: str, nonce: str, encrypt: str) -> str:
         return msg_signature(self.token, timestamp, nonce, encrypt)
@@ -66,19 +72,23 @@ class CallbackCrypto:
     def decrypt(self, encrypt: str) -> str:
         """Plaintext of a ciphertext; any corruption or a foreign ReceiveId is a CallbackRejected."""
         try:
-            raw_len = len(base64.b64decode(encrypt, validate=True))
+            raw = base64.b64decode(encrypt, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise CallbackRejected("ciphertext is not base64") from exc
-        if raw_len == 0 or raw_len % 32:
+        if not raw or len(raw) % 32:
             raise CallbackRejected("ciphertext length is not a multiple of the block size")
         try:
-            return str(self._prp.decrypt(encrypt, self.receive_id))
+            decryptor = self._cipher.decryptor()
+            plain = decryptor.update(raw) + decryptor.finalize()
+            content = plain[16:-plain[-1]]  # the random prefix off, the PKCS#7 padding as its last byte says
+            (length,) = struct.unpack(">I", content[:4])  # struct.error when too short, as in PrpCrypto
+            message = content[4:length + 4].decode()
+            receive_id = content[length + 4:].decode()
         except (ValueError, struct.error, UnicodeDecodeError, IndexError) as exc:
             raise CallbackRejected("ciphertext does not decrypt") from exc
-        except Exception as exc:  # wechatpy raises its own InvalidCorpIdException
-            if type(exc).__name__ == "InvalidCorpIdException":
-                raise CallbackRejected("ReceiveId mismatch") from exc
-            raise
+        if receive_id != self.receive_id:
+            raise CallbackRejected("ReceiveId mismatch")
+        return message
 
     def seal(self, plaintext: str, timestamp: str, nonce: str) -> tuple[str, str]:
         """(encrypt, msg_signature) for a plaintext, as WeCom or a passive reply sends it."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import or_, update
@@ -22,6 +23,7 @@ from storage.queues import _insert, rowcount
 REFRESH_LEASE_S = 10.0
 
 
+@lru_cache(maxsize=64)  # a handful of (corp, secret) pairs, asked for on every API call
 def token_key(corp_id: str, secret: str) -> str:
     return hashlib.sha256(f"{corp_id}:{secret}".encode()).hexdigest()
 

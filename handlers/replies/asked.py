@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 
+from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
+from persona.facts import asked_if
 from persona.faq import FaqEntry
-from persona.followup import FOR_WHOM, clearly_named, spoken
+from persona.followup import FILLER, FOR_WHOM, clearly_named, spoken, topics
 from persona.matcher import kinds
 
 # "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序": which goes on first.
@@ -131,7 +133,30 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
-            and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text))
+            and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
+            and not beside_the_point(entry, text))
+
+
+# "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
+# the clause told beside it. An entry that speaks of nothing the question clause asks for is beside the point.
+_PARTS = re.compile(r"[，,。.！!？?~～\s]+")
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if not set(text[i:i + 2]) & FILLER}
+
+
+def beside_the_point(entry: FaqEntry, text: str) -> bool:
+    """In a message of several clauses, each question clause asks whether there is something, and for a
+    thing the entry's phrasings, keywords and answer never name (two characters in a row), nor a shop
+    concept the entry speaks of ("有券可以领吗": the coupon's)."""
+    parts = [p for p in _PARTS.split(text) if p]
+    asking = [p for p in parts if is_question(p)]
+    asked = [x for p in asking for x in asked_if(p)]
+    if len(parts) < 2 or not asked or any(not asked_if(p) for p in asking):
+        return False  # "孕妇能用吗 还有能直接寄到她家吗": another question the entry may answer
+    told = _pairs(" ".join((entry.answer, *entry.questions, *entry.keywords)).replace(" ", ""))
+    return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
 
 # Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock): a question naming one is

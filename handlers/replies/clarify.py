@@ -21,11 +21,13 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.rules import asks_for_human
 from handlers.replies.asked import gives_what_is_asked, speaks_of
 from handlers.replies.config import FaqConfig
+from handlers.replies.expiry import expiring
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqEntry, clarify_options
 from persona.heard import heard
+from persona.matcher import concepts
 from storage.models import Customer
 from storage.repos.replies import FaqOfferRepo
 
@@ -76,12 +78,15 @@ async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list
     """The entries worth offering for a question (none below `clarify_threshold`, or when it is 0);
     to "那个霜多少钱", only entries that name a price, to "先涂哪个" an order (asked.py: the cream's
     recommendation answers neither); none that does not speak of the concept or the skin type the
-    question names ("全成分表", "敏感肌": asked.py `speaks_of`).
+    question names ("全成分表", "敏感肌": asked.py `speaks_of`), nor one that does not speak of what the question
+    says expires ("积分会过期吗": expiry.py).
     Embeds in a thread: the model's worker asks before it opens its write transaction."""
     if config.clarify_threshold <= 0:
         return []
     options = clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
-    return [e for e in options if gives_what_is_asked(e, heard(question)) and speaks_of(e, heard(question))]
+    owner = expiring(heard(question))  # "积分会过期吗": the points, never the cream's shelf life (expiry.py)
+    return [e for e in options if gives_what_is_asked(e, heard(question)) and speaks_of(e, heard(question))
+            and (not owner or owner in concepts(" ".join((*e.questions, *e.keywords, e.answer))))]
 
 
 async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, options: list[FaqEntry]) -> None:
