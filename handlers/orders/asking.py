@@ -17,6 +17,10 @@ _GOODS = r"(订单|单子|快递|包裹|物流|货|东西|宝贝)"
 _PARCEL = r"(订单|单子|快递|包裹|物流|货)"  # "这个东西在哪买" is not about a parcel
 _SINCE = r"(一|两|二|三|四|五|六|七|八|九|十|几|好几|半个?|\d+)\s*(天|日|周|个?星期|个?礼拜)"
 _END = r"([呢吗啊呀么嘛，,。!！?？\s]|$)"
+# Chasing a parcel ("能帮我催一下吗", "帮我催催发货"), and shipping called slow ("你们这发货也太慢了吧"): only someone
+# waiting for one says so.
+_CHASE = r"催(一下|一催|下|催|单|发货|快递|物流|件)"
+_SLOW = r"(发货|发快递|快递|物流|到货|送货)[^，,。？?]{0,4}(太|好|这么|那么|真|超|特别)慢"
 # The customer's own purchase. "我想买的那个" or "我要下单的话" is not a purchase yet.
 _OWN = re.compile(
     rf"我的{_GOODS}|我下的单|(收到|寄来|发来|到手)的|"
@@ -25,6 +29,7 @@ _OWN = re.compile(
 # Forms only someone waiting for a parcel uses: the order is implied.
 _WAITING = re.compile(
     r"还没有?(发货|发出|寄出|到货|动身|更新|发快递)|"
+    rf"{_CHASE}|{_SLOW}|"
     rf"还没有?(发|寄|到){_END}|"
     rf"没有?(收到|到手)({_GOODS}|{_END})|"
     rf"{_PARCEL}[^，,。？?]{{0,6}}(到哪|在哪|到了没|到了吗|怎么样了|什么情况|啥情况|进度|没动静|没动(?!过)|不动)|"
@@ -83,7 +88,7 @@ _LATE = re.compile(r"(太|好|这么|那么|真|超|特别)慢|慢死|慢得|蜗
 def late_parcel(text: str) -> bool:
     """A complaint that the customer's own parcel is late ("你们这个快递也太慢了吧 五天了还没到"): an apology
     and a person, not the shipping policy."""
-    return waiting_for_parcel(text) and bool(_LATE.search(text))
+    return waiting_for_parcel(text) and bool(_LATE.search(text) or re.search(_CHASE, text))
 
 
 def names_own_purchase(text: str) -> bool:

@@ -95,7 +95,7 @@ def repeats(turn: Turn | None, line: str, text: str) -> bool:
     怀孕三个月了" got the pregnancy answer's sentence once asks what that sentence does not say, so a
     third time of it would be a machine's reply (found in the sandbox); "那1000分能换什么" after "积分能换啥呀"
     is told its "1000 分" again, and "要多久" (asking words only) its "7 天"."""
-    about = _pairs(subject(text))
+    about = {p for run in subject(text).split() for p in _pairs(run)}  # "在哪领" is 在, 领: no pair across 哪
     return (turn is not None and not turn.aside and bool(line) and line.rstrip(_ENDS) in turn.followed
             and bool(about) and not about & _pairs(line))
 
@@ -220,6 +220,16 @@ def sets_straight(text: str) -> bool:
     return _SETS_STRAIGHT.search(text) is not None
 
 
+SPELLED = 6  # characters: a follow-up this short is close to small talk by its length alone
+
+
+def spelled_in(entry: FaqEntry, text: str) -> bool:
+    """A few words of a follow-up whose every character, asking words left out, the entry's answer uses ("在哪领"
+    after "…在小程序「我的-优惠券」里就能看到"): about that answer, however close to small talk so short a text is."""
+    said = {c for c in subject(text) if _HAN.match(c)} - FILLER
+    return len(text.strip()) <= SPELLED and bool(said) and all(c in entry.answer for c in said)
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
@@ -242,7 +252,7 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if not covers(entry, text):  # "那运费谁出" after the returns answer, which says nothing of it
         return None
-    if await kb.chatter(text) >= CHATTER:  # "讲个笑话", "股票怎么样"
+    if await kb.chatter(text) >= CHATTER and not spelled_in(entry, text):  # "讲个笑话", "股票怎么样"
         return None
     alone = await kb.rank(text, len(kb.entries))
     place = next((n for n, m in enumerate(alone) if m.entry.id == entry.id), None)
