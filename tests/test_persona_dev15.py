@@ -24,10 +24,20 @@ def clock() -> FakeClock:
 @pytest.mark.parametrize(("said", "intent"), [
     ("okk", Intent.ACK), ("okkk", Intent.ACK), ("包装好精致", Intent.PRAISE), ("瓶子也太可爱了", Intent.PRAISE),
     ("喺度吗", Intent.PRESENCE), ("有冇人喺度", Intent.PRESENCE),
-    ("真的假的 别忽悠我", Intent.DOUBT), ("不会是骗我的吧", Intent.DOUBT),
+    ("你们家面霜跟兰蔻的比哪个好", Intent.COMPARE), ("真的假的 别忽悠我", Intent.DOUBT),
+    ("不会是骗我的吧", Intent.DOUBT),
 ])
 def test_small_talk_in_the_customers_own_words_is_read_as_such(said: str, intent: Intent) -> None:
     assert classify(said) is intent
+
+
+def test_two_of_our_own_products_side_by_side_are_no_brand_comparison() -> None:
+    assert classify("你们家面霜跟精华哪个好") is None  # a question for the knowledge base, not "I don't judge others"
+
+
+async def test_our_cream_beside_another_brand_gets_no_claim_and_no_cream_answer(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmH01", "你们家面霜跟兰蔻的比哪个好")
+    assert reply[0] == "chat.compare", reply  # not "干皮推荐「柚润保湿霜」" as if the cream had won
 
 
 async def test_the_weather_where_the_persona_is_is_small_talk_not_a_question_for_staff(wanzi, wecom, clock) -> None:

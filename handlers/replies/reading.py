@@ -269,6 +269,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         match = await interpret(kb, turn, text, sure=match) or match
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
+    if match is not None and classify(text) is Intent.COMPARE:
+        match = None  # "你们家面霜跟兰蔻的比哪个好": our cream beside another brand, never the cream's entry alone
     intent = classify(text) if match is None and safety is None else None
     if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
         intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
