@@ -82,13 +82,15 @@ _LATE = re.compile(r"(太|好|这么|那么|真|超|特别)慢|慢死|慢得|蜗
                    r"(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天(了|都)|等了(两|二|三|四|五|六|七|八|九|十|几|好几|\d+)\s*天|"
                    r"(一|两|二|三|几|好几|半个?|\d+)\s*(周|个?星期|个?礼拜)|"
                    # bought last week or last month and still waiting: "我上周买的面霜到现在还没收到"
-                   r"上(周|个?星期|个?礼拜|个?月)[^，,。？?]{0,8}(买|下单|下的单|拍|付款|订)")
+                   r"上(周|个?星期|个?礼拜|个?月)[^，,。？?]{0,8}(买|下单|下的单|拍|付款|订)|"
+                   # chased: "能帮我催一下吗"
+                   rf"{_CHASE}")
 
 
 def late_parcel(text: str) -> bool:
     """A complaint that the customer's own parcel is late ("你们这个快递也太慢了吧 五天了还没到"): an apology
     and a person, not the shipping policy."""
-    return waiting_for_parcel(text) and bool(_LATE.search(text) or re.search(_CHASE, text))
+    return waiting_for_parcel(text) and _LATE.search(text) is not None
 
 
 def names_own_purchase(text: str) -> bool:

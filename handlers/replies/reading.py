@@ -269,9 +269,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         match = await interpret(kb, turn, text, sure=match) or match
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
-    if match is not None and classify(text) is Intent.COMPARE:
+    kind = classify(text) if match is not None or safety is None else None  # once: it runs every rule
+    if match is not None and kind is Intent.COMPARE:
         match = None  # "你们家面霜跟兰蔻的比哪个好": our cream beside another brand, never the cream's entry alone
-    intent = classify(text) if match is None and safety is None else None
+    intent = kind if match is None and safety is None else None
     if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
         intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
     if intent in (None, Intent.GREETING) and match is None and safety is None and running_out(text):
