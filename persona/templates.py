@@ -61,6 +61,10 @@ TEMPLATES: dict[str, Spec] = {
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
     "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product"),
+    # "刚才问的你还没回我呢" while a question is open: `question` = its gist; a colleague is on it (a promise was
+    # made) or, with none made, honestly `how` to reach a person (handlers/questions/queue.py `chased`)
+    "reply.chased": Spec.of(KF_TEXT, "name", "question"),
+    "reply.chased_unknown": Spec.of(KF_TEXT, "name", "question", "how"),
     "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question
     "reply.llm": Spec.of(KF_TEXT, "name", "answer"),  # the optional LLM's checked answer ([llm], handlers/replies/llm)
     # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day

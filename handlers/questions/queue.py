@@ -35,6 +35,7 @@ from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, asked_before, kf
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
+from persona.matcher import concepts
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import QuestionNoticeRepo
 
@@ -145,6 +146,49 @@ async def add_detail(ctx: Ctx, detail: str) -> Say | None:
     return Say("chat.ack_pending") if (earlier.context or {}).get("promised") else await honest_reply(ctx)
 
 
+# Chasing the answer to a question the persona could not answer: "刚才问的你还没回我呢", "那你们什么时候能回复我",
+# "问到了吗", "同事怎么说", "还要等多久". Not a parcel chased ("快递怎么还没到" names shipping: the orders' reply).
+_CHASES = re.compile(
+    r"(还|怎么|咋|一直)(都)?(没|没有)(人)?(回|回复|答复|回答|理|给我(个)?(答复|回复|答案|说法))|"
+    r"(什么时候|啥时候|多久|几点)(才)?(能|会|可以)?(回复|回我|答复|答复我|给(我)?(个)?(答复|回复|答案|结果|说法|消息)|"
+    r"有(答复|结果|答案|回复|消息))|"
+    r"(问到|问好|问清楚|查到|有结果|有答案|有答复|有回复|有消息)(了)?(吗|没|没有|么|嘛|不)|"
+    r"同事(怎么说|说什么|说啥|回了|回复了|看到了)|"
+    r"(刚才|刚刚|之前|前面|上次|昨天)(那个|我)?(问|说)的(问题|事|那个)?(呢|怎么样了|咋样了|有结果)|"
+    r"(还要|要|还得|得)等(多久|多长时间|到什么时候|到啥时候|几天)")
+CHASE_HOURS = 48  # kf's reply window: an open question older than that is not what the customer is chasing
+
+
+def chases(text: str) -> bool:
+    """The customer asks after an answer they are waiting for, naming nothing of the shop's."""
+    said = heard(text)
+    return bool(_CHASES.search(said)) and not concepts(said)
+
+
+def _gist(q: UnansweredQuestion) -> str:
+    text = " ".join(q.text.split()).rstrip("？?。.!！~～")
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+async def chased(ctx: Ctx, text: str) -> Say | None:
+    """A chaser while a question of the customer's is still open: that question named, and either a
+    colleague is on it (a promise was made) or, honestly, how to reach a person; never a second "I don't know"
+    read as a new question. The question keeps count of the chasers, so staff see who is waiting (`question_line`).
+    None when the message does not chase or nothing is open."""
+    customer = ctx.customer
+    if customer is None or not chases(text):
+        return None
+    earlier = await ctx.repos.unanswered.latest_open(customer.id, since=ctx.clock.now() - timedelta(hours=CHASE_HOURS))
+    if earlier is None:
+        return None
+    context = earlier.context or {}
+    earlier.context = {**context, "chased": int(context.get("chased") or 0) + 1}
+    if context.get("promised"):
+        return Say("reply.chased", {"question": _gist(earlier)})
+    staffed = bool(await ctx.repos.staff.list())
+    return Say("reply.chased_unknown", {"question": _gist(earlier), "how": how_to_reach(ctx, staffed=staffed)})
+
+
 # --- telling staff, batched -----------------------------------------------------------------------
 
 def jobs(config: Config) -> list[Job]:
@@ -165,7 +209,9 @@ def console_link(ctx: Ctx) -> str:
 
 def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *, with_context: bool) -> str:
     who = customer_label(customer) if customer is not None else "（客户数据已删除）"
-    head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}\n问：{' '.join(asked(q).split())[:200]}"
+    chased = int((q.context or {}).get("chased") or 0)
+    waiting = f"（客户已催 {chased} 次）" if chased else ""
+    head = f"#{q.id} {who} · {local(ctx, q.created_at):%m-%d %H:%M}{waiting}\n问：{' '.join(asked(q).split())[:200]}"
     if not with_context:
         return head
     before = [m for m in (q.context or {}).get("messages") or [] if m.get("text") != q.text][-3:]

@@ -42,7 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
-from handlers.questions.queue import add_detail, how_to_reach, open_question_before
+from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, sets_straight
@@ -175,9 +175,10 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
-    """A question it cannot answer, or a statement a person would just chat back to: the model when
-    on, else for a question for nobody at the shop the off-topic line (offtopic.py), else for a
-    question naming nothing right after an unanswered one more of that one (queue.py `add_detail`), else
+    """A question it cannot answer, or a statement a person would just chat back to: a chaser of a
+    question still open names that question (queue.py `chased`), else the model when on, else for a
+    question for nobody at the shop the off-topic line (offtopic.py), else for a question naming nothing
+    right after an unanswered one more of that one (queue.py `add_detail`), else
     猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
     just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
     words, turn, said = reading.words, reading.turn, reading.words.said
@@ -185,7 +186,9 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"
-    if await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
+    if (chase := await chased(ctx.with_(customer=customer), words.text)) is not None:
+        await tell(ctx, customer, event.open_kfid, chase)  # "刚才问的你还没回我呢": that question, and who answers it
+    elif await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
     elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问
         await embedded_answer(ctx, customer, event.open_kfid, kind, said)
