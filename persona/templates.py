@@ -129,6 +129,8 @@ TEMPLATES: dict[str, Spec] = {
     # someone claiming to be our staff asked for money ([escalation] scam_topics): a warning before the hand-off
     "escalation.scam": Spec.of(KF_TEXT, "name", "topic"),
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
+    # "我说的是那种优惠推送" from a customer who opted out: they are off (handlers/antispam), no push's content
+    "reply.opted_out_already": Spec.of(KF_TEXT, "name"),
     # a customer asking about their own order (handlers/orders/chat.py): the shop's facts, never tracking
     # data Wanzi does not have. `paid`/`due`/`refunded` are local "3月1日 14:30"; `due` = paid + `hours`
     # ([orders] ship_within_hours); `where` = where the tracking shows ("天猫的订单详情")

@@ -89,3 +89,20 @@ async def test_found_it_is_an_ok_and_no_product_idea_and_a_beijing_goodbye_is_a_
 async def test_points_asked_in_pinyin_get_the_points_answer(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmT20", "jifen neng huan sha")
     assert reply[0] != "chat.other" and "积分" in reply[1] and "兑换" in reply[1], reply
+
+
+@pytest.mark.parametrize("n, meant", list(enumerate(["我说的是那种优惠推送", "就是那些活动消息", "对 广告那些"])))
+async def test_saying_which_pushes_were_meant_after_opting_out_confirms_it_and_sends_no_offer(
+        wanzi, wecom, clock, n, meant) -> None:
+    ext = f"wmOpt{n:02d}"
+    out = (await told(wanzi, wecom, clock, ext, "以后别给我发广告了"))[-1]
+    assert out[0] == "reply.opt_out", out
+    (reply,) = await told(wanzi, wecom, clock, ext, meant)
+    assert reply[0] == "reply.opted_out_already" and "满 199 减 30" not in reply[1], reply  # no coupon pushed at them
+
+
+async def test_an_opted_out_customer_who_saw_an_ad_and_wants_to_buy_is_not_told_about_pushes(
+        wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmOpt10", "退订")
+    replies = await told(wanzi, wecom, clock, "wmOpt10", "在抖音看到你们的广告 想买个面霜")
+    assert replies and all(key != "reply.opted_out_already" for key, _ in replies), replies

@@ -1,5 +1,6 @@
 """"退订"/"TD" stops marketing pushes (never service replies); "订阅" turns them back on, and from a
-customer who never opted out gets a friendly "you already are". This route runs before every other
+customer who never opted out gets a friendly "you already are"; an opted-out customer saying which pushes they
+meant is told they are off. This route runs before every other
 handler, so the words are never taken for a question."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import re
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.escalation.rules import is_question
 from handlers.services import Ctx
 from persona.heard import heard
 
@@ -37,6 +39,13 @@ BACK_ON = re.compile(r"(?:算了|那|那就)?(?:还是|我要|帮我|重新)?(?:
                      r"(?:推送|消息)?(?:吧|一下|回来)?"
                      r"|(?:算了|那|那就)?还是(?:给我)?(?:发|推|推送)(?:给我)?吧"
                      r"|(?:以后)?有(?:活动|优惠|新品)(?:的时候|的话)?(?:还是)?(?:再)?(?:告诉|通知|发给|叫)我(?:吧|哦|一声|一下)?")
+# From a customer who opted out, which pushes they meant: "我说的是那种优惠推送", "就是那些活动消息", "对 广告那些":
+# the opt-out confirmed, never a push's content (the coupon answer) in reply. Only said as what they meant: "在抖音
+# 看到你们的广告 想买面霜" is a wish to buy, and a question ("推送怎么关的？") is neither.
+PUSHES = re.compile(r"推送|广告|活动消息|活动通知|营销|群发|优惠信息|优惠消息|促销消息|福利消息")
+MEANT = re.compile(r"^(?:对|嗯|嗯嗯|是的|对的|不是)?[，, ]*(?:(?:(?:我)?(?:是)?(?:说|指|讲)的(?:是)?|我是说|就是|是)"
+                   r"|(?:那种|那些|这些|这种)?(?:优惠|活动|营销|促销|福利)?(?:推送|广告|消息|信息|通知)(?:那些|之类的|这种|啥的)?"
+                   r"[啊呀哈哦吧]?$)")
 _CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
 
 
@@ -57,6 +66,12 @@ def _opts_back_in(event: KfMessageReceived, ctx: Ctx) -> bool:
 def _already_in(event: KfMessageReceived, ctx: Ctx) -> bool:
     return (event.from_customer and ctx.customer is not None and not ctx.customer.opted_out
             and _said(OPT_IN, event.text))
+
+
+def _names_the_pushes(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return (event.from_customer and ctx.customer is not None and ctx.customer.opted_out
+            and PUSHES.search(said := heard(event.text).strip()) is not None and MEANT.search(said) is not None
+            and not is_question(event.text))
 
 
 @router.on(when=_opts_out)
@@ -81,3 +96,9 @@ async def opt_in(event: KfMessageReceived, ctx: Ctx) -> None:
 async def already_subscribed(event: KfMessageReceived, ctx: Ctx) -> None:
     assert ctx.customer is not None
     await ctx.say("reply.already_subscribed", name=ctx.customer.name)
+
+
+@router.on(when=_names_the_pushes)
+async def still_opted_out(event: KfMessageReceived, ctx: Ctx) -> None:
+    assert ctx.customer is not None
+    await ctx.say("reply.opted_out_already", name=ctx.customer.name)
