@@ -54,7 +54,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "booking": "预约 预订 订 包场 约课",
     "trial": "试用 小样 试吃 体验装 试试 小包装 样品 体验",
     "ingredients": "成分 配料 添加 防腐剂 酒精 香精 过敏原",
-    "pregnancy": "孕妇 怀孕 孕期 哺乳 喂奶 备孕 产后",
+    "pregnancy": "孕妇 怀孕 孕期 哺乳 喂奶 备孕 产后 怀二胎 怀了二胎 怀上 孕妈 准妈妈 孕早期 孕中期 孕晚期",
     "children": "孩子 小孩 儿童 宝宝 未成年 儿子 女儿 娃",
     "sweetness": "甜 糖 无糖 少糖 代糖 控糖 血糖",
     "classes": "课 课程 培训 学 教",

@@ -1,0 +1,24 @@
+"""Customers' words a sandbox session of 2026-12-04 found misread, each given what a person at the shop would do.
+Asserted on what the customer gets back (the persona's template key without its variant, and the text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+PREGNANT = ["我怀二胎了 之前买的精华还能接着用不", "我怀了二胎 你们的精华能用吗", "孕早期能用你们家的精华吗"]
+
+
+@pytest.mark.parametrize("n, text", list(enumerate(PREGNANT)))
+async def test_a_pregnancy_told_in_other_words_gets_the_pregnancy_answer(wanzi, wecom, clock, n, text) -> None:
+    (reply,) = await told(wanzi, wecom, clock, f"wmSw4{n:02d}", text)
+    assert reply[0] == "reply.faq" and "孕期" in reply[1], reply
