@@ -54,8 +54,22 @@ def gist(answer: str, text: str) -> str:
     if len(parts) < 2:
         return answer
     asked = set(text) - FILLER
-    best = max(range(len(parts)), key=lambda n: (len(asked & set(parts[n])), -n))
+    best = max(range(len(parts)), key=lambda n: (_fit(asked, text, parts[n]), -n))
     return parts[best].rstrip("。；;")
+
+
+_NOT = "未没不"
+
+
+def _fit(asked: set[str], text: str, part: str) -> float:
+    """Characters in common, a state the question does not share counting for nothing ("拆了也能退吗" is not
+    about "未拆封…", "没拆的能退吗" is) and a done state it implies for a little more ("已拆封…")."""
+    score = 0.0
+    for ch in asked & set(part):
+        if any(n + ch in part for n in _NOT) and not any(n + ch in text for n in _NOT):
+            continue
+        score += 1.5 if "已" + ch in part and not any(n + ch in text for n in _NOT) else 1.0
+    return score
 
 
 # Asking words: what a follow-up asks for, not what it is about. "几点" stays: it asks for a time,

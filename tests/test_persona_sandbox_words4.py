@@ -22,3 +22,12 @@ PREGNANT = ["我怀二胎了 之前买的精华还能接着用不", "我怀了�
 async def test_a_pregnancy_told_in_other_words_gets_the_pregnancy_answer(wanzi, wecom, clock, n, text) -> None:
     (reply,) = await told(wanzi, wecom, clock, f"wmSw4{n:02d}", text)
     assert reply[0] == "reply.faq" and "孕期" in reply[1], reply
+
+
+async def test_whether_opened_goods_can_be_returned_gets_the_opened_goods_sentence(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmSw410", "到了不喜欢能退不")
+    (reply,) = await told(wanzi, wecom, clock, "wmSw410", "拆了也能退吗")
+    assert "已拆封" in reply[1] and "未拆封" not in reply[1], reply  # not "unopened within 7 days" again
+    await told(wanzi, wecom, clock, "wmSw411", "到了不喜欢能退不")
+    (reply,) = await told(wanzi, wecom, clock, "wmSw411", "没拆的话呢")
+    assert "已拆封" not in reply[1], reply
