@@ -46,15 +46,26 @@ def sentences(answer: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(answer) if s.strip()]
 
 
+# What a thing is good for, asked: "积分能干啥用", "积分有什么用", "攒的积分能拿来干嘛", "积分能换啥" — what it buys or
+# is used for, which a sentence telling what it can be exchanged for or used on answers (_GIVES_USE), not one
+# telling how it is earned, however many characters they share.
+_ASKS_USE = re.compile(r"(干啥|干嘛|干什么|做什么|做啥|有啥|有什么|什么)用|用来(干|做)|用(在|于)(哪|什么|啥)|"
+                       r"(能|可以)(干|做)(啥|嘛|什么)|拿来(干|做|用)|(换|兑)(啥|什么|哪些|点啥)|能(换|兑换|抵)")
+_GIVES_USE = re.compile(r"兑换|可以换|能换|换一|抵扣|抵现|抵钱|用于|用来|可以用")
+
+
 def gist(answer: str, text: str) -> str:
     """The sentence of an answer a follow-up on the same entry is about (most characters in common
-    with it; the first one on a tie): the fact again, not the whole answer word for word. A
+    with it; the first one on a tie), one that tells what a thing is used for first when that is what
+    the follow-up asks (_ASKS_USE): the fact again, not the whole answer word for word. A
     one-sentence answer is all of it."""
     parts = sentences(answer)
     if len(parts) < 2:
         return answer
     asked = set(text) - FILLER
-    best = max(range(len(parts)), key=lambda n: (_fit(asked, text, parts[n]), -n))
+    use = _ASKS_USE.search(text) is not None
+    best = max(range(len(parts)), key=lambda n: (use and _GIVES_USE.search(parts[n]) is not None,
+                                                 _fit(asked, text, parts[n]), -n))
     return parts[best].rstrip("。；;")
 
 

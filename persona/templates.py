@@ -44,11 +44,21 @@ TEMPLATES: dict[str, Spec] = {
     "reply.shopping": Spec.of(KF_TEXT, "name"),
     # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
+    # a wish for someone else that names a product ("给我妈买个面霜": who = "妈妈", item = "面霜") whose entry is
+    # for one skin type the wish does not name: that person's skin type, age and budget asked first
+    "reply.shopping_item": Spec.of(KF_TEXT, "name", "who", "item"),
     # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
     "reply.which_product": Spec.of(KF_TEXT, "name"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),
+    # an answer that says nothing of the day (or the elderly user) the question names ("你们周末发货吗" and "48 小时内
+    # 发出"): the answer, with `detail` ("周末", "老人家能不能用") said to be not in it; the question then goes to the
+    # queue (routes.py answer_in_part)
+    "reply.faq_partial": Spec.of(KF_TEXT, "name", "answer", "question", "detail"),
+    # a trouble of the customer's own skin told, not asked ("我皮肤很干 用啥都不吸收"): sympathy, then the
+    # knowledge base's entry for that skin type
+    "reply.concern": Spec.of(KF_TEXT, "name", "answer", "question"),
     # a price objection ("太贵了吧", handlers/replies/price.py): the knowledge base's discount entry, or
     # the concern acknowledged with the configured campaign (`offer`: [facts] campaign and coupon) or
     # none, and a person offered

@@ -98,6 +98,14 @@ def _gives_named(entry: FaqEntry, text: str) -> bool:
 _AREA = re.compile(r"眼周|眼部|眼睛|眼皮|眼下|眼角|嘴唇|唇部|嘴角|脖子|颈部|身体|身上|手上|手部|脚上|头皮|头发")
 _CHILD = r"(宝宝|婴儿|婴幼儿|小宝宝|小孩子?|儿童|小朋友|新生儿|孩子)"
 _CHILD_USES = re.compile(rf"给{_CHILD}(用|涂|擦|抹|搽)|{_CHILD}(也|可以|能不能|能)?(能|可以)?(用|涂|擦|抹|搽)")
+# "老年人能用吗", "我奶奶七十多了能用不", "适合中老年人吗": an elderly person as the one who uses it, which the answer
+# must name as well ("干皮推荐…" and "孕期和哺乳期大多可以用" say nothing of age).
+_ELDER = (r"(老年人|老人家|老人|中老年|上了年纪|年纪大|岁数大|年龄大|长辈|老爷子|老太太|爷爷|奶奶|外婆|姥姥|外公|姥爷|"
+          r"[五六七八九]十(多|几)?岁|[五六七八九]十(多|几)了)")
+_ELDER_USES = re.compile(rf"给{_ELDER}[^，,。？?\s]{{0,4}}(用|涂|擦|抹|搽)|"
+                         rf"{_ELDER}[^，,。？?\s]{{0,6}}(能|可以|适合|适用)[^，,。？?\s]{{0,2}}(用|涂|擦|抹|搽|吗|么|不|嘛)|"
+                         rf"(适合|适用于?){_ELDER}")
+_GIVES_ELDER = re.compile(r"老年|老人|中老年|长辈|年纪|岁数|年龄|熟龄|抗老|抗衰")
 
 
 # "可以直接寄到香港吗": a place outside the mainland, which a delivery answer by region ("其他地区 2-4 天") does not
@@ -116,6 +124,22 @@ def _names_who_and_where(entry: FaqEntry, text: str) -> bool:
             and (not abroad or _COVERS_ABROAD.search(told) is not None or all(a in told for a in abroad)))
 
 
+def _elder_unspoken(entry: FaqEntry, text: str) -> str:
+    """The elderly user a question names ("老人家"), when the entry speaks of no age; "" otherwise."""
+    elder = _ELDER_USES.search(text)
+    if elder is None or _GIVES_ELDER.search(" ".join((entry.answer, *entry.questions, *entry.keywords))):
+        return ""
+    return next(g for g in elder.groups() if g)
+
+
+def _of_the_entry(entry: FaqEntry, text: str) -> bool:
+    """The question speaks of the entry's own subject, in a word of its phrasings or keywords
+    ("你们那个面霜老人家能用吗": 面霜), or of the kind it is for; "老年人能用吗" does not, whatever was answered
+    before."""
+    own = " ".join((*entry.questions, *entry.keywords))
+    return bool(_pairs(text) & _pairs(own)) or bool(kinds(text) & kinds(own))
+
+
 def asks_shop(text: str) -> bool:
     """The customer asks whether, or where, we have a shop online or on a marketplace."""
     return _ASKS_SHOP.search(text) is not None
@@ -128,14 +152,16 @@ def asks_order(text: str) -> bool:
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop, the
-    courier or way to pay it names, how long one lasts in use, where a store is, the place on the body or
-    the child it names."""
+    courier or way to pay it names, how long one lasts in use, where a store is, the place on the body, or
+    the child it names as the one who uses it, the elderly one only when the question speaks of nothing else of
+    the entry (else it is answered in part: `untold_detail`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
             and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
+            and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
             and not beside_the_point(entry, text))
 
 
@@ -180,3 +206,43 @@ def speaks_of(entry: FaqEntry, text: str) -> bool:
     named = clearly_named(text)
     return ((not named - FOR_WHOM or bool(named & spoken(entry)))
             and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords)))
+
+
+# "你们周末发货吗", "过年期间还发货不", "国庆放假能送到吗": a day the question names of a service kept in time
+# (shipping, opening hours, delivery, bookings). An answer that names no day of that family ("48 小时内发出",
+# nothing of the weekend) answers in part: it is said as it is, with the day said to be not in it, never as if
+# it were.
+_DAYS = (
+    ("周末", "周六", "周日", "星期六", "星期天", "星期日", "礼拜六", "礼拜天", "礼拜日", "双休"),
+    ("节假日", "法定假日", "法定节假日", "假期", "放假", "长假", "过年", "春节", "年前", "年后", "除夕", "国庆", "五一",
+     "劳动节", "中秋", "元旦", "端午", "清明", "双十一", "双11"),
+)
+_ANY_DAY = re.compile(r"每天|天天|全年无休|无休|节假日照常|365")
+_TIMED = frozenset({"shipping", "hours", "delivery", "booking"})
+
+
+def untold_detail(entry: FaqEntry, text: str) -> str:
+    """What a question asks of the entry's subject that the entry never speaks of, to be said to be not in it:
+    an elderly user of what it recommends ("你们那个面霜老人家能用吗": "老人家能不能用"; `gives_what_is_asked`
+    leaves the entry out when the question speaks of nothing else of it), or the day of a service kept in time
+    (`untold_day`)."""
+    if not is_question(text):
+        return ""
+    elder = _elder_unspoken(entry, text)
+    return f"{elder}能不能用" if elder else untold_day(entry, text)
+
+
+def untold_day(entry: FaqEntry, text: str) -> str:
+    """The day a question about a service kept in time names ("周末") that the entry's answer and phrasings
+    speak of nowhere, in no word of its family ("周末" covers "周六"); "" when there is none, or the entry is
+    not about such a service (the cream's recommendation is no answer about days: "过年送长辈" is a gift)."""
+    if not is_question(text) or not spoken(entry) & _TIMED:
+        return ""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    if _ANY_DAY.search(told):
+        return ""
+    for family in _DAYS:
+        asked = next((w for w in sorted(family, key=len, reverse=True) if w in text), "")
+        if asked and not any(w in told for w in family):
+            return asked
+    return ""

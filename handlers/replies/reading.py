@@ -38,6 +38,7 @@ from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import (
     asks_for_a_pick,
     asks_for_their_pick,
+    defers,
     running_out,
     said_before,
     wants_to_buy,
@@ -151,10 +152,10 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
 async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> str:
     """The wish the persona just asked details for, when this statement gives them ("她是干皮
     预算300左右"): the two together are the question; "" otherwise. The history is read only for a
-    plain statement: no question, small talk, wish of its own or reaction."""
+    plain statement: no question, small talk, wish of its own, reaction, nor the choice put off."""
     text = words.text
     if (not text or words.safety is not None or words.shopping or words.elsewhere or is_question(text)
-            or classify(text) is not None):
+            or classify(text) is not None or defers(text)):  # "回头问问她喜欢啥" tells nothing a pick needs
         return ""
     return await wish_answered(ctx, customer, msgid)
 
@@ -228,6 +229,26 @@ def for_kind(ranked: Sequence[FaqMatch], detail: str) -> FaqMatch | None:
         return None
     entry = ranked[0].entry
     return ranked[0] if named & kinds(" ".join(entry.questions + entry.keywords)) else None
+
+
+# A trouble with the customer's skin, told: "我皮肤很干 用啥都不吸收", "脸干到起皮 好难受", "皮肤特别干 抹了还是紧绷".
+_TROUBLE = re.compile(r"不吸收|吸收不了|吸收不进|不好吸收|不怎么吸收|起皮|脱皮|紧绷|拔干|干裂|干痒|干到|干得|"
+                      r"用啥都|用什么都|怎么(抹|涂|擦)都|(还是|一直|老是|总是)(干|起皮|紧)|难受|不管用|没啥用|没什么用|"
+                      r"愁死|烦死|崩溃")
+_UNTROUBLED = re.compile(r"(不|没|没有|不再|不怎么)(那么)?(干|起皮|紧绷|难受)了|好多了|改善了")
+
+
+def skin_trouble(words: Words) -> str:
+    """The message tells (asks nothing) of a trouble with the skin of a kind it names, in its words or in the
+    tags they earned ("我皮肤很干 用啥都不吸收", "脸干到起皮 好难受": 干皮): the text with those tags, to find the
+    entry for that kind with; sympathy and that entry are what a shop assistant gives (routes.py), not a bare
+    "收到" nor 猜你想问. "" otherwise: "我是干皮" alone only tells the kind, "现在不干了" tells no trouble."""
+    text = words.text
+    told = f"{text} {words.seen.tag_names}"
+    trouble = (bool(text) and words.safety is None and not words.elsewhere and not words.joyful and not words.shopping
+               and not is_question(text) and bool(kinds(told)) and _TROUBLE.search(text) is not None
+               and _UNTROUBLED.search(text) is None)
+    return told if trouble else ""
 
 
 def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str:

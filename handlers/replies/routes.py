@@ -43,6 +43,7 @@ from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question
 from handlers.orders.chat import answer_order
 from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before
+from handlers.replies.asked import untold_detail
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, sets_straight
@@ -60,10 +61,11 @@ from handlers.replies.reading import (
     missed_question,
     read,
     sense_safety,
+    skin_trouble,
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import recipient
+from handlers.replies.shopping import item_to_ask_about, recipient
 from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -152,10 +154,19 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     words, match, text = reading.words, reading.match, reading.words.text
     if match is not None and reading.again:
         await ctx.say("reply.again", name=customer.name, answer=match.entry.answer, question=text)
+    elif match is not None and words.shopping and (item := item_to_ask_about(match.entry, text, words.seen.tag_names)):
+        # "我想给我妈买个面霜": what she is like first; her skin type next turn gets the entry (awaited_wish)
+        await ctx.say("reply.shopping_item", name=customer.name, who=recipient(text), item=item)
+    elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
+        await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
         await answer_with(ctx, customer, match, text, reading.turn, price=reading.price)
     elif reading.price:
         await acknowledge_price(ctx, customer)
+    elif reading.intent in (None, Intent.SAD) and (told := skin_trouble(words)) and (
+            kind := for_kind(await ctx.services.knowledge.rank(text, 1), told)) is not None:
+        # "我皮肤很干 用啥都不吸收": sympathy and what suits that skin, not "收到" nor 猜你想问
+        await ctx.say("reply.concern", name=customer.name, answer=kind.entry.answer, question=text)
     elif reading.suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
@@ -224,6 +235,18 @@ async def more_of_open_question(ctx: Ctx, customer: Customer, words: Words) -> S
     if ranked and not guessed(ranked[0].entry, words.text, before.text):
         return None
     return await add_detail(ctx.with_(customer=customer), words.said)
+
+
+async def answer_in_part(ctx: Ctx, customer: Customer, open_kfid: str, match: FaqMatch, reading: Reading,
+                         detail: str) -> None:
+    """"你们周末发货吗" when the shipping entry says nothing of weekends (asked.py `untold_detail`): what the entry
+    says (the sentence a follow-up asks about, on the entry just answered), with the weekend said to be not in
+    it; then the question goes to the queue as an unanswered one does (a colleague's promise, or the honest
+    reply)."""
+    entry, text, turn = match.entry, reading.words.text, reading.turn
+    answer = gist(entry.answer, text) if turn is not None and entry.id in turn.answered else entry.answer
+    await ctx.say("reply.faq_partial", name=customer.name, answer=answer, question=text, detail=detail)
+    await embedded_answer(ctx, customer, open_kfid, "question", reading.words.said)
 
 
 async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, turn: Turn | None, *,

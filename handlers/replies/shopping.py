@@ -16,6 +16,8 @@ from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.smalltalk import laughing
 from handlers.services import Ctx
+from persona.faq import FaqEntry
+from persona.matcher import EXCLUSIVE, kinds
 from storage.models import Customer
 
 # Torn between two buys: "你说我是买包还是买护肤品", "入手面霜还是精华" (a wish, and asking for a pick).
@@ -99,10 +101,38 @@ def recipient(text: str) -> str:
     return "" if who in _NOT_WHO else _CALLED.get(who, who)
 
 
+_KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind)
+_PRODUCT = re.compile(r"「([^」]+)」")  # a product the answer names ("干皮推荐「柚润保湿霜」")
+
+
+def item_to_ask_about(entry: FaqEntry, text: str, tags: str = "") -> str:
+    """The product a wish for someone else names ("我想给我妈买个面霜": 面霜), when the knowledge base's entry for
+    it is for one kind (of skin, season ...: persona/matcher.py EXCLUSIVE) and the wish names no kind: that
+    person's skin type, age and budget are asked first (`reply.shopping_item`), the way a shop assistant
+    would, instead of recommending what suits dry skin to someone nobody described. "" otherwise: the wish
+    is the customer's own, names the kind in its words or in the `tags` they earned ("她皮肤特别干", "脸干到起皮":
+    干皮), or names the very product the entry recommends."""
+    if not recipient(text) or kinds(f"{text} {tags}") or not kinds(" ".join(entry.questions + entry.keywords)):
+        return ""
+    if any(name in text for name in _PRODUCT.findall(entry.answer)):
+        return ""
+    return next((w for w in entry.keywords if w in text and w not in _KIND_WORDS), "")
+
+
+# Putting the choice off instead of telling what it needs: "回头问问她喜欢啥", "我先问问我妈", "我再想想", "等她回我".
+_DEFERS = re.compile(r"(回头|晚点|等会|等下|改天|先|我)(再)?(去)?(问问|问一下|问下|商量|打听)|再(想想|考虑|看看|琢磨)|"
+                     r"等(她|他|TA|ta|我妈|我爸)(回|说)")
+
+
+def defers(text: str) -> bool:
+    """The customer puts the choice off ("回头问问她喜欢啥") rather than giving the details asked for."""
+    return _DEFERS.search(text) is not None
+
+
 async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> str:
     """The wish the persona asked about a moment ago ("我想给我妈买个礼物" → reply.shopping*), when the
     customer's message `msgid` is the answer to it ("她是干皮 预算300左右"); "" otherwise."""
-    return await said_before(ctx, customer, msgid, ("reply.shopping#", "reply.shopping_for#"))
+    return await said_before(ctx, customer, msgid, ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#"))
 
 
 async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:
