@@ -30,6 +30,12 @@ _count = [0, 0.0]
 _gc: dict[int, list[float]] = defaultdict(list)  # generation → pause seconds
 _gc_started = [0.0]
 _driver: dict[str, list[float]] = defaultdict(list)  # the SQLite thread's jobs of SLOW_S or more
+# (when it began, seconds), so the report can keep what happened while callbacks were being stored
+_waits: dict[str, list[tuple[float, float]]] = defaultdict(list)  # a pool checkout's wait, by who waited
+_holds: dict[str, list[tuple[float, float]]] = defaultdict(list)  # from checkout to checkin, by who held it
+_before: dict[str, list[tuple[float, float]]] = defaultdict(list)  # checkouts served while it waited
+_served = [0]
+_stores: list[tuple[float, float]] = []  # each callback's wait to be stored (its group commit), before its ack
 
 
 def _gc_timed(phase: str, info: dict[str, Any]) -> None:
@@ -68,6 +74,57 @@ def _driver_timed() -> None:
         return await original(self, timed)
 
     aiosqlite.core.Connection._execute = _execute  # type: ignore[method-assign]
+
+
+def _task() -> str:
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    coro = task.get_coro() if task is not None else None
+    return str(getattr(coro, "__qualname__", coro))
+
+
+def _pool_timed() -> None:
+    """Time every pool checkout's wait and every hold of a connection, by the task that asked
+    (on SQLite the pool has one connection: an ack's group commit waits for whoever holds it)."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool, QueuePool
+
+    original = QueuePool._do_get
+
+    def _do_get(self: Any) -> Any:
+        started, served = time.perf_counter(), _served[0]
+        try:
+            return original(self)
+        finally:
+            _waits[_task()].append((started, time.perf_counter() - started))
+            _before[_task()].append((started, _served[0] - served))  # checkouts served while it waited
+            _served[0] += 1
+
+    QueuePool._do_get = _do_get  # type: ignore[method-assign]
+
+    from bot.intake import Intake
+
+    store = Intake.store
+
+    async def _store(self: Any, arrival: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await store(self, arrival)
+        finally:
+            _stores.append((started, time.perf_counter() - started))
+
+    Intake.store = _store  # type: ignore[method-assign]
+
+    @event.listens_for(Pool, "checkout")
+    def _out(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        record.info["lagprobe"] = (_task(), time.perf_counter())
+
+    @event.listens_for(Pool, "checkin")
+    def _in(_dbapi: Any, record: Any) -> None:
+        holder, since = record.info.pop("lagprobe", ("?", time.perf_counter()))
+        _holds[holder].append((since, time.perf_counter() - since))
 
 
 def _name(handle: Any) -> str:
@@ -111,6 +168,26 @@ def report() -> str:
     lines.append(f"SQLite driver thread, jobs of {SLOW_S * 1000:.0f} ms or more: count, total s, max ms, what")
     for name, ts in sorted(_driver.items(), key=lambda kv: -sum(kv[1]))[:10]:
         lines.append(f"  {len(ts)}, {sum(ts):.2f} s, {max(ts) * 1000:.1f} ms  {name}")
+    ts = sorted(t for _, t in _stores)
+    first, last = min((s for s, _ in _stores), default=0.0), max((s + t for s, t in _stores), default=float("inf"))
+    if ts:
+        lines.append(f"callbacks stored: {len(ts)}, p50 {ts[len(ts) // 2] * 1000:.1f} ms, p99 "
+                     f"{ts[len(ts) * 99 // 100] * 1000:.1f} ms, max {ts[-1] * 1000:.1f} ms, "
+                     f"≥20 ms {sum(t >= 0.02 for t in ts)}")
+    for title, table in (("pool checkouts, wait for a connection", _waits), ("connection holds", _holds)):
+        lines.append(f"{title} while callbacks were stored: count, total s, p50 ms, p99 ms, max ms, ≥5 ms, "
+                     "≥20 ms, by task")
+        kept = {name: sorted(t for s, t in spans if first <= s <= last) for name, spans in table.items()}
+        if table is _waits:
+            ahead = {name: sorted(n for s, n in spans if first <= s <= last) for name, spans in _before.items()}
+            lines.append("  … checkouts served while it waited, by task: mean, max: " + "; ".join(
+                f"{name} {sum(ns) / len(ns):.2f}, {ns[-1]:.0f}" for name, ns in ahead.items() if ns))
+        for name, ts in sorted(kept.items(), key=lambda kv: -sum(kv[1]))[:12]:
+            if not ts:
+                continue
+            lines.append(f"  {len(ts)}, {sum(ts):.2f} s, {ts[len(ts) // 2] * 1000:.1f}, "
+                         f"{ts[min(len(ts) - 1, len(ts) * 99 // 100)] * 1000:.1f}, {ts[-1] * 1000:.1f}, "
+                         f"{sum(t >= SLOW_S for t in ts)}, {sum(t >= 0.02 for t in ts)}  {name}")
     return "\n".join(lines) + "\n"
 
 
@@ -120,6 +197,7 @@ if __name__ == "__main__":
     if os.environ.get("BENCH_GC_GEN0"):  # an experiment: collections of the youngest generation this far apart
         gc.set_threshold(int(os.environ["BENCH_GC_GEN0"]), *gc.get_threshold()[1:])
     _driver_timed()
+    _pool_timed()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how soon another thread gets the GIL
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     try:

@@ -10,8 +10,10 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 
 from storage import sqlite_ids  # noqa: F401  (registers the flush hook: SQLite rows numbered before insert)
+from storage.pool_turns import TurnPool
 from storage.sqlite_onehop import install as install_one_hop
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -49,6 +51,12 @@ def _in_transaction(dbapi_conn: Any) -> bool:
         return True
 
 
+def pool_class() -> type[Pool]:
+    """SQLite's pool: the callback intake's group commit served ahead of waiting workers (storage/pool_turns.py),
+    unless `WANZI_SQLITE_POOL=fifo` asks for SQLAlchemy's own order (to measure the difference)."""
+    return AsyncAdaptedQueuePool if os.environ.get("WANZI_SQLITE_POOL") == "fifo" else TurnPool
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         db = sqlite_path(url)
@@ -58,7 +66,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # pool (asyncio-friendly) is far cheaper than colliding in SQLite's sleeping busy handler.
         # Nothing in Wanzi holds a session while opening another, so one connection cannot deadlock.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     pool_timeout=120, pool_reset_on_return=None)  # see _reset below
+                                     pool_timeout=120, pool_reset_on_return=None,  # see _reset below
+                                     poolclass=pool_class())  # the intake's commit ahead of the workers
 
         @event.listens_for(engine.sync_engine, "reset")
         def _reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
