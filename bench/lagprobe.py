@@ -29,6 +29,8 @@ _slow_cpu: dict[str, list[float]] = defaultdict(list)  # the same slices by the 
 _count = [0, 0.0]
 _gc: dict[int, list[float]] = defaultdict(list)  # generation → pause seconds
 _gc_started = [0.0]
+_timeline: list[tuple[float, float, str]] = []  # (perf_counter at its start, seconds, what) of every stall listed
+_gc_at: dict[int, list[tuple[float, float, int]]] = defaultdict(list)  # (when, pause, objects collected)
 _driver: dict[str, list[float]] = defaultdict(list)  # the SQLite thread's jobs of SLOW_S or more
 # (when it began, seconds), so the report can keep what happened while callbacks were being stored
 _waits: dict[str, list[tuple[float, float]]] = defaultdict(list)  # a pool checkout's wait, by who waited
@@ -43,6 +45,10 @@ def _gc_timed(phase: str, info: dict[str, Any]) -> None:
         _gc_started[0] = time.perf_counter()
     else:
         _gc[int(info.get("generation", -1))].append(time.perf_counter() - _gc_started[0])
+        if time.perf_counter() - _gc_started[0] >= SLOW_S:
+            _timeline.append((_gc_started[0], time.perf_counter() - _gc_started[0], f"gc {info.get('generation')}"))
+        _gc_at[int(info.get("generation", -1))].append((_gc_started[0], time.perf_counter() - _gc_started[0],
+                                                        int(info.get("collected", 0))))
 
 
 def _job(fn: Any) -> str:
@@ -71,6 +77,7 @@ def _driver_timed() -> None:
                 took = time.perf_counter() - started
                 if took >= SLOW_S:
                     _driver[_job(fn)].append(took)
+                    _timeline.append((started, took, f"driver: {_job(fn)}"))
         return await original(self, timed)
 
     aiosqlite.core.Connection._execute = _execute  # type: ignore[method-assign]
@@ -125,6 +132,8 @@ def _pool_timed() -> None:
     def _in(_dbapi: Any, record: Any) -> None:
         holder, since = record.info.pop("lagprobe", ("?", time.perf_counter()))
         _holds[holder].append((since, time.perf_counter() - since))
+        if time.perf_counter() - since >= SLOW_S:
+            _timeline.append((since, time.perf_counter() - since, f"connection held by {holder}"))
 
 
 def _name(handle: Any) -> str:
@@ -145,6 +154,7 @@ def _timed(self: Any) -> None:
     _count[1] += took
     if took >= SLOW_S:  # wall time: includes waits for the GIL and for a core (the machine's load)
         _slow[_name(self)].append(took)
+        _timeline.append((started, took, f"loop: {_name(self)}"))
         _slow_cpu[_name(self)].append(time.thread_time() - cpu)
 
 
@@ -174,6 +184,15 @@ def report() -> str:
         lines.append(f"callbacks stored: {len(ts)}, p50 {ts[len(ts) // 2] * 1000:.1f} ms, p99 "
                      f"{ts[len(ts) * 99 // 100] * 1000:.1f} ms, max {ts[-1] * 1000:.1f} ms, "
                      f"≥20 ms {sum(t >= 0.02 for t in ts)}")
+    during = {g: [(t, n) for s, t, n in pauses if first <= s <= last] for g, pauses in sorted(_gc_at.items())}
+    lines.append("garbage collections while callbacks were stored: generation, count, total s, max ms"
+                 " (full ones: ms, objects collected)")
+    for generation, inside in during.items():
+        if inside:
+            lines.append(f"  gen {generation}: {len(inside)}, {sum(t for t, _ in inside):.3f} s, "
+                         f"{max(t for t, _ in inside) * 1000:.1f} ms" + (
+                             " (" + ", ".join(f"{t * 1000:.0f} ms {n}" for t, n in inside) + ")"
+                             if generation == 2 else ""))
     for title, table in (("pool checkouts, wait for a connection", _waits), ("connection holds", _holds)):
         lines.append(f"{title} while callbacks were stored: count, total s, p50 ms, p99 ms, max ms, ≥5 ms, "
                      "≥20 ms, by task")
@@ -205,3 +224,5 @@ if __name__ == "__main__":
     finally:
         with open(f"{sys.argv[1]}.lag.txt", "w", encoding="utf-8") as out:
             out.write(report())
+        with open(f"{sys.argv[1]}.timeline.txt", "w", encoding="utf-8") as out:  # perf_counter: one clock per machine
+            out.writelines(f"{at:.6f} {took * 1000:.1f} {what}\n" for at, took, what in sorted(_timeline))

@@ -14,6 +14,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 
 from storage import sqlite_ids  # noqa: F401  (registers the flush hook: SQLite rows numbered before insert)
 from storage.pool_turns import TurnPool
+from storage.sqlite_checkpoint import BACKSTOP_PAGES
 from storage.sqlite_onehop import install as install_one_hop
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -57,7 +58,9 @@ def pool_class() -> type[Pool]:
     return AsyncAdaptedQueuePool if os.environ.get("WANZI_SQLITE_POOL") == "fifo" else TurnPool
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, checkpoints_apart: bool = False) -> AsyncEngine:
+    """`checkpoints_apart` (SQLite, `wanzi serve`): the process checkpoints the WAL from a connection of
+    its own (storage/sqlite_checkpoint.py), so the pool's connection checkpoints only as a backstop."""
     if is_sqlite(url):
         db = sqlite_path(url)
         if db:
@@ -85,6 +88,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            if checkpoints_apart:
+                cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
