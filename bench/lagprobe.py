@@ -37,6 +37,7 @@ _waits: dict[str, list[tuple[float, float]]] = defaultdict(list)  # a pool check
 _holds: dict[str, list[tuple[float, float]]] = defaultdict(list)  # from checkout to checkin, by who held it
 _before: dict[str, list[tuple[float, float]]] = defaultdict(list)  # checkouts served while it waited
 _served = [0]
+_checkpoints: list[tuple[float, float, int]] = []  # the WAL checkpoints of storage/sqlite_checkpoint.py
 _stores: list[tuple[float, float]] = []  # each callback's wait to be stored (its group commit), before its ack
 
 
@@ -89,7 +90,19 @@ def _task() -> str:
     except RuntimeError:
         task = None
     coro = task.get_coro() if task is not None else None
-    return str(getattr(coro, "__qualname__", coro))
+    name = str(getattr(coro, "__qualname__", coro))
+    return f"{name} ({task.get_name()})" if task is not None and not task.get_name().startswith("Task-") else name
+
+
+def _timed_store(store: Any) -> Any:
+    async def _store(self: Any, arrival: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await store(self, arrival)
+        finally:
+            _stores.append((started, time.perf_counter() - started))
+
+    return _store
 
 
 def _pool_timed() -> None:
@@ -113,16 +126,7 @@ def _pool_timed() -> None:
 
     from bot.intake import Intake
 
-    store = Intake.store
-
-    async def _store(self: Any, arrival: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return await store(self, arrival)
-        finally:
-            _stores.append((started, time.perf_counter() - started))
-
-    Intake.store = _store  # type: ignore[method-assign]
+    Intake.store = _timed_store(Intake.store)  # type: ignore[method-assign]
 
     @event.listens_for(Pool, "checkout")
     def _out(_dbapi: Any, record: Any, _proxy: Any) -> None:
@@ -134,6 +138,25 @@ def _pool_timed() -> None:
         _holds[holder].append((since, time.perf_counter() - since))
         if time.perf_counter() - since >= SLOW_S:
             _timeline.append((since, time.perf_counter() - since, f"connection held by {holder}"))
+
+
+def _checkpoints_timed() -> None:
+    """Time the WAL checkpoints `wanzi serve` runs beside its connection (storage/sqlite_checkpoint.py)."""
+    try:
+        from storage.sqlite_checkpoint import Checkpointer
+    except ImportError:  # an older tree (BENCH_BEFORE_REF), which checkpoints inside its commits
+        return
+    checkpoint = Checkpointer.checkpoint
+
+    def _checkpoint(self: Any) -> tuple[int, int]:  # on the checkpointer's own thread
+        started = time.perf_counter()
+        frames, copied = checkpoint(self)
+        if copied:
+            _checkpoints.append((started, time.perf_counter() - started, copied))
+            _timeline.append((started, time.perf_counter() - started, f"checkpoint apart: {copied} pages"))
+        return frames, copied
+
+    Checkpointer.checkpoint = _checkpoint  # type: ignore[method-assign]
 
 
 def _name(handle: Any) -> str:
@@ -193,6 +216,12 @@ def report() -> str:
                          f"{max(t for t, _ in inside) * 1000:.1f} ms" + (
                              " (" + ", ".join(f"{t * 1000:.0f} ms {n}" for t, n in inside) + ")"
                              if generation == 2 else ""))
+    inside = [(t, n) for s, t, n in _checkpoints if first <= s <= last]
+    if inside:
+        lines.append(f"WAL checkpoints apart (storage/sqlite_checkpoint.py) while callbacks were stored: "
+                     f"{len(inside)}, "
+                     f"{sum(n for _, n in inside)} pages, {sum(t for t, _ in inside):.3f} s, "
+                     f"longest {max(t for t, _ in inside) * 1000:.1f} ms")
     for title, table in (("pool checkouts, wait for a connection", _waits), ("connection holds", _holds)):
         lines.append(f"{title} while callbacks were stored: count, total s, p50 ms, p99 ms, max ms, ≥5 ms, "
                      "≥20 ms, by task")
@@ -217,6 +246,7 @@ if __name__ == "__main__":
         gc.set_threshold(int(os.environ["BENCH_GC_GEN0"]), *gc.get_threshold()[1:])
     _driver_timed()
     _pool_timed()
+    _checkpoints_timed()
     if os.environ.get("BENCH_SWITCH_INTERVAL"):  # an experiment: how soon another thread gets the GIL
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     try:
