@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
@@ -178,7 +179,9 @@ def _console_port(config: Config) -> Any:
 def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def open_database(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
-        path = db.sqlite_path(config.database.url)  # SQLite: WAL checkpoints beside the one connection
+        # SQLite: WAL checkpoints beside the one connection (`WANZI_SQLITE_CHECKPOINTS=inline`: inside its
+        # commits, SQLite's default, to measure the difference; storage/sqlite_checkpoint.py)
+        path = db.sqlite_path(config.database.url) if os.environ.get("WANZI_SQLITE_CHECKPOINTS") != "inline" else None
         engine = db.create_engine(config.database.url, echo=config.database.echo, checkpoints_apart=path is not None)
         if migrate:
             await db.upgrade(engine)
