@@ -53,9 +53,11 @@ def _in_transaction(dbapi_conn: Any) -> bool:
 
 
 def pool_class() -> type[Pool]:
-    """SQLite's pool: the callback intake's group commit served ahead of waiting workers (storage/pool_turns.py),
-    unless `WANZI_SQLITE_POOL=fifo` asks for SQLAlchemy's own order (to measure the difference)."""
-    return AsyncAdaptedQueuePool if os.environ.get("WANZI_SQLITE_POOL") == "fifo" else TurnPool
+    """SQLite's pool: SQLAlchemy's, which hands the one connection out in arrival order, or with
+    `WANZI_SQLITE_POOL=turns` the callback intake's group commit served ahead of waiting workers, one turn
+    in two (storage/pool_turns.py; opt-in: on a loaded machine it lowered the acks' p99 in four pairs of
+    five but the rate and the workers' pace in three, bench/README.md "Fourteenth slice")."""
+    return TurnPool if os.environ.get("WANZI_SQLITE_POOL") == "turns" else AsyncAdaptedQueuePool
 
 
 def create_engine(url: str, *, echo: bool = False, checkpoints_apart: bool = False) -> AsyncEngine:
@@ -70,7 +72,7 @@ def create_engine(url: str, *, echo: bool = False, checkpoints_apart: bool = Fal
         # Nothing in Wanzi holds a session while opening another, so one connection cannot deadlock.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
                                      pool_timeout=120, pool_reset_on_return=None,  # see _reset below
-                                     poolclass=pool_class())  # the intake's commit ahead of the workers
+                                     poolclass=pool_class())
 
         @event.listens_for(engine.sync_engine, "reset")
         def _reset(dbapi_conn: Any, _record: Any, state: Any) -> None:

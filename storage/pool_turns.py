@@ -1,4 +1,5 @@
-"""SQLite's one pooled connection, with the callback intake's group commit served ahead of the workers.
+"""SQLite's one pooled connection, with the callback intake's group commit served ahead of the workers
+(opt-in: `WANZI_SQLITE_POOL=turns`; storage/db.py).
 
 On SQLite every transaction takes the pool's one connection (storage/db.py), and the pool hands it
 to waiters in arrival order. An ack waits for its group commit, so it waited behind every worker

@@ -78,7 +78,7 @@ class SqliteIntake:
         transaction is open on it; waiting for it if need be), the transaction, the connection back to
         the pool (its reset skips the rollback: none is open). No engine Connection around it (~100
         function calls per commit), and one greenlet for checkout and return, not one each (~15)."""
-        with ahead():  # before waiting workers, one turn in two (storage/pool_turns.py)
+        with ahead():  # with `WANZI_SQLITE_POOL=turns`: before waiting workers, one turn in two (storage/pool_turns.py)
             pooled = self.engine.sync_engine.raw_connection()
         try:
             driver: Any = pooled.driver_connection  # aiosqlite's Connection

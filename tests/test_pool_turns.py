@@ -1,4 +1,5 @@
-"""SQLite's one connection, the callback intake served ahead (storage/pool_turns.py): a callback
+"""SQLite's one connection, the callback intake served ahead (storage/pool_turns.py, opt-in with
+`WANZI_SQLITE_POOL=turns`): a callback
 arriving while workers queue for the connection is stored as soon as the current transaction ends,
 before the queued workers' transactions, but never twice in a row while a worker waits; a checkout
 that gives up never loses the connection. Asserted by the order of events, not by time."""
@@ -27,7 +28,8 @@ NOW = FakeClock(1_700_000_000).now()
 
 
 @pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[AsyncEngine]:
+    monkeypatch.setenv("WANZI_SQLITE_POOL", "turns")
     engine = db.create_engine(db_url)
     yield engine
     await engine.dispose()
