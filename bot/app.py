@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
@@ -69,6 +70,7 @@ from storage import db
 from storage.models import OutboxItem
 from storage.queues import OutboxRepo
 from storage.repos import AuditRepo, StaffRepo
+from storage.sqlite_checkpoint import Checkpointer
 
 log = logging.getLogger(__name__)
 WORKER_WAKE_GAP_S = 0.25  # the feature workers are woken by commits at most this often
@@ -177,7 +179,10 @@ def _console_port(config: Config) -> Any:
 def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def open_database(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
-        engine = db.create_engine(config.database.url, echo=config.database.echo)
+        # SQLite: WAL checkpoints beside the one connection (`WANZI_SQLITE_CHECKPOINTS=inline`: inside its
+        # commits, SQLite's default, to measure the difference; storage/sqlite_checkpoint.py)
+        path = db.sqlite_path(config.database.url) if os.environ.get("WANZI_SQLITE_CHECKPOINTS") != "inline" else None
+        engine = db.create_engine(config.database.url, echo=config.database.echo, checkpoints_apart=path is not None)
         if migrate:
             await db.upgrade(engine)
         else:
@@ -200,12 +205,17 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         app[INSTANCE] = instance
         await _seed_staff(app)
         await _seed_features(app)
+        checkpoints = asyncio.create_task(Checkpointer(path).run_forever(), name="wal-checkpoint") if path else None
         yield
         try:
             await instance.stop()
         except (SQLAlchemyError, OSError) as exc:  # the database is gone: the silent heartbeat tells the rest
             log.warning("could not record the instance's stop", extra={"error": type(exc).__name__})
         app[INTAKE].close()
+        if checkpoints is not None:
+            checkpoints.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checkpoints
         await engine.dispose()
 
     return open_database

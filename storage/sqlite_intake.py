@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only, greenlet_spawn
 
 from storage.models import InboundEvent
+from storage.pool_turns import ahead
 from storage.queues import NewInbound, dedupe_hash
 from storage.sqlite_onehop import enabled as onehop_enabled
 
@@ -77,7 +78,8 @@ class SqliteIntake:
         transaction is open on it; waiting for it if need be), the transaction, the connection back to
         the pool (its reset skips the rollback: none is open). No engine Connection around it (~100
         function calls per commit), and one greenlet for checkout and return, not one each (~15)."""
-        pooled = self.engine.sync_engine.raw_connection()
+        with ahead():  # with `WANZI_SQLITE_POOL=turns`: before waiting workers, one turn in two (storage/pool_turns.py)
+            pooled = self.engine.sync_engine.raw_connection()
         try:
             driver: Any = pooled.driver_connection  # aiosqlite's Connection
             if self.on_loop:
