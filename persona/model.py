@@ -20,8 +20,12 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
 # customer has just told what the matter is, so chat.angry apologises for it and asks nothing; "priced" —
 # the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it; "kept" —
-# a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none.
-SITUATIONS = ("told", "priced", "kept")
+# a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none;
+# "ours" — praise of what the brand sells or how it serves ("包装好精致"), so chat.praise thanks on the brand's
+# behalf; "later" — the customer will ask someone or think it over and come back ("回头问问她喜欢啥"), so chat.ack
+# waits for them; "request" — a request or demand, not a question ("帮我开个发票"), so reply.fallback and
+# reply.unknown never call it a good question.
+SITUATIONS = ("told", "priced", "kept", "ours", "later", "request")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -49,6 +49,11 @@ class EscalationConfig:
     # 让我转账退款" must not get the returns policy. A name sensitive_topics lacks (the operator removed
     # the topic) warns nobody.
     scam_topics: tuple[str, ...] = ("冒充诈骗",)
+    # Sensitive topics only a person can act on: changing an order or holding it back ("刚下的单 先别发货",
+    # "我想改一下收货地址") gets the persona's escalation.handoff_only acknowledgement and the hand-off, never a
+    # knowledge-base answer first (the shipping times answer nothing of "don't ship it"). A name
+    # sensitive_topics lacks changes nothing.
+    handoff_only_topics: tuple[str, ...] = ("改单",)
     unanswered_escalates: str = "vip"
     context_messages: int = 10
     working_days: tuple[str, ...] = WEEKDAYS

@@ -83,6 +83,20 @@ def is_question(text: str) -> bool:
                 or any(_ASKING_CLAUSE.search(c) for c in _CLAUSE_BREAK.split(cleaned) if c))
 
 
+# Asking the shop to do something, not asking a question ("给我退款", "帮我查一下物流", "麻烦开一下专票", "我要开发票");
+# not "给我妈买个面霜" (whom a gift is for) nor "给我的感觉很好".
+_REQUEST = re.compile(r"(^|[，,。；;\s])(请|麻烦|劳驾|拜托)?(你|你们|您|小柚)?"
+                      r"(帮我|帮忙|给我|替我|帮我们|给我们|请你|请您)(?!妈|爸|老|家|男|女|闺|朋|姐|妹|哥|弟|儿|孩|买|挑|选|的|一种|感觉)|"
+                      r"(^|[，,。；;\s])(麻烦|劳驾|拜托)(你|您|你们)?(帮|给|把|开|查|改|看|处理|安排|发|寄|退|换|催|备注)|"
+                      r"(^|[，,。；;\s])(我|我们)?(要|想要|需要)(开|退|换|改|寄|发|补|加|取消|申请|备注|催)|"
+                      r"(^|[，,。；;\s])(快点|赶紧|尽快|马上)(给我|帮我)?(处理|发|退|回复|安排|办)")
+
+
+def is_request(text: str) -> bool:
+    """Asks the shop to do something and is no question ("给我退款"; not "能帮我查一下吗")."""
+    return not is_question(text) and _REQUEST.search(text.strip()) is not None
+
+
 # "你是真人还是机器人", "是不是真人", "是人工吗": asking what the persona is (the honest robot answer),
 # not asking for a person; "我要真人", "转真人客服" still are.
 _WHAT_ARE_YOU = re.compile(r"(是不是|是|还是)(个|一个)?(真人|人工|活人)(还是|吗|么|嘛|呢|啊|呀|[?？]|$)")

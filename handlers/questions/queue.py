@@ -27,6 +27,7 @@ from bot.scheduler import Job
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
+from handlers.escalation.rules import is_question, is_request
 from handlers.escalation.tickets import recent_lines
 from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
@@ -70,12 +71,24 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
-async def honest_reply(ctx: Ctx, product: str = "") -> Say:
+def phrased(question: str, product: str = "") -> str | None:
+    """Which phrasings of reply.fallback and reply.unknown fit what the customer wrote (persona/model.py
+    SITUATIONS): the price of `product`, a request ("给我退款": never "好问题！"), a statement (told), or a question
+    (None: the usual ones)."""
+    text = heard(question)
+    if product:
+        return "priced"
+    if is_question(text):
+        return None
+    return "request" if is_request(text) else "told"
+
+
+async def honest_reply(ctx: Ctx, product: str = "", question: str = "") -> Say:
     """No promise: the persona does not know yet (the price of `product`, when that is the question), and
-    says how to reach a person."""
+    says how to reach a person, in words that fit the `question` (`phrased`)."""
     staffed = bool(await ctx.repos.staff.list())
     return Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed), "product": product},
-               slot="priced" if product else None)
+               slot=phrased(question, product) if question or product else None)
 
 
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
@@ -98,15 +111,15 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
             if (earlier.context or {}).get("promised"):
                 return earlier, Say("chat.ack_pending")  # "a colleague is on it", not a second promise
-            return earlier, await honest_reply(ctx, product)
+            return earlier, await honest_reply(ctx, product, question)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
                "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
     if follows:
         context["follows"] = follows
-    reply = (Say("reply.fallback", {"product": product}, slot="priced" if product else None) if keepers
-             else await honest_reply(ctx, product))
+    reply = (Say("reply.fallback", {"product": product}, slot=phrased(question, product)) if keepers
+             else await honest_reply(ctx, product, question))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,

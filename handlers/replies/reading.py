@@ -102,12 +102,15 @@ class Reading:
     again: bool = False  # "再说一遍": the answer just given, once more and whole
     warned: bool = False  # a scam topic ([escalation] scam_topics): the persona's warning, no answer
     unnamed: bool = False  # "多少钱啊" with nothing named before (unnamed.py): which product they mean
+    # a topic only a person can act on ([escalation] handoff_only_topics: "先别发货"): acknowledged, no answer
+    handoff_only: bool = False
 
     @property
     def said_before_handoff(self) -> bool:
-        """Safety advice, a scam warning, or an answer the hand-off adds to: said before a person is
-        asked to take it."""
-        return self.words.safety is not None or self.warned or (self.trigger is not None and self.match is not None)
+        """Safety advice, a scam warning, the acknowledgement of a topic only a person acts on, or an answer
+        the hand-off adds to: said before a person is asked to take it."""
+        return (self.words.safety is not None or self.warned or self.handoff_only
+                or (self.trigger is not None and self.match is not None))
 
 
 async def sense_safety(ctx: Ctx, text: str) -> str | None:
@@ -338,9 +341,14 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         trigger = await escalation_trigger(
             ctx, words.own, can_answer=match is not None,
             small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
-    scam = (trigger is not None and trigger.reason == "sensitive"
-            and trigger.topic in ctx.settings.of(EscalationConfig).scam_topics)
+    escalation = ctx.settings.of(EscalationConfig)
+    sensitive = trigger.topic if trigger is not None and trigger.reason == "sensitive" else None
+    scam = sensitive is not None and sensitive in escalation.scam_topics
     if scam and intent is Intent.DOUBT:  # "你们是不是骗子啊" doubts us, it reports no scam: reassured (routes.py)
         trigger, scam = None, False
     warned = scam and warns(text)  # money or the scammer's next step ("让我加他QQ"): scam.py
-    return Reading(words, turn, match, intent, suggested, price, trigger, warned=warned, unnamed=unnamed)
+    # "刚下的单 先别发货": only a person can hold or change the order; the shipping times are no answer to it
+    handoff_only = (trigger is not None and not scam and sensitive is not None
+                    and sensitive in escalation.handoff_only_topics)
+    return Reading(words, turn, None if handoff_only else match, intent, suggested, price, trigger, warned=warned,
+                   unnamed=unnamed, handoff_only=handoff_only)

@@ -40,7 +40,7 @@ from bot.wecom.events import Event, KfMessageReceived
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
-from handlers.escalation.rules import is_question
+from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
 from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before
 from handlers.replies.asked import untold_detail
@@ -66,7 +66,7 @@ from handlers.replies.reading import (
     words_of,
 )
 from handlers.replies.shopping import item_to_ask_about, recipient
-from handlers.replies.smalltalk import MEDIA, Intent, greeting_slot
+from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
 from handlers.replies.voice import Say, tell
@@ -140,6 +140,8 @@ async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, readin
         await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
     elif reading.warned and trigger is not None:  # "自称客服让我转账": never transfer, not the returns policy
         await ctx.say("escalation.scam", name=customer.name, topic=trigger.topic)
+    elif reading.handoff_only and trigger is not None:  # "先别发货": a person holds it, no shipping times first
+        await ctx.say("escalation.handoff_only", name=customer.name, topic=trigger.topic)
     elif trigger is not None and match is not None:  # the answer first, then the hand-off
         await answer_with(ctx, customer, match, words.text, reading.turn, price=reading.price)
     if trigger is not None and await escalate(ctx, reason=trigger.code, question=words.said) is not None:
@@ -191,9 +193,10 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     question for nobody at the shop the off-topic line (offtopic.py), else for a question naming nothing
     right after an unanswered one more of that one (queue.py `add_detail`), else
     猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
-    just asked straight ("没过敏 就是太油了闷痘") is that question, told better."""
+    just asked straight ("没过敏 就是太油了闷痘") is that question, told better. A request ("给我开个发票") is asked of
+    the shop like a question: queued for a person, in words for a request (queue.py `phrased`)."""
     words, turn, said = reading.words, reading.turn, reading.words.said
-    asked = is_question(words.text)
+    asked = is_question(words.text) or is_request(words.text)  # "给我开个发票": a person must do it, no chat line
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"
@@ -293,8 +296,9 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
                       how=how_to_reach(ctx, staffed=staffed))
         return
     if intent is Intent.DOUBT:  # "你们是不是骗子啊": the authenticity answer when the base has one, who we are
-        kb = ctx.services.knowledge
-        entry = entry_about(kb.entries, await kb.rank(text, len(kb.entries)), "authentic")
+        kb = ctx.services.knowledge  # ("别忽悠我" names nothing to authenticate: only who we are)
+        entry = None if only_not_fooled(text) else entry_about(kb.entries, await kb.rank(text, len(kb.entries)),
+                                                               "authentic")
         if entry is not None:
             await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
         await ctx.say("chat.doubt", name=customer.name)
@@ -306,7 +310,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
                                  or await TicketRepo(ctx.session).find_open(customer.id) is not None):
         await ctx.say("chat.ack_pending", name=customer.name)
         return
-    await ctx.say(f"chat.{intent}", name=customer.name)
+    # "回头问问她喜欢啥": an ok that waits for them; "包装好精致": thanks on the brand's behalf, not "你也超棒的"
+    slot = ("later" if intent is Intent.ACK and defers(text)
+            else "ours" if intent is Intent.PRAISE and praises_ours(text) else None)
+    await ctx.say(f"chat.{intent}", name=customer.name, slot=slot)
 
 
 async def _enter_stage(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:

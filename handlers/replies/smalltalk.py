@@ -66,6 +66,25 @@ _TALKED = r"(听你说完|听你这么说|(跟|和)你(聊|说)(完|了|说|聊)
 _BETTER = r"(我)?(心情|感觉|心里)?(好|舒服|好受|开心|轻松)(多|点|一点|些)了"
 # A low mood after 心情: "心情好差" is 心情 + 好差 (very bad), not 心情好 (a good mood).
 _LOW = r"(差|糟|烂|低落|低沉|不美丽|down|emo|沉重|压抑)"
+# Whose thing a praised word is about ("这个味道", "你们家面霜的包装", "你们客服态度"): ours, not the persona's.
+_THIS = (r"(这个|这款|这瓶|这支|这罐|这套|这次的?|你们家|你们|你家)?(的)?"
+         r"(面霜|精华|乳液|水乳|洗面奶|面膜|产品|东西|礼盒|客服|售后)?(的)?")
+# A plan to ask someone, look or think first, and come back ("回头问问她喜欢啥", "等我问问他再说", "我回去看看她平时
+# 用的啥 再来找你", "那我再想想"): an ok that waits for them (chat.ack's "later" phrasings). What the customer will
+# ask someone else may hold a question word; what they will look at for themselves may not ("我先看看有没有优惠" asks).
+_OTHER = (r"(他|她|他们|她们|ta|我妈|妈妈|老妈|我爸|爸爸|老爸|我老公|老公|我老婆|老婆|我男朋友|男朋友|我女朋友|女朋友|"
+          r"对象|闺蜜|朋友|家里人|我姐|我妹|姐姐|妹妹|婆婆|同事|室友)")
+_NOT_ASKED = r"(?<![吗嘛])(?<![^什怎]么)"  # what they will ask may end in 什么, not in a question's 吗 or 么
+_LATER = (r"^(那|那我|我|我们)?(就)?(回头|晚点|等下|待会儿?|先|回去|回家|改天|到时候?|等我)(再)?(去)?"
+          rf"(问问|问一下|问下|问一问|问)(看)?{_OTHER}[^，,。？?吗嘛]{{0,10}}?{_NOT_ASKED}(再说|再来|再找你|再来找你)?(吧|哈)?$|"
+          rf"^(那|那我|我)?(就)?(再)?(去)?(问问|问一下|问下|问)(看)?{_OTHER}(吧|看|看看)?(再说)?$|"
+          r"^(那|那我|我|等我)?(回头|晚点|等下|待会儿?|先|回去|回家|改天)(再)?(去)?(看看|瞅瞅|翻翻|查查|找找|量量|研究研究|研究一下)"
+          rf"({_OTHER}[^，,。？?吗嘛]{{0,10}}?{_NOT_ASKED}|(?![^，,。]*(有没有|是不是|能不能|可不可以|会不会|要不要|行不行|好不好))"
+          r"[^，,。？?吗么嘛啥什么哪怎多]{0,8})?(再说|再来|再找你|再来找你)?(吧|哈)?$|"
+          r"^(那|那我|我)?(就)?(之后|到时候?|回头|晚点|改天|等我)?再(来)?(找你|问你|来问|联系你|跟你说|告诉你)(吧|哈|啦)?$|"
+          # thinking it over: "那我再想想", "我考虑一下"
+          r"^(那|那我|我)?(再|先|还是|回头)?(想想|想一想|考虑考虑|考虑一下|琢磨琢磨|琢磨一下|商量商量|商量一下)(吧|再说)?$")
+_LATER_RE = re.compile(_LATER)
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -179,8 +198,11 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"(真的|真|很|太|超|巨|贼|特别|非常|挺)+(很)?好用(?![吗么嘛不没吧]|的吗)|^(你们|你家)?(服务|态度)(真|太|很|挺|超)?好(的)?$|"
                     r"^(你)?(回|回复|回消息)(得|的)(还)?(好|真|挺|超|太|很)?(快|及时)(了|呀|啊)?$|"
                     r"^(你|您)(人)?(还|真|好|太|超|很|挺)+(好|暖|暖心|贴心|会安慰人|会说话|会说|会讲|会哄人|会夸人|嘴甜|会聊天|懂我)(的|呢|嘛)?$|"
-                    r"^(包装|颜色|味道|东西|质量|效果|香味|质地|瓶子|盒子|外观|设计|肤感|手感)(也)?(好|真|超|太|很|挺)+"
-                    r"(好看|漂亮|好闻|不错|好用|棒|赞|好|精致|高级|有质感|大气|可爱|舒服|清爽|水润|细腻)(了|呀|啊)?$|"
+                    # what we sell or how we serve: "包装好精致", "这个味道好好闻啊", "你们客服态度真好"
+                    rf"^{_THIS}(包装|颜色|味道|东西|质量|效果|香味|质地|瓶子|盒子|外观|设计|肤感|手感|服务|态度)(也)?"
+                    r"(真的|好|真|超|太|很|挺|特别|非常)+"
+                    r"(好看|漂亮|好闻|不错|好用|棒|赞|好|精致|高级|有质感|大气|可爱|舒服|清爽|水润|细腻|周到|热情|贴心|耐心|"
+                    r"专业)(了|呀|啊|的)?$|"
                     # the product praised by its effect: "用了一个礼拜 脸真的嫩了好多", "痘印淡了不少"
                     r"(脸|皮肤|肤色|气色|肤质|痘痘|痘印|斑|毛孔|细纹|皱纹)(真的|真|都|也|明显|确实)?(变)?"
                     r"(嫩|滑|亮|白|细腻|水润|光滑|好|淡|小|少|平)(了(好多|很多|不少|一些|一点)|多了)(?!.*[吗么嘛?？])|"
@@ -252,12 +274,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  # off to do it now, an ok beside thanks ("好 那我去领了 谢了" is thanked): "我去写作业了",
                  # "那我直接去小程序下单了", "那我去凑单了"
                  r"^(那|那我|我)(就|直接|这就|马上|现在|赶紧)?去[^吗么嘛呢?？\s]{1,6}?(了|啦|咯)$|"
-                 # asking someone in their life first: "我回头问问他", "那我问下我老公"
-                 r"^(那|那我|我)?(回头|晚点|等下|待会|先)?(再)?(去)?(问问|问一下|问下|问)(他|她|他们|她们|我妈|我爸|我老公|我老婆|"
-                 r"我男朋友|我女朋友|家里人|朋友|闺蜜)(吧|看|看看)?$|"
-                 # thinking it over, or using what they have for now: "那我再想想", "我自己先用着"
-                 r"^(那|那我|我)?(再|先|还是|回头)?(想想|想一想|考虑考虑|考虑一下|琢磨琢磨|琢磨一下|商量商量|商量一下)"
-                 r"(吧|再说)?$|^(那|那我|我)?(自己)?(就)?先[^吗么嘛呢?？\s]{1,3}着(吧|了|再说)?$|"
+                 # asking someone in their life first, looking or thinking it over, to come back (_LATER)
+                 rf"{_LATER}|"
+                 # using what they have for now: "我自己先用着"
+                 r"^(那|那我|我)?(自己)?(就)?先[^吗么嘛呢?？\s]{1,3}着(吧|了|再说)?$|"
                  # a polite hurry, beside an ok: "好的 麻烦尽快" (not "快点啊 急用": impatience)
                  r"^(麻烦|辛苦|请)?(你们|你|您)?(尽快|尽早|抓紧)(处理|回复|安排|一下)?(哈|吧|了)?$|"
                  # no hurry: "不着急 你们慢慢来"
@@ -275,6 +295,39 @@ _LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)[\
 def laughing(text: str) -> bool:
     """A statement (no question) that ends in a laugh."""
     return _LAUGHING.search(text) is not None and not is_question(text)
+
+
+def defers(text: str) -> bool:
+    """A plan to ask someone, look or think first and come back ("回头问问她喜欢啥", "那我再想想"): some clause
+    of the message says so (_LATER)."""
+    return any(_LATER_RE.search(_core(c)) for c in re.split(r"[，,。.!！~～\s]+", text.lower()) if c)
+
+
+# Praise of what we sell or how we serve ("包装好精致", "你们家面霜真好用", "已经回购三瓶了", "脸真的嫩了好多"),
+# thanked on the brand's behalf (chat.praise's "ours" phrasings); praise of the persona ("你真棒", "那你挺聪明的",
+# "你回得好快") keeps its own reply.
+_OURS = re.compile(r"你们|你家|包装|颜色|味道|东西|质量|效果|香味|质地|瓶子|盒子|外观|设计|肤感|手感|服务|态度|客服|"
+                   r"售后|面霜|精华|乳液|洗面奶|面膜|产品|好用|绝了|真香|yyds|永远的神|绝绝子|回购|好评|"
+                   r"脸|皮肤|肤色|气色|痘|斑|毛孔|纹|起皮|脱皮|紧绷|出油|卡粉")
+_PERSONA = re.compile(r"(?<![们])(你|您)(?![们家])|小柚")
+
+
+def praises_ours(text: str) -> bool:
+    """Praise (classify gives PRAISE) of our products or service, not of the persona herself."""
+    said = text.lower()
+    return _OURS.search(said) is not None and _PERSONA.search(said) is None
+
+
+# Not to be fooled, naming neither us nor what we sell ("别忽悠我", "你可别骗我啊", "真的假的 别坑我"): the doubt
+# itself is answered, not with the knowledge base's authenticity answer nobody asked for.
+_FOOLED = re.compile(r"(别|不要|不会是|是不是|该不会|可别|千万别)(在)?(忽悠|骗|蒙|坑)(我|人)|忽悠人|忽悠我")
+_GOODS = re.compile(rf"{_WE}|店|牌子|品牌|东西|货|产品|正品|假|真伪|防伪|官方|授权|便宜|骗子|诈骗|靠谱|正规|可信|可靠")
+
+
+def only_not_fooled(text: str) -> bool:
+    """A doubt that only asks not to be fooled (_FOOLED), whatever it is about ("真的假的" asks if it is true)."""
+    said = text.lower().replace("真的假的", " ")
+    return _FOOLED.search(said) is not None and _GOODS.search(_FOOLED.sub(" ", said)) is None
 
 
 # A clause that only comes along with small talk ("哈喽，第一次来，随便看看"): it does not make the
