@@ -106,6 +106,13 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
     "pilling": ("搓泥", "起泥", "搓出泥", "出泥"),  # "会搓泥吗" is no dry-skin recommendation
+    # kinds of product a beauty shop sells: "你们家的面膜可以天天敷吗" right after the cream's answer is not about
+    # the cream, which speaks of none of them
+    "mask": ("面膜",),
+    "cleanser": ("洗面奶", "洁面", "卸妆"),
+    "sunscreen": ("防晒",),
+    "eye_cream": ("眼霜",),
+    "makeup": ("口红", "粉底", "眼影", "气垫", "散粉", "腮红"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _TOPICS = {name: any_of(words) for name, words in TOPICS.items()}

@@ -31,3 +31,14 @@ async def test_whether_opened_goods_can_be_returned_gets_the_opened_goods_senten
     await told(wanzi, wecom, clock, "wmSw411", "到了不喜欢能退不")
     (reply,) = await told(wanzi, wecom, clock, "wmSw411", "没拆的话呢")
     assert "已拆封" not in reply[1], reply
+
+
+OTHER_PRODUCTS = ["你们家的面膜可以天天敷吗", "那防晒要每天涂吗", "眼霜早晚都要用吗"]
+
+
+@pytest.mark.parametrize("n, other", list(enumerate(OTHER_PRODUCTS)))
+async def test_another_kind_of_product_after_the_creams_answer_is_not_answered_with_the_cream(
+        wanzi, wecom, clock, n, other) -> None:
+    await told(wanzi, wecom, clock, f"wmSw42{n}", "干皮用什么面霜")
+    replies = await told(wanzi, wecom, clock, f"wmSw42{n}", other)
+    assert replies and not any("柚润" in text for _, text in replies), replies
