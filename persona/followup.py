@@ -106,13 +106,6 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
     "pilling": ("搓泥", "起泥", "搓出泥", "出泥"),  # "会搓泥吗" is no dry-skin recommendation
-    # kinds of product a beauty shop sells: "你们家的面膜可以天天敷吗" right after the cream's answer is not about
-    # the cream, which speaks of none of them
-    "mask": ("面膜",),
-    "cleanser": ("洗面奶", "洁面", "卸妆"),
-    "sunscreen": ("防晒",),
-    "eye_cream": ("眼霜",),
-    "makeup": ("口红", "粉底", "眼影", "气垫", "散粉", "腮红"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _TOPICS = {name: any_of(words) for name, words in TOPICS.items()}
@@ -174,9 +167,21 @@ def spoken(entry: FaqEntry) -> frozenset[str]:
     return topics(" ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),)))
 
 
+# Kinds of product a beauty shop sells: "你们家的面膜可以天天敷吗" right after the cream's answer is not about the
+# cream, which speaks of none of them. Only for what a follow-up is about (`covers`), not a shop concept:
+# "面膜含水杨酸吗" is still answered by "全线不含…水杨酸" (persona/facts.py).
+PRODUCT_KINDS = any_of(("面膜", "洗面奶", "洁面", "卸妆", "防晒", "眼霜", "口红", "粉底", "眼影", "气垫", "散粉",
+                        "腮红"))
+
+
 def covers(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of every shop concept the follow-up is about ("那运费谁出": postage, which
     the returns answer may not mention), in its phrasings, keywords or answer, in any of the
     concept's words ("多久过期" and "有效期 14 天"; in its answer, not in a word used in passing there,
-    _IN_PASSING). Asking words name none, but for 几点: a time the entry must give ("10:00-22:00")."""
-    return topics(subject(text)) <= spoken(entry)
+    _IN_PASSING). Asking words name none, but for 几点: a time the entry must give ("10:00-22:00"). A kind of
+    product the follow-up names (PRODUCT_KINDS) the entry must name too."""
+    if not topics(subject(text)) <= spoken(entry):
+        return False
+    kinds_named = set(PRODUCT_KINDS.findall(text))
+    return not kinds_named or bool(set(PRODUCT_KINDS.findall(" ".join((*entry.questions, *entry.keywords,
+                                                                        entry.answer)))) & kinds_named)
