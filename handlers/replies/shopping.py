@@ -75,12 +75,19 @@ def asks_for_their_pick(text: str) -> bool:
     return (asks_for_a_pick(text) or _SUITS.search(text) is not None) and not recipient(text)
 
 
+# Asking for a pick of anything rather than which of something named ("哪种好" right after a question is more of it).
+_ANY = re.compile(r"推荐|(什么|啥)[^，,。？?\s]{0,4}(好用|值得|适合|好)|适合我|我适合|好物")
+# A pick declined or given, not asked: "不用推荐了", "已经推荐给朋友了", "我推荐给闺蜜了".
+_NO_PICK = re.compile(r"不用|不需要|别推|不必|算了|推荐给(?!我)|推荐了|推荐过")
+
+
 def asks_for_any_pick(text: str) -> bool:
     """A pick for the customer themself of anything we sell, with nothing about them told ("你们家有什么好用的推荐吗",
     "有啥推荐的", "推荐一下你们家的东西呗"): what a recommendation needs is asked back (`reply.shopping`), not "I
     don't know". A pick that names a kind ("干皮有啥推荐的"), a shop concept other than how well things work
     ("快递推荐哪个", "有什么活动推荐吗") or an everyday topic ("推荐个好看的剧呗": offtopic.py) is not."""
-    return (len(text) <= 30 and asks_for_their_pick(text) and not kinds(text)
+    return (len(text) <= 30 and _ANY.search(text) is not None and asks_for_their_pick(text)
+            and _NOT.search(text) is None and _NO_PICK.search(text) is None and not kinds(text)
             and topics(plain(text)) <= {"effect"} and not everyday(text))
 
 
