@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from tests.community_kit import start_bot
+from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -102,13 +102,8 @@ async def test_the_skin_type_is_asked_only_once_more(wanzi, wecom, clock, then) 
 
 
 async def test_a_cream_for_every_skin_is_recommended_without_asking(db_url, wecom, clock, tmp_path: Path) -> None:
-    kb = tmp_path / "faq.toml"
-    kb.write_text('[[faq]]\nq = ["面霜推荐", "有什么面霜", "哪款面霜好"]\n'
-                  'a = "推荐「柚见修护面霜」，各种肤质都能用，温和不刺激。"\nkeywords = ["面霜"]\n', encoding="utf-8")
-    bot = await start_bot(db_url, wecom, clock, faq={"path": str(kb)})
-    try:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["面霜推荐", "有什么面霜", "哪款面霜好"]\n'
+                            'a = "推荐「柚见修护面霜」，各种肤质都能用，温和不刺激。"\nkeywords = ["面霜"]\n') as bot:
         for n, said in enumerate(("我想给我妈买个面霜", "我想买个面霜")):
             (reply,) = await told(bot, wecom, clock, f"wmSf1{n}", said)
             assert reply[0] == "reply.faq" and "柚见修护面霜" in reply[1], reply
-    finally:
-        await bot.stop()
