@@ -47,6 +47,9 @@ TEMPLATES: dict[str, Spec] = {
     # a wish for someone else that names a product ("给我妈买个面霜": who = "妈妈", item = "面霜") whose entry is
     # for one skin type the wish does not name: that person's skin type, age and budget asked first
     "reply.shopping_item": Spec.of(KF_TEXT, "name", "who", "item"),
+    # the details asked for, told without the skin type the best entry is for ("她六十多了 预算三百"): the skin
+    # type asked once more, briefly (handlers/replies/routes.py `recommend`)
+    "reply.shopping_kind": Spec.of(KF_TEXT, "name"),
     # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
     "reply.which_product": Spec.of(KF_TEXT, "name"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,18 @@ async def start_bot(db_url: str, wecom: Any, clock: Any, **sections: dict[str, A
     bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, **sections), clock)
     wecom.connect(f"{bot.url}/wecom/callback")
     return bot
+
+
+@asynccontextmanager
+async def bot_with_faq(db_url: str, wecom: Any, clock: Any, folder: Path, faq: str) -> AsyncIterator[BotUnderTest]:
+    """A bot whose knowledge base is the TOML `faq` (written to `folder`) instead of the demo one."""
+    kb = folder / "faq.toml"
+    kb.write_text(faq, encoding="utf-8")
+    bot = await start_bot(db_url, wecom, clock, faq={"path": str(kb)})
+    try:
+        yield bot
+    finally:
+        await bot.stop()
 
 
 @asynccontextmanager

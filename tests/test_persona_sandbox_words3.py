@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from tests.community_kit import start_bot
+from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -83,15 +83,10 @@ async def test_a_days_question_of_no_timed_service_is_answered_as_usual(wanzi, w
 
 
 async def test_a_shipping_entry_that_speaks_of_the_weekend_is_the_answer(db_url, wecom, clock, tmp_path: Path) -> None:
-    kb = tmp_path / "faq.toml"
-    kb.write_text('[[faq]]\nq = ["多久发货", "什么时候发货"]\n'
-                  'a = "周末也正常发货，下单后 48 小时内从杭州仓发出。"\n', encoding="utf-8")
-    bot = await start_bot(db_url, wecom, clock, faq={"path": str(kb)})
-    try:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["多久发货", "什么时候发货"]\n'
+                            'a = "周末也正常发货，下单后 48 小时内从杭州仓发出。"\n') as bot:
         (reply,) = await told(bot, wecom, clock, "wmSc09", "你们周六发货吗")
         assert reply[0] == "reply.faq" and "周末也正常发货" in reply[1], reply
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.parametrize(("first", "then"), [("怎么成为会员", "积分能干啥用"),

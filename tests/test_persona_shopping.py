@@ -34,7 +34,7 @@ async def test_a_wish_to_buy_the_knowledge_base_knows_gets_its_entry(bot, wecom,
                                    now=clock.now(), created_by="chen.jing")
     (reply,) = await say(bot, wecom, "wmShop0101", "我想给闺蜜买个生日礼物")
     assert "生日礼盒" in reply, reply
-    (cream,) = await say(bot, wecom, "wmShop0102", "想买个面霜")  # the demo base's face cream entry
+    (cream,) = await say(bot, wecom, "wmShop0102", "想买个柚润保湿霜")  # the demo base's face cream, by name
     assert "柚润保湿霜" in cream, cream
     (dry,) = await say(bot, wecom, "wmShop0103", "我是干皮，想买个面霜")  # told us the skin type as well
     assert "柚润保湿霜" in dry, dry

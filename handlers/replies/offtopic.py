@@ -35,6 +35,12 @@ _TOPICS = re.compile(r"天气|下雨|下雪|气温|多少度|雾霾|电影|电�
                      r"追剧|韩剧|美剧|日剧|网剧|短剧|动漫|番剧|手游|打游戏|(好看|好玩|好听)的(剧|书|歌|游戏|番)")
 
 
+def everyday(text: str) -> bool:
+    """The text names an everyday topic and nothing of a shop ("推荐个好看的剧呗", "附近有啥好吃的推荐吗")."""
+    said = heard(text)
+    return _SHOP.search(said) is None and _TOPICS.search(said) is not None
+
+
 class Knowledge(Protocol):
     @property
     def entries(self) -> Sequence[FaqEntry]: ...

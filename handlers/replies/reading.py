@@ -36,7 +36,9 @@ from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes, shared_words
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import (
+    Wish,
     asks_for_a_pick,
+    asks_for_any_pick,
     asks_for_their_pick,
     defers,
     running_out,
@@ -145,21 +147,23 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     # "那我先不买美白的了" names 美白 to decline it: an ok (closing.py), not a wish to note
     telling = bool(seen.tag_names) and not is_question(text) and not numbered and closing(text) is None
     joyful = bool(text) and safety is None and (glad(text) or thanking(text))
-    # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs
-    shopping = (bool(text) and safety is None and not joyful and wants_to_buy(text)
-                and (not is_question(text) or asks_for_a_pick(text)))
+    # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs;
+    # so is a pick of anything we sell asked with nothing about them told, here or in a tag ("有啥推荐的")
+    shopping = (bool(text) and safety is None and not joyful
+                and ((wants_to_buy(text) and (not is_question(text) or asks_for_a_pick(text)))
+                     or (asks_for_any_pick(text) and not seen.tag_names)))
     elsewhere = bool(text) and safety is None and reacted_elsewhere(text)
     return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text, elsewhere=elsewhere)
 
 
-async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> str:
+async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> Wish | None:
     """The wish the persona just asked details for, when this statement gives them ("她是干皮
-    预算300左右"): the two together are the question; "" otherwise. The history is read only for a
+    预算300左右"): the two together are the question; None otherwise. The history is read only for a
     plain statement: no question, small talk, wish of its own, reaction, nor the choice put off."""
     text = words.text
     if (not text or words.safety is not None or words.shopping or words.elsewhere or is_question(text)
             or classify(text) is not None or defers(text)):  # "回头问问她喜欢啥" tells nothing a pick needs
-        return ""
+        return None
     return await wish_answered(ctx, customer, msgid)
 
 
@@ -212,7 +216,9 @@ async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
     match = await kb.best(asked) or for_kind(await kb.rank(asked, 1), asked)
-    return replace(words, text=asked, told=True, said=f"{told}，{words.said}", own=words.own or text), match
+    # the kind told is what a pick of anything needed: no longer a wish to ask about ("有啥推荐的" after "我是油皮")
+    return replace(words, text=asked, told=True, said=f"{told}，{words.said}", own=words.own or text,
+                   shopping=words.shopping and wants_to_buy(text)), match
 
 
 async def their_kinds(ctx: Ctx, customer: Customer, msgid: str) -> frozenset[tuple[int, int]]:

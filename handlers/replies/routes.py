@@ -62,10 +62,11 @@ from handlers.replies.reading import (
     read,
     sense_safety,
     skin_trouble,
+    their_kinds,
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import item_to_ask_about, recipient
+from handlers.replies.shopping import is_for_a_kind, item_to_ask_about, recipient
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -75,7 +76,7 @@ from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist, in_context, topics
 from persona.heard import heard
-from persona.matcher import entry_about
+from persona.matcher import entry_about, kind_names, kinds
 from persona.wording import plain
 from storage.models import Customer
 from storage.repos.escalation import TicketRepo
@@ -113,7 +114,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     words = words_of(text, seen, safety, said)
     if wish := await awaited_wish(ctx, customer, event.msgid, words):
-        await recommend(ctx, customer, event.open_kfid, f"{wish}，{said}", text)
+        await recommend(ctx, customer, event.open_kfid, f"{wish.text}，{said}", text, again=wish.again,
+                        tags=seen.tag_names)
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
@@ -156,9 +158,13 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     words, match, text = reading.words, reading.match, reading.words.text
     if match is not None and reading.again:
         await ctx.say("reply.again", name=customer.name, answer=match.entry.answer, question=text)
-    elif match is not None and words.shopping and (item := item_to_ask_about(match.entry, text, words.seen.tag_names)):
-        # "我想给我妈买个面霜": what she is like first; her skin type next turn gets the entry (awaited_wish)
-        await ctx.say("reply.shopping_item", name=customer.name, who=recipient(text), item=item)
+    elif match is not None and words.shopping and (item := await _item_to_ask(ctx, customer, event.msgid, match,
+                                                                             words)):
+        # "我想给我妈买个面霜", "我想买个面霜": what she (or they) are like first; the skin type told next turn gets
+        # the entry (awaited_wish)
+        who = recipient(text)
+        await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if who
+               else ctx.say("reply.shopping", name=customer.name))
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
@@ -343,15 +349,33 @@ async def for_their_skin(ctx: Ctx, text: str) -> FaqMatch | None:
     return for_kind(await ctx.services.knowledge.rank(text, 1), text)
 
 
-async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, detail: str) -> None:
+async def _item_to_ask(ctx: Ctx, customer: Customer, msgid: str, match: FaqMatch, words: Words) -> str:
+    """The product to ask about before recommending (shopping.py `item_to_ask_about`); for the customer's own
+    wish, not when they told their kind before ("我是干皮" … "我想买个面霜": the cream at once)."""
+    text, tags = words.text, words.seen.tag_names
+    item = item_to_ask_about(match.entry, text, tags)
+    if item and not recipient(text) and (theirs := await their_kinds(ctx, customer, msgid)):
+        item = item_to_ask_about(match.entry, text, f"{tags} {' '.join(kind_names(theirs))}")
+    return item
+
+
+async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, detail: str, *, again: bool = False,
+                    tags: str = "") -> None:
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
     or its best entry when that is for the skin type the customer named ("她六十了 皮肤比较干" → the
     dry-skin cream), else a question for staff (the persona asked, so someone must answer), never a
-    tag note."""
+    tag note. Details without the skin type the entry is for ("她六十多了 预算三百") get the skin type asked
+    once more, briefly (`reply.shopping_kind`; `again`: it was, and still untold it is a question for staff),
+    never the entry for a skin type nobody named."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    match = await kb.best(asked) or await kb.best(detail) or for_kind(await kb.rank(asked, 1), asked)
-    if match is not None:
+    ranked = await kb.rank(asked, 1)
+    match = await kb.best(asked) or await kb.best(detail) or for_kind(ranked, asked)
+    nearest = match or (ranked[0] if ranked else None)
+    untold = nearest is not None and is_for_a_kind(nearest.entry) and not kinds(f"{asked} {tags}")
+    if untold and not again:
+        await ctx.say("reply.shopping_kind", name=customer.name)
+    elif match is not None and not untold:
         await answer_with(ctx, customer, match, asked, None, price=False)
     else:
         await embedded_answer(ctx, customer, open_kfid, "question", asked)

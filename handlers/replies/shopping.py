@@ -10,15 +10,19 @@ ask a colleague" and never a bare "收到～".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
+from handlers.replies.offtopic import everyday
 from handlers.replies.smalltalk import laughing
 from handlers.services import Ctx
 from persona.faq import FaqEntry
+from persona.followup import topics
 from persona.matcher import EXCLUSIVE, kinds
-from storage.models import Customer
+from persona.wording import plain
+from storage.models import Customer, Message
 
 # Torn between two buys: "你说我是买包还是买护肤品", "入手面霜还是精华" (a wish, and asking for a pick).
 _EITHER = r"(买|入手|挑|选)[^，,。！!？?]{1,8}?还是"
@@ -71,6 +75,22 @@ def asks_for_their_pick(text: str) -> bool:
     return (asks_for_a_pick(text) or _SUITS.search(text) is not None) and not recipient(text)
 
 
+# Asking for a pick of anything rather than which of something named ("哪种好" right after a question is more of it).
+_ANY = re.compile(r"推荐|(什么|啥)[^，,。？?\s]{0,4}(好用|值得|适合|好)|适合我|我适合|好物")
+# A pick declined or given, not asked: "不用推荐了", "已经推荐给朋友了", "我推荐给闺蜜了".
+_NO_PICK = re.compile(r"不用|不需要|别推|不必|算了|推荐给(?!我)|推荐了|推荐过")
+
+
+def asks_for_any_pick(text: str) -> bool:
+    """A pick for the customer themself of anything we sell, with nothing about them told ("你们家有什么好用的推荐吗",
+    "有啥推荐的", "推荐一下你们家的东西呗"): what a recommendation needs is asked back (`reply.shopping`), not "I
+    don't know". A pick that names a kind ("干皮有啥推荐的"), a shop concept other than how well things work
+    ("快递推荐哪个", "有什么活动推荐吗") or an everyday topic ("推荐个好看的剧呗": offtopic.py) is not."""
+    return (len(text) <= 30 and _ANY.search(text) is not None and asks_for_their_pick(text)
+            and _NOT.search(text) is None and _NO_PICK.search(text) is None and not kinds(text)
+            and topics(plain(text)) <= {"effect"} and not everyday(text))
+
+
 # The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用", "你自己用哪个" — a pick
 # for the customer, asked of the persona; what suits them is asked back.
 _YOURS = re.compile(r"(你|您|小柚)(自己)?(最)?(喜欢|爱用|推荐|常用|在用|用的是|会选|会买)(的是)?(哪|什么|啥)|"
@@ -105,14 +125,19 @@ _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind
 _PRODUCT = re.compile(r"「([^」]+)」")  # a product the answer names ("干皮推荐「柚润保湿霜」")
 
 
+def is_for_a_kind(entry: FaqEntry) -> bool:
+    """The entry is for one kind (of skin, season ...: persona/matcher.py EXCLUSIVE) in its phrasings or keywords."""
+    return bool(kinds(" ".join(entry.questions + entry.keywords)))
+
+
 def item_to_ask_about(entry: FaqEntry, text: str, tags: str = "") -> str:
-    """The product a wish for someone else names ("我想给我妈买个面霜": 面霜), when the knowledge base's entry for
-    it is for one kind (of skin, season ...: persona/matcher.py EXCLUSIVE) and the wish names no kind: that
-    person's skin type, age and budget are asked first (`reply.shopping_item`), the way a shop assistant
-    would, instead of recommending what suits dry skin to someone nobody described. "" otherwise: the wish
-    is the customer's own, names the kind in its words or in the `tags` they earned ("她皮肤特别干", "脸干到起皮":
-    干皮), or names the very product the entry recommends."""
-    if not recipient(text) or kinds(f"{text} {tags}") or not kinds(" ".join(entry.questions + entry.keywords)):
+    """The product a wish names ("我想给我妈买个面霜", "我想买个面霜": 面霜), when the knowledge base's entry for it is
+    for one kind (of skin, season ...: persona/matcher.py EXCLUSIVE) and the wish names no kind: the skin type
+    (for someone else also the age) and budget are asked first (`reply.shopping_item`, `reply.shopping`), the way
+    a shop assistant would, instead of recommending what suits dry skin to someone nobody described. "" otherwise:
+    the wish names the kind in its words or in the `tags` the customer earned ("她皮肤特别干", "脸干到起皮": 干皮;
+    for their own wish, the kinds they told before too), or names the very product the entry recommends."""
+    if kinds(f"{text} {tags}") or not is_for_a_kind(entry):
         return ""
     if any(name in text for name in _PRODUCT.findall(entry.answer)):
         return ""
@@ -129,20 +154,61 @@ def defers(text: str) -> bool:
     return _DEFERS.search(text) is not None
 
 
-async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> str:
+@dataclass(frozen=True, slots=True)
+class Wish:
+    """A wish the persona asked details for, with the details told since (`text`: "我想给我妈买个面霜，她六十多了")."""
+
+    text: str
+    again: bool = False  # the skin type was asked a second time (`reply.shopping_kind`): never a third
+
+
+_WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#")
+
+
+async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None:
     """The wish the persona asked about a moment ago ("我想给我妈买个礼物" → reply.shopping*), when the
-    customer's message `msgid` is the answer to it ("她是干皮 预算300左右"); "" otherwise."""
-    return await said_before(ctx, customer, msgid, ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#"))
+    customer's message `msgid` is the answer to it ("她是干皮 预算300左右"); after the skin type was asked
+    again (`reply.shopping_kind`), the wish with the details told before it; None otherwise."""
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    asked = _recent_out(ctx, history, len(history))
+    if asked is None:
+        return None
+    if history[asked].template_key.startswith(_WISH_ASKED):
+        said = _said(history, asked)
+        return Wish(said) if said else None
+    if not history[asked].template_key.startswith("reply.shopping_kind#"):
+        return None
+    told = next((n for n in reversed(range(asked)) if _from_customer(history[n])), None)
+    wished = _recent_out(ctx, history, told) if told is not None else None
+    if told is None or wished is None or not history[wished].template_key.startswith(_WISH_ASKED):
+        return None
+    wish = _said(history, wished)
+    return Wish(f"{wish}，{history[told].text.strip()}", again=True) if wish else None
 
 
 async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:
     """What the customer said right before `msgid` when the persona's last line, less than
     FOLLOWUP_MINUTES ago, was one of `replies` (template keys with their "#"); "" otherwise."""
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
-    asked = next((n for n in reversed(range(len(history))) if history[n].direction == "out"), None)
+    asked = _recent_out(ctx, history, len(history))
     if asked is None or not history[asked].template_key.startswith(replies):
         return ""
-    if ctx.clock.now() - history[asked].created_at > timedelta(minutes=FOLLOWUP_MINUTES):
-        return ""
-    said = next((m for m in reversed(history[:asked]) if m.direction == "in" and not m.staff_userid), None)
+    return _said(history, asked)
+
+
+def _recent_out(ctx: Ctx, history: list[Message], end: int) -> int | None:
+    """The index of the persona's last line before `end`, when said less than FOLLOWUP_MINUTES ago."""
+    asked = next((n for n in reversed(range(end)) if history[n].direction == "out"), None)
+    if asked is None or ctx.clock.now() - history[asked].created_at > timedelta(minutes=FOLLOWUP_MINUTES):
+        return None
+    return asked
+
+
+def _from_customer(message: Message) -> bool:
+    return message.direction == "in" and not message.staff_userid
+
+
+def _said(history: list[Message], end: int) -> str:
+    """What the customer said last before `end`; "" when nothing."""
+    said = next((m for m in reversed(history[:end]) if _from_customer(m)), None)
     return said.text.strip() if said is not None else ""
