@@ -182,6 +182,21 @@ def covers(entry: FaqEntry, text: str) -> bool:
     product the follow-up names (PRODUCT_KINDS) the entry must name too."""
     if not topics(subject(text)) <= spoken(entry):
         return False
-    kinds_named = set(PRODUCT_KINDS.findall(text))
-    return not kinds_named or bool(set(PRODUCT_KINDS.findall(" ".join((*entry.questions, *entry.keywords,
-                                                                        entry.answer)))) & kinds_named)
+    asked = product_kinds(text)
+    return not asked or bool(asked & product_kinds(_all_of(entry)))
+
+
+def _all_of(entry: FaqEntry) -> str:
+    return " ".join((*entry.questions, *entry.keywords, entry.answer))
+
+
+def product_kinds(text: str) -> set[str]:
+    """The kinds of product a text names (PRODUCT_KINDS)."""
+    return set(PRODUCT_KINDS.findall(text))
+
+
+def other_product(entry: FaqEntry, text: str) -> bool:
+    """The question names a kind of product and the entry names only others ("面膜可以天天敷吗" and an entry about
+    卸妆油): no plausible reading of it. An entry naming no product at all ("孕妇可以用吗") may still be one."""
+    asked, told = product_kinds(text), product_kinds(_all_of(entry))
+    return bool(asked) and bool(told) and not asked & told

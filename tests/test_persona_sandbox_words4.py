@@ -3,9 +3,12 @@ Asserted on what the customer gets back (the persona's template key without its 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.clock import FakeClock
+from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 
@@ -42,3 +45,17 @@ async def test_another_kind_of_product_after_the_creams_answer_is_not_answered_w
     await told(wanzi, wecom, clock, f"wmSw42{n}", "干皮用什么面霜")
     replies = await told(wanzi, wecom, clock, f"wmSw42{n}", other)
     assert replies and not any("柚润" in text for _, text in replies), replies
+
+
+CLEANSING_OIL = ('[[faq]]\nq = ["你们有卸妆油吗", "卸妆油怎么用"]\n'
+                 'a = "有的～柚见温和卸妆油 150ml，干手干脸使用，乳化后冲净。"\n'
+                 '[[faq]]\nq = ["孕妇可以用吗", "怀孕能用吗"]\na = "柚见全线不含酒精和水杨酸，孕期大多可以用。"\n')
+
+
+async def test_a_question_about_another_kind_of_product_is_never_offered_an_entry_about_one_thing_else(
+        db_url, wecom, clock, tmp_path: Path) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, CLEANSING_OIL) as bot:
+        replies = await told(bot, wecom, clock, "wmSw430", "你们家的面膜可以天天敷吗")
+        assert replies and not any("卸妆油" in text for _, text in replies), replies
+        replies = await told(bot, wecom, clock, "wmSw431", "卸妆油要怎么乳化")  # its own kind still offered or answered
+        assert any("卸妆油" in text for _, text in replies), replies

@@ -19,7 +19,7 @@ from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
 from persona.facts import asked_if
 from persona.faq import FaqEntry
-from persona.followup import FILLER, FOR_WHOM, clearly_named, spoken, topics
+from persona.followup import FILLER, FOR_WHOM, clearly_named, other_product, spoken, topics
 from persona.matcher import kinds
 
 # "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序", "先涂精华再涂面霜 对吗": which goes on first.
@@ -201,11 +201,13 @@ def speaks_of(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of what the question is about: of a shop concept it names clearly besides whom it
     is for, if it names one ("全成分表": the ingredients, which the cream's recommendation never mentions;
     "未成年能办卡吗": the children's entry will do; persona/followup.py `topics`), and of every kind it
-    names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords. An entry
+    names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords, and not only of
+    other kinds of product than the question's (persona/followup.py `other_product`). An entry
     that does not is no plausible reading of the question (猜你想问, clarify.py)."""
     named = clearly_named(text)
     return ((not named - FOR_WHOM or bool(named & spoken(entry)))
-            and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords)))
+            and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords))
+            and not other_product(entry, text))  # "面膜可以天天敷吗": never the entry about 卸妆油
 
 
 # "你们周末发货吗", "过年期间还发货不", "国庆放假能送到吗": a day the question names of a service kept in time
