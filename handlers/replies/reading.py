@@ -40,13 +40,12 @@ from handlers.replies.shopping import (
     asks_for_a_pick,
     asks_for_any_pick,
     asks_for_their_pick,
-    defers,
     running_out,
     said_before,
     wants_to_buy,
     wish_answered,
 )
-from handlers.replies.smalltalk import Intent, classify, laughing
+from handlers.replies.smalltalk import Intent, classify, defers, laughing
 from handlers.replies.unnamed import nothing_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation

@@ -144,16 +144,6 @@ def item_to_ask_about(entry: FaqEntry, text: str, tags: str = "") -> str:
     return next((w for w in entry.keywords if w in text and w not in _KIND_WORDS), "")
 
 
-# Putting the choice off instead of telling what it needs: "回头问问她喜欢啥", "我先问问我妈", "我再想想", "等她回我".
-_DEFERS = re.compile(r"(回头|晚点|等会|等下|改天|先|我)(再)?(去)?(问问|问一下|问下|商量|打听)|再(想想|考虑|看看|琢磨)|"
-                     r"等(她|他|TA|ta|我妈|我爸)(回|说)")
-
-
-def defers(text: str) -> bool:
-    """The customer puts the choice off ("回头问问她喜欢啥") rather than giving the details asked for."""
-    return _DEFERS.search(text) is not None
-
-
 @dataclass(frozen=True, slots=True)
 class Wish:
     """A wish the persona asked details for, with the details told since (`text`: "我想给我妈买个面霜，她六十多了")."""

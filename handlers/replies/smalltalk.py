@@ -297,10 +297,17 @@ def laughing(text: str) -> bool:
     return _LAUGHING.search(text) is not None and not is_question(text)
 
 
+# Putting a choice off anywhere in the message: "晚点商量一下", "改天再打听打听", "等她回我".
+_PUTS_OFF = re.compile(r"(回头|晚点|等会|等下|改天|先|我)(再)?(去)?(问问|问一下|问下|商量|打听)|"
+                       r"再(想想|考虑|看看|琢磨)|等(她|他|TA|ta|我妈|我爸)(回|说)")
+
+
 def defers(text: str) -> bool:
-    """A plan to ask someone, look or think first and come back ("回头问问她喜欢啥", "那我再想想"): some clause
-    of the message says so (_LATER)."""
-    return any(_LATER_RE.search(_core(c)) for c in re.split(r"[，,。.!！~～\s]+", text.lower()) if c)
+    """A plan to ask someone, look or think first and come back ("回头问问她喜欢啥", "那我再想想", "等她回我"): some
+    clause of the message says so (_LATER), or the message puts the choice off (_PUTS_OFF). One test for both the
+    reply's "later" phrasing (routes.py) and a wish's details not told (reading.py `awaited_wish`)."""
+    return (any(_LATER_RE.search(_core(c)) for c in re.split(r"[，,。.!！~～\s]+", text.lower()) if c)
+            or _PUTS_OFF.search(text) is not None)
 
 
 # Praise of what we sell or how we serve ("包装好精致", "你们家面霜真好用", "已经回购三瓶了", "脸真的嫩了好多"),
