@@ -59,3 +59,8 @@ async def test_a_question_about_another_kind_of_product_is_never_offered_an_entr
         assert replies and not any("卸妆油" in text for _, text in replies), replies
         replies = await told(bot, wecom, clock, "wmSw431", "卸妆油要怎么乳化")  # its own kind still offered or answered
         assert any("卸妆油" in text for _, text in replies), replies
+
+
+async def test_where_to_order_from_the_official_flagship_store_gets_where_to_buy(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmSw440", "官方旗舰店在哪里可以下单")
+    assert reply[0] == "reply.faq" and "小程序" in reply[1], reply  # an online shop, not a store's address

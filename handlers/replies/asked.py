@@ -64,7 +64,8 @@ _GIVES_LASTING = re.compile(r"(能|可以|够|可)用\s*[\d一二两三四五六
 
 # "你们上海有实体店吗 想去试试", "杭州有门店吗", "门店在哪", "有没有线下店 想带我妈去试试": where a store is, which
 # an answer naming no place ("也可以到门店购买") does not tell; "有线下店吗" alone asks only whether there are any.
-_STORE = r"(线下店|实体店|门店|专柜|体验店|线下|店)"
+# A bare 店 after 旗舰/官方/网/天猫 … is a shop online: "官方旗舰店在哪里可以下单" asks where to buy, no address.
+_STORE = r"(线下店|实体店|门店|专柜|体验店|线下|(?<!旗舰)(?<!官方)(?<!专卖)(?<!专营)(?<![网猫东宝抖])店)"
 _PLACE_ASKED = re.compile(rf"(?:^|[们家在问\s，,])(?P<place>[\u4e00-\u9fff]{{2,3}}?)(?:有没有|有|开)(?:线下|实体)?"
                           rf"{_STORE}|{_STORE}[^，,。？?\s]{{0,4}}(在哪|在什么|地址|位置|怎么去)")
 _VISIT = re.compile(r"想去|去试|上脸试|先试|试试再买|去看看|去逛|"
