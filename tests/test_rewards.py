@@ -190,3 +190,35 @@ async def found(ctx: Any, ext: str) -> Customer:
     customer = await ctx.repos.customers.find(ext)
     assert isinstance(customer, Customer), ext
     return customer
+
+
+@pytest.mark.parametrize("text", ["我想换柚子小样礼包", "用积分换个小样吧", "换第一个", "兑换 第1个"])
+async def test_a_reward_asked_for_in_the_customers_own_words_asks_to_confirm(bot, wecom, text) -> None:
+    await give(bot, wecom, "wmRw9", 500)
+    await chat(bot, wecom, "wmRw9", "积分兑换")  # lists 柚子小样礼包 first (the only one 500 points buy)
+    answer = await chat(bot, wecom, "wmRw9", text)
+    assert "柚子小样礼包" in answer and "确认兑换" in answer, answer
+    assert "兑换成功" in await chat(bot, wecom, "wmRw9", "好的 确定兑换！")
+    assert await balance(bot, "wmRw9") == 200
+
+
+async def test_a_place_with_nothing_affordable_says_what_the_cheapest_needs(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw10", 100)
+    assert "最低的一档是柚子小样礼包" in await chat(bot, wecom, "wmRw10", "积分兑换")
+    assert "还差 200 分" in await chat(bot, wecom, "wmRw10", "换第一个")
+    assert "没找到「第3个」" in await chat(bot, wecom, "wmRw10", "换第三个")
+    assert await bot.count(Redemption) == 0
+
+
+@pytest.mark.parametrize("text", ["我想换一个", "我想换个颜色", "能换货吗"])
+async def test_an_exchange_of_goods_is_no_redemption(bot, wecom, text) -> None:
+    await give(bot, wecom, "wmRw11", 500)
+    answer = await chat(bot, wecom, "wmRw11", text)
+    assert "确认兑换" not in answer and "没找到" not in answer, answer
+
+
+async def test_not_redeeming_after_all_in_own_words_takes_nothing(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw12", 500)
+    await chat(bot, wecom, "wmRw12", "换小样")
+    assert "已取消" in await chat(bot, wecom, "wmRw12", "算了 不兑换了")
+    assert await balance(bot, "wmRw12") == 500 and await stock(bot, "kit") == 5

@@ -55,11 +55,25 @@ def level_allows(ctx: Ctx, customer: Customer, reward: Reward) -> bool:
     return not reward.min_level or config.rank(customer.level) >= config.rank(reward.min_level)
 
 
-async def catalogue_say(ctx: Ctx, customer: Customer) -> Say:
-    """"积分兑换": the rewards this customer can afford now (level and stock allowing)."""
+async def _catalogue(ctx: Ctx, customer: Customer) -> tuple[int, list[Reward], list[Reward]]:
+    """The customer's balance, the rewards open to them (level and stock allowing) and those they can afford."""
     balance = (await standing(ctx, customer)).balance
     rewards = [r for r in await RewardRepo(ctx.session).all() if r.stock > 0 and level_allows(ctx, customer, r)]
-    affordable = [r for r in rewards if r.cost <= balance]
+    return balance, rewards, [r for r in rewards if r.cost <= balance]
+
+
+async def listed(ctx: Ctx, customer: Customer, place: int) -> str:
+    """The name of the reward at `place` of what "积分兑换" shows this customer: the affordable list, or, with
+    nothing affordable, the cheapest one it names; past the end, the place as said (no reward has that name,
+    so the reply lists them)."""
+    _, rewards, affordable = await _catalogue(ctx, customer)
+    shown = affordable or sorted(rewards, key=lambda r: r.cost)[:1]
+    return shown[place].name if place < len(shown) else f"第{place + 1}个"
+
+
+async def catalogue_say(ctx: Ctx, customer: Customer) -> Say:
+    """"积分兑换": the rewards this customer can afford now (level and stock allowing)."""
+    balance, rewards, affordable = await _catalogue(ctx, customer)
     if affordable:
         return Say("points.rewards", {"points": balance, "rewards": "\n".join(f"· {_label(r)}" for r in affordable),
                                       "keyword": ctx.settings.of(PointsConfig).redeem_keyword})

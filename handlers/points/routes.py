@@ -1,5 +1,6 @@
 """Points and levels in the customer's chat: "我的积分", "积分兑换", "兑换 <名称>", "确认兑换" /
-"取消兑换", and "我的生日是3月5日"."""
+"取消兑换", and "我的生日是3月5日". A reward is also asked for in the customer's own words: "我想换柚子小样礼包",
+"换小样", "换第一个" (the catalogue's order as just listed), "确定兑换"."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
-from handlers.points.rewards import ask_to_redeem, cancel_redemption, catalogue_say, confirm_redemption
+from handlers.points.rewards import ask_to_redeem, cancel_redemption, catalogue_say, confirm_redemption, listed
 from handlers.points.service import balance_say, standing
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
@@ -18,6 +19,11 @@ from persona.heard import heard
 router = Router("points")
 
 REDEEM = re.compile(r"兑换\s*(\S.{0,40})")
+# "我想换柚子小样礼包", "要换第一个", "用积分换个小样": 换 (换货, 换个颜色) only with a reward's name or a place
+IN_WORDS = re.compile(r"(?:我)?(?:想|要|想要|可以|能)?(?:用积分)?(?:兑换|换)(?:一个|一份|个|份)?\s*(\S.{0,40}?)"
+                      r"(?:吧|吗|可以吗|行吗|好了)?")
+ORDINAL = re.compile(r"(?:第([1-9一二三四五六七八九])|([1-9]))(?:个|款|种|份|样)?")  # never "换一个": exchange one
+_NUMBERS = "一二三四五六七八九"
 # The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分", "我积了多少分".
 BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查查|查一下|查下|看看|看一下)?(我的?)?(现在|还)?(有|剩)?"
                      r"(多少|几)(个)?积分|(我的?)?积分(现在|还)?(有|剩|是)?(多少|几)(个|分)?|"
@@ -28,6 +34,10 @@ BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查�
                      r"(我)?(现在|目前|一共|总共)?(积|攒|存|赚)(了)?(多少|几)(个)?(积)?分(了)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
+# as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
+CONFIRMS = frozenset({CONFIRM, "确定兑换", "确认要兑换", "确定要兑换", "就兑换这个"})
+CANCELS = frozenset({CANCEL, "不兑换", "先不兑换", "不要兑换", "还是不兑换", "不想兑换"})
+_LEAD = re.compile(r"^(?:好的|好滴|好|嗯嗯|嗯|行|可以|那|算了|ok|OK)+")  # "好的 确定兑换", "算了 不兑换了"
 
 
 def _text(event: KfMessageReceived) -> str:
@@ -49,11 +59,39 @@ def _has_rewards(ctx: Ctx) -> bool:
 
 
 def _redeems(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return REDEEM.fullmatch(_text(event)) is not None and _has_rewards(ctx)
+    return _has_rewards(ctx) and (REDEEM.fullmatch(_text(event)) is not None or wanted(_text(event), ctx) is not None)
+
+
+def ordinal(text: str) -> int | None:
+    """"第一个", "第2个", "1": the 0-based place in a list; None when it is no ordinal."""
+    match = ORDINAL.fullmatch(text)
+    if match is None:
+        return None
+    digit = match[1] or match[2]
+    return int(digit) - 1 if digit.isdigit() else _NUMBERS.index(digit)
+
+
+def wanted(text: str, ctx: Ctx) -> str | int | None:
+    """The reward a message in the customer's own words asks for: a configured reward's name (a part of it
+    is enough), or a place in the catalogue ("第一个"); None when it asks for none ("我想换个颜色")."""
+    match = IN_WORDS.fullmatch(text.strip(_PARTICLES))
+    if match is None:
+        return None
+    what = match[1].strip(_PARTICLES)
+    place = ordinal(what)
+    if place is not None:
+        return place
+    names = [r.name for r in ctx.settings.of(PointsConfig).rewards]
+    return what if len(what) >= 2 and any(what in name or name in what for name in names) else None
 
 
 def _answers_redemption(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _text(event) in (CONFIRM, CANCEL) and _has_rewards(ctx)
+    return _settles(_text(event)) is not None and _has_rewards(ctx)
+
+
+def _settles(text: str) -> str | None:
+    said = _LEAD.sub("", re.sub(r"[\s，,。.!！~～]", "", text)).strip(_PARTICLES)
+    return CONFIRM if said in CONFIRMS else CANCEL if said in CANCELS else None
 
 
 def _tells_birthday(event: KfMessageReceived, ctx: Ctx) -> bool:
@@ -76,17 +114,21 @@ async def list_rewards(event: KfMessageReceived, ctx: Ctx) -> None:
 
 @router.on(KfMessageReceived, when=_redeems)
 async def ask_to_confirm(event: KfMessageReceived, ctx: Ctx) -> None:
-    """"兑换 <名称>": checked, then a confirmation is asked for; nothing is taken yet."""
+    """"兑换 <名称>" or the customer's own words for it: checked, then a confirmation is asked for; nothing is
+    taken yet. A place in the list ("换第一个") is the catalogue as "积分兑换" shows it to this customer."""
     assert ctx.customer is not None
-    match = REDEEM.fullmatch(_text(event))
-    assert match is not None
-    await reply_all(ctx, [await ask_to_redeem(ctx, ctx.customer, match[1], event.open_kfid)])
+    text = _text(event)
+    match = REDEEM.fullmatch(text)
+    what = wanted(text, ctx) if match is None or ordinal(match[1].strip(_PARTICLES)) is not None else match[1]
+    assert what is not None
+    name = await listed(ctx, ctx.customer, what) if isinstance(what, int) else what
+    await reply_all(ctx, [await ask_to_redeem(ctx, ctx.customer, name, event.open_kfid)])
 
 
 @router.on(KfMessageReceived, when=_answers_redemption)
 async def confirm_or_cancel(event: KfMessageReceived, ctx: Ctx) -> None:
     assert ctx.customer is not None
-    if _text(event) == CONFIRM:
+    if _settles(_text(event)) == CONFIRM:
         await reply_all(ctx, [await confirm_redemption(ctx, ctx.customer)])
     else:
         await reply_all(ctx, [await cancel_redemption(ctx, ctx.customer)])
