@@ -83,12 +83,31 @@ def phrased(question: str, product: str = "") -> str | None:
     return "request" if is_request(text) else "told"
 
 
+# Replies that told the customer how to reach a person (their `how`), as recorded (`key#variant`)
+_TOLD_HOW = ("reply.unknown#", "reply.chased_unknown#", "chat.staff_hours#")
+AGAIN_MINUTES = 30  # how long "how to reach a person" stays said in a chat
+
+
+async def told_how_lately(ctx: Ctx, customer: Customer | None) -> bool:
+    """Whether the persona told this customer how to reach a person in the last AGAIN_MINUTES: a second
+    "I don't know" then says so shortly instead of repeating the hours (three alike in a row read as a robot)."""
+    if customer is None:
+        return False
+    since = ctx.clock.now() - timedelta(minutes=AGAIN_MINUTES)
+    return any(m.direction == "out" and m.template_key.startswith(_TOLD_HOW) and m.created_at >= since
+               for m in await kf_history(ctx, customer, HISTORY))
+
+
 async def honest_reply(ctx: Ctx, product: str = "", question: str = "") -> Say:
     """No promise: the persona does not know yet (the price of `product`, when that is the question), and
-    says how to reach a person, in words that fit the `question` (`phrased`)."""
+    says how to reach a person, in words that fit the `question` (`phrased`), or, told that a few minutes
+    ago, only that this one is noted too ("again")."""
     staffed = bool(await ctx.repos.staff.list())
-    return Say("reply.unknown", {"how": how_to_reach(ctx, staffed=staffed), "product": product},
-               slot=phrased(question, product) if question or product else None)
+    how = how_to_reach(ctx, staffed=staffed)
+    slot = phrased(question, product) if question or product else None
+    if how and slot != "priced" and await told_how_lately(ctx, ctx.customer):
+        slot = "again"
+    return Say("reply.unknown", {"how": how, "product": product}, slot=slot)
 
 
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
