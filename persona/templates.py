@@ -107,6 +107,9 @@ TEMPLATES: dict[str, Spec] = {
     # "你们跟珀莱雅比怎么样": a warm line about what suits the customer, never a claim about the other brand
     "chat.compare": Spec.of(KF_TEXT, "name"),
     "chat.ack": Spec.of(KF_TEXT, "name"),
+    # the customer is buying now ("那我先下单试试"); with "不行再退", the returns entry's `answer` (buying.py)
+    "chat.buying": Spec.of(KF_TEXT, "name"),
+    "chat.buying_returns": Spec.of(KF_TEXT, "name", "answer"),
     # "好的，那我等你们消息" with a question or ticket open: the colleague answers in this chat
     "chat.ack_pending": Spec.of(KF_TEXT, "name"),
     "chat.first_visit": Spec.of(KF_TEXT, "name"),  # "哈喽，第一次来": one welcome and what the persona helps with

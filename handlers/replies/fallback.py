@@ -6,6 +6,7 @@ cannot answer in time."""
 from __future__ import annotations
 
 from handlers.questions.queue import add_detail, queue_question
+from handlers.replies.buying import buying_say, buys
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from storage.models import Customer
@@ -19,7 +20,8 @@ async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: st
     for, without the model: one place for the handler and the model's worker. A question is queued
     for staff first (handlers/questions): the persona promises a colleague only when someone will
     keep the promise, else it says honestly it does not know yet (of `product`'s price, when asked). A
-    statement right after such a question joins it (queue.py `add_detail`)."""
+    statement right after such a question joins it (queue.py `add_detail`); a decision to buy gets good wishes
+    (buying.py)."""
     say = Say(CHAT)
     if kind == "question":
         queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid, product=product)
@@ -27,4 +29,6 @@ async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: st
             say = queued[1]
     elif (detail := await add_detail(ctx.with_(customer=customer), text)) is not None:
         say = detail  # "就是那种卡 她自己拿去挑" right after "你们有礼品卡吗": more of that question
+    elif buys(text):
+        say = await buying_say(ctx, text)  # "那我先下单试试 不行再退": good wishes (and the returns entry)
     await tell(ctx, customer, open_kfid, say)

@@ -44,6 +44,7 @@ from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
 from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before
 from handlers.replies.asked import untold_detail
+from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, sets_straight
@@ -315,6 +316,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
                                  or await TicketRepo(ctx.session).find_open(customer.id) is not None):
         await ctx.say("chat.ack_pending", name=customer.name)
+        return
+    if intent is Intent.ACK and buys(text):  # "行 我先买一瓶试试": good wishes for the purchase
+        said = await buying_say(ctx, text)
+        await ctx.say(said.key, name=customer.name, **said.facts)
         return
     # "回头问问她喜欢啥": an ok that waits for them; "包装好精致": thanks on the brand's behalf, not "你也超棒的"
     slot = ("later" if intent is Intent.ACK and defers(text)
