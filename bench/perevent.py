@@ -69,9 +69,10 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
     from aiohttp import web
 
     from bot.app import create_app, load_config
-    from bot.appkeys import DELIVERY, INBOX, INSTANCE
+    from bot.appkeys import CONTEXTS, DELIVERY, INBOX, INSTANCE
     from bot.sandbox import as_env, emulator_settings
     from emulator import Emulator, EmulatorConfig
+    from handlers.wiring import warm_up
 
     emu = Emulator(EmulatorConfig(api_latency_s=0.0, app_msg_per_member_per_minute=10**9))
     await emu.start()
@@ -94,7 +95,12 @@ async def measure(kind: str, n: int, statements: Statements, show_sql: bool = Fa
             inbox.yield_to = lambda: True
         profile = cProfile.Profile(time.thread_time) if profile_to else None  # CPU, not waits
         try:
-            await _offer(emu, kind, 0)  # warm-up: the knowledge base, jieba, first compilations
+            # start-up's warm-up, as `wanzi serve` runs it (bot/app.py warm_up_then_freeze): the knowledge
+            # index and the example sentences (feelings, reactions). Without it the first text that
+            # needs an example model starts its build in the background, and that build's embedding
+            # ran into the measured intake phase (worded: ~3 ms per event that is no intake's work).
+            await warm_up(app[CONTEXTS].services)
+            await _offer(emu, kind, 0)  # warm-up: jieba, first compilations
             await _process(inbox.process_due)
             await _process(delivery.deliver_due)
             gc.collect()  # as `wanzi serve` does after its warm-up (bot/app.py warm_up_then_freeze): a full

@@ -14,7 +14,7 @@ import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from persona.heard import heard
 from persona.model import PersonaError
@@ -33,6 +33,8 @@ DEFAULT_THRESHOLD = 0.55  # chosen on tests/knowledge_eval's dev split, one shop
 DEFAULT_CLARIFY_THRESHOLD = 0.25
 RANKED = 3  # entries kept of each ranking an index remembers (`rank` with a larger limit asks again)
 RANKINGS = 1024  # rankings an index remembers (the latest questions)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,17 @@ class FaqIndex:
         # A question's ranking is a pure function of the entries and the question: the latest ones
         # are kept, so a question asked again (or ranked ahead by `prepare`) needs no thread.
         self._ranked: OrderedDict[str, list[FaqMatch]] = OrderedDict()
+        self._derived: dict[Callable[[tuple[FaqEntry, ...]], Any], Any] = {}
+
+    def derived(self, derive: Callable[[tuple[FaqEntry, ...]], T]) -> T:
+        """`derive(self.entries)`, computed at the first call and kept with this index (`derive` must be a
+        pure function of the entries, e.g. their phrasings normalised once rather than on every message).
+        A changed knowledge base is a new index, so a table of the old entries goes with the old index."""
+        try:
+            return self._derived[derive]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[derive] = derive(self.entries)
+            return value
 
     @property
     def built(self) -> bool:

@@ -7,8 +7,23 @@ number of rules (a loop over regexes would grow with every keyword added).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter, deque
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
+
+
+def any_of(words: Sequence[str]) -> re.Pattern[str]:
+    """One pattern that finds a text holding any of the words: `any_of(ws).search(t)` is truthy exactly
+    when `any(w in t for w in ws)` is (the words as literals; no word, no match), in one scan of the text."""
+    return re.compile("|".join(re.escape(w) for w in words) if words else r"(?!)")
+
+
+@functools.lru_cache(maxsize=64)
+def any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """`any_of` for word lists asked about on every message (a config's topics, whose tuples do not
+    change): compiled once, so a text naming none of ~100 words is ruled out in one scan."""
+    return any_of(words)
 
 
 class KeywordAutomaton:

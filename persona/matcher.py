@@ -27,14 +27,8 @@ import numpy as np
 
 from persona.embed import Embedder, Vectors
 from persona.faq import FaqEntry, FaqMatch
+from persona.keywords import any_of
 from persona.wording import plain
-
-
-def any_of(words: Sequence[str]) -> re.Pattern[str]:
-    """One pattern that finds a text holding any of the words: `any_of(ws).search(t)` is truthy exactly
-    when `any(w in t for w in ws)` is (the words as literals; no word, no match), in one scan of the text."""
-    return re.compile("|".join(re.escape(w) for w in words) if words else r"(?!)")
-
 
 # Colloquial ways customers name the same shop concept (the fourth figure of an entry).
 # Generic shop vocabulary, not any one knowledge base's words.

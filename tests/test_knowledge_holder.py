@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from handlers.replies import knowledge
 from handlers.replies.knowledge import KnowledgeBase
+from handlers.replies.reading import asked_as_written, written
 from persona.faq import FaqEntry, FaqMatch
 from persona.segment import Segmenter
 from storage.repos.replies import KnowledgeRepo
@@ -53,6 +54,23 @@ async def test_the_holder_checks_the_revision_at_most_every_refresh_s_unless_it_
     async with sessions() as s:
         assert await kb.sync(s) is True  # at once, without waiting refresh_s
     assert kb.revision == revision and kb.counts() == {"persona": 1, "file": 0, "database": 2}
+
+
+async def test_a_phrasing_the_database_adds_is_read_as_written_once_the_index_is_rebuilt(sessions) -> None:
+    ticks = Ticks()
+    kb = KnowledgeBase(PERSONA, None, Segmenter(), 0.6, refresh_s=2.0, clock=ticks)
+    async with sessions() as s:
+        await kb.sync(s)
+    assert asked_as_written(kb.derived(written), "你好 会员有生日礼吗").id == "p-1"  # type: ignore[union-attr]
+    assert asked_as_written(kb.derived(written), "你好 门店几点关门") is None
+
+    await add(sessions, "门店几点关门", "每天 22:00 打烊")
+    ticks.t += 2.5
+    async with sessions() as s:
+        assert await kb.sync(s) is True
+    # the table of phrasings was derived from the old entries: the new index derives its own
+    assert asked_as_written(kb.derived(written), "你好 门店几点关门").answer == "每天 22:00 打烊"  # type: ignore[union-attr]
+    assert asked_as_written(kb.derived(written), "你好 会员有生日礼吗").id == "p-1"  # type: ignore[union-attr]
 
 
 class AsyncIndex:

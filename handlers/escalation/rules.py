@@ -13,7 +13,7 @@ from typing import Collection
 
 from handlers.escalation.config import EscalationConfig, parse_topics
 from handlers.escalation.scam import impostor_topic
-from persona.keywords import said_where
+from persona.keywords import any_word, said_where
 from storage.models import Customer
 
 # A question mark (half or full width) anywhere, or a question particle at the end.
@@ -69,6 +69,9 @@ def asks_if_true(text: str) -> bool:
     return _ASKS_IF_TRUE.search(text) is not None
 
 
+# Memoised: a kf text is asked whether it is a question by many readers (reading.py, escalation, queue,
+# smalltalk...: about eight times per message), and the same short texts recur ("多少钱", "好的").
+@functools.lru_cache(maxsize=1024)
 def is_question(text: str) -> bool:
     """True for questions as customers type them: "？", "吗/呢" endings, or words like 怎么/多少/能不能."""
     text = text.strip()
@@ -140,8 +143,8 @@ def _named(text: str, keyword: str) -> bool:
 def sensitive_topic(text: str, topics: dict[str, tuple[str, ...]]) -> str | None:
     """The first configured topic one of whose keywords the text names and does not decline."""
     text = _NOT_TOPIC.sub("", text)
-    for name, keywords in topics.items():  # `k in text` first: ~100 keywords, nearly all absent, every message
-        if any(k and k in text and _named(text, k) for k in keywords):
+    for name, keywords in topics.items():  # one scan for all of a topic's words first: nearly all absent
+        if any_word(keywords).search(text) and any(k and k in text and _named(text, k) for k in keywords):
             return name
     return None
 
@@ -217,7 +220,7 @@ def safety_topic(text: str, config: EscalationConfig) -> str | None:
     if own_skin_question(text) or other_brand(text):
         return None
     for name, words in _topics(config.safety_topics, "escalation.safety_topics").items():
-        if any(word and word in text and _reports(text, word) for word in words):
+        if any_word(words).search(text) and any(word and word in text and _reports(text, word) for word in words):
             return name
     return None
 

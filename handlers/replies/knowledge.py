@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,6 +35,8 @@ from persona.model import PersonaError
 from persona.segment import Segmenter
 from storage.models import KnowledgeEntry
 from storage.repos.replies import KnowledgeRepo
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from persona.embed import Embedder
@@ -134,6 +136,11 @@ class KnowledgeBase:
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
         return tuple(self._index.entries)
+
+    def derived(self, derive: Callable[[tuple[FaqEntry, ...]], T]) -> T:
+        """A table of the current entries, computed once per index (persona/faq.py `FaqIndex.derived`):
+        a rebuild swaps in a new index, and the next call derives the table from the new entries."""
+        return self._index.derived(derive)
 
     def counts(self) -> dict[str, int]:
         """Entries by source: the persona file, the FAQ file, the database."""

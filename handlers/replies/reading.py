@@ -170,13 +170,22 @@ _TRIM = "？?。.！!～~…、 吗呢呀啊哈嘛"
 _CLAUSES = re.compile(r"[，,。.!！?？~～；;\s]+")
 
 
-def asked_as_written(entries: Sequence[FaqEntry], text: str) -> FaqEntry | None:
-    """The entry one of whose own phrasings a clause of the text is, word for word ("干皮面霜推荐", "你好呀 多久能到
-    谢谢"): the owner wrote that question, so it is asked, whatever else the message says or tells."""
+Written = tuple[tuple[FaqEntry, frozenset[str]], ...]
+
+
+def written(entries: Sequence[FaqEntry]) -> Written:
+    """Each entry with its own phrasings as `asked_as_written` compares them (matching words, trimmed): a
+    table of the knowledge base, derived once per index (`KnowledgeBase.derived(written)`)."""
+    return tuple((e, frozenset(plain(q).strip(_TRIM) for q in e.questions)) for e in entries)
+
+
+def asked_as_written(phrasings: Written, text: str) -> FaqEntry | None:
+    """The entry one of whose own phrasings (`written`) a clause of the text is, word for word ("干皮面霜推荐",
+    "你好呀 多久能到 谢谢"): the owner wrote that question, so it is asked, whatever else the message says or tells."""
     clauses = {c for part in _CLAUSES.split(text) if len(c := plain(part).strip(_TRIM)) >= 3}
     if not clauses:
         return None
-    return next((e for e in entries if any(plain(q).strip(_TRIM) in clauses for q in e.questions)), None)
+    return next((e for e, own in phrasings if not own.isdisjoint(clauses)), None)
 
 
 async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tuple[FaqMatch | None, Turn | None]:
@@ -187,12 +196,12 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
         return None, None
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)  # another replica (or a staff answer) may have changed the knowledge base
-    written = asked_as_written(kb.entries, words.text)
-    if written is None and ((words.telling and not words.shopping) or words.joyful):
+    as_written = asked_as_written(kb.derived(written), words.text)
+    if as_written is None and ((words.telling and not words.shopping) or words.joyful):
         return None, None
     match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
-    if match is None and written is not None:
-        match = FaqMatch(written, 1.0)
+    if match is None and as_written is not None:
+        match = FaqMatch(as_written, 1.0)
     return match, await previous_turn(ctx, customer, msgid)
 
 
