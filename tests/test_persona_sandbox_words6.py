@@ -1,0 +1,42 @@
+"""A plan to wait and see, a jar's production date, a name asked for that the answer never gives, wishes that
+are no requests, a choice put off to ask one's husband, and oily skin told: what a kf customer notices in the
+replies of the demo base's persona. Asserted on what the customer gets back (the persona's template key
+without its variant, and the text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from handlers.escalation.rules import is_question
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+HONEST = ("reply.fallback", "reply.unknown")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+@pytest.mark.parametrize("said", ["那我再等等 看你们后面上不上新吧", "我看看你们卖不卖小样再说"])
+def test_seeing_whether_the_shop_does_something_is_a_plan_not_a_question(said) -> None:
+    assert not is_question(said)
+
+
+@pytest.mark.parametrize("said", ["你们后面上不上新", "你们上不上新？", "看你们上不上新吗", "帮我看看发不发货",
+                                  "你看上不上新", "这个看起来好不好用"])
+def test_asking_the_shop_whether_or_to_look_is_still_a_question(said) -> None:
+    assert is_question(said)
+
+
+async def test_waiting_to_see_new_products_gets_a_light_ok_not_a_question_queued(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmW6a01", "你们出眼霜了没 我黑眼圈重得跟熊猫一样")
+    (reply,) = await told(wanzi, wecom, clock, "wmW6a01", "那我再等等 看你们后面上不上新吧")
+    assert reply[0] in ("chat.ack", "chat.ack_pending"), reply
+
+
+async def test_asking_whether_new_products_come_is_not_waved_off_with_an_ok(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmW6a02", "你们后面上不上新")
+    assert replies and all(key in HONEST for key, _ in replies), replies
