@@ -40,3 +40,10 @@ async def test_waiting_to_see_new_products_gets_a_light_ok_not_a_question_queued
 async def test_asking_whether_new_products_come_is_not_waved_off_with_an_ok(wanzi, wecom, clock) -> None:
     replies = await told(wanzi, wecom, clock, "wmW6a02", "你们后面上不上新")
     assert replies and all(key in HONEST for key, _ in replies), replies
+
+
+@pytest.mark.parametrize("said", ["今年三月生产的 还没拆 能用吧", "生产日期是去年的 能用不"])
+async def test_a_jar_made_months_ago_gets_the_shelf_life(wanzi, wecom, clock, said) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmW6b01", said)
+    assert reply[0] == "reply.faq" and "保质期" in reply[1], reply  # not the returns answer, not "don't know"
+    assert "退" not in reply[1], reply
