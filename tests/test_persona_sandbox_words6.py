@@ -9,6 +9,8 @@ import pytest
 
 from bot.clock import FakeClock
 from handlers.escalation.rules import is_question
+from storage.models import UnansweredQuestion
+from tests.chat_kit import count
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -47,3 +49,17 @@ async def test_a_jar_made_months_ago_gets_the_shelf_life(wanzi, wecom, clock, sa
     (reply,) = await told(wanzi, wecom, clock, "wmW6b01", said)
     assert reply[0] == "reply.faq" and "保质期" in reply[1], reply  # not the returns answer, not "don't know"
     assert "退" not in reply[1], reply
+
+
+@pytest.mark.parametrize("said", ["需要加油", "我要开心一点", "需要补水"])
+async def test_a_wish_for_oneself_is_no_request_queued_for_staff(wanzi, wecom, clock, said) -> None:
+    replies = await told(wanzi, wecom, clock, "wmW6c01", said)
+    assert replies and not any(key in HONEST or key.startswith("escalation.") for key, _ in replies), replies
+    assert await count(wanzi, UnansweredQuestion) == 0
+
+
+@pytest.mark.parametrize("said", ["我要开发票", "我们需要开专票"])
+async def test_asking_for_an_invoice_is_still_a_request_for_a_person(wanzi, wecom, clock, said) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmW6c02", said)
+    assert reply[0] in HONEST and ("办不了" in reply[1] or "帮你办" in reply[1]), reply  # a request's words
+    assert await count(wanzi, UnansweredQuestion) == 1
