@@ -63,3 +63,19 @@ async def test_asking_for_an_invoice_is_still_a_request_for_a_person(wanzi, weco
     (reply,) = await told(wanzi, wecom, clock, "wmW6c02", said)
     assert reply[0] in HONEST and ("办不了" in reply[1] or "帮你办" in reply[1]), reply  # a request's words
     assert await count(wanzi, UnansweredQuestion) == 1
+
+
+@pytest.mark.parametrize("then", ["小程序叫啥", "小程序叫什么名字"])
+async def test_the_mini_programs_name_asked_after_where_to_buy_is_honestly_not_known(wanzi, wecom, clock,
+                                                                                     then) -> None:
+    await told(wanzi, wecom, clock, "wmW6d01", "小程序在哪买")
+    replies = await told(wanzi, wecom, clock, "wmW6d01", then)
+    assert replies and all(key in HONEST for key, _ in replies), replies  # not the channels quoted again
+    assert not any("天猫" in text for _, text in replies), replies
+    assert await count(wanzi, UnansweredQuestion) == 1  # kept for a person who knows the name
+
+
+async def test_the_creams_name_asked_after_its_recommendation_is_given(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmW6d02", "我是干皮 有啥推荐")
+    (reply,) = await told(wanzi, wecom, clock, "wmW6d02", "那个面霜叫啥")
+    assert reply[0] == "reply.followup" and "柚润保湿霜" in reply[1], reply
