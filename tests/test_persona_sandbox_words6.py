@@ -79,3 +79,11 @@ async def test_the_creams_name_asked_after_its_recommendation_is_given(wanzi, we
     await told(wanzi, wecom, clock, "wmW6d02", "我是干皮 有啥推荐")
     (reply,) = await told(wanzi, wecom, clock, "wmW6d02", "那个面霜叫啥")
     assert reply[0] == "reply.followup" and "柚润保湿霜" in reply[1], reply
+
+
+@pytest.mark.parametrize("said", ["我问问我老公要哪个", "那我问问我老公要哪个吧"])
+async def test_asking_ones_husband_which_first_is_a_plan_not_a_question(wanzi, wecom, clock, said) -> None:
+    await told(wanzi, wecom, clock, "wmW6e01", "我是干皮 有啥推荐")
+    (reply,) = await told(wanzi, wecom, clock, "wmW6e01", said)
+    assert reply[0] in ("chat.ack", "chat.ack_pending"), reply  # an ok that waits, not "don't know" nor queued
+    assert await count(wanzi, UnansweredQuestion) == 0
