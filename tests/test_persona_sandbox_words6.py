@@ -87,3 +87,15 @@ async def test_asking_ones_husband_which_first_is_a_plan_not_a_question(wanzi, w
     (reply,) = await told(wanzi, wecom, clock, "wmW6e01", said)
     assert reply[0] in ("chat.ack", "chat.ack_pending"), reply  # an ok that waits, not "don't know" nor queued
     assert await count(wanzi, UnansweredQuestion) == 0
+
+
+@pytest.mark.parametrize("said", ["我最近脸上老是出油 还长痘", "我是混油皮 冬天会干"])
+async def test_oily_or_spotty_skin_told_gets_sympathy_and_no_product(wanzi, wecom, clock, said) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmW6f01", said)
+    assert reply[0] == "reply.noted" and ("闹心" in reply[1] or "换谁都烦" in reply[1]), reply  # sorry, then noted
+    assert "柚润" not in reply[1] and "推荐" not in reply[1], reply  # the demo base has nothing for oily skin
+
+
+async def test_the_skin_type_alone_is_only_noted(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmW6f02", "我是油皮")
+    assert reply[0] == "reply.noted" and "闹心" not in reply[1] and "换谁都烦" not in reply[1], reply
