@@ -42,7 +42,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, wor
     "invoice": "发票 开票 报销 专票 抬头",
     "place": "地址 在哪 位置 门店 实体店 线下 怎么去 哪条路",
     "parking": "停车 车位 停哪 开车 自驾",
-    "keeping": "保质期 保存 放多久 能放 过期 变质 坏 有效期 开封 临期 还能用 开了 打开",
+    "keeping": "保质期 保存 放多久 能放 过期 变质 坏 有效期 开封 临期 还能用 开了 打开 生产日期 月生产 年生产 号生产",
     "authentic": "正品 真假 假货 验真 防伪 高仿 授权 真伪 官方",
     "delivery": "配送 送货 外卖 外送 送到 上门 自提",
     "booking": "预约 预订 订 包场 约课",

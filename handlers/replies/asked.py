@@ -89,6 +89,18 @@ def asks_lasting(text: str) -> bool:
     return _LASTS.search(text) is not None and _IN_USE.search(text) is not None and _KEEPS.search(text) is None
 
 
+# "小程序叫啥", "那个面霜叫什么名字", "店铺名字是什么": a name asked for, which an answer gives only in quotes
+# ("干皮推荐「柚润保湿霜」") or after 叫 / 搜; "官方小程序、天猫、京东都能下单" names the mini program, not what it is
+# called. A place in an app ("在小程序「我的-优惠券」里") is no name of it.
+_ASKS_NAME = re.compile(r"叫(啥|什么|神马|个啥)|(什么|啥)名(字|儿)?|名字(是|叫)?(啥|什么|多少)|全名")
+_GIVES_NAME = re.compile(r"「[^」]+」(?![里中内页栏下])|叫[“「\"]|搜(索)?[“「\"]")
+
+
+def asks_name(text: str) -> bool:
+    """The customer asks what something is called (not who the persona is: classify reads "你叫什么")."""
+    return _ASKS_NAME.search(text) is not None
+
+
 def _gives_named(entry: FaqEntry, text: str) -> bool:
     given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
     return not given or (any(given) if "还是" in text else all(given))
@@ -152,8 +164,8 @@ def asks_order(text: str) -> bool:
 
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
-    """The entry's answer can answer what the question asks for: a price, an order of use, a shop, the
-    courier or way to pay it names, how long one lasts in use, where a store is, the place on the body, or
+    """The entry's answer can answer what the question asks for: a price, an order of use, a shop, a name,
+    the courier or way to pay it names, how long one lasts in use, where a store is, the place on the body, or
     the child it names as the one who uses it, the elderly one only when the question speaks of nothing else of
     the entry (else it is answered in part: `untold_detail`)."""
     return ((not asks_price(text) or gives_price(entry))
@@ -161,6 +173,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
+            and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)
             and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
             and not beside_the_point(entry, text))

@@ -187,7 +187,9 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
                else ctx.say("reply.shopping", name=customer.name))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
-        await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names)
+        # "我最近脸上老是出油 还长痘": sorry first, when no entry is for that skin (reply.concern when one is)
+        await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names,
+                      slot="trouble" if reading.intent is None and skin_trouble(words) else None)
     elif reading.unnamed:  # "多少钱啊" with nothing named: which product, not a colleague's promise (unnamed.py)
         await ctx.say("reply.which_product", name=customer.name)
     else:

@@ -69,13 +69,14 @@ _LOW = r"(差|糟|烂|低落|低沉|不美丽|down|emo|沉重|压抑)"
 # Whose thing a praised word is about ("这个味道", "你们家面霜的包装", "你们客服态度"): ours, not the persona's.
 _THIS = (r"(这个|这款|这瓶|这支|这罐|这套|这次的?|你们家|你们|你家)?(的)?"
          r"(面霜|精华|乳液|水乳|洗面奶|面膜|产品|东西|礼盒|客服|售后)?(的)?")
-# A plan to ask someone, look or think first, and come back ("回头问问她喜欢啥", "等我问问他再说", "我回去看看她平时
-# 用的啥 再来找你", "那我再想想"): an ok that waits for them (chat.ack's "later" phrasings). What the customer will
-# ask someone else may hold a question word; what they will look at for themselves may not ("我先看看有没有优惠" asks).
+# A plan to ask someone, look or think first, and come back ("回头问问她喜欢啥", "我问问我老公要哪个", "等我问问他再说",
+# "我回去看看她平时用的啥 再来找你", "那我再想想"): an ok that waits for them (chat.ack's "later" phrasings). What the
+# customer will ask someone else may hold a question word; what they will look at for themselves may not ("我先看看有
+# 没有优惠" asks).
 _OTHER = (r"(他|她|他们|她们|ta|我妈|妈妈|老妈|我爸|爸爸|老爸|我老公|老公|我老婆|老婆|我男朋友|男朋友|我女朋友|女朋友|"
           r"对象|闺蜜|朋友|家里人|我姐|我妹|姐姐|妹妹|婆婆|同事|室友)")
 _NOT_ASKED = r"(?<![吗嘛])(?<![^什怎]么)"  # what they will ask may end in 什么, not in a question's 吗 or 么
-_LATER = (r"^(那|那我|我|我们)?(就)?(回头|晚点|等下|待会儿?|先|回去|回家|改天|到时候?|等我)(再)?(去)?"
+_LATER = (r"^(那|那我|我|我们)?(就)?(回头|晚点|等下|待会儿?|先|回去|回家|改天|到时候?|等我)?(再)?(去)?"
           rf"(问问|问一下|问下|问一问|问)(看)?{_OTHER}[^，,。？?吗嘛]{{0,10}}?{_NOT_ASKED}(再说|再来|再找你|再来找你)?(吧|哈)?$|"
           rf"^(那|那我|我)?(就)?(再)?(去)?(问问|问一下|问下|问)(看)?{_OTHER}(吧|看|看看)?(再说)?$|"
           r"^(那|那我|我|等我)?(回头|晚点|等下|待会儿?|先|回去|回家|改天)(再)?(去)?(看看|瞅瞅|翻翻|查查|找找|量量|研究研究|研究一下)"
@@ -253,6 +254,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(那|那我|我)?(就|先)?(去)(小程序|天猫|京东|淘宝|官网|店里|门店|网上)?(里|上)?"
                  r"(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
                  r"^(那|那我|我)?(就|这就|马上)?(下单|买|领券|付款|拍)去(了|啦|咯)?$|"  # "好 下单去了"
+                 # waiting to see what the shop does: "那我再等等 看你们后面上不上新吧"
+                 r"^(那|那我|我|我们)?(就|还是)?(先)?(再)?等等(吧|看|再说|呗)?$|"
+                 r"^(那|那我|我)?(再|先|就)?看(看)?(你们|你家|后面|之后|以后|到时候?|下次)[^，,。？?吗么呢嘛]{0,8}?"
+                 r"(?P<see>[\u4e00-\u9fff])不(?P=see)[^，,。？?吗么呢嘛]{0,3}?(吧|再说|呗)?$|"
                  # a word asked for later: "到货了记得跟我说一声哦", "卡的事记得帮我问问哈"
                  r"^[^，,。？?吗么]{0,8}记得(跟|和|给)?(我)?(说|讲|通知|告诉|提醒)(我)?(一声|一下)?(哈|哦)?$|"
                  r"^[^，,。？?吗么]{0,8}记得(帮我|帮忙)(问问|问一下|问|查查|查一下|看看)(哈|哦)?$|"
