@@ -1,5 +1,6 @@
-"""A customer deciding to buy is wished well, not chatted at; "不行再退" on the way gets the shop's returns policy
-from the knowledge base, never one made up (sandbox, 2026-12-04: "好吧 那我先下单试试 不行再退" got "想聊什么都可以")."""
+"""A customer deciding to buy is wished well, not chatted at; "不行再退" on the way gets the shop's returns
+policy from the knowledge base, never one made up (sandbox, 2026-12-04: "好吧 那我先下单试试 不行再退" got
+"想聊什么都可以")."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ def clock() -> FakeClock:
     return FakeClock(TUESDAY_10AM)
 
 
-@pytest.mark.parametrize("n, said", list(enumerate(["那我下单了", "行 我先买一瓶试试", "好的 那就买这个了", "我去拍了"])))
+DECISIONS = ["那我下单了", "行 我先买一瓶试试", "好的 那就买这个了", "我去拍了"]
+
+
+@pytest.mark.parametrize("n, said", list(enumerate(DECISIONS)))
 async def test_a_decision_to_buy_gets_good_wishes(wanzi, wecom, clock, n, said) -> None:
     (reply,) = await told(wanzi, wecom, clock, f"wmBy0{n}", said)
     assert reply[0] == "chat.buying", reply
