@@ -147,6 +147,8 @@ TEMPLATES: dict[str, Spec] = {
     # a topic only a person can act on ([escalation] handoff_only_topics, "刚下的单 先别发货": 改单): the request
     # acknowledged before the hand-off, never a knowledge-base answer
     "escalation.handoff_only": Spec.of(KF_TEXT, "name", "topic"),
+    # something went wrong for the customer ([escalation] apology_topics: 投诉, 收货问题): sorry, before the rest
+    "escalation.sorry": Spec.of(KF_TEXT, "name", "topic"),
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
     # "我说的是那种优惠推送" from a customer who opted out: they are off (handlers/antispam), no push's content
     "reply.opted_out_already": Spec.of(KF_TEXT, "name"),

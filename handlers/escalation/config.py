@@ -54,6 +54,10 @@ class EscalationConfig:
     # knowledge-base answer first (the shipping times answer nothing of "don't ship it"). A name
     # sensitive_topics lacks changes nothing.
     handoff_only_topics: tuple[str, ...] = ("改单",)
+    # Sensitive topics where something went wrong for the customer ("我要投诉 快递太慢了", "收到的瓶子是碎的"): the
+    # persona says sorry (escalation.sorry) before anything else, as a person at the shop would. A name
+    # sensitive_topics lacks changes nothing.
+    apology_topics: tuple[str, ...] = ("投诉", "收货问题")
     unanswered_escalates: str = "vip"
     context_messages: int = 10
     working_days: tuple[str, ...] = WEEKDAYS

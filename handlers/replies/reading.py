@@ -105,6 +105,8 @@ class Reading:
     unnamed: bool = False  # "多少钱啊" with nothing named before (unnamed.py): which product they mean
     # a topic only a person can act on ([escalation] handoff_only_topics: "先别发货"): acknowledged, no answer
     handoff_only: bool = False
+    # something went wrong for them ([escalation] apology_topics: "我要投诉", "收到的是碎的"): sorry first
+    sorry: bool = False
 
     @property
     def said_before_handoff(self) -> bool:
@@ -367,5 +369,6 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # "刚下的单 先别发货": only a person can hold or change the order; the shipping times are no answer to it
     handoff_only = (trigger is not None and not scam and sensitive is not None
                     and sensitive in escalation.handoff_only_topics)
+    sorry = trigger is not None and not scam and sensitive is not None and sensitive in escalation.apology_topics
     return Reading(words, turn, None if handoff_only else match, intent, suggested, price, trigger, warned=warned,
-                   unnamed=unnamed, handoff_only=handoff_only)
+                   unnamed=unnamed, handoff_only=handoff_only, sorry=sorry)

@@ -137,8 +137,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> bool:
     """Say what the reading calls for; False when a person took the chat. Escalation adds to the
-    reply, it does not replace it: safety advice or the answer comes first, then the hand-off."""
+    reply, it does not replace it: safety advice or the answer comes first (after a sorry when something went
+    wrong for them), then the hand-off."""
     words, match, trigger = reading.words, reading.match, reading.trigger
+    if reading.sorry and trigger is not None:  # "我要投诉 快递太慢了": sorry before the answer or the hand-off
+        await ctx.say("escalation.sorry", name=customer.name, topic=trigger.topic)
     if words.safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
     elif reading.warned and trigger is not None:  # "自称客服让我转账": never transfer, not the returns policy
