@@ -364,15 +364,15 @@ async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, de
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
     or its best entry when that is for the skin type the customer named ("她六十了 皮肤比较干" → the
     dry-skin cream), else a question for staff (the persona asked, so someone must answer), never a
-    tag note. Details without the skin type the entry is for ("她六十多了 预算三百") get the skin type asked
-    once more, briefly (`reply.shopping_kind`; `again`: it was, and still untold it is a question for staff),
-    never the entry for a skin type nobody named."""
+    tag note. Details without the skin type the entry is for ("她六十多了 预算三百"), or that no entry answers
+    ("想给闺蜜买个生日礼物" … "预算三百左右": the budget told, the skin type every reply.shopping* asked not), get
+    the skin type asked once more, briefly (`reply.shopping_kind`; `again`: it was, and still untold it is a
+    question for staff), never the entry for a skin type nobody named."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
     ranked = await kb.rank(asked, 1)
     match = await kb.best(asked) or await kb.best(detail) or for_kind(ranked, asked)
-    nearest = match or (ranked[0] if ranked else None)
-    untold = nearest is not None and is_for_a_kind(nearest.entry) and not kinds(f"{asked} {tags}")
+    untold = (match is None or is_for_a_kind(match.entry)) and bool(ranked) and not kinds(f"{asked} {tags}")
     if untold and not again:
         await ctx.say("reply.shopping_kind", name=customer.name)
     elif match is not None and not untold:
