@@ -5,9 +5,12 @@ knowledge base does not have."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.clock import FakeClock
+from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -41,4 +44,25 @@ async def test_a_gift_wish_with_a_skin_type_the_base_has_nothing_for_is_honestly
     replies = await told(wanzi, wecom, clock, "wmW7b", then)
     assert replies and all(key in HONEST for key, _ in replies), replies  # a person, not a third question
     assert not any(CREAM in text for _, text in replies), replies
+
+
+@pytest.mark.parametrize(("first", "said"), [("干皮用什么面霜", "有什么活动推荐吗"), ("", "有什么活动推荐吗"),
+                                             ("我是干皮", "有啥优惠推荐一下")])
+async def test_a_pick_of_promotions_gets_the_promotions_entry_not_the_cream(wanzi, wecom, clock, first,
+                                                                            said) -> None:
+    if first:
+        await told(wanzi, wecom, clock, "wmW7c", first)
+    (answer,) = await told(wanzi, wecom, clock, "wmW7c", said)
+    assert answer[0] == "reply.faq" and COUPON in answer[1] and CREAM not in answer[1], answer
+
+
+async def test_a_pick_of_promotions_without_a_promotions_entry_is_not_given_the_cream(db_url, wecom, clock,
+                                                                                      tmp_path: Path) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nid = "dry_skin_cream"\n'
+                            'q = ["干皮用什么面霜", "干皮面霜推荐"]\na = "干皮推荐「柚润保湿霜」，早晚各一次。"\n'
+                            'keywords = ["干皮", "面霜"]\n') as bot:
+        await told(bot, wecom, clock, "wmW7d", "干皮用什么面霜")
+        replies = await told(bot, wecom, clock, "wmW7d", "有什么活动推荐吗")
+        assert replies and all(key in HONEST for key, _ in replies), replies
+        assert not any(CREAM in text for _, text in replies), replies
 
