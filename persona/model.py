@@ -24,8 +24,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # "ours" — praise of what the brand sells or how it serves ("包装好精致"), so chat.praise thanks on the brand's
 # behalf; "later" — the customer will ask someone or think it over and come back ("回头问问她喜欢啥"), so chat.ack
 # waits for them; "request" — a request or demand, not a question ("帮我开个发票"), so reply.fallback and
-# reply.unknown never call it a good question.
-SITUATIONS = ("told", "priced", "kept", "ours", "later", "request")
+# reply.unknown never call it a good question; "self" — a wish or pick for the customer themself, naming no one
+# else and no gift ("想买点护肤品"), so reply.shopping asks their skin type, what bothers it and the budget, never
+# whom it is for.
+SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "self")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

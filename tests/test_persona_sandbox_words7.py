@@ -66,3 +66,27 @@ async def test_a_pick_of_promotions_without_a_promotions_entry_is_not_given_the_
         assert replies and all(key in HONEST for key, _ in replies), replies
         assert not any(CREAM in text for _, text in replies), replies
 
+
+@pytest.mark.parametrize("said", ["想买点护肤品", "我想给自己买点护肤品", "我想买个面霜"])
+async def test_a_wish_for_oneself_asks_skin_type_trouble_and_budget_not_whom_it_is_for(wanzi, wecom, clock,
+                                                                                       said) -> None:
+    (asked,) = await told(wanzi, wecom, clock, "wmW7e", said)
+    assert asked[0] == "reply.shopping", asked
+    assert all(w in asked[1] for w in ("肤质", "痘痘", "预算")), asked  # skin type, what bothers it, budget
+    assert "送人" not in asked[1] and "给谁" not in asked[1] and CREAM not in asked[1], asked
+
+
+async def test_a_gift_for_someone_unnamed_is_still_asked_whom_it_is_for(wanzi, wecom, clock) -> None:
+    (asked,) = await told(wanzi, wecom, clock, "wmW7f", "想买个礼物")
+    assert asked[0] == "reply.shopping" and ("送人" in asked[1] or "给谁" in asked[1]), asked
+
+
+@pytest.mark.parametrize(("then", "cream"), [("干皮 主要是起皮 预算两百", True), ("自己用", False)])
+async def test_what_they_tell_after_the_skincare_question_continues_the_wish(wanzi, wecom, clock, then,
+                                                                             cream) -> None:
+    await told(wanzi, wecom, clock, "wmW7g", "想买点护肤品")
+    (reply,) = await told(wanzi, wecom, clock, "wmW7g", then)
+    if cream:
+        assert reply[0] == "reply.faq" and CREAM in reply[1], reply
+    else:  # nothing a pick needs told yet: the skin type asked once more, never the cream for nobody described
+        assert reply[0] == "reply.shopping_kind" and CREAM not in reply[1], reply

@@ -66,7 +66,7 @@ from handlers.replies.reading import (
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import is_for_a_kind, item_to_ask_about, recipient
+from handlers.replies.shopping import for_themself, is_for_a_kind, item_to_ask_about, recipient
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -164,7 +164,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         # the entry (awaited_wish)
         who = recipient(text)
         await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if who
-               else ctx.say("reply.shopping", name=customer.name))
+               else ask_what_they_need(ctx, customer, text))
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
@@ -184,13 +184,20 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
-               else ctx.say("reply.shopping", name=customer.name))
+               else ask_what_they_need(ctx, customer, text))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names)
     elif reading.unnamed:  # "多少钱啊" with nothing named: which product, not a colleague's promise (unnamed.py)
         await ctx.say("reply.which_product", name=customer.name)
     else:
         await answer_unknown(event, ctx, customer, reading)
+
+
+async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
+    """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
+    their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
+    gift for someone unnamed ("想买个礼物") is asked whom too."""
+    await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:

@@ -121,6 +121,19 @@ def recipient(text: str) -> str:
     return "" if who in _NOT_WHO else _CALLED.get(who, who)
 
 
+# A wish for someone not named: a gift, or giving ("想买个礼物", "想送点东西", "生日快到了 想买点啥"); or for make-up,
+# which no skin trouble decides ("打算入手一支口红").
+_NOT_OWN_SKIN = re.compile(r"礼|送|生日|纪念日|节日|过年|情人节|母亲节|父亲节|圣诞|"
+                           r"口红|唇|粉底|气垫|遮瑕|眼影|眉|睫毛|腮红|彩妆|香水|指甲")
+
+
+def for_themself(text: str) -> bool:
+    """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
+    "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
+    it is for."""
+    return not recipient(text) and _NOT_OWN_SKIN.search(text) is None
+
+
 _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind)
 _PRODUCT = re.compile(r"「([^」]+)」")  # a product the answer names ("干皮推荐「柚润保湿霜」")
 
