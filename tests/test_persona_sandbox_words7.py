@@ -90,3 +90,11 @@ async def test_what_they_tell_after_the_skincare_question_continues_the_wish(wan
         assert reply[0] == "reply.faq" and CREAM in reply[1], reply
     else:  # nothing a pick needs told yet: the skin type asked once more, never the cream for nobody described
         assert reply[0] == "reply.shopping_kind" and CREAM not in reply[1], reply
+
+
+@pytest.mark.parametrize(("said", "who"), [("送男朋友什么好", "男朋友"), ("送婆婆啥合适", "婆婆")])
+async def test_asking_what_to_give_someone_is_a_gift_wish_not_off_topic(wanzi, wecom, clock, said, who) -> None:
+    (asked,) = await told(wanzi, wecom, clock, "wmW7h", said)
+    assert asked[0] == "reply.shopping_for" and who in asked[1], asked
+    replies = await told(wanzi, wecom, clock, "wmW7h", "他是油皮")  # the demo base has nothing for oily skin
+    assert replies and all(key in HONEST for key, _ in replies), replies
