@@ -98,3 +98,10 @@ async def test_asking_what_to_give_someone_is_a_gift_wish_not_off_topic(wanzi, w
     assert asked[0] == "reply.shopping_for" and who in asked[1], asked
     replies = await told(wanzi, wecom, clock, "wmW7h", "他是油皮")  # the demo base has nothing for oily skin
     assert replies and all(key in HONEST for key, _ in replies), replies
+
+
+@pytest.mark.parametrize("skin", ["她偏干", "偏干一点", "比较干燥"])
+async def test_a_skin_type_told_without_naming_the_skin_gets_the_entry_for_it(wanzi, wecom, clock, skin) -> None:
+    await told(wanzi, wecom, clock, "wmW7i", "给我妈挑个护肤品 她五十多了")
+    (answer,) = await told(wanzi, wecom, clock, "wmW7i", skin)
+    assert answer[0] == "reply.faq" and CREAM in answer[1], answer

@@ -66,7 +66,7 @@ from handlers.replies.reading import (
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import for_themself, is_for_a_kind, item_to_ask_about, recipient
+from handlers.replies.shopping import for_themself, is_for_a_kind, item_to_ask_about, recipient, skin_told
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -377,9 +377,10 @@ async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, de
     question for staff), never the entry for a skin type nobody named."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    ranked = await kb.rank(asked, 1)
-    match = await kb.best(asked) or await kb.best(detail) or for_kind(ranked, asked)
-    untold = (match is None or is_for_a_kind(match.entry)) and bool(ranked) and not kinds(f"{asked} {tags}")
+    told = skin_told(asked)  # "她偏干" answers the skin type asked: dry skin
+    ranked = await kb.rank(told, 1)
+    match = await kb.best(told) or await kb.best(detail) or for_kind(ranked, told)
+    untold = (match is None or is_for_a_kind(match.entry)) and bool(ranked) and not kinds(f"{told} {tags}")
     if untold and not again:
         await ctx.say("reply.shopping_kind", name=customer.name)
     elif match is not None and not untold:

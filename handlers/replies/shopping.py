@@ -164,6 +164,17 @@ def item_to_ask_about(entry: FaqEntry, text: str, tags: str = "") -> str:
     return next((w for w in entry.keywords if w in text and w not in _KIND_WORDS), "")
 
 
+# A skin type told in answer to the persona's question without naming the skin ("她偏干", "偏油一点", "比较干燥"):
+# the skin is what was asked about (every reply.shopping* asks it; advisor's even offers "偏干、偏油").
+_BARE_KIND = re.compile(r"(?<![皮肤脸])(?:(?:偏|有点儿?|比较|很|特别|超)(?:干|油)(?![净嘛啥活])|干燥)")
+
+
+def skin_told(details: str) -> str:
+    """The details of a wish with a bare skin type read as the skin's ("她偏干" → "她皮肤偏干": dry skin, for
+    persona/matcher.py `kinds`)."""
+    return _BARE_KIND.sub(lambda m: f"皮肤{m[0]}", details)
+
+
 @dataclass(frozen=True, slots=True)
 class Wish:
     """A wish the persona asked details for, with the details told since (`text`: "我想给我妈买个面霜，她六十多了")."""
