@@ -26,8 +26,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # waits for them; "request" — a request or demand, not a question ("帮我开个发票"), so reply.fallback and
 # reply.unknown never call it a good question; "again" — the persona told this customer how to reach a person a
 # few minutes ago, so reply.unknown does not say it all over again; "trouble" — a trouble of the customer's skin
-# told that no entry is for ("我最近脸上老是出油 还长痘"), so reply.noted says it is sorry before what it noted.
-SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble")
+# told that no entry is for ("我最近脸上老是出油 还长痘"), so reply.noted says it is sorry before what it noted;
+# "self" — a wish or pick for the customer themself, naming no one else and no gift ("想买点护肤品"), so
+# reply.shopping asks their skin type, what bothers it and the budget, never whom it is for.
+SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

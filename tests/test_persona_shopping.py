@@ -15,7 +15,8 @@ from tests.test_questions import PROMISE
 clock, bot = kit.clock, kit.bot  # Monday 10:00; the demo knowledge base (persona/faq.toml)
 
 CHAT_LINES = ("还有什么想跟小柚说的", "想聊什么都可以")  # chat.other: a statement's reply
-ASKED_BACK = ("自己用还是送人", "给谁的", "油皮还是敏感肌")  # reply.shopping(_for) of the interest preset
+# reply.shopping(_for) of the interest preset; "最想改善": reply.shopping for the customer themself (the "self" slot)
+ASKED_BACK = ("自己用还是送人", "给谁的", "油皮还是敏感肌", "最想改善")
 
 
 async def test_a_wish_to_buy_is_asked_back_what_a_recommendation_needs(bot, wecom) -> None:

@@ -207,16 +207,25 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
     return match, await previous_turn(ctx, customer, msgid)
 
 
+_RECOMMEND = re.compile(r"求?推荐(一下|下)?")  # the pick word of "有什么活动推荐吗"
+
+
 async def with_their_kind(ctx: Ctx, customer: Customer, msgid: str, words: Words,
                           match: FaqMatch | None) -> tuple[Words, FaqMatch | None]:
     """A pick asked without a kind ("有什么产品推荐吗", "有啥适合我的") the knowledge base is not sure of,
     from a customer who told us theirs (`their_kinds`): the question with it ("敏感肌，有什么产品推荐吗"),
     answered when the knowledge base is sure of that or its best entry names the kind; the words
-    and match unchanged otherwise."""
+    and match unchanged otherwise. A pick of a shop concept ("有什么活动推荐吗" right after the dry-skin cream's
+    answer: promotions) is no pick of a product for their skin: the question without the pick word ("有什么活动吗"),
+    answered when the knowledge base is sure of that."""
     text = words.text
     if (match is not None or not text or words.safety is not None or words.joyful or words.numbered
             or not asks_for_their_pick(text)):
         return words, match
+    if topics(plain(text)) - {"effect"}:
+        kb = ctx.services.knowledge
+        await kb.sync(ctx.session)
+        return words, await kb.best(_RECOMMEND.sub("", text))
     named = {g for g, _ in kinds(text)}
     theirs = frozenset((g, k) for g, k in await their_kinds(ctx, customer, msgid) if g not in named)
     if not theirs:

@@ -67,7 +67,7 @@ from handlers.replies.reading import (
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import is_for_a_kind, item_to_ask_about, recipient
+from handlers.replies.shopping import for_themself, is_for_a_kind, item_to_ask_about, recipient, skin_told
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -168,7 +168,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         # the entry (awaited_wish)
         who = recipient(text)
         await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if who
-               else ctx.say("reply.shopping", name=customer.name))
+               else ask_what_they_need(ctx, customer, text))
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
@@ -188,7 +188,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
-               else ctx.say("reply.shopping", name=customer.name))
+               else ask_what_they_need(ctx, customer, text))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         # "我最近脸上老是出油 还长痘": sorry first, when no entry is for that skin (reply.concern when one is)
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names,
@@ -197,6 +197,13 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await ctx.say("reply.which_product", name=customer.name)
     else:
         await answer_unknown(event, ctx, customer, reading)
+
+
+async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
+    """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
+    their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
+    gift for someone unnamed ("想买个礼物") is asked whom too."""
+    await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
@@ -374,15 +381,16 @@ async def recommend(ctx: Ctx, customer: Customer, open_kfid: str, asked: str, de
     """The wish with the details the persona asked for: the knowledge base's entry when it is sure,
     or its best entry when that is for the skin type the customer named ("她六十了 皮肤比较干" → the
     dry-skin cream), else a question for staff (the persona asked, so someone must answer), never a
-    tag note. Details without the skin type the entry is for ("她六十多了 预算三百") get the skin type asked
-    once more, briefly (`reply.shopping_kind`; `again`: it was, and still untold it is a question for staff),
-    never the entry for a skin type nobody named."""
+    tag note. Details without the skin type the entry is for ("她六十多了 预算三百"), or that no entry answers
+    ("想给闺蜜买个生日礼物" … "预算三百左右": the budget told, the skin type every reply.shopping* asked not), get
+    the skin type asked once more, briefly (`reply.shopping_kind`; `again`: it was, and still untold it is a
+    question for staff), never the entry for a skin type nobody named."""
     kb = ctx.services.knowledge
     await kb.sync(ctx.session)
-    ranked = await kb.rank(asked, 1)
-    match = await kb.best(asked) or await kb.best(detail) or for_kind(ranked, asked)
-    nearest = match or (ranked[0] if ranked else None)
-    untold = nearest is not None and is_for_a_kind(nearest.entry) and not kinds(f"{asked} {tags}")
+    told = skin_told(asked)  # "她偏干" answers the skin type asked: dry skin
+    ranked = await kb.rank(told, 1)
+    match = await kb.best(told) or await kb.best(detail) or for_kind(ranked, told)
+    untold = (match is None or is_for_a_kind(match.entry)) and bool(ranked) and not kinds(f"{told} {tags}")
     if untold and not again:
         await ctx.say("reply.shopping_kind", name=customer.name)
     elif match is not None and not untold:

@@ -35,7 +35,9 @@ _WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠�
                    r"(想|想要|打算|准备|计划)[^，,。！!问了]{0,10}?(养好|保养|调理|改善)|"
                    # something else this time: "上次买的面霜用完了 这次想试试别的"
                    r"(想|想要|打算|准备)(试试|试一下|试一试|换换|换个|换一个|换)(别的|其他|其它|新的)(?!快递|地址|颜色|包装)|"
-                   r"(想|想要|打算|准备)换(一款|款)")
+                   r"(想|想要|打算|准备)换(一款|款)|"
+                   # what to give someone: "送男朋友什么好", "送婆婆啥合适"
+                   r"^(那|那么)?(我)?送(给)?[^，,。！!？?\s]{1,6}?(什么|啥)(好|合适|比较好|礼物)")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
 
@@ -55,7 +57,7 @@ def running_out(text: str) -> bool:
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
 # about the wished-for thing stays a question for the knowledge base or a colleague).
 _PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|"
-                   r"挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|"
+                   r"挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|(什么|啥)(比较)?合适|"
                    # knowing nothing about it is asking for a pick: "女朋友生日想送护肤品 我啥也不懂"
                    r"(啥|什么)(也|都)不懂|不知道(该)?(买|送|选|挑)(什么|啥|哪)|求助|求推荐")
 
@@ -112,13 +114,31 @@ _CALLED = {"妈": "妈妈", "老妈": "妈妈", "妈咪": "妈妈", "爸": "爸�
 _NOT_WHO = frozenset({"自己", "大家", "你们", "他们", "人"})
 
 
+# Whom a gift is asked for: "送男朋友什么好", "想送给婆婆啥合适".
+_GIVEN_TO = re.compile(r"^(?:那|那么)?(?:我)?(?:想|想要|打算|准备)?送(?:给)?(?:我的?|我家)?"
+                       r"(?P<who>(?!的)[\u4e00-\u9fff]{1,4}?)(?:什么|啥)")
+
+
 def recipient(text: str) -> str:
     """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = _FOR.search(text)
+    m = _FOR.search(text) or _GIVEN_TO.search(text)
     if m is None:
         return ""
     who = m["who"]
     return "" if who in _NOT_WHO else _CALLED.get(who, who)
+
+
+# A wish for someone not named: a gift, or giving ("想买个礼物", "想送点东西", "生日快到了 想买点啥"); or for make-up,
+# which no skin trouble decides ("打算入手一支口红").
+_NOT_OWN_SKIN = re.compile(r"礼|送|生日|纪念日|节日|过年|情人节|母亲节|父亲节|圣诞|"
+                           r"口红|唇|粉底|气垫|遮瑕|眼影|眉|睫毛|腮红|彩妆|香水|指甲")
+
+
+def for_themself(text: str) -> bool:
+    """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
+    "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
+    it is for."""
+    return not recipient(text) and _NOT_OWN_SKIN.search(text) is None
 
 
 _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind)
@@ -142,6 +162,17 @@ def item_to_ask_about(entry: FaqEntry, text: str, tags: str = "") -> str:
     if any(name in text for name in _PRODUCT.findall(entry.answer)):
         return ""
     return next((w for w in entry.keywords if w in text and w not in _KIND_WORDS), "")
+
+
+# A skin type told in answer to the persona's question without naming the skin ("她偏干", "偏油一点", "比较干燥"):
+# the skin is what was asked about (every reply.shopping* asks it; advisor's even offers "偏干、偏油").
+_BARE_KIND = re.compile(r"(?<![皮肤脸])(?:(?:偏|有点儿?|比较|很|特别|超)(?:干|油)(?![净嘛啥活])|干燥)")
+
+
+def skin_told(details: str) -> str:
+    """The details of a wish with a bare skin type read as the skin's ("她偏干" → "她皮肤偏干": dry skin, for
+    persona/matcher.py `kinds`)."""
+    return _BARE_KIND.sub(lambda m: f"皮肤{m[0]}", details)
 
 
 @dataclass(frozen=True, slots=True)
