@@ -105,3 +105,9 @@ async def test_a_skin_type_told_without_naming_the_skin_gets_the_entry_for_it(wa
     await told(wanzi, wecom, clock, "wmW7i", "给我妈挑个护肤品 她五十多了")
     (answer,) = await told(wanzi, wecom, clock, "wmW7i", skin)
     assert answer[0] == "reply.faq" and CREAM in answer[1], answer
+
+
+async def test_whether_it_suits_a_mother_asks_about_her_not_the_customers_own_skin(wanzi, wecom, clock) -> None:
+    # sandbox, 2026-12-04: "你是什么肤质：干皮、油皮…" was asked of a cream for a mother in her fifties
+    replies = await told(wanzi, wecom, clock, "wmW7m1", "在吗 想问下你们面霜适合我妈用吗 她五十多了")
+    assert replies and not any("你是什么肤质" in text for _, text in replies), replies

@@ -119,9 +119,15 @@ _GIVEN_TO = re.compile(r"^(?:那|那么)?(?:我)?(?:想|想要|打算|准备)?�
                        r"(?P<who>(?!的)[\u4e00-\u9fff]{1,4}?)(?:什么|啥)")
 
 
+# Whom it is to suit: "适合我妈用吗", "我老公能用吗" (sandbox, 2026-12-04: asked "你是什么肤质" of a mother's cream).
+_USED_BY = re.compile(r"(?:我的?|我家)(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|老公|老婆|男朋友|女朋友|对象|"
+                      r"闺蜜|婆婆|公公|孩子|"
+                      r"宝宝|女儿|儿子|姐姐|妹妹)(?:用|能用|可以用|适合|合适)")
+
+
 def recipient(text: str) -> str:
     """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = _FOR.search(text) or _GIVEN_TO.search(text)
+    m = _FOR.search(text) or _GIVEN_TO.search(text) or _USED_BY.search(text)
     if m is None:
         return ""
     who = m["who"]
