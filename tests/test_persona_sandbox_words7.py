@@ -109,5 +109,7 @@ async def test_a_skin_type_told_without_naming_the_skin_gets_the_entry_for_it(wa
 
 async def test_whether_it_suits_a_mother_asks_about_her_not_the_customers_own_skin(wanzi, wecom, clock) -> None:
     # sandbox, 2026-12-04: "你是什么肤质：干皮、油皮…" was asked of a cream for a mother in her fifties
-    replies = await told(wanzi, wecom, clock, "wmW7m1", "在吗 想问下你们面霜适合我妈用吗 她五十多了")
-    assert replies and not any("你是什么肤质" in text for _, text in replies), replies
+    (asked,) = await told(wanzi, wecom, clock, "wmW7m1", "在吗 想问下你们面霜适合我妈用吗 她五十多了")
+    assert asked[0] == "reply.shopping_item" and "妈妈" in asked[1] and "你是什么肤质" not in asked[1], asked
+    (answer,) = await told(wanzi, wecom, clock, "wmW7m1", "她偏干")
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer

@@ -67,7 +67,15 @@ from handlers.replies.reading import (
     with_their_kind,
     words_of,
 )
-from handlers.replies.shopping import for_themself, is_for_a_kind, item_to_ask_about, recipient, skin_told
+from handlers.replies.shopping import (
+    for_themself,
+    is_for_a_kind,
+    item_named,
+    item_to_ask_about,
+    recipient,
+    skin_told,
+    suits_whom,
+)
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
@@ -202,7 +210,12 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
 async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
     their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
-    gift for someone unnamed ("想买个礼物") is asked whom too."""
+    gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
+    what they are like (`reply.shopping_item`, of the product named, else 护肤品)."""
+    if who := suits_whom(text):
+        item = item_named(text) or "护肤品"
+        await ctx.say("reply.shopping_item", name=customer.name, who=who, item=item)
+        return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
 

@@ -127,7 +127,7 @@ _USED_BY = re.compile(r"(?:我的?|我家)(?P<who>妈|老妈|妈妈|爸|老爸|�
 
 def recipient(text: str) -> str:
     """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = _FOR.search(text) or _GIVEN_TO.search(text) or _USED_BY.search(text)
+    m = _FOR.search(text) or _GIVEN_TO.search(text)
     if m is None:
         return ""
     who = m["who"]
@@ -140,11 +140,28 @@ _NOT_OWN_SKIN = re.compile(r"礼|送|生日|纪念日|节日|过年|情人节|�
                            r"口红|唇|粉底|气垫|遮瑕|眼影|眉|睫毛|腮红|彩妆|香水|指甲")
 
 
+_ITEM = re.compile(r"面霜|精华|乳液|水乳|爽肤水|化妆水|洗面奶|洁面|面膜|防晒|眼霜|卸妆|护肤品")
+
+
+def item_named(text: str) -> str:
+    """The kind of product a message names ("面霜适合我妈用吗" → "面霜"); "" when none."""
+    m = _ITEM.search(text)
+    return m[0] if m else ""
+
+
+def suits_whom(text: str) -> str:
+    """Whom a product is to suit, as the persona would call them ("适合我妈用吗" → "妈妈"), or whom the wish is for;
+    "" when neither is said. The pick is still asked for like the customer's own (the skin type next gets the
+    entry); only the words asking back are about them."""
+    m = _USED_BY.search(text)
+    return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
+
+
 def for_themself(text: str) -> bool:
     """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
     "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
     it is for."""
-    return not recipient(text) and _NOT_OWN_SKIN.search(text) is None
+    return not suits_whom(text) and _NOT_OWN_SKIN.search(text) is None
 
 
 _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind)
