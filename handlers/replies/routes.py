@@ -79,7 +79,7 @@ from handlers.replies.shopping import (
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
 from handlers.replies.upset import matter_told
-from handlers.replies.voice import Say, tell
+from handlers.replies.voice import Say, reply_all, tell
 from handlers.services import Ctx, Services
 from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
@@ -211,10 +211,11 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
     their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
     gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
-    what they are like (`reply.shopping_item`, of the product named, else 护肤品)."""
+    what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`)."""
     if who := suits_whom(text):
-        item = item_named(text) or "护肤品"
-        await ctx.say("reply.shopping_item", name=customer.name, who=who, item=item)
+        item = item_named(ctx.services.knowledge.entries, text)
+        await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if item
+               else ctx.say("reply.shopping_for", name=customer.name, who=who))
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
@@ -343,8 +344,7 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
         await ctx.say("chat.ack_pending", name=customer.name)
         return
     if intent is Intent.ACK and buys(text):  # "行 我先买一瓶试试": good wishes for the purchase
-        said = await buying_say(ctx, text)
-        await ctx.say(said.key, name=customer.name, **said.facts)
+        await reply_all(ctx, [await buying_say(ctx, text)])
         return
     # "回头问问她喜欢啥": an ok that waits for them; "包装好精致": thanks on the brand's behalf, not "你也超棒的"
     slot = ("later" if intent is Intent.ACK and defers(text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Sequence
 
 from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
@@ -140,13 +141,11 @@ _NOT_OWN_SKIN = re.compile(r"礼|送|生日|纪念日|节日|过年|情人节|�
                            r"口红|唇|粉底|气垫|遮瑕|眼影|眉|睫毛|腮红|彩妆|香水|指甲")
 
 
-_ITEM = re.compile(r"面霜|精华|乳液|水乳|爽肤水|化妆水|洗面奶|洁面|面膜|防晒|眼霜|卸妆|护肤品")
-
-
-def item_named(text: str) -> str:
-    """The kind of product a message names ("面霜适合我妈用吗" → "面霜"); "" when none."""
-    m = _ITEM.search(text)
-    return m[0] if m else ""
+def item_named(entries: Sequence[FaqEntry], text: str) -> str:
+    """The product a message names as the knowledge base's keywords name products ("面霜适合我妈用吗" → "面霜",
+    a keyword of the cream's entry; a skin type is no product); "" when it names none. The shop's own words, so a
+    bakery's 蛋糕 is found as a beauty shop's 面霜 is (as `item_to_ask_about` reads an entry's keywords)."""
+    return next((w for e in entries for w in e.keywords if w in text and w not in _KIND_WORDS), "")
 
 
 def suits_whom(text: str) -> str:
