@@ -64,3 +64,13 @@ async def test_a_question_about_another_kind_of_product_is_never_offered_an_entr
 async def test_where_to_order_from_the_official_flagship_store_gets_where_to_buy(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmSw440", "官方旗舰店在哪里可以下单")
     assert reply[0] == "reply.faq" and "小程序" in reply[1], reply  # an online shop, not a store's address
+
+
+TO_A_CITY = ["东西拍下来一般几天能送到广州", "几天能送到广州", "多久能送到成都啊"]
+
+
+@pytest.mark.parametrize("n, text", list(enumerate(TO_A_CITY)))
+async def test_how_many_days_a_parcel_takes_to_a_city_gets_the_shipping_answer(wanzi, wecom, clock, n, text) -> None:
+    # a fresh-clone sandbox trial: 送到 named only restaurant delivery, so the shipping entry was out of the running
+    (reply,) = await told(wanzi, wecom, clock, f"wmSw45{n}", text)
+    assert reply[0] == "reply.faq" and "2-4 天" in reply[1], reply
