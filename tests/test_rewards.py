@@ -222,3 +222,22 @@ async def test_not_redeeming_after_all_in_own_words_takes_nothing(bot, wecom) ->
     await chat(bot, wecom, "wmRw12", "换小样")
     assert "已取消" in await chat(bot, wecom, "wmRw12", "算了 不兑换了")
     assert await balance(bot, "wmRw12") == 500 and await stock(bot, "kit") == 5
+
+
+@pytest.mark.parametrize("text", ["能换点啥不", "我的积分能换什么", "有什么可以兑换的吗", "积分可以兑换哪些东西呀"])
+async def test_what_the_points_buy_asked_in_own_words_lists_the_catalogue(bot, wecom, text) -> None:
+    await give(bot, wecom, "wmRw13", 500)
+    answer = await chat(bot, wecom, "wmRw13", text)
+    assert "柚子小样礼包" in answer and "500" in answer, answer
+    assert "10元无门槛券" not in answer  # what 500 points buy, as "积分兑换" shows it
+
+
+async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_customer(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw14", 100)
+    await chat(bot, wecom, "wmRw14", "我现在有多少分了")
+    answer = await chat(bot, wecom, "wmRw14", "那换个最便宜的吧")  # 柚子面霜正装 (200) is for 金柚 only
+    assert "柚子小样礼包" in answer and "还差 200 分" in answer, answer
+    await give(bot, wecom, "wmRw14", 300)
+    answer = await chat(bot, wecom, "wmRw14", "好 换积分最少的那个")
+    assert "柚子小样礼包" in answer and "确认兑换" in answer, answer
+    assert await balance(bot, "wmRw14") == 400 and await stock(bot, "kit") == 5  # asked, not yet confirmed

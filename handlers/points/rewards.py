@@ -62,11 +62,17 @@ async def _catalogue(ctx: Ctx, customer: Customer) -> tuple[int, list[Reward], l
     return balance, rewards, [r for r in rewards if r.cost <= balance]
 
 
+CHEAPEST_PLACE = -1  # "换个最便宜的": the cheapest reward open to the customer, affordable or not
+
+
 async def listed(ctx: Ctx, customer: Customer, place: int) -> str:
     """The name of the reward at `place` of what "积分兑换" shows this customer: the affordable list, or, with
     nothing affordable, the cheapest one it names; past the end, the place as said (no reward has that name,
-    so the reply lists them)."""
+    so the reply lists them). CHEAPEST_PLACE is the cheapest reward open to them (its reply says what it
+    still needs when the balance is short)."""
     _, rewards, affordable = await _catalogue(ctx, customer)
+    if place == CHEAPEST_PLACE:
+        return min(rewards, key=lambda r: r.cost).name if rewards else "最便宜的"
     shown = affordable or sorted(rewards, key=lambda r: r.cost)[:1]
     return shown[place].name if place < len(shown) else f"第{place + 1}个"
 

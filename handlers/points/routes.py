@@ -10,7 +10,14 @@ from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
-from handlers.points.rewards import ask_to_redeem, cancel_redemption, catalogue_say, confirm_redemption, listed
+from handlers.points.rewards import (
+    CHEAPEST_PLACE,
+    ask_to_redeem,
+    cancel_redemption,
+    catalogue_say,
+    confirm_redemption,
+    listed,
+)
 from handlers.points.service import balance_say, standing
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
@@ -22,6 +29,13 @@ REDEEM = re.compile(r"兑换\s*(\S.{0,40})")
 # "我想换柚子小样礼包", "要换第一个", "用积分换个小样": 换 (换货, 换个颜色) only with a reward's name or a place
 IN_WORDS = re.compile(r"(?:我)?(?:想|要|想要|可以|能)?(?:用积分)?(?:兑换|换)(?:一个|一份|个|份)?\s*(\S.{0,40}?)"
                       r"(?:吧|吗|可以吗|行吗|好了)?")
+# what the points buy, asked in the customer's own words: "积分能换点啥", "能换什么", "有什么可以兑换的", "能兑换哪些";
+# "能换货吗", "这个能换吗" name no reward list
+CATALOGUE_ASKED = re.compile(r"(?:(?:我的?)?(?:积分|这些分|分)?(?:现在|还|都)?(?:能|可以)(?:兑换|兑|换)(?:点|些)?"
+                             r"(?:啥|什么|哪些)(?:东西|礼品|礼物|奖品)?|"
+                             r"(?:积分)?有(?:什么|啥|哪些)(?:能|可以)?(?:兑换|换)的(?:东西|礼品)?)(?:不|没|吗)?")
+# the cheapest reward open to the customer, asked for in words: "换个最便宜的", "要积分最少的那个"
+CHEAPEST = re.compile(r"(?:那个|那)?(?:最便宜|最少积分|积分最少|最低|最低那档|最低一档)的?(?:那个|那款|那档)?")
 ORDINAL = re.compile(r"(?:第([1-9一二三四五六七八九])|([1-9]))(?:个|款|种|份|样)?")  # never "换一个": exchange one
 _NUMBERS = "一二三四五六七八九"
 # The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分", "我积了多少分".
@@ -51,7 +65,16 @@ def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _text(event) in (heard(ctx.settings.of(PointsConfig).redeem_keyword), "兑换") and _has_rewards(ctx)
+    text = _text(event)
+    said = text.strip(_PARTICLES)
+    return _has_rewards(ctx) and bool(text) and (
+        text in (heard(ctx.settings.of(PointsConfig).redeem_keyword), "兑换")
+        or any(CATALOGUE_ASKED.fullmatch(form) for form in (said, _unled(said))))
+
+
+def _unled(text: str) -> str:
+    """Without a leading "好的", "那", "算了": "那换个最便宜的吧" is asked as "换个最便宜的"."""
+    return _LEAD.sub("", text).strip(_PARTICLES)
 
 
 def _has_rewards(ctx: Ctx) -> bool:
@@ -73,14 +96,17 @@ def ordinal(text: str) -> int | None:
 
 def wanted(text: str, ctx: Ctx) -> str | int | None:
     """The reward a message in the customer's own words asks for: a configured reward's name (a part of it
-    is enough), or a place in the catalogue ("第一个"); None when it asks for none ("我想换个颜色")."""
-    match = IN_WORDS.fullmatch(text.strip(_PARTICLES))
+    is enough), a place in the catalogue ("第一个"), or CHEAPEST_PLACE ("换个最便宜的"); None when it asks for
+    none ("我想换个颜色")."""
+    match = IN_WORDS.fullmatch(_unled(text.strip(_PARTICLES)))
     if match is None:
         return None
     what = match[1].strip(_PARTICLES)
     place = ordinal(what)
     if place is not None:
         return place
+    if CHEAPEST.fullmatch(what):
+        return CHEAPEST_PLACE
     names = [r.name for r in ctx.settings.of(PointsConfig).rewards]
     return what if len(what) >= 2 and any(what in name or name in what for name in names) else None
 
