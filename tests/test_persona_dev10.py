@@ -106,3 +106,14 @@ async def test_an_opted_out_customer_who_saw_an_ad_and_wants_to_buy_is_not_told_
     await told(wanzi, wecom, clock, "wmOpt10", "退订")
     replies = await told(wanzi, wecom, clock, "wmOpt10", "在抖音看到你们的广告 想买个面霜")
     assert replies and all(key != "reply.opted_out_already" for key, _ in replies), replies
+
+
+@pytest.mark.parametrize("n, asked", list(enumerate(["我还能收到活动消息吗", "以后还会收到推送吗", "我退订成功了吗"])))
+async def test_asking_whether_the_pushes_still_come_gets_the_customers_own_state(wanzi, wecom, clock, n, asked) -> None:
+    ext = f"wmOpt2{n}"
+    await told(wanzi, wecom, clock, ext, "以后别给我推送广告了 烦")
+    (reply,) = await told(wanzi, wecom, clock, ext, asked)
+    assert reply[0] == "reply.opted_out_already" and "满 199 减 30" not in reply[1], reply  # off, and no coupon
+    await told(wanzi, wecom, clock, ext, "还是给我恢复推送吧")
+    (reply,) = await told(wanzi, wecom, clock, ext, asked)
+    assert reply[0] == "reply.already_subscribed" and "退订" in reply[1], reply  # on, and how to stop them

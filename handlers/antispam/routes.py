@@ -46,6 +46,13 @@ PUSHES = re.compile(r"推送|广告|活动消息|活动通知|营销|群发|优�
 MEANT = re.compile(r"^(?:对|嗯|嗯嗯|是的|对的|不是)?[，, ]*(?:(?:(?:我)?(?:是)?(?:说|指|讲)的(?:是)?|我是说|就是|是)"
                    r"|(?:那种|那些|这些|这种)?(?:优惠|活动|营销|促销|福利)?(?:推送|广告|消息|信息|通知)(?:那些|之类的|这种|啥的)?"
                    r"[啊呀哈哦吧]?$)")
+# Whether the pushes still come, asked: "我还能收到活动消息吗", "以后还会收到推送吗", "我退订成功了吗", "推送关掉了没":
+# answered with the customer's state (opted out or not), never a push's content.
+STILL_COMING = re.compile(
+    r"(?:我)?(?:现在|以后|之后|今后)?(?:还|还会|还能|会不会|还会不会|能不能|还能不能|是不是还)(?:收到|接到|收)(?:你们的?)?"
+    r"(?:活动|优惠|营销|促销|福利)?(?:推送|广告|消息|通知|信息|活动消息)(?:吗|嘛|么|不|没|没有)?"
+    r"|(?:我)?(?:已经)?(?:退订|取消订阅|关掉|关闭|关)(?:成功|好)?了(?:吗|没|没有|嘛)"
+    r"|(?:推送|广告|活动消息|消息推送)(?:已经)?(?:关|关掉|关闭|退订|取消)(?:成功|好)?了(?:吗|没|没有|嘛)")
 _CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
 
 
@@ -72,6 +79,10 @@ def _names_the_pushes(event: KfMessageReceived, ctx: Ctx) -> bool:
     return (event.from_customer and ctx.customer is not None and ctx.customer.opted_out
             and PUSHES.search(said := heard(event.text).strip()) is not None and MEANT.search(said) is not None
             and not is_question(event.text))
+
+
+def _asks_if_still_coming(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return event.from_customer and ctx.customer is not None and _said(STILL_COMING, event.text)
 
 
 @router.on(when=_opts_out)
@@ -102,3 +113,11 @@ async def already_subscribed(event: KfMessageReceived, ctx: Ctx) -> None:
 async def still_opted_out(event: KfMessageReceived, ctx: Ctx) -> None:
     assert ctx.customer is not None
     await ctx.say("reply.opted_out_already", name=ctx.customer.name)
+
+
+@router.on(when=_asks_if_still_coming)
+async def tell_whether_pushes_come(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我还能收到活动消息吗": off for one who opted out, on (and how to stop them) for the others."""
+    assert ctx.customer is not None
+    key = "reply.opted_out_already" if ctx.customer.opted_out else "reply.already_subscribed"
+    await ctx.say(key, name=ctx.customer.name)
