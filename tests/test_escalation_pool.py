@@ -4,6 +4,10 @@ next, and a servicer who picks the chat up in the WeCom client takes the ticket 
 
 from __future__ import annotations
 
+import pytest
+
+from bot.errors import ConfigError
+from handlers.escalation.config import EscalationConfig
 from tests import escalation_kit as kit
 from tests.harness import BotUnderTest, make_config
 
@@ -65,9 +69,66 @@ async def test_out_of_hours_the_customer_is_told_when_the_team_is_back(bot, weco
     clock.set(kit.MONDAY_10PM)
     await wecom.customer_says("wmPool002", "我要投诉")
     await bot.drain()
-    assert pooled(wecom) == ["wmPool002"]
     text = wecom.customer_inbox("wmPool002")[-1]
     assert "明天 09:00" in text and "这里" in text
+
+
+async def test_out_of_hours_the_persona_keeps_the_chat_till_the_opening_then_the_pool_takes_it(
+        bot, wecom, clock) -> None:
+    """A pooled chat takes no API message: handed over at 22:00, a customer adding a photo or an order number
+    would meet silence all night. The persona keeps the chat, acknowledges what they add, and at 09:00 the
+    chat goes to the pool with the ticket card to operators."""
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmPool006", "刚拆快递发现瓶子漏了一半")
+    await bot.drain()
+    assert pooled(wecom) == [] and wecom.calls("kf/service_state/trans") == []
+    assert "明天 09:00" in wecom.customer_inbox("wmPool006")[-1]
+    assert wecom.staff_inbox("zhang.wei") == []  # nobody woken at night
+    for added in ("要我拍照吗", "订单号 TB2026113000"):
+        before = len(wecom.customer_inbox("wmPool006"))
+        await wecom.customer_says("wmPool006", added)
+        await bot.drain()
+        (reply,) = wecom.customer_inbox("wmPool006")[before:]
+        assert "跟进" in reply or "同事" in reply, reply  # a colleague is on it
+        assert "人工" not in reply  # never "send 人工 when they are back": it is handed over already
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.status == "queued"
+
+    clock.set(kit.MONDAY_10AM + 86400 - 3600 + 60)  # Tuesday 09:01
+    await kit.watch(bot)
+    await bot.drain()
+    assert pooled(wecom) == ["wmPool006"]
+    (trans,) = wecom.calls("kf/service_state/trans")
+    assert trans.body["service_state"] == 2 and trans.errcode == 0
+    (notice,) = wecom.calls("kf/send_msg_on_event")
+    assert "这里" in notice.body["text"]["content"]  # a colleague answers here, now
+    (card,) = wecom.staff_inbox("zhang.wei")
+    assert "漏了一半" in card and "TB2026113000" in card, card  # what they added overnight, too
+    (ticket,) = await kit.tickets(bot)
+    assert ticket.status == "pooled"
+
+
+async def test_out_of_hours_an_advisor_on_duty_at_the_opening_takes_the_held_chat(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmPool007", "转人工")
+    await bot.drain()
+    clock.set(kit.MONDAY_10AM + 86400 - 3600 + 60)  # Tuesday 09:01
+    await kit.on_duty(bot, "li.na")
+    await kit.watch(bot)
+    await bot.drain()
+    assert pooled(wecom) == [] and wecom.kf_session("wmPool007").servicer_userid == "li.na"
+
+
+async def test_pool_out_of_hours_at_once_pools_the_chat_at_night(db_url, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    bot = await kit.start(db_url, wecom, clock, no_advisor="wecom_pool", pool_out_of_hours="at_once")
+    try:
+        await wecom.customer_says("wmPool008", "我要投诉")
+        await bot.drain()
+        assert pooled(wecom) == ["wmPool008"]
+        assert "明天 09:00" in wecom.customer_inbox("wmPool008")[-1]
+    finally:
+        await bot.stop()
 
 
 async def test_an_out_of_hours_day_off_names_the_real_opening(db_url, wecom, clock) -> None:
@@ -146,3 +207,8 @@ async def test_tickets_and_the_console_show_a_pooled_ticket_as_waiting(bot, weco
     await bot.drain()
     mine = wecom.staff_inbox("chen.jing")[-1]
     assert "#1" in mine and "待接单" in mine.splitlines()[0], mine
+
+
+def test_an_unknown_pool_out_of_hours_value_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match="pool_out_of_hours"):
+        EscalationConfig(pool_out_of_hours="tomorrow").check("escalation")

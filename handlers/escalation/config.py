@@ -12,6 +12,10 @@ REACH = ("none", "vip", "all")
 # When no named advisor can take a ticket: WeCom's own reception pool (kf.md §6, state 2), where the
 # servicers set up in WeCom's 微信客服 admin see it, or Wanzi's queue, which waits for an on-duty advisor.
 NO_ADVISOR = ("wecom_pool", "queue")
+# Out of hours, when a kf chat goes to the pool: at the next opening (the persona keeps the chat overnight: WeCom
+# lets no API message into a pooled chat, so a customer adding a photo or an order number would meet silence), or
+# at once (for servicers who work in the WeCom client outside `working_hours`).
+POOL_OUT_OF_HOURS = ("at_opening", "at_once")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,7 @@ class EscalationConfig:
     reroute_after_minutes: int = 10
     leads: tuple[str, ...] = ()
     no_advisor: str = "wecom_pool"
+    pool_out_of_hours: str = "at_opening"
 
     def check(self, where: str) -> None:
         parse_topics(self.sensitive_topics)
@@ -78,6 +83,8 @@ class EscalationConfig:
             raise ConfigError(f"{where}.working_days", f"unknown day {bad_days[0]!r}; use {', '.join(WEEKDAYS)}")
         if self.no_advisor not in NO_ADVISOR:
             raise ConfigError(f"{where}.no_advisor", f"must be one of {', '.join(NO_ADVISOR)}")
+        if self.pool_out_of_hours not in POOL_OUT_OF_HOURS:
+            raise ConfigError(f"{where}.pool_out_of_hours", f"must be one of {', '.join(POOL_OUT_OF_HOURS)}")
         if self.unanswered_escalates not in REACH:
             raise ConfigError(f"{where}.unanswered_escalates", f"must be one of {', '.join(REACH)}")
         for key in ("sla_minutes", "reroute_after_minutes", "context_messages"):

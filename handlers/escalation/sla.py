@@ -13,7 +13,17 @@ from bot.scheduler import Job
 from handlers.escalation import notify
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import display_name, pick_advisor, pick_lead
-from handlers.escalation.tickets import POOLED, QUEUED, WAITING, assign, audit
+from handlers.escalation.tickets import (
+    POOL_AT,
+    POOLED,
+    QUEUED,
+    WAITING,
+    assign,
+    audit,
+    pool_due,
+    recent_lines,
+    to_pool,
+)
 from handlers.escalation.transfers import transfer_accepted, transfer_refused
 from handlers.services import Ctx
 from storage.models import Customer, OutboxItem, OutboxStatus, Ticket
@@ -39,14 +49,25 @@ async def watch_tickets(ctx: Ctx, fire_time: datetime) -> None:
 
 
 async def route_queued(ctx: Ctx) -> int:
-    """Give queued tickets to whoever can take them now (working hours, on duty). Returns how many."""
+    """Give queued tickets to whoever can take them now (working hours, on duty); a kf chat held out of
+    hours for the pool goes there once its opening has come and nobody took it. Returns how many."""
     routed = 0
     for ticket in await ctx.repos.tickets.open(status=QUEUED):
         customer = await ctx.repos.customers.get(ticket.customer_id)
         staff = await pick_advisor(ctx, customer, exclude=(ticket.context or {}).get("refused", ()))
+        if staff is None and not pool_due(ctx, ticket):
+            continue
+        headline = ""
+        if POOL_AT in (ticket.context or {}):  # held out of hours: the card shows what they added overnight too
+            context = dict(ticket.context or {})
+            context.pop(POOL_AT)
+            headline = str(context.pop("held_headline", "") or "")
+            ticket.context = {**context, "messages": await recent_lines(ctx, customer)}
         if staff is not None:
             await assign(ctx, ticket, customer, staff, actor="system")
-            routed += 1
+        else:
+            await to_pool(ctx, ticket, customer, headline=headline)
+        routed += 1
     return routed
 
 

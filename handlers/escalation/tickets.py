@@ -15,7 +15,7 @@ is said only once WeCom accepted the move; handlers/escalation/transfers.py acts
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bot.errors import CommandError
@@ -33,6 +33,7 @@ from storage.repos.replies import HANDED, OPEN, FaqOfferRepo
 QUEUED, POOLED, ASSIGNED, RESOLVED = "queued", "pooled", "assigned", "resolved"
 ENDED_BY_PERSON = "kf_ended"  # ticket.context: resolving it ended a kf session a person held (holding.py)
 HANDED_QUESTIONS = "questions"  # ticket.context: the queued questions handed over with the chat
+POOL_AT = "pool_at"  # ticket.context: held out of hours, the chat goes to the reception pool at this time (UTC)
 WAITING = (QUEUED, POOLED)  # nobody has the ticket yet: Wanzi's queue, or WeCom's reception pool
 OPS_ROLES = ("operator", "admin")  # who hears about a chat waiting in the reception pool
 
@@ -172,12 +173,41 @@ async def assign(ctx: Ctx, ticket: Ticket, customer: Customer, staff: Staff, *, 
 
 async def no_advisor(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> None:
     """No named advisor can take it: WeCom's reception pool for a kf chat the persona holds (unless
-    configured otherwise, or WeCom refused the pool for this ticket), else Wanzi's own queue."""
-    pool = ctx.settings.of(EscalationConfig).no_advisor == "wecom_pool"
-    if pool and ticket.open_kfid and not ticket.kf_servicer and not (ticket.context or {}).get("pool_refused"):
-        await to_pool(ctx, ticket, customer, headline=headline)
+    configured otherwise, or WeCom refused the pool for this ticket), else Wanzi's own queue. Out of
+    hours the pool waits for the opening (`pool_out_of_hours`): the persona keeps the chat till then."""
+    config = ctx.settings.of(EscalationConfig)
+    if config.no_advisor == "wecom_pool" and ticket.open_kfid and not ticket.kf_servicer \
+            and not (ticket.context or {}).get("pool_refused"):
+        now_local = local(ctx)
+        opening = next_opening(config, now_local)
+        if opening > now_local and config.pool_out_of_hours == "at_opening":
+            await hold_for_opening(ctx, ticket, customer, opening, headline=headline)
+        else:
+            await to_pool(ctx, ticket, customer, headline=headline)
     else:
         await queue(ctx, ticket, customer)
+
+
+async def hold_for_opening(ctx: Ctx, ticket: Ticket, customer: Customer, opening: datetime, *,
+                           headline: str = "") -> None:
+    """Out of hours: the ticket waits in Wanzi's queue and the chat stays with the persona, which tells the
+    customer a colleague will answer here from the opening and meanwhile acknowledges what they add (a
+    pooled chat would take no API message: silence all night). At the opening the ticket watch gives it to
+    an on-duty advisor, else moves the chat to the pool (sla.route_queued)."""
+    now_local = local(ctx)
+    ticket.status, ticket.advisor_userid = QUEUED, ""
+    ticket.due_at = opening + timedelta(minutes=sla_minutes(ctx, ticket.level))
+    ticket.context = {**(ticket.context or {}), POOL_AT: opening.astimezone(timezone.utc).isoformat(),
+                      "held_headline": headline}
+    await tell_customer(ctx, ticket, customer, "escalation.pooled_off_hours",
+                        opens_at=opening_words(now_local, opening))
+    audit(ctx, ticket, "held_for_opening", opens_at=opening.isoformat())
+
+
+def pool_due(ctx: Ctx, ticket: Ticket) -> bool:
+    """A ticket held out of hours whose opening has come: its chat goes to the pool now."""
+    at = (ticket.context or {}).get(POOL_AT)
+    return bool(at) and ctx.clock.now() >= datetime.fromisoformat(str(at))
 
 
 async def to_pool(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> None:

@@ -54,6 +54,13 @@ async def promise_keepers(ctx: Ctx) -> list[Staff]:
     return [s for s in active if s.role in OPS_ROLES] or active
 
 
+async def person_coming(ctx: Ctx, customer: Customer) -> bool:
+    """The customer's chat already has an open ticket (handed over out of hours, or waiting for an advisor):
+    what they add is for that colleague, who will read the chat, so the persona says a colleague is on it,
+    never "send 人工 when they are back" again."""
+    return await ctx.repos.tickets.find_open(customer.id) is not None
+
+
 def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     """What the honest reply says about reaching a person: when advisors are back, the configured
     contact, or asking for a person (WeCom's reception pool or Wanzi's queue take it from there)."""
@@ -128,17 +135,18 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
         if earlier is not None and (number or follows.endswith(earlier.text.strip())):
             # still open: what the customer adds ("订单号是 …", "这个多少钱") joins it, one question for staff
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
-            if (earlier.context or {}).get("promised"):
+            if (earlier.context or {}).get("promised") or await person_coming(ctx, customer):
                 return earlier, Say("chat.ack_pending")  # "a colleague is on it", not a second promise
             return earlier, await honest_reply(ctx, product, question)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
+    coming = not keepers and await person_coming(ctx, customer)
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
-               "promised": bool(keepers)}  # the chat up to the question, before the persona's reply to it
+               "promised": bool(keepers) or coming}  # the chat up to the question, before the persona's reply to it
     if follows:
         context["follows"] = follows
     reply = (Say("reply.fallback", {"product": product}, slot=phrased(question, product)) if keepers
-             else await honest_reply(ctx, product, question))
+             else Say("chat.ack_pending") if coming else await honest_reply(ctx, product, question))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,
@@ -175,7 +183,8 @@ async def add_detail(ctx: Ctx, detail: str) -> Say | None:
     if earlier is None:
         return None
     earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), detail]}
-    return Say("chat.ack_pending") if (earlier.context or {}).get("promised") else await honest_reply(ctx)
+    promised = (earlier.context or {}).get("promised") or await person_coming(ctx, customer)
+    return Say("chat.ack_pending") if promised else await honest_reply(ctx)
 
 
 # Chasing the answer to a question the persona could not answer: "刚才问的你还没回我呢", "那你们什么时候能回复我",
