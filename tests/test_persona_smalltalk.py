@@ -281,7 +281,7 @@ async def test_winding_down_gets_a_goodbye_or_an_ok_never_an_apology(wanzi, weco
 
 
 # Several small-talk clauses: the reply is to the one that means most (smalltalk.PRIORITY), whatever its place.
-ACK_LINES = ("还有什么需要随时叫我", "小柚在呢")
+ACK_LINES = ("还有什么需要随时叫我", "有事随时叫小柚")
 MEANT = [("好的，谢谢小柚", ("不客气", "客气啥")), ("嗯嗯好的谢谢", ("不客气", "客气啥")),
          ("哈哈谢谢你", ("不客气", "客气啥")), ("好的晚安", ("晚安",)), ("好的，拜拜", ("拜拜", "回头见")),
          ("你好，今天好累", ("辛苦", "抱抱"))]
@@ -419,7 +419,7 @@ async def test_spicy_food_and_a_cats_scratch_are_no_reaction_to_our_products(wan
     assert _names_symptom("吃了辣条嘴巴周围肿起来了") and _names_symptom("痒得我都挠破了")  # still symptoms
 
 
-ACKS = ("还有什么需要随时叫我", "小柚在呢")
+ACKS = ("还有什么需要随时叫我", "有事随时叫小柚")
 CLOSINGS = [("谢了兄弟", ("不客气", "客气啥")), ("猫没事哈 谢谢关心", ("不客气", "客气啥")),
             ("这回真拜拜啦", ("拜拜", "回头见")), ("等下 我先去开个会", ("拜拜", "回头见")),
             ("好的我去试试", ACKS), ("那就听你的", ACKS), ("好吧 那我信你一次", ACKS),
