@@ -93,6 +93,10 @@ async def test_out_of_hours_the_persona_keeps_the_chat_till_the_opening_then_the
         assert "人工" not in reply  # never "send 人工 when they are back": it is handed over already
     (ticket,) = await kit.tickets(bot)
     assert ticket.status == "queued"
+    await wecom.customer_says("wmPool006", "转人工")  # asked again: when, not "soon"
+    await bot.drain()
+    assert "明天 09:00" in wecom.customer_inbox("wmPool006")[-1]
+    assert len(await kit.tickets(bot)) == 1
 
     clock.set(kit.MONDAY_10AM + 86400 - 3600 + 60)  # Tuesday 09:01
     await kit.watch(bot)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.wecom.events import KfEntry
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.routing import display_name
+from handlers.escalation.routing import display_name, local, next_opening, opening_words
 from handlers.escalation.rules import Trigger, decide
-from handlers.escalation.tickets import POOLED, customer_facts, open_ticket, tell_customer
+from handlers.escalation.tickets import POOLED, WAITING, customer_facts, open_ticket, tell_customer
 from handlers.services import Ctx
-from storage.models import Ticket
+from storage.models import Customer, Ticket
 
 
 async def held_by_advisor(ctx: Ctx) -> Ticket | None:
@@ -31,13 +31,24 @@ async def escalate(ctx: Ctx, *, reason: str, question: str) -> Ticket | None:
         return None
     existing = await ctx.repos.tickets.find_open(customer.id)
     if existing is not None:
-        if not existing.kf_servicer:
-            advisor = await ctx.repos.staff.find(existing.advisor_userid) if existing.advisor_userid else None
-            await tell_customer(ctx, existing, customer, "escalation.already_open",
-                                advisor=display_name(advisor) if advisor else "顾问")
+        if not existing.kf_servicer:  # a person holding the chat answers it
+            await _still_in_hand(ctx, existing, customer)
         return existing
     open_kfid = ctx.event.open_kfid if isinstance(ctx.event, KfEntry) else ""
     return await open_ticket(ctx, customer, Trigger.parse(reason), question, open_kfid=open_kfid)
+
+
+async def _still_in_hand(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
+    """Asked for a person again while the ticket is open: who has it, or, waiting out of hours, from when."""
+    now_local = local(ctx)
+    opening = next_opening(ctx.settings.of(EscalationConfig), now_local)
+    if ticket.status in WAITING and opening > now_local:
+        await tell_customer(ctx, ticket, customer, "escalation.queued_off_hours",
+                            opens_at=opening_words(now_local, opening))
+        return
+    advisor = await ctx.repos.staff.find(ticket.advisor_userid) if ticket.advisor_userid else None
+    await tell_customer(ctx, ticket, customer, "escalation.already_open",
+                        advisor=display_name(advisor) if advisor else "顾问")
 
 
 async def escalation_trigger(ctx: Ctx, text: str, *, can_answer: bool, small_talk: bool = False,
