@@ -84,7 +84,7 @@ async def test_out_of_hours_the_persona_keeps_the_chat_till_the_opening_then_the
     assert pooled(wecom) == [] and wecom.calls("kf/service_state/trans") == []
     assert "明天 09:00" in wecom.customer_inbox("wmPool006")[-1]
     assert wecom.staff_inbox("zhang.wei") == []  # nobody woken at night
-    for added in ("要我拍照吗", "订单号 TB2026113000"):
+    for added in ("要我拍照吗", "订单号 TB2026113000", "有人吗"):
         before = len(wecom.customer_inbox("wmPool006"))
         await wecom.customer_says("wmPool006", added)
         await bot.drain()

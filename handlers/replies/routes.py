@@ -339,8 +339,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     if intent is Intent.GREETING:
         await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
-    if intent is Intent.ACK and (await UnansweredRepo(ctx.session).promised_open(customer.id)
-                                 or await TicketRepo(ctx.session).find_open(customer.id) is not None):
+    # an ok, or "有人吗", while a colleague has their question: "a colleague is on it", not "what can I do for you"
+    if intent in (Intent.ACK, Intent.PRESENCE) and (
+            await UnansweredRepo(ctx.session).promised_open(customer.id)
+            or await TicketRepo(ctx.session).find_open(customer.id) is not None):
         await ctx.say("chat.ack_pending", name=customer.name)
         return
     if intent is Intent.ACK and buys(text):  # "行 我先买一瓶试试": good wishes for the purchase
