@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 TOKEN_MARGIN_S = 300.0  # refresh this long before WeCom's expires_in runs out
 TOKEN_WAIT_ROUNDS = 100  # × TOKEN_WAIT_STEP_S: how long to wait for another replica's refresh
 TOKEN_WAIT_STEP_S = 0.1
+# A call is counted when it leaves; WeCom counts it when it arrives, up to a request later: each
+# window of the limiter is this much longer than WeCom's (errors-and-limits.md §3).
+WINDOW_MARGIN_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,71 +69,99 @@ APIS: dict[str, Api] = {a.path: a for a in [
 
 
 class RateLimiter:
-    """Token buckets per API that keep every sliding window inside WeCom's caps per corp per API
-    (errors-and-limits.md §3: 10,000 a minute and 150,000 an hour; a minute block lasts 60 s and an
-    hour block 60 min, so a cap must never be touched, not merely be respected on average).
+    """Sliding windows per API that admit a call whenever WeCom's caps per corp per API still allow
+    it (errors-and-limits.md §3: 10,000 a minute and 150,000 an hour; a minute block lasts 60 s and
+    an hour block 60 min, so a cap must never be touched, not merely be respected on average).
 
-    A bucket of `capacity` refilled at `rate` lets through at most capacity + rate × T in any window
-    of T seconds, so each bucket's rate is what is left of its cap once its burst is spent: the
-    minute bucket bursts 200 (a campaign's first second) and then runs at (cap − 200) / 60 per
-    second, about 163/s for 10,000; the hour bucket holds two thirds of its cap, so a campaign at
-    the minute rate may run ten minutes before the hour's remaining third paces it.
+    Each API counts its calls in slots: seconds for the minute cap, minutes for the hour cap. A call
+    goes out when the slots of the last WINDOW_MARGIN_S + 60 s (or + 3,600 s), the current slot
+    included, hold fewer calls than the cap; that rounds every window up to whole slots, so no real
+    window of 61 s holds more than the cap, the second beyond WeCom's minute covering a request's
+    way there. So the whole minute cap may go at once (a live stream's 3,000 welcomes, a benchmark's
+    5,000 kf answers), and the next call waits exactly until the oldest slot leaves the window. At
+    most 62 slots per API and cap: the memory is bounded, however many calls.
 
     The caps are per corp, and every replica has its own limiter: `share(n)` gives this one an
     n-th of each cap while n replicas are alive (bot/instance.py counts them at each heartbeat), so
     replicas together stay inside the caps; the 45009 handling remains for the seconds after a
-    replica joins, before the others' next heartbeat."""
+    replica joins, before the others' next heartbeat, and for another app of the corp calling the
+    same API (WeCom counts its calls too; `wecom.rate_per_minute` below the cap leaves it room)."""
 
     def __init__(self, per_minute: int, per_hour: int | None = None) -> None:
         self.per_minute, self.per_hour = per_minute, per_hour
         self.replicas = 1
-        self._levels: dict[tuple[str, int], tuple[float, float]] = {}
+        # per (API, window): [slot, calls] of the slots still inside the window, oldest first
+        self._slots: dict[tuple[str, int], deque[list[int]]] = {}
+        self._totals: dict[tuple[str, int], int] = {}
         self._size()
 
     def _size(self) -> None:
-        per_minute = self.per_minute / self.replicas
-        capacity = max(1.0, min(per_minute / 6.0, 200.0 / self.replicas))
-        self.buckets = [(capacity, max(per_minute - capacity, 1.0) / 60.0)]
+        """(cap, slot length, slots kept) per window, each cap this replica's share rounded down."""
+        caps = [(self.per_minute, 1.0, 60.0)]
         if self.per_hour:
-            per_hour = self.per_hour / self.replicas
-            hour_capacity = max(1.0, per_hour * 2 / 3)
-            self.buckets.append((hour_capacity, max(per_hour - hour_capacity, 1.0) / 3600.0))
-        self.rate = self.buckets[0][1]
-        self.capacity = capacity
+            caps.append((self.per_hour, 60.0, 3600.0))
+        self.windows = [(max(1, cap // self.replicas), slot, math.ceil((span + WINDOW_MARGIN_S) / slot) + 1)
+                        for cap, slot, span in caps]
 
     def share(self, replicas: int) -> None:
-        """Take an n-th of every cap (n live replicas); tokens above the new burst are dropped."""
+        """Take an n-th of every cap (n live replicas); calls already counted stay counted."""
         replicas = max(1, replicas)
-        if replicas == self.replicas:
-            return
-        self.replicas = replicas
-        self._size()
-        for (key, n), (tokens, stamp) in list(self._levels.items()):
-            self._levels[(key, n)] = (min(tokens, self.buckets[n][0]), stamp)
+        if replicas != self.replicas:
+            self.replicas = replicas
+            self._size()
 
-    def most_in(self, seconds: float) -> float:
+    def most_in(self, seconds: float) -> int:
         """The most calls of one API this limiter lets through in any window of `seconds`."""
-        return min(capacity + rate * seconds for capacity, rate in self.buckets)
+        return min(cap * max(1, math.ceil(seconds / ((kept - 1) * slot)))
+                   for cap, slot, kept in self.windows)
+
+    def wait_s(self, key: str) -> float:
+        """0 when a call of `key` may go now, else how long until the oldest slot that holds it
+        back leaves its window (more may have to leave: ask again then)."""
+        return self._wait(key, time.monotonic())
+
+    def _wait(self, key: str, now: float) -> float:
+        wait = 0.0
+        for n, (cap, slot, kept) in enumerate(self.windows):
+            current = math.floor(now / slot)
+            slots = self._slots.get((key, n))
+            if not slots:
+                continue
+            total = self._totals[(key, n)]
+            while slots and slots[0][0] <= current - kept:
+                total -= slots.popleft()[1]
+            self._totals[(key, n)] = total
+            if total >= cap:
+                wait = max(wait, (slots[0][0] + kept) * slot - now)
+        return wait
+
+    def take(self, key: str) -> bool:
+        """Count a call of `key` now if every window has room for it; False (nothing counted) if not."""
+        now = time.monotonic()
+        if self._wait(key, now) > 0:
+            return False
+        for n, (_, slot, _) in enumerate(self.windows):
+            current = math.floor(now / slot)
+            slots = self._slots.setdefault((key, n), deque())
+            if slots and slots[-1][0] == current:
+                slots[-1][1] += 1
+            else:
+                slots.append([current, 1])
+            self._totals[(key, n)] = self._totals.get((key, n), 0) + 1
+        return True
+
+    async def ready(self, key: str) -> None:
+        """Wait until a call of `key` may go (without counting it: `take` does, when it goes)."""
+        while (wait := self.wait_s(key)) > 0:
+            await asyncio.sleep(wait)
 
     async def acquire(self, key: str) -> None:
-        # No lock: from reading the levels to writing them back nothing awaits, and the client runs on
-        # one event loop, so no other caller can come in between (an asyncio.Lock here was never
-        # contended, only paid for on every call).
+        # No lock: between `ready` returning and `take` nothing awaits, and the client runs on one
+        # event loop, so no other caller can come in between.
         while True:
-            now = time.monotonic()
-            levels = []
-            for n, (capacity, rate) in enumerate(self.buckets):
-                tokens, stamp = self._levels.get((key, n), (capacity, now))
-                levels.append(min(capacity, tokens + (now - stamp) * rate))
-            if all(tokens >= 1 for tokens in levels):
-                for n, tokens in enumerate(levels):
-                    self._levels[(key, n)] = (tokens - 1, now)
+            await self.ready(key)
+            if self.take(key):
                 return
-            for n, tokens in enumerate(levels):
-                self._levels[(key, n)] = (tokens, now)
-            wait = max((1 - tokens) / rate for tokens, (_, rate) in zip(levels, self.buckets, strict=True)
-                       if tokens < 1)
-            await asyncio.sleep(wait)
 
 
 class WeComClient:
@@ -270,12 +303,12 @@ class WeComClient:
 
     async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None,
                          timeout_s: float | None = None) -> dict[str, Any]:
-        await self.limiter.acquire(spec.path)
+        await self.limiter.ready(spec.path)
         if spec.secret == "webhook":
             key = self.config.webhook_key  # read at send time: the key is never stored with the row
             if not key:
                 raise ConfigError("wecom.webhook_key", "is required to post to the group robot")
-            return await self._request(spec.path, "POST", {"key": key}, payload, timeout_s)
+            return await self._request(spec.path, "POST", {"key": key}, payload, timeout_s, limited=True)
         token = await self.token(spec.secret, stale=stale)
         query: dict[str, str] = {"access_token": token}
         if spec.method == "GET":
@@ -284,26 +317,36 @@ class WeComClient:
         else:
             body = payload
         try:
-            return await self._request(spec.path, spec.method, query, body, timeout_s)
+            return await self._request(spec.path, spec.method, query, body, timeout_s, limited=True)
         except TokenInvalid as exc:
             exc.token_used = token
             raise
 
     async def _request(self, path: str, method: str, query: dict[str, str],
-                       body: dict[str, Any] | None, timeout_s: float | None = None) -> dict[str, Any]:
+                       body: dict[str, Any] | None, timeout_s: float | None = None, *,
+                       limited: bool = False) -> dict[str, Any]:
+        """One HTTP request. A `limited` one is counted by the limiter as it leaves, once it holds a
+        concurrency slot: WeCom counts a call when it arrives, so a call counted before waiting
+        its turn here (a whole minute cap at once queues for seconds) could land in a later window
+        than the one it was counted in. Another call may have taken the room meanwhile: then the
+        slot is given back and the call waits for the window again."""
         url = f"{self.config.api_base.rstrip('/')}/cgi-bin/{path}"
         total = self.config.request_timeout_s if timeout_s is None else min(timeout_s, self.config.request_timeout_s)
         timeout = aiohttp.ClientTimeout(total=total)
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json"} if data is not None else None
-        async with self._slots:
-            try:
-                async with self.session.request(method, url, params=query, data=data, headers=headers,
-                                                timeout=timeout) as resp:
-                    raw = await resp.read()
-                    status = resp.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                raise TransportError(path, f"{type(exc).__name__}: {exc}") from exc
+        while True:
+            async with self._slots:
+                if not limited or self.limiter.take(path):
+                    try:
+                        async with self.session.request(method, url, params=query, data=data, headers=headers,
+                                                        timeout=timeout) as resp:
+                            raw = await resp.read()
+                            status = resp.status
+                    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                        raise TransportError(path, f"{type(exc).__name__}: {exc}") from exc
+                    break
+            await self.limiter.ready(path)
         if status >= 500 or status == 429:
             raise TransportError(path, f"HTTP {status}")
         try:
