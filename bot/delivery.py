@@ -82,10 +82,10 @@ def _backoff(attempts: int) -> float:
 
 DEADLINE_FIRST_RETRY_S = 0.5
 # The main loop claims beside calls still out once they have been out this long (or when they all
-# end sooner): a slow call holds nobody else up for more than this, while in a burst at WeCom's
-# usual 50 ms (and its limiter's 163 calls/s) the worker keeps one claim per batch. Claiming beside
-# every round measured worse on SQLite (bench/README.md "Overlapping delivery"): the extra claims and
-# outcome commits took the one connection from the inbox.
+# end sooner): a slow call holds nobody else up for more than this (nor one waiting for the client
+# limiter's window at a full minute cap), while in a burst at WeCom's usual 50 ms the worker keeps one
+# claim per batch. Claiming beside every round measured worse on SQLite (bench/README.md
+# "Overlapping delivery"): the extra claims and outcome commits took the one connection from the inbox.
 OVERLAP_AFTER_S = 1.0
 
 
