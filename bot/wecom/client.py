@@ -123,31 +123,38 @@ class RateLimiter:
     def _wait(self, key: str, now: float) -> float:
         wait = 0.0
         for n, (cap, slot, kept) in enumerate(self.windows):
+            if self._totals.get((key, n), 0) < cap:
+                continue  # room even if no slot has left yet
             current = math.floor(now / slot)
-            slots = self._slots.get((key, n))
-            if not slots:
-                continue
-            total = self._totals[(key, n)]
-            while slots and slots[0][0] <= current - kept:
-                total -= slots.popleft()[1]
-            self._totals[(key, n)] = total
-            if total >= cap:
-                wait = max(wait, (slots[0][0] + kept) * slot - now)
+            if self._leave((key, n), current - kept) >= cap:
+                wait = max(wait, (self._slots[(key, n)][0][0] + kept) * slot - now)
         return wait
+
+    def _leave(self, window: tuple[str, int], last_out: int) -> int:
+        """Drop the slots up to `last_out` from a window; the calls left in it."""
+        slots, total = self._slots[window], self._totals[window]
+        while slots and slots[0][0] <= last_out:
+            total -= slots.popleft()[1]
+        self._totals[window] = total
+        return total
 
     def take(self, key: str) -> bool:
         """Count a call of `key` now if every window has room for it; False (nothing counted) if not."""
         now = time.monotonic()
         if self._wait(key, now) > 0:
             return False
-        for n, (_, slot, _) in enumerate(self.windows):
+        for n, (_, slot, kept) in enumerate(self.windows):
             current = math.floor(now / slot)
-            slots = self._slots.setdefault((key, n), deque())
+            slots = self._slots.get((key, n))
+            if slots is None:
+                slots = self._slots[(key, n)] = deque()
+                self._totals[(key, n)] = 0
             if slots and slots[-1][0] == current:
                 slots[-1][1] += 1
-            else:
+            else:  # a new slot: those that left the window go first, so at most `kept` are held
+                self._leave((key, n), current - kept)
                 slots.append([current, 1])
-            self._totals[(key, n)] = self._totals.get((key, n), 0) + 1
+            self._totals[(key, n)] += 1
         return True
 
     async def ready(self, key: str) -> None:
@@ -158,10 +165,8 @@ class RateLimiter:
     async def acquire(self, key: str) -> None:
         # No lock: between `ready` returning and `take` nothing awaits, and the client runs on one
         # event loop, so no other caller can come in between.
-        while True:
+        while not self.take(key):
             await self.ready(key)
-            if self.take(key):
-                return
 
 
 class WeComClient:
@@ -303,7 +308,8 @@ class WeComClient:
 
     async def _call_once(self, spec: Api, payload: dict[str, Any], stale: str | None,
                          timeout_s: float | None = None) -> dict[str, Any]:
-        await self.limiter.ready(spec.path)
+        if self.limiter.wait_s(spec.path) > 0:
+            await self.limiter.ready(spec.path)
         if spec.secret == "webhook":
             key = self.config.webhook_key  # read at send time: the key is never stored with the row
             if not key:
