@@ -45,7 +45,8 @@ TEMPLATES: dict[str, Spec] = {
     # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
     # a wish for someone else that names a product ("给我妈买个面霜": who = "妈妈", item = "面霜") whose entry is
-    # for one skin type the wish does not name: that person's skin type, age and budget asked first
+    # for one skin type the wish does not name: that person's skin type, age and budget asked first; the "aged"
+    # phrasings leave out the age when the wish told it ("面霜适合我妈用吗 她五十多了")
     "reply.shopping_item": Spec.of(KF_TEXT, "name", "who", "item"),
     # the details asked for, told without the skin type the best entry is for ("她六十多了 预算三百"): the skin
     # type asked once more, briefly (handlers/replies/routes.py `recommend`)

@@ -68,6 +68,7 @@ from handlers.replies.reading import (
     words_of,
 )
 from handlers.replies.shopping import (
+    age_told,
     for_themself,
     is_for_a_kind,
     item_named,
@@ -175,8 +176,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         # "我想给我妈买个面霜", "我想买个面霜": what she (or they) are like first; the skin type told next turn gets
         # the entry (awaited_wish)
         who = recipient(text)
-        await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if who
-               else ask_what_they_need(ctx, customer, text))
+        await (ask_item(ctx, customer, who, item, text) if who else ask_what_they_need(ctx, customer, text))
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
@@ -214,10 +214,17 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`)."""
     if who := suits_whom(text):
         item = item_named(ctx.services.knowledge.entries, text)
-        await (ctx.say("reply.shopping_item", name=customer.name, who=who, item=item) if item
+        await (ask_item(ctx, customer, who, item, text) if item
                else ctx.say("reply.shopping_for", name=customer.name, who=who))
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
+
+
+async def ask_item(ctx: Ctx, customer: Customer, who: str, item: str, text: str) -> None:
+    """What `who` is like before picking `item` for them (`reply.shopping_item`): the skin type, age and budget;
+    an age told with the wish ("她五十多了") is not asked again (the "aged" phrasings)."""
+    await ctx.say("reply.shopping_item", name=customer.name, who=who, item=item,
+                  slot="aged" if age_told(text) else None)
 
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:

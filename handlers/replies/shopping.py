@@ -156,6 +156,17 @@ def suits_whom(text: str) -> str:
     return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
 
 
+# The age of whom it is for, told with the wish: "她五十多了", "我妈六十岁", "快七十了", "50多岁", "四十出头".
+_AGE = re.compile(r"(?:[二三四五六七八九]十|[2-9]\d)(?:多|几|来)?(?:岁|了|出头)|"
+                  r"(?:快|都|已经)[二三四五六七八九]十(?:了|岁)|\d{2}\s*岁")
+
+
+def age_told(text: str) -> bool:
+    """The wish tells how old the one it is for is ("面霜适合我妈用吗 她五十多了"): `reply.shopping_item`'s "aged"
+    phrasings ask the skin type and budget only."""
+    return _AGE.search(text) is not None
+
+
 def for_themself(text: str) -> bool:
     """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
     "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
