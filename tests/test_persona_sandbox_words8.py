@@ -1,13 +1,16 @@
 """Conversations a customer of 柚见 would notice, found in the sandbox (issue #13, branch conv19): an age told with the
-wish is not asked again. Asserted on what the customer gets back (the persona's template key without its variant, and
-the text)."""
+wish is not asked again; a detail that tells which 猜你想问 entry is meant gets that entry. Asserted on what the
+customer gets back (the persona's template key without its variant, and the text)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from persona.loader import default_persona_path, load_persona
+from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 
@@ -37,3 +40,36 @@ def test_every_preset_asks_the_skin_type_and_budget_but_not_an_age_already_told(
     asked = persona.render("reply.shopping_item", slot="aged", name="", who="妈妈", item="面霜").text
     assert "多大年纪" not in asked and "妈妈" in asked and "预算" in asked, asked
     assert "多大年纪" in persona.render("reply.shopping_item", name="", who="妈妈", item="面霜").text
+
+
+SKINS = ('[[faq]]\nid = "dry_skin_cream"\nq = ["干皮用什么面霜", "干皮适合哪款"]\n'
+         'a = "干皮推荐「柚润保湿霜」，早晚各一次。"\nkeywords = ["干皮", "面霜"]\n\n'
+         '[[faq]]\nid = "oily_skin_gel"\nq = ["油皮用什么面霜", "油皮适合哪款"]\n'
+         'a = "油皮推荐「柚清控油乳」，清爽不闷痘。"\nkeywords = ["油皮", "控油"]\n')
+
+
+async def test_a_skin_type_told_after_an_offer_of_the_cream_gets_the_cream(wanzi, wecom, clock) -> None:
+    (offer,) = await told(wanzi, wecom, clock, "wmW8b1", "这个适合什么肤质呀")
+    assert offer[0] == "reply.clarify" and "干皮用什么面霜" in offer[1], offer
+    (answer,) = await told(wanzi, wecom, clock, "wmW8b1", "我偏干")
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer
+
+
+@pytest.mark.parametrize(("detail", "product"), [("她偏干", "柚润"), ("她是油皮", "柚清")])
+async def test_a_detail_that_tells_which_of_two_offered_entries_gets_that_one(db_url, wecom, clock, tmp_path: Path,
+                                                                             detail: str, product: str) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, SKINS) as bot:
+        (offer,) = await told(bot, wecom, clock, "wmW8b2", "这款适合什么肤质呀")
+        assert offer[0] == "reply.clarify" and "1. " in offer[1] and "2. " in offer[1], offer
+        (answer,) = await told(bot, wecom, clock, "wmW8b2", detail)
+        assert answer[0] == "reply.faq" and product in answer[1], answer
+
+
+@pytest.mark.parametrize(("detail", "unsaid"), [("她不是干皮", "柚润"), ("混合皮", "柚润"), ("混合皮", "柚清")])
+async def test_a_detail_that_does_not_tell_which_offered_entry_is_not_taken_for_one(db_url, wecom, clock,
+                                                                                   tmp_path: Path, detail: str,
+                                                                                   unsaid: str) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, SKINS) as bot:
+        await told(bot, wecom, clock, "wmW8b3", "这款适合什么肤质呀")
+        replies = await told(bot, wecom, clock, "wmW8b3", detail)
+        assert not any(unsaid in text for _, text in replies), replies

@@ -7,27 +7,31 @@ customer (`faq_offer`) for `clarify_minutes`. The customer's next text message s
 or "第一个" ("是"/"对" when there was one option) gets that entry's answer (`reply.faq`); "都不是" sends
 the original question to the staff queue exactly as it would have gone (handlers/questions), so
 every promise is still kept; asking for a person ("转人工") hands the offer's question to the ticket;
-anything else drops the offer and is answered as usual. With the
+a detail that tells which entry it is (a kind of skin, season ... that exactly one option is for: "她偏干" after
+"1. 孕妇可以用吗 2. 干皮用什么面霜") gets that entry's answer too; anything else drops the offer and is answered as
+usual. With the
 model on (`[llm] enabled`) the model is asked first; when it declines ("[不知道]"), fails or its
 answer is rejected, the offer is made the same way (handlers/replies/llm/worker.py).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.rules import asks_for_human
+from handlers.escalation.rules import asks_for_human, is_question
 from handlers.replies.asked import gives_what_is_asked, speaks_of
 from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import expiring
 from handlers.replies.fallback import embedded_answer
+from handlers.replies.shopping import skin_told
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from persona.faq import FaqEntry, clarify_options
 from persona.heard import heard
-from persona.matcher import concepts
+from persona.matcher import concepts, kinds
 from storage.models import Customer
 from storage.repos.replies import FaqOfferRepo
 
@@ -55,6 +59,23 @@ def choice(text: str, options: int) -> int | None:
         return 0 if options == 1 else None
     picked = PICKS.get(words)
     return picked if picked is not None and picked < options else None
+
+
+# A detail told, not a question nor a denial ("不是干皮", "她没怀孕" tell what it is not).
+_DENIED = re.compile(r"不|没")
+
+
+def pointed_at(text: str, options: list[FaqEntry]) -> FaqEntry | None:
+    """The one offered entry a detail told right after the offer is for: the detail names a kind (of skin, season
+    ...: persona/matcher.py EXCLUSIVE; "她偏干" is dry skin, shopping.py `skin_told`) and exactly one option is for
+    it in its phrasings or keywords ("2. 干皮用什么面霜", not "1. 孕妇可以用吗"); None when the detail asks something,
+    denies, names no kind or fits none or several."""
+    text = text.strip()
+    if not text or len(text) > 20 or is_question(text) or _DENIED.search(text):
+        return None
+    told = kinds(skin_told(text))
+    fits = [e for e in options if told & kinds(" ".join((*e.questions, *e.keywords)))]
+    return fits[0] if told and len(fits) == 1 else None
 
 
 def listing(questions: list[str]) -> str:
@@ -109,11 +130,12 @@ async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -
     picked = choice(text, len(offer.options))
     if picked is None and asks_for_human(text, ctx.settings.of(EscalationConfig).human_words):
         return False  # "转人工": the offer's question goes with the chat to a person (escalation/tickets.py)
-    if picked is None:
+    entries = {e.id: e for e in ctx.services.knowledge.entries}
+    told = pointed_at(text, [entries[o] for o in offer.options if o in entries]) if picked is None else None
+    if picked is None and told is None:
         await repo.settle_open(customer.id, "dropped", now=now)
         return False
-    entries = {e.id: e for e in ctx.services.knowledge.entries}
-    entry = entries.get(offer.options[picked]) if picked != NONE_FITS else None
+    entry = told or (entries.get(offer.options[picked]) if picked is not None and picked != NONE_FITS else None)
     if entry is None:  # none fits (or the entry was removed meanwhile): the question goes to staff
         await repo.settle_open(customer.id, "declined", now=now)
         await embedded_answer(ctx, customer, offer.open_kfid or open_kfid, "question", offer.question)
