@@ -42,6 +42,7 @@ def test_every_preset_asks_the_skin_type_and_budget_but_not_an_age_already_told(
     assert "多大年纪" in persona.render("reply.shopping_item", name="", who="妈妈", item="面霜").text
 
 
+COUPON = "满 199 减 30"
 SKINS = ('[[faq]]\nid = "dry_skin_cream"\nq = ["干皮用什么面霜", "干皮适合哪款"]\n'
          'a = "干皮推荐「柚润保湿霜」，早晚各一次。"\nkeywords = ["干皮", "面霜"]\n\n'
          '[[faq]]\nid = "oily_skin_gel"\nq = ["油皮用什么面霜", "油皮适合哪款"]\n'
@@ -73,3 +74,14 @@ async def test_a_detail_that_does_not_tell_which_offered_entry_is_not_taken_for_
         await told(bot, wecom, clock, "wmW8b3", "这款适合什么肤质呀")
         replies = await told(bot, wecom, clock, "wmW8b3", detail)
         assert not any(unsaid in text for _, text in replies), replies
+
+
+@pytest.mark.parametrize("where", ["在哪领", "在哪领啊", "怎么领"])
+async def test_where_to_get_it_right_after_the_coupon_answer_is_about_the_coupon(wanzi, wecom, clock,
+                                                                                 where: str) -> None:
+    # sandbox: "在哪领" was joined with the cream question before the coupon's and went to staff
+    await told(wanzi, wecom, clock, "wmW8c1", "我是干皮 冬天用什么面霜好")
+    (coupon,) = await told(wanzi, wecom, clock, "wmW8c1", "有什么活动推荐吗")
+    assert coupon[0] == "reply.faq" and COUPON in coupon[1], coupon
+    replies = await told(wanzi, wecom, clock, "wmW8c1", where)
+    assert [key for key, _ in replies] == ["reply.followup"] and "我的-优惠券" in replies[0][1], replies

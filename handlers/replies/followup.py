@@ -230,6 +230,14 @@ def spelled_in(entry: FaqEntry, text: str) -> bool:
     return len(text.strip()) <= SPELLED and bool(said) and all(c in entry.answer for c in said)
 
 
+def spelled_by(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The one entry just answered whose answer spells a few words of a follow-up ("在哪领" right after the coupon's
+    "新朋友可以领一张…在小程序「我的-优惠券」里就能看到"): about that answer, though the question joined with the
+    one before it ("我是干皮 冬天用什么面霜好，有什么活动推荐吗") ranks the cream of the earlier question first."""
+    said = [e for e in entries if e.id in answered and spelled_in(e, text)]
+    return said[0] if len(said) == 1 else None
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
@@ -240,6 +248,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
+    if sure is None and (said := spelled_by(kb.entries, turn.answered, text)) is not None:
+        return FaqMatch(said, 1.0)  # "在哪领" right after the coupon's "新朋友可以领…": not the question before it
     if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
     if sure is not None and not named(text) and not _WHAT_ABOUT.match(text):  # "一天喂几次": its own entry stands
