@@ -85,3 +85,19 @@ async def test_where_to_get_it_right_after_the_coupon_answer_is_about_the_coupon
     assert coupon[0] == "reply.faq" and COUPON in coupon[1], coupon
     replies = await told(wanzi, wecom, clock, "wmW8c1", where)
     assert [key for key, _ in replies] == ["reply.followup"] and "我的-优惠券" in replies[0][1], replies
+
+
+@pytest.mark.parametrize(("budget", "skin"), [("两百块钱能买到什么", "我是干皮"), ("预算五百能买啥", "偏干")])
+async def test_a_pick_asked_by_budget_is_shopping_advice_not_where_to_buy(wanzi, wecom, clock, budget: str,
+                                                                         skin: str) -> None:
+    # sandbox: "两百块钱能买到什么" was offered 猜你想问 "怎么买"
+    (asked,) = await told(wanzi, wecom, clock, "wmW8d1", budget)
+    assert asked[0] == "reply.shopping_kind" and "肤质" in asked[1] and "预算" not in asked[1], asked
+    (answer,) = await told(wanzi, wecom, clock, "wmW8d1", skin)
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer
+
+
+async def test_a_budget_pick_for_a_skin_the_base_has_nothing_for_is_honestly_not_known(wanzi, wecom, clock) -> None:
+    await told(wanzi, wecom, clock, "wmW8d2", "100块以内有什么推荐")
+    replies = await told(wanzi, wecom, clock, "wmW8d2", "我是油皮")
+    assert replies and all(key in ("reply.fallback", "reply.unknown") for key, _ in replies), replies

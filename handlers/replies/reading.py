@@ -40,6 +40,7 @@ from handlers.replies.shopping import (
     asks_for_a_pick,
     asks_for_any_pick,
     asks_for_their_pick,
+    budget_pick,
     running_out,
     said_before,
     wants_to_buy,
@@ -149,10 +150,11 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     telling = bool(seen.tag_names) and not is_question(text) and not numbered and closing(text) is None
     joyful = bool(text) and safety is None and (glad(text) or thanking(text))
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs;
-    # so is a pick of anything we sell asked with nothing about them told, here or in a tag ("有啥推荐的")
+    # so is a pick of anything we sell asked with nothing about them told, here or in a tag ("有啥推荐的"), or of
+    # a budget alone ("两百块钱能买到什么")
     shopping = (bool(text) and safety is None and not joyful
                 and ((wants_to_buy(text) and (not is_question(text) or asks_for_a_pick(text)))
-                     or (asks_for_any_pick(text) and not seen.tag_names)))
+                     or (asks_for_any_pick(text) and not seen.tag_names) or budget_pick(text)))
     elsewhere = bool(text) and safety is None and reacted_elsewhere(text)
     return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text, elsewhere=elsewhere)
 

@@ -69,6 +69,7 @@ from handlers.replies.reading import (
 )
 from handlers.replies.shopping import (
     age_told,
+    budget_pick,
     for_themself,
     is_for_a_kind,
     item_named,
@@ -211,7 +212,11 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
     their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
     gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
-    what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`)."""
+    what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`); a pick asked of a
+    budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told)."""
+    if budget_pick(text) and not suits_whom(text):  # "两百块钱能买到什么": the budget is told, the skin type is not
+        await ctx.say("reply.shopping_kind", name=customer.name)
+        return
     if who := suits_whom(text):
         item = item_named(ctx.services.knowledge.entries, text)
         await (ask_item(ctx, customer, who, item, text) if item

@@ -108,6 +108,20 @@ def wants_to_buy(text: str) -> bool:
             and _NOT.search(text) is None)
 
 
+# A pick asked by budget, naming no product: "两百块钱能买到什么", "预算五百能买啥", "100块以内有什么推荐".
+_BUDGET = re.compile(r"预算|[一二两三四五六七八九十百千万\d]+\s*(块|元|百|千|以内|左右|以下)")
+_BUYS = re.compile(r"买(到|得到|得了)?(什么|啥|哪些|点啥|哪个|哪款)|(有|能选|可以选)(什么|啥|哪些)|推荐|"
+                   r"(什么|啥)(好|合适)")
+
+
+def budget_pick(text: str) -> bool:
+    """A pick asked of a budget alone ("两百块钱能买到什么"): shopping advice, the skin type asked next (the budget is
+    told: `reply.shopping_kind`), never where to buy."""
+    text = text.strip()
+    return (len(text) <= 30 and _BUDGET.search(text) is not None and _BUYS.search(text) is not None
+            and _NOT.search(text) is None and not kinds(text) and not topics(plain(text)) - {"effect", "price"})
+
+
 # Whom a wish is for: "给我妈挑个礼物", "想送闺蜜一套护肤品", "帮女朋友选支口红".
 _FOR = re.compile(r"(?:给|帮|替|送)(?:我的?|我家)?(?P<who>[\u4e00-\u9fff]{1,4}?)"
                   r"(?:买|挑|选|送|入手|准备|一|个|套|支|瓶|点|些|礼物)")
@@ -233,6 +247,8 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
     if not history[asked].template_key.startswith("reply.shopping_kind#"):
         return None
     told = next((n for n in reversed(range(asked)) if _from_customer(history[n])), None)
+    if told is not None and budget_pick(history[told].text):  # "两百块钱能买到什么": the wish and its budget at once
+        return Wish(history[told].text.strip(), again=True)
     wished = _recent_out(ctx, history, told) if told is not None else None
     if told is None or wished is None or not history[wished].template_key.startswith(_WISH_ASKED):
         return None
