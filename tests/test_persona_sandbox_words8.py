@@ -101,3 +101,11 @@ async def test_a_budget_pick_for_a_skin_the_base_has_nothing_for_is_honestly_not
     await told(wanzi, wecom, clock, "wmW8d2", "100块以内有什么推荐")
     replies = await told(wanzi, wecom, clock, "wmW8d2", "我是油皮")
     assert replies and all(key in ("reply.fallback", "reply.unknown") for key, _ in replies), replies
+
+
+async def test_a_story_ending_in_a_question_is_offered_what_the_question_asks(wanzi, wecom, clock) -> None:
+    # dev13 g18: the story before "在哪买靠谱" left no entry plausible, so the whole message went to "I don't know"
+    (offer,) = await told(wanzi, wecom, clock, "wmW8e1", "给我老婆买 她点名要你们家保湿的那个 在哪买靠谱")
+    assert offer[0] == "reply.clarify" and "怎么买" in offer[1], offer
+    (answer,) = await told(wanzi, wecom, clock, "wmW8e1", "1")
+    assert answer[0] == "reply.faq" and "天猫" in answer[1], answer

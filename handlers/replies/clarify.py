@@ -78,6 +78,17 @@ def pointed_at(text: str, options: list[FaqEntry]) -> FaqEntry | None:
     return fits[0] if told and len(fits) == 1 else None
 
 
+_CLAUSES = re.compile(r"[，,。.！!～~\s]+")
+
+
+def asked_last(text: str) -> str:
+    """The last clause of a message told as a story ending in a question ("她点名要你们家保湿的那个 在哪买靠谱" →
+    "在哪买靠谱"), when it asks something itself; "" for a message of one clause or one ending in no question."""
+    clauses = [c for c in _CLAUSES.split(text.strip()) if c]
+    last = clauses[-1] if len(clauses) >= 2 else ""
+    return last if len(last) >= 3 and is_question(last) else ""
+
+
 def listing(questions: list[str]) -> str:
     return "\n".join(f"{n}. {q}" for n, q in enumerate(questions, 1))
 
@@ -87,9 +98,13 @@ async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: 
     """Offer the plausible entries for a question the knowledge base is not sure of; False when
     there are none (below `clarify_threshold`, or the feature is off): the caller queues it.
     `answered`: entries answered a moment ago ("退回去的运费谁出" right after the returns answer, which
-    says nothing of postage): offering one again would only repeat it."""
-    options = [e for e in await plausible(ctx.services.knowledge, ctx.settings.of(FaqConfig), question)
-               if e.id not in answered]
+    says nothing of postage): offering one again would only repeat it. A story told before the question ("给我老婆买
+    她点名要你们家保湿的那个 在哪买靠谱") that leaves no entry plausible is offered the entries of its last clause,
+    the question ("在哪买靠谱"); the offer keeps the whole message ("都不是" queues it as it was said)."""
+    kb, config = ctx.services.knowledge, ctx.settings.of(FaqConfig)
+    options = [e for e in await plausible(kb, config, question) if e.id not in answered]
+    if not options and (last := asked_last(question)):  # a story, then the question: what the last clause asks
+        options = [e for e in await plausible(kb, config, last) if e.id not in answered]
     if options:
         await offer(ctx, customer, open_kfid, question, options)
     return bool(options)
