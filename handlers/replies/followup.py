@@ -233,7 +233,9 @@ def spelled_in(entry: FaqEntry, text: str) -> bool:
 def spelled_by(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
     """The one entry just answered whose answer spells a few words of a follow-up ("在哪领" right after the coupon's
     "新朋友可以领一张…在小程序「我的-优惠券」里就能看到"): about that answer, though the question joined with the
-    one before it ("我是干皮 冬天用什么面霜好，有什么活动推荐吗") ranks the cream of the earlier question first."""
+    one before it ("我是干皮 冬天用什么面霜好，有什么活动推荐吗") ranks the cream of the earlier question first.
+    `interpret` takes it only when the entry covers what the follow-up names and its own words support the entry
+    (`_supported`), as for the pair's entry: taken on spelling alone, bench.followup final answered one more wrong."""
     said = [e for e in entries if e.id in answered and spelled_in(e, text)]
     return said[0] if len(said) == 1 else None
 
@@ -248,7 +250,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
-    if sure is None and (said := spelled_by(kb.entries, turn.answered, text)) is not None:
+    if (sure is None and (said := spelled_by(kb.entries, turn.answered, text)) is not None and covers(said, text)
+            and await _supported(kb, said, text)):
         return FaqMatch(said, 1.0)  # "在哪领" right after the coupon's "新朋友可以领…": not the question before it
     if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
@@ -264,8 +267,13 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if await kb.chatter(text) >= CHATTER and not spelled_in(entry, text):  # "讲个笑话", "股票怎么样"
         return None
-    alone = await kb.rank(text, len(kb.entries))
-    place = next((n for n, m in enumerate(alone) if m.entry.id == entry.id), None)
-    if place is None or place >= CANDIDATES or alone[place].confidence < SUPPORT:
+    if not await _supported(kb, entry, text):
         return None
     return together[0]
+
+
+async def _supported(kb: Ranker, entry: FaqEntry, text: str) -> bool:
+    """The follow-up's own words rank `entry` among the CANDIDATES best with at least SUPPORT of the probability."""
+    alone = await kb.rank(text, len(kb.entries))
+    place = next((n for n, m in enumerate(alone) if m.entry.id == entry.id), None)
+    return place is not None and place < CANDIDATES and alone[place].confidence >= SUPPORT
