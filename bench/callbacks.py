@@ -34,7 +34,7 @@ def free_port() -> int:
 async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = None, env: dict[str, str] | None = None,
                    label: str = "") -> Row:
     """`src`/`env`/`label`: another source tree or settings, for `--compare` (bench/__main__.py)."""
-    emu = Emulator(EmulatorConfig(app_msg_per_member_per_minute=10**9, api_per_minute=10**6))
+    emu = Emulator(EmulatorConfig(app_msg_per_member_per_minute=10**9, api_per_minute=10**6, api_per_hour=10**9))
     await emu.start()
     port = free_port()
     fresh = work / f"run-{uuid.uuid4().hex[:6]}"  # "{work}" in a setting: a directory of this run's own

@@ -73,7 +73,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def run_fanout(backend: str, db_url: str, work: Path) -> Row:
-    emu = Emulator(EmulatorConfig(api_per_minute=10**7))
+    emu = Emulator(EmulatorConfig(api_per_minute=10**7, api_per_hour=10**9))
     await emu.start()
     port = free_port()
     settings = emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port, db_url=db_url)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from emulator.envelope import ApiReject, error, ok
+from emulator.limits import HOUR, WINDOW
 from emulator.state import CorpState
 from emulator.tokens import AccessToken
 
@@ -142,7 +143,9 @@ async def _answer(emu: Emulator, endpoints: dict[str, Endpoint], request: web.Re
             token = corp.tokens.check(request.query.get("access_token"))
             if api in corp.forbidden.get(token.kind, set()):
                 raise ApiReject(48002)
-        if endpoint.counted and not corp.limiter.allow(f"api:{api}", corp.config.api_per_minute):
+        if endpoint.counted and not corp.limiter.allow_all(
+                (f"api:{api}", corp.config.api_per_minute, WINDOW, WINDOW),  # a minute block lasts 60 s,
+                (f"api-hour:{api}", corp.config.api_per_hour, HOUR, HOUR)):  # an hour block 60 min (§3)
             raise ApiReject(45009)
         if request.method not in endpoint.methods:
             raise ApiReject(40058)  # e.g. GET on a POST API (errors-and-limits.md §2)

@@ -6,9 +6,8 @@ from typing import Any
 
 from emulator.api import ApiRequest, Endpoint
 from emulator.envelope import ApiReject
+from emulator.limits import HOUR
 from emulator.state import CorpState
-
-HOUR = 3600.0
 
 
 def endpoints() -> list[Endpoint]:

@@ -69,6 +69,7 @@ class EmulatorConfig:
 
     # frequency limits (errors-and-limits.md §3, outbound.md §2, kf.md §2)
     api_per_minute: int = 10_000
+    api_per_hour: int = 150_000
     webhook_per_minute: int = 20
     sync_msg_without_token_per_minute: int = 10
     app_msg_per_member_per_minute: int = 30  # excess is dropped silently (outbound.md §1)

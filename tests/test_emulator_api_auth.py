@@ -92,6 +92,41 @@ async def test_per_api_minute_limit_answers_45009_then_recovers(emu: Emulator, h
     assert (await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] == 0
 
 
+async def test_an_overrun_minute_cap_blocks_the_api_for_60_s_however_the_window_slides(
+        emu: Emulator, http: aiohttp.ClientSession, clock: FakeClock) -> None:
+    """errors-and-limits.md §3: "minute-level blocks last 60 s": once refused, the API answers 45009 for a
+    minute even when the window alone would have room again."""
+    api = client(emu, http)
+    for _ in range(5):
+        assert (await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] == 0
+    clock.advance(59)
+    assert (await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] == 45009  # blocked till +119
+    clock.advance(2)  # the five calls have left the window, but the block holds
+    assert (await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] == 45009
+    clock.advance(58)
+    assert (await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] == 0
+
+
+async def test_the_hour_cap_blocks_the_api_for_an_hour(http: aiohttp.ClientSession, clock: FakeClock) -> None:
+    emu = Emulator(EmulatorConfig(seed=3, api_per_minute=5, api_per_hour=7), clock=clock)
+    await emu.start()
+    try:
+        api = client(emu, http)
+
+        async def calls(n: int) -> list[int]:
+            return [(await api.post("externalcontact/get_corp_tag_list", {}))["errcode"] for _ in range(n)]
+
+        assert await calls(5) == [0] * 5
+        clock.advance(61)  # the minute has room again; the hour holds 5 of its 7
+        assert await calls(3) == [0, 0, 45009]  # blocked for an hour from here
+        clock.advance(3599)
+        assert await calls(1) == [45009]
+        clock.advance(1)
+        assert await calls(1) == [0]
+    finally:
+        await emu.stop()
+
+
 async def test_calls_are_recorded_before_auth_with_body_and_answer(emu: Emulator,
                                                                    http: aiohttp.ClientSession) -> None:
     api = client(emu, http)
