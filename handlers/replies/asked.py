@@ -42,6 +42,10 @@ _ASKS_SHOP = re.compile(rf"有(没有)?[^，,。？?\s]{{0,3}}{_SHOP}|"
                         # where to buy it at all: "那官方在哪买", "哪里能买到" (not "在哪买的都能积分吗")
                         r"(在|去|到|从)?(哪里|哪儿|哪|什么地方)(能|可以|才能)?(买|下单|购买)(?![的了过])")
 _GIVES_SHOP = re.compile(rf"{_SHOP}|{_MARKET}|门店|小程序")
+# Where to buy without fakes ("上次在别家买到过假货 … 你们这个在哪买放心", "哪里买是正品"): an answer that says what is
+# genuine ("官方渠道发出的都是正品") answers it as well as a list of shops does.
+_SAFE_BUY = re.compile(r"放心|安心|靠谱|正品|正规|真货|保真|假货|假的|真假")
+_GIVES_GENUINE = re.compile(r"正品|官方渠道|防伪")
 
 
 # "我们村顺丰不送 能给换成邮政吗", "能货到付款不": a courier or a way to pay the question names is one the answer
@@ -164,15 +168,16 @@ def asks_order(text: str) -> bool:
 
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
-    """The entry's answer can answer what the question asks for: a price, an order of use, a shop, a name,
-    the courier or way to pay it names, how long one lasts in use, where a store is, the place on the body, or
-    the child it names as the one who uses it, the elderly one only when the question speaks of nothing else of
-    the entry (else it is answered in part: `untold_detail`)."""
+    """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
+    to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
+    where a store is, the place on the body, or the child it names as the one who uses it, the elderly one only
+    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
-            and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None)
+            and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None
+                 or (_SAFE_BUY.search(text) is not None and _GIVES_GENUINE.search(entry.answer) is not None))
             and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)
             and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))

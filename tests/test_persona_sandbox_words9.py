@@ -1,0 +1,23 @@
+"""Conversations a customer of 柚见 would notice, found in the sandbox (issue #13, branch conv20): where to buy
+without fakes gets what is genuine. Asserted on what the customer gets back (the persona's template key without
+its variant, and the text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+@pytest.mark.parametrize("asked", ["上次在别家买到过假货 心有余悸 你们这个在哪买放心", "哪里买是正品"])
+async def test_where_to_buy_without_fakes_gets_what_is_genuine(wanzi, wecom, clock, asked: str) -> None:
+    # sandbox: the story with the question got "老实说这个我还不确定呢", though the authenticity entry ranks first
+    (answer,) = await told(wanzi, wecom, clock, "wmW9a1", asked)
+    assert answer[0] == "reply.faq" and "正品" in answer[1] and "防伪码" in answer[1], answer
