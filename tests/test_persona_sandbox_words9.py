@@ -21,3 +21,17 @@ async def test_where_to_buy_without_fakes_gets_what_is_genuine(wanzi, wecom, clo
     # sandbox: the story with the question got "老实说这个我还不确定呢", though the authenticity entry ranks first
     (answer,) = await told(wanzi, wecom, clock, "wmW9a1", asked)
     assert answer[0] == "reply.faq" and "正品" in answer[1] and "防伪码" in answer[1], answer
+
+
+async def test_a_pick_for_a_mother_whose_age_is_told_asks_about_her_not_the_customer(wanzi, wecom, clock) -> None:
+    # sandbox: "我妈五十多了 用什么好" was asked "你是什么肤质", as if the product were for the customer
+    (asked,) = await told(wanzi, wecom, clock, "wmW9b1", "我妈五十多了 用什么好")
+    assert asked[0] == "reply.shopping_for" and "妈妈" in asked[1] and "你是什么肤质" not in asked[1], asked
+    (answer,) = await told(wanzi, wecom, clock, "wmW9b1", "她偏干")
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer
+
+
+async def test_a_wish_of_ones_own_after_a_mothers_word_still_asks_about_the_customer(wanzi, wecom, clock) -> None:
+    (asked,) = await told(wanzi, wecom, clock, "wmW9b2", "我妈说你们家面霜好用 我也想买")
+    assert "妈妈" not in asked[1], asked
+

@@ -135,9 +135,13 @@ _GIVEN_TO = re.compile(r"^(?:那|那么)?(?:我)?(?:想|想要|打算|准备)?�
 
 
 # Whom it is to suit: "适合我妈用吗", "我老公能用吗" (sandbox, 2026-12-04: asked "你是什么肤质" of a mother's cream).
-_USED_BY = re.compile(r"(?:我的?|我家)(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|老公|老婆|男朋友|女朋友|对象|"
-                      r"闺蜜|婆婆|公公|孩子|"
-                      r"宝宝|女儿|儿子|姐姐|妹妹)(?:用|能用|可以用|适合|合适)")
+_PEOPLE = (r"(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|老公|老婆|男朋友|女朋友|对象|闺蜜|婆婆|公公|孩子|宝宝|女儿|儿子|"
+           r"姐姐|妹妹)")
+_USED_BY = re.compile(rf"(?:我的?|我家){_PEOPLE}(?:用|能用|可以用|适合|合适)")
+# Whom a pick is for, told first with what they are like: "我妈五十多了 用什么好", "我老公皮肤很油 有啥推荐"
+# (sandbox, 2026-12-04: asked "你是什么肤质" as if for the customer).
+_DESCRIBED = re.compile(rf"^(?:那)?(?:我的?|我家){_PEOPLE}(?:她|他)?(?:的)?(?:今年|已经|都|快)?"
+                        r"(?:[二三四五六七八九]十|[2-9]\d|皮肤|脸|肤质)")
 
 
 def recipient(text: str) -> str:
@@ -163,10 +167,10 @@ def item_named(entries: Sequence[FaqEntry], text: str) -> str:
 
 
 def suits_whom(text: str) -> str:
-    """Whom a product is to suit, as the persona would call them ("适合我妈用吗" → "妈妈"), or whom the wish is for;
-    "" when neither is said. The pick is still asked for like the customer's own (the skin type next gets the
-    entry); only the words asking back are about them."""
-    m = _USED_BY.search(text)
+    """Whom a product is to suit, as the persona would call them ("适合我妈用吗", "我妈五十多了 用什么好" → "妈妈"), or
+    whom the wish is for; "" when neither is said. The pick is still asked for like the customer's own (the skin
+    type next gets the entry); only the words asking back are about them."""
+    m = _USED_BY.search(text) or _DESCRIBED.search(text.strip())
     return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
 
 
