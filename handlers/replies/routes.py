@@ -70,6 +70,7 @@ from handlers.replies.reading import (
 from handlers.replies.shopping import (
     age_told,
     budget_pick,
+    budget_told,
     for_themself,
     is_for_a_kind,
     item_named,
@@ -196,8 +197,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await answer_with(ctx, customer, kind, text, reading.turn, price=False)  # the skin type was told: no question
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
-        await (ctx.say("reply.shopping_for", name=customer.name, who=who) if who
-               else ask_what_they_need(ctx, customer, text))
+        await (ask_for(ctx, customer, who, text) if who else ask_what_they_need(ctx, customer, text))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         # "我最近脸上老是出油 还长痘": sorry first, when no entry is for that skin (reply.concern when one is)
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names,
@@ -219,10 +219,15 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
         return
     if who := suits_whom(text):
         item = item_named(ctx.services.knowledge.entries, text)
-        await (ask_item(ctx, customer, who, item, text) if item
-               else ctx.say("reply.shopping_for", name=customer.name, who=who))
+        await (ask_item(ctx, customer, who, item, text) if item else ask_for(ctx, customer, who, text))
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
+
+
+async def ask_for(ctx: Ctx, customer: Customer, who: str, text: str) -> None:
+    """What `who` is like before picking for them (`reply.shopping_for`): the skin type and budget; a budget told
+    with the wish ("想给闺蜜买个礼物 预算两百") is not asked again (the "budgeted" phrasings)."""
+    await ctx.say("reply.shopping_for", name=customer.name, who=who, slot="budgeted" if budget_told(text) else None)
 
 
 async def ask_item(ctx: Ctx, customer: Customer, who: str, item: str, text: str) -> None:

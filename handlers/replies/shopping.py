@@ -114,6 +114,12 @@ _BUYS = re.compile(r"买(到|得到|得了)?(什么|啥|哪些|点啥|哪个|哪
                    r"(什么|啥)(好|合适)")
 
 
+def budget_told(text: str) -> bool:
+    """The wish tells the budget ("想给闺蜜买个礼物 预算两百", "三百左右"): `reply.shopping_for`'s "budgeted"
+    phrasings ask whom it is for what they are like only."""
+    return _BUDGET.search(text) is not None
+
+
 def budget_pick(text: str) -> bool:
     """A pick asked of a budget alone ("两百块钱能买到什么"): shopping advice, the skin type asked next (the budget is
     told: `reply.shopping_kind`), never where to buy."""
