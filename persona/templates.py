@@ -49,6 +49,10 @@ TEMPLATES: dict[str, Spec] = {
     # for one skin type the wish does not name: that person's skin type, age and budget asked first; the "aged"
     # phrasings leave out the age when the wish told it ("面霜适合我妈用吗 她五十多了")
     "reply.shopping_item": Spec.of(KF_TEXT, "name", "who", "item"),
+    # a pick asked for themself right after a condition and a skin trouble were told ("我怀孕五个月了 脸上长斑" …
+    # "那有什么推荐的吗"): the condition's entry (`answer`: its caution) and the trouble (`concern`: "斑") said
+    # back, only the skin type and budget asked
+    "reply.shopping_told": Spec.of(KF_TEXT, "name", "answer", "concern"),
     # the details asked for, told without the skin type the best entry is for ("她六十多了 预算三百"): the skin
     # type asked once more, briefly (handlers/replies/routes.py `recommend`)
     "reply.shopping_kind": Spec.of(KF_TEXT, "name"),

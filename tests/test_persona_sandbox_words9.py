@@ -63,3 +63,18 @@ def test_every_preset_asks_the_skin_type_but_not_a_budget_already_told() -> None
     asks_budget = ("预算多少", "预算大概多少", "预算是多少", "预算说一下")
     assert all("闺蜜" in t and ("肤质" in t or "干皮" in t) for t in budgeted.values()), budgeted
     assert not any(w in t for t in budgeted.values() for w in asks_budget), budgeted
+
+
+async def test_a_pick_right_after_pregnancy_and_spots_were_told_keeps_to_them(wanzi, wecom, clock) -> None:
+    # sandbox: "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑" asked the skin type, the trouble and the budget afresh
+    await told(wanzi, wecom, clock, "wmW9d1", "我怀孕五个月了 脸上长斑")
+    (asked,) = await told(wanzi, wecom, clock, "wmW9d1", "那有什么推荐的吗")
+    assert asked[0] == "reply.shopping_told" and "斑" in asked[1] and "烟酰胺" in asked[1], asked
+    assert "最想改善" not in asked[1] and "预算" in asked[1], asked
+    (answer,) = await told(wanzi, wecom, clock, "wmW9d1", "我是干皮 预算三百")
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer
+
+
+async def test_a_pick_with_nothing_told_before_still_asks_the_trouble(wanzi, wecom, clock) -> None:
+    (asked,) = await told(wanzi, wecom, clock, "wmW9d2", "那有什么推荐的吗")
+    assert asked[0] == "reply.shopping" and "最想改善" in asked[1], asked

@@ -78,6 +78,7 @@ from handlers.replies.shopping import (
     recipient,
     skin_told,
     suits_whom,
+    told_lately,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import priced_product
@@ -195,6 +196,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await chat_back(ctx, customer, reading.intent, text, event.msgid)
     elif words.shopping and (kind := await for_their_skin(ctx, text)) is not None:
         await answer_with(ctx, customer, kind, text, reading.turn, price=False)  # the skin type was told: no question
+    elif words.shopping and for_themself(text) and await with_what_was_told(ctx, customer, event.msgid):
+        pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
         await (ask_for(ctx, customer, who, text) if who else ask_what_they_need(ctx, customer, text))
@@ -222,6 +225,23 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
         await (ask_item(ctx, customer, who, item, text) if item else ask_for(ctx, customer, who, text))
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
+
+
+async def with_what_was_told(ctx: Ctx, customer: Customer, msgid: str) -> bool:
+    """A pick for the customer themself right after they told a condition and a skin trouble ("我怀孕五个月了
+    脸上长斑", shopping.py `told_lately`): the knowledge base's entry for the condition (its caution) with the
+    trouble said back, and only the skin type and budget asked (`reply.shopping_told`); False when nothing was
+    told or no entry is sure of the condition."""
+    told = await told_lately(ctx, customer, msgid)
+    if told is None:
+        return False
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)
+    match = await kb.best(told.condition)
+    if match is None:
+        return False
+    await ctx.say("reply.shopping_told", name=customer.name, answer=match.entry.answer, concern=told.concern)
+    return True
 
 
 async def ask_for(ctx: Ctx, customer: Customer, who: str, text: str) -> None:

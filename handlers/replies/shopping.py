@@ -240,7 +240,7 @@ class Wish:
     again: bool = False  # the skin type was asked a second time (`reply.shopping_kind`): never a third
 
 
-_WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#")
+_WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#", "reply.shopping_told#")
 
 
 async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None:
@@ -264,6 +264,33 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
         return None
     wish = _said(history, wished)
     return Wish(f"{wish}，{history[told].text.strip()}", again=True) if wish else None
+
+
+# A condition of the customer's that decides what they may use: "我怀孕五个月了", "还在哺乳期", "在备孕".
+_CONDITION = re.compile(r"怀孕|孕期|孕妇|孕[早中晚]期|怀(了|上)?(二胎|宝宝|孩子)|哺乳|喂奶|备孕")
+# What bothers their skin, told: "脸上长斑", "老是冒痘", "毛孔好大" (the word the persona says back).
+_CONCERN = re.compile(r"斑|痘|闭口|粉刺|暗沉|发黄|细纹|皱纹|毛孔|黑头|红血丝|泛红")
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What the customer told of themself a moment ago, for a pick asked now ("那有什么推荐的吗")."""
+
+    condition: str  # the message that told it ("我怀孕五个月了 脸上长斑")
+    concern: str  # the trouble named in it ("斑")
+
+
+async def told_lately(ctx: Ctx, customer: Customer, msgid: str) -> Told | None:
+    """A condition (pregnancy, breastfeeding) and a skin trouble the customer told in their last few messages,
+    less than FOLLOWUP_MINUTES ago ("我怀孕五个月了 脸上长斑"), for a pick asked now with nothing told: the
+    recommendation keeps to them (`reply.shopping_told`) instead of asking the skin trouble again; None when
+    they told neither both."""
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+    said = [m.text.strip() for m in history if _from_customer(m) and m.created_at >= since][-3:]
+    condition = next((t for t in reversed(said) if _CONDITION.search(t)), "")
+    concern = next((m[0] for t in reversed(said) if (m := _CONCERN.search(t))), "")
+    return Told(condition, concern) if condition and concern else None
 
 
 async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:
