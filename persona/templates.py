@@ -58,6 +58,9 @@ TEMPLATES: dict[str, Spec] = {
     "reply.shopping_kind": Spec.of(KF_TEXT, "name"),
     # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
     "reply.which_product": Spec.of(KF_TEXT, "name"),
+    # whether someone may use "it", naming no product, with nothing said before ("我妈能用吗": who = "妈妈"): which
+    # product, and what they are like, never an entry's answer for a word in it
+    "reply.which_for": Spec.of(KF_TEXT, "name", "who"),
     # a follow-up on the entry just answered ("我还没拆呢"): `answer` is the sentence it asks about
     # (handlers/replies/followup.py), never the same answer twice in a row
     "reply.followup": Spec.of(KF_TEXT, "name", "answer", "question"),

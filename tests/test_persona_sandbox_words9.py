@@ -78,3 +78,18 @@ async def test_a_pick_right_after_pregnancy_and_spots_were_told_keeps_to_them(wa
 async def test_a_pick_with_nothing_told_before_still_asks_the_trouble(wanzi, wecom, clock) -> None:
     (asked,) = await told(wanzi, wecom, clock, "wmW9d2", "那有什么推荐的吗")
     assert asked[0] == "reply.shopping" and "最想改善" in asked[1], asked
+
+
+@pytest.mark.parametrize(("asked", "who"), [("我妈能用吗", "妈妈"), ("我老公可以用吗", "老公")])
+async def test_whether_someone_may_use_it_with_nothing_named_asks_which_product(wanzi, wecom, clock, asked: str,
+                                                                               who: str) -> None:
+    # sandbox: "我妈能用吗" as the first thing said got the pregnancy answer outright
+    (reply,) = await told(wanzi, wecom, clock, "wmW9e1", asked)
+    assert reply[0] == "reply.which_for" and who in reply[1] and "孕期" not in reply[1], reply
+    (answer,) = await told(wanzi, wecom, clock, "wmW9e1", "面霜 她五十多了 皮肤偏干")
+    assert answer[0] == "reply.faq" and "柚润" in answer[1], answer
+
+
+async def test_whether_a_pregnant_woman_may_use_it_still_gets_the_pregnancy_answer(wanzi, wecom, clock) -> None:
+    (answer,) = await told(wanzi, wecom, clock, "wmW9e2", "孕妇可以用吗")
+    assert answer[0] == "reply.faq" and "孕期" in answer[1], answer

@@ -79,9 +79,10 @@ from handlers.replies.shopping import (
     skin_told,
     suits_whom,
     told_lately,
+    unnamed_use,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
-from handlers.replies.unnamed import priced_product
+from handlers.replies.unnamed import nothing_before, priced_product
 from handlers.replies.upset import matter_told
 from handlers.replies.voice import Say, reply_all, tell
 from handlers.services import Ctx, Services
@@ -129,6 +130,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if wish := await awaited_wish(ctx, customer, event.msgid, words):
         await recommend(ctx, customer, event.open_kfid, f"{wish.text}，{said}", text, again=wish.again,
                         tags=seen.tag_names)
+        await _enter_stage(event, ctx, seen)
+        return
+    if words.safety is None and (who := unnamed_use(text)) and await nothing_before(ctx, customer, event.msgid):
+        await ctx.say("reply.which_for", name=customer.name, who=who)  # "我妈能用吗" first: which product, and her
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):

@@ -172,6 +172,19 @@ def item_named(entries: Sequence[FaqEntry], text: str) -> str:
     return next((w for e in entries for w in e.keywords if w in text and w not in _KIND_WORDS), "")
 
 
+# Whether someone may use "it", naming no product: "我妈能用吗", "我老公可以用吗" (sandbox, 2026-12-04: with nothing
+# said before, answered with the pregnancy entry).
+_WHOSE_USE = re.compile(rf"^(?:那)?(?:我的?|我家){_PEOPLE}(?:也)?(?:能用|可以用|适合用|能不能用|可不可以用|适合|用)"
+                        r"(?:吗|么|嘛|不|没|得了吗|的吗)?[?？。.!！~～\s]*$")
+
+
+def unnamed_use(text: str) -> str:
+    """Whom a question whether "it" suits them names, when it names nothing else ("我妈能用吗" → "妈妈"): with
+    nothing said before, which product and what she is like are asked (`reply.which_for`); "" otherwise."""
+    m = _WHOSE_USE.match(text.strip())
+    return "" if m is None else _CALLED.get(m["who"], m["who"])
+
+
 def suits_whom(text: str) -> str:
     """Whom a product is to suit, as the persona would call them ("适合我妈用吗", "我妈五十多了 用什么好" → "妈妈"), or
     whom the wish is for; "" when neither is said. The pick is still asked for like the customer's own (the skin
