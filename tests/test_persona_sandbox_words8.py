@@ -76,7 +76,7 @@ async def test_a_detail_that_does_not_tell_which_offered_entry_is_not_taken_for_
         assert not any(unsaid in text for _, text in replies), replies
 
 
-@pytest.mark.parametrize("where", ["在哪领", "在哪领啊", "怎么领"])
+@pytest.mark.parametrize("where", ["在哪领", "在哪领啊", "怎么领", "去哪领", "到哪里领呀"])
 async def test_where_to_get_it_right_after_the_coupon_answer_is_about_the_coupon(wanzi, wecom, clock,
                                                                                  where: str) -> None:
     # sandbox: "在哪领" was joined with the cream question before the coupon's and went to staff

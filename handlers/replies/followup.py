@@ -223,10 +223,15 @@ def sets_straight(text: str) -> bool:
 SPELLED = 6  # characters: a follow-up this short is close to small talk by its length alone
 
 
+_GOING = frozenset("去到")
+
+
 def spelled_in(entry: FaqEntry, text: str) -> bool:
     """A few words of a follow-up whose every character, asking words left out, the entry's answer uses ("在哪领"
     after "…在小程序「我的-优惠券」里就能看到"): about that answer, however close to small talk so short a text is."""
     said = {c for c in subject(text) if _HAN.match(c)} - FILLER
+    if "哪" in text:  # "去哪领", "到哪里领": going somewhere is how the question asks where, not a word of the answer
+        said -= _GOING
     return len(text.strip()) <= SPELLED and bool(said) and all(c in entry.answer for c in said)
 
 
