@@ -42,7 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
-from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before
+from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before, person_coming
 from handlers.replies.asked import untold_detail
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
@@ -93,7 +93,6 @@ from persona.heard import heard
 from persona.matcher import entry_about, kind_names, kinds
 from persona.wording import plain
 from storage.models import Customer
-from storage.repos.escalation import TicketRepo
 from storage.repos.replies import UnansweredRepo
 
 router = Router("chat")
@@ -384,7 +383,7 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     # an ok, or "有人吗", while a colleague has their question: "a colleague is on it", not "what can I do for you"
     if intent in (Intent.ACK, Intent.PRESENCE) and (
             await UnansweredRepo(ctx.session).promised_open(customer.id)
-            or await TicketRepo(ctx.session).find_open(customer.id) is not None):
+            or await person_coming(ctx, customer)):
         await ctx.say("chat.ack_pending", name=customer.name)
         return
     if intent is Intent.ACK and buys(text):  # "行 我先买一瓶试试": good wishes for the purchase
