@@ -66,7 +66,7 @@ async def test_where_to_order_from_the_official_flagship_store_gets_where_to_buy
     assert reply[0] == "reply.faq" and "小程序" in reply[1], reply  # an online shop, not a store's address
 
 
-TO_A_CITY = ["东西拍下来一般几天能送到广州", "几天能送到广州", "多久能送到成都啊"]
+TO_A_CITY = ["东西拍下来一般几天能送到广州", "几天能送到广州", "多久能送到成都啊", "买了多久能到手啊 我在成都"]
 
 
 @pytest.mark.parametrize("n, text", list(enumerate(TO_A_CITY)))
