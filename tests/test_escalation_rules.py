@@ -125,14 +125,18 @@ def test_asking_whether_it_is_a_person_is_not_asking_for_one(text: str, code: st
 
 
 @pytest.mark.parametrize("text", ["我收到的瓶子是漏的，洒了一半", "面霜盖子碎了", "少发了一瓶", "你们发错颜色了",
-                                  "收到是碎的", "刚收到货 瓶子裂了 漏得盒子里全是"])
+                                  "收到是碎的", "刚收到货 瓶子裂了 漏得盒子里全是",
+                                  # a state, not an event (sandbox 2026-12-05: tagged 保湿补水 and promised content)
+                                  "我上周买的保湿霜 收到的时候盖子是裂的", "瓶身有一道裂纹", "泵头坏了按不出来",
+                                  "收到的盒子都变形了"])
 def test_damaged_or_wrong_goods_go_to_a_person(text: str) -> None:
     # "瓶子是漏的" got the plain chat line "收到～还有什么想跟小柚说的吗？"
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) == "sensitive:收货问题"
 
 
-@pytest.mark.parametrize("text", ["我是跑外卖的 风吹日晒的 嘴唇都干裂了", "冬天手冻裂了", "脚后跟干裂出血了"])
-def test_the_customers_own_cracked_skin_is_no_broken_parcel(text: str) -> None:
+@pytest.mark.parametrize("text", ["我是跑外卖的 风吹日晒的 嘴唇都干裂了", "冬天手冻裂了", "脚后跟干裂出血了",
+                                  "今天加班累坏了", "被老板气坏了", "脸上挠破了 能涂面霜吗", "最近皮肤变坏了"])
+def test_the_customers_own_skin_or_mood_is_no_broken_parcel(text: str) -> None:
     # the sandbox's "嘴唇都干裂了" was handed to a person as a 收货问题 (裂了: a cracked bottle)
     assert reason(text, vip=False, can_answer=False, config=EscalationConfig()) is None
 

@@ -16,7 +16,8 @@ def clock() -> FakeClock:
     return FakeClock(TUESDAY_10AM)
 
 
-@pytest.mark.parametrize("n, said", list(enumerate(["我要投诉 你们快递太慢了 等了一个礼拜", "收到的面霜瓶子是碎的"])))
+@pytest.mark.parametrize("n, said", list(enumerate(["我要投诉 你们快递太慢了 等了一个礼拜", "收到的面霜瓶子是碎的",
+                                                        "我上周买的保湿霜 收到的时候盖子是裂的"])))
 async def test_a_complaint_or_a_broken_parcel_is_apologised_for_before_the_hand_off(wanzi, wecom, clock,
                                                                                       n, said) -> None:
     replies = await told(wanzi, wecom, clock, f"wmSo0{n}", said)

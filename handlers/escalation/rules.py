@@ -130,9 +130,11 @@ _DECLINED = re.compile(r"(不用|不需要|不要|不想|不打算|不考虑|没
 # Not haggling: "有没有便宜点的" asks for a cheaper product ("便宜点的话我就买" still haggles).
 _NOT_TOPIC = re.compile(r"合作款|联名|(快递|物流|平台)[^，,。？?]{0,4}合作|合作的?(快递|物流|平台)|商务(送礼|礼|款)|"
                         r"(便宜|优惠|实惠)点?的(?!话)|"
-                        # the customer's own skin cracked, not the goods: "嘴唇都干裂了", "手冻裂了"
-                        r"(嘴唇|嘴巴|嘴角|唇|手|手指|手背|脚|脚后跟|脸|皮肤|鼻子)(都|全|又|也)?(被)?(干|冻|晒|吹)?"
-                        r"(裂(了|开了?|口子了?|出血了?))")
+                        # the customer's own skin cracked, not the goods: "嘴唇都干裂了", "手冻裂了", "脸上挠破了"
+                        r"(嘴唇|嘴巴|嘴角|唇|手|手指|手背|脚|脚后跟|脸|脸上|皮肤|鼻子)(都|全|又|也)?(被)?(干|冻|晒|吹|挠|抠|抓)?"
+                        r"(裂(了|开了?|口子了?|出血了?)|破(了|皮了?))|"
+                        # a feeling, not broken goods: "今天累坏了", "把我气坏了", "乐坏了"
+                        r"(累|气|饿|渴|乐|吓|急|热|忙|困|馋|笑|美|吃|变|高兴|开心|激动|担心|心疼)坏了")
 
 
 # "托运的话会不会压坏", "怕路上摔碎": damage feared before it happened, a question to answer, not goods that came
