@@ -343,6 +343,9 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     # of tests/dialogue_eval/dev11.toml: 问下哈, 晓得了, comforted, 栓Q, leaving twice, asking him later
     ("亲 问下哈", Intent.PRESENCE), ("要得 晓得了", Intent.ACK), ("谢谢小柚 被安慰到了", Intent.HAPPY),
     ("栓Q 溜了溜了", Intent.BYE), ("那我问下我老公", Intent.ACK), ("我问下 多久发货", None),
+    # the sandbox of 2026-12-05: how it is to use, told, is praise (it got "小柚记下啦：保湿补水")
+    ("上个月买的保湿霜用着挺好的", Intent.PRAISE), ("用起来还蛮舒服的", Intent.PRAISE),
+    ("用着挺好的 就是有点贵", Intent.PRAISE), ("用着还不错吗", None), ("用着真的好吗 会不会闷痘", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
@@ -520,3 +523,9 @@ async def test_used_up_and_wanting_something_else_is_asked_what_suits_then_a_pas
     assert "回购" not in wish and "肤质" in wish, wish
     story = await reply_to(wanzi, wecom, "wmElse03", "对了 我之前用别人家的精华 脸上冒了好多闭口")
     assert "耳后" in story and "答不上来" not in story, story
+
+
+async def test_a_product_praised_for_how_it_is_to_use_is_thanked_not_noted_as_a_tag(wanzi, wecom) -> None:
+    """The sandbox of 2026-12-05: "上个月买的保湿霜用着挺好的" got "收到～小柚记下啦：保湿补水…" (the tag it named)."""
+    said = await reply_to(wanzi, wecom, "wmUsed01", "上个月买的保湿霜用着挺好的")
+    assert "记下" not in said and any(w in said for w in ("开心", "谢谢", "超棒")), said
