@@ -179,7 +179,8 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     write_cli_config(config, cli_config)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     sock = bind_port(host, port)  # before start-up, as `wanzi serve` does (bot/instance.py)
-    if Path(db_path).exists():
+    kept = Path(db_path).exists()
+    if kept:
         await forget_kf_cursors(config.database.url)
     runner = web.AppRunner(create_app(config, migrate=True, take_over=True), access_log=None)
     await runner.setup()
@@ -198,7 +199,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
 
   Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
-  Press Ctrl+C to stop.
+{KEPT_NOTE if kept else ""}  Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -210,6 +211,13 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     finally:
         await runner.cleanup()
         await emu.stop()
+
+
+# A kept database meets a new emulator: what the bot knows of earlier customers, WeCom (emulated) has
+# forgotten, so a reply to one who has not written since would be refused (95031) — said at start, not
+# found out from a staff member's failed /answer (the sandbox trial of 2026-12-05).
+KEPT_NOTE = ("  Kept the bot's data of an earlier run; the emulated WeCom starts empty, so earlier customers must\n"
+             "  write again before the bot can reach them (make clean, or delete the .db file, for a clean start).\n")
 
 
 def config_role(config: Config, userid: str) -> str:

@@ -28,24 +28,26 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def sandbox(db: Path, *, env: dict[str, str] | None = None
+async def sandbox(db: Path, *, env: dict[str, str] | None = None, printed: Path | None = None
                   ) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, int]]:
     """`wanzi sandbox` as a person starts it (none of the test run's WANZI_* settings, only `env`),
-    yielding (process, bot port, emulator port); stopped with Ctrl+C (SIGINT) on the way out."""
+    yielding (process, bot port, emulator port); stopped with Ctrl+C (SIGINT) on the way out. What it
+    prints to the terminal (stderr) goes to `printed` when given."""
     bot_port, emu_port = free_port(), free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
-        "--db", str(db), env={**clean, **(env or {})}, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL)
-    try:
-        yield proc, bot_port, emu_port
-    finally:
-        proc.send_signal(signal.SIGINT)
+    with open(printed or os.devnull, "wb") as terminal:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
+            "--db", str(db), env={**clean, **(env or {})}, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
+            stderr=terminal)
         try:
-            await asyncio.wait_for(proc.wait(), 20)
-        except asyncio.TimeoutError:
-            proc.kill()
+            yield proc, bot_port, emu_port
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except asyncio.TimeoutError:
+                proc.kill()
 
 
 def write_config(path: Path, *, db_url: str, api_base: str, port: int, retry_base_s: float | None = 0.05,

@@ -46,9 +46,9 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
 
 
 
-async def answered_once_started(db: Path, ext: str) -> bool:
+async def answered_once_started(db: Path, ext: str, printed: Path | None = None) -> bool:
     """Start the sandbox on `db`, let the kf customer `ext` say hello: did the persona answer?"""
-    async with sandbox(db) as (_proc, bot_port, emu_port):
+    async with sandbox(db, printed=printed) as (_proc, bot_port, emu_port):
         console = f"http://127.0.0.1:{emu_port}"
         async with aiohttp.ClientSession() as http:
             async def answered() -> bool:
@@ -63,5 +63,10 @@ async def answered_once_started(db: Path, ext: str) -> bool:
 
 async def test_a_restarted_sandbox_still_answers_kf_customers(tmp_path: Path) -> None:
     """The second start keeps the database but has a new emulator, which knows no cursor of the first."""
-    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart01")
-    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart02")  # before: never answered
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart01", first)
+    assert await answered_once_started(tmp_path / "sandbox.db", "wmRestart02", second)  # before: never answered
+    # the person is told the new emulator forgot the earlier customers (an /answer to one was refused, 95031,
+    # with nothing said at start: the sandbox trial of 2026-12-05)
+    assert "emulated WeCom starts empty" not in first.read_text()
+    assert "emulated WeCom starts empty" in second.read_text()
