@@ -202,6 +202,10 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.balance": frozenset({"name", "points", "level", "rights", "next_level", "to_next"}),
     "points.balance_top": frozenset({"name", "points", "level", "rights"}),
     "points.balance_plain": frozenset({"name", "points"}),
+    # "怎么才能升级", "有哪些等级": the levels, their rights and how points are earned, from the config
+    "points.levels": frozenset({"name", "levels", "earning", "level", "next_level", "to_next"}),
+    "points.levels_top": frozenset({"name", "levels", "earning", "level"}),
+    "points.levels_start": frozenset({"name", "levels", "earning", "next_level", "to_next"}),
     "points.level_up": frozenset({"name", "level", "rights", "points"}),
     # members: rewards, redemption, expiry, birthday and the monthly member gift (handlers/points)
     "points.rewards": frozenset({"name", "points", "rewards", "keyword"}),
@@ -227,6 +231,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "referral.progress_done": frozenset({"name", "campaign", "count"}),
     "referral.tier_reached": frozenset({"name", "campaign", "count", "gift", "tier"}),
     "referral.no_campaign": frozenset({"name"}),
+    "referral.rules": frozenset({"name", "campaign", "tiers", "keyword"}),  # "邀请朋友有什么奖励吗"
     "referral.unavailable": frozenset({"name"}),
     "referral.staff_winner": frozenset({"staff", "campaign", "customer", "count", "gift", "tier"}),
 }

@@ -123,3 +123,13 @@ async def test_a_code_wecom_refused_is_reported_to_the_customer(bot, wecom, cloc
     await bot.drain()
     assert wecom.calls("externalcontact/add_contact_way")[-1].ok
     assert "example.invalid/qr" in wecom.customer_inbox("wmInviter4")[-1]
+
+
+@pytest.mark.parametrize("text", ["邀请朋友有什么奖励吗", "拉人进来有好处吗", "你们有老带新活动吗", "邀请有礼怎么玩"])
+async def test_what_inviting_earns_asked_in_own_words_tells_the_tiers_and_creates_no_code(bot, wecom, text):
+    """The sandbox of 2026-12-05: "邀请朋友有什么奖励吗" got the new-customer coupon of the knowledge base."""
+    await wecom.customer_says("wmAskRules", text)
+    await bot.drain()
+    said = wecom.customer_inbox("wmAskRules")[-1]
+    assert "邀请10位得面霜1瓶" in said and "邀请20位得面霜2瓶" in said and "邀请有礼" in said, said
+    assert not wecom.calls("externalcontact/add_contact_way")  # the code comes when they send the keyword

@@ -241,3 +241,19 @@ async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_custo
     answer = await chat(bot, wecom, "wmRw14", "好 换积分最少的那个")
     assert "柚子小样礼包" in answer and "确认兑换" in answer, answer
     assert await balance(bot, "wmRw14") == 400 and await stock(bot, "kit") == 5  # asked, not yet confirmed
+
+
+@pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的"])
+async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_the_customers_own_standing(
+        bot, wecom, text) -> None:
+    """The sandbox of 2026-12-05: "怎么才能升级" right after the balance got a promise to ask a colleague."""
+    await give(bot, wecom, "wmRw15", 400)
+    answer = await chat(bot, wecom, "wmRw15", text)
+    assert "「柚芽」累计 0 分" in answer and "「金柚」累计 1000 分" in answer, answer
+    assert "再攒 600 分" in answer and "同事" not in answer, answer
+
+
+async def test_at_the_top_level_the_levels_say_so(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw16", 1200)
+    answer = await chat(bot, wecom, "wmRw16", "怎么升级")
+    assert "最高等级「金柚」" in answer and "再攒" not in answer, answer

@@ -18,7 +18,7 @@ from handlers.points.rewards import (
     confirm_redemption,
     listed,
 )
-from handlers.points.service import balance_say, standing
+from handlers.points.service import balance_say, levels_say, standing
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
 from persona.heard import heard
@@ -46,6 +46,15 @@ BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查�
                      r"我(现在|还|目前)?(有|剩)(多少|几)(个)?分|"
                      # earned: "我积了多少分", "我现在攒了多少积分了"
                      r"(我)?(现在|目前|一共|总共)?(积|攒|存|赚)(了)?(多少|几)(个)?(积)?分(了)?")
+# How levels work, asked in the customer's own words: "怎么才能升级", "升到金柚要多少分", "有哪些等级", "等级怎么算的";
+# "怎么成为会员" stays the knowledge base's (joining, not levels)
+_NAMED = r"[^\s，,。？?]{1,6}"
+LEVELS_ASKED = re.compile(rf"(?:我|那我)?(?:要|该|得)?(?:怎么|怎样|如何|咋)(?:样)?(?:才能|才可以|可以|能|才)?"
+                          rf"(?:升级|升等级|升到?下一级|升到{_NAMED}|成为{_NAMED}会员|当上{_NAMED})|"
+                          rf"(?:升级|升到?下一级|升到{_NAMED})(?:要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分|"
+                          r"(?:会员)?等级(?:是)?(?:怎么|如何)(?:算|分|划分|升|定)(?:的)?|"
+                          r"(?:你们)?(?:会员)?(?:有|都有)(?:哪些|什么|几个|几种)(?:会员)?等级|(?:会员)?等级(?:都)?有(?:哪些|几个|几种|什么)|"
+                          r"(?:会员)?等级(?:都)?有(?:什么|啥)(?:区别|用|权益)")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
@@ -75,6 +84,12 @@ def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
 def _unled(text: str) -> str:
     """Without a leading "好的", "那", "算了": "那换个最便宜的吧" is asked as "换个最便宜的"."""
     return _LEAD.sub("", text).strip(_PARTICLES)
+
+
+def _asks_levels(event: KfMessageReceived, ctx: Ctx) -> bool:
+    said = _text(event).strip(_PARTICLES)
+    return bool(ctx.settings.of(PointsConfig).levels) and bool(said) and any(
+        LEVELS_ASKED.fullmatch(form.strip(_PARTICLES)) for form in (said, _unled(said)))
 
 
 def _has_rewards(ctx: Ctx) -> bool:
@@ -129,6 +144,14 @@ async def tell_points(event: KfMessageReceived, ctx: Ctx) -> None:
     """Balance, level, rights and what the next level needs."""
     assert ctx.customer is not None
     await reply_all(ctx, [balance_say(await standing(ctx, ctx.customer)), *await birthday_question(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_asks_levels)
+async def tell_levels(event: KfMessageReceived, ctx: Ctx) -> None:
+    """How levels work, from the configured levels, and where the customer stands (sandbox trial, 2026-12-05:
+    "怎么才能升级" right after the balance got a promise to ask a colleague)."""
+    assert ctx.customer is not None
+    await reply_all(ctx, [levels_say(ctx.settings, await standing(ctx, ctx.customer))])
 
 
 @router.on(KfMessageReceived, when=_asks_rewards)

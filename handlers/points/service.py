@@ -139,6 +139,25 @@ def balance_say(current: Standing) -> Say:
     return Say("points.balance", {**facts, "next_level": nxt.name, "to_next": current.to_next})
 
 
+def levels_say(config: Config, current: Standing) -> Say:
+    """"怎么才能升级": every level with the points that reach it and its rights, how points are earned, and where
+    the customer stands (what the next level needs)."""
+    points = config.of(PointsConfig)
+    levels = "\n".join(f"「{spec.name}」累计 {spec.min} 分：{rights_text(spec.rights)}" for spec in points.levels)
+    earning = f"每消费 1 元积 {points.per_yuan} 分，参加打卡、邀请好友也能攒" if points.per_yuan else \
+        "参加打卡、邀请好友都能攒积分"
+    facts: dict[str, object] = {"levels": levels, "earning": earning}
+    level, nxt = current.level, current.next_level
+    if level is None:
+        nxt = nxt or (points.levels[0] if points.levels else None)
+        assert nxt is not None
+        to_next = max(nxt.min - current.earned, 0)
+        return Say("points.levels_start", {**facts, "next_level": nxt.name, "to_next": to_next})
+    if nxt is None:
+        return Say("points.levels_top", {**facts, "level": level.name})
+    return Say("points.levels", {**facts, "level": level.name, "next_level": nxt.name, "to_next": current.to_next})
+
+
 # --- services for staff commands ------------------------------------------------------------
 
 

@@ -142,6 +142,18 @@ async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
     return [Say("referral.joined", facts)]
 
 
+async def rules(ctx: Ctx) -> list[Say]:
+    """"邀请朋友有什么奖励吗": the running campaign's tiers and the word that gives the customer their code; nothing
+    is created until they send it."""
+    today = local_day(ctx.settings, ctx.clock.now())
+    campaigns = [c for c in await ReferralRepo(ctx.session).list() if running(c, today)]
+    if not campaigns:
+        return [Say("referral.no_campaign")]
+    campaign = campaigns[-1]  # the one `join` gives a code of
+    return [Say("referral.rules", {"campaign": campaign.name, "tiers": _tiers_text(campaign),
+                                   "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
+
+
 async def progress(ctx: Ctx, open_kfid: str) -> list[Say]:
     """"我的邀请": how many new friends count so far and what the next gift needs."""
     customer = ctx.customer
