@@ -417,6 +417,12 @@ async def test_digest_answers_with_the_days_numbers_as_markdown(bot, wecom, cloc
     (call,) = [c for c in wecom.calls("message/send") if c.body.get("touser") == "chen.jing"][-1:]
     assert call.body["msgtype"] == "markdown"
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 2026-03-01")
+    # as an operator says the day (the sandbox's manager tried "/digest 今天" on the first day)
+    assert "2026-03-02" in await say(bot, wecom, "chen.jing", "/digest 昨天")
+    today = await say(bot, wecom, "chen.jing", "/digest 今天")
+    assert "2026-03-03" in today and "/console/digest?date=2026-03-03" in today, today
+    assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3月1日")
+    assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3-1")
 
 
 # --- every bad input: a short answer with the usage line, and no change ---------------------------
@@ -438,8 +444,8 @@ BAD_INPUTS = [
     "/campaign create spring_reading_campaign_2026_extra 阅读打卡 2026-03-10 21",
     "/campaign list all", "/campaign stats", "/campaign stats nosuch", "/campaign end nosuch",
     "/points", "/points 周敏 +10", "/points 周敏 10 好评", "/points 周敏 +ten 好评", "/points 周敏 +0 好评",
-    "/points 没这个人 +10 好评", "/digest 2026-13-01", "/digest 昨天", "/digest 2026-03-01 2026-03-02",
-    "/digest 2026-03-03",
+    "/points 没这个人 +10 好评", "/digest 2026-13-01", "/digest 上周", "/digest 2026-03-01 2026-03-02",
+    "/digest 2026-03-03", "/digest 3-3", "/digest 2月30日",
     "/group", "/group bogus", "/group add skincare", "/group link 没这个群 wrSkin0001", "/group list extra",
     "/referral", "/referral bogus", "/referral create spring 春日邀请 li.na 10面霜",
     "/referral create spring 春日邀请 nobody 10=面霜", "/referral end nosuch", "/referral winners nosuch",

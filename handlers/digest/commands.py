@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from bot.commands import Command, Markdown
 from bot.errors import CommandError
@@ -10,13 +12,45 @@ from handlers.digest.service import digest_markdown, last_whole_day
 from handlers.services import Ctx
 from handlers.staff.parsing import expect, parse_date
 
+# The day as an operator says it: 今天, 昨天, 前天, or a date of this year ("12-05", "12月5日", "12/5"); the
+# sandbox's manager asked "/digest 今天" on the first day, when yesterday's digest is all zeros.
+DAYS_BACK = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?")
 
-def parse_digest(args: list[str]) -> date | None:
-    return parse_date(expect(args, 0, 1)[0]) if args else None
+
+@dataclass(frozen=True, slots=True)
+class DayAsked:
+    """A date, or what it is relative to today (resolved when the command runs, in the corp's time zone)."""
+    day: date | None = None
+    days_back: int | None = None
+    month_day: tuple[int, int] | None = None
+
+    def on(self, today: date) -> date:
+        if self.days_back is not None:
+            return today - timedelta(days=self.days_back)
+        if self.month_day is not None:
+            try:
+                return date(today.year, *self.month_day)
+            except ValueError:
+                raise CommandError(f"{self.month_day[0]}月{self.month_day[1]}日不是日期（例如 2026-03-10）。") from None
+        assert self.day is not None
+        return self.day
 
 
-async def run_digest(ctx: Ctx, day: date | None) -> Markdown:
+def parse_digest(args: list[str]) -> DayAsked | None:
+    if not args:
+        return None
+    word = expect(args, 0, 1)[0]
+    if word.lower() in DAYS_BACK:
+        return DayAsked(days_back=DAYS_BACK[word.lower()])
+    if match := _MONTH_DAY.fullmatch(word):
+        return DayAsked(month_day=(int(match[1]), int(match[2])))
+    return DayAsked(day=parse_date(word))
+
+
+async def run_digest(ctx: Ctx, asked: DayAsked | None) -> Markdown:
     today = ctx.local_now.date()
+    day = asked.on(today) if asked is not None else None
     if day is not None and day > today:
         raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报。")
     day = day or last_whole_day(ctx.settings, ctx.clock.now())
@@ -26,5 +60,6 @@ async def run_digest(ctx: Ctx, day: date | None) -> Markdown:
 
 
 COMMANDS = (
-    Command("/digest", "operator", "/digest [日期]", "查看某天的日报（默认昨天）", parse_digest, run_digest, order=170),
+    Command("/digest", "operator", "/digest [日期]", "查看某天的日报（默认昨天；可写 2026-03-10、3-10、今天）",
+            parse_digest, run_digest, order=170),
 )
