@@ -35,7 +35,8 @@ def phrasings(key: str, slot: str | None = None) -> set[str]:
 
 # --- 1. an order to hold or change: the hand-off and an acknowledgement, no shipping times first ------
 
-@pytest.mark.parametrize("said", ["刚下的单 先别发货", "订单先不要发货 我还要加东西", "地址填错了 还没发货吧"])
+@pytest.mark.parametrize("said", ["刚下的单 先别发货", "订单先不要发货 我还要加东西", "地址填错了 还没发货吧",
+                                  "我昨天下的单 能改个地址吗"])
 async def test_an_order_to_hold_or_change_gets_the_hand_off_not_the_shipping_times(wanzi, wecom, clock,
                                                                                    said) -> None:
     replies = await told(wanzi, wecom, clock, "wmSc01", said)
@@ -46,6 +47,14 @@ async def test_an_order_to_hold_or_change_gets_the_hand_off_not_the_shipping_tim
     async with wanzi.sessions() as s:
         (ticket,) = (await s.scalars(select(Ticket))).all()
     assert ticket.reason == "sensitive:改单" and ticket.question == said
+
+
+async def test_the_new_address_after_asking_to_change_it_is_no_product_idea(wanzi, wecom, clock) -> None:
+    """The sandbox of 2026-12-05: "改成上海市浦东新区xx路" was thanked as a suggestion passed to the product team."""
+    await told(wanzi, wecom, clock, "wmSc04", "我昨天下的单 能改个地址吗")  # to a person (改单)
+    for n, said in enumerate(("改成上海市浦东新区张江路88号", "寄到杭州市西湖区文三路 8 号 3 单元")):
+        replies = await told(wanzi, wecom, clock, f"wmSc0{5 + n}", said)  # and with nothing asked before
+        assert replies and not any(key == "reply.suggestion" or "建议" in text for key, text in replies), replies
 
 
 async def test_a_topic_the_operator_leaves_out_of_handoff_only_gets_the_answer_first(db_url, wecom, clock) -> None:

@@ -67,6 +67,10 @@ _PROPOSES = re.compile(r"(能不能|可不可以|可以|能否|会不会|考虑|
 # model heard in it.
 _IDEA = re.compile(r"你们|你家|建议|希望|要是|如果|就好了|更|再|一点|一些|太|难|不好|改|换|出|加|做|求|蹲|许愿|想要|"
                    r"最好|应该|不如|要不|吧")
+# An address given ("改成上海市浦东新区xx路", "寄到杭州市西湖区文三路 8 号"): the detail of an order change, never a
+# product idea (the sandbox of 2026-12-05 thanked it as a suggestion passed to the product team)
+_ADDRESS = re.compile(r"(省|市|区|县|镇)[^，,。！!？?]{0,14}(路|街|道|巷|弄|号|小区|栋|幢|单元|室|村)|"
+                      r"\d+\s*(号楼|号院|栋|幢|单元|室)")
 # "不是这个", "都不是": the answer just given missed; the question it answered goes to a person
 _NOT_THIS = re.compile(r"^(不是|不对|都不是|不是这个|不是这个意思|不是我要的|不是我问的|答非所问|你没懂|没看懂我意思)"
                        r"(哦|啊|呀|吧|呢|诶|哎)?[。.!！~～…]*$")
@@ -340,7 +344,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
     suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
                  and not words.telling and not _HOW.search(text) and not laughing(text)
-                 and _IDEA.search(text) is not None
+                 and _IDEA.search(text) is not None and _ADDRESS.search(text) is None
                  and (not is_question(text) or _PROPOSES.search(text) is not None)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
     if match is None and intent is None and not suggested and turn is not None:
