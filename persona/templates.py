@@ -161,6 +161,7 @@ TEMPLATES: dict[str, Spec] = {
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
     # "我说的是那种优惠推送" from a customer who opted out: they are off (handlers/antispam), no push's content
     "reply.opted_out_already": Spec.of(KF_TEXT, "name"),
+    "reply.still_here": Spec.of(KF_TEXT, "name"),  # "那我有问题还能来问吗" (after an opt-out, or anytime)
     # a customer asking about their own order (handlers/orders/chat.py): the shop's facts, never tracking
     # data Wanzi does not have. `paid`/`due`/`refunded` are local "3月1日 14:30"; `due` = paid + `hours`
     # ([orders] ship_within_hours); `where` = where the tracking shows ("天猫的订单详情")

@@ -117,3 +117,17 @@ async def test_asking_whether_the_pushes_still_come_gets_the_customers_own_state
     await told(wanzi, wecom, clock, ext, "还是给我恢复推送吧")
     (reply,) = await told(wanzi, wecom, clock, ext, asked)
     assert reply[0] == "reply.already_subscribed" and "退订" in reply[1], reply  # on, and how to stop them
+
+
+@pytest.mark.parametrize("n, asked", list(enumerate(["那我有问题还能来问吗", "退订了还能找你吗", "以后还能咨询吗"])))
+async def test_asking_whether_they_may_still_ask_after_an_opt_out_is_told_yes(wanzi, wecom, clock, n, asked) -> None:
+    """The sandbox of 2026-12-05: "那我有问题还能来问吗" right after "以后别给我推广告了" got a promise to ask a
+    colleague."""
+    ext = f"wmOpt3{n}"
+    await told(wanzi, wecom, clock, ext, "以后别给我推广告了")
+    (reply,) = await told(wanzi, wecom, clock, ext, asked)
+    assert reply[0] == "reply.still_here" and "当然可以" in reply[1], reply
+    async with wanzi.sessions() as s:
+        customer = await CustomerRepo(s).find(ext)
+        assert customer is not None and customer.opted_out  # still off: asking is no opt-in
+        assert not (await s.scalars(select(UnansweredQuestion))).all()  # nobody was asked

@@ -53,6 +53,11 @@ STILL_COMING = re.compile(
     r"(?:活动|优惠|营销|促销|福利)?(?:推送|广告|消息|通知|信息|活动消息)(?:吗|嘛|么|不|没|没有)?"
     r"|(?:我)?(?:已经)?(?:退订|取消订阅|关掉|关闭|关)(?:成功|好)?了(?:吗|没|没有|嘛)"
     r"|(?:推送|广告|活动消息|消息推送)(?:已经)?(?:关|关掉|关闭|退订|取消)(?:成功|好)?了(?:吗|没|没有|嘛)")
+# Whether they may still ask us things, asked (after an opt-out, or anytime): "那我有问题还能来问吗",
+# "退订了还能找你吗", "以后还能咨询吗" — yes, always (the sandbox of 2026-12-05 promised to ask a colleague).
+STILL_ASK = re.compile(
+    r"(?:那|那么)?(?:我)?(?:退订了|关了|取消了)?(?:以后|之后|今后)?(?:有(?:问题|事|事情|需要)(?:的话|的时候)?)?"
+    r"(?:还|也|还是)(?:能|可以)(?:来)?(?:问|问你|问你们|找你|找你们|咨询|聊天|聊)(?:个问题|问题)?(?:吗|嘛|么|不|没|吧)?")
 _CLAUSE = re.compile(r"[，,。.！!？?~～…\s]+")
 
 
@@ -83,6 +88,10 @@ def _names_the_pushes(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 def _asks_if_still_coming(event: KfMessageReceived, ctx: Ctx) -> bool:
     return event.from_customer and ctx.customer is not None and _said(STILL_COMING, event.text)
+
+
+def _asks_if_still_welcome(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return event.from_customer and ctx.customer is not None and _said(STILL_ASK, event.text)
 
 
 @router.on(when=_opts_out)
@@ -121,3 +130,10 @@ async def tell_whether_pushes_come(event: KfMessageReceived, ctx: Ctx) -> None:
     assert ctx.customer is not None
     key = "reply.opted_out_already" if ctx.customer.opted_out else "reply.already_subscribed"
     await ctx.say(key, name=ctx.customer.name)
+
+
+@router.on(when=_asks_if_still_welcome)
+async def still_here(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"那我有问题还能来问吗": yes; an opt-out stops pushes, never answers."""
+    assert ctx.customer is not None
+    await ctx.say("reply.still_here", name=ctx.customer.name)
