@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -138,5 +139,45 @@ async def test_a_backlog_of_welcomes_leaves_room_for_replies_in_every_delivery_c
         assert first[:19] == ["externalcontact/send_welcome_msg"] * 19 and first[19:] == ["kf/send_msg"]
         async with sessions.begin() as s:  # no reply left: the welcomes take the whole claim
             assert len(await OutboxRepo(s).claim_due(now=now, lease_s=60, limit=20)) == 11
+    finally:
+        await engine.dispose()
+
+
+async def test_times_read_back_as_written_and_keep_their_order_beside_older_rows(db_url: str) -> None:
+    """Due times bound by the models' UTC type (on SQLite one processor writing the stored text
+    itself: perf19) come back equal, from any time zone, and sort with a row whose text SQLAlchemy's
+    own SQLite processor wrote ("YYYY-MM-DD HH:MM:SS.ffffff", as every existing database holds)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select, text
+    from sqlalchemy.exc import StatementError
+
+    engine = db.create_engine(db_url)
+    beijing = timezone(timedelta(hours=8))
+    first = datetime(2026, 12, 5, 2, 0, 0, tzinfo=timezone.utc)  # no microseconds: still six digits stored
+    later = datetime(2026, 12, 5, 10, 0, 0, 250, tzinfo=beijing)  # 02:00:00.000250 UTC
+    try:
+        sessions = db.session_factory(engine)
+        async with sessions.begin() as session:
+            for n, due in ((1, first), (2, later)):
+                session.add(OutboxItem(id=n, api="message/send", payload={}, due_at=due, created_at=first))
+        async with engine.begin() as conn:  # a row as an older release wrote it, between the two
+            stamp = "2026-12-05 02:00:00.000100" if engine.dialect.name == "sqlite" else "2026-12-05 02:00:00.0001+00"
+            await conn.execute(text("INSERT INTO outbox_item (id, api, payload, kind, status, attempts, due_at, "
+                                    "last_error, created_at) VALUES (3, 'message/send', '{}', 'reply', 'pending', 0, "
+                                    f"'{stamp}', '', '{stamp}')"))
+        async with sessions() as session:
+            rows = (await session.scalars(select(OutboxItem).order_by(OutboxItem.due_at))).all()
+            assert [(r.id, r.due_at) for r in rows] == [(1, first), (3, first + timedelta(microseconds=100)),
+                                                        (2, later.astimezone(timezone.utc))]
+            bound = first + timedelta(microseconds=100)
+            assert sorted(await session.scalars(select(OutboxItem.id).where(OutboxItem.due_at <= bound))) == [1, 3]
+            if engine.dialect.name == "sqlite":
+                stored = (await session.execute(text("SELECT due_at FROM outbox_item ORDER BY id"))).scalars().all()
+                assert stored == ["2026-12-05 02:00:00.000000", "2026-12-05 02:00:00.000250",
+                                  "2026-12-05 02:00:00.000100"]
+        with pytest.raises(StatementError, match="naive datetime"):
+            async with sessions.begin() as session:
+                await session.execute(select(OutboxItem.id).where(OutboxItem.due_at <= datetime(2026, 12, 5)))
     finally:
         await engine.dispose()
