@@ -62,8 +62,9 @@ async def test_a_burst_of_kf_notices_costs_one_pull(wanzi, wecom) -> None:
     for ext in customers:
         assert len(wecom.customer_inbox(ext)) == 1, ext
     async with wanzi.sessions() as s:
-        states = (await s.scalars(select(InboundEvent.status).where(InboundEvent.kind == "kf_notified"))).all()
-    assert states == ["done"] * len(customers)
+        rows = (await s.scalars(select(InboundEvent).where(InboundEvent.kind == "kf_notified"))).all()
+    assert [r.status for r in rows] == ["done"] * len(customers)
+    assert all(r.processed_at is not None and r.lease_until is None and r.lease_owner is None for r in rows)
 
 
 async def test_a_failed_kf_pull_leaves_its_notices_pending_and_the_account_free(wanzi, wecom, clock) -> None:
