@@ -74,3 +74,17 @@ async def test_how_many_days_a_parcel_takes_to_a_city_gets_the_shipping_answer(w
     # a fresh-clone sandbox trial: 送到 named only restaurant delivery, so the shipping entry was out of the running
     (reply,) = await told(wanzi, wecom, clock, f"wmSw45{n}", text)
     assert reply[0] == "reply.faq" and "2-4 天" in reply[1], reply
+
+
+@pytest.mark.parametrize("n, said", list(enumerate(["我28岁混油皮 换季老是爆痘 想找个温和点的",
+                                                   "想找款适合油皮的面霜"])))
+async def test_looking_for_one_is_a_wish_to_buy_asked_what_a_pick_needs(wanzi, wecom, clock, n, said) -> None:
+    """The sandbox of 2026-12-05: "…想找个温和点的" got only "小柚记下啦：混合皮", as if nothing was wished for."""
+    replies = await told(wanzi, wecom, clock, f"wmFind{n}", said)
+    assert replies and replies[-1][0].startswith("reply.shopping"), replies
+    assert "预算" in replies[-1][1], replies  # what a pick still needs is asked
+
+
+async def test_looking_for_a_person_is_no_wish_to_buy(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmFind9", "想找个人聊聊")
+    assert replies and not any(key.startswith("reply.shopping") for key, _ in replies), replies
