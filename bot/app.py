@@ -192,9 +192,9 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         journal = config.server.intake_journal
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
                              fsync=config.server.intake_fsync, engine=engine,
-                             # SQLite: the group commit on the event loop (on the intake thread's with
-                             # `[server] intake_thread`), or in one trip to the driver's thread with
-                             # WANZI_SQLITE_INTAKE=thread (storage/sqlite_intake.py)
+                             # SQLite: the group commit in one trip to the driver's thread; with the
+                             # opt-in intake thread on that thread's loop, with WANZI_SQLITE_INTAKE=loop
+                             # on this one (storage/sqlite_intake.py)
                              on_loop=config.server.intake_thread or sqlite_intake.on_loop())
         try:
             app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first

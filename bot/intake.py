@@ -61,8 +61,8 @@ class Intake:
                  journal: Path | None = None, fsync: bool = True, engine: AsyncEngine | None = None,
                  on_loop: bool = False) -> None:
         self.sessions = sessions
-        # SQLite: each group commit on the event loop (`on_loop`, `wanzi serve`'s default; on the intake
-        # thread's loop with that option), or in one trip to the driver's thread (storage/sqlite_intake.py)
+        # SQLite: each group commit in one trip to the driver's thread, or on the loop (`on_loop`: the
+        # opt-in intake thread's, or WANZI_SQLITE_INTAKE=loop; storage/sqlite_intake.py)
         self._sqlite = SqliteIntake(engine, on_loop=on_loop) if engine is not None and usable(engine) else None
         # otherwise a Core transaction on the sessions' engine: the ORM session around one INSERT cost
         # ~200 function calls per group commit (bench/README.md, twelfth slice)

@@ -6,15 +6,13 @@ busy, each trip waits for the GIL and, on a loaded machine, for the thread to be
 workers off the acks reached 0.25-0.42× of the bare stack at a third of a core (bench/README.md,
 "acks2"), waiting, not computing. Here the whole transaction is one function: BEGIN IMMEDIATE, one
 `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per event (statement cached by sqlite3),
-COMMIT, or ROLLBACK on any error. By default it runs on the event loop itself (`on_loop`; on the
-intake thread's loop with `[server] intake_thread`): with WAL and `synchronous=NORMAL` a commit writes
-the WAL without an fsync, the WAL checkpoints run apart (storage/sqlite_checkpoint.py) and never in
-this commit, and a lock held by another process sends the batch to the driver's thread instead, so it
-costs the loop a batch's SQLite CPU and a write into the page cache. In one trip to aiosqlite's thread
-(`WANZI_SQLITE_INTAKE=thread`, the default until perf18) every batch also cost a hand-over to that
-thread and back (a wake-up, the GIL passed twice, the loop's self-pipe): 0.20 against 0.16 ms of CPU
-per ack with the workers off (bench/README.md, perf18). The connection is taken from the pool as any
-session takes it, so it never interleaves with a worker's transaction.
+COMMIT, or ROLLBACK on any error. By default it runs on aiosqlite's thread in one trip (no blocking
+I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread, or with
+`WANZI_SQLITE_INTAKE=loop`, it runs on the loop itself (`on_loop`). On the loop it costs less CPU per
+ack with the workers off (0.16 against 0.16-0.25 ms), but with the workers busy it was slower in four
+pairs of six (bench/README.md, perf18): on the driver's thread SQLite's C code runs without the GIL
+beside the loop. The connection is taken from the pool as any session takes it, so it never
+interleaves with a worker's transaction.
 
 Rows are exactly those `InboundRepo.add_many` writes: values pass through the columns' own bind
 processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and ids are SQLite's.
@@ -56,9 +54,9 @@ def _processors(engine: AsyncEngine) -> tuple[Callable[[Any], Any], Callable[[An
 
 
 def on_loop() -> bool:
-    """The group commit on the event loop, unless `WANZI_SQLITE_INTAKE=thread` keeps it in one trip to
-    the driver's thread (to compare the two: `BENCH_BEFORE=WANZI_SQLITE_INTAKE=thread`)."""
-    return os.environ.get("WANZI_SQLITE_INTAKE", "") != "thread"
+    """`WANZI_SQLITE_INTAKE=loop`: the group commit on the event loop instead of in one trip to the
+    driver's thread (to compare the two: `BENCH_BEFORE=WANZI_SQLITE_INTAKE=loop`)."""
+    return os.environ.get("WANZI_SQLITE_INTAKE", "") == "loop"
 
 
 def usable(engine: AsyncEngine) -> bool:
