@@ -195,7 +195,8 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
                              # SQLite: the group commit in one trip to the driver's thread; with the
                              # opt-in intake thread on that thread's loop, with WANZI_SQLITE_INTAKE=loop
                              # on this one (storage/sqlite_intake.py)
-                             on_loop=config.server.intake_thread or sqlite_intake.on_loop())
+                             on_loop=config.server.intake_thread or sqlite_intake.on_loop(),
+                             ack_credit_s=config.server.ack_credit_s)
         try:
             app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
         except JournalInUse as exc:

@@ -8,15 +8,17 @@ steady stream that the intake keeps up with has one or none in flight and costs 
 2,000 answered, against main's 1,446; bench/README.md). The inbox pauses only between
 transactions (nothing held while it waits), for at most `most_s` at a time, looking again every 2 ms.
 
-How much of its time it gives: a burst is waited out, a siege is shared. Each worker holds a
-credit of waiting time, full at `credit_s` (1 s): a burst of callbacks shorter than that is acked
-with the workers all but idle, which is most of what the acks gain (bench/README.md, perf18).
-Work refills the credit (`share` 0.5: each second of work earns a second of waiting), so under a
-flood that never ends the worker spends at most about half of its time waiting, as before: without
-that bound a flood the intake cannot keep up with pressed all the time and the inbox spent 0.2 s of
-every 5 events waiting; the mixed load at 1,000 events/s answered no kf question and no staff
-command (bench/README.md). The intake journal's drain makes way through the same credit; the
-delivery worker's main loop makes way through a credit of its own (`companion`).
+How much of its time it gives: each worker holds a credit of waiting time, full at `credit_s`
+(`[server] ack_credit_s`), and spends at most `most_s` (0.2 s) of it at a time; work refills it
+(`share` 0.5: each second of work earns a second of waiting), so under a flood that never ends a
+worker spends at most about half of its time waiting: without that bound a flood the intake cannot
+keep up with pressed all the time and the inbox spent 0.2 s of every 5 events waiting; the mixed
+load at 1,000 events/s answered no kf question and no staff command (bench/README.md). By default
+the credit is one wait (0.2 s); a larger one (opt-in, e.g. 1 s) waits a whole burst of about that
+length out with the workers all but idle, then shares as before: on the loaded machine of perf18 it
+was not shown better than 0.2 s (bench/README.md, perf18), so it is left for a quiet machine to judge.
+The intake journal's drain makes way through the same credit; the delivery worker's main loop makes
+way through a credit of its own (`companion`).
 Events carrying a 20-second code never wait (bot/inbox.py)."""
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Callable
 
 PRESSING = 4  # callbacks in flight at once from which the workers make way
 MOST_S = 0.2  # the longest a worker makes way at a time
-CREDIT_S = 1.0  # the most waiting time a worker can have in hand: a burst up to about this long is waited out
+CREDIT_S = MOST_S  # the most waiting time a worker can have in hand (`[server] ack_credit_s`)
 POLL_S = 0.002
 SHARE = 0.5  # under a flood, the most of its time a worker spends making way once its credit is spent
 
@@ -78,6 +80,7 @@ class AckPriority:
     async def _eased(self, most_s: float) -> None:
         """A poll's wait (at most `most_s`). Not woken the moment fewer callbacks are in flight: acks
         end in groups (a group commit answers them together), so the count dips below `pressing` for an
-        instant many times a burst while the next requests are already on their way; waking then, the
-        workers took a third more of the burst than with these polls (bench/README.md, perf18)."""
+        instant many times a burst while the next requests are already on their way; woken then, in the
+        one pair measured the workers sent more answers during the burst (780 against 632) and the acks
+        were slower (583 against 1,088 req/s; bench/README.md, perf18)."""
         await asyncio.sleep(min(POLL_S, most_s))

@@ -8,6 +8,7 @@ import asyncio
 from sqlalchemy import select
 
 from bot.appkeys import DELIVERY, INBOX, INTAKE
+from bot.intake import Intake
 from bot.priority import AckPriority
 from storage.models import InboundEvent
 from tests.harness import friend_added_xml
@@ -76,6 +77,12 @@ async def test_a_burst_is_waited_out_up_to_the_credit_then_a_flood_takes_at_most
     assert all(w >= 0.05 for w in burst)  # the credit in hand: the most at a time, round after round
     assert sum(waits) <= 0.3 + 0.6 * 1.3 + 0.05  # never more than the credit and what the work earned
     assert 0.8 * 0.01 * len(flood) <= sum(flood) <= 1.5 * 0.01 * len(flood)  # then about as long as it works
+
+
+async def test_the_credit_is_one_wait_unless_the_server_is_given_more(wanzi) -> None:
+    assert AckPriority().credit_s == AckPriority().most_s == 0.2  # as before `[server] ack_credit_s`
+    assert wanzi.app[INTAKE].priority.credit_s == 0.2
+    assert Intake(wanzi.sessions, wanzi.clock, ack_credit_s=1.0).priority.credit_s == 1.0
 
 
 async def test_a_worker_making_way_goes_on_as_soon_as_the_callbacks_are_acked() -> None:
