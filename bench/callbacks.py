@@ -56,17 +56,16 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         from bench.stack import settle  # bench.stack imports this module
 
         await settle(proc.pid)  # start-up work (jieba, the knowledge base) is not the benchmark's
-        spy = os.environ.get("BENCH_PYSPY")  # a directory: py-spy samples the bot into NAME.txt (collapsed)
-        if spy:
-            subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--nonblocking", "--format", "raw",
-                              "--duration", os.environ.get("BENCH_PYSPY_SECONDS", "10"), "--rate", "200",
-                              "--output", f"{spy}/callbacks-{backend}-{len(label)}.txt"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         load = SignedLoad(emu.config)
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        spy = await start_spy(proc.pid, f"callbacks-{backend}-{len(label)}")
         cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
         cpu = cpu_seconds(proc.pid) - cpu
+        if spy is not None and os.environ.get("BENCH_PYSPY_SECONDS") is None:  # the acking window only
+            spy.send_signal(signal.SIGINT)  # py-spy writes what it sampled and exits
+        if spy is not None:
+            spy.wait(60)
         started = time.perf_counter() - wall
         while len([c for c in emu.calls("message/send") if c.ok]) < REQUESTS and \
                 time.perf_counter() - started < 300:
@@ -103,6 +102,20 @@ async def run_bare(work: Path) -> Row:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
+
+
+async def start_spy(pid: int, name: str) -> subprocess.Popen[bytes] | None:
+    """BENCH_PYSPY=DIR: py-spy samples the bot into DIR/NAME.txt (collapsed stacks, thread ids first), from
+    the first callback until the last is acked, or for BENCH_PYSPY_SECONDS from the first callback."""
+    spy = os.environ.get("BENCH_PYSPY")
+    if not spy:
+        return None
+    seconds = os.environ.get("BENCH_PYSPY_SECONDS")
+    proc = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--nonblocking", "--format", "raw", "--threads",
+                             *(["--duration", seconds] if seconds else []), "--rate", "500",
+                             "--output", f"{spy}/{name}.txt"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    await asyncio.sleep(0.5)  # attached and sampling before the first callback
+    return proc
 
 
 def cpu_seconds(pid: int) -> float:

@@ -17,7 +17,7 @@ def top(path: str, n: int = 25) -> str:
     total = 0
     for line in open(path, encoding="utf-8"):
         stack, _, count = line.rstrip().rpartition(" ")
-        if not stack:
+        if not stack or not count.isdigit():  # a frame's text broken over lines by py-spy
             continue
         samples = int(count)
         total += samples

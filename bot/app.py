@@ -66,7 +66,7 @@ from bot.wecom.events import Event
 from bot.wecom.tokens import DbTokenStore
 from bot.workers import CommitWakes
 from persona import Persona, default_persona_path, load_persona
-from storage import db
+from storage import db, sqlite_intake
 from storage.models import OutboxItem
 from storage.queues import OutboxRepo
 from storage.repos import AuditRepo, StaffRepo
@@ -193,8 +193,10 @@ def _database(migrate: bool, take_over: bool) -> Callable[[web.Application], Asy
         app[INTAKE] = Intake(app[SESSIONS], app[CLOCK], journal=Path(journal) if journal else None,
                              fsync=config.server.intake_fsync, engine=engine,
                              # SQLite: the group commit in one trip to the driver's thread; with the
-                             # opt-in intake thread on that thread's loop (storage/sqlite_intake.py)
-                             on_loop=config.server.intake_thread)
+                             # opt-in intake thread on that thread's loop, with WANZI_SQLITE_INTAKE=loop
+                             # on this one (storage/sqlite_intake.py)
+                             on_loop=config.server.intake_thread or sqlite_intake.on_loop(),
+                             ack_credit_s=config.server.ack_credit_s)
         try:
             app[INTAKE].open()  # callbacks acked before the last stop and not yet stored drain first
         except JournalInUse as exc:

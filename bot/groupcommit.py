@@ -26,7 +26,9 @@ class GroupCommit(Generic[T, R]):
         self._waiting.append((item, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
-        return await asyncio.shield(future)
+        # Not shielded: a caller that gives up cancels only its own future, which the writer then skips
+        # (the item is written with its batch all the same); a shield cost a second future per item.
+        return await future
 
     async def _write_all(self) -> None:
         while self._waiting:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.groupcommit import GroupCommit
 from bot.journal import IntakeJournal, Record
-from bot.priority import AckPriority
+from bot.priority import CREDIT_S, AckPriority
 from bot.wecom.events import Event, KfNotified
 from storage.queues import InboundRepo, NewInbound, add_inbound
 from storage.sqlite_intake import SqliteIntake, usable
@@ -59,10 +59,10 @@ class Stored:
 class Intake:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
                  journal: Path | None = None, fsync: bool = True, engine: AsyncEngine | None = None,
-                 on_loop: bool = False) -> None:
+                 on_loop: bool = False, ack_credit_s: float = CREDIT_S) -> None:
         self.sessions = sessions
-        # SQLite: each group commit in one trip to the driver's thread, or on the loop with the opt-in
-        # intake thread (`on_loop`; storage/sqlite_intake.py)
+        # SQLite: each group commit in one trip to the driver's thread, or on the loop (`on_loop`: the
+        # opt-in intake thread's, or WANZI_SQLITE_INTAKE=loop; storage/sqlite_intake.py)
         self._sqlite = SqliteIntake(engine, on_loop=on_loop) if engine is not None and usable(engine) else None
         # otherwise a Core transaction on the sessions' engine: the ORM session around one INSERT cost
         # ~200 function calls per group commit (bench/README.md, twelfth slice)
@@ -72,7 +72,7 @@ class Intake:
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
         self.journal = IntakeJournal(journal, self._drain, fsync=fsync) if journal is not None else None
         self.waiting = 0  # callbacks waiting for their commit (and so for their ack)
-        self.priority = AckPriority()  # the callback route counts itself in; the inbox makes way
+        self.priority = AckPriority(credit_s=ack_credit_s)  # the callback route counts itself in; the inbox makes way
 
     async def store(self, arrival: Arrival) -> Stored:
         """Persist one event under its dedupe key (in the table, or fsync'd in the journal)."""

@@ -7,9 +7,12 @@ workers off the acks reached 0.25-0.42× of the bare stack at a third of a core 
 "acks2"), waiting, not computing. Here the whole transaction is one function: BEGIN IMMEDIATE, one
 `INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per event (statement cached by sqlite3),
 COMMIT, or ROLLBACK on any error. By default it runs on aiosqlite's thread in one trip (no blocking
-I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread
-(`on_loop`) it runs on the loop itself. The connection is taken from the pool as any session takes
-it, so it never interleaves with a worker's transaction.
+I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread, or with
+`WANZI_SQLITE_INTAKE=loop`, it runs on the loop itself (`on_loop`). On the loop it costs less CPU per
+ack with the workers off (0.16 against 0.16-0.25 ms), but with the workers busy it was slower in four
+pairs of six (bench/README.md, perf18): on the driver's thread SQLite's C code runs without the GIL
+beside the loop. The connection is taken from the pool as any session takes it, so it never
+interleaves with a worker's transaction.
 
 Rows are exactly those `InboundRepo.add_many` writes: values pass through the columns' own bind
 processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and ids are SQLite's.
@@ -17,6 +20,7 @@ processors (datetimes in SQLAlchemy's SQLite format, the payload as JSON), and i
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 from typing import Any, Callable, Sequence
@@ -47,6 +51,12 @@ def _processors(engine: AsyncEngine) -> tuple[Callable[[Any], Any], Callable[[An
     assert all(found[name] is None for name in ("dedupe_key", "source", "kind", "status", "attempts", "error"))
     assert type(table.c.received_at.type) is type(table.c.due_at.type) is type(table.c.deadline.type)
     return payload, stamp
+
+
+def on_loop() -> bool:
+    """`WANZI_SQLITE_INTAKE=loop`: the group commit on the event loop instead of in one trip to the
+    driver's thread (to compare the two: `BENCH_BEFORE=WANZI_SQLITE_INTAKE=loop`)."""
+    return os.environ.get("WANZI_SQLITE_INTAKE", "") == "loop"
 
 
 def usable(engine: AsyncEngine) -> bool:

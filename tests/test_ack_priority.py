@@ -8,6 +8,7 @@ import asyncio
 from sqlalchemy import select
 
 from bot.appkeys import DELIVERY, INBOX, INTAKE
+from bot.intake import Intake
 from bot.priority import AckPriority
 from storage.models import InboundEvent
 from tests.harness import friend_added_xml
@@ -47,23 +48,54 @@ async def test_a_welcome_never_makes_way_for_acks_other_events_do(wanzi) -> None
         assert {r.status for r in (await s.scalars(select(InboundEvent))).all()} == {"done"}
 
 
-async def test_a_flood_that_never_ends_takes_at_most_half_of_the_inbox_s_time() -> None:
+def flooded(priority: AckPriority, now: list[float]) -> AckPriority:
+    """`priority` on a clock of its own: each look at it takes a millisecond, and making way passes the
+    time it was allowed to wait at once (callbacks press throughout, so it always waits all of it)."""
+    async def eased(most_s: float) -> None:
+        now[0] += most_s
+
+    priority._eased = eased  # type: ignore[method-assign]
+    return priority
+
+
+async def test_a_burst_is_waited_out_up_to_the_credit_then_a_flood_takes_at_most_half_of_the_worker_s_time() -> None:
     now = [0.0]
 
     def monotonic() -> float:
         now[0] += 0.001  # every look at the clock: a millisecond passes
         return now[0]
 
-    priority = AckPriority(pressing=1, most_s=0.05, monotonic=monotonic)
-    waited = worked = 0.0
+    priority = flooded(AckPriority(pressing=1, most_s=0.05, credit_s=0.3, monotonic=monotonic), now)
+    waits: list[float] = []
     with priority:  # callbacks pressing the whole time
-        for _ in range(20):
+        for _ in range(60):
             start = now[0]
             await priority.make_way()
-            waited += now[0] - start
+            waits.append(now[0] - start)
             now[0] += 0.01  # a transaction's work
-            worked += 0.01
-    assert worked * 0.8 <= waited <= worked * 1.3 + 0.05  # it made way, but no longer than it worked
+    burst, flood = waits[:6], waits[20:]
+    assert all(w >= 0.05 for w in burst)  # the credit in hand: the most at a time, round after round
+    assert sum(waits) <= 0.3 + 0.6 * 1.3 + 0.05  # never more than the credit and what the work earned
+    assert 0.8 * 0.01 * len(flood) <= sum(flood) <= 1.5 * 0.01 * len(flood)  # then about as long as it works
+
+
+async def test_the_credit_is_one_wait_unless_the_server_is_given_more(wanzi) -> None:
+    assert AckPriority().credit_s == AckPriority().most_s == 0.2  # as before `[server] ack_credit_s`
+    assert wanzi.app[INTAKE].priority.credit_s == 0.2
+    assert Intake(wanzi.sessions, wanzi.clock, ack_credit_s=1.0).priority.credit_s == 1.0
+
+
+async def test_a_worker_making_way_goes_on_as_soon_as_the_callbacks_are_acked() -> None:
+    priority = AckPriority(pressing=2, most_s=60, credit_s=60)
+    other = priority.companion()
+    first, second = priority.__enter__(), priority.__enter__()
+    waiting = asyncio.gather(priority.make_way(), other.make_way())
+    await asyncio.sleep(0)
+    assert not waiting.done()  # both wait while two callbacks are in flight
+    second.__exit__(None, None, None)  # one acked: no queue any more
+    await asyncio.wait_for(waiting, 5)  # at their next look, not after the minute they were allowed
+    first.__exit__(None, None, None)
+    assert priority.handling == 0
 
 
 async def test_the_delivery_worker_makes_way_for_acks_but_never_in_the_welcomes_own_round(wanzi, wecom) -> None:

@@ -35,6 +35,27 @@ async def test_callers_share_writes_and_a_failure_fails_only_its_batch() -> None
     assert await commits.submit(4) == 40  # the next batch is unaffected
 
 
+async def test_a_caller_that_gives_up_leaves_its_batch_and_the_others_answers_alone() -> None:
+    release = asyncio.Event()
+    writes: list[list[int]] = []
+
+    async def write(items: list[int]) -> list[int]:
+        writes.append(items)
+        await release.wait()
+        return [i * 10 for i in items]
+
+    commits = GroupCommit(write)
+    callers = [asyncio.create_task(commits.submit(i)) for i in range(3)]
+    await asyncio.sleep(0)
+    callers[1].cancel()  # e.g. the request was dropped while its batch was being written
+    with pytest.raises(asyncio.CancelledError):
+        await callers[1]
+    release.set()
+    assert [await callers[0], await callers[2]] == [0, 20]
+    assert writes == [[0, 1, 2]]  # written with its batch all the same
+    assert await commits.submit(5) == 50
+
+
 async def test_a_cancelled_writer_leaves_nobody_waiting() -> None:
     started = asyncio.Event()
 

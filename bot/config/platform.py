@@ -21,6 +21,7 @@ class ServerConfig:
     public_url: str = ""  # how staff reach the console in links (defaults to http://host:port)
     intake_journal: str = ""  # a directory: acks wait for an fsync'd journal, not the database (bot/journal.py)
     ack_priority: bool = True  # the inbox makes way between transactions while callbacks queue up (bot/priority.py)
+    ack_credit_s: float = 0.2  # the most making way a worker holds in hand: a burst up to about this long is waited out
     intake_fsync: bool = True  # False: the journal survives a crash of the process, not of the machine
     intake_thread: bool = False  # acks on a thread and loop of their own (bot/intake_thread.py); needs the journal
     switch_interval_ms: float = 0.0  # > 0: how long a thread may hold the GIL when another wants it (Python: 5)
@@ -30,6 +31,8 @@ class ServerConfig:
             raise ConfigError(f"{where}.port", "must be between 0 and 65535")
         if self.max_body_bytes < 1024:
             raise ConfigError(f"{where}.max_body_bytes", "must be at least 1024")
+        if not 0.2 <= self.ack_credit_s <= 60:
+            raise ConfigError(f"{where}.ack_credit_s", "must be between 0.2 (one wait's most) and 60 seconds")
         if not 0 <= self.switch_interval_ms <= 100:
             raise ConfigError(f"{where}.switch_interval_ms", "must be between 0 (Python's default) and 100")
         if self.intake_thread and not self.intake_journal:
