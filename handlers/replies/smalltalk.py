@@ -34,6 +34,7 @@ class Intent(StrEnum):
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
     ROBOT = "robot"  # "are you a robot?": an honest answer
+    MEMORY = "memory"  # "你还记得我吗", "那你能记住我上次说的吗": what the persona remembers, honestly
     STAFF_HOURS = "staff_hours"  # 你们客服几点上班 / 周末有人吗: when people answer, and how to reach one now
     DOUBT = "doubt"  # 你们是不是骗子 / 这家店靠谱吗: the authenticity answer, who we are, a person on offer
     COMPARE = "compare"  # 你们跟珀莱雅比怎么样: a warm line, never a claim about the other brand
@@ -114,6 +115,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # who we are: "这里是柚见官方吗", "你们是官方客服吗"
                    r"^(请问)?(这里|这儿|这边|你们|你|您)(是|是不是)[^，,。？?]{0,8}(官方|官网|旗舰店|客服|本人|品牌方)"
                    r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$"),
+    # what the persona remembers: "你还记得我吗", "那你能记住我上次说的吗", "你会记住我跟你说的话吗" (not "记住了没",
+    # an ok asked after telling her something)
+    (Intent.MEMORY, r"(你|您|小柚)(还|能|会|可以|能不能|会不会|到底)?(记得|记住|记着|记)(住|得住)?"
+                    r"(我|咱|我们|上次|之前|以前)(?![^，,。？?]*(快递|订单|单号|地址|电话|密码))"),
     # doubting us: "你们是不是骗子啊", "这家店靠谱吗", "会不会被骗" (a scam report names money: reading.py)
     (Intent.DOUBT, rf"{_WE}(的)?(东西|货|产品)?(该不会|会不会|是不是|不会|是|(有点|有些|好)?像)(是)?"
                    r"(骗子|骗人|骗钱|诈骗|假的|假冒|山寨|冒牌)|"
@@ -193,6 +198,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
                     r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
+                    # approval, of speed too: "不错不错", "还挺快的", "这么快" (after the shipping answer)
+                    r"^(还|挺|蛮|真|很|非常|相当)?(不错)+(的)?$|"
+                    r"^(哇|哇塞|嚯)?(这么|那么|还挺|还蛮|挺|真|好|蛮|也太|太|超)(快|给力|迅速|神速)(的)?(了)?$|"
                     r"^(那|哇|嘿)?(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
                     r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|yyds|永远的神|绝绝子|"
@@ -362,8 +370,8 @@ _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRS
 _ANGRY = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.ANGRY)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
-    Intent.STAFF_HOURS, Intent.ROBOT, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD, Intent.TIRED,
-    Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
+    Intent.STAFF_HOURS, Intent.ROBOT, Intent.MEMORY, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD,
+    Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _NO_HURRY = re.compile(r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|不赶时间)$")
@@ -508,6 +516,8 @@ def _classify(text: str) -> Intent | None:
             last = _rule(parts[-1]) if parts else None
             if last in _CLOSERS and len(raw) <= 24 and not _ASKS.search(raw):
                 return last
+            if last is Intent.PRAISE and len(raw) <= 20 and not is_question(raw) and not _angry(raw):
+                return last  # "隔天就到 还挺快的嘛": what was told, then praise of it
             if any(_NO_HURRY.match(p) for p in parts) and not is_question(raw) and not _angry(raw):
                 return Intent.ACK  # "还没用完呢 不着急 先问问": no hurry is no anger, whatever is told beside it
             if _settled(parts, raw):
@@ -523,8 +533,8 @@ def _classify(text: str) -> Intent | None:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
-        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS, Intent.DOUBT,
-                           Intent.COMPARE)
+        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.MEMORY, Intent.STAFF_HOURS,
+                           Intent.DOUBT, Intent.COMPARE)
         if whole and intent in (Intent.SAD, Intent.TIRED) and _ASKS_WHAT_TO_USE.search(raw):
             continue  # "熬夜脸特别干 用啥补救一下": the question is the point
         if pattern.search(raw.lower() if whole else core):
