@@ -125,3 +125,24 @@ async def test_a_wish_to_use_what_an_earlier_answer_named_is_answered_from_it(wa
     await told(wanzi, wecom, clock, "wmW10k", "屋里还有半瓶 开封快一年了 还好用伐")
     (answer,) = await told(wanzi, wecom, clock, "wmW10k", "美白那个伊也想用")
     assert answer[0] == "reply.followup" and "烟酰胺" in answer[1], answer
+
+
+@pytest.mark.parametrize(("said", "intent"), [("早啊小柚", "chat.greeting"), ("你都能帮我干点啥", "chat.robot"),
+                                              ("哦哦 那挺好", "chat.ack")])
+async def test_small_talk_in_own_words_gets_small_talk(wanzi, wecom, clock, said: str, intent: str) -> None:
+    # sandbox: each got the plain chat line or "老实说这个我还不确定呢"
+    (reply,) = await told(wanzi, wecom, clock, "wmW10l", said)
+    assert reply[0] == intent, reply
+
+
+async def test_what_to_use_right_after_a_trouble_was_told_keeps_to_it(wanzi, wecom, clock) -> None:
+    # sandbox: "有什么能用的吗" after "最近爆痘好严重 好烦" was offered the pregnancy entry
+    await told(wanzi, wecom, clock, "wmW10m", "最近爆痘好严重 好烦")
+    (reply,) = await told(wanzi, wecom, clock, "wmW10m", "有什么能用的吗")
+    assert reply[0] == "reply.shopping_told" and "痘" in reply[1] and "孕" not in reply[1], reply
+
+
+async def test_good_night_to_the_persona_by_name_after_a_statement_is_wished_back(wanzi, wecom, clock) -> None:
+    # sandbox: "今天就问这么多啦 晚安小柚" got the plain chat line (这么 is no question, 晚安小柚 a good night)
+    (reply,) = await told(wanzi, wecom, clock, "wmW10n", "今天就问这么多啦 晚安小柚")
+    assert reply[0] == "chat.goodnight", reply

@@ -70,6 +70,7 @@ from handlers.replies.reading import (
 from handlers.replies.shopping import (
     Told,
     age_told,
+    bare_pick,
     budget_pick,
     budget_told,
     for_themself,
@@ -138,7 +139,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
                                                                                  text):
         await _enter_stage(event, ctx, seen)  # "我妈能用吗": which product and her, or her for the one just answered
         return
-    if words.safety is None and (told := told_with_pick(text)) and await say_told(ctx, customer, told):
+    if words.safety is None and (told := told_with_pick(text) or (
+            await told_lately(ctx, customer, event.msgid) if bare_pick(text) else None)) and await say_told(
+                ctx, customer, told):
         await _enter_stage(event, ctx, seen)  # "我怀孕了 有什么能用的": the caution said, only what is missing asked
         return
     if words.safety is None and not is_question(text) and (

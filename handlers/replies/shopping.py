@@ -335,16 +335,26 @@ def without_condition(text: str) -> str:
 
 
 async def told_lately(ctx: Ctx, customer: Customer, msgid: str) -> Told | None:
-    """A condition (pregnancy, breastfeeding) and a skin trouble the customer told in their last few messages,
-    less than FOLLOWUP_MINUTES ago ("我怀孕五个月了 脸上长斑"), for a pick asked now with nothing told: the
-    recommendation keeps to them (`reply.shopping_told`) instead of asking the skin trouble again; None when
-    they told neither both."""
+    """A condition (pregnancy, breastfeeding) or a skin trouble the customer told in their last few messages,
+    less than FOLLOWUP_MINUTES ago ("我怀孕五个月了 脸上长斑", "最近爆痘好严重 好烦"), for a pick asked now with nothing
+    told: the recommendation keeps to them (`reply.shopping_told`) instead of asking them again; None when they told
+    neither."""
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
     since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
     said = [m.text.strip() for m in history if _from_customer(m) and m.created_at >= since][-3:]
     condition = next((t for t in reversed(said) if _CONDITION.search(t)), "")
     concern = next((m[0] for t in reversed(said) if (m := _CONCERN.search(t))), "")
-    return Told(condition, concern) if condition and concern else None
+    if not (condition and concern) and any(g == 0 for t in said for g, _ in kinds(t)):
+        return None  # "我皮肤有点敏感 换季老是泛红": the skin type told has its own way (the entry, or staff)
+    return Told(condition, concern) if condition or concern else None
+
+
+def bare_pick(text: str) -> bool:
+    """A few words asking what to use, naming nothing ("有什么能用的吗", "那用啥好"): a pick that what the customer
+    told a moment ago decides (`told_lately`)."""
+    text = text.strip()
+    return (len(text) <= 12 and _WHAT_TO_USE.search(text) is not None and _NOT.search(text) is None
+            and not kinds(text) and not topics(plain(text)) and for_themself(text))
 
 
 async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:
