@@ -76,9 +76,9 @@ _CONCEPT_WORDS = {name: any_of(words) for name, words in CONCEPTS.items()}
 _KIND_WORDS = tuple((g, k, any_of(words)) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group))
 
 
-# "皮肤有点敏感", "脸比较干", "脸上比较干", "两颊会干": a degree word between the skin and its kind still names
+# "皮肤有点敏感", "脸比较干", "脸好干", "两颊会干": a degree word between the skin and its kind still names
 # the kind.
-_DEGREE = re.compile(r"(皮肤|肤质|脸颊|两颊|脸蛋|脸上|脸)(?:有点儿?|有些|比较|很|特别|超级?|挺|非常|太|偏|容易|会)")
+_DEGREE = re.compile(r"(皮肤|肤质|脸颊|两颊|脸蛋|脸上|脸)(?:有点儿?|有些|比较|很|好|特别|超级?|挺|非常|太|偏|容易|会)")
 # "混油皮", "混干皮" name combination skin, not the oily or dry skin inside the word.
 _MIXED = re.compile(r"混(?:油|干)(?:皮|性)?")
 

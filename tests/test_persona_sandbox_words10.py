@@ -146,3 +146,8 @@ async def test_good_night_to_the_persona_by_name_after_a_statement_is_wished_bac
     # sandbox: "今天就问这么多啦 晚安小柚" got the plain chat line (这么 is no question, 晚安小柚 a good night)
     (reply,) = await told(wanzi, wecom, clock, "wmW10n", "今天就问这么多啦 晚安小柚")
     assert reply[0] == "chat.goodnight", reply
+
+
+async def test_a_pick_asked_with_dry_skin_told_gets_the_dry_skin_cream(wanzi, wecom, clock) -> None:
+    # sandbox: "你好呀 冬天脸好干 有啥好用的" got "老实说这个我还不确定呢" (脸好干 is dry skin, 有啥好用的 a pick)
+    await then_the_cream(wanzi, wecom, clock, "wmW10o", "你好呀 冬天脸好干 有啥好用的")
