@@ -34,7 +34,8 @@ from persona.wording import plain
 # Generic shop vocabulary, not any one knowledge base's words.
 CONCEPTS: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, words in {
     "shipping": "发货 寄出 发走 出库 发出 寄 快递 几天到 收到 到货 顺丰 物流 几天能送 多久能送 几天送到 多久送到 "
-                "多久能到手 几天能到手 多久到手 几天到手",
+                "多久能到手 几天能到手 多久到手 几天到手 什么时候能发 啥时候能发 多久能发 几天能发 哪天能发 啥时候发 "
+                "几时发",
     "hours": "营业 开门 关门 几点开 几点关 开着 营业时间 打烊 几点",
     "returns": "退货 退换 能退 退掉 退款 退钱 换货 无理由 售后 取消",
     "price": "多少钱 价格 什么价 贵不贵 价位 收费 费用 价目",
@@ -75,9 +76,9 @@ _CONCEPT_WORDS = {name: any_of(words) for name, words in CONCEPTS.items()}
 _KIND_WORDS = tuple((g, k, any_of(words)) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group))
 
 
-# "皮肤有点敏感", "脸比较干", "脸上比较干", "两颊会干": a degree word between the skin and its kind still names
+# "皮肤有点敏感", "脸比较干", "脸好干", "两颊会干": a degree word between the skin and its kind still names
 # the kind.
-_DEGREE = re.compile(r"(皮肤|肤质|脸颊|两颊|脸蛋|脸上|脸)(?:有点儿?|有些|比较|很|特别|超级?|挺|非常|太|偏|容易|会)")
+_DEGREE = re.compile(r"(皮肤|肤质|脸颊|两颊|脸蛋|脸上|脸)(?:有点儿?|有些|比较|很|好|特别|超级?|挺|非常|太|偏|容易|会)")
 # "混油皮", "混干皮" name combination skin, not the oily or dry skin inside the word.
 _MIXED = re.compile(r"混(?:油|干)(?:皮|性)?")
 

@@ -30,8 +30,12 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # "self" — a wish or pick for the customer themself, naming no one else and no gift ("想买点护肤品"), so
 # reply.shopping asks their skin type, what bothers it and the budget, never whom it is for; "aged" — the age of
 # whom a product is for was told with the wish ("面霜适合我妈用吗 她五十多了"), so reply.shopping_item asks it no more;
-# "budgeted" — the budget was told with the wish ("想给闺蜜买个礼物 预算两百"), so reply.shopping_for asks it no more.
-SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted")
+# "budgeted" — the budget was told with the wish ("想给闺蜜买个礼物 预算两百"), so reply.shopping_for and
+# reply.shopping_item ask it no more; "condition" — only a condition (pregnancy, breastfeeding) was told with a pick
+# ("我怀孕了 有什么能用的"), so reply.shopping_told says its caution and asks the skin trouble too ("trouble" there:
+# only a skin trouble was told, "脸上长痘 有推荐吗", said back with no caution).
+SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
+              "condition")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

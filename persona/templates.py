@@ -47,11 +47,14 @@ TEMPLATES: dict[str, Spec] = {
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
     # a wish for someone else that names a product ("给我妈买个面霜": who = "妈妈", item = "面霜") whose entry is
     # for one skin type the wish does not name: that person's skin type, age and budget asked first; the "aged"
-    # phrasings leave out the age when the wish told it ("面霜适合我妈用吗 她五十多了")
+    # phrasings leave out the age when the wish told it ("面霜适合我妈用吗 她五十多了"), the "budgeted" ones the budget
+    # ("想给我妈买个三百以内的面霜")
     "reply.shopping_item": Spec.of(KF_TEXT, "name", "who", "item"),
     # a pick asked for themself right after a condition and a skin trouble were told ("我怀孕五个月了 脸上长斑" …
     # "那有什么推荐的吗"): the condition's entry (`answer`: its caution) and the trouble (`concern`: "斑") said
-    # back, only the skin type and budget asked
+    # back, only the skin type and budget asked; the "condition" phrasings when only a condition was told
+    # ("我怀孕了 有什么能用的": the trouble asked too), the "trouble" ones when only a trouble was ("脸上长痘 有推荐吗":
+    # no `answer`)
     "reply.shopping_told": Spec.of(KF_TEXT, "name", "answer", "concern"),
     # the details asked for, told without the skin type the best entry is for ("她六十多了 预算三百"): the skin
     # type asked once more, briefly (handlers/replies/routes.py `recommend`)
@@ -107,6 +110,9 @@ TEMPLATES: dict[str, Spec] = {
     "chat.running_out": Spec.of(KF_TEXT, "name"),  # "买的保湿霜快用完了": a returning customer welcomed back
     "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
+    # "你还记得我吗", "那你能记住我上次说的吗": what the persona honestly remembers (this chat's recent messages, the
+    # profile); its "told" phrasings name the profile's tags the customer told (`tags`: "干皮、保湿补水")
+    "chat.memory": Spec.of(KF_TEXT, "name", "tags"),
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
     # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)
     "chat.staff_hours": Spec.of(KF_TEXT, "name", "hours", "how"),

@@ -132,7 +132,8 @@ _ABROAD = re.compile(r"香港|澳门|台湾|海外|国外|境外|美国|日本|�
 _COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
 
 
-def _names_who_and_where(entry: FaqEntry, text: str) -> bool:
+def names_who_and_where(entry: FaqEntry, text: str) -> bool:
+    """The entry names every place, child and place abroad the text names (or a place abroad at all, 港澳台)."""
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     areas = _AREA.findall(text)
     child = _CHILD_USES.search(text)
@@ -179,7 +180,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None
                  or (_SAFE_BUY.search(text) is not None and _GIVES_GENUINE.search(entry.answer) is not None))
             and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)
-            and _gives_named(entry, text) and _names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
+            and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
             and not beside_the_point(entry, text))
 

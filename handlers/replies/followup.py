@@ -27,7 +27,7 @@ from handlers.replies.clarify import choice
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.services import Ctx
 from persona.faq import FaqEntry, FaqMatch
-from persona.followup import FILLER, covers, in_context, named, sentences, subject
+from persona.followup import FILLER, covers, gist, in_context, named, sentences, subject
 from persona.heard import heard
 from persona.matcher import CANDIDATES, kinds
 from storage.models import Customer, Message
@@ -282,3 +282,30 @@ async def _supported(kb: Ranker, entry: FaqEntry, text: str) -> bool:
     alone = await kb.rank(text, len(kb.entries))
     place = next((n for n, m in enumerate(alone) if m.entry.id == entry.id), None)
     return place is not None and place < CANDIDATES and alone[place].confidence >= SUPPORT
+
+
+# A wish to use something, told as a statement: "美白那个伊也想用", "精华我也想用" (whether they may, asked without a
+# question word); what comes before the verb names the thing.
+_WANTS_TO_USE = re.compile(r"(也|还)?(想|想要|要|打算|准备)(用|涂|擦|抹|试试|试)(一下|下|看看)?$")
+
+
+async def earlier_answer_wished(ctx: Ctx, customer: Customer, msgid: str, text: str) -> tuple[FaqEntry, str] | None:
+    """An entry the persona answered in the last FOLLOWUP_MINUTES whose answer names the thing a wish to use
+    names ("美白那个伊也想用" after the pregnancy answer "…美白系列含烟酰胺，建议先咨询医生", even with the shelf life
+    asked in between), and the sentence of it about that thing: whether they may use it is answered from there, not
+    noted as an interest; None otherwise."""
+    wish = _WANTS_TO_USE.search(text.strip().rstrip("。.!！~～ 呀啊哦呢"))
+    if wish is None or wish.start() == 0:
+        return None
+    thing = _pairs(text[:wish.start()])
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+    for message in reversed(history):
+        if message.created_at < since:
+            break
+        if message.direction != "out" or not message.template_key.startswith(ANSWERS):
+            continue
+        for entry in ctx.services.knowledge.entries:
+            if entry.id in answered_in([entry], message.text) and thing & _pairs(entry.answer):
+                return entry, gist(entry.answer, text[:wish.start()])
+    return None

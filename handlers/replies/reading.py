@@ -29,7 +29,7 @@ from handlers.escalation.rules import (
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.questions.queue import open_question_before
-from handlers.replies.asked import gives_what_is_asked
+from handlers.replies.asked import gives_what_is_asked, names_who_and_where
 from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
@@ -300,9 +300,12 @@ def guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
     """The entry is only near the question in meaning: they share no word (two characters in a row), nor
     does the open question before it speak of what the entry does ("大概多久能开好" after "能开发票吗", and
     "开封后能用多久"; not "多久能到", one of its phrasings, nor "成都几天能到" and "快递几天到", nor after "想寄到成都
-    可以吗")."""
+    可以吗"); or the open question names a place the entry does not ("那大概要多久" after "可以直接寄到香港吗": the
+    shipping entry's days are the mainland's)."""
     asked = plain(text).strip("？?。.！!～~ 吗呢呀啊")
     told = " ".join((*entry.questions, *entry.keywords, entry.answer))
+    if not any(asked in q for q in entry.questions) and not names_who_and_where(entry, open_question):
+        return True
     return (not any(asked in q for q in entry.questions) and not shared_words(asked, told)
             and not topics(plain(open_question)) & spoken(entry))
 

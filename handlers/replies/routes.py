@@ -47,7 +47,7 @@ from handlers.replies.asked import untold_detail
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.followup import Turn, sets_straight
+from handlers.replies.followup import Turn, earlier_answer_wished, previous_turn, sets_straight
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
 from handlers.replies.opener import just_welcomed
@@ -68,17 +68,22 @@ from handlers.replies.reading import (
     words_of,
 )
 from handlers.replies.shopping import (
+    Told,
     age_told,
+    asks_for_their_pick,
+    bare_pick,
     budget_pick,
     budget_told,
     for_themself,
     is_for_a_kind,
     item_named,
     item_to_ask_about,
+    product_of,
     recipient,
     skin_told,
     suits_whom,
     told_lately,
+    told_with_pick,
     unnamed_use,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
@@ -131,8 +136,19 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
                         tags=seen.tag_names)
         await _enter_stage(event, ctx, seen)
         return
-    if words.safety is None and (who := unnamed_use(text)) and await nothing_before(ctx, customer, event.msgid):
-        await ctx.say("reply.which_for", name=customer.name, who=who)  # "我妈能用吗" first: which product, and her
+    if words.safety is None and (who := unnamed_use(text)) and await _whose_use(ctx, customer, event.msgid, who,
+                                                                                 text):
+        await _enter_stage(event, ctx, seen)  # "我妈能用吗": which product and her, or her for the one just answered
+        return
+    if words.safety is None and (told := told_with_pick(text) or (
+            await told_lately(ctx, customer, event.msgid) if bare_pick(text) else None)) and await say_told(
+                ctx, customer, told):
+        await _enter_stage(event, ctx, seen)  # "我怀孕了 有什么能用的": the caution said, only what is missing asked
+        return
+    if words.safety is None and not is_question(text) and (
+            wished := await earlier_answer_wished(ctx, customer, event.msgid, text)):
+        # "美白那个伊也想用" after the pregnancy answer: whether she may, from that answer, not an interest noted
+        await ctx.say("reply.followup", name=customer.name, answer=wished[1], question=text)
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
@@ -198,9 +214,11 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
         await chat_back(ctx, customer, reading.intent, text, event.msgid)
-    elif words.shopping and (kind := await for_their_skin(ctx, text)) is not None:
-        await answer_with(ctx, customer, kind, text, reading.turn, price=False)  # the skin type was told: no question
-    elif words.shopping and for_themself(text) and await with_what_was_told(ctx, customer, event.msgid):
+    elif (words.shopping or asks_for_their_pick(text)) and (kind := await for_their_skin(ctx, text)) is not None:
+        # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin)
+        await answer_with(ctx, customer, kind, text, reading.turn, price=False)
+    elif words.shopping and for_themself(text) and (lately := await told_lately(ctx, customer, event.msgid)) and (
+            await say_told(ctx, customer, lately)):
         pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
@@ -221,7 +239,8 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
     what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`); a pick asked of a
     budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told)."""
-    if budget_pick(text) and not suits_whom(text):  # "两百块钱能买到什么": the budget is told, the skin type is not
+    if (budget_pick(text) or budget_told(text)) and not suits_whom(text):
+        # "两百块钱能买到什么", "想买个两百左右的面霜": the budget is told, the skin type is not
         await ctx.say("reply.shopping_kind", name=customer.name)
         return
     if who := suits_whom(text):
@@ -231,20 +250,38 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
 
-async def with_what_was_told(ctx: Ctx, customer: Customer, msgid: str) -> bool:
-    """A pick for the customer themself right after they told a condition and a skin trouble ("我怀孕五个月了
-    脸上长斑", shopping.py `told_lately`): the knowledge base's entry for the condition (its caution) with the
-    trouble said back, and only the skin type and budget asked (`reply.shopping_told`); False when nothing was
-    told or no entry is sure of the condition."""
-    told = await told_lately(ctx, customer, msgid)
-    if told is None:
+async def say_told(ctx: Ctx, customer: Customer, told: Told) -> bool:
+    """A pick for the customer themself with a condition or a skin trouble told (now, or just before: shopping.py
+    `told_with_pick`, `told_lately`): the knowledge base's entry for the condition (its caution) and the trouble
+    said back, only what is still missing asked (`reply.shopping_told`: its "condition" phrasings also ask the
+    trouble, its "trouble" ones have no caution to say); False when a condition was told that no entry is sure of."""
+    answer = ""
+    if told.condition:
+        kb = ctx.services.knowledge
+        await kb.sync(ctx.session)
+        match = await kb.best(told.condition)
+        if match is None:
+            return False
+        answer = match.entry.answer
+    slot = None if answer and told.concern else "condition" if answer else "trouble"
+    await ctx.say("reply.shopping_told", name=customer.name, answer=answer, concern=told.concern, slot=slot)
+    return True
+
+
+async def _whose_use(ctx: Ctx, customer: Customer, msgid: str, who: str, text: str) -> bool:
+    """Whether `who` may use "it" ("我妈能用吗", shopping.py `unnamed_use`): with nothing said before, which product and
+    what they are like (`reply.which_for`); right after the answer of an entry for one kind of skin (the dry-skin
+    cream), what they are like before that product is said to suit them (`reply.shopping_item`), never an entry's
+    answer for a word in it (the pregnancy answer); False otherwise."""
+    if await nothing_before(ctx, customer, msgid):
+        await ctx.say("reply.which_for", name=customer.name, who=who)
+        return True
+    turn = await previous_turn(ctx, customer, msgid)
+    answered = [e for e in ctx.services.knowledge.entries if turn is not None and e.id in turn.answered]
+    item = next((p for e in answered if (p := product_of(e))), "")
+    if not item:
         return False
-    kb = ctx.services.knowledge
-    await kb.sync(ctx.session)
-    match = await kb.best(told.condition)
-    if match is None:
-        return False
-    await ctx.say("reply.shopping_told", name=customer.name, answer=match.entry.answer, concern=told.concern)
+    await ask_item(ctx, customer, who, item, text)
     return True
 
 
@@ -256,9 +293,14 @@ async def ask_for(ctx: Ctx, customer: Customer, who: str, text: str) -> None:
 
 async def ask_item(ctx: Ctx, customer: Customer, who: str, item: str, text: str) -> None:
     """What `who` is like before picking `item` for them (`reply.shopping_item`): the skin type, age and budget;
-    an age told with the wish ("她五十多了") is not asked again (the "aged" phrasings)."""
+    an age told with the wish ("她五十多了") is not asked again (the "aged" phrasings), nor a budget ("想给我妈买个
+    三百以内的面霜": the "budgeted" ones); both told, only the skin type (`reply.shopping_kind`)."""
+    aged, budgeted = age_told(text), budget_told(text)
+    if aged and budgeted:
+        await ctx.say("reply.shopping_kind", name=customer.name)
+        return
     await ctx.say("reply.shopping_item", name=customer.name, who=who, item=item,
-                  slot="aged" if age_told(text) else None)
+                  slot="aged" if aged else "budgeted" if budgeted else None)
 
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
@@ -377,6 +419,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
             await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
         await ctx.say("chat.doubt", name=customer.name)
         return
+    if intent is Intent.MEMORY:  # "你还记得我吗": what the persona remembers, with what their profile holds
+        tags = await told_tags(ctx, customer)
+        await ctx.say("chat.memory", name=customer.name, tags=tags, slot="told" if tags else None)
+        return
     if intent is Intent.GREETING:
         await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
@@ -393,6 +439,13 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     slot = ("later" if intent is Intent.ACK and defers(text)
             else "ours" if intent is Intent.PRAISE and praises_ours(text) else None)
     await ctx.say(f"chat.{intent}", name=customer.name, slot=slot)
+
+
+async def told_tags(ctx: Ctx, customer: Customer) -> str:
+    """The customer's tags the persona may say back ("干皮、保湿补水"): those the rule book adds from what customers
+    tell, never a staff-side label (a private rule's, "意向:询价") nor one staff set by hand."""
+    told = {ref.name for rule in ctx.services.rules.rules if not rule.private for ref in rule.add}
+    return "、".join(dict.fromkeys(t.name for t in await ctx.repos.tags.of_customer(customer.id) if t.name in told))
 
 
 async def _enter_stage(event: KfMessageReceived, ctx: Ctx, seen: Observation) -> None:

@@ -218,6 +218,11 @@ _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind
 _PRODUCT = re.compile(r"「([^」]+)」")  # a product the answer names ("干皮推荐「柚润保湿霜」")
 
 
+def product_of(entry: FaqEntry) -> str:
+    """The product an entry for one kind is about, as its keywords name it (the dry-skin cream's "面霜"); ""."""
+    return next((w for w in entry.keywords if w not in _KIND_WORDS), "") if is_for_a_kind(entry) else ""
+
+
 def is_for_a_kind(entry: FaqEntry) -> bool:
     """The entry is for one kind (of skin, season ...: persona/matcher.py EXCLUSIVE) in its phrasings or keywords."""
     return bool(kinds(" ".join(entry.questions + entry.keywords)))
@@ -256,7 +261,10 @@ class Wish:
     again: bool = False  # the skin type was asked a second time (`reply.shopping_kind`): never a third
 
 
-_WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#", "reply.shopping_told#")
+# The persona's questions a wish's details answer; "which product, and what is she like" (`reply.which_for`, after
+# "我妈能用吗") is one too: "保湿霜 她偏干" answers it.
+_WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#", "reply.shopping_told#",
+               "reply.which_for#")
 
 
 async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None:
@@ -269,11 +277,15 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
         return None
     if history[asked].template_key.startswith(_WISH_ASKED):
         said = _said(history, asked)
+        if history[asked].template_key.startswith("reply.shopping_told#"):
+            said = without_condition(said)  # its caution was said: the pick is what the details answer
         return Wish(said) if said else None
     if not history[asked].template_key.startswith("reply.shopping_kind#"):
         return None
     told = next((n for n in reversed(range(asked)) if _from_customer(history[n])), None)
-    if told is not None and budget_pick(history[told].text):  # "两百块钱能买到什么": the wish and its budget at once
+    if told is not None and (budget_pick(history[told].text) or budget_told(history[told].text)
+                             and wants_to_buy(history[told].text)):
+        # "两百块钱能买到什么", "想买个两百左右的面霜": the wish and its budget at once
         return Wish(history[told].text.strip(), again=True)
     wished = _recent_out(ctx, history, told) if told is not None else None
     if told is None or wished is None or not history[wished].template_key.startswith(_WISH_ASKED):
@@ -290,23 +302,62 @@ _CONCERN = re.compile(r"斑|痘|闭口|粉刺|暗沉|发黄|细纹|皱纹|毛孔
 
 @dataclass(frozen=True, slots=True)
 class Told:
-    """What the customer told of themself a moment ago, for a pick asked now ("那有什么推荐的吗")."""
+    """What the customer told of themself, for a pick asked now ("那有什么推荐的吗"); either may be ""."""
 
-    condition: str  # the message that told it ("我怀孕五个月了 脸上长斑")
-    concern: str  # the trouble named in it ("斑")
+    condition: str  # the message (or clause) that told it ("我怀孕五个月了 脸上长斑")
+    concern: str  # the trouble named ("斑")
+
+
+_CLAUSE = re.compile(r"[，,。.!！?？~～；;\s]+")
+# A pick of what to use, asked with what was told: "有什么能用的", "用什么好", "有推荐吗".
+_WHAT_TO_USE = re.compile(r"推荐|有(什么|啥)(能|可以)?用|(用|擦|涂|抹|买)(什么|啥|哪个|哪款|哪些)|什么好|啥好|哪款")
+
+
+def told_with_pick(text: str) -> Told | None:
+    """A pick for the customer themself asked with a condition or a skin trouble told in the same message ("我怀孕了
+    有什么能用的", "脸上长痘 有推荐吗", "最近脸好暗沉 有啥推荐的"), and no skin type (that has its entry): what was told
+    is said back and only what is missing asked (`reply.shopping_told`), not the whole questionnaire; None
+    otherwise."""
+    text = text.strip()
+    if len(text) > 40 or _WHAT_TO_USE.search(text) is None or _NOT.search(text):
+        return None
+    if any(group == 0 for group, _ in kinds(text)):  # a skin type told ("我是干皮 脸上长痘"): no questionnaire
+        return None
+    if not for_themself(text) or _NO_PICK.search(text):
+        return None
+    condition = next((c for c in _CLAUSE.split(text) if _CONDITION.search(c)), "")
+    concern = m[0] if (m := _CONCERN.search(text)) else ""
+    return Told(condition, concern) if condition or concern else None
+
+
+def without_condition(text: str) -> str:
+    """The wish without its clauses that told a condition ("我怀孕了 有什么能用的" → "有什么能用的"): the condition's
+    caution was said with the question back, so the details answer the pick."""
+    kept = [c for c in _CLAUSE.split(text) if c and not _CONDITION.search(c)]
+    return " ".join(kept) if kept else text
 
 
 async def told_lately(ctx: Ctx, customer: Customer, msgid: str) -> Told | None:
-    """A condition (pregnancy, breastfeeding) and a skin trouble the customer told in their last few messages,
-    less than FOLLOWUP_MINUTES ago ("我怀孕五个月了 脸上长斑"), for a pick asked now with nothing told: the
-    recommendation keeps to them (`reply.shopping_told`) instead of asking the skin trouble again; None when
-    they told neither both."""
+    """A condition (pregnancy, breastfeeding) or a skin trouble the customer told in their last few messages,
+    less than FOLLOWUP_MINUTES ago ("我怀孕五个月了 脸上长斑", "最近爆痘好严重 好烦"), for a pick asked now with nothing
+    told: the recommendation keeps to them (`reply.shopping_told`) instead of asking them again; None when they told
+    neither."""
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
     since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
     said = [m.text.strip() for m in history if _from_customer(m) and m.created_at >= since][-3:]
     condition = next((t for t in reversed(said) if _CONDITION.search(t)), "")
     concern = next((m[0] for t in reversed(said) if (m := _CONCERN.search(t))), "")
-    return Told(condition, concern) if condition and concern else None
+    if not (condition and concern) and any(g == 0 for t in said for g, _ in kinds(t)):
+        return None  # "我皮肤有点敏感 换季老是泛红": the skin type told has its own way (the entry, or staff)
+    return Told(condition, concern) if condition or concern else None
+
+
+def bare_pick(text: str) -> bool:
+    """A few words asking what to use, naming nothing ("有什么能用的吗", "那用啥好"): a pick that what the customer
+    told a moment ago decides (`told_lately`)."""
+    text = text.strip()
+    return (len(text) <= 12 and _WHAT_TO_USE.search(text) is not None and _NOT.search(text) is None
+            and not kinds(text) and not topics(plain(text)) and for_themself(text))
 
 
 async def said_before(ctx: Ctx, customer: Customer, msgid: str, replies: tuple[str, ...]) -> str:

@@ -34,6 +34,7 @@ class Intent(StrEnum):
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
     ROBOT = "robot"  # "are you a robot?": an honest answer
+    MEMORY = "memory"  # "你还记得我吗", "那你能记住我上次说的吗": what the persona remembers, honestly
     STAFF_HOURS = "staff_hours"  # 你们客服几点上班 / 周末有人吗: when people answer, and how to reach one now
     DOUBT = "doubt"  # 你们是不是骗子 / 这家店靠谱吗: the authenticity answer, who we are, a person on offer
     COMPARE = "compare"  # 你们跟珀莱雅比怎么样: a warm line, never a claim about the other brand
@@ -90,7 +91,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
                    # what the persona can do: "那你能干嘛", "你会什么"
-                   r"(你|您)(都|还)?(能|会|可以)(干嘛|干啥|干什么|做什么|做啥|帮(我|上)?(做|干)?(什么|啥|嘛)(忙)?)|"
+                   r"(你|您)(都|还)?(能|会|可以)(干嘛|干啥|干什么|做什么|做啥|干点啥|做点啥|帮(我|上)?(做|干)?(点)?(什么|啥|嘛)(忙)?)|"
                    r"^(那)?(你|您)(都|还)?会(些)?(什么|啥)[?？]*$|"
                    r"(你|您)是谁|你叫(啥|什么)|"
                    # about the persona herself: "你几岁了", "你是男的还是女的", "你多大了"
@@ -114,6 +115,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    # who we are: "这里是柚见官方吗", "你们是官方客服吗"
                    r"^(请问)?(这里|这儿|这边|你们|你|您)(是|是不是)[^，,。？?]{0,8}(官方|官网|旗舰店|客服|本人|品牌方)"
                    r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$"),
+    # what the persona remembers: "你还记得我吗", "那你能记住我上次说的吗", "你会记住我跟你说的话吗" (not "记住了没",
+    # an ok asked after telling her something)
+    (Intent.MEMORY, r"(你|您|小柚)(还|能|会|可以|能不能|会不会|到底)?(记得|记住|记着|记)(住|得住)?"
+                    r"(我|咱|我们|上次|之前|以前)(?![^，,。？?]*(快递|订单|单号|地址|电话|密码))"),
     # doubting us: "你们是不是骗子啊", "这家店靠谱吗", "会不会被骗" (a scam report names money: reading.py)
     (Intent.DOUBT, rf"{_WE}(的)?(东西|货|产品)?(该不会|会不会|是不是|不会|是|(有点|有些|好)?像)(是)?"
                    r"(骗子|骗人|骗钱|诈骗|假的|假冒|山寨|冒牌)|"
@@ -143,11 +148,12 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(周末|周六|周日|星期天|星期六|节假日|假期|放假|过年|晚上|半夜|中午|期间)?(也|还)?"
                          r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
-    (Intent.GOODNIGHT, r"^(晚安|晚安安|good ?night|gn)$|^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
+    (Intent.GOODNIGHT, rf"^(晚安|晚安安|good ?night|gn){_ADDRESS}?$|"  # "晚安小柚"
+                       r"^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$"),
     (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
                  r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了溜了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
-                 r"(了您嘞|了您呐|了您内|了您|您嘞)?$|"  # Beijing: "拜拜了您嘞"
+                 rf"(了您嘞|了您呐|了您内|了您|您嘞)?{_ADDRESS}?$|"  # Beijing: "拜拜了您嘞"; "拜拜小柚"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
                  r"先(去|走|撤|下|忙)(了|啦|咯)?$|"
                  # coming back later to ask: "好吧 那我明天再来问", "那我改天再来"
@@ -176,7 +182,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.GREETING, rf"^{_ADDRESS}?"
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|hi there|hello there|hey there|good morning|good afternoon|good evening|"
-                      r"小柚|在的|我回来了|我回来|回来了|回来啦|我又回来了|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)+$|"
+                      r"小柚|在的|我回来了|我回来|回来了|回来啦|我又回来了|我来了|我来啦|我又来了|好久不见|打扰了|打扰一下)"
+                      # a particle between greeting and name: "早啊小柚", "你好呀小柚"
+                      r"([啊呀哦吖]?(你好|您好|哈喽|嗨|早|早上好|早安|晚上好|小柚))*$|"
                       rf"^{_ADDRESS}?(你)?吃(饭|早饭|午饭|晚饭)?了(吗|没|嘛|么)$"),
     (Intent.PRESENCE, rf"^(请问|{_ADDRESS})?(在吗|在嘛|在么|在不在|在不|在忙吗|忙吗|"
                       rf"有人吗|有人在吗|在线吗|人呢|人|还在吗|还在不|客服在吗|您好在吗|你好在吗|hello在吗|在|"
@@ -193,6 +201,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
                     r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
+                    # approval, of speed too: "不错不错", "还挺快的", "这么快" (after the shipping answer)
+                    r"^(还|挺|蛮|真|很|非常|相当)?(不错)+(的)?$|"
+                    r"^(哇|哇塞|嚯)?(这么|那么|还挺|还蛮|挺|真|好|蛮|也太|太|超)(快|给力|迅速|神速)(的)?(了)?$|"
                     r"^(那|哇|嘿)?(你)?(还|真|好|太|超|很|挺)+(聪明|机灵|厉害|逗|有趣|幽默|可爱)(的)?$|"
                     # the product praised: "真的绝了", "太好用了"
                     r"(真的|真|太|超|巨|贼)?(绝了|好用到哭|太好用了|超好用|真香)|yyds|永远的神|绝绝子|"
@@ -250,6 +261,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧|对对|对对对|"
                  # regional agreement: 中 (Henan), 要得 / 巴适 / 安逸 (Sichuan), 得嘞 / 妥了 / 成 (north)
                  r"中|要得|巴适|安逸|得嘞|妥|妥了|成|没毛病|晓得|晓得了|晓得啦|好额|了解了|"
+                 # fine by them: "哦哦 那挺好", "那就好"
+                 r"那挺好|那蛮好|那很好|那就好|挺好|蛮好|"
                  # the customer's own slip: "刚才发错了 不好意思"
                  r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
                  # taking the advice or going to try: "那就听你的", "我去试试", "那就它了"
@@ -365,12 +378,12 @@ _FIRST = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.FIRS
 _ANGRY = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.ANGRY)
 # The clause of an all-small-talk message that is answered: the first of these it has (docstring).
 PRIORITY: tuple[Intent, ...] = (
-    Intent.STAFF_HOURS, Intent.ROBOT, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD, Intent.TIRED,
-    Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
+    Intent.STAFF_HOURS, Intent.ROBOT, Intent.MEMORY, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD,
+    Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _NO_HURRY = re.compile(r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|不赶时间)$")
-_ASKS = re.compile(r"[?？]|吗|么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
+_ASKS = re.compile(r"[?？]|吗|(?<![这那])么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
 # An acknowledgement or laughter leading a clause without a comma: "好的晚安", "嗯嗯好的谢谢", "哈哈谢谢你".
 _LEAD = re.compile(r"^((?:好的|好滴|好哒|好嘞|好吧|嗯嗯|嗯呢|嗯|哦哦|噢噢|ok|收到|知道了|明白了|了解|行|"
                    r"哈+|嘿嘿|嘻嘻)+)(.+)$")
@@ -511,6 +524,8 @@ def _classify(text: str) -> Intent | None:
             last = _rule(parts[-1]) if parts else None
             if last in _CLOSERS and len(raw) <= 24 and not _ASKS.search(raw):
                 return last
+            if last is Intent.PRAISE and len(raw) <= 20 and not is_question(raw) and not _angry(raw):
+                return last  # "隔天就到 还挺快的嘛": what was told, then praise of it
             if any(_NO_HURRY.match(p) for p in parts) and not is_question(raw) and not _angry(raw):
                 return Intent.ACK  # "还没用完呢 不着急 先问问": no hurry is no anger, whatever is told beside it
             if _settled(parts, raw):
@@ -526,8 +541,8 @@ def _classify(text: str) -> Intent | None:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want
     for intent, pattern in _RULES:
-        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.STAFF_HOURS, Intent.DOUBT,
-                           Intent.COMPARE)
+        whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.MEMORY, Intent.STAFF_HOURS,
+                           Intent.DOUBT, Intent.COMPARE)
         if whole and intent in (Intent.SAD, Intent.TIRED) and _ASKS_WHAT_TO_USE.search(raw):
             continue  # "熬夜脸特别干 用啥补救一下": the question is the point
         if pattern.search(raw.lower() if whole else core):
