@@ -82,7 +82,15 @@ async def test_looking_for_one_is_a_wish_to_buy_asked_what_a_pick_needs(wanzi, w
     """The sandbox of 2026-12-05: "…想找个温和点的" got only "小柚记下啦：混合皮", as if nothing was wished for."""
     replies = await told(wanzi, wecom, clock, f"wmFind{n}", said)
     assert replies and replies[-1][0].startswith("reply.shopping"), replies
-    assert "预算" in replies[-1][1], replies  # what a pick still needs is asked
+    assert "预算" in replies[-1][1], replies  # what a pick still needs is asked ...
+    assert "干皮、油皮" not in replies[-1][1] and "记下" in replies[-1][1], replies  # ... not the skin type told
+    if "爆痘" in said:
+        assert "痘痘还是暗沉" not in replies[-1][1], replies  # nor the trouble told
+
+
+async def test_a_skin_with_its_own_entry_told_with_the_wish_gets_that_entry_at_once(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmFind5", "我是干皮 冬天脸上起皮 想找个滋润点的")
+    assert any("柚润保湿霜" in text for _, text in replies), replies  # the dry-skin cream, nothing asked
 
 
 async def test_looking_for_a_person_is_no_wish_to_buy(wanzi, wecom, clock) -> None:

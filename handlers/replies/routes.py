@@ -80,6 +80,7 @@ from handlers.replies.shopping import (
     item_to_ask_about,
     product_of,
     recipient,
+    self_told,
     skin_told,
     suits_whom,
     told_lately,
@@ -238,7 +239,12 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
     their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
     gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
     what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`); a pick asked of a
-    budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told)."""
+    budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told); one that told
+    the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble")."""
+    if for_themself(text) and not budget_told(text) and (told := self_told(text)):
+        # "我28岁混油皮 换季老是爆痘 想找个温和点的" with no entry for that skin: what they told is not asked again
+        await ctx.say("reply.shopping", name=customer.name, slot=told)
+        return
     if (budget_pick(text) or budget_told(text)) and not suits_whom(text):
         # "两百块钱能买到什么", "想买个两百左右的面霜": the budget is told, the skin type is not
         await ctx.say("reply.shopping_kind", name=customer.name)

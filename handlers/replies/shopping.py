@@ -330,6 +330,15 @@ def told_with_pick(text: str) -> Told | None:
     return Told(condition, concern) if condition or concern else None
 
 
+def self_told(text: str) -> str | None:
+    """What a wish for the customer themself already told of their skin, as `reply.shopping`'s situation: "trouble"
+    for a skin type and a trouble ("我28岁混油皮 换季老是爆痘 想找个温和点的": only the budget is asked), "told" for a
+    skin type alone (the trouble and budget asked); None when no skin type was told."""
+    if not any(group == 0 for group, _ in kinds(text)):
+        return None
+    return "trouble" if _CONCERN.search(text) else "told"
+
+
 def without_condition(text: str) -> str:
     """The wish without its clauses that told a condition ("我怀孕了 有什么能用的" → "有什么能用的"): the condition's
     caution was said with the question back, so the details answer the pick."""
