@@ -96,3 +96,12 @@ async def test_a_skin_with_its_own_entry_told_with_the_wish_gets_that_entry_at_o
 async def test_looking_for_a_person_is_no_wish_to_buy(wanzi, wecom, clock) -> None:
     replies = await told(wanzi, wecom, clock, "wmFind9", "想找个人聊聊")
     assert replies and not any(key.startswith("reply.shopping") for key, _ in replies), replies
+
+
+async def test_someone_elses_turn_after_the_customers_own_pick_is_a_wish_for_them(wanzi, wecom, clock) -> None:
+    """The sandbox of 2026-12-05: "给我妈也看看 她皮肤很干" after the customer's own pick got the plain chat line."""
+    await told(wanzi, wecom, clock, "wmFind6", "我28岁混油皮 换季老是爆痘 想找个温和点的")
+    replies = await told(wanzi, wecom, clock, "wmFind6", "给我妈也看看 她皮肤很干")
+    assert any("柚润保湿霜" in text for _, text in replies), replies  # dry skin: the cream, for her
+    replies = await told(wanzi, wecom, clock, "wmFind7", "帮我老公也挑挑")
+    assert replies and replies[-1][0].startswith("reply.shopping") and "老公" in replies[-1][1], replies

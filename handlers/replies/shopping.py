@@ -107,7 +107,8 @@ _YOURS = re.compile(r"(你|您|小柚)(自己)?(最)?(喜欢|爱用|推荐|常�
 def wants_to_buy(text: str) -> bool:
     """The customer says they want to buy (or pick, or give) something, or asks the persona's own pick."""
     text = text.strip()
-    return (bool(text) and len(text) <= 40 and (_WANT.search(text) is not None or _YOURS.search(text) is not None)
+    return (bool(text) and len(text) <= 40 and (_WANT.search(text) is not None or _YOURS.search(text) is not None
+                                                or _ALSO_FOR.search(text) is not None)
             and _NOT.search(text) is None)
 
 
@@ -153,9 +154,15 @@ _DESCRIBED = re.compile(rf"^(?:那)?(?:我的?|我家){_PEOPLE}(?:她|他)?(?:�
                         r"(?:[二三四五六七八九]十|[2-9]\d|皮肤|脸|肤质)")
 
 
+# Someone else's turn, after the customer's own pick: "给我妈也看看 她皮肤很干", "帮我老公也挑挑" (sandbox, 2026-12-05:
+# the plain chat line).
+_ALSO_FOR = re.compile(rf"^(?:那|那么)?(?:再|也)?(?:给|帮|替)(?:我的?|我家)?{_PEOPLE}(?:也|再)?"
+                       r"(?:看看|看一下|挑挑|挑一下|选选|选一下|推荐推荐|推荐一下|推荐个|推荐点)")
+
+
 def recipient(text: str) -> str:
     """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = _FOR.search(text) or _GIVEN_TO.search(text)
+    m = _ALSO_FOR.search(text) or _FOR.search(text) or _GIVEN_TO.search(text)
     if m is None:
         return ""
     who = m["who"]
