@@ -59,6 +59,7 @@ TEMPLATES: dict[str, Spec] = {
     # the details asked for, told without the skin type the best entry is for ("她六十多了 预算三百"): the skin
     # type asked once more, briefly (handlers/replies/routes.py `recommend`)
     "reply.shopping_kind": Spec.of(KF_TEXT, "name"),
+    "reply.skin_check": Spec.of(KF_TEXT, "name"),  # "帮我看看我这是什么肤质": how to tell one's skin type
     # "多少钱啊", "这个多少钱" with nothing named before (handlers/replies/unnamed.py): which product they mean
     "reply.which_product": Spec.of(KF_TEXT, "name"),
     # whether someone may use "it", naming no product, with nothing said before ("我妈能用吗": who = "妈妈"): which

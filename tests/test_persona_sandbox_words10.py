@@ -151,3 +151,20 @@ async def test_good_night_to_the_persona_by_name_after_a_statement_is_wished_bac
 async def test_a_pick_asked_with_dry_skin_told_gets_the_dry_skin_cream(wanzi, wecom, clock) -> None:
     # sandbox: "你好呀 冬天脸好干 有啥好用的" got "老实说这个我还不确定呢" (脸好干 is dry skin, 有啥好用的 a pick)
     await then_the_cream(wanzi, wecom, clock, "wmW10o", "你好呀 冬天脸好干 有啥好用的")
+
+
+@pytest.mark.parametrize("n, asked", list(enumerate(["我怀孕了 皮肤特别干 用什么好",
+                                                    "怀孕三个月 脸上干得起皮 有推荐吗"])))
+async def test_a_condition_and_a_skin_with_its_entry_get_the_caution_and_that_pick_together(
+        wanzi, wecom, clock, n, asked) -> None:
+    """The morning of 2026-12-05: the caution alone ("我怀孕了 皮肤特别干 用什么好"), or the skin type asked again."""
+    replies = await told(wanzi, wecom, clock, f"wmCK{n}", asked)
+    said = " ".join(text for _, text in replies)
+    assert "孕期" in said and "柚润保湿霜" in said and "干皮、油皮" not in said, replies
+
+
+@pytest.mark.parametrize("n, asked", list(enumerate(["帮我看看我这是什么肤质", "怎么判断自己是什么肤质"])))
+async def test_asking_which_skin_type_they_have_gets_a_way_to_tell(wanzi, wecom, clock, n, asked) -> None:
+    """The sandbox of 2026-12-05: offered the dry-skin cream as its only 猜你想问."""
+    replies = await told(wanzi, wecom, clock, f"wmSK{n}", asked)
+    assert [key for key, _ in replies] == ["reply.skin_check"] and "混合皮" in replies[0][1], replies

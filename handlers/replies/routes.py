@@ -71,9 +71,11 @@ from handlers.replies.shopping import (
     Told,
     age_told,
     asks_for_their_pick,
+    asks_own_skin_type,
     bare_pick,
     budget_pick,
     budget_told,
+    condition_pick,
     for_themself,
     is_for_a_kind,
     item_named,
@@ -86,6 +88,7 @@ from handlers.replies.shopping import (
     told_lately,
     told_with_pick,
     unnamed_use,
+    without_condition,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
 from handlers.replies.unnamed import nothing_before, priced_product
@@ -140,6 +143,13 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if words.safety is None and (who := unnamed_use(text)) and await _whose_use(ctx, customer, event.msgid, who,
                                                                                  text):
         await _enter_stage(event, ctx, seen)  # "我妈能用吗": which product and her, or her for the one just answered
+        return
+    if words.safety is None and asks_own_skin_type(text):
+        await ctx.say("reply.skin_check", name=customer.name)  # "我这是什么肤质": how to tell, then a pick
+        await _enter_stage(event, ctx, seen)
+        return
+    if words.safety is None and await condition_with_kind(ctx, customer, text, words.seen.tag_names):
+        await _enter_stage(event, ctx, seen)  # "我怀孕了 皮肤特别干 用什么好": the caution and the dry-skin pick
         return
     if words.safety is None and (told := told_with_pick(text) or (
             await told_lately(ctx, customer, event.msgid) if bare_pick(text) else None)) and await say_told(
@@ -271,6 +281,25 @@ async def say_told(ctx: Ctx, customer: Customer, told: Told) -> bool:
         answer = match.entry.answer
     slot = None if answer and told.concern else "condition" if answer else "trouble"
     await ctx.say("reply.shopping_told", name=customer.name, answer=answer, concern=told.concern, slot=slot)
+    return True
+
+
+async def condition_with_kind(ctx: Ctx, customer: Customer, text: str, tags: str) -> bool:
+    """A pick asked with a condition and a skin the knowledge base has an entry for ("我怀孕了 皮肤特别干 用什么好",
+    "怀孕三个月 脸上干得起皮 有推荐吗": the skin in its words or in the tags they earned): the condition's entry (its
+    caution) and that skin's entry in one answer, as a shop assistant would give both, never the caution alone
+    nor the skin type asked again; False when either entry is missing or they are one."""
+    condition = condition_pick(text)
+    if not condition:
+        return False
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)
+    rest = without_condition(text)
+    kind = for_kind(await kb.rank(rest, 1), f"{rest} {tags}")
+    caution = await kb.best(condition)
+    if kind is None or caution is None or kind.entry.id == caution.entry.id:
+        return False
+    await ctx.say("reply.faq", name=customer.name, answer=f"{caution.entry.answer}{kind.entry.answer}", question=text)
     return True
 
 

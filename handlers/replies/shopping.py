@@ -337,6 +337,28 @@ def told_with_pick(text: str) -> Told | None:
     return Told(condition, concern) if condition or concern else None
 
 
+# Asking which skin type they have: "帮我看看我这是什么肤质", "我是什么皮肤啊", "怎么判断自己是什么肤质" (the sandbox of
+# 2026-12-05 offered the dry-skin cream as its only 猜你想问).
+_WHICH_SKIN = re.compile(r"(我|我这|我的|自己)(皮肤)?(算|是|属于)?(是)?(什么|啥|哪种|哪一种)(类型的?)?(肤质|皮肤|皮)"
+                         r"(啊|呀|呢|吗)?$|"
+                         r"(怎么|如何|咋)(判断|看|知道|区分|测)(自己|我)?(是)?(什么|啥|哪种)?(的)?(肤质|皮肤类型)|"
+                         r"(肤质|皮肤类型)(要)?(怎么|如何|咋)(判断|看|测|区分)")
+
+
+def asks_own_skin_type(text: str) -> bool:
+    """The customer asks which skin type they have, or how to tell (`reply.skin_check`: a simple test to do)."""
+    return len(text) <= 30 and _WHICH_SKIN.search(text.strip(" 。.!！?？~～")) is not None
+
+
+def condition_pick(text: str) -> str:
+    """The clause telling a condition in a pick the customer asks for themself ("我怀孕了 皮肤特别干 用什么好" →
+    "我怀孕了"), "" when none is told or nothing is asked for."""
+    text = text.strip()
+    if len(text) > 40 or _WHAT_TO_USE.search(text) is None or _NOT.search(text) or not for_themself(text):
+        return ""
+    return next((c for c in _CLAUSE.split(text) if _CONDITION.search(c)), "")
+
+
 def self_told(text: str) -> str | None:
     """What a wish for the customer themself already told of their skin, as `reply.shopping`'s situation: "trouble"
     for a skin type and a trouble ("我28岁混油皮 换季老是爆痘 想找个温和点的": only the budget is asked), "told" for a
