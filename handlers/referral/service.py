@@ -111,16 +111,21 @@ def format_winners(campaign_name: str, winners: list[dict[str, Any]]) -> str:
 # --- the participant's side (kf chat) --------------------------------------------------------
 
 
+async def _running(ctx: Ctx) -> ReferralCampaign | None:
+    """The campaign customers join now: the newest one running today (local day)."""
+    today = local_day(ctx.settings, ctx.clock.now())
+    campaigns = [c for c in await ReferralRepo(ctx.session).list() if running(c, today)]
+    return campaigns[-1] if campaigns else None
+
+
 async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
     """Give the customer their personal QR code (queued now, shown when WeCom answers)."""
     customer = ctx.customer
     assert customer is not None
     repo = ReferralRepo(ctx.session)
-    today = local_day(ctx.settings, ctx.clock.now())
-    campaigns = [c for c in await repo.list() if running(c, today)]
-    if not campaigns:
+    campaign = await _running(ctx)
+    if campaign is None:
         return [Say("referral.no_campaign")]
-    campaign = campaigns[-1]
     participant = await repo.participant(campaign.id, customer.id)
     facts = {"campaign": campaign.name, "tiers": _tiers_text(campaign)}
     if participant is not None and participant.way_status == "ready":
@@ -145,11 +150,9 @@ async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
 async def rules(ctx: Ctx) -> list[Say]:
     """"邀请朋友有什么奖励吗": the running campaign's tiers and the word that gives the customer their code; nothing
     is created until they send it."""
-    today = local_day(ctx.settings, ctx.clock.now())
-    campaigns = [c for c in await ReferralRepo(ctx.session).list() if running(c, today)]
-    if not campaigns:
+    campaign = await _running(ctx)
+    if campaign is None:
         return [Say("referral.no_campaign")]
-    campaign = campaigns[-1]  # the one `join` gives a code of
     return [Say("referral.rules", {"campaign": campaign.name, "tiers": _tiers_text(campaign),
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 

@@ -326,13 +326,11 @@ def told_with_pick(text: str) -> Told | None:
     is said back and only what is missing asked (`reply.shopping_told`), not the whole questionnaire; None
     otherwise."""
     text = text.strip()
-    if len(text) > 40 or _WHAT_TO_USE.search(text) is None or _NOT.search(text):
+    if not _own_pick(text) or _NO_PICK.search(text):
         return None
     if any(group == 0 for group, _ in kinds(text)):  # a skin type told ("我是干皮 脸上长痘"): no questionnaire
         return None
-    if not for_themself(text) or _NO_PICK.search(text):
-        return None
-    condition = next((c for c in _CLAUSE.split(text) if _CONDITION.search(c)), "")
+    condition = _condition_clause(text)
     concern = m[0] if (m := _CONCERN.search(text)) else ""
     return Told(condition, concern) if condition or concern else None
 
@@ -354,8 +352,15 @@ def condition_pick(text: str) -> str:
     """The clause telling a condition in a pick the customer asks for themself ("我怀孕了 皮肤特别干 用什么好" →
     "我怀孕了"), "" when none is told or nothing is asked for."""
     text = text.strip()
-    if len(text) > 40 or _WHAT_TO_USE.search(text) is None or _NOT.search(text) or not for_themself(text):
-        return ""
+    return _condition_clause(text) if _own_pick(text) else ""
+
+
+def _own_pick(text: str) -> bool:
+    """A short message asking what to use, for the customer themself, with no purchase made or refused."""
+    return len(text) <= 40 and _WHAT_TO_USE.search(text) is not None and not _NOT.search(text) and for_themself(text)
+
+
+def _condition_clause(text: str) -> str:
     return next((c for c in _CLAUSE.split(text) if _CONDITION.search(c)), "")
 
 
