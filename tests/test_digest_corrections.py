@@ -108,3 +108,11 @@ def test_hot_keywords_leave_jiebas_part_of_speech_tables_unloaded() -> None:
             "print(top_keywords([('色号推荐', 4), ('今天', 9)], 2)); print('jieba.posseg' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[:2] == ["[('今天', 9), ('色号', 4)]", "False"], out
+
+
+def test_hot_keywords_keep_skin_words_whole_and_drop_asking_words() -> None:
+    # The 2026-12-05 sandbox digest listed "问下 1 · 先拍 1" first; "敏感肌能用吗" came out as 敏感 / 肌能.
+    words = [w for w, _ in top_keywords([("想问下你们家的面霜我这种干皮能用不", 2), ("行 那我先拍一个试试", 2),
+                                         ("请教一下敏感肌能用吗", 1), ("最近老是爆痘", 1)], 10)]
+    assert {"面霜", "干皮", "敏感肌", "爆痘"} <= set(words), words
+    assert not {"问下", "先拍", "肌能", "能用", "请教", "老是"} & set(words), words

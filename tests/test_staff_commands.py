@@ -120,6 +120,9 @@ async def test_help_lists_what_your_role_may_run(bot, wecom) -> None:
     assert COMMANDS["/tag"].usage in detail
     typo = await say(bot, wecom, "li.na", "/tga 陈洁 VIP")
     assert "/tag" in typo and "没有找到指令" in typo
+    other_name = await say(bot, wecom, "zhang.wei", "/stats")  # spelled nearest /tag, meant the digest
+    assert "没有找到指令" in other_name and "/digest" in other_name and "/tag" not in other_name
+    assert "/answer" in await say(bot, wecom, "li.na", "/回答 3 有的")
 
 
 async def test_plain_words_to_the_app_get_an_answer_and_change_nothing(bot, wecom) -> None:
@@ -129,6 +132,7 @@ async def test_plain_words_to_the_app_get_an_answer_and_change_nothing(bot, weco
     assert "「/tickets」" in await say(bot, wecom, "li.na", "tickets")  # the slash forgotten: proposed
     proposed = await say(bot, wecom, "li.na", "tag 陈洁 +黑名单")
     assert "「/tag 陈洁 +黑名单」" in proposed  # a change is only proposed
+    assert "「/digest」" in await say(bot, wecom, "zhang.wei", "日报")  # another name, proposed with its slash
     chat = await say(bot, wecom, "li.na", "你好，今天有什么要处理的吗")
     assert "/help" in chat
     assert await state(bot) == before

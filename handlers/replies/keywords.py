@@ -23,7 +23,11 @@ STOP_WORDS = frozenset("""
 因为 所以 如果 现在 知道 不是 还是 已经 一个 自己 时候 可能 需要 应该 这样 那样 为什么 多少 哪里 是不是
 有没有 能不能 可不可以 麻烦 在吗 嗯嗯 哈哈 哈哈哈 收到 ok OK
 东西 我要 我想 想要 不要 觉得 感觉 真的 一直 其实 然后 而且 或者 有点 比较 非常 特别
+问下 问问 想问 请教 咨询 能用 大概 最近 老是 这种 那种 的话 有关 先拍 试试 一瓶 一个 哦哦 行吧
 """.split())
+# Shop words jieba's general dictionary splits ("敏感肌能用吗" → 敏感 / 肌能): added once to its segmenter,
+# which only this module uses.
+SHOP_WORDS = ("敏感肌", "痘痘肌", "油痘肌", "干敏肌", "干皮", "油皮", "混油皮", "混干皮", "混合皮", "闭口", "爆痘")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ def _extractor() -> _Tfidf:
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    for word in SHOP_WORDS:
+        jieba.add_word(word)
     idf: dict[str, float] = {}
     for line in (Path(jieba.__file__).parent / "analyse" / "idf.txt").read_text(encoding="utf-8").splitlines():
         word, freq = line.strip().split(" ")

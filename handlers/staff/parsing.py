@@ -21,10 +21,42 @@ def tokenize(text: str) -> list[str]:
         raise CommandError("引号没有成对，请检查后重发。") from None
 
 
-def suggest(word: str, choices: list[str]) -> str:
-    """" 你是不是想用 /tag？" for a near miss, else ""."""
+# Words staff reach for that name a command in other words ("/stats" for the digest, "日报", "/回答"):
+# spelling alone would propose the nearest name ("/stats" → /tag), which helps nobody.
+SAME_AS = {
+    **dict.fromkeys(("stats", "stat", "report", "daily", "日报", "简报", "报表", "统计", "数据"), "/digest"),
+    **dict.fromkeys(("question", "ask", "asks", "问题", "待回答", "客户问题"), "/questions"),
+    **dict.fromkeys(("reply", "回答", "回复", "答复"), "/answer"),
+    **dict.fromkeys(("ticket", "工单", "我的工单"), "/tickets"),
+    **dict.fromkeys(("unsubscribe", "退订"), "/optout"),
+    **dict.fromkeys(("标签", "打标签"), "/tag"),
+    **dict.fromkeys(("积分",), "/points"),
+    **dict.fromkeys(("兑换", "兑换单"), "/redeem"),
+    **dict.fromkeys(("值班", "oncall"), "/duty"),
+    **dict.fromkeys(("查客户", "who"), "/whois"),
+    **dict.fromkeys(("群发", "推送"), "/broadcast"),
+    **dict.fromkeys(("打卡", "打卡活动"), "/campaign"),
+    **dict.fromkeys(("邀请", "推荐", "老带新"), "/referral"),
+    **dict.fromkeys(("导出",), "/export"),
+    **dict.fromkeys(("删除", "删除数据"), "/erase"),
+}
+
+
+def meant(word: str, choices: list[str]) -> str:
+    """The command a word names in other words or nearly spells ("/stats" → "/digest", "/tga" → "/tag"),
+    when that command is among `choices`; else ""."""
+    bare = word.lower().lstrip("/／")
+    same = SAME_AS.get(bare, "")
+    if same in choices:
+        return same
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f"你是不是想用 {close[0]}？" if close else ""
+    return close[0] if close else ""
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """" 你是不是想用 /tag？" for a near miss or another name of a command, else ""."""
+    command = meant(word, choices)
+    return f"你是不是想用 {command}？" if command else ""
 
 
 # --- parser building blocks ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.wecom.events import AppMessageReceived
 from handlers.services import Ctx
 from handlers.staff.config import CommandsConfig
 from handlers.staff.lookup import AmbiguousCustomer, describe
-from handlers.staff.parsing import suggest, tokenize
+from handlers.staff.parsing import SAME_AS, suggest, tokenize
 from storage.models import StaffPending
 
 router = Router("staff")
@@ -86,6 +86,8 @@ async def plain_text(event: AppMessageReceived, ctx: Ctx) -> None:
         await execute(ctx, ["/help"])
     elif "/" + first in ctx.services.commands:  # run only when asked for with the slash
         await ctx.reply(f"指令要以 / 开头哦。你是想发送「{' '.join(['/' + first, *words[1:]])}」吗？")
+    elif len(words) == 1 and (same := SAME_AS.get(first, "")) in ctx.services.commands:  # "日报": /digest
+        await ctx.reply(f"指令要以 / 开头哦。你是想发送「{same}」吗？发送 /help {same} 查看用法。")
     else:
         await ctx.reply(ctx.render("staff.plain_text", staff=ctx.staff.name).text)
 
