@@ -503,6 +503,16 @@ async def test_a_cream_nearly_used_up_is_welcomed_back_not_noted_as_a_tag(wanzi,
     assert "欢迎回来" in reply and "记下" not in reply, reply
 
 
+async def test_used_up_and_buying_the_same_again_is_welcomed_back_not_asked_about_their_skin(wanzi, wecom) -> None:
+    """The sandbox of 2026-12-05: "我上次买的那个乳液用完了 想回购" was asked skin type, trouble and budget."""
+    reply = await reply_to(wanzi, wecom, "wmAgain01", "我上次买的那个乳液用完了 想回购")
+    assert "欢迎回来" in reply and "肤质" not in reply and "预算" not in reply, reply
+    again = await reply_to(wanzi, wecom, "wmAgain02", "面霜快用完了 想再囤两瓶")
+    assert "肤质" not in again and "预算" not in again, again
+    other = await reply_to(wanzi, wecom, "wmAgain03", "乳液用完了 这次想换个别的试试")  # another one: a pick
+    assert "欢迎回来" not in other and "肤质" in other, other
+
+
 async def test_a_weather_beaten_face_told_by_a_delivery_rider_is_comforted(wanzi, wecom) -> None:
     reply = await reply_to(wanzi, wecom, "wmRider01", "我是跑外卖的 天天在外面晒 脸都晒脱皮了")
     assert any(w in reply for w in ("抱抱", "心疼")), reply

@@ -44,6 +44,8 @@ _WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠�
                    r"^(那|那么)?(我)?送(给)?[^，,。！!？?\s]{1,6}?(什么|啥)(好|合适|比较好|礼物)")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
+# The same again, not a new pick ("乳液用完了 想回购", "想再囤两瓶"): nothing to ask about their skin.
+_AGAIN = re.compile(r"回购|再买|再来(一|两|几)?(瓶|罐|支|套|个)|再囤|再入|还想买|还要买|再下(一)?单")
 
 
 # Their product nearly used up, told: "上个月在你们这买的保湿霜快用完了" — a returning customer, welcomed back.
@@ -55,7 +57,8 @@ _RUNNING_OUT = re.compile(r"(买的|霜|精华|面膜|乳|水|油|瓶|罐|支|�
 def running_out(text: str) -> bool:
     """What they bought is nearly used up, told with nothing asked ("保湿霜快用完了")."""
     return (_RUNNING_OUT.search(text) is not None and not is_question(text) and not laughing(text)
-            and _WANT.search(text) is None)  # "…用完了 这次想试试别的": a wish for another, not a welcome back
+            # "…用完了 这次想试试别的": a wish for another, not a welcome back; "…用完了 想回购" is one
+            and (_WANT.search(text) is None or _AGAIN.search(text) is not None))
 
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
@@ -109,7 +112,7 @@ def wants_to_buy(text: str) -> bool:
     text = text.strip()
     return (bool(text) and len(text) <= 40 and (_WANT.search(text) is not None or _YOURS.search(text) is not None
                                                 or _ALSO_FOR.search(text) is not None)
-            and _NOT.search(text) is None)
+            and _NOT.search(text) is None and _AGAIN.search(text) is None)
 
 
 # A pick asked by budget, naming no product: "两百块钱能买到什么", "预算五百能买啥", "100块以内有什么推荐".
