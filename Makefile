@@ -45,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) *.egg-info sandbox.db* sandbox.toml
+	rm -rf $(VENV) *.egg-info sandbox.db* sandbox.toml sandbox.emulator.json*

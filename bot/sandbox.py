@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import signal
 import sys
@@ -25,6 +26,9 @@ from bot.config.writing import as_toml
 from bot.instance import bind_port
 from bot.logs import setup_logging
 from emulator import Emulator, EmulatorConfig
+from emulator.snapshot import SnapshotFile, SnapshotUnusable
+
+log = logging.getLogger(__name__)
 
 
 def emulator_settings(cfg: EmulatorConfig, *, api_base: str, host: str, port: int,
@@ -145,29 +149,58 @@ def shown(path: Path) -> str:
     return str(path) if path.is_absolute() else f"./{path}"
 
 
-async def forget_kf_cursors(db_url: str) -> None:
-    """The emulator is new at every start and knows no cursor of the last run: a kept kf_cursor row
-    would be refused at every kf/sync_msg pull (invalid cursor), and no kf customer answered after a
-    restart of the sandbox. Without a cursor the first pull starts afresh."""
-    from sqlalchemy import delete, inspect
+def snapshot_path(db_path: str) -> Path:
+    """Where the emulated corp is kept: beside the database (sandbox.db → sandbox.emulator.json)."""
+    return Path(db_path).with_suffix(".emulator.json")
 
-    from storage.db import create_engine
-    from storage.models import KfCursor
 
-    engine = create_engine(db_url)
+def restore_emulator(emu: Emulator, snapshot: SnapshotFile, db_path: Path) -> str:
+    """Give the emulator the corp of the last run when the bot's database is kept too; the banner's
+    note on what was kept. A new database ignores an old snapshot (its customers are not the bot's)."""
+    where = {"path": str(snapshot.path)}
+    if not db_path.exists():
+        if snapshot.path.exists():
+            snapshot.path.unlink()
+            log.info("emulator snapshot removed: the database is new", extra=where)
+        return ""
     try:
-        async with engine.begin() as conn:
-            if await conn.run_sync(lambda sync: inspect(sync).has_table(KfCursor.__tablename__)):
-                await conn.execute(delete(KfCursor))
-    finally:
-        await engine.dispose()
+        emu.corp = snapshot.load(emu.config, emu.clock)  # before start(): nothing holds the empty corp yet
+    except SnapshotUnusable as exc:
+        log.warning("emulator snapshot ignored: the emulated WeCom starts empty", extra={**where, "reason": str(exc)})
+        return KEPT_DB_NOTE.format(snapshot=shown(snapshot.path), why=exc)
+    log.info("emulated WeCom restored", extra={**where, "customers": len(emu.corp.contacts.customers)})
+    return KEPT_NOTE.format(db=shown(db_path), snapshot=shown(snapshot.path))
+
+
+def save_emulator(snapshot: SnapshotFile, emu: Emulator, *, quiet: bool = False) -> bool:
+    """Write the corp when it changed since the last save; False (and a log line unless `quiet`) when
+    the file cannot be written: the sandbox goes on, it only keeps less."""
+    try:
+        snapshot.save(emu.corp)
+    except OSError as exc:
+        if not quiet:
+            log.warning("emulator snapshot not saved", extra={"path": str(snapshot.path), "error": str(exc)})
+        return False
+    return True
+
+
+async def keep_emulator_saved(snapshot: SnapshotFile, emu: Emulator, every_s: float) -> None:
+    """Save every `every_s` seconds what changed, so a killed sandbox loses little; a failure is
+    said once, not once a second."""
+    saved = True
+    while True:
+        await asyncio.sleep(every_s)
+        saved = save_emulator(snapshot, emu, quiet=not saved)
 
 
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:
     base = EmulatorConfig()
     api_base = f"http://{host}:{emulator_port}"
     config = sandbox_config(base, api_base=api_base, host=host, port=port, db_path=db_path)
+    setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     emu = Emulator(sandbox_corp(config, base))
+    snapshot = SnapshotFile(snapshot_path(db_path))
+    kept_note = restore_emulator(emu, snapshot, Path(db_path))
     await emu.start(host, emulator_port)
     if emu.base_url != api_base:  # e.g. port 0: the bot must call the port the emulator got
         config = config.replace(wecom={"api_base": emu.base_url, "oauth_base": emu.base_url,
@@ -177,11 +210,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
                                          "jwxwork_url": f"{emu.base_url}/wwopen/js/jwxwork-1.0.0.js"})
     cli_config = Path(config_path) if config_path else Path(db_path).with_suffix(".toml")
     write_cli_config(config, cli_config)
-    setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     sock = bind_port(host, port)  # before start-up, as `wanzi serve` does (bot/instance.py)
-    kept = Path(db_path).exists()
-    if kept:
-        await forget_kf_cursors(config.database.url)
     runner = web.AppRunner(create_app(config, migrate=True, take_over=True), access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
@@ -199,25 +228,35 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
 
   Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
-{KEPT_NOTE if kept else ""}  Press Ctrl+C to stop.
+{kept_note}  Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stopping, stop)
+    saving = asyncio.create_task(keep_emulator_saved(snapshot, emu, SAVE_EVERY_S))
     try:
         await stop.wait()
     finally:
+        saving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await saving
         await runner.cleanup()
         await emu.stop()
+        save_emulator(snapshot, emu)  # after the bot stopped: its last calls are in
 
 
-# A kept database meets a new emulator: what the bot knows of earlier customers, WeCom (emulated) has
-# forgotten, so a reply to one who has not written since would be refused (95031) — said at start, not
-# found out from a staff member's failed /answer (the sandbox trial of 2026-12-05).
-KEPT_NOTE = ("  Kept the bot's data of an earlier run; the emulated WeCom starts empty, so earlier customers must\n"
-             "  write again before the bot can reach them (make clean, or delete the .db file, for a clean start).\n")
+SAVE_EVERY_S = 1.0
+
+# Said at start, not found out from a staff member's failed /answer (the sandbox trial of 2026-12-05:
+# a new emulator beside a kept database refused an answer to an earlier customer, 95031).
+KEPT_NOTE = ("  Kept the last run: the bot's data ({db}) and the emulated WeCom ({snapshot}),\n"
+             "  so earlier customers, friends and chats are still there (make clean, or delete the .db file,\n"
+             "  for a clean start).\n")
+KEPT_DB_NOTE = ("  Kept the bot's data of an earlier run, but not the emulated WeCom ({snapshot}: {why}),\n"
+                "  so it starts empty: earlier customers must write again before the bot can reach them\n"
+                "  (make clean, or delete the .db file, for a clean start).\n")
 
 
 def config_role(config: Config, userid: str) -> str:
