@@ -185,12 +185,15 @@ def save_emulator(snapshot: SnapshotFile, emu: Emulator, *, quiet: bool = False)
 
 
 async def keep_emulator_saved(snapshot: SnapshotFile, emu: Emulator, every_s: float) -> None:
-    """Save every `every_s` seconds what changed, so a killed sandbox loses little; a failure is
-    said once, not once a second."""
-    saved = True
+    """Save every `every_s` seconds when the emulator served a request that may have changed the corp,
+    so a killed sandbox loses little and an idle one (the console polling) writes nothing; a failure
+    is said once, not once a second."""
+    saved, seen = True, -1
     while True:
         await asyncio.sleep(every_s)
-        saved = save_emulator(snapshot, emu, quiet=not saved)
+        if emu.changes != seen:
+            seen = emu.changes
+            saved = save_emulator(snapshot, emu, quiet=not saved)
 
 
 async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +88,7 @@ def create_api_app(emu: Emulator, *, console: bool = True) -> web.Application:
     from emulator.jsbridge import add_jsbridge_routes
     from emulator.signin_pages import add_signin_routes
 
-    app = web.Application(client_max_size=4 * 1024 * 1024)
+    app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[count_changes])
     app[EMULATOR] = emu
     app[ENDPOINTS] = all_endpoints()
     app.router.add_route("*", "/cgi-bin/{api:.+}", handle_api)
@@ -100,6 +100,22 @@ def create_api_app(emu: Emulator, *, console: bool = True) -> web.Application:
         app.middlewares.append(console_guard)
         add_console_routes(app)
     return app
+
+
+@web.middleware
+async def count_changes(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                        ) -> web.StreamResponse:
+    """Count the requests that may change the corp: API calls and every POST (console actions, sign-in
+    picks, the JS bridge), not page, script or console reads. The sandbox saves the corp when it moved;
+    counted again at the end, since a handler may change the corp after an await (a callback's answer)."""
+    emu = request.app[EMULATOR]
+    if request.method in ("GET", "HEAD", "OPTIONS") and not request.path.startswith("/cgi-bin/"):
+        return await handler(request)
+    emu.changes += 1
+    try:
+        return await handler(request)
+    finally:
+        emu.changes += 1
 
 
 async def handle_api(request: web.Request) -> web.StreamResponse:

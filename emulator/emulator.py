@@ -44,6 +44,7 @@ class Emulator(ContactScripts, GroupScripts, KfScripts, StaffWebScripts):
         self.driver: CallbackDriver | None = None
         self._retired_drivers: list[CallbackDriver] = []
         self.deliveries: list[Delivery] = []
+        self.changes = 0  # served requests that may have changed the corp (api.count_changes)
         self._runner: web.AppRunner | None = None
         self._base_url = ""
 
