@@ -2,6 +2,7 @@
 
 Nothing here is special-cased in the bot: it runs `create_app` exactly as `wanzi serve` does,
 with `api_base` pointing at the emulator and the emulator's callbacks pointing at the bot.
+A restart on the kept database keeps the emulated corp too, in a file beside it (emulator/snapshot.py).
 """
 
 from __future__ import annotations

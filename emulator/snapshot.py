@@ -9,7 +9,7 @@ client's signed-in member, live access tokens (the bot keeps its token in its da
 not forget a token because the bot restarted) and the id generator (ids never repeat, app MsgIds keep
 growing). Left out, as belonging to one run: recorded API calls and callback deliveries, test switches
 (faults, 48002), rate-limit windows, and sign-in codes and user_tickets (they live minutes).
-Tests and benchmarks never use it: their emulators stay in memory.
+Only the sandbox keeps a corp on disk: the emulators of tests and benchmarks stay in memory.
 
 The functions read and set the books' private fields: this module is the one place that sees a book whole.
 """
