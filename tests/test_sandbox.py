@@ -13,6 +13,10 @@ from emulator.snapshot import SnapshotFile
 from tests.processes import sandbox
 from tests.waiting import wait_until
 
+# A sandbox starts the real process: the model loads and the knowledge base is embedded before the first
+# answer, which takes far longer than usual on a loaded machine (a CI runner, a parallel suite).
+SLOW = 90.0
+
 
 async def healthy(http: aiohttp.ClientSession, bot_port: int) -> bool:
     try:
@@ -26,7 +30,7 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
     async with sandbox(tmp_path / "sandbox.db") as (proc, bot_port, emu_port):
         console = f"http://127.0.0.1:{emu_port}"
         async with aiohttp.ClientSession() as http:
-            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port), timeout=SLOW), "sandbox did not come up"
             async with http.get(f"{console}/console") as r:
                 assert r.status == 200 and "<html" in (await r.text()).lower()
             async with http.post(f"{console}/console/api/add_friend",
@@ -40,9 +44,9 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
                 async with http.get(f"{console}/console/api/conversation", params={"ext": ext}) as r:
                     return [line["text"] for line in (await r.json())["lines"] if line["who"] == "bot"]
 
-            welcome = await wait_until(lambda: bot_lines("wmSandbox01"))
+            welcome = await wait_until(lambda: bot_lines("wmSandbox01"), timeout=SLOW)
             assert welcome and "小柚" in welcome[0]
-            assert await wait_until(lambda: bot_lines("wmSandbox02"))
+            assert await wait_until(lambda: bot_lines("wmSandbox02"), timeout=SLOW)
             async with http.get(f"{console}/console/api/calls") as r:
                 apis = {c["api"] for c in (await r.json())["calls"]}
             assert {"externalcontact/send_welcome_msg", "kf/sync_msg", "kf/send_msg"} <= apis
@@ -78,10 +82,10 @@ async def answered_once_started(db: Path, ext: str, printed: Path | None = None)
     """Start the sandbox on `db`, let the kf customer `ext` say hello: did the persona answer?"""
     async with sandbox(db, printed=printed) as (_proc, bot_port, emu_port):
         async with aiohttp.ClientSession() as http:
-            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port), timeout=SLOW), "sandbox did not come up"
             console = Console(http, emu_port)
             await console.do("kf_say", ext=ext, text="你好呀")
-            return bool(await wait_until(lambda: console.lines(ext, "bot")))
+            return bool(await wait_until(lambda: console.lines(ext, "bot"), timeout=SLOW))
 
 
 async def test_a_restarted_sandbox_still_answers_kf_customers(tmp_path: Path) -> None:
@@ -101,25 +105,26 @@ async def test_earlier_customers_can_still_be_reached_after_a_restart(tmp_path: 
     db, question = tmp_path / "sandbox.db", "你们门店几点关门？"
     async with sandbox(db) as (_proc, bot_port, emu_port):
         async with aiohttp.ClientSession() as http:
-            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port), timeout=SLOW), "sandbox did not come up"
             console = Console(http, emu_port)
             await console.do("add_friend", staff="zhang.wei", ext="wmKeepFriend", state="spring_sale")
             await console.do("kf_enter", ext="wmKeepAsker", name="林晓")
             await console.do("kf_say", ext="wmKeepAsker", text=question)
-            assert await wait_until(lambda: console.lines("wmKeepFriend", "bot")), "the friend was not welcomed"
+            assert await wait_until(lambda: console.lines("wmKeepFriend", "bot"), timeout=SLOW), \
+                "the friend was not welcomed"
 
             async def promised() -> bool:  # the persona answered the question (a promise to ask a colleague)
                 lines = await console.lines("wmKeepAsker")
                 return question in lines and len(lines) > lines.index(question) + 1
 
-            assert await wait_until(promised)
+            assert await wait_until(promised, timeout=SLOW)
             await console.do("staff_say", userid="wang.fang", text="/questions")
-            listing = await wait_until(lambda: console.staff_lines("wang.fang"))
+            listing = await wait_until(lambda: console.staff_lines("wang.fang"), timeout=SLOW)
             (number,) = re.findall(r"#(\d+) 林晓", listing[-1])
 
     async with sandbox(db) as (_proc, bot_port, emu_port):
         async with aiohttp.ClientSession() as http:
-            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port), timeout=SLOW), "sandbox did not come up"
             console = Console(http, emu_port)
             assert question in await console.lines("wmKeepAsker", "customer")  # the earlier chat is still there
             await console.do("staff_say", userid="wang.fang", text=f"/answer {number} 门店每天22点打烊")
@@ -127,13 +132,13 @@ async def test_earlier_customers_can_still_be_reached_after_a_restart(tmp_path: 
             async def answered() -> bool:
                 return any("22点打烊" in line for line in await console.lines("wmKeepAsker", "bot"))
 
-            assert await wait_until(answered), await console.staff_lines("wang.fang")
+            assert await wait_until(answered, timeout=SLOW), await console.staff_lines("wang.fang")
             await console.do("staff_say", userid="wang.fang", text="/tag wmKeepFriend +回头客")
 
             async def tagged() -> bool:
                 return "回头客" in await console.tags_of("wmKeepFriend")
 
-            assert await wait_until(tagged), await console.staff_lines("wang.fang")
+            assert await wait_until(tagged, timeout=SLOW), await console.staff_lines("wang.fang")
 
 
 async def test_a_damaged_or_foreign_emulator_snapshot_is_ignored_and_said_so(tmp_path: Path) -> None:
@@ -160,6 +165,6 @@ async def test_a_new_database_ignores_an_old_emulator_snapshot(tmp_path: Path) -
     printed = tmp_path / "printed.txt"
     async with sandbox(tmp_path / "sandbox.db", printed=printed) as (_proc, bot_port, emu_port):
         async with aiohttp.ClientSession() as http:
-            assert await wait_until(lambda: healthy(http, bot_port)), "sandbox did not come up"
+            assert await wait_until(lambda: healthy(http, bot_port), timeout=SLOW), "sandbox did not come up"
             assert await Console(http, emu_port).lines("wmOldRun01") == []
     assert "emulator snapshot removed: the database is new" in printed.read_text()
