@@ -83,7 +83,10 @@ def settings_of(variable: str) -> dict[str, str]:
 
 def configurations(compare: bool, work: Path) -> list[Configuration]:
     both = settings_of("BENCH_BOTH")  # settings of both sides, e.g. when BENCH_BEFORE_REF has them too
-    return [(label, {**both, **env}, src) for label, env, src in sides(compare, work)]
+    found = [(label, {**both, **env}, src) for label, env, src in sides(compare, work)]
+    # BENCH_AFTER_FIRST=1: this tree's side runs first, so a pair can be run both ways round (the side run
+    # second has often been the faster on this shared machine: bench/README.md, eighteenth slice)
+    return found[::-1] if os.environ.get("BENCH_AFTER_FIRST") else found
 
 
 def sides(compare: bool, work: Path) -> list[Configuration]:
