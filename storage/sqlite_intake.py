@@ -5,7 +5,7 @@ IMMEDIATE, the INSERT, COMMIT) and ~700 Python function calls around them, per b
 busy, each trip waits for the GIL and, on a loaded machine, for the thread to be scheduled: with the
 workers off the acks reached 0.25-0.42× of the bare stack at a third of a core (bench/README.md,
 "acks2"), waiting, not computing. Here the whole transaction is one function: BEGIN IMMEDIATE, one
-`INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` per event (statement cached by sqlite3),
+`INSERT … ON CONFLICT (dedupe_key) DO NOTHING` per event (its id the cursor's lastrowid; cached by sqlite3),
 COMMIT, or ROLLBACK on any error. By default it runs on aiosqlite's thread in one trip (no blocking
 I/O on the event loop; bench/README.md, thirteenth slice); with the opt-in intake thread, or with
 `WANZI_SQLITE_INTAKE=loop`, it runs on the loop itself (`on_loop`). On the loop it costs less CPU per
@@ -36,8 +36,11 @@ from storage.sqlite_onehop import enabled as onehop_enabled
 
 COLUMNS = ("dedupe_key", "source", "kind", "payload", "status", "attempts", "error", "received_at", "due_at",
            "deadline")
+# No RETURNING: the new id is the cursor's lastrowid, a duplicate changes no row (rowcount 0). A RETURNING row
+# costs a second sqlite3_step per callback, and each step hands the GIL back and forth between the driver's
+# thread and the busy loop (bench/README.md, nineteenth slice).
 SQL = (f"INSERT INTO inbound_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-       "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+       "ON CONFLICT (dedupe_key) DO NOTHING")
 
 
 def _processors(engine: AsyncEngine) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
@@ -77,7 +80,8 @@ class SqliteIntake:
         key in `events`); all of them committed, or none (the error is raised)."""
         if not events:
             return []
-        rows = [self._row(e, now) for e in events]
+        stamped = self.processors[1](now)  # `now` bound once per batch, not once per row
+        rows = [self._row(e, stamped) for e in events]
         try:
             return await greenlet_spawn(self._commit, rows)
         except sqlite3.Error as exc:  # as SQLAlchemy raises it, so callers catch one kind
@@ -101,14 +105,13 @@ class SqliteIntake:
         finally:
             pooled.close()
 
-    def _row(self, e: NewInbound, now: datetime) -> tuple[Any, ...]:
+    def _row(self, e: NewInbound, now: str) -> tuple[Any, ...]:
         """The columns' values as the session path binds them: the processors called directly (per
-        column through a generator they cost ~11 function calls per row)."""
+        column through a generator they cost ~11 function calls per row); `now` already bound."""
         payload, stamp = self.processors
-        received = stamp(e.received_at or now)
+        received = now if e.received_at is None else stamp(e.received_at)
         return (dedupe_hash(e.dedupe_key), e.source, e.kind, payload(e.payload), "pending", 0, "",
-                received, stamp(now) if e.received_at else received,
-                None if e.deadline is None else stamp(e.deadline))
+                received, now, None if e.deadline is None else stamp(e.deadline))
 
 
 class Busy(Exception):
@@ -136,8 +139,7 @@ def _insert_all(conn: sqlite3.Connection, rows: list[tuple[Any, ...]], *, inline
                 ids: list[int | None] = []
                 for row in rows:
                     cursor.execute(SQL, row)
-                    found = cursor.fetchone()
-                    ids.append(found[0] if found else None)
+                    ids.append(cursor.lastrowid if cursor.rowcount == 1 else None)
                 cursor.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.clock import FakeClock
 from storage import db
 from storage.models import InboundEvent
-from storage.queues import InboundRepo, NewInbound
+from storage.queues import InboundRepo, NewInbound, dedupe_hash
 from storage.sqlite_intake import SqliteIntake
 
 pytestmark = [pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
@@ -51,6 +51,9 @@ async def test_rows_match_the_orm_path_and_duplicates_answer_none(db_url: str, o
                        "deadline", "lease_until"):
             assert getattr(mine, column) == getattr(theirs, column), column
         assert welcome.deadline == code and mine.payload == {"Content": "你好", "n": 1}
+        # each new id names its own callback's row, also right after a duplicate in the same batch
+        new_ids = [i for i in (*first, second[1]) if i is not None]
+        assert [rows[i].dedupe_key for i in new_ids] == [dedupe_hash(k) for k in ("msg:1", "msg:2", "msg:3")]
         assert claimed[0].id == first[1]  # the welcome code first: its deadline is read back as written
         assert {r.id for r in claimed} == set(rows)
     finally:

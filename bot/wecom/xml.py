@@ -77,10 +77,6 @@ def _no_external(context: str, base: str | None, sysid: str | None, pubid: str |
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def _tag(name: str) -> str:
-    return "{" + name if "}" in name else name
-
-
 class _FlatReader:
     """The root's children as xml_fields reads them: an element's text is what precedes its first
     child (comments in between do not cut it); a child with <Item> children is their texts."""
@@ -100,9 +96,9 @@ class _FlatReader:
     def start(self, name: str, _attrs: object) -> None:
         self.depth += 1
         if self.depth == 1:
-            self.root = _tag(name)
+            self.root = "{" + name if "}" in name else name  # expat's "uri}name" read "{uri}name"
         elif self.depth == 2:
-            self.field, self.text, self.items = _tag(name), [], []
+            self.field, self.text, self.items = "{" + name if "}" in name else name, [], []
             self.collect = self.text
         elif self.depth == 3 and name == "Item":
             self.item = []
