@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
+from sqlalchemy.util import await_only
 
 from storage import sqlite_ids  # noqa: F401  (registers the flush hook: SQLite rows numbered before insert)
 from storage.pool_turns import TurnPool
@@ -60,6 +62,22 @@ def pool_class() -> type[Pool]:
     return TurnPool if os.environ.get("WANZI_SQLITE_POOL") == "turns" else AsyncAdaptedQueuePool
 
 
+def batch_driver_thread(dbapi_conn: Any) -> None:
+    """`WANZI_SQLITE_THREAD=batch` (Linux; opt-in): aiosqlite's thread under SCHED_BATCH. A statement handed
+    to it wakes it, and under the default policy the woken thread may preempt the event loop on its core while
+    the loop holds the GIL, so neither runs Python until the loop gets the core back (0.1-1.1 ms per group
+    commit with the workers off on a busy machine; 8-47 us under SCHED_BATCH, context switches per ack
+    halved). A batch thread never preempts on waking: it runs on the other core if that one is idle, else
+    when the loop waits. With the workers busy it was faster in five pairs of eight and slower in three, the
+    mean unchanged (bench/README.md, nineteenth slice): not the default until a quiet machine shows it."""
+    inner: Any = getattr(dbapi_conn, "_connection", None)
+    policy = getattr(os, "SCHED_BATCH", None)
+    if policy is None or os.environ.get("WANZI_SQLITE_THREAD") != "batch" or not hasattr(inner, "_execute"):
+        return
+    with contextlib.suppress(OSError):  # not allowed here: the default policy, as without the setting
+        await_only(inner._execute(os.sched_setscheduler, 0, policy, os.sched_param(0)))
+
+
 def create_engine(url: str, *, echo: bool = False, checkpoints_apart: bool = False) -> AsyncEngine:
     """`checkpoints_apart` (SQLite, `wanzi serve`): the process checkpoints the WAL from a connection of
     its own (storage/sqlite_checkpoint.py), so the pool's connection checkpoints only as a backstop."""
@@ -85,6 +103,7 @@ def create_engine(url: str, *, echo: bool = False, checkpoints_apart: bool = Fal
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             install_one_hop(dbapi_conn)
+            batch_driver_thread(dbapi_conn)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
