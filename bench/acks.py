@@ -1,17 +1,18 @@
 """The ack path alone: CPU, function calls and rate per ack of `wanzi serve` with no workers started.
 
-`python -m bench.acks [--pairs N] [--requests N] [--before-ref REF]`: per pair, the bot of REF (a copy
-made with `git archive`, default main) and of this tree, in alternating order (the first pair REF first,
-the next this tree first, ...), each built as `wanzi serve` builds it but with `run_workers=False`
-(verify, decrypt, parse, group commit, ack; the inbox and delivery worker never start, so nothing is
-answered), then the bare stack (bench/bare.py) beside them. Each bot gets two bursts of the same signed
-staff "/help" callbacks as bench/callbacks.py sends (32 in flight): the first timed, with the bot's CPU
-per ack over the burst split into the event loop's thread and the others (aiosqlite's, the WAL
-checkpointer's; Linux /proc), the second under cProfile (the loop thread only, switched on and off by
-SIGUSR1 / SIGUSR2 around the burst), for function calls per ack, a deterministic figure where the
-machine's load moves the rates. `--top N` prints each side's top lines by own time.
+`python -m bench.acks [--pairs N] [--requests N] [--before-ref REF] [--before-env K=V,…] [--after-env K=V,…]
+[--top N] [--keep DIR]`: per pair, the bot of REF (a copy made with `git archive`, default main) and of this
+tree, in alternating order (the first pair REF first, the next this tree first, ...), each built as `wanzi
+serve` builds it but with `run_workers=False` (verify, decrypt, parse, group commit, ack; the inbox and
+delivery worker never start, so nothing is answered), then the bare stack (bench/bare.py) beside them. Each bot
+gets two bursts of the signed staff "/help" callbacks bench/callbacks.py sends (32 in flight): the first
+timed, with the bot's CPU per ack over the burst split into the event loop's thread (and its system time) and
+the others (aiosqlite's, the WAL checkpointer's; Linux /proc) and the context switches of all its threads;
+the second under cProfile (the loop thread only, switched on and off by SIGUSR1 / SIGUSR2 around the burst),
+for function calls per ack, a figure the machine's load does not move. `--top N` prints each side's top lines
+by own time, `--keep DIR` keeps the profiles.
 
-On a shared machine CPU per ack and calls per ack are the firm figures; rates are not."""
+On a shared machine calls and context switches per ack are the firm figures; CPU and rates are not."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def free_port() -> int:
 
 
 async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
-                  keep: Path | None = None) -> dict[str, float]:
+                  keep: Path | None = None, settings: dict[str, str] | None = None) -> dict[str, float]:
     emu = Emulator(EmulatorConfig())
     await emu.start()
     port = free_port()
@@ -99,7 +100,7 @@ async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
     profile = (keep or work) / f"{label}.prof"
     env = as_env(emulator_settings(emu.config, api_base=emu.base_url, host="127.0.0.1", port=port,
                                    db_url=f"sqlite+aiosqlite:///{db}"))
-    env.update({"WANZI_LOG__LEVEL": "WARNING", "BENCH_ACKS_PROFILE": str(profile)})
+    env.update({"WANZI_LOG__LEVEL": "WARNING", "BENCH_ACKS_PROFILE": str(profile), **(settings or {})})
     log = work / f"{label}.log"
     start_process(["-m", "bot.cli", "db", "upgrade"], env, log, src).wait(120)
     proc = start_process(["-c", SERVE], env, log, src)
@@ -173,6 +174,10 @@ def show(label: str, row: dict[str, float]) -> str:
     return f"{label:>8}: " + ", ".join(figure(k, v) for k, v in row.items())
 
 
+def settings(value: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in value.split(",")) if value else {}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=3)
@@ -180,6 +185,8 @@ async def main() -> None:
     parser.add_argument("--before-ref", default="main")
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="a directory to keep each side's cProfile stats in")
+    parser.add_argument("--before-env", default="", help="KEY=VALUE,... for the before side's bot")
+    parser.add_argument("--after-env", default="", help="KEY=VALUE,... for this tree's bot")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wanzi-acks-") as tmp:
         work = Path(tmp)
@@ -189,12 +196,12 @@ async def main() -> None:
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
         for n in range(args.pairs):
-            sides = [("before", before), ("after", ROOT)]
+            sides = [("before", before, settings(args.before_env)), ("after", ROOT, settings(args.after_env))]
             if n % 2:
                 sides.reverse()
             print(f"pair {n + 1} (load average {load_average()}):", flush=True)
-            for label, src in sides:
-                row = await run_bot(src, work, f"{label}-{n}", args.requests, args.top, args.keep)
+            for label, src, env in sides:
+                row = await run_bot(src, work, f"{label}-{n}", args.requests, args.top, args.keep, env)
                 print(show(label, row), flush=True)
             print(show("bare", await run_bare(work, args.requests)), flush=True)
 
