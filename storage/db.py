@@ -65,8 +65,8 @@ def pool_class() -> type[Pool]:
 def batch_driver_thread(dbapi_conn: Any) -> None:
     """`WANZI_SQLITE_THREAD=batch` (Linux; opt-in): aiosqlite's thread under SCHED_BATCH. A statement handed
     to it wakes it, and under the default policy the woken thread may preempt the event loop on its core while
-    the loop holds the GIL, so neither runs Python until the loop gets the core back (0.1-1.1 ms per group
-    commit with the workers off on a busy machine; 8-47 us under SCHED_BATCH, context switches per ack
+    the loop holds the GIL, so neither runs Python until the loop gets the core back (0.1-1.3 ms per group
+    commit with the workers off on a busy machine; 8-129 us under SCHED_BATCH, context switches per ack
     halved). A batch thread never preempts on waking: it runs on the other core if that one is idle, else
     when the loop waits. With the workers busy it was faster in five pairs of eight and slower in three, the
     mean unchanged (bench/README.md, nineteenth slice): not the default until a quiet machine shows it."""
