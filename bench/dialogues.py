@@ -14,9 +14,12 @@ each turn annotated with the outcomes a thoughtful operator would accept:
 An outcome is the persona's template key without its variant (`chat.thanks`, `escalation.safety`),
 `faq:<entry id>` for a knowledge-base answer (reply.faq, reply.followup, reply.price_faq: the entry
 whose answer the reply carries) or `none` when the bot should stay silent; a key may end in `*`
-(`escalation.*`). A 猜你想问 offer (reply.clarify) that lists an accepted entry fits too. Once the
-persona has handed the chat to a person (escalation.handoff, .queued, .pooled ...), its silence fits
-every later turn of that conversation: the customer is talking to staff now.
+(`escalation.*`). A phrasing of a named situation (a slot of the key, `reply.fallback.priced`) is reported
+as `key.slot`; a plain key expected accepts each of its slots. A 猜你想问 offer (reply.clarify) that lists an
+accepted entry fits too. Once the persona has handed the chat to a person (escalation.handoff, .queued,
+.pooled ...), its silence fits every later turn of that conversation: the customer is talking to staff now. A
+split with `offers_fit = false` at its top counts only answers: a 猜你想问 offer there does not fit (dev20
+measures when one is made needlessly).
 
 Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
 the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
@@ -41,7 +44,9 @@ from bench.common import ROOT
 from bot.appkeys import CONTEXTS
 from bot.clock import FakeClock
 from handlers.replies.followup import ANSWERS, OFFERS, answered_in, offered_in
+from persona import Persona
 from persona.faq import FaqEntry
+from persona.model import variant_id
 from storage.models import Customer, Message
 from tests.databases import migrate, sqlite_url
 from tests.harness import BotUnderTest, make_config
@@ -57,6 +62,7 @@ HANDOFFS = ("escalation.handoff", "escalation.queued", "escalation.pooled", "esc
 class Turn:
     say: str
     expect: tuple[str, ...]
+    offers_fit: bool = True  # the split's `offers_fit = false`: only an answer fits, not 猜你想问 listing it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ class Outcome:
         if not self.got:
             return self.handed_over or "none" in self.turn.expect
         offered = {g.removeprefix("offer:") for g in self.got if g.startswith("offer:")}
-        return any(accepts(e, g) for e in self.turn.expect for g in self.got) or any(
+        return any(accepts(e, g) for e in self.turn.expect for g in self.got) or self.turn.offers_fit and any(
             f"faq:{o}" in self.turn.expect for o in offered)
 
     @property
@@ -90,27 +96,38 @@ class Outcome:
     @property
     def needless_fallback(self) -> bool:
         """"I'll ask a colleague" (or "I don't know") for small talk or a question the base answers."""
-        return any(g in FALLBACKS for g in self.got) and not any(e in FALLBACKS for e in self.turn.expect)
+        return any(accepts(f, g) for f in FALLBACKS for g in self.got) \
+            and not any(accepts(f, e) for f in FALLBACKS for e in self.turn.expect)
 
 
 def accepts(expected: str, got: str) -> bool:
-    return got.startswith(expected[:-1]) if expected.endswith("*") else got == expected
+    if expected.endswith("*"):
+        return got.startswith(expected[:-1])
+    return got == expected or got.startswith(f"{expected}.")  # "reply.fallback" accepts "reply.fallback.priced"
+
+
+def slots_of(persona: Persona) -> dict[tuple[str, int], str]:
+    """The named situation (slot) each phrasing of each key belongs to, by its variant id."""
+    return {(key, variant_id(text)): slot for key, template in persona.templates.items()
+            for slot, texts in template.by_slot.items() for text in texts}
 
 
 def load(split: str) -> list[Conversation]:
     data = tomllib.loads((EVAL / f"{split}.toml").read_text(encoding="utf-8"))
+    offers_fit = bool(data.get("offers_fit", True))
     return [Conversation(c["id"], c.get("about", ""),
-                         tuple(Turn(t["say"], tuple(t["expect"])) for t in c["turns"]))
+                         tuple(Turn(t["say"], tuple(t["expect"]), offers_fit) for t in c["turns"]))
             for c in data["conversation"]]
 
 
-def outcomes_of(message: Message, entries: Sequence[FaqEntry]) -> list[str]:
-    key = message.template_key.partition("#")[0]
+def outcomes_of(message: Message, entries: Sequence[FaqEntry], slots: dict[tuple[str, int], str]) -> list[str]:
+    key, _, variant = message.template_key.partition("#")
     if message.template_key.startswith(ANSWERS):
         return [f"faq:{e}" for e in sorted(answered_in(entries, message.text))] or ["faq:?"]
     if message.template_key.startswith(OFFERS):
         return [f"offer:{e}" for e in sorted(offered_in(entries, message.text))] or [key]
-    return [key]
+    slot = slots.get((key, int(variant))) if variant.isdigit() else None
+    return [f"{key}.{slot}" if slot else key]
 
 
 async def replies(bot: BotUnderTest, ext: str, after: int) -> list[Message]:
@@ -141,6 +158,7 @@ async def run(conversations: list[Conversation]) -> list[Outcome]:
         try:
             wecom.connect(f"{bot.url}/wecom/callback")
             entries = list(bot.app[CONTEXTS].services.knowledge.entries)
+            slots = slots_of(bot.app[CONTEXTS].persona)
             for n, conversation in enumerate(conversations):
                 clock.set(START.timestamp() + n * 600)  # each its own ten minutes of the same morning
                 ext = f"wmDlg{n:03d}{conversation.id}"[:32]
@@ -150,7 +168,7 @@ async def run(conversations: list[Conversation]) -> list[Outcome]:
                     await wecom.customer_says(ext, turn.say)
                     await bot.drain()
                     sent = await replies(bot, ext, before)
-                    got = tuple(o for m in sent for o in outcomes_of(m, entries))
+                    got = tuple(o for m in sent for o in outcomes_of(m, entries, slots))
                     found.append(Outcome(conversation.id, turn, got, tuple(m.text for m in sent), handed_over))
                     handed_over = handed_over or any(g.startswith(HANDOFFS) for g in got)
                     clock.advance(PAUSE_S)

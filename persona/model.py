@@ -26,16 +26,20 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # waits for them; "request" — a request or demand, not a question ("帮我开个发票"), so reply.fallback and
 # reply.unknown never call it a good question; "again" — the persona told this customer how to reach a person a
 # few minutes ago, so reply.unknown does not say it all over again; "trouble" — a trouble of the customer's skin
-# told that no entry is for ("我最近脸上老是出油 还长痘"), so reply.noted says it is sorry before what it noted;
+# told that no entry is for ("我最近脸上老是出油 还长痘"), so reply.noted says it is sorry before what it noted, and
+# reply.fallback and reply.unknown say it back ({concern}) when a question told it ("我最近老是爆痘 是不是跟换季有关");
 # "self" — a wish or pick for the customer themself, naming no one else and no gift ("想买点护肤品"), so
 # reply.shopping asks their skin type, what bothers it and the budget, never whom it is for; "aged" — the age of
 # whom a product is for was told with the wish ("面霜适合我妈用吗 她五十多了"), so reply.shopping_item asks it no more;
 # "budgeted" — the budget was told with the wish ("想给闺蜜买个礼物 预算两百"), so reply.shopping_for and
 # reply.shopping_item ask it no more; "condition" — only a condition (pregnancy, breastfeeding) was told with a pick
 # ("我怀孕了 有什么能用的"), so reply.shopping_told says its caution and asks the skin trouble too ("trouble" there:
-# only a skin trouble was told, "脸上长痘 有推荐吗", said back with no caution).
+# only a skin trouble was told, "脸上长痘 有推荐吗", said back with no caution); "one" — 猜你想问 has a single
+# entry to offer, so reply.clarify asks it yes or no ("你是想问「下单后多久发货」吗？"), not as a numbered list of one;
+# "more" — the customer adds a question or detail to the one a colleague is on ("那你们有适合痘痘肌的东西吗"), so
+# chat.ack_pending says it is passed on too, not "先去忙吧".
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition")
+              "condition", "one", "more")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

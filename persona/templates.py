@@ -33,11 +33,13 @@ TEMPLATES: dict[str, Spec] = {
     "greeting.kf_welcome": Spec.of(KF_TEXT, "name", "scene"),
     # %NICKNAME% is WeCom's own placeholder in group welcome templates (doc 92366)
     "greeting.group_welcome": Spec.of(GROUP_WELCOME_TEXT, "nickname"),
-    # `product`: in the "priced" phrasings, the product whose price is asked ("柚润保湿霜" after "哪款？")
-    "reply.fallback": Spec.of(KF_TEXT, "name", "product"),
+    # `product`: in the "priced" phrasings, the product whose price is asked ("柚润保湿霜" after "哪款？"); `concern`:
+    # in the "trouble" ones, the skin trouble the question told ("换季爆痘")
+    "reply.fallback": Spec.of(KF_TEXT, "name", "product", "concern"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
-    # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py)
-    "reply.clarify": Spec.of(KF_TEXT, "name", "options"),
+    # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py);
+    # `question`: in the "one" phrasings, the one entry offered, asked yes or no ("下单后多久发货")
+    "reply.clarify": Spec.of(KF_TEXT, "name", "options", "question"),
     "reply.noted": Spec.of(KF_TEXT, "name", "tags"),
     # a wish to buy with no question ("我想给闺蜜买个生日礼物") no entry answers: asked back who it is for,
     # the skin type, the budget (handlers/replies/shopping.py), never a colleague's promise
@@ -86,7 +88,7 @@ TEMPLATES: dict[str, Spec] = {
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
-    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product"),
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product", "concern"),
     # "刚才问的你还没回我呢" while a question is open: `question` = its gist; a colleague is on it (a promise was
     # made) or, with none made, honestly `how` to reach a person (handlers/questions/queue.py `chased`)
     "reply.chased": Spec.of(KF_TEXT, "name", "question"),

@@ -42,25 +42,35 @@ _CHINESE = dict(_ENGLISH)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-# "周五之前能到北京吗", "下周五前可以收到吗", "月底之前能寄到上海不": arriving by a day, in one clause.
-_BY_DAY = re.compile(r"^(?:下|这|本)?(?:个)?(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|"
+# "周五之前能到北京吗", "下周五前可以收到吗", "月底之前能寄到上海不", "今天拍的话明天能到不": arriving by a day, in
+# one clause.
+_BY_DAY = re.compile(r"^(?:(?:今天|今晚|现在|马上)?(?:拍|下单|买|付款)(?:了)?(?:的话)?[，,\s]*)?"
+                     r"(?:下|这|本)?(?:个)?(?:周[一二三四五六日天末]|星期[一二三四五六日天]|礼拜[一二三四五六日天]|"
                      r"[0-9一二三四五六七八九十]{1,3}号|明天|后天|大后天|月底|月初|过年|春节|元旦|"
                      r"(?:她|他|我|我妈|我爸)?(?:的)?生日)(?:之前|以前|前)?(?:能|可以|能不能)(?:送到|寄到|收到|到)"
                      r"(?P<place>[^，,。？?！!\s吗么嘛不]{0,6})(?:吗|么|嘛|不)?[?？]*$")
 
 
-# A last clause that only tells the province the customer is in ("那大概几天能到 我在甘肃"): the question is
-# the rest (a shop's delivery answer gives the days by region).
+# A clause that only tells where the customer is, last ("那大概几天能到 我在甘肃", "下单的话几天能到 我在成都", "…
+# 我这边是深圳的", "… 人在四川成都") or first ("我在杭州 买了大概几天到", "武汉这边下单几天能到"): the question is the
+# rest (a shop's delivery answer gives the days by region). A province, a provincial capital or a big city, or both.
 _PROVINCE = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
              "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古?|广西|西藏|宁夏|新疆|香港|澳门")
-_WHERE_I_AM = re.compile(rf"[，,。；;\s]+(?:我|我们|我家|人)(?:在|是)(?:{_PROVINCE})(?:省|市)?(?:这边|那边|的)?"
-                         r"[。！!～~]*$")
+_CITY = ("成都|杭州|广州|深圳|苏州|武汉|西安|南京|长沙|郑州|济南|青岛|大连|沈阳|哈尔滨|长春|石家庄|太原|合肥|南昌|"
+         "福州|厦门|南宁|昆明|贵阳|兰州|西宁|银川|乌鲁木齐|拉萨|呼和浩特|海口|三亚|宁波|温州|无锡|常州|东莞|佛山|"
+         "珠海|泉州|烟台|徐州|绍兴|嘉兴|金华|台州|扬州|南通|唐山|保定|洛阳|绵阳|宜昌|襄阳|赣州|桂林|包头|大庆")
+_PLACE = rf"(?:(?:{_PROVINCE})(?:省|市)?(?:{_CITY})?|{_CITY})市?"
+_I_AM = r"(?:我|我们|我家|人)(?:这边|这里|那边)?(?:在|是|住在?)"
+_WHERE_I_AM = re.compile(rf"[，,。；;\s]+{_I_AM}{_PLACE}(?:这边|那边|这里)?(?:的)?[。！!～~]*$")
+_WHERE_I_AM_FIRST = re.compile(rf"^(?:{_I_AM}{_PLACE}(?:这边|那边|这里)?的?[，,。；;\s]+|"
+                               rf"{_PLACE}(?:这边|那边|这里)(?:的话)?)")
 
 
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
     in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""
     text = _WHERE_I_AM.sub("", _LEAD_IN.sub("", _LINK.sub(" ", question).strip()))
+    text = _WHERE_I_AM_FIRST.sub("", text) or text
     text = _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
     if _HAN.search(text):
         text = _ENGLISH_RE.sub(lambda m: _CHINESE[m[0].lower()], text)

@@ -86,7 +86,7 @@ def test_an_older_custom_file_without_newer_keys_speaks_its_presets_text_and_per
     advisor = default_persona_path("advisor").read_text(encoding="utf-8")
     path = tmp_path / "mine.toml"  # written before 猜你想问 and suggestions existed
     path.write_text("\n".join(line for line in advisor.splitlines()
-                              if not line.startswith(("suggestion = ", "clarify = "))), encoding="utf-8")
+                              if not line.startswith(("suggestion = ", "clarify."))), encoding="utf-8")
     with caplog.at_level(logging.WARNING):
         persona = load_persona(path)
     (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -162,12 +162,13 @@ async def test_the_price_of_a_product_named_after_which_product_is_said_with_its
 
 async def test_the_price_right_after_an_answer_recommending_a_product_is_that_products(bot, wecom) -> None:
     """"多少钱" right after the dry-skin cream answer asks what 柚润保湿霜 costs: staff get it with the name and
-    the promise names it; after an answer that recommends nothing it is queued as asked."""
+    the promise names it; after an answer that recommends nothing, which product is asked (nothing queued)."""
     (cream,) = await say(bot, wecom, "wmPrice1601", "干皮用什么面霜")
     assert "「柚润保湿霜」" in cream
     (promise,) = await say(bot, wecom, "wmPrice1601", "多少钱")
     assert "柚润保湿霜" in promise and not any(w in promise for w in WHICH), promise
     assert await queued(bot) == ["柚润保湿霜多少钱"]
     await say(bot, wecom, "wmPrice1602", "多久发货")
-    await say(bot, wecom, "wmPrice1602", "多少钱")
-    assert await queued(bot) == ["柚润保湿霜多少钱", "多少钱"]
+    (which,) = await say(bot, wecom, "wmPrice1602", "多少钱")
+    assert any(w in which for w in WHICH), which
+    assert await queued(bot) == ["柚润保湿霜多少钱"]

@@ -19,7 +19,8 @@ from storage.models import Customer
 # A question mark (half or full width) anywhere, or a question particle at the end.
 _MARK = re.compile(r"[?？]")
 # The particle may be followed by punctuation and emoji ("老客户就没点福利吗🙄").
-_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?)"
+# "加了防腐剂没": V了 with what, then 没 (the sandbox read it as a statement told)
+_PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?|(加|含|放|添加|用)了[^\s，,。]{1,6}没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
 _CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
 # ... or a clause ending in A不 ("包装能弄得好看点不 送人的", "寄到学校能收到不"), but not 要不 / 还不 / 都不
@@ -48,7 +49,9 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|干�
                     r"问过(你|你们|您|客服|小柚)|(上次|之前|以前|前几天|上周|上个月|昨天|刚才|刚刚)(我)?(问过|问的|咨询过|咨询的)")
 # Asking whether what was heard is true ("我女朋友说你们家面霜挺好用的 真的假的", "听说…是真的吗"): a question
 # even without a question mark.
-_ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)")
+# "你们卖的是真的吧", "不会是假货吧": asking to be told it is so (the sandbox heard anger in the first).
+_ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)|"
+                           r"(真的|真货|正品|正货|假的|假货|原装|官方的)吧")
 # Someone in the customer's life, not the shop ("问问她", "我妈").
 _OTHERS = (r"(她|他|她们|他们|我妈|妈妈|老妈|我爸|爸爸|老爸|老公|老婆|男朋友|女朋友|男友|女友|对象|闺蜜|朋友|"
            r"婆婆|孩子|儿子|女儿|家里人|我姐|我妹|姐姐|妹妹|同事|室友)")
@@ -225,12 +228,26 @@ def reacted_elsewhere(text: str) -> bool:
     return other_brand(text) and not is_question(text) and _DISCOMFORT.search(text) is not None
 
 
+# What else than a product the customer asks a trouble may come from: "跟换季有关吗", "是不是熬夜导致的", "晒完太阳脸就
+# 刺痛 这是怎么回事", "跟我用热水洗脸有关系吗".
+_OTHER_CAUSE = re.compile(r"换季|季节|天气|气候|晒|太阳|紫外线|热水|冷水|熬夜|作息|睡眠|压力|喝水|饮食|吃辣|上火|"
+                          r"生理期|例假|月经|激素|空调|暖气|口罩")
+
+
+def asks_other_cause(text: str) -> bool:
+    """A question whether something else than a product causes the customer's trouble ("两边脸颊老是泛红 跟我用
+    热水洗脸有关系吗"), naming nothing of ours nor anything used: a question for the shop, not a reaction to report."""
+    return (is_question(text) and _OTHER_CAUSE.search(text) is not None and _OURS.search(text) is None
+            and _USED.search(text) is None)
+
+
 def safety_topic(text: str, config: EscalationConfig) -> str | None:
     """The safety topic whose words report an adverse reaction ("脸上过敏起疹子了"), not a question about
-    the risk ("敏感肌会过敏吗"), about a product for the customer's own skin ("最近烂脸期 有适合的吗") nor a
-    reaction to another brand's product ("之前用别家的过敏了"). Whether or not escalation is on: the advice is
+    the risk ("敏感肌会过敏吗"), about a product for the customer's own skin ("最近烂脸期 有适合的吗"), whether
+    something else causes it ("晒完太阳脸就刺痛 这是怎么回事": `asks_other_cause`) nor a reaction to another brand's
+    product ("之前用别家的过敏了"). Whether or not escalation is on: the advice is
     the persona's."""
-    if own_skin_question(text) or other_brand(text):
+    if own_skin_question(text) or other_brand(text) or asks_other_cause(text):
         return None
     for name, words in _topics(config.safety_topics, "escalation.safety_topics").items():
         if any_word(words).search(text) and any(word and word in text and _reports(text, word) for word in words):

@@ -33,6 +33,7 @@ from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
 from handlers.questions.wording import asked, more_of
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, asked_before, kf_history
+from handlers.replies.smalltalk import trouble_said
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
@@ -80,14 +81,20 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
 
 def phrased(question: str, product: str = "") -> str | None:
     """Which phrasings of reply.fallback and reply.unknown fit what the customer wrote (persona/model.py
-    SITUATIONS): the price of `product`, a request ("给我退款": never "好问题！"), a statement (told), or a question
-    (None: the usual ones)."""
+    SITUATIONS): the price of `product`, a question telling a trouble of the customer's skin ("我最近脸上老是爆痘
+    是不是跟换季有关": said back, `trouble_said`), a request ("给我退款": never "好问题！"), a statement (told), or a
+    question (None: the usual ones)."""
     text = heard(question)
     if product:
         return "priced"
     if is_question(text):
-        return None
+        return "trouble" if trouble_said(text) else None
     return "request" if is_request(text) else "told"
+
+
+def unknown_facts(question: str, product: str, **facts: str) -> dict[str, str]:
+    """The facts of reply.fallback and reply.unknown: the product whose price is asked, the trouble told."""
+    return {**facts, "product": product, "concern": trouble_said(heard(question))}
 
 
 # Replies that told the customer how to reach a person (their `how`), as recorded (`key#variant`)
@@ -114,7 +121,7 @@ async def honest_reply(ctx: Ctx, product: str = "", question: str = "") -> Say:
     slot = phrased(question, product) if question or product else None
     if how and slot != "priced" and await told_how_lately(ctx, ctx.customer):
         slot = "again"
-    return Say("reply.unknown", {"how": how, "product": product}, slot=slot)
+    return Say("reply.unknown", unknown_facts(question, product, how=how), slot=slot)
 
 
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
@@ -136,7 +143,7 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
             # still open: what the customer adds ("订单号是 …", "这个多少钱") joins it, one question for staff
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
             if (earlier.context or {}).get("promised") or await person_coming(ctx, customer):
-                return earlier, Say("chat.ack_pending")  # "a colleague is on it", not a second promise
+                return earlier, Say("chat.ack_pending", slot="more")  # joined: a colleague is on it, no new promise
             return earlier, await honest_reply(ctx, product, question)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
@@ -145,7 +152,7 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
                "promised": bool(keepers) or coming}  # the chat up to the question, before the persona's reply to it
     if follows:
         context["follows"] = follows
-    reply = (Say("reply.fallback", {"product": product}, slot=phrased(question, product)) if keepers
+    reply = (Say("reply.fallback", unknown_facts(question, product), slot=phrased(question, product)) if keepers
              else Say("chat.ack_pending") if coming else await honest_reply(ctx, product, question))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
@@ -184,7 +191,7 @@ async def add_detail(ctx: Ctx, detail: str) -> Say | None:
         return None
     earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), detail]}
     promised = (earlier.context or {}).get("promised") or await person_coming(ctx, customer)
-    return Say("chat.ack_pending") if promised else await honest_reply(ctx)
+    return Say("chat.ack_pending", slot="more") if promised else await honest_reply(ctx)
 
 
 # Chasing the answer to a question the persona could not answer: "刚才问的你还没回我呢", "那你们什么时候能回复我",

@@ -246,12 +246,33 @@ _TIMED = frozenset({"shipping", "hours", "delivery", "booking"})
 def untold_detail(entry: FaqEntry, text: str) -> str:
     """What a question asks of the entry's subject that the entry never speaks of, to be said to be not in it:
     an elderly user of what it recommends ("你们那个面霜老人家能用吗": "老人家能不能用"; `gives_what_is_asked`
-    leaves the entry out when the question speaks of nothing else of it), or the day of a service kept in time
-    (`untold_day`)."""
+    leaves the entry out when the question speaks of nothing else of it), an ingredient ("你们的面霜成分安全吗 有没有
+    香精": `untold_ingredient`), or the day of a service kept in time (`untold_day`)."""
     if not is_question(text):
         return ""
     elder = _elder_unspoken(entry, text)
-    return f"{elder}能不能用" if elder else untold_day(entry, text)
+    return f"{elder}能不能用" if elder else untold_ingredient(entry, text) or untold_day(entry, text)
+
+
+# Whether a product holds an ingredient customers avoid: "有没有香精", "含不含酒精", "有防腐剂吗", "加了色素没".
+_INGREDIENT = (r"香精|香料|酒精|乙醇|防腐剂|色素|激素|矿物油|水杨酸|烟酰胺|果酸|视黄醇|A醇|荧光剂|重金属|"
+               r"羟苯\w{0,2}酯|尼泊金|硅油")
+_HOLDS = re.compile(rf"(?:有没有|有无|含不含|含没含|加没加|添不添加|有不有|是不是有|会不会有)(?:添加)?"
+                    rf"(?:{_INGREDIENT})|"
+                    rf"(?:有|含|含有|加了|添加了?)(?:{_INGREDIENT})(?:吗|么|嘛|没|没有|不)|"
+                    rf"(?:{_INGREDIENT})(?:有吗|有没有|含量)")
+
+
+def untold_ingredient(entry: FaqEntry, text: str) -> str:
+    """Whether what the entry recommends holds an ingredient it never names ("有没有香精" of the dry-skin cream,
+    whose answer names its ceramides and squalane only): the asking words ("有没有香精"); "" when the entry names
+    that ingredient or the question asks of none."""
+    found = _HOLDS.search(text)
+    if found is None:
+        return ""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    ingredient = re.search(_INGREDIENT, found[0])
+    return "" if ingredient is None or ingredient[0] in told else found[0]
 
 
 def untold_day(entry: FaqEntry, text: str) -> str:

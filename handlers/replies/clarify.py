@@ -2,7 +2,8 @@
 the customer means instead of queueing the question at once.
 
 A question with no confident entry whose best entry still reaches `[faq] clarify_threshold` gets the
-best one or two entries' first phrasings, numbered (`reply.clarify`), and the offer is kept per
+best one or two entries' first phrasings, numbered (`reply.clarify`; one entry alone is asked yes or no, "你是想问
+「下单后多久发货」吗？"), and the offer is kept per
 customer (`faq_offer`) for `clarify_minutes`. The customer's next text message settles it: a number
 or "第一个" ("是"/"对" when there was one option) gets that entry's answer (`reply.faq`); "都不是" sends
 the original question to the staff queue exactly as it would have gone (handlers/questions), so
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.rules import asks_for_human, is_question
-from handlers.replies.asked import gives_what_is_asked, speaks_of
+from handlers.replies.asked import gives_what_is_asked, speaks_of, untold_ingredient
 from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import expiring
 from handlers.replies.fallback import embedded_answer
@@ -42,7 +43,8 @@ NONE_FITS = -1
 # What a customer writes to pick an option (index into the options offered).
 PICKS = {"1": 0, "一": 0, "第一": 0, "第一个": 0, "第1个": 0, "1个": 0, "选1": 0, "第一条": 0,
          "2": 1, "二": 1, "第二": 1, "第二个": 1, "第2个": 1, "2个": 1, "选2": 1, "第二条": 1}
-YES = frozenset("是 对 是的 对的 嗯 嗯嗯 对对 没错 是这个 就是这个 对就是这个 是它".split())
+YES = frozenset("是 对 是的 对的 嗯 嗯嗯 对对 对对对 嗯对 是是 没错 是这个 就是这个 对就是这个 是它 是滴 对滴 "
+                "是这个问题 就是这个问题 就是想问这个 就问这个 想问这个".split())
 NO = frozenset("都不是 不是 都不对 不对 都没有 没有 都不是的 不是的 不是这个 都不是这个".split())
 _TRIM = " \t\r\n。.!！?？~～,，、"
 _PARTICLES = "呀啊哦吧呢嘛啦哈"
@@ -114,14 +116,16 @@ async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list
     """The entries worth offering for a question (none below `clarify_threshold`, or when it is 0);
     to "那个霜多少钱", only entries that name a price, to "先涂哪个" an order (asked.py: the cream's
     recommendation answers neither); none that does not speak of the concept or the skin type the
-    question names ("全成分表", "敏感肌": asked.py `speaks_of`), nor one that does not speak of what the question
-    says expires ("积分会过期吗": expiry.py).
+    question names ("全成分表", "敏感肌": asked.py `speaks_of`), nor one that does not name the ingredient asked of
+    ("有防腐剂吗": asked.py `untold_ingredient`), nor one that does not speak of what the question says expires
+    ("积分会过期吗": expiry.py).
     Embeds in a thread: the model's worker asks before it opens its write transaction."""
     if config.clarify_threshold <= 0:
         return []
     options = clarify_options(await kb.rank(question, 2), config.clarify_threshold, kb.threshold)
     owner = expiring(heard(question))  # "积分会过期吗": the points, never the cream's shelf life (expiry.py)
     return [e for e in options if gives_what_is_asked(e, heard(question)) and speaks_of(e, heard(question))
+            and not untold_ingredient(e, heard(question))  # "有防腐剂吗": never an entry naming no preservative
             and (not owner or owner in concepts(" ".join((*e.questions, *e.keywords, e.answer))))]
 
 
@@ -129,7 +133,10 @@ async def offer(ctx: Ctx, customer: Customer, open_kfid: str, question: str, opt
     """Ask which of `options` the customer means (`reply.clarify`), keeping the offer to settle."""
     await FaqOfferRepo(ctx.session).add(customer.id, question, [e.id for e in options], open_kfid=open_kfid,
                                         now=ctx.clock.now())
-    await tell(ctx, customer, open_kfid, Say("reply.clarify", {"options": listing([e.questions[0] for e in options])}))
+    questions = [e.questions[0] for e in options]
+    # one entry: asked yes or no ("你是想问「下单后多久发货」吗？"), not a numbered list of one
+    await tell(ctx, customer, open_kfid, Say("reply.clarify", {"options": listing(questions), "question": questions[0]},
+                                             slot="one" if len(questions) == 1 else None))
 
 
 async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -> bool:

@@ -118,8 +118,12 @@ def answered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
                      if e.answer in text or any(s.rstrip(_ENDS) in text for s in sentences(e.answer) if len(s) >= 6))
 
 
+_ASKED_ONE = re.compile(r"「([^「」]+)」")
+
+
 def offered_in(entries: Sequence[FaqEntry], text: str) -> frozenset[str]:
-    lines = {line.partition(". ")[2].strip() for line in text.splitlines()}
+    """The entries a 猜你想问 offer lists ("1. 下单后多久发货") or asks yes or no ("你是想问「下单后多久发货」吗")."""
+    lines = {line.partition(". ")[2].strip() for line in text.splitlines()} | set(_ASKED_ONE.findall(text))
     return frozenset(e.id for e in entries if e.questions[0] in lines)
 
 

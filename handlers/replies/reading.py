@@ -19,6 +19,7 @@ from handlers.escalation.escalate import escalation_trigger
 from handlers.escalation.reactions import sense_reaction
 from handlers.escalation.rules import (
     Trigger,
+    asks_other_cause,
     is_question,
     other_brand,
     own_skin_question,
@@ -47,7 +48,7 @@ from handlers.replies.shopping import (
     wish_answered,
 )
 from handlers.replies.smalltalk import Intent, classify, defers, laughing
-from handlers.replies.unnamed import nothing_before, unnamed_price
+from handlers.replies.unnamed import no_product_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqEntry, FaqMatch
@@ -129,7 +130,7 @@ async def sense_safety(ctx: Ctx, text: str) -> str | None:
     escalation = ctx.settings.of(EscalationConfig)
     safety = safety_topic(text, escalation)
     # "最近烂脸期 有适合的吗": asking, not reporting; "之前用别家的擦了就刺挠": not ours (rules.py other_brand)
-    if safety is None and not own_skin_question(text) and not other_brand(text):
+    if safety is None and not own_skin_question(text) and not other_brand(text) and not asks_other_cause(text):
         safety = await sense_reaction(text, reaction_topic(escalation), ctx.services.reactions)
     return safety
 
@@ -368,7 +369,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         match = None  # the same follow-up line again, read into the context only: it asks what that line does not say
     # "多少钱啊" as the first thing said: nobody could answer it; the persona asks which product (unnamed.py)
     unnamed = (match is None and intent is None and not suggested and not price and safety is None
-               and unnamed_price(text) and await nothing_before(ctx, customer, msgid))
+               and unnamed_price(text) and await no_product_before(ctx, customer, msgid))
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
         ctx, text, can_answer=match is not None,

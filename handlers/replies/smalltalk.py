@@ -489,6 +489,20 @@ _US = re.compile(r"你们|你家|客服|店家|商家|快递|发货|东西|产�
 _ASKS_WHAT_TO_USE = re.compile(r"(用|擦|搽|涂|抹|买|选|挑)(啥|什么|哪个|哪款|哪种)|推荐|哪款|补救")
 
 
+# A trouble of the customer's skin in the words it is said back with: "老是爆痘" → 爆痘, "额头一直冒闭口" → 闭口,
+# "T区出油特别厉害" → 出油, "晒完太阳脸就刺痛" → 刺痛 ("敏感肌" is a skin type, not a trouble).
+_TROUBLE_SAID = re.compile(r"(?:爆|长|冒|起)痘(?:痘)?|痘痘|闭口|粉刺|黑头|出油|油光|泛红|红血丝|干燥起皮|起皮|脱皮|"
+                           r"干燥|刺痛|发痒|瘙痒|暗沉|发黄|(?:长)?斑|细纹|皱纹|毛孔粗大|毛孔大|敏感(?!肌)|过敏")
+
+
+def trouble_said(text: str) -> str:
+    """The skin trouble a message tells, as the persona says it back ("换季爆痘" for "我最近脸上老是爆痘 是不是跟换季
+    有关": the season named with it when the message names it), "" when it tells none."""
+    found = _TROUBLE_SAID.search(text)
+    if found is None:
+        return ""
+    return f"换季{found[0]}" if "换季" in text else found[0]
+
 # Memoised: one kf text is classified by several readers (reading.py, feelings.py, unnamed.py: three
 # to five times per message), and the same short texts recur across customers ("好的", "多久发货").
 @functools.lru_cache(maxsize=1024)
@@ -543,8 +557,9 @@ def _classify(text: str) -> Intent | None:
     for intent, pattern in _RULES:
         whole = intent in (Intent.ANGRY, Intent.SAD, Intent.TIRED, Intent.ROBOT, Intent.MEMORY, Intent.STAFF_HOURS,
                            Intent.DOUBT, Intent.COMPARE)
-        if whole and intent in (Intent.SAD, Intent.TIRED) and _ASKS_WHAT_TO_USE.search(raw):
-            continue  # "熬夜脸特别干 用啥补救一下": the question is the point
+        if whole and intent in (Intent.SAD, Intent.TIRED) and (_ASKS_WHAT_TO_USE.search(raw) or (
+                is_question(raw) and trouble_said(raw))):
+            continue  # "熬夜脸特别干 用啥补救一下", "额头一直冒闭口 是不是熬夜导致的": the question is the point
         if pattern.search(raw.lower() if whole else core):
             return intent
     return None
