@@ -108,6 +108,7 @@ TEMPLATES: dict[str, Spec] = {
     "chat.goodnight": Spec.of(KF_TEXT, "name"),
     "chat.tired": Spec.of(KF_TEXT, "name"),
     "chat.happy": Spec.of(KF_TEXT, "name"),  # "今天收到快递好开心": joy shared, not a shipping answer
+    "chat.weather": Spec.of(KF_TEXT, "name"),  # "今天好冷啊": care, not "收到～还有什么想跟小柚说的吗"
     "chat.sad": Spec.of(KF_TEXT, "name"),
     "chat.reacted_elsewhere": Spec.of(KF_TEXT, "name"),  # another brand hurt their skin: sympathy, a patch test
     "chat.running_out": Spec.of(KF_TEXT, "name"),  # "买的保湿霜快用完了": a returning customer welcomed back

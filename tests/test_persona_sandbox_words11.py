@@ -128,3 +128,44 @@ async def test_a_preservative_asked_of_is_never_offered_the_pregnancy_entry(bot,
 async def test_asking_to_be_told_the_goods_are_genuine_is_a_question_not_anger(bot, wecom, question: str) -> None:
     (reply,) = await say(bot, wecom, "wmW11k", question)
     assert "是正品吗" in reply or "防伪码" in reply, reply  # answered or offered, never "先别气坏了身体"
+
+
+@pytest.mark.parametrize("weather", ["哈喽 今天好冷啊", "下雪了 好冷", "最近好热啊"])
+async def test_the_weather_told_gets_a_line_of_care(bot, wecom, weather: str) -> None:
+    # sandbox: "哈喽 今天好冷啊" got "收到～还有什么想跟小柚说的吗？"
+    (reply,) = await say(bot, wecom, "wmW11l", weather)
+    assert "天气" in reply and "同事" not in reply and "收到" not in reply, reply
+    assert classify("今天天气好冷 脸都干了 用什么好") is None  # a pick asked: the knowledge base's
+
+
+@pytest.mark.parametrize("question", ["你们那边下雪了吗", "你们杭州冷不冷啊"])
+async def test_the_weather_where_we_are_is_chit_chat_never_a_colleague(bot, wecom, question: str) -> None:
+    # sandbox: "你们那边下雪了吗" was promised a colleague (你们 read as a question about the shop)
+    (reply,) = await say(bot, wecom, "wmW11m", question)
+    assert "同事" not in reply, reply
+    assert await queued(bot) == []
+    (shipping,) = await say(bot, wecom, "wmW11m", "你们那边发货快吗")
+    assert SHIPPING in shipping, shipping  # 你们那边 of the shop still asks of the shop
+
+
+@pytest.mark.parametrize("told", ["我用了一周保湿霜 感觉没什么效果", "买的面霜用着没啥用",
+                                  "擦了半个月了 一点变化都没有"])
+async def test_a_product_that_did_not_work_is_for_a_person_never_an_interest_or_the_cream_again(
+        bot, wecom, told: str) -> None:
+    # sandbox: "我用了一周保湿霜 感觉没什么效果" got "小柚记下啦：保湿补水。后面有适合你的好物…"
+    replies = await say(bot, wecom, "wmW11n", told)
+    assert not any(w in r for r in replies for w in ("好物", "神经酰胺", "想法好棒")), replies
+    assert any("人工" in r or "同事" in r for r in replies), replies  # a person looks at it
+
+
+@pytest.mark.parametrize("told", ["快递到了 但是少了一瓶", "收到了 少了一盒面霜"])
+async def test_goods_missing_from_the_parcel_get_a_sorry_and_a_person(bot, wecom, told: str) -> None:
+    # sandbox: "快递到了 但是少了一瓶" got "嗯嗯，小柚在听～想聊什么都可以"
+    replies = await say(bot, wecom, "wmW11o", told)
+    assert any("抱歉" in r or "对不起" in r for r in replies), replies
+    assert len(await kit.tickets(bot)) == 1  # a person takes it
+
+
+async def test_gift_wrapping_for_a_girlfriend_is_a_question_for_the_shop(bot, wecom) -> None:
+    replies = await say(bot, wecom, "wmW11p", "送女朋友的礼物 有礼盒包装吗")
+    assert not any("知识范围" in r or "我比较懂" in r for r in replies), replies  # never the off-topic line

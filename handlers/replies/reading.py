@@ -146,13 +146,28 @@ def thanking(text: str) -> bool:
             and all(classify(c) is not None for c in clauses))
 
 
+# A product used that did not work for the customer: "我用了一周保湿霜 感觉没什么效果", "擦了半个月也不管用"
+# (the sandbox noted it as an interest: "后面有适合你的好物…").
+_LET_DOWN = re.compile(r"(没|没有|不)(什么|啥|太|多大|很|怎么)?(明显)?(效果|作用|变化)|"
+                       r"效果(不|没)(太|怎么|是很)?(明显|好|行|大)|"
+                       r"(效果|作用|变化)(一点)?(都|也)(没有|没|不大|不明显)|不管用|没啥用|没什么用|没用|白用了|白买了")
+_USED_IT = re.compile(r"(用|涂|擦|抹|搽|敷)(了|过|完)|买的")
+
+
+def let_down(text: str) -> bool:
+    """The customer tells a product they used did not work for them, asking nothing: for a person to look at (the
+    promise in its `told` phrasings), never an interest noted."""
+    return not is_question(text) and _LET_DOWN.search(text) is not None and _USED_IT.search(text) is not None
+
+
 def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -> Words:
     """The words' own flags, read from `text` as heard; `said`: as written, when it differs. An order
     number the orders could not look up (no shop reports orders) asks a person to, whatever tag its
     words earned; joy is never read as a purchase."""
     numbered = bool(text) and order_alone(text)[1]
     # "那我先不买美白的了" names 美白 to decline it: an ok (closing.py), not a wish to note
-    telling = bool(seen.tag_names) and not is_question(text) and not numbered and closing(text) is None
+    telling = (bool(seen.tag_names) and not is_question(text) and not numbered and closing(text) is None
+               and not let_down(text))
     joyful = bool(text) and safety is None and (glad(text) or thanking(text))
     # no question, or asking for a pick: the knowledge base if sure, else asked what a recommendation needs;
     # so is a pick of anything we sell asked with nothing about them told, here or in a tag ("有啥推荐的"), or of
@@ -347,7 +362,7 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     # not answered as a feeling or as a question nobody can answer; one that told us about the
     # customer ("我是油皮 夏天老出油") is acknowledged as that.
     suggested = (match is None and safety is None and intent is None and bool(text) and not words.shopping
-                 and not words.telling and not _HOW.search(text) and not laughing(text)
+                 and not words.telling and not _HOW.search(text) and not laughing(text) and not let_down(text)
                  and _IDEA.search(text) is not None and _ADDRESS.search(text) is None
                  and (not is_question(text) or _PROPOSES.search(text) is not None)
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))

@@ -58,6 +58,7 @@ from handlers.replies.reading import (
     awaited_wish,
     for_kind,
     guessed,
+    let_down,
     look_up,
     missed_question,
     read,
@@ -166,6 +167,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         # "柚润保湿霜" after "想问哪一款的价格呀？", "多少钱" after "干皮推荐「柚润保湿霜」…": the cream's price
         words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2], own=text)
     match, turn = await look_up(ctx, customer, event.msgid, words)
+    if match is not None and let_down(text):
+        match = None  # "买的面霜用着没啥用": for a person to look at, never the cream recommended again
     if question := missed_question(text, match, turn):
         await embedded_answer(ctx, customer, event.open_kfid, "question", question)
         await _enter_stage(event, ctx, seen)
@@ -347,7 +350,8 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     just asked straight ("没过敏 就是太油了闷痘") is that question, told better. A request ("给我开个发票") is asked of
     the shop like a question: queued for a person, in words for a request (queue.py `phrased`)."""
     words, turn, said = reading.words, reading.turn, reading.words.said
-    asked = is_question(words.text) or is_request(words.text)  # "给我开个发票": a person must do it, no chat line
+    # "给我开个发票": a person must do it, no chat line; "用了一周 感觉没什么效果": a person looks at it
+    asked = is_question(words.text) or is_request(words.text) or let_down(words.text)
     kind = "question" if words.numbered or words.told or asked else "chat"
     if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
         said, kind = in_context(turn.question, said), "question"

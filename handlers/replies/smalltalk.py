@@ -30,6 +30,7 @@ class Intent(StrEnum):
     BYE = "bye"
     GOODNIGHT = "goodnight"
     HAPPY = "happy"  # 好开心 / 太高兴了: shared joy (不开心 / 没高兴 stay sad)
+    WEATHER = "weather"  # 今天好冷啊 / 下雪了: the weather told, nothing asked
     TIRED = "tired"
     SAD = "sad"
     ANGRY = "angry"  # upset: the persona offers a person
@@ -229,6 +230,11 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     # a loyal customer's word: "已经回购三瓶了", "回购好几次了"
                     r"^(我)?(都|又|还)?(已经)?(无限)?回购(了)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?$"),
     (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
+    # the weather told (the sandbox: "哈喽 今天好冷啊" got "收到～还有什么想跟小柚说的吗？")
+    (Intent.WEATHER, r"^(今天|今儿|最近|这两天|这几天|外面|我这边|我们这|我这|这边|早上|晚上)?(的)?(天气|天)?(也)?"
+                     r"(好|太|真|超|特别|有点|挺|也太|贼|巨|突然)?(冷|热|晒|闷|闷热|湿|潮)(了|啊|呀|死了|死|哦|啦)?$|"
+                     r"^(又|终于|外面)?(下雪|下雨|下大雨|下暴雨|降温|大降温|升温|回南天|刮大风)(了|啦|啊|呀)?$|"
+                     r"^(冻死|热死|冷死|晒死)(我)?(了|啦)?$"),
     (Intent.HAPPY, rf"(?<![不没])(开心|高兴)|开森|"
                    # relief: "扫出来是真的 放心了"
                    r"(?<![不没])(放心|安心)(了|啦)|松了(一)?口气|"
@@ -380,7 +386,8 @@ _ANGRY = next(n for n, (intent, _) in enumerate(_RULES) if intent is Intent.ANGR
 PRIORITY: tuple[Intent, ...] = (
     Intent.STAFF_HOURS, Intent.ROBOT, Intent.MEMORY, Intent.DOUBT, Intent.COMPARE, Intent.ANGRY, Intent.SAD,
     Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
-    Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.GREETING, Intent.LAUGH, Intent.ACK, Intent.EMOJI)
+    Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.WEATHER, Intent.GREETING, Intent.LAUGH, Intent.ACK,
+    Intent.EMOJI)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _NO_HURRY = re.compile(r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|不赶时间)$")
 _ASKS = re.compile(r"[?？]|吗|(?<![这那])么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")

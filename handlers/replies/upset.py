@@ -20,7 +20,7 @@ from storage.models import Customer
 # a reaction, a refund, slow service, a wait, a complaint.
 _MATTER = re.compile(r"没(有)?(发货|发|到|收到|回复|回|人理|人回|人管|动静|反应|消息|效果|用)|还没|还不(发|到|回)|"
                      r"坏了|破了|碎了|裂了|漏了|压扁|少了|缺了|错了|发错|不对|过敏|烂脸|退款|退货|换货|质量|假货|"
-                     r"慢|等了|半天|投诉|问题|怎么回事|什么情况|单号")
+                     r"慢|等了|半天|投诉|问题|怎么回事|什么情况|单号|(效果|作用|变化)(一点)?(都|也)(没有|没|不大)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 TOLD_HAN = 4  # a statement of fewer Chinese characters ("？", "喂") tells no matter
 
