@@ -123,6 +123,11 @@ _ELDER_USES = re.compile(rf"给{_ELDER}[^，,。？?\s]{{0,4}}(用|涂|擦|抹|�
                          rf"{_ELDER}[^，,。？?\s]{{0,6}}(能|可以|适合|适用)[^，,。？?\s]{{0,2}}(用|涂|擦|抹|搽|吗|么|不|嘛)|"
                          rf"(适合|适用于?){_ELDER}")
 _GIVES_ELDER = re.compile(r"老年|老人|中老年|长辈|年纪|岁数|年龄|熟龄|抗老|抗衰")
+# A man to use it: "有男士用的吗", "男生能用吗", "我老公可以用吗" (the dry-skin cream's answer says nothing of men).
+_MAN = r"(男士|男生|男人|男的|男孩子|男孩|男朋友|老公)"
+_MAN_USES = re.compile(rf"(有|有没有){_MAN}(专)?用的|给{_MAN}[^，,。？?\s]{{0,4}}(用|涂|擦|抹|搽)|"
+                       rf"{_MAN}[^，,。？?\s]{{0,6}}(能|可以|适合|适用)[^，,。？?\s]{{0,2}}(用|涂|擦|抹|搽|吗|么|不|嘛)|"
+                       rf"(适合|适用于?){_MAN}")
 
 
 # "可以直接寄到香港吗": a place outside the mainland, which a delivery answer by region ("其他地区 2-4 天") does not
@@ -143,11 +148,16 @@ def names_who_and_where(entry: FaqEntry, text: str) -> bool:
 
 
 def _elder_unspoken(entry: FaqEntry, text: str) -> str:
-    """The elderly user a question names ("老人家"), when the entry speaks of no age; "" otherwise."""
+    """The elderly user a question names ("老人家"), or a man ("有男士用的吗": "男士"), when the entry speaks of
+    no age (of no man); "" otherwise."""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     elder = _ELDER_USES.search(text)
-    if elder is None or _GIVES_ELDER.search(" ".join((entry.answer, *entry.questions, *entry.keywords))):
-        return ""
-    return next(g for g in elder.groups() if g)
+    if elder is not None and not _GIVES_ELDER.search(told):
+        return next(g for g in elder.groups() if g)
+    man = _MAN_USES.search(text)
+    if man is not None and "男" not in told:
+        return next(g for g in man.groups() if g and re.fullmatch(_MAN, g))
+    return ""
 
 
 def _of_the_entry(entry: FaqEntry, text: str) -> bool:
