@@ -51,7 +51,7 @@ _WORDS = re.compile(r"怎么|怎样|咋|如何|为什么|为啥|什么|啥|干�
 # even without a question mark.
 # "你们卖的是真的吧", "不会是假货吧": asking to be told it is so (the sandbox heard anger in the first).
 _ASKS_IF_TRUE = re.compile(r"真的假的|是真是假|是不是真的|(是)?真的吗|真的(有)?(这么|那么)?好用(吗|么|嘛)|"
-                           r"(真的|真货|正品|正货|假的|假货|原装|官方的)吧")
+                           r"(卖|发|寄)的是(真的|真货|正品|正货)吧|不会是(假的|假货)吧")
 # Someone in the customer's life, not the shop ("问问她", "我妈").
 _OTHERS = (r"(她|他|她们|他们|我妈|妈妈|老妈|我爸|爸爸|老爸|老公|老婆|男朋友|女朋友|男友|女友|对象|闺蜜|朋友|"
            r"婆婆|孩子|儿子|女儿|家里人|我姐|我妹|姐姐|妹妹|同事|室友)")

@@ -148,16 +148,18 @@ def names_who_and_where(entry: FaqEntry, text: str) -> bool:
 
 
 def _elder_unspoken(entry: FaqEntry, text: str) -> str:
-    """The elderly user a question names ("老人家"), or a man ("有男士用的吗": "男士"), when the entry speaks of
-    no age (of no man); "" otherwise."""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    """The elderly user a question names ("老人家"), when the entry speaks of no age; "" otherwise."""
     elder = _ELDER_USES.search(text)
-    if elder is not None and not _GIVES_ELDER.search(told):
-        return next(g for g in elder.groups() if g)
-    man = _MAN_USES.search(text)
-    if man is not None and "男" not in told:
-        return next(g for g in man.groups() if g and re.fullmatch(_MAN, g))
-    return ""
+    if elder is None or _GIVES_ELDER.search(" ".join((entry.answer, *entry.questions, *entry.keywords))):
+        return ""
+    return next(g for g in elder.groups() if g)
+
+
+def _man_unspoken(entry: FaqEntry, text: str) -> bool:
+    """A man as the user a question names ("有男士用的吗"), when the entry speaks of none: the entry is no answer when
+    the question speaks of nothing else of it; one naming the product ("你们那个面霜男生能用吗") keeps its answer."""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    return _MAN_USES.search(text) is not None and "男" not in told
 
 
 def _of_the_entry(entry: FaqEntry, text: str) -> bool:
@@ -192,6 +194,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
+            and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
             and not beside_the_point(entry, text))
 
 

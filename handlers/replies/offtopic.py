@@ -23,7 +23,7 @@ CHATTER = 0.92  # closeness to the matcher's REFERENCE lines that is off-topic b
 _SHOP = re.compile(r"你们|你家|贵店|贵公司|店里|店铺|门店|产品|商品|东西|宝贝|下单|订单|买|卖|货|款|价|钱|包邮|客服|"
                    r"官方|品牌|小程序|链接|会员|积分|优惠|券|活动|用|涂|抹|擦|"
                    # what a shop does for a gift or an order: "送女朋友的礼物 有礼盒包装吗"
-                   r"礼盒|包装|礼品|贺卡|赠品|小样|试用|发票|快递|物流|发货|退|换")
+                   r"礼盒|包装|礼品|贺卡|赠品|小样|试用|发票")
 # Everyday topics no shop assistant is asked about (generic, not any one shop's words).
 _TOPICS = re.compile(r"天气|下雨|下雪|气温|多少度|雾霾|电影|电视剧|综艺|小说|新歌|明星|股票|基金|比特币|彩票|新闻|"
                      # the weather where the persona is: "你那边冷不冷"
