@@ -156,6 +156,18 @@ async def test_plus_faq_makes_the_next_customer_asking_in_other_words_answered_a
     assert (entry.questions, entry.answer, entry.source, entry.question_id) == ([QUESTION], ANSWER, "answer", q.id)
 
 
+async def test_a_product_used_up_is_welcomed_back_not_answered_by_an_entry_staff_added(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: after "/answer … +faq" taught "你们家有卸妆油吗", a customer's
+    "我上次买的那个乳液用完了 想回购" (nothing asked) got "有的～柚见温和卸妆油…"."""
+    await kit.on_duty(bot, "li.na")
+    await ask(bot, wecom, "wmAsk0040", "你们家有卸妆油吗")
+    (q,) = await questions(bot)
+    await say(bot, wecom, "li.na", f"/answer {q.id} 有的～柚见温和卸妆油 150ml 两分钟乳化，敏感肌也能用 +faq")
+    assert "卸妆油" in await ask(bot, wecom, "wmAsk0041", "有卸妆的产品没")  # the entry answers its question
+    again = await ask(bot, wecom, "wmAsk0042", "我上次买的那个乳液用完了 想回购")
+    assert "卸妆油" not in again and "欢迎回来" in again, again
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 async def test_bad_answers_get_a_clear_reply_and_change_nothing(bot, wecom) -> None:

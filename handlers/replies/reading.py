@@ -352,8 +352,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     intent = kind if match is None and safety is None else None
     if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
         intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
-    if intent in (None, Intent.GREETING) and match is None and safety is None and running_out(text):
-        intent = Intent.RUNNING_OUT  # "我又来啦 上个月买的保湿霜快用完了": welcomed back, not a tag note
+    if intent in (None, Intent.GREETING) and safety is None and running_out(text):
+        # "我又来啦 上个月买的保湿霜快用完了": welcomed back, not a tag note; and never an entry's answer, which
+        # it asks nothing of (the sandbox's "乳液用完了 想回购" got a staff-added "有的～柚见温和卸妆油…")
+        intent, match = Intent.RUNNING_OUT, None
     if intent is None and match is None and safety is None and found_it(text):
         intent = Intent.ACK  # "哦哦找到了 在底下那个小字 好嘞": an ok, not a product idea (closing.py)
     if intent is Intent.COMPARE and price_talk(text):
