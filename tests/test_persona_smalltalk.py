@@ -503,6 +503,13 @@ async def test_a_cream_nearly_used_up_is_welcomed_back_not_noted_as_a_tag(wanzi,
     assert "欢迎回来" in reply and "记下" not in reply, reply
 
 
+def test_a_product_bought_again_and_again_is_praise_not_a_tag() -> None:
+    # the sandbox of 2026-12-05: "保湿霜回购第三瓶了" got "好嘞，保湿补水，小柚记住了～"
+    for said in ("保湿霜回购第三瓶了", "这款已经回购三瓶了！", "回购好几次了"):
+        assert classify(said) is Intent.PRAISE, said
+    assert classify("保湿霜回购有优惠吗") is not Intent.PRAISE  # asked: a question
+
+
 async def test_used_up_and_buying_the_same_again_is_welcomed_back_not_asked_about_their_skin(wanzi, wecom) -> None:
     """The sandbox of 2026-12-05: "我上次买的那个乳液用完了 想回购" was asked skin type, trouble and budget."""
     reply = await reply_to(wanzi, wecom, "wmAgain01", "我上次买的那个乳液用完了 想回购")
