@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from bench.callbacks import fire_at_bare
 from bench.common import ROOT, SignedLoad, fire, percentile, start_process, wait_healthy
 from bench.stack import TICKS, load_average
 from bot.sandbox import as_env, emulator_settings
@@ -148,21 +149,9 @@ async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
 
 
 async def run_bare(work: Path, requests: int) -> dict[str, float]:
-    port = free_port()
-    log = work / "bare.log"
-    proc = start_process(["-m", "bench.bare", str(port)], {}, log)
-    try:
-        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
-        load = SignedLoad(EmulatorConfig())
-        timed = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(requests)]
-        before = threads_cpu(proc.pid)
-        latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", timed, CONCURRENCY)
-        cpu = sum(map(sum, threads_cpu(proc.pid).values())) - sum(map(sum, before.values()))
-        return {"req/s": requests / wall, "p50 ms": percentile(latencies, 50) * 1000,
-                "p99 ms": percentile(latencies, 99) * 1000, "non-200": errors, "CPU ms/ack": cpu * 1000 / requests}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(15)
+    latencies, wall, errors, cpu = await fire_at_bare(work, requests)
+    return {"req/s": requests / wall, "p50 ms": percentile(latencies, 50) * 1000,
+            "p99 ms": percentile(latencies, 99) * 1000, "non-200": errors, "CPU ms/ack": cpu * 1000 / requests}
 
 
 def show(label: str, row: dict[str, float]) -> str:

@@ -84,24 +84,30 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         await emu.stop()
 
 
-async def run_bare(work: Path) -> Row:
+async def fire_at_bare(work: Path, count: int) -> tuple[list[float], float, int, float]:
+    """`count` signed staff texts fired at the bare stack (bench/bare.py) in its own process: latencies,
+    wall seconds, non-200 answers and the process's CPU seconds over the burst."""
     port = free_port()
     log = work / "bare.log"
     proc = start_process(["-m", "bench.bare", str(port)], {}, log)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
         load = SignedLoad(EmulatorConfig())
-        requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(REQUESTS)]
+        requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(count)]
         cpu = cpu_seconds(proc.pid)
         latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
-        cpu = cpu_seconds(proc.pid) - cpu
-        row = Row("callbacks: bare stack", "none", summary(latencies, wall))
-        row.numbers["non-200"] = str(errors)
-        row.numbers["CPU"] = per_request(cpu, wall)
-        return row
+        return latencies, wall, errors, cpu_seconds(proc.pid) - cpu
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(15)
+
+
+async def run_bare(work: Path) -> Row:
+    latencies, wall, errors, cpu = await fire_at_bare(work, REQUESTS)
+    row = Row("callbacks: bare stack", "none", summary(latencies, wall))
+    row.numbers["non-200"] = str(errors)
+    row.numbers["CPU"] = per_request(cpu, wall)
+    return row
 
 
 async def start_spy(pid: int, name: str) -> subprocess.Popen[bytes] | None:
