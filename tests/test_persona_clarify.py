@@ -54,6 +54,18 @@ async def test_none_of_them_queues_the_original_question_and_staff_hear_of_it(bo
     assert f"#{q.id}" in notice and VAGUE in notice
 
 
+async def test_a_denial_saying_what_was_meant_queues_the_question_with_it_not_a_tag_note(bot, wecom) -> None:
+    """The fresh-clone sandbox of 2026-12-05: "不是 我问的是防晒" after an offer got "已经帮你记好：防晒～" and the
+    question was lost; nobody was told."""
+    await kit.on_duty(bot, "li.na")
+    await say(bot, wecom, "wmClar009", VAGUE)
+    (reply,) = await say(bot, wecom, "wmClar009", "不是 我问的是防伪标签在哪")
+    assert any(p in reply for p in PROMISE) and "记好" not in reply, reply
+    async with bot.sessions() as s:
+        (q,) = (await s.scalars(select(UnansweredQuestion))).all()
+    assert VAGUE in q.text and "防伪标签在哪" in q.text
+
+
 async def test_an_unrelated_message_clears_the_offer_and_is_answered_as_usual(bot, wecom) -> None:
     await say(bot, wecom, "wmClar003", VAGUE)
     (reply,) = await say(bot, wecom, "wmClar003", "下单后多久发货？")
@@ -142,3 +154,11 @@ async def test_the_entry_just_answered_is_not_offered_for_a_follow_up_it_does_no
     assert "7 天" in returns
     replies = await say(bot, wecom, "wmOffer0901", "还有 退回去的运费谁出啊")
     assert not any("可以退货吗" in r for r in replies), replies  # the returns entry offered again as 猜你想问
+
+
+def test_a_denial_with_what_was_meant_is_told_from_a_detail() -> None:
+    from handlers.replies.clarify import denied_with
+
+    assert denied_with("不是 我问的是防晒") == "我问的是防晒"
+    assert denied_with("不对，我是想问防晒霜！") == "我是想问防晒霜"
+    assert denied_with("不是干皮") == "" and denied_with("都不是") == "" and denied_with("是的 谢谢") == ""

@@ -63,6 +63,16 @@ def choice(text: str, options: int) -> int | None:
     return picked if picked is not None and picked < options else None
 
 
+# "不是 我问的是防晒", "不对，我是想问防晒霜": none fits, said with what was meant (a denial, then more words).
+_DENIED_WITH = re.compile(r"^(?:都不是|不是|都不对|不对)(?:的|这个|这个问题)?[，,。.!！\s～~]+(?P<rest>\S.*)$")
+
+
+def denied_with(text: str) -> str:
+    """What a denial of the offer adds ("不是 我问的是防晒" → "我问的是防晒"); "" when it is no such denial."""
+    found = _DENIED_WITH.match(text.strip(_TRIM))
+    return found["rest"].strip(_TRIM) if found else ""
+
+
 # A detail told, not a question nor a denial ("不是干皮", "她没怀孕" tell what it is not).
 _DENIED = re.compile(r"不|没")
 
@@ -154,13 +164,16 @@ async def take_choice(ctx: Ctx, customer: Customer, open_kfid: str, text: str) -
         return False  # "转人工": the offer's question goes with the chat to a person (escalation/tickets.py)
     entries = {e.id: e for e in ctx.services.knowledge.entries}
     told = pointed_at(text, [entries[o] for o in offer.options if o in entries]) if picked is None else None
-    if picked is None and told is None:
+    meant = denied_with(text) if picked is None and told is None else ""
+    if picked is None and told is None and not meant:
         await repo.settle_open(customer.id, "dropped", now=now)
         return False
     entry = told or (entries.get(offer.options[picked]) if picked is not None and picked != NONE_FITS else None)
     if entry is None:  # none fits (or the entry was removed meanwhile): the question goes to staff
         await repo.settle_open(customer.id, "declined", now=now)
-        await embedded_answer(ctx, customer, offer.open_kfid or open_kfid, "question", offer.question)
+        # with what the denial said was meant ("不是 我问的是防晒"), never a tag note that drops the question
+        question = f"{offer.question} {meant}" if meant else offer.question
+        await embedded_answer(ctx, customer, offer.open_kfid or open_kfid, "question", question)
         return True
     await repo.settle_open(customer.id, "resolved", now=now)
     await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=offer.question)
