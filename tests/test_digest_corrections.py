@@ -116,3 +116,11 @@ def test_hot_keywords_keep_skin_words_whole_and_drop_asking_words() -> None:
                                          ("请教一下敏感肌能用吗", 1), ("最近老是爆痘", 1)], 10)]
     assert {"面霜", "干皮", "敏感肌", "爆痘"} <= set(words), words
     assert not {"问下", "先拍", "肌能", "能用", "请教", "老是"} & set(words), words
+
+
+def test_hot_keywords_skip_greetings_and_the_shop_being_addressed() -> None:
+    # The 2026-12-05 afternoon sandbox digest listed "hi 1 · 家有 1" ("你们家有适合…" cut as 你们 / 家有).
+    words = [w for w, _ in top_keywords([("hi 请问你们家有适合学生党的吗", 2), ("Hello 你们家面霜多少钱", 1),
+                                         ("我们家宝宝能用吗", 1)], 10)]
+    assert {"学生党", "面霜", "宝宝"} <= set(words), words
+    assert not {"hi", "Hello", "家有", "你们家", "我们家"} & set(words), words
