@@ -158,7 +158,8 @@ async def test_a_product_that_did_not_work_is_for_a_person_never_an_interest_or_
     assert any("人工" in r or "同事" in r for r in replies), replies  # a person looks at it
 
 
-@pytest.mark.parametrize("told", ["快递到了 但是少了一瓶", "收到了 少了一盒面霜"])
+@pytest.mark.parametrize("told", ["快递到了 但是少了一瓶", "收到了 少了一盒面霜", "收到货了 但是精华的泵头按不出来",
+                                  "喷头坏的吧 怎么按都喷不出来"])
 async def test_goods_missing_from_the_parcel_get_a_sorry_and_a_person(bot, wecom, told: str) -> None:
     # sandbox: "快递到了 但是少了一瓶" got "嗯嗯，小柚在听～想聊什么都可以"
     replies = await say(bot, wecom, "wmW11o", told)
