@@ -260,3 +260,13 @@ def test_own_order_questions_are_recognised(text: str) -> None:
 ])
 def test_policy_questions_and_other_talk_are_not_order_questions(text: str) -> None:
     assert not asks_about_order(text)
+
+
+@pytest.mark.parametrize("text", ["我上周买的东西到哪了", "我前天拍的宝贝到了没"])
+async def test_a_shop_without_orders_never_offers_products_for_a_purchase_asked_after(bot, wecom, text) -> None:
+    # 2026-12-05 afternoon sandbox: "我上周买的东西到哪了" (东西, not 快递) was offered "「怎么买」这个对吧？".
+    await friend(bot, wecom, "wmNoShopWhere")
+    await kit.on_duty(bot, "li.na")
+    replies = await ask(bot, wecom, "wmNoShopWhere", text)
+    assert not any("对吧" in r or "怎么买" in r or "1." in r for r in replies), replies
+    assert any(SHIPPING in r or "同事" in r or "李娜" in r for r in replies), replies  # the policy, or a person

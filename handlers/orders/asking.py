@@ -68,10 +68,16 @@ def asks_about_order(text: str) -> bool:
     return bool(_OWN.search(text) and _ASKING.search(text))
 
 
+# Where a purchase named as the customer's own is now: "我上周买的东西到哪了" (东西 alone is no parcel: _PARCEL).
+_WHERE = re.compile(r"到哪|在哪(?!买|下单|领|看|查|兑)|到了(吗|没)|到没")
+
+
 def waiting_for_parcel(text: str) -> bool:
-    """The customer is waiting for a parcel that should have come ("还没收到货", "我的快递到哪了"), not
-    asking when one will ("我昨天拍的什么时候能发")."""
-    return asks_about_order(text) and bool(_WAITING.search(text.strip()) or _BARE.fullmatch(text.strip()))
+    """The customer is waiting for a parcel that should have come ("还没收到货", "我的快递到哪了", "我上周买的东西
+    到哪了"), not asking when one will ("我昨天拍的什么时候能发")."""
+    text = text.strip()
+    return asks_about_order(text) and bool(_WAITING.search(text) or _BARE.fullmatch(text)
+                                           or (_OWN.search(text) and _WHERE.search(text)))
 
 
 # Waiting too long, in the customer's words: slow ("太慢了", "拖了一个礼拜", "你们发的是蜗牛快递吗"), or days and
