@@ -125,6 +125,16 @@ async def test_help_lists_what_your_role_may_run(bot, wecom) -> None:
     assert "/answer" in await say(bot, wecom, "li.na", "/回答 3 有的")
 
 
+async def test_a_typo_is_proposed_only_as_a_command_the_staff_may_run(bot, wecom) -> None:
+    # 2026-12-05 afternoon sandbox: the advisor wang.fang's "/brodcast 明天上新" was proposed /broadcast,
+    # which an advisor may not run.
+    advisor = await say(bot, wecom, "wang.fang", "/brodcast 明天上新")
+    assert "没有找到指令" in advisor and "你是不是想用 /broadcast" not in advisor
+    assert "/broadcast 需要" in advisor and "权限" in advisor, advisor
+    admin = await say(bot, wecom, "zhang.wei", "/brodcast 明天上新")
+    assert "你是不是想用 /broadcast？" in admin, admin
+
+
 async def test_plain_words_to_the_app_get_an_answer_and_change_nothing(bot, wecom) -> None:
     await kit.customer(bot, "wmX000002", name="陈洁")
     assert "/claim" in await say(bot, wecom, "li.na", "帮助")  # the help, as if /help

@@ -4,17 +4,18 @@ a role, and a command either applies fully or not at all (it runs in a savepoint
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 
 from bot import roles
-from bot.commands import Markdown
+from bot.commands import Command, Markdown
 from bot.dispatcher import Router
 from bot.errors import CommandError
 from bot.wecom.events import AppMessageReceived
 from handlers.services import Ctx
 from handlers.staff.config import CommandsConfig
 from handlers.staff.lookup import AmbiguousCustomer, describe
-from handlers.staff.parsing import SAME_AS, suggest, tokenize
+from handlers.staff.parsing import SAME_AS, meant, suggest, tokenize
 from storage.models import StaffPending
 
 router = Router("staff")
@@ -92,6 +93,15 @@ async def plain_text(event: AppMessageReceived, ctx: Ctx) -> None:
         await ctx.reply(ctx.render("staff.plain_text", staff=ctx.staff.name).text)
 
 
+def _suggest_for(role: str, name: str, commands: Mapping[str, Command]) -> str:
+    """The near miss among the commands this role may run (an advisor's "/brodcast" is not offered /broadcast
+    to run); a near miss only a higher role may run is named with that role, so nobody tries it in vain."""
+    hint = suggest(name, [n for n, c in commands.items() if c.allows(role)])
+    if hint or not (other := meant(name, list(commands))):
+        return hint
+    return f"（{other} 需要 {roles.label(commands[other].role)} 权限，可以请有权限的同事操作。）"
+
+
 async def execute(ctx: Ctx, words: list[str]) -> None:
     """Run one command line for ctx.staff and reply with its answer or its error and usage."""
     staff = ctx.staff
@@ -101,7 +111,7 @@ async def execute(ctx: Ctx, words: list[str]) -> None:
     command = commands.get(name)
     if command is None:
         text = ctx.render("staff.unknown_command", staff=staff.name, command=name).text
-        await ctx.reply(f"{text}{suggest(name, list(commands))}")
+        await ctx.reply(f"{text}{_suggest_for(staff.role, name, commands)}")
         return
     if not command.allows(staff.role):
         ctx.repos.audit.record(actor=staff.userid, action="command_denied", target=name,
