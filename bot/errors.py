@@ -89,7 +89,12 @@ class TransportError(WanziError):
 
 
 class CommandError(WanziError):
-    """A staff command could not run; the text is shown to the staff member."""
+    """A staff command could not run; the text is shown to the staff member, followed by the command's usage
+    unless `usage` is False (the command was typed right and something else stopped it)."""
+
+    def __init__(self, text: str, *, usage: bool = True) -> None:
+        super().__init__(text)
+        self.usage = usage
 
 
 def api_error(api: str, errcode: int, errmsg: str) -> ApiError:

@@ -136,6 +136,7 @@ async def test_outside_the_window_without_a_friend_the_answer_is_not_delivered_a
     clock.advance(49 * 3600)
     reply = await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}")
     assert "没有送达" in reply and "48 小时" in reply and f"问题 #{q.id} 仍待回答" in reply
+    assert "用法" not in reply  # typed right: no usage lesson (2026-12-05 afternoon sandbox)
     assert len(wecom.customer_inbox("wmAsk0012")) == before
     assert wecom.calls("externalcontact/add_msg_template") == []
     (q,) = await questions(bot)

@@ -156,7 +156,7 @@ def _undelivered(ctx: Ctx, question: UnansweredQuestion, customer: Customer | No
                  entry: KnowledgeEntry | None) -> Answered:
     """Nothing reached the customer: without +faq nothing is kept (the member may try again later)."""
     if entry is None:
-        raise CommandError(f"回答没有送达：{why_not}问题 #{question.id} 仍待回答。")
+        raise CommandError(f"回答没有送达：{why_not}问题 #{question.id} 仍待回答。", usage=False)  # typed right
     return Answered(question, customer, "", why_not=why_not, entry=entry)
 
 

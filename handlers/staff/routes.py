@@ -130,7 +130,7 @@ async def execute(ctx: Ctx, words: list[str]) -> None:
         await _offer_choice(ctx, userid, words, exc)
         return
     except CommandError as exc:
-        await ctx.reply(f"{exc}\n用法：{command.usage}")
+        await ctx.reply(f"{exc}\n用法：{command.usage}" if exc.usage else str(exc))
         return
     if not command.read_only:
         ctx.repos.audit.record(actor=userid, action="command", target=name, detail={"args": words[1:]},
