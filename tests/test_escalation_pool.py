@@ -213,6 +213,17 @@ async def test_tickets_and_the_console_show_a_pooled_ticket_as_waiting(bot, weco
     assert "#1" in mine and "待接单" in mine.splitlines()[0], mine
 
 
+async def test_going_on_duty_names_the_customers_waiting_in_the_pool(bot, wecom) -> None:
+    # 2026-12-05 afternoon sandbox: /duty on said only "你现在有 0 个未结工单" with two customers in the pool,
+    # which Wanzi cannot assign: a servicer takes them in WeCom.
+    await wecom.customer_says("wmPool007", "转人工")
+    await bot.drain()
+    await wecom.staff_sends("li.na", "/duty on")
+    await bot.drain()
+    reply = wecom.staff_inbox("li.na")[-1]
+    assert "已上岗" in reply and "1 个客户在微信客服待接入池" in reply and "微信客服" in reply, reply
+
+
 def test_an_unknown_pool_out_of_hours_value_is_a_config_error_naming_the_key() -> None:
     with pytest.raises(ConfigError, match="pool_out_of_hours"):
         EscalationConfig(pool_out_of_hours="tomorrow").check("escalation")

@@ -112,8 +112,11 @@ async def run_duty(ctx: Ctx, on: bool) -> str:
     if on:
         routed = await route_queued(ctx)
         mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
+        pooled = len(await ctx.repos.tickets.open(status=ops.POOLED))  # WeCom's pool: taken in WeCom, not assigned here
         return "已上岗，开始接收转人工工单。" + (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + \
-            f"你现在有 {mine} 个未结工单。"
+            f"你现在有 {mine} 个未结工单。" + \
+            (f"另有 {pooled} 个客户在微信客服待接入池等待：请在企业微信「微信客服」里接入（/tickets queued 查看）。"
+             if pooled else "")
     left = len(await ctx.repos.tickets.open(advisor=staff.userid))
     return "已下岗，不再接收新的转人工工单。" + (f"你还有 {left} 个未结工单，请记得处理或转交。" if left else "")
 
