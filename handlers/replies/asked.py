@@ -180,11 +180,40 @@ def asks_order(text: str) -> bool:
     return _ASKS_ORDER.search(text) is not None
 
 
+# Kinds of product customers ask for by name. Whether we sell one ("你们家防晒霜出了吗", "有卖防晒吗", "有没有洗面奶",
+# "眼霜有吗") is answered, or offered, only by an entry that names it: the dry-skin cream's recommendation ("面霜") is
+# no answer about sunscreen, nor is the pregnancy caution about face wash; the question goes where an unanswered one
+# goes (the materials do not cover that product; a colleague knows). The kind ends its clause: "你们的精华液有没有
+# 酒精" asks of an ingredient (persona/facts.py), not whether there is a serum.
+_SOLD = (r"防晒霜|防晒乳|防晒喷雾|防晒|洗面奶|洁面乳|洁面|卸妆油|卸妆水|卸妆膏|卸妆乳|卸妆|眼霜|身体乳|润肤乳|护手霜|"
+         r"面膜|精华液|精华|乳液|爽肤水|化妆水|水乳|面霜|保湿霜|口红|唇膏|唇釉|粉底液|粉底|气垫|隔离霜|隔离乳|"
+         r"香水|洗发水|沐浴露|护发素|精油|磨砂膏|去角质|眼影|散粉|腮红|睫毛膏|眉笔|素颜霜|BB霜|CC霜|喷雾|安瓶")
+_CLAUSE_END = r"(?=$|[，,。.？?！!～~\s])"
+_ASKS_SOLD = re.compile(
+    rf"(?:有没有|有木有|有无|有卖|有在卖|卖不卖|还有|有)[^，,。？?\s]{{0,6}}?(?P<a>{_SOLD})(?:卖|的)?"
+    rf"[吗么嘛呢呀啊没不]*{_CLAUSE_END}|"
+    rf"(?P<b>{_SOLD})[^，,。？?\s]{{0,2}}?(?:有吗|有没有|有木有|有卖吗|卖吗|卖不卖|出了吗|出了没|出了|出没出|上新了吗|"
+    rf"上了吗|有货吗|有货没|还有吗)[吗么嘛呢呀啊没]*{_CLAUSE_END}", re.I)
+
+
+def sold_asked(text: str) -> set[str]:
+    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒); empty when it asks of none."""
+    return {m["a"] or m["b"] for m in _ASKS_SOLD.finditer(text)}
+
+
+def names_sold(entry: FaqEntry, text: str) -> bool:
+    """The entry names every kind of product the question asks whether we sell (in its phrasings, keywords or
+    answer), or the question asks of none."""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords)).lower()
+    return all(kind.lower() in told for kind in sold_asked(text))
+
+
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one only
-    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`)."""
+    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`), the kind
+    of product it asks whether we sell (`names_sold`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
@@ -195,7 +224,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
-            and not beside_the_point(entry, text))
+            and names_sold(entry, text) and not beside_the_point(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in

@@ -1,0 +1,47 @@
+"""Conversations a customer of 柚见 would notice, from the last sandbox tour (issue #13, branch conv23; cases in
+tests/dialogue_eval/dev21.toml): a product the demo base does not have, how to buy a product named, whether the
+goods are genuine, gift wrapping, a new question while one is open for staff, what comes after the cream, sensitive
+skin in the change of season. Asserted on what the customer gets back and on what staff are left with."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from handlers.replies.asked import sold_asked
+from storage.models import UnansweredQuestion
+from tests import escalation_kit as kit
+from tests.chat_kit import say
+from tests.harness import BotUnderTest
+
+clock, bot = kit.clock, kit.bot  # Monday 10:00, advisors on duty: a colleague's promise is kept
+
+CREAM = "神经酰胺"  # the dry-skin cream's answer
+OFFER = ("对吧", "猜你想问", "你是想问", "回复数字")  # the shipped reply.clarify
+
+
+async def queued(started: BotUnderTest) -> list[UnansweredQuestion]:
+    async with started.sessions() as s:
+        return list((await s.scalars(select(UnansweredQuestion).order_by(UnansweredQuestion.id))).all())
+
+
+@pytest.mark.parametrize("question", ["你们家防晒霜出了吗", "有卖防晒吗", "有没有洗面奶", "夏天快到了 你们有防晒霜吗",
+                                      "眼霜有吗", "请问你们家有身体乳卖吗"])
+async def test_a_product_the_base_does_not_have_is_for_staff_never_an_unrelated_entry(bot, wecom,
+                                                                                    question: str) -> None:
+    # sandbox: "你们家防晒霜出了吗" was asked "你想问的是「干皮用什么面霜」对吧？"
+    (reply,) = await say(bot, wecom, "wmW12a", question)
+    assert "同事" in reply and not any(w in reply for w in (*OFFER, "面霜", "正品", "孕")), reply
+    assert [q.text for q in await queued(bot)] == [question]
+
+
+def test_the_kind_of_product_asked_for_is_read_at_the_end_of_its_clause() -> None:
+    assert sold_asked("有卖防晒吗") == {"防晒"}
+    assert sold_asked("眼霜有吗") == {"眼霜"}
+    assert sold_asked("你们的精华液有没有酒精") == set()  # an ingredient asked of (persona/facts.py)
+    assert sold_asked("面膜可以天天敷吗") == set()
+
+
+async def test_a_product_the_base_names_is_still_answered(bot, wecom) -> None:
+    (reply,) = await say(bot, wecom, "wmW12b", "有没有适合干皮的面霜")
+    assert CREAM in reply, reply
