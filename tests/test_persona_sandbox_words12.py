@@ -45,3 +45,28 @@ def test_the_kind_of_product_asked_for_is_read_at_the_end_of_its_clause() -> Non
 async def test_a_product_the_base_names_is_still_answered(bot, wecom) -> None:
     (reply,) = await say(bot, wecom, "wmW12b", "有没有适合干皮的面霜")
     assert CREAM in reply, reply
+
+
+SHOPS = "官方小程序、天猫、京东"  # the where-to-buy answer
+
+
+@pytest.mark.parametrize("question", ["还想再买两瓶面霜 怎么买", "面霜用完了想回购 在哪下单啊", "柚润保湿霜在哪能买到",
+                                      "想给我妈也买一瓶保湿霜 怎么买呀"])
+async def test_how_to_buy_a_product_named_gets_where_to_buy_it_with_the_product(bot, wecom, question: str) -> None:
+    # sandbox: "还想再买两瓶面霜 怎么买" got the cream's pitch again
+    (reply,) = await say(bot, wecom, "wmW12c", question)
+    assert SHOPS in reply and "柚润保湿霜" in reply and CREAM not in reply, reply
+    assert await queued(bot) == []
+
+
+async def test_how_to_buy_the_cream_just_recommended_gets_where_to_buy_it(bot, wecom) -> None:
+    await say(bot, wecom, "wmW12d", "干皮用什么面霜好")
+    (reply,) = await say(bot, wecom, "wmW12d", "那这个面霜怎么买")
+    assert SHOPS in reply and CREAM not in reply, reply
+
+
+async def test_how_to_buy_a_product_the_base_does_not_name_is_not_taken_for_the_cream(bot, wecom) -> None:
+    (reply,) = await say(bot, wecom, "wmW12e", "防晒霜怎么买")
+    assert "柚润保湿霜" not in reply and CREAM not in reply, reply
+    (plain,) = await say(bot, wecom, "wmW12f", "怎么买")
+    assert SHOPS in plain and "柚润保湿霜" not in plain, plain  # nothing named: the entry as it is

@@ -196,16 +196,37 @@ _ASKS_SOLD = re.compile(
     rf"上了吗|有货吗|有货没|还有吗)[吗么嘛呢呀啊没]*{_CLAUSE_END}", re.I)
 
 
-def sold_asked(text: str) -> set[str]:
-    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒); empty when it asks of none."""
-    return {m["a"] or m["b"] for m in _ASKS_SOLD.finditer(text)}
+# How or where to buy: "怎么买", "如何购买", "在哪下单", "哪里能买到", "去哪儿买", "哪里有卖", "在哪能买得到" (not
+# "在哪买的" nor "买了怎么用", a purchase made).
+_HOW_TO_BUY = re.compile(r"(怎么|怎样|咋|如何)(才能)?(买|下单|购买|订购|拍)(?![的了过])|"
+                         r"(在|去|到|从)?(哪里|哪儿|哪|什么地方)(能|可以|才能)?(买|下单|购买|订购)(得到|到)?(?![的了过])|"
+                         r"(哪里|哪儿|哪)(有|有得)卖")
+
+
+def asks_how_to_buy(text: str) -> str:
+    """The words of a message that ask how or where to buy ("怎么买", "在哪下单"); "" when it asks neither."""
+    found = _HOW_TO_BUY.search(text)
+    return found[0] if found else ""
+
+
+def sold_asked(text: str, *, buying: bool = True) -> set[str]:
+    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒), or how to buy ("防晒霜怎么买"; not
+    with `buying` False); empty when it asks of none."""
+    named = set(re.findall(_SOLD, text, re.I)) if buying and asks_how_to_buy(text) else set()
+    return {m["a"] or m["b"] for m in _ASKS_SOLD.finditer(text)} | named
 
 
 def names_sold(entry: FaqEntry, text: str) -> bool:
     """The entry names every kind of product the question asks whether we sell (in its phrasings, keywords or
-    answer), or the question asks of none."""
+    answer), or the question asks of none; of one asked how to buy ("防晒霜怎么买"), an entry that tells where to buy
+    (`gives_shop`) need not name it."""
     told = " ".join((entry.answer, *entry.questions, *entry.keywords)).lower()
-    return all(kind.lower() in told for kind in sold_asked(text))
+    return all(kind.lower() in told for kind in sold_asked(text, buying=not gives_shop(entry)))
+
+
+def gives_shop(entry: FaqEntry) -> bool:
+    """The entry's answer names a shop, a marketplace, a store or the mini program: somewhere to buy."""
+    return _GIVES_SHOP.search(entry.answer) is not None
 
 
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
