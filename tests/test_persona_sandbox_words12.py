@@ -70,3 +70,14 @@ async def test_how_to_buy_a_product_the_base_does_not_name_is_not_taken_for_the_
     assert "柚润保湿霜" not in reply and CREAM not in reply, reply
     (plain,) = await say(bot, wecom, "wmW12f", "怎么买")
     assert SHOPS in plain and "柚润保湿霜" not in plain, plain  # nothing named: the entry as it is
+
+
+GENUINE = "官方渠道发出的都是正品"  # the authenticity answer
+
+
+@pytest.mark.parametrize("question", ["你们卖的是真的吧", "是正品吗", "你们家东西是正品吗", "保真吗",
+                                      "你们这是真货吗？"])
+async def test_whether_the_goods_are_genuine_is_answered_not_offered(bot, wecom, question: str) -> None:
+    # sandbox: "你们卖的是真的吧" got "你想问的是「是正品吗」对吧？"
+    (reply,) = await say(bot, wecom, "wmW12g", question)
+    assert GENUINE in reply and not any(w in reply for w in OFFER), reply

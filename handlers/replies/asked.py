@@ -224,6 +224,27 @@ def names_sold(entry: FaqEntry, text: str) -> bool:
     return all(kind.lower() in told for kind in sold_asked(text, buying=not gives_shop(entry)))
 
 
+# Whether the goods are genuine, asked: "你们卖的是真的吧", "保真吗", "是正品吗", "不会是假货吧", "东西是真货不" (not
+# "我买到假货了", told; nor "真的吗" alone, disbelief of what was said).
+_ASKS_GENUINE = re.compile(r"(正品|真货|行货|原装)(吗|么|嘛|吧|不|没|呀|啊|哈)|保真|是不是(正品|真的|真货|假的|假货)|"
+                           r"(卖|发|寄)的(东西)?(是|都是)?(真的|正品|真货)|(不会|会不会)(是|买到|收到)?(假货|假的|仿品|高仿)|"
+                           r"(假货|假的|仿品|高仿)(吗|么|嘛|不)")
+_TOLD_FAKE = re.compile(r"(买到|收到|拿到|到手|买的|收的)[^，,。？?\s]{0,4}(假|仿)")
+# The plain question an entry on genuine goods answers, asked of the knowledge base when the customer's words leave
+# it unsure ("你们卖的是真的吧" is only near "是正品吗").
+GENUINE = "是正品吗"
+
+
+def asks_genuine(text: str) -> bool:
+    """The customer asks whether the goods are genuine (not: tells of a fake bought)."""
+    return _ASKS_GENUINE.search(text) is not None and _TOLD_FAKE.search(text) is None and is_question(text)
+
+
+def gives_genuine(entry: FaqEntry) -> bool:
+    """The entry's answer says what is genuine ("官方渠道发出的都是正品")."""
+    return _GIVES_GENUINE.search(entry.answer) is not None
+
+
 def gives_shop(entry: FaqEntry) -> bool:
     """The entry's answer names a shop, a marketplace, a store or the mini program: somewhere to buy."""
     return _GIVES_SHOP.search(entry.answer) is not None

@@ -30,7 +30,7 @@ from handlers.escalation.rules import (
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.questions.queue import open_question_before
-from handlers.replies.asked import gives_what_is_asked, names_who_and_where
+from handlers.replies.asked import GENUINE, asks_genuine, gives_genuine, gives_what_is_asked, names_who_and_where
 from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
@@ -224,6 +224,9 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
     if as_written is None and ((words.telling and not words.shopping) or words.joyful):
         return None, None
     match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
+    if match is None and asks_genuine(words.text) and (genuine := await kb.best(GENUINE)) is not None and (
+            gives_genuine(genuine.entry)):
+        match = genuine  # "你们卖的是真的吧", "保真吗": the entry on genuine goods, not a yes-or-no offer of it
     if match is None and as_written is not None:
         match = FaqMatch(as_written, 1.0)
     return match, await previous_turn(ctx, customer, msgid)
