@@ -81,3 +81,14 @@ async def test_whether_the_goods_are_genuine_is_answered_not_offered(bot, wecom,
     # sandbox: "你们卖的是真的吧" got "你想问的是「是正品吗」对吧？"
     (reply,) = await say(bot, wecom, "wmW12g", question)
     assert GENUINE in reply and not any(w in reply for w in OFFER), reply
+
+
+@pytest.mark.parametrize("question", ["送女朋友的礼物 有礼盒包装吗", "有礼盒吗 想送人",
+                                      "能帮忙包装成礼物吗 过几天我妈生日", "可以帮我写张贺卡一起寄吗"])
+async def test_gift_wrapping_is_for_staff_never_the_authenticity_entry(bot, wecom, question: str) -> None:
+    # sandbox: "送女朋友的礼物 有礼盒包装吗" was asked "你想问的是「是正品吗」对吧？" (外盒 is near 礼盒)
+    (reply,) = await say(bot, wecom, "wmW12h", question)
+    assert "同事" in reply and not any(w in reply for w in (*OFFER, "正品", "防伪")), reply
+    assert [q.text for q in await queued(bot)] == [question]
+    (code,) = await say(bot, wecom, "wmW12i", "外盒上有防伪码吗")
+    assert "防伪码" in code, code  # the box of the goods is still the authenticity entry's

@@ -291,9 +291,10 @@ def beside_the_point(entry: FaqEntry, text: str) -> bool:
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
 
-# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling): a question naming
-# one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin recommendation).
-_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling"})
+# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling, gift wrapping): a
+# question naming one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin
+# recommendation, "有礼盒包装吗" no question of genuineness).
+_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling", "gift_wrap"})
 
 
 def _speaks_of_extras(entry: FaqEntry, text: str) -> bool:
