@@ -92,3 +92,33 @@ async def test_gift_wrapping_is_for_staff_never_the_authenticity_entry(bot, weco
     assert [q.text for q in await queued(bot)] == [question]
     (code,) = await say(bot, wecom, "wmW12i", "外盒上有防伪码吗")
     assert "防伪码" in code, code  # the box of the goods is still the authenticity entry's
+
+
+SHIPPING = "48 小时内从杭州仓发出"
+
+
+@pytest.mark.parametrize(("first", "then"), [("你们有卸妆油吗", "那多久能到呢"), ("你们有男士护肤品吗", "那多久能到")])
+async def test_a_new_question_while_one_is_open_is_answered_on_its_own(bot, wecom, first: str, then: str) -> None:
+    # sandbox: a question the base answers, sent while another was with staff, got "这个也一起转给同事啦"
+    await say(bot, wecom, "wmW12j", first)
+    (reply,) = await say(bot, wecom, "wmW12j", then)
+    assert SHIPPING in reply, reply
+    (question,) = await queued(bot)
+    assert question.text == first and not (question.context or {}).get("more"), question.context
+
+
+async def test_more_of_the_open_question_still_joins_it(bot, wecom) -> None:
+    await say(bot, wecom, "wmW12k", "能开发票吗")
+    (joined,) = await say(bot, wecom, "wmW12k", "大概多久能开好")
+    assert "同事" in joined, joined
+    (question,) = await queued(bot)
+    assert (question.context or {})["more"] == ["大概多久能开好"]
+
+
+async def test_the_kind_wanted_told_after_an_open_question_joins_it_never_tiredness(bot, wecom) -> None:
+    # found writing dev21: "要温和一点不刺激的那种" after "你们有卸妆油吗" got "抱抱～累了就好好休息一下"
+    await say(bot, wecom, "wmW12l", "你们有卸妆油吗")
+    (joined,) = await say(bot, wecom, "wmW12l", "要温和一点不刺激的那种")
+    assert "同事" in joined and "累" not in joined and "休息" not in joined, joined
+    (question,) = await queued(bot)
+    assert (question.context or {})["more"] == ["要温和一点不刺激的那种"]
