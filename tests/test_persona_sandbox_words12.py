@@ -122,3 +122,17 @@ async def test_the_kind_wanted_told_after_an_open_question_joins_it_never_tiredn
     assert "同事" in joined and "累" not in joined and "休息" not in joined, joined
     (question,) = await queued(bot)
     assert (question.context or {})["more"] == ["要温和一点不刺激的那种"]
+
+
+@pytest.mark.parametrize("question", ["晚上用完面霜还要用别的吗", "擦完面霜还需要再涂什么吗", "洗完脸只抹面霜就够了吗"])
+async def test_what_comes_after_the_cream_is_for_staff_never_the_cream_again(bot, wecom, question: str) -> None:
+    # sandbox: "晚上用完面霜还要用别的吗" was asked "你想问的是「干皮用什么面霜」对吧？" (the demo base has no routine)
+    (reply,) = await say(bot, wecom, "wmW12m", question)
+    assert "同事" in reply and CREAM not in reply and not any(w in reply for w in OFFER), reply
+    assert [q.text for q in await queued(bot)] == [question]
+
+
+async def test_how_often_the_cream_is_used_is_still_its_answer(bot, wecom) -> None:
+    await say(bot, wecom, "wmW12n", "干皮用什么面霜好")
+    (reply,) = await say(bot, wecom, "wmW12n", "那这个面霜早晚都要涂吗")
+    assert "早晚各一次" in reply, reply
