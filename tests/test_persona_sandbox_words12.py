@@ -136,3 +136,13 @@ async def test_how_often_the_cream_is_used_is_still_its_answer(bot, wecom) -> No
     await say(bot, wecom, "wmW12n", "干皮用什么面霜好")
     (reply,) = await say(bot, wecom, "wmW12n", "那这个面霜早晚都要涂吗")
     assert "早晚各一次" in reply, reply
+
+
+@pytest.mark.parametrize(("question", "trouble"), [("我是敏感肌 换季的时候用什么好", "换季敏感"),
+                                                   ("敏感肌 一换季就泛红 用你们哪款好", "换季泛红")])
+async def test_sensitive_skin_in_the_change_of_season_is_said_back_in_the_promise(bot, wecom, question: str,
+                                                                                trouble: str) -> None:
+    # sandbox: "我是敏感肌 换季…用什么" got the bare promise (the demo base has no entry for sensitive skin)
+    (promise,) = await say(bot, wecom, "wmW12o", question)
+    assert trouble in promise and "同事" in promise and CREAM not in promise, promise
+    assert [q.text for q in await queued(bot)] == [question]
