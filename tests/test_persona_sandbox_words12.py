@@ -124,7 +124,8 @@ async def test_the_kind_wanted_told_after_an_open_question_joins_it_never_tiredn
     assert (question.context or {})["more"] == ["要温和一点不刺激的那种"]
 
 
-@pytest.mark.parametrize("question", ["晚上用完面霜还要用别的吗", "擦完面霜还需要再涂什么吗", "洗完脸只抹面霜就够了吗"])
+@pytest.mark.parametrize("question", ["晚上用完面霜还要用别的吗", "擦完面霜还需要再涂什么吗", "洗完脸只抹面霜就够了吗",
+                                      "面霜之后还需要涂别的不"])
 async def test_what_comes_after_the_cream_is_for_staff_never_the_cream_again(bot, wecom, question: str) -> None:
     # sandbox: "晚上用完面霜还要用别的吗" was asked "你想问的是「干皮用什么面霜」对吧？" (the demo base has no routine)
     (reply,) = await say(bot, wecom, "wmW12m", question)
