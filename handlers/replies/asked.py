@@ -234,9 +234,11 @@ def names_sold(entry: FaqEntry, text: str) -> bool:
 
 # Whether the goods are genuine, asked: "你们卖的是真的吧", "保真吗", "是正品吗", "不会是假货吧", "东西是真货不" (not
 # "我买到假货了", told; nor "真的吗" alone, disbelief of what was said).
-_ASKS_GENUINE = re.compile(r"(正品|真货|行货|原装)(吗|么|嘛|吧|不|没|呀|啊|哈)|保真|是不是(正品|真的|真货|假的|假货)|"
-                           r"(卖|发|寄)的(东西)?(是|都是)?(真的|正品|真货)|(不会|会不会)(是|买到|收到)?(假货|假的|仿品|高仿)|"
-                           r"(假货|假的|仿品|高仿)(吗|么|嘛|不)")
+_END = r"(?=$|[\s，,。.？?！!～~])"
+_ASKS_GENUINE = re.compile(rf"(正品|真货|行货)(吗|么|嘛|吧|不|没|呀|啊|哈)|保真(吗|么|嘛|吧|不)?{_END}|"
+                           r"是不是(正品|真货|假货|仿品|高仿)|"
+                           rf"(卖|发|寄)的(东西|货|产品)?(都)?是真的(吧|吗|么|嘛)?{_END}|"
+                           r"(不会|会不会)(是|买到|收到)?(假货|假的|仿品|高仿)|(假货|仿品|高仿)(吗|么|嘛)")
 _TOLD_FAKE = re.compile(r"(买到|收到|拿到|到手|买的|收的)[^，,。？?\s]{0,4}(假|仿)")
 # The plain question an entry on genuine goods answers, asked of the knowledge base when the customer's words leave
 # it unsure ("你们卖的是真的吧" is only near "是正品吗").
