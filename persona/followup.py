@@ -106,6 +106,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "samples": ("小样", "赠品", "试用装", "中样", "试用品"),
     "stock": ("缺货", "补货", "断货", "没货", "无货", "库存"),
     "pilling": ("搓泥", "起泥", "搓出泥", "出泥"),  # "会搓泥吗" is no dry-skin recommendation
+    # "送女朋友的礼物 有礼盒包装吗" is no question of genuineness (its 外盒 is not a gift box)
+    "gift_wrap": ("礼盒", "礼品盒", "礼品袋", "礼袋", "贺卡", "礼物包装", "礼品包装", "包装成礼物", "包成礼物",
+                  "包装一下", "包装得", "包得好看", "包漂亮"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
 _TOPICS = {name: any_of(words) for name, words in TOPICS.items()}

@@ -74,6 +74,9 @@ TEMPLATES: dict[str, Spec] = {
     # 发出"): the answer, with `detail` ("周末", "老人家能不能用") said to be not in it; the question then goes to the
     # queue (routes.py answer_in_part)
     "reply.faq_partial": Spec.of(KF_TEXT, "name", "answer", "question", "detail"),
+    # how or where to buy a product named ("还想再买两瓶面霜 怎么买", handlers/replies/howtobuy.py): the knowledge
+    # base's entry for buying (`answer`) with the product as recommended (`product`, "柚润保湿霜")
+    "reply.buy_where": Spec.of(KF_TEXT, "name", "answer", "question", "product"),
     # a trouble of the customer's own skin told, not asked ("我皮肤很干 用啥都不吸收"): sympathy, then the
     # knowledge base's entry for that skin type
     "reply.concern": Spec.of(KF_TEXT, "name", "answer", "question"),

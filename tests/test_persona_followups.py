@@ -71,10 +71,10 @@ async def test_another_skin_type_is_not_answered_with_the_dry_skin_cream(bot, we
 
 
 async def test_a_follow_up_to_a_clarify_offer_picks_the_entry_it_is_about(bot, wecom) -> None:
-    (offer,) = await say(bot, wecom, "wmFollow06", "你们这是真货吗？")
-    assert "「是正品吗」" in offer
-    (reply,) = await say(bot, wecom, "wmFollow06", "怎么查呢")
-    assert "防伪码" in reply
+    (offer,) = await say(bot, wecom, "wmFollow06", "有什么福利吗")  # "你们这是真货吗？" is answered since conv23
+    assert "「有优惠券吗」" in offer
+    (reply,) = await say(bot, wecom, "wmFollow06", "那要怎么拿到")
+    assert "我的-优惠券" in reply
 
 
 def test_the_follow_up_names_the_skin_type_that_counts() -> None:

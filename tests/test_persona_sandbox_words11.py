@@ -45,10 +45,11 @@ def test_where_the_customer_is_is_left_out_only_when_it_tells_nothing_else() -> 
 
 
 async def test_one_entry_to_offer_is_asked_yes_or_no_and_yes_gets_its_answer(bot, wecom) -> None:
-    (offer,) = await say(bot, wecom, "wmW11b", "你们这是真货吗？")  # the authenticity entry is plausible, not sure
-    assert "「是正品吗」" in offer and "1. " not in offer and "数字" not in offer, offer
+    # the coupon entry is plausible, not sure ("你们这是真货吗？" was, until conv23 answered genuineness asked)
+    (offer,) = await say(bot, wecom, "wmW11b", "有什么福利吗")
+    assert "「有优惠券吗」" in offer and "1. " not in offer and "数字" not in offer, offer
     (answer,) = await say(bot, wecom, "wmW11b", "对的")
-    assert "防伪码" in answer, answer
+    assert "满 199 减 30" in answer, answer
 
 
 @pytest.mark.parametrize(("question", "trouble"), [("我最近脸上老是爆痘 是不是跟换季有关", "换季爆痘"),

@@ -454,21 +454,21 @@ async def test_asking_for_a_person_right_after_a_guess_hands_the_question_guesse
     lost; now the ticket names it, the offer is over, and a ticket closed without an answer gives the
     question back to the queue, as for a queued one."""
     await kit.on_duty(bot, "li.na")
-    offer = await ask(bot, wecom, "wmHand003", "你们这是真货吗")
-    assert "「是正品吗」" in offer, offer  # 猜你想问
+    offer = await ask(bot, wecom, "wmHand003", "有什么福利吗")
+    assert "「有优惠券吗」" in offer, offer  # 猜你想问
     await wecom.customer_says("wmHand003", "转人工")
     await bot.drain()
     (ticket,) = await kit.tickets(bot)
-    assert "你们这是真货吗" in ticket.question and "转人工" in ticket.question
+    assert "有什么福利吗" in ticket.question and "转人工" in ticket.question
     card = wecom.calls("message/send")[-1].body["markdown"]["content"]
-    assert "你们这是真货吗" in card.split("**最近消息**")[0]  # the card's headline
+    assert "有什么福利吗" in card.split("**最近消息**")[0]  # the card's headline
     before = len(wecom.customer_inbox("wmHand003"))
-    await wecom.customer_says("wmHand003", "1")  # the guess is over: no authenticity answer now
+    await wecom.customer_says("wmHand003", "1")  # the guess is over: no coupon answer now
     await bot.drain()
-    assert not any("防伪码" in str(text) for text in wecom.customer_inbox("wmHand003")[before:])
+    assert not any("满 199 减 30" in str(text) for text in wecom.customer_inbox("wmHand003")[before:])
     await say(bot, wecom, "li.na", f"/resolve {ticket.id} 重复工单")
     (q,) = await questions(bot)
-    assert (q.text, q.status) == ("你们这是真货吗", "open")
+    assert (q.text, q.status) == ("有什么福利吗", "open")
 
 
 async def test_the_digest_counts_a_question_settled_in_the_chat_as_answered_and_shows_those_still_with_a_person(

@@ -27,7 +27,15 @@ _ON = r"(用|涂|抹|擦|搽|上)"
 _ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8}}还是先|(什么|啥|哪个|怎样的)(顺序|先后)|"
                          r"顺序(是|怎么|如何)|先后顺序|哪个先|谁先|"
                          # an order told to be checked: "先涂精华再涂面霜 对吗"
-                         rf"先{_ON}[^，,。？?]{{1,8}}再{_ON}[^，,。？?]{{0,8}}[，,\s]*(对吗|对不对|对吧|是吗|可以吗|行吗|没错吧)")
+                         rf"先{_ON}[^，,。？?]{{1,8}}再{_ON}[^，,。？?]{{0,8}}[，,\s]*(对吗|对不对|对吧|是吗|可以吗|行吗|没错吧)|"
+                         # what comes after it in a routine: "晚上用完面霜还要用别的吗", "擦完面霜还需要再涂什么吗",
+                         # "面霜之后还需要涂别的不", "洗完脸只抹面霜就够了吗", "护肤步骤是啥"
+                         rf"{_ON}(完|好|了)[^，,。？?\s]{{0,6}}(还要|还需要|还得|还用|要不要|需不需要)(再)?{_ON}?"
+                         rf"(别的|什么|啥|其他|其它|点啥)|"
+                         rf"(之后|以后|后面)[^，,。？?\s]{{0,4}}(还要|还需要|还得|要不要|需不需要)(再)?{_ON}"
+                         rf"(别的|什么|啥|其他|其它|点啥)|"
+                         rf"(只|光|就)(用|涂|抹|擦|搽)[^，,。？?\s]{{1,6}}(就够|就行|就可以|够吗|够不够|行吗|可以吗)|"
+                         r"护肤(的)?(步骤|顺序|流程)")
 _GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
 
 # "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么", "那官方在哪买": whether, or where, we have a shop
@@ -180,11 +188,84 @@ def asks_order(text: str) -> bool:
     return _ASKS_ORDER.search(text) is not None
 
 
+# Kinds of product customers ask for by name. Whether we sell one ("你们家防晒霜出了吗", "有卖防晒吗", "有没有洗面奶",
+# "眼霜有吗") is answered, or offered, only by an entry that names it: the dry-skin cream's recommendation ("面霜") is
+# no answer about sunscreen, nor is the pregnancy caution about face wash; the question goes where an unanswered one
+# goes (the materials do not cover that product; a colleague knows). The kind ends its clause: "你们的精华液有没有
+# 酒精" asks of an ingredient (persona/facts.py), not whether there is a serum.
+_SOLD = (r"防晒霜|防晒乳|防晒喷雾|防晒|洗面奶|洁面乳|洁面|卸妆油|卸妆水|卸妆膏|卸妆乳|卸妆|眼霜|身体乳|润肤乳|护手霜|"
+         r"面膜|精华液|精华|乳液|爽肤水|化妆水|水乳|面霜|保湿霜|口红|唇膏|唇釉|粉底液|粉底|气垫|隔离霜|隔离乳|"
+         r"香水|洗发水|沐浴露|护发素|精油|磨砂膏|去角质|眼影|散粉|腮红|睫毛膏|眉笔|素颜霜|BB霜|CC霜|喷雾|安瓶")
+_CLAUSE_END = r"(?=$|[，,。.？?！!～~\s])"
+_ASKS_SOLD = re.compile(
+    rf"(?:有没有|有木有|有无|有卖|有在卖|卖不卖|还有|有)[^，,。？?\s]{{0,6}}?(?P<a>{_SOLD})(?:卖|的)?"
+    rf"[吗么嘛呢呀啊没不]*{_CLAUSE_END}|"
+    rf"(?P<b>{_SOLD})[^，,。？?\s]{{0,2}}?(?:有吗|有没有|有木有|有卖吗|卖吗|卖不卖|出了吗|出了没|出了|出没出|上新了吗|"
+    rf"上了吗|有货吗|有货没|还有吗)[吗么嘛呢呀啊没]*{_CLAUSE_END}", re.I)
+
+
+# How or where to buy: "怎么买", "如何购买", "在哪下单", "哪里能买到", "去哪儿买", "哪里有卖", "在哪能买得到" (not
+# "在哪买的" nor "买了怎么用", a purchase made).
+_HOW_TO_BUY = re.compile(r"(怎么|怎样|咋|如何)(才能)?(买|下单|购买|订购|拍)(?![的了过])|"
+                         r"(在|去|到|从)?(哪里|哪儿|哪|什么地方)(能|可以|才能)?(买|下单|购买|订购)(得到|到)?(?![的了过])|"
+                         r"(哪里|哪儿|哪)(有|有得)卖")
+
+
+def asks_how_to_buy(text: str) -> str:
+    """The words of a message that ask how or where to buy ("怎么买", "在哪下单"); "" when it asks neither."""
+    found = _HOW_TO_BUY.search(text)
+    return found[0] if found else ""
+
+
+def sold_asked(text: str, *, buying: bool = True) -> set[str]:
+    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒), or how to buy ("防晒霜怎么买"; not
+    with `buying` False); empty when it asks of none."""
+    named = set(re.findall(_SOLD, text, re.I)) if buying and asks_how_to_buy(text) else set()
+    return {m["a"] or m["b"] for m in _ASKS_SOLD.finditer(text)} | named
+
+
+def names_sold(entry: FaqEntry, text: str) -> bool:
+    """The entry names every kind of product the question asks whether we sell (in its phrasings, keywords or
+    answer), or the question asks of none; of one asked how to buy ("防晒霜怎么买"), an entry that tells where to buy
+    (`gives_shop`) need not name it."""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords)).lower()
+    return all(kind.lower() in told for kind in sold_asked(text, buying=not gives_shop(entry)))
+
+
+# Whether the goods are genuine, asked: "你们卖的是真的吧", "保真吗", "是正品吗", "不会是假货吧", "东西是真货不" (not
+# "我买到假货了", told; nor "真的吗" alone, disbelief of what was said).
+_END = r"(?=$|[\s，,。.？?！!～~])"
+_ASKS_GENUINE = re.compile(rf"(正品|真货|行货)(吗|么|嘛|吧|不|没|呀|啊|哈)|保真(吗|么|嘛|吧|不)?{_END}|"
+                           r"是不是(正品|真货|假货|仿品|高仿)|"
+                           rf"(卖|发|寄)的(东西|货|产品)?(都)?是真的(吧|吗|么|嘛)?{_END}|"
+                           r"(不会|会不会)(是|买到|收到)?(假货|假的|仿品|高仿)|(假货|仿品|高仿)(吗|么|嘛)")
+_TOLD_FAKE = re.compile(r"(买到|收到|拿到|到手|买的|收的)[^，,。？?\s]{0,4}(假|仿)")
+# The plain question an entry on genuine goods answers, asked of the knowledge base when the customer's words leave
+# it unsure ("你们卖的是真的吧" is only near "是正品吗").
+GENUINE = "是正品吗"
+
+
+def asks_genuine(text: str) -> bool:
+    """The customer asks whether the goods are genuine (not: tells of a fake bought)."""
+    return _ASKS_GENUINE.search(text) is not None and _TOLD_FAKE.search(text) is None and is_question(text)
+
+
+def gives_genuine(entry: FaqEntry) -> bool:
+    """The entry's answer says what is genuine ("官方渠道发出的都是正品")."""
+    return _GIVES_GENUINE.search(entry.answer) is not None
+
+
+def gives_shop(entry: FaqEntry) -> bool:
+    """The entry's answer names a shop, a marketplace, a store or the mini program: somewhere to buy."""
+    return _GIVES_SHOP.search(entry.answer) is not None
+
+
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one only
-    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`)."""
+    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`), the kind
+    of product it asks whether we sell (`names_sold`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
@@ -195,7 +276,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
-            and not beside_the_point(entry, text))
+            and names_sold(entry, text) and not beside_the_point(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
@@ -220,9 +301,10 @@ def beside_the_point(entry: FaqEntry, text: str) -> bool:
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
 
-# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling): a question naming
-# one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin recommendation).
-_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling"})
+# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling, gift wrapping): a
+# question naming one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin
+# recommendation, "有礼盒包装吗" no question of genuineness).
+_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling", "gift_wrap"})
 
 
 def _speaks_of_extras(entry: FaqEntry, text: str) -> bool:

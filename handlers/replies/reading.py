@@ -30,7 +30,7 @@ from handlers.escalation.rules import (
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.questions.queue import open_question_before
-from handlers.replies.asked import gives_what_is_asked, names_who_and_where
+from handlers.replies.asked import GENUINE, asks_genuine, gives_genuine, gives_what_is_asked, names_who_and_where
 from handlers.replies.closing import closing, found_it
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
@@ -224,6 +224,9 @@ async def look_up(ctx: Ctx, customer: Customer, msgid: str, words: Words) -> tup
     if as_written is None and ((words.telling and not words.shopping) or words.joyful):
         return None, None
     match = await kb.best(words.text)  # None unless above faq.threshold; embeds in a thread
+    if match is None and asks_genuine(words.text) and (genuine := await kb.best(GENUINE)) is not None and (
+            gives_genuine(genuine.entry)):
+        match = genuine  # "你们卖的是真的吧", "保真吗": the entry on genuine goods, not a yes-or-no offer of it
     if match is None and as_written is not None:
         match = FaqMatch(as_written, 1.0)
     return match, await previous_turn(ctx, customer, msgid)
@@ -312,13 +315,21 @@ def missed_question(text: str, match: FaqMatch | None, turn: Turn | None) -> str
     return ""
 
 
+# What kind of thing is wanted, told ("要温和一点不刺激的那种", "想要清爽一点的"): a detail of a wish or of the question
+# before, never a feeling (the feelings model took "不刺激" for tiredness).
+_WANTS_SUCH = re.compile(r"^(我)?(就|还是)?(要|想要|需要|最好是?|希望是?)[^，,。？?！!]{1,12}(的|那种|那款|一点|一些)"
+                         r"(那种|那款|吧|哈|呀|哦|啊)?[。.！!～~]*$")
+_LEADS_ON = re.compile(r"^(哦对了|对了|还有|另外|那请问|那么|那)[，,\s]*")
+
+
 def guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
     """The entry is only near the question in meaning: they share no word (two characters in a row), nor
     does the open question before it speak of what the entry does ("大概多久能开好" after "能开发票吗", and
     "开封后能用多久"; not "多久能到", one of its phrasings, nor "成都几天能到" and "快递几天到", nor after "想寄到成都
     可以吗"); or the open question names a place the entry does not ("那大概要多久" after "可以直接寄到香港吗": the
     shipping entry's days are the mainland's)."""
-    asked = plain(text).strip("？?。.！!～~ 吗呢呀啊")
+    # "那多久能到呢" is "多久能到" asked next: a word that leads on from the open question asks nothing of it
+    asked = _LEADS_ON.sub("", plain(text).strip("？?。.！!～~ 吗呢呀啊"))
     told = " ".join((*entry.questions, *entry.keywords, entry.answer))
     if not any(asked in q for q in entry.questions) and not names_who_and_where(entry, open_question):
         return True
@@ -377,7 +388,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
             and not words.shopping and text and not is_question(text)):
         # "算了不用了，再见": leaving, not upset (closing.py); "最近压力好大，睡不好": a feeling in other words
         # "1000分才换10块 也太抠了吧😂": a grumble told laughing gets a light line, not "sorry"
-        intent = closing(text) or (Intent.LAUGH if laughing(text) else await sense_feeling(text))
+        intent = closing(text) or (Intent.LAUGH if laughing(text) else None if _WANTS_SUCH.match(text)
+                                   else await sense_feeling(text))
     if match is not None and not price and not gives_what_is_asked(match.entry, text):
         match = None  # "那个保湿霜多少钱啊", "面霜跟精华先涂哪个": the cream's entry names no price, no order
     if (match is not None and not again and turn is not None and match.entry.id in turn.answered

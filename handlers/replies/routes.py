@@ -48,6 +48,7 @@ from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, earlier_answer_wished, previous_turn, sets_straight
+from handlers.replies.howtobuy import buying_entry
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
 from handlers.replies.opener import just_welcomed
@@ -166,6 +167,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if words.safety is None and (priced := await priced_product(ctx, customer, event.msgid, text, said)):
         # "柚润保湿霜" after "想问哪一款的价格呀？", "多少钱" after "干皮推荐「柚润保湿霜」…": the cream's price
         words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2], own=text)
+    if words.safety is None and (buying := await buying_entry(ctx, words.text)):
+        # "还想再买两瓶面霜 怎么买": the way to buy it, the product named, never its pitch again (howtobuy.py)
+        await ctx.say("reply.buy_where", name=customer.name, answer=buying[0].answer, product=buying[1], question=text)
+        await _enter_stage(event, ctx, seen)
+        return
     match, turn = await look_up(ctx, customer, event.msgid, words)
     if match is not None and let_down(text):
         match = None  # "买的面霜用着没啥用": for a person to look at, never the cream recommended again

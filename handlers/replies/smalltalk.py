@@ -506,10 +506,12 @@ _TROUBLE_SAID = re.compile(r"(?:爆|长|冒|起)痘(?:痘)?|痘痘|闭口|粉刺
 
 def trouble_said(text: str) -> str:
     """The skin trouble a message tells, as the persona says it back ("换季爆痘" for "我最近脸上老是爆痘 是不是跟换季
-    有关": the season named with it when the message names it), "" when it tells none."""
+    有关": the season named with it when the message names it; "换季敏感" for sensitive skin in the change of season),
+    "" when it tells none."""
     found = _TROUBLE_SAID.search(text)
     if found is None:
-        return ""
+        # "我是敏感肌 换季的时候用什么好": sensitive skin is a trouble in the change of season
+        return "换季敏感" if "换季" in text and "敏感" in text else ""
     return f"换季{found[0]}" if "换季" in text else found[0]
 
 # Memoised: one kf text is classified by several readers (reading.py, feelings.py, unnamed.py: three

@@ -110,6 +110,11 @@ def product_words(entries: Sequence[FaqEntry]) -> set[str]:
         w for e in recommending for w in e.keywords if item_named([e], w) == w}
 
 
+def recommended_names(entry: FaqEntry) -> list[str]:
+    """The products an entry's answer recommends by name ("干皮推荐「柚润保湿霜」" → ["柚润保湿霜"])."""
+    return _RECOMMENDED.findall(entry.answer)
+
+
 def named_product(entries: Sequence[FaqEntry], text: str) -> str:
     """The product a price question names, as the knowledge base recommends it ("柚润保湿霜多少钱", "保湿霜多少钱" →
     "柚润保湿霜": the one recommended name it is part of), "" when it names none or several."""
