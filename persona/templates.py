@@ -77,6 +77,9 @@ TEMPLATES: dict[str, Spec] = {
     # how or where to buy a product named ("还想再买两瓶面霜 怎么买", handlers/replies/howtobuy.py): the knowledge
     # base's entry for buying (`answer`) with the product as recommended (`product`, "柚润保湿霜")
     "reply.buy_where": Spec.of(KF_TEXT, "name", "answer", "question", "product"),
+    # a second question in the same message that another entry answers ("保湿霜孕妇能用不 还有保质期多久"): after
+    # the first answer, that entry's answer; `question` is the clause that asked it (routes.py answer_each)
+    "reply.faq_also": Spec.of(KF_TEXT, "name", "answer", "question"),
     # a trouble of the customer's own skin told, not asked ("我皮肤很干 用啥都不吸收"): sympathy, then the
     # knowledge base's entry for that skin type
     "reply.concern": Spec.of(KF_TEXT, "name", "answer", "question"),

@@ -69,6 +69,7 @@ from handlers.replies.reading import (
     with_their_kind,
     words_of,
 )
+from handlers.replies.several import Asked, each_asked
 from handlers.replies.shopping import (
     Told,
     age_told,
@@ -223,7 +224,10 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
-        await answer_with(ctx, customer, match, text, reading.turn, price=reading.price)
+        if not reading.price and (asked := await each_asked(ctx.services.knowledge, text, match)):
+            await answer_each(ctx, customer, event.open_kfid, asked, reading.turn)  # "…孕妇能用不 还有保质期多久"
+        else:
+            await answer_with(ctx, customer, match, text, reading.turn, price=reading.price)
     elif reading.price:
         await acknowledge_price(ctx, customer)
     elif reading.intent in (None, Intent.SAD) and (told := skin_trouble(words)) and (
@@ -249,8 +253,22 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
                       slot="trouble" if reading.intent is None and skin_trouble(words) else None)
     elif reading.unnamed:  # "多少钱啊" with nothing named: which product, not a colleague's promise (unnamed.py)
         await ctx.say("reply.which_product", name=customer.name)
+    elif not words.told and (asked := await each_asked(ctx.services.knowledge, text)):
+        await answer_each(ctx, customer, event.open_kfid, asked, reading.turn)  # "面霜多少钱 保质期多久": one of two
     else:
         await answer_unknown(event, ctx, customer, reading)
+
+
+async def answer_each(ctx: Ctx, customer: Customer, open_kfid: str, asked: Asked, turn: Turn | None) -> None:
+    """Several questions in one message (several.py): each answered in the order asked, the first as any answer,
+    the others naming the clause they answer (`reply.faq_also`); the clauses no entry is sure of then go to a
+    person together, as one question."""
+    (_, first), *rest = asked.answered
+    await answer_with(ctx, customer, first, asked.answered[0][0], turn, price=False)
+    for clause, match in rest:
+        await ctx.say("reply.faq_also", name=customer.name, answer=match.entry.answer, question=clause)
+    if asked.unanswered:
+        await embedded_answer(ctx, customer, open_kfid, "question", "，".join(asked.unanswered))
 
 
 async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
