@@ -22,7 +22,8 @@ async def replies_to(bot: BotUnderTest, wecom, ext: str, text: str) -> list[str]
     before = len(wecom.customer_inbox(ext))
     await wecom.customer_says(ext, text)
     await bot.drain()
-    return wecom.customer_inbox(ext)[before:]
+    replies: list[str] = wecom.customer_inbox(ext)[before:]
+    return replies
 
 
 async def test_two_questions_in_one_message_are_both_answered_in_the_order_asked(bot, wecom) -> None:

@@ -35,8 +35,7 @@ from storage.models import Customer, Message
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#", "reply.faq_partial#", "reply.concern#",
-           "reply.buy_where#",
-           "reply.faq_also#")
+           "reply.buy_where#", "reply.faq_also#")
 OFFERS = ("reply.clarify#",)
 # A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
 # or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
