@@ -37,9 +37,11 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # only a skin trouble was told, "脸上长痘 有推荐吗", said back with no caution); "one" — 猜你想问 has a single
 # entry to offer, so reply.clarify asks it yes or no ("你是想问「下单后多久发货」吗？"), not as a numbered list of one;
 # "more" — the customer adds a question or detail to the one a colleague is on ("那你们有适合痘痘肌的东西吗"), so
-# chat.ack_pending says it is passed on too, not "先去忙吧".
+# chat.ack_pending says it is passed on too, not "先去忙吧"; "also" — one question of a message of several that
+# no entry answered while the others were ("想问下你们家有防晒吗 还有快递发哪家"), so reply.fallback and reply.unknown
+# name it ({question}): after the answers, a bare promise would not say which question it is about.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition", "one", "more")
+              "condition", "one", "more", "also")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -34,8 +34,9 @@ TEMPLATES: dict[str, Spec] = {
     # %NICKNAME% is WeCom's own placeholder in group welcome templates (doc 92366)
     "greeting.group_welcome": Spec.of(GROUP_WELCOME_TEXT, "nickname"),
     # `product`: in the "priced" phrasings, the product whose price is asked ("柚润保湿霜" after "哪款？"); `concern`:
-    # in the "trouble" ones, the skin trouble the question told ("换季爆痘")
-    "reply.fallback": Spec.of(KF_TEXT, "name", "product", "concern"),
+    # in the "trouble" ones, the skin trouble the question told ("换季爆痘"); `question`: in the "also" ones, the
+    # question of a message of several that no entry answered ("你们家有防晒吗", routes.py answer_each)
+    "reply.fallback": Spec.of(KF_TEXT, "name", "product", "concern", "question"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
     # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py);
     # `question`: in the "one" phrasings, the one entry offered, asked yes or no ("下单后多久发货")
@@ -94,7 +95,7 @@ TEMPLATES: dict[str, Spec] = {
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
-    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product", "concern"),
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product", "concern", "question"),
     # "刚才问的你还没回我呢" while a question is open: `question` = its gist; a colleague is on it (a promise was
     # made) or, with none made, honestly `how` to reach a person (handlers/questions/queue.py `chased`)
     "reply.chased": Spec.of(KF_TEXT, "name", "question"),

@@ -42,7 +42,7 @@ async def test_a_question_no_entry_answers_goes_to_a_person_beside_the_one_answe
     await kit.on_duty(bot, "li.na")
     replies = await replies_to(bot, wecom, "wmSev003", "面霜多少钱 保质期多久")
     assert SHELF_LIFE in replies[0] and not any(CREAM in r for r in replies), replies  # no pitch for a price
-    assert "同事" in replies[-1], replies
+    assert "同事" in replies[-1] and "「面霜多少钱」" in replies[-1], replies  # the promise says which question
     (question,) = await questions(bot)
     assert question.text == "面霜多少钱"
 
@@ -56,3 +56,11 @@ async def test_a_follow_up_clause_of_the_same_question_adds_nothing(bot, wecom) 
 async def test_one_question_with_a_greeting_and_thanks_is_one_answer(bot, wecom) -> None:
     replies = await replies_to(bot, wecom, "wmSev005", "你好 请问保质期多久呢 谢谢")
     assert len(replies) == 1 and SHELF_LIFE in replies[0], replies
+
+
+async def test_the_question_left_is_named_without_its_lead_in(bot, wecom) -> None:
+    replies = await replies_to(bot, wecom, "wmSev006", "想问下你们家有防晒吗 还有快递发哪家")
+    assert SHIPPING in replies[0], replies
+    assert "「你们家有防晒吗」" in replies[-1], replies  # not 「想问下你们家有防晒吗」
+    (question,) = await questions(bot)
+    assert question.text == "你们家有防晒吗"

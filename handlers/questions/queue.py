@@ -94,7 +94,7 @@ def phrased(question: str, product: str = "") -> str | None:
 
 def unknown_facts(question: str, product: str, **facts: str) -> dict[str, str]:
     """The facts of reply.fallback and reply.unknown: the product whose price is asked, the trouble told."""
-    return {**facts, "product": product, "concern": trouble_said(heard(question))}
+    return {**facts, "product": product, "concern": trouble_said(heard(question)), "question": question}
 
 
 # Replies that told the customer how to reach a person (their `how`), as recorded (`key#variant`)

@@ -42,7 +42,14 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
-from handlers.questions.queue import add_detail, chased, how_to_reach, open_question_before, person_coming
+from handlers.questions.queue import (
+    add_detail,
+    chased,
+    how_to_reach,
+    open_question_before,
+    person_coming,
+    queue_question,
+)
 from handlers.replies.asked import untold_detail
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
@@ -267,8 +274,12 @@ async def answer_each(ctx: Ctx, customer: Customer, open_kfid: str, asked: Asked
     await answer_with(ctx, customer, first, asked.answered[0][0], turn, price=False)
     for clause, match in rest:
         await ctx.say("reply.faq_also", name=customer.name, answer=match.entry.answer, question=clause)
-    if asked.unanswered:
-        await embedded_answer(ctx, customer, open_kfid, "question", "，".join(asked.unanswered))
+    if asked.unanswered:  # queued as one question; the promise (or the honest reply) names it
+        queued = await queue_question(ctx.with_(customer=customer), "，".join(asked.unanswered), open_kfid=open_kfid)
+        if queued is not None:
+            say = queued[1]
+            await tell(ctx, customer, open_kfid, Say(say.key, say.facts, say.kind, slot="also")
+                       if say.key in ("reply.fallback", "reply.unknown") and say.slot != "priced" else say)
 
 
 async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
