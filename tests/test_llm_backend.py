@@ -327,7 +327,7 @@ async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, we
     assert all(default_registry().has(key) for key in values)  # the digest shows them
 
 
-VAGUE = "你们这是真货吗？"  # the demo base's authenticity entry is plausible, not sure (test_persona_clarify.py)
+VAGUE = "有什么福利吗"  # the demo base's coupon entry is plausible, not sure ("你们这是真货吗" is answered since conv23)
 
 
 @pytest.mark.parametrize("make", [FakeModel.says("[不知道]"), lambda _: error(500)], ids=["declines", "fails"])
@@ -336,9 +336,9 @@ async def test_a_question_the_model_does_not_answer_gets_the_plausible_entries_t
     fake, _ = model
     fake.behaviour = make
     (offer,) = await says(wanzi, wecom, "wmLlm0020", VAGUE)
-    assert "「是正品吗」" in offer  # 猜你想问 (its one entry asked yes or no), as with the model off
+    assert "「有优惠券吗」" in offer  # 猜你想问 (its one entry asked yes or no), as with the model off
     (answer,) = await says(wanzi, wecom, "wmLlm0020", "1")
-    assert "防伪码" in answer
+    assert "满 199 减 30" in answer
     assert len(fake.requests) == 1  # the pick is settled without the model
     async with wanzi.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(UnansweredQuestion)) == 0
