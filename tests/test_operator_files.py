@@ -1,0 +1,123 @@
+"""A new shop's own files, as an operator writes them (a bubble-tea shop, 茶小满, set up from the README): a
+FAQ saved by Excel on Chinese Windows (GBK) or with a BOM, blank lines, a cell with a line break, the usual
+slips (a full-width comma, an answer column left out, an unquoted comma, a question twice, an answer too long
+for a WeChat message), and the config that names them. Every problem is told with the file and the line the
+operator sees in their editor, and the exit code is 1; nothing ends in a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from persona.faq import load_faq_file
+
+ROWS = [
+    "question,answer",
+    "营业时间|几点开门,门店每天10:00-22:00营业，节假日照常营业。",
+    "外卖怎么点,在美团、饿了么搜索“茶小满”下单。",
+    "",
+    "可以少糖吗|有没有无糖的,所有饮品都可以选无糖、三分糖、五分糖和全糖。",
+    "能开发票吗,可以开电子发票，在小程序订单页点“开发票”。",
+]
+
+
+@pytest.fixture
+def no_wanzi_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in [v for v in os.environ if v.startswith("WANZI_")]:
+        monkeypatch.delenv(var)
+
+
+def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
+    return path
+
+
+def faq_eval_says(tmp_path: Path, kb: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    questions = write(tmp_path / "questions.csv", ["question,expected", "几点开门呀,营业时间"])
+    code = main(["faq", "eval", str(questions), "--kb", str(kb)])
+    return code, capsys.readouterr().err
+
+
+def test_a_faq_excel_saved_as_gbk_reads_as_the_same_entries_as_utf8(tmp_path: Path) -> None:
+    gbk = load_faq_file(write(tmp_path / "gbk.csv", ROWS, "gbk"))
+    bom = load_faq_file(write(tmp_path / "bom.csv", ROWS, "utf-8-sig"))
+    assert [(e.questions, e.answer) for e in gbk] == [(e.questions, e.answer) for e in bom]
+    assert gbk[2].questions == ("可以少糖吗", "有没有无糖的") and gbk[3].answer.startswith("可以开电子发票，")
+
+
+def test_a_file_that_is_neither_utf8_nor_gbk_is_named_with_its_line(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    data = "\r\n".join(ROWS).encode()
+    at = data.index("外卖".encode())
+    kb = tmp_path / "kb.csv"
+    kb.write_bytes(data[:at] + b"\xff" + data[at + 1:])  # one damaged byte in a UTF-8 file: not read as GBK
+    code, err = faq_eval_says(tmp_path, kb, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"error: {kb}: line 3: is neither UTF-8 nor GBK text: save the file as UTF-8" in err
+
+
+@pytest.mark.parametrize(("edit", "said"), [
+    (lambda rows: rows + ["退款怎么弄"],
+     "line 7: no answer: the line has 1 of the header's 2 columns"),
+    (lambda rows: rows + ["退款怎么弄，做错了可以重做"],
+     "line 7: no answer: the line has 1 of the header's 2 columns; a full-width comma '，' does not separate "
+     "columns: use ','"),
+    (lambda rows: rows + ["周末开门吗|营业时间,周末也营业。"],
+     "line 7: the question '营业时间' is also at line 2"),
+    (lambda rows: rows + ["可以自带杯子吗,可以自带杯子,还能立减2元。"],
+     "line 7: 3 columns where the header has 2: an answer with a comma ',' in it must be in double quotes"),
+    (lambda rows: rows + ["有什么推荐的," + "招牌满满杨枝甘露，芒果西柚椰奶。" * 50],
+     "line 7: the answer is 2,400 bytes; a WeChat message holds 2,048 with the persona's words around it, so at "
+     "most 1,800"),
+    (lambda rows: rows + [",只有答案没有问题"],
+     "line 7: no question: the question column is empty"),
+    (lambda rows: ["question，answer"] + rows[1:],
+     "line 1: the first line must name the columns question,answer; the header 'question，answer' is not split "
+     "by ASCII commas"),
+    (lambda rows: rows[:3] + ['奶是什么奶,"只用鲜牛奶，', '不用植脂末。"'] + rows[3:] + ["营业时间,x"],
+     "line 9: the question '营业时间' is also at line 2"),  # a quoted cell's line break counts as a line
+], ids=["no answer column", "full-width comma", "question twice", "unquoted comma", "answer too long",
+        "no question", "full-width header", "line break in a cell"])
+def test_a_csv_mistake_is_named_by_the_line_the_operator_sees(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str], edit, said: str) -> None:
+    kb = write(tmp_path / "kb.csv", edit(list(ROWS)), "utf-8-sig")
+    code, err = faq_eval_says(tmp_path, kb, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"error: {kb}: {said}" in err
+
+
+def test_a_toml_faq_mistake_names_the_line_of_its_entry(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = tmp_path / "kb.toml"
+    kb.write_text('# 茶小满\n[[faq]]\nq = ["营业时间"]\na = "10:00-22:00"\n\n[[faq]]\nq = ["外卖"]\na = ""\n',
+                  encoding="utf-8")
+    code, err = faq_eval_says(tmp_path, kb, capsys)
+    assert code == 1 and f"error: {kb}: line 6: needs an answer text" in err
+
+
+def test_faq_reload_names_the_line_and_reloads_nothing(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "faq.csv", ROWS + ["退款怎么弄"], "gbk")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[database]\nurl = "sqlite+aiosqlite:///./shop.db"\n[faq]\npath = "faq.csv"\n', encoding="utf-8")
+    assert main(["db", "upgrade", "--config", str(cfg)]) == 0
+    assert main(["faq", "reload", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "error: faq.csv: line 7: no answer" in err and "nothing reloaded" in err
+    write(tmp_path / "faq.csv", ROWS, "gbk")
+    assert main(["faq", "reload", "--config", str(cfg)]) == 0
+    assert "faq.csv：4 条" in capsys.readouterr().out
+
+
+def test_a_config_saved_as_gbk_by_notepad_is_read(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_bytes('[wecom]\ncorp_id = "ww1"  # 企业ID\n[staff]\nnames = ["li.na=李娜"]\n'.encode("gbk"))
+    from bot.app import load_config
+
+    assert load_config(cfg).staff.names == ("li.na=李娜",)
