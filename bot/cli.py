@@ -148,9 +148,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_config_check(args: argparse.Namespace) -> int:
     from bot.app import load_configured_persona
     from bot.config.platform import corp_gaps
+    from handlers.wiring import check_files
 
     config = _config(args)
-    load_configured_persona(config)
+    for note in check_files(config, load_configured_persona(config)):
+        print(f"warning: {note}", file=sys.stderr)
     gaps = corp_gaps(config)
     if any(g.needed_for == "callback" for g in gaps):
         print(explain_gaps(_config_file(args), gaps), file=sys.stderr)
@@ -344,7 +346,9 @@ def cmd_faq_reload(args: argparse.Namespace) -> int:
     """The knowledge base: handlers/replies/cli.py does the work."""
     from handlers.replies import cli
 
-    return asyncio.run(cli.reload(_config(args)))
+    config = _config(args)
+    _existing_database(args, config)  # never a new, empty one: the running bot's database is the one to tell
+    return asyncio.run(cli.reload(config))
 
 
 def cmd_orders(args: argparse.Namespace) -> int:

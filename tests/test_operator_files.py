@@ -105,6 +105,8 @@ def test_faq_reload_names_the_line_and_reloads_nothing(
     write(tmp_path / "faq.csv", ROWS + ["退款怎么弄"], "gbk")
     cfg = tmp_path / "config.toml"
     cfg.write_text('[database]\nurl = "sqlite+aiosqlite:///./shop.db"\n[faq]\npath = "faq.csv"\n', encoding="utf-8")
+    assert main(["faq", "reload", "--config", str(cfg)]) == 1  # no database yet: none is made
+    assert "no database at" in capsys.readouterr().err and not (tmp_path / "shop.db").exists()
     assert main(["db", "upgrade", "--config", str(cfg)]) == 0
     assert main(["faq", "reload", "--config", str(cfg)]) == 1
     err = capsys.readouterr().err
@@ -112,6 +114,60 @@ def test_faq_reload_names_the_line_and_reloads_nothing(
     write(tmp_path / "faq.csv", ROWS, "gbk")
     assert main(["faq", "reload", "--config", str(cfg)]) == 0
     assert "faq.csv：4 条" in capsys.readouterr().out
+
+
+def ready_config(tmp_path: Path, extra: str) -> Path:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[wecom]\ncorp_id = "ww1"\ntoken = "T"\n'
+                   'encoding_aes_key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"\n'
+                   'agent_id = 1000002\napp_secret = "S"\n' + extra, encoding="utf-8")
+    return cfg
+
+
+def test_config_check_reads_the_faq_file_as_start_up_does(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "faq.csv", ROWS + ["周末开门吗|营业时间,周末也营业。"], "utf-8-sig")
+    cfg = ready_config(tmp_path, '[faq]\npath = "faq.csv"\n')
+    assert main(["config", "check", "--config", str(cfg)]) == 1
+    assert "error: faq.csv: line 7: the question '营业时间' is also at line 2" in capsys.readouterr().err
+
+
+def test_config_check_names_the_key_of_a_missing_file_and_where_it_looked(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "shop").mkdir()
+    cfg = ready_config(tmp_path / "shop", '[persona]\npath = "persona.toml"\n')
+    monkeypatch.chdir(tmp_path)  # the operator runs it from the folder above
+    assert main(["config", "check", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert (f"error: persona.path: no file at {tmp_path / 'persona.toml'} ('persona.toml'; a relative path is read "
+            f"from the working directory, {tmp_path})") in err
+    cfg = ready_config(tmp_path / "shop", '[faq]\npath = "shop/faq.csv"\n')
+    assert main(["config", "check", "--config", str(cfg)]) == 1
+    assert f"error: faq.path: no file at {tmp_path / 'shop' / 'faq.csv'}" in capsys.readouterr().err
+
+
+def test_config_check_warns_when_customers_would_meet_the_demo_shop_or_no_answers(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, ""))]) == 0
+    err = capsys.readouterr().err
+    assert "warning: persona.path is empty: customers meet 小柚 of 柚见, the demo persona of the interest preset" in err
+    assert "warning: faq.path is empty: customers are answered from the demo knowledge base, persona/faq.toml" in err
+    (tmp_path / "persona.toml").write_text(
+        (Path(__file__).parent.parent / "persona" / "presets" / "interest.toml").read_text(encoding="utf-8")
+        .replace('brand = "柚见"', 'brand = "茶小满"'), encoding="utf-8")
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, '[persona]\npath = "persona.toml"\n'))]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: the knowledge base is empty: persona.toml has no [[faq]] and faq.path is empty, so every "
+            "question goes to a colleague") in err and "demo" not in err
+    write(tmp_path / "faq.csv", ROWS, "gbk")
+    cfg = ready_config(tmp_path, '[persona]\npath = "persona.toml"\n[faq]\npath = "faq.csv"\n')
+    assert main(["config", "check", "--config", str(cfg)]) == 0
+    assert "knowledge base" not in capsys.readouterr().err
 
 
 def test_a_config_saved_as_gbk_by_notepad_is_read(
