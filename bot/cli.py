@@ -263,11 +263,19 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 def cmd_persona_check(args: argparse.Namespace) -> int:
     from persona import load_persona
+    from persona.loader import demo_names
 
     persona = load_persona(args.file)
     if persona.borrowed:  # it loads (the preset's texts stand in), but the file should say them itself
         print(f"{persona.source}: templates missing, the {persona.profile.model} preset's text is used: "
               f"{', '.join(persona.borrowed)}", file=sys.stderr)
+        return 1
+    named = demo_names(persona)
+    if named:  # a copied preset whose profile changed: these texts would give customers the demo's name
+        print(f"{persona.source}: {len(named)} text(s) still name the demo persona or brand, not "
+              f"{persona.profile.name} of {persona.profile.brand} (write {{persona}} and {{brand}}):", file=sys.stderr)
+        for line in named:
+            print(f"  {line}", file=sys.stderr)
         return 1
     print(f"persona ok: {persona.profile.name} ({len(persona.templates)} templates)")
     return 0

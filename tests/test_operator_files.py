@@ -177,3 +177,20 @@ def test_a_config_saved_as_gbk_by_notepad_is_read(
     from bot.app import load_config
 
     assert load_config(cfg).staff.names == ("li.na=李娜",)
+
+
+def test_persona_check_names_the_texts_of_a_copied_preset_that_still_name_the_demo_shop(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    preset = (Path(__file__).parent.parent / "persona" / "presets" / "interest.toml").read_text(encoding="utf-8")
+    mine = preset.replace('name = "小柚"', 'name = "小满"').replace('brand = "柚见"', 'brand = "茶小满"')
+    mine = mine.replace('signoff = "—— 小柚"', 'signoff = "—— 小满"')
+    persona = tmp_path / "persona.toml"
+    persona.write_text(mine, encoding="utf-8")
+    assert main(["persona", "check", str(persona)]) == 1
+    err = capsys.readouterr().err
+    assert f"{persona}: 2 text(s) still name the demo persona or brand, not 小满 of 茶小满" in err
+    assert "  profile.intro: 小柚\n  facts.community: 柚见\n" in err  # every template says {persona} and {brand}
+    mine = mine.replace('community = "柚见护肤同好群"', 'community = "茶小满福利群"')
+    persona.write_text(mine.replace("我是柚见的小柚", "我是茶小满的小满"), encoding="utf-8")
+    assert main(["persona", "check", str(persona)]) == 0
+    assert "persona ok: 小满" in capsys.readouterr().out
