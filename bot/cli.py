@@ -125,7 +125,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox import run_sandbox
 
     return run_sandbox(host=args.host, port=args.port, emulator_port=args.emulator_port, db_path=args.db,
-                       config_path=args.write_config)
+                       config_path=args.write_config, shop_config=args.config or "")  # never $WANZI_CONFIG
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -376,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("serve", help="run the bot", parents=[common]).set_defaults(func=cmd_serve)
     sb = sub.add_parser("sandbox", help="bot + WeCom emulator + chat console on localhost, SQLite, no WeCom needed")
+    sb.add_argument("--config", default=argparse.SUPPRESS,
+                    help="your shop's config: its persona, knowledge base and the rest, with the sandbox's own "
+                         "server, wecom, database, console, staff and log")
     sb.add_argument("--host", default="127.0.0.1")
     sb.add_argument("--port", type=int, default=8080, help="bot port (callbacks, console)")
     sb.add_argument("--emulator-port", type=int, default=8081, help="emulator port (fake WeCom API, chat page)")

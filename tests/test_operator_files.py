@@ -194,3 +194,27 @@ def test_persona_check_names_the_texts_of_a_copied_preset_that_still_name_the_de
     persona.write_text(mine.replace("我是柚见的小柚", "我是茶小满的小满"), encoding="utf-8")
     assert main(["persona", "check", str(persona)]) == 0
     assert "persona ok: 小满" in capsys.readouterr().out
+
+
+def test_the_sandbox_runs_the_shops_persona_and_faq_inside_its_own_emulated_corp(
+        tmp_path: Path, no_wanzi_env: None) -> None:
+    from bot.cli import build_parser
+    from bot.config.loading import read_file
+    from bot.sandbox import sandbox_config, shop_note
+    from emulator import EmulatorConfig
+    from handlers.escalation.config import EscalationConfig
+    from handlers.wiring import faq_file
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[wecom]\ncorp_id = "wwREAL"\n[staff]\nadmins = ["boss"]\n[persona]\npath = "persona.toml"\n'
+                   '[faq]\npath = "faq.csv"\nthreshold = 0.6\n[escalation]\nworking_hours = "10:00-22:00"\n',
+                   encoding="utf-8")
+    for argv in (["sandbox", "--config", str(cfg)], ["--config", str(cfg), "sandbox"]):
+        assert build_parser().parse_args(argv).config == str(cfg)
+    config = sandbox_config(EmulatorConfig(), api_base="http://127.0.0.1:9", host="127.0.0.1", port=8080,
+                            db_path=str(tmp_path / "sandbox.db"), shop=read_file(cfg))
+    assert config.persona.path == "persona.toml" and faq_file(config) == Path("faq.csv")
+    assert config.of(EscalationConfig).working_hours == "10:00-22:00"
+    assert config.wecom.api_base == "http://127.0.0.1:9" and config.wecom.corp_id != "wwREAL"
+    assert "boss" not in config.staff.admins and "zhang.wei" in config.staff.admins  # the emulated staff sign in
+    assert shop_note(str(cfg), config).startswith(f"  Shop: {cfg} (persona persona.toml, knowledge base faq.csv;")
