@@ -7,6 +7,7 @@ import logging
 import time
 from pathlib import Path
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -89,7 +90,12 @@ def check_files(config: Config, persona: Persona) -> list[str]:
     path = faq_file(config)
     entries = [*persona.faq, *(read_faq_file(path) if path else ())]
     rule_book(config, persona)
-    notes = [] if config.persona.path else [
+    notes = [f"channels.{state}.{key} is {url}: a .invalid address opens nothing, so customers of this channel get "
+             f"a link card that leads nowhere (config.example.toml's demo channel: give your own or remove it)"
+             for state, channel in config.tables(ChannelConfig).items()
+             for key, url in (("link_url", channel.link_url), ("link_picurl", channel.link_picurl))
+             if (urlsplit(url).hostname or "").endswith(".invalid")]
+    notes += [] if config.persona.path else [
         f"persona.path is empty: customers meet {persona.profile.name} of {persona.profile.brand}, the demo persona "
         f"of the {config.persona.preset} preset; copy persona/presets/{config.persona.preset}.toml, make it your "
         "brand's and set persona.path (README, \"Your own shop\")"]

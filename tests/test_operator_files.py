@@ -218,3 +218,17 @@ def test_the_sandbox_runs_the_shops_persona_and_faq_inside_its_own_emulated_corp
     assert config.wecom.api_base == "http://127.0.0.1:9" and config.wecom.corp_id != "wwREAL"
     assert "boss" not in config.staff.admins and "zhang.wei" in config.staff.admins  # the emulated staff sign in
     assert shop_note(str(cfg), config).startswith(f"  Shop: {cfg} (persona persona.toml, knowledge base faq.csv;")
+
+
+def test_config_check_warns_of_the_example_channels_link_that_opens_nothing(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    example = (Path(__file__).parent.parent / "config.example.toml").read_text(encoding="utf-8")
+    channel = example[example.index("[channels.spring_sale]"):example.index("[log]")]
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, channel))]) == 0
+    assert ("warning: channels.spring_sale.link_url is https://example.invalid/spring: a .invalid address opens "
+            "nothing") in capsys.readouterr().err
+    mine = channel.replace("https://example.invalid/spring", "https://chaxiaoman.example.com/summer")
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, mine))]) == 0
+    assert "channels.spring_sale" not in capsys.readouterr().err
