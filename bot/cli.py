@@ -151,6 +151,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     from handlers.wiring import check_files
 
     config = _config(args)
+    logging.getLogger("persona.loader").setLevel(logging.ERROR)  # missing templates: said below, by file and count
     for note in check_files(config, load_configured_persona(config)):
         print(f"warning: {note}", file=sys.stderr)
     gaps = corp_gaps(config)
@@ -265,6 +266,7 @@ def cmd_persona_check(args: argparse.Namespace) -> int:
     from persona import load_persona
     from persona.loader import demo_names
 
+    logging.getLogger("persona.loader").setLevel(logging.ERROR)  # missing templates: said below, by key
     persona = load_persona(args.file)
     if persona.borrowed:  # it loads (the preset's texts stand in), but the file should say them itself
         print(f"{persona.source}: templates missing, the {persona.profile.model} preset's text is used: "

@@ -58,8 +58,9 @@ def check_channels(config: Config, persona: Persona) -> None:
     """Every stage and text overlay a channel names must exist in the persona file."""
     for state, channel in config.tables(ChannelConfig).items():
         if channel.stage and channel.stage not in persona.stages:
+            known = ", ".join(persona.stages) or "none: the file has no [stages.<name>] (a preset shows them)"
             raise ConfigError(f"channels.{state}.stage", f"the persona ({persona.source}) has no stage "
-                                                         f"{channel.stage!r}; known: {', '.join(persona.stages)}")
+                                                         f"{channel.stage!r}; known: {known}")
         if channel.welcome and channel.welcome not in persona.channels:
             raise ConfigError(f"channels.{state}.welcome", f"the persona ({persona.source}) has no "
                                                            f"[channels.{channel.welcome}] texts")
@@ -95,6 +96,10 @@ def check_files(config: Config, persona: Persona) -> list[str]:
              for state, channel in config.tables(ChannelConfig).items()
              for key, url in (("link_url", channel.link_url), ("link_picurl", channel.link_picurl))
              if (urlsplit(url).hostname or "").endswith(".invalid")]
+    if persona.borrowed:
+        notes.append(f"{persona.source}: {len(persona.borrowed)} templates missing, the {persona.profile.model} "
+                     f"preset's texts stand in (written for the demo shop); `wanzi persona check {persona.source}` "
+                     "lists them")
     notes += [] if config.persona.path else [
         f"persona.path is empty: customers meet {persona.profile.name} of {persona.profile.brand}, the demo persona "
         f"of the {config.persona.preset} preset; copy persona/presets/{config.persona.preset}.toml, make it your "

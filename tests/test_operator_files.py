@@ -232,3 +232,33 @@ def test_config_check_warns_of_the_example_channels_link_that_opens_nothing(
     mine = channel.replace("https://example.invalid/spring", "https://chaxiaoman.example.com/summer")
     assert main(["config", "check", "--config", str(ready_config(tmp_path, mine))]) == 0
     assert "channels.spring_sale" not in capsys.readouterr().err
+
+
+MINIMAL_PERSONA = '''[profile]
+name = "小满"
+brand = "茶小满"
+intro = "我是茶小满的小满，每天陪你喝一杯好茶～"
+address = "亲"
+
+[facts]
+campaign = "夏日冰饮季"
+coupon = "第二杯半价"
+community = "茶小满福利群"
+'''
+
+
+def test_config_check_of_a_minimal_persona_says_what_stands_in_and_what_a_channel_lacks(
+        tmp_path: Path, no_wanzi_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "persona.toml").write_text(MINIMAL_PERSONA, encoding="utf-8")
+    write(tmp_path / "faq.csv", ROWS)
+    files = '[persona]\npath = "persona.toml"\n[faq]\npath = "faq.csv"\n'
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, files))]) == 0
+    err = capsys.readouterr().err
+    assert "warning: persona.toml: " in err and " templates missing, the interest preset's texts stand in" in err
+    assert "`wanzi persona check persona.toml` lists them" in err
+    channel = '[channels.summer]\nstage = "new"\n'
+    assert main(["config", "check", "--config", str(ready_config(tmp_path, files + channel))]) == 1
+    assert ("error: channels.summer.stage: the persona (persona.toml) has no stage 'new'; known: none: the file has "
+            "no [stages.<name>] (a preset shows them)") in capsys.readouterr().err
