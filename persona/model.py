@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import string
@@ -58,11 +59,13 @@ class PersonaError(ValueError):
 
 
 def read_text(path: Path) -> str:
-    """An operator's file as text: UTF-8 (with or without the BOM Excel and Notepad put first) or, as
-    Excel ("CSV (逗号分隔)") and older Notepad save them on Chinese Windows, GBK (read as GB18030, its
-    superset). Anything else is a PersonaError naming the file and the first line that is neither.
+    """An operator's file as text: UTF-8 (with or without the BOM Excel and Notepad put first), UTF-16 with
+    its BOM, or, as Excel ("CSV (逗号分隔)") and older Notepad save them on Chinese Windows, GBK (read as
+    GB18030, its superset). Anything else is a PersonaError naming the file and the first line that is neither.
     FileNotFoundError is the caller's to name."""
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本"
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -31,7 +31,7 @@ def no_wanzi_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
-    path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
     return path
 
 
@@ -57,6 +57,15 @@ def test_a_file_that_is_neither_utf8_nor_gbk_is_named_with_its_line(
     code, err = faq_eval_says(tmp_path, kb, capsys)
     assert code == 1 and "Traceback" not in err
     assert f"error: {kb}: line 3: is neither UTF-8 nor GBK text: save the file as UTF-8" in err
+
+
+def test_excels_unicode_text_is_read_and_its_tabs_named(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = write(tmp_path / "kb.csv", [row.replace(",", "\t", 1) for row in ROWS], "utf-16")  # "Unicode 文本"
+    code, err = faq_eval_says(tmp_path, kb, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert (f"error: {kb}: line 1: the first line must name the columns question,answer; the header "
+            "'question\\tanswer' is not split by ASCII commas") in err
 
 
 @pytest.mark.parametrize(("edit", "said"), [
