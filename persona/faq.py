@@ -158,6 +158,7 @@ def _toml_places(raw: str, count: int) -> list[str]:
     return lines if len(lines) == count else []
 
 
+WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".et", ".numbers", ".ods")  # Excel, WPS, Numbers, LibreOffice
 FAQ_HEADER = re.compile(r"^\s*\[\[\s*faq\s*\]\]")
 
 
@@ -165,6 +166,9 @@ def load_faq_file(path: str | Path) -> tuple[FaqEntry, ...]:
     """TOML with [[faq]] tables, or CSV with columns question,answer (phrasings split by "|"), UTF-8 or GBK.
     A problem is a PersonaError naming the file and the line; a question twice is one."""
     p = Path(path)
+    if p.suffix.lower() in WORKBOOKS:
+        raise PersonaError(str(p), "file", "a workbook is not read: save it as CSV (Excel: 另存为 → CSV UTF-8"
+                                           "（逗号分隔）) and name the .csv file")
     try:
         raw = read_text(p)
     except FileNotFoundError:
@@ -175,7 +179,10 @@ def load_faq_file(path: str | Path) -> tuple[FaqEntry, ...]:
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise PersonaError(str(p), "file", f"not valid TOML: {exc}") from None
+        first = raw.partition("\n")[0].lower()
+        hint = "; its first line names question and answer: a CSV file must end in .csv" if (
+            "question" in first and "answer" in first) else ""
+        raise PersonaError(str(p), "file", f"not valid TOML: {exc}{hint}") from None
     tables = data.get("faq")
     return parse_faq(tables, str(p), _toml_places(raw, len(tables) if isinstance(tables, list) else -1))
 

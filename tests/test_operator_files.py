@@ -68,6 +68,18 @@ def test_excels_unicode_text_is_read_and_its_tabs_named(
             "'question\\tanswer' is not split by ASCII commas") in err
 
 
+def test_a_workbook_or_a_csv_by_another_name_is_told_what_to_save(
+        tmp_path: Path, no_wanzi_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "faq.xlsx", "w") as book:  # named in faq.path as Excel saved it
+        book.writestr("xl/sharedStrings.xml", "<sst><si><t>营业时间</t></si></sst>")
+    code, err = faq_eval_says(tmp_path, tmp_path / "faq.xlsx", capsys)
+    assert code == 1 and "faq.xlsx: file: a workbook is not read: save it as CSV" in err
+    code, err = faq_eval_says(tmp_path, write(tmp_path / "faq.txt", ROWS), capsys)
+    assert code == 1 and "its first line names question and answer: a CSV file must end in .csv" in err
+
+
 @pytest.mark.parametrize(("edit", "said"), [
     (lambda rows: rows + ["退款怎么弄"],
      "line 7: no answer: the line has 1 of the header's 2 columns"),
