@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from aiohttp import web
 
@@ -145,14 +146,28 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _unlogged_borrowing() -> Iterator[None]:
+    """The persona loader's warning on missing templates (for `wanzi serve`'s log) left out of a check that
+    says them itself: without a log handler it would print as a bare line."""
+    logger = logging.getLogger("persona.loader")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def cmd_config_check(args: argparse.Namespace) -> int:
     from bot.app import load_configured_persona
     from bot.config.platform import corp_gaps
     from handlers.wiring import check_files
 
     config = _config(args)
-    logging.getLogger("persona.loader").setLevel(logging.ERROR)  # missing templates: said below, by file and count
-    for note in check_files(config, load_configured_persona(config)):
+    with _unlogged_borrowing():  # missing templates: said below, by file and count
+        persona = load_configured_persona(config)
+    for note in check_files(config, persona):
         print(f"warning: {note}", file=sys.stderr)
     gaps = corp_gaps(config)
     if any(g.needed_for == "callback" for g in gaps):
@@ -266,8 +281,8 @@ def cmd_persona_check(args: argparse.Namespace) -> int:
     from persona import load_persona
     from persona.loader import demo_names
 
-    logging.getLogger("persona.loader").setLevel(logging.ERROR)  # missing templates: said below, by key
-    persona = load_persona(args.file)
+    with _unlogged_borrowing():  # missing templates: said below, by key
+        persona = load_persona(args.file)
     if persona.borrowed:  # it loads (the preset's texts stand in), but the file should say them itself
         print(f"{persona.source}: templates missing, the {persona.profile.model} preset's text is used: "
               f"{', '.join(persona.borrowed)}", file=sys.stderr)
