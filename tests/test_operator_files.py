@@ -283,3 +283,12 @@ def test_config_check_of_a_minimal_persona_says_what_stands_in_and_what_a_channe
     assert main(["config", "check", "--config", str(ready_config(tmp_path, files + channel))]) == 1
     assert ("error: channels.summer.stage: the persona (persona.toml) has no stage 'new'; known: none: the file has "
             "no [stages.<name>] (a preset shows them)") in capsys.readouterr().err
+
+
+def test_a_persona_saved_as_gbk_by_notepad_passes_persona_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    preset = (Path(__file__).parent.parent / "persona" / "presets" / "advisor.toml").read_text(encoding="utf-8")
+    persona = tmp_path / "persona.toml"
+    persona.write_bytes(preset.encode("gbk", errors="replace"))  # Notepad's ANSI: an emoji it cannot keep is "?"
+    assert main(["persona", "check", str(persona)]) == 0
+    assert "persona ok: 安然" in capsys.readouterr().out
