@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-sandbox: $(STAMP)
-	$(BIN)/wanzi sandbox
+sandbox: $(STAMP)   # make sandbox CONFIG=config.toml: your shop's persona and knowledge base (README, Your own shop)
+	$(BIN)/wanzi sandbox $(if $(CONFIG),--config $(CONFIG))
 
 test: lint chromium
 	$(BIN)/python -m pytest -q -rs

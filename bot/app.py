@@ -116,8 +116,11 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def load_configured_persona(config: Config) -> Persona:
     """The persona file the config names, linted and checked against the config's channels."""
+    from bot.config.checks import check_file
     from handlers.wiring import check_channels
 
+    if config.persona.path:
+        check_file("persona.path", config.persona.path)
     persona = load_persona(config.persona.path or default_persona_path(config.persona.preset))
     check_channels(config, persona)
     return persona

@@ -16,13 +16,14 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot.app import config_from, create_app, stopping
 from bot.config import Config
+from bot.config.loading import read_file
 from bot.config.writing import as_toml
 from bot.instance import bind_port
 from bot.logs import setup_logging
@@ -65,8 +66,15 @@ def as_env(settings: dict[str, dict[str, Any]]) -> dict[str, str]:
     return out
 
 
-def sandbox_config(emu_config: EmulatorConfig, *, api_base: str, host: str, port: int, db_path: str) -> Config:
+# What the sandbox keeps its own when a shop's config is given (`wanzi sandbox --config FILE`): the emulated
+# corp, its staff, the sandbox's database and pages. Every other section of the file is the shop's.
+SANDBOX_SECTIONS = frozenset({"server", "wecom", "database", "console", "staff", "log"})
+
+
+def sandbox_config(emu_config: EmulatorConfig, *, api_base: str, host: str, port: int, db_path: str,
+                   shop: Mapping[str, Any] | None = None) -> Config:
     """The bot's config for talking to an emulator at `api_base`; WANZI_* env vars may still override.
+    `shop`: a shop's own config file (parsed), whose sections but SANDBOX_SECTIONS replace the demo's.
 
     Staff sign in to the console through the emulated WeCom; it has a 沙盒 page showing the
     emulator's chat console."""
@@ -84,6 +92,7 @@ def sandbox_config(emu_config: EmulatorConfig, *, api_base: str, host: str, port
                        # the chat sidebar loads the emulator's stand-in JS-SDK (emulator/README.md)
                        "jssdk_url": f"{api_base}/open/js/jweixin-1.2.0.js",
                        "jwxwork_url": f"{api_base}/wwopen/js/jwxwork-1.0.0.js"}
+    data.update({name: table for name, table in (shop or {}).items() if name not in SANDBOX_SECTIONS})
     return config_from(data, os.environ)
 
 
@@ -197,10 +206,12 @@ async def keep_emulator_saved(snapshot: SnapshotFile, emu: Emulator, every_s: fl
             saved = save_emulator(snapshot, emu, quiet=not saved)
 
 
-async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> None:
+async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, config_path: str = "",
+                        shop_config: str = "") -> None:
     base = EmulatorConfig()
     api_base = f"http://{host}:{emulator_port}"
-    config = sandbox_config(base, api_base=api_base, host=host, port=port, db_path=db_path)
+    shop = read_file(shop_config) if shop_config else None
+    config = sandbox_config(base, api_base=api_base, host=host, port=port, db_path=db_path, shop=shop)
     setup_logging(config.log.level, config.log.json, sql=config.database.echo)
     emu = Emulator(sandbox_corp(config, base))
     snapshot = SnapshotFile(snapshot_path(db_path))
@@ -232,7 +243,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
 
   Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
-{kept_note}  Press Ctrl+C to stop.
+{shop_note(shop_config, config)}{kept_note}  Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -269,6 +280,18 @@ def config_role(config: Config, userid: str) -> str:
         "advisor" if userid in s.advisors else "no role"
 
 
-def run_sandbox(*, host: str, port: int, emulator_port: int, db_path: str, config_path: str = "") -> int:
-    asyncio.run(serve_sandbox(host, port, emulator_port, db_path, config_path))
+def shop_note(shop_config: str, config: Config) -> str:
+    """The banner's line on whose shop this is, when a shop's config was given."""
+    if not shop_config:
+        return ""
+    from handlers.wiring import faq_file
+
+    own = ", ".join(sorted(SANDBOX_SECTIONS))
+    return (f"  Shop: {shop_config} (persona {config.persona.path or config.persona.preset}, knowledge base "
+            f"{faq_file(config) or 'the persona file'}; the sandbox keeps its own {own})\n")
+
+
+def run_sandbox(*, host: str, port: int, emulator_port: int, db_path: str, config_path: str = "",
+                shop_config: str = "") -> int:
+    asyncio.run(serve_sandbox(host, port, emulator_port, db_path, config_path, shop_config))
     return 0

@@ -7,10 +7,12 @@ import logging
 import time
 from pathlib import Path
 from typing import Any, Sequence
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Config
+from bot.config.checks import check_file
 from bot.errors import ConfigError
 from bot.feature import Feature
 from handlers.antispam.config import AntispamConfig
@@ -23,7 +25,7 @@ from handlers.insights.model import SuggestionModel, load_exemplars
 from handlers.replies.config import FaqConfig
 from handlers.replies.feelings import model_for as feelings_model
 from handlers.replies.kept_examples import prepare_examples
-from handlers.replies.knowledge import KnowledgeBase
+from handlers.replies.knowledge import KnowledgeBase, read_faq_file
 from handlers.services import Services
 from handlers.tagging.config import TaggingConfig
 from persona.examples import ExampleModel
@@ -56,13 +58,60 @@ def check_channels(config: Config, persona: Persona) -> None:
     """Every stage and text overlay a channel names must exist in the persona file."""
     for state, channel in config.tables(ChannelConfig).items():
         if channel.stage and channel.stage not in persona.stages:
+            known = ", ".join(persona.stages) or "none: the file has no [stages.<name>] (a preset shows them)"
             raise ConfigError(f"channels.{state}.stage", f"the persona ({persona.source}) has no stage "
-                                                         f"{channel.stage!r}; known: {', '.join(persona.stages)}")
+                                                         f"{channel.stage!r}; known: {known}")
         if channel.welcome and channel.welcome not in persona.channels:
             raise ConfigError(f"channels.{state}.welcome", f"the persona ({persona.source}) has no "
                                                            f"[channels.{channel.welcome}] texts")
         for tag in channel.tags:
             TagRef.parse(tag, source="config", key=f"channels.{state}.tags")
+
+
+def rule_book(config: Config, persona: Persona) -> RuleBook:
+    """The persona's tagging rules plus those of `tagging.rules_path`."""
+    rules = list(persona.rules)
+    rules_path = config.of(TaggingConfig).rules_path
+    if rules_path:
+        check_file("tagging.rules_path", rules_path)
+        rules.extend(load_rules_file(rules_path, persona.stages))
+    try:
+        return RuleBook(rules)
+    except ValueError:
+        raise ConfigError("tagging.rules_path", "a rule name is used twice (persona and rules file)") from None
+
+
+def check_files(config: Config, persona: Persona) -> list[str]:
+    """For `wanzi config check`: the files start-up reads besides the config and the persona, read as it reads
+    them (a broken one is an error naming its line), and what the knowledge base will be when it is not the
+    operator's own: warnings."""
+    faq = config.of(FaqConfig)
+    if faq.path:
+        check_file("faq.path", faq.path)
+    path = faq_file(config)
+    entries = [*persona.faq, *(read_faq_file(path) if path else ())]
+    rule_book(config, persona)
+    notes = [f"channels.{state}.{key} is {url}: a .invalid address opens nothing, so customers of this channel get "
+             f"a link card that leads nowhere (config.example.toml's demo channel: give your own or remove it)"
+             for state, channel in config.tables(ChannelConfig).items()
+             for key, url in (("link_url", channel.link_url), ("link_picurl", channel.link_picurl))
+             if (urlsplit(url).hostname or "").endswith(".invalid")]
+    if persona.borrowed:
+        notes.append(f"{persona.source}: {len(persona.borrowed)} templates missing, the {persona.profile.model} "
+                     f"preset's texts stand in (written for the demo shop); `wanzi persona check {persona.source}` "
+                     "lists them")
+    notes += [] if config.persona.path else [
+        f"persona.path is empty: customers meet {persona.profile.name} of {persona.profile.brand}, the demo persona "
+        f"of the {config.persona.preset} preset; copy persona/presets/{config.persona.preset}.toml, make it your "
+        "brand's and set persona.path (README, \"Your own shop\")"]
+    if path == DEMO_FAQ:
+        return [*notes, f"faq.path is empty: customers are answered from the demo knowledge base, persona/faq.toml "
+                        f"({len(entries)} entries on the skincare of the made-up brand 柚见); set faq.path to your "
+                        "own file (README, \"Your own shop\")"]
+    if not entries:
+        return [*notes, f"the knowledge base is empty: {persona.source} has no [[faq]] and faq.path is empty, so every "
+                "question goes to a colleague; set faq.path (README, \"Your own shop\")"]
+    return notes
 
 
 def channel_overlays(config: Config) -> dict[str, str]:
@@ -74,17 +123,12 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
                    segmenter: Segmenter | None = None) -> Services:
     """Everything the features share; raises ConfigError/PersonaError naming what is wrong."""
     check_channels(config, persona)
-    rules = list(persona.rules)
-    rules_path = config.of(TaggingConfig).rules_path
-    if rules_path:
-        rules.extend(load_rules_file(rules_path, persona.stages))
-    try:
-        book = RuleBook(rules)
-    except ValueError:
-        raise ConfigError("tagging.rules_path", "a rule name is used twice (persona and rules file)") from None
+    book = rule_book(config, persona)
     segmenter = segmenter or Segmenter()
     commands = sorted((c for f in features for c in f.commands), key=lambda c: c.order)
     faq = config.of(FaqConfig)
+    if faq.path:
+        check_file("faq.path", faq.path)
     knowledge = KnowledgeBase(persona.faq, faq_file(config), segmenter, faq.threshold, refresh_s=faq.refresh_s)
     return Services(knowledge=knowledge,
                     rules=book,

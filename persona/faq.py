@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
+import re
 import tomllib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from persona.heard import heard
-from persona.model import PersonaError
+from persona.model import PersonaError, read_text
 
 if TYPE_CHECKING:
     from persona.embed import Embedder
@@ -51,6 +53,10 @@ class FaqMatch:
     confidence: float
 
 
+ANSWER_BYTES = 1800  # an answer goes into a kf text (2,048 bytes) with the persona's words around it (reply.faq)
+COLUMNS = ("question", "answer")
+
+
 def _texts(value: Any, source: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -59,49 +65,126 @@ def _texts(value: Any, source: str, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def parse_faq(items: Any, source: str) -> tuple[FaqEntry, ...]:
-    """`[[faq]]` tables: id?, q (one or more phrasings), a (the answer), keywords?."""
+def normal(text: str) -> str:
+    """A phrasing compared for duplicates: no spaces, no end punctuation, lower case."""
+    return "".join(text.split()).rstrip("?？!！。.~～").lower()
+
+
+def parse_faq(items: Any, source: str, places: Sequence[str] = ()) -> tuple[FaqEntry, ...]:
+    """`[[faq]]` tables: id?, q (one or more phrasings), a (the answer), keywords?. `places` names where
+    each item is in its file ("line 7"); without them a problem is named by its key ("faq[6].a")."""
     if items is None:
         return ()
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise PersonaError(source, "faq", "must be an array of tables ([[faq]])")
+    named = len(places) == len(items)
     entries = []
     for n, item in enumerate(items):
-        key = f"faq[{n}]"
+        where = places[n] if named else f"faq[{n}]"
+
+        def at(field: str, where: str = where) -> str:  # "line 7" (the messages speak of the answer), "faq[6].a"
+            return f"{where}.{field}" if not named else where if field == "a" else f"{where}: {field}"
+
         unknown = sorted(set(item) - {"id", "q", "a", "keywords"})
         if unknown:
-            raise PersonaError(source, f"{key}.{unknown[0]}", "unknown FAQ key (use id, q, a, keywords)")
+            raise PersonaError(source, at(unknown[0]), "unknown FAQ key (use id, q, a, keywords)")
         answer = item.get("a")
         if not isinstance(answer, str) or not answer.strip():
-            raise PersonaError(source, f"{key}.a", "needs an answer text")
+            raise PersonaError(source, at("a"), "needs an answer text")
         if "{" in answer or "}" in answer:
-            raise PersonaError(source, f"{key}.a", "answers are plain text: no {placeholders}")
+            raise PersonaError(source, at("a"), "answers are plain text: no {placeholders}")
+        size = len(answer.strip().encode())
+        if size > ANSWER_BYTES:
+            raise PersonaError(source, at("a"), f"the answer is {size:,} bytes; a WeChat message holds 2,048 with "
+                                                f"the persona's words around it, so at most {ANSWER_BYTES:,} "
+                                                f"(about {ANSWER_BYTES // 3} Chinese characters): shorten it or "
+                                                f"split it into entries")
         entries.append(FaqEntry(id=str(item.get("id") or f"{Path(source).stem}-{n + 1}"),
-                                questions=_texts(item.get("q"), source, f"{key}.q"), answer=answer.strip(),
-                                keywords=_texts(item["keywords"], source, f"{key}.keywords")
+                                questions=_texts(item.get("q"), source, at("q")), answer=answer.strip(),
+                                keywords=_texts(item["keywords"], source, at("keywords"))
                                 if "keywords" in item else ()))
+    seen: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        for question in entry.questions:
+            first = seen.setdefault(normal(question), n)
+            if first != n:
+                here, there = (places[n], places[first]) if named else (f"faq[{n}]", f"faq[{first}]")
+                raise PersonaError(source, here, f"the question {question!r} is also at {there}")
     return tuple(entries)
 
 
+def _csv_items(raw: str, source: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of a question,answer CSV as [[faq]] items, with the line each starts on. Blank lines are
+    skipped; a cell may hold line breaks when quoted, as Excel writes it."""
+    reader = csv.reader(io.StringIO(raw, newline=""))
+    header = next(reader, None)
+    names = [cell.strip().lower() for cell in header or ()]
+    if not set(COLUMNS) <= set(names):
+        shown = ",".join(header or ())
+        if any(mark in shown for mark in "，、;；\t"):
+            hint = (f"the header {shown!r} is not split by ASCII commas: columns are separated by ',' "
+                    f"(a full-width '，', a ';' or a tab does not separate them)")
+        else:
+            hint = f"the header is {shown!r}"
+        raise PersonaError(source, "line 1", f"the first line must name the columns question,answer; {hint}")
+    q, a = names.index("question"), names.index("answer")
+    items, places = [], []
+    start = reader.line_num + 1
+    for row in reader:
+        place, start = f"line {start}", reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(names) and any(cell.strip() for cell in row[len(names):]):
+            raise PersonaError(source, place, f"{len(row)} columns where the header has {len(names)}: an answer "
+                                              f"with a comma ',' in it must be in double quotes (\"…,…\"), as "
+                                              f"Excel writes it")
+        if len(row) <= a:
+            hint = "; a full-width comma '，' does not separate columns: use ','" if "，" in ",".join(row) else ""
+            raise PersonaError(source, place, f"no answer: the line has {len(row)} of the header's "
+                                              f"{len(names)} columns{hint}")
+        if not row[a].strip():
+            raise PersonaError(source, place, "no answer: the answer column is empty")
+        questions = [text.strip() for text in row[q].split("|") if text.strip()] if len(row) > q else []
+        if not questions:
+            raise PersonaError(source, place, "no question: the question column is empty")
+        items.append({"q": questions, "a": row[a]})
+        places.append(place)
+    return items, places
+
+
+def _toml_places(raw: str, count: int) -> list[str]:
+    """The line of each [[faq]] header of a TOML file (none when the tables are written otherwise)."""
+    lines = [f"line {n}" for n, text in enumerate(raw.splitlines(), 1) if FAQ_HEADER.match(text)]
+    return lines if len(lines) == count else []
+
+
+WORKBOOKS = (".xlsx", ".xls", ".xlsm", ".et", ".numbers", ".ods")  # Excel, WPS, Numbers, LibreOffice
+FAQ_HEADER = re.compile(r"^\s*\[\[\s*faq\s*\]\]")
+
+
 def load_faq_file(path: str | Path) -> tuple[FaqEntry, ...]:
-    """TOML with [[faq]] tables, or CSV with columns question,answer (phrasings split by "|")."""
+    """TOML with [[faq]] tables, or CSV with columns question,answer (phrasings split by "|"), UTF-8 or GBK.
+    A problem is a PersonaError naming the file and the line; a question twice is one."""
     p = Path(path)
+    if p.suffix.lower() in WORKBOOKS:
+        raise PersonaError(str(p), "file", "a workbook is not read: save it as CSV (Excel: 另存为 → CSV UTF-8"
+                                           "（逗号分隔）) and name the .csv file")
     try:
-        raw = p.read_text(encoding="utf-8-sig")
+        raw = read_text(p)
     except FileNotFoundError:
-        raise PersonaError(str(p), "file", "not found") from None
+        raise PersonaError(str(p), "file", f"not found (looked for {p.resolve()})") from None
     if p.suffix.lower() == ".csv":
-        rows = list(csv.DictReader(raw.splitlines()))
-        if rows and not {"question", "answer"} <= set(rows[0]):
-            raise PersonaError(str(p), "header", "needs the columns question,answer")
-        items = [{"q": [q for q in (r.get("question") or "").split("|") if q.strip()], "a": r.get("answer") or ""}
-                 for r in rows]
-        return parse_faq(items, str(p))
+        rows, lines = _csv_items(raw, str(p))
+        return parse_faq(rows, str(p), lines)
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise PersonaError(str(p), "file", f"not valid TOML: {exc}") from None
-    return parse_faq(data.get("faq"), str(p))
+        first = raw.partition("\n")[0].lower()
+        hint = "; its first line names question and answer: a CSV file must end in .csv" if (
+            "question" in first and "answer" in first) else ""
+        raise PersonaError(str(p), "file", f"not valid TOML: {exc}{hint}") from None
+    tables = data.get("faq")
+    return parse_faq(tables, str(p), _toml_places(raw, len(tables) if isinstance(tables, list) else -1))
 
 
 class FaqIndex:

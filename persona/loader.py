@@ -274,3 +274,34 @@ def _borrow(missing: list[str], model: str, lint: _Linter) -> dict[str, Template
 def load_persona(path: str | Path) -> Persona:
     p = Path(path)
     return parse_persona(read_toml(p), str(p))
+
+
+# The shipped presets' own names and brand, which a shop's persona copied from a preset must not keep.
+DEMO_NAMES = ("小柚福利官", "柚子老师", "小柚", "柚见")
+
+
+def demo_names(persona: Persona) -> list[str]:
+    """`wanzi persona check`: the texts of a file (not a preset's borrowed ones) that still name the demo
+    persona or brand its profile no longer is ("小柚教你…" left in a copied preset), as "key: name"."""
+    own = (persona.profile.name, persona.profile.brand)
+    names = [n for n in DEMO_NAMES if not any(n in mine for mine in own)]
+    texts = [("profile.intro", persona.profile.intro), ("profile.signoff", persona.profile.signoff)]
+    texts += [(f"facts.{key}", text) for key, text in persona.facts.items()]
+    overlays = [("templates", persona.templates),
+                *((f"holidays.{h.name}.templates", h.templates) for h in persona.holidays),
+                *((f"channels.{name}.templates", tables) for name, tables in persona.channels.items())]
+    for prefix, templates in overlays:
+        for key, template in templates.items():
+            if prefix == "templates" and key in persona.borrowed:
+                continue
+            texts += [(f"{prefix}.{key}", text) for options in (template.variants, *template.by_slot.values())
+                      for text in options]
+    texts += [(f"broadcasts.{key}", text) for key, text in persona.broadcasts.items()]
+    texts += [(f"scripts.{key}", text) for key, text in persona.scripts.items()]
+    texts += [(f"faq.{entry.id}", entry.answer) for entry in persona.faq]
+    found: dict[str, str] = {}
+    for key, text in texts:
+        name = next((n for n in names if n in text), None)
+        if name is not None and key not in found:
+            found[key] = name
+    return [f"{key}: {name}" for key, name in found.items()]

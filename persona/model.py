@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 import string
@@ -59,10 +60,35 @@ class PersonaError(ValueError):
         self.source, self.key, self.problem = source, key, problem
 
 
+def read_text(path: Path) -> str:
+    """An operator's file as text: UTF-8 (with or without the BOM Excel and Notepad put first), UTF-16 with
+    its BOM, or, as Excel ("CSV (逗号分隔)") and older Notepad save them on Chinese Windows, GBK (read as
+    GB18030, its superset). Anything else is a PersonaError naming the file and the first line that is neither.
+    FileNotFoundError is the caller's to name."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本"
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+    # GBK text is hardly ever valid UTF-8 anywhere; UTF-8 text with a damaged byte is valid nearly everywhere,
+    # and is not read as GBK (it would read as other characters, silently).
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    if sum(not c.isascii() for c in lenient) - damaged <= damaged:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    raise PersonaError(str(path), f"line {line}", "is neither UTF-8 nor GBK text: save the file as UTF-8 "
+                                                  "(Excel: 另存为 → CSV UTF-8（逗号分隔）)")
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """A persona or rules file as a table; a missing or broken file is a PersonaError naming it."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_text(path))
     except FileNotFoundError:
         raise PersonaError(str(path), "file", "not found") from None
     except tomllib.TOMLDecodeError as exc:

@@ -260,6 +260,16 @@ async def test_csv_import_records_parks_and_refunds(bot, wecom, tmp_path, capsys
     assert await bot.count(ShopOrder) == 2
 
 
+async def test_a_shops_export_in_gbk_imports_as_its_utf8_twin(bot, wecom, tmp_path, capsys) -> None:
+    await wecom.customer_says("wmOrd0001", "你好")
+    await bot.drain()
+    path = tmp_path / "orders.csv"
+    path.write_bytes(CSV_OK.encode("gbk"))  # as Excel and shops' exports write it on Chinese Windows
+    assert await import_file(_config(bot), str(path)) == 0
+    assert "新订单 1" in capsys.readouterr().out
+    assert await ledger(bot) == [(129, "order"), (-129, "refund")]
+
+
 async def test_csv_import_names_every_bad_line_and_stores_nothing(bot, tmp_path, capsys) -> None:
     path = tmp_path / "orders.csv"
     path.write_text(CSV_BAD, encoding="utf-8")

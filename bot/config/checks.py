@@ -57,3 +57,13 @@ def check_cron(key: str, value: str) -> None:
         crontab(value)
     except ValueError as exc:
         raise ConfigError(key, f"must be a 5-field cron expression (minute hour day month weekday): {exc}") from None
+
+
+def check_file(key: str, value: str) -> None:
+    """A file the config names must be there; a relative path is read from the working directory."""
+    from pathlib import Path
+
+    path = Path(value)
+    if not path.is_file():
+        where = "" if path.is_absolute() else f"; a relative path is read from the working directory, {Path.cwd()}"
+        raise ConfigError(key, f"no file at {path.resolve()} ({value!r}{where})")

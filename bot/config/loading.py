@@ -132,9 +132,13 @@ def read_file(path: str | Path | None) -> dict[str, Any]:
     """The TOML file as a table ({} without a file); a missing or broken file is a ConfigError."""
     if path is None:
         return {}
+    from persona.model import PersonaError, read_text
+
     p = Path(path)
     try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(read_text(p))
+    except PersonaError as exc:  # neither UTF-8 nor GBK (Notepad's ANSI on Chinese Windows is read)
+        raise ConfigError("config", str(exc)) from None
     except FileNotFoundError:
         raise ConfigError("config", f"file not found: {p}") from None
     except tomllib.TOMLDecodeError as exc:

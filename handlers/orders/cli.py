@@ -20,11 +20,15 @@ async def import_file(config: Config, path: str) -> int:
     from handlers import FEATURES
     from handlers.orders.importing import ImportReport, import_orders
     from handlers.wiring import build_services, channel_overlays
+    from persona.model import PersonaError, read_text
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: {path}: cannot read it as UTF-8 text ({exc})", file=sys.stderr)
+        text = read_text(Path(path))  # UTF-8, or GBK as shops' exports and Excel on Chinese Windows write them
+    except OSError as exc:
+        print(f"error: {path}: cannot read it ({exc.strerror})", file=sys.stderr)
+        return 1
+    except PersonaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     persona = load_configured_persona(config)
     contexts = ContextFactory(persona=persona, clock=SystemClock(), config=config,

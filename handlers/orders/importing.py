@@ -1,6 +1,6 @@
 """`wanzi orders import FILE.csv`: a shop's export, checked line by line with the API's rules.
 
-Columns (header row required, UTF-8 with or without BOM, any order, unknown columns refused):
+Columns (header row required, UTF-8 with or without BOM or GBK, any order, unknown columns refused):
 order_id, external_userid | unionid | buyer_id (one per line), amount (fen), items ("名称*数量;名称*数量"),
 paid_at (ISO 8601, or local "2026-03-05 14:30" in persona.timezone), channel, status (paid|refunded),
 and optionally birthday (MM-DD).

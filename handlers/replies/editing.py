@@ -13,8 +13,8 @@ from typing import Sequence
 
 from bot.errors import CommandError
 from handlers.replies.config import FaqConfig
-from handlers.replies.knowledge import normal
 from handlers.services import Ctx
+from persona.faq import normal
 from storage.models import KnowledgeEntry
 from storage.repos.replies import KnowledgeRepo
 

@@ -22,13 +22,14 @@ with a table over lower bounds to choose `[faq] clarify_threshold`.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from bot.errors import ConfigError
 from persona.faq import RANKED, FaqEntry, FaqIndex, FaqMatch, clarify_options
-from persona.model import PersonaError
+from persona.model import PersonaError, read_text
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -89,10 +90,10 @@ def load_questions(path: str | Path, entries: Sequence[FaqEntry]) -> list[EvalQu
     """Read a QUESTIONS file; an unknown expected entry or a missing column names file and line."""
     p = Path(path)
     try:
-        raw = p.read_text(encoding="utf-8-sig")
+        raw = read_text(p)
     except FileNotFoundError:
-        raise PersonaError(str(p), "file", "not found") from None
-    reader = csv.DictReader(raw.splitlines())
+        raise PersonaError(str(p), "file", f"not found (looked for {p.resolve()})") from None
+    reader = csv.DictReader(io.StringIO(raw, newline=""))
     if reader.fieldnames is None or not {"question", "expected"} <= set(reader.fieldnames):
         raise PersonaError(str(p), "header", "needs the columns question,expected (kind optional)")
     by_key: dict[str, str] = {}
@@ -222,10 +223,12 @@ def eval_command(config: Config, questions_file: str, kb_file: str | None, thres
 
         entries = faq_entries(config, load_configured_persona(config))
     if not entries:
-        raise ConfigError("faq.path", "the knowledge base has no entries")
+        where = kb_file or "the persona has no [[faq]] and faq.path names no file"
+        raise ConfigError("--kb" if kb_file else "faq.path", f"the knowledge base has no entries ({where})")
+    questions = load_questions(questions_file, entries)  # a mistake in it is named before the model loads
     index = FaqIndex(entries)
     index.build()
     chosen = threshold if threshold is not None else config.of(FaqConfig).threshold
     source = kb_file or "the configured knowledge base"
-    return f"{source}: {len(entries)} entries\n" + report(run(index, load_questions(questions_file, entries)), chosen,
+    return f"{source}: {len(entries)} entries\n" + report(run(index, questions), chosen,
                                                             clarify=config.of(FaqConfig).clarify_threshold)

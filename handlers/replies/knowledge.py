@@ -53,30 +53,13 @@ def build_index(entries: Sequence[FaqEntry], segmenter: Segmenter, threshold: fl
     return FaqIndex(entries, segmenter, threshold, embedder=embedder)
 
 
-def normal(text: str) -> str:
-    """A phrasing compared for duplicates: no spaces, no end punctuation, lower case."""
-    return "".join(text.split()).rstrip("?？!！。.~～").lower()
-
-
-def where(path: Path, entry: int) -> str:
-    """How to find entry number `entry` (0-based) of a FAQ file: a CSV line (after the header), or a [[faq]]."""
-    return f"line {entry + 2}" if path.suffix.lower() == ".csv" else f"[[faq]] number {entry + 1}"
-
-
 def read_faq_file(path: Path) -> tuple[FaqEntry, ...]:
     """The operator's FAQ file, refused (PersonaError naming the file and the place) when it has no
-    entry at all or one question twice: a reload must never empty the knowledge base or make an
-    answer depend on which duplicate wins."""
+    entry at all or one question twice (load_faq_file): a reload must never empty the knowledge base
+    or make an answer depend on which duplicate wins."""
     entries = load_faq_file(path)
     if not entries:
         raise PersonaError(str(path), "file", "has no FAQ entries (an empty file would empty the knowledge base)")
-    seen: dict[str, int] = {}
-    for n, entry in enumerate(entries):
-        for question in entry.questions:
-            first = seen.setdefault(normal(question), n)
-            if first != n:
-                raise PersonaError(str(path), where(path, n),
-                                   f"the question {question!r} is also at {where(path, first)}")
     return entries
 
 
