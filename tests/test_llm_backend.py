@@ -327,7 +327,7 @@ async def test_the_digest_reports_answers_fallbacks_tokens_and_latency(wanzi, we
     assert all(default_registry().has(key) for key in values)  # the digest shows them
 
 
-VAGUE = "有什么福利吗"  # the demo base's coupon entry is plausible, not sure ("你们这是真货吗" is answered since conv23)
+VAGUE = "有什么福利吗"  # the coupon entry is plausible, not sure ("你们这是真货吗" is answered since conv23)
 
 
 @pytest.mark.parametrize("make", [FakeModel.says("[不知道]"), lambda _: error(500)], ids=["declines", "fails"])

@@ -20,8 +20,8 @@ from persona.faq import FaqMatch
 MAX_ANSWERS = 3  # three questions in one message is already a lot; more would be a wall of text
 _SPLIT = re.compile(r"[？?。！!；;，,、\s]+")
 # Words that lead into the next question and are no part of it: "还有保质期多久", "另外 发什么快递", "顺便问下…"
-_LEAD = re.compile(r"^((还有(就是)?|另外|然后|以及|再就是|对了|顺便|再|还)?(我)?(想)?(问(一)?下|问问|请问)|还有(就是)?|另外|然后|"
-                   r"以及|再就是|对了|顺便|还有个问题)")
+_LEAD = re.compile(r"^((还有(就是)?|另外|然后|以及|再就是|对了|顺便|再|还)?(我)?(想)?(问(一)?下|问问|请问)|"
+                   r"还有(就是)?|另外|然后|以及|再就是|对了|顺便|还有个问题)")
 
 
 @dataclass(frozen=True, slots=True)
