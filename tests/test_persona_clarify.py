@@ -16,9 +16,9 @@ from tests.chat_kit import count, say
 
 clock, bot = kit.clock, kit.bot  # Monday 10:00, the bot with the escalation team (li.na on duty below)
 
-VAGUE = "你们这是真货吗？"  # the demo base's authenticity entry is plausible (≈0.45), not sure (< 0.55)
-OFFERED = "「是正品吗」"  # the entry's first phrasing, asked yes or no (it is the only one offered)
-ANSWER = "防伪码"  # in the entry's answer
+VAGUE = "有什么福利吗"  # the coupon entry is plausible, not sure ("你们这是真货吗" is answered since conv23)
+OFFERED = "「有优惠券吗」"  # the entry's first phrasing, asked yes or no (it is the only one offered)
+ANSWER = "满 199 减 30"  # in the entry's answer
 PROMISE = ("问问专业的同事", "请同事确认", "找懂行的同事")  # reply.fallback of the interest preset
 
 
@@ -59,11 +59,11 @@ async def test_a_denial_saying_what_was_meant_queues_the_question_with_it_not_a_
     question was lost; nobody was told."""
     await kit.on_duty(bot, "li.na")
     await say(bot, wecom, "wmClar009", VAGUE)
-    (reply,) = await say(bot, wecom, "wmClar009", "不是 我问的是防伪标签在哪")
+    (reply,) = await say(bot, wecom, "wmClar009", "不是 我问的是会员生日礼怎么领")
     assert any(p in reply for p in PROMISE) and "记好" not in reply, reply
     async with bot.sessions() as s:
         (q,) = (await s.scalars(select(UnansweredQuestion))).all()
-    assert VAGUE in q.text and "防伪标签在哪" in q.text
+    assert VAGUE in q.text and "会员生日礼怎么领" in q.text
 
 
 async def test_an_unrelated_message_clears_the_offer_and_is_answered_as_usual(bot, wecom) -> None:
