@@ -100,6 +100,32 @@ async def test_a_post_without_the_sessions_csrf_token_is_refused(db_url, wecom, 
         await bot.stop()
 
 
+async def test_a_page_the_member_cannot_open_says_why_in_chinese_inside_the_console(db_url, wecom, clock) -> None:
+    """An advisor following a digest link, a ticket that is not theirs, a date in the future, an expired
+    form: each answers in the console's frame (menu, who is signed in, a way back), never a bare English line."""
+    bot = await start(db_url, wecom, clock)
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    manager = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await advisor.get("/console/digest")
+        assert status == 403
+        assert "没有权限" in page and "需要「运营」或以上的角色，你现在是「顾问」" in page
+        assert 'href="/console/escalations"' in page and "退出" in page and "回到控制台首页" in page
+        assert "needs the" not in page
+        status, page = await advisor.get("/console/tickets/999")
+        assert status == 404 and "找不到这个页面" in page and "没有这张工单" in page
+        status, page = await manager.get("/console/digest", date="2999-01-01")
+        assert status == 400 and "只能查看 2000-01-01 到今天" in page and 'href="/console/customers"' in page
+        status, page = await manager.get("/console/customers/123456789012345678901")
+        assert status == 404 and "找不到这个页面" in page
+        status, _, page = await manager.post("/console/outbox/retry", {"scope": "all"}, csrf=False)
+        assert status == 403 and "表单已过期" in page and "请刷新页面后再试" in page
+    finally:
+        await advisor.close()
+        await manager.close()
+        await bot.stop()
+
+
 async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
     bot = await start(db_url, wecom, clock)
     await play(bot, wecom, clock)

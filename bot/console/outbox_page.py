@@ -66,7 +66,7 @@ async def retry(request: web.Request) -> web.StreamResponse:
         else:
             raw = [str(v) for v in form.getall("id", [])][:1000]
             if any(not v.isdigit() or len(v) > 19 or int(v) > MAX_ID for v in raw):
-                raise web.HTTPBadRequest(text="outbox ids are row numbers")
+                raise web.HTTPBadRequest(text="要重试的消息编号必须是数字。")
             ids = [int(v) for v in raw]
         n = await repo.retry(ids, now=clock.now()) if ids else 0
         AuditRepo(session).record(actor=actor(request), action="outbox_retry", target=f"{n} rows",

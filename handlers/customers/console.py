@@ -93,11 +93,12 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
     async with writer(request).begin() as session:
         views, me = ConsoleViews(session), signed_in(request)
         if me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
-            raise web.HTTPNotFound(text="no such customer")  # another advisor's: not even its existence
+            # another advisor's: not even its existence
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。")
         try:
             customer = await CustomerRepo(session).get(customer_id)
         except LookupError:
-            raise web.HTTPNotFound(text="no such customer") from None
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。") from None
         tags = (await views.tags_of([customer.id])).get(customer.id, [])
         history = await views.history(customer.id)
         facts: list[tuple[str, str]] = []
@@ -171,7 +172,7 @@ async def _served(request: web.Request) -> int:
         views = ConsoleViews(session)
         found = await session.get(Customer, customer_id)
         if found is None or me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
-            raise web.HTTPNotFound(text="no such customer")
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。")
     return customer_id
 
 

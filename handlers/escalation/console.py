@@ -177,7 +177,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         ticket = await session.scalar(select(Ticket).where(
             Ticket.id == ticket_id, visible_to(me.userid if me.role == Role.ADVISOR else None)))
         if ticket is None:  # or another advisor's: not even its existence is shown
-            raise web.HTTPNotFound(text="no such ticket")
+            raise web.HTTPNotFound(text="没有这张工单，或它不是你负责的工单。")
         customer = await session.get(Customer, ticket.customer_id)
         trail = (await session.scalars(select(AuditLog).where(AuditLog.target == f"ticket:{ticket.id}")
                                        .order_by(AuditLog.id))).all()

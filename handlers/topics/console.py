@@ -169,7 +169,7 @@ def _userid(ctx: Ctx) -> str:
 def _status(form: Form) -> str:
     status = form.get("status", "")
     if status not in ("active", "paused"):
-        raise web.HTTPBadRequest(text="status is active or paused")
+        raise web.HTTPBadRequest(text="状态只能是 active（进行中）或 paused（已暂停）。")
     return status
 
 
