@@ -139,6 +139,7 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
                 '<div class="value">50%</div>') in page
         assert "expo 2 · live 1" in page
         assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
+        assert page.count('font-weight="600">03-20</text>') == 5  # each chart names the day shown, at its end
         assert "尚未统计" not in page
         assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">1</td>' in page
     finally:

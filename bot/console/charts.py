@@ -68,10 +68,13 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
                             '<text x="$tx" y="$ty" text-anchor="end" font-size="11" fill="#888">$label</text>',
                             x1=LEFT, x2=WIDTH - RIGHT, y=f"{y(v):.1f}", tx=LEFT - 6, ty=f"{y(v) + 4:.1f}",
                             label=_fmt(v, percent)))
-    step = max(1, len(days) // 6)
-    for i in range(0, len(days), step):
-        parts.append(render('<text x="$x" y="$y" text-anchor="middle" font-size="11" fill="#888">$label</text>',
-                            x=f"{x(i):.1f}", y=HEIGHT - 8, label=f"{days[i]:%m-%d}"))
+    for i in day_ticks(len(days)):
+        last = i == len(days) - 1  # the day the page is about: always labelled, and marked
+        parts.append(render('<text x="$x" y="$y" text-anchor="$anchor" font-size="11" fill="$fill"$weight>'
+                            '$label</text>',
+                            x=f"{x(i):.1f}", y=HEIGHT - 8, label=f"{days[i]:%m-%d}",
+                            anchor="end" if last and len(days) > 1 else "middle", fill="#333" if last else "#888",
+                            weight=Safe(' font-weight="600"') if last else Safe("")))
     for n, s in enumerate(series):
         color = PALETTE[n % len(PALETTE)]
         for segment in _segments(s.points):
@@ -89,6 +92,16 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
     return render('<figure class="chart-box"><figcaption>$title</figcaption>'
                   '<svg class="chart" viewBox="0 0 $w $h" width="$w" height="$h" role="img" aria-label="$title">'
                   '$parts</svg></figure>', title=title, w=WIDTH, h=HEIGHT, parts=join(parts))
+
+
+def day_ticks(n: int, *, most: int = 6) -> list[int]:
+    """Which of `n` days get a date under the axis: about `most`, evenly, and always the last one (the
+    day shown), without a label crowding it."""
+    if n <= 0:
+        return []
+    step = max(1, n // most)
+    ticks = [i for i in range(0, n, step) if n - 1 - i >= max(1, step // 2) or i == n - 1]
+    return ticks if ticks and ticks[-1] == n - 1 else [*ticks, n - 1]
 
 
 def _segments(points: Sequence[tuple[date, float | None]]) -> list[list[tuple[int, float]]]:
