@@ -174,6 +174,39 @@ async def test_customers_are_searched_and_their_history_shown_and_audited(db_url
         await bot.stop()
 
 
+async def test_a_busy_customer_list_pages_on_and_says_who_is_a_friend(db_url, wecom, clock) -> None:
+    """120 customers: the list says which 50 it shows of how many and pages on; a search counts every
+    match, not the 50 shown; a kf-only customer is not called 好友; a VIP is marked."""
+    bot = await start(db_url, wecom, clock)
+    async with bot.sessions.begin() as s:
+        repo = CustomerRepo(s)
+        for i in range(120):
+            clock.advance(1)
+            await repo.upsert(f"wmBusy{i:03d}", now=clock.now(), name=f"客户{i:03d}", owner_userid="li.na")
+        clock.advance(1)
+        kf_only = await repo.upsert("wmKfOnly", now=clock.now(), name="只在客服里问过")
+        kf_only.is_vip = True
+    client = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await client.get("/console/customers")
+        assert status == 200 and "共 121 位客户" in page and "第 1–50 位，共 121 位" in page
+        assert page.count('<a href="/console/customers/') == 50 and "下一页 →" in page and "上一页" not in page
+        row = page.split("只在客服里问过", 1)[1].split("</tr>", 1)[0]
+        assert '<span class="vip">VIP</span>' in row and "<td>微信客服</td>" in row and "好友" not in row
+        status, page = await client.get("/console/customers", page="3")
+        assert status == 200 and "第 101–121 位，共 121 位" in page and "客户000" in page and "← 上一页" in page
+        assert page.count('<a href="/console/customers/') == 21 and "下一页" not in page
+        status, page = await client.get("/console/customers", q="客户0")
+        assert "“客户0”匹配 100 位" in page and 'href="/console/customers?q=%E5%AE%A2%E6%88%B70&amp;page=2"' in page
+        status, page = await client.get("/console/customers", q="客户05")
+        assert "匹配 10 位" in page and "上一页" not in page and "下一页" not in page
+        assert (await client.get("/console/customers", page="0"))[0] == 400
+        assert (await client.get("/console/customers", page="x"))[0] == 400
+    finally:
+        await client.close()
+        await bot.stop()
+
+
 async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock) -> None:
     bot = await start(db_url, wecom, clock)
     client = await ConsoleClient.login(bot.url)
