@@ -295,6 +295,7 @@ async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(d
         assert (await operator.post(points_url, {"delta": "-20", "reason": "兑换小样"}))[0] == 303
         page = (await operator.get(f"/console/customers/{cid}"))[1]
         assert "已为 陈洁 -20 积分（兑换小样），当前 30 分" in page and "<dt>积分</dt><dd>30" in page
+        assert "<td>员工 陈静（chen.jing）</td>" in page and "staff:chen.jing" not in page  # who, by name
         customer = await kit.find_customer(bot, "wmTag0001")
         assert (customer.is_vip, customer.advisor_userid) == (True, "wang.fang")
         assert [(e.delta, e.source) for e in await rows(bot, PointsEntry)] == [(50, "staff:chen.jing"),
