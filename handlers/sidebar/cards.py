@@ -55,6 +55,7 @@ class CustomerCard:
     ticket: TicketView | None
     messages: list[Message]
     notes: list[CustomerNote]
+    names: dict[str, str]  # staff userid → name, to show members as 王芳（wang.fang）
 
 
 async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
@@ -68,7 +69,8 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         points=await standing(ctx, customer), checkins=await _streaks(ctx, customer),
         invites=await _invites(ctx, customer), ticket=view_of(ticket, customer) if ticket else None,
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
-        notes=await notes_of(ctx, customer))
+        notes=await notes_of(ctx, customer),
+        names={m.userid: m.name for m in await ctx.repos.staff.list() if m.name})
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:
