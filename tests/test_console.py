@@ -216,6 +216,15 @@ async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock
         await bot.drain()
         status, page = await client.get("/console/outbox", tab="failed")
         assert "95018" in page and "kf/send_msg" in page
+        assert "<td>回复</td>" in page and "<td>answer</td>" not in page  # the kind in words
+        async with bot.sessions.begin() as s:  # a busy day: more sent rows than a tab lists
+            (await StaffRepo(s).find("zhang.wei")).name = "张伟"  # type: ignore[union-attr]
+            for _ in range(101):
+                s.add(OutboxItem(api="message/send", payload={"touser": "zhang.wei", "msgtype": "text"}, kind="notice",
+                                 status="sent", due_at=clock.now(), created_at=clock.now(), sent_at=clock.now()))
+        status, page = await client.get("/console/outbox", tab="sent")
+        assert "只列出最新的 100 条，共 101 条。" in page and page.count("<td>员工通知</td>") == 100
+        assert "<td>员工 张伟（zhang.wei）</td>" in page  # whom a notice went to
         async with bot.sessions() as s:
             (dead,) = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "dead"))).all()
         status, location, _ = await client.post("/console/outbox/retry", [("scope", "selected"), ("id", str(dead.id))])
