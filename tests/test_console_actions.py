@@ -139,6 +139,7 @@ async def test_an_operator_runs_a_referral_campaign_and_reads_its_winners(db_url
 async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_schedules(db_url, wecom, clock) -> None:
     from storage.models import InterestChat, InterestGroup, Topic, TopicSchedule
 
+    clock.set(kit.MONDAY_10AM)
     bot = await start(db_url, wecom, clock)
     operator = await ConsoleClient.login(bot.url, user="chen.jing")
     try:
@@ -163,8 +164,10 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         page = (await operator.get("/console/topics"))[1]
         assert f"话题 #{topic.id} 已暂停：换季护肤聊一聊" in page and "已暂停" in page
         assert "wrChat0001（等待企业微信返回群信息）" in page
+        assert "<td>03-03 20:00（周二）</td>" in page  # "0 20 * * 2,4" on a Monday morning: Tuesday evening
         assert (await operator.post("/console/topics/schedules/status",
                                     {"id": str(schedule.id), "status": "paused"}))[0] == 303
+        assert "<td>暂停中，不会发布</td>" in (await operator.get("/console/topics"))[1]
         status, _, page = await operator.post("/console/topics/status", {"id": "999", "status": "active"})
         assert status == 400 and "没有编号为 999 的话题" in page
         assert [(t.status, t.source) for t in await rows(bot, Topic)] == [("paused", "staff:chen.jing")]
