@@ -346,6 +346,11 @@ async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, 
     async with bot.sessions() as s:
         (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
     assert entry.questions == ["不喜欢能退吗，那运费谁出"]
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:  # the day's answers say who answered, by name
+        assert "<td>李娜（li.na）</td>" in (await advisor.get("/console/questions"))[1]
+    finally:
+        await advisor.close()
 
 
 async def test_what_the_customer_adds_to_an_open_question_joins_it(bot, wecom) -> None:

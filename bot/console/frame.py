@@ -15,6 +15,7 @@ from bot.console.jssdk import in_sidebar
 from bot.console.sessions import SignedIn
 from bot.context import Context
 from bot.feature import PageHandler
+from storage.repos import StaffRepo
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -73,6 +74,16 @@ def wake_delivery(request: web.Request) -> None:
     delivery = request.config_dict.get(DELIVERY)
     if delivery is not None:
         delivery.wakeup.set()
+
+
+async def staff_names(session: AsyncSession) -> dict[str, str]:
+    """Every member's name by userid (those with one), to show members as staff know them."""
+    return {m.userid: m.name for m in await StaffRepo(session).list() if m.name}
+
+
+def who(userid: str, names: dict[str, str]) -> str:
+    """A member as staff know them: 王芳（wang.fang）, or the userid alone when no name is on file."""
+    return f"{names[userid]}（{userid}）" if userid in names else userid
 
 
 MAX_ID = 2 ** 63 - 1  # the largest id a BIGINT column holds

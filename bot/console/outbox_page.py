@@ -9,11 +9,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG, READER, SESSIONS
-from bot.console.frame import MAX_ID, actor, frame, session_of, tell, wake_delivery
+from bot.console.frame import MAX_ID, actor, frame, session_of, staff_names, tell, wake_delivery, who
 from bot.console.html import join, local_time, render, table, url
 from storage.models import OutboxItem
 from storage.queues import FAILED, OutboxRepo
-from storage.repos import AuditRepo, StaffRepo
+from storage.repos import AuditRepo
 from storage.views import ConsoleViews
 
 TABS = {"pending": ("待发送", ("pending", "sending")), "failed": ("失败", FAILED),
@@ -31,7 +31,7 @@ def recipient(row: OutboxItem, customers: dict[int, str], staff: dict[str, str])
     touser = row.payload.get("touser") if isinstance(row.payload, dict) else None
     if not isinstance(touser, str) or not touser:
         return ""
-    return "员工 " + "、".join(f"{staff[u]}（{u}）" if u in staff else u for u in touser.split("|")[:5])
+    return "员工 " + "、".join(who(u, staff) for u in touser.split("|")[:5])
 
 
 async def outbox_page(request: web.Request) -> web.Response:
@@ -44,7 +44,7 @@ async def outbox_page(request: web.Request) -> web.Response:
         views = ConsoleViews(session)
         rows = await views.outbox(statuses, limit=SHOWN)
         names = await views.customer_names([r.customer_id for r in rows if r.customer_id])
-        staff = {m.userid: m.name for m in await StaffRepo(session).list() if m.name}
+        staff = await staff_names(session)
         depth = await OutboxRepo(session).depth()
     tz = config.persona.timezone
     csrf = session_of(request).csrf

@@ -14,11 +14,23 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import ColumnElement, and_, or_, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.appkeys import CLOCK, CONFIG
 from bot.console.actions import act, form_of
-from bot.console.frame import actor, allowed, context, frame, path_id, reader, session_of, tell, wake_delivery, writer
+from bot.console.frame import (
+    actor,
+    allowed,
+    context,
+    frame,
+    path_id,
+    reader,
+    session_of,
+    staff_names,
+    tell,
+    wake_delivery,
+    who,
+    writer,
+)
 from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
@@ -185,15 +197,6 @@ STEP_WORDS = {
     "queue_breach": "排队超时，已通知主管", "reminded": "超时提醒负责人",
     "reroute_failed": "超时改派失败（没有配置主管）", "rerouted": "超时改派",
 }
-
-
-async def staff_names(session: AsyncSession) -> dict[str, str]:
-    return {m.userid: m.name for m in await StaffRepo(session).list() if m.name}
-
-
-def who(userid: str, names: dict[str, str]) -> str:
-    """A member as staff know them: 王芳（wang.fang）, or the userid alone when no name is on file."""
-    return f"{names[userid]}（{userid}）" if userid in names else userid
 
 
 def step_words(step: str, detail: dict[str, Any], names: dict[str, str]) -> tuple[str, str]:

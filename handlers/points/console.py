@@ -7,7 +7,7 @@ from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import Form, values
-from bot.console.frame import allowed, session_of
+from bot.console.frame import allowed, session_of, staff_names, who
 from bot.console.html import local_time, render, table
 from bot.feature import ConsolePage
 from handlers.customers.console import customer_action
@@ -25,8 +25,7 @@ SOURCE_WORDS = {"order": "订单", "refund": "退款扣回", "checkin": "打卡"
 
 def source_words(source: str, names: dict[str, str]) -> str:
     if source.startswith("staff:"):
-        userid = source.removeprefix("staff:")
-        return f"员工 {names[userid]}（{userid}）" if userid in names else f"员工 {userid}"
+        return f"员工 {who(source.removeprefix('staff:'), names)}"
     return SOURCE_WORDS.get(source, source)
 ADJUST = """<form method="post" action="/console/customers/$id/points" class="act compact" id="points-adjust">
 <input type="hidden" name="csrf" value="$csrf">
@@ -47,7 +46,7 @@ async def points_panel(request: web.Request, ctx: Ctx, customer: Customer, form:
         return ""
     tz = request.config_dict[CONFIG].persona.timezone
     entries = await PointsRepo(ctx.session).history(customer.id, HISTORY)
-    names = {m.userid: m.name for m in await ctx.repos.staff.list() if m.name}
+    names = await staff_names(ctx.session)
     rows = [(local_time(e.created_at, tz), f"{e.delta:+d}", e.reason, source_words(e.source, names)) for e in entries]
     v = values(form, delta="", reason="")
     ledger = table(["时间", "变动", "原因", "来源"], rows, empty="还没有积分流水", cls="ledger")

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import Form, act, form_of
-from bot.console.frame import allowed, context, frame, path_id, reader, session_of, tell
+from bot.console.frame import allowed, context, frame, path_id, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
 from handlers.escalation.notify import customer_label
@@ -57,6 +57,7 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
         answered = await ctx.repos.unanswered.settled_since(ctx.clock.now() - ANSWERED_SHOWN)
         people = {c.id: c for c in [await session.get(Customer, i) for i in
                                     {q.customer_id for q in waiting + answered if q.customer_id}] if c is not None}
+        names = await staff_names(session)
     may_answer = allowed(request, answer)
     parts: list[Safe] = [render('<h1>待答问题</h1><p class="sub">小助手答不上来的客户问题。回答会以小助手的口吻发给客户'
                                 '（48 小时内走微信客服，之后走添加TA的同事的好友群发）；勾选「同时加入知识库」后，'
@@ -74,7 +75,7 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
                                    faq=Safe(" checked") if v.get("faq") else Safe("")) if may_answer else Safe(""))
         parts.append(block)
     rows = [(q.id, _who(people.get(q.customer_id or 0)), asked(q)[:80], q.answer[:80] or STATUS.get(q.status, ""),
-             q.answered_by,
+             who(q.answered_by, names) if q.answered_by else "",
              DELIVERY.get(q.delivery, q.delivery), "是" if q.knowledge_entry_id else "",
              local_time(q.answered_at, tz)) for q in answered]
     headers = ["#", "客户", "问题", "回答", "回答人", "送达", "入知识库", "时间"]

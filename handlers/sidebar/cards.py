@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.console.frame import staff_names
 from bot.crontab import crontab
 from handlers.checkin.campaigns import days_of
 from handlers.checkin.service import streak
@@ -70,7 +71,7 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         invites=await _invites(ctx, customer), ticket=view_of(ticket, customer) if ticket else None,
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
         notes=await notes_of(ctx, customer),
-        names={m.userid: m.name for m in await ctx.repos.staff.list() if m.name})
+        names=await staff_names(ctx.session))
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:

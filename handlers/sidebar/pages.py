@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from bot.appkeys import CLIENT, CLOCK, CONFIG
-from bot.console.frame import actor, context, reader, signed_in, wake_delivery, writer
+from bot.console.frame import actor, context, reader, signed_in, wake_delivery, who, writer
 from bot.console.html import Safe, join, local_time, render
 from bot.console.jssdk import SIDEBAR, script_urls, sign_in_url
 from bot.context import Context
@@ -25,7 +25,7 @@ from bot.feature import ConsolePage
 from handlers.customers.commands import CustomerArgs
 from handlers.customers.console import status_label
 from handlers.customers.notes import MAX_NOTE_CHARS, add_note
-from handlers.escalation.console import TICKET_STATUS, claim, resolve, who
+from handlers.escalation.console import TICKET_STATUS, claim, resolve
 from handlers.sidebar.access import Followers, visible_customer, visible_group
 from handlers.sidebar.cards import CustomerCard, GroupCard, Reply, customer_card, group_card, quick_replies
 from handlers.tagging.commands import run_tag, run_untag
