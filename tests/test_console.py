@@ -201,6 +201,12 @@ async def test_a_busy_customer_list_pages_on_and_says_who_is_a_friend(db_url, we
         status, page = await client.get("/console/customers", q="客户05")
         assert "匹配 10 位" in page and "上一页" not in page and "下一页" not in page
         assert (await client.get("/console/customers", page="0"))[0] == 400
+        advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+        try:  # an advisor is told the list is theirs, not the shop's
+            page = (await advisor.get("/console/customers"))[1]
+            assert "你服务的客户（你添加的、你是专属顾问的、或有你的工单的）共 0 位" in page and "没有找到客户" in page
+        finally:
+            await advisor.close()
         assert (await client.get("/console/customers", page="x"))[0] == 400
     finally:
         await client.close()

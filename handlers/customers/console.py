@@ -83,7 +83,8 @@ async def customer_list(request: web.Request) -> web.Response:
     form = render('<form class="search" method="get" action="/console/customers">'
                   '<input name="q" value="$q" placeholder="客户 ID / 昵称 / 备注" autofocus>'
                   '<button type="submit">搜索</button></form><p class="sub">$summary</p>',
-                  q=q, summary=f"共 {total} 位客户" + (f"，“{q}”匹配 {matched} 位" if q else "，按最近互动排序"))
+                  q=q, summary=(f"你服务的客户（你添加的、你是专属顾问的、或有你的工单的）共 {total} 位" if scope
+                                else f"共 {total} 位客户") + (f"，“{q}”匹配 {matched} 位" if q else "，按最近互动排序"))
     body = join([render("<h1>客户</h1>"), form,
                  table(["昵称", "外部联系人 ID", "备注", "渠道", "阶段", "标签", "状态", "最近发言"], rows,
                        empty="没有找到客户" if number == 1 else "这一页没有客户了", cls="customers"),
