@@ -140,6 +140,9 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
         assert "expo 2 · live 1" in page
         assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
         assert page.count('font-weight="600">03-20</text>') == 5  # each chart names the day shown, at its end
+        growth = page.split("增长：新增 / 流失 / 净增好友", 1)[1].split("</figure>", 1)[0]
+        assert growth.count('stroke="#5899da" stroke-width="2" stroke-dasharray="6 4"') >= 1  # 净增 dashed ...
+        assert 'stroke="#e8743b" stroke-width="2"/>' in growth  # ... over a solid 新增, so both show
         assert "尚未统计" not in page
         assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">1</td>' in page
     finally:
