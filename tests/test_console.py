@@ -317,7 +317,9 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
         assert status == 200 and "陈洁" in page and "退款" in page and "待认领" in page
         assert "待认领 <b>1</b> · 处理中 <b>0</b>" in page  # the queue's size at a glance
         customer = await kit.find_customer(bot, "wmVip0001")
-        assert f'<a href="/console/customers/{customer.id}">陈洁</a>' in page  # one click to the customer
+        link = f'<a href="/console/customers/{customer.id}">陈洁</a>'
+        assert link not in page  # li.na, an advisor, does not serve 陈洁 yet: no link into a 404
+        assert (await advisor.get(f"/console/customers/{customer.id}"))[0] == 404
         async with bot.sessions.begin() as s:  # a member of the corp who is not on the staff list
             (await StaffRepo(s).find("chen.jing")).active = False  # type: ignore[union-attr]
         status, page = await sign_in(guest, bot.url, "chen.jing")
@@ -335,6 +337,7 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
         assert "李娜" in wecom.customer_inbox("wmVip0001")[-1]  # the persona said who is coming
         status, page = await advisor.get("/console/escalations")
         assert "处理中" in page and "已认领" not in page
+        assert link in page and (await advisor.get(f"/console/customers/{customer.id}"))[0] == 200  # now hers
         status, where, _ = await advisor.post(f"/console/escalations/{ticket.id}/resolve", {})
         await bot.drain()
         (ticket,) = await kit.tickets(bot)

@@ -43,6 +43,7 @@ from handlers.services import Ctx
 from handlers.staff.parsing import switch
 from storage.models import AuditLog, Customer, Staff, Ticket
 from storage.repos import AuditRepo, StaffRepo
+from storage.views import ConsoleViews
 
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
 LIMIT = 200
@@ -129,6 +130,9 @@ async def escalations(request: web.Request) -> web.Response:
         queue = await ticket_queue(context(request, session), advisor=me.userid if me.role == Role.ADVISOR else None)
         member = await StaffRepo(session).find(me.userid)
         names = await staff_names(session)
+        views = ConsoleViews(session)
+        opens = {t.customer_id for t in queue
+                 if me.role != Role.ADVISOR or await views.serves(me.userid, t.customer_id)}
     on_duty = member is not None and member.on_duty
     csrf, tz, now = me.csrf, config.persona.timezone, clock.now()
     rows = []
@@ -141,8 +145,9 @@ async def escalations(request: web.Request) -> web.Response:
         late = t.sla_due_at is not None and t.status != "resolved" and t.sla_due_at < now
         due = local_time(t.sla_due_at, tz) if t.sla_due_at else "—"
         rows.append((render('<a href="/console/tickets/$id">$id</a>', id=t.id),
-                     render('<a href="/console/customers/$c">$n</a><br><small>$e</small>', c=t.customer_id,
-                            n=t.customer_name, e=t.external_userid), t.summary,
+                     render('$n<br><small>$e</small>', e=t.external_userid, n=render(
+                         '<a href="/console/customers/$c">$n</a>', c=t.customer_id, n=t.customer_name)
+                         if t.customer_id in opens else t.customer_name), t.summary,
                      render('<span class="status-$s">$label</span>', s=t.status,
                             label=TICKET_STATUS.get(t.status, t.status)),
                      who(t.assignee, names) if t.assignee else "—", local_time(t.opened_at, tz),
@@ -238,10 +243,12 @@ async def ticket_page(request: web.Request) -> web.Response:
         trail = (await session.scalars(select(AuditLog).where(AuditLog.target == f"ticket:{ticket.id}")
                                        .order_by(AuditLog.id))).all()
         names = await staff_names(session)
+        opens = me.role != Role.ADVISOR or await ConsoleViews(session).serves(me.userid, ticket.customer_id)
     assert customer is not None
     view = view_of(ticket, customer)
     snapshot = ticket.context or {}
-    facts = [("客户", render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=view.customer_name)),
+    facts = [("客户", render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=view.customer_name)
+              if opens else view.customer_name),
              ("诉求", view.summary), ("状态", STATUS_WORDS.get(ticket.status, ticket.status)),
              ("负责人", who(ticket.advisor_userid, names) if ticket.advisor_userid else "—"),
              ("创建", local_time(ticket.created_at, tz)),
