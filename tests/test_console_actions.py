@@ -124,6 +124,7 @@ async def test_an_operator_runs_a_referral_campaign_and_reads_its_winners(db_url
         assert status == 303
         page = (await operator.get(where))[1]
         assert "已创建邀请活动 spring「春季老带新」" in page and "3 人 → 小样礼包；10 人 → 面霜1瓶" in page
+        assert "接待：李娜（li.na）" in page  # the member new friends add, by name
         assert "还没有人达到奖励档位" in page
         (campaign,) = await rows(bot, ReferralCampaign)
         assert campaign.staff_userid == "li.na" and campaign.tiers[1] == {"invites": 10, "gift": "面霜1瓶", "points": 0}
