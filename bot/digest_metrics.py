@@ -62,6 +62,9 @@ class Metric:
     # A breakdown whose labels are keys of a vocabulary the digest is shown with (e.g. "stage": the
     # persona's stage names → their labels), so "new" reads 新朋友 everywhere; "" = shown as stored.
     vocabulary: str = ""
+    # A breakdown's fixed stored keys in words (an antispam reason "daily_cap" as 当天已达上限); pairs,
+    # so the metric stays hashable. A vocabulary's labels win over these.
+    words: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,27 +21,31 @@ class ConsoleViews:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def customers(self, text: str = "", *, advisor: str | None = None, limit: int = 50) -> list[Customer]:
+    async def customers(self, text: str = "", *, advisor: str | None = None, limit: int = 50,
+                        offset: int = 0) -> list[Customer]:
         """Matches on external id (exact or prefix), name or remark; without text, the latest seen.
-        With `advisor`, only the customers that member serves.
+        With `advisor`, only the customers that member serves; `offset` pages on.
 
         The text is literal: `%` and `_` are escaped (LIKE … ESCAPE), so "%" finds a name with a
         percent sign, not everyone."""
-        stmt = select(Customer).order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit)
-        if advisor is not None:
-            stmt = stmt.where(served_by(advisor))
+        stmt = (select(Customer).where(*self._matching(text, advisor))
+                .order_by(Customer.last_seen_at.desc(), Customer.id.desc()).limit(limit).offset(offset))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count_customers(self, text: str = "", *, advisor: str | None = None) -> int:
+        """How many customers `customers` would list over all its pages."""
+        stmt = select(func.count()).select_from(Customer).where(*self._matching(text, advisor))
+        return int(await self.session.scalar(stmt) or 0)
+
+    @staticmethod
+    def _matching(text: str, advisor: str | None) -> list[ColumnElement[bool]]:
+        conditions = [served_by(advisor)] if advisor is not None else []
         if text:
-            stmt = stmt.where(or_(Customer.external_userid == text,
+            conditions.append(or_(Customer.external_userid == text,
                                   Customer.external_userid.startswith(text, autoescape=True),
                                   Customer.name.contains(text, autoescape=True),
                                   Customer.remark.contains(text, autoescape=True)))
-        return list((await self.session.scalars(stmt)).all())
-
-    async def count_customers(self, *, advisor: str | None = None) -> int:
-        stmt = select(func.count()).select_from(Customer)
-        if advisor is not None:
-            stmt = stmt.where(served_by(advisor))
-        return int(await self.session.scalar(stmt) or 0)
+        return conditions
 
     async def serves(self, advisor: str, customer_id: int) -> bool:
         return bool(await self.session.scalar(select(Customer.id).where(Customer.id == customer_id,

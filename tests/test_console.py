@@ -100,6 +100,32 @@ async def test_a_post_without_the_sessions_csrf_token_is_refused(db_url, wecom, 
         await bot.stop()
 
 
+async def test_a_page_the_member_cannot_open_says_why_in_chinese_inside_the_console(db_url, wecom, clock) -> None:
+    """An advisor following a digest link, a ticket that is not theirs, a date in the future, an expired
+    form: each answers in the console's frame (menu, who is signed in, a way back), never a bare English line."""
+    bot = await start(db_url, wecom, clock)
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    manager = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await advisor.get("/console/digest")
+        assert status == 403
+        assert "没有权限" in page and "需要「运营」或以上的角色，你现在是「顾问」" in page
+        assert 'href="/console/escalations"' in page and "退出" in page and "回到控制台首页" in page
+        assert "needs the" not in page
+        status, page = await advisor.get("/console/tickets/999")
+        assert status == 404 and "找不到这个页面" in page and "没有这张工单" in page
+        status, page = await manager.get("/console/digest", date="2999-01-01")
+        assert status == 400 and "只能查看 2000-01-01 到今天" in page and 'href="/console/customers"' in page
+        status, page = await manager.get("/console/customers/123456789012345678901")
+        assert status == 404 and "找不到这个页面" in page
+        status, _, page = await manager.post("/console/outbox/retry", {"scope": "all"}, csrf=False)
+        assert status == 403 and "表单已过期" in page and "请刷新页面后再试" in page
+    finally:
+        await advisor.close()
+        await manager.close()
+        await bot.stop()
+
+
 async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
     bot = await start(db_url, wecom, clock)
     await play(bot, wecom, clock)
@@ -113,6 +139,10 @@ async def test_the_console_shows_the_played_month(db_url, wecom, clock) -> None:
                 '<div class="value">50%</div>') in page
         assert "expo 2 · live 1" in page
         assert page.count('<svg class="chart"') == 5  # growth, activity, check-in rate, SLA, answer rate
+        assert page.count('font-weight="600">03-20</text>') == 5  # each chart names the day shown, at its end
+        growth = page.split("增长：新增 / 流失 / 净增好友", 1)[1].split("</figure>", 1)[0]
+        assert growth.count('stroke="#5899da" stroke-width="2" stroke-dasharray="6 4"') >= 1  # 净增 dashed ...
+        assert 'stroke="#e8743b" stroke-width="2"/>' in growth  # ... over a solid 新增, so both show
         assert "尚未统计" not in page
         assert 'data-metric="service.escalations_opened"><th>新建工单</th><td class="num">1</td>' in page
     finally:
@@ -147,6 +177,45 @@ async def test_customers_are_searched_and_their_history_shown_and_audited(db_url
         await bot.stop()
 
 
+async def test_a_busy_customer_list_pages_on_and_says_who_is_a_friend(db_url, wecom, clock) -> None:
+    """120 customers: the list says which 50 it shows of how many and pages on; a search counts every
+    match, not the 50 shown; a kf-only customer is not called 好友; a VIP is marked."""
+    bot = await start(db_url, wecom, clock)
+    async with bot.sessions.begin() as s:
+        repo = CustomerRepo(s)
+        for i in range(120):
+            clock.advance(1)
+            await repo.upsert(f"wmBusy{i:03d}", now=clock.now(), name=f"客户{i:03d}", owner_userid="li.na")
+        clock.advance(1)
+        kf_only = await repo.upsert("wmKfOnly", now=clock.now(), name="只在客服里问过")
+        kf_only.is_vip = True
+    client = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await client.get("/console/customers")
+        assert status == 200 and "共 121 位客户" in page and "第 1–50 位，共 121 位" in page
+        assert page.count('<a href="/console/customers/') == 50 and "下一页 →" in page and "上一页" not in page
+        row = page.split("只在客服里问过", 1)[1].split("</tr>", 1)[0]
+        assert '<span class="vip">VIP</span>' in row and "<td>微信客服</td>" in row and "好友" not in row
+        status, page = await client.get("/console/customers", page="3")
+        assert status == 200 and "第 101–121 位，共 121 位" in page and "客户000" in page and "← 上一页" in page
+        assert page.count('<a href="/console/customers/') == 21 and "下一页" not in page
+        status, page = await client.get("/console/customers", q="客户0")
+        assert "“客户0”匹配 100 位" in page and 'href="/console/customers?q=%E5%AE%A2%E6%88%B70&amp;page=2"' in page
+        status, page = await client.get("/console/customers", q="客户05")
+        assert "匹配 10 位" in page and "上一页" not in page and "下一页" not in page
+        assert (await client.get("/console/customers", page="0"))[0] == 400
+        advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+        try:  # an advisor is told the list is theirs, not the shop's
+            page = (await advisor.get("/console/customers"))[1]
+            assert "你服务的客户（你添加的、你是专属顾问的、或有你的工单的）共 0 位" in page and "没有找到客户" in page
+        finally:
+            await advisor.close()
+        assert (await client.get("/console/customers", page="x"))[0] == 400
+    finally:
+        await client.close()
+        await bot.stop()
+
+
 async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock) -> None:
     bot = await start(db_url, wecom, clock)
     client = await ConsoleClient.login(bot.url)
@@ -156,6 +225,15 @@ async def test_a_failed_row_is_retried_from_the_outbox_page(db_url, wecom, clock
         await bot.drain()
         status, page = await client.get("/console/outbox", tab="failed")
         assert "95018" in page and "kf/send_msg" in page
+        assert "<td>回复</td>" in page and "<td>answer</td>" not in page  # the kind in words
+        async with bot.sessions.begin() as s:  # a busy day: more sent rows than a tab lists
+            (await StaffRepo(s).find("zhang.wei")).name = "张伟"  # type: ignore[union-attr]
+            for _ in range(101):
+                s.add(OutboxItem(api="message/send", payload={"touser": "zhang.wei", "msgtype": "text"}, kind="notice",
+                                 status="sent", due_at=clock.now(), created_at=clock.now(), sent_at=clock.now()))
+        status, page = await client.get("/console/outbox", tab="sent")
+        assert "只列出最新的 100 条，共 101 条。" in page and page.count("<td>员工通知</td>") == 100
+        assert "<td>员工 张伟（zhang.wei）</td>" in page  # whom a notice went to
         async with bot.sessions() as s:
             (dead,) = (await s.scalars(select(OutboxItem).where(OutboxItem.status == "dead"))).all()
         status, location, _ = await client.post("/console/outbox/retry", [("scope", "selected"), ("id", str(dead.id))])
@@ -237,6 +315,11 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
     try:
         status, page = await advisor.get("/console/escalations")
         assert status == 200 and "陈洁" in page and "退款" in page and "待认领" in page
+        assert "待认领 <b>1</b> · 处理中 <b>0</b>" in page  # the queue's size at a glance
+        customer = await kit.find_customer(bot, "wmVip0001")
+        link = f'<a href="/console/customers/{customer.id}">陈洁</a>'
+        assert link not in page  # li.na, an advisor, does not serve 陈洁 yet: no link into a 404
+        assert (await advisor.get(f"/console/customers/{customer.id}"))[0] == 404
         async with bot.sessions.begin() as s:  # a member of the corp who is not on the staff list
             (await StaffRepo(s).find("chen.jing")).active = False  # type: ignore[union-attr]
         status, page = await sign_in(guest, bot.url, "chen.jing")
@@ -254,6 +337,7 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
         assert "李娜" in wecom.customer_inbox("wmVip0001")[-1]  # the persona said who is coming
         status, page = await advisor.get("/console/escalations")
         assert "处理中" in page and "已认领" not in page
+        assert link in page and (await advisor.get(f"/console/customers/{customer.id}"))[0] == 200  # now hers
         status, where, _ = await advisor.post(f"/console/escalations/{ticket.id}/resolve", {})
         await bot.drain()
         (ticket,) = await kit.tickets(bot)
@@ -266,6 +350,12 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
                            "ticket.claimed", "ticket.resolved"]
         status, page = await advisor.get("/console/escalations")
         assert "已解决" in page and "认领</button>" not in page
+        assert "李娜（li.na）" in page  # who has it, by name
+        status, page = await advisor.get(f"/console/tickets/{ticket.id}")  # what happened, in staff's words
+        assert status == 200
+        for step in ("转人工，开单", "排队等待顾问", "分配给顾问", "首次响应", "认领", "结单"):
+            assert f"<td>{step}</td>" in page, step
+        assert "给 李娜（li.na）" in page and "客户 陈洁" in page and "first_response" not in page
     finally:
         await guest.close()
         await advisor.close()

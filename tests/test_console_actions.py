@@ -124,6 +124,7 @@ async def test_an_operator_runs_a_referral_campaign_and_reads_its_winners(db_url
         assert status == 303
         page = (await operator.get(where))[1]
         assert "已创建邀请活动 spring「春季老带新」" in page and "3 人 → 小样礼包；10 人 → 面霜1瓶" in page
+        assert "接待：李娜（li.na）" in page  # the member new friends add, by name
         assert "还没有人达到奖励档位" in page
         (campaign,) = await rows(bot, ReferralCampaign)
         assert campaign.staff_userid == "li.na" and campaign.tiers[1] == {"invites": 10, "gift": "面霜1瓶", "points": 0}
@@ -139,6 +140,7 @@ async def test_an_operator_runs_a_referral_campaign_and_reads_its_winners(db_url
 async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_schedules(db_url, wecom, clock) -> None:
     from storage.models import InterestChat, InterestGroup, Topic, TopicSchedule
 
+    clock.set(kit.MONDAY_10AM)
     bot = await start(db_url, wecom, clock)
     operator = await ConsoleClient.login(bot.url, user="chen.jing")
     try:
@@ -163,8 +165,10 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         page = (await operator.get("/console/topics"))[1]
         assert f"话题 #{topic.id} 已暂停：换季护肤聊一聊" in page and "已暂停" in page
         assert "wrChat0001（等待企业微信返回群信息）" in page
+        assert "<td>03-03 20:00（周二）</td>" in page  # "0 20 * * 2,4" on a Monday morning: Tuesday evening
         assert (await operator.post("/console/topics/schedules/status",
                                     {"id": str(schedule.id), "status": "paused"}))[0] == 303
+        assert "<td>暂停中，不会发布</td>" in (await operator.get("/console/topics"))[1]
         status, _, page = await operator.post("/console/topics/status", {"id": "999", "status": "active"})
         assert status == 400 and "没有编号为 999 的话题" in page
         assert [(t.status, t.source) for t in await rows(bot, Topic)] == [("paused", "staff:chen.jing")]
@@ -295,6 +299,7 @@ async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(d
         assert (await operator.post(points_url, {"delta": "-20", "reason": "兑换小样"}))[0] == 303
         page = (await operator.get(f"/console/customers/{cid}"))[1]
         assert "已为 陈洁 -20 积分（兑换小样），当前 30 分" in page and "<dt>积分</dt><dd>30" in page
+        assert "<td>员工 陈静（chen.jing）</td>" in page and "staff:chen.jing" not in page  # who, by name
         customer = await kit.find_customer(bot, "wmTag0001")
         assert (customer.is_vip, customer.advisor_userid) == (True, "wang.fang")
         assert [(e.delta, e.source) for e in await rows(bot, PointsEntry)] == [(50, "staff:chen.jing"),

@@ -174,3 +174,25 @@ async def test_in_the_sandbox_a_person_chats_as_customer_and_staff(page, tmp_pat
         assert await calls.locator("tr", has_text="kf/send_msg").count() >= 1
         await page.evaluate("window.scrollTo(0, 0)")
         await shot(page, "sandbox", full_page=False)
+
+
+async def test_on_a_phone_the_digest_fits_the_screen_and_the_menu_is_in_words(page, sqlite_url, wecom, clock) -> None:
+    """The digest link in a WeCom app message opens on a phone: the menu wrapped one character a line
+    and the charts ran off the screen."""
+    bot = await start(sqlite_url, wecom, clock)
+    try:
+        await play(bot, wecom, clock)
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await log_in(page, bot.url, f"/console/digest?date={D}")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off sideways
+        for link in await page.locator("header.top nav a").all():
+            box = await link.bounding_box()
+            assert box is not None and box["height"] < 32, await link.inner_text()  # one line, whole words
+        for chart in await page.locator("svg.chart").all():
+            box = await chart.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert await page.locator(".card").first.is_visible()
+        await page.goto(f"{bot.url}/console/escalations")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # a wide table scrolls in itself
+    finally:
+        await bot.stop()

@@ -15,7 +15,7 @@ from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown, terminal
 from handlers.digest.service import vocabularies
 from handlers.replies.keywords import top_keywords
 from persona import default_persona_path, load_persona
-from storage.repos import CustomerRepo, StageRepo
+from storage.repos import CustomerRepo, PushRepo, StageRepo
 from tests.console_kit import ConsoleClient
 from tests.harness import BotUnderTest, make_config
 
@@ -124,3 +124,22 @@ def test_hot_keywords_skip_greetings_and_the_shop_being_addressed() -> None:
                                          ("我们家宝宝能用吗", 1)], 10)]
     assert {"学生党", "面霜", "宝宝"} <= set(words), words
     assert not {"hi", "Hello", "家有", "你们家", "我们家"} & set(words), words
+
+
+def test_every_metric_says_how_it_is_counted() -> None:
+    """The console's 口径 column is never empty: a manager reading 入群人次 or 拦截原因 learns what it counts."""
+    missing = [m.key for m in default_registry().metrics if not m.note.strip()]
+    assert missing == []
+
+
+async def test_suppressed_pushes_read_their_reasons_in_words(sessions) -> None:
+    async with sessions.begin() as s:
+        customer = await CustomerRepo(s).upsert("wmCapped", now=NOON)
+        pushes = PushRepo(s)
+        for reason in ("daily_cap", "daily_cap", "opted_out", "kf_window", "something_new"):
+            pushes.suppress(customer.id, "stage_tip", reason, now=NOON)
+    async with sessions() as s:
+        digest = await build_digest(s, DAY, TZ, now=NOON + timedelta(days=1))
+    assert digest.value("outreach.suppressed_by_reason") == Breakdown(
+        (("当天推送已达上限", 2), ("超出微信客服 48 小时回复期", 1), ("客户已退订", 1), ("something_new", 1)))
+    assert "拦截原因：当天推送已达上限 2" in markdown(digest)

@@ -151,7 +151,7 @@ EXPECTED_BREAKDOWNS = {
     "activity.topics": (("换季了，大家的护肤步骤有什么变化吗？", 2),),
     "service.top_questions": (("你们的门店几点关门", 2), ("可以开发票吗", 1)),
     "conversion.stages_entered": (("兴趣", 2), ("意向", 1)),
-    "outreach.suppressed_by_reason": (("quiet_hours", 2), ("daily_cap", 1)),
+    "outreach.suppressed_by_reason": (("免打扰时段", 2), ("当天推送已达上限", 1)),  # stored keys, read in words
 }
 EXPECTED_PREVIOUS = {"activity.checkin_rate": 1.0, "value.points_issued": 2, "service.unanswered": 1,
                      "service.escalations_opened": 0, "service.first_response_median": None}

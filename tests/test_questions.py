@@ -335,17 +335,28 @@ async def test_a_follow_up_queued_for_staff_keeps_the_question_it_leans_on(bot, 
     assert shown in wecom.staff_inbox("li.na")[-1]
     assert shown in await say(bot, wecom, "wang.fang", "/questions")
     advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    operator = await ConsoleClient.login(bot.url, user="chen.jing")
     try:
         page = (await advisor.get("/console/questions"))[1]
         assert shown in page
+        customer = await kit.find_customer(bot, "wmAsk0010")
+        link = f'<a href="/console/customers/{customer.id}">'
+        assert link not in page  # not wang.fang's customer: no link into a 404
+        assert link in (await operator.get("/console/questions"))[1]  # an operator opens the customer from here
     finally:
         await advisor.close()
+        await operator.close()
     # answered with +faq: the customer and the knowledge base get the two as one question
     await say(bot, wecom, "li.na", f"/answer {follow_up.id} 质量问题我们出运费，不喜欢退的话运费自理 +faq")
     assert "不喜欢能退吗，那运费谁出" in wecom.customer_inbox("wmAsk0010")[-1]
     async with bot.sessions() as s:
         (entry,) = (await s.scalars(select(KnowledgeEntry))).all()
     assert entry.questions == ["不喜欢能退吗，那运费谁出"]
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:  # the day's answers say who answered, by name
+        assert "<td>李娜（li.na）</td>" in (await advisor.get("/console/questions"))[1]
+    finally:
+        await advisor.close()
 
 
 async def test_what_the_customer_adds_to_an_open_question_joins_it(bot, wecom) -> None:

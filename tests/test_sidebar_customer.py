@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from storage.models import AuditLog, CustomerNote
 from storage.repos import CustomerRepo, TagRepo
+from tests import escalation_kit as kit
 from tests.community_kit import at
 from tests.harness import BotUnderTest
 from tests.sidebar_kit import Sidebar, named, start
@@ -53,12 +54,29 @@ async def test_the_sidebar_shows_the_customers_facts(db_url, wecom, clock) -> No
         assert "7天早睡打卡 连续 1 天（1/7），今天已打卡" in page
         assert "邀请有礼 已邀请 0 位，再 3 位得旅行装1套" in page
         assert "转人工" in page and "待认领" in page  # the open ticket, waiting for someone
+        assert "<dt>状态</dt><dd>好友</dd>" in page  # 小林 added li.na
         assert "打卡 十点就睡啦" in page  # recent kf messages
         assert "稍等查询" in page and "我马上帮你查一下" in page  # the persona's scripts
         assert "data-send=" in page and "知识库" in page
         async with bot.sessions() as s:
             viewed = (await s.scalars(select(AuditLog).where(AuditLog.action == "sidebar_view_customer"))).all()
         assert [(a.actor, a.target) for a in viewed] == [("console:li.na", EXT)]
+    finally:
+        await sidebar.close()
+        await bot.stop()
+
+
+async def test_a_kf_only_customer_is_not_called_a_friend_and_the_advisor_is_named(db_url, wecom, clock) -> None:
+    clock.set(MONDAY_10AM)
+    bot = await start(db_url, wecom, clock, **COMMUNITY)
+    await wecom.customer_says("wmKfOnly01", "你好")  # wrote to 微信客服 only: nobody added them
+    await bot.drain()
+    await kit.customer(bot, "wmKfOnly01", name="小周", advisor="li.na")
+    sidebar = await Sidebar.open(bot, wecom, "li.na", external_userid="wmKfOnly01")
+    try:
+        status, page = await sidebar.get("/customer", ext="wmKfOnly01")
+        assert status == 200 and "小周" in page
+        assert "<dt>状态</dt><dd>微信客服</dd>" in page and "<dt>顾问</dt><dd>李娜（li.na）</dd>" in page
     finally:
         await sidebar.close()
         await bot.stop()
@@ -115,7 +133,7 @@ async def test_the_ticket_is_claimed_and_resolved_from_the_sidebar(db_url, wecom
         _, page = await sidebar.get("/customer", ext=EXT)
         ticket_id = page.split('name="ticket" value="', 1)[1].split('"', 1)[0]
         status, page = await sidebar.post("/customer/ticket", ext=EXT, ticket=ticket_id, action="claim")
-        assert status == 200 and f"认领成功：#{ticket_id}" in page and "处理中" in page
+        assert status == 200 and f"认领成功：#{ticket_id}" in page and "处理中 · 李娜（li.na）" in page
         await bot.drain()
         assert wecom.kf_session(EXT).servicer_userid == "li.na"
         _, page = await sidebar.post("/customer/ticket", ext=EXT, ticket=ticket_id, action="resolve")

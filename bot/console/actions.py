@@ -38,7 +38,7 @@ async def act(request: web.Request, work: Work, *, action: str, target: str | Ca
         ctx = context(request, session)
         member = await ctx.repos.staff.find(signed_in(request).userid)
         if member is None or not member.active:
-            raise web.HTTPForbidden(text="not an active member of the staff")
+            raise web.HTTPForbidden(text="你已不在员工名单里，不能再操作。")
         try:
             async with session.begin_nested():
                 message = await work(ctx.with_(staff=member))

@@ -20,7 +20,7 @@ from bot.appkeys import CLOCK, CONFIG, FACTS, FRAME_SRC, PAGES, PANELS, READER, 
 from bot.config import Config
 from bot.console import account, jssdk, outbox_page, signin
 from bot.console.auth import guard, requires, security_headers
-from bot.console.frame import frame, nav
+from bot.console.frame import error_pages, frame, nav
 from bot.console.html import STATIC, render
 from bot.console.sessions import SessionStore
 from bot.console.signin import console_enabled
@@ -50,7 +50,7 @@ def mount_console(app: web.Application, config: Config, pages: Sequence[ConsoleP
         app.router.add_get("/console", _disabled)
         app.router.add_get("/console/{tail:.*}", _disabled)
         return None
-    console = web.Application(middlewares=[security_headers, guard()])
+    console = web.Application(middlewares=[security_headers, error_pages, guard()])
     every = (*pages, *PLATFORM_PAGES)
     console[PAGES] = every
     console[FACTS] = tuple(facts)
@@ -119,7 +119,7 @@ async def _home(request: web.Request) -> web.StreamResponse:
 async def sandbox_page(request: web.Request) -> web.Response:
     target = request.config_dict[CONFIG].console.sandbox_url
     if not target:
-        raise web.HTTPNotFound(text="the sandbox page exists only under `wanzi sandbox`")
+        raise web.HTTPNotFound(text="沙盒页只在 `wanzi sandbox` 下才有。")
     body = render('<h1>沙盒 · 企业微信模拟器</h1><p class="sub">在这里扮演客户或员工：加好友、在微信客服里聊天、'
                   '给应用发指令，右侧能看到丸子发出的每一个接口调用。<a href="$u" target="_blank" rel="noopener">'
                   '在新窗口打开</a></p><iframe class="sandbox" src="$u" title="企业微信模拟器"></iframe>', u=target)

@@ -67,7 +67,7 @@ def guard() -> Middleware:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(OPEN_PATHS):
             if request.method == "POST" and not same_origin(request):
-                raise web.HTTPForbidden(text="cross-origin form refused")
+                raise web.HTTPForbidden(text="这个表单不是从本控制台提交的，已拒绝。")
             return await handler(request)
         sidebar = in_sidebar(request.path)
         cookie = request.cookies.get(SIDEBAR_COOKIE if sidebar else COOKIE)
@@ -77,11 +77,11 @@ def guard() -> Middleware:
                 raise web.HTTPFound(sign_in_url(request.path_qs))  # silent inside the WeCom client
             if request.method == "GET" and not sidebar:
                 raise web.HTTPFound(f"/console/login?next={request.path_qs}")
-            raise web.HTTPUnauthorized(text="sign in first")
+            raise web.HTTPUnauthorized(text="登录已过期：请重新登录。")
         if request.method == "POST":
             form = await request.post()
             if not same_origin(request) or not hmac.compare_digest(str(form.get("csrf", "")), me.csrf):
-                raise web.HTTPForbidden(text="missing or wrong CSRF token; reload the page")
+                raise web.HTTPForbidden(text="表单已过期（或不是从本控制台提交的）：请刷新页面后再试。")
         request[SESSION] = me
         return await handler(request)
 
@@ -98,7 +98,8 @@ def requires(role: str, handler: Handler) -> Handler:
                 AuditRepo(session).record(actor=f"console:{me.userid}"[:64], action="console_denied",
                                           target=request.path[:128], detail={"role": me.role, "needs": role},
                                           now=request.config_dict[CLOCK].now())
-            raise web.HTTPForbidden(text=f"this page needs the {role} role")
+            raise web.HTTPForbidden(
+                text=f"这个页面需要「{roles.label(role)}」或以上的角色，你现在是「{roles.label(me.role)}」。")
         return await handler(request)
 
     checked.__name__ = getattr(handler, "__name__", "page")

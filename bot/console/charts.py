@@ -13,6 +13,7 @@ from typing import Sequence
 from bot.console.html import Safe, join, render
 
 PALETTE = ("#e8743b", "#19a979", "#5899da", "#945ecf")
+DASHES = ("", "", "6 4", "2 3")  # the third and fourth series are dashed, so lines lying on each other show
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 28, 26
 
@@ -68,27 +69,43 @@ def line_chart(title: str, series: Sequence[Series], *, percent: bool = False) -
                             '<text x="$tx" y="$ty" text-anchor="end" font-size="11" fill="#888">$label</text>',
                             x1=LEFT, x2=WIDTH - RIGHT, y=f"{y(v):.1f}", tx=LEFT - 6, ty=f"{y(v) + 4:.1f}",
                             label=_fmt(v, percent)))
-    step = max(1, len(days) // 6)
-    for i in range(0, len(days), step):
-        parts.append(render('<text x="$x" y="$y" text-anchor="middle" font-size="11" fill="#888">$label</text>',
-                            x=f"{x(i):.1f}", y=HEIGHT - 8, label=f"{days[i]:%m-%d}"))
+    for i in day_ticks(len(days)):
+        last = i == len(days) - 1  # the day the page is about: always labelled, and marked
+        parts.append(render('<text x="$x" y="$y" text-anchor="$anchor" font-size="11" fill="$fill"$weight>'
+                            '$label</text>',
+                            x=f"{x(i):.1f}", y=HEIGHT - 8, label=f"{days[i]:%m-%d}",
+                            anchor="end" if last and len(days) > 1 else "middle", fill="#333" if last else "#888",
+                            weight=Safe(' font-weight="600"') if last else Safe("")))
     for n, s in enumerate(series):
         color = PALETTE[n % len(PALETTE)]
+        dash = DASHES[n % len(DASHES)]  # a line lying on another (净增 = 新增 on a day nobody left) still shows
+        style = render(' stroke-dasharray="$d"', d=dash) if dash else Safe("")
         for segment in _segments(s.points):
             coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in segment)
-            parts.append(render('<polyline class="series" points="$p" fill="none" stroke="$c" stroke-width="2"/>',
-                                p=coords, c=color))
+            parts.append(render('<polyline class="series" points="$p" fill="none" stroke="$c" stroke-width="2"$s/>',
+                                p=coords, c=color, s=style))
         for i, (d, value) in enumerate(s.points):
             if value is not None:
                 parts.append(render('<circle cx="$cx" cy="$cy" r="2.5" fill="$c"><title>$t</title></circle>',
                                     cx=f"{x(i):.1f}", cy=f"{y(value):.1f}", c=color,
                                     t=f"{d:%m-%d} {s.label} {_fmt(value, percent)}"))
-        parts.append(render('<rect x="$x" y="8" width="10" height="10" fill="$c"/>'
+        parts.append(render('<line class="key" x1="$x" x2="$x2" y1="13" y2="13" stroke="$c" stroke-width="3"$s/>'
                             '<text x="$tx" y="17" font-size="12" fill="#333">$label</text>',
-                            x=LEFT + n * 110, tx=LEFT + n * 110 + 14, c=color, label=s.label))
+                            x=LEFT + n * 110, x2=LEFT + n * 110 + 18, tx=LEFT + n * 110 + 22, c=color, s=style,
+                            label=s.label))
     return render('<figure class="chart-box"><figcaption>$title</figcaption>'
                   '<svg class="chart" viewBox="0 0 $w $h" width="$w" height="$h" role="img" aria-label="$title">'
                   '$parts</svg></figure>', title=title, w=WIDTH, h=HEIGHT, parts=join(parts))
+
+
+def day_ticks(n: int, *, most: int = 6) -> list[int]:
+    """Which of `n` days get a date under the axis: about `most`, evenly, and always the last one (the
+    day shown), without a label crowding it."""
+    if n <= 0:
+        return []
+    step = max(1, n // most)
+    ticks = [i for i in range(0, n, step) if n - 1 - i >= max(1, step // 2) or i == n - 1]
+    return ticks if ticks and ticks[-1] == n - 1 else [*ticks, n - 1]
 
 
 def _segments(points: Sequence[tuple[date, float | None]]) -> list[list[tuple[int, float]]]:

@@ -44,7 +44,14 @@ SUPPRESSED = Metric("outreach.pushes_suppressed", "频控拦截推送", "outreac
                     note="被频控、免打扰时段或退订拦下的推送")
 
 
-SUPPRESSED_BY_REASON = Metric("outreach.suppressed_by_reason", "拦截原因", "outreach", kind="breakdown", priority=5)
+# The reasons handlers/antispam/gate.py stores, as a manager reads them.
+REASON_WORDS = (("switched_off", "推送已关闭"), ("opted_out", "客户已退订"), ("lost", "已不是好友"),
+                ("weekly_cap", "本周推送已达上限"), ("daily_cap", "当天推送已达上限"),
+                ("kf_window", "超出微信客服 48 小时回复期"), ("kf_limit", "微信客服回复条数已用完"),
+                ("no_route", "没有可用的发送途径"), ("contradicts", "内容与客户情况不符"),
+                ("quiet_hours", "免打扰时段"))
+SUPPRESSED_BY_REASON = Metric("outreach.suppressed_by_reason", "拦截原因", "outreach", kind="breakdown", priority=5,
+                              note="被拦下的推送按原因分（后为条数）", words=REASON_WORDS)
 
 
 async def suppressed(session: AsyncSession, window: Window) -> Mapping[str, Value]:

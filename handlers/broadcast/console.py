@@ -124,7 +124,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
 async def confirm(request: web.Request) -> web.StreamResponse:
     raw = (await form_of(request, limit=19)).get("pending", "")
     if not raw.isdigit():
-        raise web.HTTPBadRequest(text="pending is the broadcast's number")
+        raise web.HTTPBadRequest(text="待确认的群发编号必须是数字。")
 
     async def work(ctx: Ctx) -> str:
         return await confirm_broadcast(ctx, pending_id=int(raw))

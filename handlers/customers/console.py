@@ -28,6 +28,21 @@ from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
 
 STATUS = {"active": "好友", "lost": "已流失"}
+PAGE_SIZE = 50
+
+
+def status_label(customer: Customer) -> str:
+    """好友 only for a WeCom friend: a customer who only wrote to 微信客服 was never added by anyone."""
+    if customer.status == "active" and not customer.owner_userid:
+        return "微信客服"
+    return STATUS.get(customer.status, customer.status)
+
+
+def _page_number(request: web.Request) -> int:
+    raw = request.query.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise web.HTTPBadRequest(text="页码要写成 1 到 100000 之间的数字。")
+    return int(raw)
 DIRECTION = {"in": "收", "out": "发"}
 KIND = {"chat": "聊天", "answer": "回复", "welcome": "欢迎语", "push": "推送", "notice": "通知"}
 
@@ -48,28 +63,46 @@ def _tags(names: list[str], *, untag_at: str = "", csrf: str = "") -> Safe:
 async def customer_list(request: web.Request) -> web.Response:
     config = request.config_dict[CONFIG]
     q = request.query.get("q", "").strip()[:64]
+    number = _page_number(request)
     async with reader(request)() as session:
         views, me = ConsoleViews(session), signed_in(request)
         scope = me.userid if me.role == Role.ADVISOR else None  # an advisor sees the customers they serve
-        customers = await views.customers(q, advisor=scope)
+        customers = await views.customers(q, advisor=scope, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         tags = await views.tags_of([c.id for c in customers])
         total = await views.count_customers(advisor=scope)
+        matched = await views.count_customers(q, advisor=scope) if q else total
     async with writer(request).begin() as session:  # who looked at which customers (PIPL), like a detail view
         AuditRepo(session).record(actor=actor(request), action="console_list_customers", target=q[:128],
                                   detail={"shown": len(customers)}, now=request.config_dict[CLOCK].now())
     tz, persona = config.persona.timezone, request.config_dict[PERSONA]
-    rows = [(render('<a href="$href">$name</a>', href=f"/console/customers/{c.id}", name=c.name or "（未命名）"),
+    rows = [(render('<a href="$href">$name</a>$vip', href=f"/console/customers/{c.id}", name=c.name or "（未命名）",
+                    vip=Safe(' <span class="vip">VIP</span>') if c.is_vip else Safe("")),
              c.external_userid, c.remark or "—", c.channel or "—", persona.stage_label(c.stage) or "—",
              _tags(tags.get(c.id, [])),
-             STATUS.get(c.status, c.status), local_time(c.last_inbound_at, tz) or "—") for c in customers]
+             status_label(c), local_time(c.last_inbound_at, tz) or "—") for c in customers]
     form = render('<form class="search" method="get" action="/console/customers">'
                   '<input name="q" value="$q" placeholder="客户 ID / 昵称 / 备注" autofocus>'
                   '<button type="submit">搜索</button></form><p class="sub">$summary</p>',
-                  q=q, summary=f"共 {total} 位客户" + (f"，“{q}”匹配 {len(customers)} 位" if q else "，按最近互动排序"))
+                  q=q, summary=(f"你服务的客户（你添加的、你是专属顾问的、或有你的工单的）共 {total} 位" if scope
+                                else f"共 {total} 位客户") + (f"，“{q}”匹配 {matched} 位" if q else "，按最近互动排序"))
     body = join([render("<h1>客户</h1>"), form,
                  table(["昵称", "外部联系人 ID", "备注", "渠道", "阶段", "标签", "状态", "最近发言"], rows,
-                       empty="没有找到客户", cls="customers")])
+                       empty="没有找到客户" if number == 1 else "这一页没有客户了", cls="customers"),
+                 _pager(q, number, matched)])
     return frame(request, "客户", body, active="customers")
+
+
+def _pager(q: str, number: int, matched: int) -> Safe:
+    """第 51–100 位，共 N 位 with the pages before and after, once there are more than fit one page."""
+    if matched <= PAGE_SIZE and number == 1:
+        return Safe("")
+    first, last = (number - 1) * PAGE_SIZE + 1, min(number * PAGE_SIZE, matched)
+    shown = f"第 {first}–{last} 位，共 {matched} 位" if first <= last else f"共 {matched} 位"
+    before = render('<a href="$u">← 上一页</a>', u=url("/console/customers", q=q, page=number - 1)) \
+        if number > 1 else Safe("")
+    after = render('<a href="$u">下一页 →</a>', u=url("/console/customers", q=q, page=number + 1)) \
+        if number * PAGE_SIZE < matched else Safe("")
+    return render('<nav class="pager">$before<span>$shown</span>$after</nav>', before=before, shown=shown, after=after)
 
 
 def _actions(request: web.Request, customer_id: int) -> Safe:
@@ -93,11 +126,12 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
     async with writer(request).begin() as session:
         views, me = ConsoleViews(session), signed_in(request)
         if me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
-            raise web.HTTPNotFound(text="no such customer")  # another advisor's: not even its existence
+            # another advisor's: not even its existence
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。")
         try:
             customer = await CustomerRepo(session).get(customer_id)
         except LookupError:
-            raise web.HTTPNotFound(text="no such customer") from None
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。") from None
         tags = (await views.tags_of([customer.id])).get(customer.id, [])
         history = await views.history(customer.id)
         facts: list[tuple[str, str]] = []
@@ -129,7 +163,7 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
                ("渠道", customer.channel or "—"), ("添加员工", customer.owner_userid or "—"),
                ("专属顾问", advisor), ("VIP", vip),
                ("阶段", request.config_dict[PERSONA].stage_label(customer.stage) or "—"),
-               ("状态", STATUS.get(customer.status, customer.status) + (
+               ("状态", status_label(customer) + (
                    f"（{local_time(customer.lost_at, tz, '%Y-%m-%d %H:%M')}）" if customer.lost_at else "")),
                ("推送", "已退订" if customer.opted_out else "接收"),
                ("首次出现", local_time(customer.first_seen_at, tz, "%Y-%m-%d %H:%M")), *facts]
@@ -171,7 +205,7 @@ async def _served(request: web.Request) -> int:
         views = ConsoleViews(session)
         found = await session.get(Customer, customer_id)
         if found is None or me.role == Role.ADVISOR and not await views.serves(me.userid, customer_id):
-            raise web.HTTPNotFound(text="no such customer")
+            raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。")
     return customer_id
 
 

@@ -19,12 +19,15 @@ from storage.models import AuditLog, Customer, GroupMembership, InboundEvent, Me
 
 NEW_FRIENDS = Metric("growth.new_friends", "新增好友", "growth", priority=1,
                      note="add_external_contact 回调数（重复添加计多次，半添加不计）")
-BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道 state）", "growth", kind="breakdown", priority=3)
+BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道 state）", "growth", kind="breakdown", priority=3,
+                    note="新增好友按「联系我」二维码的渠道参数 state 分（后为人数）")
 LOST = Metric("growth.lost_friends", "流失好友", "growth", priority=1, better=-1,
               note="客户删除员工或员工删除客户；在职继承转移不计")
 NET = Metric("growth.net_growth", "净增好友", "growth", priority=1, note="新增 − 流失")
-GROUP_JOINS = Metric("growth.group_joins", "入群人次", "growth", priority=4)
-GROUP_LEAVES = Metric("growth.group_leaves", "退群人次", "growth", priority=4, better=-1)
+GROUP_JOINS = Metric("growth.group_joins", "入群人次", "growth", priority=4,
+                     note="客户加入客户群的次数（同一人进多个群计多次）")
+GROUP_LEAVES = Metric("growth.group_leaves", "退群人次", "growth", priority=4, better=-1,
+                      note="客户退出或被移出客户群的次数")
 
 KEPT_7D = Metric("retention.kept_7d", "7日好友留存率", "retention", kind="rate", priority=3,
                  note="7 天前新增的好友中，到当天结束仍是好友的比例")

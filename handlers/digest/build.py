@@ -86,8 +86,9 @@ Vocabularies = Mapping[str, Mapping[str, str]]  # vocabulary name → {stored ke
 
 
 def relabel(metric: Metric, value: Breakdown, vocabularies: Vocabularies) -> Breakdown:
-    """A breakdown's stored keys as their labels (a stage "new" as 新朋友); unknown keys stay as stored."""
-    words = vocabularies.get(metric.vocabulary, {}) if metric.vocabulary else {}
+    """A breakdown's stored keys as their labels (a stage "new" as 新朋友, a reason as its words); unknown
+    keys stay as stored."""
+    words = dict(metric.words) | dict(vocabularies.get(metric.vocabulary, {}) if metric.vocabulary else {})
     if not words:
         return value
     return Breakdown(tuple((words.get(label, label), n) for label, n in value.items))

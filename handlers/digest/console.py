@@ -144,9 +144,9 @@ def _parse_day(request: web.Request, default: date, today: date) -> date:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise web.HTTPBadRequest(text="date must be YYYY-MM-DD") from None
+        raise web.HTTPBadRequest(text="日期要写成 YYYY-MM-DD，例如 2026-03-01。") from None
     if not EARLIEST <= day <= today:
-        raise web.HTTPBadRequest(text=f"date must be between {EARLIEST} and today ({today})")
+        raise web.HTTPBadRequest(text=f"只能查看 {EARLIEST} 到今天（{today}）之间的简报。")
     return day
 
 

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from bot.appkeys import CLOCK, CONFIG
 from bot.console.actions import act, form_of
-from bot.console.frame import actor, allowed, context, frame, path_id, reader, session_of, tell, wake_delivery, writer
+from bot.console.frame import (
+    actor,
+    allowed,
+    context,
+    frame,
+    path_id,
+    reader,
+    session_of,
+    staff_names,
+    tell,
+    wake_delivery,
+    who,
+    writer,
+)
 from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
@@ -29,6 +43,7 @@ from handlers.services import Ctx
 from handlers.staff.parsing import switch
 from storage.models import AuditLog, Customer, Staff, Ticket
 from storage.repos import AuditRepo, StaffRepo
+from storage.views import ConsoleViews
 
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
 LIMIT = 200
@@ -45,6 +60,7 @@ class TicketView:
     opened_at: datetime
     assignee: str = ""  # staff userid
     sla_due_at: datetime | None = None
+    customer_id: int = 0
 
 
 def view_of(ticket: Ticket, customer: Customer) -> TicketView:
@@ -55,7 +71,7 @@ def view_of(ticket: Ticket, customer: Customer) -> TicketView:
     summary = Trigger.parse(ticket.reason).label + (f"：{question[:60]}" if question else "")
     return TicketView(id=ticket.id, customer_name=customer_label(customer), external_userid=customer.external_userid,
                       summary=summary, status=status, opened_at=ticket.created_at, assignee=ticket.advisor_userid,
-                      sla_due_at=ticket.due_at if ticket.first_response_at is None else None)
+                      sla_due_at=ticket.due_at if ticket.first_response_at is None else None, customer_id=customer.id)
 
 
 def visible_to(advisor: str | None) -> ColumnElement[bool]:
@@ -113,6 +129,10 @@ async def escalations(request: web.Request) -> web.Response:
     async with reader(request)() as session:
         queue = await ticket_queue(context(request, session), advisor=me.userid if me.role == Role.ADVISOR else None)
         member = await StaffRepo(session).find(me.userid)
+        names = await staff_names(session)
+        views = ConsoleViews(session)
+        opens = {t.customer_id for t in queue
+                 if me.role != Role.ADVISOR or await views.serves(me.userid, t.customer_id)}
     on_duty = member is not None and member.on_duty
     csrf, tz, now = me.csrf, config.persona.timezone, clock.now()
     rows = []
@@ -125,10 +145,12 @@ async def escalations(request: web.Request) -> web.Response:
         late = t.sla_due_at is not None and t.status != "resolved" and t.sla_due_at < now
         due = local_time(t.sla_due_at, tz) if t.sla_due_at else "—"
         rows.append((render('<a href="/console/tickets/$id">$id</a>', id=t.id),
-                     render("$n<br><small>$e</small>", n=t.customer_name, e=t.external_userid), t.summary,
+                     render('$n<br><small>$e</small>', e=t.external_userid, n=render(
+                         '<a href="/console/customers/$c">$n</a>', c=t.customer_id, n=t.customer_name)
+                         if t.customer_id in opens else t.customer_name), t.summary,
                      render('<span class="status-$s">$label</span>', s=t.status,
                             label=TICKET_STATUS.get(t.status, t.status)),
-                     t.assignee or "—", local_time(t.opened_at, tz),
+                     who(t.assignee, names) if t.assignee else "—", local_time(t.opened_at, tz),
                      render('<span class="$cls">$d</span>', cls="late" if late else "", d=due), join(actions)))
     toggle = render('<form method="post" action="/console/escalations/duty" class="inline duty" id="duty">'
                     '<input type="hidden" name="csrf" value="$csrf"><input type="hidden" name="on" value="$to">'
@@ -139,8 +161,13 @@ async def escalations(request: web.Request) -> web.Response:
                    s="在岗：会被分配转人工工单" if on_duty else "不在岗：不会被分配新工单")
     grid = table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows, empty="队列是空的",
                  cls="tickets")
-    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$grid', me=me.label,
-                  state=state, toggle=toggle, grid=grid)
+    waiting = [t for t in queue if t.status == "open"]
+    late_n = sum(1 for t in waiting if t.sla_due_at is not None and t.sla_due_at < now)
+    counts = render('<p class="counts">待认领 <b>$w</b> · 处理中 <b>$c</b> · 超过首响时限 <b class="$cls">$l</b>'
+                    ' · 最近一天已解决 <b>$r</b></p>', w=len(waiting), c=sum(1 for t in queue if t.status == "claimed"),
+                    l=late_n, cls="late" if late_n else "", r=sum(1 for t in queue if t.status == "resolved"))
+    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$counts$grid', me=me.label,
+                  state=state, toggle=toggle, counts=counts if queue else Safe(""), grid=grid)
     return frame(request, "升级工单", body, active="escalations")
 
 
@@ -165,6 +192,40 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(back)
 
 
+# What each audited step of a ticket (handlers/escalation: audit(ctx, ticket, "<step>")) means to staff.
+STEP_WORDS = {
+    "opened": "转人工，开单", "queued": "排队等待顾问", "pooled": "进入微信客服待接入池", "assigned": "分配给顾问",
+    "first_response": "首次响应", "first_response_withdrawn": "首次响应撤回（转接失败）", "claimed": "认领",
+    "resolved": "结单", "held_for_opening": "非接待时间，等上班后处理", "kf_picked_up": "在企业微信里接入会话",
+    "kf_transferred": "微信客服会话已转给顾问", "kf_reopened": "客户重新发起会话",
+    "kf_session_lapsed": "微信客服会话已超时结束", "pool_refused": "放入待接入池失败", "transfer_failed": "转接失败",
+    "queue_breach": "排队超时，已通知主管", "reminded": "超时提醒负责人",
+    "reroute_failed": "超时改派失败（没有配置主管）", "rerouted": "超时改派",
+}
+
+
+def step_words(step: str, detail: dict[str, Any], names: dict[str, str]) -> tuple[str, str]:
+    """(what happened, its particulars) of one audited step, in Chinese; an unknown step shows as stored."""
+    particulars = []
+    if step == "opened" and detail.get("reason"):
+        particulars.append(Trigger.parse(str(detail["reason"])).label)
+    if step in ("assigned", "rerouted", "transfer_failed") and detail.get("advisor"):
+        particulars.append(f"给 {who(str(detail['advisor']), names)}")
+    if detail.get("note"):
+        particulars.append(f"备注：{detail['note']}")
+    if detail.get("errcode"):
+        particulars.append(f"企业微信错误码 {detail['errcode']}")
+    return STEP_WORDS.get(step, step), "；".join(particulars) or "—"
+
+
+def step_actor(actor: str, customer: Customer, names: dict[str, str]) -> str:
+    if actor == "system":
+        return "系统"
+    if actor.startswith("customer:"):
+        return f"客户 {customer_label(customer)}" if actor == f"customer:{customer.id}" else "客户"
+    return who(actor.removeprefix("console:"), names)
+
+
 STATUS_WORDS = {"queued": "排队中", "pooled": "待接入池", "assigned": "已分配", "resolved": "已解决"}
 
 
@@ -177,25 +238,31 @@ async def ticket_page(request: web.Request) -> web.Response:
         ticket = await session.scalar(select(Ticket).where(
             Ticket.id == ticket_id, visible_to(me.userid if me.role == Role.ADVISOR else None)))
         if ticket is None:  # or another advisor's: not even its existence is shown
-            raise web.HTTPNotFound(text="no such ticket")
+            raise web.HTTPNotFound(text="没有这张工单，或它不是你负责的工单。")
         customer = await session.get(Customer, ticket.customer_id)
         trail = (await session.scalars(select(AuditLog).where(AuditLog.target == f"ticket:{ticket.id}")
                                        .order_by(AuditLog.id))).all()
+        names = await staff_names(session)
+        opens = me.role != Role.ADVISOR or await ConsoleViews(session).serves(me.userid, ticket.customer_id)
     assert customer is not None
     view = view_of(ticket, customer)
     snapshot = ticket.context or {}
-    facts = [("客户", render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=view.customer_name)),
+    facts = [("客户", render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=view.customer_name)
+              if opens else view.customer_name),
              ("诉求", view.summary), ("状态", STATUS_WORDS.get(ticket.status, ticket.status)),
-             ("负责人", ticket.advisor_userid or "—"), ("创建", local_time(ticket.created_at, tz)),
+             ("负责人", who(ticket.advisor_userid, names) if ticket.advisor_userid else "—"),
+             ("创建", local_time(ticket.created_at, tz)),
              ("首响时限", local_time(ticket.due_at, tz) if ticket.due_at else "—"),
              ("首次响应", local_time(ticket.first_response_at, tz) if ticket.first_response_at else "—"),
-             ("结单", f"{local_time(ticket.resolved_at, tz)} · {ticket.resolved_by}" if ticket.resolved_at else "—"),
+             ("结单", f"{local_time(ticket.resolved_at, tz)} · {who(ticket.resolved_by, names)}"
+              if ticket.resolved_at else "—"),
              ("标签", "、".join(snapshot.get("tags") or []) or "—")]
     dl = join(render("<dt>$k</dt><dd>$v</dd>", k=k, v=v) for k, v in facts)
     messages = [render('<li><span class="meta">$who $at</span><span class="text">$text</span></li>',
                        who=m.get("who", ""), at=m.get("at", ""), text=m.get("text", ""))
                 for m in snapshot.get("messages") or []]
-    steps = [(local_time(a.created_at, tz), a.action.removeprefix("ticket."), a.actor) for a in trail]
+    steps = [(local_time(a.created_at, tz), *step_words(a.action.removeprefix("ticket."), a.detail or {}, names),
+              step_actor(a.actor, customer, names)) for a in trail]
     csrf = session_of(request).csrf
     actions: list[Safe] = []
     if view.status == "open":
@@ -208,7 +275,7 @@ async def ticket_page(request: web.Request) -> web.Response:
                   id=ticket.id, dl=dl,
                   actions=join(actions), question=ticket.question or "—",
                   messages=join(messages) if messages else Safe("<li>没有消息</li>"),
-                  steps=table(["时间", "步骤", "操作人"], steps, empty="没有记录"))
+                  steps=table(["时间", "步骤", "说明", "操作人"], steps, empty="没有记录"))
     return frame(request, f"工单 #{ticket.id}", body, active="escalations")
 
 

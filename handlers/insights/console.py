@@ -7,7 +7,8 @@ from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import act, form_of
-from bot.console.frame import allowed, context, frame, reader, session_of, tell
+from bot.console.frame import allowed, context, frame, reader, session_of, staff_names, tell
+from bot.console.frame import who as member
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
 from handlers.insights.commands import KOC, MAX_LIST, count
@@ -37,8 +38,10 @@ async def insights_page(request: web.Request, *, error: str = "") -> web.Respons
         ctx = context(request, session)
         ranked = await koc_scores(ctx, limit=cfg.top)
         suggestions = await SuggestionRepo(session).recent(SUGGESTIONS_SHOWN)
+        names = await staff_names(session)
     rows = [(i, render('<a href="$href">$name</a>', href=f"/console/customers/{s.customer.id}",
-                       name=who(s.customer)), fmt(s.score(cfg)), s.why(cfg), s.customer.advisor_userid or "—")
+                       name=who(s.customer)), fmt(s.score(cfg)), s.why(cfg),
+             member(s.customer.advisor_userid, names) if s.customer.advisor_userid else "—")
             for i, s in enumerate(ranked, 1)]
     parts.append(render("<h2>KOC 排行</h2>$t", t=table(["#", "客户", "得分", "得分构成", "专属顾问"], rows,
                                                        empty="还没有 KOC 候选", cls="koc")))

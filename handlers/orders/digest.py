@@ -16,7 +16,8 @@ from storage.models import Message, ShopOrder
 ORDERS = Metric("value.orders", "订单数", "value", priority=1, note="当天支付、至今未退款的订单（含待匹配客户的订单）")
 GMV = Metric("value.gmv", "成交额（元）", "value", priority=1, note="上述订单的金额合计，元（按分累加后取整）")
 AOV = Metric("value.aov", "客单价（元）", "value", priority=2, note="成交额 ÷ 订单数")
-GMV_BY_CHANNEL = Metric("value.gmv_by_channel", "成交额按渠道（元）", "value", kind="breakdown", priority=3)
+GMV_BY_CHANNEL = Metric("value.gmv_by_channel", "成交额按渠道（元）", "value", kind="breakdown", priority=3,
+                        note="上述订单的金额按下单渠道（天猫、小程序……）分，元")
 REFUNDS = Metric("value.refunds", "退款订单", "value", priority=3, better=-1, note="当天标记退款的订单")
 REPURCHASE = Metric("value.repurchase_rate", "复购率（90天）", "value", kind="rate", priority=2,
                     note="截至当天结束的 90 天内有支付订单的客户中，支付 ≥2 单的比例")

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import Form, values
-from bot.console.frame import allowed, session_of
+from bot.console.frame import allowed, session_of, staff_names, who
 from bot.console.html import local_time, render, table
 from bot.feature import ConsolePage
 from handlers.customers.console import customer_action
@@ -18,6 +18,15 @@ from storage.models import Customer
 from storage.repos import PointsRepo
 
 HISTORY = 5
+# Where a ledger entry came from (`points_entry.source`), as staff read it; "staff:<userid>" names the member.
+SOURCE_WORDS = {"order": "订单", "refund": "退款扣回", "checkin": "打卡", "milestone": "打卡里程碑",
+                "referral": "邀请奖励", "redeem": "兑换", "expire": "过期"}
+
+
+def source_words(source: str, names: dict[str, str]) -> str:
+    if source.startswith("staff:"):
+        return f"员工 {who(source.removeprefix('staff:'), names)}"
+    return SOURCE_WORDS.get(source, source)
 ADJUST = """<form method="post" action="/console/customers/$id/points" class="act compact" id="points-adjust">
 <input type="hidden" name="csrf" value="$csrf">
 <label>调整 <input name="delta" value="$delta" maxlength="7" required placeholder="+50 或 -20" size="8"></label>
@@ -37,7 +46,8 @@ async def points_panel(request: web.Request, ctx: Ctx, customer: Customer, form:
         return ""
     tz = request.config_dict[CONFIG].persona.timezone
     entries = await PointsRepo(ctx.session).history(customer.id, HISTORY)
-    rows = [(local_time(e.created_at, tz), f"{e.delta:+d}", e.reason, e.source) for e in entries]
+    names = await staff_names(ctx.session)
+    rows = [(local_time(e.created_at, tz), f"{e.delta:+d}", e.reason, source_words(e.source, names)) for e in entries]
     v = values(form, delta="", reason="")
     ledger = table(["时间", "变动", "原因", "来源"], rows, empty="还没有积分流水", cls="ledger")
     return render('<h3>积分</h3>$ledger$form', ledger=ledger,

@@ -24,7 +24,7 @@ from storage.repos import AuditRepo
 async def _customer(session: AsyncSession, customer_id: int) -> Customer:
     row = await session.get(Customer, customer_id)
     if row is None:
-        raise web.HTTPNotFound(text="no such customer")
+        raise web.HTTPNotFound(text="没有这位客户。")
     return row
 
 

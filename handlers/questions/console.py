@@ -4,21 +4,24 @@ the function /answer runs, for the signed-in member (advisors may answer)."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 
 from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import Form, act, form_of
-from bot.console.frame import allowed, context, frame, path_id, reader, session_of, tell
+from bot.console.frame import allowed, context, frame, path_id, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
+from bot.roles import Role
 from handlers.escalation.notify import customer_label
 from handlers.questions.answer import answer_question, close_question
 from handlers.questions.commands import ANSWER
 from handlers.questions.wording import asked
 from handlers.services import Ctx
 from storage.models import Customer, UnansweredQuestion
+from storage.views import ConsoleViews
 
 ANSWERED_SHOWN = timedelta(hours=24)
 DELIVERY = {"kf": "微信客服", "friend": "好友群发（待员工确认）", "": "—"}
@@ -33,8 +36,13 @@ ANSWER_FORM = """<form method="post" action="/console/questions/$id/answer" clas
 <input type="hidden" name="csrf" value="$csrf"><button type="submit" class="secondary">不需要回答</button></form>"""
 
 
-def _who(customer: Customer | None) -> str:
-    return customer_label(customer) if customer is not None else "（客户数据已删除）"
+def _who(customer: Customer | None, opens: AbstractSet[int] = frozenset()) -> Safe:
+    """The customer, linked to their page when the member may open it (an advisor: one they serve)."""
+    if customer is None:
+        return Safe("（客户数据已删除）")
+    if customer.id in opens:
+        return render('<a href="/console/customers/$id">$name</a>', id=customer.id, name=customer_label(customer))
+    return render("$name", name=customer_label(customer))
 
 
 def _context(q: UnansweredQuestion) -> Safe:
@@ -57,6 +65,9 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
         answered = await ctx.repos.unanswered.settled_since(ctx.clock.now() - ANSWERED_SHOWN)
         people = {c.id: c for c in [await session.get(Customer, i) for i in
                                     {q.customer_id for q in waiting + answered if q.customer_id}] if c is not None}
+        names = await staff_names(session)
+        me, views = session_of(request), ConsoleViews(session)
+        opens = {i for i in people if me.role != Role.ADVISOR or await views.serves(me.userid, i)}
     may_answer = allowed(request, answer)
     parts: list[Safe] = [render('<h1>待答问题</h1><p class="sub">小助手答不上来的客户问题。回答会以小助手的口吻发给客户'
                                 '（48 小时内走微信客服，之后走添加TA的同事的好友群发）；勾选「同时加入知识库」后，'
@@ -68,13 +79,14 @@ async def questions_page(request: web.Request, *, form: Form | None = None, fail
     for q in waiting:
         v = form if form is not None and failed == q.id else {}
         block = render('<section class="question" id="q-$id"><h3>#$id $who · $at</h3><p><strong>问：</strong>$text</p>'
-                       '$context$form</section>', id=q.id, who=_who(people.get(q.customer_id or 0)),
+                       '$context$form</section>', id=q.id, who=_who(people.get(q.customer_id or 0), opens),
                        at=local_time(q.created_at, tz), text=asked(q), context=_context(q),
                        form=render(ANSWER_FORM, id=q.id, csrf=csrf, answer=v.get("answer", ""),
                                    faq=Safe(" checked") if v.get("faq") else Safe("")) if may_answer else Safe(""))
         parts.append(block)
-    rows = [(q.id, _who(people.get(q.customer_id or 0)), asked(q)[:80], q.answer[:80] or STATUS.get(q.status, ""),
-             q.answered_by,
+    rows = [(q.id, _who(people.get(q.customer_id or 0), opens), asked(q)[:80],
+             q.answer[:80] or STATUS.get(q.status, ""),
+             who(q.answered_by, names) if q.answered_by else "",
              DELIVERY.get(q.delivery, q.delivery), "是" if q.knowledge_entry_id else "",
              local_time(q.answered_at, tz)) for q in answered]
     headers = ["#", "客户", "问题", "回答", "回答人", "送达", "入知识库", "时间"]

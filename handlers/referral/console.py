@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.console.actions import Form, act, form_of, values
-from bot.console.frame import allowed, context, frame, reader, session_of, tell
+from bot.console.frame import allowed, context, frame, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, render, table
 from bot.feature import ConsolePage
 from handlers.referral.commands import REFERRAL, created_text, ended_text, parse_tier
@@ -41,6 +41,7 @@ async def referrals_page(request: web.Request, *, form: Form | None = None, erro
     csrf, may_end = session_of(request).csrf, allowed(request, end)
     async with reader(request)() as session:
         ctx = context(request, session)
+        names = await staff_names(session)
         for c in reversed(await list_referrals(ctx, include_ended=True)):
             standings = await ReferralRepo(session).standings(c.id)
             winners = await referral_winners(ctx, c.key)
@@ -55,8 +56,8 @@ async def referrals_page(request: web.Request, *, form: Form | None = None, erro
             parts.append(render('<section class="referral" data-key="$key"><h3>$name <small>$state</small> $stop</h3>'
                                 '<p class="sub">$key · 接待：$staff · 档位：$tiers · 参与 $n 人</p>'
                                 '<h4>达标名单</h4>$grid</section>', key=c.key, name=c.name,
-                                state=STATE.get(c.status, c.status), stop=stop, staff=c.staff_userid, tiers=tiers,
-                                n=len(standings), grid=grid))
+                                state=STATE.get(c.status, c.status), stop=stop, staff=who(c.staff_userid, names),
+                                tiers=tiers, n=len(standings), grid=grid))
         if len(parts) == 1 + bool(error):
             parts.append(render('<p class="empty">还没有邀请活动。</p>'))
         if allowed(request, create):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.console.frame import staff_names
 from bot.crontab import crontab
 from handlers.checkin.campaigns import days_of
 from handlers.checkin.service import streak
@@ -55,6 +56,7 @@ class CustomerCard:
     ticket: TicketView | None
     messages: list[Message]
     notes: list[CustomerNote]
+    names: dict[str, str]  # staff userid → name, to show members as 王芳（wang.fang）
 
 
 async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
@@ -68,7 +70,8 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         points=await standing(ctx, customer), checkins=await _streaks(ctx, customer),
         invites=await _invites(ctx, customer), ticket=view_of(ticket, customer) if ticket else None,
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
-        notes=await notes_of(ctx, customer))
+        notes=await notes_of(ctx, customer),
+        names=await staff_names(ctx.session))
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:

@@ -16,13 +16,14 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from bot.appkeys import CLIENT, CLOCK, CONFIG
-from bot.console.frame import actor, context, reader, signed_in, wake_delivery, writer
+from bot.console.frame import actor, context, reader, signed_in, wake_delivery, who, writer
 from bot.console.html import Safe, join, local_time, render
 from bot.console.jssdk import SIDEBAR, script_urls, sign_in_url
 from bot.context import Context
 from bot.errors import ApiError, CommandError, TransportError
 from bot.feature import ConsolePage
 from handlers.customers.commands import CustomerArgs
+from handlers.customers.console import status_label
 from handlers.customers.notes import MAX_NOTE_CHARS, add_note
 from handlers.escalation.console import TICKET_STATUS, claim, resolve
 from handlers.sidebar.access import Followers, visible_customer, visible_group
@@ -33,7 +34,6 @@ from storage.repos import AuditRepo
 
 DENIED = ('<section class="card denied"><h1>$title</h1><p>$why</p>'
           '<p class="hint">需要查看的话，请联系运营或管理员。</p></section>')
-STATUS = {"active": "好友", "lost": "已流失"}
 DIRECTION = {"in": "客户", "out": "我方"}
 
 
@@ -272,8 +272,8 @@ def customer_html(card: CustomerCard, found: list[Reply], tz: str, *, notice: st
              ("邀请", "；".join(f"{i.campaign} 已邀请 {i.count} 位" + (f"，再 {i.next_at - i.count} 位得{i.next_gift}"
                                                                      if i.next_gift else "，奖励全部解锁")
                                for i in card.invites) or "没有参加"),
-             ("顾问", c.advisor_userid or "未分配"), ("状态", STATUS.get(c.status, c.status)
-                                                      + ("，已退订推送" if c.opted_out else ""))]
+             ("顾问", who(c.advisor_userid, card.names) if c.advisor_userid else "未分配"),
+             ("状态", status_label(c) + ("，已退订推送" if c.opted_out else ""))]
     tags = join(render('<li><span class="tag">$t</span>$f</li>', t=t,
                        f=_form("customer/untag", _hidden(ext=ext, tag=t), "×", cls="untag", title=f"去掉标签 {t}"))
                 for t in card.tags) or Safe('<li class="empty">还没有标签</li>')
@@ -308,7 +308,8 @@ def _ticket_html(card: CustomerCard, ext: str, tz: str) -> Safe:
     return render('<div class="ticket"><p><a href="/console/tickets/$id" target="_blank" rel="noopener">#$id</a> '
                   '$summary</p><p class="sub">$status · $who · $at</p><p class="actions">$buttons</p></div>',
                   id=t.id, summary=t.summary, status=TICKET_STATUS.get(t.status, t.status),
-                  who=t.assignee or "排队中", at=local_time(t.opened_at, tz), buttons=join(buttons))
+                  who=who(t.assignee, card.names) if t.assignee else "排队中", at=local_time(t.opened_at, tz),
+                  buttons=join(buttons))
 
 
 def _messages_html(card: CustomerCard, tz: str) -> Safe:

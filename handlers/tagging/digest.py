@@ -14,7 +14,8 @@ TAGS_APPLIED = Metric("conversion.tags_applied", "新打标签", "conversion", p
                       note="当天新建的客户-标签关联（规则、渠道、员工、企业微信）")
 
 
-TOP_TAGS = Metric("conversion.top_tags", "标签分布", "conversion", kind="breakdown", priority=5)
+TOP_TAGS = Metric("conversion.top_tags", "标签分布", "conversion", kind="breakdown", priority=5,
+                  note="当天新打的标签，按标签分（后为打上的客户数，前 10 个）")
 
 
 async def tags(session: AsyncSession, window: Window) -> Mapping[str, Value]:
@@ -37,7 +38,7 @@ STAGE_TRANSITIONS = Metric("conversion.stage_transitions", "阶段变化", "conv
 
 
 BY_STAGE = Metric("conversion.stages_entered", "进入阶段", "conversion", kind="breakdown", priority=5,
-                  vocabulary="stage")
+                  vocabulary="stage", note="当天进入各阶段的次数，按阶段分")
 
 
 async def stages(session: AsyncSession, window: Window) -> Mapping[str, Value]:

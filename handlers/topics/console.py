@@ -7,18 +7,23 @@ messages when something is wrong."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.appkeys import CLOCK, CONFIG
 from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import allowed, frame, reader, session_of, tell
 from bot.console.html import Safe, join, render, table
+from bot.crontab import crontab
 from bot.feature import ConsolePage, PageHandler
 from handlers.services import Ctx
 from handlers.staff.parsing import number
 from handlers.topics.commands import GROUP, TOPIC, added_text, status_text
 from handlers.topics.groups import add_interest_group, link_chat
+from handlers.topics.localtime import zone
 from handlers.topics.service import add_schedule, add_topic, set_schedule_status, set_topic_status
 from storage.models import CustomerGroup, InterestChat, InterestGroup
 from storage.repos import InterestRepo, TopicRepo
@@ -86,6 +91,21 @@ def _toggle(request: web.Request, action: str, ident: int, status: str) -> Safe:
     return _switch(request, action, ident, "active", "恢复")
 
 
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def next_post(cron: str, tz: ZoneInfo, now: datetime) -> str:
+    """When a schedule fires next, in the community's time zone: what "0 20 * * 2,4" means to a manager."""
+    try:
+        upcoming = crontab(cron, timezone=tz).get_next_fire_time(None, now)
+    except ValueError:
+        return "时间写法有误"
+    if upcoming is None:
+        return "—"
+    at = upcoming.astimezone(tz)
+    return f"{at:%m-%d %H:%M}（{WEEKDAYS[at.weekday()]}）"
+
+
 async def topics(request: web.Request) -> web.Response:
     return await topics_page(request)
 
@@ -128,12 +148,17 @@ async def topics_page(request: web.Request, *, form: Form | None = None, error: 
         parts.append(render(TOPIC_FORM, csrf=csrf, groups=_options(groups, v["topic_group"]), text=v["text"],
                             product=Safe(" checked") if v["product"] else Safe("")))
     may_switch = allowed(request, schedule_status)
+    tz, now = zone(request.config_dict[CONFIG]), request.config_dict[CLOCK].now()
+    running = {g.id for g in groups if g.status == "active"}
     schedule_rows = [(s.id, names.get(s.interest_group_id, ""), render("<code>$c</code>", c=s.cron),
                       SCHEDULE_STATE.get(s.status, s.status),
+                      next_post(s.cron, tz, now) if s.status == "active" and s.interest_group_id in running
+                      else "暂停中，不会发布",
                       _toggle(request, "/console/topics/schedules/status", s.id, s.status) if may_switch else "")
                      for s in schedules]
-    parts.append(render("<h2>发布时间</h2>$t", t=table(["#", "兴趣群", "时间（分 时 日 月 周）", "状态", ""],
-                                                      schedule_rows, empty="还没有发布时间", cls="schedules")))
+    headers = ["#", "兴趣群", "时间（分 时 日 月 周）", "状态", "下次发布", ""]
+    grid = table(headers, schedule_rows, empty="还没有发布时间", cls="schedules")
+    parts.append(render("<h2>发布时间</h2>$t", t=grid))
     if groups and allowed(request, schedule):
         parts.append(render(SCHEDULE_FORM, csrf=csrf, groups=_options(groups, v["schedule_group"]), cron=v["cron"]))
     return frame(request, "兴趣群", join(parts), active="topics", status=400 if error else 200)
@@ -169,7 +194,7 @@ def _userid(ctx: Ctx) -> str:
 def _status(form: Form) -> str:
     status = form.get("status", "")
     if status not in ("active", "paused"):
-        raise web.HTTPBadRequest(text="status is active or paused")
+        raise web.HTTPBadRequest(text="状态只能是 active（进行中）或 paused（已暂停）。")
     return status
 
 
