@@ -124,6 +124,8 @@ def test_hot_keywords_skip_greetings_and_the_shop_being_addressed() -> None:
                                          ("我们家宝宝能用吗", 1)], 10)]
     assert {"学生党", "面霜", "宝宝"} <= set(words), words
     assert not {"hi", "Hello", "家有", "你们家", "我们家"} & set(words), words
+    english = [w for w, _ in top_keywords([("Do you ship to Singapore?", 2), ("how much is the cream", 1)], 10)]
+    assert {"Singapore", "cream"} <= set(english) and not {"Do", "how", "much"} & set(english), english
 
 
 def test_every_metric_says_how_it_is_counted() -> None:

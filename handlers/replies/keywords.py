@@ -45,7 +45,8 @@ class _Tfidf:
     stop_words: frozenset[str] = frozenset((
         "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with",
         "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or",
-        "hi", "hello", "hey", "ok", "okay", "thanks", "thx"))
+        "hi", "hello", "hey", "ok", "okay", "thanks", "thx", "do", "does", "did", "how", "what", "when", "where",
+        "much", "many", "your", "my", "me", "is", "there", "any", "please", "pls", "i", "am", "so", "yes", "no"))
 
 
 @functools.lru_cache(maxsize=1)
