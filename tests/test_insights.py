@@ -198,9 +198,14 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
                                   "哦 满199才能用啊 那算了 我就买一个凑不够",  # giving up on an offer
                                   "外盒上那个刮开的码是干嘛用的", "小柚 你们杭州下雪没",  # asking
                                   "栓Q 溜了溜了",  # leaving
-                                  "我皮肤很干", "我是干皮 冬天脸特别紧"])  # the customer's own skin
+                                  "我皮肤很干", "我是干皮 冬天脸特别紧",  # the customer's own skin
+                                  "你们的防晒霜SPF多少", "这个精华多少毫升"])  # a fact asked (the console tour)
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
+
+
+def test_a_proposal_that_names_a_quantity_still_reaches_the_model() -> None:
+    assert rule_verdict("身体乳改成大泵头的吧，一次按不出多少") is None  # proposes: the model decides
 
 
 class _RecordingEmbedder:

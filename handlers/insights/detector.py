@@ -58,6 +58,12 @@ _ASKS = re.compile(
     r"|还是.{1,10}(?:划算|合适|好|呢)[？?]?$|(?:用|买|选|换)(?:什么|哪个|哪款|啥)"
     r"|(?:干嘛|干啥|干什么|做什么|做啥)用|是(?:干嘛|干啥)的|有(?:什么|啥)用"
 )
+# How much, how long, when, where, with nothing proposed beside it: "你们的防晒霜SPF多少" (the model heard a suggestion
+# in it: the console tour of 2026-12-05), not "身体乳改成大泵头的吧，一次按不出多少".
+_UNIT = r"(?:钱|块|元|天|岁|号|点|毫升|ml|g|克|片|支|瓶)"
+_ASKS_FACT = re.compile(rf"(?:多少{_UNIT}?|多久|多大|几{_UNIT}|什么时候|啥时候|在哪(?:里|儿)?|哪里|哪儿)"
+                        r"[呀啊呢吗嘛]?[？?！!。~～]*$")  # the question word ends it, as a question of fact does
+_PROPOSES = re.compile(r"改|换|做成|做个|加|配|来个|出个|希望|就好|更|吧")
 _CHECKIN = re.compile(r"打卡|签到")
 # Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"), or leaving ("栓Q 溜了溜了"): no idea
 # for the brand.
@@ -92,8 +98,9 @@ def rule_verdict(text: str) -> bool | None:
         return True
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
-    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or _CHECKIN.search(t) or _DECLINE.search(t) or _FOUND.match(t)
-            or _own_skin(t) or len(_PUNCT.sub("", t)) < MIN_CHARS):
+    asks_fact = _ASKS_FACT.search(t) is not None and _PROPOSES.search(t) is None
+    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or asks_fact or _CHECKIN.search(t) or _DECLINE.search(t)
+            or _FOUND.match(t) or _own_skin(t) or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False
     return None
 
