@@ -174,7 +174,11 @@ async def test_an_operator_adds_and_disables_entries_and_bad_ones_are_refused(bo
         status, where, _ = await operator.post("/console/knowledge/add", {
             "questions": "会员有生日礼吗\n生日有什么福利", "answer": "有的，生日当月送小样"})
         assert (status, where) == (303, "/console/knowledge")
-        assert "kb#1" in (await operator.get(where))[1]
+        page = (await operator.get(where))[1]
+        assert "kb#1" in page and "陈静（chen.jing）" in page  # who added it, by name (the console tour, mgr28)
+        # the entries customers are answered from besides, read-only: the demo FAQ file's shipping entry
+        files = page.split("文件里的条目")[1]
+        assert "下单后多久发货" in files and "FAQ 文件" in files
         assert "生日当月送小样" in await ask(bot, wecom, "wmKb00020", "生日有啥福利吗")
 
         status, _, page = await operator.post("/console/knowledge/add", {"questions": "生日有什么福利",

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.appkeys import CONFIG
 from bot.console.actions import Form, act, form_of, values
-from bot.console.frame import allowed, frame, reader, session_of, tell
+from bot.console.frame import allowed, frame, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, local_time, render, table
 from bot.feature import ConsolePage
 from handlers.replies.editing import add_entry, set_status
@@ -20,6 +20,7 @@ from storage.repos.replies import KnowledgeRepo
 
 STATUS = {"active": "启用", "disabled": "已停用"}
 SOURCE = {"console": "控制台", "answer": "同事回答"}
+FILE_SOURCE = {"persona": "人设文件", "file": "FAQ 文件"}
 
 ADD_FORM = """<h2>添加条目</h2><form method="post" action="/console/knowledge/add" class="act" id="knowledge-add">
 <input type="hidden" name="csrf" value="$csrf">
@@ -38,11 +39,11 @@ async def knowledge_page(request: web.Request, *, form: Form | None = None, erro
     kb = services_of(request).knowledge
     async with reader(request)() as session:
         repo = KnowledgeRepo(session)
-        rows, revision = await repo.all(), await repo.revision()
+        rows, revision, names = await repo.all(), await repo.revision(), await staff_names(session)
     may_switch = allowed(request, switch)
     grid = [(f"{ENTRY_PREFIX}{r.id}", render("$q", q=" | ".join(r.questions)), r.answer[:120],
-             SOURCE.get(r.source, r.source), r.created_by, local_time(r.created_at, tz), STATUS.get(r.status, r.status),
-             _switch_button(r.id, r.status, csrf) if may_switch else "") for r in rows]
+             SOURCE.get(r.source, r.source), who(r.created_by, names), local_time(r.created_at, tz),
+             STATUS.get(r.status, r.status), _switch_button(r.id, r.status, csrf) if may_switch else "") for r in rows]
     counts = kb.counts()
     parts: list[Safe] = [render('<h1>知识库</h1><p class="sub">人设文件 $p 条、FAQ 文件 $f 条（改文件后运行 '
                                 '<code>wanzi faq reload</code>），下面是运行中添加的条目。本进程的索引版本 $mine，'
@@ -56,6 +57,12 @@ async def knowledge_page(request: web.Request, *, form: Form | None = None, erro
     if allowed(request, add):
         v = values(form, questions="", answer="")
         parts.append(render(ADD_FORM, csrf=csrf, questions=v["questions"], answer=v["answer"]))
+    # what customers are answered from besides: the persona's and the FAQ file's entries (edited in the files)
+    parts.append(render('<h2>文件里的条目</h2><p class="sub">在人设文件或 FAQ 文件里修改，改完运行 '
+                        '<code>wanzi faq reload</code>。</p>'))
+    parts.append(table(["条目", "问题", "回答", "来源"],
+                       [(e.id, render("$q", q=" | ".join(e.questions)), e.answer[:120], FILE_SOURCE[where])
+                        for where, e in kb.from_files()], empty="人设文件和 FAQ 文件里没有条目", cls="knowledge"))
     return frame(request, "知识库", join(parts), active="knowledge", status=400 if error else 200)
 
 

@@ -125,6 +125,11 @@ class KnowledgeBase:
         a rebuild swaps in a new index, and the next call derives the table from the new entries."""
         return self._index.derived(derive)
 
+    def from_files(self) -> tuple[tuple[str, FaqEntry], ...]:
+        """The entries the files bring, each with where it is written ("persona", "file"): what the console
+        shows beside the entries added at run time, which it can switch off."""
+        return tuple(("persona", e) for e in self.persona_entries) + tuple(("file", e) for e in self._file_entries)
+
     def counts(self) -> dict[str, int]:
         """Entries by source: the persona file, the FAQ file, the database."""
         return {"persona": len(self.persona_entries), "file": len(self._file_entries),
