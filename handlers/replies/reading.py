@@ -41,6 +41,7 @@ from handlers.replies.shopping import (
     asks_for_a_pick,
     asks_for_any_pick,
     asks_for_their_pick,
+    asks_suited,
     budget_pick,
     running_out,
     said_before,
@@ -174,7 +175,8 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     # a budget alone ("两百块钱能买到什么")
     shopping = (bool(text) and safety is None and not joyful
                 and ((wants_to_buy(text) and (not is_question(text) or asks_for_a_pick(text)))
-                     or (asks_for_any_pick(text) and not seen.tag_names) or budget_pick(text)))
+                     or (asks_for_any_pick(text) and not seen.tag_names) or budget_pick(text)
+                     or asks_suited(text)))  # "有适合学生党的吗 预算一百以内", "敏感肌有能用的吗"
     elsewhere = bool(text) and safety is None and reacted_elsewhere(text)
     return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text, elsewhere=elsewhere)
 
@@ -361,6 +363,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and kind is Intent.COMPARE:
         match = None  # "你们家面霜跟兰蔻的比哪个好": our cream beside another brand, never the cream's entry alone
     intent = kind if match is None and safety is None else None
+    if intent in (Intent.TIRED, Intent.SAD) and words.shopping and asks_suited(text):
+        intent = None  # "有适合熬夜党用的吗" asks for a pick, it tells no tiredness
     if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
         intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
     if intent in (None, Intent.GREETING) and safety is None and running_out(text):

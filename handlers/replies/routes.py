@@ -82,6 +82,7 @@ from handlers.replies.shopping import (
     age_told,
     asks_for_their_pick,
     asks_own_skin_type,
+    asks_suited,
     bare_pick,
     budget_pick,
     budget_told,
@@ -148,6 +149,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     if wish := await awaited_wish(ctx, customer, event.msgid, words):
         await recommend(ctx, customer, event.open_kfid, f"{wish.text}，{said}", text, again=wish.again,
                         tags=seen.tag_names)
+        await _enter_stage(event, ctx, seen)
+        return
+    if (more := await joins_open_question(ctx, customer, words)) is not None:
+        await tell(ctx, customer, event.open_kfid, more)  # "我是油皮 平时化淡妆" after "你们有卸妆油吗": more of it
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and (who := unnamed_use(text)) and await _whose_use(ctx, customer, event.msgid, who,
@@ -302,6 +307,23 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
         await (ask_item(ctx, customer, who, item, text) if item else ask_for(ctx, customer, who, text))
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
+
+
+async def joins_open_question(ctx: Ctx, customer: Customer, words: Words) -> Say | None:
+    """What the customer tells of themself ("我是油皮 平时化淡妆", "混油皮 两百以内"), or a pick they ask for in
+    their own words that no entry answers ("那你们有适合痘痘肌的东西吗"), right after a question the persona could not
+    answer ("你们有卸妆油吗"): more of that question, for the staff who have it (queue.py `add_detail`; the tag is
+    still earned), not a tag note nor a pick of its own; None otherwise."""
+    if words.safety is not None or not (words.telling or asks_suited(words.text)):
+        return None
+    if await open_question_before(ctx, customer) is None:
+        return None
+    if not words.telling:
+        kb = ctx.services.knowledge
+        await kb.sync(ctx.session)
+        if await kb.best(words.text) is not None:
+            return None  # "有适合干皮的吗": the entry answers it
+    return await add_detail(ctx.with_(customer=customer), words.said)
 
 
 async def say_told(ctx: Ctx, customer: Customer, told: Told) -> bool:

@@ -20,7 +20,7 @@ from handlers.replies.offtopic import everyday
 from handlers.replies.smalltalk import laughing
 from handlers.services import Ctx
 from persona.faq import FaqEntry
-from persona.followup import topics
+from persona.followup import FOR_WHOM, clearly_named, topics
 from persona.matcher import EXCLUSIVE, kinds
 from persona.wording import plain
 from storage.models import Customer, Message
@@ -98,6 +98,31 @@ def asks_for_any_pick(text: str) -> bool:
     return (len(text) <= 30 and _ANY.search(text) is not None and asks_for_their_pick(text)
             and _NOT.search(text) is None and _NO_PICK.search(text) is None and not kinds(text)
             and topics(plain(text)) <= {"effect"} and not everyday(text))
+
+
+# A pick asked in the customer's own words, naming whom or what it is to suit: "有适合学生党的吗", "有没有适合油皮的",
+# "有什么适合三十岁的吗", "敏感肌有能用的吗", "有合适的吗", "学生党有推荐吗" (the sandbox of 2026-12-05 promised a
+# colleague).
+_SUITED = re.compile(r"有(没有|没)?(什么|啥|哪些|哪款|点|些)?(比较|特别)?(适合|合适|能用|可以用)"
+                     r"[^，,。？?!！\s]{0,8}?的|"
+                     r"(适合|合适|能用|可以用)[^，,。？?!！\s]{0,8}?的(有吗|有没有|有哪些|有啥|有什么)|"
+                     r"有(没有|没)?(什么|啥)?(好的)?推荐")
+
+
+# What a pick may be asked for besides how well it works and its price: a trouble ("痘痘肌"), whom it is for
+# ("孕妇", "宝宝": persona/followup.py FOR_WHOM).
+_SUITS_TOPICS = frozenset({"effect", "price", "acne", *FOR_WHOM})
+
+
+def asks_suited(text: str) -> bool:
+    """A pick asked as whether there is something to suit someone or something ("有适合学生党的吗 预算一百以内",
+    "有适合夏天用的吗 我是油皮", "给我妈买 她五十多岁了 有合适的吗"): a wish, asked back only what is still missing; not
+    of a shop concept ("有能用的优惠券吗", "有适合的快递吗"), an everyday topic ("有适合情侣去的餐厅吗"), nor a pick
+    declined or a purchase made."""
+    text = text.strip()
+    return (len(text) <= 40 and _SUITED.search(text) is not None and _NOT.search(text) is None
+            and _NO_PICK.search(text) is None and not clearly_named(plain(text)) - _SUITS_TOPICS
+            and not everyday(re.sub(_PEOPLE, "", text)))
 
 
 # The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用", "你自己用哪个" — a pick
@@ -294,8 +319,8 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
         return None
     told = next((n for n in reversed(range(asked)) if _from_customer(history[n])), None)
     if told is not None and (budget_pick(history[told].text) or budget_told(history[told].text)
-                             and wants_to_buy(history[told].text)):
-        # "两百块钱能买到什么", "想买个两百左右的面霜": the wish and its budget at once
+                             and (wants_to_buy(history[told].text) or asks_suited(history[told].text))):
+        # "两百块钱能买到什么", "想买个两百左右的面霜", "有适合学生党的吗 预算一百以内": the wish and its budget at once
         return Wish(history[told].text.strip(), again=True)
     wished = _recent_out(ctx, history, told) if told is not None else None
     if told is None or wished is None or not history[wished].template_key.startswith(_WISH_ASKED):
@@ -360,7 +385,8 @@ def condition_pick(text: str) -> str:
 
 def _own_pick(text: str) -> bool:
     """A short message asking what to use, for the customer themself, with no purchase made or refused."""
-    return len(text) <= 40 and _WHAT_TO_USE.search(text) is not None and not _NOT.search(text) and for_themself(text)
+    return (len(text) <= 40 and (_WHAT_TO_USE.search(text) is not None or asks_suited(text)) and not _NOT.search(text)
+            and for_themself(text))
 
 
 def _condition_clause(text: str) -> str:
