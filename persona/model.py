@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
-# customer has just told what the matter is, so chat.angry apologises for it and asks nothing; "priced" —
+# customer has just told what the matter is, so chat.angry apologises for it and asks nothing (and reply.shopping and
+# reply.shopping_for ask no more the skin type a wish told, "帮男朋友挑个洗面奶 他是油皮"); "priced" —
 # the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it; "kept" —
 # a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none;
 # "ours" — praise of what the brand sells or how it serves ("包装好精致"), so chat.praise thanks on the brand's

@@ -46,7 +46,8 @@ TEMPLATES: dict[str, Spec] = {
     # the skin type, the budget (handlers/replies/shopping.py), never a colleague's promise
     "reply.shopping": Spec.of(KF_TEXT, "name"),
     # the same when the wish names whom it is for ("给我妈挑个礼物": who = "妈妈"): not asked again; the "budgeted"
-    # phrasings leave out the budget when the wish told it ("想给闺蜜买个礼物 预算两百")
+    # phrasings leave out the budget when the wish told it ("想给闺蜜买个礼物 预算两百"), the "told" ones their skin
+    # type ("帮男朋友挑个洗面奶 他是油皮": only the budget asked)
     "reply.shopping_for": Spec.of(KF_TEXT, "name", "who"),
     # a wish for someone else that names a product ("给我妈买个面霜": who = "妈妈", item = "面霜") whose entry is
     # for one skin type the wish does not name: that person's skin type, age and budget asked first; the "aged"

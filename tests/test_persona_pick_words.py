@@ -117,3 +117,52 @@ async def test_a_pick_of_the_base_right_after_a_question_for_staff_is_answered_n
     assert CREAM in answer, answer
     (question,) = await queued(bot)
     assert not (question.context or {}).get("more")
+
+
+# --- buying for someone else, with what they are like ---------------------------------------------
+
+@pytest.mark.parametrize(("wish", "who"), [("帮男朋友挑个洗面奶 他是油皮", "男朋友"),
+                                          ("我老婆生日 想送她护肤品 她混合皮", "老婆"),
+                                          ("我男朋友是油皮 有啥推荐的", "男朋友"),
+                                          ("给我爸挑个洗面奶 他是混油皮", "爸爸")])
+async def test_a_wish_for_someone_whose_skin_is_told_asks_only_the_budget(bot, wecom, wish: str, who: str) -> None:
+    # before: "男朋友是干皮、油皮还是敏感肌？预算大概多少" (the skin type just told asked again)
+    (asked,) = await say(bot, wecom, "wmPk10", wish)
+    assert who in asked and "预算" in asked and "干皮、油皮" not in asked and "同事" not in asked, asked
+    assert await queued(bot) == []
+    (promise,) = await say(bot, wecom, "wmPk10", "一百左右吧")
+    assert "同事" in promise, promise
+    (question,) = await queued(bot)
+    assert wish in question.text and "一百左右" in question.text, question.text
+
+
+@pytest.mark.parametrize("wish", ["送闺蜜 她是敏感肌 预算两百", "预算三百 想送闺蜜 她油皮",
+                                  "有适合敏感肌的面霜吗 预算两百", "想送婆婆点护肤品 她敏感肌 预算五百以内"])
+async def test_a_wish_that_told_the_skin_and_the_budget_goes_to_staff(bot, wecom, wish: str) -> None:
+    # before: "嗯嗯，小柚在听～" for the first, the skin type asked again for the others
+    (promise,) = await say(bot, wecom, "wmPk11", wish)
+    assert "同事" in promise and "干皮、油皮" not in promise, promise
+    assert [q.text for q in await queued(bot)] == [wish]
+
+
+async def test_mum_in_her_fifties_is_asked_about_her_skin_and_her_dry_skin_gets_the_cream(bot, wecom) -> None:
+    (asked,) = await say(bot, wecom, "wmPk12", "给我妈买 她五十多岁了 皮肤松弛 有合适的吗")
+    assert "妈妈" in asked and "干皮" in asked and "同事" not in asked, asked
+    (answer,) = await say(bot, wecom, "wmPk12", "她偏干 预算五百")
+    assert CREAM in answer, answer
+
+
+@pytest.mark.parametrize(("wish", "who"), [("有适合我妈的吗", "妈妈"), ("有没有适合送男朋友的", "男朋友")])
+async def test_a_pick_asked_to_suit_someone_asks_about_them(bot, wecom, wish: str, who: str) -> None:
+    (asked,) = await say(bot, wecom, "wmPk13", wish)
+    assert f"{who}是" in asked and "预算" in asked, asked  # their skin, not "你是什么肤质"
+
+
+async def test_a_gift_for_a_friend_with_dry_skin_gets_the_cream(bot, wecom) -> None:
+    (answer,) = await say(bot, wecom, "wmPk14", "我闺蜜生日 她干皮 送啥好")
+    assert CREAM in answer, answer
+
+
+def test_gift_packing_is_no_pick_to_suit() -> None:
+    assert not asks_suited("有合适的礼盒吗")
+    assert not asks_suited("有适合送人的包装吗")

@@ -43,8 +43,10 @@ from handlers.replies.shopping import (
     asks_for_their_pick,
     asks_suited,
     budget_pick,
+    not_bought,
     running_out,
     said_before,
+    suits_whom,
     wants_to_buy,
     wish_answered,
 )
@@ -176,7 +178,9 @@ def words_of(text: str, seen: Observation, safety: str | None, said: str = "") -
     shopping = (bool(text) and safety is None and not joyful
                 and ((wants_to_buy(text) and (not is_question(text) or asks_for_a_pick(text)))
                      or (asks_for_any_pick(text) and not seen.tag_names) or budget_pick(text)
-                     or asks_suited(text)))  # "有适合学生党的吗 预算一百以内", "敏感肌有能用的吗"
+                     or asks_suited(text)  # "有适合学生党的吗 预算一百以内", "敏感肌有能用的吗"
+                     # a pick for someone named: "我闺蜜生日 她干皮 送啥好", "我男朋友是油皮 有啥推荐的"
+                     or (asks_for_a_pick(text) and bool(suits_whom(text)) and not_bought(text))))
     elsewhere = bool(text) and safety is None and reacted_elsewhere(text)
     return Words(text, seen, safety, numbered, telling, joyful, shopping, said=said or text, elsewhere=elsewhere)
 

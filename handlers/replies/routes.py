@@ -91,9 +91,11 @@ from handlers.replies.shopping import (
     is_for_a_kind,
     item_named,
     item_to_ask_about,
+    other_product,
     product_of,
     recipient,
     self_told,
+    skin_named,
     skin_told,
     suits_whom,
     told_lately,
@@ -232,7 +234,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         # "我想给我妈买个面霜", "我想买个面霜": what she (or they) are like first; the skin type told next turn gets
         # the entry (awaited_wish)
         who = recipient(text)
-        await (ask_item(ctx, customer, who, item, text) if who else ask_what_they_need(ctx, customer, text))
+        await (ask_item(ctx, customer, who, item, text) if who
+               else ask_what_they_need(ctx, customer, text, event.open_kfid))
     elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
@@ -258,7 +261,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
         who = recipient(text)
-        await (ask_for(ctx, customer, who, text) if who else ask_what_they_need(ctx, customer, text))
+        await (ask_for(ctx, customer, who, text, event.open_kfid) if who
+               else ask_what_they_need(ctx, customer, text, event.open_kfid))
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         # "我最近脸上老是出油 还长痘": sorry first, when no entry is for that skin (reply.concern when one is)
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names,
@@ -287,16 +291,19 @@ async def answer_each(ctx: Ctx, customer: Customer, open_kfid: str, asked: Asked
                        if say.key in ("reply.fallback", "reply.unknown") and say.slot != "priced" else say)
 
 
-async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
+async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid: str) -> None:
     """A wish naming no one ("想买点护肤品", "我想买个面霜"): for the customer themself (shopping.py `for_themself`)
     their skin type, what bothers it and the budget (`reply.shopping`'s "self" phrasings), never whom it is for; a
     gift for someone unnamed ("想买个礼物") is asked whom too; one to suit someone named ("面霜适合我妈用吗") is asked
     what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`); a pick asked of a
     budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told); one that told
-    the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble")."""
-    if for_themself(text) and not budget_told(text) and (told := self_told(text)):
-        # "我28岁混油皮 换季老是爆痘 想找个温和点的" with no entry for that skin: what they told is not asked again
-        await ctx.say("reply.shopping", name=customer.name, slot=told)
+    the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble"); one
+    for someone else that told their skin type, only the budget (`ask_for`)."""
+    if for_themself(text) and (told := self_told(text)):
+        # "我28岁混油皮 换季老是爆痘 想找个温和点的" with no entry for that skin: what they told is not asked again;
+        # "有适合敏感肌的面霜吗 预算两百": nothing is left to ask, a question for staff, who can pick
+        await (embedded_answer(ctx, customer, open_kfid, "question", text) if budget_told(text)
+               else ctx.say("reply.shopping", name=customer.name, slot=told))
         return
     if (budget_pick(text) or budget_told(text)) and not suits_whom(text):
         # "两百块钱能买到什么", "想买个两百左右的面霜": the budget is told, the skin type is not
@@ -304,7 +311,10 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str) -> None:
         return
     if who := suits_whom(text):
         item = item_named(ctx.services.knowledge.entries, text)
-        await (ask_item(ctx, customer, who, item, text) if item else ask_for(ctx, customer, who, text))
+        if item and not skin_named(text):
+            await ask_item(ctx, customer, who, item, text)
+        else:
+            await ask_for(ctx, customer, who, text, open_kfid)
         return
     await ctx.say("reply.shopping", name=customer.name, slot="self" if for_themself(text) else None)
 
@@ -380,9 +390,17 @@ async def _whose_use(ctx: Ctx, customer: Customer, msgid: str, who: str, text: s
     return True
 
 
-async def ask_for(ctx: Ctx, customer: Customer, who: str, text: str) -> None:
+async def ask_for(ctx: Ctx, customer: Customer, who: str, text: str, open_kfid: str) -> None:
     """What `who` is like before picking for them (`reply.shopping_for`): the skin type and budget; a budget told
-    with the wish ("想给闺蜜买个礼物 预算两百") is not asked again (the "budgeted" phrasings)."""
+    with the wish ("想给闺蜜买个礼物 预算两百") is not asked again (the "budgeted" phrasings), nor a skin type no entry
+    is for ("帮男朋友挑个洗面奶 他是油皮": the "told" phrasings ask the budget only); both told ("送闺蜜 她是敏感肌
+    预算两百"), nothing is left to ask: a question for staff, who can pick (the promise, or the honest reply)."""
+    if skin_named(text):
+        if budget_told(text):
+            await embedded_answer(ctx, customer, open_kfid, "question", text)
+        else:
+            await ctx.say("reply.shopping_for", name=customer.name, who=who, slot="told")
+        return
     await ctx.say("reply.shopping_for", name=customer.name, who=who, slot="budgeted" if budget_told(text) else None)
 
 
@@ -567,8 +585,10 @@ async def answer_media(event: KfMessageReceived, ctx: Ctx) -> None:
 
 async def for_their_skin(ctx: Ctx, text: str) -> FaqMatch | None:
     """A wish that already names the skin type ("给我媳妇买个生日礼物 她三十五 皮肤有点干"): the knowledge base's best
-    entry when it is for that kind, so the persona does not ask for what was just told."""
-    return for_kind(await ctx.services.knowledge.rank(text, 1), text)
+    entry when it is for that kind, so the persona does not ask for what was just told; not when the wish names a
+    kind of product the entry does not ("有适合干皮的洗面奶吗": the cream is no face wash)."""
+    match = for_kind(await ctx.services.knowledge.rank(text, 1), text)
+    return None if match is None or other_product(match.entry, text) else match
 
 
 async def _item_to_ask(ctx: Ctx, customer: Customer, msgid: str, match: FaqMatch, words: Words) -> str:

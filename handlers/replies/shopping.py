@@ -44,6 +44,11 @@ _WANT = re.compile(rf"{_EITHER}|(想|想要|要|打算|准备|计划|考虑|纠�
                    r"^(那|那么)?(我)?送(给)?[^，,。！!？?\s]{1,6}?(什么|啥)(好|合适|比较好|礼物)")
 # Not about to buy: a purchase made, refused or undone ("我上周买了", "不想买了", "想退货").
 _NOT = re.compile(r"不想|不要|不打算|不买|别买|买了|买过|已经|退|换货|取消|送货|送到|送达|配送|发货")
+
+
+def not_bought(text: str) -> bool:
+    """No purchase made, refused or undone in the words ("我上周买了", "不想买了", "想退货")."""
+    return _NOT.search(text) is None
 # The same again, not a new pick ("乳液用完了 想回购", "想再囤两瓶"): nothing to ask about their skin.
 _AGAIN = re.compile(r"回购|再买|再来(一|两|几)?(瓶|罐|支|套|个)|再囤|再入|还想买|还要买|再下(一)?单")
 
@@ -112,6 +117,8 @@ _SUITED = re.compile(r"有(没有|没)?(什么|啥|哪些|哪款|点|些)?(比�
 # What a pick may be asked for besides how well it works and its price: a trouble ("痘痘肌"), whom it is for
 # ("孕妇", "宝宝": persona/followup.py FOR_WHOM).
 _SUITS_TOPICS = frozenset({"effect", "price", "acne", *FOR_WHOM})
+# How a gift comes packed ("有合适的礼盒吗", "有适合送人的包装吗"): a question of its own, no pick of what suits a skin.
+_PACKING = re.compile(r"礼盒|包装|盒子|袋子|手提袋|贺卡")
 
 
 def asks_suited(text: str) -> bool:
@@ -122,7 +129,7 @@ def asks_suited(text: str) -> bool:
     text = text.strip()
     return (len(text) <= 40 and _SUITED.search(text) is not None and _NOT.search(text) is None
             and _NO_PICK.search(text) is None and not clearly_named(plain(text)) - _SUITS_TOPICS
-            and not everyday(re.sub(_PEOPLE, "", text)))
+            and _PACKING.search(text) is None and not everyday(re.sub(_PEOPLE, "", text)))
 
 
 # The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用", "你自己用哪个" — a pick
@@ -136,7 +143,8 @@ def wants_to_buy(text: str) -> bool:
     """The customer says they want to buy (or pick, or give) something, or asks the persona's own pick."""
     text = text.strip()
     return (bool(text) and len(text) <= 40 and (_WANT.search(text) is not None or _YOURS.search(text) is not None
-                                                or _ALSO_FOR.search(text) is not None)
+                                                or _ALSO_FOR.search(text) is not None
+                                                or _GIFT_FOR.search(text) is not None)  # "送闺蜜 她是敏感肌"
             and _NOT.search(text) is None and _AGAIN.search(text) is None)
 
 
@@ -178,8 +186,8 @@ _PEOPLE = (r"(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|老公|老婆|男朋友
 _USED_BY = re.compile(rf"(?:我的?|我家){_PEOPLE}(?:用|能用|可以用|适合|合适)")
 # Whom a pick is for, told first with what they are like: "我妈五十多了 用什么好", "我老公皮肤很油 有啥推荐"
 # (sandbox, 2026-12-04: asked "你是什么肤质" as if for the customer).
-_DESCRIBED = re.compile(rf"^(?:那)?(?:我的?|我家){_PEOPLE}(?:她|他)?(?:的)?(?:今年|已经|都|快)?"
-                        r"(?:[二三四五六七八九]十|[2-9]\d|皮肤|脸|肤质)")
+_DESCRIBED = re.compile(rf"^(?:那)?(?:我的?|我家){_PEOPLE}(?:她|他)?(?:的)?(?:是|今年|已经|都|快)?"
+                        r"(?:[二三四五六七八九]十|[2-9]\d|皮肤|脸|肤质|干皮|油皮|混合皮|混油|混干|敏感肌)")
 
 
 # Someone else's turn, after the customer's own pick: "给我妈也看看 她皮肤很干", "帮我老公也挑挑" (sandbox, 2026-12-05:
@@ -188,9 +196,17 @@ _ALSO_FOR = re.compile(rf"^(?:那|那么)?(?:再|也)?(?:给|帮|替)(?:我的?|
                        r"(?:看看|看一下|挑挑|挑一下|选选|选一下|推荐推荐|推荐一下|推荐个|推荐点)")
 
 
+# A gift for someone named, told in a clause of its own: "送闺蜜 她是敏感肌 预算两百", "预算三百 想送闺蜜 她油皮",
+# "我老婆生日 想送她护肤品" (whose birthday it is).
+_GIFT_FOR = re.compile(rf"(?:^|[\s，,。；;])(?:我)?(?:想|要|打算|准备)?送(?:给)?(?:我的?|我家)?{_PEOPLE}"
+                       r"(?=$|[\s，,。；;!！]|她|他|的|一)")
+_BIRTHDAY = re.compile(rf"(?:^|[\s，,。；;])(?:我的?|我家){_PEOPLE}(?:的)?(?:生日|过生日|纪念日)")
+
+
 def recipient(text: str) -> str:
     """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = _ALSO_FOR.search(text) or _FOR.search(text) or _GIVEN_TO.search(text)
+    m = (_ALSO_FOR.search(text) or _FOR.search(text) or _GIVEN_TO.search(text) or _GIFT_FOR.search(text)
+         or _BIRTHDAY.search(text))
     if m is None:
         return ""
     who = m["who"]
@@ -223,11 +239,15 @@ def unnamed_use(text: str) -> str:
     return "" if m is None else _CALLED.get(m["who"], m["who"])
 
 
+# Whom a pick is to suit, asked: "有适合我妈的吗", "有没有适合送男朋友的".
+_SUITS_THEM = re.compile(rf"(?:适合|合适)(?:送给?|给)?(?:我的?|我家)?{_PEOPLE}")
+
+
 def suits_whom(text: str) -> str:
     """Whom a product is to suit, as the persona would call them ("适合我妈用吗", "我妈五十多了 用什么好" → "妈妈"), or
     whom the wish is for; "" when neither is said. The pick is still asked for like the customer's own (the skin
     type next gets the entry); only the words asking back are about them."""
-    m = _USED_BY.search(text) or _DESCRIBED.search(text.strip())
+    m = _USED_BY.search(text) or _DESCRIBED.search(text.strip()) or _SUITS_THEM.search(text)
     return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
 
 
@@ -242,6 +262,11 @@ def age_told(text: str) -> bool:
     return _AGE.search(text) is not None
 
 
+def skin_named(text: str) -> bool:
+    """The wish tells a skin type ("他是油皮", "她偏干", "混合皮": persona/matcher.py EXCLUSIVE's first group)."""
+    return any(group == 0 for group, _ in kinds(skin_told(text)))
+
+
 def for_themself(text: str) -> bool:
     """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
     "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
@@ -251,6 +276,19 @@ def for_themself(text: str) -> bool:
 
 _KIND_WORDS = frozenset(w for group in EXCLUSIVE for kind in group for w in kind)
 _PRODUCT = re.compile(r"「([^」]+)」")  # a product the answer names ("干皮推荐「柚润保湿霜」")
+
+
+# Kinds of product a beauty shop sells, named in a pick ("有适合干皮的洗面奶吗"): an entry that names none of them
+# (the dry-skin cream's) does not answer it.
+_PRODUCTS = re.compile(r"面膜|洗面奶|洁面|卸妆|防晒|眼霜|口红|粉底|精华|水乳|乳液|爽肤水|化妆水|身体乳|面霜|护手霜|"
+                       r"唇膏|精油|喷雾|隔离|BB霜|CC霜")
+
+
+def other_product(entry: FaqEntry, text: str) -> bool:
+    """The text names a kind of product the entry does not ("有适合干皮的洗面奶吗" and the dry-skin cream's entry)."""
+    named = set(_PRODUCTS.findall(text))
+    return bool(named) and not named & set(_PRODUCTS.findall(" ".join((*entry.questions, *entry.keywords,
+                                                                        entry.answer))))
 
 
 def product_of(entry: FaqEntry) -> str:
@@ -354,11 +392,14 @@ def told_with_pick(text: str) -> Told | None:
     is said back and only what is missing asked (`reply.shopping_told`), not the whole questionnaire; None
     otherwise."""
     text = text.strip()
-    if not _own_pick(text) or _NO_PICK.search(text):
+    suited = asks_suited(text) and for_themself(text)  # "有没有适合痘痘肌的"
+    if not (_own_pick(text) or suited) or _NO_PICK.search(text):
         return None
     if any(group == 0 for group, _ in kinds(text)):  # a skin type told ("我是干皮 脸上长痘"): no questionnaire
         return None
     condition = _condition_clause(text)
+    if condition and not _own_pick(text):
+        return None  # "孕妇有能用的吗": the knowledge base's entry for it answers
     concern = m[0] if (m := _CONCERN.search(text)) else ""
     return Told(condition, concern) if condition or concern else None
 
@@ -385,8 +426,7 @@ def condition_pick(text: str) -> str:
 
 def _own_pick(text: str) -> bool:
     """A short message asking what to use, for the customer themself, with no purchase made or refused."""
-    return (len(text) <= 40 and (_WHAT_TO_USE.search(text) is not None or asks_suited(text)) and not _NOT.search(text)
-            and for_themself(text))
+    return len(text) <= 40 and _WHAT_TO_USE.search(text) is not None and not _NOT.search(text) and for_themself(text)
 
 
 def _condition_clause(text: str) -> str:
