@@ -166,3 +166,10 @@ async def test_a_gift_for_a_friend_with_dry_skin_gets_the_cream(bot, wecom) -> N
 def test_gift_packing_is_no_pick_to_suit() -> None:
     assert not asks_suited("有合适的礼盒吗")
     assert not asks_suited("有适合送人的包装吗")
+
+
+async def test_a_pick_for_the_skin_type_told_a_moment_ago_goes_to_staff_not_the_questionnaire(bot, wecom) -> None:
+    await say(bot, wecom, "wmPk15", "你帮我记一下 我是敏感肌 以后别给我推刺激的东西")
+    (promise,) = await say(bot, wecom, "wmPk15", "那你们有啥适合敏感肌的")
+    assert "同事" in promise and "预算" not in promise, promise  # what she is like was told: a person picks
+    assert [q.text for q in await queued(bot)] == ["那你们有啥适合敏感肌的"]

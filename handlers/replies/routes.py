@@ -97,10 +97,12 @@ from handlers.replies.shopping import (
     self_told,
     skin_named,
     skin_told,
+    suited_told_before,
     suits_whom,
     told_lately,
     told_with_pick,
     unnamed_use,
+    wants_to_buy,
     without_condition,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
@@ -148,6 +150,8 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
         return
     words = words_of(text, seen, safety, said)
+    if words.shopping and not wants_to_buy(text) and await suited_told_before(ctx, customer, event.msgid, text):
+        words = replace(words, shopping=False)  # "那你们有啥适合敏感肌的" after "我是敏感肌 …": no questionnaire again
     if wish := await awaited_wish(ctx, customer, event.msgid, words):
         await recommend(ctx, customer, event.open_kfid, f"{wish.text}，{said}", text, again=wish.again,
                         tags=seen.tag_names)

@@ -466,6 +466,19 @@ async def told_lately(ctx: Ctx, customer: Customer, msgid: str) -> Told | None:
     return Told(condition, concern) if condition or concern else None
 
 
+async def suited_told_before(ctx: Ctx, customer: Customer, msgid: str, text: str) -> bool:
+    """A pick asked in the customer's own words (`asks_suited`) for the skin type they told a few messages ago ("我是
+    敏感肌 以后别给我推刺激的东西" … "那你们有啥适合敏感肌的"): what they are like is told, so it has its own way (the
+    entry, or staff with the chat), not the questionnaire again."""
+    named = {k for g, k in kinds(text) if g == 0}
+    if not named or not asks_suited(text):
+        return False
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    since = ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+    said = [m.text for m in history if _from_customer(m) and m.created_at >= since]
+    return any(named & {k for g, k in kinds(t) if g == 0} for t in said)
+
+
 def bare_pick(text: str) -> bool:
     """A few words asking what to use, naming nothing ("有什么能用的吗", "那用啥好"): a pick that what the customer
     told a moment ago decides (`told_lately`)."""
