@@ -173,3 +173,8 @@ async def test_a_pick_for_the_skin_type_told_a_moment_ago_goes_to_staff_not_the_
     (promise,) = await say(bot, wecom, "wmPk15", "那你们有啥适合敏感肌的")
     assert "同事" in promise and "预算" not in promise, promise  # what she is like was told: a person picks
     assert [q.text for q in await queued(bot)] == ["那你们有啥适合敏感肌的"]
+
+
+async def test_a_pick_with_the_skin_type_and_its_trouble_told_says_the_trouble_back_to_staff(bot, wecom) -> None:
+    (promise,) = await say(bot, wecom, "wmPk16", "我皮肤比较敏感 换季脸就痒 有推荐的吗")
+    assert "换季敏感" in promise and "同事" in promise and "预算" not in promise, promise

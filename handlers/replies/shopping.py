@@ -17,7 +17,7 @@ from typing import Sequence
 from handlers.escalation.rules import is_question
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.offtopic import everyday
-from handlers.replies.smalltalk import laughing
+from handlers.replies.smalltalk import laughing, trouble_said
 from handlers.services import Ctx
 from persona.faq import FaqEntry
 from persona.followup import FOR_WHOM, clearly_named, topics
@@ -126,12 +126,13 @@ def asks_suited(text: str) -> bool:
     "有适合夏天用的吗 我是油皮", "给我妈买 她五十多岁了 有合适的吗"): a wish, asked back only what is still missing; not
     of a shop concept ("有能用的优惠券吗", "有适合的快递吗"), an everyday topic ("有适合情侣去的餐厅吗"), nor a pick
     declined or a purchase made; nor whether we have a kind of product for it ("有适合干皮的洗面奶吗": the knowledge
-    base answers if it names one, else a person, handlers/replies/asked.py `names_sold`)."""
+    base answers if it names one, else a person, handlers/replies/asked.py `names_sold`); nor one that told the skin
+    type and its trouble ("我皮肤比较敏感 换季脸就痒 有推荐的吗"): said back in the promise, a person picks."""
     text = text.strip()
     return (len(text) <= 40 and _SUITED.search(text) is not None and _NOT.search(text) is None
             and _NO_PICK.search(text) is None and not clearly_named(plain(text)) - _SUITS_TOPICS
             and _PACKING.search(text) is None and _PRODUCTS.search(text) is None
-            and not everyday(re.sub(_PEOPLE, "", text)))
+            and not everyday(re.sub(_PEOPLE, "", text)) and not (skin_named(text) and trouble_said(text)))
 
 
 # The persona's own pick: "小柚你自己最喜欢哪款", "你最推荐哪个", "你觉得哪款最好用", "你自己用哪个" — a pick
