@@ -62,7 +62,7 @@ async def knowledge_page(request: web.Request, *, form: Form | None = None, erro
                         '<code>wanzi faq reload</code>。</p>'))
     parts.append(table(["条目", "问题", "回答", "来源"],
                        [(e.id, render("$q", q=" | ".join(e.questions)), e.answer[:120], FILE_SOURCE[where])
-                        for where, e in kb.from_files()], empty="人设文件和 FAQ 文件里没有条目", cls="knowledge"))
+                        for where, e in kb.from_files()], empty="人设文件和 FAQ 文件里没有条目", cls="knowledge-files"))
     return frame(request, "知识库", join(parts), active="knowledge", status=400 if error else 200)
 
 
