@@ -79,14 +79,17 @@ def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
 
 
-def phrased(question: str, product: str = "") -> str | None:
+def phrased(question: str, product: str = "", *, also: bool = False) -> str | None:
     """Which phrasings of reply.fallback and reply.unknown fit what the customer wrote (persona/model.py
     SITUATIONS): the price of `product`, a question telling a trouble of the customer's skin ("我最近脸上老是爆痘
     是不是跟换季有关": said back, `trouble_said`), a request ("给我退款": never "好问题！"), a statement (told), or a
-    question (None: the usual ones)."""
+    question (None: the usual ones); one question of a message of several whose others were answered (`also`: named,
+    routes.py answer_each)."""
     text = heard(question)
     if product:
         return "priced"
+    if also:
+        return "also"
     if is_question(text):
         return "trouble" if trouble_said(text) else None
     return "request" if is_request(text) else "told"
@@ -112,24 +115,24 @@ async def told_how_lately(ctx: Ctx, customer: Customer | None) -> bool:
                for m in await kf_history(ctx, customer, HISTORY))
 
 
-async def honest_reply(ctx: Ctx, product: str = "", question: str = "") -> Say:
+async def honest_reply(ctx: Ctx, product: str = "", question: str = "", *, also: bool = False) -> Say:
     """No promise: the persona does not know yet (the price of `product`, when that is the question), and
     says how to reach a person, in words that fit the `question` (`phrased`), or, told that a few minutes
     ago, only that this one is noted too ("again")."""
     staffed = bool(await ctx.repos.staff.list())
     how = how_to_reach(ctx, staffed=staffed)
-    slot = phrased(question, product) if question or product else None
-    if how and slot != "priced" and await told_how_lately(ctx, ctx.customer):
+    slot = phrased(question, product, also=also) if question or product else None
+    if how and slot not in ("priced", "also") and await told_how_lately(ctx, ctx.customer):
         slot = "again"
     return Say("reply.unknown", unknown_facts(question, product, how=how), slot=slot)
 
 
-async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
-                         product: str = "") -> tuple[UnansweredQuestion, Say] | None:
+async def queue_question(ctx: Ctx, question: str, *, open_kfid: str, product: str = "",
+                         also: bool = False) -> tuple[UnansweredQuestion, Say] | None:
     """Queue `question` of the context's customer with the chat so far; returns the row and what the
     persona says about it (the promise, or the honest reply; naming `product` when the question is its
-    price, "柚润保湿霜" after "哪款？"). The LLM worker, which answers later and outside a kf event, says it
-    through its own channel."""
+    price, "柚润保湿霜" after "哪款？"; naming the question when `also`: the others of its message were answered).
+    The LLM worker, which answers later and outside a kf event, says it through its own channel."""
     customer = ctx.customer
     if customer is None:
         return None
@@ -144,7 +147,7 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
             if (earlier.context or {}).get("promised") or await person_coming(ctx, customer):
                 return earlier, Say("chat.ack_pending", slot="more")  # joined: a colleague is on it, no new promise
-            return earlier, await honest_reply(ctx, product, question)
+            return earlier, await honest_reply(ctx, product, question, also=also)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
     coming = not keepers and await person_coming(ctx, customer)
@@ -152,8 +155,9 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str,
                "promised": bool(keepers) or coming}  # the chat up to the question, before the persona's reply to it
     if follows:
         context["follows"] = follows
-    reply = (Say("reply.fallback", unknown_facts(question, product), slot=phrased(question, product)) if keepers
-             else Say("chat.ack_pending") if coming else await honest_reply(ctx, product, question))
+    slot = phrased(question, product, also=also)
+    reply = (Say("reply.fallback", unknown_facts(question, product), slot=slot) if keepers
+             else Say("chat.ack_pending") if coming else await honest_reply(ctx, product, question, also=also))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,

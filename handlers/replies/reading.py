@@ -197,7 +197,7 @@ async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -
 
 
 _TRIM = "？?。.！!～~…、 吗呢呀啊哈嘛"
-_CLAUSES = re.compile(r"[，,。.!！?？~～；;\s]+")
+CLAUSES = re.compile(r"[，,。.!！?？~～；;\s]+")  # a message cut into clauses (also several.py)
 
 
 Written = tuple[tuple[FaqEntry, frozenset[str]], ...]
@@ -212,7 +212,7 @@ def written(entries: Sequence[FaqEntry]) -> Written:
 def asked_as_written(phrasings: Written, text: str) -> FaqEntry | None:
     """The entry one of whose own phrasings (`written`) a clause of the text is, word for word ("干皮面霜推荐",
     "你好呀 多久能到 谢谢"): the owner wrote that question, so it is asked, whatever else the message says or tells."""
-    clauses = {c for part in _CLAUSES.split(text) if len(c := plain(part).strip(_TRIM)) >= 3}
+    clauses = {c for part in CLAUSES.split(text) if len(c := plain(part).strip(_TRIM)) >= 3}
     if not clauses:
         return None
     return next((e for e, own in phrasings if not own.isdisjoint(clauses)), None)

@@ -288,11 +288,10 @@ async def answer_each(ctx: Ctx, customer: Customer, open_kfid: str, asked: Asked
     for clause, match in rest:
         await ctx.say("reply.faq_also", name=customer.name, answer=match.entry.answer, question=clause)
     if asked.unanswered:  # queued as one question; the promise (or the honest reply) names it
-        queued = await queue_question(ctx.with_(customer=customer), "，".join(asked.unanswered), open_kfid=open_kfid)
+        queued = await queue_question(ctx.with_(customer=customer), "，".join(asked.unanswered), open_kfid=open_kfid,
+                                      also=True)
         if queued is not None:
-            say = queued[1]
-            await tell(ctx, customer, open_kfid, Say(say.key, say.facts, say.kind, slot="also")
-                       if say.key in ("reply.fallback", "reply.unknown") and say.slot != "priced" else say)
+            await tell(ctx, customer, open_kfid, queued[1])
 
 
 async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid: str) -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from handlers.escalation.rules import is_question
 from handlers.replies.knowledge import KnowledgeBase
 from handlers.replies.price import asks_price, gives_price
+from handlers.replies.reading import CLAUSES
 from persona.faq import FaqMatch
 
 MAX_ANSWERS = 3  # three questions in one message is already a lot; more would be a wall of text
-_SPLIT = re.compile(r"[？?。！!；;，,、\s]+")
 # Words that lead into the next question and are no part of it: "还有保质期多久", "另外 发什么快递", "顺便问下…"
 _LEAD = re.compile(r"^((还有(就是)?|另外|然后|以及|再就是|对了|顺便|再|还)?(我)?(想)?(问(一)?下|问问|请问)|"
                    r"还有(就是)?|另外|然后|以及|再就是|对了|顺便|还有个问题)")
@@ -36,7 +36,7 @@ def question_clauses(text: str) -> list[str]:
     """The clauses of `text` that each ask something of their own (three characters or more once the lead-in
     words are dropped); fewer than two means the message asks one thing."""
     clauses = []
-    for part in _SPLIT.split(text.strip()):
+    for part in CLAUSES.split(text.strip()):
         clause = _LEAD.sub("", part)
         if len(clause) >= 3 and is_question(clause):
             clauses.append(clause)
