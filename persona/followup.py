@@ -97,7 +97,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "left_luggage": ("寄存", "存包", "储物"),  # "可以寄存吗" leaves things with us, it ships nothing
     # what no entry of a shop's base may speak of, so 猜你想问 offers none for it ("你们有祛痘的吗",
     # "一个月能看到效果吗", "…精华挺好用的 真的假的", "托运的话会不会压坏", "保湿霜和美白系列有啥区别啊")
-    "acne": ("祛痘", "痘痘", "长痘", "痤疮", "粉刺", "闭口", "爆痘", "痘印"),
+    "acne": ("祛痘", "痘痘", "长痘", "痤疮", "粉刺", "闭口", "爆痘", "痘印", "闷痘", "冒痘", "起痘", "致痘"),
     "effect": ("效果", "见效", "管用", "好用", "好使"),
     "travel": ("托运", "飞机", "登机", "安检", "随身带"),
     "difference": ("区别", "差别", "差异", "不同之处"),

@@ -124,6 +124,9 @@ def test_hot_keywords_skip_greetings_and_the_shop_being_addressed() -> None:
                                          ("我们家宝宝能用吗", 1)], 10)]
     assert {"学生党", "面霜", "宝宝"} <= set(words), words
     assert not {"hi", "Hello", "家有", "你们家", "我们家"} & set(words), words
+    # 2026-12-05 evening: "刚扫 1 · 码加 1" from a new friend's hello
+    joined = [w for w, _ in top_keywords([("你好 刚扫码加的", 3), ("刚加的 面霜怎么用", 1)], 10)]
+    assert "面霜" in joined and not {"刚扫", "码加", "扫码", "加的"} & set(joined), joined
     english = [w for w, _ in top_keywords([("Do you ship to Singapore?", 2), ("how much is the cream", 1)], 10)]
     assert {"Singapore", "cream"} <= set(english) and not {"Do", "how", "much"} & set(english), english
 

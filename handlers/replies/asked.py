@@ -21,6 +21,7 @@ from persona.facts import asked_if
 from persona.faq import FaqEntry
 from persona.followup import FILLER, FOR_WHOM, clearly_named, other_product, spoken, topics
 from persona.matcher import kinds
+from persona.wording import PLACES
 
 # "先涂哪个", "先用精华还是先用面霜", "洗完脸先抹哪个", "什么顺序", "先涂精华再涂面霜 对吗": which goes on first.
 _ON = r"(用|涂|抹|擦|搽|上)"
@@ -146,13 +147,28 @@ _COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
 
 
 def names_who_and_where(entry: FaqEntry, text: str) -> bool:
-    """The entry names every place, child and place abroad the text names (or a place abroad at all, 港澳台)."""
+    """The entry names every place, child and place abroad the text names (or a place abroad at all, 港澳台),
+    and is about the province or city the text names (`of_its_place`)."""
+    if not of_its_place(entry, text):
+        return False
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     areas = _AREA.findall(text)
     child = _CHILD_USES.search(text)
     abroad = _ABROAD.findall(text)
     return (all(a in told for a in areas) and (child is None or re.search(_CHILD, told) is not None)
             and (not abroad or _COVERS_ABROAD.search(told) is not None or all(a in told for a in abroad)))
+
+
+def of_its_place(entry: FaqEntry, text: str) -> bool:
+    """An entry whose phrasings ask of a province or city ("新疆包邮吗", one a colleague's answer added) answers of
+    that place only: not "西藏包邮吗", and not a plain "包邮吗" when every phrasing names a place; an entry whose
+    phrasings name none ("多久能到") answers wherever the customer is."""
+    phrasings = [set(PLACES.findall(q)) for q in entry.questions]
+    own = set().union(*phrasings) if phrasings else set()
+    if not own:
+        return True
+    asked = set(PLACES.findall(text))
+    return bool(asked & own) if asked else not all(phrasings)
 
 
 def _elder_unspoken(entry: FaqEntry, text: str) -> str:
@@ -301,10 +317,10 @@ def beside_the_point(entry: FaqEntry, text: str) -> bool:
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
 
 
-# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling, gift wrapping): a
-# question naming one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗" are no dry-skin
-# recommendation, "有礼盒包装吗" no question of genuineness).
-_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling", "gift_wrap"})
+# Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling, gift wrapping,
+# acne): a question naming one is never answered by an entry that does not ("买面霜送不送小样啊", "会搓泥吗", "用面霜
+# 会不会冒痘" are no dry-skin recommendation, "有礼盒包装吗" no question of genuineness).
+_EXTRAS = frozenset({"gift_card", "samples", "stock", "pilling", "gift_wrap", "acne"})
 
 
 def _speaks_of_extras(entry: FaqEntry, text: str) -> bool:
@@ -346,7 +362,8 @@ def untold_detail(entry: FaqEntry, text: str) -> str:
     if not is_question(text):
         return ""
     elder = _elder_unspoken(entry, text)
-    return f"{elder}能不能用" if elder else untold_ingredient(entry, text) or untold_day(entry, text)
+    return (f"{elder}能不能用" if elder
+            else untold_ingredient(entry, text) or untold_day(entry, text) or untold_sale(entry, text))
 
 
 # Whether a product holds an ingredient customers avoid: "有没有香精", "含不含酒精", "有防腐剂吗", "加了色素没".
@@ -368,6 +385,25 @@ def untold_ingredient(entry: FaqEntry, text: str) -> str:
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     ingredient = re.search(_INGREDIENT, found[0])
     return "" if ingredient is None or ingredient[0] in told else found[0]
+
+
+# A shopping festival or sale of its own ("双十二有活动吗", "双11有什么优惠吗", "年货节打折不"), each with the names
+# it goes by: the deals entry ("新朋友可以领一张…券") says what there is now, not what that sale will bring.
+_SALES = (("双十二", "双12", "1212"), ("双十一", "双11", "1111"), ("618", "六一八"), ("年货节",),
+          ("女神节", "三八节", "妇女节"), ("黑五", "黑色星期五"), ("圣诞",), ("情人节",), ("七夕",), ("店庆", "周年庆"),
+          ("年中大促",), ("年终大促", "年末大促"), ("开学季",))
+_SALE = re.compile("|".join(rf"(?<!\d){re.escape(w)}(?!\d)" for family in _SALES for w in family))
+
+
+def untold_sale(entry: FaqEntry, text: str) -> str:
+    """The sale a question about deals names ("双十二") that the deals entry names nowhere, by any of its
+    names; "" when there is none, the entry is not about deals, or it names that sale."""
+    found = _SALE.search(text.replace(" ", ""))
+    if found is None or "discount" not in spoken(entry):
+        return ""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    family = next(f for f in _SALES if found[0] in f)
+    return "" if any(w in told for w in family) else found[0]
 
 
 def untold_day(entry: FaqEntry, text: str) -> str:

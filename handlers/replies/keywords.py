@@ -24,14 +24,15 @@ STOP_WORDS = frozenset("""
 有没有 能不能 可不可以 麻烦 在吗 嗯嗯 哈哈 哈哈哈 收到 ok OK
 东西 我要 我想 想要 不要 觉得 感觉 真的 一直 其实 然后 而且 或者 有点 比较 非常 特别
 问下 问问 想问 请教 咨询 能用 大概 最近 老是 这种 那种 的话 有关 先拍 试试 一瓶 一个 哦哦 行吧
-你们家 我们家 咱家 哈喽 嗨 适合 合适
+你们家 我们家 咱家 哈喽 嗨 适合 合适 扫码 加的 刚加
 """.split())
 # Shop words jieba's general dictionary splits ("敏感肌能用吗" → 敏感 / 肌能): added once to its segmenter,
 # which only this module uses.
 SHOP_WORDS = ("敏感肌", "痘痘肌", "油痘肌", "干敏肌", "干皮", "油皮", "混油皮", "混干皮", "混合皮", "闭口", "爆痘",
               "学生党", "上班族", "宝妈", "孕妈")
-# Chat words jieba splits into a false topic ("你们家有…" → 你们 / 家有): made whole, then dropped as stop words.
-CHAT_WORDS = ("你们家", "我们家", "咱家")
+# Chat words jieba splits into a false topic ("你们家有…" → 你们 / 家有, "刚扫码加的" → 刚扫 / 码加): made whole,
+# then dropped as stop words.
+CHAT_WORDS = ("你们家", "我们家", "咱家", "扫码", "加的", "刚加")
 
 
 @dataclass(frozen=True, slots=True)

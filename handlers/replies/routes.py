@@ -50,7 +50,7 @@ from handlers.questions.queue import (
     person_coming,
     queue_question,
 )
-from handlers.replies.asked import untold_detail
+from handlers.replies.asked import untold_detail, untold_sale
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
@@ -240,7 +240,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         who = recipient(text)
         await (ask_item(ctx, customer, who, item, text) if who
                else ask_what_they_need(ctx, customer, text, event.open_kfid))
-    elif match is not None and not reading.price and (detail := untold_detail(match.entry, text)):
+    elif match is not None and (detail := untold_sale(match.entry, text) if reading.price
+                                else untold_detail(match.entry, text)):  # "年货节会打折吗": not 太贵了 either
         await answer_in_part(ctx, customer, event.open_kfid, match, reading, detail)
     elif match is not None:
         if not reading.price and (asked := await each_asked(ctx.services.knowledge, text, match)):

@@ -1,0 +1,71 @@
+"""Customers' words a sandbox trial on 2026-12-05 found misread, each given what a good shop assistant would say.
+Asserted on what the customer gets back (the persona's template key without its variant, and the text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.community_kit import bot_with_faq
+from tests.test_persona_understanding import TUESDAY_10AM, told
+
+HONEST = ("reply.fallback", "reply.unknown")
+COUPON = "满 199 减 30"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Tuesday morning: working hours (conftest's `wanzi` runs on it)."""
+    return FakeClock(TUESDAY_10AM)
+
+
+@pytest.mark.parametrize(("said", "sale"), [("双十二有活动吗", "双十二"), ("双11有什么优惠吗", "双11"),
+                                            ("年货节会打折吗", "年货节")])
+async def test_a_sale_the_deals_entry_never_names_is_said_to_be_not_in_it(wanzi, wecom, clock, said, sale) -> None:
+    """The demo's deals entry tells of the new friends' coupon: said as it is, the sale asked about named as not in
+    it, and a colleague asked, never the coupon as if it were that sale's deal."""
+    replies = await told(wanzi, wecom, clock, "wmSw01", said)
+    assert [key for key, _ in replies][:1] == ["reply.faq_partial"] and replies[-1][0] in HONEST, replies
+    assert COUPON in replies[0][1] and f"关于{sale}" in replies[0][1], replies
+
+
+async def test_deals_asked_without_a_sale_get_the_entry_alone(wanzi, wecom, clock) -> None:
+    (reply,) = await told(wanzi, wecom, clock, "wmSw02", "现在有什么活动吗")
+    assert reply[0] == "reply.faq" and COUPON in reply[1], reply
+
+
+async def test_a_deals_entry_that_names_the_sale_is_the_answer(db_url, wecom, clock, tmp_path: Path) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["有什么活动", "有优惠券吗"]\n'
+                            'a = "双十二当天全场满 300 减 50，12 号零点开始。"\n') as bot:
+        replies = await told(bot, wecom, clock, "wmSw03", "双12有活动吗")
+        assert replies[:1] and replies[0][0] == "reply.faq" and "满 300 减 50" in replies[0][1], replies
+
+
+XINJIANG = '[[faq]]\nq = ["新疆包邮吗"]\na = "新疆也包邮的，一般 4-6 天到。"\n'
+
+
+@pytest.mark.parametrize("said", ["西藏包邮吗", "包邮吗"])
+async def test_an_answer_about_one_province_is_not_given_for_another(db_url, wecom, clock, tmp_path: Path,
+                                                                     said) -> None:
+    """A colleague's answer kept for "新疆包邮吗" (/answer … +faq) is no answer for Tibet, nor for postage asked
+    anywhere: the customer gets a colleague, never "新疆也包邮的"."""
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, XINJIANG) as bot:
+        replies = await told(bot, wecom, clock, "wmSw04", said)
+        assert replies and not any("新疆" in text for _, text in replies), replies
+
+
+@pytest.mark.parametrize("said", ["新疆包邮不", "寄到新疆包不包邮啊", "包邮吗 我在新疆"])
+async def test_an_answer_about_one_province_is_given_for_it_in_other_words(db_url, wecom, clock, tmp_path: Path,
+                                                                           said) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, XINJIANG) as bot:
+        replies = await told(bot, wecom, clock, "wmSw05", said)
+        assert replies[:1] and replies[0][0] == "reply.faq" and "新疆也包邮" in replies[0][1], replies
+
+
+@pytest.mark.parametrize("said", ["保湿霜油不油啊 我怕闷痘", "用面霜会不会冒痘"])
+async def test_a_worry_of_acne_is_no_offer_of_the_dry_skin_recommendation(wanzi, wecom, clock, said) -> None:
+    """The demo base speaks of no acne: a colleague is asked, never 猜你想问「干皮用什么面霜」."""
+    replies = await told(wanzi, wecom, clock, "wmSw06", said)
+    assert replies and all(key in HONEST for key, _ in replies), replies
