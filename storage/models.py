@@ -140,6 +140,19 @@ class Customer(Base):
     unionid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
+class Friendship(Base):
+    """One member's friendship with a customer (change_external_contact): a customer may be the
+    friend of several members, and is lost only when the last of them goes (handlers/customers)."""
+
+    __tablename__ = "friendship"
+    __table_args__ = (UniqueConstraint("customer_id", "userid"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    userid: Mapped[str] = mapped_column(String(64))  # the member
+    added_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # None while they are friends
+
+
 class CustomerNote(Base):
     """A short note a staff member keeps on a customer (from the chat sidebar); newest shown first."""
 

@@ -394,3 +394,23 @@ async def test_campaigns_leaderboards_topics_and_points_come_from_the_community_
     finally:
         await client.close()
         await bot.stop()
+
+
+async def test_a_customer_page_names_every_member_who_still_has_them_as_a_friend(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock)
+    for member in ("zhang.wei", "li.na", "wang.fang"):
+        await wecom.add_friend(member, "wmThree01")
+    await wecom.customer_deletes_staff("wang.fang", "wmThree01")
+    await bot.drain()
+    async with bot.sessions() as s:
+        customer = await CustomerRepo(s).find("wmThree01")
+    assert customer is not None
+    client = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await client.get(f"/console/customers/{customer.id}")
+        added = page.split("<dt>添加员工</dt><dd>", 1)[1].split("</dd>", 1)[0]
+        assert status == 200 and "zhang.wei" in added and "li.na" in added and "wang.fang" not in added, added
+        assert "<dt>状态</dt><dd>好友</dd>" in page
+    finally:
+        await client.close()
+        await bot.stop()

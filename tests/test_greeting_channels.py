@@ -134,3 +134,39 @@ async def test_a_lost_friend_is_marked_with_time_and_who(wanzi, wecom, clock) ->
     async with wanzi.sessions() as s:
         rows = (await s.scalars(select(OutboxItem).where(OutboxItem.status != "sent"))).all()
     assert rows == []
+
+
+async def test_a_customer_who_deletes_one_member_but_keeps_another_is_not_lost(wanzi, wecom, clock) -> None:
+    """Two members have the customer; deleting the first is no lost friend (the digest's 流失好友, pushes and
+    `lost_friend_days` erasure stay as for a friend), and the other member holds the contact now."""
+    await wecom.add_friend("zhang.wei", "wmTwo01", state="spring_sale")
+    await wanzi.drain()
+    clock.advance(60)
+    await wecom.add_friend("li.na", "wmTwo01")
+    await wanzi.drain()
+    await wecom.customer_deletes_staff("zhang.wei", "wmTwo01")
+    await wanzi.drain()
+    row = await customer(wanzi, "wmTwo01")
+    assert (row.status, row.lost_at, row.owner_userid) == ("active", None, "li.na")
+    clock.advance(60)
+    await wecom.staff_deletes_customer("li.na", "wmTwo01")
+    await wanzi.drain()
+    row = await customer(wanzi, "wmTwo01")
+    assert (row.status, row.lost_by) == ("lost", "li.na")
+
+
+async def test_a_lost_customer_who_adds_a_member_again_is_a_friend_until_that_member_goes(wanzi, wecom,
+                                                                                          clock) -> None:
+    await wecom.add_friend("zhang.wei", "wmBack01")
+    await wanzi.drain()
+    await wecom.customer_deletes_staff("zhang.wei", "wmBack01")
+    await wanzi.drain()
+    assert (await customer(wanzi, "wmBack01")).status == "lost"
+    clock.advance(3600)
+    await wecom.add_friend("li.na", "wmBack01")
+    await wanzi.drain()
+    row = await customer(wanzi, "wmBack01")
+    assert (row.status, row.owner_userid) == ("active", "li.na")
+    await wecom.customer_deletes_staff("li.na", "wmBack01")
+    await wanzi.drain()
+    assert (await customer(wanzi, "wmBack01")).status == "lost"  # zhang.wei's friendship ended before

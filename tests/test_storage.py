@@ -181,3 +181,35 @@ async def test_times_read_back_as_written_and_keep_their_order_beside_older_rows
                 await session.execute(select(OutboxItem.id).where(OutboxItem.due_at <= datetime(2026, 12, 5)))
     finally:
         await engine.dispose()
+
+
+async def test_the_friendships_migration_carries_each_known_friend_over(empty_db_url: str) -> None:
+    """A database from before friendships were kept: its friends are their adding member's (ended for a lost
+    one), so the first member a customer deletes after the upgrade still counts as a loss only if they had no
+    other; a kf-only customer has none."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert, select
+
+    from storage.models import Customer, Friendship
+    from storage.repos.customers import CustomerRepo
+
+    engine = db.create_engine(empty_db_url)
+    try:
+        await db.upgrade(engine, "0025")
+        now, lost_at = datetime(2026, 12, 1, tzinfo=timezone.utc), datetime(2026, 12, 3, tzinfo=timezone.utc)
+        def blank(ext: str) -> dict[str, object]:
+            return {**CustomerRepo._blank(ext, now=now), "lost_at": None}  # every row the same keys
+        async with engine.begin() as conn:
+            await conn.execute(insert(Customer), [
+                {**blank("wmOld1"), "id": 1, "owner_userid": "zhang.wei"},
+                {**blank("wmOld2"), "id": 2, "owner_userid": "li.na", "status": "lost", "lost_at": lost_at,
+                 "lost_by": "customer"},
+                {**blank("wmKfOnly"), "id": 3}])
+        await db.upgrade(engine)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(Friendship.customer_id, Friendship.userid, Friendship.added_at,
+                                              Friendship.ended_at).order_by(Friendship.customer_id))).all()
+        assert [tuple(r) for r in rows] == [(1, "zhang.wei", now, None), (2, "li.na", now, lost_at)]
+    finally:
+        await engine.dispose()

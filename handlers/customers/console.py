@@ -15,7 +15,7 @@ from bot import roles
 from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS, PERSONA
 from bot.appkeys import PAGES as MOUNTED
 from bot.console.actions import Form, act, form_of, values
-from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, tell, writer
+from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, staff_names, tell, who, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage, PageHandler
 from bot.roles import Role
@@ -134,6 +134,10 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
             raise web.HTTPNotFound(text="没有这位客户，或TA不是你服务的客户。") from None
         tags = (await views.tags_of([customer.id])).get(customer.id, [])
         history = await views.history(customer.id)
+        members_known = await staff_names(session)
+        friends = [who(f.userid, members_known) for f in await CustomerRepo(session).friendships(customer)
+                   if f.ended_at is None] or ([who(customer.owner_userid, members_known)] if customer.owner_userid
+                                              else [])
         facts: list[tuple[str, str]] = []
         ctx = context(request, session)
         for fact in request.config_dict[FACTS]:
@@ -160,7 +164,7 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
                          '<button type="submit" class="secondary">指定</button></form>',
                          a=f"{base}/advisor", csrf=csrf, none=none, o=options)
     profile = [("外部联系人 ID", customer.external_userid), ("备注", customer.remark or "—"),
-               ("渠道", customer.channel or "—"), ("添加员工", customer.owner_userid or "—"),
+               ("渠道", customer.channel or "—"), ("添加员工", "、".join(friends) or "—"),
                ("专属顾问", advisor), ("VIP", vip),
                ("阶段", request.config_dict[PERSONA].stage_label(customer.stage) or "—"),
                ("状态", status_label(customer) + (

@@ -22,7 +22,7 @@ NEW_FRIENDS = Metric("growth.new_friends", "新增好友", "growth", priority=1,
 BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道 state）", "growth", kind="breakdown", priority=3,
                     note="新增好友按「联系我」二维码的渠道参数 state 分（后为人数）")
 LOST = Metric("growth.lost_friends", "流失好友", "growth", priority=1, better=-1,
-              note="客户删除员工或员工删除客户；在职继承转移不计")
+              note="客户删除了最后一位加TA的员工（或被其删除）；仍是其他员工好友的不算；在职继承转移不计")
 NET = Metric("growth.net_growth", "净增好友", "growth", priority=1, note="新增 − 流失")
 GROUP_JOINS = Metric("growth.group_joins", "入群人次", "growth", priority=4,
                      note="客户加入客户群的次数（同一人进多个群计多次）")

@@ -11,10 +11,20 @@ router = Router("contacts")
 
 @router.on(FriendLeft, FriendRemovedByStaff)
 async def mark_friend_lost(event: FriendLeft | FriendRemovedByStaff, ctx: Ctx) -> None:
-    """Record who ended the relation and when; a transfer between staff is not a loss."""
+    """Record who ended the relation and when; a transfer between staff is not a loss, nor is one
+    member's friendship ending while another member's goes on (the customer stays theirs)."""
     customer = ctx.customer
     assert customer is not None
     if isinstance(event, FriendRemovedByStaff) and event.source == "DELETE_BY_TRANSFER":
+        return
+    still = await ctx.repos.customers.unfriend(customer, event.userid, now=ctx.clock.now())
+    if still and customer.status != "lost":
+        if customer.owner_userid not in still:  # tags are mirrored and promises kept through a friend
+            customer.owner_userid = still[0]
+        ctx.repos.audit.record(actor="customer" if isinstance(event, FriendLeft) else event.userid,
+                               action="friend_member_left", target=customer.external_userid,
+                               detail={"staff": event.userid, "kind": event.kind, "still": still},
+                               now=ctx.clock.now())
         return
     customer.status = "lost"
     customer.lost_at = ctx.clock.now()

@@ -60,6 +60,7 @@ async def greet_new_friend(event: FriendAdded, ctx: Ctx) -> None:
     if customer.status == "lost":  # they came back, maybe to another member, who now owns the contact
         customer.status, customer.lost_at, customer.lost_by = "active", None, ""
         customer.owner_userid = event.userid
+    await ctx.repos.customers.befriend(customer, event.userid, now=ctx.clock.now())
     if event.state and not customer.channel:
         customer.channel = event.state
     channel = ctx.settings.tables(ChannelConfig).get(event.state) if event.state else None

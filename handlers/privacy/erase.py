@@ -64,7 +64,7 @@ PLAN: dict[str, str] = {
     "checkin_participant": "delete", "checkin": "delete", "checkin_reminder": "delete",
     "community_reward": "delete", "points_entry": "delete", "referral_participant": "delete",
     "referral_invite": "delete", "group_membership": "delete", "customer_note": "delete",
-    "suggestion": "delete", "faq_offer": "delete",
+    "suggestion": "delete", "faq_offer": "delete", "friendship": "delete",
     "message": "anonymise", "outbox_item": "anonymise", "inbound_event": "anonymise", "llm_reply": "anonymise",
     "audit_log": "scan", "staff_pending": "scan", "console_session": "scan", "login_state": "scan",
     "staff": "scan", "tag": "scan", "customer_group": "scan", "kf_cursor": "scan", "login_failure": "scan",

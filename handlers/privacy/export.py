@@ -18,6 +18,7 @@ from storage.models import (
     Customer,
     CustomerNote,
     FaqOffer,
+    Friendship,
     MemberFacts,
     OutboxItem,
     PointsEntry,
@@ -114,6 +115,7 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
         "faq_offers": [_fields(o, ("offered_at", "question", "options", "status", "settled_at"))
                        for o in await repo.owned(FaqOffer, cid)],  # 猜你想问
         "notes": [_fields(n, ("created_at", "staff_userid", "text")) for n in await repo.owned(CustomerNote, cid)],
+        "friendships": [_fields(f, ("userid", "added_at", "ended_at")) for f in await repo.owned(Friendship, cid)],
         "stages": [_fields(s, ("entered_at", "stage", "source", "push")) for s in await repo.owned(StageEntry, cid)],
         "rule_hits": [_fields(h, ("created_at", "rule")) for h in await repo.owned(RuleHit, cid)],
         "groups": [{"chat_id": g.chat_id, "group_name": g.name, "joined_at": _plain(m.joined_at),

@@ -15,7 +15,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
 from storage import newcomers
-from storage.models import Customer, CustomerGroup, GroupMembership, Stamp
+from storage.models import Customer, CustomerGroup, Friendship, GroupMembership, Stamp
 from storage.newrows import new_row
 from storage.queues import _dialect
 from storage.txinfo import PREFETCHED_CUSTOMERS as PREFETCHED  # external_userid → Customer, one upsert each
@@ -24,6 +24,8 @@ from storage.txinfo import PREFETCHED_CUSTOMERS as PREFETCHED  # external_userid
 # as much CPU as running them (bench/README.md, ninth session).
 _EXTERNAL_USERIDS: BindParameter[str] = bindparam("external_userids", expanding=True)
 _BY_EXTERNAL_USERIDS = select(Customer).where(Customer.external_userid.in_(_EXTERNAL_USERIDS))
+_CUSTOMER_ID: BindParameter[int] = bindparam("customer_id")
+_FRIENDSHIPS = select(Friendship).where(Friendship.customer_id == _CUSTOMER_ID)
 
 
 @functools.lru_cache(maxsize=4)
@@ -168,6 +170,31 @@ class CustomerRepo:
             row.profile_due_at = now + timedelta(seconds=lease_s)
         await self.session.flush()
         return rows
+
+    async def friendships(self, customer: Customer) -> list[Friendship]:
+        """The customer's friendships with members, ended ones too, first added first (none: a kf-only
+        customer, or one a member added before friendships were kept and not since)."""
+        rows = newcomers.rows_of(self.session, Friendship, customer.id)  # a new friend has none yet
+        if rows is None:
+            rows = list((await self.session.scalars(_FRIENDSHIPS, {_CUSTOMER_ID.key: customer.id})).all())
+        return sorted(rows, key=lambda r: r.added_at)
+
+    async def befriend(self, customer: Customer, userid: str, *, now: datetime) -> None:
+        """`userid` added the customer (again): their friendship is open from now."""
+        row = next((r for r in await self.friendships(customer) if r.userid == userid), None)
+        if row is None:
+            self.session.add(new_row(Friendship, customer_id=customer.id, userid=userid, added_at=now, ended_at=None))
+        elif row.ended_at is not None:
+            row.added_at, row.ended_at = now, None
+
+    async def unfriend(self, customer: Customer, userid: str, *, now: datetime) -> list[str]:
+        """`userid`'s friendship with the customer ended; the members still their friends, first added
+        first."""
+        rows = await self.friendships(customer)
+        for row in rows:
+            if row.userid == userid and row.ended_at is None:
+                row.ended_at = now
+        return [r.userid for r in rows if r.ended_at is None and r.userid != userid]
 
     async def search(self, text: str, limit: int = 20) -> list[Customer]:
         """Customers whose external id is `text` or whose name or remark contains it, literally

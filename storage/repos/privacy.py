@@ -33,6 +33,7 @@ from storage.models import (
     CustomerNote,
     CustomerTag,
     FaqOffer,
+    Friendship,
     GroupMembership,
     InboundEvent,
     InboundStatus,
@@ -61,7 +62,7 @@ from storage.queues import rowcount
 # Rows that belong to the erased customers and go with them (besides the customer row itself).
 OWNED = (CustomerTag, TagSync, RuleHit, StageEntry, SuppressedPush, UnansweredQuestion, Ticket, CheckinReminder,
          Checkin, CheckinParticipant, CommunityReward, PointsEntry, CustomerNote, Redemption, MemberFacts,
-         Suggestion, FaqOffer)
+         Suggestion, FaqOffer, Friendship)
 
 
 def like_forms(needle: str, *, json_column: bool) -> set[str]:
