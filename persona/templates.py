@@ -176,6 +176,8 @@ TEMPLATES: dict[str, Spec] = {
     "escalation.handoff_only": Spec.of(KF_TEXT, "name", "topic"),
     # something went wrong for the customer ([escalation] apology_topics: 投诉, 收货问题): sorry, before the rest
     "escalation.sorry": Spec.of(KF_TEXT, "name", "topic"),
+    # of those, one a photo settles ([escalation] photo_topics: 收货问题): sorry, and a photo of the goods asked for
+    "escalation.sorry_photo": Spec.of(KF_TEXT, "name", "topic"),
     "reply.already_subscribed": Spec.of(KF_TEXT, "name"),  # "订阅" from a customer who never opted out
     # "我说的是那种优惠推送" from a customer who opted out: they are off (handlers/antispam), no push's content
     "reply.opted_out_already": Spec.of(KF_TEXT, "name"),

@@ -70,6 +70,9 @@ class EscalationConfig:
     # persona says sorry (escalation.sorry) before anything else, as a person at the shop would. A name
     # sensitive_topics lacks changes nothing.
     apology_topics: tuple[str, ...] = ("投诉", "收货问题")
+    # Of those, the topics a photo settles ("收到的面霜盖子裂了 漏了好多"): the sorry asks for one of the goods and
+    # the parcel (escalation.sorry_photo), so the colleague who takes the chat can act at once, not ask first.
+    photo_topics: tuple[str, ...] = ("收货问题",)
     unanswered_escalates: str = "vip"
     context_messages: int = 10
     working_days: tuple[str, ...] = WEEKDAYS

@@ -212,7 +212,9 @@ async def respond(event: KfMessageReceived, ctx: Ctx, customer: Customer, readin
     wrong for them), then the hand-off."""
     words, match, trigger = reading.words, reading.match, reading.trigger
     if reading.sorry and trigger is not None:  # "我要投诉 快递太慢了": sorry before the answer or the hand-off
-        await ctx.say("escalation.sorry", name=customer.name, topic=trigger.topic)
+        photo = trigger.topic in ctx.settings.of(EscalationConfig).photo_topics  # "盖子裂了": the colleague sees it
+        await ctx.say("escalation.sorry_photo" if photo else "escalation.sorry", name=customer.name,
+                      topic=trigger.topic)
     if words.safety is not None:  # advice first, before any promise about when a person answers
         await ctx.say("escalation.safety", name=customer.name, topic=words.safety)
     elif reading.warned and trigger is not None:  # "自称客服让我转账": never transfer, not the returns policy
