@@ -165,8 +165,15 @@ _PROCEDURE = re.compile(r"(做完|做了|刚做|打完|打了|刚打|刷完|刷�
                         r"(医美|光子|激光|水光|微针|热玛吉|超声刀|皮秒|点痣|酸|换肤|项目|针)|"
                         r"(医美|光子|激光|刷酸|换肤|微针|水光|点痣|手术)(之?后|完)|术后")
 
-# Whether it may be used, asked: "能用吗", "可以涂吗", "适合吗".
-_USE_ASKED = re.compile(r"(能|可以|适合|适用|能不能|可不可以)(用|涂|擦|抹|搽)|能用|可以用|适合")
+# Whether it may be used, asked: "能用吗", "可以涂吗", "能敷面膜吗", "适合吗", "用你们的保湿霜可以吗".
+_USE_ASKED = re.compile(r"(能|可以|适合|适用|能不能|可不可以)(用|涂|擦|抹|搽|敷)|能用|可以用|适合|"
+                        r"(用|涂|擦|抹|搽|敷)[^，,。？?\s]{0,8}(可以|行|没问题)(吗|么|嘛|不|吧)")
+
+
+def keeps_to(entry: FaqEntry, text: str) -> bool:
+    """The entry names the products a whole message asks for and whom (or what skin) it says they are for: the
+    entries offered for its last clause ("刚打完水光针 能敷面膜吗": "能敷面膜吗") still keep to the story before it."""
+    return names_sold(entry, text) and not _user_unspoken(entry, text)
 
 
 def _user_unspoken(entry: FaqEntry, text: str) -> str:
