@@ -1,16 +1,17 @@
 """The ack path alone: CPU, function calls and rate per ack of `wanzi serve` with no workers started.
 
-`python -m bench.acks [--pairs N] [--requests N] [--before-ref REF] [--before-env K=V,…] [--after-env K=V,…]
-[--top N] [--keep DIR]`: per pair, the bot of REF (a copy made with `git archive`, default main) and of this
-tree, in alternating order (the first pair REF first, the next this tree first, ...), each built as `wanzi
-serve` builds it but with `run_workers=False` (verify, decrypt, parse, group commit, ack; the inbox and
-delivery worker never start, so nothing is answered), then the bare stack (bench/bare.py) beside them. Each bot
-gets two bursts of the signed staff "/help" callbacks bench/callbacks.py sends (32 in flight): the first
-timed, with the bot's CPU per ack over the burst split into the event loop's thread (and its system time) and
-the others (aiosqlite's, the WAL checkpointer's; Linux /proc) and the context switches of all its threads;
-the second under cProfile (the loop thread only, switched on and off by SIGUSR1 / SIGUSR2 around the burst),
-for function calls per ack, a figure the machine's load does not move. `--top N` prints each side's top lines
-by own time, `--keep DIR` keeps the profiles.
+`python -m bench.acks [--pairs N] [--requests N] [--concurrency C] [--before-ref REF] [--before-env K=V,…]
+[--after-env K=V,…] [--top N] [--keep DIR]`: per pair, the bot of REF (a copy made with `git archive`, default
+main) and of this tree, in alternating order (the first pair REF first, the next this tree first, ...), each
+built as `wanzi serve` builds it but with `run_workers=False` (verify, decrypt, parse, group commit, ack; the
+inbox and delivery worker never start, so nothing is answered), then the bare stack (bench/bare.py) beside
+them. Each bot gets two bursts of the signed staff "/help" callbacks bench/callbacks.py sends (32 in flight, or
+`--concurrency C`: 1 is a steady stream the intake keeps up with, each callback a group commit of its own):
+the first timed, with the bot's CPU per ack over the burst split into the event loop's thread (and its system
+time) and the others (aiosqlite's, the WAL checkpointer's; Linux /proc) and the context switches of all its
+threads; the second under cProfile (the loop thread only, switched on and off by SIGUSR1 / SIGUSR2 around the
+burst), for function calls per ack, a figure the machine's load does not move. `--top N` prints each side's top
+lines by own time, `--keep DIR` keeps the profiles.
 
 On a shared machine calls and context switches per ack are the firm figures; CPU and rates are not."""
 
@@ -93,7 +94,8 @@ def free_port() -> int:
 
 
 async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
-                  keep: Path | None = None, settings: dict[str, str] | None = None) -> dict[str, float]:
+                  keep: Path | None = None, settings: dict[str, str] | None = None,
+                  concurrency: int = CONCURRENCY) -> dict[str, float]:
     emu = Emulator(EmulatorConfig())
     await emu.start()
     port = free_port()
@@ -115,7 +117,7 @@ async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
         timed = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(requests)]
         profiled = [load.seal(load.staff_text(requests + i, "zhang.wei", "/help")) for i in range(requests)]
         before, switched = threads_cpu(proc.pid), switches(proc.pid)
-        latencies, wall, errors = await fire(url, timed, CONCURRENCY)
+        latencies, wall, errors = await fire(url, timed, concurrency)
         after, switched = threads_cpu(proc.pid), switches(proc.pid) - switched
         loop_user, loop_sys = (a - b for a, b in zip(after[proc.pid], before[proc.pid], strict=True))
         loop_cpu = loop_user + loop_sys
@@ -123,7 +125,7 @@ async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
         await settle(proc.pid)
         os.kill(proc.pid, signal.SIGUSR1)
         await asyncio.sleep(0.2)
-        _, _, profiled_errors = await fire(url, profiled, CONCURRENCY)
+        _, _, profiled_errors = await fire(url, profiled, concurrency)
         os.kill(proc.pid, signal.SIGUSR2)
         for _ in range(100):
             if profile.exists() and profile.stat().st_size:
@@ -148,8 +150,8 @@ async def run_bot(src: Path, work: Path, label: str, requests: int, top: int,
         await emu.stop()
 
 
-async def run_bare(work: Path, requests: int) -> dict[str, float]:
-    latencies, wall, errors, cpu = await fire_at_bare(work, requests)
+async def run_bare(work: Path, requests: int, concurrency: int = CONCURRENCY) -> dict[str, float]:
+    latencies, wall, errors, cpu = await fire_at_bare(work, requests, concurrency)
     return {"req/s": requests / wall, "p50 ms": percentile(latencies, 50) * 1000,
             "p99 ms": percentile(latencies, 99) * 1000, "non-200": errors, "CPU ms/ack": cpu * 1000 / requests}
 
@@ -171,6 +173,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY, help="callbacks in flight at once")
     parser.add_argument("--before-ref", default="main")
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="a directory to keep each side's cProfile stats in")
@@ -190,9 +193,10 @@ async def main() -> None:
                 sides.reverse()
             print(f"pair {n + 1} (load average {load_average()}):", flush=True)
             for label, src, env in sides:
-                row = await run_bot(src, work, f"{label}-{n}", args.requests, args.top, args.keep, env)
+                row = await run_bot(src, work, f"{label}-{n}", args.requests, args.top, args.keep, env,
+                                    args.concurrency)
                 print(show(label, row), flush=True)
-            print(show("bare", await run_bare(work, args.requests)), flush=True)
+            print(show("bare", await run_bare(work, args.requests, args.concurrency)), flush=True)
 
 
 if __name__ == "__main__":

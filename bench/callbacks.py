@@ -84,7 +84,7 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         await emu.stop()
 
 
-async def fire_at_bare(work: Path, count: int) -> tuple[list[float], float, int, float]:
+async def fire_at_bare(work: Path, count: int, concurrency: int = CONCURRENCY) -> tuple[list[float], float, int, float]:
     """`count` signed staff texts fired at the bare stack (bench/bare.py) in its own process: latencies,
     wall seconds, non-200 answers and the process's CPU seconds over the burst."""
     port = free_port()
@@ -95,7 +95,7 @@ async def fire_at_bare(work: Path, count: int) -> tuple[list[float], float, int,
         load = SignedLoad(EmulatorConfig())
         requests = [load.seal(load.staff_text(i, "zhang.wei", "/help")) for i in range(count)]
         cpu = cpu_seconds(proc.pid)
-        latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, CONCURRENCY)
+        latencies, wall, errors = await fire(f"http://127.0.0.1:{port}/wecom/callback", requests, concurrency)
         return latencies, wall, errors, cpu_seconds(proc.pid) - cpu
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

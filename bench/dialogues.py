@@ -13,7 +13,9 @@ each turn annotated with the outcomes a thoughtful operator would accept:
 
 An outcome is the persona's template key without its variant (`chat.thanks`, `escalation.safety`),
 `faq:<entry id>` for a knowledge-base answer (reply.faq, reply.followup, reply.price_faq: the entry
-whose answer the reply carries) or `none` when the bot should stay silent; a key may end in `*`
+whose answer the reply carries; a part answer, reply.faq_partial, is its entry and `reply.faq_partial` too, and a
+turn accepting `reply.faq_partial` does not count its entry as a wrong one) or `none` when the bot should stay
+silent; a key may end in `*`
 (`escalation.*`). A phrasing of a named situation (a slot of the key, `reply.fallback.priced`) is reported
 as `key.slot`; a plain key expected accepts each of its slots. A 猜你想问 offer (reply.clarify) that lists an
 accepted entry fits too. Once the persona has handed the chat to a person (escalation.handoff, .queued,
@@ -55,6 +57,7 @@ EVAL = ROOT / "tests" / "dialogue_eval"
 START = datetime(2026, 3, 10, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Tuesday, working hours
 PAUSE_S = 45  # between two turns of a conversation
 FALLBACKS = frozenset({"reply.fallback", "reply.unknown"})  # "I'll ask a colleague" / "I don't know"
+PARTIAL = "reply.faq_partial"  # an entry said with what it does not say named ("…不过关于老人家能不能用，资料里没写明")
 HANDOFFS = ("escalation.handoff", "escalation.queued", "escalation.pooled", "escalation.already_open")
 
 
@@ -90,8 +93,10 @@ class Outcome:
 
     @property
     def wrong_faq(self) -> bool:
-        """Answered from the knowledge base with an entry the turn does not accept."""
-        return any(g.startswith("faq:") and g not in self.turn.expect for g in self.got)
+        """Answered from the knowledge base with an entry the turn does not accept (an entry said in part, with what
+        it does not say named, is not, where the turn accepts that part answer)."""
+        partial = PARTIAL in self.got and PARTIAL in self.turn.expect
+        return not partial and any(g.startswith("faq:") and g not in self.turn.expect for g in self.got)
 
     @property
     def needless_fallback(self) -> bool:
@@ -123,7 +128,8 @@ def load(split: str) -> list[Conversation]:
 def outcomes_of(message: Message, entries: Sequence[FaqEntry], slots: dict[tuple[str, int], str]) -> list[str]:
     key, _, variant = message.template_key.partition("#")
     if message.template_key.startswith(ANSWERS):
-        return [f"faq:{e}" for e in sorted(answered_in(entries, message.text))] or ["faq:?"]
+        answered = [f"faq:{e}" for e in sorted(answered_in(entries, message.text))] or ["faq:?"]
+        return [*answered, PARTIAL] if key == PARTIAL else answered
     if message.template_key.startswith(OFFERS):
         return [f"offer:{e}" for e in sorted(offered_in(entries, message.text))] or [key]
     slot = slots.get((key, int(variant))) if variant.isdigit() else None

@@ -71,3 +71,25 @@ async def test_a_cancelled_writer_leaves_nobody_waiting() -> None:
     for caller in callers:
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(caller, 5)
+
+
+async def test_a_caller_that_gives_up_before_its_batch_is_written_strands_nobody() -> None:
+    """The first caller writes its batch itself; if it is cancelled while the batch is still forming,
+    the batch (its own item too) is written all the same and the others get their answers."""
+    writes: list[list[int]] = []
+
+    async def write(items: list[int]) -> list[int]:
+        writes.append(items)
+        return [i * 10 for i in items]
+
+    commits = GroupCommit(write)
+    first = asyncio.create_task(commits.submit(1))
+    second = asyncio.create_task(commits.submit(2))
+    await asyncio.sleep(0)  # both have submitted; the first waits one turn for others to join
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await asyncio.wait_for(second, 5) == 20
+    assert writes == [[1, 2]]
+    assert await commits.submit(3) == 30  # and the next caller writes again
+    assert writes == [[1, 2], [3]]

@@ -75,6 +75,24 @@ async def test_a_failing_batch_stores_nothing_and_the_next_one_is_stored(db_url:
         await engine.dispose()
 
 
+async def test_a_lone_callback_is_stored_once_and_a_failing_one_leaves_nothing(db_url: str, on_loop: bool) -> None:
+    """One callback at a time (a steady stream): its own row and id, None for its repeat, and a row the table
+    refuses raises, stores nothing and leaves no transaction open for the next one."""
+    engine = db.create_engine(db_url)
+    try:
+        intake = SqliteIntake(engine, on_loop=on_loop)
+        [first] = await intake.add_many([NewInbound("msg:1", "xml", "text", {"Content": "你好"})], now=NOW)
+        assert await intake.add_many([NewInbound("msg:1", "xml", "text", {})], now=NOW) == [None]
+        with pytest.raises(DBAPIError):
+            await intake.add_many([NewInbound("msg:9", "xml", None, {})], now=NOW)  # type: ignore[arg-type]
+        [second] = await intake.add_many([NewInbound("msg:2", "xml", "text", {})], now=NOW)
+        async with db.session_factory(engine)() as s:
+            rows = {r.id: r.dedupe_key for r in (await s.scalars(select(InboundEvent))).all()}
+        assert rows == {first: dedupe_hash("msg:1"), second: dedupe_hash("msg:2")}
+    finally:
+        await engine.dispose()
+
+
 async def test_a_batch_waits_for_another_process_holding_the_write_lock(db_url: str, on_loop: bool) -> None:
     engine = db.create_engine(db_url)
     other = sqlite3.connect(str(make_url(db_url).database), isolation_level=None)

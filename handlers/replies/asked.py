@@ -171,12 +171,42 @@ def of_its_place(entry: FaqEntry, text: str) -> bool:
     return bool(asked & own) if asked else not all(phrasings)
 
 
-def _elder_unspoken(entry: FaqEntry, text: str) -> str:
-    """The elderly user a question names ("老人家"), when the entry speaks of no age; "" otherwise."""
+# A child told of with their skin or age as the one to use it: "小孩子皮肤干 可以用你们的面霜吗", "孩子十岁能用吗" (not
+# "宝宝刚满月 我还在喂奶 …能用吗": the mother is the user; `_CHILD_USES` reads "宝宝能用吗").
+_CHILD_TOLD = re.compile(rf"{_CHILD}(的)?(皮肤|脸|[一二两三四五六七八九十\d]+(岁|个月))")
+
+# Skin just after a procedure: "刚做完医美", "刷完酸", "做完光子嫩肤", "激光后", "术后" — what may go on it then is
+# for a person to say unless the entry speaks of it.
+_PROCEDURE = re.compile(r"(做完|做了|刚做|打完|打了|刚打|刷完|刷了|刚刷)[^，,。？?\s]{0,4}?"
+                        r"(医美|光子|激光|水光|微针|热玛吉|超声刀|皮秒|点痣|酸|换肤|项目|针)|"
+                        r"(医美|光子|激光|刷酸|换肤|微针|水光|点痣|手术)(之?后|完)|术后")
+
+# Whether it may be used, asked: "能用吗", "可以涂吗", "能敷面膜吗", "适合吗", "用你们的保湿霜可以吗".
+_USE_ASKED = re.compile(r"(能|可以|适合|适用|能不能|可不可以)(用|涂|擦|抹|搽|敷)|能用|可以用|适合|"
+                        r"(用|涂|擦|抹|搽|敷)[^，,。？?\s]{0,8}(可以|行|没问题)(吗|么|嘛|不|吧)")
+
+
+def keeps_to(entry: FaqEntry, text: str) -> bool:
+    """The entry names the products a whole message asks for and whom (or what skin) it says they are for: the
+    entries offered for its last clause ("刚打完水光针 能敷面膜吗": "能敷面膜吗") still keep to the story before it."""
+    return names_sold(entry, text) and not _user_unspoken(entry, text)
+
+
+def _user_unspoken(entry: FaqEntry, text: str) -> str:
+    """Whom, or what skin, a question asks whether it may use what the entry is about, when the entry speaks of
+    none of it: an elderly user ("老人家", no age in the entry), a child told of with their skin or age ("小孩子"),
+    skin just after a procedure ("做完医美"); "" otherwise."""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     elder = _ELDER_USES.search(text)
-    if elder is None or _GIVES_ELDER.search(" ".join((entry.answer, *entry.questions, *entry.keywords))):
+    if elder is not None and not _GIVES_ELDER.search(told):
+        return next(g for g in elder.groups() if g)
+    if _USE_ASKED.search(text) is None:
         return ""
-    return next(g for g in elder.groups() if g)
+    child = _CHILD_TOLD.search(text)
+    if child is not None and re.search(_CHILD, told) is None:
+        return child[1]
+    procedure = _PROCEDURE.search(text)
+    return procedure[0] if procedure is not None and _PROCEDURE.search(told) is None else ""
 
 
 def _man_unspoken(entry: FaqEntry, text: str) -> bool:
@@ -233,19 +263,38 @@ def asks_how_to_buy(text: str) -> str:
     return found[0] if found else ""
 
 
-def sold_asked(text: str, *, buying: bool = True) -> set[str]:
-    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒), or how to buy ("防晒霜怎么买"; not
-    with `buying` False); empty when it asks of none."""
-    named = set(re.findall(_SOLD, text, re.I)) if buying and asks_how_to_buy(text) else set()
+def sold_asked(text: str) -> set[str]:
+    """The kinds of product a question asks whether we sell ("有卖防晒吗": 防晒), or how to buy ("防晒霜怎么买",
+    "洗面奶哪里能买到"); empty when it asks of none."""
+    named = set(re.findall(_SOLD, text, re.I)) if asks_how_to_buy(text) else set()
     return {m["a"] or m["b"] for m in _ASKS_SOLD.finditer(text)} | named
 
 
 def names_sold(entry: FaqEntry, text: str) -> bool:
-    """The entry names every kind of product the question asks whether we sell (in its phrasings, keywords or
-    answer), or the question asks of none; of one asked how to buy ("防晒霜怎么买"), an entry that tells where to buy
-    (`gives_shop`) need not name it."""
+    """The entry names every kind of product the question asks whether we sell, or how to buy (in its phrasings,
+    keywords or answer), or the question asks of none. The where-to-buy entry names no product: how to buy one the
+    knowledge base recommends ("面霜怎么买") is answered before (howtobuy.py `buying_entry`), one it names nowhere
+    ("防晒霜怎么买", like "你们家防晒霜出了吗") is a question for staff, never the shops offered yes or no as if we sold
+    it. An entry for whom the question says it is ("有适合孕妇用的面膜吗": the pregnancy entry) is said, the product
+    it does not name said to be not in it (`untold_sold`)."""
+    return not _unnamed_kinds(entry, text) or bool(_whom_spoken(entry, text))
+
+
+def untold_sold(entry: FaqEntry, text: str) -> str:
+    """The kinds of product a question asks for ("面膜") that the entry does not name, when the entry speaks of
+    whom the question says it is for (孕妇, 宝宝: persona/followup.py FOR_WHOM): the caution for them is said, the
+    product said to be not in it and asked of a person; "" otherwise."""
+    return "、".join(_unnamed_kinds(entry, text)) if _whom_spoken(entry, text) else ""
+
+
+def _unnamed_kinds(entry: FaqEntry, text: str) -> list[str]:
     told = " ".join((entry.answer, *entry.questions, *entry.keywords)).lower()
-    return all(kind.lower() in told for kind in sold_asked(text, buying=not gives_shop(entry)))
+    return sorted(kind for kind in sold_asked(text) if kind.lower() not in told)
+
+
+def _whom_spoken(entry: FaqEntry, text: str) -> frozenset[str]:
+    """Whom (or what state: pregnancy) the question says it is for that the entry speaks of too."""
+    return clearly_named(text) & FOR_WHOM & spoken(entry)
 
 
 # Whether the goods are genuine, asked: "你们卖的是真的吧", "保真吗", "是正品吗", "不会是假货吧", "东西是真货不" (not
@@ -271,6 +320,11 @@ def gives_genuine(entry: FaqEntry) -> bool:
     return _GIVES_GENUINE.search(entry.answer) is not None
 
 
+def names_a_shop(text: str) -> bool:
+    """The text names a shop, a marketplace, a store or the mini program ("除了小程序还能在哪买")."""
+    return _GIVES_SHOP.search(text) is not None
+
+
 def gives_shop(entry: FaqEntry) -> bool:
     """The entry's answer names a shop, a marketplace, a store or the mini program: somewhere to buy."""
     return _GIVES_SHOP.search(entry.answer) is not None
@@ -279,8 +333,9 @@ def gives_shop(entry: FaqEntry) -> bool:
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
-    where a store is, the place on the body, or the child it names as the one who uses it, the elderly one only
-    when the question speaks of nothing else of the entry (else it is answered in part: `untold_detail`), the kind
+    where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
+    child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
+    answered in part: `untold_detail`), the kind
     of product it asks whether we sell (`names_sold`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
@@ -290,7 +345,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
                  or (_SAFE_BUY.search(text) is not None and _GIVES_GENUINE.search(entry.answer) is not None))
             and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
-            and (not _elder_unspoken(entry, text) or _of_the_entry(entry, text))
+            and (not _user_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
             and names_sold(entry, text) and not beside_the_point(entry, text))
 
@@ -356,14 +411,16 @@ _TIMED = frozenset({"shipping", "hours", "delivery", "booking"})
 
 def untold_detail(entry: FaqEntry, text: str) -> str:
     """What a question asks of the entry's subject that the entry never speaks of, to be said to be not in it:
-    an elderly user of what it recommends ("你们那个面霜老人家能用吗": "老人家能不能用"; `gives_what_is_asked`
+    an elderly user of what it recommends ("你们那个面霜老人家能用吗": "老人家能不能用"), a child ("小孩子皮肤干 可以用
+    你们的面霜吗"), skin after a procedure ("做完光子嫩肤可以用保湿霜吗": "做完光子能不能用"; `gives_what_is_asked`
     leaves the entry out when the question speaks of nothing else of it), an ingredient ("你们的面霜成分安全吗 有没有
     香精": `untold_ingredient`), or the day of a service kept in time (`untold_day`)."""
     if not is_question(text):
         return ""
-    elder = _elder_unspoken(entry, text)
-    return (f"{elder}能不能用" if elder
-            else untold_ingredient(entry, text) or untold_day(entry, text) or untold_sale(entry, text))
+    user = _user_unspoken(entry, text)
+    return (f"{user}能不能用" if user
+            else untold_sold(entry, text) or untold_ingredient(entry, text) or untold_day(entry, text)
+            or untold_sale(entry, text))
 
 
 # Whether a product holds an ingredient customers avoid: "有没有香精", "含不含酒精", "有防腐剂吗", "加了色素没".

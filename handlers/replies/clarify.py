@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.rules import asks_for_human, is_question
-from handlers.replies.asked import gives_what_is_asked, speaks_of, untold_ingredient
+from handlers.replies.asked import gives_what_is_asked, keeps_to, speaks_of, untold_ingredient
 from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import expiring
 from handlers.replies.fallback import embedded_answer
@@ -116,7 +116,9 @@ async def offer_choices(ctx: Ctx, customer: Customer, open_kfid: str, question: 
     kb, config = ctx.services.knowledge, ctx.settings.of(FaqConfig)
     options = [e for e in await plausible(kb, config, question) if e.id not in answered]
     if not options and (last := asked_last(question)):  # a story, then the question: what the last clause asks
-        options = [e for e in await plausible(kb, config, last) if e.id not in answered]
+        # what the story named stays asked of: "想买你们家的防晒 在哪下单" is never the shops for the cream
+        options = [e for e in await plausible(kb, config, last) if e.id not in answered
+                   and keeps_to(e, heard(question))]
     if options:
         await offer(ctx, customer, open_kfid, question, options)
     return bool(options)

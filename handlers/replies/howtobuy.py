@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from handlers.replies.asked import asks_how_to_buy, gives_shop, sold_asked
+from handlers.replies.asked import asks_how_to_buy, gives_shop, names_a_shop, sold_asked
 from handlers.replies.unnamed import product_words, recommended_names
 from handlers.services import Ctx
 from persona.faq import FaqEntry
+from persona.followup import topics
 from persona.heard import heard
+from persona.wording import plain
 
 # The buying words a knowledge base is asked with when those of the customer leave it unsure ("在哪下单" is near
 # the shipping entry too): the plain question an entry for buying answers.
@@ -33,14 +35,24 @@ def _all_of(entry: FaqEntry) -> str:
     return " ".join((entry.answer, *entry.questions, *entry.keywords))
 
 
+def only_buying(text: str, asked: str) -> bool:
+    """A few words asking how or where to buy and nothing else, naming no product nor shop ("你们东西怎么买呀",
+    "请问你们家的产品在哪里可以买到"): the entry for buying as it is, not offered yes or no."""
+    return (len(text) <= 20 and not sold_asked(text) and not names_a_shop(text)
+            and not topics(plain(text.replace(asked, " "))))
+
+
 async def buying_entry(ctx: Ctx, text: str) -> tuple[FaqEntry, str] | None:
     """For a message asking how or where to buy a product the knowledge base recommends: the entry for buying and
-    the product, named as recommended; None otherwise (nothing named: the knowledge base answers "怎么买" as
-    usual; a product it does not name ("防晒霜在哪买"): an unanswered question)."""
+    the product, named as recommended; for one asking only that (`only_buying`), the entry and ""; None otherwise
+    (a product it does not name ("防晒霜在哪买"): an unanswered question)."""
     asked = asks_how_to_buy(text)
     kb = ctx.services.knowledge
-    if (not asked or not (product := product_to_buy(kb.entries, text))
-            or not all(any(kind in _all_of(e) for e in kb.entries) for kind in sold_asked(text))):
+    if not asked:
+        return None
+    product = product_to_buy(kb.entries, text)
+    if not product and not only_buying(text, asked) or product and not all(
+            any(kind in _all_of(e) for e in kb.entries) for kind in sold_asked(text)):
         return None
     await kb.sync(ctx.session)
     for question in dict.fromkeys((heard(asked), PLAIN)):

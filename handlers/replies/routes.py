@@ -103,6 +103,7 @@ from handlers.replies.shopping import (
     told_with_pick,
     unnamed_use,
     wants_to_buy,
+    whom_unspoken,
     without_condition,
 )
 from handlers.replies.smalltalk import MEDIA, Intent, defers, greeting_slot, only_not_fooled, praises_ours
@@ -187,8 +188,11 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         # "柚润保湿霜" after "想问哪一款的价格呀？", "多少钱" after "干皮推荐「柚润保湿霜」…": the cream's price
         words = replace(words_of(priced[0], seen, None, priced[1]), product=priced[2], own=text)
     if words.safety is None and (buying := await buying_entry(ctx, words.text)):
-        # "还想再买两瓶面霜 怎么买": the way to buy it, the product named, never its pitch again (howtobuy.py)
-        await ctx.say("reply.buy_where", name=customer.name, answer=buying[0].answer, product=buying[1], question=text)
+        # "还想再买两瓶面霜 怎么买": the way to buy it, the product named, never its pitch again (howtobuy.py);
+        # "你们东西怎么买呀": the way to buy, as the entry says it
+        await (ctx.say("reply.buy_where", name=customer.name, answer=buying[0].answer, product=buying[1],
+                       question=text) if buying[1]
+               else ctx.say("reply.faq", name=customer.name, answer=buying[0].answer, question=text))
         await _enter_stage(event, ctx, seen)
         return
     match, turn = await look_up(ctx, customer, event.msgid, words)
@@ -240,7 +244,8 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         # "我想给我妈买个面霜", "我想买个面霜": what she (or they) are like first; the skin type told next turn gets
         # the entry (awaited_wish)
         who = recipient(text)
-        await (ask_item(ctx, customer, who, item, text) if who
+        await (ask_item(ctx, customer, who, item, text)
+               if who and not whom_unspoken(ctx.services.knowledge.entries, who, text)
                else ask_what_they_need(ctx, customer, text, event.open_kfid))
     elif match is not None and (detail := untold_sale(match.entry, text) if reading.price
                                 else untold_detail(match.entry, text)):  # "年货节会打折吗": not 太贵了 either
@@ -267,9 +272,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
             await say_told(ctx, customer, lately)):
         pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
     elif words.shopping:  # who it is for, skin type, budget: what a recommendation needs
-        who = recipient(text)
-        await (ask_for(ctx, customer, who, text, event.open_kfid) if who
-               else ask_what_they_need(ctx, customer, text, event.open_kfid))
+        await ask_what_they_need(ctx, customer, text, event.open_kfid)
     elif words.telling:  # a question that also told us something ("我是油皮，夏天用哪个好") is still a question
         # "我最近脸上老是出油 还长痘": sorry first, when no entry is for that skin (reply.concern when one is)
         await ctx.say("reply.noted", name=customer.name, tags=words.seen.tag_names,
@@ -304,7 +307,8 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid:
     what they are like (`reply.shopping_item` of the product named, else `reply.shopping_for`); a pick asked of a
     budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told); one that told
     the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble"); one
-    for someone else that told their skin type, only the budget (`ask_for`)."""
+    for someone else that told their skin type, only the budget (`ask_for`); one for a child no entry speaks of,
+    a question for staff (shopping.py `whom_unspoken`)."""
     if for_themself(text) and (told := self_told(text)):
         # "我28岁混油皮 换季老是爆痘 想找个温和点的" with no entry for that skin: what they told is not asked again;
         # "有适合敏感肌的面霜吗 预算两百": nothing is left to ask, a question for staff, who can pick
@@ -316,6 +320,10 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid:
         await ctx.say("reply.shopping_kind", name=customer.name)
         return
     if who := suits_whom(text):
+        if whom_unspoken(ctx.services.knowledge.entries, who, text):
+            # "有没有适合小孩用的": no entry speaks of children, a person picks, never the skin type asked as for anyone
+            await embedded_answer(ctx, customer, open_kfid, "question", text)
+            return
         item = item_named(ctx.services.knowledge.entries, text)
         if item and not skin_named(text):
             await ask_item(ctx, customer, who, item, text)

@@ -20,8 +20,8 @@ from handlers.replies.offtopic import everyday
 from handlers.replies.smalltalk import laughing, trouble_said
 from handlers.services import Ctx
 from persona.faq import FaqEntry
-from persona.followup import FOR_WHOM, clearly_named, topics
-from persona.matcher import EXCLUSIVE, kinds
+from persona.followup import FOR_WHOM, clearly_named, spoken, topics
+from persona.matcher import EXCLUSIVE, concepts, kinds
 from persona.wording import plain
 from storage.models import Customer, Message
 
@@ -184,8 +184,10 @@ _GIVEN_TO = re.compile(r"^(?:那|那么)?(?:我)?(?:想|想要|打算|准备)?�
 
 
 # Whom it is to suit: "适合我妈用吗", "我老公能用吗" (sandbox, 2026-12-04: asked "你是什么肤质" of a mother's cream).
-_PEOPLE = (r"(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|老公|老婆|男朋友|女朋友|对象|闺蜜|婆婆|公公|孩子|宝宝|女儿|儿子|"
-           r"姐姐|妹妹)")
+# Family, partners, friends and whole age groups (长辈, 老人家, 小孩: the issue #13 sandbox, "想给长辈买个护肤品").
+_PEOPLE = (r"(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|爸妈|父母|老公|老婆|媳妇|男朋友|男友|女朋友|女友|对象|闺蜜|"
+           r"婆婆|公公|公婆|岳母|丈母娘|长辈|老人家|老年人|老人|爷爷|奶奶|外婆|姥姥|外公|姥爷|孩子|小孩子|小孩|儿童|"
+           r"宝宝|女儿|儿子|姐姐|妹妹|哥哥|弟弟)")
 _USED_BY = re.compile(rf"(?:我的?|我家){_PEOPLE}(?:用|能用|可以用|适合|合适)")
 # Whom a pick is for, told first with what they are like: "我妈五十多了 用什么好", "我老公皮肤很油 有啥推荐"
 # (sandbox, 2026-12-04: asked "你是什么肤质" as if for the customer).
@@ -203,17 +205,26 @@ _ALSO_FOR = re.compile(rf"^(?:那|那么)?(?:再|也)?(?:给|帮|替)(?:我的?|
 # "我老婆生日 想送她护肤品" (whose birthday it is).
 _GIFT_FOR = re.compile(rf"(?:^|[\s，,。；;])(?:我)?(?:想|要|打算|准备)?送(?:给)?(?:我的?|我家)?{_PEOPLE}"
                        r"(?=$|[\s，,。；;!！]|她|他|的|一)")
-_BIRTHDAY = re.compile(rf"(?:^|[\s，,。；;])(?:我的?|我家){_PEOPLE}(?:的)?(?:生日|过生日|纪念日)")
+_BIRTHDAY = re.compile(rf"(?:^|[\s，,。；;])(?:我的?|我家)?{_PEOPLE}(?:的)?(?:生日|过生日|纪念日)")
+# The one it is for, named as its user: "男朋友用的话有推荐吗", "给宝宝用的有吗", "有没有老人能用的" (not "我妈用的是
+# 哪款", "我妈用了说好": what she uses).
+_THEIR_USE = re.compile(rf"{_PEOPLE}(?:用的话|用的(?=$|[吗呢呀啊有推\s，,？?])|能用的|可以用的|专用)")
+_PRONOUNS = frozenset({"她", "他", "她们", "他们", "ta", "TA"})
+# Whom a pronoun later in the message stands for: "老公皮肤特别油 给他买点啥好", "闺蜜下个月生日 想送她点护肤品".
+# (not one called by name before a pause: "宝宝 我想给她买个面霜" speaks to the persona)
+_OPENS_WITH = re.compile(rf"^(?:那)?(?:我的?|我家)?{_PEOPLE}(?![\s，,。!！~～])")
 
 
 def recipient(text: str) -> str:
-    """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said."""
-    m = (_ALSO_FOR.search(text) or _FOR.search(text) or _GIVEN_TO.search(text) or _GIFT_FOR.search(text)
-         or _BIRTHDAY.search(text))
-    if m is None:
-        return ""
-    who = m["who"]
-    return "" if who in _NOT_WHO else _CALLED.get(who, who)
+    """Whom the wish is for, as the persona would call them ("我妈" → "妈妈"); "" when not said. One named beats
+    a pronoun: "婆婆生日快到了 想送她个面霜" is for 婆婆, "老公皮肤特别油 给他买点啥好" for 老公."""
+    found = [m["who"] for m in (_ALSO_FOR.search(text), _FOR.search(text), _GIVEN_TO.search(text),
+                                _GIFT_FOR.search(text), _BIRTHDAY.search(text), _THEIR_USE.search(text))
+             if m is not None and m["who"] not in _NOT_WHO]
+    if found and found[0] in _PRONOUNS and (named := _OPENS_WITH.search(text.strip())):
+        found.insert(0, named["who"])
+    who = next((w for w in found if w not in _PRONOUNS), found[0] if found else "")
+    return _CALLED.get(who, who)
 
 
 # A wish for someone not named: a gift, or giving ("想买个礼物", "想送点东西", "生日快到了 想买点啥"); or for make-up,
@@ -252,6 +263,14 @@ def suits_whom(text: str) -> str:
     type next gets the entry); only the words asking back are about them."""
     m = _USED_BY.search(text) or _DESCRIBED.search(text.strip()) or _SUITS_THEM.search(text)
     return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
+
+
+def whom_unspoken(entries: Sequence[FaqEntry], who: str, text: str) -> bool:
+    """Whom a pick is for is someone the shop's entries must speak of (a child: persona/followup.py FOR_WHOM) and
+    none does ("有没有适合小孩用的" in a shop whose entries say nothing of children): what suits them is for a person
+    to say. A son or daughter told to be grown ("给女儿买个面霜 她二十多了") is no child."""
+    named = concepts(who) & FOR_WHOM
+    return bool(named) and not age_told(text) and not any(named & spoken(e) for e in entries)
 
 
 # The age of whom it is for, told with the wish: "她五十多了", "我妈六十岁", "快七十了", "50多岁", "四十出头".
