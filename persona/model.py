@@ -41,9 +41,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # "more" — the customer adds a question or detail to the one a colleague is on ("那你们有适合痘痘肌的东西吗"), so
 # chat.ack_pending says it is passed on too, not "先去忙吧"; "also" — one question of a message of several that
 # no entry answered while the others were ("想问下你们家有防晒吗 还有快递发哪家"), so reply.fallback and reply.unknown
-# name it ({question}): after the answers, a bare promise would not say which question it is about.
+# name it ({question}): after the answers, a bare promise would not say which question it is about; "english" — the
+# customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition", "one", "more", "also")
+              "condition", "one", "more", "also", "english")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

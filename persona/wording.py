@@ -67,6 +67,14 @@ _WHERE_I_AM_FIRST = re.compile(rf"^(?:{_I_AM}{_PLACE}(?:这边|那边|这里)?�
                                rf"{_PLACE}(?:这边|那边|这里)(?:的话)?)")
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def in_english(text: str) -> bool:
+    """Written in English: two words or more and no Chinese ("do you ship to Hong Kong?"; not "ok", not "面霜 ok吗")."""
+    return _HAN.search(text) is None and len(_WORD.findall(text)) >= 2
+
+
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
     in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""

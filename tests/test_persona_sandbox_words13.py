@@ -69,3 +69,26 @@ async def test_a_worry_of_acne_is_no_offer_of_the_dry_skin_recommendation(wanzi,
     """The demo base speaks of no acne: a colleague is asked, never 猜你想问「干皮用什么面霜」."""
     replies = await told(wanzi, wecom, clock, "wmSw06", said)
     assert replies and all(key in HONEST for key, _ in replies), replies
+
+
+@pytest.mark.parametrize("said", ["do you ship to Hong Kong?", "Can I pay with a credit card"])
+async def test_a_question_in_english_gets_the_promise_in_english_too(wanzi, wecom, clock, said) -> None:
+    """A customer writing in English (sandbox, 2026-12-05: answered in Chinese only) reads the promise too."""
+    replies = await told(wanzi, wecom, clock, "wmSw07", said)
+    assert replies and replies[-1][0] in HONEST, replies
+    assert "colleague" in replies[-1][1] and "同事" in replies[-1][1], replies
+    more = await told(wanzi, wecom, clock, "wmSw07", "and how long does it take")  # joins it, or a promise of its own
+    assert more and "colleague" in more[-1][1], more
+
+
+async def test_a_second_english_question_says_it_in_english_again(db_url, wecom, clock, tmp_path: Path) -> None:
+    """No staff to keep promises (reply.unknown): the second question is not the short Chinese "一并记下啦"."""
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["多久发货"]\na = "48 小时内发出。"\n') as bot:
+        await told(bot, wecom, clock, "wmSw08", "do you ship to Hong Kong?")
+        replies = await told(bot, wecom, clock, "wmSw08", "and can I pay by PayPal")
+        assert replies and "colleague" in replies[-1][1], replies
+
+
+async def test_a_word_of_english_in_chinese_is_no_english_customer(wanzi, wecom, clock) -> None:
+    replies = await told(wanzi, wecom, clock, "wmSw09", "面霜有没有travel size的")
+    assert replies and not any("colleague" in text for _, text in replies), replies

@@ -78,6 +78,11 @@ def asks_if_true(text: str) -> bool:
     return _ASKS_IF_TRUE.search(text) is not None
 
 
+# A question in English without its "?": "Can I pay with a credit card", "how long does shipping take".
+_ENGLISH_ASKS = re.compile(r"(?:and |but |so |hi,? |hello,? )?(?:can|could|do|does|did|is|are|was|were|will|would|"
+                           r"should|shall|may|have|has|how|what|when|where|which|who|why)\b[^\u4e00-\u9fff]*$", re.I)
+
+
 # Memoised: a kf text is asked whether it is a question by many readers (reading.py, escalation, queue,
 # smalltalk...: about eight times per message), and the same short texts recur ("多少钱", "好的").
 @functools.lru_cache(maxsize=1024)
@@ -86,7 +91,7 @@ def is_question(text: str) -> bool:
     text = text.strip()
     if not text:
         return False
-    if _MARK.search(text) or _ASKS_IF_TRUE.search(text):
+    if _MARK.search(text) or _ASKS_IF_TRUE.search(text) or _ENGLISH_ASKS.match(text):
         return True
     cleaned = _NOT_QUESTION.sub("", text)
     # "你们上海有实体店吗 想去试试": a clause ending in 吗 asks wherever it stands ("我在上班呢 好累",

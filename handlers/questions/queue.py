@@ -37,6 +37,7 @@ from handlers.replies.smalltalk import trouble_said
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
+from persona.wording import in_english
 from persona.matcher import concepts
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import QuestionNoticeRepo
@@ -84,12 +85,14 @@ def phrased(question: str, product: str = "", *, also: bool = False) -> str | No
     SITUATIONS): the price of `product`, a question telling a trouble of the customer's skin ("我最近脸上老是爆痘
     是不是跟换季有关": said back, `trouble_said`), a request ("给我退款": never "好问题！"), a statement (told), or a
     question (None: the usual ones); one question of a message of several whose others were answered (`also`: named,
-    routes.py answer_each)."""
+    routes.py answer_each); one written in English ("english": said in English too)."""
     text = heard(question)
     if product:
         return "priced"
     if also:
         return "also"
+    if in_english(question):  # as written: `heard` puts some English shop words in Chinese
+        return "english"  # "do you ship to Hong Kong?": the promise in English too
     if is_question(text):
         return "trouble" if trouble_said(text) else None
     return "request" if is_request(text) else "told"
@@ -122,7 +125,7 @@ async def honest_reply(ctx: Ctx, product: str = "", question: str = "", *, also:
     staffed = bool(await ctx.repos.staff.list())
     how = how_to_reach(ctx, staffed=staffed)
     slot = phrased(question, product, also=also) if question or product else None
-    if how and slot not in ("priced", "also") and await told_how_lately(ctx, ctx.customer):
+    if how and slot not in ("priced", "also", "english") and await told_how_lately(ctx, ctx.customer):
         slot = "again"
     return Say("reply.unknown", unknown_facts(question, product, how=how), slot=slot)
 
@@ -146,7 +149,8 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str, product: st
             # still open: what the customer adds ("订单号是 …", "这个多少钱") joins it, one question for staff
             earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), question]}
             if (earlier.context or {}).get("promised") or await person_coming(ctx, customer):
-                return earlier, Say("chat.ack_pending", slot="more")  # joined: a colleague is on it, no new promise
+                # joined: a colleague is on it, no new promise
+                return earlier, Say("chat.ack_pending", slot="english" if in_english(question) else "more")
             return earlier, await honest_reply(ctx, product, question, also=also)
     closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
@@ -195,7 +199,9 @@ async def add_detail(ctx: Ctx, detail: str) -> Say | None:
         return None
     earlier.context = {**(earlier.context or {}), "more": [*more_of(earlier), detail]}
     promised = (earlier.context or {}).get("promised") or await person_coming(ctx, customer)
-    return Say("chat.ack_pending", slot="more") if promised else await honest_reply(ctx)
+    if promised:
+        return Say("chat.ack_pending", slot="english" if in_english(detail) else "more")
+    return await honest_reply(ctx, question=detail)
 
 
 # Chasing the answer to a question the persona could not answer: "刚才问的你还没回我呢", "那你们什么时候能回复我",
