@@ -83,7 +83,8 @@ async def test_a_question_in_english_gets_the_promise_in_english_too(wanzi, weco
 
 async def test_a_second_english_question_says_it_in_english_again(db_url, wecom, clock, tmp_path: Path) -> None:
     """No staff to keep promises (reply.unknown): the second question is not the short Chinese "一并记下啦"."""
-    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["多久发货"]\na = "48 小时内发出。"\n') as bot:
+    shipping = '[[faq]]\nq = ["多久发货"]\na = "48 小时内发出。"\n'
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, shipping) as bot:
         await told(bot, wecom, clock, "wmSw08", "do you ship to Hong Kong?")
         replies = await told(bot, wecom, clock, "wmSw08", "and can I pay by PayPal")
         assert replies and "colleague" in replies[-1][1], replies

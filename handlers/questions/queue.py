@@ -37,8 +37,8 @@ from handlers.replies.smalltalk import trouble_said
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
-from persona.wording import in_english
 from persona.matcher import concepts
+from persona.wording import in_english
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import QuestionNoticeRepo
 
