@@ -192,7 +192,7 @@ async def found(ctx: Any, ext: str) -> Customer:
     return customer
 
 
-@pytest.mark.parametrize("text", ["我想换柚子小样礼包", "用积分换个小样吧", "换第一个", "兑换 第1个"])
+@pytest.mark.parametrize("text", ["我想换柚子小样礼包", "用积分换个小样吧", "换第一个", "兑换 第1个", "换那个小样"])
 async def test_a_reward_asked_for_in_the_customers_own_words_asks_to_confirm(bot, wecom, text) -> None:
     await give(bot, wecom, "wmRw9", 500)
     await chat(bot, wecom, "wmRw9", "积分兑换")  # lists 柚子小样礼包 first (the only one 500 points buy)

@@ -36,6 +36,7 @@ CATALOGUE_ASKED = re.compile(r"(?:(?:我的?)?(?:积分|这些分|分)?(?:现在
                              r"(?:积分)?有(?:什么|啥|哪些)(?:能|可以)?(?:兑换|换)的(?:东西|礼品)?)(?:不|没|吗)?")
 # the cheapest reward open to the customer, asked for in words: "换个最便宜的", "要积分最少的那个"
 CHEAPEST = re.compile(r"(?:那个|那)?(?:最便宜|最少积分|积分最少|最低|最低那档|最低一档)的?(?:那个|那款|那档)?")
+THAT = re.compile(r"^(?:那个|这个|那款|这款|那份|这份|那)(?=..)")  # "换那个小样": the reward named after it
 ORDINAL = re.compile(r"(?:第([1-9一二三四五六七八九])|([1-9]))(?:个|款|种|份|样)?")  # never "换一个": exchange one
 _NUMBERS = "一二三四五六七八九"
 # The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分", "我积了多少分".
@@ -55,6 +56,19 @@ LEVELS_ASKED = re.compile(rf"(?:我|那我)?(?:要|该|得)?(?:怎么|怎样|如
                           r"(?:会员)?等级(?:是)?(?:怎么|如何)(?:算|分|划分|升|定)(?:的)?|"
                           r"(?:你们)?(?:会员)?(?:有|都有)(?:哪些|什么|几个|几种)(?:会员)?等级|(?:会员)?等级(?:都)?有(?:哪些|几个|几种|什么)|"
                           r"(?:会员)?等级(?:都)?有(?:什么|啥)(?:区别|用|权益)")
+# The customer's own level and what the next one needs, in their own words (sandbox trial, 2026-12-05: "我是啥等级"
+# got a promise to ask a colleague, "我是什么会员啊" and "还差多少升级" the membership FAQ): answered as "我的积分".
+# "我现在是金柚了吗" names a configured level (LEVEL_NAMED).
+_LEVEL_WORD = r"(?:会员等级|会员级别|等级|级别|会员)"
+LEVEL_MINE = re.compile(rf"(?:帮我|请)?(?:查|查查|查一下|查下|看看|看一下)?(?:我|我的)(?:现在|目前)?(?:的)?(?:会员)?"
+                        r"(?:等级|级别)(?:现在)?(?:是|有)?(?:什么|啥|多少|几级|哪个|哪级)?|"
+                        rf"我(?:现在|目前)?(?:是|算|属于)?(?:什么|啥|哪个|哪种|哪一级|哪级|几级|几星)(?:的)?{_LEVEL_WORD}|"
+                        r"我(?:现在|目前)?(?:是|算)?几级(?:了|会员)?|"
+                        rf"(?:我)?(?:现在)?(?:还|再)?(?:差|要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分?(?:才能|才可以|就能|就可以|可以|能)?"
+                        rf"(?:升级|升一级|升到?下一级|升到?下个等级|升到{_NAMED}|到{_NAMED})|"
+                        rf"(?:离|距离)(?:下一级|下个等级|升级|{_NAMED})(?:还)?(?:差|要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分?|"
+                        r"我(?:现在)?(?:升级|升级了)(?:了)?(?:吗|没|么|没有)")
+LEVEL_NAMED = re.compile(rf"我(?:现在|已经)?(?:是不是|是|算|到|升到)(?:了)?({_NAMED}?)(?:会员)?了?(?:吗|没|么|没有)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
@@ -70,7 +84,17 @@ def _text(event: KfMessageReceived) -> str:
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
     text = _text(event)
     return bool(text) and (text == heard(ctx.settings.of(PointsConfig).query_keyword)
-                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None)
+                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None or _asks_own_level(text, ctx))
+
+
+def _asks_own_level(text: str, ctx: Ctx) -> bool:
+    """"我是什么会员", "还差多少升级", "我现在是金柚了吗": where the customer stands, while levels are configured."""
+    config = ctx.settings.of(PointsConfig)
+    said = _unled(text.strip(_PARTICLES))
+    if not config.levels or not said:
+        return False
+    named = LEVEL_NAMED.fullmatch(said)
+    return LEVEL_MINE.fullmatch(said) is not None or (named is not None and config.level(named[1]) is not None)
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
@@ -116,7 +140,7 @@ def wanted(text: str, ctx: Ctx) -> str | int | None:
     match = IN_WORDS.fullmatch(_unled(text.strip(_PARTICLES)))
     if match is None:
         return None
-    what = match[1].strip(_PARTICLES)
+    what = THAT.sub("", match[1].strip(_PARTICLES))
     place = ordinal(what)
     if place is not None:
         return place
