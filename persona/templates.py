@@ -214,6 +214,10 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.makeup_ok": _CAMPAIGN | {"date", "left", "streak", "total", "points"},
     "checkin.makeup_none": _CAMPAIGN,
     "checkin.makeup_used_up": _CAMPAIGN | {"limit"},
+    # "我连续打卡几天了", "打卡断了还能补吗" (handlers/checkin/asking.py): the customer's days and make-up cards left
+    "checkin.progress": _CAMPAIGN | {"streak", "total", "makeup_keyword", "makeup_days", "makeups_left"},
+    "checkin.progress_no_makeup": _CAMPAIGN | {"streak", "total"},
+    "checkin.progress_new": _CAMPAIGN,  # not in the camp yet
     "checkin.which": frozenset({"name", "campaigns", "keyword"}),
     "checkin.no_campaign": frozenset({"name"}),
     "checkin.milestone": frozenset({"name", "campaign", "milestone", "total", "rewards"}),
