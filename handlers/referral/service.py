@@ -157,8 +157,9 @@ async def rules(ctx: Ctx) -> list[Say]:
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 
 
-async def progress(ctx: Ctx, open_kfid: str) -> list[Say]:
-    """"我的邀请": how many new friends count so far and what the next gift needs."""
+async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[Say]:
+    """"我的邀请": how many new friends count so far and what the next gift needs. A customer who never joined
+    gets their code (`join_new`) or the rules."""
     customer = ctx.customer
     assert customer is not None
     repo = ReferralRepo(ctx.session)
@@ -166,7 +167,7 @@ async def progress(ctx: Ctx, open_kfid: str) -> list[Say]:
         participant = await repo.participant(campaign.id, customer.id)
         if participant is not None:
             return [_progress_say(campaign, await repo.counted(participant.id))]
-    return await join(ctx, open_kfid)
+    return await join(ctx, open_kfid) if join_new else await rules(ctx)
 
 
 def _progress_say(campaign: ReferralCampaign, count: int) -> Say:
