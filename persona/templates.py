@@ -243,6 +243,18 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.redeem_cancelled": frozenset({"name", "reward"}),
     "points.shipped": frozenset({"name", "reward"}),
     "points.expiry_notice": frozenset({"name", "points", "date", "balance"}),
+    # "积分会过期吗" (handlers/points/asking.py): never ([points] expire_months = 0), the rule, or the customer's
+    # next lapse (`lapsing` points on `date`, "4月1日")
+    "points.expiry_never": frozenset({"name", "points"}),
+    "points.expiry_rule": frozenset({"name", "points", "months"}),
+    "points.expiry_next": frozenset({"name", "points", "months", "lapsing", "date"}),
+    # "我的积分怎么少了": the balance and the latest ledger rows, one "· 12月3日 +59 订单 T1002" a line
+    "points.history": frozenset({"name", "points", "entries"}),
+    "points.history_empty": frozenset({"name", "points"}),
+    # "兑换的东西什么时候寄": the latest redemption; `date` is when it was redeemed (waiting) or shipped
+    "points.redemption_none": frozenset({"name", "keyword"}),
+    "points.redemption_waiting": frozenset({"name", "reward", "date"}),
+    "points.redemption_shipped": frozenset({"name", "reward", "date"}),
     "points.birthday_ask": frozenset({"name"}),
     "points.birthday_saved": frozenset({"name", "date"}),
     "points.birthday": frozenset({"name", "level"}),

@@ -63,6 +63,14 @@ async def test_the_customers_own_level_asked_in_own_words_is_their_standing(bot,
     assert "柚苗" in answer and "370" in answer and "同事" not in answer, answer
 
 
+async def test_points_that_never_lapse_are_said_to_never_lapse(bot, wecom) -> None:
+    await friend_with_points(bot, wecom, "wmPts0011", 130)
+    await wecom.customer_says("wmPts0011", "积分会过期吗")
+    await bot.drain()
+    answer = wecom.customer_inbox("wmPts0011")[-1]
+    assert "不会过期" in answer and "130" in answer, answer
+
+
 async def test_the_same_award_reference_books_points_once(bot, wecom) -> None:
     await wecom.customer_says("wmPts0002", "你好")
     await bot.drain()

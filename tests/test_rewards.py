@@ -153,6 +153,33 @@ async def test_staff_list_and_ship_and_the_customer_hears_it(bot, wecom) -> None
         assert (await s.scalar(select(Redemption.shipped_by))) == "li.na"
 
 
+async def test_where_a_redeemed_reward_is_asked_in_own_words_follows_it_to_shipping(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "兑换的东西什么时候寄" was read as a reward named "的东西什么时候寄", "我换的礼品
+    啥时候发货" got the shop's shipping policy."""
+    await give(bot, wecom, "wmRw20", 300)
+    assert "还没有兑换过" in await chat(bot, wecom, "wmRw20", "兑换的东西什么时候寄")
+    await chat(bot, wecom, "wmRw20", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw20", "确认兑换")
+    for text in ("兑换的东西什么时候寄", "我换的礼品啥时候发货？"):
+        answer = await chat(bot, wecom, "wmRw20", text)
+        assert "3月2日" in answer and "「柚子小样礼包」" in answer and "安排" in answer, answer
+    async with bot.sessions() as s:
+        number = (await s.scalar(select(Redemption.id).where(Redemption.status == "ordered")))
+    await say(bot, wecom, "li.na", f"/redeem done {number}")
+    answer = await chat(bot, wecom, "wmRw20", "我兑换的礼品还没收到")
+    assert "「柚子小样礼包」" in answer and "3月2日已经发出" in answer, answer
+    assert await bot.count(Redemption) == 1  # asking redeemed nothing more
+
+
+async def test_where_the_points_went_lists_the_latest_changes_without_staff_notes(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw21", 500)  # a staff adjustment, reason "测试"
+    await chat(bot, wecom, "wmRw21", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw21", "确认兑换")
+    answer = await chat(bot, wecom, "wmRw21", "我的积分怎么少了")
+    assert "200 积分" in answer and "-300 兑换 柚子小样礼包" in answer and "+500 客服调整" in answer, answer
+    assert "测试" not in answer
+
+
 async def test_a_customer_cannot_run_redeem(bot, wecom) -> None:
     await give(bot, wecom, "wmRw9", 300)
     answer = await chat(bot, wecom, "wmRw9", "/redeem list")

@@ -5,9 +5,18 @@
 from __future__ import annotations
 
 import re
+from typing import Awaitable, Callable
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.points.asking import (
+    asks_expiry,
+    asks_history,
+    asks_redemptions,
+    expiry_say,
+    history_say,
+    redemptions_say,
+)
 from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
 from handlers.points.rewards import (
@@ -19,9 +28,10 @@ from handlers.points.rewards import (
     listed,
 )
 from handlers.points.service import balance_say, levels_say, standing
-from handlers.replies.voice import reply_all
+from handlers.replies.voice import Say, reply_all
 from handlers.services import Ctx
 from persona.heard import heard
+from storage.models import Customer
 
 router = Router("points")
 
@@ -121,7 +131,21 @@ def _has_rewards(ctx: Ctx) -> bool:
 
 
 def _redeems(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _has_rewards(ctx) and (REDEEM.fullmatch(_text(event)) is not None or wanted(_text(event), ctx) is not None)
+    text = _text(event)
+    return _has_rewards(ctx) and not asks_redemptions(text) and (
+        REDEEM.fullmatch(text) is not None or wanted(text, ctx) is not None)
+
+
+def _asks_expiry(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return asks_expiry(_text(event))
+
+
+def _asks_history(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return asks_history(_text(event))
+
+
+def _asks_redemptions(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return _has_rewards(ctx) and asks_redemptions(_text(event))
 
 
 def ordinal(text: str) -> int | None:
@@ -176,6 +200,29 @@ async def tell_levels(event: KfMessageReceived, ctx: Ctx) -> None:
     "怎么才能升级" right after the balance got a promise to ask a colleague)."""
     assert ctx.customer is not None
     await reply_all(ctx, [levels_say(ctx.settings, await standing(ctx, ctx.customer))])
+
+
+async def _tell(ctx: Ctx, answer: Callable[[Ctx, Customer], Awaitable[Say]]) -> None:
+    assert ctx.customer is not None
+    await reply_all(ctx, [await answer(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_asks_expiry)
+async def tell_expiry(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"积分会过期吗": the rule and when the customer's own oldest points lapse."""
+    await _tell(ctx, expiry_say)
+
+
+@router.on(KfMessageReceived, when=_asks_history)
+async def tell_history(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我的积分怎么少了": the balance and the latest changes."""
+    await _tell(ctx, history_say)
+
+
+@router.on(KfMessageReceived, when=_asks_redemptions)
+async def tell_redemptions(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"兑换的东西什么时候寄": the latest redemption, waiting to be shipped or shipped."""
+    await _tell(ctx, redemptions_say)
 
 
 @router.on(KfMessageReceived, when=_asks_rewards)
