@@ -267,6 +267,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "referral.tier_reached": frozenset({"name", "campaign", "count", "gift", "tier"}),
     "referral.no_campaign": frozenset({"name"}),
     "referral.rules": frozenset({"name", "campaign", "tiers", "keyword"}),  # "邀请朋友有什么奖励吗"
+    "referral.not_joined": frozenset({"name", "campaign", "tiers", "keyword"}),  # "我邀请了几个人了", no code yet
     "referral.unavailable": frozenset({"name"}),
     "referral.staff_winner": frozenset({"staff", "campaign", "customer", "count", "gift", "tier"}),
 }

@@ -148,7 +148,8 @@ async def test_a_check_in_while_the_chat_waits_for_a_person_counts_and_is_confir
     assert 95018 not in [c.errcode for c in wecom.calls("kf/send_msg")]
 
 
-@pytest.mark.parametrize("question", ["打卡断了还能补吗", "我连续打卡几天了", "补卡怎么弄？", "漏打卡了怎么办"])
+@pytest.mark.parametrize("question", ["打卡断了还能补吗", "我连续打卡几天了", "补卡怎么弄？", "漏打卡了怎么办",
+                                      "补卡咋弄"])
 async def test_a_question_about_ones_checkins_tells_the_days_and_make_up_cards_and_counts_nothing(
         camp_bot, wecom, clock, question):
     """The sandbox of 2026-12-05: "打卡断了还能补吗" was counted as a check-in, "我连续打卡几天了" got a promise

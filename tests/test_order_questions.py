@@ -246,6 +246,7 @@ async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:
     "还没收到货", "我下的单发货了没", "查一下我的订单", "物流怎么一直不更新", "我前天下单的面霜到哪了",
     "我下单了，什么时候发货", "买了一个星期了还没到", "我的快递单号是多少",
     "我上周在小程序买的面霜 到现在还没收到 怎么回事", "面霜还没到 急用",
+    "上个月买的面霜到了没", "前两天拍的那个什么时候到",  # the sandbox of 2026-12-05: a product recommendation
 ])
 def test_own_order_questions_are_recognised(text: str) -> None:
     assert asks_about_order(text)
@@ -256,7 +257,8 @@ def test_own_order_questions_are_recognised(text: str) -> None:
     "拍下以后几天发货呀，能发顺丰吗？", "希望你们早点发货", "今天收到快递好开心", "我的快递终于到了好开心",
     "我想买的那个面霜多久发货", "我买的面霜怎么用", "还没发现有什么效果", "我问的问题还没收到回复",
     "我在北京，多久能到", "我的订单地址写错了还能改吗", "我兑换的礼品还没收到", "这个东西在哪买",
-    "我买的面霜多久能用完", "我想先看看东西", "我没收到你们的优惠券",
+    "我买的面霜多久能用完", "我想先看看东西", "我没收到你们的优惠券", "上个月买的面霜怎么用",
+    "昨天买的面霜多久能用完",
 ])
 def test_policy_questions_and_other_talk_are_not_order_questions(text: str) -> None:
     assert not asks_about_order(text)

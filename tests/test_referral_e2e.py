@@ -147,3 +147,11 @@ async def test_the_progress_asked_in_own_words_is_the_customers_count(bot, wecom
     said = wecom.customer_inbox("wmInviter5")[-1]
     assert "3 位" in said and "7 位" in said and "面霜1瓶" in said, said  # 3 counted, 7 more to tier 1
     assert len(wecom.calls("externalcontact/add_contact_way")) == 1  # no second code
+
+
+async def test_a_customer_who_never_took_a_code_asking_their_count_hears_none_yet_and_the_tiers(bot, wecom):
+    await wecom.customer_says("wmAskCount", "我邀请了几个人了")
+    await bot.drain()
+    said = wecom.customer_inbox("wmAskCount")[-1]
+    assert "0 位" in said and "邀请10位得面霜1瓶" in said and "“邀请有礼”" in said, said
+    assert not wecom.calls("externalcontact/add_contact_way")

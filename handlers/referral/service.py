@@ -147,13 +147,13 @@ async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
     return [Say("referral.joined", facts)]
 
 
-async def rules(ctx: Ctx) -> list[Say]:
+async def rules(ctx: Ctx, *, key: str = "referral.rules") -> list[Say]:
     """"邀请朋友有什么奖励吗": the running campaign's tiers and the word that gives the customer their code; nothing
-    is created until they send it."""
+    is created until they send it. `key` "referral.not_joined" says so to one who asked their count."""
     campaign = await _running(ctx)
     if campaign is None:
         return [Say("referral.no_campaign")]
-    return [Say("referral.rules", {"campaign": campaign.name, "tiers": _tiers_text(campaign),
+    return [Say(key, {"campaign": campaign.name, "tiers": _tiers_text(campaign),
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 
 
@@ -167,7 +167,7 @@ async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[S
         participant = await repo.participant(campaign.id, customer.id)
         if participant is not None:
             return [_progress_say(campaign, await repo.counted(participant.id))]
-    return await join(ctx, open_kfid) if join_new else await rules(ctx)
+    return await join(ctx, open_kfid) if join_new else await rules(ctx, key="referral.not_joined")
 
 
 def _progress_say(campaign: ReferralCampaign, count: int) -> Say:
