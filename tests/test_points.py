@@ -115,3 +115,14 @@ async def test_bad_adjustments_are_refused_with_a_reason(bot, wecom, ext, delta,
         async with service(bot) as ctx:
             await adjust_points(ctx, ext, delta, reason=reason, actor="li.na")
     assert await bot.count(PointsEntry) == 0
+
+
+async def test_a_deduction_beyond_the_balance_is_refused_and_books_nothing(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "/points 罗涛 -500 扣错了" on 50 points left the customer at -450."""
+    await friend_with_points(bot, wecom, "wmPts0012", 50)
+    with pytest.raises(CommandError, match="现有 50 分，最多只能扣 50 分"):
+        async with service(bot) as ctx:
+            await adjust_points(ctx, "wmPts0012", -500, reason="扣错了", actor="li.na")
+    async with service(bot) as ctx:
+        result = await adjust_points(ctx, "wmPts0012", -50, reason="误发更正", actor="li.na")
+    assert result.after.balance == 0 and await bot.count(PointsEntry) == 2

@@ -180,6 +180,17 @@ async def test_where_the_points_went_lists_the_latest_changes_without_staff_note
     assert "测试" not in answer
 
 
+async def test_staff_commands_with_a_part_missing_say_what_to_send(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw22", 100)
+    answer = await say(bot, wecom, "li.na", "/points wmRw22 +50")
+    assert "请写明调整原因" in answer and "/points wmRw22 +50 线下活动奖励" in answer, answer
+    answer = await say(bot, wecom, "li.na", "/redeem done")
+    assert "请写上兑换编号" in answer and answer.count("用法") == 1, answer  # once, not twice
+    answer = await say(bot, wecom, "li.na", "/redeem lsit")
+    assert "不认识「lsit」" in answer and answer.count("用法") == 1, answer
+    assert await balance(bot, "wmRw22") == 100
+
+
 async def test_a_customer_cannot_run_redeem(bot, wecom) -> None:
     await give(bot, wecom, "wmRw9", 300)
     answer = await chat(bot, wecom, "wmRw9", "/redeem list")
