@@ -43,7 +43,7 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
 
 
 @pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分", "我积了多少分",
-                                   "我现在攒了多少积分了"])
+                                   "我现在攒了多少积分了", "俺有多少积分", "积份还有多少"])
 async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: str) -> None:
     await friend_with_points(bot, wecom, "wmPts0009", 130)
     await wecom.customer_says("wmPts0009", words)
@@ -53,7 +53,8 @@ async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: s
 
 
 @pytest.mark.parametrize("words", ["我是什么会员啊", "我是啥等级", "我现在什么级别", "我的会员等级是啥", "还差多少升级",
-                                   "离下一级还差多少分", "差多少到金柚", "我现在是金柚了吗", "我升级了吗"])
+                                   "离下一级还差多少分", "差多少到金柚", "我现在是金柚了吗", "我升级了吗",
+                                   "差几分升金柚"])
 async def test_the_customers_own_level_asked_in_own_words_is_their_standing(bot, wecom, words: str) -> None:
     """The sandbox of 2026-12-05: "我是啥等级" got a promise to ask a colleague, "还差多少升级" the membership FAQ."""
     await friend_with_points(bot, wecom, "wmPts0010", 130)
@@ -63,9 +64,10 @@ async def test_the_customers_own_level_asked_in_own_words_is_their_standing(bot,
     assert "柚苗" in answer and "370" in answer and "同事" not in answer, answer
 
 
-async def test_points_that_never_lapse_are_said_to_never_lapse(bot, wecom) -> None:
+@pytest.mark.parametrize("words", ["积分会过期吗", "积分年底清零不"])
+async def test_points_that_never_lapse_are_said_to_never_lapse(bot, wecom, words: str) -> None:
     await friend_with_points(bot, wecom, "wmPts0011", 130)
-    await wecom.customer_says("wmPts0011", "积分会过期吗")
+    await wecom.customer_says("wmPts0011", words)
     await bot.drain()
     answer = wecom.customer_inbox("wmPts0011")[-1]
     assert "不会过期" in answer and "130" in answer, answer

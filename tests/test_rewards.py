@@ -262,7 +262,8 @@ async def test_not_redeeming_after_all_in_own_words_takes_nothing(bot, wecom) ->
     assert await balance(bot, "wmRw12") == 500 and await stock(bot, "kit") == 5
 
 
-@pytest.mark.parametrize("text", ["能换点啥不", "我的积分能换什么", "有什么可以兑换的吗", "积分可以兑换哪些东西呀"])
+@pytest.mark.parametrize("text", ["能换点啥不", "我的积分能换什么", "有什么可以兑换的吗", "积分可以兑换哪些东西呀",
+                                  "积分换啥"])
 async def test_what_the_points_buy_asked_in_own_words_lists_the_catalogue(bot, wecom, text) -> None:
     await give(bot, wecom, "wmRw13", 500)
     answer = await chat(bot, wecom, "wmRw13", text)
@@ -281,7 +282,8 @@ async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_custo
     assert await balance(bot, "wmRw14") == 400 and await stock(bot, "kit") == 5  # asked, not yet confirmed
 
 
-@pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的"])
+@pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的",
+                                  "升级还要多少分"])
 async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_the_customers_own_standing(
         bot, wecom, text) -> None:
     """The sandbox of 2026-12-05: "怎么才能升级" right after the balance got a promise to ask a colleague."""
