@@ -191,6 +191,24 @@ async def test_staff_commands_with_a_part_missing_say_what_to_send(bot, wecom) -
     assert await balance(bot, "wmRw22") == 100
 
 
+@pytest.mark.parametrize("text,done", [("确定", True), ("好的！", True), ("嗯嗯", True), ("算了", False)])
+async def test_a_bare_answer_to_the_confirmation_settles_the_redemption(bot, wecom, text, done) -> None:
+    """The sandbox of 2026-12-05: "确定" right after "确认用 30 积分兑换…吗？" got "小柚在听～" and redeemed nothing."""
+    await give(bot, wecom, "wmRw23", 500)
+    await chat(bot, wecom, "wmRw23", "换个小样吧")
+    answer = await chat(bot, wecom, "wmRw23", text)
+    assert ("兑换成功" in answer) == done and ("已取消" in answer) == (not done), answer
+    assert await balance(bot, "wmRw23") == (200 if done else 500)
+
+
+async def test_a_yes_after_the_persona_said_something_else_redeems_nothing(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw24", 500)
+    await chat(bot, wecom, "wmRw24", "换个小样吧")
+    await chat(bot, wecom, "wmRw24", "积分会过期吗")
+    assert "兑换成功" not in await chat(bot, wecom, "wmRw24", "好的")
+    assert await balance(bot, "wmRw24") == 500
+
+
 async def test_a_customer_cannot_run_redeem(bot, wecom) -> None:
     await give(bot, wecom, "wmRw9", 300)
     answer = await chat(bot, wecom, "wmRw9", "/redeem list")
