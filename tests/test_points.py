@@ -54,7 +54,7 @@ async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: s
 
 @pytest.mark.parametrize("words", ["我是什么会员啊", "我是啥等级", "我现在什么级别", "我的会员等级是啥", "还差多少升级",
                                    "离下一级还差多少分", "差多少到金柚", "我现在是金柚了吗", "我升级了吗",
-                                   "差几分升金柚"])
+                                   "差几分升金柚", "我是会员吗", "我是vip吗"])
 async def test_the_customers_own_level_asked_in_own_words_is_their_standing(bot, wecom, words: str) -> None:
     """The sandbox of 2026-12-05: "我是啥等级" got a promise to ask a colleague, "还差多少升级" the membership FAQ."""
     await friend_with_points(bot, wecom, "wmPts0010", 130)

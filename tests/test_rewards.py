@@ -301,7 +301,7 @@ async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_custo
 
 
 @pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的",
-                                  "升级还要多少分"])
+                                  "升级还要多少分", "会员有什么好处", "金柚有什么权益"])
 async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_the_customers_own_standing(
         bot, wecom, text) -> None:
     """The sandbox of 2026-12-05: "怎么才能升级" right after the balance got a promise to ask a colleague."""
@@ -309,6 +309,12 @@ async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_t
     answer = await chat(bot, wecom, "wmRw15", text)
     assert "「柚芽」累计 0 分" in answer and "「金柚」累计 1000 分" in answer, answer
     assert "再攒 600 分" in answer and "同事" not in answer, answer
+
+
+async def test_what_a_product_brings_is_no_question_about_levels(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw25", 400)
+    answer = await chat(bot, wecom, "wmRw25", "这个面霜有什么好处")
+    assert "累计 0 分" not in answer and "再攒" not in answer, answer
 
 
 async def test_at_the_top_level_the_levels_say_so(bot, wecom) -> None:

@@ -81,6 +81,14 @@ LEVEL_MINE = re.compile(rf"(?:帮我|请)?(?:查|查查|查一下|查下|看看|
                         rf"(?:离|距离)(?:下一级|下个等级|升级|{_NAMED})(?:还)?(?:差|要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分?|"
                         r"我(?:现在)?(?:升级|升级了)(?:了)?(?:吗|没|么|没有)")
 LEVEL_NAMED = re.compile(rf"我(?:现在|已经)?(?:是不是|是|算|到|升到)(?:了)?({_NAMED}?)(?:会员)?了?(?:吗|没|么|没有)?")
+# What a level brings, asked in the customer's own words: "会员有什么好处", "金柚有什么权益", "会员权益有哪些"
+# (sandbox trial, 2026-12-05: a fragment of the membership FAQ). `who` must be a level's name, 会员 or 等级:
+# "这个面霜有什么好处" is no level's.
+RIGHTS_ASKED = re.compile(rf"(?P<who>{_NAMED})?(?:的)?(?:权益|好处|福利|特权)(?:都)?(?:有|是)?(?:什么|啥|哪些)|"
+                          rf"(?P<whose>{_NAMED})(?:都)?有(?:什么|啥|哪些)(?:权益|好处|福利|特权|用)")
+# "我是会员吗", "我是vip吗": where the customer stands
+MEMBER_MINE = re.compile(r"我(?:现在|目前|已经)?(?:是|算)(?:不是)?(?:你们的?)?(?:会员|vip|VIP|老会员)(?:了)?"
+                         r"(?:吗|么|嘛|没)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
@@ -107,7 +115,16 @@ def _asks_own_level(text: str, ctx: Ctx) -> bool:
     if not config.levels or not said:
         return False
     named = LEVEL_NAMED.fullmatch(said)
-    return LEVEL_MINE.fullmatch(said) is not None or (named is not None and config.level(named[1]) is not None)
+    return (LEVEL_MINE.fullmatch(said) is not None or MEMBER_MINE.fullmatch(said) is not None
+            or (named is not None and config.level(named[1]) is not None))
+
+
+def _asks_rights(said: str, config: PointsConfig) -> bool:
+    match = RIGHTS_ASKED.fullmatch(said)
+    if match is None:
+        return False
+    who = re.sub(r"(?:会员|等级|级)$", "", match["who"] or match["whose"] or "")
+    return who in ("", "会员", "等级", "会员等级") or config.level(who) is not None
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
@@ -125,8 +142,10 @@ def _unled(text: str) -> str:
 
 def _asks_levels(event: KfMessageReceived, ctx: Ctx) -> bool:
     said = _text(event).strip(_PARTICLES)
-    return bool(ctx.settings.of(PointsConfig).levels) and bool(said) and any(
-        LEVELS_ASKED.fullmatch(form.strip(_PARTICLES)) for form in (said, _unled(said)))
+    config = ctx.settings.of(PointsConfig)
+    return bool(config.levels) and bool(said) and any(
+        LEVELS_ASKED.fullmatch(form.strip(_PARTICLES)) or _asks_rights(form.strip(_PARTICLES), config)
+        for form in (said, _unled(said)))
 
 
 def _has_rewards(ctx: Ctx) -> bool:
