@@ -160,7 +160,7 @@ async def test_where_a_redeemed_reward_is_asked_in_own_words_follows_it_to_shipp
     assert "还没有兑换过" in await chat(bot, wecom, "wmRw20", "兑换的东西什么时候寄")
     await chat(bot, wecom, "wmRw20", "兑换 柚子小样礼包")
     await chat(bot, wecom, "wmRw20", "确认兑换")
-    for text in ("兑换的东西什么时候寄", "我换的礼品啥时候发货？"):
+    for text in ("兑换的东西什么时候寄", "我换的礼品啥时候发货？", "换的小样啥时候到"):
         answer = await chat(bot, wecom, "wmRw20", text)
         assert "3月2日" in answer and "「柚子小样礼包」" in answer and "安排" in answer, answer
     async with bot.sessions() as s:

@@ -7,6 +7,7 @@ the membership FAQ, the third "没找到「的东西什么时候寄」这个礼�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -38,6 +39,8 @@ _REDEEMED = (rf"(?:我)?(?:(?:用积分|积分)(?:兑换|换|兑)(?:了)?的?{_T
              r"换(?:了)?的(?:礼品|礼物|奖品|赠品)|(?:兑换|积分)(?:的)?(?:礼品|礼物|奖品))")
 _WHERE = (r"(?:[，,]?(?:什么时候|啥时候|几时|多久|哪天|怎么)?(?:能|会|才|还)?(?:没|没有)?"
           r"(?:寄|发|发货|寄出|发出|到|送到|收到|寄到)(?:出来|出去|货)?(?:了)?(?:吗|没|么|没有|呢)?|[，,]?(?:到哪了|到哪里了|在哪|在哪里|发了没|寄了没|物流呢|怎么还没到))")
+# "换的小样啥时候到": a bare 换 with a part of a reward's name (asks_redemptions' `rewards`)
+EXCHANGED_ASKED = re.compile(rf"(?:我)?(?:之前|刚才|刚刚|上次)?换(?:了)?的(?P<thing>[^\s，,。？?]{{2,12}}?){_WHERE}")
 REDEMPTION_ASKED = re.compile(rf"{_REDEEMED}{_WHERE}|(?:帮我)?(?:查一下|查查|查下|看看|看一下)?我的兑换(?:记录|进度)?")
 _TRIM = " \t。.!！?？~～呀啊呢哦吖嘛吧啦"
 
@@ -54,8 +57,13 @@ def asks_history(text: str) -> bool:
     return HISTORY_ASKED.fullmatch(_said(text)) is not None
 
 
-def asks_redemptions(text: str) -> bool:
-    return REDEMPTION_ASKED.fullmatch(_said(text)) is not None
+def asks_redemptions(text: str, rewards: Iterable[str] = ()) -> bool:
+    """Where a redeemed reward is; a bare 换 ("换的小样啥时候到") only with a part of one of `rewards`' names."""
+    said = _said(text)
+    if REDEMPTION_ASKED.fullmatch(said) is not None:
+        return True
+    exchanged = EXCHANGED_ASKED.fullmatch(said)
+    return exchanged is not None and any(exchanged["thing"] in name for name in rewards)
 
 
 def _md(ctx: Ctx, moment: datetime) -> str:

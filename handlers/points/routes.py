@@ -154,7 +154,7 @@ def _has_rewards(ctx: Ctx) -> bool:
 
 def _redeems(event: KfMessageReceived, ctx: Ctx) -> bool:
     text = _text(event)
-    return _has_rewards(ctx) and not asks_redemptions(text) and (
+    return _has_rewards(ctx) and not asks_redemptions(text, _reward_names(ctx)) and (
         REDEEM.fullmatch(text) is not None or wanted(text, ctx) is not None)
 
 
@@ -167,7 +167,11 @@ def _asks_history(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 
 def _asks_redemptions(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _has_rewards(ctx) and asks_redemptions(_text(event))
+    return _has_rewards(ctx) and asks_redemptions(_text(event), _reward_names(ctx))
+
+
+def _reward_names(ctx: Ctx) -> list[str]:
+    return [r.name for r in ctx.settings.of(PointsConfig).rewards]
 
 
 def ordinal(text: str) -> int | None:
