@@ -20,6 +20,7 @@ from handlers.points import service as points
 from handlers.referral.config import ReferralConfig, TierSpec
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
+from handlers.staff.lookup import by_key_or_name
 from handlers.topics.localtime import local_day
 from storage.models import Customer, OutboxItem, ReferralCampaign, ReferralInvite, ReferralParticipant
 from storage.repos import PointsRepo, ReferralRepo
@@ -75,20 +76,22 @@ async def list_referrals(ctx: Ctx, *, include_ended: bool = False) -> list[Refer
     return await ReferralRepo(ctx.session).list(include_ended=include_ended)
 
 
+async def get_referral(ctx: Ctx, key: str) -> ReferralCampaign:
+    """The campaign with this key, or else the one with this name ("/referral winners 邀请有礼")."""
+    repo = ReferralRepo(ctx.session)
+    return by_key_or_name(key, await repo.find(key), await repo.list(include_ended=True), "邀请活动")
+
+
 async def end_referral(ctx: Ctx, key: str, *, actor: str) -> ReferralCampaign:
-    campaign = await ReferralRepo(ctx.session).find(key)
-    if campaign is None:
-        raise CommandError(f"没有邀请活动 {key}")
+    campaign = await get_referral(ctx, key)
     campaign.status, campaign.ended_at = "ended", ctx.clock.now()
-    ctx.repos.audit.record(actor=actor, action="referral_ended", target=key, now=ctx.clock.now())
+    ctx.repos.audit.record(actor=actor, action="referral_ended", target=campaign.key, now=ctx.clock.now())
     return campaign
 
 
 async def referral_winners(ctx: Ctx, key: str) -> list[dict[str, Any]]:
     """Participants whose valid invites reach a tier now: name, id, count, tier and gift."""
-    campaign = await ReferralRepo(ctx.session).find(key)
-    if campaign is None:
-        raise CommandError(f"没有邀请活动 {key}")
+    campaign = await get_referral(ctx, key)
     out = []
     for _, customer, count in await ReferralRepo(ctx.session).standings(campaign.id):
         reached = [t for t in campaign.tiers if count >= t["invites"]]
