@@ -81,6 +81,18 @@ async def test_a_customer_asking_about_their_recent_order_gets_its_facts(bot, we
     assert await kit.tickets(bot) == []
 
 
+async def test_a_question_naming_an_item_is_about_the_order_with_that_item(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "上个月买的面霜到了没" got the facts of the newer 柚子洁面 order."""
+    await friend(bot, wecom, "wmBuy10")
+    paid = NOW - timedelta(days=30)
+    await order(bot, "wmBuy10", "T1010", paid, shipped=(paid + timedelta(hours=20), "顺丰", "SF1234567890"))
+    await order(bot, "wmBuy10", "T1011", NOW - timedelta(hours=3), items=(Item("柚子洁面", 1),))
+    reply = (await ask(bot, wecom, "wmBuy10", "上个月买的面霜到了没"))[0]  # then a person: a month is late
+    assert "T1010" in reply and "SF1234567890" in reply and "T1011" not in reply, reply
+    reply = (await ask(bot, wecom, "wmBuy10", "我的快递到哪了"))[0]
+    assert "T1011" in reply, reply  # no item named: the latest order
+
+
 async def test_a_sent_parcel_is_named_with_its_carrier_and_number_and_is_never_overdue(bot, wecom) -> None:
     await friend(bot, wecom, "wmBuy9")
     paid = NOW - timedelta(hours=60)  # past the 48-hour promise: overdue, were it not sent

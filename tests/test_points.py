@@ -128,3 +128,14 @@ async def test_a_deduction_beyond_the_balance_is_refused_and_books_nothing(bot, 
     async with service(bot) as ctx:
         result = await adjust_points(ctx, "wmPts0012", -50, reason="误发更正", actor="li.na")
     assert result.after.balance == 0 and await bot.count(PointsEntry) == 2
+
+
+async def test_the_standing_asked_twice_in_a_row_is_not_said_word_for_word_again(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: five questions about a top-level standing got the very same sentence."""
+    await friend_with_points(bot, wecom, "wmPts0013", 600)
+    answers = []
+    for words in ("我的积分", "我是啥等级"):
+        await wecom.customer_says("wmPts0013", words)
+        await bot.drain()
+        answers.append(wecom.customer_inbox("wmPts0013")[-1])
+    assert all("600" in a and "金柚" in a for a in answers) and answers[0] != answers[1], answers
