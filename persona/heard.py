@@ -27,7 +27,8 @@ _SPACED = re.compile(rf"(?<!\w){_HAN}(?:\s+{_HAN}(?!\w))+")
 _SPACE = re.compile(r"\s+")
 # Homophone slips of the input method in the shop's own words ("瓶底没找到生产日七啊"): the word meant.
 # Only whole words no customer means as written.
-_SLIPS = ((re.compile(r"生产日[七其齐]"), "生产日期"), (re.compile(r"保[值只质]其|保值期"), "保质期"))
+_SLIPS = ((re.compile(r"生产日[七其齐]"), "生产日期"), (re.compile(r"保[值只质]其|保值期"), "保质期"),
+          (re.compile(r"积份"), "积分"))  # "积份还有多少" (sandbox trial, 2026-12-05: the membership FAQ)
 
 
 def unspaced(text: str) -> str:

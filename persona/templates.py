@@ -216,6 +216,10 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.makeup_ok": _CAMPAIGN | {"date", "left", "streak", "total", "points"},
     "checkin.makeup_none": _CAMPAIGN,
     "checkin.makeup_used_up": _CAMPAIGN | {"limit"},
+    # "我连续打卡几天了", "打卡断了还能补吗" (handlers/checkin/asking.py): the customer's days and make-up cards left
+    "checkin.progress": _CAMPAIGN | {"streak", "total", "makeup_keyword", "makeup_days", "makeups_left"},
+    "checkin.progress_no_makeup": _CAMPAIGN | {"streak", "total"},
+    "checkin.progress_new": _CAMPAIGN,  # not in the camp yet
     "checkin.which": frozenset({"name", "campaigns", "keyword"}),
     "checkin.no_campaign": frozenset({"name"}),
     "checkin.milestone": frozenset({"name", "campaign", "milestone", "total", "rewards"}),
@@ -241,6 +245,18 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.redeem_cancelled": frozenset({"name", "reward"}),
     "points.shipped": frozenset({"name", "reward"}),
     "points.expiry_notice": frozenset({"name", "points", "date", "balance"}),
+    # "积分会过期吗" (handlers/points/asking.py): never ([points] expire_months = 0), the rule, or the customer's
+    # next lapse (`lapsing` points on `date`, "4月1日")
+    "points.expiry_never": frozenset({"name", "points"}),
+    "points.expiry_rule": frozenset({"name", "points", "months"}),
+    "points.expiry_next": frozenset({"name", "points", "months", "lapsing", "date"}),
+    # "我的积分怎么少了": the balance and the latest ledger rows, one "· 12月3日 +59 订单 T1002" a line
+    "points.history": frozenset({"name", "points", "entries"}),
+    "points.history_empty": frozenset({"name", "points"}),
+    # "兑换的东西什么时候寄": the latest redemption; `date` is when it was redeemed (waiting) or shipped
+    "points.redemption_none": frozenset({"name", "keyword"}),
+    "points.redemption_waiting": frozenset({"name", "reward", "date"}),
+    "points.redemption_shipped": frozenset({"name", "reward", "date"}),
     "points.birthday_ask": frozenset({"name"}),
     "points.birthday_saved": frozenset({"name", "date"}),
     "points.birthday": frozenset({"name", "level"}),
@@ -253,6 +269,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "referral.tier_reached": frozenset({"name", "campaign", "count", "gift", "tier"}),
     "referral.no_campaign": frozenset({"name"}),
     "referral.rules": frozenset({"name", "campaign", "tiers", "keyword"}),  # "邀请朋友有什么奖励吗"
+    "referral.not_joined": frozenset({"name", "campaign", "tiers", "keyword"}),  # "我邀请了几个人了", no code yet
     "referral.unavailable": frozenset({"name"}),
     "referral.staff_winner": frozenset({"staff", "campaign", "customer", "count", "gift", "tier"}),
 }

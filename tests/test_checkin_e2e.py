@@ -146,3 +146,34 @@ async def test_a_check_in_while_the_chat_waits_for_a_person_counts_and_is_confir
     await camp_bot.drain()
     assert " 1 天" in wecom.customer_inbox(ext)[-1]
     assert 95018 not in [c.errcode for c in wecom.calls("kf/send_msg")]
+
+
+@pytest.mark.parametrize("question", ["打卡断了还能补吗", "我连续打卡几天了", "补卡怎么弄？", "漏打卡了怎么办",
+                                      "补卡咋弄"])
+async def test_a_question_about_ones_checkins_tells_the_days_and_make_up_cards_and_counts_nothing(
+        camp_bot, wecom, clock, question):
+    """The sandbox of 2026-12-05: "打卡断了还能补吗" was counted as a check-in, "我连续打卡几天了" got a promise
+    to ask a colleague."""
+    ext = "wmReader07"
+    await says(camp_bot, wecom, clock, ext, "打卡", at(3, 2, 9))
+    await says(camp_bot, wecom, clock, ext, "打卡", at(3, 3, 9))
+    (answer,) = await says(camp_bot, wecom, clock, ext, question, at(3, 5, 9))  # March 4 missed
+    assert "7天阅读打卡" in answer and "2 天" in answer, answer  # two days counted
+    assert "补卡" in answer and "1 次" in answer and "同事" not in answer, answer  # makeup_limit 1, none used
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 2
+
+
+async def test_once_the_make_up_cards_are_used_the_progress_says_so(camp_bot, wecom, clock):
+    ext = "wmReader08"
+    await says(camp_bot, wecom, clock, ext, "打卡", at(3, 2, 9))
+    await says(camp_bot, wecom, clock, ext, "补卡", at(3, 4, 9))  # fills March 3: the only card
+    (answer,) = await says(camp_bot, wecom, clock, ext, "我打卡几天了", at(3, 4, 10))
+    assert "累计打卡 2 天" in answer and "连续 2 天" in answer and "补卡机会已经没有" in answer, answer
+
+
+async def test_a_customer_not_in_the_camp_yet_is_told_how_to_start(camp_bot, wecom, clock):
+    (answer,) = await says(camp_bot, wecom, clock, "wmReader09", "我连续打卡几天了", at(3, 3, 9))
+    assert "还没参加「7天阅读打卡」" in answer and "“打卡”" in answer, answer
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 0

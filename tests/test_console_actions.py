@@ -82,7 +82,7 @@ async def test_a_bad_date_or_a_taken_key_shows_the_commands_message_and_keeps_th
         status, _, page = await operator.post("/console/campaigns/create", CAMP | {"key": "read8", "days": "0"})
         assert status == 400 and "活动天数需在 1-366 之间" in page
         status, _, page = await operator.post("/console/campaigns/end", {"key": "nope"})
-        assert status == 400 and "没有打卡活动 nope；现有：read7" in page
+        assert status == 400 and "没有打卡活动 nope；现有：read7（7天阅读打卡）" in page
         assert [c.key for c in await rows(bot, CheckinCampaign)] == ["read7"]
     finally:
         await operator.close()

@@ -81,6 +81,18 @@ async def test_a_customer_asking_about_their_recent_order_gets_its_facts(bot, we
     assert await kit.tickets(bot) == []
 
 
+async def test_a_question_naming_an_item_is_about_the_order_with_that_item(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "上个月买的面霜到了没" got the facts of the newer 柚子洁面 order."""
+    await friend(bot, wecom, "wmBuy10")
+    paid = NOW - timedelta(days=30)
+    await order(bot, "wmBuy10", "T1010", paid, shipped=(paid + timedelta(hours=20), "顺丰", "SF1234567890"))
+    await order(bot, "wmBuy10", "T1011", NOW - timedelta(hours=3), items=(Item("柚子洁面", 1),))
+    reply = (await ask(bot, wecom, "wmBuy10", "上个月买的面霜到了没"))[0]  # then a person: a month is late
+    assert "T1010" in reply and "SF1234567890" in reply and "T1011" not in reply, reply
+    reply = (await ask(bot, wecom, "wmBuy10", "我的快递到哪了"))[0]
+    assert "T1011" in reply, reply  # no item named: the latest order
+
+
 async def test_a_sent_parcel_is_named_with_its_carrier_and_number_and_is_never_overdue(bot, wecom) -> None:
     await friend(bot, wecom, "wmBuy9")
     paid = NOW - timedelta(hours=60)  # past the 48-hour promise: overdue, were it not sent
@@ -246,6 +258,7 @@ async def test_a_person_holding_the_chat_is_not_interrupted(bot, wecom) -> None:
     "还没收到货", "我下的单发货了没", "查一下我的订单", "物流怎么一直不更新", "我前天下单的面霜到哪了",
     "我下单了，什么时候发货", "买了一个星期了还没到", "我的快递单号是多少",
     "我上周在小程序买的面霜 到现在还没收到 怎么回事", "面霜还没到 急用",
+    "上个月买的面霜到了没", "前两天拍的那个什么时候到",  # the sandbox of 2026-12-05: a product recommendation
 ])
 def test_own_order_questions_are_recognised(text: str) -> None:
     assert asks_about_order(text)
@@ -256,7 +269,8 @@ def test_own_order_questions_are_recognised(text: str) -> None:
     "拍下以后几天发货呀，能发顺丰吗？", "希望你们早点发货", "今天收到快递好开心", "我的快递终于到了好开心",
     "我想买的那个面霜多久发货", "我买的面霜怎么用", "还没发现有什么效果", "我问的问题还没收到回复",
     "我在北京，多久能到", "我的订单地址写错了还能改吗", "我兑换的礼品还没收到", "这个东西在哪买",
-    "我买的面霜多久能用完", "我想先看看东西", "我没收到你们的优惠券",
+    "我买的面霜多久能用完", "我想先看看东西", "我没收到你们的优惠券", "上个月买的面霜怎么用",
+    "昨天买的面霜多久能用完",
 ])
 def test_policy_questions_and_other_talk_are_not_order_questions(text: str) -> None:
     assert not asks_about_order(text)

@@ -43,13 +43,34 @@ async def test_my_points_shows_balance_level_rights_and_the_next_level(bot, weco
 
 
 @pytest.mark.parametrize("words", ["我现在有多少积分", "积分还有多少呀", "帮我查下积分", "我积了多少分",
-                                   "我现在攒了多少积分了"])
+                                   "我现在攒了多少积分了", "俺有多少积分", "积份还有多少"])
 async def test_the_balance_asked_in_the_customers_own_words(bot, wecom, words: str) -> None:
     await friend_with_points(bot, wecom, "wmPts0009", 130)
     await wecom.customer_says("wmPts0009", words)
     await bot.drain()
     answer = wecom.customer_inbox("wmPts0009")[-1]
     assert "130" in answer and "柚苗" in answer  # the balance and level, not the membership FAQ
+
+
+@pytest.mark.parametrize("words", ["我是什么会员啊", "我是啥等级", "我现在什么级别", "我的会员等级是啥", "还差多少升级",
+                                   "离下一级还差多少分", "差多少到金柚", "我现在是金柚了吗", "我升级了吗",
+                                   "差几分升金柚", "我是会员吗", "我是vip吗"])
+async def test_the_customers_own_level_asked_in_own_words_is_their_standing(bot, wecom, words: str) -> None:
+    """The sandbox of 2026-12-05: "我是啥等级" got a promise to ask a colleague, "还差多少升级" the membership FAQ."""
+    await friend_with_points(bot, wecom, "wmPts0010", 130)
+    await wecom.customer_says("wmPts0010", words)
+    await bot.drain()
+    answer = wecom.customer_inbox("wmPts0010")[-1]
+    assert "柚苗" in answer and "370" in answer and "同事" not in answer, answer
+
+
+@pytest.mark.parametrize("words", ["积分会过期吗", "积分年底清零不"])
+async def test_points_that_never_lapse_are_said_to_never_lapse(bot, wecom, words: str) -> None:
+    await friend_with_points(bot, wecom, "wmPts0011", 130)
+    await wecom.customer_says("wmPts0011", words)
+    await bot.drain()
+    answer = wecom.customer_inbox("wmPts0011")[-1]
+    assert "不会过期" in answer and "130" in answer, answer
 
 
 async def test_the_same_award_reference_books_points_once(bot, wecom) -> None:
@@ -96,3 +117,25 @@ async def test_bad_adjustments_are_refused_with_a_reason(bot, wecom, ext, delta,
         async with service(bot) as ctx:
             await adjust_points(ctx, ext, delta, reason=reason, actor="li.na")
     assert await bot.count(PointsEntry) == 0
+
+
+async def test_a_deduction_beyond_the_balance_is_refused_and_books_nothing(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "/points 罗涛 -500 扣错了" on 50 points left the customer at -450."""
+    await friend_with_points(bot, wecom, "wmPts0012", 50)
+    with pytest.raises(CommandError, match="现有 50 分，最多只能扣 50 分"):
+        async with service(bot) as ctx:
+            await adjust_points(ctx, "wmPts0012", -500, reason="扣错了", actor="li.na")
+    async with service(bot) as ctx:
+        result = await adjust_points(ctx, "wmPts0012", -50, reason="误发更正", actor="li.na")
+    assert result.after.balance == 0 and await bot.count(PointsEntry) == 2
+
+
+async def test_the_standing_asked_twice_in_a_row_is_not_said_word_for_word_again(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: five questions about a top-level standing got the very same sentence."""
+    await friend_with_points(bot, wecom, "wmPts0013", 600)
+    answers = []
+    for words in ("我的积分", "我是啥等级"):
+        await wecom.customer_says("wmPts0013", words)
+        await bot.drain()
+        answers.append(wecom.customer_inbox("wmPts0013")[-1])
+    assert all("600" in a and "金柚" in a for a in answers) and answers[0] != answers[1], answers

@@ -81,3 +81,18 @@ async def found(ctx: Any, ext: str) -> Customer:
     customer = await ctx.repos.customers.find(ext)
     assert isinstance(customer, Customer), ext
     return customer
+
+
+@pytest.mark.parametrize("text", ["积分会过期吗", "我的积分啥时候过期呀", "积分有效期多久"])
+async def test_when_points_lapse_asked_in_own_words_names_the_customers_next_lapse(bot, wecom, clock, text) -> None:
+    """The sandbox of 2026-12-05: "积分会过期吗" got a promise to ask a colleague, "积分啥时候过期" a 猜你想问."""
+    await wecom.customer_says("wmExp9", "你好")
+    await bot.drain()
+    await booked(bot, "wmExp9", 500, "checkin")  # January
+    clock.set(at(2, 3, 12))
+    await booked(bot, "wmExp9", 80, "checkin")
+    await booked(bot, "wmExp9", -100, "redeem")  # spent from January's points
+    await wecom.customer_says("wmExp9", text)
+    await bot.drain()
+    answer = wecom.customer_inbox("wmExp9")[-1]
+    assert "480" in answer and "400 分会在 3月1日 过期" in answer and "1 个月" in answer, answer

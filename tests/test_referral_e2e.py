@@ -125,7 +125,8 @@ async def test_a_code_wecom_refused_is_reported_to_the_customer(bot, wecom, cloc
     assert "example.invalid/qr" in wecom.customer_inbox("wmInviter4")[-1]
 
 
-@pytest.mark.parametrize("text", ["邀请朋友有什么奖励吗", "拉人进来有好处吗", "你们有老带新活动吗", "邀请有礼怎么玩"])
+@pytest.mark.parametrize("text", ["邀请朋友有什么奖励吗", "拉人进来有好处吗", "你们有老带新活动吗", "邀请有礼怎么玩",
+                                  "邀请满了送啥", "拉满20个人送什么", "邀请几个人有奖励", "我邀请了几个人了"])
 async def test_what_inviting_earns_asked_in_own_words_tells_the_tiers_and_creates_no_code(bot, wecom, text):
     """The sandbox of 2026-12-05: "邀请朋友有什么奖励吗" got the new-customer coupon of the knowledge base."""
     await wecom.customer_says("wmAskRules", text)
@@ -133,3 +134,24 @@ async def test_what_inviting_earns_asked_in_own_words_tells_the_tiers_and_create
     said = wecom.customer_inbox("wmAskRules")[-1]
     assert "邀请10位得面霜1瓶" in said and "邀请20位得面霜2瓶" in said and "邀请有礼" in said, said
     assert not wecom.calls("externalcontact/add_contact_way")  # the code comes when they send the keyword
+
+
+@pytest.mark.parametrize("text", ["我邀请了几个人了", "我的邀请进度", "我拉的人有几个了", "还差几个人能拿奖励"])
+async def test_the_progress_asked_in_own_words_is_the_customers_count(bot, wecom, clock, text):
+    """The sandbox of 2026-12-05: "我邀请了几个人了" got a promise to ask a colleague."""
+    config_id = await join(bot, wecom, "wmInviter5")
+    for n in range(3):
+        await scan(bot, wecom, clock, config_id, f"wmNewFr5{n}")
+    await wecom.customer_says("wmInviter5", text)
+    await bot.drain()
+    said = wecom.customer_inbox("wmInviter5")[-1]
+    assert "3 位" in said and "7 位" in said and "面霜1瓶" in said, said  # 3 counted, 7 more to tier 1
+    assert len(wecom.calls("externalcontact/add_contact_way")) == 1  # no second code
+
+
+async def test_a_customer_who_never_took_a_code_asking_their_count_hears_none_yet_and_the_tiers(bot, wecom):
+    await wecom.customer_says("wmAskCount", "我邀请了几个人了")
+    await bot.drain()
+    said = wecom.customer_inbox("wmAskCount")[-1]
+    assert "0 位" in said and "邀请10位得面霜1瓶" in said and "“邀请有礼”" in said, said
+    assert not wecom.calls("externalcontact/add_contact_way")

@@ -153,6 +153,62 @@ async def test_staff_list_and_ship_and_the_customer_hears_it(bot, wecom) -> None
         assert (await s.scalar(select(Redemption.shipped_by))) == "li.na"
 
 
+async def test_where_a_redeemed_reward_is_asked_in_own_words_follows_it_to_shipping(bot, wecom) -> None:
+    """The sandbox of 2026-12-05: "兑换的东西什么时候寄" was read as a reward named "的东西什么时候寄", "我换的礼品
+    啥时候发货" got the shop's shipping policy."""
+    await give(bot, wecom, "wmRw20", 300)
+    assert "还没有兑换过" in await chat(bot, wecom, "wmRw20", "兑换的东西什么时候寄")
+    await chat(bot, wecom, "wmRw20", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw20", "确认兑换")
+    for text in ("兑换的东西什么时候寄", "我换的礼品啥时候发货？", "换的小样啥时候到"):
+        answer = await chat(bot, wecom, "wmRw20", text)
+        assert "3月2日" in answer and "「柚子小样礼包」" in answer and "安排" in answer, answer
+    async with bot.sessions() as s:
+        number = (await s.scalar(select(Redemption.id).where(Redemption.status == "ordered")))
+    await say(bot, wecom, "li.na", f"/redeem done {number}")
+    answer = await chat(bot, wecom, "wmRw20", "我兑换的礼品还没收到")
+    assert "「柚子小样礼包」" in answer and "3月2日已经发出" in answer, answer
+    assert await bot.count(Redemption) == 1  # asking redeemed nothing more
+
+
+async def test_where_the_points_went_lists_the_latest_changes_without_staff_notes(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw21", 500)  # a staff adjustment, reason "测试"
+    await chat(bot, wecom, "wmRw21", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmRw21", "确认兑换")
+    answer = await chat(bot, wecom, "wmRw21", "我的积分怎么少了")
+    assert "200 积分" in answer and "-300 兑换 柚子小样礼包" in answer and "+500 客服调整" in answer, answer
+    assert "测试" not in answer
+
+
+async def test_staff_commands_with_a_part_missing_say_what_to_send(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw22", 100)
+    answer = await say(bot, wecom, "li.na", "/points wmRw22 +50")
+    assert "请写明调整原因" in answer and "/points wmRw22 +50 线下活动奖励" in answer, answer
+    answer = await say(bot, wecom, "li.na", "/redeem done")
+    assert "请写上兑换编号" in answer and answer.count("用法") == 1, answer  # once, not twice
+    answer = await say(bot, wecom, "li.na", "/redeem lsit")
+    assert "不认识「lsit」" in answer and answer.count("用法") == 1, answer
+    assert await balance(bot, "wmRw22") == 100
+
+
+@pytest.mark.parametrize("text,done", [("确定", True), ("好的！", True), ("嗯嗯", True), ("算了", False)])
+async def test_a_bare_answer_to_the_confirmation_settles_the_redemption(bot, wecom, text, done) -> None:
+    """The sandbox of 2026-12-05: "确定" right after "确认用 30 积分兑换…吗？" got "小柚在听～" and redeemed nothing."""
+    await give(bot, wecom, "wmRw23", 500)
+    await chat(bot, wecom, "wmRw23", "换个小样吧")
+    answer = await chat(bot, wecom, "wmRw23", text)
+    assert ("兑换成功" in answer) == done and ("已取消" in answer) == (not done), answer
+    assert await balance(bot, "wmRw23") == (200 if done else 500)
+
+
+async def test_a_yes_after_the_persona_said_something_else_redeems_nothing(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw24", 500)
+    await chat(bot, wecom, "wmRw24", "换个小样吧")
+    await chat(bot, wecom, "wmRw24", "积分会过期吗")
+    assert "兑换成功" not in await chat(bot, wecom, "wmRw24", "好的")
+    assert await balance(bot, "wmRw24") == 500
+
+
 async def test_a_customer_cannot_run_redeem(bot, wecom) -> None:
     await give(bot, wecom, "wmRw9", 300)
     answer = await chat(bot, wecom, "wmRw9", "/redeem list")
@@ -192,7 +248,7 @@ async def found(ctx: Any, ext: str) -> Customer:
     return customer
 
 
-@pytest.mark.parametrize("text", ["我想换柚子小样礼包", "用积分换个小样吧", "换第一个", "兑换 第1个"])
+@pytest.mark.parametrize("text", ["我想换柚子小样礼包", "用积分换个小样吧", "换第一个", "兑换 第1个", "换那个小样"])
 async def test_a_reward_asked_for_in_the_customers_own_words_asks_to_confirm(bot, wecom, text) -> None:
     await give(bot, wecom, "wmRw9", 500)
     await chat(bot, wecom, "wmRw9", "积分兑换")  # lists 柚子小样礼包 first (the only one 500 points buy)
@@ -224,7 +280,8 @@ async def test_not_redeeming_after_all_in_own_words_takes_nothing(bot, wecom) ->
     assert await balance(bot, "wmRw12") == 500 and await stock(bot, "kit") == 5
 
 
-@pytest.mark.parametrize("text", ["能换点啥不", "我的积分能换什么", "有什么可以兑换的吗", "积分可以兑换哪些东西呀"])
+@pytest.mark.parametrize("text", ["能换点啥不", "我的积分能换什么", "有什么可以兑换的吗", "积分可以兑换哪些东西呀",
+                                  "积分换啥"])
 async def test_what_the_points_buy_asked_in_own_words_lists_the_catalogue(bot, wecom, text) -> None:
     await give(bot, wecom, "wmRw13", 500)
     answer = await chat(bot, wecom, "wmRw13", text)
@@ -243,7 +300,8 @@ async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_custo
     assert await balance(bot, "wmRw14") == 400 and await stock(bot, "kit") == 5  # asked, not yet confirmed
 
 
-@pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的"])
+@pytest.mark.parametrize("text", ["怎么才能升级", "升到金柚要多少分", "有哪些等级呀", "那等级怎么算的",
+                                  "升级还要多少分", "会员有什么好处", "金柚有什么权益"])
 async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_the_customers_own_standing(
         bot, wecom, text) -> None:
     """The sandbox of 2026-12-05: "怎么才能升级" right after the balance got a promise to ask a colleague."""
@@ -251,6 +309,12 @@ async def test_how_levels_work_asked_in_own_words_is_told_from_the_levels_with_t
     answer = await chat(bot, wecom, "wmRw15", text)
     assert "「柚芽」累计 0 分" in answer and "「金柚」累计 1000 分" in answer, answer
     assert "再攒 600 分" in answer and "同事" not in answer, answer
+
+
+async def test_what_a_product_brings_is_no_question_about_levels(bot, wecom) -> None:
+    await give(bot, wecom, "wmRw25", 400)
+    answer = await chat(bot, wecom, "wmRw25", "这个面霜有什么好处")
+    assert "累计 0 分" not in answer and "再攒" not in answer, answer
 
 
 async def test_at_the_top_level_the_levels_say_so(bot, wecom) -> None:

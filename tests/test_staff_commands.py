@@ -394,6 +394,8 @@ async def test_a_referral_campaign_is_created_listed_and_ended(bot, wecom) -> No
     listed = await say(bot, wecom, "chen.jing", "/referral list")
     assert "spring 春日邀请" in listed and "10人→面霜1瓶" in listed and "20人→面霜2瓶" in listed
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners spring")
+    assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners 春日邀请")  # by its name
+    assert "现有：spring（春日邀请）" in await say(bot, wecom, "chen.jing", "/referral winners 秋日邀请")
     assert "已结束" in await say(bot, wecom, "chen.jing", "/referral end spring")
     assert "没有进行中的邀请活动" in await say(bot, wecom, "chen.jing", "/referral list")
 
@@ -406,6 +408,8 @@ async def test_a_campaign_is_created_listed_summarised_and_ended(bot, wecom, clo
     assert "read21" in await say(bot, wecom, "chen.jing", "/campaign list")
     stats = await say(bot, wecom, "chen.jing", "/campaign stats read21")
     assert "参与 1 人" in stats and "D1 100%" in stats
+    assert "参与 1 人" in await say(bot, wecom, "chen.jing", "/campaign stats 21天阅读打卡")  # by its name
+    assert "现有：read21（21天阅读打卡）" in await say(bot, wecom, "chen.jing", "/campaign stats 阅读打卡")
     assert "已结束" in await say(bot, wecom, "chen.jing", "/campaign end read21")
     assert "（已结束）" in await say(bot, wecom, "chen.jing", "/campaign list")
 

@@ -16,6 +16,7 @@ from bot.config.checks import check_clock, check_window
 from bot.errors import CommandError, ConfigError
 from handlers.checkin.config import CheckinConfig, MilestoneSpec
 from handlers.services import Ctx
+from handlers.staff.lookup import by_key_or_name
 from handlers.topics.groups import interest_group
 from storage.models import CheckinCampaign, Customer
 from storage.repos import CampaignRepo, InterestRepo
@@ -68,11 +69,9 @@ async def create_campaign(ctx: Ctx, *, key: str, name: str, start: date, days: i
 
 
 async def get_campaign(ctx: Ctx, key: str) -> CheckinCampaign:
-    campaign = await CampaignRepo(ctx.session).find(key)
-    if campaign is None:
-        keys = ", ".join(c.key for c in await CampaignRepo(ctx.session).list(include_ended=True)) or "（还没有）"
-        raise CommandError(f"没有打卡活动 {key}；现有：{keys}")
-    return campaign
+    """The campaign with this key, or else the one with this name ("/campaign stats 7天早睡打卡")."""
+    repo = CampaignRepo(ctx.session)
+    return by_key_or_name(key, await repo.find(key), await repo.list(include_ended=True), "打卡活动")
 
 
 async def list_campaigns(ctx: Ctx, *, include_ended: bool = False) -> list[CheckinCampaign]:
@@ -83,7 +82,7 @@ async def end_campaign(ctx: Ctx, key: str, *, actor: str) -> CheckinCampaign:
     """Stop a campaign early: later check-ins get the friendly "it has ended" answer."""
     campaign = await get_campaign(ctx, key)
     campaign.status, campaign.ended_at = "ended", ctx.clock.now()
-    ctx.repos.audit.record(actor=actor, action="campaign_ended", target=key, now=ctx.clock.now())
+    ctx.repos.audit.record(actor=actor, action="campaign_ended", target=campaign.key, now=ctx.clock.now())
     return campaign
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.checkin.asking import asks_about_checkins, checkin_progress
 from handlers.checkin.service import attach_photo, check_in, is_checkin
 from handlers.replies.routes import answer_media
 from handlers.replies.voice import reply_all
@@ -12,7 +13,21 @@ from handlers.services import Ctx
 router = Router("checkin")
 
 
-@router.on(KfMessageReceived, when=is_checkin)
+def _asks(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return event.from_customer and event.msgtype == "text" and asks_about_checkins(ctx, event.text)
+
+
+def _checks_in(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return is_checkin(event, ctx) and not asks_about_checkins(ctx, event.text)
+
+
+@router.on(KfMessageReceived, when=_asks)
+async def tell_checkin_progress(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我连续打卡几天了", "打卡断了还能补吗": the customer's days, streak and make-up cards; nothing counted."""
+    await reply_all(ctx, await checkin_progress(ctx))
+
+
+@router.on(KfMessageReceived, when=_checks_in)
 async def acknowledge_checkin(event: KfMessageReceived, ctx: Ctx) -> None:
     """Count the day (or explain kindly why not) with streak and rank, then any milestone."""
     await reply_all(ctx, await check_in(ctx, event))

@@ -38,6 +38,7 @@ from storage.repos.orders import OrderRepo
 # The persona's lines after which a message that is only an order number is one ("T1001").
 ASKED = ("order.ask_number#", "order.not_found#", "order.status#", "order.status_plain#", "order.shipped#")
 ASK_MINUTES = 30
+NAMED_AMONG = 10  # the customer's latest orders an item named in the message is looked for in
 HISTORY = 6
 HANDOFFS = ("asked_for_human", "sensitive")  # a person takes it whatever the order's state
 SHOWN_ITEMS = 3
@@ -137,8 +138,8 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
     if number is not None:
         order = await _own_order(repo, customer, number)
     else:
-        latest = await repo.of_customer(customer.id, 1)
-        order = latest[0] if latest else None
+        order = _named_by_item(text, recent := await repo.of_customer(customer.id, NAMED_AMONG)) or next(
+            iter(recent), None)
     if order is None:
         if trigger is not None and trigger.reason in HANDOFFS:
             return False  # the usual hand-off, without an order to name
@@ -152,6 +153,20 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
     if reason is not None:
         await escalate(ctx, reason=reason, question=f"{written}（{facts.for_ticket()}）")
     return True
+
+
+def _runs(order: ShopOrder) -> set[str]:
+    names = [str(item.get("name", "")) for item in order.items]
+    return {name[i:i + 2] for name in names for i in range(len(name) - 1)}
+
+
+def _named_by_item(text: str, orders: list[ShopOrder]) -> ShopOrder | None:
+    """The latest of these orders (newest first) whose item the message names ("上个月买的面霜到了没": 柚子面霜, not the
+    newer 柚子洁面): a two-character run of an item's name that not every one of these orders has (柚子 tells
+    none of them apart); None when it names none."""
+    runs = [_runs(order) for order in orders]
+    common = set.intersection(*runs) if runs else set()
+    return next((order for order, own in zip(orders, runs, strict=True) if any(r in text for r in own - common)), None)
 
 
 async def _ask_a_person(ctx: Ctx, customer: Customer, written: str, msgid: str) -> bool:

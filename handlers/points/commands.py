@@ -28,6 +28,10 @@ class PointsArgs:
 def parse_points(args: list[str]) -> PointsArgs:
     if len(args) == 1:
         return PointsArgs(args[0])
+    if len(args) == 2:  # "/points 林晓 +50": the reason is what is missing, say so with the line to send
+        delta = parse_delta(args[1])
+        example = f"/points {args[0]} {delta:+d} 线下活动奖励"
+        raise CommandError(f"请写明调整原因（会记入流水），例如：{example}")
     expect(args, 3)
     return PointsArgs(args[0], parse_delta(args[1]), " ".join(args[2:]))
 

@@ -33,7 +33,9 @@ def parse_redeem(args: list[str]) -> RedeemArgs:
         if not number.isdigit():
             raise CommandError(f"「{args[1]}」不是兑换编号（例如 /redeem done 12）。")
         return RedeemArgs("done", int(number))
-    raise CommandError("用法：/redeem list 或 /redeem done <编号>")
+    if args == ["done"]:
+        raise CommandError("请写上兑换编号，例如 /redeem done 12（/redeem list 查看待发货的编号）。")
+    raise CommandError(f"不认识「{plain(' '.join(args), 20)}」。")
 
 
 def _who(customer: Customer) -> str:

@@ -156,6 +156,30 @@ async def cancel_redemption(ctx: Ctx, customer: Customer) -> Say:
     return Say("points.redeem_cancelled", {"reward": reward.name if reward else ""})
 
 
+# A bare answer to "确认用 300 积分兑换…吗？" (sandbox trial, 2026-12-05: "确定" got "小柚在听～")
+YES = frozenset({"确定", "确认", "好的", "好", "好滴", "嗯", "嗯嗯", "可以", "可以的", "行", "ok", "要", "要的", "换",
+                 "兑换", "是的", "对", "没问题", "确定的", "确定要"})
+NO = frozenset({"算", "那算", "不要", "不换", "取消", "不用", "先不", "不", "还是算", "不兑换"})  # "算了" trimmed
+_REPLY_TRIM = " \t。.,，!！~～吧啊呀了呢哦"
+CONFIRM_ASKED = "points.redeem_confirm#"  # the stored template key of the question, with its variant
+
+
+async def settle_in_words(ctx: Ctx, customer: Customer, text: str, msgid: str) -> Say | None:
+    """A bare "确定", "好的" or "算了" answering the persona's question to confirm a redemption, while it is still
+    open, confirms or cancels it; None when the message is no such answer (the persona asked something else
+    since, or nothing waits)."""
+    said = text.strip().strip(_REPLY_TRIM).lower()
+    if said not in YES and said not in NO:
+        return None
+    history = await ctx.repos.messages.recent(customer.id, 6, channel="kf")
+    last = next((m for m in reversed(history) if m.direction == "out" and m.external_msgid != msgid), None)
+    if last is None or not last.template_key.startswith(CONFIRM_ASKED):
+        return None
+    if await RewardRepo(ctx.session).pending_of(customer.id, now=ctx.clock.now()) is None:
+        return None
+    return await (confirm_redemption if said in YES else cancel_redemption)(ctx, customer)
+
+
 def fulfillers(ctx: Ctx) -> list[str]:
     configured = ctx.settings.of(PointsConfig).fulfil_by
     staff = ctx.settings.staff

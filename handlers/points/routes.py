@@ -5,9 +5,18 @@
 from __future__ import annotations
 
 import re
+from typing import Awaitable, Callable
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
+from handlers.points.asking import (
+    asks_expiry,
+    asks_history,
+    asks_redemptions,
+    expiry_say,
+    history_say,
+    redemptions_say,
+)
 from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
 from handlers.points.rewards import (
@@ -19,9 +28,10 @@ from handlers.points.rewards import (
     listed,
 )
 from handlers.points.service import balance_say, levels_say, standing
-from handlers.replies.voice import reply_all
+from handlers.replies.voice import Say, reply_all
 from handlers.services import Ctx
 from persona.heard import heard
+from storage.models import Customer
 
 router = Router("points")
 
@@ -33,9 +43,12 @@ IN_WORDS = re.compile(r"(?:我)?(?:想|要|想要|可以|能)?(?:用积分)?(?:�
 # "能换货吗", "这个能换吗" name no reward list
 CATALOGUE_ASKED = re.compile(r"(?:(?:我的?)?(?:积分|这些分|分)?(?:现在|还|都)?(?:能|可以)(?:兑换|兑|换)(?:点|些)?"
                              r"(?:啥|什么|哪些)(?:东西|礼品|礼物|奖品)?|"
-                             r"(?:积分)?有(?:什么|啥|哪些)(?:能|可以)?(?:兑换|换)的(?:东西|礼品)?)(?:不|没|吗)?")
+                             r"(?:积分)?有(?:什么|啥|哪些)(?:能|可以)?(?:兑换|换)的(?:东西|礼品)?|"
+                             # "积分换啥", "积分兑换些什么"
+                             r"(?:我的?)?积分(?:兑换|兑|换)(?:点|些)?(?:啥|什么|哪些)(?:东西|礼品|礼物|奖品)?)(?:不|没|吗)?")
 # the cheapest reward open to the customer, asked for in words: "换个最便宜的", "要积分最少的那个"
 CHEAPEST = re.compile(r"(?:那个|那)?(?:最便宜|最少积分|积分最少|最低|最低那档|最低一档)的?(?:那个|那款|那档)?")
+THAT = re.compile(r"^(?:那个|这个|那款|这款|那份|这份|那)(?=..)")  # "换那个小样": the reward named after it
 ORDINAL = re.compile(r"(?:第([1-9一二三四五六七八九])|([1-9]))(?:个|款|种|份|样)?")  # never "换一个": exchange one
 _NUMBERS = "一二三四五六七八九"
 # The balance asked in the customer's own words: "我现在有多少积分", "积分还有多少", "帮我查下积分", "我积了多少分".
@@ -51,10 +64,31 @@ BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查�
 _NAMED = r"[^\s，,。？?]{1,6}"
 LEVELS_ASKED = re.compile(rf"(?:我|那我)?(?:要|该|得)?(?:怎么|怎样|如何|咋)(?:样)?(?:才能|才可以|可以|能|才)?"
                           rf"(?:升级|升等级|升到?下一级|升到{_NAMED}|成为{_NAMED}会员|当上{_NAMED})|"
-                          rf"(?:升级|升到?下一级|升到{_NAMED})(?:要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分|"
+                          rf"(?:升级|升到?下一级|升到{_NAMED})(?:还)?(?:要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分|"
                           r"(?:会员)?等级(?:是)?(?:怎么|如何)(?:算|分|划分|升|定)(?:的)?|"
                           r"(?:你们)?(?:会员)?(?:有|都有)(?:哪些|什么|几个|几种)(?:会员)?等级|(?:会员)?等级(?:都)?有(?:哪些|几个|几种|什么)|"
                           r"(?:会员)?等级(?:都)?有(?:什么|啥)(?:区别|用|权益)")
+# The customer's own level and what the next one needs, in their own words (sandbox trial, 2026-12-05: "我是啥等级"
+# got a promise to ask a colleague, "我是什么会员啊" and "还差多少升级" the membership FAQ): answered as "我的积分".
+# "我现在是金柚了吗" names a configured level (LEVEL_NAMED).
+_LEVEL_WORD = r"(?:会员等级|会员级别|等级|级别|会员)"
+LEVEL_MINE = re.compile(rf"(?:帮我|请)?(?:查|查查|查一下|查下|看看|看一下)?(?:我|我的)(?:现在|目前)?(?:的)?(?:会员)?"
+                        r"(?:等级|级别)(?:现在)?(?:是|有)?(?:什么|啥|多少|几级|哪个|哪级)?|"
+                        rf"我(?:现在|目前)?(?:是|算|属于)?(?:什么|啥|哪个|哪种|哪一级|哪级|几级|几星)(?:的)?{_LEVEL_WORD}|"
+                        r"我(?:现在|目前)?(?:是|算)?几级(?:了|会员)?|"
+                        rf"(?:我)?(?:现在)?(?:还|再)?(?:差|要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分?(?:才能|才可以|就能|就可以|可以|能)?"
+                        rf"(?:升级|升一级|升到?下一级|升到?下个等级|升到?{_NAMED}|到{_NAMED})|"
+                        rf"(?:离|距离)(?:下一级|下个等级|升级|{_NAMED})(?:还)?(?:差|要|需要|得)(?:攒)?(?:多少|几)(?:个)?(?:积)?分?|"
+                        r"我(?:现在)?(?:升级|升级了)(?:了)?(?:吗|没|么|没有)")
+LEVEL_NAMED = re.compile(rf"我(?:现在|已经)?(?:是不是|是|算|到|升到)(?:了)?({_NAMED}?)(?:会员)?了?(?:吗|没|么|没有)?")
+# What a level brings, asked in the customer's own words: "会员有什么好处", "金柚有什么权益", "会员权益有哪些"
+# (sandbox trial, 2026-12-05: a fragment of the membership FAQ). `who` must be a level's name, 会员 or 等级:
+# "这个面霜有什么好处" is no level's.
+RIGHTS_ASKED = re.compile(rf"(?P<who>{_NAMED})?(?:的)?(?:权益|好处|福利|特权)(?:都)?(?:有|是)?(?:什么|啥|哪些)|"
+                          rf"(?P<whose>{_NAMED})(?:都)?有(?:什么|啥|哪些)(?:权益|好处|福利|特权|用)")
+# "我是会员吗", "我是vip吗": where the customer stands
+MEMBER_MINE = re.compile(r"我(?:现在|目前|已经)?(?:是|算)(?:不是)?(?:你们的?)?(?:会员|vip|VIP|老会员)(?:了)?"
+                         r"(?:吗|么|嘛|没)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
@@ -64,13 +98,33 @@ _LEAD = re.compile(r"^(?:好的|好滴|好|嗯嗯|嗯|行|可以|那|算了|ok|O
 
 
 def _text(event: KfMessageReceived) -> str:
-    return heard(event.text.strip()) if event.from_customer and event.msgtype == "text" else ""
+    """What the readers match; 俺 is 我 in the north ("俺有多少积分")."""
+    return heard(event.text.strip()).replace("俺", "我") if event.from_customer and event.msgtype == "text" else ""
 
 
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
     text = _text(event)
     return bool(text) and (text == heard(ctx.settings.of(PointsConfig).query_keyword)
-                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None)
+                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None or _asks_own_level(text, ctx))
+
+
+def _asks_own_level(text: str, ctx: Ctx) -> bool:
+    """"我是什么会员", "还差多少升级", "我现在是金柚了吗": where the customer stands, while levels are configured."""
+    config = ctx.settings.of(PointsConfig)
+    said = _unled(text.strip(_PARTICLES))
+    if not config.levels or not said:
+        return False
+    named = LEVEL_NAMED.fullmatch(said)
+    return (LEVEL_MINE.fullmatch(said) is not None or MEMBER_MINE.fullmatch(said) is not None
+            or (named is not None and config.level(named[1]) is not None))
+
+
+def _asks_rights(said: str, config: PointsConfig) -> bool:
+    match = RIGHTS_ASKED.fullmatch(said)
+    if match is None:
+        return False
+    who = re.sub(r"(?:会员|等级|级)$", "", match["who"] or match["whose"] or "")
+    return who in ("", "会员", "等级", "会员等级") or config.level(who) is not None
 
 
 def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
@@ -88,8 +142,10 @@ def _unled(text: str) -> str:
 
 def _asks_levels(event: KfMessageReceived, ctx: Ctx) -> bool:
     said = _text(event).strip(_PARTICLES)
-    return bool(ctx.settings.of(PointsConfig).levels) and bool(said) and any(
-        LEVELS_ASKED.fullmatch(form.strip(_PARTICLES)) for form in (said, _unled(said)))
+    config = ctx.settings.of(PointsConfig)
+    return bool(config.levels) and bool(said) and any(
+        LEVELS_ASKED.fullmatch(form.strip(_PARTICLES)) or _asks_rights(form.strip(_PARTICLES), config)
+        for form in (said, _unled(said)))
 
 
 def _has_rewards(ctx: Ctx) -> bool:
@@ -97,7 +153,25 @@ def _has_rewards(ctx: Ctx) -> bool:
 
 
 def _redeems(event: KfMessageReceived, ctx: Ctx) -> bool:
-    return _has_rewards(ctx) and (REDEEM.fullmatch(_text(event)) is not None or wanted(_text(event), ctx) is not None)
+    text = _text(event)
+    return _has_rewards(ctx) and not asks_redemptions(text, _reward_names(ctx)) and (
+        REDEEM.fullmatch(text) is not None or wanted(text, ctx) is not None)
+
+
+def _asks_expiry(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return asks_expiry(_text(event))
+
+
+def _asks_history(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return asks_history(_text(event))
+
+
+def _asks_redemptions(event: KfMessageReceived, ctx: Ctx) -> bool:
+    return _has_rewards(ctx) and asks_redemptions(_text(event), _reward_names(ctx))
+
+
+def _reward_names(ctx: Ctx) -> list[str]:
+    return [r.name for r in ctx.settings.of(PointsConfig).rewards]
 
 
 def ordinal(text: str) -> int | None:
@@ -116,7 +190,7 @@ def wanted(text: str, ctx: Ctx) -> str | int | None:
     match = IN_WORDS.fullmatch(_unled(text.strip(_PARTICLES)))
     if match is None:
         return None
-    what = match[1].strip(_PARTICLES)
+    what = THAT.sub("", match[1].strip(_PARTICLES))
     place = ordinal(what)
     if place is not None:
         return place
@@ -152,6 +226,29 @@ async def tell_levels(event: KfMessageReceived, ctx: Ctx) -> None:
     "怎么才能升级" right after the balance got a promise to ask a colleague)."""
     assert ctx.customer is not None
     await reply_all(ctx, [levels_say(ctx.settings, await standing(ctx, ctx.customer))])
+
+
+async def _tell(ctx: Ctx, answer: Callable[[Ctx, Customer], Awaitable[Say]]) -> None:
+    assert ctx.customer is not None
+    await reply_all(ctx, [await answer(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_asks_expiry)
+async def tell_expiry(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"积分会过期吗": the rule and when the customer's own oldest points lapse."""
+    await _tell(ctx, expiry_say)
+
+
+@router.on(KfMessageReceived, when=_asks_history)
+async def tell_history(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我的积分怎么少了": the balance and the latest changes."""
+    await _tell(ctx, history_say)
+
+
+@router.on(KfMessageReceived, when=_asks_redemptions)
+async def tell_redemptions(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"兑换的东西什么时候寄": the latest redemption, waiting to be shipped or shipped."""
+    await _tell(ctx, redemptions_say)
 
 
 @router.on(KfMessageReceived, when=_asks_rewards)

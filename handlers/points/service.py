@@ -171,6 +171,11 @@ async def adjust_points(ctx: Ctx, external_userid: str, delta: int, *, reason: s
     customer = await ctx.repos.customers.find(external_userid)
     if customer is None:
         raise CommandError(f"没有找到客户 {external_userid}")
+    balance = await PointsRepo(ctx.session).balance(customer.id)
+    if balance + delta < 0:  # only a refund of points already spent may take a balance below zero
+        who = customer.name or customer.remark or customer.external_userid
+        raise CommandError(f"{who} 现有 {balance} 分，最多只能扣 {max(balance, 0)} 分（积分不能扣成负数）。",
+                           usage=False)
     result = await award(ctx, customer, delta, reason=reason, source=f"staff:{actor}")
     ctx.repos.audit.record(actor=actor, action="points_adjust", target=external_userid,
                            detail={"delta": delta, "reason": reason, "balance": result.after.balance},

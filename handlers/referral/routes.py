@@ -43,11 +43,38 @@ RULES_ASKED = re.compile(rf"(?:请问|那)?(?:我)?(?:邀请|推荐|介绍|拉|�
                          r"(?:邀请有礼|老带新|拉新)(?:活动)?(?:是|是什么|是啥|怎么玩|怎么参加|怎么弄|怎么搞|什么规则|规则是什么|的规则|有什么奖励)|"
                          rf"(?:你们)?有(?:没有)?(?:邀请|推荐|拉新|老带新){_WHO}?(?:的)?(?:活动|奖励)(?:吗|嘛|么)?")
 _TRIM = " \t。.!！?？~～呀啊呢哦嘛吧啦"
+# What a number of invites brings (sandbox trial, 2026-12-05: "邀请满了送啥" got a promise to ask a colleague):
+# "邀请满了送啥", "拉满20个人送什么", "邀请几个人有奖励"
+_VERB = r"(?:邀请|拉|推荐|带|介绍)"
+_HOW_MANY = r"(?:\d{1,3}|[一二三四五六七八九十两]{1,3}|几|多少)"
+TIERS_ASKED = re.compile(rf"(?:我)?{_VERB}(?:满|够|到)?(?:了)?{_HOW_MANY}?(?:个|位)?{_WHO}?"
+                         r"(?:满了|够了|了)?(?:以后|之后)?"
+                         r"(?:能|可以|会|就|就能)?(?:送|给|得|拿|领|有|换)(?:什么|啥|哪些)(?:奖励|礼品|礼物|好处|福利|东西)?|"
+                         rf"(?:我)?{_VERB}{_HOW_MANY}(?:个|位)?{_WHO}?(?:才|就)?(?:有|能拿|能领|送|能拿到)"
+                         r"(?:奖励|礼品|礼物|好处)")
+# How far the customer got, in their own words: "我邀请了几个人了", "邀请进度", "我拉的人有几个了", "还差几个人"
+_SO_FAR = r"(?:现在|目前|已经|一共|总共)?(?:成功)?"
+PROGRESS_ASKED = re.compile(rf"我{_SO_FAR}{_VERB}(?:了|进来了|来了)?(?:几|多少)(?:个|位)?{_WHO}?(?:了|啦)?|"
+                            rf"(?:我)?{_SO_FAR}{_VERB}了(?:几|多少)(?:个|位)?{_WHO}?(?:了|啦)?|"
+                            r"(?:帮我)?(?:查一下|查查|查下|看看|看一下)?(?:我的?)?邀请(?:进度|记录|人数|情况)|"
+                            r"(?:帮我)?(?:查一下|查查|查下|看看|看一下)(?:我的?)?邀请|"
+                            rf"我{_VERB}的{_WHO}(?:有|现在有)?(?:几个|多少|多少个)(?:了)?|"
+                            r"(?:我)?(?:还)?差(?:几|多少)(?:个|位)(?:人|好友|朋友)?(?:就)?(?:能|可以)?(?:拿|领|得|有|换)?(?:到)?"
+                            r"(?:奖励|礼品|礼物|赠品)")
+
+
+def _said(event: KfMessageReceived) -> str:
+    return heard(event.text.strip()).strip(_TRIM) if event.from_customer and event.msgtype == "text" else ""
 
 
 def _asks_rules(event: KfMessageReceived, _: Ctx) -> bool:
-    return (event.from_customer and event.msgtype == "text"
-            and RULES_ASKED.fullmatch(heard(event.text.strip()).strip(_TRIM)) is not None)
+    said = _said(event)
+    return bool(said) and (RULES_ASKED.fullmatch(said) is not None or TIERS_ASKED.fullmatch(said) is not None)
+
+
+def _asks_progress(event: KfMessageReceived, _: Ctx) -> bool:
+    said = _said(event)
+    return bool(said) and PROGRESS_ASKED.fullmatch(said) is not None
 
 
 @router.on(KfMessageReceived, when=_asks_rules)
@@ -64,5 +91,12 @@ async def give_invite_code(event: KfMessageReceived, ctx: Ctx) -> None:
 @router.on(KfMessageReceived, when=_says(lambda ctx: ctx.settings.of(ReferralConfig).progress_keyword))
 async def tell_invite_progress(event: KfMessageReceived, ctx: Ctx) -> None:
     await reply_all(ctx, await progress(ctx, event.open_kfid))
+
+
+@router.on(KfMessageReceived, when=_asks_progress)
+async def tell_invite_progress_asked(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"我邀请了几个人了": the progress as "我的邀请" gives it; a customer who never took a code hears the rules,
+    and no code is made until they send the word for it."""
+    await reply_all(ctx, await progress(ctx, event.open_kfid, join_new=False))
 
 

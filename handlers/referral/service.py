@@ -20,6 +20,7 @@ from handlers.points import service as points
 from handlers.referral.config import ReferralConfig, TierSpec
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
+from handlers.staff.lookup import by_key_or_name
 from handlers.topics.localtime import local_day
 from storage.models import Customer, OutboxItem, ReferralCampaign, ReferralInvite, ReferralParticipant
 from storage.repos import PointsRepo, ReferralRepo
@@ -75,20 +76,22 @@ async def list_referrals(ctx: Ctx, *, include_ended: bool = False) -> list[Refer
     return await ReferralRepo(ctx.session).list(include_ended=include_ended)
 
 
+async def get_referral(ctx: Ctx, key: str) -> ReferralCampaign:
+    """The campaign with this key, or else the one with this name ("/referral winners 邀请有礼")."""
+    repo = ReferralRepo(ctx.session)
+    return by_key_or_name(key, await repo.find(key), await repo.list(include_ended=True), "邀请活动")
+
+
 async def end_referral(ctx: Ctx, key: str, *, actor: str) -> ReferralCampaign:
-    campaign = await ReferralRepo(ctx.session).find(key)
-    if campaign is None:
-        raise CommandError(f"没有邀请活动 {key}")
+    campaign = await get_referral(ctx, key)
     campaign.status, campaign.ended_at = "ended", ctx.clock.now()
-    ctx.repos.audit.record(actor=actor, action="referral_ended", target=key, now=ctx.clock.now())
+    ctx.repos.audit.record(actor=actor, action="referral_ended", target=campaign.key, now=ctx.clock.now())
     return campaign
 
 
 async def referral_winners(ctx: Ctx, key: str) -> list[dict[str, Any]]:
     """Participants whose valid invites reach a tier now: name, id, count, tier and gift."""
-    campaign = await ReferralRepo(ctx.session).find(key)
-    if campaign is None:
-        raise CommandError(f"没有邀请活动 {key}")
+    campaign = await get_referral(ctx, key)
     out = []
     for _, customer, count in await ReferralRepo(ctx.session).standings(campaign.id):
         reached = [t for t in campaign.tiers if count >= t["invites"]]
@@ -147,18 +150,19 @@ async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
     return [Say("referral.joined", facts)]
 
 
-async def rules(ctx: Ctx) -> list[Say]:
+async def rules(ctx: Ctx, *, key: str = "referral.rules") -> list[Say]:
     """"邀请朋友有什么奖励吗": the running campaign's tiers and the word that gives the customer their code; nothing
-    is created until they send it."""
+    is created until they send it. `key` "referral.not_joined" says so to one who asked their count."""
     campaign = await _running(ctx)
     if campaign is None:
         return [Say("referral.no_campaign")]
-    return [Say("referral.rules", {"campaign": campaign.name, "tiers": _tiers_text(campaign),
+    return [Say(key, {"campaign": campaign.name, "tiers": _tiers_text(campaign),
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 
 
-async def progress(ctx: Ctx, open_kfid: str) -> list[Say]:
-    """"我的邀请": how many new friends count so far and what the next gift needs."""
+async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[Say]:
+    """"我的邀请": how many new friends count so far and what the next gift needs. A customer who never joined
+    gets their code (`join_new`) or the rules."""
     customer = ctx.customer
     assert customer is not None
     repo = ReferralRepo(ctx.session)
@@ -166,7 +170,7 @@ async def progress(ctx: Ctx, open_kfid: str) -> list[Say]:
         participant = await repo.participant(campaign.id, customer.id)
         if participant is not None:
             return [_progress_say(campaign, await repo.counted(participant.id))]
-    return await join(ctx, open_kfid)
+    return await join(ctx, open_kfid) if join_new else await rules(ctx, key="referral.not_joined")
 
 
 def _progress_say(campaign: ReferralCampaign, count: int) -> Say:

@@ -42,6 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
+from handlers.points.rewards import settle_in_words
 from handlers.questions.queue import (
     add_detail,
     chased,
@@ -144,6 +145,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _stage_quietly(event, ctx, seen)
         return
     if text and await take_choice(ctx, customer, event.open_kfid, text):  # "1", "都不是" after 猜你想问
+        await _enter_stage(event, ctx, seen)
+        return
+    if text and (settled := await settle_in_words(ctx, customer, text, event.msgid)) is not None:
+        await tell(ctx, customer, event.open_kfid, settled)  # "确定" right after "确认用 300 积分兑换…吗？"
         await _enter_stage(event, ctx, seen)
         return
     safety = await sense_safety(ctx, text)

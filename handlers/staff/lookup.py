@@ -6,7 +6,9 @@ Exact matches win; several matches become a numbered choice the member answers w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from difflib import get_close_matches
+from typing import Protocol, TypeVar
 
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
@@ -14,6 +16,29 @@ from handlers.services import Ctx
 from storage.models import Customer, Staff, Tag
 
 MAX_CHOICES = 9
+
+
+class Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def by_key_or_name(query: str, found: K | None, every: Sequence[K], what: str) -> K:
+    """The campaign a staff command names: `found` by its key, or else the one of `every` with this name
+    ("/campaign stats 7天早睡打卡"); CommandError listing them all ("demo7（7天早睡打卡）") when none is."""
+    if found is not None:
+        return found
+    named = [c for c in every if c.name == query]
+    if len(named) == 1:
+        return named[0]
+    keys = ", ".join(f"{c.key}（{c.name}）" for c in every) or "（还没有）"
+    raise CommandError(f"没有{what} {query}；现有：{keys}")
 
 
 class AmbiguousCustomer(CommandError):
