@@ -353,6 +353,8 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
 # the clause told beside it. An entry that speaks of nothing the question clause asks for is beside the point.
 _PARTS = re.compile(r"[，,。.！!？?~～\s]+")
+# "这种活动", "那样的课": what the clause before named
+_POINTS_BACK = re.compile(r"^(?:有没有|有|还有)?(这|那)(种|样|类|些)")
 
 
 def _pairs(text: str) -> set[str]:
@@ -362,11 +364,13 @@ def _pairs(text: str) -> set[str]:
 def beside_the_point(entry: FaqEntry, text: str) -> bool:
     """In a message of several clauses, each question clause asks whether there is something, and for a
     thing the entry's phrasings, keywords and answer never name (two characters in a row), nor a shop
-    concept the entry speaks of ("有券可以领吗": the coupon's)."""
+    concept the entry speaks of ("有券可以领吗": the coupon's). A thing pointed back at ("周末想带娃学做蛋糕 有这种
+    活动吗": 这种, 那样的) is the clause before it, which the entry may well name."""
     parts = [p for p in _PARTS.split(text) if p]
     asking = [p for p in parts if is_question(p)]
     asked = [x for p in asking for x in asked_if(p)]
-    if len(parts) < 2 or not asked or any(not asked_if(p) for p in asking):
+    if len(parts) < 2 or not asked or any(not asked_if(p) or _POINTS_BACK.match(p) for p in asking) or any(
+            _POINTS_BACK.match(x) for x in asked):
         return False  # "孕妇能用吗 还有能直接寄到她家吗": another question the entry may answer
     told = _pairs(" ".join((entry.answer, *entry.questions, *entry.keywords)).replace(" ", ""))
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
