@@ -59,3 +59,14 @@ async def test_a_question_pointing_back_at_its_first_clause_gets_that_entry(db_u
 def test_a_split_naming_its_knowledge_base_runs_the_bot_on_it() -> None:
     assert shop_of("dev24") == {"faq": {"path": str(ROOT / "tests/knowledge_eval/bakery/faq.csv")}}
     assert shop_of("dev") == {}  # the demo shop's base and the default preset
+
+
+async def test_a_thing_to_be_free_of_that_no_entry_names_gets_no_other_entry(db_url, wecom, clock,
+                                                                            tmp_path: Path) -> None:
+    """Gluten-free asked of a bakery whose base speaks only of sugar-free cakes: not the sugar-free answer; the
+    sugar-free question itself still gets it."""
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, BAKERY) as bot:
+        gluten = await told(bot, wecom, clock, "wmTr40", "能做无麸质的蛋糕不")
+        sugar = await told(bot, wecom, clock, "wmTr41", "有没有无糖的蛋糕")
+    assert gluten and not any("代糖" in text for _, text in gluten), gluten
+    assert sugar[0][0] == "reply.faq" and "代糖" in sugar[0][1], sugar

@@ -114,6 +114,17 @@ def asks_name(text: str) -> bool:
     return _ASKS_NAME.search(text) is not None
 
 
+# "能做无麸质的蛋糕不", "有不含乳糖的吗": a thing the product is to be free of, which the entry must name (an answer on
+# sugar-free cakes, "有代糖系列…", says nothing of gluten); "有无糖的吗" is 有/无 糖 (有无 read as 有没有 first).
+_FREE_OF = re.compile(r"(?:(?<!有)无|不含)(?P<x>[\u4e00-\u9fff]{1,3}?)"
+                      r"(?:的|吗|么|呢|吧|啊|呀|不|[，,。？?！!～~\s]|$)")
+
+
+def _free_of_unspoken(entry: FaqEntry, text: str) -> bool:
+    said = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    return any(m["x"] not in said for m in _FREE_OF.finditer(text))
+
+
 def _gives_named(entry: FaqEntry, text: str) -> bool:
     given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
     return not given or (any(given) if "还是" in text else all(given))
@@ -336,7 +347,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
-    of product it asks whether we sell (`names_sold`)."""
+    of product it asks whether we sell (`names_sold`), and the thing it is to be free of ("无麸质的": `_FREE_OF`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
@@ -347,7 +358,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _user_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
-            and names_sold(entry, text) and not beside_the_point(entry, text))
+            and names_sold(entry, text) and not beside_the_point(entry, text) and not _free_of_unspoken(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
