@@ -23,6 +23,11 @@ accepted entry fits too. Once the persona has handed the chat to a person (escal
 split with `offers_fit = false` at its top counts only answers: a 猜你想问 offer there does not fit (dev20
 measures when one is made needlessly).
 
+A split may name its own shop at its top: `faq = "tests/knowledge_eval/bakery/faq.csv"` (a path from the
+repository root, TOML or CSV as `[faq] path` reads it) answers from that knowledge base instead of the demo
+one, and `preset = "expert"` speaks in that shipped persona preset instead of the default; CSV entries are
+named `faq-1`, `faq-2` … in the order of their lines.
+
 Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
 the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
 read from the outbound Message rows written for that customer since the turn began.
@@ -37,7 +42,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -117,8 +122,23 @@ def slots_of(persona: Persona) -> dict[tuple[str, int], str]:
             for slot, texts in template.by_slot.items() for text in texts}
 
 
+def read(split: str) -> dict[str, Any]:
+    return tomllib.loads((EVAL / f"{split}.toml").read_text(encoding="utf-8"))
+
+
+def shop_of(split: str) -> dict[str, dict[str, Any]]:
+    """The config sections a split names its shop with: `[faq] path` and `[persona] preset`; none by default."""
+    data = read(split)
+    sections: dict[str, dict[str, Any]] = {}
+    if data.get("faq"):
+        sections["faq"] = {"path": str(ROOT / data["faq"])}
+    if data.get("preset"):
+        sections["persona"] = {"preset": data["preset"]}
+    return sections
+
+
 def load(split: str) -> list[Conversation]:
-    data = tomllib.loads((EVAL / f"{split}.toml").read_text(encoding="utf-8"))
+    data = read(split)
     offers_fit = bool(data.get("offers_fit", True))
     return [Conversation(c["id"], c.get("about", ""),
                          tuple(Turn(t["say"], tuple(t["expect"]), offers_fit) for t in c["turns"]))
@@ -149,8 +169,9 @@ async def last_id(bot: BotUnderTest) -> int:
         return int(await session.scalar(select(Message.id).order_by(Message.id.desc()).limit(1)) or 0)
 
 
-async def run(conversations: list[Conversation]) -> list[Outcome]:
-    """Every turn of every conversation, through one bot on a fresh SQLite database."""
+async def run(conversations: list[Conversation], shop: dict[str, dict[str, Any]] | None = None) -> list[Outcome]:
+    """Every turn of every conversation, through one bot on a fresh SQLite database (configured with the
+    sections `shop`: another knowledge base or persona preset than the demo shop's)."""
     from emulator import Emulator, EmulatorConfig
 
     clock = FakeClock(START.timestamp())
@@ -160,7 +181,7 @@ async def run(conversations: list[Conversation]) -> list[Outcome]:
         await migrate(url)
         wecom = Emulator(EmulatorConfig(callback_retry_delay=0.0, callback_timeout=5.0), clock=clock)
         await wecom.start()
-        bot = await BotUnderTest.start(make_config(url, wecom.base_url), clock)
+        bot = await BotUnderTest.start(make_config(url, wecom.base_url, **(shop or {})), clock)
         try:
             wecom.connect(f"{bot.url}/wecom/callback")
             entries = list(bot.app[CONTEXTS].services.knowledge.entries)
@@ -232,7 +253,7 @@ def main(argv: list[str]) -> int:
     if not (EVAL / f"{split}.toml").exists():
         print(__doc__.splitlines()[0], file=sys.stderr)
         return 2
-    found = asyncio.run(run(load(split)))
+    found = asyncio.run(run(load(split), shop_of(split)))
     print("\n".join(figures(found).lines(split)))
     if "--show" in argv:
         print("\n".join(["", "misses:", *misses(found)]))

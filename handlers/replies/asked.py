@@ -114,6 +114,17 @@ def asks_name(text: str) -> bool:
     return _ASKS_NAME.search(text) is not None
 
 
+# "能做无麸质的蛋糕不", "有不含乳糖的吗": a thing the product is to be free of, which the entry must name (an answer on
+# sugar-free cakes, "有代糖系列…", says nothing of gluten); "有无糖的吗" is 有/无 糖 (有无 read as 有没有 first).
+_FREE_OF = re.compile(r"(?:(?<!有)无|不含)(?P<x>[\u4e00-\u9fff]{1,3}?)"
+                      r"(?:的|吗|么|呢|吧|啊|呀|不|[，,。？?！!～~\s]|$)")
+
+
+def _free_of_unspoken(entry: FaqEntry, text: str) -> bool:
+    said = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    return any(m["x"] not in said for m in _FREE_OF.finditer(text))
+
+
 def _gives_named(entry: FaqEntry, text: str) -> bool:
     given = [named.lower() in entry.answer.lower() for named in _NAMED.findall(text)]
     return not given or (any(given) if "还是" in text else all(given))
@@ -336,7 +347,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
-    of product it asks whether we sell (`names_sold`)."""
+    of product it asks whether we sell (`names_sold`), and the thing it is to be free of ("无麸质的": `_FREE_OF`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
@@ -347,12 +358,14 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _user_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
-            and names_sold(entry, text) and not beside_the_point(entry, text))
+            and names_sold(entry, text) and not beside_the_point(entry, text) and not _free_of_unspoken(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
 # the clause told beside it. An entry that speaks of nothing the question clause asks for is beside the point.
 _PARTS = re.compile(r"[，,。.！!？?~～\s]+")
+# "这种活动", "那样的课": what the clause before named
+_POINTS_BACK = re.compile(r"^(?:有没有|有|还有)?(这|那)(种|样|类|些)")
 
 
 def _pairs(text: str) -> set[str]:
@@ -362,11 +375,13 @@ def _pairs(text: str) -> set[str]:
 def beside_the_point(entry: FaqEntry, text: str) -> bool:
     """In a message of several clauses, each question clause asks whether there is something, and for a
     thing the entry's phrasings, keywords and answer never name (two characters in a row), nor a shop
-    concept the entry speaks of ("有券可以领吗": the coupon's)."""
+    concept the entry speaks of ("有券可以领吗": the coupon's). A thing pointed back at ("周末想带娃学做蛋糕 有这种
+    活动吗": 这种, 那样的) is the clause before it, which the entry may well name."""
     parts = [p for p in _PARTS.split(text) if p]
     asking = [p for p in parts if is_question(p)]
     asked = [x for p in asking for x in asked_if(p)]
-    if len(parts) < 2 or not asked or any(not asked_if(p) for p in asking):
+    if len(parts) < 2 or not asked or any(not asked_if(p) or _POINTS_BACK.match(p) for p in asking) or any(
+            _POINTS_BACK.match(x) for x in asked):
         return False  # "孕妇能用吗 还有能直接寄到她家吗": another question the entry may answer
     told = _pairs(" ".join((entry.answer, *entry.questions, *entry.keywords)).replace(" ", ""))
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)

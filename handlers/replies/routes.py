@@ -98,6 +98,7 @@ from handlers.replies.shopping import (
     self_told,
     skin_named,
     skin_told,
+    speaks_of_skin,
     suited_told_before,
     suits_whom,
     told_lately,
@@ -171,7 +172,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
                                                                                  text):
         await _enter_stage(event, ctx, seen)  # "我妈能用吗": which product and her, or her for the one just answered
         return
-    if words.safety is None and asks_own_skin_type(text):
+    if words.safety is None and asks_own_skin_type(text) and speaks_of_skin(ctx.services.knowledge.entries):
         await ctx.say("reply.skin_check", name=customer.name)  # "我这是什么肤质": how to tell, then a pick
         await _enter_stage(event, ctx, seen)
         return
@@ -313,7 +314,11 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid:
     budget alone ("两百块钱能买到什么") only the skin type (`reply.shopping_kind`: the budget was told); one that told
     the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble"); one
     for someone else that told their skin type, only the budget (`ask_for`); one for a child no entry speaks of,
-    a question for staff (shopping.py `whom_unspoken`)."""
+    a question for staff (shopping.py `whom_unspoken`). With a knowledge base that never speaks of skin (a bakery's,
+    a gym's: shopping.py `speaks_of_skin`) none of that is asked: the pick is a question for staff."""
+    if not speaks_of_skin(ctx.services.knowledge.entries):
+        await embedded_answer(ctx, customer, open_kfid, "question", text)  # "给我妈买点面包 推荐点啥": no 肤质 asked
+        return
     if for_themself(text) and (told := self_told(text)):
         # "我28岁混油皮 换季老是爆痘 想找个温和点的" with no entry for that skin: what they told is not asked again;
         # "有适合敏感肌的面霜吗 预算两百": nothing is left to ask, a question for staff, who can pick

@@ -289,6 +289,17 @@ def skin_named(text: str) -> bool:
     return any(group == 0 for group, _ in kinds(skin_told(text)))
 
 
+_SKIN_TALK = re.compile(r"肤|干皮|油皮|混合皮|混油|敏感肌|痘痘肌|[干油中]性皮")
+
+
+def speaks_of_skin(entries: Sequence[FaqEntry]) -> bool:
+    """The knowledge base is a skincare shop's: some entry speaks of skin (肤质, 干皮, 敏感肌 …). Only then is a pick
+    asked back with the skin type (every reply.shopping* and reply.skin_check asks it); a bakery's or a gym's base
+    never is, and there a pick no entry answers is a question for staff."""
+    return any(_SKIN_TALK.search(text) or any(group == 0 for group, _ in kinds(text))
+               for e in entries for text in (*e.questions, e.answer))
+
+
 def for_themself(text: str) -> bool:
     """A wish or pick for the customer's own skin, naming no one else, no gift and no make-up ("想买点护肤品",
     "我想给自己买个面霜", "有啥推荐的"): the persona asks their skin type, what bothers it and the budget, not whom
