@@ -163,6 +163,15 @@ async def test_whois_by_remark_and_a_numbered_choice_for_same_names(bot, wecom) 
     assert "没有等待你选择" in again
 
 
+async def test_whois_tells_the_points_balance(bot, wecom) -> None:
+    """A member's balance beside the level (member26: staff asked it with /points separately)."""
+    await seed_two_chen(bot)
+    assert "积分：0" in await say(bot, wecom, "li.na", "/whois 杭州老客")
+    granted = await say(bot, wecom, "zhang.wei", "/points 杭州老客 +120 活动奖励")
+    assert "120" in granted, granted
+    assert "积分：120" in await say(bot, wecom, "li.na", "/whois 杭州老客")
+
+
 async def test_tag_applies_all_tags_or_none(bot, wecom) -> None:
     await seed_two_chen(bot)
     before = await state(bot)

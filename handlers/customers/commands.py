@@ -14,6 +14,7 @@ from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
 from handlers.staff.parsing import expect, switch
 from storage.models import Customer
+from storage.repos.points import PointsRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
     advisor = await ctx.repos.staff.find(c.advisor_userid) if c.advisor_userid else None
     ticket = await ctx.repos.tickets.find_open(c.id)
     lines = [describe(c),
-             f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else ""),
+             f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else "")
+             + f" · 积分：{await PointsRepo(ctx.session).balance(c.id)}",
              f"专属顾问：{(advisor.name or advisor.userid) if advisor else c.advisor_userid or '未分配'}",
              f"标签：{'、'.join(plain(t, 30) for t in tags) if tags else '无'}",
              f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
