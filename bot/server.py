@@ -23,7 +23,7 @@ from bot.config import Config
 from bot.errors import CallbackRejected, MalformedCallback, PayloadTooLarge
 from bot.inbox import InboxWorker
 from bot.intake import Arrival, Intake, IntakeBacklog, carries_code
-from bot.logs import LogBudget, clip
+from bot.logs import CallbackTally, LogBudget, clip
 from bot.metrics import Metrics
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
@@ -41,8 +41,9 @@ class CallbackEndpoint:
     """Reads its dependencies from the app at its first request (they are opened at start-up) and keeps
     them: looked up per callback they cost ~20 function calls of the ack (bench/README.md, nineteenth slice)."""
 
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, tally: CallbackTally | None = None) -> None:
         self.app = app
+        self.tally = tally  # None: a line per callback at INFO
         self.rejection_log = LogBudget(REJECTION_LOGS_PER_MINUTE, lambda: self.clock.time())
 
     @cached_property
@@ -136,13 +137,19 @@ class CallbackEndpoint:
         outcome = "accepted" if stored.new else "duplicate"
         self.metrics.callbacks_of(kind, outcome).inc()
         self.metrics.ack_latency.observe(time.perf_counter() - started)
-        if stored.new:
-            if stored.event_id is not None:  # a journaled one is not in the table yet: its drain wakes the inbox
-                self.inbox.wakeup.set()
-            log.info("callback accepted", extra={"event_id": stored.event_id, "kind": kind})
-        else:
-            # the key itself may name a customer (PIPL: no identifiers in logs); its hash is what is stored
-            log.info("duplicate callback ignored", extra={"kind": kind, "dedupe_hash": dedupe_hash(event.dedupe_key)})
+        if stored.new and stored.event_id is not None:  # a journaled one is not in the table yet: its drain wakes it
+            self.inbox.wakeup.set()
+        tally = self.tally
+        if tally is not None:
+            tally.count(kind, stored.new)
+        level = logging.DEBUG if tally is not None else logging.INFO
+        if log.isEnabledFor(level):
+            if stored.new:
+                log.log(level, "callback accepted", extra={"event_id": stored.event_id, "kind": kind})
+            else:
+                # the key itself may name a customer (PIPL: no identifiers in logs); its hash is what is stored
+                log.log(level, "duplicate callback ignored",
+                        extra={"kind": kind, "dedupe_hash": dedupe_hash(event.dedupe_key)})
         return web.Response(status=200, text="")
 
     def _reject(self, request: web.Request, kind: str, exc: CallbackRejected,
@@ -158,7 +165,14 @@ class CallbackEndpoint:
 
 
 def callback_routes(app: web.Application) -> list[web.RouteDef]:
-    endpoint = CallbackEndpoint(app)
+    every = app[keys.CONFIG].log.callback_summary_s
+    tally = CallbackTally(every, log) if every > 0 else None
+    if tally is not None:
+        async def flush(_: web.Application) -> None:
+            tally.flush()  # the last spell's line, at shutdown
+
+        app.on_shutdown.append(flush)
+    endpoint = CallbackEndpoint(app, tally)
     return [web.get("/wecom/callback", endpoint.verify), web.post("/wecom/callback", endpoint.receive)]
 
 

@@ -154,6 +154,8 @@ class StaffConfig:
 class LogConfig:
     level: str = "INFO"
     json: bool = True
+    callback_summary_s: float = 60.0  # accepted callbacks logged as one INFO line per this many seconds
+    #                                   (each callback's own line is at DEBUG); 0 = a line per callback at INFO
 
 
 @dataclass(frozen=True, slots=True)
