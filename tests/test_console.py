@@ -303,12 +303,18 @@ async def start_service_desk(db_url: str, wecom, clock) -> BotUnderTest:
     return bot
 
 
-async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_chat(db_url, wecom, clock) -> None:
-    bot = await start_service_desk(db_url, wecom, clock)
-    await kit.customer(bot, "wmVip0001", name="陈洁", tags=("VIP",))
-    await wecom.customer_says("wmVip0001", "上周买的面霜用了过敏，我想退款")  # nobody on duty: it waits
+async def vip_refund_queued(bot: BotUnderTest, wecom, ext: str):
+    """A VIP's refund after an allergy, with nobody on duty: the ticket waits in the queue."""
+    await kit.customer(bot, ext, name="陈洁", tags=("VIP",))
+    await wecom.customer_says(ext, "上周买的面霜用了过敏，我想退款")
     await bot.drain()
     (ticket,) = await kit.tickets(bot)
+    return ticket
+
+
+async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_chat(db_url, wecom, clock) -> None:
+    bot = await start_service_desk(db_url, wecom, clock)
+    ticket = await vip_refund_queued(bot, wecom, "wmVip0001")
     assert ticket.status == "queued"
     advisor = await ConsoleClient.login(bot.url, user="li.na")
     guest = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
@@ -413,4 +419,30 @@ async def test_a_customer_page_names_every_member_who_still_has_them_as_a_friend
         assert "<dt>状态</dt><dd>好友</dd>" in page
     finally:
         await client.close()
+        await bot.stop()
+
+
+async def test_the_ticket_page_shows_what_the_customer_wrote_after_the_hand_off(db_url, wecom, clock) -> None:
+    bot = await start_service_desk(db_url, wecom, clock)
+    ticket = await vip_refund_queued(bot, wecom, "wmVip0002")
+    advisor = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        status, page = await advisor.get(f"/console/tickets/{ticket.id}")
+        assert status == 200 and "之后客户又说" not in page  # nothing more yet
+        clock.advance(120)
+        await wecom.customer_says("wmVip0002", "怎么还没人理我 我要投诉")
+        await bot.drain()
+        status, page = await advisor.get(f"/console/tickets/{ticket.id}")
+        later = page.split("之后客户又说", 1)[1].split("处理记录", 1)[0]
+        assert "我要投诉" in later and "我想退款" not in later  # the hand-off's words stay in its snapshot
+        await advisor.post(f"/console/escalations/{ticket.id}/claim", {})
+        await advisor.post(f"/console/escalations/{ticket.id}/resolve", {})
+        await bot.drain()
+        clock.advance(120)
+        await wecom.customer_says("wmVip0002", "谢谢 已经好了")
+        await bot.drain()
+        status, page = await advisor.get(f"/console/tickets/{ticket.id}")
+        assert "我要投诉" in page and "已经好了" not in page  # a closed ticket keeps what was said while open
+    finally:
+        await advisor.close()
         await bot.stop()

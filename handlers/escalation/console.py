@@ -41,7 +41,7 @@ from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
 from handlers.services import Ctx
 from handlers.staff.parsing import switch
-from storage.models import AuditLog, Customer, Staff, Ticket
+from storage.models import AuditLog, Customer, Message, Staff, Ticket
 from storage.repos import AuditRepo, StaffRepo
 from storage.views import ConsoleViews
 
@@ -244,6 +244,7 @@ async def ticket_page(request: web.Request) -> web.Response:
                                        .order_by(AuditLog.id))).all()
         names = await staff_names(session)
         opens = me.role != Role.ADVISOR or await ConsoleViews(session).serves(me.userid, ticket.customer_id)
+        since = await said_since(session, ticket)
     assert customer is not None
     view = view_of(ticket, customer)
     snapshot = ticket.context or {}
@@ -261,6 +262,8 @@ async def ticket_page(request: web.Request) -> web.Response:
     messages = [render('<li><span class="meta">$who $at</span><span class="text">$text</span></li>',
                        who=m.get("who", ""), at=m.get("at", ""), text=m.get("text", ""))
                 for m in snapshot.get("messages") or []]
+    later = [render('<li><span class="meta">$at</span><span class="text">$text</span></li>',
+                    at=local_time(m.created_at, tz), text=m.text) for m in since]
     steps = [(local_time(a.created_at, tz), *step_words(a.action.removeprefix("ticket."), a.detail or {}, names),
               step_actor(a.actor, customer, names)) for a in trail]
     csrf = session_of(request).csrf
@@ -271,12 +274,29 @@ async def ticket_page(request: web.Request) -> web.Response:
         actions.append(_button(ticket.id, "resolve", "解决", csrf, back="ticket"))
     body = render('<p><a href="/console/escalations">← 升级工单</a></p><h1>工单 #$id</h1>'
                   '<dl class="profile">$dl</dl><p>$actions</p><h3>问题</h3><p>$question</p>'
-                  '<h3>转人工时的最近消息</h3><ol class="history">$messages</ol><h3>处理记录</h3>$steps',
+                  '<h3>转人工时的最近消息</h3><ol class="history">$messages</ol>$later<h3>处理记录</h3>$steps',
                   id=ticket.id, dl=dl,
+                  later=render('<h3>之后客户又说</h3><ol class="history">$items</ol>', items=join(later))
+                  if later else Safe(""),
                   actions=join(actions), question=ticket.question or "—",
                   messages=join(messages) if messages else Safe("<li>没有消息</li>"),
                   steps=table(["时间", "步骤", "说明", "操作人"], steps, empty="没有记录"))
     return frame(request, f"工单 #{ticket.id}", body, active="escalations")
+
+
+SAID_SINCE_SHOWN = 20
+
+
+async def said_since(session: Any, ticket: Ticket) -> list[Message]:
+    """What the customer wrote after the ticket was opened (until it was resolved), the latest 20, oldest
+    first: a customer whose chat waits in WeCom's pool gets no reply from the persona, and "我要投诉" written
+    then must reach the advisor who opens the ticket, not only the hand-off's snapshot."""
+    found = select(Message).where(Message.customer_id == ticket.customer_id, Message.direction == "in",
+                                  Message.created_at > ticket.created_at)
+    if ticket.resolved_at is not None:
+        found = found.where(Message.created_at <= ticket.resolved_at)
+    rows = (await session.scalars(found.order_by(Message.id.desc()).limit(SAID_SINCE_SHOWN))).all()
+    return list(reversed(rows))
 
 
 async def duty(request: web.Request) -> web.StreamResponse:
