@@ -178,3 +178,18 @@ async def test_a_pick_for_the_skin_type_told_a_moment_ago_goes_to_staff_not_the_
 async def test_a_pick_with_the_skin_type_and_its_trouble_told_says_the_trouble_back_to_staff(bot, wecom) -> None:
     (promise,) = await say(bot, wecom, "wmPk16", "我皮肤比较敏感 换季脸就痒 有推荐的吗")
     assert "换季敏感" in promise and "同事" in promise and "预算" not in promise, promise
+
+
+@pytest.mark.parametrize("wish", ["你们家有没有适合学生党的平价护肤品", "有没有适合上班族的实惠一点的"])
+async def test_a_pick_with_its_budget_in_a_word_asks_the_skin_type_not_only_the_coupon(bot, wecom, wish: str) -> None:
+    # sandbox 2026-12-05 night: "你们家有没有适合学生党的平价护肤品" got only the 199-30 coupon
+    (asked,) = await say(bot, wecom, "wmPk20", wish)
+    assert asks_only_the_skin_type(asked), asked
+    assert "满 199 减 30" not in asked
+    (answer,) = await say(bot, wecom, "wmPk20", "偏干")
+    assert CREAM in answer, answer
+
+
+async def test_a_price_objection_still_gets_the_coupon(bot, wecom) -> None:
+    (answer,) = await say(bot, wecom, "wmPk21", "学生党表示有点贵诶 有没有便宜点的办法")
+    assert "满 199 减 30" in answer, answer

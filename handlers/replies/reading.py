@@ -389,7 +389,9 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
                  and await SuggestionRepo(ctx.session).recorded(customer.id, msgid))
     if match is None and intent is None and not suggested and turn is not None:
         match = await interpret(kb, turn, text)  # "我还没拆呢" right after the returns answer (followup.py)
-    price = match is None and intent is None and not suggested and safety is None and price_talk(text)
+    # "有没有适合学生党的平价护肤品": a pick with its budget in a word, what suits them asked back, not the coupon
+    price = (match is None and intent is None and not suggested and safety is None and price_talk(text)
+             and not (words.shopping and asks_suited(text)))
     if price:  # "太贵了吧": the knowledge base's discount entry, if it has one (price.py); not twice in a row
         match = await price_answer(ctx, text, turn.answered if turn is not None else frozenset())
     if (not suggested and intent is None and match is None and not price and safety is None and not words.telling

@@ -153,6 +153,8 @@ def wants_to_buy(text: str) -> bool:
 
 # A pick asked by budget, naming no product: "两百块钱能买到什么", "预算五百能买啥", "100块以内有什么推荐".
 _BUDGET = re.compile(r"预算|[一二两三四五六七八九十百千万\d]+\s*(块|元|百|千|以内|左右|以下)")
+# a budget told in a word: "有没有适合学生党的平价护肤品" (the sandbox got the coupon alone)
+_BUDGET_WORD = re.compile(r"平价|实惠|性价比")
 _BUYS = re.compile(r"买(到|得到|得了)?(什么|啥|哪些|点啥|哪个|哪款)|(有|能选|可以选)(什么|啥|哪些)|推荐|"
                    r"(什么|啥)(好|合适)")
 
@@ -160,7 +162,7 @@ _BUYS = re.compile(r"买(到|得到|得了)?(什么|啥|哪些|点啥|哪个|哪
 def budget_told(text: str) -> bool:
     """The wish tells the budget ("想给闺蜜买个礼物 预算两百", "三百左右"): `reply.shopping_for`'s "budgeted"
     phrasings ask whom it is for what they are like only."""
-    return _BUDGET.search(text) is not None
+    return _BUDGET.search(text) is not None or _BUDGET_WORD.search(text) is not None
 
 
 def budget_pick(text: str) -> bool:
