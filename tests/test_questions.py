@@ -521,3 +521,35 @@ async def test_the_digest_counts_a_question_settled_in_the_chat_as_answered_and_
     await say(bot, wecom, "li.na", f"/resolve {still_open.id} 客户没再回复")  # Tuesday: nobody answered it
     assert "转人工处理中 **1**" in await say(bot, wecom, "chen.jing", "/digest 2026-03-02")
     assert f"#{with_person.id}" in await say(bot, wecom, "wang.fang", "/questions")  # back in the queue
+
+
+async def test_a_question_asked_while_a_ticket_waits_goes_with_that_ticket_not_into_the_queue(
+        bot, wecom, clock) -> None:
+    """Sandbox 2026-12-05 night: out of hours a shipping complaint was queued as a ticket, and the customer's next
+    message became a second work item in /questions (and the digest's 热门问题) besides the ticket."""
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmHand010", "我要投诉 上周买的东西还没发货")
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    reply = await ask(bot, wecom, "wmHand010", "你们支持花呗吗？")
+    assert "跟进" in reply or "同事" in reply, reply  # a colleague is on it: no "send 人工 tomorrow" again
+    assert "没有待回答的客户问题" in await say(bot, wecom, "wang.fang", "/questions")  # not a second work item
+    (q,) = await questions(bot)
+    assert q.status == "handed" and "花呗" in q.text
+    clock.set(kit.MONDAY_10AM + 24 * 3600)  # the next morning the advisor takes the chat and answers in it
+    await say(bot, wecom, "li.na", f"/claim {ticket.id}")
+    await say(bot, wecom, "li.na", f"/resolve {ticket.id} 已说明发货和花呗")
+    (q,) = await questions(bot)
+    assert q.answered_by == "li.na"
+
+
+async def test_a_question_handed_to_a_ticket_closed_with_no_reply_comes_back_to_the_queue(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmHand011", "我要投诉 上周买的东西还没发货")
+    await bot.drain()
+    (ticket,) = await kit.tickets(bot)
+    await ask(bot, wecom, "wmHand011", "你们支持花呗吗？")
+    await say(bot, wecom, "li.na", f"/resolve {ticket.id} 重复工单")
+    (q,) = await questions(bot)
+    assert q.status == "open"  # the promise still stands
+    assert "花呗" in await say(bot, wecom, "wang.fang", "/questions")

@@ -28,7 +28,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.notify import customer_label
 from handlers.escalation.routing import in_working_hours, local, next_opening, opening_words
 from handlers.escalation.rules import is_question, is_request
-from handlers.escalation.tickets import recent_lines
+from handlers.escalation.tickets import HANDED_QUESTIONS, recent_lines
 from handlers.orders.asking import order_alone
 from handlers.questions.config import QuestionsConfig
 from handlers.questions.wording import asked, more_of
@@ -40,7 +40,7 @@ from persona.heard import heard
 from persona.matcher import concepts
 from persona.wording import in_english
 from storage.models import Customer, Staff, UnansweredQuestion
-from storage.repos.replies import QuestionNoticeRepo
+from storage.repos.replies import HANDED, QuestionNoticeRepo
 
 OPS_ROLES = ("operator", "admin")
 
@@ -135,6 +135,7 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str, product: st
     """Queue `question` of the context's customer with the chat so far; returns the row and what the
     persona says about it (the promise, or the honest reply; naming `product` when the question is its
     price, "柚润保湿霜" after "哪款？"; naming the question when `also`: the others of its message were answered).
+    With nobody to keep a question's promise and a ticket open for the customer, it is handed to that ticket.
     The LLM worker, which answers later and outside a kf event, says it through its own channel."""
     customer = ctx.customer
     if customer is None:
@@ -152,20 +153,30 @@ async def queue_question(ctx: Ctx, question: str, *, open_kfid: str, product: st
                 # joined: a colleague is on it, no new promise
                 return earlier, Say("chat.ack_pending", slot="english" if in_english(question) else "more")
             return earlier, await honest_reply(ctx, product, question, also=also)
-    closest = await ctx.services.knowledge.rank(question, limit=1)
     keepers = await promise_keepers(ctx) if ctx.settings.of(QuestionsConfig).enabled else []
-    coming = not keepers and await person_coming(ctx, customer)
+    ticket = None if keepers else await ctx.repos.tickets.find_open(customer.id)
+    closest = await ctx.services.knowledge.rank(question, limit=1)
     context = {"name": customer.name, "remark": customer.remark, "messages": await recent_lines(ctx, customer),
-               "promised": bool(keepers) or coming}  # the chat up to the question, before the persona's reply to it
+               "promised": bool(keepers) or ticket is not None}  # the chat up to the question, before the reply
     if follows:
         context["follows"] = follows
     slot = phrased(question, product, also=also)
     reply = (Say("reply.fallback", unknown_facts(question, product), slot=slot) if keepers
-             else Say("chat.ack_pending") if coming else await honest_reply(ctx, product, question, also=also))
+             else Say("chat.ack_pending", slot="english" if in_english(question) else None) if ticket is not None
+             else await honest_reply(ctx, product, question, also=also))
     row = ctx.repos.unanswered.add(customer.id, question, now=ctx.clock.now(),
                                    best_faq=closest[0].entry.id if closest else "",
                                    confidence=closest[0].confidence if closest else 0.0,
                                    open_kfid=open_kfid, context=context)
+    if ticket is not None:
+        # the colleague who takes the chat for its open ticket answers it there (the ticket page's 之后客户又说):
+        # handed with the chat as "转人工" hands a waiting question, not a second work item in /questions; a
+        # ticket closed with no reply in the chat gives it back to the queue (tickets.py)
+        row.status = HANDED
+        await ctx.session.flush()
+        handed = (ticket.context or {}).get(HANDED_QUESTIONS)
+        ticket.context = {**(ticket.context or {}),
+                          HANDED_QUESTIONS: [*(handed if isinstance(handed, list) else []), row.id]}
     return row, reply
 
 
