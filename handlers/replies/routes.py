@@ -272,8 +272,11 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif reading.intent is not None:
         await chat_back(ctx, customer, reading.intent, text, event.msgid)
     elif (words.shopping or asks_for_their_pick(text)) and (kind := await for_their_skin(ctx, text)) is not None:
-        # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin)
-        await answer_with(ctx, customer, kind, text, reading.turn, price=False)
+        # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin); for a child the
+        # entry never speaks of ("我家娃上小学了 皮肤干 有啥推荐"), said in part, whether the child may, a person's
+        await (answer_in_part(ctx, customer, event.open_kfid, kind, reading, detail)
+               if (detail := untold_detail(kind.entry, text)) else
+               answer_with(ctx, customer, kind, text, reading.turn, price=False))
     elif words.shopping and for_themself(text) and (lately := await told_lately(ctx, customer, event.msgid)) and (
             await say_told(ctx, customer, lately)):
         pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
