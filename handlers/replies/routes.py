@@ -42,6 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
+from handlers.points.asking import own_points_say
 from handlers.points.rewards import settle_in_words
 from handlers.questions.queue import (
     add_detail,
@@ -513,7 +514,8 @@ async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, 
                       price: bool) -> None:
     """An entry's answer: on the entry answered a moment ago, the part the follow-up is about in a
     follow-up line (never the same answer twice in a row); to a price objection, with the concern
-    acknowledged; else the answer in the persona's voice."""
+    acknowledged; else the answer in the persona's voice. A member asking of points in general hears their own
+    balance after it (handlers/points/asking.py `own_points_say`)."""
     entry = match.entry
     if turn is not None and entry.id in turn.answered:
         await ctx.say("reply.followup", name=customer.name, answer=gist(entry.answer, text), question=text)
@@ -521,6 +523,8 @@ async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, 
         await ctx.say("reply.price_faq", name=customer.name, answer=entry.answer, question=text)
     else:
         await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
+    if (theirs := await own_points_say(ctx, customer, text, entry.answer)) is not None:
+        await reply_all(ctx, [theirs])  # "积分咋用" from a member: the rule, then their own balance
 
 
 async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
