@@ -195,6 +195,9 @@ TEMPLATES: dict[str, Spec] = {
     # damaged goods, a refund, "人工" about an order: the order goes to the person with the ticket
     "order.handoff": Spec.of(KF_TEXT, "name", "order_id", "paid", "items"),
     "order.ask_number": Spec.of(KF_TEXT, "name"),  # no order found for the customer
+    # a purchase named with nothing asked ("上个月买的那个"): which order it is, its `state` ("已经发出（顺丰）",
+    # "还在等待发货", "已经退款"), and what they want to know of it
+    "order.about": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "state"),
     # no shop reports orders and the customer complains the parcel is late: an apology, then a person looks
     "order.late": Spec.of(KF_TEXT, "name"),
     "order.not_found": Spec.of(KF_TEXT, "name", "order_id"),  # unknown, or another customer's: the same words
