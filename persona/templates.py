@@ -96,7 +96,8 @@ TEMPLATES: dict[str, Spec] = {
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
-    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product", "concern", "question"),
+    # `how_en`: `how` in English, for the "english" phrasings (when colleagues are back, the contact)
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "how_en", "product", "concern", "question"),
     # "刚才问的你还没回我呢" while a question is open: `question` = its gist; a colleague is on it (a promise was
     # made) or, with none made, honestly `how` to reach a person (handlers/questions/queue.py `chased`)
     "reply.chased": Spec.of(KF_TEXT, "name", "question"),
