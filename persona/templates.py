@@ -96,7 +96,8 @@ TEMPLATES: dict[str, Spec] = {
     "reply.suggestion": Spec.of(KF_TEXT, "name"),  # thanks for a product suggestion (handlers/insights)
     "reply.opt_out": Spec.of(KF_TEXT, "name"),
     # no answer and nobody to ask: honest, and how to reach a person; `product` as in reply.fallback
-    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "product", "concern", "question"),
+    # `how_en`: `how` in English, for the "english" phrasings (when colleagues are back, the contact)
+    "reply.unknown": Spec.of(KF_TEXT, "name", "how", "how_en", "product", "concern", "question"),
     # "刚才问的你还没回我呢" while a question is open: `question` = its gist; a colleague is on it (a promise was
     # made) or, with none made, honestly `how` to reach a person (handlers/questions/queue.py `chased`)
     "reply.chased": Spec.of(KF_TEXT, "name", "question"),
@@ -195,6 +196,9 @@ TEMPLATES: dict[str, Spec] = {
     # damaged goods, a refund, "人工" about an order: the order goes to the person with the ticket
     "order.handoff": Spec.of(KF_TEXT, "name", "order_id", "paid", "items"),
     "order.ask_number": Spec.of(KF_TEXT, "name"),  # no order found for the customer
+    # a purchase named with nothing asked ("上个月买的那个"): which order it is, its `state` ("已经发出（顺丰）",
+    # "还在等待发货", "已经退款"), and what they want to know of it
+    "order.about": Spec.of(KF_TEXT, "name", "order_id", "paid", "items", "state"),
     # no shop reports orders and the customer complains the parcel is late: an apology, then a person looks
     "order.late": Spec.of(KF_TEXT, "name"),
     "order.not_found": Spec.of(KF_TEXT, "name", "order_id"),  # unknown, or another customer's: the same words

@@ -33,6 +33,13 @@ def created(session: AsyncSession, customer_id: int) -> None:
     session.info.setdefault(KEY, {})[customer_id] = []
 
 
+def is_newcomer(session: AsyncSession, customer_id: int) -> bool:
+    """Whether `customer_id` was inserted in this session's transaction (as far as the registry knows: after a
+    rollback, False)."""
+    known: dict[int, list[Any]] | None = session.info.get(KEY)
+    return known is not None and customer_id in known
+
+
 def rows_of(session: AsyncSession, model: type[T], customer_id: int) -> list[T] | None:
     """The `model` rows (with a `customer_id`) of a customer created in this transaction, flushed
     or still pending, oldest first; None when the customer is not such a newcomer (then query)."""

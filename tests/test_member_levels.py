@@ -211,3 +211,15 @@ def test_a_date_that_is_not_a_birthday_is_not_kept(said: str) -> None:
     from handlers.points.birthdays import parse_birthday
 
     assert parse_birthday(said) is None
+
+
+async def test_an_order_posted_before_the_customers_first_message_counts_in_their_first_balance(bot, wecom) -> None:
+    """Reported (conv28): an order posted (API or console) just before a new customer's first message was parked
+    until the matching worker ran, so their first "我积分多少" said 0 points, the level-up message right after."""
+    await record(bot, "wmLvlNew", "LN1", 60000)  # parked: nobody is wmLvlNew yet
+    await wecom.customer_says("wmLvlNew", "我积分多少")
+    await bot.drain()
+    said = wecom.customer_inbox("wmLvlNew")
+    balance = next(t for t in said if "金柚" in t and "600" in t and "恭喜" not in t)  # their standing: 600, 金柚
+    assert not any(" 0 " in t or "积分 0" in t for t in said), said
+    assert not any("升到" in t for t in said[said.index(balance):]), said  # a level-up said before it, not after

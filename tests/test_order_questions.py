@@ -284,3 +284,20 @@ async def test_a_shop_without_orders_never_offers_products_for_a_purchase_asked_
     replies = await ask(bot, wecom, "wmNoShopWhere", text)
     assert not any("对吧" in r or "怎么买" in r or "1." in r for r in replies), replies
     assert any(SHIPPING in r or "同事" in r or "李娜" in r for r in replies), replies  # the policy, or a person
+
+
+async def test_a_purchase_named_alone_is_that_order_with_its_state_and_what_they_want_to_know(bot, wecom) -> None:
+    """Sandbox (conv28): "上个月买的那个" from a customer with orders was small talk ("嗯嗯，小柚在听～")."""
+    await friend(bot, wecom, "wmBuy11")
+    paid = NOW - timedelta(days=20)  # February: last month
+    await order(bot, "wmBuy11", "T1110", paid, shipped=(paid + timedelta(hours=20), "顺丰", "SF1234567890"))
+    await order(bot, "wmBuy11", "T1111", NOW - timedelta(hours=3), items=(Item("柚子洁面", 1),))
+    (reply,) = await ask(bot, wecom, "wmBuy11", "上个月买的那个")
+    assert "T1110" in reply and "柚子面霜" in reply and "发出" in reply and "T1111" not in reply, reply
+    assert "物流" in reply  # what they want to know of it, asked
+    followed = (await ask(bot, wecom, "wmBuy11", "到了吗"))[0]  # that order (then a person: a month is late)
+    assert "T1110" in followed and "SF1234567890" in followed and SHIPPING not in followed, followed
+    (newest,) = await ask(bot, wecom, "wmBuy11", "我前两天拍的那个")
+    assert "T1111" in newest and "等待发货" in newest, newest
+    (told,) = await ask(bot, wecom, "wmBuy11", "我买的面霜很好用")  # told of, not asked: no order named
+    assert "T1110" not in told, told

@@ -121,3 +121,42 @@ async def test_a_product_the_base_does_not_name_for_a_pregnant_customer_gets_the
 async def test_whether_sunscreen_is_out_is_still_no_pregnancy_answer(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmCi11", "你们家防晒霜出了吗")
     assert reply[0] in HONEST and CAUTION not in reply[1], reply
+
+
+@pytest.mark.parametrize("said", ["孩子上高中了 脸上长痘 有推荐的吗", "儿子十五岁 脸上老长痘 用什么好",
+                                  "孩子上初中了 有推荐的吗"])
+async def test_a_pick_for_a_child_told_by_school_or_age_is_for_a_person_not_the_customer(
+        wanzi, wecom, clock, said) -> None:
+    # sandbox (conv28): "孩子上高中了 脸上长痘 有推荐的吗" was asked the customer's own skin type, as if for them
+    (reply,) = await told(wanzi, wecom, clock, "wmCi13", said)
+    assert reply[0] in HONEST and "你是" not in reply[1] and "肤质" not in reply[1], reply
+    assert "痘" in reply[1] or "痘" not in said, reply  # the trouble told is said back
+    assert await queued(wanzi) == [said]
+
+
+@pytest.mark.parametrize(("said", "child"), [("我家娃上小学了 皮肤干 有啥推荐", "娃"),
+                                             ("女儿上初中了 皮肤很干 用什么面霜好", "女儿"),
+                                             ("孩子上高中了 能用你们的面霜吗", "孩子")])
+async def test_the_cream_for_a_child_with_dry_skin_is_said_in_part(wanzi, wecom, clock, said, child) -> None:
+    (partial, promised) = await told(wanzi, wecom, clock, "wmCi14", said)
+    assert partial[0] == "reply.faq_partial" and CREAM in partial[1] and f"{child}能不能用" in partial[1], partial
+    assert promised[0] in HONEST and await queued(wanzi) == [said]
+
+
+async def test_a_grown_daughter_with_dry_skin_gets_the_cream(wanzi, wecom, clock) -> None:
+    (answer,) = await told(wanzi, wecom, clock, "wmCi15", "女儿二十五岁 皮肤很干 用什么面霜好")
+    assert answer[0] == "reply.faq" and CREAM in answer[1], answer
+
+
+@pytest.mark.parametrize(("said", "who"), [("公婆都七十多了 送点什么护肤品好", "公婆"),
+                                           ("奶奶八十了 送什么护肤品好", "奶奶"), ("丈母娘六十岁 有啥推荐", "丈母娘")])
+async def test_a_gift_for_elders_told_with_their_age_asks_about_them(wanzi, wecom, clock, said, who) -> None:
+    # sandbox (conv28): "公婆都七十多了 送点什么护肤品好" was offered the dry-skin cream as if for the customer
+    (asked,) = await told(wanzi, wecom, clock, "wmCi16", said)
+    assert asked[0] == "reply.shopping_for" and f"{who}是" in asked[1] and CREAM not in asked[1], asked
+
+
+async def test_whether_an_aged_grandfather_may_use_the_cream_is_said_in_part(wanzi, wecom, clock) -> None:
+    (partial, promised) = await told(wanzi, wecom, clock, "wmCi17", "爷爷七十多了 能用你们的面霜吗")
+    assert partial[0] == "reply.faq_partial" and "爷爷能不能用" in partial[1], partial
+    assert promised[0] in HONEST

@@ -3,12 +3,16 @@ Asserted on what the customer gets back (the persona's template key without its 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import FakeClock
 from tests.community_kit import bot_with_faq
+from tests.escalation_kit import STAFF
+from tests.harness import BotUnderTest, make_config
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
 HONEST = ("reply.fallback", "reply.unknown")
@@ -88,6 +92,22 @@ async def test_a_second_english_question_says_it_in_english_again(db_url, wecom,
         await told(bot, wecom, clock, "wmSw08", "do you ship to Hong Kong?")
         replies = await told(bot, wecom, clock, "wmSw08", "and can I pay by PayPal")
         assert replies and "colleague" in replies[-1][1], replies
+
+
+async def test_the_english_honest_reply_tells_when_colleagues_are_back_as_the_chinese_does(db_url, wecom,
+                                                                                           clock) -> None:
+    """Sandbox (conv28): out of hours, "do you ship to Hong Kong?" got "明天 09:00" in Chinese and only "a colleague can
+    help you here" in English."""
+    clock.set(datetime(2026, 3, 10, 22, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp())  # a Tuesday evening
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, staff=STAFF), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        replies = await told(bot, wecom, clock, "wmSw10", "do you ship to Hong Kong?")
+    finally:
+        await bot.stop()
+    assert replies and replies[-1][0] == "reply.unknown", replies
+    chinese, _, english = replies[-1][1].partition("\n")
+    assert "明天 09:00" in chinese and "tomorrow at 09:00" in english and "人工" in english, replies
 
 
 async def test_a_word_of_english_in_chinese_is_no_english_customer(wanzi, wecom, clock) -> None:

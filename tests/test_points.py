@@ -139,3 +139,25 @@ async def test_the_standing_asked_twice_in_a_row_is_not_said_word_for_word_again
         await bot.drain()
         answers.append(wecom.customer_inbox("wmPts0013")[-1])
     assert all("600" in a and "金柚" in a for a in answers) and answers[0] != answers[1], answers
+
+
+@pytest.mark.parametrize("words", ["积分咋用", "积分有什么用", "积分能抵现吗"])
+async def test_a_member_asking_what_points_are_for_gets_the_rule_and_their_own_balance(bot, wecom, words) -> None:
+    """Sandbox (conv28): a member's "积分咋用" got the FAQ's general answer and not a word of their 130 points."""
+    await friend_with_points(bot, wecom, "wmPts0014", 130)
+    before = len(wecom.customer_inbox("wmPts0014"))
+    await wecom.customer_says("wmPts0014", words)
+    await bot.drain()
+    rule, theirs = wecom.customer_inbox("wmPts0014")[before:]
+    assert "1000 分换一张 10 元无门槛券" in rule, rule  # the knowledge base's answer
+    assert "130" in theirs and "柚苗" in theirs, theirs
+
+
+async def test_a_customer_with_no_points_asking_what_points_are_for_gets_the_rule_alone(bot, wecom) -> None:
+    await wecom.customer_says("wmPts0015", "你好")
+    await bot.drain()
+    before = len(wecom.customer_inbox("wmPts0015"))
+    await wecom.customer_says("wmPts0015", "积分咋用")
+    await bot.drain()
+    (rule,) = wecom.customer_inbox("wmPts0015")[before:]
+    assert "1000 分换一张 10 元无门槛券" in rule and "柚苗" not in rule, rule

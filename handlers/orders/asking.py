@@ -27,7 +27,7 @@ _OWN = re.compile(
     r"我(?:(?!想|要|打算|准备|能|可以|会)[^，。,！!？?]){0,6}?(买|下单|拍|订|购|付款)的|"
     r"我(已经|都|昨天|前天|今天|上周|刚刚?)?(下单|下了单|拍了|买了|付款了|付了款)|"
     # a purchase with its time told is theirs without 我: "上个月买的面霜到了没", "前两天拍的什么时候到"
-    r"(昨天|前天|今天|上周|上个?(星期|礼拜|月)|前几天|前两天|之前|那天)[^，,。？?]{0,6}?(买|下单|下的单|拍|订|购|付款)的")
+    r"(昨天|前天|今天|上周|上个?(星期|礼拜|月)|前几天|前两天|之前|那天|上次)[^，,。？?]{0,6}?(买|下单|下的单|拍|订|购|付款)的")
 # Forms only someone waiting for a parcel uses: the order is implied.
 _WAITING = re.compile(
     r"还没有?(发货|发出|寄出|到货|动身|更新|发快递)|"
@@ -104,6 +104,44 @@ def late_parcel(text: str) -> bool:
 def names_own_purchase(text: str) -> bool:
     """The message is about something the customer bought ("我买的面霜收到是碎的")."""
     return bool(_OWN.search(text))
+
+
+# A purchase named and nothing else: "上个月买的那个", "我上周买的面霜", "前两天拍的那个呢" (with `_OWN`:
+# "我想买的那个" is no purchase). Which order it is, and what they want to know of it, is asked back
+# (handlers/orders/chat.py).
+_PURCHASE_ALONE = re.compile(r"(?:我)?(?:在你们(?:家|这)?)?[^，,。？?\s]{0,8}?(?:买|下单|下的单|拍|订|购|付款)的"
+                             r"(?P<thing>[^\s，,。？?!！的了是很太吗没不]{0,8}?)(?:呢|啊|呀|哈|哦|嘛)?[?？。.~～!！]*")
+# What names a purchase without naming its item: "那个", "那单", "东西".
+GENERIC_THINGS = frozenset({"", "那个", "那款", "那瓶", "那罐", "那支", "那套", "那单", "那些", "东西", "宝贝", "那件",
+                            "那个东西", "那些东西", "这个", "这单"})
+
+
+def purchase_alone(text: str) -> str | None:
+    """What the whole message names as a purchase of the customer's own, when it asks or tells nothing of it:
+    "" or a word in GENERIC_THINGS for "上个月买的那个", the item as said for "我上周买的面霜" (the order's item must
+    hold it: "我买的面霜很好用" tells of it); None when the message is no purchase alone."""
+    text = text.strip()
+    found = _PURCHASE_ALONE.fullmatch(text)
+    if len(text) > 16 or found is None or _OWN.search(text) is None or _OTHER.search(text) is not None:
+        return None
+    return found["thing"]
+
+
+def asks_of_parcel(text: str) -> bool:
+    """A question of where a parcel is, or when it leaves or comes, naming no purchase ("到了吗", "什么时候发货"): about
+    the order just named (handlers/orders/chat.py), else the shop's policy."""
+    return bool(_ASKING.search(text) or _WAITING.search(text)) and _OTHER.search(text) is None
+
+
+# When a purchase was made, told ("上个月买的那个"): the order paid then is the one meant.
+_BOUGHT_WHEN = re.compile(r"(昨天|前天|今天|这周|这个?(?:星期|礼拜)|上周|上个?(?:星期|礼拜)|这个月|上个?月)"
+                          r"[^，,。？?]{0,6}?(买|下单|下的单|拍|订|购|付款)的")
+
+
+def bought_when(text: str) -> str:
+    """The time a purchase is told to have been made ("上个月", "昨天"), as written; "" when none is told."""
+    found = _BOUGHT_WHEN.search(text)
+    return found[1] if found else ""
 
 
 def _order_id(token: str) -> str | None:

@@ -20,11 +20,15 @@ from bot.wecom.events import KfEntry
 from handlers.escalation.escalate import escalate, escalation_trigger
 from handlers.escalation.rules import Trigger
 from handlers.orders.asking import (
+    GENERIC_THINGS,
     asks_about_order,
+    asks_of_parcel,
+    bought_when,
     late_parcel,
     named_order,
     names_own_purchase,
     order_alone,
+    purchase_alone,
     waiting_for_parcel,
 )
 from handlers.orders.config import OrdersConfig
@@ -124,22 +128,32 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
         alone, said = order_alone(text)  # "订单号是T1001"; a bare "T1001" only when we asked for one
         if alone is not None and (said or await _number_asked(ctx, customer, msgid)):
             number = alone
+    if not status and number is None and asks_of_parcel(text) and (
+            named := await _purchase_named_before(ctx, customer, msgid)):
+        status, text = True, f"{named} {text}"  # "到了吗" right after "上个月买的那个" and the order named
     trigger: Trigger | None = None
+    thing = purchase_alone(text) if not status and number is None else None  # "上个月买的那个"
     if not status and number is None:  # "我买的面霜收到是碎的": a person, with the order's facts
         if not names_own_purchase(text):
             return False
         trigger = await escalation_trigger(ctx, text, can_answer=True)
-        if trigger is None or trigger.reason not in HANDOFFS:
+        if trigger is not None and trigger.reason in HANDOFFS:
+            thing = None
+        elif thing is None:
             return False
     repo = OrderRepo(ctx.session)
     if not await repo.exists():
         return await _ask_a_person(ctx, customer, written, msgid) if status and waiting_for_parcel(text) else False
     trigger = trigger or await escalation_trigger(ctx, text, can_answer=True)
+    if thing is not None:
+        if trigger is not None:
+            return False  # "上周买的那个" said with a hand-off's words: the usual way
+        return await _about_purchase(ctx, customer, text, thing, await repo.of_customer(customer.id, NAMED_AMONG))
     if number is not None:
         order = await _own_order(repo, customer, number)
     else:
-        order = _named_by_item(text, recent := await repo.of_customer(customer.id, NAMED_AMONG)) or next(
-            iter(recent), None)
+        order = _named_by_item(text, recent := await repo.of_customer(customer.id, NAMED_AMONG)) or _bought_then(
+            ctx, text, recent) or next(iter(recent), None)
     if order is None:
         if trigger is not None and trigger.reason in HANDOFFS:
             return False  # the usual hand-off, without an order to name
@@ -153,6 +167,65 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
     if reason is not None:
         await escalate(ctx, reason=reason, question=f"{written}（{facts.for_ticket()}）")
     return True
+
+
+async def _about_purchase(ctx: Ctx, customer: Customer, text: str, thing: str, recent: list[ShopOrder]) -> bool:
+    """A purchase named with nothing asked ("上个月买的那个", "我上周买的面霜"): the order it is (by the item named,
+    else the one paid when they say, else the newest), its state, and what they want to know of it
+    (`order.about`); the order number asked when none of theirs is known. False when the item said is in none of
+    their orders ("我买的面霜很好用" tells of it): the message is read as usual."""
+    named = None
+    if thing not in GENERIC_THINGS:
+        if not any(thing in str(item.get("name", "")) for order in recent for item in order.items):
+            return False
+        named = _named_by_item(thing, recent)
+    order = named or _bought_then(ctx, text, recent) or next(iter(recent), None)
+    if order is None:
+        await ctx.say("order.ask_number", name=customer.name)
+        return True
+    facts = order_facts(ctx, order)
+    state = (f"已经退款（{facts.refunded}）" if facts.refunded else f"已经在 {facts.shipped} 发出{facts.parcel}"
+             if facts.shipped else "已经超过发货承诺、还没发出" if facts.overdue else "还在等待发货")
+    await ctx.say("order.about", name=customer.name, order_id=facts.order_id, paid=facts.paid, items=facts.items,
+                  state=state)
+    return True
+
+
+def _bought_then(ctx: Ctx, text: str, orders: list[ShopOrder]) -> ShopOrder | None:
+    """The latest of these orders (newest first) paid when the message says it was bought ("上个月买的那个": last
+    calendar month; "上周", "昨天", "今天" …); None when it tells no time or no order was paid then."""
+    when = bought_when(text)
+    if not when:
+        return None
+    today = ctx.local_now.date()
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    spans = {"今天": (today, today), "昨天": (today - timedelta(days=1),) * 2, "前天": (today - timedelta(days=2),) * 2,
+             "这个月": (first, today), "这月": (first, today), "上个月": (last_month, first - timedelta(days=1)),
+             "上月": (last_month, first - timedelta(days=1))}
+    for week in ("这周", "这星期", "这个星期", "这礼拜", "这个礼拜"):
+        spans[week] = (monday, today)
+    for week in ("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"):
+        spans[week] = (monday - timedelta(days=7), monday - timedelta(days=1))
+    span = spans.get(when)
+    if span is None:
+        return None
+    tz = ctx.local_now.tzinfo
+    return next((o for o in orders if span[0] <= o.paid_at.astimezone(tz).date() <= span[1]), None)
+
+
+async def _purchase_named_before(ctx: Ctx, customer: Customer, msgid: str) -> str:
+    """What the customer said that the persona answered with the order it named (`order.about`) a moment ago ("上个月
+    买的那个"): a question of the parcel now ("到了吗") is about that order; "" otherwise."""
+    since = ctx.clock.now() - timedelta(minutes=ASK_MINUTES)
+    history = [m for m in await ctx.repos.messages.recent(customer.id, HISTORY, channel="kf")
+               if m.external_msgid != msgid]
+    last = next((n for n in reversed(range(len(history))) if history[n].direction == "out"), None)
+    if last is None or not history[last].template_key.startswith("order.about#") or history[last].created_at < since:
+        return ""
+    said = next((m for m in reversed(history[:last]) if m.direction == "in" and not m.staff_userid), None)
+    return heard(said.text) if said is not None else ""
 
 
 def _runs(order: ShopOrder) -> set[str]:

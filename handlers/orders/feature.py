@@ -10,6 +10,7 @@ FEATURE = Feature(
     name="orders",
     priority=76,
     http=api.ROUTES,
+    routers=(matching.router,),
     workers=matching.workers,
     digest=(digest.VALUE,),
     customer_facts=(profile.order_facts,),

@@ -1,15 +1,25 @@
 """Parked orders meet their customer: a worker attaches orders whose buyer has become a customer
 (a new friend or kf visitor with that external_userid, or a customer whose WeChat unionid the
 profile reader learnt) and books what they earn. It is woken after every dispatched event, so an
-order parked before its buyer added a member is attached right after the add."""
+order parked before its buyer added a member is attached right after the add.
+
+A customer new in this very event (a kf visitor's first message, a new friend) has their parked orders
+attached before any handler answers (`attach_on_arrival`): an order posted a moment before "我积分多少" counts in
+that answer, its level-up said first, never "0 分" and a level-up right after (reported in the sandbox, conv28).
+"""
 
 from __future__ import annotations
 
 from typing import Sequence
 
+from bot.dispatcher import Router
 from bot.feature import WorkerKit
+from bot.wecom.events import FriendAdded, KfMessageReceived, KfSessionEntered
 from bot.workers import StepWorker, Worker
-from handlers.orders.service import match_parked
+from handlers.orders.service import attach, match_parked
+from handlers.services import Ctx
+from storage.newcomers import is_newcomer
+from storage.repos.orders import OrderRepo
 
 BATCH = 100
 
@@ -25,3 +35,19 @@ async def match_due(kit: WorkerKit) -> int:
     if attached:
         kit.on_outbox()
     return attached
+
+
+router = Router("orders-arrival")
+
+
+def _new_customer(event: FriendAdded | KfMessageReceived | KfSessionEntered, ctx: Ctx) -> bool:
+    return ctx.customer is not None and is_newcomer(ctx.session, ctx.customer.id)
+
+
+@router.on(FriendAdded, KfMessageReceived, KfSessionEntered, when=_new_customer, block=False)
+async def attach_on_arrival(event: FriendAdded | KfMessageReceived | KfSessionEntered, ctx: Ctx) -> None:
+    """The parked orders of a customer created by this event, attached (and their points booked) before the
+    handlers read them; one indexed read, for newcomers only."""
+    assert ctx.customer is not None
+    for row in await OrderRepo(ctx.session).parked_of(ctx.customer):
+        await attach(ctx, row, ctx.customer)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from handlers.points.config import PointsConfig
 from handlers.points.expiry import month_start
-from handlers.points.service import standing
+from handlers.points.service import balance_say, standing
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from storage.models import Customer, PointsEntry, Redemption, Reward
@@ -122,3 +122,14 @@ async def redemptions_say(ctx: Ctx, customer: Customer) -> Say:
         return Say("points.redemption_shipped", {"reward": reward.name, "date": _md(ctx, redemption.shipped_at)})
     ordered = redemption.ordered_at or redemption.created_at
     return Say("points.redemption_waiting", {"reward": reward.name, "date": _md(ctx, ordered)})
+
+
+async def own_points_say(ctx: Ctx, customer: Customer, question: str, answer: str) -> Say | None:
+    """A member's own balance and level after the knowledge base's general answer about points ("积分咋用",
+    "积分有什么用", "积分能抵现吗": the answer names 积分 as the question does): what the rule means for them, as
+    "我的积分" says it. None for a customer with no points ever booked (no member yet: the general answer alone)."""
+    if "积分" not in question or "积分" not in answer:
+        return None
+    if not await PointsRepo(ctx.session).history(customer.id, 1):
+        return None
+    return balance_say(await standing(ctx, customer))

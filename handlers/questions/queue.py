@@ -66,18 +66,36 @@ async def person_coming(ctx: Ctx, customer: Customer) -> bool:
 def how_to_reach(ctx: Ctx, *, staffed: bool) -> str:
     """What the honest reply says about reaching a person: when advisors are back, the configured
     contact, or asking for a person (WeCom's reception pool or Wanzi's queue take it from there)."""
+    opening, contact, ask = _reach(ctx, staffed=staffed)
+    parts = [f"同事们{opening_words(local(ctx), opening)} 上线，到时发“人工”就能找到人"] if opening else []
+    parts += [contact] if contact else ["发“人工”可以联系客服同事"] if ask else []
+    return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
+
+
+def how_to_reach_en(ctx: Ctx, *, staffed: bool) -> str:
+    """`how_to_reach` in English, for a customer who wrote in English (reply.unknown's "english" phrasings): when
+    advisors are back (the local time, as the Chinese one says it), the configured contact (as configured), or
+    asking for a person."""
+    opening, contact, ask = _reach(ctx, staffed=staffed)
+    parts = []
+    if opening:
+        days = (opening.date() - local(ctx).date()).days
+        when = "today" if days == 0 else "tomorrow" if days == 1 else f"on {opening:%A}"
+        parts.append(f'Our colleagues are back {when} at {opening:%H:%M} (China time); send "人工" then to reach '
+                     "a person")
+    parts += [contact] if contact else ['send "人工" to reach a colleague'] if ask else []
+    return "; ".join(p.rstrip("。；;.") for p in parts) + "." if parts else ""
+
+
+def _reach(ctx: Ctx, *, staffed: bool) -> tuple[datetime | None, str, bool]:
+    """When advisors are back (None while they are in, or with no working day configured: no time to promise),
+    the configured contact, and whether asking for a person is the way (no contact and nothing else said)."""
     contact = ctx.settings.of(QuestionsConfig).contact.strip()
     escalation = ctx.settings.of(EscalationConfig)
-    parts = []
     now = local(ctx)
     opening = next_opening(escalation, now)
-    if staffed and opening > now:  # no working day configured: no time to promise
-        parts.append(f"同事们{opening_words(now, opening)} 上线，到时发“人工”就能找到人")
-    if contact:
-        parts.append(contact)
-    elif not parts and escalation.enabled:
-        parts.append("发“人工”可以联系客服同事")
-    return "；".join(p.rstrip("。；;.") for p in parts) + "。" if parts else ""
+    back = opening if staffed and opening > now else None
+    return back, contact, not contact and back is None and escalation.enabled
 
 
 def phrased(question: str, product: str = "", *, also: bool = False) -> str | None:
@@ -127,7 +145,8 @@ async def honest_reply(ctx: Ctx, product: str = "", question: str = "", *, also:
     slot = phrased(question, product, also=also) if question or product else None
     if how and slot not in ("priced", "also", "english") and await told_how_lately(ctx, ctx.customer):
         slot = "again"
-    return Say("reply.unknown", unknown_facts(question, product, how=how), slot=slot)
+    return Say("reply.unknown", unknown_facts(question, product, how=how, how_en=how_to_reach_en(ctx, staffed=staffed)),
+               slot=slot)
 
 
 async def queue_question(ctx: Ctx, question: str, *, open_kfid: str, product: str = "",

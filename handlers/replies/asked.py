@@ -17,6 +17,7 @@ import re
 
 from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
+from handlers.replies.shopping import asks_what_to_use
 from persona.facts import asked_if
 from persona.faq import FaqEntry
 from persona.followup import FILLER, FOR_WHOM, clearly_named, other_product, spoken, topics
@@ -133,14 +134,14 @@ def _gives_named(entry: FaqEntry, text: str) -> bool:
 # "那保湿霜能涂眼周吗", "宝宝能用吗 一岁半": a place on the body, or a child as the one who uses it, that the
 # answer must name ("干皮推荐「柚润保湿霜」…" says nothing of the eyes; "孕期和哺乳期大多可以用" nothing of babies).
 _AREA = re.compile(r"眼周|眼部|眼睛|眼皮|眼下|眼角|嘴唇|唇部|嘴角|脖子|颈部|身体|身上|手上|手部|脚上|头皮|头发")
-_CHILD = r"(宝宝|婴儿|婴幼儿|小宝宝|小孩子?|儿童|小朋友|新生儿|孩子)"
+_CHILD = r"(宝宝|婴儿|婴幼儿|小宝宝|小孩子?|儿童|小朋友|新生儿|孩子|娃)"
 _CHILD_USES = re.compile(rf"给{_CHILD}(用|涂|擦|抹|搽)|{_CHILD}(也|可以|能不能|能)?(能|可以)?(用|涂|擦|抹|搽)")
-# "老年人能用吗", "我奶奶七十多了能用不", "适合中老年人吗": an elderly person as the one who uses it, which the answer
-# must name as well ("干皮推荐…" and "孕期和哺乳期大多可以用" say nothing of age).
+# "老年人能用吗", "我奶奶七十多了能用不", "爷爷七十多了 能用你们的面霜吗", "适合中老年人吗": an elderly person as
+# the one who uses it, which the answer must name as well ("干皮推荐…" and "孕期和哺乳期大多可以用" say nothing of age).
 _ELDER = (r"(老年人|老人家|老人|中老年|上了年纪|年纪大|岁数大|年龄大|长辈|老爷子|老太太|爷爷|奶奶|外婆|姥姥|外公|姥爷|"
           r"[五六七八九]十(多|几)?岁|[五六七八九]十(多|几)了)")
 _ELDER_USES = re.compile(rf"给{_ELDER}[^，,。？?\s]{{0,4}}(用|涂|擦|抹|搽)|"
-                         rf"{_ELDER}[^，,。？?\s]{{0,6}}(能|可以|适合|适用)[^，,。？?\s]{{0,2}}(用|涂|擦|抹|搽|吗|么|不|嘛)|"
+                         rf"{_ELDER}[^，,。？?]{{0,6}}(能|可以|适合|适用)[^，,。？?\s]{{0,2}}(用|涂|擦|抹|搽|吗|么|不|嘛)|"
                          rf"(适合|适用于?){_ELDER}")
 _GIVES_ELDER = re.compile(r"老年|老人|中老年|长辈|年纪|岁数|年龄|熟龄|抗老|抗衰")
 # A man to use it: "有男士用的吗", "男生能用吗", "我老公可以用吗" (the dry-skin cream's answer says nothing of men).
@@ -182,9 +183,17 @@ def of_its_place(entry: FaqEntry, text: str) -> bool:
     return bool(asked & own) if asked else not all(phrasings)
 
 
-# A child told of with their skin or age as the one to use it: "小孩子皮肤干 可以用你们的面霜吗", "孩子十岁能用吗" (not
-# "宝宝刚满月 我还在喂奶 …能用吗": the mother is the user; `_CHILD_USES` reads "宝宝能用吗").
-_CHILD_TOLD = re.compile(rf"{_CHILD}(的)?(皮肤|脸|[一二两三四五六七八九十\d]+(岁|个月))")
+# A child told of with their skin, age or school as the one to use it: "小孩子皮肤干 可以用你们的面霜吗",
+# "孩子十岁能用吗" (not "宝宝刚满月 我还在喂奶 …能用吗": the mother is the user; `_CHILD_USES` reads "宝宝能用吗").
+# "孩子上高中了 能用你们的面霜吗": a school named tells a child's age too; a son or daughter is a child by a school or
+# an age under 18 ("女儿上初中了", "儿子十五岁", never "女儿二十五岁").
+_SCHOOL = (r"(今年|已经|现在|刚|才)?(上|读|在读|在上)(了)?(幼儿园|小学|初中|高中|初[一二三]|高[一二三]|"
+           r"[一二三四五六]年级)")
+_CHILD_TOLD = re.compile(rf"{_CHILD}(的)?(皮肤|脸|[一二两三四五六七八九十\d]+(岁|个月)|{_SCHOOL})|"
+                         rf"(儿子|女儿|闺女)({_SCHOOL}|(今年|才)?(?<![一二三四五六七八九十\d])"
+                         r"(十[一二三四五六七]?|[一二两三四五六七八九]|1[0-7]|[1-9])(岁|周岁|个月))")
+
+_WHO_CHILD = re.compile(rf"{_CHILD}|儿子|女儿|闺女")  # the child's word at the start of `_CHILD_TOLD`'s match
 
 # Skin just after a procedure: "刚做完医美", "刷完酸", "做完光子嫩肤", "激光后", "术后" — what may go on it then is
 # for a person to say unless the entry speaks of it.
@@ -205,17 +214,21 @@ def keeps_to(entry: FaqEntry, text: str) -> bool:
 
 def _user_unspoken(entry: FaqEntry, text: str) -> str:
     """Whom, or what skin, a question asks whether it may use what the entry is about, when the entry speaks of
-    none of it: an elderly user ("老人家", no age in the entry), a child told of with their skin or age ("小孩子"),
-    skin just after a procedure ("做完医美"); "" otherwise."""
+    none of it: an elderly user ("老人家", no age in the entry), a child told of with their skin, age or school
+    ("小孩子", also in a pick asked for them: "孩子上初中了 皮肤干 有推荐吗"), skin just after a procedure ("做完医美");
+    "" otherwise."""
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
     elder = _ELDER_USES.search(text)
     if elder is not None and not _GIVES_ELDER.search(told):
         return next(g for g in elder.groups() if g)
+    child = _CHILD_TOLD.search(text)
+    if child is not None and re.search(_CHILD, told) is None and (
+            _USE_ASKED.search(text) is not None or asks_what_to_use(text)):
+        # "我家娃上小学了 皮肤干 有啥推荐": the cream said in part; whether the child may use it is a person's to say
+        who = _WHO_CHILD.match(child[0])
+        return who[0] if who is not None else child[0]
     if _USE_ASKED.search(text) is None:
         return ""
-    child = _CHILD_TOLD.search(text)
-    if child is not None and re.search(_CHILD, told) is None:
-        return child[1]
     procedure = _PROCEDURE.search(text)
     return procedure[0] if procedure is not None and _PROCEDURE.search(told) is None else ""
 

@@ -42,6 +42,7 @@ from handlers.escalation.escalate import escalate, held_by_advisor
 from handlers.escalation.routing import hours_words
 from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
+from handlers.points.asking import own_points_say
 from handlers.points.rewards import settle_in_words
 from handlers.questions.queue import (
     add_detail,
@@ -272,8 +273,11 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif reading.intent is not None:
         await chat_back(ctx, customer, reading.intent, text, event.msgid)
     elif (words.shopping or asks_for_their_pick(text)) and (kind := await for_their_skin(ctx, text)) is not None:
-        # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin)
-        await answer_with(ctx, customer, kind, text, reading.turn, price=False)
+        # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin); for a child the
+        # entry never speaks of ("我家娃上小学了 皮肤干 有啥推荐"), said in part, whether the child may, a person's
+        await (answer_in_part(ctx, customer, event.open_kfid, kind, reading, detail)
+               if (detail := untold_detail(kind.entry, text)) else
+               answer_with(ctx, customer, kind, text, reading.turn, price=False))
     elif words.shopping and for_themself(text) and (lately := await told_lately(ctx, customer, event.msgid)) and (
             await say_told(ctx, customer, lately)):
         pass  # "那有什么推荐的吗" after "我怀孕五个月了 脸上长斑": the caution and the trouble kept, not asked again
@@ -510,7 +514,8 @@ async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, 
                       price: bool) -> None:
     """An entry's answer: on the entry answered a moment ago, the part the follow-up is about in a
     follow-up line (never the same answer twice in a row); to a price objection, with the concern
-    acknowledged; else the answer in the persona's voice."""
+    acknowledged; else the answer in the persona's voice. A member asking of points in general hears their own
+    balance after it (handlers/points/asking.py `own_points_say`)."""
     entry = match.entry
     if turn is not None and entry.id in turn.answered:
         await ctx.say("reply.followup", name=customer.name, answer=gist(entry.answer, text), question=text)
@@ -518,6 +523,8 @@ async def answer_with(ctx: Ctx, customer: Customer, match: FaqMatch, text: str, 
         await ctx.say("reply.price_faq", name=customer.name, answer=entry.answer, question=text)
     else:
         await ctx.say("reply.faq", name=customer.name, answer=entry.answer, question=text)
+    if (theirs := await own_points_say(ctx, customer, text, entry.answer)) is not None:
+        await reply_all(ctx, [theirs])  # "积分咋用" from a member: the rule, then their own balance
 
 
 async def rank_ahead(services: Services, events: Sequence[Event]) -> None:

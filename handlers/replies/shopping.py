@@ -68,8 +68,8 @@ def running_out(text: str) -> bool:
 
 # Asking for a pick rather than a fact: 推荐, 哪款, 哪个好, 买什么, 送什么 (a price or a delivery question
 # about the wished-for thing stays a question for the knowledge base or a colleague).
-_PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|买什么|送什么|"
-                   r"挑哪|什么好|买啥|送啥|挑啥|选啥|啥好|(什么|啥)(比较)?合适|"
+_PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|(买|送)(点|些)?(什么|啥)|"
+                   r"挑哪|什么好|挑啥|选啥|啥好|(什么|啥)(比较)?合适|"
                    # knowing nothing about it is asking for a pick: "女朋友生日想送护肤品 我啥也不懂"
                    r"(啥|什么)(也|都)不懂|不知道(该)?(买|送|选|挑)(什么|啥|哪)|求助|求推荐")
 
@@ -188,7 +188,7 @@ _GIVEN_TO = re.compile(r"^(?:那|那么)?(?:我)?(?:想|想要|打算|准备)?�
 # Whom it is to suit: "适合我妈用吗", "我老公能用吗" (sandbox, 2026-12-04: asked "你是什么肤质" of a mother's cream).
 # Family, partners, friends and whole age groups (长辈, 老人家, 小孩: the issue #13 sandbox, "想给长辈买个护肤品").
 _PEOPLE = (r"(?P<who>妈|老妈|妈妈|爸|老爸|爸爸|爸妈|父母|老公|老婆|媳妇|男朋友|男友|女朋友|女友|对象|闺蜜|"
-           r"婆婆|公公|公婆|岳母|丈母娘|长辈|老人家|老年人|老人|爷爷|奶奶|外婆|姥姥|外公|姥爷|孩子|小孩子|小孩|儿童|"
+           r"婆婆|公公|公婆|岳母|丈母娘|岳父|老丈人|长辈|老人家|老年人|老人|爷爷|奶奶|外婆|姥姥|外公|姥爷|孩子|小孩子|小孩|儿童|"
            r"宝宝|女儿|儿子|姐姐|妹妹|哥哥|弟弟)")
 _USED_BY = re.compile(rf"(?:我的?|我家){_PEOPLE}(?:用|能用|可以用|适合|合适)")
 # Whom a pick is for, told first with what they are like: "我妈五十多了 用什么好", "我老公皮肤很油 有啥推荐"
@@ -259,11 +259,30 @@ def unnamed_use(text: str) -> str:
 _SUITS_THEM = re.compile(rf"(?:适合|合适)(?:送给?|给)?(?:我的?|我家)?{_PEOPLE}")
 
 
+# A child told of by school or age, with or without 我: "孩子上高中了 脸上长痘 有推荐的吗", "儿子十岁 用什么好",
+# "我家娃上初中了" (the sandbox of 2026-12-05 asked the customer's own skin type).
+_CHILD_DESCRIBED = re.compile(r"(?:^|[\s，,。；;])(?:那)?(?:我的?|我家)?(?P<who>孩子|小孩子?|儿子|女儿|闺女|娃|小朋友)"
+                              r"(?:今年|已经|现在|刚|才|都|快|马上)?(?:要)?(?:上|读|在读|念|在上)?(?:了)?"
+                              r"(?:幼儿园|小学|初中|高中|初[一二三]|高[一二三]|[一二三四五六]年级|"
+                              r"[一二两三四五六七八九十\d]+\s*(?:岁|周岁|个月))")
+
+
+# An elder told of with their age, with or without 我: "公婆都七十多了 送点什么护肤品好", "奶奶八十了 送什么好",
+# "丈母娘六十岁 有啥推荐" (the sandbox of 2026-12-05 offered the dry-skin cream as if for the customer).
+_ELDER_AGED = re.compile(r"(?:^|[\s，,。；;])(?:那)?(?:我的?|我家)?"
+                         r"(?P<who>公婆|婆婆|公公|外婆|奶奶|姥姥|爷爷|外公|姥爷|丈母娘|岳母|岳父|老丈人|爸妈|父母|"
+                         r"妈妈|爸爸|老妈|老爸|长辈|老人家|老人)"
+                         r"(?:两个|俩|他们|她们|两位)?(?:都|已经|今年|快|也|现在|都快)?(?:有)?"
+                         r"(?:[四五六七八九]十|[4-9]\d)(?:多|几|来)?(?:岁|了|出头)?")
+
+
 def suits_whom(text: str) -> str:
-    """Whom a product is to suit, as the persona would call them ("适合我妈用吗", "我妈五十多了 用什么好" → "妈妈"), or
-    whom the wish is for; "" when neither is said. The pick is still asked for like the customer's own (the skin
-    type next gets the entry); only the words asking back are about them."""
-    m = _USED_BY.search(text) or _DESCRIBED.search(text.strip()) or _SUITS_THEM.search(text)
+    """Whom a product is to suit, as the persona would call them ("适合我妈用吗", "我妈五十多了 用什么好" → "妈妈";
+    "孩子上高中了 脸上长痘 有推荐的吗" → "孩子"), or whom the wish is for; "" when neither is said. The pick is still
+    asked for like the customer's own (the skin type next gets the entry); only the words asking back are about
+    them."""
+    m = (_USED_BY.search(text) or _DESCRIBED.search(text.strip()) or _SUITS_THEM.search(text)
+         or _CHILD_DESCRIBED.search(text.strip()) or _ELDER_AGED.search(text.strip()))
     return recipient(text) or ("" if m is None else _CALLED.get(m["who"], m["who"]))
 
 
@@ -272,7 +291,13 @@ def whom_unspoken(entries: Sequence[FaqEntry], who: str, text: str) -> bool:
     none does ("有没有适合小孩用的" in a shop whose entries say nothing of children): what suits them is for a person
     to say. A son or daughter told to be grown ("给女儿买个面霜 她二十多了") is no child."""
     named = concepts(who) & FOR_WHOM
-    return bool(named) and not age_told(text) and not any(named & spoken(e) for e in entries)
+    return bool(named) and not _GROWN.search(text) and not any(named & spoken(e) for e in entries)
+
+
+# A son or daughter told to be grown: "她二十多了", "女儿 25 岁", "儿子十八岁了", "已经成年了", "上大学了" (a child
+# of 15 or one in high school is no grown-up).
+_GROWN = re.compile(r"(?:[二三四五六七八九]十|[2-9]\d|1[89])(?:多|几|来)?(?:岁|了|出头)|十[八九]岁|"
+                    r"成年|大学|工作了|上班了")
 
 
 # The age of whom it is for, told with the wish: "她五十多了", "我妈六十岁", "快七十了", "50多岁", "四十出头".
@@ -419,6 +444,11 @@ class Told:
 _CLAUSE = re.compile(r"[，,。.!！?？~～；;\s]+")
 # A pick of what to use, asked with what was told: "有什么能用的", "用什么好", "有推荐吗".
 _WHAT_TO_USE = re.compile(r"推荐|有(什么|啥)(能|可以)?用|(用|擦|涂|抹|买)(什么|啥|哪个|哪款|哪些)|什么好|啥好|哪款")
+
+
+def asks_what_to_use(text: str) -> bool:
+    """A pick of what to use asked ("有推荐的吗", "用什么好", "有啥能用的"), for whomever."""
+    return _WHAT_TO_USE.search(text) is not None
 
 
 def told_with_pick(text: str) -> Told | None:

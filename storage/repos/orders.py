@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, bindparam, func, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 
@@ -60,6 +60,16 @@ class OrderRepo:
             for order, customer in (await self.session.execute(stmt, {_LIMIT.key: limit})).all():
                 found.setdefault(order.id, (order, customer))
         return [found[k] for k in sorted(found)][:limit]
+
+    async def parked_of(self, customer: Customer) -> list[ShopOrder]:
+        """Parked orders whose buyer is this customer (by external_userid, or by the unionid's hash), oldest first."""
+        by = [ShopOrder.external_userid == customer.external_userid] if customer.external_userid else []
+        if customer.unionid_hash:
+            by.append(ShopOrder.unionid_hash == customer.unionid_hash)
+        if not by:
+            return []
+        stmt = select(ShopOrder).where(ShopOrder.customer_id.is_(None), or_(*by)).order_by(ShopOrder.id)
+        return list((await self.session.scalars(stmt)).all())
 
     async def parked_count(self) -> int:
         return int(await self.session.scalar(
