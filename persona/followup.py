@@ -164,10 +164,16 @@ def clearly_named(text: str) -> frozenset[str]:
 _IN_PASSING = re.compile(r"发出")
 
 
+# Something given free, told by an answer ("储值 200 送 20", "会员生日月送一个 4 寸蛋糕", "买一送一"): a perk, which is
+# what "有啥福利" and "有优惠吗" ask about (the discount concept), though no word of it is said.
+_PERK = re.compile(r"送\s*[\d一二两三四五六七八九十半]|赠送|赠品|买一送一|半价")
+
+
 def spoken(entry: FaqEntry) -> frozenset[str]:
     """The shop concepts an entry speaks of, in its phrasings, keywords or answer (not in a word the
-    answer uses in passing, _IN_PASSING)."""
-    return topics(" ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),)))
+    answer uses in passing, _IN_PASSING); an answer giving something free speaks of perks (_PERK)."""
+    said = topics(" ".join(entry.questions + entry.keywords + (_IN_PASSING.sub(" ", entry.answer),)))
+    return said | {"discount"} if _PERK.search(entry.answer) else said
 
 
 # Kinds of product a beauty shop sells: "你们家的面膜可以天天敷吗" right after the cream's answer is not about the

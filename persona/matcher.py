@@ -103,6 +103,18 @@ def mismatched(asked: frozenset[tuple[int, int]], entry: frozenset[tuple[int, in
     return False
 
 
+_SKIN_TALK = re.compile(r"肤|干皮|油皮|混合皮|混油|敏感肌|痘痘肌|[干油中]性皮")
+
+
+def speaks_of_skin(entries: Sequence[FaqEntry]) -> bool:
+    """The knowledge base is a skincare shop's: some entry speaks of skin (肤质, 干皮, 敏感肌 …). Only then is a pick
+    asked back with the skin type (every reply.shopping* and reply.skin_check asks it) and a skincare tagging rule
+    applied ("过敏" → 肤质:敏感肌: persona/rules.py `skin`); a bakery's or a gym's base never is, and there a pick no
+    entry answers is a question for staff, "孩子对花生过敏" no skin type."""
+    return any(_SKIN_TALK.search(text) or any(group == 0 for group, _ in kinds(text))
+               for e in entries for text in (*e.questions, e.answer))
+
+
 # What a question for a shop is not: greetings, thanks, feelings and everyday off-topic requests.
 REFERENCE = tuple("今天天气真好|你吃饭了吗|给我讲个故事|帮我查一下火车票|股票行情怎么样|推荐一首歌|你叫什么名字|"
                   "你好呀|谢谢|哈哈|晚上好|好的|我心情不好|你是谁|数学题怎么做|电脑坏了怎么办|附近的医院在哪|"

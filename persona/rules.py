@@ -49,6 +49,7 @@ class TagRule:
     remove: tuple[TagRef, ...] = ()
     stage: str = ""  # lifecycle stage to enter when the rule fires
     private: bool = False  # a staff-side label ("意向:询价", "价值:高意向"): tagged, never said back to the customer
+    skin: bool = False  # a skincare rule ("过敏" → 肤质:敏感肌): fires only while the knowledge base speaks of skin
 
 
 def _strings(value: Any, source: str, key: str) -> tuple[str, ...]:
@@ -69,7 +70,7 @@ def _int(item: dict[str, Any], name: str, default: int, source: str, key: str) -
 
 
 RULE_KEYS = {"name", "keywords", "regex", "channels", "min_mentions", "within_days", "add", "remove", "stage",
-             "private"}
+             "private", "skin"}
 
 
 def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "rules") -> tuple[TagRule, ...]:
@@ -107,16 +108,17 @@ def parse_rules(items: Any, source: str, stages: Collection[str], where: str = "
         stage = str(item.get("stage", "") or "")
         if stage and stage not in stages:
             raise PersonaError(source, f"{key}.stage", f"unknown stage {stage!r}; known: {', '.join(sorted(stages))}")
-        private = item.get("private", False)
-        if not isinstance(private, bool):
-            raise PersonaError(source, f"{key}.private", "must be true or false")
+        private, skin = item.get("private", False), item.get("skin", False)
+        for flag, value in (("private", private), ("skin", skin)):
+            if not isinstance(value, bool):
+                raise PersonaError(source, f"{key}.{flag}", "must be true or false")
         if not add and not remove and not stage:
             raise PersonaError(source, key, "does nothing: give add, remove or stage")
         rules.append(TagRule(name=name, keywords=keywords, pattern=pattern,
                              channels=_strings(item.get("channels"), source, f"{key}.channels"),
                              min_mentions=_int(item, "min_mentions", 1, source, key),
                              within_days=_int(item, "within_days", 30, source, key),
-                             add=add, remove=remove, stage=stage, private=private))
+                             add=add, remove=remove, stage=stage, private=private, skin=skin))
     return tuple(rules)
 
 
@@ -185,8 +187,9 @@ class RuleBook:
         self._rivals = rivals(self.rules)
         self._regex_rules = [r for r in self.rules if r.pattern is not None]
 
-    def matching(self, text: str, channel: str = "") -> list[TagRule]:
-        """Rules the text hits, in declaration order, honouring each rule's channel condition."""
+    def matching(self, text: str, channel: str = "", *, skin: bool = True) -> list[TagRule]:
+        """Rules the text hits, in declaration order, honouring each rule's channel condition; `skin`: the
+        knowledge base speaks of skin, else a skincare rule (`skin = true`: "过敏" said in a bakery) never fires."""
         if not text:
             return []
         lower = text.lower()
@@ -194,4 +197,5 @@ class RuleBook:
         hit = {r.name for word in self._automaton.find(text) for r in self._by_keyword[word]
                if r.private or said(lower, word, self._rivals.get(word, ()))}
         hit.update(r.name for r in self._regex_rules if r.pattern is not None and r.pattern.search(text))
-        return [r for r in self.rules if r.name in hit and (not r.channels or channel in r.channels)]
+        return [r for r in self.rules if r.name in hit and (not r.channels or channel in r.channels)
+                and (skin or not r.skin)]

@@ -89,6 +89,20 @@ _GIVES_PLACE = re.compile(r"[路街]|\d+\s*号|[\u4e00-\u9fff]区|商场|广场|
                           r"[\u4e00-\u9fff]{2}市(?!场)")
 
 
+# How long something takes, asked: "要泡多久", "多长时间能好", "几个小时", "要等几天" (not how long one lasts in use,
+# `asks_lasting`, which an answer of months in use answers). An answer naming no span of time, day, clock time nor
+# how often ("绿茶用 80-85℃ 的水…投茶 3-5 克": how to brew) answers none of it.
+_ASKS_SPAN = re.compile(r"多久|多长时间|多少时间|几个?小时|几分钟|多少分钟|几天|多少天|几个?星期|几周|几个月|几年")
+_GIVES_SPAN = re.compile(r"[\d一二两三四五六七八九十半几]+\s*个?(小时|分钟|秒|天|日|周|星期|月|年)|"
+                         r"当天|当日|次日|隔天|隔日|马上|立即|即时|随时|长期|永久|每(天|日|周|月|年|次)|"
+                         r"\d{1,2}[:：]\d{2}|\d+\s*点")
+
+
+def asks_span(text: str) -> bool:
+    """The customer asks how long something takes or keeps (not how long one lasts in use: `asks_lasting`)."""
+    return _ASKS_SPAN.search(text) is not None and not asks_lasting(text)
+
+
 def asks_store_place(text: str) -> bool:
     """The customer asks where a store is, or about a store in a place they name, not just how to buy."""
     if not re.search(_STORE, text):
@@ -357,12 +371,14 @@ def gives_shop(entry: FaqEntry) -> bool:
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
+    how long something takes (a span, a day or a clock time: "要泡多久" is not answered by how to brew),
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
     of product it asks whether we sell (`names_sold`), and the thing it is to be free of ("无麸质的": `_FREE_OF`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
+            and (not asks_span(text) or _GIVES_SPAN.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None
@@ -398,6 +414,42 @@ def beside_the_point(entry: FaqEntry, text: str) -> bool:
         return False  # "孕妇能用吗 还有能直接寄到她家吗": another question the entry may answer
     told = _pairs(" ".join((entry.answer, *entry.questions, *entry.keywords)).replace(" ", ""))
     return not any(_pairs(x) & told or topics(x) & spoken(entry) for x in asked)
+
+
+# A change asked of an order or a product: "订了个8寸的 能改成10寸吗", "蛋糕能做成卡通造型吗". Only an entry that speaks
+# of changes or of made-to-order designs is a plausible reading (猜你想问 offers no other: the sizes or the
+# cancelling entry say nothing of changing one; a courier named is asked of by `_gives_named`).
+_CHANGE = re.compile(r"改成|改为|改到|换成|换到|调成|做成|弄成|定做|定制")
+_GIVES_CHANGE = re.compile(r"改|换|调整|定制|定做|做成|造型|款式|图案|样式|可选")
+# What a question asks whether we sell, in a trade's own words ("有没有咖啡卖", "有卖奶茶吗", "你们有披萨吗"): a name
+# of two to five characters that is no shop concept, kind, pointer (这种) nor asking word.
+_ANY_SOLD = re.compile(r"(?:有没有|有木有|有卖|有在卖|卖不卖|卖)(?P<a>[\u4e00-\u9fff]{2,5}?)"
+                       r"(?:卖|吗|么|嘛|呢|呀|啊|没|不)*$|"
+                       r"^(?:你们|你家|你们家|店里|这边)?有(?P<b>[\u4e00-\u9fff]{2,5}?)(?:卖)?(?:吗|么|嘛|没|不)$")
+_NOT_A_THING = re.compile(r"^(这|那|什么|啥|哪|别的|其他|其它|人|优惠|活动|福利|推荐|问题|办法|时间|链接|现货|货)|的$")
+
+
+def change_unspoken(entry: FaqEntry, text: str) -> bool:
+    """The question asks a change (_CHANGE) and the entry speaks of none; a courier named is `_gives_named`'s."""
+    return (_CHANGE.search(text) is not None and _NAMED.search(text) is None
+            and _GIVES_CHANGE.search(" ".join((entry.answer, *entry.questions, *entry.keywords))) is None)
+
+
+def thing_asked(text: str) -> str:
+    """The thing a clause asks whether we sell ("有没有咖啡卖": 咖啡), when it names no shop concept nor kind."""
+    for clause in (c for c in _PARTS.split(text) if c):
+        found = _ANY_SOLD.search(clause)
+        thing = found and (found["a"] or found["b"])
+        if thing and _NOT_A_THING.search(thing) is None and not topics(thing) and not kinds(thing):
+            return thing
+    return ""
+
+
+def names_thing_asked(entry: FaqEntry, text: str) -> bool:
+    """The entry names the thing the question asks whether we sell (`thing_asked`), or the question asks of none:
+    "都卖什么茶" is no reading of "有没有咖啡卖"."""
+    thing = thing_asked(text)
+    return not thing or thing in " ".join((entry.answer, *entry.questions, *entry.keywords))
 
 
 # Concepts no demo entry speaks of (persona/followup.py TOPICS: gift cards, samples, stock, pilling, gift wrapping,

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.rules import asks_for_human, is_question
-from handlers.replies.asked import gives_what_is_asked, keeps_to, speaks_of, untold_ingredient
+from handlers.replies.asked import (
+    change_unspoken,
+    gives_what_is_asked,
+    keeps_to,
+    names_thing_asked,
+    speaks_of,
+    untold_ingredient,
+)
 from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import expiring
 from handlers.replies.fallback import embedded_answer
@@ -130,7 +137,9 @@ async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list
     recommendation answers neither); none that does not speak of the concept or the skin type the
     question names ("全成分表", "敏感肌": asked.py `speaks_of`), nor one that does not name the ingredient asked of
     ("有防腐剂吗": asked.py `untold_ingredient`), nor one that does not speak of what the question says expires
-    ("积分会过期吗": expiry.py).
+    ("积分会过期吗": expiry.py), nor, for a change asked ("能改成10寸吗") or a thing asked whether we sell
+    ("有没有咖啡卖"), one that speaks of no change or never names that thing (asked.py `change_unspoken`,
+    `names_thing_asked`).
     Embeds in a thread: the model's worker asks before it opens its write transaction."""
     if config.clarify_threshold <= 0:
         return []
@@ -138,6 +147,8 @@ async def plausible(kb: KnowledgeBase, config: FaqConfig, question: str) -> list
     owner = expiring(heard(question))  # "积分会过期吗": the points, never the cream's shelf life (expiry.py)
     return [e for e in options if gives_what_is_asked(e, heard(question)) and speaks_of(e, heard(question))
             and not untold_ingredient(e, heard(question))  # "有防腐剂吗": never an entry naming no preservative
+            # "能改成10寸吗": never the sizes nor the cancelling; "有没有咖啡卖": never the teas we sell
+            and not change_unspoken(e, heard(question)) and names_thing_asked(e, heard(question))
             and (not owner or owner in concepts(" ".join((*e.questions, *e.keywords, e.answer))))]
 
 

@@ -25,11 +25,12 @@ from typing import Protocol, Sequence
 from handlers.escalation.rules import is_question
 from handlers.replies.clarify import choice
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
+from handlers.replies.price import asks_price, gives_price
 from handlers.services import Ctx
-from persona.faq import FaqEntry, FaqMatch
-from persona.followup import FILLER, covers, gist, in_context, named, sentences, subject
+from persona.faq import DEFAULT_CLARIFY_THRESHOLD, FaqEntry, FaqMatch
+from persona.followup import FILLER, covers, gist, in_context, named, sentences, subject, topics
 from persona.heard import heard
-from persona.matcher import CANDIDATES, kinds
+from persona.matcher import CANDIDATES, concepts, kinds
 from storage.models import Customer, Message
 
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
@@ -240,6 +241,17 @@ def spelled_in(entry: FaqEntry, text: str) -> bool:
     return len(text.strip()) <= SPELLED and bool(said) and all(c in entry.answer for c in said)
 
 
+FULLY = 3  # characters of its own a follow-up the answer spells must have to need no support of its own words
+
+
+def spelled_fully(entry: FaqEntry, text: str) -> bool:
+    """The answer spells a follow-up of FULLY or more characters of its own ("要提前约吗" after "…需提前一天预约": 提,
+    前, 约): about that answer, however little the follow-up's own words rank the entry (`_supported`), which a
+    word or two ("在哪领") still need."""
+    said = {c for c in subject(text) if _HAN.match(c)} - FILLER
+    return len(said) >= FULLY and spelled_in(entry, text)
+
+
 def spelled_by(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
     """The one entry just answered whose answer spells a few words of a follow-up ("在哪领" right after the coupon's
     "新朋友可以领一张…在小程序「我的-优惠券」里就能看到"): about that answer, though the question joined with the
@@ -250,21 +262,106 @@ def spelled_by(entries: Sequence[FaqEntry], answered: frozenset[str], text: str)
     return said[0] if len(said) == 1 else None
 
 
+# A concept of the shop itself, named in a word of its own (not the 几点 any time is asked with): when it opens or
+# closes, where it is, where to park. "几点开门" right after the baking times asks when the shop opens, not when a
+# batch comes out, though both answers give clock times.
+_OF_THE_SHOP = {"hours": re.compile(r"营业|开门|关门|开着|打烊|几点开|几点关"),
+                "place": re.compile(r"地址|位置|门店|实体店|线下店|怎么去|哪条路|店在哪"),
+                "parking": re.compile(r"停车|车位|停哪|自驾")}
+
+
+def of_the_shop(entry: FaqEntry, text: str) -> bool:
+    """The follow-up names a concept of the shop itself in a word of its own (_OF_THE_SHOP) that the entry's
+    phrasings or keywords name: that entry is its answer, whatever was answered a moment ago."""
+    own = concepts(" ".join((*entry.questions, *entry.keywords)))
+    return any(name in own and words.search(text) for name, words in _OF_THE_SHOP.items())
+
+
+# The one a price is asked per ("多少钱一个人", "一位多少钱", "人均多少", "一次课多少钱"): the price the answer just
+# given names ("168 元一组", "128 元一位") is what the customer asks about, per what it says.
+_PER = re.compile(r"(一|每|单|两|几)个?(人|位|份|组|次|节|堂|课|张|盒|罐|斤|包)|人均|每个人")
+
+
+def priced_per(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The one entry just answered that names a price, when the follow-up asks a price per one of something and
+    names no other shop concept ("多少钱一个人" right after "…亲子烘焙课，168 元一组"): its price, not a colleague."""
+    if not asks_price(text) or _PER.search(text) is None or topics(subject(text)) - {"price"}:
+        return None
+    priced = [e for e in entries if e.id in answered and gives_price(e)]
+    return priced[0] if len(priced) == 1 else None
+
+
+# When, asked with nothing else named ("啥时候能买到" right after "每天有全麦欧包…上午 10 点出炉"): the time that answer
+# gives. Not the shop's own hours asked in their words ("几点开门": `of_the_shop`).
+_ASKS_WHEN = re.compile(r"什么时候|啥时候|啥时|几点|哪天|几号")
+_GIVES_WHEN = re.compile(r"\d{1,2}[:：]\d{2}|\d+\s*点|上午|下午|早上|晚上|中午|每天|每周|周[一二三四五六日末]|"
+                         r"\d+\s*月|[一二三四五六七八九十]+月")
+
+
+# What "when" may be asked with and still name nothing: getting it, coming for it ("啥时候能买到", "几点去拿").
+_BARE_WHEN = frozenset("买到有来去拿取提做好出开始能可以要再就才")
+
+
+def timed_after(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:
+    """The one entry just answered whose answer gives a time, when the follow-up asks when with no word of its own
+    but getting or coming for it (_BARE_WHEN: not "老板啥时候在", "啥时候上新")."""
+    rest = {c for c in _ASKS_WHEN.sub(" ", text) if _HAN.match(c)} - FILLER
+    if _ASKS_WHEN.search(text) is None or not rest <= _BARE_WHEN:
+        return None
+    timed = [e for e in entries if e.id in answered and _GIVES_WHEN.search(e.answer)]
+    return timed[0] if len(timed) == 1 else None
+
+
+RIVAL = DEFAULT_CLARIFY_THRESHOLD  # the follow-up's own best entry, this likely, is a reading of its own
+
+
+async def _rivalled(kb: Ranker, entry: FaqEntry, text: str) -> bool:
+    """The follow-up's own words rank another entry first, at least RIVAL likely and twice as likely as `entry`
+    ("上面能写个生日快乐不": the writing on a cake, not the ordering of one asked two questions before)."""
+    alone = await kb.rank(text, CANDIDATES)
+    if not alone or alone[0].entry.id == entry.id or alone[0].confidence < RIVAL:
+        return False
+    own = next((m.confidence for m in alone if m.entry.id == entry.id), 0.0)
+    return alone[0].confidence >= 2 * own
+
+
+async def asked_of_another(kb: Ranker, turn: Turn, text: str, sure: FaqMatch) -> bool:
+    """"那生日蛋糕呢" right after the allergens answer: the question just asked, now of another thing that names no
+    shop concept nor kind of its own; the entry the message alone is sure of (ordering a birthday cake) tells what
+    that thing is, not the answer to the question asked of it, when the two questions together rank another entry
+    first. Neither entry is said then: the question, in its context, is for a person."""
+    if not turn.answered or turn.aside or not _WHAT_ABOUT.match(text) or topics(subject(text)) or kinds(text):
+        return False
+    together = await kb.rank(in_context(turn.question, text), 1)
+    return bool(together) and together[0].entry.id != sure.entry.id
+
+
 async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = None) -> FaqMatch | None:
     """The entry a follow-up asks about in the context of the previous question, or None (answer
     it as a message of its own). `sure`: the entry the message alone is sure of; the pair's entry
     then wins only when it is the entry just answered and speaks of every shop concept the
     follow-up names, which must be one at least ("多久过期" after the coupon's "有效期 14 天"), or the
-    follow-up asks "what about X" ("那保湿霜呢" after the pregnancy answer)."""
+    follow-up asks "what about X" ("那保湿霜呢" after the pregnancy answer); never when the follow-up names a
+    concept of the shop itself that the sure entry is for ("几点开门" after the baking times: `of_the_shop`).
+    Not sure alone, a price asked per one of something ("多少钱一个人": `priced_per`) or "when" asked bare
+    ("啥时候能买到": `timed_after`) right after an answer giving one is that answer; the pair's entry is not taken
+    when it answered the question before the last and the follow-up alone reads as another entry (`_rivalled`)."""
     if not is_question(text) and not sets_straight(text):  # "我明天再来": not asked in the old context
         return None
     if sure is None and (said := echoed(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(said, 1.0)  # "生产日期在哪看" right after "…生产日期印在瓶底": that answer's sentence
     if (sure is None and (said := spelled_by(kb.entries, turn.answered, text)) is not None and covers(said, text)
-            and await _supported(kb, said, text)):
+            and (spelled_fully(said, text) or await _supported(kb, said, text))):
         return FaqMatch(said, 1.0)  # "在哪领" right after the coupon's "新朋友可以领…": not the question before it
     if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
+    if sure is not None and of_the_shop(sure.entry, text):
+        return None  # "几点开门" right after the baking times: the opening hours, not the batches again
+    if sure is None and (priced := priced_per(kb.entries, turn.answered, text)) is not None:
+        return FaqMatch(priced, 1.0)  # "多少钱一个人" right after "…168 元一组": that price, per what it says
+    if (sure is None and (timed := timed_after(kb.entries, turn.answered, text)) is not None
+            and await kb.chatter(text) < CHATTER):  # not "今天几号", whatever time was just answered
+        return FaqMatch(timed, 1.0)  # "啥时候能买到" right after "…上午 10 点出炉": that time
     if sure is not None and not named(text) and not _WHAT_ABOUT.match(text):  # "一天喂几次": its own entry stands
         return None
     together = await kb.rank(in_context(turn.question, text), 1)
@@ -279,6 +376,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return None
     if not await _supported(kb, entry, text):
         return None
+    if entry.id not in turn.answered and await _rivalled(kb, entry, text):
+        return None  # an entry of the question before the last, while the follow-up alone reads as another
     return together[0]
 
 

@@ -50,11 +50,25 @@ def price_talk(text: str) -> bool:
     return bool(_OBJECTION.search(text))
 
 
+# A deal an answer gives in figures ("企业采购 20 盒起打 9 折", "满 199 减 30", "第二件半价"): a discount entry of a
+# base whose phrasings name none ("企业团购"), for "公司采购一批 有优惠吗" rather than the persona's campaign. Only
+# for a discount asked about, among the few best ranked entries: "太贵了吧" is no question of the pool's "8 折".
+_DEAL = re.compile(r"\d+(?:\.\d+)?\s*折|满\s*\d+\s*(?:元|块)?\s*减|减\s*\d+|买一送一|半价")
+_ASKS_DEAL = re.compile(r"(有|有没有|能|能不能|可以|可不可以|会|会不会)[^，,。？?\s]{0,4}"
+                        r"(优惠|折扣|打折|便宜|活动|福利)")
+DEAL_RANKED = 3
+
+
 async def price_answer(ctx: Ctx, text: str, just_answered: frozenset[str]) -> FaqMatch | None:
     """The discount entry to answer a price objection with, or None; None too when it was the answer
-    a moment ago ("有点贵啊" then "太贵了吧"): the second objection gets the campaign and a person."""
+    a moment ago ("有点贵啊" then "太贵了吧"): the second objection gets the campaign and a person. With no entry
+    whose phrasings name the discount, a discount asked about ("有优惠吗": _ASKS_DEAL) gets the best of the
+    DEAL_RANKED best ranked entries whose answer gives a deal in figures (_DEAL)."""
     kb = ctx.services.knowledge
-    entry = entry_about(kb.entries, await kb.rank(text, len(kb.entries)), "discount")
+    ranked = await kb.rank(text, len(kb.entries))
+    entry = entry_about(kb.entries, ranked, "discount")
+    if entry is None and _ASKS_DEAL.search(text):
+        entry = next((m.entry for m in ranked[:DEAL_RANKED] if _DEAL.search(m.entry.answer)), None)
     return FaqMatch(entry, 0.0) if entry is not None and entry.id not in just_answered else None
 
 

@@ -32,9 +32,19 @@ from handlers.orders.asking import order_alone
 from handlers.questions.queue import open_question_before
 from handlers.replies.asked import GENUINE, asks_genuine, gives_genuine, gives_what_is_asked, names_who_and_where
 from handlers.replies.closing import closing, found_it
+from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
-from handlers.replies.followup import Turn, asks_again, interpret, previous_turn, repeats, resumes, shared_words
+from handlers.replies.followup import (
+    Turn,
+    asked_of_another,
+    asks_again,
+    interpret,
+    previous_turn,
+    repeats,
+    resumes,
+    shared_words,
+)
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import (
     Wish,
@@ -114,6 +124,9 @@ class Reading:
     unnamed: bool = False  # "多少钱啊" with nothing named before (unnamed.py): which product they mean
     # a topic only a person can act on ([escalation] handoff_only_topics: "先别发货"): acknowledged, no answer
     handoff_only: bool = False
+    # "那生日蛋糕呢" right after the allergens answer: the question before, asked of another thing (followup.py
+    # `asked_of_another`); unanswered, it goes to a person in its context, never as the bare "那生日蛋糕呢"
+    of_another: bool = False
     # something went wrong for them ([escalation] apology_topics: "我要投诉", "收到的是碎的"): sorry first
     sorry: bool = False
 
@@ -343,6 +356,20 @@ def guessed(entry: FaqEntry, text: str, open_question: str) -> bool:
             and not topics(plain(open_question)) & spoken(entry))
 
 
+_HELP = re.compile(r"怎么办|咋办|咋整|怎么整|怎么弄|咋弄")
+
+
+async def asks_help_of_the_base(ctx: Ctx, text: str) -> bool:
+    """A trouble told as a question of what to do ("晚上喝了老是睡不着咋办") that some entry may answer (its best
+    reaches `[faq] clarify_threshold`): a question for the knowledge base (its answer, or 猜你想问), not tiredness to
+    comfort; "好累啊 怎么办" with no such entry is still comforted."""
+    lower = ctx.settings.of(FaqConfig).clarify_threshold
+    if lower <= 0 or not is_question(text) or _HELP.search(text) is None:
+        return False
+    ranked = await ctx.services.knowledge.rank(text, 1)
+    return bool(ranked) and ranked[0].confidence >= lower
+
+
 async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: FaqMatch | None,
                turn: Turn | None) -> Reading:
     """The rest of the reading, each verdict only when the ones before left the message open."""
@@ -358,9 +385,15 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     entry = next((e for e in kb.entries if e.id in turn.answered), None) if again and turn is not None else None
     if entry is not None:  # (an entry an operator removed since is not said again)
         return Reading(words, turn, FaqMatch(entry, 1.0), None, False, False, None, again=True)
+    of_another = False
+    if match is not None and turn is not None and not gives_what_is_asked(match.entry, text):
+        # "要泡多久" right after the cold-brew answer ("…放冰箱 6 小时"): not how to brew, which names no time
+        match = await interpret(kb, turn, text) or match
     if match is not None and turn is not None and match.entry.id not in turn.answered:
         # "多久过期" right after the coupon's "有效期 14 天" is about the coupon, not the shelf life
-        match = await interpret(kb, turn, text, sure=match) or match
+        interpreted = await interpret(kb, turn, text, sure=match)
+        of_another = interpreted is None and await asked_of_another(kb, turn, text, match)
+        match = None if of_another else interpreted or match
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     kind = classify(text) if match is not None or safety is None else None  # once: it runs every rule
@@ -369,6 +402,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     intent = kind if match is None and safety is None else None
     if intent in (Intent.TIRED, Intent.SAD) and words.shopping and asks_suited(text):
         intent = None  # "有适合熬夜党用的吗" asks for a pick, it tells no tiredness
+    if intent in (Intent.TIRED, Intent.SAD) and await asks_help_of_the_base(ctx, text):
+        intent = None  # "晚上喝了老是睡不着咋办" asks what to do, which an entry may say ("喝茶睡不着怎么办")
     if words.elsewhere and intent in (None, Intent.SAD, Intent.TIRED, Intent.ANGRY):
         intent = Intent.REACTED_ELSEWHERE  # sympathy and a patch-test tip, never our cream as the cure
     if intent in (None, Intent.GREETING) and safety is None and running_out(text):
@@ -429,4 +464,4 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
                     and sensitive in escalation.handoff_only_topics)
     sorry = trigger is not None and not scam and sensitive is not None and sensitive in escalation.apology_topics
     return Reading(words, turn, None if handoff_only else match, intent, suggested, price, trigger, warned=warned,
-                   unnamed=unnamed, handoff_only=handoff_only, sorry=sorry)
+                   unnamed=unnamed, handoff_only=handoff_only, sorry=sorry, of_another=of_another and match is None)

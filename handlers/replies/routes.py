@@ -99,7 +99,6 @@ from handlers.replies.shopping import (
     self_told,
     skin_named,
     skin_told,
-    speaks_of_skin,
     suited_told_before,
     suits_whom,
     told_lately,
@@ -118,7 +117,7 @@ from handlers.tagging.service import Observation, enter_stage, observe_message
 from persona.faq import FaqMatch
 from persona.followup import gist, in_context, topics
 from persona.heard import heard
-from persona.matcher import entry_about, kind_names, kinds
+from persona.matcher import entry_about, kind_names, kinds, speaks_of_skin
 from persona.wording import plain
 from storage.models import Customer
 from storage.repos.replies import UnansweredRepo
@@ -173,7 +172,7 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
                                                                                  text):
         await _enter_stage(event, ctx, seen)  # "我妈能用吗": which product and her, or her for the one just answered
         return
-    if words.safety is None and asks_own_skin_type(text) and speaks_of_skin(ctx.services.knowledge.entries):
+    if words.safety is None and asks_own_skin_type(text) and ctx.services.knowledge.derived(speaks_of_skin):
         await ctx.say("reply.skin_check", name=customer.name)  # "我这是什么肤质": how to tell, then a pick
         await _enter_stage(event, ctx, seen)
         return
@@ -319,8 +318,8 @@ async def ask_what_they_need(ctx: Ctx, customer: Customer, text: str, open_kfid:
     the skin type (and trouble) with no entry for it, only what is missing (`reply.shopping`'s "told"/"trouble"); one
     for someone else that told their skin type, only the budget (`ask_for`); one for a child no entry speaks of,
     a question for staff (shopping.py `whom_unspoken`). With a knowledge base that never speaks of skin (a bakery's,
-    a gym's: shopping.py `speaks_of_skin`) none of that is asked: the pick is a question for staff."""
-    if not speaks_of_skin(ctx.services.knowledge.entries):
+    a gym's: persona/matcher.py `speaks_of_skin`) none of that is asked: the pick is a question for staff."""
+    if not ctx.services.knowledge.derived(speaks_of_skin):
         await embedded_answer(ctx, customer, open_kfid, "question", text)  # "给我妈买点面包 推荐点啥": no 肤质 asked
         return
     if for_themself(text) and (told := self_told(text)):
@@ -456,7 +455,8 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
     # "给我开个发票": a person must do it, no chat line; "用了一周 感觉没什么效果": a person looks at it
     asked = is_question(words.text) or is_request(words.text) or let_down(words.text)
     kind = "question" if words.numbered or words.told or asked else "chat"
-    if turn is not None and sets_straight(words.text):  # "没过敏 就是太油了闷痘" after "…可以退吗": told better
+    if turn is not None and (sets_straight(words.text) or reading.of_another):
+        # "没过敏 就是太油了闷痘" after "…可以退吗": told better; "那生日蛋糕呢" after the allergens answer: asked of it
         said, kind = in_context(turn.question, said), "question"
     if (chase := await chased(ctx.with_(customer=customer), words.text)) is not None:
         await tell(ctx, customer, event.open_kfid, chase)  # "刚才问的你还没回我呢": that question, and who answers it

@@ -70,6 +70,8 @@ def running_out(text: str) -> bool:
 # about the wished-for thing stays a question for the knowledge base or a colleague).
 _PICK = re.compile(rf"{_EITHER}|推荐|哪款|哪个好|哪种好|哪个合适|选哪|买哪|(买|送)(点|些)?(什么|啥)|"
                    r"挑哪|什么好|挑啥|选啥|啥好|(什么|啥)(比较)?合适|"
+                   # a bakery's or a tea shop's: "你们家啥面包好吃", "哪款茶好喝"
+                   r"(什么|啥|哪款|哪种|哪个)[^，,。？?\s]{0,4}(好吃|好喝)|"
                    # knowing nothing about it is asking for a pick: "女朋友生日想送护肤品 我啥也不懂"
                    r"(啥|什么)(也|都)不懂|不知道(该)?(买|送|选|挑)(什么|啥|哪)|求助|求推荐")
 
@@ -314,17 +316,6 @@ def age_told(text: str) -> bool:
 def skin_named(text: str) -> bool:
     """The wish tells a skin type ("他是油皮", "她偏干", "混合皮": persona/matcher.py EXCLUSIVE's first group)."""
     return any(group == 0 for group, _ in kinds(skin_told(text)))
-
-
-_SKIN_TALK = re.compile(r"肤|干皮|油皮|混合皮|混油|敏感肌|痘痘肌|[干油中]性皮")
-
-
-def speaks_of_skin(entries: Sequence[FaqEntry]) -> bool:
-    """The knowledge base is a skincare shop's: some entry speaks of skin (肤质, 干皮, 敏感肌 …). Only then is a pick
-    asked back with the skin type (every reply.shopping* and reply.skin_check asks it); a bakery's or a gym's base
-    never is, and there a pick no entry answers is a question for staff."""
-    return any(_SKIN_TALK.search(text) or any(group == 0 for group, _ in kinds(text))
-               for e in entries for text in (*e.questions, e.answer))
 
 
 def for_themself(text: str) -> bool:

@@ -17,6 +17,7 @@ from handlers.greeting.config import ChannelConfig
 from handlers.services import Ctx
 from handlers.tagging.config import TaggingConfig
 from handlers.tagging.pushes import hold_push, push_stage_content, quiet_for
+from persona.matcher import speaks_of_skin
 from persona.rules import TagRef, TagRule
 from storage.models import Customer, StageEntry, Tag
 
@@ -84,7 +85,9 @@ async def observe_message(ctx: Ctx, customer: Customer, text: str) -> Observatio
     if not text:
         return Observation()
     now = ctx.clock.now()
-    matched = ctx.services.rules.matching(text, customer.channel)
+    # a skincare rule ("过敏" → 肤质:敏感肌) only in a shop whose knowledge base speaks of skin, never in a bakery
+    matched = ctx.services.rules.matching(text, customer.channel,
+                                          skin=ctx.services.knowledge.derived(speaks_of_skin))
     fired = []
     for rule in matched:
         ctx.repos.rule_hits.add(customer.id, rule.name, now=now)
