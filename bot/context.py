@@ -112,7 +112,7 @@ class ContextFactory(Generic[S]):
         """`repos`: the session's repositories when the caller bound them already (`Repos.bind(session)`),
         e.g. once for all the events of one of the inbox's shared transactions: the repositories keep no
         state of their own (what a transaction read lives in the session), and binding 17 of them is about
-        12 µs per event (bench/README.md, twenty-second slice)."""
+        12 µs per event (bench/README.md, twenty-third slice)."""
         if repos is None:
             repos = Repos.bind(session)
         elif repos.customers.session is not session:

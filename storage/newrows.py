@@ -13,7 +13,7 @@ still be set as attributes, after: their history is how the flush fills the fore
 property of the row's mapper, columns included, looking for relationships that cascade the add
 (save-update) to related rows; of the rows the hot paths add only a message has one (its outbox row).
 For a mapper without any, the walk finds nothing, so `RowSession` skips it: 6.2 → 2.2 µs per add of
-an outbox row (bench/README.md, twenty-second slice). The rows added, and when, are the same.
+an outbox row (bench/README.md, twenty-third slice). The rows added, and when, are the same.
 """
 
 from __future__ import annotations

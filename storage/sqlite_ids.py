@@ -51,7 +51,7 @@ def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
 
 def _insert_order(row: Any) -> int:
     # the row's state read directly: `inspect(row)` asks the inspection registry first, three calls
-    # more per row numbered (bench/README.md, twenty-second slice); a pending row always has its order
+    # more per row numbered (bench/README.md, twenty-third slice); a pending row always has its order
     return instance_state(row).insert_order or 0
 
 
