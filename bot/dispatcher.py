@@ -133,7 +133,7 @@ class Dispatcher:
     def routes_for(self, kind: type[Event]) -> _Routes:
         """The observers and the handlers (each with the name `feed` reports) that admit events of this
         class, in their order: worked out at the class's first event, so an event tries only the filters
-        of routes for its own class (of ~30 routes a kf text has ~25, a new friend 3)."""
+        of routes for its own class (a kf text asks 26 routes where it tried 42, a new friend 3 for 18)."""
         known = self._by_class.get(kind)
         if known is None:
             known = self._by_class[kind] = (
