@@ -42,7 +42,7 @@ from bot.wecom.events import Event, KfNotified, parse_callback, parse_kf_entry
 from bot.workers import CountedWakeup, run_loop
 from storage.models import InboundEvent, InboundStatus
 from storage.queues import InboundRepo, for_update
-from storage.repos import CustomerRepo, StaffRepo, TagRepo
+from storage.repos import CustomerRepo, Repos, StaffRepo, TagRepo
 from storage.written import track as track_writes
 
 log = logging.getLogger(__name__)
@@ -221,6 +221,7 @@ class InboxWorker:
             if prefetch:  # the members of these events in one read
                 await StaffRepo(session).prefetch([staff_of(e) for c, e in run if c.id in pending])
             outcomes: list[str] = []
+            repos = Repos.bind(session)  # one set for the transaction's events: they keep no state of their own
             for claimed, event in run:
                 if len(outcomes) % EVENTS_BEFORE_YIELD == 0:  # a group of events that surely runs whole
                     if outcomes and self.yield_to():
@@ -237,7 +238,8 @@ class InboxWorker:
                 if claimed.id not in pending:
                     outcomes.append("skipped")  # another worker finished it while our lease lapsed
                     continue
-                ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at))
+                ran = await self.dispatcher.feed(event, self.context(session, event, received_at=claimed.received_at,
+                                                                     repos=repos))
                 finished.append((claimed.id, self.clock.now()))
                 outcomes.append("done")
                 if not ran:

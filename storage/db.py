@@ -15,6 +15,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.util import await_only
 
 from storage import sqlite_ids  # noqa: F401  (registers the flush hook: SQLite rows numbered before insert)
+from storage.newrows import RowSession
 from storage.pool_turns import TurnPool
 from storage.sqlite_checkpoint import BACKSTOP_PAGES
 from storage.sqlite_onehop import install as install_one_hop
@@ -164,7 +165,7 @@ def create_reader(url: str) -> AsyncEngine | None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=RowSession)
 
 
 async def ping(engine: AsyncEngine) -> None:

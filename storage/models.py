@@ -99,7 +99,9 @@ class UtcDateTime(TypeDecorator[datetime]):
                 if value.tzinfo is None:
                     raise ValueError("naive datetime given to a UTC column")
                 value = value.astimezone(utc)
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            # the aware value's text less its "+00:00": the same 26 characters as the naive one's
+            # ("0001-01-01 00:00:00.000000" on), without making that naive copy first
+            return value.isoformat(" ", "microseconds")[:26]
 
         return process
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Column, Select, event, func, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 FEWEST = 3  # new rows of a table from which numbering them saves a statement (max() + one insert)
 
@@ -43,9 +44,15 @@ def _number_new_rows(session: Session, _context: Any, _instances: Any) -> None:
     # every table's highest key in one statement (a welcome's outbox and message rows: one, not two)
     tops = session.connection().execute(_tops(tuple(column for column, _, _ in numbered))).one()
     for (_, key, rows), top in zip(numbered, tops, strict=True):
-        rows.sort(key=lambda r: inspect(r).insert_order)
+        rows.sort(key=_insert_order)  # the order they were added in
         for number, row in enumerate(rows, (top or 0) + 1):
             setattr(row, key, number)
+
+
+def _insert_order(row: Any) -> int:
+    # the row's state read directly: `inspect(row)` asks the inspection registry first, three calls
+    # more per row numbered (bench/README.md, twenty-third slice); a pending row always has its order
+    return instance_state(row).insert_order or 0
 
 
 _KEYS: dict[type[Any], tuple[Column[Any], str] | None] = {}

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.dispatcher import Dispatcher, Router
-from bot.wecom.events import AppMessageReceived, FriendAdded, KfMessageReceived
+from bot.wecom.events import AppMessageReceived, Event, FriendAdded, KfMessageReceived
 
 
 def kf_text(text: str, origin: int = 3) -> KfMessageReceived:
@@ -84,3 +84,38 @@ async def test_middlewares_wrap_in_order_and_can_stop_the_event() -> None:
     event = FriendAdded(create_time=1, userid="u", external_userid="wm", state="", welcome_code="")
     assert await d.feed(event, ctx()) == []
     assert seen == ["outer", "stopper", "outer", "stopper"]
+
+
+async def test_a_route_for_every_event_keeps_its_place_and_filters_of_other_kinds_are_never_asked() -> None:
+    asked: list[str] = []
+
+    def says_hello(event: KfMessageReceived, c: Any) -> bool:
+        asked.append(event.text)
+        return event.text == "你好"
+
+    first, last = Router("first"), Router("last")
+
+    @first.on(KfMessageReceived, when=says_hello)
+    async def greet_back(event, c) -> None:
+        pass
+
+    @first.on(Event, block=False)
+    async def count_everything(event, c) -> None:
+        pass
+
+    @last.on(chat="contact")
+    async def any_contact_event(event, c) -> None:
+        pass
+
+    @last.on(chat="kf")
+    async def any_kf_event(event, c) -> None:
+        pass
+
+    d = Dispatcher([(2, last), (1, first)])
+    friend = FriendAdded(create_time=1, userid="u", external_userid="wm", state="", welcome_code="")
+    for _ in range(2):  # the second time from what the first event of each class worked out
+        assert await d.feed(kf_text("你好"), ctx()) == ["first.count_everything", "first.greet_back"]
+        assert await d.feed(kf_text("在吗"), ctx()) == ["first.count_everything", "last.any_kf_event"]
+        assert await d.feed(friend, ctx()) == ["first.count_everything", "last.any_contact_event"]
+        assert await d.feed(app_text("/help"), ctx("admin")) == ["first.count_everything"]
+    assert asked == ["你好", "在吗"] * 2  # a kf text's filter never saw a new friend or a staff message

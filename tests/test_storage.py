@@ -213,3 +213,34 @@ async def test_the_friendships_migration_carries_each_known_friend_over(empty_db
         assert [tuple(r) for r in rows] == [(1, "zhang.wei", now, None), (2, "li.na", now, lost_at)]
     finally:
         await engine.dispose()
+
+
+async def test_a_message_added_alone_brings_its_outbox_row_and_a_rolled_back_add_stores_nothing(db_url: str) -> None:
+    """The sessions skip the add's cascade walk for tables that cascade nothing (storage/newrows.py
+    `RowSession`); a message's outbox row still comes along with it, as the outbox relies on."""
+    from sqlalchemy import func, select
+
+    from storage.models import Message
+    from storage.newrows import new_row
+
+    engine = db.create_engine(db_url)
+    now = FakeClock(1_700_000_000).now()
+    try:
+        sessions = db.session_factory(engine)
+        with pytest.raises(RuntimeError):
+            async with sessions.begin() as session:
+                session.add(new_row(OutboxItem, api="message/send", payload={}, due_at=now, created_at=now))
+                raise RuntimeError("the handler failed")
+        async with sessions.begin() as session:
+            message = new_row(Message, direction="out", channel="app", staff_userid="zhang.wei", text="你好",
+                              created_at=now)
+            message.outbox_item = new_row(OutboxItem, api="message/send", payload={"touser": "zhang.wei"},
+                                          due_at=now, created_at=now)
+            session.add(message)  # the outbox row only through the relationship
+        async with sessions() as session:
+            item = (await session.scalars(select(OutboxItem))).one()
+            assert item.payload == {"touser": "zhang.wei"}
+            assert await session.scalar(select(Message.outbox_id)) == item.id
+            assert await session.scalar(select(func.count()).select_from(Message)) == 1
+    finally:
+        await engine.dispose()

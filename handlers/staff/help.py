@@ -24,8 +24,9 @@ async def run_help(ctx: Ctx, name: str) -> str:
         if command is None:
             raise CommandError(f"没有指令 {key}。{suggest(key, list(commands))}")
         return f"{command.usage}\n{command.summary}\n需要角色：{roles.label(command.role)}"
-    mine = [cmd for cmd in commands.values() if cmd.allows(ctx.staff.role)]
-    tail = f"\n（你的角色：{roles.label(ctx.staff.role)}；发送 /help 指令名 查看详情）"
+    role = ctx.staff.role  # read once, not per command (an ORM attribute read each time)
+    mine = [cmd for cmd in commands.values() if cmd.allows(role)]
+    tail = f"\n（你的角色：{roles.label(role)}；发送 /help 指令名 查看详情）"
     text = ctx.render("staff.help", staff=ctx.staff.name,
                       commands="\n".join(f"{cmd.usage} — {cmd.summary}" for cmd in mine)).text + tail
     if len(text.encode()) > TEXT_LIMITS["message/send"]:  # every command must show: usages only, then
