@@ -110,9 +110,10 @@ def speaks_of_skin(entries: Sequence[FaqEntry]) -> bool:
     """The knowledge base is a skincare shop's: some entry speaks of skin (肤质, 干皮, 敏感肌 …). Only then is a pick
     asked back with the skin type (every reply.shopping* and reply.skin_check asks it) and a skincare tagging rule
     applied ("过敏" → 肤质:敏感肌: persona/rules.py `skin`); a bakery's or a gym's base never is, and there a pick no
-    entry answers is a question for staff, "孩子对花生过敏" no skin type."""
-    return any(_SKIN_TALK.search(text) or any(group == 0 for group, _ in kinds(text))
-               for e in entries for text in (*e.questions, e.answer))
+    entry answers is a question for staff, "孩子对花生过敏" no skin type. An empty knowledge base (an operator's
+    own persona file before any FAQ) tells of no other trade: the presets' skincare stands, tags included."""
+    return not entries or any(_SKIN_TALK.search(text) or any(group == 0 for group, _ in kinds(text))
+                              for e in entries for text in (*e.questions, e.answer))
 
 
 # What a question for a shop is not: greetings, thanks, feelings and everyday off-topic requests.

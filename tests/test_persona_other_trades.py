@@ -220,3 +220,10 @@ def test_skincare_rules_of_every_preset_fire_only_for_a_base_that_speaks_of_skin
 def test_a_rule_marked_skin_must_say_true_or_false() -> None:
     with pytest.raises(PersonaError, match="skin"):
         parse_rules([{"name": "x", "keywords": ["过敏"], "add": ["肤质:敏感肌"], "skin": "yes"}], "rules.toml", ())
+
+
+def test_an_empty_knowledge_base_keeps_the_skincare_rules_on() -> None:
+    # an operator's own persona file before any FAQ: the stage pushes by skin type kept working (merge of conv27)
+    from persona.matcher import speaks_of_skin
+
+    assert speaks_of_skin(())
