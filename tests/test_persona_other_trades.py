@@ -152,6 +152,14 @@ async def test_a_change_or_a_thing_the_base_never_speaks_of_is_offered_no_unrela
     assert [key for key, _ in replies] in (["reply.fallback"], ["reply.unknown"]), replies
 
 
+async def test_a_tea_asked_for_what_it_does_is_for_staff_never_the_list_of_teas(db_url, wecom, clock) -> None:
+    async with trade(db_url, wecom, clock, "teashop") as bot:
+        replies = await chat(bot, wecom, clock, "wmOt13", "喝点啥茶能提神")  # no entry says which tea wakes one up
+        assert [key for key, _ in replies] in (["reply.fallback"], ["reply.unknown"]), replies
+        replies = await chat(bot, wecom, clock, "wmOt14", "啥茶能冷泡")  # the cold brew entry names it
+    assert replies and "冰箱 6 小时" in replies[0][1], replies
+
+
 async def test_how_long_to_steep_after_the_cold_brew_answer_gets_its_hours(db_url, wecom, clock) -> None:
     async with trade(db_url, wecom, clock, "teashop") as bot:
         replies = await chat(bot, wecom, clock, "wmOt07", "夏天想喝冷泡的 哪种茶合适", "要泡多久")

@@ -172,6 +172,25 @@ _ABROAD = re.compile(r"香港|澳门|台湾|海外|国外|境外|美国|日本|�
 _COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
 
 
+# A pick asked for what it does: "喝点啥茶能提神", "哪款面霜能美白", "什么茶可以助眠" — which one does it (提神),
+# which a list of what is sold ("绿茶、红茶、乌龙…都有") does not tell unless it names that. Not a time nor a place
+# asked ("什么时候能发货", "哪里可以买").
+_DOES = re.compile(r"(?:啥|什么|哪种|哪款|哪个|哪些|哪样)(?!时候|时间|地方|时)[\u4e00-\u9fff]{1,3}?"
+                   r"(?:比较|最)?(?:能|可以|可(?!以))(?P<does>[\u4e00-\u9fff]{2})(?:的|吗|么|呢|啊|呀|[，,。？?！!～~\s]|$)")
+_NOT_DOES = re.compile(r"^(用的|喝的|吃的|买的|用吗|喝吗|吃吗|买吗|推荐|选择|便宜|长期|放多|用多|放久|保存|退换|退货)")
+
+
+def _does_unspoken(entry: FaqEntry, text: str) -> str:
+    """What a pick asked for what it does wants done ("喝点啥茶能提神": 提神), when the entry's phrasings, keywords
+    and answer never name it; "" otherwise."""
+    found = _DOES.search(text)
+    if found is None or _NOT_DOES.match(found["does"]):
+        return ""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    said = found["does"] in told or topics(found["does"]) & spoken(entry)  # "能放得久": keeping, in other words
+    return "" if said else found["does"]
+
+
 def names_who_and_where(entry: FaqEntry, text: str) -> bool:
     """The entry names every place, child and place abroad the text names (or a place abroad at all, 港澳台),
     and is about the province or city the text names (`of_its_place`)."""
@@ -375,7 +394,8 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
-    of product it asks whether we sell (`names_sold`), and the thing it is to be free of ("无麸质的": `_FREE_OF`)."""
+    of product it asks whether we sell (`names_sold`), the thing it is to be free of ("无麸质的": `_FREE_OF`), and
+    what a pick asked for what it does is to do ("喝点啥茶能提神": `_does_unspoken`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_span(text) or _GIVES_SPAN.search(entry.answer) is not None)
@@ -387,7 +407,8 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and _gives_named(entry, text) and names_who_and_where(entry, text) and _speaks_of_extras(entry, text)
             and (not _user_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
-            and names_sold(entry, text) and not beside_the_point(entry, text) and not _free_of_unspoken(entry, text))
+            and names_sold(entry, text) and not beside_the_point(entry, text) and not _free_of_unspoken(entry, text)
+            and not _does_unspoken(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
