@@ -342,7 +342,7 @@ async def test_koc_lists_the_top_customers_with_why_and_tags_and_routes_them(bot
     assert (await say(bot, wecom, "chen.jing", "/koc 1")).count("分：") == 1
 
     answer = await say(bot, wecom, "chen.jing", "/koc tag 5")
-    assert "已给 1 位客户打上「KOC」：安安" in answer and "1 位交给专属顾问 li.na" in answer
+    assert "已给 1 位客户打上「KOC」：安安" in answer and "1 位交给专属顾问 李娜（li.na） 1:1" in answer  # her name
     assert wecom.customer_tags("zhang.wei", "wmAnn") == ["KOC"] and wecom.customer_tags("zhang.wei", "wmBob") == []
     assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == "li.na"
     assert (await kit.find_customer(bot, "wmBob")).advisor_userid == ""  # below min_score

@@ -8,7 +8,7 @@ from bot.commands import Command
 from bot.errors import CommandError
 from handlers.escalation import tickets as ops
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import local
+from handlers.escalation.routing import local, member_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
 from handlers.services import Ctx
@@ -52,7 +52,7 @@ async def run_tickets(ctx: Ctx, scope: str) -> str:
     lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
     for t in rows[:LIST_LIMIT]:
         customer = await ctx.repos.customers.get(t.customer_id)
-        who = WAITING_WORDS.get(t.status, t.advisor_userid)
+        who = WAITING_WORDS.get(t.status) or await member_label(ctx, t.advisor_userid)
         late = " ⏰超时" if t.due_at and t.first_response_at is None and t.due_at <= ctx.clock.now() else ""
         lines.append(f"#{t.id} {customer_label(customer)} · {Trigger.parse(t.reason).label} · {who}"
                      f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")
