@@ -285,6 +285,11 @@ async def test_going_on_duty_takes_the_waiting_tickets(bot, wecom) -> None:
     assert "我要投诉" in wecom.staff_inbox("wang.fang")[0]
     assert (await kit.tickets(bot))[0].advisor_userid == "wang.fang"
     assert "下岗" in await say(bot, wecom, "wang.fang", "/duty off")
+    # 2026-12-06 sandbox: a bare "/duty" said only "缺少参数"; it tells whether you are on duty, changing nothing
+    assert "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。你有 1 个未结工单。" in \
+        await say(bot, wecom, "wang.fang", "/duty")
+    await say(bot, wecom, "wang.fang", "/duty on")
+    assert "你现在在岗" in await say(bot, wecom, "wang.fang", "/duty")
 
 
 # --- broadcast ------------------------------------------------------------------------------------
@@ -426,6 +431,9 @@ async def test_a_referral_campaign_is_created_listed_and_ended(bot, wecom) -> No
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners spring")
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners 春日邀请")  # by its name
     assert "现有：spring（春日邀请）" in await say(bot, wecom, "chen.jing", "/referral winners 秋日邀请")
+    # 2026-12-06 sandbox: "/campaign stats" alone said only "缺少参数"; now it names the campaigns to pick from
+    bare = await say(bot, wecom, "chen.jing", "/referral winners")
+    assert "请写上邀请活动的标识或名称；现有：spring（春日邀请）" in bare and "用法：/referral" in bare, bare
     assert "已结束" in await say(bot, wecom, "chen.jing", "/referral end spring")
     assert "没有进行中的邀请活动" in await say(bot, wecom, "chen.jing", "/referral list")
 
@@ -440,6 +448,9 @@ async def test_a_campaign_is_created_listed_summarised_and_ended(bot, wecom, clo
     assert "参与 1 人" in stats and "D1 100%" in stats
     assert "参与 1 人" in await say(bot, wecom, "chen.jing", "/campaign stats 21天阅读打卡")  # by its name
     assert "现有：read21（21天阅读打卡）" in await say(bot, wecom, "chen.jing", "/campaign stats 阅读打卡")
+    which = await say(bot, wecom, "chen.jing", "/campaign stats")
+    assert "请写上打卡活动的标识或名称；现有：read21（21天阅读打卡）" in which, which
+    assert "请写上打卡活动的标识或名称" in await say(bot, wecom, "chen.jing", "/campaign end")
     assert "已结束" in await say(bot, wecom, "chen.jing", "/campaign end read21")
     assert "（已结束）" in await say(bot, wecom, "chen.jing", "/campaign list")
 
@@ -482,7 +493,7 @@ BAD_INPUTS = [
     "/vip 周敏", "/vip 周敏 maybe", "/vip 没这个人 on",
     "/assign 周敏", "/assign 周敏 nobody", "/assign 没这个人 li.na",
     "/tickets bogus", "/claim", "/claim abc", "/claim 999", "/resolve", "/resolve x", "/resolve 999",
-    "/duty", "/duty maybe", "/optout", "/optout 没这个人",
+    "/duty maybe", "/duty on off", "/optout", "/optout 没这个人",
     "/broadcast", "/broadcast VIP", "/broadcast 没这个标签 new_arrivals", "/broadcast VIP 没这个模板",
     "/broadcast 高意向 new_arrivals", "/confirm now", "/confirm",
     "/topic", "/topic bogus", "/topic add 春季护肤", "/topic add 没这个群 春季护肤话题", "/topic list 没这个群",

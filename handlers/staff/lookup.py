@@ -34,10 +34,12 @@ def by_key_or_name(query: str, found: K | None, every: Sequence[K], what: str) -
     ("/campaign stats 7天早睡打卡"); CommandError listing them all ("demo7（7天早睡打卡）") when none is."""
     if found is not None:
         return found
-    named = [c for c in every if c.name == query]
+    named = [c for c in every if c.name == query] if query else []
     if len(named) == 1:
         return named[0]
     keys = ", ".join(f"{c.key}（{c.name}）" for c in every) or "（还没有）"
+    if not query:  # "/campaign stats" alone: which one, among these
+        raise CommandError(f"请写上{what}的标识或名称；现有：{keys}")
     raise CommandError(f"没有{what} {query}；现有：{keys}")
 
 
