@@ -258,6 +258,8 @@ async def test_a_question_that_needs_no_answer_is_closed_and_leaves_the_queue(bo
     await ask(bot, wecom, "wmAsk0061")
     spam, real = await questions(bot)
     sends = len(wecom.calls("kf/send_msg"))
+    bare = await say(bot, wecom, "li.na", "/questions close")  # 2026-12-06 sandbox: it said only 缺少参数
+    assert "请写上问题编号，例如 /questions close 12" in bare and "用法：/questions" in bare, bare
     assert "已关闭" in await say(bot, wecom, "li.na", f"/questions close {spam.id} 无关问题")
     assert len(wecom.calls("kf/send_msg")) == sends  # the customer hears nothing
     listing = await say(bot, wecom, "li.na", "/questions")
