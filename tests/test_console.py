@@ -392,6 +392,9 @@ async def test_campaigns_leaderboards_topics_and_points_come_from_the_community_
         status, page = await client.get("/console/campaigns")
         assert status == 200 and "7天阅读打卡" in page and "进行中" in page and "参与 2 人" in page
         assert "今日打卡率 100%" in page and "小林" in page
+        # 2026-12-06 sandbox: the leaderboard's column said 得分 (points?) over the days checked in
+        board = page[page.index('data-key="read7"'):]
+        assert "<th>已打卡（天）</th><th>连续（天）</th>" in board and "得分" not in board[:board.index("</section>")]
         assert "护肤同好会 · 换季了" in page and "轮换中" in page
         async with bot.sessions() as s:
             reader = await CustomerRepo(s).find("wmReader1")

@@ -174,6 +174,9 @@ async def test_suggestions_are_kept_and_a_repeat_giver_is_tagged_in_wecom(bot, w
     first, second = reply.split("\n")[1:3]
     assert "苏苏（共 2 条）：要是能出无香版就好了" in first and "建议你们出个旅行装" in second
     assert "发货" not in reply
+    too_many = await say(bot, wecom, "chen.jing", "/suggestions 100")  # suggestions are counted, not people
+    assert "「100」应为 1 到 50 之间的条数。" in too_many, too_many
+    assert "「100」应为 1 到 50 之间的人数。" in await say(bot, wecom, "chen.jing", "/koc 100")
 
 
 async def test_the_customers_own_skin_told_is_acknowledged_never_kept_as_a_suggestion(bot, wecom, clock) -> None:
@@ -199,13 +202,17 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
                                   "外盒上那个刮开的码是干嘛用的", "小柚 你们杭州下雪没",  # asking
                                   "栓Q 溜了溜了",  # leaving
                                   "我皮肤很干", "我是干皮 冬天脸特别紧",  # the customer's own skin
-                                  "你们的防晒霜SPF多少", "这个精华多少毫升"])  # a fact asked (the console tour)
+                                  "你们的防晒霜SPF多少", "这个精华多少毫升",  # a fact asked (the console tour)
+                                  # how to use it, then their own case: /suggestions listed it (sandbox, 12-06)
+                                  "你们的眼霜能和A醇一起用吗，我用的是某某品牌的0.3%", "孕妇能用吗，我怀孕三个月了"])
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
 
 
-def test_a_proposal_that_names_a_quantity_still_reaches_the_model() -> None:
+def test_a_proposal_that_names_a_quantity_or_is_put_as_a_question_still_reaches_the_model() -> None:
     assert rule_verdict("身体乳改成大泵头的吧，一次按不出多少") is None  # proposes: the model decides
+    assert rule_verdict("价签能贴在外包装上吗，送人的时候撕不掉很尴尬") is None
+    assert rule_verdict("包装换个设计好吗，现在太难撕了") is None
 
 
 class _RecordingEmbedder:
@@ -342,7 +349,7 @@ async def test_koc_lists_the_top_customers_with_why_and_tags_and_routes_them(bot
     assert (await say(bot, wecom, "chen.jing", "/koc 1")).count("分：") == 1
 
     answer = await say(bot, wecom, "chen.jing", "/koc tag 5")
-    assert "已给 1 位客户打上「KOC」：安安" in answer and "1 位交给专属顾问 li.na" in answer
+    assert "已给 1 位客户打上「KOC」：安安" in answer and "1 位交给专属顾问 李娜（li.na） 1:1" in answer  # her name
     assert wecom.customer_tags("zhang.wei", "wmAnn") == ["KOC"] and wecom.customer_tags("zhang.wei", "wmBob") == []
     assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == "li.na"
     assert (await kit.find_customer(bot, "wmBob")).advisor_userid == ""  # below min_score

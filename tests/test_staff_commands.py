@@ -264,11 +264,17 @@ async def test_claim_takes_a_queued_ticket_and_stops_the_clock(bot, wecom, clock
     assert (ticket.status, ticket.advisor_userid) == ("assigned", "li.na")
     assert ticket.first_response_at is not None
     assert wecom.kf_session("wmClm0001").servicer_userid == "li.na"
+    # 2026-12-06 sandbox: colleagues were named by userid alone ("由 li.na 负责"); the console says 李娜（li.na）
     other = await say(bot, wecom, "wang.fang", "/claim 1")
-    assert "由 li.na 负责" in other
+    assert "由 李娜（li.na） 负责；需要运营或管理员才能接手" in other, other
+    assert "由 李娜（li.na） 负责，只有TA" in await say(bot, wecom, "wang.fang", "/resolve 1")
+    assert "· 客户要求人工 · 李娜（li.na） · " in await say(bot, wecom, "chen.jing", "/tickets")
     clock.advance(3600)
     await kit.watch(bot)
     assert not any("首响时限" in t for t in wecom.staff_inbox("li.na"))
+    await say(bot, wecom, "li.na", "/resolve 1")
+    done = await say(bot, wecom, "wang.fang", "/resolve 1")
+    assert "已于" in done and "由 李娜（li.na） 结单" in done, done
 
 
 async def test_going_on_duty_takes_the_waiting_tickets(bot, wecom) -> None:
@@ -279,6 +285,11 @@ async def test_going_on_duty_takes_the_waiting_tickets(bot, wecom) -> None:
     assert "我要投诉" in wecom.staff_inbox("wang.fang")[0]
     assert (await kit.tickets(bot))[0].advisor_userid == "wang.fang"
     assert "下岗" in await say(bot, wecom, "wang.fang", "/duty off")
+    # 2026-12-06 sandbox: a bare "/duty" said only "缺少参数"; it tells whether you are on duty, changing nothing
+    assert "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。你有 1 个未结工单。" in \
+        await say(bot, wecom, "wang.fang", "/duty")
+    await say(bot, wecom, "wang.fang", "/duty on")
+    assert "你现在在岗" in await say(bot, wecom, "wang.fang", "/duty")
 
 
 # --- broadcast ------------------------------------------------------------------------------------
@@ -309,6 +320,21 @@ async def test_broadcast_counts_the_audience_and_sends_only_after_confirm(bot, w
         rows = (await s.scalars(select(OutboxItem).order_by(OutboxItem.id.desc()).limit(3))).all()
     assert {(r.api, r.kind) for r in rows} >= {("kf/send_msg", "push"), ("externalcontact/add_msg_template", "push")}
     assert "没有待确认" in await say(bot, wecom, "zhang.wei", "/confirm")  # used up
+
+
+async def test_a_broadcast_to_an_unknown_tag_or_without_template_names_what_there_is(bot, wecom) -> None:
+    # 2026-12-06 sandbox: "/broadcast 护肤 x" was told to create the tag with "+" (a new tag has nobody
+    # to send to), "/broadcast VIP" only "缺少参数", and "/untag 林晓 不存在" the same "+" hint.
+    assert "还没有任何标签" in await say(bot, wecom, "zhang.wei", "/broadcast 护肤 new_arrivals")
+    await seed_two_chen(bot)
+    unknown = await say(bot, wecom, "zhang.wei", "/broadcast 护肤 new_arrivals")
+    assert "没有标签「护肤」。现有标签：VIP" in unknown and "+" not in unknown, unknown
+    typo = await say(bot, wecom, "zhang.wei", "/broadcast VIPP new_arrivals")
+    assert "你是不是想找「VIP」" in typo, typo
+    bare = await say(bot, wecom, "zhang.wei", "/broadcast VIP")
+    assert "请写上群发模板" in bare and "member_day、new_arrivals" in bare and "用法：/broadcast" in bare, bare
+    untag = await say(bot, wecom, "li.na", "/untag 杭州老客 护肤")
+    assert "没有标签「护肤」（现有：VIP）" in untag and "新建标签" not in untag, untag
 
 
 async def test_a_large_broadcast_is_queued_in_chunks_once_per_customer(bot, wecom, clock, monkeypatch) -> None:
@@ -405,6 +431,9 @@ async def test_a_referral_campaign_is_created_listed_and_ended(bot, wecom) -> No
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners spring")
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners 春日邀请")  # by its name
     assert "现有：spring（春日邀请）" in await say(bot, wecom, "chen.jing", "/referral winners 秋日邀请")
+    # 2026-12-06 sandbox: "/campaign stats" alone said only "缺少参数"; now it names the campaigns to pick from
+    bare = await say(bot, wecom, "chen.jing", "/referral winners")
+    assert "请写上邀请活动的标识或名称；现有：spring（春日邀请）" in bare and "用法：/referral" in bare, bare
     assert "已结束" in await say(bot, wecom, "chen.jing", "/referral end spring")
     assert "没有进行中的邀请活动" in await say(bot, wecom, "chen.jing", "/referral list")
 
@@ -419,6 +448,9 @@ async def test_a_campaign_is_created_listed_summarised_and_ended(bot, wecom, clo
     assert "参与 1 人" in stats and "D1 100%" in stats
     assert "参与 1 人" in await say(bot, wecom, "chen.jing", "/campaign stats 21天阅读打卡")  # by its name
     assert "现有：read21（21天阅读打卡）" in await say(bot, wecom, "chen.jing", "/campaign stats 阅读打卡")
+    which = await say(bot, wecom, "chen.jing", "/campaign stats")
+    assert "请写上打卡活动的标识或名称；现有：read21（21天阅读打卡）" in which, which
+    assert "请写上打卡活动的标识或名称" in await say(bot, wecom, "chen.jing", "/campaign end")
     assert "已结束" in await say(bot, wecom, "chen.jing", "/campaign end read21")
     assert "（已结束）" in await say(bot, wecom, "chen.jing", "/campaign list")
 
@@ -461,7 +493,7 @@ BAD_INPUTS = [
     "/vip 周敏", "/vip 周敏 maybe", "/vip 没这个人 on",
     "/assign 周敏", "/assign 周敏 nobody", "/assign 没这个人 li.na",
     "/tickets bogus", "/claim", "/claim abc", "/claim 999", "/resolve", "/resolve x", "/resolve 999",
-    "/duty", "/duty maybe", "/optout", "/optout 没这个人",
+    "/duty maybe", "/duty on off", "/optout", "/optout 没这个人",
     "/broadcast", "/broadcast VIP", "/broadcast 没这个标签 new_arrivals", "/broadcast VIP 没这个模板",
     "/broadcast 高意向 new_arrivals", "/confirm now", "/confirm",
     "/topic", "/topic bogus", "/topic add 春季护肤", "/topic add 没这个群 春季护肤话题", "/topic list 没这个群",

@@ -58,15 +58,16 @@ class Audience:
 
 
 def parse_broadcast(args: list[str]) -> BroadcastArgs:
-    tag, template = expect(args, 2, 2)
-    return BroadcastArgs(tag, template)
+    tag, *template = expect(args, 1, 2)  # a missing template is answered with the ones there are
+    return BroadcastArgs(tag, template[0] if template else "")
 
 
 def _template(ctx: Ctx, name: str) -> str:
     """The broadcast's name, checked against the persona file's [broadcasts] (linted at load)."""
     if name not in ctx.persona.broadcasts:
         known = "、".join(sorted(ctx.persona.broadcasts)) or "（人设文件里还没有 [broadcasts] 模板）"
-        raise CommandError(f"没有群发模板「{name}」。可用：{known}")
+        missing = f"没有群发模板「{name}」" if name else "请写上群发模板，例如 /broadcast 标签 模板"
+        raise CommandError(f"{missing}。可用：{known}")
     return name
 
 
@@ -104,7 +105,7 @@ async def _audience(ctx: Ctx, tag: Tag) -> Audience:
 async def _tag(ctx: Ctx, word: str) -> Tag:
     tag = await find_tag(ctx, word)
     if tag is None:
-        raise await unknown_tag(ctx, word)
+        raise await unknown_tag(ctx, word, creatable=False)
     return tag
 
 

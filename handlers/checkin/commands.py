@@ -35,7 +35,7 @@ def parse_campaign(args: list[str]) -> CampaignArgs:
     if action == "list":
         expect(rest, 0, 0)
         return CampaignArgs(action)
-    return CampaignArgs(action, key=expect(rest, 1, 1)[0])
+    return CampaignArgs(action, key=(expect(rest, 0, 1) or [""])[0])  # none: answered with the campaigns there are
 
 
 def created_text(c: CheckinCampaign) -> str:

@@ -88,8 +88,8 @@ async def campaigns_page(request: web.Request, *, form: Form | None = None, erro
             summary = await campaign_summary(ctx, c.key, top=10)
             day = next((d for d in summary.days if d.day == today), None)
             rate = day.rate if day is not None and day.participants else None
-            board = table(["名次", "客户", "得分"], [(i + 1, r.name, f"{r.total:g}")
-                                                  for i, r in enumerate(summary.leaderboard)], empty="还没有人上榜")
+            board = table(["名次", "客户", "已打卡（天）", "连续（天）"],  # days, as /campaign stats counts them
+                          [(r.rank, r.name, r.total, r.streak) for r in summary.leaderboard], empty="还没有人上榜")
             state = state_of(c, today)
             parts.append(render(
                 '<section class="campaign" data-key="$key"><h3>$name <small>$state</small> $end</h3>'

@@ -8,7 +8,7 @@ from bot.commands import Command
 from bot.errors import CommandError
 from handlers.escalation import tickets as ops
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import local
+from handlers.escalation.routing import local, member_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
 from handlers.services import Ctx
@@ -52,7 +52,7 @@ async def run_tickets(ctx: Ctx, scope: str) -> str:
     lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
     for t in rows[:LIST_LIMIT]:
         customer = await ctx.repos.customers.get(t.customer_id)
-        who = WAITING_WORDS.get(t.status, t.advisor_userid)
+        who = WAITING_WORDS.get(t.status) or await member_label(ctx, t.advisor_userid)
         late = " ⏰超时" if t.due_at and t.first_response_at is None and t.due_at <= ctx.clock.now() else ""
         lines.append(f"#{t.id} {customer_label(customer)} · {Trigger.parse(t.reason).label} · {who}"
                      f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")
@@ -100,12 +100,17 @@ async def run_resolve(ctx: Ctx, args: ResolveArgs) -> str:
 # --- /duty ----------------------------------------------------------------------------------------
 
 
-def parse_duty(args: list[str]) -> bool:
-    return switch(expect(args, 1, 1)[0])
+def parse_duty(args: list[str]) -> bool | None:
+    """on|off; None (a bare /duty): say whether the member is on duty, changing nothing."""
+    return switch(args[0]) if expect(args, 0, 1) else None
 
 
-async def run_duty(ctx: Ctx, on: bool) -> str:
+async def run_duty(ctx: Ctx, on: bool | None) -> str:
     staff = _staff(ctx)
+    if on is None:
+        mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
+        return (("你现在在岗，会被分配转人工工单；发送 /duty off 下岗。" if staff.on_duty else
+                 "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。") + f"你有 {mine} 个未结工单。")
     staff.on_duty = on
     ctx.repos.audit.record(actor=staff.userid, action="staff.duty", target=staff.userid, detail={"on_duty": on},
                            now=ctx.clock.now())
@@ -122,7 +127,8 @@ async def run_duty(ctx: Ctx, on: bool) -> str:
 
 
 # The console's 在岗 switch acts with this command's role.
-DUTY = Command("/duty", "advisor", "/duty on|off", "上岗或下岗（在岗才会被分配工单）", parse_duty, run_duty, order=100)
+DUTY = Command("/duty", "advisor", "/duty [on|off]", "上岗或下岗（在岗才会被分配工单）；只发 /duty 查看是否在岗",
+               parse_duty, run_duty, order=100)
 COMMANDS = (
     Command("/tickets", "advisor", "/tickets [mine|all|queued]", "查看未结的转人工工单", parse_tickets, run_tickets,
             order=70),

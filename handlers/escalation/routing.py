@@ -92,3 +92,15 @@ async def pick_lead(ctx: Ctx, *, besides: str) -> Staff | None:
 def display_name(staff: Staff | None) -> str:
     """How the persona names an advisor to a customer (never a raw userid)."""
     return staff.name if staff is not None and staff.name else "专属顾问"
+
+
+def colleague(staff: Staff) -> str:
+    """How colleagues read a member in a staff reply: 王芳（wang.fang）, as the console writes it;
+    the userid alone when no name is on file."""
+    return f"{staff.name}（{staff.userid}）" if staff.name else staff.userid
+
+
+async def member_label(ctx: Ctx, userid: str) -> str:
+    """`colleague` for a userid (a member no longer in the staff table: the userid)."""
+    member = await ctx.repos.staff.find(userid) if userid else None
+    return colleague(member) if member is not None else userid

@@ -22,7 +22,14 @@ from bot.errors import CommandError
 from bot.wecom import kf_window
 from handlers.escalation.config import EscalationConfig, sla_by_level
 from handlers.escalation.notify import pool_headline, ticket_card
-from handlers.escalation.routing import display_name, local, next_opening, opening_words, pick_advisor
+from handlers.escalation.routing import (
+    display_name,
+    local,
+    member_label,
+    next_opening,
+    opening_words,
+    pick_advisor,
+)
 from handlers.escalation.rules import Trigger, is_vip, service_level
 from handlers.questions.wording import asked
 from handlers.replies.config import FaqConfig
@@ -324,7 +331,8 @@ async def open_ticket_numbered(ctx: Ctx, number: int) -> Ticket:
         raise CommandError(f"没有工单 #{number}。发送 /tickets 查看未结工单。")
     if ticket.status == RESOLVED:
         at = local(ctx, ticket.resolved_at)
-        raise CommandError(f"工单 #{number} 已于 {at:%m-%d %H:%M} 由 {ticket.resolved_by} 结单。")
+        by = await member_label(ctx, ticket.resolved_by)
+        raise CommandError(f"工单 #{number} 已于 {at:%m-%d %H:%M} 由 {by} 结单。")
     return ticket
 
 
@@ -333,7 +341,7 @@ async def claim_ticket(ctx: Ctx, number: int, staff: Staff) -> tuple[Ticket, Cus
     ticket = await open_ticket_numbered(ctx, number)
     owner = ticket.advisor_userid
     if ticket.status == ASSIGNED and owner != staff.userid and staff.role not in TAKE_OVER_ROLES:
-        raise CommandError(f"工单 #{number} 由 {owner} 负责；需要运营或管理员才能接手。")
+        raise CommandError(f"工单 #{number} 由 {await member_label(ctx, owner)} 负责；需要运营或管理员才能接手。")
     customer = await ctx.repos.customers.get(ticket.customer_id)
     if owner != staff.userid or (ticket.open_kfid and ticket.kf_servicer != staff.userid):
         await assign(ctx, ticket, customer, staff, actor=staff.userid, notify=False)
@@ -349,7 +357,8 @@ async def resolve_ticket(ctx: Ctx, number: int, staff: Staff, *, note: str = "")
     """Close the ticket for `staff`; True when the kf chat was handed back to the persona."""
     ticket = await open_ticket_numbered(ctx, number)
     if ticket.advisor_userid not in ("", staff.userid) and staff.role not in TAKE_OVER_ROLES:
-        raise CommandError(f"工单 #{number} 由 {ticket.advisor_userid} 负责，只有TA或运营、管理员可以结单。")
+        owner = await member_label(ctx, ticket.advisor_userid)
+        raise CommandError(f"工单 #{number} 由 {owner} 负责，只有TA或运营、管理员可以结单。")
     customer = await ctx.repos.customers.get(ticket.customer_id)
     handed_back = bool(ticket.kf_servicer)
     await resolve(ctx, ticket, customer, by=staff.userid, note=note)

@@ -16,10 +16,10 @@ MAX_LIST = 50
 SUGGESTIONS_DEFAULT = 10
 
 
-def count(word: str) -> int:
-    """How many to list: 1..50."""
+def count(word: str, what: str = "人数") -> int:
+    """How many to list: 1..50 (customers for /koc, suggestions for /suggestions)."""
     if not word.isdigit() or not 1 <= int(word) <= MAX_LIST:
-        raise CommandError(f"「{word}」应为 1 到 {MAX_LIST} 之间的人数或条数。")
+        raise CommandError(f"「{word}」应为 1 到 {MAX_LIST} 之间的{what}。")
     return int(word)
 
 
@@ -51,7 +51,7 @@ async def run_koc(ctx: Ctx, args: KocArgs) -> str:
 
 def parse_suggestions(args: list[str]) -> int:
     expect(args, 0, 1)
-    return count(args[0]) if args else SUGGESTIONS_DEFAULT
+    return count(args[0], "条数") if args else SUGGESTIONS_DEFAULT
 
 
 async def run_suggestions(ctx: Ctx, n: int) -> str:

@@ -46,7 +46,7 @@ async def insights_page(request: web.Request, *, error: str = "") -> web.Respons
     parts.append(render("<h2>KOC 排行</h2>$t", t=table(["#", "客户", "得分", "得分构成", "专属顾问"], rows,
                                                        empty="还没有 KOC 候选", cls="koc")))
     if allowed(request, koc_tag):
-        care = f"并交 {cfg.advisor} 1:1 跟进" if cfg.advisor else ""
+        care = f"并交 {member(cfg.advisor, names)} 1:1 跟进" if cfg.advisor else ""
         parts.append(render(TAG_FORM, csrf=session_of(request).csrf, n=str(cfg.top), min=fmt(cfg.min_score),
                             tag=cfg.tag_ref.name, care=care))
     lines = [(local_time(s.created_at, tz), render('<a href="$href">$name</a>', href=f"/console/customers/{c.id}",

@@ -64,6 +64,10 @@ _UNIT = r"(?:钱|块|元|天|岁|号|点|毫升|ml|g|克|片|支|瓶)"
 _ASKS_FACT = re.compile(rf"(?:多少{_UNIT}?|多久|多大|几{_UNIT}|什么时候|啥时候|在哪(?:里|儿)?|哪里|哪儿)"
                         r"[呀啊呢吗嘛]?[？?！!。~～]*$")  # the question word ends it, as a question of fact does
 _PROPOSES = re.compile(r"改|换|做成|做个|加|配|来个|出个|希望|就好|更|吧")
+# How to use a thing asked in a first clause the customer then explains, proposing nothing ("你们的眼霜能和A醇一起用吗，
+# 我用的是某某品牌的0.3%": /suggestions listed it, the sandbox tour of 2026-12-06), not a proposal put as a question
+# ("价签能贴在外包装上吗，送人的时候撕不掉很尴尬", "包装换个设计好吗，太难撕了").
+_ASKS_USE_THEN_TELLS = re.compile(r"(?:用|涂|抹|搭配|一起|叠加|混)[^，,。！？!?]{0,4}[吗么][？?！!~～]*[，,]")
 _CHECKIN = re.compile(r"打卡|签到")
 # Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"), or leaving ("栓Q 溜了溜了"): no idea
 # for the brand.
@@ -98,7 +102,8 @@ def rule_verdict(text: str) -> bool | None:
         return True
     if _ADVICE.search(t):
         return not _ASKS_ADVICE.search(t)
-    asks_fact = _ASKS_FACT.search(t) is not None and _PROPOSES.search(t) is None
+    proposes = _PROPOSES.search(t) is not None
+    asks_fact = not proposes and (_ASKS_FACT.search(t) is not None or _ASKS_USE_THEN_TELLS.search(t) is not None)
     if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or asks_fact or _CHECKIN.search(t) or _DECLINE.search(t)
             or _FOUND.match(t) or _own_skin(t) or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False

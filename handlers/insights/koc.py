@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
+from handlers.escalation.routing import colleague
 from handlers.insights.config import KocConfig
 from handlers.insights.purchases import paid_orders
 from handlers.insights.text import fit_lines
@@ -121,7 +122,7 @@ def koc_list_text(cfg: KocConfig, ranked: list[KocScore]) -> str:
 class Care:
     tagged: list[Customer]
     assigned: list[Customer]
-    advisor: str = ""
+    advisor: str = ""  # as colleagues know them: 李娜（li.na）
 
 
 async def tag_top_kocs(ctx: Ctx, n: int, *, actor: str) -> Care:
@@ -150,7 +151,7 @@ async def tag_top_kocs(ctx: Ctx, n: int, *, actor: str) -> Care:
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor.userid,
                             f"这些客户被识别为 KOC，今后由你 1:1 跟进（专属顾问）：{names}。"
                             "发送 /whois <客户> 查看资料。")
-    return Care(tagged, assigned, advisor.userid if advisor else "")
+    return Care(tagged, assigned, colleague(advisor) if advisor else "")
 
 
 def care_text(cfg: KocConfig, care: Care) -> str:

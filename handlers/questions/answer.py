@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.errors import CommandError
 from bot.wecom import kf_window
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import local
+from handlers.escalation.routing import local, member_label
 from handlers.escalation.tickets import POOLED
 from handlers.questions.wording import more_of
 from handlers.replies.editing import add_entry, check_answer
@@ -61,7 +61,7 @@ async def open_question(ctx: Ctx, number: int) -> UnansweredQuestion:
     if question.status in (ANSWERED, CLOSED, HANDED):
         at = local(ctx, question.answered_at) if question.answered_at else None
         when = f"{at:%m-%d %H:%M} " if at else ""
-        who = question.answered_by or "同事"
+        who = await member_label(ctx, question.answered_by) if question.answered_by else "同事"
         if question.status == HANDED:
             raise CommandError(f"问题 #{number} 已于 {when}由 {who} 在客户的人工会话里处理。")
         if question.status == CLOSED:
@@ -91,7 +91,7 @@ async def kf_blocked(ctx: Ctx, question: UnansweredQuestion, customer: Customer)
         return f"客户上次发消息后已经收到 {kf_window.MESSAGES} 条消息（微信客服的上限），要等TA再发消息。"
     ticket = await ctx.repos.tickets.find_open(customer.id)
     if ticket is not None and ticket.kf_servicer:
-        return f"客户的会话正由 {ticket.kf_servicer} 接待，请在会话里直接回复。"
+        return f"客户的会话正由 {await member_label(ctx, ticket.kf_servicer)} 接待，请在会话里直接回复。"
     if ticket is not None and ticket.status == POOLED:
         return "客户的会话在微信客服待接入池里，接入后在会话里直接回复。"
     if await ctx.repos.tickets.ended_chat_since(customer.id, last):

@@ -49,7 +49,8 @@ def parse_questions(args: list[str]) -> QuestionsArgs:
     if not args:
         return QuestionsArgs()
     subcommand(args, ("close",))
-    expect(args, 2)
+    if len(args) < 2:  # as /redeem done says it
+        raise CommandError("请写上问题编号，例如 /questions close 12（/questions 查看待回答的编号）。")
     return QuestionsArgs(number(args[1], "问题编号"), " ".join(args[2:]))
 
 

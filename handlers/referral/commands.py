@@ -41,8 +41,8 @@ def parse_referral(args: list[str]) -> ReferralArgs:
         expect(args, 5)
         return ReferralArgs(action, key=args[1], name=args[2], staff=args[3],
                             tiers=tuple(parse_tier(w) for w in args[4:]))
-    expect(args, 2, 2)
-    return ReferralArgs(action, key=args[1])
+    expect(args, 1, 2)  # no key: answered with the campaigns there are
+    return ReferralArgs(action, key=args[1] if len(args) == 2 else "")
 
 
 def created_text(campaign: ReferralCampaign) -> str:

@@ -34,10 +34,12 @@ def by_key_or_name(query: str, found: K | None, every: Sequence[K], what: str) -
     ("/campaign stats 7天早睡打卡"); CommandError listing them all ("demo7（7天早睡打卡）") when none is."""
     if found is not None:
         return found
-    named = [c for c in every if c.name == query]
+    named = [c for c in every if c.name == query] if query else []
     if len(named) == 1:
         return named[0]
     keys = ", ".join(f"{c.key}（{c.name}）" for c in every) or "（还没有）"
+    if not query:  # "/campaign stats" alone: which one, among these
+        raise CommandError(f"请写上{what}的标识或名称；现有：{keys}")
     raise CommandError(f"没有{what} {query}；现有：{keys}")
 
 
@@ -106,7 +108,20 @@ async def find_tag(ctx: Ctx, word: str) -> Tag | None:
     return found[0] if found else None
 
 
-async def unknown_tag(ctx: Ctx, word: str) -> CommandError:
-    close = get_close_matches(word, await ctx.repos.tags.all_names(), n=1, cutoff=0.5)
-    hint = f"你是不是想找「{close[0]}」？" if close else "新建标签请在名称前加 +，例如 +复购客户。"
+TAGS_LISTED = 12  # existing tags named when an unknown one cannot be created
+
+
+async def unknown_tag(ctx: Ctx, word: str, *, creatable: bool = True) -> CommandError:
+    """No such tag: the nearest name, else how to create one (/tag) or the tags there are (/broadcast)."""
+    names = sorted(await ctx.repos.tags.all_names())
+    close = get_close_matches(word, names, n=1, cutoff=0.5)
+    if close:
+        hint = f"你是不是想找「{close[0]}」？"
+    elif creatable:
+        hint = "新建标签请在名称前加 +，例如 +复购客户。"
+    elif names:
+        more = f" 等 {len(names)} 个" if len(names) > TAGS_LISTED else ""
+        hint = f"现有标签：{'、'.join(names[:TAGS_LISTED])}{more}。"
+    else:
+        hint = "还没有任何标签：先用 /tag 客户 +标签 给客户打上。"
     return CommandError(f"没有标签「{word}」。{hint}")

@@ -64,11 +64,9 @@ async def untag_customer(ctx: Ctx, customer: Customer, words: Sequence[str]) -> 
     remove: list[Tag] = []
     for word in words:
         tag = await find_tag(ctx, word)
-        if tag is None:
-            raise await unknown_tag(ctx, word)
-        if tag.id not in current:
+        if tag is None or tag.id not in current:  # what they have, not how to create a tag
             names = "、".join(t.name for t in current.values()) or "无"
-            raise CommandError(f"{who(customer)} 没有标签「{tag.name}」（现有：{names}）。")
+            raise CommandError(f"{who(customer)} 没有标签「{tag.name if tag else word}」（现有：{names}）。")
         remove.append(tag)
     for tag in remove:
         await ctx.repos.tags.detach(customer.id, tag)
