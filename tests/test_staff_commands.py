@@ -130,7 +130,7 @@ async def test_a_typo_is_proposed_only_as_a_command_the_staff_may_run(bot, wecom
     # which an advisor may not run.
     advisor = await say(bot, wecom, "wang.fang", "/brodcast 明天上新")
     assert "没有找到指令" in advisor and "你是不是想用 /broadcast" not in advisor
-    assert "/broadcast 需要" in advisor and "权限" in advisor, advisor
+    assert "/broadcast 需要「" in advisor and "」权限" in advisor, advisor  # the role quoted, as the console says it
     admin = await say(bot, wecom, "zhang.wei", "/brodcast 明天上新")
     assert "你是不是想用 /broadcast？" in admin, admin
 

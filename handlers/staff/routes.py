@@ -99,7 +99,7 @@ def _suggest_for(role: str, name: str, commands: Mapping[str, Command]) -> str:
     hint = suggest(name, [n for n, c in commands.items() if c.allows(role)])
     if hint or not (other := meant(name, list(commands))):
         return hint
-    return f"（{other} 需要 {roles.label(commands[other].role)} 权限，可以请有权限的同事操作。）"
+    return f"（{other} 需要「{roles.label(commands[other].role)}」权限，可以请有权限的同事操作。）"
 
 
 async def execute(ctx: Ctx, words: list[str]) -> None:
