@@ -189,6 +189,14 @@ async def test_every_greeting_gets_the_greeting_of_the_local_time_and_a_wrong_on
     assert (hour != 21 or "晚上好" in late), late
 
 
+@pytest.mark.parametrize("hello", ["晚上好呀 还没睡呢", "晚上好 你还没睡呀", "早上好呀 起这么早"])
+async def test_a_greeting_with_a_word_on_the_hour_is_greeted_back(wanzi, wecom, clock, hello: str) -> None:
+    # fresh-clone sandbox 2026-12-05: "晚上好呀 还没睡呢" got "哈哈这个可超出小柚的知识范围啦😅"
+    clock.set(at(21))
+    reply = await reply_to(wanzi, wecom, "wmHourLate1", hello)
+    assert reply in texts_of_at("chat.greeting", 21) | texts_of("chat.greeting"), (hello, reply)
+
+
 def texts_of_at(key: str, hour: int) -> set[str]:
     from persona.loader import default_persona_path, load_persona
 
