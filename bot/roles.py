@@ -23,3 +23,9 @@ def allows(role: str | None, needed: str) -> bool:
 
 def label(role: str) -> str:
     return NAMES.get(role, role)
+
+
+def member_words(name: str, userid: str) -> str:
+    """A member as staff read them everywhere (console, staff replies): 王芳（wang.fang）, or the userid alone
+    when no name is on file."""
+    return f"{name}（{userid}）" if name else userid

@@ -15,6 +15,7 @@ from bot.console.jssdk import in_sidebar
 from bot.console.sessions import SignedIn
 from bot.context import Context
 from bot.feature import PageHandler
+from bot.roles import member_words
 from storage.repos import StaffRepo
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -83,7 +84,7 @@ async def staff_names(session: AsyncSession) -> dict[str, str]:
 
 def who(userid: str, names: dict[str, str]) -> str:
     """A member as staff know them: 王芳（wang.fang）, or the userid alone when no name is on file."""
-    return f"{names[userid]}（{userid}）" if userid in names else userid
+    return member_words(names.get(userid, ""), userid)
 
 
 MAX_ID = 2 ** 63 - 1  # the largest id a BIGINT column holds

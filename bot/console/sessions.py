@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.roles import member_words
 from storage.models import ConsoleSession, LoginFailure, LoginState, Staff
 
 COOKIE = "wanzi_console"
@@ -48,7 +49,7 @@ class SignedIn:
 
     @property
     def label(self) -> str:
-        return f"{self.name}（{self.userid}）" if self.name else self.userid
+        return member_words(self.name, self.userid)
 
 
 class SessionStore:

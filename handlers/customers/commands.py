@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands import Command
+from bot.roles import member_words
 from bot.wecom.markdown import plain
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import local
@@ -93,7 +94,7 @@ async def assign_advisor(ctx: Ctx, customer: Customer, member: str) -> str:
     previous = customer.advisor_userid
     customer.advisor_userid = advisor.userid
     audit_customer(ctx, "customer.assign", customer, advisor=advisor.userid, previous=previous)
-    return f"已将 {who(customer)} 的专属顾问设为 {advisor.name or advisor.userid}（{advisor.userid}）"
+    return f"已将 {who(customer)} 的专属顾问设为 {member_words(advisor.name, advisor.userid)}"
 
 
 # The console's customer page acts with these commands' roles.

@@ -18,7 +18,7 @@ from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, staff_names, tell, who, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage, PageHandler
-from bot.roles import Role
+from bot.roles import Role, member_words
 from handlers.customers.commands import ASSIGN, VIP, assign_advisor, set_vip
 from handlers.services import Ctx
 from handlers.staff.parsing import switch
@@ -157,7 +157,7 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
         chosen = values(form, advisor=customer.advisor_userid)["advisor"]
         options = join(render('<option value="$u"$sel>$label</option>', u=m.userid,
                               sel=Safe(" selected") if m.userid == chosen else Safe(""),
-                              label=f"{m.name}（{m.userid}）" if m.name else m.userid) for m in members)
+                              label=member_words(m.name, m.userid)) for m in members)
         none = Safe("" if chosen else '<option value="" disabled selected>（未分配）</option>')
         advisor = render('<form method="post" action="$a" class="inline" id="assign"><input type="hidden" name="csrf" '
                          'value="$csrf"><select name="advisor" aria-label="专属顾问" required>$none$o</select> '

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
+from bot.roles import member_words
 from handlers.escalation.config import WEEKDAYS, EscalationConfig, parse_hours
 from handlers.services import Ctx
 from storage.models import Customer, Staff
@@ -97,7 +98,7 @@ def display_name(staff: Staff | None) -> str:
 def colleague(staff: Staff) -> str:
     """How colleagues read a member in a staff reply: 王芳（wang.fang）, as the console writes it;
     the userid alone when no name is on file."""
-    return f"{staff.name}（{staff.userid}）" if staff.name else staff.userid
+    return member_words(staff.name, staff.userid)
 
 
 async def member_label(ctx: Ctx, userid: str) -> str:
