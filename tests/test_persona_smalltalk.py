@@ -127,6 +127,8 @@ async def test_a_photo_after_a_check_in_is_its_proof_and_the_persona_says_so(db_
     ("好吧", Intent.ACK), ("好啊", Intent.ACK), ("你真好", Intent.PRAISE), ("太棒了", Intent.PRAISE),
     ("被快递员放错柜子了怎么办", None),
     ("今天开了一天会 脑袋都要炸了", Intent.TIRED), ("忙了一整天 头都大了", Intent.TIRED), ("一天能发货吗", None),
+    # fresh-clone sandbox 2026-12-05: "…腿都走断了哈哈" got "哈哈哈被你逗笑了😆"
+    ("今天带娃出去玩了一天 腿都走断了哈哈", Intent.TIRED), ("逛了一天 脚都走疼了", Intent.TIRED),
 ])
 def test_everyday_wordings_of_a_bad_day_and_of_thanks(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
