@@ -294,7 +294,7 @@ async def test_winding_down_gets_a_goodbye_or_an_ok_never_an_apology(wanzi, weco
 ACK_LINES = ("还有什么需要随时叫我", "有事随时叫小柚")
 MEANT = [("好的，谢谢小柚", ("不客气", "客气啥")), ("嗯嗯好的谢谢", ("不客气", "客气啥")),
          ("哈哈谢谢你", ("不客气", "客气啥")), ("好的晚安", ("晚安",)), ("好的，拜拜", ("拜拜", "回头见")),
-         ("你好，今天好累", ("辛苦", "抱抱"))]
+         ("你好，今天好累", ("辛苦", "抱抱")), ("好的 谢谢你啦 早点睡哦", ("晚安",))]
 
 
 async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it_means(wanzi, wecom) -> None:
@@ -356,6 +356,9 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     # the sandbox of 2026-12-05: how it is to use, told, is praise (it got "小柚记下啦：保湿补水")
     ("上个月买的保湿霜用着挺好的", Intent.PRAISE), ("用起来还蛮舒服的", Intent.PRAISE),
     ("用着挺好的 就是有点贵", Intent.PRAISE), ("用着还不错吗", None), ("用着真的好吗 会不会闷痘", None),
+    # the late sandbox of 2026-12-05: an early night wished to the persona ("早点睡哦" got "还有什么想跟小柚说的吗")
+    ("早点睡哦", Intent.GOODNIGHT), ("你也早点休息", Intent.GOODNIGHT), ("好的 谢谢你啦 早点睡哦", Intent.GOODNIGHT),
+    ("小柚也早点休息吧～", Intent.GOODNIGHT), ("早点睡对皮肤好吗", None), ("要早点睡吗", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
