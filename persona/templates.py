@@ -224,6 +224,13 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.progress": _CAMPAIGN | {"streak", "total", "makeup_keyword", "makeup_days", "makeups_left"},
     "checkin.progress_no_makeup": _CAMPAIGN | {"streak", "total"},
     "checkin.progress_new": _CAMPAIGN,  # not in the camp yet
+    # "打卡有奖励吗", "坚持7天能拿到什么" (handlers/checkin/asking.py): the milestones ("累计 3 天：20 积分；…"),
+    # the points per counted day, and the days to the next milestone
+    "checkin.rewards": _CAMPAIGN | {"points", "milestones", "total", "next_day", "to_next", "next_rewards"},
+    "checkin.rewards_done": _CAMPAIGN | {"points", "milestones", "total"},  # every milestone reached
+    "checkin.rewards_new": _CAMPAIGN | {"points", "milestones"},  # not in the camp yet
+    "checkin.rewards_none": _CAMPAIGN | {"points"},  # no milestones, points for each counted day
+    "checkin.rewards_nothing": _CAMPAIGN,  # neither milestones nor points
     "checkin.which": frozenset({"name", "campaigns", "keyword"}),
     "checkin.no_campaign": frozenset({"name"}),
     "checkin.milestone": frozenset({"name", "campaign", "milestone", "total", "rewards"}),

@@ -177,3 +177,34 @@ async def test_a_customer_not_in_the_camp_yet_is_told_how_to_start(camp_bot, wec
     assert "还没参加「7天阅读打卡」" in answer and "“打卡”" in answer, answer
     async with camp_bot.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Checkin)) == 0
+
+
+@pytest.mark.parametrize("question", ["打卡有奖励吗", "坚持7天能拿到什么", "有什么奖励吗 坚持下来", "打卡有什么福利？"])
+async def test_asked_what_the_camp_rewards_the_persona_tells_the_milestones_and_the_days_to_the_next(
+        camp_bot, wecom, clock, question):
+    """The late sandbox of 2026-12-05: "打卡有奖励吗" got "今天的卡已经打好啦" and "坚持7天能拿到什么" a promise to
+    ask a colleague, although the camp's milestones were configured."""
+    ext = "wmReader10"
+    await says(camp_bot, wecom, clock, ext, "打卡", at(3, 2, 9))
+    (answer,) = await says(camp_bot, wecom, clock, ext, question, at(3, 2, 10))
+    assert "累计 3 天：5 积分" in answer and "累计 7 天：20 积分、「坚持7天」徽章、满99减10券" in answer, answer
+    assert "累计 1 天" in answer and "2 天" in answer and "同事" not in answer, answer  # 2 days to day 3
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 1  # the question counted nothing
+
+
+async def test_a_check_in_that_speaks_of_a_reward_is_still_a_check_in(camp_bot, wecom, clock):
+    (ack,) = await says(camp_bot, wecom, clock, "wmReader11", "打卡 今天给自己的奖励是读完一章", at(3, 2, 9))
+    assert " 1 天" in ack and "第 1 " in ack, ack
+
+
+async def test_rewards_asked_before_joining_and_after_the_last_milestone(camp_bot, wecom, clock):
+    (new,) = await says(camp_bot, wecom, clock, "wmReader12", "打卡有奖励吗", at(3, 2, 9))
+    assert "“打卡”" in new and "累计 7 天：20 积分" in new, new
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 0
+    ext = "wmReader13"
+    for day in range(2, 9):
+        await says(camp_bot, wecom, clock, ext, "打卡", at(3, day, 9))
+    (done,) = await says(camp_bot, wecom, clock, ext, "打卡有什么奖励", at(3, 8, 12))
+    assert "全部拿到" in done and "累计 7 天" in done, done

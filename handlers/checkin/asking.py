@@ -1,20 +1,26 @@
 """Questions about one's own check-ins, in the customer's own words: "我连续打卡几天了", "打卡断了还能补吗",
 "怎么补卡". Answered with the customer's streak and total in their camp and what a make-up card still
 allows, never counted as a check-in (sandbox trial, 2026-12-05: "打卡断了还能补吗" was counted as day 1
-of the camp, "我连续打卡几天了" got a promise to ask a colleague).
+of the camp, "我连续打卡几天了" got a promise to ask a colleague). What the camp rewards ("打卡有奖励吗",
+"坚持7天能拿到什么") is answered with its milestones and how far the customer is from the next one (the late
+sandbox of 2026-12-05: "打卡有奖励吗" got "今天的卡已经打好啦", "坚持7天能拿到什么" a promise to ask).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 
 from handlers.checkin.campaigns import days_of, eligible, is_over
 from handlers.checkin.config import CheckinConfig
-from handlers.checkin.service import _choose, _md, streak
+from handlers.checkin.service import _choose, _md, rewards_text, streak
+from handlers.escalation.rules import is_question
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from handlers.topics.localtime import local_day
 from persona.heard import heard
+from storage.models import CheckinCampaign, CheckinParticipant
 from storage.repos import CampaignRepo
 
 _TRIM = " \t。.!！?？~～呀啊呢哦嘛吧啦"
@@ -33,37 +39,88 @@ _MAKEUP = (rf"(?:昨天|前天|之前|上次|我|那)*(?:{_MISSED})(?:一天|两
            r"(?:吗|么|嘛|不|怎么弄|怎么补|怎么用|怎么搞|怎么操作|咋弄|咋补|咋整|咋办|怎么办|规则|是什么|有什么规则|的规则|"
            r"有几次|能补几次|几次)?")
 ASKED = re.compile(rf"{_PROGRESS}|{_MAKEUP}")
+# what the camp rewards: "打卡有奖励吗", "坚持7天能拿到什么", "有什么奖励吗 坚持下来", "打满21天送啥". A camp word
+# ("坚持" only as 坚持下来/坚持N天: "坚持用面霜有什么好处" asks about the cream) and a reward word, in either order.
+_CAMP = (r"(?:打卡|签到|打满|全勤|连续(?:打|签|\d|[一二三四五六七八九十两])|"
+         r"坚持(?:下来|打卡|签到|到底|到最后|完|\d+天|[一二三四五六七八九十两]+天))")
+_REWARD = (r"(?:奖励|奖品|礼物|礼品|福利|好处|送(?:什么|啥|些什么)|(?:拿|得|领)(?:到)?(?:什么|啥)|给(?:什么|啥)|"
+           r"(?:能|可以)?(?:换|兑)(?:什么|啥))")
+REWARDS = re.compile(rf".{{0,16}}(?:{_CAMP}.{{0,12}}{_REWARD}|{_REWARD}.{{0,12}}{_CAMP}).{{0,12}}")
 
 
 def asks_about_checkins(ctx: Ctx, text: str) -> bool:
     """A question about the customer's own check-ins; the bare keywords ("打卡", "补卡") are requests."""
     said = heard(text.strip()).strip(_TRIM)
     config = ctx.settings.of(CheckinConfig)
-    return said not in (heard(config.keyword), heard(config.makeup_keyword)) and ASKED.fullmatch(said) is not None
+    if said in (heard(config.keyword), heard(config.makeup_keyword)):
+        return False
+    return ASKED.fullmatch(said) is not None or asks_about_rewards(text)
 
 
-async def checkin_progress(ctx: Ctx) -> list[Say]:
-    """Where the customer stands in their camp: counted days, streak, and the make-up cards left."""
+def asks_about_rewards(text: str) -> bool:
+    """A question about what the camp rewards (a question, so "打卡 今天的奖励是跑完5公里" stays a check-in)."""
+    said = heard(text.strip()).strip(_TRIM)
+    return REWARDS.fullmatch(said) is not None and is_question(text)
+
+
+@dataclass
+class _Standing:
+    """The customer's camp as a question about it finds it."""
+    campaign: CheckinCampaign
+    today: date
+    participant: CheckinParticipant | None
+    days: list[date]
+    facts: dict[str, object]
+
+
+async def checkin_answer(ctx: Ctx, text: str) -> list[Say]:
+    """The answer to a question about the customer's check-ins: the camp's rewards, or where they stand."""
     customer = ctx.customer
     assert customer is not None
     today = local_day(ctx.settings, ctx.clock.now())
     campaign, _, answer = await _choose(ctx, customer, "", today)
     if campaign is None:
         return [answer] if answer else []
-    config = ctx.settings.of(CheckinConfig)
     repo = CampaignRepo(ctx.session)
-    facts: dict[str, object] = {"campaign": campaign.name, "days": days_of(campaign), "window": campaign.daily_window,
-                                "keyword": config.keyword}
     participant = await repo.participant(campaign.id, customer.id)
     days = await repo.days_of(campaign.id, customer.id) if participant else []
+    facts: dict[str, object] = {"campaign": campaign.name, "days": days_of(campaign), "window": campaign.daily_window,
+                                "keyword": ctx.settings.of(CheckinConfig).keyword}
     if is_over(campaign, today):
         return [Say("checkin.ended", {**facts, "total": len(days)})]
-    if today < campaign.start_date:
+    standing = _Standing(campaign, today, participant, days, facts)
+    return _rewards(standing) if asks_about_rewards(text) else await _progress(ctx, standing)
+
+
+def _rewards(standing: _Standing) -> list[Say]:
+    """The camp's milestones and their rewards, and how many days the customer still needs for the next."""
+    campaign, total = standing.campaign, len(standing.days)
+    facts = {**standing.facts, "points": campaign.points_per_checkin}
+    steps = sorted((m for m in campaign.milestones if int(m.get("day") or 0) > 0), key=lambda m: int(m["day"]))
+    if not steps:
+        return [Say("checkin.rewards_none" if campaign.points_per_checkin else "checkin.rewards_nothing", facts)]
+    facts["milestones"] = "；".join(f"累计 {m['day']} 天：{rewards_text(m)}" for m in steps)
+    if standing.participant is None:
+        return [Say("checkin.rewards_new", facts)]
+    ahead = [m for m in steps if int(m["day"]) > total]
+    if not ahead:
+        return [Say("checkin.rewards_done", {**facts, "total": total})]
+    step = ahead[0]
+    return [Say("checkin.rewards", {**facts, "total": total, "next_day": int(step["day"]),
+                                    "to_next": int(step["day"]) - total, "next_rewards": rewards_text(step)})]
+
+
+async def _progress(ctx: Ctx, standing: _Standing) -> list[Say]:
+    """Where the customer stands in their camp: counted days, streak, and the make-up cards left."""
+    campaign, participant, days, facts = standing.campaign, standing.participant, standing.days, standing.facts
+    if standing.today < campaign.start_date:
         return [Say("checkin.not_started", {**facts, "start": _md(campaign.start_date)})]
     if participant is None:
-        key = "checkin.progress_new" if await eligible(ctx, campaign, customer) else "checkin.not_eligible"
+        assert ctx.customer is not None
+        key = "checkin.progress_new" if await eligible(ctx, campaign, ctx.customer) else "checkin.not_eligible"
         return [Say(key, facts)]
+    config = ctx.settings.of(CheckinConfig)
     left = max(campaign.makeup_limit - participant.makeups_used, 0)
-    progress = {**facts, "streak": streak(days, today), "total": len(days), "makeup_keyword": config.makeup_keyword,
-                "makeup_days": config.makeup_days, "makeups_left": left}
+    progress = {**facts, "streak": streak(days, standing.today), "total": len(days),
+                "makeup_keyword": config.makeup_keyword, "makeup_days": config.makeup_days, "makeups_left": left}
     return [Say("checkin.progress" if left else "checkin.progress_no_makeup", progress)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
-from handlers.checkin.asking import asks_about_checkins, checkin_progress
+from handlers.checkin.asking import asks_about_checkins, checkin_answer
 from handlers.checkin.service import attach_photo, check_in, is_checkin
 from handlers.replies.routes import answer_media
 from handlers.replies.voice import reply_all
@@ -23,8 +23,9 @@ def _checks_in(event: KfMessageReceived, ctx: Ctx) -> bool:
 
 @router.on(KfMessageReceived, when=_asks)
 async def tell_checkin_progress(event: KfMessageReceived, ctx: Ctx) -> None:
-    """"我连续打卡几天了", "打卡断了还能补吗": the customer's days, streak and make-up cards; nothing counted."""
-    await reply_all(ctx, await checkin_progress(ctx))
+    """"我连续打卡几天了", "打卡断了还能补吗", "打卡有奖励吗": the customer's days, streak and make-up cards, or the
+    camp's rewards and the days to the next; nothing counted."""
+    await reply_all(ctx, await checkin_answer(ctx, event.text))
 
 
 @router.on(KfMessageReceived, when=_checks_in)
