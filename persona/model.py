@@ -43,8 +43,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # no entry answered while the others were ("想问下你们家有防晒吗 还有快递发哪家"), so reply.fallback and reply.unknown
 # name it ({question}): after the answers, a bare promise would not say which question it is about; "english" — the
 # customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too.
+# "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
+# rather than offering 「人工」 once more.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition", "one", "more", "also", "english")
+              "condition", "one", "more", "also", "english", "waiting")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -121,7 +121,8 @@ TEMPLATES: dict[str, Spec] = {
     "chat.sad": Spec.of(KF_TEXT, "name"),
     "chat.reacted_elsewhere": Spec.of(KF_TEXT, "name"),  # another brand hurt their skin: sympathy, a patch test
     "chat.running_out": Spec.of(KF_TEXT, "name"),  # "买的保湿霜快用完了": a returning customer welcomed back
-    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing
+    "chat.angry": Spec.of(KF_TEXT, "name"),  # offers a person; `told` (the matter just told): asks nothing; `waiting`
+    # (a ticket is open): says it is in hand
     "chat.robot": Spec.of(KF_TEXT, "name"),  # honest: the brand's assistant; a person is one word away
     # "你还记得我吗", "那你能记住我上次说的吗": what the persona honestly remembers (this chat's recent messages, the
     # profile); its "told" phrasings name the profile's tags the customer told (`tags`: "干皮、保湿补水")

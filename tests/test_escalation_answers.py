@@ -54,6 +54,34 @@ async def test_an_adverse_reaction_gets_safety_advice_first_and_no_product_answe
     assert ticket.reason == "sensitive:过敏"
 
 
+async def test_while_a_colleague_is_on_the_way_to_a_reaction_what_to_do_gets_the_advice_and_anger_no_new_offer(
+        bot, wecom, clock) -> None:
+    """The late sandbox of 2026-12-05, out of hours after an allergy: "那我现在该怎么办" got "同事一回复就在这里
+    告诉你，先去忙吧" alone, and "都怪你们 烦死了" an offer to reply 「人工」 ("我马上请真人同事") with the ticket
+    already open."""
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmAlg0010", "你们家面霜我用了脸上冒好多小红点 又痒")
+    await bot.drain()
+    await wecom.customer_says("wmAlg0010", "那我现在该怎么办")
+    await bot.drain()
+    advice, pending = wecom.customer_inbox("wmAlg0010")[2:]
+    assert "停用" in advice and "清水" in advice, advice
+    assert "同事" in pending and "人工" not in pending, pending
+    await wecom.customer_says("wmAlg0010", "都怪你们 烦死了")
+    await bot.drain()
+    (sorry,) = wecom.customer_inbox("wmAlg0010")[4:]
+    assert "抱歉" in sorry and "同事" in sorry and "人工" not in sorry and "马上" not in sorry, sorry
+    assert len(await kit.tickets(bot)) == 1  # nothing opened twice
+
+
+async def test_anger_with_no_ticket_open_still_offers_a_person(bot, wecom, clock) -> None:
+    clock.set(kit.MONDAY_10PM)
+    await wecom.customer_says("wmAlg0011", "烦死了")
+    await bot.drain()
+    (offer,) = wecom.customer_inbox("wmAlg0011")
+    assert "人工" in offer, offer
+
+
 @pytest.mark.parametrize("words", ["脸上起了好多红疹，还发痒", "涂完有点刺痛灼热"])
 async def test_the_other_reaction_words_are_safety_topics_too(bot, wecom, words: str) -> None:
     await kit.on_duty(bot, "li.na")

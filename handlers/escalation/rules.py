@@ -260,6 +260,19 @@ def safety_topic(text: str, config: EscalationConfig) -> str | None:
     return None
 
 
+def safety_ticket_topic(reason: str, config: EscalationConfig) -> str | None:
+    """The safety topic a ticket was opened for ("sensitive:过敏" → "过敏"), or None for any other reason."""
+    kind, _, topic = reason.partition(":")
+    names = _topics(config.safety_topics, "escalation.safety_topics")
+    return topic if kind == "sensitive" and topic in names else None
+
+
+# What to do meanwhile, asked while a person is on the way: "那我现在该怎么办", "要去医院吗", "还能继续用吗"
+ASKS_WHAT_TO_DO = re.compile(r"怎么办|咋办|咋整|怎么处理|如何处理|该怎么做|要怎么做|怎么弄|该做什么|"
+                             r"(要|用|需要|该)不(要|用|需要)?(去)?(看医生|去医院|就医)|(要|需要|该)(去)?(看医生|去医院|就医)|"
+                             r"(还|能|可以)(继续)?(用|涂|擦)(吗|么|嘛)|能不能(继续)?(用|涂|擦)|涂(点)?(什么|啥)|擦(点)?(什么|啥)")
+
+
 def reaction_topic(config: EscalationConfig) -> str:
     """The safety topic an adverse reaction sensed by meaning (reactions.py) is filed under: the first
     configured one ("过敏" by default); "" when none is configured (then nothing is sensed)."""

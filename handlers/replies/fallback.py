@@ -5,6 +5,8 @@ cannot answer in time."""
 
 from __future__ import annotations
 
+from handlers.escalation.config import EscalationConfig
+from handlers.escalation.rules import ASKS_WHAT_TO_DO, safety_ticket_topic
 from handlers.questions.queue import add_detail, queue_question
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.voice import Say, tell
@@ -23,6 +25,10 @@ async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: st
     statement right after such a question joins it (queue.py `add_detail`); a decision to buy gets good wishes
     (buying.py)."""
     say = Say(CHAT)
+    if kind == "question" and (topic := await _safety_waiting(ctx, customer, text)) is not None:
+        # "那我现在该怎么办" while a colleague is on the way to an allergy: the advice again, then the question
+        # joins the ticket ("the colleague will answer here"), never "I'll ask" alone
+        await tell(ctx, customer, open_kfid, Say("escalation.safety", {"topic": topic}))
     if kind == "question":
         queued = await queue_question(ctx.with_(customer=customer), text, open_kfid=open_kfid, product=product)
         if queued is not None:
@@ -32,3 +38,11 @@ async def embedded_answer(ctx: Ctx, customer: Customer, open_kfid: str, kind: st
     elif buys(text):
         say = await buying_say(ctx, text)  # "那我先下单试试 不行再退": good wishes (and the returns entry)
     await tell(ctx, customer, open_kfid, say)
+
+
+async def _safety_waiting(ctx: Ctx, customer: Customer, text: str) -> str | None:
+    """The safety topic of the customer's open ticket when the question asks what to do meanwhile."""
+    if ASKS_WHAT_TO_DO.search(text) is None:
+        return None
+    ticket = await ctx.repos.tickets.find_open(customer.id)
+    return None if ticket is None else safety_ticket_topic(ticket.reason, ctx.settings.of(EscalationConfig))

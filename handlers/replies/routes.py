@@ -548,8 +548,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
         await ctx.say("chat.greet_again", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
         return
     if intent is Intent.ANGRY:  # "told": the matter just told is apologised for, not asked about again
-        told = await matter_told(ctx, customer, msgid, text)
-        await ctx.say("chat.angry", name=customer.name, slot="told" if told else None)
+        # "waiting": a colleague already has it (an open ticket): said to be in hand, 「人工」 not offered again
+        slot = ("waiting" if await ctx.repos.tickets.find_open(customer.id) is not None
+                else "told" if await matter_told(ctx, customer, msgid, text) else None)
+        await ctx.say("chat.angry", name=customer.name, slot=slot)
         return
     if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
         staffed = bool(await ctx.repos.staff.list())
