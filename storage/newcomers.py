@@ -23,14 +23,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.txinfo import NEWCOMERS as KEY
-from storage.txinfo import PENDING
+from storage.txinfo import PARKED, PENDING
 
 T = TypeVar("T")
 
 
-def created(session: AsyncSession, customer_id: int) -> None:
-    """Record that `customer_id` was inserted in this session's transaction."""
+def created(session: AsyncSession, customer_id: int, *, parked: bool | None = None) -> None:
+    """Record that `customer_id` was inserted in this session's transaction; `parked`: whether the insert
+    found orders parked under their external_userid (None: not asked)."""
     session.info.setdefault(KEY, {})[customer_id] = []
+    if parked is not None:
+        session.info.setdefault(PARKED, {})[customer_id] = parked
+
+
+def may_have_parked(session: AsyncSession, customer: Any) -> bool:
+    """Whether parked orders may wait for this newcomer: False only when their insert (`created(parked=False)`)
+    found none under their external_userid and they have no unionid hash, or when theirs were attached since
+    (`parked_attached`) in this transaction. Forgotten with the newcomers (any rollback, the commit)."""
+    told: dict[int, bool] | None = session.info.get(PARKED)
+    return told is None or told.get(customer.id, True) or bool(customer.unionid_hash)
+
+
+def parked_attached(session: AsyncSession, customer_id: int) -> None:
+    """The newcomer's parked orders were read and attached: none is left for later events of this transaction."""
+    session.info.setdefault(PARKED, {})[customer_id] = False
 
 
 def is_newcomer(session: AsyncSession, customer_id: int) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 NEWCOMERS = "wanzi.newcomers"  # storage/newcomers.py: customer id → rows flushed for them
+PARKED = "wanzi.parked"  # storage/newcomers.py: newcomer id → whether orders may be parked for them
 PREFETCHED_CUSTOMERS = "wanzi.prefetched_customers"  # CustomerRepo.prefetch: external_userid → Customer
 STAFF_READ = "wanzi.staff_read"  # StaffRepo.find: userid → Staff or None
 STAFF_ALL = "wanzi.staff_all"  # StaffRepo.list: every member, read once, filtered on their current attributes
@@ -21,8 +22,8 @@ OPEN_TICKETS = "wanzi.open_tickets"  # TicketRepo.find_open: customer id → the
 LAST_VARIANTS = "wanzi.last_variants"  # MessageRepo.last_variant: (customer id, template) → variant or None
 INBOUND_COUNTS = "wanzi.inbound_counts"  # MessageRepo.inbound_count: customer id → messages they sent
 HISTORIES = "wanzi.histories"  # MessageRepo.recent: customer id → their newest stored messages and those written since
-KEYS = (NEWCOMERS, PREFETCHED_CUSTOMERS, STAFF_READ, STAFF_ALL, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS, OPEN_TICKETS,
-        LAST_VARIANTS, INBOUND_COUNTS, HISTORIES)
+KEYS = (NEWCOMERS, PARKED, PREFETCHED_CUSTOMERS, STAFF_READ, STAFF_ALL, OPEN_OFFERS, CUSTOMER_TAGS, RULE_HITS,
+        OPEN_TICKETS, LAST_VARIANTS, INBOUND_COUNTS, HISTORIES)
 # storage/newcomers.py: the session's pending rows by class (session.new, kept by the session's own
 # events, so it stays right across savepoints and transactions and is never forgotten here).
 PENDING = "wanzi.pending"

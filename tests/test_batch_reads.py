@@ -116,6 +116,48 @@ async def test_a_group_of_new_friends_costs_one_statement_for_its_customers(sess
         event.remove(Engine, "before_cursor_execute", seen)
 
 
+async def test_a_group_of_new_customers_is_told_in_its_insert_who_has_orders_parked(sessions) -> None:
+    """The inbox's insert of a group's new customers says, per customer, whether orders are parked under their
+    external_userid, so `attach_on_arrival` reads them only for those (twenty-fourth slice): the answer must be
+    the database's, and a parked order under another id, an attached one, or one under a unionid hash must not
+    count."""
+    from storage import newcomers
+    from storage.models import ShopOrder
+    from storage.repos import CustomerRepo
+
+    now = FakeClock(1_700_000_000).now()
+
+    def order(order_id: str, ext: str, *, customer_id: int | None = None, union: str = "") -> ShopOrder:
+        return ShopOrder(order_id=order_id, customer_id=customer_id, external_userid=ext, unionid_hash=union,
+                         amount_fen=100, items=[], channel="天猫", status="paid", paid_at=now, source="api",
+                         created_at=now)
+
+    async with sessions.begin() as session:
+        owner = await CustomerRepo(session).upsert("wmOwner01", now=now)
+        session.add_all([order("P1", "wmParked01"), order("P2", "wmParked02"), order("P3", "wmParked02"),
+                         order("A1", "wmAttached01", customer_id=owner.id), order("U1", "", union="u" * 64)])
+    for insert_first in (True, False):
+        suffix = "F" if insert_first else "R"
+        exts = [f"wmParked01{suffix}", "wmNone01" + suffix, "wmAttached01" + suffix, "wmParked02" + suffix]
+        async with sessions.begin() as session:
+            # the parked orders' ids take the suffix of this round's customers
+            for row in (await session.scalars(select(ShopOrder))).all():
+                if row.external_userid:
+                    row.external_userid = row.external_userid.rstrip("FR") + suffix
+        async with sessions.begin() as session:
+            repo = CustomerRepo(session)
+            await repo.prefetch([(ext, {}) for ext in exts], now=now, insert_first=insert_first)
+            customers = {ext: await repo.upsert(ext, now=now) for ext in exts}
+            told = {ext.rstrip("FR"): newcomers.may_have_parked(session, c) for ext, c in customers.items()}
+            assert told == {"wmParked01": True, "wmNone01": False, "wmAttached01": False, "wmParked02": True}
+            newcomers.parked_attached(session, customers[f"wmParked01{suffix}"].id)
+            assert not newcomers.may_have_parked(session, customers[f"wmParked01{suffix}"])
+            customers["wmNone01" + suffix].unionid_hash = "u" * 64  # one told by its unionid is read
+            assert newcomers.may_have_parked(session, customers["wmNone01" + suffix])
+        async with sessions.begin() as session:  # forgotten with the transaction
+            assert newcomers.may_have_parked(session, await CustomerRepo(session).upsert("wmNone01" + suffix, now=now))
+
+
 async def test_a_returning_customers_tags_read_for_a_group_follow_the_transactions_own_changes(sessions) -> None:
     """The inbox reads the tags of a group's returning kf writers at once; within the transaction a
     tag attached, detached or erased in bulk is seen by the next read, as the database would say."""

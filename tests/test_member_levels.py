@@ -223,3 +223,19 @@ async def test_an_order_posted_before_the_customers_first_message_counts_in_thei
     balance = next(t for t in said if "金柚" in t and "600" in t and "恭喜" not in t)  # their standing: 600, 金柚
     assert not any(" 0 " in t or "积分 0" in t for t in said), said
     assert not any("升到" in t for t in said[said.index(balance):]), said  # a level-up said before it, not after
+
+
+async def test_new_customers_writing_together_each_get_their_own_parked_orders_once(bot, wecom) -> None:
+    """New customers whose first messages run in one shared transaction: the group's insert tells which of them
+    have orders parked (twenty-fourth slice); theirs count in their first balance, booked once over two messages."""
+    await record(bot, "wmLvlPair1", "LP1", 60000)  # parked for the first; none for the second
+    await wecom.customer_says("wmLvlPair1", "我积分多少")
+    await wecom.customer_says("wmLvlPair2", "我积分多少")
+    await wecom.customer_says("wmLvlPair1", "我积分多少")
+    await bot.drain()
+    first, second = wecom.customer_inbox("wmLvlPair1"), wecom.customer_inbox("wmLvlPair2")
+    assert any("金柚" in t and "600" in t and "恭喜" not in t for t in first), first
+    assert sum("恭喜升级" in t for t in first) == 1, first  # the level-up said once
+    assert not any("600" in t for t in second), second
+    async with bot.sessions() as s:
+        assert (await s.scalar(select(Customer.level).where(Customer.external_userid == "wmLvlPair1"))) == "金柚"

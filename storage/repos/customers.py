@@ -6,16 +6,16 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Integer, Select, bindparam, inspect, or_, select
+from sqlalchemy import Integer, Select, bindparam, exists, inspect, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql.dml import ReturningInsert
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from storage import newcomers
-from storage.models import Customer, CustomerGroup, Friendship, GroupMembership, Stamp
+from storage.models import Customer, CustomerGroup, Friendship, GroupMembership, ShopOrder, Stamp
 from storage.newrows import new_row
 from storage.queues import _dialect
 from storage.txinfo import PREFETCHED_CUSTOMERS as PREFETCHED  # external_userid → Customer, one upsert each
@@ -28,13 +28,24 @@ _CUSTOMER_ID: BindParameter[int] = bindparam("customer_id")
 _FRIENDSHIPS = select(Friendship).where(Friendship.customer_id == _CUSTOMER_ID)
 
 
+# A new customer's parked orders are attached before any handler answers (handlers/orders/matching.py
+# `attach_on_arrival`), which read them once per newcomer, nearly always finding none. The insert tells
+# it, in the same statement, for whom there may be some (bench/README.md, twenty-fourth slice).
+_PARKED = "parked_orders"
+
+
 @functools.lru_cache(maxsize=4)
 def _insert_new(dialect: str) -> ReturningInsert[Any]:
-    """Insert customers, leaving alone any that exists, returning the new rows whole."""
+    """Insert customers, leaving alone any that exists, returning the new rows whole, each with whether
+    orders are parked under its external_userid (`_PARKED`)."""
     table = Customer.__table__
     insert: Callable[..., Any] = pg_insert if dialect == "postgresql" else sqlite_insert
+    # the inserted row named as text: SQLAlchemy does not correlate a subquery of RETURNING with the table
+    # written (it would add a FROM customer), and on SQLite it writes RETURNING's columns unqualified
+    inserted: ColumnElement[str] = literal_column(f"{Customer.__tablename__}.external_userid")
+    parked = exists().where(ShopOrder.customer_id.is_(None), ShopOrder.external_userid == inserted).label(_PARKED)
     stmt: ReturningInsert[Any] = insert(table).on_conflict_do_nothing(index_elements=["external_userid"]).returning(
-        *table.c)
+        *table.c, parked)
     return stmt
 
 
@@ -133,7 +144,7 @@ class CustomerRepo:
             row = new_row(Customer, **{column.key: inserted[column] for column in table.c})
             make_transient_to_detached(row)  # persistent as it is: no pending change, no read
             self.session.add(row)
-            newcomers.created(self.session, row.id)
+            newcomers.created(self.session, row.id, parked=bool(inserted[_PARKED]))
             prefetched[row.external_userid] = row
 
     @staticmethod
