@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from persona.faq import FaqEntry
+from persona.keywords import WordSets
 from persona.matcher import CONCEPTS, EXCLUSIVE, any_of, concepts, kinds
 
 _SENTENCE = re.compile(r"(?<=[。；;！!？?])")
@@ -111,7 +112,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
                   "包装一下", "包装得", "包得好看", "包漂亮"),
 }
 _TOPIC_WORDS = re.compile("|".join(sorted((w for ws in TOPICS.values() for w in ws), key=len, reverse=True)))
-_TOPICS = {name: any_of(words) for name, words in TOPICS.items()}
+_TOPIC_SETS = WordSets(TOPICS)
 _NO_TOPIC = re.compile(r"放心|安心")  # "能放心买吗" trusts us: its 能放 keeps nothing
 _CLOCK = re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2} ?点")  # "10:00-22:00", "10 点出炉": a time, named or not
 
@@ -120,7 +121,7 @@ def topics(text: str) -> frozenset[str]:
     """The shop concepts a text names (a clock time names the hours). A word of TOPICS is that
     concept only: "快递费" and "配送费" name the postage, not shipping or delivery besides; "放心" names
     none (_NO_TOPIC)."""
-    more = {name for name, words in _TOPICS.items() if words.search(text)}
+    more = _TOPIC_SETS.named(text)
     rest = _TOPIC_WORDS.sub(" ", _NO_TOPIC.sub(" ", text))
     return concepts(rest) | more | ({"hours"} if _CLOCK.search(text) else set())
 

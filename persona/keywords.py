@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, deque
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 
 def any_of(words: Sequence[str]) -> re.Pattern[str]:
@@ -24,6 +24,35 @@ def any_word(words: tuple[str, ...]) -> re.Pattern[str]:
     """`any_of` for word lists asked about on every message (a config's topics, whose tuples do not
     change): compiled once, so a text naming none of ~100 words is ruled out in one scan."""
     return any_of(words)
+
+
+class WordSets:
+    """Named sets of words; `named(text)` is the names whose set has a word in `text` (as literals, case kept):
+    `{n for n, ws in sets.items() if any_of(ws).search(text)}`, by one look per character of the text at the words
+    that begin with it, rather than one search per set (the concepts and topics asked of every kf text: ~2.5×
+    faster on the benchmark's question, bench/README.md, twenty-fourth slice)."""
+
+    def __init__(self, sets: Mapping[str, Iterable[str]]) -> None:
+        starting: dict[str, list[tuple[str, int, str]]] = {}
+        always: set[str] = set()
+        for name, words in sets.items():
+            for word in words:
+                if word:
+                    starting.setdefault(word[0], []).append((word, len(word), name))
+                else:  # "" is in every text
+                    always.add(name)
+        self._starting = {ch: tuple(found) for ch, found in starting.items()}
+        self._always = frozenset(always)
+
+    def named(self, text: str) -> set[str]:
+        found = set(self._always)
+        starting = self._starting
+        for at, ch in enumerate(text):
+            if ch in starting:
+                for word, length, name in starting[ch]:
+                    if text[at:at + length] == word:
+                        found.add(name)
+        return found
 
 
 class KeywordAutomaton:

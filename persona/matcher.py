@@ -27,7 +27,7 @@ import numpy as np
 
 from persona.embed import Embedder, Vectors
 from persona.faq import FaqEntry, FaqMatch
-from persona.keywords import any_of
+from persona.keywords import WordSets, any_of
 from persona.wording import plain
 
 # Colloquial ways customers name the same shop concept (the fourth figure of an entry).
@@ -72,7 +72,7 @@ EXCLUSIVE: tuple[tuple[tuple[str, ...], ...], ...] = tuple(
         "冰的 冰饮 冷萃 加冰 | 热的 热饮 热咖啡",
     ))
 MISMATCH = 1000.0
-_CONCEPT_WORDS = {name: any_of(words) for name, words in CONCEPTS.items()}
+_CONCEPT_SETS = WordSets(CONCEPTS)
 _KIND_WORDS = tuple((g, k, any_of(words)) for g, group in enumerate(EXCLUSIVE) for k, words in enumerate(group))
 
 
@@ -146,7 +146,7 @@ _KEEPING_ITSELF = any_of([w for w in CONCEPTS["keeping"] if w not in _STATES])
 
 def concepts(text: str) -> frozenset[str]:
     text = _NOT_CONCEPTS.sub(" ", text)
-    return frozenset(name for name, words in _CONCEPT_WORDS.items() if words.search(text))
+    return frozenset(_CONCEPT_SETS.named(text))
 
 
 def asked_about(question: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from persona import followup, matcher
+from persona.keywords import WordSets
 from persona.matcher import _STATES, CONCEPTS, EXCLUSIVE, any_of
 
 
@@ -27,6 +28,20 @@ def test_any_of_finds_what_the_word_loop_found() -> None:
         pattern = any_of(words)
         for text in ["", "寄快递", "a.b", "axb", "(x)", "x", "|", "多少钱呀", "价格"]:
             assert bool(pattern.search(text)) == any(w in text for w in words), (words, text)
+
+
+def test_word_sets_name_what_the_word_loop_named() -> None:
+    """persona/keywords.py `WordSets`: words sharing a start across sets ("痘痘" and "痘痘肌" at one place), one
+    inside another, regex characters, case, repeats, the empty word and an empty set."""
+    sets = {"acne": ("痘痘", "长痘"), "skin": ("痘痘肌", "油皮"), "sym": ("a.b", "(x)", "|", "A"), "any": ("",),
+            "none": (), "twice": ("痘", "痘")}
+    words = [w for ws in sets.values() for w in ws if w] + ["x", "a", "b", "肌", "。"]
+    rng = random.Random(24)
+    texts = ["", "痘痘肌", "长痘痘", "油", "axb", "a", *("".join(rng.choices(words, k=rng.randrange(1, 6)))
+                                                     for _ in range(2000))]
+    found = WordSets(sets)
+    for text in texts:
+        assert found.named(text) == {n for n, ws in sets.items() if any(w in text for w in ws)}, text
 
 
 def test_concepts_kinds_and_topics_are_those_the_word_loop_named() -> None:
