@@ -845,9 +845,12 @@ class ShopOrder(Base):
     the identity it came with and attached when that customer appears (orders/matching.py)."""
 
     __tablename__ = "shop_order"
-    # the digest's day and 90-day scans read only this covering index (value section, bench/digest.py)
+    # the digest's day and 90-day scans read only this covering index (value section, bench/digest.py);
+    # a new customer's parked orders are sought by their external_userid (customer_id IS NULL), not scanned
+    # among every parked order (bench/README.md, twenty-fourth slice)
     __table_args__ = (Index("ix_shop_order_customer_paid", "customer_id", "paid_at"),
-                      Index("ix_shop_order_digest", "paid_at", "status", "customer_id", "amount_fen", "channel"))
+                      Index("ix_shop_order_digest", "paid_at", "status", "customer_id", "amount_fen", "channel"),
+                      Index("ix_shop_order_external_parked", "external_userid", "customer_id"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
