@@ -17,6 +17,7 @@ from handlers.orders.service import record_order
 from handlers.points.rewards import ask_to_redeem, confirm_redemption
 from storage.models import Customer
 from tests.community_kit import at, service, start_bot
+from tests.console_kit import ConsoleClient
 
 D = date(2026, 3, 2)
 POINTS = {"per_yuan": 1, "levels": [{"name": "柚芽", "min": 0}, {"name": "金柚", "min": 250}],
@@ -78,10 +79,38 @@ async def test_the_value_section_counts_what_happened(bot, wecom, clock) -> None
     for key, value in expected.items():
         assert digest.value(key) == pytest.approx(value), key
     assert digest.value("value.gmv_by_channel") == Breakdown((("门店", 200), ("天猫", 60), ("京东", 30)))
-    assert digest.value("value.members_by_level") == Breakdown((("柚芽", 2), ("金柚", 1)))  # wmV2 via O6
+    # wmV2 via O6; wmV4's order is parked (no customer)
+    assert digest.value("value.members_by_level") == Breakdown((("柚芽", 2), ("金柚", 1)))
     assert digest.line("value.orders").previous == 1 and digest.line("value.gmv").previous == 999
     text = markdown(digest, title="柚见 日报")
     assert "订单数" in text and "成交额（元）" in text
+
+
+async def test_customers_without_points_are_counted_as_having_no_level_yet(db_url, wecom, clock) -> None:
+    """A manager reads every current customer in the distribution: those with no points yet are a row of their
+    own (last), in the WeCom digest and on the console page alike; a customer who deleted us is not counted."""
+    clock.set(at(3, 2, 9))
+    bot = await start_bot(db_url, wecom, clock, points=POINTS, staff={"operators": ["li.na"]})
+    try:
+        for ext in ("wmA", "wmB", "wmC", "wmGone"):
+            await wecom.add_friend("zhang.wei", ext)
+        await bot.drain()
+        await paid(bot, "O1", "wmA", 30000, "门店")  # 300 points: 金柚
+        await paid(bot, "O2", "wmGone", 1000, "门店")  # 柚芽, then deletes us
+        await wecom.customer_deletes_staff("zhang.wei", "wmGone")
+        await bot.drain()
+        async with bot.sessions() as s:
+            digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
+        assert digest.value("value.members_by_level") == Breakdown((("金柚", 1), ("暂无等级", 2)))
+        assert "> 会员等级分布（当前）：金柚 1 · 暂无等级 2" in markdown(digest)
+        client = await ConsoleClient.login(bot.url)
+        try:
+            status, page = await client.get("/console/digest", date=f"{D}")
+        finally:
+            await client.close()
+        assert status == 200 and "金柚 1 · 暂无等级 2" in page
+    finally:
+        await bot.stop()
 
 
 async def test_a_day_without_orders_shows_no_rates(bot) -> None:

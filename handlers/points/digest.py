@@ -18,8 +18,11 @@ POINTS_REDEEMED = Metric("value.points_redeemed", "兑换消耗积分", "value",
 POINTS_OUTSTANDING = Metric("value.points_outstanding", "未使用积分", "value", priority=4, better=0,
                             note="截至当天结束所有客户的积分余额合计")
 REDEMPTIONS = Metric("value.redemptions", "积分兑换", "value", priority=3, note="当天确认的兑换笔数")
+NO_LEVEL = "暂无等级"
 MEMBERS_BY_LEVEL = Metric("value.members_by_level", "会员等级分布（当前）", "value", kind="breakdown", priority=3,
-                          note="现在各等级的客户数（等级不留历史，往日显示的也是当前分布）")
+                          note="现在各等级的客户数（未流失的客户），还没有积分、没有等级的计为“暂无等级”，列在最后"
+                               "（等级不留历史，往日显示的也是当前分布）",
+                          words=(("", NO_LEVEL),))
 
 
 async def points_value(session: AsyncSession, window: Window) -> Mapping[str, Value]:
@@ -31,7 +34,9 @@ async def points_value(session: AsyncSession, window: Window) -> Mapping[str, Va
         PointsEntry.created_at < window.end))
     redemptions = await session.scalar(select(func.count()).select_from(Redemption).where(
         window.covers(Redemption.ordered_at)))
-    levels = await counts_by(session, Customer.level, Customer.level != "")
+    # Every current customer has a row: those without a level yet (no points) are counted, last, not left out.
+    levels = await counts_by(session, Customer.level, Customer.status == "active")
+    levels = tuple(row for row in levels if row[0]) + tuple(row for row in levels if not row[0])
     return {POINTS_ISSUED.key: int(issued or 0), POINTS_REDEEMED.key: int(redeemed or 0),
             POINTS_OUTSTANDING.key: int(outstanding or 0), REDEMPTIONS.key: int(redemptions or 0),
             MEMBERS_BY_LEVEL.key: Breakdown(levels)}
