@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,29 @@ async def test_a_stage_breakdown_reads_the_personas_labels(sessions) -> None:
     assert digest.value("conversion.stages_entered") == Breakdown((("新朋友", 2), ("gone_stage", 1), ("种草期", 1)))
     assert raw.value("conversion.stages_entered") == Breakdown((("new", 2), ("gone_stage", 1), ("interested", 1)))
     assert "进入阶段：新朋友 2" in markdown(digest) and "新朋友 2" in terminal(digest)
+
+
+async def test_the_terminal_digest_lines_up_after_the_longest_labels(sessions) -> None:
+    """新增来源（渠道 state） and 会员等级分布（当前） are wider than the other labels: every row's value still
+    starts in the same column (a Chinese character is two cells), and no row ends in spaces."""
+    async with sessions.begin() as s:
+        customer = await CustomerRepo(s).upsert("wmLevel", now=NOON)
+        customer.level = "金柚"
+    async with sessions() as s:
+        digest = await build_digest(s, DAY, TZ, now=NOON + timedelta(days=1))
+    text = terminal(digest)
+    starts: dict[str, int] = {}
+    for metric in default_registry().metrics:
+        row = next(r for r in text.splitlines() if r.startswith(f"  {metric.label} "))
+        value = row[len(metric.label) + 2:].lstrip()
+        starts[metric.label] = display_width(row[:len(row) - len(value)])
+        assert row == row.rstrip(), row
+    assert len(set(starts.values())) == 1, starts
+    assert "  新增来源（渠道 state）  无\n" in text and "  会员等级分布（当前）    金柚 1\n" in text
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 async def test_the_console_names_stages_and_never_links_into_a_day_not_begun(db_url, wecom, clock) -> None:

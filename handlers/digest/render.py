@@ -187,24 +187,32 @@ def _pad(text: str, width: int) -> str:
 
 
 def terminal(digest: Digest, *, title: str = "每日简报") -> str:
-    """Plain text for `wanzi digest`: aligned columns, Chinese characters counted as two cells."""
+    """Plain text for `wanzi digest`: aligned columns, Chinese characters counted as two cells.
+
+    The label column is as wide as the longest label (新增来源（渠道 state） is 22 cells), so a long
+    label never pushes its row's numbers out of line; rows carry no trailing spaces."""
+    lines = [ln for _, group in digest.groups() for ln in group]
+    label_w = max((_width(ln.metric.label) for ln in lines), default=0)
+    value_w = max((_width(fmt_value(ln.metric, ln.value)) for ln in lines
+                   if ln.tracked and not isinstance(ln.value, Breakdown)), default=0)
     out = [f"{title} · {day_title(digest)} · 时区 {digest.tz}"]
     if not digest.complete:
         out.append(f"（当天尚未结束，数字截至 {as_of(digest)}）")
-    for label, lines in digest.groups():
+    for label, group in digest.groups():
         out.append("")
         out.append(f"【{label}】")
-        for ln in lines:
+        for ln in group:
             m = ln.metric
             if not ln.tracked:
-                out.append(f"  {_pad(m.label, 18)} {NOT_TRACKED}  尚未统计，待 {ln.pending}")
+                row = f"{_pad(NOT_TRACKED, value_w)}  尚未统计，待 {ln.pending}"
             elif isinstance(ln.value, Breakdown):
-                out.append(f"  {_pad(m.label, 18)} {fmt_breakdown(m, ln.value, limit=10)}")
+                row = fmt_breakdown(m, ln.value, limit=10)
             else:
                 extra = []
                 if ln.change is not None:
                     extra.append(f"较前日 {fmt_change(m, ln.change)}")
                 if ln.average7 is not None:
                     extra.append(f"7日均 {fmt_value(m, ln.average7)}")
-                out.append(f"  {_pad(m.label, 18)} {_pad(fmt_value(m, ln.value), 10)} {'，'.join(extra)}")
+                row = f"{_pad(fmt_value(m, ln.value), value_w)}  {'，'.join(extra)}"
+            out.append(f"  {_pad(m.label, label_w)}  {row}".rstrip())
     return "\n".join(out) + "\n"
