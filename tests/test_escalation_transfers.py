@@ -48,6 +48,9 @@ async def test_a_refused_transfer_is_reported_at_once_and_the_chat_goes_to_the_p
     assert "这里" in wecom.customer_inbox("wmHand002")[-1]
     card = wecom.staff_inbox("zhang.wei")[-1]
     assert "#1" in card and "95019" in card
+    # 2026-12-06 tour: the member was named by userid alone ("没能转给 li.na"); staff read 李娜（li.na） everywhere
+    assert "没能转给 李娜（li.na）：" in card and "李娜（li.na） 当前没有在接待" in card, card
+    assert "李娜（li.na） 当前没有在接待" in notice, notice
     (ticket,) = await kit.tickets(bot)
     assert (ticket.status, ticket.advisor_userid, ticket.kf_servicer) == ("pooled", "", "")
 
@@ -62,6 +65,7 @@ async def test_an_advisor_who_is_not_a_servicer_is_named_with_the_errcode(bot, w
     await bot.drain()
     (notice,) = [t for t in wecom.staff_inbox("chen.jing") if "没能转给你" in t]
     assert "95014" in notice and "kf/service_state/trans" in notice and "接待人员" in notice
+    assert "陈静（chen.jing） 不是客服账号" in notice, notice
     assert wecom.kf_session("wmHand003").state == 2
 
 

@@ -43,7 +43,7 @@ async def test_the_group_owner_sees_the_community_of_the_group(db_url, wecom, cl
         sidebar = await Sidebar.open(bot, wecom, "wang.fang", chat_id=CHAT)
         status, page = await sidebar.get("/group", chat_id=CHAT)
         assert status == 200
-        assert "柚见护肤交流1群" in page and "群主 wang.fang" in page
+        assert "柚见护肤交流1群" in page and "群主 王芳（wang.fang）" in page
         assert "柚见护肤同好会" in page and "兴趣标签 护肤" in page
         assert "0 20 * * 2,4 · 下次 03-03 20:00" in page  # Tuesday 20:00, local time
         assert "下一个话题：换季了，大家的护肤步骤有什么变化吗？" in page

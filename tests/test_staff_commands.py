@@ -163,6 +163,22 @@ async def test_whois_by_remark_and_a_numbered_choice_for_same_names(bot, wecom) 
     assert "没有等待你选择" in again
 
 
+async def test_whois_names_colleagues_as_the_console_does(bot, wecom) -> None:
+    """2026-12-06 tour: the choice list said 添加人 zhang.wei; colleagues read 张伟（zhang.wei） everywhere."""
+    await kit.customer(bot, "wmChen001", name="陈洁", remark="杭州老客", owner="zhang.wei", advisor="wang.fang")
+    await kit.customer(bot, "wmChen002", name="陈洁", remark="上海新客", owner="li.na")
+    choice = await say(bot, wecom, "li.na", "/whois 陈洁")
+    assert "陈洁 · 备注 杭州老客 · 添加人 张伟（zhang.wei） · wmChen001" in choice, choice
+    assert "陈洁 · 备注 上海新客 · 添加人 李娜（li.na） · wmChen002" in choice, choice
+    picked = await say(bot, wecom, "li.na", "1")
+    assert "专属顾问：王芳（wang.fang）" in picked, picked
+    await wecom.customer_says("wmChen001", "转人工")  # to the customer's own advisor, in working hours
+    await wecom.customer_says("wmChen002", "转人工")  # nobody on duty: queued
+    await bot.drain()
+    assert "未结工单：#1（王芳（wang.fang））" in await say(bot, wecom, "li.na", "/whois wmChen001")
+    assert "未结工单：#2（排队中）" in await say(bot, wecom, "li.na", "/whois wmChen002")
+
+
 async def test_whois_tells_the_points_balance(bot, wecom) -> None:
     """A member's balance beside the level (member26: staff asked it with /points separately)."""
     await seed_two_chen(bot)
@@ -415,18 +431,24 @@ async def test_points_shows_the_balance_and_the_recent_ledger(bot, wecom) -> Non
 
 
 async def test_interest_groups_are_added_linked_and_listed(bot, wecom) -> None:
+    await wecom.create_group("wrSkin0001", "wang.fang", "柚见护肤交流1群")
+    await bot.drain()
     assert "护肤同好会" in await say(bot, wecom, "chen.jing", "/group add skincare 护肤同好会 护肤")
     reply = await say(bot, wecom, "chen.jing", "/group link skincare wrSkin0001")
     assert "wrSkin0001" in reply
     await bot.drain()
     assert [c.body["chat_id"] for c in wecom.calls("externalcontact/groupchat/get")] == ["wrSkin0001"]
-    assert "skincare「护肤同好会」：1 个客户群" in await say(bot, wecom, "chen.jing", "/group list")
+    listed = await say(bot, wecom, "chen.jing", "/group list")
+    assert "skincare「护肤同好会」：1 个客户群" in listed
+    # each chat with its owner, who confirms the posts, named as staff read colleagues (not "群主 wang.fang")
+    assert "（群主 王芳（wang.fang））" in listed, listed
 
 
 async def test_a_referral_campaign_is_created_listed_and_ended(bot, wecom) -> None:
     reply = await say(bot, wecom, "chen.jing", "/referral create spring 春日邀请 li.na 10=面霜1瓶 20=面霜2瓶")
     assert "春日邀请" in reply
     listed = await say(bot, wecom, "chen.jing", "/referral list")
+    assert "spring 春日邀请（接待：李娜（li.na），档位：" in listed, listed  # not "接待：li.na"
     assert "spring 春日邀请" in listed and "10人→面霜1瓶" in listed and "20人→面霜2瓶" in listed
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners spring")
     assert "还没有人达到奖励档位" in await say(bot, wecom, "chen.jing", "/referral winners 春日邀请")  # by its name

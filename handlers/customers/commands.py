@@ -8,8 +8,9 @@ from bot.commands import Command
 from bot.roles import member_words
 from bot.wecom.markdown import plain
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.routing import local
+from handlers.escalation.routing import colleague, local, member_label
 from handlers.escalation.rules import is_vip
+from handlers.escalation.tickets import WAITING_WORDS
 from handlers.orders.profile import whois_line
 from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
@@ -44,10 +45,10 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
     vip = is_vip(c, tags, ctx.settings.of(EscalationConfig))
     advisor = await ctx.repos.staff.find(c.advisor_userid) if c.advisor_userid else None
     ticket = await ctx.repos.tickets.find_open(c.id)
-    lines = [describe(c),
+    lines = [await describe(ctx, c),
              f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else "")
              + f" · 积分：{await PointsRepo(ctx.session).balance(c.id)}",
-             f"专属顾问：{(advisor.name or advisor.userid) if advisor else c.advisor_userid or '未分配'}",
+             f"专属顾问：{colleague(advisor) if advisor else c.advisor_userid or '未分配'}",
              f"标签：{'、'.join(plain(t, 30) for t in tags) if tags else '无'}",
              f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
              f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
@@ -55,7 +56,8 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
              + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]
     lines.append(await whois_line(ctx, c))
     if ticket is not None:
-        lines.append(f"未结工单：#{ticket.id}（{'排队中' if ticket.status == 'queued' else ticket.advisor_userid}）")
+        holder = WAITING_WORDS.get(ticket.status) or await member_label(ctx, ticket.advisor_userid)
+        lines.append(f"未结工单：#{ticket.id}（{holder}）")
     return "\n".join(lines)
 
 

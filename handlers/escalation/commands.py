@@ -16,7 +16,6 @@ from handlers.staff.parsing import expect, switch, ticket_id
 from storage.models import Staff
 
 SCOPES = {"mine": "我的和待接单的", "all": "全部", "queued": "排队中"}  # mine: also the waiting ones anyone may take
-WAITING_WORDS = {ops.QUEUED: "排队中", ops.POOLED: "待接入池"}
 LIST_LIMIT = 20
 
 
@@ -52,7 +51,7 @@ async def run_tickets(ctx: Ctx, scope: str) -> str:
     lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
     for t in rows[:LIST_LIMIT]:
         customer = await ctx.repos.customers.get(t.customer_id)
-        who = WAITING_WORDS.get(t.status) or await member_label(ctx, t.advisor_userid)
+        who = ops.WAITING_WORDS.get(t.status) or await member_label(ctx, t.advisor_userid)
         late = " ⏰超时" if t.due_at and t.first_response_at is None and t.due_at <= ctx.clock.now() else ""
         lines.append(f"#{t.id} {customer_label(customer)} · {Trigger.parse(t.reason).label} · {who}"
                      f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")

@@ -37,6 +37,7 @@ from bot.feature import ConsolePage
 from bot.roles import Role
 from handlers.escalation.commands import DUTY, run_duty
 from handlers.escalation.notify import customer_label
+from handlers.escalation.routing import colleague
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
 from handlers.services import Ctx
@@ -108,7 +109,7 @@ async def claim(ctx: Ctx, ticket_id: int, login: str) -> str:
             ticket, customer = await claim_ticket(ctx.with_(staff=member), ticket_id, member)
     except CommandError as exc:
         return str(exc)
-    return f"认领成功：#{ticket.id}（{customer_label(customer)}），微信客服会话已转给 {member.userid}"
+    return f"认领成功：#{ticket.id}（{customer_label(customer)}），微信客服会话已转给 {colleague(member)}"
 
 
 async def resolve(ctx: Ctx, ticket_id: int, login: str) -> str:

@@ -100,10 +100,11 @@ TRANSFER_ERRORS = {
 }
 
 
-def refusal_words(row_payload: dict[str, object], errcode: int | None, reason: str) -> str:
-    """"kf/service_state/trans 返回 95019：李娜 当前没有在接待……" for a refused transfer row."""
+def refusal_words(row_payload: dict[str, object], errcode: int | None, reason: str, *, servicer: str) -> str:
+    """"kf/service_state/trans 返回 95019：李娜（li.na） 当前没有在接待……" for a refused transfer row;
+    `servicer`: the member it was meant for, as staff read them (routing.member_label)."""
     words = TRANSFER_ERRORS.get(errcode or 0, "")
-    facts = {"servicer": row_payload.get("servicer_userid") or "-", "open_kfid": row_payload.get("open_kfid") or "-"}
+    facts = {"servicer": servicer, "open_kfid": row_payload.get("open_kfid") or "-"}
     explained = words.format(**facts) if words else _one_line(reason, 80) or "未知原因"
     return f"kf/service_state/trans 返回 {errcode if errcode is not None else '-'}：{explained}"
 

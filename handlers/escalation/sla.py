@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.scheduler import Job
 from handlers.escalation import notify
 from handlers.escalation.config import EscalationConfig
-from handlers.escalation.routing import display_name, pick_advisor, pick_lead
+from handlers.escalation.routing import colleague, member_label, pick_advisor, pick_lead
 from handlers.escalation.tickets import (
     POOL_AT,
     POOLED,
@@ -105,8 +105,8 @@ async def _reroute(ctx: Ctx, ticket: Ticket, customer: Customer) -> None:
         return
     minutes = ctx.settings.of(EscalationConfig).reroute_after_minutes
     await assign(ctx, ticket, customer, lead, actor="system", sla_stage=REROUTED,
-                 headline=f"原顾问 {late} 超时未响应（提醒后 {minutes} 分钟），已转给你")
-    ctx.outbox.app_text(ctx.settings.wecom.agent_id, late, notify.handed_over(ticket, customer, display_name(lead)))
+                 headline=f"原顾问 {await member_label(ctx, late)} 超时未响应（提醒后 {minutes} 分钟），已转给你")
+    ctx.outbox.app_text(ctx.settings.wecom.agent_id, late, notify.handed_over(ticket, customer, colleague(lead)))
     audit(ctx, ticket, "rerouted", previous=late, advisor=lead.userid)
 
 

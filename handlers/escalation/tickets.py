@@ -42,6 +42,7 @@ ENDED_BY_PERSON = "kf_ended"  # ticket.context: resolving it ended a kf session 
 HANDED_QUESTIONS = "questions"  # ticket.context: the queued questions handed over with the chat
 POOL_AT = "pool_at"  # ticket.context: held out of hours, the chat goes to the reception pool at this time (UTC)
 WAITING = (QUEUED, POOLED)  # nobody has the ticket yet: Wanzi's queue, or WeCom's reception pool
+WAITING_WORDS = {QUEUED: "排队中", POOLED: "待接入池"}  # who has a waiting ticket, in staff replies
 OPS_ROLES = ("operator", "admin")  # who hears about a chat waiting in the reception pool
 
 

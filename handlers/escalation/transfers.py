@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.escalation import notify
+from handlers.escalation.routing import member_label
 from handlers.escalation.tickets import (
     OPS_ROLES,
     POOLED,
@@ -73,7 +74,9 @@ async def transfer_refused(ctx: Ctx, ticket: Ticket, row: OutboxItem) -> None:
     ticket.kf_outbox_id = None
     customer = await ctx.repos.customers.get(ticket.customer_id)
     payload = row.payload if isinstance(row.payload, dict) else {}
-    refusal = notify.refusal_words(payload, row.last_errcode, row.last_error)
+    servicer = str(payload.get("servicer_userid") or "")
+    refusal = notify.refusal_words(payload, row.last_errcode, row.last_error,
+                                   servicer=await member_label(ctx, servicer) if servicer else "-")
     context = dict(ticket.context or {})
     claimed_by = context.pop("claimed_by", None)
     agent = ctx.settings.wecom.agent_id
@@ -93,13 +96,13 @@ async def transfer_refused(ctx: Ctx, ticket: Ticket, row: OutboxItem) -> None:
         ticket.first_response_at = None  # a claim whose chat never reached its claimer answered nobody
         audit(ctx, ticket, "first_response_withdrawn", actor=advisor)
     if ticket.kf_servicer:  # a re-route between people was refused: the chat stays with its holder
-        then = f"会话仍由 {ticket.kf_servicer} 接待。"
+        then = f"会话仍由 {await member_label(ctx, ticket.kf_servicer)} 接待。"
     elif context.get("kf_from_pool"):  # it never left the reception pool
         ticket.status, ticket.advisor_userid = POOLED, ""
         then = "会话仍在微信客服待接入池中，接待人员可以在企业微信「微信客服」里接入。"
     else:
         ticket.advisor_userid = ""
-        await no_advisor(ctx, ticket, customer, headline=f"没能转给 {advisor}：{refusal}")
+        await no_advisor(ctx, ticket, customer, headline=f"没能转给 {await member_label(ctx, advisor)}：{refusal}")
         then = ("会话已改为放入微信客服待接入池，由有空的接待人员接入。" if ticket.status == POOLED
                 else "工单改为排队，等其他在岗顾问接单。")
     ctx.outbox.app_text(agent, advisor, notify.transfer_failed(ticket, customer, refusal, then))

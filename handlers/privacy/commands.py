@@ -67,7 +67,7 @@ async def run_erase(ctx: Ctx, args: EraseArgs) -> str:
     ctx.repos.pending.add(StaffPending(staff_userid=userid, kind=KIND, status="pending",
                                        payload={"customer_id": customer.id}, created_at=now,
                                        expires_at=now + timedelta(minutes=minutes)))
-    return (f"将删除并匿名化客户 {describe(customer)} 的全部数据：{summary(data)}。删除后不可恢复。\n"
+    return (f"将删除并匿名化客户 {await describe(ctx, customer)} 的全部数据：{summary(data)}。删除后不可恢复。\n"
             f"确认请在 {minutes} 分钟内回复 /erase {CONFIRM}（放弃：/erase {CANCEL}）")
 
 
@@ -91,8 +91,8 @@ async def run_export(ctx: Ctx, query: str) -> str:
     assert ctx.staff is not None
     customer = await find_customer(ctx, query)
     data = await export(ctx.session, customer, actor=ctx.staff.userid, via="command", now=ctx.clock.now())
-    return (f"客户 {describe(customer)}：{summary(data)}。\n完整数据（JSON）请在控制台的客户页点「导出 JSON」"
-            f"（管理员）：{console_link(ctx, customer)}，"
+    return (f"客户 {await describe(ctx, customer)}：{summary(data)}。\n"
+            f"完整数据（JSON）请在控制台的客户页点「导出 JSON」（管理员）：{console_link(ctx, customer)}，"
             f"或在服务器上运行 wanzi customer export {customer.external_userid}")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.errors import CommandError
 from bot.wecom import kf_window
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import local, member_label
+from handlers.escalation.routing import colleague, local, member_label
 from handlers.escalation.tickets import POOLED
 from handlers.questions.wording import more_of
 from handlers.replies.editing import add_entry, check_answer
@@ -139,7 +139,7 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
         delivery = "friend"
         if customer.owner_userid != staff.userid:
             ctx.outbox.app_text(ctx.settings.wecom.agent_id, customer.owner_userid,
-                                f"{staff.name or staff.userid} 回答了客户 {customer_label(customer)} "
+                                f"{colleague(staff)} 回答了客户 {customer_label(customer)} "
                                 f"的问题 #{question.id}，"
                                 f"已提交为你的一对一群发：请在企业微信里确认发送，客户才会收到。")
     else:

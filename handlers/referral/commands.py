@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.commands import Command
 from bot.errors import CommandError
+from handlers.escalation.routing import member_label
 from handlers.referral.service import create_referral, end_referral, format_winners, list_referrals, referral_winners
 from handlers.services import Ctx
 from handlers.staff.lookup import find_staff
@@ -59,7 +60,7 @@ async def run_referral(ctx: Ctx, args: ReferralArgs) -> str:
         campaigns = await list_referrals(ctx)
         if not campaigns:
             return "没有进行中的邀请活动。用 /referral create 新建。"
-        lines = [f"{c.key} {c.name}（接待：{c.staff_userid}，档位："
+        lines = [f"{c.key} {c.name}（接待：{await member_label(ctx, c.staff_userid)}，档位："
                  + "、".join(f"{t['invites']}人→{t['gift']}" for t in c.tiers) + "）" for c in campaigns[:MAX_LISTED]]
         return "\n".join(["进行中的邀请活动：", *lines])
     if args.action == "create":

@@ -10,6 +10,7 @@ from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import allowed, context, frame, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, render, table
 from bot.feature import ConsolePage
+from bot.roles import member_words
 from handlers.referral.commands import REFERRAL, created_text, ended_text, parse_tier
 from handlers.referral.service import create_referral, end_referral, list_referrals, referral_winners
 from handlers.services import Ctx
@@ -65,7 +66,7 @@ async def referrals_page(request: web.Request, *, form: Form | None = None, erro
             v = values(form, key="", name="", staff="", tiers="")
             options = join(render('<option value="$u"$sel>$label</option>', u=m.userid,
                                   sel=Safe(" selected") if m.userid == v["staff"] else Safe(""),
-                                  label=f"{m.name}（{m.userid}）" if m.name else m.userid)
+                                  label=member_words(m.name, m.userid))
                            for m in members if m.active)
             parts.append(render(CREATE_FORM, csrf=csrf, staff=options, key=v["key"], name=v["name"],
                                 tiers=v["tiers"]))

@@ -15,6 +15,7 @@ from handlers.checkin.service import streak
 from handlers.customers.notes import notes_of
 from handlers.escalation.config import EscalationConfig
 from handlers.escalation.console import TicketView, view_of
+from handlers.escalation.routing import member_label
 from handlers.escalation.rules import is_vip
 from handlers.points.service import Standing, standing
 from handlers.services import Ctx
@@ -125,6 +126,7 @@ class GroupCard:
     customers: int  # members who are customers we know
     members: int
     checkins: list[MemberCheckin]  # members in running campaigns, not yet checked in first
+    owner: str  # the group's owner as staff read them: 王芳（wang.fang）; "—" before WeCom told us
 
 
 async def group_card(ctx: Ctx, group: CustomerGroup) -> GroupCard:
@@ -146,8 +148,9 @@ async def group_card(ctx: Ctx, group: CustomerGroup) -> GroupCard:
         recent = [(t.astimezone(tz), texts.get(tid, "")) for t, _, tid in await topics.recent_fires(interest.id, 3)]
     members = await interests.active_members(group.id)
     customers = await ctx.repos.customers.find_many(sorted(members))
+    owner = await member_label(ctx, group.owner_userid) if group.owner_userid else "—"
     return GroupCard(group, interest, slots, next_topic, recent, len(customers), len(members),
-                     await _member_checkins(ctx, customers))
+                     await _member_checkins(ctx, customers), owner)
 
 
 async def _member_checkins(ctx: Ctx, customers: list[Customer]) -> list[MemberCheckin]:

@@ -375,7 +375,7 @@ def group_html(card: GroupCard, found: list[Reply], tz: str) -> Safe:
     return render('<section class="card group"><h1>$name</h1>'
                   '<p class="sub">群主 $owner · $members 人（认识的客户 $customers 位）</p>'
                   '<h2>兴趣群</h2>$interest<h2>群成员打卡</h2>$checkins<h2>快捷回复</h2>$replies</section>',
-                  name=g.name or g.chat_id, owner=g.owner_userid or "—", members=card.members,
+                  name=g.name or g.chat_id, owner=card.owner, members=card.members,
                   customers=card.customers, interest=interest, checkins=checkins, replies=_replies_box(found))
 
 

@@ -11,7 +11,9 @@ from difflib import get_close_matches
 from typing import Protocol, TypeVar
 
 from bot.errors import CommandError
+from bot.roles import member_words
 from bot.wecom.markdown import plain
+from handlers.escalation.routing import member_label
 from handlers.services import Ctx
 from storage.models import Customer, Staff, Tag
 
@@ -52,13 +54,13 @@ class AmbiguousCustomer(CommandError):
         self.candidates = candidates
 
 
-def describe(customer: Customer) -> str:
-    """One line that tells same-named customers apart."""
+async def describe(ctx: Ctx, customer: Customer) -> str:
+    """One line that tells same-named customers apart; the member who added them as 王芳（wang.fang）."""
     parts = [plain(customer.name, 40) or "（无昵称）"]
     if customer.remark:
         parts.append(f"备注 {plain(customer.remark, 40)}")
     if customer.owner_userid:
-        parts.append(f"添加人 {customer.owner_userid}")
+        parts.append(f"添加人 {await member_label(ctx, customer.owner_userid)}")
     return " · ".join(parts) + f" · {customer.external_userid}"
 
 
@@ -90,9 +92,9 @@ async def find_staff(ctx: Ctx, query: str, *, include_inactive: bool = False) ->
     if found is not None and (found.active or include_inactive):
         return found
     everyone = await ctx.repos.staff.list()
-    known = "、".join(f"{s.name or s.userid}（{s.userid}）" for s in everyone) or "（还没有登记的员工）"
+    known = "、".join(member_words(s.name, s.userid) for s in everyone) or "（还没有登记的员工）"
     if found is not None:
-        raise CommandError(f"员工「{found.name or found.userid}（{found.userid}）」已停用，不能指派。在职员工：{known}")
+        raise CommandError(f"员工「{member_words(found.name, found.userid)}」已停用，不能指派。在职员工：{known}")
     raise CommandError(f"找不到员工「{query}」。已登记：{known}")
 
 

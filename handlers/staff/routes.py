@@ -149,5 +149,5 @@ async def _offer_choice(ctx: Ctx, userid: str, words: list[str], exc: AmbiguousC
         expires_at=now + timedelta(minutes=minutes),
         payload={"words": words, "index": words.index(exc.query),
                  "candidates": [c.external_userid for c in exc.candidates]}))
-    options = "\n".join(f"{i}. {describe(c)}" for i, c in enumerate(exc.candidates, 1))
+    options = "\n".join([f"{i}. {await describe(ctx, c)}" for i, c in enumerate(exc.candidates, 1)])
     await ctx.reply(f"{exc}：\n{options}\n回复序号继续执行 {words[0]}（{minutes} 分钟内有效）。")

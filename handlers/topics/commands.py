@@ -8,7 +8,7 @@ from bot.commands import Command
 from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect, number, subcommand
 from handlers.topics.groups import add_interest_group, link_chat, list_interest_groups
-from handlers.topics.service import add_topic, list_topics, set_topic_status
+from handlers.topics.service import add_topic, describe_group, list_topics, set_topic_status
 from storage.models import Topic
 
 MAX_LISTED = 20  # an app text holds about 2 KB; longer lists point to the console
@@ -90,7 +90,11 @@ async def run_group(ctx: Ctx, args: GroupArgs) -> str:
     groups = await list_interest_groups(ctx)
     if not groups:
         return "还没有兴趣群。用 /group add <标识> <名称> [标签] 添加。"
-    lines = [f"{g.key}「{g.name}」：{len(chats)} 个客户群" for g, chats in groups[:MAX_LISTED]]
+    lines = []
+    for g, chats in groups[:MAX_LISTED]:  # each chat with its owner, who confirms the topic posts
+        lines += [f"{g.key}「{g.name}」：{len(chats)} 个客户群", await describe_group(ctx, g)]
+    if len(groups) > MAX_LISTED:
+        lines.append(f"……还有 {len(groups) - MAX_LISTED} 个，请在控制台查看")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.crontab import crontab
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
+from handlers.escalation.routing import member_label
 from handlers.services import Ctx
 from handlers.topics.config import CommunityConfig
 from handlers.topics.groups import interest_group
@@ -143,5 +144,6 @@ async def describe_group(ctx: Ctx, group: InterestGroup) -> str:
         if chat is None or not chat.owner_userid:
             lines.append(f"- {link.chat_id}：等待企业微信返回群信息")
         else:
-            lines.append(f"- {plain(chat.name, 40) or chat.chat_id}（群主 {chat.owner_userid}）")
+            owner = await member_label(ctx, chat.owner_userid)
+            lines.append(f"- {plain(chat.name, 40) or chat.chat_id}（群主 {owner}）")
     return "\n".join(lines) or "- 还没有关联客户群"
