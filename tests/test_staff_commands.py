@@ -274,8 +274,19 @@ async def test_claim_takes_a_queued_ticket_and_stops_the_clock(bot, wecom, clock
     assert (await kit.tickets(bot))[0].status == "queued"
     listing = await say(bot, wecom, "li.na", "/tickets")
     assert "#1" in listing and "排队中" in listing
+    # 2026-12-06 tour: a bare /claim said only "缺少参数"; it lists what waits to be claimed
+    bare = await say(bot, wecom, "wang.fang", "/claim")
+    assert bare.startswith("等待接单的工单（共 1 个）：\n#1 ") and "· 客户要求人工 · 排队中 · " in bare, bare
+    assert "回复 /claim 工单号 接单，例如 /claim 1。" in bare, bare
     reply = await say(bot, wecom, "li.na", "/claim #1")
     assert "已接单 #1" in reply
+    none = await say(bot, wecom, "li.na", "/claim")
+    assert none.startswith("现在没有等待接单的工单。你有 1 个未结工单（/tickets mine 查看）。\n"
+                           "用法：/claim <工单号>"), none
+    assert "/tickets all" not in none  # an advisor may not take a colleague's ticket
+    operator = await say(bot, wecom, "chen.jing", "/claim")  # an operator may
+    assert operator == ("现在没有等待接单的工单。\n"
+                        "用法：/claim <工单号>；接手同事的工单也用 /claim 工单号（/tickets all 查看）"), operator
     (ticket,) = await kit.tickets(bot)
     assert (ticket.status, ticket.advisor_userid) == ("assigned", "li.na")
     assert ticket.first_response_at is not None
@@ -514,7 +525,7 @@ BAD_INPUTS = [
     "/untag 周敏", "/untag 周敏 VIP", "/untag 周敏 不存在的标签",
     "/vip 周敏", "/vip 周敏 maybe", "/vip 没这个人 on",
     "/assign 周敏", "/assign 周敏 nobody", "/assign 没这个人 li.na",
-    "/tickets bogus", "/claim", "/claim abc", "/claim 999", "/resolve", "/resolve x", "/resolve 999",
+    "/tickets bogus", "/claim 1 2", "/claim abc", "/claim 999", "/resolve", "/resolve x", "/resolve 999",
     "/duty maybe", "/duty on off", "/optout", "/optout 没这个人",
     "/broadcast", "/broadcast VIP", "/broadcast 没这个标签 new_arrivals", "/broadcast VIP 没这个模板",
     "/broadcast 高意向 new_arrivals", "/confirm now", "/confirm",

@@ -13,7 +13,7 @@ from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
 from handlers.services import Ctx
 from handlers.staff.parsing import expect, switch, ticket_id
-from storage.models import Staff
+from storage.models import Staff, Ticket
 
 SCOPES = {"mine": "我的和待接单的", "all": "全部", "queued": "排队中"}  # mine: also the waiting ones anyone may take
 LIST_LIMIT = 20
@@ -48,7 +48,12 @@ async def run_tickets(ctx: Ctx, scope: str) -> str:
         rows = [t for t in rows if t.advisor_userid == staff.userid or t.status in ops.WAITING]
     if not rows:
         return f"没有未结工单（{SCOPES[scope]}）。"
-    lines = [f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）："]
+    return "\n".join([f"未结工单（{SCOPES[scope]}，共 {len(rows)} 个）：", *await ticket_lines(ctx, rows)])
+
+
+async def ticket_lines(ctx: Ctx, rows: list[Ticket]) -> list[str]:
+    """One line a ticket (customer · why · who has it · opened), at most LIST_LIMIT and a count of the rest."""
+    lines = []
     for t in rows[:LIST_LIMIT]:
         customer = await ctx.repos.customers.get(t.customer_id)
         who = ops.WAITING_WORDS.get(t.status) or await member_label(ctx, t.advisor_userid)
@@ -57,22 +62,37 @@ async def run_tickets(ctx: Ctx, scope: str) -> str:
                      f" · {local(ctx, t.created_at):%m-%d %H:%M}{late}")
     if len(rows) > LIST_LIMIT:
         lines.append(f"……还有 {len(rows) - LIST_LIMIT} 个，请在控制台查看")
-    return "\n".join(lines)
+    return lines
 
 
 # --- /claim and /resolve --------------------------------------------------------------------------
 
 
-def parse_claim(args: list[str]) -> int:
-    return ticket_id(expect(args, 1, 1)[0])
+def parse_claim(args: list[str]) -> int | None:
+    """A ticket number; None (a bare /claim): which tickets wait to be claimed."""
+    return ticket_id(args[0]) if expect(args, 0, 1) else None
 
 
-async def run_claim(ctx: Ctx, number: int) -> str:
+async def run_claim(ctx: Ctx, number: int | None) -> str:
+    if number is None:
+        return await claimable(ctx)
     ticket, customer = await ops.claim_ticket(ctx, number, _staff(ctx))
     moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == _staff(ctx).userid and \
         ticket.kf_outbox_id is not None else ""
     return f"已接单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）{moved}。" \
            f"\n问题：{ticket.question or '（客服接入）'}\n处理完发送 /resolve {ticket.id} 备注"
+
+
+async def claimable(ctx: Ctx) -> str:
+    """A bare /claim: the tickets waiting for anyone (Wanzi's queue, WeCom's pool) and how to take one."""
+    waiting = [t for t in await ctx.repos.tickets.open() if t.status in ops.WAITING]
+    mine = len(await ctx.repos.tickets.open(advisor=_staff(ctx).userid))
+    others = "；接手同事的工单也用 /claim 工单号（/tickets all 查看）" if _may_take_over(_staff(ctx)) else ""
+    yours = f"你有 {mine} 个未结工单（/tickets mine 查看）。" if mine else ""
+    if not waiting:
+        return f"现在没有等待接单的工单。{yours}\n用法：/claim <工单号>{others}"
+    return "\n".join([f"等待接单的工单（共 {len(waiting)} 个）：", *await ticket_lines(ctx, waiting),
+                      f"回复 /claim 工单号 接单，例如 /claim {waiting[0].id}{others}。{yours}"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +151,8 @@ DUTY = Command("/duty", "advisor", "/duty [on|off]", "上岗或下岗（在岗�
 COMMANDS = (
     Command("/tickets", "advisor", "/tickets [mine|all|queued]", "查看未结的转人工工单", parse_tickets, run_tickets,
             order=70),
-    Command("/claim", "advisor", "/claim <工单号>", "接单：会话转给你，首响计时结束", parse_claim, run_claim, order=80),
+    Command("/claim", "advisor", "/claim [工单号]", "接单：会话转给你，首响计时结束；只发 /claim 查看待接单的",
+            parse_claim, run_claim, order=80),
     Command("/resolve", "advisor", "/resolve <工单号> [备注]", "结单：会话交还小助手并跟进问候", parse_resolve,
             run_resolve, order=90),
     DUTY,
