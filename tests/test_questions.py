@@ -90,8 +90,28 @@ async def test_questions_lists_what_is_open(bot, wecom) -> None:
     (q,) = await questions(bot)
     listing = await say(bot, wecom, "wang.fang", "/questions")
     assert f"#{q.id}" in listing and "可以开专票吗" in listing
+    # 2026-12-06 tour: the footer said "/questions 查看全部" right under the whole list
+    await notify(bot)
+    (notice,) = wecom.staff_inbox("li.na")
+    for shown_all in (listing, notice):
+        assert "/questions 查看全部" not in shown_all and "还有" not in shown_all, shown_all
+        assert "/questions close 编号 关闭不用回答的" in shown_all, shown_all
     await say(bot, wecom, "wang.fang", f"/answer {q.id} 可以的，下单时备注税号即可")
     assert "没有待回答的客户问题" in await say(bot, wecom, "wang.fang", "/questions")
+
+
+async def test_a_list_too_long_for_one_message_says_where_the_rest_is(bot, wecom) -> None:
+    """Cut to WeCom's 2048 bytes: the notice points to /questions and the console, /questions itself to the
+    console only (sending /questions again would show the same cut list)."""
+    await kit.on_duty(bot, "li.na")
+    async with bot.sessions.begin() as s:
+        s.add_all([UnansweredQuestion(text=f"第{n}个问题：请问这款面霜和那款精华能不能一起用，早晚各用几次比较合适？",
+                                      created_at=bot.clock.now(), context={}) for n in range(40)])
+    listing = await say(bot, wecom, "wang.fang", "/questions")
+    assert "个，请在控制台查看" in listing and "发送 /questions" not in listing, listing
+    await notify(bot)
+    (notice,) = wecom.staff_inbox("li.na")
+    assert "个，发送 /questions 或在控制台查看" in notice, notice
 
 
 # --- /answer --------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ async def run_questions(ctx: Ctx, args: QuestionsArgs) -> str:
     if not questions:
         return "没有待回答的客户问题。"
     return await open_list(ctx, questions, newer_than=max(q.id for q in questions),
-                           title=f"待回答的客户问题（共 {len(questions)} 个，新的在前）：")
+                           title=f"待回答的客户问题（共 {len(questions)} 个，新的在前）：", listing=True)
 
 
 # Summaries stay short: the admin's /help must fit one app message (2048 bytes) with every command.

@@ -308,21 +308,25 @@ def question_line(ctx: Ctx, q: UnansweredQuestion, customer: Customer | None, *,
     return "\n".join([head, *lines])
 
 
-async def open_list(ctx: Ctx, questions: list[UnansweredQuestion], *, newer_than: int = 0, title: str) -> str:
+async def open_list(ctx: Ctx, questions: list[UnansweredQuestion], *, newer_than: int = 0, title: str,
+                    listing: bool = False) -> str:
     """The open questions as one app text (≤2048 bytes): the new ones with a little context first,
-    then the older ones, cut from the oldest with a count of what was left out."""
+    then the older ones, cut from the oldest with a count of what was left out and where to see it:
+    /questions from a notice, the console from /questions itself (`listing`). Nothing points to "all"
+    when all are shown."""
     new = [q for q in questions if q.id > newer_than]
     old = [q for q in questions if q.id <= newer_than]
     blocks = []
     for q in list(reversed(new)) + list(reversed(old)):
         customer = await ctx.session.get(Customer, q.customer_id) if q.customer_id else None
         blocks.append(question_line(ctx, q, customer, with_context=q.id > newer_than))
-    tail = ["发送 /answer 编号 回答 回复客户（末尾加 +faq 同时存入知识库），/questions 查看全部",
+    tail = ["发送 /answer 编号 回答 回复客户（末尾加 +faq 同时存入知识库），/questions close 编号 关闭不用回答的",
             console_link(ctx)]
+    where = "请在控制台查看" if listing else "发送 /questions 或在控制台查看"
     limit = TEXT_LIMITS["message/send"]
     shown = len(blocks)
     while True:
-        more = [f"……还有 {len(blocks) - shown} 个，发送 /questions 或在控制台查看"] if shown < len(blocks) else []
+        more = [f"……还有 {len(blocks) - shown} 个，{where}"] if shown < len(blocks) else []
         text = "\n\n".join([title, *blocks[:shown], *more, "\n".join(tail)])
         if len(text.encode()) <= limit or shown <= 1:
             return fit_bytes(text, limit)
