@@ -317,6 +317,26 @@ async def test_going_on_duty_takes_the_waiting_tickets(bot, wecom) -> None:
         await say(bot, wecom, "wang.fang", "/duty")
     await say(bot, wecom, "wang.fang", "/duty on")
     assert "你现在在岗" in await say(bot, wecom, "wang.fang", "/duty")
+    assert "下班时间" not in await say(bot, wecom, "wang.fang", "/duty")  # Monday 10:00: working hours
+
+
+async def test_going_on_duty_out_of_hours_says_what_that_means(bot, wecom, clock) -> None:
+    """2026-12-06 tour: "/duty on" at night said "开始接收转人工工单" as by day. Out of hours Wanzi gives an on-duty
+    member only the customers whose own advisor they are; the others hear a colleague answers from the opening."""
+    clock.set(kit.MONDAY_10PM)
+    await kit.customer(bot, "wmNight01", name="夜猫", advisor="wang.fang")
+    await kit.customer(bot, "wmNight02", name="晚归")
+    await wecom.customer_says("wmNight01", "转人工")
+    await wecom.customer_says("wmNight02", "转人工")
+    await bot.drain()
+    reply = await say(bot, wecom, "wang.fang", "/duty on", messages=2)  # 夜猫's ticket card, then the answer
+    assert reply.startswith("已上岗。刚从排队中分配了 1 个工单；你现在有 1 个未结工单。\n"), reply
+    assert ("注意：现在是下班时间（工作时间：每天 09:00-21:00），下班时间不轮流分配工单：只有你是专属顾问的客户转人工会"
+            "直接交给你；其他客户会被告知明天 09:00 上班后有同事回复，工单等到那时再分配。"
+            "想现在处理，发送 /claim 查看等待接单的工单。") in reply, reply
+    assert "开始接收转人工工单" not in reply
+    assert "下班时间" in await say(bot, wecom, "wang.fang", "/duty")
+    assert "#2 晚归" in await say(bot, wecom, "wang.fang", "/claim")
 
 
 # --- broadcast ------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from bot.commands import Command
 from bot.errors import CommandError
 from handlers.escalation import tickets as ops
+from handlers.escalation.config import EscalationConfig
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import local, member_label
+from handlers.escalation.routing import hours_words, local, member_label, next_opening, opening_words
 from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
 from handlers.services import Ctx
@@ -124,12 +125,26 @@ def parse_duty(args: list[str]) -> bool | None:
     return switch(args[0]) if expect(args, 0, 1) else None
 
 
+def off_hours(ctx: Ctx) -> str:
+    """Out of working hours, what being on duty means (routing.pick_advisor): only the customers whose
+    own advisor you are reach you; the others are told a colleague answers from the opening and wait
+    for it. "" in working hours."""
+    config, now = ctx.settings.of(EscalationConfig), local(ctx)
+    opening = next_opening(config, now)
+    if opening <= now:
+        return ""
+    return (f"注意：现在是下班时间（工作时间：{hours_words(config)}），下班时间不轮流分配工单：只有你是专属顾问的客户"
+            f"转人工会直接交给你；其他客户会被告知{opening_words(now, opening)} 上班后有同事回复，工单等到那时再分配。"
+            f"想现在处理，发送 /claim 查看等待接单的工单。")
+
+
 async def run_duty(ctx: Ctx, on: bool | None) -> str:
     staff = _staff(ctx)
     if on is None:
         mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
         return (("你现在在岗，会被分配转人工工单；发送 /duty off 下岗。" if staff.on_duty else
-                 "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。") + f"你有 {mine} 个未结工单。")
+                 "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。") + f"你有 {mine} 个未结工单。"
+                + (f"\n{off_hours(ctx)}" if staff.on_duty and off_hours(ctx) else ""))
     staff.on_duty = on
     ctx.repos.audit.record(actor=staff.userid, action="staff.duty", target=staff.userid, detail={"on_duty": on},
                            now=ctx.clock.now())
@@ -137,10 +152,11 @@ async def run_duty(ctx: Ctx, on: bool | None) -> str:
         routed = await route_queued(ctx)
         mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
         pooled = len(await ctx.repos.tickets.open(status=ops.POOLED))  # WeCom's pool: taken in WeCom, not assigned here
-        return "已上岗，开始接收转人工工单。" + (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + \
-            f"你现在有 {mine} 个未结工单。" + \
+        late = off_hours(ctx)
+        return ("已上岗。" if late else "已上岗，开始接收转人工工单。") + \
+            (f"刚从排队中分配了 {routed} 个工单；" if routed else "") + f"你现在有 {mine} 个未结工单。" + \
             (f"另有 {pooled} 个客户在微信客服待接入池等待：请在企业微信「微信客服」里接入（/tickets queued 查看）。"
-             if pooled else "")
+             if pooled else "") + (f"\n{late}" if late else "")
     left = len(await ctx.repos.tickets.open(advisor=staff.userid))
     return "已下岗，不再接收新的转人工工单。" + (f"你还有 {left} 个未结工单，请记得处理或转交。" if left else "")
 
