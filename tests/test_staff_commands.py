@@ -335,7 +335,8 @@ async def test_going_on_duty_out_of_hours_says_what_that_means(bot, wecom, clock
             "直接交给你；其他客户会被告知明天 09:00 上班后有同事回复，工单等到那时再分配。"
             "想现在处理，发送 /claim 查看等待接单的工单。") in reply, reply
     assert "开始接收转人工工单" not in reply
-    assert "下班时间" in await say(bot, wecom, "wang.fang", "/duty")
+    assert (await say(bot, wecom, "wang.fang", "/duty")).startswith(
+        "你现在在岗；发送 /duty off 下岗。你有 1 个未结工单。\n注意：现在是下班时间")
     assert "#2 晚归" in await say(bot, wecom, "wang.fang", "/claim")
 
 

@@ -142,9 +142,12 @@ async def run_duty(ctx: Ctx, on: bool | None) -> str:
     staff = _staff(ctx)
     if on is None:
         mine = len(await ctx.repos.tickets.open(advisor=staff.userid))
-        return (("你现在在岗，会被分配转人工工单；发送 /duty off 下岗。" if staff.on_duty else
-                 "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。") + f"你有 {mine} 个未结工单。"
-                + (f"\n{off_hours(ctx)}" if staff.on_duty and off_hours(ctx) else ""))
+        late = off_hours(ctx) if staff.on_duty else ""
+        if not staff.on_duty:
+            state = "你现在不在岗，不会被分配转人工工单；发送 /duty on 上岗。"
+        else:  # out of hours the note below says which tickets reach you
+            state = "你现在在岗" + ("" if late else "，会被分配转人工工单") + "；发送 /duty off 下岗。"
+        return f"{state}你有 {mine} 个未结工单。" + (f"\n{late}" if late else "")
     staff.on_duty = on
     ctx.repos.audit.record(actor=staff.userid, action="staff.duty", target=staff.userid, detail={"on_duty": on},
                            now=ctx.clock.now())
