@@ -320,8 +320,8 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
     guest = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
     try:
         status, page = await advisor.get("/console/escalations")
-        assert status == 200 and "陈洁" in page and "退款" in page and "待认领" in page
-        assert "待认领 <b>1</b> · 处理中 <b>0</b>" in page  # the queue's size at a glance
+        assert status == 200 and "陈洁" in page and "退款" in page and "待接单" in page
+        assert "待接单 <b>1</b> · 处理中 <b>0</b>" in page  # the queue's size at a glance
         customer = await kit.find_customer(bot, "wmVip0001")
         link = f'<a href="/console/customers/{customer.id}">陈洁</a>'
         assert link not in page  # li.na, an advisor, does not serve 陈洁 yet: no link into a 404
@@ -355,11 +355,11 @@ async def test_the_queue_is_the_ticket_table_and_claim_and_resolve_move_the_kf_c
         assert actions == ["ticket.opened", "ticket.queued", "ticket.assigned", "ticket.first_response",
                            "ticket.claimed", "ticket.resolved"]
         status, page = await advisor.get("/console/escalations")
-        assert "已解决" in page and "认领</button>" not in page
+        assert "已解决" in page and "接单</button>" not in page
         assert "李娜（li.na）" in page  # who has it, by name
         status, page = await advisor.get(f"/console/tickets/{ticket.id}")  # what happened, in staff's words
         assert status == 200
-        for step in ("转人工，开单", "排队等待顾问", "分配给顾问", "首次响应", "认领", "结单"):
+        for step in ("转人工，开单", "排队等待顾问", "分配给顾问", "首次响应", "接单", "结单"):
             assert f"<td>{step}</td>" in page, step
         assert "给 李娜（li.na）" in page and "客户 陈洁" in page and "first_response" not in page
     finally:

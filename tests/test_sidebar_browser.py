@@ -43,7 +43,7 @@ async def test_an_advisor_reads_the_customer_tags_them_and_sends_a_quick_reply(p
         await card.wait_for()
         assert "小林" in await card.locator("h1").inner_text()
         assert "7天早睡打卡 连续 1 天" in await card.inner_text()
-        assert "待认领" in await card.locator(".ticket").inner_text()  # the chat asked for a person
+        assert "待接单" in await card.locator(".ticket").inner_text()  # the chat asked for a person
         assert "李娜（li.na）" in await page.locator(".side-top .who").inner_text()
 
         await card.get_by_label("标签名").fill("+复购客户")

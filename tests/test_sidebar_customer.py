@@ -53,7 +53,7 @@ async def test_the_sidebar_shows_the_customers_facts(db_url, wecom, clock) -> No
         assert "柚芽 · 5 积分（再 5 分升柚苗）" in page
         assert "7天早睡打卡 连续 1 天（1/7），今天已打卡" in page
         assert "邀请有礼 已邀请 0 位，再 3 位得旅行装1套" in page
-        assert "转人工" in page and "待认领" in page  # the open ticket, waiting for someone
+        assert "转人工" in page and "待接单" in page  # the open ticket, waiting for someone
         assert "<dt>状态</dt><dd>好友</dd>" in page  # 小林 added li.na
         assert "打卡 十点就睡啦" in page  # recent kf messages
         assert "稍等查询" in page and "我马上帮你查一下" in page  # the persona's scripts
@@ -133,7 +133,7 @@ async def test_the_ticket_is_claimed_and_resolved_from_the_sidebar(db_url, wecom
         _, page = await sidebar.get("/customer", ext=EXT)
         ticket_id = page.split('name="ticket" value="', 1)[1].split('"', 1)[0]
         status, page = await sidebar.post("/customer/ticket", ext=EXT, ticket=ticket_id, action="claim")
-        assert status == 200 and f"认领成功：#{ticket_id}" in page and "处理中 · 李娜（li.na）" in page
+        assert status == 200 and f"已接单 #{ticket_id}（" in page and "处理中 · 李娜（li.na）" in page
         await bot.drain()
         assert wecom.kf_session(EXT).servicer_userid == "li.na"
         _, page = await sidebar.post("/customer/ticket", ext=EXT, ticket=ticket_id, action="resolve")
@@ -156,7 +156,7 @@ async def test_another_customers_ticket_cannot_be_touched_from_this_one(db_url, 
         _, page = await sidebar.post("/customer/ticket", ext="wmSideOther0001", ticket=ticket_id, action="claim")
         assert f"这位客户没有工单 #{ticket_id}" in page
         _, page = await sidebar.get("/customer", ext=EXT)
-        assert "待认领" in page
+        assert "待接单" in page
     finally:
         await sidebar.close()
         await bot.stop()

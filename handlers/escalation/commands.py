@@ -14,7 +14,7 @@ from handlers.escalation.rules import Trigger
 from handlers.escalation.sla import route_queued
 from handlers.services import Ctx
 from handlers.staff.parsing import expect, switch, ticket_id
-from storage.models import Staff, Ticket
+from storage.models import Customer, Staff, Ticket
 
 SCOPES = {"mine": "我的和待接单的", "all": "全部", "queued": "排队中"}  # mine: also the waiting ones anyone may take
 LIST_LIMIT = 20
@@ -78,10 +78,15 @@ async def run_claim(ctx: Ctx, number: int | None) -> str:
     if number is None:
         return await claimable(ctx)
     ticket, customer = await ops.claim_ticket(ctx, number, _staff(ctx))
-    moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == _staff(ctx).userid and \
+    return f"{claimed(ticket, customer, _staff(ctx))}\n问题：{ticket.question or '（客服接入）'}" \
+           f"\n处理完发送 /resolve {ticket.id} 备注"
+
+
+def claimed(ticket: Ticket, customer: Customer, staff: Staff) -> str:
+    """What a member who took a ticket reads, from /claim, the console or the sidebar (接单, one word for it)."""
+    moved = "，微信客服会话正在转给你" if ticket.open_kfid and ticket.kf_servicer == staff.userid and \
         ticket.kf_outbox_id is not None else ""
-    return f"已接单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）{moved}。" \
-           f"\n问题：{ticket.question or '（客服接入）'}\n处理完发送 /resolve {ticket.id} 备注"
+    return f"已接单 #{ticket.id}（{customer_label(customer)} · {Trigger.parse(ticket.reason).label}）{moved}。"
 
 
 async def claimable(ctx: Ctx) -> str:

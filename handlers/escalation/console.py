@@ -35,9 +35,8 @@ from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
 from bot.roles import Role
-from handlers.escalation.commands import DUTY, run_duty
+from handlers.escalation.commands import DUTY, claimed, run_duty
 from handlers.escalation.notify import customer_label
-from handlers.escalation.routing import colleague
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
 from handlers.services import Ctx
@@ -48,7 +47,7 @@ from storage.views import ConsoleViews
 
 RESOLVED_SHOWN = timedelta(hours=24)  # recently closed tickets stay in the list for a day
 LIMIT = 200
-TICKET_STATUS = {"open": "待认领", "claimed": "处理中", "resolved": "已解决"}
+TICKET_STATUS = {"open": "待接单", "claimed": "处理中", "resolved": "已解决"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +102,13 @@ async def _member(ctx: Ctx, login: str) -> Staff | None:
 async def claim(ctx: Ctx, ticket_id: int, login: str) -> str:
     member = await _member(ctx, login)
     if member is None:
-        return f"「{login}」不是已登记的员工，不能认领工单。"
+        return f"「{login}」不是已登记的员工，不能接单。"
     try:
         async with ctx.session.begin_nested():
             ticket, customer = await claim_ticket(ctx.with_(staff=member), ticket_id, member)
     except CommandError as exc:
         return str(exc)
-    return f"认领成功：#{ticket.id}（{customer_label(customer)}），微信客服会话已转给 {colleague(member)}"
+    return claimed(ticket, customer, member)
 
 
 async def resolve(ctx: Ctx, ticket_id: int, login: str) -> str:
@@ -140,7 +139,7 @@ async def escalations(request: web.Request) -> web.Response:
     for t in queue:
         actions: list[Safe] = []
         if t.status == "open":
-            actions.append(_button(t.id, "claim", "认领", csrf))
+            actions.append(_button(t.id, "claim", "接单", csrf))
         if t.status in ("open", "claimed"):
             actions.append(_button(t.id, "resolve", "解决", csrf))
         late = t.sla_due_at is not None and t.status != "resolved" and t.sla_due_at < now
@@ -164,7 +163,7 @@ async def escalations(request: web.Request) -> web.Response:
                  cls="tickets")
     waiting = [t for t in queue if t.status == "open"]
     late_n = sum(1 for t in waiting if t.sla_due_at is not None and t.sla_due_at < now)
-    counts = render('<p class="counts">待认领 <b>$w</b> · 处理中 <b>$c</b> · 超过首响时限 <b class="$cls">$l</b>'
+    counts = render('<p class="counts">待接单 <b>$w</b> · 处理中 <b>$c</b> · 超过首响时限 <b class="$cls">$l</b>'
                     ' · 最近一天已解决 <b>$r</b></p>', w=len(waiting), c=sum(1 for t in queue if t.status == "claimed"),
                     l=late_n, cls="late" if late_n else "", r=sum(1 for t in queue if t.status == "resolved"))
     body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$counts$grid', me=me.label,
@@ -196,7 +195,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
 # What each audited step of a ticket (handlers/escalation: audit(ctx, ticket, "<step>")) means to staff.
 STEP_WORDS = {
     "opened": "转人工，开单", "queued": "排队等待顾问", "pooled": "进入微信客服待接入池", "assigned": "分配给顾问",
-    "first_response": "首次响应", "first_response_withdrawn": "首次响应撤回（转接失败）", "claimed": "认领",
+    "first_response": "首次响应", "first_response_withdrawn": "首次响应撤回（转接失败）", "claimed": "接单",
     "resolved": "结单", "held_for_opening": "非接待时间，等上班后处理", "kf_picked_up": "在企业微信里接入会话",
     "kf_transferred": "微信客服会话已转给顾问", "kf_reopened": "客户重新发起会话",
     "kf_session_lapsed": "微信客服会话已超时结束", "pool_refused": "放入待接入池失败", "transfer_failed": "转接失败",
@@ -270,7 +269,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     csrf = session_of(request).csrf
     actions: list[Safe] = []
     if view.status == "open":
-        actions.append(_button(ticket.id, "claim", "认领", csrf, back="ticket"))
+        actions.append(_button(ticket.id, "claim", "接单", csrf, back="ticket"))
     if view.status in ("open", "claimed"):
         actions.append(_button(ticket.id, "resolve", "解决", csrf, back="ticket"))
     body = render('<p><a href="/console/escalations">← 升级工单</a></p><h1>工单 #$id</h1>'

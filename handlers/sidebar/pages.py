@@ -302,7 +302,7 @@ def _ticket_html(card: CustomerCard, ext: str, tz: str) -> Safe:
         return Safe('<p class="empty">没有未结工单</p>')
     buttons = []
     if t.status == "open":
-        buttons.append(_form("customer/ticket", _hidden(ext=ext, ticket=t.id, action="claim"), "认领"))
+        buttons.append(_form("customer/ticket", _hidden(ext=ext, ticket=t.id, action="claim"), "接单"))
     if t.status in ("open", "claimed"):
         buttons.append(_form("customer/ticket", _hidden(ext=ext, ticket=t.id, action="resolve"), "解决"))
     return render('<div class="ticket"><p><a href="/console/tickets/$id" target="_blank" rel="noopener">#$id</a> '
