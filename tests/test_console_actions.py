@@ -165,6 +165,11 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         page = (await operator.get("/console/topics"))[1]
         assert f"话题 #{topic.id} 已暂停：换季护肤聊一聊" in page and "已暂停" in page
         assert "wrChat0001（等待企业微信返回群信息）" in page
+        await wecom.create_group("wrChat0002", "wang.fang", "柚见护肤交流2群")
+        await bot.drain()
+        assert (await operator.post("/console/topics/link", {**link, "chat_id": "wrChat0002"}))[0] == 303
+        await bot.drain()  # WeCom tells the group's name and owner
+        assert "柚见护肤交流2群（群主 王芳（wang.fang））" in (await operator.get("/console/topics"))[1]
         assert "<td>03-03 20:00（周二）</td>" in page  # "0 20 * * 2,4" on a Monday morning: Tuesday evening
         assert (await operator.post("/console/topics/schedules/status",
                                     {"id": str(schedule.id), "status": "paused"}))[0] == 303
@@ -174,7 +179,7 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         assert [(t.status, t.source) for t in await rows(bot, Topic)] == [("paused", "staff:chen.jing")]
         assert [s.status for s in await rows(bot, TopicSchedule)] == ["paused"]
         assert [g.key for g in await rows(bot, InterestGroup)] == ["skincare"]
-        assert [c.chat_id for c in await rows(bot, InterestChat)] == ["wrChat0001"]
+        assert [c.chat_id for c in await rows(bot, InterestChat)] == ["wrChat0001", "wrChat0002"]
         assert await console_audit(bot, "console_topic_status") == [("console:chen.jing", str(topic.id))]
     finally:
         await operator.close()

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.appkeys import CLOCK, CONFIG
 from bot.console.actions import Form, act, form_of, values
-from bot.console.frame import allowed, frame, reader, session_of, tell
+from bot.console.frame import allowed, frame, reader, session_of, staff_names, tell, who
 from bot.console.html import Safe, join, render, table
 from bot.crontab import crontab
 from bot.feature import ConsolePage, PageHandler
@@ -72,10 +72,11 @@ def _options(groups: list[InterestGroup], chosen: str) -> Safe:
                        sel=Safe(" selected") if g.key == chosen else Safe("")) for g in groups)
 
 
-def _chat(link: InterestChat, chat: CustomerGroup | None) -> str:
+def _chat(link: InterestChat, chat: CustomerGroup | None, names: dict[str, str]) -> str:
+    """A linked chat with its owner, who confirms the posts (as /group list names them)."""
     if chat is None or not chat.name:
         return f"{link.chat_id}（等待企业微信返回群信息）"
-    return chat.name
+    return f"{chat.name}（群主 {who(chat.owner_userid, names)}）" if chat.owner_userid else chat.name
 
 
 def _switch(request: web.Request, action: str, ident: int, status: str, label: str) -> Safe:
@@ -125,10 +126,12 @@ async def topics_page(request: web.Request, *, form: Form | None = None, error: 
         names = {g.id: g.name for g in groups}
         all_topics = await TopicRepo(session).topics()
         schedules = await TopicRepo(session).schedules()
+        members = await staff_names(session)
     counts: dict[int, int] = {}
     for t in all_topics:
         counts[t.interest_group_id] = counts.get(t.interest_group_id, 0) + 1
-    group_rows = [(g.key, g.name, g.tag or "—", "、".join(_chat(link, chat) for link, chat in chats) or "还没有关联",
+    group_rows = [(g.key, g.name, g.tag or "—",
+                   "、".join(_chat(link, chat, members) for link, chat in chats) or "还没有关联",
                    counts.get(g.id, 0)) for g, chats in linked]
     parts.append(render("<h2>兴趣群</h2>$t", t=table(["标识", "名称", "兴趣标签", "客户群", "话题"], group_rows,
                                                     empty="还没有兴趣群", cls="groups")))
