@@ -26,7 +26,8 @@ measures when one is made needlessly).
 A split may name its own shop at its top: `faq = "tests/knowledge_eval/bakery/faq.csv"` (a path from the
 repository root, TOML or CSV as `[faq] path` reads it) answers from that knowledge base instead of the demo
 one, and `preset = "expert"` speaks in that shipped persona preset instead of the default; CSV entries are
-named `faq-1`, `faq-2` … in the order of their lines.
+named `faq-1`, `faq-2` … in the order of their lines. A conversation may name its own shop the same way (`faq`,
+`preset` beside its `id`): a split can then hold conversations of several trades, each group run on its own bot.
 
 Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
 the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
@@ -78,6 +79,7 @@ class Conversation:
     id: str
     about: str
     turns: tuple[Turn, ...]
+    shop: tuple[tuple[str, str], ...] = ()  # the conversation's own `faq` / `preset`, over the split's
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,11 @@ def read(split: str) -> dict[str, Any]:
 
 def shop_of(split: str) -> dict[str, dict[str, Any]]:
     """The config sections a split names its shop with: `[faq] path` and `[persona] preset`; none by default."""
-    data = read(split)
+    return sections_of(read(split))
+
+
+def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The config sections of a `faq` and a `preset` named in `data` (a split's top or one conversation)."""
     sections: dict[str, dict[str, Any]] = {}
     if data.get("faq"):
         sections["faq"] = {"path": str(ROOT / data["faq"])}
@@ -141,8 +147,21 @@ def load(split: str) -> list[Conversation]:
     data = read(split)
     offers_fit = bool(data.get("offers_fit", True))
     return [Conversation(c["id"], c.get("about", ""),
-                         tuple(Turn(t["say"], tuple(t["expect"]), offers_fit) for t in c["turns"]))
+                         tuple(Turn(t["say"], tuple(t["expect"]), offers_fit) for t in c["turns"]),
+                         tuple((k, c[k]) for k in ("faq", "preset") if c.get(k)))
             for c in data["conversation"]]
+
+
+Shop = dict[str, dict[str, Any]]  # config sections: {"faq": {"path": …}, "persona": {"preset": …}}
+
+
+def by_shop(split: str, conversations: list[Conversation]) -> list[tuple[Shop, list[Conversation]]]:
+    """The conversations grouped by the shop they run in (the split's, or their own), in order of first appearance."""
+    top = read(split)
+    groups: dict[tuple[tuple[str, str], ...], list[Conversation]] = {}
+    for c in conversations:
+        groups.setdefault(c.shop, []).append(c)
+    return [(sections_of({**top, **dict(shop)}), group) for shop, group in groups.items()]
 
 
 def outcomes_of(message: Message, entries: Sequence[FaqEntry], slots: dict[tuple[str, int], str]) -> list[str]:
@@ -253,7 +272,7 @@ def main(argv: list[str]) -> int:
     if not (EVAL / f"{split}.toml").exists():
         print(__doc__.splitlines()[0], file=sys.stderr)
         return 2
-    found = asyncio.run(run(load(split), shop_of(split)))
+    found = [o for shop, group in by_shop(split, load(split)) for o in asyncio.run(run(group, shop))]
     print("\n".join(figures(found).lines(split)))
     if "--show" in argv:
         print("\n".join(["", "misses:", *misses(found)]))

@@ -10,7 +10,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from bench.dialogues import ROOT, shop_of
+from bench.dialogues import ROOT, by_shop, load, shop_of
 from bot.clock import FakeClock
 from persona.loader import load_persona
 from persona.model import PersonaError
@@ -67,6 +67,17 @@ async def test_a_question_pointing_back_at_its_first_clause_gets_that_entry(db_u
 def test_a_split_naming_its_knowledge_base_runs_the_bot_on_it() -> None:
     assert shop_of("dev24") == {"faq": {"path": str(ROOT / "tests/knowledge_eval/bakery/faq.csv")}}
     assert shop_of("dev") == {}  # the demo shop's base and the default preset
+
+
+BAKERY_CSV, TEASHOP_CSV = "tests/knowledge_eval/bakery/faq.csv", "tests/knowledge_eval/teashop/faq.csv"
+
+
+def test_a_conversation_naming_its_knowledge_base_runs_on_it() -> None:
+    """dev26 mixes the demo shop, the bakery and the tea shop: each conversation runs on its own shop's bot."""
+    groups = {tuple(c.id for c in group): shop for shop, group in by_shop("dev26", load("dev26"))}
+    assert groups[("w01", "w02", "w03", "w04", "w05", "w06", "w07", "w08", "w09", "w10")] == {}
+    assert groups[("b01", "b02", "b03", "b04", "b05")] == {"faq": {"path": str(ROOT / BAKERY_CSV)}}
+    assert groups[("t01", "t02", "t03", "t04")] == {"faq": {"path": str(ROOT / TEASHOP_CSV)}}
 
 
 async def test_a_thing_to_be_free_of_that_no_entry_names_gets_no_other_entry(db_url, wecom, clock,
