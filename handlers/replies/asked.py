@@ -177,7 +177,8 @@ _COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
 # asked ("什么时候能发货", "哪里可以买").
 _DOES = re.compile(r"(?:啥|什么|哪种|哪款|哪个|哪些|哪样)(?!时候|时间|地方|时)[\u4e00-\u9fff]{1,3}?"
                    r"(?:比较|最)?(?:能|可以|可(?!以))(?P<does>[\u4e00-\u9fff]{2})(?:的|吗|么|呢|啊|呀|[，,。？?！!～~\s]|$)")
-_NOT_DOES = re.compile(r"^(用的|喝的|吃的|买的|用吗|喝吗|吃吗|买吗|推荐|选择|便宜|长期|放多|用多|放久|保存|退换|退货)")
+# Not a use: one character of getting or using and a particle ("有什么优惠券可以领吗": 领吗, "能用吗", "能换吗").
+_NOT_DOES = re.compile(r"^(用的|喝的|吃的|买的|推荐|选择|便宜|长期|放多|用多|放久|保存|退换|退货)|^.[吗么嘛呢啊呀吧]")
 
 
 def _does_unspoken(entry: FaqEntry, text: str) -> str:
@@ -387,6 +388,31 @@ def gives_shop(entry: FaqEntry) -> bool:
     return _GIVES_SHOP.search(entry.answer) is not None
 
 
+# How a thing is sold: as a set or alone, by the piece or by weight ("那个水乳是一套卖的吗", "面霜是单卖的吗",
+# "能单独买吗", "可以拆开卖吗", "欧包是按斤称的吗"). Only an entry that speaks of it (a set, a single item, a price
+# by the piece or the weight) answers or is offered for it: a product's own entry does not say whether it is sold
+# alone, nor does the entry of genuineness. 下单, 订单, 买单 and 单独包装 ask nothing of it.
+_SOLD_AS = (r"(?<![下订账买点清菜名运保货简])单(独|个)?(卖|买|拿|购买|出售|售)|"
+            r"(拆开|拆着|拆|分开|分着|散)(卖|买|售)|散装|"
+            r"(一|成|整|按|论)套[^，,。？?\s]{0,3}?(卖|买|售)|(是|只|必须|得|要)(一|整|成)套(的|吗|么|嘛|卖|买)|"
+            r"套装卖|只卖套装|是套装|只买(?![过了])|(一个一个|按个|论个|单个)(卖|买|售)|(按|论)(斤|两|克|重量)|称重")
+_ASKS_SOLD_AS = re.compile(_SOLD_AS)
+_GIVES_SOLD_AS = re.compile(rf"{_SOLD_AS}|套装|一套|整套|成套|单品|组合装|单独(购买|买|卖|出售|售)|每(斤|个|套)|"
+                            r"[元块]\s*[一每/]\s*(斤|个|套)")
+
+
+def asks_sold_as(text: str) -> bool:
+    """The question asks how a thing is sold: as a set or alone, by the piece or by weight (_SOLD_AS)."""
+    return _ASKS_SOLD_AS.search(text) is not None
+
+
+def sold_as_unspoken(entry: FaqEntry, text: str) -> bool:
+    """The question asks how a thing is sold and the entry speaks of no set, single item or price per piece or
+    weight, in its phrasings, keywords or answer."""
+    return asks_sold_as(text) and _GIVES_SOLD_AS.search(" ".join((entry.answer, *entry.questions,
+                                                                  *entry.keywords))) is None
+
+
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
@@ -395,7 +421,8 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
     of product it asks whether we sell (`names_sold`), the thing it is to be free of ("无麸质的": `_FREE_OF`), and
-    what a pick asked for what it does is to do ("喝点啥茶能提神": `_does_unspoken`)."""
+    what a pick asked for what it does is to do ("喝点啥茶能提神": `_does_unspoken`), and how a thing is sold
+    ("面霜是单卖的吗": `sold_as_unspoken`)."""
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_span(text) or _GIVES_SPAN.search(entry.answer) is not None)
@@ -408,7 +435,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (not _user_unspoken(entry, text) or _of_the_entry(entry, text))
             and (not _man_unspoken(entry, text) or _of_the_entry(entry, text))
             and names_sold(entry, text) and not beside_the_point(entry, text) and not _free_of_unspoken(entry, text)
-            and not _does_unspoken(entry, text))
+            and not _does_unspoken(entry, text) and not sold_as_unspoken(entry, text))
 
 
 # "你们有爽肤水吗 我想配着面霜一起用": the question asks whether there is a thing; the words the entry shares are in
@@ -488,13 +515,15 @@ def speaks_of(entry: FaqEntry, text: str) -> bool:
     """The entry speaks of what the question is about: of a shop concept it names clearly besides whom it
     is for, if it names one ("全成分表": the ingredients, which the cream's recommendation never mentions;
     "未成年能办卡吗": the children's entry will do; persona/followup.py `topics`), and of every kind it
-    names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords, and not only of
-    other kinds of product than the question's (persona/followup.py `other_product`). An entry
+    names ("敏感肌能用吗": the pregnancy entry names no skin type) in its phrasings or keywords, not only of
+    other kinds of product than the question's (persona/followup.py `other_product`), and of how things are sold
+    when it asks that (`sold_as_unspoken`). An entry
     that does not is no plausible reading of the question (猜你想问, clarify.py)."""
     named = clearly_named(text)
     return ((not named - FOR_WHOM or bool(named & spoken(entry)))
             and kinds(text) <= kinds(" ".join(entry.questions + entry.keywords))
-            and not other_product(entry, text))  # "面膜可以天天敷吗": never the entry about 卸妆油
+            and not other_product(entry, text)  # "面膜可以天天敷吗": never the entry about 卸妆油
+            and not sold_as_unspoken(entry, text))  # "那个水乳是一套卖的吗": never "是正品吗"
 
 
 # "你们周末发货吗", "过年期间还发货不", "国庆放假能送到吗": a day the question names of a service kept in time

@@ -413,3 +413,46 @@ async def earlier_answer_wished(ctx: Ctx, customer: Customer, msgid: str, text: 
             if entry.id in answered_in([entry], message.text) and thing & _pairs(entry.answer):
                 return entry, gist(entry.answer, text[:wish.start()])
     return None
+
+
+async def _last_answer(ctx: Ctx, customer: Customer, msgid: str) -> Message | None:
+    """The persona's last line before message `msgid`, when it was a knowledge-base answer in the last
+    FOLLOWUP_MINUTES; None otherwise."""
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    last = next((m for m in reversed(history) if m.direction == "out"), None)
+    if (last is None or last.created_at < ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
+            or not last.template_key.startswith(ANSWERS)):
+        return None
+    return last
+
+
+# A distance, told or given: "大概离你们七八公里", "我家离你们店三公里左右"; "门店 5 公里内可以配送".
+_FIGURE = r"[\d一二两三四五六七八九十几百千半来多]+\s*"
+_DISTANCE = re.compile(rf"{_FIGURE}(公里|千米|km|KM|里地|里路|站地|站路)|{_FIGURE}(?<!\d)里(?![面边头])|"
+                       rf"{_FIGURE}米(?!饭|粉|线)")
+_GIVES_DISTANCE = re.compile(r"\d+(\.\d+)?\s*(公里|千米|km|米)|(公里|千米)(以内|内)", re.I)
+
+
+async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) -> tuple[FaqEntry, str] | None:
+    """The entry the persona answered last, in the last FOLLOWUP_MINUTES, when this statement tells what that
+    answer turns on, and its sentence about it: a kind (a skin type, a season …) that entry is for and no other
+    of the group ("对 就是干皮" right after "干皮推荐「柚润保湿霜」…": the customer confirms what the pick assumed, so
+    the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离你们七八公里"
+    right after "门店 5 公里内可以配送": that sentence again, the customer can tell). None otherwise ("不是 我是油皮"
+    names another kind than the entry's; a distance told after an address gives no distance to weigh it by)."""
+    told = kinds(text)
+    distance = _DISTANCE.search(text) is not None
+    if not (told or distance) or is_question(text):
+        return None
+    last = await _last_answer(ctx, customer, msgid)
+    if last is None:
+        return None
+    for entry in ctx.services.knowledge.entries:
+        if entry.id not in answered_in([entry], last.text):
+            continue
+        if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
+            return entry, gist(entry.answer, text)
+        if not told and distance and _GIVES_DISTANCE.search(entry.answer):
+            said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
+            return entry, said.rstrip("。；;")
+    return None

@@ -206,7 +206,8 @@ async def awaited_wish(ctx: Ctx, customer: Customer, msgid: str, words: Words) -
     if (not text or words.safety is not None or words.shopping or words.elsewhere or is_question(text)
             or classify(text) is not None or defers(text)):  # "回头问问她喜欢啥" tells nothing a pick needs
         return None
-    return await wish_answered(ctx, customer, msgid)
+    wish = await wish_answered(ctx, customer, msgid)
+    return None if wish is not None and wish.checked and not kinds(text) else wish  # "好的 我试试" tells no type
 
 
 _TRIM = "？?。.！!～~…、 吗呢呀啊哈嘛"

@@ -175,8 +175,10 @@ def budget_pick(text: str) -> bool:
             and _NOT.search(text) is None and not kinds(text) and not topics(plain(text)) - {"effect", "price"})
 
 
-# Whom a wish is for: "给我妈挑个礼物", "想送闺蜜一套护肤品", "帮女朋友选支口红".
-_FOR = re.compile(r"(?:给|帮|替|送)(?:我的?|我家)?(?P<who>[\u4e00-\u9fff]{1,4}?)"
+# Whom a wish is for: "给我妈挑个礼物", "想送闺蜜一套护肤品", "帮女朋友选支口红"; none in "帮我推荐点护肤品呗",
+# "帮我挑个礼物", "帮我看看买什么好": what comes after 帮我 there is the help asked (_HELP), not whom it is for.
+_HELP = r"推荐|介绍|看|挑|选|找|问|搭|配|整|弄|搞|参谋|出主意|想想"
+_FOR = re.compile(rf"(?:给|帮|替|送)(?:我家|我的?)?(?P<who>(?!我|{_HELP})[\u4e00-\u9fff]{{1,4}}?)"
                   r"(?:买|挑|选|送|入手|准备|一|个|套|支|瓶|点|些|礼物)")
 _CALLED = {"妈": "妈妈", "老妈": "妈妈", "妈咪": "妈妈", "爸": "爸爸", "老爸": "爸爸", "婆婆": "婆婆", "对象": "对象"}
 _NOT_WHO = frozenset({"自己", "大家", "你们", "他们", "人"})
@@ -383,12 +385,14 @@ class Wish:
 
     text: str
     again: bool = False  # the skin type was asked a second time (`reply.shopping_kind`): never a third
+    checked: bool = False  # the persona told how to tell one's skin type (`reply.skin_check`): only a type told answers
 
 
 # The persona's questions a wish's details answer; "which product, and what is she like" (`reply.which_for`, after
-# "我妈能用吗") is one too: "保湿霜 她偏干" answers it.
+# "我妈能用吗") is one too: "保湿霜 她偏干" answers it; so is how to tell one's skin type (`reply.skin_check`, which
+# ends "告诉我就能帮你挑合适的"): "对 就是干皮" after it carries on to the pick.
 _WISH_ASKED = ("reply.shopping#", "reply.shopping_for#", "reply.shopping_item#", "reply.shopping_told#",
-               "reply.which_for#")
+               "reply.which_for#", "reply.skin_check#")
 
 
 async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None:
@@ -403,7 +407,7 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
         said = _said(history, asked)
         if history[asked].template_key.startswith("reply.shopping_told#"):
             said = without_condition(said)  # its caution was said: the pick is what the details answer
-        return Wish(said) if said else None
+        return Wish(said, checked=history[asked].template_key.startswith("reply.skin_check#")) if said else None
     if not history[asked].template_key.startswith("reply.shopping_kind#"):
         return None
     told = next((n for n in reversed(range(asked)) if _from_customer(history[n])), None)
