@@ -18,8 +18,9 @@ import pytest
 
 from bot.clock import FakeClock
 from handlers.escalation.rules import is_question
-from handlers.replies.asked import asks_sold_as
+from handlers.replies.asked import asks_sold_as, sold_as_unspoken
 from handlers.replies.shopping import recipient
+from persona.faq import FaqEntry
 from tests.community_kit import bot_with_faq
 from tests.test_persona_understanding import TUESDAY_10AM, told
 
@@ -47,8 +48,29 @@ def test_an_order_a_packing_or_a_set_wished_for_asks_no_way_of_selling(text: str
     assert not asks_sold_as(text)
 
 
+# Entries of other trades that speak of how things are sold or priced, each with a question in its customers' words
+# (tests/knowledge_train, read after the rule was written): a set bought together, a price counted by weight, a
+# lost part sent alone; and the demo shop's cream and genuineness, which do not.
+SPEAKS = [(("有优惠吗", "会员折扣"), "会员 9 折，满 500 减 50，露营套装一起买更省。", "一套买下来能便宜点吗"),
+          (("黄金怎么算价", "金价"), "按当日金价加工费计算，下单页实时显示。", "黄金按克还是按件"),
+          (("缺零件怎么办", "少了块"), "拍照告诉客服缺哪块，免费补寄。", "零件丢了能单买吗")]
+SILENT = [(("干皮用什么面霜",), "干皮推荐「柚润保湿霜」，含神经酰胺和角鲨烷。", "面霜是单卖的吗"),
+          (("是正品吗", "怎么辨别真假"), "官方渠道发出的都是正品，每件外盒都有防伪码。", "那个水乳是一套卖的吗")]
+
+
+@pytest.mark.parametrize("questions, answer, asked", SPEAKS)
+def test_an_entry_speaking_of_sets_prices_or_parts_may_answer(questions, answer, asked) -> None:
+    assert asks_sold_as(asked) and not sold_as_unspoken(FaqEntry("e", questions, answer), asked)
+
+
+@pytest.mark.parametrize("questions, answer, asked", SILENT)
+def test_an_entry_silent_on_it_may_not(questions, answer, asked) -> None:
+    assert sold_as_unspoken(FaqEntry("e", questions, answer), asked)
+
+
 def test_a_choice_of_ways_of_selling_is_a_question() -> None:
     assert is_question("欧包是一个一个卖还是按斤称的") and is_question("茶具是单卖还是一套一套卖的")
+    assert is_question("黄金按克还是按件")
     assert is_question("那几月开始能订") and is_question("那几天能到")
     assert not is_question("那几天一直下雨") and not is_question("前几天买的")
 

@@ -397,8 +397,10 @@ _SOLD_AS = (r"(?<![下订账买点清菜名运保货简])单(独|个)?(卖|买|�
             r"(一|成|整|按|论)套[^，,。？?\s]{0,3}?(卖|买|售)|(是|只|必须|得|要)(一|整|成)套(的|吗|么|嘛|卖|买)|"
             r"套装卖|只卖套装|是套装|只买(?![过了])|(一个一个|按个|论个|单个)(卖|买|售)|(按|论)(斤|两|克|重量)|称重")
 _ASKS_SOLD_AS = re.compile(_SOLD_AS)
-_GIVES_SOLD_AS = re.compile(rf"{_SOLD_AS}|套装|一套|整套|成套|单品|组合装|单独(购买|买|卖|出售|售)|每(斤|个|套)|"
-                            r"[元块]\s*[一每/]\s*(斤|个|套)")
+# An entry speaks of it when it names sets or single items, a price per piece or weight or what a price is counted
+# by ("按当日金价加工费计算" for "黄金按克还是按件"), or a part sent alone ("…缺哪块，免费补寄" for "零件丢了能单买吗").
+_GIVES_SOLD_AS = re.compile(rf"{_SOLD_AS}|套装|一套|整套|成套|单品|组合装|单独(购买|买|卖|出售|售|寄|发)|每(斤|套)|"
+                            r"每个\s*[\d一二两三四五六七八九十]|[元块]\s*[一每/]\s*(斤|个|套)|计价|算价|按[^，,。；;]{1,8}(计算|算|计)|补寄|补发")
 
 
 def asks_sold_as(text: str) -> bool:
