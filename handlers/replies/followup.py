@@ -30,7 +30,7 @@ from handlers.services import Ctx
 from persona.faq import DEFAULT_CLARIFY_THRESHOLD, FaqEntry, FaqMatch
 from persona.followup import FILLER, covers, gist, in_context, named, sentences, subject, topics
 from persona.heard import heard
-from persona.matcher import CANDIDATES, concepts, kinds
+from persona.matcher import CANDIDATES, EXCLUSIVE, concepts, kinds, mismatched
 from storage.models import Customer, Message
 
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
@@ -415,15 +415,19 @@ async def earlier_answer_wished(ctx: Ctx, customer: Customer, msgid: str, text: 
     return None
 
 
-async def _last_answer(ctx: Ctx, customer: Customer, msgid: str) -> Message | None:
+async def _last_answer(ctx: Ctx, customer: Customer, msgid: str) -> tuple[Message, str] | None:
     """The persona's last line before message `msgid`, when it was a knowledge-base answer in the last
-    FOLLOWUP_MINUTES; None otherwise."""
+    FOLLOWUP_MINUTES, and what the customer said last before it ("" when nothing); None otherwise."""
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
-    last = next((m for m in reversed(history) if m.direction == "out"), None)
-    if (last is None or last.created_at < ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES)
-            or not last.template_key.startswith(ANSWERS)):
+    at = next((n for n in reversed(range(len(history))) if history[n].direction == "out"), None)
+    if at is None:
         return None
-    return last
+    last = history[at]
+    if last.created_at < ctx.clock.now() - timedelta(minutes=FOLLOWUP_MINUTES) or not last.template_key.startswith(
+            ANSWERS):
+        return None
+    asked = next((m.text for m in reversed(history[:at]) if m.direction == "in" and m.text), "")
+    return last, asked
 
 
 # A distance, told or given: "大概离你们七八公里", "我家离你们店三公里左右"; "门店 5 公里内可以配送".
@@ -444,11 +448,11 @@ async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
     distance = _DISTANCE.search(text) is not None
     if not (told or distance) or is_question(text):
         return None
-    last = await _last_answer(ctx, customer, msgid)
-    if last is None:
+    found = await _last_answer(ctx, customer, msgid)
+    if found is None:
         return None
     for entry in ctx.services.knowledge.entries:
-        if entry.id not in answered_in([entry], last.text):
+        if entry.id not in answered_in([entry], found[0].text):
             continue
         if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
             return entry, gist(entry.answer, text)
@@ -456,3 +460,24 @@ async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
             said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
             return entry, said.rstrip("。；;")
     return None
+
+
+async def kind_corrected(ctx: Ctx, customer: Customer, msgid: str, text: str) -> str:
+    """The question answered last, in the last FOLLOWUP_MINUTES, asked again with the kind this statement tells
+    instead of the one the entry is for ("不是 我是油皮" right after "干皮推荐「柚润保湿霜」…" asks "用什么面霜" of oily
+    skin): the other kind's words of that group left out of it, the statement after it; "" when the statement tells
+    no kind, or the kind of the entry answered (`told_of_answer`), or nothing was answered."""
+    told = kinds(text)
+    if not told or is_question(text):
+        return ""
+    found = await _last_answer(ctx, customer, msgid)
+    if found is None or not found[1]:
+        return ""
+    answered = [e for e in ctx.services.knowledge.entries if e.id in answered_in([e], found[0].text)]
+    if not any(mismatched(told, kinds(" ".join((*e.questions, *e.keywords)))) for e in answered):
+        return ""
+    asked = heard(found[1])
+    for group in {g for g, _ in told}:
+        asked = re.sub("|".join(w for kind in EXCLUSIVE[group] for w in kind), "", asked)
+    return f"{asked.strip()}，{text}"
+

@@ -56,7 +56,14 @@ from handlers.replies.asked import untold_detail, untold_sale
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.followup import Turn, earlier_answer_wished, previous_turn, sets_straight, told_of_answer
+from handlers.replies.followup import (
+    Turn,
+    earlier_answer_wished,
+    kind_corrected,
+    previous_turn,
+    sets_straight,
+    told_of_answer,
+)
 from handlers.replies.howtobuy import buying_entry
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
@@ -183,6 +190,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
             await told_lately(ctx, customer, event.msgid) if bare_pick(text) else None)) and await say_told(
                 ctx, customer, told):
         await _enter_stage(event, ctx, seen)  # "我怀孕了 有什么能用的": the caution said, only what is missing asked
+        return
+    if words.safety is None and not words.shopping and (
+            other := await kind_corrected(ctx, customer, event.msgid, text)):
+        # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin, never a note of the tag
+        await recommend(ctx, customer, event.open_kfid, other, text, tags=seen.tag_names)
+        await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and not words.shopping and (
             confirmed := await told_of_answer(ctx, customer, event.msgid, text)):
