@@ -183,3 +183,10 @@ async def test_a_coupon_to_collect_is_no_pick_for_what_it_does(wanzi, wecom, clo
     await told(wanzi, wecom, clock, "wmDoes1", "能开发票吗")
     (reply,) = await told(wanzi, wecom, clock, "wmDoes1", "现在有什么优惠券可以领吗")
     assert reply[0] == "reply.faq" and "满 199 减 30" in reply[1], reply
+
+
+async def test_a_kind_told_with_a_trouble_is_not_only_a_confirmation(wanzi, wecom, clock) -> None:
+    """"我是干皮 但是最近老长痘" after the cream tells a trouble too: not the cream's sentence again as if confirmed."""
+    await told(wanzi, wecom, clock, "wmKind8", "干皮用什么面霜")
+    replies = await told(wanzi, wecom, clock, "wmKind8", "我是干皮 但是最近老长痘")
+    assert not any(key == "reply.followup" for key, _ in replies), replies

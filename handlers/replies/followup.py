@@ -437,6 +437,19 @@ _DISTANCE = re.compile(rf"{_FIGURE}(公里|千米|km|KM|里地|里路|站地|站
 _GIVES_DISTANCE = re.compile(r"\d+(\.\d+)?\s*(公里|千米|km|米)|(公里|千米)(以内|内)", re.I)
 
 
+# What a kind told may come with and still only tell it: a yes, the skin, a degree ("对 就是干皮", "嗯嗯 我皮肤比较干").
+_ALONG = re.compile(r"对的?|是的|嗯+|没错|就是|确实|我是|我的?|是|皮肤|肤质|脸|比较|有点|很|特别|超级?|偏|属于|"
+                    r"那种|的|了|啊|呀|哈|呢|吧|哦|[\s，,。.!！~～]")
+_KIND_WORD = re.compile("|".join(sorted((w for group in EXCLUSIVE for kind in group for w in kind), key=len,
+                                        reverse=True)))
+
+
+def _only_kinds(text: str) -> bool:
+    """The statement tells kinds and little else (at most three characters more): "对 就是干皮 冬天特别干", not
+    "我是干皮 但是最近老长痘" (a trouble told, for its own reply)."""
+    return len(_ALONG.sub("", _KIND_WORD.sub("", text))) <= 3
+
+
 async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) -> tuple[FaqEntry, str] | None:
     """The entry the persona answered last, in the last FOLLOWUP_MINUTES, when this statement tells what that
     answer turns on, and its sentence about it: a kind (a skin type, a season …) that entry is for and no other
@@ -444,7 +457,7 @@ async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
     the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离你们七八公里"
     right after "门店 5 公里内可以配送": that sentence again, the customer can tell). None otherwise ("不是 我是油皮"
     names another kind than the entry's; a distance told after an address gives no distance to weigh it by)."""
-    told = kinds(text)
+    told = kinds(text) if _only_kinds(text) else frozenset()
     distance = _DISTANCE.search(text) is not None
     if not (told or distance) or is_question(text):
         return None
