@@ -190,3 +190,20 @@ async def test_a_kind_told_with_a_trouble_is_not_only_a_confirmation(wanzi, weco
     await told(wanzi, wecom, clock, "wmKind8", "干皮用什么面霜")
     replies = await told(wanzi, wecom, clock, "wmKind8", "我是干皮 但是最近老长痘")
     assert not any(key == "reply.followup" for key, _ in replies), replies
+
+
+async def test_a_kind_told_with_more_after_the_pick_is_no_correction(wanzi, wecom, clock) -> None:
+    """dev6: "我是混干 冬天两颊会起皮" after the cream tells the skin at length: never another entry (pregnancy) from the
+    question before asked again."""
+    await told(wanzi, wecom, clock, "wmKind9", "你们那个柚润精华 哦不是 是保湿霜 干皮能用吗")
+    replies = await told(wanzi, wecom, clock, "wmKind9", "我是混干 冬天两颊会起皮")
+    assert not any("孕" in text for _, text in replies), replies
+
+
+async def test_another_kind_with_its_own_entry_gets_it(db_url, wecom, clock, tmp_path: Path) -> None:
+    faq = ('[[faq]]\nid = "dry"\nq = ["干皮用什么面霜"]\na = "干皮推荐「柚润保湿霜」。"\n\n'
+           '[[faq]]\nid = "oily"\nq = ["油皮用什么面霜"]\na = "油皮推荐「清透水凝霜」。"\n')
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, faq) as bot:
+        await told(bot, wecom, clock, "wmKind10", "干皮用什么面霜")
+        replies = await told(bot, wecom, clock, "wmKind10", "不是 我是油皮")
+    assert any("清透水凝霜" in text for _, text in replies) and not any("柚润" in t for _, t in replies), replies

@@ -481,7 +481,7 @@ async def kind_corrected(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
     skin): the other kind's words of that group left out of it, the statement after it; "" when the statement tells
     no kind, or the kind of the entry answered (`told_of_answer`), or nothing was answered."""
     told = kinds(text)
-    if not told or is_question(text):
+    if not told or is_question(text) or not _only_kinds(text):  # "我是混干 冬天两颊会起皮": more told than a kind
         return ""
     found = await _last_answer(ctx, customer, msgid)
     if found is None or not found[1]:

@@ -193,8 +193,16 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     if words.safety is None and not words.shopping and (
             other := await kind_corrected(ctx, customer, event.msgid, text)):
-        # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin, never a note of the tag
-        await recommend(ctx, customer, event.open_kfid, other, text, tags=seen.tag_names)
+        # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin (its entry, when one is for
+        # that kind and sure), else a question for a person; never a note of the tag
+        kb = ctx.services.knowledge
+        await kb.sync(ctx.session)
+        ranked = await kb.rank(other, 1)
+        sure = ranked[0].confidence >= kb.threshold if ranked else False
+        if sure and kinds(text) <= kinds(" ".join((*ranked[0].entry.questions, *ranked[0].entry.keywords))):
+            await answer_with(ctx, customer, ranked[0], other, None, price=False)
+        else:
+            await embedded_answer(ctx, customer, event.open_kfid, "question", other)
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and not words.shopping and (
