@@ -10,7 +10,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from bench.dialogues import ROOT, by_shop, load, shop_of
+from bench.dialogues import ROOT, SPLITS, by_shop, load, shop_of
 from bot.clock import FakeClock
 from persona.loader import load_persona
 from persona.model import PersonaError
@@ -70,6 +70,10 @@ def test_a_split_naming_its_knowledge_base_runs_the_bot_on_it() -> None:
 
 
 BAKERY_CSV, TEASHOP_CSV = "tests/knowledge_eval/bakery/faq.csv", "tests/knowledge_eval/teashop/faq.csv"
+
+
+def test_every_split_named_for_a_whole_run_exists() -> None:
+    assert "dev26" in SPLITS and all((ROOT / "tests" / "dialogue_eval" / f"{s}.toml").exists() for s in SPLITS)
 
 
 def test_a_conversation_naming_its_knowledge_base_runs_on_it() -> None:

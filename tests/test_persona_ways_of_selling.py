@@ -193,8 +193,8 @@ async def test_a_kind_told_with_a_trouble_is_not_only_a_confirmation(wanzi, weco
 
 
 async def test_a_kind_told_with_more_after_the_pick_is_no_correction(wanzi, wecom, clock) -> None:
-    """dev6: "我是混干 冬天两颊会起皮" after the cream tells the skin at length: never another entry (pregnancy) from the
-    question before asked again."""
+    """dev6: "我是混干 冬天两颊会起皮" after the cream tells the skin at length: never another entry (pregnancy)
+    from the question before asked again."""
     await told(wanzi, wecom, clock, "wmKind9", "你们那个柚润精华 哦不是 是保湿霜 干皮能用吗")
     replies = await told(wanzi, wecom, clock, "wmKind9", "我是混干 冬天两颊会起皮")
     assert not any("孕" in text for _, text in replies), replies
