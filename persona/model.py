@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # Phrasings for what the chat has said rather than for the hour, under the same key: "told" — the
 # customer has just told what the matter is, so chat.angry apologises for it and asks nothing (and reply.shopping and
-# reply.shopping_for ask no more the skin type a wish told, "帮男朋友挑个洗面奶 他是油皮"); "priced" —
+# reply.shopping_for ask no more the skin type a wish told, "帮男朋友挑个洗面奶 他是油皮"; and reply.followup carries on
+# what the answer just given turns on, told, without "放心": "对 就是干皮" after the dry-skin pick, "大概离你们七八公里"
+# after "5 公里内可以配送"); "priced" —
 # the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it; "kept" —
 # a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none;
 # "ours" — praise of what the brand sells or how it serves ("包装好精致"), so chat.praise thanks on the brand's
@@ -42,9 +44,7 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # chat.ack_pending says it is passed on too, not "先去忙吧"; "also" — one question of a message of several that
 # no entry answered while the others were ("想问下你们家有防晒吗 还有快递发哪家"), so reply.fallback and reply.unknown
 # name it ({question}): after the answers, a bare promise would not say which question it is about; "english" — the
-# customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too;
-# "told" of reply.followup: the customer told what the answer just given turns on ("对 就是干皮" after the dry-skin
-# pick, "大概离你们七八公里" after "5 公里内可以配送"), so it carries on without "放心".
+# customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too.
 # "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
 # rather than offering 「人工」 once more.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
