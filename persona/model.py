@@ -44,7 +44,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # chat.ack_pending says it is passed on too, not "先去忙吧"; "also" — one question of a message of several that
 # no entry answered while the others were ("想问下你们家有防晒吗 还有快递发哪家"), so reply.fallback and reply.unknown
 # name it ({question}): after the answers, a bare promise would not say which question it is about; "english" — the
-# customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too.
+# customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too,
+# and so does small talk ("hello there", "thanks a lot", "ok thanks, bye", "good night", "are you a bot?", "anyone
+# there?", "ok got it", "you're so helpful": chat.greeting and greet_again, chat.thanks, chat.bye, chat.goodnight,
+# chat.robot, chat.presence, chat.ack, chat.praise), each Chinese first, then English on a line of its own.
 # "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
 # rather than offering 「人工」 once more.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",

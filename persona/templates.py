@@ -104,7 +104,9 @@ TEMPLATES: dict[str, Spec] = {
     "reply.chased_unknown": Spec.of(KF_TEXT, "name", "question", "how"),
     "reply.answered": Spec.of(KF_TEXT, "name", "question", "answer"),  # a colleague's answer to an earlier question
     "reply.llm": Spec.of(KF_TEXT, "name", "answer"),  # the optional LLM's checked answer ([llm], handlers/replies/llm)
-    # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day
+    # small talk, feelings and media (handlers/replies/smalltalk.py); greeting may vary by time of day. Written in
+    # English ("hello there", "thanks a lot", "see you", "are you a bot?"): the "english" phrasings of greeting,
+    # greet_again, presence, thanks, praise, bye, goodnight, robot and ack, Chinese first, then English
     "chat.greeting": Spec.of(KF_TEXT, "name"),
     "chat.presence": Spec.of(KF_TEXT, "name"),
     # a plain greeting soon after the persona's own kf welcome: a short "I'm here" (by time of day), not a

@@ -125,7 +125,7 @@ from persona.faq import FaqMatch
 from persona.followup import gist, in_context, topics
 from persona.heard import heard
 from persona.matcher import entry_about, kind_names, kinds, speaks_of_skin
-from persona.wording import plain
+from persona.wording import in_english, plain
 from storage.models import Customer
 from storage.repos.replies import UnansweredRepo
 
@@ -298,7 +298,7 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
     elif reading.suggested:
         await ctx.say("reply.suggestion", name=customer.name)
     elif reading.intent is not None:
-        await chat_back(ctx, customer, reading.intent, text, event.msgid)
+        await chat_back(ctx, customer, reading.intent, text, event.msgid, said=words.said)
     elif (words.shopping or asks_for_their_pick(text)) and (kind := await for_their_skin(ctx, text)) is not None:
         # the skin type was told: no question ("你好呀 冬天脸好干 有啥好用的": the entry for dry skin); for a child the
         # entry never speaks of ("我家娃上小学了 皮肤干 有啥推荐"), said in part, whether the child may, a person's
@@ -564,16 +564,25 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
         await services.knowledge.prepare(texts)
 
 
-async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msgid: str) -> None:
+# Small talk said back in English too (the "english" phrasings, Chinese first) to a customer who wrote in English.
+_ENGLISH_CHAT = frozenset({Intent.GREETING, Intent.PRESENCE, Intent.THANKS, Intent.PRAISE, Intent.BYE, Intent.GOODNIGHT,
+                           Intent.ROBOT, Intent.ACK})
+
+
+async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msgid: str, *, said: str = "") -> None:
     """Small talk's reply: a greeting echoes the customer's own 早上好 / 晚上好 when the clock agrees
     (time-neutral when it does not), or, right after the persona's kf welcome, is a short "I'm here" of
     the same time of day (so is "哈喽，第一次来": the welcome already said what the persona does); anger
     after the customer told what the matter is apologises for it and asks nothing (upset.py);
     "好的，那我等你们消息" with an open ticket, or a question a colleague was promised to answer, is told
-    the colleague will answer here (no promise the persona never made)."""
+    the colleague will answer here (no promise the persona never made). Greetings, 在吗, thanks, praise, goodbyes,
+    good night, "are you a bot?" and oks written in English (`said`, as written: persona/wording.py `in_english`,
+    "hello there", "thanks a lot", "see you") get their "english" phrasings, said in Chinese then in English."""
+    english = intent in _ENGLISH_CHAT and in_english(said or text)
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
         # "你好", "哈喽 晚上好呀", "哈喽，第一次来" after our welcome: one opener, of the customer's time of day
-        await ctx.say("chat.greet_again", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        await ctx.say("chat.greet_again", name=customer.name,
+                      slot="english" if english else greeting_slot(text, ctx.local_hour))
         return
     if intent is Intent.ANGRY:  # "told": the matter just told is apologised for, not asked about again
         # "waiting": a colleague already has it (an open ticket): said to be in hand, 「人工」 not offered again
@@ -599,7 +608,8 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
         await ctx.say("chat.memory", name=customer.name, tags=tags, slot="told" if tags else None)
         return
     if intent is Intent.GREETING:
-        await ctx.say("chat.greeting", name=customer.name, slot=greeting_slot(text, ctx.local_hour))
+        await ctx.say("chat.greeting", name=customer.name,
+                      slot="english" if english else greeting_slot(text, ctx.local_hour))
         return
     # an ok, or "有人吗", while a colleague has their question: "a colleague is on it", not "what can I do for you"
     if intent in (Intent.ACK, Intent.PRESENCE) and (
@@ -612,7 +622,7 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
         return
     # "回头问问她喜欢啥": an ok that waits for them; "包装好精致": thanks on the brand's behalf, not "你也超棒的"
     slot = ("later" if intent is Intent.ACK and defers(text)
-            else "ours" if intent is Intent.PRAISE and praises_ours(text) else None)
+            else "ours" if intent is Intent.PRAISE and praises_ours(text) else "english" if english else None)
     await ctx.say(f"chat.{intent}", name=customer.name, slot=slot)
 
 

@@ -88,6 +88,7 @@ _LATER = (r"^(那|那我|我|我们)?(就)?(回头|晚点|等下|待会儿?|先|
           # thinking it over: "那我再想想", "我考虑一下"
           r"^(那|那我|我)?(再|先|还是|回头)?(想想|想一想|考虑考虑|考虑一下|琢磨琢磨|琢磨一下|商量商量|商量一下)(吧|再说)?$")
 _LATER_RE = re.compile(_LATER)
+_MACHINE = r"(a |an )?(real )?(bot|robot|ai|human|person|machine)"  # "are you a bot?", "is this a real person"
 _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(pattern)) for intent, pattern in (
     (Intent.ROBOT, r"(你|您)?(是|是不是)(个|一个)?(机器人|真人|人工智能|ai|AI|bot|自动回复)|机器人吗|真人吗|是人吗|"
                    r"(你|您)(是|是不是)(人工|活人|客服本人)|"
@@ -115,7 +116,12 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"(你|您)(怎么|咋)?(什么|啥)都不(知道|懂|会)|"
                    # who we are: "这里是柚见官方吗", "你们是官方客服吗"
                    r"^(请问)?(这里|这儿|这边|你们|你|您)(是|是不是)[^，,。？?]{0,8}(官方|官网|旗舰店|客服|本人|品牌方)"
-                   r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$"),
+                   r"(的)?(账号|号|客服)?(吗|么|嘛|不|没)?$|"
+                   # in English: "are you a bot?", "r u a real person", "is this a robot", "am i talking to a human"
+                   rf"^(so |wait |hi |hello |hey )?(are|r) (you|u) {_MACHINE}( or {_MACHINE})?\W*$|"
+                   rf"^(are|r) (you|u) real\W*$|^is (this|that) {_MACHINE}\W*$|"
+                   rf"^(am i|i'?m) (talking|chatting|speaking) (to|with) {_MACHINE}\W*$|"
+                   r"^is (this|that) (an )?automated( reply| message| response)?\W*$"),
     # what the persona remembers: "你还记得我吗", "那你能记住我上次说的吗", "你会记住我跟你说的话吗" (not "记住了没",
     # an ok asked after telling her something)
     (Intent.MEMORY, r"(你|您|小柚)(还|能|会|可以|能不能|会不会|到底)?(记得|记住|记着|记)(住|得住)?"
@@ -149,13 +155,17 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(周末|周六|周日|星期天|星期六|节假日|假期|放假|过年|晚上|半夜|中午|期间)?(也|还)?"
                          r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
-    (Intent.GOODNIGHT, rf"^(晚安|晚安安|good ?night|gn){_ADDRESS}?$|"  # "晚安小柚"
+    (Intent.GOODNIGHT, rf"^(晚安|晚安安|good ?night|gn|nite|night night|nighty night|sweet dreams)"
+                       rf"{_ADDRESS}?$|"  # "晚安小柚"
                        r"^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$|"
                        # wishing the persona (or themselves) an early night: "早点睡哦", "你也早点休息"
                        rf"^(那)?(你|我|{_ADDRESS})?(也)?(要)?(早点|早些|早)(睡|睡觉|休息)(吧|哦|哈|呀|啊|噢|喔|呢)?[~～！!]*$"),
     (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
                  r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了溜了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
-                 r"回头再聊|下次再聊|有空再聊|不聊了|不说了|(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
+                 r"回头再聊|下次再聊|有空再聊|不聊了|不说了|"
+                 r"bye ?bye|bye-bye|good ?bye|see (you|ya|u)( later| soon| tomorrow| next time)?|"
+                 r"cya|take care|talk (to you )?later|ttyl|have a (nice|good|great) (day|one|evening|weekend)|"
+                 r"(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
                  rf"(了您嘞|了您呐|了您内|了您|您嘞)?{_ADDRESS}?$|"  # Beijing: "拜拜了您嘞"; "拜拜小柚"
                  # leaving now: "宝宝醒了我先去了", "我先撤了"
                  r"先(去|走|撤|下|忙)(了|啦|咯)?$|"
@@ -167,7 +177,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.THANKS, r"^(好的|好|嗯嗯|嗯|ok|收到|知道了)?(非常|十分|特别|真的|真是|太|万分)?"
                     r"(谢谢|多谢|谢了|谢|感谢|感谢感谢|谢谢你|谢谢您|谢谢啦|非常感谢|"
                     r"多谢多谢|谢谢谢谢|感恩|感恩感恩|谢啦|thank u|thank you|ty|"
-                    r"3q|栓q|thx|thanks|thanks a lot|thank you so much|thanks so much|many thanks|"
+                    r"3q|栓q|thx|thnx|thanx|tks|tysm|thanks|thanks a lot|thank you so much|thanks so much|many thanks|"
+                    r"thank you very much|thanks very much|thank u so much|thanks again|thank you again|"
+                    r"appreciate it|much appreciated|thanks for (your|the) help|thank you for (your|the) help|"
                     r"辛苦了|辛苦啦|辛苦你了|辛苦你们了|辛苦你们|辛苦|麻烦了|麻烦你了|麻烦您了|麻烦你们了|麻烦你们|麻烦你|麻烦您|麻烦|"
                     # Cantonese: "唔该晒", "多谢晒"
                     r"唔该|唔该晒|唔该你|多谢晒|多谢你)(了|啦)?"
@@ -194,6 +206,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       rf"在马|在码|在咩|在伐|在麽|"  # "在马" in a hurry, "在不在呀亲"
                       rf"喺度吗|喺度嘛|喺唔喺度|喺度未|有冇人喺度|有冇人)+[呀啊吖哇]?{_ADDRESS}?[?？]*$|"  # 粤语
                       r"^(亲|亲亲|客服)$|"
+                      # in English: "anyone there?", "is anybody there", "are you there", "you there?"
+                      r"^(hello|hi|hey)?\W*(is )?(any ?one|any ?body|some ?one|some ?body) (there|here|around|online)$|"
+                      r"^(hello|hi|hey)?\W*(are )?(you|u) (there|still there|around|online)$|"
                       # still there at this hour: "这么晚了还有人在吗", "这么晚还有人吗"
                       r"^(这么晚了?|这么早|这会儿|现在|周末|晚上)(你|还有人|有人)?(还)?(在|有人)(吗|不|嘛|么)$|"
                       # surprised we are there already or still: "这么早就在啦", "这么晚你还在呀"
@@ -201,7 +216,13 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                       # about to ask: "请问一下" alone wants a "go ahead", it is not the question
                       r"^(我)?(想)?(请问|请问一下|问一下|问下|问个事|问个问题|咨询一下|问问|打听一下)(哈)?$"),
     # a lone 好 ("好吧", "好啊" once trimmed) agrees, it does not praise
-    (Intent.PRAISE, r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
+    # in English ("you're so helpful", "great service"); a lone "great" agrees (chat.ack)
+    (Intent.PRAISE, r"^(?!great$)(you are|you're|youre|ur|u r)? ?(so |very |really |such |the )*"
+                    r"(great|awesome|amazing|helpful|the best|best|sweet|kind|smart|a star|a great help|a big help|"
+                    r"lovely|wonderful|fantastic|brilliant|a lifesaver)$|"
+                    r"^(great|awesome|amazing|excellent|nice|wonderful) (service|job|help|work)$|"
+                    r"^(love it|love you|love u)$|"
+                    r"^(?!好$)(你|您)?(真|好|太|超|很)?(棒|厉害|贴心|可爱|好|nice|赞|优秀|专业|靠谱|"
                     r"耐心|有耐心|细心|用心)(了|呀|哦)?$|"
                     r"^赞+$|^点赞$|^好评$|^(爱你|爱你们|爱了|么么哒|比心|笔芯)+$|"
                     # approval, of speed too: "不错不错", "还挺快的", "这么快" (after the shipping answer)
@@ -315,7 +336,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(麻烦|辛苦|请)?(你们|你|您)?(尽快|尽早|抓紧)(处理|回复|安排|一下)?(哈|吧|了)?$|"
                  # no hurry: "不着急 你们慢慢来"
                  r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|慢慢查|不赶时间)$|"
-                 r"^(ok|okay|sure|fine|got it|no problem|i see|noted)?\s*(i'?ll|i will|i can)?\s*"
+                 r"^((ok|okay|oki|okie|sure|fine|got it|no problem|i see|noted|alright|all right|understood|"
+                 r"sounds good|cool|great|perfect|ok cool|will do)[\s,]*){0,3}(i'?ll|i will|i can)?\s*"
                  r"(wait|be waiting|waiting)?$"),
 ))
 
@@ -397,6 +419,8 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.TIRED, Intent.HAPPY, Intent.GOODNIGHT, Intent.BYE,
     Intent.THANKS, Intent.PRAISE, Intent.PRESENCE, Intent.WEATHER, Intent.GREETING, Intent.LAUGH, Intent.ACK,
     Intent.EMOJI)
+# "hello?" asks whether anyone is there (the "?" is trimmed off with the particles, so said before).
+_HELLO_ASKED = re.compile(r"^(hello|hi|hey|hallo|helo)\s*[?？]+$", re.IGNORECASE)
 _CLOSERS = (Intent.THANKS, Intent.BYE, Intent.GOODNIGHT)
 _NO_HURRY = re.compile(r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|不赶时间)$")
 _ASKS = re.compile(r"[?？]|吗|(?<![这那])么|呢|嘛|怎么|什么|啥|哪|多少|多久|能不能|可不可以|是不是|有没有")
@@ -543,6 +567,8 @@ def _classify(text: str) -> Intent | None:
         return None  # long messages carry content: the knowledge base or a person decides
     if _STICKER.match(raw) or _emoji_only(raw):
         return Intent.EMOJI
+    if _HELLO_ASKED.match(raw):
+        return Intent.PRESENCE  # "hello?", "hi??": anyone there, not a greeting
     core = _core(raw)
     parts = [c for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower()) if (q := _core(p)) for c in _clauses(q)]
     if not core and raw.strip("?？.。…~～ "):  # "？", "。。。": did not get it, or waiting: present
