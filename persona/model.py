@@ -47,7 +47,8 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # customer wrote in English ("do you ship to Hong Kong?"), so reply.fallback and reply.unknown say it in English too,
 # and so does small talk ("hello there", "thanks a lot", "ok thanks, bye", "good night", "are you a bot?", "anyone
 # there?", "ok got it", "you're so helpful": chat.greeting and greet_again, chat.thanks, chat.bye, chat.goodnight,
-# chat.robot, chat.presence, chat.ack, chat.praise), each Chinese first, then English on a line of its own.
+# chat.robot, chat.presence, chat.ack, chat.praise; chat.ack_pending's, for an ok while a colleague has the question,
+# as for a detail added to it), each Chinese first, then English on a line of its own.
 # "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
 # rather than offering 「人工」 once more.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",

@@ -11,7 +11,9 @@ import pytest
 from handlers.replies.smalltalk import Intent, classify
 from persona import load_persona
 from persona.loader import default_persona_path, preset_names
-from tests.test_persona_understanding import told
+from tests.escalation_kit import STAFF
+from tests.harness import BotUnderTest, make_config
+from tests.test_persona_understanding import TUESDAY_10AM, told
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -43,6 +45,22 @@ async def test_small_talk_in_english_is_said_back_in_chinese_and_english(wanzi, 
     assert len(replies) == 1 and replies[0][0] in key, replies
     assert chinese_then_english(replies[0][1]), replies
     assert not any(p in replies[0][1] for p in PROMISE), replies  # small talk, never "I'll ask a colleague"
+
+
+async def test_an_ok_while_a_colleague_has_the_english_question_is_said_in_english_too(db_url, wecom, clock) -> None:
+    """dev7 h17 ("is it ok for pregnant women?" queued, then "ok I'll wait"): "a colleague is on it" in English too."""
+    clock.set(TUESDAY_10AM)  # working hours, staff to keep the promise
+    bot = await BotUnderTest.start(make_config(db_url, wecom.base_url, staff=STAFF), clock)
+    wecom.connect(f"{bot.url}/wecom/callback")
+    try:
+        await told(bot, wecom, clock, "wmEnSt04", "do you ship to Hong Kong?")
+        waiting = await told(bot, wecom, clock, "wmEnSt04", "ok I'll wait")
+        chinese = await told(bot, wecom, clock, "wmEnSt04", "好的")
+    finally:
+        await bot.stop()
+    assert len(waiting) == 1 and waiting[0][0] == "chat.ack_pending", waiting
+    assert chinese_then_english(waiting[0][1]) and "colleague" in waiting[0][1], waiting
+    assert len(chinese) == 1 and chinese[0][0] == "chat.ack_pending" and "\n" not in chinese[0][1], chinese
 
 
 @pytest.mark.parametrize(("said", "key"), [

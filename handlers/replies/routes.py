@@ -615,7 +615,7 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     if intent in (Intent.ACK, Intent.PRESENCE) and (
             await UnansweredRepo(ctx.session).promised_open(customer.id)
             or await person_coming(ctx, customer)):
-        await ctx.say("chat.ack_pending", name=customer.name)
+        await ctx.say("chat.ack_pending", name=customer.name, slot="english" if english else None)
         return
     if intent is Intent.ACK and buys(text):  # "行 我先买一瓶试试": good wishes for the purchase
         await reply_all(ctx, [await buying_say(ctx, text)])
