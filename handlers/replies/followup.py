@@ -293,13 +293,14 @@ def priced_per(entries: Sequence[FaqEntry], answered: frozenset[str], text: str)
 
 # When, asked with nothing else named ("啥时候能买到" right after "每天有全麦欧包…上午 10 点出炉"): the time that answer
 # gives. Not the shop's own hours asked in their words ("几点开门": `of_the_shop`).
-_ASKS_WHEN = re.compile(r"什么时候|啥时候|啥时|几点|哪天|几号")
+_ASKS_WHEN = re.compile(r"什么时候|啥时候|啥时|几点|哪天|几号|几月")
 _GIVES_WHEN = re.compile(r"\d{1,2}[:：]\d{2}|\d+\s*点|上午|下午|早上|晚上|中午|每天|每周|周[一二三四五六日末]|"
                          r"\d+\s*月|[一二三四五六七八九十]+月")
 
 
-# What "when" may be asked with and still name nothing: getting it, coming for it ("啥时候能买到", "几点去拿").
-_BARE_WHEN = frozenset("买到有来去拿取提做好出开始能可以要再就才")
+# What "when" may be asked with and still name nothing: getting it, coming for it, ordering it ("啥时候能买到",
+# "几点去拿", "几月开始能订").
+_BARE_WHEN = frozenset("买到有来去拿取提做好出开始能可以要再就才订")
 
 
 def timed_after(entries: Sequence[FaqEntry], answered: frozenset[str], text: str) -> FaqEntry | None:

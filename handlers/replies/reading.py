@@ -36,6 +36,7 @@ from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import about_what_expires, expiring
 from handlers.replies.feelings import glad, sense_feeling
 from handlers.replies.followup import (
+    CHATTER,
     Turn,
     asked_of_another,
     asks_again,
@@ -44,6 +45,7 @@ from handlers.replies.followup import (
     repeats,
     resumes,
     shared_words,
+    timed_after,
 )
 from handlers.replies.price import price_answer, price_talk
 from handlers.replies.shopping import (
@@ -65,7 +67,7 @@ from handlers.replies.unnamed import no_product_before, unnamed_price
 from handlers.services import Ctx
 from handlers.tagging.service import Observation
 from persona.faq import FaqEntry, FaqMatch
-from persona.followup import gist, spoken, topics
+from persona.followup import gist, leans_on, spoken, topics
 from persona.heard import heard
 from persona.matcher import kind_names, kinds
 from persona.wording import plain
@@ -371,6 +373,24 @@ async def asks_help_of_the_base(ctx: Ctx, text: str) -> bool:
     return bool(ranked) and ranked[0].confidence >= lower
 
 
+async def _leaning_on_open(ctx: Ctx, customer: Customer, text: str) -> FaqMatch | None:
+    """A follow-up asking only when, leaning on the question just asked that the persona could not answer
+    ("那几月开始能订" right after "月饼礼盒能拆开单买吗", which got the honest reply): the entry that question was
+    nearest (at least `[faq] clarify_threshold`), when its answer gives a time (the mooncake box's "8 月开始预订"),
+    as for a follow-up to an entry just answered (followup.py `timed_after`); None otherwise (more of that question
+    for staff, `more_of_open_question`, or 猜你想问)."""
+    before = await open_question_before(ctx, customer)
+    if before is None:
+        return None
+    kb = ctx.services.knowledge
+    lower = min(ctx.settings.of(FaqConfig).clarify_threshold or kb.threshold, kb.threshold)
+    nearest = await kb.rank(before.text, 1)
+    if not nearest or nearest[0].confidence < lower:
+        return None
+    timed = timed_after(kb.entries, frozenset({nearest[0].entry.id}), text)
+    return FaqMatch(timed, nearest[0].confidence) if timed is not None and await kb.chatter(text) < CHATTER else None
+
+
 async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: FaqMatch | None,
                turn: Turn | None) -> Reading:
     """The rest of the reading, each verdict only when the ones before left the message open."""
@@ -380,6 +400,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         before = await open_question_before(ctx, customer)
         if before is not None and guessed(match.entry, text, before.text):
             match = None  # "大概多久能开好" right after "能开发票吗" asks more of it, not the shelf life (routes.py)
+    if match is None and turn is None and text and safety is None and is_question(text) and leans_on(text):
+        match = await _leaning_on_open(ctx, customer, text)  # "那几月开始能订" after "月饼礼盒能拆开单买吗"
     alone = match  # what the message is sure of on its own, before any context
     again = (match is None and safety is None and turn is not None and asks_again(text)
              and (not turn.aside or resumes(text)))  # "刚说到哪了" after "我先去开个会" too
