@@ -22,7 +22,8 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # customer has just told what the matter is, so chat.angry apologises for it and asks nothing (and reply.shopping and
 # reply.shopping_for ask no more the skin type a wish told, "帮男朋友挑个洗面奶 他是油皮"; and reply.followup carries on
 # what the answer just given turns on, told, without "放心": "对 就是干皮" after the dry-skin pick, "大概离你们七八公里"
-# after "5 公里内可以配送"); "priced" —
+# after "5 公里内可以配送", or the pick for a skin type told after an answer about a condition, with its caution:
+# "我是干皮" after "孕妇可以用吗"); "priced" —
 # the question is the price of a product named ({product}), so reply.fallback and reply.unknown name it; "kept" —
 # a birthday told is kept while no birthday greeting is configured, so points.birthday_saved promises none;
 # "ours" — praise of what the brand sells or how it serves ("包装好精致"), so chat.praise thanks on the brand's

@@ -26,6 +26,7 @@ from handlers.escalation.rules import is_question
 from handlers.replies.clarify import choice
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.price import asks_price, gives_price
+from handlers.replies.shopping import tells_condition
 from handlers.services import Ctx
 from persona.faq import DEFAULT_CLARIFY_THRESHOLD, FaqEntry, FaqMatch
 from persona.followup import FILLER, covers, gist, in_context, named, sentences, subject, topics
@@ -474,6 +475,29 @@ async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
             said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
             return entry, said.rstrip("。；;")
     return None
+
+
+async def kind_after_condition(ctx: Ctx, customer: Customer, msgid: str, text: str) -> str:
+    """A kind told alone ("我是干皮", "嗯 我皮肤比较干") right after the answer to whether one may use things in a
+    condition ("孕妇可以用吗": "…孕期和哺乳期大多可以用；美白系列含烟酰胺…"), in the last FOLLOWUP_MINUTES: the pick
+    for that kind carries on with the condition's caution, what a shop assistant would say next ("干皮推荐「柚润保湿霜」
+    …。柚见全线不含酒精和水杨酸，孕期和哺乳期大多可以用"), never a note of the tag; "" when no entry is for that kind
+    (the knowledge base's best for the statement names it) or the answer before was of anything else."""
+    told = kinds(text) if _only_kinds(text) else frozenset()
+    if not told or is_question(text):
+        return ""
+    found = await _last_answer(ctx, customer, msgid)
+    if found is None or not tells_condition(found[1]):
+        return ""
+    entries = ctx.services.knowledge.entries
+    caution = next((e for e in entries if e.id in answered_in([e], found[0].text)
+                    and tells_condition(" ".join((*e.questions, *e.keywords)))), None)
+    ranked = await ctx.services.knowledge.rank(text, 1)
+    if caution is None or not ranked or ranked[0].entry.id == caution.id or not told <= kinds(
+            " ".join((*ranked[0].entry.questions, *ranked[0].entry.keywords))):
+        return ""
+    said = gist(caution.answer, found[1]).rstrip("。；;，,")
+    return f"{ranked[0].entry.answer.rstrip()}{said}。"
 
 
 async def kind_corrected(ctx: Ctx, customer: Customer, msgid: str, text: str) -> str:

@@ -59,6 +59,7 @@ from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import (
     Turn,
     earlier_answer_wished,
+    kind_after_condition,
     kind_corrected,
     previous_turn,
     sets_straight,
@@ -210,6 +211,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         # "对 就是干皮" right after the dry-skin cream: the pick carries on, not a note of the tag; "大概离你们七八公里"
         # right after "门店 5 公里内可以配送": that sentence, not a chat line
         await ctx.say("reply.followup", name=customer.name, answer=confirmed[1], question=text, slot="told")
+        await _enter_stage(event, ctx, seen)
+        return
+    if words.safety is None and not words.shopping and (
+            picked := await kind_after_condition(ctx, customer, event.msgid, text)):
+        # "我是干皮" right after the pregnancy answer: the dry-skin pick with its caution, not a note of the tag
+        await ctx.say("reply.followup", name=customer.name, answer=picked, question=text, slot="told")
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and not is_question(text) and (

@@ -424,6 +424,13 @@ async def wish_answered(ctx: Ctx, customer: Customer, msgid: str) -> Wish | None
 
 # A condition of the customer's that decides what they may use: "我怀孕五个月了", "还在哺乳期", "在备孕".
 _CONDITION = re.compile(r"怀孕|孕期|孕妇|孕[早中晚]期|怀(了|上)?(二胎|宝宝|孩子)|哺乳|喂奶|备孕")
+
+
+def tells_condition(text: str) -> bool:
+    """The text speaks of a condition that decides what one may use ("孕妇可以用吗", "还在哺乳期")."""
+    return _CONDITION.search(text) is not None
+
+
 # What bothers their skin, told: "脸上长斑", "老是冒痘", "毛孔好大" (the word the persona says back).
 _CONCERN = re.compile(r"斑|痘|闭口|粉刺|暗沉|发黄|细纹|皱纹|毛孔|黑头|红血丝|泛红")
 
