@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import socket
@@ -27,27 +28,46 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+READY = b"Press Ctrl+C to stop."  # the sandbox's banner ends so once both its ports are bound
+STARTS = 3  # a start whose port another process of the run took meanwhile is tried again on other ports
+
+
 @asynccontextmanager
 async def sandbox(db: Path, *, env: dict[str, str] | None = None, printed: Path | None = None
                   ) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, int]]:
     """`wanzi sandbox` as a person starts it (none of the test run's WANZI_* settings, only `env`),
-    yielding (process, bot port, emulator port); stopped with Ctrl+C (SIGINT) on the way out. What it
-    prints to the terminal (stderr) goes to `printed` when given."""
-    bot_port, emu_port = free_port(), free_port()
+    yielding (process, bot port, emulator port) once its banner says it is running; stopped with Ctrl+C
+    (SIGINT) on the way out. What it prints to the terminal (stderr) goes to `printed` when given.
+    `free_port()` frees the port it found before the sandbox binds it: a server another test process
+    started meanwhile may take it (once seen in a suite run as halves side by side: the health check
+    answered by that server, the sandbox gone). A sandbox that exits before its banner is started again
+    on other ports."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WANZI_")}
-    with open(printed or os.devnull, "wb") as terminal:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port", str(emu_port),
-            "--db", str(db), env={**clean, **(env or {})}, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL,
-            stderr=terminal)
-        try:
-            yield proc, bot_port, emu_port
-        finally:
+    terminal_path = printed or db.with_name(db.name + ".terminal.txt")
+    for start in range(STARTS):
+        bot_port, emu_port = free_port(), free_port()
+        with open(terminal_path, "wb") as terminal:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "sandbox", "--port", str(bot_port), "--emulator-port",
+                str(emu_port), "--db", str(db), env={**clean, **(env or {})}, cwd=ROOT,
+                stdout=asyncio.subprocess.DEVNULL, stderr=terminal)
+        await wait_until(functools.partial(_started, proc, terminal_path), timeout=120)
+        if proc.returncode is None or start == STARTS - 1:
+            break
+    try:
+        yield proc, bot_port, emu_port
+    finally:
+        if proc.returncode is None:
             proc.send_signal(signal.SIGINT)
             try:
                 await asyncio.wait_for(proc.wait(), 20)
             except asyncio.TimeoutError:
                 proc.kill()
+
+
+async def _started(proc: asyncio.subprocess.Process, terminal: Path) -> bool:
+    """The sandbox printed its banner, or it exited (True either way: stop waiting)."""
+    return proc.returncode is not None or READY in terminal.read_bytes()
 
 
 def write_config(path: Path, *, db_url: str, api_base: str, port: int, retry_base_s: float | None = 0.05,
