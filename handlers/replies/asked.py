@@ -13,6 +13,7 @@ can say where the shops are; the owner can add an entry for it).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from handlers.escalation.rules import is_question
@@ -403,6 +404,7 @@ _GIVES_SOLD_AS = re.compile(rf"{_SOLD_AS}|套装|一套|整套|成套|单品|组
                             r"每个\s*[\d一二两三四五六七八九十]|[元块]\s*[一每/]\s*(斤|个|套)|计价|算价|按[^，,。；;]{1,8}(计算|算|计)|补寄|补发")
 
 
+@functools.lru_cache(maxsize=1024)  # asked of the same question once per candidate entry, twice (answer, offers)
 def asks_sold_as(text: str) -> bool:
     """The question asks how a thing is sold: as a set or alone, by the piece or by weight (_SOLD_AS)."""
     return _ASKS_SOLD_AS.search(text) is not None

@@ -452,13 +452,20 @@ def _only_kinds(text: str) -> bool:
     return len(_ALONG.sub("", _KIND_WORD.sub("", text))) <= 3
 
 
-async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) -> tuple[FaqEntry, str] | None:
-    """The entry the persona answered last, in the last FOLLOWUP_MINUTES, when this statement tells what that
-    answer turns on, and its sentence about it: a kind (a skin type, a season …) that entry is for and no other
-    of the group ("对 就是干皮" right after "干皮推荐「柚润保湿霜」…": the customer confirms what the pick assumed, so
-    the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离你们七八公里"
-    right after "门店 5 公里内可以配送": that sentence again, the customer can tell). None otherwise ("不是 我是油皮"
-    names another kind than the entry's; a distance told after an address gives no distance to weigh it by)."""
+@dataclass(frozen=True, slots=True)
+class CarriedOn:
+    """What a statement right after a knowledge-base answer carries on: `answer`, said in reply.followup's "told"
+    phrasings, or `asked`, the question answered last asked again of another kind."""
+
+    answer: str = ""
+    asked: str = ""
+
+
+async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> CarriedOn | None:
+    """A statement that carries the answer given last (in the last FOLLOWUP_MINUTES) on, read from one look at the
+    chat: another kind than the answer's entry is for, asked again of it (`_kind_corrected`: "不是 我是油皮"); what
+    that answer turns on, told (`_told_of_answer`: "对 就是干皮", "大概离你们七八公里"); a kind told after an answer
+    about a condition (`_kind_after_condition`: "我是干皮" after the pregnancy answer). None for anything else."""
     told = kinds(text) if _only_kinds(text) else frozenset()
     distance = _DISTANCE.search(text) is not None
     if not (told or distance) or is_question(text):
@@ -466,56 +473,57 @@ async def told_of_answer(ctx: Ctx, customer: Customer, msgid: str, text: str) ->
     found = await _last_answer(ctx, customer, msgid)
     if found is None:
         return None
-    for entry in ctx.services.knowledge.entries:
-        if entry.id not in answered_in([entry], found[0].text):
-            continue
-        if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
-            return entry, gist(entry.answer, text)
-        if not told and distance and _GIVES_DISTANCE.search(entry.answer):
-            said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
-            return entry, said.rstrip("。；;")
+    answered = [e for e in ctx.services.knowledge.entries if e.id in answered_in([e], found[0].text)]
+    if told and (asked := _kind_corrected(answered, found[1], told, text)):
+        return CarriedOn(asked=asked)
+    if said := _told_of_answer(answered, told, distance, text):
+        return CarriedOn(answer=said)
+    if told and (picked := await _kind_after_condition(ctx, answered, found[1], told, text)):
+        return CarriedOn(answer=picked)
     return None
 
 
-async def kind_after_condition(ctx: Ctx, customer: Customer, msgid: str, text: str) -> str:
+def _told_of_answer(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]], distance: bool, text: str) -> str:
+    """The sentence of the entry answered last that this statement tells what it turns on: a kind (a skin type, a
+    season …) that entry is for ("对 就是干皮" right after "干皮推荐「柚润保湿霜」…": the customer confirms what the
+    pick assumed, so the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离
+    你们七八公里" right after "门店 5 公里内可以配送": that sentence again, the customer can tell). "" otherwise (a
+    distance told after an address gives no distance to weigh it by)."""
+    for entry in answered:
+        if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
+            return gist(entry.answer, text)
+        if not told and distance and _GIVES_DISTANCE.search(entry.answer):
+            said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
+            return said.rstrip("。；;")
+    return ""
+
+
+async def _kind_after_condition(ctx: Ctx, answered: Sequence[FaqEntry], asked: str,
+                                told: frozenset[tuple[int, int]], text: str) -> str:
     """A kind told alone ("我是干皮", "嗯 我皮肤比较干") right after the answer to whether one may use things in a
-    condition ("孕妇可以用吗": "…孕期和哺乳期大多可以用；美白系列含烟酰胺…"), in the last FOLLOWUP_MINUTES: the pick
-    for that kind carries on with the condition's caution, what a shop assistant would say next ("干皮推荐「柚润保湿霜」
-    …。柚见全线不含酒精和水杨酸，孕期和哺乳期大多可以用"), never a note of the tag; "" when no entry is for that kind
-    (the knowledge base's best for the statement names it) or the answer before was of anything else."""
-    told = kinds(text) if _only_kinds(text) else frozenset()
-    if not told or is_question(text):
+    condition (`asked` "孕妇可以用吗": "…孕期和哺乳期大多可以用；美白系列含烟酰胺…"): the pick for that kind carries on
+    with the condition's caution, what a shop assistant would say next ("干皮推荐「柚润保湿霜」…。柚见全线不含酒精和
+    水杨酸，孕期和哺乳期大多可以用"), never a note of the tag; "" when no entry is for that kind (the knowledge base's
+    best for the statement names it) or the answer before was of anything else."""
+    if not tells_condition(asked):
         return ""
-    found = await _last_answer(ctx, customer, msgid)
-    if found is None or not tells_condition(found[1]):
-        return ""
-    entries = ctx.services.knowledge.entries
-    caution = next((e for e in entries if e.id in answered_in([e], found[0].text)
-                    and tells_condition(" ".join((*e.questions, *e.keywords)))), None)
+    caution = next((e for e in answered if tells_condition(" ".join((*e.questions, *e.keywords)))), None)
     ranked = await ctx.services.knowledge.rank(text, 1)
     if caution is None or not ranked or ranked[0].entry.id == caution.id or not told <= kinds(
             " ".join((*ranked[0].entry.questions, *ranked[0].entry.keywords))):
         return ""
-    said = gist(caution.answer, found[1]).rstrip("。；;，,")
+    said = gist(caution.answer, asked).rstrip("。；;，,")
     return f"{ranked[0].entry.answer.rstrip()}{said}。"
 
 
-async def kind_corrected(ctx: Ctx, customer: Customer, msgid: str, text: str) -> str:
-    """The question answered last, in the last FOLLOWUP_MINUTES, asked again with the kind this statement tells
-    instead of the one the entry is for ("不是 我是油皮" right after "干皮推荐「柚润保湿霜」…" asks "用什么面霜" of oily
-    skin): the other kind's words of that group left out of it, the statement after it; "" when the statement tells
-    no kind, or the kind of the entry answered (`told_of_answer`), or nothing was answered."""
-    told = kinds(text)
-    if not told or is_question(text) or not _only_kinds(text):  # "我是混干 冬天两颊会起皮": more told than a kind
+def _kind_corrected(answered: Sequence[FaqEntry], asked: str, told: frozenset[tuple[int, int]], text: str) -> str:
+    """The question answered last (`asked`) asked again with the kind this statement tells instead of the one
+    the entry is for ("不是 我是油皮" right after "干皮推荐「柚润保湿霜」…" asks "用什么面霜" of oily skin): the other
+    kind's words of that group left out of it, the statement after it; "" when the kind is the one of the entry answered
+    (`_told_of_answer`), or no question came before the answer."""
+    if not asked or not any(mismatched(told, kinds(" ".join((*e.questions, *e.keywords)))) for e in answered):
         return ""
-    found = await _last_answer(ctx, customer, msgid)
-    if found is None or not found[1]:
-        return ""
-    answered = [e for e in ctx.services.knowledge.entries if e.id in answered_in([e], found[0].text)]
-    if not any(mismatched(told, kinds(" ".join((*e.questions, *e.keywords)))) for e in answered):
-        return ""
-    asked = heard(found[1])
+    question = heard(asked)
     for group in {g for g, _ in told}:
-        asked = re.sub("|".join(w for kind in EXCLUSIVE[group] for w in kind), "", asked)
-    return f"{asked.strip()}，{text}"
-
+        question = re.sub("|".join(w for kind in EXCLUSIVE[group] for w in kind), "", question)
+    return f"{question.strip()}，{text}"

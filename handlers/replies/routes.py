@@ -56,15 +56,7 @@ from handlers.replies.asked import untold_detail, untold_sale
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
-from handlers.replies.followup import (
-    Turn,
-    earlier_answer_wished,
-    kind_after_condition,
-    kind_corrected,
-    previous_turn,
-    sets_straight,
-    told_of_answer,
-)
+from handlers.replies.followup import Turn, carried_on, earlier_answer_wished, previous_turn, sets_straight
 from handlers.replies.howtobuy import buying_entry
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
@@ -193,30 +185,23 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         await _enter_stage(event, ctx, seen)  # "我怀孕了 有什么能用的": the caution said, only what is missing asked
         return
     if words.safety is None and not words.shopping and (
-            other := await kind_corrected(ctx, customer, event.msgid, text)):
-        # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin (its entry, when one is for
-        # that kind and sure), else a question for a person; never a note of the tag
-        kb = ctx.services.knowledge
-        await kb.sync(ctx.session)
-        ranked = await kb.rank(other, 1)
-        sure = ranked[0].confidence >= kb.threshold if ranked else False
-        if sure and kinds(text) <= kinds(" ".join((*ranked[0].entry.questions, *ranked[0].entry.keywords))):
-            await answer_with(ctx, customer, ranked[0], other, None, price=False)
+            carried := await carried_on(ctx, customer, event.msgid, text)) is not None:
+        if carried.asked:
+            # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin (its entry, when one is
+            # for that kind and sure), else a question for a person; never a note of the tag
+            kb = ctx.services.knowledge
+            await kb.sync(ctx.session)
+            ranked = await kb.rank(carried.asked, 1)
+            sure = ranked[0].confidence >= kb.threshold if ranked else False
+            if sure and kinds(text) <= kinds(" ".join((*ranked[0].entry.questions, *ranked[0].entry.keywords))):
+                await answer_with(ctx, customer, ranked[0], carried.asked, None, price=False)
+            else:
+                await embedded_answer(ctx, customer, event.open_kfid, "question", carried.asked)
         else:
-            await embedded_answer(ctx, customer, event.open_kfid, "question", other)
-        await _enter_stage(event, ctx, seen)
-        return
-    if words.safety is None and not words.shopping and (
-            confirmed := await told_of_answer(ctx, customer, event.msgid, text)):
-        # "对 就是干皮" right after the dry-skin cream: the pick carries on, not a note of the tag; "大概离你们七八公里"
-        # right after "门店 5 公里内可以配送": that sentence, not a chat line
-        await ctx.say("reply.followup", name=customer.name, answer=confirmed[1], question=text, slot="told")
-        await _enter_stage(event, ctx, seen)
-        return
-    if words.safety is None and not words.shopping and (
-            picked := await kind_after_condition(ctx, customer, event.msgid, text)):
-        # "我是干皮" right after the pregnancy answer: the dry-skin pick with its caution, not a note of the tag
-        await ctx.say("reply.followup", name=customer.name, answer=picked, question=text, slot="told")
+            # "对 就是干皮" right after the dry-skin cream: the pick carries on, not a note of the tag; "大概离你们七八
+            # 公里" right after "门店 5 公里内可以配送": that sentence; "我是干皮" right after the pregnancy answer: the
+            # dry-skin pick with its caution
+            await ctx.say("reply.followup", name=customer.name, answer=carried.answer, question=text, slot="told")
         await _enter_stage(event, ctx, seen)
         return
     if words.safety is None and not is_question(text) and (
