@@ -359,6 +359,9 @@ async def test_a_message_of_several_small_talk_clauses_gets_the_reply_to_what_it
     # the late sandbox of 2026-12-05: an early night wished to the persona ("早点睡哦" got "还有什么想跟小柚说的吗")
     ("早点睡哦", Intent.GOODNIGHT), ("你也早点休息", Intent.GOODNIGHT), ("好的 谢谢你啦 早点睡哦", Intent.GOODNIGHT),
     ("小柚也早点休息吧～", Intent.GOODNIGHT), ("早点睡对皮肤好吗", None), ("要早点睡吗", None),
+    # the fresh-clone check of 2026-12-05: the answer praised beside thanks ("好的 谢谢你 讲得很清楚" got "小柚在听")
+    ("好的 谢谢你 讲得很清楚", Intent.THANKS), ("讲得很清楚", Intent.PRAISE), ("解释得好详细呀", Intent.PRAISE),
+    ("讲得清楚吗", None),
 ])
 def test_the_most_meaningful_small_talk_clause_decides(text: str, intent: Intent | None) -> None:
     assert classify(text) == intent
