@@ -32,7 +32,6 @@ ends dead or expired runs the API's failure steps the same way (e.g. a refused k
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import random
@@ -50,7 +49,7 @@ from bot.instance import Instance
 from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from bot.workers import CountedWakeup, run_loop
+from bot.workers import CountedWakeup, run_loop, wait_for_event
 from storage.models import OutboxItem, OutboxStatus
 from storage.outcomes import Outcome, record_outcomes
 from storage.queues import OutboxRepo
@@ -202,8 +201,7 @@ class DeliveryWorker:
         loop = asyncio.get_running_loop()
         if self._lanes:  # calls are out: claim beside them only once they have been out a while
             self._idle.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), self._last_claim + OVERLAP_AFTER_S - loop.time())
+            await wait_for_event(self._idle, self._last_claim + OVERLAP_AFTER_S - loop.time())
         if self._drained_at == self.wakeup.sets and loop.time() < self._last_claim + self.config.poll_interval_s:
             return 0  # the last claim took every due row and nothing was queued since: wait for a wake
         self._last_claim = loop.time()

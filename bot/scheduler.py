@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.context import Context
+from bot.workers import wait_for_event
 from storage.models import JobRun
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,4 @@ class Scheduler:
             if upcoming:
                 wait = max(0.05, min(wait, (min(upcoming) - self.clock.now()).total_seconds()))
             self.changed.clear()
-            try:
-                await asyncio.wait_for(self.changed.wait(), wait)
-            except asyncio.TimeoutError:
-                pass
+            await wait_for_event(self.changed, wait)

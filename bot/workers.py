@@ -10,6 +10,23 @@ from typing import Awaitable, Callable, Collection, Iterable, Protocol
 log = logging.getLogger(__name__)
 
 
+async def wait_for_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait until `event` is set or `timeout` seconds pass; True when it was set.
+
+    Not `asyncio.wait_for(event.wait(), …)`: on Python 3.11 that returns normally when the task is
+    cancelled in the very turn the event is set, so a stopping worker's loop went on forever (a
+    shutdown, or a test's teardown, hung). `asyncio.timeout` waits in the task itself: a cancellation
+    always arrives."""
+    if event.is_set():
+        return True
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asyncio.Event,
                    poll_s: float | Callable[[], float]) -> None:
     """`poll_s` may be a function: the time until the loop's next planned work (e.g. a retry)."""
@@ -22,10 +39,7 @@ async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asynci
         if n:
             continue
         wakeup.clear()
-        try:
-            await asyncio.wait_for(wakeup.wait(), poll_s() if callable(poll_s) else poll_s)
-        except asyncio.TimeoutError:
-            pass
+        await wait_for_event(wakeup, poll_s() if callable(poll_s) else poll_s)
 
 
 class Wakeup(asyncio.Event):

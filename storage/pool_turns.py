@@ -41,6 +41,13 @@ def ahead() -> Iterator[None]:
         _AHEAD.reset(token)
 
 
+async def _within(timeout: float | None, waiter: asyncio.Future[T]) -> T:
+    """The waiter's connection, or TimeoutError. Not `asyncio.wait_for`: on Python 3.11 it returns the
+    connection to a caller cancelled in the turn it was handed over, so the cancellation was lost."""
+    async with asyncio.timeout(timeout):
+        return await asyncio.shield(waiter)
+
+
 class TurnQueue(QueueCommon[T]):
     """The pool's queue of idle connections and of the checkouts waiting for one, in two lines."""
 
@@ -89,8 +96,8 @@ class TurnQueue(QueueCommon[T]):
         waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         (self._ahead if _AHEAD.get() else self._behind).append(waiter)
         try:
-            return await_only(asyncio.wait_for(asyncio.shield(waiter), timeout))
-        except asyncio.TimeoutError as exc:
+            return await_only(_within(timeout, waiter))
+        except TimeoutError as exc:
             self._give_up(waiter)
             raise Empty() from exc
         except BaseException:

@@ -74,3 +74,28 @@ async def test_the_tables_a_transaction_wrote_are_recorded_orm_and_core_alike(se
         written = track(session)
         (await session.scalars(select(Customer))).all()  # reads write nothing
     assert written == set()
+
+
+async def test_a_worker_stopped_in_the_turn_it_is_woken_stops() -> None:
+    """Shutting down while a commit wakes a worker: the worker stops. (On Python 3.11 a loop asleep in
+    `asyncio.wait_for(event.wait(), …)` swallowed that cancellation and ran on: a stopping bot, or a
+    test's teardown, hung.)"""
+    from bot.workers import run_loop
+
+    wakeup = asyncio.Event()
+    rounds: list[int] = []
+
+    async def step() -> int:
+        rounds.append(1)
+        return 0
+
+    task = asyncio.create_task(run_loop("w", step, wakeup, 30.0))
+    while not rounds:  # its first round found nothing: it sleeps until woken
+        await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    wakeup.set()  # a commit wakes it ...
+    await asyncio.sleep(0)
+    task.cancel()  # ... and the bot stops before the worker's wait has returned
+    done, _ = await asyncio.wait({task}, timeout=5)
+    assert task in done and task.cancelled()
+
