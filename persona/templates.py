@@ -234,6 +234,9 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.rewards_new": _CAMPAIGN | {"points", "milestones"},  # not in the camp yet
     "checkin.rewards_none": _CAMPAIGN | {"points"},  # no milestones, points for each counted day
     "checkin.rewards_nothing": _CAMPAIGN,  # neither milestones nor points
+    # "我排第几名啊", "打卡排行榜" (handlers/checkin/asking.py): the customer's own place among those with a day counted
+    "checkin.rank": _CAMPAIGN | {"rank", "ranked", "total", "streak", "rank_today"},  # checked in today too
+    "checkin.rank_not_today": _CAMPAIGN | {"rank", "ranked", "total", "streak"},
     "checkin.which": frozenset({"name", "campaigns", "keyword"}),
     "checkin.no_campaign": frozenset({"name"}),
     "checkin.milestone": frozenset({"name", "campaign", "milestone", "total", "rewards"}),

@@ -208,3 +208,26 @@ async def test_rewards_asked_before_joining_and_after_the_last_milestone(camp_bo
         await says(camp_bot, wecom, clock, ext, "打卡", at(3, day, 9))
     (done,) = await says(camp_bot, wecom, clock, ext, "打卡有什么奖励", at(3, 8, 12))
     assert "全部拿到" in done and "累计 7 天" in done, done
+
+
+@pytest.mark.parametrize("question", ["我排第几名啊", "我的排名", "打卡排行榜", "我现在排第几"])
+async def test_asked_their_place_a_customer_hears_their_own_rank_and_nobody_elses_name(
+        camp_bot, wecom, clock, question):
+    """The midnight sandbox of 2026-12-05: "我排第几名啊" right after a check-in got "收到～"."""
+    for day in (2, 3):  # Ann: two days, first each morning
+        await says(camp_bot, wecom, clock, "wmAnn00001", "打卡", at(3, day, 7))
+    await says(camp_bot, wecom, clock, "wmBob00001", "打卡", at(3, 3, 8))  # Bob: one day
+    (ack,) = await says(camp_bot, wecom, clock, "wmCat00001", "打卡", at(3, 3, 9))  # Cat: one day, after Bob
+    (answer,) = await says(camp_bot, wecom, clock, "wmCat00001", question, at(3, 3, 10))
+    assert "累计 1 天" in answer and "3 位" in answer and "第 3 名" in answer, answer  # behind Ann and Bob
+    assert "第 3 个打卡" in answer and "同事" not in answer, answer  # third today
+    assert "wmAnn" not in answer and "wmBob" not in answer
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 4  # the question counted nothing
+    (later,) = await says(camp_bot, wecom, clock, "wmAnn00001", question, at(3, 4, 6, 30))
+    assert "第 1 名" in later and "今天还没打卡" in later, later  # Ann leads; March 4 not checked in yet
+
+
+async def test_asked_their_place_before_a_first_check_in_a_customer_is_told_how_to_start(camp_bot, wecom, clock):
+    (answer,) = await says(camp_bot, wecom, clock, "wmNew000001", "我排第几名啊", at(3, 3, 9))
+    assert "还没参加「7天阅读打卡」" in answer, answer

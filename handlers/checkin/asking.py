@@ -3,7 +3,9 @@
 allows, never counted as a check-in (sandbox trial, 2026-12-05: "打卡断了还能补吗" was counted as day 1
 of the camp, "我连续打卡几天了" got a promise to ask a colleague). What the camp rewards ("打卡有奖励吗",
 "坚持7天能拿到什么") is answered with its milestones and how far the customer is from the next one (the late
-sandbox of 2026-12-05: "打卡有奖励吗" got "今天的卡已经打好啦", "坚持7天能拿到什么" a promise to ask).
+sandbox of 2026-12-05: "打卡有奖励吗" got "今天的卡已经打好啦", "坚持7天能拿到什么" a promise to ask). Their place
+("我排第几名啊", "我的排名", "打卡排行榜": "收到～" in the midnight sandbox) is their own rank on the leaderboard staff
+see, and today's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date
 from handlers.checkin.campaigns import days_of, eligible, is_over
 from handlers.checkin.config import CheckinConfig
 from handlers.checkin.service import _choose, _md, rewards_text, streak
+from handlers.checkin.stats import place_of
 from handlers.escalation.rules import is_question
 from handlers.replies.voice import Say
 from handlers.services import Ctx
@@ -38,7 +41,14 @@ _MAKEUP = (rf"(?:昨天|前天|之前|上次|我|那)*(?:{_MISSED})(?:一天|两
            r"(?:请问|那)?(?:我)?(?:还|现在)?(?:能|可以|能不能|可不可以)?(?:怎么|如何|咋)?补卡"
            r"(?:吗|么|嘛|不|怎么弄|怎么补|怎么用|怎么搞|怎么操作|咋弄|咋补|咋整|咋办|怎么办|规则|是什么|有什么规则|的规则|"
            r"有几次|能补几次|几次)?")
-ASKED = re.compile(rf"{_PROGRESS}|{_MAKEUP}")
+# one's place: "我排第几名啊", "我的排名", "今天我是第几个打卡的", "打卡排行榜"
+_RANK = (rf"(?:今天)?{_ME}(?:现在|今天|目前|打卡|在)*(?:是)?"
+         r"(?:排(?:在|到)?(?:第)?几(?:名|位)?|排名(?:是)?(?:多少|第几|几)?(?:名|位)?|排名(?:怎么样|如何)|名次(?:是)?(?:多少|第几)?|"
+         r"第几(?:名|位|个)(?:打卡|打的卡|来打卡)?(?:的)?)(?:了)?(?:吗|么|呢)?|"
+         r"(?:帮我)?(?:查一下|查查|看看|看一下)?(?:打卡)?(?:排行榜|榜单)(?:呢|怎么样|给我看看)?|"
+         rf"{_ME}(?:在)?(?:打卡)?(?:排行榜|榜)上(?:吗|么|没|有我吗)?")
+RANKED = re.compile(_RANK)
+ASKED = re.compile(rf"{_PROGRESS}|{_MAKEUP}|{_RANK}")
 # what the camp rewards: "打卡有奖励吗", "坚持7天能拿到什么", "有什么奖励吗 坚持下来", "打满21天送啥". A camp word
 # ("坚持" only as 坚持下来/坚持N天: "坚持用面霜有什么好处" asks about the cream) and a reward word, in either order.
 _CAMP = (r"(?:打卡|签到|打满|全勤|连续(?:打|签|\d|[一二三四五六七八九十两])|"
@@ -89,7 +99,11 @@ async def checkin_answer(ctx: Ctx, text: str) -> list[Say]:
     if is_over(campaign, today):
         return [Say("checkin.ended", {**facts, "total": len(days)})]
     standing = _Standing(campaign, today, participant, days, facts)
-    return _rewards(standing) if asks_about_rewards(text) else await _progress(ctx, standing)
+    if asks_about_rewards(text):
+        return _rewards(standing)
+    if RANKED.fullmatch(heard(text.strip()).strip(_TRIM)) and participant is not None and days:
+        return await _place(ctx, standing)
+    return await _progress(ctx, standing)
 
 
 def _rewards(standing: _Standing) -> list[Say]:
@@ -124,3 +138,19 @@ async def _progress(ctx: Ctx, standing: _Standing) -> list[Say]:
     progress = {**facts, "streak": streak(days, standing.today), "total": len(days),
                 "makeup_keyword": config.makeup_keyword, "makeup_days": config.makeup_days, "makeups_left": left}
     return [Say("checkin.progress" if left else "checkin.progress_no_makeup", progress)]
+
+
+async def _place(ctx: Ctx, standing: _Standing) -> list[Say]:
+    """The customer's place on the camp's leaderboard, and today's place if they checked in today. Other
+    customers are never named: a customer sees only their own place."""
+    assert ctx.customer is not None
+    campaign, days = standing.campaign, standing.days
+    rank, ranked = await place_of(ctx, campaign, ctx.customer.id)
+    facts = {**standing.facts, "rank": rank, "ranked": ranked, "total": len(days),
+             "streak": streak(days, standing.today)}
+    repo = CampaignRepo(ctx.session)
+    today = await repo.checkin_on(campaign.id, ctx.customer.id, standing.today) if standing.today in days else None
+    if today is None:  # a make-up card only fills a day before today
+        return [Say("checkin.rank_not_today", facts)]
+    rank_today = await repo.on_time_rank(campaign.id, standing.today, today.id)
+    return [Say("checkin.rank", {**facts, "rank_today": rank_today})]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Callable
 
 from bot.wecom.markdown import plain
 from handlers.checkin.campaigns import days_of, get_campaign
@@ -92,13 +93,32 @@ async def campaign_summary(ctx: Ctx, key: str, *, top: int = 10) -> CampaignSumm
         days = sorted(set(by_customer.get(customer.id, [])))
         if days and len(days) < length and days[-1] < as_of - timedelta(days=1):
             dropoff[(days[-1] - campaign.start_date).days + 2] += 1
-    ranked = sorted(people, key=lambda pc: (-len(set(by_customer.get(pc[1].id, []))),
-                                            -streak(by_customer.get(pc[1].id, []), as_of),
-                                            first_at.get(pc[1].id, float("inf"))))
+    best_first = _rank_key(by_customer, first_at, as_of)
+    ranked = sorted(people, key=lambda pc: best_first(pc[1].id))
     board = [LeaderRow(i + 1, _display(c), c.external_userid, len(set(by_customer.get(c.id, []))),
                        streak(by_customer.get(c.id, []), as_of))
              for i, (_, c) in enumerate(ranked[:top]) if by_customer.get(c.id)]
     return CampaignSummary(campaign, as_of, len(people), rates, completed, dict(dropoff), board)
+
+
+def _rank_key(by_customer: dict[int, list[date]], first_at: dict[int, float],
+              as_of: date) -> Callable[[int], tuple[int, int, float]]:
+    """Best first: most days counted, then the longest streak, then who checked in first."""
+    return lambda cid: (-len(set(by_customer.get(cid, []))), -streak(by_customer.get(cid, []), as_of),
+                        first_at.get(cid, float("inf")))
+
+
+async def place_of(ctx: Ctx, campaign: CheckinCampaign, customer_id: int) -> tuple[int, int]:
+    """The customer's place on the camp's leaderboard (as staff see it) and how many are on it; (0, n)
+    when they have no day counted yet."""
+    as_of = min(local_day(ctx.settings, ctx.clock.now()), campaign.end_date)
+    by_customer: dict[int, list[date]] = defaultdict(list)
+    first_at: dict[int, float] = {}
+    for row in await CampaignRepo(ctx.session).checkins(campaign.id):
+        by_customer[row.customer_id].append(row.day)
+        first_at.setdefault(row.customer_id, row.created_at.timestamp())
+    ranked = sorted(by_customer, key=_rank_key(by_customer, first_at, as_of))
+    return (ranked.index(customer_id) + 1 if customer_id in by_customer else 0), len(ranked)
 
 
 async def leaderboard(ctx: Ctx, key: str, *, top: int = 10) -> list[LeaderRow]:
