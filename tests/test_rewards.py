@@ -289,6 +289,18 @@ async def test_what_the_points_buy_asked_in_own_words_lists_the_catalogue(bot, w
     assert "10元无门槛券" not in answer  # what 500 points buy, as "积分兑换" shows it
 
 
+@pytest.mark.parametrize("text", ["我现在有多少积分 能换啥", "积分还有多少？可以兑换什么", "能换什么 我还剩几分"])
+async def test_the_balance_and_what_it_buys_asked_together_get_one_answer_with_both(bot, wecom, text) -> None:
+    """The midnight sandbox of 2026-12-05: "我现在有多少积分 能换啥" got the points FAQ, then the balance: two
+    messages, and not one word of what the points buy."""
+    await give(bot, wecom, "wmRw16", 500)
+    before = len(wecom.customer_inbox("wmRw16"))
+    await wecom.customer_says("wmRw16", text)
+    await bot.drain()
+    (answer,) = wecom.customer_inbox("wmRw16")[before:]
+    assert "500" in answer and "柚子小样礼包" in answer and "10元无门槛券" not in answer, answer
+
+
 async def test_the_cheapest_asked_for_in_words_is_the_cheapest_open_to_the_customer(bot, wecom) -> None:
     await give(bot, wecom, "wmRw14", 100)
     await chat(bot, wecom, "wmRw14", "我现在有多少分了")

@@ -90,6 +90,7 @@ RIGHTS_ASKED = re.compile(rf"(?P<who>{_NAMED})?(?:的)?(?:权益|好处|福利|�
 MEMBER_MINE = re.compile(r"我(?:现在|目前|已经)?(?:是|算)(?:不是)?(?:你们的?)?(?:会员|vip|VIP|老会员)(?:了)?"
                          r"(?:吗|么|嘛|没)?")
 _PARTICLES = " \t。.!！?？~～呀啊呢哦吖嘛吧啦了"
+_CLAUSES = re.compile(r"[\s，,、。？?！!～~]+")
 CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
 CONFIRMS = frozenset({CONFIRM, "确定兑换", "确认要兑换", "确定要兑换", "就兑换这个"})
@@ -132,7 +133,20 @@ def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
     said = text.strip(_PARTICLES)
     return _has_rewards(ctx) and bool(text) and (
         text in (heard(ctx.settings.of(PointsConfig).redeem_keyword), "兑换")
-        or any(CATALOGUE_ASKED.fullmatch(form) for form in (said, _unled(said))))
+        or any(CATALOGUE_ASKED.fullmatch(form) for form in (said, _unled(said))) or _balance_and_catalogue(said))
+
+
+def _balance_and_catalogue(said: str) -> bool:
+    """"我现在有多少积分 能换啥": the catalogue's answer tells the balance too, in one reply (the midnight sandbox of
+    2026-12-05: the points FAQ, then the balance, two messages and neither the rewards)."""
+    clauses = [c.strip(_PARTICLES) for c in _CLAUSES.split(said)]
+    clauses = [c for c in clauses if c]
+
+    def catalogue(clause: str) -> bool:
+        return any(CATALOGUE_ASKED.fullmatch(form) for form in (clause, _unled(clause)))
+
+    return (len(clauses) > 1 and any(catalogue(c) for c in clauses)
+            and all(catalogue(c) or BALANCE.fullmatch(_unled(c)) for c in clauses))
 
 
 def _unled(text: str) -> str:
