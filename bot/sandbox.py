@@ -232,6 +232,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     emu.connect(f"http://{host}:{port}/wecom/callback")
     status, body, expected = await emu.verify_url()
     verified = "verified" if status == 200 and body == expected else f"NOT verified ({status})"
+    group_note = await seed_demo_group(emu, config)
     print(f"""
   Wanzi sandbox is running (SQLite: {Path(db_path).resolve()})
 
@@ -243,7 +244,7 @@ async def serve_sandbox(host: str, port: int, emulator_port: int, db_path: str, 
     CLI            WANZI_CONFIG={shown(cli_config)} wanzi outbox list   (the sandbox's config, no secrets)
 
   Staff: {', '.join(f'{u} ({config_role(config, u)})' for u in emu.config.staff)}
-{shop_note(shop_config, config)}{kept_note}  Press Ctrl+C to stop.
+{group_note}{shop_note(shop_config, config)}{kept_note}  Press Ctrl+C to stop.
 """, file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -272,6 +273,32 @@ KEPT_NOTE = ("  Kept the last run: the bot's data ({db}) and the emulated WeCom 
 KEPT_DB_NOTE = ("  Kept the bot's data of an earlier run, but not the emulated WeCom ({snapshot}: {why}),\n"
                 "  so it starts empty: earlier customers must write again before the bot can reach them\n"
                 "  (make clean, or delete the .db file, for a clean start).\n")
+
+
+DEMO_GROUP_CUSTOMERS = 2
+
+
+async def seed_demo_group(emu: Emulator, config: Config) -> str:
+    """A new emulated corp gets one customer group for the first interest group (its name holds the group's
+    `chat_name_contains`, so the bot links it), owned by an operator, with two customers who joined by its QR
+    code: topic posts, the 群发助手 and the group sidebar can be tried at once (the sandbox trial of the
+    2026-12-05 midnight session: no group existed, so nothing of the groups could be seen). The banner's line."""
+    from handlers.topics.config import CommunityConfig
+
+    groups = config.of(CommunityConfig).groups
+    if emu.corp.groups.chats or not groups:
+        return ""
+    spec = groups[0]
+    name = f"{spec.name}1群"
+    if spec.chat_name_contains not in name:
+        name = f"{spec.chat_name_contains}{name}"
+    staff = list(emu.config.staff)
+    owner = next((u for u in staff if config_role(config, u) == "operator"), staff[0])
+    chat_id = emu.corp.ids.make("wr", 32)
+    await emu.create_group(chat_id, owner, name)
+    await emu.customers_join_group(chat_id, [emu.corp.ids.make("wm", 32) for _ in range(DEMO_GROUP_CUSTOMERS)])
+    return (f"  Customer group: {name} (owner {owner}, {DEMO_GROUP_CUSTOMERS} customers); posts to it wait in\n"
+            f"  the chat console's 群发助手 until the owner taps 发送, as in the WeCom client.\n")
 
 
 def config_role(config: Config, userid: str) -> str:

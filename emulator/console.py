@@ -40,6 +40,8 @@ def add_console_routes(app: web.Application) -> None:
     app.router.add_get("/console/api/webhook", _webhook)
     for name, action in ACTIONS:
         app.router.add_post(f"/console/api/{name}", _action_handler(action, new_customer=name in NEW_CUSTOMER))
+    app.router.add_get("/console/api/group", _group)
+    app.router.add_post("/console/api/mass_send", _mass_send)
     app.router.add_post("/console/api/advance", _advance)
     app.router.add_post("/console/api/sidebar", _sidebar)
 
@@ -107,7 +109,10 @@ async def _state(request: web.Request) -> web.Response:
         "kf_pool": [{"open_kfid": s.open_kfid, "external_userid": s.external_userid,
                      "name": corp.display_name(s.external_userid)} for s in corp.kf.pool()],
         "contact_states": list(dict.fromkeys([*cfg.channel_states, *contact_way_states])),
-        "groups": [{"chat_id": c.chat_id, "name": c.name} for c in corp.groups.chats.values() if not c.dismissed],
+        "groups": [{"chat_id": c.chat_id, "name": c.name, "owner": corp.staff_name(c.owner),
+                    "customers": sum(1 for m in c.members.values() if m.type == 2)}
+                   for c in corp.groups.chats.values() if not c.dismissed],
+        "mass_tasks": _mass_tasks(emu),
         "webhook_keys": list(cfg.webhook_keys),
         "customers": customers,
         "sidebar": {
@@ -119,6 +124,27 @@ async def _state(request: web.Request) -> web.Response:
                       "chat_id": m.chat_id, "msgtype": m.msgtype, "text": m.text} for m in corp.jssdk.sent],
         },
     })
+
+
+MASS_SHOWN = 20  # the newest mass-message tasks the page lists
+
+
+def _mass_tasks(emu: Emulator) -> list[dict[str, Any]]:
+    """Mass messages (add_msg_template) as the 群发助手 shows them to staff: what was proposed, to how many,
+    and who still has to tap send; newest first."""
+    corp = emu.corp
+    out = []
+    for task in sorted(corp.mass.tasks.values(), key=lambda t: t.created_at, reverse=True)[:MASS_SHOWN]:
+        pending: dict[str, int] = {}
+        for row in task.records:
+            if row.status == 0:
+                pending[row.userid] = pending.get(row.userid, 0) + 1
+        out.append({"msgid": task.msgid, "chat_type": task.chat_type, "created_at": task.created_at,
+                    "text": task.summary(),
+                    "targets": len(task.records), "sent": sum(1 for r in task.records if r.status == 1),
+                    "failed": sum(1 for r in task.records if r.status in (2, 3)),
+                    "pending": [{"userid": u, "name": corp.staff_name(u), "count": n} for u, n in pending.items()]})
+    return out
 
 
 def _lines(lines: list[Any]) -> list[dict[str, Any]]:
@@ -135,6 +161,25 @@ def _lines(lines: list[Any]) -> list[dict[str, Any]]:
 async def _conversation(request: web.Request) -> web.Response:
     emu = _emu(request)
     return _json({"lines": _lines(emu.customer_transcript(request.query.get("ext", "")))})
+
+
+async def _group(request: web.Request) -> web.Response:
+    """What a customer group saw (mass messages staff sent into it)."""
+    emu = _emu(request)
+    return _json({"lines": _lines(emu.corp.transcripts.groups.get(request.query.get("chat_id", ""), []))})
+
+
+async def _mass_send(request: web.Request) -> web.Response:
+    """A member taps send on a mass-message task in the 群发助手 ({msgid, userid}): their rows go out
+    (rows to former friends, dismissed groups or a used-up monthly quota fail as WeCom records them)."""
+    emu = _emu(request)
+    body = await request.json()
+    body = body if isinstance(body, dict) else {}
+    try:
+        sent = emu.confirm_group_msg(str(body.get("msgid") or ""), str(body.get("userid") or "") or None)
+    except ValueError as exc:
+        return _json({"ok": False, "error": str(exc)}, status=400)
+    return _json({"ok": True, "sent": sent})
 
 
 async def _staff_chat(request: web.Request) -> web.Response:
@@ -202,6 +247,14 @@ async def _kf_enter(emu: Emulator, body: dict[str, Any]) -> Delivery:
                                         scene=str(body.get("scene") or ""), name=str(body.get("name") or ""))
 
 
+async def _group_join(emu: Emulator, body: dict[str, Any]) -> Delivery:
+    """A WeChat user scans a group's QR code and joins (change_external_chat update/add_member, JoinScene 3)."""
+    chat_id = str(body.get("chat_id") or "")
+    if not chat_id:
+        raise ValueError("请先选择一个客户群")
+    return await emu.customers_join_group(chat_id, [str(body["ext"])], scene=3, name=str(body.get("name") or ""))
+
+
 async def _kf_say(emu: Emulator, body: dict[str, Any]) -> Delivery:
     text = str(body.get("text") or "")
     if not text:
@@ -255,8 +308,8 @@ async def _kf_servicer_status(emu: Emulator, body: dict[str, Any]) -> Delivery:
 ACTIONS: tuple[tuple[str, Action], ...] = (
     ("add_friend", _add_friend), ("kf_enter", _kf_enter), ("kf_say", _kf_say), ("staff_say", _staff_say),
     ("kf_image", _kf_image), ("kf_pickup", _kf_pickup), ("kf_servicer_say", _kf_servicer_say),
-    ("kf_servicer_end", _kf_servicer_end), ("kf_servicer_status", _kf_servicer_status))
-NEW_CUSTOMER = frozenset({"add_friend", "kf_enter"})
+    ("kf_servicer_end", _kf_servicer_end), ("kf_servicer_status", _kf_servicer_status), ("group_join", _group_join))
+NEW_CUSTOMER = frozenset({"add_friend", "kf_enter", "group_join"})
 
 
 async def _advance(request: web.Request) -> web.Response:

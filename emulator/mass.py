@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.transcript import summarize
+
 
 @dataclass(slots=True)
 class SendRecord:
@@ -32,6 +34,11 @@ class MassTask:
     text: str
     attachments: list[dict[str, Any]]
     records: list[SendRecord] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The text and a line per attachment, as a receiver's chat shows the message."""
+        return "\n".join(x for x in [self.text, *(summarize(a["msgtype"], a[a["msgtype"]]) for a in self.attachments)]
+                         if x)
 
 
 @dataclass(slots=True)

@@ -10,7 +10,6 @@ from emulator import callback_xml as cx
 from emulator.driver import Delivery
 from emulator.groups import CALLBACK_TO_GET_JOIN_SCENE, GroupChat, Member
 from emulator.scripting import ScriptBase
-from emulator.transcript import summarize
 
 BEIJING = timezone(timedelta(hours=8))  # quota months follow the corp's local calendar
 
@@ -29,15 +28,16 @@ class GroupScripts(ScriptBase):
         return await self.deliver(cx.chat_event(corp.config.corp_id, now, chat_id, "create"))
 
     async def customers_join_group(self, chat_id: str, external_userids: Sequence[str], *, scene: int = 3,
-                                   invitor: str | None = None) -> Delivery:
-        """update/add_member. `scene` uses the callback numbering: 0 invited by a member, 3 QR code."""
+                                   invitor: str | None = None, name: str = "") -> Delivery:
+        """update/add_member. `scene` uses the callback numbering: 0 invited by a member, 3 QR code; `name`:
+        the nickname of a customer new to the corp."""
         if scene not in CALLBACK_TO_GET_JOIN_SCENE:
             raise ValueError("JoinScene is 0 (invited) or 3 (QR code) in callbacks")
         corp, now = self.corp, self.corp.now()
         chat = self._chat(chat_id)
         joined = []
         for ext in external_userids:
-            self._customer(ext)
+            self._customer(ext, name)
             if ext not in chat.members:
                 chat.members[ext] = Member(ext, 2, now, CALLBACK_TO_GET_JOIN_SCENE[scene],
                                            invitor=invitor or (chat.owner if scene == 0 else ""))
@@ -83,8 +83,7 @@ class GroupScripts(ScriptBase):
         if task is None:
             raise ValueError(f"no mass-message task {msgid!r}")
         now = corp.now()
-        text = "\n".join(x for x in [task.text, *(summarize(a["msgtype"], a[a["msgtype"]])
-                                                   for a in task.attachments)] if x)
+        text = task.summary()
         sent = 0
         for row in task.records:
             if row.status != 0 or (userid is not None and row.userid != userid):

@@ -214,3 +214,25 @@ async def test_the_console_renders_markdown_as_formatted_text_only(page, emu: Em
     assert "<script>window.pwned=1</script>" in text and "[坏链接](javascript:alert(1))" in text
     assert await chat.locator("img, script").count() == 0
     assert await page.evaluate("window.pwned === undefined")
+
+
+async def test_a_group_post_is_sent_from_the_consoles_mass_assistant(page, emu: Emulator) -> None:
+    """The 群发助手 panel: a proposed group post shows who must send it; their button sends it into the group,
+    whose chat the console shows."""
+    await emu.create_group("wrBrowser01", "li.na", "护肤交流1群")
+    async with aiohttp.ClientSession() as http:
+        api = ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets["contact"])
+        await api.post("externalcontact/add_msg_template", {
+            "chat_type": "group", "sender": "li.na", "text": {"content": "<b>今晚</b>八点聊聊换季护肤"}})
+
+    await page.goto(emu.base_url + "/console")
+    button = page.locator("#mass button")
+    await button.wait_for()
+    assert await button.inner_text() == "李娜 发送（1）"
+    assert "<b>今晚</b>八点聊聊换季护肤" in await page.locator("#mass").inner_text()  # text, never markup
+    await button.click()
+    line = page.locator("#group-chat .line")
+    await line.wait_for()
+    assert "<b>今晚</b>八点聊聊换季护肤" in await line.inner_text()
+    await page.locator("#mass button").wait_for(state="detached")
+    assert "已发 1" in await page.locator("#mass").inner_text()

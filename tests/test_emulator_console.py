@@ -72,3 +72,56 @@ async def test_console_can_move_a_fake_clock(setup: tuple[Emulator, aiohttp.Clie
     emu, http, _ = setup
     async with http.post(emu.base_url + "/console/api/advance", json={"seconds": 20}) as resp:
         assert (await resp.json())["now"] == 1_700_020_020
+
+
+async def test_a_customer_joins_a_group_by_its_qr_code_from_the_console(
+        setup: tuple[Emulator, aiohttp.ClientSession, CallbackReceiver]) -> None:
+    emu, http, receiver = setup
+    await emu.create_group("wrConsole01", "li.na", "护肤交流1群")
+    async with http.post(emu.base_url + "/console/api/group_join",
+                         json={"chat_id": "wrConsole01", "ext": "", "name": "小美"}) as resp:
+        joined = await resp.json()
+    assert joined["ok"] and joined["delivery"]["acked"]
+    event = receiver.events[-1]
+    assert (event["ChangeType"], event["UpdateDetail"], event["JoinScene"]) == ("update", "add_member", "3")
+    async with http.get(emu.base_url + "/console/api/state") as resp:
+        state = await resp.json()
+    assert state["groups"] == [{"chat_id": "wrConsole01", "name": "护肤交流1群", "owner": "李娜", "customers": 1}]
+    assert [(c["name"], c["kind"]) for c in state["customers"]] == [("小美", "group")]
+    async with http.post(emu.base_url + "/console/api/group_join", json={"chat_id": "", "ext": ""}) as resp:
+        assert resp.status == 400 and (await resp.json())["error"] == "请先选择一个客户群"
+
+
+async def test_a_mass_message_waits_in_the_console_until_its_sender_taps_send(
+        setup: tuple[Emulator, aiohttp.ClientSession, CallbackReceiver]) -> None:
+    """add_msg_template only proposes (doc 92135): the console lists the task with who still has to send
+    it, and the member's tap sends it into the chats, as the WeCom client does."""
+    emu, http, _ = setup
+    await emu.add_friend("wang.fang", "wmMass0001")
+    await emu.create_group("wrConsole02", "li.na", "护肤交流2群")
+    api = ApiClient(emu.base_url, http, emu.config.corp_id, emu.config.secrets["contact"])
+    single = await api.post("externalcontact/add_msg_template", {
+        "chat_type": "single", "external_userid": ["wmMass0001"], "sender": "wang.fang",
+        "text": {"content": "新品到啦"}})
+    await api.post("externalcontact/add_msg_template", {
+        "chat_type": "group", "sender": "li.na", "text": {"content": "今晚八点聊聊换季护肤"}})
+
+    async def tasks() -> list[dict]:
+        async with http.get(emu.base_url + "/console/api/state") as resp:
+            return list((await resp.json())["mass_tasks"])
+
+    listed = {t["msgid"]: t for t in await tasks()}
+    assert listed[single["msgid"]]["pending"] == [{"userid": "wang.fang", "name": "王芳", "count": 1}]
+    assert listed[single["msgid"]]["text"] == "新品到啦" and listed[single["msgid"]]["sent"] == 0
+    assert "新品到啦" not in [x.text for x in emu.customer_transcript("wmMass0001")]  # nothing sent yet
+
+    group_task = next(t for t in listed.values() if t["chat_type"] == "group")
+    for msgid, userid in ((single["msgid"], "wang.fang"), (group_task["msgid"], "li.na")):
+        async with http.post(emu.base_url + "/console/api/mass_send", json={"msgid": msgid, "userid": userid}) as resp:
+            assert await resp.json() == {"ok": True, "sent": 1}
+    assert emu.customer_transcript("wmMass0001")[-1].text == "新品到啦"
+    async with http.get(emu.base_url + "/console/api/group", params={"chat_id": "wrConsole02"}) as resp:
+        assert [x["text"] for x in (await resp.json())["lines"]] == ["今晚八点聊聊换季护肤"]
+    assert all(t["pending"] == [] and t["sent"] == 1 for t in await tasks())
+    async with http.post(emu.base_url + "/console/api/mass_send", json={"msgid": "nope", "userid": "li.na"}) as resp:
+        assert resp.status == 400 and not (await resp.json())["ok"]

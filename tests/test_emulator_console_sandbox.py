@@ -105,7 +105,7 @@ async def test_channels_come_from_configuration_and_kf_only_customers_are_kf_cus
     assert shown["contact_states"] == ["spring_sale", "expo_booth3"]
     kinds = {c["external_userid"]: c["kind"] for c in shown["customers"]}
     assert kinds == {"wmFriend0071": "contact", "wmKfOnly0071": "kf", "wmGroupOnly0071": "group"}
-    assert shown["groups"] == [{"chat_id": "wrGroup0071", "name": "护肤群"}]
+    assert shown["groups"] == [{"chat_id": "wrGroup0071", "name": "护肤群", "owner": "张伟", "customers": 1}]
 
 
 async def test_the_pool_pickup_and_servicer_reply_from_the_console(emu: Emulator, http: aiohttp.ClientSession,

@@ -50,6 +50,21 @@ async def test_the_sandbox_lets_a_person_chat_with_the_persona(tmp_path: Path) -
             async with http.get(f"{console}/console/api/calls") as r:
                 apis = {c["api"] for c in (await r.json())["calls"]}
             assert {"externalcontact/send_welcome_msg", "kf/sync_msg", "kf/send_msg"} <= apis
+
+            # a customer group to try the groups with: the bot linked it to the demo interest group
+            async with http.get(f"{console}/console/api/state") as r:
+                (group,) = (await r.json())["groups"]
+            assert group["name"] == "柚见护肤同好会1群" and group["customers"] == 2
+            said = {"userid": "li.na", "text": "/group list"}
+            async with http.post(f"{console}/console/api/staff_say", json=said) as r:
+                assert (await r.json())["ok"]
+
+            async def group_list() -> list[str]:
+                async with http.get(f"{console}/console/api/staff_chat", params={"userid": "li.na"}) as r:
+                    return [x["text"] for x in (await r.json())["lines"] if x["who"] == "bot"]
+
+            listed = await wait_until(group_list, timeout=SLOW)
+            assert "柚见护肤同好会1群（群主 李娜（li.na））" in listed[-1], listed
     assert proc.returncode == 0
 
 

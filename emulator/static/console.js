@@ -137,6 +137,7 @@ function renderState(state) {
   $("#conv-title").textContent = current ? `会话：${current.name}（${current.external_userid}）` : "会话（点击左侧客户）";
   renderKfDesk(state, current);
   renderSidebar(state);
+  renderGroups(state);
 }
 
 function renderKfDesk(state, current) {
@@ -191,6 +192,27 @@ function renderSidebar(state) {
   })));
 }
 
+const CHAT_TYPE = { single: "发给客户", group: "发到客户群" };
+
+function renderGroups(state) {
+  fillSelect($("#group-select"), state.groups, "chat_id",
+    (g) => `${g.name}（群主 ${g.owner} · ${g.customers} 位客户）`);
+  const tasks = state.mass_tasks;
+  $("#mass").replaceChildren(...tasks.map((t) => {
+    const li = el("li", "mass");
+    li.append(el("div", "meta", `${hhmmss(t.created_at)} · ${CHAT_TYPE[t.chat_type] || t.chat_type} · ` +
+      `共 ${t.targets} · 已发 ${t.sent}${t.failed ? " · 未送达 " + t.failed : ""}`));
+    li.append(el("div", "", t.text));
+    t.pending.forEach((p) => {
+      const btn = el("button", "", `${p.name} 发送（${p.count}）`);
+      btn.onclick = () => post("mass_send", { msgid: t.msgid, userid: p.userid });
+      li.append(btn);
+    });
+    return li;
+  }));
+  if (!tasks.length) $("#mass").append(el("li", "hint", "（还没有群发任务）"));
+}
+
 async function refreshCalls() {
   const data = await getJson(`/console/api/calls?since=${view.callsNext}`);
   const body = $("#calls");
@@ -212,6 +234,10 @@ async function refresh() {
     renderState(await getJson("/console/api/state"));
     if (view.ext) {
       renderLines($("#conversation"), (await getJson(`/console/api/conversation?ext=${encodeURIComponent(view.ext)}`)).lines);
+    }
+    const group = $("#group-select").value;
+    if (group) {
+      renderLines($("#group-chat"), (await getJson(`/console/api/group?chat_id=${encodeURIComponent(group)}`)).lines);
     }
     const staff = $("#staff-chat-user").value;
     if (staff) {
@@ -299,6 +325,14 @@ $("#f-sidebar").onsubmit = async (ev) => {
 };
 
 $("#sidebar-close").onclick = () => post("sidebar", { userid: "" });
+
+$("#f-group").onsubmit = async (ev) => {
+  ev.preventDefault();
+  const data = await post("group_join", formData(ev.target));
+  if (data.ok) { view.ext = data.ext; await refresh(); }
+};
+
+$("#group-select").onchange = () => refresh();
 
 $("#f-staff").onsubmit = async (ev) => {
   ev.preventDefault();
