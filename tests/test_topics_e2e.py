@@ -116,3 +116,45 @@ async def test_a_post_with_no_known_group_owner_is_skipped_and_the_owner_is_aske
         assert skip.detail["reason"] == "no chat with a known owner"
     finally:
         await bot.stop()
+
+
+async def test_an_operator_posts_the_next_topic_now_and_the_owners_send_it_from_the_client(
+        db_url, wecom, clock) -> None:
+    """`/topic post <兴趣群>`: the next topic of the rotation goes to each owner's 群发助手 now, ahead of the
+    calendar (a discussion opened during a live); a group that cannot post says why."""
+    clock.set(at(3, 2, 15))
+    bot = await start_bot(db_url, wecom, clock, community=COMMUNITY, staff={"operators": ["li.na"]})
+    try:
+        await wecom.staff_sends("li.na", "/topic post skincare")
+        await bot.drain()
+        assert "还没有关联客户群" in wecom.staff_inbox("li.na")[-1]
+        assert wecom.calls("externalcontact/add_msg_template") == []
+
+        await learn_groups(bot, wecom, clock)
+        await wecom.staff_sends("li.na", "/topic post skincare")
+        await bot.drain()
+        answer = wecom.staff_inbox("li.na")[-1]
+        assert "换季了" in answer and "zhang.wei" in answer and "li.na" in answer and "群发助手" in answer, answer
+        calls = wecom.calls("externalcontact/add_msg_template")
+        assert sorted(c.body["sender"] for c in calls) == ["li.na", "zhang.wei"]
+        mine = next(c for c in calls if c.body["sender"] == "li.na")
+        assert wecom.confirm_group_msg(mine.response["msgid"]) == 1
+        assert "换季了" in wecom.group_inbox("wrSkin0002")[-1]
+        async with bot.sessions() as s:
+            posts = (await s.scalars(select(TopicPost))).all()
+            (audit,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "topic_posted_now"))).all()
+        assert len(posts) == 2 and audit.actor == "li.na"  # counted as posts, as a scheduled one is
+
+        await wecom.staff_sends("li.na", "/topic post skincare")  # a second tap: no second task for the owners
+        await bot.drain()
+        assert "分钟前刚发过" in wecom.staff_inbox("li.na")[-1]
+        assert len(wecom.calls("externalcontact/add_msg_template")) == 2
+        clock.advance(11 * 60)
+        await wecom.staff_sends("li.na", "/topic post skincare")  # later: the rotation's next topic
+        await bot.drain()
+        assert "新品试用装开放申请" in wecom.staff_inbox("li.na")[-1]
+        await wecom.staff_sends("li.na", "/topic post food")
+        await bot.drain()
+        assert "没有兴趣群 food" in wecom.staff_inbox("li.na")[-1]
+    finally:
+        await bot.stop()

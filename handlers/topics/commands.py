@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands import Command
+from handlers.escalation.routing import member_label
 from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect, number, subcommand
 from handlers.topics.groups import add_interest_group, link_chat, list_interest_groups
+from handlers.topics.posts import post_now
 from handlers.topics.service import add_topic, describe_group, list_topics, set_topic_status
-from storage.models import Topic
+from storage.models import Topic, TopicPost
 
 MAX_LISTED = 20  # an app text holds about 2 KB; longer lists point to the console
 
@@ -23,8 +25,10 @@ class TopicArgs:
 
 
 def parse_topic(args: list[str]) -> TopicArgs:
-    action = subcommand(args, ("add", "list", "pause", "resume"))
+    action = subcommand(args, ("add", "list", "post", "pause", "resume"))
     rest = args[1:]
+    if action == "post":
+        return TopicArgs(action, group=expect(rest, 1, 1)[0])
     if action == "add":
         expect(rest, 2)
         return TopicArgs(action, group=rest[0], text=" ".join(rest[1:]))
@@ -37,6 +41,8 @@ async def run_topic(ctx: Ctx, args: TopicArgs) -> str:
     if args.action == "add":
         topic = await add_topic(ctx, args.group, args.text, actor=actor(ctx))
         return added_text(args.group, topic)
+    if args.action == "post":
+        return await posted_text(ctx, await post_now(ctx, args.group, actor=actor(ctx)))
     if args.action == "list":
         topics = await list_topics(ctx, args.group or None)
         if not topics:
@@ -47,6 +53,14 @@ async def run_topic(ctx: Ctx, args: TopicArgs) -> str:
         return "\n".join(lines) + more
     status = "paused" if args.action == "pause" else "active"
     return status_text(await set_topic_status(ctx, args.topic_id, status, actor=actor(ctx)))
+
+
+async def posted_text(ctx: Ctx, posts: list[TopicPost]) -> str:
+    """Which topic went to whom: each owner still taps 发送 in the WeCom client (the 群发助手)."""
+    topic = await ctx.session.get(Topic, posts[0].topic_id)
+    owners = "；".join([f"{await member_label(ctx, p.sender)} {len(p.chat_ids)} 个群" for p in posts])
+    return (f"已把话题「{topic.text[:40] if topic else posts[0].topic_id}」发给群主确认：{owners}。"
+            "群主在企业微信「群发助手」点发送后才会出现在群里。")
 
 
 def added_text(group: str, topic: Topic) -> str:
@@ -101,6 +115,7 @@ async def run_group(ctx: Ctx, args: GroupArgs) -> str:
 # The console's 兴趣群 page acts with these commands' roles.
 GROUP = Command("/group", "operator", "/group add <标识> <名称> [标签] | link <标识> <群ID> | list",
                 "兴趣群：添加、关联客户群、查看", parse_group, run_group, order=135)
-TOPIC = Command("/topic", "operator", "/topic add <兴趣群> <内容> | list [兴趣群] | pause|resume <编号>",
-                "兴趣群话题轮换：添加、查看、暂停或恢复", parse_topic, run_topic, order=140)
+TOPIC = Command("/topic", "operator",
+                "/topic add <兴趣群> <内容> | list [兴趣群] | post <兴趣群> | pause|resume <编号>",
+                "兴趣群话题轮换：添加、查看、立即发一条、暂停或恢复", parse_topic, run_topic, order=140)
 COMMANDS = (GROUP, TOPIC)

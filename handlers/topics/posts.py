@@ -18,16 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.crontab import crontab
+from bot.errors import CommandError
 from bot.scheduler import Job, JobFunc, JobSource
 from bot.wecom.markdown import plain
 from handlers.services import Ctx
 from handlers.topics.config import CommunityConfig
+from handlers.topics.groups import interest_group
 from handlers.topics.localtime import zone
 from handlers.topics.service import pick_topic
 from storage.models import OutboxItem, Topic, TopicPost
 from storage.repos import InterestRepo, TopicRepo
 
 JOB_PREFIX = "topic:"
+AGAIN_AFTER = timedelta(minutes=10)  # /topic post: a second post to the same groups no sooner
 RECHECK = timedelta(minutes=25)  # results job runs every 30 min; do not read one task twice per run
 
 
@@ -101,6 +104,37 @@ async def post_topic(ctx: Ctx, schedule_id: int, fire_time: datetime) -> list[To
     topic.post_count += 1
     topic.last_posted_at = now
     await ctx.session.flush()
+    return posts
+
+
+async def post_now(ctx: Ctx, group_key: str, *, actor: str) -> list[TopicPost]:
+    """The group's next topic now, ahead of its calendar (an operator opening a discussion during a live or a
+    launch): proposed to each chat owner and counted as a post of the group's first running schedule, as if it
+    had fired now. A group that cannot post says why (CommandError)."""
+    group = await interest_group(ctx, group_key)
+    repo, interest = TopicRepo(ctx.session), InterestRepo(ctx.session)
+    if group.status != "active":
+        raise CommandError(f"兴趣群 {group.key} 已暂停，先恢复再发")
+    schedules = await repo.schedules(group.id, active_only=True)
+    if not schedules:
+        raise CommandError(f"兴趣群 {group.key} 没有进行中的话题日程：先在控制台「活动与话题」加一个（例如每天 20:00）")
+    chats = await interest.chats(group.id)
+    if not chats:
+        raise CommandError(f"兴趣群 {group.key} 还没有关联客户群：/group link {group.key} <群ID>")
+    if not await repo.topics(group.id, active_only=True):
+        raise CommandError(f"兴趣群 {group.key} 没有可发的话题：/topic add {group.key} <内容>")
+    now = ctx.clock.now()
+    last = await repo.last_post_since(group.id, now - AGAIN_AFTER)
+    if last is not None:  # a second tap, or a post just proposed: each one costs the groups a day's quota
+        minutes = max(1, int((now - last.created_at).total_seconds() // 60))
+        raise CommandError(f"兴趣群 {group.key} {minutes} 分钟前刚发过一条，群主在「群发助手」确认后就会出现在群里；"
+                           f"每条都占客户群当月的群发次数，{int(AGAIN_AFTER.total_seconds() // 60)} 分钟后才能再发")
+    posts = await post_topic(ctx, schedules[0].id, now)
+    if not posts:
+        raise CommandError(f"还不知道 {group.key} 的客户群群主是谁：已向企业微信查询，稍后再发")
+    ctx.repos.audit.record(actor=actor, action="topic_posted_now", target=group.key,
+                           detail={"topic": posts[0].topic_id, "senders": [p.sender for p in posts]},
+                           now=ctx.clock.now())
     return posts
 
 

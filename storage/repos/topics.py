@@ -131,6 +131,12 @@ class TopicRepo:
                 .order_by(TopicPost.fire_time.desc(), TopicPost.schedule_id).limit(limit))
         return [(t, bool(p), int(tid)) for _, t, p, tid in (await self.session.execute(stmt)).all()]
 
+    async def last_post_since(self, group_id: int, since: datetime) -> TopicPost | None:
+        """The group's latest post proposed after `since`, if any."""
+        return await self.session.scalar(select(TopicPost).where(TopicPost.interest_group_id == group_id,
+                                                                 TopicPost.created_at > since)
+                                         .order_by(TopicPost.id.desc()).limit(1))
+
     async def post_by_outbox(self, outbox_id: int) -> TopicPost | None:
         return await self.session.scalar(select(TopicPost).where(TopicPost.outbox_id == outbox_id))
 
