@@ -110,32 +110,34 @@ async def post_topic(ctx: Ctx, schedule_id: int, fire_time: datetime) -> list[To
 async def post_now(ctx: Ctx, group_key: str, *, actor: str) -> list[TopicPost]:
     """The group's next topic now, ahead of its calendar (an operator opening a discussion during a live or a
     launch): proposed to each chat owner and counted as a post of the group's first running schedule, as if it
-    had fired now. A group that cannot post says why (CommandError)."""
+    had fired now. A group that cannot post says why (CommandError, without the usage: it was typed right)."""
     group = await interest_group(ctx, group_key)
-    repo, interest = TopicRepo(ctx.session), InterestRepo(ctx.session)
+    repo, interest, key = TopicRepo(ctx.session), InterestRepo(ctx.session), group.key
     if group.status != "active":
-        raise CommandError(f"兴趣群 {group.key} 已暂停，先恢复再发")
+        raise _cannot(f"兴趣群 {key} 已暂停，先恢复再发")
     schedules = await repo.schedules(group.id, active_only=True)
     if not schedules:
-        raise CommandError(f"兴趣群 {group.key} 没有进行中的话题日程：先在控制台「活动与话题」加一个（例如每天 20:00）")
-    chats = await interest.chats(group.id)
-    if not chats:
-        raise CommandError(f"兴趣群 {group.key} 还没有关联客户群：/group link {group.key} <群ID>")
+        raise _cannot(f"兴趣群 {key} 没有进行中的话题日程：先在控制台「活动与话题」加一个（例如每天 20:00）")
+    if not await interest.chats(group.id):
+        raise _cannot(f"兴趣群 {key} 还没有关联客户群：/group link {key} <群ID>")
     if not await repo.topics(group.id, active_only=True):
-        raise CommandError(f"兴趣群 {group.key} 没有可发的话题：/topic add {group.key} <内容>")
+        raise _cannot(f"兴趣群 {key} 没有可发的话题：/topic add {key} <内容>")
     now = ctx.clock.now()
     last = await repo.last_post_since(group.id, now - AGAIN_AFTER)
-    if last is not None:  # a second tap, or a post just proposed: each one costs the groups a day's quota
-        minutes = max(1, int((now - last.created_at).total_seconds() // 60))
-        raise CommandError(f"兴趣群 {group.key} {minutes} 分钟前刚发过一条，群主在「群发助手」确认后就会出现在群里；"
-                           f"每条都占客户群当月的群发次数，{int(AGAIN_AFTER.total_seconds() // 60)} 分钟后才能再发")
+    if last is not None:  # a second tap, or a post just proposed: each one costs the groups a month's mass message
+        minutes = int((now - last.created_at).total_seconds() // 60)
+        raise _cannot(f"兴趣群 {key} {f'{minutes} 分钟前' if minutes else '刚刚'}发过一条，群主在「群发助手」确认后就会"
+                      f"出现在群里；每条都占客户群当月的群发次数，{AGAIN_AFTER.seconds // 60} 分钟后才能再发")
     posts = await post_topic(ctx, schedules[0].id, now)
     if not posts:
-        raise CommandError(f"还不知道 {group.key} 的客户群群主是谁：已向企业微信查询，稍后再发")
-    ctx.repos.audit.record(actor=actor, action="topic_posted_now", target=group.key,
-                           detail={"topic": posts[0].topic_id, "senders": [p.sender for p in posts]},
-                           now=ctx.clock.now())
+        raise _cannot(f"还不知道 {key} 的客户群群主是谁：已向企业微信查询，稍后再发")
+    ctx.repos.audit.record(actor=actor, action="topic_posted_now", target=key,
+                           detail={"topic": posts[0].topic_id, "senders": [p.sender for p in posts]}, now=now)
     return posts
+
+
+def _cannot(text: str) -> CommandError:
+    return CommandError(text, usage=False)
 
 
 async def request_results(ctx: Ctx, fire_time: datetime) -> None:
