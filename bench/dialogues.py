@@ -28,6 +28,9 @@ repository root, TOML or CSV as `[faq] path` reads it) answers from that knowled
 one, and `preset = "expert"` speaks in that shipped persona preset instead of the default; CSV entries are
 named `faq-1`, `faq-2` … in the order of their lines. A conversation may name its own shop the same way (`faq`,
 `preset` beside its `id`): a split can then hold conversations of several trades, each group run on its own bot.
+A split's `[config.<section>]` tables set those config sections for all its conversations, as an operator would
+(dev27: `[config.points]` levels and a reward, `[config.checkin]` a running camp); without them the default config
+runs: no member levels, no camp, no rewards.
 
 Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
 the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
@@ -62,7 +65,7 @@ from tests.harness import BotUnderTest, make_config
 EVAL = ROOT / "tests" / "dialogue_eval"
 # The splits a whole run compares (dev12, dev14, dev16-dev18 are small sandbox sets run on their own)
 SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev13", "dev15", "dev19",
-          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "final", "final2", "final3")
+          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27", "final", "final2", "final3")
 START = datetime(2026, 3, 10, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Tuesday, working hours
 PAUSE_S = 45  # between two turns of a conversation
 FALLBACKS = frozenset({"reply.fallback", "reply.unknown"})  # "I'll ask a colleague" / "I don't know"
@@ -132,13 +135,15 @@ def read(split: str) -> dict[str, Any]:
 
 
 def shop_of(split: str) -> dict[str, dict[str, Any]]:
-    """The config sections a split names its shop with: `[faq] path` and `[persona] preset`; none by default."""
+    """The config sections a split names its shop with: `[faq] path`, `[persona] preset` and its `[config.*]`
+    tables; none by default."""
     return sections_of(read(split))
 
 
 def sections_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The config sections of a `faq` and a `preset` named in `data` (a split's top or one conversation)."""
-    sections: dict[str, dict[str, Any]] = {}
+    """The config sections of a `faq` and a `preset` named in `data` (a split's top or one conversation), over its
+    `config` tables."""
+    sections: dict[str, dict[str, Any]] = {name: dict(values) for name, values in data.get("config", {}).items()}
     if data.get("faq"):
         sections["faq"] = {"path": str(ROOT / data["faq"])}
     if data.get("preset"):
