@@ -53,7 +53,7 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
 # rather than offering 「人工」 once more.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition", "one", "more", "also", "english", "waiting")
+              "condition", "one", "more", "also", "english", "waiting", "picked")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

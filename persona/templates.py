@@ -131,13 +131,16 @@ TEMPLATES: dict[str, Spec] = {
     "chat.memory": Spec.of(KF_TEXT, "name", "tags"),
     # "你们客服几点上班": `hours` = "周一至周五 09:00-21:00" ([escalation] working days and hours), `how` = how
     # to reach a person now (handlers/questions/queue.py how_to_reach: now, or when they are back)
-    "chat.staff_hours": Spec.of(KF_TEXT, "name", "hours", "how"),
+    # "english" phrasings ("what time are your staff online?"): `hours_en` "Mon-Fri 09:00-21:00 (China time)", `how_en`
+    "chat.staff_hours": Spec.of(KF_TEXT, "name", "hours", "how", "hours_en", "how_en"),
     # "你们是不是骗子啊" (after the knowledge base's authenticity answer, if it has one): who we are, and a
     # person one word away; no hand-off (handlers/replies/smalltalk.py DOUBT)
     "chat.doubt": Spec.of(KF_TEXT, "name"),
     # "你们跟珀莱雅比怎么样": a warm line about what suits the customer, never a claim about the other brand
     "chat.compare": Spec.of(KF_TEXT, "name"),
-    "chat.ack": Spec.of(KF_TEXT, "name"),
+    # "picked": the kind a pick assumed, confirmed right after it ("对 就是干皮" after "干皮推荐「柚润保湿霜」…"): the
+    # `product` chosen, in a line, never the whole answer again (handlers/replies/followup.py `carried_on`)
+    "chat.ack": Spec.of(KF_TEXT, "name", "product"),
     # the customer is buying now ("那我先下单试试"); with "不行再退", the returns entry's `answer` (buying.py)
     "chat.buying": Spec.of(KF_TEXT, "name"),
     "chat.buying_returns": Spec.of(KF_TEXT, "name", "answer"),

@@ -75,6 +75,12 @@ def in_english(text: str) -> bool:
     return _HAN.search(text) is None and len(_WORD.findall(text)) >= 2
 
 
+def one_english_word(text: str) -> bool:
+    """A single English word and no Chinese ("thx", "bye", "hi", "lol"): Chinese customers type these all the time,
+    so it says English only beside a message in English just before (handlers/replies/routes.py `writes_english`)."""
+    return _HAN.search(text) is None and len(_WORD.findall(text)) == 1
+
+
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
     in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""

@@ -19,7 +19,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 PROMISE = ("问问", "请同事确认", "找懂行的同事", "asking a colleague", "check with a colleague")
 CHAT = ("chat.greeting", "chat.greet_again", "chat.thanks", "chat.bye", "chat.goodnight", "chat.robot",
-        "chat.presence", "chat.ack", "chat.praise")
+        "chat.presence", "chat.ack", "chat.praise", "chat.laugh", "chat.tired", "chat.sad")
 
 
 def chinese_then_english(text: str) -> bool:

@@ -14,6 +14,7 @@ from storage.models import Customer, Staff
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 DAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+DAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def local(ctx: Ctx, at: datetime | None = None) -> datetime:
@@ -47,16 +48,19 @@ def opening_words(now: datetime, opening: datetime) -> str:
     return f"{when} {opening:%H:%M}"
 
 
-def hours_words(config: EscalationConfig) -> str:
-    """"周一至周五 09:00-21:00" / "每天 09:00-21:00" / "周一、周三 10:00-18:00": when advisors work."""
+def hours_words(config: EscalationConfig, *, english: bool = False) -> str:
+    """"周一至周五 09:00-21:00" / "每天 09:00-21:00" / "周一、周三 10:00-18:00": when advisors work; `english`:
+    "Mon-Fri 09:00-21:00 (China time)", "every day …", "Mon, Wed …" (chat.staff_hours' "english" phrasings)."""
+    names = DAY_NAMES_EN if english else DAY_NAMES
     days = [WEEKDAYS.index(d) for d in WEEKDAYS if d in config.working_days]
     if len(days) == len(WEEKDAYS):
-        when = "每天"
+        when = "every day" if english else "每天"
     elif len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        when = f"{DAY_NAMES[days[0]]}至{DAY_NAMES[days[-1]]}"
+        when = f"{names[days[0]]}{'-' if english else '至'}{names[days[-1]]}"
     else:
-        when = "、".join(DAY_NAMES[d] for d in days)
-    return f"{when} {config.working_hours}".strip()
+        when = (", " if english else "、").join(names[d] for d in days)
+    said = f"{when} {config.working_hours}".strip()
+    return f"{said} (China time)" if english else said
 
 
 async def pick_advisor(ctx: Ctx, customer: Customer, *, exclude: Sequence[str] = ()) -> Staff | None:

@@ -95,7 +95,7 @@ CONFIRM, CANCEL = "确认兑换", "取消兑换"
 # as `_settles` reads them: no leading "好的"/"算了", no trailing particles ("不兑换了" → "不兑换")
 CONFIRMS = frozenset({CONFIRM, "确定兑换", "确认要兑换", "确定要兑换", "就兑换这个"})
 CANCELS = frozenset({CANCEL, "不兑换", "先不兑换", "不要兑换", "还是不兑换", "不想兑换"})
-_LEAD = re.compile(r"^(?:好的|好滴|好|嗯嗯|嗯|行|可以|那|算了|ok|OK)+")  # "好的 确定兑换", "算了 不兑换了"
+_LEAD = re.compile(r"^(?:(?:好的|好滴|好|嗯嗯|嗯|行|可以|那|算了|ok|OK)[\s，,]*)+")  # "好的 确定兑换", "ok 那…"
 
 
 def _text(event: KfMessageReceived) -> str:
@@ -106,7 +106,9 @@ def _text(event: KfMessageReceived) -> str:
 def _asks_points(event: KfMessageReceived, ctx: Ctx) -> bool:
     text = _text(event)
     return bool(text) and (text == heard(ctx.settings.of(PointsConfig).query_keyword)
-                           or BALANCE.fullmatch(text.strip(_PARTICLES)) is not None or _asks_own_level(text, ctx))
+                           or any(BALANCE.fullmatch(form) is not None
+                                  for form in (text.strip(_PARTICLES), _unled(text.strip(_PARTICLES))))
+                           or _asks_own_level(text, ctx))
 
 
 def _asks_own_level(text: str, ctx: Ctx) -> bool:

@@ -39,6 +39,8 @@ CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic li
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#", "reply.faq_partial#", "reply.concern#",
            "reply.buy_where#", "reply.faq_also#")
 OFFERS = ("reply.clarify#",)
+# The product an answer recommends: "干皮推荐「柚润保湿霜」" (not a place to tap: "在小程序「我的-优惠券」里").
+RECOMMENDED = re.compile(r"推荐「([^「」]{1,20})」")
 # A statement in between ("我是混干 冬天两颊会起皮", "不好意思说错了 是我姐") that only got an acknowledgement,
 # or a moment away ("等下 我先去开个会"), keeps the knowledge-base turn before it as the context of the next
 # question ("一天用几次啊", "回来了 刚说到哪了"); so does thanks before one more question ("好的 谢谢", then
@@ -437,6 +439,9 @@ _FIGURE = r"[\d一二两三四五六七八九十几百千半来多]+\s*"
 _DISTANCE = re.compile(rf"{_FIGURE}(公里|千米|km|KM|里地|里路|站地|站路)|{_FIGURE}(?<!\d)里(?![面边头])|"
                        rf"{_FIGURE}米(?!饭|粉|线)")
 _GIVES_DISTANCE = re.compile(r"\d+(\.\d+)?\s*(公里|千米|km|米)|(公里|千米)(以内|内)", re.I)
+# The way to us told as a time: "过去估计要一个小时", "开车四十分钟"; an address given: "龙井路 18 号", "地铁 2 号线…".
+_TRAVEL = re.compile(rf"{_FIGURE}个?半?多?(小时|钟头|分钟)")
+_GIVES_PLACE = re.compile(r"[路街道巷]\s*\d+\s*号|\d+\s*号(?!线)|地铁")
 
 
 # What a kind told may come with and still only tell it: a yes, the skin, a degree ("对 就是干皮", "嗯嗯 我皮肤比较干").
@@ -459,6 +464,7 @@ class CarriedOn:
 
     answer: str = ""
     asked: str = ""
+    picked: str = ""  # the product the answer recommended, for the kind it assumed ("对 就是干皮"): chat.ack "picked"
 
 
 async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> CarriedOn | None:
@@ -467,7 +473,7 @@ async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> Car
     that answer turns on, told (`_told_of_answer`: "对 就是干皮", "大概离你们七八公里"); a kind told after an answer
     about a condition (`_kind_after_condition`: "我是干皮" after the pregnancy answer). None for anything else."""
     told = kinds(text) if _only_kinds(text) else frozenset()
-    distance = _DISTANCE.search(text) is not None
+    distance = _DISTANCE.search(text) is not None or _TRAVEL.search(text) is not None
     if not (told or distance) or is_question(text):
         return None
     found = await _last_answer(ctx, customer, msgid)
@@ -476,6 +482,8 @@ async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> Car
     answered = [e for e in ctx.services.knowledge.entries if e.id in answered_in([e], found[0].text)]
     if told and (asked := _kind_corrected(answered, found[1], told, text)):
         return CarriedOn(asked=asked)
+    if told and (product := _picked(answered, told)):
+        return CarriedOn(picked=product)
     if said := _told_of_answer(answered, told, distance, text):
         return CarriedOn(answer=said)
     if told and (picked := await _kind_after_condition(ctx, answered, found[1], told, text)):
@@ -483,17 +491,33 @@ async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> Car
     return None
 
 
+def _picked(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]]) -> str:
+    """The one product the entry answered last recommends by name ("干皮推荐「柚润保湿霜」…"), when the kinds told are
+    those that entry is for: "对 就是干皮 冬天特别干" confirms what the pick assumed, so the pick is taken up in a line
+    ("那就选「柚润保湿霜」啦"), not said again whole; "" otherwise (the sentence again, `_told_of_answer`)."""
+    for entry in answered:
+        names = RECOMMENDED.findall(entry.answer)
+        if len(set(names)) == 1 and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
+            return str(names[0])
+    return ""
+
+
 def _told_of_answer(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]], distance: bool, text: str) -> str:
     """The sentence of the entry answered last that this statement tells what it turns on: a kind (a skin type, a
     season …) that entry is for ("对 就是干皮" right after "干皮推荐「柚润保湿霜」…": the customer confirms what the
     pick assumed, so the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离
-    你们七八公里" right after "门店 5 公里内可以配送": that sentence again, the customer can tell). "" otherwise (a
-    distance told after an address gives no distance to weigh it by)."""
+    你们七八公里" right after "门店 5 公里内可以配送": that sentence again, the customer can tell), or a distance or a
+    time on the way told right after an address ("我住滨江 过去大概二十公里", "我在浦东 过去估计要一个小时"): the
+    address again, their way there in mind. "" otherwise."""
     for entry in answered:
         if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
             return gist(entry.answer, text)
         if not told and distance and _GIVES_DISTANCE.search(entry.answer):
             said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
+            return said.rstrip("。；;")
+        if not told and distance and _GIVES_PLACE.search(entry.answer):
+            # "我住滨江 过去大概二十公里" right after the shop's address: where it is again, not a chat line
+            said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_PLACE.search(s))
             return said.rstrip("。；;")
     return ""
 

@@ -33,6 +33,7 @@ thing from the Reading. A new reply path is a branch of `reply`; a new guard, an
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Sequence
 
 from bot.dispatcher import Router
@@ -48,6 +49,7 @@ from handlers.questions.queue import (
     add_detail,
     chased,
     how_to_reach,
+    how_to_reach_en,
     open_question_before,
     person_coming,
     queue_question,
@@ -57,6 +59,7 @@ from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
 from handlers.replies.followup import Turn, carried_on, earlier_answer_wished, previous_turn, sets_straight
+from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.howtobuy import buying_entry
 from handlers.replies.llm.ask import ask_model
 from handlers.replies.offtopic import off_topic
@@ -118,7 +121,7 @@ from persona.faq import FaqMatch
 from persona.followup import gist, in_context, topics
 from persona.heard import heard
 from persona.matcher import entry_about, kind_names, kinds, speaks_of_skin
-from persona.wording import in_english, plain
+from persona.wording import in_english, one_english_word, plain
 from storage.models import Customer
 from storage.repos.replies import UnansweredRepo
 
@@ -186,7 +189,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     if words.safety is None and not words.shopping and (
             carried := await carried_on(ctx, customer, event.msgid, text)) is not None:
-        if carried.asked:
+        if carried.picked:
+            # "对 就是干皮 冬天特别干" right after the dry-skin pick: that pick taken up in a line, not said again whole
+            await ctx.say("chat.ack", name=customer.name, product=carried.picked, slot="picked")
+        elif carried.asked:
             # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin (its entry, when one is
             # for that kind and sure), else a question for a person; never a note of the tag
             kb = ctx.services.knowledge
@@ -558,7 +564,22 @@ async def rank_ahead(services: Services, events: Sequence[Event]) -> None:
 
 # Small talk said back in English too (the "english" phrasings, Chinese first) to a customer who wrote in English.
 _ENGLISH_CHAT = frozenset({Intent.GREETING, Intent.PRESENCE, Intent.THANKS, Intent.PRAISE, Intent.BYE, Intent.GOODNIGHT,
-                           Intent.ROBOT, Intent.ACK})
+                           Intent.ROBOT, Intent.ACK, Intent.LAUGH, Intent.TIRED, Intent.SAD, Intent.STAFF_HOURS})
+
+
+async def writes_english(ctx: Ctx, customer: Customer, msgid: str, said: str) -> bool:
+    """The customer writes in English: this message (two English words or more, no Chinese: `in_english`), or a
+    single English word ("thx", "bye", "lol") right after their own message in English, less than FOLLOWUP_MINUTES
+    before ("how long does shipping take", then "thx"). A lone "thx" or "ok" with nothing English before is Chinese
+    customers' shorthand: answered in Chinese only."""
+    if in_english(said):
+        return True
+    if not one_english_word(said):
+        return False
+    history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
+    before = next((m for m in reversed(history) if m.direction == "in" and not m.staff_userid), None)
+    return (before is not None and ctx.clock.now() - before.created_at < timedelta(minutes=FOLLOWUP_MINUTES)
+            and in_english(before.text or ""))
 
 
 async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msgid: str, *, said: str = "") -> None:
@@ -570,7 +591,7 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
     the colleague will answer here (no promise the persona never made). Greetings, 在吗, thanks, praise, goodbyes,
     good night, "are you a bot?" and oks written in English (`said`, as written: persona/wording.py `in_english`,
     "hello there", "thanks a lot", "see you") get their "english" phrasings, said in Chinese then in English."""
-    english = intent in _ENGLISH_CHAT and in_english(said or text)
+    english = intent in _ENGLISH_CHAT and await writes_english(ctx, customer, msgid, said or text)
     if intent in (Intent.GREETING, Intent.FIRST_VISIT) and await just_welcomed(ctx, customer):
         # "你好", "哈喽 晚上好呀", "哈喽，第一次来" after our welcome: one opener, of the customer's time of day
         await ctx.say("chat.greet_again", name=customer.name,
@@ -584,8 +605,10 @@ async def chat_back(ctx: Ctx, customer: Customer, intent: Intent, text: str, msg
         return
     if intent is Intent.STAFF_HOURS:  # "你们客服几点上班": the configured hours, and how to reach a person now
         staffed = bool(await ctx.repos.staff.list())
-        await ctx.say("chat.staff_hours", name=customer.name, hours=hours_words(ctx.settings.of(EscalationConfig)),
-                      how=how_to_reach(ctx, staffed=staffed))
+        config, how_en = ctx.settings.of(EscalationConfig), how_to_reach_en(ctx, staffed=staffed)
+        await ctx.say("chat.staff_hours", name=customer.name, hours=hours_words(config),
+                      how=how_to_reach(ctx, staffed=staffed), hours_en=hours_words(config, english=True),
+                      how_en=how_en[:1].upper() + how_en[1:], slot="english" if english else None)
         return
     if intent is Intent.DOUBT:  # "你们是不是骗子啊": the authenticity answer when the base has one, who we are
         kb = ctx.services.knowledge  # ("别忽悠我" names nothing to authenticate: only who we are)

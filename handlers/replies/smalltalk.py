@@ -154,7 +154,12 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(国庆|春节|过年|五一|十一|元旦|端午|中秋)?"
                          r"(周末|周六|周日|星期天|星期六|节假日|假期|放假|过年|晚上|半夜|中午|期间)?(也|还)?"
                          r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
-                         r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)"),
+                         r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)|"
+                         # in English: "what time are your staff online?", "when is customer service available"
+                         r"^(what time|when|what hours)( are| is| do| does)?( your| the)?( customer)? ?"
+                         r"(staff|service|agents?|support|people|humans?|colleagues|advisors?|team|someone|anyone)"
+                         r"( online| available| working| around| on| in| there| work| start)?\W*$|"
+                         r"^(what are )?(your|the) (working|office|service|business) hours\W*$"),
     (Intent.GOODNIGHT, rf"^(晚安|晚安安|good ?night|gn|nite|night night|nighty night|sweet dreams)"
                        rf"{_ADDRESS}?$|"  # "晚安小柚"
                        r"^(那|那我|我)?(先|要)?(去)?睡(觉)?(了|啦|咯|去了|觉去了)?$|"
@@ -257,7 +262,11 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                     r"^(我)?(的|家的|你们家的|你们的)?(面霜|保湿霜|精华|乳液|水乳|洗面奶|面膜|防晒|这个|这款)?"
                     r"(都|又|还)?(已经)?(无限)?回购(了)?(第)?(好几|几|[0-9一二两三四五六七八九十]+)?(次|瓶|罐|支|套)?(了|啦)?"
                     r"[！!～~]*$"),
-    (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$"),
+    (Intent.LAUGH, r"^(哈|嘿|嘻|呵|h|笑死|笑死我了|xswl|hhh+|233+|haha+|lol)+$|"
+                   # in English: "haha that's so funny", "lol you're funny", "lmao"
+                   r"^((haha+|hehe+|lol|lmao|rofl)\W*)+((that'?s|that is|it'?s|you'?re|you are|ur) )?"
+                   r"((so|very|really|too) )*(funny|hilarious)?\W*$|^(lmao|rofl|lmfao)$|"
+                   r"^(that'?s|that is|it'?s|you'?re|you are|ur) ((so|very|really|too) )*(funny|hilarious)\W*$"),
     # the weather told (the sandbox: "哈喽 今天好冷啊" got "收到～还有什么想跟小柚说的吗？")
     (Intent.WEATHER, r"^(今天|今儿|最近|这两天|这几天|外面|我这边|我们这|我这|这边|早上|晚上)?(的)?(天气|天)?(也)?"
                      r"(好|太|真|超|特别|有点|挺|也太|贼|巨|突然)?(冷|热|晒|闷|闷热|湿|潮)(了|啊|呀|死了|死|哦|啦)?$|"
@@ -269,7 +278,9 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                    r"被(你)?(安慰|治愈|暖|感动|鼓励)(到)?了|"
                    rf"好幸福|太幸福|美滋滋|乐开花|心情(超|真|特别|很)?(好|美丽)(?!{_LOW})|"
                    # feeling better after talking, said alone: "跟你聊完好多了", "跟你说说好多了"
-                   rf"^{_TALKED}{_BETTER}$"),
+                   rf"^{_TALKED}{_BETTER}$|"
+                   # cheering themselves on: "冲鸭💪", "加油加油", "奥利给"
+                   r"^(冲+鸭*|冲冲冲+|冲啊|加油+鸭*|加油加油|奥利给|干就完了|搞起来?|我可以的|我能行)$"),
     (Intent.ANGRY, r"气死|烦死|急死|烦人|太烦|垃圾|恶心|什么破|投诉你|差劲|无语|生气|火大|受不了|滚|sb|傻逼|骗子|坑人|"
                    # indignation, and giving up on being heard: "凭什么啊", "跟你说也没用"
                    r"凭什么|(跟|和|同)(你|你们)(说|讲)(了)?(也|都)(没用|白说|没有用)|说了也白说|"
@@ -286,13 +297,20 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"挨骂|被.{0,6}(骂|批评|说了一顿)|好丑|丑死|丑哭|太丑了|丑到哭|"
                  # the weather on a hard-working face, told: "天天在外面晒 脸都晒脱皮了" (asked: a question)
                  r"(脸|皮肤|嘴唇|手)(都|全)?(被)?(晒|冻|吹|风吹|干)(得|的)?(脱皮|起皮|爆皮|裂|干裂|通红|发红|黑|伤|疼)(了|啦)"
-                 r"(?![^，,。]*[吗么嘛?？])"),
+                 r"(?![^，,。]*[吗么嘛?？])|"
+                 # in English: "I'm so sad", "feeling down today"
+                 r"^(i'?m|i am|im|i feel|feeling|i'?m feeling)( so| really| very| a bit| kinda| pretty)? "
+                 r"(sad|down|depressed|blue|upset|miserable|heartbroken)\b(?!.*\?)"),
     (Intent.TIRED, r"好累|太累|累死|累了|累瘫|累趴|累惨|累成狗|折腾了一天|好困|困死|困了|加班|熬夜|没睡好|疲惫|"
                    r"睡不着|失眠|心好累|好无聊|无聊死|"
                    # a long day: "开了一天会 脑袋都要炸了", "忙了一整天 头都大了"
                    r"(忙|开会|开了)(了)?一(整)?天|(脑袋|头)(都)?(要)?(炸了|大了)|"
                    # legs worn out: "带娃出去玩了一天 腿都走断了哈哈", "逛了一天 脚都走疼了"
-                   r"(腿|脚)(都)?(要)?(走|跑|站|逛)?(断|废|麻|疼|酸)了|走了一(整)?天|逛了一(整)?天"),
+                   r"(腿|脚)(都)?(要)?(走|跑|站|逛)?(断|废|麻|疼|酸)了|走了一(整)?天|逛了一(整)?天|"
+                   # in English: "I'm so tired today", "exhausted after work", "long day"
+                   r"^(i'?m|i am|im|i feel|feeling|so|soo+)( so| really| very| super| pretty| totally| soo+)? "
+                   r"(tired|exhausted|sleepy|worn out|drained)\b(?!.*\?)|^(so |soo+ )?(tired|exhausted)\W*$|"
+                   r"^(what a |such a )?long day\W*$"),
     (Intent.ACK, r"^(好|好的|好滴|好哒|好嘞|行|行吧|行的|可以|可以的|ok+|okay|嗯|嗯嗯|嗯呢|收到|知道了|知道啦|"
                  r"明白|明白了|了解|懂了|没问题|没事|没关系|不客气|哦哦|噢噢|对|是的|好吧|对对|对对对|"
                  # regional agreement: 中 (Henan), 要得 / 巴适 / 安逸 (Sichuan), 得嘞 / 妥了 / 成 (north)
@@ -306,6 +324,11 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(那|那我|我)?(就|先)?(去)(小程序|天猫|京东|淘宝|官网|店里|门店|网上)?(里|上)?"
                  r"(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
                  r"^(那|那我|我)?(就|这就|马上)?(下单|买|领券|付款|拍)去(了|啦|咯)?$|"  # "好 下单去了"
+                 # going to try: "好的我试试看", "那我先试试吧"
+                 r"^(那|那我|我)?(就|先)?(再)?(试试|试一下|试一试|试试看)(看|吧|呗)?$|"
+                 # a word asked for when there is news: "有结果告诉我哈", "有消息了跟我说一声"
+                 r"^(那)?(有|等)(结果|消息|回复|回音|进展|答复|信儿?|好消息)(了)?(记得)?(就)?(跟|和|给)?(我)?"
+                 r"(说|讲|通知|告诉|回|回复|发)(我)?(一声|一下)?(哈|哦|吧|呀)?$|"
                  # waiting to see what the shop does: "那我再等等 看你们后面上不上新吧"
                  r"^(那|那我|我|我们)?(就|还是)?(先)?(再)?等等(吧|看|再说|呗)?$|"
                  r"^(那|那我|我)?(再|先|就)?看(看)?(你们|你家|后面|之后|以后|到时候?|下次)[^，,。？?吗么呢嘛]{0,8}?"
@@ -348,11 +371,15 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
 # A statement told laughing ("1000分才换10块 也太抠了吧😂"): a light line back (reading.py), neither a product
 # idea to thank for nor a complaint.
 _LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)[\s\W]*$")
+# ... or begins with one, a space or a comma after it ("哈哈哈 差得有点远", after a reward short of points)
+_LAUGHING_FIRST = re.compile(r"^(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)+[\s，,!！~～]+\S")
 
 
 def laughing(text: str) -> bool:
-    """A statement (no question) that ends in a laugh."""
-    return _LAUGHING.search(text) is not None and not is_question(text)
+    """A statement (no question, no anger) that ends in a laugh, or begins with one."""
+    said = text.strip()
+    return ((_LAUGHING.search(said) is not None or _LAUGHING_FIRST.search(said) is not None)
+            and not is_question(said) and not _angry(said))
 
 
 # Putting a choice off anywhere in the message: "晚点商量一下", "改天再打听打听", "等她回我".
@@ -483,7 +510,8 @@ def _emoji_only(text: str) -> bool:
 # The customer's own next step, told after an ok ("行吧 那我先寄到深圳我妹那", "那算了 我去超市随便给他拿一瓶"), or an
 # ok after a short statement ("1000分才抵10块 好吧"): settled, an ok; not "我是干皮" (told about themselves), nor
 # a question.
-_PLAN = re.compile(r"^(那|那我|我|我们|下次|回头|先|改天|等|还是)(?!是|的|有|皮肤|家|们家)")
+_PLAN = re.compile(r"^(那|那我|我|我们|下次|回头|先|改天|等|还是|"
+                   r"周末|明天|后天|今晚|晚上|下午|下周|过两天|有空|到时候?)(?!是|的|有|皮肤|家|们家)")
 _OKS = frozenset({"好", "好的", "好吧", "行", "行吧", "ok", "好嘞", "好滴", "嗯", "嗯嗯", "那好吧", "那行", "那算了",
                   "算了"})
 
@@ -598,6 +626,8 @@ def _classify(text: str) -> Intent | None:
         found = {intent for part in parts if not _ALONG.match(part) and (intent := _rule(part)) is not None}
         if {Intent.GREETING, Intent.PRESENCE} <= found and names_time_of_day(raw.lower()):
             found.discard(Intent.PRESENCE)  # "晚上好 在吗": greeted back for the evening (which says we are here)
+        if found <= {Intent.ACK} and any(_ALONG.match(p) and _rule(p) is Intent.HAPPY for p in parts):
+            found = {Intent.HAPPY}  # "嗯嗯 跟你聊聊好多了": feeling better, beside an ok (beside thanks: thanked)
         if found:
             return min(found, key=PRIORITY.index)
         core = parts[-1] if parts else core  # all along ("亲，请问一下"): the last clause says what they want

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Sequence
 
 from handlers.escalation.rules import is_question
-from handlers.replies.followup import ANSWERS, OFFERS, previous_turn
+from handlers.replies.followup import ANSWERS, OFFERS, RECOMMENDED, previous_turn
 from handlers.replies.history import FOLLOWUP_MINUTES, HISTORY, kf_history
 from handlers.replies.price import asks_price
 from handlers.replies.shopping import item_named, said_before
@@ -51,8 +51,6 @@ _MEANT = re.compile(r"^(我(想)?(说|问|要|指|找)(的)?(是)?|就是|就|�
 _ABOUT_THEMSELVES = ("我", "本人")
 _SHOWN = frozenset(f"[{kind}]" for kind in MEDIA)  # a photo, a link, a product card (bot/middlewares.py)
 MAX_NAMED = 20  # characters: a longer message says more than a product's name
-# The product an answer recommends: "干皮推荐「柚润保湿霜」" (not a place to tap: "在小程序「我的-优惠券」里").
-_RECOMMENDED = re.compile(r"推荐「([^「」]{1,20})」")
 
 
 def unnamed_price(text: str) -> bool:
@@ -93,7 +91,7 @@ async def no_product_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
                if m.external_msgid != msgid and m.created_at >= since]
     for message in history:
         text = message.text.strip()
-        if message.staff_userid or message.kind == "push" or text in _SHOWN or _RECOMMENDED.search(text) or (
+        if message.staff_userid or message.kind == "push" or text in _SHOWN or RECOMMENDED.search(text) or (
                 message.direction == "in" and any(w in text for w in products)):
             return False
         if message.direction == "out" and not message.template_key.startswith(("chat.", "greeting.", *ANSWERS,
@@ -105,14 +103,14 @@ async def no_product_before(ctx: Ctx, customer: Customer, msgid: str) -> bool:
 def product_words(entries: Sequence[FaqEntry]) -> set[str]:
     """The words that name a product the knowledge base recommends: its name ("柚润保湿霜") and the keywords of the
     entries recommending it that are no skin type ("面霜"; not "发货", "顺丰" of the shipping entry)."""
-    recommending = [e for e in entries if _RECOMMENDED.search(e.answer)]
-    return {name for e in recommending for name in _RECOMMENDED.findall(e.answer)} | {
+    recommending = [e for e in entries if RECOMMENDED.search(e.answer)]
+    return {name for e in recommending for name in RECOMMENDED.findall(e.answer)} | {
         w for e in recommending for w in e.keywords if item_named([e], w) == w}
 
 
 def recommended_names(entry: FaqEntry) -> list[str]:
     """The products an entry's answer recommends by name ("干皮推荐「柚润保湿霜」" → ["柚润保湿霜"])."""
-    return _RECOMMENDED.findall(entry.answer)
+    return RECOMMENDED.findall(entry.answer)
 
 
 def named_product(entries: Sequence[FaqEntry], text: str) -> str:
@@ -121,13 +119,13 @@ def named_product(entries: Sequence[FaqEntry], text: str) -> str:
     found = _NAMED_PRICE.match(text.strip())
     if found is None:
         return ""
-    names = {name for e in entries for name in _RECOMMENDED.findall(e.answer) if found["name"] in name}
+    names = {name for e in entries for name in RECOMMENDED.findall(e.answer) if found["name"] in name}
     return names.pop() if len(names) == 1 else ""
 
 
 def recommended(entries: Sequence[FaqEntry], answered: frozenset[str]) -> str:
     """The one product the entries just answered recommend by name ("柚润保湿霜"), else ""."""
-    names = {name for e in entries if e.id in answered for name in _RECOMMENDED.findall(e.answer)}
+    names = {name for e in entries if e.id in answered for name in RECOMMENDED.findall(e.answer)}
     return names.pop() if len(names) == 1 else ""
 
 
