@@ -510,8 +510,9 @@ def _emoji_only(text: str) -> bool:
 # The customer's own next step, told after an ok ("行吧 那我先寄到深圳我妹那", "那算了 我去超市随便给他拿一瓶"), or an
 # ok after a short statement ("1000分才抵10块 好吧"): settled, an ok; not "我是干皮" (told about themselves), nor
 # a question.
-_PLAN = re.compile(r"^(那|那我|我|我们|下次|回头|先|改天|等|还是|"
-                   r"周末|明天|后天|今晚|晚上|下午|下周|过两天|有空|到时候?)(?!是|的|有|皮肤|家|们家)")
+_PLAN = re.compile(r"^(那|那我|我|我们|下次|回头|先|改天|等|还是)(?!是|的|有|皮肤|家|们家)|"
+                   # a day to come and what they will do then: "好 周末过去", "好嘞 周末去喝"
+                   r"^(周末|明天|后天|今晚|晚上|下午|下周|过两天|有空|到时候?)(再|就)?(去|过去|过来|来|到店|回来|买|下单)")
 _OKS = frozenset({"好", "好的", "好吧", "行", "行吧", "ok", "好嘞", "好滴", "嗯", "嗯嗯", "那好吧", "那行", "那算了",
                   "算了"})
 
