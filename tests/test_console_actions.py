@@ -171,6 +171,16 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         await bot.drain()  # WeCom tells the group's name and owner
         assert "柚见护肤交流2群（群主 王芳（wang.fang））" in (await operator.get("/console/topics"))[1]
         assert "<td>03-03 20:00（周二）</td>" in page  # "0 20 * * 2,4" on a Monday morning: Tuesday evening
+        status, _, page = await operator.post("/console/topics/post", {"post_group": "skincare"})
+        assert status == 400 and "没有可发的话题" in page  # its one topic is paused
+        assert (await operator.post("/console/topics/status", {"id": str(topic.id), "status": "active"}))[0] == 303
+        assert (await operator.post("/console/topics/post", {"post_group": "skincare"}))[0] == 303
+        await bot.drain()
+        page = (await operator.get("/console/topics"))[1]
+        assert "已把话题「换季护肤聊一聊」发给群主确认：王芳（wang.fang） 1 个群" in page  # wrChat0001's owner unknown
+        (task,) = wecom.calls("externalcontact/add_msg_template")
+        assert task.body["sender"] == "wang.fang" and task.body["chat_id_list"] == ["wrChat0002"]
+        assert (await operator.post("/console/topics/status", {"id": str(topic.id), "status": "paused"}))[0] == 303
         assert (await operator.post("/console/topics/schedules/status",
                                     {"id": str(schedule.id), "status": "paused"}))[0] == 303
         assert "<td>暂停中，不会发布</td>" in (await operator.get("/console/topics"))[1]
@@ -180,7 +190,8 @@ async def test_an_operator_adds_a_group_links_a_chat_and_pauses_topics_and_sched
         assert [s.status for s in await rows(bot, TopicSchedule)] == ["paused"]
         assert [g.key for g in await rows(bot, InterestGroup)] == ["skincare"]
         assert [c.chat_id for c in await rows(bot, InterestChat)] == ["wrChat0001", "wrChat0002"]
-        assert await console_audit(bot, "console_topic_status") == [("console:chen.jing", str(topic.id))]
+        assert await console_audit(bot, "console_topic_status") == [("console:chen.jing", str(topic.id))] * 3
+        assert await console_audit(bot, "console_topic_post") == [("console:chen.jing", "skincare")]
     finally:
         await operator.close()
         await bot.stop()

@@ -21,9 +21,10 @@ from bot.crontab import crontab
 from bot.feature import ConsolePage, PageHandler
 from handlers.services import Ctx
 from handlers.staff.parsing import number
-from handlers.topics.commands import GROUP, TOPIC, added_text, status_text
+from handlers.topics.commands import GROUP, TOPIC, added_text, posted_text, status_text
 from handlers.topics.groups import add_interest_group, link_chat
 from handlers.topics.localtime import zone
+from handlers.topics.posts import post_now
 from handlers.topics.service import add_schedule, add_topic, set_schedule_status, set_topic_status
 from storage.models import CustomerGroup, InterestChat, InterestGroup
 from storage.repos import InterestRepo, TopicRepo
@@ -106,6 +107,12 @@ def next_post(cron: str, tz: ZoneInfo, now: datetime) -> str:
     at = upcoming.astimezone(tz)
     return f"{at:%m-%d %H:%M}（{WEEKDAYS[at.weekday()]}）"
 
+POST_FORM = """<h3>立即发一条</h3><form method="post" action="/console/topics/post" class="act" id="topic-post">
+<input type="hidden" name="csrf" value="$csrf">
+<label>兴趣群 <select name="post_group" required>$groups</select></label>
+<button type="submit">把下一条话题发给群主确认</button>
+<small>不等发布时间：群主在企业微信「群发助手」点发送后出现在群里，占客户群当月的一次群发</small></form>"""
+
 
 async def topics(request: web.Request) -> web.Response:
     return await topics_page(request)
@@ -114,7 +121,7 @@ async def topics(request: web.Request) -> web.Response:
 async def topics_page(request: web.Request, *, form: Form | None = None, error: str = "") -> web.Response:
     csrf = session_of(request).csrf
     v = values(form, group_key="", group_name="", group_tag="", link_group="", chat_id="", topic_group="", text="",
-               product="", schedule_group="", cron="")
+               product="", schedule_group="", cron="", post_group="")
     parts: list[Safe] = [render('<h1>兴趣群</h1><p class="sub">每个兴趣群的话题按轮换顺序，由群主在企业微信里确认后'
                                 '发到关联的客户群；产品话题受 [community] product_every 限制。</p>')]
     if error:
@@ -164,6 +171,8 @@ async def topics_page(request: web.Request, *, form: Form | None = None, error: 
     parts.append(render("<h2>发布时间</h2>$t", t=grid))
     if groups and allowed(request, schedule):
         parts.append(render(SCHEDULE_FORM, csrf=csrf, groups=_options(groups, v["schedule_group"]), cron=v["cron"]))
+    if schedules and allowed(request, post):
+        parts.append(render(POST_FORM, csrf=csrf, groups=_options(groups, v["post_group"])))
     return frame(request, "兴趣群", join(parts), active="topics", status=400 if error else 200)
 
 
@@ -235,12 +244,17 @@ async def _schedule_status(ctx: Ctx, form: Form) -> str:
     return f"发布时间 #{row.id}「{row.cron}」已{'暂停' if row.status == 'paused' else '恢复'}。"
 
 
+async def _post(ctx: Ctx, form: Form) -> str:
+    return await posted_text(ctx, await post_now(ctx, form.get("post_group", "")[:64], actor=_userid(ctx)))
+
+
 save_group = action("interest_group_save", _save_group, target="group_key")
 link = action("interest_chat_link", _link, target="chat_id")
 add = action("topic_add", _add, target="topic_group")
 topic_status = action("topic_status", _topic_status, target="id")
 schedule = action("topic_schedule_add", _schedule, target="schedule_group")
 schedule_status = action("topic_schedule_status", _schedule_status, target="id")
+post = action("topic_post", _post, target="post_group")
 
 PAGES = (ConsolePage("/topics", topics, title="兴趣群", order=42, role=TOPIC.role),
          ConsolePage("/topics/groups", save_group, method="POST", role=GROUP.role),
@@ -248,4 +262,5 @@ PAGES = (ConsolePage("/topics", topics, title="兴趣群", order=42, role=TOPIC.
          ConsolePage("/topics/add", add, method="POST", role=TOPIC.role),
          ConsolePage("/topics/status", topic_status, method="POST", role=TOPIC.role),
          ConsolePage("/topics/schedules", schedule, method="POST", role=TOPIC.role),
-         ConsolePage("/topics/schedules/status", schedule_status, method="POST", role=TOPIC.role))
+         ConsolePage("/topics/schedules/status", schedule_status, method="POST", role=TOPIC.role),
+         ConsolePage("/topics/post", post, method="POST", role=TOPIC.role))
