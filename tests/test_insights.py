@@ -204,7 +204,10 @@ MODEL_ONLY = "包装太难撕了，换个设计吧"  # no rule word: only the kn
                                   "我皮肤很干", "我是干皮 冬天脸特别紧",  # the customer's own skin
                                   "你们的防晒霜SPF多少", "这个精华多少毫升",  # a fact asked (the console tour)
                                   # how to use it, then their own case: /suggestions listed it (sandbox, 12-06)
-                                  "你们的眼霜能和A醇一起用吗，我用的是某某品牌的0.3%", "孕妇能用吗，我怀孕三个月了"])
+                                  "你们的眼霜能和A醇一起用吗，我用的是某某品牌的0.3%", "孕妇能用吗，我怀孕三个月了",
+                                  # spending points: /suggestions listed "兑换 柚子小样礼包" (staff tour, 12-06)
+                                  "兑换 柚子小样礼包", "我想换柚子小样礼包", "用积分换个小样", "取消兑换", "换那个小样",
+                                  "我想换个颜色"])
 def test_service_matters_check_ins_questions_and_short_texts_never_reach_the_model(text: str) -> None:
     assert rule_verdict(text) is False
 
@@ -213,6 +216,7 @@ def test_a_proposal_that_names_a_quantity_or_is_put_as_a_question_still_reaches_
     assert rule_verdict("身体乳改成大泵头的吧，一次按不出多少") is None  # proposes: the model decides
     assert rule_verdict("价签能贴在外包装上吗，送人的时候撕不掉很尴尬") is None
     assert rule_verdict("包装换个设计好吗，现在太难撕了") is None
+    assert rule_verdict("积分兑换多加点正装的选项") is None  # a wish about the points programme, not spending them
 
 
 class _RecordingEmbedder:

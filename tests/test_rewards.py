@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.appkeys import CONTEXTS
 from handlers.points.rewards import confirm_redemption
 from handlers.points.service import award
-from storage.models import Customer, PointsEntry, Redemption, Reward
+from storage.models import Customer, PointsEntry, Redemption, Reward, Suggestion
 from storage.repos import PointsRepo
 from tests.community_kit import at, service, start_bot
 from tests.service_kit import say
@@ -54,6 +54,12 @@ async def balance(bot: Any, ext: str) -> int:
         return await PointsRepo(ctx.session).balance((await found(ctx, ext)).id)
 
 
+async def suggestions(bot: Any) -> list[str]:
+    """What /suggestions would list: the customers' messages kept as product ideas."""
+    async with bot.sessions() as s:
+        return list(await s.scalars(select(Suggestion.text)))
+
+
 async def stock(bot: Any, key: str) -> int:
     async with bot.sessions() as s:
         return int(await s.scalar(select(Reward.stock).where(Reward.key == key)))
@@ -79,6 +85,7 @@ async def test_redeeming_asks_first_and_takes_points_and_stock_only_when_confirm
     assert any("/redeem done" in text for text in wecom.staff_inbox("li.na"))
     assert "没有待确认" in await chat(bot, wecom, "wmRw2", "确认兑换")  # no second debit
     assert await balance(bot, "wmRw2") == 200
+    assert await suggestions(bot) == []  # spending points is no product idea for /suggestions (tour 2026-12-06)
 
 
 async def test_a_cancelled_or_lapsed_request_takes_nothing(bot, wecom, clock) -> None:
@@ -256,6 +263,7 @@ async def test_a_reward_asked_for_in_the_customers_own_words_asks_to_confirm(bot
     assert "柚子小样礼包" in answer and "确认兑换" in answer, answer
     assert "兑换成功" in await chat(bot, wecom, "wmRw9", "好的 确定兑换！")
     assert await balance(bot, "wmRw9") == 200
+    assert await suggestions(bot) == []
 
 
 async def test_a_place_with_nothing_affordable_says_what_the_cheapest_needs(bot, wecom) -> None:

@@ -69,6 +69,13 @@ _PROPOSES = re.compile(r"改|换|做成|做个|加|配|来个|出个|希望|就�
 # ("价签能贴在外包装上吗，送人的时候撕不掉很尴尬", "包装换个设计好吗，太难撕了").
 _ASKS_USE_THEN_TELLS = re.compile(r"(?:用|涂|抹|搭配|一起|叠加|混)[^，,。！？!?]{0,4}[吗么][？?！!~～]*[，,]")
 _CHECKIN = re.compile(r"打卡|签到")
+# Spending points, the customer's own redemption ("兑换 柚子小样礼包", "我想换柚子小样礼包", "用积分换个小样",
+# "取消兑换": /suggestions listed the first, the staff tour of 2026-12-06), or their own exchange of goods
+# ("我想换个颜色"): no idea for the brand. A wish about the points programme ("积分兑换多加点正装的选项")
+# is not led this way.
+_REDEEMS = re.compile(r"^(?:好的?|嗯+|那|行)?我?(?:想|要|想要)?(?:用积分)?(?:确认|确定|取消|不)?兑换"
+                      r"|^(?:好的?|嗯+|那|行)?我?(?:想|要|想要)(?:用积分)?换|^(?:那|我)?用积分换"
+                      r"|^(?:那|那就|就)?换(?:第|那个|这个|那款|这款|那份|这份|最便宜)")  # one "积分兑换" listed
 # Giving up on an offer or a purchase ("满199才能用啊 那算了 我就买一个凑不够"), or leaving ("栓Q 溜了溜了"): no idea
 # for the brand.
 _DECLINE = re.compile(r"(那|就|还是)?算了|不用了|不要了|不需要了|凑不够|凑不到|用不上|不买了"
@@ -104,7 +111,8 @@ def rule_verdict(text: str) -> bool | None:
         return not _ASKS_ADVICE.search(t)
     proposes = _PROPOSES.search(t) is not None
     asks_fact = not proposes and (_ASKS_FACT.search(t) is not None or _ASKS_USE_THEN_TELLS.search(t) is not None)
-    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or asks_fact or _CHECKIN.search(t) or _DECLINE.search(t)
+    if (_ASKS_ADVICE.search(t) or _ASKS.search(t) or asks_fact or _CHECKIN.search(t) or _REDEEMS.match(t)
+            or _DECLINE.search(t)
             or _FOUND.match(t) or _own_skin(t) or len(_PUNCT.sub("", t)) < MIN_CHARS):
         return False
     return None
