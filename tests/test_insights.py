@@ -424,7 +424,9 @@ async def test_the_console_page_lists_kocs_and_suggestions_and_tags_for_operator
         await advisor.close()
 
 
-async def test_koc_tag_refuses_an_advisor_who_left_the_staff_and_changes_nothing(bot, wecom, clock) -> None:
+async def test_koc_tag_with_an_advisor_who_left_the_staff_tags_and_names_her_and_what_to_do(bot, wecom, clock) -> None:
+    """The configured advisor left [staff]: the operator is told who she is and what an admin changes (never a
+    config error naming the userid), the KOCs still get their tag, and nobody is handed to someone who left."""
     await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
     await bot.drain()
     await seed_community(bot, clock)
@@ -433,6 +435,9 @@ async def test_koc_tag_refuses_an_advisor_who_left_the_staff_and_changes_nothing
         assert member is not None
         member.active = False
     reply = await say(bot, wecom, "chen.jing", "/koc tag")
-    assert "li.na 已停用" in reply
-    assert wecom.customer_tags("zhang.wei", "wmAnn") == []
+    assert "已给 1 位客户打上「KOC」" in reply
+    assert "KOC 专属顾问 李娜（li.na）已停用" in reply and "这次没有分配顾问" in reply
+    assert "改成在职的同事" in reply and "陈静（chen.jing）" in reply and "再发 /koc tag" in reply
+    assert wecom.customer_tags("zhang.wei", "wmAnn") == ["KOC"]
     assert (await kit.find_customer(bot, "wmAnn")).advisor_userid == ""
+    assert wecom.staff_inbox("li.na") == []  # nothing handed to someone who left

@@ -25,7 +25,7 @@ from handlers.insights.text import fit_lines
 from handlers.services import Ctx
 from handlers.staff.lookup import find_staff
 from handlers.tagging.service import apply_tags
-from storage.models import Customer
+from storage.models import Customer, Staff
 from storage.repos.insights import KocRepo
 
 
@@ -123,14 +123,32 @@ class Care:
     tagged: list[Customer]
     assigned: list[Customer]
     advisor: str = ""  # as colleagues know them: 李娜（li.na）
+    unavailable: str = ""  # why the configured advisor got nobody: who they are and what to do
+
+
+async def _koc_advisor(ctx: Ctx, userid: str) -> tuple[Staff | None, str]:
+    """The member `[koc] advisor` names, or None and why nobody can be handed KOCs (left the staff, never
+    listed): said to the operator with the colleague's name and what an admin changes, never a config error."""
+    if not userid:
+        return None, ""
+    try:
+        member = await find_staff(ctx, userid, include_inactive=True)
+    except CommandError:
+        member = None
+    if member is not None and member.active:
+        return member, ""
+    others = "、".join(colleague(s) for s in await ctx.repos.staff.list()) or "（还没有登记的员工）"
+    who_ = (f"{colleague(member)}已停用（不在员工名单里）" if member is not None
+            else f"「{plain(userid, 40)}」不在员工名单里")
+    return None, (f"配置的 KOC 专属顾问 {who_}，这次没有分配顾问。请管理员把 [koc] advisor 改成在职的同事"
+                  f"（{others}）后重启，再发 /koc tag 就会补上")
 
 
 async def tag_top_kocs(ctx: Ctx, n: int, *, actor: str) -> Care:
-    """Tag the top `n` customers scoring at least `min_score` and route them to 1:1 care (module doc)."""
+    """Tag the top `n` customers scoring at least `min_score` and route them to 1:1 care (module doc).
+    A configured advisor who left the staff gets nobody: the tags still go on, and the answer says so."""
     cfg = ctx.settings.of(KocConfig)
-    advisor = await find_staff(ctx, cfg.advisor, include_inactive=True) if cfg.advisor else None
-    if advisor is not None and not advisor.active:
-        raise CommandError(f"[koc] advisor {advisor.userid} 已停用（不在 [staff] 中），请先修改配置。")
+    advisor, unavailable = await _koc_advisor(ctx, cfg.advisor)
     chosen = [s for s in await koc_scores(ctx, limit=n) if s.score(cfg) >= cfg.min_score]
     if not chosen:
         raise CommandError(f"前 {n} 位中没有达到 {fmt(cfg.min_score)} 分的客户，没有打标签。")
@@ -151,7 +169,7 @@ async def tag_top_kocs(ctx: Ctx, n: int, *, actor: str) -> Care:
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor.userid,
                             f"这些客户被识别为 KOC，今后由你 1:1 跟进（专属顾问）：{names}。"
                             "发送 /whois <客户> 查看资料。")
-    return Care(tagged, assigned, colleague(advisor) if advisor else "")
+    return Care(tagged, assigned, colleague(advisor) if advisor else "", unavailable)
 
 
 def care_text(cfg: KocConfig, care: Care) -> str:
@@ -159,6 +177,8 @@ def care_text(cfg: KocConfig, care: Care) -> str:
         f"：{'、'.join(who(c) for c in care.tagged)}" if care.tagged else "（都已有这个标签）")]
     if care.assigned:
         parts.append(f"{len(care.assigned)} 位交给专属顾问 {care.advisor} 1:1 跟进（已通知）")
+    elif care.unavailable:
+        parts.append(care.unavailable)
     elif not care.advisor:
         parts.append("未配置 [koc] advisor，没有指定专属顾问")
     return "；".join(parts) + "。"
