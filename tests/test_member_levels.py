@@ -70,6 +70,9 @@ async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot
         tags = [t.name for t in await ctx.repos.tags.of_customer(customer.id)]
     assert customer.level == "金柚" and "金柚" in tags
     assert customer.advisor_userid in ("li.na", "wang.fang")
+    # the new exclusive advisor hears of it (the staff tour found the assignment silent)
+    (notice,) = [t for t in wecom.staff_inbox(customer.advisor_userid) if "新的专属客户" in t]
+    assert "升到会员等级「金柚」" in notice and "/whois" in notice
 
 
 async def test_a_refund_lowers_the_level_and_the_default_sla_applies_again(bot, wecom) -> None:

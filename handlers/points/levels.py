@@ -1,12 +1,13 @@
 """What a level changes: reaching one adds its tags (mirrored to WeCom like rule tags) and, from
 `[points] advisor_from_level` up, assigns an exclusive advisor to a customer who has none (the
-advisor serving the fewest customers). `escalation.vip_levels` and `sla_minutes_by_level` read
-`customer.level`, which points/service.py `book` writes. Every change is audited."""
+advisor serving the fewest customers), who is told in an app message. `escalation.vip_levels` and
+`sla_minutes_by_level` read `customer.level`, which points/service.py `book` writes. Every change is audited."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.wecom.markdown import plain
 from handlers.points.config import PointsConfig
 from handlers.services import Ctx
 from handlers.tagging.service import apply_tags
@@ -33,6 +34,11 @@ async def level_changed(ctx: Ctx, customer: Customer, old: str, new: str) -> Non
             customer.advisor_userid = advisor
             ctx.repos.audit.record(actor="system", action="customer.assign", target=customer.external_userid,
                                    detail={"advisor": advisor, "reason": f"level:{new}"}, now=now)
+            name = plain(customer.name or customer.remark or customer.external_userid, 40)
+            ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor,
+                                f"【新的专属客户】{name} 升到会员等级「{plain(new, 20)}」，"
+                                "今后由你 1:1 跟进（专属顾问），TA的转人工工单会先交给你。"
+                                f"发送 /whois {name} 查看资料。")
 
 
 async def least_busy_advisor(ctx: Ctx) -> str:
