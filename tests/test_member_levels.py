@@ -17,6 +17,7 @@ from storage.models import AuditLog, Customer, MemberFacts, Ticket
 from tests import escalation_kit as kit
 from tests.community_kit import run_due_jobs, service
 from tests.harness import BotUnderTest, make_config
+from tests.service_kit import say
 
 clock = kit.clock
 POINTS = {"per_yuan": 1, "birthday_greeting": True, "advisor_from_level": "金柚", "gift_levels": ["金柚"],
@@ -73,6 +74,16 @@ async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot
     # the new exclusive advisor hears of it (the staff tour found the assignment silent)
     (notice,) = [t for t in wecom.staff_inbox(customer.advisor_userid) if "新的专属客户" in t]
     assert "升到会员等级「金柚」" in notice and "/whois" in notice
+
+
+async def test_whois_tells_the_level_the_customer_hears_before_any_points(bot, wecom) -> None:
+    """The staff tour: "我的积分" told a new customer 等级「柚芽」 (min 0) while /whois showed no level at all."""
+    await wecom.customer_says("wmLvl0", "我的积分")
+    await bot.drain()
+    assert any("柚芽" in str(text) for text in wecom.customer_inbox("wmLvl0"))
+    assert "VIP：否 · 等级：柚芽 · 积分：0" in await say(bot, wecom, "chen.jing", "/whois wmLvl0")
+    await record(bot, "wmLvl0", "L0", 60000)
+    assert "VIP：是 · 等级：金柚 · 积分：600" in await say(bot, wecom, "chen.jing", "/whois wmLvl0")
 
 
 async def test_a_refund_lowers_the_level_and_the_default_sla_applies_again(bot, wecom) -> None:

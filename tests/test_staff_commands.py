@@ -179,6 +179,14 @@ async def test_whois_names_colleagues_as_the_console_does(bot, wecom) -> None:
     assert "未结工单：#2（排队中）" in await say(bot, wecom, "li.na", "/whois wmChen002")
 
 
+async def test_whois_says_friend_or_kf_only_as_the_console_does(bot, wecom) -> None:
+    """The staff tour: /whois said 状态：正常 where the console and the sidebar say 好友 or 微信客服."""
+    await kit.customer(bot, "wmFriend", name="好友客户", owner="zhang.wei")
+    await kit.customer(bot, "wmKfOnly", name="客服客户")
+    assert "状态：好友" in await say(bot, wecom, "li.na", "/whois wmFriend")
+    assert "状态：微信客服" in await say(bot, wecom, "li.na", "/whois wmKfOnly")
+
+
 async def test_whois_tells_the_points_balance(bot, wecom) -> None:
     """A member's balance beside the level (member26: staff asked it with /points separately)."""
     await seed_two_chen(bot)

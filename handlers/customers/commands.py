@@ -12,11 +12,21 @@ from handlers.escalation.routing import colleague, local, member_label
 from handlers.escalation.rules import is_vip
 from handlers.escalation.tickets import WAITING_WORDS
 from handlers.orders.profile import whois_line
+from handlers.points.service import standing
 from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
 from handlers.staff.parsing import expect, switch
 from storage.models import Customer
-from storage.repos.points import PointsRepo
+
+STATUS = {"active": "好友", "lost": "已流失"}
+
+
+def status_label(customer: Customer) -> str:
+    """好友 only for a WeCom friend: a customer who only wrote to 微信客服 was never added by anyone
+    (/whois, the console and the sidebar say it alike)."""
+    if customer.status == "active" and not customer.owner_userid:
+        return "微信客服"
+    return STATUS.get(customer.status, customer.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +55,13 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
     vip = is_vip(c, tags, ctx.settings.of(EscalationConfig))
     advisor = await ctx.repos.staff.find(c.advisor_userid) if c.advisor_userid else None
     ticket = await ctx.repos.tickets.find_open(c.id)
+    current = await standing(ctx, c)  # the level the customer hears in "我的积分", also before any points
     lines = [await describe(ctx, c),
-             f"VIP：{'是' if vip else '否'}" + (f" · 等级：{c.level}" if c.level else "")
-             + f" · 积分：{await PointsRepo(ctx.session).balance(c.id)}",
+             f"VIP：{'是' if vip else '否'}" + (f" · 等级：{current.level.name}" if current.level else "")
+             + f" · 积分：{current.balance}",
              f"专属顾问：{colleague(advisor) if advisor else c.advisor_userid or '未分配'}",
              f"标签：{'、'.join(plain(t, 30) for t in tags) if tags else '无'}",
-             f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{'已流失' if c.status == 'lost' else '正常'}"
+             f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{status_label(c)}"
              f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
              f"首次接触：{local(ctx, c.first_seen_at):%Y-%m-%d}"
              + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]

@@ -19,7 +19,7 @@ from bot.console.frame import actor, allowed, context, frame, path_id, reader, s
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage, PageHandler
 from bot.roles import Role, member_words
-from handlers.customers.commands import ASSIGN, VIP, assign_advisor, set_vip
+from handlers.customers.commands import ASSIGN, VIP, assign_advisor, set_vip, status_label
 from handlers.services import Ctx
 from handlers.staff.parsing import switch
 from handlers.tagging.commands import TAG, UNTAG, tag_customer, untag_customer
@@ -27,15 +27,7 @@ from storage.models import Customer
 from storage.repos import AuditRepo, CustomerRepo
 from storage.views import ConsoleViews
 
-STATUS = {"active": "好友", "lost": "已流失"}
 PAGE_SIZE = 50
-
-
-def status_label(customer: Customer) -> str:
-    """好友 only for a WeCom friend: a customer who only wrote to 微信客服 was never added by anyone."""
-    if customer.status == "active" and not customer.owner_userid:
-        return "微信客服"
-    return STATUS.get(customer.status, customer.status)
 
 
 def _page_number(request: web.Request) -> int:

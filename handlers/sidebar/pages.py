@@ -22,8 +22,7 @@ from bot.console.jssdk import SIDEBAR, script_urls, sign_in_url
 from bot.context import Context
 from bot.errors import ApiError, CommandError, TransportError
 from bot.feature import ConsolePage
-from handlers.customers.commands import CustomerArgs
-from handlers.customers.console import status_label
+from handlers.customers.commands import CustomerArgs, status_label
 from handlers.customers.notes import MAX_NOTE_CHARS, add_note
 from handlers.escalation.console import TICKET_STATUS, claim, resolve
 from handlers.sidebar.access import Followers, visible_customer, visible_group
