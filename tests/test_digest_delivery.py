@@ -85,6 +85,51 @@ def test_a_busy_days_markdown_fits_wecom_by_dropping_whole_low_priority_lines() 
     assert len(robot.split("\n")) > len(app.split("\n"))  # the robot's 4096 bytes carry more
 
 
+def sandbox_day() -> Digest:
+    """The staff tour's day: one customer ordered, redeemed and asked for a person; most lines are 0, — or 无."""
+    told: dict[str, object] = {
+        "activity.active_customers": (1, 0, 0.0), "activity.messages_in": (8, 0, 0.0),
+        "activity.messages_out": (14, 0, 0.0), "value.orders": (1, 0, 0.1), "value.gmv": (59, 0, 18.4),
+        "value.aov": (59.0, None, 129.0), "value.repurchase_rate": (1.0, 0.0, 0.0),
+        "value.points_issued": (238, 0, 0.0), "value.points_redeemed": (30, 0, 0.0),
+        "value.redemptions": (1, 0, 0.0), "value.points_outstanding": (208, 0, 0.0),
+        "service.escalations_opened": (1, 0, 0.0), "service.escalations_resolved": (1, 0, 0.0),
+        "service.first_response_median": (68.0, None, None), "conversion.chat_to_purchase": (1.0, None, None),
+        "activity.top_keywords": Breakdown(tuple((f"关键词{i}", 9 - i) for i in range(10))),
+        "value.gmv_by_channel": Breakdown((("小程序", 59),)),
+        "value.members_by_level": Breakdown((("金柚", 1), ("暂无等级", 3))),
+        "conversion.top_tags": Breakdown((("会员/金柚", 1),)), "conversion.tags_applied": (1, 0, 0.0),
+    }
+    lines = []
+    for m in default_registry().metrics:
+        value = told.get(m.key)
+        if isinstance(value, Breakdown):
+            lines.append(Line(m, value))
+        elif isinstance(value, tuple):
+            lines.append(Line(m, *value))
+        elif m.kind in ("breakdown", "rate_breakdown"):
+            lines.append(Line(m, Breakdown()))
+        else:
+            lines.append(Line(m, None if m.kind in ("rate", "seconds") else 0, 0, 0.0))
+    return Digest(D, "Asia/Shanghai", datetime(2024, 3, 21, 1, 0, tzinfo=timezone.utc), tuple(lines))
+
+
+def test_lines_with_something_to_tell_are_kept_before_lines_of_zeros() -> None:
+    """The staff tour's /digest hid 积分兑换 1, 兑换消耗积分 30 and the member levels ("另有 28 行未显示") while it
+    showed 推荐新客 0, 退款订单 0 and SLA 超时 0: when the day does not fit, lines that tell nothing go first."""
+    digest = sandbox_day()
+    full = markdown(digest, limit=100_000)
+    assert len(full.encode()) > APP_MARKDOWN_LIMIT  # the test would prove nothing otherwise
+    text = markdown(digest, link="https://wanzi.example.com/console/digest?date=2024-03-20")
+    assert len(text.encode()) <= APP_MARKDOWN_LIMIT and "行未显示" in text
+    for told in ("> 积分兑换 **1**", "> 兑换消耗积分 **30**", "> 会员等级分布（当前）：金柚 1",
+                 "> 新建工单 **1**", "> 首次响应中位数 **1分08秒**", "> 热门关键词：关键词0 9"):
+        assert told in text, told
+    for headline in ("> 新增好友 **0**", "> 流失好友 **0**", "> 净增好友 **0**"):  # the headline stays, zero or not
+        assert headline in text.split("\n"), headline
+    assert "> 推荐新客 **0**" not in text and "> SLA 超时 **0**" not in text and "拦截原因：无" not in text
+
+
 async def test_the_busy_digest_is_accepted_by_message_send(wanzi, wecom) -> None:
     text = markdown(busy_digest(), limit=APP_MARKDOWN_LIMIT)
     async with wanzi.sessions.begin() as s:

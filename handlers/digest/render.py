@@ -107,12 +107,24 @@ def day_title(digest: Digest) -> str:
 class _MdLine:
     text: str
     priority: int  # 0 = always kept
+    quiet: bool = False  # nothing to tell (0, — or 无, like the days before): the first to go when space runs out
 
 
 def quiet(line: Line) -> bool:
     """Nothing happened and nothing changed: 0 or no value, like the day before and the week."""
     return all(v is None or (isinstance(v, (int, float)) and abs(v) < 1e-9)
                for v in (line.value, line.previous, line.average7))
+
+
+def _nothing_to_tell(line: Line) -> bool:
+    """A line a reader learns nothing from beyond "it did not happen": quiet, or an empty breakdown. Below the
+    headline (priority 1: new and lost friends, active customers, orders), such lines leave the markdown before
+    any line with a number to tell: a sandbox day hid 积分兑换 1 and the member levels behind ten zeros."""
+    if line.metric.priority <= 1:
+        return False
+    if isinstance(line.value, Breakdown):
+        return not line.value.items
+    return quiet(line)
 
 
 def _md_metric(line: Line) -> str:
@@ -144,7 +156,7 @@ def markdown(digest: Digest, *, title: str = "每日简报", link: str = "", lim
         if not tracked:
             continue
         body.append(_MdLine(f"**{label}**", min(ln.metric.priority for ln in tracked)))
-        body += [_MdLine(_md_metric(ln), ln.metric.priority) for ln in tracked]
+        body += [_MdLine(_md_metric(ln), ln.metric.priority, _nothing_to_tell(ln)) for ln in tracked]
     if pending:
         body.append(_MdLine(f'<font color="comment">尚未统计（{NOT_TRACKED}）：{"、".join(pending)}</font>', 9))
     tail = [_MdLine(f"[查看完整简报与趋势图]({link})", 0)] if link else []
@@ -158,7 +170,7 @@ def _fit(head: list[_MdLine], body: list[_MdLine], tail: list[_MdLine], limit: i
 
     kept, dropped = list(body), 0
     while len(text(kept, dropped).encode("utf-8")) > limit and kept:
-        worst = max(range(len(kept)), key=lambda i: (kept[i].priority, i))
+        worst = max(range(len(kept)), key=lambda i: (kept[i].quiet, kept[i].priority, i))
         kept.pop(worst)
         dropped += 1
     # A group title whose lines all went is noise.
