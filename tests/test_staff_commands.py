@@ -544,6 +544,10 @@ async def test_digest_answers_with_the_days_numbers_as_markdown(bot, wecom, cloc
     assert "2026-03-03" in today and "/console/digest?date=2026-03-03" in today, today
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3月1日")
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3-1")
+    # a day not begun is told as one, with its date, and a word that is no date lists the forms (staff tour)
+    tomorrow = await say(bot, wecom, "chen.jing", "/digest 明天")
+    assert "2026-03-04 还没到" in tomorrow and "/digest 今天" in tomorrow and "不是日期" not in tomorrow
+    assert "3月10日、今天、昨天或前天" in await say(bot, wecom, "chen.jing", "/digest 上周")
 
 
 # --- every bad input: a short answer with the usage line, and no change ---------------------------
@@ -566,7 +570,7 @@ BAD_INPUTS = [
     "/campaign list all", "/campaign stats", "/campaign stats nosuch", "/campaign end nosuch",
     "/points", "/points 周敏 +10", "/points 周敏 10 好评", "/points 周敏 +ten 好评", "/points 周敏 +0 好评",
     "/points 没这个人 +10 好评", "/digest 2026-13-01", "/digest 上周", "/digest 2026-03-01 2026-03-02",
-    "/digest 2026-03-03", "/digest 3-3", "/digest 2月30日",
+    "/digest 2026-03-03", "/digest 3-3", "/digest 2月30日", "/digest 明天", "/digest 后天",
     "/group", "/group bogus", "/group add skincare", "/group link 没这个群 wrSkin0001", "/group list extra",
     "/referral", "/referral bogus", "/referral create spring 春日邀请 li.na 10面霜",
     "/referral create spring 春日邀请 nobody 10=面霜", "/referral end nosuch", "/referral winners nosuch",

@@ -14,7 +14,9 @@ from handlers.staff.parsing import expect, parse_date
 
 # The day as an operator says it: 今天, 昨天, 前天, or a date of this year ("12-05", "12月5日", "12/5"); the
 # sandbox's manager asked "/digest 今天" on the first day, when yesterday's digest is all zeros.
-DAYS_BACK = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
+DAYS_BACK = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2,
+             "明天": -1, "明日": -1, "tomorrow": -1, "后天": -2}  # not begun: told so with the date, not "不是日期"
+FORMS = "可以写 2026-03-10、3-10、3月10日、今天、昨天或前天"
 _MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?")
 
 
@@ -32,7 +34,7 @@ class DayAsked:
             try:
                 return date(today.year, *self.month_day)
             except ValueError:
-                raise CommandError(f"{self.month_day[0]}月{self.month_day[1]}日不是日期（例如 2026-03-10）。") from None
+                raise CommandError(f"{self.month_day[0]}月{self.month_day[1]}日不是日期（{FORMS}）。") from None
         assert self.day is not None
         return self.day
 
@@ -45,14 +47,18 @@ def parse_digest(args: list[str]) -> DayAsked | None:
         return DayAsked(days_back=DAYS_BACK[word.lower()])
     if match := _MONTH_DAY.fullmatch(word):
         return DayAsked(month_day=(int(match[1]), int(match[2])))
-    return DayAsked(day=parse_date(word))
+    try:
+        return DayAsked(day=parse_date(word))
+    except CommandError:
+        raise CommandError(f"「{word}」不是日期（{FORMS}）。") from None
 
 
 async def run_digest(ctx: Ctx, asked: DayAsked | None) -> Markdown:
     today = ctx.local_now.date()
     day = asked.on(today) if asked is not None else None
     if day is not None and day > today:
-        raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报。")
+        raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报"
+                           "（今天的数字截至此刻：发送 /digest 今天）。")
     day = day or last_whole_day(ctx.settings, ctx.clock.now())
     text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day,
                                  now=ctx.clock.now(), persona=ctx.persona)
