@@ -66,6 +66,32 @@ async def test_the_sidebar_shows_the_customers_facts(db_url, wecom, clock) -> No
         await bot.stop()
 
 
+async def test_the_sidebar_tells_what_the_customer_bought_and_where_the_latest_order_is(db_url, wecom, clock) -> None:
+    """The staff tour: /whois and the console showed orders, the sidebar beside the chat did not, so an advisor
+    asked "我的快递到哪了" had to leave the chat to see the order."""
+    from handlers.orders.parsing import Item, OrderInput
+    from handlers.orders.service import record_order
+    from tests.community_kit import service
+
+    bot = await li_nas_customer(db_url, wecom, clock)
+    sidebar = await Sidebar.open(bot, wecom, "li.na", external_userid=EXT)
+    try:
+        assert "<dt>订单</dt><dd>暂无订单</dd>" in (await sidebar.get("/customer", ext=EXT))[1]
+        async with service(bot) as ctx:
+            for order_id, fen, item in (("T1001", 12900, "柚子面霜"), ("T1002", 5900, "柚子洁面")):
+                await record_order(ctx, OrderInput(order_id=order_id, external_userid=EXT, unionid_hash="",
+                                                   buyer_id="", amount_fen=fen, items=(Item(item, 1),),
+                                                   paid_at=ctx.clock.now(), channel="天猫", status="paid"),
+                                   source="api")
+        status, page = await sidebar.get("/customer", ext=EXT)
+        assert status == 200
+        assert ("2 笔 · 累计 ¥188.00 · 最近购买 2026-03-02；"
+                "最近一单 T1002（天猫 · 03-02 10:00 · 柚子洁面×1 · ¥59.00 · 已支付，未发货）") in page, page
+    finally:
+        await sidebar.close()
+        await bot.stop()
+
+
 async def test_a_kf_only_customer_is_not_called_a_friend_and_the_advisor_is_named(db_url, wecom, clock) -> None:
     clock.set(MONDAY_10AM)
     bot = await start(db_url, wecom, clock, **COMMUNITY)

@@ -17,6 +17,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.console import TicketView, view_of
 from handlers.escalation.routing import member_label
 from handlers.escalation.rules import is_vip
+from handlers.orders.profile import sidebar_orders
 from handlers.points.service import Standing, standing
 from handlers.services import Ctx
 from handlers.topics.localtime import local_day, zone
@@ -58,6 +59,7 @@ class CustomerCard:
     messages: list[Message]
     notes: list[CustomerNote]
     names: dict[str, str]  # staff userid → name, to show members as 王芳（wang.fang）
+    orders: str = ""  # what they bought: the /whois summary and the latest order
 
 
 async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
@@ -72,7 +74,7 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         invites=await _invites(ctx, customer), ticket=view_of(ticket, customer) if ticket else None,
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
         notes=await notes_of(ctx, customer),
-        names=await staff_names(ctx.session))
+        names=await staff_names(ctx.session), orders=await sidebar_orders(ctx, customer))
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:
