@@ -22,7 +22,7 @@ POINTS = {"levels": [{"name": "柚芽", "min": 0}, {"name": "金柚", "min": 100
           "rewards": [{"key": "kit", "name": "柚子小样礼包", "cost": 300, "stock": 5},
                       {"key": "coupon", "name": "10元无门槛券", "cost": 1000, "stock": 1},
                       {"key": "cream", "name": "柚子面霜正装", "cost": 200, "stock": 3, "min_level": "金柚"}]}
-STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"]}
+STAFF = {"admins": ["zhang.wei"], "operators": ["li.na"], "names": ["li.na=李娜", "zhang.wei=张伟"]}
 
 
 @pytest.fixture
@@ -158,6 +158,10 @@ async def test_staff_list_and_ship_and_the_customer_hears_it(bot, wecom) -> None
     assert "没有待发货" in await say(bot, wecom, "li.na", "/redeem list")
     async with bot.sessions() as s:
         assert (await s.scalar(select(Redemption.shipped_by))) == "li.na"
+    # marked twice (a colleague did it first): when and by whom, as a closed ticket is told; the customer hears once
+    again = await say(bot, wecom, "zhang.wei", f"/redeem done {number}")
+    assert f"兑换 #{number}「柚子小样礼包」已于 03-02 10:00 由 李娜（li.na） 标记为已发货" in again, again
+    assert "之前" not in again and sum("已经发出" in str(t) for t in wecom.customer_inbox("wmRw8")) == 1
 
 
 async def test_where_a_redeemed_reward_is_asked_in_own_words_follows_it_to_shipping(bot, wecom) -> None:

@@ -9,6 +9,7 @@ from bot.commands import Command
 from bot.errors import CommandError
 from bot.wecom.markdown import plain
 from handlers.antispam.gate import send_push
+from handlers.escalation.routing import member_label
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect
@@ -60,9 +61,11 @@ async def mark_shipped(ctx: Ctx, redemption_id: int, by: str) -> str:
     redemption = await repo.redemption(redemption_id)
     if redemption is None or redemption.status not in ("ordered", "shipped"):
         raise CommandError(f"没有待发货的兑换 #{redemption_id}（/redeem list 查看）。")
-    if redemption.status == "shipped":
-        return f"兑换 #{redemption_id} 已于之前标记为已发货。"
     reward = await repo.reward(redemption.reward_id)
+    if redemption.status == "shipped":  # when and by whom, as a ticket already closed is told
+        when = f"{redemption.shipped_at.astimezone(ctx.local_now.tzinfo):%m-%d %H:%M} " if redemption.shipped_at else ""
+        by_whom = f"由 {await member_label(ctx, redemption.shipped_by)} " if redemption.shipped_by else ""
+        return f"兑换 #{redemption_id}「{plain(reward.name, 30)}」已于 {when}{by_whom}标记为已发货，不用再标。"
     customer = await ctx.repos.customers.get(redemption.customer_id)
     redemption.status, redemption.shipped_at, redemption.shipped_by = "shipped", ctx.clock.now(), by
     ctx.repos.audit.record(actor=by, action="redemption.shipped", target=customer.external_userid,
