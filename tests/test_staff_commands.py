@@ -138,6 +138,8 @@ async def test_a_typo_is_proposed_only_as_a_command_the_staff_may_run(bot, wecom
 async def test_plain_words_to_the_app_get_an_answer_and_change_nothing(bot, wecom) -> None:
     await kit.customer(bot, "wmX000002", name="陈洁")
     assert "/claim" in await say(bot, wecom, "li.na", "帮助")  # the help, as if /help
+    assert "可用指令" in await say(bot, wecom, "li.na", "/帮助")  # with the slash too (the tour: "没有找到指令 /帮助")
+    assert "需要角色：顾问" in await say(bot, wecom, "li.na", "/帮助 claim")
     before = await state(bot)
     assert "「/tickets」" in await say(bot, wecom, "li.na", "tickets")  # the slash forgotten: proposed
     proposed = await say(bot, wecom, "li.na", "tag 陈洁 +黑名单")

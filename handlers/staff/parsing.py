@@ -24,6 +24,7 @@ def tokenize(text: str) -> list[str]:
 # Words staff reach for that name a command in other words ("/stats" for the digest, "日报", "/回答"):
 # spelling alone would propose the nearest name ("/stats" → /tag), which helps nobody.
 SAME_AS = {
+    **dict.fromkeys(("帮助", "菜单", "指令", "命令", "用法"), "/help"),  # "/帮助" runs /help, as plain "帮助" does
     **dict.fromkeys(("stats", "stat", "report", "daily", "日报", "简报", "报表", "统计", "数据"), "/digest"),
     **dict.fromkeys(("question", "ask", "asks", "问题", "待回答", "客户问题"), "/questions"),
     **dict.fromkeys(("reply", "回答", "回复", "答复"), "/answer"),

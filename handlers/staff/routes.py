@@ -108,6 +108,8 @@ async def execute(ctx: Ctx, words: list[str]) -> None:
     assert staff is not None
     name = words[0].lower()
     commands = ctx.services.commands
+    if name not in commands and SAME_AS.get(name.lstrip("/")) == "/help":  # "/帮助 claim": help harms nothing
+        name, words = "/help", ["/help", *words[1:]]
     command = commands.get(name)
     if command is None:
         text = ctx.render("staff.unknown_command", staff=staff.name, command=name).text
