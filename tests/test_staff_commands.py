@@ -116,6 +116,10 @@ async def test_help_lists_what_your_role_may_run(bot, wecom) -> None:
     assert "/claim" in advisor and "/broadcast" not in advisor and "顾问" in advisor
     admin = await say(bot, wecom, "zhang.wei", "/help")
     assert all(name in admin for name in COMMANDS)
+    assert len(admin.encode()) <= 2048
+    # every command still says what it is for (the tour: an admin's help was bare usages, too long with summaries)
+    assert "/points <客户> [+N|-N <原因>] — 查看积分流水，或调整积分" in admin, admin
+    assert "/claim [工单号] — 接单\n" in admin, admin
     detail = await say(bot, wecom, "li.na", "/help tag")
     assert COMMANDS["/tag"].usage in detail
     typo = await say(bot, wecom, "li.na", "/tga 陈洁 VIP")
