@@ -357,6 +357,27 @@ async def test_an_advisor_tags_only_their_customers_and_cannot_set_vip_or_points
         await bot.stop()
 
 
+async def test_the_queue_page_says_what_being_on_duty_means_out_of_hours(db_url, wecom, clock) -> None:
+    """The staff tour: at night /duty said nobody is handed tickets round-robin, the 升级工单 page still said
+    "在岗：会被分配转人工工单"."""
+    bot = await start(db_url, wecom, clock)
+    clock.set(kit.MONDAY_10PM)
+    advisor = await ConsoleClient.login(bot.url, user="wang.fang")
+    try:
+        await advisor.post("/console/escalations/duty", {"on": "on"})
+        page = (await advisor.get("/console/escalations"))[1]
+        assert "在岗：会被分配转人工工单" not in page
+        assert "下班时间不轮流分配工单" in page and "明天 09:00" in page
+        clock.set(kit.MONDAY_10AM + 24 * 3600)  # Tuesday morning: working hours again (signed in anew)
+        morning = await ConsoleClient.login(bot.url, user="wang.fang")
+        page = (await morning.get("/console/escalations"))[1]
+        await morning.close()
+        assert "在岗：会被分配转人工工单" in page and "下班时间不轮流分配工单" not in page
+    finally:
+        await advisor.close()
+        await bot.stop()
+
+
 async def test_an_advisor_goes_on_duty_and_gets_the_waiting_ticket(db_url, wecom, clock) -> None:
     bot = await start(db_url, wecom, clock)
     await kit.customer(bot, "wmWait001", name="林晓")

@@ -35,7 +35,7 @@ from bot.console.html import Safe, join, local_time, render, table
 from bot.errors import CommandError
 from bot.feature import ConsolePage
 from bot.roles import Role
-from handlers.escalation.commands import DUTY, claimed, run_duty
+from handlers.escalation.commands import DUTY, claimed, off_hours, run_duty
 from handlers.escalation.notify import customer_label
 from handlers.escalation.rules import Trigger
 from handlers.escalation.tickets import ASSIGNED, WAITING, claim_ticket, resolve_ticket
@@ -127,7 +127,9 @@ async def escalations(request: web.Request) -> web.Response:
     config, clock = request.config_dict[CONFIG], request.config_dict[CLOCK]
     me = session_of(request)
     async with reader(request)() as session:
-        queue = await ticket_queue(context(request, session), advisor=me.userid if me.role == Role.ADVISOR else None)
+        ctx = context(request, session)
+        queue = await ticket_queue(ctx, advisor=me.userid if me.role == Role.ADVISOR else None)
+        late_hours = off_hours(ctx)  # what being on duty means out of hours, as /duty says it
         member = await StaffRepo(session).find(me.userid)
         names = await staff_names(session)
         views = ConsoleViews(session)
@@ -158,7 +160,8 @@ async def escalations(request: web.Request) -> web.Response:
                     to="off" if on_duty else "on", label="下岗" if on_duty else "上岗") \
         if allowed(request, duty) else Safe("")
     state = render('<span class="$cls">$s</span>', cls="on-duty" if on_duty else "off-duty",
-                   s="在岗：会被分配转人工工单" if on_duty else "不在岗：不会被分配新工单")
+                   s=("在岗" if late_hours else "在岗：会被分配转人工工单") if on_duty else "不在岗：不会被分配新工单")
+    hours_note = render('<p class="sub">$n</p>', n=late_hours) if on_duty and late_hours else Safe("")
     grid = table(["#", "客户", "诉求", "状态", "负责人", "创建", "SLA 截止", "操作"], rows, empty="队列是空的",
                  cls="tickets")
     waiting = [t for t in queue if t.status == "open"]
@@ -166,8 +169,9 @@ async def escalations(request: web.Request) -> web.Response:
     counts = render('<p class="counts">待接单 <b>$w</b> · 处理中 <b>$c</b> · 超过首响时限 <b class="$cls">$l</b>'
                     ' · 最近一天已解决 <b>$r</b></p>', w=len(waiting), c=sum(1 for t in queue if t.status == "claimed"),
                     l=late_n, cls="late" if late_n else "", r=sum(1 for t in queue if t.status == "resolved"))
-    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$counts$grid', me=me.label,
-                  state=state, toggle=toggle, counts=counts if queue else Safe(""), grid=grid)
+    body = render('<h1>升级工单</h1><div class="sub">当前登录：$me · $state $toggle</div>$hours$counts$grid',
+                  me=me.label, state=state, toggle=toggle, hours=hours_note, counts=counts if queue else Safe(""),
+                  grid=grid)
     return frame(request, "升级工单", body, active="escalations")
 
 
