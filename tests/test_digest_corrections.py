@@ -3,6 +3,7 @@ keys shown as the persona's labels (digest, console), and no way into days that 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import unicodedata
@@ -159,6 +160,13 @@ def test_every_metric_says_how_it_is_counted() -> None:
     """The console's 口径 column is never empty: a manager reading 入群人次 or 拦截原因 learns what it counts."""
     missing = [m.key for m in default_registry().metrics if not m.note.strip()]
     assert missing == []
+
+
+def test_how_a_metric_is_counted_is_told_in_words_not_in_config_keys_or_api_names() -> None:
+    """The staff tour read "add_external_contact 回调数", "（kind=push）", "jieba TF-IDF" and
+    "llm.daily_budget_tokens 的计数" in the 口径 column a manager reads."""
+    raw = re.compile(r"[A-Za-z]+_[A-Za-z_]+|[a-z]+\.[a-z_]+|=|TF-IDF")
+    assert [(m.label, m.note) for m in default_registry().metrics if raw.search(m.note)] == []
 
 
 async def test_suppressed_pushes_read_their_reasons_in_words(sessions) -> None:

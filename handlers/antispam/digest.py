@@ -11,7 +11,7 @@ from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, count
 from storage.models import AuditLog, OutboxItem, SuppressedPush
 
 PUSHES_SENT = Metric("outreach.pushes_sent", "推送送达", "outreach", priority=3, better=0,
-                     note="企业微信已接收的营销推送（kind=push）")
+                     note="企业微信已接收的营销推送（群发、活动与提醒）")
 
 
 WELCOMES_SENT = Metric("outreach.welcomes_sent", "欢迎语送达", "outreach", priority=4, note="欢迎语调用成功次数")

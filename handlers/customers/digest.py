@@ -18,7 +18,7 @@ from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
 from storage.models import AuditLog, Customer, GroupMembership, InboundEvent, Message
 
 NEW_FRIENDS = Metric("growth.new_friends", "新增好友", "growth", priority=1,
-                     note="add_external_contact 回调数（重复添加计多次，半添加不计）")
+                     note="客户添加员工为好友的次数（删了再加计两次；没加成的半添加不计）")
 BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道 state）", "growth", kind="breakdown", priority=3,
                     note="新增好友按「联系我」二维码的渠道参数 state 分（后为人数）")
 LOST = Metric("growth.lost_friends", "流失好友", "growth", priority=1, better=-1,

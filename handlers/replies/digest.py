@@ -32,7 +32,7 @@ HUMAN_REPLIES = Metric("service.human_replies", "人工回复", "service", prior
 
 
 KEYWORDS = Metric("activity.top_keywords", "热门关键词", "activity", kind="breakdown", priority=3,
-                  note="客户消息的 jieba TF-IDF 关键词（后为提及的消息数）")
+                  note="从当天客户消息里挑出的最有代表性的词（常见的口头语不算；后为提及的消息数）")
 
 
 ANSWER_TEMPLATE = "reply.faq"

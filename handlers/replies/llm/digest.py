@@ -17,7 +17,7 @@ ANSWERS = Metric("service.llm_answers", "大模型回答", "service", priority=3
 FALLBACKS = Metric("service.llm_fallbacks", "大模型未用（原因）", "service", kind="breakdown", priority=4, better=-1,
                    note="交给大模型但改由内置回复回答的消息：超时、接口出错、输出被拦截、预算用完等")
 TOKENS = Metric("service.llm_tokens", "大模型 tokens", "service", priority=4, better=0,
-                note="当天所有副本调用大模型用掉的 prompt + completion tokens（llm.daily_budget_tokens 的计数）")
+                note="当天调用大模型用掉的 tokens（提问加回答，所有服务器合计；与每日 tokens 预算同一个计数）")
 LATENCY = Metric("service.llm_latency_median", "大模型耗时中位数", "service", kind="seconds", priority=4, better=-1,
                  note="一次大模型调用（含失败）的耗时中位数")
 
