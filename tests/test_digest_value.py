@@ -18,6 +18,7 @@ from handlers.points.rewards import ask_to_redeem, confirm_redemption
 from storage.models import Customer
 from tests.community_kit import at, service, start_bot
 from tests.console_kit import ConsoleClient
+from tests.service_kit import say
 
 D = date(2026, 3, 2)
 POINTS = {"per_yuan": 1, "levels": [{"name": "柚芽", "min": 0}, {"name": "金柚", "min": 250}],
@@ -86,9 +87,11 @@ async def test_the_value_section_counts_what_happened(bot, wecom, clock) -> None
     assert "订单数" in text and "成交额（元）" in text
 
 
-async def test_customers_without_points_are_counted_as_having_no_level_yet(db_url, wecom, clock) -> None:
-    """A manager reads every current customer in the distribution: those with no points yet are a row of their
-    own (last), in the WeCom digest and on the console page alike; a customer who deleted us is not counted."""
+async def test_customers_without_points_are_counted_in_the_level_that_starts_at_zero(db_url, wecom, clock) -> None:
+    """A manager reads every current customer in the distribution; a customer who deleted us is not counted.
+    Those with no points yet are stored without a level (暂无等级 when the levels start above 0), and read as the
+    level that starts at 0 (柚芽), as the customer hears it in "我的积分" and staff in /whois (the staff tour: the
+    digest said 暂无等级 1 of a customer /whois called 柚芽), in the WeCom digest and on the console page alike."""
     clock.set(at(3, 2, 9))
     bot = await start_bot(db_url, wecom, clock, points=POINTS, staff={"operators": ["li.na"]})
     try:
@@ -101,14 +104,16 @@ async def test_customers_without_points_are_counted_as_having_no_level_yet(db_ur
         await bot.drain()
         async with bot.sessions() as s:
             digest = await build_digest(s, D, "Asia/Shanghai", now=clock.now())
-        assert digest.value("value.members_by_level") == Breakdown((("金柚", 1), ("暂无等级", 2)))
+        assert digest.value("value.members_by_level") == Breakdown((("金柚", 1), ("暂无等级", 2)))  # as stored
         assert "> 会员等级分布（当前）：金柚 1 · 暂无等级 2" in markdown(digest)
         client = await ConsoleClient.login(bot.url)
         try:
             status, page = await client.get("/console/digest", date=f"{D}")
         finally:
             await client.close()
-        assert status == 200 and "金柚 1 · 暂无等级 2" in page
+        assert status == 200 and "柚芽 2 · 金柚 1" in page and "暂无等级" not in page.split("口径")[0]
+        answer = await say(bot, wecom, "li.na", f"/digest {D}")
+        assert "> 会员等级分布（当前）：柚芽 2 · 金柚 1" in answer, answer
     finally:
         await bot.stop()
 

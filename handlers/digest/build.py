@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.digest_metrics import GROUP_LABELS, Breakdown, Metric, Registry, Value, Window
+from bot.digest_metrics import GROUP_LABELS, Breakdown, Metric, Number, Registry, Value, Window
 from handlers.digest.registry import default_registry
 
 SCALAR_KINDS = ("count", "rate", "seconds")
@@ -91,7 +91,15 @@ def relabel(metric: Metric, value: Breakdown, vocabularies: Vocabularies) -> Bre
     words = dict(metric.words) | dict(vocabularies.get(metric.vocabulary, {}) if metric.vocabulary else {})
     if not words:
         return value
-    return Breakdown(tuple((words.get(label, label), n) for label, n in value.items))
+    shown: dict[str, Number] = {}
+    for label, n in value.items:  # two keys may read alike (no level yet, and 柚芽): one item, their sum
+        said = words.get(label, label)
+        shown[said] = shown.get(said, 0) + n
+    named_none = any(label == "" for label, _ in value.items) and "" in vocabularies.get(metric.vocabulary, {})
+    if len(shown) == len(value.items) and not named_none:
+        return Breakdown(tuple(shown.items()))
+    # the no-key row was listed last for what it was; named, it takes its place by count like the others
+    return Breakdown(tuple(sorted(shown.items(), key=lambda item: -item[1])))
 
 
 async def build_digest(session: AsyncSession, day: date, tz: str, *, now: datetime,

@@ -158,7 +158,7 @@ async def digest_page(request: web.Request) -> web.Response:
     registry = services_of(request).digest
     async with reader(request)() as session:
         digest, series = await compute_page(session, day, config.persona.timezone, now, registry,
-                                            vocabularies(request.config_dict[PERSONA]))
+                                            vocabularies(request.config_dict[PERSONA], config))
     earlier = render('<a href="$prev">← 前一天</a>', prev=url("/console/digest", date=f"{day - timedelta(days=1)}")) \
         if day > EARLIEST else Safe("")
     # Never a link into a day that has not begun: the page (and /digest) refuse those.

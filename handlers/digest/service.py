@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.digest_metrics import Registry
 from handlers.digest.build import Digest, Vocabularies, build_digest
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
+from handlers.points.config import PointsConfig
 from persona.model import Persona
 
 
@@ -33,15 +34,20 @@ def digest_title(brand: str) -> str:
     return f"{brand}每日简报" if brand else "每日简报"
 
 
-def vocabularies(persona: Persona) -> Vocabularies:
-    """What stored keys mean to a reader: the persona's stages by their labels."""
-    return {"stage": {name: persona.stage_label(name) for name in persona.stages}}
+def vocabularies(persona: Persona, config: Config | None = None) -> Vocabularies:
+    """What stored keys mean to a reader: the persona's stages by their labels; and a customer with no points
+    booked yet in the level that starts at 0 (柚芽), as "我的积分", /whois and the sidebar call them."""
+    words: dict[str, dict[str, str]] = {"stage": {name: persona.stage_label(name) for name in persona.stages}}
+    entry = next((spec.name for spec in config.of(PointsConfig).levels if spec.min <= 0), "") if config else ""
+    if entry:
+        words["level"] = {"": entry}
+    return words
 
 
 async def compute(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,
                   now: datetime, persona: Persona | None = None) -> Digest:
     return await build_digest(session, day or last_whole_day(config, now), config.persona.timezone, now=now,
-                              registry=registry, vocabularies=vocabularies(persona) if persona else None)
+                              registry=registry, vocabularies=vocabularies(persona, config) if persona else None)
 
 
 async def digest_markdown(session: AsyncSession, config: Config, registry: Registry, day: date | None = None, *,

@@ -20,9 +20,10 @@ POINTS_OUTSTANDING = Metric("value.points_outstanding", "未使用积分", "valu
 REDEMPTIONS = Metric("value.redemptions", "积分兑换", "value", priority=3, note="当天确认的兑换笔数")
 NO_LEVEL = "暂无等级"
 MEMBERS_BY_LEVEL = Metric("value.members_by_level", "会员等级分布（当前）", "value", kind="breakdown", priority=3,
-                          note="现在各等级的客户数（未流失的客户），还没有积分、没有等级的计为“暂无等级”，列在最后"
+                          note="现在各等级的客户数（未流失的客户）；还没有积分的客户算在从 0 分起的等级，"
+                               "没有这样的等级时计为“暂无等级”，列在最后"
                                "（等级不留历史，往日显示的也是当前分布）",
-                          words=(("", NO_LEVEL),))
+                          words=(("", NO_LEVEL),), vocabulary="level")
 
 
 async def points_value(session: AsyncSession, window: Window) -> Mapping[str, Value]:
