@@ -310,6 +310,8 @@ async def test_on_the_customer_page_staff_tag_set_vip_assign_and_adjust_points(d
         assert status == 400 and "「50」应为 +N 或 -N（例如 +50）。" in page and 'value="线下活动"' in page
         status, _, page = await operator.post(f"/console/customers/{cid}/points", {"delta": "+50", "reason": ""})
         assert status == 400 and "请写明调整原因" in page
+        assert "/points" not in page.split('role="alert"')[1].split("</")[0]  # the page's words, not a command line
+        assert "wmXXX" not in page  # nor a placeholder id (the staff tour)
         points_url = f"/console/customers/{cid}/points"
         assert (await operator.post(points_url, {"delta": "+50", "reason": "线下活动"}))[0] == 303
         assert (await operator.post(points_url, {"delta": "-20", "reason": "兑换小样"}))[0] == 303

@@ -165,9 +165,9 @@ async def adjust_points(ctx: Ctx, external_userid: str, delta: int, *, reason: s
     """Add (or with a negative delta, take away) points by hand; audited, and the customer hears
     about a new level in the persona's voice when the kf chat allows it."""
     if delta == 0:
-        raise CommandError("积分调整值不能为 0")
+        raise CommandError("积分调整值不能为 0：加分写 +N，扣分写 -N（例如 +50）。")
     if not reason.strip():
-        raise CommandError("请写明调整原因，例如：/points wmXXX +50 线下活动奖励")
+        raise CommandError("请写明调整原因（会记入积分流水），例如：线下活动奖励。")
     customer = await ctx.repos.customers.find(external_userid)
     if customer is None:
         raise CommandError(f"没有找到客户 {external_userid}")
