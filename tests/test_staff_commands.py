@@ -213,6 +213,11 @@ async def test_tag_applies_all_tags_or_none(bot, wecom) -> None:
     async with bot.sessions() as s:
         tags = [t.name for t in await TagRepo(s).of_customer((await kit.find_customer(bot, "wmZhou001")).id)]
     assert sorted(tags) == ["VIP", "复购客户"]
+    assert "本来就有这些标签（VIP、复购客户）" in await say(bot, wecom, "li.na", "/tag 周敏 VIP 复购客户")  # which ones
+    before = await state(bot)
+    bare = await say(bot, wecom, "li.na", "/tag 周敏 + 敏感肌")  # the staff tour: "没有标签「+」。…请在名称前加 +"
+    assert "「+」后面要紧跟新标签的名称" in bare and "没有标签「+」" not in bare and "用法：/tag" in bare
+    assert await state(bot) == before
     reply = await say(bot, wecom, "li.na", "/untag 周敏 复购客户 高意向")
     assert "没有标签「高意向」" in reply
     reply = await say(bot, wecom, "li.na", "/untag 周敏 复购客户")

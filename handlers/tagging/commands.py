@@ -31,6 +31,8 @@ async def tag_customer(ctx: Ctx, customer: Customer, words: Sequence[str]) -> st
     now, source = ctx.clock.now(), f"staff:{ctx.staff.userid if ctx.staff else ''}"
     wanted: list[tuple[str, Tag | None]] = []
     for word in words:  # check every tag before writing any
+        if word in ("+", "＋"):  # "/tag 小美 +" or "+ 复购客户": the name is what is missing
+            raise CommandError("「+」后面要紧跟新标签的名称，例如 +复购客户（中间不要空格）。")
         if word.startswith("+") and len(word) > 1:
             wanted.append((word[1:], await find_tag(ctx, word[1:])))
         else:
@@ -50,8 +52,10 @@ async def tag_customer(ctx: Ctx, customer: Customer, words: Sequence[str]) -> st
     mirror_tags(ctx, customer, added=added)  # the WeCom client shows them too, as rule tags do
     names = [t.name for t in added]
     audit_customer(ctx, "customer.tag", customer, added=names)
-    reply = f"已给 {who(customer)} 打上：{'、'.join(names)}" if added else f"{who(customer)} 本来就有这些标签"
-    return reply + (f"（原本已有：{'、'.join(had)}）" if added and had else "")
+    if not added:
+        return f"{who(customer)} 本来就有这些标签（{'、'.join(had)}）"
+    reply = f"已给 {who(customer)} 打上：{'、'.join(names)}"
+    return reply + (f"（原本已有：{'、'.join(had)}）" if had else "")
 
 
 async def run_untag(ctx: Ctx, args: CustomerArgs) -> str:
