@@ -250,14 +250,19 @@ async def test_assign_refuses_a_disabled_member_by_userid_or_by_name(bot, wecom)
 async def test_vip_assign_and_optout_change_the_customer(bot, wecom) -> None:
     await seed_two_chen(bot)
     assert "设为 VIP" in await say(bot, wecom, "chen.jing", "/vip 周敏 on")
-    assert "李娜" in await say(bot, wecom, "chen.jing", "/assign 周敏 李娜")
+    assert "李娜（li.na），已通知TA" in await say(bot, wecom, "chen.jing", "/assign 周敏 李娜")
+    # the new advisor learns of the customer (the staff tour: nobody told her)
+    assert "【新的专属客户】陈静（chen.jing） 把 周敏 交给你做专属顾问" in wecom.staff_inbox("li.na")[-1]
+    before = len(wecom.staff_inbox("li.na"))
+    assert "已通知" not in await say(bot, wecom, "chen.jing", "/assign 周敏 li.na")  # already hers: nothing new
+    assert len(wecom.staff_inbox("li.na")) == before
     assert "退订" in await say(bot, wecom, "chen.jing", "/optout 周敏")
     zhou = await kit.find_customer(bot, "wmZhou001")
     assert (zhou.is_vip, zhou.advisor_userid, zhou.opted_out) == (True, "li.na", True)
     off = await say(bot, wecom, "chen.jing", "/vip 杭州老客 off")
     assert "仍因标签" in off  # the VIP tag still makes her VIP
     actions = [a[1] for a in await kit.audit(bot, "customer.")]
-    assert actions == ["customer.vip", "customer.assign", "customer.vip"]
+    assert actions == ["customer.vip", "customer.assign", "customer.assign", "customer.vip"]
 
 
 # --- tickets --------------------------------------------------------------------------------------

@@ -107,7 +107,14 @@ async def assign_advisor(ctx: Ctx, customer: Customer, member: str) -> str:
     previous = customer.advisor_userid
     customer.advisor_userid = advisor.userid
     audit_customer(ctx, "customer.assign", customer, advisor=advisor.userid, previous=previous)
-    return f"已将 {who(customer)} 的专属顾问设为 {member_words(advisor.name, advisor.userid)}"
+    assert ctx.staff is not None
+    told = ""
+    if advisor.userid not in (previous, ctx.staff.userid):  # the new advisor hears it from us, not from the customer
+        ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor.userid,
+                            f"【新的专属客户】{colleague(ctx.staff)} 把 {who(customer)} 交给你做专属顾问，"
+                            f"今后TA的转人工工单会先交给你。发送 /whois {who(customer)} 查看资料。")
+        told = "，已通知TA"
+    return f"已将 {who(customer)} 的专属顾问设为 {member_words(advisor.name, advisor.userid)}{told}"
 
 
 # The console's customer page acts with these commands' roles.
