@@ -381,6 +381,19 @@ async def test_weights_come_from_the_koc_section(db_url, wecom, clock) -> None:
         await bot.stop()
 
 
+async def test_koc_tag_without_an_advisor_says_who_can_add_one(db_url, wecom, clock) -> None:
+    bot = await start(db_url, wecom, clock, advisor="", min_score=0)
+    try:
+        await wecom.add_friend("zhang.wei", "wmAnn", name="安安", welcome=False)
+        await wecom.customer_says("wmAnn", "早上好")
+        await bot.drain()
+        reply = await say(bot, wecom, "chen.jing", "/koc tag 1")
+        assert "已给 1 位客户打上「KOC」" in reply
+        assert "没有配置 KOC 专属顾问，这次没有分配顾问（管理员可在配置 [koc] advisor 填一位同事" in reply, reply
+    finally:
+        await bot.stop()
+
+
 async def test_koc_tag_with_nobody_above_the_bar_changes_nothing(bot, wecom) -> None:
     await wecom.customer_says("wmBob", "你好")
     await bot.drain()

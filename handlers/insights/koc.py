@@ -180,5 +180,6 @@ def care_text(cfg: KocConfig, care: Care) -> str:
     elif care.unavailable:
         parts.append(care.unavailable)
     elif not care.advisor:
-        parts.append("未配置 [koc] advisor，没有指定专属顾问")
+        parts.append("没有配置 KOC 专属顾问，这次没有分配顾问"
+                     "（管理员可在配置 [koc] advisor 填一位同事，之后再发 /koc tag 就会补上）")
     return "；".join(parts) + "。"
