@@ -114,6 +114,12 @@ async def test_a_vip_whose_level_has_no_sla_of_its_own_keeps_the_vip_sla(bot, we
     ticket = await ticket_of(bot, wecom, "wmLvlVip")
     assert ticket.level == "vip" and ticket.due_at is not None
     assert ticket.due_at - (ticket.assigned_at or ticket.created_at) == timedelta(minutes=15)
+    # the advisor's card still names the member level (the staff tour: a VIP 金柚's card said only "VIP")
+    from handlers.escalation.notify import ticket_card
+
+    async with service(bot) as ctx:
+        card = ticket_card(ctx, ticket, await found(ctx, "wmLvlVip"))
+    assert " · VIP · 等级 柚芽" in card, card
 
 
 async def test_spending_points_keeps_the_level(bot, wecom) -> None:

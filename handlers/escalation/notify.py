@@ -43,8 +43,10 @@ def _hhmm(ctx: Ctx, at: datetime | None) -> str:
 def ticket_card(ctx: Ctx, ticket: Ticket, customer: Customer, *, headline: str = "") -> str:
     """The markdown an advisor gets with a new (or re-routed) ticket."""
     ctx_data = ticket.context or {}
+    # the member level as the customer had it (a VIP's ticket keeps the "vip" SLA level: 金柚 was left out)
+    level = str(ctx_data.get("level") or "") or (ticket.level if ticket.level != "vip" else "")
     facts = [f"客户：{customer_label(customer)}" + (" · VIP" if ctx_data.get("vip") else "")
-             + (f" · 等级 {plain(ticket.level, 20)}" if ticket.level and ticket.level != "vip" else "")]
+             + (f" · 等级 {plain(level, 20)}" if level else "")]
     tags = ctx_data.get("tags") or []
     if tags:
         facts.append("标签：" + "、".join(plain(str(tag), 30) for tag in tags))
