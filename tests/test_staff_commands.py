@@ -256,13 +256,17 @@ async def test_vip_assign_and_optout_change_the_customer(bot, wecom) -> None:
     before = len(wecom.staff_inbox("li.na"))
     assert "已通知" not in await say(bot, wecom, "chen.jing", "/assign 周敏 li.na")  # already hers: nothing new
     assert len(wecom.staff_inbox("li.na")) == before
+    await kit.customer(bot, "wmLily001", name="Lily 王")  # a name with a space: the command to send is quoted
+    await say(bot, wecom, "chen.jing", "/assign wmLily001 li.na")
+    assert '发送 /whois "Lily 王" 查看资料' in wecom.staff_inbox("li.na")[-1]
+    assert "wmLily001" in await say(bot, wecom, "li.na", '/whois "Lily 王"')
     assert "退订" in await say(bot, wecom, "chen.jing", "/optout 周敏")
     zhou = await kit.find_customer(bot, "wmZhou001")
     assert (zhou.is_vip, zhou.advisor_userid, zhou.opted_out) == (True, "li.na", True)
     off = await say(bot, wecom, "chen.jing", "/vip 杭州老客 off")
     assert "仍因标签" in off  # the VIP tag still makes her VIP
     actions = [a[1] for a in await kit.audit(bot, "customer.")]
-    assert actions == ["customer.vip", "customer.assign", "customer.assign", "customer.vip"]
+    assert actions == ["customer.vip", "customer.assign", "customer.assign", "customer.assign", "customer.vip"]
 
 
 # --- tickets --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from handlers.orders.profile import whois_line
 from handlers.points.service import standing
 from handlers.services import Ctx
 from handlers.staff.lookup import describe, find_customer, find_staff
-from handlers.staff.parsing import expect, switch
+from handlers.staff.parsing import expect, quoted, switch
 from storage.models import Customer
 
 STATUS = {"active": "好友", "lost": "已流失"}
@@ -112,7 +112,7 @@ async def assign_advisor(ctx: Ctx, customer: Customer, member: str) -> str:
     if advisor.userid not in (previous, ctx.staff.userid):  # the new advisor hears it from us, not from the customer
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor.userid,
                             f"【新的专属客户】{colleague(ctx.staff)} 把 {who(customer)} 交给你做专属顾问，"
-                            f"今后TA的转人工工单会先交给你。发送 /whois {who(customer)} 查看资料。")
+                            f"今后TA的转人工工单会先交给你。发送 /whois {quoted(who(customer))} 查看资料。")
         told = "，已通知TA"
     return f"已将 {who(customer)} 的专属顾问设为 {member_words(advisor.name, advisor.userid)}{told}"
 

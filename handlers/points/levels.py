@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.wecom.markdown import plain
 from handlers.points.config import PointsConfig
 from handlers.services import Ctx
+from handlers.staff.parsing import quoted
 from handlers.tagging.service import apply_tags
 from persona.rules import TagRef
 from storage.models import Customer
@@ -38,7 +39,7 @@ async def level_changed(ctx: Ctx, customer: Customer, old: str, new: str) -> Non
             ctx.outbox.app_text(ctx.settings.wecom.agent_id, advisor,
                                 f"【新的专属客户】{name} 升到会员等级「{plain(new, 20)}」，"
                                 "今后由你 1:1 跟进（专属顾问），TA的转人工工单会先交给你。"
-                                f"发送 /whois {name} 查看资料。")
+                                f"发送 /whois {quoted(name)} 查看资料。")
 
 
 async def least_busy_advisor(ctx: Ctx) -> str:

@@ -21,6 +21,11 @@ def tokenize(text: str) -> list[str]:
         raise CommandError("引号没有成对，请检查后重发。") from None
 
 
+def quoted(word: str) -> str:
+    """A customer's name as a command takes it back: "Lily 王" in quotes (tokenize groups them), else as it is."""
+    return f'"{word}"' if any(c.isspace() for c in word) else word
+
+
 # Words staff reach for that name a command in other words ("/stats" for the digest, "日报", "/回答"):
 # spelling alone would propose the nearest name ("/stats" → /tag), which helps nobody.
 SAME_AS = {
