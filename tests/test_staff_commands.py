@@ -323,6 +323,12 @@ async def test_claim_takes_a_queued_ticket_and_stops_the_clock(bot, wecom, clock
     other = await say(bot, wecom, "wang.fang", "/claim 1")
     assert "由 李娜（li.na） 负责；需要运营或管理员才能接手" in other, other
     assert "由 李娜（li.na） 负责，只有TA" in await say(bot, wecom, "wang.fang", "/resolve 1")
+    # her own ticket claimed again: told it is hers already, not "已接单" twice on the ticket (the staff tour)
+    steps = len(await kit.audit(bot, "ticket.claimed"))
+    assert steps >= 1
+    again = await say(bot, wecom, "li.na", "/claim 1")
+    assert again.startswith("工单 #1（") and "已经在你这里了" in again and "/resolve 1" in again, again
+    assert "用法" not in again and len(await kit.audit(bot, "ticket.claimed")) == steps
     assert "· 客户要求人工 · 李娜（li.na） · " in await say(bot, wecom, "chen.jing", "/tickets")
     clock.advance(3600)
     await kit.watch(bot)

@@ -21,7 +21,7 @@ from typing import Any
 from bot.errors import CommandError
 from bot.wecom import kf_window
 from handlers.escalation.config import EscalationConfig, sla_by_level
-from handlers.escalation.notify import pool_headline, ticket_card
+from handlers.escalation.notify import customer_label, pool_headline, ticket_card
 from handlers.escalation.routing import (
     display_name,
     local,
@@ -344,7 +344,11 @@ async def claim_ticket(ctx: Ctx, number: int, staff: Staff) -> tuple[Ticket, Cus
     if ticket.status == ASSIGNED and owner != staff.userid and staff.role not in TAKE_OVER_ROLES:
         raise CommandError(f"工单 #{number} 由 {await member_label(ctx, owner)} 负责；需要运营或管理员才能接手。")
     customer = await ctx.repos.customers.get(ticket.customer_id)
-    if owner != staff.userid or (ticket.open_kfid and ticket.kf_servicer != staff.userid):
+    moved = owner == staff.userid and not (ticket.open_kfid and ticket.kf_servicer != staff.userid)
+    if ticket.status == ASSIGNED and moved and ticket.first_response_at is not None:  # a second /claim of one's own
+        raise CommandError(f"工单 #{number}（{customer_label(customer)}）已经在你这里了，不用再接。"
+                           f"处理完发送 /resolve {number} 备注。", usage=False)
+    if not moved:
         await assign(ctx, ticket, customer, staff, actor=staff.userid, notify=False)
     answered = ticket.first_response_at is not None
     first_response(ctx, ticket, by=staff.userid)
