@@ -44,6 +44,7 @@ async def test_export_in_the_app_is_a_summary_with_where_to_get_the_file(bot, we
     assert customer is not None
     reply = await pk.staff_says(bot, wecom, "zhang.wei", f"/export {pk.NAME}")
     assert "消息 " in reply and f"/console/customers/{customer.id}" in reply
+    assert "发送记录 " in reply and "推送 " not in reply  # replies are in the send log too, not only pushes
     assert f"wanzi customer export {pk.ERASED}" in reply and pk.QUESTION not in reply
     assert len(reply.encode()) <= 2048
     assert await audit(bot, "customer.exported") == [("zhang.wei", f"customer:{customer.id}")]

@@ -130,7 +130,8 @@ def summary(data: dict[str, Any]) -> str:
     """How much there is, in one line for staff (no content)."""
     parts = [("消息", len(data["messages"])), ("标签", len(data["tags"])), ("工单", len(data["tickets"])),
              ("积分记录", len(data["points"]["ledger"])), ("打卡", len(data["checkin"]["checkins"])),
-             ("推送", len(data["pushes"]["outbox"]) + len(data["pushes"]["suppressed"])),
+             # the send log: every message queued to them (replies, welcomes) and the pushes held back
+             ("发送记录", len(data["pushes"]["outbox"]) + len(data["pushes"]["suppressed"])),
              ("未回答问题", len(data["unanswered_questions"])), ("群", len(data["groups"])),
              ("审计记录", len(data["audit"]))]
     return "、".join(f"{label} {n}" for label, n in parts)
