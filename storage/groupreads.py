@@ -9,7 +9,8 @@ prefetched whose fact is not known yet, in one statement; the answers live in `s
 storage/txinfo.py, forgotten when the transaction ends).
 
 Kept current: rows the transaction adds through the ORM are counted while pending (the repositories
-look at `session.new`) and folded in after each flush (each repository's `after_flush` listener);
+look at `session.new`) and folded in after each flush (each repository's `after_flush` listener, and its
+`storage.newrows.inserted` one for the rows a flush writes by Core);
 an INSERT, UPDATE or DELETE of the table outside the unit of work (erasure, retention) forgets every
 answer of that fact, so the next ask reads again. Newcomers never get here (storage/newcomers.py
 answers for them). As with the open FAQ offers: within one transaction, an answer does not see a

@@ -9,19 +9,21 @@ spares half a dozen lookups per event that could find nothing (bench/README.md).
 
 The registry lives in `session.info` (storage/txinfo.py) and is conservative: any rollback (also
 of a savepoint) forgets it, so the repositories query as before; a commit ends it (the customer is
-then visible to everyone). Rows are seen through the ORM only: a Core INSERT into one of these tables for a
-newcomer would not be seen, and none is made (the only Core writes are batch intake, outbox
-bookkeeping and erasure, which never touch a customer created in the same transaction).
+then visible to everyone). Rows are seen through the session only: those added to it, pending or flushed (also
+the ones a flush writes by Core, storage/newrows.py, which tells `_inserted`). A Core INSERT of its own into one
+of these tables for a newcomer would not be seen, and none is made (the only other Core writes are batch intake,
+outbox bookkeeping and erasure, which never touch a customer created in the same transaction).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from storage.newrows import inserted
 from storage.txinfo import NEWCOMERS as KEY
 from storage.txinfo import PARKED, PENDING
 
@@ -98,11 +100,20 @@ def _flushed(session: Session, _context: Any) -> None:
     known: dict[int, list[Any]] | None = session.info.get(KEY)
     if not known:
         return
-    for row in session.new:
-        owner = getattr(row, "customer_id", None)
-        if owner in known:
-            known[owner].append(row)
+    _inserted(session, session.new)
     for row in session.deleted:
         owner = getattr(row, "customer_id", None)
         if owner in known and row in known[owner]:
             known[owner].remove(row)
+
+
+@inserted
+def _inserted(session: Session, rows: Iterable[Any]) -> None:
+    """New rows a flush wrote (through the unit of work, or by Core: storage/newrows.py) join their newcomer's."""
+    known: dict[int, list[Any]] | None = session.info.get(KEY)
+    if not known:
+        return
+    for row in rows:
+        owner = getattr(row, "customer_id", None)
+        if owner in known:
+            known[owner].append(row)

@@ -18,12 +18,15 @@ an outbox row (bench/README.md, twenty-third slice). The rows added, and when, a
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 import sqlalchemy
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ColumnProperty, InstanceState, Mapper, Session, configure_mappers
+from sqlalchemy import Insert, Table, event, inspect
+from sqlalchemy.orm import MANYTOONE, ColumnProperty, InstanceState, Mapper, Session, configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
+
+from storage import sqlite_ids  # noqa: F401  (its before_flush numbering must run before this module's)
 
 T = TypeVar("T")
 
@@ -84,3 +87,159 @@ def _cascades_add(mapper: Mapper[Any]) -> bool:
 @event.listens_for(Mapper, "after_configured")
 def _forget_cascades() -> None:
     _CASCADES.clear()
+
+
+# --- new rows of insert-only tables: one Core executemany per table at the flush -----------------------------
+#
+# The unit of work costs a new row more than its INSERT: the flush registers each state with the flush context,
+# sorts the tables' dependencies, builds the row's parameters column by column through its mapper
+# (`_collect_insert_commands`, `_set_insert_value`), then moves it to the identity map. For the rows the hot paths
+# add and never change before the flush (a message, its outbox row, a rule hit, a friendship: `PLAIN`), one Core
+# executemany per table with the rows' values as they are does the same INSERT (bench/README.md, twenty-fifth
+# slice). The rows stay ORM objects in the session: added as before, found by the same reads while pending, and
+# made persistent at the flush by SQLAlchemy's own `_register_persistent` (identity map, state committed, the
+# transaction told so a rollback expunges them, `pending_to_persistent` dispatched), inside a flush transaction
+# begun and ended as `Session._flush` does (an error rolls back as a failed flush does). Listeners that fold the
+# new rows of a flush into what the transaction read (`after_flush` over `session.new`) subscribe to `inserted`
+# too: these rows are no longer in `session.new` when the rest of the flush runs.
+#
+# Keys: on SQLite the rows numbered before the flush (storage/sqlite_ids.py: three or more new rows of a table)
+# are written so, the others are left to the unit of work; on other databases the rows without a key come back
+# with theirs from `INSERT … RETURNING` sorted by parameter order (PostgreSQL's insertmanyvalues, as the ORM's).
+# A many-to-one relationship set as an attribute (`Message.outbox_item`) fills its foreign key from the related
+# row's key, which must be known by then (a related row still pending and left to the ORM leaves this one too).
+
+PLAIN_TABLES = frozenset({"outbox_item", "message", "rule_hit", "friendship"})
+
+Inserted = TypeVar("Inserted", bound=Callable[[Session, list[Any]], None])
+_SUBSCRIBERS: list[Callable[[Session, list[Any]], None]] = []
+
+
+def inserted(listener: Inserted) -> Inserted:
+    """Call `listener(session, rows)` with the rows a flush wrote by Core (a decorator)."""
+    _SUBSCRIBERS.append(listener)
+    return listener
+
+
+@dataclass(frozen=True, eq=False)
+class _Plain:
+    """How to write a class's new rows by Core: its table, key, columns and many-to-one relationships."""
+
+    table: Table
+    order: int  # the table's place in the metadata's dependency order
+    key: str  # the primary key's attribute
+    names: tuple[tuple[str, str], ...]  # (attribute, column) of every column
+    attributes: frozenset[str]
+    # a column's value when the row has none: its scalar default, None (nullable, or the key) or _REQUIRED
+    defaults: dict[str, Any]
+    parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (relationship, ((local attr, remote attr), ...))
+    insert: Insert  # rows with their keys (built once: compiled once, its cache key too)
+    returning: Insert  # rows without: their keys come back in the order of the parameters
+
+
+_REQUIRED = object()
+_PLAIN: dict[type[Any], _Plain | None] = {}
+
+
+def _plain(cls: type[Any]) -> _Plain | None:
+    if cls in _PLAIN:
+        return _PLAIN[cls]
+    mapper: Mapper[Any] = inspect(cls)
+    table = mapper.local_table
+    found: _Plain | None = None
+    if (isinstance(table, Table) and table.name in PLAIN_TABLES and mapper.inherits is None
+            and len(mapper.primary_key) == 1 and table.autoincrement_column is mapper.primary_key[0]
+            and not mapper.dispatch.before_insert and not mapper.dispatch.after_insert):
+        names, defaults, parents, ok = [], {}, [], True
+        for column in table.c:
+            attribute, default = mapper.get_property_by_column(column).key, column.default
+            if column.server_default is not None or (default is not None and not default.is_scalar):
+                ok = False
+            names.append((attribute, column.key))
+            defaults[attribute] = (default.arg if default is not None
+                                   else None if column.nullable or column.primary_key else _REQUIRED)
+        for rel in mapper.relationships:
+            pairs = tuple((mapper.get_property_by_column(local).key,
+                           rel.mapper.get_property_by_column(remote).key) for local, remote in rel.local_remote_pairs)
+            if rel.direction is not MANYTOONE or rel.secondary is not None:
+                ok = False
+            parents.append((rel.key, pairs))
+        if ok:
+            order = [t.name for t in table.metadata.sorted_tables].index(table.name)
+            key = mapper.get_property_by_column(mapper.primary_key[0]).key
+            found = _Plain(table, order, key, tuple(names), frozenset(defaults), defaults, tuple(parents),
+                           table.insert(), table.insert().returning(table.c[key], sort_by_parameter_order=True))
+    _PLAIN[cls] = found
+    return found
+
+
+@event.listens_for(Session, "before_flush")
+def _insert_plain_rows(session: Session, _context: Any, objects: Any) -> None:
+    # after storage/sqlite_ids.py's numbering (imported above: its listener runs first)
+    if objects is not None or not _KNOWN or not session._new:
+        return
+    numbered_only = session.get_bind().dialect.name == "sqlite"
+    by_class: dict[_Plain, list[Any]] = {}
+    for state in session._new:
+        spec = _plain(state.class_)
+        if spec is not None and not (numbered_only and state.dict.get(spec.key) is None):
+            by_class.setdefault(spec, []).append(state)
+    if not by_class:
+        return
+    transaction = session._autobegin_t()._begin()  # as Session._flush: a failure rolls back as a failed flush
+    try:
+        written = _write(session, sorted(by_class.items(), key=lambda item: item[0].order))
+        if written:
+            rows = [state.obj() for state in written]  # held here: the session holds persistent rows weakly
+            session._register_persistent(set(written))
+            for listener in _SUBSCRIBERS:
+                listener(session, rows)
+        transaction.commit()
+    except BaseException:
+        with sqlalchemy.util.safe_reraise():
+            transaction.rollback(_capture_exception=True)
+
+
+def _write(session: Session, tables: list[tuple[_Plain, list[InstanceState[Any]]]]) -> list[InstanceState[Any]]:
+    """INSERT the rows whose values are all known, a statement per table and kind of key; their states."""
+    connection = session.connection()
+    written: list[InstanceState[Any]] = []
+    for spec, states in tables:
+        states.sort(key=lambda s: s.insert_order or 0)
+        keyed: list[tuple[InstanceState[Any], dict[str, Any]]] = []
+        unkeyed: list[tuple[InstanceState[Any], dict[str, Any]]] = []
+        for state in states:
+            params = _params(spec, state.dict)
+            if params is not None:
+                (unkeyed if params[spec.key] is None else keyed).append((state, params))
+        if keyed:
+            connection.execute(spec.insert, [params for _, params in keyed])
+        if unkeyed:
+            values = [{k: v for k, v in params.items() if k != spec.key} for _, params in unkeyed]
+            for (state, _), key in zip(unkeyed, connection.execute(spec.returning, values).scalars().all(),
+                                       strict=True):
+                state.dict[spec.key] = key
+        written.extend(state for state, _ in keyed)
+        written.extend(state for state, _ in unkeyed)
+    return written
+
+
+def _params(spec: _Plain, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The row's INSERT parameters by column, with the defaults the unit of work would give it (set on the row
+    too); None when a value is unknown yet (a parent without its key, a required column not set)."""
+    for relationship, pairs in spec.parents:
+        if relationship in values:
+            parent = values[relationship]
+            for local, remote in pairs:
+                key = None if parent is None else parent.__dict__.get(remote)
+                if parent is not None and key is None:
+                    return None
+                values[local] = key
+    for attribute in spec.attributes.difference(values):
+        default = spec.defaults[attribute]
+        if default is _REQUIRED:
+            return None
+        if default is not None:
+            values[attribute] = default
+    get = values.get
+    return {column: get(attribute) for attribute, column in spec.names}

@@ -9,12 +9,13 @@ transaction has committed (the last flush runs inside the commit).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from storage.newrows import inserted
 from storage.txinfo import WRITTEN as KEY
 
 
@@ -27,14 +28,20 @@ def track(session: AsyncSession) -> set[str]:
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
+    for rows in (session.new, session.dirty, session.deleted):
+        _wrote(session, rows)
+
+
+@inserted
+def _wrote(session: Session, rows: Iterable[Any]) -> None:
+    """The tables of rows a flush wrote (through the unit of work, or new rows by Core: storage/newrows.py)."""
     written: set[str] | None = session.info.get(KEY)
     if written is None:
         return
-    for rows in (session.new, session.dirty, session.deleted):
-        for row in rows:
-            table = getattr(row, "__tablename__", None)
-            if table:
-                written.add(table)
+    for row in rows:
+        table = getattr(row, "__tablename__", None)
+        if table:
+            written.add(table)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -195,3 +195,38 @@ async def test_a_claim_that_took_every_due_event_is_not_followed_by_one_that_fin
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_shared_transaction_that_fails_after_writing_its_welcomes_sends_each_once(wanzi, wecom,
+                                                                                         monkeypatch) -> None:
+    """New friends' welcomes, messages and outbox rows are written at the flush before the events are marked
+    done (storage/newrows.py: one INSERT per table); when the transaction then fails, none of them is kept
+    and the events, run again one by one, welcome each friend once."""
+    from storage.models import Message
+    from storage.queues import InboundRepo
+
+    real = InboundRepo.finish
+    failed: list[int] = []
+
+    async def finish_then_fail(self, done):
+        await self.session.flush()  # the rows written, as the statement's own autoflush does
+        await real(self, done)
+        if not failed:
+            failed.append(len(done))
+            raise RuntimeError("connection lost before the commit")
+
+    monkeypatch.setattr(InboundRepo, "finish", finish_then_fail)
+    friends = [f"wmOnce{i}" for i in range(5)]
+    for ext in friends:
+        await wecom.add_friend("zhang.wei", ext)
+    await wanzi.drain()
+    assert failed and failed[0] > 1  # a shared transaction failed after its rows were written
+    sent = wecom.calls("externalcontact/send_welcome_msg")
+    assert len(sent) == len({c.body["welcome_code"] for c in sent}) == len(friends)  # each friend's once
+    async with wanzi.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxItem)
+                              .where(OutboxItem.kind == "welcome")) == len(friends)
+        assert await s.scalar(select(func.count()).select_from(Message).where(Message.kind == "welcome")) == len(
+            friends)
+        assert await s.scalar(select(func.count()).select_from(InboundEvent)
+                              .where(InboundEvent.status != "done")) == 0

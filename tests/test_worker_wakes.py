@@ -99,3 +99,20 @@ async def test_a_worker_stopped_in_the_turn_it_is_woken_stops() -> None:
     done, _ = await asyncio.wait({task}, timeout=5)
     assert task in done and task.cancelled()
 
+
+async def test_replies_written_at_the_flush_one_insert_per_table_are_recorded(sessions) -> None:
+    """Three replies in one transaction: their outbox rows and messages are written at the commit's flush by
+    one INSERT per table outside the unit of work (storage/newrows.py); the delivery worker is still woken."""
+    from bot.clock import FakeClock
+    from bot.outbox import Outbox
+    from storage.repos import CustomerRepo
+    from storage.written import track
+
+    clock = FakeClock(1_700_000_000)
+    async with sessions.begin() as session:
+        customer = await CustomerRepo(session).upsert("wmWritten2", now=clock.now())
+    async with sessions.begin() as session:
+        written = track(session)
+        for n in range(3):
+            Outbox(session, clock).kf_send("wk1", customer, f"答{n}")
+    assert written == {"outbox_item", "message"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage import groupreads, newcomers
 from storage.models import Message
+from storage.newrows import inserted
 from storage.txinfo import HISTORIES, INBOUND_COUNTS, LAST_VARIANTS
 
 # Stored messages read per customer at the first ask of a transaction: every hot-path reader's limit
@@ -162,16 +163,23 @@ def _number(template_key: str) -> int | None:
 @event.listens_for(Session, "after_flush")
 def _fold_new_messages(session: Session, _context: Any) -> None:
     """Messages this transaction wrote count in the inbound counts and last variants already read."""
-    counts: dict[int, int] | None = session.info.get(INBOUND_COUNTS)
-    variants: dict[tuple[int, str], int | None] | None = session.info.get(LAST_VARIANTS)
     histories: dict[int, _History] | None = session.info.get(HISTORIES)
     if histories:
         for row in session.deleted:  # a gap among the newest rows read: read again
             if isinstance(row, Message) and row.customer_id is not None:
                 histories.pop(row.customer_id, None)
+    _fold_inserted(session, session.new)
+
+
+@inserted
+def _fold_inserted(session: Session, rows: Iterable[Any]) -> None:
+    """New messages a flush wrote (through the unit of work, or by Core: storage/newrows.py), folded in."""
+    counts: dict[int, int] | None = session.info.get(INBOUND_COUNTS)
+    variants: dict[tuple[int, str], int | None] | None = session.info.get(LAST_VARIANTS)
+    histories: dict[int, _History] | None = session.info.get(HISTORIES)
     if not counts and not variants and not histories:
         return
-    for row in sorted((r for r in session.new if isinstance(r, Message)), key=lambda r: r.id):
+    for row in sorted((r for r in rows if isinstance(r, Message)), key=lambda r: r.id):
         if histories and row.customer_id in histories:
             histories[row.customer_id].written.append(row)
         if counts and row.customer_id in counts and _inbound(row):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import Integer, Select, bindparam, case, event, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import BindParameter
 
 from storage import groupreads, newcomers
 from storage.models import Customer, CustomerTag, Message, RuleHit, StageEntry, Stamp, Tag, TagSync
-from storage.newrows import new_row
+from storage.newrows import inserted, new_row
 from storage.queues import _dialect, _for_claim
 from storage.txinfo import CUSTOMER_TAGS, RULE_HITS
 
@@ -264,10 +264,16 @@ def _forget_changed_tags(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _count_new_hits(session: Session, _context: Any) -> None:
-    """A rule hit this transaction wrote counts in the hits already read for its customer."""
+    _count_inserted_hits(session, session.new)
+
+
+@inserted
+def _count_inserted_hits(session: Session, rows: Iterable[Any]) -> None:
+    """A rule hit this transaction wrote (through the unit of work, or by Core: storage/newrows.py) counts in the
+    hits already read for its customer."""
     known: dict[int, tuple[datetime, list[tuple[str, datetime]]]] | None = session.info.get(RULE_HITS)
     if known:
-        for row in session.new:
+        for row in rows:
             if isinstance(row, RuleHit) and row.customer_id in known:
                 known[row.customer_id][1].append((row.rule, row.created_at))
 
