@@ -128,7 +128,8 @@ class _Plain:
     table: Table
     order: int  # the table's place in the metadata's dependency order
     key: str  # the primary key's attribute
-    names: tuple[tuple[str, str], ...]  # (attribute, column) of every column
+    names: tuple[str, ...]  # every column's attribute
+    columns: tuple[str, ...]  # and its column, in the same order
     attributes: frozenset[str]
     # a column's value when the row has none: its scalar default, None (nullable, or the key) or _REQUIRED
     defaults: dict[str, Any]
@@ -167,7 +168,8 @@ def _plain(cls: type[Any]) -> _Plain | None:
         if ok:
             order = [t.name for t in table.metadata.sorted_tables].index(table.name)
             key = mapper.get_property_by_column(mapper.primary_key[0]).key
-            found = _Plain(table, order, key, tuple(names), frozenset(defaults), defaults, tuple(parents),
+            found = _Plain(table, order, key, tuple(a for a, _ in names), tuple(c for _, c in names),
+                           frozenset(defaults), defaults, tuple(parents),
                            table.insert(), table.insert().returning(table.c[key], sort_by_parameter_order=True))
     _PLAIN[cls] = found
     return found
@@ -241,5 +243,4 @@ def _params(spec: _Plain, values: dict[str, Any]) -> dict[str, Any] | None:
             return None
         if default is not None:
             values[attribute] = default
-    get = values.get
-    return {column: get(attribute) for attribute, column in spec.names}
+    return dict(zip(spec.columns, map(values.get, spec.names), strict=True))
