@@ -28,8 +28,9 @@ def track(session: AsyncSession) -> set[str]:
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
-    for rows in (session.new, session.dirty, session.deleted):
-        _wrote(session, rows)
+    if KEY in session.info:
+        for rows in (session.new, session.dirty, session.deleted):
+            _wrote(session, rows)
 
 
 @inserted

@@ -168,7 +168,8 @@ def _fold_new_messages(session: Session, _context: Any) -> None:
         for row in session.deleted:  # a gap among the newest rows read: read again
             if isinstance(row, Message) and row.customer_id is not None:
                 histories.pop(row.customer_id, None)
-    _fold_inserted(session, session.new)
+    if histories or session.info.get(INBOUND_COUNTS) or session.info.get(LAST_VARIANTS):
+        _fold_inserted(session, session.new)
 
 
 @inserted

@@ -264,7 +264,8 @@ def _forget_changed_tags(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _count_new_hits(session: Session, _context: Any) -> None:
-    _count_inserted_hits(session, session.new)
+    if session.info.get(RULE_HITS):
+        _count_inserted_hits(session, session.new)
 
 
 @inserted
