@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 import sqlalchemy
-from sqlalchemy import Insert, Table, event, inspect
+from sqlalchemy import Insert, Table, event, inspect, null
 from sqlalchemy.orm import MANYTOONE, ColumnProperty, InstanceState, Mapper, Session, configure_mappers
 from sqlalchemy.orm.instrumentation import manager_of_class
 
@@ -130,15 +130,16 @@ class _Plain:
     key: str  # the primary key's attribute
     names: tuple[str, ...]  # every column's attribute
     columns: tuple[str, ...]  # and its column, in the same order
-    attributes: frozenset[str]
-    # a column's value when the row has none: its scalar default, None (nullable, or the key) or _REQUIRED
-    defaults: dict[str, Any]
+    defaulted: tuple[tuple[str, Any], ...]  # (attribute, scalar default): given when the row has none or None
+    required: frozenset[str]  # not nullable, no default, not the key: a row without one is left to the ORM
+    # nullable columns whose type writes None as a value (JSON's 'null'): SQL NULL when unset, as the unit of work
+    nulls: tuple[tuple[str, str], ...]
     parents: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (relationship, ((local attr, remote attr), ...))
     insert: Insert  # rows with their keys (built once: compiled once, its cache key too)
     returning: Insert  # rows without: their keys come back in the order of the parameters
 
 
-_REQUIRED = object()
+_SQL_NULL = null()
 _PLAIN: dict[type[Any], _Plain | None] = {}
 
 
@@ -150,15 +151,20 @@ def _plain(cls: type[Any]) -> _Plain | None:
     found: _Plain | None = None
     if (isinstance(table, Table) and table.name in PLAIN_TABLES and mapper.inherits is None
             and len(mapper.primary_key) == 1 and table.autoincrement_column is mapper.primary_key[0]
-            and not mapper.dispatch.before_insert and not mapper.dispatch.after_insert):
-        names, defaults, parents, ok = [], {}, [], True
+            and not mapper.dispatch.before_insert and not mapper.dispatch.after_insert
+            and mapper.version_id_col is None and not getattr(mapper, "_insert_orm_defaults", {}).get(table)):
+        names, defaulted, required, nulls, parents, ok = [], [], set(), [], [], True
         for column in table.c:
             attribute, default = mapper.get_property_by_column(column).key, column.default
             if column.server_default is not None or (default is not None and not default.is_scalar):
                 ok = False
             names.append((attribute, column.key))
-            defaults[attribute] = (default.arg if default is not None
-                                   else None if column.nullable or column.primary_key else _REQUIRED)
+            if default is None and column.nullable and column.type.should_evaluate_none:
+                nulls.append((attribute, column.key))
+            if default is not None:
+                defaulted.append((attribute, default.arg))
+            elif not column.nullable and not column.primary_key:
+                required.add(attribute)
         for rel in mapper.relationships:
             pairs = tuple((mapper.get_property_by_column(local).key,
                            rel.mapper.get_property_by_column(remote).key) for local, remote in rel.local_remote_pairs)
@@ -169,7 +175,7 @@ def _plain(cls: type[Any]) -> _Plain | None:
             order = [t.name for t in table.metadata.sorted_tables].index(table.name)
             key = mapper.get_property_by_column(mapper.primary_key[0]).key
             found = _Plain(table, order, key, tuple(a for a, _ in names), tuple(c for _, c in names),
-                           frozenset(defaults), defaults, tuple(parents),
+                           tuple(defaulted), frozenset(required), tuple(nulls), tuple(parents),
                            table.insert(), table.insert().returning(table.c[key], sort_by_parameter_order=True))
     _PLAIN[cls] = found
     return found
@@ -237,10 +243,13 @@ def _params(spec: _Plain, values: dict[str, Any]) -> dict[str, Any] | None:
                 if parent is not None and key is None:
                     return None
                 values[local] = key
-    for attribute in spec.attributes.difference(values):
-        default = spec.defaults[attribute]
-        if default is _REQUIRED:
-            return None
-        if default is not None:
+    for attribute, default in spec.defaulted:  # as the unit of work: unset or None takes the column's default
+        if values.get(attribute) is None:
             values[attribute] = default
-    return dict(zip(spec.columns, map(values.get, spec.names), strict=True))
+    if not spec.required.issubset(values):
+        return None
+    params = dict(zip(spec.columns, map(values.get, spec.names), strict=True))
+    for attribute, column in spec.nulls:
+        if attribute not in values:
+            params[column] = _SQL_NULL
+    return params

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.workers import CommitWakes, StepWorker, Throttled
 
@@ -105,6 +105,7 @@ async def test_replies_written_at_the_flush_one_insert_per_table_are_recorded(se
     one INSERT per table outside the unit of work (storage/newrows.py); the delivery worker is still woken."""
     from bot.clock import FakeClock
     from bot.outbox import Outbox
+    from storage.models import OutboxItem
     from storage.repos import CustomerRepo
     from storage.written import track
 
@@ -116,3 +117,6 @@ async def test_replies_written_at_the_flush_one_insert_per_table_are_recorded(se
         for n in range(3):
             Outbox(session, clock).kf_send("wk1", customer, f"答{n}")
     assert written == {"outbox_item", "message"}
+    async with sessions() as session:  # stored as the unit of work stores them: no result yet is SQL NULL
+        assert await session.scalar(select(func.count()).select_from(OutboxItem)
+                                    .where(OutboxItem.result.is_(None))) == 3
