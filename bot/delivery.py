@@ -49,7 +49,7 @@ from bot.instance import Instance
 from bot.logs import clip
 from bot.metrics import Metrics
 from bot.wecom.client import WeComClient
-from bot.workers import CountedWakeup, run_loop, wait_for_event
+from bot.workers import CountedWakeup, finish, run_loop, wait_for_event
 from storage.models import OutboxItem, OutboxStatus
 from storage.outcomes import Outcome, record_outcomes
 from storage.queues import OutboxRepo
@@ -147,15 +147,14 @@ class DeliveryWorker:
         return self.instance.id if self.instance is not None else None
 
     async def run_forever(self) -> None:
+        loops = [asyncio.create_task(run_loop("delivery", self.deliver_overlapping, self.wakeup,
+                                              self.config.poll_interval_s)),
+                 asyncio.create_task(run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound,
+                                              self.deadline_wakeup, self._until_next_retry))]
         try:
-            await asyncio.gather(
-                run_loop("delivery", self.deliver_overlapping, self.wakeup, self.config.poll_interval_s),
-                run_loop("delivery of deadline-bound rows", self.deliver_deadline_bound, self.deadline_wakeup,
-                         self._until_next_retry))
+            await asyncio.gather(*loops)
         finally:  # stopping: calls still out are cut off; their rows stay 'sending' until their lease ends
-            for task in self._lanes:
-                task.cancel()
-            await asyncio.gather(*self._lanes, return_exceptions=True)
+            await finish(*loops, *self._lanes)
 
     async def deliver_deadline_bound(self) -> int:
         """The deadline-bound rows' own round: while rows of the main loop are still out (it may be
@@ -185,7 +184,11 @@ class DeliveryWorker:
     async def deliver_due(self, *, deadline_bound_only: bool = False) -> int:
         """Claim one batch and send it; returns when every row of it has an outcome (tests, drain)."""
         lanes = await self._claim_and_start(deadline_bound_only=deadline_bound_only)
-        await asyncio.gather(*lanes)
+        try:
+            await asyncio.gather(*lanes)
+        except asyncio.CancelledError:
+            await finish(*lanes)
+            raise
         return sum(lane.rows for lane in lanes)
 
     async def deliver_overlapping(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable, Collection, Iterable, Protocol
+from typing import Any, Awaitable, Callable, Collection, Iterable, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,18 @@ async def wait_for_event(event: asyncio.Event, timeout: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+async def finish(*tasks: asyncio.Future[Any]) -> None:
+    """Stop these tasks and wait until every one has ended. A stopping `gather` ends at its first cancelled
+    child and leaves the others running, unawaited: one cancelled inside a database call was still closing its
+    connection (SQLAlchemy's shielded close) when the event loop shut down and cancelled it a second time, and
+    aiosqlite's close then waited for a thread that had stopped: the process (a test's teardown) hung. A task
+    already told to stop is not told again; it is waited for."""
+    for task in tasks:
+        if not task.done() and not (isinstance(task, asyncio.Task) and task.cancelling()):
+            task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run_loop(name: str, step: Callable[[], Awaitable[int]], wakeup: asyncio.Event,

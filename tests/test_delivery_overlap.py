@@ -39,6 +39,18 @@ def answer(customer_id: int, text: str, now: datetime) -> OutboxItem:
                       customer_id=customer_id)
 
 
+async def customers_answered(sessions: Any, prefix: str, count: int, *, answered: int, now: datetime) -> list[Customer]:
+    """`count` new customers, the first `answered` of them with an answer queued ("first <id>")."""
+    async with sessions.begin() as s:
+        customers = [Customer(external_userid=f"{prefix}{n:03d}", first_seen_at=now, last_seen_at=now)
+                     for n in range(count)]
+        s.add_all(customers)
+        await s.flush()
+        for c in customers[:answered]:
+            s.add(answer(c.id, f"first {c.id}", now))
+    return customers
+
+
 async def test_a_slow_answer_holds_up_neither_other_customers_nor_the_order_of_its_own(sessions) -> None:
     clock = SystemClock()
     now = clock.now()
@@ -92,12 +104,7 @@ async def test_a_claim_that_took_every_due_row_is_not_followed_by_one_that_finds
     monkeypatch.setattr(OutboxRepo, "claim_due", counted)
     clock = SystemClock()
     now = clock.now()
-    async with sessions.begin() as s:
-        customers = [Customer(external_userid=f"wmDrained{n}", first_seen_at=now, last_seen_at=now) for n in range(4)]
-        s.add_all(customers)
-        await s.flush()
-        for c in customers[:3]:
-            s.add(answer(c.id, f"first {c.id}", now))
+    customers = await customers_answered(sessions, "wmDrained", 4, answered=3, now=now)
     wecom = SlowWeCom()
     worker = DeliveryWorker(sessions, wecom, clock, WorkerConfig(poll_interval_s=1.5))  # type: ignore[arg-type]
     running = asyncio.create_task(worker.run_forever())
@@ -154,3 +161,22 @@ async def test_a_welcome_does_not_wait_while_the_main_loop_makes_way_for_acks(se
         acks_done.set()
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_a_stopped_delivery_worker_leaves_nothing_running(sessions) -> None:
+    """Stopping the worker (the bot shutting down) ends every task it started, also one caught inside a database
+    call: its two loops ran under one `gather`, which ended at the first cancelled loop and left the other one
+    closing its connection unawaited; the event loop's shutdown cancelled it again and the process hung (seen in
+    this file's teardown). Stopped at many moments of claims and outcomes, it leaves no task behind."""
+    clock = SystemClock()
+    now = clock.now()
+    await customers_answered(sessions, "wmStop", 30, answered=30, now=now)
+    me = asyncio.current_task()
+    for round_ in range(12):
+        worker = DeliveryWorker(sessions, SlowWeCom(), clock, WorkerConfig(poll_interval_s=0.01))  # type: ignore[arg-type]
+        running = asyncio.create_task(worker.run_forever())
+        await asyncio.sleep(0.002 * round_)  # stopped at a different moment each round
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        left = [t for t in asyncio.all_tasks() if t is not me]
+        assert left == [], (round_, left)
