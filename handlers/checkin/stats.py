@@ -75,11 +75,7 @@ async def campaign_summary(ctx: Ctx, key: str, *, top: int = 10) -> CampaignSumm
     today = local_day(ctx.settings, ctx.clock.now())
     as_of = min(today, campaign.end_date)
     people = await repo.participants(campaign.id)
-    by_customer: dict[int, list[date]] = defaultdict(list)
-    first_at: dict[int, float] = {}
-    for row in await repo.checkins(campaign.id):
-        by_customer[row.customer_id].append(row.day)
-        first_at.setdefault(row.customer_id, row.created_at.timestamp())
+    by_customer, first_at = await _days_by_customer(repo, campaign)
     rates = []
     for i in range(max(0, (as_of - campaign.start_date).days + 1)):
         day = campaign.start_date + timedelta(days=i)
@@ -101,6 +97,17 @@ async def campaign_summary(ctx: Ctx, key: str, *, top: int = 10) -> CampaignSumm
     return CampaignSummary(campaign, as_of, len(people), rates, completed, dict(dropoff), board)
 
 
+async def _days_by_customer(repo: CampaignRepo,
+                            campaign: CheckinCampaign) -> tuple[dict[int, list[date]], dict[int, float]]:
+    """Each customer's counted days in the camp, and when they first checked in (the leaderboard's tie-break)."""
+    by_customer: dict[int, list[date]] = defaultdict(list)
+    first_at: dict[int, float] = {}
+    for row in await repo.checkins(campaign.id):
+        by_customer[row.customer_id].append(row.day)
+        first_at.setdefault(row.customer_id, row.created_at.timestamp())
+    return by_customer, first_at
+
+
 def _rank_key(by_customer: dict[int, list[date]], first_at: dict[int, float],
               as_of: date) -> Callable[[int], tuple[int, int, float]]:
     """Best first: most days counted, then the longest streak, then who checked in first."""
@@ -112,11 +119,7 @@ async def place_of(ctx: Ctx, campaign: CheckinCampaign, customer_id: int) -> tup
     """The customer's place on the camp's leaderboard (as staff see it) and how many are on it; (0, n)
     when they have no day counted yet."""
     as_of = min(local_day(ctx.settings, ctx.clock.now()), campaign.end_date)
-    by_customer: dict[int, list[date]] = defaultdict(list)
-    first_at: dict[int, float] = {}
-    for row in await CampaignRepo(ctx.session).checkins(campaign.id):
-        by_customer[row.customer_id].append(row.day)
-        first_at.setdefault(row.customer_id, row.created_at.timestamp())
+    by_customer, first_at = await _days_by_customer(CampaignRepo(ctx.session), campaign)
     ranked = sorted(by_customer, key=_rank_key(by_customer, first_at, as_of))
     return (ranked.index(customer_id) + 1 if customer_id in by_customer else 0), len(ranked)
 

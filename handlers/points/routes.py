@@ -135,7 +135,12 @@ def _asks_rewards(event: KfMessageReceived, ctx: Ctx) -> bool:
     said = text.strip(_PARTICLES)
     return _has_rewards(ctx) and bool(text) and (
         text in (heard(ctx.settings.of(PointsConfig).redeem_keyword), "兑换")
-        or any(CATALOGUE_ASKED.fullmatch(form) for form in (said, _unled(said))) or _balance_and_catalogue(said))
+        or _catalogue(said) or _balance_and_catalogue(said))
+
+
+def _catalogue(said: str) -> bool:
+    """What the points buy, asked as it is or after a lead ("好的 能换啥")."""
+    return any(CATALOGUE_ASKED.fullmatch(form) for form in (said, _unled(said)))
 
 
 def _balance_and_catalogue(said: str) -> bool:
@@ -143,12 +148,8 @@ def _balance_and_catalogue(said: str) -> bool:
     2026-12-05: the points FAQ, then the balance, two messages and neither the rewards)."""
     clauses = [c.strip(_PARTICLES) for c in _CLAUSES.split(said)]
     clauses = [c for c in clauses if c]
-
-    def catalogue(clause: str) -> bool:
-        return any(CATALOGUE_ASKED.fullmatch(form) for form in (clause, _unled(clause)))
-
-    return (len(clauses) > 1 and any(catalogue(c) for c in clauses)
-            and all(catalogue(c) or BALANCE.fullmatch(_unled(c)) for c in clauses))
+    return (len(clauses) > 1 and any(_catalogue(c) for c in clauses)
+            and all(_catalogue(c) or BALANCE.fullmatch(_unled(c)) for c in clauses))
 
 
 def _unled(text: str) -> str:
