@@ -127,6 +127,16 @@ def test_hot_keywords_skip_filler_words_customers_use_in_every_chat() -> None:
     assert not {"东西", "我要", "真的", "觉得"} & set(words), words
 
 
+def test_hot_keywords_are_topics_not_fragments_of_asking_or_quantities() -> None:
+    # sandbox 2026-12-06: "老年人用会不会刺激啊", "孩子用会不会过敏", "那我买两瓶能便宜点不" made the manager's list
+    # "不会 3 · 用会 2 · 两瓶 2"
+    said = ("老年人用会不会刺激啊", "孩子用会不会过敏", "那我买两瓶能便宜点不", "好的 那我先下单两瓶",
+            "想买个面霜 3盒有优惠吗")
+    words = [w for w, _ in top_keywords([(text, 1) for text in said], 10)]
+    assert {"刺激", "过敏", "便宜", "面霜"} <= set(words), words
+    assert not {"不会", "用会", "会不会", "两瓶", "3盒", "买个"} & set(words), words
+
+
 def test_hot_keywords_leave_jiebas_part_of_speech_tables_unloaded() -> None:
     # jieba.analyse imports jieba.posseg: about 100 MB more in every process that built a digest.
     code = ("import sys; from handlers.replies.keywords import top_keywords; "

@@ -108,3 +108,12 @@ async def test_a_dry_skin_complaint_gets_sympathy_and_the_cream(wanzi, wecom, cl
 async def test_telling_the_skin_type_alone_is_still_only_noted(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmSc12", "我是干皮")
     assert reply[0] == "reply.noted", reply
+
+
+@pytest.mark.parametrize("said", ["老年人用会不会刺激啊", "我奶奶用了会过敏吗"])
+async def test_whether_the_cream_just_recommended_is_safe_for_the_elderly_is_no_reassurance(
+        wanzi, wecom, clock, said) -> None:
+    # sandbox 2026-12-06: "老年人用会不会刺激啊" right after the dry-skin pick got "宝子放心，干皮推荐…" again
+    await told(wanzi, wecom, clock, "wmSc08", "干皮用什么面霜好")
+    replies = await told(wanzi, wecom, clock, "wmSc08", said)
+    assert replies and replies[-1][0] in HONEST and not any("放心" in text for _, text in replies), replies

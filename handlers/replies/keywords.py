@@ -17,6 +17,8 @@ from typing import Any, Iterable
 
 MAX_TEXTS = 3000  # distinct texts handed to jieba; rarer ones barely move a top-10 list
 _NOISE = re.compile(r"^[\d\W_]+$")
+# A quantity is no topic: "两瓶", "3盒", "一套" (jieba keeps a number and its measure word together)
+_QUANTITY = re.compile(r"^[\d一二两三四五六七八九十百几半]+(瓶|个|盒|支|件|套|份|次|天|块|罐|包|袋|条|片|只|张|单)$")
 # Chat words with high counts and no topic; jieba's IDF alone lets them through on busy days.
 STOP_WORDS = frozenset("""
 你好 您好 请问 可以 什么 怎么 怎么样 一下 我们 你们 他们 这个 那个 这些 那些 谢谢 好的 没有 还有 就是 但是
@@ -24,7 +26,7 @@ STOP_WORDS = frozenset("""
 有没有 能不能 可不可以 麻烦 在吗 嗯嗯 哈哈 哈哈哈 收到 ok OK
 东西 我要 我想 想要 不要 觉得 感觉 真的 一直 其实 然后 而且 或者 有点 比较 非常 特别
 问下 问问 想问 请教 咨询 能用 大概 最近 老是 这种 那种 的话 有关 先拍 试试 一瓶 一个 哦哦 行吧
-你们家 我们家 咱家 哈喽 嗨 适合 合适 扫码 加的 刚加
+你们家 我们家 咱家 哈喽 嗨 适合 合适 扫码 加的 刚加 会不会 不会 会吗 行不行 好不好 要不要 买个 来个 要个
 """.split())
 # Shop words jieba's general dictionary splits ("敏感肌能用吗" → 敏感 / 肌能): added once to its segmenter,
 # which only this module uses.
@@ -32,7 +34,8 @@ SHOP_WORDS = ("敏感肌", "痘痘肌", "油痘肌", "干敏肌", "干皮", "油
               "学生党", "上班族", "宝妈", "孕妈")
 # Chat words jieba splits into a false topic ("你们家有…" → 你们 / 家有, "刚扫码加的" → 刚扫 / 码加): made whole,
 # then dropped as stop words.
-CHAT_WORDS = ("你们家", "我们家", "咱家", "扫码", "加的", "刚加")
+# "用会不会刺激" → 用会 / 不会: 会不会 made whole keeps 用会 out
+CHAT_WORDS = ("你们家", "我们家", "咱家", "扫码", "加的", "刚加", "会不会", "行不行", "好不好", "要不要")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,8 @@ def top_keywords(texts: Iterable[tuple[str, int]], limit: int = 10) -> list[tupl
     for text, count in texts:
         words = {w.strip() for w in tfidf.tokenizer.cut(text)}
         for word in words:
-            if len(word) < 2 or word in STOP_WORDS or word.lower() in tfidf.stop_words or _NOISE.match(word):
+            if (len(word) < 2 or word in STOP_WORDS or word.lower() in tfidf.stop_words or _NOISE.match(word)
+                    or _QUANTITY.match(word)):
                 continue
             scores[word] = scores.get(word, 0.0) + count * tfidf.idf_freq.get(word, tfidf.median_idf)
             mentions[word] = mentions.get(word, 0) + count
