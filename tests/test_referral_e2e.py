@@ -126,7 +126,8 @@ async def test_a_code_wecom_refused_is_reported_to_the_customer(bot, wecom, cloc
 
 
 @pytest.mark.parametrize("text", ["邀请朋友有什么奖励吗", "拉人进来有好处吗", "你们有老带新活动吗", "邀请有礼怎么玩",
-                                  "邀请满了送啥", "拉满20个人送什么", "邀请几个人有奖励", "我邀请了几个人了"])
+                                  "邀请满了送啥", "拉满20个人送什么", "邀请几个人有奖励", "我邀请了几个人了",
+                                  "我想邀请朋友一起 有什么奖励吗", "拉闺蜜进群能得啥奖励"])
 async def test_what_inviting_earns_asked_in_own_words_tells_the_tiers_and_creates_no_code(bot, wecom, text):
     """The sandbox of 2026-12-05: "邀请朋友有什么奖励吗" got the new-customer coupon of the knowledge base."""
     await wecom.customer_says("wmAskRules", text)
@@ -155,3 +156,19 @@ async def test_a_customer_who_never_took_a_code_asking_their_count_hears_none_ye
     said = wecom.customer_inbox("wmAskCount")[-1]
     assert "0 位" in said and "邀请10位得面霜1瓶" in said and "“邀请有礼”" in said, said
     assert not wecom.calls("externalcontact/add_contact_way")
+
+
+@pytest.mark.parametrize("text", ["怎么生成我的邀请码", "我的邀请码呢", "给我个邀请码", "邀请二维码在哪"])
+async def test_the_code_asked_for_in_own_words_is_the_customers_code(bot, wecom, text):
+    """The sandbox of 2026-12-06: "怎么生成我的邀请码" got a promise to ask a colleague."""
+    await wecom.customer_says("wmAskCode", text)
+    await bot.drain()
+    assert len(wecom.calls("externalcontact/add_contact_way")) == 1
+    assert "example.invalid/qr" in wecom.customer_inbox("wmAskCode")[-1]
+
+
+async def test_a_product_recommendation_asked_with_a_perk_is_no_referral_question(bot, wecom):
+    await wecom.customer_says("wmAskPick", "推荐一款面霜 有什么优惠吗")
+    await bot.drain()
+    said = wecom.customer_inbox("wmAskPick")[-1]
+    assert "邀请10位" not in said and not wecom.calls("externalcontact/add_contact_way"), said

@@ -42,6 +42,19 @@ RULES_ASKED = re.compile(rf"(?:请问|那)?(?:我)?(?:邀请|推荐|介绍|拉|�
                          r"(?:什么|啥|哪些)(?:奖励|礼品|礼物|好处|福利|东西)?|"
                          r"(?:邀请有礼|老带新|拉新)(?:活动)?(?:是|是什么|是啥|怎么玩|怎么参加|怎么弄|怎么搞|什么规则|规则是什么|的规则|有什么奖励)|"
                          rf"(?:你们)?有(?:没有)?(?:邀请|推荐|拉新|老带新){_WHO}?(?:的)?(?:活动|奖励)(?:吗|嘛|么)?")
+# The same asked inside a longer message: an invite verb, whom, and a reward within one clause ("我想邀请朋友一起
+# 有什么奖励吗", sandbox 2026-12-06); whom is required, so "推荐一款面霜 有什么优惠吗" is a product question.
+RULES_TOLD = re.compile(rf"(?:邀请|拉|带|介绍|推荐){_WHO}[^，,。？?]{{0,8}}?(?:有|有没有|能|可以|送|得|拿|领)"
+                        r"[^，,。？?]{0,4}(?:奖励|礼品|礼物|好处|福利)")
+# The customer's own code asked for in their words ("怎么生成我的邀请码", "我的邀请二维码在哪", "给我个邀请码"): the
+# same as the join keyword.
+_CODE = r"(?:专属)?(?:邀请码|邀请二维码|邀请链接|邀请海报|推荐码)"
+CODE_ASKED = re.compile(r"(?:请问|那)?(?:我)?(?:要|想要)?(?:怎么|如何|在哪|在哪里|去哪)(?:才能)?"
+                        rf"(?:生成|获取|领取|领|拿到|拿|得到|弄|找到|看)(?:我的?)?(?:自己的?)?{_CODE}|"
+                        rf"我的?{_CODE}|"
+                        rf"(?:我的?)?{_CODE}(?:呢|在哪|在哪里|在哪儿|怎么弄|怎么拿|怎么领|怎么生成|怎么获取|是多少|发我|发给我)|"
+                        rf"(?:可以|能)?(?:给我|发我|发给我)(?:一个|个|一张|张)?(?:我的?)?{_CODE}(?:吗|嘛|么)?|"
+                        rf"(?:我)?(?:要|想要)(?:一个|个|一张|张)?(?:我的?)?{_CODE}")
 _TRIM = " \t。.!！?？~～呀啊呢哦嘛吧啦"
 # What a number of invites brings (sandbox trial, 2026-12-05: "邀请满了送啥" got a promise to ask a colleague):
 # "邀请满了送啥", "拉满20个人送什么", "邀请几个人有奖励"
@@ -69,7 +82,13 @@ def _said(event: KfMessageReceived) -> str:
 
 def _asks_rules(event: KfMessageReceived, _: Ctx) -> bool:
     said = _said(event)
-    return bool(said) and (RULES_ASKED.fullmatch(said) is not None or TIERS_ASKED.fullmatch(said) is not None)
+    return bool(said) and (RULES_ASKED.fullmatch(said) is not None or TIERS_ASKED.fullmatch(said) is not None
+                           or RULES_TOLD.search(said) is not None)
+
+
+def _asks_code(event: KfMessageReceived, _: Ctx) -> bool:
+    said = _said(event)
+    return bool(said) and CODE_ASKED.fullmatch(said) is not None
 
 
 def _asks_progress(event: KfMessageReceived, _: Ctx) -> bool:
@@ -85,6 +104,12 @@ async def tell_rules(event: KfMessageReceived, ctx: Ctx) -> None:
 @router.on(KfMessageReceived, when=_says(lambda ctx: ctx.settings.of(ReferralConfig).join_keyword))
 async def give_invite_code(event: KfMessageReceived, ctx: Ctx) -> None:
     """"邀请有礼": the customer's personal QR code (sent as soon as WeCom made it)."""
+    await reply_all(ctx, await join(ctx, event.open_kfid))
+
+
+@router.on(KfMessageReceived, when=_asks_code)
+async def give_invite_code_asked(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"怎么生成我的邀请码": the code, as the join keyword gives it."""
     await reply_all(ctx, await join(ctx, event.open_kfid))
 
 
