@@ -279,6 +279,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.redemption_shipped": frozenset({"name", "reward", "date"}),
     "points.birthday_ask": frozenset({"name"}),
     "points.birthday_saved": frozenset({"name", "date"}),
+    "points.birthday_perk": frozenset({"name", "date"}),
     "points.birthday": frozenset({"name", "level"}),
     "points.monthly_gift": frozenset({"name", "level", "rights"}),
     "referral.joined": frozenset({"name", "campaign", "tiers"}),

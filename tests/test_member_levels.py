@@ -180,6 +180,33 @@ async def test_the_birthday_is_asked_once_and_greeted_once_a_year(bot, wecom, cl
         assert (await s.scalar(select(MemberFacts.birthday_year))) == 2026
 
 
+@pytest.mark.parametrize("asked", ["生日有礼物吗", "过生日有什么福利", "会员生日有优惠吗"])
+async def test_what_the_birthday_brings_is_the_greeting_and_the_birthday_is_asked(bot, wecom, asked) -> None:
+    # sandbox 2026-12-06: "生日有礼物吗" got a promise to ask a colleague though the greeting is configured
+    await wecom.customer_says("wmBday3", asked)
+    await bot.drain()
+    said = wecom.customer_inbox("wmBday3")[-1]
+    assert "生日祝福" in said and "我的生日是3月5日" in said, said
+    await wecom.customer_says("wmBday3", "我的生日是5月3日")
+    await bot.drain()
+    await wecom.customer_says("wmBday3", asked)
+    await bot.drain()
+    said = wecom.customer_inbox("wmBday3")[-1]
+    assert "5月3日" in said and "生日祝福" in said and "我的生日是3月5日" not in said, said
+    await wecom.customer_says("wmBday3", "我的积分")  # asked already: the balance does not ask again
+    await bot.drain()
+    assert "生日" not in wecom.customer_inbox("wmBday3")[-1]
+
+
+@pytest.mark.parametrize("asked", ["我有积分吗", "我现在有没有积分"])
+async def test_whether_the_customer_has_points_is_their_balance(bot, wecom, asked) -> None:
+    # sandbox 2026-12-06: "我有积分吗" got the points FAQ, not the customer's own 0
+    await wecom.customer_says("wmBal1", asked)
+    await bot.drain()
+    said = wecom.customer_inbox("wmBal1")
+    assert any("积分 0" in t or "0 分" in t for t in said), said
+
+
 async def test_an_order_brings_the_birthday_and_the_customer_word_wins(bot, wecom) -> None:
     from handlers.orders.parsing import Item, OrderInput
     from handlers.orders.service import record_order

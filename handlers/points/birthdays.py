@@ -69,3 +69,14 @@ async def birthday_said(ctx: Ctx, customer: Customer, text: str) -> Say:
     month, day = (int(part) for part in month_day.split("-"))
     greeted = ctx.settings.of(PointsConfig).birthday_greeting  # else kept, and no greeting promised ("kept")
     return Say("points.birthday_saved", {"date": f"{month}月{day}日"}, slot=None if greeted else "kept")
+
+
+async def birthday_perk(ctx: Ctx, customer: Customer) -> Say:
+    """What the birthday brings: the greeting; the birthday asked when unknown (and marked asked), said back when
+    known."""
+    facts = await MemberRepo(ctx.session).facts(customer.id)
+    if facts.birthday:
+        month, day = (int(part) for part in facts.birthday.split("-"))
+        return Say("points.birthday_perk", {"date": f"{month}月{day}日"}, slot="kept")
+    facts.birthday_asked_at = facts.birthday_asked_at or ctx.clock.now()
+    return Say("points.birthday_perk")

@@ -17,7 +17,7 @@ from handlers.points.asking import (
     history_say,
     redemptions_say,
 )
-from handlers.points.birthdays import birthday_question, birthday_said, parse_birthday
+from handlers.points.birthdays import birthday_perk, birthday_question, birthday_said, parse_birthday
 from handlers.points.config import PointsConfig
 from handlers.points.rewards import (
     CHEAPEST_PLACE,
@@ -57,8 +57,14 @@ BALANCE = re.compile(r"(我|我的|我现在|我还|现在|帮我|请)?(查|查�
                      r"(帮我|请)?(查|查查|查一下|查下|看看|看一下)(我的?)?积分|"
                      # points said as 分 by someone who has them: "我现在有多少分", "我还剩几分"
                      r"我(现在|还|目前)?(有|剩)(多少|几)(个)?分|"
+                     # whether there are any: "我有积分吗", "我现在有没有积分" (sandbox 2026-12-06: the points FAQ)
+                     r"我(现在|目前)?(有没有|有)积分|"
                      # earned: "我积了多少分", "我现在攒了多少积分了"
                      r"(我)?(现在|目前|一共|总共)?(积|攒|存|赚)(了)?(多少|几)(个)?(积)?分(了)?")
+# What a birthday brings, asked in the customer's own words: "生日有礼物吗", "过生日有什么福利", "会员生日有优惠吗"
+# (sandbox 2026-12-06: a promise to ask a colleague, though the greeting is configured)
+BIRTHDAY_PERK = re.compile(r"(?:会员|我)?(?:过)?生日(?:当天|那天|的时候)?(?:会)?"
+                           r"(?:有|有没有|送|给|能领|可以领)(?:什么|啥|哪些)?(?:礼物|礼品|福利|优惠|惊喜|活动|好处|奖励|积分)(?:吗|嘛|么|不|没)?")
 # How levels work, asked in the customer's own words: "怎么才能升级", "升到金柚要多少分", "有哪些等级", "等级怎么算的";
 # "怎么成为会员" stays the knowledge base's (joining, not levels)
 _NAMED = r"[^\s，,。？?]{1,6}"
@@ -230,6 +236,11 @@ def _tells_birthday(event: KfMessageReceived, ctx: Ctx) -> bool:
     return parse_birthday(_text(event)) is not None
 
 
+def _asks_birthday_perk(event: KfMessageReceived, ctx: Ctx) -> bool:
+    said = _unled(_text(event).strip(_PARTICLES))
+    return ctx.settings.of(PointsConfig).birthday_greeting and bool(said) and BIRTHDAY_PERK.fullmatch(said) is not None
+
+
 @router.on(KfMessageReceived, when=_asks_points)
 async def tell_points(event: KfMessageReceived, ctx: Ctx) -> None:
     """Balance, level, rights and what the next level needs."""
@@ -295,6 +306,13 @@ async def confirm_or_cancel(event: KfMessageReceived, ctx: Ctx) -> None:
         await reply_all(ctx, [await confirm_redemption(ctx, ctx.customer)])
     else:
         await reply_all(ctx, [await cancel_redemption(ctx, ctx.customer)])
+
+
+@router.on(KfMessageReceived, when=_asks_birthday_perk)
+async def tell_birthday_perk(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"生日有礼物吗": the greeting the birthday brings, and the birthday asked when unknown (kept: said back)."""
+    assert ctx.customer is not None
+    await reply_all(ctx, [await birthday_perk(ctx, ctx.customer)])
 
 
 @router.on(KfMessageReceived, when=_tells_birthday)
