@@ -231,3 +231,21 @@ async def test_asked_their_place_a_customer_hears_their_own_rank_and_nobody_else
 async def test_asked_their_place_before_a_first_check_in_a_customer_is_told_how_to_start(camp_bot, wecom, clock):
     (answer,) = await says(camp_bot, wecom, clock, "wmNew000001", "我排第几名啊", at(3, 3, 9))
     assert "还没参加「7天阅读打卡」" in answer, answer
+
+
+@pytest.mark.parametrize("question", ["打卡活动怎么参加", "怎么打卡", "打卡规则是什么", "坚持几天有奖励"])
+async def test_how_the_camp_works_asked_before_joining_counts_nothing_and_says_how(camp_bot, wecom, clock, question):
+    # sandbox 2026-12-06: "打卡活动怎么参加" was counted as day 1; "坚持几天有奖励" got a promise to ask a colleague
+    (answer,) = await says(camp_bot, wecom, clock, "wmReader20", question, at(3, 2, 9))
+    assert "“打卡”" in answer and "累计 7 天：20 积分" in answer, answer
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 0
+
+
+@pytest.mark.parametrize("said", ["我要打卡", "我来打卡了", "今天也来打卡", "来打卡啦"])
+async def test_a_check_in_with_a_few_words_before_the_keyword_is_a_check_in(camp_bot, wecom, clock, said):
+    # sandbox 2026-12-06: "我要打卡" got "嗯嗯，小柚在听～"
+    (ack,) = await says(camp_bot, wecom, clock, "wmReader21", said, at(3, 2, 9))
+    assert " 1 天" in ack, ack
+    async with camp_bot.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(Checkin)) == 1

@@ -51,11 +51,20 @@ _RANK = (rf"(?:今天)?{_ME}(?:现在|今天|目前|打卡|在)*(?:是)?"
          r"(?:帮我)?(?:查一下|查查|看看|看一下)?(?:打卡)?(?:排行榜|榜单)(?:呢|怎么样|给我看看)?|"
          rf"{_ME}(?:在)?(?:打卡)?(?:排行榜|榜)上(?:吗|么|没|有我吗)?")
 RANKED = re.compile(_RANK)
-ASKED = re.compile(rf"{_PROGRESS}|{_MAKEUP}|{_RANK}")
+# how the camp works or is joined: "打卡活动怎么参加", "怎么打卡", "打卡规则是什么" (the sandbox of 2026-12-06:
+# "打卡活动怎么参加" began with the keyword and was counted as day 1); answered as what the camp rewards, which
+# says how
+_ACT = r"(?:打卡|签到)(?:活动)?"
+_HOW = r"(?:怎么|如何|咋|怎样)(?:样)?"
+_JOIN = (rf"(?:请问|那)?(?:我)?{_ACT}(?:要|该)?{_HOW}(?:才能)?(?:参加|参与|报名|加入|玩|弄|算|进行|操作)|"
+         rf"(?:请问|那)?(?:我)?(?:要|该)?{_HOW}(?:才能|才算|可以)?(?:参加|参与|报名|加入)?{_ACT}|"
+         rf"(?:请问)?{_ACT}(?:是什么|是啥|的规则|规则|有什么规则|规则是什么|怎么回事)")
+JOINING = re.compile(_JOIN)
+ASKED = re.compile(rf"{_PROGRESS}|{_MAKEUP}|{_RANK}|{_JOIN}")
 # what the camp rewards: "打卡有奖励吗", "坚持7天能拿到什么", "有什么奖励吗 坚持下来", "打满21天送啥". A camp word
 # ("坚持" only as 坚持下来/坚持N天: "坚持用面霜有什么好处" asks about the cream) and a reward word, in either order.
 _CAMP = (r"(?:打卡|签到|打满|全勤|连续(?:打|签|\d|[一二三四五六七八九十两])|"
-         r"坚持(?:下来|打卡|签到|到底|到最后|完|\d+天|[一二三四五六七八九十两]+天))")
+         r"坚持(?:下来|打卡|签到|到底|到最后|完|\d+天|[一二三四五六七八九十两]+天|几天|多少天))")
 _REWARD = (r"(?:奖励|奖品|礼物|礼品|福利|好处|送(?:什么|啥|些什么)|(?:拿|得|领)(?:到)?(?:什么|啥)|给(?:什么|啥)|"
            r"(?:能|可以)?(?:换|兑)(?:什么|啥))")
 REWARDS = re.compile(rf".{{0,16}}(?:{_CAMP}.{{0,12}}{_REWARD}|{_REWARD}.{{0,12}}{_CAMP}).{{0,12}}")
@@ -102,7 +111,7 @@ async def checkin_answer(ctx: Ctx, text: str) -> list[Say]:
     if is_over(campaign, today):
         return [Say("checkin.ended", {**facts, "total": len(days)})]
     standing = _Standing(campaign, today, participant, days, facts)
-    if asks_about_rewards(text):
+    if asks_about_rewards(text) or JOINING.fullmatch(heard(text.strip()).strip(_TRIM)):
         return _rewards(standing)
     if RANKED.fullmatch(heard(text.strip()).strip(_TRIM)) and participant is not None and days:
         return await _place(ctx, standing)

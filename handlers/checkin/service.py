@@ -8,6 +8,7 @@ used up or nothing to make up. A day is counted at most once: `checkin` is uniqu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -34,11 +35,20 @@ class Request:
     rest: str  # what follows the keyword: campaign name and/or today's content
 
 
+# Said before the keyword by someone checking in: "我要打卡", "我来打卡了", "今天也来打卡", "来补卡" (the sandbox of
+# 2026-12-06: "我要打卡" got small talk)
+_LEAD = re.compile(r"^(?:我(?:要|来|想|又来|也来)?|来|今天(?:也)?(?:来)?|今日)")
+_DONE = " \t:：,，。.!！~～了啦咯喽啊呀"
+
+
 def parse_request(ctx: Ctx, text: str) -> Request | None:
     t, cfg = heard(text.strip()), ctx.settings.of(CheckinConfig)  # "簽到" too
     for keyword, makeup in ((heard(cfg.makeup_keyword), True), (heard(cfg.keyword), False)):
         if t.startswith(keyword):
             return Request(makeup, t[len(keyword):].strip(_TRIM))
+        led = _LEAD.match(t)
+        if led and t[led.end():].startswith(keyword) and not t[led.end() + len(keyword):].strip(_DONE):
+            return Request(makeup, "")  # only the keyword after the lead: "我要打卡" is no content for today
     return None
 
 
