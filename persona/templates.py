@@ -230,6 +230,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.progress": _CAMPAIGN | {"streak", "total", "makeup_keyword", "makeup_days", "makeups_left"},
     "checkin.progress_no_makeup": _CAMPAIGN | {"streak", "total"},
     "checkin.progress_new": _CAMPAIGN,  # not in the camp yet
+    "checkin.on_now": _CAMPAIGN,  # "最近有什么活动吗": a camp the customer may join
     # "打卡有奖励吗", "坚持7天能拿到什么" (handlers/checkin/asking.py): the milestones ("累计 3 天：20 积分；…"),
     # the points per counted day, and the days to the next milestone
     "checkin.rewards": _CAMPAIGN | {"points", "milestones", "total", "next_day", "to_next", "next_rewards"},

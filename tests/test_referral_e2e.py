@@ -172,3 +172,12 @@ async def test_a_product_recommendation_asked_with_a_perk_is_no_referral_questio
     await bot.drain()
     said = wecom.customer_inbox("wmAskPick")[-1]
     assert "邀请10位" not in said and not wecom.calls("externalcontact/add_contact_way"), said
+
+
+async def test_asked_what_is_on_a_customer_hears_the_referral_tiers_and_still_the_deals(bot, wecom):
+    # sandbox 2026-12-06: "你们最近有什么活动吗" got only the new-customer coupon while a referral campaign was running
+    await wecom.customer_says("wmAskOn", "你们最近有什么活动吗")
+    await bot.drain()
+    said = wecom.customer_inbox("wmAskOn")
+    assert any("邀请10位得面霜1瓶" in t for t in said) and "199 减 30" in said[-1], said
+    assert not wecom.calls("externalcontact/add_contact_way")

@@ -166,3 +166,20 @@ async def _place(ctx: Ctx, standing: _Standing) -> list[Say]:
         return [Say("checkin.rank_not_today", facts)]
     rank_today = await repo.on_time_rank(campaign.id, standing.today, today.id)
     return [Say("checkin.rank", {**facts, "rank_today": rank_today})]
+
+
+async def camp_on_now(ctx: Ctx) -> list[Say]:
+    """"最近有什么活动吗": the running camp the customer may join and has not joined, said before the knowledge
+    base's answer; nothing when there is none, or they are in it already."""
+    customer = ctx.customer
+    assert customer is not None
+    today = local_day(ctx.settings, ctx.clock.now())
+    repo = CampaignRepo(ctx.session)
+    joined = await repo.joined_campaign_ids(customer.id)
+    for campaign in await repo.list():
+        if (campaign.id not in joined and campaign.start_date <= today and not is_over(campaign, today)
+                and await eligible(ctx, campaign, customer)):
+            return [Say("checkin.on_now", {"campaign": campaign.name, "days": days_of(campaign),
+                                           "window": campaign.daily_window,
+                                           "keyword": ctx.settings.of(CheckinConfig).keyword})]
+    return []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
-from handlers.checkin.asking import asks_about_checkins, checkin_answer
+from handlers.checkin.asking import asks_about_checkins, camp_on_now, checkin_answer
 from handlers.checkin.service import attach_photo, check_in, is_checkin
+from handlers.replies.asked import whats_on_asked
 from handlers.replies.routes import answer_media
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
@@ -32,6 +33,12 @@ async def tell_checkin_progress(event: KfMessageReceived, ctx: Ctx) -> None:
 async def acknowledge_checkin(event: KfMessageReceived, ctx: Ctx) -> None:
     """Count the day (or explain kindly why not) with streak and rank, then any milestone."""
     await reply_all(ctx, await check_in(ctx, event))
+
+
+@router.on(KfMessageReceived, when=whats_on_asked, block=False)
+async def tell_camp_on_now(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"最近有什么活动吗": a running camp the customer may join, then the answer the question gets anyway."""
+    await reply_all(ctx, await camp_on_now(ctx))
 
 
 def _customer_photo(event: KfMessageReceived, _: Ctx) -> bool:

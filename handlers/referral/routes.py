@@ -8,7 +8,8 @@ from typing import Callable
 from bot.dispatcher import Router
 from bot.wecom.events import FriendAdded, FriendLeft, FriendRemovedByStaff, KfMessageReceived
 from handlers.referral.config import ReferralConfig
-from handlers.referral.service import count_friend, join, progress, rules, uncount_friend
+from handlers.referral.service import count_friend, join, on_now, progress, rules, uncount_friend
+from handlers.replies.asked import whats_on_asked
 from handlers.replies.voice import reply_all
 from handlers.services import Ctx
 from persona.heard import heard
@@ -94,6 +95,12 @@ def _asks_code(event: KfMessageReceived, _: Ctx) -> bool:
 def _asks_progress(event: KfMessageReceived, _: Ctx) -> bool:
     said = _said(event)
     return bool(said) and PROGRESS_ASKED.fullmatch(said) is not None
+
+
+@router.on(KfMessageReceived, when=whats_on_asked, block=False)
+async def tell_referral_on_now(event: KfMessageReceived, ctx: Ctx) -> None:
+    """"最近有什么活动吗": the running referral campaign's tiers, then the answer the question gets anyway."""
+    await reply_all(ctx, await on_now(ctx))
 
 
 @router.on(KfMessageReceived, when=_asks_rules)

@@ -160,6 +160,11 @@ async def rules(ctx: Ctx, *, key: str = "referral.rules") -> list[Say]:
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 
 
+async def on_now(ctx: Ctx) -> list[Say]:
+    """"最近有什么活动吗": the running campaign's rules, as "邀请有礼怎么玩" gets them; nothing with none running."""
+    return await rules(ctx) if await _running(ctx) is not None else []
+
+
 async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[Say]:
     """"我的邀请": how many new friends count so far and what the next gift needs. A customer who never joined
     gets their code (`join_new`) or the rules."""

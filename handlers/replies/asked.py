@@ -16,12 +16,14 @@ from __future__ import annotations
 import functools
 import re
 
+from bot.wecom.events import KfMessageReceived
 from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
 from handlers.replies.shopping import asks_what_to_use
 from persona.facts import asked_if
 from persona.faq import FaqEntry
 from persona.followup import FILLER, FOR_WHOM, clearly_named, other_product, spoken, topics
+from persona.heard import heard
 from persona.matcher import kinds
 from persona.wording import PLACES
 
@@ -283,6 +285,24 @@ def _of_the_entry(entry: FaqEntry, text: str) -> bool:
     before."""
     own = " ".join((*entry.questions, *entry.keywords))
     return bool(_pairs(text) & _pairs(own)) or bool(kinds(text) & kinds(own))
+
+
+# What is on, asked: "最近有什么活动吗", "你们有啥活动没", "现在有优惠活动吗" (not of a camp or referral: those have
+# their own answers): a running camp and a referral campaign say so before the knowledge base's answer (the sandbox of
+# 2026-12-06 heard only the new-customer coupon while a camp and a referral campaign were running)
+_WHATS_ON = re.compile(r"(?<!打卡)(?<!签到)(?<!邀请)(?:有|有没有|有啥|有什么|有哪些|在搞|在做|在办|搞|办)"
+                       r"(?:什么|啥|哪些|些)?(?:优惠|促销|福利|好玩的?|新的?)?活动(?!消息|信息|通知|推送)")
+
+
+def asks_whats_on(text: str) -> bool:
+    """The customer asks what activities are on."""
+    return _WHATS_ON.search(heard(text)) is not None and is_question(text)
+
+
+def whats_on_asked(event: KfMessageReceived, _: object) -> bool:
+    """Route filter of the features that say what they have on (a camp, a referral campaign): never blocking, so
+    the question still gets the answer it gets anyway."""
+    return event.from_customer and event.msgtype == "text" and asks_whats_on(event.text)
 
 
 def asks_shop(text: str) -> bool:
