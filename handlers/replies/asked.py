@@ -101,6 +101,13 @@ _GIVES_SPAN = re.compile(r"[\d一二两三四五六七八九十半几]+\s*个?(�
                          r"\d{1,2}[:：]\d{2}|\d+\s*点")
 
 
+# When the money of a refund comes back ("那退款一般多久到账", "退钱要几天"): an answer of returns that names no refund
+# nor money coming back ("签收 7 天内可以无理由退换") gives the days to ask for one, not this.
+_ASKS_REFUND_TIME = re.compile(r"到账|(退款|退钱|钱)[^，,。？?\s]{0,6}(多久|几天|多长时间|什么时候|啥时候)|"
+                               r"(多久|几天|多长时间|什么时候|啥时候)[^，,。？?\s]{0,4}(退款|退钱|退回来|到账)")
+_GIVES_REFUND_TIME = re.compile(r"到账|原路|退款|退钱|退回")
+
+
 def asks_span(text: str) -> bool:
     """The customer asks how long something takes or keeps (not how long one lasts in use: `asks_lasting`)."""
     return _ASKS_SPAN.search(text) is not None and not asks_lasting(text)
@@ -170,10 +177,12 @@ _MAN_USES = re.compile(rf"(有|有没有){_MAN}(专)?用的|给{_MAN}[^，,。�
                        rf"(适合|适用于?){_MAN}")
 
 
-# "可以直接寄到香港吗": a place outside the mainland, which a delivery answer by region ("其他地区 2-4 天") does not
-# cover unless it names it (or 港澳台, 海外).
+# "可以直接寄到香港吗", "do you ship to Hong Kong?": a place outside the mainland, which a delivery answer by region
+# ("其他地区 2-4 天") does not cover unless it names it (or 港澳台, 海外).
 _ABROAD = re.compile(r"香港|澳门|台湾|海外|国外|境外|美国|日本|韩国|加拿大|澳洲|澳大利亚|英国|法国|德国|新加坡|"
-                     r"马来西亚|欧洲")
+                     r"马来西亚|欧洲|(?<![a-z])(?:hong ?kong|hk|maca[ou]|taiwan|overseas|abroad|usa|the us|the states|"
+                     r"america|japan|korea|canada|australia|uk|england|france|germany|singapore|malaysia|europe)(?![a-z])",
+                     re.I)
 _COVERS_ABROAD = re.compile(r"港澳台|海外|境外|国外")
 
 
@@ -442,7 +451,8 @@ def sold_as_unspoken(entry: FaqEntry, text: str) -> bool:
 def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
-    how long something takes (a span, a day or a clock time: "要泡多久" is not answered by how to brew),
+    how long something takes (a span, a day or a clock time: "要泡多久" is not answered by how to brew), when a
+    refund's money comes back ("退款多久到账": an answer naming a refund or money coming back),
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
@@ -452,6 +462,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     return ((not asks_price(text) or gives_price(entry))
             and (not asks_lasting(text) or _GIVES_LASTING.search(entry.answer) is not None)
             and (not asks_span(text) or _GIVES_SPAN.search(entry.answer) is not None)
+            and (_ASKS_REFUND_TIME.search(text) is None or _GIVES_REFUND_TIME.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None
