@@ -51,9 +51,10 @@ TIME_SLOTS = ("morning", "noon", "afternoon", "evening", "night")
 # chat.robot, chat.presence, chat.ack, chat.praise; chat.ack_pending's, for an ok while a colleague has the question,
 # as for a detail added to it), each Chinese first, then English on a line of its own.
 # "waiting" — a colleague already has the customer's matter (an open ticket), so chat.angry says it is in hand
-# rather than offering 「人工」 once more.
+# rather than offering 「人工」 once more. "picked" and "confirmed" — chat.ack for the kind an answer was for, confirmed
+# right after it ("对 就是干皮"): the product it named, or (naming none) the advice standing, never said again whole.
 SITUATIONS = ("told", "priced", "kept", "ours", "later", "request", "again", "trouble", "self", "aged", "budgeted",
-              "condition", "one", "more", "also", "english", "waiting", "picked")
+              "condition", "one", "more", "also", "english", "waiting", "picked", "confirmed")
 
 # Pictographs, dingbats and the variation selector: dropped when the persona's voice has no emoji.
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]")

@@ -139,7 +139,8 @@ TEMPLATES: dict[str, Spec] = {
     # "你们跟珀莱雅比怎么样": a warm line about what suits the customer, never a claim about the other brand
     "chat.compare": Spec.of(KF_TEXT, "name"),
     # "picked": the kind a pick assumed, confirmed right after it ("对 就是干皮" after "干皮推荐「柚润保湿霜」…"): the
-    # `product` chosen, in a line, never the whole answer again (handlers/replies/followup.py `carried_on`)
+    # `product` chosen, in a line, never the whole answer again (handlers/replies/followup.py `carried_on`);
+    # "confirmed": the kind confirmed after an answer that names no product ("对 我就是油皮"): the advice stands
     "chat.ack": Spec.of(KF_TEXT, "name", "product"),
     # the customer is buying now ("那我先下单试试"); with "不行再退", the returns entry's `answer` (buying.py)
     "chat.buying": Spec.of(KF_TEXT, "name"),

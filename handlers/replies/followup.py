@@ -213,6 +213,12 @@ def may_use_under(entries: Sequence[FaqEntry], answered: frozenset[str], text: s
                  and all(_PERMITS.search(q) for q in e.questions)), None)
 
 
+# "不对 我是想问新人优惠券怎么领", "我问的是会员": the customer says the question just answered is not what they
+# meant; a message the knowledge base is sure of alone is then a question of its own, never read in that context.
+_CORRECTS = re.compile(r"^(?:(?:不对|不是|不是的|错了|搞错了|你理解错了)[，,。.!！\s～~]*)?"
+                       r"(?:我|我其实)?(?:是想问|是问|想问的是|问的是|是说|说的是|要问的是)")
+
+
 # "那保湿霜呢" right after the answer to "…怀孕了 美白的能不能用": what about X asks the question just asked of X,
 # though the knowledge base alone is sure of X's own entry.
 _WHAT_ABOUT = re.compile(r"^(那|那么)[^，,。？?\s]{1,8}呢[?？]*$")
@@ -359,6 +365,8 @@ async def interpret(kb: Ranker, turn: Turn, text: str, sure: FaqMatch | None = N
         return FaqMatch(said, 1.0)  # "在哪领" right after the coupon's "新朋友可以领…": not the question before it
     if sure is not None and (under := may_use_under(kb.entries, turn.answered, text)) is not None:
         return FaqMatch(under, sure.confidence)  # "能用你们的面霜吗" after "孕妇可以用吗"'s answer
+    if sure is not None and _CORRECTS.match(text):
+        return None  # "不对 我是想问新人优惠券怎么领" after the points answer: what was meant, not more of that answer
     if sure is not None and of_the_shop(sure.entry, text):
         return None  # "几点开门" right after the baking times: the opening hours, not the batches again
     if sure is None and (priced := priced_per(kb.entries, turn.answered, text)) is not None:
@@ -465,12 +473,16 @@ class CarriedOn:
     answer: str = ""
     asked: str = ""
     picked: str = ""  # the product the answer recommended, for the kind it assumed ("对 就是干皮"): chat.ack "picked"
+    # the kind an answer naming no product was for, confirmed ("对 我就是油皮" after "油皮建议选清爽的啫喱质地…"): the
+    # advice stands, chat.ack "confirmed", never its sentence again
+    confirmed: bool = False
 
 
 async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> CarriedOn | None:
     """A statement that carries the answer given last (in the last FOLLOWUP_MINUTES) on, read from one look at the
-    chat: another kind than the answer's entry is for, asked again of it (`_kind_corrected`: "不是 我是油皮"); what
-    that answer turns on, told (`_told_of_answer`: "对 就是干皮", "大概离你们七八公里"); a kind told after an answer
+    chat: another kind than the answer's entry is for, asked again of it (`_kind_corrected`: "不是 我是油皮"); the
+    kind that answer is for, confirmed (`picked` when it names one product, else `confirmed`: "对 就是干皮"); what
+    that answer turns on, told (`_told_of_answer`: "大概离你们七八公里"); a kind told after an answer
     about a condition (`_kind_after_condition`: "我是干皮" after the pregnancy answer). None for anything else."""
     told = kinds(text) if _only_kinds(text) else frozenset()
     distance = _DISTANCE.search(text) is not None or _TRAVEL.search(text) is not None
@@ -484,34 +496,38 @@ async def carried_on(ctx: Ctx, customer: Customer, msgid: str, text: str) -> Car
         return CarriedOn(asked=asked)
     if told and (product := _picked(answered, told)):
         return CarriedOn(picked=product)
-    if said := _told_of_answer(answered, told, distance, text):
+    if told and any(told <= _kinds_of(e) for e in answered):
+        return CarriedOn(confirmed=True)
+    if said := _told_of_answer(answered, told, distance):
         return CarriedOn(answer=said)
     if told and (picked := await _kind_after_condition(ctx, answered, found[1], told, text)):
         return CarriedOn(answer=picked)
     return None
 
 
+def _kinds_of(entry: FaqEntry) -> frozenset[tuple[int, int]]:
+    """The kinds an entry is for: those its phrasings, keywords and answer name."""
+    return kinds(" ".join((*entry.questions, *entry.keywords, entry.answer)))
+
+
 def _picked(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]]) -> str:
     """The one product the entry answered last recommends by name ("干皮推荐「柚润保湿霜」…"), when the kinds told are
     those that entry is for: "对 就是干皮 冬天特别干" confirms what the pick assumed, so the pick is taken up in a line
-    ("那就选「柚润保湿霜」啦"), not said again whole; "" otherwise (the sentence again, `_told_of_answer`)."""
+    ("那就选「柚润保湿霜」啦"), not said again whole; "" otherwise (`CarriedOn.confirmed`: the advice stands)."""
     for entry in answered:
         names = RECOMMENDED.findall(entry.answer)
-        if len(set(names)) == 1 and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
+        if len(set(names)) == 1 and told <= _kinds_of(entry):
             return str(names[0])
     return ""
 
 
-def _told_of_answer(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]], distance: bool, text: str) -> str:
-    """The sentence of the entry answered last that this statement tells what it turns on: a kind (a skin type, a
-    season …) that entry is for ("对 就是干皮" right after "干皮推荐「柚润保湿霜」…": the customer confirms what the
-    pick assumed, so the pick carries on, never a note of the tag), or a distance where the answer gives one ("大概离
-    你们七八公里" right after "门店 5 公里内可以配送": that sentence again, the customer can tell), or a distance or a
-    time on the way told right after an address ("我住滨江 过去大概二十公里", "我在浦东 过去估计要一个小时"): the
-    address again, their way there in mind. "" otherwise."""
+def _told_of_answer(answered: Sequence[FaqEntry], told: frozenset[tuple[int, int]], distance: bool) -> str:
+    """The sentence of the entry answered last that this statement tells what it turns on: a distance where the
+    answer gives one ("大概离你们七八公里" right after "门店 5 公里内可以配送": that sentence again, the customer can
+    tell), or a distance or a time on the way told right after an address ("我住滨江 过去大概二十公里", "我在浦东 过去
+    估计要一个小时"): the address again, their way there in mind. "" otherwise (a kind told is `CarriedOn.picked` or
+    `.confirmed`: the answer stands, never said again)."""
     for entry in answered:
-        if told and told <= kinds(" ".join((*entry.questions, *entry.keywords, entry.answer))):
-            return gist(entry.answer, text)
         if not told and distance and _GIVES_DISTANCE.search(entry.answer):
             said = next(s for s in [*sentences(entry.answer), entry.answer] if _GIVES_DISTANCE.search(s))
             return said.rstrip("。；;")

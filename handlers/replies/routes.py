@@ -32,6 +32,7 @@ thing from the Reading. A new reply path is a branch of `reply`; a new guard, an
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Sequence
@@ -121,7 +122,7 @@ from persona.faq import FaqMatch
 from persona.followup import gist, in_context, topics
 from persona.heard import heard
 from persona.matcher import entry_about, kind_names, kinds, speaks_of_skin
-from persona.wording import in_english, one_english_word, plain
+from persona.wording import has_chinese, in_english, one_english_word, plain
 from storage.models import Customer
 from storage.repos.replies import UnansweredRepo
 
@@ -192,6 +193,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         if carried.picked:
             # "对 就是干皮 冬天特别干" right after the dry-skin pick: that pick taken up in a line, not said again whole
             await ctx.say("chat.ack", name=customer.name, product=carried.picked, slot="picked")
+        elif carried.confirmed:
+            # "对 我就是油皮" right after an answer for oily skin that names no product: the advice stands, in a line
+            await ctx.say("chat.ack", name=customer.name, slot="confirmed")
         elif carried.asked:
             # "不是 我是油皮" right after the dry-skin cream: the pick asked again of oily skin (its entry, when one is
             # for that kind and sure), else a question for a person; never a note of the tag
@@ -567,17 +571,26 @@ _ENGLISH_CHAT = frozenset({Intent.GREETING, Intent.PRESENCE, Intent.THANKS, Inte
                            Intent.ROBOT, Intent.ACK, Intent.LAUGH, Intent.TIRED, Intent.SAD, Intent.STAFF_HOURS})
 
 
+# Whole English words an English speaker types ("hello", "thanks", "goodbye"), unlike the shorthand Chinese customers
+# type all the time ("hi", "ok", "thx", "bye", "gn", "lol"): as a customer's first words, the chat's language.
+_PLAINLY_ENGLISH = re.compile(r"^(hello|hey|thanks|goodbye|morning|evening|cheers|greetings|howdy)\W*$", re.I)
+
+
 async def writes_english(ctx: Ctx, customer: Customer, msgid: str, said: str) -> bool:
     """The customer writes in English: this message (two English words or more, no Chinese: `in_english`), or a
     single English word ("thx", "bye", "lol") right after their own message in English, less than FOLLOWUP_MINUTES
-    before ("how long does shipping take", then "thx"). A lone "thx" or "ok" with nothing English before is Chinese
-    customers' shorthand: answered in Chinese only."""
+    before ("how long does shipping take", then "thx"), or a whole English word ("hello", "thanks": _PLAINLY_ENGLISH)
+    from a customer who has written nothing in Chinese in the chat's recent history. A lone "thx" or "ok" with
+    nothing English before, or "thanks" after Chinese, is Chinese customers' shorthand: answered in Chinese only."""
     if in_english(said):
         return True
     if not one_english_word(said):
         return False
     history = [m for m in await kf_history(ctx, customer, HISTORY) if m.external_msgid != msgid]
-    before = next((m for m in reversed(history) if m.direction == "in" and not m.staff_userid), None)
+    theirs = [m for m in history if m.direction == "in" and not m.staff_userid]
+    if _PLAINLY_ENGLISH.match(said.strip()) and not any(has_chinese(m.text or "") for m in theirs):
+        return True
+    before = theirs[-1] if theirs else None
     return (before is not None and ctx.clock.now() - before.created_at < timedelta(minutes=FOLLOWUP_MINUTES)
             and in_english(before.text or ""))
 

@@ -153,7 +153,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"^(请问|问一下|想问下)?(你们)?(?=国庆|春节|过年|五一|十一|元旦|端午|中秋|周末|周六|周日|星期|节假日|假期|放假|晚上|半夜|中午)"
                          r"(国庆|春节|过年|五一|十一|元旦|端午|中秋)?"
                          r"(周末|周六|周日|星期天|星期六|节假日|假期|放假|过年|晚上|半夜|中午|期间)?(也|还)?"
-                         r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业)(吗|么|嘛|不|没)?$|"
+                         r"(有人|有客服|有人工|上班|在线|有人在|能找到人|营业|有人回(?:消息|复|信)?|回(?:消息|复|信))(吗|么|嘛|不|没)?$|"
                          r"(几点|什么时候|啥时候)(之前|以前|前)?(能|可以|才能|才可以)?(找到|找|联系|联系到)(人工|真人|客服|人)|"
                          # in English: "what time are your staff online?", "when is customer service available"
                          r"^(what time|when|what hours)( are| is| do| does)?( your| the)?( customer)? ?"
@@ -168,7 +168,8 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
     (Intent.BYE, r"^(那|那我|这回|这次|那这回)?(就|真|真的|是真的)?"  # "这回真拜拜啦"
                  r"(拜拜|拜|再见|回头见|下次见|改天见|明天见|回头聊|下次聊|先这样|我先下了|先走了|溜了溜了|溜了|bye|88|886|回见|明天再聊|明天聊|改天聊|"
                  r"回头再聊|下次再聊|有空再聊|不聊了|不说了|"
-                 r"bye ?bye|bye-bye|good ?bye|see (you|ya|u)( later| soon| tomorrow| next time)?|"
+                 r"bye ?bye|bye-bye|good ?bye|see (you|ya|u)( later| soon| tomorrow| next time| then| there|"
+                 r"( on| this| next)? (monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|the weekend))?|"
                  r"cya|take care|talk (to you )?later|ttyl|have a (nice|good|great) (day|one|evening|weekend)|"
                  r"(那|那我)?(就)?不打扰(你|你们|您)?(了|啦)?|不耽误(你|你们|您)(了|啦)?)"
                  rf"(了您嘞|了您呐|了您内|了您|您嘞)?{_ADDRESS}?$|"  # Beijing: "拜拜了您嘞"; "拜拜小柚"
@@ -198,7 +199,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                          r"(我是|我)?(第一次|头一次|初次)(来|用|买|光顾|光临|关注|咨询|了解|进来|来这|接触|见面)?"
                          r"(你们家|这里|这儿)?(哦|哈|呢)?$|"
                          r"^(我是|我)?(刚|刚刚)(来|关注|关注你们|加上|进来|注册|知道你们|发现你们)(的)?$|^(我是)?(新来的|新人|新朋友|新粉|新顾客|新客户)$|"
-                         r"^(我是)?(朋友|闺蜜|同事|家人)(推荐|介绍)(我)?(来|过来)(的)?$"),
+                         r"^(我是|我)?(我的?)?(一个)?(朋友|闺蜜|同事|家人|姐妹|好友|室友|同学|我妈|我姐|老婆|老公)(推荐|介绍|安利)(我)?(来|过来)?(的)?$"),
     (Intent.GREETING, rf"^{_ADDRESS}?"
                       r"(你好|您好|hi|hello|哈喽|哈啰|嗨|hey|早|早上好|早安|上午好|中午好|下午好|晚上好|"
                       r"你好呀|您好呀|hi there|hello there|hey there|good morning|good afternoon|good evening|"
@@ -320,7 +321,7 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  # the customer's own slip: "刚才发错了 不好意思"
                  r"不好意思|抱歉|sorry|(刚才|刚刚|我)?(发错|打错|说错|点错|按错)(了|人了)?)+$|"
                  # taking the advice or going to try: "那就听你的", "我去试试", "那就它了"
-                 r"^(那|那我|我)?(就)?(听你的|听你|就它了|就这个了|就这个吧|就这么办|就这样吧)(吧|了|啦)?$|"
+                 r"^(那|那我|我)?(就)?(听你的|听你|就它了|就这个了|就这个吧|就这么办|就这样吧|这样|这么办|这么着)(吧|了|啦)?$|"
                  r"^(那|那我|我)?(就|先)?(去)(小程序|天猫|京东|淘宝|官网|店里|门店|网上)?(里|上)?"
                  r"(试试|试一下|试一试|看看|瞧瞧|领|领一下|领券|找找|下单|买)(看|吧|了|去)?$|"
                  r"^(那|那我|我)?(就|这就|马上)?(下单|买|领券|付款|拍)去(了|啦|咯)?$|"  # "好 下单去了"
@@ -364,7 +365,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
                  r"^(不着急|不急|没事不急|不用急|慢慢来|你们慢慢来|你慢慢来|慢慢查|不赶时间)$|"
                  r"^((ok|okay|oki|okie|sure|fine|got it|no problem|i see|noted|alright|all right|understood|"
                  r"sounds good|cool|great|perfect|ok cool|will do)[\s,]*){0,3}(i'?ll|i will|i can)?\s*"
-                 r"(wait|be waiting|waiting)?$"),
+                 r"(wait|be waiting|waiting)?$|"
+                 # buying now, in English: "ok I'll order one", "great, I'll take it"
+                 r"^((ok|okay|sure|great|perfect|cool|alright|then)[\s,]*){0,2}(i'?ll|i will|i'?m going to|gonna)\s+"
+                 r"(order|buy|get|take|grab|try)\s+(one|it|them|two|some|a (bottle|jar|box|set))( now| then| today)?$"),
 ))
 
 
@@ -498,6 +502,27 @@ def _core(text: str) -> str:
     return text
 
 
+# English clauses are words between spaces: "great, thank you so much" is cut at its comma only (between spaces,
+# "thank" and "you" are no clause of their own).
+_EN_CLAUSES = re.compile(r"[,.!?;~，。！？；～]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _english_chunks(raw: str) -> Intent | None:
+    """Small talk of several English clauses ("great, thank you so much", "perfect, see you on Saturday"): the
+    intent of its most meaningful clause (PRIORITY) when every clause is small talk; None otherwise (the whole
+    message is read as any other)."""
+    if _HAN.search(raw):
+        return None
+    chunks = [c for c in _EN_CLAUSES.split(raw) if _core(c)]
+    if len(chunks) < 2:
+        return None
+    found = [_classify(c) for c in chunks]
+    if any(f is None or f not in PRIORITY for f in found):
+        return None
+    return min(found, key=lambda f: PRIORITY.index(f) if f is not None else len(PRIORITY))
+
+
 def _decoration(char: str) -> bool:
     return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn")
 
@@ -601,6 +626,8 @@ def _classify(text: str) -> Intent | None:
         return Intent.EMOJI
     if _HELLO_ASKED.match(raw):
         return Intent.PRESENCE  # "hello?", "hi??": anyone there, not a greeting
+    if (english := _english_chunks(raw)) is not None:
+        return english
     core = _core(raw)
     parts = [c for p in re.split(r"[，,。.!！?？~～\s]+", raw.lower()) if (q := _core(p)) for c in _clauses(q)]
     if not core and raw.strip("?？.。…~～ "):  # "？", "。。。": did not get it, or waiting: present
