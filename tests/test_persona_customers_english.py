@@ -120,3 +120,13 @@ async def test_everyday_words_of_customers(wanzi, wecom, clock, said, key) -> No
     """Before: "你们周日也有人回消息吗" got "not sure", "我朋友推荐我来的" was asked what they are looking for."""
     replies = await told(wanzi, wecom, clock, "wmEnKb10", said)
     assert [k for k, _ in replies] == [key], replies
+
+
+@pytest.mark.parametrize("said", ["ok what about within China, how long does it take",
+                                  "I live in Singapore, do you ship there"])
+async def test_an_english_question_after_an_ok_or_a_clause_is_a_question(wanzi, wecom, clock, said) -> None:
+    """Sandbox (conv34): "ok what about within China, how long does it take" got the chat line "小柚在听～想聊什么都
+    可以" (no "?", the question word after an ok): a question, answered or promised to a colleague, in English too."""
+    replies = await told(wanzi, wecom, clock, "wmEnKb11", said)
+    assert replies and all(k in (*HONEST, "reply.faq") for k, _ in replies), replies
+    assert all(k == "reply.faq" or chinese_then_english(text) for k, text in replies), replies

@@ -82,9 +82,12 @@ def asks_if_true(text: str) -> bool:
     return _ASKS_IF_TRUE.search(text) is not None
 
 
-# A question in English without its "?": "Can I pay with a credit card", "how long does shipping take".
-_ENGLISH_ASKS = re.compile(r"(?:and |but |so |hi,? |hello,? )?(?:can|could|do|does|did|is|are|was|were|will|would|"
-                           r"should|shall|may|have|has|how|what|when|where|which|who|why)\b[^\u4e00-\u9fff]*$", re.I)
+# A question in English without its "?": "Can I pay with a credit card", "how long does shipping take", after an ok
+# or another clause ("ok what about within China, how long does it take").
+_ENGLISH_ASKS = re.compile(r"(?:[^\u4e00-\u9fff,;]*[,;] ?)?"
+                           r"(?:(?:and|but|so|then|also|ok|okay|oh|well|hi|hello|hey),? )*"
+                           r"(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may|have|has|how|what|"
+                           r"when|where|which|who|why)\b[^\u4e00-\u9fff]*$", re.I)
 
 
 # Memoised: a kf text is asked whether it is a question by many readers (reading.py, escalation, queue,
