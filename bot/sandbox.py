@@ -134,7 +134,8 @@ def demo_community(staff: str) -> dict[str, dict[str, object]]:
                               {"name": "金柚", "min": 100, "rights": "专属顾问、每月会员礼", "tags": ["会员:金柚"]}],
                    "per_yuan": 1, "birthday_greeting": True, "advisor_from_level": "金柚", "gift_levels": ["金柚"],
                    "rewards": [{"key": "sample_kit", "name": "柚子小样礼包", "cost": 30, "stock": 20},
-                               {"key": "coupon_10", "name": "10元无门槛券", "cost": 1000, "stock": 50}]},
+                               {"key": "coupon_10", "name": "10元无门槛券", "cost": 1000, "stock": 50,
+                                "ships": False}]},
         # POST /api/orders signs with this (README "Members"); a sandbox value, never a real one
         "orders": {"secret": SANDBOX_ORDERS_SECRET},
         "referral": {"campaigns": [{"key": "demo_invite", "name": "邀请有礼", "staff": staff,

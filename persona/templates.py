@@ -266,6 +266,17 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.redeem_nothing": frozenset({"name"}),
     "points.redeem_cancelled": frozenset({"name", "reward"}),
     "points.shipped": frozenset({"name", "reward"}),
+    # a reward that ships (handlers/points/shipping.py): "确认兑换" answered with the success and, in the same message,
+    # the question where to send it; or the last confirmed address offered (`receiver`, `phone`, `ship_to`: the
+    # address, since `address` is how the persona addresses the customer)
+    "points.redeem_done_ship": frozenset({"name", "reward", "cost", "points"}),
+    "points.redeem_done_again": frozenset({"name", "reward", "cost", "points", "receiver", "phone", "ship_to"}),
+    # part of it told: what is still `missing` ("电话和地址") and what was understood (`have`: "张三")
+    "points.address_missing": frozenset({"name", "reward", "missing", "have"}),
+    "points.address_check": frozenset({"name", "reward", "receiver", "phone", "ship_to"}),  # read back for a yes
+    "points.address_saved": frozenset({"name", "reward", "receiver", "phone", "ship_to"}),  # confirmed
+    "points.address_ask": frozenset({"name", "reward"}),  # "不对" to a read-back: the whole address asked again
+    "points.address_remind": frozenset({"name", "reward"}),  # the one reminder, a push through the gate
     "points.expiry_notice": frozenset({"name", "points", "date", "balance"}),
     # "积分会过期吗" (handlers/points/asking.py): never ([points] expire_months = 0), the rule, or the customer's
     # next lapse (`lapsing` points on `date`, "4月1日")

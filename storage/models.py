@@ -884,6 +884,7 @@ class Reward(Base):
     stock_configured: Mapped[int]  # the config's stock when last seeded: a raised number restocks
     min_level: Mapped[str] = mapped_column(String(32), default="")
     active: Mapped[bool] = mapped_column(default=True)  # false: no longer in the config
+    ships: Mapped[bool] = mapped_column(default=True)  # a parcel: the customer is asked where to send it
     created_at: Mapped[datetime]
 
 
@@ -904,6 +905,16 @@ class Redemption(Base):
     ordered_at: Mapped[datetime | None]
     shipped_at: Mapped[datetime | None]
     shipped_by: Mapped[str] = mapped_column(String(64), default="")
+    # Where a shipped reward goes (handlers/points/shipping.py): "" (nothing to send, or redeemed before
+    # addresses were asked) | asked (waiting for the customer) | proposed (read back, waiting for their yes)
+    # | confirmed. The fields fill as the customer tells them, in one message or several.
+    address_status: Mapped[str] = mapped_column(String(12), default="")
+    ship_name: Mapped[str] = mapped_column(String(32), default="")  # the receiver
+    ship_phone: Mapped[str] = mapped_column(String(20), default="")
+    ship_address: Mapped[str] = mapped_column(String(200), default="")
+    address_confirmed_at: Mapped[datetime | None]
+    address_reminded_at: Mapped[datetime | None]  # the one reminder, once it was decided
+    address_reminder: Mapped[str] = mapped_column(String(16), default="")  # queued | deferred | the gate's reason
 
 
 class MemberFacts(Base):

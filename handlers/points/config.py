@@ -28,6 +28,9 @@ class RewardSpec:
     cost: int  # points
     stock: int  # raise it to restock: the difference is added to what is left
     min_level: str = ""  # only customers of this level or higher may redeem it
+    # A parcel (the default: every reward was shipped before this key existed): after "确认兑换" the customer is
+    # asked for receiver, phone and address. false for what needs no address (a coupon code, points to cash).
+    ships: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class PointsConfig:
     rewards: tuple[RewardSpec, ...] = ()
     redeem_keyword: str = "积分兑换"  # lists what the customer can afford; "兑换 <名称>" redeems
     confirm_minutes: int = 30  # an unconfirmed "兑换" lapses after this
+    address_remind_hours: int = 24  # a customer who did not give the address is reminded once after this; 0 = never
     fulfil_by: tuple[str, ...] = ()  # who is told to ship a reward (app message); default: admins and operators
     expire_months: int = 0  # points lapse this many months after the month they were earned; 0 = never
     expire_notice_days: int = 7  # the push announcing a lapse goes this many days before it
@@ -80,6 +84,8 @@ class PointsConfig:
             reward_names.add(reward.name)
         if not 1 <= self.confirm_minutes <= 24 * 60:
             raise ConfigError(f"{where}.confirm_minutes", "must be between 1 and 1440")
+        if not 0 <= self.address_remind_hours <= 47:  # the kf chat closes 48 hours after their last message
+            raise ConfigError(f"{where}.address_remind_hours", "must be 0 (never) or between 1 and 47 hours")
         if not 0 <= self.expire_months <= 120:
             raise ConfigError(f"{where}.expire_months", "must be 0 (never) or a number of months up to 120")
         if not 1 <= self.expire_notice_days <= 27:

@@ -10,6 +10,7 @@ from bot.errors import CommandError
 from bot.wecom.markdown import plain
 from handlers.antispam.gate import send_push
 from handlers.escalation.routing import member_label
+from handlers.points.shipping import OPEN, staff_line
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
 from handlers.staff.parsing import actor, expect
@@ -50,9 +51,17 @@ async def run_redeem(ctx: Ctx, args: RedeemArgs) -> str:
         if not rows:
             return "没有待发货的积分兑换。"
         tz = ctx.local_now.tzinfo
-        lines = [f"#{r.id} {r.ordered_at.astimezone(tz):%m-%d %H:%M} {_who(c)} 「{plain(w.name, 30)}」{r.cost} 分"
-                 for r, w, c in rows if r.ordered_at is not None]
-        return "\n".join(["待发货的积分兑换：", *lines, "发货后回复 /redeem done <编号>"])
+        lines = []
+        for r, w, c in rows:
+            if r.ordered_at is None:
+                continue
+            when = f"{r.ordered_at.astimezone(tz):%m-%d %H:%M}"
+            lines.append(f"#{r.id} {when} {_who(c)} 「{plain(w.name, 30)}」{r.cost} 分")
+            if where := staff_line(r, tz):
+                lines.append(f"　{'⏳ ' if r.address_status in OPEN else ''}{where}")
+        waiting = sum(r.address_status in OPEN for r, _, _ in rows)
+        tail = f"其中 {waiting} 个在等客户的收货地址（确认后会通知你）。" if waiting else ""
+        return "\n".join(["待发货的积分兑换：", *lines, f"{tail}发货后回复 /redeem done <编号>"])
     return await mark_shipped(ctx, args.redemption_id, actor(ctx))
 
 
@@ -77,7 +86,8 @@ async def mark_shipped(ctx: Ctx, redemption_id: int, by: str) -> str:
                                   name=customer.name, **say.facts)
         told = outcome.item is not None
     note = "已通知客户" if told else "客户暂时无法触达（已记录），请在企业微信里告诉客户"
-    return f"兑换 #{redemption_id}「{plain(reward.name, 30)}」已标记为已发货，{note}。"
+    unsure = "（客户没有确认过收货地址，请确认寄对了地方）" if redemption.address_status in OPEN else ""
+    return f"兑换 #{redemption_id}「{plain(reward.name, 30)}」已标记为已发货，{note}。{unsure}"
 
 
 REDEEM = Command("/redeem", "operator", "/redeem list|done <编号>", "积分兑换：待发货列表，标记已发货并通知客户",

@@ -1,6 +1,6 @@
 """The points feature's scheduled jobs, at `[points] send_at` local time (each fire time once across
 replicas): expiry and its notice, the birthday greeting, the monthly member gift reminder and the
-yearly level review."""
+yearly level review; hourly, the one reminder to customers who did not say where to send a reward."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.scheduler import Job
-from handlers.points import expiry, rights
+from handlers.points import expiry, rights, shipping
 from handlers.points.config import PointsConfig
 from persona import times
 
@@ -18,6 +18,9 @@ def jobs(config: Config) -> list[Job]:
     hour, minute = divmod(times.minutes(points.send_at), 60)
     daily = dict(hour=hour, minute=minute, timezone=tz)
     out: list[Job] = []
+    if points.address_remind_hours and any(r.ships for r in points.rewards):
+        out.append(Job("points.address_reminder", CronTrigger(minute=25, timezone=tz), shipping.remind_addresses,
+                       misfire_grace_s=3000))
     if points.expire_months:
         out.append(Job("points.expire", CronTrigger(day=1, hour=0, minute=5, timezone=tz), expiry.expire_points,
                        misfire_grace_s=7 * 86400))

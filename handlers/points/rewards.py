@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.wecom.markdown import plain
 from handlers.points.config import PointsConfig
 from handlers.points.service import book, standing
+from handlers.points.shipping import start_asking
 from handlers.replies.voice import Say
 from handlers.services import Ctx
 from storage.models import Customer, PointsEntry, Redemption, Reward
@@ -37,12 +38,13 @@ async def seed_rewards(session: AsyncSession, config: Config, now: datetime) -> 
             row.active = False
             continue
         row.name, row.cost, row.min_level, row.active = spec.name, spec.cost, spec.min_level, True
+        row.ships = spec.ships
         if spec.stock != row.stock_configured:
             row.stock = max(0, row.stock + spec.stock - row.stock_configured)
             row.stock_configured = spec.stock
     for spec in specs.values():
         session.add(Reward(key=spec.key, name=spec.name, cost=spec.cost, stock=spec.stock, stock_configured=spec.stock,
-                           min_level=spec.min_level, active=True, created_at=now))
+                           min_level=spec.min_level, ships=spec.ships, active=True, created_at=now))
     await session.flush()
 
 
@@ -144,6 +146,8 @@ async def confirm_redemption(ctx: Ctx, customer: Customer) -> Say:
                                                   reason=f"兑换 {reward.name}"[:128], source=SOURCE,
                                                   ref=f"redeem:{pending.id}", created_at=now))
     tell_fulfillers(ctx, pending, reward, customer)
+    if reward.ships:  # where to send it: asked now, in the same message
+        return await start_asking(ctx, customer, pending, reward, after.balance)
     return Say("points.redeem_done", {"reward": reward.name, "cost": pending.cost, "points": after.balance})
 
 
@@ -189,7 +193,9 @@ def fulfillers(ctx: Ctx) -> list[str]:
 def tell_fulfillers(ctx: Ctx, redemption: Redemption, reward: Reward, customer: Customer) -> None:
     """An app message to whoever ships rewards (operational text, not the persona's voice)."""
     who = plain(customer.name or customer.remark or customer.external_userid, 40)
+    then = ("丸子正在问客户收货地址，客户确认后会再通知你（/redeem list 可查看）。" if reward.ships
+            else f"请安排发放，完成后回复：/redeem done {redemption.id}")
     text = (f"【积分兑换 #{redemption.id}】{who} 用 {redemption.cost} 积分兑换了「{plain(reward.name, 64)}」"
-            f"（剩余库存 {reward.stock}）。请安排发货，发出后回复：/redeem done {redemption.id}")
+            f"（剩余库存 {reward.stock}）。{then}")
     for userid in fulfillers(ctx):
         ctx.outbox.app_text(ctx.settings.wecom.agent_id, userid, text)

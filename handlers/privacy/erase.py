@@ -49,6 +49,7 @@ from storage.models import (
     Message,
     OutboxItem,
     OutboxStatus,
+    Redemption,
     StaffPending,
     Ticket,
     UnansweredQuestion,
@@ -124,10 +125,12 @@ async def erase_customers(session: AsyncSession, customers: Sequence[Customer], 
 
 
 async def _questions(session: AsyncSession, ids: list[int]) -> list[str]:
-    """Their words that staff texts quote without naming them (the digest's top questions)."""
+    """Their words that staff texts quote without naming them (the digest's top questions, reward addresses)."""
     asked = await session.scalars(select(UnansweredQuestion.text).where(UnansweredQuestion.customer_id.in_(ids)))
     ticketed = await session.scalars(select(Ticket.question).where(Ticket.customer_id.in_(ids)))
-    return [t for t in (*asked.all(), *ticketed.all()) if t]
+    # the addresses they gave for rewards, which /redeem list and the notices to whoever ships them quote
+    addresses = await session.scalars(select(Redemption.ship_address).where(Redemption.customer_id.in_(ids)))
+    return [t for t in (*asked.all(), *ticketed.all(), *addresses.all()) if t]
 
 
 async def _written(session: AsyncSession, ids: list[int]) -> list[str]:

@@ -91,7 +91,8 @@ async def export_customer(session: AsyncSession, customer: Customer, *, now: dat
         "rewards": [_fields(r, ("created_at", "kind", "detail")) for r in await repo.owned(CommunityReward, cid)],
         "orders": [_fields(o, ("order_id", "paid_at", "channel", "amount_fen", "items", "status", "refunded_at",
                                "points", "birthday")) for o in await repo.owned(ShopOrder, cid)],
-        "redemptions": [_fields(r, ("created_at", "cost", "status", "ordered_at", "shipped_at"))
+        "redemptions": [_fields(r, ("created_at", "cost", "status", "ordered_at", "shipped_at", "address_status",
+                                    "ship_name", "ship_phone", "ship_address", "address_confirmed_at"))
                         for r in await repo.owned(Redemption, cid)],
         "member": [_fields(m, ("birthday", "birthday_source")) for m in [await session.get(MemberFacts, cid)] if m],
         "referral": {

@@ -46,6 +46,7 @@ from handlers.escalation.rules import is_question, is_request
 from handlers.orders.chat import answer_order
 from handlers.points.asking import own_points_say
 from handlers.points.rewards import settle_in_words
+from handlers.points.shipping import take_address
 from handlers.questions.queue import (
     add_detail,
     chased,
@@ -154,6 +155,10 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     if text and (settled := await settle_in_words(ctx, customer, text, event.msgid)) is not None:
         await tell(ctx, customer, event.open_kfid, settled)  # "确定" right after "确认用 300 积分兑换…吗？"
+        await _enter_stage(event, ctx, seen)
+        return
+    if text and (address := await take_address(ctx, customer, said, event.msgid)) is not None:
+        await tell(ctx, customer, event.open_kfid, address)  # "张三 13800138000 浙江省…" after "寄到哪里呀？"
         await _enter_stage(event, ctx, seen)
         return
     safety = await sense_safety(ctx, text)

@@ -19,6 +19,7 @@ from handlers.escalation.routing import member_label
 from handlers.escalation.rules import is_vip
 from handlers.orders.profile import sidebar_orders
 from handlers.points.service import Standing, standing
+from handlers.points.shipping import sidebar_redemptions
 from handlers.services import Ctx
 from handlers.topics.localtime import local_day, zone
 from handlers.topics.service import pick_topic
@@ -60,6 +61,7 @@ class CustomerCard:
     notes: list[CustomerNote]
     names: dict[str, str]  # staff userid → name, to show members as 王芳（wang.fang）
     orders: str = ""  # what they bought: the /whois summary and the latest order
+    redemptions: str = ""  # rewards waiting to be shipped and where to (or that the address is awaited)
 
 
 async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
@@ -74,7 +76,8 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         invites=await _invites(ctx, customer), ticket=view_of(ticket, customer) if ticket else None,
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
         notes=await notes_of(ctx, customer),
-        names=await staff_names(ctx.session), orders=await sidebar_orders(ctx, customer))
+        names=await staff_names(ctx.session), orders=await sidebar_orders(ctx, customer),
+        redemptions=await sidebar_redemptions(ctx, customer))
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:

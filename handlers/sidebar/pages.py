@@ -267,6 +267,7 @@ def customer_html(card: CustomerCard, found: list[Reply], tz: str, *, notice: st
     facts = [("渠道", c.channel or "—"), ("阶段", card.stage or "—"),
              ("会员", f"{level} · {card.points.balance} 积分{nxt}"),
              ("订单", card.orders or "暂无订单"),
+             ("兑换", card.redemptions or "没有兑换"),
              ("打卡", "；".join(f"{s.campaign} 连续 {s.streak} 天（{s.total}/{s.days}）"
                                + ("，今天已打卡" if s.today else "") for s in card.checkins) or "没有参加"),
              ("邀请", "；".join(f"{i.campaign} 已邀请 {i.count} 位" + (f"，再 {i.next_at - i.count} 位得{i.next_gift}"
