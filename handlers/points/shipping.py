@@ -158,6 +158,8 @@ async def take_address(ctx: Ctx, customer: Customer, text: str, msgid: str) -> S
     """The customer's answer while a redemption waits for its address: parts of it kept, all three read back,
     their yes confirms it (staff are told), their no asks again; None when the message is no such answer
     (nothing waits, or it is about something else: "我的积分" is answered as usual)."""
+    if not any(r.ships for r in ctx.settings.of(PointsConfig).rewards):
+        return None  # no query for shops whose rewards never ship (or that have none)
     redemption = await waiting_for_address(ctx, customer.id)
     if redemption is None or QUESTION.search(text):
         return None
