@@ -254,6 +254,8 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "points.levels_top": frozenset({"name", "levels", "earning", "level"}),
     "points.levels_start": frozenset({"name", "levels", "earning", "next_level", "to_next"}),
     "points.level_up": frozenset({"name", "level", "rights", "points"}),
+    # reaching `[points] advisor_from_level`: the exclusive advisor named (`advisor`: their name, else 专属顾问)
+    "points.level_up_advisor": frozenset({"name", "level", "rights", "points", "advisor"}),
     # members: rewards, redemption, expiry, birthday and the monthly member gift (handlers/points)
     "points.rewards": frozenset({"name", "points", "rewards", "keyword"}),
     "points.rewards_none": frozenset({"name", "points", "cheapest"}),

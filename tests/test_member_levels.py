@@ -74,6 +74,10 @@ async def test_an_order_reaching_a_level_makes_the_customer_vip_with_its_sla(bot
     # the new exclusive advisor hears of it (the staff tour found the assignment silent)
     (notice,) = [t for t in wecom.staff_inbox(customer.advisor_userid) if "新的专属客户" in t]
     assert "升到会员等级「金柚」" in notice and "/whois" in notice
+    # and the customer hears who it is, by the name the persona uses for advisors (never the userid)
+    named = {"li.na": "李娜", "wang.fang": "王芳"}[customer.advisor_userid]
+    (level_up,) = [t for t in wecom.customer_inbox("wmLvl1") if "「金柚」" in t]
+    assert named in level_up and customer.advisor_userid not in level_up, level_up
 
 
 async def test_whois_tells_the_level_the_customer_hears_before_any_points(bot, wecom) -> None:

@@ -209,7 +209,7 @@ async def _milestones(ctx: Ctx, campaign: CheckinCampaign, customer: Customer, t
         says.append(Say("checkin.milestone", {"campaign": campaign.name, "milestone": m["day"], "total": total,
                                               "rewards": rewards_text(m)}))
     after = await points.standing(ctx, customer)
-    level_up = points.level_up_say(points.Award(after.balance - before.balance, before, after))
+    level_up = await points.level_up_say(ctx, customer, points.Award(after.balance - before.balance, before, after))
     return says + ([level_up] if level_up else [])
 
 

@@ -17,7 +17,7 @@ async def earn_for_order(ctx: Ctx, customer: Customer, order: ShopOrder) -> int:
     result = await award(ctx, customer, points, reason=f"订单 {order.order_id}"[:128], source="order",
                          ref=f"order:{order.order_id}")
     order.points = result.delta or order.points
-    say = level_up_say(result)
+    say = await level_up_say(ctx, customer, result)
     if say is not None:
         await tell(ctx, customer, "", say)
     return result.delta

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from bot.config import Config
 from bot.errors import CommandError
+from handlers.escalation.routing import display_name
 from handlers.points.config import LevelSpec, PointsConfig
 from handlers.replies.voice import Say, tell
 from handlers.services import Ctx
@@ -121,12 +122,21 @@ async def award(ctx: Ctx, customer: Customer, delta: int, *, reason: str, source
     return Award(delta, before, after)
 
 
-def level_up_say(result: Award) -> Say | None:
+async def level_up_say(ctx: Ctx, customer: Customer, result: Award) -> Say | None:
+    """The level-up announcement; reaching `advisor_from_level` names the exclusive advisor the customer now has
+    (`points.level_up_advisor`, as the persona names an advisor: their name, else 专属顾问)."""
     if not result.leveled_up or result.after.level is None:
         return None
     level = result.after.level
-    return Say("points.level_up", {"level": level.name, "rights": rights_text(level.rights),
-                                   "points": result.after.balance})
+    facts: dict[str, object] = {"level": level.name, "rights": rights_text(level.rights),
+                                "points": result.after.balance}
+    config = ctx.settings.of(PointsConfig)
+    threshold = config.rank(config.advisor_from_level) if config.advisor_from_level else 0
+    before = config.rank(result.before.level.name) if result.before.level else 0
+    if threshold and before < threshold <= config.rank(level.name) and customer.advisor_userid:
+        advisor = display_name(await ctx.repos.staff.find(customer.advisor_userid))
+        return Say("points.level_up_advisor", {**facts, "advisor": advisor})
+    return Say("points.level_up", facts)
 
 
 def balance_say(current: Standing) -> Say:
@@ -180,7 +190,7 @@ async def adjust_points(ctx: Ctx, external_userid: str, delta: int, *, reason: s
     ctx.repos.audit.record(actor=actor, action="points_adjust", target=external_userid,
                            detail={"delta": delta, "reason": reason, "balance": result.after.balance},
                            now=ctx.clock.now())
-    say = level_up_say(result)
+    say = await level_up_say(ctx, customer, result)
     if say is not None:
         await tell(ctx, customer, "", say)
     return result

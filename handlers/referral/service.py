@@ -241,7 +241,7 @@ async def _announce(ctx: Ctx, campaign: ReferralCampaign, participant: ReferralP
         await tell(ctx, inviter, participant.open_kfid,
                    Say("referral.tier_reached", {"campaign": campaign.name, "count": count, "gift": tier["gift"],
                                                  "tier": n}))
-        level_up = points.level_up_say(result)
+        level_up = await points.level_up_say(ctx, inviter, result)
         if level_up:
             await tell(ctx, inviter, participant.open_kfid, level_up)
         note = ctx.render("referral.staff_winner", staff=campaign.staff_userid, campaign=campaign.name,
