@@ -415,6 +415,10 @@ async def test_a_broadcast_to_an_unknown_tag_or_without_template_names_what_ther
     assert "你是不是想找「VIP」" in typo, typo
     bare = await say(bot, wecom, "zhang.wei", "/broadcast VIP")
     assert "请写上群发模板" in bare and "member_day、new_arrivals" in bare and "用法：/broadcast" in bare, bare
+    # the tour of 2026-12-06: the keys alone ("member_day、new_arrivals") did not say which was the spring launch;
+    # each is listed with the start of its text, and "/broadcast" alone lists them too
+    for reply in (bare, await say(bot, wecom, "zhang.wei", "/broadcast")):
+        assert "· new_arrivals：" in reply and "春季新品到啦" in reply and "· member_day：" in reply, reply
     untag = await say(bot, wecom, "li.na", "/untag 杭州老客 护肤")
     assert "没有标签「护肤」（现有：VIP）" in untag and "新建标签" not in untag, untag
 

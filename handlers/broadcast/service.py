@@ -58,8 +58,23 @@ class Audience:
 
 
 def parse_broadcast(args: list[str]) -> BroadcastArgs:
-    tag, *template = expect(args, 1, 2)  # a missing template is answered with the ones there are
+    tag, *template = expect(args, 0, 2) or [""]  # what is missing is answered with what there is to choose
     return BroadcastArgs(tag, template[0] if template else "")
+
+
+PREVIEW_CHARS = 40
+
+
+def template_menu(ctx: Ctx) -> str:
+    """Each [broadcasts] template with the start of what it says, as friends would read it, one a line:
+    staff choose by what a template says, not by its key alone (the key is what they type)."""
+    if not ctx.persona.broadcasts:
+        return "（人设文件里还没有 [broadcasts] 模板）"
+    lines = []
+    for name in sorted(ctx.persona.broadcasts):
+        text = " ".join(broadcast_text(ctx, name, None).split())
+        lines.append(f"· {name}：{text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1] + '…'}")
+    return "\n".join(lines)
 
 
 def _template(ctx: Ctx, name: str) -> str:
@@ -67,7 +82,8 @@ def _template(ctx: Ctx, name: str) -> str:
     if name not in ctx.persona.broadcasts:
         known = "、".join(sorted(ctx.persona.broadcasts)) or "（人设文件里还没有 [broadcasts] 模板）"
         missing = f"没有群发模板「{name}」" if name else "请写上群发模板，例如 /broadcast 标签 模板"
-        raise CommandError(f"{missing}。可用：{known}")
+        raise CommandError(f"{missing}。可用：{known}\n{template_menu(ctx)}" if ctx.persona.broadcasts
+                           else f"{missing}。可用：{known}")
     return name
 
 
@@ -164,6 +180,8 @@ async def pending_proposal(ctx: Ctx) -> Proposal | None:
 
 
 async def run_broadcast(ctx: Ctx, args: BroadcastArgs) -> str:
+    if not args.tag:  # "/broadcast" alone: what there is to send, before any tag is counted
+        raise CommandError(f"请写上标签和群发模板，例如 /broadcast VIP 模板名。群发模板：\n{template_menu(ctx)}")
     p = await propose_broadcast(ctx, args.tag, args.template)
     return f"{p.summary}\n内容预览：{p.preview}\n确认发送请在 {p.minutes} 分钟内回复 /confirm"
 
