@@ -202,3 +202,16 @@ async def test_the_address_is_exported_and_erased_with_the_customer(bot, wecom) 
     async with bot.sessions() as s:  # the notices to whoever ships it no longer hold it
         payloads = [str(p) for p in await s.scalars(select(OutboxItem.payload))]
     assert not any("文三路" in p or "13800138000" in p for p in payloads)
+
+
+async def test_two_rewards_redeemed_before_the_answer_go_to_the_one_address(bot, wecom) -> None:
+    await redeemed(bot, wecom, "wmShip11", points=200)
+    await chat(bot, wecom, "wmShip11", "兑换 柚子小样礼包")
+    await chat(bot, wecom, "wmShip11", "确认兑换")  # asked again: nothing confirmed yet
+    await chat(bot, wecom, "wmShip11", ADDRESS)
+    await chat(bot, wecom, "wmShip11", "对")
+    async with bot.sessions() as s:
+        rows = (await s.scalars(select(Redemption).order_by(Redemption.id))).all()
+    assert [(r.address_status, r.ship_address) for r in rows] == [("confirmed", "浙江省杭州市西湖区文三路1号")] * 2
+    listing = await say(bot, wecom, "li.na", "/redeem list")
+    assert listing.count(f"收货：{ADDRESS}") == 2 and "等客户" not in listing, listing

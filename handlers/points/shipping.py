@@ -147,6 +147,12 @@ async def start_asking(ctx: Ctx, customer: Customer, redemption: Redemption, rew
     return Say("points.redeem_done_again", {**done, **_facts(redemption)})
 
 
+async def _open_of(ctx: Ctx, customer_id: int) -> list[Redemption]:
+    stmt = (select(Redemption).where(Redemption.customer_id == customer_id, Redemption.status == "ordered",
+                                     Redemption.address_status.in_(OPEN)).order_by(Redemption.id))
+    return list((await ctx.session.scalars(stmt)).all())
+
+
 async def waiting_for_address(ctx: Ctx, customer_id: int) -> Redemption | None:
     stmt = (select(Redemption).where(Redemption.customer_id == customer_id, Redemption.status == "ordered",
                                      Redemption.address_status.in_(OPEN))
@@ -168,8 +174,12 @@ async def take_address(ctx: Ctx, customer: Customer, text: str, msgid: str) -> S
     reward = await ctx.session.get(Reward, redemption.reward_id)
     reward_name = reward.name if reward else ""
     if redemption.address_status == PROPOSED and last.startswith(READ_BACK) and bare in YES:
-        redemption.address_status, redemption.address_confirmed_at = CONFIRMED, ctx.clock.now()
-        _tell_fulfillers(ctx, redemption, reward_name, customer)
+        for other in await _open_of(ctx, customer.id):  # two rewards redeemed before the answer: one parcel address
+            other.ship_name, other.ship_phone, other.ship_address = \
+                redemption.ship_name, redemption.ship_phone, redemption.ship_address
+            other.address_status, other.address_confirmed_at = CONFIRMED, ctx.clock.now()
+            other_reward = await ctx.session.get(Reward, other.reward_id)
+            _tell_fulfillers(ctx, other, other_reward.name if other_reward else "", customer)
         return Say("points.address_saved", {"reward": reward_name, **_facts(redemption)})
     told = parse_address(text)
     if not told and last.startswith(ASKING) and NAME.fullmatch(bare) and bare not in NOT_NAMES and \
