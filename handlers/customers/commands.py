@@ -11,6 +11,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.routing import colleague, local, member_label
 from handlers.escalation.rules import is_vip
 from handlers.escalation.tickets import WAITING_WORDS
+from handlers.greeting.config import channel_name
 from handlers.orders.profile import whois_line
 from handlers.points.service import standing
 from handlers.services import Ctx
@@ -61,7 +62,7 @@ async def run_whois(ctx: Ctx, args: CustomerArgs) -> str:
              + f" · 积分：{current.balance}",
              f"专属顾问：{colleague(advisor) if advisor else c.advisor_userid or '未分配'}",
              f"标签：{'、'.join(plain(t, 30) for t in tags) if tags else '无'}",
-             f"来源渠道：{plain(c.channel, 30) or '未知'} · 状态：{status_label(c)}"
+             f"来源渠道：{plain(channel_name(ctx.settings, c.channel), 30) or '未知'} · 状态：{status_label(c)}"
              f" · 营销推送：{'已退订' if c.opted_out else '接收'}",
              f"首次接触：{local(ctx, c.first_seen_at):%Y-%m-%d}"
              + (f" · 最近消息：{local(ctx, c.last_inbound_at):%m-%d %H:%M}" if c.last_inbound_at else "")]

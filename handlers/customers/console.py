@@ -14,12 +14,14 @@ from aiohttp import web
 from bot import roles
 from bot.appkeys import CLOCK, CONFIG, FACTS, PANELS, PERSONA
 from bot.appkeys import PAGES as MOUNTED
+from bot.config import Config
 from bot.console.actions import Form, act, form_of, values
 from bot.console.frame import actor, allowed, context, frame, path_id, reader, signed_in, staff_names, tell, who, writer
 from bot.console.html import Safe, join, local_time, render, table, url
 from bot.feature import ConsolePage, PageHandler
 from bot.roles import Role, member_words
 from handlers.customers.commands import ASSIGN, VIP, assign_advisor, set_vip, status_label
+from handlers.greeting.config import channel_name
 from handlers.services import Ctx
 from handlers.staff.parsing import switch
 from handlers.tagging.commands import TAG, UNTAG, tag_customer, untag_customer
@@ -69,7 +71,8 @@ async def customer_list(request: web.Request) -> web.Response:
     tz, persona = config.persona.timezone, request.config_dict[PERSONA]
     rows = [(render('<a href="$href">$name</a>$vip', href=f"/console/customers/{c.id}", name=c.name or "（未命名）",
                     vip=Safe(' <span class="vip">VIP</span>') if c.is_vip else Safe("")),
-             c.external_userid, c.remark or "—", c.channel or "—", persona.stage_label(c.stage) or "—",
+             c.external_userid, c.remark or "—", channel_name(config, c.channel) or "—",
+             persona.stage_label(c.stage) or "—",
              _tags(tags.get(c.id, [])),
              status_label(c), local_time(c.last_inbound_at, tz) or "—") for c in customers]
     form = render('<form class="search" method="get" action="/console/customers">'
@@ -156,7 +159,7 @@ async def customer_page(request: web.Request, *, form: Form | None = None, error
                          '<button type="submit" class="secondary">指定</button></form>',
                          a=f"{base}/advisor", csrf=csrf, none=none, o=options)
     profile = [("外部联系人 ID", customer.external_userid), ("备注", customer.remark or "—"),
-               ("渠道", customer.channel or "—"), ("添加员工", "、".join(friends) or "—"),
+               ("渠道", _channel(config, customer.channel)), ("添加员工", "、".join(friends) or "—"),
                ("专属顾问", advisor), ("VIP", vip),
                ("阶段", request.config_dict[PERSONA].stage_label(customer.stage) or "—"),
                ("状态", status_label(customer) + (
@@ -260,3 +263,9 @@ PAGES = (ConsolePage("/customers", customer_list, title="客户", order=20),
          ConsolePage("/customers/{id}/untag", untag, method="POST", role=UNTAG.role),
          ConsolePage("/customers/{id}/vip", vip_switch, method="POST", role=VIP.role),
          ConsolePage("/customers/{id}/advisor", assign, method="POST", role=ASSIGN.role))
+
+
+def _channel(config: Config, state: str) -> str:
+    """The channel's name with the state staff put on the QR code: 春日焕新（spring_sale）."""
+    name = channel_name(config, state)
+    return f"{name}（{state}）" if name != state else state or "—"

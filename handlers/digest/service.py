@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.digest_metrics import Registry
 from handlers.digest.build import Digest, Vocabularies, build_digest
 from handlers.digest.render import APP_MARKDOWN_LIMIT, markdown
+from handlers.greeting.config import channel_names
 from handlers.points.config import PointsConfig
 from persona.model import Persona
 
@@ -35,9 +36,12 @@ def digest_title(brand: str) -> str:
 
 
 def vocabularies(persona: Persona, config: Config | None = None) -> Vocabularies:
-    """What stored keys mean to a reader: the persona's stages by their labels; and a customer with no points
-    booked yet in the level that starts at 0 (柚芽), as "我的积分", /whois and the sidebar call them."""
+    """What stored keys mean to a reader: the persona's stages by their labels, channels by their names; and a
+    customer with no points booked yet in the level that starts at 0 (柚芽), as "我的积分", /whois and the sidebar
+    call them."""
     words: dict[str, dict[str, str]] = {"stage": {name: persona.stage_label(name) for name in persona.stages}}
+    if config is not None:  # a contact way's state by the channel's name ([channels.<state>] name, or its 渠道 tag)
+        words["channel"] = channel_names(config)
     entry = next((spec.name for spec in config.of(PointsConfig).levels if spec.min <= 0), "") if config else ""
     if entry:
         words["level"] = {"": entry}

@@ -17,6 +17,7 @@ from handlers.escalation.config import EscalationConfig
 from handlers.escalation.console import TicketView, view_of
 from handlers.escalation.routing import member_label
 from handlers.escalation.rules import is_vip
+from handlers.greeting.config import channel_name
 from handlers.orders.profile import sidebar_orders
 from handlers.points.service import Standing, standing
 from handlers.points.shipping import sidebar_redemptions
@@ -61,6 +62,7 @@ class CustomerCard:
     notes: list[CustomerNote]
     names: dict[str, str]  # staff userid → name, to show members as 王芳（wang.fang）
     orders: str = ""  # what they bought: the /whois summary and the latest order
+    channel: str = ""  # where they came from, by the channel's name ([channels.<state>] name)
     redemptions: str = ""  # rewards waiting to be shipped and where to (or that the address is awaited)
 
 
@@ -77,7 +79,7 @@ async def customer_card(ctx: Ctx, customer: Customer) -> CustomerCard:
         messages=await ctx.repos.messages.recent(customer.id, RECENT_MESSAGES, channel="kf"),
         notes=await notes_of(ctx, customer),
         names=await staff_names(ctx.session), orders=await sidebar_orders(ctx, customer),
-        redemptions=await sidebar_redemptions(ctx, customer))
+        redemptions=await sidebar_redemptions(ctx, customer), channel=channel_name(ctx.settings, customer.channel))
 
 
 async def _streaks(ctx: Ctx, customer: Customer) -> list[Streak]:

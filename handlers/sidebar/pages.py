@@ -264,7 +264,7 @@ def customer_html(card: CustomerCard, found: list[Reply], tz: str, *, notice: st
     ext = c.external_userid
     level = card.points.level.name if card.points.level else "—"
     nxt = f"（再 {card.points.to_next} 分升{card.points.next_level.name}）" if card.points.next_level else ""
-    facts = [("渠道", c.channel or "—"), ("阶段", card.stage or "—"),
+    facts = [("渠道", card.channel or "—"), ("阶段", card.stage or "—"),
              ("会员", f"{level} · {card.points.balance} 积分{nxt}"),
              ("订单", card.orders or "暂无订单"),
              ("兑换", card.redemptions or "没有兑换"),
