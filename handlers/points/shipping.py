@@ -164,12 +164,15 @@ async def take_address(ctx: Ctx, customer: Customer, text: str, msgid: str) -> S
     """The customer's answer while a redemption waits for its address: parts of it kept, all three read back,
     their yes confirms it (staff are told), their no asks again; None when the message is no such answer
     (nothing waits, or it is about something else: "我的积分" is answered as usual)."""
-    if not any(r.ships for r in ctx.settings.of(PointsConfig).rewards):
-        return None  # no query for shops whose rewards never ship (or that have none)
-    redemption = await waiting_for_address(ctx, customer.id)
-    if redemption is None or QUESTION.search(text):
-        return None
     bare = _bare(text)
+    if QUESTION.search(text) or not any(r.ships for r in ctx.settings.of(PointsConfig).rewards):
+        return None  # no query for shops whose rewards never ship (or that have none)
+    told = parse_address(text)
+    if not (told or bare in YES or bare in NO or NAME.fullmatch(bare)):
+        return None  # no query for what cannot be an answer ("多久发货呀，我急用")
+    redemption = await waiting_for_address(ctx, customer.id)
+    if redemption is None:
+        return None
     last = await _last_said(ctx, customer, msgid)
     reward = await ctx.session.get(Reward, redemption.reward_id)
     reward_name = reward.name if reward else ""
@@ -181,7 +184,6 @@ async def take_address(ctx: Ctx, customer: Customer, text: str, msgid: str) -> S
             other_reward = await ctx.session.get(Reward, other.reward_id)
             _tell_fulfillers(ctx, other, other_reward.name if other_reward else "", customer)
         return Say("points.address_saved", {"reward": reward_name, **_facts(redemption)})
-    told = parse_address(text)
     if not told and last.startswith(ASKING) and NAME.fullmatch(bare) and bare not in NOT_NAMES and \
             bare not in YES and bare not in NO:
         told = Told(name=text.strip().strip(_TRIM))  # "张三" right after the persona asked for it
