@@ -29,6 +29,8 @@ QUESTION = f"我的订单号是{SECRET}，梧桐路七号能送吗？"
 KEPT_WORDS = "留存客户自己的话，请保留"
 NOTE = f"{NAME}喜欢无香型，下次推荐敏感肌系列"  # a staff note from the chat sidebar
 CHAT = "wrPrivacyGroup01"
+STREET = "梧桐苑8幢301"  # the address they gave for a reward, which /redeem list and the shipper's notice quote
+ADDRESS = f"{NAME} 13900002222 浙江省杭州市西湖区{STREET}"
 SPRING = {"key": "spring", "name": "春日邀请有礼", "staff": "zhang.wei",
           "tiers": [{"invites": 1, "gift": "面霜小样", "points": 5}]}
 
@@ -36,7 +38,8 @@ SPRING = {"key": "spring", "name": "春日邀请有礼", "staff": "zhang.wei",
 def config(db_url: str, api_base: str, **sections: Any):
     return make_config(db_url, api_base, staff=kit.STAFF, escalation={"leads": ["wang.fang"]},
                        checkin={"window": "06:00-23:00", "points_per_checkin": 1},
-                       points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 50}]},
+                       points={"levels": [{"name": "柚芽", "min": 0}, {"name": "柚苗", "min": 50}],
+                               "rewards": [{"key": "kit", "name": "柚子小样礼包", "cost": 5, "stock": 5}]},
                        referral={"campaigns": [SPRING]}, digest={"managers": ["zhang.wei"]}, **sections)
 
 
@@ -112,6 +115,10 @@ async def scenario(bot: BotUnderTest, wecom: Any, clock: Any) -> Trace:
     await wecom.customers_join_group(CHAT, [ERASED, KEPT])
     await bot.drain()
     await staff_says(bot, wecom, "chen.jing", f"/points {NAME} +10 活动奖励")
+    for said in ("兑换 柚子小样礼包", "确认兑换", ADDRESS, "对"):  # a reward shipped to their address
+        clock.advance(60)
+        await customer_says(bot, wecom, ERASED, said)
+    await staff_says(bot, wecom, "li.na", "/redeem list")
     await staff_says(bot, wecom, "li.na", f"/whois {NAME}")
     await staff_says(bot, wecom, "li.na", f"/resolve {await _ticket_id(bot)} 已处理")
     async with bot.sessions.begin() as s:  # a push the gate dropped (the gate's own paths are tested elsewhere)

@@ -47,11 +47,11 @@ async def new_friends_on_monday(bot) -> int:
 
 async def test_an_erased_customer_leaves_no_trace_in_any_table(bot, wecom, clock) -> None:
     trace = await pk.scenario(bot, wecom, clock)
-    gone = (pk.ERASED, pk.NAME, pk.REMARK, pk.SECRET)
+    gone = (pk.ERASED, pk.NAME, pk.REMARK, pk.SECRET, pk.STREET, "13900002222")
     before = await pk.traces(bot, *gone)
     assert {table for table, _, _ in before} >= {  # the scenario really left them everywhere
         "customer", "message", "inbound_event", "outbox_item", "ticket", "unanswered_question", "audit_log",
-        "group_membership", "customer_note"}
+        "group_membership", "customer_note", "redemption"}
     rows, friends = await counts(bot), await new_friends_on_monday(bot)
 
     proposal = await pk.staff_says(bot, wecom, "zhang.wei", f"/erase {pk.NAME}")

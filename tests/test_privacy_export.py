@@ -48,6 +48,9 @@ async def test_the_export_holds_every_kind_of_data_about_the_customer_and_nobody
     (ticket,) = data["tickets"]
     assert "转人工" in ticket["question"] and pk.QUESTION in json.dumps(ticket["context"], ensure_ascii=False)
     assert {e["reason"] for e in data["points"]["ledger"]} >= {"活动奖励"} and data["points"]["balance"] >= 10
+    (redeemed,) = data["redemptions"]  # with where it was sent
+    assert (redeemed["ship_name"], redeemed["ship_phone"], redeemed["address_status"]) == (
+        pk.NAME, "13900002222", "confirmed") and redeemed["ship_address"].endswith(pk.STREET)
     assert [p["campaign"] for p in data["checkin"]["participations"]] == ["read7"]
     assert [c["content"] for c in data["checkin"]["checkins"]] == ["今天读了20页"]
     assert data["rewards"]

@@ -147,6 +147,12 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     said = event.text.strip()  # kept as written: stored, shown to staff, queued for the model
     text = heard(said)  # what the readers match: "多 久 發 貨" is "多久发货" (persona/heard.py)
     seen = await observe_message(ctx, customer, text) if text else Observation()
+    if text and (address := await take_address(ctx, customer, said, event.msgid)) is not None:
+        # "张三 13800138000 浙江省…" after "寄到哪里呀？": the redemption's own dialogue, also while a person holds the
+        # chat (the points feature's "兑换"/"确认兑换" are answered then too, and the parcel needs the address)
+        await tell(ctx, customer, event.open_kfid, address)
+        await _stage_quietly(event, ctx, seen)  # no stage content pushed into the address dialogue
+        return
     if await held_by_advisor(ctx) is not None:
         await _stage_quietly(event, ctx, seen)
         return
@@ -155,10 +161,6 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
         return
     if text and (settled := await settle_in_words(ctx, customer, text, event.msgid)) is not None:
         await tell(ctx, customer, event.open_kfid, settled)  # "确定" right after "确认用 300 积分兑换…吗？"
-        await _enter_stage(event, ctx, seen)
-        return
-    if text and (address := await take_address(ctx, customer, said, event.msgid)) is not None:
-        await tell(ctx, customer, event.open_kfid, address)  # "张三 13800138000 浙江省…" after "寄到哪里呀？"
         await _enter_stage(event, ctx, seen)
         return
     safety = await sense_safety(ctx, text)
