@@ -72,6 +72,21 @@ def test_an_address_in_the_customers_own_words_is_read_whatever_the_order(text) 
     assert (told.name, told.phone, told.address) == ("张三", "13800138000", "浙江省杭州市西湖区文三路1号")
 
 
+@pytest.mark.parametrize("text,told", [
+    ("寄到我公司吧 北京市海淀区中关村大街1号 韩梅梅 18612345678",
+     ("韩梅梅", "18612345678", "北京市海淀区中关村大街1号")),
+    ("广东省深圳市南山区科技园南路15号，李雷收，13700001234",
+     ("李雷", "13700001234", "广东省深圳市南山区科技园南路15号")),
+    ("上海 静安区 南京西路1266号 Tom 13700001234", ("Tom", "13700001234", "上海静安区南京西路1266号")),
+    ("杭州 西湖区 文三路1号 张三 13800138000", ("张三", "13800138000", "杭州西湖区文三路1号")),
+    ("北京市朝阳区建国路1号院2号楼 301 赵六 010-12345678", ("赵六", "010-12345678", "北京市朝阳区建国路1号院2号楼301")),
+])
+def test_the_receiver_is_told_apart_from_the_words_around_the_address(text, told) -> None:
+    """A city without 市 starts the address, "我公司" is nobody, "李雷收" is 李雷, a room number joins the address."""
+    got = parse_address(text)
+    assert (got.name, got.phone, got.address) == told
+
+
 @pytest.mark.parametrize("text", ["好的", "谢谢你", "我在杭州市", "张三"])
 def test_words_that_give_no_address_are_not_read_as_one(text) -> None:
     assert not parse_address(text)  # a bare name counts only right after the persona asked (see below)

@@ -33,7 +33,7 @@ LABEL = re.compile(r"(?:我的|我)?(?:收货人姓名|收件人姓名|收货人
                    r"联系电话|联系方式|电话号码|电话|手机|收货地址|收件地址|邮寄地址|详细地址|地址)"
                    r"(?:也)?(?:换成|改成|改为|换为|更新为|变成|是|为|写)?\s*[:：]?")
 NAME_LABEL = re.compile(r"收货人|收件人|联系人|姓名|名字")
-ROOM = re.compile(r"[0-9A-Za-z#\-]{1,8}")
+ROOM = re.compile(r"(?=.*\d)[0-9A-Za-z#\-]{1,8}")  # "301", "B-2": a room number, never a name ("Tom")
 LEAD = re.compile(r"^(?:好的|好|嗯嗯|嗯|麻烦|请|帮我)?(?:寄到|寄给|送到|发到|邮到)")
 SPLIT = re.compile(r"[\s,，;；、。/|\n]+")
 HAN = r"\u4e00-\u9fff"
@@ -91,16 +91,33 @@ def parse_address(text: str) -> Told:
         phone = re.sub(r"[\s-]", "", m[1]) if m.re is MOBILE else re.sub(r"\s", "-", m[1])
         said = f"{said[:m.start()]} {said[m.end():]}"
     said = LABEL.sub(" ", said)
-    segments = [LEAD.sub("", s).strip(_TRIM) for s in SPLIT.split(said)]
-    segments = [s for s in segments if s]
-    name, places = "", list[str]()
-    for segment in segments:
-        if (glued := GLUED.match(segment)) and not name and not _is_place(glued[1]):
-            name, segment = glued[1], glued[2]
-        if _is_place(segment) or (places and ROOM.fullmatch(segment)):  # "… 2号楼 301"
-            places.append(segment)
-        elif not name and NAME.fullmatch(segment) and segment not in NOT_NAMES:
-            name = segment
+    # each piece a place, a name that may be the receiver's, or neither; "寄到我公司吧" names nobody
+    pieces: list[tuple[str, str]] = []
+    for raw in SPLIT.split(said):
+        segment = LEAD.sub("", raw).strip(_TRIM)
+        if not segment:
+            continue
+        if (glued := GLUED.match(segment)) and not _is_place(glued[1]):
+            pieces.append(("name", glued[1]))
+            segment = glued[2]
+        if _is_place(segment) or (pieces and pieces[-1][0] == "place" and ROOM.fullmatch(segment)):  # "… 2号楼 301"
+            pieces.append(("place", segment))
+        elif segment != raw.strip(_TRIM) and LEAD.match(raw.strip()):
+            pieces.append(("other", segment))
+        else:
+            named = re.sub(r"(?<=..)收$", "", segment)  # "李雷收"
+            kind = "name" if NAME.fullmatch(named) and named not in NOT_NAMES and named[0] not in "我你他她这那" \
+                else "other"
+            pieces.append((kind, named))
+    names = [i for i, (kind, _) in enumerate(pieces) if kind == "name"]
+    # "上海 静安区 … Tom", "杭州 西湖区 … 张三": a name-like piece right before a place starts the address, while
+    # another piece may be the receiver
+    for i in names:
+        left = [j for j in names if pieces[j][0] == "name" and j != i]
+        if left and i + 1 < len(pieces) and pieces[i + 1][0] == "place":
+            pieces[i] = ("place", pieces[i][1])
+    places = [piece for kind, piece in pieces if kind == "place"]
+    name = next((piece for kind, piece in pieces if kind == "name"), "")
     address = "".join(places) if places else ""
     if address and not phone and not name and (len(places) < 2 and len(PLACE.findall(address)) < 2):
         address = ""  # "我在杭州市" is no address given
