@@ -79,6 +79,7 @@ def test_an_address_in_the_customers_own_words_is_read_whatever_the_order(text) 
      ("李雷", "13700001234", "广东省深圳市南山区科技园南路15号")),
     ("上海 静安区 南京西路1266号 Tom 13700001234", ("Tom", "13700001234", "上海静安区南京西路1266号")),
     ("杭州 西湖区 文三路1号 张三 13800138000", ("张三", "13800138000", "杭州西湖区文三路1号")),
+    ("杭州 西湖区 文三路1号", ("", "", "杭州西湖区文三路1号")),  # the sandbox: 杭州 was taken for the receiver
     ("北京市朝阳区建国路1号院2号楼 301 赵六 010-12345678", ("赵六", "010-12345678", "北京市朝阳区建国路1号院2号楼301")),
 ])
 def test_the_receiver_is_told_apart_from_the_words_around_the_address(text, told) -> None:

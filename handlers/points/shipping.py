@@ -43,6 +43,11 @@ PLACE_END = "省市区县镇乡路街道号村弄巷栋幢室楼园苑座层"
 NAME = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}](?:先生|女士|小姐)|[A-Za-z][A-Za-z .]{{1,30}}")
 PROVINCES = ("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
              "广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门").split()
+# cities often written without 市 ("杭州 西湖区 文三路1号"): before a place they start the address, never the receiver
+CITIES = frozenset("广州 深圳 杭州 南京 苏州 成都 武汉 西安 长沙 郑州 青岛 济南 宁波 厦门 福州 合肥 昆明 沈阳 大连 "
+                   "哈尔滨 长春 石家庄 太原 南昌 贵阳 南宁 海口 三亚 兰州 银川 西宁 乌鲁木齐 呼和浩特 拉萨 无锡 常州 "
+                   "佛山 东莞 珠海 中山 惠州 温州 绍兴 嘉兴 金华 台州 湖州 扬州 南通 徐州 烟台 潍坊 泉州 漳州 洛阳 "
+                   "宜昌 襄阳 株洲 岳阳 桂林 柳州 绵阳 遵义 保定 唐山 廊坊".split()) | frozenset(PROVINCES)
 GLUED = re.compile(rf"^([{HAN}]{{2,4}}?)((?:{'|'.join(PROVINCES)}).{{4,}})$")  # "张三浙江省杭州市…"
 QUESTION = re.compile(r"[?？]|吗|呢$|什么|怎么|多少|哪里|哪儿|为啥|为什么|有没有|能不能|可不可以")
 # words a bare 2-4 character answer may be that are no one's name
@@ -114,7 +119,7 @@ def parse_address(text: str) -> Told:
     # another piece may be the receiver
     for i in names:
         left = [j for j in names if pieces[j][0] == "name" and j != i]
-        if left and i + 1 < len(pieces) and pieces[i + 1][0] == "place":
+        if (left or pieces[i][1] in CITIES) and i + 1 < len(pieces) and pieces[i + 1][0] == "place":
             pieces[i] = ("place", pieces[i][1])
     places = [piece for kind, piece in pieces if kind == "place"]
     name = next((piece for kind, piece in pieces if kind == "name"), "")
