@@ -18,6 +18,7 @@ from handlers.privacy.export import export_customer
 from handlers.sidebar.cards import customer_card
 from storage.models import Customer, OutboxItem, Redemption
 from tests.community_kit import at, run_due_jobs, service, start_bot
+from tests.console_kit import ConsoleClient
 from tests.service_kit import say
 
 POINTS = {"rewards": [{"key": "kit", "name": "柚子小样礼包", "cost": 100, "stock": 10},
@@ -171,6 +172,20 @@ async def test_the_sidebar_shows_the_redemption_and_where_it_goes(bot, wecom) ->
         customer = await ctx.repos.customers.find("wmShip7")
         assert customer is not None
         assert f"收货：{ADDRESS}" in (await customer_card(ctx, customer)).redemptions
+
+
+async def test_the_console_customer_page_shows_where_the_reward_goes(bot, wecom) -> None:
+    await redeemed(bot, wecom, "wmShip12")
+    await chat(bot, wecom, "wmShip12", ADDRESS)
+    await chat(bot, wecom, "wmShip12", "对")
+    async with bot.sessions() as s:
+        customer_id = await s.scalar(select(Customer.id).where(Customer.external_userid == "wmShip12"))
+    operator = await ConsoleClient.login(bot.url, user="li.na")
+    try:
+        page = (await operator.get(f"/console/customers/{customer_id}"))[1]
+    finally:
+        await operator.close()
+    assert "<dt>兑换</dt>" in page and f"收货：{ADDRESS}" in page
 
 
 async def test_a_customer_who_never_answers_is_reminded_once_and_staff_see_it(bot, wecom, clock) -> None:

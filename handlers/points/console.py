@@ -13,6 +13,7 @@ from bot.feature import ConsolePage
 from handlers.customers.console import customer_action
 from handlers.points.commands import POINTS, adjusted_text, parse_delta
 from handlers.points.service import adjust_points, standing
+from handlers.points.shipping import sidebar_redemptions
 from handlers.services import Ctx
 from storage.models import Customer
 from storage.repos import PointsRepo
@@ -38,6 +39,12 @@ async def points_fact(ctx: Ctx, customer: Customer) -> list[tuple[str, str]]:
     current = await standing(ctx, customer)
     level = f"（{current.level.name}）" if current.level else ""
     return [("积分", f"{current.balance}{level}")]
+
+
+async def redemptions_fact(ctx: Ctx, customer: Customer) -> list[tuple[str, str]]:
+    """兑换: what waits to be shipped and where to (or what it waits for), as /redeem list and the sidebar say it."""
+    said = await sidebar_redemptions(ctx, customer)
+    return [("兑换", said)] if said else []
 
 
 async def points_panel(request: web.Request, ctx: Ctx, customer: Customer, form: Form | None) -> str:
