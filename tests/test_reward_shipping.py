@@ -155,6 +155,8 @@ async def test_a_reward_that_does_not_ship_asks_no_address(bot, wecom) -> None:
 
 async def test_a_question_while_the_address_waits_is_answered_as_usual(bot, wecom) -> None:
     await redeemed(bot, wecom, "wmShip6")
+    assert "记下了" not in await chat(bot, wecom, "wmShip6", "多久发货")  # no receiver, though 4 characters
+    assert (await redemption(bot)).ship_name == ""
     answer = await chat(bot, wecom, "wmShip6", "我的积分")
     assert "0" in answer and "收货人：" not in answer, answer
     assert (await redemption(bot)).address_status == "asked"

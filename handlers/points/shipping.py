@@ -49,7 +49,8 @@ CITIES = frozenset("广州 深圳 杭州 南京 苏州 成都 武汉 西安 长�
                    "佛山 东莞 珠海 中山 惠州 温州 绍兴 嘉兴 金华 台州 湖州 扬州 南通 徐州 烟台 潍坊 泉州 漳州 洛阳 "
                    "宜昌 襄阳 株洲 岳阳 桂林 柳州 绵阳 遵义 保定 唐山 廊坊".split()) | frozenset(PROVINCES)
 GLUED = re.compile(rf"^([{HAN}]{{2,4}}?)((?:{'|'.join(PROVINCES)}).{{4,}})$")  # "张三浙江省杭州市…"
-QUESTION = re.compile(r"[?？]|吗|呢$|什么|怎么|多少|哪里|哪儿|为啥|为什么|有没有|能不能|可不可以")
+QUESTION = re.compile(r"[?？]|吗|呢$|什么|怎么|多少|多久|几天|哪里|哪儿|为啥|为什么|啥|咋|有没有|能不能|"
+                      r"可不可以|是否|能否")
 # words a bare 2-4 character answer may be that are no one's name
 NOT_NAMES = frozenset("好的 好滴 好嘞 谢谢 谢啦 多谢 不用 算了 稍等 等下 等等 等一下 知道了 收到 明白 "
                       "明白了 嗯嗯 哈哈 哈哈哈 你好 您好 在吗 没有 不要 取消 人工 客服 确认 确定 对的 "
