@@ -208,6 +208,21 @@ async def test_a_customer_who_never_answers_is_reminded_once_and_staff_see_it(bo
     assert "03-03 23:26 已提醒一次，仍未回复" in await say(bot, wecom, "li.na", "/redeem list")
 
 
+async def test_an_offered_address_never_confirmed_is_read_back_as_the_reminder(bot, wecom, clock) -> None:
+    await redeemed(bot, wecom, "wmShip13", points=200)
+    await chat(bot, wecom, "wmShip13", ADDRESS)
+    await chat(bot, wecom, "wmShip13", "对")
+    await chat(bot, wecom, "wmShip13", "兑换 柚子小样礼包")
+    assert "上次的地址" in await chat(bot, wecom, "wmShip13", "确认兑换")  # and then silence
+    await bot.app[SCHEDULER].start()
+    clock.set(at(3, 3, 12, 26))
+    await run_due_jobs(bot)
+    reminder = wecom.customer_inbox("wmShip13")[-1]
+    assert "浙江省杭州市西湖区文三路1号" in reminder and "13800138000" in reminder, reminder
+    assert "寄" in await chat(bot, wecom, "wmShip13", "对的")
+    assert (await redemption(bot)).address_status == "confirmed"
+
+
 async def test_a_reminder_the_gate_refuses_is_not_sent_and_staff_are_told_why(bot, wecom, clock) -> None:
     await redeemed(bot, wecom, "wmShip9")
     await chat(bot, wecom, "wmShip9", "退订")

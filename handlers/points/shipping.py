@@ -64,7 +64,7 @@ NO = frozenset("不对 不是 错了 不是的 不对的 换地址 换个地址 
 _TRIM = " \t。.,，!！~～吧啊呀了呢哦啦嘛"
 # what the persona said last that a bare name ("张三") or yes ("对的") may answer
 ASKING = ("points.redeem_done_ship#", "points.address_missing#", "points.address_ask#", "points.address_remind#")
-READ_BACK = ("points.redeem_done_again#", "points.address_check#", "points.address_remind#")
+READ_BACK = ("points.redeem_done_again#", "points.address_check#")
 REMINDER_WORDS = {"opted_out": "客户已退订推送", "weekly_cap": "本周推送已满", "daily_cap": "推送已满",
                   "kf_window": "聊天窗口已关闭", "kf_limit": "聊天窗口已满", "no_route": "聊天窗口已关闭",
                   "lost": "客户已删除好友", "switched_off": "推送已关闭", "contradicts": "未发出"}
@@ -288,9 +288,14 @@ async def remind_addresses(ctx: Ctx, fire_time: datetime) -> None:
             .order_by(Redemption.id).limit(PAGE))
     for redemption, customer in (await ctx.session.execute(stmt)).all():
         reward = await ctx.session.get(Reward, redemption.reward_id)
-        outcome = await send_push(ctx, ctx.services.push_gate, customer, "points.address_remind",
-                                  open_kfid=redemption.open_kfid, name=customer.name,
-                                  reward=reward.name if reward else "")
+        gate, named = ctx.services.push_gate, reward.name if reward else ""
+        if redemption.address_status == PROPOSED:  # the offered address read back: their yes confirms what they see
+            outcome = await send_push(ctx, gate, customer, "points.address_check", open_kfid=redemption.open_kfid,
+                                      name=customer.name, reward=named, receiver=redemption.ship_name,
+                                      phone=redemption.ship_phone, ship_to=redemption.ship_address)
+        else:
+            outcome = await send_push(ctx, gate, customer, "points.address_remind", open_kfid=redemption.open_kfid,
+                                      name=customer.name, reward=named)
         redemption.address_reminded_at = now
         redemption.address_reminder = outcome.status if outcome.item is not None else outcome.reason[:16]
 
