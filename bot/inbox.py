@@ -14,8 +14,13 @@ them without a statement each. A transaction ends early only between groups, so 
 a customer behind whose event did not run.
 
 kf_msg_or_event notices only say "pull now": the notices of a kf account in a claimed batch share
-one pull (cursor-based, newest token), which runs beside the batch's other events: a pull waits
-50 ms or more for WeCom, and in a burst of customer messages every batch has notices.
+one pull (cursor-based, newest token), which runs beside the batch's other events and on after it:
+a pull waits 50 ms or more for WeCom, and in a burst of customer messages every batch has notices.
+
+Earliest deadline first: events carrying a 20-second welcome code are claimed before all others,
+and those stored while a batch is at work are claimed and handled before its next transaction of
+other events (`_codes_first`), so a backlog of kf questions or staff commands never delays a welcome
+by more than one transaction.
 """
 
 from __future__ import annotations
@@ -110,9 +115,27 @@ class InboxWorker:
         self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
         self.make_way = make_way  # awaited between transactions: callbacks being acked go first (bot/priority.py)
         self.lookahead = lookahead  # before a run of events, outside its transaction (Feature.lookahead)
+        self.code_wakes = 0  # events carrying a 20-second code stored (`wake`), counted
+        self._codes_seen = 0  # `code_wakes` when the last claim took the codes due
+        self._taking_codes = False
+        self._pulls: dict[str, asyncio.Task[None]] = {}  # the running pull of each kf account
+        self._to_pull: dict[str, list[tuple[Claimed, KfNotified]]] = {}  # notices waiting for the next one
+
+    def wake(self, *, code: bool = False) -> None:
+        """Events were stored; `code`: one carries a 20-second welcome code, which the inbox takes
+        between the transactions of the batch at work rather than after it (`_codes_first`)."""
+        if code:
+            self.code_wakes += 1
+        self.wakeup.set()
 
     async def run_forever(self) -> None:
-        await run_loop("inbox", self.process_unless_drained, self.wakeup, self.config.worker.poll_interval_s)
+        try:
+            await run_loop("inbox", self.process_unless_drained, self.wakeup, self.config.worker.poll_interval_s)
+        finally:  # a stop lets the running pulls end (their pages stored, their notices marked), as before
+            for notices in self._to_pull.values():
+                self._let_go([row for row, _ in notices])
+            self._to_pull.clear()
+            await asyncio.gather(*self._pulls.values(), return_exceptions=True)
 
     async def process_unless_drained(self) -> int:
         """The running loop's round: `process_due`, unless the last claim took every event due and
@@ -120,29 +143,47 @@ class InboxWorker:
         every round with work, and in a steady stream most of those claims found nothing: a
         transaction of three empty reads each (bench/README.md, eleventh session). What becomes due
         without a wake (a retry's time, a lapsed lease, another replica's event) waits for the poll,
-        as it did after the empty claim."""
+        as it did after the empty claim. The round's kf pulls run on after it (`_start_pulls`)."""
         loop = asyncio.get_running_loop()
         if self._drained_at == self.wakeup.sets and loop.time() < self._last_claim + self.config.worker.poll_interval_s:
             return 0
-        return await self.process_due()
+        return await self._claim_and_work(wait_pulls=False)
 
     async def process_due(self) -> int:
+        """One claim of due events and their handling; it returns once the kf pulls it started (and
+        any running for the same accounts) have ended too (tests, `drain`)."""
+        return await self._claim_and_work(wait_pulls=True)
+
+    async def _claim_and_work(self, *, wait_pulls: bool) -> int:
         worker = self.config.worker
         now = self.clock.now()
         self._last_claim, woken = asyncio.get_running_loop().time(), self.wakeup.sets
+        self._codes_seen = self.code_wakes  # this claim takes the codes due now first
         async with self.sessions.begin() as session:
             repo = InboundRepo(session)
             rows = await repo.claim_due(
                 now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
                 owner=self.instance.id if self.instance is not None else None, dead_after_s=worker.dead_after_s,
                 uncounted=(KfNotified.kind,))
-            claimed = [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
-                               r.deadline is not None and r.deadline > now) for r in rows]
+            claimed = self._claimed(rows, now)
         self._drained_at = woken if repo.took_all else None
+        await self._work(claimed)
+        if wait_pulls and self._pulls:
+            await asyncio.wait(list(self._pulls.values()))
+        return len(claimed)
+
+    def _claimed(self, rows: Sequence[InboundEvent], now: datetime) -> list[Claimed]:
+        return [Claimed(r.id, r.source, r.kind, dict(r.payload), r.received_at, r.attempts,
+                        r.deadline is not None and r.deadline > now) for r in rows]
+
+    async def _work(self, claimed: list[Claimed]) -> None:
+        """The claimed events: kf notices handed to their account's pull (which runs on), the rest
+        handled in order."""
         held = {row.id for row in claimed}
         if self.instance is not None:
             self.instance.inbound |= held  # its heartbeat renews these leases while we work
         self.in_flight += len(claimed)
+        pulled: set[int] = set()
         try:
             decoded: list[tuple[Claimed, Event | MalformedCallback]] = []
             for row in claimed:
@@ -150,22 +191,69 @@ class InboxWorker:
                     decoded.append((row, decode(row.source, row.payload)))
                 except MalformedCallback as exc:
                     decoded.append((row, exc))
-            # One pull per kf account for all of its notices, running while the batch's other events
-            # are processed (its 50 ms or more with WeCom would otherwise hold up every one of them).
-            pulls = [asyncio.create_task(self._pull_once(covered))
-                     for covered in _notices_by_account(decoded).values()]
-            try:
-                await self._process_rest(decoded)
-            finally:  # every pull ends before its notices are let go (a failed one is raised after)
-                ended = await asyncio.gather(*pulls, return_exceptions=True)
-            failed = [r for r in ended if isinstance(r, BaseException)]
-            if failed:
-                raise failed[0]
+            pulled = self._start_pulls(decoded)
+            await self._process_rest(decoded)
         finally:
-            self.in_flight -= len(claimed)
-            if self.instance is not None:
-                self.instance.inbound -= held
-        return len(claimed)
+            self._let_go([row for row in claimed if row.id not in pulled])
+
+    def _let_go(self, rows: Sequence[Claimed]) -> None:
+        self.in_flight -= len(rows)
+        if self.instance is not None:
+            self.instance.inbound -= {row.id for row in rows}
+
+    def _start_pulls(self, decoded: list[tuple[Claimed, Event | MalformedCallback]]) -> set[int]:
+        """The kf notices, to their account's pull: one pull (cursor-based, newest token) fetches
+        everything any of them announced. It runs beside the batch's other events and on after the
+        batch (a pull waits 50 ms or more for WeCom, then stores pages of hundreds of entries: a batch
+        that waited for it held back the next claim, and the welcomes in it; bench/README.md, perf26).
+        Notices for an account whose pull is running wait for the next pull, which starts when it
+        ends: a pull begun before a notice was stored may not have fetched what it announced."""
+        taken: set[int] = set()
+        for account, notices in _notices_by_account(decoded).items():
+            self._to_pull.setdefault(account, []).extend(notices)
+            taken.update(row.id for row, _ in notices)
+            if account not in self._pulls:
+                self._pulls[account] = asyncio.create_task(self._pull_account(account), name="kf pull")
+        return taken
+
+    async def _pull_account(self, account: str) -> None:
+        try:
+            while notices := self._to_pull.pop(account, None):
+                try:
+                    await self._pull_once(sorted(notices, key=lambda n: n[0].id))
+                except Exception:  # their leases lapse and they are claimed again
+                    log.exception("kf pull failed", extra={"notices": len(notices)})
+                finally:
+                    self._let_go([row for row, _ in notices])
+        finally:
+            del self._pulls[account]
+
+    async def _codes_first(self, run: list[tuple[Claimed, Event]]) -> None:
+        """Earliest deadline first: welcome codes stored since the last claim are claimed and handled
+        before the next transaction of other events (one round of them per such transaction, so a
+        flood of codes never stops the rest). Without it a welcome waited for the whole batch claimed
+        before it (50 events, and in the mixed flood the batch's kf pulls): seconds behind a backlog
+        of kf questions and staff commands (bench/README.md, perf26)."""
+        if self._taking_codes or self.code_wakes == self._codes_seen or all(row.urgent for row, _ in run):
+            return
+        self._taking_codes = True
+        try:
+            worker = self.config.worker
+            now = self.clock.now()
+            self._codes_seen = self.code_wakes
+            async with self.sessions.begin() as session:
+                rows = await InboundRepo(session).claim_urgent(
+                    now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
+                    owner=self.instance.id if self.instance is not None else None,
+                    dead_after_s=worker.dead_after_s, uncounted=(KfNotified.kind,))
+                claimed = self._claimed(rows, now)
+            await self._work(claimed)
+        finally:
+            self._taking_codes = False
+
+    def _codes_waiting(self, run: list[tuple[Claimed, Event]]) -> bool:
+        """Welcome codes were stored while a transaction of other events runs: it ends at the next group."""
+        return self.code_wakes != self._codes_seen and not self._taking_codes and not all(r.urgent for r, _ in run)
 
     async def _process_rest(self, decoded: list[tuple[Claimed, Event | MalformedCallback]]) -> None:
         """Every event of the batch but the kf notices, in order, consecutive ones sharing transactions."""
@@ -190,6 +278,7 @@ class InboxWorker:
         if len(run) > 1 and self.lookahead is not None:
             await self.lookahead([event for _, event in run])
         while len(run) > 1:
+            await self._codes_first(run)
             await self._make_way(run)
             try:
                 outcomes = await self._dispatch_together(run)
@@ -201,6 +290,7 @@ class InboxWorker:
                 self._count(row.kind, outcome)
             run = run[len(outcomes):]
         for row, event in run:
+            await self._codes_first([(row, event)])
             await self._make_way([(row, event)])
             await self._process(row, event)
 
@@ -224,7 +314,7 @@ class InboxWorker:
             repos = Repos.bind(session)  # one set for the transaction's events: they keep no state of their own
             for claimed, event in run:
                 if len(outcomes) % EVENTS_BEFORE_YIELD == 0:  # a group of events that surely runs whole
-                    if outcomes and self.yield_to():
+                    if outcomes and (self.yield_to() or self._codes_waiting(run)):
                         break
                     if prefetch:  # their customers in one read (and one insert), not one lookup each
                         group = run[len(outcomes):len(outcomes) + EVENTS_BEFORE_YIELD]
@@ -283,7 +373,7 @@ class InboxWorker:
                     outcome = "deferred"
                     return outcome
                 if stored:
-                    self.wakeup.set()
+                    self.wake(code=self.kf.take_codes())
             else:
                 handled = await self._dispatch(event_id, event, row.received_at)
                 outcome = "done" if handled else "skipped"

@@ -51,6 +51,12 @@ class KfPuller:
         self.clock = clock
         self.config = config
         self.instance = instance  # the lease holder; None: leases name no holder
+        self._codes = 0  # new entries carrying a 20-second code stored since `take_codes`
+
+    def take_codes(self) -> bool:
+        """Whether pulls stored entries carrying a welcome code since the last call."""
+        codes, self._codes = self._codes, 0
+        return codes > 0
 
     @property
     def _owner(self) -> str | None:
@@ -126,7 +132,8 @@ class KfPuller:
             page.append(NewInbound(entry.dedupe_key, "kf", entry.kind, raw,
                                    now + CODE_TTL if carries_code(entry) else None))
         async with self.sessions.begin() as session:
-            stored = sum(new is not None for new in await InboundRepo(session).add_many(page, now=now))
+            new_ids = await InboundRepo(session).add_many(page, now=now)
+            stored = sum(new is not None for new in new_ids)
             cur = await session.get(KfCursor, open_kfid)
             if cur is not None:
                 cur.cursor = cursor
@@ -139,4 +146,6 @@ class KfPuller:
             if finish:  # one Core statement: in a flood a pull answers up to 200 notices, which the ORM
                 # loaded and flushed row by row while SQLite's one connection waited (bench/README.md, perf19)
                 await InboundRepo(session).finish([(event_id, now) for event_id in finish])
+        self._codes += sum(new is not None and entry.deadline is not None
+                           for new, entry in zip(new_ids, page, strict=True))
         return stored

@@ -138,7 +138,7 @@ class CallbackEndpoint:
         self.metrics.callbacks_of(kind, outcome).inc()
         self.metrics.ack_latency.observe(time.perf_counter() - started)
         if stored.new and stored.event_id is not None:  # a journaled one is not in the table yet: its drain wakes it
-            self.inbox.wakeup.set()
+            self.inbox.wake(code=bool(getattr(event, "welcome_code", "")))
         tally = self.tally
         if tally is not None:
             tally.count(kind, stored.new)

@@ -285,10 +285,29 @@ class InboundRepo:
                                             tuple(uncounted))
         rows, self.took_all = await _claim_first(self.session, urgent, rest, limit, free,
                                                  takeable_values(now, dead_after_s))
+        await self._lease(rows, now=now, lease_s=lease_s, owner=owner)
+        return rows
+
+    async def claim_urgent(self, *, now: datetime, lease_s: float, limit: int, owner: str | None = None,
+                           dead_after_s: float | None = None, uncounted: Sequence[str] = ()) -> list[InboundEvent]:
+        """Only the due events whose 20-second code is still alive, earliest deadline first: up to
+        `limit`, and up to UNCOUNTED_PER_PLACE × `limit` more of the `uncounted` kinds (kf notices).
+        The inbox takes these between the transactions of a batch when codes arrived meanwhile
+        (bot/inbox.py, earliest deadline first), so a backlog of other events never delays them."""
+        urgent, _, free = _inbound_claim(_dialect(self.session) == "postgresql", dead_after_s is not None,
+                                         tuple(uncounted))
+        params = takeable_values(now, dead_after_s)
+        rows = list((await self.session.scalars(urgent, {**params, _LIMIT.key: limit})).all())
+        if free is not None:
+            rows = [*(await self.session.scalars(free, {**params, _LIMIT.key: limit * UNCOUNTED_PER_PLACE})).all(),
+                    *rows]
+        await self._lease(rows, now=now, lease_s=lease_s, owner=owner)
+        return rows
+
+    async def _lease(self, rows: Sequence[InboundEvent], *, now: datetime, lease_s: float, owner: str | None) -> None:
         until = now + timedelta(seconds=lease_s)
         await _lease(self.session, _INBOUND_LEASE, rows,
                      [{"lease_until": until, "lease_owner": owner, "attempts": row.attempts + 1} for row in rows])
-        return rows
 
     async def to_finish(self, event_ids: Sequence[int]) -> dict[int, str]:
         """The status of each of these events (those that exist), locked to be finished (`for_update`)

@@ -4,12 +4,13 @@ multi-row insert that still answers each arrival (new id, or None for a duplicat
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.appkeys import INBOX
+from bot.appkeys import DELIVERY, INBOX
 from bot.clock import FakeClock
 from bot.wecom.xml import build_xml
 from storage import db
@@ -86,3 +87,45 @@ async def test_a_dead_welcome_code_goes_after_the_live_ones_and_a_flood_of_codes
         assert await _claimed_keys(sessions, now, 10) == ["live_code"] * 2 + ["text"] * 4
     finally:
         await engine.dispose()
+
+
+async def test_a_welcome_arriving_mid_batch_is_sent_before_the_backlog_is_worked_off(wanzi, wecom) -> None:
+    """Earliest deadline first inside a batch: a new friend adds a member while the inbox works
+    through a claimed backlog of staff commands and kf questions. Their welcome is handled before
+    the rest of that batch and reaches WeCom while the backlog still waits; afterwards every command
+    and question is answered once, and the welcome is sent once."""
+    inbox, delivery = wanzi.app[INBOX], wanzi.app[DELIVERY]
+    members = ("zhang.wei", "li.na", "wang.fang", "chen.jing")
+    commands = inbox.config.worker.inbox_batch + 10  # more than one claim takes
+    for i in range(commands):
+        await wecom.staff_sends(members[i % len(members)], f"/help {i}")
+    customers = [f"wmEdf{i}" for i in range(5)]
+    for ext in customers:
+        await wecom.customer_says(ext, "你好")
+    order: list[str] = []
+    added: list[asyncio.Task] = []
+    real_feed = inbox.dispatcher.feed
+
+    async def feed(event, ctx):
+        order.append(event.kind)
+        if not added and event.kind == "app_message":  # the batch is at work: a new friend now
+            added.append(asyncio.create_task(wecom.add_friend("zhang.wei", "wmEdfNew")))
+        return await real_feed(event, ctx)
+
+    inbox.dispatcher.feed = feed
+    await inbox.process_due()  # one claim, one round
+    await added[0]
+
+    welcome_at = order.index("friend_added")
+    assert "app_message" in order[welcome_at + 1:]  # handled before the batch claimed ahead of it was done
+    await delivery.deliver_due(deadline_bound_only=True)
+    assert len(wecom.calls("send_welcome_msg")) == 1 and wecom.customer_inbox("wmEdfNew")
+    async with wanzi.sessions() as s:  # the backlog still waits
+        waiting = (await s.scalars(select(InboundEvent).where(InboundEvent.status == "pending"))).all()
+    assert waiting and all(r.kind != "friend_added" for r in waiting)
+
+    await wanzi.drain()
+    assert sum(len(wecom.staff_inbox(member)) for member in members) == commands
+    for ext in customers:
+        assert len(wecom.customer_inbox(ext)) == 1, ext
+    assert len(wecom.calls("send_welcome_msg")) == 1
