@@ -389,7 +389,7 @@ def _workers(services: Any) -> Callable[[web.Application], AsyncIterator[None]]:
         tasks = [asyncio.create_task(app[INSTANCE].run_forever(), name="heartbeat"),
                  asyncio.create_task(app[INBOX].run_forever(), name="inbox"),
                  *([] if app[CONFIG].server.intake_thread else  # there the intake thread drains
-                   [asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wakeup.set), name="intake-drain")]),
+                   [asyncio.create_task(app[INTAKE].drain_forever(app[INBOX].wake), name="intake-drain")]),
                  asyncio.create_task(app[DELIVERY].run_forever(), name="delivery"),
                  asyncio.create_task(app[SCHEDULER].run_forever(), name="scheduler"),
                  *(asyncio.create_task(w.run_forever(), name=w.name) for w in app[WORKERS]),

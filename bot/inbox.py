@@ -121,7 +121,7 @@ class InboxWorker:
         self._pulls: dict[str, asyncio.Task[None]] = {}  # the running pull of each kf account
         self._to_pull: dict[str, list[tuple[Claimed, KfNotified]]] = {}  # notices waiting for the next one
 
-    def wake(self, *, code: bool = False) -> None:
+    def wake(self, code: bool = False) -> None:
         """Events were stored; `code`: one carries a 20-second welcome code, which the inbox takes
         between the transactions of the batch at work rather than after it (`_codes_first`)."""
         if code:

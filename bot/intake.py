@@ -72,6 +72,7 @@ class Intake:
         self._commits: GroupCommit[Arrival, int | None] = GroupCommit(self._write, MAX_BATCH)
         self.journal = IntakeJournal(journal, self._drain, fsync=fsync) if journal is not None else None
         self.waiting = 0  # callbacks waiting for their commit (and so for their ack)
+        self._codes_drained = False  # journaled welcome codes stored since the drain last woke the inbox
         self.priority = AckPriority(credit_s=ack_credit_s)  # the callback route counts itself in; the inbox makes way
 
     async def store(self, arrival: Arrival) -> Stored:
@@ -108,20 +109,27 @@ class Intake:
         if self.journal is not None:
             self.journal.close()
 
-    async def drain_forever(self, on_stored: Callable[[], None],
+    async def drain_forever(self, on_stored: Callable[[bool], None],
                             store: Callable[[list[Record]], Awaitable[object]] | None = None) -> None:
         """Journaled callbacks into the table (nothing to do without a journal). `store`: how a
-        batch reaches `store_drained` when the drain runs on the intake's own thread."""
+        batch reaches `store_drained` when the drain runs on the intake's own thread. `on_stored`
+        after each batch, told whether it held welcome codes (the inbox takes those first)."""
         if self.journal is not None:  # the drain, too, waits while acks are pressing (bot/priority.py)
             if store is not None:
                 self.journal.store = store
-            await self.journal.drain_forever(on_stored, hold=self.priority.make_way)
+            await self.journal.drain_forever(lambda: on_stored(self._take_codes()), hold=self.priority.make_way)
+
+    def _take_codes(self) -> bool:
+        codes, self._codes_drained = self._codes_drained, False
+        return codes
 
     async def store_drained(self, records: list[Record]) -> list[int | None]:
         """Journaled records into inbound_event (idempotent per dedupe key)."""
         return await self._drain(records)
 
     async def _drain(self, records: list[Record]) -> list[int | None]:
+        if any(r.urgent and r.kind != KfNotified.kind for r in records):
+            self._codes_drained = True
         return await self._insert([NewInbound(r.dedupe_key, r.source, r.kind, r.payload,
                                               self._deadline(r.received_at) if r.urgent else None,
                                               datetime.fromtimestamp(r.received_at, timezone.utc))

@@ -105,8 +105,8 @@ class IntakeThread:
         intake = main[keys.INTAKE]
         inbox = main[keys.INBOX]
 
-        def wake_inbox() -> None:  # asyncio's Event is not thread-safe: set on its own loop
-            self.main_loop.call_soon_threadsafe(inbox.wakeup.set)
+        def wake_inbox(codes: bool) -> None:  # asyncio's Event is not thread-safe: set on its own loop
+            self.main_loop.call_soon_threadsafe(lambda: inbox.wake(code=codes))
 
         drain = asyncio.create_task(intake.drain_forever(
             wake_inbox,

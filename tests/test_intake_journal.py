@@ -4,6 +4,7 @@ when the process dies between the ack and the drain, and a resend is acked witho
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
@@ -205,3 +206,26 @@ async def test_a_failed_write_is_answered_503_and_later_callbacks_are_not_lost_b
     assert after.open() == 2
     await after.journal.drain_once()  # type: ignore[union-attr]
     assert [r.payload["MsgId"] for r in await rows(db_url)] == ["1", "3"]
+
+
+async def test_a_drained_welcome_code_tells_the_inbox_to_take_it_first(
+        tmp_path: Path, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Journaled callbacks reach the table in the drain's batches; a batch holding a welcome code
+    wakes the inbox as one (it takes codes between the transactions of the batch at work), a batch
+    of other events or kf notices only as work."""
+    intake = Intake(sessions, FakeClock(1_700_000_000), journal=tmp_path / "journal")
+    intake.open()
+    woken: list[bool] = []
+    drain = asyncio.create_task(intake.drain_forever(woken.append))
+    try:
+        await intake.store(arrival(1))
+        await wait_until(lambda: len(woken) == 1)
+        await intake.store(Arrival("kf:1", "xml", "kf_notified", {"Token": "t", "OpenKfId": "wk1"}, True))
+        await wait_until(lambda: len(woken) == 2)
+        await intake.store(arrival(2, urgent=True))  # a friend added, with a welcome code
+        await wait_until(lambda: len(woken) == 3)
+    finally:
+        drain.cancel()
+        await asyncio.gather(drain, return_exceptions=True)
+        intake.close()
+    assert woken == [False, False, True]
