@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Sequence
@@ -61,6 +62,11 @@ MAX_ATTEMPTS = 5
 # waits, every event paid its own commit, and a welcome burst fell from 100 % to 31 % (bench/README.md).
 EVENTS_PER_TRANSACTION = 20
 EVENTS_BEFORE_YIELD = 5
+# A welcome code stored while a batch is at work is taken before the batch's next transaction of other
+# events once it has waited this long: taken at once, every code (50 a second in the mixed flood at 200
+# events/s) cost a claim of its own and cut the transaction of other events at its next group, and the
+# bot's CPU per event rose by about a fifth (bench/README.md, perf26); a fifth of a second gathers them.
+CODES_AFTER_S = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +121,8 @@ class InboxWorker:
         self.yield_to = yield_to  # True: end the shared transaction at the next event (acks or deliveries wait)
         self.make_way = make_way  # awaited between transactions: callbacks being acked go first (bot/priority.py)
         self.lookahead = lookahead  # before a run of events, outside its transaction (Feature.lookahead)
-        self.code_wakes = 0  # events carrying a 20-second code stored (`wake`), counted
-        self._codes_seen = 0  # `code_wakes` when the last claim took the codes due
+        self.codes_after_s = CODES_AFTER_S
+        self._code_since: float | None = None  # when the first code stored since the last claim was (monotonic)
         self._taking_codes = False
         self._pulls: dict[str, asyncio.Task[None]] = {}  # the running pull of each kf account
         self._to_pull: dict[str, list[tuple[Claimed, KfNotified]]] = {}  # notices waiting for the next one
@@ -124,8 +130,8 @@ class InboxWorker:
     def wake(self, code: bool = False) -> None:
         """Events were stored; `code`: one carries a 20-second welcome code, which the inbox takes
         between the transactions of the batch at work rather than after it (`_codes_first`)."""
-        if code:
-            self.code_wakes += 1
+        if code and self._code_since is None:
+            self._code_since = time.monotonic()
         self.wakeup.set()
 
     async def run_forever(self) -> None:
@@ -158,7 +164,7 @@ class InboxWorker:
         worker = self.config.worker
         now = self.clock.now()
         self._last_claim, woken = asyncio.get_running_loop().time(), self.wakeup.sets
-        self._codes_seen = self.code_wakes  # this claim takes the codes due now first
+        self._code_since = None  # this claim takes the codes due now first
         async with self.sessions.begin() as session:
             repo = InboundRepo(session)
             rows = await repo.claim_due(
@@ -230,17 +236,18 @@ class InboxWorker:
 
     async def _codes_first(self, run: list[tuple[Claimed, Event]]) -> None:
         """Earliest deadline first: welcome codes stored since the last claim are claimed and handled
-        before the next transaction of other events (one round of them per such transaction, so a
+        before the next transaction of other events once the first of them has waited `codes_after_s`
+        (one round of them per such transaction, so a
         flood of codes never stops the rest). Without it a welcome waited for the whole batch claimed
         before it (50 events, and in the mixed flood the batch's kf pulls): seconds behind a backlog
         of kf questions and staff commands (bench/README.md, perf26)."""
-        if self._taking_codes or self.code_wakes == self._codes_seen or all(row.urgent for row, _ in run):
+        if self._taking_codes or not self._codes_due() or all(row.urgent for row, _ in run):
             return
         self._taking_codes = True
         try:
             worker = self.config.worker
             now = self.clock.now()
-            self._codes_seen = self.code_wakes
+            self._code_since = None
             async with self.sessions.begin() as session:
                 rows = await InboundRepo(session).claim_urgent(
                     now=now, lease_s=worker.lease_s, limit=worker.inbox_batch,
@@ -253,7 +260,11 @@ class InboxWorker:
 
     def _codes_waiting(self, run: list[tuple[Claimed, Event]]) -> bool:
         """Welcome codes were stored while a transaction of other events runs: it ends at the next group."""
-        return self.code_wakes != self._codes_seen and not self._taking_codes and not all(r.urgent for r, _ in run)
+        return self._codes_due() and not self._taking_codes and not all(r.urgent for r, _ in run)
+
+    def _codes_due(self) -> bool:
+        since = self._code_since
+        return since is not None and time.monotonic() - since >= self.codes_after_s
 
     async def _process_rest(self, decoded: list[tuple[Claimed, Event | MalformedCallback]]) -> None:
         """Every event of the batch but the kf notices, in order, consecutive ones sharing transactions."""
