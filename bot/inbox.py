@@ -237,10 +237,10 @@ class InboxWorker:
     async def _codes_first(self, run: list[tuple[Claimed, Event]]) -> None:
         """Earliest deadline first: welcome codes stored since the last claim are claimed and handled
         before the next transaction of other events once the first of them has waited `codes_after_s`
-        (one round of them per such transaction, so a
-        flood of codes never stops the rest). Without it a welcome waited for the whole batch claimed
-        before it (50 events, and in the mixed flood the batch's kf pulls): seconds behind a backlog
-        of kf questions and staff commands (bench/README.md, perf26)."""
+        (one round of them per such transaction, so a flood of codes never stops the rest). Without it
+        a welcome waited for the whole batch claimed before it (50 events, and in the mixed flood the
+        batch's kf pulls): seconds behind a backlog of kf questions and staff commands (bench/README.md,
+        perf26)."""
         if self._taking_codes or not self._codes_due() or all(row.urgent for row, _ in run):
             return
         self._taking_codes = True
@@ -259,7 +259,8 @@ class InboxWorker:
             self._taking_codes = False
 
     def _codes_waiting(self, run: list[tuple[Claimed, Event]]) -> bool:
-        """Welcome codes were stored while a transaction of other events runs: it ends at the next group."""
+        """Welcome codes stored while a transaction of other events runs have waited `codes_after_s`: it
+        ends at its next group."""
         return self._codes_due() and not self._taking_codes and not all(r.urgent for r, _ in run)
 
     def _codes_due(self) -> bool:
