@@ -61,7 +61,7 @@ async def test_a_stage_breakdown_reads_the_personas_labels(sessions) -> None:
 
 
 async def test_the_terminal_digest_lines_up_after_the_longest_labels(sessions) -> None:
-    """新增来源（渠道 state） and 会员等级分布（当前） are wider than the other labels: every row's value still
+    """新增来源（渠道） and 会员等级分布（当前） are wider than the other labels: every row's value still
     starts in the same column (a Chinese character is two cells), and no row ends in spaces."""
     async with sessions.begin() as s:
         customer = await CustomerRepo(s).upsert("wmLevel", now=NOON)
@@ -76,7 +76,7 @@ async def test_the_terminal_digest_lines_up_after_the_longest_labels(sessions) -
         starts[metric.label] = display_width(row[:len(row) - len(value)])
         assert row == row.rstrip(), row
     assert len(set(starts.values())) == 1, starts
-    assert "  新增来源（渠道 state）  无\n" in text and "  会员等级分布（当前）    金柚 1\n" in text
+    assert "  新增来源（渠道）      无\n" in text and "  会员等级分布（当前）  金柚 1\n" in text
 
 
 def display_width(text: str) -> int:

@@ -19,7 +19,7 @@ from storage.models import AuditLog, Customer, GroupMembership, InboundEvent, Me
 
 NEW_FRIENDS = Metric("growth.new_friends", "新增好友", "growth", priority=1,
                      note="客户添加员工为好友的次数（删了再加计两次；没加成的半添加不计）")
-BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道 state）", "growth", kind="breakdown", priority=3,
+BY_CHANNEL = Metric("growth.new_by_channel", "新增来源（渠道）", "growth", kind="breakdown", priority=3,
                     note="新增好友按「联系我」二维码的渠道参数 state 分，配置了名称的渠道显示名称（后为人数）",
                     vocabulary="channel")
 LOST = Metric("growth.lost_friends", "流失好友", "growth", priority=1, better=-1,

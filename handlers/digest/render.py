@@ -201,7 +201,7 @@ def _pad(text: str, width: int) -> str:
 def terminal(digest: Digest, *, title: str = "每日简报") -> str:
     """Plain text for `wanzi digest`: aligned columns, Chinese characters counted as two cells.
 
-    The label column is as wide as the longest label (新增来源（渠道 state） is 22 cells), so a long
+    The label column is as wide as the longest label (会员等级分布（当前） is 20 cells), so a long
     label never pushes its row's numbers out of line; rows carry no trailing spaces."""
     lines = [ln for _, group in digest.groups() for ln in group]
     label_w = max((_width(ln.metric.label) for ln in lines), default=0)
