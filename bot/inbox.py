@@ -241,7 +241,7 @@ class InboxWorker:
         a welcome waited for the whole batch claimed before it (50 events, and in the mixed flood the
         batch's kf pulls): seconds behind a backlog of kf questions and staff commands (bench/README.md,
         perf26)."""
-        if self._taking_codes or not self._codes_due() or all(row.urgent for row, _ in run):
+        if not self._codes_waiting(run):
             return
         self._taking_codes = True
         try:

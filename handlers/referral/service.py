@@ -150,19 +150,20 @@ async def join(ctx: Ctx, open_kfid: str) -> list[Say]:
     return [Say("referral.joined", facts)]
 
 
-async def rules(ctx: Ctx, *, key: str = "referral.rules") -> list[Say]:
+async def rules(ctx: Ctx, *, key: str = "referral.rules", none_running: bool = True) -> list[Say]:
     """"邀请朋友有什么奖励吗": the running campaign's tiers and the word that gives the customer their code; nothing
-    is created until they send it. `key` "referral.not_joined" says so to one who asked their count."""
+    is created until they send it. `key` "referral.not_joined" says so to one who asked their count; with none
+    running, `referral.no_campaign`, or nothing (`none_running` False)."""
     campaign = await _running(ctx)
     if campaign is None:
-        return [Say("referral.no_campaign")]
+        return [Say("referral.no_campaign")] if none_running else []
     return [Say(key, {"campaign": campaign.name, "tiers": _tiers_text(campaign),
                                    "keyword": ctx.settings.of(ReferralConfig).join_keyword})]
 
 
 async def on_now(ctx: Ctx) -> list[Say]:
     """"最近有什么活动吗": the running campaign's rules, as "邀请有礼怎么玩" gets them; nothing with none running."""
-    return await rules(ctx) if await _running(ctx) is not None else []
+    return await rules(ctx, none_running=False)
 
 
 async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[Say]:
