@@ -109,6 +109,14 @@ def one_english_word(text: str) -> bool:
     return _HAN.search(text) is None and len(_WORD.findall(text)) == 1
 
 
+def quoted(question: str, limit: int = 60) -> str:
+    """The customer's question as the persona says it back ("你之前问的「…」"): in their words, without a lead-in
+    ("对了 你们面霜多少钱一瓶" → "你们面霜多少钱一瓶"), on one line, cut with "…" past `limit` characters."""
+    one_line = " ".join(question.split())
+    text = _LEAD_IN.sub("", one_line) or one_line
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
     in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""

@@ -130,6 +130,18 @@ async def test_an_answer_inside_the_window_reaches_the_customer_in_the_personas_
     assert (q.status, q.answered_by, q.delivery, q.answer) == ("answered", "li.na", "kf", ANSWER)
 
 
+async def test_the_answer_says_the_question_back_without_its_lead_in(bot, wecom) -> None:
+    """"对了 你们门店几点关门？" is said back as the question itself: a person would not quote "对了"."""
+    await kit.on_duty(bot, "li.na")
+    await kit.customer(bot, "wmAsk0012", name="林晓")
+    await ask(bot, wecom, "wmAsk0012", f"对了 {QUESTION}")
+    (q,) = await questions(bot)
+    await say(bot, wecom, "li.na", f"/answer {q.id} {ANSWER}")
+    answer = wecom.customer_inbox("wmAsk0012")[-1]
+    assert f"「{QUESTION}」" in answer and "对了" not in answer, answer
+    assert (await questions(bot))[0].text == f"对了 {QUESTION}"  # the queue keeps the customer's own words
+
+
 async def test_outside_the_window_a_friend_gets_the_answer_through_their_staff_member(bot, wecom, clock) -> None:
     await kit.on_duty(bot, "li.na")
     await wecom.add_friend("wang.fang", "wmAsk0011", name="周敏")

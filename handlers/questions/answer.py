@@ -23,6 +23,7 @@ from handlers.replies.knowledge import ENTRY_PREFIX
 from handlers.services import Ctx
 from persona.followup import in_context, leans_on
 from persona.templates import KF_TEXT
+from persona.wording import quoted
 from storage.models import Customer, KnowledgeEntry, OutboxItem, Staff, UnansweredQuestion
 from storage.repos import KfWindowRepo
 from storage.repos.replies import ANSWERED, CLOSED, HANDED
@@ -123,7 +124,7 @@ async def answer_question(ctx: Ctx, number: int, text: str, *, staff: Staff, add
     key = "reply.answered"
     said = ctx.with_(customer=customer)
     rendered = said.render(key, last_variant=await ctx.repos.messages.last_variant(customer.id, key),
-                           name=customer.name, question=" ".join(asked.split())[:60], answer=answer)
+                           name=customer.name, question=quoted(asked), answer=answer)
     size = len(rendered.text.encode())
     if size > KF_TEXT:
         raise CommandError(f"回答太长：加上小助手的话共 {size} 字节，"

@@ -38,7 +38,7 @@ from handlers.replies.voice import Say
 from handlers.services import Ctx
 from persona.heard import heard
 from persona.matcher import concepts
-from persona.wording import in_english
+from persona.wording import in_english, quoted
 from storage.models import Customer, Staff, UnansweredQuestion
 from storage.repos.replies import HANDED, QuestionNoticeRepo
 
@@ -254,8 +254,7 @@ def chases(text: str) -> bool:
 
 
 def _gist(q: UnansweredQuestion) -> str:
-    text = " ".join(q.text.split()).rstrip("？?。.!！~～")
-    return text if len(text) <= 24 else text[:23] + "…"
+    return quoted(" ".join(q.text.split()).rstrip("？?。.!！~～"), 24)
 
 
 async def chased(ctx: Ctx, text: str) -> Say | None:
