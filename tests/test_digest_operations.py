@@ -79,7 +79,7 @@ async def play(bot, wecom, clock) -> None:
 
     # D: three questions the persona cannot answer, two of them the same.
     await says(bot, wecom, clock, "wmAsk0001", "你们的门店几点关门？", on_d(9, 30))
-    await says(bot, wecom, clock, "wmAsk0002", "你们的门店几点关门", on_d(9, 31))
+    await says(bot, wecom, clock, "wmAsk0002", "请问一下 你们的门店几点关门", on_d(9, 31))  # one question
     await says(bot, wecom, clock, "wmAsk0003", "可以开发票吗", on_d(9, 32))
 
     # D: four tickets; first responses after 5 min, 40 min (10 late), never (late), 1 min.

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digest_metrics import Breakdown, Metric, Provider, Value, Window, ratio
 from bot.wecom.markdown import plain
 from handlers.replies.keywords import MAX_TEXTS, top_keywords
+from persona.wording import quoted
 from storage.models import FaqOffer, Message, UnansweredQuestion
 
 ACTIVE = Metric("activity.active_customers", "活跃客户", "activity", priority=1, note="当天发过消息的客户数")
@@ -110,8 +111,9 @@ _TRIM = " \t\r\n?？!！。.~～"
 
 
 def _label(text: str) -> str:
-    """The question as inert words (it is shown in staff markdown), cut after the markup is gone."""
-    return plain(text.strip(_TRIM), 30).strip(_TRIM)
+    """The question as inert words (it is shown in staff markdown), cut after the markup is gone; without a lead-in,
+    so "请问一下 门店几点关门" and "门店几点关门" count as one question."""
+    return plain(quoted(text.strip(_TRIM), len(text)).strip(_TRIM), 30).strip(_TRIM)
 
 
 async def unanswered(session: AsyncSession, window: Window) -> Mapping[str, Value]:
