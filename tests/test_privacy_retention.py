@@ -107,7 +107,7 @@ async def test_the_daily_run_clears_old_payloads_and_messages_and_erases_long_lo
         (run,) = (await s.scalars(select(AuditLog).where(AuditLog.action == "retention.applied"))).all()
         erased = (await s.scalars(select(AuditLog).where(AuditLog.action == "customer.erased"))).all()
     assert run.detail == {"payloads_cleared": len(old), "messages_deleted": old_messages, "offers_deleted": 2,
-                          "customers_erased": 1}
+                          "customers_erased": 1, "addresses_cleared": 0}
     assert [(e.actor, e.detail["via"]) for e in erased] == [("retention", "retention")]
     job = bot.app[SCHEDULER].jobs[JOB_NAME]
     following = job.trigger.get_next_fire_time(RUN, RUN + timedelta(seconds=1))
@@ -128,5 +128,6 @@ def test_a_bad_retention_setting_names_its_key(retention: dict[str, object], key
 def test_with_everything_kept_forever_there_is_no_retention_run() -> None:
     from handlers.privacy.retention import jobs
 
-    keep = config_from({"retention": {"payload_days": 0, "message_days": 0, "lost_friend_days": 0}}, {})
+    keep = config_from({"retention": {"payload_days": 0, "message_days": 0, "lost_friend_days": 0,
+                                      "address_days": 0}}, {})
     assert jobs(keep) == [] and [j.name for j in jobs(config_from({}, {}))] == [JOB_NAME]

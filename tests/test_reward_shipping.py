@@ -15,8 +15,9 @@ from handlers.points.service import award
 from handlers.points.shipping import parse_address
 from handlers.privacy.erase import erase_customers
 from handlers.privacy.export import export_customer
+from handlers.privacy.retention import JOB_NAME
 from handlers.sidebar.cards import customer_card
-from storage.models import Customer, OutboxItem, Redemption
+from storage.models import Customer, Message, OutboxItem, Redemption
 from tests.community_kit import at, run_due_jobs, service, start_bot
 from tests.console_kit import ConsoleClient
 from tests.service_kit import say
@@ -263,3 +264,43 @@ async def test_two_rewards_redeemed_before_the_answer_go_to_the_one_address(bot,
     assert [(r.address_status, r.ship_address) for r in rows] == [("confirmed", "浙江省杭州市西湖区文三路1号")] * 2
     listing = await say(bot, wecom, "li.na", "/redeem list")
     assert listing.count(f"收货：{ADDRESS}") == 2 and "等客户" not in listing, listing
+
+
+async def test_an_address_is_cleared_address_days_after_the_reward_shipped(bot, wecom, clock) -> None:
+    """[retention] address_days (90): a shipped reward's receiver, phone and address go from the redemption and from
+    every text quoting them (the customer's message, the read-back, the notice to whoever ships it); the same
+    address on a later redemption still waiting to ship stays, there and in its notices."""
+    await redeemed(bot, wecom, "wmShip12")
+    await chat(bot, wecom, "wmShip12", "王五 13700002222 浙江省杭州市拱墅区湖墅路9号")
+    await chat(bot, wecom, "wmShip12", "对")
+    shipped = await redemption(bot)
+    await say(bot, wecom, "li.na", f"/redeem done {shipped.id}")
+    await redeemed(bot, wecom, "wmShip13")
+    await chat(bot, wecom, "wmShip13", "李四 13900001111 江苏省南京市鼓楼区中山路2号")
+    await chat(bot, wecom, "wmShip13", "对")  # ordered, not yet shipped: still needed
+
+    async def texts() -> str:
+        async with bot.sessions() as s:
+            sent = [str(p) for p in await s.scalars(select(OutboxItem.payload))]
+            said = [str(t) for t in await s.scalars(select(Message.text))]
+        return "\n".join(sent + said)
+
+    clock.advance(89 * 86400)
+    assert await bot.app[SCHEDULER].fire(JOB_NAME, clock.now())
+    assert "湖墅路9号" in await texts()  # not yet: 89 days
+    clock.advance(2 * 86400)
+    assert await bot.app[SCHEDULER].fire(JOB_NAME, clock.now())
+    async with bot.sessions() as s:
+        old = await s.get(Redemption, shipped.id)
+        assert old is not None
+        assert (old.status, old.ship_name, old.ship_phone, old.ship_address) == ("shipped", "", "", "")
+        waiting = await s.scalar(select(Redemption).where(Redemption.status == "ordered"))
+        assert waiting is not None and waiting.ship_address == "江苏省南京市鼓楼区中山路2号"
+    everything = await texts()
+    assert "湖墅路9号" not in everything and "13700002222" not in everything
+    assert "中山路2号" in everything and "13900001111" in everything  # the reward still to ship keeps its notices
+    async with service(bot) as ctx:  # the customer's export says why it is gone
+        customer = await ctx.repos.customers.find("wmShip12")
+        assert customer is not None
+        (row,) = (await export_customer(ctx.session, customer, now=ctx.clock.now()))["redemptions"]
+        assert (row["address_status"], row["ship_address"]) == ("cleared", "")

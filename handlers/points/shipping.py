@@ -24,6 +24,7 @@ from handlers.services import Ctx
 from storage.models import Customer, Redemption, Reward
 
 ASKED, PROPOSED, CONFIRMED = "asked", "proposed", "confirmed"
+CLEARED = "cleared"  # past [retention] address_days (handlers/privacy/addresses.py)
 OPEN = (ASKED, PROPOSED)
 
 # A mobile number (spaces or dashes allowed: "138 0013 8000", "+86 138-0013-8000"), else a landline with its area code.

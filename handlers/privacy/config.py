@@ -18,10 +18,11 @@ class RetentionConfig:
     payload_days: int = 45  # raw callbacks and kf entries: cleared when processed and older; 0 = keep
     message_days: int = 365  # message history rows older than this are deleted; 0 = keep
     lost_friend_days: int = 180  # customers who left (status lost) and were not heard from since: erased
+    address_days: int = 90  # a shipped (or cancelled) reward's receiver, phone and address: cleared after
     run_at: str = "03:30"  # local time (persona.timezone) of the daily run
 
     def check(self, where: str) -> None:
-        for key in ("payload_days", "message_days", "lost_friend_days"):
+        for key in ("payload_days", "message_days", "lost_friend_days", "address_days"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{where}.{key}", "must be 0 (keep forever) or a number of days")
         if 0 < self.payload_days < MIN_PAYLOAD_DAYS:
@@ -31,7 +32,7 @@ class RetentionConfig:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.payload_days or self.message_days or self.lost_friend_days)
+        return bool(self.payload_days or self.message_days or self.lost_friend_days or self.address_days)
 
     @property
     def run_hour_minute(self) -> tuple[int, int]:

@@ -7,6 +7,8 @@
   (faq_offer: the customer's question, and whether they picked an entry), settled or lapsed.
 - lost_friend_days: customers who left (status lost) that long ago and were not heard from since
   are erased like `wanzi customer erase`.
+- address_days: rewards that shipped (or were cancelled) that long ago lose their receiver, phone and
+  address, and so do the texts quoting them (handlers/privacy/addresses.py).
 
 The run shares the scheduler's transaction with its run record, so it does a bounded amount per
 day (at most the PER_RUN numbers below); a backlog, such as switching retention on for an old
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.scheduler import Job
+from handlers.privacy.addresses import clear_addresses
 from handlers.privacy.config import RetentionConfig
 from handlers.privacy.scrub import cleared_payload
 from handlers.privacy.service import erase
@@ -33,6 +36,7 @@ JOB_NAME = "privacy.retention"
 PAYLOADS_PER_RUN, PAYLOAD_BATCH = 100_000, 1_000
 MESSAGES_PER_RUN, MESSAGE_BATCH = 200_000, 5_000
 LOST_PER_RUN, LOST_BATCH = 200, 25  # one erasure reads every table once per batch
+ADDRESSES_PER_RUN, ADDRESS_BATCH = 1_000, 100  # each batch reads the quoting tables once
 
 
 def jobs(config: Config) -> list[Job]:
@@ -54,7 +58,8 @@ async def apply_retention(ctx: Ctx, fire_time: datetime) -> None:
 
 async def run_retention(session: AsyncSession, config: RetentionConfig, *, now: datetime) -> dict[str, int]:
     repo = PrivacyRepo(session)
-    counts = {"payloads_cleared": 0, "messages_deleted": 0, "offers_deleted": 0, "customers_erased": 0}
+    counts = {"payloads_cleared": 0, "messages_deleted": 0, "offers_deleted": 0, "customers_erased": 0,
+              "addresses_cleared": 0}
     if config.payload_days:
         cutoff = now - timedelta(days=config.payload_days)
         while counts["payloads_cleared"] < PAYLOADS_PER_RUN:
@@ -83,5 +88,12 @@ async def run_retention(session: AsyncSession, config: RetentionConfig, *, now: 
                 await erase(session, lost, actor="retention", via="retention", now=now)
             counts["customers_erased"] += len(lost)
             if len(lost) < LOST_BATCH:
+                break
+    if config.address_days:
+        cutoff = now - timedelta(days=config.address_days)
+        while counts["addresses_cleared"] < ADDRESSES_PER_RUN:
+            n = await clear_addresses(session, cutoff, limit=ADDRESS_BATCH)
+            counts["addresses_cleared"] += n
+            if n < ADDRESS_BATCH:
                 break
     return counts
