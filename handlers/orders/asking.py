@@ -3,8 +3,8 @@ and to explain.
 
 A status question names the customer's own purchase ("我的快递到哪了", "我昨天买的还没发货") or
 asks in a form only a buyer uses ("还没收到货", "下单三天了还没动静", "发货了吗"). A question about the
-shop's policy ("多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
-base's. An order number is read when a status question names it ("我的订单 T1001 还没到"), when
+shop's policy ("你们一般多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
+base's; a bare "多久发货" is the customer's order only when one was paid lately (`asks_when_it_ships`). An order number is read when a status question names it ("我的订单 T1001 还没到"), when
 the message is one ("订单号是T1001", "订单号T1001 帮我查一下") or, right after the persona asked for one, sends it alone
 ("T1001"); "订单123456能开发票吗" is no order question.
 """
@@ -133,6 +133,20 @@ def asks_of_parcel(text: str) -> bool:
     """A question of where a parcel is, or when it leaves or comes, naming no purchase ("到了吗", "什么时候发货"): about
     the order just named (handlers/orders/chat.py), else the shop's policy."""
     return bool(_ASKING.search(text) or _WAITING.search(text)) and _OTHER.search(text) is None
+
+
+# A shipping question asked of the shop in general or of a purchase still to come ("你们一般多久发货", "下单后多久发货",
+# "现在买的话几天到", "想买个面霜 多久能到"): the knowledge base's policy, whatever the customer bought before.
+_GENERAL = re.compile(r"一般|通常|平时|平常|正常|如果|的话|想买|要买|再买|再拍|准备买|打算买|下单后|拍下|付款后|"
+                      r"买了以后|以后|之后|现在(买|拍|下单)|今天(买|拍|下单)|预售|现货|新品|国外|海外|偏远|新疆|西藏")
+
+
+def asks_when_it_ships(text: str) -> bool:
+    """A short question of when a parcel leaves or comes, naming neither an order nor a purchase nor a general rule
+    ("什么时候发货", "多久能到呀", "啥时候发"): from a customer with an order on its way it is about that order
+    (handlers/orders/chat.py), from anyone else the shop's policy."""
+    text = text.strip()
+    return len(text) <= 16 and asks_of_parcel(text) and _GENERAL.search(text) is None
 
 
 # When a purchase was made, told ("上个月买的那个"): the order paid then is the one meant.

@@ -23,6 +23,7 @@ from handlers.orders.asking import (
     GENERIC_THINGS,
     asks_about_order,
     asks_of_parcel,
+    asks_when_it_ships,
     bought_when,
     late_parcel,
     named_order,
@@ -47,6 +48,7 @@ HISTORY = 6
 HANDOFFS = ("asked_for_human", "sensitive")  # a person takes it whatever the order's state
 SHOWN_ITEMS = 3
 LATE = "order:包裹迟迟未到"  # the ticket reason of a customer complaining that the parcel is late
+ON_ITS_WAY = timedelta(days=7)  # an order paid this recently is what "什么时候发货" asks of
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ async def answer_order(ctx: Ctx, customer: Customer, written: str, msgid: str) -
     if not status and number is None and asks_of_parcel(text) and (
             named := await _purchase_named_before(ctx, customer, msgid)):
         status, text = True, f"{named} {text}"  # "到了吗" right after "上个月买的那个" and the order named
+    if not status and number is None and asks_when_it_ships(text) and await _on_its_way(ctx, customer):
+        status = True  # "什么时候发货" a day after paying: their order's facts, which say the promise too
     trigger: Trigger | None = None
     thing = purchase_alone(text) if not status and number is None else None  # "上个月买的那个"
     if not status and number is None:  # "我买的面霜收到是碎的": a person, with the order's facts
@@ -213,6 +217,12 @@ def _bought_then(ctx: Ctx, text: str, orders: list[ShopOrder]) -> ShopOrder | No
         return None
     tz = ctx.local_now.tzinfo
     return next((o for o in orders if span[0] <= o.paid_at.astimezone(tz).date() <= span[1]), None)
+
+
+async def _on_its_way(ctx: Ctx, customer: Customer) -> bool:
+    """The customer's latest order was paid within `ON_ITS_WAY` and not refunded: a parcel they may be waiting for."""
+    latest = next(iter(await OrderRepo(ctx.session).of_customer(customer.id, 1)), None)
+    return latest is not None and latest.status != "refunded" and latest.paid_at >= ctx.clock.now() - ON_ITS_WAY
 
 
 async def _purchase_named_before(ctx: Ctx, customer: Customer, msgid: str) -> str:
