@@ -565,6 +565,7 @@ async def test_digest_answers_with_the_days_numbers_as_markdown(bot, wecom, cloc
     clock.advance(24 * 3600)
     reply = await say(bot, wecom, "chen.jing", "/digest")
     assert "2026-03-02" in reply and "未回答问题" in reply and "/console/digest?date=2026-03-02" in reply
+    assert reply.rstrip().endswith("发送 /digest 今天</font>"), reply  # yesterday's by default: today is one word away
     (call,) = [c for c in wecom.calls("message/send") if c.body.get("touser") == "chen.jing"][-1:]
     assert call.body["msgtype"] == "markdown"
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 2026-03-01")
@@ -572,6 +573,7 @@ async def test_digest_answers_with_the_days_numbers_as_markdown(bot, wecom, cloc
     assert "2026-03-02" in await say(bot, wecom, "chen.jing", "/digest 昨天")
     today = await say(bot, wecom, "chen.jing", "/digest 今天")
     assert "2026-03-03" in today and "/console/digest?date=2026-03-03" in today, today
+    assert "发送 /digest 今天" not in today
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3月1日")
     assert "2026-03-01" in await say(bot, wecom, "chen.jing", "/digest 3-1")
     # a day not begun is told as one, with its date, and a word that is no date lists the forms (staff tour)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from bot.commands import Command, Markdown
 from bot.errors import CommandError
+from handlers.digest.render import APP_MARKDOWN_LIMIT
 from handlers.digest.service import digest_markdown, last_whole_day
 from handlers.services import Ctx
 from handlers.staff.parsing import expect, parse_date
@@ -17,6 +18,7 @@ from handlers.staff.parsing import expect, parse_date
 DAYS_BACK = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2,
              "明天": -1, "明日": -1, "tomorrow": -1, "后天": -2}  # not begun: told so with the date, not "不是日期"
 FORMS = "可以写 2026-03-10、3-10、3月10日、今天、昨天或前天"
+TODAY_HINT = "\n<font color=\"comment\">今天截至此刻的数字：发送 /digest 今天</font>"
 _MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.]|月)(\d{1,2})(?:日|号)?")
 
 
@@ -59,10 +61,11 @@ async def run_digest(ctx: Ctx, asked: DayAsked | None) -> Markdown:
     if day is not None and day > today:
         raise CommandError(f"{day:%Y-%m-%d} 还没到，只能查看今天及以前的日报"
                            "（今天的数字截至此刻：发送 /digest 今天）。")
+    hint = "" if day is not None else TODAY_HINT  # yesterday's by default: a manager asking at noon may want today
     day = day or last_whole_day(ctx.settings, ctx.clock.now())
-    text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day,
-                                 now=ctx.clock.now(), persona=ctx.persona)
-    return Markdown(text)
+    text = await digest_markdown(ctx.session, ctx.settings, ctx.services.digest, day, now=ctx.clock.now(),
+                                 persona=ctx.persona, limit=APP_MARKDOWN_LIMIT - len(hint.encode()))
+    return Markdown(text + hint)
 
 
 COMMANDS = (

@@ -3,10 +3,11 @@ and to explain.
 
 A status question names the customer's own purchase ("我的快递到哪了", "我昨天买的还没发货") or
 asks in a form only a buyer uses ("还没收到货", "下单三天了还没动静", "发货了吗"). A question about the
-shop's policy ("你们一般多久发货", "下单后多久发货", "发什么快递") names neither and stays the knowledge
-base's; a bare "多久发货" is the customer's order only when one was paid lately (`asks_when_it_ships`). An order number is read when a status question names it ("我的订单 T1001 还没到"), when
-the message is one ("订单号是T1001", "订单号T1001 帮我查一下") or, right after the persona asked for one, sends it alone
-("T1001"); "订单123456能开发票吗" is no order question.
+shop's policy ("你们一般多久发货", "下单后多久发货", "发什么快递") names neither and stays the
+knowledge base's; a bare "多久发货" is the customer's order only when one was paid lately
+(`asks_when_it_ships`). An order number is read when a status question names it ("我的订单 T1001
+还没到"), when the message is one ("订单号是T1001", "订单号T1001 帮我查一下") or, right after the
+persona asked for one, sends it alone ("T1001"); "订单123456能开发票吗" is no order question.
 """
 
 from __future__ import annotations
