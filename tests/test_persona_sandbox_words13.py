@@ -35,6 +35,16 @@ async def test_a_sale_the_deals_entry_never_names_is_said_to_be_not_in_it(wanzi,
     assert COUPON in replies[0][1] and f"关于{sale}" in replies[0][1], replies
 
 
+@pytest.mark.parametrize(("said", "whom"), [("有学生优惠吗", "学生专属优惠"), ("老客户有没有折扣啊", "老客专属优惠")])
+async def test_a_deal_for_customers_the_deals_entry_never_names_is_said_to_be_not_in_it(wanzi, wecom, clock, said,
+                                                                                      whom) -> None:
+    """The new friends' coupon is no student discount (sandbox, 2026-12-06: "有学生优惠吗" got the coupon as if it
+    were one): what the entry says, the students' deal named as not in it, and a colleague asked."""
+    replies = await told(wanzi, wecom, clock, "wmSw05", said)
+    assert [key for key, _ in replies][:1] == ["reply.faq_partial"] and replies[-1][0] in HONEST, replies
+    assert COUPON in replies[0][1] and f"关于{whom}" in replies[0][1], replies
+
+
 async def test_deals_asked_without_a_sale_get_the_entry_alone(wanzi, wecom, clock) -> None:
     (reply,) = await told(wanzi, wecom, clock, "wmSw02", "现在有什么活动吗")
     assert reply[0] == "reply.faq" and COUPON in reply[1], reply

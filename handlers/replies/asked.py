@@ -619,15 +619,30 @@ _SALES = (("双十二", "双12", "1212"), ("双十一", "双11", "1111"), ("618"
 _SALE = re.compile("|".join(rf"(?<!\d){re.escape(w)}(?!\d)" for family in _SALES for w in family))
 
 
+# Who a deal is asked for, right before the deal ("有学生优惠吗", "老客户有没有折扣", "老师有优惠不"), each with the
+# names they go by: the new friends' coupon is no student discount.
+_AUDIENCES = (("学生", "学生党", "大学生"), ("老客", "老顾客", "老客户", "回头客", "老粉"), ("老师", "教师"),
+              ("军人", "军属"), ("医护", "护士"))
+_WHOM = "|".join(re.escape(w) for family in _AUDIENCES for w in sorted(family, key=len, reverse=True))
+_AUDIENCE = re.compile(rf"({_WHOM})(?:有没有|有啥子?|有什么|有|的|专属的?|专享的?|能有|能)?"
+                       r"(?:优惠|折扣|打折|福利|价|特价|减免)")
+
+
 def untold_sale(entry: FaqEntry, text: str) -> str:
     """The sale a question about deals names ("双十二") that the deals entry names nowhere, by any of its
-    names; "" when there is none, the entry is not about deals, or it names that sale."""
-    found = _SALE.search(text.replace(" ", ""))
-    if found is None or "discount" not in spoken(entry):
+    names, or whom it asks a deal for ("学生" in "有学生优惠吗": "学生专属优惠"); "" when there is none, the entry is
+    not about deals, or it names that sale or those customers."""
+    bare = text.replace(" ", "")
+    if "discount" not in spoken(entry):
         return ""
     told = " ".join((entry.answer, *entry.questions, *entry.keywords))
-    family = next(f for f in _SALES if found[0] in f)
-    return "" if any(w in told for w in family) else found[0]
+    if (found := _SALE.search(bare)) is not None:
+        sale = next(f for f in _SALES if found[0] in f)
+        return "" if any(w in told for w in sale) else found[0]
+    if (whom := _AUDIENCE.search(bare)) is not None:  # "学生党 有没有便宜点的" tells who asks, not of a deal for them
+        they = next(f for f in _AUDIENCES if whom[1] in f)
+        return "" if any(w in told for w in they) else f"{they[0]}专属优惠"
+    return ""
 
 
 def untold_day(entry: FaqEntry, text: str) -> str:
