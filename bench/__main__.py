@@ -178,7 +178,7 @@ def ack_goals(full: Row, bare: Row) -> list[str]:
 
 async def main(selected: list[str], compare: bool = False) -> list[Row]:
     from bench.burst import run_burst
-    from bench.callbacks import ratio, run_bare, run_full
+    from bench.callbacks import bare_loops, ratio, run_bare, run_full
     from bench.digest import run_digest
     from bench.fanout import run_fanout
     from bench.llm import run_llm
@@ -190,22 +190,24 @@ async def main(selected: list[str], compare: bool = False) -> list[Row]:
         if not selected:
             selected = list(ORIGINAL)
         if "callbacks" in selected:
-            bare = await run_bare(work)
-            rows.append(bare)
+            bares = [await run_bare(work, loop) for loop in bare_loops()]  # BENCH_BARE_LOOPS=asyncio,uvloop
+            rows += bares
+            bare = bares[0]
+
+            def beside_bare(full: Row) -> Row:
+                for one, loop in zip(bares, bare_loops(), strict=True):
+                    full.numbers["vs bare" if one is bare else f"vs bare on {loop}"] = ratio(full, one)
+                full.missed += ack_goals(full, bare)
+                return full
+
             if compare:  # SQLite only, each configuration beside the same bare run
                 for label, env, src in configurations(compare, work):
                     url = f"sqlite+aiosqlite:///{work}/callbacks-{uuid.uuid4().hex[:6]}.db"
-                    full = await run_full("sqlite", url, work, src=src, env=env, label=label)
-                    full.numbers["vs bare"] = ratio(full, bare)
-                    full.missed += ack_goals(full, bare)
-                    rows.append(full)
+                    rows.append(beside_bare(await run_full("sqlite", url, work, src=src, env=env, label=label)))
             else:
                 (label, env, _), = configurations(False, work)
                 async for name, url in backends(work):
-                    full = await run_full(name, url, work, env=env, label=label)
-                    full.numbers["vs bare"] = ratio(full, bare)
-                    full.missed += ack_goals(full, bare)
-                    rows.append(full)
+                    rows.append(beside_bare(await run_full(name, url, work, env=env, label=label)))
         if "burst" in selected:
             async for name, url in backends(work):
                 rows.append(await run_burst(name, url, work))

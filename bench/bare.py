@@ -1,6 +1,8 @@
 """The bare stack: aiohttp + the same crypto + XML parse + empty ack, no storage, no work.
 
-The reference point for the full pipeline's overhead (bench/callbacks.py)."""
+The reference point for the full pipeline's overhead (bench/callbacks.py). `python -m bench.bare PORT [LOOP]`:
+LOOP "uvloop" runs it on uvloop (BENCH_BARE_LOOPS, bench/README.md "Twenty-seventh slice"), as the bot with
+`[server] event_loop = "uvloop"`; asyncio's loop otherwise."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sys
 from aiohttp import web
 
 from bot.errors import CallbackRejected
+from bot.speedups import loop_factory
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import parse_callback
 from bot.wecom.xml import parse_xml, xml_fields
@@ -40,4 +43,6 @@ def make_app() -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=lambda *_: None)
+    loop = loop_factory(sys.argv[2] if len(sys.argv) > 2 else "asyncio")()
+    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=lambda *_: None,
+                loop=loop)

@@ -84,12 +84,13 @@ async def run_full(backend: str, db_url: str, work: Path, *, src: Path | None = 
         await emu.stop()
 
 
-async def fire_at_bare(work: Path, count: int, concurrency: int = CONCURRENCY) -> tuple[list[float], float, int, float]:
-    """`count` signed staff texts fired at the bare stack (bench/bare.py) in its own process: latencies,
-    wall seconds, non-200 answers and the process's CPU seconds over the burst."""
+async def fire_at_bare(work: Path, count: int, concurrency: int = CONCURRENCY, loop: str = "asyncio"
+                       ) -> tuple[list[float], float, int, float]:
+    """`count` signed staff texts fired at the bare stack (bench/bare.py) in its own process on `loop` (asyncio
+    or uvloop): latencies, wall seconds, non-200 answers and the process's CPU seconds over the burst."""
     port = free_port()
     log = work / "bare.log"
-    proc = start_process(["-m", "bench.bare", str(port)], {}, log)
+    proc = start_process(["-m", "bench.bare", str(port), loop], {}, log)
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
         load = SignedLoad(EmulatorConfig())
@@ -102,9 +103,16 @@ async def fire_at_bare(work: Path, count: int, concurrency: int = CONCURRENCY) -
         proc.wait(15)
 
 
-async def run_bare(work: Path) -> Row:
-    latencies, wall, errors, cpu = await fire_at_bare(work, REQUESTS)
-    row = Row("callbacks: bare stack", "none", summary(latencies, wall))
+def bare_loops() -> list[str]:
+    """BENCH_BARE_LOOPS=asyncio,uvloop: the bare stack on each loop, every full pipeline's row beside each."""
+    return [loop for loop in os.environ.get("BENCH_BARE_LOOPS", "asyncio").replace(" ", "").split(",") if loop]
+
+
+async def run_bare(work: Path, loop: str = "asyncio") -> Row:
+    latencies, wall, errors, cpu = await fire_at_bare(work, REQUESTS, loop=loop)
+    numbers = {"config": f"on {loop}", **summary(latencies, wall)} if bare_loops() != ["asyncio"] else \
+        summary(latencies, wall)
+    row = Row("callbacks: bare stack", "none", numbers)
     row.numbers["non-200"] = str(errors)
     row.numbers["CPU"] = per_request(cpu, wall)
     return row
@@ -144,4 +152,4 @@ def ratio(full: Row, bare: Row) -> str:
             f"p99 {num(full, 'p99') / num(bare, 'p99'):.2f}× the bare latency")
 
 
-__all__ = ["run_full", "run_bare", "ratio", "ROOT"]
+__all__ = ["run_full", "run_bare", "bare_loops", "ratio", "ROOT"]

@@ -60,6 +60,7 @@ from bot.middlewares import DEFAULT_MIDDLEWARES
 from bot.preflight import log_findings
 from bot.scheduler import Scheduler
 from bot.server import callback_routes, ops_routes
+from bot.speedups import json_codec
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import CallbackCrypto
 from bot.wecom.events import Event
@@ -309,7 +310,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config, clock, metrics, contexts = app[CONFIG], app[CLOCK], app[METRICS], app[CONTEXTS]
     async with aiohttp.ClientSession() as http:
         client = WeComClient(config.wecom, http, clock=clock, tokens=DbTokenStore(app[SESSIONS], clock),
-                             on_error=lambda api, code: metrics.api_errors_of(api, str(code)).inc())
+                             on_error=lambda api, code: metrics.api_errors_of(api, str(code)).inc(),
+                             codec=json_codec(config.server.json))
         app[CLIENT] = client
         app[INSTANCE].on_replicas = client.limiter.share  # WeCom's caps are per corp: each replica its share
         client.limiter.share(app[INSTANCE].replicas)

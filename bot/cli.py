@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 from aiohttp import web
 
+from bot import speedups
 from bot.config import Config
 from bot.config.platform import CorpKey
 from bot.errors import ConfigError
@@ -75,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Bound before start-up: holding host:port is what lets this start declare an earlier start
     # under the same instance name dead and take its leases at once (bot/instance.py).
     sock = bind_port(config.server.host, config.server.port)
-    asyncio.run(serve(create_app(config, take_over=True), config, sock))
+    speedups.run(serve(create_app(config, take_over=True), config, sock), config.server.event_loop)
     return 0
 
 
@@ -104,10 +105,12 @@ async def serve(app: web.Application, config: Config, sock: socket.socket) -> No
     for site in sites:
         await site.start()
         print(f"serving on {site.name}", file=sys.stderr)
+    print(f"event loop: {speedups.loop_name(asyncio.get_running_loop())}, WeCom API JSON: "
+          f"{speedups.json_codec(config.server.json).name}", file=sys.stderr)  # [server] event_loop, json
     if private is not None:
         intake = IntakeThread(app, sock, main_socket)
         await intake.start()
-        print("callbacks on their own thread", file=sys.stderr)
+        print(f"callbacks on their own thread ({speedups.loop_name(intake.loop)})", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -27,6 +27,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from bot.server import callback_routes
+from bot.speedups import loop_factory
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ class IntakeThread:
         self.sock = sock
         self.main_socket = main_socket  # the Unix socket the main app listens on
         self.main_loop = asyncio.get_running_loop()
-        self.loop = asyncio.new_event_loop()
+        from bot.appkeys import CONFIG
+
+        self.loop = loop_factory(main_app[CONFIG].server.event_loop)()  # the kind the main thread runs on
         self._thread = threading.Thread(target=self._run, name="intake", daemon=True)
         self._ready: Future[None] = Future()
         self._stopped: asyncio.Event | None = None

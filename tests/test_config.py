@@ -49,6 +49,8 @@ def test_secrets_come_from_the_environment() -> None:
     ({"server": {"intake_thread": True}}, "server.intake_thread"),  # without the journal
     ({"server": {"switch_interval_ms": -1}}, "server.switch_interval_ms"),
     ({"server": {"ack_credit_s": 0.05}}, "server.ack_credit_s"),  # less than one wait
+    ({"server": {"event_loop": "trio"}}, "server.event_loop"),
+    ({"server": {"json": "ujson"}}, "server.json"),
 ])
 def test_a_bad_value_names_its_key(data: dict, key: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from bot import speedups
 from bot.config.checks import check_zone, pairs
 from bot.errors import ConfigError
 
@@ -25,6 +26,8 @@ class ServerConfig:
     intake_fsync: bool = True  # False: the journal survives a crash of the process, not of the machine
     intake_thread: bool = False  # acks on a thread and loop of their own (bot/intake_thread.py); needs the journal
     switch_interval_ms: float = 0.0  # > 0: how long a thread may hold the GIL when another wants it (Python: 5)
+    event_loop: str = "auto"  # auto | asyncio | uvloop: "auto" runs on uvloop when installed (bot/speedups.py)
+    json: str = "auto"  # auto | stdlib | orjson: the JSON of WeCom API calls; "auto" uses orjson when installed
 
     def check(self, where: str) -> None:
         if not 0 <= self.port <= 65535:
@@ -38,6 +41,7 @@ class ServerConfig:
         if self.intake_thread and not self.intake_journal:
             raise ConfigError(f"{where}.intake_thread", "needs server.intake_journal: on its own thread the "
                               "intake cannot use the database's connection, only the journal")
+        speedups.check(where, self.event_loop, self.json)
 
 
 @dataclass(frozen=True, slots=True)

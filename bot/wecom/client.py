@@ -4,7 +4,6 @@ the kf puller call it; handlers never do (they write to the outbox)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import random
@@ -19,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import WeComConfig
 from bot.errors import ApiError, ConfigError, RateLimited, TokenInvalid, TransportError, api_error
 from bot.logs import clip
+from bot.speedups import STDLIB, JsonCodec
 from bot.wecom.jsapi import TICKET_KINDS
 from bot.wecom.tokens import MemoryTokenStore, TokenStore, token_key
 
@@ -171,8 +171,10 @@ class RateLimiter:
 
 class WeComClient:
     def __init__(self, config: WeComConfig, session: aiohttp.ClientSession, *, clock: Clock | None = None,
-                 on_error: Callable[[str, int], None] | None = None, tokens: TokenStore | None = None) -> None:
+                 on_error: Callable[[str, int], None] | None = None, tokens: TokenStore | None = None,
+                 codec: JsonCodec = STDLIB) -> None:
         self.config = config
+        self.json = codec  # request bodies and answers; orjson with the speed extra (bot/speedups.py)
         self.session = session
         self.clock = clock or SystemClock()
         self.on_error = on_error or (lambda api, code: None)
@@ -339,7 +341,7 @@ class WeComClient:
         url = f"{self.config.api_base.rstrip('/')}/cgi-bin/{path}"
         total = self.config.request_timeout_s if timeout_s is None else min(timeout_s, self.config.request_timeout_s)
         timeout = aiohttp.ClientTimeout(total=total)
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        data = None if body is None else self.json.dumps(body)
         headers = {"Content-Type": "application/json"} if data is not None else None
         while True:
             async with self._slots:
@@ -356,7 +358,7 @@ class WeComClient:
         if status >= 500 or status == 429:
             raise TransportError(path, f"HTTP {status}")
         try:
-            result = json.loads(raw)
+            result = self.json.loads(raw)
         except ValueError as exc:
             raise TransportError(path, f"HTTP {status}, body is not JSON") from exc
         if not isinstance(result, dict):
