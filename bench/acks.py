@@ -56,7 +56,13 @@ def off(*_):
 signal.signal(signal.SIGUSR1, on)
 signal.signal(signal.SIGUSR2, off)
 sock = bind_port(config.server.host, config.server.port)
-asyncio.run(serve(create_app(config, run_workers=False, take_over=True), config, sock))
+try:  # [server] event_loop (bot/speedups.py); a tree from before the speed extra runs asyncio's loop
+    from bot.speedups import run
+except ImportError:
+    def run(main, _):
+        return asyncio.run(main)
+run(serve(create_app(config, run_workers=False, take_over=True), config, sock),
+    getattr(config.server, "event_loop", "asyncio"))
 """
 
 

@@ -1,7 +1,7 @@
 """CPU and SQL statements per event on the hot paths, in one process, independent of the machine's load:
 
     python -m bench.perevent [welcome] [kf] [worded] [returning] [help] [mixed] [--events N] [--sql] [--profile PREFIX]
-                             [--latency S] [--yield]
+                             [--latency S] [--yield] [--loop asyncio|uvloop]
 
 The bot (workers off) and the emulator (no API latency) run in this process on a fresh SQLite file.
 N events are first taken in through the callback endpoint (the intake phase: the emulator sealing and posting them
@@ -23,7 +23,6 @@ live burst whenever acks or the delivery worker wait for SQLite's connection (bo
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import dataclasses
 import functools
@@ -37,6 +36,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from bot import speedups
 
 QUESTION = "下单后多久发货"  # a knowledge-base question of the demo FAQ (persona/faq.toml)
 STAFF = ("zhang.wei", "li.na", "wang.fang", "chen.jing")
@@ -179,13 +180,16 @@ def main() -> None:
                         help="the emulator answers the delivery phase's calls after S seconds; prints rows/s")
     parser.add_argument("--profile", default="", metavar="PREFIX",
                         help="cProfile each phase (the event loop's thread) into PREFIX.KIND.PHASE.prof")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
+                        help="the event loop (the emulator's too: it runs in this process); WANZI_SERVER__JSON=orjson "
+                             "gives the bot's WeCom client orjson")
     parser.add_argument("--yield", dest="yielding", action="store_true",
                         help="the inbox's shared transactions end after one group, as in a live burst")
     args = parser.parse_args()
     statements = Statements()
     for kind in args.kinds:
-        figures = asyncio.run(measure(kind, args.events, statements, args.sql, args.profile, args.latency,
-                                           args.yielding))
+        figures = speedups.run(measure(kind, args.events, statements, args.sql, args.profile, args.latency,
+                                       args.yielding), args.loop)
         print(f"{kind} ({args.events} events): " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
 
 
