@@ -57,6 +57,29 @@ async def test_a_deals_entry_that_names_the_sale_is_the_answer(db_url, wecom, cl
         assert replies[:1] and replies[0][0] == "reply.faq" and "满 300 减 50" in replies[0][1], replies
 
 
+SHIPPING = "其他地区 2-4 天"
+
+
+async def test_a_remote_region_the_shipping_answer_never_names_is_said_to_be_not_in_it(wanzi, wecom, clock) -> None:
+    """Sandbox, 2026-12-06: "那偏远地区呢" after the shipping answer got "宝子放心，" and the same answer, whose
+    "其他地区 2-4 天" promises nothing for Xinjiang or Tibet. Now what it says, the region named as not in it, and a
+    colleague."""
+    (first,) = await told(wanzi, wecom, clock, "wmSw06", "多久发货")
+    assert first[0] == "reply.faq" and SHIPPING in first[1], first
+    replies = await told(wanzi, wecom, clock, "wmSw06", "那偏远地区呢")
+    assert [key for key, _ in replies][:1] == ["reply.faq_partial"] and replies[-1][0] in HONEST, replies
+    assert "关于偏远地区" in replies[0][1] and "放心" not in replies[0][1], replies
+    replies = await told(wanzi, wecom, clock, "wmSw07", "新疆能发货吗 要几天")
+    assert replies and "关于新疆" in replies[0][1] and replies[-1][0] in HONEST, replies
+
+
+async def test_a_shipping_entry_that_names_remote_regions_is_the_answer(db_url, wecom, clock, tmp_path: Path) -> None:
+    async with bot_with_faq(db_url, wecom, clock, tmp_path, '[[faq]]\nq = ["多久发货", "几天能到"]\n'
+                            'a = "48 小时内发出，其他地区 2-4 天，新疆西藏等偏远地区 5-7 天。"\n') as bot:
+        replies = await told(bot, wecom, clock, "wmSw08", "新疆能发货吗 要几天")
+        assert replies[:1] and replies[0][0] == "reply.faq" and "5-7 天" in replies[0][1], replies
+
+
 XINJIANG = '[[faq]]\nq = ["新疆包邮吗"]\na = "新疆也包邮的，一般 4-6 天到。"\n'
 
 

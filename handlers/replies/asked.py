@@ -581,13 +581,30 @@ def untold_detail(entry: FaqEntry, text: str) -> str:
     an elderly user of what it recommends ("你们那个面霜老人家能用吗": "老人家能不能用"), a child ("小孩子皮肤干 可以用
     你们的面霜吗"), skin after a procedure ("做完光子嫩肤可以用保湿霜吗": "做完光子能不能用"; `gives_what_is_asked`
     leaves the entry out when the question speaks of nothing else of it), an ingredient ("你们的面霜成分安全吗 有没有
-    香精": `untold_ingredient`), or the day of a service kept in time (`untold_day`)."""
+    香精": `untold_ingredient`), the day of a service kept in time (`untold_day`), or a remote region shipped to
+    (`untold_remote`)."""
     if not is_question(text):
         return ""
     user = _user_unspoken(entry, text)
     return (f"{user}能不能用" if user
             else untold_sold(entry, text) or untold_ingredient(entry, text) or untold_day(entry, text)
-            or untold_sale(entry, text))
+            or untold_sale(entry, text) or untold_remote(entry, text))
+
+
+# Regions couriers treat apart (longer, dearer or not at all): "其他地区 2-4 天" is no promise for them.
+_REMOTE = (("偏远地区", "偏远"), ("新疆",), ("西藏",), ("青海",), ("内蒙古", "内蒙"))
+_REMOTE_RE = re.compile("|".join(w for family in _REMOTE for w in family))
+
+
+def untold_remote(entry: FaqEntry, text: str) -> str:
+    """A remote region a question about shipping names ("那偏远地区呢" after the shipping answer, "新疆能发货吗 要几天")
+    that the shipping entry names nowhere, by any of its names (偏远 covers them all); "" otherwise."""
+    found = _REMOTE_RE.search(text)
+    if found is None or not spoken(entry) & {"shipping", "delivery"}:
+        return ""
+    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    family = next(f for f in _REMOTE if found[0] in f)
+    return "" if "偏远" in told or any(w in told for w in family) else family[0]
 
 
 # Whether a product holds an ingredient customers avoid: "有没有香精", "含不含酒精", "有防腐剂吗", "加了色素没".
