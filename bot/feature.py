@@ -1,7 +1,7 @@
 """What a feature brings to the platform, in one object: `handlers/<feature>/feature.py` exposes
 `FEATURE = Feature(...)` and `handlers/__init__.py` lists them. The app factory mounts whatever
 the tuple holds: routes (ordered by `priority`), staff commands, scheduled jobs, outbox
-follow-ups, background workers, digest sections, console pages, config sections and the start-up
+follow-ups, background workers, digest sections, console pages, what is on, config sections and the start-up
 seed from the config file, and pre-flight checks of the corp's WeCom setup. Adding a feature is one
 folder plus one line.
 """
@@ -45,6 +45,9 @@ ClaimCheck = Callable[[Context[Any], list[OutboxItem]], Awaitable[list[OutboxIte
 # their handlers would each ask for, done for the group at once (the knowledge base ranks every
 # question of a kf burst's group in one batch). Only a head start: the handlers still ask.
 Lookahead = Callable[[Any, Sequence[Event]], Awaitable[None]]
+# "你们最近有什么活动吗": what a feature has on for the customer asking, as lines in the persona's voice (none when it
+# has nothing on for them); the persona joins every feature's lines and the knowledge base's answer in one message.
+WhatsOn = Callable[[Context[Any]], Awaitable[Sequence[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,7 @@ class Feature:
     digest: tuple[Provider, ...] = ()
     console: tuple[ConsolePage, ...] = ()
     http: tuple[HttpRoute, ...] = ()  # routes for other systems (signed by the feature itself)
+    whats_on: tuple[WhatsOn, ...] = ()  # lines of what the feature has on, when a customer asks what is on
     customer_facts: tuple[CustomerFacts, ...] = ()  # lines on the console's customer page
     customer_panels: tuple[CustomerPanel, ...] = ()  # forms on the console's customer page
     config: tuple[Section, ...] = ()

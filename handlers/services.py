@@ -1,6 +1,6 @@
 """The features' services, built once per app (handlers/wiring.py) and reached by every handler as
 `ctx.services`, typed: `Ctx = Context[Services]`. The knowledge base, the tagging rules, the push
-gate, the staff command table, the digest's sections, the suggestion and the reactions models."""
+gate, the staff command table, the digest's sections, the suggestion and the reactions models, what is on."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.appkeys import CONTEXTS
 from bot.commands import Command
 from bot.context import Context
 from bot.digest_metrics import Registry
+from bot.feature import WhatsOn
 
 if TYPE_CHECKING:  # the services' own modules import Ctx from here
     from handlers.antispam.gate import PushGate
@@ -33,6 +34,7 @@ class Services:
     digest: Registry
     suggestions: SuggestionModel | None = None  # None: `[suggestions] model = false`, the rules alone decide
     reactions: ExampleModel[str | None] | None = None  # adverse reactions by meaning (escalation/reactions.py)
+    whats_on: tuple[WhatsOn, ...] = ()  # the features' lines for "最近有什么活动吗" (Feature.whats_on)
 
 
 Ctx = Context[Services]

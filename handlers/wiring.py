@@ -135,7 +135,7 @@ def build_services(config: Config, persona: Persona, features: Sequence[Feature]
                     push_gate=PushGate.from_config(persona.cadence, config.of(AntispamConfig), config.persona.timezone),
                     segmenter=segmenter, commands={c.name: c for c in commands}, digest=digest_registry(features),
                     suggestions=SuggestionModel(load_exemplars()) if config.of(SuggestionsConfig).model else None,
-                    reactions=reaction_model())
+                    reactions=reaction_model(), whats_on=tuple(w for f in features for w in f.whats_on))
 
 
 async def warm_up(services: Services, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:

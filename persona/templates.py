@@ -38,6 +38,10 @@ TEMPLATES: dict[str, Spec] = {
     # question of a message of several that no entry answered ("你们家有防晒吗", routes.py answer_each)
     "reply.fallback": Spec.of(KF_TEXT, "name", "product", "concern", "question"),
     "reply.faq": Spec.of(KF_TEXT, "name", "answer", "question"),
+    # "你们最近有什么活动吗" while a feature has something on for the customer (a camp they may join, a referral
+    # campaign: Feature.whats_on): one message listing it, `lines` = each feature's line and the knowledge base's
+    # answer to the question when it is sure, one a line (handlers/replies/routes.py `tell_whats_on`)
+    "reply.whats_on": Spec.of(KF_TEXT, "name", "lines", "question"),
     # 猜你想问: the knowledge base was not sure; `options` = "1. 多久发货\n2. 怎么退货" (handlers/replies/clarify.py);
     # `question`: in the "one" phrasings, the one entry offered, asked yes or no ("下单后多久发货")
     "reply.clarify": Spec.of(KF_TEXT, "name", "options", "question"),
@@ -231,7 +235,7 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "checkin.progress": _CAMPAIGN | {"streak", "total", "makeup_keyword", "makeup_days", "makeups_left"},
     "checkin.progress_no_makeup": _CAMPAIGN | {"streak", "total"},
     "checkin.progress_new": _CAMPAIGN,  # not in the camp yet
-    "checkin.on_now": _CAMPAIGN,  # "最近有什么活动吗": a camp the customer may join
+    "checkin.on_now": _CAMPAIGN,  # "最近有什么活动吗": a camp the customer may join, a line of `reply.whats_on`
     # "打卡有奖励吗", "坚持7天能拿到什么" (handlers/checkin/asking.py): the milestones ("累计 3 天：20 积分；…"),
     # the points per counted day, and the days to the next milestone
     "checkin.rewards": _CAMPAIGN | {"points", "milestones", "total", "next_day", "to_next", "next_rewards"},
@@ -305,6 +309,8 @@ COMMUNITY: dict[str, frozenset[str]] = {
     "referral.tier_reached": frozenset({"name", "campaign", "count", "gift", "tier"}),
     "referral.no_campaign": frozenset({"name"}),
     "referral.rules": frozenset({"name", "campaign", "tiers", "keyword"}),  # "邀请朋友有什么奖励吗"
+    # "最近有什么活动吗": the running campaign as a line of what is on (`reply.whats_on` joins the lines)
+    "referral.on_now": frozenset({"name", "campaign", "tiers", "keyword"}),
     "referral.not_joined": frozenset({"name", "campaign", "tiers", "keyword"}),  # "我邀请了几个人了", no code yet
     "referral.unavailable": frozenset({"name"}),
     "referral.staff_winner": frozenset({"staff", "campaign", "customer", "count", "gift", "tier"}),

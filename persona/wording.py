@@ -53,9 +53,18 @@ _ENGLISH = (("moisturi[sz]ing cream", "保湿霜"), ("moisturi[sz]ers?", "保湿
             ("membership|members?|loyalty", "会员"), ("points", "积分"), ("Tmall", "天猫"), ("JD", "京东"),
             ("invoices?|receipts?|fapiao", "发票"), ("parking|park", "停车"),
             ("opening hours|business hours", "营业时间"), ("oat milk", "燕麦奶"), ("decaf", "低因"),
-            ("wi-?fi", "WiFi"), ("dogs?|cats?|pets?", "宠物"), ("takeaway|take-out|takeout", "外卖"))
+            ("wi-?fi", "WiFi"), ("dogs?|cats?|pets?", "宠物"), ("takeaway|take-out|takeout", "外卖"),
+            ("stores?", "店"))
+_WORD = re.compile(r"[A-Za-z]{2,}")
 _ENGLISH_RE = re.compile(r"(?<![a-z])(?:" + "|".join(f"(?P<e{n}>{e})" for n, (e, _) in enumerate(_ENGLISH))
                          + r")(?![a-z])", re.I)
+
+
+# Whether we have or sell a thing, asked in English with no shop word that carries the question ("do you have a
+# physical store", "is there a store in Shanghai", "do you guys sell sunscreen"): asked as the Chinese "有…吗", the
+# form the knowledge base's phrasings take, so the thing's own words decide the entry.
+_HAVE = re.compile(r"^(?:(?:do|does) (?:you|you guys|your (?:shop|store|brand|company)) (?:have|sell|carry|offer)|"
+                   r"(?:is|are) there) (?:a |an |any |some )?(?P<thing>[^?？!！]+?)[\s?？!！.]*$", re.I)
 
 
 def _chinese(match: re.Match[str]) -> str:
@@ -63,6 +72,12 @@ def _chinese(match: re.Match[str]) -> str:
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def shop_words(text: str) -> str:
+    """The text with its English shop words in the knowledge base's Chinese ("I want a refund": "I want a 退款"), and
+    nothing else changed: what the escalation rules read, whose topics are Chinese words."""
+    return _ENGLISH_RE.sub(_chinese, text) if _WORD.search(text) else text
 
 
 # "周五之前能到北京吗", "下周五前可以收到吗", "月底之前能寄到上海不", "今天拍的话明天能到不": arriving by a day, in
@@ -88,9 +103,6 @@ _I_AM = r"(?:我|我们|我家|人)(?:这边|这里|那边)?(?:在|是|住在?)"
 _WHERE_I_AM = re.compile(rf"[，,。；;\s]+{_I_AM}{_PLACE}(?:这边|那边|这里)?(?:的)?[。！!～~]*$")
 _WHERE_I_AM_FIRST = re.compile(rf"^(?:{_I_AM}{_PLACE}(?:这边|那边|这里)?的?[，,。；;\s]+|"
                                rf"{_PLACE}(?:这边|那边|这里)(?:的话)?)")
-
-
-_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def in_english(text: str) -> bool:
@@ -119,10 +131,13 @@ def quoted(question: str, limit: int = 60) -> str:
 
 def plain(question: str) -> str:
     """The question without links, lead-in clauses and where the customer is, Cantonese function words
-    in Mandarin, English shop words in Chinese, a delivery by a day asked as the days it takes."""
+    in Mandarin, English shop words in Chinese ("do you have …" as "有…吗"), a delivery by a day asked as the days it
+    takes."""
     text = _WHERE_I_AM.sub("", _LEAD_IN.sub("", _LINK.sub(" ", question).strip()))
     text = _WHERE_I_AM_FIRST.sub("", text) or text
     text = _CANTONESE_RE.sub(lambda m: _MANDARIN[m[0]], text).strip() or question.strip()
+    if (have := _HAVE.match(text)) is not None:
+        text = f"有{have['thing']}吗"
     text = _ENGLISH_RE.sub(_chinese, text)
     by_day = _BY_DAY.match(text)
     if by_day is None:

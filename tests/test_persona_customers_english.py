@@ -33,7 +33,9 @@ async def test_a_question_in_english_gets_the_answer_a_chinese_one_gets(wanzi, w
     """Before: "what's your return policy" got "I'm not sure" (reply.unknown), the returns entry 0.3 % sure: the
     sentence model sets an English question far from every Chinese entry and close to "none of them"."""
     replies = await told(wanzi, wecom, clock, "wmEnKb01", said)
-    assert [k for k, _ in replies] == ["reply.faq"] and answer in replies[0][1], replies
+    assert replies[0][0] == "reply.faq" and answer in replies[0][1], replies
+    # returns are handed to a person after the answer, as "你们的退货政策是什么" is (test_persona_words35.py)
+    assert all(k.startswith("escalation.") for k, _ in replies[1:]) and (len(replies) > 1) == ("退换" in answer)
 
 
 @pytest.mark.parametrize("said", ["I need to return to work now", "do you ship to Hong Kong?"])
@@ -108,10 +110,12 @@ async def test_a_correction_right_after_an_answer_gets_what_was_meant(wanzi, wec
 
 
 async def test_when_a_refunds_money_comes_back_is_not_the_returns_answer_again(wanzi, wecom, clock) -> None:
-    """The returns answer ("签收 7 天内可以无理由退换") says nothing of when the money comes back."""
+    """The returns answer ("签收 7 天内可以无理由退换") says nothing of when the money comes back. The policy asked
+    hands the chat to a person after the answer, as "你们的退货政策是怎样的" does (conv35): the refund's time then is
+    theirs to answer, never the returns answer again."""
     await told(wanzi, wecom, clock, "wmEnKb09", "你们的return policy是怎样的")
     replies = await told(wanzi, wecom, clock, "wmEnKb09", "那refund一般多久到账")
-    assert replies and all(k in HONEST for k, _ in replies), replies
+    assert replies and all(k in HONEST or k.startswith("escalation.") for k, _ in replies), replies
 
 
 @pytest.mark.parametrize(("said", "key"), [("你们周日也有人回消息吗", "chat.staff_hours"),

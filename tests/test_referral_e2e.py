@@ -178,6 +178,6 @@ async def test_asked_what_is_on_a_customer_hears_the_referral_tiers_and_still_th
     # sandbox 2026-12-06: "你们最近有什么活动吗" got only the new-customer coupon while a referral campaign was running
     await wecom.customer_says("wmAskOn", "你们最近有什么活动吗")
     await bot.drain()
-    said = wecom.customer_inbox("wmAskOn")
-    assert any("邀请10位得面霜1瓶" in t for t in said) and "199 减 30" in said[-1], said
+    (said,) = wecom.customer_inbox("wmAskOn")  # one message listing what is on
+    assert "邀请10位得面霜1瓶" in said and "“邀请有礼”" in said and "199 减 30" in said, said
     assert not wecom.calls("externalcontact/add_contact_way")

@@ -14,6 +14,7 @@ FEATURE = Feature(
     commands=commands.COMMANDS,
     jobs=jobs.jobs,
     digest=(digest.CHECKINS,),
+    whats_on=(routes.camp_line,),
     console=console.PAGES,
     config=(Section("checkin", CheckinConfig),),
     seed=seed_campaigns,

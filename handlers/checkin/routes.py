@@ -6,9 +6,8 @@ from bot.dispatcher import Router
 from bot.wecom.events import KfMessageReceived
 from handlers.checkin.asking import asks_about_checkins, camp_on_now, checkin_answer
 from handlers.checkin.service import attach_photo, check_in, is_checkin
-from handlers.replies.asked import whats_on_asked
 from handlers.replies.routes import answer_media
-from handlers.replies.voice import reply_all
+from handlers.replies.voice import lines_of, reply_all
 from handlers.services import Ctx
 
 router = Router("checkin")
@@ -35,10 +34,9 @@ async def acknowledge_checkin(event: KfMessageReceived, ctx: Ctx) -> None:
     await reply_all(ctx, await check_in(ctx, event))
 
 
-@router.on(KfMessageReceived, when=whats_on_asked, block=False)
-async def tell_camp_on_now(event: KfMessageReceived, ctx: Ctx) -> None:
-    """"最近有什么活动吗": a running camp the customer may join, then the answer the question gets anyway."""
-    await reply_all(ctx, await camp_on_now(ctx))
+async def camp_line(ctx: Ctx) -> list[str]:
+    """"最近有什么活动吗" (Feature.whats_on): a running camp the customer may join, a line of what is on."""
+    return lines_of(ctx, await camp_on_now(ctx))
 
 
 def _customer_photo(event: KfMessageReceived, _: Ctx) -> bool:

@@ -17,6 +17,7 @@ FEATURE = Feature(
     jobs=jobs.jobs,
     followups={"externalcontact/add_contact_way": (apply_contact_way,)},
     digest=(digest.REFERRAL,),
+    whats_on=(routes.campaign_line,),
     console=console.PAGES,
     config=(Section("referral", ReferralConfig),),
     seed=seed_referrals,

@@ -9,8 +9,7 @@ from bot.dispatcher import Router
 from bot.wecom.events import FriendAdded, FriendLeft, FriendRemovedByStaff, KfMessageReceived
 from handlers.referral.config import ReferralConfig
 from handlers.referral.service import count_friend, join, on_now, progress, rules, uncount_friend
-from handlers.replies.asked import whats_on_asked
-from handlers.replies.voice import reply_all
+from handlers.replies.voice import lines_of, reply_all
 from handlers.services import Ctx
 from persona.heard import heard
 
@@ -97,10 +96,9 @@ def _asks_progress(event: KfMessageReceived, _: Ctx) -> bool:
     return bool(said) and PROGRESS_ASKED.fullmatch(said) is not None
 
 
-@router.on(KfMessageReceived, when=whats_on_asked, block=False)
-async def tell_referral_on_now(event: KfMessageReceived, ctx: Ctx) -> None:
-    """"最近有什么活动吗": the running referral campaign's tiers, then the answer the question gets anyway."""
-    await reply_all(ctx, await on_now(ctx))
+async def campaign_line(ctx: Ctx) -> list[str]:
+    """"最近有什么活动吗" (Feature.whats_on): the running referral campaign's tiers, a line of what is on."""
+    return lines_of(ctx, await on_now(ctx))
 
 
 @router.on(KfMessageReceived, when=_asks_rules)

@@ -162,8 +162,8 @@ async def rules(ctx: Ctx, *, key: str = "referral.rules", none_running: bool = T
 
 
 async def on_now(ctx: Ctx) -> list[Say]:
-    """"最近有什么活动吗": the running campaign's rules, as "邀请有礼怎么玩" gets them; nothing with none running."""
-    return await rules(ctx, none_running=False)
+    """"最近有什么活动吗": the running campaign's tiers and word, a line of what is on; nothing with none running."""
+    return await rules(ctx, key="referral.on_now", none_running=False)
 
 
 async def progress(ctx: Ctx, open_kfid: str, *, join_new: bool = True) -> list[Say]:

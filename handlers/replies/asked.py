@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import re
 
-from bot.wecom.events import KfMessageReceived
 from handlers.escalation.rules import is_question
 from handlers.replies.price import asks_price, gives_price
 from handlers.replies.shopping import asks_what_to_use
@@ -42,6 +41,13 @@ _ASKS_ORDER = re.compile(rf"先{_ON}(哪|什么|啥)|先{_ON}[^，,。？?]{{1,8
                          rf"(只|光|就)(用|涂|抹|擦|搽)[^，,。？?\s]{{1,6}}(就够|就行|就可以|够吗|够不够|行吗|可以吗)|"
                          r"护肤(的)?(步骤|顺序|流程)")
 _GIVES_ORDER = re.compile(r"先|再|然后|之后|最后|顺序|步骤|第一步")
+
+# Whether two products go together ("你们的面霜能和别家的精华一起用吗", "跟我现在用的xx水冲突吗", "可以和其他牌子的
+# 防晒叠加吗", "能搭配着用吗"): a usage question, also when the other is another brand's, never a comparison of
+# brands. An answer gives it only when it speaks of using things together.
+_ASKS_TOGETHER = re.compile(rf"(一起|同时|搭配|搭着|配合|配着|混着|混合|叠着|交替|轮换|轮着)(着)?(使)?{_ON}|"
+                            r"叠加|叠涂|混用|冲突|冲不冲突|打架|相克|相冲|犯冲|能不能搭|可以搭|能搭(吗|么|嘛|不)")
+_GIVES_TOGETHER = re.compile(r"一起用|同时用|搭配|叠加|叠涂|混用|冲突|配合|相克|间隔")
 
 # "天猫上有旗舰店不", "有没有官方店", "京东有店吗", "旗舰店叫什么", "那官方在哪买": whether, or where, we have a shop
 # to buy from
@@ -297,8 +303,9 @@ def _of_the_entry(entry: FaqEntry, text: str) -> bool:
 
 
 # What is on, asked: "最近有什么活动吗", "你们有啥活动没", "现在有优惠活动吗" (not of a camp or referral: those have
-# their own answers): a running camp and a referral campaign say so before the knowledge base's answer (the sandbox of
-# 2026-12-06 heard only the new-customer coupon while a camp and a referral campaign were running)
+# their own answers): a running camp and a referral campaign are listed with the knowledge base's answer, in one
+# message (routes.py `tell_whats_on`; the sandbox of 2026-12-06 heard only the new-customer coupon while a camp and
+# a referral campaign were running, a later one three messages)
 _WHATS_ON = re.compile(r"(?<!打卡)(?<!签到)(?<!邀请)(?:有|有没有|有啥|有什么|有哪些|在搞|在做|在办|搞|办)"
                        r"(?:什么|啥|哪些|些)?(?:优惠|促销|福利|好玩的?|新的?)?活动(?!消息|信息|通知|推送)")
 
@@ -308,15 +315,14 @@ def asks_whats_on(text: str) -> bool:
     return _WHATS_ON.search(heard(text)) is not None and is_question(text)
 
 
-def whats_on_asked(event: KfMessageReceived, _: object) -> bool:
-    """Route filter of the features that say what they have on (a camp, a referral campaign): never blocking, so
-    the question still gets the answer it gets anyway."""
-    return event.from_customer and event.msgtype == "text" and asks_whats_on(event.text)
-
-
 def asks_shop(text: str) -> bool:
     """The customer asks whether, or where, we have a shop online or on a marketplace."""
     return _ASKS_SHOP.search(text) is not None
+
+
+def asks_together(text: str) -> bool:
+    """The customer asks whether two products may be used together (ours with another brand's too)."""
+    return _ASKS_TOGETHER.search(text) is not None and is_question(text)
 
 
 def asks_order(text: str) -> bool:
@@ -452,7 +458,8 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
     """The entry's answer can answer what the question asks for: a price, an order of use, a shop (or, for where
     to buy without fakes, what is genuine), a name, the courier or way to pay it names, how long one lasts in use,
     how long something takes (a span, a day or a clock time: "要泡多久" is not answered by how to brew), when a
-    refund's money comes back ("退款多久到账": an answer naming a refund or money coming back),
+    refund's money comes back ("退款多久到账": an answer naming a refund or money coming back), whether two products
+    go together (`asks_together`: an answer speaking of using things together),
     where a store is, the place on the body, or the child it names as the one who uses it, the elderly one, a
     child told of or skin after a procedure only when the question speaks of nothing else of the entry (else it is
     answered in part: `untold_detail`), the kind
@@ -465,6 +472,7 @@ def gives_what_is_asked(entry: FaqEntry, text: str) -> bool:
             and (_ASKS_REFUND_TIME.search(text) is None or _GIVES_REFUND_TIME.search(entry.answer) is not None)
             and (not asks_store_place(text) or _GIVES_PLACE.search(entry.answer) is not None)
             and (not asks_order(text) or _GIVES_ORDER.search(entry.answer) is not None)
+            and (not asks_together(text) or _GIVES_TOGETHER.search(entry.answer) is not None)
             and (not asks_shop(text) or _GIVES_SHOP.search(entry.answer) is not None
                  or (_SAFE_BUY.search(text) is not None and _GIVES_GENUINE.search(entry.answer) is not None))
             and (not asks_name(text) or _GIVES_NAME.search(entry.answer) is not None)

@@ -37,7 +37,7 @@ from storage.models import Customer, Message
 SUPPORT = 0.0005  # the follow-up alone must give the entry this probability (tests/followup_eval dev)
 CHATTER = 0.915  # ... and be no closer than this to small talk and off-topic lines (the matcher's REFERENCE)
 ANSWERS = ("reply.faq#", "reply.followup#", "reply.price_faq#", "reply.again#", "reply.faq_partial#", "reply.concern#",
-           "reply.buy_where#", "reply.faq_also#")
+           "reply.buy_where#", "reply.faq_also#", "reply.whats_on#")
 OFFERS = ("reply.clarify#",)
 # The product an answer recommends: "干皮推荐「柚润保湿霜」" (not a place to tap: "在小程序「我的-优惠券」里").
 RECOMMENDED = re.compile(r"推荐「([^「」]{1,20})」")

@@ -30,7 +30,14 @@ from handlers.escalation.rules import (
 from handlers.escalation.scam import warns
 from handlers.orders.asking import order_alone
 from handlers.questions.queue import open_question_before
-from handlers.replies.asked import GENUINE, asks_genuine, gives_genuine, gives_what_is_asked, names_who_and_where
+from handlers.replies.asked import (
+    GENUINE,
+    asks_genuine,
+    asks_together,
+    gives_genuine,
+    gives_what_is_asked,
+    names_who_and_where,
+)
 from handlers.replies.closing import closing, found_it
 from handlers.replies.config import FaqConfig
 from handlers.replies.expiry import about_what_expires, expiring
@@ -70,7 +77,7 @@ from persona.faq import FaqEntry, FaqMatch
 from persona.followup import gist, leans_on, spoken, topics
 from persona.heard import heard
 from persona.matcher import kind_names, kinds
-from persona.wording import plain
+from persona.wording import plain, shop_words
 from storage.models import Customer
 from storage.repos.insights import SuggestionRepo
 
@@ -420,6 +427,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     if match is not None and expiring(text):  # "要是券过期了还能用不": the coupon's expiry, not the shelf life
         match = about_what_expires(kb.entries, await kb.rank(text, len(kb.entries)), text, match)
     kind = classify(text) if match is not None or safety is None else None  # once: it runs every rule
+    if kind is Intent.COMPARE and asks_together(text):
+        kind = None  # "你们的面霜能和别家的精华一起用吗": how to use ours beside theirs, a real question, no comparison
     if match is not None and kind is Intent.COMPARE:
         match = None  # "你们家面霜跟兰蔻的比哪个好": our cream beside another brand, never the cream's entry alone
     intent = kind if match is None and safety is None else None
@@ -468,8 +477,10 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
     unnamed = (match is None and intent is None and not suggested and not price and safety is None
                and unnamed_price(text) and await no_product_before(ctx, customer, msgid))
     # "晚上几点之前能找到人工" asks when, it does not ask for a person now: the hours and how to reach one
+    # English shop words are read for the rules in the knowledge base's words ("I want a refund": 退款), so the message
+    # is handed over as its Chinese is ("我要退款": the returns answer, then a person for the order)
     trigger = None if intent is Intent.STAFF_HOURS else await escalation_trigger(
-        ctx, text, can_answer=match is not None,
+        ctx, shop_words(text), can_answer=match is not None,
         small_talk=intent is not None or suggested or words.shopping or unnamed, safety=safety)
     if trigger is not None and trigger.reason == "sensitive" and words.own and words.own != text:
         # "有什么产品推荐吗" read with the kind told before ("敏感肌，…"): a topic only the context names is not theirs

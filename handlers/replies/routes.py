@@ -56,7 +56,7 @@ from handlers.questions.queue import (
     person_coming,
     queue_question,
 )
-from handlers.replies.asked import untold_detail, untold_sale
+from handlers.replies.asked import asks_whats_on, untold_detail, untold_sale
 from handlers.replies.buying import buying_say, buys
 from handlers.replies.clarify import offer_choices, take_choice
 from handlers.replies.fallback import embedded_answer
@@ -166,6 +166,9 @@ async def answer_customer(event: KfMessageReceived, ctx: Ctx) -> None:
     safety = await sense_safety(ctx, text)
     if text and safety is None and await answer_order(ctx, customer, said, event.msgid):
         await _enter_stage(event, ctx, seen)  # "我的快递到哪了": their order's facts, not the shipping FAQ
+        return
+    if text and safety is None and asks_whats_on(text) and await tell_whats_on(ctx, customer, text):
+        await _enter_stage(event, ctx, seen)  # "你们最近有什么活动吗": the camp, the referral, the deals in one message
         return
     words = words_of(text, seen, safety, said)
     if words.shopping and not wants_to_buy(text) and await suited_told_before(ctx, customer, event.msgid, text):
@@ -329,6 +332,24 @@ async def reply(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading:
         await answer_each(ctx, customer, event.open_kfid, asked, reading.turn)  # "面霜多少钱 保质期多久": one of two
     else:
         await answer_unknown(event, ctx, customer, reading)
+
+
+async def tell_whats_on(ctx: Ctx, customer: Customer, text: str) -> bool:
+    """"你们最近有什么活动吗": what each feature has on for the customer (Feature.whats_on: a camp they may join, a
+    running referral campaign) and the knowledge base's answer when it is sure (the deals), one a line, in one
+    message as a person lists what is on (`reply.whats_on`). False when no feature has anything on for them: the
+    question is answered as any other."""
+    lines = [line for what in ctx.services.whats_on for line in await what(ctx)]
+    if not lines:
+        return False
+    kb = ctx.services.knowledge
+    await kb.sync(ctx.session)
+    ranked = await kb.rank(text, 1)
+    if ranked and ranked[0].confidence >= kb.threshold:
+        lines.append(ranked[0].entry.answer)
+    await ctx.say("reply.whats_on", name=customer.name, lines="\n".join(f"· {line}" for line in lines),
+                  question=text)
+    return True
 
 
 async def answer_each(ctx: Ctx, customer: Customer, open_kfid: str, asked: Asked, turn: Turn | None) -> None:

@@ -53,6 +53,12 @@ async def tell(ctx: Ctx, customer: Customer, open_kfid: str, say: Say) -> Outbox
                               template_key=f"{say.key}#{rendered.variant}")
 
 
+def lines_of(ctx: Ctx, says: list[Say]) -> list[str]:
+    """Decided replies rendered as lines of a message the persona joins (Feature.whats_on), not sent."""
+    name = ctx.customer.name if ctx.customer is not None else ""
+    return [ctx.render(say.key, slot=say.slot, **{"name": name, **say.facts}).text for say in says]
+
+
 async def reply_all(ctx: Ctx, says: list[Say]) -> None:
     """Answer the current kf event with each decided reply, in order."""
     name = ctx.customer.name if ctx.customer is not None else ""
