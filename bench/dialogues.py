@@ -30,7 +30,8 @@ named `faq-1`, `faq-2` … in the order of their lines. A conversation may name 
 `preset` beside its `id`): a split can then hold conversations of several trades, each group run on its own bot.
 A split's `[config.<section>]` tables set those config sections for all its conversations, as an operator would
 (dev27: `[config.points]` levels and a reward, `[config.checkin]` a running camp); without them the default config
-runs: no member levels, no camp, no rewards.
+runs: no member levels, no camp, no rewards. A turn's `after_h = 20` has the customer come back that many hours
+later ("昨天问的那个…": the day before is in the chat's history, outside the minutes a follow-up is read in).
 
 Each conversation runs through the real bot as the tests drive it (tests/harness.py BotUnderTest,
 the WeCom emulator's customer_says, SQLite, a fixed working-day clock); the outcomes of a turn are
@@ -78,6 +79,7 @@ class Turn:
     say: str
     expect: tuple[str, ...]
     offers_fit: bool = True  # the split's `offers_fit = false`: only an answer fits, not 猜你想问 listing it
+    after_h: float = 0  # the turn's `after_h`: hours the customer was away before it ("昨天问的那个" the next day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +157,8 @@ def load(split: str) -> list[Conversation]:
     data = read(split)
     offers_fit = bool(data.get("offers_fit", True))
     return [Conversation(c["id"], c.get("about", ""),
-                         tuple(Turn(t["say"], tuple(t["expect"]), offers_fit) for t in c["turns"]),
+                         tuple(Turn(t["say"], tuple(t["expect"]), offers_fit, float(t.get("after_h", 0)))
+                               for t in c["turns"]),
                          tuple((k, c[k]) for k in ("faq", "preset") if c.get(k)))
             for c in data["conversation"]]
 
@@ -218,6 +221,7 @@ async def run(conversations: list[Conversation], shop: dict[str, dict[str, Any]]
                 ext = f"wmDlg{n:03d}{conversation.id}"[:32]
                 handed_over = False
                 for turn in conversation.turns:
+                    clock.advance(turn.after_h * 3600)  # back the next day: the chat before is history, no context
                     before = await last_id(bot)
                     await wecom.customer_says(ext, turn.say)
                     await bot.drain()
