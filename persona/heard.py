@@ -28,7 +28,12 @@ _SPACE = re.compile(r"\s+")
 # Homophone slips of the input method in the shop's own words ("瓶底没找到生产日七啊"): the word meant.
 # Only whole words no customer means as written.
 _SLIPS = ((re.compile(r"生产日[七其齐]"), "生产日期"), (re.compile(r"保[值只质]其|保值期"), "保质期"),
-          (re.compile(r"积份"), "积分"))  # "积份还有多少" (sandbox trial, 2026-12-05: the membership FAQ)
+          (re.compile(r"积份"), "积分"),  # "积份还有多少" (sandbox trial, 2026-12-05: the membership FAQ)
+          # dev29: "怀运了能用吗" (read as the shelf life), "发啥快第" ("I don't know"); and their kin, each a word no
+          # customer means as written
+          (re.compile(r"怀运|坏孕"), "怀孕"), (re.compile(r"快第|筷递|块递"), "快递"),
+          (re.compile(r"优惠卷"), "优惠券"),
+          (re.compile(r"退活|推货"), "退货"), (re.compile(r"哺乳其"), "哺乳期"), (re.compile(r"防伪马"), "防伪码"))
 
 
 def unspaced(text: str) -> str:

@@ -81,3 +81,42 @@ async def test_whether_we_have_a_physical_store_asked_in_english_is_read_as_the_
     clock.set(TUESDAY_10AM)
     replies = await told(wanzi, wecom, clock, "wmStore35", "do you have a physical store")
     assert replies and replies[0][0] != "reply.unknown" and "怎么买" in replies[0][1], replies
+
+
+# --- dev29: kf customers in their own words -------------------------------------------------------------------------
+
+
+async def test_a_product_referred_to_by_who_picked_it_the_next_day_is_asked_about(wanzi, wecom, clock) -> None:
+    """Before: "昨天你推荐的那个面霜 孕妇能用吗" was a pick asked with a condition told (the questionnaire for skin type
+    and budget); "推荐的" here names the cream recommended, asked of pregnancy."""
+    clock.set(TUESDAY_10AM)
+    await told(wanzi, wecom, clock, "wmRec35", "干皮用啥面霜好")
+    clock.advance(24 * 3600)
+    replies = await told(wanzi, wecom, clock, "wmRec35", "昨天你推荐的那个面霜 孕妇能用吗")
+    assert [k for k, _ in replies] == ["reply.faq"] and "孕期和哺乳期" in replies[0][1], replies
+
+
+@pytest.mark.parametrize("said", ["昨天问的那个问题 有结果了吗", "之前问的那个有答复了吗"])
+async def test_a_chaser_with_nothing_open_is_asked_to_say_it_again(wanzi, wecom, clock, said) -> None:
+    """Before: "老实说这个我还不确定呢" (reply.unknown) of a question nobody can read; now what the persona sees of the
+    chat and to mention it once more (chat.memory)."""
+    clock.set(TUESDAY_10AM)
+    replies = await told(wanzi, wecom, clock, "wmChase35", said)
+    assert [k for k, _ in replies] == ["chat.memory"], replies
+
+
+@pytest.mark.parametrize("said", ["xswl 我妈把我面霜当护手霜用了", "笑死我了 我男朋友把我面霜当身体乳涂"])
+async def test_a_funny_story_about_the_cream_is_laughed_with(wanzi, wecom, clock, said) -> None:
+    """Before: the dry-skin cream's recommendation, for a story that asks nothing."""
+    clock.set(TUESDAY_10AM)
+    replies = await told(wanzi, wecom, clock, "wmLol35", said)
+    assert [k for k, _ in replies] == ["chat.laugh"], replies
+
+
+@pytest.mark.parametrize(("said", "answer"), [("怀运了能用吗", "孕期和哺乳期"), ("发啥快第", "顺丰"),
+                                              ("坏孕可以用你们家的吗", "孕期和哺乳期")])
+async def test_homophone_slips_in_shop_words_get_the_answer(wanzi, wecom, clock, said, answer) -> None:
+    """Before: "怀运了能用吗" got the shelf life, "发啥快第" "I don't know"."""
+    clock.set(TUESDAY_10AM)
+    replies = await told(wanzi, wecom, clock, "wmSlip35", said)
+    assert [k for k, _ in replies] == ["reply.faq"] and answer in replies[0][1], replies

@@ -431,6 +431,8 @@ async def read(ctx: Ctx, customer: Customer, msgid: str, words: Words, match: Fa
         kind = None  # "你们的面霜能和别家的精华一起用吗": how to use ours beside theirs, a real question, no comparison
     if match is not None and kind is Intent.COMPARE:
         match = None  # "你们家面霜跟兰蔻的比哪个好": our cream beside another brand, never the cream's entry alone
+    if match is not None and laughing(text) and not words.telling and not words.shopping:
+        match = None  # "xswl 我妈把我面霜当护手霜用了": a funny story told, it asks nothing of the cream's entry
     intent = kind if match is None and safety is None else None
     if intent in (Intent.TIRED, Intent.SAD) and words.shopping and asks_suited(text):
         intent = None  # "有适合熬夜党用的吗" asks for a pick, it tells no tiredness

@@ -50,6 +50,7 @@ from handlers.points.shipping import take_address
 from handlers.questions.queue import (
     add_detail,
     chased,
+    chases,
     how_to_reach,
     how_to_reach_en,
     open_question_before,
@@ -503,7 +504,8 @@ async def ask_item(ctx: Ctx, customer: Customer, who: str, item: str, text: str)
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: a chaser of a
-    question still open names that question (queue.py `chased`), else the model when on, else for a
+    question still open names that question (queue.py `chased`), a chaser with none open and no answer just given
+    gets what the persona sees of the chat and to say it again (`chat.memory`), else the model when on, else for a
     question for nobody at the shop the off-topic line (offtopic.py), else for a question naming nothing
     right after an unanswered one more of that one (queue.py `add_detail`), else
     猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
@@ -518,6 +520,10 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
         said, kind = in_context(turn.question, said), "question"
     if (chase := await chased(ctx.with_(customer=customer), words.text)) is not None:
         await tell(ctx, customer, event.open_kfid, chase)  # "刚才问的你还没回我呢": that question, and who answers it
+    elif turn is None and chases(words.text):
+        # "昨天问的那个问题 有结果了吗" with nothing of theirs open (nor just answered): what the persona sees of the
+        # chat, and to say it once more, never "I don't know" of a question nobody can read
+        await ctx.say("chat.memory", name=customer.name)
     elif await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
     elif said != words.said:  # that question told better, its entries just offered: a person, no second 猜你想问

@@ -94,7 +94,10 @@ def asks_for_their_pick(text: str) -> bool:
 # Asking for a pick of anything rather than which of something named ("哪种好" right after a question is more of it).
 _ANY = re.compile(r"推荐|(什么|啥)[^，,。？?\s]{0,4}(好用|值得|适合|好)|适合我|我适合|好物")
 # A pick declined or given, not asked: "不用推荐了", "已经推荐给朋友了", "我推荐给闺蜜了".
-_NO_PICK = re.compile(r"不用|不需要|别推|不必|算了|推荐给(?!我)|推荐了|推荐过")
+_NO_PICK = re.compile(r"不用|不需要|别推|不必|算了|推荐给(?!我)|推荐了|推荐过|"
+                      # a product referred to by who picked it ("昨天你推荐的那个面霜 孕妇能用吗"), not "你推荐的是哪款"
+                      r"(你|您|你们|小柚|客服|之前|上次|昨天|前天|刚才|刚刚)(之前|上次|昨天|前天|刚才|刚刚)?(给我|跟我|帮我)?"
+                      r"推荐的(?!是|有|吗|呢|哪|什么|啥)")
 
 
 def asks_for_any_pick(text: str) -> bool:

@@ -374,9 +374,10 @@ _RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple((intent, re.compile(p
 
 # A statement told laughing ("1000分才换10块 也太抠了吧😂"): a light line back (reading.py), neither a product
 # idea to thank for nor a complaint.
-_LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)[\s\W]*$")
-# ... or begins with one, a space or a comma after it ("哈哈哈 差得有点远", after a reward short of points)
-_LAUGHING_FIRST = re.compile(r"^(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死)+[\s，,!！~～]+\S")
+_LAUGHING = re.compile(r"(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死|xswl)[\s\W]*$", re.I)
+# ... or begins with one, a space or a comma after it ("哈哈哈 差得有点远", after a reward short of points; "xswl 我妈
+# 把我面霜当护手霜用了", 笑死我了 in its letters)
+_LAUGHING_FIRST = re.compile(r"^(😂|🤣|😆|😹|哈哈+|嘿嘿|hhh+|233+|笑死(我了)?|xswl)+[\s，,!！~～]+\S", re.I)
 
 
 def laughing(text: str) -> bool:
