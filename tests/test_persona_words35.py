@@ -120,3 +120,12 @@ async def test_homophone_slips_in_shop_words_get_the_answer(wanzi, wecom, clock,
     clock.set(TUESDAY_10AM)
     replies = await told(wanzi, wecom, clock, "wmSlip35", said)
     assert [k for k, _ in replies] == ["reply.faq"] and answer in replies[0][1], replies
+
+
+async def test_a_chaser_right_after_an_answer_with_nothing_open_is_asked_to_say_it_again(wanzi, wecom, clock) -> None:
+    """The sandbox: "昨天问的那个问题 有结果了吗" right after the pregnancy answer got a colleague's promise, a question
+    queued that nobody can read."""
+    clock.set(TUESDAY_10AM)
+    await told(wanzi, wecom, clock, "wmChase35b", "孕妇能用吗")
+    replies = await told(wanzi, wecom, clock, "wmChase35b", "昨天问的那个问题 有结果了吗")
+    assert [k for k, _ in replies] == ["chat.memory"], replies

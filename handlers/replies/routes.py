@@ -504,11 +504,11 @@ async def ask_item(ctx: Ctx, customer: Customer, who: str, item: str, text: str)
 
 async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer, reading: Reading) -> None:
     """A question it cannot answer, or a statement a person would just chat back to: a chaser of a
-    question still open names that question (queue.py `chased`), a chaser with none open and no answer just given
-    gets what the persona sees of the chat and to say it again (`chat.memory`), else the model when on, else for a
-    question for nobody at the shop the off-topic line (offtopic.py), else for a question naming nothing
-    right after an unanswered one more of that one (queue.py `add_detail`), else
-    猜你想问 when there are entries to offer, else the honest fallback. A statement that sets the question
+    question still open names that question (queue.py `chased`), a chaser with none open gets what the persona
+    sees of the chat and to say it again (`chat.memory`), else the model when on, else for a question for nobody
+    at the shop the off-topic line (offtopic.py), else for a question naming nothing right after an unanswered one
+    more of that one (queue.py `add_detail`), else 猜你想问 when there are entries to offer, else the honest
+    fallback. A statement that sets the question
     just asked straight ("没过敏 就是太油了闷痘") is that question, told better. A request ("给我开个发票") is asked of
     the shop like a question: queued for a person, in words for a request (queue.py `phrased`)."""
     words, turn, said = reading.words, reading.turn, reading.words.said
@@ -520,9 +520,9 @@ async def answer_unknown(event: KfMessageReceived, ctx: Ctx, customer: Customer,
         said, kind = in_context(turn.question, said), "question"
     if (chase := await chased(ctx.with_(customer=customer), words.text)) is not None:
         await tell(ctx, customer, event.open_kfid, chase)  # "刚才问的你还没回我呢": that question, and who answers it
-    elif turn is None and chases(words.text):
-        # "昨天问的那个问题 有结果了吗" with nothing of theirs open (nor just answered): what the persona sees of the
-        # chat, and to say it once more, never "I don't know" of a question nobody can read
+    elif chases(words.text):
+        # "昨天问的那个问题 有结果了吗" with nothing of theirs open: what the persona sees of the chat, and to say it
+        # once more, never "I don't know" (nor a colleague's promise) of a question nobody can read
         await ctx.say("chat.memory", name=customer.name)
     elif await ask_model(ctx, event, said, kind=kind, stage=words.seen.stage):
         pass  # the model answers later (grounded in the closest entries)
