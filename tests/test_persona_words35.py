@@ -129,3 +129,11 @@ async def test_a_chaser_right_after_an_answer_with_nothing_open_is_asked_to_say_
     await told(wanzi, wecom, clock, "wmChase35b", "孕妇能用吗")
     replies = await told(wanzi, wecom, clock, "wmChase35b", "昨天问的那个问题 有结果了吗")
     assert [k for k, _ in replies] == ["chat.memory"], replies
+
+
+async def test_a_question_run_on_into_the_next_clause_without_punctuation_is_a_question(wanzi, wecom, clock) -> None:
+    """The sandbox: "我昨天下的单今天能发吗我明天要出差" (voice input) got the chat line "小柚在听～想聊什么都可以"; 吗
+    before the next clause's subject ends a question."""
+    clock.set(TUESDAY_10AM)
+    replies = await told(wanzi, wecom, clock, "wmRun35", "我昨天下的单今天能发吗我明天要出差")
+    assert replies and not any(k.startswith("chat.") for k, _ in replies), replies

@@ -22,7 +22,9 @@ _MARK = re.compile(r"[?？]")
 # "加了防腐剂没": V了 with what, then 没 (the sandbox read it as a statement told)
 _PARTICLE_END = re.compile(r"(吗|么|呢|嘛|不|ma|mo|了没有?|过没有?|(加|含|放|添加|用)了[^\s，,。]{1,6}没有?)"
                            r"[\s。.!！~～…\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]*$")
-_CLAUSE_BREAK = re.compile(r"[，,。；;\s]+")
+# A clause ends at punctuation or a space, or, in voice input run on without either, at 吗 before the next clause's
+# subject ("我昨天下的单今天能发吗我明天要出差").
+_CLAUSE_BREAK = re.compile(r"[，,。；;\s]+|(?<=吗)(?=我|你|他|她)")
 # ... or a clause ending in A不 ("包装能弄得好看点不 送人的", "寄到学校能收到不"), but not 要不 / 还不 / 都不
 # ("我要不 算了"), or "what about X" ("美白那个呢 我天天晚上都在涂", "拆了的呢 另一瓶我试了一下"), but not
 # "我在上班呢 好累" nor the cutesy "好的呢", or asking to confirm with 吧 ("地址下单的时候直接填成都的就行吧",
