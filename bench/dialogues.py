@@ -66,7 +66,8 @@ from tests.harness import BotUnderTest, make_config
 EVAL = ROOT / "tests" / "dialogue_eval"
 # The splits a whole run compares (dev12, dev14, dev16-dev18 are small sandbox sets run on their own)
 SPLITS = ("dev", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev13", "dev15", "dev19",
-          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27", "dev28", "final", "final2", "final3")
+          "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26", "dev27", "dev28", "dev29", "final", "final2",
+          "final3")
 START = datetime(2026, 3, 10, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Tuesday, working hours
 PAUSE_S = 45  # between two turns of a conversation
 FALLBACKS = frozenset({"reply.fallback", "reply.unknown"})  # "I'll ask a colleague" / "I don't know"
