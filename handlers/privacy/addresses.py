@@ -11,13 +11,14 @@ that is not yet due (a later one sent to the same place) is left alone everywher
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Sequence
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.points.shipping import CLEARED
-from handlers.privacy.scrub import Needles, scrub_json, scrub_text
+from handlers.privacy.erase import scrub_values
+from handlers.privacy.scrub import Needles
 from storage.models import AuditLog, Base, InboundEvent, Message, OutboxItem, Redemption, StaffPending
 from storage.repos.privacy import PrivacyRepo
 
@@ -69,15 +70,7 @@ async def _scrub(session: AsyncSession, pieces: Sequence[str], customer_ids: lis
         if entity in (Message, OutboxItem):  # their own rows and staff-side ones; other customers' chats are theirs
             scope = or_(entity.customer_id.in_(customer_ids), entity.customer_id.is_(None))
         for row in await repo.mentioning(table, pieces, scope=scope):
-            changes: dict[str, Any] = {}
-            for column, value in row.values.items():
-                if isinstance(value, str):
-                    new: Any = scrub_text(value, pieces)
-                elif isinstance(value, (dict, list)):
-                    new = scrub_json(value, needles, tuple(pieces))
-                else:
-                    continue
-                if new != value:
-                    changes[column] = new
+            changes = {k: v for k, v in scrub_values(row.values, needles, tuple(pieces)).items()
+                       if v != row.values[k]}
             if changes:
                 await repo.rewrite(row, changes)

@@ -180,7 +180,7 @@ def _rewrite(row: Found, needles: Needles, now: datetime) -> dict[str, Any]:
         text = str(values.get("text") or "")
         return {"text": NOTICE_GONE if mentions(text, needles.identifiers) else scrub_text(text, needles.texts)}
     words = needles.everything if name in STAFF_SIDE else tuple(sorted(needles.external_userids))
-    changes = _generic(values, needles, words)
+    changes = scrub_values(values, needles, words)
     if name == AuditLog.__tablename__:
         for column in ("target", "actor"):
             if values.get(column) in needles.placeholders:
@@ -190,7 +190,8 @@ def _rewrite(row: Found, needles: Needles, now: datetime) -> dict[str, Any]:
     return changes
 
 
-def _generic(values: dict[str, Any], needles: Needles, words: tuple[str, ...]) -> dict[str, Any]:
+def scrub_values(values: dict[str, Any], needles: Needles, words: tuple[str, ...]) -> dict[str, Any]:
+    """Each text or JSON column of a row with the words replaced (lists lose entries that are the customers)."""
     out: dict[str, Any] = {}
     for column, value in values.items():
         if isinstance(value, str):
@@ -247,4 +248,4 @@ def _fit(table: Table, changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["PLAN", "Erasure", "erase_customers", "PLACEHOLDER"]
+__all__ = ["PLAN", "Erasure", "erase_customers", "scrub_values", "PLACEHOLDER"]
