@@ -207,7 +207,7 @@ def _does_unspoken(entry: FaqEntry, text: str) -> str:
     found = _DOES.search(text)
     if found is None or _NOT_DOES.match(found["does"]):
         return ""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     said = found["does"] in told or topics(found["does"]) & spoken(entry)  # "能放得久": keeping, in other words
     return "" if said else found["does"]
 
@@ -217,7 +217,7 @@ def names_who_and_where(entry: FaqEntry, text: str) -> bool:
     and is about the province or city the text names (`of_its_place`)."""
     if not of_its_place(entry, text):
         return False
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     areas = _AREA.findall(text)
     child = _CHILD_USES.search(text)
     abroad = _ABROAD.findall(text)
@@ -271,7 +271,7 @@ def _user_unspoken(entry: FaqEntry, text: str) -> str:
     none of it: an elderly user ("老人家", no age in the entry), a child told of with their skin, age or school
     ("小孩子", also in a pick asked for them: "孩子上初中了 皮肤干 有推荐吗"), skin just after a procedure ("做完医美");
     "" otherwise."""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     elder = _ELDER_USES.search(text)
     if elder is not None and not _GIVES_ELDER.search(told):
         return next(g for g in elder.groups() if g)
@@ -290,7 +290,7 @@ def _user_unspoken(entry: FaqEntry, text: str) -> str:
 def _man_unspoken(entry: FaqEntry, text: str) -> bool:
     """A man as the user a question names ("有男士用的吗"), when the entry speaks of none: the entry is no answer when
     the question speaks of nothing else of it; one naming the product ("你们那个面霜男生能用吗") keeps its answer."""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     return _MAN_USES.search(text) is not None and "男" not in told
 
 
@@ -384,7 +384,7 @@ def untold_sold(entry: FaqEntry, text: str) -> str:
 
 
 def _unnamed_kinds(entry: FaqEntry, text: str) -> list[str]:
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords)).lower()
+    told = _told(entry).lower()
     return sorted(kind for kind in sold_asked(text) if kind.lower() not in told)
 
 
@@ -610,9 +610,9 @@ def untold_remote(entry: FaqEntry, text: str) -> str:
     found = _REMOTE_RE.search(text)
     if found is None or not spoken(entry) & {"shipping", "delivery"}:
         return ""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
-    family = next(f for f in _REMOTE if found[0] in f)
-    return "" if "偏远" in told or any(w in told for w in family) else family[0]
+    told = _told(entry)
+    region = _unnamed(found[0], _REMOTE, told)
+    return region[0] if region and "偏远" not in told else ""
 
 
 # Whether a product holds an ingredient customers avoid: "有没有香精", "含不含酒精", "有防腐剂吗", "加了色素没".
@@ -631,7 +631,7 @@ def untold_ingredient(entry: FaqEntry, text: str) -> str:
     found = _HOLDS.search(text)
     if found is None:
         return ""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     ingredient = re.search(_INGREDIENT, found[0])
     return "" if ingredient is None or ingredient[0] in told else found[0]
 
@@ -653,6 +653,17 @@ _AUDIENCE = re.compile(rf"({_WHOM})(?:有没有|有啥子?|有什么|有|的|专
                        r"(?:优惠|折扣|打折|福利|价|特价|减免)")
 
 
+def _told(entry: FaqEntry) -> str:
+    """All an entry says: its answer, phrasings and keywords."""
+    return " ".join((entry.answer, *entry.questions, *entry.keywords))
+
+
+def _unnamed(found: str, families: tuple[tuple[str, ...], ...], told: str) -> tuple[str, ...]:
+    """The family of names `found` belongs to when `told` uses none of them; () when it names one."""
+    family = next(f for f in families if found in f)
+    return () if any(w in told for w in family) else family
+
+
 def untold_sale(entry: FaqEntry, text: str) -> str:
     """The sale a question about deals names ("双十二") that the deals entry names nowhere, by any of its
     names, or whom it asks a deal for ("学生" in "有学生优惠吗": "学生专属优惠"); "" when there is none, the entry is
@@ -660,13 +671,12 @@ def untold_sale(entry: FaqEntry, text: str) -> str:
     bare = text.replace(" ", "")
     if "discount" not in spoken(entry):
         return ""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     if (found := _SALE.search(bare)) is not None:
-        sale = next(f for f in _SALES if found[0] in f)
-        return "" if any(w in told for w in sale) else found[0]
+        return found[0] if _unnamed(found[0], _SALES, told) else ""
     if (whom := _AUDIENCE.search(bare)) is not None:  # "学生党 有没有便宜点的" tells who asks, not of a deal for them
-        they = next(f for f in _AUDIENCES if whom[1] in f)
-        return "" if any(w in told for w in they) else f"{they[0]}专属优惠"
+        they = _unnamed(whom[1], _AUDIENCES, told)
+        return f"{they[0]}专属优惠" if they else ""
     return ""
 
 
@@ -676,7 +686,7 @@ def untold_day(entry: FaqEntry, text: str) -> str:
     not about such a service (the cream's recommendation is no answer about days: "过年送长辈" is a gift)."""
     if not is_question(text) or not spoken(entry) & _TIMED:
         return ""
-    told = " ".join((entry.answer, *entry.questions, *entry.keywords))
+    told = _told(entry)
     if _ANY_DAY.search(told):
         return ""
     for family in _DAYS:
